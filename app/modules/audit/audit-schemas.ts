@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+const optionalText = z
+  .string()
+  .trim()
+  .max(200)
+  .optional()
+  .transform((v) => v || undefined);
+
+const optionalDate = z
+  .string()
+  .optional()
+  .transform((v) => v || undefined)
+  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-01-31").optional());
+
+/** Query string of the audit log page and its CSV export. */
+export const AuditFilterSchema = z.object({
+  actor: optionalText,
+  entityType: optionalText,
+  entityId: optionalText,
+  action: optionalText,
+  from: optionalDate,
+  to: optionalDate,
+  before: z.coerce.number().int().positive().optional().catch(undefined),
+});
+export type AuditFilter = z.infer<typeof AuditFilterSchema>;
+
+/** Turns the page's date filters (inclusive days, UTC) into the module's instants. */
+export function auditFilterRange(filter: AuditFilter) {
+  return {
+    actor: filter.actor,
+    entityType: filter.entityType,
+    entityId: filter.entityId,
+    action: filter.action,
+    from: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
+    to: filter.to ? new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
+  };
+}

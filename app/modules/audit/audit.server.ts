@@ -1,0 +1,166 @@
+import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { getDb, type DbOrTx } from "../../../db/client";
+import { auditEvents } from "../../../db/schema";
+import { canonicalJson, computeEventHash, GENESIS_HASH, type AuditEventContent } from "./hash";
+
+export type Actor =
+  | { type: "user"; id: number; label: string }
+  | { type: "token"; id: number; label: string }
+  | { type: "system"; label: string };
+
+export const SYSTEM_ACTOR: Actor = { type: "system", label: "system" };
+
+export type AuditEventInput = {
+  orgId: number | null;
+  actor: Actor;
+  action: string;
+  entityType: string;
+  entityId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+  details?: unknown;
+};
+
+function chainFilter(orgId: number | null): SQL {
+  return orgId === null ? isNull(auditEvents.orgId) : eq(auditEvents.orgId, orgId);
+}
+
+/**
+ * The one way to write an audit event. Call it with the transaction that makes
+ * the change, so the change and its record commit or roll back together.
+ */
+export function recordAuditEvent(tx: DbOrTx, input: AuditEventInput): { id: number; hash: string } {
+  const head = tx
+    .select({ hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(chainFilter(input.orgId))
+    .orderBy(desc(auditEvents.id))
+    .limit(1)
+    .get();
+  const prevHash = head?.hash ?? GENESIS_HASH;
+  const content: AuditEventContent = {
+    orgId: input.orgId,
+    actorType: input.actor.type,
+    actorId: input.actor.type === "system" ? null : input.actor.id,
+    actorLabel: input.actor.label,
+    action: input.action,
+    entityType: input.entityType,
+    entityId: input.entityId == null ? null : String(input.entityId),
+    payload: canonicalJson({ before: input.before, after: input.after, details: input.details }),
+    createdAt: Date.now(),
+  };
+  const hash = computeEventHash(prevHash, content);
+  const row = tx
+    .insert(auditEvents)
+    .values({ ...content, createdAt: new Date(content.createdAt), prevHash, hash })
+    .returning({ id: auditEvents.id })
+    .get();
+  return { id: row.id, hash };
+}
+
+export type ChainVerification =
+  | { ok: true; events: number }
+  | { ok: false; events: number; firstBrokenId: number; reason: string };
+
+const VERIFY_BATCH = 5000;
+
+/** Walks one organisation's chain in id order, recomputing every hash. */
+export function verifyAuditChain(orgId: number | null, db: DbOrTx = getDb()): ChainVerification {
+  let expectedPrev = GENESIS_HASH;
+  let events = 0;
+  let afterId = 0;
+  // Keyset batches keep memory flat on chains of millions of events.
+  for (;;) {
+    const batch = db
+      .select()
+      .from(auditEvents)
+      .where(and(chainFilter(orgId), sql`${auditEvents.id} > ${afterId}`))
+      .orderBy(auditEvents.id)
+      .limit(VERIFY_BATCH)
+      .all();
+    for (const row of batch) {
+      events++;
+      if (row.prevHash !== expectedPrev) {
+        return { ok: false, events, firstBrokenId: row.id, reason: "previous hash does not match" };
+      }
+      const recomputed = computeEventHash(row.prevHash, {
+        orgId: row.orgId,
+        actorType: row.actorType,
+        actorId: row.actorId,
+        actorLabel: row.actorLabel,
+        action: row.action,
+        entityType: row.entityType,
+        entityId: row.entityId,
+        payload: row.payload,
+        createdAt: row.createdAt.getTime(),
+      });
+      if (recomputed !== row.hash) {
+        return { ok: false, events, firstBrokenId: row.id, reason: "content does not match its hash" };
+      }
+      expectedPrev = row.hash;
+    }
+    if (batch.length < VERIFY_BATCH) return { ok: true, events };
+    afterId = batch[batch.length - 1]!.id;
+  }
+}
+
+export type AuditEventFilters = {
+  actor?: string;
+  entityType?: string;
+  entityId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+};
+
+function filterConditions(orgId: number, filters: AuditEventFilters): SQL {
+  const conditions: SQL[] = [eq(auditEvents.orgId, orgId)];
+  if (filters.actor) conditions.push(eq(auditEvents.actorLabel, filters.actor));
+  if (filters.entityType) conditions.push(eq(auditEvents.entityType, filters.entityType));
+  if (filters.entityId) conditions.push(eq(auditEvents.entityId, filters.entityId));
+  if (filters.action) conditions.push(eq(auditEvents.action, filters.action));
+  if (filters.from) conditions.push(sql`${auditEvents.createdAt} >= ${filters.from.getTime()}`);
+  if (filters.to) conditions.push(sql`${auditEvents.createdAt} < ${filters.to.getTime()}`);
+  return and(...conditions)!;
+}
+
+/** Newest first, keyset-paginated on id so deep pages stay cheap. */
+export function listAuditEvents(
+  orgId: number,
+  filters: AuditEventFilters,
+  page: { beforeId?: number; limit: number },
+  db: DbOrTx = getDb(),
+) {
+  const where = page.beforeId
+    ? and(filterConditions(orgId, filters), sql`${auditEvents.id} < ${page.beforeId}`)
+    : filterConditions(orgId, filters);
+  const rows = db
+    .select()
+    .from(auditEvents)
+    .where(where)
+    .orderBy(desc(auditEvents.id))
+    .limit(page.limit + 1)
+    .all();
+  const hasMore = rows.length > page.limit;
+  const events = rows.slice(0, page.limit).map((row) => ({
+    ...row,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+  }));
+  return { events, nextBeforeId: hasMore ? events.at(-1)?.id : undefined };
+}
+
+export function listAuditFacets(orgId: number, db: DbOrTx = getDb()) {
+  const distinct = (column: typeof auditEvents.actorLabel | typeof auditEvents.entityType | typeof auditEvents.action) =>
+    db
+      .selectDistinct({ value: column })
+      .from(auditEvents)
+      .where(eq(auditEvents.orgId, orgId))
+      .orderBy(column)
+      .all()
+      .map((r) => r.value);
+  return {
+    actors: distinct(auditEvents.actorLabel),
+    entityTypes: distinct(auditEvents.entityType),
+    actions: distinct(auditEvents.action),
+  };
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { ROLES } from "./roles";
+
+export const EmailSchema = z
+  .string({ required_error: "Email is required" })
+  .trim()
+  .toLowerCase()
+  .min(3, "Email is required")
+  .max(254, "Email is too long")
+  .email("Enter a valid email address");
+
+/** Weak passwords are refused everywhere: UI, CLI and seed overrides. */
+export const PasswordSchema = z
+  .string({ required_error: "Password is required" })
+  .min(10, "Use at least 10 characters")
+  .max(200, "Use at most 200 characters")
+  .refine(
+    (value) =>
+      [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(value)).length >= 2,
+    "Mix at least two of: lower case, upper case, digits, symbols",
+  )
+  .refine((value) => new Set(value).size >= 5, "Use more varied characters");
+
+export const LoginSchema = z.object({
+  email: EmailSchema,
+  password: z.string({ required_error: "Password is required" }).min(1, "Password is required").max(200),
+  redirectTo: z.string().optional(),
+});
+
+export const RoleSchema = z.enum(ROLES, { errorMap: () => ({ message: "Choose a role" }) });
+
+export const OrgSlugSchema = z
+  .string({ required_error: "Slug is required" })
+  .trim()
+  .toLowerCase()
+  .min(2, "Use at least 2 characters")
+  .max(48, "Use at most 48 characters")
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens");
+
+export const PersonNameSchema = z.string().trim().min(1, "Name is required").max(120, "Name is too long");
+
+export const OrganizationCreateSchema = z.object({
+  slug: OrgSlugSchema,
+  name: z.string().trim().min(2, "Name is required").max(120, "Name is too long"),
+  adminEmail: EmailSchema,
+  adminName: PersonNameSchema.optional(),
+  adminPassword: PasswordSchema,
+});
+export type OrganizationCreate = z.infer<typeof OrganizationCreateSchema>;
+
+export const UserCreateSchema = z.object({
+  intent: z.literal("create-user"),
+  email: EmailSchema,
+  name: PersonNameSchema,
+  password: PasswordSchema,
+  role: RoleSchema,
+});
+
+export const MemberAddSchema = z.object({
+  intent: z.literal("add-member"),
+  email: EmailSchema,
+  role: RoleSchema,
+});
+
+export const RoleChangeSchema = z.object({
+  intent: z.literal("change-role"),
+  userId: z.coerce.number().int().positive(),
+  role: RoleSchema,
+});
+
+export const MemberRemoveSchema = z.object({
+  intent: z.literal("remove-member"),
+  userId: z.coerce.number().int().positive(),
+});
+
+export const UserDeactivateSchema = z.object({
+  intent: z.literal("deactivate-user"),
+  userId: z.coerce.number().int().positive(),
+});
+
+export const MemberAdminActionSchema = z.discriminatedUnion("intent", [
+  UserCreateSchema,
+  MemberAddSchema,
+  RoleChangeSchema,
+  MemberRemoveSchema,
+  UserDeactivateSchema,
+]);

@@ -1,0 +1,59 @@
+import { eq } from "drizzle-orm";
+import { Authenticator } from "remix-auth";
+import { FormStrategy } from "remix-auth-form";
+import { getDb, writeTransaction } from "../../../db/client";
+import { users } from "../../../db/schema";
+import { recordAuditEvent } from "../audit/audit.server";
+import { LoginSchema } from "./auth-schemas";
+import { decoyPasswordHash, verifyPassword } from "./password.server";
+import type { SessionUser } from "./session.server";
+import { clearLoginFailures, recordLoginFailure } from "./throttle.server";
+
+export class InvalidCredentialsError extends Error {
+  constructor() {
+    super("Email or password is incorrect");
+  }
+}
+
+export const authenticator = new Authenticator<SessionUser>();
+
+authenticator.use(
+  new FormStrategy(async ({ form, request }) => {
+    const { email, password } = LoginSchema.parse(Object.fromEntries(form));
+    const ip = clientIp(request);
+    const user = getDb().select().from(users).where(eq(users.email, email)).get();
+    const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
+    if (!user || !valid || !user.active) {
+      writeTransaction((tx) => {
+        recordLoginFailure(tx, email, ip);
+        recordAuditEvent(tx, {
+          orgId: null,
+          actor: user ? { type: "user", id: user.id, label: user.email } : { type: "system", label: email },
+          action: "auth.login_failed",
+          entityType: "user",
+          entityId: user?.id ?? null,
+          details: { email, ip, reason: !user ? "unknown email" : !valid ? "wrong password" : "deactivated" },
+        });
+      });
+      throw new InvalidCredentialsError();
+    }
+    writeTransaction((tx) => {
+      clearLoginFailures(tx, email);
+      recordAuditEvent(tx, {
+        orgId: null,
+        actor: { type: "user", id: user.id, label: user.email },
+        action: "auth.login_succeeded",
+        entityType: "user",
+        entityId: user.id,
+        details: { ip },
+      });
+    });
+    return { id: user.id, email: user.email, name: user.name, isSiteAdmin: user.isSiteAdmin };
+  }),
+  "form",
+);
+
+/** Set by the server from the socket (or X-Forwarded-For when TRUST_PROXY is on). */
+export function clientIp(request: Request): string {
+  return request.headers.get("x-portal-client-ip") ?? "unknown";
+}

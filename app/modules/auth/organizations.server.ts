@@ -1,0 +1,218 @@
+import { and, count, eq, sql } from "drizzle-orm";
+import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { memberships, organizations, users } from "../../../db/schema";
+import { conflict, DomainError, invalid } from "../../utils/errors";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import type { OrganizationCreate } from "./auth-schemas";
+import { hashPassword } from "./password.server";
+import type { Role } from "./roles";
+
+export function findOrganizationBySlug(db: DbOrTx, slug: string) {
+  return db.select().from(organizations).where(eq(organizations.slug, slug)).get();
+}
+
+export function findUserByEmail(db: DbOrTx, email: string) {
+  return db.select().from(users).where(eq(users.email, email.toLowerCase())).get();
+}
+
+export function listAllOrganizations() {
+  return getDb()
+    .select({
+      id: organizations.id,
+      slug: organizations.slug,
+      name: organizations.name,
+      createdAt: organizations.createdAt,
+      members: sql<number>`(select count(*) from ${memberships} where ${memberships.orgId} = ${organizations.id})`,
+    })
+    .from(organizations)
+    .orderBy(organizations.name)
+    .all();
+}
+
+/**
+ * Creates an organisation with its first admin. An existing account with the
+ * admin email becomes the admin (its password is left as it is).
+ */
+export async function createOrganization(input: OrganizationCreate, actor: Actor) {
+  const passwordHash = await hashPassword(input.adminPassword);
+  return writeTransaction((tx) => {
+    if (findOrganizationBySlug(tx, input.slug)) {
+      throw conflict(`An organisation with slug "${input.slug}" already exists`, "slug");
+    }
+    const org = tx.insert(organizations).values({ slug: input.slug, name: input.name }).returning().get();
+    const existing = findUserByEmail(tx, input.adminEmail);
+    const admin =
+      existing ??
+      tx
+        .insert(users)
+        .values({ email: input.adminEmail, name: input.adminName ?? input.adminEmail.split("@")[0]!, passwordHash })
+        .returning()
+        .get();
+    tx.insert(memberships).values({ orgId: org.id, userId: admin.id, role: "admin" }).run();
+    recordAuditEvent(tx, {
+      orgId: org.id,
+      actor,
+      action: "organization.created",
+      entityType: "organization",
+      entityId: org.id,
+      after: { slug: org.slug, name: org.name, admin: admin.email },
+    });
+    return { org, admin };
+  });
+}
+
+export function listMembers(orgId: number) {
+  return getDb()
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      active: users.active,
+      role: memberships.role,
+      since: memberships.createdAt,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.orgId, orgId))
+    .orderBy(users.name)
+    .all();
+}
+
+function findMembership(tx: DbOrTx, orgId: number, userId: number) {
+  const row = tx
+    .select({ role: memberships.role, email: users.email, active: users.active })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+    .get();
+  if (!row) throw new DomainError("not_found", "That person is not a member of this organisation", "userId");
+  return row;
+}
+
+function activeAdminCount(tx: DbOrTx, orgId: number): number {
+  return (
+    tx
+      .select({ n: count() })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin"), eq(users.active, true)))
+      .get()?.n ?? 0
+  );
+}
+
+function assertNotLastAdmin(tx: DbOrTx, orgId: number, current: { role: Role; active: boolean }) {
+  if (current.role === "admin" && current.active && activeAdminCount(tx, orgId) <= 1) {
+    throw conflict("The last administrator of an organisation cannot be removed or demoted", "userId");
+  }
+}
+
+export async function createUserInOrganization(
+  orgId: number,
+  input: { email: string; name: string; password: string; role: Role },
+  actor: Actor,
+) {
+  const passwordHash = await hashPassword(input.password);
+  return writeTransaction((tx) => {
+    if (findUserByEmail(tx, input.email)) {
+      throw conflict("An account with this email already exists; add it as a member instead", "email");
+    }
+    const user = tx.insert(users).values({ email: input.email, name: input.name, passwordHash }).returning().get();
+    tx.insert(memberships).values({ orgId, userId: user.id, role: input.role }).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "member.created",
+      entityType: "user",
+      entityId: user.id,
+      after: { email: user.email, name: user.name, role: input.role },
+    });
+    return user;
+  });
+}
+
+export function addMember(orgId: number, input: { email: string; role: Role }, actor: Actor) {
+  return writeTransaction((tx) => {
+    const user = findUserByEmail(tx, input.email);
+    if (!user) throw invalid("No account with this email; create the user instead", "email");
+    const already = tx
+      .select({ id: memberships.id })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id)))
+      .get();
+    if (already) throw conflict("This person is already a member", "email");
+    tx.insert(memberships).values({ orgId, userId: user.id, role: input.role }).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "member.added",
+      entityType: "user",
+      entityId: user.id,
+      after: { email: user.email, role: input.role },
+    });
+  });
+}
+
+export function changeRole(orgId: number, userId: number, role: Role, actor: Actor) {
+  return writeTransaction((tx) => {
+    const current = findMembership(tx, orgId, userId);
+    if (current.role === role) return;
+    if (role !== "admin") assertNotLastAdmin(tx, orgId, current);
+    tx.update(memberships)
+      .set({ role })
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+      .run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "member.role_changed",
+      entityType: "user",
+      entityId: userId,
+      before: { email: current.email, role: current.role },
+      after: { email: current.email, role },
+    });
+  });
+}
+
+export function removeMember(orgId: number, userId: number, actor: Actor) {
+  return writeTransaction((tx) => {
+    const current = findMembership(tx, orgId, userId);
+    assertNotLastAdmin(tx, orgId, current);
+    tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "member.removed",
+      entityType: "user",
+      entityId: userId,
+      before: { email: current.email, role: current.role },
+    });
+  });
+}
+
+/**
+ * Deactivation is account-wide, so an organisation's admin may only
+ * deactivate people who belong to no other organisation.
+ */
+export function deactivateUser(orgId: number, userId: number, actor: Actor) {
+  return writeTransaction((tx) => {
+    const current = findMembership(tx, orgId, userId);
+    if (!current.active) return;
+    if (actor.type === "user" && actor.id === userId) throw invalid("You cannot deactivate yourself", "userId");
+    assertNotLastAdmin(tx, orgId, current);
+    const orgCount =
+      tx.select({ n: count() }).from(memberships).where(eq(memberships.userId, userId)).get()?.n ?? 0;
+    if (orgCount > 1) {
+      throw conflict("This person belongs to other organisations too; remove them from this one instead", "userId");
+    }
+    tx.update(users).set({ active: false }).where(eq(users.id, userId)).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "user.deactivated",
+      entityType: "user",
+      entityId: userId,
+      before: { email: current.email, active: true },
+      after: { email: current.email, active: false },
+    });
+  });
+}

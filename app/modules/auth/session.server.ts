@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { createCookieSessionStorage, redirect } from "@remix-run/node";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { users } from "../../../db/schema";
+import { forbidden } from "../../utils/http";
+
+/**
+ * SESSION_SECRET may hold several comma-separated secrets (newest first) for
+ * rotation. Without it, a secret is generated once into data/ so a fresh
+ * checkout just works; production deployments should set it.
+ */
+function sessionSecrets(): string[] {
+  const fromEnv = process.env.SESSION_SECRET?.split(",").map((s) => s.trim()).filter(Boolean);
+  if (fromEnv?.length) return fromEnv;
+  const dataDir = path.dirname(path.resolve(process.env.DATABASE_URL?.replace(/^file:/, "") ?? "./data/portal.db"));
+  const file = path.join(dataDir, "session-secret");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+    console.warn(`[portal] SESSION_SECRET is not set; generated one into ${file}. Set SESSION_SECRET in production.`);
+  }
+  return [fs.readFileSync(file, "utf8").trim()];
+}
+
+function cookieIsSecure(): boolean {
+  if (process.env.COOKIE_SECURE) return process.env.COOKIE_SECURE !== "false";
+  return process.env.NODE_ENV === "production";
+}
+
+type SessionData = { userId: number };
+type SessionFlash = { toast: string };
+
+let storage: ReturnType<typeof createCookieSessionStorage<SessionData, SessionFlash>> | undefined;
+
+export function sessionStorage() {
+  storage ??= createCookieSessionStorage<SessionData, SessionFlash>({
+    cookie: {
+      name: "__portal_session",
+      httpOnly: true,
+      sameSite: "lax",
+      path: "/",
+      secure: cookieIsSecure(),
+      secrets: sessionSecrets(),
+      maxAge: 60 * 60 * 12,
+    },
+  });
+  return storage;
+}
+
+export function getSession(request: Request) {
+  return sessionStorage().getSession(request.headers.get("Cookie"));
+}
+
+export type SessionUser = { id: number; email: string; name: string; isSiteAdmin: boolean };
+
+/** The signed-in, active user, or null. Deactivated users lose their session at once. */
+export async function getSessionUser(request: Request): Promise<SessionUser | null> {
+  const session = await getSession(request);
+  const userId = session.get("userId");
+  if (typeof userId !== "number") return null;
+  const user = getDb()
+    .select({ id: users.id, email: users.email, name: users.name, isSiteAdmin: users.isSiteAdmin, active: users.active })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  if (!user?.active) return null;
+  return { id: user.id, email: user.email, name: user.name, isSiteAdmin: user.isSiteAdmin };
+}
+
+export async function requireUser(request: Request): Promise<SessionUser> {
+  const user = await getSessionUser(request);
+  if (user) return user;
+  const url = new URL(request.url);
+  const redirectTo = `${url.pathname}${url.search}`;
+  throw redirect(`/login?${new URLSearchParams({ redirectTo })}`);
+}
+
+export async function createUserSession(request: Request, userId: number, redirectTo: string) {
+  const session = await getSession(request);
+  session.set("userId", userId);
+  return redirect(redirectTo, {
+    headers: { "Set-Cookie": await sessionStorage().commitSession(session) },
+  });
+}
+
+export async function destroyUserSession(request: Request, redirectTo = "/login") {
+  const session = await getSession(request);
+  return redirect(redirectTo, {
+    headers: { "Set-Cookie": await sessionStorage().destroySession(session) },
+  });
+}
+
+/** Site administrators manage organisations across the whole portal. */
+export async function requireSiteAdmin(request: Request): Promise<SessionUser> {
+  const user = await requireUser(request);
+  if (!user.isSiteAdmin) throw forbidden("Only site administrators can do this");
+  return user;
+}

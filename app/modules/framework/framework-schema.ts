@@ -1,0 +1,167 @@
+import { z } from "zod";
+
+/**
+ * The maturity framework as data. Content files under `content/` are parsed
+ * with these schemas at load time, so a typo in content fails loudly instead
+ * of rendering an empty page.
+ */
+
+const Text = z.string().trim().min(1);
+const Id = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[-.][a-z0-9]+)*$/, "ids are lowercase words joined by '-' or '.'");
+
+export const LevelNumberSchema = z.number().int().min(1).max(5);
+/** Levels that carry capability statements: level 1 is the floor. */
+export const StatementLevelSchema = z.number().int().min(2).max(5);
+
+/**
+ * Registry figures a rule or success criterion may be checked against.
+ * Keys match the JSON keys of GET /api/v1/metrics.
+ */
+export const REGISTRY_METRIC_KEYS = [
+  "modelsTotal",
+  "productionModels",
+  "incidentsInWindow",
+  "incidentRate",
+  "productionModelsWithIncidentShare",
+  "medianTimeToDetectHours",
+  "medianTimeToRecoverHours",
+  "deploymentsPerMonth",
+  "medianLeadTimeHours",
+  "lineageCompleteShare",
+  "apiRegistrationShare",
+  "sloBreaches",
+  "approvalGatedShare",
+  "approvedCardShare",
+  "passingAuditShare",
+] as const;
+export const RegistryMetricKeySchema = z.enum(REGISTRY_METRIC_KEYS);
+export type RegistryMetricKey = z.infer<typeof RegistryMetricKeySchema>;
+
+export const ComparisonSchema = z.enum([">=", ">", "<=", "<"]);
+export type Comparison = z.infer<typeof ComparisonSchema>;
+
+export const FrameworkLevelSchema = z.object({
+  level: LevelNumberSchema,
+  name: Text, // e.g. "Initial"
+  alias: Text, // e.g. "Aware"
+  summary: Text,
+  state: z.array(Text).min(1),
+  characteristics: z.array(Text).min(1),
+  businessImpact: z.array(Text).min(1),
+  improvementPriorities: z.array(z.object({ title: Text, text: Text })).min(1),
+});
+
+export const CapabilityStatementSchema = z.object({
+  id: Id,
+  level: StatementLevelSchema,
+  text: Text,
+});
+
+export const PracticeGroupSchema = z.object({
+  title: Text,
+  items: z.array(Text).min(1),
+});
+
+export const ComponentSchema = z.object({
+  id: Id,
+  name: Text,
+  summary: Text,
+  weight: z.number().positive().default(1),
+  indicators: z.array(z.object({ level: LevelNumberSchema, text: Text })).length(5),
+  capabilities: z.array(CapabilityStatementSchema).min(4),
+  practices: z.array(PracticeGroupSchema).default([]),
+  measurement: z.array(Text).min(1),
+});
+
+export const QuestionSchema = z.object({
+  id: Id,
+  number: z.number().int().positive(),
+  componentId: Id,
+  title: Text,
+  prompt: Text,
+  responses: z
+    .array(z.object({ level: LevelNumberSchema, summary: Text, details: z.array(Text).min(1) }))
+    .length(5),
+  guidance: z.array(Text).min(1),
+});
+
+export const SuccessCheckSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("registry"),
+    metric: RegistryMetricKeySchema,
+    comparison: ComparisonSchema,
+    value: z.number(),
+  }),
+  z.object({
+    kind: z.literal("assessment"),
+    metric: z.literal("dimensionScore"),
+    comparison: ComparisonSchema,
+    value: z.number(),
+  }),
+]);
+export type SuccessCheck = z.infer<typeof SuccessCheckSchema>;
+
+export const RoadmapSchema = z.object({
+  id: Id, // "1-2"
+  from: z.number().int().min(1).max(4),
+  to: z.number().int().min(2).max(5),
+  title: Text,
+  durationMonths: z.object({ min: z.number().int().positive(), max: z.number().int().positive() }),
+  goal: Text,
+  workstreams: z
+    .array(
+      z.object({
+        id: Id,
+        title: Text,
+        startMonth: z.number().int().positive(),
+        endMonth: z.number().int().positive(),
+        items: z
+          .array(z.object({ id: Id, text: Text, components: z.array(Id).min(1) }))
+          .min(1),
+      }),
+    )
+    .min(1),
+  successCriteria: z
+    .array(z.object({ id: Id, text: Text, check: SuccessCheckSchema.optional() }))
+    .min(1),
+});
+
+export const EvidenceRuleSchema = z.object({
+  componentId: Id,
+  level: StatementLevelSchema,
+  metric: RegistryMetricKeySchema,
+  comparison: ComparisonSchema,
+  value: z.number(),
+  rationale: Text,
+});
+
+export const FrameworkSchema = z.object({
+  id: Id,
+  version: z.string().regex(/^\d+$/),
+  name: Text,
+  summary: Text,
+  measures: z.array(Text).min(1),
+  whyItMatters: z.array(Text).min(1),
+  failureModes: z.array(z.object({ title: Text, text: Text })).default([]),
+  levels: z.array(FrameworkLevelSchema).length(5),
+  components: z.array(ComponentSchema).length(5),
+  questions: z.array(QuestionSchema).min(1),
+  roadmaps: z.array(RoadmapSchema).length(4),
+  evidenceRules: z.array(EvidenceRuleSchema).default([]),
+  challenges: z
+    .array(z.object({ id: Id, title: Text, problem: Text, solutions: z.array(Text).min(1) }))
+    .min(1),
+  successPatterns: z
+    .array(z.object({ id: Id, title: Text, summary: Text, practices: z.array(Text).min(1) }))
+    .min(1),
+  bands: z.object({ strong: z.number(), weak: z.number() }),
+});
+
+export type Framework = z.infer<typeof FrameworkSchema>;
+export type FrameworkLevel = z.infer<typeof FrameworkLevelSchema>;
+export type FrameworkComponent = z.infer<typeof ComponentSchema>;
+export type FrameworkQuestion = z.infer<typeof QuestionSchema>;
+export type FrameworkRoadmap = z.infer<typeof RoadmapSchema>;
+export type EvidenceRule = z.infer<typeof EvidenceRuleSchema>;

@@ -1,0 +1,136 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useParams,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { GeneralErrorBoundary } from "./components/general-error-boundary";
+import { useNonce } from "./components/nonce";
+import { listUserOrganizations } from "./modules/auth/membership.server";
+import { getSessionUser } from "./modules/auth/session.server";
+import stylesUrl from "./styles/app.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesUrl },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "AI Maturity & Governance Portal" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getSessionUser(request);
+  return {
+    user: user ? { name: user.name, email: user.email, isSiteAdmin: user.isSiteAdmin } : null,
+    organizations: user ? listUserOrganizations(user.id) : [],
+  };
+}
+
+function OrgSwitcher({ organizations }: { organizations: { slug: string; name: string }[] }) {
+  const { orgSlug } = useParams();
+  if (organizations.length === 0) return null;
+  return (
+    <Form method="get" action="/orgs" className="org-switcher">
+      <label htmlFor="org-switcher" className="visually-hidden">
+        Organisation
+      </label>
+      <select
+        id="org-switcher"
+        name="org"
+        defaultValue={orgSlug ?? organizations[0]?.slug}
+        key={orgSlug}
+        onChange={(event) => event.currentTarget.form?.requestSubmit()}
+      >
+        {organizations.map((org) => (
+          <option key={org.slug} value={org.slug}>
+            {org.name}
+          </option>
+        ))}
+      </select>
+      <noscript>
+        <button type="submit">Go</button>
+      </noscript>
+    </Form>
+  );
+}
+
+function Header() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user;
+  return (
+    <header className="topbar">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <Link to="/" className="brand">
+        <span aria-hidden="true" className="brand-mark">
+          ◆
+        </span>{" "}
+        Maturity &amp; Governance
+      </Link>
+      {user ? <OrgSwitcher organizations={data.organizations} /> : null}
+      <nav aria-label="Site" className="site-nav">
+        <Link to="/framework">Framework</Link>
+        {user?.isSiteAdmin ? <Link to="/admin/organizations">Site admin</Link> : null}
+      </nav>
+      <div className="user-menu">
+        {user ? (
+          <>
+            <span className="user-name" title={user.email}>
+              {user.name}
+            </span>
+            <Form method="post" action="/logout">
+              <button type="submit" className="link-button">
+                Sign out
+              </button>
+            </Form>
+          </>
+        ) : (
+          <Link to="/login">Sign in</Link>
+        )}
+      </div>
+    </header>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <Header />
+        <main id="main">{children}</main>
+        <footer className="footer">
+          <p>
+            Open-source AI maturity assessment and model governance portal · <Link to="/framework">Framework</Link> ·{" "}
+            <a href="/healthz">Health</a>
+          </p>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,81 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { FormError, TextField } from "~/components/forms";
+import { LoginSchema } from "~/modules/auth/auth-schemas";
+import { authenticator, clientIp, InvalidCredentialsError } from "~/modules/auth/authenticator.server";
+import { listUserOrganizations } from "~/modules/auth/membership.server";
+import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
+import { isLoginThrottled } from "~/modules/auth/throttle.server";
+import { safeRedirect } from "~/utils/http";
+import { parseForm } from "~/utils/validation";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · AI Maturity & Governance Portal" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getSessionUser(request)) throw redirect("/");
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  // remix-auth reads the body again, so validate a clone first.
+  const parsed = parseForm(await request.clone().formData(), LoginSchema);
+  if (!parsed.ok) return data({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  const { email, redirectTo } = parsed.data;
+  if (isLoginThrottled(email, clientIp(request))) {
+    return data(
+      {
+        errors: { form: "Too many failed sign-in attempts. Please wait 15 minutes before trying again." },
+        values: { email },
+      },
+      { status: 429 },
+    );
+  }
+  try {
+    const user = await authenticator.authenticate("form", request);
+    const [firstOrg] = listUserOrganizations(user.id);
+    return createUserSession(request, user.id, safeRedirect(redirectTo, firstOrg ? `/orgs/${firstOrg.slug}` : "/orgs"));
+  } catch (error) {
+    if (error instanceof InvalidCredentialsError) {
+      return data({ errors: { form: error.message }, values: { email } }, { status: 401 });
+    }
+    throw error;
+  }
+}
+
+export default function Login() {
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const submitting = useNavigation().state === "submitting";
+  const errors: Record<string, string | undefined> = actionData?.errors ?? {};
+  return (
+    <div className="card auth-card">
+      <h1>Sign in</h1>
+      <Form method="post" noValidate>
+        <FormError error={errors.form} />
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          defaultValue={actionData?.values?.email ?? ""}
+          error={errors.email}
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.password}
+        />
+        <button type="submit" disabled={submitting}>
+          {submitting ? "Signing in…" : "Sign in"}
+        </button>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { listAuditEvents, listAuditFacets, verifyAuditChain } from "~/modules/audit/audit.server";
+import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
+import { requireMember } from "~/modules/auth/membership.server";
+import { fieldErrors } from "~/utils/validation";
+
+export const meta: MetaFunction = () => [{ title: "Audit log" }];
+
+const PAGE_SIZE = 50;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role } = await requireMember(request, params.orgSlug);
+  const parsed = AuditFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  const filter = parsed.success ? parsed.data : {};
+  const { events, nextBeforeId } = listAuditEvents(org.id, auditFilterRange(filter), {
+    beforeId: filter.before,
+    limit: PAGE_SIZE,
+  });
+  return {
+    org,
+    canVerify: role === "admin" || role === "auditor",
+    errors: parsed.success ? {} : fieldErrors(parsed.error),
+    facets: listAuditFacets(org.id),
+    nextBeforeId,
+    events: events.map((e) => ({
+      id: e.id,
+      at: e.createdAt.toISOString(),
+      actor: e.actorLabel,
+      actorType: e.actorType,
+      action: e.action,
+      entityType: e.entityType,
+      entityId: e.entityId,
+      payload: JSON.stringify(e.payload),
+      hash: e.hash,
+    })),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org } = await requireMember(request, params.orgSlug, ["admin", "auditor"]);
+  return verifyAuditChain(org.id);
+}
+
+function FacetSelect({ name, label, options, value }: { name: string; label: string; options: string[]; value?: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={`filter-${name}`}>{label}</label>
+      <select id={`filter-${name}`} name={name} defaultValue={value ?? ""}>
+        <option value="">Any</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export default function AuditLog() {
+  const { events, facets, nextBeforeId, canVerify, errors } = useLoaderData<typeof loader>();
+  const verification = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const nextParams = new URLSearchParams(params);
+  if (nextBeforeId) nextParams.set("before", String(nextBeforeId));
+  return (
+    <>
+      <div className="page-header">
+        <h1>Audit log</h1>
+        {canVerify ? (
+          <Form method="post">
+            <button type="submit" className="secondary">
+              Verify hash chain
+            </button>
+          </Form>
+        ) : null}
+      </div>
+      {verification ? (
+        verification.ok ? (
+          <p className="notice" role="status">
+            Chain verified: all {verification.events} events are intact.
+          </p>
+        ) : (
+          <p className="form-error" role="alert">
+            Chain broken at event #{verification.firstBrokenId}: {verification.reason}.
+          </p>
+        )
+      ) : null}
+      <Form method="get" className="inline-form card" aria-label="Filter events">
+        <FacetSelect name="actor" label="Actor" options={facets.actors} value={params.get("actor") ?? undefined} />
+        <FacetSelect name="entityType" label="Entity type" options={facets.entityTypes} value={params.get("entityType") ?? undefined} />
+        <FacetSelect name="action" label="Action" options={facets.actions} value={params.get("action") ?? undefined} />
+        <div className="field">
+          <label htmlFor="filter-from">From</label>
+          <input id="filter-from" type="date" name="from" defaultValue={params.get("from") ?? ""} aria-invalid={errors.from ? true : undefined} />
+          {errors.from ? <p className="field-error">{errors.from}</p> : null}
+        </div>
+        <div className="field">
+          <label htmlFor="filter-to">To</label>
+          <input id="filter-to" type="date" name="to" defaultValue={params.get("to") ?? ""} aria-invalid={errors.to ? true : undefined} />
+          {errors.to ? <p className="field-error">{errors.to}</p> : null}
+        </div>
+        <button type="submit">Filter</button>
+        <Link to="?">Clear</Link>
+      </Form>
+      {events.length === 0 ? (
+        <p className="muted">No events match.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Entity</th>
+                <th scope="col">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.id}>
+                  <td className="mono">{e.id}</td>
+                  <td>
+                    <time dateTime={e.at}>{e.at.slice(0, 19).replace("T", " ")}</time>
+                  </td>
+                  <td>
+                    {e.actor} {e.actorType !== "user" ? <span className="tag">{e.actorType}</span> : null}
+                  </td>
+                  <td>
+                    <code>{e.action}</code>
+                  </td>
+                  <td>
+                    {e.entityType}
+                    {e.entityId ? ` #${e.entityId}` : ""}
+                  </td>
+                  <td className="mono" style={{ maxWidth: "28rem", wordBreak: "break-word" }}>
+                    {e.payload}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav className="pagination" aria-label="Pages">
+        {params.get("before") ? <Link to={`?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>Newest</Link> : null}
+        {nextBeforeId ? <Link to={`?${nextParams}`}>Older events →</Link> : null}
+      </nav>
+    </>
+  );
+}

@@ -1,0 +1,50 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { GeneralErrorBoundary } from "~/components/general-error-boundary";
+import { requireMember } from "~/modules/auth/membership.server";
+import { ROLE_LABELS } from "~/modules/auth/roles";
+
+/** Org shell: navigation only. Each child route guards its own loader and action. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role } = await requireMember(request, params.orgSlug);
+  return { org, role };
+}
+
+const SECTIONS = [
+  { to: "", label: "Dashboard", end: true },
+  { to: "assessments", label: "Assessments" },
+  { to: "roadmaps", label: "Roadmaps" },
+  { to: "models", label: "Models" },
+  { to: "reviews", label: "Reviews" },
+  { to: "audit", label: "Audit log" },
+] as const;
+
+export default function OrgLayout() {
+  const { org, role } = useLoaderData<typeof loader>();
+  return (
+    <div className="org-layout">
+      <nav aria-label="Organisation" className="org-nav">
+        <div className="org-name">
+          {org.name}
+          <br />
+          <span className="role-badge" data-testid="current-role">
+            {ROLE_LABELS[role]}
+          </span>
+        </div>
+        {SECTIONS.map((section) => (
+          <NavLink key={section.to} to={`/orgs/${org.slug}/${section.to}`} end={"end" in section}>
+            {section.label}
+          </NavLink>
+        ))}
+        {role === "admin" ? <NavLink to={`/orgs/${org.slug}/admin`}>Admin</NavLink> : null}
+      </nav>
+      <div className="org-content">
+        <Outlet />
+      </div>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,33 @@
+import type { z, ZodError, ZodTypeAny } from "zod";
+
+export type FieldErrors = Record<string, string>;
+
+/** First message per field path ("a.b"), plus "form" for errors without a path. */
+export function fieldErrors(error: ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join(".") : "form";
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+export type FormParse<S extends ZodTypeAny> =
+  | { ok: true; data: z.output<S> }
+  | { ok: false; errors: FieldErrors; values: Record<string, string> };
+
+/** Parses a submitted form with a zod schema; on failure also returns what was typed, to refill the form. */
+export function parseForm<S extends ZodTypeAny>(formData: FormData, schema: S): FormParse<S> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) {
+    if (typeof value === "string" && !/password/i.test(key)) values[key] = value;
+  }
+  const raw = Object.fromEntries([...formData.keys()].map((key) => {
+    const all = formData.getAll(key);
+    return [key, all.length > 1 ? all : all[0]];
+  }));
+  const result = schema.safeParse(raw);
+  return result.success
+    ? { ok: true, data: result.data }
+    : { ok: false, errors: fieldErrors(result.error), values };
+}

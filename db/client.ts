@@ -1,0 +1,56 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** The handle a transaction callback receives; accepted wherever a Db is. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export function databaseFile(): string {
+  const url = process.env.DATABASE_URL ?? "./data/portal.db";
+  return url.replace(/^file:/, "");
+}
+
+export function migrationsFolder(): string {
+  return process.env.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations");
+}
+
+export function openDatabase(file: string = databaseFile()): Db {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("synchronous = NORMAL");
+  return drizzle(sqlite, { schema });
+}
+
+export function migrateDatabase(db: Db): void {
+  migrate(db, { migrationsFolder: migrationsFolder() });
+}
+
+let shared: Db | undefined;
+
+/** The process-wide connection to DATABASE_URL, opened on first use. */
+export function getDb(): Db {
+  shared ??= openDatabase();
+  return shared;
+}
+
+/** For tests and CLIs that switch databases inside one process. */
+export function closeSharedDb(): void {
+  shared?.$client.close();
+  shared = undefined;
+}
+
+/**
+ * Runs `fn` in a write transaction that takes the write lock up front
+ * (BEGIN IMMEDIATE), so two processes never read the same audit-chain head.
+ */
+export function writeTransaction<T>(fn: (tx: Tx) => T, db: Db = getDb()): T {
+  return db.transaction(fn, { behavior: "immediate" });
+}

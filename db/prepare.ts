@@ -1,0 +1,25 @@
+import { count } from "drizzle-orm";
+import { migrateDatabase, type Db } from "./client";
+import { organizations } from "./schema";
+import { demoUsersWithDefaultPassword, seedDemoOrganization } from "./seed";
+
+/**
+ * What the server does before it listens: apply migrations, seed the demo
+ * organisation into a brand-new database (unless PORTAL_SEED=none), and warn
+ * while demo accounts still use the published password.
+ */
+export async function prepareDatabase(db: Db, log: (line: string) => void = console.log): Promise<void> {
+  migrateDatabase(db);
+  const isEmpty = (db.select({ n: count() }).from(organizations).get()?.n ?? 0) === 0;
+  if (isEmpty && process.env.PORTAL_SEED !== "none") {
+    await seedDemoOrganization(db);
+    log("[portal] New database: seeded the demo organisation (slug 'demo').");
+  }
+  const weak = await demoUsersWithDefaultPassword(db);
+  if (weak.length > 0) {
+    console.warn(
+      `[portal] WARNING: demo accounts still use the default password (${weak.join(", ")}). ` +
+        "Start real deployments with PORTAL_SEED=none.",
+    );
+  }
+}

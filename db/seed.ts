@@ -1,0 +1,82 @@
+import { eq } from "drizzle-orm";
+import { recordAuditEvent, SYSTEM_ACTOR } from "../app/modules/audit/audit.server";
+import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
+import type { Role } from "../app/modules/auth/roles";
+import { writeTransaction, type Db } from "./client";
+import { memberships, organizations, users } from "./schema";
+
+export const DEMO_ORG = { slug: "demo", name: "Demo Analytics Ltd" } as const;
+export const DEFAULT_DEMO_PASSWORD = "demo-password";
+
+export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role; siteAdmin?: boolean }> = [
+  { email: "admin@demo.local", name: "Ada Admin", role: "admin", siteAdmin: true },
+  { email: "leader@demo.local", name: "Lena Leader", role: "leadership" },
+  { email: "ethics@demo.local", name: "Emil Ethics", role: "ethics" },
+  { email: "team@demo.local", name: "Tariq Team", role: "team" },
+  { email: "auditor@demo.local", name: "Aude Auditor", role: "auditor" },
+];
+
+export function demoPassword(): string {
+  return process.env.DEMO_PASSWORD || DEFAULT_DEMO_PASSWORD;
+}
+
+/**
+ * Creates whatever of the demo organisation is missing; running it twice
+ * changes nothing. Existing demo users keep their passwords.
+ */
+export async function seedDemoOrganization(db: Db): Promise<{ created: boolean }> {
+  const passwordHash = await hashPassword(demoPassword());
+  return writeTransaction((tx) => {
+    let org = tx.select().from(organizations).where(eq(organizations.slug, DEMO_ORG.slug)).get();
+    const created = !org;
+    if (!org) {
+      org = tx.insert(organizations).values(DEMO_ORG).returning().get();
+      recordAuditEvent(tx, {
+        orgId: org.id,
+        actor: SYSTEM_ACTOR,
+        action: "organization.created",
+        entityType: "organization",
+        entityId: org.id,
+        after: { ...DEMO_ORG, seeded: true },
+      });
+    }
+    for (const demo of DEMO_USERS) {
+      let user = tx.select().from(users).where(eq(users.email, demo.email)).get();
+      if (!user) {
+        user = tx
+          .insert(users)
+          .values({ email: demo.email, name: demo.name, passwordHash, isSiteAdmin: demo.siteAdmin ?? false })
+          .returning()
+          .get();
+      }
+      const member = tx
+        .select({ id: memberships.id })
+        .from(memberships)
+        .where(eq(memberships.userId, user.id))
+        .all();
+      if (member.length === 0) {
+        tx.insert(memberships).values({ orgId: org.id, userId: user.id, role: demo.role }).run();
+        recordAuditEvent(tx, {
+          orgId: org.id,
+          actor: SYSTEM_ACTOR,
+          action: "member.created",
+          entityType: "user",
+          entityId: user.id,
+          after: { email: user.email, name: user.name, role: demo.role, seeded: true },
+        });
+      }
+    }
+    return { created };
+  }, db);
+}
+
+/** Demo accounts that still sign in with the published default password. */
+export async function demoUsersWithDefaultPassword(db: Db): Promise<string[]> {
+  const rows = DEMO_USERS.map((demo) => db.select().from(users).where(eq(users.email, demo.email)).get()).filter(
+    (row): row is NonNullable<typeof row> => Boolean(row?.active),
+  );
+  const checks = await Promise.all(
+    rows.map(async (row) => ((await verifyPassword(DEFAULT_DEMO_PASSWORD, row.passwordHash)) ? row.email : null)),
+  );
+  return checks.filter((email): email is string => email !== null);
+}

@@ -1,0 +1,4 @@
+import { databaseFile, getDb, migrateDatabase } from "../db/client";
+
+migrateDatabase(getDb());
+console.log(`Migrations applied to ${databaseFile()}`);

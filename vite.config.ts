@@ -1,0 +1,37 @@
+import { vitePlugin as remix } from "@remix-run/dev";
+import { defineConfig } from "vite";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+declare module "@remix-run/node" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+const isVitest = Boolean(process.env.VITEST);
+
+export default defineConfig({
+  server: { port: 3000 },
+  build: { target: "es2022" },
+  plugins: [
+    !isVitest &&
+      remix({
+        ignoredRouteFiles: ["**/*.test.ts", "**/*.test.tsx"],
+        future: {
+          v3_fetcherPersist: true,
+          v3_relativeSplatPath: true,
+          v3_throwAbortReason: true,
+          v3_singleFetch: true,
+          v3_lazyRouteDiscovery: true,
+        },
+      }),
+    tsconfigPaths(),
+  ],
+  test: {
+    include: ["app/**/*.test.ts", "db/**/*.test.ts", "scripts/**/*.test.ts", "tests/integration/**/*.test.ts"],
+    globalSetup: ["tests/setup/vitest-global-setup.ts"],
+    setupFiles: ["tests/setup/vitest-setup.ts"],
+    pool: "forks",
+    testTimeout: 20_000,
+  },
+});
