@@ -39,7 +39,7 @@ function OrgSwitcher({ organizations }: { organizations: { slug: string; name: s
   return (
     <Form method="get" action="/orgs" className="org-switcher">
       <label htmlFor="org-switcher" className="visually-hidden">
-        Organisation
+        Switch organisation
       </label>
       <select
         id="org-switcher"

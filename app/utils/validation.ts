@@ -1,4 +1,4 @@
-import type { z, ZodError, ZodTypeAny } from "zod";
+import { z, type ZodError, type ZodTypeAny } from "zod";
 
 export type FieldErrors = Record<string, string>;
 
@@ -30,4 +30,9 @@ export function parseForm<S extends ZodTypeAny>(formData: FormData, schema: S): 
   return result.success
     ? { ok: true, data: result.data }
     : { ok: false, errors: fieldErrors(result.error), values };
+}
+
+/** An optional form field: an empty input means "not given", not an invalid value. */
+export function optionalField<S extends ZodTypeAny>(schema: S) {
+  return z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { optionalField } from "../../utils/validation";
 import { ROLES } from "./roles";
 
 export const EmailSchema = z
@@ -43,7 +44,7 @@ export const OrganizationCreateSchema = z.object({
   slug: OrgSlugSchema,
   name: z.string().trim().min(2, "Name is required").max(120, "Name is too long"),
   adminEmail: EmailSchema,
-  adminName: PersonNameSchema.optional(),
+  adminName: optionalField(PersonNameSchema),
   adminPassword: PasswordSchema,
 });
 export type OrganizationCreate = z.infer<typeof OrganizationCreateSchema>;

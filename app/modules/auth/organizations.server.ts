@@ -1,4 +1,4 @@
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { memberships, organizations, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -22,9 +22,11 @@ export function listAllOrganizations() {
       slug: organizations.slug,
       name: organizations.name,
       createdAt: organizations.createdAt,
-      members: sql<number>`(select count(*) from ${memberships} where ${memberships.orgId} = ${organizations.id})`,
+      members: count(memberships.id),
     })
     .from(organizations)
+    .leftJoin(memberships, eq(memberships.orgId, organizations.id))
+    .groupBy(organizations.id)
     .orderBy(organizations.name)
     .all();
 }

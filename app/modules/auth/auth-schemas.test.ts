@@ -1,0 +1,202 @@
+import { describe, expect, it } from "vitest";
+import {
+  EmailSchema,
+  LoginSchema,
+  MemberAdminActionSchema,
+  OrganizationCreateSchema,
+  OrgSlugSchema,
+  PasswordSchema,
+  RoleSchema,
+} from "./auth-schemas";
+
+const firstMessage = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  result.success ? undefined : result.error!.issues[0]!.message;
+
+describe("PasswordSchema", () => {
+  it("accepts the documented examples", () => {
+    expect(PasswordSchema.safeParse("demo-password").success).toBe(true);
+    expect(PasswordSchema.safeParse("Correct-Horse-42").success).toBe(true);
+  });
+
+  it("rejects passwords shorter than 10 characters", () => {
+    const r = PasswordSchema.safeParse("Ab1-xyz9");
+    expect(r.success).toBe(false);
+    expect(firstMessage(r)).toBe("Use at least 10 characters");
+  });
+
+  it("rejects passwords over 200 characters", () => {
+    const over = PasswordSchema.safeParse("Ab1-x".repeat(40) + "y");
+    expect(over.success).toBe(false);
+    expect(firstMessage(over)).toBe("Use at most 200 characters");
+    expect(PasswordSchema.safeParse("Ab1-x".repeat(40)).success).toBe(true);
+  });
+
+  it("rejects passwords with only one character class", () => {
+    for (const pw of ["abcdefghijkl", "ABCDEFGHIJKL", "1234567890", "!@#$%^&*()_+"]) {
+      const r = PasswordSchema.safeParse(pw);
+      expect(r.success, pw).toBe(false);
+      expect(firstMessage(r)).toMatch(/Mix at least two/);
+    }
+  });
+
+  it("rejects low-variety passwords (fewer than 5 distinct characters)", () => {
+    const r = PasswordSchema.safeParse("abab1abab1");
+    expect(r.success).toBe(false);
+    expect(firstMessage(r)).toBe("Use more varied characters");
+    expect(PasswordSchema.safeParse("aaaaaaaaa1").success).toBe(false);
+  });
+
+  it("rejects a missing password with a clear message", () => {
+    expect(firstMessage(PasswordSchema.safeParse(undefined))).toBe("Password is required");
+  });
+});
+
+describe("EmailSchema", () => {
+  it("trims and lower-cases", () => {
+    expect(EmailSchema.parse("  Ada.Admin@Example.COM  ")).toBe("ada.admin@example.com");
+  });
+
+  it("rejects invalid and missing emails", () => {
+    expect(firstMessage(EmailSchema.safeParse("not-an-email"))).toBe("Enter a valid email address");
+    expect(EmailSchema.safeParse("").success).toBe(false);
+    expect(EmailSchema.safeParse("   ").success).toBe(false);
+    expect(firstMessage(EmailSchema.safeParse(undefined))).toBe("Email is required");
+    expect(EmailSchema.safeParse(`${"a".repeat(250)}@x.io`).success).toBe(false);
+  });
+
+  it("is what LoginSchema uses", () => {
+    expect(LoginSchema.parse({ email: " X@Y.io ", password: "p" }).email).toBe("x@y.io");
+    expect(LoginSchema.safeParse({ email: "x@y.io", password: "" }).success).toBe(false);
+  });
+});
+
+describe("OrgSlugSchema", () => {
+  it("accepts lower-case letters, digits and single hyphens", () => {
+    for (const slug of ["demo", "ab", "acme-2026", "a1-b2-c3", "x".repeat(48)]) {
+      expect(OrgSlugSchema.safeParse(slug).success, slug).toBe(true);
+    }
+  });
+
+  it("trims and lower-cases before checking", () => {
+    expect(OrgSlugSchema.parse("  Acme-Corp ")).toBe("acme-corp");
+  });
+
+  it("rejects bad shapes", () => {
+    for (const slug of ["-acme", "acme-", "ac--me", "ac_me", "ac me", "acmé", "ac.me", "ac/me"]) {
+      const r = OrgSlugSchema.safeParse(slug);
+      expect(r.success, slug).toBe(false);
+    }
+    expect(firstMessage(OrgSlugSchema.safeParse("a_b"))).toBe("Use lower-case letters, digits and single hyphens");
+  });
+
+  it("enforces length 2..48", () => {
+    expect(firstMessage(OrgSlugSchema.safeParse("a"))).toBe("Use at least 2 characters");
+    expect(firstMessage(OrgSlugSchema.safeParse("x".repeat(49)))).toBe("Use at most 48 characters");
+  });
+});
+
+describe("OrganizationCreateSchema", () => {
+  it("normalises and validates the whole input", () => {
+    const parsed = OrganizationCreateSchema.parse({
+      slug: " Acme ",
+      name: " Acme Ltd ",
+      adminEmail: " Boss@Acme.IO",
+      adminPassword: "Correct-Horse-42",
+    });
+    expect(parsed).toEqual({
+      slug: "acme",
+      name: "Acme Ltd",
+      adminEmail: "boss@acme.io",
+      adminPassword: "Correct-Horse-42",
+    });
+  });
+
+  it("reports a weak password on adminPassword", () => {
+    const r = OrganizationCreateSchema.safeParse({
+      slug: "acme",
+      name: "Acme",
+      adminEmail: "a@acme.io",
+      adminPassword: "short",
+    });
+    expect(r.success).toBe(false);
+    if (!r.success) expect(r.error.issues.map((i) => i.path[0])).toContain("adminPassword");
+  });
+});
+
+describe("RoleSchema", () => {
+  it("accepts the five roles and nothing else", () => {
+    for (const role of ["admin", "leadership", "ethics", "team", "auditor"]) {
+      expect(RoleSchema.parse(role)).toBe(role);
+    }
+    expect(firstMessage(RoleSchema.safeParse("owner"))).toBe("Choose a role");
+  });
+});
+
+describe("MemberAdminActionSchema", () => {
+  it("parses create-user with its fields", () => {
+    const parsed = MemberAdminActionSchema.parse({
+      intent: "create-user",
+      email: "New@Acme.io",
+      name: " New Person ",
+      password: "Correct-Horse-42",
+      role: "team",
+    });
+    expect(parsed).toEqual({
+      intent: "create-user",
+      email: "new@acme.io",
+      name: "New Person",
+      password: "Correct-Horse-42",
+      role: "team",
+    });
+  });
+
+  it("parses add-member", () => {
+    expect(MemberAdminActionSchema.parse({ intent: "add-member", email: "a@b.io", role: "auditor" })).toEqual({
+      intent: "add-member",
+      email: "a@b.io",
+      role: "auditor",
+    });
+  });
+
+  it("coerces userId for change-role, remove-member and deactivate-user", () => {
+    expect(MemberAdminActionSchema.parse({ intent: "change-role", userId: "7", role: "ethics" })).toEqual({
+      intent: "change-role",
+      userId: 7,
+      role: "ethics",
+    });
+    expect(MemberAdminActionSchema.parse({ intent: "remove-member", userId: "8" })).toEqual({
+      intent: "remove-member",
+      userId: 8,
+    });
+    expect(MemberAdminActionSchema.parse({ intent: "deactivate-user", userId: "9" })).toEqual({
+      intent: "deactivate-user",
+      userId: 9,
+    });
+  });
+
+  it("validates the fields of the chosen intent only", () => {
+    // change-role needs a role; the fields of other intents do not help.
+    const r = MemberAdminActionSchema.safeParse({ intent: "change-role", userId: "7", email: "a@b.io" });
+    expect(r.success).toBe(false);
+    if (!r.success) expect(r.error.issues.map((i) => i.path.join("."))).toEqual(["role"]);
+    // create-user with a weak password fails on password.
+    const weak = MemberAdminActionSchema.safeParse({
+      intent: "create-user",
+      email: "a@b.io",
+      name: "A",
+      password: "weak",
+      role: "team",
+    });
+    expect(weak.success).toBe(false);
+    if (!weak.success) expect(weak.error.issues[0]!.path).toEqual(["password"]);
+    expect(MemberAdminActionSchema.safeParse({ intent: "remove-member", userId: "0" }).success).toBe(false);
+    expect(MemberAdminActionSchema.safeParse({ intent: "remove-member", userId: "abc" }).success).toBe(false);
+  });
+
+  it("rejects an unknown or missing intent", () => {
+    const unknown = MemberAdminActionSchema.safeParse({ intent: "delete-everything", userId: "1" });
+    expect(unknown.success).toBe(false);
+    if (!unknown.success) expect(unknown.error.issues[0]!.path).toEqual(["intent"]);
+    expect(MemberAdminActionSchema.safeParse({ userId: "1" }).success).toBe(false);
+  });
+});

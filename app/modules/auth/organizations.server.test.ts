@@ -1,0 +1,358 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { and, count, eq } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { auditEvents, memberships, organizations, users } from "../../../db/schema";
+import { DomainError } from "../../utils/errors";
+import { SYSTEM_ACTOR, verifyAuditChain, type Actor } from "../audit/audit.server";
+import { GENESIS_HASH } from "../audit/hash";
+import {
+  addMember,
+  changeRole,
+  createOrganization,
+  createUserInOrganization,
+  deactivateUser,
+  findOrganizationBySlug,
+  findUserByEmail,
+  listAllOrganizations,
+  listMembers,
+  removeMember,
+} from "./organizations.server";
+import { verifyPassword } from "./password.server";
+
+const PASSWORD = "Correct-Horse-42";
+
+async function catchAsync(fn: () => Promise<unknown>): Promise<DomainError> {
+  try {
+    await fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error("expected a DomainError");
+}
+function catchSync(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error("expected a DomainError");
+}
+
+function snapshot() {
+  const db = getDb();
+  return {
+    orgs: db.select({ n: count() }).from(organizations).get()!.n,
+    users: db.select({ n: count() }).from(users).get()!.n,
+    memberships: db.select().from(memberships).orderBy(memberships.id).all(),
+    activeUsers: db.select({ id: users.id, active: users.active }).from(users).orderBy(users.id).all(),
+    events: db.select({ n: count() }).from(auditEvents).get()!.n,
+  };
+}
+
+function eventsOf(orgId: number) {
+  return getDb().select().from(auditEvents).where(eq(auditEvents.orgId, orgId)).orderBy(auditEvents.id).all();
+}
+
+function roleOf(orgId: number, userId: number) {
+  return getDb()
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+    .get()?.role;
+}
+
+/** Runs `fn` and returns the single audit event it must have written in `orgId`'s chain. */
+async function expectOneEvent(orgId: number, fn: () => unknown) {
+  const before = snapshot().events;
+  const orgBefore = eventsOf(orgId).length;
+  await fn();
+  expect(snapshot().events).toBe(before + 1);
+  const after = eventsOf(orgId);
+  expect(after).toHaveLength(orgBefore + 1);
+  const event = after.at(-1)!;
+  return { ...event, payload: JSON.parse(event.payload) as Record<string, unknown> };
+}
+
+describe("organisations and members", () => {
+  let acme: { id: number; slug: string };
+  let boss: { id: number; email: string };
+  let bossActor: Actor;
+  let tia: { id: number; email: string };
+  let other: { id: number; email: string };
+  let betaId: number;
+
+  beforeAll(async () => {
+    const created = await createOrganization(
+      { slug: "acme", name: "Acme Ltd", adminEmail: "boss@acme.io", adminName: "Bo Boss", adminPassword: PASSWORD },
+      { ...SYSTEM_ACTOR, label: "test" },
+    );
+    acme = created.org;
+    boss = created.admin;
+    bossActor = { type: "user", id: boss.id, label: boss.email };
+  });
+
+  describe("createOrganization", () => {
+    it("creates the organisation, its admin with a hashed password, and an admin membership", async () => {
+      expect(findOrganizationBySlug(getDb(), "acme")).toMatchObject({ id: acme.id, slug: "acme", name: "Acme Ltd" });
+      const user = findUserByEmail(getDb(), "BOSS@acme.io")!;
+      expect(user).toMatchObject({ id: boss.id, email: "boss@acme.io", name: "Bo Boss", active: true, isSiteAdmin: false });
+      expect(user.passwordHash).toMatch(/^scrypt\$/);
+      expect(await verifyPassword(PASSWORD, user.passwordHash)).toBe(true);
+      expect(roleOf(acme.id, boss.id)).toBe("admin");
+      expect(listMembers(acme.id)).toEqual([
+        expect.objectContaining({ userId: boss.id, email: "boss@acme.io", role: "admin", active: true }),
+      ]);
+    });
+
+    it("records 'organization.created' as the first event of the organisation's own chain", () => {
+      const events = eventsOf(acme.id);
+      expect(events).toHaveLength(1);
+      const [event] = events;
+      expect(event).toMatchObject({
+        orgId: acme.id,
+        action: "organization.created",
+        entityType: "organization",
+        entityId: String(acme.id),
+        actorType: "system",
+        actorLabel: "test",
+        prevHash: GENESIS_HASH,
+      });
+      expect(JSON.parse(event!.payload)).toEqual({ after: { slug: "acme", name: "Acme Ltd", admin: "boss@acme.io" } });
+      expect(verifyAuditChain(acme.id)).toEqual({ ok: true, events: 1 });
+    });
+
+    it("refuses an existing slug with a conflict on 'slug' and writes nothing", async () => {
+      const before = snapshot();
+      const error = await catchAsync(() =>
+        createOrganization(
+          { slug: "acme", name: "Another Acme", adminEmail: "someone-new@acme.io", adminPassword: PASSWORD },
+          SYSTEM_ACTOR,
+        ),
+      );
+      expect(error.code).toBe("conflict");
+      expect(error.field).toBe("slug");
+      expect(error.message).toMatch(/already exists/);
+      expect(snapshot()).toEqual(before);
+      expect(findUserByEmail(getDb(), "someone-new@acme.io")).toBeUndefined();
+      expect(findOrganizationBySlug(getDb(), "acme")!.name).toBe("Acme Ltd");
+    });
+
+    it("reuses an existing account for the admin email and leaves its password as it is", async () => {
+      const userBefore = findUserByEmail(getDb(), "boss@acme.io")!;
+      const before = snapshot();
+      const { org, admin } = await createOrganization(
+        { slug: "beta", name: "Beta Inc", adminEmail: "boss@acme.io", adminPassword: "Different-Pass-99" },
+        SYSTEM_ACTOR,
+      );
+      betaId = org.id;
+      expect(admin.id).toBe(boss.id);
+      const after = snapshot();
+      expect(after.users).toBe(before.users);
+      expect(after.orgs).toBe(before.orgs + 1);
+      expect(after.events).toBe(before.events + 1);
+      expect(findUserByEmail(getDb(), "boss@acme.io")!.passwordHash).toBe(userBefore.passwordHash);
+      expect(roleOf(org.id, boss.id)).toBe("admin");
+      expect(eventsOf(org.id).map((e) => e.action)).toEqual(["organization.created"]);
+      expect(listAllOrganizations().map((o) => [o.slug, o.members])).toEqual([
+        ["acme", 1],
+        ["beta", 1],
+      ]);
+    });
+
+    it("names a new admin after the email's local part when no name is given", async () => {
+      const { admin } = await createOrganization(
+        { slug: "gamma", name: "Gamma", adminEmail: "solo@gamma.io", adminPassword: PASSWORD },
+        SYSTEM_ACTOR,
+      );
+      expect(admin.name).toBe("solo");
+    });
+  });
+
+  describe("createUserInOrganization", () => {
+    it("creates the account and membership and writes one 'member.created' event", async () => {
+      const event = await expectOneEvent(acme.id, async () => {
+        tia = await createUserInOrganization(
+          acme.id,
+          { email: "tia@acme.io", name: "Tia Team", password: PASSWORD, role: "team" },
+          bossActor,
+        );
+      });
+      expect(roleOf(acme.id, tia.id)).toBe("team");
+      expect(event).toMatchObject({ action: "member.created", entityType: "user", entityId: String(tia.id) });
+      expect(event.actorId).toBe(boss.id);
+      expect(event.payload).toEqual({ after: { email: "tia@acme.io", name: "Tia Team", role: "team" } });
+    });
+
+    it("refuses a duplicate email with a conflict on 'email' and writes nothing", async () => {
+      const before = snapshot();
+      const error = await catchAsync(() =>
+        createUserInOrganization(acme.id, { email: "tia@acme.io", name: "Dup", password: PASSWORD, role: "auditor" }, bossActor),
+      );
+      expect(error).toMatchObject({ code: "conflict", field: "email" });
+      expect(snapshot()).toEqual(before);
+    });
+  });
+
+  describe("addMember", () => {
+    it("adds an existing account and writes one 'member.added' event", async () => {
+      other = await createUserInOrganization(
+        betaId,
+        { email: "other@beta.io", name: "Otto Other", password: PASSWORD, role: "team" },
+        bossActor,
+      );
+      const event = await expectOneEvent(acme.id, () => addMember(acme.id, { email: "other@beta.io", role: "auditor" }, bossActor));
+      expect(roleOf(acme.id, other.id)).toBe("auditor");
+      expect(roleOf(betaId, other.id)).toBe("team");
+      expect(event).toMatchObject({ action: "member.added", entityId: String(other.id) });
+      expect(event.payload).toEqual({ after: { email: "other@beta.io", role: "auditor" } });
+    });
+
+    it("refuses someone already a member (conflict) and an unknown email (invalid), writing nothing", () => {
+      const before = snapshot();
+      expect(catchSync(() => addMember(acme.id, { email: "other@beta.io", role: "team" }, bossActor))).toMatchObject({
+        code: "conflict",
+        field: "email",
+      });
+      expect(catchSync(() => addMember(acme.id, { email: "nobody@nowhere.io", role: "team" }, bossActor))).toMatchObject({
+        code: "invalid",
+        field: "email",
+      });
+      expect(snapshot()).toEqual(before);
+    });
+  });
+
+  describe("changeRole", () => {
+    it("changes the role and writes one 'member.role_changed' event with before and after", async () => {
+      const event = await expectOneEvent(acme.id, () => changeRole(acme.id, tia.id, "ethics", bossActor));
+      expect(roleOf(acme.id, tia.id)).toBe("ethics");
+      expect(event).toMatchObject({ action: "member.role_changed", entityId: String(tia.id) });
+      expect(event.payload).toEqual({
+        before: { email: "tia@acme.io", role: "team" },
+        after: { email: "tia@acme.io", role: "ethics" },
+      });
+    });
+
+    it("does nothing (and records nothing) when the role is unchanged", () => {
+      const before = snapshot();
+      changeRole(acme.id, tia.id, "ethics", bossActor);
+      expect(snapshot()).toEqual(before);
+    });
+
+    it("refuses someone who is not a member with not_found", () => {
+      const solo = findUserByEmail(getDb(), "solo@gamma.io")!;
+      expect(catchSync(() => changeRole(acme.id, solo.id, "team", bossActor))).toMatchObject({ code: "not_found" });
+    });
+  });
+
+  describe("the last administrator", () => {
+    it("cannot be demoted", () => {
+      const before = snapshot();
+      const error = catchSync(() => changeRole(acme.id, boss.id, "team", bossActor));
+      expect(error).toMatchObject({ code: "conflict", field: "userId" });
+      expect(error.message).toMatch(/last administrator/);
+      expect(roleOf(acme.id, boss.id)).toBe("admin");
+      expect(snapshot()).toEqual(before);
+    });
+
+    it("cannot be removed", () => {
+      const before = snapshot();
+      expect(catchSync(() => removeMember(acme.id, boss.id, SYSTEM_ACTOR))).toMatchObject({ code: "conflict" });
+      expect(roleOf(acme.id, boss.id)).toBe("admin");
+      expect(snapshot()).toEqual(before);
+    });
+
+    it("cannot be deactivated", () => {
+      const solo = findUserByEmail(getDb(), "solo@gamma.io")!;
+      const gamma = findOrganizationBySlug(getDb(), "gamma")!;
+      const before = snapshot();
+      const error = catchSync(() => deactivateUser(gamma.id, solo.id, SYSTEM_ACTOR));
+      expect(error).toMatchObject({ code: "conflict" });
+      expect(error.message).toMatch(/last administrator/);
+      expect(findUserByEmail(getDb(), "solo@gamma.io")!.active).toBe(true);
+      expect(snapshot()).toEqual(before);
+    });
+  });
+
+  describe("deactivateUser", () => {
+    it("refuses someone who belongs to another organisation too", () => {
+      const before = snapshot();
+      const error = catchSync(() => deactivateUser(acme.id, other.id, bossActor));
+      expect(error).toMatchObject({ code: "conflict", field: "userId" });
+      expect(error.message).toMatch(/other organisations/);
+      expect(findUserByEmail(getDb(), "other@beta.io")!.active).toBe(true);
+      expect(snapshot()).toEqual(before);
+    });
+
+    it("refuses a user deactivating themselves", () => {
+      const before = snapshot();
+      const tiaActor: Actor = { type: "user", id: tia.id, label: tia.email };
+      const error = catchSync(() => deactivateUser(acme.id, tia.id, tiaActor));
+      expect(error).toMatchObject({ code: "invalid", field: "userId" });
+      expect(error.message).toMatch(/yourself/);
+      expect(snapshot()).toEqual(before);
+    });
+
+    it("deactivates a single-organisation member and writes one 'user.deactivated' event", async () => {
+      const event = await expectOneEvent(acme.id, () => deactivateUser(acme.id, tia.id, bossActor));
+      expect(findUserByEmail(getDb(), "tia@acme.io")!.active).toBe(false);
+      expect(roleOf(acme.id, tia.id)).toBe("ethics");
+      expect(event).toMatchObject({ action: "user.deactivated", entityId: String(tia.id) });
+      expect(event.payload).toEqual({
+        before: { email: "tia@acme.io", active: true },
+        after: { email: "tia@acme.io", active: false },
+      });
+    });
+
+    it("does nothing for someone already inactive", () => {
+      const before = snapshot();
+      deactivateUser(acme.id, tia.id, bossActor);
+      expect(snapshot()).toEqual(before);
+    });
+
+    it("does not count a deactivated admin when protecting the last admin", async () => {
+      // tia (inactive) becomes an admin: boss is still the only *active* admin.
+      await expectOneEvent(acme.id, () => changeRole(acme.id, tia.id, "admin", bossActor));
+      expect(catchSync(() => changeRole(acme.id, boss.id, "team", bossActor))).toMatchObject({ code: "conflict" });
+      expect(roleOf(acme.id, boss.id)).toBe("admin");
+      // The inactive admin itself can be demoted freely.
+      await expectOneEvent(acme.id, () => changeRole(acme.id, tia.id, "team", bossActor));
+    });
+  });
+
+  describe("removeMember", () => {
+    it("removes the membership only and writes one 'member.removed' event", async () => {
+      const event = await expectOneEvent(acme.id, () => removeMember(acme.id, other.id, bossActor));
+      expect(roleOf(acme.id, other.id)).toBeUndefined();
+      expect(roleOf(betaId, other.id)).toBe("team");
+      expect(findUserByEmail(getDb(), "other@beta.io")!.active).toBe(true);
+      expect(event).toMatchObject({ action: "member.removed", entityId: String(other.id) });
+      expect(event.payload).toEqual({ before: { email: "other@beta.io", role: "auditor" } });
+    });
+
+    it("refuses someone who is not a member with not_found and writes nothing", () => {
+      const before = snapshot();
+      expect(catchSync(() => removeMember(acme.id, other.id, bossActor))).toMatchObject({ code: "not_found" });
+      expect(snapshot()).toEqual(before);
+    });
+
+    it("allows removing an admin while another active admin remains", async () => {
+      const second = await createUserInOrganization(
+        acme.id,
+        { email: "second@acme.io", name: "Second Admin", password: PASSWORD, role: "admin" },
+        bossActor,
+      );
+      await expectOneEvent(acme.id, () => changeRole(acme.id, boss.id, "leadership", { type: "user", id: second.id, label: second.email }));
+      expect(roleOf(acme.id, boss.id)).toBe("leadership");
+      // second is now the last active admin again.
+      expect(catchSync(() => removeMember(acme.id, second.id, SYSTEM_ACTOR))).toMatchObject({ code: "conflict" });
+    });
+  });
+
+  it("leaves every organisation's chain intact", () => {
+    for (const org of getDb().select().from(organizations).all()) {
+      expect(verifyAuditChain(org.id).ok, org.slug).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,48 @@
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+/**
+ * `npm test` (scripts/test.mjs) picks a free port and a fresh temp database
+ * and passes them in; run alone, a fixed port and a temp path are used.
+ */
+const port = Number(process.env.E2E_PORT ?? 3210);
+const databaseFile = process.env.E2E_DATABASE_URL ?? path.join(os.tmpdir(), `portal-e2e-${port}`, "portal.db");
+export const baseURL = `http://localhost:${port}`;
+
+// Fixtures write their own organisations straight into the server's database file.
+process.env.DATABASE_URL = databaseFile;
+process.env.SESSION_SECRET ??= "e2e-session-secret";
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  fullyParallel: true,
+  workers: process.env.CI ? 2 : undefined,
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  timeout: 30_000,
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  webServer: {
+    command: "node node_modules/tsx/dist/cli.mjs scripts/server.ts",
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      PORT: String(port),
+      DATABASE_URL: databaseFile,
+      SESSION_SECRET: process.env.SESSION_SECRET,
+      NODE_ENV: "production",
+      COOKIE_SECURE: "false",
+    },
+  },
+});

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: unit and integration tests (vitest), then a production build and
+ * the end-to-end suite (playwright) in Debian's Chromium against that build,
+ * on a free port with its own temp database. Ends with one summary line.
+ *
+ *   npm test              everything
+ *   npm test -- unit      vitest only
+ *   npm test -- e2e [pw]  playwright only (extra args go to playwright)
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const only = ["unit", "e2e"].includes(process.argv[2]) ? process.argv[2] : undefined;
+const extraArgs = process.argv.slice(only ? 3 : 2);
+const reports = fs.mkdtempSync(path.join(os.tmpdir(), "portal-test-reports-"));
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function tally() {
+  const unit = readJson(path.join(reports, "vitest.json"));
+  if (unit) {
+    totals.passed += unit.numPassedTests;
+    totals.failed += unit.numFailedTests;
+    totals.skipped += unit.numPendingTests + unit.numTodoTests;
+  }
+  const e2e = readJson(path.join(reports, "playwright.json"));
+  if (e2e?.stats) {
+    totals.passed += e2e.stats.expected + e2e.stats.flaky;
+    totals.failed += e2e.stats.unexpected;
+    totals.skipped += e2e.stats.skipped;
+  }
+}
+
+function finish(code) {
+  tally();
+  fs.rmSync(reports, { recursive: true, force: true });
+  console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  process.exit(code);
+}
+
+function run(command, args, env = {}, cleanUp = () => {}) {
+  console.log(`\n$ ${path.basename(command)} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  cleanUp();
+  if (result.status !== 0) finish(result.status ?? 1);
+}
+
+function ensureChromium() {
+  if (fs.existsSync(CHROMIUM)) return;
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
+  if (!isRoot || !hasApt) {
+    console.error(`Chromium is missing at ${CHROMIUM}: install it with 'sudo apt-get install -y chromium' (or set CHROMIUM_PATH), then run npm test again.`);
+    finish(1);
+  }
+  console.log("Chromium is missing: installing Debian's chromium package...");
+  run("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"]);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+if (only !== "e2e") {
+  run(process.execPath, [
+    "node_modules/vitest/vitest.mjs",
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${path.join(reports, "vitest.json")}`,
+    ...(only === "unit" ? extraArgs : []),
+  ]);
+}
+if (only !== "unit") {
+  ensureChromium();
+  run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
+  run(
+    process.execPath,
+    ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json", ...(only === "e2e" ? extraArgs : [])],
+    {
+      E2E_PORT: String(await freePort()),
+      E2E_DATABASE_URL: path.join(dir, "portal.db"),
+      PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, "playwright.json"),
+    },
+    () => fs.rmSync(dir, { recursive: true, force: true }),
+  );
+}
+finish(0);
