@@ -1,11 +1,22 @@
 import {
   index,
   integer,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { API_SCOPES } from "../app/modules/auth/api-scopes";
 import { ROLES } from "../app/modules/auth/roles";
+import {
+  ACTOR_TYPES,
+  CHANNELS,
+  COMPARISONS,
+  INCIDENT_STATUSES,
+  RISK_TIERS,
+  SEVERITIES,
+  STAGES,
+} from "../app/modules/registry/registry-constants";
 
 /**
  * Conventions (kept portable so the PostgreSQL path stays a schema port):
@@ -96,4 +107,219 @@ export const loginFailures = sqliteTable(
     index("login_failures_email_idx").on(t.email, t.createdAt),
     index("login_failures_ip_idx").on(t.ip, t.createdAt),
   ],
+);
+
+// ---------------------------------------------------------------- registry
+
+export const models = sqliteTable(
+  "models",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    useCase: text("use_case").notNull().default(""),
+    businessDomain: text("business_domain").notNull().default(""),
+    riskTier: text("risk_tier", { enum: RISK_TIERS }).notNull(),
+    ownerTeam: text("owner_team").notNull().default(""),
+    businessOwner: text("business_owner").notNull().default(""),
+    /** The accountable person (four-eyes: may not approve their own model's promotion). */
+    ownerUserId: integer("owner_user_id").references(() => users.id),
+    createdVia: text("created_via", { enum: CHANNELS }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [
+    uniqueIndex("models_org_slug_unique").on(t.orgId, t.slug),
+    index("models_org_name_idx").on(t.orgId, t.name),
+    index("models_org_updated_idx").on(t.orgId, t.updatedAt),
+  ],
+);
+
+export const modelTags = sqliteTable(
+  "model_tags",
+  {
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    tag: text("tag").notNull(),
+  },
+  (t) => [uniqueIndex("model_tags_unique").on(t.modelId, t.tag), index("model_tags_org_tag_idx").on(t.orgId, t.tag)],
+);
+
+export const modelVersions = sqliteTable(
+  "model_versions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    version: text("version").notNull(),
+    /** Numeric semver parts, so versions sort correctly in SQL. */
+    major: integer("major").notNull(),
+    minor: integer("minor").notNull(),
+    patch: integer("patch").notNull(),
+    stage: text("stage", { enum: STAGES }).notNull(),
+    algorithm: text("algorithm"),
+    framework: text("framework"),
+    hyperparameters: text("hyperparameters"),
+    trainingDataRef: text("training_data_ref"),
+    trainingDataVersion: text("training_data_version"),
+    codeRef: text("code_ref"),
+    artifactUri: text("artifact_uri"),
+    metrics: text("metrics").notNull().default("{}"),
+    parentVersionId: integer("parent_version_id"),
+    /** Derived at write time from the fields above (versions are immutable apart from their stage). */
+    lineageComplete: integer("lineage_complete", { mode: "boolean" }).notNull(),
+    createdByType: text("created_by_type", { enum: ACTOR_TYPES }).notNull(),
+    createdById: integer("created_by_id"),
+    createdByLabel: text("created_by_label").notNull(),
+    createdVia: text("created_via", { enum: CHANNELS }).notNull(),
+    createdAt: createdAt(),
+    stageChangedAt: integer("stage_changed_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("model_versions_model_version_unique").on(t.modelId, t.version),
+    index("model_versions_org_stage_idx").on(t.orgId, t.stage),
+    index("model_versions_org_created_idx").on(t.orgId, t.createdAt),
+  ],
+);
+
+export const stageTransitions = sqliteTable(
+  "stage_transitions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => modelVersions.id),
+    /** NULL for the row that records a version's registration in its first stage. */
+    fromStage: text("from_stage", { enum: STAGES }),
+    toStage: text("to_stage", { enum: STAGES }).notNull(),
+    actorType: text("actor_type", { enum: ACTOR_TYPES }).notNull(),
+    actorId: integer("actor_id"),
+    actorLabel: text("actor_label").notNull(),
+    reason: text("reason").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("stage_transitions_version_idx").on(t.versionId, t.createdAt),
+    index("stage_transitions_org_to_created_idx").on(t.orgId, t.toStage, t.createdAt),
+    index("stage_transitions_model_idx").on(t.modelId, t.createdAt),
+  ],
+);
+
+export const incidents = sqliteTable(
+  "incidents",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => modelVersions.id),
+    title: text("title").notNull(),
+    severity: text("severity", { enum: SEVERITIES }).notNull(),
+    status: text("status", { enum: INCIDENT_STATUSES }).notNull(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    detectedAt: integer("detected_at", { mode: "timestamp_ms" }).notNull(),
+    resolvedAt: integer("resolved_at", { mode: "timestamp_ms" }),
+    description: text("description").notNull().default(""),
+    reviewUrl: text("review_url"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [
+    index("incidents_org_started_idx").on(t.orgId, t.startedAt),
+    index("incidents_version_idx").on(t.versionId),
+    index("incidents_model_idx").on(t.modelId, t.startedAt),
+  ],
+);
+
+export const serviceLevelObjectives = sqliteTable(
+  "service_level_objectives",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    metric: text("metric").notNull(),
+    comparison: text("comparison", { enum: COMPARISONS }).notNull(),
+    threshold: real("threshold").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("slo_model_metric_unique").on(t.modelId, t.metric)],
+);
+
+export const monitoringSnapshots = sqliteTable(
+  "monitoring_snapshots",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => modelVersions.id),
+    observedAt: integer("observed_at", { mode: "timestamp_ms" }).notNull(),
+    metrics: text("metrics").notNull(),
+    /** Names of the metrics that breached an objective when the snapshot arrived (JSON array). */
+    breaches: text("breaches").notNull().default("[]"),
+    breachCount: integer("breach_count").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("monitoring_version_observed_idx").on(t.versionId, t.observedAt),
+    index("monitoring_model_observed_idx").on(t.modelId, t.observedAt),
+    index("monitoring_org_observed_idx").on(t.orgId, t.observedAt),
+  ],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    name: text("name").notNull(),
+    /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+    tokenHash: text("token_hash").notNull().unique(),
+    /** First characters of the token, to recognise it in lists. */
+    prefix: text("prefix").notNull(),
+    scopes: text("scopes").notNull(),
+    createdByLabel: text("created_by_label").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("api_tokens_org_idx").on(t.orgId)],
 );

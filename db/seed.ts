@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../app/modules/audit/audit.server";
 import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
 import type { Role } from "../app/modules/auth/roles";
@@ -52,7 +52,7 @@ export async function seedDemoOrganization(db: Db): Promise<{ created: boolean }
       const member = tx
         .select({ id: memberships.id })
         .from(memberships)
-        .where(eq(memberships.userId, user.id))
+        .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, org.id)))
         .all();
       if (member.length === 0) {
         tx.insert(memberships).values({ orgId: org.id, userId: user.id, role: demo.role }).run();

@@ -12,8 +12,8 @@ export const forbidden = (message = "You do not have permission to do that") =>
 
 /** Only same-site relative paths may be redirected to after sign-in. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
-    return fallback;
-  }
-  return to;
+  if (typeof to !== "string" || !to.startsWith("/") || /[\u0000-\u001F\u007F\\]/.test(to)) return fallback;
+  // Browsers drop tabs and newlines and read "\\" as "/", so resolve the path as they would.
+  const resolved = new URL(to, "http://portal.invalid");
+  return resolved.host === "portal.invalid" ? to : fallback;
 }

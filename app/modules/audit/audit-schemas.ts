@@ -11,7 +11,16 @@ const optionalDate = z
   .string()
   .optional()
   .transform((v) => v || undefined)
-  .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-01-31").optional());
+  .pipe(
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-01-31")
+      .refine((v) => {
+        const date = new Date(`${v}T00:00:00Z`);
+        return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === v;
+      }, "That date does not exist")
+      .optional(),
+  );
 
 /** Query string of the audit log page and its CSV export. */
 export const AuditFilterSchema = z.object({

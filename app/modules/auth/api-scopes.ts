@@ -1,0 +1,27 @@
+/** What an API token may do; later features add scopes here. */
+export const API_SCOPES = [
+  "registry:read",
+  "registry:write",
+  "registry:promote",
+  "governance:read",
+  "governance:write",
+  "audit:read",
+  "assessment:read",
+  "assessment:write",
+  "roadmap:read",
+  "roadmap:write",
+] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
+  "registry:read": "Read models, versions, incidents, monitoring and registry metrics",
+  "registry:write": "Register models and versions, move stages (not to production), report incidents and monitoring",
+  "registry:promote": "Promote versions to production",
+  "governance:read": "Read model cards, bias audits and approval requests",
+  "governance:write": "Submit bias audits and open approval requests",
+  "audit:read": "Verify and read the audit trail",
+  "assessment:read": "Read assessments and the framework",
+  "assessment:write": "Create assessments, record responses, finalise",
+  "roadmap:read": "Read roadmaps",
+  "roadmap:write": "Generate roadmaps and update items",
+};

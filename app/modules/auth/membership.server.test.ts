@@ -1,0 +1,125 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../../db/client";
+import { memberships, organizations, users } from "../../../db/schema";
+import { listUserOrganizations, requireMember } from "./membership.server";
+import { hashPassword } from "./password.server";
+import { sessionStorage } from "./session.server";
+
+async function cookieFor(userId: number): Promise<string> {
+  const session = await sessionStorage().getSession();
+  session.set("userId", userId);
+  const setCookie = await sessionStorage().commitSession(session);
+  return setCookie.split(";")[0]!;
+}
+
+function request(path: string, cookie?: string): Request {
+  return new Request(`http://localhost${path}`, { headers: cookie ? { Cookie: cookie } : {} });
+}
+
+async function thrown(promise: Promise<unknown>): Promise<Response> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Response) return error;
+    throw error;
+  }
+  throw new Error("expected a thrown Response");
+}
+
+describe("requireMember", () => {
+  let alpha: { id: number; slug: string; name: string };
+  let bravo: { id: number; slug: string; name: string };
+  let ann: number; // team member of alpha
+  let bea: number; // admin of bravo only
+  let cy: number; // auditor of alpha, later deactivated
+
+  beforeAll(async () => {
+    const db = getDb();
+    const passwordHash = await hashPassword("Correct-Horse-42");
+    alpha = db.insert(organizations).values({ slug: "alpha", name: "Alpha" }).returning().get();
+    bravo = db.insert(organizations).values({ slug: "bravo", name: "Bravo" }).returning().get();
+    const mk = (email: string) => db.insert(users).values({ email, name: email, passwordHash }).returning().get().id;
+    ann = mk("ann@alpha.io");
+    bea = mk("bea@bravo.io");
+    cy = mk("cy@alpha.io");
+    db.insert(memberships)
+      .values([
+        { orgId: alpha.id, userId: ann, role: "team" },
+        { orgId: bravo.id, userId: bea, role: "admin" },
+        { orgId: alpha.id, userId: cy, role: "auditor" },
+      ])
+      .run();
+  });
+
+  it("redirects an anonymous visitor to login with redirectTo", async () => {
+    const res = await thrown(requireMember(request("/orgs/alpha/models?tab=all"), "alpha"));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Forgs%2Falpha%2Fmodels%3Ftab%3Dall");
+  });
+
+  it("treats a cookie with a swapped payload (bad signature) as anonymous", async () => {
+    // Take ann's valid signature and graft it onto bea's payload.
+    const split = (cookie: string) => {
+      const value = decodeURIComponent(cookie.slice(cookie.indexOf("=") + 1));
+      const dot = value.lastIndexOf(".");
+      return { payload: value.slice(0, dot), signature: value.slice(dot + 1) };
+    };
+    const annCookie = split(await cookieFor(ann));
+    const beaCookie = split(await cookieFor(bea));
+    expect(beaCookie.payload).not.toBe(annCookie.payload);
+    const forged = `__portal_session=${encodeURIComponent(`${beaCookie.payload}.${annCookie.signature}`)}`;
+    const res = await thrown(requireMember(request("/orgs/alpha", forged), "alpha"));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Forgs%2Falpha");
+  });
+
+  it("returns 404 to a member of another organisation", async () => {
+    const res = await thrown(requireMember(request("/orgs/alpha", await cookieFor(bea)), "alpha"));
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe("Organisation not found");
+  });
+
+  it("returns 404 for an organisation that does not exist, and for a missing slug", async () => {
+    const cookie = await cookieFor(ann);
+    expect((await thrown(requireMember(request("/orgs/nope", cookie), "nope"))).status).toBe(404);
+    expect((await thrown(requireMember(request("/orgs/", cookie), undefined))).status).toBe(404);
+  });
+
+  it("returns 403 to a member lacking the required role", async () => {
+    const res = await thrown(requireMember(request("/orgs/alpha", await cookieFor(ann)), "alpha", ["admin", "leadership"]));
+    expect(res.status).toBe(403);
+  });
+
+  it("returns the member with the right role", async () => {
+    const member = await requireMember(request("/orgs/alpha", await cookieFor(ann)), "alpha", ["team", "admin"]);
+    expect(member).toEqual({
+      org: { id: alpha.id, slug: "alpha", name: "Alpha" },
+      role: "team",
+      user: { id: ann, email: "ann@alpha.io", name: "ann@alpha.io", isSiteAdmin: false },
+      actor: { type: "user", id: ann, label: "ann@alpha.io" },
+    });
+  });
+
+  it("grants read access to any member when no roles are given", async () => {
+    const member = await requireMember(request("/orgs/alpha", await cookieFor(cy)), "alpha");
+    expect(member.role).toBe("auditor");
+    expect(member.org.id).toBe(alpha.id);
+  });
+
+  it("treats a deactivated user as anonymous", async () => {
+    const cookie = await cookieFor(cy);
+    getDb().update(users).set({ active: false }).where(eq(users.id, cy)).run();
+    const res = await thrown(requireMember(request("/orgs/alpha", cookie), "alpha"));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Forgs%2Falpha");
+  });
+
+  it("lists a user's organisations with roles", () => {
+    getDb().insert(memberships).values({ orgId: bravo.id, userId: ann, role: "auditor" }).run();
+    expect(listUserOrganizations(ann)).toEqual([
+      { slug: "alpha", name: "Alpha", role: "team" },
+      { slug: "bravo", name: "Bravo", role: "auditor" },
+    ]);
+  });
+});

@@ -1,0 +1,253 @@
+import { z } from "zod";
+import { optionalField } from "../../utils/validation";
+import { parseSemver } from "./lifecycle";
+import { COMPARISONS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
+
+/**
+ * One schema per registry input, shared by the UI forms, the JSON API and the
+ * OpenAPI document. Form posts send strings; the preprocessors below accept
+ * both the form's text and the API's JSON values.
+ */
+
+const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters`);
+const optionalText = (max: number) => optionalField(trimmed(max));
+
+export const SlugSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(2, "Use at least 2 characters")
+  .max(64, "Use at most 64 characters")
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens");
+
+export function slugify(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 64)
+      .replace(/-+$/, "") || "model"
+  );
+}
+
+const TagsSchema = z.preprocess(
+  (value) => (typeof value === "string" ? value.split(",") : value),
+  z
+    .array(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .max(40, "Tags are at most 40 characters")
+        .regex(/^[\p{L}\p{N} _.-]*$/u, "Tags use letters, digits, spaces, '.', '_' and '-'"),
+    )
+    .max(20, "At most 20 tags")
+    .transform((tags) => [...new Set(tags.filter(Boolean))]),
+);
+
+export const RiskTierSchema = z.enum(RISK_TIERS, {
+  errorMap: () => ({ message: `Choose one of: ${RISK_TIERS.join(", ")}` }),
+});
+export const StageSchema = z.enum(STAGES, { errorMap: () => ({ message: `Choose one of: ${STAGES.join(", ")}` }) });
+
+export const ModelCreateSchema = z.object({
+  name: trimmed(120).min(2, "Name is required"),
+  slug: optionalField(SlugSchema),
+  riskTier: RiskTierSchema,
+  ownerTeam: optionalText(80),
+  businessOwner: optionalText(120),
+  businessDomain: optionalText(80),
+  useCase: optionalText(500),
+  description: optionalText(5000),
+  tags: TagsSchema.optional(),
+});
+export type ModelCreate = z.infer<typeof ModelCreateSchema>;
+
+export const ModelUpdateSchema = ModelCreateSchema.omit({ slug: true });
+export type ModelUpdate = z.infer<typeof ModelUpdateSchema>;
+
+export const SemverSchema = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((v) => parseSemver(v) !== null, "Use a semantic version such as 1.4.0 or 2.0.0-rc.1");
+
+/** A JSON object typed as text in a form, or sent as an object by the API. */
+const jsonObjectField = <S extends z.ZodTypeAny>(schema: S, label: string) =>
+  z.preprocess((value, ctx) => {
+    if (typeof value !== "string") return value;
+    if (value.trim() === "") return undefined;
+    try {
+      return JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} must be valid JSON` });
+      return z.NEVER;
+    }
+  }, schema.optional());
+
+const MetricNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64, "Metric names are at most 64 characters")
+  .regex(/^[A-Za-z][A-Za-z0-9_.\-]*$/, "Metric names start with a letter and use letters, digits, '_', '.', '-'");
+
+export const MetricsSchema = z
+  .record(MetricNameSchema, z.number({ invalid_type_error: "Metric values must be numbers" }).finite())
+  .refine((m) => Object.keys(m).length <= 100, "At most 100 metrics");
+
+/** "accuracy=0.91" lines (the form) or an object (the API). */
+const metricsField = z.preprocess((value, ctx) => {
+  if (typeof value !== "string") return value;
+  if (value.trim() === "") return undefined;
+  if (value.trim().startsWith("{")) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "Metrics must be valid JSON or name=value lines" });
+      return z.NEVER;
+    }
+  }
+  const entries: [string, number][] = [];
+  for (const line of value.split(/[\n,]/).map((l) => l.trim()).filter(Boolean)) {
+    const [name, raw] = line.split("=").map((p) => p.trim());
+    const number = Number(raw);
+    if (!name || raw === undefined || raw === "" || !Number.isFinite(number)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Write metrics as name=number, one per line ("${line}")` });
+      return z.NEVER;
+    }
+    entries.push([name, number]);
+  }
+  return Object.fromEntries(entries);
+}, MetricsSchema.optional());
+
+const TrainingDataSchema = z.preprocess(
+  (value) => (typeof value === "string" ? (value.trim() ? { ref: value } : undefined) : value),
+  z
+    .object({
+      ref: trimmed(500).min(1, "Training data reference is required"),
+      version: optionalText(120),
+    })
+    .optional(),
+);
+
+export const ModelVersionCreateSchema = z.object({
+  version: SemverSchema,
+  stage: optionalField(
+    z.enum(["development", "validation", "staging"], {
+      errorMap: () => ({
+        message: "New versions start in development, validation or staging; production is reached by promotion",
+      }),
+    }),
+  ),
+  algorithm: optionalText(120),
+  framework: optionalText(120),
+  hyperparameters: jsonObjectField(
+    z.record(z.unknown()).refine((h) => JSON.stringify(h).length <= 20_000, "Hyperparameters are too large"),
+    "Hyperparameters",
+  ),
+  trainingData: TrainingDataSchema,
+  codeRef: optionalText(200),
+  artifactUri: optionalText(1000),
+  metrics: metricsField,
+  parentVersion: optionalField(SemverSchema),
+});
+export type ModelVersionCreate = z.infer<typeof ModelVersionCreateSchema>;
+
+/** The version form posts training data as two plain fields. */
+export const ModelVersionFormSchema = z.preprocess((value) => {
+  if (!value || typeof value !== "object") return value;
+  const { trainingDataRef, trainingDataVersion, ...rest } = value as Record<string, unknown>;
+  const ref = typeof trainingDataRef === "string" ? trainingDataRef.trim() : "";
+  return { ...rest, trainingData: ref ? { ref, version: trainingDataVersion } : undefined };
+}, ModelVersionCreateSchema);
+
+export const TransitionSchema = z.object({
+  to: StageSchema,
+  reason: optionalText(1000),
+});
+export type TransitionInput = z.infer<typeof TransitionSchema>;
+
+const DateTimeSchema = z.coerce
+  .date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) })
+  .refine((d) => d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 2100, "Date is out of range");
+
+const incidentTimesAreOrdered = (
+  value: { startedAt?: Date; detectedAt?: Date; resolvedAt?: Date },
+  ctx: z.RefinementCtx,
+) => {
+  if (value.startedAt && value.detectedAt && value.detectedAt < value.startedAt) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["detectedAt"], message: "Detection cannot precede the start" });
+  }
+  if (value.detectedAt && value.resolvedAt && value.resolvedAt < value.detectedAt) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["resolvedAt"], message: "Resolution cannot precede detection" });
+  }
+};
+
+export const IncidentCreateSchema = z
+  .object({
+    title: trimmed(200).min(3, "Title is required"),
+    severity: z.enum(SEVERITIES, { errorMap: () => ({ message: "Choose a severity from sev1 to sev4" }) }),
+    status: optionalField(z.enum(INCIDENT_STATUSES)),
+    startedAt: DateTimeSchema,
+    detectedAt: optionalField(DateTimeSchema),
+    resolvedAt: optionalField(DateTimeSchema),
+    description: optionalText(10_000),
+    reviewUrl: optionalField(trimmed(1000).url("Use a full http(s) address").regex(/^https?:\/\//i, "Use an http(s) address")),
+  })
+  .superRefine(incidentTimesAreOrdered);
+export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
+
+export const IncidentUpdateSchema = z
+  .object({
+    title: optionalField(trimmed(200).min(3, "Title is too short")),
+    severity: optionalField(z.enum(SEVERITIES)),
+    status: optionalField(z.enum(INCIDENT_STATUSES)),
+    detectedAt: optionalField(DateTimeSchema),
+    resolvedAt: optionalField(DateTimeSchema),
+    description: optionalText(10_000),
+    reviewUrl: optionalField(trimmed(1000).url("Use a full http(s) address").regex(/^https?:\/\//i, "Use an http(s) address")),
+  })
+  .superRefine(incidentTimesAreOrdered)
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Nothing to change" });
+export type IncidentUpdate = z.infer<typeof IncidentUpdateSchema>;
+
+export const MonitoringSnapshotSchema = z.object({
+  observedAt: optionalField(DateTimeSchema),
+  metrics: MetricsSchema.refine((m) => Object.keys(m).length > 0, "Send at least one metric"),
+});
+export type MonitoringSnapshotInput = z.infer<typeof MonitoringSnapshotSchema>;
+
+export const ObjectiveSchema = z.object({
+  metric: MetricNameSchema,
+  comparison: z.enum(COMPARISONS, { errorMap: () => ({ message: "Choose a comparison" }) }),
+  threshold: z.coerce.number({ invalid_type_error: "Threshold must be a number" }).finite(),
+});
+export type ObjectiveInput = z.infer<typeof ObjectiveSchema>;
+
+const DayOrDateTimeSchema = z
+  .string()
+  .trim()
+  .refine((v) => !Number.isNaN(Date.parse(v)), "Use a date such as 2026-07-01")
+  .transform((v) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v));
+
+/** `from`/`to` of registry metrics; the default is the current quarter. */
+export const MetricsWindowSchema = z
+  .object({ from: optionalField(DayOrDateTimeSchema), to: optionalField(DayOrDateTimeSchema) })
+  .refine((w) => !w.from || !w.to || w.from < w.to, { message: "`from` must be before `to`", path: ["to"] });
+
+export const MODEL_SORTS = ["name", "-name", "updated", "-updated", "risk", "-risk"] as const;
+
+export const ModelListQuerySchema = z.object({
+  q: optionalText(100),
+  stage: optionalField(StageSchema).catch(undefined),
+  riskTier: optionalField(RiskTierSchema).catch(undefined),
+  team: optionalText(80),
+  tag: optionalText(40),
+  sort: optionalField(z.enum(MODEL_SORTS)).catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).catch(25).default(25),
+});
+export type ModelListQuery = z.infer<typeof ModelListQuerySchema>;

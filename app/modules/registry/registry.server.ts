@@ -1,0 +1,795 @@
+import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
+import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
+import {
+  incidents,
+  models,
+  modelTags,
+  modelVersions,
+  monitoringSnapshots,
+  serviceLevelObjectives,
+  stageTransitions,
+} from "../../../db/schema";
+import { conflict, DomainError, invalid } from "../../utils/errors";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import {
+  breachedObjectives,
+  compareSemver,
+  checkTransition,
+  isLineageComplete,
+  parseSemver,
+  productionIntervals,
+} from "./lifecycle";
+import type { Channel, Stage } from "./registry-constants";
+import {
+  slugify,
+  type IncidentCreate,
+  type IncidentUpdate,
+  type ModelCreate,
+  type ModelListQuery,
+  type ModelUpdate,
+  type ModelVersionCreate,
+  type MonitoringSnapshotInput,
+  type ObjectiveInput,
+  type TransitionInput,
+} from "./registry-schemas";
+
+/** Seeds and imports pass a past `now`; everything else uses the clock. */
+export type WriteOptions = { now?: Date };
+
+const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
+
+function actorColumns(actor: Actor) {
+  return { type: actor.type, id: actor.type === "system" ? null : actor.id, label: actor.label };
+}
+
+// ---------------------------------------------------------------- lookups
+
+export function findModelBySlug(orgId: number, slug: string, db: DbOrTx = getDb()) {
+  return db
+    .select()
+    .from(models)
+    .where(and(eq(models.orgId, orgId), eq(models.slug, slug)))
+    .get();
+}
+
+function requireModel(tx: DbOrTx, orgId: number, slug: string) {
+  const model = findModelBySlug(orgId, slug, tx);
+  if (!model) throw notFound("Model");
+  return model;
+}
+
+function requireVersion(tx: DbOrTx, modelId: number, version: string) {
+  const row = tx
+    .select()
+    .from(modelVersions)
+    .where(and(eq(modelVersions.modelId, modelId), eq(modelVersions.version, version)))
+    .get();
+  if (!row) throw notFound("Model version");
+  return row;
+}
+
+function tagsOf(tx: DbOrTx, modelIds: number[]): Map<number, string[]> {
+  const byModel = new Map<number, string[]>();
+  if (modelIds.length === 0) return byModel;
+  const rows = tx
+    .select({ modelId: modelTags.modelId, tag: modelTags.tag })
+    .from(modelTags)
+    .where(inArray(modelTags.modelId, modelIds))
+    .orderBy(modelTags.tag)
+    .all();
+  for (const row of rows) byModel.set(row.modelId, [...(byModel.get(row.modelId) ?? []), row.tag]);
+  return byModel;
+}
+
+// ---------------------------------------------------------------- models
+
+function uniqueSlug(tx: DbOrTx, orgId: number, base: string): string {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base.slice(0, 60)}-${n}`;
+    if (!findModelBySlug(orgId, candidate, tx)) return candidate;
+  }
+}
+
+function modelAuditView(model: typeof models.$inferSelect, tags: string[]) {
+  const { orgId: _org, createdAt: _created, updatedAt: _updated, ...rest } = model;
+  return { ...rest, tags };
+}
+
+export function createModel(
+  orgId: number,
+  input: ModelCreate,
+  actor: Actor,
+  channel: Channel,
+  options: WriteOptions & { ownerUserId?: number } = {},
+) {
+  return writeTransaction((tx) => {
+    if (input.slug && findModelBySlug(orgId, input.slug, tx)) {
+      throw conflict(`A model with slug "${input.slug}" already exists`, "slug");
+    }
+    const now = options.now ?? new Date();
+    const model = tx
+      .insert(models)
+      .values({
+        orgId,
+        slug: input.slug ?? uniqueSlug(tx, orgId, slugify(input.name)),
+        name: input.name,
+        riskTier: input.riskTier,
+        ownerTeam: input.ownerTeam ?? "",
+        businessOwner: input.businessOwner ?? "",
+        businessDomain: input.businessDomain ?? "",
+        useCase: input.useCase ?? "",
+        description: input.description ?? "",
+        ownerUserId: options.ownerUserId ?? (actor.type === "user" ? actor.id : null),
+        createdVia: channel,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+      .get();
+    const tags = input.tags ?? [];
+    if (tags.length) tx.insert(modelTags).values(tags.map((tag) => ({ modelId: model.id, orgId, tag }))).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "model.created",
+      entityType: "model",
+      entityId: model.id,
+      after: modelAuditView(model, tags),
+      details: { via: channel },
+    });
+    return model;
+  });
+}
+
+export function updateModel(orgId: number, slug: string, input: ModelUpdate, actor: Actor) {
+  return writeTransaction((tx) => {
+    const before = requireModel(tx, orgId, slug);
+    const beforeTags = tagsOf(tx, [before.id]).get(before.id) ?? [];
+    const after = tx
+      .update(models)
+      .set({
+        name: input.name,
+        riskTier: input.riskTier,
+        ownerTeam: input.ownerTeam ?? "",
+        businessOwner: input.businessOwner ?? "",
+        businessDomain: input.businessDomain ?? "",
+        useCase: input.useCase ?? "",
+        description: input.description ?? "",
+        updatedAt: new Date(),
+      })
+      .where(eq(models.id, before.id))
+      .returning()
+      .get();
+    const tags = input.tags ?? [];
+    tx.delete(modelTags).where(eq(modelTags.modelId, before.id)).run();
+    if (tags.length) tx.insert(modelTags).values(tags.map((tag) => ({ modelId: before.id, orgId, tag }))).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "model.updated",
+      entityType: "model",
+      entityId: before.id,
+      before: modelAuditView(before, beforeTags),
+      after: modelAuditView(after, tags),
+    });
+    return after;
+  });
+}
+
+// ---------------------------------------------------------------- versions
+
+export function createVersion(
+  orgId: number,
+  modelSlug: string,
+  input: ModelVersionCreate,
+  actor: Actor,
+  channel: Channel,
+  options: WriteOptions = {},
+) {
+  return writeTransaction((tx) => {
+    const model = requireModel(tx, orgId, modelSlug);
+    const semver = parseSemver(input.version);
+    if (!semver) throw invalid("Not a semantic version", "version");
+    const existing = tx
+      .select({ id: modelVersions.id })
+      .from(modelVersions)
+      .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, input.version)))
+      .get();
+    if (existing) throw conflict(`Version ${input.version} of ${model.slug} already exists`, "version");
+    let parentVersionId: number | null = null;
+    if (input.parentVersion) {
+      const parent = tx
+        .select({ id: modelVersions.id })
+        .from(modelVersions)
+        .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, input.parentVersion)))
+        .get();
+      if (!parent) throw invalid(`Parent version ${input.parentVersion} does not exist`, "parentVersion");
+      parentVersionId = parent.id;
+    }
+    const now = options.now ?? new Date();
+    const stage: Stage = input.stage ?? "development";
+    const by = actorColumns(actor);
+    const version = tx
+      .insert(modelVersions)
+      .values({
+        orgId,
+        modelId: model.id,
+        version: input.version,
+        major: semver.major,
+        minor: semver.minor,
+        patch: semver.patch,
+        stage,
+        algorithm: input.algorithm ?? null,
+        framework: input.framework ?? null,
+        hyperparameters: input.hyperparameters ? JSON.stringify(input.hyperparameters) : null,
+        trainingDataRef: input.trainingData?.ref ?? null,
+        trainingDataVersion: input.trainingData?.version ?? null,
+        codeRef: input.codeRef ?? null,
+        artifactUri: input.artifactUri ?? null,
+        metrics: JSON.stringify(input.metrics ?? {}),
+        parentVersionId,
+        lineageComplete: isLineageComplete({
+          codeRef: input.codeRef,
+          trainingDataRef: input.trainingData?.ref,
+          hyperparameters: input.hyperparameters,
+          metrics: input.metrics,
+        }),
+        createdByType: by.type,
+        createdById: by.id,
+        createdByLabel: by.label,
+        createdVia: channel,
+        createdAt: now,
+        stageChangedAt: now,
+      })
+      .returning()
+      .get();
+    tx.insert(stageTransitions)
+      .values({
+        orgId,
+        modelId: model.id,
+        versionId: version.id,
+        fromStage: null,
+        toStage: stage,
+        actorType: by.type,
+        actorId: by.id,
+        actorLabel: by.label,
+        reason: "registered",
+        createdAt: now,
+      })
+      .run();
+    tx.update(models).set({ updatedAt: now }).where(eq(models.id, model.id)).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "model_version.created",
+      entityType: "model_version",
+      entityId: version.id,
+      after: { model: model.slug, ...versionJson(version, input.parentVersion ?? null) },
+      details: { via: channel },
+    });
+    return { model, version };
+  });
+}
+
+export type TransitionPermissions = {
+  /** Leadership/admin in the UI, or a token with registry:promote. */
+  mayPromote: boolean;
+};
+
+function moveStage(
+  tx: Tx,
+  orgId: number,
+  model: typeof models.$inferSelect,
+  version: typeof modelVersions.$inferSelect,
+  to: Stage,
+  reason: string,
+  actor: Actor,
+  now: Date,
+) {
+  const by = actorColumns(actor);
+  tx.update(modelVersions).set({ stage: to, stageChangedAt: now }).where(eq(modelVersions.id, version.id)).run();
+  tx.insert(stageTransitions)
+    .values({
+      orgId,
+      modelId: model.id,
+      versionId: version.id,
+      fromStage: version.stage,
+      toStage: to,
+      actorType: by.type,
+      actorId: by.id,
+      actorLabel: by.label,
+      reason,
+      createdAt: now,
+    })
+    .run();
+  recordAuditEvent(tx, {
+    orgId,
+    actor,
+    action: "model_version.stage_changed",
+    entityType: "model_version",
+    entityId: version.id,
+    before: { model: model.slug, version: version.version, stage: version.stage },
+    after: { model: model.slug, version: version.version, stage: to },
+    details: reason ? { reason } : undefined,
+  });
+}
+
+/**
+ * The one way a version changes stage. Promotion to production retires the
+ * model's previous production version in the same transaction.
+ */
+export function transitionVersion(
+  orgId: number,
+  modelSlug: string,
+  versionLabel: string,
+  input: TransitionInput,
+  actor: Actor,
+  permissions: TransitionPermissions,
+  options: WriteOptions = {},
+) {
+  return writeTransaction((tx) => {
+    const model = requireModel(tx, orgId, modelSlug);
+    const version = requireVersion(tx, model.id, versionLabel);
+    const check = checkTransition(version.stage, input.to);
+    if (!check.ok) throw conflict(check.reason, "to");
+    if (input.to === "production" && !permissions.mayPromote) {
+      throw new DomainError("forbidden", "Promotion to production needs the leadership or admin role (or the registry:promote scope)", "to");
+    }
+    const now = options.now ?? new Date();
+    let replaced: string | null = null;
+    if (input.to === "production") {
+      const current = tx
+        .select()
+        .from(modelVersions)
+        .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.stage, "production")))
+        .get();
+      if (current) {
+        moveStage(tx, orgId, model, current, "retired", `Replaced in production by ${version.version}`, actor, now);
+        replaced = current.version;
+      }
+    }
+    moveStage(tx, orgId, model, version, input.to, input.reason ?? "", actor, now);
+    tx.update(models).set({ updatedAt: now }).where(eq(models.id, model.id)).run();
+    return { model, version: { ...version, stage: input.to, stageChangedAt: now }, replaced };
+  });
+}
+
+// ---------------------------------------------------------------- incidents
+
+function incidentJson(row: typeof incidents.$inferSelect, modelSlug?: string, version?: string) {
+  const hours = (a: Date | null, b: Date | null) => (a && b ? (b.getTime() - a.getTime()) / 3_600_000 : null);
+  return {
+    id: row.id,
+    model: modelSlug,
+    version,
+    title: row.title,
+    severity: row.severity,
+    status: row.status,
+    startedAt: row.startedAt.toISOString(),
+    detectedAt: row.detectedAt.toISOString(),
+    resolvedAt: row.resolvedAt?.toISOString() ?? null,
+    timeToDetectHours: hours(row.startedAt, row.detectedAt),
+    timeToRecoverHours: hours(row.detectedAt, row.resolvedAt),
+    description: row.description,
+    reviewUrl: row.reviewUrl,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+export type IncidentJson = ReturnType<typeof incidentJson>;
+
+export function createIncident(
+  orgId: number,
+  modelSlug: string,
+  versionLabel: string,
+  input: IncidentCreate,
+  actor: Actor,
+  options: WriteOptions = {},
+) {
+  return writeTransaction((tx) => {
+    const model = requireModel(tx, orgId, modelSlug);
+    const version = requireVersion(tx, model.id, versionLabel);
+    const now = options.now ?? new Date();
+    const status = input.status ?? (input.resolvedAt ? "resolved" : "open");
+    const resolvedAt = input.resolvedAt ?? (status === "resolved" ? now : null);
+    const detectedAt = input.detectedAt ?? input.startedAt;
+    if (resolvedAt && resolvedAt < detectedAt) throw invalid("Resolution cannot precede detection", "resolvedAt");
+    const row = tx
+      .insert(incidents)
+      .values({
+        orgId,
+        modelId: model.id,
+        versionId: version.id,
+        title: input.title,
+        severity: input.severity,
+        status,
+        startedAt: input.startedAt,
+        detectedAt,
+        resolvedAt,
+        description: input.description ?? "",
+        reviewUrl: input.reviewUrl ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning()
+      .get();
+    const json = incidentJson(row, model.slug, version.version);
+    recordAuditEvent(tx, { orgId, actor, action: "incident.created", entityType: "incident", entityId: row.id, after: json });
+    return json;
+  });
+}
+
+export function updateIncident(orgId: number, incidentId: number, input: IncidentUpdate, actor: Actor) {
+  return writeTransaction((tx) => {
+    const before = tx
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.orgId, orgId), eq(incidents.id, incidentId)))
+      .get();
+    if (!before) throw notFound("Incident");
+    const status = input.status ?? before.status;
+    const detectedAt = input.detectedAt ?? before.detectedAt;
+    const resolvedAt =
+      input.resolvedAt ?? (status === "resolved" ? (before.resolvedAt ?? new Date()) : input.status ? null : before.resolvedAt);
+    if (detectedAt < before.startedAt) throw invalid("Detection cannot precede the start", "detectedAt");
+    if (resolvedAt && resolvedAt < detectedAt) throw invalid("Resolution cannot precede detection", "resolvedAt");
+    const after = tx
+      .update(incidents)
+      .set({
+        title: input.title ?? before.title,
+        severity: input.severity ?? before.severity,
+        status,
+        detectedAt,
+        resolvedAt,
+        description: input.description ?? before.description,
+        reviewUrl: input.reviewUrl ?? before.reviewUrl,
+        updatedAt: new Date(),
+      })
+      .where(eq(incidents.id, before.id))
+      .returning()
+      .get();
+    const json = incidentJson(after);
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "incident.updated",
+      entityType: "incident",
+      entityId: before.id,
+      before: incidentJson(before),
+      after: json,
+    });
+    return json;
+  });
+}
+
+// ---------------------------------------------------------------- monitoring and objectives
+
+export function recordMonitoringSnapshot(
+  orgId: number,
+  modelSlug: string,
+  versionLabel: string,
+  input: MonitoringSnapshotInput,
+  actor: Actor,
+  options: WriteOptions = {},
+) {
+  return writeTransaction((tx) => {
+    const model = requireModel(tx, orgId, modelSlug);
+    const version = requireVersion(tx, model.id, versionLabel);
+    const objectives = tx
+      .select()
+      .from(serviceLevelObjectives)
+      .where(eq(serviceLevelObjectives.modelId, model.id))
+      .all();
+    const breaches = breachedObjectives(objectives, input.metrics);
+    const now = options.now ?? new Date();
+    const row = tx
+      .insert(monitoringSnapshots)
+      .values({
+        orgId,
+        modelId: model.id,
+        versionId: version.id,
+        observedAt: input.observedAt ?? now,
+        metrics: JSON.stringify(input.metrics),
+        breaches: JSON.stringify(breaches),
+        breachCount: breaches.length,
+        createdAt: now,
+      })
+      .returning()
+      .get();
+    const json = {
+      id: row.id,
+      model: model.slug,
+      version: version.version,
+      observedAt: row.observedAt.toISOString(),
+      metrics: input.metrics,
+      breaches,
+    };
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "monitoring.recorded",
+      entityType: "monitoring_snapshot",
+      entityId: row.id,
+      after: json,
+    });
+    return json;
+  });
+}
+
+export function setObjective(orgId: number, modelSlug: string, input: ObjectiveInput, actor: Actor) {
+  return writeTransaction((tx) => {
+    const model = requireModel(tx, orgId, modelSlug);
+    const before = tx
+      .select()
+      .from(serviceLevelObjectives)
+      .where(and(eq(serviceLevelObjectives.modelId, model.id), eq(serviceLevelObjectives.metric, input.metric)))
+      .get();
+    if (before) {
+      tx.update(serviceLevelObjectives)
+        .set({ comparison: input.comparison, threshold: input.threshold })
+        .where(eq(serviceLevelObjectives.id, before.id))
+        .run();
+    } else {
+      tx.insert(serviceLevelObjectives).values({ orgId, modelId: model.id, ...input }).run();
+    }
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "objective.set",
+      entityType: "model",
+      entityId: model.id,
+      before: before ? { metric: before.metric, comparison: before.comparison, threshold: before.threshold } : undefined,
+      after: { model: model.slug, ...input },
+    });
+  });
+}
+
+export function removeObjective(orgId: number, modelSlug: string, metric: string, actor: Actor) {
+  return writeTransaction((tx) => {
+    const model = requireModel(tx, orgId, modelSlug);
+    const before = tx
+      .select()
+      .from(serviceLevelObjectives)
+      .where(and(eq(serviceLevelObjectives.modelId, model.id), eq(serviceLevelObjectives.metric, metric)))
+      .get();
+    if (!before) throw notFound("Objective");
+    tx.delete(serviceLevelObjectives).where(eq(serviceLevelObjectives.id, before.id)).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "objective.removed",
+      entityType: "model",
+      entityId: model.id,
+      before: { model: model.slug, metric: before.metric, comparison: before.comparison, threshold: before.threshold },
+    });
+  });
+}
+
+// ---------------------------------------------------------------- read side
+
+export function versionJson(row: typeof modelVersions.$inferSelect, parentVersion: string | null) {
+  return {
+    id: row.id,
+    version: row.version,
+    stage: row.stage,
+    algorithm: row.algorithm,
+    framework: row.framework,
+    hyperparameters: row.hyperparameters ? (JSON.parse(row.hyperparameters) as Record<string, unknown>) : null,
+    trainingData: row.trainingDataRef ? { ref: row.trainingDataRef, version: row.trainingDataVersion } : null,
+    codeRef: row.codeRef,
+    artifactUri: row.artifactUri,
+    metrics: JSON.parse(row.metrics) as Record<string, number>,
+    parentVersion,
+    lineageComplete: row.lineageComplete,
+    createdBy: row.createdByLabel,
+    createdVia: row.createdVia,
+    createdAt: row.createdAt.toISOString(),
+    stageChangedAt: row.stageChangedAt.toISOString(),
+  };
+}
+export type VersionJson = ReturnType<typeof versionJson>;
+
+const RISK_ORDER = sql`case ${models.riskTier} when 'minimal' then 1 when 'limited' then 2 when 'high' then 3 else 4 end`;
+
+function escapeLike(value: string) {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function modelListConditions(orgId: number, query: ModelListQuery): SQL {
+  const conditions: SQL[] = [eq(models.orgId, orgId)];
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+    conditions.push(
+      sql`(lower(${models.name}) like ${pattern} escape '\\' or ${models.slug} like ${pattern} escape '\\' or lower(${models.description}) like ${pattern} escape '\\' or lower(${models.useCase}) like ${pattern} escape '\\')`,
+    );
+  }
+  if (query.riskTier) conditions.push(eq(models.riskTier, query.riskTier));
+  if (query.team) conditions.push(eq(models.ownerTeam, query.team));
+  if (query.stage) {
+    conditions.push(
+      sql`exists (select 1 from model_versions v where v.model_id = ${models.id} and v.stage = ${query.stage})`,
+    );
+  }
+  if (query.tag) {
+    conditions.push(sql`exists (select 1 from model_tags t where t.model_id = ${models.id} and t.tag = ${query.tag})`);
+  }
+  return and(...conditions)!;
+}
+
+const MODEL_ORDER: Record<NonNullable<ModelListQuery["sort"]>, SQL[]> = {
+  name: [asc(models.name)],
+  "-name": [desc(models.name)],
+  updated: [asc(models.updatedAt)],
+  "-updated": [desc(models.updatedAt)],
+  risk: [asc(RISK_ORDER), asc(models.name)],
+  "-risk": [desc(RISK_ORDER), asc(models.name)],
+};
+
+/** One page of models with their production and latest versions; a constant number of queries. */
+export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = getDb()) {
+  const where = modelListConditions(orgId, query);
+  const total = db.select({ n: count() }).from(models).where(where).get()?.n ?? 0;
+  const rows = db
+    .select({
+      id: models.id,
+      slug: models.slug,
+      name: models.name,
+      description: models.description,
+      useCase: models.useCase,
+      businessDomain: models.businessDomain,
+      riskTier: models.riskTier,
+      ownerTeam: models.ownerTeam,
+      businessOwner: models.businessOwner,
+      createdVia: models.createdVia,
+      createdAt: models.createdAt,
+      updatedAt: models.updatedAt,
+      productionVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = ${models.id} and v.stage = 'production' limit 1)`,
+      latestVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = ${models.id} order by v.major desc, v.minor desc, v.patch desc, v.id desc limit 1)`,
+      versionCount: sql<number>`(select count(*) from model_versions v where v.model_id = ${models.id})`,
+      openIncidents: sql<number>`(select count(*) from incidents i where i.model_id = ${models.id} and i.status <> 'resolved')`,
+    })
+    .from(models)
+    .where(where)
+    .orderBy(...MODEL_ORDER[query.sort ?? "name"], asc(models.id))
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize)
+    .all();
+  const tags = tagsOf(db, rows.map((r) => r.id));
+  return {
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+    models: rows.map((row) => ({
+      ...row,
+      tags: tags.get(row.id) ?? [],
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    })),
+  };
+}
+export type ModelListItem = ReturnType<typeof listModels>["models"][number];
+
+export function listModelFacets(orgId: number, db: DbOrTx = getDb()) {
+  return {
+    teams: db
+      .selectDistinct({ team: models.ownerTeam })
+      .from(models)
+      .where(and(eq(models.orgId, orgId), ne(models.ownerTeam, "")))
+      .orderBy(models.ownerTeam)
+      .all()
+      .map((r) => r.team),
+    tags: db
+      .selectDistinct({ tag: modelTags.tag })
+      .from(modelTags)
+      .where(eq(modelTags.orgId, orgId))
+      .orderBy(modelTags.tag)
+      .all()
+      .map((r) => r.tag),
+  };
+}
+
+export function modelJson(model: typeof models.$inferSelect, tags: string[], versions: VersionJson[]) {
+  return {
+    id: model.id,
+    slug: model.slug,
+    name: model.name,
+    description: model.description,
+    useCase: model.useCase,
+    businessDomain: model.businessDomain,
+    riskTier: model.riskTier,
+    ownerTeam: model.ownerTeam,
+    businessOwner: model.businessOwner,
+    tags,
+    createdVia: model.createdVia,
+    createdAt: model.createdAt.toISOString(),
+    updatedAt: model.updatedAt.toISOString(),
+    productionVersion: versions.find((v) => v.stage === "production")?.version ?? null,
+    latestVersion: versions[0]?.version ?? null,
+  };
+}
+
+/** Versions newest first (by semantic version), with parent versions resolved. */
+export function listVersions(modelId: number, db: DbOrTx = getDb()): VersionJson[] {
+  const rows = db.select().from(modelVersions).where(eq(modelVersions.modelId, modelId)).all();
+  const labels = new Map(rows.map((r) => [r.id, r.version]));
+  return rows
+    .sort((a, b) => compareSemver(parseSemver(b.version)!, parseSemver(a.version)!) || b.id - a.id)
+    .map((row) => versionJson(row, row.parentVersionId ? (labels.get(row.parentVersionId) ?? null) : null));
+}
+
+export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
+  const model = findModelBySlug(orgId, slug, db);
+  if (!model) return null;
+  const versions = listVersions(model.id, db);
+  return { ...modelJson(model, tagsOf(db, [model.id]).get(model.id) ?? [], versions), versions, ownerUserId: model.ownerUserId };
+}
+
+/** Everything the model page shows, in a fixed number of queries. */
+export function getModelDetail(orgId: number, slug: string, db: DbOrTx = getDb()) {
+  const model = getModel(orgId, slug, db);
+  if (!model) return null;
+  const transitions = db
+    .select({
+      id: stageTransitions.id,
+      versionId: stageTransitions.versionId,
+      version: modelVersions.version,
+      fromStage: stageTransitions.fromStage,
+      toStage: stageTransitions.toStage,
+      actor: stageTransitions.actorLabel,
+      reason: stageTransitions.reason,
+      at: stageTransitions.createdAt,
+    })
+    .from(stageTransitions)
+    .innerJoin(modelVersions, eq(modelVersions.id, stageTransitions.versionId))
+    .where(eq(stageTransitions.modelId, model.id))
+    .orderBy(asc(stageTransitions.createdAt), asc(stageTransitions.id))
+    .all();
+  const incidentRows = db
+    .select({ incident: incidents, version: modelVersions.version })
+    .from(incidents)
+    .innerJoin(modelVersions, eq(modelVersions.id, incidents.versionId))
+    .where(eq(incidents.modelId, model.id))
+    .orderBy(desc(incidents.startedAt))
+    .all();
+  const objectives = db
+    .select({ metric: serviceLevelObjectives.metric, comparison: serviceLevelObjectives.comparison, threshold: serviceLevelObjectives.threshold })
+    .from(serviceLevelObjectives)
+    .where(eq(serviceLevelObjectives.modelId, model.id))
+    .orderBy(serviceLevelObjectives.metric)
+    .all();
+  const snapshots = db
+    .select({
+      versionId: monitoringSnapshots.versionId,
+      version: modelVersions.version,
+      observedAt: monitoringSnapshots.observedAt,
+      metrics: monitoringSnapshots.metrics,
+      breaches: monitoringSnapshots.breaches,
+    })
+    .from(monitoringSnapshots)
+    .innerJoin(modelVersions, eq(modelVersions.id, monitoringSnapshots.versionId))
+    .where(eq(monitoringSnapshots.modelId, model.id))
+    .orderBy(desc(monitoringSnapshots.observedAt))
+    .limit(MONITORING_POINTS)
+    .all()
+    .reverse();
+  return {
+    model,
+    transitions: transitions.map((t) => ({ ...t, at: t.at.toISOString() })),
+    productionIntervals: productionIntervals(transitions.map((t) => ({ ...t }))).map((i) => ({
+      ...i,
+      from: i.from.toISOString(),
+      to: i.to?.toISOString() ?? null,
+    })),
+    incidents: incidentRows.map((r) => incidentJson(r.incident, model.slug, r.version)),
+    objectives,
+    monitoring: snapshots.map((s) => ({
+      version: s.version,
+      observedAt: s.observedAt.toISOString(),
+      metrics: JSON.parse(s.metrics) as Record<string, number>,
+      breaches: JSON.parse(s.breaches) as string[],
+    })),
+  };
+}
+
+/** The most recent snapshots charted on a model page. */
+const MONITORING_POINTS = 500;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { LoginSchema } from "../modules/auth/auth-schemas";
+import { fieldErrors, parseForm } from "./validation";
+
+describe("fieldErrors", () => {
+  it("keeps the first message per field path and joins nested paths with dots", () => {
+    const schema = z.object({
+      name: z.string().min(3, "too short").regex(/^[a-z]+$/, "letters only"),
+      address: z.object({ city: z.string().min(1, "city required") }),
+    });
+    const result = schema.safeParse({ name: "A1", address: { city: "" } });
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.error.issues.filter((i) => i.path[0] === "name")).toHaveLength(2);
+    expect(fieldErrors(result.error)).toEqual({ name: "too short", "address.city": "city required" });
+  });
+
+  it("puts errors without a path under 'form'", () => {
+    const schema = z
+      .object({ a: z.string(), b: z.string() })
+      .refine((v) => v.a === v.b, "Values must match")
+      .refine(() => false, "second root message");
+    const result = schema.safeParse({ a: "x", b: "y" });
+    expect(result.success).toBe(false);
+    if (!result.success) expect(fieldErrors(result.error)).toEqual({ form: "Values must match" });
+  });
+});
+
+describe("parseForm", () => {
+  it("returns the parsed data on success", () => {
+    const form = new FormData();
+    form.set("email", " Ada@Example.com ");
+    form.set("password", "secret");
+    expect(parseForm(form, LoginSchema)).toEqual({ ok: true, data: { email: "ada@example.com", password: "secret" } });
+  });
+
+  it("returns errors and the typed values without any password field", () => {
+    const form = new FormData();
+    form.set("email", "not-an-email");
+    form.set("password", "secret");
+    form.set("newPassword", "secret2");
+    form.set("Password_confirm", "secret3");
+    form.set("redirectTo", "/orgs/demo");
+    const result = parseForm(form, LoginSchema);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual({ email: "Enter a valid email address" });
+    expect(result.values).toEqual({ email: "not-an-email", redirectTo: "/orgs/demo" });
+    expect(JSON.stringify(result.values)).not.toContain("secret");
+  });
+
+  it("passes repeated fields as arrays", () => {
+    const schema = z.object({ tags: z.array(z.string()).min(2), one: z.string() });
+    const form = new FormData();
+    form.append("tags", "a");
+    form.append("tags", "b");
+    form.append("one", "x");
+    expect(parseForm(form, schema)).toEqual({ ok: true, data: { tags: ["a", "b"], one: "x" } });
+  });
+
+  it("skips File values when echoing values back", () => {
+    const schema = z.object({ name: z.string().min(5, "too short") });
+    const form = new FormData();
+    form.set("name", "abc");
+    form.set("upload", new Blob(["data"]), "f.txt");
+    const result = parseForm(form, schema);
+    expect(result).toEqual({ ok: false, errors: { name: "too short" }, values: { name: "abc" } });
+  });
+});

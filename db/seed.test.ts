@@ -1,0 +1,223 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { count, eq } from "drizzle-orm";
+import { verifyAuditChain } from "../app/modules/audit/audit.server";
+import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
+import { getDb, migrateDatabase, openDatabase, type Db } from "./client";
+import { prepareDatabase } from "./prepare";
+import { auditEvents, memberships, organizations, users } from "./schema";
+import { DEFAULT_DEMO_PASSWORD, DEMO_ORG, DEMO_USERS, demoUsersWithDefaultPassword, seedDemoOrganization } from "./seed";
+
+const savedEnv = { DEMO_PASSWORD: process.env.DEMO_PASSWORD, PORTAL_SEED: process.env.PORTAL_SEED };
+function restoreEnv() {
+  for (const [key, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+}
+
+const tempDirs: string[] = [];
+const openDbs: Db[] = [];
+function freshDb(migrate = false): Db {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-seed-test-"));
+  tempDirs.push(dir);
+  const db = openDatabase(path.join(dir, "portal.db"));
+  openDbs.push(db);
+  if (migrate) migrateDatabase(db);
+  return db;
+}
+
+function counts(db: Db) {
+  return {
+    orgs: db.select({ n: count() }).from(organizations).get()!.n,
+    users: db.select({ n: count() }).from(users).get()!.n,
+    memberships: db.select({ n: count() }).from(memberships).get()!.n,
+    events: db.select({ n: count() }).from(auditEvents).get()!.n,
+  };
+}
+
+function demoRoles(db: Db) {
+  return db
+    .select({ email: users.email, role: memberships.role, siteAdmin: users.isSiteAdmin })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(eq(organizations.slug, "demo"))
+    .orderBy(memberships.id)
+    .all();
+}
+
+const EXPECTED_ROLES = [
+  { email: "admin@demo.local", role: "admin", siteAdmin: true },
+  { email: "leader@demo.local", role: "leadership", siteAdmin: false },
+  { email: "ethics@demo.local", role: "ethics", siteAdmin: false },
+  { email: "team@demo.local", role: "team", siteAdmin: false },
+  { email: "auditor@demo.local", role: "auditor", siteAdmin: false },
+];
+
+beforeAll(() => {
+  delete process.env.DEMO_PASSWORD;
+  delete process.env.PORTAL_SEED;
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+afterAll(() => {
+  restoreEnv();
+  for (const db of openDbs) db.$client.close();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("seedDemoOrganization", () => {
+  let firstCounts: ReturnType<typeof counts>;
+
+  it("creates org 'demo' and the five demo users with their roles", async () => {
+    const db = getDb();
+    expect(counts(db)).toEqual({ orgs: 0, users: 0, memberships: 0, events: 0 });
+    expect(await seedDemoOrganization(db)).toEqual({ created: true });
+
+    const org = db.select().from(organizations).where(eq(organizations.slug, "demo")).get();
+    expect(org).toMatchObject({ slug: DEMO_ORG.slug, name: DEMO_ORG.name });
+    expect(demoRoles(db)).toEqual(EXPECTED_ROLES);
+    expect(DEMO_USERS.map((u) => u.role)).toEqual(["admin", "leadership", "ethics", "team", "auditor"]);
+
+    firstCounts = counts(db);
+    expect(firstCounts).toEqual({ orgs: 1, users: 5, memberships: 5, events: 6 });
+  });
+
+  it("audits the seeding in the demo organisation's chain", () => {
+    const db = getDb();
+    const org = db.select().from(organizations).where(eq(organizations.slug, "demo")).get()!;
+    const events = db.select().from(auditEvents).where(eq(auditEvents.orgId, org.id)).orderBy(auditEvents.id).all();
+    expect(events.map((e) => e.action)).toEqual([
+      "organization.created",
+      ...Array.from({ length: 5 }, () => "member.created"),
+    ]);
+    expect(events.every((e) => e.actorType === "system")).toBe(true);
+    expect(verifyAuditChain(org.id, db)).toEqual({ ok: true, events: 6 });
+  });
+
+  it("changes nothing when run twice (and keeps existing passwords)", async () => {
+    const db = getDb();
+    const hashesBefore = db.select({ id: users.id, hash: users.passwordHash }).from(users).orderBy(users.id).all();
+    expect(await seedDemoOrganization(db)).toEqual({ created: false });
+    expect(counts(db)).toEqual(firstCounts);
+    expect(db.select({ id: users.id, hash: users.passwordHash }).from(users).orderBy(users.id).all()).toEqual(hashesBefore);
+    expect(demoRoles(db)).toEqual(EXPECTED_ROLES);
+  });
+
+  it("demoUsersWithDefaultPassword lists all five after seeding with DEMO_PASSWORD unset", async () => {
+    expect(process.env.DEMO_PASSWORD).toBeUndefined();
+    expect((await demoUsersWithDefaultPassword(getDb())).sort()).toEqual(DEMO_USERS.map((u) => u.email).sort());
+  });
+
+  it("demoUsersWithDefaultPassword drops a user whose password was changed", async () => {
+    const db = getDb();
+    db.update(users)
+      .set({ passwordHash: await hashPassword("A-Brand-New-Secret-7") })
+      .where(eq(users.email, "leader@demo.local"))
+      .run();
+    const weak = await demoUsersWithDefaultPassword(db);
+    expect(weak).toHaveLength(4);
+    expect(weak).not.toContain("leader@demo.local");
+    expect(weak).toContain("admin@demo.local");
+  });
+
+  it("demoUsersWithDefaultPassword ignores deactivated accounts", async () => {
+    const db = getDb();
+    db.update(users).set({ active: false }).where(eq(users.email, "team@demo.local")).run();
+    const weak = await demoUsersWithDefaultPassword(db);
+    expect(weak).not.toContain("team@demo.local");
+    expect(weak).toHaveLength(3);
+  });
+
+  it("re-adds a demo user that was missing", async () => {
+    const db = freshDb(true);
+    await seedDemoOrganization(db);
+    const auditor = db.select().from(users).where(eq(users.email, "auditor@demo.local")).get()!;
+    db.delete(memberships).where(eq(memberships.userId, auditor.id)).run();
+    expect(demoRoles(db)).toHaveLength(4);
+    expect(await seedDemoOrganization(db)).toEqual({ created: false });
+    expect(demoRoles(db)).toEqual(EXPECTED_ROLES.filter((r) => r.email !== "auditor@demo.local").concat(EXPECTED_ROLES[4]!));
+    expect(counts(db).users).toBe(5);
+  });
+
+  it("uses DEMO_PASSWORD when set, so no account keeps the published password", async () => {
+    const db = freshDb(true);
+    process.env.DEMO_PASSWORD = "Seeded-Override-55";
+    try {
+      await seedDemoOrganization(db);
+    } finally {
+      delete process.env.DEMO_PASSWORD;
+    }
+    const admin = db.select().from(users).where(eq(users.email, "admin@demo.local")).get()!;
+    expect(await verifyPassword("Seeded-Override-55", admin.passwordHash)).toBe(true);
+    expect(await verifyPassword(DEFAULT_DEMO_PASSWORD, admin.passwordHash)).toBe(false);
+    expect(await demoUsersWithDefaultPassword(db)).toEqual([]);
+  });
+
+  // BUG (reported): the "already a member" check looks at memberships in ANY organisation,
+  // so a demo account that belongs to another organisation is never added to 'demo'.
+  it("adds an existing demo account to 'demo' even when it belongs to another organisation", async () => {
+    const db = freshDb(true);
+    const other = db.insert(organizations).values({ slug: "other", name: "Other" }).returning().get();
+    const admin = db
+      .insert(users)
+      .values({ email: "admin@demo.local", name: "Ada", passwordHash: await hashPassword("Other-Secret-123") })
+      .returning()
+      .get();
+    db.insert(memberships).values({ orgId: other.id, userId: admin.id, role: "team" }).run();
+    await seedDemoOrganization(db);
+    expect(demoRoles(db).map((r) => r.email)).toContain("admin@demo.local");
+  });
+});
+
+describe("prepareDatabase", () => {
+  it("migrates and seeds a brand-new database, and warns about the default password", async () => {
+    const db = freshDb(false);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const lines: string[] = [];
+    await prepareDatabase(db, (line) => lines.push(line));
+    expect(counts(db)).toEqual({ orgs: 1, users: 5, memberships: 5, events: 6 });
+    expect(demoRoles(db)).toEqual(EXPECTED_ROLES);
+    expect(lines.join("\n")).toMatch(/seeded the demo organisation/);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/default password.*admin@demo\.local/);
+
+    // Preparing again neither re-seeds nor logs the seeding line.
+    const again: string[] = [];
+    await prepareDatabase(db, (line) => again.push(line));
+    expect(counts(db)).toEqual({ orgs: 1, users: 5, memberships: 5, events: 6 });
+    expect(again).toEqual([]);
+  });
+
+  it("does not seed with PORTAL_SEED=none", async () => {
+    const db = freshDb(false);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const lines: string[] = [];
+    process.env.PORTAL_SEED = "none";
+    try {
+      await prepareDatabase(db, (line) => lines.push(line));
+    } finally {
+      delete process.env.PORTAL_SEED;
+    }
+    expect(process.env.PORTAL_SEED).toBeUndefined();
+    // Migrated (tables exist) but empty.
+    expect(counts(db)).toEqual({ orgs: 0, users: 0, memberships: 0, events: 0 });
+    expect(lines).toEqual([]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it("does not seed a database that already has an organisation", async () => {
+    const db = freshDb(true);
+    db.insert(organizations).values({ slug: "real", name: "Real Co" }).run();
+    const lines: string[] = [];
+    await prepareDatabase(db, (line) => lines.push(line));
+    expect(counts(db)).toEqual({ orgs: 1, users: 0, memberships: 0, events: 0 });
+    expect(lines).toEqual([]);
+  });
+});

@@ -1,0 +1,151 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { count, eq } from "drizzle-orm";
+import { verifyAuditChain } from "../app/modules/audit/audit.server";
+import { verifyPassword } from "../app/modules/auth/password.server";
+import { migrateDatabase, openDatabase } from "../db/client";
+import { auditEvents, memberships, organizations, users } from "../db/schema";
+
+const root = path.resolve(__dirname, "..");
+let dir: string;
+let dbFile: string;
+
+function run(args: string[]) {
+  const result = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/org-create.ts", ...args], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: dbFile },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function withDb<T>(fn: (db: ReturnType<typeof openDatabase>) => T): T {
+  const db = openDatabase(dbFile);
+  try {
+    return fn(db);
+  } finally {
+    db.$client.close();
+  }
+}
+
+const orgCount = () => withDb((db) => db.select({ n: count() }).from(organizations).get()!.n);
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-cli-test-"));
+  dbFile = path.join(dir, "portal.db");
+  const db = openDatabase(dbFile);
+  migrateDatabase(db);
+  db.$client.close();
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("org:create CLI", () => {
+  it(
+    "creates the organisation and its administrator",
+    async () => {
+      const { status, stdout, stderr } = run([
+        "--slug",
+        "Acme-CLI",
+        "--name",
+        "Acme CLI Ltd",
+        "--admin-email",
+        "Boss@Acme-CLI.io",
+        "--admin-name",
+        "Bo Boss",
+        "--admin-password",
+        "Correct-Horse-42",
+      ]);
+      expect(stderr).not.toMatch(/error/i);
+      expect(status).toBe(0);
+      expect(stdout).toContain("acme-cli");
+      expect(stdout).toContain('Created organisation "Acme CLI Ltd" (/orgs/acme-cli) with administrator boss@acme-cli.io');
+
+      const { org, admin, role, events } = withDb((db) => {
+        const org = db.select().from(organizations).where(eq(organizations.slug, "acme-cli")).get()!;
+        const admin = db.select().from(users).where(eq(users.email, "boss@acme-cli.io")).get()!;
+        const role = db.select().from(memberships).where(eq(memberships.userId, admin.id)).get()?.role;
+        const events = db.select().from(auditEvents).where(eq(auditEvents.orgId, org.id)).all();
+        expect(verifyAuditChain(org.id, db)).toEqual({ ok: true, events: 1 });
+        return { org, admin, role, events };
+      });
+      expect(org.name).toBe("Acme CLI Ltd");
+      expect(admin.name).toBe("Bo Boss");
+      expect(role).toBe("admin");
+      expect(await verifyPassword("Correct-Horse-42", admin.passwordHash)).toBe(true);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ action: "organization.created", actorType: "system", actorLabel: "cli:org:create" });
+    },
+    30_000,
+  );
+
+  it(
+    "fails with 'already exists' for a slug that is taken, and writes nothing",
+    () => {
+      const before = orgCount();
+      const { status, stdout, stderr } = run([
+        "--slug",
+        "acme-cli",
+        "--name",
+        "Acme Again",
+        "--admin-email",
+        "someone@else.io",
+        "--admin-password",
+        "Correct-Horse-42",
+      ]);
+      expect(status).not.toBe(0);
+      expect(stderr).toMatch(/already exists/);
+      expect(stdout).not.toMatch(/Created organisation/);
+      expect(orgCount()).toBe(before);
+      expect(withDb((db) => db.select().from(users).where(eq(users.email, "someone@else.io")).get())).toBeUndefined();
+    },
+    30_000,
+  );
+
+  it(
+    "refuses a weak password naming the --admin-password flag",
+    () => {
+      const before = orgCount();
+      const { status, stderr } = run([
+        "--slug",
+        "weak-co",
+        "--name",
+        "Weak Co",
+        "--admin-email",
+        "boss@weak.io",
+        "--admin-password",
+        "password",
+      ]);
+      expect(status).not.toBe(0);
+      expect(stderr).toMatch(/^error: /);
+      expect(stderr).toContain("--admin-password");
+      expect(orgCount()).toBe(before);
+    },
+    30_000,
+  );
+
+  it(
+    "fails when a required flag is missing, naming it",
+    () => {
+      const before = orgCount();
+      const { status, stderr } = run([
+        "--name",
+        "No Slug Co",
+        "--admin-email",
+        "boss@noslug.io",
+        "--admin-password",
+        "Correct-Horse-42",
+      ]);
+      expect(status).not.toBe(0);
+      expect(stderr).toContain("--slug");
+      expect(orgCount()).toBe(before);
+    },
+    30_000,
+  );
+});
