@@ -160,7 +160,7 @@ describe("seedDemoOrganization", () => {
     expect(await demoUsersWithDefaultPassword(db)).toEqual([]);
   });
 
-  // BUG (reported): the "already a member" check looks at memberships in ANY organisation,
+  // Regression: the "already a member" check looks at memberships in ANY organisation,
   // so a demo account that belongs to another organisation is never added to 'demo'.
   it("adds an existing demo account to 'demo' even when it belongs to another organisation", async () => {
     const db = freshDb(true);

@@ -294,7 +294,7 @@ describe("AuditFilterSchema / auditFilterRange", () => {
     expect(AuditFilterSchema.parse({ before: "12" }).before).toBe(12);
   });
 
-  // BUG (reported): the regex accepts impossible calendar dates; "2026-13-45" becomes an
+  // Regression: the regex accepts impossible calendar dates; "2026-13-45" becomes an
   // Invalid Date (NaN timestamp) and "2026-02-30" silently becomes 2 March.
   it("rejects an impossible calendar date that matches the YYYY-MM-DD shape", () => {
     expect(AuditFilterSchema.safeParse({ from: "2026-13-45" }).success).toBe(false);

@@ -51,7 +51,7 @@ describe("password hashing", () => {
     expect(await verifyPassword(password, "scrypt$32768$8$1$c2FsdA==$a2V5")).toBe(false);
   });
 
-  // BUG (reported): scrypt parameters that are not valid numbers make crypto.scrypt throw,
+  // Regression: scrypt parameters that are not valid numbers make crypto.scrypt throw,
   // so verifyPassword rejects instead of returning false.
   it("returns false (does not throw) when the stored scrypt parameters are malformed", async () => {
     expect(await verifyPassword(password, "scrypt$abc$8$1$c2FsdA==$a2V5")).toBe(false);
