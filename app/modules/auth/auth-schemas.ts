@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { optionalField } from "../../utils/validation";
+import { API_SCOPES } from "./api-scopes";
 import { ROLES } from "./roles";
 
 export const EmailSchema = z
@@ -86,3 +87,14 @@ export const MemberAdminActionSchema = z.discriminatedUnion("intent", [
   MemberRemoveSchema,
   UserDeactivateSchema,
 ]);
+
+export const ApiTokenCreateSchema = z.object({
+  name: z.string().trim().min(2, "Name the token after what uses it").max(80, "Use at most 80 characters"),
+  scopes: z.preprocess(
+    (value) => (typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value),
+    z
+      .array(z.enum(API_SCOPES, { errorMap: () => ({ message: `Scopes are: ${API_SCOPES.join(", ")}` }) }))
+      .min(1, "Choose at least one scope")
+      .transform((scopes) => [...new Set(scopes)]),
+  ),
+});

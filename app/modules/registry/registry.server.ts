@@ -448,7 +448,6 @@ export function updateIncident(orgId: number, incidentId: number, input: Inciden
       .where(eq(incidents.id, before.id))
       .returning()
       .get();
-    const json = incidentJson(after);
     recordAuditEvent(tx, {
       orgId,
       actor,
@@ -456,9 +455,9 @@ export function updateIncident(orgId: number, incidentId: number, input: Inciden
       entityType: "incident",
       entityId: before.id,
       before: incidentJson(before),
-      after: json,
+      after: incidentJson(after),
     });
-    return json;
+    return getIncident(orgId, before.id, tx)!;
   });
 }
 
@@ -793,3 +792,14 @@ export function getModelDetail(orgId: number, slug: string, db: DbOrTx = getDb()
 
 /** The most recent snapshots charted on a model page. */
 const MONITORING_POINTS = 500;
+
+export function getIncident(orgId: number, incidentId: number, db: DbOrTx = getDb()): IncidentJson | null {
+  const row = db
+    .select({ incident: incidents, model: models.slug, version: modelVersions.version })
+    .from(incidents)
+    .innerJoin(models, eq(models.id, incidents.modelId))
+    .innerJoin(modelVersions, eq(modelVersions.id, incidents.versionId))
+    .where(and(eq(incidents.orgId, orgId), eq(incidents.id, incidentId)))
+    .get();
+  return row ? incidentJson(row.incident, row.model, row.version) : null;
+}

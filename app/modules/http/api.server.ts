@@ -1,0 +1,96 @@
+import type { z, ZodError, ZodTypeAny } from "zod";
+import type { ApiScope } from "../auth/api-scopes";
+import { authenticateApiToken, type AuthenticatedToken } from "../auth/api-tokens.server";
+import { DomainError } from "../../utils/errors";
+
+/**
+ * JSON API plumbing: one error envelope, bearer-token auth with scopes, body
+ * parsing with zod. Handlers throw; `apiRoute` turns what they throw into the
+ * documented statuses.
+ */
+
+export type ApiIssue = { path: string; message: string };
+
+export function apiError(status: number, code: string, message: string, issues: ApiIssue[] = []): Response {
+  return Response.json({ error: { code, message, issues } }, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+export function issuesOf(error: ZodError): ApiIssue[] {
+  return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+}
+
+const DOMAIN_STATUS = { not_found: 404, conflict: 409, invalid: 422, forbidden: 403 } as const;
+
+export function requireApiToken(request: Request, scope: ApiScope): AuthenticatedToken {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw apiError(401, "unauthorized", "Send an API token: Authorization: Bearer <token>");
+  const token = authenticateApiToken(match[1]!);
+  if (!token) throw apiError(401, "unauthorized", "The API token is invalid or has been revoked");
+  if (!token.scopes.includes(scope)) {
+    throw apiError(403, "forbidden", `This token lacks the ${scope} scope`);
+  }
+  return token;
+}
+
+const MAX_JSON_BYTES = 1_000_000;
+
+/** 400 when the body is not a JSON object, 413 when too large, 422 when it fails the schema. */
+export async function readJsonBody<S extends ZodTypeAny>(request: Request, schema: S): Promise<z.output<S>> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_JSON_BYTES) throw apiError(413, "payload_too_large", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
+  const text = await request.text();
+  if (text.length > MAX_JSON_BYTES) throw apiError(413, "payload_too_large", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw apiError(400, "malformed_json", "The request body is not valid JSON");
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    throw apiError(400, "malformed_json", "The request body must be a JSON object");
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw apiError(422, "invalid", "The request has invalid values", issuesOf(parsed.error));
+  return parsed.data;
+}
+
+export function parseQuery<S extends ZodTypeAny>(request: Request, schema: S): z.output<S> {
+  const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) throw apiError(422, "invalid", "The query has invalid values", issuesOf(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Runs an API handler: thrown Responses pass through, domain refusals get
+ * their status, anything else is a logged 500 with no details leaked.
+ */
+export async function apiRoute(handler: () => unknown): Promise<Response> {
+  try {
+    const result = await handler();
+    return result instanceof Response ? result : Response.json(result);
+  } catch (error) {
+    if (error instanceof Response) return error;
+    if (error instanceof DomainError) {
+      return apiError(
+        DOMAIN_STATUS[error.code],
+        error.code,
+        error.message,
+        error.field ? [{ path: error.field, message: error.message }] : [],
+      );
+    }
+    console.error(error);
+    return apiError(500, "internal", "Something went wrong on our side");
+  }
+}
+
+export function created(body: unknown): Response {
+  return Response.json(body, { status: 201 });
+}
+
+export function methodNotAllowed(allowed: string[]): Response {
+  return new Response(JSON.stringify({ error: { code: "method_not_allowed", message: `Use ${allowed.join(", ")}`, issues: [] } }), {
+    status: 405,
+    headers: { Allow: allowed.join(", "), "Content-Type": "application/json" },
+  });
+}

@@ -1,0 +1,127 @@
+import type { ZodTypeAny } from "zod";
+import { zodToJsonSchema } from "zod-to-json-schema";
+import type { ApiScope } from "../auth/api-scopes";
+import {
+  IncidentCreateSchema,
+  IncidentUpdateSchema,
+  MetricsWindowSchema,
+  ModelCreateSchema,
+  ModelListQuerySchema,
+  ModelVersionCreateSchema,
+  MonitoringSnapshotSchema,
+  TransitionSchema,
+} from "../registry/registry-schemas";
+
+/**
+ * The API's endpoints, described once. The OpenAPI document is generated from
+ * this list and from the same zod schemas that validate each request.
+ */
+type Endpoint = {
+  method: "get" | "post" | "put" | "patch";
+  path: string;
+  summary: string;
+  scope: ApiScope;
+  body?: ZodTypeAny;
+  query?: ZodTypeAny;
+  created?: boolean;
+  errors: number[];
+};
+
+export const API_ENDPOINTS: Endpoint[] = [
+  { method: "get", path: "/models", summary: "List models (search, filter, sort, paginate)", scope: "registry:read", query: ModelListQuerySchema, errors: [401, 403, 422] },
+  { method: "post", path: "/models", summary: "Register a model", scope: "registry:write", body: ModelCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
+  { method: "get", path: "/models/{slug}", summary: "A model with its versions", scope: "registry:read", errors: [401, 403, 404] },
+  { method: "get", path: "/models/{slug}/versions", summary: "A model's versions, newest first", scope: "registry:read", errors: [401, 403, 404] },
+  { method: "post", path: "/models/{slug}/versions", summary: "Register a model version", scope: "registry:write", body: ModelVersionCreateSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
+  { method: "get", path: "/models/{slug}/versions/{version}", summary: "One model version", scope: "registry:read", errors: [401, 403, 404] },
+  { method: "post", path: "/models/{slug}/versions/{version}/transitions", summary: "Move a version to another stage (production needs registry:promote)", scope: "registry:write", body: TransitionSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
+  { method: "post", path: "/models/{slug}/versions/{version}/incidents", summary: "Report an incident", scope: "registry:write", body: IncidentCreateSchema, created: true, errors: [400, 401, 403, 404, 422] },
+  { method: "get", path: "/incidents/{id}", summary: "One incident", scope: "registry:read", errors: [401, 403, 404] },
+  { method: "patch", path: "/incidents/{id}", summary: "Update an incident", scope: "registry:write", body: IncidentUpdateSchema, errors: [400, 401, 403, 404, 422] },
+  { method: "post", path: "/models/{slug}/versions/{version}/monitoring", summary: "Push a monitoring snapshot", scope: "registry:write", body: MonitoringSnapshotSchema, created: true, errors: [400, 401, 403, 404, 422] },
+  { method: "get", path: "/metrics", summary: "Registry metrics for a window (default: the current quarter)", scope: "registry:read", query: MetricsWindowSchema, errors: [401, 403, 422] },
+];
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "Malformed request (body is not a JSON object)",
+  401: "No token, or an invalid or revoked token",
+  403: "The token lacks the required scope",
+  404: "Unknown, or belongs to another organisation",
+  409: "Duplicate, or an illegal stage transition",
+  413: "Body too large",
+  422: "Invalid values",
+};
+
+function jsonSchema(schema: ZodTypeAny) {
+  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: "openApi3", effectStrategy: "input" }) as Record<string, unknown>;
+  return rest;
+}
+
+function queryParameters(schema: ZodTypeAny) {
+  const properties = (jsonSchema(schema).properties ?? {}) as Record<string, object>;
+  return Object.entries(properties).map(([name, s]) => ({ name, in: "query", required: false, schema: s }));
+}
+
+export function buildOpenApiDocument(serverUrl = "/api/v1") {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const endpoint of API_ENDPOINTS) {
+    const pathParameters = [...endpoint.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    paths[endpoint.path] ??= {};
+    paths[endpoint.path]![endpoint.method] = {
+      summary: endpoint.summary,
+      description: `Requires scope \`${endpoint.scope}\`.`,
+      security: [{ bearerAuth: [endpoint.scope] }],
+      parameters: [...pathParameters, ...(endpoint.query ? queryParameters(endpoint.query) : [])],
+      ...(endpoint.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(endpoint.body) } } } }
+        : {}),
+      responses: {
+        [endpoint.created ? "201" : "200"]: { description: endpoint.created ? "Created" : "OK", content: { "application/json": {} } },
+        ...Object.fromEntries(
+          endpoint.errors.map((status) => [
+            String(status),
+            { description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          ]),
+        ),
+      },
+    };
+  }
+  return {
+    openapi: "3.0.3",
+    info: {
+      title: "AI Maturity & Governance Portal API",
+      version: "1",
+      description: "Pipelines push models, versions, stage transitions, incidents and monitoring to the registry. Every token belongs to one organisation.",
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message", "issues"],
+              properties: {
+                code: { type: "string" },
+                message: { type: "string" },
+                issues: {
+                  type: "array",
+                  items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}

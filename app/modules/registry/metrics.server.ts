@@ -1,0 +1,112 @@
+import { sql } from "drizzle-orm";
+import { getDb, type DbOrTx } from "../../../db/client";
+import { currentQuarterRange, monthsBetween } from "../../utils/quarters";
+import { median } from "./lifecycle";
+import { STAGES, type Stage } from "./registry-constants";
+
+export type MetricsWindow = { from: Date; to: Date };
+
+const HOUR = 3_600_000;
+const AVERAGE_MONTH_DAYS = 365.25 / 12;
+
+const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
+
+/**
+ * The registry's figures for one organisation and window [from, to). Stages
+ * are taken "as at `to`" from the transition history, so past quarters give
+ * the same answer tomorrow as today. Exact: every figure is a count or a
+ * median over rows, never an estimate.
+ */
+export function computeRegistryMetrics(
+  orgId: number,
+  window: MetricsWindow = currentQuarterRange(),
+  db: DbOrTx = getDb(),
+) {
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+
+  const modelsTotal =
+    db.get<{ n: number }>(sql`select count(*) as n from models where org_id = ${orgId} and created_at < ${to}`)?.n ?? 0;
+
+  // Each version's stage at the window end: its latest transition before `to`.
+  const stageRows = db.all<{ stage: Stage; versions: number; models: number; complete: number }>(sql`
+    with latest as (
+      select t.version_id, t.model_id, t.to_stage,
+             row_number() over (partition by t.version_id order by t.created_at desc, t.id desc) as rn
+      from stage_transitions t
+      where t.org_id = ${orgId} and t.created_at < ${to}
+    )
+    select l.to_stage as stage, count(*) as versions, count(distinct l.model_id) as models,
+           sum(case when v.lineage_complete = 1 then 1 else 0 end) as complete
+    from latest l join model_versions v on v.id = l.version_id
+    where l.rn = 1
+    group by l.to_stage`);
+  const versionsByStage = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
+  for (const row of stageRows) versionsByStage[row.stage] = row.versions;
+  const production = stageRows.find((r) => r.stage === "production");
+  const productionModels = production?.models ?? 0;
+
+  const incidentRows = db.all<{ model_id: number; started_at: number; detected_at: number; resolved_at: number | null }>(sql`
+    select model_id, started_at, detected_at, resolved_at from incidents
+    where org_id = ${orgId} and started_at >= ${from} and started_at < ${to}`);
+
+  const productionModelsWithIncident =
+    db.get<{ n: number }>(sql`
+      with latest as (
+        select t.version_id, t.model_id, t.to_stage,
+               row_number() over (partition by t.version_id order by t.created_at desc, t.id desc) as rn
+        from stage_transitions t
+        where t.org_id = ${orgId} and t.created_at < ${to}
+      )
+      select count(distinct l.model_id) as n from latest l
+      where l.rn = 1 and l.to_stage = 'production'
+        and exists (select 1 from incidents i where i.model_id = l.model_id
+                    and i.started_at >= ${from} and i.started_at < ${to})`)?.n ?? 0;
+
+  const promotions = db.all<{ at: number; version_created: number }>(sql`
+    select t.created_at as at, v.created_at as version_created
+    from stage_transitions t join model_versions v on v.id = t.version_id
+    where t.org_id = ${orgId} and t.to_stage = 'production' and t.created_at >= ${from} and t.created_at < ${to}`);
+  const promotionsByMonth = new Map(monthsBetween(window.from, window.to).map((m) => [m, 0]));
+  for (const p of promotions) {
+    const month = new Date(p.at).toISOString().slice(0, 7);
+    promotionsByMonth.set(month, (promotionsByMonth.get(month) ?? 0) + 1);
+  }
+
+  const registrations = db.get<{ total: number; api: number }>(sql`
+    select count(*) as total, coalesce(sum(case when created_via = 'api' then 1 else 0 end), 0) as api
+    from model_versions where org_id = ${orgId} and created_at >= ${from} and created_at < ${to}`) ?? {
+    total: 0,
+    api: 0,
+  };
+
+  const sloBreaches =
+    db.get<{ n: number }>(sql`
+      select count(*) as n from monitoring_snapshots
+      where org_id = ${orgId} and observed_at >= ${from} and observed_at < ${to} and breach_count > 0`)?.n ?? 0;
+
+  const windowMonths = (to - from) / (AVERAGE_MONTH_DAYS * 24 * HOUR);
+  return {
+    window: { from: window.from.toISOString(), to: window.to.toISOString() },
+    modelsTotal,
+    versionsByStage,
+    productionModels,
+    incidentsInWindow: incidentRows.length,
+    incidentRate: share(incidentRows.length, productionModels),
+    productionModelsWithIncidentShare: share(productionModelsWithIncident, productionModels),
+    medianTimeToDetectHours: median(incidentRows.map((i) => (i.detected_at - i.started_at) / HOUR)),
+    medianTimeToRecoverHours: median(
+      incidentRows.filter((i) => i.resolved_at !== null).map((i) => (i.resolved_at! - i.detected_at) / HOUR),
+    ),
+    productionPromotions: promotions.length,
+    deploymentsPerMonth: windowMonths > 0 ? promotions.length / windowMonths : null,
+    promotionsByMonth: [...promotionsByMonth].map(([month, count]) => ({ month, count })),
+    medianLeadTimeHours: median(promotions.map((p) => (p.at - p.version_created) / HOUR)),
+    lineageCompleteShare: share(production?.complete ?? 0, production?.versions ?? 0),
+    registrations: registrations.total,
+    apiRegistrationShare: share(registrations.api, registrations.total),
+    sloBreaches,
+  };
+}
+
+export type RegistryMetrics = ReturnType<typeof computeRegistryMetrics>;

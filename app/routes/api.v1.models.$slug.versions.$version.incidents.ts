@@ -1,0 +1,14 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { createIncident } from "~/modules/registry/registry.server";
+import { IncidentCreateSchema } from "~/modules/registry/registry-schemas";
+
+export const loader = () => apiRoute(() => methodNotAllowed(["POST"]));
+
+export const action = ({ request, params }: ActionFunctionArgs) =>
+  apiRoute(async () => {
+    if (request.method !== "POST") return methodNotAllowed(["POST"]);
+    const token = requireApiToken(request, "registry:write");
+    const input = await readJsonBody(request, IncidentCreateSchema);
+    return created(createIncident(token.orgId, params.slug ?? "", params.version ?? "", input, token.actor));
+  });

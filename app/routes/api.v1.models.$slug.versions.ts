@@ -1,0 +1,21 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { apiError, apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { createVersion, findModelBySlug, listVersions, versionJson } from "~/modules/registry/registry.server";
+import { ModelVersionCreateSchema } from "~/modules/registry/registry-schemas";
+
+export const loader = ({ request, params }: LoaderFunctionArgs) =>
+  apiRoute(() => {
+    const token = requireApiToken(request, "registry:read");
+    const model = findModelBySlug(token.orgId, params.slug ?? "");
+    if (!model) return apiError(404, "not_found", "Model not found");
+    return { model: model.slug, versions: listVersions(model.id) };
+  });
+
+export const action = ({ request, params }: ActionFunctionArgs) =>
+  apiRoute(async () => {
+    if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
+    const token = requireApiToken(request, "registry:write");
+    const input = await readJsonBody(request, ModelVersionCreateSchema);
+    const { model, version } = createVersion(token.orgId, params.slug ?? "", input, token.actor, "api");
+    return created({ model: model.slug, ...versionJson(version, input.parentVersion ?? null) });
+  });

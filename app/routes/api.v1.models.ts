@@ -1,0 +1,19 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { apiRoute, created, methodNotAllowed, parseQuery, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { createModel, getModel, listModels } from "~/modules/registry/registry.server";
+import { ModelCreateSchema, ModelListQuerySchema } from "~/modules/registry/registry-schemas";
+
+export const loader = ({ request }: LoaderFunctionArgs) =>
+  apiRoute(() => {
+    const token = requireApiToken(request, "registry:read");
+    return listModels(token.orgId, parseQuery(request, ModelListQuerySchema));
+  });
+
+export const action = ({ request }: ActionFunctionArgs) =>
+  apiRoute(async () => {
+    if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
+    const token = requireApiToken(request, "registry:write");
+    const input = await readJsonBody(request, ModelCreateSchema);
+    const model = createModel(token.orgId, input, token.actor, "api");
+    return created(getModel(token.orgId, model.slug));
+  });
