@@ -1,5 +1,5 @@
 import { count } from "drizzle-orm";
-import { migrateDatabase, type Db } from "./client";
+import { getDb, migrateDatabase } from "./client";
 import { organizations } from "./schema";
 import { demoUsersWithDefaultPassword, seedDemoOrganization } from "./seed";
 
@@ -8,14 +8,15 @@ import { demoUsersWithDefaultPassword, seedDemoOrganization } from "./seed";
  * organisation into a brand-new database (unless PORTAL_SEED=none), and warn
  * while demo accounts still use the published password.
  */
-export async function prepareDatabase(db: Db, log: (line: string) => void = console.log): Promise<void> {
+export async function prepareDatabase(log: (line: string) => void = console.log): Promise<void> {
+  const db = getDb();
   migrateDatabase(db);
   const isEmpty = (db.select({ n: count() }).from(organizations).get()?.n ?? 0) === 0;
   if (isEmpty && process.env.PORTAL_SEED !== "none") {
-    await seedDemoOrganization(db);
+    await seedDemoOrganization();
     log("[portal] New database: seeded the demo organisation (slug 'demo').");
   }
-  const weak = await demoUsersWithDefaultPassword(db);
+  const weak = await demoUsersWithDefaultPassword();
   if (weak.length > 0) {
     console.warn(
       `[portal] WARNING: demo accounts still use the default password (${weak.join(", ")}). ` +

@@ -5,9 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { count, eq } from "drizzle-orm";
 import { verifyAuditChain } from "../app/modules/audit/audit.server";
 import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
-import { getDb, migrateDatabase, openDatabase, type Db } from "./client";
+import { closeSharedDb, getDb, migrateDatabase, type Db } from "./client";
 import { prepareDatabase } from "./prepare";
-import { auditEvents, memberships, organizations, users } from "./schema";
+import { auditEvents, memberships, models, organizations, users } from "./schema";
 import { DEFAULT_DEMO_PASSWORD, DEMO_ORG, DEMO_USERS, demoUsersWithDefaultPassword, seedDemoOrganization } from "./seed";
 
 const savedEnv = { DEMO_PASSWORD: process.env.DEMO_PASSWORD, PORTAL_SEED: process.env.PORTAL_SEED };
@@ -23,7 +23,10 @@ const openDbs: Db[] = [];
 function freshDb(migrate = false): Db {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-seed-test-"));
   tempDirs.push(dir);
-  const db = openDatabase(path.join(dir, "portal.db"));
+  // The seed writes through the shared connection, so point it at the fresh file.
+  process.env.DATABASE_URL = path.join(dir, "portal.db");
+  closeSharedDb();
+  const db = getDb();
   openDbs.push(db);
   if (migrate) migrateDatabase(db);
   return db;
@@ -78,7 +81,7 @@ describe("seedDemoOrganization", () => {
   it("creates org 'demo' and the five demo users with their roles", async () => {
     const db = getDb();
     expect(counts(db)).toEqual({ orgs: 0, users: 0, memberships: 0, events: 0 });
-    expect(await seedDemoOrganization(db)).toEqual({ created: true });
+    expect(await seedDemoOrganization({ registry: false })).toMatchObject({ created: true });
 
     const org = db.select().from(organizations).where(eq(organizations.slug, "demo")).get();
     expect(org).toMatchObject({ slug: DEMO_ORG.slug, name: DEMO_ORG.name });
@@ -104,7 +107,7 @@ describe("seedDemoOrganization", () => {
   it("changes nothing when run twice (and keeps existing passwords)", async () => {
     const db = getDb();
     const hashesBefore = db.select({ id: users.id, hash: users.passwordHash }).from(users).orderBy(users.id).all();
-    expect(await seedDemoOrganization(db)).toEqual({ created: false });
+    expect(await seedDemoOrganization({ registry: false })).toMatchObject({ created: false });
     expect(counts(db)).toEqual(firstCounts);
     expect(db.select({ id: users.id, hash: users.passwordHash }).from(users).orderBy(users.id).all()).toEqual(hashesBefore);
     expect(demoRoles(db)).toEqual(EXPECTED_ROLES);
@@ -112,7 +115,7 @@ describe("seedDemoOrganization", () => {
 
   it("demoUsersWithDefaultPassword lists all five after seeding with DEMO_PASSWORD unset", async () => {
     expect(process.env.DEMO_PASSWORD).toBeUndefined();
-    expect((await demoUsersWithDefaultPassword(getDb())).sort()).toEqual(DEMO_USERS.map((u) => u.email).sort());
+    expect((await demoUsersWithDefaultPassword()).sort()).toEqual(DEMO_USERS.map((u) => u.email).sort());
   });
 
   it("demoUsersWithDefaultPassword drops a user whose password was changed", async () => {
@@ -121,7 +124,7 @@ describe("seedDemoOrganization", () => {
       .set({ passwordHash: await hashPassword("A-Brand-New-Secret-7") })
       .where(eq(users.email, "leader@demo.local"))
       .run();
-    const weak = await demoUsersWithDefaultPassword(db);
+    const weak = await demoUsersWithDefaultPassword();
     expect(weak).toHaveLength(4);
     expect(weak).not.toContain("leader@demo.local");
     expect(weak).toContain("admin@demo.local");
@@ -130,18 +133,18 @@ describe("seedDemoOrganization", () => {
   it("demoUsersWithDefaultPassword ignores deactivated accounts", async () => {
     const db = getDb();
     db.update(users).set({ active: false }).where(eq(users.email, "team@demo.local")).run();
-    const weak = await demoUsersWithDefaultPassword(db);
+    const weak = await demoUsersWithDefaultPassword();
     expect(weak).not.toContain("team@demo.local");
     expect(weak).toHaveLength(3);
   });
 
   it("re-adds a demo user that was missing", async () => {
     const db = freshDb(true);
-    await seedDemoOrganization(db);
+    await seedDemoOrganization({ registry: false });
     const auditor = db.select().from(users).where(eq(users.email, "auditor@demo.local")).get()!;
     db.delete(memberships).where(eq(memberships.userId, auditor.id)).run();
     expect(demoRoles(db)).toHaveLength(4);
-    expect(await seedDemoOrganization(db)).toEqual({ created: false });
+    expect(await seedDemoOrganization({ registry: false })).toMatchObject({ created: false });
     expect(demoRoles(db)).toEqual(EXPECTED_ROLES.filter((r) => r.email !== "auditor@demo.local").concat(EXPECTED_ROLES[4]!));
     expect(counts(db).users).toBe(5);
   });
@@ -150,14 +153,14 @@ describe("seedDemoOrganization", () => {
     const db = freshDb(true);
     process.env.DEMO_PASSWORD = "Seeded-Override-55";
     try {
-      await seedDemoOrganization(db);
+      await seedDemoOrganization({ registry: false });
     } finally {
       delete process.env.DEMO_PASSWORD;
     }
     const admin = db.select().from(users).where(eq(users.email, "admin@demo.local")).get()!;
     expect(await verifyPassword("Seeded-Override-55", admin.passwordHash)).toBe(true);
     expect(await verifyPassword(DEFAULT_DEMO_PASSWORD, admin.passwordHash)).toBe(false);
-    expect(await demoUsersWithDefaultPassword(db)).toEqual([]);
+    expect(await demoUsersWithDefaultPassword()).toEqual([]);
   });
 
   // Regression: the "already a member" check looks at memberships in ANY organisation,
@@ -171,7 +174,7 @@ describe("seedDemoOrganization", () => {
       .returning()
       .get();
     db.insert(memberships).values({ orgId: other.id, userId: admin.id, role: "team" }).run();
-    await seedDemoOrganization(db);
+    await seedDemoOrganization({ registry: false });
     expect(demoRoles(db).map((r) => r.email)).toContain("admin@demo.local");
   });
 });
@@ -181,17 +184,21 @@ describe("prepareDatabase", () => {
     const db = freshDb(false);
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const lines: string[] = [];
-    await prepareDatabase(db, (line) => lines.push(line));
-    expect(counts(db)).toEqual({ orgs: 1, users: 5, memberships: 5, events: 6 });
+    await prepareDatabase((line) => lines.push(line));
+    const seeded = counts(db);
+    expect(seeded).toMatchObject({ orgs: 1, users: 5, memberships: 5 });
     expect(demoRoles(db)).toEqual(EXPECTED_ROLES);
+    // The demo registry comes with it, and its whole history is in a verifying audit chain.
+    expect(db.select({ n: count() }).from(models).get()!.n).toBe(12);
+    expect(verifyAuditChain(1, db)).toEqual({ ok: true, events: seeded.events });
     expect(lines.join("\n")).toMatch(/seeded the demo organisation/);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toMatch(/default password.*admin@demo\.local/);
 
     // Preparing again neither re-seeds nor logs the seeding line.
     const again: string[] = [];
-    await prepareDatabase(db, (line) => again.push(line));
-    expect(counts(db)).toEqual({ orgs: 1, users: 5, memberships: 5, events: 6 });
+    await prepareDatabase((line) => again.push(line));
+    expect(counts(db)).toEqual(seeded);
     expect(again).toEqual([]);
   });
 
@@ -201,7 +208,7 @@ describe("prepareDatabase", () => {
     const lines: string[] = [];
     process.env.PORTAL_SEED = "none";
     try {
-      await prepareDatabase(db, (line) => lines.push(line));
+      await prepareDatabase((line) => lines.push(line));
     } finally {
       delete process.env.PORTAL_SEED;
     }
@@ -216,7 +223,7 @@ describe("prepareDatabase", () => {
     const db = freshDb(true);
     db.insert(organizations).values({ slug: "real", name: "Real Co" }).run();
     const lines: string[] = [];
-    await prepareDatabase(db, (line) => lines.push(line));
+    await prepareDatabase((line) => lines.push(line));
     expect(counts(db)).toEqual({ orgs: 1, users: 0, memberships: 0, events: 0 });
     expect(lines).toEqual([]);
   });

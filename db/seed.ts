@@ -2,7 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { recordAuditEvent, SYSTEM_ACTOR } from "../app/modules/audit/audit.server";
 import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
 import type { Role } from "../app/modules/auth/roles";
-import { writeTransaction, type Db } from "./client";
+import { getDb, writeTransaction } from "./client";
+import { seedDemoRegistry } from "./seed-registry";
 import { memberships, organizations, users } from "./schema";
 
 export const DEMO_ORG = { slug: "demo", name: "Demo Analytics Ltd" } as const;
@@ -22,11 +23,12 @@ export function demoPassword(): string {
 
 /**
  * Creates whatever of the demo organisation is missing; running it twice
- * changes nothing. Existing demo users keep their passwords.
+ * changes nothing. Existing demo users keep their passwords. A newly created
+ * demo organisation also gets its demo registry.
  */
-export async function seedDemoOrganization(db: Db): Promise<{ created: boolean }> {
+export async function seedDemoOrganization(options: { registry?: boolean } = {}): Promise<{ created: boolean; orgId: number }> {
   const passwordHash = await hashPassword(demoPassword());
-  return writeTransaction((tx) => {
+  const result = writeTransaction((tx) => {
     let org = tx.select().from(organizations).where(eq(organizations.slug, DEMO_ORG.slug)).get();
     const created = !org;
     if (!org) {
@@ -66,12 +68,26 @@ export async function seedDemoOrganization(db: Db): Promise<{ created: boolean }
         });
       }
     }
-    return { created };
-  }, db);
+    const userIds = Object.fromEntries(
+      DEMO_USERS.map((demo) => [demo.role, tx.select({ id: users.id }).from(users).where(eq(users.email, demo.email)).get()!.id]),
+    );
+    return { created, orgId: org.id, userIds };
+  });
+  if (result.created && options.registry !== false) {
+    const actor = (role: Role) => ({ type: "user" as const, id: result.userIds[role]!, label: DEMO_USERS.find((u) => u.role === role)!.email });
+    seedDemoRegistry(result.orgId, {
+      team: actor("team"),
+      leader: actor("leadership"),
+      admin: actor("admin"),
+      ownerUserId: result.userIds.team!,
+    });
+  }
+  return { created: result.created, orgId: result.orgId };
 }
 
 /** Demo accounts that still sign in with the published default password. */
-export async function demoUsersWithDefaultPassword(db: Db): Promise<string[]> {
+export async function demoUsersWithDefaultPassword(): Promise<string[]> {
+  const db = getDb();
   const rows = DEMO_USERS.map((demo) => db.select().from(users).where(eq(users.email, demo.email)).get()).filter(
     (row): row is NonNullable<typeof row> => Boolean(row?.active),
   );

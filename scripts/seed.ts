@@ -3,7 +3,7 @@ import { seedDemoOrganization } from "../db/seed";
 
 const db = getDb();
 migrateDatabase(db);
-const { created } = await seedDemoOrganization(db);
+const { created } = await seedDemoOrganization();
 console.log(
   created
     ? `Seeded the demo organisation into ${databaseFile()}`

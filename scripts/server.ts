@@ -30,7 +30,7 @@ if (!dev && !fs.existsSync(serverBuildFile)) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-await prepareDatabase(getDb());
+await prepareDatabase();
 
 const viteDevServer = dev
   ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }))

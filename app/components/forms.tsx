@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 type FieldProps = { label: string; name: string; error?: string; hint?: ReactNode };
 type ControlProps = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
@@ -26,6 +32,14 @@ export function TextField({ label, error, hint, ...input }: FieldProps & InputHT
   return (
     <Field label={label} error={error} hint={hint}>
       {(control) => <input {...control} {...input} />}
+    </Field>
+  );
+}
+
+export function TextAreaField({ label, error, hint, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(control) => <textarea {...control} {...textarea} />}
     </Field>
   );
 }
@@ -67,4 +81,17 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
       {children}
     </div>
   );
+}
+
+/** The banner after a form action: a notice on success, the form-level error otherwise. */
+export function ActionResult({ result }: { result?: { ok: boolean; notice?: string; errors?: Record<string, string> } }) {
+  if (!result) return null;
+  if (result.ok) {
+    return (
+      <p className="notice" role="status">
+        {result.notice}
+      </p>
+    );
+  }
+  return <FormError error={result.errors?.form} />;
 }

@@ -21,7 +21,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await request.formData(),
     OrganizationCreateSchema,
     (input) => createOrganization(input, { type: "user", id: user.id, label: user.email }),
-    (input) => `Organisation "${input.name}" created with ${input.adminEmail} as its administrator.`,
+    (_output, input) => `Organisation "${input.name}" created with ${input.adminEmail} as its administrator.`,
   );
 }
 

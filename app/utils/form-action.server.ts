@@ -11,25 +11,31 @@ export type FormActionResult = {
   errors?: FieldErrors;
   values?: Record<string, string>;
   intent?: string;
+  /** A one-time value to show once, such as a new API token. */
+  reveal?: string;
 };
+
+type Success = string | Response | { notice: string; reveal?: string };
 
 /**
  * The one shape of a form action: validate with zod, run the domain call,
  * turn refusals into field-level errors. Nothing is written when either fails.
+ * `success` gives the notice shown after the change, or a redirect to follow.
  */
-export async function runFormAction<S extends ZodTypeAny>(
+export async function runFormAction<S extends ZodTypeAny, R>(
   formData: FormData,
   schema: S,
-  run: (input: z.output<S>) => unknown,
-  notice: string | ((input: z.output<S>) => string),
+  run: (input: z.output<S>) => R | Promise<R>,
+  success: string | ((output: R, input: z.output<S>) => Success),
 ) {
   const intent = typeof formData.get("intent") === "string" ? String(formData.get("intent")) : undefined;
   const parsed = parseForm(formData, schema);
   if (!parsed.ok) {
     return data<FormActionResult>({ ok: false, errors: parsed.errors, values: parsed.values, intent }, { status: 400 });
   }
+  let output: R;
   try {
-    await run(parsed.data);
+    output = await run(parsed.data);
   } catch (error) {
     if (error instanceof DomainError) {
       return data<FormActionResult>(
@@ -39,9 +45,36 @@ export async function runFormAction<S extends ZodTypeAny>(
     }
     throw error;
   }
-  return data<FormActionResult>({
-    ok: true,
-    intent,
-    notice: typeof notice === "function" ? notice(parsed.data) : notice,
-  });
+  const outcome = typeof success === "function" ? success(output, parsed.data) : success;
+  if (outcome instanceof Response) throw outcome;
+  return data<FormActionResult>(typeof outcome === "string" ? { ok: true, intent, notice: outcome } : { ok: true, intent, ...outcome });
+}
+
+type IntentHandler<S extends ZodTypeAny, R> = {
+  schema: S;
+  run: (input: z.output<S>) => R | Promise<R>;
+  success: string | ((output: R, input: z.output<S>) => Success);
+};
+
+/** Declares one intent of a multi-form page, keeping its input type for `run` and `success`. */
+export function intent<S extends ZodTypeAny, R>(
+  schema: S,
+  run: (input: z.output<S>) => R | Promise<R>,
+  success: IntentHandler<S, R>["success"],
+): IntentHandler<S, R> {
+  return { schema, run, success };
+}
+
+/** For pages with several forms: the hidden `intent` field picks the handler. */
+export async function runIntentAction(
+  formData: FormData,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handlers: Record<string, IntentHandler<any, any>>,
+) {
+  const name = String(formData.get("intent") ?? "");
+  const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
+  if (!handler) {
+    return data<FormActionResult>({ ok: false, intent: name, errors: { form: "Unknown action" } }, { status: 400 });
+  }
+  return runFormAction(formData, handler.schema, handler.run, handler.success);
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   EmailSchema,
   LoginSchema,
-  MemberAdminActionSchema,
   OrganizationCreateSchema,
   OrgSlugSchema,
   PasswordSchema,
@@ -132,71 +131,3 @@ describe("RoleSchema", () => {
   });
 });
 
-describe("MemberAdminActionSchema", () => {
-  it("parses create-user with its fields", () => {
-    const parsed = MemberAdminActionSchema.parse({
-      intent: "create-user",
-      email: "New@Acme.io",
-      name: " New Person ",
-      password: "Correct-Horse-42",
-      role: "team",
-    });
-    expect(parsed).toEqual({
-      intent: "create-user",
-      email: "new@acme.io",
-      name: "New Person",
-      password: "Correct-Horse-42",
-      role: "team",
-    });
-  });
-
-  it("parses add-member", () => {
-    expect(MemberAdminActionSchema.parse({ intent: "add-member", email: "a@b.io", role: "auditor" })).toEqual({
-      intent: "add-member",
-      email: "a@b.io",
-      role: "auditor",
-    });
-  });
-
-  it("coerces userId for change-role, remove-member and deactivate-user", () => {
-    expect(MemberAdminActionSchema.parse({ intent: "change-role", userId: "7", role: "ethics" })).toEqual({
-      intent: "change-role",
-      userId: 7,
-      role: "ethics",
-    });
-    expect(MemberAdminActionSchema.parse({ intent: "remove-member", userId: "8" })).toEqual({
-      intent: "remove-member",
-      userId: 8,
-    });
-    expect(MemberAdminActionSchema.parse({ intent: "deactivate-user", userId: "9" })).toEqual({
-      intent: "deactivate-user",
-      userId: 9,
-    });
-  });
-
-  it("validates the fields of the chosen intent only", () => {
-    // change-role needs a role; the fields of other intents do not help.
-    const r = MemberAdminActionSchema.safeParse({ intent: "change-role", userId: "7", email: "a@b.io" });
-    expect(r.success).toBe(false);
-    if (!r.success) expect(r.error.issues.map((i) => i.path.join("."))).toEqual(["role"]);
-    // create-user with a weak password fails on password.
-    const weak = MemberAdminActionSchema.safeParse({
-      intent: "create-user",
-      email: "a@b.io",
-      name: "A",
-      password: "weak",
-      role: "team",
-    });
-    expect(weak.success).toBe(false);
-    if (!weak.success) expect(weak.error.issues[0]!.path).toEqual(["password"]);
-    expect(MemberAdminActionSchema.safeParse({ intent: "remove-member", userId: "0" }).success).toBe(false);
-    expect(MemberAdminActionSchema.safeParse({ intent: "remove-member", userId: "abc" }).success).toBe(false);
-  });
-
-  it("rejects an unknown or missing intent", () => {
-    const unknown = MemberAdminActionSchema.safeParse({ intent: "delete-everything", userId: "1" });
-    expect(unknown.success).toBe(false);
-    if (!unknown.success) expect(unknown.error.issues[0]!.path).toEqual(["intent"]);
-    expect(MemberAdminActionSchema.safeParse({ userId: "1" }).success).toBe(false);
-  });
-});

@@ -51,7 +51,6 @@ export const OrganizationCreateSchema = z.object({
 export type OrganizationCreate = z.infer<typeof OrganizationCreateSchema>;
 
 export const UserCreateSchema = z.object({
-  intent: z.literal("create-user"),
   email: EmailSchema,
   name: PersonNameSchema,
   password: PasswordSchema,
@@ -59,34 +58,23 @@ export const UserCreateSchema = z.object({
 });
 
 export const MemberAddSchema = z.object({
-  intent: z.literal("add-member"),
   email: EmailSchema,
   role: RoleSchema,
 });
 
 export const RoleChangeSchema = z.object({
-  intent: z.literal("change-role"),
   userId: z.coerce.number().int().positive(),
   role: RoleSchema,
 });
 
 export const MemberRemoveSchema = z.object({
-  intent: z.literal("remove-member"),
   userId: z.coerce.number().int().positive(),
 });
 
 export const UserDeactivateSchema = z.object({
-  intent: z.literal("deactivate-user"),
   userId: z.coerce.number().int().positive(),
 });
 
-export const MemberAdminActionSchema = z.discriminatedUnion("intent", [
-  UserCreateSchema,
-  MemberAddSchema,
-  RoleChangeSchema,
-  MemberRemoveSchema,
-  UserDeactivateSchema,
-]);
 
 export const ApiTokenCreateSchema = z.object({
   name: z.string().trim().min(2, "Name the token after what uses it").max(80, "Use at most 80 characters"),

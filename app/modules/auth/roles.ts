@@ -19,3 +19,10 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 
 /** Roles allowed to change things; the auditor is read-only everywhere. */
 export const WRITER_ROLES: readonly Role[] = ["admin", "leadership", "ethics", "team"];
+
+/** Who may register and change models, versions, incidents and objectives in the UI. */
+export const REGISTRY_WRITERS: readonly Role[] = ["admin", "leadership", "team"];
+/** Who may promote a version to production in the UI. */
+export const PROMOTERS: readonly Role[] = ["admin", "leadership"];
+
+export const hasRole = (role: Role, allowed: readonly Role[]) => allowed.includes(role);

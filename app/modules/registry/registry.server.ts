@@ -803,3 +803,32 @@ export function getIncident(orgId: number, incidentId: number, db: DbOrTx = getD
     .get();
   return row ? incidentJson(row.incident, row.model, row.version) : null;
 }
+
+/** One version with its model, stage history and incidents. */
+export function getVersionDetail(orgId: number, modelSlug: string, versionLabel: string, db: DbOrTx = getDb()) {
+  const model = getModel(orgId, modelSlug, db);
+  const version = model?.versions.find((v) => v.version === versionLabel);
+  if (!model || !version) return null;
+  const transitions = db
+    .select({
+      id: stageTransitions.id,
+      fromStage: stageTransitions.fromStage,
+      toStage: stageTransitions.toStage,
+      actor: stageTransitions.actorLabel,
+      reason: stageTransitions.reason,
+      at: stageTransitions.createdAt,
+    })
+    .from(stageTransitions)
+    .where(eq(stageTransitions.versionId, version.id))
+    .orderBy(desc(stageTransitions.createdAt), desc(stageTransitions.id))
+    .all()
+    .map((t) => ({ ...t, at: t.at.toISOString() }));
+  const incidentRows = db
+    .select()
+    .from(incidents)
+    .where(eq(incidents.versionId, version.id))
+    .orderBy(desc(incidents.startedAt))
+    .all()
+    .map((row) => incidentJson(row, model.slug, version.version));
+  return { model, version, transitions, incidents: incidentRows };
+}

@@ -1,7 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AdminTabs } from "~/components/admin-tabs";
 import { FormError, SelectField, TextField } from "~/components/forms";
-import { MemberAdminActionSchema } from "~/modules/auth/auth-schemas";
+import {
+  MemberAddSchema,
+  MemberRemoveSchema,
+  RoleChangeSchema,
+  UserCreateSchema,
+  UserDeactivateSchema,
+} from "~/modules/auth/auth-schemas";
 import { requireMember } from "~/modules/auth/membership.server";
 import {
   addMember,
@@ -12,7 +19,7 @@ import {
   removeMember,
 } from "~/modules/auth/organizations.server";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "~/modules/auth/roles";
-import { runFormAction } from "~/utils/form-action.server";
+import { intent, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Members · Admin" }];
 
@@ -27,45 +34,31 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
-  return runFormAction(
-    await request.formData(),
-    MemberAdminActionSchema,
-    (input) => {
-      switch (input.intent) {
-        case "create-user":
-          return createUserInOrganization(org.id, input, actor);
-        case "add-member":
-          return addMember(org.id, input, actor);
-        case "change-role":
-          return changeRole(org.id, input.userId, input.role, actor);
-        case "remove-member":
-          return removeMember(org.id, input.userId, actor);
-        case "deactivate-user":
-          return deactivateUser(org.id, input.userId, actor);
-      }
-    },
-    (input) =>
-      ({
-        "create-user": "User created and added.",
-        "add-member": "Member added.",
-        "change-role": "Role changed.",
-        "remove-member": "Member removed.",
-        "deactivate-user": "User deactivated; their sessions have ended.",
-      })[input.intent],
-  );
+  return runIntentAction(await request.formData(), {
+    "create-user": intent(UserCreateSchema, (input) => createUserInOrganization(org.id, input, actor), "User created and added."),
+    "add-member": intent(MemberAddSchema, (input) => addMember(org.id, input, actor), "Member added."),
+    "change-role": intent(RoleChangeSchema, (input) => changeRole(org.id, input.userId, input.role, actor), "Role changed."),
+    "remove-member": intent(MemberRemoveSchema, (input) => removeMember(org.id, input.userId, actor), "Member removed."),
+    "deactivate-user": intent(
+      UserDeactivateSchema,
+      (input) => deactivateUser(org.id, input.userId, actor),
+      "User deactivated; their sessions have ended.",
+    ),
+  });
 }
 
 const roleOptions = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }));
 
 export default function MembersAdmin() {
-  const { members, currentUserId } = useLoaderData<typeof loader>();
+  const { org, members, currentUserId } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? result.errors ?? {} : {});
   const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? result.values ?? {} : {});
   const rowErrors = { ...errorsFor("change-role"), ...errorsFor("remove-member"), ...errorsFor("deactivate-user") };
   return (
     <>
-      <h1>Members and roles</h1>
+      <h1>Administration</h1>
+      <AdminTabs orgSlug={org.slug} />
       {result?.ok ? (
         <p className="notice" role="status">
           {result.notice}

@@ -1,0 +1,12 @@
+import { NavLink } from "@remix-run/react";
+
+export function AdminTabs({ orgSlug }: { orgSlug: string }) {
+  return (
+    <nav className="tabs" aria-label="Administration">
+      <NavLink to={`/orgs/${orgSlug}/admin`} end>
+        Members and roles
+      </NavLink>
+      <NavLink to={`/orgs/${orgSlug}/admin/tokens`}>API tokens</NavLink>
+    </nav>
+  );
+}

@@ -1,0 +1,33 @@
+import type { RegistryMetrics } from "~/modules/registry/metrics.server";
+import { formatHours, formatNumber, formatPercent } from "~/utils/format";
+
+/** The registry's figures as tiles; the same labels serve the dashboard and reports. */
+export function registryMetricRows(m: RegistryMetrics) {
+  return [
+    { key: "productionModels", label: "Models in production", value: String(m.productionModels) },
+    { key: "modelsTotal", label: "Models registered", value: String(m.modelsTotal) },
+    { key: "incidentsInWindow", label: "Incidents in window", value: String(m.incidentsInWindow) },
+    { key: "incidentRate", label: "Incident rate (incidents ÷ production models)", value: formatPercent(m.incidentRate) },
+    { key: "productionModelsWithIncidentShare", label: "Production models with an incident", value: formatPercent(m.productionModelsWithIncidentShare) },
+    { key: "medianTimeToDetectHours", label: "Median time to detect", value: formatHours(m.medianTimeToDetectHours) },
+    { key: "medianTimeToRecoverHours", label: "Median time to recover", value: formatHours(m.medianTimeToRecoverHours) },
+    { key: "deploymentsPerMonth", label: "Production promotions per month", value: formatNumber(m.deploymentsPerMonth) },
+    { key: "medianLeadTimeHours", label: "Median lead time to production", value: formatHours(m.medianLeadTimeHours) },
+    { key: "lineageCompleteShare", label: "Production versions with complete lineage", value: formatPercent(m.lineageCompleteShare) },
+    { key: "apiRegistrationShare", label: "Versions registered through the API", value: formatPercent(m.apiRegistrationShare) },
+    { key: "sloBreaches", label: "Monitoring snapshots breaching an objective", value: String(m.sloBreaches) },
+  ];
+}
+
+export function MetricTiles({ metrics }: { metrics: RegistryMetrics }) {
+  return (
+    <div className="grid" data-testid="registry-metrics">
+      {registryMetricRows(metrics).map((row) => (
+        <div key={row.key} className="tile" data-metric={row.key}>
+          <div className="tile-label">{row.label}</div>
+          <div className="tile-value">{row.value}</div>
+        </div>
+      ))}
+    </div>
+  );
+}

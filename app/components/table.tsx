@@ -1,0 +1,47 @@
+import { Link, useSearchParams } from "@remix-run/react";
+import type { ReactNode } from "react";
+
+/**
+ * A column header that sorts through the URL (`?sort=name` / `?sort=-name`),
+ * so sorting works without JavaScript and survives reloads.
+ */
+export function SortHeader({ field, children, defaultSort }: { field: string; children: ReactNode; defaultSort?: string }) {
+  const [params] = useSearchParams();
+  const current = params.get("sort") ?? defaultSort ?? "";
+  const ascending = current === field;
+  const descending = current === `-${field}`;
+  const next = new URLSearchParams(params);
+  next.set("sort", ascending ? `-${field}` : field);
+  next.delete("page");
+  return (
+    <th scope="col" aria-sort={ascending ? "ascending" : descending ? "descending" : "none"}>
+      <Link to={`?${next}`} className="sort-link">
+        {children}
+        <span aria-hidden="true">{ascending ? " ▲" : descending ? " ▼" : ""}</span>
+      </Link>
+    </th>
+  );
+}
+
+export function Pagination({ page, pageSize, total }: { page: number; pageSize: number; total: number }) {
+  const [params] = useSearchParams();
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const hrefFor = (p: number) => {
+    const next = new URLSearchParams(params);
+    next.set("page", String(p));
+    return `?${next}`;
+  };
+  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  return (
+    <nav className="pagination" aria-label="Pages">
+      <span className="muted">
+        {first}–{Math.min(page * pageSize, total)} of {total}
+      </span>
+      {page > 1 ? <Link to={hrefFor(page - 1)}>← Previous</Link> : null}
+      <span>
+        Page {Math.min(page, pages)} of {pages}
+      </span>
+      {page < pages ? <Link to={hrefFor(page + 1)}>Next →</Link> : null}
+    </nav>
+  );
+}

@@ -1,0 +1,137 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { AdminTabs } from "~/components/admin-tabs";
+import { ActionResult, TextField } from "~/components/forms";
+import { API_SCOPES, SCOPE_DESCRIPTIONS } from "~/modules/auth/api-scopes";
+import { createApiToken, listApiTokens, revokeApiToken } from "~/modules/auth/api-tokens.server";
+import { ApiTokenCreateSchema } from "~/modules/auth/auth-schemas";
+import { requireMember } from "~/modules/auth/membership.server";
+import { formatDateTime } from "~/utils/format";
+import { intent, runIntentAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction = () => [{ title: "API tokens · Admin" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org } = await requireMember(request, params.orgSlug, ["admin"]);
+  return { org, tokens: listApiTokens(org.id) };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
+  return runIntentAction(await request.formData(), {
+    create: intent(
+      ApiTokenCreateSchema,
+      (input) => createApiToken(org.id, input, actor),
+      (created) => ({ notice: "Token created. Copy it now; it will not be shown again.", reveal: created.token }),
+    ),
+    revoke: intent(
+      z.object({ tokenId: z.coerce.number().int().positive() }),
+      (input) => revokeApiToken(org.id, input.tokenId, actor),
+      "Token revoked.",
+    ),
+  });
+}
+
+export default function ApiTokens() {
+  const { org, tokens } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const secret = result?.ok ? result.reveal : undefined;
+  const errors: Record<string, string | undefined> = result?.errors ?? {};
+  return (
+    <>
+      <h1>Administration</h1>
+      <AdminTabs orgSlug={org.slug} />
+      {secret ? (
+        <div className="notice" role="status">
+          <p>Token created. Copy it now; it will not be shown again.</p>
+          <p className="token-secret" data-testid="new-token">
+            {secret}
+          </p>
+        </div>
+      ) : (
+        <ActionResult result={result} />
+      )}
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">API tokens</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Token</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.length === 0 ? (
+              <tr>
+                <td colSpan={6} className="muted">
+                  No tokens yet.
+                </td>
+              </tr>
+            ) : null}
+            {tokens.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td>
+                <td className="mono">{t.prefix}…</td>
+                <td>
+                  {t.scopes.map((s) => (
+                    <span key={s} className="tag">
+                      {s}
+                    </span>
+                  ))}
+                </td>
+                <td>
+                  {formatDateTime(t.createdAt)} by {t.createdBy}
+                </td>
+                <td>{formatDateTime(t.lastUsedAt)}</td>
+                <td>
+                  {t.revokedAt ? (
+                    <span className="muted">Revoked {formatDateTime(t.revokedAt)}</span>
+                  ) : (
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="revoke" />
+                      <input type="hidden" name="tokenId" value={t.id} />
+                      <button type="submit" className="small danger" aria-label={`Revoke ${t.name}`}>
+                        Revoke
+                      </button>
+                    </Form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <section className="card" style={{ marginTop: "1.5rem", maxWidth: 720 }} aria-labelledby="new-token-title">
+        <h2 id="new-token-title">Create a token</h2>
+        <Form method="post" noValidate>
+          <input type="hidden" name="intent" value="create" />
+          <TextField label="Name" name="name" required error={errors.name} hint="What uses it, e.g. training-pipeline" />
+          <fieldset aria-describedby={errors.scopes ? "scopes-error" : undefined}>
+            <legend>Scopes</legend>
+            {API_SCOPES.map((scope) => (
+              <label key={scope} style={{ display: "block" }}>
+                <input type="checkbox" name="scopes" value={scope} /> <code>{scope}</code>{" "}
+                <span className="muted">{SCOPE_DESCRIPTIONS[scope]}</span>
+              </label>
+            ))}
+            {errors.scopes ? (
+              <p id="scopes-error" className="field-error">
+                {errors.scopes}
+              </p>
+            ) : null}
+          </fieldset>
+          <button type="submit">Create token</button>
+        </Form>
+      </section>
+      <p className="muted">
+        Pipelines send <code>Authorization: Bearer &lt;token&gt;</code> to <code>/api/v1/…</code>. The API is described in{" "}
+        <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,298 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { ActionResult, FormError } from "~/components/forms";
+import { MonitoringCharts } from "~/components/monitoring-charts";
+import { RiskBadge, StageBadge } from "~/components/registry";
+import { requireMember } from "~/modules/auth/membership.server";
+import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
+import { productionVersionOn } from "~/modules/registry/lifecycle";
+import { COMPARISONS } from "~/modules/registry/registry-constants";
+import { getModelDetail, removeObjective, setObjective } from "~/modules/registry/registry.server";
+import { ObjectiveSchema } from "~/modules/registry/registry-schemas";
+import { formatDate, formatDateTime, formatHours } from "~/utils/format";
+import { notFound } from "~/utils/http";
+import { intent, runIntentAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} · Models` }];
+
+const OnDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => !Number.isNaN(Date.parse(v)));
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role } = await requireMember(request, params.orgSlug);
+  const detail = getModelDetail(org.id, params.modelSlug ?? "");
+  if (!detail) throw notFound("Model not found");
+  const on = OnDateSchema.safeParse(new URL(request.url).searchParams.get("on"));
+  const asked = on.success ? new Date(`${on.data}T23:59:59.999Z`) : null;
+  const intervals = detail.productionIntervals.map((i) => ({ ...i, from: new Date(i.from), to: i.to ? new Date(i.to) : null }));
+  const answer = asked ? productionVersionOn(intervals, asked) : undefined;
+  return {
+    org,
+    canWrite: hasRole(role, REGISTRY_WRITERS),
+    ...detail,
+    productionOn: asked ? { date: on.data!, version: answer?.version ?? null } : null,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const modelSlug = params.modelSlug ?? "";
+  return runIntentAction(await request.formData(), {
+    "set-objective": intent(
+      ObjectiveSchema,
+      (input) => setObjective(org.id, modelSlug, input, actor),
+      (_output, input) => `Objective on ${input.metric} saved.`,
+    ),
+    "remove-objective": intent(
+      z.object({ metric: z.string().min(1) }),
+      (input) => removeObjective(org.id, modelSlug, input.metric, actor),
+      (_output, input) => `Objective on ${input.metric} removed.`,
+    ),
+  });
+}
+
+export default function ModelDetail() {
+  const { org, model, canWrite, transitions, productionIntervals, incidents, objectives, monitoring, productionOn } =
+    useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const base = `/orgs/${org.slug}/models/${model.slug}`;
+  const objectiveErrors: Record<string, string | undefined> = result?.intent === "set-objective" ? (result.errors ?? {}) : {};
+  return (
+    <>
+      <p>
+        <Link to={`/orgs/${org.slug}/models`}>← Models</Link>
+      </p>
+      <div className="page-header">
+        <h1>
+          {model.name} <RiskBadge tier={model.riskTier} />
+        </h1>
+        {canWrite ? (
+          <span className="inline-form">
+            <Link to={`${base}/edit`} className="button secondary">
+              Edit details
+            </Link>
+            <Link to={`${base}/versions/new`} className="button">
+              Register a version
+            </Link>
+          </span>
+        ) : null}
+      </div>
+      <ActionResult result={result?.intent === "set-objective" ? undefined : result} />
+      <section className="card">
+        <dl className="kv">
+          <dt>Slug</dt>
+          <dd className="mono">{model.slug}</dd>
+          <dt>In production</dt>
+          <dd>{model.productionVersion ? <StageBadge stage="production" /> : "—"} {model.productionVersion}</dd>
+          <dt>Owner team</dt>
+          <dd>{model.ownerTeam || "—"}</dd>
+          <dt>Business owner</dt>
+          <dd>{model.businessOwner || "—"}</dd>
+          <dt>Business domain</dt>
+          <dd>{model.businessDomain || "—"}</dd>
+          <dt>Use case</dt>
+          <dd>{model.useCase || "—"}</dd>
+          <dt>Tags</dt>
+          <dd>{model.tags.length ? model.tags.map((t) => <span key={t} className="tag">{t}</span>) : "—"}</dd>
+          <dt>Registered</dt>
+          <dd>
+            {formatDate(model.createdAt)} via {model.createdVia}
+          </dd>
+        </dl>
+        {model.description ? <p>{model.description}</p> : null}
+      </section>
+
+      <h2 id="versions">Versions</h2>
+      {model.versions.length === 0 ? (
+        <p className="muted">No versions yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">Stage</th>
+                <th scope="col">Lineage</th>
+                <th scope="col">Algorithm</th>
+                <th scope="col">Parent</th>
+                <th scope="col">Registered</th>
+              </tr>
+            </thead>
+            <tbody>
+              {model.versions.map((v) => (
+                <tr key={v.id}>
+                  <td className="mono">
+                    <Link to={`${base}/versions/${v.version}`}>{v.version}</Link>
+                  </td>
+                  <td>
+                    <StageBadge stage={v.stage} />
+                  </td>
+                  <td>{v.lineageComplete ? <span className="ok-text">complete</span> : <span className="warn-text">incomplete</span>}</td>
+                  <td>{[v.algorithm, v.framework].filter(Boolean).join(" · ") || "—"}</td>
+                  <td className="mono">{v.parentVersion ?? "—"}</td>
+                  <td>
+                    {formatDate(v.createdAt)} by {v.createdBy} <span className="tag">{v.createdVia}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2 id="production-timeline">Production timeline</h2>
+      <Form method="get" className="inline-form" preventScrollReset>
+        <div className="field">
+          <label htmlFor="production-on">Which version was in production at the end of (UTC)</label>
+          <input id="production-on" type="date" name="on" defaultValue={params.get("on") ?? ""} required />
+        </div>
+        <button type="submit" className="secondary">
+          Look up
+        </button>
+      </Form>
+      {productionOn ? (
+        <p role="status" data-testid="production-on">
+          On {productionOn.date}:{" "}
+          {productionOn.version ? (
+            <strong>version {productionOn.version} was in production</strong>
+          ) : (
+            <strong>no version was in production</strong>
+          )}
+          .
+        </p>
+      ) : null}
+      {productionIntervals.length === 0 ? (
+        <p className="muted">This model has never been in production.</p>
+      ) : (
+        <ul>
+          {productionIntervals.map((i) => (
+            <li key={`${i.versionId}-${i.from}`}>
+              <span className="mono">{i.version}</span>: {formatDateTime(i.from)} → {i.to ? formatDateTime(i.to) : "now"}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2 id="monitoring">Monitoring</h2>
+      <MonitoringCharts snapshots={monitoring} objectives={objectives} />
+
+      <h3>Service-level objectives</h3>
+      {objectives.length === 0 ? <p className="muted">No objectives set.</p> : null}
+      <ul>
+        {objectives.map((o) => (
+          <li key={o.metric} className="inline-form">
+            <span>
+              <code>{o.metric}</code> {o.comparison} {o.threshold}
+            </span>
+            {canWrite ? (
+              <Form method="post">
+                <input type="hidden" name="intent" value="remove-objective" />
+                <input type="hidden" name="metric" value={o.metric} />
+                <button type="submit" className="small danger" aria-label={`Remove objective on ${o.metric}`}>
+                  Remove
+                </button>
+              </Form>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {canWrite ? (
+        <Form method="post" className="inline-form card" aria-label="Set an objective" noValidate>
+          <input type="hidden" name="intent" value="set-objective" />
+          <FormError error={objectiveErrors.form} />
+          <div className="field">
+            <label htmlFor="slo-metric">Metric</label>
+            <input id="slo-metric" name="metric" placeholder="accuracy" aria-invalid={objectiveErrors.metric ? true : undefined} />
+            {objectiveErrors.metric ? <p className="field-error">{objectiveErrors.metric}</p> : null}
+          </div>
+          <div className="field">
+            <label htmlFor="slo-comparison">Must be</label>
+            <select id="slo-comparison" name="comparison" defaultValue=">=">
+              {COMPARISONS.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="slo-threshold">Threshold</label>
+            <input id="slo-threshold" name="threshold" inputMode="decimal" aria-invalid={objectiveErrors.threshold ? true : undefined} />
+            {objectiveErrors.threshold ? <p className="field-error">{objectiveErrors.threshold}</p> : null}
+          </div>
+          <button type="submit">Save objective</button>
+        </Form>
+      ) : null}
+
+      <h2 id="incidents">Incidents</h2>
+      {incidents.length === 0 ? (
+        <p className="muted">No incidents reported.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Incident</th>
+                <th scope="col">Severity</th>
+                <th scope="col">Status</th>
+                <th scope="col">Version</th>
+                <th scope="col">Started</th>
+                <th scope="col">Time to detect</th>
+                <th scope="col">Time to recover</th>
+              </tr>
+            </thead>
+            <tbody>
+              {incidents.map((i) => (
+                <tr key={i.id}>
+                  <td>
+                    #{i.id} {i.title}
+                  </td>
+                  <td>{i.severity}</td>
+                  <td className={i.status === "resolved" ? "ok-text" : "bad-text"}>{i.status}</td>
+                  <td className="mono">
+                    <Link to={`${base}/versions/${i.version}#incidents`}>{i.version}</Link>
+                  </td>
+                  <td>{formatDateTime(i.startedAt)}</td>
+                  <td>{formatHours(i.timeToDetectHours)}</td>
+                  <td>{formatHours(i.timeToRecoverHours)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2 id="stage-history">Stage history</h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Version</th>
+              <th scope="col">Move</th>
+              <th scope="col">By</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...transitions].reverse().map((t) => (
+              <tr key={t.id}>
+                <td>{formatDateTime(t.at)}</td>
+                <td className="mono">{t.version}</td>
+                <td>
+                  {t.fromStage ? <StageBadge stage={t.fromStage} /> : "registered"} → <StageBadge stage={t.toStage} />
+                </td>
+                <td>{t.actor}</td>
+                <td>{t.reason || "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p>
+        <Link to={`/orgs/${org.slug}/audit?entityType=model&entityId=${model.id}`}>Audit history of this model</Link>
+      </p>
+    </>
+  );
+}

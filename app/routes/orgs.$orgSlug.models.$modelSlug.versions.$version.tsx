@@ -1,0 +1,228 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ActionResult, FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
+import { RiskBadge, StageBadge } from "~/components/registry";
+import { requireMember } from "~/modules/auth/membership.server";
+import { hasRole, PROMOTERS, REGISTRY_WRITERS } from "~/modules/auth/roles";
+import { lineageGaps, nextStages } from "~/modules/registry/lifecycle";
+import { INCIDENT_STATUSES, SEVERITIES } from "~/modules/registry/registry-constants";
+import { createIncident, getVersionDetail, transitionVersion, updateIncident } from "~/modules/registry/registry.server";
+import { IncidentCreateSchema, IncidentUpdateSchema, TransitionSchema } from "~/modules/registry/registry-schemas";
+import { formatDateTime, formatHours } from "~/utils/format";
+import { notFound } from "~/utils/http";
+import { intent, runIntentAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.model.name ?? "Model"} ${data?.version.version ?? ""}` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role } = await requireMember(request, params.orgSlug);
+  const detail = getVersionDetail(org.id, params.modelSlug ?? "", params.version ?? "");
+  if (!detail) throw notFound("Model version not found");
+  const mayPromote = hasRole(role, PROMOTERS);
+  return {
+    org,
+    ...detail,
+    canWrite: hasRole(role, REGISTRY_WRITERS),
+    gaps: lineageGaps({ ...detail.version, trainingDataRef: detail.version.trainingData?.ref }),
+    moves: nextStages(detail.version.stage).filter((s) => s !== "production" || mayPromote),
+    promotionNeedsRole: nextStages(detail.version.stage).includes("production") && !mayPromote,
+  };
+}
+
+const IncidentUpdateFormSchema = z
+  .object({ incidentId: z.coerce.number().int().positive() })
+  .and(IncidentUpdateSchema);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, actor, role } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const [modelSlug, version] = [params.modelSlug ?? "", params.version ?? ""];
+  return runIntentAction(await request.formData(), {
+    transition: intent(
+      TransitionSchema,
+      (input) => transitionVersion(org.id, modelSlug, version, input, actor, { mayPromote: hasRole(role, PROMOTERS) }),
+      (_output, input) => `Moved to ${input.to}.`,
+    ),
+    "report-incident": intent(IncidentCreateSchema, (input) => createIncident(org.id, modelSlug, version, input, actor), "Incident reported."),
+    "update-incident": intent(
+      IncidentUpdateFormSchema,
+      ({ incidentId, ...input }) => updateIncident(org.id, incidentId, input, actor),
+      "Incident updated.",
+    ),
+  });
+}
+
+export default function VersionDetail() {
+  const { org, model, version, transitions, incidents, canWrite, gaps, moves, promotionNeedsRole } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errorsFor = (intent: string): Record<string, string | undefined> =>
+    result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {};
+  const valuesFor = (intent: string): Record<string, string | undefined> =>
+    result && !result.ok && result.intent === intent ? (result.values ?? {}) : {};
+  const modelPath = `/orgs/${org.slug}/models/${model.slug}`;
+  return (
+    <>
+      <p>
+        <Link to={modelPath}>← {model.name}</Link>
+      </p>
+      <div className="page-header">
+        <h1>
+          {model.name} <span className="mono">{version.version}</span> <StageBadge stage={version.stage} />
+        </h1>
+        <RiskBadge tier={model.riskTier} />
+      </div>
+      <ActionResult result={result?.ok ? result : undefined} />
+
+      <div className="two-col">
+        <section className="card" aria-labelledby="lineage-title">
+          <h2 id="lineage-title">Lineage</h2>
+          <p data-testid="lineage">
+            {gaps.length === 0 ? (
+              <span className="ok-text">Complete</span>
+            ) : (
+              <span className="warn-text">Incomplete: missing {gaps.join(", ")}</span>
+            )}
+          </p>
+          <dl className="kv">
+            <dt>Code reference</dt>
+            <dd className="mono">{version.codeRef ?? "—"}</dd>
+            <dt>Training data</dt>
+            <dd className="mono">
+              {version.trainingData ? `${version.trainingData.ref}${version.trainingData.version ? ` @ ${version.trainingData.version}` : ""}` : "—"}
+            </dd>
+            <dt>Parent version</dt>
+            <dd className="mono">{version.parentVersion ?? "—"}</dd>
+            <dt>Algorithm</dt>
+            <dd>{version.algorithm ?? "—"}</dd>
+            <dt>Framework</dt>
+            <dd>{version.framework ?? "—"}</dd>
+            <dt>Artifact</dt>
+            <dd className="mono">{version.artifactUri ?? "—"}</dd>
+            <dt>Registered</dt>
+            <dd>
+              {formatDateTime(version.createdAt)} by {version.createdBy} via {version.createdVia}
+            </dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="metrics-title">
+          <h2 id="metrics-title">Metrics</h2>
+          {Object.keys(version.metrics).length === 0 ? (
+            <p className="muted">None recorded.</p>
+          ) : (
+            <table>
+              <tbody>
+                {Object.entries(version.metrics).map(([name, value]) => (
+                  <tr key={name}>
+                    <th scope="row">{name}</th>
+                    <td>{value}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h3>Hyperparameters</h3>
+          {version.hyperparameters ? <pre>{JSON.stringify(version.hyperparameters, null, 2)}</pre> : <p className="muted">None recorded.</p>}
+        </section>
+      </div>
+
+      {canWrite ? (
+        <section className="card" aria-labelledby="stage-title">
+          <h2 id="stage-title">Change stage</h2>
+          {moves.length === 0 ? (
+            <p className="muted">No moves are available from {version.stage}.</p>
+          ) : (
+            <Form method="post" className="inline-form" noValidate>
+              <input type="hidden" name="intent" value="transition" />
+              <FormError error={errorsFor("transition").form ?? errorsFor("transition").to} />
+              <SelectField label="Move to" name="to" options={moves.map((s) => ({ value: s, label: s }))} />
+              <TextField label="Reason" name="reason" error={errorsFor("transition").reason} />
+              <button type="submit">Move</button>
+            </Form>
+          )}
+          {promotionNeedsRole ? <p className="muted">Promotion to production needs the leadership or admin role.</p> : null}
+          {version.stage === "staging" ? (
+            <p className="muted">Promoting retires the model's current production version in the same step.</p>
+          ) : null}
+        </section>
+      ) : null}
+
+      <h2 id="incidents">Incidents</h2>
+      {incidents.length === 0 ? <p className="muted">No incidents reported for this version.</p> : null}
+      {incidents.map((incident) => (
+        <article key={incident.id} className="card" aria-labelledby={`incident-${incident.id}`}>
+          <h3 id={`incident-${incident.id}`}>
+            #{incident.id} {incident.title} <span className="tag">{incident.severity}</span>{" "}
+            <span className={incident.status === "resolved" ? "ok-text" : "bad-text"}>{incident.status}</span>
+          </h3>
+          <dl className="kv">
+            <dt>Started</dt>
+            <dd>{formatDateTime(incident.startedAt)}</dd>
+            <dt>Detected</dt>
+            <dd>
+              {formatDateTime(incident.detectedAt)} (time to detect {formatHours(incident.timeToDetectHours)})
+            </dd>
+            <dt>Resolved</dt>
+            <dd>
+              {formatDateTime(incident.resolvedAt)}
+              {incident.resolvedAt ? ` (time to recover ${formatHours(incident.timeToRecoverHours)})` : ""}
+            </dd>
+            <dt>Post-incident review</dt>
+            <dd>{incident.reviewUrl ? <a href={incident.reviewUrl} rel="noreferrer noopener">{incident.reviewUrl}</a> : "—"}</dd>
+          </dl>
+          {incident.description ? <p>{incident.description}</p> : null}
+          {canWrite && incident.status !== "resolved" ? (
+            <Form method="post" className="inline-form">
+              <input type="hidden" name="intent" value="update-incident" />
+              <input type="hidden" name="incidentId" value={incident.id} />
+              <SelectField
+                label="Status"
+                name="status"
+                defaultValue={incident.status}
+                options={INCIDENT_STATUSES.map((s) => ({ value: s, label: s }))}
+              />
+              <TextField label="Review link" name="reviewUrl" type="url" defaultValue={incident.reviewUrl ?? ""} />
+              <button type="submit" className="secondary">
+                Update incident #{incident.id}
+              </button>
+            </Form>
+          ) : null}
+        </article>
+      ))}
+      {canWrite ? (
+        <section className="card" aria-labelledby="report-title">
+          <h2 id="report-title">Report an incident</h2>
+          <Form method="post" noValidate>
+            <input type="hidden" name="intent" value="report-incident" />
+            <FormError error={errorsFor("report-incident").form} />
+            <TextField label="Title" name="title" defaultValue={valuesFor("report-incident").title} error={errorsFor("report-incident").title} />
+            <SelectField
+              label="Severity"
+              name="severity"
+              defaultValue={valuesFor("report-incident").severity ?? "sev3"}
+              options={SEVERITIES.map((s) => ({ value: s, label: s }))}
+            />
+            <TextField label="Started at (UTC)" name="startedAt" type="datetime-local" defaultValue={valuesFor("report-incident").startedAt} error={errorsFor("report-incident").startedAt} />
+            <TextField label="Detected at (UTC)" name="detectedAt" type="datetime-local" defaultValue={valuesFor("report-incident").detectedAt} error={errorsFor("report-incident").detectedAt} hint="Leave empty if detected at the start." />
+            <TextAreaField label="Description" name="description" defaultValue={valuesFor("report-incident").description} error={errorsFor("report-incident").description} />
+            <button type="submit">Report incident</button>
+          </Form>
+        </section>
+      ) : null}
+
+      <h2>Stage history</h2>
+      <ul>
+        {transitions.map((t) => (
+          <li key={t.id}>
+            {formatDateTime(t.at)}: {t.fromStage ?? "registered"} → {t.toStage} by {t.actor}
+            {t.reason ? ` (${t.reason})` : ""}
+          </li>
+        ))}
+      </ul>
+      <p>
+        <Link to={`/orgs/${org.slug}/audit?entityType=model_version&entityId=${version.id}`}>Audit history of this version</Link>
+      </p>
+    </>
+  );
+}

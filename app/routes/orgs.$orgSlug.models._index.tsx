@@ -1,0 +1,126 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { EmptyState } from "~/components/forms";
+import { RiskBadge } from "~/components/registry";
+import { Pagination, SortHeader } from "~/components/table";
+import { requireMember } from "~/modules/auth/membership.server";
+import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
+import { RISK_TIERS, STAGES } from "~/modules/registry/registry-constants";
+import { listModelFacets, listModels } from "~/modules/registry/registry.server";
+import { ModelListQuerySchema } from "~/modules/registry/registry-schemas";
+import { formatDate } from "~/utils/format";
+
+export const meta: MetaFunction = () => [{ title: "Models" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role } = await requireMember(request, params.orgSlug);
+  const query = ModelListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return {
+    org,
+    canRegister: hasRole(role, REGISTRY_WRITERS),
+    filtered: Boolean(query.q || query.stage || query.riskTier || query.team || query.tag),
+    ...listModels(org.id, query),
+    facets: listModelFacets(org.id),
+  };
+}
+
+function Filter({ name, label, options }: { name: string; label: string; options: readonly string[] }) {
+  const [params] = useSearchParams();
+  return (
+    <div className="field">
+      <label htmlFor={`filter-${name}`}>{label}</label>
+      <select id={`filter-${name}`} name={name} defaultValue={params.get(name) ?? ""}>
+        <option value="">Any</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export default function ModelList() {
+  const { org, models, total, page, pageSize, facets, canRegister, filtered } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  return (
+    <>
+      <div className="page-header">
+        <h1>Models</h1>
+        {canRegister ? (
+          <Link to={`/orgs/${org.slug}/models/new`} className="button">
+            Register a model
+          </Link>
+        ) : null}
+      </div>
+      <Form method="get" className="inline-form card" aria-label="Search and filter models">
+        <div className="field">
+          <label htmlFor="model-search">Search</label>
+          <input id="model-search" type="search" name="q" defaultValue={params.get("q") ?? ""} placeholder="Name, slug, use case…" />
+        </div>
+        <Filter name="stage" label="Has a version in" options={STAGES} />
+        <Filter name="riskTier" label="Risk tier" options={RISK_TIERS} />
+        <Filter name="team" label="Team" options={facets.teams} />
+        <Filter name="tag" label="Tag" options={facets.tags} />
+        {params.get("sort") ? <input type="hidden" name="sort" value={params.get("sort")!} /> : null}
+        <button type="submit">Apply</button>
+        <Link to="?">Clear</Link>
+      </Form>
+      {models.length === 0 ? (
+        <EmptyState title={filtered ? "No models match" : "No models registered yet"}>
+          <p>
+            {filtered
+              ? "Try fewer filters."
+              : "Register models here or from your pipelines through the API (see the API tokens page under Admin)."}
+          </p>
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Registered models</caption>
+            <thead>
+              <tr>
+                <SortHeader field="name" defaultSort="name">
+                  Model
+                </SortHeader>
+                <SortHeader field="risk">Risk</SortHeader>
+                <th scope="col">Team</th>
+                <th scope="col">In production</th>
+                <th scope="col">Latest</th>
+                <th scope="col">Open incidents</th>
+                <SortHeader field="updated">Updated</SortHeader>
+              </tr>
+            </thead>
+            <tbody>
+              {models.map((m) => (
+                <tr key={m.id}>
+                  <td>
+                    <Link to={`/orgs/${org.slug}/models/${m.slug}`}>{m.name}</Link>
+                    <div className="muted mono">{m.slug}</div>
+                    {m.tags.map((t) => (
+                      <span key={t} className="tag">
+                        {t}
+                      </span>
+                    ))}
+                  </td>
+                  <td>
+                    <RiskBadge tier={m.riskTier} />
+                  </td>
+                  <td>{m.ownerTeam || "—"}</td>
+                  <td>{m.productionVersion ? <span className="stage stage-production">{m.productionVersion}</span> : "—"}</td>
+                  <td className="mono">
+                    {m.latestVersion ?? "—"} <span className="muted">({m.versionCount})</span>
+                  </td>
+                  <td className={m.openIncidents > 0 ? "bad-text" : undefined}>{m.openIncidents}</td>
+                  <td>{formatDate(m.updatedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={page} pageSize={pageSize} total={total} />
+    </>
+  );
+}

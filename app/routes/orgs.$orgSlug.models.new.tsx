@@ -1,0 +1,36 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { useActionData } from "@remix-run/react";
+import { ModelForm } from "~/components/model-form";
+import { requireMember } from "~/modules/auth/membership.server";
+import { REGISTRY_WRITERS } from "~/modules/auth/roles";
+import { createModel } from "~/modules/registry/registry.server";
+import { ModelCreateSchema } from "~/modules/registry/registry-schemas";
+import { runFormAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction = () => [{ title: "Register a model" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  return null;
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  return runFormAction(
+    await request.formData(),
+    ModelCreateSchema,
+    (input) => createModel(org.id, input, actor, "ui"),
+    (model) => redirect(`/orgs/${org.slug}/models/${model.slug}`),
+  );
+}
+
+export default function NewModel() {
+  const result = useActionData<typeof action>();
+  return (
+    <>
+      <h1>Register a model</h1>
+      <ModelForm values={result?.values ?? {}} errors={result?.errors} withSlug submitLabel="Register model" />
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+/** Display formatting shared by pages, PDFs and CSVs. Missing values show as an em dash. */
+
+export const DASH = "—";
+
+export function formatPercent(value: number | null | undefined, digits = 1): string {
+  return value == null ? DASH : `${(value * 100).toFixed(digits)}%`;
+}
+
+export function formatNumber(value: number | null | undefined, digits = 1): string {
+  if (value == null) return DASH;
+  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+}
+
+export function formatHours(hours: number | null | undefined): string {
+  if (hours == null) return DASH;
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
+  if (hours < 48) return `${hours.toFixed(1)} h`;
+  return `${(hours / 24).toFixed(1)} d`;
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 10) : DASH;
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : DASH;
+}
