@@ -7,6 +7,13 @@ import {
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 import { API_SCOPES } from "../app/modules/auth/api-scopes";
+import {
+  APPROVAL_STATUSES,
+  AUDIT_STATUSES,
+  CARD_STATUSES,
+  DECISIONS,
+  FAIRNESS_PRESET_IDS,
+} from "../app/modules/governance/governance-constants";
 import { ROLES } from "../app/modules/auth/roles";
 import {
   ACTOR_TYPES,
@@ -77,7 +84,7 @@ export const auditEvents = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     orgId: integer("org_id").references(() => organizations.id),
-    actorType: text("actor_type", { enum: ["user", "token", "system"] }).notNull(),
+    actorType: text("actor_type", { enum: ACTOR_TYPES }).notNull(),
     actorId: integer("actor_id"),
     actorLabel: text("actor_label").notNull(),
     action: text("action").notNull(),
@@ -216,6 +223,8 @@ export const stageTransitions = sqliteTable(
     actorId: integer("actor_id"),
     actorLabel: text("actor_label").notNull(),
     reason: text("reason").notNull().default(""),
+    /** The approved request a promotion to production went through. */
+    approvalRequestId: integer("approval_request_id"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -323,3 +332,160 @@ export const apiTokens = sqliteTable(
   },
   (t) => [index("api_tokens_org_idx").on(t.orgId)],
 );
+
+// ---------------------------------------------------------------- governance
+
+export const modelCards = sqliteTable(
+  "model_cards",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => modelVersions.id),
+    /** Approved revisions are immutable; a change after approval starts revision n + 1. */
+    revision: integer("revision").notNull(),
+    status: text("status", { enum: CARD_STATUSES }).notNull(),
+    /** JSON object: section id → Markdown. */
+    sections: text("sections").notNull(),
+    createdByLabel: text("created_by_label").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+    decidedByLabel: text("decided_by_label"),
+    decisionComment: text("decision_comment"),
+  },
+  (t) => [
+    uniqueIndex("model_cards_version_revision_unique").on(t.versionId, t.revision),
+    index("model_cards_org_status_idx").on(t.orgId, t.status),
+  ],
+);
+
+export const modelCardComments = sqliteTable(
+  "model_card_comments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => modelCards.id),
+    section: text("section").notNull(),
+    authorLabel: text("author_label").notNull(),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("model_card_comments_card_idx").on(t.cardId)],
+);
+
+export const biasAudits = sqliteTable(
+  "bias_audits",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => modelVersions.id),
+    config: text("config").notNull(),
+    preset: text("preset", { enum: FAIRNESS_PRESET_IDS }).notNull(),
+    thresholds: text("thresholds").notNull(),
+    rows: integer("rows").notNull(),
+    skipped: integer("skipped").notNull(),
+    /** Per-group confusion counts and rates (JSON); the raw file is never stored. */
+    groups: text("groups").notNull(),
+    disparities: text("disparities").notNull(),
+    warnings: text("warnings").notNull(),
+    passed: integer("passed", { mode: "boolean" }).notNull(),
+    source: text("source").notNull(),
+    fileName: text("file_name"),
+    status: text("status", { enum: AUDIT_STATUSES }).notNull(),
+    signoffByLabel: text("signoff_by_label"),
+    signoffComment: text("signoff_comment"),
+    signoffAt: integer("signoff_at", { mode: "timestamp_ms" }),
+    createdByLabel: text("created_by_label").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("bias_audits_version_idx").on(t.versionId, t.createdAt),
+    index("bias_audits_org_status_idx").on(t.orgId, t.status),
+  ],
+);
+
+export const approvalRequests = sqliteTable(
+  "approval_requests",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    versionId: integer("version_id")
+      .notNull()
+      .references(() => modelVersions.id),
+    status: text("status", { enum: APPROVAL_STATUSES }).notNull(),
+    requesterType: text("requester_type", { enum: ACTOR_TYPES }).notNull(),
+    requesterId: integer("requester_id"),
+    requesterLabel: text("requester_label").notNull(),
+    /** JSON array of the roles that must each approve once. */
+    requiredRoles: text("required_roles").notNull(),
+    /** JSON array of the gate checks as evaluated when the request was opened. */
+    checks: text("checks").notNull(),
+    reason: text("reason").notNull().default(""),
+    createdAt: createdAt(),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("approval_requests_org_status_idx").on(t.orgId, t.status),
+    index("approval_requests_version_idx").on(t.versionId),
+  ],
+);
+
+export const approvalDecisions = sqliteTable(
+  "approval_decisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    requestId: integer("request_id")
+      .notNull()
+      .references(() => approvalRequests.id),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    userLabel: text("user_label").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    decision: text("decision", { enum: DECISIONS }).notNull(),
+    comment: text("comment").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("approval_decisions_request_user_unique").on(t.requestId, t.userId)],
+);
+
+export const orgSettings = sqliteTable("org_settings", {
+  orgId: integer("org_id")
+    .primaryKey()
+    .references(() => organizations.id),
+  fairnessRatioMin: real("fairness_ratio_min").notNull().default(0.8),
+  fairnessDifferenceMax: real("fairness_difference_max").notNull().default(0.1),
+  fairnessPreset: text("fairness_preset", { enum: FAIRNESS_PRESET_IDS }).notNull().default("org-default"),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+    .notNull()
+    .$defaultFn(() => new Date()),
+});

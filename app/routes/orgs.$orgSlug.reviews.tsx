@@ -1,18 +1,90 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/forms";
+import { RiskBadge } from "~/components/registry";
 import { requireMember } from "~/modules/auth/membership.server";
+import { reviewInbox } from "~/modules/governance/inbox.server";
+import { formatDateTime } from "~/utils/format";
 
 export const meta: MetaFunction = () => [{ title: "Reviews" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireMember(request, params.orgSlug);
-  return null;
+  const { org, role } = await requireMember(request, params.orgSlug);
+  return { org, role, ...reviewInbox(org.id) };
 }
 
-export default function ReviewsPage() {
+export default function Reviews() {
+  const { org, role, cards, audits, approvals } = useLoaderData<typeof loader>();
+  const versionPath = (model: string, version: string) => `/orgs/${org.slug}/models/${model}/versions/${version}`;
   return (
-    <EmptyState title="Reviews">
-      <p>Model cards, bias audits and approval requests waiting for review will appear here. Nothing is waiting.</p>
-    </EmptyState>
+    <>
+      <h1>Reviews</h1>
+      <p className="lead">
+        {role === "ethics"
+          ? "Model cards, bias audits and promotion requests waiting for the ethics committee."
+          : "What is waiting for review in this organisation."}
+      </p>
+      <section aria-labelledby="cards-title">
+        <h2 id="cards-title">Model cards in review ({cards.length})</h2>
+        {cards.length === 0 ? (
+          <p className="muted">No cards waiting.</p>
+        ) : (
+          <ul>
+            {cards.map((c) => (
+              <li key={c.id}>
+                <Link to={`${versionPath(c.model, c.version)}/card`}>
+                  {c.modelName} {c.version}, revision {c.revision}
+                </Link>{" "}
+                <RiskBadge tier={c.riskTier} /> <span className="muted">submitted {formatDateTime(c.submittedAt)} by {c.by}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="audits-title">
+        <h2 id="audits-title">Bias audits waiting for sign-off ({audits.length})</h2>
+        {audits.length === 0 ? (
+          <p className="muted">No audits waiting.</p>
+        ) : (
+          <ul>
+            {audits.map((a) => (
+              <li key={a.id}>
+                <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>
+                  Audit #{a.id}: {a.modelName} {a.version}
+                </Link>{" "}
+                <span className={a.passed ? "ok-text" : "bad-text"}>{a.passed ? "passed" : "failed"}</span>{" "}
+                <span className="muted">
+                  {a.rows.toLocaleString("en")} rows, {formatDateTime(a.createdAt)} by {a.by}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="approvals-title">
+        <h2 id="approvals-title">Promotion requests waiting ({approvals.length})</h2>
+        {approvals.length === 0 ? (
+          <p className="muted">No requests waiting.</p>
+        ) : (
+          <ul>
+            {approvals.map((r) => (
+              <li key={r.id}>
+                <Link to={`/orgs/${org.slug}/approvals/${r.id}`}>
+                  Request #{r.id}: {r.model} {r.version} to production
+                </Link>{" "}
+                <span className="muted">
+                  needs {r.pendingRoles.join(" and ") || "nothing more"}; requested by {r.requestedBy}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {cards.length + audits.length + approvals.length === 0 ? (
+        <EmptyState title="Nothing waiting">
+          <p>New submissions appear here.</p>
+        </EmptyState>
+      ) : null}
+    </>
   );
 }

@@ -3,11 +3,12 @@ import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/general-error-boundary";
 import { requireMember } from "~/modules/auth/membership.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
+import { reviewCounts } from "~/modules/governance/inbox.server";
 
 /** Org shell: navigation only. Each child route guards its own loader and action. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
-  return { org, role };
+  return { org, role, reviews: reviewCounts(org.id) };
 }
 
 const SECTIONS = [
@@ -20,7 +21,7 @@ const SECTIONS = [
 ] as const;
 
 export default function OrgLayout() {
-  const { org, role } = useLoaderData<typeof loader>();
+  const { org, role, reviews } = useLoaderData<typeof loader>();
   return (
     <div className="org-layout">
       <nav aria-label="Organisation" className="org-nav">
@@ -34,6 +35,11 @@ export default function OrgLayout() {
         {SECTIONS.map((section) => (
           <NavLink key={section.to} to={`/orgs/${org.slug}/${section.to}`} end={"end" in section}>
             {section.label}
+            {section.to === "reviews" && reviews.total > 0 ? (
+              <span className="count-badge" aria-label={`${reviews.total} waiting`}>
+                {reviews.total}
+              </span>
+            ) : null}
           </NavLink>
         ))}
         {role === "admin" ? <NavLink to={`/orgs/${org.slug}/admin`}>Admin</NavLink> : null}

@@ -9,6 +9,8 @@ export class DomainError extends Error {
     readonly code: DomainErrorCode,
     message: string,
     readonly field?: string,
+    /** Several named problems at once (e.g. failing promotion gates); the API lists them as issues. */
+    readonly issues?: Array<{ path: string; message: string }>,
   ) {
     super(message);
     this.name = "DomainError";

@@ -76,7 +76,7 @@ export async function apiRoute(handler: () => unknown): Promise<Response> {
         DOMAIN_STATUS[error.code],
         error.code,
         error.message,
-        error.field ? [{ path: error.field, message: error.message }] : [],
+        error.issues ?? (error.field ? [{ path: error.field, message: error.message }] : []),
       );
     }
     console.error(error);

@@ -271,26 +271,21 @@ export function createVersion(
   });
 }
 
-export type TransitionPermissions = {
-  /** Leadership/admin in the UI, or a token with registry:promote. */
-  mayPromote: boolean;
-};
+type ModelRow = typeof models.$inferSelect;
+type VersionRow = typeof modelVersions.$inferSelect;
 
 function moveStage(
   tx: Tx,
-  orgId: number,
-  model: typeof models.$inferSelect,
-  version: typeof modelVersions.$inferSelect,
+  model: ModelRow,
+  version: VersionRow,
   to: Stage,
-  reason: string,
-  actor: Actor,
-  now: Date,
+  change: { reason: string; actor: Actor; now: Date; approvalRequestId?: number },
 ) {
-  const by = actorColumns(actor);
-  tx.update(modelVersions).set({ stage: to, stageChangedAt: now }).where(eq(modelVersions.id, version.id)).run();
+  const by = actorColumns(change.actor);
+  tx.update(modelVersions).set({ stage: to, stageChangedAt: change.now }).where(eq(modelVersions.id, version.id)).run();
   tx.insert(stageTransitions)
     .values({
-      orgId,
+      orgId: model.orgId,
       modelId: model.id,
       versionId: version.id,
       fromStage: version.stage,
@@ -298,26 +293,66 @@ function moveStage(
       actorType: by.type,
       actorId: by.id,
       actorLabel: by.label,
-      reason,
-      createdAt: now,
+      reason: change.reason,
+      approvalRequestId: change.approvalRequestId ?? null,
+      createdAt: change.now,
     })
     .run();
   recordAuditEvent(tx, {
-    orgId,
-    actor,
+    orgId: model.orgId,
+    actor: change.actor,
     action: "model_version.stage_changed",
     entityType: "model_version",
     entityId: version.id,
     before: { model: model.slug, version: version.version, stage: version.stage },
     after: { model: model.slug, version: version.version, stage: to },
-    details: reason ? { reason } : undefined,
+    details: change.reason || change.approvalRequestId ? { reason: change.reason || undefined, approvalRequest: change.approvalRequestId } : undefined,
   });
 }
 
 /**
- * The one way a version changes stage. Promotion to production retires the
- * model's previous production version in the same transaction.
+ * Applies a stage change inside the caller's transaction. Promotion to
+ * production retires the model's previous production version first, so a
+ * model never has two. Callers check permissions and gates before.
  */
+export function applyStageChange(
+  tx: Tx,
+  model: ModelRow,
+  version: VersionRow,
+  to: Stage,
+  change: { reason: string; actor: Actor; now: Date; approvalRequestId?: number },
+): { replaced: string | null } {
+  const check = checkTransition(version.stage, to);
+  if (!check.ok) throw conflict(check.reason, "to");
+  let replaced: string | null = null;
+  if (to === "production") {
+    const current = tx
+      .select()
+      .from(modelVersions)
+      .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.stage, "production")))
+      .get();
+    if (current) {
+      moveStage(tx, model, current, "retired", { ...change, reason: `Replaced in production by ${version.version}` });
+      replaced = current.version;
+    }
+  }
+  moveStage(tx, model, version, to, change);
+  tx.update(models).set({ updatedAt: change.now }).where(eq(models.id, model.id)).run();
+  return { replaced };
+}
+
+/** Looks up a model and one of its versions by slug and label, or throws not_found. */
+export function requireModelVersion(tx: DbOrTx, orgId: number, modelSlug: string, versionLabel: string) {
+  const model = requireModel(tx, orgId, modelSlug);
+  return { model, version: requireVersion(tx, model.id, versionLabel) };
+}
+
+export type TransitionPermissions = {
+  /** Leadership/admin in the UI, or a token with registry:promote. */
+  mayPromote: boolean;
+};
+
+/** The one way a version changes stage from the UI or the API. */
 export function transitionVersion(
   orgId: number,
   modelSlug: string,
@@ -328,28 +363,14 @@ export function transitionVersion(
   options: WriteOptions = {},
 ) {
   return writeTransaction((tx) => {
-    const model = requireModel(tx, orgId, modelSlug);
-    const version = requireVersion(tx, model.id, versionLabel);
+    const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const check = checkTransition(version.stage, input.to);
     if (!check.ok) throw conflict(check.reason, "to");
     if (input.to === "production" && !permissions.mayPromote) {
       throw new DomainError("forbidden", "Promotion to production needs the leadership or admin role (or the registry:promote scope)", "to");
     }
     const now = options.now ?? new Date();
-    let replaced: string | null = null;
-    if (input.to === "production") {
-      const current = tx
-        .select()
-        .from(modelVersions)
-        .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.stage, "production")))
-        .get();
-      if (current) {
-        moveStage(tx, orgId, model, current, "retired", `Replaced in production by ${version.version}`, actor, now);
-        replaced = current.version;
-      }
-    }
-    moveStage(tx, orgId, model, version, input.to, input.reason ?? "", actor, now);
-    tx.update(models).set({ updatedAt: now }).where(eq(models.id, model.id)).run();
+    const { replaced } = applyStageChange(tx, model, version, input.to, { reason: input.reason ?? "", actor, now });
     return { model, version: { ...version, stage: input.to, stageChangedAt: now }, replaced };
   });
 }
@@ -606,11 +627,11 @@ function modelListConditions(orgId: number, query: ModelListQuery): SQL {
   if (query.team) conditions.push(eq(models.ownerTeam, query.team));
   if (query.stage) {
     conditions.push(
-      sql`exists (select 1 from model_versions v where v.model_id = ${models.id} and v.stage = ${query.stage})`,
+      sql`exists (select 1 from model_versions v where v.model_id = models.id and v.stage = ${query.stage})`,
     );
   }
   if (query.tag) {
-    conditions.push(sql`exists (select 1 from model_tags t where t.model_id = ${models.id} and t.tag = ${query.tag})`);
+    conditions.push(sql`exists (select 1 from model_tags t where t.model_id = models.id and t.tag = ${query.tag})`);
   }
   return and(...conditions)!;
 }
@@ -642,10 +663,10 @@ export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = ge
       createdVia: models.createdVia,
       createdAt: models.createdAt,
       updatedAt: models.updatedAt,
-      productionVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = ${models.id} and v.stage = 'production' limit 1)`,
-      latestVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = ${models.id} order by v.major desc, v.minor desc, v.patch desc, v.id desc limit 1)`,
-      versionCount: sql<number>`(select count(*) from model_versions v where v.model_id = ${models.id})`,
-      openIncidents: sql<number>`(select count(*) from incidents i where i.model_id = ${models.id} and i.status <> 'resolved')`,
+      productionVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = models.id and v.stage = 'production' limit 1)`,
+      latestVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = models.id order by v.major desc, v.minor desc, v.patch desc, v.id desc limit 1)`,
+      versionCount: sql<number>`(select count(*) from model_versions v where v.model_id = models.id)`,
+      openIncidents: sql<number>`(select count(*) from incidents i where i.model_id = models.id and i.status <> 'resolved')`,
     })
     .from(models)
     .where(where)

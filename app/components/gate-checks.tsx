@@ -1,0 +1,18 @@
+import type { GateCheck } from "~/modules/governance/gates";
+
+export function GateChecks({ checks }: { checks: GateCheck[] }) {
+  return (
+    <ul className="gate-checks" aria-label="Gate checks">
+      {checks.map((check) => (
+        <li key={check.id} data-check={check.id} data-passed={check.passed}>
+          <span className={check.passed ? "gate-pass" : check.required ? "gate-fail" : "muted"} aria-hidden="true">
+            {check.passed ? "✔" : check.required ? "✘" : "–"}
+          </span>{" "}
+          <strong>{check.label}</strong>
+          {check.required ? "" : " (not required)"}: <span className="muted">{check.detail}</span>
+          <span className="visually-hidden">{check.passed ? " passed" : check.required ? " failed" : " not required"}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,224 @@
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { approvalDecisions, approvalRequests, models, modelVersions } from "../../../db/schema";
+import { conflict, DomainError, invalid } from "../../utils/errors";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import type { Role } from "../auth/roles";
+import { applyStageChange, requireModelVersion, type WriteOptions } from "../registry/registry.server";
+import type { Decision } from "./governance-constants";
+import { failingChecks, GateRefusal, requiredApproverRoles, type GateCheck } from "./gates";
+import { gateChecksForVersion } from "./gates.server";
+
+const notFound = () => new DomainError("not_found", "Approval request not found");
+
+
+type RequestRow = typeof approvalRequests.$inferSelect;
+
+function requestJson(row: RequestRow, extra: { model: string; version: string; decisions: ReturnType<typeof decisionJson>[]; checks?: GateCheck[] }) {
+  const required = JSON.parse(row.requiredRoles) as Role[];
+  return {
+    id: row.id,
+    model: extra.model,
+    version: extra.version,
+    status: row.status,
+    requestedBy: row.requesterLabel,
+    reason: row.reason,
+    requiredRoles: required,
+    pendingRoles: required.filter((role) => !extra.decisions.some((d) => d.role === role && d.decision === "approve")),
+    checks: extra.checks ?? (JSON.parse(row.checks) as GateCheck[]),
+    decisions: extra.decisions,
+    createdAt: row.createdAt.toISOString(),
+    decidedAt: row.decidedAt?.toISOString() ?? null,
+  };
+}
+export type ApprovalRequestJson = ReturnType<typeof requestJson>;
+
+function decisionJson(row: typeof approvalDecisions.$inferSelect) {
+  return { by: row.userLabel, role: row.role, decision: row.decision, comment: row.comment, at: row.createdAt.toISOString() };
+}
+
+/**
+ * Opens a request to promote a staging version to production. The gate checks
+ * are evaluated and returned (and kept with the request), whether or not they
+ * pass yet: approvers see what is still missing.
+ */
+export function openApprovalRequest(
+  orgId: number,
+  modelSlug: string,
+  versionLabel: string,
+  input: { reason?: string },
+  actor: Actor,
+  options: WriteOptions = {},
+) {
+  return writeTransaction((tx) => {
+    const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
+    if (version.stage !== "staging") throw conflict(`Only a version in staging can be proposed for production; this one is in ${version.stage}`);
+    const open = tx
+      .select({ id: approvalRequests.id })
+      .from(approvalRequests)
+      .where(and(eq(approvalRequests.versionId, version.id), eq(approvalRequests.status, "open")))
+      .get();
+    if (open) throw conflict(`Approval request #${open.id} is already open for this version`);
+    const now = options.now ?? new Date();
+    const checks = gateChecksForVersion(tx, version.id, now);
+    if (model.riskTier === "unacceptable") throw new GateRefusal("This model can never be promoted", checks);
+    const row = tx
+      .insert(approvalRequests)
+      .values({
+        orgId,
+        modelId: model.id,
+        versionId: version.id,
+        status: "open",
+        requesterType: actor.type,
+        requesterId: actor.type === "system" ? null : actor.id,
+        requesterLabel: actor.label,
+        requiredRoles: JSON.stringify(requiredApproverRoles(model.riskTier)),
+        checks: JSON.stringify(checks),
+        reason: input.reason ?? "",
+        createdAt: now,
+      })
+      .returning()
+      .get();
+    const json = requestJson(row, { model: model.slug, version: version.version, decisions: [] });
+    recordAuditEvent(tx, { orgId, actor, action: "approval_request.opened", entityType: "approval_request", entityId: row.id, after: json });
+    return json;
+  });
+}
+
+export type Approver = { userId: number; label: string; role: Role };
+
+/**
+ * One approver's decision. Four-eyes: the requester and the model's owner may
+ * not decide. Each person decides once; a rejection closes the request. The
+ * last approval promotes the version in the same transaction, after the gates
+ * are checked once more.
+ */
+export function decideApprovalRequest(
+  orgId: number,
+  requestId: number,
+  input: { decision: Decision; comment?: string },
+  approver: Approver,
+  options: WriteOptions = {},
+) {
+  return writeTransaction((tx) => {
+    const request = tx.select().from(approvalRequests).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
+    if (!request) throw notFound();
+    if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
+    const model = tx.select().from(models).where(eq(models.id, request.modelId)).get()!;
+    const version = tx.select().from(modelVersions).where(eq(modelVersions.id, request.versionId)).get()!;
+    if (request.requesterType === "user" && request.requesterId === approver.userId) {
+      throw new DomainError("forbidden", "Four-eyes rule: you opened this request, so someone else must decide it");
+    }
+    if (model.ownerUserId === approver.userId) {
+      throw new DomainError("forbidden", "Four-eyes rule: the model's owner cannot approve its promotion");
+    }
+    const required = JSON.parse(request.requiredRoles) as Role[];
+    if (!required.includes(approver.role)) {
+      throw new DomainError("forbidden", `This request needs decisions from: ${required.join(" and ")}`);
+    }
+    const earlier = tx.select().from(approvalDecisions).where(eq(approvalDecisions.requestId, request.id)).all();
+    if (earlier.some((d) => d.userId === approver.userId)) throw conflict("You have already decided on this request");
+    if (input.decision === "approve" && earlier.some((d) => d.role === approver.role && d.decision === "approve")) {
+      throw conflict(`The ${approver.role} approval has already been given`);
+    }
+    if (input.decision === "reject" && !input.comment) throw invalid("Give a reason for the rejection", "comment");
+    const now = options.now ?? new Date();
+    const actor: Actor = { type: "user", id: approver.userId, label: approver.label };
+    const decision = tx
+      .insert(approvalDecisions)
+      .values({ orgId, requestId: request.id, userId: approver.userId, userLabel: approver.label, role: approver.role, decision: input.decision, comment: input.comment ?? "", createdAt: now })
+      .returning()
+      .get();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: input.decision === "approve" ? "approval_request.approved_by" : "approval_request.rejected_by",
+      entityType: "approval_request",
+      entityId: request.id,
+      after: decisionJson(decision),
+    });
+    const decisions = [...earlier, decision];
+    let status: RequestRow["status"] = "open";
+    let checks: GateCheck[] | undefined;
+    if (input.decision === "reject") {
+      status = "rejected";
+    } else if (required.every((role) => decisions.some((d) => d.role === role && d.decision === "approve"))) {
+      checks = gateChecksForVersion(tx, version.id, now);
+      if (failingChecks(checks).length > 0) throw new GateRefusal("The version cannot be promoted yet", checks);
+      if (version.stage !== "staging") throw conflict(`The version is in ${version.stage}, not staging`);
+      applyStageChange(tx, model, version, "production", {
+        reason: `Approved through request #${request.id}`,
+        actor,
+        now,
+        approvalRequestId: request.id,
+      });
+      status = "approved";
+    }
+    if (status !== "open") {
+      tx.update(approvalRequests)
+        .set({ status, decidedAt: now, ...(checks ? { checks: JSON.stringify(checks) } : {}) })
+        .where(eq(approvalRequests.id, request.id))
+        .run();
+      recordAuditEvent(tx, {
+        orgId,
+        actor,
+        action: `approval_request.${status}`,
+        entityType: "approval_request",
+        entityId: request.id,
+        before: { status: "open" },
+        after: { status, promoted: status === "approved" ? `${model.slug}@${version.version}` : undefined },
+      });
+    }
+    return requestJson({ ...request, status, decidedAt: status === "open" ? null : now }, {
+      model: model.slug,
+      version: version.version,
+      decisions: decisions.map(decisionJson),
+      checks,
+    });
+  });
+}
+
+export function cancelApprovalRequest(orgId: number, requestId: number, actor: Actor) {
+  return writeTransaction((tx) => {
+    const request = tx.select().from(approvalRequests).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
+    if (!request) throw notFound();
+    if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
+    tx.update(approvalRequests).set({ status: "cancelled", decidedAt: new Date() }).where(eq(approvalRequests.id, request.id)).run();
+    recordAuditEvent(tx, { orgId, actor, action: "approval_request.cancelled", entityType: "approval_request", entityId: request.id, before: { status: "open" }, after: { status: "cancelled" } });
+  });
+}
+
+function withDecisions(db: DbOrTx, rows: Array<{ request: RequestRow; model: string; version: string }>, liveChecks: boolean) {
+  const decisions = rows.length
+    ? db.select().from(approvalDecisions).where(inArray(approvalDecisions.requestId, rows.map((r) => r.request.id))).orderBy(asc(approvalDecisions.id)).all()
+    : [];
+  return rows.map((r) =>
+    requestJson(r.request, {
+      model: r.model,
+      version: r.version,
+      decisions: decisions.filter((d) => d.requestId === r.request.id).map(decisionJson),
+      // Open requests show the gates as they stand now; decided ones as they stood at the decision.
+      checks: liveChecks && r.request.status === "open" ? gateChecksForVersion(db, r.request.versionId) : undefined,
+    }),
+  );
+}
+
+const requestWithRefs = (db: DbOrTx) =>
+  db
+    .select({ request: approvalRequests, model: models.slug, version: modelVersions.version })
+    .from(approvalRequests)
+    .innerJoin(models, eq(models.id, approvalRequests.modelId))
+    .innerJoin(modelVersions, eq(modelVersions.id, approvalRequests.versionId));
+
+export function getApprovalRequest(orgId: number, requestId: number, db: DbOrTx = getDb()): ApprovalRequestJson | null {
+  const row = requestWithRefs(db).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
+  return row ? withDecisions(db, [row], true)[0]! : null;
+}
+
+export function listApprovalRequests(orgId: number, filter: { status?: RequestRow["status"]; versionId?: number } = {}, db: DbOrTx = getDb()) {
+  const conditions = [eq(approvalRequests.orgId, orgId)];
+  if (filter.status) conditions.push(eq(approvalRequests.status, filter.status));
+  if (filter.versionId) conditions.push(eq(approvalRequests.versionId, filter.versionId));
+  const rows = requestWithRefs(db).where(and(...conditions)).orderBy(desc(approvalRequests.id)).limit(200).all();
+  return withDecisions(db, rows, true);
+}

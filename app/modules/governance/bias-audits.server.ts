@@ -1,0 +1,232 @@
+import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { biasAudits, models, modelVersions, orgSettings } from "../../../db/schema";
+import { conflict, DomainError, invalid } from "../../utils/errors";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { requireModelVersion, type WriteOptions } from "../registry/registry.server";
+import { CsvError, parseCsvStream } from "./csv";
+import {
+  AuditConfigError,
+  AuditConfigSchema,
+  evaluateDisparities,
+  FairnessAccumulator,
+  type AuditComputation,
+  type AuditConfig,
+  type DisparityEvaluation,
+} from "./fairness";
+import { FAIRNESS_PRESET_IDS, type FairnessPresetId } from "./governance-constants";
+
+/** The audit request's configuration: the fairness config plus an optional preset. */
+export const BiasAuditConfigSchema = AuditConfigSchema.and(
+  z.object({ preset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: `Presets are: ${FAIRNESS_PRESET_IDS.join(", ")}` }) }).optional() }),
+);
+export type BiasAuditConfig = z.infer<typeof BiasAuditConfigSchema>;
+
+export const BiasAuditJsonSchema = z.object({
+  config: BiasAuditConfigSchema,
+  rows: z
+    .array(z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])), { required_error: "Send the prediction rows" })
+    .min(1, "Send at least one row")
+    .max(200_000, "Send at most 200,000 rows as JSON; upload larger sets as CSV"),
+});
+
+export type PredictionSource =
+  | { kind: "csv"; stream: AsyncIterable<Uint8Array | string>; fileName?: string }
+  | { kind: "rows"; rows: Array<Record<string, string | number | boolean | null>> };
+
+// ---------------------------------------------------------------- settings
+
+export function getFairnessSettings(orgId: number, db: DbOrTx = getDb()) {
+  const row = db.select().from(orgSettings).where(eq(orgSettings.orgId, orgId)).get();
+  return {
+    fairnessRatioMin: row?.fairnessRatioMin ?? 0.8,
+    fairnessDifferenceMax: row?.fairnessDifferenceMax ?? 0.1,
+    fairnessPreset: row?.fairnessPreset ?? ("org-default" as FairnessPresetId),
+  };
+}
+
+export function updateFairnessSettings(orgId: number, input: ReturnType<typeof getFairnessSettings>, actor: Actor) {
+  writeTransaction((tx) => {
+    const before = getFairnessSettings(orgId, tx);
+    tx.insert(orgSettings)
+      .values({ orgId, ...input, updatedAt: new Date() })
+      .onConflictDoUpdate({ target: orgSettings.orgId, set: { ...input, updatedAt: new Date() } })
+      .run();
+    recordAuditEvent(tx, { orgId, actor, action: "settings.fairness_updated", entityType: "organization", entityId: orgId, before, after: input });
+  });
+}
+
+// ---------------------------------------------------------------- computation
+
+function toDomainError(error: unknown): never {
+  if (error instanceof AuditConfigError) throw invalid(error.message, `config.${error.field}`);
+  if (error instanceof CsvError) throw invalid(`Row ${error.rowNumber}: ${error.message}`, "file");
+  throw error;
+}
+
+/** Streams the predictions through the accumulator; memory stays flat whatever the file size. */
+export async function computeFairness(config: AuditConfig, source: PredictionSource): Promise<AuditComputation> {
+  let accumulator: FairnessAccumulator | undefined;
+  try {
+    if (source.kind === "csv") {
+      await parseCsvStream(source.stream, (fields) => {
+        if (accumulator) accumulator.add(fields);
+        else accumulator = new FairnessAccumulator(config, fields);
+      });
+      if (!accumulator) throw invalid("The file is empty", "file");
+    } else {
+      const header = [...new Set(source.rows.flatMap((row) => Object.keys(row)))];
+      accumulator = new FairnessAccumulator(config, header);
+      for (const row of source.rows) accumulator.add(header.map((column) => (row[column] == null ? "" : String(row[column]))));
+    }
+  } catch (error) {
+    toDomainError(error);
+  }
+  const computation = accumulator.result();
+  if (computation.rows === 0) throw invalid("No usable rows: every row lacked a group, label or prediction", source.kind === "csv" ? "file" : "rows");
+  if (computation.overall.tp + computation.overall.fn === 0) {
+    throw invalid(`No row has a positive label (${config.positiveLabels.join(", ")}) in "${config.labelColumn}"`, "config.positiveLabels");
+  }
+  return computation;
+}
+
+export type BiasAuditResult = { computation: AuditComputation; evaluation: DisparityEvaluation };
+
+/**
+ * Runs a bias audit on a version's predictions and stores the configuration,
+ * counts and results (never the raw data). Ethics signs it off afterwards.
+ */
+export async function runBiasAudit(
+  orgId: number,
+  modelSlug: string,
+  versionLabel: string,
+  config: BiasAuditConfig,
+  source: PredictionSource,
+  actor: Actor,
+  channel: string,
+  options: WriteOptions = {},
+) {
+  const ref = requireModelVersion(getDb(), orgId, modelSlug, versionLabel);
+  const settings = getFairnessSettings(orgId);
+  const preset = config.preset ?? settings.fairnessPreset;
+  const { preset: _preset, ...fairnessConfig } = config;
+  const computation = await computeFairness(fairnessConfig, source);
+  const thresholds = { ratioMin: settings.fairnessRatioMin, differenceMax: settings.fairnessDifferenceMax };
+  const evaluation = evaluateDisparities(computation, thresholds, preset);
+  const now = options.now ?? new Date();
+  const row = writeTransaction((tx) => {
+    const row = tx
+      .insert(biasAudits)
+      .values({
+        orgId,
+        modelId: ref.model.id,
+        versionId: ref.version.id,
+        config: JSON.stringify(fairnessConfig),
+        preset,
+        thresholds: JSON.stringify(thresholds),
+        rows: computation.rows,
+        skipped: computation.skipped,
+        groups: JSON.stringify(evaluation.groups),
+        disparities: JSON.stringify(evaluation.disparities),
+        warnings: JSON.stringify([...computation.warnings, ...evaluation.warnings]),
+        passed: evaluation.passed,
+        source: channel,
+        fileName: source.kind === "csv" ? (source.fileName ?? null) : null,
+        status: "pending",
+        createdByLabel: actor.label,
+        createdAt: now,
+      })
+      .returning()
+      .get();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "bias_audit.created",
+      entityType: "bias_audit",
+      entityId: row.id,
+      after: { model: ref.model.slug, version: ref.version.version, preset, rows: row.rows, passed: row.passed, config: fairnessConfig },
+    });
+    return row;
+  });
+  return auditJson(row, ref.model.slug, ref.version.version, computation.overall);
+}
+
+type AuditRow = typeof biasAudits.$inferSelect;
+
+export function auditJson(row: AuditRow, model: string, version: string, overall?: AuditComputation["overall"]) {
+  return {
+    id: row.id,
+    model,
+    version,
+    status: row.status,
+    passed: row.passed,
+    preset: row.preset,
+    thresholds: JSON.parse(row.thresholds) as { ratioMin: number; differenceMax: number },
+    config: JSON.parse(row.config) as AuditConfig,
+    rows: row.rows,
+    skipped: row.skipped,
+    ...(overall ? { overall } : {}),
+    groups: JSON.parse(row.groups) as DisparityEvaluation["groups"],
+    disparities: JSON.parse(row.disparities) as DisparityEvaluation["disparities"],
+    warnings: JSON.parse(row.warnings) as string[],
+    source: row.source,
+    fileName: row.fileName,
+    createdBy: row.createdByLabel,
+    createdAt: row.createdAt.toISOString(),
+    signoff: row.signoffAt
+      ? { by: row.signoffByLabel, decision: row.status === "accepted" ? "accept" : "reject", comment: row.signoffComment, at: row.signoffAt.toISOString() }
+      : null,
+  };
+}
+export type BiasAuditJson = ReturnType<typeof auditJson>;
+
+export function signOffBiasAudit(
+  orgId: number,
+  auditId: number,
+  input: { decision: "accept" | "reject"; comment?: string },
+  actor: Actor,
+  options: WriteOptions = {},
+) {
+  return writeTransaction((tx) => {
+    const audit = tx.select().from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get();
+    if (!audit) throw new DomainError("not_found", "Bias audit not found");
+    if (audit.status !== "pending") throw conflict(`This audit was already ${audit.status}`);
+    if (input.decision === "reject" && !input.comment) throw invalid("Give a reason for the rejection", "comment");
+    const status = input.decision === "accept" ? "accepted" : "rejected";
+    const now = options.now ?? new Date();
+    tx.update(biasAudits)
+      .set({ status, signoffByLabel: actor.label, signoffComment: input.comment ?? null, signoffAt: now })
+      .where(eq(biasAudits.id, audit.id))
+      .run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: `bias_audit.${status}`,
+      entityType: "bias_audit",
+      entityId: audit.id,
+      before: { status: audit.status },
+      after: { status, comment: input.comment },
+    });
+  });
+}
+
+const auditWithRefs = (db: DbOrTx) =>
+  db
+    .select({ audit: biasAudits, model: models.slug, version: modelVersions.version })
+    .from(biasAudits)
+    .innerJoin(models, eq(models.id, biasAudits.modelId))
+    .innerJoin(modelVersions, eq(modelVersions.id, biasAudits.versionId));
+
+export function getBiasAudit(orgId: number, auditId: number, db: DbOrTx = getDb()): BiasAuditJson | null {
+  const row = auditWithRefs(db).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get();
+  return row ? auditJson(row.audit, row.model, row.version) : null;
+}
+
+export function listVersionAudits(orgId: number, versionId: number, db: DbOrTx = getDb()) {
+  return auditWithRefs(db)
+    .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.versionId, versionId)))
+    .orderBy(desc(biasAudits.createdAt))
+    .all()
+    .map((row) => auditJson(row.audit, row.model, row.version));
+}

@@ -1,0 +1,42 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { DbOrTx } from "../../../db/client";
+import { biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
+import { evaluateGates, type GateCheck } from "./gates";
+
+/** Gathers the facts behind the promotion gates of one version and evaluates them. */
+export function gateChecksForVersion(tx: DbOrTx, versionId: number, now = new Date()): GateCheck[] {
+  const version = tx
+    .select({ lineageComplete: modelVersions.lineageComplete, riskTier: models.riskTier })
+    .from(modelVersions)
+    .innerJoin(models, eq(models.id, modelVersions.modelId))
+    .where(eq(modelVersions.id, versionId))
+    .get();
+  if (!version) throw new Error(`No version ${versionId}`);
+  const card = tx
+    .select({ status: modelCards.status })
+    .from(modelCards)
+    .where(eq(modelCards.versionId, versionId))
+    .orderBy(desc(modelCards.revision))
+    .limit(1)
+    .get();
+  const audit = tx
+    .select({ signoffAt: biasAudits.signoffAt })
+    .from(biasAudits)
+    .where(
+      and(
+        eq(biasAudits.versionId, versionId),
+        eq(biasAudits.status, "accepted"),
+        eq(biasAudits.passed, true),
+      ),
+    )
+    .orderBy(desc(biasAudits.signoffAt))
+    .limit(1)
+    .get();
+  return evaluateGates({
+    riskTier: version.riskTier,
+    lineageComplete: version.lineageComplete,
+    cardStatus: card?.status ?? null,
+    acceptedPassingAuditAt: audit?.signoffAt ?? null,
+    now,
+  });
+}

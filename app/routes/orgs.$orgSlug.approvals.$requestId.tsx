@@ -1,0 +1,111 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ActionResult, SelectField, TextAreaField } from "~/components/forms";
+import { GateChecks } from "~/components/gate-checks";
+import { requireMember } from "~/modules/auth/membership.server";
+import { cancelApprovalRequest, decideApprovalRequest, getApprovalRequest } from "~/modules/governance/approvals.server";
+import { ApprovalDecisionSchema } from "~/modules/governance/governance-schemas";
+import { formatDateTime } from "~/utils/format";
+import { notFound } from "~/utils/http";
+import { intent, runIntentAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Approval request #${data?.request.id ?? ""}` }];
+
+const RequestIdSchema = z.coerce.number().int().positive().catch(0);
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role, user } = await requireMember(request, params.orgSlug);
+  const found = getApprovalRequest(org.id, RequestIdSchema.parse(params.requestId));
+  if (!found) throw notFound("Approval request not found");
+  return {
+    org,
+    request: found,
+    canDecide: found.status === "open" && found.pendingRoles.includes(role as never) && found.requestedBy !== user.email,
+    canCancel: found.status === "open" && (role === "admin" || found.requestedBy === user.email),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, role, user, actor } = await requireMember(request, params.orgSlug, ["admin", "leadership", "ethics", "team"]);
+  const requestId = RequestIdSchema.parse(params.requestId);
+  return runIntentAction(await request.formData(), {
+    decide: intent(
+      ApprovalDecisionSchema,
+      (input) => decideApprovalRequest(org.id, requestId, input, { userId: user.id, label: user.email, role }),
+      (result, input) =>
+        input.decision === "reject" ? "Request rejected." : result.status === "approved" ? "Approved: the version is now in production." : "Approval recorded.",
+    ),
+    cancel: intent(z.object({}), () => cancelApprovalRequest(org.id, requestId, actor), "Request cancelled."),
+  });
+}
+
+export default function ApprovalRequestPage() {
+  const { org, request, canDecide, canCancel } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <>
+      <p>
+        <Link to={`/orgs/${org.slug}/reviews`}>← Reviews</Link>
+      </p>
+      <h1>
+        Approval request #{request.id}: {request.model} {request.version} to production
+      </h1>
+      <ActionResult result={result} />
+      <section className="card">
+        <dl className="kv">
+          <dt>Status</dt>
+          <dd data-testid="request-status">{request.status}</dd>
+          <dt>Requested by</dt>
+          <dd>
+            {request.requestedBy} on {formatDateTime(request.createdAt)}
+          </dd>
+          <dt>Reason</dt>
+          <dd>{request.reason || "—"}</dd>
+          <dt>Approvals needed</dt>
+          <dd>{request.requiredRoles.join(" and ")}</dd>
+          <dt>Still waiting for</dt>
+          <dd>{request.status === "open" ? request.pendingRoles.join(" and ") || "—" : "—"}</dd>
+        </dl>
+        <p>
+          <Link to={`/orgs/${org.slug}/models/${request.model}/versions/${request.version}`}>Open the version</Link>
+        </p>
+      </section>
+      <h2>Gate checks</h2>
+      <GateChecks checks={request.checks} />
+      <h2>Decisions</h2>
+      {request.decisions.length === 0 ? <p className="muted">No decisions yet.</p> : null}
+      <ul>
+        {request.decisions.map((d) => (
+          <li key={`${d.by}-${d.at}`}>
+            <strong>{d.decision === "approve" ? "Approved" : "Rejected"}</strong> by {d.by} ({d.role}) {formatDateTime(d.at)}
+            {d.comment ? `: “${d.comment}”` : ""}
+          </li>
+        ))}
+      </ul>
+      {canDecide ? (
+        <Form method="post" className="card" aria-label="Your decision">
+          <input type="hidden" name="intent" value="decide" />
+          <SelectField
+            label="Decision"
+            name="decision"
+            options={[
+              { value: "approve", label: "Approve" },
+              { value: "reject", label: "Reject" },
+            ]}
+          />
+          <TextAreaField label="Comment" name="comment" rows={2} error={result?.errors?.comment} hint="Required when rejecting." />
+          <button type="submit">Record decision</button>
+        </Form>
+      ) : null}
+      {canCancel ? (
+        <Form method="post">
+          <input type="hidden" name="intent" value="cancel" />
+          <button type="submit" className="danger">
+            Cancel request
+          </button>
+        </Form>
+      ) : null}
+    </>
+  );
+}
