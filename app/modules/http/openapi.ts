@@ -53,7 +53,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 };
 
 function jsonSchema(schema: ZodTypeAny) {
-  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: "openApi3", effectStrategy: "input" }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: "openApi3", effectStrategy: "input", $refStrategy: "none" }) as Record<string, unknown>;
   return rest;
 }
 

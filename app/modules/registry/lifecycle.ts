@@ -16,13 +16,36 @@ export function parseSemver(value: string): Semver | null {
   return { major, minor, patch, prerelease: match[4] ?? null };
 }
 
+/** semver.org §11: dot-separated identifiers, numeric ones compared as numbers and below alphanumeric ones. */
+function comparePrerelease(a: string, b: string): number {
+  const left = a.split(".");
+  const right = b.split(".");
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const x = left[i];
+    const y = right[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    const xNumeric = /^\d+$/.test(x);
+    const yNumeric = /^\d+$/.test(y);
+    if (xNumeric && yNumeric) {
+      const diff = Number(x) - Number(y);
+      if (diff !== 0) return diff;
+    } else if (xNumeric !== yNumeric) {
+      return xNumeric ? -1 : 1;
+    } else if (x !== y) {
+      return x < y ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
 export function compareSemver(a: Semver, b: Semver): number {
   return (
     a.major - b.major ||
     a.minor - b.minor ||
     a.patch - b.patch ||
     // A pre-release sorts before its release.
-    (a.prerelease === b.prerelease ? 0 : a.prerelease === null ? 1 : b.prerelease === null ? -1 : a.prerelease < b.prerelease ? -1 : 1)
+    (a.prerelease === b.prerelease ? 0 : a.prerelease === null ? 1 : b.prerelease === null ? -1 : comparePrerelease(a.prerelease, b.prerelease))
   );
 }
 

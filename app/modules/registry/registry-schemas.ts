@@ -25,6 +25,7 @@ export function slugify(name: string): string {
     name
       .toLowerCase()
       .normalize("NFKD")
+      .replace(/\p{M}+/gu, "")
       .replace(/[^a-z0-9]+/g, "-")
       .replace(/^-+|-+$/g, "")
       .slice(0, 64)
@@ -112,7 +113,9 @@ const metricsField = z.preprocess((value, ctx) => {
   }
   const entries: [string, number][] = [];
   for (const line of value.split(/[\n,]/).map((l) => l.trim()).filter(Boolean)) {
-    const [name, raw] = line.split("=").map((p) => p.trim());
+    const separator = line.indexOf("=");
+    const name = separator < 0 ? line : line.slice(0, separator).trim();
+    const raw = separator < 0 ? undefined : line.slice(separator + 1).trim();
     const number = Number(raw);
     if (!name || raw === undefined || raw === "" || !Number.isFinite(number)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Write metrics as name=number, one per line ("${line}")` });
@@ -231,6 +234,7 @@ const DayOrDateTimeSchema = z
   .string()
   .trim()
   .refine((v) => !Number.isNaN(Date.parse(v)), "Use a date such as 2026-07-01")
+  .refine((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v) || new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "That date does not exist")
   .transform((v) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v));
 
 /** `from`/`to` of registry metrics; the default is the current quarter. */
@@ -245,7 +249,7 @@ export const ModelListQuerySchema = z.object({
   stage: optionalField(StageSchema).catch(undefined),
   riskTier: optionalField(RiskTierSchema).catch(undefined),
   team: optionalText(80),
-  tag: optionalText(40),
+  tag: optionalField(z.string().trim().toLowerCase().max(40)),
   sort: optionalField(z.enum(MODEL_SORTS)).catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).catch(25).default(25),

@@ -85,7 +85,7 @@ function tagsOf(tx: DbOrTx, modelIds: number[]): Map<number, string[]> {
 
 function uniqueSlug(tx: DbOrTx, orgId: number, base: string): string {
   for (let n = 1; ; n++) {
-    const candidate = n === 1 ? base : `${base.slice(0, 60)}-${n}`;
+    const candidate = n === 1 ? base : `${base.slice(0, 60).replace(/-+$/, "")}-${n}`;
     if (!findModelBySlug(orgId, candidate, tx)) return candidate;
   }
 }
@@ -448,7 +448,7 @@ export function updateIncident(orgId: number, incidentId: number, input: Inciden
       .where(and(eq(incidents.orgId, orgId), eq(incidents.id, incidentId)))
       .get();
     if (!before) throw notFound("Incident");
-    const status = input.status ?? before.status;
+    const status = input.status ?? (input.resolvedAt ? "resolved" : before.status);
     const detectedAt = input.detectedAt ?? before.detectedAt;
     const resolvedAt =
       input.resolvedAt ?? (status === "resolved" ? (before.resolvedAt ?? new Date()) : input.status ? null : before.resolvedAt);
@@ -664,7 +664,7 @@ export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = ge
       createdAt: models.createdAt,
       updatedAt: models.updatedAt,
       productionVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = models.id and v.stage = 'production' limit 1)`,
-      latestVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = models.id order by v.major desc, v.minor desc, v.patch desc, v.id desc limit 1)`,
+      latestVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = models.id order by v.major desc, v.minor desc, v.patch desc, case when v.version like '%-%' then 0 else 1 end desc, v.id desc limit 1)`,
       versionCount: sql<number>`(select count(*) from model_versions v where v.model_id = models.id)`,
       openIncidents: sql<number>`(select count(*) from incidents i where i.model_id = models.id and i.status <> 'resolved')`,
     })

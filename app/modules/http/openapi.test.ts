@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import { API_SCOPES } from "../auth/api-scopes";
+import { RISK_TIERS, SEVERITIES, STAGES } from "../registry/registry-constants";
+import { API_ENDPOINTS, buildOpenApiDocument } from "./openapi";
+
+type Json = Record<string, any>;
+const doc = buildOpenApiDocument() as unknown as Json;
+const operation = (method: string, path: string): Json => doc.paths[path]?.[method];
+const bodySchema = (method: string, path: string): Json => operation(method, path).requestBody.content["application/json"].schema;
+
+/** Resolves a local JSON pointer ("#/a/b") against the whole document. */
+function resolvePointer(root: Json, ref: string): unknown {
+  if (!ref.startsWith("#/")) return undefined;
+  return ref
+    .slice(2)
+    .split("/")
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Json)[key] : undefined), root);
+}
+
+function allRefs(value: unknown): string[] {
+  const refs: string[] = [];
+  JSON.stringify(value, (key, v) => {
+    if (key === "$ref" && typeof v === "string") refs.push(v);
+    return v;
+  });
+  return refs;
+}
+
+describe("buildOpenApiDocument", () => {
+  it("is an OpenAPI 3.x document with info and the given server URL", () => {
+    expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+    expect(doc.info.title).toMatch(/\S/);
+    expect(doc.info.version).toBe("1");
+    expect(doc.servers).toEqual([{ url: "/api/v1" }]);
+    expect((buildOpenApiDocument("https://portal.example.com/api/v1") as Json).servers).toEqual([
+      { url: "https://portal.example.com/api/v1" },
+    ]);
+  });
+
+  it("has exactly one operation per API_ENDPOINTS entry", () => {
+    expect(API_ENDPOINTS.length).toBe(12);
+    for (const endpoint of API_ENDPOINTS) {
+      expect(operation(endpoint.method, endpoint.path), `${endpoint.method} ${endpoint.path}`).toBeDefined();
+    }
+    const operations = Object.entries(doc.paths as Json).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`));
+    expect(operations.sort()).toEqual(API_ENDPOINTS.map((e) => `${e.method} ${e.path}`).sort());
+    // Spot-check the two paths that carry two methods.
+    expect(Object.keys(doc.paths["/models"]).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/incidents/{id}"]).sort()).toEqual(["get", "patch"]);
+  });
+
+  it("declares the bearer security scheme and requires each endpoint's scope", () => {
+    expect(doc.components.securitySchemes).toEqual({ bearerAuth: { type: "http", scheme: "bearer" } });
+    for (const endpoint of API_ENDPOINTS) {
+      const op = operation(endpoint.method, endpoint.path);
+      expect(API_SCOPES).toContain(endpoint.scope);
+      expect(op.security).toEqual([{ bearerAuth: [endpoint.scope] }]);
+      expect(op.description).toContain(endpoint.scope);
+    }
+    expect(operation("post", "/models/{slug}/versions/{version}/transitions").security).toEqual([{ bearerAuth: ["registry:write"] }]);
+    expect(operation("get", "/metrics").security).toEqual([{ bearerAuth: ["registry:read"] }]);
+  });
+
+  it("defines the Error schema, and every error response refers to it", () => {
+    const error = doc.components.schemas.Error;
+    expect(error.required).toEqual(["error"]);
+    expect(error.properties.error.required).toEqual(["code", "message", "issues"]);
+    expect(Object.keys(error.properties.error.properties).sort()).toEqual(["code", "issues", "message"]);
+    expect(error.properties.error.properties.issues.type).toBe("array");
+    for (const endpoint of API_ENDPOINTS) {
+      const responses = operation(endpoint.method, endpoint.path).responses as Json;
+      for (const status of endpoint.errors) {
+        expect(responses[String(status)].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Error" });
+        expect(responses[String(status)].description).toMatch(/\S/);
+      }
+      const success = endpoint.created ? "201" : "200";
+      expect(Object.keys(responses).sort()).toEqual([success, ...endpoint.errors.map(String)].sort());
+    }
+  });
+
+  it("declares path parameters from the {placeholders}", () => {
+    const params = operation("post", "/models/{slug}/versions/{version}/incidents").parameters as Json[];
+    expect(params).toEqual([
+      { name: "slug", in: "path", required: true, schema: { type: "string" } },
+      { name: "version", in: "path", required: true, schema: { type: "string" } },
+    ]);
+    expect((operation("get", "/incidents/{id}").parameters as Json[]).map((p) => p.name)).toEqual(["id"]);
+    expect(operation("get", "/models/{slug}").parameters.filter((p: Json) => p.in === "path")).toHaveLength(1);
+  });
+
+  it("declares query parameters from the query schemas", () => {
+    const list = operation("get", "/models").parameters as Json[];
+    expect(list.map((p) => p.name)).toEqual(["q", "stage", "riskTier", "team", "tag", "sort", "page", "pageSize"]);
+    expect(list.every((p) => p.in === "query" && p.required === false)).toBe(true);
+    expect(list.find((p) => p.name === "stage")!.schema.enum).toEqual([...STAGES]);
+    expect((operation("get", "/metrics").parameters as Json[]).map((p) => p.name)).toEqual(["from", "to"]);
+  });
+
+  it("every POST and PATCH has a required JSON request body; GETs have none", () => {
+    for (const endpoint of API_ENDPOINTS) {
+      const op = operation(endpoint.method, endpoint.path);
+      if (endpoint.method === "post" || endpoint.method === "patch") {
+        expect(op.requestBody.required, `${endpoint.method} ${endpoint.path}`).toBe(true);
+        const schema = op.requestBody.content["application/json"].schema;
+        expect(schema.type).toBe("object");
+        expect(Object.keys(schema.properties).length).toBeGreaterThan(0);
+        expect(schema).not.toHaveProperty("$schema");
+      } else {
+        expect(op.requestBody).toBeUndefined();
+      }
+    }
+  });
+
+  it("POST /models: name and riskTier required, riskTier with its enum values", () => {
+    const schema = bodySchema("post", "/models");
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["name", "slug", "riskTier", "ownerTeam", "businessOwner", "businessDomain", "useCase", "description", "tags"]),
+    );
+    expect(schema.required).toEqual(["name", "riskTier"]);
+    expect(schema.properties.name).toMatchObject({ type: "string", minLength: 2, maxLength: 120 });
+    expect(schema.properties.riskTier).toMatchObject({ type: "string", enum: [...RISK_TIERS] });
+    expect(schema.properties.tags.type).toBe("array");
+    expect(schema.properties.slug.pattern).toBe("^[a-z0-9]+(?:-[a-z0-9]+)*$");
+  });
+
+  it("POST versions: version required, stage limited to the pre-production stages, metrics numeric", () => {
+    const schema = bodySchema("post", "/models/{slug}/versions");
+    expect(schema.required).toEqual(["version"]);
+    expect(schema.properties.stage.enum).toEqual(["development", "validation", "staging"]);
+    expect(schema.properties.metrics).toMatchObject({ type: "object", additionalProperties: { type: "number" } });
+    expect(schema.properties.trainingData).toMatchObject({ type: "object", required: ["ref"] });
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["version", "hyperparameters", "codeRef", "artifactUri", "parentVersion"]),
+    );
+  });
+
+  it("transition, incident, incident update and monitoring bodies carry their fields", () => {
+    const transition = bodySchema("post", "/models/{slug}/versions/{version}/transitions");
+    expect(transition.required).toEqual(["to"]);
+    expect(transition.properties.to.enum).toEqual([...STAGES]);
+
+    const incident = bodySchema("post", "/models/{slug}/versions/{version}/incidents");
+    expect(incident.required).toEqual(["title", "severity", "startedAt"]);
+    expect(incident.properties.severity.enum).toEqual([...SEVERITIES]);
+    expect(incident.properties.startedAt).toMatchObject({ type: "string", format: "date-time" });
+    expect(incident.properties.reviewUrl).toMatchObject({ type: "string", format: "uri" });
+
+    const update = bodySchema("patch", "/incidents/{id}");
+    expect(update.required ?? []).toEqual([]);
+    expect(Object.keys(update.properties)).toEqual(
+      expect.arrayContaining(["title", "severity", "status", "detectedAt", "resolvedAt", "description", "reviewUrl"]),
+    );
+
+    const monitoring = bodySchema("post", "/models/{slug}/versions/{version}/monitoring");
+    expect(monitoring.required).toEqual(["metrics"]);
+    expect(monitoring.properties.observedAt).toMatchObject({ type: "string", format: "date-time" });
+  });
+
+  // Regression (openapi.ts jsonSchema(), line ~56): zodToJsonSchema is called with its
+  // default $refStrategy "root", so a zod schema instance used twice in one input
+  // (DateTimeSchema for startedAt/detectedAt/resolvedAt, SemverSchema for
+  // version/parentVersion, DayOrDateTimeSchema for from/to) is emitted as
+  // {"$ref": "#/properties/startedAt"} etc. Those pointers are relative to the
+  // fragment, but the fragment is embedded deep inside the OpenAPI document (and
+  // query properties are even split into separate parameters), so the refs
+  // dangle: client generators and validators fail on them.
+  // Fix: zodToJsonSchema(schema, { target: "openApi3", effectStrategy: "input", $refStrategy: "none" }).
+  it("every $ref in the document resolves inside the document", () => {
+    const refs = allRefs(doc);
+    expect(refs.length).toBeGreaterThan(0);
+    const dangling = refs.filter((ref) => resolvePointer(doc, ref) === undefined);
+    expect(dangling).toEqual([]);
+  });
+
+  it("the Error $ref resolves (guards the pointer helper used above)", () => {
+    expect(resolvePointer(doc, "#/components/schemas/Error")).toBe(doc.components.schemas.Error);
+    expect(resolvePointer(doc, "#/properties/startedAt")).toBeUndefined();
+  });
+});

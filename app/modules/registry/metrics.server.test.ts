@@ -1,0 +1,384 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../../../db/client";
+import { organizations } from "../../../db/schema";
+import { currentQuarterRange, quarterRange } from "../../utils/quarters";
+import type { Actor } from "../audit/audit.server";
+import { computeRegistryMetrics } from "./metrics.server";
+import type { Channel, Stage } from "./registry-constants";
+import {
+  createIncident,
+  createModel,
+  createVersion,
+  recordMonitoringSnapshot,
+  setObjective,
+  transitionVersion,
+} from "./registry.server";
+import type { ModelVersionCreate } from "./registry-schemas";
+
+const SYSTEM: Actor = { type: "system", label: "test" };
+const at = (iso: string) => new Date(iso);
+const HOURS_PER_AVERAGE_MONTH = (365.25 / 12) * 24;
+
+let orgCounter = 0;
+function newOrg() {
+  orgCounter++;
+  return getDb()
+    .insert(organizations)
+    .values({ slug: `metrics-org-${orgCounter}`, name: `Metrics org ${orgCounter}` })
+    .returning()
+    .get().id;
+}
+
+const COMPLETE = {
+  codeRef: "git:abc",
+  trainingData: { ref: "s3://train" },
+  hyperparameters: { depth: 4 },
+  metrics: { auc: 0.9 },
+};
+
+function makeHelpers(orgId: number) {
+  return {
+    model: (slug: string, now: string) => createModel(orgId, { name: slug, slug, riskTier: "high" }, SYSTEM, "ui", { now: at(now) }),
+    version: (slug: string, input: ModelVersionCreate, channel: Channel, now: string) =>
+      createVersion(orgId, slug, input, SYSTEM, channel, { now: at(now) }),
+    move: (slug: string, version: string, to: Stage, now: string) =>
+      transitionVersion(orgId, slug, version, { to }, SYSTEM, { mayPromote: true }, { now: at(now) }),
+    incident: (slug: string, version: string, startedAt: string, detectedAt: string, resolvedAt?: string) =>
+      createIncident(
+        orgId,
+        slug,
+        version,
+        {
+          title: `incident ${startedAt}`,
+          severity: "sev2",
+          startedAt: at(startedAt),
+          detectedAt: at(detectedAt),
+          resolvedAt: resolvedAt ? at(resolvedAt) : undefined,
+        },
+        SYSTEM,
+        { now: at(detectedAt) },
+      ),
+    objective: (slug: string) => setObjective(orgId, slug, { metric: "auc", comparison: ">=", threshold: 0.8 }, SYSTEM),
+    snapshot: (slug: string, version: string, observedAt: string, auc: number) =>
+      recordMonitoringSnapshot(orgId, slug, version, { observedAt: at(observedAt), metrics: { auc } }, SYSTEM),
+  };
+}
+
+describe("computeRegistryMetrics on an empty organisation", () => {
+  it("is all zeros and nulls, with one zero entry per month", () => {
+    const orgId = newOrg();
+    const metrics = computeRegistryMetrics(orgId, quarterRange("2026-Q1"));
+    expect(metrics).toEqual({
+      window: { from: "2026-01-01T00:00:00.000Z", to: "2026-04-01T00:00:00.000Z" },
+      modelsTotal: 0,
+      versionsByStage: { development: 0, validation: 0, staging: 0, production: 0, retired: 0 },
+      productionModels: 0,
+      incidentsInWindow: 0,
+      incidentRate: null,
+      productionModelsWithIncidentShare: null,
+      medianTimeToDetectHours: null,
+      medianTimeToRecoverHours: null,
+      productionPromotions: 0,
+      deploymentsPerMonth: 0,
+      promotionsByMonth: [
+        { month: "2026-01", count: 0 },
+        { month: "2026-02", count: 0 },
+        { month: "2026-03", count: 0 },
+      ],
+      medianLeadTimeHours: null,
+      lineageCompleteShare: null,
+      registrations: 0,
+      apiRegistrationShare: null,
+      sloBreaches: 0,
+    });
+  });
+
+  it("defaults to the current quarter", () => {
+    const orgId = newOrg();
+    const { from, to } = currentQuarterRange();
+    const metrics = computeRegistryMetrics(orgId);
+    expect(metrics.window).toEqual({ from: from.toISOString(), to: to.toISOString() });
+    expect(metrics.promotionsByMonth).toHaveLength(3);
+  });
+});
+
+/**
+ * One organisation with a hand-built history (chronological, because a
+ * promotion retires whatever is in production when it is written):
+ *
+ *  alpha  model 2025-10-01; v1.0.0 staging (api, lineage INCOMPLETE) 2025-10-01; production 2025-11-01, still there.
+ *  beta   model 2025-10-01; v1.0.0 staging (ui, complete) 2025-10-05; production 2025-11-01; retired 2026-02-15T12:00.
+ *  gamma  model 2026-01-02; v1.0.0 staging (api, incomplete) 2026-01-05; production 2026-01-10;
+ *                           v2.0.0 staging (ui, complete) 2026-02-01; production 2026-03-01T12:00 (retires v1.0.0).
+ *  delta  model 2026-01-03; v1.0.0 staging (api, incomplete) 2026-03-20; production 2026-04-01T00:00 (= end of Q1).
+ *  fox    model 2026-01-04; v0.1.0 development (api) 2026-02-10; validation 2026-05-01.
+ *  echo   model 2026-04-15; v1.0.0 development (api) 2026-04-15.
+ *
+ * Incidents (start → detected → resolved):
+ *  I4 alpha 2025-12-31T23:00 → 2026-01-01T01:00 → open       (Q4 2025; TTD 2h)
+ *  I1 beta  2026-01-20T00:00 → 02:00 → 08:00                 (Q1; TTD 2h, TTR 6h)
+ *  I3 fox   2026-02-15T00:00 → 10:00 → open                  (Q1; TTD 10h)
+ *  I2 gamma 2026-03-05T00:00 → 04:00 → 2026-03-06T00:00      (Q1; TTD 4h, TTR 20h)
+ *  I5 gamma 2026-04-01T00:00 → same → open                   (Q2 — exactly at the Q1 end)
+ *
+ * Snapshots against "auc >= 0.8":
+ *  S4 beta  2025-12-15 0.1 breach (Q4 2025)
+ *  S5 alpha 2026-01-01T00:00 0.2 breach (Q1, exactly at its start)
+ *  S1 gamma 2026-03-10 0.7 breach (Q1); S2 gamma 2026-03-11 0.9 fine (Q1)
+ *  S3 gamma 2026-04-02 0.5 breach (Q2)
+ */
+describe("computeRegistryMetrics on a known history", () => {
+  let orgId: number;
+  let otherOrgId: number;
+
+  beforeAll(() => {
+    orgId = newOrg();
+    const h = makeHelpers(orgId);
+    h.model("alpha", "2025-10-01T00:00:00Z");
+    h.model("beta", "2025-10-01T00:00:00Z");
+    h.version("alpha", { version: "1.0.0", stage: "staging", codeRef: "git:a" }, "api", "2025-10-01T00:00:00Z");
+    h.version("beta", { version: "1.0.0", stage: "staging", ...COMPLETE }, "ui", "2025-10-05T00:00:00Z");
+    h.objective("alpha");
+    h.objective("beta");
+    h.move("alpha", "1.0.0", "production", "2025-11-01T00:00:00Z");
+    h.move("beta", "1.0.0", "production", "2025-11-01T00:00:00Z");
+    h.snapshot("beta", "1.0.0", "2025-12-15T00:00:00Z", 0.1); // S4
+    h.incident("alpha", "1.0.0", "2025-12-31T23:00:00Z", "2026-01-01T01:00:00Z"); // I4
+    h.snapshot("alpha", "1.0.0", "2026-01-01T00:00:00Z", 0.2); // S5
+    h.model("gamma", "2026-01-02T00:00:00Z");
+    h.model("delta", "2026-01-03T00:00:00Z");
+    h.model("fox", "2026-01-04T00:00:00Z");
+    h.version("gamma", { version: "1.0.0", stage: "staging" }, "api", "2026-01-05T00:00:00Z");
+    h.objective("gamma");
+    h.move("gamma", "1.0.0", "production", "2026-01-10T00:00:00Z");
+    h.incident("beta", "1.0.0", "2026-01-20T00:00:00Z", "2026-01-20T02:00:00Z", "2026-01-20T08:00:00Z"); // I1
+    h.version("gamma", { version: "2.0.0", stage: "staging", ...COMPLETE }, "ui", "2026-02-01T00:00:00Z");
+    h.version("fox", { version: "0.1.0" }, "api", "2026-02-10T00:00:00Z");
+    h.incident("fox", "0.1.0", "2026-02-15T00:00:00Z", "2026-02-15T10:00:00Z"); // I3
+    h.move("beta", "1.0.0", "retired", "2026-02-15T12:00:00Z");
+    h.move("gamma", "2.0.0", "production", "2026-03-01T12:00:00Z");
+    h.incident("gamma", "2.0.0", "2026-03-05T00:00:00Z", "2026-03-05T04:00:00Z", "2026-03-06T00:00:00Z"); // I2
+    h.snapshot("gamma", "2.0.0", "2026-03-10T00:00:00Z", 0.7); // S1
+    h.snapshot("gamma", "2.0.0", "2026-03-11T00:00:00Z", 0.9); // S2
+    h.version("delta", { version: "1.0.0", stage: "staging" }, "api", "2026-03-20T00:00:00Z");
+    h.move("delta", "1.0.0", "production", "2026-04-01T00:00:00Z");
+    h.incident("gamma", "2.0.0", "2026-04-01T00:00:00Z", "2026-04-01T00:00:00Z"); // I5
+    h.snapshot("gamma", "2.0.0", "2026-04-02T00:00:00Z", 0.5); // S3
+    h.model("echo", "2026-04-15T00:00:00Z");
+    h.version("echo", { version: "1.0.0" }, "api", "2026-04-15T00:00:00Z");
+    h.move("fox", "0.1.0", "validation", "2026-05-01T00:00:00Z");
+
+    // A second organisation with activity in every window; none of it may leak.
+    otherOrgId = newOrg();
+    const o = makeHelpers(otherOrgId);
+    o.model("alpha", "2025-10-01T00:00:00Z");
+    o.version("alpha", { version: "1.0.0", stage: "staging", ...COMPLETE }, "api", "2025-10-02T00:00:00Z");
+    o.move("alpha", "1.0.0", "production", "2025-12-01T00:00:00Z");
+    o.model("other", "2026-01-15T00:00:00Z");
+    o.version("other", { version: "1.0.0", stage: "staging", ...COMPLETE }, "api", "2026-01-16T00:00:00Z");
+    o.move("other", "1.0.0", "production", "2026-02-01T00:00:00Z");
+    o.version("other", { version: "1.1.0", stage: "staging" }, "ui", "2026-02-02T00:00:00Z");
+    o.move("other", "1.1.0", "production", "2026-03-15T00:00:00Z");
+    o.incident("other", "1.1.0", "2026-03-20T00:00:00Z", "2026-03-20T01:00:00Z", "2026-03-20T02:00:00Z");
+    o.objective("other");
+    o.snapshot("other", "1.1.0", "2026-03-21T00:00:00Z", 0.1);
+    o.version("other", { version: "1.2.0", stage: "staging" }, "api", "2026-05-01T00:00:00Z");
+    o.move("other", "1.2.0", "production", "2026-05-02T00:00:00Z");
+  });
+
+  it("Q1 2026: every figure", () => {
+    const m = computeRegistryMetrics(orgId, quarterRange("2026-Q1"));
+    expect(m.window).toEqual({ from: "2026-01-01T00:00:00.000Z", to: "2026-04-01T00:00:00.000Z" });
+    // alpha, beta, gamma, delta, fox; echo was created after the window.
+    expect(m.modelsTotal).toBe(5);
+    // As at Apr 1 (exclusive): fox dev; delta still staging (its promotion is AT the end); alpha + gamma 2.0.0 in
+    // production; beta (retired in the window) and gamma 1.0.0 (replaced) retired.
+    expect(m.versionsByStage).toEqual({ development: 1, validation: 0, staging: 1, production: 2, retired: 2 });
+    // alpha (promoted before the window, still there) and gamma; not beta (retired inside), not delta (promoted at the end).
+    expect(m.productionModels).toBe(2);
+    // I1, I3, I2; not I4 (started before) nor I5 (started at the end).
+    expect(m.incidentsInWindow).toBe(3);
+    expect(m.incidentRate).toBe(3 / 2);
+    // Of alpha and gamma, only gamma had an incident start in the window (alpha's I4 started before).
+    expect(m.productionModelsWithIncidentShare).toBe(1 / 2);
+    // TTD 2, 10, 4 → 4; TTR 6, 20 (I3 unresolved) → 13.
+    expect(m.medianTimeToDetectHours).toBe(4);
+    expect(m.medianTimeToRecoverHours).toBe(13);
+    // gamma 1.0.0 on Jan 10 and gamma 2.0.0 on Mar 1.
+    expect(m.productionPromotions).toBe(2);
+    expect(m.promotionsByMonth).toEqual([
+      { month: "2026-01", count: 1 },
+      { month: "2026-02", count: 0 },
+      { month: "2026-03", count: 1 },
+    ]);
+    // Q1 2026 is 90 days = 90 / 30.4375 average months.
+    expect(m.deploymentsPerMonth).toBeCloseTo(2 / (90 / 30.4375), 12);
+    expect(m.deploymentsPerMonth).toBeCloseTo(0.676388888889, 10);
+    // Lead times: 5 days = 120 h; 28 days 12 h = 684 h → median 402.
+    expect(m.medianLeadTimeHours).toBe(402);
+    // Production at the end: alpha 1.0.0 (incomplete), gamma 2.0.0 (complete).
+    expect(m.lineageCompleteShare).toBe(1 / 2);
+    // Created in the window: gamma 1.0.0 (api), gamma 2.0.0 (ui), fox 0.1.0 (api), delta 1.0.0 (api).
+    expect(m.registrations).toBe(4);
+    expect(m.apiRegistrationShare).toBe(3 / 4);
+    // S5 (at the start, included) and S1; S2 met its objective; S3 and S4 are outside.
+    expect(m.sloBreaches).toBe(2);
+  });
+
+  it("Q4 2025: the figures of the earlier quarter", () => {
+    const m = computeRegistryMetrics(orgId, quarterRange("2025-Q4"));
+    expect(m.modelsTotal).toBe(2);
+    expect(m.versionsByStage).toEqual({ development: 0, validation: 0, staging: 0, production: 2, retired: 0 });
+    expect(m.productionModels).toBe(2);
+    expect(m.incidentsInWindow).toBe(1); // I4
+    expect(m.incidentRate).toBe(1 / 2);
+    expect(m.productionModelsWithIncidentShare).toBe(1 / 2);
+    expect(m.medianTimeToDetectHours).toBe(2);
+    expect(m.medianTimeToRecoverHours).toBeNull(); // I4 is unresolved
+    expect(m.productionPromotions).toBe(2);
+    expect(m.promotionsByMonth).toEqual([
+      { month: "2025-10", count: 0 },
+      { month: "2025-11", count: 2 },
+      { month: "2025-12", count: 0 },
+    ]);
+    // Q4 has 92 days.
+    expect(m.deploymentsPerMonth).toBeCloseTo(2 / (92 / 30.4375), 12);
+    // alpha: Oct 1 → Nov 1 = 744 h; beta: Oct 5 → Nov 1 = 648 h.
+    expect(m.medianLeadTimeHours).toBe(696);
+    expect(m.lineageCompleteShare).toBe(1 / 2);
+    expect(m.registrations).toBe(2);
+    expect(m.apiRegistrationShare).toBe(1 / 2);
+    // S4 only; S5 is exactly at this window's end.
+    expect(m.sloBreaches).toBe(1);
+  });
+
+  it("Q2 2026: a promotion exactly at the window start is inside; later stage moves show", () => {
+    const m = computeRegistryMetrics(orgId, quarterRange("2026-Q2"));
+    expect(m.modelsTotal).toBe(6);
+    // fox moved to validation on May 1; echo's version is new; delta now in production.
+    expect(m.versionsByStage).toEqual({ development: 1, validation: 1, staging: 0, production: 3, retired: 2 });
+    expect(m.productionModels).toBe(3);
+    expect(m.incidentsInWindow).toBe(1); // I5, started exactly at the start
+    expect(m.incidentRate).toBeCloseTo(1 / 3, 12);
+    expect(m.productionModelsWithIncidentShare).toBeCloseTo(1 / 3, 12);
+    expect(m.medianTimeToDetectHours).toBe(0);
+    expect(m.medianTimeToRecoverHours).toBeNull();
+    expect(m.productionPromotions).toBe(1);
+    expect(m.promotionsByMonth).toEqual([
+      { month: "2026-04", count: 1 },
+      { month: "2026-05", count: 0 },
+      { month: "2026-06", count: 0 },
+    ]);
+    expect(m.deploymentsPerMonth).toBeCloseTo(1 / (91 / 30.4375), 12);
+    expect(m.medianLeadTimeHours).toBe(12 * 24); // delta: Mar 20 → Apr 1
+    // alpha (incomplete), gamma 2.0.0 (complete), delta (incomplete).
+    expect(m.lineageCompleteShare).toBeCloseTo(1 / 3, 12);
+    expect(m.registrations).toBe(1);
+    expect(m.apiRegistrationShare).toBe(1);
+    expect(m.sloBreaches).toBe(1); // S3
+  });
+
+  it("a window ending exactly at a promotion excludes it, and stages are as just before that instant", () => {
+    const m = computeRegistryMetrics(orgId, { from: at("2026-01-01T00:00:00Z"), to: at("2026-03-01T12:00:00Z") });
+    expect(m.productionPromotions).toBe(1);
+    // March overlaps the window by 12 hours, so it is listed.
+    expect(m.promotionsByMonth).toEqual([
+      { month: "2026-01", count: 1 },
+      { month: "2026-02", count: 0 },
+      { month: "2026-03", count: 0 },
+    ]);
+    // gamma 1.0.0 is still in production; 2.0.0 still in staging; beta retired on Feb 15.
+    expect(m.versionsByStage).toEqual({ development: 1, validation: 0, staging: 1, production: 2, retired: 1 });
+    expect(m.productionModels).toBe(2);
+    // Both production versions (alpha 1.0.0, gamma 1.0.0) are incomplete: a share of 0, not null.
+    expect(m.lineageCompleteShare).toBe(0);
+    expect(m.incidentsInWindow).toBe(2); // I1, I3
+    expect(m.incidentRate).toBe(1);
+    // Neither alpha nor gamma had an incident in the window (I1 is beta's, I3 fox's).
+    expect(m.productionModelsWithIncidentShare).toBe(0);
+    expect(m.medianLeadTimeHours).toBe(120);
+    // 59.5 days.
+    expect(m.deploymentsPerMonth).toBeCloseTo(1 / ((59.5 * 24) / HOURS_PER_AVERAGE_MONTH), 12);
+  });
+
+  it("a window starting exactly at that promotion includes it", () => {
+    const m = computeRegistryMetrics(orgId, { from: at("2026-03-01T12:00:00Z"), to: at("2026-03-01T13:00:00Z") });
+    expect(m.productionPromotions).toBe(1);
+    expect(m.promotionsByMonth).toEqual([{ month: "2026-03", count: 1 }]);
+    expect(m.versionsByStage).toEqual({ development: 1, validation: 0, staging: 0, production: 2, retired: 2 });
+    expect(m.medianLeadTimeHours).toBe(684);
+    // One promotion in one hour = 1 / (1 / 730.5) per month.
+    expect(m.deploymentsPerMonth).toBeCloseTo(HOURS_PER_AVERAGE_MONTH, 9);
+  });
+
+  it("a window before any data is empty (a model created exactly at the end is not counted)", () => {
+    const m = computeRegistryMetrics(orgId, quarterRange("2025-Q3"));
+    expect(m).toMatchObject({
+      modelsTotal: 0,
+      versionsByStage: { development: 0, validation: 0, staging: 0, production: 0, retired: 0 },
+      productionModels: 0,
+      incidentsInWindow: 0,
+      incidentRate: null,
+      productionModelsWithIncidentShare: null,
+      medianTimeToDetectHours: null,
+      medianTimeToRecoverHours: null,
+      productionPromotions: 0,
+      deploymentsPerMonth: 0,
+      promotionsByMonth: [
+        { month: "2025-07", count: 0 },
+        { month: "2025-08", count: 0 },
+        { month: "2025-09", count: 0 },
+      ],
+      medianLeadTimeHours: null,
+      lineageCompleteShare: null,
+      registrations: 0,
+      apiRegistrationShare: null,
+      sloBreaches: 0,
+    });
+  });
+
+  it("versionsByStage is 'as at to': the same quarter gives the same answer after later moves", () => {
+    const before = computeRegistryMetrics(orgId, quarterRange("2026-Q1"));
+    // A later change (fox to staging in June) does not alter Q1, only Q2.
+    makeHelpers(orgId).move("fox", "0.1.0", "staging", "2026-06-01T00:00:00Z");
+    const after = computeRegistryMetrics(orgId, quarterRange("2026-Q1"));
+    expect(after).toEqual(before);
+    expect(after.versionsByStage.development).toBe(1);
+    expect(computeRegistryMetrics(orgId, quarterRange("2026-Q2")).versionsByStage).toEqual({
+      development: 1,
+      validation: 0,
+      staging: 1,
+      production: 3,
+      retired: 2,
+    });
+  });
+
+  it("the other organisation's data never leaks in, and its own figures are its own", () => {
+    const other = computeRegistryMetrics(otherOrgId, quarterRange("2026-Q1"));
+    expect(other).toMatchObject({
+      modelsTotal: 2,
+      versionsByStage: { development: 0, validation: 0, staging: 0, production: 2, retired: 1 },
+      productionModels: 2,
+      incidentsInWindow: 1,
+      incidentRate: 1 / 2,
+      productionModelsWithIncidentShare: 1 / 2,
+      medianTimeToDetectHours: 1,
+      medianTimeToRecoverHours: 1,
+      productionPromotions: 2,
+      // other 1.0.0: Jan 16 → Feb 1 = 384 h; other 1.1.0: Feb 2 → Mar 15 = 984 h.
+      medianLeadTimeHours: (384 + 984) / 2,
+      lineageCompleteShare: 1 / 2,
+      registrations: 2,
+      apiRegistrationShare: 1 / 2,
+      sloBreaches: 1,
+    });
+    expect(other.promotionsByMonth).toEqual([
+      { month: "2026-01", count: 0 },
+      { month: "2026-02", count: 1 },
+      { month: "2026-03", count: 1 },
+    ]);
+    // The main organisation's Q1 figures are unchanged by the other organisation (see the Q1 test).
+    const mine = computeRegistryMetrics(orgId, quarterRange("2026-Q1"));
+    expect([mine.modelsTotal, mine.productionPromotions, mine.incidentsInWindow, mine.registrations, mine.sloBreaches]).toEqual([5, 2, 3, 4, 2]);
+  });
+});

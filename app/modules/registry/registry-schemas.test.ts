@@ -1,0 +1,425 @@
+import { describe, expect, it } from "vitest";
+import type { ZodTypeAny } from "zod";
+import { fieldErrors } from "../../utils/validation";
+import {
+  IncidentCreateSchema,
+  IncidentUpdateSchema,
+  MetricsWindowSchema,
+  ModelCreateSchema,
+  ModelListQuerySchema,
+  ModelVersionCreateSchema,
+  ModelVersionFormSchema,
+  MonitoringSnapshotSchema,
+  ObjectiveSchema,
+  slugify,
+  TransitionSchema,
+} from "./registry-schemas";
+
+/** Field → first message of a failed parse; fails the test if the parse succeeds. */
+function errorsOf(schema: ZodTypeAny, input: unknown) {
+  const result = schema.safeParse(input);
+  if (result.success) throw new Error(`expected a validation error, got ${JSON.stringify(result.data)}`);
+  return fieldErrors(result.error);
+}
+
+function parse<S extends ZodTypeAny>(schema: S, input: unknown) {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new Error(`expected success, got ${JSON.stringify(fieldErrors(result.error))}`);
+  return result.data as ReturnType<S["parse"]>;
+}
+
+describe("slugify", () => {
+  it.each([
+    ["Credit Risk Scorer", "credit-risk-scorer"],
+    ["  Churn -- Model (v2)!  ", "churn-model-v2"],
+    ["Café Olé", "cafe-ole"], // accents at word ends: the stray mark merges with the separator
+    ["!!!", "model"],
+  ])("%j → %j", (name, slug) => {
+    expect(slugify(name)).toBe(slug);
+  });
+
+  // Regression (registry-schemas.ts slugify): NFKD splits "é" into "e" + U+0301, but the
+  // combining mark is then replaced by "-" instead of being dropped, so an accent
+  // inside a word splits it: "Prédiction" → "pre-diction". Fix: strip marks after
+  // normalising, e.g. .normalize("NFKD").replace(/\p{M}+/gu, "") before the [^a-z0-9] step.
+  it("drops accents inside words instead of splitting the word", () => {
+    expect(slugify("Café Prédiction")).toBe("cafe-prediction");
+  });
+
+  it("caps at 64 characters without a trailing hyphen", () => {
+    const slug = slugify(`${"a".repeat(63)} b`);
+    expect(slug).toBe("a".repeat(63));
+    expect(slugify("x".repeat(100))).toHaveLength(64);
+  });
+});
+
+describe("ModelCreateSchema", () => {
+  const base = { name: "Credit Risk", riskTier: "high" };
+
+  it("reads tags from a comma-separated string, trimmed, lower-cased and de-duplicated", () => {
+    const data = parse(ModelCreateSchema, { ...base, tags: " NLP, fraud ,nlp,, Fraud " });
+    expect(data.tags).toEqual(["nlp", "fraud"]);
+  });
+
+  it("reads tags from an array the same way", () => {
+    const data = parse(ModelCreateSchema, { ...base, tags: ["Vision", "vision", " edge ", ""] });
+    expect(data.tags).toEqual(["vision", "edge"]);
+  });
+
+  it("refuses tags with forbidden characters and too many tags", () => {
+    expect(errorsOf(ModelCreateSchema, { ...base, tags: "ok, bad;tag" })["tags.1"]).toMatch(/Tags use letters/);
+    const many = Array.from({ length: 21 }, (_, i) => `t${i}`);
+    expect(errorsOf(ModelCreateSchema, { ...base, tags: many }).tags).toBe("At most 20 tags");
+  });
+
+  it("turns empty optional fields into undefined and trims the rest", () => {
+    const data = parse(ModelCreateSchema, {
+      name: "  Credit Risk  ",
+      riskTier: "limited",
+      slug: "",
+      ownerTeam: "",
+      businessOwner: "",
+      businessDomain: "",
+      useCase: "",
+      description: "",
+    });
+    expect(data).toEqual({
+      name: "Credit Risk",
+      riskTier: "limited",
+      slug: undefined,
+      ownerTeam: undefined,
+      businessOwner: undefined,
+      businessDomain: undefined,
+      useCase: undefined,
+      description: undefined,
+      tags: undefined,
+    });
+  });
+
+  it("accepts a valid slug and lower-cases it", () => {
+    expect(parse(ModelCreateSchema, { ...base, slug: "Credit-Risk-2" }).slug).toBe("credit-risk-2");
+  });
+
+  it.each(["credit risk", "credit--risk", "-credit", "credit-", "a", "crédit", "a_b"])("refuses slug %j", (slug) => {
+    expect(errorsOf(ModelCreateSchema, { ...base, slug }).slug).toBeDefined();
+  });
+
+  it("slug message explains the format", () => {
+    expect(errorsOf(ModelCreateSchema, { ...base, slug: "credit risk" }).slug).toBe(
+      "Use lower-case letters, digits and single hyphens",
+    );
+  });
+
+  it("requires a name and a known risk tier", () => {
+    const errors = errorsOf(ModelCreateSchema, { name: " x ", riskTier: "extreme" });
+    expect(errors.name).toBe("Name is required");
+    expect(errors.riskTier).toBe("Choose one of: minimal, limited, high, unacceptable");
+  });
+});
+
+describe("ModelVersionCreateSchema", () => {
+  it("accepts a minimal version; stage and everything else optional", () => {
+    const data = parse(ModelVersionCreateSchema, { version: " 1.2.0 " });
+    expect(data.version).toBe("1.2.0");
+    expect(data.stage).toBeUndefined();
+    expect(data.metrics).toBeUndefined();
+    expect(data.trainingData).toBeUndefined();
+  });
+
+  it.each(["1.0", "v1.0.0", "01.0.0", "latest"])("refuses version %j", (version) => {
+    expect(errorsOf(ModelVersionCreateSchema, { version }).version).toBe(
+      "Use a semantic version such as 1.4.0 or 2.0.0-rc.1",
+    );
+  });
+
+  it("accepts the first three stages but not production or retired", () => {
+    for (const stage of ["development", "validation", "staging"]) {
+      expect(parse(ModelVersionCreateSchema, { version: "1.0.0", stage }).stage).toBe(stage);
+    }
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", stage: "production" }).stage).toBe(
+      "New versions start in development, validation or staging; production is reached by promotion",
+    );
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", stage: "retired" }).stage).toMatch(/production is reached by promotion/);
+  });
+
+  it("reads metrics from name=value lines (newline or comma separated)", () => {
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", metrics: "auc=0.91\nf1 = 0.8\n\n" }).metrics).toEqual({
+      auc: 0.91,
+      f1: 0.8,
+    });
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", metrics: "a=1,b=-2.5" }).metrics).toEqual({ a: 1, b: -2.5 });
+  });
+
+  it("reads metrics from a JSON object typed as text", () => {
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", metrics: ' {"auc": 0.9, "latency_ms": 120} ' }).metrics).toEqual({
+      auc: 0.9,
+      latency_ms: 120,
+    });
+  });
+
+  it("reads metrics from an object", () => {
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", metrics: { auc: 0.9 } }).metrics).toEqual({ auc: 0.9 });
+  });
+
+  it("empty metrics text means no metrics", () => {
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", metrics: "  " }).metrics).toBeUndefined();
+  });
+
+  it("explains a bad metric line", () => {
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", metrics: "auc=0.9\naccuracy" }).metrics).toBe(
+      'Write metrics as name=number, one per line ("accuracy")',
+    );
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", metrics: "auc=high" }).metrics).toBe(
+      'Write metrics as name=number, one per line ("auc=high")',
+    );
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", metrics: "auc=" }).metrics).toMatch(/name=number/);
+  });
+
+  // Regression (registry-schemas.ts metricsField): `line.split("=")` ignores
+  // everything after a second "=", so "auc=0.9=0.1" is silently read as 0.9.
+  // Fix: split on the first "=" only and refuse a value that is not a number
+  // (e.g. const i = line.indexOf("="); name = line.slice(0, i); raw = line.slice(i + 1)).
+  it("refuses a metric line with two '=' instead of silently dropping the rest", () => {
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", metrics: "auc=0.9=0.1" }).metrics).toMatch(/name=number/);
+  });
+
+  it("refuses invalid JSON metrics, bad metric names and non-number values", () => {
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", metrics: "{auc: 1}" }).metrics).toBe(
+      "Metrics must be valid JSON or name=value lines",
+    );
+    expect(Object.values(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", metrics: "1auc=0.5" }))[0]).toMatch(
+      /Metric names start with a letter/,
+    );
+    expect(Object.values(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", metrics: { auc: "0.9" } }))[0]).toBe(
+      "Metric values must be numbers",
+    );
+  });
+
+  it("reads hyperparameters from JSON text or an object", () => {
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", hyperparameters: '{"lr":0.01,"layers":[64,32]}' }).hyperparameters).toEqual({
+      lr: 0.01,
+      layers: [64, 32],
+    });
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", hyperparameters: { depth: 6 } }).hyperparameters).toEqual({ depth: 6 });
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", hyperparameters: "" }).hyperparameters).toBeUndefined();
+  });
+
+  it("invalid hyperparameters JSON → 'must be valid JSON'", () => {
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", hyperparameters: "{lr: 0.01" }).hyperparameters).toBe(
+      "Hyperparameters must be valid JSON",
+    );
+  });
+
+  it("hyperparameters must be an object, not an array", () => {
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.0.0", hyperparameters: "[1,2]" }).hyperparameters).toBeDefined();
+  });
+
+  it("a training data string becomes { ref }", () => {
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", trainingData: "s3://data/train-2026.parquet" }).trainingData).toEqual({
+      ref: "s3://data/train-2026.parquet",
+    });
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", trainingData: "  " }).trainingData).toBeUndefined();
+    expect(
+      parse(ModelVersionCreateSchema, { version: "1.0.0", trainingData: { ref: "dvc://x", version: "v3" } }).trainingData,
+    ).toEqual({ ref: "dvc://x", version: "v3" });
+  });
+
+  it("validates the parent version as semver", () => {
+    expect(parse(ModelVersionCreateSchema, { version: "1.1.0", parentVersion: "1.0.0" }).parentVersion).toBe("1.0.0");
+    expect(parse(ModelVersionCreateSchema, { version: "1.1.0", parentVersion: "" }).parentVersion).toBeUndefined();
+    expect(errorsOf(ModelVersionCreateSchema, { version: "1.1.0", parentVersion: "one" }).parentVersion).toMatch(/semantic version/);
+  });
+});
+
+describe("ModelVersionFormSchema", () => {
+  it("combines trainingDataRef and trainingDataVersion into trainingData", () => {
+    const data = parse(ModelVersionFormSchema, {
+      version: "1.0.0",
+      trainingDataRef: "  s3://bucket/train  ",
+      trainingDataVersion: "2026-05",
+    });
+    expect(data.trainingData).toEqual({ ref: "s3://bucket/train", version: "2026-05" });
+    expect(data).not.toHaveProperty("trainingDataRef");
+    expect(data).not.toHaveProperty("trainingDataVersion");
+  });
+
+  it("an empty data version is left out", () => {
+    expect(parse(ModelVersionFormSchema, { version: "1.0.0", trainingDataRef: "ref", trainingDataVersion: "" }).trainingData).toEqual({
+      ref: "ref",
+      version: undefined,
+    });
+  });
+
+  it("no reference → no training data, even if a data version was typed", () => {
+    expect(parse(ModelVersionFormSchema, { version: "1.0.0", trainingDataRef: " ", trainingDataVersion: "v1" }).trainingData).toBeUndefined();
+  });
+
+  it("still validates the other fields", () => {
+    expect(errorsOf(ModelVersionFormSchema, { version: "nope", trainingDataRef: "x" }).version).toMatch(/semantic version/);
+  });
+});
+
+describe("TransitionSchema / ObjectiveSchema", () => {
+  it("transition target must be a stage", () => {
+    expect(parse(TransitionSchema, { to: "production", reason: "" })).toEqual({ to: "production", reason: undefined });
+    expect(errorsOf(TransitionSchema, { to: "live" }).to).toBe("Choose one of: development, validation, staging, production, retired");
+  });
+
+  it("objective threshold is coerced from form text", () => {
+    expect(parse(ObjectiveSchema, { metric: "auc", comparison: ">=", threshold: "0.85" })).toEqual({
+      metric: "auc",
+      comparison: ">=",
+      threshold: 0.85,
+    });
+    expect(errorsOf(ObjectiveSchema, { metric: "auc", comparison: "==", threshold: "1" }).comparison).toBe("Choose a comparison");
+  });
+});
+
+describe("IncidentCreateSchema", () => {
+  const base = { title: "Drift spike", severity: "sev2", startedAt: "2026-05-01T10:00:00Z" };
+
+  it("coerces times to dates and leaves optional fields undefined", () => {
+    const data = parse(IncidentCreateSchema, { ...base, detectedAt: "2026-05-01T12:00:00Z", status: "", reviewUrl: "" });
+    expect(data.startedAt).toEqual(new Date("2026-05-01T10:00:00Z"));
+    expect(data.detectedAt).toEqual(new Date("2026-05-01T12:00:00Z"));
+    expect(data.status).toBeUndefined();
+    expect(data.reviewUrl).toBeUndefined();
+  });
+
+  it("detection before the start → issue on detectedAt", () => {
+    const errors = errorsOf(IncidentCreateSchema, { ...base, detectedAt: "2026-05-01T09:59:59Z" });
+    expect(errors).toEqual({ detectedAt: "Detection cannot precede the start" });
+  });
+
+  it("resolution before detection → issue on resolvedAt", () => {
+    const errors = errorsOf(IncidentCreateSchema, {
+      ...base,
+      detectedAt: "2026-05-01T12:00:00Z",
+      resolvedAt: "2026-05-01T11:00:00Z",
+    });
+    expect(errors).toEqual({ resolvedAt: "Resolution cannot precede detection" });
+  });
+
+  it("detection equal to the start is fine", () => {
+    expect(parse(IncidentCreateSchema, { ...base, detectedAt: base.startedAt }).detectedAt).toEqual(new Date(base.startedAt));
+  });
+
+  it("review URL must be an http(s) address", () => {
+    expect(parse(IncidentCreateSchema, { ...base, reviewUrl: "https://wiki.example.com/pir/42" }).reviewUrl).toBe(
+      "https://wiki.example.com/pir/42",
+    );
+    expect(parse(IncidentCreateSchema, { ...base, reviewUrl: "HTTP://example.com" }).reviewUrl).toBe("HTTP://example.com");
+    expect(errorsOf(IncidentCreateSchema, { ...base, reviewUrl: "ftp://example.com/pir" }).reviewUrl).toBe("Use an http(s) address");
+    expect(errorsOf(IncidentCreateSchema, { ...base, reviewUrl: "javascript:alert(1)" }).reviewUrl).toBeDefined();
+    expect(errorsOf(IncidentCreateSchema, { ...base, reviewUrl: "not a url" }).reviewUrl).toBe("Use a full http(s) address");
+  });
+
+  it("refuses an unknown severity, a missing title and an out-of-range date", () => {
+    const errors = errorsOf(IncidentCreateSchema, { title: "", severity: "sev5", startedAt: "1990-01-01T00:00:00Z" });
+    expect(errors.title).toBe("Title is required");
+    expect(errors.severity).toBe("Choose a severity from sev1 to sev4");
+    expect(errors.startedAt).toBe("Date is out of range");
+  });
+});
+
+describe("IncidentUpdateSchema", () => {
+  it("an empty update → 'Nothing to change'", () => {
+    expect(errorsOf(IncidentUpdateSchema, {})).toEqual({ form: "Nothing to change" });
+    expect(errorsOf(IncidentUpdateSchema, { title: "", status: "", description: "" })).toEqual({ form: "Nothing to change" });
+  });
+
+  it("a single field is enough", () => {
+    expect(parse(IncidentUpdateSchema, { status: "resolved" }).status).toBe("resolved");
+  });
+
+  it("checks time order when both times are given", () => {
+    expect(
+      errorsOf(IncidentUpdateSchema, { detectedAt: "2026-05-02T00:00:00Z", resolvedAt: "2026-05-01T00:00:00Z" }).resolvedAt,
+    ).toBe("Resolution cannot precede detection");
+  });
+});
+
+describe("MonitoringSnapshotSchema", () => {
+  it("accepts metrics and an optional observation time", () => {
+    const data = parse(MonitoringSnapshotSchema, { metrics: { auc: 0.88 }, observedAt: "2026-05-01T00:00:00Z" });
+    expect(data).toEqual({ metrics: { auc: 0.88 }, observedAt: new Date("2026-05-01T00:00:00Z") });
+  });
+
+  it("refuses empty metrics", () => {
+    expect(errorsOf(MonitoringSnapshotSchema, { metrics: {} }).metrics).toBe("Send at least one metric");
+  });
+
+  it("refuses non-number values, including numeric strings and infinities", () => {
+    expect(errorsOf(MonitoringSnapshotSchema, { metrics: { auc: "0.9" } })["metrics.auc"]).toBe("Metric values must be numbers");
+    expect(errorsOf(MonitoringSnapshotSchema, { metrics: { auc: Infinity } })["metrics.auc"]).toBeDefined();
+    expect(errorsOf(MonitoringSnapshotSchema, { metrics: { auc: null } })["metrics.auc"]).toBeDefined();
+  });
+
+  it("requires metrics", () => {
+    expect(errorsOf(MonitoringSnapshotSchema, {}).metrics).toBeDefined();
+  });
+});
+
+describe("MetricsWindowSchema", () => {
+  it("date-only strings become UTC midnight", () => {
+    const data = parse(MetricsWindowSchema, { from: "2026-04-01", to: "2026-07-01" });
+    expect(data.from!.toISOString()).toBe("2026-04-01T00:00:00.000Z");
+    expect(data.to!.toISOString()).toBe("2026-07-01T00:00:00.000Z");
+  });
+
+  it("full timestamps keep their offset", () => {
+    const data = parse(MetricsWindowSchema, { from: "2026-04-01T02:00:00+02:00" });
+    expect(data.from!.toISOString()).toBe("2026-04-01T00:00:00.000Z");
+    expect(data.to).toBeUndefined();
+  });
+
+  it("both optional", () => {
+    expect(parse(MetricsWindowSchema, {})).toEqual({ from: undefined, to: undefined });
+    expect(parse(MetricsWindowSchema, { from: "", to: "" })).toEqual({ from: undefined, to: undefined });
+  });
+
+  it("from >= to is refused on `to`", () => {
+    expect(errorsOf(MetricsWindowSchema, { from: "2026-07-01", to: "2026-04-01" })).toEqual({ to: "`from` must be before `to`" });
+    expect(errorsOf(MetricsWindowSchema, { from: "2026-07-01", to: "2026-07-01" })).toEqual({ to: "`from` must be before `to`" });
+  });
+
+  // Regression (registry-schemas.ts DayOrDateTimeSchema): Date.parse rolls
+  // impossible calendar days over, so "2026-02-30" silently becomes 2026-03-02.
+  // Fix: for YYYY-MM-DD input, check that the parsed date's ISO day equals the input.
+  it("an impossible calendar day is refused rather than rolled over", () => {
+    expect(errorsOf(MetricsWindowSchema, { from: "2026-02-30" }).from).toBeDefined();
+  });
+
+  it("unparseable dates are refused", () => {
+    expect(errorsOf(MetricsWindowSchema, { from: "next tuesday" }).from).toBe("Use a date such as 2026-07-01");
+  });
+});
+
+describe("ModelListQuerySchema", () => {
+  it("defaults", () => {
+    expect(parse(ModelListQuerySchema, {})).toEqual({
+      q: undefined,
+      stage: undefined,
+      riskTier: undefined,
+      team: undefined,
+      tag: undefined,
+      sort: undefined,
+      page: 1,
+      pageSize: 25,
+    });
+  });
+
+  it("reads valid values from query-string text", () => {
+    expect(
+      parse(ModelListQuerySchema, { q: " fraud ", stage: "production", riskTier: "high", team: "Risk", tag: "nlp", sort: "-risk", page: "3", pageSize: "10" }),
+    ).toEqual({ q: "fraud", stage: "production", riskTier: "high", team: "Risk", tag: "nlp", sort: "-risk", page: 3, pageSize: 10 });
+  });
+
+  it("bad values fall back to defaults instead of failing", () => {
+    expect(
+      parse(ModelListQuerySchema, { stage: "live", riskTier: "extreme", sort: "popularity", page: "-2", pageSize: "1000" }),
+    ).toMatchObject({ stage: undefined, riskTier: undefined, sort: undefined, page: 1, pageSize: 25 });
+    expect(parse(ModelListQuerySchema, { page: "abc", pageSize: "0" })).toMatchObject({ page: 1, pageSize: 25 });
+    expect(parse(ModelListQuerySchema, { page: "1.5", pageSize: "2.5" })).toMatchObject({ page: 1, pageSize: 25 });
+  });
+});
