@@ -1,5 +1,4 @@
 import { and, desc, eq } from "drizzle-orm";
-import { z } from "zod";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { biasAudits, models, modelVersions, orgSettings } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -8,28 +7,14 @@ import { requireModelVersion, type WriteOptions } from "../registry/registry.ser
 import { CsvError, parseCsvStream } from "./csv";
 import {
   AuditConfigError,
-  AuditConfigSchema,
   evaluateDisparities,
   FairnessAccumulator,
   type AuditComputation,
   type AuditConfig,
   type DisparityEvaluation,
 } from "./fairness";
-import { FAIRNESS_PRESET_IDS, type FairnessPresetId } from "./governance-constants";
-
-/** The audit request's configuration: the fairness config plus an optional preset. */
-export const BiasAuditConfigSchema = AuditConfigSchema.and(
-  z.object({ preset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: `Presets are: ${FAIRNESS_PRESET_IDS.join(", ")}` }) }).optional() }),
-);
-export type BiasAuditConfig = z.infer<typeof BiasAuditConfigSchema>;
-
-export const BiasAuditJsonSchema = z.object({
-  config: BiasAuditConfigSchema,
-  rows: z
-    .array(z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])), { required_error: "Send the prediction rows" })
-    .min(1, "Send at least one row")
-    .max(200_000, "Send at most 200,000 rows as JSON; upload larger sets as CSV"),
-});
+import type { FairnessPresetId } from "./governance-constants";
+import type { BiasAuditConfig } from "./governance-schemas";
 
 export type PredictionSource =
   | { kind: "csv"; stream: AsyncIterable<Uint8Array | string>; fileName?: string }

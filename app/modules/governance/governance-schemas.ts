@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { optionalField } from "../../utils/validation";
+import { AuditConfigSchema } from "./fairness";
 import { CARD_SECTION_IDS, DECISIONS, FAIRNESS_PRESET_IDS } from "./governance-constants";
 
 const Comment = (max = 5000) => optionalField(z.string().trim().max(max, `Use at most ${max} characters`));
@@ -31,3 +32,39 @@ export const FairnessSettingsSchema = z.object({
   fairnessDifferenceMax: z.coerce.number({ invalid_type_error: "Enter a number" }).min(0, "Use a value from 0 to 0.5").max(0.5, "Use a value from 0 to 0.5"),
   fairnessPreset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: "Choose a preset" }) }),
 });
+
+/** The audit request's configuration: the fairness config plus an optional preset. */
+export const BiasAuditConfigSchema = AuditConfigSchema.and(
+  z.object({ preset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: `Presets are: ${FAIRNESS_PRESET_IDS.join(", ")}` }) }).optional() }),
+);
+export type BiasAuditConfig = z.infer<typeof BiasAuditConfigSchema>;
+
+export const BiasAuditJsonSchema = z.object({
+  config: BiasAuditConfigSchema,
+  rows: z
+    .array(z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])), { required_error: "Send the prediction rows" })
+    .min(1, "Send at least one row")
+    .max(200_000, "Send at most 200,000 rows as JSON; upload larger sets as CSV"),
+});
+
+
+const list = (value: unknown) => (typeof value === "string" ? value.split(",").map((v) => v.trim()).filter(Boolean) : value);
+const blank = (value: unknown) => (value === "" ? undefined : value);
+
+/** The upload form's flat fields (comma-separated lists, a mode switch) shaped into the audit configuration. */
+export const BiasAuditFormSchema = z.preprocess((raw) => {
+  const f = (raw ?? {}) as Record<string, unknown>;
+  const byScore = f.mode === "score";
+  return {
+    groupColumns: list(f.groupColumns),
+    labelColumn: blank(f.labelColumn),
+    positiveLabels: list(f.positiveLabels),
+    predictionColumn: byScore ? undefined : blank(f.predictionColumn),
+    positivePredictions: byScore ? undefined : list(f.positivePredictions),
+    scoreColumn: byScore ? blank(f.scoreColumn) : undefined,
+    threshold: byScore && f.threshold !== "" && f.threshold !== undefined ? Number(f.threshold) : undefined,
+    referenceGroup: blank(f.referenceGroup),
+    minGroupSize: f.minGroupSize === "" || f.minGroupSize === undefined ? undefined : Number(f.minGroupSize),
+    preset: blank(f.preset),
+  };
+}, BiasAuditConfigSchema);

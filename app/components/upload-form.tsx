@@ -1,0 +1,69 @@
+import { Form } from "@remix-run/react";
+import { useState, type FormEvent, type ReactNode } from "react";
+
+/**
+ * A file upload form. Without JavaScript it is a plain multipart post; with
+ * it, the upload goes through XMLHttpRequest so a progress bar can show, and
+ * the server answers with JSON (a URL to open, or field errors).
+ */
+export function UploadForm({
+  children,
+  onErrors,
+  submitLabel,
+}: {
+  children: ReactNode;
+  onErrors: (errors: Record<string, string>) => void;
+  submitLabel: string;
+}) {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [phase, setPhase] = useState<"idle" | "uploading" | "computing">("idle");
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action || window.location.pathname);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) setProgress(e.loaded / e.total);
+    };
+    xhr.upload.onload = () => setPhase("computing");
+    xhr.onload = () => {
+      setPhase("idle");
+      setProgress(null);
+      try {
+        const body = JSON.parse(xhr.responseText) as { url?: string; errors?: Record<string, string> };
+        if (body.url) window.location.assign(body.url);
+        else onErrors(body.errors ?? { form: "The upload failed." });
+      } catch {
+        onErrors({ form: `The upload failed (HTTP ${xhr.status}).` });
+      }
+    };
+    xhr.onerror = () => {
+      setPhase("idle");
+      onErrors({ form: "The connection was lost during the upload." });
+    };
+    setPhase("uploading");
+    setProgress(0);
+    xhr.send(new FormData(form));
+  }
+
+  return (
+    <Form method="post" encType="multipart/form-data" onSubmit={submit} noValidate className="card">
+      {children}
+      {phase !== "idle" ? (
+        <div role="status" aria-live="polite">
+          <div className="progress" aria-hidden="true">
+            <span style={{ width: `${Math.round((progress ?? 0) * 100)}%` }} />
+          </div>
+          <p className="muted">
+            {phase === "uploading" ? `Uploading… ${Math.round((progress ?? 0) * 100)}%` : "Computing fairness metrics…"}
+          </p>
+        </div>
+      ) : null}
+      <button type="submit" disabled={phase !== "idle"}>
+        {submitLabel}
+      </button>
+    </Form>
+  );
+}
