@@ -12,6 +12,7 @@ import {
   transitionVersion,
 } from "../app/modules/registry/registry.server";
 import { quarterOf, quarterRange, shiftQuarter } from "../app/utils/quarters";
+import { promoteThroughGates, seedPendingReviews, type GovernanceActors } from "./seed-governance";
 
 /**
  * A believable registry for the demo organisation: a dozen models whose
@@ -80,9 +81,12 @@ function random(seed: number) {
   };
 }
 
-export type DemoActors = { team: Actor; leader: Actor; admin: Actor; ownerUserId: number };
+export type DemoActors = GovernanceActors & { admin: Actor; leaderActor: Actor; ownerUserId: number };
 
-export function seedDemoRegistry(orgId: number, actors: DemoActors, now = new Date()) {
+/** Releases after this day go through the pipeline and the approval gates; earlier ones are imported history. */
+const GOVERNANCE_ADOPTED_DAY = 200;
+
+export async function seedDemoRegistry(orgId: number, actors: DemoActors, now = new Date()) {
   // Day zero is 30 days before the first of the four past quarters.
   const firstQuarter = shiftQuarter(quarterOf(now), -4);
   const dayZero = quarterRange(firstQuarter).from.getTime() - 30 * DAY;
@@ -108,9 +112,9 @@ export function seedDemoRegistry(orgId: number, actors: DemoActors, now = new Da
     const releaseDays: number[] = [];
     for (let day = firstDay; day <= lastDay - 5; day += demo.cadence) releaseDays.push(day);
     let previous: string | undefined;
-    releaseDays.forEach((day, index) => {
+    for (const [index, day] of releaseDays.entries()) {
       const version = `${1 + Math.floor(index / 3)}.${index % 3}.0`;
-      const matured = day > 200; // later releases come through the pipeline with full lineage
+      const matured = day > GOVERNANCE_ADOPTED_DAY; // later releases come through the pipeline and the gates
       const metric = +(demo.metric.base + index * 0.01 + rand() * 0.01).toFixed(3);
       createVersion(
         orgId,
@@ -136,20 +140,24 @@ export function seedDemoRegistry(orgId: number, actors: DemoActors, now = new Da
         if (isLast && demo.finalStage === "validation") {
           transitionVersion(orgId, demo.slug, version, { to: "validation", reason: "Fairness review before any pilot" }, actors.team, { mayPromote: false }, { now: at(day + 3) });
         }
-        return;
+        continue;
       }
       // Lead time from registration to production shrinks as the organisation matures.
       const leadDays = Math.max(2, Math.round(21 - day / 25));
-      const steps: Array<["validation" | "staging" | "production", number, Actor]> = [
-        ["validation", Math.round(leadDays / 3), actors.team],
-        ["staging", Math.round((2 * leadDays) / 3), actors.team],
-        ["production", leadDays, actors.leader],
+      const steps: Array<["validation" | "staging" | "production", number]> = [
+        ["validation", Math.round(leadDays / 3)],
+        ["staging", Math.round((2 * leadDays) / 3)],
+        ["production", leadDays],
       ];
-      for (const [to, offset, actor] of steps) {
+      for (const [to, offset] of steps) {
         if (day + offset > lastDay) break;
-        transitionVersion(orgId, demo.slug, version, { to, reason: to === "production" ? "Release approved" : "" }, actor, { mayPromote: true }, { now: at(day + offset) });
+        if (to === "production" && matured) {
+          await promoteThroughGates(orgId, demo, version, actors, at(day + offset - 1.5));
+        } else {
+          transitionVersion(orgId, demo.slug, version, { to, reason: to === "production" ? "Release approved (before the portal)" : "" }, to === "production" ? actors.leaderActor : actors.team, { mayPromote: true }, { now: at(day + offset), importedHistory: to === "production" });
+        }
       }
-    });
+    }
 
     // Weekly monitoring of the production line for the last 26 weeks.
     if (demo.firstProduction !== null) {
@@ -175,6 +183,14 @@ export function seedDemoRegistry(orgId: number, actors: DemoActors, now = new Da
       }
     }
   }
+
+  // Open work for the reviewer inbox.
+  const byslug = (slug: string) => DEMO_MODELS.find((m) => m.slug === slug)!;
+  const screener = getModelDetail(orgId, "resume-screener")!.model.versions[0]!.version;
+  createVersion(orgId, "churn-predictor", { version: "3.0.0", algorithm: "Logistic regression", framework: "scikit-learn 1.5", codeRef: "git:9c41e07", trainingData: { ref: "s3://demo-lake/churn-predictor/training", version: "snapshot-q4" }, hyperparameters: { C: 0.5 }, metrics: { auc: 0.83 } }, pipeline, "api", { now: at(lastDay - 4) });
+  transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "validation" }, actors.team, { mayPromote: false }, { now: at(lastDay - 3) });
+  transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "staging" }, actors.team, { mayPromote: false }, { now: at(lastDay - 2) });
+  await seedPendingReviews(orgId, { model: byslug("resume-screener"), version: screener }, { model: byslug("churn-predictor"), version: "3.0.0" }, actors, at(lastDay - 1.5));
 
   for (const incident of DEMO_INCIDENTS) {
     if (incident.day > lastDay) continue;

@@ -75,10 +75,13 @@ export async function seedDemoOrganization(options: { registry?: boolean } = {})
   });
   if (result.created && options.registry !== false) {
     const actor = (role: Role) => ({ type: "user" as const, id: result.userIds[role]!, label: DEMO_USERS.find((u) => u.role === role)!.email });
-    seedDemoRegistry(result.orgId, {
+    const approver = (role: "ethics" | "leadership") => ({ userId: result.userIds[role]!, label: actor(role).label, role });
+    await seedDemoRegistry(result.orgId, {
       team: actor("team"),
-      leader: actor("leadership"),
       admin: actor("admin"),
+      leaderActor: actor("leadership"),
+      ethics: approver("ethics"),
+      leader: approver("leadership"),
       ownerUserId: result.userIds.team!,
     });
   }

@@ -16,6 +16,11 @@ export function registryMetricRows(m: RegistryMetrics) {
     { key: "lineageCompleteShare", label: "Production versions with complete lineage", value: formatPercent(m.lineageCompleteShare) },
     { key: "apiRegistrationShare", label: "Versions registered through the API", value: formatPercent(m.apiRegistrationShare) },
     { key: "sloBreaches", label: "Monitoring snapshots breaching an objective", value: String(m.sloBreaches) },
+    { key: "approvalGatedShare", label: "Promotions through an approved request", value: formatPercent(m.approvalGatedShare) },
+    { key: "approvedCardShare", label: "Production versions with an approved model card", value: formatPercent(m.approvedCardShare) },
+    { key: "passingAuditShare", label: "Production versions with a passing audit (90 days)", value: formatPercent(m.passingAuditShare) },
+    { key: "medianApprovalDecisionHours", label: "Median time from request to decision", value: formatHours(m.medianApprovalDecisionHours) },
+    { key: "openApprovalRequests", label: "Open approval requests", value: String(m.openApprovalRequests) },
   ];
 }
 

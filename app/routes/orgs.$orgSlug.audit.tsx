@@ -68,13 +68,18 @@ export default function AuditLog() {
     <>
       <div className="page-header">
         <h1>Audit log</h1>
-        {canVerify ? (
-          <Form method="post">
-            <button type="submit" className="secondary">
-              Verify hash chain
-            </button>
-          </Form>
-        ) : null}
+        <span className="inline-form">
+          <a href={`audit.csv?${params}`} download>
+            Export CSV
+          </a>
+          {canVerify ? (
+            <Form method="post">
+              <button type="submit" className="secondary">
+                Verify hash chain
+              </button>
+            </Form>
+          ) : null}
+        </span>
       </div>
       {verification ? (
         verification.ok ? (

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ActionResult, FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
@@ -9,6 +10,12 @@ import { lineageGaps, nextStages } from "~/modules/registry/lifecycle";
 import { INCIDENT_STATUSES, SEVERITIES } from "~/modules/registry/registry-constants";
 import { createIncident, getVersionDetail, transitionVersion, updateIncident } from "~/modules/registry/registry.server";
 import { IncidentCreateSchema, IncidentUpdateSchema, TransitionSchema } from "~/modules/registry/registry-schemas";
+import { GateChecks } from "~/components/gate-checks";
+import { openApprovalRequest, listApprovalRequests } from "~/modules/governance/approvals.server";
+import { listVersionAudits } from "~/modules/governance/bias-audits.server";
+import { gateChecksForVersion } from "~/modules/governance/gates.server";
+import { ApprovalRequestOpenSchema } from "~/modules/governance/governance-schemas";
+import { getVersionCards } from "~/modules/governance/model-cards.server";
 import { formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, runIntentAction } from "~/utils/form-action.server";
@@ -21,14 +28,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const detail = getVersionDetail(org.id, params.modelSlug ?? "", params.version ?? "");
   if (!detail) throw notFound("Model version not found");
-  const mayPromote = hasRole(role, PROMOTERS);
+  const card = getVersionCards(org.id, detail.version.id)[0];
   return {
     org,
     ...detail,
     canWrite: hasRole(role, REGISTRY_WRITERS),
     gaps: lineageGaps({ ...detail.version, trainingDataRef: detail.version.trainingData?.ref }),
-    moves: nextStages(detail.version.stage).filter((s) => s !== "production" || mayPromote),
-    promotionNeedsRole: nextStages(detail.version.stage).includes("production") && !mayPromote,
+    // Production is reached only through an approved request, never by a plain move.
+    moves: nextStages(detail.version.stage).filter((s) => s !== "production"),
+    card: card ? { revision: card.revision, status: card.status, completeness: card.completeness } : null,
+    audits: listVersionAudits(org.id, detail.version.id).map((a) => ({ id: a.id, passed: a.passed, status: a.status, rows: a.rows, createdAt: a.createdAt })),
+    approvals: listApprovalRequests(org.id, { versionId: detail.version.id }).map((r) => ({ id: r.id, status: r.status, pendingRoles: r.pendingRoles, createdAt: r.createdAt })),
+    gates: gateChecksForVersion(detail.version.id),
   };
 }
 
@@ -46,6 +57,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       (_output, input) => `Moved to ${input.to}.`,
     ),
     "report-incident": intent(IncidentCreateSchema, (input) => createIncident(org.id, modelSlug, version, input, actor), "Incident reported."),
+    "request-promotion": intent(
+      ApprovalRequestOpenSchema,
+      (input) => openApprovalRequest(org.id, modelSlug, version, input, actor),
+      (request) => redirect(`/orgs/${org.slug}/approvals/${request.id}`),
+    ),
     "update-incident": intent(
       IncidentUpdateFormSchema,
       ({ incidentId, ...input }) => updateIncident(org.id, incidentId, input, actor),
@@ -55,7 +71,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function VersionDetail() {
-  const { org, model, version, transitions, incidents, canWrite, gaps, moves, promotionNeedsRole } = useLoaderData<typeof loader>();
+  const { org, model, version, transitions, incidents, canWrite, gaps, moves, card, audits, approvals, gates } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {};
@@ -141,12 +157,64 @@ export default function VersionDetail() {
               <button type="submit">Move</button>
             </Form>
           )}
-          {promotionNeedsRole ? <p className="muted">Promotion to production needs the leadership or admin role.</p> : null}
-          {version.stage === "staging" ? (
-            <p className="muted">Promoting retires the model's current production version in the same step.</p>
-          ) : null}
         </section>
       ) : null}
+
+      <section className="card" aria-labelledby="governance-title">
+        <h2 id="governance-title">Governance</h2>
+        <div className="two-col">
+          <div>
+            <h3>Model card</h3>
+            <p>
+              {card ? (
+                <>
+                  Revision {card.revision}: <strong>{card.status.replace("_", " ")}</strong> ({card.completeness.filled}/{card.completeness.total} sections)
+                </>
+              ) : (
+                <span className="muted">No card yet.</span>
+              )}{" "}
+              <Link to={`${modelPath}/versions/${version.version}/card`}>{card ? "Open the card" : canWrite ? "Write the card" : "Card"}</Link>
+            </p>
+            <h3>Bias audits</h3>
+            {audits.length === 0 ? <p className="muted">No audits yet.</p> : null}
+            <ul>
+              {audits.map((a) => (
+                <li key={a.id}>
+                  <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>Audit #{a.id}</Link>:{" "}
+                  <span className={a.passed ? "ok-text" : "bad-text"}>{a.passed ? "passed" : "failed"}</span>, {a.status} ({a.rows.toLocaleString("en")} rows,{" "}
+                  {a.createdAt.slice(0, 10)})
+                </li>
+              ))}
+            </ul>
+            {canWrite ? <Link to={`${modelPath}/versions/${version.version}/bias-audits/new`}>Run a bias audit</Link> : null}
+          </div>
+          <div>
+            <h3>Promotion gates</h3>
+            <GateChecks checks={gates} />
+            {approvals.length ? (
+              <ul>
+                {approvals.map((r) => (
+                  <li key={r.id}>
+                    <Link to={`/orgs/${org.slug}/approvals/${r.id}`}>Request #{r.id}</Link>: {r.status}
+                    {r.status === "open" ? ` (waiting for ${r.pendingRoles.join(" and ")})` : ""}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {canWrite && version.stage === "staging" && !approvals.some((r) => r.status === "open") ? (
+              <Form method="post" className="inline-form">
+                <input type="hidden" name="intent" value="request-promotion" />
+                <FormError error={errorsFor("request-promotion").form} />
+                <TextField label="Why promote now?" name="reason" error={errorsFor("request-promotion").reason} />
+                <button type="submit">Request promotion to production</button>
+              </Form>
+            ) : null}
+            {version.stage === "staging" ? (
+              <p className="muted">Approval retires the model’s current production version and promotes this one in the same step.</p>
+            ) : null}
+          </div>
+        </div>
+      </section>
 
       <h2 id="incidents">Incidents</h2>
       {incidents.length === 0 ? <p className="muted">No incidents reported for this version.</p> : null}

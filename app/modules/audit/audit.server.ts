@@ -164,3 +164,14 @@ export function listAuditFacets(orgId: number, db: DbOrTx = getDb()) {
     actions: distinct(auditEvents.action),
   };
 }
+
+/** Every matching event, newest first, in keyset batches: for streamed exports. */
+export function* auditEventBatches(orgId: number, filters: AuditEventFilters, batchSize = 1000) {
+  let beforeId: number | undefined;
+  for (;;) {
+    const { events, nextBeforeId } = listAuditEvents(orgId, filters, { beforeId, limit: batchSize });
+    if (events.length) yield events;
+    if (!nextBeforeId) return;
+    beforeId = nextBeforeId;
+  }
+}

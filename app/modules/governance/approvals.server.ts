@@ -60,7 +60,7 @@ export function openApprovalRequest(
       .get();
     if (open) throw conflict(`Approval request #${open.id} is already open for this version`);
     const now = options.now ?? new Date();
-    const checks = gateChecksForVersion(tx, version.id, now);
+    const checks = gateChecksForVersion(version.id, now, tx);
     if (model.riskTier === "unacceptable") throw new GateRefusal("This model can never be promoted", checks);
     const row = tx
       .insert(approvalRequests)
@@ -143,7 +143,7 @@ export function decideApprovalRequest(
     if (input.decision === "reject") {
       status = "rejected";
     } else if (required.every((role) => decisions.some((d) => d.role === role && d.decision === "approve"))) {
-      checks = gateChecksForVersion(tx, version.id, now);
+      checks = gateChecksForVersion(version.id, now, tx);
       if (failingChecks(checks).length > 0) throw new GateRefusal("The version cannot be promoted yet", checks);
       if (version.stage !== "staging") throw conflict(`The version is in ${version.stage}, not staging`);
       applyStageChange(tx, model, version, "production", {
@@ -198,7 +198,7 @@ function withDecisions(db: DbOrTx, rows: Array<{ request: RequestRow; model: str
       version: r.version,
       decisions: decisions.filter((d) => d.requestId === r.request.id).map(decisionJson),
       // Open requests show the gates as they stand now; decided ones as they stood at the decision.
-      checks: liveChecks && r.request.status === "open" ? gateChecksForVersion(db, r.request.versionId) : undefined,
+      checks: liveChecks && r.request.status === "open" ? gateChecksForVersion(r.request.versionId, new Date(), db) : undefined,
     }),
   );
 }

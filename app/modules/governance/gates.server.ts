@@ -1,10 +1,10 @@
 import { and, desc, eq } from "drizzle-orm";
-import type { DbOrTx } from "../../../db/client";
+import { getDb, type DbOrTx } from "../../../db/client";
 import { biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
 import { evaluateGates, type GateCheck } from "./gates";
 
 /** Gathers the facts behind the promotion gates of one version and evaluates them. */
-export function gateChecksForVersion(tx: DbOrTx, versionId: number, now = new Date()): GateCheck[] {
+export function gateChecksForVersion(versionId: number, now = new Date(), tx: DbOrTx = getDb()): GateCheck[] {
   const version = tx
     .select({ lineageComplete: modelVersions.lineageComplete, riskTier: models.riskTier })
     .from(modelVersions)

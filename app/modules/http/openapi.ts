@@ -11,6 +11,7 @@ import {
   MonitoringSnapshotSchema,
   TransitionSchema,
 } from "../registry/registry-schemas";
+import { ApprovalRequestOpenSchema, BiasAuditJsonSchema } from "../governance/governance-schemas";
 
 /**
  * The API's endpoints, described once. The OpenAPI document is generated from
@@ -40,6 +41,12 @@ export const API_ENDPOINTS: Endpoint[] = [
   { method: "patch", path: "/incidents/{id}", summary: "Update an incident", scope: "registry:write", body: IncidentUpdateSchema, errors: [400, 401, 403, 404, 422] },
   { method: "post", path: "/models/{slug}/versions/{version}/monitoring", summary: "Push a monitoring snapshot", scope: "registry:write", body: MonitoringSnapshotSchema, created: true, errors: [400, 401, 403, 404, 422] },
   { method: "get", path: "/metrics", summary: "Registry metrics for a window (default: the current quarter)", scope: "registry:read", query: MetricsWindowSchema, errors: [401, 403, 422] },
+  { method: "post", path: "/models/{slug}/versions/{version}/bias-audits", summary: "Run a bias audit: JSON {config, rows}, or multipart/form-data with a CSV `file` part and a `config` part holding JSON", scope: "governance:write", body: BiasAuditJsonSchema, created: true, errors: [400, 401, 403, 404, 413, 422] },
+  { method: "get", path: "/bias-audits/{id}", summary: "One bias audit with per-group counts, rates and disparities", scope: "governance:read", errors: [401, 403, 404] },
+  { method: "get", path: "/models/{slug}/versions/{version}/model-card", summary: "The version's latest model card revision", scope: "governance:read", errors: [401, 403, 404] },
+  { method: "post", path: "/models/{slug}/versions/{version}/approval-requests", summary: "Open a request to promote a staging version to production; returns the gate checks", scope: "governance:write", body: ApprovalRequestOpenSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
+  { method: "get", path: "/approval-requests/{id}", summary: "An approval request with its gate checks and decisions", scope: "governance:read", errors: [401, 403, 404] },
+  { method: "get", path: "/audit/verify", summary: "Verify the organisation's audit hash chain: {ok, events} or {ok: false, firstBrokenId}", scope: "audit:read", errors: [401, 403] },
 ];
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {

@@ -42,7 +42,7 @@ function makeHelpers(orgId: number) {
     version: (slug: string, input: ModelVersionCreate, channel: Channel, now: string) =>
       createVersion(orgId, slug, input, SYSTEM, channel, { now: at(now) }),
     move: (slug: string, version: string, to: Stage, now: string) =>
-      transitionVersion(orgId, slug, version, { to }, SYSTEM, { mayPromote: true }, { now: at(now) }),
+      transitionVersion(orgId, slug, version, { to }, SYSTEM, { mayPromote: true }, { now: at(now), importedHistory: true }),
     incident: (slug: string, version: string, startedAt: string, detectedAt: string, resolvedAt?: string) =>
       createIncident(
         orgId,
@@ -90,6 +90,11 @@ describe("computeRegistryMetrics on an empty organisation", () => {
       registrations: 0,
       apiRegistrationShare: null,
       sloBreaches: 0,
+      approvalGatedShare: null,
+      approvedCardShare: null,
+      passingAuditShare: null,
+      medianApprovalDecisionHours: null,
+      openApprovalRequests: 0,
     });
   });
 

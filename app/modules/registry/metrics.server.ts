@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { currentQuarterRange, monthsBetween } from "../../utils/quarters";
 import { median } from "./lifecycle";
+import { AUDIT_FRESHNESS_DAYS } from "../governance/governance-constants";
 import { STAGES, type Stage } from "./registry-constants";
 
 export type MetricsWindow = { from: Date; to: Date };
@@ -85,6 +86,38 @@ export function computeRegistryMetrics(
       select count(*) as n from monitoring_snapshots
       where org_id = ${orgId} and observed_at >= ${from} and observed_at < ${to} and breach_count > 0`)?.n ?? 0;
 
+  // Governance: which production versions (at the window end) had an approved card and a fresh passing audit.
+  const governed = db.get<{ versions: number; carded: number; audited: number }>(sql`
+    with latest as (
+      select t.version_id, t.to_stage,
+             row_number() over (partition by t.version_id order by t.created_at desc, t.id desc) as rn
+      from stage_transitions t
+      where t.org_id = ${orgId} and t.created_at < ${to}
+    )
+    select count(*) as versions,
+      coalesce(sum(case when exists (select 1 from model_cards c where c.version_id = l.version_id
+        and c.status = 'approved' and c.decided_at < ${to}) then 1 else 0 end), 0) as carded,
+      coalesce(sum(case when exists (select 1 from bias_audits a where a.version_id = l.version_id
+        and a.status = 'accepted' and a.passed = 1 and a.signoff_at < ${to}
+        and a.signoff_at >= ${to - AUDIT_FRESHNESS_DAYS * 24 * HOUR}) then 1 else 0 end), 0) as audited
+    from latest l where l.rn = 1 and l.to_stage = 'production'`) ?? { versions: 0, carded: 0, audited: 0 };
+
+  const gatedPromotions =
+    db.get<{ n: number }>(sql`
+      select count(*) as n from stage_transitions
+      where org_id = ${orgId} and to_stage = 'production' and approval_request_id is not null
+        and created_at >= ${from} and created_at < ${to}`)?.n ?? 0;
+
+  const decisions = db.all<{ hours: number }>(sql`
+    select (decided_at - created_at) / 3600000.0 as hours from approval_requests
+    where org_id = ${orgId} and status in ('approved', 'rejected') and decided_at >= ${from} and decided_at < ${to}`);
+
+  const openApprovalRequests =
+    db.get<{ n: number }>(sql`
+      select count(*) as n from approval_requests
+      where org_id = ${orgId} and created_at < ${to} and (decided_at is null or decided_at >= ${to})
+        and status <> 'cancelled'`)?.n ?? 0;
+
   const windowMonths = (to - from) / (AVERAGE_MONTH_DAYS * 24 * HOUR);
   return {
     window: { from: window.from.toISOString(), to: window.to.toISOString() },
@@ -106,6 +139,11 @@ export function computeRegistryMetrics(
     registrations: registrations.total,
     apiRegistrationShare: share(registrations.api, registrations.total),
     sloBreaches,
+    approvalGatedShare: share(gatedPromotions, promotions.length),
+    approvedCardShare: share(governed.carded, governed.versions),
+    passingAuditShare: share(governed.audited, governed.versions),
+    medianApprovalDecisionHours: median(decisions.map((d) => d.hours)),
+    openApprovalRequests,
   };
 }
 

@@ -99,8 +99,9 @@ function model(orgId: number, input: Partial<ModelCreate> & { name: string }, no
 function version(orgId: number, slug: string, input: ModelVersionCreate, now?: string, channel: "ui" | "api" = "ui") {
   return createVersion(orgId, slug, input, SYSTEM, channel, now ? { now: at(now) } : {}).version;
 }
+/** Fixture history: promotions load as imported history (the approval flow is tested in governance). */
 function move(orgId: number, slug: string, v: string, to: Stage, now?: string) {
-  return transitionVersion(orgId, slug, v, { to }, SYSTEM, PROMOTE, now ? { now: at(now) } : {});
+  return transitionVersion(orgId, slug, v, { to }, SYSTEM, PROMOTE, { importedHistory: true, ...(now ? { now: at(now) } : {}) });
 }
 /** Walks a version from development (or wherever it is) forward to `to`, one step a time. */
 function walk(orgId: number, slug: string, v: string, path: Stage[], now: string) {
@@ -372,6 +373,7 @@ describe("transitionVersion", () => {
     const transitionsBefore = transitionCount(org.id);
     const result = transitionVersion(org.id, "m", "1.1.0", { to: "production", reason: "better AUC" }, SYSTEM, PROMOTE, {
       now: at("2026-01-06T00:00:00Z"),
+      importedHistory: true,
     });
     expect(result.replaced).toBe("1.0.0");
     expect(result.version.stage).toBe("production");

@@ -11,6 +11,8 @@ import {
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { GateRefusal } from "../governance/gates";
+import { gateChecksForVersion } from "../governance/gates.server";
 import {
   breachedObjectives,
   compareSemver,
@@ -352,7 +354,12 @@ export type TransitionPermissions = {
   mayPromote: boolean;
 };
 
-/** The one way a version changes stage from the UI or the API. */
+/**
+ * The one way a version changes stage from the UI or the API. Production is
+ * reached only through an approved approval request (its last approval
+ * promotes); a direct move there is refused with the gate checks listed.
+ * `importedHistory` is for loading a registry's past from another system.
+ */
 export function transitionVersion(
   orgId: number,
   modelSlug: string,
@@ -360,16 +367,23 @@ export function transitionVersion(
   input: TransitionInput,
   actor: Actor,
   permissions: TransitionPermissions,
-  options: WriteOptions = {},
+  options: WriteOptions & { importedHistory?: boolean } = {},
 ) {
   return writeTransaction((tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const check = checkTransition(version.stage, input.to);
     if (!check.ok) throw conflict(check.reason, "to");
-    if (input.to === "production" && !permissions.mayPromote) {
-      throw new DomainError("forbidden", "Promotion to production needs the leadership or admin role (or the registry:promote scope)", "to");
-    }
     const now = options.now ?? new Date();
+    if (input.to === "production") {
+      if (!permissions.mayPromote) {
+        throw new DomainError("forbidden", "Promotion to production needs the leadership or admin role (or the registry:promote scope)", "to");
+      }
+      if (!options.importedHistory) {
+        throw new GateRefusal("Promotion to production needs an approved approval request", gateChecksForVersion(version.id, now, tx), [
+          { path: "approval", message: "No approved approval request: open one; the last approval promotes the version" },
+        ]);
+      }
+    }
     const { replaced } = applyStageChange(tx, model, version, input.to, { reason: input.reason ?? "", actor, now });
     return { model, version: { ...version, stage: input.to, stageChangedAt: now }, replaced };
   });
