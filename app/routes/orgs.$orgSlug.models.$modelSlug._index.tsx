@@ -8,7 +8,9 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { productionVersionOn } from "~/modules/registry/lifecycle";
 import { COMPARISONS } from "~/modules/registry/registry-constants";
-import { getModelDetail, removeObjective, setObjective } from "~/modules/registry/registry.server";
+import { listEntityHistory } from "~/modules/audit/audit.server";
+import { History } from "~/components/history";
+import { getModelDetail, historyRefs, removeObjective, setObjective } from "~/modules/registry/registry.server";
 import { ObjectiveSchema } from "~/modules/registry/registry-schemas";
 import { formatDate, formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
@@ -31,6 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canWrite: hasRole(role, REGISTRY_WRITERS),
     ...detail,
     productionOn: asked ? { date: on.data!, version: answer?.version ?? null } : null,
+    history: listEntityHistory(org.id, historyRefs({ modelId: detail.model.id })),
   };
 }
 
@@ -52,7 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ModelDetail() {
-  const { org, model, canWrite, transitions, productionIntervals, incidents, objectives, monitoring, productionOn } =
+  const { org, model, canWrite, transitions, productionIntervals, incidents, objectives, monitoring, productionOn, history } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
@@ -290,9 +293,7 @@ export default function ModelDetail() {
           </tbody>
         </table>
       </div>
-      <p>
-        <Link to={`/orgs/${org.slug}/audit?entityType=model&entityId=${model.id}`}>Audit history of this model</Link>
-      </p>
+      <History events={history} auditLink={`/orgs/${org.slug}/audit?entityType=model&entityId=${model.id}`} />
     </>
   );
 }

@@ -8,7 +8,9 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, PROMOTERS, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { lineageGaps, nextStages } from "~/modules/registry/lifecycle";
 import { INCIDENT_STATUSES, SEVERITIES } from "~/modules/registry/registry-constants";
-import { createIncident, getVersionDetail, transitionVersion, updateIncident } from "~/modules/registry/registry.server";
+import { listEntityHistory } from "~/modules/audit/audit.server";
+import { History } from "~/components/history";
+import { createIncident, getVersionDetail, historyRefs, transitionVersion, updateIncident } from "~/modules/registry/registry.server";
 import { IncidentCreateSchema, IncidentUpdateSchema, TransitionSchema } from "~/modules/registry/registry-schemas";
 import { GateChecks } from "~/components/gate-checks";
 import { openApprovalRequest, listApprovalRequests } from "~/modules/governance/approvals.server";
@@ -40,6 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     audits: listVersionAudits(org.id, detail.version.id).map((a) => ({ id: a.id, passed: a.passed, status: a.status, rows: a.rows, createdAt: a.createdAt })),
     approvals: listApprovalRequests(org.id, { versionId: detail.version.id }).map((r) => ({ id: r.id, status: r.status, pendingRoles: r.pendingRoles, createdAt: r.createdAt })),
     gates: gateChecksForVersion(detail.version.id),
+    history: listEntityHistory(org.id, historyRefs({ versionId: detail.version.id })),
   };
 }
 
@@ -71,7 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function VersionDetail() {
-  const { org, model, version, transitions, incidents, canWrite, gaps, moves, card, audits, approvals, gates } = useLoaderData<typeof loader>();
+  const { org, model, version, transitions, incidents, canWrite, gaps, moves, card, audits, approvals, gates, history } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {};
@@ -288,9 +291,7 @@ export default function VersionDetail() {
           </li>
         ))}
       </ul>
-      <p>
-        <Link to={`/orgs/${org.slug}/audit?entityType=model_version&entityId=${version.id}`}>Audit history of this version</Link>
-      </p>
+      <History events={history} auditLink={`/orgs/${org.slug}/audit?entityType=model_version&entityId=${version.id}`} />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { auditEvents } from "../../../db/schema";
 import { canonicalJson, computeEventHash, GENESIS_HASH, type AuditEventContent } from "./hash";
@@ -174,4 +174,20 @@ export function* auditEventBatches(orgId: number, filters: AuditEventFilters, ba
     if (!nextBeforeId) return;
     beforeId = nextBeforeId;
   }
+}
+
+/** Events about any of the given entities (entity type → ids), newest first: the history tab of a page. */
+export function listEntityHistory(orgId: number, refs: Record<string, Array<string | number>>, limit = 100, db: DbOrTx = getDb()) {
+  const clauses = Object.entries(refs)
+    .filter(([, ids]) => ids.length > 0)
+    .map(([type, ids]) => and(eq(auditEvents.entityType, type), inArray(auditEvents.entityId, ids.map(String)))!);
+  if (clauses.length === 0) return [];
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.orgId, orgId), or(...clauses)))
+    .orderBy(desc(auditEvents.id))
+    .limit(limit)
+    .all()
+    .map((e) => ({ id: e.id, at: e.createdAt.toISOString(), actor: e.actorLabel, action: e.action, entityType: e.entityType, entityId: e.entityId, payload: e.payload }));
 }

@@ -1,7 +1,10 @@
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
 import {
+  approvalRequests,
+  biasAudits,
   incidents,
+  modelCards,
   models,
   modelTags,
   modelVersions,
@@ -866,4 +869,27 @@ export function getVersionDetail(orgId: number, modelSlug: string, versionLabel:
     .all()
     .map((row) => incidentJson(row, model.slug, version.version));
   return { model, version, transitions, incidents: incidentRows };
+}
+
+/** The entities whose audit events make up a model's (or one version's) history. */
+export function historyRefs(scope: { modelId: number } | { versionId: number }, db: DbOrTx = getDb()) {
+  const ids = (table: typeof incidents | typeof modelCards | typeof biasAudits | typeof approvalRequests) =>
+    db
+      .select({ id: table.id })
+      .from(table)
+      .where("modelId" in scope ? eq(table.modelId, scope.modelId) : eq(table.versionId, scope.versionId))
+      .all()
+      .map((r) => r.id);
+  const versionIds =
+    "modelId" in scope
+      ? db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.modelId, scope.modelId)).all().map((r) => r.id)
+      : [scope.versionId];
+  return {
+    model: "modelId" in scope ? [scope.modelId] : [],
+    model_version: versionIds,
+    incident: ids(incidents),
+    model_card: ids(modelCards),
+    bias_audit: ids(biasAudits),
+    approval_request: ids(approvalRequests),
+  };
 }
