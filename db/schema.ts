@@ -6,6 +6,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { ASSESSMENT_STATUSES, STATEMENT_STATUSES } from "../app/modules/assessment/assessment-constants";
 import { API_SCOPES } from "../app/modules/auth/api-scopes";
 import {
   APPROVAL_STATUSES,
@@ -489,3 +490,89 @@ export const orgSettings = sqliteTable("org_settings", {
     .notNull()
     .$defaultFn(() => new Date()),
 });
+
+// ---------------------------------------------------------------- assessments
+
+export const assessments = sqliteTable(
+  "assessments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    /** Calendar quarter, e.g. "2026-Q4"; one assessment per organisation and quarter. */
+    period: text("period").notNull(),
+    frameworkVersion: text("framework_version").notNull(),
+    status: text("status", { enum: ASSESSMENT_STATUSES }).notNull(),
+    createdByLabel: text("created_by_label").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+    finalizedAt: integer("finalized_at", { mode: "timestamp_ms" }),
+    finalizedByLabel: text("finalized_by_label"),
+    /** JSON: component id → why a level above the registry evidence is claimed. */
+    justifications: text("justifications").notNull().default("{}"),
+    /** JSON snapshots taken at finalisation, so history never changes. */
+    metricsSnapshot: text("metrics_snapshot"),
+    scoreSnapshot: text("score_snapshot"),
+  },
+  (t) => [uniqueIndex("assessments_org_period_unique").on(t.orgId, t.period)],
+);
+
+export const assessmentStatements = sqliteTable(
+  "assessment_statements",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    assessmentId: integer("assessment_id")
+      .notNull()
+      .references(() => assessments.id),
+    statementId: text("statement_id").notNull(),
+    status: text("status", { enum: STATEMENT_STATUSES }).notNull(),
+    /** Required when not applicable. */
+    reason: text("reason"),
+    evidenceNote: text("evidence_note"),
+    evidenceUrl: text("evidence_url"),
+    evidenceDate: text("evidence_date"),
+    updatedByLabel: text("updated_by_label").notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [uniqueIndex("assessment_statements_unique").on(t.assessmentId, t.statementId)],
+);
+
+export const assessmentAnswers = sqliteTable(
+  "assessment_answers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    assessmentId: integer("assessment_id")
+      .notNull()
+      .references(() => assessments.id),
+    questionId: text("question_id").notNull(),
+    level: integer("level").notNull(),
+    note: text("note"),
+    updatedByLabel: text("updated_by_label").notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [uniqueIndex("assessment_answers_unique").on(t.assessmentId, t.questionId)],
+);
+
+/** Evidence notes that team members add to a statement without changing its status. */
+export const assessmentEvidenceNotes = sqliteTable(
+  "assessment_evidence_notes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    assessmentId: integer("assessment_id")
+      .notNull()
+      .references(() => assessments.id),
+    statementId: text("statement_id").notNull(),
+    authorLabel: text("author_label").notNull(),
+    body: text("body").notNull(),
+    url: text("url"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("assessment_evidence_notes_idx").on(t.assessmentId, t.statementId)],
+);

@@ -54,7 +54,7 @@ export default function ModelList() {
           </Link>
         ) : null}
       </div>
-      <Form method="get" className="inline-form card" aria-label="Search and filter models">
+      <Form method="get" className="inline-form card" aria-label="Search and filter models" key={params.toString()}>
         <div className="field">
           <label htmlFor="model-search">Search</label>
           <input id="model-search" type="search" name="q" defaultValue={params.get("q") ?? ""} placeholder="Name, slug, use case…" />

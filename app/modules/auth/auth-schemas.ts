@@ -79,7 +79,7 @@ export const UserDeactivateSchema = z.object({
 export const ApiTokenCreateSchema = z.object({
   name: z.string().trim().min(2, "Name the token after what uses it").max(80, "Use at most 80 characters"),
   scopes: z.preprocess(
-    (value) => (typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value),
+    (value) => (value === undefined ? [] : typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value),
     z
       .array(z.enum(API_SCOPES, { errorMap: () => ({ message: `Scopes are: ${API_SCOPES.join(", ")}` }) }))
       .min(1, "Choose at least one scope")

@@ -12,7 +12,10 @@ import { DomainError } from "../../utils/errors";
 export type ApiIssue = { path: string; message: string };
 
 export function apiError(status: number, code: string, message: string, issues: ApiIssue[] = []): Response {
-  return Response.json({ error: { code, message, issues } }, { status, headers: { "Cache-Control": "no-store" } });
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  // The unread rest of a too-large body would otherwise be parsed as the next request on the connection.
+  if (status === 413) headers.Connection = "close";
+  return Response.json({ error: { code, message, issues } }, { status, headers });
 }
 
 export function issuesOf(error: ZodError): ApiIssue[] {

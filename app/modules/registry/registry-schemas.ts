@@ -173,8 +173,11 @@ export const TransitionSchema = z.object({
 });
 export type TransitionInput = z.infer<typeof TransitionSchema>;
 
-const DateTimeSchema = z.coerce
-  .date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) })
+/** Date-times without a zone (e.g. from a datetime-local input) are taken as UTC, whatever the server's zone. */
+const DateTimeSchema = z.preprocess(
+  (v) => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v.trim()) ? `${v.trim()}Z` : v),
+  z.coerce.date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) }),
+)
   .refine((d) => d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 2100, "Date is out of range");
 
 const incidentTimesAreOrdered = (
@@ -226,7 +229,10 @@ export type MonitoringSnapshotInput = z.infer<typeof MonitoringSnapshotSchema>;
 export const ObjectiveSchema = z.object({
   metric: MetricNameSchema,
   comparison: z.enum(COMPARISONS, { errorMap: () => ({ message: "Choose a comparison" }) }),
-  threshold: z.coerce.number({ invalid_type_error: "Threshold must be a number" }).finite(),
+  threshold: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number({ required_error: "Threshold is required", invalid_type_error: "Threshold must be a number" }).finite(),
+  ),
 });
 export type ObjectiveInput = z.infer<typeof ObjectiveSchema>;
 
@@ -245,11 +251,11 @@ export const MetricsWindowSchema = z
 export const MODEL_SORTS = ["name", "-name", "updated", "-updated", "risk", "-risk"] as const;
 
 export const ModelListQuerySchema = z.object({
-  q: optionalText(100),
+  q: optionalText(100).catch(undefined),
   stage: optionalField(StageSchema).catch(undefined),
   riskTier: optionalField(RiskTierSchema).catch(undefined),
-  team: optionalText(80),
-  tag: optionalField(z.string().trim().toLowerCase().max(40)),
+  team: optionalText(80).catch(undefined),
+  tag: optionalField(z.string().trim().toLowerCase().max(40)).catch(undefined),
   sort: optionalField(z.enum(MODEL_SORTS)).catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).catch(25).default(25),

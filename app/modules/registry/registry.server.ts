@@ -428,6 +428,9 @@ export function createIncident(
     const model = requireModel(tx, orgId, modelSlug);
     const version = requireVersion(tx, model.id, versionLabel);
     const now = options.now ?? new Date();
+    if (input.resolvedAt && input.status && input.status !== "resolved") {
+      throw invalid("An incident with a resolution time must have the status resolved", "status");
+    }
     const status = input.status ?? (input.resolvedAt ? "resolved" : "open");
     const resolvedAt = input.resolvedAt ?? (status === "resolved" ? now : null);
     const detectedAt = input.detectedAt ?? input.startedAt;

@@ -1,0 +1,95 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { listAuditEvents } from "../../app/modules/audit/audit.server";
+import { listApiTokens } from "../../app/modules/auth/api-tokens.server";
+import { API, bearer, expect, expectApiError, expectJson, makeToken, postModel, test, uniqueSlug, WRITE } from "./api-helpers";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/** `npm run -s token -- ...args` against the server's database. */
+function runTokenCli(args: string[]) {
+  const result = spawnSync("npm", ["run", "-s", "token", "--", ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  const lines = result.stdout.trimEnd().split("\n");
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, lastLine: lines[lines.length - 1] ?? "" };
+}
+
+test.describe.configure({ timeout: 90_000 });
+
+test("npm run token prints a working token alone on the last line", async ({ request, testOrg }) => {
+  const writer = makeToken(testOrg.id, WRITE);
+  const slug = uniqueSlug("cli-visible");
+  await expectJson(await request.post(`${API}/models`, { headers: bearer(writer.token), data: { name: "CLI visible", slug, riskTier: "limited" } }), 201);
+
+  const name = `cli-${Date.now().toString(36)}`;
+  const run = runTokenCli(["--org", testOrg.slug, "--name", name, "--scopes", "registry:read"]);
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.lastLine).toMatch(/^amp_[A-Za-z0-9_-]{43}$/);
+  expect(run.stdout).toContain(`"${name}"`);
+  expect(run.stdout).toContain(testOrg.slug);
+  const token = run.lastLine;
+
+  const list = await expectJson(await request.get(`${API}/models`, { headers: bearer(token) }), 200);
+  expect(list.models.map((m: { slug: string }) => m.slug)).toEqual([slug]);
+  // Read-only, as asked.
+  await expectApiError(await request.post(`${API}/models`, { headers: bearer(token), data: { name: "No", riskTier: "minimal" } }), 403, "forbidden");
+
+  const stored = listApiTokens(testOrg.id).find((t) => t.name === name);
+  expect(stored).toMatchObject({ scopes: ["registry:read"], revokedAt: null, prefix: token.slice(0, 12) });
+  expect(stored?.lastUsedAt).not.toBeNull();
+  const created = listAuditEvents(testOrg.id, { action: "api_token.created", actor: "cli:token" }, { limit: 10 }).events;
+  expect(created).toHaveLength(1);
+  expect(created[0]!.payload).toMatchObject({ after: { name, scopes: ["registry:read"] } });
+  // Only the hash is stored: the secret is nowhere in the audit payload.
+  expect(JSON.stringify(created[0]!.payload)).not.toContain(token);
+});
+
+test("npm run token accepts a comma-separated scope list", async ({ request, testOrg }) => {
+  const run = runTokenCli(["--org", testOrg.slug, "--name", "training-pipeline", "--scopes", "registry:read, registry:write"]);
+  expect(run.status, run.stderr).toBe(0);
+  const token = run.lastLine;
+  expect(token).toMatch(/^amp_\S+$/);
+  const model = await expectJson(
+    await request.post(`${API}/models`, { headers: bearer(token), data: { name: "From CLI token", riskTier: "minimal" } }),
+    201,
+  );
+  expect(model.slug).toBe("from-cli-token");
+  expect((await expectJson(await request.get(`${API}/models`, { headers: bearer(token) }), 200)).total).toBe(1);
+  expect(listApiTokens(testOrg.id).find((t) => t.name === "training-pipeline")?.scopes).toEqual(["registry:read", "registry:write"]);
+});
+
+test("npm run token refuses an unknown organisation with a clear message", async () => {
+  const slug = `no-such-org-${Date.now().toString(36)}`;
+  const run = runTokenCli(["--org", slug, "--name", "pipeline", "--scopes", "registry:read"]);
+  expect(run.status).not.toBe(0);
+  expect(run.stderr).toContain(`No organisation with slug "${slug}"`);
+  expect(run.stdout).not.toMatch(/amp_/);
+});
+
+test("npm run token refuses an unknown scope with a clear message and creates nothing", async ({ testOrg }) => {
+  const run = runTokenCli(["--org", testOrg.slug, "--name", "pipeline", "--scopes", "registry:read,registry:admin"]);
+  expect(run.status).not.toBe(0);
+  expect(run.stderr).toContain("--scopes");
+  expect(run.stderr).toContain("Scopes are: registry:read, registry:write, registry:promote");
+  expect(run.stdout).not.toMatch(/amp_/);
+  expect(listApiTokens(testOrg.id)).toEqual([]);
+});
+
+test("npm run token explains missing options", async ({ testOrg }) => {
+  const noOrg = runTokenCli(["--name", "pipeline", "--scopes", "registry:read"]);
+  expect(noOrg.status).not.toBe(0);
+  expect(noOrg.stderr).toContain("--org <slug> is required");
+
+  const noScopes = runTokenCli(["--org", testOrg.slug, "--name", "pipeline"]);
+  expect(noScopes.status).not.toBe(0);
+  expect(noScopes.stderr).toContain("--scopes");
+
+  const noName = runTokenCli(["--org", testOrg.slug, "--scopes", "registry:read"]);
+  expect(noName.status).not.toBe(0);
+  expect(noName.stderr).toContain("--name");
+  expect(listApiTokens(testOrg.id)).toEqual([]);
+});
