@@ -16,8 +16,10 @@ import type { Framework, FrameworkComponent } from "../framework/framework-schem
  *   its level is floor(score) and its band comes from `framework.bands`.
  */
 
-export const STATEMENT_STATUSES = ["none", "partial", "in_place", "not_applicable"] as const;
-export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
+import { STATEMENT_STATUSES, type StatementStatusValue } from "./assessment-constants";
+
+export { STATEMENT_STATUSES };
+export type StatementStatus = StatementStatusValue;
 /** Callers may pass richer response objects (notes, evidence, ...); only `status` is read. */
 export type StatementResponse = { status: StatementStatus };
 export type StatementResponses = Readonly<Record<string, StatementResponse | undefined>>;

@@ -1,0 +1,115 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { TrendChart } from "~/components/assessment-charts";
+import { EmptyState, FormError, SelectField } from "~/components/forms";
+import { LevelPill } from "~/components/framework";
+import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
+import { createAssessment, listAssessments } from "~/modules/assessment/assessments.server";
+import { formatScore } from "~/modules/assessment/scoring";
+import { requireMember } from "~/modules/auth/membership.server";
+import { hasRole } from "~/modules/auth/roles";
+import { quarterOf, shiftQuarter } from "~/utils/quarters";
+import { runFormAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction = () => [{ title: "Assessments" }];
+
+const ASSESSORS = ["admin", "leadership"] as const;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role } = await requireMember(request, params.orgSlug);
+  const list = listAssessments(org.id);
+  const current = quarterOf(new Date());
+  const taken = new Set(list.map((a) => a.period));
+  return {
+    org,
+    assessments: list,
+    canCreate: hasRole(role, ASSESSORS),
+    openPeriods: [1, 0, -1, -2, -3, -4].map((i) => shiftQuarter(current, i)).filter((p) => !taken.has(p)),
+    current,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, actor } = await requireMember(request, params.orgSlug, ASSESSORS);
+  return runFormAction(
+    await request.formData(),
+    AssessmentCreateSchema,
+    (input) => createAssessment(org.id, input, actor),
+    (row) => redirect(`/orgs/${org.slug}/assessments/${row.id}`),
+  );
+}
+
+export default function Assessments() {
+  const { org, assessments, canCreate, openPeriods, current } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const finalized = [...assessments].filter((a) => a.status === "finalized").reverse();
+  return (
+    <>
+      <div className="page-header">
+        <h1>Assessments</h1>
+        <Link to="/framework/scoring">How scores work</Link>
+      </div>
+      {finalized.length >= 2 ? (
+        <TrendChart
+          title="Technology & Operations score by quarter (finalised assessments)"
+          periods={finalized.map((a) => a.period)}
+          lines={[
+            { label: "Dimension", values: finalized.map((a) => a.dimensionScore), bold: true },
+            ...finalized[0]!.components.map((c) => ({ label: c.name, values: finalized.map((a) => a.components.find((x) => x.componentId === c.componentId)?.score ?? 0) })),
+          ]}
+        />
+      ) : null}
+      {assessments.length === 0 ? (
+        <EmptyState title="No assessments yet">
+          <p>Leadership runs one per quarter; scores, trends and roadmaps come from them.</p>
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Quarter</th>
+                <th scope="col">Status</th>
+                <th scope="col">Score</th>
+                <th scope="col">Level</th>
+                <th scope="col">Band</th>
+                <th scope="col">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {assessments.map((a, i) => {
+                const previous = assessments.slice(i + 1).find((p) => p.status === "finalized");
+                const delta = previous ? a.dimensionScore - previous.dimensionScore : null;
+                return (
+                  <tr key={a.id}>
+                    <td>
+                      <Link to={`/orgs/${org.slug}/assessments/${a.id}`}>{a.period}</Link>
+                      {a.period === current ? <span className="tag">current</span> : null}
+                    </td>
+                    <td>{a.status.replace("_", " ")}</td>
+                    <td data-testid={`score-${a.period}`}>{formatScore(a.dimensionScore)}</td>
+                    <td>
+                      <LevelPill level={a.level} /> {a.levelName}
+                    </td>
+                    <td>{a.band}</td>
+                    <td className={delta === null ? "muted" : delta >= 0 ? "ok-text" : "bad-text"}>
+                      {delta === null ? "—" : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)}`}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {canCreate && openPeriods.length ? (
+        <Form method="post" className="inline-form card" style={{ marginTop: "1rem" }} aria-label="Start an assessment">
+          <FormError error={result?.errors?.form} />
+          <SelectField label="Quarter" name="period" defaultValue={openPeriods.includes(current) ? current : openPeriods[0]} options={openPeriods.map((p) => ({ value: p, label: p }))} error={result?.errors?.period} />
+          <button type="submit">Start assessment</button>
+        </Form>
+      ) : null}
+    </>
+  );
+}
