@@ -39,7 +39,7 @@ describe("buildOpenApiDocument", () => {
   });
 
   it("has exactly one operation per API_ENDPOINTS entry", () => {
-    expect(API_ENDPOINTS.length).toBe(18);
+    expect(API_ENDPOINTS.length).toBe(24);
     for (const endpoint of API_ENDPOINTS) {
       expect(operation(endpoint.method, endpoint.path), `${endpoint.method} ${endpoint.path}`).toBeDefined();
     }
@@ -97,10 +97,10 @@ describe("buildOpenApiDocument", () => {
     expect((operation("get", "/metrics").parameters as Json[]).map((p) => p.name)).toEqual(["from", "to"]);
   });
 
-  it("every POST and PATCH has a required JSON request body; GETs have none", () => {
+  it("every POST, PUT and PATCH has a required JSON request body; GETs have none", () => {
     for (const endpoint of API_ENDPOINTS) {
       const op = operation(endpoint.method, endpoint.path);
-      if (endpoint.method === "post" || endpoint.method === "patch") {
+      if (endpoint.method !== "get") {
         expect(op.requestBody.required, `${endpoint.method} ${endpoint.path}`).toBe(true);
         const schema = op.requestBody.content["application/json"].schema;
         expect(schema.type).toBe("object");

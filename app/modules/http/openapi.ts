@@ -12,6 +12,7 @@ import {
   TransitionSchema,
 } from "../registry/registry-schemas";
 import { ApprovalRequestOpenSchema, BiasAuditJsonSchema } from "../governance/governance-schemas";
+import { AssessmentCreateSchema, AssessmentResponsesSchema, FinalizeSchema } from "../assessment/assessment-schemas";
 
 /**
  * The API's endpoints, described once. The OpenAPI document is generated from
@@ -46,6 +47,12 @@ export const API_ENDPOINTS: Endpoint[] = [
   { method: "get", path: "/models/{slug}/versions/{version}/model-card", summary: "The version's latest model card revision", scope: "governance:read", errors: [401, 403, 404] },
   { method: "post", path: "/models/{slug}/versions/{version}/approval-requests", summary: "Open a request to promote a staging version to production; returns the gate checks", scope: "governance:write", body: ApprovalRequestOpenSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
   { method: "get", path: "/approval-requests/{id}", summary: "An approval request with its gate checks and decisions", scope: "governance:read", errors: [401, 403, 404] },
+  { method: "get", path: "/framework", summary: "The maturity framework (public; `version` query optional)", scope: "assessment:read", errors: [404] },
+  { method: "get", path: "/assessments", summary: "The organisation's assessments with scores", scope: "assessment:read", errors: [401, 403] },
+  { method: "post", path: "/assessments", summary: "Start an assessment for a quarter", scope: "assessment:write", body: AssessmentCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
+  { method: "get", path: "/assessments/{id}", summary: "An assessment: scores, levels, evidence and flags", scope: "assessment:read", errors: [401, 403, 404] },
+  { method: "put", path: "/assessments/{id}/responses", summary: "Merge statement responses and question answers into the draft", scope: "assessment:write", body: AssessmentResponsesSchema, errors: [400, 401, 403, 404, 409, 422] },
+  { method: "post", path: "/assessments/{id}/finalize", summary: "Finalise; 409 lists the flags that still need a justification", scope: "assessment:write", body: FinalizeSchema, errors: [400, 401, 403, 404, 409, 422] },
   { method: "get", path: "/audit/verify", summary: "Verify the organisation's audit hash chain: {ok, events} or {ok: false, firstBrokenId}", scope: "audit:read", errors: [401, 403] },
 ];
 

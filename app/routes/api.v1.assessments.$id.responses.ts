@@ -1,0 +1,17 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { AssessmentResponsesSchema } from "~/modules/assessment/assessment-schemas";
+import { assessmentJson, getAssessment, saveResponses } from "~/modules/assessment/assessments.server";
+
+export const loader = () => apiRoute(() => methodNotAllowed(["PUT"]));
+
+/** Merges the given statement responses and question answers into the draft. */
+export const action = ({ request, params }: ActionFunctionArgs) =>
+  apiRoute(async () => {
+    if (request.method !== "PUT") return methodNotAllowed(["PUT"]);
+    const token = requireApiToken(request, "assessment:write");
+    const id = /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0;
+    const input = await readJsonBody(request, AssessmentResponsesSchema);
+    saveResponses(token.orgId, id, input, token.actor);
+    return assessmentJson(getAssessment(token.orgId, id)!);
+  });

@@ -1,0 +1,29 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
+import { assessmentJson, createAssessment, getAssessment, listAssessments } from "~/modules/assessment/assessments.server";
+
+export const loader = ({ request }: LoaderFunctionArgs) =>
+  apiRoute(() => {
+    const token = requireApiToken(request, "assessment:read");
+    return {
+      assessments: listAssessments(token.orgId).map((a) => ({
+        id: a.id,
+        period: a.period,
+        status: a.status,
+        dimensionScore: a.dimensionScore,
+        level: a.level,
+        band: a.band,
+        components: a.components.map((c) => ({ id: c.componentId, score: c.score, level: c.level })),
+      })),
+    };
+  });
+
+export const action = ({ request }: ActionFunctionArgs) =>
+  apiRoute(async () => {
+    if (request.method !== "POST") return methodNotAllowed(["GET", "POST"]);
+    const token = requireApiToken(request, "assessment:write");
+    const input = await readJsonBody(request, AssessmentCreateSchema);
+    const row = createAssessment(token.orgId, input, token.actor);
+    return created(assessmentJson(getAssessment(token.orgId, row.id)!));
+  });
