@@ -3,6 +3,7 @@ import { recordAuditEvent, SYSTEM_ACTOR } from "../app/modules/audit/audit.serve
 import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
 import type { Role } from "../app/modules/auth/roles";
 import { getDb, writeTransaction } from "./client";
+import { seedDemoAssessments } from "./seed-assessments";
 import { seedDemoRegistry } from "./seed-registry";
 import { memberships, organizations, users } from "./schema";
 
@@ -84,6 +85,7 @@ export async function seedDemoOrganization(options: { registry?: boolean } = {})
       leader: approver("leadership"),
       ownerUserId: result.userIds.team!,
     });
+    seedDemoAssessments(result.orgId, actor("leadership"));
   }
   return { created: result.created, orgId: result.orgId };
 }

@@ -1,0 +1,87 @@
+import type { Actor } from "../app/modules/audit/audit.server";
+import { createAssessment, finalizeAssessment, getAssessment, saveResponses } from "../app/modules/assessment/assessments.server";
+import type { AssessmentResponsesInput } from "../app/modules/assessment/assessment-schemas";
+import type { StatementStatusValue } from "../app/modules/assessment/assessment-constants";
+import { getFramework } from "../app/modules/framework/framework";
+import { quarterOf, quarterRange, shiftQuarter } from "../app/utils/quarters";
+
+/**
+ * Four finalised quarters that climb from "Developing" towards "Defined",
+ * and a draft for the current quarter. Targets per component are chosen to
+ * match the demo registry's story (more production models, faster releases,
+ * fewer incidents); where the registry lags a claim, the seed justifies it.
+ */
+const TARGETS: Record<string, number[]> = {
+  "technical-capability": [1.8, 2.3, 2.6, 3.2, 3.4],
+  mlops: [1.6, 2.0, 2.5, 2.8, 3.2],
+  lifecycle: [1.7, 2.2, 2.75, 3.2, 3.4],
+  "production-operations": [2.0, 2.4, 2.7, 3.0, 3.3],
+  standards: [1.5, 1.8, 2.25, 2.6, 3.0],
+};
+
+const QUESTION_COMPONENT: Record<string, string> = {
+  "development-capability": "technical-capability",
+  "mlops-automation": "mlops",
+  "production-operations": "production-operations",
+};
+
+function responsesFor(quarterIndex: number, quarterEnd: Date): AssessmentResponsesInput {
+  const framework = getFramework();
+  const capabilities: AssessmentResponsesInput["capabilities"] = [];
+  for (const component of framework.components) {
+    const target = TARGETS[component.id]![quarterIndex]!;
+    const achieved = Math.floor(target);
+    // Keep the next level's share under the 80% that would achieve it.
+    const share = Math.min(0.75, target - achieved);
+    for (const level of [2, 3, 4, 5]) {
+      const statements = component.capabilities.filter((s) => s.level === level);
+      const inPlace = level <= achieved ? statements.length : level === achieved + 1 ? Math.round(share * statements.length) : 0;
+      statements.forEach((s, i) => {
+        const status: StatementStatusValue = i < inPlace ? "in_place" : level === achieved + 1 && i === inPlace ? "partial" : "none";
+        const dated = status === "in_place" && i === 0;
+        capabilities.push({
+          id: s.id,
+          status,
+          evidence: dated
+            ? {
+                note: `Reviewed in the ${quarterOf(new Date(quarterEnd.getTime() - 86_400_000))} leadership review`,
+                // The oldest quarter's evidence is over a year old by now and shows as stale.
+                date: new Date(quarterEnd.getTime() - 20 * 86_400_000).toISOString().slice(0, 10),
+              }
+            : undefined,
+        });
+      });
+    }
+  }
+  const questions = framework.questions.map((q) => ({
+    id: q.id,
+    level: Math.max(1, Math.floor(TARGETS[QUESTION_COMPONENT[q.id] ?? q.componentId]![quarterIndex]!)),
+    note: "Agreed in the quarterly leadership session.",
+  }));
+  return { capabilities, questions };
+}
+
+export function seedDemoAssessments(orgId: number, leader: Actor, now = new Date()) {
+  const current = quarterOf(now);
+  const periods = [-4, -3, -2, -1].map((i) => shiftQuarter(current, i));
+  periods.forEach((period, index) => {
+    const { to } = quarterRange(period);
+    const row = createAssessment(orgId, { period }, leader, { now: new Date(to.getTime() - 14 * 86_400_000) });
+    saveResponses(orgId, row.id, responsesFor(index, to), leader, { now: new Date(to.getTime() - 10 * 86_400_000) });
+    const flagged = getAssessment(orgId, row.id)!.flags.filter((f) => f.unsupported);
+    const justifications = Object.fromEntries(
+      flagged.map((f) => [
+        f.componentId,
+        `The registry figures for ${period} trail practice: the level rests on process evidence reviewed by leadership (see the statement notes).`,
+      ]),
+    );
+    finalizeAssessment(orgId, row.id, { justifications }, leader, { now: new Date(Math.min(to.getTime() + 7 * 86_400_000, now.getTime() - 3_600_000)) });
+  });
+  const draft = createAssessment(orgId, { period: current }, leader, { now: new Date(now.getTime() - 5 * 86_400_000) });
+  const partial = responsesFor(4, quarterRange(current).to);
+  // The draft is half done: the first three components answered.
+  const answered = new Set(getFramework().components.slice(0, 3).flatMap((c) => c.capabilities.map((s) => s.id)));
+  saveResponses(orgId, draft.id, { capabilities: partial.capabilities.filter((c) => answered.has(c.id)), questions: partial.questions.slice(0, 2) }, leader, {
+    now: new Date(now.getTime() - 2 * 86_400_000),
+  });
+}
