@@ -43,6 +43,7 @@ export default defineConfig({
       SESSION_SECRET: process.env.SESSION_SECRET,
       NODE_ENV: "production",
       COOKIE_SECURE: "false",
+      ...(process.env.PORTAL_BUILD_DIR ? { PORTAL_BUILD_DIR: process.env.PORTAL_BUILD_DIR } : {}),
     },
   },
 });

@@ -16,6 +16,8 @@ export default defineConfig({
   plugins: [
     !isVitest &&
       remix({
+        // Separate build directories let parallel test runs not clobber each other.
+        buildDirectory: process.env.PORTAL_BUILD_DIR ?? "build",
         ignoredRouteFiles: ["**/*.test.ts", "**/*.test.tsx"],
         future: {
           v3_fetcherPersist: true,

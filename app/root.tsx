@@ -78,6 +78,7 @@ function Header() {
       {user ? <OrgSwitcher organizations={data.organizations} /> : null}
       <nav aria-label="Site" className="site-nav">
         <Link to="/framework">Framework</Link>
+        {data && data.organizations.length > 1 ? <Link to="/orgs/compare">Compare</Link> : null}
         {user?.isSiteAdmin ? <Link to="/admin/organizations">Site admin</Link> : null}
       </nav>
       <div className="user-menu">

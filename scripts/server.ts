@@ -20,7 +20,8 @@ const dev = process.argv.includes("--dev");
 process.env.NODE_ENV ??= dev ? "development" : "production";
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
-const serverBuildFile = path.resolve("build/server/index.js");
+const buildDir = process.env.PORTAL_BUILD_DIR ?? "build";
+const serverBuildFile = path.resolve(buildDir, "server/index.js");
 
 if (!dev && !fs.existsSync(serverBuildFile)) {
   console.log("[portal] No production build yet: building (about a minute)...");
@@ -66,8 +67,8 @@ app.use((req, res, next) => {
 if (viteDevServer) {
   app.use(viteDevServer.middlewares);
 } else {
-  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("build/client", { maxAge: "1h" }));
+  app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
 }
 
 const build = viteDevServer

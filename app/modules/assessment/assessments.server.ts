@@ -309,3 +309,8 @@ export function assessmentJson(detail: AssessmentDetail) {
     finalizedBy: detail.finalizedBy,
   };
 }
+
+/** The latest finalised assessment of each organisation the user belongs to, for side-by-side comparison. */
+export function latestFinalizedByOrganization(orgs: Array<{ id: number; slug: string; name: string }>, db: DbOrTx = getDb()) {
+  return orgs.map((org) => ({ org, latest: listAssessments(org.id, db).find((a) => a.status === "finalized") ?? null }));
+}

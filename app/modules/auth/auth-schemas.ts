@@ -37,7 +37,11 @@ export const OrgSlugSchema = z
   .toLowerCase()
   .min(2, "Use at least 2 characters")
   .max(48, "Use at most 48 characters")
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens");
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens")
+  .refine((slug) => !RESERVED_ORG_SLUGS.includes(slug), "This slug is reserved; choose another");
+
+/** Paths under /orgs that are pages, not organisations. */
+const RESERVED_ORG_SLUGS = ["compare", "new", "admin"];
 
 export const PersonNameSchema = z.string().trim().min(1, "Name is required").max(120, "Name is too long");
 

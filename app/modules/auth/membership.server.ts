@@ -34,7 +34,7 @@ export async function requireMember(
 
 export function listUserOrganizations(userId: number) {
   return getDb()
-    .select({ slug: organizations.slug, name: organizations.name, role: memberships.role })
+    .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
     .where(eq(memberships.userId, userId))
