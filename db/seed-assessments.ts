@@ -85,3 +85,14 @@ export function seedDemoAssessments(orgId: number, leader: Actor, now = new Date
     now: new Date(now.getTime() - 2 * 86_400_000),
   });
 }
+
+/** A smaller sister organisation with one finalised quarter, so demo users can compare organisations. */
+export function seedSisterOrgAssessment(orgId: number, leader: Actor, now = new Date()) {
+  const period = shiftQuarter(quarterOf(now), -1);
+  const { to } = quarterRange(period);
+  const row = createAssessment(orgId, { period }, leader, { now: new Date(to.getTime() - 14 * 86_400_000) });
+  saveResponses(orgId, row.id, responsesFor(1, to), leader, { now: new Date(to.getTime() - 10 * 86_400_000) });
+  const flagged = getAssessment(orgId, row.id)!.flags.filter((f) => f.unsupported);
+  const justifications = Object.fromEntries(flagged.map((f) => [f.componentId, "The lab runs no production models yet; the level rests on its research platform."]));
+  finalizeAssessment(orgId, row.id, { justifications }, leader, { now: new Date(Math.min(to.getTime() + 7 * 86_400_000, now.getTime() - 3_600_000)) });
+}

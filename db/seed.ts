@@ -3,12 +3,14 @@ import { recordAuditEvent, SYSTEM_ACTOR } from "../app/modules/audit/audit.serve
 import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
 import type { Role } from "../app/modules/auth/roles";
 import { getDb, writeTransaction } from "./client";
-import { seedDemoAssessments } from "./seed-assessments";
+import { seedDemoAssessments, seedSisterOrgAssessment } from "./seed-assessments";
 import { seedDemoRegistry } from "./seed-registry";
 import { memberships, organizations, users } from "./schema";
 
 export const DEMO_ORG = { slug: "demo", name: "Demo Analytics Ltd" } as const;
 export const DEFAULT_DEMO_PASSWORD = "demo-password";
+/** A second organisation for the admin and leader demo users, to show the organisation switcher and comparison. */
+export const SISTER_ORG = { slug: "demo-research", name: "Demo Research Lab" } as const;
 
 export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role; siteAdmin?: boolean }> = [
   { email: "admin@demo.local", name: "Ada Admin", role: "admin", siteAdmin: true },
@@ -86,6 +88,17 @@ export async function seedDemoOrganization(options: { registry?: boolean } = {})
       ownerUserId: result.userIds.team!,
     });
     seedDemoAssessments(result.orgId, actor("leadership"));
+    const sister = writeTransaction((tx) => {
+      const existing = tx.select().from(organizations).where(eq(organizations.slug, SISTER_ORG.slug)).get();
+      if (existing) return null;
+      const sisterOrg = tx.insert(organizations).values(SISTER_ORG).returning().get();
+      for (const role of ["admin", "leadership"] as const) {
+        tx.insert(memberships).values({ orgId: sisterOrg.id, userId: result.userIds[role]!, role }).run();
+      }
+      recordAuditEvent(tx, { orgId: sisterOrg.id, actor: SYSTEM_ACTOR, action: "organization.created", entityType: "organization", entityId: sisterOrg.id, after: { ...SISTER_ORG, seeded: true } });
+      return sisterOrg;
+    });
+    if (sister) seedSisterOrgAssessment(sister.id, actor("leadership"));
   }
   return { created: result.created, orgId: result.orgId };
 }
