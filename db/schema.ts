@@ -8,6 +8,7 @@ import {
 } from "drizzle-orm/sqlite-core";
 import { ASSESSMENT_STATUSES, STATEMENT_STATUSES } from "../app/modules/assessment/assessment-constants";
 import { API_SCOPES } from "../app/modules/auth/api-scopes";
+import { ITEM_STATUSES, ROADMAP_STATUSES } from "../app/modules/roadmap/roadmap-constants";
 import {
   APPROVAL_STATUSES,
   AUDIT_STATUSES,
@@ -575,4 +576,111 @@ export const assessmentEvidenceNotes = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("assessment_evidence_notes_idx").on(t.assessmentId, t.statementId)],
+);
+
+// ---------------------------------------------------------------- roadmaps
+
+export const roadmaps = sqliteTable(
+  "roadmaps",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    assessmentId: integer("assessment_id")
+      .notNull()
+      .references(() => assessments.id),
+    contentRoadmapId: text("content_roadmap_id").notNull(),
+    fromLevel: integer("from_level").notNull(),
+    toLevel: integer("to_level").notNull(),
+    title: text("title").notNull(),
+    goal: text("goal").notNull(),
+    startDate: text("start_date").notNull(),
+    status: text("status", { enum: ROADMAP_STATUSES }).notNull(),
+    /** JSON: the transition's workstreams with their month ranges, for the phase bars. */
+    workstreams: text("workstreams").notNull(),
+    supersededById: integer("superseded_by_id"),
+    createdByLabel: text("created_by_label").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("roadmaps_org_status_idx").on(t.orgId, t.status)],
+);
+
+export const roadmapItems = sqliteTable(
+  "roadmap_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    roadmapId: integer("roadmap_id")
+      .notNull()
+      .references(() => roadmaps.id),
+    itemKey: text("item_key").notNull(),
+    title: text("title").notNull(),
+    /** JSON array of component ids. */
+    components: text("components").notNull(),
+    workstreamKey: text("workstream_key").notNull(),
+    workstreamTitle: text("workstream_title").notNull(),
+    startMonth: integer("start_month").notNull(),
+    endMonth: integer("end_month").notNull(),
+    dueDate: text("due_date").notNull(),
+    priority: integer("priority").notNull(),
+    catchUp: integer("catch_up", { mode: "boolean" }).notNull(),
+    status: text("status", { enum: ITEM_STATUSES }).notNull(),
+    ownerUserId: integer("owner_user_id").references(() => users.id),
+    team: text("team"),
+    evidence: text("evidence"),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+    closedReason: text("closed_reason"),
+    carriedFromItemId: integer("carried_from_item_id"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [
+    uniqueIndex("roadmap_items_key_unique").on(t.roadmapId, t.itemKey),
+    index("roadmap_items_org_due_idx").on(t.orgId, t.status, t.dueDate),
+    index("roadmap_items_owner_idx").on(t.ownerUserId, t.status),
+  ],
+);
+
+export const roadmapItemComments = sqliteTable(
+  "roadmap_item_comments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    itemId: integer("item_id")
+      .notNull()
+      .references(() => roadmapItems.id),
+    authorLabel: text("author_label").notNull(),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("roadmap_item_comments_item_idx").on(t.itemId)],
+);
+
+export const roadmapCriteria = sqliteTable(
+  "roadmap_criteria",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    roadmapId: integer("roadmap_id")
+      .notNull()
+      .references(() => roadmaps.id),
+    criterionKey: text("criterion_key").notNull(),
+    text: text("text").notNull(),
+    /** JSON of the machine check, or NULL when leadership ticks it by hand. */
+    check: text("check"),
+    manualMet: integer("manual_met", { mode: "boolean" }),
+    manualEvidence: text("manual_evidence"),
+    manualByLabel: text("manual_by_label"),
+    manualAt: integer("manual_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("roadmap_criteria_key_unique").on(t.roadmapId, t.criterionKey)],
 );

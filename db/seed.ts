@@ -5,6 +5,7 @@ import type { Role } from "../app/modules/auth/roles";
 import { getDb, writeTransaction } from "./client";
 import { seedDemoAssessments, seedSisterOrgAssessment } from "./seed-assessments";
 import { seedDemoRegistry } from "./seed-registry";
+import { seedDemoRoadmap } from "./seed-roadmap";
 import { memberships, organizations, users } from "./schema";
 
 export const DEMO_ORG = { slug: "demo", name: "Demo Analytics Ltd" } as const;
@@ -88,6 +89,7 @@ export async function seedDemoOrganization(options: { registry?: boolean } = {})
       ownerUserId: result.userIds.team!,
     });
     seedDemoAssessments(result.orgId, actor("leadership"));
+    seedDemoRoadmap(result.orgId, { leader: actor("leadership"), team: actor("team"), teamEmail: actor("team").label, leaderEmail: actor("leadership").label });
     const sister = writeTransaction((tx) => {
       const existing = tx.select().from(organizations).where(eq(organizations.slug, SISTER_ORG.slug)).get();
       if (existing) return null;

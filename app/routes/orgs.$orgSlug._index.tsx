@@ -7,6 +7,7 @@ import { listAuditEvents } from "~/modules/audit/audit.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/auth/roles";
 import { computeRegistryMetrics } from "~/modules/registry/metrics.server";
+import { myRoadmapItems } from "~/modules/roadmap/roadmaps.server";
 import { STAGES } from "~/modules/registry/registry-constants";
 import { formatDateTime } from "~/utils/format";
 import { isQuarter, quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
@@ -27,6 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     quarter,
     quarters: Array.from({ length: 8 }, (_, i) => shiftQuarter(current, -i)),
     metrics: computeRegistryMetrics(org.id, quarterRange(quarter)),
+    myItems: myRoadmapItems(org.id, user.id).filter((i) => i.status !== "done").slice(0, 8),
     recentEvents: listAuditEvents(org.id, {}, { limit: 8 }).events.map((event) => ({
       id: event.id,
       action: event.action,
@@ -37,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function Dashboard() {
-  const { org, role, userName, quarter, quarters, metrics, recentEvents } = useLoaderData<typeof loader>();
+  const { org, role, userName, quarter, quarters, metrics, recentEvents, myItems } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-header">
@@ -47,6 +49,23 @@ export default function Dashboard() {
         </span>
       </div>
       <p className="lead">{ROLE_DESCRIPTIONS[role]}</p>
+      {myItems.length ? (
+        <section className="card" aria-labelledby="my-items">
+          <h2 id="my-items">Your roadmap items</h2>
+          <ul>
+            {myItems.map((i) => (
+              <li key={i.id}>
+                <span className={i.overdue ? "bad-text" : undefined}>
+                  {i.dueDate}
+                  {i.overdue ? " (overdue)" : ""}
+                </span>{" "}
+                {i.title} <span className="muted">({i.status.replace("_", " ")})</span>
+              </li>
+            ))}
+          </ul>
+          <Link to={`/orgs/${org.slug}/roadmaps`}>Open the roadmap</Link>
+        </section>
+      ) : null}
 
       <div className="page-header">
         <h2>Registry in {quarter}</h2>

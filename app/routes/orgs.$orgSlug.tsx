@@ -4,11 +4,12 @@ import { GeneralErrorBoundary } from "~/components/general-error-boundary";
 import { requireMember } from "~/modules/auth/membership.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
 import { reviewCounts } from "~/modules/governance/inbox.server";
+import { dueCounts } from "~/modules/roadmap/roadmaps.server";
 
 /** Org shell: navigation only. Each child route guards its own loader and action. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { org, role } = await requireMember(request, params.orgSlug);
-  return { org, role, reviews: reviewCounts(org.id) };
+  const { org, role, user } = await requireMember(request, params.orgSlug);
+  return { org, role, reviews: reviewCounts(org.id), due: dueCounts(org.id, user.id) };
 }
 
 const SECTIONS = [
@@ -21,7 +22,7 @@ const SECTIONS = [
 ] as const;
 
 export default function OrgLayout() {
-  const { org, role, reviews } = useLoaderData<typeof loader>();
+  const { org, role, reviews, due } = useLoaderData<typeof loader>();
   return (
     <div className="org-layout">
       <nav aria-label="Organisation" className="org-nav">
@@ -38,6 +39,11 @@ export default function OrgLayout() {
             {section.to === "reviews" && reviews.total > 0 ? (
               <span className="count-badge" aria-label={`${reviews.total} waiting`}>
                 {reviews.total}
+              </span>
+            ) : null}
+            {section.to === "roadmaps" && due.overdue + due.dueThisWeek > 0 ? (
+              <span className="count-badge" data-testid="due-badge" title={`${due.overdue} overdue, ${due.dueThisWeek} due this week`} aria-label={`${due.overdue} of your items overdue, ${due.dueThisWeek} due this week`}>
+                {due.overdue + due.dueThisWeek}
               </span>
             ) : null}
           </NavLink>

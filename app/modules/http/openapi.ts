@@ -13,6 +13,7 @@ import {
 } from "../registry/registry-schemas";
 import { ApprovalRequestOpenSchema, BiasAuditJsonSchema } from "../governance/governance-schemas";
 import { AssessmentCreateSchema, AssessmentResponsesSchema, FinalizeSchema } from "../assessment/assessment-schemas";
+import { RoadmapGenerateSchema, RoadmapItemUpdateSchema } from "../roadmap/roadmap-schemas";
 
 /**
  * The API's endpoints, described once. The OpenAPI document is generated from
@@ -53,6 +54,9 @@ export const API_ENDPOINTS: Endpoint[] = [
   { method: "get", path: "/assessments/{id}", summary: "An assessment: scores, levels, evidence and flags", scope: "assessment:read", errors: [401, 403, 404] },
   { method: "put", path: "/assessments/{id}/responses", summary: "Merge statement responses and question answers into the draft", scope: "assessment:write", body: AssessmentResponsesSchema, errors: [400, 401, 403, 404, 409, 422] },
   { method: "post", path: "/assessments/{id}/finalize", summary: "Finalise; 409 lists the flags that still need a justification", scope: "assessment:write", body: FinalizeSchema, errors: [400, 401, 403, 404, 409, 422] },
+  { method: "post", path: "/assessments/{id}/roadmap", summary: "Generate the next-step roadmap from a finalised assessment", scope: "roadmap:write", body: RoadmapGenerateSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
+  { method: "get", path: "/roadmaps/{id}", summary: "A roadmap with its items and success criteria", scope: "roadmap:read", errors: [401, 403, 404] },
+  { method: "patch", path: "/roadmap-items/{id}", summary: "Update a roadmap item: status, owner (by email), evidence", scope: "roadmap:write", body: RoadmapItemUpdateSchema, errors: [400, 401, 403, 404, 409, 422] },
   { method: "get", path: "/audit/verify", summary: "Verify the organisation's audit hash chain: {ok, events} or {ok: false, firstBrokenId}", scope: "audit:read", errors: [401, 403] },
 ];
 

@@ -1,0 +1,513 @@
+import { and, count, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "../../../db/client";
+import { assessments, assessmentStatements, auditEvents, organizations } from "../../../db/schema";
+import { DomainError } from "../../utils/errors";
+import { quarterRange } from "../../utils/quarters";
+import { verifyAuditChain, type Actor } from "../audit/audit.server";
+import { getFramework } from "../framework/framework";
+import { computeRegistryMetrics } from "../registry/metrics.server";
+import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
+import { StatementResponseSchema, AssessmentResponsesSchema, type AssessmentResponsesInput } from "./assessment-schemas";
+import {
+  addEvidenceNote,
+  assessmentJson,
+  createAssessment,
+  finalizeAssessment,
+  getAssessment,
+  listAssessments,
+  previousFinalized,
+  saveResponses,
+  submitAssessmentForReview,
+} from "./assessments.server";
+import { evidenceLevel } from "./evidence";
+import { scoreAssessment, type StatementResponses } from "./scoring";
+
+/**
+ * Integration tests of the assessment domain module against a real (per-file,
+ * migrated, empty) SQLite database: persistence, merging, registry evidence
+ * per quarter, finalisation with justifications and snapshots, read-only
+ * finalised assessments, and the audit trail.
+ */
+
+const LEADER: Actor = { type: "system", label: "leader@test" };
+const TEAM: Actor = { type: "system", label: "team@test" };
+const REGISTRY: Actor = { type: "system", label: "registry-import" };
+
+const framework = getFramework();
+const componentOf = (id: string) => framework.components.find((c) => c.id === id)!;
+const statementsAt = (componentId: string, level: number) => componentOf(componentId).capabilities.filter((s) => s.level === level).map((s) => s.id);
+const ALL_STATEMENTS = framework.components.flatMap((c) => c.capabilities.map((s) => s.id));
+
+/** Production operations at levels 2 and 3 all in place: the component is assessed at level 3. */
+const PROD_OPS_L3: AssessmentResponsesInput = {
+  capabilities: [...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)].map((id) => ({ id, status: "in_place" as const })),
+  questions: [],
+};
+
+let orgCounter = 0;
+function newOrg() {
+  orgCounter++;
+  return getDb()
+    .insert(organizations)
+    .values({ slug: `assess-org-${orgCounter}`, name: `Assessment org ${orgCounter}` })
+    .returning()
+    .get().id;
+}
+
+function catchDomain(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error("expected a DomainError");
+}
+
+function auditOf(orgId: number) {
+  return getDb()
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.orgId, orgId))
+    .orderBy(auditEvents.id)
+    .all()
+    .map((e) => ({ ...e, payload: JSON.parse(e.payload) as { before?: any; after?: any; details?: any } }));
+}
+const auditCount = (orgId: number) => getDb().select({ n: count() }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).get()!.n;
+const rowOf = (id: number) => getDb().select().from(assessments).where(eq(assessments.id, id)).get()!;
+
+const COMPLETE_LINEAGE = { codeRef: "git:abc", trainingData: { ref: "s3://train" }, hyperparameters: { depth: 4 }, metrics: { auc: 0.9 } };
+
+/** A model whose one version reaches production at `promoted` (history imported with its real dates). */
+function productionModel(orgId: number, slug: string, created: Date, promoted: Date) {
+  createModel(orgId, { name: `Model ${slug}`, slug, riskTier: "minimal" }, REGISTRY, "ui", { now: created });
+  createVersion(orgId, slug, { version: "1.0.0", ...COMPLETE_LINEAGE }, REGISTRY, "api", { now: created });
+  for (const to of ["validation", "staging", "production"] as const) {
+    transitionVersion(orgId, slug, "1.0.0", { to }, REGISTRY, { mayPromote: true }, { now: promoted, importedHistory: true });
+  }
+}
+
+const Q1 = "2025-Q1";
+const Q2 = "2025-Q2";
+const Q3 = "2025-Q3";
+const at = (iso: string) => new Date(iso);
+
+describe("createAssessment", () => {
+  it("creates a draft on the latest framework version and records who created it", () => {
+    const orgId = newOrg();
+    const row = createAssessment(orgId, { period: Q2 }, LEADER, { now: at("2025-05-02T10:00:00Z") });
+    expect(row).toMatchObject({ orgId, period: Q2, status: "draft", frameworkVersion: framework.version, createdByLabel: "leader@test" });
+    expect(row.createdAt.toISOString()).toBe("2025-05-02T10:00:00.000Z");
+    const detail = getAssessment(orgId, row.id)!;
+    expect(detail).toMatchObject({ id: row.id, period: Q2, status: "draft", finalizedAt: null, finalizedBy: null, justifications: {}, statements: {}, answers: {}, notes: [] });
+    // Nothing answered: every component sits at level 1 with score 1.
+    expect(detail.score.dimensionScore).toBe(1);
+    expect(detail.score.components.map((c) => c.score)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it("allows one assessment per organisation and quarter: a second is a conflict on `period` and writes nothing", () => {
+    const orgId = newOrg();
+    createAssessment(orgId, { period: Q2 }, LEADER);
+    const events = auditCount(orgId);
+    const error = catchDomain(() => createAssessment(orgId, { period: Q2 }, LEADER));
+    expect(error.code).toBe("conflict");
+    expect(error.field).toBe("period");
+    expect(error.message).toContain(Q2);
+    expect(getDb().select({ n: count() }).from(assessments).where(eq(assessments.orgId, orgId)).get()!.n).toBe(1);
+    expect(auditCount(orgId)).toBe(events);
+    // Another quarter, or the same quarter in another organisation, is fine.
+    expect(createAssessment(orgId, { period: Q3 }, LEADER).period).toBe(Q3);
+    expect(createAssessment(newOrg(), { period: Q2 }, LEADER).period).toBe(Q2);
+  });
+
+  it("refuses an unknown framework version as invalid `frameworkVersion`", () => {
+    const orgId = newOrg();
+    const error = catchDomain(() => createAssessment(orgId, { period: Q2, frameworkVersion: "99" }, LEADER));
+    expect(error.code).toBe("invalid");
+    expect(error.field).toBe("frameworkVersion");
+    expect(listAssessments(orgId)).toEqual([]);
+    expect(auditCount(orgId)).toBe(0);
+    // The installed version can be named explicitly.
+    expect(createAssessment(orgId, { period: Q2, frameworkVersion: framework.version }, LEADER).frameworkVersion).toBe(framework.version);
+  });
+});
+
+describe("saveResponses", () => {
+  it("merges: a second save updates one statement and keeps the others (and the answers)", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      {
+        capabilities: [
+          { id: "mlops.l2.1", status: "in_place", evidence: { note: "CI pipeline", url: "https://ci.example/pipeline", date: "2025-05-01" } },
+          { id: "mlops.l2.2", status: "partial" },
+          { id: "mlops.l3.2", status: "not_applicable", reason: "No batch models" },
+        ],
+        questions: [{ id: "mlops-automation", level: 2, note: "Manual steps remain" }],
+      },
+      LEADER,
+    );
+    saveResponses(orgId, id, { capabilities: [{ id: "mlops.l2.2", status: "in_place" }], questions: [{ id: "development-capability", level: 3 }] }, TEAM);
+
+    const detail = getAssessment(orgId, id)!;
+    expect(Object.keys(detail.statements).sort()).toEqual(["mlops.l2.1", "mlops.l2.2", "mlops.l3.2"]);
+    expect(detail.statements["mlops.l2.1"]).toMatchObject({
+      status: "in_place",
+      reason: null,
+      evidence: { note: "CI pipeline", url: "https://ci.example/pipeline", date: "2025-05-01" },
+      updatedBy: "leader@test",
+    });
+    expect(detail.statements["mlops.l2.2"]).toMatchObject({ status: "in_place", updatedBy: "team@test" });
+    expect(detail.statements["mlops.l3.2"]).toMatchObject({ status: "not_applicable", reason: "No batch models" });
+    expect(detail.answers).toEqual({
+      "mlops-automation": { level: 2, note: "Manual steps remain" },
+      "development-capability": { level: 3, note: null },
+    });
+    // One row per statement, never duplicated by the upsert.
+    expect(getDb().select({ n: count() }).from(assessmentStatements).where(eq(assessmentStatements.assessmentId, id)).get()!.n).toBe(3);
+  });
+
+  it("refuses an unknown statement id as invalid `capabilities.N.id`, writing nothing of the batch", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    const events = auditCount(orgId);
+    const error = catchDomain(() =>
+      saveResponses(orgId, id, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }, { id: "mlops.l9.9", status: "in_place" }], questions: [] }, LEADER),
+    );
+    expect(error.code).toBe("invalid");
+    expect(error.field).toBe("capabilities.1.id");
+    expect(error.message).toContain("mlops.l9.9");
+    expect(getAssessment(orgId, id)!.statements).toEqual({});
+    expect(auditCount(orgId)).toBe(events);
+
+    const question = catchDomain(() => saveResponses(orgId, id, { capabilities: [], questions: [{ id: "not-a-question", level: 2 }] }, LEADER));
+    expect(question.code).toBe("invalid");
+    expect(question.field).toBe("questions.0.id");
+    expect(getAssessment(orgId, id)!.answers).toEqual({});
+  });
+
+  it("the schema refuses 'not applicable' without a reason (at `reason`) and accepts it with one", () => {
+    const bare = StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "not_applicable" });
+    expect(bare.success).toBe(false);
+    expect(bare.error!.issues.map((i) => i.path.join("."))).toEqual(["reason"]);
+    expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "not_applicable", reason: "   " }).success).toBe(false);
+    expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "not_applicable", reason: "No GPUs in scope" }).success).toBe(true);
+    expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "in_place" }).success).toBe(true);
+    expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "maybe" }).success).toBe(false);
+
+    // Inside the request body the issue points at the statement.
+    const body = AssessmentResponsesSchema.safeParse({ capabilities: [{ id: "mlops.l2.1", status: "in_place" }, { id: "mlops.l2.2", status: "not_applicable" }] });
+    expect(body.success).toBe(false);
+    expect(body.error!.issues.map((i) => i.path.join("."))).toEqual(["capabilities.1.reason"]);
+  });
+
+  it("is scoped to the organisation: another organisation's assessment is not found", () => {
+    const orgId = newOrg();
+    const other = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    const error = catchDomain(() => saveResponses(other, id, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }], questions: [] }, LEADER));
+    expect(error.code).toBe("not_found");
+    expect(getAssessment(other, id)).toBeNull();
+    expect(getAssessment(orgId, id)!.statements).toEqual({});
+  });
+});
+
+describe("getAssessment", () => {
+  it("scores exactly as scoreAssessment does on the same responses", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    const statuses = ["in_place", "partial", "none", "not_applicable", "in_place", "in_place"] as const;
+    // A deterministic mix across every component, leaving some statements unanswered.
+    const capabilities = ALL_STATEMENTS.filter((_, i) => i % 7 !== 3).map((sid, i) => {
+      const status = statuses[i % statuses.length]!;
+      return status === "not_applicable" ? { id: sid, status, reason: "Out of scope" } : { id: sid, status };
+    });
+    saveResponses(orgId, id, { capabilities, questions: [] }, LEADER);
+
+    const responses: StatementResponses = Object.fromEntries(capabilities.map((c) => [c.id, { status: c.status }]));
+    const expected = scoreAssessment(framework, responses);
+    const detail = getAssessment(orgId, id)!;
+    expect(detail.score).toEqual(expected);
+    expect(detail.score.dimensionScore).toBeGreaterThan(1);
+    expect(listAssessments(orgId)[0]!.dimensionScore).toBe(expected.dimensionScore);
+    expect(assessmentJson(detail).dimensionScore).toBe(expected.dimensionScore);
+  });
+});
+
+describe("registry evidence", () => {
+  it("uses the registry metrics of the assessment's own quarter", () => {
+    const orgId = newOrg();
+    // One model reaches production in the middle of Q2 2025.
+    productionModel(orgId, "churn", at("2025-04-10T09:00:00Z"), at("2025-05-01T09:00:00Z"));
+
+    const q1 = createAssessment(orgId, { period: Q1 }, LEADER);
+    const q2 = createAssessment(orgId, { period: Q2 }, LEADER);
+    for (const a of [q1, q2]) saveResponses(orgId, a.id, PROD_OPS_L3, LEADER);
+
+    const before = getAssessment(orgId, q1.id)!;
+    expect(before.metrics.window).toEqual({ from: "2025-01-01T00:00:00.000Z", to: "2025-04-01T00:00:00.000Z" });
+    expect(before.metrics.productionModels).toBe(0);
+    expect(before.evidence.find((e) => e.componentId === "production-operations")!.level).toBe(1);
+
+    const during = getAssessment(orgId, q2.id)!;
+    expect(during.metrics).toEqual(computeRegistryMetrics(orgId, quarterRange(Q2)));
+    expect(during.metrics.productionModels).toBe(1);
+    const prodOps = during.evidence.find((e) => e.componentId === "production-operations")!;
+    expect(prodOps.level).toBe(2);
+    // The level 2 rule holds; level 3 needs five production models.
+    expect(prodOps.rules.find((r) => r.level === 2 && r.metric === "productionModels")).toMatchObject({ actual: 1, holds: true });
+    expect(prodOps.rules.find((r) => r.level === 3 && r.metric === "productionModels")).toMatchObject({ actual: 1, holds: false });
+    // Components without rules have no registry evidence (null), never a level.
+    expect(during.evidence.find((e) => e.componentId === "technical-capability")!.level).toBeNull();
+    expect(during.evidence.find((e) => e.componentId === "standards")!.level).toBeNull();
+  });
+
+  it("flags a component assessed at level 3 whose registry evidence is level 2, and only that one", () => {
+    const orgId = newOrg();
+    productionModel(orgId, "fraud", at("2025-04-10T09:00:00Z"), at("2025-05-01T09:00:00Z"));
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, id, PROD_OPS_L3, LEADER);
+
+    const detail = getAssessment(orgId, id)!;
+    const component = detail.score.components.find((c) => c.componentId === "production-operations")!;
+    expect(component.level).toBe(3);
+    expect(detail.flags.find((f) => f.componentId === "production-operations")).toEqual({
+      componentId: "production-operations",
+      achievedLevel: 3,
+      evidenceLevel: 2,
+      unsupported: true,
+    });
+    expect(detail.flags.filter((f) => f.unsupported).map((f) => f.componentId)).toEqual(["production-operations"]);
+    const json = assessmentJson(detail).components.find((c) => c.id === "production-operations")!;
+    expect(json).toMatchObject({ level: 3, evidenceLevel: 2, flags: ["not_supported_by_registry_evidence"] });
+
+    // At level 2 the registry supports the claim: no flag.
+    saveResponses(orgId, id, { capabilities: statementsAt("production-operations", 3).map((sid) => ({ id: sid, status: "none" as const })), questions: [] }, LEADER);
+    const lowered = getAssessment(orgId, id)!;
+    expect(lowered.flags.find((f) => f.componentId === "production-operations")).toMatchObject({ achievedLevel: 2, evidenceLevel: 2, unsupported: false });
+  });
+});
+
+describe("finalizeAssessment", () => {
+  function flaggedDraft() {
+    const orgId = newOrg();
+    productionModel(orgId, "pricing", at("2025-04-10T09:00:00Z"), at("2025-05-01T09:00:00Z"));
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, id, PROD_OPS_L3, LEADER);
+    return { orgId, id };
+  }
+
+  it("without a justification for a flagged component: a conflict naming `justifications.<component>`, and nothing changes", () => {
+    const { orgId, id } = flaggedDraft();
+    const events = auditCount(orgId);
+    const before = rowOf(id);
+    const attempts: Array<Record<string, string>> = [{}, { "production-operations": "   " }, { standards: "Not the flagged one" }];
+    for (const justifications of attempts) {
+      const error = catchDomain(() => finalizeAssessment(orgId, id, { justifications }, LEADER));
+      expect(error.code).toBe("conflict");
+      expect(error.message).toContain("production-operations");
+      expect(error.issues).toEqual([{ path: "justifications.production-operations", message: expect.stringMatching(/level 3.*level 2/) }]);
+    }
+    expect(rowOf(id)).toEqual(before);
+    expect(rowOf(id)).toMatchObject({ status: "draft", finalizedAt: null, finalizedByLabel: null, metricsSnapshot: null, scoreSnapshot: null, justifications: "{}" });
+    expect(auditCount(orgId)).toBe(events);
+    expect(getAssessment(orgId, id)!.status).toBe("draft");
+  });
+
+  it("with the justification: finalised, metrics snapshotted, and later registry changes no longer move it", () => {
+    const { orgId, id } = flaggedDraft();
+    const now = at("2025-07-05T12:00:00Z");
+    const live = getAssessment(orgId, id)!;
+    const finalized = finalizeAssessment(
+      orgId,
+      id,
+      { justifications: { "production-operations": "Four more models went live in early July.", standards: "Dropped: not flagged" } },
+      LEADER,
+      { now },
+    );
+    expect(finalized).toMatchObject({ status: "finalized", finalizedAt: now.toISOString(), finalizedBy: "leader@test" });
+    // Only justifications of flagged components are kept.
+    expect(finalized.justifications).toEqual({ "production-operations": "Four more models went live in early July." });
+
+    const row = rowOf(id);
+    expect(row.status).toBe("finalized");
+    expect(JSON.parse(row.metricsSnapshot!)).toEqual(live.metrics);
+    expect(JSON.parse(row.scoreSnapshot!)).toMatchObject({ score: { dimensionScore: live.score.dimensionScore }, flags: live.flags });
+
+    // Four more production models appear in the registry for Q2 (imported history).
+    for (const slug of ["m2", "m3", "m4", "m5"]) productionModel(orgId, slug, at("2025-04-20T09:00:00Z"), at("2025-06-01T09:00:00Z"));
+    const liveNow = computeRegistryMetrics(orgId, quarterRange(Q2));
+    // The change is real: evaluated live, the registry would now support level 3 and lift the flag.
+    expect(liveNow.productionModels).toBe(5);
+    expect(evidenceLevel(framework, "production-operations", liveNow).level).toBe(3);
+
+    const after = getAssessment(orgId, id)!;
+    expect(after.metrics).toEqual(live.metrics);
+    expect(after.metrics.productionModels).toBe(1);
+    expect(after.evidence).toEqual(live.evidence);
+    expect(after.flags).toEqual(live.flags);
+    expect(after.score).toEqual(live.score);
+    expect(assessmentJson(after).components.find((c) => c.id === "production-operations")!.evidenceLevel).toBe(2);
+  });
+
+  it("finalises straight away when nothing is flagged, storing no justifications", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, id, { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
+    const done = finalizeAssessment(orgId, id, { justifications: {} }, LEADER);
+    expect(done.status).toBe("finalized");
+    expect(done.justifications).toEqual({});
+    expect(done.flags.some((f) => f.unsupported)).toBe(false);
+  });
+
+  it("a finalised assessment is read-only: responses, notes, review and a second finalisation are conflicts", () => {
+    const { orgId, id } = flaggedDraft();
+    finalizeAssessment(orgId, id, { justifications: { "production-operations": "Justified." } }, LEADER);
+    const events = auditCount(orgId);
+    const before = getAssessment(orgId, id)!;
+
+    const attempts = [
+      () => saveResponses(orgId, id, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }], questions: [] }, LEADER),
+      () => addEvidenceNote(orgId, id, { statementId: "mlops.l2.1", body: "Too late" }, TEAM),
+      () => finalizeAssessment(orgId, id, { justifications: { "production-operations": "Again" } }, LEADER),
+      () => submitAssessmentForReview(orgId, id, LEADER),
+    ];
+    for (const attempt of attempts) expect(catchDomain(attempt).code).toBe("conflict");
+
+    expect(getAssessment(orgId, id)).toEqual(before);
+    expect(auditCount(orgId)).toBe(events);
+  });
+});
+
+describe("review, evidence notes, listing and the audit trail", () => {
+  it("submitAssessmentForReview only moves a draft; responses can still change in review and it can be finalised", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    submitAssessmentForReview(orgId, id, LEADER);
+    expect(getAssessment(orgId, id)!.status).toBe("in_review");
+
+    const again = catchDomain(() => submitAssessmentForReview(orgId, id, LEADER));
+    expect(again.code).toBe("conflict");
+    expect(again.message).toContain("in review");
+
+    saveResponses(orgId, id, { capabilities: [{ id: "standards.l2.1", status: "in_place" }], questions: [] }, LEADER);
+    expect(getAssessment(orgId, id)!.statements["standards.l2.1"]!.status).toBe("in_place");
+    expect(finalizeAssessment(orgId, id, { justifications: {} }, LEADER).status).toBe("finalized");
+    expect(catchDomain(() => submitAssessmentForReview(orgId, id, LEADER)).code).toBe("conflict");
+    expect(catchDomain(() => submitAssessmentForReview(newOrg(), id, LEADER)).code).toBe("not_found");
+  });
+
+  it("addEvidenceNote adds a note to a statement without changing its status; unknown statements are invalid", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, id, { capabilities: [{ id: "lifecycle.l2.1", status: "partial" }], questions: [] }, LEADER);
+    const note = addEvidenceNote(orgId, id, { statementId: "lifecycle.l2.1", body: "Registry export attached", url: "https://wiki.example/registry" }, TEAM);
+    addEvidenceNote(orgId, id, { statementId: "lifecycle.l2.2", body: "Second note" }, TEAM);
+
+    const detail = getAssessment(orgId, id)!;
+    expect(detail.notes).toEqual([
+      { id: note.id, statementId: "lifecycle.l2.1", author: "team@test", body: "Registry export attached", url: "https://wiki.example/registry", at: expect.any(String) },
+      { id: expect.any(Number), statementId: "lifecycle.l2.2", author: "team@test", body: "Second note", url: null, at: expect.any(String) },
+    ]);
+    expect(detail.statements["lifecycle.l2.1"]!.status).toBe("partial");
+    expect(detail.statements["lifecycle.l2.2"]).toBeUndefined();
+
+    const error = catchDomain(() => addEvidenceNote(orgId, id, { statementId: "lifecycle.l9.1", body: "x" }, TEAM));
+    expect(error.code).toBe("invalid");
+    expect(error.field).toBe("statementId");
+    expect(catchDomain(() => addEvidenceNote(newOrg(), id, { statementId: "lifecycle.l2.1", body: "x" }, TEAM)).code).toBe("not_found");
+    expect(getAssessment(orgId, id)!.notes).toHaveLength(2);
+  });
+
+  it("listAssessments returns every quarter newest first with its score; finalised ones come from their snapshot", () => {
+    const orgId = newOrg();
+    const q1 = createAssessment(orgId, { period: Q1 }, LEADER);
+    saveResponses(orgId, q1.id, { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
+    finalizeAssessment(orgId, q1.id, { justifications: {} }, LEADER);
+    const q3 = createAssessment(orgId, { period: Q3 }, LEADER);
+    const q2 = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, q2.id, { capabilities: statementsAt("mlops", 2).map((sid) => ({ id: sid, status: "partial" as const })), questions: [] }, LEADER);
+    createAssessment(newOrg(), { period: "2025-Q4" }, LEADER); // another organisation's
+
+    const list = listAssessments(orgId);
+    expect(list.map((a) => [a.period, a.status])).toEqual([
+      [Q3, "draft"],
+      [Q2, "draft"],
+      [Q1, "finalized"],
+    ]);
+    for (const [item, id] of [
+      [list[0]!, q3.id],
+      [list[1]!, q2.id],
+      [list[2]!, q1.id],
+    ] as const) {
+      const detail = getAssessment(orgId, id)!;
+      expect(item.id).toBe(id);
+      expect(item.dimensionScore).toBe(detail.score.dimensionScore);
+      expect(item.level).toBe(detail.score.level);
+      expect(item.band).toBe(detail.score.band);
+      expect(item.components.map((c) => [c.componentId, c.score, c.level])).toEqual(detail.score.components.map((c) => [c.componentId, c.score, c.level]));
+    }
+    // standards level 2 fully in place: (1+1+1+1+2)/5 = 1.2; mlops level 2 half covered: (1+1.5+1+1+1)/5 = 1.1
+    expect(list[2]!.dimensionScore).toBeCloseTo(1.2, 10);
+    expect(list[1]!.dimensionScore).toBeCloseTo(1.1, 10);
+    expect(list[2]!.finalizedAt).not.toBeNull();
+    expect(previousFinalized(orgId, Q3)).toMatchObject({ id: q1.id, period: Q1 });
+    expect(previousFinalized(orgId, Q1)).toBeNull();
+  });
+
+  it("records an audit event for each mutation, in order, and the organisation's chain verifies", () => {
+    const orgId = newOrg();
+    productionModel(orgId, "audited", at("2025-04-10T09:00:00Z"), at("2025-05-01T09:00:00Z"));
+    const registryEvents = auditCount(orgId);
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, id, { capabilities: [{ id: "mlops.l2.1", status: "partial" }], questions: [{ id: "mlops-automation", level: 2 }] }, LEADER);
+    saveResponses(orgId, id, { ...PROD_OPS_L3, capabilities: [...PROD_OPS_L3.capabilities, { id: "mlops.l2.1", status: "in_place" }] }, LEADER);
+    addEvidenceNote(orgId, id, { statementId: "mlops.l2.1", body: "Pipeline run log" }, TEAM);
+    submitAssessmentForReview(orgId, id, LEADER);
+    // Refusals write nothing to the trail.
+    expect(() => finalizeAssessment(orgId, id, { justifications: {} }, LEADER)).toThrow(DomainError);
+    finalizeAssessment(orgId, id, { justifications: { "production-operations": "Justified in the board pack." } }, LEADER);
+
+    const events = auditOf(orgId).slice(registryEvents);
+    expect(events.map((e) => e.action)).toEqual([
+      "assessment.created",
+      "assessment.responses_saved",
+      "assessment.responses_saved",
+      "assessment.evidence_added",
+      "assessment.submitted",
+      "assessment.finalized",
+    ]);
+    for (const e of events) {
+      expect(e.entityType).toBe("assessment");
+      expect(e.entityId).toBe(String(id));
+    }
+    expect(events.map((e) => e.actorLabel)).toEqual(["leader@test", "leader@test", "leader@test", "team@test", "leader@test", "leader@test"]);
+    expect(events[0]!.payload.after).toEqual({ period: Q2, frameworkVersion: framework.version });
+    expect(events[1]!.payload.before).toEqual({ capabilities: { "mlops.l2.1": null }, questions: { "mlops-automation": null } });
+    expect(events[1]!.payload.after).toEqual({ capabilities: { "mlops.l2.1": "partial" }, questions: { "mlops-automation": 2 } });
+    expect(events[2]!.payload.before.capabilities["mlops.l2.1"]).toBe("partial");
+    expect(events[2]!.payload.after.capabilities["mlops.l2.1"]).toBe("in_place");
+    expect(events[3]!.payload.after).toMatchObject({ statementId: "mlops.l2.1", body: "Pipeline run log" });
+    expect(events[4]!.payload).toMatchObject({ before: { status: "draft" }, after: { status: "in_review" } });
+    expect(events[5]!.payload.before).toEqual({ status: "in_review" });
+    expect(events[5]!.payload.after).toMatchObject({
+      status: "finalized",
+      level: getAssessment(orgId, id)!.score.level,
+      justifications: { "production-operations": "Justified in the board pack." },
+    });
+
+    expect(verifyAuditChain(orgId)).toEqual({ ok: true, events: registryEvents + 6 });
+  });
+
+  it("queries stay inside the organisation (no cross-organisation rows)", () => {
+    const a = newOrg();
+    const b = newOrg();
+    const ida = createAssessment(a, { period: Q2 }, LEADER).id;
+    createAssessment(b, { period: Q2 }, LEADER);
+    expect(listAssessments(b).map((x) => x.id)).not.toContain(ida);
+    expect(getDb().select().from(assessments).where(and(eq(assessments.orgId, b), eq(assessments.id, ida))).get()).toBeUndefined();
+  });
+});

@@ -1,0 +1,152 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateDatabase, openDatabase } from "../../../db/client";
+import { organizations } from "../../../db/schema";
+import { recordAuditEvent, SYSTEM_ACTOR, verifyAuditChain } from "../audit/audit.server";
+
+/**
+ * `npm run audit:verify` (scripts/audit-verify.ts) run as a child process
+ * against a database file of its own: exit 0 with "ok" lines while the chains
+ * are intact, exit 1 naming the first broken event once one is tampered with.
+ */
+
+const ROOT = path.resolve(__dirname, "../../..");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-verify-test-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+type Fixture = { file: string; acme: { id: number; slug: string; eventIds: number[] }; globex: { id: number; slug: string; eventIds: number[] } };
+
+/** A migrated database with two organisations, a few events each and one site-wide event. */
+function prepareDatabase(name: string): Fixture {
+  const file = path.join(dir, name, "portal.db");
+  const db = openDatabase(file);
+  try {
+    migrateDatabase(db);
+    const make = (slug: string) => {
+      const org = db.insert(organizations).values({ slug, name: slug.toUpperCase() }).returning().get();
+      const eventIds = [1, 2, 3, 4].map(
+        (n) =>
+          recordAuditEvent(db, {
+            orgId: org.id,
+            actor: { type: "user", id: n, label: `user${n}@${slug}.test` },
+            action: n === 1 ? "model.created" : "model.updated",
+            entityType: "model",
+            entityId: 7,
+            before: n === 1 ? undefined : { name: `v${n - 1}` },
+            after: { name: `v${n}` },
+          }).id,
+      );
+      return { id: org.id, slug, eventIds };
+    };
+    const acme = make("acme");
+    const globex = make("globex");
+    recordAuditEvent(db, { orgId: null, actor: SYSTEM_ACTOR, action: "auth.login", entityType: "user", entityId: 1 });
+    expect(verifyAuditChain(acme.id, db)).toEqual({ ok: true, events: 4 });
+    return { file, acme, globex };
+  } finally {
+    db.$client.close();
+  }
+}
+
+function runVerify(file: string, args: string[] = []) {
+  const result = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/audit-verify.ts", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: file },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}\n${result.stderr}` };
+}
+
+/** Raw SQL on the file, outside the app. */
+function sqlOn(file: string, statements: (db: Database.Database) => void) {
+  const db = new Database(file);
+  try {
+    statements(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe("scripts/audit-verify.ts", () => {
+  let fixture: Fixture;
+  beforeAll(() => {
+    fixture = prepareDatabase("intact");
+  });
+
+  it("exits 0 with an ok line per organisation and for the site-wide chain", () => {
+    const run = runVerify(fixture.file);
+    expect(run.code, run.output).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines).toContain("ok      acme: 4 events");
+    expect(lines).toContain("ok      globex: 4 events");
+    expect(lines).toContain("ok      (site-wide sign-in events): 1 events");
+    expect(run.stdout).not.toContain("BROKEN");
+  });
+
+  it("checks a single organisation with --org", () => {
+    const run = runVerify(fixture.file, ["--org", "globex"]);
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout.trim().split("\n")).toEqual(["ok      globex: 4 events"]);
+  });
+
+  it("fails with one clear line for an unknown organisation", () => {
+    const run = runVerify(fixture.file, ["--org", "nope"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('No organisation with slug "nope"');
+  });
+
+  it("the database itself refuses to update or delete an audit event", () => {
+    sqlOn(fixture.file, (db) => {
+      expect(() => db.prepare("update audit_events set payload = '{}' where id = ?").run(fixture.acme.eventIds[1])).toThrow(/append-only/);
+      expect(() => db.prepare("delete from audit_events where id = ?").run(fixture.acme.eventIds[1])).toThrow(/append-only/);
+    });
+    expect(runVerify(fixture.file).code).toBe(0);
+  });
+});
+
+describe("scripts/audit-verify.ts on a tampered database", () => {
+  it("exits 1 and names the event whose payload was changed; other chains stay ok", () => {
+    const { file, acme } = prepareDatabase("tampered-payload");
+    const victim = acme.eventIds[2]!;
+    sqlOn(file, (db) => {
+      db.exec("DROP TRIGGER audit_events_no_update");
+      const changed = db.prepare(`update audit_events set payload = '{"after":{"name":"forged"}}' where id = ?`).run(victim);
+      expect(changed.changes).toBe(1);
+    });
+    const run = runVerify(file);
+    expect(run.code, run.output).toBe(1);
+    const lines = run.stdout.trim().split("\n");
+    const broken = lines.find((l) => l.startsWith("BROKEN  acme:"));
+    expect(broken, run.output).toBeDefined();
+    expect(broken).toContain(`first broken event #${victim}`);
+    expect(broken).toContain("content does not match its hash");
+    expect(broken).toContain("after 2 intact events");
+    expect(lines).toContain("ok      globex: 4 events");
+    expect(lines).toContain("ok      (site-wide sign-in events): 1 events");
+
+    // The one-organisation check fails too; the other organisation passes on its own.
+    const one = runVerify(file, ["--org", "acme"]);
+    expect(one.code).toBe(1);
+    expect(one.stdout).toContain(`#${victim}`);
+    expect(runVerify(file, ["--org", "globex"]).code).toBe(0);
+  });
+
+  it("names the event after a deleted one (its previous hash no longer matches)", () => {
+    const { file, globex } = prepareDatabase("tampered-delete");
+    sqlOn(file, (db) => {
+      db.exec("DROP TRIGGER audit_events_no_delete");
+      db.prepare("delete from audit_events where id = ?").run(globex.eventIds[1]);
+    });
+    const run = runVerify(file);
+    expect(run.code, run.output).toBe(1);
+    const broken = run.stdout.split("\n").find((l) => l.startsWith("BROKEN  globex:"));
+    expect(broken).toContain(`first broken event #${globex.eventIds[2]}`);
+    expect(broken).toContain("previous hash does not match");
+    expect(run.stdout).toContain("ok      acme: 4 events");
+  });
+});

@@ -1,0 +1,121 @@
+import type { RoadmapDetail } from "../roadmap/roadmaps.server";
+import { ITEM_STATUS_LABELS } from "../roadmap/roadmap-constants";
+import { csvResponse, toCsv } from "./csv";
+import { COLORS, contentWidth, createPdf, heading, paragraph, pdfResponse, pdfText, table, title, type Pdf } from "./pdf.server";
+
+export function roadmapCsv(r: RoadmapDetail): string {
+  return toCsv(
+    ["priority", "item", "workstream", "components", "due_date", "status", "owner", "team", "evidence", "completed_at", "catch_up", "key"],
+    r.items.map((i) => [i.priority, i.title, i.workstream, i.components.join(" "), i.dueDate, i.status, i.owner?.email ?? "", i.team ?? "", i.evidence ?? "", i.completedAt ?? "", i.catchUp ? "yes" : "no", i.key]),
+  );
+}
+
+/** Phase bars drawn as vector rectangles: one row per workstream over the months of the roadmap. */
+function phaseBars(doc: Pdf, r: RoadmapDetail) {
+  const months = Math.max(...r.workstreams.map((w) => w.endMonth), 1);
+  const left = doc.page.margins.left;
+  const labelWidth = 170;
+  const trackWidth = contentWidth(doc) - labelWidth;
+  const rowHeight = 18;
+  let y = doc.y;
+  doc.font("Helvetica").fontSize(7.5).fillColor(COLORS.muted);
+  for (let m = 1; m <= months; m++) doc.text(`M${m}`, left + labelWidth + ((m - 1) / months) * trackWidth, y, { width: trackWidth / months, align: "center", lineBreak: false });
+  y += 12;
+  for (const w of r.workstreams) {
+    const items = r.items.filter((i) => i.workstreamKey === w.key && i.status !== "closed");
+    const share = items.length ? items.filter((i) => i.status === "done").length / items.length : 0;
+    doc.fillColor(COLORS.text).fontSize(8.5).text(pdfText(w.title), left, y + 4, { width: labelWidth - 8, lineBreak: false, ellipsis: true });
+    const x = left + labelWidth + ((w.startMonth - 1) / months) * trackWidth;
+    const width = ((w.endMonth - w.startMonth + 1) / months) * trackWidth;
+    doc.rect(left + labelWidth, y + 2, trackWidth, rowHeight - 4).fill("#eef2f8");
+    doc.rect(x, y + 2, width, rowHeight - 4).fill("#b9c9ee");
+    doc.rect(x, y + 2, width * share, rowHeight - 4).fill(COLORS.accent);
+    y += rowHeight;
+  }
+  doc.y = y + 8;
+  doc.x = left;
+}
+
+export function roadmapPdf(orgName: string, r: RoadmapDetail): Promise<Uint8Array<ArrayBuffer>> {
+  const { doc, finish } = createPdf({ title: `${orgName}: roadmap level ${r.transition.from} to ${r.transition.to}`, subject: "Improvement roadmap" });
+  title(doc, `Roadmap: level ${r.transition.from} → ${r.transition.to}, ${r.title}`, `${orgName} · from the ${r.assessmentPeriod} assessment · starts ${r.startDate}`);
+  paragraph(doc, r.goal);
+  const live = r.items.filter((i) => i.status !== "closed");
+  paragraph(doc, `${live.filter((i) => i.status === "done").length} of ${live.length} items done; ${live.filter((i) => i.overdue).length} overdue.`, { muted: true });
+  heading(doc, "Phases");
+  phaseBars(doc, r);
+  heading(doc, "Success criteria");
+  table(
+    doc,
+    [
+      { header: "Criterion", width: 0.5 },
+      { header: "How", width: 0.14 },
+      { header: "Status", width: 0.36 },
+    ],
+    r.successCriteria.map((c) => [c.text, c.automatic ? "automatic" : "leadership", { text: `${c.met ? "met" : c.met === false ? "not met" : "open"}: ${c.explanation}`, color: c.met ? COLORS.ok : c.met === false ? COLORS.bad : COLORS.muted }]),
+  );
+  heading(doc, "Items");
+  table(
+    doc,
+    [
+      { header: "#", width: 0.05, align: "right" },
+      { header: "Item", width: 0.43 },
+      { header: "Workstream", width: 0.2 },
+      { header: "Due", width: 0.1 },
+      { header: "Status", width: 0.1 },
+      { header: "Owner", width: 0.12 },
+    ],
+    r.items.map((i) => [String(i.priority), i.title, i.workstream, { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined }, ITEM_STATUS_LABELS[i.status], i.owner?.name ?? "—"]),
+  );
+  return finish(`${orgName} · roadmap ${r.transition.from}→${r.transition.to}`);
+}
+
+function icsText(value: string) {
+  return value.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
+}
+
+/** Lines longer than 75 octets are folded (RFC 5545 §3.1). */
+function fold(line: string) {
+  const parts: string[] = [];
+  let rest = line;
+  while (Buffer.byteLength(rest) > 75) {
+    let cut = 74;
+    while (Buffer.byteLength(rest.slice(0, cut)) > 74) cut--;
+    parts.push(rest.slice(0, cut));
+    rest = ` ${rest.slice(cut)}`;
+  }
+  parts.push(rest);
+  return parts.join("\r\n");
+}
+
+/** An iCalendar feed with one all-day event per open item on its due date. */
+export function roadmapIcs(orgSlug: string, host: string, r: RoadmapDetail, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//AI Maturity & Governance Portal//Roadmap//EN", "CALSCALE:GREGORIAN", `X-WR-CALNAME:${icsText(`${r.title} (${orgSlug})`)}`];
+  for (const item of r.items.filter((i) => i.status !== "closed" && i.status !== "done")) {
+    const day = item.dueDate.replace(/-/g, "");
+    const next = new Date(Date.parse(`${item.dueDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10).replace(/-/g, "");
+    lines.push(
+      "BEGIN:VEVENT",
+      `UID:roadmap-item-${item.id}@${host}`,
+      `DTSTAMP:${stamp}`,
+      `DTSTART;VALUE=DATE:${day}`,
+      `DTEND;VALUE=DATE:${next}`,
+      `SUMMARY:${icsText(`Due: ${item.title}`)}`,
+      `DESCRIPTION:${icsText(`${item.workstream}. Status: ${ITEM_STATUS_LABELS[item.status]}. Owner: ${item.owner?.email ?? "unassigned"}.`)}`,
+      "END:VEVENT",
+    );
+  }
+  lines.push("END:VCALENDAR");
+  return `${lines.map(fold).join("\r\n")}\r\n`;
+}
+
+/** The one entry point of the roadmap's export routes. */
+export async function roadmapExport(format: "csv" | "pdf" | "ics", org: { slug: string; name: string }, r: RoadmapDetail, host: string): Promise<Response> {
+  const name = `${org.slug}-roadmap-${r.transition.from}-${r.transition.to}`;
+  if (format === "csv") return csvResponse(roadmapCsv(r), `${name}.csv`);
+  if (format === "pdf") return pdfResponse(await roadmapPdf(org.name, r), `${name}.pdf`);
+  return new Response(roadmapIcs(org.slug, host, r), {
+    headers: { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.ics"`, "Cache-Control": "private, no-store" },
+  });
+}

@@ -1,0 +1,7 @@
+export const ITEM_STATUSES = ["todo", "in_progress", "blocked", "done", "closed"] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+/** Statuses people set; `closed` is set by regeneration when an item is no longer needed. */
+export const WORK_STATUSES = ["todo", "in_progress", "blocked", "done"] as const;
+export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = { todo: "To do", in_progress: "In progress", blocked: "Blocked", done: "Done", closed: "Closed" };
+export const ROADMAP_STATUSES = ["active", "superseded"] as const;
+export type RoadmapStatus = (typeof ROADMAP_STATUSES)[number];

@@ -1,0 +1,444 @@
+import { and, asc, desc, eq, inArray, lt, ne, sql } from "drizzle-orm";
+import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
+import { conflict, DomainError, invalid } from "../../utils/errors";
+import { currentQuarterRange } from "../../utils/quarters";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { getAssessment, listAssessments } from "../assessment/assessments.server";
+import { getFramework } from "../framework/framework";
+import type { SuccessCheck } from "../framework/framework-schema";
+import { computeRegistryMetrics } from "../registry/metrics.server";
+import type { WriteOptions } from "../registry/registry.server";
+import { evaluateCriterion } from "./criteria";
+import { generateRoadmap, planRegeneration, type GeneratedItem } from "./generate";
+import type { ItemStatus } from "./roadmap-constants";
+import type { RoadmapItemUpdate } from "./roadmap-schemas";
+
+const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
+const today = () => new Date().toISOString().slice(0, 10);
+
+function itemValues(orgId: number, roadmapId: number, item: GeneratedItem) {
+  return {
+    orgId,
+    roadmapId,
+    itemKey: item.key,
+    title: item.title,
+    components: JSON.stringify(item.components),
+    workstreamKey: item.workstreamKey,
+    workstreamTitle: item.workstreamTitle,
+    startMonth: item.startMonth,
+    endMonth: item.endMonth,
+    dueDate: item.dueDate,
+    priority: item.priority,
+    catchUp: item.catchUp,
+    status: "todo" as ItemStatus,
+  };
+}
+
+/**
+ * Generates the next-step roadmap from a finalised assessment. A newer
+ * generation carries unfinished items over (no duplicates), closes the ones no
+ * longer needed with a reason, and keeps the previous roadmap as history.
+ */
+export function generateRoadmapFromAssessment(orgId: number, assessmentId: number, input: { startDate?: string }, actor: Actor, options: WriteOptions = {}) {
+  const assessment = getAssessment(orgId, assessmentId);
+  if (!assessment) throw notFound("Assessment");
+  if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
+  const framework = getFramework(assessment.frameworkVersion);
+  const generated = generateRoadmap(
+    framework,
+    {
+      period: assessment.period,
+      level: assessment.score.level,
+      components: assessment.score.components.map((c) => ({ componentId: c.componentId, level: c.level, score: c.score })),
+    },
+    { startDate: input.startDate },
+  );
+  if (!generated) throw invalid("The assessment is at level 5 (Optimizing): there is no next level to plan for", "assessmentId");
+  return writeTransaction((tx) => {
+    const now = options.now ?? new Date();
+    const previous = tx.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.status, "active"))).get();
+    const previousItems = previous ? tx.select().from(roadmapItems).where(eq(roadmapItems.roadmapId, previous.id)).all() : [];
+    const plan = planRegeneration(previousItems.map((i) => ({ id: i.id, key: i.itemKey, status: i.status })), generated);
+    const roadmap = tx
+      .insert(roadmaps)
+      .values({
+        orgId,
+        assessmentId,
+        contentRoadmapId: generated.roadmapId,
+        fromLevel: generated.transition.from,
+        toLevel: generated.transition.to,
+        title: generated.title,
+        goal: generated.goal,
+        startDate: generated.startDate,
+        status: "active",
+        workstreams: JSON.stringify(generated.workstreams),
+        createdByLabel: actor.label,
+        createdAt: now,
+      })
+      .returning()
+      .get();
+    const byKey = new Map(generated.items.map((i) => [i.key, i]));
+    for (const carried of plan.carry) {
+      const old = previousItems.find((i) => i.id === carried.previousId)!;
+      const fresh = byKey.get(carried.key)!;
+      tx.insert(roadmapItems)
+        .values({
+          ...itemValues(orgId, roadmap.id, fresh),
+          status: old.status,
+          ownerUserId: old.ownerUserId,
+          team: old.team,
+          evidence: old.evidence,
+          carriedFromItemId: old.id,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .run();
+    }
+    for (const item of plan.add) tx.insert(roadmapItems).values({ ...itemValues(orgId, roadmap.id, item), createdAt: now, updatedAt: now }).run();
+    for (const closed of plan.close) {
+      tx.update(roadmapItems).set({ status: "closed", closedReason: closed.reason, updatedAt: now }).where(eq(roadmapItems.id, closed.previousId)).run();
+    }
+    for (const criterion of generated.successCriteria) {
+      tx.insert(roadmapCriteria)
+        .values({ orgId, roadmapId: roadmap.id, criterionKey: criterion.key, text: criterion.text, check: criterion.check ? JSON.stringify(criterion.check) : null })
+        .run();
+    }
+    if (previous) tx.update(roadmaps).set({ status: "superseded", supersededById: roadmap.id }).where(eq(roadmaps.id, previous.id)).run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "roadmap.generated",
+      entityType: "roadmap",
+      entityId: roadmap.id,
+      after: {
+        assessment: assessment.period,
+        transition: generated.transition,
+        startDate: generated.startDate,
+        items: generated.items.length,
+        carried: plan.carry.length,
+        added: plan.add.length,
+        closed: plan.close.map((c) => c.key),
+        supersedes: previous?.id,
+      },
+    });
+    return roadmap.id;
+  });
+}
+
+function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): number | null | undefined {
+  if (email === undefined) return undefined;
+  if (email === "none") return null;
+  const member = tx
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, orgId)))
+    .where(eq(users.email, email))
+    .get();
+  if (!member) throw invalid(`${email} is not a member of this organisation`, "ownerEmail");
+  return member.id;
+}
+
+export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapItemUpdate, actor: Actor, options: WriteOptions = {}) {
+  return writeTransaction((tx) => {
+    const before = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
+    if (!before) throw notFound("Roadmap item");
+    if (before.status === "closed") throw conflict("This item was closed when the roadmap was regenerated");
+    const roadmap = tx.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, before.roadmapId)).get();
+    if (roadmap?.status !== "active") throw conflict("This roadmap has been superseded; work on the current one");
+    const now = options.now ?? new Date();
+    const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail);
+    const status = input.status ?? before.status;
+    const after = tx
+      .update(roadmapItems)
+      .set({
+        status,
+        ownerUserId: ownerUserId === undefined ? before.ownerUserId : ownerUserId,
+        team: input.team ?? before.team,
+        evidence: input.evidence ?? before.evidence,
+        completedAt: status === "done" ? (before.completedAt ?? now) : null,
+        updatedAt: now,
+      })
+      .where(eq(roadmapItems.id, before.id))
+      .returning()
+      .get();
+    const view = (i: typeof before) => ({ status: i.status, ownerUserId: i.ownerUserId, team: i.team, evidence: i.evidence });
+    recordAuditEvent(tx, { orgId, actor, action: "roadmap_item.updated", entityType: "roadmap_item", entityId: before.id, before: view(before), after: { key: after.itemKey, ...view(after) } });
+    return after;
+  });
+}
+
+export function bulkAssignItems(orgId: number, input: { itemIds: number[]; ownerEmail?: string; team?: string }, actor: Actor) {
+  if (input.ownerEmail === undefined && input.team === undefined) throw invalid("Choose an owner or a team", "ownerEmail");
+  return writeTransaction((tx) => {
+    const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail);
+    const items = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.id, input.itemIds))).all();
+    if (items.length !== input.itemIds.length) throw notFound("Roadmap item");
+    for (const item of items) {
+      tx.update(roadmapItems)
+        .set({ ownerUserId: ownerUserId === undefined ? item.ownerUserId : ownerUserId, team: input.team ?? item.team, updatedAt: new Date() })
+        .where(eq(roadmapItems.id, item.id))
+        .run();
+      recordAuditEvent(tx, {
+        orgId,
+        actor,
+        action: "roadmap_item.assigned",
+        entityType: "roadmap_item",
+        entityId: item.id,
+        before: { ownerUserId: item.ownerUserId, team: item.team },
+        after: { ownerUserId: ownerUserId === undefined ? item.ownerUserId : ownerUserId, team: input.team ?? item.team },
+      });
+    }
+    return items.length;
+  });
+}
+
+export function commentOnItem(orgId: number, itemId: number, body: string, actor: Actor) {
+  return writeTransaction((tx) => {
+    const item = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
+    if (!item) throw notFound("Roadmap item");
+    tx.insert(roadmapItemComments).values({ orgId, itemId, authorLabel: actor.label, body }).run();
+    recordAuditEvent(tx, { orgId, actor, action: "roadmap_item.commented", entityType: "roadmap_item", entityId: itemId, after: { body } });
+  });
+}
+
+export function tickCriterion(orgId: number, input: { criterionId: number; met: boolean; evidence: string }, actor: Actor) {
+  return writeTransaction((tx) => {
+    const criterion = tx.select().from(roadmapCriteria).where(and(eq(roadmapCriteria.orgId, orgId), eq(roadmapCriteria.id, input.criterionId))).get();
+    if (!criterion) throw notFound("Success criterion");
+    if (criterion.check) throw conflict("This criterion is checked automatically against the figures");
+    tx.update(roadmapCriteria)
+      .set({ manualMet: input.met, manualEvidence: input.evidence, manualByLabel: actor.label, manualAt: new Date() })
+      .where(eq(roadmapCriteria.id, criterion.id))
+      .run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "roadmap_criterion.ticked",
+      entityType: "roadmap_criterion",
+      entityId: criterion.id,
+      before: { met: criterion.manualMet, evidence: criterion.manualEvidence },
+      after: { met: input.met, evidence: input.evidence },
+    });
+  });
+}
+
+// ---------------------------------------------------------------- read side
+
+const itemSelect = {
+  item: roadmapItems,
+  ownerEmail: users.email,
+  ownerName: users.name,
+};
+
+function itemJson(row: { item: typeof roadmapItems.$inferSelect; ownerEmail: string | null; ownerName: string | null }, now = today()) {
+  const i = row.item;
+  return {
+    id: i.id,
+    key: i.itemKey,
+    title: i.title,
+    components: JSON.parse(i.components) as string[],
+    workstream: i.workstreamTitle,
+    workstreamKey: i.workstreamKey,
+    startMonth: i.startMonth,
+    endMonth: i.endMonth,
+    dueDate: i.dueDate,
+    priority: i.priority,
+    catchUp: i.catchUp,
+    status: i.status,
+    owner: row.ownerEmail ? { email: row.ownerEmail, name: row.ownerName } : null,
+    team: i.team,
+    evidence: i.evidence,
+    completedAt: i.completedAt?.toISOString() ?? null,
+    closedReason: i.closedReason,
+    carried: i.carriedFromItemId !== null,
+    overdue: i.status !== "done" && i.status !== "closed" && i.dueDate < now,
+  };
+}
+export type RoadmapItemJson = ReturnType<typeof itemJson>;
+
+/** Live figures for the automatic success criteria: the registry now, and the next finalised assessment. */
+function criterionFacts(orgId: number, assessmentPeriod: string, db: DbOrTx) {
+  const next = listAssessments(orgId, db)
+    .filter((a) => a.status === "finalized" && a.period > assessmentPeriod)
+    .sort((a, b) => (a.period < b.period ? -1 : 1))[0];
+  return { metrics: computeRegistryMetrics(orgId, currentQuarterRange(), db), nextAssessmentScore: next?.dimensionScore ?? null };
+}
+
+export function getRoadmap(orgId: number, roadmapId: number, db: DbOrTx = getDb()) {
+  const roadmap = db.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId))).get();
+  if (!roadmap) return null;
+  const assessment = db.select({ period: assessments.period }).from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
+  const items = db
+    .select(itemSelect)
+    .from(roadmapItems)
+    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+    .where(eq(roadmapItems.roadmapId, roadmap.id))
+    .orderBy(asc(roadmapItems.priority))
+    .all()
+    .map((row) => itemJson(row));
+  const facts = criterionFacts(orgId, assessment.period, db);
+  const criteria = db
+    .select()
+    .from(roadmapCriteria)
+    .where(eq(roadmapCriteria.roadmapId, roadmap.id))
+    .orderBy(asc(roadmapCriteria.id))
+    .all()
+    .map((c) => {
+      const check = c.check ? (JSON.parse(c.check) as SuccessCheck) : null;
+      const result = evaluateCriterion(check, facts);
+      return {
+        id: c.id,
+        key: c.criterionKey,
+        text: c.text,
+        automatic: result.automatic,
+        met: result.automatic ? result.met : c.manualMet,
+        value: result.value,
+        explanation: result.automatic ? result.explanation : c.manualEvidence ? `${c.manualEvidence} (${c.manualByLabel})` : result.explanation,
+      };
+    });
+  return {
+    id: roadmap.id,
+    assessmentId: roadmap.assessmentId,
+    assessmentPeriod: assessment.period,
+    transition: { from: roadmap.fromLevel, to: roadmap.toLevel },
+    title: roadmap.title,
+    goal: roadmap.goal,
+    startDate: roadmap.startDate,
+    status: roadmap.status,
+    supersededById: roadmap.supersededById,
+    workstreams: JSON.parse(roadmap.workstreams) as Array<{ key: string; title: string; startMonth: number; endMonth: number }>,
+    createdBy: roadmap.createdByLabel,
+    createdAt: roadmap.createdAt.toISOString(),
+    items,
+    successCriteria: criteria,
+  };
+}
+export type RoadmapDetail = NonNullable<ReturnType<typeof getRoadmap>>;
+
+export function getRoadmapItem(orgId: number, itemId: number, db: DbOrTx = getDb()) {
+  const row = db
+    .select(itemSelect)
+    .from(roadmapItems)
+    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+    .where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId)))
+    .get();
+  if (!row) return null;
+  const comments = db
+    .select()
+    .from(roadmapItemComments)
+    .where(eq(roadmapItemComments.itemId, itemId))
+    .orderBy(asc(roadmapItemComments.id))
+    .all()
+    .map((c) => ({ id: c.id, author: c.authorLabel, body: c.body, at: c.createdAt.toISOString() }));
+  return { ...itemJson(row), roadmapId: row.item.roadmapId, comments };
+}
+
+export function listRoadmaps(orgId: number, db: DbOrTx = getDb()) {
+  return db
+    .select({
+      id: roadmaps.id,
+      title: roadmaps.title,
+      fromLevel: roadmaps.fromLevel,
+      toLevel: roadmaps.toLevel,
+      status: roadmaps.status,
+      startDate: roadmaps.startDate,
+      period: assessments.period,
+      createdAt: roadmaps.createdAt,
+      total: sql<number>`(select count(*) from roadmap_items i where i.roadmap_id = roadmaps.id and i.status <> 'closed')`,
+      done: sql<number>`(select count(*) from roadmap_items i where i.roadmap_id = roadmaps.id and i.status = 'done')`,
+    })
+    .from(roadmaps)
+    .innerJoin(assessments, eq(assessments.id, roadmaps.assessmentId))
+    .where(eq(roadmaps.orgId, orgId))
+    .orderBy(desc(roadmaps.id))
+    .all()
+    .map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+}
+
+/** The signed-in member's open items on the active roadmap, with overdue and due-this-week counts for the header. */
+export function myRoadmapItems(orgId: number, userId: number, db: DbOrTx = getDb()) {
+  const rows = db
+    .select(itemSelect)
+    .from(roadmapItems)
+    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
+    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+    .where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.ownerUserId, userId), ne(roadmapItems.status, "closed")))
+    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority))
+    .all()
+    .map((row) => itemJson(row));
+  return rows;
+}
+
+export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
+  const now = today();
+  const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  const base = and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.ownerUserId, userId), inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]));
+  const row = db
+    .select({
+      overdue: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} < ${now} then 1 else 0 end), 0)`,
+      dueThisWeek: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} >= ${now} and ${roadmapItems.dueDate} <= ${weekAhead} then 1 else 0 end), 0)`,
+    })
+    .from(roadmapItems)
+    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
+    .where(base)
+    .get();
+  return { overdue: row?.overdue ?? 0, dueThisWeek: row?.dueThisWeek ?? 0 };
+}
+
+/** Cumulative done items per week since the roadmap started, against the total: the burn-up chart. */
+export function burnUp(roadmap: RoadmapDetail, now = new Date()) {
+  const start = new Date(`${roadmap.startDate}T00:00:00Z`);
+  const firstDone = roadmap.items.map((i) => i.completedAt).filter((d): d is string => Boolean(d)).sort()[0];
+  const from = firstDone && new Date(firstDone) < start ? new Date(firstDone) : start;
+  const total = roadmap.items.filter((i) => i.status !== "closed").length;
+  const points: Array<{ week: string; done: number; total: number }> = [];
+  for (let t = from.getTime(); t <= Math.max(now.getTime(), from.getTime()); t += 7 * 86_400_000) {
+    const cutoff = new Date(t + 7 * 86_400_000).toISOString();
+    points.push({ week: new Date(t).toISOString().slice(0, 10), done: roadmap.items.filter((i) => i.completedAt && i.completedAt < cutoff).length, total });
+    if (points.length > 200) break;
+  }
+  return points;
+}
+
+/** Items still open past their due date on the active roadmap, and those due in the next seven days. */
+export function dueLists(orgId: number, db: DbOrTx = getDb()) {
+  const now = today();
+  const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  const open = db
+    .select(itemSelect)
+    .from(roadmapItems)
+    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
+    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+    .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]), lt(roadmapItems.dueDate, weekAhead)))
+    .orderBy(asc(roadmapItems.dueDate))
+    .all()
+    .map((row) => itemJson(row));
+  return { overdue: open.filter((i) => i.dueDate < now), dueThisWeek: open.filter((i) => i.dueDate >= now) };
+}
+
+/** JSON for the API: `{id, transition, startDate, items: [...], successCriteria: [...]}`. */
+export function roadmapJson(detail: RoadmapDetail) {
+  return {
+    id: detail.id,
+    assessmentId: detail.assessmentId,
+    transition: detail.transition,
+    title: detail.title,
+    status: detail.status,
+    startDate: detail.startDate,
+    items: detail.items.map((i) => ({
+      id: i.id,
+      title: i.title,
+      components: i.components,
+      workstream: i.workstream,
+      dueDate: i.dueDate,
+      status: i.status,
+      priority: i.priority,
+      owner: i.owner?.email ?? null,
+      team: i.team,
+      evidence: i.evidence,
+      catchUp: i.catchUp,
+    })),
+    successCriteria: detail.successCriteria.map((c) => ({ id: c.id, text: c.text, automatic: c.automatic, met: c.met, value: c.value })),
+  };
+}

@@ -1,0 +1,305 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { Chart } from "~/components/chart";
+import { ActionResult, FormError } from "~/components/forms";
+import { requireMember } from "~/modules/auth/membership.server";
+import { listMembers } from "~/modules/auth/organizations.server";
+import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
+import { getFramework } from "~/modules/framework/framework";
+import { ITEM_STATUS_LABELS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
+import { bulkAssignItems, burnUp, getRoadmap, tickCriterion, updateRoadmapItem, type RoadmapItemJson } from "~/modules/roadmap/roadmaps.server";
+import { notFound } from "~/utils/http";
+import { intent, runIntentAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Roadmap: ${data?.roadmap.title ?? ""}` }];
+
+const IdSchema = z.coerce.number().int().positive().catch(0);
+const VIEWS = ["workstream", "component", "mine", "due"] as const;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org, role, user } = await requireMember(request, params.orgSlug);
+  const roadmap = getRoadmap(org.id, IdSchema.parse(params.roadmapId));
+  if (!roadmap) throw notFound("Roadmap not found");
+  const view = z.enum(VIEWS).catch("workstream").parse(new URL(request.url).searchParams.get("view") ?? "workstream");
+  return {
+    org,
+    roadmap,
+    view,
+    me: user.email,
+    today: new Date().toISOString().slice(0, 10),
+    burnUp: burnUp(roadmap),
+    members: listMembers(org.id).filter((m) => m.active).map((m) => ({ email: m.email, name: m.name })),
+    componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])),
+    canWork: hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active",
+    canTick: hasRole(role, ["admin", "leadership"]) && roadmap.status === "active",
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? ["admin", "leadership"] : REGISTRY_WRITERS);
+  return runIntentAction(formData, {
+    update: intent(
+      z.object({ itemId: z.coerce.number().int().positive() }).and(RoadmapItemUpdateSchema),
+      ({ itemId, ...input }) => updateRoadmapItem(org.id, itemId, input, actor),
+      (item) => `Updated “${item.title}”.`,
+    ),
+    assign: intent(BulkAssignSchema, (input) => bulkAssignItems(org.id, input, actor), (n) => `Assigned ${n} item(s).`),
+    tick: intent(
+      CriterionTickSchema,
+      (input) => tickCriterion(org.id, { criterionId: input.criterionId, met: input.met === "yes", evidence: input.evidence }, actor),
+      "Criterion recorded.",
+    ),
+  });
+}
+
+function Progress({ done, total, label }: { done: number; total: number; label: string }) {
+  const pct = total ? Math.round((100 * done) / total) : 0;
+  return (
+    <div className="progress-row">
+      <span>
+        {label}{" "}
+        <span className="muted">
+          {done}/{total} ({pct}%)
+        </span>
+      </span>
+      <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label={`${label} progress`}>
+        <span style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+function ItemRow({ item, canWork, componentNames }: { item: RoadmapItemJson; canWork: boolean; componentNames: Record<string, string> }) {
+  return (
+    <tr data-item={item.key} className={item.status === "closed" ? "muted" : undefined}>
+      <td>{canWork && item.status !== "closed" ? <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-label={`Select ${item.title}`} /> : null}</td>
+      <td>
+        <Link to={`items/${item.id}`}>{item.title}</Link>
+        <div>
+          {item.components.map((c) => (
+            <span key={c} className="tag">
+              {componentNames[c] ?? c}
+            </span>
+          ))}
+          {item.catchUp ? <span className="tag">catch-up</span> : null}
+          {item.carried ? <span className="tag">carried over</span> : null}
+        </div>
+        {item.closedReason ? <div className="muted">{item.closedReason}</div> : null}
+      </td>
+      <td className={item.overdue ? "bad-text" : undefined}>
+        {item.dueDate}
+        {item.overdue ? " (overdue)" : ""}
+      </td>
+      <td>{item.owner ? item.owner.name : <span className="muted">unassigned</span>}{item.team ? <div className="muted">{item.team}</div> : null}</td>
+      <td>
+        {canWork && item.status !== "closed" ? (
+          <Form method="post" className="inline-form">
+            <input type="hidden" name="intent" value="update" />
+            <input type="hidden" name="itemId" value={item.id} />
+            <label className="visually-hidden" htmlFor={`status-${item.id}`}>
+              Status of {item.title}
+            </label>
+            <select id={`status-${item.id}`} name="status" defaultValue={item.status}>
+              {WORK_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {ITEM_STATUS_LABELS[s]}
+                </option>
+              ))}
+            </select>
+            <label className="visually-hidden" htmlFor={`evidence-${item.id}`}>
+              Evidence for {item.title}
+            </label>
+            <input id={`evidence-${item.id}`} name="evidence" placeholder="Evidence note or link" defaultValue={item.evidence ?? ""} />
+            <button type="submit" className="small secondary">
+              Save
+            </button>
+          </Form>
+        ) : (
+          ITEM_STATUS_LABELS[item.status]
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export default function RoadmapPage() {
+  const d = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const { roadmap } = d;
+  const live = roadmap.items.filter((i) => i.status !== "closed");
+  const done = live.filter((i) => i.status === "done").length;
+  const months = Math.max(...roadmap.workstreams.map((w) => w.endMonth), 1);
+  const groups: Array<{ key: string; title: string; items: RoadmapItemJson[] }> =
+    d.view === "component"
+      ? Object.entries(d.componentNames).map(([id, name]) => ({ key: id, title: name, items: roadmap.items.filter((i) => i.components.includes(id)) }))
+      : d.view === "mine"
+        ? [{ key: "mine", title: "My items", items: roadmap.items.filter((i) => i.owner?.email === d.me) }]
+        : d.view === "due"
+          ? [
+              { key: "overdue", title: "Overdue", items: live.filter((i) => i.overdue) },
+              { key: "week", title: "Due this week", items: live.filter((i) => i.status !== "done" && !i.overdue && i.dueDate <= new Date(Date.parse(d.today) + 7 * 86_400_000).toISOString().slice(0, 10)) },
+            ]
+          : [...new Set(roadmap.items.map((i) => i.workstreamKey))].map((key) => ({
+              key,
+              title: roadmap.items.find((i) => i.workstreamKey === key)!.workstream,
+              items: roadmap.items.filter((i) => i.workstreamKey === key),
+            }));
+  const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}`;
+  return (
+    <>
+      <p>
+        <Link to={`/orgs/${d.org.slug}/roadmaps`}>← Roadmaps</Link>
+      </p>
+      <div className="page-header">
+        <h1>
+          Level {roadmap.transition.from} → {roadmap.transition.to}: {roadmap.title} {roadmap.status !== "active" ? <span className="tag">history</span> : null}
+        </h1>
+        <span className="inline-form">
+          <a href={`${base}/export/csv`} download>
+            CSV
+          </a>
+          <a href={`${base}/export/pdf`}>PDF</a>
+          <a href={`${base}/export/ics`}>Calendar (.ics)</a>
+        </span>
+      </div>
+      <p className="lead">{roadmap.goal}</p>
+      <p className="muted">
+        Generated from the {roadmap.assessmentPeriod} assessment by {roadmap.createdBy}; starts {roadmap.startDate}.
+        {roadmap.supersededById ? (
+          <>
+            {" "}
+            Superseded by <Link to={`/orgs/${d.org.slug}/roadmaps/${roadmap.supersededById}`}>a newer roadmap</Link>.
+          </>
+        ) : null}
+      </p>
+      <ActionResult result={result} />
+      <div className="two-col">
+        <section className="card" aria-labelledby="progress-title">
+          <h2 id="progress-title">Progress</h2>
+          <Progress label="All items" done={done} total={live.length} />
+          {roadmap.workstreams.map((w) => {
+            const items = live.filter((i) => i.workstreamKey === w.key);
+            return <Progress key={w.key} label={w.title} done={items.filter((i) => i.status === "done").length} total={items.length} />;
+          })}
+          <h3>Phases</h3>
+          <div className="phases" aria-label="Workstream phases by month">
+            {roadmap.workstreams.map((w) => (
+              <div key={w.key} className="phase-row">
+                <span className="phase-label">{w.title}</span>
+                <span className="phase-track">
+                  <span className="phase-bar" style={{ marginLeft: `${((w.startMonth - 1) / months) * 100}%`, width: `${((w.endMonth - w.startMonth + 1) / months) * 100}%` }}>
+                    M{w.startMonth}–{w.endMonth}
+                  </span>
+                </span>
+              </div>
+            ))}
+          </div>
+        </section>
+        <Chart
+          label="Burn-up: done items over time"
+          config={{
+            type: "line",
+            data: {
+              labels: d.burnUp.map((p) => p.week),
+              datasets: [
+                { label: "done", data: d.burnUp.map((p) => p.done), borderColor: "#1b7a43", backgroundColor: "#1b7a4333", fill: true, pointRadius: 0 },
+                { label: "total", data: d.burnUp.map((p) => p.total), borderColor: "#5b6576", borderDash: [6, 4], pointRadius: 0 },
+              ],
+            },
+            options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { position: "bottom" } } },
+          }}
+        />
+      </div>
+
+      <h2>Success criteria</h2>
+      <ul className="criteria">
+        {roadmap.successCriteria.map((c) => (
+          <li key={c.id} data-criterion={c.key}>
+            <span className={c.met ? "ok-text" : c.met === false ? "bad-text" : "muted"}>{c.met ? "✔ met" : c.met === false ? "✘ not met" : "… open"}</span> {c.text}{" "}
+            <span className="muted">({c.automatic ? "checked automatically" : "ticked by leadership"}: {c.explanation})</span>
+            {!c.automatic && d.canTick ? (
+              <Form method="post" className="inline-form">
+                <input type="hidden" name="intent" value="tick" />
+                <input type="hidden" name="criterionId" value={c.id} />
+                <select name="met" aria-label={`Is “${c.text}” met?`} defaultValue={c.met === false ? "no" : "yes"}>
+                  <option value="yes">Met</option>
+                  <option value="no">Not met</option>
+                </select>
+                <input name="evidence" placeholder="Evidence" aria-label={`Evidence for “${c.text}”`} />
+                <button type="submit" className="small secondary">
+                  Record
+                </button>
+              </Form>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+
+      <nav className="tabs" aria-label="Roadmap views">
+        {VIEWS.map((v) => (
+          <Link key={v} to={`?view=${v}`} aria-current={d.view === v ? "page" : undefined}>
+            {{ workstream: "By workstream", component: "By component", mine: "My items", due: "Overdue and due this week" }[v]}
+          </Link>
+        ))}
+      </nav>
+      {groups.map((g) => (
+        <section key={g.key} aria-labelledby={`group-${g.key}`}>
+          <h3 id={`group-${g.key}`}>
+            {g.title} <span className="muted">({g.items.filter((i) => i.status === "done").length}/{g.items.filter((i) => i.status !== "closed").length} done)</span>
+          </h3>
+          {g.items.length === 0 ? (
+            <p className="muted">Nothing here.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">
+                      <span className="visually-hidden">Select</span>
+                    </th>
+                    <th scope="col">Item</th>
+                    <th scope="col">Due</th>
+                    <th scope="col">Owner</th>
+                    <th scope="col">Status and evidence</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {g.items.map((item) => (
+                    <ItemRow key={item.id} item={item} canWork={d.canWork} componentNames={d.componentNames} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      ))}
+      {d.canWork ? (
+        <Form method="post" id="bulk-assign" className="card inline-form" aria-label="Assign selected items">
+          <input type="hidden" name="intent" value="assign" />
+          <input type="hidden" name="view" value={params.get("view") ?? ""} />
+          <FormError error={result?.errors?.itemIds ?? result?.errors?.ownerEmail} />
+          <label>
+            Owner{" "}
+            <select name="ownerEmail" defaultValue="">
+              <option value="">(keep)</option>
+              <option value="none">Nobody</option>
+              {d.members.map((m) => (
+                <option key={m.email} value={m.email}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Team <input name="team" />
+          </label>
+          <button type="submit">Assign selected</button>
+        </Form>
+      ) : null}
+    </>
+  );
+}
