@@ -1,6 +1,7 @@
 import type { AssessmentDetail } from "../assessment/assessments.server";
 import { formatScore } from "../assessment/scoring";
 import { getFramework } from "../framework/framework";
+import type { RoadmapSummary } from "../roadmap/roadmaps.server";
 import { toCsv } from "./csv";
 import { COLORS, contentWidth, createPdf, heading, keyValues, paragraph, table, title, type Pdf } from "./pdf.server";
 
@@ -49,7 +50,7 @@ function radar(doc: Pdf, labels: string[], series: Array<{ label: string; values
 }
 
 /** The board report: cover, summary, radar, components with evidence and flags, questions, registry figures, gaps. */
-export function assessmentBoardReport(orgName: string, a: AssessmentDetail, previous: Previous): Promise<Uint8Array<ArrayBuffer>> {
+export function assessmentBoardReport(orgName: string, a: AssessmentDetail, previous: Previous, roadmap: RoadmapSummary | null = null): Promise<Uint8Array<ArrayBuffer>> {
   const framework = getFramework(a.frameworkVersion);
   const { doc, finish } = createPdf({ title: `${orgName}: Technology & Operations assessment ${a.period}`, subject: "Board report" });
   doc.moveDown(6);
@@ -138,7 +139,17 @@ export function assessmentBoardReport(orgName: string, a: AssessmentDetail, prev
   heading(doc, "Top gaps");
   if (a.gaps.length === 0) paragraph(doc, "No open statements.", { muted: true });
   for (const g of a.gaps) paragraph(doc, `• Level ${g.level}, ${name(g.componentId)}: ${g.text}`);
-  paragraph(doc, "The improvement roadmap generated from this assessment turns these gaps into owned checklist items.", { muted: true });
+  heading(doc, "Roadmap");
+  if (roadmap) {
+    keyValues(doc, [
+      ["Roadmap", roadmap.title],
+      ["Started", roadmap.startDate],
+      ["Items done", `${roadmap.done} of ${roadmap.total}${roadmap.overdue ? ` (${roadmap.overdue} overdue)` : ""}`],
+      ["Success criteria met", `${roadmap.criteriaMet} of ${roadmap.criteria}`],
+    ]);
+  } else {
+    paragraph(doc, "No roadmap has been generated from this assessment yet; leadership generates one once it is finalised.", { muted: true });
+  }
   return finish(`${orgName} · Technology & Operations ${a.period}`);
 }
 

@@ -442,3 +442,26 @@ export function roadmapJson(detail: RoadmapDetail) {
     successCriteria: detail.successCriteria.map((c) => ({ id: c.id, text: c.text, automatic: c.automatic, met: c.met, value: c.value })),
   };
 }
+
+/** The newest roadmap generated from an assessment, summarised for reports. */
+export function roadmapSummaryForAssessment(orgId: number, assessmentId: number, db: DbOrTx = getDb()) {
+  const row = db
+    .select({ id: roadmaps.id })
+    .from(roadmaps)
+    .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.assessmentId, assessmentId)))
+    .orderBy(desc(roadmaps.id))
+    .get();
+  const detail = row ? getRoadmap(orgId, row.id, db) : null;
+  if (!detail) return null;
+  const live = detail.items.filter((i) => i.status !== "closed");
+  return {
+    title: `Level ${detail.transition.from} → ${detail.transition.to}: ${detail.title}`,
+    startDate: detail.startDate,
+    total: live.length,
+    done: live.filter((i) => i.status === "done").length,
+    overdue: live.filter((i) => i.overdue).length,
+    criteriaMet: detail.successCriteria.filter((c) => c.met).length,
+    criteria: detail.successCriteria.length,
+  };
+}
+export type RoadmapSummary = NonNullable<ReturnType<typeof roadmapSummaryForAssessment>>;
