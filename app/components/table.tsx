@@ -45,3 +45,21 @@ export function Pagination({ page, pageSize, total }: { page: number; pageSize: 
     </nav>
   );
 }
+
+/** A "filter by" select in a GET form; its value comes from (and goes back to) the URL. */
+export function FilterSelect({ name, label, options }: { name: string; label: string; options: readonly string[] }) {
+  const [params] = useSearchParams();
+  return (
+    <div className="field">
+      <label htmlFor={`filter-${name}`}>{label}</label>
+      <select id={`filter-${name}`} name={name} defaultValue={params.get(name) ?? ""}>
+        <option value="">Any</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

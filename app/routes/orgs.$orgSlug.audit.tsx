@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { FilterSelect } from "~/components/table";
 import { listAuditEvents, listAuditFacets, verifyAuditChain } from "~/modules/audit/audit.server";
 import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
 import { requireMember } from "~/modules/auth/membership.server";
@@ -42,22 +43,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return verifyAuditChain(org.id);
 }
 
-function FacetSelect({ name, label, options, value }: { name: string; label: string; options: string[]; value?: string }) {
-  return (
-    <div className="field">
-      <label htmlFor={`filter-${name}`}>{label}</label>
-      <select id={`filter-${name}`} name={name} defaultValue={value ?? ""}>
-        <option value="">Any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 export default function AuditLog() {
   const { events, facets, nextBeforeId, canVerify, errors } = useLoaderData<typeof loader>();
   const verification = useActionData<typeof action>();
@@ -92,10 +77,10 @@ export default function AuditLog() {
           </p>
         )
       ) : null}
-      <Form method="get" className="inline-form card" aria-label="Filter events">
-        <FacetSelect name="actor" label="Actor" options={facets.actors} value={params.get("actor") ?? undefined} />
-        <FacetSelect name="entityType" label="Entity type" options={facets.entityTypes} value={params.get("entityType") ?? undefined} />
-        <FacetSelect name="action" label="Action" options={facets.actions} value={params.get("action") ?? undefined} />
+      <Form method="get" className="inline-form card" aria-label="Filter events" key={params.toString()}>
+        <FilterSelect name="actor" label="Actor" options={facets.actors} />
+        <FilterSelect name="entityType" label="Entity type" options={facets.entityTypes} />
+        <FilterSelect name="action" label="Action" options={facets.actions} />
         <div className="field">
           <label htmlFor="filter-from">From</label>
           <input id="filter-from" type="date" name="from" defaultValue={params.get("from") ?? ""} aria-invalid={errors.from ? true : undefined} />

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { EmptyState } from "~/components/forms";
 import { RiskBadge } from "~/components/registry";
-import { Pagination, SortHeader } from "~/components/table";
+import { FilterSelect, Pagination, SortHeader } from "~/components/table";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { RISK_TIERS, STAGES } from "~/modules/registry/registry-constants";
@@ -24,23 +24,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-function Filter({ name, label, options }: { name: string; label: string; options: readonly string[] }) {
-  const [params] = useSearchParams();
-  return (
-    <div className="field">
-      <label htmlFor={`filter-${name}`}>{label}</label>
-      <select id={`filter-${name}`} name={name} defaultValue={params.get(name) ?? ""}>
-        <option value="">Any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 export default function ModelList() {
   const { org, models, total, page, pageSize, facets, canRegister, filtered } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
@@ -59,10 +42,10 @@ export default function ModelList() {
           <label htmlFor="model-search">Search</label>
           <input id="model-search" type="search" name="q" defaultValue={params.get("q") ?? ""} placeholder="Name, slug, use case…" />
         </div>
-        <Filter name="stage" label="Has a version in" options={STAGES} />
-        <Filter name="riskTier" label="Risk tier" options={RISK_TIERS} />
-        <Filter name="team" label="Team" options={facets.teams} />
-        <Filter name="tag" label="Tag" options={facets.tags} />
+        <FilterSelect name="stage" label="Has a version in" options={STAGES} />
+        <FilterSelect name="riskTier" label="Risk tier" options={RISK_TIERS} />
+        <FilterSelect name="team" label="Team" options={facets.teams} />
+        <FilterSelect name="tag" label="Tag" options={facets.tags} />
         {params.get("sort") ? <input type="hidden" name="sort" value={params.get("sort")!} /> : null}
         <button type="submit">Apply</button>
         <Link to="?">Clear</Link>

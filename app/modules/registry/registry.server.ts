@@ -425,8 +425,7 @@ export function createIncident(
   options: WriteOptions = {},
 ) {
   return writeTransaction((tx) => {
-    const model = requireModel(tx, orgId, modelSlug);
-    const version = requireVersion(tx, model.id, versionLabel);
+    const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const now = options.now ?? new Date();
     if (input.resolvedAt && input.status && input.status !== "resolved") {
       throw invalid("An incident with a resolution time must have the status resolved", "status");
@@ -513,8 +512,7 @@ export function recordMonitoringSnapshot(
   options: WriteOptions = {},
 ) {
   return writeTransaction((tx) => {
-    const model = requireModel(tx, orgId, modelSlug);
-    const version = requireVersion(tx, model.id, versionLabel);
+    const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const objectives = tx
       .select()
       .from(serviceLevelObjectives)
