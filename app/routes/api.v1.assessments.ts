@@ -14,7 +14,7 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
         dimensionScore: a.dimensionScore,
         level: a.level,
         band: a.band,
-        components: a.components.map((c) => ({ id: c.componentId, score: c.score, level: c.level })),
+        components: a.components.map((c) => ({ id: c.componentId, score: c.score, level: c.level, evidenceLevel: c.evidenceLevel, flags: c.flags })),
       })),
     };
   });

@@ -81,7 +81,8 @@ export default function AssessmentOverview() {
           </a>
         </span>
       </div>
-      <ActionResult result={result} />
+      {/* A finalisation refusal is shown next to its button instead. */}
+      <ActionResult result={result && !result.ok && result.intent === "finalize" ? undefined : result} />
       <div className="grid">
         <div className="tile">
           <div className="tile-label">Dimension score</div>

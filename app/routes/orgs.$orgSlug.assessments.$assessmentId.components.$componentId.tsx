@@ -66,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (error instanceof DomainError) return data({ ok: false, intent: "save", errors: { form: error.message } as Record<string, string>, notice: undefined }, { status: 409 });
       throw error;
     }
-    return { ok: true, intent: "save", errors: {} as Record<string, string>, notice: "Saved." };
+    return { ok: true, intent: "save", errors: {} as Record<string, string>, notice: formData.get("autosave") ? "All changes saved." : "Saved." };
   }
   return runIntentAction(formData, {
     "add-note": intent(EvidenceNoteSchema, (input) => addEvidenceNote(org.id, id, input, actor), "Evidence note added."),
@@ -78,7 +78,8 @@ export default function CaptureComponent() {
   const result = useActionData<typeof action>();
   const autosave = useFetcher<typeof action>();
   const form = useRef<HTMLFormElement>(null);
-  const errors: Record<string, string | undefined> = { ...(result?.errors ?? {}), ...(autosave.data?.errors ?? {}) };
+  // With JavaScript every save goes through the fetcher; without it, the document post fills `result`.
+  const errors: Record<string, string | undefined> = (autosave.data ?? result)?.errors ?? {};
   const base = `/orgs/${d.org.slug}/assessments/${d.id}`;
   const saving = autosave.state !== "idle";
   return (
@@ -95,15 +96,19 @@ export default function CaptureComponent() {
       <p className="lead">{d.component.summary}</p>
       <ActionResult result={result && "notice" in result ? (result as never) : undefined} />
       <p className="muted" role="status" aria-live="polite">
-        {saving ? "Saving…" : autosave.data?.ok ? "All changes saved." : ""}
+        {saving ? "Saving…" : autosave.data?.ok ? autosave.data.notice : autosave.data ? "Not saved: see the messages below." : ""}
       </p>
-      <Form
+      <autosave.Form
         method="post"
         ref={form}
         onChange={(event) => {
           // Drafts save as you go; without JavaScript the Save button does the same.
           const target = event.target as HTMLElement;
-          if (d.canEdit && (target instanceof HTMLInputElement ? target.type === "radio" : false)) autosave.submit(form.current!, { method: "post" });
+          if (d.canEdit && target instanceof HTMLInputElement && target.type === "radio") {
+            const data = new FormData(form.current!);
+            data.set("autosave", "1");
+            autosave.submit(data, { method: "post" });
+          }
         }}
       >
         <input type="hidden" name="intent" value="save" />
@@ -197,7 +202,7 @@ export default function CaptureComponent() {
           </fieldset>
         ))}
         {d.canEdit ? <button type="submit">Save</button> : null}
-      </Form>
+      </autosave.Form>
       {d.canAddNote && !d.canEdit ? (
         <Form method="post" className="card" aria-label="Add evidence">
           <h2>Add an evidence note</h2>

@@ -252,7 +252,9 @@ export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
   const ids = rows.map((r) => r.id);
   const statements = ids.length ? db.select().from(assessmentStatements).where(inArray(assessmentStatements.assessmentId, ids)).all() : [];
   return rows.map((row) => {
-    const snapshot = row.scoreSnapshot ? (JSON.parse(row.scoreSnapshot) as Pick<Snapshot, "score">) : null;
+    const snapshot = row.scoreSnapshot
+      ? (JSON.parse(row.scoreSnapshot) as Pick<Snapshot, "score"> & { evidence: Array<{ componentId: string; level: number | null }>; flags: Array<{ componentId: string; unsupported: boolean }> })
+      : null;
     const score =
       snapshot?.score ??
       scoreAssessment(frameworkOf(row), Object.fromEntries(statements.filter((s) => s.assessmentId === row.id).map((s) => [s.statementId, s])));
@@ -266,7 +268,15 @@ export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
       level: score.level,
       levelName: score.levelName,
       band: score.band,
-      components: score.components.map((c) => ({ componentId: c.componentId, name: c.name, score: c.score, level: c.level })),
+      components: score.components.map((c) => ({
+        componentId: c.componentId,
+        name: c.name,
+        score: c.score,
+        level: c.level,
+        // Finalised assessments carry their frozen evidence; drafts are evaluated on their own page.
+        evidenceLevel: snapshot?.evidence.find((e) => e.componentId === c.componentId)?.level ?? null,
+        flags: snapshot?.flags.some((f) => f.componentId === c.componentId && f.unsupported) ? ["not_supported_by_registry_evidence"] : [],
+      })),
     };
   });
 }

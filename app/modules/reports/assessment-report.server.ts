@@ -166,5 +166,9 @@ export function assessmentResponsesCsv(a: AssessmentDetail): string {
     const answer = a.answers[q.id];
     rows.push(["question", q.componentId, q.id, answer?.level ?? "", q.title, answer ? `level ${answer.level}` : "unanswered", "", answer?.note ?? "", "", "", ""]);
   }
+  for (const note of a.notes) {
+    const component = framework.components.find((c) => c.capabilities.some((s) => s.id === note.statementId));
+    rows.push(["evidence_note", component?.id ?? "", note.statementId, "", "", "", "", note.body, note.url ?? "", note.at.slice(0, 10), note.author]);
+  }
   return toCsv(["kind", "component", "id", "level", "text", "response", "reason", "evidence_note", "evidence_url", "evidence_date", "updated_by"], rows);
 }

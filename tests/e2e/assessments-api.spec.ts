@@ -1,0 +1,177 @@
+import fs from "node:fs";
+import { request as playwrightRequest } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { assessments, assessmentStatements } from "../../db/schema";
+import type { ApiScope } from "../../app/modules/auth/api-scopes";
+import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
+import { API, expect, expectApiError, expectJson, test } from "./api-helpers";
+import { createTestOrg } from "./fixtures";
+
+/**
+ * The assessment JSON API: the public framework, and for a token of the
+ * organisation: start a quarter, merge responses, finalise (409 with the
+ * flags that need a justification), read back; scopes and organisations are
+ * enforced. What was written is checked straight in the server's database.
+ */
+
+type FrameworkJson = {
+  version: string;
+  components: Array<{ id: string; capabilities: Array<{ id: string; level: number }> }>;
+};
+// The framework module imports JSON, which Playwright's loader cannot: read the file itself.
+const framework = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8")) as FrameworkJson;
+
+function stored(assessmentId: number) {
+  const db = getDb();
+  const row = db.select().from(assessments).where(eq(assessments.id, assessmentId)).get()!;
+  const statements = Object.fromEntries(db.select().from(assessmentStatements).where(eq(assessmentStatements.assessmentId, assessmentId)).all().map((s) => [s.statementId, s]));
+  return { status: row.status, statements };
+}
+
+const statementsAt = (componentId: string, level: number) =>
+  framework.components.find((c) => c.id === componentId)!.capabilities.filter((s) => s.level === level).map((s) => s.id);
+const inPlace = (ids: string[]) => ids.map((id) => ({ id, status: "in_place" }));
+const RW: ApiScope[] = ["assessment:read", "assessment:write"];
+const RO: ApiScope[] = ["assessment:read"];
+
+type ComponentJson = { id: string; score: number; level: number; evidenceLevel: number | null; flags: string[] };
+type AssessmentJson = {
+  id: number;
+  period: string;
+  status: string;
+  dimensionScore: number;
+  level: number;
+  band: string;
+  components: ComponentJson[];
+  questions: Array<{ questionId: string; componentId: string; answerLevel: number | null; componentLevel: number; differs: boolean; note: string | null }>;
+  evidence: { metrics: Record<string, unknown>; components: Array<{ componentId: string; level: number | null }>; justifications: Record<string, string> };
+};
+
+const component = (a: AssessmentJson, id: string) => a.components.find((c) => c.id === id)!;
+
+test("GET /framework is public: five components, statements of levels 2–5, three questions", async ({ request }) => {
+  const body = await expectJson(await request.get(`${API}/framework`), 200);
+  expect(body.version).toBe(framework.version);
+  expect(body.components).toHaveLength(5);
+  expect(body.components.map((c: { id: string }) => c.id)).toEqual(["technical-capability", "mlops", "lifecycle", "production-operations", "standards"]);
+  for (const c of body.components as Array<{ capabilities: Array<Record<string, unknown>> }>) {
+    expect(c.capabilities.length).toBeGreaterThan(0);
+    for (const s of c.capabilities) {
+      expect(Object.keys(s).sort()).toEqual(["id", "level", "text"]);
+      expect([2, 3, 4, 5]).toContain(s.level);
+      expect(typeof s.text).toBe("string");
+    }
+    expect(new Set(c.capabilities.map((s) => s.level))).toEqual(new Set([2, 3, 4, 5]));
+  }
+  expect(body.questions.map((q: { id: string }) => q.id)).toEqual(["development-capability", "mlops-automation", "production-operations"]);
+  await expectApiError(await request.get(`${API}/framework?version=99`), 404, "not_found");
+});
+
+test("a pipeline token starts a quarter, merges responses, finalises with a justification and reads it back", async ({ testOrg, apiAs }) => {
+  test.slow();
+  const { ctx } = await apiAs(testOrg.id, RW);
+  const period = shiftQuarter(quarterOf(new Date()), -1);
+
+  // Start: 201, then 409 for the same quarter, 422 for a quarter that does not exist.
+  const created = await expectJson<AssessmentJson>(await ctx.post(`${API}/assessments`, { data: { period: period.toLowerCase() } }), 201);
+  expect(created).toMatchObject({ period, status: "draft", dimensionScore: 1, level: 1 });
+  const id = created.id;
+  const duplicate = await expectApiError(await ctx.post(`${API}/assessments`, { data: { period } }), 409, "conflict");
+  expect(duplicate.issues.map((i) => i.path)).toEqual(["period"]);
+  const badPeriod = await expectApiError(await ctx.post(`${API}/assessments`, { data: { period: "2026-Q5" } }), 422, "invalid");
+  expect(badPeriod.issues.map((i) => i.path)).toEqual(["period"]);
+  await expectApiError(await ctx.post(`${API}/assessments`, { data: { period: "2025-Q3", frameworkVersion: "99" } }), 422, "invalid");
+
+  // PUT merges: level 2 first, level 3 and a question later; the level 2 answers are kept.
+  const first = await expectJson<AssessmentJson>(
+    await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities: inPlace(statementsAt("production-operations", 2)) } }),
+    200,
+  );
+  expect(component(first, "production-operations")).toMatchObject({ level: 2, score: 2 });
+  const second = await expectJson<AssessmentJson>(
+    await ctx.put(`${API}/assessments/${id}/responses`, {
+      data: { capabilities: inPlace(statementsAt("production-operations", 3)), questions: [{ id: "production-operations", level: 3, note: "ops review" }] },
+    }),
+    200,
+  );
+  expect(component(second, "production-operations")).toMatchObject({ level: 3, score: 3, evidenceLevel: 1, flags: ["not_supported_by_registry_evidence"] });
+  expect(second.questions.find((q) => q.questionId === "production-operations")).toMatchObject({ answerLevel: 3, componentLevel: 3, differs: false, note: "ops review" });
+  expect(Object.keys(stored(id).statements).sort()).toEqual([...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)].sort());
+
+  // Invalid responses: 422 naming the field, and nothing written.
+  const unknown = await expectApiError(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities: [{ id: "mlops.l2.1", status: "in_place" }, { id: "nope.l2.1", status: "in_place" }] } }), 422);
+  expect(unknown.issues.map((i) => i.path)).toEqual(["capabilities.1.id"]);
+  const noReason = await expectApiError(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities: [{ id: "mlops.l2.1", status: "not_applicable" }] } }), 422);
+  expect(noReason.issues.map((i) => i.path)).toEqual(["capabilities.0.reason"]);
+  expect(stored(id).statements["mlops.l2.1"]).toBeUndefined();
+
+  // Finalise: 409 listing the flag without a justification, then 200 with it.
+  const refused = await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {} } }), 409, "conflict");
+  expect(refused.issues).toEqual([{ path: "justifications.production-operations", message: expect.any(String) }]);
+  expect(stored(id).status).toBe("draft");
+  const justification = "Operations run at level 3; the models are hosted outside the registry until Q1.";
+  const finalized = await expectJson<AssessmentJson>(
+    await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: { "production-operations": justification } } }),
+    200,
+  );
+  expect(finalized.status).toBe("finalized");
+  expect(finalized.evidence.justifications).toEqual({ "production-operations": justification });
+  // Finalised is read-only.
+  await expectApiError(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities: inPlace(["mlops.l2.1"]) } }), 409, "conflict");
+  await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {} } }), 409, "conflict");
+
+  // Read back: the detail and the list agree.
+  const detail = await expectJson<AssessmentJson>(await ctx.get(`${API}/assessments/${id}`), 200);
+  for (const key of ["id", "period", "status", "dimensionScore", "level", "band", "components", "questions", "evidence"]) expect(detail).toHaveProperty(key);
+  expect(detail).toMatchObject({ id, period, status: "finalized", level: 1, band: "weak" });
+  expect(detail.dimensionScore).toBeCloseTo(1.4, 10);
+  expect(detail.components).toHaveLength(5);
+  for (const c of detail.components) {
+    expect(c).toEqual(expect.objectContaining({ id: expect.any(String), score: expect.any(Number), level: expect.any(Number), flags: expect.any(Array) }));
+    expect(c).toHaveProperty("evidenceLevel");
+  }
+  expect(component(detail, "production-operations")).toMatchObject({ score: 3, level: 3, evidenceLevel: 1, flags: ["not_supported_by_registry_evidence"] });
+  expect(component(detail, "technical-capability")).toMatchObject({ evidenceLevel: null, flags: [] });
+  expect(detail.questions.map((q) => q.questionId)).toEqual(["development-capability", "mlops-automation", "production-operations"]);
+  expect(detail.evidence.metrics).toMatchObject({ productionModels: 0 });
+  expect(detail.evidence.components.find((e) => e.componentId === "production-operations")!.level).toBe(1);
+
+  const list = await expectJson<{ assessments: AssessmentJson[] }>(await ctx.get(`${API}/assessments`), 200);
+  expect(list.assessments).toHaveLength(1);
+  expect(list.assessments[0]).toMatchObject({ id, period, status: "finalized", dimensionScore: detail.dimensionScore, level: 1, band: "weak" });
+  expect(list.assessments[0]!.components.map((c) => [c.id, c.score, c.level])).toEqual(detail.components.map((c) => [c.id, c.score, c.level]));
+});
+
+test("scopes and organisations: read-only tokens cannot write, other organisations get 404", async ({ testOrg, apiAs, baseURL }) => {
+  const { ctx: writer } = await apiAs(testOrg.id, RW);
+  const { ctx: reader } = await apiAs(testOrg.id, RO);
+  const period = shiftQuarter(quarterOf(new Date()), -2);
+  const { id } = await expectJson<AssessmentJson>(await writer.post(`${API}/assessments`, { data: { period } }), 201);
+
+  // Read-only: reads work, every write is 403 and writes nothing.
+  await expectJson(await reader.get(`${API}/assessments/${id}`), 200);
+  await expectApiError(await reader.post(`${API}/assessments`, { data: { period: shiftQuarter(period, -1) } }), 403, "forbidden");
+  await expectApiError(await reader.put(`${API}/assessments/${id}/responses`, { data: { capabilities: inPlace(["mlops.l2.1"]) } }), 403, "forbidden");
+  await expectApiError(await reader.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {} } }), 403, "forbidden");
+  expect(stored(id)).toMatchObject({ status: "draft", statements: {} });
+
+  // A write-only token cannot read.
+  const { ctx: writeOnly } = await apiAs(testOrg.id, ["assessment:write"]);
+  await expectApiError(await writeOnly.get(`${API}/assessments`), 403, "forbidden");
+
+  // Another organisation's token: 404 for this organisation's assessment, and its own list is empty.
+  const other = await createTestOrg("other");
+  const { ctx: stranger } = await apiAs(other.id, RW);
+  await expectApiError(await stranger.get(`${API}/assessments/${id}`), 404, "not_found");
+  await expectApiError(await stranger.put(`${API}/assessments/${id}/responses`, { data: { capabilities: inPlace(["mlops.l2.1"]) } }), 404, "not_found");
+  await expectApiError(await stranger.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {} } }), 404, "not_found");
+  expect((await expectJson<{ assessments: unknown[] }>(await stranger.get(`${API}/assessments`), 200)).assessments).toEqual([]);
+  expect(stored(id)).toMatchObject({ status: "draft", statements: {} });
+
+  // No token at all: 401.
+  const anonymous = await playwrightRequest.newContext({ baseURL });
+  await expectApiError(await anonymous.get(`${API}/assessments`), 401, "unauthorized");
+  await anonymous.dispose();
+  await expectApiError(await writer.get(`${API}/assessments/not-a-number`), 404, "not_found");
+});
