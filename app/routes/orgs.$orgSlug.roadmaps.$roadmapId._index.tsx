@@ -177,6 +177,9 @@ export default function RoadmapPage() {
         ) : null}
       </p>
       <ActionResult result={result} />
+      {result && !result.ok ? (
+        <FormError error={Object.entries(result.errors ?? {}).filter(([key]) => key !== "form").map(([, message]) => message).join(" ") || undefined} />
+      ) : null}
       <div className="two-col">
         <section className="card" aria-labelledby="progress-title">
           <h2 id="progress-title">Progress</h2>

@@ -24,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     item,
     members: listMembers(org.id).filter((m) => m.active).map((m) => ({ email: m.email, name: m.name })),
-    canWork: hasRole(role, REGISTRY_WRITERS) && item.status !== "closed",
+    canWork: hasRole(role, REGISTRY_WRITERS) && item.status !== "closed" && item.roadmapStatus === "active",
   };
 }
 

@@ -71,7 +71,7 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail): Promise<Uint8Arra
 }
 
 function icsText(value: string) {
-  return value.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
+  return value.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r\n|\r|\n/g, "\\n");
 }
 
 /** Lines longer than 75 octets are folded (RFC 5545 §3.1). */
@@ -81,6 +81,8 @@ function fold(line: string) {
   while (Buffer.byteLength(rest) > 75) {
     let cut = 74;
     while (Buffer.byteLength(rest.slice(0, cut)) > 74) cut--;
+    // Never split a surrogate pair.
+    if (/[\uD800-\uDBFF]/.test(rest[cut - 1] ?? "")) cut--;
     parts.push(rest.slice(0, cut));
     rest = ` ${rest.slice(cut)}`;
   }

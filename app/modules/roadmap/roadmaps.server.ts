@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, ne, sql } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -133,9 +133,9 @@ function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): num
     .select({ id: users.id })
     .from(users)
     .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, orgId)))
-    .where(eq(users.email, email))
+    .where(and(eq(users.email, email), eq(users.active, true)))
     .get();
-  if (!member) throw invalid(`${email} is not a member of this organisation`, "ownerEmail");
+  if (!member) throw invalid(`${email} is not an active member of this organisation`, "ownerEmail");
   return member.id;
 }
 
@@ -172,8 +172,20 @@ export function bulkAssignItems(orgId: number, input: { itemIds: number[]; owner
   if (input.ownerEmail === undefined && input.team === undefined) throw invalid("Choose an owner or a team", "ownerEmail");
   return writeTransaction((tx) => {
     const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail);
-    const items = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.id, input.itemIds))).all();
-    if (items.length !== input.itemIds.length) throw notFound("Roadmap item");
+    // An item tagged with two components is listed (and may be ticked) twice.
+    const ids = [...new Set(input.itemIds)];
+    const items = tx
+      .select({ item: roadmapItems, roadmapStatus: roadmaps.status })
+      .from(roadmapItems)
+      .innerJoin(roadmaps, eq(roadmaps.id, roadmapItems.roadmapId))
+      .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.id, ids)))
+      .all()
+      .map((row) => {
+        if (row.roadmapStatus !== "active") throw conflict("Only items of the active roadmap can be assigned");
+        if (row.item.status === "closed") throw conflict(`“${row.item.title}” was closed when the roadmap was regenerated`);
+        return row.item;
+      });
+    if (items.length !== ids.length) throw notFound("Roadmap item");
     for (const item of items) {
       tx.update(roadmapItems)
         .set({ ownerUserId: ownerUserId === undefined ? item.ownerUserId : ownerUserId, team: input.team ?? item.team, updatedAt: new Date() })
@@ -197,6 +209,7 @@ export function commentOnItem(orgId: number, itemId: number, body: string, actor
   return writeTransaction((tx) => {
     const item = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
     if (!item) throw notFound("Roadmap item");
+    if (item.status === "closed") throw conflict("This item was closed when the roadmap was regenerated");
     tx.insert(roadmapItemComments).values({ orgId, itemId, authorLabel: actor.label, body }).run();
     recordAuditEvent(tx, { orgId, actor, action: "roadmap_item.commented", entityType: "roadmap_item", entityId: itemId, after: { body } });
   });
@@ -207,6 +220,8 @@ export function tickCriterion(orgId: number, input: { criterionId: number; met: 
     const criterion = tx.select().from(roadmapCriteria).where(and(eq(roadmapCriteria.orgId, orgId), eq(roadmapCriteria.id, input.criterionId))).get();
     if (!criterion) throw notFound("Success criterion");
     if (criterion.check) throw conflict("This criterion is checked automatically against the figures");
+    const roadmap = tx.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, criterion.roadmapId)).get();
+    if (roadmap?.status !== "active") throw conflict("This roadmap has been superseded; record criteria on the current one");
     tx.update(roadmapCriteria)
       .set({ manualMet: input.met, manualEvidence: input.evidence, manualByLabel: actor.label, manualAt: new Date() })
       .where(eq(roadmapCriteria.id, criterion.id))
@@ -331,7 +346,8 @@ export function getRoadmapItem(orgId: number, itemId: number, db: DbOrTx = getDb
     .orderBy(asc(roadmapItemComments.id))
     .all()
     .map((c) => ({ id: c.id, author: c.authorLabel, body: c.body, at: c.createdAt.toISOString() }));
-  return { ...itemJson(row), roadmapId: row.item.roadmapId, comments };
+  const roadmap = db.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, row.item.roadmapId)).get();
+  return { ...itemJson(row), roadmapId: row.item.roadmapId, roadmapStatus: roadmap?.status ?? "superseded", comments };
 }
 
 export function listRoadmaps(orgId: number, db: DbOrTx = getDb()) {
@@ -410,7 +426,7 @@ export function dueLists(orgId: number, db: DbOrTx = getDb()) {
     .from(roadmapItems)
     .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]), lt(roadmapItems.dueDate, weekAhead)))
+    .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]), lte(roadmapItems.dueDate, weekAhead)))
     .orderBy(asc(roadmapItems.dueDate))
     .all()
     .map((row) => itemJson(row));

@@ -1,0 +1,784 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { getDb } from "../../../db/client";
+import { auditEvents, memberships, organizations, roadmapCriteria, roadmapItems, roadmaps, users } from "../../../db/schema";
+import { DomainError } from "../../utils/errors";
+import { createAssessment, finalizeAssessment, saveResponses } from "../assessment/assessments.server";
+import type { AssessmentResponsesInput } from "../assessment/assessment-schemas";
+import { verifyAuditChain, type Actor } from "../audit/audit.server";
+import { getFramework } from "../framework/framework";
+import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
+import { generateRoadmap } from "./generate";
+import {
+  bulkAssignItems,
+  burnUp,
+  commentOnItem,
+  dueCounts,
+  dueLists,
+  generateRoadmapFromAssessment,
+  getRoadmap,
+  getRoadmapItem,
+  listRoadmaps,
+  myRoadmapItems,
+  roadmapJson,
+  roadmapSummaryForAssessment,
+  tickCriterion,
+  updateRoadmapItem,
+} from "./roadmaps.server";
+
+/**
+ * The roadmap domain module against a real (per-file, migrated, empty) SQLite
+ * database: generation from finalised assessments, regeneration (carry, close,
+ * history), item work, bulk assignment, success criteria evaluated live,
+ * due-date views, the burn-up, isolation between organisations and the audit
+ * trail.
+ */
+
+const LEADER: Actor = { type: "system", label: "leader@test" };
+const framework = getFramework();
+const COMPONENT_IDS = framework.components.map((c) => c.id);
+const DAY = 86_400_000;
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const todayIso = () => isoDay(new Date());
+const daysFromToday = (n: number) => isoDay(new Date(Date.now() + n * DAY));
+
+let counter = 0;
+function newOrg() {
+  counter++;
+  return getDb()
+    .insert(organizations)
+    .values({ slug: `roadmap-org-${counter}`, name: `Roadmap org ${counter}` })
+    .returning()
+    .get().id;
+}
+
+/** A user who is a member of the organisation, with an actor to act as them. */
+function addMember(orgId: number, name: string, role: "admin" | "leadership" | "team" | "ethics" | "auditor" = "team") {
+  counter++;
+  const email = `${name}.${counter}@roadmap.test`;
+  const user = getDb().insert(users).values({ email, name: `${name} ${counter}`, passwordHash: "x" }).returning().get();
+  getDb().insert(memberships).values({ orgId, userId: user.id, role }).run();
+  const actor: Actor = { type: "user", id: user.id, label: email };
+  return { id: user.id, email, actor };
+}
+
+/** Every statement of levels 2..level in place for each component (level 1 = nothing). */
+function responsesFor(levels: Partial<Record<string, number>>): AssessmentResponsesInput {
+  return {
+    capabilities: framework.components.flatMap((c) =>
+      c.capabilities.filter((s) => s.level <= (levels[c.id] ?? 1)).map((s) => ({ id: s.id, status: "in_place" as const })),
+    ),
+    questions: [],
+  };
+}
+const allLevels = (level: number) => Object.fromEntries(COMPONENT_IDS.map((id) => [id, level]));
+const JUSTIFY_ALL = { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the test suite"])) };
+
+function draftAssessment(orgId: number, period: string, levels: Partial<Record<string, number>> = {}) {
+  const a = createAssessment(orgId, { period }, LEADER);
+  const responses = responsesFor(levels);
+  if (responses.capabilities.length) saveResponses(orgId, a.id, responses, LEADER);
+  return a.id;
+}
+
+function finalised(orgId: number, period: string, levels: Partial<Record<string, number>> = {}) {
+  const id = draftAssessment(orgId, period, levels);
+  return finalizeAssessment(orgId, id, JUSTIFY_ALL, LEADER);
+}
+
+function catchDomain(fn: () => unknown): DomainError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error("expected a DomainError");
+}
+
+const itemsOf = (roadmapId: number) => getDb().select().from(roadmapItems).where(eq(roadmapItems.roadmapId, roadmapId)).all();
+const itemByKey = (roadmapId: number, key: string) =>
+  getDb().select().from(roadmapItems).where(and(eq(roadmapItems.roadmapId, roadmapId), eq(roadmapItems.itemKey, key))).get()!;
+const roadmapRow = (id: number) => getDb().select().from(roadmaps).where(eq(roadmaps.id, id)).get()!;
+function auditOf(orgId: number, action?: string) {
+  return getDb()
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.orgId, orgId))
+    .orderBy(auditEvents.id)
+    .all()
+    .filter((e) => !action || e.action === action)
+    .map((e) => ({ ...e, payload: JSON.parse(e.payload) as { before?: any; after?: any } }));
+}
+
+/** An organisation with a finalised level-1 assessment and its roadmap (1 → 2). */
+function orgWithRoadmap(options: { period?: string; startDate?: string } = {}) {
+  const orgId = newOrg();
+  const assessment = finalised(orgId, options.period ?? "2025-Q1");
+  const roadmapId = generateRoadmapFromAssessment(orgId, assessment.id, { startDate: options.startDate }, LEADER);
+  return { orgId, assessmentId: assessment.id, roadmapId, roadmap: getRoadmap(orgId, roadmapId)! };
+}
+
+// ---------------------------------------------------------------- generation
+
+describe("generateRoadmapFromAssessment", () => {
+  it("refuses a draft assessment with a conflict, and writes nothing", () => {
+    const orgId = newOrg();
+    const id = draftAssessment(orgId, "2025-Q1");
+    const error = catchDomain(() => generateRoadmapFromAssessment(orgId, id, {}, LEADER));
+    expect(error.code).toBe("conflict");
+    expect(error.message).toMatch(/finalised/);
+    expect(listRoadmaps(orgId)).toEqual([]);
+    expect(auditOf(orgId, "roadmap.generated")).toEqual([]);
+  });
+
+  it("refuses an unknown assessment with not_found", () => {
+    const orgId = newOrg();
+    expect(catchDomain(() => generateRoadmapFromAssessment(orgId, 999_999, {}, LEADER)).code).toBe("not_found");
+  });
+
+  it("refuses a level-5 assessment as invalid: there is nothing to generate", () => {
+    const orgId = newOrg();
+    const assessment = finalised(orgId, "2025-Q1", allLevels(5));
+    expect(assessment.score.level).toBe(5);
+    const error = catchDomain(() => generateRoadmapFromAssessment(orgId, assessment.id, {}, LEADER));
+    expect(error.code).toBe("invalid");
+    expect(error.field).toBe("assessmentId");
+    expect(error.message).toMatch(/level 5/i);
+    expect(error.message).toMatch(/no next level/i);
+    expect(listRoadmaps(orgId)).toEqual([]);
+  });
+
+  it("creates the roadmap, one row per generated item, the success criteria and a roadmap.generated event", () => {
+    const orgId = newOrg();
+    const assessment = finalised(orgId, "2025-Q1");
+    expect(assessment.score.level).toBe(1);
+    const expected = generateRoadmap(framework, {
+      period: "2025-Q1",
+      level: 1,
+      components: assessment.score.components.map((c) => ({ componentId: c.componentId, level: c.level, score: c.score })),
+    })!;
+
+    const roadmapId = generateRoadmapFromAssessment(orgId, assessment.id, {}, LEADER);
+    const roadmap = getRoadmap(orgId, roadmapId)!;
+
+    expect(roadmap.status).toBe("active");
+    expect(roadmap.transition).toEqual({ from: 1, to: 2 });
+    expect(roadmap.assessmentId).toBe(assessment.id);
+    expect(roadmap.assessmentPeriod).toBe("2025-Q1");
+    expect(roadmap.startDate).toBe("2025-04-01"); // first day of the next quarter
+    expect(roadmap.title).toBe(expected.title);
+    expect(roadmap.createdBy).toBe(LEADER.label);
+    expect(roadmap.supersededById).toBeNull();
+    expect(roadmap.workstreams.map((w) => w.key)).toEqual(expected.workstreams.map((w) => w.key));
+
+    expect(itemsOf(roadmapId)).toHaveLength(expected.items.length);
+    expect(roadmap.items).toHaveLength(expected.items.length);
+    expect(roadmap.items.map((i) => [i.key, i.priority, i.dueDate, i.workstreamKey])).toEqual(
+      expected.items.map((i) => [i.key, i.priority, i.dueDate, i.workstreamKey]),
+    );
+    for (const item of roadmap.items) {
+      expect(item.status).toBe("todo");
+      expect(item.owner).toBeNull();
+      expect(item.completedAt).toBeNull();
+      expect(item.carried).toBe(false);
+    }
+
+    expect(roadmap.successCriteria.map((c) => c.key)).toEqual(expected.successCriteria.map((c) => c.key));
+    expect(roadmap.successCriteria.map((c) => c.automatic)).toEqual(expected.successCriteria.map((c) => c.check !== null));
+    const stored = getDb().select().from(roadmapCriteria).where(eq(roadmapCriteria.roadmapId, roadmapId)).all();
+    expect(stored).toHaveLength(expected.successCriteria.length);
+
+    const events = auditOf(orgId, "roadmap.generated");
+    expect(events).toHaveLength(1);
+    expect(events[0]!.entityType).toBe("roadmap");
+    expect(events[0]!.entityId).toBe(String(roadmapId));
+    expect(events[0]!.actorLabel).toBe(LEADER.label);
+    expect(events[0]!.payload.after).toMatchObject({ assessment: "2025-Q1", transition: { from: 1, to: 2 }, items: expected.items.length, carried: 0, closed: [] });
+
+    expect(listRoadmaps(orgId)).toEqual([expect.objectContaining({ id: roadmapId, status: "active", total: expected.items.length, done: 0, period: "2025-Q1" })]);
+  });
+
+  it("uses an explicit start date for the due dates", () => {
+    const { roadmap } = orgWithRoadmap({ startDate: "2027-01-01" });
+    expect(roadmap.startDate).toBe("2027-01-01");
+    const codeQuality = roadmap.items.filter((i) => i.workstreamKey === "1-2.code-quality");
+    expect(codeQuality.length).toBeGreaterThan(0);
+    for (const item of codeQuality) expect(item.dueDate).toBe("2027-02-28"); // months 1–2
+  });
+
+  describe("regeneration from a newer finalised assessment", () => {
+    /**
+     * R1 (1 → 2) from an all-level-1 2025-Q1 assessment. Then 2025-Q2 puts
+     * four components at level 3 and mlops at level 1: dimension level 2, so
+     * R2 is 2 → 3 plus the catch-up 1 → 2 items tagged with mlops.
+     */
+    function regenerate() {
+      const orgId = newOrg();
+      const team = addMember(orgId, "team");
+      const q1 = finalised(orgId, "2025-Q1");
+      const r1 = generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER);
+      const key = (k: string) => itemByKey(r1, k);
+
+      updateRoadmapItem(orgId, key("1-2.mlops-pipeline.1").id, { status: "in_progress", ownerEmail: team.email, team: "Platform", evidence: "PR #12" }, team.actor);
+      updateRoadmapItem(orgId, key("1-2.mlops-pipeline.2").id, { status: "done", evidence: "Pipeline green" }, team.actor);
+      updateRoadmapItem(orgId, key("1-2.mlops-pipeline.3").id, { status: "blocked", evidence: "Waiting for runners" }, team.actor);
+      updateRoadmapItem(orgId, key("1-2.code-quality.3").id, { status: "in_progress", ownerEmail: team.email }, team.actor);
+      updateRoadmapItem(orgId, key("1-2.code-quality.1").id, { status: "done" }, team.actor);
+
+      const q2 = finalised(orgId, "2025-Q2", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
+      expect(q2.score.level).toBe(2);
+      const r2 = generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
+      return { orgId, team, r1, r2, q2 };
+    }
+
+    it("supersedes the previous roadmap and keeps it as history", () => {
+      const { orgId, r1, r2 } = regenerate();
+      expect(roadmapRow(r1).status).toBe("superseded");
+      expect(roadmapRow(r1).supersededById).toBe(r2);
+      expect(roadmapRow(r2).status).toBe("active");
+      expect(getRoadmap(orgId, r2)!.transition).toEqual({ from: 2, to: 3 });
+      const list = listRoadmaps(orgId);
+      expect(list.map((r) => [r.id, r.status])).toEqual([
+        [r2, "active"],
+        [r1, "superseded"],
+      ]);
+      // The old roadmap still has all its items.
+      expect(itemsOf(r1)).toHaveLength(24);
+    });
+
+    it("carries unfinished items that are needed again, once each, with status, owner, team and evidence", () => {
+      const { orgId, team, r1, r2 } = regenerate();
+      const items = itemsOf(r2);
+      const keys = items.map((i) => i.itemKey);
+      expect(new Set(keys).size).toBe(keys.length);
+
+      const carried = itemByKey(r2, "1-2.mlops-pipeline.1");
+      expect(carried.status).toBe("in_progress");
+      expect(carried.ownerUserId).toBe(team.id);
+      expect(carried.team).toBe("Platform");
+      expect(carried.evidence).toBe("PR #12");
+      expect(carried.carriedFromItemId).toBe(itemByKey(r1, "1-2.mlops-pipeline.1").id);
+      expect(carried.catchUp).toBe(true);
+
+      const blocked = itemByKey(r2, "1-2.mlops-pipeline.3");
+      expect(blocked.status).toBe("blocked");
+      expect(blocked.evidence).toBe("Waiting for runners");
+      expect(blocked.carriedFromItemId).toBe(itemByKey(r1, "1-2.mlops-pipeline.3").id);
+
+      // Untouched (todo) items needed again are carried too.
+      expect(itemByKey(r2, "1-2.model-registry.1").carriedFromItemId).toBe(itemByKey(r1, "1-2.model-registry.1").id);
+
+      const json = getRoadmap(orgId, r2)!.items.find((i) => i.key === "1-2.mlops-pipeline.1")!;
+      expect(json.carried).toBe(true);
+      expect(json.owner?.email).toBe(team.email);
+
+      // Fresh 2 → 3 items are not carried.
+      expect(itemByKey(r2, "2-3.pipelines.1").carriedFromItemId).toBeNull();
+      expect(itemByKey(r2, "2-3.pipelines.1").status).toBe("todo");
+
+      const event = auditOf(orgId, "roadmap.generated").at(-1)!;
+      expect(event.payload.after).toMatchObject({ carried: 6, added: 24, supersedes: r1 });
+    });
+
+    it("does not re-add items already done", () => {
+      const { r1, r2 } = regenerate();
+      const keys = itemsOf(r2).map((i) => i.itemKey);
+      expect(keys).not.toContain("1-2.mlops-pipeline.2");
+      expect(keys).not.toContain("1-2.code-quality.1");
+      // 24 items of 2 → 3 + 7 mlops catch-up items − the one already done.
+      expect(keys).toHaveLength(30);
+      // Done work stays done in the history.
+      expect(itemByKey(r1, "1-2.mlops-pipeline.2").status).toBe("done");
+      expect(itemByKey(r1, "1-2.mlops-pipeline.2").completedAt).not.toBeNull();
+    });
+
+    it("closes unfinished items no longer needed with a reason naming the new transition", () => {
+      const { orgId, r1, r2 } = regenerate();
+      const closed = itemByKey(r1, "1-2.code-quality.3");
+      expect(closed.status).toBe("closed");
+      expect(closed.closedReason).toMatch(/2→3/);
+      expect(closed.closedReason).toMatch(/2025-Q2/);
+      expect(itemsOf(r2).map((i) => i.itemKey)).not.toContain("1-2.code-quality.3");
+      // Items carried over stay as they were in the old roadmap (not closed).
+      expect(itemByKey(r1, "1-2.mlops-pipeline.1").status).toBe("in_progress");
+      const closedKeys = itemsOf(r1).filter((i) => i.status === "closed").map((i) => i.itemKey);
+      expect(closedKeys).toHaveLength(24 - 2 /* done */ - 6 /* carried */);
+      expect(auditOf(orgId, "roadmap.generated").at(-1)!.payload.after.closed).toEqual(expect.arrayContaining(closedKeys));
+    });
+
+    it("refuses work on closed items and on the superseded roadmap; the new roadmap is worked on", () => {
+      const { orgId, team, r1, r2 } = regenerate();
+      const closed = catchDomain(() => updateRoadmapItem(orgId, itemByKey(r1, "1-2.code-quality.3").id, { status: "done" }, team.actor));
+      expect(closed.code).toBe("conflict");
+      const superseded = catchDomain(() => updateRoadmapItem(orgId, itemByKey(r1, "1-2.mlops-pipeline.1").id, { status: "done" }, team.actor));
+      expect(superseded.code).toBe("conflict");
+      expect(superseded.message).toMatch(/superseded/);
+      expect(itemByKey(r1, "1-2.mlops-pipeline.1").status).toBe("in_progress");
+
+      const updated = updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done" }, team.actor);
+      expect(updated.status).toBe("done");
+    });
+
+    it("a third generation does not re-open what was done on the second", () => {
+      const { orgId, team, r2 } = regenerate();
+      updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done" }, team.actor);
+      const q3 = finalised(orgId, "2025-Q3", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
+      const r3 = generateRoadmapFromAssessment(orgId, q3.id, {}, LEADER);
+      const keys = itemsOf(r3).map((i) => i.itemKey);
+      expect(keys).not.toContain("1-2.mlops-pipeline.1");
+      expect(itemByKey(r3, "1-2.mlops-pipeline.3").status).toBe("blocked");
+      expect(itemByKey(r3, "1-2.mlops-pipeline.3").carriedFromItemId).toBe(itemByKey(r2, "1-2.mlops-pipeline.3").id);
+      expect(roadmapRow(r2).supersededById).toBe(r3);
+      expect(listRoadmaps(orgId).filter((r) => r.status === "active")).toHaveLength(1);
+    });
+  });
+});
+
+// ---------------------------------------------------------------- item work
+
+describe("updateRoadmapItem", () => {
+  it("assigns an owner who is a member, by email, and clears it with 'none'", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const team = addMember(orgId, "owner");
+    const item = roadmap.items[0]!;
+    updateRoadmapItem(orgId, item.id, { ownerEmail: team.email }, LEADER);
+    expect(getRoadmapItem(orgId, item.id)!.owner).toEqual({ email: team.email, name: expect.any(String) });
+    updateRoadmapItem(orgId, item.id, { ownerEmail: "none" }, LEADER);
+    expect(getRoadmapItem(orgId, item.id)!.owner).toBeNull();
+  });
+
+  it("refuses an owner who is not a member (invalid, field ownerEmail) and changes nothing", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const otherOrg = newOrg();
+    const outsider = addMember(otherOrg, "outsider");
+    const item = roadmap.items[0]!;
+    const before = auditOf(orgId).length;
+    for (const email of [outsider.email, "nobody@roadmap.test"]) {
+      const error = catchDomain(() => updateRoadmapItem(orgId, item.id, { ownerEmail: email, status: "in_progress" }, LEADER));
+      expect(error.code).toBe("invalid");
+      expect(error.field).toBe("ownerEmail");
+    }
+    const after = getRoadmapItem(orgId, item.id)!;
+    expect(after.owner).toBeNull();
+    expect(after.status).toBe("todo");
+    expect(auditOf(orgId).length).toBe(before);
+  });
+
+  it("done sets completedAt (kept when saved again); back to in_progress clears it", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const item = roadmap.items[1]!;
+    const doneAt = new Date("2025-05-02T10:00:00Z");
+    const done = updateRoadmapItem(orgId, item.id, { status: "done", evidence: "https://wiki/done" }, LEADER, { now: doneAt });
+    expect(done.completedAt).toEqual(doneAt);
+    expect(getRoadmapItem(orgId, item.id)!.completedAt).toBe(doneAt.toISOString());
+    expect(getRoadmapItem(orgId, item.id)!.evidence).toBe("https://wiki/done");
+
+    updateRoadmapItem(orgId, item.id, { status: "done", team: "Ops" }, LEADER, { now: new Date("2025-06-01T00:00:00Z") });
+    expect(getRoadmapItem(orgId, item.id)!.completedAt).toBe(doneAt.toISOString());
+
+    const reopened = updateRoadmapItem(orgId, item.id, { status: "in_progress" }, LEADER);
+    expect(reopened.completedAt).toBeNull();
+    expect(getRoadmapItem(orgId, item.id)!.completedAt).toBeNull();
+    expect(getRoadmapItem(orgId, item.id)!.status).toBe("in_progress");
+    // Evidence and team are kept when not given.
+    expect(getRoadmapItem(orgId, item.id)!.evidence).toBe("https://wiki/done");
+    expect(getRoadmapItem(orgId, item.id)!.team).toBe("Ops");
+  });
+
+  it("records roadmap_item.updated with before and after", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const team = addMember(orgId, "worker");
+    const item = roadmap.items[2]!;
+    updateRoadmapItem(orgId, item.id, { status: "blocked", ownerEmail: team.email, evidence: "Vendor" }, team.actor);
+    const [event] = auditOf(orgId, "roadmap_item.updated");
+    expect(event!.entityId).toBe(String(item.id));
+    expect(event!.actorLabel).toBe(team.email);
+    expect(event!.payload.before).toMatchObject({ status: "todo", ownerUserId: null, evidence: null });
+    expect(event!.payload.after).toMatchObject({ key: item.key, status: "blocked", ownerUserId: team.id, evidence: "Vendor" });
+  });
+
+  it("an unknown item is not_found", () => {
+    const { orgId } = orgWithRoadmap();
+    expect(catchDomain(() => updateRoadmapItem(orgId, 9_999_999, { status: "done" }, LEADER)).code).toBe("not_found");
+  });
+});
+
+describe("bulkAssignItems", () => {
+  it("assigns an owner and a team to every selected item, one audit event each", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const team = addMember(orgId, "bulk");
+    const ids = roadmap.items.slice(0, 3).map((i) => i.id);
+    expect(bulkAssignItems(orgId, { itemIds: ids, ownerEmail: team.email, team: "ML Platform" }, LEADER)).toBe(3);
+    const after = getRoadmap(orgId, roadmap.id)!.items;
+    for (const id of ids) {
+      const item = after.find((i) => i.id === id)!;
+      expect(item.owner?.email).toBe(team.email);
+      expect(item.team).toBe("ML Platform");
+    }
+    expect(after.filter((i) => i.owner !== null)).toHaveLength(3);
+    const events = auditOf(orgId, "roadmap_item.assigned");
+    expect(events.map((e) => e.entityId).sort()).toEqual(ids.map(String).sort());
+    expect(events[0]!.payload.after).toEqual({ ownerUserId: team.id, team: "ML Platform" });
+  });
+
+  it("a team alone keeps the owners", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const team = addMember(orgId, "keep");
+    const [a, b] = roadmap.items;
+    updateRoadmapItem(orgId, a!.id, { ownerEmail: team.email }, LEADER);
+    bulkAssignItems(orgId, { itemIds: [a!.id, b!.id], team: "Data" }, LEADER);
+    expect(getRoadmapItem(orgId, a!.id)!.owner?.email).toBe(team.email);
+    expect(getRoadmapItem(orgId, b!.id)!.owner).toBeNull();
+    expect(getRoadmapItem(orgId, b!.id)!.team).toBe("Data");
+  });
+
+  it("is all or nothing: an unknown id is not_found and nothing changes", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const team = addMember(orgId, "atomic");
+    const ids = roadmap.items.slice(0, 2).map((i) => i.id);
+    const error = catchDomain(() => bulkAssignItems(orgId, { itemIds: [...ids, 9_999_999], ownerEmail: team.email }, LEADER));
+    expect(error.code).toBe("not_found");
+    for (const id of ids) expect(getRoadmapItem(orgId, id)!.owner).toBeNull();
+    expect(auditOf(orgId, "roadmap_item.assigned")).toEqual([]);
+  });
+
+  it("an item of another organisation in the selection is not_found and nothing changes", () => {
+    const mine = orgWithRoadmap();
+    const theirs = orgWithRoadmap();
+    const team = addMember(mine.orgId, "mixed");
+    const ids = [mine.roadmap.items[0]!.id, theirs.roadmap.items[0]!.id];
+    expect(catchDomain(() => bulkAssignItems(mine.orgId, { itemIds: ids, ownerEmail: team.email }, LEADER)).code).toBe("not_found");
+    expect(getRoadmapItem(mine.orgId, ids[0]!)!.owner).toBeNull();
+    expect(getRoadmapItem(theirs.orgId, ids[1]!)!.owner).toBeNull();
+  });
+
+  it("refuses a non-member owner and an empty assignment, changing nothing", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const ids = roadmap.items.slice(0, 2).map((i) => i.id);
+    const outsider = catchDomain(() => bulkAssignItems(orgId, { itemIds: ids, ownerEmail: "stranger@roadmap.test", team: "X" }, LEADER));
+    expect(outsider.code).toBe("invalid");
+    expect(outsider.field).toBe("ownerEmail");
+    expect(catchDomain(() => bulkAssignItems(orgId, { itemIds: ids }, LEADER)).code).toBe("invalid");
+    for (const id of ids) expect(getRoadmapItem(orgId, id)!.team).toBeNull();
+  });
+
+  // Regression: bulkAssignItems compares items.length with itemIds.length, so the same id
+  // twice (an item tagged with two components is listed, with a checkbox, in both
+  // groups of the "By component" view) is reported as not found.
+  it("tolerates the same item selected twice", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const team = addMember(orgId, "dupe");
+    const id = roadmap.items[0]!.id;
+    bulkAssignItems(orgId, { itemIds: [id, id], ownerEmail: team.email }, LEADER);
+    expect(getRoadmapItem(orgId, id)!.owner?.email).toBe(team.email);
+  });
+
+  // Regression: updateRoadmapItem refuses closed items and superseded roadmaps; bulkAssignItems
+  // does not, so a forged "assign" POST rewrites the owners of history.
+  it("refuses closed items and items of a superseded roadmap, like updateRoadmapItem", () => {
+    const orgId = newOrg();
+    const team = addMember(orgId, "history");
+    const q1 = finalised(orgId, "2025-Q1");
+    const r1 = generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER);
+    const q2 = finalised(orgId, "2025-Q2", allLevels(2));
+    generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
+    const old = itemsOf(r1);
+    expect(old.every((i) => i.status === "closed")).toBe(true);
+    const error = catchDomain(() => bulkAssignItems(orgId, { itemIds: old.slice(0, 2).map((i) => i.id), ownerEmail: team.email }, LEADER));
+    expect(error.code).toBe("conflict");
+    for (const i of old.slice(0, 2)) expect(getRoadmapItem(orgId, i.id)!.owner).toBeNull();
+  });
+});
+
+describe("commentOnItem", () => {
+  it("adds comments in order, audited; another organisation's item is not_found", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const other = newOrg();
+    const item = roadmap.items[0]!;
+    commentOnItem(orgId, item.id, "First thoughts", LEADER);
+    commentOnItem(orgId, item.id, "Second thoughts", LEADER);
+    expect(getRoadmapItem(orgId, item.id)!.comments.map((c) => [c.body, c.author])).toEqual([
+      ["First thoughts", LEADER.label],
+      ["Second thoughts", LEADER.label],
+    ]);
+    expect(auditOf(orgId, "roadmap_item.commented")).toHaveLength(2);
+    expect(catchDomain(() => commentOnItem(other, item.id, "Sneaky", LEADER)).code).toBe("not_found");
+    expect(getRoadmapItem(orgId, item.id)!.comments).toHaveLength(2);
+  });
+});
+
+// ---------------------------------------------------------------- success criteria
+
+describe("success criteria", () => {
+  it("tickCriterion records a manual criterion with evidence; the roadmap shows it met", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const manual = roadmap.successCriteria.find((c) => !c.automatic)!;
+    expect(manual.met).toBeNull();
+    tickCriterion(orgId, { criterionId: manual.id, met: true, evidence: "All repos in GitHub" }, LEADER);
+    const after = getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.id === manual.id)!;
+    expect(after.met).toBe(true);
+    expect(after.automatic).toBe(false);
+    expect(after.explanation).toContain("All repos in GitHub");
+    expect(after.explanation).toContain(LEADER.label);
+    tickCriterion(orgId, { criterionId: manual.id, met: false, evidence: "Two repos still on a share" }, LEADER);
+    expect(getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.id === manual.id)!.met).toBe(false);
+    const events = auditOf(orgId, "roadmap_criterion.ticked");
+    expect(events).toHaveLength(2);
+    expect(events[1]!.payload.before).toEqual({ met: true, evidence: "All repos in GitHub" });
+  });
+
+  it("tickCriterion refuses a criterion with a machine check (conflict) and another organisation's criterion (not_found)", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const other = newOrg();
+    const automatic = roadmap.successCriteria.find((c) => c.automatic)!;
+    expect(catchDomain(() => tickCriterion(orgId, { criterionId: automatic.id, met: true, evidence: "Trust me" }, LEADER)).code).toBe("conflict");
+    const manual = roadmap.successCriteria.find((c) => !c.automatic)!;
+    expect(catchDomain(() => tickCriterion(other, { criterionId: manual.id, met: true, evidence: "Trust me" }, LEADER)).code).toBe("not_found");
+    const row = getDb().select().from(roadmapCriteria).where(eq(roadmapCriteria.id, automatic.id)).get()!;
+    expect(row.manualMet).toBeNull();
+    expect(getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.id === manual.id)!.met).toBeNull();
+    expect(auditOf(orgId, "roadmap_criterion.ticked")).toEqual([]);
+  });
+
+  // Regression: updateRoadmapItem refuses superseded roadmaps and the page hides the tick form
+  // there (canTick needs an active roadmap), but tickCriterion itself does not check, so a
+  // forged "tick" POST still changes the history.
+  it("tickCriterion refuses the criteria of a superseded roadmap", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const q2 = finalised(orgId, "2025-Q2", allLevels(2));
+    generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
+    const manual = roadmap.successCriteria.find((c) => !c.automatic)!;
+    expect(catchDomain(() => tickCriterion(orgId, { criterionId: manual.id, met: true, evidence: "Late evidence" }, LEADER)).code).toBe("conflict");
+    expect(getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.id === manual.id)!.met).toBeNull();
+  });
+
+  it("registry criteria evaluate live: production models added later make productionModels criteria met", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const criterion = roadmap.successCriteria.find((c) => c.key === "1-2.sc.4")!; // productionModels >= 1
+    expect(criterion.automatic).toBe(true);
+    expect(criterion.met).toBe(false);
+    expect(criterion.value).toBe(0);
+
+    createModel(orgId, { name: "Churn", slug: "churn", riskTier: "minimal" }, LEADER, "ui");
+    createVersion(orgId, "churn", { version: "1.0.0", codeRef: "git:1", trainingData: { ref: "s3://t" }, hyperparameters: { a: 1 }, metrics: { auc: 0.8 } }, LEADER, "api");
+    for (const to of ["validation", "staging", "production"] as const) {
+      transitionVersion(orgId, "churn", "1.0.0", { to }, LEADER, { mayPromote: true }, { importedHistory: true });
+    }
+    const live = getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.key === "1-2.sc.4")!;
+    expect(live.met).toBe(true);
+    expect(live.value).toBe(1);
+    expect(roadmapJson(getRoadmap(orgId, roadmapId)!).successCriteria.find((c) => c.id === criterion.id)).toEqual({
+      id: criterion.id,
+      text: criterion.text,
+      automatic: true,
+      met: true,
+      value: 1,
+    });
+  });
+
+  it("the assessment criterion waits for the next finalised assessment, then compares its score", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const criterion = roadmap.successCriteria.find((c) => c.key === "1-2.sc.6")!; // dimension score > 2
+    expect(criterion.met).toBeNull();
+    expect(criterion.value).toBeNull();
+    const next = finalised(orgId, "2025-Q2", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
+    const live = getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.key === "1-2.sc.6")!;
+    expect(live.value).toBeCloseTo(next.score.dimensionScore, 9);
+    expect(live.met).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------- due views
+
+describe("due dates", () => {
+  /** A roadmap with five items of one member due yesterday, today, in 3, 7 and 8 days, and others. */
+  function dueSetup() {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap({ startDate: isoDay(new Date(Date.now() - 130 * DAY)) });
+    // Everything due well ahead, except the items below.
+    getDb().update(roadmapItems).set({ dueDate: daysFromToday(60) }).where(eq(roadmapItems.roadmapId, roadmapId)).run();
+    const me = addMember(orgId, "me");
+    const colleague = addMember(orgId, "colleague");
+    const offsets = [-1, 0, 3, 7, 8];
+    const mine = roadmap.items.slice(0, offsets.length);
+    mine.forEach((item, i) => {
+      getDb().update(roadmapItems).set({ dueDate: daysFromToday(offsets[i]!) }).where(eq(roadmapItems.id, item.id)).run();
+      updateRoadmapItem(orgId, item.id, { ownerEmail: me.email, status: "in_progress" }, LEADER);
+    });
+    // Past due but done, and past due but someone else's: neither counts for me.
+    const doneItem = roadmap.items[5]!;
+    const theirs = roadmap.items[6]!;
+    for (const item of [doneItem, theirs]) getDb().update(roadmapItems).set({ dueDate: daysFromToday(-10) }).where(eq(roadmapItems.id, item.id)).run();
+    updateRoadmapItem(orgId, doneItem.id, { ownerEmail: me.email, status: "done" }, LEADER);
+    updateRoadmapItem(orgId, theirs.id, { ownerEmail: colleague.email }, LEADER);
+    return { orgId, roadmapId, me, colleague, mine, offsets, doneItem, theirs };
+  }
+
+  it("items past their due date on the active roadmap are overdue", () => {
+    const { orgId, roadmapId, mine, doneItem, theirs } = dueSetup();
+    const items = getRoadmap(orgId, roadmapId)!.items;
+    expect(items.find((i) => i.id === mine[0]!.id)!.overdue).toBe(true); // yesterday
+    expect(items.find((i) => i.id === mine[1]!.id)!.overdue).toBe(false); // today
+    expect(items.find((i) => i.id === doneItem.id)!.overdue).toBe(false); // done
+    expect(items.find((i) => i.id === theirs.id)!.overdue).toBe(true);
+    const summary = roadmapSummaryForAssessment(orgId, getRoadmap(orgId, roadmapId)!.assessmentId)!;
+    expect(summary.overdue).toBe(items.filter((i) => i.overdue).length);
+    expect(summary.done).toBe(1);
+  });
+
+  it("dueCounts counts the member's open items: overdue, and due from today to a week ahead", () => {
+    const { orgId, me, colleague } = dueSetup();
+    expect(dueCounts(orgId, me.id)).toEqual({ overdue: 1, dueThisWeek: 3 }); // -1 | 0, 3, 7
+    expect(dueCounts(orgId, colleague.id)).toEqual({ overdue: 1, dueThisWeek: 0 });
+    expect(dueCounts(orgId, addMember(orgId, "idle").id)).toEqual({ overdue: 0, dueThisWeek: 0 });
+  });
+
+  it("myRoadmapItems lists the member's items on the active roadmap by due date, with overdue flags", () => {
+    const { orgId, me, mine, doneItem, theirs } = dueSetup();
+    const items = myRoadmapItems(orgId, me.id);
+    expect(items.map((i) => i.id).sort()).toEqual([...mine.map((i) => i.id), doneItem.id].sort());
+    expect(items.map((i) => i.id)).not.toContain(theirs.id);
+    const dates = items.map((i) => i.dueDate);
+    expect(dates).toEqual([...dates].sort());
+    expect(items.filter((i) => i.overdue).map((i) => i.id)).toEqual([mine[0]!.id]);
+  });
+
+  it("dueLists: overdue open items of everyone, and the ones due in the coming days", () => {
+    const { orgId, mine, theirs, doneItem } = dueSetup();
+    const lists = dueLists(orgId);
+    expect(lists.overdue.map((i) => i.id).sort()).toEqual([mine[0]!.id, theirs.id].sort());
+    expect(lists.overdue.map((i) => i.id)).not.toContain(doneItem.id);
+    const week = lists.dueThisWeek.map((i) => i.id);
+    expect(week).toContain(mine[1]!.id);
+    expect(week).toContain(mine[2]!.id);
+    expect(week).not.toContain(mine[4]!.id); // 8 days ahead
+  });
+
+  // Regression: dueLists uses lt(dueDate, weekAhead) while dueCounts (the nav badge) and the
+  // roadmap page's "Due this week" view include the item due exactly seven days ahead.
+  it("dueLists agrees with dueCounts on the item due exactly a week ahead", () => {
+    const { orgId, me, mine } = dueSetup();
+    const mineInList = dueLists(orgId).dueThisWeek.filter((i) => i.owner?.email === me.email);
+    expect(mineInList.map((i) => i.id)).toContain(mine[3]!.id);
+    expect(mineInList).toHaveLength(dueCounts(orgId, me.id).dueThisWeek);
+  });
+
+  it("items of a superseded roadmap leave the due views", () => {
+    const { orgId, me } = dueSetup();
+    const q2 = finalised(orgId, "2025-Q2", allLevels(2));
+    generateRoadmapFromAssessment(orgId, q2.id, { startDate: daysFromToday(60) }, LEADER);
+    // 2 → 3 shares no keys with 1 → 2: every unfinished item was closed.
+    expect(dueCounts(orgId, me.id)).toEqual({ overdue: 0, dueThisWeek: 0 });
+    expect(myRoadmapItems(orgId, me.id)).toEqual([]);
+    expect(dueLists(orgId)).toEqual({ overdue: [], dueThisWeek: [] });
+  });
+});
+
+// ---------------------------------------------------------------- burn-up
+
+describe("burnUp", () => {
+  it("is weekly from the start, cumulative and non-decreasing, ending at the number done", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap({ startDate: "2025-01-06" });
+    const doneAt = ["2025-01-10T09:00:00Z", "2025-01-20T10:00:00Z", "2025-02-15T12:00:00Z", "2025-02-16T12:00:00Z", "2025-03-10T08:00:00Z"];
+    doneAt.forEach((at, i) => updateRoadmapItem(orgId, roadmap.items[i]!.id, { status: "done" }, LEADER, { now: new Date(at) }));
+    // Done then reopened: not counted.
+    updateRoadmapItem(orgId, roadmap.items[10]!.id, { status: "done" }, LEADER, { now: new Date("2025-01-08T00:00:00Z") });
+    updateRoadmapItem(orgId, roadmap.items[10]!.id, { status: "in_progress" }, LEADER);
+
+    const points = burnUp(getRoadmap(orgId, roadmapId)!, new Date("2025-03-17T12:00:00Z"));
+    expect(points[0]!.week).toBe("2025-01-06");
+    expect(points.at(-1)!.week).toBe("2025-03-17");
+    expect(points).toHaveLength(11);
+    for (let i = 1; i < points.length; i++) {
+      expect(Date.parse(points[i]!.week) - Date.parse(points[i - 1]!.week)).toBe(7 * DAY);
+      expect(points[i]!.done).toBeGreaterThanOrEqual(points[i - 1]!.done);
+    }
+    // Cut-offs are the end of each week: the 2025-01-20 10:00 completion lands in the week of 01-20.
+    expect(points.map((p) => p.done)).toEqual([1, 1, 2, 2, 2, 4, 4, 4, 4, 5, 5]);
+    for (const p of points) expect(p.total).toBe(24);
+  });
+
+  it("starts at the first completion when work was done before the start date", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap({ startDate: "2025-02-03" });
+    updateRoadmapItem(orgId, roadmap.items[0]!.id, { status: "done" }, LEADER, { now: new Date("2025-01-20T00:00:00Z") });
+    const points = burnUp(getRoadmap(orgId, roadmapId)!, new Date("2025-02-10T00:00:00Z"));
+    expect(points[0]).toEqual({ week: "2025-01-20", done: 1, total: 24 });
+    expect(points.every((p) => p.done === 1)).toBe(true);
+  });
+
+  it("the total leaves out items closed by regeneration", () => {
+    const orgId = newOrg();
+    const q1 = finalised(orgId, "2025-Q1");
+    const r1 = generateRoadmapFromAssessment(orgId, q1.id, { startDate: "2025-04-07" }, LEADER);
+    updateRoadmapItem(orgId, itemsOf(r1)[0]!.id, { status: "done" }, LEADER, { now: new Date("2025-04-10T00:00:00Z") });
+    const q2 = finalised(orgId, "2025-Q2", allLevels(2));
+    generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
+    const points = burnUp(getRoadmap(orgId, r1)!, new Date("2025-04-21T00:00:00Z"));
+    expect(points.map((p) => p.total)).toEqual([1, 1, 1]);
+    expect(points.map((p) => p.done)).toEqual([1, 1, 1]);
+  });
+});
+
+// ---------------------------------------------------------------- isolation and audit
+
+describe("isolation between organisations", () => {
+  it("another organisation's ids are null or not_found everywhere", () => {
+    const mine = orgWithRoadmap();
+    const other = orgWithRoadmap();
+    const item = mine.roadmap.items[0]!;
+    const criterion = mine.roadmap.successCriteria.find((c) => !c.automatic)!;
+
+    expect(getRoadmap(other.orgId, mine.roadmapId)).toBeNull();
+    expect(getRoadmapItem(other.orgId, item.id)).toBeNull();
+    expect(roadmapSummaryForAssessment(other.orgId, mine.assessmentId)).toBeNull();
+    expect(listRoadmaps(other.orgId).map((r) => r.id)).toEqual([other.roadmapId]);
+    expect(catchDomain(() => generateRoadmapFromAssessment(other.orgId, mine.assessmentId, {}, LEADER)).code).toBe("not_found");
+    expect(catchDomain(() => updateRoadmapItem(other.orgId, item.id, { status: "done" }, LEADER)).code).toBe("not_found");
+    expect(catchDomain(() => bulkAssignItems(other.orgId, { itemIds: [item.id], team: "X" }, LEADER)).code).toBe("not_found");
+    expect(catchDomain(() => tickCriterion(other.orgId, { criterionId: criterion.id, met: true, evidence: "Nope" }, LEADER)).code).toBe("not_found");
+    expect(catchDomain(() => commentOnItem(other.orgId, item.id, "Nope", LEADER)).code).toBe("not_found");
+
+    const untouched = getRoadmapItem(mine.orgId, item.id)!;
+    expect(untouched.status).toBe("todo");
+    expect(untouched.team).toBeNull();
+    expect(untouched.comments).toEqual([]);
+    expect(roadmapRow(mine.roadmapId).status).toBe("active");
+    expect(auditOf(other.orgId).every((e) => e.entityId !== String(item.id) || e.entityType !== "roadmap_item")).toBe(true);
+  });
+
+  it("a member of another organisation cannot be made owner", () => {
+    const mine = orgWithRoadmap();
+    const stranger = addMember(newOrg(), "stranger");
+    const error = catchDomain(() => bulkAssignItems(mine.orgId, { itemIds: [mine.roadmap.items[0]!.id], ownerEmail: stranger.email }, LEADER));
+    expect(error.code).toBe("invalid");
+    expect(dueCounts(mine.orgId, stranger.id)).toEqual({ overdue: 0, dueThisWeek: 0 });
+  });
+});
+
+describe("roadmapJson", () => {
+  it("gives {id, transition, startDate, items, successCriteria} in the documented shape", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const json = roadmapJson(getRoadmap(orgId, roadmapId)!);
+    expect(json).toMatchObject({ id: roadmapId, transition: { from: 1, to: 2 }, startDate: roadmap.startDate, status: "active" });
+    expect(json.items).toHaveLength(24);
+    expect(Object.keys(json.items[0]!)).toEqual(expect.arrayContaining(["id", "title", "components", "workstream", "dueDate", "status", "priority"]));
+    expect(json.successCriteria).toHaveLength(roadmap.successCriteria.length);
+    for (const c of json.successCriteria) expect(Object.keys(c).sort()).toEqual(["automatic", "id", "met", "text", "value"]);
+  });
+});
+
+describe("audit trail", () => {
+  it("every roadmap change is chained: verifyAuditChain is ok", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const team = addMember(orgId, "chain");
+    updateRoadmapItem(orgId, roadmap.items[0]!.id, { status: "done", ownerEmail: team.email }, team.actor);
+    bulkAssignItems(orgId, { itemIds: roadmap.items.slice(1, 4).map((i) => i.id), ownerEmail: team.email }, LEADER);
+    commentOnItem(orgId, roadmap.items[1]!.id, "On it", team.actor);
+    tickCriterion(orgId, { criterionId: roadmap.successCriteria.find((c) => !c.automatic)!.id, met: true, evidence: "Done" }, LEADER);
+    const q2 = finalised(orgId, "2025-Q2", allLevels(2));
+    generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
+    const actions = new Set(auditOf(orgId).map((e) => e.action));
+    for (const a of ["roadmap.generated", "roadmap_item.updated", "roadmap_item.assigned", "roadmap_item.commented", "roadmap_criterion.ticked"]) expect(actions).toContain(a);
+    expect(verifyAuditChain(orgId)).toEqual({ ok: true, events: auditOf(orgId).length });
+  });
+});

@@ -1,0 +1,545 @@
+import fs from "node:fs";
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import { asc, eq } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { roadmapItemComments, roadmapItems, roadmaps } from "../../db/schema";
+import type { Role } from "../../app/modules/auth/roles";
+import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
+import { API, expectApiError, expectJson, test } from "./api-helpers";
+import { createTestOrg, DEMO_PASSWORD, E2E_PASSWORD, expect, login, type TestOrg } from "./fixtures";
+
+/**
+ * Improvement roadmaps end to end: leadership generates one from a finalised
+ * assessment, assigns items, the team works them (status, evidence, comments),
+ * the exports download, a newer assessment regenerates it (history + carried
+ * items), the auditor only reads; then the JSON API and the demo roadmap.
+ *
+ * Finalised assessments are prepared through the JSON API: the assessment
+ * module imports the framework JSON, which Playwright's loader cannot import.
+ * The server's database is read directly for item keys and checks.
+ */
+
+type FrameworkJson = { components: Array<{ id: string; capabilities: Array<{ id: string; level: number }> }> };
+const framework = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8")) as FrameworkJson;
+const COMPONENT_IDS = framework.components.map((c) => c.id);
+const JUSTIFY_ALL = { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the e2e suite."])) };
+const ASSESS = ["assessment:read", "assessment:write"] as const;
+const ROADMAP = ["roadmap:read", "roadmap:write"] as const;
+/** Four components at level 3 and mlops at level 1: dimension level 2, with the mlops catch-up items of 1 → 2. */
+const MIXED_LEVEL_2 = { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 };
+
+const current = quarterOf(new Date());
+const P1 = shiftQuarter(current, -2);
+const P2 = shiftQuarter(current, -1);
+
+/** Creates, fills (levels 2..L in place per component) and finalises an assessment through the API. */
+async function finalisedAssessment(ctx: APIRequestContext, period: string, levels: Record<string, number> = {}) {
+  const { id } = await expectJson<{ id: number }>(await ctx.post(`${API}/assessments`, { data: { period } }), 201);
+  const capabilities = framework.components.flatMap((c) =>
+    c.capabilities.filter((s) => s.level <= (levels[c.id] ?? 1)).map((s) => ({ id: s.id, status: "in_place" })),
+  );
+  if (capabilities.length) await expectJson(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities } }), 200);
+  const finalised = await expectJson<{ level: number; status: string }>(await ctx.post(`${API}/assessments/${id}/finalize`, { data: JUSTIFY_ALL }), 200);
+  expect(finalised.status).toBe("finalized");
+  return { id, level: finalised.level };
+}
+
+/** The items of a roadmap as stored, by priority. */
+const storedItems = (roadmapId: number) => getDb().select().from(roadmapItems).where(eq(roadmapItems.roadmapId, roadmapId)).orderBy(asc(roadmapItems.priority)).all();
+const storedItem = (id: number) => getDb().select().from(roadmapItems).where(eq(roadmapItems.id, id)).get()!;
+const roadmapIdFrom = (page: Page) => Number(/\/roadmaps\/(\d+)/.exec(page.url())![1]);
+
+/** A page in its own browser context, signed in as the organisation's member with this role. */
+async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, org.emails[role], E2E_PASSWORD);
+  return page;
+}
+
+/** Leadership generates a roadmap from this assessment on the roadmaps page; returns its id. */
+async function generateInUi(page: Page, org: TestOrg, assessmentId: number) {
+  await page.goto(`/orgs/${org.slug}/roadmaps`);
+  await page.getByLabel("From the finalised assessment").selectOption(String(assessmentId));
+  await page.getByRole("button", { name: "Generate roadmap" }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${org.slug}/roadmaps/\\d+$`));
+  return roadmapIdFrom(page);
+}
+
+const row = (page: Page, key: string) => page.locator(`tr[data-item="${key}"]`);
+const allItemsProgress = (page: Page) => page.getByRole("progressbar", { name: "All items progress" });
+
+// ---------------------------------------------------------------- the browser flow
+
+test("leadership generates the roadmap, assigns items; the team works them; the burn-up is drawn", async ({ page, browser, testOrg, loginAs, apiAs }) => {
+  test.setTimeout(90_000);
+  const api = await apiAs(testOrg.id, [...ASSESS]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  expect(assessment.level).toBe(1);
+
+  await loginAs("leadership");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps`);
+  await expect(page.getByText("No roadmap yet")).toBeVisible();
+  const roadmapId = await generateInUi(page, testOrg, assessment.id);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Level 1 → 2");
+
+  const items = storedItems(roadmapId);
+  expect(items).toHaveLength(24);
+  const workstreams = [...new Set(items.map((i) => i.workstreamTitle))];
+  expect(workstreams).toHaveLength(4);
+
+  // Progress bars per workstream, phases, success criteria.
+  await expect(allItemsProgress(page)).toHaveAttribute("aria-valuenow", "0");
+  for (const title of workstreams) {
+    await expect(page.getByRole("progressbar", { name: `${title} progress` })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 3, name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`) })).toBeVisible();
+  }
+  await expect(page.getByLabel("Workstream phases by month").locator(".phase-row")).toHaveCount(4);
+  await expect(page.getByRole("heading", { level: 2, name: "Success criteria" })).toBeVisible();
+  await expect(page.locator("li[data-criterion]")).toHaveCount(6);
+  await expect(page.locator('li[data-criterion="1-2.sc.4"]')).toContainText("checked automatically");
+  await expect(page.locator('li[data-criterion="1-2.sc.1"]')).toContainText("ticked by leadership");
+
+  // Bulk-assign the first three items to the team member.
+  const chosen = items.slice(0, 3);
+  for (const item of chosen) await page.getByRole("checkbox", { name: `Select ${item.title}`, exact: true }).check();
+  const bulk = page.getByRole("form", { name: "Assign selected items" });
+  await bulk.getByLabel("Owner").selectOption(testOrg.emails.team);
+  await bulk.getByRole("button", { name: "Assign selected" }).click();
+  await expect(page.getByRole("status")).toHaveText("Assigned 3 item(s).");
+  for (const item of chosen) {
+    await expect(row(page, item.itemKey).locator("td").nth(3)).toContainText("Team ");
+    expect(storedItem(item.id).ownerUserId).not.toBeNull();
+  }
+  expect(storedItems(roadmapId).filter((i) => i.ownerUserId !== null)).toHaveLength(3);
+
+  // The team member sees them under "My items" and on the dashboard.
+  const team = await pageAs(browser, testOrg, "team");
+  await team.goto(`/orgs/${testOrg.slug}`);
+  const mine = team.getByRole("region", { name: "Your roadmap items" });
+  await expect(mine.getByRole("listitem")).toHaveCount(3);
+  for (const item of chosen) await expect(mine).toContainText(item.title);
+
+  await team.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmapId}?view=mine`);
+  await expect(team.getByRole("heading", { level: 3, name: /My items/ })).toContainText("(0/3 done)");
+  await expect(team.locator("tbody tr")).toHaveCount(3);
+
+  // Tick one off with evidence.
+  const done = chosen[0]!;
+  await row(team, done.itemKey).getByLabel(`Status of ${done.title}`, { exact: true }).selectOption("done");
+  await row(team, done.itemKey).getByLabel(`Evidence for ${done.title}`, { exact: true }).fill("https://git.example/pr/42");
+  await row(team, done.itemKey).getByRole("button", { name: "Save" }).click();
+  await expect(team.getByRole("status")).toHaveText(`Updated “${done.title}”.`);
+  await expect(team.getByRole("heading", { level: 3, name: /My items/ })).toContainText("(1/3 done)");
+  await expect(team.getByText("1/24 (4%)")).toBeVisible();
+  await expect(allItemsProgress(team)).toHaveAttribute("aria-valuenow", "4");
+  const stored = storedItem(done.id);
+  expect(stored.status).toBe("done");
+  expect(stored.evidence).toBe("https://git.example/pr/42");
+  expect(stored.completedAt).not.toBeNull();
+
+  // The burn-up chart is drawn.
+  const burnUp = team.locator('canvas[data-chart="Burn-up: done items over time"]');
+  await expect(burnUp).toBeVisible();
+  await expect.poll(() => burnUp.evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(0);
+
+  // The dashboard lists only the open ones now.
+  await team.goto(`/orgs/${testOrg.slug}`);
+  await expect(team.getByRole("region", { name: "Your roadmap items" }).getByRole("listitem")).toHaveCount(2);
+  await team.context().close();
+});
+
+test("an item's page takes comments and status changes", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const { id: roadmapId } = await expectJson<{ id: number }>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+  const item = storedItems(roadmapId)[4]!;
+
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmapId}`);
+  await row(page, item.itemKey).getByRole("link", { name: item.title }).click();
+  await expect(page).toHaveURL(new RegExp(`/roadmaps/${roadmapId}/items/${item.id}$`));
+  await expect(page.getByRole("heading", { level: 1, name: item.title })).toBeVisible();
+  await expect(page.getByText("No comments yet.")).toBeVisible();
+
+  await page.getByLabel("Comment").fill("Drafted the checklist; review on Friday.");
+  await page.getByRole("button", { name: "Add comment" }).click();
+  await expect(page.getByRole("status")).toHaveText("Comment added.");
+  await expect(page.locator("ul.comments li")).toHaveCount(1);
+  await expect(page.locator("ul.comments li")).toContainText("Drafted the checklist; review on Friday.");
+  await expect(page.locator("ul.comments li")).toContainText(testOrg.emails.team);
+  expect(getDb().select().from(roadmapItemComments).where(eq(roadmapItemComments.itemId, item.id)).all().map((c) => c.body)).toEqual([
+    "Drafted the checklist; review on Friday.",
+  ]);
+
+  await page.getByLabel("Status").selectOption("blocked");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved.");
+  await expect(page.getByTestId("item-status")).toHaveText("Blocked");
+  expect(storedItem(item.id).status).toBe("blocked");
+});
+
+test("leadership records a success criterion with evidence; automatic ones have no form", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const { id: roadmapId } = await expectJson<{ id: number }>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+  await loginAs("leadership");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmapId}`);
+  const manual = page.locator('li[data-criterion="1-2.sc.1"]');
+  await expect(manual).toContainText("… open");
+  await expect(page.locator('li[data-criterion="1-2.sc.4"]').getByRole("button", { name: "Record" })).toHaveCount(0);
+  await manual.getByRole("textbox").fill("Every repository is on GitHub (inventory 2026-01).");
+  await manual.getByRole("button", { name: "Record" }).click();
+  await expect(page.getByRole("status")).toHaveText("Criterion recorded.");
+  await expect(manual).toContainText("✔ met");
+  await expect(manual).toContainText("Every repository is on GitHub (inventory 2026-01).");
+  const body = await expectJson<RoadmapBody>(await api.ctx.get(`${API}/roadmaps/${roadmapId}`), 200);
+  expect(body.successCriteria.find((c) => c.text.startsWith("All ML code"))!.met).toBe(true);
+});
+
+test("the team works items but cannot tick success criteria", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmap.id}`);
+  await expect(page.getByRole("button", { name: "Save" })).toHaveCount(24);
+  await expect(page.getByRole("button", { name: "Record" })).toHaveCount(0);
+  const criterion = roadmap.successCriteria.find((c) => !c.automatic)!;
+  const forged = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/${roadmap.id}`, { form: { intent: "tick", criterionId: String(criterion.id), met: "yes", evidence: "team says so" } });
+  expect(forged.status()).toBe(403);
+  const after = await expectJson<RoadmapBody>(await api.ctx.get(`${API}/roadmaps/${roadmap.id}`), 200);
+  expect(after.successCriteria.find((c) => c.id === criterion.id)!.met).toBeNull();
+});
+
+// Regression: the roadmap page renders only errors.form (ActionResult) and, on the bulk form,
+// errors.itemIds/ownerEmail; a field error on `evidence` (tick and row forms) or `team`
+// (bulk form) is returned with status 400 but never shown: the click silently does nothing.
+test("recording a criterion without evidence says why it was refused", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const { id: roadmapId } = await expectJson<{ id: number }>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+  await loginAs("leadership");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmapId}`);
+  const manual = page.locator('li[data-criterion="1-2.sc.1"]');
+  await manual.getByRole("button", { name: "Record" }).click();
+  await expect(page.getByRole("alert")).toContainText("Give the evidence", { timeout: 5_000 });
+});
+
+test("CSV, PDF and calendar exports download", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const { id: roadmapId, items } = await expectJson<{ id: number; items: Array<{ id: number; title: string; dueDate: string }> }>(
+    await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`),
+    201,
+  );
+  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${items[0]!.id}`, { data: { status: "done", evidence: "=cmd|' /C calc'!A0" } }), 200);
+
+  await loginAs("leadership");
+  const base = `/orgs/${testOrg.slug}/roadmaps/${roadmapId}`;
+  await page.goto(base);
+  await expect(page.getByRole("link", { name: "CSV" })).toHaveAttribute("href", `${base}/export/csv`);
+
+  const csv = await page.request.get(`${base}/export/csv`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  const csvText = await csv.text();
+  const lines = csvText.split("\r\n").filter(Boolean);
+  expect(lines).toHaveLength(items.length + 1);
+  expect(lines[0]).toBe("priority,item,workstream,components,due_date,status,owner,team,evidence,completed_at,catch_up,key");
+  for (const item of items.slice(1)) expect(csvText).toContain(item.title);
+  expect(csvText).toContain("'=cmd|' /C calc'!A0");
+  expect(csvText).not.toMatch(/,=cmd/);
+
+  const pdf = await page.request.get(`${base}/export/pdf`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  expect((await pdf.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+
+  const ics = await page.request.get(`${base}/export/ics`);
+  expect(ics.status()).toBe(200);
+  expect(ics.headers()["content-type"]).toContain("text/calendar");
+  const icsText = await ics.text();
+  expect(icsText.startsWith("BEGIN:VCALENDAR\r\n")).toBe(true);
+  expect(icsText.endsWith("END:VCALENDAR\r\n")).toBe(true);
+  expect((icsText.match(/BEGIN:VEVENT\r\n/g) ?? []).length).toBe(items.length - 1); // the done one is left out
+  expect(icsText).toContain(`DTSTART;VALUE=DATE:${items[1]!.dueDate.replace(/-/g, "")}`);
+  expect(icsText).not.toContain(`UID:roadmap-item-${items[0]!.id}@`);
+
+  expect((await page.request.get(`${base}/export/xlsx`)).status()).toBe(404);
+});
+
+test("a newer finalised assessment regenerates: the old roadmap stays as history and unfinished items are carried", async ({ page, testOrg, loginAs, apiAs }) => {
+  test.setTimeout(60_000);
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const q1 = await finalisedAssessment(api.ctx, P1);
+  await loginAs("leadership");
+  const r1 = await generateInUi(page, testOrg, q1.id);
+  const old = storedItems(r1);
+  const byKey = (key: string) => old.find((i) => i.itemKey === key)!;
+  const carriedKey = "1-2.mlops-pipeline.1";
+  const doneKey = "1-2.mlops-pipeline.2";
+  const closedKey = "1-2.code-quality.3";
+  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(carriedKey).id}`, { data: { status: "in_progress", ownerEmail: testOrg.emails.team, evidence: "Runner provisioned" } }), 200);
+  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(doneKey).id}`, { data: { status: "done" } }), 200);
+  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(closedKey).id}`, { data: { status: "in_progress" } }), 200);
+
+  const q2 = await finalisedAssessment(api.ctx, P2, MIXED_LEVEL_2);
+  expect(q2.level).toBe(2);
+  const r2 = await generateInUi(page, testOrg, q2.id);
+  expect(r2).not.toBe(r1);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Level 2 → 3");
+
+  // The carried item: once, with its status, owner and evidence, tagged.
+  const fresh = storedItems(r2);
+  expect(fresh.filter((i) => i.itemKey === carriedKey)).toHaveLength(1);
+  expect(fresh.map((i) => i.itemKey)).not.toContain(doneKey);
+  expect(fresh.map((i) => i.itemKey)).not.toContain(closedKey);
+  const carried = fresh.find((i) => i.itemKey === carriedKey)!;
+  expect(carried).toMatchObject({ status: "in_progress", evidence: "Runner provisioned", carriedFromItemId: byKey(carriedKey).id });
+  const carriedRow = row(page, carriedKey);
+  await expect(carriedRow).toContainText("carried over");
+  await expect(carriedRow.getByLabel(`Status of ${carried.title}`, { exact: true })).toHaveValue("in_progress");
+  await expect(carriedRow.getByLabel(`Evidence for ${carried.title}`, { exact: true })).toHaveValue("Runner provisioned");
+
+  // The list keeps both, the old one as history.
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps`);
+  const rows = page.locator("tbody tr");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText("Level 2 → 3");
+  await expect(rows.nth(0)).toContainText("active");
+  await expect(rows.nth(1)).toContainText("Level 1 → 2");
+  await expect(rows.nth(1)).toContainText("history");
+  expect(getDb().select().from(roadmaps).where(eq(roadmaps.id, r1)).get()).toMatchObject({ status: "superseded", supersededById: r2 });
+
+  // The history page: read-only, with the closed item's reason and a link to the new roadmap.
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps/${r1}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("history");
+  await expect(page.getByRole("link", { name: "a newer roadmap" })).toHaveAttribute("href", `/orgs/${testOrg.slug}/roadmaps/${r2}`);
+  await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Assign selected" })).toHaveCount(0);
+  await expect(row(page, closedKey)).toContainText(`Not needed for the 2→3 roadmap generated from ${P2}`);
+  await expect(row(page, closedKey)).toContainText("Closed");
+});
+
+// Regression: the item page decides canWork from the item's status only (not the roadmap's),
+// so an item of a superseded roadmap shows the Save form, which then fails with
+// "This roadmap has been superseded".
+test("an item of a superseded roadmap offers no edit form", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const q1 = await finalisedAssessment(api.ctx, P1);
+  const { id: r1 } = await expectJson<{ id: number }>(await api.ctx.post(`${API}/assessments/${q1.id}/roadmap`), 201);
+  const item = storedItems(r1).find((i) => i.itemKey === "1-2.mlops-pipeline.1")!;
+  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { status: "in_progress" } }), 200);
+  const q2 = await finalisedAssessment(api.ctx, P2, MIXED_LEVEL_2);
+  await expectJson(await api.ctx.post(`${API}/assessments/${q2.id}/roadmap`), 201);
+  expect(storedItem(item.id).status).toBe("in_progress"); // carried, so not closed in the old roadmap
+
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps/${r1}/items/${item.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: item.title })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Save", exact: true })).toHaveCount(0);
+});
+
+test("the auditor reads the roadmap but cannot change it; forged posts are 403", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const { id: roadmapId, items, successCriteria } = await expectJson<{ id: number; items: Array<{ id: number; title: string }>; successCriteria: Array<{ id: number; automatic: boolean }> }>(
+    await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`),
+    201,
+  );
+  await loginAs("auditor");
+  const base = `/orgs/${testOrg.slug}/roadmaps/${roadmapId}`;
+  await page.goto(base);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Level 1 → 2");
+  await expect(page.getByRole("row")).toHaveCount(24 + 4); // items + a header per workstream table
+  await expect(page.getByRole("checkbox")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Assign selected" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Record" })).toHaveCount(0);
+
+  await page.goto(`${base}/items/${items[0]!.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: items[0]!.title })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Save", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Add comment" })).toHaveCount(0);
+
+  const forged = [
+    await page.request.post(base, { form: { intent: "update", itemId: String(items[0]!.id), status: "done", evidence: "auditor" } }),
+    await page.request.post(base, { form: { intent: "assign", itemIds: String(items[0]!.id), ownerEmail: testOrg.emails.auditor } }),
+    await page.request.post(base, { form: { intent: "tick", criterionId: String(successCriteria.find((c) => !c.automatic)!.id), met: "yes", evidence: "auditor says so" } }),
+    await page.request.post(`${base}/items/${items[0]!.id}`, { form: { intent: "comment", body: "auditor" } }),
+    await page.request.post(`${base}/items/${items[0]!.id}`, { form: { intent: "update", status: "done" } }),
+    await page.request.post(`/orgs/${testOrg.slug}/roadmaps`, { form: { assessmentId: String(assessment.id) } }),
+  ];
+  for (const response of forged) expect(response.status(), response.url()).toBe(403);
+  const after = storedItem(items[0]!.id);
+  expect(after).toMatchObject({ status: "todo", ownerUserId: null, evidence: null });
+  expect(getDb().select().from(roadmapItemComments).where(eq(roadmapItemComments.itemId, items[0]!.id)).all()).toEqual([]);
+  expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toHaveLength(1);
+});
+
+test("the team cannot generate a roadmap (only leadership and admins)", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps`);
+  await expect(page.getByRole("button", { name: "Generate roadmap" })).toHaveCount(0);
+  const forged = await page.request.post(`/orgs/${testOrg.slug}/roadmaps`, { form: { assessmentId: String(assessment.id) } });
+  expect(forged.status()).toBe(403);
+  expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toEqual([]);
+});
+
+// ---------------------------------------------------------------- JSON API
+
+type RoadmapBody = {
+  id: number;
+  transition: { from: number; to: number };
+  startDate: string;
+  status: string;
+  items: Array<{ id: number; title: string; components: string[]; workstream: string; dueDate: string; status: string; priority: number; owner: string | null; evidence: string | null }>;
+  successCriteria: Array<{ id: number; text: string; automatic: boolean; met: boolean | null; value: number | null }>;
+};
+
+test.describe("the roadmap API", () => {
+  test("POST /assessments/:id/roadmap generates (201) in the documented shape; GET /roadmaps/:id reads it", async ({ testOrg, apiAs }) => {
+    const prep = await apiAs(testOrg.id, [...ASSESS]);
+    const assessment = await finalisedAssessment(prep.ctx, P1);
+    const writer = await apiAs(testOrg.id, ["roadmap:write"]);
+    const reader = await apiAs(testOrg.id, ["roadmap:read"]);
+
+    const body = await expectJson<RoadmapBody>(await writer.ctx.post(`${API}/assessments/${assessment.id}/roadmap`, { data: { startDate: "2027-01-01" } }), 201);
+    expect(body.id).toEqual(expect.any(Number));
+    expect(body.transition).toEqual({ from: 1, to: 2 });
+    expect(body.startDate).toBe("2027-01-01");
+    expect(body.items).toHaveLength(24);
+    expect(body.items.map((i) => i.priority)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    for (const item of body.items) {
+      expect(item).toMatchObject({ id: expect.any(Number), title: expect.any(String), workstream: expect.any(String), status: "todo", priority: expect.any(Number) });
+      expect(item.components.length).toBeGreaterThan(0);
+      expect(item.dueDate).toMatch(/^2027-\d{2}-\d{2}$/);
+    }
+    expect(body.successCriteria).toHaveLength(6);
+    for (const c of body.successCriteria) expect(Object.keys(c).sort()).toEqual(["automatic", "id", "met", "text", "value"]);
+    expect(body.successCriteria.filter((c) => c.automatic)).toHaveLength(2);
+
+    const read = await expectJson<RoadmapBody>(await reader.ctx.get(`${API}/roadmaps/${body.id}`), 200);
+    expect(read.id).toBe(body.id);
+    expect(read.items.map((i) => i.id)).toEqual(body.items.map((i) => i.id));
+    expect(read.successCriteria).toEqual(body.successCriteria);
+
+    // Scopes: reading needs roadmap:read, generating roadmap:write.
+    await expectApiError(await writer.ctx.get(`${API}/roadmaps/${body.id}`), 403, "forbidden");
+    await expectApiError(await reader.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 403, "forbidden");
+    await expectApiError(await prep.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 403, "forbidden");
+    expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toHaveLength(1);
+  });
+
+  test("generation refusals: a draft is 409, an unknown assessment 404, a bad start date 422, a level-5 assessment 422", async ({ testOrg, apiAs }) => {
+    const prep = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+    const { id: draft } = await expectJson<{ id: number }>(await prep.ctx.post(`${API}/assessments`, { data: { period: P2 } }), 201);
+    await expectApiError(await prep.ctx.post(`${API}/assessments/${draft}/roadmap`), 409, "conflict");
+    await expectApiError(await prep.ctx.post(`${API}/assessments/99999999/roadmap`), 404, "not_found");
+    await expectApiError(await prep.ctx.post(`${API}/assessments/abc/roadmap`), 404, "not_found");
+    const top = await finalisedAssessment(prep.ctx, P1, Object.fromEntries(COMPONENT_IDS.map((id) => [id, 5])));
+    expect(top.level).toBe(5);
+    await expectApiError(await prep.ctx.post(`${API}/assessments/${top.id}/roadmap`, { data: { startDate: "2027-02-30" } }), 422, "invalid");
+    const error = await expectApiError(await prep.ctx.post(`${API}/assessments/${top.id}/roadmap`), 422, "invalid");
+    expect(error.message).toMatch(/level 5/i);
+    expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toEqual([]);
+  });
+
+  test("PATCH /roadmap-items/:id updates status, owner and evidence; refusals change nothing", async ({ testOrg, apiAs }) => {
+    const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+    const assessment = await finalisedAssessment(api.ctx, P1);
+    const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+    const item = roadmap.items[0]!;
+
+    const patched = await expectJson<{ id: number; status: string; owner: { email: string } | null; evidence: string; completedAt: string | null }>(
+      await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { status: "done", ownerEmail: testOrg.emails.team, evidence: "https://ci.example/run/7" } }),
+      200,
+    );
+    expect(patched).toMatchObject({ id: item.id, status: "done", owner: { email: testOrg.emails.team }, evidence: "https://ci.example/run/7" });
+    expect(patched.completedAt).not.toBeNull();
+    const after = await expectJson<RoadmapBody>(await api.ctx.get(`${API}/roadmaps/${roadmap.id}`), 200);
+    expect(after.items.find((i) => i.id === item.id)).toMatchObject({ status: "done", owner: testOrg.emails.team, evidence: "https://ci.example/run/7" });
+    expect(await expectJson(await api.ctx.get(`${API}/roadmap-items/${item.id}`), 200)).toMatchObject({ id: item.id, status: "done" });
+
+    const other = roadmap.items[1]!;
+    // A non-member owner: 422 on ownerEmail, nothing written.
+    const stranger = await createTestOrg("rm-stranger");
+    const invalid = await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "in_progress", ownerEmail: stranger.emails.team } }), 422, "invalid");
+    expect(JSON.stringify(invalid)).toContain("ownerEmail");
+    await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { ownerEmail: "nobody@nowhere.test" } }), 422, "invalid");
+    // Bad values and an empty change.
+    await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "closed" } }), 422, "invalid");
+    await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: {} }), 422, "invalid");
+    // Scope: roadmap:read cannot write.
+    const reader = await apiAs(testOrg.id, ["roadmap:read"]);
+    await expectApiError(await reader.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "done" } }), 403, "forbidden");
+    // Unknown item.
+    await expectApiError(await api.ctx.patch(`${API}/roadmap-items/99999999`, { data: { status: "done" } }), 404, "not_found");
+    expect(storedItem(other.id)).toMatchObject({ status: "todo", ownerUserId: null, evidence: null });
+  });
+
+  test("another organisation's token gets 404 for the roadmap, its items and its assessments", async ({ testOrg, apiAs }) => {
+    const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+    const assessment = await finalisedAssessment(api.ctx, P1);
+    const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+    const otherOrg = await createTestOrg("rm-other");
+    const outsider = await apiAs(otherOrg.id, [...ASSESS, ...ROADMAP]);
+    await expectApiError(await outsider.ctx.get(`${API}/roadmaps/${roadmap.id}`), 404, "not_found");
+    await expectApiError(await outsider.ctx.get(`${API}/roadmap-items/${roadmap.items[0]!.id}`), 404, "not_found");
+    await expectApiError(await outsider.ctx.patch(`${API}/roadmap-items/${roadmap.items[0]!.id}`, { data: { status: "done" } }), 404, "not_found");
+    await expectApiError(await outsider.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 404, "not_found");
+    expect(storedItem(roadmap.items[0]!.id).status).toBe("todo");
+    expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, otherOrg.id)).all()).toEqual([]);
+  });
+
+  test("a newer generation through the API carries the unfinished items (no duplicates)", async ({ testOrg, apiAs }) => {
+    const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+    const q1 = await finalisedAssessment(api.ctx, P1);
+    const r1 = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${q1.id}/roadmap`), 201);
+    const mlops = r1.items.filter((i) => i.components.includes("mlops"));
+    await expectJson(await api.ctx.patch(`${API}/roadmap-items/${mlops[0]!.id}`, { data: { status: "blocked", evidence: "Waiting on budget" } }), 200);
+    const q2 = await finalisedAssessment(api.ctx, P2, MIXED_LEVEL_2);
+    const r2 = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${q2.id}/roadmap`), 201);
+    expect(r2.transition).toEqual({ from: 2, to: 3 });
+    const titles = r2.items.map((i) => i.title);
+    expect(new Set(titles).size).toBe(titles.length);
+    const carried = r2.items.find((i) => i.title === mlops[0]!.title)!;
+    expect(carried).toMatchObject({ status: "blocked", evidence: "Waiting on budget" });
+    expect((await expectJson<RoadmapBody>(await api.ctx.get(`${API}/roadmaps/${r1.id}`), 200)).status).toBe("superseded");
+    await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${mlops[0]!.id}`, { data: { status: "done" } }), 409, "conflict");
+  });
+});
+
+// ---------------------------------------------------------------- demo organisation
+
+test.describe("the demo organisation (read-only)", () => {
+  test("has an active roadmap with some items done and some overdue", async ({ page }) => {
+    await login(page, "team@demo.local", DEMO_PASSWORD);
+    await page.goto("/orgs/demo/roadmaps");
+    await expect(page.getByRole("heading", { level: 1, name: "Roadmaps" })).toBeVisible();
+    const active = page.locator("tbody tr").filter({ has: page.locator("strong", { hasText: "active" }) });
+    await expect(active).toHaveCount(1);
+    await active.getByRole("link").click();
+    await expect(page).toHaveURL(/\/orgs\/demo\/roadmaps\/\d+$/);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(/Level \d → \d/);
+
+    const progress = await page.locator(".progress-row").first().locator(".muted").textContent();
+    const [, done, total] = /(\d+)\/(\d+)/.exec(progress ?? "")!.map(Number);
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(total!);
+    await expect(page.getByText("(overdue)").first()).toBeVisible();
+    await expect(page.locator('canvas[data-chart="Burn-up: done items over time"]')).toBeVisible();
+
+    await page.goto(`${page.url()}?view=due`);
+    const overdue = page.locator("section").filter({ has: page.getByRole("heading", { level: 3, name: /^Overdue/ }) });
+    expect(await overdue.locator("tbody tr").count()).toBeGreaterThan(0);
+
+    // The team member owns some of them: their items and the nav badge.
+    await page.goto("/orgs/demo");
+    await expect(page.getByRole("region", { name: "Your roadmap items" })).toBeVisible();
+    await expect(page.getByTestId("due-badge")).toBeVisible();
+  });
+});
