@@ -118,8 +118,8 @@ describe("requireMember", () => {
   it("lists a user's organisations with roles", () => {
     getDb().insert(memberships).values({ orgId: bravo.id, userId: ann, role: "auditor" }).run();
     expect(listUserOrganizations(ann)).toEqual([
-      { slug: "alpha", name: "Alpha", role: "team" },
-      { slug: "bravo", name: "Bravo", role: "auditor" },
+      { id: alpha.id, slug: "alpha", name: "Alpha", role: "team" },
+      { id: bravo.id, slug: "bravo", name: "Bravo", role: "auditor" },
     ]);
   });
 });
