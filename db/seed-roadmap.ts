@@ -13,14 +13,16 @@ export function seedDemoRoadmap(orgId: number, people: { leader: Actor; team: Ac
   const latest = listAssessments(orgId).find((a) => a.status === "finalized");
   if (!latest) return;
   const startDate = new Date(now.getTime() - 130 * DAY).toISOString().slice(0, 10);
-  const roadmapId = generateRoadmapFromAssessment(orgId, latest.id, { startDate }, people.leader, { now: new Date(Date.parse(startDate) - 2 * DAY) });
+  // Generated the day after the assessment was finalised; the start date is set back to when the work began.
+  const generatedAt = new Date(Math.min(Date.parse(latest.finalizedAt ?? now.toISOString()) + DAY, now.getTime() - 10 * DAY));
+  const roadmapId = generateRoadmapFromAssessment(orgId, latest.id, { startDate }, people.leader, { now: generatedAt });
   const roadmap = getRoadmap(orgId, roadmapId)!;
   const today = now.toISOString().slice(0, 10);
   roadmap.items.forEach((item, index) => {
     const owner = index % 3 === 2 ? people.leaderEmail : people.teamEmail;
     const due = Date.parse(`${item.dueDate}T00:00:00Z`);
     const assigned = { ownerEmail: owner, team: "ML Platform" };
-    const at = (ms: number) => ({ now: new Date(Math.min(ms, now.getTime() - DAY)) });
+    const at = (ms: number) => ({ now: new Date(Math.min(Math.max(ms, generatedAt.getTime() + DAY), now.getTime() - DAY)) });
     if (item.dueDate < today && index % 2 === 1) {
       // Past its due date and still open: the overdue list.
       updateRoadmapItem(orgId, item.id, { status: "in_progress", ...assigned }, people.team, at(due - 20 * DAY));
