@@ -10,10 +10,13 @@ export function UploadForm({
   children,
   onErrors,
   submitLabel,
+  xhrAction,
 }: {
   children: ReactNode;
   onErrors: (errors: Record<string, string>) => void;
   submitLabel: string;
+  /** A resource route answering in JSON; the form's own action serves posts without JavaScript. */
+  xhrAction: string;
 }) {
   const [progress, setProgress] = useState<number | null>(null);
   const [phase, setPhase] = useState<"idle" | "uploading" | "computing">("idle");
@@ -22,7 +25,7 @@ export function UploadForm({
     event.preventDefault();
     const form = event.currentTarget;
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action || window.location.pathname);
+    xhr.open("POST", xhrAction);
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) setProgress(e.loaded / e.total);

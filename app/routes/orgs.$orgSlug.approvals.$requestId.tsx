@@ -6,6 +6,7 @@ import { GateChecks } from "~/components/gate-checks";
 import { requireMember } from "~/modules/auth/membership.server";
 import { cancelApprovalRequest, decideApprovalRequest, getApprovalRequest } from "~/modules/governance/approvals.server";
 import { ApprovalDecisionSchema } from "~/modules/governance/governance-schemas";
+import { getModel } from "~/modules/registry/registry.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, runIntentAction } from "~/utils/form-action.server";
@@ -18,10 +19,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
   const found = getApprovalRequest(org.id, RequestIdSchema.parse(params.requestId));
   if (!found) throw notFound("Approval request not found");
+  const ownerId = getModel(org.id, found.model)?.ownerUserId ?? null;
   return {
     org,
     request: found,
-    canDecide: found.status === "open" && found.pendingRoles.includes(role as never) && found.requestedBy !== user.email,
+    canDecide: found.status === "open" && found.pendingRoles.includes(role as never) && found.requestedBy !== user.email && ownerId !== user.id,
     canCancel: found.status === "open" && (role === "admin" || found.requestedBy === user.email),
   };
 }
@@ -36,7 +38,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       (result, input) =>
         input.decision === "reject" ? "Request rejected." : result.status === "approved" ? "Approved: the version is now in production." : "Approval recorded.",
     ),
-    cancel: intent(z.object({}), () => cancelApprovalRequest(org.id, requestId, actor), "Request cancelled."),
+    cancel: intent(z.object({}), () => cancelApprovalRequest(org.id, requestId, actor, { isAdmin: role === "admin" }), "Request cancelled."),
   });
 }
 

@@ -200,7 +200,7 @@ describe("openApprovalRequest", () => {
     const error = catchDomain(() => openApprovalRequest(org.id, v.slug, v.version, {}, org.people.team2.actor));
     expect(error.code).toBe("conflict");
     expect(error.message).toContain(`#${first.id} is already open`);
-    cancelApprovalRequest(org.id, first.id, org.people.requester.actor);
+    cancelApprovalRequest(org.id, first.id, org.people.requester.actor, { isAdmin: false });
     expect(requestRow(first.id).status).toBe("cancelled");
     const second = openApprovalRequest(org.id, v.slug, v.version, {}, org.people.team2.actor);
     expect(second.id).not.toBe(first.id);
@@ -484,13 +484,13 @@ describe("decideApprovalRequest: promotion", () => {
     const org = newOrg();
     const v = setup(org, "minimal");
     const request = openApprovalRequest(org.id, v.slug, v.version, {}, org.people.requester.actor);
-    cancelApprovalRequest(org.id, request.id, org.people.requester.actor);
+    cancelApprovalRequest(org.id, request.id, org.people.requester.actor, { isAdmin: false });
     for (const decision of ["approve", "reject"] as const) {
       const error = catchDomain(() => decideApprovalRequest(org.id, request.id, { decision, comment: "x" }, org.people.ethics.approver));
       expect(error.code).toBe("conflict");
       expect(error.message).toMatch(/cancelled/);
     }
-    expect(catchDomain(() => cancelApprovalRequest(org.id, request.id, org.people.requester.actor)).code).toBe("conflict");
+    expect(catchDomain(() => cancelApprovalRequest(org.id, request.id, org.people.requester.actor, { isAdmin: false })).code).toBe("conflict");
     expect(decisionCount(request.id)).toBe(0);
     expect(eventsFor(org.id, "approval_request", request.id).map((e) => e.action)).toEqual(["approval_request.opened", "approval_request.cancelled"]);
   });

@@ -178,10 +178,13 @@ export function decideApprovalRequest(
   });
 }
 
-export function cancelApprovalRequest(orgId: number, requestId: number, actor: Actor) {
+/** Only the requester or an organisation admin may withdraw a request. */
+export function cancelApprovalRequest(orgId: number, requestId: number, actor: Actor, options: { isAdmin: boolean }) {
   return writeTransaction((tx) => {
     const request = tx.select().from(approvalRequests).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
     if (!request) throw notFound();
+    const isRequester = actor.type === request.requesterType && actor.type !== "system" && actor.id === request.requesterId;
+    if (!options.isAdmin && !isRequester) throw new DomainError("forbidden", "Only the requester or an administrator can cancel this request");
     if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
     tx.update(approvalRequests).set({ status: "cancelled", decidedAt: new Date() }).where(eq(approvalRequests.id, request.id)).run();
     recordAuditEvent(tx, { orgId, actor, action: "approval_request.cancelled", entityType: "approval_request", entityId: request.id, before: { status: "open" }, after: { status: "cancelled" } });

@@ -63,7 +63,8 @@ export async function computeFairness(config: AuditConfig, source: PredictionSou
     } else {
       const header = [...new Set(source.rows.flatMap((row) => Object.keys(row)))];
       accumulator = new FairnessAccumulator(config, header);
-      for (const row of source.rows) accumulator.add(header.map((column) => (row[column] == null ? "" : String(row[column]))));
+      // JSON rows are numbered from 1, as people count them in the request.
+      source.rows.forEach((row, index) => accumulator!.add(header.map((column) => (row[column] == null ? "" : String(row[column]))), index + 1));
     }
   } catch (error) {
     toDomainError(error);

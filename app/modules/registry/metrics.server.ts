@@ -115,8 +115,7 @@ export function computeRegistryMetrics(
   const openApprovalRequests =
     db.get<{ n: number }>(sql`
       select count(*) as n from approval_requests
-      where org_id = ${orgId} and created_at < ${to} and (decided_at is null or decided_at >= ${to})
-        and status <> 'cancelled'`)?.n ?? 0;
+      where org_id = ${orgId} and created_at < ${to} and (decided_at is null or decided_at >= ${to})`)?.n ?? 0;
 
   const windowMonths = (to - from) / (AVERAGE_MONTH_DAYS * 24 * HOUR);
   return {

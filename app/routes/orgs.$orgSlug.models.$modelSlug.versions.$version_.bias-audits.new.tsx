@@ -1,20 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { FormError, SelectField, TextField } from "~/components/forms";
 import { UploadForm } from "~/components/upload-form";
 import { requireMember } from "~/modules/auth/membership.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
-import { getFairnessSettings, runBiasAudit } from "~/modules/governance/bias-audits.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
-import { BiasAuditFormSchema } from "~/modules/governance/governance-schemas";
-import { fileStream, spoolMultipartUpload, UploadTooLarge } from "~/modules/governance/upload.server";
+import { getFairnessSettings } from "~/modules/governance/bias-audits.server";
+import { handleAuditUpload } from "~/modules/governance/audit-upload.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
-import { DomainError } from "~/utils/errors";
 import { notFound } from "~/utils/http";
-import { fieldErrors } from "~/utils/validation";
 
 export const meta: MetaFunction = () => [{ title: "New bias audit" }];
 
@@ -27,38 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
-  const wantsJson = request.headers.get("accept")?.includes("application/json") ?? false;
-  const fail = (errors: Record<string, string>, status: number) =>
-    wantsJson ? Response.json({ errors }, { status }) : data({ errors }, { status });
-  let upload;
-  try {
-    upload = await spoolMultipartUpload(request);
-  } catch (error) {
-    if (error instanceof UploadTooLarge) return fail({ file: error.message }, 413);
-    throw error;
-  }
-  try {
-    const parsed = BiasAuditFormSchema.safeParse(upload.fields);
-    const errors = parsed.success ? {} : fieldErrors(parsed.error);
-    if (!upload.file || upload.file.size === 0) errors.file = "Choose a CSV file with a header row";
-    if (!parsed.success || !upload.file || upload.file.size === 0) return fail(errors, 422);
-    const audit = await runBiasAudit(
-      org.id,
-      params.modelSlug ?? "",
-      params.version ?? "",
-      parsed.data,
-      { kind: "csv", stream: fileStream(upload.file.path), fileName: upload.file.name },
-      actor,
-      "ui-upload",
-    );
-    const url = `/orgs/${org.slug}/bias-audits/${audit.id}`;
-    return wantsJson ? Response.json({ url }, { status: 201 }) : redirect(url);
-  } catch (error) {
-    if (error instanceof DomainError) return fail({ [(error.field ?? "form").replace(/^config\./, "")]: error.message }, error.code === "not_found" ? 404 : 422);
-    throw error;
-  } finally {
-    upload.cleanup();
-  }
+  return handleAuditUpload(request, org, params, actor, "document");
 }
 
 export default function NewBiasAudit() {
@@ -85,7 +50,7 @@ export default function NewBiasAudit() {
         Upload the version’s predictions as CSV (one row per prediction, with a header row). The file is read as a
         stream and not kept: only the configuration, the counts per group and the results are stored.
       </p>
-      <UploadForm onErrors={setErrors} submitLabel="Run the audit">
+      <UploadForm onErrors={setErrors} submitLabel="Run the audit" xhrAction={`${base}/bias-audits/upload`}>
         <FormError error={errors.form ?? errors["config"]} />
         <TextField label="Group columns" name="groupColumns" required placeholder="race, sex" hint="Comma-separated; several columns make intersectional groups." error={errors.groupColumns ?? errors["groupColumns.0"]} />
         <TextField label="Label column" name="labelColumn" required placeholder="two_year_recid" error={errors.labelColumn} />

@@ -1,0 +1,512 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "@playwright/test";
+import { getDb } from "../../db/client";
+import { approvalDecisions } from "../../db/schema";
+import { eq } from "drizzle-orm";
+import { getApprovalRequest, listApprovalRequests, openApprovalRequest } from "../../app/modules/governance/approvals.server";
+import { listVersionAudits } from "../../app/modules/governance/bias-audits.server";
+import { emptySections } from "../../app/modules/governance/model-card";
+import { getVersionCards, saveModelCard } from "../../app/modules/governance/model-cards.server";
+import { CARD_SECTIONS } from "../../app/modules/governance/governance-constants";
+import type { Role } from "../../app/modules/auth/roles";
+import { createModel, createVersion, getModelDetail, getVersionDetail, transitionVersion } from "../../app/modules/registry/registry.server";
+import { API, clearPromotionGates, expectApiError, fullLineage, member, PROMOTE, test, uniqueSlug } from "./api-helpers";
+import { expect, login, type TestOrg } from "./fixtures";
+
+/**
+ * The governance path to production in the browser, on a HIGH-risk model:
+ * card → ethics review → bias audit upload → ethics sign-off → promotion
+ * request → ethics and leadership approvals → production, with the audit log
+ * and the reviewer inbox along the way.
+ */
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-governance-flow-"));
+test.afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/**
+ * 200 predictions in two groups of 100 with close rates:
+ *   a: tp 30, fn 20, fp 10, tn 40 → selection 0.40, TPR 0.60, FPR 0.20
+ *   b: tp 29, fn 21, fp 11, tn 39 → selection 0.40, TPR 0.58, FPR 0.22
+ * Every difference is ≤ 0.02 and the ratio is 1, so the audit passes.
+ */
+function fairCsv(): string {
+  const lines = ["applicant_id,group,label,prediction"];
+  let id = 0;
+  const add = (group: string, n: number, label: number, prediction: number) => {
+    for (let i = 0; i < n; i++) lines.push(`${++id},${group},${label},${prediction}`);
+  };
+  add("a", 30, 1, 1);
+  add("a", 20, 1, 0);
+  add("a", 10, 0, 1);
+  add("a", 40, 0, 0);
+  add("b", 29, 1, 1);
+  add("b", 21, 1, 0);
+  add("b", 11, 0, 1);
+  add("b", 39, 0, 0);
+  const file = path.join(tmp, `predictions-${Date.now()}.csv`);
+  fs.writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
+/** A page in its own browser context, signed in as the test organisation's member with this role. */
+async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, org.emails[role]);
+  return page;
+}
+
+const reviewsBadge = (page: Page) => page.getByRole("navigation", { name: "Organisation" }).getByRole("link", { name: /Reviews/ }).locator(".count-badge");
+
+/** A high-risk model registered by the team member (its owner), version 1.0.0 with full lineage in development. */
+function registerHighRiskModel(org: TestOrg, name = "Loan Approver") {
+  const team = member(org, "team");
+  const slug = uniqueSlug("loan-approver");
+  createModel(org.id, { name, slug, riskTier: "high", ownerTeam: "credit-ml" }, team.actor, "ui");
+  createVersion(org.id, slug, { version: "1.0.0", ...fullLineage }, team.actor, "ui");
+  return slug;
+}
+
+/**
+ * Regression (app/routes): `orgs.$orgSlug.models.$modelSlug.versions.$version.tsx` is, by Remix's flat-route
+ * naming, the parent layout of `…$version.card.tsx`, `…$version.card.edit.tsx`, `…$version.card.compare.tsx`
+ * and `…$version.bias-audits.new.tsx` (and `card.tsx` is the parent of `card.edit`/`card.compare`), but
+ * neither parent renders an <Outlet />. Those URLs therefore show the version page: the card, its editor,
+ * the revision comparison and the bias audit upload form can never be seen. Their actions still run when
+ * posted to, so the "forms" variant of the flow below posts the same fields those forms would.
+ */
+
+type Mode = "ui" | "forms";
+
+async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: { page: Page; browser: Browser; testOrg: TestOrg; loginAs: (role: Role, page?: Page) => Promise<void> }) {
+  const slug = registerHighRiskModel(testOrg);
+  const org = `/orgs/${testOrg.slug}`;
+  const versionPath = `${org}/models/${slug}/versions/1.0.0`;
+  const cardPath = `${versionPath}/card`;
+  const latestCardId = () => getVersionCards(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]?.id;
+
+  // ---- The team moves the version to staging.
+  await loginAs("team");
+  await page.goto(versionPath);
+  await expect(page.getByTestId("lineage")).toHaveText("Complete");
+  await expect(reviewsBadge(page)).toHaveCount(0);
+  const stage = page.getByRole("region", { name: "Change stage" });
+  for (const to of ["validation", "staging"]) {
+    await stage.getByLabel("Move to").selectOption(to);
+    await stage.getByRole("button", { name: "Move", exact: true }).click();
+    await expect(page.getByRole("status")).toHaveText(`Moved to ${to}.`);
+  }
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("staging");
+  const gates = page.getByRole("list", { name: "Gate checks" });
+  await expect(gates.locator("[data-check=model_card]")).toHaveAttribute("data-passed", "false");
+  await expect(gates.locator("[data-check=bias_audit]")).toHaveAttribute("data-passed", "false");
+
+  // ---- The team writes the model card (all ten sections) and submits it.
+  const sectionText = (title: string) => `${title}: written for the **loan approver**.`;
+  if (mode === "ui") {
+    await page.getByRole("link", { name: "Write the card" }).click();
+    await expect(page).toHaveURL(new RegExp(`${cardPath}$`));
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Model card: Loan Approver");
+    await expect(page.getByText("No model card yet.")).toBeVisible();
+    await page.getByRole("link", { name: "Write the card" }).click();
+    await expect(page).toHaveURL(new RegExp(`${cardPath}/edit$`));
+    for (const section of CARD_SECTIONS) await page.getByLabel(section.title, { exact: true }).fill(sectionText(section.title));
+    await page.getByRole("button", { name: "Save card" }).click();
+    await expect(page).toHaveURL(new RegExp(`${cardPath}$`));
+    await expect(page.getByTestId("card-status")).toHaveText("Draft");
+    await expect(page.getByTestId("card-completeness")).toHaveText("10/10 (100%)");
+    await page.getByRole("button", { name: "Submit for review" }).click();
+    await expect(page.getByRole("status")).toHaveText("Submitted for review by the ethics committee.");
+    await expect(page.getByTestId("card-status")).toHaveText("In review");
+  } else {
+    const saved = await page.request.post(`${cardPath}/edit`, {
+      form: Object.fromEntries(CARD_SECTIONS.map((s) => [s.id, sectionText(s.title)])),
+      maxRedirects: 0,
+    });
+    expect(saved.status()).toBe(302);
+    expect(saved.headers().location).toBe(cardPath);
+    const cardId = latestCardId()!;
+    expect(getVersionCards(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]).toMatchObject({ status: "draft", completeness: { filled: 10 } });
+    expect((await page.request.post(cardPath, { form: { intent: "submit", cardId: String(cardId) } })).status()).toBe(200);
+    expect(getVersionCards(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]!.status).toBe("in_review");
+  }
+  await page.goto(versionPath);
+  await expect(page.getByText(/Revision 1: in review \(10\/10 sections\)/)).toBeVisible();
+  await expect(reviewsBadge(page)).toHaveText("1");
+
+  // ---- The team uploads a CSV bias audit through the form (while the card waits for review).
+  const csv = fairCsv();
+  if (mode === "ui") {
+    await page.getByRole("link", { name: "Run a bias audit" }).click();
+    await expect(page).toHaveURL(new RegExp(`${versionPath}/bias-audits/new$`));
+    await page.getByLabel("Group columns", { exact: true }).fill("group");
+    await page.getByLabel("Label column", { exact: true }).fill("label");
+    await page.getByLabel("Positive label values", { exact: true }).fill("1");
+    await page.getByLabel("Prediction column", { exact: true }).fill("prediction");
+    await page.getByLabel("Positive prediction values", { exact: true }).fill("1");
+    await page.getByLabel("Predictions file (CSV)", { exact: true }).setInputFiles(csv);
+    await page.getByRole("button", { name: "Run the audit" }).click();
+    await expect(page).toHaveURL(new RegExp(`${org}/bias-audits/\\d+$`), { timeout: 20_000 });
+  } else {
+    // The form without JavaScript: a plain multipart post, answered with a redirect to the audit.
+    const uploaded = await page.request.post(`${versionPath}/bias-audits/new`, {
+      maxRedirects: 0,
+      multipart: {
+        groupColumns: "group",
+        labelColumn: "label",
+        positiveLabels: "1",
+        mode: "prediction",
+        predictionColumn: "prediction",
+        positivePredictions: "1",
+        scoreColumn: "",
+        threshold: "",
+        referenceGroup: "",
+        minGroupSize: "30",
+        preset: "org-default",
+        file: { name: path.basename(csv), mimeType: "text/csv", buffer: fs.readFileSync(csv) },
+      },
+    });
+    expect(uploaded.status()).toBe(302);
+    const url = uploaded.headers().location!;
+    expect(url).toMatch(new RegExp(`^${org}/bias-audits/\\d+$`));
+    await page.goto(url);
+  }
+  const auditUrl = page.url();
+  await expect(page.getByTestId("audit-result")).toHaveText("passed");
+  await expect(page.getByTestId("audit-status")).toHaveText("pending");
+  await expect(page.getByText(/200 counted, 0 skipped/)).toBeVisible();
+  // Only ethics signs off.
+  await expect(page.getByRole("form", { name: "Sign-off" })).toHaveCount(0);
+  await expect(reviewsBadge(page)).toHaveText("2");
+  await expect(reviewsBadge(page)).toHaveAttribute("aria-label", "2 waiting");
+
+  // ---- Ethics sees both in the inbox, approves the card and accepts the audit.
+  const ethics = await pageAs(browser, testOrg, "ethics");
+  await ethics.goto(`${org}/reviews`);
+  await expect(ethics.getByRole("heading", { name: "Model cards in review (1)" })).toBeVisible();
+  await expect(ethics.getByRole("heading", { name: "Bias audits waiting for sign-off (1)" })).toBeVisible();
+  await expect(ethics.getByRole("heading", { name: "Promotion requests waiting (0)" })).toBeVisible();
+  const cardLink = ethics.getByRole("link", { name: /Loan Approver 1\.0\.0, revision 1/ });
+  await expect(cardLink).toHaveAttribute("href", cardPath);
+  if (mode === "ui") {
+    await cardLink.click();
+    await expect(ethics).toHaveURL(new RegExp(`${cardPath}$`));
+    const review = ethics.getByRole("form", { name: "Review decision" });
+    await review.getByLabel("Decision").selectOption("approve");
+    await review.getByLabel("Comment to the team").fill("Complete and clear.");
+    await review.getByRole("button", { name: "Record decision" }).click();
+    await expect(ethics.getByRole("status")).toHaveText("Card approved.");
+    await expect(ethics.getByTestId("card-status")).toHaveText("Approved");
+  } else {
+    // The team may not review; ethics may.
+    const byTeam = await page.request.post(cardPath, { form: { intent: "review", cardId: String(latestCardId()), decision: "approve" } });
+    expect(byTeam.status()).toBe(403);
+    const reviewed = await ethics.request.post(cardPath, { form: { intent: "review", cardId: String(latestCardId()), decision: "approve", comment: "Complete and clear." } });
+    expect(reviewed.status()).toBe(200);
+    await ethics.goto(`${org}/reviews`);
+  }
+  await expect(reviewsBadge(ethics)).toHaveText("1");
+
+  await ethics.goto(auditUrl);
+  const signoff = ethics.getByRole("form", { name: "Sign-off" });
+  await signoff.getByLabel("Decision").selectOption("accept");
+  await signoff.getByRole("button", { name: "Record sign-off" }).click();
+  await expect(ethics.getByRole("status")).toHaveText("Audit accepted.");
+  await expect(ethics.getByTestId("audit-status")).toContainText(`accepted by ${testOrg.emails.ethics}`);
+  await expect(reviewsBadge(ethics)).toHaveCount(0);
+
+  // ---- Every gate passes now; the team requests promotion.
+  await page.goto(versionPath);
+  await expect(page.getByText(/Revision 1: approved/)).toBeVisible();
+  for (const check of ["risk_tier", "model_card", "bias_audit", "lineage"]) {
+    await expect(gates.locator(`[data-check=${check}]`)).toHaveAttribute("data-passed", "true");
+  }
+  await page.getByLabel("Why promote now?").fill("fairer than the current scorecard");
+  await page.getByRole("button", { name: "Request promotion to production" }).click();
+  await expect(page).toHaveURL(new RegExp(`${org}/approvals/\\d+$`));
+  const approvalUrl = page.url();
+  const requestId = Number(approvalUrl.split("/").pop());
+  await expect(page.getByTestId("request-status")).toHaveText("open");
+  await expect(page.getByText("ethics and leadership").first()).toBeVisible();
+  await expect(reviewsBadge(page)).toHaveText("1");
+
+  // The requester cannot decide: no form, and a forged post is refused.
+  await expect(page.getByRole("form", { name: "Your decision" })).toHaveCount(0);
+  const forged = await page.request.post(approvalUrl, { form: { intent: "decide", decision: "approve" } });
+  expect(forged.status()).toBe(403);
+  expect(getDb().select().from(approvalDecisions).where(eq(approvalDecisions.requestId, requestId)).all()).toEqual([]);
+
+  // ---- Ethics approves: still open, waiting for leadership.
+  await ethics.goto(approvalUrl);
+  const decideEthics = ethics.getByRole("form", { name: "Your decision" });
+  await decideEthics.getByLabel("Decision").selectOption("approve");
+  await decideEthics.getByRole("button", { name: "Record decision" }).click();
+  await expect(ethics.getByRole("status")).toHaveText("Approval recorded.");
+  await expect(ethics.getByTestId("request-status")).toHaveText("open");
+  await expect(ethics.getByRole("form", { name: "Your decision" })).toHaveCount(0);
+  await ethics.goto(`${org}/reviews`);
+  await expect(ethics.getByRole("heading", { name: "Promotion requests waiting (1)" })).toBeVisible();
+  await expect(ethics.getByText(/needs leadership;/)).toBeVisible();
+  await expect(reviewsBadge(ethics)).toHaveText("1");
+  expect(getModelDetail(testOrg.id, slug)?.model.productionVersion).toBeNull();
+
+  // ---- Leadership gives the last approval, which promotes the version.
+  const leadership = await pageAs(browser, testOrg, "leadership");
+  await leadership.goto(approvalUrl);
+  const decideLeadership = leadership.getByRole("form", { name: "Your decision" });
+  await decideLeadership.getByLabel("Decision").selectOption("approve");
+  await decideLeadership.getByLabel("Comment", { exact: true }).fill("Go.");
+  await decideLeadership.getByRole("button", { name: "Record decision" }).click();
+  await expect(leadership.getByRole("status")).toHaveText("Approved: the version is now in production.");
+  await expect(leadership.getByTestId("request-status")).toHaveText("approved");
+  expect(getApprovalRequest(testOrg.id, requestId)?.status).toBe("approved");
+
+  await page.goto(versionPath);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("production");
+  await expect(page.getByText(`Request #${requestId}: approved`)).toBeVisible();
+  await expect(page.getByText(new RegExp(`staging → production by .*\\(Approved through request #${requestId}\\)`))).toBeVisible();
+  expect(getVersionDetail(testOrg.id, slug, "1.0.0")?.version.stage).toBe("production");
+
+  // ---- The inbox is empty at the end.
+  await page.goto(`${org}/reviews`);
+  await expect(page.getByRole("heading", { name: "Nothing waiting" })).toBeVisible();
+  await expect(reviewsBadge(page)).toHaveCount(0);
+
+  // ---- The auditor finds every step in the audit log, and the chain verifies.
+  const auditor = await pageAs(browser, testOrg, "auditor");
+  for (const action of ["model_card.approved", "bias_audit.accepted", "approval_request.opened", "approval_request.approved", "model_version.stage_changed"]) {
+    await auditor.goto(`${org}/audit?action=${encodeURIComponent(action)}`);
+    const rows = auditor.locator("table tbody tr").filter({ has: auditor.locator("code", { hasText: new RegExp(`^${action.replace(/\./g, "\\.")}$`) }) });
+    await expect(rows.first(), `audit log lists ${action}`).toBeVisible();
+  }
+  await auditor.goto(`${org}/audit?action=approval_request.approved_by`);
+  await expect(auditor.locator("table tbody tr")).toHaveCount(2);
+  await auditor.goto(`${org}/audit?action=model_version.stage_changed`);
+  await expect(auditor.locator("table tbody tr").filter({ hasText: '"stage":"production"' })).toHaveCount(1);
+  await auditor.getByRole("button", { name: "Verify hash chain" }).click();
+  await expect(auditor.getByRole("status")).toContainText(/Chain verified: all \d+ events are intact\./);
+
+  for (const p of [ethics, leadership, auditor]) await p.context().close();
+}
+
+test("a high-risk version goes to production through card review, a bias audit and two approvals (in the browser)", async ({ page, browser, testOrg, loginAs }) => {
+  test.setTimeout(180_000);
+  await governanceFlow("ui", { page, browser, testOrg, loginAs });
+});
+
+test("a high-risk version goes to production through card review, a bias audit and two approvals (card and upload forms posted without JavaScript)", async ({ page, browser, testOrg, loginAs }) => {
+  test.setTimeout(180_000);
+  await governanceFlow("forms", { page, browser, testOrg, loginAs });
+});
+
+test("the card, card editor, revision comparison and bias audit upload pages render their own content", async ({ page, testOrg, loginAs }) => {
+  const slug = registerHighRiskModel(testOrg, "Page Check");
+  const team = member(testOrg, "team");
+  saveModelCard(testOrg.id, slug, "1.0.0", { ...emptySections(), modelDetails: "First" }, team.actor);
+  const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
+  await loginAs("team");
+  await page.goto(`${versionPath}/card`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Model card: Page Check");
+  await expect(page.getByTestId("card-status")).toHaveText("Draft");
+  await page.goto(`${versionPath}/card/edit`);
+  await expect(page.getByRole("button", { name: "Save card" })).toBeVisible();
+  await page.goto(`${versionPath}/card/compare`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Compare revisions");
+  await page.goto(`${versionPath}/bias-audits/new`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("New bias audit");
+});
+
+/**
+ * Regression (app/components/upload-form.tsx + …bias-audits.new.tsx): with JavaScript the upload form posts via
+ * XMLHttpRequest with `Accept: application/json` and parses the answer as JSON, and the action answers
+ * `Response.json(...)`. But the route has a UI component and single fetch is on, so a document POST is
+ * rendered as an HTML page (status 201/422, text/html) with the JSON inside the hydration data: the form
+ * shows "The upload failed (HTTP 201)" although the audit was stored, and never shows field errors.
+ */
+
+function uploadFields(fields: Record<string, string>, file: Buffer | null) {
+  return {
+    labelColumn: "label",
+    positiveLabels: "1",
+    mode: "prediction",
+    predictionColumn: "prediction",
+    positivePredictions: "1",
+    ...fields,
+    ...(file ? { file: { name: "p.csv", mimeType: "text/csv", buffer: file } } : {}),
+  };
+}
+
+test("the bias audit upload form shows field errors, then opens the stored audit (in the browser)", async ({ page, testOrg, loginAs }) => {
+  const slug = registerHighRiskModel(testOrg, "Upload Form");
+  const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
+  const audits = () => listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
+  await loginAs("team");
+  await page.goto(`${versionPath}/bias-audits/new`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("New bias audit");
+  await page.getByLabel("Group columns", { exact: true }).fill("race");
+  await page.getByLabel("Label column", { exact: true }).fill("label");
+  await page.getByLabel("Positive label values", { exact: true }).fill("1");
+  await page.getByLabel("Prediction column", { exact: true }).fill("prediction");
+  await page.getByLabel("Positive prediction values", { exact: true }).fill("1");
+  await page.getByLabel("Predictions file (CSV)", { exact: true }).setInputFiles(fairCsv());
+  await page.getByRole("button", { name: "Run the audit" }).click();
+  await expect(page.getByLabel("Group columns", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Group columns", { exact: true })).toHaveAccessibleDescription(/Unknown column "race"/);
+  await expect(page.getByText(/The upload failed/)).toHaveCount(0);
+  expect(audits()).toEqual([]);
+
+  await page.getByLabel("Group columns", { exact: true }).fill("group");
+  await page.getByRole("button", { name: "Run the audit" }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/bias-audits/\\d+$`));
+  await expect(page.getByTestId("audit-result")).toHaveText("passed");
+  expect(audits()).toHaveLength(1);
+});
+
+test("the bias audit upload action refuses bad uploads and stores nothing", async ({ page, browser, testOrg, loginAs }) => {
+  const slug = registerHighRiskModel(testOrg, "Upload Errors");
+  const url = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0/bias-audits/new`;
+  const audits = () => listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
+  await loginAs("team");
+  const csv = fs.readFileSync(fairCsv());
+  const post = (fields: Record<string, string>, file: Buffer | null = csv) => page.request.post(url, { maxRedirects: 0, multipart: uploadFields(fields, file) });
+
+  const unknown = await post({ groupColumns: "race" });
+  expect(unknown.status()).toBe(422);
+  expect(await unknown.text()).toContain("Unknown column");
+  expect((await post({ groupColumns: "group", positiveLabels: "yes" })).status()).toBe(422);
+  expect((await post({ groupColumns: "group" }, null)).status()).toBe(422);
+  expect((await post({ groupColumns: "group", mode: "score", scoreColumn: "label", threshold: "" })).status()).toBe(422);
+  expect((await post({ groupColumns: "group", mode: "score", scoreColumn: "group", threshold: "0.5" })).status()).toBe(422);
+  expect(audits()).toEqual([]);
+
+  // Ethics (not a registry writer) may not upload.
+  const ethicsPage = await pageAs(browser, testOrg, "ethics");
+  expect((await ethicsPage.request.post(url, { maxRedirects: 0, multipart: uploadFields({ groupColumns: "group" }, csv) })).status()).toBe(403);
+  await ethicsPage.context().close();
+  expect(audits()).toEqual([]);
+
+  // A good upload redirects to the stored audit.
+  const good = await post({ groupColumns: "group" });
+  expect(good.status()).toBe(302);
+  expect(audits()).toHaveLength(1);
+  expect(good.headers().location).toBe(`/orgs/${testOrg.slug}/bias-audits/${audits()[0]!.id}`);
+  expect(audits()[0]).toMatchObject({ passed: true, rows: 200, source: "ui-upload", fileName: "p.csv", status: "pending" });
+});
+
+test("the requester cannot approve their own request, even with an approver's role", async ({ page, browser, testOrg, loginAs }) => {
+  test.slow();
+  const slug = registerHighRiskModel(testOrg, "Leadership Pet Project");
+  const team = member(testOrg, "team");
+  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  await clearPromotionGates(testOrg, slug, "1.0.0");
+
+  // Leadership (a registry writer and a required approver for high risk) opens the request.
+  await loginAs("leadership");
+  await page.goto(`/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`);
+  await page.getByRole("button", { name: "Request promotion to production" }).click();
+  await expect(page).toHaveURL(/\/approvals\/\d+$/);
+  const approvalUrl = page.url();
+  const requestId = Number(approvalUrl.split("/").pop());
+  await expect(page.getByText("Still waiting for")).toBeVisible();
+  await expect(page.getByRole("form", { name: "Your decision" })).toHaveCount(0);
+
+  const forged = await page.request.post(approvalUrl, { form: { intent: "decide", decision: "approve" } });
+  expect(forged.status()).toBe(403);
+  expect(await forged.text()).toContain("Four-eyes");
+  expect(getApprovalRequest(testOrg.id, requestId)).toMatchObject({ status: "open", decisions: [], pendingRoles: ["ethics", "leadership"] });
+
+  // Ethics approves; the request still needs a leadership approval from someone else.
+  const ethics = await pageAs(browser, testOrg, "ethics");
+  await ethics.goto(approvalUrl);
+  await ethics.getByRole("form", { name: "Your decision" }).getByRole("button", { name: "Record decision" }).click();
+  await expect(ethics.getByRole("status")).toHaveText("Approval recorded.");
+  await page.reload();
+  await expect(page.getByRole("form", { name: "Your decision" })).toHaveCount(0);
+  expect((await page.request.post(approvalUrl, { form: { intent: "decide", decision: "approve" } })).status()).toBe(403);
+  expect(getApprovalRequest(testOrg.id, requestId)).toMatchObject({ status: "open", pendingRoles: ["leadership"] });
+
+  // A team member (the model's owner, not an approver) is refused as well.
+  const teamPage = await pageAs(browser, testOrg, "team");
+  await teamPage.goto(approvalUrl);
+  await expect(teamPage.getByRole("form", { name: "Your decision" })).toHaveCount(0);
+  expect((await teamPage.request.post(approvalUrl, { form: { intent: "decide", decision: "approve" } })).status()).toBe(403);
+  expect(listApprovalRequests(testOrg.id, { status: "open" }).map((r) => r.id)).toContain(requestId);
+  for (const p of [ethics, teamPage]) await p.context().close();
+});
+
+/**
+ * Regression (app/routes/orgs.$orgSlug.approvals.$requestId.tsx, action, `cancel` intent): the page offers "Cancel
+ * request" only to the requester and admins (`canCancel`), but the action calls cancelApprovalRequest for any
+ * admin/leadership/ethics/team member, and cancelApprovalRequest checks nobody: anyone can cancel anyone's request.
+ */
+
+async function openedByTeam(testOrg: TestOrg) {
+  const slug = registerHighRiskModel(testOrg, "Cancel Check");
+  const team = member(testOrg, "team");
+  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  const request = openApprovalRequest(testOrg.id, slug, "1.0.0", { reason: "ready" }, team.actor);
+  return { slug, request, url: `/orgs/${testOrg.slug}/approvals/${request.id}` };
+}
+
+test("only the requester or an admin may cancel an approval request", async ({ browser, testOrg }) => {
+  const { request, url } = await openedByTeam(testOrg);
+  for (const role of ["leadership", "ethics"] as const) {
+    const other = await pageAs(browser, testOrg, role);
+    await other.goto(url);
+    await expect(other.getByRole("button", { name: "Cancel request" })).toHaveCount(0);
+    const forged = await other.request.post(url, { form: { intent: "cancel" } });
+    await other.context().close();
+    expect(getApprovalRequest(testOrg.id, request.id)?.status, `${role} cancelled the team's request`).toBe("open");
+    expect(forged.status()).toBe(403);
+  }
+});
+
+test("the requester and an admin can cancel an approval request from its page", async ({ page, browser, testOrg, loginAs }) => {
+  const first = await openedByTeam(testOrg);
+  await loginAs("team");
+  await page.goto(first.url);
+  await page.getByRole("button", { name: "Cancel request" }).click();
+  await expect(page.getByRole("status")).toHaveText("Request cancelled.");
+  await expect(page.getByTestId("request-status")).toHaveText("cancelled");
+  await expect(page.getByRole("button", { name: "Cancel request" })).toHaveCount(0);
+  // A cancelled request cannot be decided.
+  const ethics = await pageAs(browser, testOrg, "ethics");
+  await ethics.goto(first.url);
+  await expect(ethics.getByRole("form", { name: "Your decision" })).toHaveCount(0);
+  expect((await ethics.request.post(first.url, { form: { intent: "decide", decision: "approve" } })).status()).toBe(409);
+  await ethics.context().close();
+
+  const second = openApprovalRequest(testOrg.id, first.slug, "1.0.0", {}, member(testOrg, "team").actor);
+  const admin = await pageAs(browser, testOrg, "admin");
+  await admin.goto(`/orgs/${testOrg.slug}/approvals/${second.id}`);
+  await admin.getByRole("button", { name: "Cancel request" }).click();
+  await expect(admin.getByTestId("request-status")).toHaveText("cancelled");
+  await admin.context().close();
+  expect(getApprovalRequest(testOrg.id, second.id)?.status).toBe("cancelled");
+});
+
+test("a direct transition to production through the API is refused with 409 and the failing checks", async ({ testOrg, apiAs }) => {
+  const slug = registerHighRiskModel(testOrg, "Direct Path");
+  const team = member(testOrg, "team");
+  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  const { ctx } = await apiAs(testOrg.id, PROMOTE);
+  const url = `${API}/models/${slug}/versions/1.0.0/transitions`;
+
+  const refused = await expectApiError(await ctx.post(url, { data: { to: "production", reason: "ship it" } }), 409, "conflict");
+  expect(refused.issues.map((i) => i.path)).toEqual(["model_card", "bias_audit", "approval"]);
+  expect(refused.issues.find((i) => i.path === "model_card")!.message).toContain("No model card yet");
+  expect(refused.message).toContain("approved approval request");
+
+  // With every gate cleared, only the missing approval is left.
+  await clearPromotionGates(testOrg, slug, "1.0.0");
+  const stillRefused = await expectApiError(await ctx.post(url, { data: { to: "production" } }), 409, "conflict");
+  expect(stillRefused.issues.map((i) => i.path)).toEqual(["approval"]);
+  expect(getVersionDetail(testOrg.id, slug, "1.0.0")?.version.stage).toBe("staging");
+
+  // Without registry:promote the refusal is a 403.
+  const { ctx: writer } = await apiAs(testOrg.id, ["registry:read", "registry:write"]);
+  await expectApiError(await writer.post(url, { data: { to: "production" } }), 403, "forbidden");
+  expect(getVersionDetail(testOrg.id, slug, "1.0.0")?.version.stage).toBe("staging");
+});
