@@ -61,9 +61,14 @@ function OrgSwitcher({ organizations }: { organizations: { slug: string; name: s
   );
 }
 
+/** The org layout's counts, when an organisation page is open: the header inbox shows them. */
+type OrgCounts = { org: { slug: string }; due: { overdue: number; dueThisWeek: number }; reviews: { total: number } };
+
 function Header() {
   const data = useRouteLoaderData<typeof loader>("root");
+  const orgData = useRouteLoaderData("routes/orgs.$orgSlug") as OrgCounts | undefined;
   const user = data?.user;
+  const inboxCount = orgData ? orgData.due.overdue + orgData.due.dueThisWeek : 0;
   return (
     <header className="topbar">
       <a href="#main" className="skip-link">
@@ -82,6 +87,11 @@ function Header() {
         {user?.isSiteAdmin ? <Link to="/admin/organizations">Site admin</Link> : null}
       </nav>
       <div className="user-menu">
+        {user && orgData ? (
+          <Link to={`/orgs/${orgData.org.slug}/inbox`} className="inbox-link" data-testid="header-inbox">
+            Inbox{inboxCount > 0 ? <span className="count-badge" aria-label={`${orgData.due.overdue} overdue, ${orgData.due.dueThisWeek} due this week`}>{inboxCount}</span> : null}
+          </Link>
+        ) : null}
         {user ? (
           <>
             <span className="user-name" title={user.email}>

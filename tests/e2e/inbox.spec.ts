@@ -1,0 +1,24 @@
+import { DEMO_PASSWORD, expect, login, test } from "./fixtures";
+
+test("the header inbox lists the member's overdue and due-this-week items and what waits for review", async ({ page }) => {
+  await login(page, "leader@demo.local", DEMO_PASSWORD);
+  const inbox = page.getByTestId("header-inbox");
+  await expect(inbox).toBeVisible();
+  await inbox.click();
+  await expect(page).toHaveURL(/\/orgs\/demo\/inbox$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Inbox" })).toBeVisible();
+  for (const id of ["overdue", "week"]) {
+    const section = page.locator(`section[aria-labelledby=${id}]`);
+    const heading = await section.getByRole("heading").textContent();
+    const count = Number(/\((\d+)\)/.exec(heading ?? "")?.[1]);
+    await expect(section.getByRole("listitem")).toHaveCount(count);
+  }
+  // The demo roadmap has overdue items, so the organisation-wide link is there.
+  await expect(page.getByRole("link", { name: /All overdue and due-this-week items/ })).toBeVisible();
+  await expect(page.getByText(/model card\(s\), \d+ bias audit\(s\), \d+ approval request\(s\)/)).toBeVisible();
+});
+
+test("pages outside an organisation have no inbox", async ({ page }) => {
+  await page.goto("/framework");
+  await expect(page.getByTestId("header-inbox")).toHaveCount(0);
+});
