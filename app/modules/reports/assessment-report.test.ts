@@ -6,6 +6,7 @@ import { createAssessment, finalizeAssessment, getAssessment, previousFinalized,
 import { getFramework } from "../framework/framework";
 import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
 import { assessmentBoardReport, assessmentResponsesCsv } from "./assessment-report.server";
+import { parseCsv, pdfPageCount } from "../../../tests/setup/readers";
 
 /**
  * The board report (PDF) and the responses export (CSV) of an assessment,
@@ -29,44 +30,7 @@ function newOrg() {
     .get();
 }
 
-/** Pages of a PDF: `/Type /Page` dictionaries, not the `/Type /Pages` tree node. */
-function pageCount(pdf: Uint8Array): number {
-  const text = Buffer.from(pdf).toString("latin1");
-  return (text.match(/\/Type\s*\/Page(?!s)/g) ?? []).length;
-}
 
-/** Parses RFC 4180 CSV (quoted cells, doubled quotes, CRLF rows). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += ch;
-  }
-  if (cell !== "" || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** An organisation with one production model in 2025-Q2 and a finalised, flagged and justified Q2 assessment after a finalised Q1. */
 function finalisedAssessment() {
@@ -112,7 +76,7 @@ describe("assessmentBoardReport", () => {
     const pdf = await assessmentBoardReport(org.name, detail, previous);
     expect(pdf).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(pdf.subarray(0, 5)).toString("latin1")).toBe("%PDF-");
-    expect(pageCount(pdf)).toBeGreaterThanOrEqual(3);
+    expect(pdfPageCount(pdf)).toBeGreaterThanOrEqual(3);
     expect(Buffer.from(pdf).toString("latin1").trimEnd().endsWith("%%EOF")).toBe(true);
   });
 
@@ -122,7 +86,7 @@ describe("assessmentBoardReport", () => {
     const draft = getAssessment(org.id, id)!;
     const pdf = await assessmentBoardReport(org.name, draft, null);
     expect(Buffer.from(pdf.subarray(0, 4)).toString("latin1")).toBe("%PDF");
-    expect(pageCount(pdf)).toBeGreaterThanOrEqual(2);
+    expect(pdfPageCount(pdf)).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -6,6 +6,7 @@ import type { Actor } from "../audit/audit.server";
 import { getFramework } from "../framework/framework";
 import { generateRoadmapFromAssessment, getRoadmap, updateRoadmapItem, type RoadmapDetail } from "../roadmap/roadmaps.server";
 import { roadmapCsv, roadmapExport, roadmapIcs, roadmapPdf } from "./roadmap-export.server";
+import { parseCsv } from "../../../tests/setup/readers";
 
 /**
  * The roadmap's exports (CSV, PDF, iCalendar) built from a real roadmap in the
@@ -29,38 +30,6 @@ function roadmapFixture() {
   return { orgId, roadmapId, email, detail: () => getRoadmap(orgId, roadmapId)! };
 }
 
-/** Parses RFC 4180 CSV (quoted cells, doubled quotes, CRLF rows). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += ch;
-  }
-  if (cell !== "" || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** Unfolds iCalendar content lines (CRLF + space) and splits on CRLF. */
 const unfold = (ics: string) => ics.replace(/\r\n[ \t]/g, "").split("\r\n").filter((l) => l !== "");
