@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { AuditEventTable } from "~/components/history";
 import { FilterSelect } from "~/components/table";
 import { listAuditEvents, listAuditFacets, verifyAuditChain } from "~/modules/audit/audit.server";
 import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
@@ -97,43 +98,7 @@ export default function AuditLog() {
       {events.length === 0 ? (
         <p className="muted">No events match.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">When (UTC)</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Entity</th>
-                <th scope="col">Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.id}>
-                  <td className="mono">{e.id}</td>
-                  <td>
-                    <time dateTime={e.at}>{e.at.slice(0, 19).replace("T", " ")}</time>
-                  </td>
-                  <td>
-                    {e.actor} {e.actorType !== "user" ? <span className="tag">{e.actorType}</span> : null}
-                  </td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td>
-                    {e.entityType}
-                    {e.entityId ? ` #${e.entityId}` : ""}
-                  </td>
-                  <td className="mono" style={{ maxWidth: "28rem", wordBreak: "break-word" }}>
-                    {e.payload}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AuditEventTable events={events} />
       )}
       <nav className="pagination" aria-label="Pages">
         {params.get("before") ? <Link to={`?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>Newest</Link> : null}
