@@ -1,0 +1,259 @@
+/**
+ * Durability of the SQLite store under the real server: several server
+ * processes writing the same WAL database at once, and a server killed with
+ * SIGKILL in the middle of a stream of writes.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeSharedDb, openDatabase, type Db } from "../../db/client";
+import { verifyAuditChain } from "../../app/modules/audit/audit.server";
+import { recordMonitoringSnapshot } from "../../app/modules/registry/registry.server";
+import {
+  apiPost,
+  buildPortal,
+  killAllStarted,
+  killServer,
+  runBounded,
+  seedOrgWithToken,
+  startServer,
+  tempDatabase,
+  type ServerHandle,
+} from "./server-process";
+import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
+
+const BUILD_DIR = "build-durability";
+const tempFiles: string[] = [];
+
+function newDatabase(): string {
+  const file = tempDatabase();
+  tempFiles.push(path.dirname(file));
+  return file;
+}
+
+function scalar(db: Db, sql: string, ...params: unknown[]): number {
+  return db.$client.prepare(sql).pluck().get(...params) as number;
+}
+
+/** Verifies `file` with the app's own verifier, through a fresh shared connection. */
+function verifyChainIn(file: string, orgId: number) {
+  const previous = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = file;
+  closeSharedDb();
+  try {
+    return verifyAuditChain(orgId);
+  } finally {
+    closeSharedDb();
+    process.env.DATABASE_URL = previous;
+  }
+}
+
+async function createModelAndVersion(server: ServerHandle, token: string, slug: string) {
+  const model = await apiPost(server.baseUrl, token, "/api/v1/models", { name: `Model ${slug}`, slug, riskTier: "minimal" });
+  expect(model.status, model.text).toBe(201);
+  const version = await apiPost(server.baseUrl, token, `/api/v1/models/${slug}/versions`, { version: "1.0.0" });
+  expect(version.status, version.text).toBe(201);
+}
+
+beforeAll(() => {
+  buildPortal(BUILD_DIR);
+}, 180_000);
+
+afterAll(() => {
+  killAllStarted();
+  closeSharedDb();
+  for (const dir of tempFiles) fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(path.resolve(__dirname, "../..", BUILD_DIR), { recursive: true, force: true });
+});
+
+describe("several server processes on one database file", () => {
+  it("answers every concurrent write with 201 and keeps rows and the audit chain consistent", async () => {
+    const file = newDatabase();
+    const { orgId, token } = await seedOrgWithToken(file);
+    const servers: ServerHandle[] = [];
+    try {
+      servers.push(...(await Promise.all([startServer({ databaseFile: file, buildDir: BUILD_DIR }), startServer({ databaseFile: file, buildDir: BUILD_DIR })])));
+      await createModelAndVersion(servers[0]!, token, "shared-model");
+
+      const check = openDatabase(file);
+      const eventsBefore = scalar(check, "select count(*) from audit_events where org_id = ?", orgId);
+      check.$client.close();
+
+      const WORKERS = 4;
+      const PER_WORKER = 250;
+      const IN_PROCESS = 100;
+      // API writers: 4 workers spread over both servers, ~20 requests in flight in total.
+      const apiWriters = Array.from({ length: WORKERS }, (_, w) =>
+        runBounded(PER_WORKER, 5, async (i) => {
+          const server = servers[(w + i) % servers.length]!;
+          try {
+            return await apiPost(server.baseUrl, token, "/api/v1/models/shared-model/versions/1.0.0/monitoring", {
+              metrics: { accuracy: 0.9, worker: w, i },
+            });
+          } catch (error) {
+            return { status: 0, text: String(error) };
+          }
+        }),
+      );
+      // The test process writes the same database directly, interleaved with the requests.
+      const inProcessWriter = (async () => {
+        const previous = process.env.DATABASE_URL;
+        process.env.DATABASE_URL = file;
+        closeSharedDb();
+        let ok = 0;
+        try {
+          for (let i = 0; i < IN_PROCESS; i++) {
+            recordMonitoringSnapshot(orgId, "shared-model", "1.0.0", { metrics: { accuracy: 0.8, i } } as never, SYSTEM_ACTOR);
+            ok++;
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        } finally {
+          closeSharedDb();
+          process.env.DATABASE_URL = previous;
+        }
+        return ok;
+      })();
+
+      const [results, inProcessOk] = await Promise.all([Promise.all(apiWriters), inProcessWriter]);
+      const flat = results.flat();
+      const failures = flat.filter((r) => r.status !== 201);
+      expect(failures.slice(0, 5), `${failures.length} of ${flat.length} writes failed`).toEqual([]);
+      expect(inProcessOk).toBe(IN_PROCESS);
+      const expected = WORKERS * PER_WORKER + IN_PROCESS;
+
+      const db = openDatabase(file);
+      try {
+        expect(db.$client.pragma("integrity_check", { simple: true })).toBe("ok");
+        expect(scalar(db, "select count(*) from monitoring_snapshots where org_id = ?", orgId)).toBe(expected);
+        expect(
+          scalar(db, "select count(*) from audit_events where org_id = ? and action = 'monitoring.recorded'", orgId),
+        ).toBe(expected);
+      } finally {
+        db.$client.close();
+      }
+      expect(verifyChainIn(file, orgId)).toEqual({ ok: true, events: eventsBefore + expected });
+      for (const server of servers) expect(server.output()).not.toMatch(/SQLITE_BUSY|database is locked/);
+    } finally {
+      await Promise.all(servers.map((s) => killServer(s)));
+    }
+  }, 120_000);
+});
+
+describe("a server killed with SIGKILL mid-write", () => {
+  it("leaves an intact database with no half-applied changes, and a restarted server works", async () => {
+    const file = newDatabase();
+    const { orgId, token } = await seedOrgWithToken(file);
+    let server: ServerHandle | undefined = await startServer({ databaseFile: file, buildDir: BUILD_DIR });
+    let restarted: ServerHandle | undefined;
+    try {
+      await createModelAndVersion(server, token, "crash-model");
+      const target = server;
+      let stop = false;
+      let accepted = 0;
+      let attempted = 0;
+      let killing = false;
+      const unexpected: string[] = [];
+      // Mixed writes: snapshots and model creations (each model plus its audit event in one transaction).
+      const writers = Array.from({ length: 12 }, async (_, lane) => {
+        let n = 0;
+        while (!stop) {
+          attempted++;
+          const i = n++;
+          try {
+            const res =
+              i % 4 === 3
+                ? await apiPost(target.baseUrl, token, "/api/v1/models", { name: `Crash ${lane}-${i}`, slug: `crash-${lane}-${i}`, riskTier: "minimal" })
+                : await apiPost(target.baseUrl, token, "/api/v1/models/crash-model/versions/1.0.0/monitoring", {
+                    metrics: { accuracy: 0.5, lane, i },
+                  });
+            if (res.status === 201) accepted++;
+            else unexpected.push(`${res.status}: ${res.text}`);
+          } catch (error) {
+            // Only the kill may cut a request off; never throw here (nobody awaits the lanes yet).
+            if (!killing) unexpected.push(String(error));
+            return;
+          }
+        }
+      });
+      // Let writes run, then kill the server while requests are in flight.
+      const started = Date.now();
+      while (accepted < 150 && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
+      expect(accepted).toBeGreaterThan(0);
+      killing = true;
+      target.child.kill("SIGKILL");
+      const exit = await target.exited;
+      stop = true;
+      await Promise.all(writers);
+      expect(unexpected).toEqual([]);
+      expect(exit.signal).toBe("SIGKILL");
+      server = undefined;
+      expect(attempted).toBeGreaterThan(accepted); // some requests were cut off mid-flight
+
+      const db = openDatabase(file);
+      try {
+        expect(db.$client.pragma("integrity_check", { simple: true })).toBe("ok");
+        const snapshots = scalar(db, "select count(*) from monitoring_snapshots where org_id = ?", orgId);
+        // Everything the server acknowledged is there (synchronous=NORMAL in WAL loses
+        // nothing on a process crash; only an OS crash could).
+        const crashModels = scalar(db, "select count(*) from models where org_id = ? and slug like 'crash-%-%'", orgId);
+        expect(snapshots + crashModels).toBeGreaterThanOrEqual(accepted);
+        expect(snapshots + crashModels).toBeLessThanOrEqual(attempted);
+        expect(
+          scalar(db, "select count(*) from audit_events where org_id = ? and action = 'monitoring.recorded'", orgId),
+        ).toBe(snapshots);
+        // Every row has its event, and every event its row.
+        expect(
+          scalar(
+            db,
+            `select count(*) from monitoring_snapshots s where s.org_id = ? and not exists
+               (select 1 from audit_events e where e.org_id = s.org_id and e.action = 'monitoring.recorded'
+                and e.entity_type = 'monitoring_snapshot' and e.entity_id = cast(s.id as text))`,
+            orgId,
+          ),
+        ).toBe(0);
+        expect(
+          scalar(
+            db,
+            `select count(*) from audit_events e where e.org_id = ? and e.action = 'monitoring.recorded' and not exists
+               (select 1 from monitoring_snapshots s where cast(s.id as text) = e.entity_id)`,
+            orgId,
+          ),
+        ).toBe(0);
+        expect(
+          scalar(
+            db,
+            `select count(*) from models m where m.org_id = ? and not exists
+               (select 1 from audit_events e where e.org_id = m.org_id and e.action = 'model.created'
+                and e.entity_type = 'model' and e.entity_id = cast(m.id as text))`,
+            orgId,
+          ),
+        ).toBe(0);
+        expect(
+          scalar(
+            db,
+            `select count(*) from audit_events e where e.org_id = ? and e.action = 'model.created' and not exists
+               (select 1 from models m where cast(m.id as text) = e.entity_id)`,
+            orgId,
+          ),
+        ).toBe(0);
+      } finally {
+        db.$client.close();
+      }
+      const chain = verifyChainIn(file, orgId);
+      expect(chain.ok, JSON.stringify(chain)).toBe(true);
+
+      restarted = await startServer({ databaseFile: file, buildDir: BUILD_DIR });
+      const health = await fetch(`${restarted.baseUrl}/healthz`);
+      expect(health.status).toBe(200);
+      const after = await apiPost(restarted.baseUrl, token, "/api/v1/models/crash-model/versions/1.0.0/monitoring", {
+        metrics: { accuracy: 0.99 },
+      });
+      expect(after.status, after.text).toBe(201);
+      const finalChain = verifyChainIn(file, orgId);
+      expect(finalChain).toEqual({ ok: true, events: chain.events + 1 });
+    } finally {
+      await killServer(server, "SIGKILL");
+      await killServer(restarted);
+    }
+  }, 120_000);
+});
