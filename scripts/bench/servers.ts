@@ -1,0 +1,188 @@
+/**
+ * The processes the benchmark loads: the portal (production build) and a bare
+ * node:http server serving a 2 KB page, the machine's ceiling. Every child is
+ * tracked and killed on exit, on errors and on Ctrl-C.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+
+export type Server = { name: string; origin: string; child: ChildProcess; output: () => string };
+
+const children = new Set<ChildProcess>();
+
+/**
+ * Children run in their own process group (tsx runs the server in a grandchild
+ * process), so a signal goes to the whole group of that one child.
+ */
+function kill(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      kill(child, "SIGKILL");
+      return resolve();
+    }
+    const timer = setTimeout(() => {
+      kill(child, "SIGKILL");
+      resolve();
+    }, 4000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      kill(child, "SIGKILL"); // whatever is left of its process group
+      resolve();
+    });
+    kill(child);
+  });
+}
+
+/** Kills every child this module started, and waits (briefly) for them to exit. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...children].map(stopChild));
+  children.clear();
+}
+
+export async function stopServer(server: Server): Promise<void> {
+  await stopChild(server.child);
+  children.delete(server.child);
+}
+
+/**
+ * Requests still queued in the server when a load run ends would slow the
+ * next target down. Waits until /healthz answers promptly; returns false when
+ * it does not within `timeoutMs` (the caller then restarts the server).
+ */
+export async function drain(server: Server, timeoutMs = 1000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const started = performance.now();
+    try {
+      const response = await fetch(`${server.origin}/healthz`, { signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+      await response.arrayBuffer();
+      if (performance.now() - started < 50) return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+process.once("exit", () => children.forEach((child) => kill(child, "SIGKILL")));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    children.forEach((child) => kill(child));
+    process.exit(130);
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function track(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  let log = "";
+  const append = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  return { child, output: () => `[${name}] ${log}` };
+}
+
+async function waitForHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Server exited with code ${child.exitCode}\n${output()}`);
+    try {
+      const response = await fetch(url, { redirect: "manual" });
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Timed out waiting for ${url}\n${output()}`);
+}
+
+/** Builds the production app into `buildDir` unless it is there already. */
+export function ensureBuild(buildDir: string, log: (line: string) => void): void {
+  if (fs.existsSync(path.resolve(buildDir, "server/index.js"))) return;
+  log(`[bench] building the production app into ${buildDir} ...`);
+  const result = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], {
+    stdio: "inherit",
+    env: { ...process.env, PORTAL_BUILD_DIR: buildDir, NODE_ENV: "production" },
+  });
+  if (result.status !== 0) throw new Error(`Build failed (exit ${result.status})`);
+}
+
+export async function startPortal(options: { dbFile: string; buildDir: string }): Promise<Server> {
+  const port = await freePort();
+  const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/server.ts"], {
+    ...process.env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_URL: options.dbFile,
+    PORTAL_BUILD_DIR: options.buildDir,
+    NODE_ENV: "production",
+    SESSION_SECRET: "bench-session-secret-bench-session-secret",
+    COOKIE_SECURE: "false",
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${origin}/healthz`, child, output);
+  return { name: "portal", origin, child, output };
+}
+
+/** A bare node:http server returning a fixed 2 KB HTML page. */
+const BARE_SERVER = `
+const http = require("node:http");
+const body = "<!doctype html><html><head><title>bare</title></head><body>" + "<p>benchmark ceiling</p>".repeat(80) + "</body></html>";
+const page = Buffer.from(body.padEnd(2048, " ").slice(0, 2048));
+http.createServer((req, res) => {
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": page.length });
+  res.end(page);
+}).listen(Number(process.env.PORT), "127.0.0.1");
+`;
+
+export async function startBareServer(): Promise<Server> {
+  const port = await freePort();
+  const { child, output } = track("bare", process.execPath, ["-e", BARE_SERVER], { ...process.env, PORT: String(port) });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${origin}/`, child, output);
+  return { name: "bare", origin, child, output };
+}
+
+/** Signs in through the login form and returns the `__portal_session` cookie. */
+export async function login(origin: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${origin}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin },
+    body: new URLSearchParams({ email, password, redirectTo: "" }).toString(),
+  });
+  await response.arrayBuffer();
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .find((c) => c.startsWith("__portal_session="));
+  if (!cookie) throw new Error(`Login failed: HTTP ${response.status}, no __portal_session cookie`);
+  return cookie;
+}
