@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { apiRoute, methodNotAllowed, parseQuery, requireApiToken } from "~/modules/http/api.server";
+import { cachedUntilNextChange } from "~/modules/audit/audit.server";
 import { computeRegistryMetrics } from "~/modules/registry/metrics.server";
 import { MetricsWindowSchema } from "~/modules/registry/registry-schemas";
 import { currentQuarterRange } from "~/utils/quarters";
@@ -9,7 +10,8 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
     const token = requireApiToken(request, "registry:read");
     const window = parseQuery(request, MetricsWindowSchema);
     const quarter = currentQuarterRange();
-    return computeRegistryMetrics(token.orgId, { from: window.from ?? quarter.from, to: window.to ?? quarter.to });
+    const range = { from: window.from ?? quarter.from, to: window.to ?? quarter.to };
+    return cachedUntilNextChange(token.orgId, `metrics:${range.from.toISOString()}:${range.to.toISOString()}`, () => computeRegistryMetrics(token.orgId, range));
   });
 
 export const action = () => apiRoute(() => methodNotAllowed(["GET"]));

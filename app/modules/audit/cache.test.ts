@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { getDb, writeTransaction } from "../../../db/client";
+import { organizations } from "../../../db/schema";
+import { auditHead, cachedUntilNextChange, recordAuditEvent } from "./audit.server";
+
+describe("cachedUntilNextChange", () => {
+  it("computes once per audit head and again after the organisation changes", () => {
+    const db = getDb();
+    const org = db.insert(organizations).values({ slug: "cache-org", name: "Cache" }).returning().get();
+    const other = db.insert(organizations).values({ slug: "cache-other", name: "Other" }).returning().get();
+    let calls = 0;
+    const read = () => cachedUntilNextChange(org.id, "k", () => ++calls);
+    expect(auditHead(org.id)).toBe(0);
+    expect(read()).toBe(1);
+    expect(read()).toBe(1);
+    // A change in another organisation does not invalidate this one.
+    writeTransaction((tx) => recordAuditEvent(tx, { orgId: other.id, actor: { type: "system", label: "t" }, action: "x.changed", entityType: "x" }));
+    expect(read()).toBe(1);
+    const { id } = writeTransaction((tx) => recordAuditEvent(tx, { orgId: org.id, actor: { type: "system", label: "t" }, action: "x.changed", entityType: "x" }));
+    expect(auditHead(org.id)).toBe(id);
+    expect(read()).toBe(2);
+    expect(read()).toBe(2);
+    // Keys are separate entries.
+    expect(cachedUntilNextChange(org.id, "other-key", () => "fresh")).toBe("fresh");
+  });
+});
