@@ -123,9 +123,19 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`Timed out waiting for ${url}\n${output()}`);
 }
 
-/** Builds the production app into `buildDir` unless it is there already. */
+function newestSourceTime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceTime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the production app into `buildDir` unless a build newer than every file in app/ and content/ is there. */
 export function ensureBuild(buildDir: string, log: (line: string) => void): void {
-  if (fs.existsSync(path.resolve(buildDir, "server/index.js"))) return;
+  const built = path.resolve(buildDir, "server/index.js");
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(newestSourceTime("app"), newestSourceTime("content"))) return;
   log(`[bench] building the production app into ${buildDir} ...`);
   const result = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], {
     stdio: "inherit",
