@@ -5,6 +5,7 @@ import { ComponentRadar } from "~/components/assessment-charts";
 import { ActionResult, FormError } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
 import { FinalizeSchema } from "~/modules/assessment/assessment-schemas";
+import { cachedUntilNextChange } from "~/modules/audit/audit.server";
 import { finalizeAssessment, getAssessment, previousFinalized, submitAssessmentForReview } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
@@ -21,7 +22,8 @@ const IdSchema = z.coerce.number().int().positive().catch(0);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
-  const assessment = getAssessment(org.id, IdSchema.parse(params.assessmentId));
+  const id = IdSchema.parse(params.assessmentId);
+  const assessment = cachedUntilNextChange(org.id, `assessment:${id}`, () => getAssessment(org.id, id));
   if (!assessment) throw notFound("Assessment not found");
   const framework = getFramework(assessment.frameworkVersion);
   return {

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { cachedUntilNextChange } from "~/modules/audit/audit.server";
 import { getAssessment, previousFinalized } from "~/modules/assessment/assessments.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { assessmentBoardReport } from "~/modules/reports/assessment-report.server";
@@ -8,13 +9,13 @@ import { notFound } from "~/utils/http";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug);
-  const assessment = getAssessment(org.id, Number(params.assessmentId) || 0);
+  const id = Number(params.assessmentId) || 0;
+  const assessment = cachedUntilNextChange(org.id, `assessment:${id}`, () => getAssessment(org.id, id));
   if (!assessment) throw notFound("Assessment not found");
-  const pdf = await assessmentBoardReport(
-    org.name,
-    assessment,
-    previousFinalized(org.id, assessment.period),
-    roadmapSummaryForAssessment(org.id, assessment.id),
+  // The report changes with the organisation's data and (overdue items) the date: render it once per both.
+  const today = new Date().toISOString().slice(0, 10);
+  const pdf = await cachedUntilNextChange(org.id, `assessment-pdf:${id}:${today}`, () =>
+    assessmentBoardReport(org.name, assessment, previousFinalized(org.id, assessment.period), roadmapSummaryForAssessment(org.id, assessment.id)),
   );
   return pdfResponse(pdf, `${org.slug}-assessment-${assessment.period}.pdf`);
 }
