@@ -1,7 +1,7 @@
 import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { assessments, assessmentStatements, auditEvents, organizations } from "../../../db/schema";
+import { assessments, assessmentStatements, auditEvents } from "../../../db/schema";
 import { DomainError } from "../../utils/errors";
 import { quarterRange } from "../../utils/quarters";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
@@ -22,6 +22,8 @@ import {
 } from "./assessments.server";
 import { evidenceLevel } from "./evidence";
 import { scoreAssessment, type StatementResponses } from "./scoring";
+import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
+import { insertTestOrg } from "../../../tests/setup/factories";
 
 /**
  * Integration tests of the assessment domain module against a real (per-file,
@@ -45,25 +47,8 @@ const PROD_OPS_L3: AssessmentResponsesInput = {
   questions: [],
 };
 
-let orgCounter = 0;
-function newOrg() {
-  orgCounter++;
-  return getDb()
-    .insert(organizations)
-    .values({ slug: `assess-org-${orgCounter}`, name: `Assessment org ${orgCounter}` })
-    .returning()
-    .get().id;
-}
+const newOrg = () => insertTestOrg("assess-org").id;
 
-function catchDomain(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 
 function auditOf(orgId: number) {
   return getDb()

@@ -2,22 +2,15 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
-import { apiTokens, auditEvents, organizations } from "../../../db/schema";
-import { DomainError } from "../../utils/errors";
+import { apiTokens, auditEvents } from "../../../db/schema";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { authenticateApiToken, createApiToken, hashToken, listApiTokens, revokeApiToken } from "./api-tokens.server";
+import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
+import { insertTestOrg } from "../../../tests/setup/factories";
 
 const ADMIN: Actor = { type: "system", label: "test-admin" };
 
-let orgCounter = 0;
-function newOrg() {
-  orgCounter++;
-  return getDb()
-    .insert(organizations)
-    .values({ slug: `token-org-${orgCounter}`, name: `Token org ${orgCounter}` })
-    .returning()
-    .get();
-}
+const newOrg = () => insertTestOrg("token-org");
 
 function tokenRow(id: number) {
   return getDb().select().from(apiTokens).where(eq(apiTokens.id, id)).get()!;
@@ -27,15 +20,6 @@ function eventsOf(orgId: number) {
   return getDb().select().from(auditEvents).where(eq(auditEvents.orgId, orgId)).orderBy(auditEvents.id).all();
 }
 
-function catchDomain(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 
 describe("hashToken", () => {
   it("is the hex SHA-256 of the secret", () => {

@@ -2,7 +2,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { and, count, eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { auditEvents, memberships, organizations, users } from "../../../db/schema";
-import { DomainError } from "../../utils/errors";
 import { SYSTEM_ACTOR, verifyAuditChain, type Actor } from "../audit/audit.server";
 import { GENESIS_HASH } from "../audit/hash";
 import {
@@ -18,27 +17,10 @@ import {
   removeMember,
 } from "./organizations.server";
 import { verifyPassword } from "./password.server";
+import { catchDomainErrorAsync as catchAsync, catchDomainError as catchSync } from "../../../tests/setup/domain-errors";
 
 const PASSWORD = "Correct-Horse-42";
 
-async function catchAsync(fn: () => Promise<unknown>): Promise<DomainError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
-function catchSync(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 
 function snapshot() {
   const db = getDb();

@@ -11,7 +11,6 @@ import {
   stageTransitions,
   users,
 } from "../../../db/schema";
-import { DomainError } from "../../utils/errors";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import type { RiskTier, Stage } from "../registry/registry-constants";
@@ -23,6 +22,7 @@ import { gateChecksForVersion } from "./gates.server";
 import { BiasAuditConfigSchema } from "./governance-schemas";
 import { emptySections } from "./model-card";
 import { reviewModelCard, saveModelCard, submitModelCard } from "./model-cards.server";
+import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
 
 const SYSTEM: Actor = { type: "system", label: "test" };
 const LINEAGE = {
@@ -102,15 +102,6 @@ async function clearGates(org: Org, slug: string, version: string, riskTier: Ris
   }
 }
 
-function catchDomain(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 
 const stageOf = (versionId: number) => getDb().select({ stage: modelVersions.stage }).from(modelVersions).where(eq(modelVersions.id, versionId)).get()!.stage;
 const requestRow = (id: number) => getDb().select().from(approvalRequests).where(eq(approvalRequests.id, id)).get()!;

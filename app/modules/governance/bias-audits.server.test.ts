@@ -4,8 +4,7 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { auditEvents, biasAudits, memberships, organizations, users } from "../../../db/schema";
-import { DomainError } from "../../utils/errors";
+import { auditEvents, biasAudits, memberships, users } from "../../../db/schema";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { computeRegistryMetrics } from "../registry/metrics.server";
 import type { RiskTier } from "../registry/registry-constants";
@@ -25,6 +24,8 @@ import { BiasAuditConfigSchema, type BiasAuditConfig } from "./governance-schema
 import { emptySections } from "./model-card";
 import { reviewModelCard, saveModelCard, submitModelCard } from "./model-cards.server";
 import { fileStream } from "./upload.server";
+import { catchDomainErrorAsync as catchDomainAsync, catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
+import { insertTestOrg } from "../../../tests/setup/factories";
 
 const TEAM: Actor = { type: "system", label: "team@audits.test" };
 const ETHICS: Actor = { type: "system", label: "ethics@audits.test" };
@@ -34,11 +35,7 @@ const LINEAGE = { codeRef: "git:1", trainingData: { ref: "s3://d" }, hyperparame
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bias-audit-test-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-let orgCounter = 0;
-function newOrg() {
-  orgCounter++;
-  return getDb().insert(organizations).values({ slug: `audits-${orgCounter}`, name: `Audits ${orgCounter}` }).returning().get().id;
-}
+const newOrg = () => insertTestOrg("audits").id;
 let modelCounter = 0;
 function newVersion(orgId: number, riskTier: RiskTier = "high", stage: "development" | "staging" = "development") {
   const slug = `audit-model-${++modelCounter}`;
@@ -79,24 +76,6 @@ const SMALL_ROWS: Row[] = [
 ];
 const rowsSource = (rows: Row[]): PredictionSource => ({ kind: "rows", rows });
 
-async function catchDomainAsync(fn: () => Promise<unknown>): Promise<DomainError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
-function catchDomain(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 const storedRow = (id: number) => getDb().select().from(biasAudits).where(eq(biasAudits.id, id)).get()!;
 const auditGate = (versionId: number, now?: Date) => gateChecksForVersion(versionId, now).find((c) => c.id === "bias_audit")!;
 

@@ -1,8 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { auditEvents, modelCardComments, modelCards, organizations } from "../../../db/schema";
-import { DomainError } from "../../utils/errors";
+import { auditEvents, modelCardComments, modelCards } from "../../../db/schema";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { createModel, createVersion } from "../registry/registry.server";
 import { gateChecksForVersion } from "./gates.server";
@@ -18,16 +17,14 @@ import {
   saveModelCard,
   submitModelCard,
 } from "./model-cards.server";
+import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
+import { insertTestOrg } from "../../../tests/setup/factories";
 
 const TEAM: Actor = { type: "system", label: "team@cards.test" };
 const ETHICS: Actor = { type: "system", label: "ethics@cards.test" };
 const at = (iso: string) => new Date(iso);
 
-let orgCounter = 0;
-function newOrg() {
-  orgCounter++;
-  return getDb().insert(organizations).values({ slug: `cards-${orgCounter}`, name: `Cards ${orgCounter}` }).returning().get().id;
-}
+const newOrg = () => insertTestOrg("cards").id;
 let modelCounter = 0;
 function newVersion(orgId: number, opts: { slug?: string; version?: string; tags?: string[] } = {}) {
   const slug = opts.slug ?? `card-model-${++modelCounter}`;
@@ -46,15 +43,6 @@ function newVersion(orgId: number, opts: { slug?: string; version?: string; tags
 const sections = (overrides: Partial<CardSections>): CardSections => ({ ...emptySections(), ...overrides });
 const fullSections = (): CardSections => Object.fromEntries(CARD_SECTION_IDS.map((id) => [id, `Text of ${id}.`])) as CardSections;
 
-function catchDomain(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 const rows = (versionId: number) => getDb().select().from(modelCards).where(eq(modelCards.versionId, versionId)).orderBy(modelCards.revision).all();
 const cardEvents = (orgId: number, cardId: number) =>
   getDb()

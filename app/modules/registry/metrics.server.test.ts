@@ -1,6 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "../../../db/client";
-import { organizations } from "../../../db/schema";
 import { currentQuarterRange, quarterRange } from "../../utils/quarters";
 import type { Actor } from "../audit/audit.server";
 import { computeRegistryMetrics } from "./metrics.server";
@@ -14,20 +12,13 @@ import {
   transitionVersion,
 } from "./registry.server";
 import type { ModelVersionCreate } from "./registry-schemas";
+import { insertTestOrg } from "../../../tests/setup/factories";
 
 const SYSTEM: Actor = { type: "system", label: "test" };
 const at = (iso: string) => new Date(iso);
 const HOURS_PER_AVERAGE_MONTH = (365.25 / 12) * 24;
 
-let orgCounter = 0;
-function newOrg() {
-  orgCounter++;
-  return getDb()
-    .insert(organizations)
-    .values({ slug: `metrics-org-${orgCounter}`, name: `Metrics org ${orgCounter}` })
-    .returning()
-    .get().id;
-}
+const newOrg = () => insertTestOrg("metrics-org").id;
 
 const COMPLETE = {
   codeRef: "git:abc",

@@ -34,6 +34,7 @@ import {
   updateIncident,
 } from "./registry.server";
 import type { ModelCreate, ModelListQuery, ModelVersionCreate } from "./registry-schemas";
+import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
 
 const SYSTEM: Actor = { type: "system", label: "test" };
 const PROMOTE = { mayPromote: true };
@@ -50,15 +51,6 @@ function newOrg(name = "Org") {
     .get();
 }
 
-function catchDomain(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 
 function auditCount(orgId: number) {
   return getDb().select({ n: count() }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).get()!.n;

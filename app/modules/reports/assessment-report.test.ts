@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { getDb } from "../../../db/client";
-import { organizations } from "../../../db/schema";
 import type { Actor } from "../audit/audit.server";
 import { createAssessment, finalizeAssessment, getAssessment, previousFinalized, saveResponses } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
 import { assessmentBoardReport, assessmentResponsesCsv } from "./assessment-report.server";
 import { parseCsv, pdfPageCount } from "../../../tests/setup/readers";
+import { insertTestOrg } from "../../../tests/setup/factories";
 
 /**
  * The board report (PDF) and the responses export (CSV) of an assessment,
@@ -20,15 +19,7 @@ const statementsAt = (componentId: string, level: number) =>
 const STATEMENT_COUNT = framework.components.reduce((n, c) => n + c.capabilities.length, 0);
 const QUESTION_COUNT = framework.questions.length;
 
-let orgCounter = 0;
-function newOrg() {
-  orgCounter++;
-  return getDb()
-    .insert(organizations)
-    .values({ slug: `report-org-${orgCounter}`, name: `Report org ${orgCounter}` })
-    .returning()
-    .get();
-}
+const newOrg = () => insertTestOrg("report-org");
 
 
 

@@ -1,8 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { auditEvents, memberships, organizations, roadmapCriteria, roadmapItems, roadmaps, users } from "../../../db/schema";
-import { DomainError } from "../../utils/errors";
+import { auditEvents, memberships, roadmapCriteria, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { createAssessment, finalizeAssessment, saveResponses } from "../assessment/assessments.server";
 import type { AssessmentResponsesInput } from "../assessment/assessment-schemas";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
@@ -25,6 +24,8 @@ import {
   tickCriterion,
   updateRoadmapItem,
 } from "./roadmaps.server";
+import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
+import { insertTestOrg } from "../../../tests/setup/factories";
 
 /**
  * The roadmap domain module against a real (per-file, migrated, empty) SQLite
@@ -43,14 +44,7 @@ const todayIso = () => isoDay(new Date());
 const daysFromToday = (n: number) => isoDay(new Date(Date.now() + n * DAY));
 
 let counter = 0;
-function newOrg() {
-  counter++;
-  return getDb()
-    .insert(organizations)
-    .values({ slug: `roadmap-org-${counter}`, name: `Roadmap org ${counter}` })
-    .returning()
-    .get().id;
-}
+const newOrg = () => insertTestOrg("roadmap-org").id;
 
 /** A user who is a member of the organisation, with an actor to act as them. */
 function addMember(orgId: number, name: string, role: "admin" | "leadership" | "team" | "ethics" | "auditor" = "team") {
@@ -86,15 +80,6 @@ function finalised(orgId: number, period: string, levels: Partial<Record<string,
   return finalizeAssessment(orgId, id, JUSTIFY_ALL, LEADER);
 }
 
-function catchDomain(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 
 const itemsOf = (roadmapId: number) => getDb().select().from(roadmapItems).where(eq(roadmapItems.roadmapId, roadmapId)).all();
 const itemByKey = (roadmapId: number, key: string) =>
