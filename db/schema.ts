@@ -47,6 +47,12 @@ export const organizations = sqliteTable("organizations", {
   createdAt: createdAt(),
 });
 
+/** The owning organisation: every org-scoped table has one, and every query filters on it. */
+const orgIdColumn = () =>
+  integer("org_id")
+    .notNull()
+    .references(() => organizations.id);
+
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   email: text("email").notNull().unique(),
@@ -61,9 +67,7 @@ export const memberships = sqliteTable(
   "memberships",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     userId: integer("user_id")
       .notNull()
       .references(() => users.id),
@@ -124,9 +128,7 @@ export const models = sqliteTable(
   "models",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     slug: text("slug").notNull(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
@@ -156,9 +158,7 @@ export const modelTags = sqliteTable(
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     tag: text("tag").notNull(),
   },
   (t) => [uniqueIndex("model_tags_unique").on(t.modelId, t.tag), index("model_tags_org_tag_idx").on(t.orgId, t.tag)],
@@ -168,9 +168,7 @@ export const modelVersions = sqliteTable(
   "model_versions",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
@@ -209,9 +207,7 @@ export const stageTransitions = sqliteTable(
   "stage_transitions",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
@@ -240,9 +236,7 @@ export const incidents = sqliteTable(
   "incidents",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
@@ -273,9 +267,7 @@ export const serviceLevelObjectives = sqliteTable(
   "service_level_objectives",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
@@ -291,9 +283,7 @@ export const monitoringSnapshots = sqliteTable(
   "monitoring_snapshots",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
@@ -318,9 +308,7 @@ export const apiTokens = sqliteTable(
   "api_tokens",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     name: text("name").notNull(),
     /** SHA-256 of the secret; the secret itself is shown once and never stored. */
     tokenHash: text("token_hash").notNull().unique(),
@@ -341,9 +329,7 @@ export const modelCards = sqliteTable(
   "model_cards",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
@@ -375,9 +361,7 @@ export const modelCardComments = sqliteTable(
   "model_card_comments",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     cardId: integer("card_id")
       .notNull()
       .references(() => modelCards.id),
@@ -393,9 +377,7 @@ export const biasAudits = sqliteTable(
   "bias_audits",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
@@ -431,9 +413,7 @@ export const approvalRequests = sqliteTable(
   "approval_requests",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     modelId: integer("model_id")
       .notNull()
       .references(() => models.id),
@@ -462,9 +442,7 @@ export const approvalDecisions = sqliteTable(
   "approval_decisions",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     requestId: integer("request_id")
       .notNull()
       .references(() => approvalRequests.id),
@@ -498,9 +476,7 @@ export const assessments = sqliteTable(
   "assessments",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     /** Calendar quarter, e.g. "2026-Q4"; one assessment per organisation and quarter. */
     period: text("period").notNull(),
     frameworkVersion: text("framework_version").notNull(),
@@ -584,9 +560,7 @@ export const roadmaps = sqliteTable(
   "roadmaps",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     assessmentId: integer("assessment_id")
       .notNull()
       .references(() => assessments.id),
@@ -610,9 +584,7 @@ export const roadmapItems = sqliteTable(
   "roadmap_items",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     roadmapId: integer("roadmap_id")
       .notNull()
       .references(() => roadmaps.id),
@@ -650,9 +622,7 @@ export const roadmapItemComments = sqliteTable(
   "roadmap_item_comments",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     itemId: integer("item_id")
       .notNull()
       .references(() => roadmapItems.id),
@@ -667,9 +637,7 @@ export const roadmapCriteria = sqliteTable(
   "roadmap_criteria",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organizations.id),
+    orgId: orgIdColumn(),
     roadmapId: integer("roadmap_id")
       .notNull()
       .references(() => roadmaps.id),
