@@ -81,6 +81,8 @@ function freePort() {
   });
 }
 
+// One production build serves the integration tests (real server processes) and the e2e suite.
+if (only !== "unit") run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
 if (only !== "e2e") {
   run(process.execPath, [
     "node_modules/vitest/vitest.mjs",
@@ -89,11 +91,10 @@ if (only !== "e2e") {
     "--reporter=json",
     `--outputFile.json=${path.join(reports, "vitest.json")}`,
     ...(only === "unit" ? extraArgs : []),
-  ]);
+  ], only === "unit" ? {} : { PORTAL_TEST_BUILD_DIR: process.env.PORTAL_BUILD_DIR ?? "build" });
 }
 if (only !== "unit") {
   ensureChromium();
-  run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
   run(
     process.execPath,

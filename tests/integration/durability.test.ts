@@ -11,7 +11,7 @@ import { verifyAuditChain } from "../../app/modules/audit/audit.server";
 import { recordMonitoringSnapshot } from "../../app/modules/registry/registry.server";
 import {
   apiPost,
-  buildPortal,
+  acquirePortalBuild,
   killAllStarted,
   killServer,
   runBounded,
@@ -22,7 +22,8 @@ import {
 } from "./server-process";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 
-const BUILD_DIR = "build-durability";
+let BUILD_DIR = "build-durability";
+let releaseBuild = () => {};
 const tempFiles: string[] = [];
 
 function newDatabase(): string {
@@ -56,14 +57,14 @@ async function createModelAndVersion(server: ServerHandle, token: string, slug: 
 }
 
 beforeAll(() => {
-  buildPortal(BUILD_DIR);
+  ({ buildDir: BUILD_DIR, release: releaseBuild } = acquirePortalBuild("build-durability"));
 }, 180_000);
 
 afterAll(() => {
   killAllStarted();
   closeSharedDb();
   for (const dir of tempFiles) fs.rmSync(dir, { recursive: true, force: true });
-  fs.rmSync(path.resolve(__dirname, "../..", BUILD_DIR), { recursive: true, force: true });
+  releaseBuild();
 });
 
 describe("several server processes on one database file", () => {

@@ -40,6 +40,20 @@ export function buildPortal(buildDir: string): void {
   }
 }
 
+/**
+ * The build directory integration tests run the server from. `npm test` builds
+ * once and passes it as PORTAL_TEST_BUILD_DIR; a lone `vitest run` builds into
+ * `fallbackDir` and `release` removes it again.
+ */
+export function acquirePortalBuild(fallbackDir: string): { buildDir: string; release: () => void } {
+  const shared = process.env.PORTAL_TEST_BUILD_DIR;
+  if (shared && fs.existsSync(path.resolve(ROOT, shared, "server/index.js"))) {
+    return { buildDir: shared, release: () => {} };
+  }
+  buildPortal(fallbackDir);
+  return { buildDir: fallbackDir, release: () => fs.rmSync(path.resolve(ROOT, fallbackDir), { recursive: true, force: true }) };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
