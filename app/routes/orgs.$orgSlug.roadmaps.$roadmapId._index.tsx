@@ -3,33 +3,41 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { z } from "zod";
 import { Chart } from "~/components/chart";
 import { ActionResult, FormError } from "~/components/forms";
+import { Pagination } from "~/components/table";
 import { requireMember } from "~/modules/auth/membership.server";
 import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
 import { ITEM_STATUS_LABELS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
-import { bulkAssignItems, burnUp, getRoadmap, tickCriterion, updateRoadmapItem, type RoadmapItemJson } from "~/modules/roadmap/roadmaps.server";
+import {
+  bulkAssignItems,
+  getRoadmapView,
+  ROADMAP_VIEWS,
+  tickCriterion,
+  updateRoadmapItem,
+  type RoadmapItemJson,
+} from "~/modules/roadmap/roadmaps.server";
 import { notFound } from "~/utils/http";
 import { intent, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Roadmap: ${data?.roadmap.title ?? ""}` }];
 
 const IdSchema = z.coerce.number().int().positive().catch(0);
-const VIEWS = ["workstream", "component", "mine", "due"] as const;
+const RoadmapPageQuerySchema = z.object({
+  view: z.enum(ROADMAP_VIEWS).catch("workstream"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
-  const roadmap = getRoadmap(org.id, IdSchema.parse(params.roadmapId));
+  const query = RoadmapPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const roadmap = getRoadmapView(org.id, IdSchema.parse(params.roadmapId), { ...query, me: user.email });
   if (!roadmap) throw notFound("Roadmap not found");
-  const view = z.enum(VIEWS).catch("workstream").parse(new URL(request.url).searchParams.get("view") ?? "workstream");
   return {
     org,
     roadmap,
-    view,
-    me: user.email,
-    today: new Date().toISOString().slice(0, 10),
-    burnUp: burnUp(roadmap),
+    view: query.view,
     members: listMembers(org.id).filter((m) => m.active).map((m) => ({ email: m.email, name: m.name })),
     componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])),
     canWork: hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active",
@@ -130,24 +138,7 @@ export default function RoadmapPage() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const { roadmap } = d;
-  const live = roadmap.items.filter((i) => i.status !== "closed");
-  const done = live.filter((i) => i.status === "done").length;
   const months = Math.max(...roadmap.workstreams.map((w) => w.endMonth), 1);
-  const groups: Array<{ key: string; title: string; items: RoadmapItemJson[] }> =
-    d.view === "component"
-      ? Object.entries(d.componentNames).map(([id, name]) => ({ key: id, title: name, items: roadmap.items.filter((i) => i.components.includes(id)) }))
-      : d.view === "mine"
-        ? [{ key: "mine", title: "My items", items: roadmap.items.filter((i) => i.owner?.email === d.me) }]
-        : d.view === "due"
-          ? [
-              { key: "overdue", title: "Overdue", items: live.filter((i) => i.overdue) },
-              { key: "week", title: "Due this week", items: live.filter((i) => i.status !== "done" && !i.overdue && i.dueDate <= new Date(Date.parse(d.today) + 7 * 86_400_000).toISOString().slice(0, 10)) },
-            ]
-          : [...new Set(roadmap.items.map((i) => i.workstreamKey))].map((key) => ({
-              key,
-              title: roadmap.items.find((i) => i.workstreamKey === key)!.workstream,
-              items: roadmap.items.filter((i) => i.workstreamKey === key),
-            }));
   const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}`;
   return (
     <>
@@ -183,11 +174,10 @@ export default function RoadmapPage() {
       <div className="two-col">
         <section className="card" aria-labelledby="progress-title">
           <h2 id="progress-title">Progress</h2>
-          <Progress label="All items" done={done} total={live.length} />
-          {roadmap.workstreams.map((w) => {
-            const items = live.filter((i) => i.workstreamKey === w.key);
-            return <Progress key={w.key} label={w.title} done={items.filter((i) => i.status === "done").length} total={items.length} />;
-          })}
+          <Progress label="All items" done={roadmap.progress.all.done} total={roadmap.progress.all.live} />
+          {roadmap.progress.byWorkstream.map((w) => (
+            <Progress key={w.key} label={w.title} done={w.done} total={w.live} />
+          ))}
           <h3>Phases</h3>
           <div className="phases" aria-label="Workstream phases by month">
             {roadmap.workstreams.map((w) => (
@@ -207,10 +197,10 @@ export default function RoadmapPage() {
           config={{
             type: "line",
             data: {
-              labels: d.burnUp.map((p) => p.week),
+              labels: roadmap.burnUp.map((p) => p.week),
               datasets: [
-                { label: "done", data: d.burnUp.map((p) => p.done), borderColor: "#1b7a43", backgroundColor: "#1b7a4333", fill: true, pointRadius: 0 },
-                { label: "total", data: d.burnUp.map((p) => p.total), borderColor: "#5b6576", borderDash: [6, 4], pointRadius: 0 },
+                { label: "done", data: roadmap.burnUp.map((p) => p.done), borderColor: "#1b7a43", backgroundColor: "#1b7a4333", fill: true, pointRadius: 0 },
+                { label: "total", data: roadmap.burnUp.map((p) => p.total), borderColor: "#5b6576", borderDash: [6, 4], pointRadius: 0 },
               ],
             },
             options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { position: "bottom" } } },
@@ -243,16 +233,16 @@ export default function RoadmapPage() {
       </ul>
 
       <nav className="tabs" aria-label="Roadmap views">
-        {VIEWS.map((v) => (
+        {ROADMAP_VIEWS.map((v) => (
           <Link key={v} to={`?view=${v}`} aria-current={d.view === v ? "page" : undefined}>
             {{ workstream: "By workstream", component: "By component", mine: "My items", due: "Overdue and due this week" }[v]}
           </Link>
         ))}
       </nav>
-      {groups.map((g) => (
+      {roadmap.groups.map((g) => (
         <section key={g.key} aria-labelledby={`group-${g.key}`}>
           <h3 id={`group-${g.key}`}>
-            {g.title} <span className="muted">({g.items.filter((i) => i.status === "done").length}/{g.items.filter((i) => i.status !== "closed").length} done)</span>
+            {g.title} <span className="muted">({g.done}/{g.live} done)</span>
           </h3>
           {g.items.length === 0 ? (
             <p className="muted">Nothing here.</p>
@@ -280,6 +270,7 @@ export default function RoadmapPage() {
           )}
         </section>
       ))}
+      {roadmap.total > roadmap.pageSize ? <Pagination page={roadmap.page} pageSize={roadmap.pageSize} total={roadmap.total} /> : null}
       {d.canWork ? (
         <Form method="post" id="bulk-assign" className="card inline-form" aria-label="Assign selected items">
           <input type="hidden" name="intent" value="assign" />

@@ -17,6 +17,7 @@ import {
   generateRoadmapFromAssessment,
   getRoadmap,
   getRoadmapItem,
+  getRoadmapView,
   listRoadmaps,
   myRoadmapItems,
   roadmapJson,
@@ -737,6 +738,63 @@ describe("isolation between organisations", () => {
     const error = catchDomain(() => bulkAssignItems(mine.orgId, { itemIds: [mine.roadmap.items[0]!.id], ownerEmail: stranger.email }, LEADER));
     expect(error.code).toBe("invalid");
     expect(dueCounts(mine.orgId, stranger.id)).toEqual({ overdue: 0, dueThisWeek: 0 });
+  });
+});
+
+describe("getRoadmapView (the paged roadmap page)", () => {
+  const flatten = (view: NonNullable<ReturnType<typeof getRoadmapView>>) => view.groups.flatMap((g) => g.items.map((i) => `${g.key}:${i.key}`));
+
+  it("pages through every group's items exactly once, keeping group order, headings and totals", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const done = roadmap.items[0]!;
+    updateRoadmapItem(orgId, done.id, { status: "done" }, LEADER);
+    const full = getRoadmapView(orgId, roadmapId, { view: "workstream", page: 1, me: "nobody", pageSize: 1000 })!;
+    expect(full.total).toBe(24);
+    expect(full.groups.map((g) => g.key)).toEqual(roadmap.workstreams.map((w) => w.key));
+    const paged = [1, 2, 3, 4].map((page) => getRoadmapView(orgId, roadmapId, { view: "workstream", page, me: "nobody", pageSize: 7 })!);
+    expect(paged.map((p) => p.groups.reduce((n, g) => n + g.items.length, 0))).toEqual([7, 7, 7, 3]);
+    expect(paged.flatMap(flatten)).toEqual(flatten(full));
+    // A group split across pages shows its totals over all its items on each page.
+    const firstGroup = full.groups[0]!;
+    for (const p of paged) for (const g of p.groups.filter((g) => g.key === firstGroup.key)) expect({ done: g.done, live: g.live }).toEqual({ done: firstGroup.done, live: firstGroup.live });
+    expect(full.progress.all).toEqual({ done: 1, live: 24 });
+    expect(full.progress.byWorkstream.reduce((n, w) => n + w.live, 0)).toBe(24);
+  });
+
+  it("clamps the page into range and lists the component view with shared items in each of their components", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const last = getRoadmapView(orgId, roadmapId, { view: "workstream", page: 99, me: "nobody", pageSize: 10 })!;
+    expect(last.page).toBe(3);
+    const byComponent = getRoadmapView(orgId, roadmapId, { view: "component", page: 1, me: "nobody", pageSize: 1000 })!;
+    expect(byComponent.total).toBe(roadmap.items.reduce((n, i) => n + i.components.length, 0));
+    for (const g of byComponent.groups) for (const item of g.items) expect(item.components).toContain(g.key);
+  });
+
+  it("shows empty groups on the first page only, and the member's own items in 'mine'", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    const me = addMember(orgId, "pager");
+    updateRoadmapItem(orgId, roadmap.items[3]!.id, { ownerEmail: me.email }, LEADER);
+    const mine = getRoadmapView(orgId, roadmapId, { view: "mine", page: 1, me: me.email })!;
+    expect(mine.groups).toHaveLength(1);
+    expect(mine.groups[0]!.items.map((i) => i.id)).toEqual([roadmap.items[3]!.id]);
+    const due = getRoadmapView(orgId, roadmapId, { view: "due", page: 1, me: me.email })!;
+    expect(due.groups.map((g) => g.key)).toEqual(["overdue", "week"]);
+    expect(getRoadmapView(orgId, roadmapId, { view: "mine", page: 2, me: "nobody" })!.groups.map((g) => g.items.length)).toEqual([0]);
+  });
+
+  it("sees a change at once (the item index is cached only until the organisation's next change)", () => {
+    const { orgId, roadmapId, roadmap } = orgWithRoadmap();
+    expect(getRoadmapView(orgId, roadmapId, { view: "workstream", page: 1, me: "x" })!.progress.all.done).toBe(0);
+    updateRoadmapItem(orgId, roadmap.items[1]!.id, { status: "done" }, LEADER);
+    const after = getRoadmapView(orgId, roadmapId, { view: "workstream", page: 1, me: "x" })!;
+    expect(after.progress.all.done).toBe(1);
+    expect(after.burnUp.at(-1)!.done).toBe(1);
+  });
+
+  it("is null for another organisation's roadmap", () => {
+    const mine = orgWithRoadmap();
+    const other = orgWithRoadmap();
+    expect(getRoadmapView(other.orgId, mine.roadmapId, { view: "workstream", page: 1, me: "x" })).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { currentQuarterRange } from "../../utils/quarters";
-import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { getAssessment, listAssessments } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
@@ -280,18 +280,27 @@ function criterionFacts(orgId: number, assessmentPeriod: string, db: DbOrTx) {
   return { metrics: computeRegistryMetrics(orgId, currentQuarterRange(), db), nextAssessmentScore: next?.dimensionScore ?? null };
 }
 
+/** A roadmap with every item: for the API and the exports. Pages use `getRoadmapView` (paged). */
 export function getRoadmap(orgId: number, roadmapId: number, db: DbOrTx = getDb()) {
-  const roadmap = db.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId))).get();
-  if (!roadmap) return null;
-  const assessment = db.select({ period: assessments.period }).from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
+  const header = getRoadmapHeader(orgId, roadmapId, db);
+  if (!header) return null;
   const items = db
     .select(itemSelect)
     .from(roadmapItems)
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(eq(roadmapItems.roadmapId, roadmap.id))
+    .where(eq(roadmapItems.roadmapId, header.id))
     .orderBy(asc(roadmapItems.priority))
     .all()
     .map((row) => itemJson(row));
+  return { ...header, items };
+}
+export type RoadmapDetail = NonNullable<ReturnType<typeof getRoadmap>>;
+
+/** Everything about a roadmap except its items: title, workstreams and the success criteria checked live. */
+function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
+  const roadmap = db.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId))).get();
+  if (!roadmap) return null;
+  const assessment = db.select({ period: assessments.period }).from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
   const facts = criterionFacts(orgId, assessment.period, db);
   const criteria = db
     .select()
@@ -325,11 +334,118 @@ export function getRoadmap(orgId: number, roadmapId: number, db: DbOrTx = getDb(
     workstreams: JSON.parse(roadmap.workstreams) as Array<{ key: string; title: string; startMonth: number; endMonth: number }>,
     createdBy: roadmap.createdByLabel,
     createdAt: roadmap.createdAt.toISOString(),
-    items,
     successCriteria: criteria,
   };
 }
-export type RoadmapDetail = NonNullable<ReturnType<typeof getRoadmap>>;
+
+export const ROADMAP_VIEWS = ["workstream", "component", "mine", "due"] as const;
+export type RoadmapView = (typeof ROADMAP_VIEWS)[number];
+export const ROADMAP_PAGE_SIZE = 50;
+
+/**
+ * The few columns the roadmap page needs for every item (progress, groups,
+ * burn-up), cached until the organisation's next change: a roadmap can hold
+ * thousands of items, but the page renders one page of them.
+ */
+function roadmapItemIndex(orgId: number, roadmapId: number, db: DbOrTx) {
+  return cachedUntilNextChange(
+    orgId,
+    `roadmap-index:${roadmapId}`,
+    () =>
+      db
+        .select({
+          id: roadmapItems.id,
+          workstreamKey: roadmapItems.workstreamKey,
+          workstream: roadmapItems.workstreamTitle,
+          components: roadmapItems.components,
+          status: roadmapItems.status,
+          dueDate: roadmapItems.dueDate,
+          ownerEmail: users.email,
+          completedAt: roadmapItems.completedAt,
+        })
+        .from(roadmapItems)
+        .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+        .where(eq(roadmapItems.roadmapId, roadmapId))
+        .orderBy(asc(roadmapItems.priority))
+        .all()
+        .map((row) => ({ ...row, components: JSON.parse(row.components) as string[], completedAt: row.completedAt?.toISOString() ?? null })),
+    db,
+  );
+}
+type ItemIndexEntry = ReturnType<typeof roadmapItemIndex>[number];
+
+const isLive = (i: { status: string }) => i.status !== "closed";
+const tally = (items: ItemIndexEntry[]) => ({ done: items.filter((i) => i.status === "done").length, live: items.filter(isLive).length });
+
+function viewGroups(view: RoadmapView, index: ItemIndexEntry[], me: string, now: string) {
+  if (view === "component") {
+    return getFramework().components.map((c) => ({ key: c.id, title: c.name, items: index.filter((i) => i.components.includes(c.id)) }));
+  }
+  if (view === "mine") return [{ key: "mine", title: "My items", items: index.filter((i) => i.ownerEmail === me) }];
+  if (view === "due") {
+    const weekAhead = new Date(Date.parse(now) + 7 * 86_400_000).toISOString().slice(0, 10);
+    const open = index.filter((i) => i.status !== "done" && isLive(i));
+    return [
+      { key: "overdue", title: "Overdue", items: open.filter((i) => i.dueDate < now) },
+      { key: "week", title: "Due this week", items: open.filter((i) => i.dueDate >= now && i.dueDate <= weekAhead) },
+    ];
+  }
+  const byWorkstream = new Map<string, { key: string; title: string; items: ItemIndexEntry[] }>();
+  for (const item of index) {
+    const group = byWorkstream.get(item.workstreamKey) ?? { key: item.workstreamKey, title: item.workstream, items: [] };
+    group.items.push(item);
+    byWorkstream.set(item.workstreamKey, group);
+  }
+  return [...byWorkstream.values()];
+}
+
+/**
+ * The roadmap page: progress and burn-up over all items, and one page of the
+ * chosen view's items (groups split across pages keep their headings and totals).
+ * A fixed number of queries whatever the roadmap's size.
+ */
+export function getRoadmapView(
+  orgId: number,
+  roadmapId: number,
+  options: { view: RoadmapView; page: number; me: string; pageSize?: number },
+  db: DbOrTx = getDb(),
+) {
+  const header = getRoadmapHeader(orgId, roadmapId, db);
+  if (!header) return null;
+  const index = roadmapItemIndex(orgId, roadmapId, db);
+  const now = today();
+  const pageSize = options.pageSize ?? ROADMAP_PAGE_SIZE;
+  const groups = viewGroups(options.view, index, options.me, now);
+  const total = groups.reduce((n, g) => n + g.items.length, 0);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(1, options.page), pages);
+  const start = (page - 1) * pageSize;
+  let offset = 0;
+  const slices: Array<{ group: (typeof groups)[number]; items: ItemIndexEntry[] }> = [];
+  for (const group of groups) {
+    const items = group.items.slice(Math.max(start - offset, 0), Math.max(start + pageSize - offset, 0));
+    // Empty groups still show ("Nothing here") on the first page.
+    if (items.length > 0 || (group.items.length === 0 && page === 1)) slices.push({ group, items });
+    offset += group.items.length;
+  }
+  const ids = [...new Set(slices.flatMap((s) => s.items.map((i) => i.id)))];
+  const rows = ids.length
+    ? db.select(itemSelect).from(roadmapItems).leftJoin(users, eq(users.id, roadmapItems.ownerUserId)).where(inArray(roadmapItems.id, ids)).all()
+    : [];
+  const byId = new Map(rows.map((row) => [row.item.id, itemJson(row, now)]));
+  return {
+    ...header,
+    progress: {
+      all: tally(index),
+      byWorkstream: header.workstreams.map((w) => ({ key: w.key, title: w.title, ...tally(index.filter((i) => i.workstreamKey === w.key)) })),
+    },
+    burnUp: burnUp({ startDate: header.startDate, items: index }),
+    groups: slices.map(({ group, items }) => ({ key: group.key, title: group.title, ...tally(group.items), items: items.map((i) => byId.get(i.id)!) })),
+    page,
+    pageSize,
+    total,
+  };
+}
 
 export function getRoadmapItem(orgId: number, itemId: number, db: DbOrTx = getDb()) {
   const row = db
@@ -403,7 +519,7 @@ export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
 }
 
 /** Cumulative done items per week since the roadmap started, against the total: the burn-up chart. */
-export function burnUp(roadmap: RoadmapDetail, now = new Date()) {
+export function burnUp(roadmap: { startDate: string; items: Array<{ status: string; completedAt: string | null }> }, now = new Date()) {
   const start = new Date(`${roadmap.startDate}T00:00:00Z`);
   const firstDone = roadmap.items.map((i) => i.completedAt).filter((d): d is string => Boolean(d)).sort()[0];
   const from = firstDone && new Date(firstDone) < start ? new Date(firstDone) : start;
