@@ -8,12 +8,11 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
-import { ITEM_STATUS_LABELS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import { ITEM_STATUS_LABELS, ROADMAP_VIEWS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
   bulkAssignItems,
   getRoadmapView,
-  ROADMAP_VIEWS,
   tickCriterion,
   updateRoadmapItem,
   type RoadmapItemJson,

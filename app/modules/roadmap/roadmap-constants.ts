@@ -5,3 +5,7 @@ export const WORK_STATUSES = ["todo", "in_progress", "blocked", "done"] as const
 export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = { todo: "To do", in_progress: "In progress", blocked: "Blocked", done: "Done", closed: "Closed" };
 export const ROADMAP_STATUSES = ["active", "superseded"] as const;
 export type RoadmapStatus = (typeof ROADMAP_STATUSES)[number];
+
+/** The ways the roadmap page groups its items (`?view=`). */
+export const ROADMAP_VIEWS = ["workstream", "component", "mine", "due"] as const;
+export type RoadmapView = (typeof ROADMAP_VIEWS)[number];

@@ -11,7 +11,7 @@ import { computeRegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
 import { evaluateCriterion } from "./criteria";
 import { generateRoadmap, planRegeneration, type GeneratedItem } from "./generate";
-import type { ItemStatus } from "./roadmap-constants";
+import type { ItemStatus, RoadmapView } from "./roadmap-constants";
 import type { RoadmapItemUpdate } from "./roadmap-schemas";
 
 const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
@@ -338,8 +338,6 @@ function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
   };
 }
 
-export const ROADMAP_VIEWS = ["workstream", "component", "mine", "due"] as const;
-export type RoadmapView = (typeof ROADMAP_VIEWS)[number];
 export const ROADMAP_PAGE_SIZE = 50;
 
 /**
