@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { apiRoute, methodNotAllowed, parseQuery, requireApiToken } from "~/modules/http/api.server";
-import { cachedUntilNextChange } from "~/modules/audit/audit.server";
-import { computeRegistryMetrics } from "~/modules/registry/metrics.server";
+import { cachedRegistryMetrics } from "~/modules/registry/metrics.server";
 import { MetricsWindowSchema } from "~/modules/registry/registry-schemas";
 import { currentQuarterRange } from "~/utils/quarters";
 
@@ -11,7 +10,7 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
     const window = parseQuery(request, MetricsWindowSchema);
     const quarter = currentQuarterRange();
     const range = { from: window.from ?? quarter.from, to: window.to ?? quarter.to };
-    return cachedUntilNextChange(token.orgId, `metrics:${range.from.toISOString()}:${range.to.toISOString()}`, () => computeRegistryMetrics(token.orgId, range));
+    return cachedRegistryMetrics(token.orgId, range);
   });
 
 export const action = () => apiRoute(() => methodNotAllowed(["GET"]));

@@ -3,10 +3,10 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Chart } from "~/components/chart";
 import { MetricTiles } from "~/components/metric-tiles";
-import { cachedUntilNextChange, listAuditEvents } from "~/modules/audit/audit.server";
+import { listAuditEvents } from "~/modules/audit/audit.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/auth/roles";
-import { computeRegistryMetrics } from "~/modules/registry/metrics.server";
+import { cachedRegistryMetrics } from "~/modules/registry/metrics.server";
 import { myRoadmapItems } from "~/modules/roadmap/roadmaps.server";
 import { STAGES } from "~/modules/registry/registry-constants";
 import { formatDateTime } from "~/utils/format";
@@ -27,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     userName: user.name,
     quarter,
     quarters: Array.from({ length: 8 }, (_, i) => shiftQuarter(current, -i)),
-    metrics: cachedUntilNextChange(org.id, `metrics:${quarter}`, () => computeRegistryMetrics(org.id, quarterRange(quarter))),
+    metrics: cachedRegistryMetrics(org.id, quarterRange(quarter)),
     myItems: myRoadmapItems(org.id, user.id).filter((i) => i.status !== "done").slice(0, 8),
     recentEvents: listAuditEvents(org.id, {}, { limit: 8 }).events.map((event) => ({
       id: event.id,

@@ -7,7 +7,7 @@ import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/au
 import { getAssessment, listAssessments } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
-import { computeRegistryMetrics } from "../registry/metrics.server";
+import { cachedRegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
 import { evaluateCriterion } from "./criteria";
 import { generateRoadmap, planRegeneration, type GeneratedItem } from "./generate";
@@ -277,7 +277,7 @@ function criterionFacts(orgId: number, assessmentPeriod: string, db: DbOrTx) {
   const next = listAssessments(orgId, db)
     .filter((a) => a.status === "finalized" && a.period > assessmentPeriod)
     .sort((a, b) => (a.period < b.period ? -1 : 1))[0];
-  return { metrics: computeRegistryMetrics(orgId, currentQuarterRange(), db), nextAssessmentScore: next?.dimensionScore ?? null };
+  return { metrics: cachedRegistryMetrics(orgId, currentQuarterRange(), db), nextAssessmentScore: next?.dimensionScore ?? null };
 }
 
 /** A roadmap with every item: for the API and the exports. Pages use `getRoadmapView` (paged). */
