@@ -56,6 +56,7 @@ export const API_ENDPOINTS: Endpoint[] = [
   { method: "post", path: "/assessments/{id}/finalize", summary: "Finalise; 409 lists the flags that still need a justification", scope: "assessment:write", body: FinalizeSchema, errors: [400, 401, 403, 404, 409, 422] },
   { method: "post", path: "/assessments/{id}/roadmap", summary: "Generate the next-step roadmap from a finalised assessment", scope: "roadmap:write", body: RoadmapGenerateSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
   { method: "get", path: "/roadmaps/{id}", summary: "A roadmap with its items and success criteria", scope: "roadmap:read", errors: [401, 403, 404] },
+  { method: "get", path: "/roadmap-items/{id}", summary: "One roadmap item with its comments", scope: "roadmap:read", errors: [401, 403, 404] },
   { method: "patch", path: "/roadmap-items/{id}", summary: "Update a roadmap item: status, owner (by email), evidence", scope: "roadmap:write", body: RoadmapItemUpdateSchema, errors: [400, 401, 403, 404, 409, 422] },
   { method: "get", path: "/audit/verify", summary: "Verify the organisation's audit hash chain: {ok, events} or {ok: false, firstBrokenId}", scope: "audit:read", errors: [401, 403] },
 ];

@@ -1,0 +1,322 @@
+/**
+ * Setup for the authorization matrix: a database with the demo organisation,
+ * a second organisation `other` with data of its own, API tokens and extra
+ * accounts, all created through the app's own modules; plus small HTTP
+ * helpers and the URL of every manifest route.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { closeSharedDb } from "../../db/client";
+import { demoPassword, seedDemoOrganization } from "../../db/seed";
+import { seedDemoRegistry } from "../../db/seed-registry";
+import { seedDemoAssessments } from "../../db/seed-assessments";
+import { seedDemoRoadmap } from "../../db/seed-roadmap";
+import { SYSTEM_ACTOR, type Actor } from "../../app/modules/audit/audit.server";
+import { API_SCOPES, type ApiScope } from "../../app/modules/auth/api-scopes";
+import { createApiToken } from "../../app/modules/auth/api-tokens.server";
+import { createOrganization, createUserInOrganization } from "../../app/modules/auth/organizations.server";
+import { ModelCardSectionsSchema, type CardSections } from "../../app/modules/governance/model-card";
+import { saveModelCard } from "../../app/modules/governance/model-cards.server";
+import { ModelCreateSchema, ModelVersionCreateSchema } from "../../app/modules/registry/registry-schemas";
+import { createModel, createVersion } from "../../app/modules/registry/registry.server";
+import type { Role } from "../../app/modules/auth/roles";
+import { ROOT } from "./server-process";
+
+/** Password of every account this file creates (the demo accounts keep the demo password). */
+export const PASSWORD = "Matrix-Passw0rd!";
+
+export type World = {
+  demoOrgId: number;
+  otherOrgId: number;
+  /** Values for the route params of `demo`'s pages, from real rows. */
+  params: Record<string, string>;
+  /** `demo` ids for the API's `{id}`, by the collection before it. */
+  apiIds: Record<string, string>;
+  /**
+   * A `demo` model (with a version and a draft card) whose slug `other` does not have: `other`
+   * has the demo registry too, so the seeded slugs name its own models there.
+   */
+  apiModel: { slug: string; version: string };
+  /** Rows of organisation `other`, for requests that name them from inside `demo`. */
+  foreign: {
+    assessmentId: number;
+    openRequestId: number;
+    pendingAuditId: number;
+    roadmapId: number;
+    itemId: number;
+    criterionId: number;
+    incidentId: number;
+    inReviewCardId: number;
+    tokenId: number;
+    userId: number;
+  };
+  tokens: {
+    /** `demo`, every scope. */
+    full: string;
+    /** `other`, every scope. */
+    other: string;
+    /** `demo`, every scope but the key. */
+    lacking: Record<ApiScope, string>;
+    /** `demo`, registry:read, to be revoked by the test. */
+    revocable: { id: number; token: string };
+  };
+  accounts: {
+    demo: Record<Role, { email: string; password: string }>;
+    outsider: { email: string; password: string };
+    /** A `demo` team member the test deactivates. */
+    leaver: { id: number; email: string; password: string };
+    /** A `demo` auditor whose sign-ins the test throttles. */
+    throttled: { email: string; password: string };
+  };
+};
+
+function actorOf(user: { id: number; email: string }): Actor {
+  return { type: "user", id: user.id, label: user.email };
+}
+
+/** Seeds `file` (migrated, empty) through the app's modules. DATABASE_URL points at it meanwhile. */
+export async function prepareWorld(file: string): Promise<World> {
+  const previous = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = file;
+  closeSharedDb();
+  try {
+    const { orgId: demoOrgId } = await seedDemoOrganization();
+
+    // Organisation `other`: its admin belongs to nothing else; it gets a registry, assessments and a roadmap
+    // of its own, so requests can name its rows from inside `demo`.
+    const { org: other, admin: outsider } = await createOrganization(
+      { slug: "other", name: "Other Org", adminEmail: "outsider@other.test", adminPassword: PASSWORD } as never,
+      SYSTEM_ACTOR,
+    );
+    const otherUser = (role: Role) =>
+      createUserInOrganization(other.id, { email: `${role}@other.test`, name: `Other ${role}`, password: PASSWORD, role }, SYSTEM_ACTOR);
+    const [oTeam, oEthics, oLeader] = [await otherUser("team"), await otherUser("ethics"), await otherUser("leadership")];
+    await seedDemoRegistry(other.id, {
+      team: actorOf(oTeam),
+      admin: actorOf(outsider),
+      leaderActor: actorOf(oLeader),
+      ethics: { userId: oEthics.id, label: oEthics.email, role: "ethics" },
+      leader: { userId: oLeader.id, label: oLeader.email, role: "leadership" },
+      ownerUserId: oTeam.id,
+    });
+    seedDemoAssessments(other.id, actorOf(oLeader));
+    seedDemoRoadmap(other.id, { leader: actorOf(oLeader), team: actorOf(oTeam), teamEmail: oTeam.email, leaderEmail: oLeader.email });
+
+    const leaver = await createUserInOrganization(
+      demoOrgId,
+      { email: "leaver@demo.local", name: "Lee Leaver", password: PASSWORD, role: "team" },
+      SYSTEM_ACTOR,
+    );
+    await createUserInOrganization(
+      demoOrgId,
+      { email: "throttled@demo.local", name: "Theo Throttled", password: PASSWORD, role: "auditor" },
+      SYSTEM_ACTOR,
+    );
+
+    const teamActor: Actor = { type: "user", id: await userId(file, "team@demo.local"), label: "team@demo.local" };
+    const apiModel = { slug: "matrix-only-model", version: "1.0.0" };
+    createModel(demoOrgId, ModelCreateSchema.parse({ name: "Matrix only model", slug: apiModel.slug, riskTier: "minimal" }), teamActor, "ui");
+    createVersion(demoOrgId, apiModel.slug, ModelVersionCreateSchema.parse({ version: apiModel.version }), teamActor, "ui");
+    saveModelCard(demoOrgId, apiModel.slug, apiModel.version, ModelCardSectionsSchema.parse({ modelDetails: "Probed by the authorization matrix." }) as CardSections, teamActor);
+
+    const token = (orgId: number, name: string, scopes: ApiScope[]) => createApiToken(orgId, { name, scopes }, SYSTEM_ACTOR);
+    const lacking = Object.fromEntries(
+      API_SCOPES.map((scope) => [scope, token(demoOrgId, `matrix-without-${scope}`, API_SCOPES.filter((s) => s !== scope)).token]),
+    ) as Record<ApiScope, string>;
+    const revocable = token(demoOrgId, "matrix-revocable", ["registry:read"]);
+    const otherToken = token(other.id, "matrix-other", [...API_SCOPES]);
+    const tokens = {
+      full: token(demoOrgId, "matrix-full", [...API_SCOPES]).token,
+      other: otherToken.token,
+      lacking,
+      revocable: { id: revocable.id, token: revocable.token },
+    };
+
+    const db = new Database(file, { readonly: true });
+    try {
+      const one = <T>(sql: string, ...args: unknown[]): T => {
+        const row = db.prepare(sql).get(...args) as T | undefined;
+        if (row === undefined) throw new Error(`authorization fixtures: no row for ${sql} ${JSON.stringify(args)}`);
+        return row;
+      };
+      const id = (sql: string, ...args: unknown[]) => one<{ id: number }>(sql, ...args).id;
+
+      const version = one<{ slug: string; version: string }>(
+        `select m.slug, v.version from model_versions v join models m on m.id = v.model_id
+           join model_cards c on c.version_id = v.id
+          where m.org_id = ? and v.stage = 'production' and c.status = 'approved' order by v.id limit 1`,
+        demoOrgId,
+      );
+      const roadmapId = id("select id from roadmaps where org_id = ? and status = 'active' order by id limit 1", demoOrgId);
+      const params = {
+        orgSlug: "demo",
+        modelSlug: version.slug,
+        version: version.version,
+        // Decided, opened by team@demo.local: `cancel` conflicts instead of cancelling.
+        requestId: String(
+          id("select id from approval_requests where org_id = ? and status = 'approved' and requester_label = 'team@demo.local' order by id limit 1", demoOrgId),
+        ),
+        // Finalised: `submit`, `finalize` and `save` conflict instead of changing it.
+        assessmentId: String(id("select id from assessments where org_id = ? and status = 'finalized' order by id desc limit 1", demoOrgId)),
+        componentId: "technical-capability",
+        auditId: String(id("select id from bias_audits where org_id = ? and status = 'pending' order by id limit 1", demoOrgId)),
+        roadmapId: String(roadmapId),
+        itemId: String(id("select id from roadmap_items where org_id = ? and roadmap_id = ? and status != 'closed' order by id limit 1", demoOrgId, roadmapId)),
+        format: "csv",
+        "*": "v1/no-such-endpoint",
+      };
+      const apiIds = {
+        incidents: String(id("select id from incidents where org_id = ? order by id limit 1", demoOrgId)),
+        "bias-audits": params.auditId,
+        "approval-requests": params.requestId,
+        assessments: params.assessmentId,
+        roadmaps: params.roadmapId,
+        "roadmap-items": params.itemId,
+      };
+      const foreignRoadmapId = id("select id from roadmaps where org_id = ? and status = 'active' order by id limit 1", other.id);
+      const foreign = {
+        assessmentId: id("select id from assessments where org_id = ? and status = 'draft' order by id limit 1", other.id),
+        openRequestId: id("select id from approval_requests where org_id = ? and status = 'open' order by id limit 1", other.id),
+        pendingAuditId: id("select id from bias_audits where org_id = ? and status = 'pending' order by id limit 1", other.id),
+        roadmapId: foreignRoadmapId,
+        itemId: id("select id from roadmap_items where org_id = ? and roadmap_id = ? and status in ('todo', 'in_progress') order by id limit 1", other.id, foreignRoadmapId),
+        criterionId: id('select id from roadmap_criteria where org_id = ? and roadmap_id = ? and "check" is null order by id limit 1', other.id, foreignRoadmapId),
+        incidentId: id("select id from incidents where org_id = ? and status = 'open' order by id limit 1", other.id),
+        inReviewCardId: id("select id from model_cards where org_id = ? and status = 'in_review' order by id limit 1", other.id),
+        tokenId: otherToken.id,
+        userId: outsider.id,
+      };
+      const demoPw = demoPassword();
+      return {
+        demoOrgId,
+        otherOrgId: other.id,
+        params,
+        apiIds,
+        apiModel,
+        foreign,
+        tokens,
+        accounts: {
+          demo: {
+            admin: { email: "admin@demo.local", password: demoPw },
+            leadership: { email: "leader@demo.local", password: demoPw },
+            ethics: { email: "ethics@demo.local", password: demoPw },
+            team: { email: "team@demo.local", password: demoPw },
+            auditor: { email: "auditor@demo.local", password: demoPw },
+          },
+          outsider: { email: outsider.email, password: PASSWORD },
+          leaver: { id: leaver.id, email: leaver.email, password: PASSWORD },
+          throttled: { email: "throttled@demo.local", password: PASSWORD },
+        },
+      };
+    } finally {
+      db.close();
+    }
+  } finally {
+    closeSharedDb();
+    process.env.DATABASE_URL = previous;
+  }
+}
+
+async function userId(file: string, email: string): Promise<number> {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare("select id from users where email = ?").get(email) as { id: number }).id;
+  } finally {
+    db.close();
+  }
+}
+
+/** Row counts of every table and the audit events per organisation: any write shows up here. */
+export function snapshotDatabase(file: string): Record<string, number> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const tables = db
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'")
+      .pluck()
+      .all() as string[];
+    const counts: Record<string, number> = {};
+    for (const table of tables) counts[table] = db.prepare(`select count(*) from "${table}"`).pluck().get() as number;
+    for (const row of db.prepare("select coalesce(org_id, 0) as org, count(*) as n from audit_events group by org_id").all() as { org: number; n: number }[]) {
+      counts[`audit_events[org ${row.org}]`] = row.n;
+    }
+    return counts;
+  } finally {
+    db.close();
+  }
+}
+
+// ── HTTP ──────────────────────────────────────────────────────────────────────
+
+export type Sent = { status: number; location: string | null; text: string; headers: Headers };
+
+export async function send(
+  baseUrl: string,
+  urlPath: string,
+  init: { method?: string; cookie?: string; bearer?: string; body?: BodyInit; headers?: Record<string, string> } = {},
+): Promise<Sent> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.cookie) headers.cookie = init.cookie;
+  if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
+  const res = await fetch(`${baseUrl}${urlPath}`, { method: init.method ?? "GET", headers, body: init.body, redirect: "manual" });
+  return { status: res.status, location: res.headers.get("location"), text: await res.text(), headers: res.headers };
+}
+
+/** Signs in through the real form; returns the `name=value` of the session cookie and the raw Set-Cookie. */
+export async function login(baseUrl: string, email: string, password: string) {
+  const res = await send(baseUrl, "/login", { method: "POST", body: new URLSearchParams({ email, password, redirectTo: "" }) });
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  if (res.status !== 302 || !setCookie.startsWith("__portal_session=")) {
+    throw new Error(`sign-in as ${email} failed: ${res.status} ${res.text.slice(0, 200)}`);
+  }
+  return { cookie: setCookie.split(";")[0]!, setCookie, location: res.location };
+}
+
+// ── The route manifest ───────────────────────────────────────────────────────
+
+export type ManifestRoute = {
+  id: string;
+  path?: string;
+  parentId?: string;
+  index?: boolean;
+  module: { loader?: unknown; action?: unknown; default?: unknown };
+};
+
+export async function loadManifest(buildDir: string): Promise<Record<string, ManifestRoute>> {
+  const build = (await import(/* @vite-ignore */ path.resolve(ROOT, buildDir, "server/index.js"))) as { routes: Record<string, ManifestRoute> };
+  return build.routes;
+}
+
+/** The route's URL pattern (`/orgs/:orgSlug/audit`), its ancestors' paths joined. */
+export function routePattern(routes: Record<string, ManifestRoute>, id: string): string {
+  const parts: string[] = [];
+  for (let route: ManifestRoute | undefined = routes[id]; route; route = route.parentId ? routes[route.parentId] : undefined) {
+    if (route.path) parts.unshift(route.path);
+  }
+  return `/${parts.join("/")}`;
+}
+
+/** Fills `:name` and `*` from `params`; throws on a param with no value, so a new one needs a fixture. */
+export function fillPattern(pattern: string, params: Record<string, string>): string {
+  return pattern.replace(/:(\w+)|\*/g, (match, name: string | undefined) => {
+    const value = params[name ?? "*"];
+    if (value === undefined) throw new Error(`no fixture value for the route param ${match} in ${pattern}`);
+    return name ? encodeURIComponent(value) : value;
+  });
+}
+
+/**
+ * The intents a route's source handles: the keys of its `intent(...)` handlers and the
+ * `name="intent"` values of its forms; "" when it has an action but no intents.
+ */
+export function sourceIntents(routeId: string, hasAction: boolean): string[] {
+  const base = path.join(ROOT, "app", routeId);
+  const file = [".tsx", ".ts"].map((ext) => base + ext).find((f) => fs.existsSync(f));
+  if (!file) throw new Error(`no source file for route ${routeId}`);
+  const source = fs.readFileSync(file, "utf8");
+  const found = new Set<string>();
+  for (const m of source.matchAll(/^\s*(?:"([\w-]+)"|([A-Za-z_]\w*)):\s*intent\(/gm)) found.add((m[1] ?? m[2])!);
+  for (const m of source.matchAll(/name="intent"\s+value="([\w-]+)"/g)) found.add(m[1]!);
+  if (found.size === 0 && hasAction) found.add("");
+  return [...found].sort();
+}

@@ -1,0 +1,294 @@
+/**
+ * THE expected authorization table of the portal: who gets what, for every
+ * route of the route manifest and every JSON API endpoint.
+ * `authorization-matrix.test.ts` asserts every cell against the real server
+ * and fails when a route, an intent or an API endpoint has no entry here (or
+ * an entry names one that no longer exists).
+ *
+ * HTML principals (each a real session from POST /login, or none):
+ *   anon        no session
+ *   admin …     the five demo accounts of organisation `demo`, one per role
+ *               (admin@demo.local is also the site administrator)
+ *   outsider    admin of organisation `other`, member of nothing else
+ * The test also sends every HTML cell with a valid API token and no session:
+ * a bearer token is no login, so it must get exactly the `anon` outcome.
+ *
+ * Outcomes of an HTML cell:
+ *   ok       200
+ *   invalid  400 or 422: the guard let the request through and validation refused
+ *            the deliberately invalid body (actions are probed with `intent=<name>`
+ *            and required fields missing, so nothing is ever written)
+ *   409      the guard let it through and the domain refused the change (conflict)
+ *   login    redirect to /login?redirectTo=<the requested url>
+ *   403      member without the needed role
+ *   404      not found; also what people outside the organisation get, so its
+ *            existence never leaks
+ *   405      no action on this route
+ *   →/path   redirect to exactly /path
+ */
+
+export type Role = "admin" | "leadership" | "ethics" | "team" | "auditor";
+export const ROLES_UNDER_TEST: readonly Role[] = ["admin", "leadership", "ethics", "team", "auditor"];
+export const HTML_PRINCIPALS = ["anon", ...ROLES_UNDER_TEST, "outsider"] as const;
+export type HtmlPrincipal = (typeof HTML_PRINCIPALS)[number];
+
+export type Outcome = "ok" | "invalid" | "409" | "login" | "403" | "404" | "405" | `→/${string}`;
+export type Row = Record<HtmlPrincipal, Outcome>;
+
+/** `post`: the route's action, one row per intent ("" = the form has no intent field). */
+export type RouteEntry =
+  | { get: Row; post: Record<string, Row> | typeof NO_ACTION }
+  /** Renders its children only; exercised through them (a POST to its own URL is 405). */
+  | { layout: true }
+  /** JSON API: these endpoints (keys of API below); any other method gets 405. */
+  | { api: string[] };
+
+export const NO_ACTION = "no action: POST is 405 for everybody" as const;
+
+// Role sets, written out here on purpose (not imported) so a change in the app shows up as a failing cell.
+// They mirror app/modules/auth/roles.ts and the routes' local constants.
+const READERS: readonly Role[] = ["admin", "leadership", "ethics", "team", "auditor"];
+const WRITERS: readonly Role[] = ["admin", "leadership", "ethics", "team"]; // WRITER_ROLES: not the auditor
+const REGISTRY_WRITERS: readonly Role[] = ["admin", "leadership", "team"]; // REGISTRY_WRITERS
+const ASSESSORS: readonly Role[] = ["admin", "leadership"]; // ASSESSORS / PLANNERS / PROMOTERS
+const ADMINS: readonly Role[] = ["admin"];
+const ETHICS: readonly Role[] = ["ethics"];
+const VERIFIERS: readonly Role[] = ["admin", "auditor"];
+
+/** An organisation page: members with one of `roles` get `outcome`, other members 403, outsiders 404, anonymous → login. */
+function members(roles: readonly Role[], outcome: Outcome = "ok"): Row {
+  const row = { anon: "login", outsider: "404" } as Row;
+  for (const role of ROLES_UNDER_TEST) row[role] = roles.includes(role) ? outcome : "403";
+  return row;
+}
+
+/** Public: the same outcome for everybody. */
+function everyone(outcome: Outcome): Row {
+  return Object.fromEntries(HTML_PRINCIPALS.map((p) => [p, outcome])) as Row;
+}
+
+/** Any signed-in person, whatever their organisation. */
+function signedIn(outcome: Outcome): Row {
+  return { ...everyone(outcome), anon: "login" };
+}
+
+export const ROUTES: Record<string, RouteEntry> = {
+  root: { layout: true },
+  "routes/orgs.$orgSlug": { layout: true },
+
+  // ── Public and account pages ────────────────────────────────────────────────
+  "routes/_index": { get: { ...signedIn("→/orgs/demo"), anon: "ok", outsider: "→/orgs/other" }, post: NO_ACTION },
+  // Signed in, the page's loader sends people home, also after a refused post.
+  "routes/login": { get: { ...everyone("→/"), anon: "ok" }, post: { "": { ...everyone("→/"), anon: "invalid" } } },
+  "routes/logout": { get: everyone("→/"), post: { "": everyone("→/login") } },
+  "routes/healthz": { get: everyone("ok"), post: NO_ACTION },
+  "routes/framework._index": { get: everyone("ok"), post: NO_ACTION },
+  "routes/framework.scoring": { get: everyone("ok"), post: NO_ACTION },
+  "routes/framework.$componentId": { get: everyone("ok"), post: NO_ACTION },
+  "routes/orgs._index": { get: signedIn("ok"), post: NO_ACTION },
+  "routes/orgs.compare": { get: signedIn("ok"), post: NO_ACTION },
+  // Site administrators only (admin@demo.local); an organisation's admin is not one.
+  "routes/admin.organizations": {
+    get: { ...signedIn("403"), admin: "ok" },
+    post: { "": { ...signedIn("403"), admin: "invalid" } },
+  },
+
+  // ── Organisation: dashboard, inbox, reviews, audit log ─────────────────────
+  "routes/orgs.$orgSlug._index": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.inbox": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.reviews": { get: members(READERS), post: NO_ACTION },
+  // The action verifies the hash chain (a read): 200 for admins and auditors.
+  "routes/orgs.$orgSlug.audit": { get: members(READERS), post: { "": members(VERIFIERS, "ok") } },
+  "routes/orgs.$orgSlug.audit[.csv]": { get: members(READERS), post: NO_ACTION },
+
+  // ── Organisation admin ──────────────────────────────────────────────────────
+  "routes/orgs.$orgSlug.admin._index": {
+    get: members(ADMINS),
+    post: {
+      "create-user": members(ADMINS, "invalid"),
+      "add-member": members(ADMINS, "invalid"),
+      "change-role": members(ADMINS, "invalid"),
+      "remove-member": members(ADMINS, "invalid"),
+      "deactivate-user": members(ADMINS, "invalid"),
+    },
+  },
+  "routes/orgs.$orgSlug.admin.settings": { get: members(ADMINS), post: { "": members(ADMINS, "invalid") } },
+  "routes/orgs.$orgSlug.admin.tokens": {
+    get: members(ADMINS),
+    post: { create: members(ADMINS, "invalid"), revoke: members(ADMINS, "invalid") },
+  },
+
+  // ── Assessments ($assessmentId: a finalised assessment, so the empty-form intents conflict) ──
+  "routes/orgs.$orgSlug.assessments._index": { get: members(READERS), post: { "": members(ASSESSORS, "invalid") } },
+  "routes/orgs.$orgSlug.assessments.$assessmentId._index": {
+    get: members(READERS),
+    post: { submit: members(ASSESSORS, "409"), finalize: members(ASSESSORS, "409") },
+  },
+  "routes/orgs.$orgSlug.assessments.$assessmentId.components.$componentId": {
+    get: members(READERS),
+    post: { save: members(ASSESSORS, "409"), "add-note": members([...ASSESSORS, "team"], "invalid") },
+  },
+  "routes/orgs.$orgSlug.assessments.$assessmentId[.csv]": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.assessments.$assessmentId[.pdf]": { get: members(READERS), post: NO_ACTION },
+
+  // ── Roadmaps ────────────────────────────────────────────────────────────────
+  "routes/orgs.$orgSlug.roadmaps._index": { get: members(READERS), post: { "": members(ASSESSORS, "invalid") } },
+  "routes/orgs.$orgSlug.roadmaps.$roadmapId._index": {
+    get: members(READERS),
+    post: {
+      update: members(REGISTRY_WRITERS, "invalid"),
+      assign: members(REGISTRY_WRITERS, "invalid"),
+      tick: members(ASSESSORS, "invalid"),
+    },
+  },
+  "routes/orgs.$orgSlug.roadmaps.$roadmapId.items.$itemId": {
+    get: members(READERS),
+    post: { update: members(REGISTRY_WRITERS, "invalid"), comment: members(REGISTRY_WRITERS, "invalid") },
+  },
+  "routes/orgs.$orgSlug.roadmaps.$roadmapId.export.$format": { get: members(READERS), post: NO_ACTION },
+
+  // ── Registry ($modelSlug/$version: a production version with an approved model card) ──
+  "routes/orgs.$orgSlug.models._index": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.models.new": { get: members(REGISTRY_WRITERS), post: { "": members(REGISTRY_WRITERS, "invalid") } },
+  "routes/orgs.$orgSlug.models.$modelSlug._index": {
+    get: members(READERS),
+    post: { "set-objective": members(REGISTRY_WRITERS, "invalid"), "remove-objective": members(REGISTRY_WRITERS, "invalid") },
+  },
+  "routes/orgs.$orgSlug.models.$modelSlug.edit": { get: members(REGISTRY_WRITERS), post: { "": members(REGISTRY_WRITERS, "invalid") } },
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.new": {
+    get: members(REGISTRY_WRITERS),
+    post: { "": members(REGISTRY_WRITERS, "invalid") },
+  },
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version": {
+    get: members(READERS),
+    post: {
+      transition: members(REGISTRY_WRITERS, "invalid"),
+      "report-incident": members(REGISTRY_WRITERS, "invalid"),
+      // `reason` is optional, so the empty form is valid: refused because the version is not in staging.
+      "request-promotion": members(REGISTRY_WRITERS, "409"),
+      "update-incident": members(REGISTRY_WRITERS, "invalid"),
+    },
+  },
+
+  // ── Governance ──────────────────────────────────────────────────────────────
+  // $requestId: an approved request that team@demo.local opened.
+  "routes/orgs.$orgSlug.approvals.$requestId": {
+    get: members(READERS),
+    post: {
+      decide: members(WRITERS, "invalid"),
+      // The route lets writers through; the domain lets only the requester (team) or an admin cancel,
+      // and the request is already decided.
+      cancel: { ...members(WRITERS, "403"), admin: "409", team: "409" },
+    },
+  },
+  "routes/orgs.$orgSlug.bias-audits.$auditId": { get: members(READERS), post: { "": members(ETHICS, "invalid") } },
+  "routes/orgs.$orgSlug.bias-audits.$auditId[.csv]": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.bias-audits.$auditId[.pdf]": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.bias-audits.new": {
+    get: members(REGISTRY_WRITERS),
+    post: { "": members(REGISTRY_WRITERS, "invalid") }, // a multipart form without a file
+  },
+  // The upload form's JSON twin: POST only. Its loader answers 404 to everybody before any guard.
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.bias-audits.upload": {
+    get: everyone("404"),
+    post: { "": members(REGISTRY_WRITERS, "invalid") },
+  },
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card": {
+    get: members(READERS),
+    post: {
+      submit: members(REGISTRY_WRITERS, "invalid"),
+      review: members(ETHICS, "invalid"),
+      comment: members([...REGISTRY_WRITERS, "ethics"], "invalid"),
+    },
+  },
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card[.md]": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card[.pdf]": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card_.compare": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card_.edit": {
+    get: members(REGISTRY_WRITERS),
+    post: { "": members(REGISTRY_WRITERS, "invalid") }, // every section is optional: probed with an over-long one
+  },
+
+  // ── JSON API (see API below) ────────────────────────────────────────────────
+  "routes/api.$": { get: everyone("404"), post: { "": everyone("404") } }, // unknown API paths: JSON 404
+  "routes/api.v1.openapi[.json]": { get: everyone("ok"), post: NO_ACTION },
+  "routes/api.v1.framework": { api: ["GET /framework"] },
+  "routes/api.v1.models": { api: ["GET /models", "POST /models"] },
+  "routes/api.v1.models.$slug": { api: ["GET /models/{slug}"] },
+  "routes/api.v1.models.$slug.versions": { api: ["GET /models/{slug}/versions", "POST /models/{slug}/versions"] },
+  "routes/api.v1.models.$slug.versions.$version": { api: ["GET /models/{slug}/versions/{version}"] },
+  "routes/api.v1.models.$slug.versions.$version.transitions": { api: ["POST /models/{slug}/versions/{version}/transitions"] },
+  "routes/api.v1.models.$slug.versions.$version.incidents": { api: ["POST /models/{slug}/versions/{version}/incidents"] },
+  "routes/api.v1.models.$slug.versions.$version.monitoring": { api: ["POST /models/{slug}/versions/{version}/monitoring"] },
+  "routes/api.v1.models.$slug.versions.$version.bias-audits": { api: ["POST /models/{slug}/versions/{version}/bias-audits"] },
+  "routes/api.v1.models.$slug.versions.$version.model-card": { api: ["GET /models/{slug}/versions/{version}/model-card"] },
+  "routes/api.v1.models.$slug.versions.$version.approval-requests": {
+    api: ["POST /models/{slug}/versions/{version}/approval-requests"],
+  },
+  "routes/api.v1.incidents.$id": { api: ["GET /incidents/{id}", "PATCH /incidents/{id}"] },
+  "routes/api.v1.metrics": { api: ["GET /metrics"] },
+  "routes/api.v1.bias-audits.$id": { api: ["GET /bias-audits/{id}"] },
+  "routes/api.v1.approval-requests.$id": { api: ["GET /approval-requests/{id}"] },
+  "routes/api.v1.audit.verify": { api: ["GET /audit/verify"] },
+  "routes/api.v1.assessments": { api: ["GET /assessments", "POST /assessments"] },
+  "routes/api.v1.assessments.$id": { api: ["GET /assessments/{id}"] },
+  "routes/api.v1.assessments.$id.responses": { api: ["PUT /assessments/{id}/responses"] },
+  "routes/api.v1.assessments.$id.finalize": { api: ["POST /assessments/{id}/finalize"] },
+  "routes/api.v1.assessments.$id.roadmap": { api: ["POST /assessments/{id}/roadmap"] },
+  "routes/api.v1.roadmaps.$id": { api: ["GET /roadmaps/{id}"] },
+  "routes/api.v1.roadmap-items.$id": { api: ["GET /roadmap-items/{id}", "PATCH /roadmap-items/{id}"] },
+};
+
+/**
+ * JSON API principals:
+ *   none     no Authorization header                         → 401
+ *   invalid  a bearer secret that is no token                 → 401
+ *   cookie   admin@demo.local's session cookie, no token      → 401 (the API takes tokens only)
+ *   lacking  a `demo` token with every scope but the one required → 403
+ *   full     a `demo` token with every scope                  → `full`
+ *   other    a token of organisation `other` with every scope → `other`
+ * Paths name `demo`'s rows (a model whose slug `other` does not also have).
+ * Writes are sent with a malformed JSON body, so `full` gets 400 and nothing is written. The body is
+ * read before the resource is looked up, so `other` gets 400 too on writes; the test separately
+ * sends `other` well-formed writes against `demo`'s resources and expects 404 with nothing written.
+ * Public endpoints give every principal the `full` outcome.
+ */
+export type ApiPrincipal = "none" | "invalid" | "cookie" | "lacking" | "full" | "other";
+/** `undocumented`: served, but missing from API_ENDPOINTS (so from the OpenAPI document). */
+export type ApiEntry = { scope: string; full: number; other: number; undocumented?: true };
+export const API_DEFAULTS = { none: 401, invalid: 401, cookie: 401, lacking: 403 } as const;
+
+export const API: Record<string, ApiEntry> = {
+  "GET /framework": { scope: "public", full: 200, other: 200 },
+
+  "GET /models": { scope: "registry:read", full: 200, other: 200 }, // the token's own organisation's list
+  "POST /models": { scope: "registry:write", full: 400, other: 400 },
+  "GET /models/{slug}": { scope: "registry:read", full: 200, other: 404 },
+  "GET /models/{slug}/versions": { scope: "registry:read", full: 200, other: 404 },
+  "POST /models/{slug}/versions": { scope: "registry:write", full: 400, other: 400 },
+  "GET /models/{slug}/versions/{version}": { scope: "registry:read", full: 200, other: 404 },
+  "POST /models/{slug}/versions/{version}/transitions": { scope: "registry:write", full: 400, other: 400 },
+  "POST /models/{slug}/versions/{version}/incidents": { scope: "registry:write", full: 400, other: 400 },
+  "GET /incidents/{id}": { scope: "registry:read", full: 200, other: 404 },
+  "PATCH /incidents/{id}": { scope: "registry:write", full: 400, other: 400 },
+  "POST /models/{slug}/versions/{version}/monitoring": { scope: "registry:write", full: 400, other: 400 },
+  "GET /metrics": { scope: "registry:read", full: 200, other: 200 },
+
+  "POST /models/{slug}/versions/{version}/bias-audits": { scope: "governance:write", full: 400, other: 400 },
+  "GET /bias-audits/{id}": { scope: "governance:read", full: 200, other: 404 },
+  "GET /models/{slug}/versions/{version}/model-card": { scope: "governance:read", full: 200, other: 404 },
+  "POST /models/{slug}/versions/{version}/approval-requests": { scope: "governance:write", full: 400, other: 400 },
+  "GET /approval-requests/{id}": { scope: "governance:read", full: 200, other: 404 },
+  "GET /audit/verify": { scope: "audit:read", full: 200, other: 200 }, // verifies the token's own organisation
+
+  "GET /assessments": { scope: "assessment:read", full: 200, other: 200 },
+  "POST /assessments": { scope: "assessment:write", full: 400, other: 400 },
+  "GET /assessments/{id}": { scope: "assessment:read", full: 200, other: 404 },
+  "PUT /assessments/{id}/responses": { scope: "assessment:write", full: 400, other: 400 },
+  "POST /assessments/{id}/finalize": { scope: "assessment:write", full: 400, other: 400 },
+  "POST /assessments/{id}/roadmap": { scope: "roadmap:write", full: 400, other: 400 },
+  "GET /roadmaps/{id}": { scope: "roadmap:read", full: 200, other: 404 },
+  // In the README and served, but not in API_ENDPOINTS / GET /api/v1/openapi.json.
+  "GET /roadmap-items/{id}": { scope: "roadmap:read", full: 200, other: 404 },
+  "PATCH /roadmap-items/{id}": { scope: "roadmap:write", full: 400, other: 400 },
+};
