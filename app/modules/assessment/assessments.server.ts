@@ -3,7 +3,7 @@ import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { quarterRange, shiftQuarter } from "../../utils/quarters";
-import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { findFramework, LATEST_FRAMEWORK_VERSION } from "../framework/framework";
 import type { Framework } from "../framework/framework-schema";
 import { computeRegistryMetrics, type RegistryMetrics } from "../registry/metrics.server";
@@ -247,9 +247,15 @@ export function finalizeAssessment(orgId: number, id: number, input: { justifica
 }
 
 /** All assessments of an organisation, newest period first, with their scores (a fixed number of queries). */
+/** Every assessment of the organisation with its scores, newest period first; cached until the organisation's next change. */
 export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
+  return cachedUntilNextChange(orgId, "assessments", () => scoreAssessmentList(orgId, db), db);
+}
+
+function scoreAssessmentList(orgId: number, db: DbOrTx) {
   const rows = db.select().from(assessments).where(eq(assessments.orgId, orgId)).orderBy(desc(assessments.period)).all();
-  const ids = rows.map((r) => r.id);
+  // Finalised assessments carry their score snapshot: only drafts need their statements scored.
+  const ids = rows.filter((r) => !r.scoreSnapshot).map((r) => r.id);
   const statements = ids.length ? db.select().from(assessmentStatements).where(inArray(assessmentStatements.assessmentId, ids)).all() : [];
   return rows.map((row) => {
     const snapshot = row.scoreSnapshot

@@ -341,16 +341,17 @@ function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
 export const ROADMAP_PAGE_SIZE = 50;
 
 /**
- * The few columns the roadmap page needs for every item (progress, groups,
- * burn-up), cached until the organisation's next change: a roadmap can hold
- * thousands of items, but the page renders one page of them.
+ * The few columns the roadmap page needs for every item, with the progress
+ * and burn-up figures over all of them, cached until the organisation's next
+ * change (and the day): a roadmap can hold thousands of items, but the page
+ * renders one page of them.
  */
-function roadmapItemIndex(orgId: number, roadmapId: number, db: DbOrTx) {
+function roadmapItemIndex(orgId: number, roadmapId: number, startDate: string, db: DbOrTx) {
   return cachedUntilNextChange(
     orgId,
-    `roadmap-index:${roadmapId}`,
-    () =>
-      db
+    `roadmap-index:${roadmapId}:${today()}`,
+    () => {
+      const items = db
         .select({
           id: roadmapItems.id,
           workstreamKey: roadmapItems.workstreamKey,
@@ -366,14 +367,31 @@ function roadmapItemIndex(orgId: number, roadmapId: number, db: DbOrTx) {
         .where(eq(roadmapItems.roadmapId, roadmapId))
         .orderBy(asc(roadmapItems.priority))
         .all()
-        .map((row) => ({ ...row, components: JSON.parse(row.components) as string[], completedAt: row.completedAt?.toISOString() ?? null })),
+        .map((row) => ({ ...row, components: JSON.parse(row.components) as string[], completedAt: row.completedAt?.toISOString() ?? null }));
+      const byWorkstream = new Map<string, { done: number; live: number }>();
+      for (const item of items) {
+        const counts = byWorkstream.get(item.workstreamKey) ?? { done: 0, live: 0 };
+        if (item.status === "done") counts.done++;
+        if (isLive(item)) counts.live++;
+        byWorkstream.set(item.workstreamKey, counts);
+      }
+      return { items, all: tally(items), byWorkstream, burnUp: burnUp({ startDate, items }) };
+    },
     db,
   );
 }
-type ItemIndexEntry = ReturnType<typeof roadmapItemIndex>[number];
+type ItemIndexEntry = ReturnType<typeof roadmapItemIndex>["items"][number];
 
 const isLive = (i: { status: string }) => i.status !== "closed";
-const tally = (items: ItemIndexEntry[]) => ({ done: items.filter((i) => i.status === "done").length, live: items.filter(isLive).length });
+function tally(items: Array<{ status: string }>) {
+  let done = 0;
+  let live = 0;
+  for (const item of items) {
+    if (item.status === "done") done++;
+    if (isLive(item)) live++;
+  }
+  return { done, live };
+}
 
 function viewGroups(view: RoadmapView, index: ItemIndexEntry[], me: string, now: string) {
   if (view === "component") {
@@ -410,7 +428,7 @@ export function getRoadmapView(
 ) {
   const header = getRoadmapHeader(orgId, roadmapId, db);
   if (!header) return null;
-  const index = roadmapItemIndex(orgId, roadmapId, db);
+  const { items: index, ...figures } = roadmapItemIndex(orgId, roadmapId, header.startDate, db);
   const now = today();
   const pageSize = options.pageSize ?? ROADMAP_PAGE_SIZE;
   const groups = viewGroups(options.view, index, options.me, now);
@@ -434,10 +452,10 @@ export function getRoadmapView(
   return {
     ...header,
     progress: {
-      all: tally(index),
-      byWorkstream: header.workstreams.map((w) => ({ key: w.key, title: w.title, ...tally(index.filter((i) => i.workstreamKey === w.key)) })),
+      all: figures.all,
+      byWorkstream: header.workstreams.map((w) => ({ key: w.key, title: w.title, ...(figures.byWorkstream.get(w.key) ?? { done: 0, live: 0 }) })),
     },
-    burnUp: burnUp({ startDate: header.startDate, items: index }),
+    burnUp: figures.burnUp,
     groups: slices.map(({ group, items }) => ({ key: group.key, title: group.title, ...tally(group.items), items: items.map((i) => byId.get(i.id)!) })),
     page,
     pageSize,
@@ -519,13 +537,16 @@ export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
 /** Cumulative done items per week since the roadmap started, against the total: the burn-up chart. */
 export function burnUp(roadmap: { startDate: string; items: Array<{ status: string; completedAt: string | null }> }, now = new Date()) {
   const start = new Date(`${roadmap.startDate}T00:00:00Z`);
-  const firstDone = roadmap.items.map((i) => i.completedAt).filter((d): d is string => Boolean(d)).sort()[0];
+  const completions = roadmap.items.map((i) => i.completedAt).filter((d): d is string => Boolean(d)).sort();
+  const firstDone = completions[0];
   const from = firstDone && new Date(firstDone) < start ? new Date(firstDone) : start;
   const total = roadmap.items.filter((i) => i.status !== "closed").length;
   const points: Array<{ week: string; done: number; total: number }> = [];
+  let done = 0; // completions before the cutoff; cutoffs only grow, so one sweep counts them all
   for (let t = from.getTime(); t <= Math.max(now.getTime(), from.getTime()); t += 7 * 86_400_000) {
     const cutoff = new Date(t + 7 * 86_400_000).toISOString();
-    points.push({ week: new Date(t).toISOString().slice(0, 10), done: roadmap.items.filter((i) => i.completedAt && i.completedAt < cutoff).length, total });
+    while (done < completions.length && completions[done]! < cutoff) done++;
+    points.push({ week: new Date(t).toISOString().slice(0, 10), done, total });
     if (points.length > 200) break;
   }
   return points;
