@@ -135,7 +135,9 @@ async function serve(): Promise<void> {
     app.use(viteDevServer.middlewares);
   } else {
     app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
-    app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
+    // Files from public/ sit at the top level; looking only there spares every page request a filesystem stat.
+    const publicFiles = express.static(path.join(buildDir, "client"), { maxAge: "1h" });
+    app.use((req, res, next) => (/^\/[^/]+\.[a-z0-9]+$/i.test(req.path) ? publicFiles(req, res, next) : next()));
   }
 
   const build = viteDevServer

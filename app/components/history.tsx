@@ -1,3 +1,5 @@
+import { HISTORY_LIMIT, HISTORY_PAYLOAD_CHARS } from "~/modules/audit/history";
+
 export type AuditEventRow = {
   id: number;
   at: string;
@@ -42,7 +44,7 @@ export function AuditEventTable({ events }: { events: AuditEventRow[] }) {
                 {e.entityId ? ` #${e.entityId}` : ""}
               </td>
               <td className="mono" style={{ maxWidth: "28rem", wordBreak: "break-word" }}>
-                {e.payload.length > 600 ? `${e.payload.slice(0, 600)}…` : e.payload}
+                {e.payload.length > HISTORY_PAYLOAD_CHARS ? `${e.payload.slice(0, HISTORY_PAYLOAD_CHARS)}…` : e.payload}
               </td>
             </tr>
           ))}
@@ -57,7 +59,7 @@ export function History({ events, auditLink }: { events: AuditEventRow[]; auditL
   return (
     <details className="card" id="history">
       <summary>
-        <strong>History</strong> <span className="muted">({events.length === 100 ? "latest 100" : events.length} audit events)</span>
+        <strong>History</strong> <span className="muted">({events.length >= HISTORY_LIMIT ? `latest ${HISTORY_LIMIT}` : events.length} audit events)</span>
       </summary>
       <AuditEventTable events={events} />
       <p>

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { auditEvents } from "../../../db/schema";
 import { canonicalJson, computeEventHash, GENESIS_HASH, type AuditEventContent } from "./hash";
+import { HISTORY_LIMIT, HISTORY_PAYLOAD_CHARS } from "./history";
 
 export type Actor =
   | { type: "user"; id: number; label: string }
@@ -177,7 +178,7 @@ export function* auditEventBatches(orgId: number, filters: AuditEventFilters, ba
 }
 
 /** Events about any of the given entities (entity type → ids), newest first: the history tab of a page. */
-export function listEntityHistory(orgId: number, refs: Record<string, Array<string | number>>, limit = 100, db: DbOrTx = getDb()) {
+export function listEntityHistory(orgId: number, refs: Record<string, Array<string | number>>, limit = HISTORY_LIMIT, db: DbOrTx = getDb()) {
   const clauses = Object.entries(refs)
     .filter(([, ids]) => ids.length > 0)
     .map(([type, ids]) => and(eq(auditEvents.entityType, type), inArray(auditEvents.entityId, ids.map(String)))!);
@@ -189,7 +190,15 @@ export function listEntityHistory(orgId: number, refs: Record<string, Array<stri
     .orderBy(desc(auditEvents.id))
     .limit(limit)
     .all()
-    .map((e) => ({ id: e.id, at: e.createdAt.toISOString(), actor: e.actorLabel, action: e.action, entityType: e.entityType, entityId: e.entityId, payload: e.payload }));
+    .map((e) => ({
+      id: e.id,
+      at: e.createdAt.toISOString(),
+      actor: e.actorLabel,
+      action: e.action,
+      entityType: e.entityType,
+      entityId: e.entityId,
+      payload: e.payload.length > HISTORY_PAYLOAD_CHARS ? `${e.payload.slice(0, HISTORY_PAYLOAD_CHARS)}…` : e.payload,
+    }));
 }
 
 /** The id of an organisation's newest audit event: it moves with every change, in every process. */
