@@ -13,7 +13,7 @@ import {
   stageTransitions,
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
-import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { GateRefusal } from "../governance/gates";
 import { gateChecksForVersion } from "../governance/gates.server";
 import {
@@ -707,7 +707,12 @@ export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = ge
 }
 export type ModelListItem = ReturnType<typeof listModels>["models"][number];
 
+/** The owner teams and tags to filter the model list by; cached until the organisation's next change. */
 export function listModelFacets(orgId: number, db: DbOrTx = getDb()) {
+  return cachedUntilNextChange(orgId, "model-facets", () => readModelFacets(orgId, db), db);
+}
+
+function readModelFacets(orgId: number, db: DbOrTx) {
   return {
     teams: db
       .selectDistinct({ team: models.ownerTeam })
