@@ -27,14 +27,41 @@ export function openDatabase(file: string = databaseFile()): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
-  if (queryCountingEnabled()) {
-    const prepare = sqlite.prepare.bind(sqlite);
-    sqlite.prepare = ((source: string) => {
-      noteQuery(source);
-      return prepare(source);
-    }) as typeof sqlite.prepare;
-  }
+  if (queryCountingEnabled()) countStatementExecutions(sqlite);
   return drizzle(sqlite, { schema });
+}
+
+const COUNTING = Symbol.for("portal.countingStatements");
+
+/** Counts every execution of a statement (prepared once or per call alike) for `withQueryCounter`. */
+function countStatementExecutions(sqlite: Database.Database): void {
+  const proto = Object.getPrototypeOf(sqlite.prepare("select 1")) as Record<string | symbol, unknown>;
+  if (proto[COUNTING]) return;
+  proto[COUNTING] = true;
+  for (const method of ["run", "get", "all", "iterate"] as const) {
+    const original = proto[method] as (this: Database.Statement, ...args: unknown[]) => unknown;
+    proto[method] = function (this: Database.Statement, ...args: unknown[]) {
+      noteQuery(this.source);
+      return original.apply(this, args);
+    };
+  }
+}
+
+/**
+ * A drizzle query built and prepared once per connection, for the statements
+ * every request runs (session user, membership). Tests and CLIs switch
+ * connections, hence the cache per connection.
+ */
+export function preparedOnce<T>(build: (db: Db) => T): (db?: Db) => T {
+  const cache = new WeakMap<Db, T>();
+  return (db = getDb()) => {
+    let query = cache.get(db);
+    if (query === undefined) {
+      query = build(db);
+      cache.set(db, query);
+    }
+    return query;
+  };
 }
 
 export function migrateDatabase(db: Db): void {

@@ -3,8 +3,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 /**
  * Counts the SQL statements run on behalf of one unit of work (a request in
  * development, a loader call in tests), so pages whose query count grows with
- * the rows they list (N+1) show up. Statements are counted when prepared:
- * drizzle prepares every query it runs.
+ * the rows they list (N+1) show up. Every statement execution counts.
  *
  * The store lives on globalThis because in development Vite loads a second
  * copy of this module for the app, next to the server's own.

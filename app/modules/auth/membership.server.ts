@@ -1,5 +1,5 @@
-import { and, eq } from "drizzle-orm";
-import { getDb } from "../../../db/client";
+import { and, eq, sql } from "drizzle-orm";
+import { getDb, preparedOnce } from "../../../db/client";
 import { memberships, organizations } from "../../../db/schema";
 import { forbidden, notFound } from "../../utils/http";
 import type { Actor } from "../audit/audit.server";
@@ -14,18 +14,22 @@ export type Member = { user: SessionUser; org: OrgRef; role: Role; actor: Actor 
  * Not a member (or no such org): 404, so other organisations' existence never
  * leaks. Member without one of `roles`: 403. Omit `roles` for read access.
  */
+const membershipBySlug = preparedOnce((db) =>
+  db
+    .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(and(eq(memberships.userId, sql.placeholder("userId")), eq(organizations.slug, sql.placeholder("slug"))))
+    .prepare(),
+);
+
 export async function requireMember(
   request: Request,
   orgSlug: string | undefined,
   roles?: readonly Role[],
 ): Promise<Member> {
   const user = await requireUser(request);
-  const row = getDb()
-    .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(and(eq(memberships.userId, user.id), eq(organizations.slug, orgSlug ?? "")))
-    .get();
+  const row = membershipBySlug().get({ userId: user.id, slug: orgSlug ?? "" });
   if (!row) throw notFound("Organisation not found");
   if (roles && !roles.includes(row.role)) throw forbidden();
   const { role, ...org } = row;

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
-import { eq } from "drizzle-orm";
-import { getDb } from "../../../db/client";
+import { eq, sql } from "drizzle-orm";
+import { getDb, preparedOnce } from "../../../db/client";
 import { users } from "../../../db/schema";
 import { forbidden } from "../../utils/http";
 
@@ -56,16 +56,32 @@ export function getSession(request: Request) {
 
 export type SessionUser = { id: number; email: string; name: string; isSiteAdmin: boolean };
 
-/** The signed-in, active user, or null. Deactivated users lose their session at once. */
-export async function getSessionUser(request: Request): Promise<SessionUser | null> {
+const userById = preparedOnce((db) =>
+  db
+    .select({ id: users.id, email: users.email, name: users.name, isSiteAdmin: users.isSiteAdmin, active: users.active })
+    .from(users)
+    .where(eq(users.id, sql.placeholder("userId")))
+    .prepare(),
+);
+
+// The root, layout and page loaders of one request all ask; each request's answer is read once.
+const sessionUsers = new WeakMap<Request, Promise<SessionUser | null>>();
+
+/** The signed-in, active user, or null. Deactivated users lose their session at once (the row is read on every request). */
+export function getSessionUser(request: Request): Promise<SessionUser | null> {
+  let user = sessionUsers.get(request);
+  if (!user) {
+    user = readSessionUser(request);
+    sessionUsers.set(request, user);
+  }
+  return user;
+}
+
+async function readSessionUser(request: Request): Promise<SessionUser | null> {
   const session = await getSession(request);
   const userId = session.get("userId");
   if (typeof userId !== "number") return null;
-  const user = getDb()
-    .select({ id: users.id, email: users.email, name: users.name, isSiteAdmin: users.isSiteAdmin, active: users.active })
-    .from(users)
-    .where(eq(users.id, userId))
-    .get();
+  const user = userById().get({ userId });
   if (!user?.active) return null;
   return { id: user.id, email: user.email, name: user.name, isSiteAdmin: user.isSiteAdmin };
 }
