@@ -108,6 +108,8 @@ async function main(): Promise<number> {
     const session = { cookie };
     const api = { authorization: `Bearer ${token}` };
     const targets: Target[] = [
+      // The lightest real page (anonymous, no queries): the floor of this server and framework.
+      { name: "Sign-in page", kind: "html", path: "/login" },
       { name: "Org dashboard", kind: "html", path: "/orgs/demo", headers: session },
       { name: "Model list", kind: "html", path: "/orgs/demo/models", headers: session },
       { name: "Model list (filtered)", kind: "html", path: "/orgs/demo/models?riskTier=high&sort=-updated", headers: session },
