@@ -30,7 +30,7 @@ function cookieIsSecure(): boolean {
   return process.env.NODE_ENV === "production";
 }
 
-type SessionData = { userId: number };
+type SessionData = { userId: number; sessionVersion: number };
 type SessionFlash = { toast: string };
 
 let storage: ReturnType<typeof createCookieSessionStorage<SessionData, SessionFlash>> | undefined;
@@ -58,7 +58,7 @@ export type SessionUser = { id: number; email: string; name: string; isSiteAdmin
 
 const userById = preparedOnce((db) =>
   db
-    .select({ id: users.id, email: users.email, name: users.name, isSiteAdmin: users.isSiteAdmin, active: users.active })
+    .select({ id: users.id, email: users.email, name: users.name, isSiteAdmin: users.isSiteAdmin, active: users.active, sessionVersion: users.sessionVersion })
     .from(users)
     .where(eq(users.id, sql.placeholder("userId")))
     .prepare(),
@@ -67,7 +67,10 @@ const userById = preparedOnce((db) =>
 // The root, layout and page loaders of one request all ask; each request's answer is read once.
 const sessionUsers = new WeakMap<Request, Promise<SessionUser | null>>();
 
-/** The signed-in, active user, or null. Deactivated users lose their session at once (the row is read on every request). */
+/**
+ * The signed-in, active user, or null. The user row is read on every request,
+ * so deactivation and sign-out (which bumps the session version) end sessions at once.
+ */
 export function getSessionUser(request: Request): Promise<SessionUser | null> {
   let user = sessionUsers.get(request);
   if (!user) {
@@ -82,7 +85,7 @@ async function readSessionUser(request: Request): Promise<SessionUser | null> {
   const userId = session.get("userId");
   if (typeof userId !== "number") return null;
   const user = userById().get({ userId });
-  if (!user?.active) return null;
+  if (!user?.active || (session.get("sessionVersion") ?? 0) !== user.sessionVersion) return null;
   return { id: user.id, email: user.email, name: user.name, isSiteAdmin: user.isSiteAdmin };
 }
 
@@ -97,12 +100,18 @@ export async function requireUser(request: Request): Promise<SessionUser> {
 export async function createUserSession(request: Request, userId: number, redirectTo: string) {
   const session = await getSession(request);
   session.set("userId", userId);
+  session.set("sessionVersion", userById().get({ userId })?.sessionVersion ?? 0);
   return redirect(redirectTo, {
     headers: { "Set-Cookie": await sessionStorage().commitSession(session) },
   });
 }
 
+/** Signs out: the cookie is cleared and, for a signed-in user, every session of the account ends (copied cookies too). */
 export async function destroyUserSession(request: Request, redirectTo = "/login") {
+  const user = await getSessionUser(request);
+  if (user) {
+    getDb().update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, user.id)).run();
+  }
   const session = await getSession(request);
   return redirect(redirectTo, {
     headers: { "Set-Cookie": await sessionStorage().destroySession(session) },
