@@ -144,8 +144,24 @@ async function serve(): Promise<void> {
     ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
     : ((await import(pathToFileURL(serverBuildFile).href)) as ServerBuild);
 
+  // A refusal sent before the body was read (401, 403, 413...) leaves the rest of that body on a
+  // keep-alive connection: drain it briefly so the client's next request works, then give up on it.
+  app.use((req, res, next) => {
+    res.on("finish", () => {
+      if (req.complete) return;
+      req.removeAllListeners("data");
+      req.resume();
+      setTimeout(() => {
+        if (!req.complete) req.socket.destroy();
+      }, 2000).unref();
+    });
+    next();
+  });
+
+  // A regular expression, not "*": Express would decode the path as a parameter and answer a
+  // malformed one (`/api/v1/models/%`) with its own HTML 400 before the app could.
   app.all(
-    "*",
+    /.*/,
     createRequestHandler({
       build,
       mode: process.env.NODE_ENV,

@@ -4,7 +4,7 @@ import { FormError, TextField } from "~/components/forms";
 import { OrganizationCreateSchema } from "~/modules/auth/auth-schemas";
 import { createOrganization, listAllOrganizations } from "~/modules/auth/organizations.server";
 import { requireSiteAdmin } from "~/modules/auth/session.server";
-import { runFormAction } from "~/utils/form-action.server";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Organisations · Site admin" }];
 
@@ -18,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireSiteAdmin(request);
   return runFormAction(
-    await request.formData(),
+    await readFormData(request),
     OrganizationCreateSchema,
     (input) => createOrganization(input, { type: "user", id: user.id, label: user.email }),
     (_output, input) => `Organisation "${input.name}" created with ${input.adminEmail} as its administrator.`,

@@ -7,6 +7,7 @@ import { authenticator, clientIp, InvalidCredentialsError } from "~/modules/auth
 import { listUserOrganizations } from "~/modules/auth/membership.server";
 import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
 import { isLoginThrottled } from "~/modules/auth/throttle.server";
+import { readFormData } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/http";
 import { parseForm } from "~/utils/validation";
 
@@ -19,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   // remix-auth reads the body again, so validate a clone first.
-  const parsed = parseForm(await request.clone().formData(), LoginSchema);
+  const parsed = parseForm(await readFormData(request.clone()), LoginSchema);
   if (!parsed.ok) return data({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   const { email, redirectTo } = parsed.data;
   if (isLoginThrottled(email, clientIp(request))) {

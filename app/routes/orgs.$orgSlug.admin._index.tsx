@@ -19,7 +19,7 @@ import {
   removeMember,
 } from "~/modules/auth/organizations.server";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "~/modules/auth/roles";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Members · Admin" }];
 
@@ -34,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
-  return runIntentAction(await request.formData(), {
+  return runIntentAction(await readFormData(request), {
     "create-user": intent(UserCreateSchema, (input) => createUserInOrganization(org.id, input, actor), "User created and added."),
     "add-member": intent(MemberAddSchema, (input) => addMember(org.id, input, actor), "Member added."),
     "change-role": intent(RoleChangeSchema, (input) => changeRole(org.id, input.userId, input.role, actor), "Role changed."),

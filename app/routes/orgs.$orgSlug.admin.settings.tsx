@@ -7,7 +7,7 @@ import { getFairnessSettings, updateFairnessSettings } from "~/modules/governanc
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
 import { FairnessSettingsSchema } from "~/modules/governance/governance-schemas";
-import { runFormAction } from "~/utils/form-action.server";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Fairness thresholds · Admin" }];
 
@@ -18,7 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
-  return runFormAction(await request.formData(), FairnessSettingsSchema, (input) => updateFairnessSettings(org.id, input, actor), "Thresholds saved; they apply to audits run from now on.");
+  return runFormAction(await readFormData(request), FairnessSettingsSchema, (input) => updateFairnessSettings(org.id, input, actor), "Thresholds saved; they apply to audits run from now on.");
 }
 
 export default function FairnessSettings() {

@@ -8,7 +8,7 @@ import { createApiToken, listApiTokens, revokeApiToken } from "~/modules/auth/ap
 import { ApiTokenCreateSchema } from "~/modules/auth/auth-schemas";
 import { requireMember } from "~/modules/auth/membership.server";
 import { formatDateTime } from "~/utils/format";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Admin" }];
 
@@ -19,7 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
-  return runIntentAction(await request.formData(), {
+  return runIntentAction(await readFormData(request), {
     create: intent(
       ApiTokenCreateSchema,
       (input) => createApiToken(org.id, input, actor),

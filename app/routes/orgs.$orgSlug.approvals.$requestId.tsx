@@ -9,7 +9,7 @@ import { ApprovalDecisionSchema } from "~/modules/governance/governance-schemas"
 import { getModel } from "~/modules/registry/registry.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Approval request #${data?.request.id ?? ""}` }];
 
@@ -31,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, role, user, actor } = await requireMember(request, params.orgSlug, ["admin", "leadership", "ethics", "team"]);
   const requestId = RequestIdSchema.parse(params.requestId);
-  return runIntentAction(await request.formData(), {
+  return runIntentAction(await readFormData(request), {
     decide: intent(
       ApprovalDecisionSchema,
       (input) => decideApprovalRequest(org.id, requestId, input, { userId: user.id, label: user.email, role }),

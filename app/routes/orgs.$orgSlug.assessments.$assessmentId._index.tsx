@@ -13,7 +13,7 @@ import { hasRole } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Assessment ${data?.assessment.period ?? ""}` }];
 
@@ -40,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ASSESSORS);
   const id = IdSchema.parse(params.assessmentId);
-  const formData = await request.formData();
+  const formData = await readFormData(request);
   return runIntentAction(formData, {
     submit: intent(z.object({}), () => submitAssessmentForReview(org.id, id, actor), "Sent to review."),
     finalize: intent(

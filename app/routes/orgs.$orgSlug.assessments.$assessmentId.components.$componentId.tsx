@@ -15,7 +15,7 @@ import { getFramework } from "~/modules/framework/framework";
 import { DomainError } from "~/utils/errors";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.component.name ?? "Component"} · Assessment ${data?.period ?? ""}` }];
 
@@ -53,7 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readFormData(request);
   const isNote = formData.get("intent") === "add-note";
   const { org, actor } = await requireMember(request, params.orgSlug, isNote ? [...ASSESSORS, "team"] : ASSESSORS);
   const id = IdSchema.parse(params.assessmentId);

@@ -10,7 +10,7 @@ import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { quarterOf, shiftQuarter } from "~/utils/quarters";
-import { runFormAction } from "~/utils/form-action.server";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Assessments" }];
 
@@ -33,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ASSESSORS);
   return runFormAction(
-    await request.formData(),
+    await readFormData(request),
     AssessmentCreateSchema,
     (input) => createAssessment(org.id, input, actor),
     (row) => redirect(`/orgs/${org.slug}/assessments/${row.id}`),

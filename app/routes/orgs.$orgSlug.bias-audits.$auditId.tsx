@@ -9,7 +9,7 @@ import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { AuditSignoffSchema } from "~/modules/governance/governance-schemas";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
-import { runFormAction } from "~/utils/form-action.server";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Bias audit #${data?.audit.id ?? ""}` }];
 
@@ -25,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["ethics"]);
   return runFormAction(
-    await request.formData(),
+    await readFormData(request),
     AuditSignoffSchema,
     (input) => signOffBiasAudit(org.id, AuditIdSchema.parse(params.auditId), input, actor),
     (_r, input) => (input.decision === "accept" ? "Audit accepted." : "Audit rejected."),

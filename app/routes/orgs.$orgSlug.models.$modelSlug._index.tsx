@@ -14,7 +14,7 @@ import { getModelDetail, historyRefs, removeObjective, setObjective } from "~/mo
 import { ObjectiveSchema } from "~/modules/registry/registry-schemas";
 import { formatDate, formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} · Models` }];
 
@@ -40,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   const modelSlug = params.modelSlug ?? "";
-  return runIntentAction(await request.formData(), {
+  return runIntentAction(await readFormData(request), {
     "set-objective": intent(
       ObjectiveSchema,
       (input) => setObjective(org.id, modelSlug, input, actor),

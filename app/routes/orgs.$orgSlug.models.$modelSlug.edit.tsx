@@ -7,7 +7,7 @@ import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getModel, updateModel } from "~/modules/registry/registry.server";
 import { ModelUpdateSchema } from "~/modules/registry/registry-schemas";
 import { notFound } from "~/utils/http";
-import { runFormAction } from "~/utils/form-action.server";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Edit model" }];
 
@@ -22,7 +22,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   const slug = params.modelSlug ?? "";
   return runFormAction(
-    await request.formData(),
+    await readFormData(request),
     ModelUpdateSchema,
     (input) => updateModel(org.id, slug, input, actor),
     () => redirect(`/orgs/${org.slug}/models/${slug}`),

@@ -20,7 +20,7 @@ import { ApprovalRequestOpenSchema } from "~/modules/governance/governance-schem
 import { getVersionCards } from "~/modules/governance/model-cards.server";
 import { formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.model.name ?? "Model"} ${data?.version.version ?? ""}` },
@@ -53,7 +53,7 @@ const IncidentUpdateFormSchema = z
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor, role } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   const [modelSlug, version] = [params.modelSlug ?? "", params.version ?? ""];
-  return runIntentAction(await request.formData(), {
+  return runIntentAction(await readFormData(request), {
     transition: intent(
       TransitionSchema,
       (input) => transitionVersion(org.id, modelSlug, version, input, actor, { mayPromote: hasRole(role, PROMOTERS) }),

@@ -29,7 +29,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function NewBiasAudit() {
   const { org, model, version, settings } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  // From the action at once too, so a plain (no-JavaScript) form post shows its errors in the server-rendered page.
+  const [errors, setErrors] = useState<Record<string, string>>((actionData as { errors?: Record<string, string> } | undefined)?.errors ?? {});
   const [mode, setMode] = useState<"prediction" | "score">("prediction");
   // Without JavaScript both field groups stay visible; the radio tells the server which one counts.
   const [hydrated, setHydrated] = useState(false);

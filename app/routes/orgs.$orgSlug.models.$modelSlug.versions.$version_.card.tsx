@@ -12,7 +12,7 @@ import { commentOnCard, getVersionCards, reviewModelCard, submitModelCard } from
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { formatDateTime, formatPercent } from "~/utils/format";
 import { notFound } from "~/utils/http";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Model card · ${data?.model.name ?? ""} ${data?.version.version ?? ""}` },
@@ -38,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const CardIdSchema = z.object({ cardId: z.coerce.number().int().positive() });
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readFormData(request);
   const roles = formData.get("intent") === "review" ? (["ethics"] as const) : formData.get("intent") === "comment" ? ([...REGISTRY_WRITERS, "ethics"] as const) : REGISTRY_WRITERS;
   const { org, actor } = await requireMember(request, params.orgSlug, roles);
   return runIntentAction(formData, {

@@ -9,7 +9,7 @@ import { emptySections, ModelCardSectionsSchema, type CardSections } from "~/mod
 import { getVersionCards, previousVersionCard, saveModelCard } from "~/modules/governance/model-cards.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
-import { runFormAction } from "~/utils/form-action.server";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Edit model card" }];
 
@@ -35,7 +35,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   const [modelSlug, version] = [params.modelSlug ?? "", params.version ?? ""];
   return runFormAction(
-    await request.formData(),
+    await readFormData(request),
     ModelCardSectionsSchema,
     (sections) => saveModelCard(org.id, modelSlug, version, sections as CardSections, actor),
     () => redirect(`/orgs/${org.slug}/models/${modelSlug}/versions/${version}/card`),

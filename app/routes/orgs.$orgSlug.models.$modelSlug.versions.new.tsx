@@ -7,7 +7,7 @@ import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { createVersion, getModel } from "~/modules/registry/registry.server";
 import { ModelVersionFormSchema } from "~/modules/registry/registry-schemas";
 import { notFound } from "~/utils/http";
-import { runFormAction } from "~/utils/form-action.server";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Register a version" }];
 
@@ -21,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   return runFormAction(
-    await request.formData(),
+    await readFormData(request),
     ModelVersionFormSchema,
     (input) => createVersion(org.id, params.modelSlug ?? "", input, actor, "ui"),
     ({ model, version }) => redirect(`/orgs/${org.slug}/models/${model.slug}/versions/${version.version}`),

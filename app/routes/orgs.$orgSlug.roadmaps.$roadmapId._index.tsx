@@ -18,7 +18,7 @@ import {
   type RoadmapItemJson,
 } from "~/modules/roadmap/roadmaps.server";
 import { notFound } from "~/utils/http";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Roadmap: ${data?.roadmap.title ?? ""}` }];
 
@@ -45,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readFormData(request);
   const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? ["admin", "leadership"] : REGISTRY_WRITERS);
   return runIntentAction(formData, {
     update: intent(

@@ -10,7 +10,7 @@ import { ItemCommentSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/ro
 import { commentOnItem, getRoadmapItem, updateRoadmapItem } from "~/modules/roadmap/roadmaps.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
-import { intent, runIntentAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.item.title ?? "Roadmap item" }];
 
@@ -31,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   const itemId = IdSchema.parse(params.itemId);
-  return runIntentAction(await request.formData(), {
+  return runIntentAction(await readFormData(request), {
     update: intent(RoadmapItemUpdateSchema, (input) => updateRoadmapItem(org.id, itemId, input, actor), "Saved."),
     comment: intent(ItemCommentSchema, (input) => commentOnItem(org.id, itemId, input.body, actor), "Comment added."),
   });

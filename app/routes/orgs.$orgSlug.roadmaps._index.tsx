@@ -9,7 +9,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { RoadmapGenerateSchema } from "~/modules/roadmap/roadmap-schemas";
 import { generateRoadmapFromAssessment, listRoadmaps } from "~/modules/roadmap/roadmaps.server";
-import { runFormAction } from "~/utils/form-action.server";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Roadmaps" }];
 
@@ -28,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, PLANNERS);
   return runFormAction(
-    await request.formData(),
+    await readFormData(request),
     RoadmapGenerateSchema.extend({ assessmentId: z.coerce.number().int().positive({ message: "Choose an assessment" }) }),
     (input) => generateRoadmapFromAssessment(org.id, input.assessmentId, input, actor),
     (roadmapId) => redirect(`/orgs/${org.slug}/roadmaps/${roadmapId}`),

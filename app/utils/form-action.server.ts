@@ -1,7 +1,35 @@
 import { data } from "@remix-run/node";
 import type { z, ZodTypeAny } from "zod";
 import { DomainError } from "./errors";
+import { httpError, lingerOnRequestBody, readBodyUpTo } from "./http";
 import { parseForm, type FieldErrors } from "./validation";
+
+/**
+ * The largest form post read. A model card (ten sections of 20,000
+ * characters, percent-encoded) stays under it; bias-audit files are uploaded
+ * separately (`spoolMultipartUpload`).
+ */
+export const MAX_FORM_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads a form post for an action. Refuses, by throwing the Response: a body
+ * that is not a form (415), one larger than MAX_FORM_BYTES (413, while
+ * streaming), a multipart body that cannot be parsed (400).
+ */
+export async function readFormData(request: Request): Promise<FormData> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!/^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(contentType)) {
+    lingerOnRequestBody(request);
+    throw httpError(415, "Send the form as application/x-www-form-urlencoded or multipart/form-data");
+  }
+  const body = await readBodyUpTo(request, MAX_FORM_BYTES);
+  if (!body) throw httpError(413, `Forms are limited to ${MAX_FORM_BYTES / 1024 / 1024} MB`);
+  try {
+    return await new Response(body, { headers: { "Content-Type": contentType } }).formData();
+  } catch {
+    throw httpError(400, "The form could not be read");
+  }
+}
 
 const STATUS_BY_CODE = { invalid: 422, conflict: 409, not_found: 404, forbidden: 403 } as const;
 

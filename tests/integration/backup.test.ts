@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedDb, openDatabase } from "../../db/client";
 import { SYSTEM_ACTOR, verifyAuditChain } from "../../app/modules/audit/audit.server";
 import { createModel, createVersion, recordMonitoringSnapshot } from "../../app/modules/registry/registry.server";
-import { ROOT, seedOrgWithToken, tempDatabase, TSX_CLI } from "./server-process";
+import { ROOT, seedOrgWithToken, tempDatabase, TSX_CLI, withDatabase } from "./server-process";
 
 const dirs: string[] = [];
 let source: string;
@@ -43,19 +43,6 @@ function runCli(script: string, args: string[], databaseUrl: string): Promise<Cl
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-/** Runs `fn` with the shared connection pointed at `file`. */
-function withDatabase<T>(file: string, fn: () => T): T {
-  const previous = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = file;
-  closeSharedDb();
-  try {
-    return fn();
-  } finally {
-    closeSharedDb();
-    process.env.DATABASE_URL = previous;
-  }
 }
 
 function countEvents(file: string): number {

@@ -18,6 +18,7 @@ import {
   seedOrgWithToken,
   startServer,
   tempDatabase,
+  withDatabase,
   type ServerHandle,
 } from "./server-process";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
@@ -38,15 +39,7 @@ function scalar(db: Db, sql: string, ...params: unknown[]): number {
 
 /** Verifies `file` with the app's own verifier, through a fresh shared connection. */
 function verifyChainIn(file: string, orgId: number) {
-  const previous = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = file;
-  closeSharedDb();
-  try {
-    return verifyAuditChain(orgId);
-  } finally {
-    closeSharedDb();
-    process.env.DATABASE_URL = previous;
-  }
+  return withDatabase(file, () => verifyAuditChain(orgId));
 }
 
 async function createModelAndVersion(server: ServerHandle, token: string, slug: string) {

@@ -76,25 +76,40 @@ export function tempDatabase(prefix = "portal-durability-"): string {
   return file;
 }
 
+/** Runs `fn` (sync or async) with the app's shared connection pointed at `file`, then points it back. */
+export function withDatabase<T>(file: string, fn: () => T): T {
+  const previous = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = file;
+  closeSharedDb();
+  const restore = () => {
+    closeSharedDb();
+    process.env.DATABASE_URL = previous;
+  };
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    restore();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
+  return result;
+}
+
 /**
  * Creates an organisation and a registry read/write API token in `file`,
  * through the app's own modules (so the audit chain is genuine).
  */
-export async function seedOrgWithToken(file: string, slug = "acme") {
-  const previous = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = file;
-  closeSharedDb();
-  try {
+export function seedOrgWithToken(file: string, slug = "acme") {
+  return withDatabase(file, async () => {
     const { org } = await createOrganization(
       { slug, name: `Org ${slug}`, adminEmail: `admin@${slug}.test`, adminPassword: "Durable-Passw0rd!" } as never,
       SYSTEM_ACTOR,
     );
     const token = createApiToken(org.id, { name: "durability", scopes: ["registry:read", "registry:write"] }, SYSTEM_ACTOR);
     return { orgId: org.id as number, token: token.token };
-  } finally {
-    closeSharedDb();
-    process.env.DATABASE_URL = previous;
-  }
+  });
 }
 
 export type ServerHandle = {

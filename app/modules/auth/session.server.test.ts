@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { users } from "../../../db/schema";
+import { and, eq } from "drizzle-orm";
+import { auditEvents, users } from "../../../db/schema";
 import { createUserSession, destroyUserSession, getSessionUser } from "./session.server";
 
 /**
@@ -36,6 +37,8 @@ describe("sessions", () => {
     expect(signOut.status).toBe(302);
     expect(signOut.headers.get("Location")).toBe("/login");
     for (const cookie of [laptop, phone, copied]) expect(await getSessionUser(requestWith(cookie))).toBeNull();
+    const logged = getDb().select().from(auditEvents).where(and(eq(auditEvents.action, "auth.logout"), eq(auditEvents.entityId, String(id)))).all();
+    expect(logged).toHaveLength(1);
     // Signing in again works, with a fresh session.
     expect((await getSessionUser(requestWith(await signIn(id))))?.id).toBe(id);
   });

@@ -3,7 +3,8 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
-import { getDb, preparedOnce } from "../../../db/client";
+import { getDb, preparedOnce, writeTransaction } from "../../../db/client";
+import { recordAuditEvent } from "../audit/audit.server";
 import { users } from "../../../db/schema";
 import { forbidden } from "../../utils/http";
 
@@ -110,7 +111,10 @@ export async function createUserSession(request: Request, userId: number, redire
 export async function destroyUserSession(request: Request, redirectTo = "/login") {
   const user = await getSessionUser(request);
   if (user) {
-    getDb().update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, user.id)).run();
+    writeTransaction((tx) => {
+      tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, user.id)).run();
+      recordAuditEvent(tx, { orgId: null, actor: { type: "user", id: user.id, label: user.email }, action: "auth.logout", entityType: "user", entityId: user.id });
+    });
   }
   const session = await getSession(request);
   return redirect(redirectTo, {

@@ -4,7 +4,7 @@ import { fieldErrors } from "../../utils/validation";
 import type { Actor } from "../audit/audit.server";
 import { runBiasAudit } from "./bias-audits.server";
 import { BiasAuditFormSchema } from "./governance-schemas";
-import { fileStream, spoolMultipartUpload, UploadTooLarge } from "./upload.server";
+import { fileStream, spoolMultipartUpload, UploadTooLarge, UploadUnreadable } from "./upload.server";
 
 /**
  * The bias-audit upload form's action. `document`: the plain form post (a
@@ -18,13 +18,14 @@ export async function handleAuditUpload(
   actor: Actor,
   mode: "document" | "json",
 ) {
-  const fail = (errors: Record<string, string>, status: number) =>
-    mode === "json" ? Response.json({ errors }, { status, headers: status === 413 ? { Connection: "close" } : {} }) : data({ errors }, { status });
+  // After a 413 the unread rest of the body is dropped in the background (see spoolMultipartUpload).
+  const fail = (errors: Record<string, string>, status: number) => (mode === "json" ? Response.json({ errors }, { status }) : data({ errors }, { status }));
   let upload;
   try {
     upload = await spoolMultipartUpload(request);
   } catch (error) {
     if (error instanceof UploadTooLarge) return fail({ file: error.message }, 413);
+    if (error instanceof UploadUnreadable) return fail({ form: error.message }, error.status);
     throw error;
   }
   try {

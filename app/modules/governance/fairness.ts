@@ -189,6 +189,13 @@ type Counts = { n: number; tp: number; fp: number; tn: number; fn: number };
 
 /** How many distinct non-positive values to remember for hints in warnings. */
 const MAX_REMEMBERED_VALUES = 20;
+/**
+ * Distinct groups (or intersections) an audit may have, and the longest group
+ * value: an identifier picked as the group column would otherwise keep one
+ * confusion matrix per row in memory and store (and render) them all.
+ */
+export const MAX_GROUPS = 1_000;
+export const MAX_GROUP_VALUE_LENGTH = 200;
 
 const rate = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
 
@@ -277,12 +284,14 @@ export class FairnessAccumulator {
       const cell = row[this.groupIndex];
       key = cell === undefined ? "" : cell.trim();
       if (key === "") return this.skip(this.groupNames[0] ?? "");
+      if (key.length > MAX_GROUP_VALUE_LENGTH) this.groupValueTooLong(rowNumber);
     } else {
       key = "";
       for (let i = 0; i < this.groupIndexes.length; i++) {
         const cell = row[this.groupIndexes[i] ?? -1];
         const part = cell === undefined ? "" : cell.trim();
         if (part === "") return this.skip(this.groupNames[i] ?? "");
+        if (part.length > MAX_GROUP_VALUE_LENGTH) this.groupValueTooLong(rowNumber);
         key = i === 0 ? part : key + INTERSECTION_SEPARATOR + part;
       }
     }
@@ -315,6 +324,13 @@ export class FairnessAccumulator {
 
     let counts = this.groups.get(key);
     if (counts === undefined) {
+      const at = rowNumber ?? this.added + 1;
+      if (this.groups.size >= MAX_GROUPS) {
+        throw new AuditConfigError(
+          "groupColumns",
+          `Row ${at}: more than ${MAX_GROUPS.toLocaleString("en")} distinct groups in ${quoteList(this.groupNames)}; choose group columns with fewer values`,
+        );
+      }
       counts = { n: 0, tp: 0, fp: 0, tn: 0, fn: 0 };
       this.groups.set(key, counts);
     }
@@ -336,6 +352,10 @@ export class FairnessAccumulator {
       counts.tn++;
       overall.tn++;
     }
+  }
+
+  private groupValueTooLong(rowNumber: number | undefined): never {
+    throw new AuditConfigError("groupColumns", `Row ${rowNumber ?? this.added + 1}: group values are limited to ${MAX_GROUP_VALUE_LENGTH} characters`);
   }
 
   private skip(column: string): void {

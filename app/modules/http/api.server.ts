@@ -2,6 +2,7 @@ import type { z, ZodError, ZodTypeAny } from "zod";
 import type { ApiScope } from "../auth/api-scopes";
 import { authenticateApiToken, type AuthenticatedToken } from "../auth/api-tokens.server";
 import { DomainError } from "../../utils/errors";
+import { readBodyUpTo } from "../../utils/http";
 
 /**
  * JSON API plumbing: one error envelope, bearer-token auth with scopes, body
@@ -12,10 +13,9 @@ import { DomainError } from "../../utils/errors";
 export type ApiIssue = { path: string; message: string };
 
 export function apiError(status: number, code: string, message: string, issues: ApiIssue[] = []): Response {
-  const headers: Record<string, string> = { "Cache-Control": "no-store" };
-  // The unread rest of a too-large body would otherwise be parsed as the next request on the connection.
-  if (status === 413) headers.Connection = "close";
-  return Response.json({ error: { code, message, issues } }, { status, headers });
+  // After a 413 the unread rest of the body is dropped in the background (`lingerOnBody`), not by closing the
+  // connection at once: the client, still sending, would see a reset instead of this answer.
+  return Response.json({ error: { code, message, issues } }, { status, headers: { "Cache-Control": "no-store" } });
 }
 
 export function issuesOf(error: ZodError): ApiIssue[] {
@@ -38,17 +38,18 @@ export function requireApiToken(request: Request, scope: ApiScope): Authenticate
 
 const MAX_JSON_BYTES = 1_000_000;
 
-/** 400 when the body is not a JSON object, 413 when too large, 422 when it fails the schema. */
+/**
+ * 400 when the body is not a UTF-8 JSON object, 413 when too large (refused
+ * while reading, also for a chunked body without a length), 422 when it fails the schema.
+ */
 export async function readJsonBody<S extends ZodTypeAny>(request: Request, schema: S): Promise<z.output<S>> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_JSON_BYTES) throw apiError(413, "payload_too_large", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
-  const text = await request.text();
-  if (text.length > MAX_JSON_BYTES) throw apiError(413, "payload_too_large", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
+  const bytes = await readBodyUpTo(request, MAX_JSON_BYTES);
+  if (!bytes) throw apiError(413, "payload_too_large", `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
-    throw apiError(400, "malformed_json", "The request body is not valid JSON");
+    throw apiError(400, "malformed_json", "The request body is not valid JSON (UTF-8)");
   }
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     throw apiError(400, "malformed_json", "The request body must be a JSON object");

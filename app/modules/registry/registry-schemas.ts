@@ -126,6 +126,20 @@ const metricsField = z.preprocess((value, ctx) => {
   return Object.fromEntries(entries);
 }, MetricsSchema.optional());
 
+const MAX_HYPERPARAMETER_DEPTH = 32;
+
+/** Whether objects and arrays in `value` nest deeper than `limit` (iterative: no recursion on untrusted input). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (next.value === null || typeof next.value !== "object") continue;
+    if (next.depth >= limit) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+}
+
 const TrainingDataSchema = z.preprocess(
   (value) => (typeof value === "string" ? (value.trim() ? { ref: value } : undefined) : value),
   z
@@ -148,7 +162,14 @@ export const ModelVersionCreateSchema = z.object({
   algorithm: optionalText(120),
   framework: optionalText(120),
   hyperparameters: jsonObjectField(
-    z.record(z.unknown()).refine((h) => JSON.stringify(h).length <= 20_000, "Hyperparameters are too large"),
+    z.record(z.unknown()).superRefine((h, ctx) => {
+      // Depth first: serialising pathologically deep input would overflow the stack.
+      if (nestedDeeperThan(h, MAX_HYPERPARAMETER_DEPTH)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `Hyperparameters nest at most ${MAX_HYPERPARAMETER_DEPTH} levels deep` });
+      } else if (JSON.stringify(h).length > 20_000) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: "Hyperparameters are too large" });
+      }
+    }),
     "Hyperparameters",
   ),
   trainingData: TrainingDataSchema,
