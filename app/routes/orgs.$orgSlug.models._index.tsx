@@ -15,11 +15,26 @@ export const meta: MetaFunction = () => [{ title: "Models" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const query = ModelListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const { models, ...listing } = listModels(org.id, query);
   return {
     org,
     canRegister: hasRole(role, REGISTRY_WRITERS),
     filtered: Boolean(query.q || query.stage || query.riskTier || query.team || query.tag),
-    ...listModels(org.id, query),
+    ...listing,
+    // Only the columns the table shows: the page's data is serialised into the HTML too.
+    models: models.map(({ id, slug, name, tags, riskTier, ownerTeam, productionVersion, latestVersion, versionCount, openIncidents, updatedAt }) => ({
+      id,
+      slug,
+      name,
+      tags,
+      riskTier,
+      ownerTeam,
+      productionVersion,
+      latestVersion,
+      versionCount,
+      openIncidents,
+      updatedAt,
+    })),
     facets: listModelFacets(org.id),
   };
 }
