@@ -251,3 +251,58 @@ describe("a server killed with SIGKILL mid-write", () => {
     }
   }, 120_000);
 });
+
+/** Live child processes of `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return fields[0] !== "Z" && Number(fields[1]) === pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("the worker cluster", () => {
+  it("replaces a worker that dies, keeps answering meanwhile, and stops every worker on SIGTERM", async () => {
+    const file = newDatabase();
+    await seedOrgWithToken(file);
+    const server = await startServer({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2" } });
+    try {
+      const primary = server.child.pid!;
+      await waitFor(() => childrenOf(primary).length === 2, "two workers");
+      const [victim] = childrenOf(primary);
+      process.kill(victim!, "SIGKILL");
+      // The surviving worker answers while the primary starts a replacement.
+      for (let i = 0; i < 10; i++) expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+      await waitFor(() => server.output().includes(`worker ${victim} exited (SIGKILL); starting another`), "the replacement notice");
+      await waitFor(() => childrenOf(primary).length === 2 && !childrenOf(primary).includes(victim!), "a replacement worker");
+      const workers = childrenOf(primary);
+      await killServer(server, "SIGTERM");
+      await waitFor(() => workers.every((pid) => !fs.existsSync(`/proc/${pid}`) || /\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))), "the workers to stop");
+    } finally {
+      await killServer(server, "SIGKILL");
+    }
+  }, 60_000);
+
+  it("refuses a WEB_CONCURRENCY that is not a whole number of at least 1", async () => {
+    const file = newDatabase();
+    await expect(startServer({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "zero" }, timeoutMs: 15_000 })).rejects.toThrow(
+      /WEB_CONCURRENCY must be a whole number of at least 1, got "zero"/,
+    );
+  }, 30_000);
+});

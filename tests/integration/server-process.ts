@@ -122,7 +122,7 @@ export type ServerHandle = {
 
 const running = new Set<ChildProcess>();
 
-export async function startServer(opts: { databaseFile: string; buildDir: string; timeoutMs?: number }): Promise<ServerHandle> {
+export async function startServer(opts: { databaseFile: string; buildDir: string; timeoutMs?: number; env?: Record<string, string> }): Promise<ServerHandle> {
   const port = await freePort();
   const child = spawn(process.execPath, [...TSX_NODE_ARGS, "scripts/server.ts"], {
     cwd: ROOT,
@@ -137,6 +137,7 @@ export async function startServer(opts: { databaseFile: string; buildDir: string
       SESSION_SECRET: "durability-session-secret",
       COOKIE_SECURE: "false",
       PORTAL_SEED: "none",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
