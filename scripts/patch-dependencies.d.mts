@@ -1,3 +1,4 @@
 export const PATCH_MARKER: string;
-export const ROUTER_FILE: string;
-export function patchRouterSource(source: string): { source: string; status: string };
+type Edit = { anchor: string; before?: string; after?: string; replace?: string };
+export const PATCHES: Array<{ name: string; file: string; edits: Edit[] }>;
+export function patchSource(source: string, edits: Edit[]): { source: string; status: string };
