@@ -1,21 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/general-error-boundary";
-import { cachedUntilNextChange } from "~/modules/audit/audit.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
-import { reviewCounts } from "~/modules/governance/inbox.server";
-import { dueCounts } from "~/modules/roadmap/roadmaps.server";
+import { navigationBadges } from "~/modules/governance/inbox.server";
 
 /** Org shell: navigation only. Each child route guards its own loader and action. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
-  // Every page shows these badges: read them once per change of the organisation (and per day, for "due").
-  const badges = cachedUntilNextChange(org.id, `nav-badges:${user.id}:${new Date().toISOString().slice(0, 10)}`, () => ({
-    reviews: reviewCounts(org.id),
-    due: dueCounts(org.id, user.id),
-  }));
-  return { org, role, ...badges };
+  return { org, role, ...navigationBadges(org.id, user.id) };
 }
 
 const SECTIONS = [

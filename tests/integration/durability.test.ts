@@ -37,6 +37,27 @@ function scalar(db: Db, sql: string, ...params: unknown[]): number {
   return db.$client.prepare(sql).pluck().get(...params) as number;
 }
 
+/** Rows of `table` without their `action` audit event, and `action` events without their row. */
+function unmatchedRowsAndEvents(db: Db, orgId: number, table: string, action: string, entityType: string) {
+  return {
+    rows: scalar(
+      db,
+      `select count(*) from ${table} r where r.org_id = ? and not exists
+         (select 1 from audit_events e where e.org_id = r.org_id and e.action = ? and e.entity_type = ? and e.entity_id = cast(r.id as text))`,
+      orgId,
+      action,
+      entityType,
+    ),
+    events: scalar(
+      db,
+      `select count(*) from audit_events e where e.org_id = ? and e.action = ? and not exists
+         (select 1 from ${table} r where cast(r.id as text) = e.entity_id)`,
+      orgId,
+      action,
+    ),
+  };
+}
+
 /** Verifies `file` with the app's own verifier, through a fresh shared connection. */
 function verifyChainIn(file: string, orgId: number) {
   return withDatabase(file, () => verifyAuditChain(orgId));
@@ -196,40 +217,8 @@ describe("a server killed with SIGKILL mid-write", () => {
           scalar(db, "select count(*) from audit_events where org_id = ? and action = 'monitoring.recorded'", orgId),
         ).toBe(snapshots);
         // Every row has its event, and every event its row.
-        expect(
-          scalar(
-            db,
-            `select count(*) from monitoring_snapshots s where s.org_id = ? and not exists
-               (select 1 from audit_events e where e.org_id = s.org_id and e.action = 'monitoring.recorded'
-                and e.entity_type = 'monitoring_snapshot' and e.entity_id = cast(s.id as text))`,
-            orgId,
-          ),
-        ).toBe(0);
-        expect(
-          scalar(
-            db,
-            `select count(*) from audit_events e where e.org_id = ? and e.action = 'monitoring.recorded' and not exists
-               (select 1 from monitoring_snapshots s where cast(s.id as text) = e.entity_id)`,
-            orgId,
-          ),
-        ).toBe(0);
-        expect(
-          scalar(
-            db,
-            `select count(*) from models m where m.org_id = ? and not exists
-               (select 1 from audit_events e where e.org_id = m.org_id and e.action = 'model.created'
-                and e.entity_type = 'model' and e.entity_id = cast(m.id as text))`,
-            orgId,
-          ),
-        ).toBe(0);
-        expect(
-          scalar(
-            db,
-            `select count(*) from audit_events e where e.org_id = ? and e.action = 'model.created' and not exists
-               (select 1 from models m where cast(m.id as text) = e.entity_id)`,
-            orgId,
-          ),
-        ).toBe(0);
+        expect(unmatchedRowsAndEvents(db, orgId, "monitoring_snapshots", "monitoring.recorded", "monitoring_snapshot")).toEqual({ rows: 0, events: 0 });
+        expect(unmatchedRowsAndEvents(db, orgId, "models", "model.created", "model")).toEqual({ rows: 0, events: 0 });
       } finally {
         db.$client.close();
       }

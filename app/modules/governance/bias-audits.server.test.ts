@@ -336,7 +336,8 @@ describe("runBiasAudit refusals", () => {
     expect(error.message).toContain('"high"');
   });
 
-  it("a non-numeric score in JSON rows is invalid and names a row", async () => {
+  // JSON rows have no header row, so rows[2] is the third row: "Row 3", not "Row 4" as a CSV would count it.
+  it("a non-numeric score in JSON rows is invalid and names its 1-based position in `rows`", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const rows: Row[] = [
@@ -355,25 +356,6 @@ describe("runBiasAudit refusals", () => {
     expect(error.field).toBe("config.scoreColumn");
     expect(error.message).toMatch(/^Row \d+: /);
     expect(error.message).toContain('"n/a"');
-  });
-
-  // JSON rows have no header row, so rows[2] is the third row. The accumulator
-  // numbers rows as if a CSV header were row 1 and reports it as "Row 4".
-  it("a non-numeric score in JSON rows names its 1-based position in `rows`", async () => {
-    const orgId = newOrg();
-    const v = newVersion(orgId);
-    const rows: Row[] = [
-      { group: "a", label: 1, score: 0.9 },
-      { group: "b", label: 0, score: 0.1 },
-      { group: "a", label: 1, score: "n/a" },
-    ];
-    const error = await catchDomainAsync(() =>
-      runBiasAudit(
-        orgId, v.slug, v.version,
-        config({ groupColumns: ["group"], labelColumn: "label", positiveLabels: ["1"], scoreColumn: "score", threshold: 0.5 }),
-        rowsSource(rows), TEAM, "t",
-      ),
-    );
     expect(error.message).toMatch(/^Row 3: /);
     expect(error.message).not.toMatch(/^Row 4: /);
   });

@@ -1,6 +1,8 @@
 import { and, count, desc, eq } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
+import { cachedUntilNextChange } from "../audit/audit.server";
+import { dueCounts } from "../roadmap/roadmaps.server";
 import { listApprovalRequests } from "./approvals.server";
 
 /** What waits for the ethics committee and approvers; the counts feed the navigation badge. */
@@ -33,4 +35,16 @@ export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
     .all()
     .map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
   return { cards, audits, approvals: listApprovalRequests(orgId, { status: "open" }, db) };
+}
+
+/**
+ * The badges every organisation page shows: what waits for review, and the
+ * member's overdue and due roadmap items. Read once per change of the
+ * organisation (and per day, for "due").
+ */
+export function navigationBadges(orgId: number, userId: number) {
+  return cachedUntilNextChange(orgId, `nav-badges:${userId}:${new Date().toISOString().slice(0, 10)}`, () => ({
+    reviews: reviewCounts(orgId),
+    due: dueCounts(orgId, userId),
+  }));
 }
