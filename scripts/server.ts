@@ -18,13 +18,14 @@ import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import express from "express";
 import compression from "compression";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { getDb } from "../db/client";
 import { withQueryCounter } from "../db/query-count";
 import { prepareDatabase } from "../db/prepare";
 import { isCrossOriginMutation, securityHeaders } from "../app/modules/http/security";
 import { sessionStorage } from "../app/modules/auth/session.server";
+import { PageCache } from "../app/modules/http/page-cache";
+import { createPortalRequestHandler, databaseDataVersion } from "../app/modules/http/page-cache.server";
 
 const dev = process.argv.includes("--dev");
 process.env.NODE_ENV ??= dev ? "development" : "production";
@@ -162,10 +163,11 @@ async function serve(): Promise<void> {
   // malformed one (`/api/v1/models/%`) with its own HTML 400 before the app could.
   app.all(
     /.*/,
-    createRequestHandler({
+    createPortalRequestHandler({
       build,
       mode: process.env.NODE_ENV,
       getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
+      pageCache: viteDevServer || process.env.PORTAL_PAGE_CACHE === "off" ? undefined : { cache: new PageCache(), dataVersion: databaseDataVersion() },
     }),
   );
 

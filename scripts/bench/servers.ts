@@ -144,7 +144,7 @@ export function ensureBuild(buildDir: string, log: (line: string) => void): void
   if (result.status !== 0) throw new Error(`Build failed (exit ${result.status})`);
 }
 
-export async function startPortal(options: { dbFile: string; buildDir: string }): Promise<Server> {
+export async function startPortal(options: { dbFile: string; buildDir: string; env?: Record<string, string> }): Promise<Server> {
   const port = await freePort();
   const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/server.ts"], {
     ...process.env,
@@ -155,6 +155,7 @@ export async function startPortal(options: { dbFile: string; buildDir: string })
     NODE_ENV: "production",
     SESSION_SECRET: "bench-session-secret-bench-session-secret",
     COOKIE_SECURE: "false",
+    ...options.env,
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/healthz`, child, output);
