@@ -64,6 +64,17 @@ export function preparedOnce<T>(build: (db: Db) => T): (db?: Db) => T {
   };
 }
 
+/**
+ * A query with `sql.placeholder`s, for the hot read paths: prepared once per
+ * connection, which spares drizzle's query building (tens of microseconds a
+ * query). A transaction's handle holds no statements of its own, so there it
+ * is built for the one call.
+ */
+export function reusableQuery<Q extends { prepare: () => unknown }>(build: (db: DbOrTx) => Q): (db?: DbOrTx) => ReturnType<Q["prepare"]> {
+  const prepared = preparedOnce((db) => build(db).prepare() as ReturnType<Q["prepare"]>);
+  return (db = getDb()) => ("$client" in db ? prepared(db) : (build(db).prepare() as ReturnType<Q["prepare"]>));
+}
+
 export function migrateDatabase(db: Db): void {
   migrate(db, { migrationsFolder: migrationsFolder() });
 }

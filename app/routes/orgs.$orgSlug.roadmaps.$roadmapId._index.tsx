@@ -79,12 +79,35 @@ function Progress({ done, total, label }: { done: number; total: number; label: 
   );
 }
 
-function ItemRow({ item, canWork, componentNames }: { item: RoadmapItemJson; canWork: boolean; componentNames: Record<string, string> }) {
+/**
+ * The words of the row controls' names ("Status of <item title>"), once per page: each control names
+ * itself from one of these and the row's title link (aria-labelledby), so a title is not repeated four times a row.
+ */
+const CONTROL_WORDS = { select: "Select", status: "Status of", evidence: "Evidence for" } as const;
+
+function ControlWords() {
+  return (
+    <>
+      {Object.entries(CONTROL_WORDS).map(([key, words]) => (
+        <span key={key} id={`control-word-${key}`} hidden>
+          {words}
+        </span>
+      ))}
+    </>
+  );
+}
+
+function ItemRow({ item, groupKey, canWork, componentNames }: { item: RoadmapItemJson; groupKey: string; canWork: boolean; componentNames: Record<string, string> }) {
+  // An item can sit in several groups (the component view): ids carry the group.
+  const id = `${groupKey}-${item.id}`;
+  const namedBy = (word: keyof typeof CONTROL_WORDS) => `control-word-${word} title-${id}`;
   return (
     <tr data-item={item.key} className={item.status === "closed" ? "muted" : undefined}>
-      <td>{canWork && item.status !== "closed" ? <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-label={`Select ${item.title}`} /> : null}</td>
+      <td>{canWork && item.status !== "closed" ? <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-labelledby={namedBy("select")} /> : null}</td>
       <td>
-        <Link to={`items/${item.id}`}>{item.title}</Link>
+        <Link to={`items/${item.id}`} id={`title-${id}`}>
+          {item.title}
+        </Link>
         <div>
           {item.components.map((c) => (
             <span key={c} className="tag">
@@ -106,20 +129,14 @@ function ItemRow({ item, canWork, componentNames }: { item: RoadmapItemJson; can
           <Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="update" />
             <input type="hidden" name="itemId" value={item.id} />
-            <label className="visually-hidden" htmlFor={`status-${item.id}`}>
-              Status of {item.title}
-            </label>
-            <select id={`status-${item.id}`} name="status" defaultValue={item.status}>
+            <select name="status" defaultValue={item.status} aria-labelledby={namedBy("status")}>
               {WORK_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {ITEM_STATUS_LABELS[s]}
                 </option>
               ))}
             </select>
-            <label className="visually-hidden" htmlFor={`evidence-${item.id}`}>
-              Evidence for {item.title}
-            </label>
-            <input id={`evidence-${item.id}`} name="evidence" placeholder="Evidence note or link" defaultValue={item.evidence ?? ""} />
+            <input name="evidence" placeholder="Evidence note or link" defaultValue={item.evidence ?? ""} aria-labelledby={namedBy("evidence")} />
             <button type="submit" className="small secondary">
               Save
             </button>
@@ -238,6 +255,7 @@ export default function RoadmapPage() {
           </Link>
         ))}
       </nav>
+      <ControlWords />
       {roadmap.groups.map((g) => (
         <section key={g.key} aria-labelledby={`group-${g.key}`}>
           <h3 id={`group-${g.key}`}>
@@ -261,7 +279,7 @@ export default function RoadmapPage() {
                 </thead>
                 <tbody>
                   {g.items.map((item) => (
-                    <ItemRow key={item.id} item={item} canWork={d.canWork} componentNames={d.componentNames} />
+                    <ItemRow key={item.id} item={item} groupKey={g.key} canWork={d.canWork} componentNames={d.componentNames} />
                   ))}
                 </tbody>
               </table>

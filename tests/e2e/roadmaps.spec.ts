@@ -126,8 +126,8 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
 
   // Tick one off with evidence.
   const done = chosen[0]!;
-  await row(team, done.itemKey).getByLabel(`Status of ${done.title}`, { exact: true }).selectOption("done");
-  await row(team, done.itemKey).getByLabel(`Evidence for ${done.title}`, { exact: true }).fill("https://git.example/pr/42");
+  await row(team, done.itemKey).getByRole("combobox", { name: `Status of ${done.title}`, exact: true }).selectOption("done");
+  await row(team, done.itemKey).getByRole("textbox", { name: `Evidence for ${done.title}`, exact: true }).fill("https://git.example/pr/42");
   await row(team, done.itemKey).getByRole("button", { name: "Save" }).click();
   await expect(team.getByRole("status")).toHaveText(`Updated “${done.title}”.`);
   await expect(team.getByRole("heading", { level: 3, name: /My items/ })).toContainText("(1/3 done)");
@@ -299,8 +299,8 @@ test("a newer finalised assessment regenerates: the old roadmap stays as history
   expect(carried).toMatchObject({ status: "in_progress", evidence: "Runner provisioned", carriedFromItemId: byKey(carriedKey).id });
   const carriedRow = row(page, carriedKey);
   await expect(carriedRow).toContainText("carried over");
-  await expect(carriedRow.getByLabel(`Status of ${carried.title}`, { exact: true })).toHaveValue("in_progress");
-  await expect(carriedRow.getByLabel(`Evidence for ${carried.title}`, { exact: true })).toHaveValue("Runner provisioned");
+  await expect(carriedRow.getByRole("combobox", { name: `Status of ${carried.title}`, exact: true })).toHaveValue("in_progress");
+  await expect(carriedRow.getByRole("textbox", { name: `Evidence for ${carried.title}`, exact: true })).toHaveValue("Runner provisioned");
 
   // The list keeps both, the old one as history.
   await page.goto(`/orgs/${testOrg.slug}/roadmaps`);

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../../../db/client";
+import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { auditEvents } from "../../../db/schema";
 import { canonicalJson, computeEventHash, GENESIS_HASH, type AuditEventContent } from "./hash";
 import { HISTORY_LIMIT, HISTORY_PAYLOAD_CHARS } from "./history";
@@ -179,17 +179,15 @@ export function* auditEventBatches(orgId: number, filters: AuditEventFilters, ba
 
 /** Events about any of the given entities (entity type → ids), newest first: the history tab of a page. */
 export function listEntityHistory(orgId: number, refs: Record<string, Array<string | number>>, limit = HISTORY_LIMIT, db: DbOrTx = getDb()) {
-  const clauses = Object.entries(refs)
-    .filter(([, ids]) => ids.length > 0)
-    .map(([type, ids]) => and(eq(auditEvents.entityType, type), inArray(auditEvents.entityId, ids.map(String)))!);
-  if (clauses.length === 0) return [];
-  return db
-    .select()
-    .from(auditEvents)
-    .where(and(eq(auditEvents.orgId, orgId), or(...clauses)))
-    .orderBy(desc(auditEvents.id))
-    .limit(limit)
-    .all()
+  const wanted = Object.entries(refs).filter(([, ids]) => ids.length > 0);
+  if (wanted.length === 0) return [];
+  const params: Record<string, string | number> = { orgId, limit };
+  wanted.forEach(([type, ids], i) => {
+    params[`type${i}`] = type;
+    ids.forEach((id, j) => (params[`id${i}_${j}`] = String(id)));
+  });
+  return entityHistoryQuery(wanted.map(([, ids]) => ids.length))(db)
+    .all(params)
     .map((e) => ({
       id: e.id,
       at: e.createdAt.toISOString(),
@@ -201,10 +199,51 @@ export function listEntityHistory(orgId: number, refs: Record<string, Array<stri
     }));
 }
 
+const historyQueries = new Map<string, ReturnType<typeof buildEntityHistoryQuery>>();
+
+/** One prepared statement per shape (how many ids of each entity type), since each page asks the same shapes again. */
+function entityHistoryQuery(idCounts: number[]) {
+  const shape = idCounts.join(",");
+  let query = historyQueries.get(shape);
+  if (!query) {
+    query = buildEntityHistoryQuery(idCounts);
+    if (historyQueries.size >= 200) historyQueries.delete(historyQueries.keys().next().value!);
+    historyQueries.set(shape, query);
+  }
+  return query;
+}
+
+function buildEntityHistoryQuery(idCounts: number[]) {
+  return reusableQuery((db) =>
+    db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.orgId, sql.placeholder("orgId")),
+          or(
+            ...idCounts.map((count, i) =>
+              and(
+                eq(auditEvents.entityType, sql.placeholder(`type${i}`)),
+                inArray(auditEvents.entityId, Array.from({ length: count }, (_, j) => sql.placeholder(`id${i}_${j}`))),
+              ),
+            ),
+          ),
+        ),
+      )
+      .orderBy(desc(auditEvents.id))
+      .limit(sql.placeholder("limit")),
+  );
+}
+
 /** The id of an organisation's newest audit event: it moves with every change, in every process. */
 export function auditHead(orgId: number, db: DbOrTx = getDb()): number {
-  return db.select({ id: sql<number | null>`max(${auditEvents.id})` }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).get()?.id ?? 0;
+  return auditHeadQuery(db).get({ orgId })?.id ?? 0;
 }
+
+const auditHeadQuery = reusableQuery((db) =>
+  db.select({ id: sql<number | null>`max(${auditEvents.id})` }).from(auditEvents).where(eq(auditEvents.orgId, sql.placeholder("orgId"))),
+);
 
 const headCache = new Map<string, { head: number; value: unknown }>();
 const HEAD_CACHE_LIMIT = 500;

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { getDb, preparedOnce } from "../../../db/client";
+import { getDb, preparedOnce, reusableQuery } from "../../../db/client";
 import { memberships, organizations } from "../../../db/schema";
 import { forbidden, notFound } from "../../utils/http";
 import type { Actor } from "../audit/audit.server";
@@ -37,11 +37,14 @@ export async function requireMember(
 }
 
 export function listUserOrganizations(userId: number) {
-  return getDb()
+  return userOrganizationsQuery().all({ userId });
+}
+
+const userOrganizationsQuery = reusableQuery((db) =>
+  db
     .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(organizations.name)
-    .all();
-}
+    .where(eq(memberships.userId, sql.placeholder("userId")))
+    .orderBy(organizations.name),
+);

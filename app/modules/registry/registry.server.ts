@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
-import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
+import { getDb, reusableQuery, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
 import {
   approvalRequests,
   biasAudits,
@@ -50,12 +50,15 @@ function actorColumns(actor: Actor) {
 // ---------------------------------------------------------------- lookups
 
 export function findModelBySlug(orgId: number, slug: string, db: DbOrTx = getDb()) {
-  return db
+  return modelBySlugQuery(db).get({ orgId, slug });
+}
+
+const modelBySlugQuery = reusableQuery((db) =>
+  db
     .select()
     .from(models)
-    .where(and(eq(models.orgId, orgId), eq(models.slug, slug)))
-    .get();
-}
+    .where(and(eq(models.orgId, sql.placeholder("orgId")), eq(models.slug, sql.placeholder("slug")))),
+);
 
 function requireModel(tx: DbOrTx, orgId: number, slug: string) {
   const model = findModelBySlug(orgId, slug, tx);
@@ -752,8 +755,13 @@ export function modelJson(model: typeof models.$inferSelect, tags: string[], ver
 }
 
 /** Versions newest first (by semantic version), with parent versions resolved. */
+const versionsOfModelQuery = reusableQuery((db) => db.select().from(modelVersions).where(eq(modelVersions.modelId, sql.placeholder("modelId"))));
+const tagsOfModelQuery = reusableQuery((db) =>
+  db.select({ tag: modelTags.tag }).from(modelTags).where(eq(modelTags.modelId, sql.placeholder("modelId"))).orderBy(modelTags.tag),
+);
+
 export function listVersions(modelId: number, db: DbOrTx = getDb()): VersionJson[] {
-  const rows = db.select().from(modelVersions).where(eq(modelVersions.modelId, modelId)).all();
+  const rows = versionsOfModelQuery(db).all({ modelId });
   const labels = new Map(rows.map((r) => [r.id, r.version]));
   return rows
     .sort((a, b) => compareSemver(parseSemver(b.version)!, parseSemver(a.version)!) || b.id - a.id)
@@ -764,57 +772,19 @@ export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const model = findModelBySlug(orgId, slug, db);
   if (!model) return null;
   const versions = listVersions(model.id, db);
-  return { ...modelJson(model, tagsOf(db, [model.id]).get(model.id) ?? [], versions), versions, ownerUserId: model.ownerUserId };
+  const tags = tagsOfModelQuery(db).all({ modelId: model.id }).map((row) => row.tag);
+  return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId };
 }
 
 /** Everything the model page shows, in a fixed number of queries. */
 export function getModelDetail(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const model = getModel(orgId, slug, db);
   if (!model) return null;
-  const transitions = db
-    .select({
-      id: stageTransitions.id,
-      versionId: stageTransitions.versionId,
-      version: modelVersions.version,
-      fromStage: stageTransitions.fromStage,
-      toStage: stageTransitions.toStage,
-      actor: stageTransitions.actorLabel,
-      reason: stageTransitions.reason,
-      at: stageTransitions.createdAt,
-    })
-    .from(stageTransitions)
-    .innerJoin(modelVersions, eq(modelVersions.id, stageTransitions.versionId))
-    .where(eq(stageTransitions.modelId, model.id))
-    .orderBy(asc(stageTransitions.createdAt), asc(stageTransitions.id))
-    .all();
-  const incidentRows = db
-    .select({ incident: incidents, version: modelVersions.version })
-    .from(incidents)
-    .innerJoin(modelVersions, eq(modelVersions.id, incidents.versionId))
-    .where(eq(incidents.modelId, model.id))
-    .orderBy(desc(incidents.startedAt))
-    .all();
-  const objectives = db
-    .select({ metric: serviceLevelObjectives.metric, comparison: serviceLevelObjectives.comparison, threshold: serviceLevelObjectives.threshold })
-    .from(serviceLevelObjectives)
-    .where(eq(serviceLevelObjectives.modelId, model.id))
-    .orderBy(serviceLevelObjectives.metric)
-    .all();
-  const snapshots = db
-    .select({
-      versionId: monitoringSnapshots.versionId,
-      version: modelVersions.version,
-      observedAt: monitoringSnapshots.observedAt,
-      metrics: monitoringSnapshots.metrics,
-      breaches: monitoringSnapshots.breaches,
-    })
-    .from(monitoringSnapshots)
-    .innerJoin(modelVersions, eq(modelVersions.id, monitoringSnapshots.versionId))
-    .where(eq(monitoringSnapshots.modelId, model.id))
-    .orderBy(desc(monitoringSnapshots.observedAt))
-    .limit(MONITORING_POINTS)
-    .all()
-    .reverse();
+  const modelId = model.id;
+  const transitions = modelTransitionsQuery(db).all({ modelId });
+  const incidentRows = modelIncidentsQuery(db).all({ modelId });
+  const objectives = modelObjectivesQuery(db).all({ modelId });
+  const snapshots = modelSnapshotsQuery(db).all({ modelId }).reverse();
   return {
     model,
     transitions: transitions.map((t) => ({ ...t, at: t.at.toISOString() })),
@@ -836,6 +806,55 @@ export function getModelDetail(orgId: number, slug: string, db: DbOrTx = getDb()
 
 /** The most recent snapshots charted on a model page. */
 const MONITORING_POINTS = 500;
+
+const modelTransitionsQuery = reusableQuery((db) =>
+  db
+    .select({
+      id: stageTransitions.id,
+      versionId: stageTransitions.versionId,
+      version: modelVersions.version,
+      fromStage: stageTransitions.fromStage,
+      toStage: stageTransitions.toStage,
+      actor: stageTransitions.actorLabel,
+      reason: stageTransitions.reason,
+      at: stageTransitions.createdAt,
+    })
+    .from(stageTransitions)
+    .innerJoin(modelVersions, eq(modelVersions.id, stageTransitions.versionId))
+    .where(eq(stageTransitions.modelId, sql.placeholder("modelId")))
+    .orderBy(asc(stageTransitions.createdAt), asc(stageTransitions.id)),
+);
+const modelIncidentsQuery = reusableQuery((db) =>
+  db
+    .select({ incident: incidents, version: modelVersions.version })
+    .from(incidents)
+    .innerJoin(modelVersions, eq(modelVersions.id, incidents.versionId))
+    .where(eq(incidents.modelId, sql.placeholder("modelId")))
+    .orderBy(desc(incidents.startedAt)),
+);
+const modelObjectivesQuery = reusableQuery((db) =>
+  db
+    .select({ metric: serviceLevelObjectives.metric, comparison: serviceLevelObjectives.comparison, threshold: serviceLevelObjectives.threshold })
+    .from(serviceLevelObjectives)
+    .where(eq(serviceLevelObjectives.modelId, sql.placeholder("modelId")))
+    .orderBy(serviceLevelObjectives.metric),
+);
+/** The most recent snapshots charted on a model page, newest first. */
+const modelSnapshotsQuery = reusableQuery((db) =>
+  db
+    .select({
+      versionId: monitoringSnapshots.versionId,
+      version: modelVersions.version,
+      observedAt: monitoringSnapshots.observedAt,
+      metrics: monitoringSnapshots.metrics,
+      breaches: monitoringSnapshots.breaches,
+    })
+    .from(monitoringSnapshots)
+    .innerJoin(modelVersions, eq(modelVersions.id, monitoringSnapshots.versionId))
+    .where(eq(monitoringSnapshots.modelId, sql.placeholder("modelId")))
+    .orderBy(desc(monitoringSnapshots.observedAt))
+    .limit(MONITORING_POINTS),
+);
 
 export function getIncident(orgId: number, incidentId: number, db: DbOrTx = getDb()): IncidentJson | null {
   const row = db
@@ -879,23 +898,31 @@ export function getVersionDetail(orgId: number, modelSlug: string, versionLabel:
 
 /** The entities whose audit events make up a model's (or one version's) history. */
 export function historyRefs(scope: { modelId: number } | { versionId: number }, db: DbOrTx = getDb()) {
-  const ids = (table: typeof incidents | typeof modelCards | typeof biasAudits | typeof approvalRequests) =>
-    db
-      .select({ id: table.id })
-      .from(table)
-      .where("modelId" in scope ? eq(table.modelId, scope.modelId) : eq(table.versionId, scope.versionId))
-      .all()
-      .map((r) => r.id);
-  const versionIds =
-    "modelId" in scope
-      ? db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.modelId, scope.modelId)).all().map((r) => r.id)
-      : [scope.versionId];
+  const byModel = "modelId" in scope;
+  const id = byModel ? scope.modelId : scope.versionId;
+  const ids = (type: keyof typeof HISTORY_REF_QUERIES) => HISTORY_REF_QUERIES[type][byModel ? "byModel" : "byVersion"](db).all({ id }).map((r) => r.id);
   return {
-    model: "modelId" in scope ? [scope.modelId] : [],
-    model_version: versionIds,
-    incident: ids(incidents),
-    model_card: ids(modelCards),
-    bias_audit: ids(biasAudits),
-    approval_request: ids(approvalRequests),
+    model: byModel ? [scope.modelId] : [],
+    model_version: byModel ? versionIdsOfModelQuery(db).all({ id }).map((r) => r.id) : [scope.versionId],
+    incident: ids("incident"),
+    model_card: ids("model_card"),
+    bias_audit: ids("bias_audit"),
+    approval_request: ids("approval_request"),
   };
 }
+
+const versionIdsOfModelQuery = reusableQuery((db) => db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.modelId, sql.placeholder("id"))));
+
+function refQueries(table: typeof incidents | typeof modelCards | typeof biasAudits | typeof approvalRequests) {
+  return {
+    byModel: reusableQuery((db) => db.select({ id: table.id }).from(table).where(eq(table.modelId, sql.placeholder("id")))),
+    byVersion: reusableQuery((db) => db.select({ id: table.id }).from(table).where(eq(table.versionId, sql.placeholder("id")))),
+  };
+}
+
+const HISTORY_REF_QUERIES = {
+  incident: refQueries(incidents),
+  model_card: refQueries(modelCards),
+  bias_audit: refQueries(biasAudits),
+  approval_request: refQueries(approvalRequests),
+};

@@ -296,8 +296,15 @@ export function getRoadmap(orgId: number, roadmapId: number, db: DbOrTx = getDb(
 }
 export type RoadmapDetail = NonNullable<ReturnType<typeof getRoadmap>>;
 
-/** Everything about a roadmap except its items: title, workstreams and the success criteria checked live. */
+/**
+ * Everything about a roadmap except its items: title, workstreams and the success criteria checked
+ * live against the registry, cached until the organisation's next change (and the day).
+ */
 function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
+  return cachedUntilNextChange(orgId, `roadmap-header:${roadmapId}:${today()}`, () => readRoadmapHeader(orgId, roadmapId, db), db);
+}
+
+function readRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
   const roadmap = db.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId))).get();
   if (!roadmap) return null;
   const assessment = db.select({ period: assessments.period }).from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
@@ -338,7 +345,7 @@ function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
   };
 }
 
-export const ROADMAP_PAGE_SIZE = 50;
+export const ROADMAP_PAGE_SIZE = 25;
 
 /**
  * The few columns the roadmap page needs for every item, with the progress
