@@ -19,7 +19,7 @@ import { pathToFileURL } from "node:url";
 import express from "express";
 import compression from "compression";
 import type { ServerBuild } from "@remix-run/node";
-import { getDb } from "../db/client";
+import { databaseFile, getDb } from "../db/client";
 import { withQueryCounter } from "../db/query-count";
 import { prepareDatabase } from "../db/prepare";
 import { isCrossOriginMutation, securityHeaders } from "../app/modules/http/security";
@@ -167,7 +167,11 @@ async function serve(): Promise<void> {
       build,
       mode: process.env.NODE_ENV,
       getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
-      pageCache: viteDevServer || process.env.PORTAL_PAGE_CACHE === "off" ? undefined : { cache: new PageCache(), dataVersion: databaseDataVersion() },
+      // An in-memory database is private to its connection: its writes could not be seen, so no cache.
+      pageCache:
+        viteDevServer || process.env.PORTAL_PAGE_CACHE === "off" || databaseFile() === ":memory:"
+          ? undefined
+          : { cache: new PageCache(), dataVersion: databaseDataVersion() },
     }),
   );
 

@@ -1,4 +1,4 @@
-import { HISTORY_LIMIT, HISTORY_PAYLOAD_CHARS } from "~/modules/audit/history";
+import { HISTORY_LIMIT } from "~/modules/audit/history";
 
 export type AuditEventRow = {
   id: number;
@@ -44,7 +44,7 @@ export function AuditEventTable({ events }: { events: AuditEventRow[] }) {
                 {e.entityId ? ` #${e.entityId}` : ""}
               </td>
               <td className="mono" style={{ maxWidth: "28rem", wordBreak: "break-word" }}>
-                {e.payload.length > HISTORY_PAYLOAD_CHARS ? `${e.payload.slice(0, HISTORY_PAYLOAD_CHARS)}…` : e.payload}
+                {e.payload}
               </td>
             </tr>
           ))}

@@ -186,17 +186,30 @@ export function listEntityHistory(orgId: number, refs: Record<string, Array<stri
     params[`type${i}`] = type;
     ids.forEach((id, j) => (params[`id${i}_${j}`] = String(id)));
   });
-  return entityHistoryQuery(wanted.map(([, ids]) => ids.length))(db)
-    .all(params)
-    .map((e) => ({
-      id: e.id,
-      at: e.createdAt.toISOString(),
-      actor: e.actorLabel,
-      action: e.action,
-      entityType: e.entityType,
-      entityId: e.entityId,
-      payload: e.payload.length > HISTORY_PAYLOAD_CHARS ? `${e.payload.slice(0, HISTORY_PAYLOAD_CHARS)}…` : e.payload,
-    }));
+  return entityHistoryQuery(wanted.map(([, ids]) => ids.length))(db).all(params).map(auditEventRow);
+}
+
+/** An event as the pages' event tables show it: long change payloads cut (the CSV export keeps them whole). */
+export function auditEventRow(e: {
+  id: number;
+  createdAt: Date;
+  actorLabel: string;
+  actorType: string;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  payload: string;
+}) {
+  return {
+    id: e.id,
+    at: e.createdAt.toISOString(),
+    actor: e.actorLabel,
+    actorType: e.actorType,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    payload: e.payload.length > HISTORY_PAYLOAD_CHARS ? `${e.payload.slice(0, HISTORY_PAYLOAD_CHARS)}…` : e.payload,
+  };
 }
 
 const historyQueries = new Map<string, ReturnType<typeof buildEntityHistoryQuery>>();

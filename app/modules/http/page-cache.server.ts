@@ -42,7 +42,7 @@ type Options = {
 
 /**
  * Remix's Express handler, with the rendered-page cache in front of it. Answers
- * carry `X-Page-Cache: hit` or `miss` when the request could be cached.
+ * carry `X-Page-Cache: hit`, or `miss` when the page rendered has been stored.
  */
 export function createPortalRequestHandler({ build, mode, getLoadContext, pageCache }: Options) {
   const handleRequest = createRequestHandler(build, mode);
@@ -63,14 +63,22 @@ export function createPortalRequestHandler({ build, mode, getLoadContext, pageCa
           cookie: req.get("cookie") ?? "",
         });
         const hit = lookup.cache.get(key);
-        if (hit) return sendCachedPage(req, res, hit, nonce, "hit");
+        if (hit) {
+          // The first repeat that takes gzip deflates the page once (off the main thread), for every later one.
+          if (!hit.deflatedParts && acceptsGzip(req, hit)) {
+            const before = PageCache.footprint(key, hit);
+            hit.deflatedParts = await deflateParts(hit.parts);
+            lookup.cache.grew(key, before);
+          }
+          return sendCachedPage(req, res, hit, nonce, "hit");
+        }
       }
       const response = await handleRequest(toFetchRequest(req, res), getLoadContext(req, res));
       if (lookup && isCacheableResponse(response.status, response.headers)) {
         const body = Buffer.from(await response.arrayBuffer());
         const page: CachedPage = { status: response.status, headers: [...response.headers.entries()], parts: cutAtNonce(body, nonce), bytes: body.byteLength };
-        lookup.cache.set(key, validity, page);
-        return sendCachedPage(req, res, page, nonce, "miss");
+        // Sent plain here: `compression` gzips it as it does any page.
+        return sendCachedPage(req, res, page, nonce, lookup.cache.set(key, validity, page) ? "miss" : undefined);
       }
       await sendResponse(res, response);
     } catch (error) {
@@ -79,16 +87,12 @@ export function createPortalRequestHandler({ build, mode, getLoadContext, pageCa
   };
 }
 
-/** Sent gzipped when the client takes it (compression skips a response that already has an encoding). */
-function sendCachedPage(req: ExpressRequest, res: ExpressResponse, page: CachedPage, nonce: string, outcome: "hit" | "miss"): void {
-  const gzip = page.bytes >= 1024 && req.acceptsEncodings("gzip", "identity") === "gzip";
-  let body: Buffer;
-  if (gzip) {
-    page.deflatedParts ??= deflateParts(page.parts);
-    body = gzipWithNonce(page.parts, page.deflatedParts, nonce);
-  } else {
-    body = joinWithNonce(page.parts, nonce);
-  }
+const acceptsGzip = (req: ExpressRequest, page: CachedPage) => page.bytes >= 1024 && req.acceptsEncodings("gzip", "identity") === "gzip";
+
+/** Gzipped from the deflated copy when there is one and the client takes it (compression skips a response that already has an encoding). */
+function sendCachedPage(req: ExpressRequest, res: ExpressResponse, page: CachedPage, nonce: string, outcome: "hit" | "miss" | undefined): void {
+  const gzip = page.deflatedParts !== undefined && acceptsGzip(req, page);
+  const body = gzip ? gzipWithNonce(page.parts, page.deflatedParts!, nonce) : joinWithNonce(page.parts, nonce);
   res.status(page.status);
   for (const [name, value] of page.headers) {
     if (name !== "content-length") res.append(name, value);
@@ -96,18 +100,20 @@ function sendCachedPage(req: ExpressRequest, res: ExpressResponse, page: CachedP
   if (gzip) res.set("Content-Encoding", "gzip");
   res.vary("Accept-Encoding");
   res.set("Content-Length", String(body.byteLength));
-  res.set("X-Page-Cache", outcome);
+  if (outcome) res.set("X-Page-Cache", outcome);
   res.end(body);
 }
 
 /** As @remix-run/express does it (which does not export these): the URL respects "trust proxy". */
 function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
-  const hostPort = (req.get("x-forwarded-host") ?? req.get("host") ?? "").split(":")[1];
-  const port = hostPort && /^\d+$/.test(hostPort) ? `:${hostPort}` : "";
+  const portOf = (host: string | undefined) => Number.parseInt(host?.split(":")[1] ?? "", 10);
+  const forwardedPort = portOf(req.get("x-forwarded-host"));
+  const hostPort = portOf(req.get("host"));
+  const port = Number.isSafeInteger(forwardedPort) ? forwardedPort : Number.isSafeInteger(hostPort) ? hostPort : undefined;
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const each of value) headers.append(name, each);
-    else if (value !== undefined) headers.set(name, value);
+    else if (value) headers.set(name, value);
   }
   // Loaders and actions stop when the client goes away before the answer is sent.
   let controller: AbortController | null = new AbortController();
@@ -118,7 +124,7 @@ function toFetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
     init.body = createReadableStreamFromReadable(req);
     init.duplex = "half";
   }
-  return new Request(`${req.protocol}://${req.hostname}${port}${req.originalUrl}`, init);
+  return new Request(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`, init);
 }
 
 async function sendResponse(res: ExpressResponse, response: Response): Promise<void> {

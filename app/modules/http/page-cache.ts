@@ -12,14 +12,16 @@
  * and joined again with the next request's.
  */
 import zlib from "node:zlib";
+import { promisify } from "node:util";
 
 export type CachedPage = {
   status: number;
   headers: Array<[string, string]>;
   /** The body cut wherever the nonce of the request that rendered it appeared. */
   parts: Buffer[];
-  /** The same parts deflated, made on the first request that accepts gzip (see `gzipWithNonce`). */
+  /** The same parts deflated, made on the first repeat request that accepts gzip (see `gzipWithNonce`). */
   deflatedParts?: Buffer[];
+  /** The body's length (what Content-Length says when sent plain). */
   bytes: number;
 };
 
@@ -82,9 +84,11 @@ const FINAL_EMPTY_BLOCK = Buffer.from([0x03, 0x00]);
  * ends on a byte boundary and refers to nothing before it. Compressing a page
  * costs more than rendering it from the cache; this way it is done once.
  */
-export function deflateParts(parts: Buffer[]): Buffer[] {
-  return parts.map((part) => zlib.deflateRawSync(part, { finishFlush: zlib.constants.Z_FULL_FLUSH, level: 6 }));
+export function deflateParts(parts: Buffer[]): Promise<Buffer[]> {
+  return Promise.all(parts.map((part) => deflateRaw(part, { finishFlush: zlib.constants.Z_FULL_FLUSH, level: 6 })));
 }
+
+const deflateRaw = promisify(zlib.deflateRaw);
 
 /**
  * One gzip member (RFC 1952) around the deflated parts, with the nonce between
@@ -106,7 +110,8 @@ export function gzipWithNonce(parts: Buffer[], deflatedParts: Buffer[], nonce: s
       size += glue.length;
     }
     pieces.push(deflatedParts[i]!);
-    crc = zlib.crc32(part, crc);
+    // Node 20's crc32 answers 0 for some empty buffers whatever the running value: skip them.
+    if (part.length > 0) crc = zlib.crc32(part, crc);
     size += part.length;
   });
   const trailer = Buffer.alloc(8);
@@ -140,6 +145,21 @@ export class PageCache {
     this.bytes = 0;
   }
 
+  /** What an entry holds in memory: its key (URL and cookie), headers, body and any deflated copy. */
+  static footprint(key: string, page: CachedPage): number {
+    const headers = page.headers.reduce((n, [name, value]) => n + name.length + value.length, 0);
+    const deflated = page.deflatedParts?.reduce((n, part) => n + part.length, 0) ?? 0;
+    return key.length + headers + page.bytes + deflated;
+  }
+
+  /** Records that a stored page grew (its deflated copy was made), evicting others if the budget is passed. */
+  grew(key: string, before: number): void {
+    const page = this.entries.get(key);
+    if (!page) return;
+    this.bytes += PageCache.footprint(key, page) - before;
+    this.evict();
+  }
+
   get(key: string): CachedPage | undefined {
     const page = this.entries.get(key);
     if (page) {
@@ -154,19 +174,24 @@ export class PageCache {
    * landed while it rendered has moved the validity on, and the page is not kept.
    */
   set(key: string, validity: string, page: CachedPage): boolean {
-    if (validity !== this.validity || page.bytes > this.limits.maxBytes / 4) return false;
+    const size = PageCache.footprint(key, page);
+    if (validity !== this.validity || size > this.limits.maxBytes / 4) return false;
     const previous = this.entries.get(key);
     if (previous) {
       this.entries.delete(key);
-      this.bytes -= previous.bytes;
+      this.bytes -= PageCache.footprint(key, previous);
     }
     this.entries.set(key, page);
-    this.bytes += page.bytes;
+    this.bytes += size;
+    this.evict();
+    return true;
+  }
+
+  private evict(): void {
     for (const [oldest, evicted] of this.entries) {
       if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= evicted.bytes;
+      this.bytes -= PageCache.footprint(oldest, evicted);
     }
-    return true;
   }
 }

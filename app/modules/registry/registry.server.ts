@@ -667,7 +667,16 @@ const MODEL_ORDER: Record<NonNullable<ModelListQuery["sort"]>, SQL[]> = {
 };
 
 /** One page of models with their production and latest versions; a constant number of queries. */
+/**
+ * One page of the model list (the page and `GET /api/v1/models`), cached until the organisation's
+ * next change: the four per-row subqueries make it the costliest read that pipelines poll.
+ */
 export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = getDb()) {
+  const key = `models:${JSON.stringify([query.q, query.stage, query.riskTier, query.team, query.tag, query.sort, query.page, query.pageSize])}`;
+  return cachedUntilNextChange(orgId, key, () => readModelList(orgId, query, db), db);
+}
+
+function readModelList(orgId: number, query: ModelListQuery, db: DbOrTx) {
   const where = modelListConditions(orgId, query);
   const total = db.select({ n: count() }).from(models).where(where).get()?.n ?? 0;
   const rows = db
@@ -708,7 +717,7 @@ export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = ge
     })),
   };
 }
-export type ModelListItem = ReturnType<typeof listModels>["models"][number];
+export type ModelListItem = ReturnType<typeof readModelList>["models"][number];
 
 /** The owner teams and tags to filter the model list by; cached until the organisation's next change. */
 export function listModelFacets(orgId: number, db: DbOrTx = getDb()) {
