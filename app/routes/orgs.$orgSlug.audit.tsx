@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { AuditEventTable } from "~/components/history";
 import { FilterSelect } from "~/components/table";
-import { auditEventRow, cachedUntilNextChange, listAuditEvents, listAuditFacets, verifyAuditChain } from "~/modules/audit/audit.server";
+import { auditEventRow, listAuditEvents, listAuditFacets, verifyAuditChain } from "~/modules/audit/audit.server";
 import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
 import { requireMember } from "~/modules/auth/membership.server";
 import { fieldErrors } from "~/utils/validation";
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     canVerify: role === "admin" || role === "auditor",
     errors: parsed.success ? {} : fieldErrors(parsed.error),
-    facets: cachedUntilNextChange(org.id, "audit-facets", () => listAuditFacets(org.id)),
+    facets: listAuditFacets(org.id),
     nextBeforeId,
     events: events.map((e) => auditEventRow({ ...e, payload: JSON.stringify(e.payload) })),
   };

@@ -24,6 +24,8 @@ export type LoadResult = {
   errorCodes: Record<string, number>;
   /** Unloaded time of one request (the check before the run). */
   singleMs?: number;
+  /** The rendered-page cache's answer to a second request before the run (`hit`, `miss`), when the server says. */
+  pageCache?: string;
   /** No request completed within the run: latencies are unknown (at least the run's duration). */
   noneCompleted: boolean;
   /** Throughput as a share of the bare server's (1 = as fast as the ceiling). */
@@ -34,15 +36,23 @@ export type LoadResult = {
 
 export const CONNECTIONS = 20;
 
-/** One request first, so a redirect to the login page or an error is caught before it is measured as "fast". */
-export async function checkTarget(origin: string, target: Target): Promise<number> {
+/**
+ * One request first, so a redirect to the login page or an error is caught before it is measured as
+ * "fast"; then a second, to see whether the rendered-page cache will answer the run.
+ */
+export async function checkTarget(origin: string, target: Target): Promise<{ singleMs: number; pageCache?: string }> {
+  const get = async () => {
+    const response = await fetch(origin + target.path, { headers: target.headers, redirect: "manual" });
+    const body = await response.arrayBuffer();
+    if (response.status !== 200) {
+      throw new Error(`${target.name}: GET ${target.path} answered ${response.status} (${Buffer.from(body).toString("utf8", 0, 200)})`);
+    }
+    return response.headers.get("x-page-cache") ?? undefined;
+  };
   const started = performance.now();
-  const response = await fetch(origin + target.path, { headers: target.headers, redirect: "manual" });
-  const body = await response.arrayBuffer();
-  if (response.status !== 200) {
-    throw new Error(`${target.name}: GET ${target.path} answered ${response.status} (${Buffer.from(body).toString("utf8", 0, 200)})`);
-  }
-  return performance.now() - started;
+  await get();
+  const singleMs = performance.now() - started;
+  return { singleMs, pageCache: await get() };
 }
 
 export async function load(origin: string, target: Target, durationSec: number): Promise<LoadResult> {

@@ -36,7 +36,7 @@ function table(headings: string[], rows: string[][], right: Set<number>): string
   return [pad(headings, widths, right), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map((r) => pad(r, widths, right))];
 }
 
-const LOAD_HEADINGS = ["Target", "Path", "req/s", "p50 ms", "p97.5 ms", "p99 ms", "vs bare", "non-2xx", "1 req ms"];
+const LOAD_HEADINGS = ["Target", "Path", "req/s", "p50 ms", "p97.5 ms", "p99 ms", "vs bare", "non-2xx", "1 req ms", "page cache"];
 const latency = (value: number, r: LoadResult) => (Number.isNaN(value) ? `>${r.durationSec * 1000}` : value.toFixed(0));
 const loadRow = (r: LoadResult) => [
   r.name,
@@ -48,6 +48,7 @@ const loadRow = (r: LoadResult) => [
   r.ratioToBare === undefined ? "" : `${(r.ratioToBare * 100).toFixed(2)}%`,
   String(r.non2xx + r.errors),
   r.singleMs === undefined ? "" : r.singleMs.toFixed(0),
+  r.pageCache ?? (r.firstView ? "off" : ""),
 ];
 const budgetRow = (b: BudgetLine) => [b.informational ? (b.pass ? "info" : "info (over)") : b.pass ? "PASS" : "FAIL", b.budget, b.target, b.actual, b.limit];
 const counted = (budgets: BudgetLine[]) => budgets.filter((b) => !b.informational);
@@ -126,8 +127,8 @@ async function main(): Promise<number> {
       { name: "API metrics", kind: "api", path: "/api/v1/metrics", headers: api },
       { name: "Assessment PDF", kind: "pdf", path: `/orgs/demo/assessments/${org.assessmentId}.pdf`, headers: session },
     ];
-    const singleMs = new Map<string, number>();
-    for (const target of targets) singleMs.set(target.name, await checkTarget(portal.origin, target));
+    const checks = new Map<string, Awaited<ReturnType<typeof checkTarget>>>();
+    for (const target of targets) checks.set(target.name, await checkTarget(portal.origin, target));
     const firstLoadJs = await measureFirstLoadJs(portal.origin, "/orgs/demo/models", cookie);
 
     const loads: LoadResult[] = [];
@@ -140,7 +141,7 @@ async function main(): Promise<number> {
       for (const target of list) {
         const result = await load(portal.origin, options.firstView ? { ...target, name: `${target.name}, first view` } : target, durationSec);
         result.ratioToBare = result.requestsPerSec / ceiling.requestsPerSec;
-        result.singleMs = options.firstView ? undefined : singleMs.get(target.name);
+        if (!options.firstView) Object.assign(result, checks.get(target.name));
         result.firstView = options.firstView;
         loads.push(result);
         log(`[bench] ${result.name}: ${result.requestsPerSec.toFixed(1)} req/s, p97.5 ${latency(result.p975, result)} ms`);

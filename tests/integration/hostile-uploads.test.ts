@@ -395,7 +395,9 @@ describe("upload limits are enforced while streaming, with a clear 413", () => {
       const { reply, sentAtAnswer } = result;
       if (process.env.HOSTILE_DEBUG) console.log(`${c.name}: ${reply.status} after ${Math.round(sentAtAnswer / MB)} MB sent, memory +${Math.round(growth / MB)} MB`);
       expect(reply.status, reply.text.slice(0, 300)).toBe(413);
-      expect(sentAtAnswer, "the server read the whole body before refusing it").toBeLessThan(c.limit + 48 * MB);
+      // What the client has pushed includes socket buffers and whatever it wrote while a busy machine
+      // delivered the answer: allow half the limit (at least 48 MB) on top, still far below the 4× it would send.
+      expect(sentAtAnswer, "the server read the whole body before refusing it").toBeLessThan(c.limit + Math.max(48 * MB, c.limit / 2));
       expect(growth, `server memory grew by ${Math.round(growth / MB)} MB`).toBeLessThan(96 * MB);
       const messages = checkUpload(c.channel, reply, c.name);
       expect(messages.join("\n")).toMatch(c.says);
