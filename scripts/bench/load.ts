@@ -30,8 +30,8 @@ export type LoadResult = {
   noneCompleted: boolean;
   /** Throughput as a share of the bare server's (1 = as fast as the ceiling). */
   ratioToBare?: number;
-  /** Measured with the rendered-page cache off: every request rendered, as the first view after a change is. */
-  firstView?: boolean;
+  /** Measured with the rendered-page cache off: every request rendered, as a page's first view after a change is. */
+  cacheOff?: boolean;
 };
 
 export const CONNECTIONS = 20;

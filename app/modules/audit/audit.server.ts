@@ -178,7 +178,7 @@ export function listAuditFacets(orgId: number, db: DbOrTx = getDb()) {
     }
     facets.head = head;
   }
-  const sorted = (values: Set<string>) => [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = (values: Set<string>) => [...values].sort();
   return { actors: sorted(facets.actors), entityTypes: sorted(facets.entityTypes), actions: sorted(facets.actions) };
 }
 

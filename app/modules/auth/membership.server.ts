@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { getDb, preparedOnce, reusableQuery } from "../../../db/client";
+import { preparedOnce, reusableQuery } from "../../../db/client";
 import { memberships, organizations } from "../../../db/schema";
 import { forbidden, notFound } from "../../utils/http";
 import type { Actor } from "../audit/audit.server";

@@ -66,9 +66,14 @@ export function createPortalRequestHandler({ build, mode, getLoadContext, pageCa
         if (hit) {
           // The first repeat that takes gzip deflates the page once (off the main thread), for every later one.
           if (!hit.deflatedParts && acceptsGzip(req, hit)) {
-            const before = PageCache.footprint(key, hit);
-            hit.deflatedParts = await deflateParts(hit.parts);
-            lookup.cache.grew(key, before);
+            const cache = lookup.cache;
+            hit.deflating ??= deflateParts(hit.parts).then((parts) => {
+              const before = PageCache.footprint(key, hit);
+              hit.deflatedParts = parts;
+              cache.grew(key, hit, before);
+              return parts;
+            });
+            await hit.deflating;
           }
           return sendCachedPage(req, res, hit, nonce, "hit");
         }

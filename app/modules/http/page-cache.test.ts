@@ -120,7 +120,8 @@ describe("PageCache", () => {
     const before = PageCache.footprint("k".repeat(100), big);
     expect(cache.totalBytes).toBe(100 + "content-type".length + "text/html".length + 900);
     big.deflatedParts = await deflateParts(big.parts);
-    cache.grew("k".repeat(100), before);
+    cache.grew("k".repeat(100), big, before);
+    cache.grew("k".repeat(100), page("another"), 0); // not the stored entry: nothing counted
     expect(cache.totalBytes).toBe(before + big.deflatedParts[0]!.length);
   });
 

@@ -21,6 +21,8 @@ export type CachedPage = {
   parts: Buffer[];
   /** The same parts deflated, made on the first repeat request that accepts gzip (see `gzipWithNonce`). */
   deflatedParts?: Buffer[];
+  /** That deflation while it runs, so requests arriving meanwhile wait for it rather than start their own. */
+  deflating?: Promise<Buffer[]>;
   /** The body's length (what Content-Length says when sent plain). */
   bytes: number;
 };
@@ -153,9 +155,9 @@ export class PageCache {
   }
 
   /** Records that a stored page grew (its deflated copy was made), evicting others if the budget is passed. */
-  grew(key: string, before: number): void {
-    const page = this.entries.get(key);
-    if (!page) return;
+  grew(key: string, page: CachedPage, before: number): void {
+    // Emptied or stored afresh meanwhile: that entry was counted when it was set.
+    if (this.entries.get(key) !== page) return;
     this.bytes += PageCache.footprint(key, page) - before;
     this.evict();
   }

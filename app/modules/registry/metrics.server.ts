@@ -32,7 +32,7 @@ export function computeRegistryMetrics(
   const latestTransitions = sql`
     select t.version_id, t.model_id, t.to_stage from stage_transitions t
     where t.org_id = ${orgId} and t.created_at < ${to} and t.id = (
-      select t2.id from stage_transitions t2 where t2.version_id = t.version_id and t2.created_at < ${to}
+      select t2.id from stage_transitions t2 where t2.version_id = t.version_id and t2.org_id = t.org_id and t2.created_at < ${to}
       order by t2.created_at desc, t2.id desc limit 1)`;
 
   const modelsTotal =

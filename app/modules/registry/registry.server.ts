@@ -666,10 +666,10 @@ const MODEL_ORDER: Record<NonNullable<ModelListQuery["sort"]>, SQL[]> = {
   "-risk": [desc(RISK_ORDER), asc(models.name)],
 };
 
-/** One page of models with their production and latest versions; a constant number of queries. */
 /**
- * One page of the model list (the page and `GET /api/v1/models`), cached until the organisation's
- * next change: the four per-row subqueries make it the costliest read that pipelines poll.
+ * One page of models with their production and latest versions, in a constant number of queries
+ * (the page and `GET /api/v1/models`). Cached until the organisation's next change: the four per-row
+ * subqueries make it the costliest read that pipelines poll.
  */
 export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = getDb()) {
   const key = `models:${JSON.stringify([query.q, query.stage, query.riskTier, query.team, query.tag, query.sort, query.page, query.pageSize])}`;
@@ -763,12 +763,12 @@ export function modelJson(model: typeof models.$inferSelect, tags: string[], ver
   };
 }
 
-/** Versions newest first (by semantic version), with parent versions resolved. */
 const versionsOfModelQuery = reusableQuery((db) => db.select().from(modelVersions).where(eq(modelVersions.modelId, sql.placeholder("modelId"))));
 const tagsOfModelQuery = reusableQuery((db) =>
   db.select({ tag: modelTags.tag }).from(modelTags).where(eq(modelTags.modelId, sql.placeholder("modelId"))).orderBy(modelTags.tag),
 );
 
+/** Versions newest first (by semantic version), with parent versions resolved. */
 export function listVersions(modelId: number, db: DbOrTx = getDb()): VersionJson[] {
   const rows = versionsOfModelQuery(db).all({ modelId });
   const labels = new Map(rows.map((r) => [r.id, r.version]));
@@ -848,7 +848,7 @@ const modelObjectivesQuery = reusableQuery((db) =>
     .where(eq(serviceLevelObjectives.modelId, sql.placeholder("modelId")))
     .orderBy(serviceLevelObjectives.metric),
 );
-/** The most recent snapshots charted on a model page, newest first. */
+/** Newest first. */
 const modelSnapshotsQuery = reusableQuery((db) =>
   db
     .select({
