@@ -47,12 +47,8 @@ function countStatementExecutions(sqlite: Database.Database): void {
   }
 }
 
-/**
- * A drizzle query built and prepared once per connection, for the statements
- * every request runs (session user, membership). Tests and CLIs switch
- * connections, hence the cache per connection.
- */
-export function preparedOnce<T>(build: (db: Db) => T): (db?: Db) => T {
+/** Built once per connection: tests and CLIs switch connections. */
+function preparedOnce<T>(build: (db: Db) => T): (db?: Db) => T {
   const cache = new WeakMap<Db, T>();
   return (db = getDb()) => {
     let query = cache.get(db);
@@ -65,9 +61,10 @@ export function preparedOnce<T>(build: (db: Db) => T): (db?: Db) => T {
 }
 
 /**
- * A query with `sql.placeholder`s, for the hot read paths: prepared once per
- * connection, which spares drizzle's query building (tens of microseconds a
- * query). A transaction's handle holds no statements of its own, so there it
+ * A query with `sql.placeholder`s, for the statements every request runs
+ * (session user, membership, audit head) and other hot reads: prepared once
+ * per connection, which spares drizzle's query building (tens of microseconds
+ * a query). A transaction's handle holds no statements of its own, so there it
  * is built for the one call.
  */
 export function reusableQuery<Q extends { prepare: () => unknown }>(build: (db: DbOrTx) => Q): (db?: DbOrTx) => ReturnType<Q["prepare"]> {

@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../setup/readers";
 import { acquirePortalBuild, killAllStarted } from "./server-process";
-import { FUZZ_SEED, fuzzRuns, hostileString, login, send, startHostileEnv, verifyAllChains, type HostileEnv, type Reply } from "./hostile-fixtures";
+import { apiJson, FUZZ_SEED, fuzzRuns, hostileString, login, send, startHostileEnv, verifyAllChains, type HostileEnv, type Reply } from "./hostile-fixtures";
 
 let env: HostileEnv;
 let releaseBuild = () => {};
@@ -42,15 +42,7 @@ const PAYLOADS = {
 const ids = { draftAssessment: 0, roadmap: 0, item: 0, biasAudit: 0 };
 let formulaCookie = "";
 
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const reply = await send(env.server.baseUrl, `/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${env.token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(reply.status, `${method} ${path}: ${reply.text.slice(0, 400)}`).toBeLessThan(300);
-  return JSON.parse(reply.text);
-}
+const api = (method: string, path: string, body?: unknown) => apiJson(env, method, path, body);
 
 async function postForm(cookie: string, pagePath: string, fields: Record<string, string>): Promise<Reply> {
   const reply = await send(env.server.baseUrl, pagePath, { method: "POST", headers: { cookie }, body: new URLSearchParams(fields) });

@@ -196,6 +196,17 @@ export async function send(baseUrl: string, urlPath: string, init: RequestInit &
   }
 }
 
+/** A JSON API call with the environment's token that must succeed (2xx); its parsed body. */
+export async function apiJson(env: HostileEnv, method: string, path: string, body?: unknown): Promise<any> {
+  const reply = await send(env.server.baseUrl, `/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${env.token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(reply.status, `${method} ${path}: ${reply.text.slice(0, 500)}`).toBeLessThan(300);
+  return JSON.parse(reply.text);
+}
+
 /** The API's documented error envelope. */
 export type ApiErrorBody = { error: { code: string; message: string; issues: Array<{ path: string; message: string }> } };
 

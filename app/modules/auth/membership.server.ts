@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { preparedOnce, reusableQuery } from "../../../db/client";
+import { reusableQuery } from "../../../db/client";
 import { memberships, organizations } from "../../../db/schema";
 import { forbidden, notFound } from "../../utils/http";
 import type { Actor } from "../audit/audit.server";
@@ -14,13 +14,12 @@ export type Member = { user: SessionUser; org: OrgRef; role: Role; actor: Actor 
  * Not a member (or no such org): 404, so other organisations' existence never
  * leaks. Member without one of `roles`: 403. Omit `roles` for read access.
  */
-const membershipBySlug = preparedOnce((db) =>
+const membershipBySlug = reusableQuery((db) =>
   db
     .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(and(eq(memberships.userId, sql.placeholder("userId")), eq(organizations.slug, sql.placeholder("slug"))))
-    .prepare(),
+    .where(and(eq(memberships.userId, sql.placeholder("userId")), eq(organizations.slug, sql.placeholder("slug")))),
 );
 
 export async function requireMember(

@@ -3,7 +3,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
-import { getDb, preparedOnce, writeTransaction } from "../../../db/client";
+import { getDb, reusableQuery, writeTransaction } from "../../../db/client";
 import { recordAuditEvent } from "../audit/audit.server";
 import { users } from "../../../db/schema";
 import { forbidden } from "../../utils/http";
@@ -57,12 +57,11 @@ export function getSession(request: Request) {
 
 export type SessionUser = { id: number; email: string; name: string; isSiteAdmin: boolean };
 
-const userById = preparedOnce((db) =>
+const userById = reusableQuery((db) =>
   db
     .select({ id: users.id, email: users.email, name: users.name, isSiteAdmin: users.isSiteAdmin, active: users.active, sessionVersion: users.sessionVersion })
     .from(users)
     .where(eq(users.id, sql.placeholder("userId")))
-    .prepare(),
 );
 
 // The root, layout and page loaders of one request all ask; each request's answer is read once.

@@ -672,8 +672,7 @@ const MODEL_ORDER: Record<NonNullable<ModelListQuery["sort"]>, SQL[]> = {
  * subqueries make it the costliest read that pipelines poll.
  */
 export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = getDb()) {
-  const key = `models:${JSON.stringify([query.q, query.stage, query.riskTier, query.team, query.tag, query.sort, query.page, query.pageSize])}`;
-  return cachedUntilNextChange(orgId, key, () => readModelList(orgId, query, db), db);
+  return cachedUntilNextChange(orgId, `models:${JSON.stringify(query)}`, () => readModelList(orgId, query, db), db);
 }
 
 function readModelList(orgId: number, query: ModelListQuery, db: DbOrTx) {
@@ -764,9 +763,6 @@ export function modelJson(model: typeof models.$inferSelect, tags: string[], ver
 }
 
 const versionsOfModelQuery = reusableQuery((db) => db.select().from(modelVersions).where(eq(modelVersions.modelId, sql.placeholder("modelId"))));
-const tagsOfModelQuery = reusableQuery((db) =>
-  db.select({ tag: modelTags.tag }).from(modelTags).where(eq(modelTags.modelId, sql.placeholder("modelId"))).orderBy(modelTags.tag),
-);
 
 /** Versions newest first (by semantic version), with parent versions resolved. */
 export function listVersions(modelId: number, db: DbOrTx = getDb()): VersionJson[] {
@@ -781,8 +777,7 @@ export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const model = findModelBySlug(orgId, slug, db);
   if (!model) return null;
   const versions = listVersions(model.id, db);
-  const tags = tagsOfModelQuery(db).all({ modelId: model.id }).map((row) => row.tag);
-  return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId };
+  return { ...modelJson(model, tagsOf(db, [model.id]).get(model.id) ?? [], versions), versions, ownerUserId: model.ownerUserId };
 }
 
 /** Everything the model page shows, in a fixed number of queries. */
