@@ -102,9 +102,12 @@ export const auditEvents = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
+    /** Position in its chain (1, 2, 3… per organisation, without gaps): the number people see. */
+    seq: integer("seq"),
   },
   (t) => [
     index("audit_events_org_id_idx").on(t.orgId, t.id),
+    uniqueIndex("audit_events_org_seq_unique").on(t.orgId, t.seq),
     index("audit_events_org_entity_idx").on(t.orgId, t.entityType, t.entityId),
     index("audit_events_org_created_idx").on(t.orgId, t.createdAt),
   ],
@@ -343,6 +346,10 @@ export const modelCards = sqliteTable(
     status: text("status", { enum: CARD_STATUSES }).notNull(),
     /** JSON object: section id → Markdown. */
     sections: text("sections").notNull(),
+    /** JSON object: section id → version, bumped by each save of that section (stale saves are detected). */
+    sectionVersions: text("section_versions").notNull().default("{}"),
+    /** JSON object: section id → why the section does not apply to this model. */
+    notApplicable: text("not_applicable").notNull().default("{}"),
     createdByLabel: text("created_by_label").notNull(),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" })
@@ -402,6 +409,8 @@ export const biasAudits = sqliteTable(
     signoffByLabel: text("signoff_by_label"),
     signoffComment: text("signoff_comment"),
     signoffAt: integer("signoff_at", { mode: "timestamp_ms" }),
+    /** The person who ran the audit (NULL for a token): four-eyes, they may not sign it off. */
+    createdById: integer("created_by_id"),
     createdByLabel: text("created_by_label").notNull(),
     createdAt: createdAt(),
   },
@@ -495,6 +504,10 @@ export const assessments = sqliteTable(
     /** JSON snapshots taken at finalisation, so history never changes. */
     metricsSnapshot: text("metrics_snapshot"),
     scoreSnapshot: text("score_snapshot"),
+    /** A finalised assessment withdrawn by leadership: kept readable, left out of trends and roadmaps. */
+    withdrawnAt: integer("withdrawn_at", { mode: "timestamp_ms" }),
+    withdrawnByLabel: text("withdrawn_by_label"),
+    withdrawnReason: text("withdrawn_reason"),
   },
   (t) => [uniqueIndex("assessments_org_period_unique").on(t.orgId, t.period)],
 );
@@ -537,6 +550,31 @@ export const assessmentAnswers = sqliteTable(
       .$defaultFn(() => new Date()),
   },
   (t) => [uniqueIndex("assessment_answers_unique").on(t.assessmentId, t.questionId)],
+);
+
+/**
+ * One row per assessment component that has been saved: its version (bumped by
+ * every save, so a save made on a stale page is detected) and who last saved it.
+ * The last audited save lets consecutive autosaves by one person share one audit entry.
+ */
+export const assessmentComponentStates = sqliteTable(
+  "assessment_component_states",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    assessmentId: integer("assessment_id")
+      .notNull()
+      .references(() => assessments.id),
+    componentId: text("component_id").notNull(),
+    version: integer("version").notNull().default(0),
+    updatedById: integer("updated_by_id"),
+    updatedByLabel: text("updated_by_label").notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+    lastAuditedById: integer("last_audited_by_id"),
+    lastAuditedAt: integer("last_audited_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("assessment_component_states_unique").on(t.assessmentId, t.componentId)],
 );
 
 /** Evidence notes that team members add to a statement without changing its status. */

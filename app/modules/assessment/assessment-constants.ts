@@ -1,4 +1,4 @@
-export const ASSESSMENT_STATUSES = ["draft", "in_review", "finalized"] as const;
+export const ASSESSMENT_STATUSES = ["draft", "in_review", "finalized", "withdrawn"] as const;
 export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
 
 export const STATEMENT_STATUSES = ["none", "partial", "in_place", "not_applicable"] as const;

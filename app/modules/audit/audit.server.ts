@@ -20,6 +20,8 @@ export type AuditEventInput = {
   before?: unknown;
   after?: unknown;
   details?: unknown;
+  /** When it happened; defaults to now. Only the seed passes one, to record demo history at its real dates. */
+  at?: Date;
 };
 
 function chainFilter(orgId: number | null): SQL {
@@ -32,7 +34,7 @@ function chainFilter(orgId: number | null): SQL {
  */
 export function recordAuditEvent(tx: DbOrTx, input: AuditEventInput): { id: number; hash: string } {
   const head = tx
-    .select({ hash: auditEvents.hash })
+    .select({ hash: auditEvents.hash, seq: auditEvents.seq })
     .from(auditEvents)
     .where(chainFilter(input.orgId))
     .orderBy(desc(auditEvents.id))
@@ -48,12 +50,12 @@ export function recordAuditEvent(tx: DbOrTx, input: AuditEventInput): { id: numb
     entityType: input.entityType,
     entityId: input.entityId == null ? null : String(input.entityId),
     payload: canonicalJson({ before: input.before, after: input.after, details: input.details }),
-    createdAt: Date.now(),
+    createdAt: (input.at ?? new Date()).getTime(),
   };
   const hash = computeEventHash(prevHash, content);
   const row = tx
     .insert(auditEvents)
-    .values({ ...content, createdAt: new Date(content.createdAt), prevHash, hash })
+    .values({ ...content, createdAt: new Date(content.createdAt), prevHash, hash, seq: (head?.seq ?? 0) + 1 })
     .returning({ id: auditEvents.id })
     .get();
   return { id: row.id, hash };
