@@ -6,6 +6,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
 import { ASSESSMENT_STATUSES, STATEMENT_STATUSES } from "../app/modules/assessment/assessment-constants";
 import { API_SCOPES } from "../app/modules/auth/api-scopes";
 import { ITEM_STATUSES, ROADMAP_STATUSES } from "../app/modules/roadmap/roadmap-constants";
@@ -509,7 +510,8 @@ export const assessments = sqliteTable(
     withdrawnByLabel: text("withdrawn_by_label"),
     withdrawnReason: text("withdrawn_reason"),
   },
-  (t) => [uniqueIndex("assessments_org_period_unique").on(t.orgId, t.period)],
+  // One live assessment per quarter: a withdrawn one frees its quarter for a new assessment.
+  (t) => [uniqueIndex("assessments_org_period_live_unique").on(t.orgId, t.period).where(sql`${t.status} <> 'withdrawn'`)],
 );
 
 export const assessmentStatements = sqliteTable(
