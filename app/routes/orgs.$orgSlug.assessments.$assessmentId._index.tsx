@@ -23,7 +23,8 @@ const IdSchema = z.coerce.number().int().positive().catch(0);
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const id = IdSchema.parse(params.assessmentId);
-  const assessment = cachedUntilNextChange(org.id, `assessment:${id}`, () => getAssessment(org.id, id));
+  // Keyed by day too: the current quarter's registry figures run "so far (to <today>)".
+  const assessment = cachedUntilNextChange(org.id, `assessment:${id}:${new Date().toISOString().slice(0, 10)}`, () => getAssessment(org.id, id));
   if (!assessment) throw notFound("Assessment not found");
   const framework = getFramework(assessment.frameworkVersion);
   const open = assessment.status === "draft" || assessment.status === "in_review";
