@@ -108,7 +108,7 @@ function seedAssessments(orgId: number, leader: Actor): { assessmentId: number }
     const level = 2 + (created % 3); // levels 2–4, so a roadmap to the next level exists
     const row = createAssessment(orgId, { period }, leader);
     saveResponses(orgId, row.id, responses(level), leader);
-    finalizeAssessment(orgId, row.id, { justifications }, leader);
+    finalizeAssessment(orgId, row.id, { justifications, acceptUnanswered: true }, leader);
     newestId ??= row.id;
     created++;
   }
