@@ -53,7 +53,7 @@ export function AuditEventTable({ events, caption }: { events: AuditEventRow[]; 
               <td style={{ whiteSpace: "nowrap" }}>
                 <time dateTime={e.at}>{e.at.slice(0, 16).replace("T", " ")}</time>
               </td>
-              <td style={{ overflowWrap: "anywhere" }}>
+              <td style={{ whiteSpace: "nowrap" }}>
                 {e.actor} {e.actorType && e.actorType !== "user" ? <span className="tag">{e.actorType}</span> : null}
               </td>
               <td>{e.label}</td>

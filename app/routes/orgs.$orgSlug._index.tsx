@@ -7,9 +7,10 @@ import { LevelPill } from "~/components/framework";
 import { MetricTiles } from "~/components/metric-tiles";
 import { formatScore } from "~/modules/assessment/scoring";
 import { auditChainState, auditEventRow, listAuditEvents } from "~/modules/audit/audit.server";
+import { auditEntityLinks } from "~/modules/audit/entity-links.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, ROLE_DESCRIPTIONS, ROLE_LABELS, type Role } from "~/modules/auth/roles";
-import { activeRoadmapProgress, maturityStanding } from "~/modules/dashboard/dashboard.server";
+import { activeRoadmapProgress, maturityStanding, modelNamesBySlug } from "~/modules/dashboard/dashboard.server";
 import { dueSummary, DUE_SOON_DAYS } from "~/modules/dashboard/due";
 import { reviewInbox } from "~/modules/governance/inbox.server";
 import { cachedRegistryMetrics } from "~/modules/registry/metrics.server";
@@ -37,6 +38,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const today = new Date().toISOString().slice(0, 10);
   const leads = hasRole(role, STANDING_ROLES);
   const inbox = hasRole(role, REVIEW_ROLES) ? reviewInbox(org.id) : null;
+  const approvals = inbox?.approvals.slice(0, LIST_LIMIT) ?? [];
+  const approvalModels = modelNamesBySlug(org.id, [...new Set(approvals.map((r) => r.model))]);
   return {
     org,
     role,
@@ -48,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     roadmap: leads ? activeRoadmapProgress(org.id) : null,
     reviews: inbox
       ? {
-          approvals: inbox.approvals.slice(0, LIST_LIMIT).map((r) => ({ id: r.id, model: r.model, version: r.version, requester: r.requestedBy })),
+          approvals: approvals.map((r) => ({ id: r.id, modelName: approvalModels.get(r.model) ?? r.model, version: r.version, requester: r.requestedBy })),
           approvalsTotal: inbox.approvals.length,
           cards: inbox.cards.slice(0, LIST_LIMIT).map((c) => ({ id: c.id, model: c.model, modelName: c.modelName, version: c.version, riskTier: c.riskTier })),
           cardsTotal: inbox.cards.length,
@@ -58,10 +61,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       : null,
     myItems: dueSummary(myRoadmapItems(org.id, user.id), today),
     chain: role === "auditor" ? auditChainState(org.id) : null,
-    recentEvents: hasRole(role, ACTIVITY_ROLES)
-      ? listAuditEvents(org.id, {}, { limit: 8 }).events.map((event) => auditEventRow({ ...event, payload: "{}" }))
-      : [],
+    recentEvents: hasRole(role, ACTIVITY_ROLES) ? recentActivity(org) : [],
   };
+}
+
+/** The newest events, readable and linked to what they are about (one query for the links). */
+function recentActivity(org: { id: number; slug: string }) {
+  const { events } = listAuditEvents(org.id, {}, { limit: 8 });
+  const links = auditEntityLinks(org.id, org.slug, events);
+  return events.map((event) => ({ ...auditEventRow({ ...event, payload: "{}" }), link: links.get(`${event.entityType}:${event.entityId}`) ?? null }));
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -104,7 +112,7 @@ function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standi
           </div>
           <ComponentRadar
             title={`Component scores ${standing.period}`}
-            height={260}
+            height={320}
             labels={standing.components.map((c) => c.name)}
             series={[
               { label: standing.period, values: standing.components.map((c) => c.score), color: "#2457c5" },
@@ -177,7 +185,7 @@ function ReviewQueue({ org, reviews }: { org: Data["org"]; reviews: NonNullable<
             {reviews.approvals.map((r) => (
               <li key={r.id}>
                 <Link to={`/orgs/${org.slug}/approvals/${r.id}`}>
-                  {r.model} {r.version}
+                  {r.modelName} {r.version}
                 </Link>{" "}
                 <span className="muted">requested by {r.requester}</span>
               </li>
@@ -285,6 +293,31 @@ export default function Dashboard() {
       {reviews ? <ReviewQueue org={org} reviews={reviews} /> : null}
       <MyItems org={org} myItems={myItems} />
       {chain ? <ChainState org={org} chain={chain} /> : null}
+      {hasRole(role, ACTIVITY_ROLES) ? (
+        <section aria-labelledby="recent-activity">
+          <h2 id="recent-activity">Recent activity</h2>
+          {recentEvents.length === 0 ? (
+            <p className="muted">Nothing has happened in this organisation yet.</p>
+          ) : (
+            <ul data-testid="recent-activity">
+              {recentEvents.map((event) => (
+                <li key={event.id}>
+                  {event.label}
+                  {event.link ? (
+                    <>
+                      {" "}
+                      · <Link to={event.link.href}>{event.link.name}</Link>
+                    </>
+                  ) : null}{" "}
+                  <span className="muted">
+                    by {event.actor}, <time dateTime={event.at}>{formatDateTime(event.at)}</time>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ) : null}
 
       <div className="page-header">
         <h2>Registry in {quarter}</h2>
@@ -360,22 +393,6 @@ export default function Dashboard() {
         />
       </div>
 
-      {hasRole(role, ACTIVITY_ROLES) ? (
-        <section aria-labelledby="recent-activity">
-          <h2 id="recent-activity">Recent activity</h2>
-          {recentEvents.length === 0 ? (
-            <p className="muted">Nothing has happened in this organisation yet.</p>
-          ) : (
-            <ul data-testid="recent-activity">
-              {recentEvents.map((event) => (
-                <li key={event.id}>
-                  {event.label} by {event.actor} <time dateTime={event.at}>{formatDateTime(event.at)}</time>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-      ) : null}
       <p>
         <Link to={`/orgs/${org.slug}/audit`}>Open the audit log</Link> · <Link to="/framework">Read the framework</Link>
       </p>

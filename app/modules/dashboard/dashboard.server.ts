@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
-import { roadmapItems, roadmaps, users } from "../../../db/schema";
+import { models, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { listAssessments } from "../assessment/assessments.server";
 import { cachedUntilNextChange } from "../audit/audit.server";
 import { OPEN_ITEM_STATUSES } from "./due";
@@ -79,4 +79,11 @@ export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
     },
     db,
   );
+}
+
+/** Model names by slug, for lists that carry only slugs (approval requests). */
+export function modelNamesBySlug(orgId: number, slugs: string[], db: DbOrTx = getDb()): Map<string, string> {
+  if (!slugs.length) return new Map();
+  const rows = db.select({ slug: models.slug, name: models.name }).from(models).where(and(eq(models.orgId, orgId), inArray(models.slug, slugs))).all();
+  return new Map(rows.map((r) => [r.slug, r.name]));
 }
