@@ -4,6 +4,7 @@ import type { AssessmentResponsesInput } from "../app/modules/assessment/assessm
 import type { StatementStatusValue } from "../app/modules/assessment/assessment-constants";
 import { getFramework } from "../app/modules/framework/framework";
 import { quarterOf, quarterRange, shiftQuarter } from "../app/utils/quarters";
+import type { SeedTimeline } from "./seed-timeline";
 
 /**
  * Four finalised quarters that climb from "Developing" towards "Defined",
@@ -61,38 +62,54 @@ function responsesFor(quarterIndex: number, quarterEnd: Date): AssessmentRespons
   return { capabilities, questions };
 }
 
-export function seedDemoAssessments(orgId: number, leader: Actor, now = new Date()) {
-  const current = quarterOf(now);
-  const periods = [-4, -3, -2, -1].map((i) => shiftQuarter(current, i));
-  periods.forEach((period, index) => {
-    const { to } = quarterRange(period);
-    const row = createAssessment(orgId, { period }, leader, { now: new Date(to.getTime() - 14 * 86_400_000) });
-    saveResponses(orgId, row.id, responsesFor(index, to), leader, { now: new Date(to.getTime() - 10 * 86_400_000) });
-    const flagged = getAssessment(orgId, row.id)!.flags.filter((f) => f.unsupported);
-    const justifications = Object.fromEntries(
-      flagged.map((f) => [
-        f.componentId,
-        `The registry figures for ${period} trail practice: the level rests on process evidence reviewed by leadership (see the statement notes).`,
-      ]),
-    );
-    finalizeAssessment(orgId, row.id, { justifications }, leader, { now: new Date(Math.min(to.getTime() + 7 * 86_400_000, now.getTime() - 3_600_000)) });
+/** When the demo finalises an assessment of `period`: a week after the quarter ends (or just before now). */
+export function demoFinalizedAt(period: string, now: Date): Date {
+  return new Date(Math.min(quarterRange(period).to.getTime() + 7 * 86_400_000, now.getTime() - 3_600_000));
+}
+
+/** Opens, answers and finalises one past quarter's assessment on the timeline. */
+function scheduleFinalizedQuarter(timeline: SeedTimeline, orgId: number, period: string, index: number, leader: Actor, now: Date, justification: (period: string) => string) {
+  const { to } = quarterRange(period);
+  const ids = { assessment: 0 };
+  const opened = new Date(to.getTime() - 14 * 86_400_000);
+  const answered = new Date(to.getTime() - 10 * 86_400_000);
+  const finalized = demoFinalizedAt(period, now);
+  timeline.at(opened, () => (ids.assessment = createAssessment(orgId, { period }, leader, { now: opened }).id));
+  timeline.at(answered, () => saveResponses(orgId, ids.assessment, responsesFor(index, to), leader, { now: answered }));
+  timeline.at(finalized, () => {
+    const flagged = getAssessment(orgId, ids.assessment)!.flags.filter((f) => f.unsupported);
+    const justifications = Object.fromEntries(flagged.map((f) => [f.componentId, justification(period)]));
+    finalizeAssessment(orgId, ids.assessment, { justifications }, leader, { now: finalized });
   });
-  const draft = createAssessment(orgId, { period: current }, leader, { now: new Date(now.getTime() - 5 * 86_400_000) });
-  const partial = responsesFor(4, quarterRange(current).to);
-  // The draft is half done: the first three components answered.
-  const answered = new Set(getFramework().components.slice(0, 3).flatMap((c) => c.capabilities.map((s) => s.id)));
-  saveResponses(orgId, draft.id, { capabilities: partial.capabilities.filter((c) => answered.has(c.id)), questions: partial.questions.slice(0, 2) }, leader, {
-    now: new Date(now.getTime() - 2 * 86_400_000),
+}
+
+/** Four finalised quarters and the current quarter's half-done draft, each step at its date. */
+export function seedDemoAssessments(timeline: SeedTimeline, orgId: number, leader: Actor, now = new Date()) {
+  const current = quarterOf(now);
+  [-4, -3, -2, -1].forEach((offset, index) =>
+    scheduleFinalizedQuarter(
+      timeline,
+      orgId,
+      shiftQuarter(current, offset),
+      index,
+      leader,
+      now,
+      (period) => `The registry figures for ${period} trail practice: the level rests on process evidence reviewed by leadership (see the statement notes).`,
+    ),
+  );
+  const ids = { draft: 0 };
+  const opened = new Date(now.getTime() - 5 * 86_400_000);
+  const saved = new Date(now.getTime() - 2 * 86_400_000);
+  timeline.at(opened, () => (ids.draft = createAssessment(orgId, { period: current }, leader, { now: opened }).id));
+  timeline.at(saved, () => {
+    const partial = responsesFor(4, quarterRange(current).to);
+    // The draft is half done: the first three components answered.
+    const answered = new Set(getFramework().components.slice(0, 3).flatMap((c) => c.capabilities.map((s) => s.id)));
+    saveResponses(orgId, ids.draft, { capabilities: partial.capabilities.filter((c) => answered.has(c.id)), questions: partial.questions.slice(0, 2) }, leader, { now: saved });
   });
 }
 
 /** A smaller sister organisation with one finalised quarter, so demo users can compare organisations. */
-export function seedSisterOrgAssessment(orgId: number, leader: Actor, now = new Date()) {
-  const period = shiftQuarter(quarterOf(now), -1);
-  const { to } = quarterRange(period);
-  const row = createAssessment(orgId, { period }, leader, { now: new Date(to.getTime() - 14 * 86_400_000) });
-  saveResponses(orgId, row.id, responsesFor(1, to), leader, { now: new Date(to.getTime() - 10 * 86_400_000) });
-  const flagged = getAssessment(orgId, row.id)!.flags.filter((f) => f.unsupported);
-  const justifications = Object.fromEntries(flagged.map((f) => [f.componentId, "The lab runs no production models yet; the level rests on its research platform."]));
-  finalizeAssessment(orgId, row.id, { justifications }, leader, { now: new Date(Math.min(to.getTime() + 7 * 86_400_000, now.getTime() - 3_600_000)) });
+export function seedSisterOrgAssessment(timeline: SeedTimeline, orgId: number, leader: Actor, now = new Date()) {
+  scheduleFinalizedQuarter(timeline, orgId, shiftQuarter(quarterOf(now), -1), 1, leader, now, () => "The lab runs no production models yet; the level rests on its research platform.");
 }

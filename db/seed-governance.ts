@@ -5,6 +5,7 @@ import { runBiasAudit, signOffBiasAudit } from "../app/modules/governance/bias-a
 import type { CardSections } from "../app/modules/governance/model-card";
 import { reviewModelCard, saveModelCard, submitModelCard } from "../app/modules/governance/model-cards.server";
 import type { RiskTier } from "../app/modules/registry/registry-constants";
+import type { SeedTimeline } from "./seed-timeline";
 
 /** Demo governance: cards, audits on synthetic predictions, and promotions through the approval gates. */
 
@@ -57,8 +58,9 @@ export const DEMO_AUDIT_CONFIG = {
   minGroupSize: 30,
 };
 
-/** Card approved, audit accepted (where the tier needs one), request opened and approved: the version is promoted. */
-export async function promoteThroughGates(
+/** Card approved, audit accepted (where the tier needs one), request opened and approved: the version is promoted. Each step at its hour. */
+export function promoteThroughGates(
+  timeline: SeedTimeline,
   orgId: number,
   model: DemoModelInfo,
   version: string,
@@ -66,17 +68,23 @@ export async function promoteThroughGates(
   startsAt: Date,
 ) {
   const at = (hours: number) => new Date(startsAt.getTime() + hours * 3_600_000);
-  const card = saveModelCard(orgId, model.slug, version, demoCardSections(model, version), actors.team, { now: at(0) });
-  submitModelCard(orgId, card.id, actors.team, { now: at(1) });
-  reviewModelCard(orgId, card.id, { decision: "approve", comment: "Clear and complete." }, actorOf(actors.ethics), { now: at(18) });
+  const step = (hours: number, run: (when: Date) => unknown) => timeline.at(at(hours), () => run(at(hours)));
+  const ids = { card: 0, audit: 0, request: 0 };
+  step(0, (now) => (ids.card = saveModelCard(orgId, model.slug, version, demoCardSections(model, version), actors.team, { now }).id));
+  step(1, (now) => submitModelCard(orgId, ids.card, actors.team, { now }));
   if (model.riskTier !== "minimal") {
-    const audit = await runBiasAudit(orgId, model.slug, version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(version.length * 97 + model.slug.length, 0.02) }, actors.team, "seed", { now: at(2) });
-    signOffBiasAudit(orgId, audit.id, { decision: "accept", comment: "Disparities within thresholds." }, actorOf(actors.ethics), { now: at(20) });
+    step(2, async (now) => {
+      ids.audit = (await runBiasAudit(orgId, model.slug, version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(version.length * 97 + model.slug.length, 0.02) }, actors.team, "seed", { now })).id;
+    });
   }
-  const request = openApprovalRequest(orgId, model.slug, version, { reason: "Scheduled release" }, actors.team, { now: at(22) });
-  decideApprovalRequest(orgId, request.id, { decision: "approve", comment: "Gates pass." }, actors.ethics, { now: at(26) });
+  step(18, (now) => reviewModelCard(orgId, ids.card, { decision: "approve", comment: "Clear and complete." }, actorOf(actors.ethics), { now }));
+  if (model.riskTier !== "minimal") {
+    step(20, (now) => signOffBiasAudit(orgId, ids.audit, { decision: "accept", comment: "Disparities within thresholds." }, actorOf(actors.ethics), { now }));
+  }
+  step(22, (now) => (ids.request = openApprovalRequest(orgId, model.slug, version, { reason: "Scheduled release" }, actors.team, { now }).id));
+  step(26, (now) => decideApprovalRequest(orgId, ids.request, { decision: "approve", comment: "Gates pass." }, actors.ethics, { now }));
   if (model.riskTier === "high") {
-    decideApprovalRequest(orgId, request.id, { decision: "approve", comment: "Business sign-off." }, actors.leader, { now: at(30) });
+    step(30, (now) => decideApprovalRequest(orgId, ids.request, { decision: "approve", comment: "Business sign-off." }, actors.leader, { now }));
   }
 }
 
@@ -85,7 +93,8 @@ export function actorOf(approver: { userId: number; label: string }): Actor {
 }
 
 /** Work in progress for the reviewer inbox: a card in review, an audit to sign off and an open promotion request. */
-export async function seedPendingReviews(
+export function seedPendingReviews(
+  timeline: SeedTimeline,
   orgId: number,
   inReview: { model: DemoModelInfo; version: string },
   awaitingApproval: { model: DemoModelInfo; version: string },
@@ -93,15 +102,19 @@ export async function seedPendingReviews(
   startsAt: Date,
 ) {
   const at = (hours: number) => new Date(startsAt.getTime() + hours * 3_600_000);
-  const draft = saveModelCard(orgId, inReview.model.slug, inReview.version, demoCardSections(inReview.model, inReview.version, false), actors.team, { now: at(0) });
-  submitModelCard(orgId, draft.id, actors.team, { now: at(2) });
-  await runBiasAudit(orgId, inReview.model.slug, inReview.version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(77, 0.45) }, actors.team, "seed", { now: at(3) });
+  const step = (hours: number, run: (when: Date) => unknown) => timeline.at(at(hours), () => run(at(hours)));
+  const ids = { draft: 0, card: 0, audit: 0 };
+  step(0, (now) => (ids.draft = saveModelCard(orgId, inReview.model.slug, inReview.version, demoCardSections(inReview.model, inReview.version, false), actors.team, { now }).id));
+  step(2, (now) => submitModelCard(orgId, ids.draft, actors.team, { now }));
+  step(3, (now) => runBiasAudit(orgId, inReview.model.slug, inReview.version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(77, 0.45) }, actors.team, "seed", { now }));
 
   const { model, version } = awaitingApproval;
-  const card = saveModelCard(orgId, model.slug, version, demoCardSections(model, version), actors.team, { now: at(4) });
-  submitModelCard(orgId, card.id, actors.team, { now: at(5) });
-  reviewModelCard(orgId, card.id, { decision: "approve" }, actorOf(actors.ethics), { now: at(8) });
-  const audit = await runBiasAudit(orgId, model.slug, version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(91, 0.01) }, actors.team, "seed", { now: at(9) });
-  signOffBiasAudit(orgId, audit.id, { decision: "accept" }, actorOf(actors.ethics), { now: at(12) });
-  openApprovalRequest(orgId, model.slug, version, { reason: "Retrained on the latest quarter" }, actors.team, { now: at(14) });
+  step(4, (now) => (ids.card = saveModelCard(orgId, model.slug, version, demoCardSections(model, version), actors.team, { now }).id));
+  step(5, (now) => submitModelCard(orgId, ids.card, actors.team, { now }));
+  step(8, (now) => reviewModelCard(orgId, ids.card, { decision: "approve" }, actorOf(actors.ethics), { now }));
+  step(9, async (now) => {
+    ids.audit = (await runBiasAudit(orgId, model.slug, version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(91, 0.01) }, actors.team, "seed", { now })).id;
+  });
+  step(12, (now) => signOffBiasAudit(orgId, ids.audit, { decision: "accept" }, actorOf(actors.ethics), { now }));
+  step(14, (now) => openApprovalRequest(orgId, model.slug, version, { reason: "Retrained on the latest quarter" }, actors.team, { now }));
 }

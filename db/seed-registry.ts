@@ -13,6 +13,7 @@ import {
 } from "../app/modules/registry/registry.server";
 import { quarterOf, quarterRange, shiftQuarter } from "../app/utils/quarters";
 import { promoteThroughGates, seedPendingReviews, type GovernanceActors } from "./seed-governance";
+import type { SeedTimeline } from "./seed-timeline";
 
 /**
  * A believable registry for the demo organisation: a dozen models whose
@@ -85,60 +86,85 @@ export type DemoActors = GovernanceActors & { admin: Actor; leaderActor: Actor; 
 
 /** Releases after this day go through the pipeline and the approval gates; earlier ones are imported history. */
 const GOVERNANCE_ADOPTED_DAY = 200;
+/** The admin creates the pipeline's token a month before the first release through it. */
+const TOKEN_CREATED_DAY = GOVERNANCE_ADOPTED_DAY - 30;
 
-export async function seedDemoRegistry(orgId: number, actors: DemoActors, now = new Date()) {
-  // Day zero is 30 days before the first of the four past quarters.
-  const firstQuarter = shiftQuarter(quarterOf(now), -4);
-  const dayZero = quarterRange(firstQuarter).from.getTime() - 30 * DAY;
+/** Day zero of the demo history: 30 days before the first of the four past quarters. */
+export function demoDayZero(now: Date): number {
+  return quarterRange(shiftQuarter(quarterOf(now), -4)).from.getTime() - 30 * DAY;
+}
+
+/**
+ * Schedules the demo registry's history on the timeline: models, releases,
+ * promotions through the gates, monitoring, incidents and the open reviews,
+ * each at the date it happened. The pipeline token's creation and last use
+ * agree with the versions it registered.
+ */
+export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: DemoActors, now = new Date()) {
+  const dayZero = demoDayZero(now);
   const at = (day: number) => new Date(Math.min(dayZero + day * DAY, now.getTime() - 60_000));
   const lastDay = Math.floor((now.getTime() - dayZero) / DAY) - 1;
   const rand = random(20_261_125);
 
-  const pipelineToken = createApiToken(orgId, { name: "training-pipeline", scopes: ["registry:read", "registry:write"] }, actors.admin);
-  const pipeline: Actor = { type: "token", id: pipelineToken.id, label: "token:training-pipeline" };
+  let pipeline: Actor | undefined;
+  let lastPipelineUse = 0;
+  /** A step done by the training pipeline through its API token. */
+  const byPipeline = (when: Date, run: (token: Actor) => unknown) =>
+    timeline.at(when, () => {
+      lastPipelineUse = Math.max(lastPipelineUse, when.getTime());
+      return run(pipeline!);
+    });
+  const tokenCreatedAt = at(TOKEN_CREATED_DAY);
+  timeline.at(tokenCreatedAt, () => {
+    const token = createApiToken(orgId, { name: "training-pipeline", scopes: ["registry:read", "registry:write"] }, actors.admin);
+    pipeline = { type: "token", id: token.id, label: "token:training-pipeline" };
+  });
 
+  const lastVersionOf = new Map<string, string>();
   for (const demo of DEMO_MODELS) {
     const firstDay = (demo.firstProduction ?? 200) - 25;
-    createModel(orgId, { ...demo, description: `${demo.useCase}. Owned by ${demo.ownerTeam}.` }, actors.team, "ui", {
-      now: at(firstDay - 5),
-      ownerUserId: actors.ownerUserId,
+    timeline.at(at(firstDay - 5), () => {
+      createModel(orgId, { ...demo, description: `${demo.useCase}. Owned by ${demo.ownerTeam}.` }, actors.team, "ui", {
+        now: at(firstDay - 5),
+        ownerUserId: actors.ownerUserId,
+      });
+      if (demo.metric.name !== "mape") {
+        setObjective(orgId, demo.slug, { metric: demo.metric.name, comparison: ">=", threshold: +(demo.metric.base - 0.03).toFixed(3) }, actors.team);
+      }
+      setObjective(orgId, demo.slug, { metric: "latency_p95_ms", comparison: "<=", threshold: 120 }, actors.team);
     });
-    if (demo.metric.name !== "mape") {
-      setObjective(orgId, demo.slug, { metric: demo.metric.name, comparison: ">=", threshold: +(demo.metric.base - 0.03).toFixed(3) }, actors.team);
-    }
-    setObjective(orgId, demo.slug, { metric: "latency_p95_ms", comparison: "<=", threshold: 120 }, actors.team);
 
     // Releases: the first at firstDay, then every `cadence` days until today.
     const releaseDays: number[] = [];
     for (let day = firstDay; day <= lastDay - 5; day += demo.cadence) releaseDays.push(day);
     let previous: string | undefined;
+    /** [day it reached production (or was registered, before any reached production), version], in order. */
+    const liveFrom: Array<[number, string]> = [];
     for (const [index, day] of releaseDays.entries()) {
       const version = `${1 + Math.floor(index / 3)}.${index % 3}.0`;
       const matured = day > GOVERNANCE_ADOPTED_DAY; // later releases come through the pipeline and the gates
       const metric = +(demo.metric.base + index * 0.01 + rand() * 0.01).toFixed(3);
-      createVersion(
-        orgId,
-        demo.slug,
-        {
-          version,
-          algorithm: demo.algorithm,
-          framework: demo.framework,
-          codeRef: `git:${(0x1000000 + Math.floor(rand() * 0xefffff)).toString(16)}`,
-          trainingData: { ref: `s3://demo-lake/${demo.slug}/training`, version: `snapshot-${index + 1}` },
-          hyperparameters: matured || index % 2 === 0 ? { learning_rate: 0.05, max_depth: 6 + index } : undefined,
-          metrics: { [demo.metric.name]: metric },
-          artifactUri: `s3://demo-models/${demo.slug}/${version}/model.bin`,
-          parentVersion: previous,
-        },
-        matured ? pipeline : actors.team,
-        matured ? "api" : "ui",
-        { now: at(day) },
-      );
+      const input = {
+        version,
+        algorithm: demo.algorithm,
+        framework: demo.framework,
+        codeRef: `git:${(0x1000000 + Math.floor(rand() * 0xefffff)).toString(16)}`,
+        trainingData: { ref: `s3://demo-lake/${demo.slug}/training`, version: `snapshot-${index + 1}` },
+        hyperparameters: matured || index % 2 === 0 ? { learning_rate: 0.05, max_depth: 6 + index } : undefined,
+        metrics: { [demo.metric.name]: metric },
+        artifactUri: `s3://demo-models/${demo.slug}/${version}/model.bin`,
+        parentVersion: previous,
+      };
+      if (matured) byPipeline(at(day), (token) => createVersion(orgId, demo.slug, input, token, "api", { now: at(day) }));
+      else timeline.at(at(day), () => createVersion(orgId, demo.slug, input, actors.team, "ui", { now: at(day) }));
       previous = version;
+      if (liveFrom.length === 0) liveFrom.push([day, version]);
       const isLast = index === releaseDays.length - 1;
       if (demo.firstProduction === null) {
         if (isLast && demo.finalStage === "validation") {
-          transitionVersion(orgId, demo.slug, version, { to: "validation", reason: "Fairness review before any pilot" }, actors.team, { mayPromote: false }, { now: at(day + 3) });
+          timeline.at(at(day + 3), () =>
+            transitionVersion(orgId, demo.slug, version, { to: "validation", reason: "Fairness review before any pilot" }, actors.team, { mayPromote: false }, { now: at(day + 3) }),
+          );
         }
         continue;
       }
@@ -151,13 +177,18 @@ export async function seedDemoRegistry(orgId: number, actors: DemoActors, now = 
       ];
       for (const [to, offset] of steps) {
         if (day + offset > lastDay) break;
+        if (to === "production") liveFrom.push([day + offset + 1, version]);
         if (to === "production" && matured) {
-          await promoteThroughGates(orgId, demo, version, actors, at(day + offset - 1.5));
+          promoteThroughGates(timeline, orgId, demo, version, actors, at(day + offset - 1.5));
         } else {
-          transitionVersion(orgId, demo.slug, version, { to, reason: to === "production" ? "Release approved (before the portal)" : "" }, to === "production" ? actors.leaderActor : actors.team, { mayPromote: true }, { now: at(day + offset), importedHistory: to === "production" });
+          const when = at(day + offset);
+          timeline.at(when, () =>
+            transitionVersion(orgId, demo.slug, version, { to, reason: to === "production" ? "Release approved (before the portal)" : "" }, to === "production" ? actors.leaderActor : actors.team, { mayPromote: true }, { now: when, importedHistory: to === "production" }),
+          );
         }
       }
     }
+    lastVersionOf.set(demo.slug, previous!);
 
     // Weekly monitoring of the production line for the last 26 weeks.
     if (demo.firstProduction !== null) {
@@ -165,58 +196,60 @@ export async function seedDemoRegistry(orgId: number, actors: DemoActors, now = 
         const day = lastDay - week * 7;
         if (day < (demo.firstProduction ?? 0) + 7) continue;
         const drift = week < 4 && demo.slug === "product-recommender" ? -0.05 : 0;
-        recordMonitoringSnapshot(
-          orgId,
-          demo.slug,
-          previous!,
-          {
-            observedAt: at(day),
-            metrics: {
-              [demo.metric.name]: +(demo.metric.base + 0.01 + drift + (rand() - 0.5) * 0.03).toFixed(3),
-              latency_p95_ms: Math.round(60 + rand() * 50 + (week % 9 === 0 ? 45 : 0)),
-              drift_score: +(0.05 + rand() * 0.1 + (drift ? 0.2 : 0)).toFixed(3),
-            },
-          },
-          pipeline,
-          { now: at(day) },
-        );
+        const metrics = {
+          [demo.metric.name]: +(demo.metric.base + 0.01 + drift + (rand() - 0.5) * 0.03).toFixed(3),
+          latency_p95_ms: Math.round(60 + rand() * 50 + (week % 9 === 0 ? 45 : 0)),
+          drift_score: +(0.05 + rand() * 0.1 + (drift ? 0.2 : 0)).toFixed(3),
+        };
+        // The version serving at the time (the first one registered, before any reached production).
+        const version = liveFrom.filter(([from]) => from <= day).at(-1)?.[1] ?? liveFrom[0]![1];
+        byPipeline(at(day), (token) => recordMonitoringSnapshot(orgId, demo.slug, version, { observedAt: at(day), metrics }, token, { now: at(day) }));
       }
     }
   }
 
   // Open work for the reviewer inbox.
   const byslug = (slug: string) => DEMO_MODELS.find((m) => m.slug === slug)!;
-  const screener = getModelDetail(orgId, "resume-screener")!.model.versions[0]!.version;
-  createVersion(orgId, "churn-predictor", { version: "3.0.0", algorithm: "Logistic regression", framework: "scikit-learn 1.5", codeRef: "git:9c41e07", trainingData: { ref: "s3://demo-lake/churn-predictor/training", version: "snapshot-q4" }, hyperparameters: { C: 0.5 }, metrics: { auc: 0.83 } }, pipeline, "api", { now: at(lastDay - 4) });
-  transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "validation" }, actors.team, { mayPromote: false }, { now: at(lastDay - 3) });
-  transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "staging" }, actors.team, { mayPromote: false }, { now: at(lastDay - 2) });
-  await seedPendingReviews(orgId, { model: byslug("resume-screener"), version: screener }, { model: byslug("churn-predictor"), version: "3.0.0" }, actors, at(lastDay - 1.5));
+  byPipeline(at(lastDay - 4), (token) =>
+    createVersion(orgId, "churn-predictor", { version: "3.0.0", algorithm: "Logistic regression", framework: "scikit-learn 1.5", codeRef: "git:9c41e07", trainingData: { ref: "s3://demo-lake/churn-predictor/training", version: "snapshot-q4" }, hyperparameters: { C: 0.5 }, metrics: { auc: 0.83 } }, token, "api", { now: at(lastDay - 4) }),
+  );
+  timeline.at(at(lastDay - 3), () => transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "validation" }, actors.team, { mayPromote: false }, { now: at(lastDay - 3) }));
+  timeline.at(at(lastDay - 2), () => transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "staging" }, actors.team, { mayPromote: false }, { now: at(lastDay - 2) }));
+  seedPendingReviews(timeline, orgId, { model: byslug("resume-screener"), version: lastVersionOf.get("resume-screener")! }, { model: byslug("churn-predictor"), version: "3.0.0" }, actors, at(lastDay - 1.5));
 
   for (const incident of DEMO_INCIDENTS) {
     if (incident.day > lastDay) continue;
     const started = at(incident.day);
     const detected = new Date(started.getTime() + incident.detectHours * 3_600_000);
     const resolved = incident.recoverHours === null ? undefined : new Date(detected.getTime() + incident.recoverHours * 3_600_000);
-    const version = productionVersionAt(orgId, incident.slug, started);
-    if (!version) continue;
-    createIncident(
-      orgId,
-      incident.slug,
-      version,
-      {
-        title: incident.title,
-        severity: incident.severity,
-        startedAt: started,
-        detectedAt: detected,
-        resolvedAt: resolved,
-        status: resolved ? "resolved" : "open",
-        description: "Recorded by the on-call engineer; see the post-incident review for details.",
-        reviewUrl: resolved ? `https://wiki.demo.local/pir/${incident.slug}-${incident.day}` : undefined,
-      },
-      actors.team,
-      { now: detected },
-    );
+    // Reported when it was detected, against the version in production when it started.
+    timeline.at(new Date(Math.min(detected.getTime(), now.getTime() - 60_000)), () => {
+      const version = productionVersionAt(orgId, incident.slug, started);
+      if (!version) return;
+      createIncident(
+        orgId,
+        incident.slug,
+        version,
+        {
+          title: incident.title,
+          severity: incident.severity,
+          startedAt: started,
+          detectedAt: detected,
+          resolvedAt: resolved,
+          status: resolved ? "resolved" : "open",
+          description: "Recorded by the on-call engineer; see the post-incident review for details.",
+          reviewUrl: resolved ? `https://wiki.demo.local/pir/${incident.slug}-${incident.day}` : undefined,
+        },
+        actors.team,
+        { now: detected },
+      );
+    });
   }
+
+  // Once the history has played: the token's row says when it was made and last used.
+  return {
+    pipelineToken: () => ({ id: pipeline?.type === "token" ? pipeline.id : null, createdAt: tokenCreatedAt, lastUsedAt: lastPipelineUse ? new Date(lastPipelineUse) : null }),
+  };
 }
 
 function productionVersionAt(orgId: number, slug: string, date: Date): string | null {

@@ -2,12 +2,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { count, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { verifyAuditChain } from "../app/modules/audit/audit.server";
 import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
 import { closeSharedDb, getDb, migrateDatabase, type Db } from "./client";
 import { prepareDatabase } from "./prepare";
-import { auditEvents, memberships, models, organizations, users } from "./schema";
+import { quarterRange, shiftQuarter } from "../app/utils/quarters";
+import { apiTokens, assessments, auditEvents, memberships, models, organizations, roadmaps, users } from "./schema";
 import { DEFAULT_DEMO_PASSWORD, DEMO_ORG, DEMO_USERS, demoUsersWithDefaultPassword, seedDemoOrganization } from "./seed";
 
 const savedEnv = { DEMO_PASSWORD: process.env.DEMO_PASSWORD, PORTAL_SEED: process.env.PORTAL_SEED };
@@ -193,6 +194,37 @@ describe("prepareDatabase", () => {
     expect(db.select({ n: count() }).from(models).get()!.n).toBe(12);
     expect(verifyAuditChain(1, db)).toMatchObject({ ok: true });
     expect(verifyAuditChain(2, db)).toMatchObject({ ok: true });
+
+    // The history is recorded at the dates it happened: in time order, numbered 1, 2, 3… and spread over months.
+    for (const orgId of [1, 2]) {
+      const events = db.select({ seq: auditEvents.seq, at: auditEvents.createdAt }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).orderBy(auditEvents.id).all();
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(events.every((e, i) => i === 0 || e.at.getTime() >= events[i - 1]!.at.getTime())).toBe(true);
+      expect(events.every((e) => e.at.getTime() <= Date.now())).toBe(true);
+    }
+    const demoEvents = db.select({ at: auditEvents.createdAt }).from(auditEvents).where(eq(auditEvents.orgId, 1)).all();
+    expect(new Set(demoEvents.map((e) => e.at.toISOString().slice(0, 7))).size).toBeGreaterThanOrEqual(12);
+    expect(demoEvents.filter((e) => Date.now() - e.at.getTime() < 3_600_000)).toHaveLength(0);
+
+    // The pipeline token was created before the first version it registered and last used at its last use.
+    const token = db.select().from(apiTokens).where(eq(apiTokens.name, "training-pipeline")).get()!;
+    const byToken = db
+      .select({ at: auditEvents.createdAt })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, 1), eq(auditEvents.actorType, "token"), eq(auditEvents.actorId, token.id)))
+      .orderBy(auditEvents.id)
+      .all();
+    expect(byToken.length).toBeGreaterThan(10);
+    expect(token.createdAt.getTime()).toBeLessThan(byToken[0]!.at.getTime());
+    expect(token.lastUsedAt?.getTime()).toBe(byToken.at(-1)!.at.getTime());
+    const created = db.select({ at: auditEvents.createdAt }).from(auditEvents).where(and(eq(auditEvents.action, "api_token.created"), eq(auditEvents.entityId, String(token.id)))).get()!;
+    expect(created.at.getTime()).toBe(token.createdAt.getTime());
+
+    // The roadmap starts on the first day of the quarter after its assessment's, and was generated after it was finalised.
+    const roadmap = db.select().from(roadmaps).where(eq(roadmaps.orgId, 1)).get()!;
+    const source = db.select().from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
+    expect(roadmap.startDate).toBe(quarterRange(shiftQuarter(source.period, 1)).from.toISOString().slice(0, 10));
+    expect(roadmap.createdAt.getTime()).toBeGreaterThan(source.finalizedAt!.getTime());
     expect(lines.join("\n")).toMatch(/seeded the demo organisation/);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toMatch(/default password.*admin@demo\.local/);

@@ -1,17 +1,22 @@
 import { Chart } from "./chart";
+import { wrapLabel, type TrendSeries } from "./chart-data";
 
-type Series = { label: string; values: number[]; color: string; dashed?: boolean };
+/** A series of component scores; null is a gap (no score or no registry evidence), never drawn as zero. */
+type Series = { label: string; values: Array<number | null>; color: string; dashed?: boolean };
 
-/** The five components on a radar, 1–5, one polygon per series (this quarter, previous, evidence). */
-export function ComponentRadar({ labels, series, title }: { labels: string[]; series: Series[]; title: string }) {
+const formatValue = (value: number | null | undefined) => (value == null ? "—" : value.toFixed(1));
+
+/** The five components on a radar, 0–5, one polygon per series (this quarter, previous, evidence). */
+export function ComponentRadar({ labels, series, title, height = 380 }: { labels: string[]; series: Series[]; title: string; height?: number }) {
   return (
     <Chart
       label={title}
-      height={320}
+      height={height}
       config={{
         type: "radar",
         data: {
-          labels,
+          // Multi-line labels keep long component names whole instead of clipping them.
+          labels: labels.map((label) => wrapLabel(label)),
           datasets: series.map((s) => ({
             label: s.label,
             data: s.values,
@@ -19,9 +24,14 @@ export function ComponentRadar({ labels, series, title }: { labels: string[]; se
             backgroundColor: `${s.color}22`,
             borderDash: s.dashed ? [6, 4] : undefined,
             pointRadius: 3,
+            spanGaps: false,
           })),
         },
-        options: { scales: { r: { min: 0, max: 5, ticks: { stepSize: 1 } } }, plugins: { legend: { position: "bottom" } } },
+        options: {
+          layout: { padding: 4 },
+          scales: { r: { min: 0, max: 5, ticks: { stepSize: 1, backdropColor: "transparent" }, pointLabels: { font: { size: 12 }, padding: 6 } } },
+          plugins: { legend: { position: "bottom", labels: { boxWidth: 14 } } },
+        },
       }}
       table={
         <table>
@@ -40,7 +50,7 @@ export function ComponentRadar({ labels, series, title }: { labels: string[]; se
               <tr key={label}>
                 <th scope="row">{label}</th>
                 {series.map((s) => (
-                  <td key={s.label}>{s.values[i]?.toFixed(1) ?? "—"}</td>
+                  <td key={s.label}>{formatValue(s.values[i])}</td>
                 ))}
               </tr>
             ))}
@@ -53,26 +63,38 @@ export function ComponentRadar({ labels, series, title }: { labels: string[]; se
 
 const PALETTE = ["#2457c5", "#1b7a43", "#a35c00", "#7a3fb5", "#b42318", "#0f766e"];
 
-/** Dimension and component scores across quarters. */
-export function TrendChart({ periods, lines, title }: { periods: string[]; lines: Array<{ label: string; values: number[]; bold?: boolean }>; title: string }) {
+/**
+ * Dimension and component scores across quarters: straight lines between the
+ * real points (no smoothing to overshoot them), gaps where a quarter has no
+ * score, and a draft quarter drawn dashed with hollow points.
+ */
+export function TrendChart({ periods, lines, draftIndex, title }: TrendSeries & { title: string }) {
+  const isDraft = (i: number) => draftIndex != null && i === draftIndex;
   return (
     <Chart
-      label={title}
-      height={300}
+      label={draftIndex != null ? `${title}; the dashed segment and hollow points are the ${periods[draftIndex]} quarter` : title}
+      height={320}
+      dashedFrom={draftIndex}
       config={{
         type: "line",
         data: {
           labels: periods,
-          datasets: lines.map((line, i) => ({
-            label: line.label,
-            data: line.values,
-            borderColor: line.bold ? "#101828" : PALETTE[i % PALETTE.length],
-            backgroundColor: line.bold ? "#101828" : PALETTE[i % PALETTE.length],
-            borderWidth: line.bold ? 3 : 1.5,
-            tension: 0.2,
-          })),
+          datasets: lines.map((line, i) => {
+            const color = line.bold ? "#101828" : PALETTE[i % PALETTE.length]!;
+            return {
+              label: line.label,
+              data: line.values,
+              borderColor: color,
+              backgroundColor: color,
+              pointBackgroundColor: periods.map((_, p) => (isDraft(p) ? "#ffffff" : color)),
+              pointRadius: periods.map((_, p) => (isDraft(p) ? 5 : 3)),
+              borderWidth: line.bold ? 3 : 1.5,
+              tension: 0,
+              spanGaps: false,
+            };
+          }),
         },
-        options: { scales: { y: { min: 1, max: 5 } }, plugins: { legend: { position: "bottom" } } },
+        options: { scales: { y: { min: 1, max: 5 } }, plugins: { legend: { position: "bottom", labels: { boxWidth: 14 } } } },
       }}
       table={
         <table>
@@ -91,7 +113,7 @@ export function TrendChart({ periods, lines, title }: { periods: string[]; lines
               <tr key={line.label}>
                 <th scope="row">{line.label}</th>
                 {line.values.map((v, i) => (
-                  <td key={periods[i]}>{v.toFixed(1)}</td>
+                  <td key={periods[i]}>{formatValue(v)}</td>
                 ))}
               </tr>
             ))}

@@ -1,50 +1,88 @@
+import { entityTypeLabel } from "~/modules/audit/event-labels";
 import { HISTORY_LIMIT } from "~/modules/audit/history";
 
 export type AuditEventRow = {
   id: number;
+  /** The organisation's own gapless number of the event (1, 2, 3…). */
+  seq: number;
   at: string;
   actor: string;
   actorType?: string;
+  /** The raw action name (`roadmap_item.updated`), for the detail view. */
   action: string;
+  /** The readable action ("Roadmap item updated"). */
+  label: string;
+  summary: string;
   entityType: string;
   entityId: string | null;
   payload: string;
+  /** Where the entity lives, when the page looked it up. */
+  link?: { href: string; name: string } | null;
 };
 
-/** The one table of audit events: the audit log page and every history tab. */
-export function AuditEventTable({ events }: { events: AuditEventRow[] }) {
+function EntityCell({ event }: { event: AuditEventRow }) {
+  if (event.link) return <a href={event.link.href}>{event.link.name}</a>;
+  return (
+    <>
+      {entityTypeLabel(event.entityType)}
+      {event.entityId ? ` #${event.entityId}` : ""}
+    </>
+  );
+}
+
+/** The one table of audit events: the audit log page and every history section. One row per event; the payload opens on demand. */
+export function AuditEventTable({ events, caption }: { events: AuditEventRow[]; caption?: string }) {
   return (
     <div className="table-wrap">
-      <table>
+      <table className="audit-table">
+        {caption ? <caption className="visually-hidden">{caption}</caption> : null}
         <thead>
           <tr>
             <th scope="col">#</th>
             <th scope="col">When (UTC)</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Action</th>
-            <th scope="col">Entity</th>
-            <th scope="col">Change</th>
+            <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col">About</th>
+            <th scope="col">Details</th>
           </tr>
         </thead>
         <tbody>
           {events.map((e) => (
-            <tr key={e.id}>
-              <td className="mono">{e.id}</td>
-              <td>
-                <time dateTime={e.at}>{e.at.slice(0, 19).replace("T", " ")}</time>
+            <tr key={e.id} data-seq={e.seq} data-action={e.action}>
+              <td className="mono">{e.seq}</td>
+              <td style={{ whiteSpace: "nowrap" }}>
+                <time dateTime={e.at}>{e.at.slice(0, 16).replace("T", " ")}</time>
               </td>
-              <td>
+              <td style={{ whiteSpace: "nowrap" }}>
                 {e.actor} {e.actorType && e.actorType !== "user" ? <span className="tag">{e.actorType}</span> : null}
               </td>
+              <td>{e.label}</td>
               <td>
-                <code>{e.action}</code>
+                <EntityCell event={e} />
               </td>
-              <td>
-                {e.entityType}
-                {e.entityId ? ` #${e.entityId}` : ""}
-              </td>
-              <td className="mono" style={{ maxWidth: "28rem", wordBreak: "break-word" }}>
-                {e.payload}
+              <td style={{ minWidth: "14rem" }}>
+                {e.summary ? <span>{e.summary}</span> : null}
+                <details>
+                  <summary className="muted">Event data</summary>
+                  <dl className="kv">
+                    <dt>Action</dt>
+                    <dd>
+                      <code>{e.action}</code>
+                    </dd>
+                    <dt>Entity</dt>
+                    <dd>
+                      <code>
+                        {e.entityType}
+                        {e.entityId ? ` ${e.entityId}` : ""}
+                      </code>
+                    </dd>
+                    <dt>Time</dt>
+                    <dd>
+                      <code>{e.at}</code>
+                    </dd>
+                  </dl>
+                  <pre style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere", maxWidth: "36rem" }}>{e.payload}</pre>
+                </details>
               </td>
             </tr>
           ))}

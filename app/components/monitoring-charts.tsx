@@ -30,7 +30,7 @@ export function MonitoringCharts({ snapshots, objectives }: { snapshots: Snapsho
                     backgroundColor: "#2457c5",
                     pointBackgroundColor: points.map((p) => (p.breaches.includes(metric) ? "#b42318" : "#2457c5")),
                     pointRadius: points.map((p) => (p.breaches.includes(metric) ? 4 : 2)),
-                    tension: 0.2,
+                    tension: 0,
                   },
                   ...(objective
                     ? [

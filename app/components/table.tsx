@@ -47,18 +47,22 @@ export function Pagination({ page, pageSize, total }: { page: number; pageSize: 
 }
 
 /** A "filter by" select in a GET form; its value comes from (and goes back to) the URL. */
-export function FilterSelect({ name, label, options }: { name: string; label: string; options: readonly string[] }) {
+/** A filter of a list page; an option is its value, or a value with a readable label. */
+export function FilterSelect({ name, label, options }: { name: string; label: string; options: ReadonlyArray<string | { value: string; label: string }> }) {
   const [params] = useSearchParams();
   return (
     <div className="field">
       <label htmlFor={`filter-${name}`}>{label}</label>
       <select id={`filter-${name}`} name={name} defaultValue={params.get(name) ?? ""}>
         <option value="">Any</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
+        {options.map((o) => {
+          const { value, label: text } = typeof o === "string" ? { value: o, label: o } : o;
+          return (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          );
+        })}
       </select>
     </div>
   );

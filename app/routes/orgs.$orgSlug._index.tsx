@@ -1,26 +1,45 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { ComponentRadar } from "~/components/assessment-charts";
 import { Chart } from "~/components/chart";
+import { LevelPill } from "~/components/framework";
 import { MetricTiles } from "~/components/metric-tiles";
-import { listAuditEvents } from "~/modules/audit/audit.server";
+import { formatScore } from "~/modules/assessment/scoring";
+import { auditChainState, auditEventRow, listAuditEvents } from "~/modules/audit/audit.server";
+import { auditEntityLinks } from "~/modules/audit/entity-links.server";
 import { requireMember } from "~/modules/auth/membership.server";
-import { ROLE_DESCRIPTIONS, ROLE_LABELS } from "~/modules/auth/roles";
+import { hasRole, ROLE_DESCRIPTIONS, ROLE_LABELS, type Role } from "~/modules/auth/roles";
+import { activeRoadmapProgress, maturityStanding, modelNamesBySlug } from "~/modules/dashboard/dashboard.server";
+import { dueSummary, DUE_SOON_DAYS } from "~/modules/dashboard/due";
+import { reviewInbox } from "~/modules/governance/inbox.server";
 import { cachedRegistryMetrics } from "~/modules/registry/metrics.server";
-import { myRoadmapItems } from "~/modules/roadmap/roadmaps.server";
 import { STAGES } from "~/modules/registry/registry-constants";
-import { formatDateTime } from "~/utils/format";
+import { myRoadmapItems } from "~/modules/roadmap/roadmaps.server";
+import { formatDate, formatDateTime } from "~/utils/format";
 import { isQuarter, quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.org.name ?? "Dashboard"} · Dashboard` }];
 
 const QuarterSchema = z.string().refine(isQuarter);
 
+const STANDING_ROLES: readonly Role[] = ["admin", "leadership"];
+const REVIEW_ROLES: readonly Role[] = ["ethics"];
+const ACTIVITY_ROLES: readonly Role[] = ["admin", "auditor"];
+/** How many entries each list on the dashboard shows; the linked pages have the rest. */
+const LIST_LIMIT = 5;
+
+/** Only what the signed-in role's dashboard shows is read. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
   const current = quarterOf(new Date());
   const asked = QuarterSchema.safeParse(new URL(request.url).searchParams.get("quarter"));
   const quarter = asked.success ? asked.data : current;
+  const today = new Date().toISOString().slice(0, 10);
+  const leads = hasRole(role, STANDING_ROLES);
+  const inbox = hasRole(role, REVIEW_ROLES) ? reviewInbox(org.id) : null;
+  const approvals = inbox?.approvals.slice(0, LIST_LIMIT) ?? [];
+  const approvalModels = modelNamesBySlug(org.id, [...new Set(approvals.map((r) => r.model))]);
   return {
     org,
     role,
@@ -28,18 +47,239 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     quarter,
     quarters: Array.from({ length: 8 }, (_, i) => shiftQuarter(current, -i)),
     metrics: cachedRegistryMetrics(org.id, quarterRange(quarter)),
-    myItems: myRoadmapItems(org.id, user.id).filter((i) => i.status !== "done").slice(0, 8),
-    recentEvents: listAuditEvents(org.id, {}, { limit: 8 }).events.map((event) => ({
-      id: event.id,
-      action: event.action,
-      actor: event.actorLabel,
-      at: event.createdAt.toISOString(),
-    })),
+    standing: leads ? maturityStanding(org.id) : null,
+    roadmap: leads ? activeRoadmapProgress(org.id) : null,
+    reviews: inbox
+      ? {
+          approvals: approvals.map((r) => ({ id: r.id, modelName: approvalModels.get(r.model) ?? r.model, version: r.version, requester: r.requestedBy })),
+          approvalsTotal: inbox.approvals.length,
+          cards: inbox.cards.slice(0, LIST_LIMIT).map((c) => ({ id: c.id, model: c.model, modelName: c.modelName, version: c.version, riskTier: c.riskTier })),
+          cardsTotal: inbox.cards.length,
+          audits: inbox.audits.slice(0, LIST_LIMIT).map((a) => ({ id: a.id, modelName: a.modelName, version: a.version, passed: a.passed })),
+          auditsTotal: inbox.audits.length,
+        }
+      : null,
+    myItems: dueSummary(myRoadmapItems(org.id, user.id), today),
+    chain: role === "auditor" ? auditChainState(org.id) : null,
+    recentEvents: hasRole(role, ACTIVITY_ROLES) ? recentActivity(org) : [],
   };
 }
 
+/** The newest events, readable and linked to what they are about (one query for the links). */
+function recentActivity(org: { id: number; slug: string }) {
+  const { events } = listAuditEvents(org.id, {}, { limit: 8 });
+  const links = auditEntityLinks(org.id, org.slug, events);
+  return events.map((event) => ({ ...auditEventRow({ ...event, payload: "{}" }), link: links.get(`${event.entityType}:${event.entityId}`) ?? null }));
+}
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function signed(delta: number): string {
+  return `${delta > 0 ? "+" : delta < 0 ? "−" : "±"}${formatScore(Math.abs(delta))}`;
+}
+
+function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standing" | "roadmap">) {
+  return (
+    <section className="card" aria-labelledby="standing">
+      <h2 id="standing" style={{ marginTop: 0 }}>
+        Where we stand
+      </h2>
+      {standing ? (
+        <div className="two-col">
+          <div>
+            <p className="muted" style={{ margin: 0 }}>
+              Technology &amp; Operations maturity, {standing.period} (latest finalised assessment)
+            </p>
+            <p style={{ fontSize: "2.4rem", fontWeight: 700, margin: "0.25rem 0" }} data-testid="maturity-score">
+              {formatScore(standing.dimensionScore)}
+            </p>
+            <p style={{ margin: 0 }}>
+              <LevelPill level={standing.level} /> Level {standing.level} {standing.levelName} · {standing.band} band
+            </p>
+            <p data-testid="maturity-change">
+              {standing.previous ? (
+                <>
+                  {signed(standing.dimensionScore - standing.previous.dimensionScore)} since {standing.previous.period} (
+                  {formatScore(standing.previous.dimensionScore)})
+                </>
+              ) : (
+                <span className="muted">No earlier finalised quarter to compare with.</span>
+              )}
+            </p>
+            <p>
+              <Link to={`/orgs/${org.slug}/assessments/${standing.id}`}>Open the {standing.period} assessment</Link>
+            </p>
+          </div>
+          <ComponentRadar
+            title={`Component scores ${standing.period}`}
+            height={320}
+            labels={standing.components.map((c) => c.name)}
+            series={[
+              { label: standing.period, values: standing.components.map((c) => c.score), color: "#2457c5" },
+              ...(standing.previous
+                ? [{ label: standing.previous.period, values: standing.components.map((c) => c.previousScore), color: "#5b6576", dashed: true }]
+                : []),
+            ]}
+          />
+        </div>
+      ) : (
+        <p className="muted">
+          No finalised assessment yet. <Link to={`/orgs/${org.slug}/assessments`}>Run the quarter's assessment</Link> to see the score and level here.
+        </p>
+      )}
+      <h3>Active roadmap</h3>
+      {roadmap ? (
+        <div data-testid="roadmap-progress">
+          <p style={{ margin: "0 0 0.25rem" }}>
+            <Link to={`/orgs/${org.slug}/roadmaps/${roadmap.id}`}>
+              Level {roadmap.fromLevel} → {roadmap.toLevel}: {roadmap.title}
+            </Link>{" "}
+            <span className="muted">since {formatDate(roadmap.startDate)}</span>
+          </p>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Roadmap items done"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={roadmap.total ? Math.round((100 * roadmap.done) / roadmap.total) : 0}
+          >
+            <span style={{ width: `${roadmap.total ? (100 * roadmap.done) / roadmap.total : 0}%` }} />
+          </div>
+          <p>
+            {roadmap.done} of {roadmap.total} items done ·{" "}
+            <span className={roadmap.overdue ? "bad-text" : undefined}>{roadmap.overdue} overdue</span>
+          </p>
+          {roadmap.overdueItems.length ? (
+            <ul className="tight" aria-label="Overdue roadmap items">
+              {roadmap.overdueItems.map((item) => (
+                <li key={item.id}>
+                  <Link to={`/orgs/${org.slug}/roadmaps/${roadmap.id}/items/${item.id}`}>{item.title}</Link>{" "}
+                  <span className="bad-text">due {formatDate(item.dueDate)}</span>
+                  <span className="muted"> · {item.owner ?? "no owner"}</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : (
+        <p className="muted">No active roadmap. Generate one from a finalised assessment.</p>
+      )}
+    </section>
+  );
+}
+
+function ReviewQueue({ org, reviews }: { org: Data["org"]; reviews: NonNullable<Data["reviews"]> }) {
+  const waiting = reviews.approvalsTotal + reviews.cardsTotal + reviews.auditsTotal;
+  const more = (shown: number, total: number) => (total > shown ? <li className="muted">and {total - shown} more</li> : null);
+  return (
+    <section className="card" aria-labelledby="review-queue">
+      <h2 id="review-queue" style={{ marginTop: 0 }}>
+        Waiting for your review
+      </h2>
+      {waiting === 0 ? <p className="muted">Nothing waits for the ethics committee.</p> : null}
+      <div className="two-col">
+        <div>
+          <h3>Promotion requests ({reviews.approvalsTotal})</h3>
+          <ul className="tight">
+            {reviews.approvals.map((r) => (
+              <li key={r.id}>
+                <Link to={`/orgs/${org.slug}/approvals/${r.id}`}>
+                  {r.modelName} {r.version}
+                </Link>{" "}
+                <span className="muted">requested by {r.requester}</span>
+              </li>
+            ))}
+            {more(reviews.approvals.length, reviews.approvalsTotal)}
+          </ul>
+        </div>
+        <div>
+          <h3>Model cards in review ({reviews.cardsTotal})</h3>
+          <ul className="tight">
+            {reviews.cards.map((c) => (
+              <li key={c.id}>
+                <Link to={`/orgs/${org.slug}/models/${c.model}/versions/${encodeURIComponent(c.version)}/card`}>
+                  {c.modelName} {c.version}
+                </Link>{" "}
+                <span className={`risk risk-${c.riskTier}`}>{c.riskTier} risk</span>
+              </li>
+            ))}
+            {more(reviews.cards.length, reviews.cardsTotal)}
+          </ul>
+        </div>
+        <div>
+          <h3>Bias audits to sign off ({reviews.auditsTotal})</h3>
+          <ul className="tight">
+            {reviews.audits.map((a) => (
+              <li key={a.id}>
+                <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>
+                  {a.modelName} {a.version}
+                </Link>{" "}
+                <span className={a.passed ? "ok-text" : "bad-text"}>{a.passed ? "passed" : "failed"}</span>
+              </li>
+            ))}
+            {more(reviews.audits.length, reviews.auditsTotal)}
+          </ul>
+        </div>
+      </div>
+      <p>
+        <Link to={`/orgs/${org.slug}/reviews`}>Open the reviews</Link>
+      </p>
+    </section>
+  );
+}
+
+function MyItems({ org, myItems }: Pick<Data, "org" | "myItems">) {
+  if (!myItems.open.length) return null;
+  return (
+    <section className="card" aria-labelledby="my-items">
+      <h2 id="my-items" style={{ marginTop: 0 }}>
+        Your roadmap items
+      </h2>
+      <p data-testid="my-items-summary">
+        <span className={myItems.overdue ? "bad-text" : undefined}>{myItems.overdue} overdue</span> · {myItems.dueSoon} due in the next {DUE_SOON_DAYS}{" "}
+        days · {myItems.open.length} open in all
+      </p>
+      <ul>
+        {myItems.open.slice(0, 8).map((i) => (
+          <li key={i.id}>
+            <span className={i.overdue ? "bad-text" : i.dueSoon ? "warn-text" : undefined}>
+              {formatDate(i.dueDate)}
+              {i.overdue ? " (overdue)" : i.dueSoon ? " (due soon)" : ""}
+            </span>{" "}
+            {i.title} <span className="muted">({i.status.replace("_", " ")})</span>
+          </li>
+        ))}
+      </ul>
+      <Link to={`/orgs/${org.slug}/roadmaps`}>Open the roadmap</Link>
+    </section>
+  );
+}
+
+function ChainState({ org, chain }: { org: Data["org"]; chain: NonNullable<Data["chain"]> }) {
+  return (
+    <section className="card" aria-labelledby="chain-state">
+      <h2 id="chain-state" style={{ marginTop: 0 }}>
+        Audit trail
+      </h2>
+      {chain.ok ? (
+        <p className="ok-text" data-testid="chain-state">
+          Hash chain intact: all {chain.events} events verified at {formatDateTime(chain.verifiedAt)}.
+        </p>
+      ) : (
+        <p className="bad-text" data-testid="chain-state">
+          Hash chain broken at event {chain.firstBrokenId}: {chain.reason}.
+        </p>
+      )}
+      <p>
+        <Link to={`/orgs/${org.slug}/audit`}>Open the audit log</Link> to filter, export or verify the whole chain again.
+      </p>
+    </section>
+  );
+}
+
 export default function Dashboard() {
-  const { org, role, userName, quarter, quarters, metrics, recentEvents, myItems } = useLoaderData<typeof loader>();
+  const { org, role, userName, quarter, quarters, metrics, recentEvents, myItems, standing, roadmap, reviews, chain } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-header">
@@ -49,21 +289,33 @@ export default function Dashboard() {
         </span>
       </div>
       <p className="lead">{ROLE_DESCRIPTIONS[role]}</p>
-      {myItems.length ? (
-        <section className="card" aria-labelledby="my-items">
-          <h2 id="my-items">Your roadmap items</h2>
-          <ul>
-            {myItems.map((i) => (
-              <li key={i.id}>
-                <span className={i.overdue ? "bad-text" : undefined}>
-                  {i.dueDate}
-                  {i.overdue ? " (overdue)" : ""}
-                </span>{" "}
-                {i.title} <span className="muted">({i.status.replace("_", " ")})</span>
-              </li>
-            ))}
-          </ul>
-          <Link to={`/orgs/${org.slug}/roadmaps`}>Open the roadmap</Link>
+      {hasRole(role, STANDING_ROLES) ? <MaturityStanding org={org} standing={standing} roadmap={roadmap} /> : null}
+      {reviews ? <ReviewQueue org={org} reviews={reviews} /> : null}
+      <MyItems org={org} myItems={myItems} />
+      {chain ? <ChainState org={org} chain={chain} /> : null}
+      {hasRole(role, ACTIVITY_ROLES) ? (
+        <section aria-labelledby="recent-activity">
+          <h2 id="recent-activity">Recent activity</h2>
+          {recentEvents.length === 0 ? (
+            <p className="muted">Nothing has happened in this organisation yet.</p>
+          ) : (
+            <ul data-testid="recent-activity">
+              {recentEvents.map((event) => (
+                <li key={event.id}>
+                  {event.label}
+                  {event.link ? (
+                    <>
+                      {" "}
+                      · <Link to={event.link.href}>{event.link.name}</Link>
+                    </>
+                  ) : null}{" "}
+                  <span className="muted">
+                    by {event.actor}, <time dateTime={event.at}>{formatDateTime(event.at)}</time>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
         </section>
       ) : null}
 
@@ -141,18 +393,6 @@ export default function Dashboard() {
         />
       </div>
 
-      <h2>Recent activity</h2>
-      {recentEvents.length === 0 ? (
-        <p className="muted">Nothing has happened in this organisation yet.</p>
-      ) : (
-        <ul>
-          {recentEvents.map((event) => (
-            <li key={event.id}>
-              <code>{event.action}</code> by {event.actor} <time dateTime={event.at}>{formatDateTime(event.at)}</time>
-            </li>
-          ))}
-        </ul>
-      )}
       <p>
         <Link to={`/orgs/${org.slug}/audit`}>Open the audit log</Link> · <Link to="/framework">Read the framework</Link>
       </p>

@@ -142,8 +142,8 @@ export default function AssessmentOverview() {
           labels={a.score.components.map((c) => c.name)}
           series={[
             { label: a.period, values: a.score.components.map((c) => c.score), color: "#2457c5" },
-            ...(previous ? [{ label: previous.period, values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? 1), color: "#5b6576" }] : []),
-            { label: "Registry evidence", values: a.score.components.map((c) => a.evidence.find((e) => e.componentId === c.componentId)?.level ?? 0), color: "#1b7a43", dashed: true },
+            ...(previous ? [{ label: previous.period, values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? null), color: "#5b6576" }] : []),
+            { label: "Registry evidence", values: a.score.components.map((c) => a.evidence.find((e) => e.componentId === c.componentId)?.level ?? null), color: "#1b7a43", dashed: true },
           ]}
         />
         <section>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { TrendChart } from "~/components/assessment-charts";
+import { trendSeries } from "~/components/chart-data";
 import { EmptyState, FormError, SelectField } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
 import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
@@ -43,23 +44,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function Assessments() {
   const { org, assessments, canCreate, openPeriods, current } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const finalized = assessments.filter(countsAsFinalized).reverse();
+  const trend = trendSeries(assessments);
   return (
     <>
       <div className="page-header">
         <h1>Assessments</h1>
         <Link to="/framework/scoring">How scores work</Link>
       </div>
-      {finalized.length >= 2 ? (
-        <TrendChart
-          title="Technology & Operations score by quarter (finalised assessments)"
-          periods={finalized.map((a) => a.period)}
-          lines={[
-            { label: "Dimension", values: finalized.map((a) => a.dimensionScore), bold: true },
-            ...finalized[0]!.components.map((c) => ({ label: c.name, values: finalized.map((a) => a.components.find((x) => x.componentId === c.componentId)?.score ?? 0) })),
-          ]}
-        />
-      ) : null}
+      {trend.periods.length >= 2 ? <TrendChart title="Technology & Operations score by quarter" {...trend} /> : null}
       {assessments.length === 0 ? (
         <EmptyState title="No assessments yet">
           <p>Leadership runs one per quarter; scores, trends and roadmaps come from them.</p>

@@ -4,6 +4,8 @@ import { AuditEventTable } from "~/components/history";
 import { FilterSelect } from "~/components/table";
 import { auditEventRow, listAuditEvents, listAuditFacets, verifyAuditChain } from "~/modules/audit/audit.server";
 import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
+import { auditEntityLinks } from "~/modules/audit/entity-links.server";
+import { entityTypeLabel, eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
 import { fieldErrors } from "~/utils/validation";
 
@@ -19,13 +21,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     beforeId: filter.before,
     limit: PAGE_SIZE,
   });
+  const links = auditEntityLinks(org.id, org.slug, events);
   return {
     org,
     canVerify: role === "admin" || role === "auditor",
     errors: parsed.success ? {} : fieldErrors(parsed.error),
     facets: listAuditFacets(org.id),
     nextBeforeId,
-    events: events.map((e) => auditEventRow({ ...e, payload: JSON.stringify(e.payload) })),
+    events: events.map((e) => ({ ...auditEventRow({ ...e, payload: JSON.stringify(e.payload) }), link: links.get(`${e.entityType}:${e.entityId}`) ?? null })),
   };
 }
 
@@ -70,8 +73,8 @@ export default function AuditLog() {
       ) : null}
       <Form method="get" className="inline-form card" aria-label="Filter events" key={params.toString()}>
         <FilterSelect name="actor" label="Actor" options={facets.actors} />
-        <FilterSelect name="entityType" label="Entity type" options={facets.entityTypes} />
-        <FilterSelect name="action" label="Action" options={facets.actions} />
+        <FilterSelect name="entityType" label="Entity type" options={facets.entityTypes.map((type) => ({ value: type, label: entityTypeLabel(type) }))} />
+        <FilterSelect name="action" label="Action" options={facets.actions.map((action) => ({ value: action, label: eventLabel(action) }))} />
         <div className="field">
           <label htmlFor="filter-from">From</label>
           <input id="filter-from" type="date" name="from" defaultValue={params.get("from") ?? ""} aria-invalid={errors.from ? true : undefined} />
@@ -88,7 +91,13 @@ export default function AuditLog() {
       {events.length === 0 ? (
         <p className="muted">No events match.</p>
       ) : (
-        <AuditEventTable events={events} />
+        <>
+          <p className="muted">
+            Events are numbered in the order they were recorded in this organisation (1, 2, 3… without gaps); each one is sealed by the hash
+            of the one before it.
+          </p>
+          <AuditEventTable events={events} caption="Audit events, newest first" />
+        </>
       )}
       <nav className="pagination" aria-label="Pages">
         {params.get("before") ? <Link to={`?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>Newest</Link> : null}

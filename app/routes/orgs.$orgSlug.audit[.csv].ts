@@ -1,18 +1,19 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { auditEventBatches } from "~/modules/audit/audit.server";
 import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
+import { eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
 import { csvResponse, csvStream } from "~/modules/reports/csv";
 
-/** The audit log as CSV, with the page's filters, streamed in batches. */
+/** The audit log as CSV, with the page's filters, streamed in batches; raw action names, their labels and the organisation's sequence numbers appended. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug);
   const parsed = AuditFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const filters = auditFilterRange(parsed.success ? parsed.data : {});
-  const header = ["id", "created_at", "actor_type", "actor", "action", "entity_type", "entity_id", "payload", "prev_hash", "hash"];
+  const header = ["id", "created_at", "actor_type", "actor", "action", "entity_type", "entity_id", "payload", "prev_hash", "hash", "seq", "action_label"];
   const batches = function* () {
     for (const events of auditEventBatches(org.id, filters)) {
-      yield events.map((e) => [e.id, e.createdAt.toISOString(), e.actorType, e.actorLabel, e.action, e.entityType, e.entityId, JSON.stringify(e.payload), e.prevHash, e.hash]);
+      yield events.map((e) => [e.id, e.createdAt.toISOString(), e.actorType, e.actorLabel, e.action, e.entityType, e.entityId, JSON.stringify(e.payload), e.prevHash, e.hash, e.seq, eventLabel(e.action)]);
     }
   };
   return csvResponse(csvStream(header, batches), `audit-log-${org.slug}-${new Date().toISOString().slice(0, 10)}.csv`);

@@ -77,7 +77,7 @@ export default function CompareOrganisations() {
             labels={components.map((c) => c.name)}
             series={scored.map(({ org, latest }, i) => ({
               label: `${org.name} (${latest!.period})`,
-              values: components.map((c) => latest!.components.find((x) => x.componentId === c.id)?.score ?? 1),
+              values: components.map((c) => latest!.components.find((x) => x.componentId === c.id)?.score ?? null),
               color: COLORS[i % COLORS.length]!,
             }))}
           />

@@ -108,7 +108,7 @@ function seedAssessments(orgId: number, leader: Actor): { assessmentId: number }
     const level = 2 + (created % 3); // levels 2–4, so a roadmap to the next level exists
     const row = createAssessment(orgId, { period }, leader);
     saveResponses(orgId, row.id, responses(level), leader);
-    finalizeAssessment(orgId, row.id, { justifications, acceptUnanswered: true }, leader);
+    finalizeAssessment(orgId, row.id, { justifications }, leader);
     newestId ??= row.id;
     created++;
   }
@@ -246,8 +246,9 @@ function seedAuditEvents(orgId: number, actor: Actor & { type: "user" }, progres
   for (let done = 0; done < total; ) {
     const size = Math.min(BATCH, total - done);
     writeTransaction(() => {
-      const last = head.get(orgId) as { hash: string; seq: number } | undefined;
+      const last = head.get(orgId) as { hash: string; seq: number | null } | undefined;
       let prevHash = last?.hash ?? GENESIS_HASH;
+      // The organisation's own gapless numbering continues (recordAuditEvent numbers the events after these).
       let seq = last?.seq ?? 0;
       for (let k = 0; k < size; k++) {
         const n = done + k;

@@ -32,8 +32,9 @@ test("an admin creates a user, changes a role and cannot remove the last admin",
   await expect(page.getByRole("alert")).toContainText("last administrator");
 
   await page.goto(`/orgs/${testOrg.slug}/audit`);
-  await expect(page.getByRole("cell", { name: "member.created" }).first()).toBeVisible();
-  await expect(page.getByRole("cell", { name: "member.role_changed" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Member account created" }).first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Member's role changed" })).toBeVisible();
+  await expect(page.locator('tbody tr[data-action="member.role_changed"]')).toHaveCount(1);
 });
 
 test("a deactivated user loses their session at once", async ({ page, browser, testOrg, loginAs }) => {

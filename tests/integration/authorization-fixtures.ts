@@ -8,10 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { closeSharedDb } from "../../db/client";
-import { demoPassword, seedDemoOrganization } from "../../db/seed";
-import { seedDemoRegistry } from "../../db/seed-registry";
-import { seedDemoAssessments } from "../../db/seed-assessments";
-import { seedDemoRoadmap } from "../../db/seed-roadmap";
+import { demoPassword, seedDemoHistory, seedDemoOrganization } from "../../db/seed";
 import { SYSTEM_ACTOR, type Actor } from "../../app/modules/audit/audit.server";
 import { API_SCOPES, type ApiScope } from "../../app/modules/auth/api-scopes";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
@@ -92,16 +89,16 @@ export async function prepareWorld(file: string): Promise<World> {
     const otherUser = (role: Role) =>
       createUserInOrganization(other.id, { email: `${role}@other.test`, name: `Other ${role}`, password: PASSWORD, role }, SYSTEM_ACTOR);
     const [oTeam, oEthics, oLeader] = [await otherUser("team"), await otherUser("ethics"), await otherUser("leadership")];
-    await seedDemoRegistry(other.id, {
+    await seedDemoHistory(other.id, {
       team: actorOf(oTeam),
       admin: actorOf(outsider),
       leaderActor: actorOf(oLeader),
       ethics: { userId: oEthics.id, label: oEthics.email, role: "ethics" },
       leader: { userId: oLeader.id, label: oLeader.email, role: "leadership" },
       ownerUserId: oTeam.id,
+      teamEmail: oTeam.email,
+      leaderEmail: oLeader.email,
     });
-    seedDemoAssessments(other.id, actorOf(oLeader));
-    seedDemoRoadmap(other.id, { leader: actorOf(oLeader), team: actorOf(oTeam), teamEmail: oTeam.email, leaderEmail: oLeader.email });
 
     const leaver = await createUserInOrganization(
       demoOrgId,

@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { and, desc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { auditEvents } from "../../../db/schema";
+import { eventLabel, eventSummary } from "./event-labels";
 import { canonicalJson, computeEventHash, GENESIS_HASH, type AuditEventContent } from "./hash";
 import { HISTORY_LIMIT, HISTORY_PAYLOAD_CHARS } from "./history";
 
@@ -23,6 +25,18 @@ export type AuditEventInput = {
   /** When it happened; defaults to now. Only the seed passes one, to record demo history at its real dates. */
   at?: Date;
 };
+
+const recordingClock = new AsyncLocalStorage<Date>();
+
+/**
+ * Runs `fn` with its audit events stamped at `at` instead of now (unless an event
+ * names its own time). Only the demo seed uses it: it replays months of history
+ * through the domain modules, which take `now` for their rows; this gives their
+ * audit events the same dates. The caller keeps each chain in time order.
+ */
+export function recordingAt<T>(at: Date, fn: () => T): T {
+  return recordingClock.run(at, fn);
+}
 
 function chainFilter(orgId: number | null): SQL {
   return orgId === null ? isNull(auditEvents.orgId) : eq(auditEvents.orgId, orgId);
@@ -50,7 +64,7 @@ export function recordAuditEvent(tx: DbOrTx, input: AuditEventInput): { id: numb
     entityType: input.entityType,
     entityId: input.entityId == null ? null : String(input.entityId),
     payload: canonicalJson({ before: input.before, after: input.after, details: input.details }),
-    createdAt: (input.at ?? new Date()).getTime(),
+    createdAt: (input.at ?? recordingClock.getStore() ?? new Date()).getTime(),
   };
   const hash = computeEventHash(prevHash, content);
   const row = tx
@@ -69,9 +83,33 @@ const VERIFY_BATCH = 5000;
 
 /** Walks one organisation's chain in id order, recomputing every hash. */
 export function verifyAuditChain(orgId: number | null, db: DbOrTx = getDb()): ChainVerification {
-  let expectedPrev = GENESIS_HASH;
-  let events = 0;
-  let afterId = 0;
+  return verifyChainFrom(orgId, { afterId: 0, prevHash: GENESIS_HASH, events: 0 }, db).result;
+}
+
+type VerifiedPrefix = { afterId: number; prevHash: string; events: number };
+const verifiedByConnection = new WeakMap<DbOrTx, Map<number, VerifiedPrefix>>();
+
+/**
+ * The chain's state for the dashboard, without re-reading the whole chain on
+ * every visit: events are append-only, so this process remembers how far it has
+ * verified and recomputes only the events added since (the first call walks the
+ * whole chain). A broken chain is re-checked from the start each time. The audit
+ * log's "Verify hash chain" button always walks the whole chain.
+ */
+export function auditChainState(orgId: number, db: DbOrTx = getDb()): ChainVerification & { verifiedAt: string } {
+  let byOrg = verifiedByConnection.get(db);
+  if (!byOrg) verifiedByConnection.set(db, (byOrg = new Map()));
+  const start = byOrg.get(orgId) ?? { afterId: 0, prevHash: GENESIS_HASH, events: 0 };
+  const { result, verified } = verifyChainFrom(orgId, start, db);
+  if (result.ok) byOrg.set(orgId, verified);
+  else byOrg.delete(orgId);
+  return { ...result, verifiedAt: new Date().toISOString() };
+}
+
+function verifyChainFrom(orgId: number | null, start: VerifiedPrefix, db: DbOrTx): { result: ChainVerification; verified: VerifiedPrefix } {
+  let expectedPrev = start.prevHash;
+  let events = start.events;
+  let afterId = start.afterId;
   // Keyset batches keep memory flat on chains of millions of events.
   for (;;) {
     const batch = db
@@ -84,7 +122,7 @@ export function verifyAuditChain(orgId: number | null, db: DbOrTx = getDb()): Ch
     for (const row of batch) {
       events++;
       if (row.prevHash !== expectedPrev) {
-        return { ok: false, events, firstBrokenId: row.id, reason: "previous hash does not match" };
+        return { result: { ok: false, events, firstBrokenId: row.id, reason: "previous hash does not match" }, verified: start };
       }
       const recomputed = computeEventHash(row.prevHash, {
         orgId: row.orgId,
@@ -98,12 +136,12 @@ export function verifyAuditChain(orgId: number | null, db: DbOrTx = getDb()): Ch
         createdAt: row.createdAt.getTime(),
       });
       if (recomputed !== row.hash) {
-        return { ok: false, events, firstBrokenId: row.id, reason: "content does not match its hash" };
+        return { result: { ok: false, events, firstBrokenId: row.id, reason: "content does not match its hash" }, verified: start };
       }
       expectedPrev = row.hash;
+      afterId = row.id;
     }
-    if (batch.length < VERIFY_BATCH) return { ok: true, events };
-    afterId = batch[batch.length - 1]!.id;
+    if (batch.length < VERIFY_BATCH) return { result: { ok: true, events }, verified: { afterId, prevHash: expectedPrev, events } };
   }
 }
 
@@ -207,9 +245,14 @@ export function listEntityHistory(orgId: number, refs: Record<string, Array<stri
   return entityHistoryQuery(wanted.map(([, ids]) => ids.length))(db).all(params).map(auditEventRow);
 }
 
-/** An event as the pages' event tables show it: long change payloads cut (the CSV export keeps them whole). */
+/**
+ * An event as the pages' event tables show it: a readable action and a one-line
+ * summary, with the raw action and the payload (long ones cut; the CSV export
+ * keeps them whole) for the detail view.
+ */
 export function auditEventRow(e: {
   id: number;
+  seq: number | null;
   createdAt: Date;
   actorLabel: string;
   actorType: string;
@@ -218,16 +261,30 @@ export function auditEventRow(e: {
   entityId: string | null;
   payload: string;
 }) {
+  const pretty = prettyPayload(e.payload);
   return {
     id: e.id,
+    seq: e.seq ?? e.id,
     at: e.createdAt.toISOString(),
     actor: e.actorLabel,
     actorType: e.actorType,
     action: e.action,
+    label: eventLabel(e.action),
+    summary: pretty.summary,
     entityType: e.entityType,
     entityId: e.entityId,
-    payload: e.payload.length > HISTORY_PAYLOAD_CHARS ? `${e.payload.slice(0, HISTORY_PAYLOAD_CHARS)}…` : e.payload,
+    payload: pretty.text.length > HISTORY_PAYLOAD_CHARS ? `${pretty.text.slice(0, HISTORY_PAYLOAD_CHARS)}…` : pretty.text,
   };
+}
+
+/** The stored payload indented for reading, and its one-line summary. */
+function prettyPayload(payload: string): { text: string; summary: string } {
+  try {
+    const parsed = JSON.parse(payload) as { before?: unknown; after?: unknown; details?: unknown };
+    return { text: JSON.stringify(parsed, null, 2), summary: eventSummary(parsed) };
+  } catch {
+    return { text: payload, summary: "" };
+  }
 }
 
 const historyQueries = new Map<string, ReturnType<typeof buildEntityHistoryQuery>>();

@@ -1,0 +1,60 @@
+/**
+ * Pure helpers for the charts: label wrapping and the assessment trend's
+ * series. Kept apart from the components so they are unit-tested.
+ */
+
+/** Splits a label into lines of at most `width` characters at word boundaries; a longer word stays whole on its own line. */
+export function wrapLabel(label: string, width = 16): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of label.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+type TrendAssessment = {
+  period: string;
+  status: string;
+  dimensionScore: number;
+  components: Array<{ componentId: string; name: string; score: number }>;
+};
+
+export type TrendSeries = {
+  periods: string[];
+  lines: Array<{ label: string; values: Array<number | null>; bold?: boolean }>;
+  /** Index of the draft quarter (always the last), or null when there is none. */
+  draftIndex: number | null;
+};
+
+const DRAFT_STATUSES = ["draft", "in_review"];
+
+/**
+ * The trend over finalised quarters, oldest first, plus the newest draft (or
+ * in-review) quarter after them, marked as draft. Withdrawn assessments are left
+ * out. A component missing from a quarter is a gap (null), not a zero.
+ */
+export function trendSeries(assessments: readonly TrendAssessment[]): TrendSeries {
+  const finalized = assessments.filter((a) => a.status === "finalized").sort((a, b) => (a.period < b.period ? -1 : 1));
+  const newestFinal = finalized.at(-1)?.period ?? "";
+  const draft = assessments
+    .filter((a) => DRAFT_STATUSES.includes(a.status) && a.period > newestFinal)
+    .sort((a, b) => (a.period < b.period ? 1 : -1))[0];
+  const shown = draft ? [...finalized, draft] : finalized;
+  const components = new Map<string, string>();
+  for (const a of shown) for (const c of a.components) if (!components.has(c.componentId)) components.set(c.componentId, c.name);
+  return {
+    periods: shown.map((a) => (a === draft ? `${a.period} (draft)` : a.period)),
+    draftIndex: draft ? shown.length - 1 : null,
+    lines: [
+      { label: "Dimension", values: shown.map((a) => a.dimensionScore), bold: true },
+      ...[...components].map(([id, name]) => ({ label: name, values: shown.map((a) => a.components.find((c) => c.componentId === id)?.score ?? null) })),
+    ],
+  };
+}
