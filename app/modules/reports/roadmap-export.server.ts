@@ -1,7 +1,7 @@
 import type { RoadmapDetail } from "../roadmap/roadmaps.server";
 import { ITEM_STATUS_LABELS } from "../roadmap/roadmap-constants";
 import { csvResponse, toCsv } from "./csv";
-import { COLORS, contentWidth, createPdf, heading, paragraph, pdfResponse, pdfText, table, title, type Pdf } from "./pdf.server";
+import { COLORS, contentWidth, createPdf, ensureSpace, heading, paragraph, pdfResponse, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
 
 export function roadmapCsv(r: RoadmapDetail): string {
   return toCsv(
@@ -17,14 +17,24 @@ function phaseBars(doc: Pdf, r: RoadmapDetail) {
   const labelWidth = 170;
   const trackWidth = contentWidth(doc) - labelWidth;
   const rowHeight = 18;
+  ensureSpace(doc, 12 + rowHeight * Math.min(r.workstreams.length, 3));
   let y = doc.y;
   doc.font("Helvetica").fontSize(7.5).fillColor(COLORS.muted);
-  for (let m = 1; m <= months; m++) doc.text(`M${m}`, left + labelWidth + ((m - 1) / months) * trackWidth, y, { width: trackWidth / months, align: "center", lineBreak: false });
+  for (let m = 1; m <= months; m++) {
+    const label = `M${m}`;
+    doc.text(label, left + labelWidth + ((m - 0.5) / months) * trackWidth - doc.widthOfString(label) / 2, y, { lineBreak: false });
+  }
   y += 12;
   for (const w of r.workstreams) {
     const items = r.items.filter((i) => i.workstreamKey === w.key && i.status !== "closed");
     const share = items.length ? items.filter((i) => i.status === "done").length / items.length : 0;
-    doc.fillColor(COLORS.text).fontSize(8.5).text(pdfText(w.title), left, y + 4, { width: labelWidth - 8, lineBreak: false, ellipsis: true });
+    if (y + rowHeight > doc.page.height - doc.page.margins.bottom) {
+      doc.addPage();
+      y = doc.y;
+    }
+    doc.fillColor(COLORS.text).fontSize(8.5);
+    const [label = ""] = wrapLines(doc, pdfText(w.title), labelWidth - 8);
+    doc.text(label === pdfText(w.title) ? label : `${label.replace(/\s*\S*$/, "")}…`, left, y + 4, { lineBreak: false });
     const x = left + labelWidth + ((w.startMonth - 1) / months) * trackWidth;
     const width = ((w.endMonth - w.startMonth + 1) / months) * trackWidth;
     doc.rect(left + labelWidth, y + 2, trackWidth, rowHeight - 4).fill("#eef2f8");
@@ -44,7 +54,6 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail): Promise<Uint8Arra
   paragraph(doc, `${live.filter((i) => i.status === "done").length} of ${live.length} items done; ${live.filter((i) => i.overdue).length} overdue.`, { muted: true });
   heading(doc, "Phases");
   phaseBars(doc, r);
-  heading(doc, "Success criteria");
   table(
     doc,
     [
@@ -53,19 +62,20 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail): Promise<Uint8Arra
       { header: "Status", width: 0.36 },
     ],
     r.successCriteria.map((c) => [c.text, c.automatic ? "automatic" : "leadership", { text: `${c.met ? "met" : c.met === false ? "not met" : "open"}: ${c.explanation}`, color: c.met ? COLORS.ok : c.met === false ? COLORS.bad : COLORS.muted }]),
+    { title: "Success criteria" },
   );
-  heading(doc, "Items");
   table(
     doc,
     [
-      { header: "#", width: 0.05, align: "right" },
-      { header: "Item", width: 0.43 },
+      { header: "#", width: 0.05, align: "right", nowrap: true },
+      { header: "Item", width: 0.41 },
       { header: "Workstream", width: 0.2 },
-      { header: "Due", width: 0.1 },
+      { header: "Due", width: 0.11, nowrap: true },
       { header: "Status", width: 0.1 },
-      { header: "Owner", width: 0.12 },
+      { header: "Owner", width: 0.13 },
     ],
     r.items.map((i) => [String(i.priority), i.title, i.workstream, { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined }, ITEM_STATUS_LABELS[i.status], i.owner?.name ?? "—"]),
+    { title: "Items" },
   );
   return finish(`${orgName} · roadmap ${r.transition.from}→${r.transition.to}`);
 }
@@ -116,7 +126,7 @@ export function roadmapIcs(orgSlug: string, host: string, r: RoadmapDetail, now 
 export async function roadmapExport(format: "csv" | "pdf" | "ics", org: { slug: string; name: string }, r: RoadmapDetail, host: string): Promise<Response> {
   const name = `${org.slug}-roadmap-${r.transition.from}-${r.transition.to}`;
   if (format === "csv") return csvResponse(roadmapCsv(r), `${name}.csv`);
-  if (format === "pdf") return pdfResponse(await roadmapPdf(org.name, r), `${name}.pdf`);
+  if (format === "pdf") return pdfResponse(await roadmapPdf(org.name, r), `${org.name} roadmap level ${r.transition.from} to ${r.transition.to} - ${r.title}.pdf`);
   return new Response(roadmapIcs(org.slug, host, r), {
     headers: { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.ics"`, "Cache-Control": "private, no-store" },
   });
