@@ -77,7 +77,7 @@ export default function AssessmentOverview() {
           Assessment {a.period} <span className="tag">{a.status.replace("_", " ")}</span>
         </h1>
         <span className="inline-form">
-          <a href={`${base}.pdf`}>Board report (PDF)</a>
+          <a href={`${base}.pdf`} target="_blank" rel="noopener">Board report (PDF)</a>
           <a href={`${base}.csv`} download>
             Responses (CSV)
           </a>
