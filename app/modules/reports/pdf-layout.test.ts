@@ -276,6 +276,31 @@ describe("a mid-size organisation's PDFs", () => {
     expect(response.headers.get("content-disposition")).toMatch(/^inline; filename="Midsize Holdings plc roadmap level \d to \d - .+\.pdf"; filename\*=UTF-8''/);
   });
 
+  it("a superseded roadmap from a withdrawn assessment says both and counts closed items as not done", async () => {
+    const detail = getRoadmap(orgId, roadmapId)!;
+    const open = detail.items.filter((i) => i.status !== "done");
+    const done = detail.items.length - open.length;
+    for (const item of open) getDb().update(roadmapItems).set({ status: "closed", closedReason: "superseded" }).where(eq(roadmapItems.id, item.id)).run();
+    getDb()
+      .update(assessments)
+      .set({ status: "withdrawn", withdrawnAt: new Date("2025-08-01T09:00:00Z"), withdrawnByLabel: "leader@midsize.test", withdrawnReason: "Wrong framework." })
+      .where(eq(assessments.id, assessmentId))
+      .run();
+    try {
+      // The roadmap's header is cached until the next audited change, so the superseded status is set on the detail.
+      const superseded = { ...getRoadmap(orgId, roadmapId)!, status: "superseded" as const };
+      const response = await roadmapExport("pdf", { id: orgId, slug: "midsize", name: "Midsize Holdings plc" }, superseded, "portal.test");
+      const pages = readChecked(new Uint8Array(await response.arrayBuffer()));
+      const first = pages[0]!.text;
+      expect(first).toContain("Its source assessment was withdrawn");
+      expect(first).toContain("withdrawn by leader@midsize.test on 2025-08-01: Wrong framework.");
+      expect(first).toContain("Superseded");
+      expect(first).toContain(`${done} of 60 items done, ${open.length} closed by supersession`);
+    } finally {
+      getDb().update(assessments).set({ status: "finalized", withdrawnAt: null, withdrawnByLabel: null, withdrawnReason: null }).where(eq(assessments.id, assessmentId)).run();
+    }
+  });
+
   it("a long model card keeps bold, italics, lists and links, and shows sections not applicable", async () => {
     const found = midSizeCard(orgId);
     const notApplicable = cardNotApplicable(orgId, found.card.id);

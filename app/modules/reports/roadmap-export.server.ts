@@ -1,7 +1,8 @@
 import type { RoadmapDetail } from "../roadmap/roadmaps.server";
 import { ITEM_STATUS_LABELS } from "../roadmap/roadmap-constants";
 import { csvResponse, toCsv } from "./csv";
-import { COLORS, contentWidth, createPdf, ensureSpace, heading, paragraph, pdfResponse, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
+import { assessmentWithdrawal, type Withdrawal } from "./assessment-report.server";
+import { COLORS, contentWidth, createPdf, ensureSpace, heading, notice, paragraph, pdfResponse, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
 
 export function roadmapCsv(r: RoadmapDetail): string {
   return toCsv(
@@ -26,7 +27,7 @@ function phaseBars(doc: Pdf, r: RoadmapDetail) {
   }
   y += 12;
   for (const w of r.workstreams) {
-    const items = r.items.filter((i) => i.workstreamKey === w.key && i.status !== "closed");
+    const items = r.items.filter((i) => i.workstreamKey === w.key);
     const share = items.length ? items.filter((i) => i.status === "done").length / items.length : 0;
     if (y + rowHeight > doc.page.height - doc.page.margins.bottom) {
       doc.addPage();
@@ -46,12 +47,25 @@ function phaseBars(doc: Pdf, r: RoadmapDetail) {
   doc.x = left;
 }
 
-export function roadmapPdf(orgName: string, r: RoadmapDetail): Promise<Uint8Array<ArrayBuffer>> {
+export function roadmapPdf(orgName: string, r: RoadmapDetail, sourceWithdrawal: Withdrawal | null = null): Promise<Uint8Array<ArrayBuffer>> {
   const { doc, finish } = createPdf({ title: `${orgName}: roadmap level ${r.transition.from} to ${r.transition.to}`, subject: "Improvement roadmap" });
   title(doc, `Roadmap: level ${r.transition.from} → ${r.transition.to}, ${r.title}`, `${orgName} · from the ${r.assessmentPeriod} assessment · starts ${r.startDate}`);
+  if (sourceWithdrawal) {
+    notice(
+      doc,
+      "Its source assessment was withdrawn",
+      `The ${r.assessmentPeriod} assessment this roadmap came from was withdrawn by ${sourceWithdrawal.by} on ${sourceWithdrawal.at}${sourceWithdrawal.reason ? `: ${sourceWithdrawal.reason}` : "."} The roadmap stays as it was.`,
+    );
+  }
+  if (r.status === "superseded") notice(doc, "Superseded", "A newer roadmap replaced this one; its open items were carried over or closed by supersession.", COLORS.muted);
   paragraph(doc, r.goal);
-  const live = r.items.filter((i) => i.status !== "closed");
-  paragraph(doc, `${live.filter((i) => i.status === "done").length} of ${live.length} items done; ${live.filter((i) => i.overdue).length} overdue.`, { muted: true });
+  // Progress counts every item: closed ones (by supersession) are not done.
+  const closed = r.items.filter((i) => i.status === "closed").length;
+  paragraph(
+    doc,
+    `${r.items.filter((i) => i.status === "done").length} of ${r.items.length} items done${closed ? `, ${closed} closed by supersession` : ""}; ${r.items.filter((i) => i.overdue).length} overdue.`,
+    { muted: true },
+  );
   heading(doc, "Phases");
   phaseBars(doc, r);
   table(
@@ -74,7 +88,7 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail): Promise<Uint8Arra
       { header: "Status", width: 0.1 },
       { header: "Owner", width: 0.13 },
     ],
-    r.items.map((i) => [String(i.priority), i.title, i.workstream, { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined }, ITEM_STATUS_LABELS[i.status], i.owner?.name ?? "—"]),
+    r.items.map((i) => [String(i.priority), i.title, i.workstream, { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined }, i.status === "closed" ? "Closed (superseded)" : ITEM_STATUS_LABELS[i.status], i.owner?.name ?? "—"]),
     { title: "Items" },
   );
   return finish(`${orgName} · roadmap ${r.transition.from}→${r.transition.to}`);
@@ -123,10 +137,10 @@ export function roadmapIcs(orgSlug: string, host: string, r: RoadmapDetail, now 
 }
 
 /** The one entry point of the roadmap's export routes. */
-export async function roadmapExport(format: "csv" | "pdf" | "ics", org: { slug: string; name: string }, r: RoadmapDetail, host: string): Promise<Response> {
+export async function roadmapExport(format: "csv" | "pdf" | "ics", org: { id?: number; slug: string; name: string }, r: RoadmapDetail, host: string): Promise<Response> {
   const name = `${org.slug}-roadmap-${r.transition.from}-${r.transition.to}`;
   if (format === "csv") return csvResponse(roadmapCsv(r), `${name}.csv`);
-  if (format === "pdf") return pdfResponse(await roadmapPdf(org.name, r), `${org.name} roadmap level ${r.transition.from} to ${r.transition.to} - ${r.title}.pdf`);
+  if (format === "pdf") return pdfResponse(await roadmapPdf(org.name, r, org.id === undefined ? null : assessmentWithdrawal(org.id, r.assessmentId)), `${org.name} roadmap level ${r.transition.from} to ${r.transition.to} - ${r.title}.pdf`);
   return new Response(roadmapIcs(org.slug, host, r), {
     headers: { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.ics"`, "Cache-Control": "private, no-store" },
   });
