@@ -244,21 +244,24 @@ describe("a mid-size organisation's PDFs", () => {
     for (const page of pages.slice(pages.findIndex((p) => p.text.includes("Evidence behind the answers")) + 1)) expect(pdfLines(page)[0]).toBe("Statement Answer Evidence");
   });
 
-  it("a withdrawn assessment says so on its first page, with who, when and why", async () => {
-    getDb()
-      .update(assessments)
-      .set({ status: "withdrawn", withdrawnAt: new Date("2025-08-01T09:00:00Z"), withdrawnByLabel: "leader@midsize.test", withdrawnReason: "Scored against the wrong framework version." })
-      .where(eq(assessments.id, assessmentId))
-      .run();
+  /** Runs `check` while the assessment is withdrawn (as the withdraw action stores it), then restores it. */
+  async function whileWithdrawn(reason: string, check: () => Promise<void>) {
+    const withdraw = { status: "withdrawn" as const, withdrawnAt: new Date("2025-08-01T09:00:00Z"), withdrawnByLabel: "leader@midsize.test", withdrawnReason: reason };
+    getDb().update(assessments).set(withdraw).where(eq(assessments.id, assessmentId)).run();
     try {
+      await check();
+    } finally {
+      getDb().update(assessments).set({ status: "finalized", withdrawnAt: null, withdrawnByLabel: null, withdrawnReason: null }).where(eq(assessments.id, assessmentId)).run();
+    }
+  }
+
+  it("a withdrawn assessment says so on its first page, with who, when and why", () =>
+    whileWithdrawn("Scored against the wrong framework version.", async () => {
       const pages = readChecked(await boardReport());
       expect(pages).toHaveLength(16);
       expect(pages[0]!.text).toContain("Withdrawn: this assessment no longer counts");
       expect(pages[0]!.text).toContain("Withdrawn by leader@midsize.test on 2025-08-01: Scored against the wrong framework version.");
-    } finally {
-      getDb().update(assessments).set({ status: "finalized", withdrawnAt: null, withdrawnByLabel: null, withdrawnReason: null }).where(eq(assessments.id, assessmentId)).run();
-    }
-  });
+    }));
 
   it("the roadmap of 60 items: whole dates, the header on every page of the table, a file name people recognise", async () => {
     const detail = getRoadmap(orgId, roadmapId)!;
@@ -281,12 +284,7 @@ describe("a mid-size organisation's PDFs", () => {
     const open = detail.items.filter((i) => i.status !== "done");
     const done = detail.items.length - open.length;
     for (const item of open) getDb().update(roadmapItems).set({ status: "closed", closedReason: "superseded" }).where(eq(roadmapItems.id, item.id)).run();
-    getDb()
-      .update(assessments)
-      .set({ status: "withdrawn", withdrawnAt: new Date("2025-08-01T09:00:00Z"), withdrawnByLabel: "leader@midsize.test", withdrawnReason: "Wrong framework." })
-      .where(eq(assessments.id, assessmentId))
-      .run();
-    try {
+    await whileWithdrawn("Wrong framework.", async () => {
       // The roadmap's header is cached until the next audited change, so the superseded status is set on the detail.
       const superseded = { ...getRoadmap(orgId, roadmapId)!, status: "superseded" as const };
       const response = await roadmapExport("pdf", { id: orgId, slug: "midsize", name: "Midsize Holdings plc" }, superseded, "portal.test");
@@ -296,9 +294,7 @@ describe("a mid-size organisation's PDFs", () => {
       expect(first).toContain("withdrawn by leader@midsize.test on 2025-08-01: Wrong framework.");
       expect(first).toContain("Superseded");
       expect(first).toContain(`${done} of 60 items done, ${open.length} closed by supersession`);
-    } finally {
-      getDb().update(assessments).set({ status: "finalized", withdrawnAt: null, withdrawnByLabel: null, withdrawnReason: null }).where(eq(assessments.id, assessmentId)).run();
-    }
+    });
   });
 
   it("a long model card keeps bold, italics, lists and links, and shows sections not applicable", async () => {
