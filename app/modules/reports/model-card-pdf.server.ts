@@ -37,7 +37,7 @@ export function modelCardPdf({ model, version, card }: CardExport, notApplicable
     ["Decision", card.decidedBy ? `${statusWords(card.status)} by ${card.decidedBy} on ${card.decidedAt?.slice(0, 10)}${card.decisionComment ? `: ${card.decisionComment}` : ""}` : "Not decided yet"],
   ]);
   for (const section of CARD_SECTIONS) {
-    heading(doc, section.title, 1, 28);
+    heading(doc, section.title, 1, 14);
     const text = card.sections[section.id];
     const reason = notApplicable[section.id];
     if (text?.trim()) markdownToPdf(doc, text);

@@ -29,19 +29,23 @@ function phaseBars(doc: Pdf, r: RoadmapDetail) {
   for (const w of r.workstreams) {
     const items = r.items.filter((i) => i.workstreamKey === w.key);
     const share = items.length ? items.filter((i) => i.status === "done").length / items.length : 0;
-    if (y + rowHeight > doc.page.height - doc.page.margins.bottom) {
+    doc.font("Helvetica").fontSize(8.5);
+    const lines = wrapLines(doc, pdfText(w.title), labelWidth - 8);
+    const lineHeight = doc.currentLineHeight(true);
+    const height = Math.max(rowHeight, lines.length * lineHeight + 6);
+    if (y + height > doc.page.height - doc.page.margins.bottom) {
       doc.addPage();
       y = doc.y;
     }
-    doc.fillColor(COLORS.text).fontSize(8.5);
-    const [label = ""] = wrapLines(doc, pdfText(w.title), labelWidth - 8);
-    doc.text(label === pdfText(w.title) ? label : `${label.replace(/\s*\S*$/, "")}…`, left, y + 4, { lineBreak: false });
+    doc.fillColor(COLORS.text);
+    lines.forEach((line, n) => doc.text(line, left, y + 3 + n * lineHeight, { lineBreak: false }));
     const x = left + labelWidth + ((w.startMonth - 1) / months) * trackWidth;
     const width = ((w.endMonth - w.startMonth + 1) / months) * trackWidth;
-    doc.rect(left + labelWidth, y + 2, trackWidth, rowHeight - 4).fill("#eef2f8");
-    doc.rect(x, y + 2, width, rowHeight - 4).fill("#b9c9ee");
-    doc.rect(x, y + 2, width * share, rowHeight - 4).fill(COLORS.accent);
-    y += rowHeight;
+    const barTop = y + (height - (rowHeight - 4)) / 2;
+    doc.rect(left + labelWidth, barTop, trackWidth, rowHeight - 4).fill("#eef2f8");
+    doc.rect(x, barTop, width, rowHeight - 4).fill("#b9c9ee");
+    doc.rect(x, barTop, width * share, rowHeight - 4).fill(COLORS.accent);
+    y += height;
   }
   doc.y = y + 8;
   doc.x = left;
