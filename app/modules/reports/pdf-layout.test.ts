@@ -184,6 +184,15 @@ function midSizeCard(orgId: number) {
     ].join("\n\n");
   }
   sections.ethicalConsiderations = "";
+  sections.caveatsAndRecommendations = [
+    "# Caveats",
+    "First line with a hard break  \nsecond line of the same paragraph.",
+    "> Quoted advice from the **ethics committee**,\n> kept in italics.",
+    "```\nthreshold: 0.42\nreview: weekly\n```",
+    "| Group | Selection rate | Note |\n| --- | --: | --- |\n| under_40 | 43.8% | **watch** |\n| 40_plus | 37.7% | fine |",
+    "---",
+    "Last paragraph with <https://example.org/autolink> and a [javascript link](javascript:alert(1)).",
+  ].join("\n\n");
   saveModelCard(orgId, "resume-screener", "2.0.0", sections, TEAM);
   const found = getCardForExport(orgId, "resume-screener", "2.0.0")!;
   getDb()
@@ -307,9 +316,13 @@ describe("a mid-size organisation's PDFs", () => {
     expect(all).toContain("Not applicable: The model only ranks; a recruiter reads every application.");
     expect(all).toContain("• Bold item with a link");
     expect(all).toContain("1. First step 2. Second step");
-    expect(all).not.toMatch(/\*\*|\]\(/);
+    expect(all).not.toMatch(/\*\*|\]\(|javascript:/);
+    const lines = pages.flatMap(pdfLines);
+    for (const line of ["First line with a hard break", "second line of the same paragraph.", "threshold: 0.42", "review: weekly", "Group Selection rate Note", "under_40 43.8% watch"]) {
+      expect(lines).toContain(line);
+    }
     const raw = Buffer.from(pdf).toString("latin1");
-    for (const uri of ["https://policies.example.org/fairness", "https://example.org/item", "mailto:ethics@example.org"]) expect(raw).toContain(`/URI (${uri})`);
+    for (const uri of ["https://policies.example.org/fairness", "https://example.org/item", "mailto:ethics@example.org", "https://example.org/autolink"]) expect(raw).toContain(`/URI (${uri})`);
     for (const font of ["Helvetica-Bold", "Helvetica-Oblique", "Courier"]) expect(raw).toContain(`/BaseFont /${font}`);
   });
 

@@ -345,17 +345,28 @@ export function richParagraph(doc: Pdf, runs: Run[], options: { indent?: number;
     const markerWidth = doc.widthOfString(options.marker);
     doc.fillColor(COLORS.text).text(options.marker, x - markerWidth - 4, y, { lineBreak: false });
   }
+  // Hard line breaks end one flow of continued runs and start the next (pdfkit drops a break between runs).
+  const lines: Run[][] = [[]];
+  for (const run of parts) {
+    run.text.split("\n").forEach((piece, k) => {
+      if (k > 0) lines.push([]);
+      if (piece) lines[lines.length - 1]!.push({ ...run, text: piece });
+    });
+  }
   doc.x = x;
   doc.y = y;
-  parts.forEach((run, i) => {
-    doc
-      .font(runFont(run))
-      .fontSize(size)
-      .fillColor(run.link ? COLORS.accent : (options.color ?? COLORS.text));
-    const textOptions = { width: contentWidth(doc) - indent, continued: i < parts.length - 1, link: run.link ?? null, underline: Boolean(run.link) };
-    if (i === 0) doc.text(run.text, x, y, textOptions);
-    else doc.text(run.text, textOptions);
-  });
+  for (const line of lines) {
+    const flow = line.length ? line : [{ text: " " }];
+    flow.forEach((run, i) => {
+      doc
+        .font(runFont(run))
+        .fontSize(size)
+        .fillColor(run.link ? COLORS.accent : (options.color ?? COLORS.text));
+      const textOptions = { width: contentWidth(doc) - indent, continued: i < flow.length - 1, link: run.link ?? null, underline: Boolean(run.link) };
+      if (i === 0) doc.text(run.text, x, doc.y, textOptions);
+      else doc.text(run.text, textOptions);
+    });
+  }
   doc.x = left(doc);
   doc.moveDown(0.4);
 }
