@@ -251,7 +251,7 @@ export function assessmentBoardReport(
         a.answers[q.questionId]?.note ?? "",
       ];
     }),
-    { title: "Assessment questions" },
+    { title: "Assessment questions", keepTogether: true },
   );
 
   const m = a.metrics;

@@ -238,7 +238,7 @@ describe("a mid-size organisation's PDFs", () => {
 
   it("the board report spans several pages, with the summary on page 1 and the evidence notes in full", async () => {
     const pages = readChecked(await boardReport());
-    expect(pages).toHaveLength(16);
+    expect(pages).toHaveLength(15);
     const summary = pdfLines(pages[0]!);
     expect(summary).toContain("Score Level Band Change since last quarter");
     expect(summary).toContainEqual(expect.stringMatching(/^\d\.\d Level \d \w+ [+−±]\d\.\d$/));

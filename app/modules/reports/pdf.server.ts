@@ -314,8 +314,8 @@ export function keyValues(doc: Pdf, rows: Array<[string, string]>, title?: strin
   table(
     doc,
     [
-      { header: "", width: 0.32 },
-      { header: "", width: 0.68 },
+      { header: "", width: 0.42 },
+      { header: "", width: 0.58 },
     ],
     rows,
     { header: false, size: 9.5, labelColumn: true, rules: false, keepTogether: true, title },
