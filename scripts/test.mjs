@@ -57,16 +57,26 @@ function run(command, args, env = {}, cleanUp = () => {}) {
   if (result.status !== 0) finish(result.status ?? 1);
 }
 
-function ensureChromium() {
-  if (fs.existsSync(CHROMIUM)) return;
+const hasCommand = (name) => spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+
+/** Installs a Debian package when we are root with apt; otherwise says how and stops. */
+function ensureDebianPackage(what, debianPackage, hint) {
   const isRoot = process.getuid?.() === 0;
-  const hasApt = spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
-  if (!isRoot || !hasApt) {
-    console.error(`Chromium is missing at ${CHROMIUM}: install it with 'sudo apt-get install -y chromium' (or set CHROMIUM_PATH), then run npm test again.`);
+  if (!isRoot || !hasCommand("apt-get")) {
+    console.error(`${what} is missing: install it with 'sudo apt-get install -y ${debianPackage}'${hint}, then run npm test again.`);
     finish(1);
   }
-  console.log("Chromium is missing: installing Debian's chromium package...");
-  run("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"]);
+  console.log(`${what} is missing: installing Debian's ${debianPackage} package...`);
+  run("sh", ["-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${debianPackage} >/dev/null`]);
+}
+
+function ensureChromium() {
+  if (!fs.existsSync(CHROMIUM)) ensureDebianPackage(`Chromium (${CHROMIUM})`, "chromium", " (or set CHROMIUM_PATH)");
+}
+
+/** The PDF checks read reports back with poppler's pdftotext. */
+function ensurePoppler() {
+  if (!hasCommand("pdftotext")) ensureDebianPackage("pdftotext", "poppler-utils", "");
 }
 
 function freePort() {
@@ -84,6 +94,7 @@ function freePort() {
 // One production build serves the integration tests (real server processes) and the e2e suite.
 if (only !== "unit") run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
 if (only !== "e2e") {
+  ensurePoppler();
   run(process.execPath, [
     "node_modules/vitest/vitest.mjs",
     "run",

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { cachedUntilNextChange } from "~/modules/audit/audit.server";
 import { getAssessment, previousFinalized } from "~/modules/assessment/assessments.server";
 import { requireMember } from "~/modules/auth/membership.server";
-import { assessmentBoardReport } from "~/modules/reports/assessment-report.server";
+import { assessmentBoardReport, assessmentWithdrawal } from "~/modules/reports/assessment-report.server";
 import { roadmapSummaryForAssessment } from "~/modules/roadmap/roadmaps.server";
 import { pdfResponse } from "~/modules/reports/pdf.server";
 import { notFound } from "~/utils/http";
@@ -15,7 +15,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // The report changes with the organisation's data and (overdue items) the date: render it once per both.
   const today = new Date().toISOString().slice(0, 10);
   const pdf = await cachedUntilNextChange(org.id, `assessment-pdf:${id}:${today}`, () =>
-    assessmentBoardReport(org.name, assessment, previousFinalized(org.id, assessment.period), roadmapSummaryForAssessment(org.id, assessment.id)),
+    assessmentBoardReport(
+      org.name,
+      assessment,
+      previousFinalized(org.id, assessment.period),
+      roadmapSummaryForAssessment(org.id, assessment.id),
+      assessmentWithdrawal(org.id, assessment.id),
+    ),
   );
-  return pdfResponse(pdf, `${org.slug}-assessment-${assessment.period}.pdf`);
+  return pdfResponse(pdf, `${org.name} board report ${assessment.period}${assessment.status === "withdrawn" ? " (withdrawn)" : ""}.pdf`);
 }

@@ -52,7 +52,7 @@ export default function BiasAuditPage() {
           </span>
         </h1>
         <span className="inline-form">
-          <a href={`${base}.pdf`}>PDF</a>
+          <a href={`${base}.pdf`} target="_blank" rel="noopener">PDF</a>
           <a href={`${base}.csv`} download>
             CSV
           </a>

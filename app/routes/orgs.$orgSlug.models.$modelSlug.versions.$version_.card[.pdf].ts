@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireMember } from "~/modules/auth/membership.server";
 import { getCardForExport } from "~/modules/governance/model-cards.server";
-import { modelCardPdf } from "~/modules/reports/model-card-pdf.server";
+import { cardNotApplicable, modelCardPdf } from "~/modules/reports/model-card-pdf.server";
 import { pdfResponse } from "~/modules/reports/pdf.server";
 import { notFound } from "~/utils/http";
 
@@ -9,5 +9,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug);
   const found = getCardForExport(org.id, params.modelSlug ?? "", params.version ?? "");
   if (!found) throw notFound("No model card for this version");
-  return pdfResponse(await modelCardPdf(found), `${found.model.slug}-${found.version.version}-model-card.pdf`);
+  const pdf = await modelCardPdf(found, cardNotApplicable(org.id, found.card.id));
+  return pdfResponse(pdf, `${found.model.name} ${found.version.version} model card.pdf`);
 }

@@ -1,18 +1,41 @@
+import { and, eq } from "drizzle-orm";
+import { getDb, type DbOrTx } from "../../../db/client";
+import { assessments } from "../../../db/schema";
 import type { AssessmentDetail } from "../assessment/assessments.server";
 import { formatScore } from "../assessment/scoring";
 import { getFramework } from "../framework/framework";
 import type { RoadmapSummary } from "../roadmap/roadmaps.server";
 import { toCsv } from "./csv";
-import { COLORS, contentWidth, createPdf, heading, keyValues, paragraph, table, title, type Pdf } from "./pdf.server";
+import { COLORS, contentWidth, createPdf, ensureSpace, heading, keyValues, notice, paragraph, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
 
 type Previous = { period: string; dimensionScore: number; components: Array<{ componentId: string; score: number }> } | null;
+/** Who withdrew a finalised assessment, when and why (see `assessmentWithdrawal`). */
+export type Withdrawal = { by: string; at: string; reason: string };
 
-/** A radar of 1–5 scores drawn as vector paths: one polygon per series. */
-function radar(doc: Pdf, labels: string[], series: Array<{ label: string; values: number[]; color: string; dash?: boolean }>) {
-  const size = 220;
-  const cx = doc.page.margins.left + contentWidth(doc) / 2;
-  const cy = doc.y + size / 2 + 40;
-  const r = size / 2;
+/** The withdrawal of an assessment, read from its row; null unless it was withdrawn. */
+export function assessmentWithdrawal(orgId: number, assessmentId: number, db: DbOrTx = getDb()): Withdrawal | null {
+  const row = db
+    .select({ status: assessments.status, at: assessments.withdrawnAt, by: assessments.withdrawnByLabel, reason: assessments.withdrawnReason })
+    .from(assessments)
+    .where(and(eq(assessments.orgId, orgId), eq(assessments.id, assessmentId)))
+    .get();
+  if (!row || row.status !== "withdrawn") return null;
+  return { by: row.by ?? "someone", at: row.at ? row.at.toISOString().slice(0, 10) : "an unknown date", reason: row.reason ?? "" };
+}
+
+type Series = { label: string; values: Array<number | null>; color: string; dash?: boolean };
+
+/**
+ * A radar of 1–5 scores drawn as vector paths, one outline per series; a
+ * missing value (no registry evidence, a component the previous quarter did
+ * not have) leaves a gap instead of being drawn at the centre.
+ */
+function radar(doc: Pdf, labels: string[], series: Series[]) {
+  const r = 78;
+  const labelWidth = 112;
+  const x0 = doc.page.margins.left;
+  const cx = x0 + contentWidth(doc) / 2;
+  const cy = doc.y + r + 30;
   const point = (i: number, value: number) => {
     const angle = -Math.PI / 2 + (2 * Math.PI * i) / labels.length;
     return [cx + (r * value * Math.cos(angle)) / 5, cy + (r * value * Math.sin(angle)) / 5] as const;
@@ -26,102 +49,211 @@ function radar(doc: Pdf, labels: string[], series: Array<{ label: string; values
     });
     doc.closePath().stroke();
   }
+  doc.font("Helvetica").fontSize(8);
+  const lineHeight = doc.currentLineHeight(true);
   labels.forEach((label, i) => {
     const [x, y] = point(i, 5);
-    doc.moveTo(cx, cy).lineTo(x, y).stroke();
-    const [lx, ly] = point(i, 5.9);
-    doc.font("Helvetica").fontSize(8).fillColor(COLORS.muted).text(label, lx - 60, ly - 5, { width: 120, align: "center" });
+    doc.moveTo(cx, cy).lineTo(x, y).lineWidth(0.5).strokeColor(COLORS.rule).stroke();
+    const [lx, ly] = point(i, 5.35);
+    const lines = wrapLines(doc, pdfText(label), labelWidth);
+    const side = lx > cx + 1 ? "right" : lx < cx - 1 ? "left" : "centre";
+    const top = ly < cy - 1 ? ly - lines.length * lineHeight : ly > cy + 1 ? ly : ly - (lines.length * lineHeight) / 2;
+    doc.fillColor(COLORS.muted);
+    lines.forEach((line, n) => {
+      const width = doc.widthOfString(line);
+      const x = side === "right" ? lx + 2 : side === "left" ? lx - 2 - width : lx - width / 2;
+      doc.text(line, x, top + n * lineHeight, { lineBreak: false });
+    });
   });
   for (const s of series) {
-    s.values.forEach((value, i) => {
-      const [x, y] = point(i, Math.max(0, value));
-      if (i === 0) doc.moveTo(x, y);
-      else doc.lineTo(x, y);
-    });
-    doc.closePath().lineWidth(1.5).strokeColor(s.color);
+    doc.lineWidth(1.5).strokeColor(s.color).fillColor(s.color);
     if (s.dash) doc.dash(4, { space: 3 });
-    doc.stroke().undash();
+    const n = s.values.length;
+    s.values.forEach((value, i) => {
+      const next = s.values[(i + 1) % n];
+      if (value === null || value === undefined || next === null || next === undefined) return;
+      const [x1, y1] = point(i, value);
+      const [x2, y2] = point((i + 1) % n, next);
+      doc.moveTo(x1, y1).lineTo(x2, y2).stroke();
+    });
+    doc.undash();
+    s.values.forEach((value, i) => {
+      if (value === null) return;
+      const [x, y] = point(i, value);
+      doc.circle(x, y, 2).fill(s.color);
+    });
   }
-  doc.y = cy + r + 40;
-  doc.x = doc.page.margins.left;
+  // The legend: a sample of each line and its label, on one row under the chart.
+  let x = x0;
+  const legendY = cy + r + 34;
   doc.font("Helvetica").fontSize(8.5);
-  for (const s of series) doc.fillColor(s.color).text(`— ${s.label}`, { continued: false });
-  doc.moveDown(0.5);
+  for (const s of series) {
+    doc.lineWidth(1.5).strokeColor(s.color);
+    if (s.dash) doc.dash(4, { space: 3 });
+    doc.moveTo(x, legendY + 4).lineTo(x + 18, legendY + 4).stroke().undash();
+    const text = pdfText(s.label);
+    doc.fillColor(COLORS.text).text(text, x + 22, legendY, { lineBreak: false });
+    x += 22 + doc.widthOfString(text) + 18;
+  }
+  doc.x = x0;
+  doc.y = legendY + 18;
 }
 
-/** The board report: cover, summary, radar, components with evidence and flags, questions, registry figures, gaps. */
-export function assessmentBoardReport(orgName: string, a: AssessmentDetail, previous: Previous, roadmap: RoadmapSummary | null = null): Promise<Uint8Array<ArrayBuffer>> {
+/** A row of boxed figures: a small label, the value large, a detail line. */
+function figureTiles(doc: Pdf, tiles: Array<{ label: string; value: string; detail: string; color?: string }>) {
+  const gap = 8;
+  const x0 = doc.page.margins.left;
+  const width = (contentWidth(doc) - gap * (tiles.length - 1)) / tiles.length;
+  const inner = width - 16;
+  const laid = tiles.map((t) => {
+    doc.font("Helvetica-Bold").fontSize(18);
+    const value = wrapLines(doc, pdfText(t.value), inner);
+    doc.font("Helvetica").fontSize(8.5);
+    const detail = wrapLines(doc, pdfText(t.detail), inner);
+    return { ...t, value, detail };
+  });
+  const height = 10 + 12 + Math.max(...laid.map((t) => t.value.length)) * 21 + Math.max(...laid.map((t) => t.detail.length)) * 10.5 + 8;
+  ensureSpace(doc, height);
+  const y = doc.y;
+  laid.forEach((t, i) => {
+    const x = x0 + i * (width + gap);
+    doc.rect(x, y, width, height).fill(COLORS.fill);
+    doc.font("Helvetica").fontSize(8).fillColor(COLORS.muted).text(pdfText(t.label), x + 8, y + 8, { lineBreak: false });
+    doc.font("Helvetica-Bold").fontSize(18).fillColor(t.color ?? COLORS.text);
+    t.value.forEach((line, n) => doc.text(line, x + 8, y + 22 + n * 21, { lineBreak: false }));
+    doc.font("Helvetica").fontSize(8.5).fillColor(COLORS.muted);
+    const detailTop = y + 22 + t.value.length * 21 + 2;
+    t.detail.forEach((line, n) => doc.text(line, x + 8, detailTop + n * 10.5, { lineBreak: false }));
+  });
+  doc.x = x0;
+  doc.y = y + height + 12;
+}
+
+const STATUS_WORDS: Record<string, string> = { in_place: "In place", partial: "Partly in place", none: "Not in place", not_applicable: "Not applicable" };
+
+/**
+ * The board report. Page 1 is the executive summary (score, level, band,
+ * change since the previous finalised quarter, radar, component table); then
+ * the questions (numbered as in the guide), registry figures, top gaps, the
+ * roadmap and the evidence behind the answers.
+ */
+export function assessmentBoardReport(
+  orgName: string,
+  a: AssessmentDetail,
+  previous: Previous,
+  roadmap: RoadmapSummary | null = null,
+  withdrawal: Withdrawal | null = null,
+): Promise<Uint8Array<ArrayBuffer>> {
   const framework = getFramework(a.frameworkVersion);
   const { doc, finish } = createPdf({ title: `${orgName}: Technology & Operations assessment ${a.period}`, subject: "Board report" });
-  doc.moveDown(6);
-  title(doc, `Technology & Operations maturity`, `${orgName} · ${a.period} · ${a.status === "finalized" ? "finalised" : `${a.status.replace("_", " ")} (not final)`}`);
-  doc.font("Helvetica-Bold").fontSize(48).fillColor(COLORS.accent).text(formatScore(a.score.dimensionScore));
-  paragraph(doc, `Level ${a.score.level} (${a.score.levelName}), ${a.score.band} band`, { size: 14 });
-  if (a.finalizedAt) paragraph(doc, `Finalised ${a.finalizedAt.slice(0, 10)} by ${a.finalizedBy}. Framework version ${a.frameworkVersion}.`, { muted: true });
-
-  doc.addPage();
-  heading(doc, "Executive summary");
-  const delta = previous ? a.score.dimensionScore - previous.dimensionScore : null;
-  const flagged = a.flags.filter((f) => f.unsupported);
   const name = (id: string) => framework.components.find((c) => c.id === id)?.name ?? id;
+  const state =
+    a.status === "finalized" ? `finalised ${a.finalizedAt?.slice(0, 10) ?? ""} by ${a.finalizedBy ?? "leadership"}` : a.status === "withdrawn" ? "withdrawn" : `${a.status.replace("_", " ")} (not final)`;
+  title(doc, `Technology & Operations maturity, ${a.period}`, `${orgName} · board report · ${state}`);
+  if (a.status === "withdrawn") {
+    const w = withdrawal;
+    notice(
+      doc,
+      "Withdrawn: this assessment no longer counts",
+      `${w ? `Withdrawn by ${w.by} on ${w.at}${w.reason ? `: ${w.reason}` : "."}` : "This assessment was withdrawn."} It stays on record but is left out of trends, comparisons, the dashboard and roadmap generation.`,
+    );
+  } else if (a.status !== "finalized") {
+    notice(doc, "Not final", "This assessment is still being captured; its scores change until leadership finalises it.", COLORS.muted);
+  }
+
+  const delta = previous ? a.score.dimensionScore - previous.dimensionScore : null;
+  const change = delta === null ? "—" : `${delta > 0 ? "+" : delta < 0 ? "−" : "±"}${Math.abs(delta).toFixed(1)}`;
+  figureTiles(doc, [
+    { label: "Score", value: formatScore(a.score.dimensionScore), detail: "out of 5" },
+    { label: "Level", value: `Level ${a.score.level}`, detail: a.score.levelName },
+    { label: "Band", value: a.score.band, detail: `strong from ${framework.bands.strong.toFixed(1)}, weak below ${framework.bands.weak.toFixed(1)}` },
+    {
+      label: "Change since last quarter",
+      value: change,
+      detail: previous ? `from ${formatScore(previous.dimensionScore)} in ${previous.period}` : "first finalised quarter",
+      color: delta === null || Math.abs(delta) < 0.05 ? COLORS.text : delta > 0 ? COLORS.ok : COLORS.bad,
+    },
+  ]);
+
+  const flagged = a.flags.filter((f) => f.unsupported);
   paragraph(
     doc,
-    `The dimension scores ${formatScore(a.score.dimensionScore)} out of 5 (level ${a.score.level}, ${a.score.levelName}; ${a.score.band} band)` +
+    `The dimension scores ${formatScore(a.score.dimensionScore)} out of 5: level ${a.score.level} (${a.score.levelName}), ${a.score.band} band` +
       (delta === null ? ". This is the first finalised quarter." : `, ${delta >= 0 ? "up" : "down"} ${Math.abs(delta).toFixed(1)} since ${previous!.period}.`) +
-      ` Strongest: ${a.strengths.map((s) => `${s.name} (${formatScore(s.score)})`).join(", ")}.` +
-      (flagged.length ? ` ${flagged.length} component(s) claim more than the registry shows: ${flagged.map((f) => name(f.componentId)).join(", ")}.` : " Every level is supported by the registry where evidence rules exist."),
+      (a.strengths.length ? ` Strongest: ${a.strengths.map((s) => `${s.name} (${formatScore(s.score)})`).join(", ")}.` : "") +
+      (flagged.length
+        ? ` ${flagged.length === 1 ? "One component claims" : `${flagged.length} components claim`} more than the registry shows: ${flagged.map((f) => name(f.componentId)).join(", ")}.`
+        : " Every level is supported by the registry where evidence rules exist."),
   );
+  const evidenceOf = (componentId: string) => a.evidence.find((e) => e.componentId === componentId)?.level ?? null;
   radar(
     doc,
     a.score.components.map((c) => c.name),
     [
       { label: a.period, values: a.score.components.map((c) => c.score), color: COLORS.accent },
-      ...(previous ? [{ label: previous.period, values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? 1), color: COLORS.muted }] : []),
-      { label: "Registry evidence level", values: a.score.components.map((c) => a.evidence.find((e) => e.componentId === c.componentId)?.level ?? 0), color: COLORS.ok, dash: true },
+      ...(previous
+        ? [{ label: previous.period, values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? null), color: COLORS.muted }]
+        : []),
+      { label: "Registry evidence level (gaps: no evidence rules)", values: a.score.components.map((c) => evidenceOf(c.componentId)), color: COLORS.ok, dash: true },
     ],
   );
 
-  heading(doc, "Components");
   table(
     doc,
     [
-      { header: "Component", width: 0.34 },
-      { header: "Score", width: 0.1, align: "right" },
-      { header: "Level", width: 0.1, align: "right" },
-      { header: "Evidence", width: 0.12, align: "right" },
-      { header: "Flag", width: 0.34 },
+      { header: "Component", width: 0.36 },
+      { header: "Score", width: 0.1, align: "right", nowrap: true },
+      { header: "Level", width: 0.1, align: "right", nowrap: true },
+      { header: "Registry evidence", width: 0.14, align: "right" },
+      { header: "Flag", width: 0.3 },
     ],
     a.score.components.map((c) => {
-      const evidence = a.evidence.find((e) => e.componentId === c.componentId)?.level;
+      const evidence = evidenceOf(c.componentId);
       const flag = a.flags.find((f) => f.componentId === c.componentId)?.unsupported;
       return [
         c.name,
         formatScore(c.score),
         String(c.level),
-        evidence == null ? "none" : String(evidence),
-        flag ? { text: `Not supported by registry evidence. ${a.justifications[c.componentId] ? `Justification: ${a.justifications[c.componentId]}` : ""}`, color: COLORS.bad } : "—",
+        evidence === null ? "none" : `level ${evidence}`,
+        flag ? { text: `Above the registry evidence${a.justifications[c.componentId] ? " (justified below)" : ""}`, color: COLORS.bad } : "—",
       ];
     }),
+    { title: "Components" },
   );
 
-  heading(doc, "Assessment questions");
+  const justified = flagged.filter((f) => a.justifications[f.componentId]);
+  if (justified.length) {
+    table(
+      doc,
+      [
+        { header: "Component", width: 0.3 },
+        { header: "Justification", width: 0.7 },
+      ],
+      justified.map((f) => [name(f.componentId), a.justifications[f.componentId]!]),
+      { title: "Levels above the registry evidence, as justified" },
+    );
+  }
+
   table(
     doc,
     [
       { header: "Question", width: 0.36 },
-      { header: "Answer", width: 0.14, align: "right" },
-      { header: "Component level", width: 0.2, align: "right" },
-      { header: "Note", width: 0.3 },
+      { header: "Answer", width: 0.1, align: "right", nowrap: true },
+      { header: "Component level", width: 0.14, align: "right" },
+      { header: "Note", width: 0.4 },
     ],
-    a.questions.map((q) => [
-      framework.questions.find((x) => x.id === q.questionId)?.title ?? q.questionId,
-      q.answerLevel ? String(q.answerLevel) : "—",
-      `${q.componentLevel}${q.differs ? " (differs)" : ""}`,
-      a.answers[q.questionId]?.note ?? "",
-    ]),
+    a.questions.map((q) => {
+      const question = framework.questions.find((x) => x.id === q.questionId);
+      return [
+        question ? `Q${question.number} ${question.title}` : q.questionId,
+        q.answerLevel ? `level ${q.answerLevel}` : "—",
+        { text: `${q.componentLevel}${q.differs ? " (differs)" : ""}`, color: q.differs ? COLORS.bad : undefined },
+        a.answers[q.questionId]?.note ?? "",
+      ];
+    }),
+    { title: "Assessment questions", keepTogether: true },
   );
 
-  heading(doc, `Registry figures (${a.period})`);
   const m = a.metrics;
   const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
   const hrs = (v: number | null) => (v === null ? "—" : `${v.toFixed(0)} h`);
@@ -134,23 +266,66 @@ export function assessmentBoardReport(orgName: string, a: AssessmentDetail, prev
     ["Versions registered through the API", pct(m.apiRegistrationShare)],
     ["Promotions through an approved request", pct(m.approvalGatedShare)],
     ["Production versions with an approved card", pct(m.approvedCardShare)],
-  ]);
+  ], `Registry figures (${a.period})`);
 
-  heading(doc, "Top gaps");
-  if (a.gaps.length === 0) paragraph(doc, "No open statements.", { muted: true });
-  for (const g of a.gaps) paragraph(doc, `• Level ${g.level}, ${name(g.componentId)}: ${g.text}`);
-  heading(doc, "Roadmap");
+  if (a.gaps.length === 0) {
+    heading(doc, "Top gaps");
+    paragraph(doc, "No open statements.", { muted: true });
+  } else
+    table(
+      doc,
+      [
+        { header: "Level", width: 0.08, nowrap: true },
+        { header: "Component", width: 0.27 },
+        { header: "Statement", width: 0.65 },
+      ],
+      a.gaps.map((g) => [`L${g.level}`, name(g.componentId), g.text]),
+      { title: "Top gaps" },
+    );
+
   if (roadmap) {
-    keyValues(doc, [
-      ["Roadmap", roadmap.title],
-      ["Started", roadmap.startDate],
-      ["Items done", `${roadmap.done} of ${roadmap.total}${roadmap.overdue ? ` (${roadmap.overdue} overdue)` : ""}`],
-      ["Success criteria met", `${roadmap.criteriaMet} of ${roadmap.criteria}`],
-    ]);
+    keyValues(
+      doc,
+      [
+        ["Roadmap", roadmap.title],
+        ["Started", roadmap.startDate],
+        ["Items done", `${roadmap.done} of ${roadmap.total}${roadmap.overdue ? ` (${roadmap.overdue} overdue)` : ""}`],
+        ["Success criteria met", `${roadmap.criteriaMet} of ${roadmap.criteria}`],
+      ],
+      "Roadmap",
+    );
   } else {
+    heading(doc, "Roadmap");
     paragraph(doc, "No roadmap has been generated from this assessment yet; leadership generates one once it is finalised.", { muted: true });
   }
-  return finish(`${orgName} · Technology & Operations ${a.period}`);
+
+  const statementText = new Map(framework.components.flatMap((c) => c.capabilities.map((s) => [s.id, { text: s.text, level: s.level, component: c.name }] as const)));
+  const evidenced = framework.components
+    .flatMap((c) => c.capabilities.map((s) => s.id))
+    .map((id) => ({ id, response: a.statements[id], notes: a.notes.filter((n) => n.statementId === id) }))
+    .filter((e) => e.response && (e.response.evidence.note || e.response.evidence.url || e.response.reason || e.notes.length));
+  if (evidenced.length) {
+    table(
+      doc,
+      [
+        { header: "Statement", width: 0.36 },
+        { header: "Answer", width: 0.12 },
+        { header: "Evidence", width: 0.52 },
+      ],
+      evidenced.map(({ id, response, notes }) => {
+        const s = statementText.get(id)!;
+        const r = response!;
+        const evidence = [
+          r.status === "not_applicable" && r.reason ? `Reason: ${r.reason}` : "",
+          [r.evidence.note, r.evidence.url, r.evidence.date ? `(${r.evidence.date})` : ""].filter(Boolean).join(" "),
+          ...notes.map((n) => `${n.author}, ${n.at.slice(0, 10)}: ${n.body}${n.url ? ` ${n.url}` : ""}`),
+        ].filter(Boolean);
+        return [`${s.component}, level ${s.level}: ${s.text}`, STATUS_WORDS[r.status] ?? r.status, evidence.join("\n")];
+      }),
+      { title: "Evidence behind the answers" },
+    );
+  }
+  return finish(`${orgName} · Technology & Operations ${a.period}${a.status === "withdrawn" ? " · WITHDRAWN" : ""}`);
 }
 
 export function assessmentResponsesCsv(a: AssessmentDetail): string {

@@ -1,8 +1,8 @@
-import { DISPARITY_NAMES_IN_ORDER } from "./report-constants";
+import { DISPARITY_METRICS } from "./report-constants";
 import type { BiasAuditJson } from "../governance/bias-audits.server";
 import { FAIRNESS_PRESETS } from "../governance/fairness";
 import { toCsv } from "./csv";
-import { COLORS, createPdf, heading, keyValues, paragraph, table, title } from "./pdf.server";
+import { COLORS, createPdf, heading, keyValues, notice, paragraph, table, title } from "./pdf.server";
 
 const rate = (v: number | null | undefined) => (v == null ? "—" : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null | undefined) => (v == null ? "—" : v.toFixed(3));
@@ -15,58 +15,83 @@ export function biasAuditCsv(audit: BiasAuditJson): string {
   );
 }
 
-export function biasAuditPdf(audit: BiasAuditJson): Promise<Uint8Array<ArrayBuffer>> {
-  const { doc, finish } = createPdf({ title: `Bias audit #${audit.id}`, subject: `${audit.model} ${audit.version}` });
-  title(doc, `Bias audit #${audit.id}: ${audit.model} ${audit.version}`, `${audit.passed ? "PASSED" : "FAILED"} · sign-off: ${audit.status}`);
+/**
+ * The audit's outcome in one sentence, the same words as the portal:
+ * an accepted failed audit is a risk acceptance with its rationale.
+ */
+export function biasAuditOutcome(audit: BiasAuditJson): string {
+  const result = audit.passed ? "Passed" : "Failed";
+  const s = audit.signoff;
+  if (!s) return `${result}, waiting for sign-off`;
+  const when = s.at.slice(0, 10);
+  if (audit.status === "accepted" && !audit.passed) return `Failed — risk accepted by ${s.by ?? "a reviewer"} on ${when}: ${s.comment ?? "no rationale recorded"}`;
+  if (audit.status === "accepted") return `Passed — accepted by ${s.by ?? "a reviewer"} on ${when}${s.comment ? `: ${s.comment}` : ""}`;
+  return `${result} — rejected by ${s.by ?? "a reviewer"} on ${when}${s.comment ? `: ${s.comment}` : ""}`;
+}
+
+export function biasAuditPdf(audit: BiasAuditJson, modelName: string = audit.model): Promise<Uint8Array<ArrayBuffer>> {
+  const { doc, finish } = createPdf({ title: `Bias audit #${audit.id}`, subject: `${modelName} ${audit.version}` });
+  const riskAccepted = audit.status === "accepted" && !audit.passed;
+  title(doc, `Bias audit #${audit.id}: ${modelName} ${audit.version}`, `${audit.passed ? "Passed" : "Failed"} · sign-off: ${riskAccepted ? "risk accepted" : audit.status}`);
+  if (riskAccepted) notice(doc, "Risk acceptance", biasAuditOutcome(audit));
   const c = audit.config;
   keyValues(doc, [
+    ...(riskAccepted ? [] : ([["Outcome", biasAuditOutcome(audit)]] as Array<[string, string]>)),
     ["Groups", c.groupColumns.join(" x ")],
     ["Label", `${c.labelColumn} positive when ${c.positiveLabels.join(", ")}`],
     ["Prediction", c.scoreColumn ? `${c.scoreColumn} >= ${c.threshold}` : `${c.predictionColumn} in ${c.positivePredictions?.join(", ")}`],
     ["Rules", `${FAIRNESS_PRESETS[audit.preset].label}; ratios >= ${audit.preset === "eeoc-four-fifths" ? 0.8 : audit.thresholds.ratioMin}, differences <= ${audit.thresholds.differenceMax}`],
     ["Rows", `${audit.rows} counted, ${audit.skipped} skipped`],
     ["Run", `${audit.createdAt.slice(0, 16).replace("T", " ")} UTC by ${audit.createdBy}`],
-    ["Sign-off", audit.signoff ? `${audit.status} by ${audit.signoff.by}${audit.signoff.comment ? `: ${audit.signoff.comment}` : ""}` : "pending"],
   ]);
-  heading(doc, "Disparities");
   table(
     doc,
     [
-      { header: "Metric", width: 0.34 },
-      { header: "Value", width: 0.1, align: "right" },
+      { header: "Metric", width: 0.32 },
+      { header: "Value", width: 0.1, align: "right", nowrap: true },
       { header: "Highest", width: 0.2 },
       { header: "Lowest", width: 0.2 },
-      { header: "Result", width: 0.16 },
+      { header: "Result", width: 0.18 },
     ],
-    DISPARITY_NAMES_IN_ORDER.filter((name) => audit.disparities[name]).map((name) => {
+    DISPARITY_METRICS.filter(({ name }) => audit.disparities[name]).map(({ name, label }) => {
       const d = audit.disparities[name]!;
       return [
-        name,
+        label,
         num(d.value),
         d.maxGroup ?? "—",
         d.minGroup ?? "—",
-        { text: d.passed === null ? "n/a" : `${d.passed ? "pass" : "fail"} (${d.comparison} ${d.threshold})`, color: d.passed === false ? COLORS.bad : COLORS.ok },
+        { text: d.passed === null ? "not measurable" : `${d.passed ? "pass" : "fail"} (${d.comparison} ${d.threshold})`, color: d.passed === false ? COLORS.bad : COLORS.ok },
       ];
     }),
+    { title: "Disparities" },
   );
-  heading(doc, "Groups");
   table(
     doc,
     [
-      { header: "Group", width: 0.28 },
-      { header: "n", width: 0.09, align: "right" },
-      { header: "Selection", width: 0.11, align: "right" },
-      { header: "TPR", width: 0.1, align: "right" },
-      { header: "FPR", width: 0.1, align: "right" },
-      { header: "FNR", width: 0.1, align: "right" },
-      { header: "Precision", width: 0.11, align: "right" },
-      { header: "Impact", width: 0.11, align: "right" },
+      { header: "Group", width: 0.3 },
+      { header: "Rows", width: 0.07, align: "right", nowrap: true },
+      { header: "Selection rate", width: 0.1, align: "right", nowrap: true },
+      { header: "True positive rate", width: 0.1, align: "right", nowrap: true },
+      { header: "False positive rate", width: 0.1, align: "right", nowrap: true },
+      { header: "False negative rate", width: 0.1, align: "right", nowrap: true },
+      { header: "Precision", width: 0.11, align: "right", nowrap: true },
+      { header: "Impact ratio", width: 0.12, align: "right", nowrap: true },
     ],
-    audit.groups.map((g) => [g.includedInDisparities ? g.group : `${g.group} (left out)`, String(g.n), rate(g.selectionRate), rate(g.truePositiveRate), rate(g.falsePositiveRate), rate(g.falseNegativeRate), rate(g.precision), num(g.impactRatio)]),
+    audit.groups.map((g) => [
+      g.includedInDisparities ? g.group : { text: `${g.group} (left out)`, color: COLORS.muted },
+      String(g.n),
+      rate(g.selectionRate),
+      rate(g.truePositiveRate),
+      rate(g.falsePositiveRate),
+      rate(g.falseNegativeRate),
+      rate(g.precision),
+      num(g.impactRatio),
+    ]),
+    { title: "Groups" },
   );
   if (audit.warnings.length) {
     heading(doc, "Warnings");
     for (const w of audit.warnings) paragraph(doc, `• ${w}`);
   }
-  return finish(`Bias audit #${audit.id} · ${audit.model}@${audit.version}`);
+  return finish(`Bias audit #${audit.id} · ${modelName} ${audit.version}`);
 }

@@ -1,3 +1,5 @@
+import { contentDisposition } from "./content-disposition";
+
 /**
  * CSV output for people who open it in spreadsheets: RFC 4180 quoting, and
  * cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR)
@@ -22,7 +24,7 @@ export function csvResponse(body: string | ReadableStream<Uint8Array>, filename:
   return new Response(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${filename.replace(/[^\w.-]/g, "_")}"`,
+      "Content-Disposition": contentDisposition("attachment", filename),
       "Cache-Control": "private, no-store",
     },
   });

@@ -1,27 +1,48 @@
+import { and, eq } from "drizzle-orm";
+import { getDb, type DbOrTx } from "../../../db/client";
+import { modelCards } from "../../../db/schema";
 import { CARD_SECTIONS } from "../governance/governance-constants";
-import { markdownToPlainText } from "../governance/markdown";
 import type { getCardForExport } from "../governance/model-cards.server";
-import { createPdf, heading, keyValues, paragraph, title } from "./pdf.server";
+import { markdownToPdf } from "./markdown-pdf.server";
+import { COLORS, createPdf, heading, keyValues, paragraph, title } from "./pdf.server";
 
 type CardExport = NonNullable<ReturnType<typeof getCardForExport>>;
 
-export function modelCardPdf({ model, version, card }: CardExport): Promise<Uint8Array<ArrayBuffer>> {
+/** Sections of a card marked not applicable, with the reason given (model_cards.notApplicable). */
+export function cardNotApplicable(orgId: number, cardId: number, db: DbOrTx = getDb()): Record<string, string> {
+  const row = db.select({ notApplicable: modelCards.notApplicable }).from(modelCards).where(and(eq(modelCards.orgId, orgId), eq(modelCards.id, cardId))).get();
+  try {
+    const parsed: unknown = JSON.parse(row?.notApplicable ?? "{}");
+    return parsed && typeof parsed === "object" ? Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
+  } catch {
+    return {};
+  }
+}
+
+const statusWords = (status: string) => status.replace("_", " ");
+
+export function modelCardPdf({ model, version, card }: CardExport, notApplicable: Record<string, string> = {}): Promise<Uint8Array<ArrayBuffer>> {
   const { doc, finish } = createPdf({ title: `Model card: ${model.name} ${version.version}`, subject: "Model card" });
-  title(doc, `Model card: ${model.name} ${version.version}`, `Revision ${card.revision} · ${card.status.replace("_", " ")}`);
+  title(doc, `Model card: ${model.name} ${version.version}`, `Revision ${card.revision} · ${statusWords(card.status)}`);
+  const written = CARD_SECTIONS.filter((s) => card.sections[s.id]?.trim()).length;
+  const markedNotApplicable = CARD_SECTIONS.filter((s) => !card.sections[s.id]?.trim() && notApplicable[s.id]).length;
   keyValues(doc, [
-    ["Model", `${model.name} (${model.slug})`],
+    ["Model", model.name],
     ["Version", `${version.version} (${version.stage})`],
     ["Risk tier", model.riskTier],
     ["Owner team", model.ownerTeam || "—"],
     ["Algorithm / framework", [version.algorithm, version.framework].filter(Boolean).join(" · ") || "—"],
     ["Metrics", Object.entries(version.metrics).map(([k, v]) => `${k} = ${v}`).join(", ") || "—"],
-    ["Completeness", `${card.completeness.filled} of ${card.completeness.total} sections`],
-    ["Decision", card.decidedBy ? `${card.status.replace("_", " ")} by ${card.decidedBy} on ${card.decidedAt?.slice(0, 10)}` : "Not decided yet"],
+    ["Completeness", `${written} of ${CARD_SECTIONS.length} sections written${markedNotApplicable ? `, ${markedNotApplicable} not applicable` : ""}`],
+    ["Decision", card.decidedBy ? `${statusWords(card.status)} by ${card.decidedBy} on ${card.decidedAt?.slice(0, 10)}${card.decisionComment ? `: ${card.decisionComment}` : ""}` : "Not decided yet"],
   ]);
   for (const section of CARD_SECTIONS) {
-    heading(doc, section.title);
+    heading(doc, section.title, 1, 14);
     const text = card.sections[section.id];
-    paragraph(doc, text ? markdownToPlainText(text) : "Not provided.", { muted: !text });
+    const reason = notApplicable[section.id];
+    if (text?.trim()) markdownToPdf(doc, text);
+    else if (reason !== undefined) paragraph(doc, `Not applicable: ${reason}`, { color: COLORS.muted });
+    else paragraph(doc, "Not written yet.", { color: COLORS.bad });
   }
-  return finish(`${model.slug}@${version.version} · model card revision ${card.revision}`);
+  return finish(`${model.name} ${version.version} · model card revision ${card.revision}`);
 }

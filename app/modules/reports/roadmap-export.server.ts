@@ -1,7 +1,8 @@
 import type { RoadmapDetail } from "../roadmap/roadmaps.server";
 import { ITEM_STATUS_LABELS } from "../roadmap/roadmap-constants";
 import { csvResponse, toCsv } from "./csv";
-import { COLORS, contentWidth, createPdf, heading, paragraph, pdfResponse, pdfText, table, title, type Pdf } from "./pdf.server";
+import { assessmentWithdrawal, type Withdrawal } from "./assessment-report.server";
+import { COLORS, contentWidth, createPdf, ensureSpace, heading, notice, paragraph, pdfResponse, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
 
 export function roadmapCsv(r: RoadmapDetail): string {
   return toCsv(
@@ -17,34 +18,60 @@ function phaseBars(doc: Pdf, r: RoadmapDetail) {
   const labelWidth = 170;
   const trackWidth = contentWidth(doc) - labelWidth;
   const rowHeight = 18;
+  ensureSpace(doc, 12 + rowHeight * Math.min(r.workstreams.length, 3));
   let y = doc.y;
   doc.font("Helvetica").fontSize(7.5).fillColor(COLORS.muted);
-  for (let m = 1; m <= months; m++) doc.text(`M${m}`, left + labelWidth + ((m - 1) / months) * trackWidth, y, { width: trackWidth / months, align: "center", lineBreak: false });
+  for (let m = 1; m <= months; m++) {
+    const label = `M${m}`;
+    doc.text(label, left + labelWidth + ((m - 0.5) / months) * trackWidth - doc.widthOfString(label) / 2, y, { lineBreak: false });
+  }
   y += 12;
   for (const w of r.workstreams) {
-    const items = r.items.filter((i) => i.workstreamKey === w.key && i.status !== "closed");
+    const items = r.items.filter((i) => i.workstreamKey === w.key);
     const share = items.length ? items.filter((i) => i.status === "done").length / items.length : 0;
-    doc.fillColor(COLORS.text).fontSize(8.5).text(pdfText(w.title), left, y + 4, { width: labelWidth - 8, lineBreak: false, ellipsis: true });
+    doc.font("Helvetica").fontSize(8.5);
+    const lines = wrapLines(doc, pdfText(w.title), labelWidth - 8);
+    const lineHeight = doc.currentLineHeight(true);
+    const height = Math.max(rowHeight, lines.length * lineHeight + 6);
+    if (y + height > doc.page.height - doc.page.margins.bottom) {
+      doc.addPage();
+      y = doc.y;
+    }
+    doc.fillColor(COLORS.text);
+    lines.forEach((line, n) => doc.text(line, left, y + 3 + n * lineHeight, { lineBreak: false }));
     const x = left + labelWidth + ((w.startMonth - 1) / months) * trackWidth;
     const width = ((w.endMonth - w.startMonth + 1) / months) * trackWidth;
-    doc.rect(left + labelWidth, y + 2, trackWidth, rowHeight - 4).fill("#eef2f8");
-    doc.rect(x, y + 2, width, rowHeight - 4).fill("#b9c9ee");
-    doc.rect(x, y + 2, width * share, rowHeight - 4).fill(COLORS.accent);
-    y += rowHeight;
+    const barTop = y + (height - (rowHeight - 4)) / 2;
+    doc.rect(left + labelWidth, barTop, trackWidth, rowHeight - 4).fill("#eef2f8");
+    doc.rect(x, barTop, width, rowHeight - 4).fill("#b9c9ee");
+    doc.rect(x, barTop, width * share, rowHeight - 4).fill(COLORS.accent);
+    y += height;
   }
   doc.y = y + 8;
   doc.x = left;
 }
 
-export function roadmapPdf(orgName: string, r: RoadmapDetail): Promise<Uint8Array<ArrayBuffer>> {
+export function roadmapPdf(orgName: string, r: RoadmapDetail, sourceWithdrawal: Withdrawal | null = null): Promise<Uint8Array<ArrayBuffer>> {
   const { doc, finish } = createPdf({ title: `${orgName}: roadmap level ${r.transition.from} to ${r.transition.to}`, subject: "Improvement roadmap" });
   title(doc, `Roadmap: level ${r.transition.from} → ${r.transition.to}, ${r.title}`, `${orgName} · from the ${r.assessmentPeriod} assessment · starts ${r.startDate}`);
+  if (sourceWithdrawal) {
+    notice(
+      doc,
+      "Its source assessment was withdrawn",
+      `The ${r.assessmentPeriod} assessment this roadmap came from was withdrawn by ${sourceWithdrawal.by} on ${sourceWithdrawal.at}${sourceWithdrawal.reason ? `: ${sourceWithdrawal.reason}` : "."} The roadmap stays as it was.`,
+    );
+  }
+  if (r.status === "superseded") notice(doc, "Superseded", "A newer roadmap replaced this one; its open items were carried over or closed by supersession.", COLORS.muted);
   paragraph(doc, r.goal);
-  const live = r.items.filter((i) => i.status !== "closed");
-  paragraph(doc, `${live.filter((i) => i.status === "done").length} of ${live.length} items done; ${live.filter((i) => i.overdue).length} overdue.`, { muted: true });
+  // Progress counts every item: closed ones (by supersession) are not done.
+  const closed = r.items.filter((i) => i.status === "closed").length;
+  paragraph(
+    doc,
+    `${r.items.filter((i) => i.status === "done").length} of ${r.items.length} items done${closed ? `, ${closed} closed by supersession` : ""}; ${r.items.filter((i) => i.overdue).length} overdue.`,
+    { muted: true },
+  );
   heading(doc, "Phases");
   phaseBars(doc, r);
-  heading(doc, "Success criteria");
   table(
     doc,
     [
@@ -53,19 +80,20 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail): Promise<Uint8Arra
       { header: "Status", width: 0.36 },
     ],
     r.successCriteria.map((c) => [c.text, c.automatic ? "automatic" : "leadership", { text: `${c.met ? "met" : c.met === false ? "not met" : "open"}: ${c.explanation}`, color: c.met ? COLORS.ok : c.met === false ? COLORS.bad : COLORS.muted }]),
+    { title: "Success criteria" },
   );
-  heading(doc, "Items");
   table(
     doc,
     [
-      { header: "#", width: 0.05, align: "right" },
-      { header: "Item", width: 0.43 },
+      { header: "#", width: 0.05, align: "right", nowrap: true },
+      { header: "Item", width: 0.41 },
       { header: "Workstream", width: 0.2 },
-      { header: "Due", width: 0.1 },
+      { header: "Due", width: 0.11, nowrap: true },
       { header: "Status", width: 0.1 },
-      { header: "Owner", width: 0.12 },
+      { header: "Owner", width: 0.13 },
     ],
-    r.items.map((i) => [String(i.priority), i.title, i.workstream, { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined }, ITEM_STATUS_LABELS[i.status], i.owner?.name ?? "—"]),
+    r.items.map((i) => [String(i.priority), i.title, i.workstream, { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined }, i.status === "closed" ? "Closed (superseded)" : ITEM_STATUS_LABELS[i.status], i.owner?.name ?? "—"]),
+    { title: "Items" },
   );
   return finish(`${orgName} · roadmap ${r.transition.from}→${r.transition.to}`);
 }
@@ -113,10 +141,10 @@ export function roadmapIcs(orgSlug: string, host: string, r: RoadmapDetail, now 
 }
 
 /** The one entry point of the roadmap's export routes. */
-export async function roadmapExport(format: "csv" | "pdf" | "ics", org: { slug: string; name: string }, r: RoadmapDetail, host: string): Promise<Response> {
+export async function roadmapExport(format: "csv" | "pdf" | "ics", org: { id?: number; slug: string; name: string }, r: RoadmapDetail, host: string): Promise<Response> {
   const name = `${org.slug}-roadmap-${r.transition.from}-${r.transition.to}`;
   if (format === "csv") return csvResponse(roadmapCsv(r), `${name}.csv`);
-  if (format === "pdf") return pdfResponse(await roadmapPdf(org.name, r), `${name}.pdf`);
+  if (format === "pdf") return pdfResponse(await roadmapPdf(org.name, r, org.id === undefined ? null : assessmentWithdrawal(org.id, r.assessmentId)), `${org.name} roadmap level ${r.transition.from} to ${r.transition.to} - ${r.title}.pdf`);
   return new Response(roadmapIcs(org.slug, host, r), {
     headers: { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.ics"`, "Cache-Control": "private, no-store" },
   });
