@@ -10,7 +10,7 @@ import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
 import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progress";
-import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
   bulkAssignItems,
@@ -281,7 +281,7 @@ export default function RoadmapPage() {
           {g.items.length === 0 ? (
             <p className="muted">Nothing here.</p>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap" style={TABLE_SCROLLS_ON_ITS_OWN}>
               <table>
                 <thead>
                   <tr>

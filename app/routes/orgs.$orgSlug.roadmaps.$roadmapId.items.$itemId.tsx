@@ -92,7 +92,7 @@ function CommentForm({ result }: { result: ReturnType<typeof useActionData<typeo
   }, [posted, result]);
   const refused = result && !result.ok && result.intent === "comment" ? result : undefined;
   return (
-    <Form method="post" className="card" ref={formRef} aria-label="Add a comment" onChange={(event) => setTyping(!!(event.currentTarget.elements.namedItem("body") as HTMLTextAreaElement | null)?.value.trim())} onSubmit={release}>
+    <Form method="post" className="card" ref={formRef} onChange={(event) => setTyping(!!(event.currentTarget.elements.namedItem("body") as HTMLTextAreaElement | null)?.value.trim())} onSubmit={release}>
       <input type="hidden" name="intent" value="comment" />
       <TextAreaField label="Comment" name="body" rows={2} defaultValue={refused?.values?.body ?? ""} error={refused?.errors?.body ?? refused?.errors?.form} />
       <button type="submit" className="secondary">

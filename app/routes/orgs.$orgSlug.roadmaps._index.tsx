@@ -5,7 +5,7 @@ import { listAssessments } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
-import { PLANNERS } from "~/modules/roadmap/roadmap-constants";
+import { PLANNERS, TABLE_SCROLLS_ON_ITS_OWN } from "~/modules/roadmap/roadmap-constants";
 import { progressSentence } from "~/modules/roadmap/progress";
 import { listRoadmaps, sourceWithdrawnSentence } from "~/modules/roadmap/roadmaps.server";
 
@@ -35,7 +35,7 @@ export default function Roadmaps() {
           <p>Leadership generates the next-step roadmap from a finalised assessment.</p>
         </EmptyState>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" style={TABLE_SCROLLS_ON_ITS_OWN}>
           <table>
             <thead>
               <tr>

@@ -12,3 +12,10 @@ export type RoadmapView = (typeof ROADMAP_VIEWS)[number];
 
 /** Who plans roadmaps: generates them and records success criteria. */
 export const PLANNERS = ["admin", "leadership"] as const;
+
+/**
+ * Style for the roadmap pages' `.table-wrap` boxes until the shared table wrapper lands: the
+ * table scrolls inside its own box and its width no longer counts toward the page's (at 390 px
+ * the page's grid column otherwise grows to the widest table).
+ */
+export const TABLE_SCROLLS_ON_ITS_OWN = { contain: "inline-size" } as const;
