@@ -8,11 +8,14 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
-import { ITEM_STATUS_LABELS, ROADMAP_VIEWS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import { criterionStatusLabel } from "~/modules/roadmap/criteria";
+import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progress";
+import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
   bulkAssignItems,
   getRoadmapView,
+  sourceWithdrawnSentence,
   tickCriterion,
   updateRoadmapItem,
   type RoadmapItemJson,
@@ -39,14 +42,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     view: query.view,
     members: listMembers(org.id).filter((m) => m.active).map((m) => ({ email: m.email, name: m.name })),
     componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])),
+    progressText: progressSentence(roadmap.progress.all, roadmap.status),
+    withdrawalText: roadmap.sourceWithdrawal ? sourceWithdrawnSentence(roadmap.sourceWithdrawal) : null,
     canWork: hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active",
-    canTick: hasRole(role, ["admin", "leadership"]) && roadmap.status === "active",
+    canTick: hasRole(role, PLANNERS) && roadmap.status === "active",
   };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
-  const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? ["admin", "leadership"] : REGISTRY_WRITERS);
+  const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? PLANNERS : REGISTRY_WRITERS);
   return runIntentAction(formData, {
     update: intent(
       z.object({ itemId: z.coerce.number().int().positive() }).and(RoadmapItemUpdateSchema),
@@ -62,8 +67,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
 }
 
-function Progress({ done, total, label }: { done: number; total: number; label: string }) {
-  const pct = total ? Math.round((100 * done) / total) : 0;
+function Progress({ progress: { done, total, percent: pct }, label }: { progress: RoadmapProgress; label: string }) {
   return (
     <div className="progress-row">
       <span>
@@ -183,6 +187,11 @@ export default function RoadmapPage() {
           </>
         ) : null}
       </p>
+      {d.withdrawalText ? (
+        <p className="notice" data-testid="source-withdrawn">
+          {d.withdrawalText} This roadmap stays as it was generated.
+        </p>
+      ) : null}
       <ActionResult result={result} />
       {result && !result.ok ? (
         <FormError error={Object.entries(result.errors ?? {}).filter(([key]) => key !== "form").map(([, message]) => message).join(" ") || undefined} />
@@ -190,9 +199,10 @@ export default function RoadmapPage() {
       <div className="two-col">
         <section className="card" aria-labelledby="progress-title">
           <h2 id="progress-title">Progress</h2>
-          <Progress label="All items" done={roadmap.progress.all.done} total={roadmap.progress.all.live} />
+          <Progress label="All items" progress={roadmap.progress.all} />
+          {roadmap.status !== "active" ? <p data-testid="superseded-progress">{d.progressText}</p> : null}
           {roadmap.progress.byWorkstream.map((w) => (
-            <Progress key={w.key} label={w.title} done={w.done} total={w.live} />
+            <Progress key={w.key} label={w.title} progress={w} />
           ))}
           <h3>Phases</h3>
           <div className="phases" aria-label="Workstream phases by month">
@@ -228,8 +238,15 @@ export default function RoadmapPage() {
       <ul className="criteria">
         {roadmap.successCriteria.map((c) => (
           <li key={c.id} data-criterion={c.key}>
-            <span className={c.met ? "ok-text" : c.met === false ? "bad-text" : "muted"}>{c.met ? "✔ met" : c.met === false ? "✘ not met" : "… open"}</span> {c.text}{" "}
-            <span className="muted">({c.automatic ? "checked automatically" : "ticked by leadership"}: {c.explanation})</span>
+            <strong className={c.met ? "ok-text" : c.met === false ? "bad-text" : "muted"}>
+              {c.met ? "✔ " : c.met === false ? "✘ " : ""}
+              {criterionStatusLabel(c)}
+            </strong>{" "}
+            {c.text}
+            <div className="muted">
+              {c.explanation}
+              {c.automatic ? <span className="tag">checked automatically</span> : null}
+            </div>
             {!c.automatic && d.canTick ? (
               <Form method="post" className="inline-form">
                 <input type="hidden" name="intent" value="tick" />
@@ -259,12 +276,12 @@ export default function RoadmapPage() {
       {roadmap.groups.map((g) => (
         <section key={g.key} aria-labelledby={`group-${g.key}`}>
           <h3 id={`group-${g.key}`}>
-            {g.title} <span className="muted">({g.done}/{g.live} done)</span>
+            {g.title} <span className="muted">({g.progress.done}/{g.progress.total} done)</span>
           </h3>
           {g.items.length === 0 ? (
             <p className="muted">Nothing here.</p>
           ) : (
-            <div className="table-wrap">
+            <div className="table-wrap" style={TABLE_SCROLLS_ON_ITS_OWN}>
               <table>
                 <thead>
                   <tr>

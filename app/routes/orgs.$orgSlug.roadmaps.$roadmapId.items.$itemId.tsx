@@ -1,10 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
+import { SaveStatusLine, useAutosave, useUnsavedChangesWarning } from "~/components/autosave";
 import { ActionResult, SelectField, TextAreaField, TextField } from "~/components/forms";
 import { requireMember } from "~/modules/auth/membership.server";
 import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
+import { getFramework } from "~/modules/framework/framework";
 import { ITEM_STATUS_LABELS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { ItemCommentSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import { commentOnItem, getRoadmapItem, updateRoadmapItem } from "~/modules/roadmap/roadmaps.server";
@@ -20,9 +23,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const item = getRoadmapItem(org.id, IdSchema.parse(params.itemId));
   if (!item || item.roadmapId !== IdSchema.parse(params.roadmapId)) throw notFound("Roadmap item not found");
+  const componentNames = new Map(getFramework().components.map((c) => [c.id, c.name]));
   return {
     org,
     item,
+    components: item.components.map((id) => componentNames.get(id) ?? id),
     members: listMembers(org.id).filter((m) => m.active).map((m) => ({ email: m.email, name: m.name })),
     canWork: hasRole(role, REGISTRY_WRITERS) && item.status !== "closed" && item.roadmapStatus === "active",
   };
@@ -31,26 +36,88 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   const itemId = IdSchema.parse(params.itemId);
-  return runIntentAction(await readFormData(request), {
-    update: intent(RoadmapItemUpdateSchema, (input) => updateRoadmapItem(org.id, itemId, input, actor), "Saved."),
+  const formData = await readFormData(request);
+  // Saves made as you type are one audit entry per person and quarter of an hour.
+  const autosave = formData.get("autosave") === "1";
+  return runIntentAction(formData, {
+    update: intent(RoadmapItemUpdateSchema, (input) => updateRoadmapItem(org.id, itemId, input, actor, { autosave }), "Saved."),
     comment: intent(ItemCommentSchema, (input) => commentOnItem(org.id, itemId, input.body, actor), "Comment added."),
   });
 }
 
+/** The work form: every field saves as you go (the Save button is for browsers without JavaScript). */
+function ItemWorkForm({ item, members, fallbackErrors }: { item: ReturnType<typeof useLoaderData<typeof loader>>["item"]; members: Array<{ email: string; name: string }>; fallbackErrors: Record<string, string | undefined> }) {
+  const fetcher = useFetcher<typeof action>();
+  const formRef = useRef<HTMLFormElement>(null);
+  const autosave = useAutosave(fetcher, formRef);
+  const errors: Record<string, string | undefined> = (autosave.answer && !autosave.answer.ok ? autosave.answer.errors : undefined) ?? fallbackErrors;
+  return (
+    <fetcher.Form method="post" className="card" noValidate ref={formRef} aria-label="Work on this item" {...autosave.formProps}>
+      <input type="hidden" name="intent" value="update" />
+      <SelectField label="Status" name="status" defaultValue={item.status} options={WORK_STATUSES.map((s) => ({ value: s, label: ITEM_STATUS_LABELS[s] }))} error={errors.status} />
+      <SelectField
+        label="Owner"
+        name="ownerEmail"
+        defaultValue={item.owner?.email ?? "none"}
+        options={[{ value: "none", label: "Nobody" }, ...members.map((m) => ({ value: m.email, label: m.name }))]}
+        error={errors.ownerEmail}
+      />
+      <TextField label="Team" name="team" defaultValue={item.team ?? ""} error={errors.team} />
+      <TextAreaField
+        label="Evidence note or link"
+        name="evidence"
+        rows={3}
+        defaultValue={item.evidence ?? ""}
+        hint="What shows it is done: a note, or a link to a pull request, document or dashboard. Needed to mark the item done."
+        error={errors.evidence}
+      />
+      <SaveStatusLine status={autosave.status} text={autosave.statusText} />
+      <button type="submit">Save</button>
+    </fetcher.Form>
+  );
+}
+
+/** The comment box: cleared once its comment is posted, and only then (a refused post keeps the text). */
+function CommentForm({ result }: { result: ReturnType<typeof useActionData<typeof action>> }) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const [typing, setTyping] = useState(false);
+  const release = useUnsavedChangesWarning(typing, "Your comment has not been posted. Leave this page and lose it?");
+  const posted = result?.ok && result.intent === "comment";
+  const cleared = useRef<typeof result>(undefined);
+  useEffect(() => {
+    if (!posted || cleared.current === result) return;
+    cleared.current = result;
+    formRef.current?.reset();
+    setTyping(false);
+  }, [posted, result]);
+  const refused = result && !result.ok && result.intent === "comment" ? result : undefined;
+  return (
+    <Form method="post" className="card" ref={formRef} onChange={(event) => setTyping(!!(event.currentTarget.elements.namedItem("body") as HTMLTextAreaElement | null)?.value.trim())} onSubmit={release}>
+      <input type="hidden" name="intent" value="comment" />
+      <TextAreaField label="Comment" name="body" rows={2} defaultValue={refused?.values?.body ?? ""} error={refused?.errors?.body ?? refused?.errors?.form} />
+      <button type="submit" className="secondary">
+        Add comment
+      </button>
+    </Form>
+  );
+}
+
 export default function RoadmapItemPage() {
-  const { org, item, members, canWork } = useLoaderData<typeof loader>();
+  const { org, item, components, members, canWork } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const errors: Record<string, string | undefined> = result?.errors ?? {};
+  const updateErrors: Record<string, string | undefined> = result?.intent === "update" ? (result.errors ?? {}) : {};
   return (
     <>
       <p>
         <Link to={`/orgs/${org.slug}/roadmaps/${item.roadmapId}`}>← Roadmap</Link>
       </p>
       <h1>{item.title}</h1>
-      <ActionResult result={result} />
+      <ActionResult result={result?.intent === "comment" && !result.ok ? undefined : result} />
       <dl className="kv card">
         <dt>Status</dt>
         <dd data-testid="item-status">{ITEM_STATUS_LABELS[item.status]}</dd>
+        <dt>Components</dt>
+        <dd>{components.join(", ")}</dd>
         <dt>Workstream</dt>
         <dd>
           {item.workstream} (months {item.startMonth}–{item.endMonth})
@@ -62,32 +129,17 @@ export default function RoadmapItemPage() {
         <dt>Team</dt>
         <dd>{item.team ?? "—"}</dd>
         <dt>Evidence</dt>
-        <dd>{item.evidence ?? "—"}</dd>
+        <dd data-testid="item-evidence" style={{ overflowWrap: "anywhere" }}>{item.evidence ?? "—"}</dd>
         <dt>Completed</dt>
         <dd>{formatDateTime(item.completedAt)}</dd>
         {item.closedReason ? (
           <>
-            <dt>Closed</dt>
+            <dt>Closed by supersession</dt>
             <dd>{item.closedReason}</dd>
           </>
         ) : null}
       </dl>
-      {canWork ? (
-        <Form method="post" className="card" noValidate>
-          <input type="hidden" name="intent" value="update" />
-          <SelectField label="Status" name="status" defaultValue={item.status} options={WORK_STATUSES.map((s) => ({ value: s, label: ITEM_STATUS_LABELS[s] }))} error={errors.status} />
-          <SelectField
-            label="Owner"
-            name="ownerEmail"
-            defaultValue={item.owner?.email ?? "none"}
-            options={[{ value: "none", label: "Nobody" }, ...members.map((m) => ({ value: m.email, label: m.name }))]}
-            error={errors.ownerEmail}
-          />
-          <TextField label="Team" name="team" defaultValue={item.team ?? ""} error={errors.team} />
-          <TextAreaField label="Evidence note or link" name="evidence" rows={2} defaultValue={item.evidence ?? ""} error={errors.evidence} />
-          <button type="submit">Save</button>
-        </Form>
-      ) : null}
+      {canWork ? <ItemWorkForm item={item} members={members} fallbackErrors={updateErrors} /> : null}
       <h2>Comments</h2>
       {item.comments.length === 0 ? <p className="muted">No comments yet.</p> : null}
       <ul className="comments">
@@ -97,15 +149,7 @@ export default function RoadmapItemPage() {
           </li>
         ))}
       </ul>
-      {canWork ? (
-        <Form method="post" className="inline-form">
-          <input type="hidden" name="intent" value="comment" />
-          <TextField label="Comment" name="body" error={errors.body} />
-          <button type="submit" className="secondary">
-            Add comment
-          </button>
-        </Form>
-      ) : null}
+      {canWork ? <CommentForm result={result} /> : null}
     </>
   );
 }

@@ -1,43 +1,32 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
-import { EmptyState, FormError, SelectField, TextField } from "~/components/forms";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { EmptyState, SelectField } from "~/components/forms";
 import { listAssessments } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
-import { RoadmapGenerateSchema } from "~/modules/roadmap/roadmap-schemas";
-import { generateRoadmapFromAssessment, listRoadmaps } from "~/modules/roadmap/roadmaps.server";
-import { readFormData, runFormAction } from "~/utils/form-action.server";
+import { PLANNERS, TABLE_SCROLLS_ON_ITS_OWN } from "~/modules/roadmap/roadmap-constants";
+import { progressSentence } from "~/modules/roadmap/progress";
+import { listRoadmaps, sourceWithdrawnSentence } from "~/modules/roadmap/roadmaps.server";
 
 export const meta: MetaFunction = () => [{ title: "Roadmaps" }];
-
-const PLANNERS = ["admin", "leadership"] as const;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   return {
     org,
-    roadmaps: listRoadmaps(org.id),
+    roadmaps: listRoadmaps(org.id).map((r) => ({
+      ...r,
+      progressText: progressSentence(r.progress, r.status),
+      withdrawalText: r.sourceWithdrawal ? sourceWithdrawnSentence(r.sourceWithdrawal) : null,
+    })),
     finalized: listAssessments(org.id).filter((a) => a.status === "finalized"),
     canGenerate: hasRole(role, PLANNERS),
   };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, PLANNERS);
-  return runFormAction(
-    await readFormData(request),
-    RoadmapGenerateSchema.extend({ assessmentId: z.coerce.number().int().positive({ message: "Choose an assessment" }) }),
-    (input) => generateRoadmapFromAssessment(org.id, input.assessmentId, input, actor),
-    (roadmapId) => redirect(`/orgs/${org.slug}/roadmaps/${roadmapId}`),
-  );
-}
-
 export default function Roadmaps() {
   const { org, roadmaps, finalized, canGenerate } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
   return (
     <>
       <h1>Roadmaps</h1>
@@ -46,7 +35,7 @@ export default function Roadmaps() {
           <p>Leadership generates the next-step roadmap from a finalised assessment.</p>
         </EmptyState>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" style={TABLE_SCROLLS_ON_ITS_OWN}>
           <table>
             <thead>
               <tr>
@@ -64,13 +53,14 @@ export default function Roadmaps() {
                     <Link to={`/orgs/${org.slug}/roadmaps/${r.id}`}>
                       Level {r.fromLevel} → {r.toLevel}: {r.title}
                     </Link>
+                    {r.withdrawalText ? <div className="muted">{r.withdrawalText}</div> : null}
                   </td>
                   <td>{r.period}</td>
-                  <td>{r.startDate}</td>
+                  <td style={{ whiteSpace: "nowrap" }}>{r.startDate}</td>
                   <td>
-                    {r.done}/{r.total}
+                    <span data-testid="roadmap-progress">{r.progressText}</span>
                     <div className="progress" aria-hidden="true">
-                      <span style={{ width: `${r.total ? Math.round((100 * r.done) / r.total) : 0}%` }} />
+                      <span style={{ width: `${r.progress.percent}%` }} />
                     </div>
                   </td>
                   <td>{r.status === "active" ? <strong>active</strong> : "history"}</td>
@@ -84,15 +74,13 @@ export default function Roadmaps() {
         finalized.length === 0 ? (
           <p className="muted">Finalise an assessment to generate a roadmap.</p>
         ) : (
-          <Form method="post" className="card inline-form" style={{ marginTop: "1rem" }} aria-label="Generate a roadmap">
-            <FormError error={result?.errors?.form ?? result?.errors?.assessmentId} />
+          <Form method="get" action="new" className="card inline-form" style={{ marginTop: "1rem" }} aria-label="Generate a roadmap">
             <SelectField
               label="From the finalised assessment"
               name="assessmentId"
               options={finalized.map((a) => ({ value: String(a.id), label: `${a.period}: ${formatScore(a.dimensionScore)} (${a.levelName})` }))}
             />
-            <TextField label="Start date (optional)" name="startDate" type="date" hint="Defaults to the first day of the next quarter." error={result?.errors?.startDate} />
-            <button type="submit">Generate roadmap</button>
+            <button type="submit">Preview the roadmap</button>
           </Form>
         )
       ) : null}

@@ -57,11 +57,15 @@ async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page>
   return page;
 }
 
-/** Leadership generates a roadmap from this assessment on the roadmaps page; returns its id. */
+/** Leadership previews a roadmap from this assessment on the roadmaps page and confirms it; returns its id. */
 async function generateInUi(page: Page, org: TestOrg, assessmentId: number) {
   await page.goto(`/orgs/${org.slug}/roadmaps`);
   await page.getByLabel("From the finalised assessment").selectOption(String(assessmentId));
-  await page.getByRole("button", { name: "Generate roadmap" }).click();
+  await page.getByRole("button", { name: "Preview the roadmap" }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${org.slug}/roadmaps/new\\?assessmentId=${assessmentId}$`));
+  const acknowledge = page.getByRole("checkbox", { name: /I understand/ });
+  if (await acknowledge.count()) await acknowledge.check();
+  await page.getByRole("form", { name: "Confirm the roadmap" }).getByRole("button").click();
   await expect(page).toHaveURL(new RegExp(`/orgs/${org.slug}/roadmaps/\\d+$`));
   return roadmapIdFrom(page);
 }
@@ -98,7 +102,10 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
   await expect(page.getByRole("heading", { level: 2, name: "Success criteria" })).toBeVisible();
   await expect(page.locator("li[data-criterion]")).toHaveCount(6);
   await expect(page.locator('li[data-criterion="1-2.sc.4"]')).toContainText("checked automatically");
-  await expect(page.locator('li[data-criterion="1-2.sc.1"]')).toContainText("ticked by leadership");
+  await expect(page.locator('li[data-criterion="1-2.sc.1"]')).toContainText("Not recorded yet");
+  await expect(page.locator('li[data-criterion="1-2.sc.1"]')).toContainText("Leadership records this with evidence");
+  await expect(page.locator('li[data-criterion="1-2.sc.4"]')).toContainText(/No figure yet for models in production, target at least 1|\d+ models? in production, target at least 1/);
+  await expect(page.locator("ul.criteria")).not.toContainText("productionModels");
 
   // Bulk-assign the first three items to the team member.
   const chosen = items.slice(0, 3);
@@ -164,7 +171,7 @@ test("an item's page takes comments and status changes", async ({ page, testOrg,
 
   await page.getByLabel("Comment").fill("Drafted the checklist; review on Friday.");
   await page.getByRole("button", { name: "Add comment" }).click();
-  await expect(page.getByRole("status")).toHaveText("Comment added.");
+  await expect(page.getByText("Comment added.")).toBeVisible();
   await expect(page.locator("ul.comments li")).toHaveCount(1);
   await expect(page.locator("ul.comments li")).toContainText("Drafted the checklist; review on Friday.");
   await expect(page.locator("ul.comments li")).toContainText(testOrg.emails.team);
@@ -172,9 +179,10 @@ test("an item's page takes comments and status changes", async ({ page, testOrg,
     "Drafted the checklist; review on Friday.",
   ]);
 
+  await expect(page.getByLabel("Comment")).toHaveValue(""); // cleared once posted
+
   await page.getByLabel("Status").selectOption("blocked");
-  await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByRole("status")).toHaveText("Saved.");
+  await expect(page.locator("[data-save-status]")).toHaveText("All changes saved");
   await expect(page.getByTestId("item-status")).toHaveText("Blocked");
   expect(storedItem(item.id).status).toBe("blocked");
 });
@@ -186,13 +194,13 @@ test("leadership records a success criterion with evidence; automatic ones have 
   await loginAs("leadership");
   await page.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmapId}`);
   const manual = page.locator('li[data-criterion="1-2.sc.1"]');
-  await expect(manual).toContainText("… open");
+  await expect(manual).toContainText("Not recorded yet");
   await expect(page.locator('li[data-criterion="1-2.sc.4"]').getByRole("button", { name: "Record" })).toHaveCount(0);
   await manual.getByRole("textbox").fill("Every repository is on GitHub (inventory 2026-01).");
   await manual.getByRole("button", { name: "Record" }).click();
   await expect(page.getByRole("status")).toHaveText("Criterion recorded.");
-  await expect(manual).toContainText("✔ met");
-  await expect(manual).toContainText("Every repository is on GitHub (inventory 2026-01).");
+  await expect(manual).toContainText("✔ Met");
+  await expect(manual).toContainText("Ticked by leadership: Every repository is on GitHub (inventory 2026-01).");
   const body = await expectJson<RoadmapBody>(await api.ctx.get(`${API}/roadmaps/${roadmapId}`), 200);
   expect(body.successCriteria.find((c) => c.text.startsWith("All ML code"))!.met).toBe(true);
 });
@@ -281,7 +289,7 @@ test("a newer finalised assessment regenerates: the old roadmap stays as history
   const doneKey = "1-2.mlops-pipeline.2";
   const closedKey = "1-2.code-quality.3";
   await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(carriedKey).id}`, { data: { status: "in_progress", ownerEmail: testOrg.emails.team, evidence: "Runner provisioned" } }), 200);
-  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(doneKey).id}`, { data: { status: "done" } }), 200);
+  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(doneKey).id}`, { data: { status: "done", evidence: "Pipeline runs on every push" } }), 200);
   await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(closedKey).id}`, { data: { status: "in_progress" } }), 200);
 
   const q2 = await finalisedAssessment(api.ctx, P2, MIXED_LEVEL_2);
@@ -319,7 +327,12 @@ test("a newer finalised assessment regenerates: the old roadmap stays as history
   await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Assign selected" })).toHaveCount(0);
   await expect(row(page, closedKey)).toContainText(`Not needed for the 2→3 roadmap generated from ${P2}`);
-  await expect(row(page, closedKey)).toContainText("Closed");
+  await expect(row(page, closedKey)).toContainText("Closed by supersession");
+  // True progress: done of all its items, the closed ones counted but not as done.
+  const total = old.length;
+  await expect(page.getByText(`1/${total} (${Math.round(100 / total)}%)`)).toBeVisible();
+  await expect(page.getByTestId("superseded-progress")).toContainText(`1 of ${total} done`);
+  await expect(page.getByTestId("superseded-progress")).toContainText("closed by supersession");
 });
 
 // Regression: the item page decides canWork from the item's status only (not the roadmap's),
@@ -369,7 +382,7 @@ test("the auditor reads the roadmap but cannot change it; forged posts are 403",
     await page.request.post(base, { form: { intent: "tick", criterionId: String(successCriteria.find((c) => !c.automatic)!.id), met: "yes", evidence: "auditor says so" } }),
     await page.request.post(`${base}/items/${items[0]!.id}`, { form: { intent: "comment", body: "auditor" } }),
     await page.request.post(`${base}/items/${items[0]!.id}`, { form: { intent: "update", status: "done" } }),
-    await page.request.post(`/orgs/${testOrg.slug}/roadmaps`, { form: { assessmentId: String(assessment.id) } }),
+    await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, { form: { assessmentId: String(assessment.id), replacesRoadmapId: String(roadmapId), acknowledge: "yes" } }),
   ];
   for (const response of forged) expect(response.status(), response.url()).toBe(403);
   const after = storedItem(items[0]!.id);
@@ -383,10 +396,126 @@ test("the team cannot generate a roadmap (only leadership and admins)", async ({
   const assessment = await finalisedAssessment(api.ctx, P1);
   await loginAs("team");
   await page.goto(`/orgs/${testOrg.slug}/roadmaps`);
-  await expect(page.getByRole("button", { name: "Generate roadmap" })).toHaveCount(0);
-  const forged = await page.request.post(`/orgs/${testOrg.slug}/roadmaps`, { form: { assessmentId: String(assessment.id) } });
+  await expect(page.getByRole("button", { name: "Preview the roadmap" })).toHaveCount(0);
+  expect((await page.request.get(`/orgs/${testOrg.slug}/roadmaps/new?assessmentId=${assessment.id}`)).status()).toBe(403);
+  const forged = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, { form: { assessmentId: String(assessment.id), replacesRoadmapId: "none" } });
   expect(forged.status()).toBe(403);
   expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toEqual([]);
+});
+
+// ---------------------------------------------------------------- issue 12: preview, evidence, comments
+
+test("replacing an active roadmap goes through a preview that lists what closes and calls out a lower level", async ({ page, testOrg, loginAs, apiAs }) => {
+  test.setTimeout(90_000);
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const q1 = await finalisedAssessment(api.ctx, P1, Object.fromEntries(COMPONENT_IDS.map((id) => [id, 3])));
+  expect(q1.level).toBe(3);
+  const r1 = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${q1.id}/roadmap`), 201);
+  expect(r1.transition).toEqual({ from: 3, to: 4 });
+  for (const item of r1.items.slice(0, 2)) await expectJson(await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { status: "done", evidence: "Shipped" } }), 200);
+  const q2 = await finalisedAssessment(api.ctx, P2);
+  expect(q2.level).toBe(1);
+
+  await loginAs("leadership");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps`);
+  await page.getByLabel("From the finalised assessment").selectOption(String(q2.id));
+  await page.getByRole("button", { name: "Preview the roadmap" }).click();
+  await expect(page).toHaveURL(new RegExp(`/roadmaps/new\\?assessmentId=${q2.id}$`));
+  await expect(page.getByTestId("transition")).toHaveText("Level 1 Initial → Level 2 Developing: MLOps Foundation");
+  await expect(page.getByTestId("replaces")).toContainText("This replaces your Level 3→4 roadmap with a Level 1→2 one.");
+  const unfinished = r1.items.length - 2;
+  await expect(page.getByTestId("plan-counts")).toContainText(`${unfinished} unfinished items will be closed`);
+  await expect(page.getByTestId("plan-counts")).toContainText("0 unfinished items are carried over");
+  await expect(page.getByTestId("closed-items").getByRole("listitem")).toHaveCount(unfinished);
+  await expect(page.getByTestId("closed-items")).toContainText(`Why: Not needed for the 1→2 roadmap generated from ${P2}.`);
+  await expect(page.getByTestId("closed-items")).not.toContainText("production-operations"); // component names, not ids
+  // Previewing wrote nothing.
+  expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toHaveLength(1);
+
+  // The confirmation: the start date is editable; replacing needs the tick.
+  await page.getByLabel("Start date").fill("2027-02-01");
+  const confirm = page.getByRole("form", { name: "Confirm the roadmap" });
+  await confirm.getByRole("button", { name: "Replace the Level 3 → 4 roadmap" }).click();
+  await expect(page.getByText("Tick the box to confirm that this replaces the active roadmap")).toBeVisible();
+  expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toHaveLength(1);
+  await page.getByRole("checkbox", { name: /I understand: this replaces the active Level 3 → 4 roadmap and closes \d+ unfinished items/ }).check();
+  await page.getByLabel("Start date").fill("2027-02-01");
+  await confirm.getByRole("button", { name: "Replace the Level 3 → 4 roadmap" }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/roadmaps/\\d+$`));
+  const r2 = roadmapIdFrom(page);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Level 1 → 2");
+  expect(getDb().select().from(roadmaps).where(eq(roadmaps.id, r2)).get()!.startDate).toBe("2027-02-01");
+
+  // The replaced roadmap keeps its true progress: 2 of all its items, not 2 of 2.
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps`);
+  const oldRow = page.locator("tbody tr").filter({ hasText: "Level 3 → 4" });
+  await expect(oldRow.getByTestId("roadmap-progress")).toHaveText(`2 of ${r1.items.length} done (${Math.round(200 / r1.items.length)}%); ${unfinished} closed by supersession`);
+  const body = await expectJson<RoadmapBody & { progress: { done: number; total: number; closed: number } }>(await api.ctx.get(`${API}/roadmaps/${r1.id}`), 200);
+  expect(body.progress).toEqual({ done: 2, total: r1.items.length, closed: unfinished });
+
+  // A stale confirmation (the preview promised "no roadmap is active") is refused, not chained.
+  const stale = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, { form: { assessmentId: String(q2.id), replacesRoadmapId: "none" } });
+  expect(stale.status()).toBe(409);
+  expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toHaveLength(2);
+});
+
+test("an item's evidence saves as you type and survives a reload in a fresh browser; done needs evidence", async ({ page, browser, testOrg, loginAs, apiAs }) => {
+  test.setTimeout(60_000);
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+  const item = roadmap.items[2]!;
+  const itemUrl = `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}/items/${item.id}`;
+
+  await loginAs("team");
+  await page.goto(itemUrl);
+  const saveStatus = page.locator("[data-save-status]");
+  // Done without evidence: a field-level error, nothing stored.
+  await page.getByLabel("Status").selectOption("done");
+  await expect(page.getByText(`Marking “${item.title}” done needs evidence: add a note or a link`)).toBeVisible();
+  await expect(saveStatus).toContainText("Not saved");
+  expect(storedItem(item.id).status).toBe("todo");
+
+  // Typing the evidence saves it (and the done status with it), without pressing Save.
+  await page.getByLabel("Evidence note or link").pressSequentially("https://git.example/pr/77", { delay: 10 });
+  await expect(saveStatus).toHaveText("All changes saved");
+  await expect.poll(() => storedItem(item.id).evidence).toBe("https://git.example/pr/77");
+  expect(storedItem(item.id).status).toBe("done");
+
+  // What the server stored, seen from a fresh browser context.
+  const fresh = await pageAs(browser, testOrg, "team");
+  await fresh.goto(itemUrl);
+  await expect(fresh.getByLabel("Evidence note or link")).toHaveValue("https://git.example/pr/77");
+  await expect(fresh.getByTestId("item-status")).toHaveText("Done");
+  await fresh.context().close();
+
+  // The API refuses done without evidence with 422 and changes nothing.
+  const other = roadmap.items[3]!;
+  const refused = await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "done" } }), 422, "invalid");
+  expect(refused.message).toContain("needs evidence");
+  expect(storedItem(other.id)).toMatchObject({ status: "todo", completedAt: null });
+});
+
+test("the comment box clears once its comment is posted, and keeps the text when the post is refused", async ({ page, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+  const item = roadmap.items[1]!;
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmap.id}/items/${item.id}`);
+  const box = page.getByLabel("Comment");
+
+  const tooLong = "x".repeat(2001);
+  await box.fill(tooLong);
+  await page.getByRole("button", { name: "Add comment" }).click();
+  await expect(page.getByText("Use at most 2000 characters")).toBeVisible();
+  await expect(box).toHaveValue(tooLong);
+
+  await box.fill("Reviewed with the platform team.");
+  await page.getByRole("button", { name: "Add comment" }).click();
+  await expect(page.locator("ul.comments li")).toContainText("Reviewed with the platform team.");
+  await expect(box).toHaveValue("");
+  expect(getDb().select().from(roadmapItemComments).where(eq(roadmapItemComments.itemId, item.id)).all().map((c) => c.body)).toEqual(["Reviewed with the platform team."]);
 });
 
 // ---------------------------------------------------------------- JSON API

@@ -135,7 +135,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/orgs.$orgSlug.assessments.$assessmentId[.pdf]": { get: members(READERS), post: NO_ACTION },
 
   // ── Roadmaps ────────────────────────────────────────────────────────────────
-  "routes/orgs.$orgSlug.roadmaps._index": { get: members(READERS), post: { "": members(ASSESSORS, "invalid") } },
+  "routes/orgs.$orgSlug.roadmaps._index": { get: members(READERS), post: NO_ACTION },
+  // The generation preview and its confirmation (?assessmentId=…); without one it offers the finalised assessments.
+  "routes/orgs.$orgSlug.roadmaps.new": { get: members(ASSESSORS), post: { "": members(ASSESSORS, "invalid") } },
   "routes/orgs.$orgSlug.roadmaps.$roadmapId._index": {
     get: members(READERS),
     post: {

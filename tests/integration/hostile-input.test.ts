@@ -605,9 +605,8 @@ const FORM_TARGETS: FormTarget[] = [
   },
   {
     name: "generate roadmap",
-    path: () => "/orgs/demo/roadmaps",
-    index: true,
-    intents: { "": { role: "leadership", fields: () => ({ assessmentId: String(t.finalizedAssessmentId), startDate: "2027-04-01" }) } },
+    path: () => "/orgs/demo/roadmaps/new",
+    intents: { "": { role: "leadership", fields: () => ({ assessmentId: String(t.finalizedAssessmentId), startDate: "2027-04-01", replacesRoadmapId: "none" }) } },
   },
   {
     name: "create organisation",

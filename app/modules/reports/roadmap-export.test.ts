@@ -93,7 +93,7 @@ describe("roadmapCsv", () => {
 describe("roadmapPdf", () => {
   it("is a PDF document", async () => {
     const f = roadmapFixture();
-    updateRoadmapItem(f.orgId, f.detail().items[0]!.id, { status: "done", ownerEmail: f.email }, LEADER);
+    updateRoadmapItem(f.orgId, f.detail().items[0]!.id, { status: "done", ownerEmail: f.email, evidence: "Delivered" }, LEADER);
     const pdf = await roadmapPdf("Export org", f.detail());
     const text = Buffer.from(pdf).toString("latin1");
     expect(text.startsWith("%PDF-")).toBe(true);
@@ -106,7 +106,7 @@ describe("roadmapIcs", () => {
   it("is a VCALENDAR with one all-day VEVENT per open item on its due date", () => {
     const f = roadmapFixture();
     const [a, b, c] = f.detail().items;
-    updateRoadmapItem(f.orgId, a!.id, { status: "done" }, LEADER);
+    updateRoadmapItem(f.orgId, a!.id, { status: "done", evidence: "Delivered" }, LEADER);
     updateRoadmapItem(f.orgId, b!.id, { status: "in_progress", ownerEmail: f.email }, LEADER);
     updateRoadmapItem(f.orgId, c!.id, { status: "blocked" }, LEADER);
     const detail = f.detail();

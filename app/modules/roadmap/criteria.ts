@@ -50,48 +50,83 @@ function formatAgainst(format: (value: number, decimals: number) => string, valu
   return format(value, decimals);
 }
 
-function needs(comparison: Comparison, threshold: string): string {
-  return `needs ${comparison} ${threshold}`;
+/** The target in words: ">=" 10 → "at least 10". */
+const TARGET_WORDS: Record<Comparison, string> = { ">=": "at least", ">": "above", "<=": "at most", "<": "below" };
+
+/**
+ * Each registry figure as the words around its value: `subject(v)` reads as a
+ * phrase starting with the figure or naming it ("10 models in production",
+ * "incident rate 3%"), `unit` follows the threshold ("24 hours").
+ */
+/** "1 model", "10 models". */
+const counted = (v: string, one: string, many: string) => `${v} ${v === "1" ? one : many}`;
+
+const METRIC_WORDS: Record<RegistryMetricKey, { subject: (v: string) => string; unit?: string; name: string }> = {
+  modelsTotal: { subject: (v) => `${counted(v, "model", "models")} registered`, name: "models registered" },
+  productionModels: { subject: (v) => `${counted(v, "model", "models")} in production`, name: "models in production" },
+  incidentsInWindow: { subject: (v) => `${counted(v, "incident", "incidents")} this quarter`, name: "incidents this quarter" },
+  incidentRate: { subject: (v) => `incident rate ${v}`, name: "incident rate" },
+  productionModelsWithIncidentShare: { subject: (v) => `${v} of production models had an incident`, name: "share of production models with an incident" },
+  medianTimeToDetectHours: { subject: (v) => `median time to detect ${counted(v, "hour", "hours")}`, unit: "hours", name: "median time to detect" },
+  medianTimeToRecoverHours: { subject: (v) => `median time to recover ${counted(v, "hour", "hours")}`, unit: "hours", name: "median time to recover" },
+  deploymentsPerMonth: { subject: (v) => `${counted(v, "production promotion", "production promotions")} a month`, name: "production promotions a month" },
+  medianLeadTimeHours: { subject: (v) => `median lead time to production ${counted(v, "hour", "hours")}`, unit: "hours", name: "median lead time to production" },
+  lineageCompleteShare: { subject: (v) => `${v} of production versions with complete lineage`, name: "share of production versions with complete lineage" },
+  apiRegistrationShare: { subject: (v) => `${v} of versions registered through the API`, name: "share of versions registered through the API" },
+  sloBreaches: { subject: (v) => `${counted(v, "monitoring snapshot", "monitoring snapshots")} breaching an objective`, name: "monitoring snapshots breaching an objective" },
+  approvalGatedShare: { subject: (v) => `${v} of promotions through an approved request`, name: "share of promotions through an approved request" },
+  approvedCardShare: { subject: (v) => `${v} of production versions with an approved model card`, name: "share of production versions with an approved model card" },
+  passingAuditShare: { subject: (v) => `${v} of production versions with a passing audit`, name: "share of production versions with a passing audit" },
+};
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function target(comparison: Comparison, threshold: string, unit?: string): string {
+  return `target ${TARGET_WORDS[comparison]} ${threshold}${unit ? ` ${unit}` : ""}`;
+}
+
+/** How a criterion nobody has recorded yet, or one leadership recorded, reads. */
+export function manualCriterionExplanation(record: { met: boolean | null; evidence: string | null; byLabel: string | null }): string {
+  if (record.met === null || !record.evidence) return "Leadership records this with evidence";
+  return `${record.met ? "Ticked" : "Marked not met"} by leadership: ${record.evidence}${record.byLabel ? ` (${record.byLabel})` : ""}`;
+}
+
+/** The status word of a criterion: "Met", "Not met", or why it is not known yet. */
+export function criterionStatusLabel(criterion: { met: boolean | null; automatic: boolean }): string {
+  if (criterion.met) return "Met";
+  if (criterion.met === false) return "Not met";
+  return criterion.automatic ? "Not known yet" : "Not recorded yet";
 }
 
 export function evaluateCriterion(check: SuccessCheck | null, facts: CriterionFacts): CriterionResult {
   if (!check) {
-    return { automatic: false, met: null, value: null, explanation: "Ticked by leadership with evidence" };
+    return { automatic: false, met: null, value: null, explanation: manualCriterionExplanation({ met: null, evidence: null, byLabel: null }) };
   }
 
   if (check.kind === "registry") {
-    const requirement = needs(check.comparison, formatMetricValue(check.metric, check.value));
+    const words = METRIC_WORDS[check.metric];
+    const goal = target(check.comparison, formatMetricValue(check.metric, check.value), words.unit);
     const raw = facts.metrics?.[check.metric];
     if (typeof raw !== "number" || !Number.isFinite(raw)) {
-      return {
-        automatic: true,
-        met: null,
-        value: null,
-        explanation: `No ${check.metric} figure yet (${requirement})`,
-      };
+      return { automatic: true, met: null, value: null, explanation: `No figure yet for ${words.name}, ${goal}` };
     }
     return {
       automatic: true,
       met: compare(raw, check.comparison, check.value),
       value: raw,
-      explanation: `${check.metric} = ${formatAgainst((v, d) => formatMetricValue(check.metric, v, d), raw, check.value)} (${requirement})`,
+      explanation: `${capitalise(words.subject(formatAgainst((v, d) => formatMetricValue(check.metric, v, d), raw, check.value)))}, ${goal}`,
     };
   }
 
-  const requirement = needs(check.comparison, formatNumber(check.value));
+  const goal = target(check.comparison, formatNumber(check.value));
   const score = facts.nextAssessmentScore;
   if (score === null || !Number.isFinite(score)) {
-    return {
-      automatic: true,
-      met: null,
-      value: null,
-      explanation: `Waiting for the next finalised assessment (${requirement})`,
-    };
+    return { automatic: true, met: null, value: null, explanation: `Waiting for the next finalised assessment, ${goal}` };
   }
   return {
     automatic: true,
     met: compare(score, check.comparison, check.value),
     value: score,
-    explanation: `Dimension score at the next finalised assessment = ${formatAgainst(formatNumber, score, check.value)} (${requirement})`,
+    explanation: `Score ${formatAgainst(formatNumber, score, check.value)} at the next finalised assessment, ${goal}`,
   };
 }

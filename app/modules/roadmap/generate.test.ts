@@ -5,7 +5,9 @@ import {
   defaultStartDate,
   dueDate,
   generateRoadmap,
+  planGeneration,
   planRegeneration,
+  type ActiveRoadmap,
   type AssessedComponent,
   type ExistingItem,
   type GeneratedRoadmap,
@@ -532,5 +534,81 @@ describe("planRegeneration", () => {
   it("with no previous items, adds everything", () => {
     const fresh = planRegeneration([], generated);
     expect(fresh).toEqual({ carry: [], add: generated.items, close: [] });
+  });
+});
+
+// ---------------------------------------------------------------- the preview of a generation
+
+describe("defaultStartDate after a late finalisation", () => {
+  it("starts in the quarter after the finalisation when that came after the assessment's quarter", () => {
+    expect(defaultStartDate("2026-Q3", "2026-10-08T09:00:00.000Z")).toBe("2027-01-01");
+    expect(defaultStartDate("2026-Q3", "2026-09-30T23:00:00.000Z")).toBe("2026-10-01");
+    expect(defaultStartDate("2026-Q3", null)).toBe("2026-10-01");
+    expect(generate({ period: "2026-Q3", finalizedAt: "2026-10-08T09:00:00.000Z", level: 1, components: allAt(1) }).startDate).toBe("2027-01-01");
+  });
+});
+
+describe("planGeneration (what the preview shows is what generation does)", () => {
+  /** The active 3 → 4 roadmap from 2026-Q2: its first 8 items done, the others unfinished. */
+  const level3 = generate({ period: "2026-Q2", level: 3, components: allAt(3) });
+  const active: ActiveRoadmap = {
+    id: 41,
+    transition: { from: 3, to: 4 },
+    title: level3.title,
+    period: "2026-Q2",
+    assessmentId: 7,
+    items: level3.items.map((item, index) => ({
+      id: 100 + index,
+      key: item.key,
+      title: item.title,
+      components: item.components,
+      status: index < 8 ? "done" : index % 3 === 0 ? "in_progress" : "todo",
+    })),
+  };
+  const input = { assessmentId: 9, period: "2026-Q3", level: 1, components: allAt(1) };
+
+  it("without an active roadmap, replaces nothing and adds every item", () => {
+    const preview = planGeneration(framework, input, null)!;
+    expect(preview.replaces).toBeNull();
+    expect(preview.added).toBe(preview.generated.items.length);
+    expect(preview.levelNames).toEqual({ from: "Initial", to: "Developing" });
+    expect(preview.generated).toEqual(generateRoadmap(framework, input));
+  });
+
+  it("lists the items carried over and the ones closed, with titles and why, from the same plan generation carries out", () => {
+    const preview = planGeneration(framework, input, active)!;
+    const plan = planRegeneration(active.items, preview.generated);
+    expect(preview.plan).toEqual(plan);
+    const replaces = preview.replaces!;
+    expect(replaces.carried.map((c) => c.key)).toEqual(plan.carry.map((c) => c.key));
+    expect(replaces.closed.map((c) => c.key)).toEqual(plan.close.map((c) => c.key));
+    // 3 → 4 items are not needed by a 1 → 2 roadmap: every unfinished one closes, none is carried.
+    expect(replaces.carried).toEqual([]);
+    expect(replaces.closed).toHaveLength(active.items.length - 8);
+    expect(replaces.keptDone).toBe(8);
+    for (const closed of replaces.closed) {
+      const item = active.items.find((i) => i.key === closed.key)!;
+      expect(closed).toEqual({ key: item.key, title: item.title, components: item.components, status: item.status, reason: "Not needed for the 1→2 roadmap generated from 2026-Q3" });
+    }
+    expect(preview.added).toBe(plan.add.length);
+  });
+
+  it("calls out a lower level than the active roadmap's, and a same-assessment replacement", () => {
+    expect(planGeneration(framework, input, active)!.replaces).toMatchObject({ lowerLevel: true, sameAssessment: false, transition: { from: 3, to: 4 }, period: "2026-Q2" });
+    const higher = planGeneration(framework, { ...input, assessmentId: 7, level: 4, components: allAt(4) }, active)!;
+    expect(higher.replaces).toMatchObject({ lowerLevel: false, sameAssessment: true });
+    expect(higher.levelNames).toEqual({ from: "Managed", to: "Optimizing" });
+  });
+
+  it("carries the unfinished items the new roadmap needs again", () => {
+    const again = planGeneration(framework, { ...input, level: 3, components: allAt(3) }, active)!;
+    expect(again.replaces!.closed).toEqual([]);
+    expect(again.replaces!.carried).toHaveLength(active.items.length - 8);
+    expect(again.replaces!.carried[0]).toEqual({ key: active.items[8]!.key, title: active.items[8]!.title, status: active.items[8]!.status });
+    expect(again.added).toBe(0); // done ones stay done, unfinished ones are carried
+  });
+
+  it("is null at level 5, like generation", () => {
+    expect(planGeneration(framework, { ...input, level: 5, components: allAt(5) }, active)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import type { Framework, FrameworkRoadmap, SuccessCheck } from "../framework/framework-schema";
-import { quarterRange, shiftQuarter } from "../../utils/quarters";
+import { quarterOf, quarterRange, shiftQuarter } from "../../utils/quarters";
 
 /**
  * Pure roadmap generation from a finalised assessment. No I/O: callers load
@@ -18,7 +18,7 @@ import { quarterRange, shiftQuarter } from "../../utils/quarters";
  *   first); then content order (workstream order, then item order).
  *   priority = 1..N in that order.
  * - Dates: startDate = options.startDate ?? the first day of the quarter after
- *   the assessment's; an item is due on the last day of its own workstream's
+ *   the assessment's, or after its finalisation when that came later; an item is due on the last day of its own workstream's
  *   endMonth, counted from the start (month 1 = the start's month). UTC only.
  * - Success criteria: the target roadmap's, in content order.
  */
@@ -27,6 +27,8 @@ export type AssessedComponent = { componentId: string; level: number; score: num
 export type RoadmapInput = {
   /** The assessment's quarter, e.g. "2026-Q3". */
   period: string;
+  /** When it was finalised (ISO date or timestamp): the default start is the quarter after it. */
+  finalizedAt?: string | null;
   /** Dimension level, 1..5. */
   level: number;
   components: AssessedComponent[];
@@ -91,9 +93,15 @@ function parseDate(value: string): Date {
   return date;
 }
 
-/** The first day of the quarter after the assessment's: "2026-Q4" → "2027-01-01". */
-export function defaultStartDate(period: string): string {
-  return formatDate(quarterRange(shiftQuarter(period, 1)).from);
+/**
+ * The first day of the quarter after the assessment's ("2026-Q4" → "2027-01-01"),
+ * or after the quarter it was finalised in when that is later: a 2026-Q3
+ * assessment finalised on 2026-10-08 starts its roadmap on 2027-01-01, never
+ * before the work could have been planned.
+ */
+export function defaultStartDate(period: string, finalizedAt?: string | null): string {
+  const finalisedIn = finalizedAt ? quarterOf(new Date(finalizedAt)) : period;
+  return formatDate(quarterRange(shiftQuarter(finalisedIn > period ? finalisedIn : period, 1)).from);
 }
 
 /**
@@ -166,7 +174,7 @@ export function generateRoadmap(
   if (!target) throw new Error(`Framework ${framework.id} v${framework.version} has no roadmap from level ${L}`);
 
   // Validate the start date up front so a bad option fails even for odd content.
-  const startDate = options?.startDate ?? defaultStartDate(input.period);
+  const startDate = options?.startDate ?? defaultStartDate(input.period, input.finalizedAt);
   parseDate(startDate);
 
   // A component assessed twice keeps its lowest score and level (the weaker reading wins).
@@ -286,4 +294,79 @@ export function planRegeneration(previous: ExistingItem[], generated: GeneratedR
 
   const add = generated.items.filter((item) => !carriedBy.has(item.key) && !doneKeys.has(item.key));
   return { carry, add, close };
+}
+
+// ---------------------------------------------------------------- what a generation will do
+
+/** The organisation's active roadmap as a generation sees it: what it would replace. */
+export type ActiveRoadmap = {
+  id: number;
+  transition: { from: number; to: number };
+  title: string;
+  /** The quarter of the assessment it was generated from. */
+  period: string;
+  assessmentId: number;
+  items: Array<ExistingItem & { title: string; components: string[] }>;
+};
+
+export type GenerationPlan = {
+  generated: GeneratedRoadmap;
+  plan: RegenerationPlan;
+  /** Level names of the new roadmap's transition, e.g. { from: "Initial", to: "Developing" }. */
+  levelNames: { from: string; to: string };
+  /** What is replaced, null when no roadmap is active. */
+  replaces: null | {
+    id: number;
+    transition: { from: number; to: number };
+    title: string;
+    period: string;
+    /** The new roadmap starts at a lower level than the one it replaces. */
+    lowerLevel: boolean;
+    /** The new roadmap comes from the same assessment as the one it replaces. */
+    sameAssessment: boolean;
+    /** Items done in the active roadmap: they stay done and are not added again. */
+    keptDone: number;
+    carried: Array<{ key: string; title: string; status: ExistingItem["status"] }>;
+    closed: Array<{ key: string; title: string; components: string[]; status: ExistingItem["status"]; reason: string }>;
+  };
+  /** New items: generated ones neither carried over nor already done. */
+  added: number;
+};
+
+/**
+ * Everything a generation will do, computed before it is done: the one plan
+ * both the preview page shows and `generateRoadmapFromAssessment` carries out
+ * (so the preview cannot promise something else). Null at level 5.
+ */
+export function planGeneration(
+  framework: Framework,
+  input: RoadmapInput & { assessmentId: number },
+  active: ActiveRoadmap | null,
+  options?: { startDate?: string },
+): GenerationPlan | null {
+  const generated = generateRoadmap(framework, input, options);
+  if (!generated) return null;
+  const plan = planRegeneration(active?.items ?? [], generated);
+  const levelName = (level: number) => framework.levels.find((l) => l.level === level)?.name ?? `Level ${level}`;
+  const byId = new Map((active?.items ?? []).map((i) => [i.id, i]));
+  return {
+    generated,
+    plan,
+    levelNames: { from: levelName(generated.transition.from), to: levelName(generated.transition.to) },
+    replaces: active && {
+      id: active.id,
+      transition: active.transition,
+      title: active.title,
+      period: active.period,
+      lowerLevel: generated.transition.from < active.transition.from,
+      sameAssessment: active.assessmentId === input.assessmentId,
+      keptDone: active.items.filter((i) => i.status === "done").length,
+      carried: plan.carry.map((c) => ({ key: c.key, title: byId.get(c.previousId)!.title, status: byId.get(c.previousId)!.status })),
+      closed: plan.close.map((c) => {
+        const item = byId.get(c.previousId)!;
+        return { key: c.key, title: item.title, components: item.components, status: item.status, reason: c.reason };
+      }),
+    },
+    added: plan.add.length,
+  };
 }

@@ -8,16 +8,47 @@ const DateSchema = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2027-01-01")
   .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "That date does not exist");
 
-export const RoadmapGenerateSchema = z.object({ startDate: optionalField(DateSchema) });
+/** The roadmap a generation was confirmed to replace: its id, or "none" when none was active. */
+const ReplacesRoadmapSchema = z.union([z.literal("none"), z.coerce.number({ invalid_type_error: "Give a roadmap id or none" }).int().positive()], {
+  errorMap: () => ({ message: "Give the id of the active roadmap this replaces, or none" }),
+});
 
-const Evidence = optionalField(z.string().trim().max(2000, "Use at most 2000 characters"));
+/**
+ * POST /api/v1/assessments/:id/roadmap. `replacesRoadmapId` names the active
+ * roadmap the caller means to replace ("none" when none): a different one
+ * by then is refused (409), and so is generating again from the active
+ * roadmap's own assessment without naming it.
+ */
+export const RoadmapGenerateSchema = z.object({ startDate: optionalField(DateSchema), replacesRoadmapId: optionalField(ReplacesRoadmapSchema) });
+
+/** The confirmation form of the generation preview: what was previewed, confirmed. */
+export const RoadmapGenerateConfirmSchema = RoadmapGenerateSchema.extend({
+  assessmentId: z.coerce.number().int().positive({ message: "Choose an assessment" }),
+  replacesRoadmapId: ReplacesRoadmapSchema,
+  acknowledge: z.literal("yes").optional(),
+}).refine((v) => v.replacesRoadmapId === "none" || v.acknowledge === "yes", {
+  path: ["acknowledge"],
+  message: "Tick the box to confirm that this replaces the active roadmap",
+});
+
+/** The preview page's query: which assessment, and optionally another start date. */
+export const RoadmapPreviewQuerySchema = z.object({
+  assessmentId: z.coerce.number().int().positive().optional().catch(undefined),
+  startDate: optionalField(DateSchema).catch(undefined),
+});
+
+/** Optional text where empty (or null) means "clear it", as an edit form that saves as you go sends it. */
+const clearableText = (max: number) => z.preprocess((value) => (value === null ? "" : value), z.string().trim().max(max, `Use at most ${max} characters`).optional());
+
+/** An evidence note or link; an empty one clears it (an item marked done cannot be left without). */
+const Evidence = clearableText(2000);
 
 /** PATCH /api/v1/roadmap-items/:id and the item form. */
 export const RoadmapItemUpdateSchema = z
   .object({
     status: optionalField(z.enum(WORK_STATUSES, { errorMap: () => ({ message: `Choose one of: ${WORK_STATUSES.join(", ")}` }) })),
     ownerEmail: optionalField(z.union([EmailSchema, z.literal("none")])),
-    team: optionalField(z.string().trim().max(80, "Use at most 80 characters")),
+    team: clearableText(80),
     evidence: Evidence,
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Nothing to change" });

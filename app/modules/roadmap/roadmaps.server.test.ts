@@ -1,13 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { auditEvents, memberships, roadmapCriteria, roadmapItems, roadmaps, users } from "../../../db/schema";
+import { assessments, auditEvents, memberships, roadmapCriteria, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { createAssessment, finalizeAssessment, saveResponses } from "../assessment/assessments.server";
 import type { AssessmentResponsesInput } from "../assessment/assessment-schemas";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { getFramework } from "../framework/framework";
 import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
-import { generateRoadmap } from "./generate";
+import { defaultStartDate, generateRoadmap } from "./generate";
 import {
   bulkAssignItems,
   burnUp,
@@ -20,8 +20,10 @@ import {
   getRoadmapView,
   listRoadmaps,
   myRoadmapItems,
+  previewRoadmapGeneration,
   roadmapJson,
   roadmapSummaryForAssessment,
+  sourceWithdrawnSentence,
   tickCriterion,
   updateRoadmapItem,
 } from "./roadmaps.server";
@@ -141,6 +143,7 @@ describe("generateRoadmapFromAssessment", () => {
     expect(assessment.score.level).toBe(1);
     const expected = generateRoadmap(framework, {
       period: "2025-Q1",
+      finalizedAt: assessment.finalizedAt,
       level: 1,
       components: assessment.score.components.map((c) => ({ componentId: c.componentId, level: c.level, score: c.score })),
     })!;
@@ -152,7 +155,9 @@ describe("generateRoadmapFromAssessment", () => {
     expect(roadmap.transition).toEqual({ from: 1, to: 2 });
     expect(roadmap.assessmentId).toBe(assessment.id);
     expect(roadmap.assessmentPeriod).toBe("2025-Q1");
-    expect(roadmap.startDate).toBe("2025-04-01"); // first day of the next quarter
+    // The first day of the quarter after the one it was finalised in (today's): never before it was finalised.
+    expect(roadmap.startDate).toBe(defaultStartDate("2025-Q1", assessment.finalizedAt));
+    expect(roadmap.startDate > assessment.finalizedAt!.slice(0, 10)).toBe(true);
     expect(roadmap.title).toBe(expected.title);
     expect(roadmap.createdBy).toBe(LEADER.label);
     expect(roadmap.supersededById).toBeNull();
@@ -210,7 +215,7 @@ describe("generateRoadmapFromAssessment", () => {
       updateRoadmapItem(orgId, key("1-2.mlops-pipeline.2").id, { status: "done", evidence: "Pipeline green" }, team.actor);
       updateRoadmapItem(orgId, key("1-2.mlops-pipeline.3").id, { status: "blocked", evidence: "Waiting for runners" }, team.actor);
       updateRoadmapItem(orgId, key("1-2.code-quality.3").id, { status: "in_progress", ownerEmail: team.email }, team.actor);
-      updateRoadmapItem(orgId, key("1-2.code-quality.1").id, { status: "done" }, team.actor);
+      updateRoadmapItem(orgId, key("1-2.code-quality.1").id, { status: "done", evidence: "Delivered" }, team.actor);
 
       const q2 = finalised(orgId, "2025-Q2", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
       expect(q2.score.level).toBe(2);
@@ -302,13 +307,13 @@ describe("generateRoadmapFromAssessment", () => {
       expect(superseded.message).toMatch(/superseded/);
       expect(itemByKey(r1, "1-2.mlops-pipeline.1").status).toBe("in_progress");
 
-      const updated = updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done" }, team.actor);
+      const updated = updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done", evidence: "Delivered" }, team.actor);
       expect(updated.status).toBe("done");
     });
 
     it("a third generation does not re-open what was done on the second", () => {
       const { orgId, team, r2 } = regenerate();
-      updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done" }, team.actor);
+      updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done", evidence: "Delivered" }, team.actor);
       const q3 = finalised(orgId, "2025-Q3", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
       const r3 = generateRoadmapFromAssessment(orgId, q3.id, {}, LEADER);
       const keys = itemsOf(r3).map((i) => i.itemKey);
@@ -595,7 +600,7 @@ describe("due dates", () => {
     const doneItem = roadmap.items[5]!;
     const theirs = roadmap.items[6]!;
     for (const item of [doneItem, theirs]) getDb().update(roadmapItems).set({ dueDate: daysFromToday(-10) }).where(eq(roadmapItems.id, item.id)).run();
-    updateRoadmapItem(orgId, doneItem.id, { ownerEmail: me.email, status: "done" }, LEADER);
+    updateRoadmapItem(orgId, doneItem.id, { ownerEmail: me.email, status: "done", evidence: "Delivered" }, LEADER);
     updateRoadmapItem(orgId, theirs.id, { ownerEmail: colleague.email }, LEADER);
     return { orgId, roadmapId, me, colleague, mine, offsets, doneItem, theirs };
   }
@@ -666,9 +671,9 @@ describe("burnUp", () => {
   it("is weekly from the start, cumulative and non-decreasing, ending at the number done", () => {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap({ startDate: "2025-01-06" });
     const doneAt = ["2025-01-10T09:00:00Z", "2025-01-20T10:00:00Z", "2025-02-15T12:00:00Z", "2025-02-16T12:00:00Z", "2025-03-10T08:00:00Z"];
-    doneAt.forEach((at, i) => updateRoadmapItem(orgId, roadmap.items[i]!.id, { status: "done" }, LEADER, { now: new Date(at) }));
+    doneAt.forEach((at, i) => updateRoadmapItem(orgId, roadmap.items[i]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date(at) }));
     // Done then reopened: not counted.
-    updateRoadmapItem(orgId, roadmap.items[10]!.id, { status: "done" }, LEADER, { now: new Date("2025-01-08T00:00:00Z") });
+    updateRoadmapItem(orgId, roadmap.items[10]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date("2025-01-08T00:00:00Z") });
     updateRoadmapItem(orgId, roadmap.items[10]!.id, { status: "in_progress" }, LEADER);
 
     const points = burnUp(getRoadmap(orgId, roadmapId)!, new Date("2025-03-17T12:00:00Z"));
@@ -686,21 +691,21 @@ describe("burnUp", () => {
 
   it("starts at the first completion when work was done before the start date", () => {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap({ startDate: "2025-02-03" });
-    updateRoadmapItem(orgId, roadmap.items[0]!.id, { status: "done" }, LEADER, { now: new Date("2025-01-20T00:00:00Z") });
+    updateRoadmapItem(orgId, roadmap.items[0]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date("2025-01-20T00:00:00Z") });
     const points = burnUp(getRoadmap(orgId, roadmapId)!, new Date("2025-02-10T00:00:00Z"));
     expect(points[0]).toEqual({ week: "2025-01-20", done: 1, total: 24 });
     expect(points.every((p) => p.done === 1)).toBe(true);
   });
 
-  it("the total leaves out items closed by regeneration", () => {
+  it("the total keeps the items closed by supersession: the superseded roadmap's true progress", () => {
     const orgId = newOrg();
     const q1 = finalised(orgId, "2025-Q1");
     const r1 = generateRoadmapFromAssessment(orgId, q1.id, { startDate: "2025-04-07" }, LEADER);
-    updateRoadmapItem(orgId, itemsOf(r1)[0]!.id, { status: "done" }, LEADER, { now: new Date("2025-04-10T00:00:00Z") });
+    updateRoadmapItem(orgId, itemsOf(r1)[0]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date("2025-04-10T00:00:00Z") });
     const q2 = finalised(orgId, "2025-Q2", allLevels(2));
     generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
     const points = burnUp(getRoadmap(orgId, r1)!, new Date("2025-04-21T00:00:00Z"));
-    expect(points.map((p) => p.total)).toEqual([1, 1, 1]);
+    expect(points.map((p) => p.total)).toEqual([24, 24, 24]);
     expect(points.map((p) => p.done)).toEqual([1, 1, 1]);
   });
 });
@@ -747,7 +752,7 @@ describe("getRoadmapView (the paged roadmap page)", () => {
   it("pages through every group's items exactly once, keeping group order, headings and totals", () => {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap();
     const done = roadmap.items[0]!;
-    updateRoadmapItem(orgId, done.id, { status: "done" }, LEADER);
+    updateRoadmapItem(orgId, done.id, { status: "done", evidence: "Delivered" }, LEADER);
     const full = getRoadmapView(orgId, roadmapId, { view: "workstream", page: 1, me: "nobody", pageSize: 1000 })!;
     expect(full.total).toBe(24);
     expect(full.groups.map((g) => g.key)).toEqual(roadmap.workstreams.map((w) => w.key));
@@ -756,9 +761,9 @@ describe("getRoadmapView (the paged roadmap page)", () => {
     expect(paged.flatMap(flatten)).toEqual(flatten(full));
     // A group split across pages shows its totals over all its items on each page.
     const firstGroup = full.groups[0]!;
-    for (const p of paged) for (const g of p.groups.filter((g) => g.key === firstGroup.key)) expect({ done: g.done, live: g.live }).toEqual({ done: firstGroup.done, live: firstGroup.live });
-    expect(full.progress.all).toEqual({ done: 1, live: 24 });
-    expect(full.progress.byWorkstream.reduce((n, w) => n + w.live, 0)).toBe(24);
+    for (const p of paged) for (const g of p.groups.filter((g) => g.key === firstGroup.key)) expect(g.progress).toEqual(firstGroup.progress);
+    expect(full.progress.all).toEqual({ done: 1, total: 24, percent: 4, closed: 0, open: 23 });
+    expect(full.progress.byWorkstream.reduce((n, w) => n + w.total, 0)).toBe(24);
   });
 
   it("clamps the page into range and lists the component view with shared items in each of their components", () => {
@@ -785,7 +790,7 @@ describe("getRoadmapView (the paged roadmap page)", () => {
   it("sees a change at once (the item index is cached only until the organisation's next change)", () => {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap();
     expect(getRoadmapView(orgId, roadmapId, { view: "workstream", page: 1, me: "x" })!.progress.all.done).toBe(0);
-    updateRoadmapItem(orgId, roadmap.items[1]!.id, { status: "done" }, LEADER);
+    updateRoadmapItem(orgId, roadmap.items[1]!.id, { status: "done", evidence: "Delivered" }, LEADER);
     const after = getRoadmapView(orgId, roadmapId, { view: "workstream", page: 1, me: "x" })!;
     expect(after.progress.all.done).toBe(1);
     expect(after.burnUp.at(-1)!.done).toBe(1);
@@ -814,7 +819,7 @@ describe("audit trail", () => {
   it("every roadmap change is chained: verifyAuditChain is ok", () => {
     const { orgId, roadmap } = orgWithRoadmap();
     const team = addMember(orgId, "chain");
-    updateRoadmapItem(orgId, roadmap.items[0]!.id, { status: "done", ownerEmail: team.email }, team.actor);
+    updateRoadmapItem(orgId, roadmap.items[0]!.id, { status: "done", evidence: "Delivered", ownerEmail: team.email }, team.actor);
     bulkAssignItems(orgId, { itemIds: roadmap.items.slice(1, 4).map((i) => i.id), ownerEmail: team.email }, LEADER);
     commentOnItem(orgId, roadmap.items[1]!.id, "On it", team.actor);
     tickCriterion(orgId, { criterionId: roadmap.successCriteria.find((c) => !c.automatic)!.id, met: true, evidence: "Done" }, LEADER);
@@ -823,5 +828,157 @@ describe("audit trail", () => {
     const actions = new Set(auditOf(orgId).map((e) => e.action));
     for (const a of ["roadmap.generated", "roadmap_item.updated", "roadmap_item.assigned", "roadmap_item.commented", "roadmap_criterion.ticked"]) expect(actions).toContain(a);
     expect(verifyAuditChain(orgId)).toEqual({ ok: true, events: auditOf(orgId).length });
+  });
+});
+
+// ---------------------------------------------------------------- issue 12: deliberate generation, true progress, evidence
+
+/** Withdraws a finalised assessment the way the lifecycle does (status and who, when, why). */
+function withdraw(assessmentId: number, reason = "Scored before the registry was complete") {
+  getDb()
+    .update(assessments)
+    .set({ status: "withdrawn", withdrawnAt: new Date("2026-11-02T10:00:00Z"), withdrawnByLabel: "lead@roadmap.test", withdrawnReason: reason })
+    .where(eq(assessments.id, assessmentId))
+    .run();
+}
+
+describe("generation: preview, confirmation and serialisation", () => {
+  it("the preview is what generation then does: the same items carried and closed, nothing written by previewing", () => {
+    const orgId = newOrg();
+    const q1 = finalised(orgId, "2025-Q1");
+    const r1 = generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER);
+    updateRoadmapItem(orgId, itemByKey(r1, "1-2.mlops-pipeline.1").id, { status: "in_progress" }, LEADER);
+    updateRoadmapItem(orgId, itemByKey(r1, "1-2.code-quality.1").id, { status: "done", evidence: "All in Git" }, LEADER);
+    const q2 = finalised(orgId, "2025-Q2", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
+
+    const preview = previewRoadmapGeneration(orgId, q2.id, {});
+    expect(preview.replaces).toMatchObject({ id: r1, transition: { from: 1, to: 2 }, lowerLevel: false, keptDone: 1 });
+    expect(listRoadmaps(orgId)).toHaveLength(1);
+
+    const r2 = generateRoadmapFromAssessment(orgId, q2.id, { replacesRoadmapId: r1 }, LEADER);
+    const closedNow = itemsOf(r1).filter((i) => i.status === "closed").map((i) => i.itemKey).sort();
+    expect(closedNow).toEqual(preview.replaces!.closed.map((c) => c.key).sort());
+    const carriedNow = itemsOf(r2).filter((i) => i.carriedFromItemId !== null).map((i) => i.itemKey).sort();
+    expect(carriedNow).toEqual(preview.replaces!.carried.map((c) => c.key).sort());
+    expect(itemsOf(r2)).toHaveLength(preview.added + preview.replaces!.carried.length);
+  });
+
+  it("refuses (409) a confirmation whose previewed active roadmap is no longer the active one: two confirmations never chain", () => {
+    const orgId = newOrg();
+    const q1 = finalised(orgId, "2025-Q1");
+    // Two people previewed with no roadmap active and both confirm.
+    const first = generateRoadmapFromAssessment(orgId, q1.id, { replacesRoadmapId: "none" }, LEADER);
+    const second = catchDomain(() => generateRoadmapFromAssessment(orgId, q1.id, { replacesRoadmapId: "none" }, LEADER));
+    expect(second.code).toBe("conflict");
+    expect(second.message).toMatch(/changed since this preview/);
+    expect(listRoadmaps(orgId).map((r) => [r.id, r.status])).toEqual([[first, "active"]]);
+    expect(roadmapRow(first).supersededById).toBeNull();
+  });
+
+  it("refuses a repeated generation from the active roadmap's own assessment unless it names the roadmap it replaces", () => {
+    const orgId = newOrg();
+    const q1 = finalised(orgId, "2025-Q1");
+    const first = generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER);
+    const again = catchDomain(() => generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER));
+    expect(again.code).toBe("conflict");
+    expect(again.message).toContain(`replacesRoadmapId ${first}`);
+    expect(listRoadmaps(orgId)).toHaveLength(1);
+    const replacement = generateRoadmapFromAssessment(orgId, q1.id, { replacesRoadmapId: first, startDate: "2027-04-01" }, LEADER);
+    expect(roadmapRow(first)).toMatchObject({ status: "superseded", supersededById: replacement });
+  });
+
+  it("a lower level than the active roadmap's is recorded in the audit trail", () => {
+    const orgId = newOrg();
+    const q1 = finalised(orgId, "2025-Q1", allLevels(3));
+    const r1 = generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER);
+    const q2 = finalised(orgId, "2025-Q2");
+    const preview = previewRoadmapGeneration(orgId, q2.id, {});
+    expect(preview.replaces).toMatchObject({ id: r1, lowerLevel: true, transition: { from: 3, to: 4 } });
+    expect(preview.generated.transition).toEqual({ from: 1, to: 2 });
+    generateRoadmapFromAssessment(orgId, q2.id, { replacesRoadmapId: r1 }, LEADER);
+    expect(auditOf(orgId, "roadmap.generated").at(-1)!.payload.after).toMatchObject({ supersedes: r1, lowerLevelThanReplaced: { from: 3, to: 4 } });
+  });
+
+  it("refuses a withdrawn assessment (409, saying who withdrew it, when and why); a roadmap generated before stays and says so", () => {
+    const orgId = newOrg();
+    const q1 = finalised(orgId, "2025-Q1");
+    const r1 = generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER);
+    withdraw(q1.id);
+    const refused = catchDomain(() => generateRoadmapFromAssessment(orgId, q1.id, { replacesRoadmapId: r1 }, LEADER));
+    expect(refused.code).toBe("conflict");
+    expect(refused.message).toBe(
+      "No roadmap can be generated from a withdrawn assessment: the 2025-Q1 assessment was withdrawn on 2026-11-02 by lead@roadmap.test: Scored before the registry was complete.",
+    );
+    expect(catchDomain(() => previewRoadmapGeneration(orgId, q1.id, {})).code).toBe("conflict");
+
+    const roadmap = getRoadmap(orgId, r1)!;
+    expect(roadmap.status).toBe("active");
+    expect(roadmap.items).toHaveLength(itemsOf(r1).length);
+    expect(sourceWithdrawnSentence(roadmap.sourceWithdrawal!)).toBe(
+      "Its source assessment (2025-Q1) was withdrawn on 2026-11-02 by lead@roadmap.test: Scored before the registry was complete.",
+    );
+    expect(listRoadmaps(orgId)[0]!.sourceWithdrawal).toMatchObject({ period: "2025-Q1", by: "lead@roadmap.test" });
+  });
+});
+
+describe("true progress of a superseded roadmap", () => {
+  it("is done of ALL its items (8 of 24, not 8 of 8) on the page, the index, the JSON and the board-report summary", () => {
+    const orgId = newOrg();
+    const q1 = finalised(orgId, "2025-Q1");
+    const r1 = generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER);
+    const all = itemsOf(r1);
+    for (const item of all.slice(0, 8)) updateRoadmapItem(orgId, item.id, { status: "done", evidence: "Delivered" }, LEADER);
+    const q2 = finalised(orgId, "2025-Q2", allLevels(3));
+    generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
+    const closed = itemsOf(r1).filter((i) => i.status === "closed").length;
+    expect(closed).toBeGreaterThan(0);
+
+    const expected = { done: 8, total: all.length, closed };
+    const page = getRoadmapView(orgId, r1, { view: "workstream", page: 1, me: "nobody" })!;
+    expect(page.progress.all).toMatchObject(expected);
+    expect(page.progress.all.percent).toBe(Math.round((100 * 8) / all.length));
+    expect(listRoadmaps(orgId).find((r) => r.id === r1)!.progress).toMatchObject(expected);
+    expect(roadmapJson(getRoadmap(orgId, r1)!).progress).toEqual(expected);
+    expect(roadmapSummaryForAssessment(orgId, q1.id)).toMatchObject({ done: 8, total: all.length, closed, status: "superseded", overdue: 0 });
+    expect(roadmapSummaryForAssessment(orgId, q1.id)!.progress).toContain(`8 of ${all.length} done`);
+    expect(roadmapSummaryForAssessment(orgId, q1.id)!.progress).toContain(`${closed} closed by supersession`);
+  });
+});
+
+describe("done needs evidence", () => {
+  it("refuses done without evidence (invalid, field evidence) and changes nothing; evidence sent now or stored before will do", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const [a, b, c] = roadmap.items;
+    const refused = catchDomain(() => updateRoadmapItem(orgId, a!.id, { status: "done" }, LEADER));
+    expect(refused).toMatchObject({ code: "invalid", field: "evidence" });
+    expect(refused.message).toContain(a!.title);
+    expect(catchDomain(() => updateRoadmapItem(orgId, a!.id, { status: "done", evidence: "   " }, LEADER)).code).toBe("invalid");
+    expect(itemByKey(roadmap.id, a!.key)).toMatchObject({ status: "todo", completedAt: null });
+
+    expect(updateRoadmapItem(orgId, b!.id, { status: "done", evidence: "https://git.example/pr/7" }, LEADER).status).toBe("done");
+    updateRoadmapItem(orgId, c!.id, { evidence: "Runbook v2" }, LEADER);
+    expect(updateRoadmapItem(orgId, c!.id, { status: "done" }, LEADER).status).toBe("done");
+    // A done item cannot lose its evidence; an unfinished one can.
+    expect(catchDomain(() => updateRoadmapItem(orgId, c!.id, { evidence: "" }, LEADER)).field).toBe("evidence");
+    updateRoadmapItem(orgId, a!.id, { evidence: "draft" }, LEADER);
+    expect(updateRoadmapItem(orgId, a!.id, { evidence: "" }, LEADER).evidence).toBeNull();
+  });
+
+  it("autosaves by one person within 15 minutes are one audit entry; a status change or another person is audited", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const team = addMember(orgId, "typist");
+    const other = addMember(orgId, "other");
+    const item = roadmap.items[0]!;
+    const at = (minutes: number) => ({ now: new Date(Date.UTC(2026, 0, 1, 9, minutes)), autosave: true });
+    updateRoadmapItem(orgId, item.id, { evidence: "P" }, team.actor, at(0));
+    updateRoadmapItem(orgId, item.id, { evidence: "PR" }, team.actor, at(1));
+    updateRoadmapItem(orgId, item.id, { evidence: "PR #4" }, team.actor, at(5));
+    expect(auditOf(orgId, "roadmap_item.updated")).toHaveLength(1);
+    updateRoadmapItem(orgId, item.id, { evidence: "PR #42", status: "done" }, team.actor, at(6));
+    updateRoadmapItem(orgId, item.id, { evidence: "PR #42 merged" }, other.actor, at(7));
+    updateRoadmapItem(orgId, item.id, { evidence: "PR #42, merged" }, other.actor, at(30));
+    expect(auditOf(orgId, "roadmap_item.updated").map((e) => e.payload.after.evidence)).toEqual(["P", "PR #42", "PR #42 merged", "PR #42, merged"]);
+    expect(itemByKey(roadmap.id, item.key).evidence).toBe("PR #42, merged");
+    expect(verifyAuditChain(orgId).ok).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lte, ne, sql } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
-import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
+import { assessments, auditEvents, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { currentQuarterRange } from "../../utils/quarters";
 import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
@@ -9,8 +9,9 @@ import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
 import { cachedRegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
-import { evaluateCriterion } from "./criteria";
-import { generateRoadmap, planRegeneration, type GeneratedItem } from "./generate";
+import { evaluateCriterion, manualCriterionExplanation } from "./criteria";
+import { progressFromCounts, progressSentence, roadmapProgress } from "./progress";
+import { planGeneration, type ActiveRoadmap, type GeneratedItem } from "./generate";
 import type { ItemStatus, RoadmapView } from "./roadmap-constants";
 import type { RoadmapItemUpdate } from "./roadmap-schemas";
 
@@ -35,31 +36,132 @@ function itemValues(orgId: number, roadmapId: number, item: GeneratedItem) {
   };
 }
 
+/** Who withdrew an assessment, when and why; null while it stands. */
+function withdrawalOf(db: DbOrTx, assessmentId: number) {
+  const row = db
+    .select({ at: assessments.withdrawnAt, by: assessments.withdrawnByLabel, reason: assessments.withdrawnReason, period: assessments.period })
+    .from(assessments)
+    .where(eq(assessments.id, assessmentId))
+    .get();
+  return row?.at ? { period: row.period, at: row.at.toISOString(), by: row.by ?? "someone", reason: row.reason ?? "" } : null;
+}
+
+type Withdrawal = { period: string; at: string; by: string; reason: string };
+const withdrawnOn = (w: Withdrawal) => `was withdrawn on ${w.at.slice(0, 10)} by ${w.by}${w.reason ? `: ${w.reason}` : ""}`;
+
+/** What a roadmap whose source assessment was withdrawn says: "Its source assessment (2026-Q3) was withdrawn on 2026-11-02 by X: reason." */
+export function sourceWithdrawnSentence(w: Withdrawal) {
+  return `Its source assessment (${w.period}) ${withdrawnOn(w)}.`;
+}
+
+/** The finalised assessment a roadmap is generated from, as generation needs it; refuses any other. */
+function generationSource(orgId: number, assessmentId: number, db: DbOrTx) {
+  const assessment = getAssessment(orgId, assessmentId, db);
+  if (!assessment) throw notFound("Assessment");
+  if (assessment.status === "withdrawn") {
+    const withdrawal = withdrawalOf(db, assessment.id);
+    throw conflict(`No roadmap can be generated from a withdrawn assessment: the ${assessment.period} assessment ${withdrawal ? withdrawnOn(withdrawal) : "was withdrawn"}.`);
+  }
+  if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
+  return {
+    assessment,
+    framework: getFramework(assessment.frameworkVersion),
+    input: {
+      assessmentId: assessment.id,
+      period: assessment.period,
+      finalizedAt: assessment.finalizedAt,
+      level: assessment.score.level,
+      components: assessment.score.components.map((c) => ({ componentId: c.componentId, level: c.level, score: c.score })),
+    },
+  };
+}
+
+/** The organisation's active roadmap with its items: what a generation would replace. */
+function readActiveRoadmap(orgId: number, db: DbOrTx): ActiveRoadmap | null {
+  const row = db
+    .select({ roadmap: roadmaps, period: assessments.period })
+    .from(roadmaps)
+    .innerJoin(assessments, eq(assessments.id, roadmaps.assessmentId))
+    .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.status, "active")))
+    .get();
+  if (!row) return null;
+  const items = db
+    .select({ id: roadmapItems.id, key: roadmapItems.itemKey, status: roadmapItems.status, title: roadmapItems.title, components: roadmapItems.components })
+    .from(roadmapItems)
+    .where(eq(roadmapItems.roadmapId, row.roadmap.id))
+    .orderBy(asc(roadmapItems.priority))
+    .all()
+    .map((i) => ({ ...i, components: JSON.parse(i.components) as string[] }));
+  return {
+    id: row.roadmap.id,
+    transition: { from: row.roadmap.fromLevel, to: row.roadmap.toLevel },
+    title: row.roadmap.title,
+    period: row.period,
+    assessmentId: row.roadmap.assessmentId,
+    items,
+  };
+}
+
+const LEVEL_FIVE = "The assessment is at level 5 (Optimizing): there is no next level to plan for";
+
+/**
+ * What generating from this assessment would do now, without doing it: the
+ * transition, the items carried over, the ones that would be closed and why.
+ * The same plan `generateRoadmapFromAssessment` carries out.
+ */
+export function previewRoadmapGeneration(orgId: number, assessmentId: number, input: { startDate?: string }, db: DbOrTx = getDb()) {
+  const source = generationSource(orgId, assessmentId, db);
+  const plan = planGeneration(source.framework, source.input, readActiveRoadmap(orgId, db), { startDate: input.startDate });
+  if (!plan) throw invalid(LEVEL_FIVE, "assessmentId");
+  const a = source.assessment;
+  return { ...plan, assessment: { id: a.id, period: a.period, score: a.score.dimensionScore, level: a.score.level, levelName: a.score.levelName, finalizedAt: a.finalizedAt } };
+}
+export type GenerationPreview = ReturnType<typeof previewRoadmapGeneration>;
+
 /**
  * Generates the next-step roadmap from a finalised assessment. A newer
  * generation carries unfinished items over (no duplicates), closes the ones no
  * longer needed with a reason, and keeps the previous roadmap as history.
+ *
+ * Serialised: the source, the active roadmap and the plan are read inside the
+ * write transaction that inserts, so two generations never both replace the
+ * same roadmap. `replacesRoadmapId` is what the person confirmed replacing
+ * (a roadmap id, or "none"): when the active roadmap is another by now, the
+ * generation is refused (409) instead of replacing what nobody reviewed.
+ * Without it (the API), generating again from the assessment of the active
+ * roadmap is refused too, so a repeated or concurrent request cannot chain
+ * two roadmaps from one assessment.
  */
-export function generateRoadmapFromAssessment(orgId: number, assessmentId: number, input: { startDate?: string }, actor: Actor, options: WriteOptions = {}) {
-  const assessment = getAssessment(orgId, assessmentId);
-  if (!assessment) throw notFound("Assessment");
-  if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
-  const framework = getFramework(assessment.frameworkVersion);
-  const generated = generateRoadmap(
-    framework,
-    {
-      period: assessment.period,
-      level: assessment.score.level,
-      components: assessment.score.components.map((c) => ({ componentId: c.componentId, level: c.level, score: c.score })),
-    },
-    { startDate: input.startDate },
-  );
-  if (!generated) throw invalid("The assessment is at level 5 (Optimizing): there is no next level to plan for", "assessmentId");
+export function generateRoadmapFromAssessment(
+  orgId: number,
+  assessmentId: number,
+  input: { startDate?: string; replacesRoadmapId?: number | "none" },
+  actor: Actor,
+  options: WriteOptions = {},
+) {
   return writeTransaction((tx) => {
+    const source = generationSource(orgId, assessmentId, tx);
+    const active = readActiveRoadmap(orgId, tx);
+    if (input.replacesRoadmapId !== undefined) {
+      const expected = input.replacesRoadmapId === "none" ? null : input.replacesRoadmapId;
+      if ((active?.id ?? null) !== expected) {
+        throw conflict(
+          active
+            ? `The roadmaps changed since this preview: the active roadmap is now Level ${active.transition.from} → ${active.transition.to} from ${active.period}. Review what generating would do again.`
+            : "The roadmaps changed since this preview: no roadmap is active any more. Review what generating would do again.",
+          "replacesRoadmapId",
+        );
+      }
+    } else if (active && active.assessmentId === assessmentId) {
+      throw conflict(
+        `The active roadmap (Level ${active.transition.from} → ${active.transition.to}) was already generated from the ${active.period} assessment; to replace it, send replacesRoadmapId ${active.id}`,
+        "replacesRoadmapId",
+      );
+    }
+    const planned = planGeneration(source.framework, source.input, active, { startDate: input.startDate });
+    if (!planned) throw invalid(LEVEL_FIVE, "assessmentId");
+    const { generated, plan } = planned;
     const now = options.now ?? new Date();
-    const previous = tx.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.status, "active"))).get();
-    const previousItems = previous ? tx.select().from(roadmapItems).where(eq(roadmapItems.roadmapId, previous.id)).all() : [];
-    const plan = planRegeneration(previousItems.map((i) => ({ id: i.id, key: i.itemKey, status: i.status })), generated);
     const roadmap = tx
       .insert(roadmaps)
       .values({
@@ -79,8 +181,11 @@ export function generateRoadmapFromAssessment(orgId: number, assessmentId: numbe
       .returning()
       .get();
     const byKey = new Map(generated.items.map((i) => [i.key, i]));
+    const previousItems = active
+      ? new Map(tx.select().from(roadmapItems).where(eq(roadmapItems.roadmapId, active.id)).all().map((i) => [i.id, i]))
+      : new Map<number, typeof roadmapItems.$inferSelect>();
     for (const carried of plan.carry) {
-      const old = previousItems.find((i) => i.id === carried.previousId)!;
+      const old = previousItems.get(carried.previousId)!;
       const fresh = byKey.get(carried.key)!;
       tx.insert(roadmapItems)
         .values({
@@ -104,7 +209,7 @@ export function generateRoadmapFromAssessment(orgId: number, assessmentId: numbe
         .values({ orgId, roadmapId: roadmap.id, criterionKey: criterion.key, text: criterion.text, check: criterion.check ? JSON.stringify(criterion.check) : null })
         .run();
     }
-    if (previous) tx.update(roadmaps).set({ status: "superseded", supersededById: roadmap.id }).where(eq(roadmaps.id, previous.id)).run();
+    if (active) tx.update(roadmaps).set({ status: "superseded", supersededById: roadmap.id }).where(eq(roadmaps.id, active.id)).run();
     recordAuditEvent(tx, {
       orgId,
       actor,
@@ -112,15 +217,17 @@ export function generateRoadmapFromAssessment(orgId: number, assessmentId: numbe
       entityType: "roadmap",
       entityId: roadmap.id,
       after: {
-        assessment: assessment.period,
+        assessment: source.assessment.period,
         transition: generated.transition,
         startDate: generated.startDate,
         items: generated.items.length,
         carried: plan.carry.length,
         added: plan.add.length,
         closed: plan.close.map((c) => c.key),
-        supersedes: previous?.id,
+        supersedes: active?.id,
+        ...(planned.replaces?.lowerLevel ? { lowerLevelThanReplaced: planned.replaces.transition } : {}),
       },
+      at: options.now,
     });
     return roadmap.id;
   });
@@ -139,7 +246,35 @@ function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): num
   return member.id;
 }
 
-export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapItemUpdate, actor: Actor, options: WriteOptions = {}) {
+/** Autosaves of one item by one person within this window are one audit entry (the first). */
+export const AUTOSAVE_AUDIT_WINDOW_MS = 15 * 60 * 1000;
+
+/** Whether the item's latest audit entry is this person's update from the last 15 minutes. */
+function recentlyAuditedBySameActor(tx: DbOrTx, orgId: number, itemId: number, actor: Actor, now: Date) {
+  if (actor.type === "system") return false;
+  const last = tx
+    .select({ action: auditEvents.action, actorType: auditEvents.actorType, actorId: auditEvents.actorId, at: auditEvents.createdAt })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.entityType, "roadmap_item"), eq(auditEvents.entityId, String(itemId))))
+    .orderBy(desc(auditEvents.id))
+    .limit(1)
+    .get();
+  return (
+    last?.action === "roadmap_item.updated" &&
+    last.actorType === actor.type &&
+    last.actorId === actor.id &&
+    now.getTime() - last.at.getTime() < AUTOSAVE_AUDIT_WINDOW_MS
+  );
+}
+
+/**
+ * Changes an item's status, owner, team or evidence. Marking it done needs
+ * evidence (a note or a link, sent now or already stored): the guide's
+ * checklists expect proof. An empty evidence or team clears it. With `autosave`, an
+ * edit that keeps the status and follows the same person's own update within
+ * 15 minutes is not audited again (typing must not flood the audit log).
+ */
+export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapItemUpdate, actor: Actor, options: WriteOptions & { autosave?: boolean } = {}) {
   return writeTransaction((tx) => {
     const before = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
     if (!before) throw notFound("Roadmap item");
@@ -149,13 +284,17 @@ export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapI
     const now = options.now ?? new Date();
     const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail);
     const status = input.status ?? before.status;
+    const evidence = input.evidence === undefined ? before.evidence : input.evidence.trim() || null;
+    if (status === "done" && !evidence && (input.status === "done" || input.evidence !== undefined)) {
+      throw invalid(`Marking “${before.title}” done needs evidence: add a note or a link`, "evidence");
+    }
     const after = tx
       .update(roadmapItems)
       .set({
         status,
         ownerUserId: ownerUserId === undefined ? before.ownerUserId : ownerUserId,
-        team: input.team ?? before.team,
-        evidence: input.evidence ?? before.evidence,
+        team: input.team === undefined ? before.team : input.team || null,
+        evidence,
         completedAt: status === "done" ? (before.completedAt ?? now) : null,
         updatedAt: now,
       })
@@ -163,7 +302,10 @@ export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapI
       .returning()
       .get();
     const view = (i: typeof before) => ({ status: i.status, ownerUserId: i.ownerUserId, team: i.team, evidence: i.evidence });
-    recordAuditEvent(tx, { orgId, actor, action: "roadmap_item.updated", entityType: "roadmap_item", entityId: before.id, before: view(before), after: { key: after.itemKey, ...view(after) } });
+    const coalesced = options.autosave && status === before.status && recentlyAuditedBySameActor(tx, orgId, before.id, actor, now);
+    if (!coalesced) {
+      recordAuditEvent(tx, { orgId, actor, action: "roadmap_item.updated", entityType: "roadmap_item", entityId: before.id, before: view(before), after: { key: after.itemKey, ...view(after) }, at: options.now });
+    }
     return after;
   });
 }
@@ -292,7 +434,7 @@ export function getRoadmap(orgId: number, roadmapId: number, db: DbOrTx = getDb(
     .orderBy(asc(roadmapItems.priority))
     .all()
     .map((row) => itemJson(row));
-  return { ...header, items };
+  return { ...header, items, progress: roadmapProgress(items) };
 }
 export type RoadmapDetail = NonNullable<ReturnType<typeof getRoadmap>>;
 
@@ -308,6 +450,7 @@ function readRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
   const roadmap = db.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId))).get();
   if (!roadmap) return null;
   const assessment = db.select({ period: assessments.period }).from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
+  const sourceWithdrawal = withdrawalOf(db, roadmap.assessmentId);
   const facts = criterionFacts(orgId, assessment.period, db);
   const criteria = db
     .select()
@@ -325,7 +468,7 @@ function readRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
         automatic: result.automatic,
         met: result.automatic ? result.met : c.manualMet,
         value: result.value,
-        explanation: result.automatic ? result.explanation : c.manualEvidence ? `${c.manualEvidence} (${c.manualByLabel})` : result.explanation,
+        explanation: result.automatic ? result.explanation : manualCriterionExplanation({ met: c.manualMet, evidence: c.manualEvidence, byLabel: c.manualByLabel }),
       };
     });
   return {
@@ -338,6 +481,8 @@ function readRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
     startDate: roadmap.startDate,
     status: roadmap.status,
     supersededById: roadmap.supersededById,
+    /** Set when the source assessment was withdrawn after this roadmap was generated: the roadmap stays, and says so. */
+    sourceWithdrawal,
     workstreams: JSON.parse(roadmap.workstreams) as Array<{ key: string; title: string; startMonth: number; endMonth: number }>,
     createdBy: roadmap.createdByLabel,
     createdAt: roadmap.createdAt.toISOString(),
@@ -375,30 +520,21 @@ function roadmapItemIndex(orgId: number, roadmapId: number, startDate: string, d
         .orderBy(asc(roadmapItems.priority))
         .all()
         .map((row) => ({ ...row, components: JSON.parse(row.components) as string[], completedAt: row.completedAt?.toISOString() ?? null }));
-      const byWorkstream = new Map<string, { done: number; live: number }>();
-      for (const item of items) {
-        const counts = byWorkstream.get(item.workstreamKey) ?? { done: 0, live: 0 };
-        if (item.status === "done") counts.done++;
-        if (isLive(item)) counts.live++;
-        byWorkstream.set(item.workstreamKey, counts);
-      }
-      return { items, all: tally(items), byWorkstream, burnUp: burnUp({ startDate, items }) };
+      const byWorkstream = new Map<string, typeof items>();
+      for (const item of items) byWorkstream.set(item.workstreamKey, [...(byWorkstream.get(item.workstreamKey) ?? []), item]);
+      return {
+        items,
+        all: roadmapProgress(items),
+        byWorkstream: new Map([...byWorkstream].map(([key, list]) => [key, roadmapProgress(list)])),
+        burnUp: burnUp({ startDate, items }),
+      };
     },
     db,
   );
 }
 type ItemIndexEntry = ReturnType<typeof roadmapItemIndex>["items"][number];
 
-const isLive = (i: { status: string }) => i.status !== "closed";
-function tally(items: Array<{ status: string }>) {
-  let done = 0;
-  let live = 0;
-  for (const item of items) {
-    if (item.status === "done") done++;
-    if (isLive(item)) live++;
-  }
-  return { done, live };
-}
+const isOpen = (i: { status: string }) => i.status !== "done" && i.status !== "closed";
 
 function viewGroups(view: RoadmapView, index: ItemIndexEntry[], me: string, now: string) {
   if (view === "component") {
@@ -407,7 +543,7 @@ function viewGroups(view: RoadmapView, index: ItemIndexEntry[], me: string, now:
   if (view === "mine") return [{ key: "mine", title: "My items", items: index.filter((i) => i.ownerEmail === me) }];
   if (view === "due") {
     const weekAhead = new Date(Date.parse(now) + 7 * 86_400_000).toISOString().slice(0, 10);
-    const open = index.filter((i) => i.status !== "done" && isLive(i));
+    const open = index.filter(isOpen);
     return [
       { key: "overdue", title: "Overdue", items: open.filter((i) => i.dueDate < now) },
       { key: "week", title: "Due this week", items: open.filter((i) => i.dueDate >= now && i.dueDate <= weekAhead) },
@@ -460,10 +596,10 @@ export function getRoadmapView(
     ...header,
     progress: {
       all: figures.all,
-      byWorkstream: header.workstreams.map((w) => ({ key: w.key, title: w.title, ...(figures.byWorkstream.get(w.key) ?? { done: 0, live: 0 }) })),
+      byWorkstream: header.workstreams.map((w) => ({ key: w.key, title: w.title, ...(figures.byWorkstream.get(w.key) ?? roadmapProgress([])) })),
     },
     burnUp: figures.burnUp,
-    groups: slices.map(({ group, items }) => ({ key: group.key, title: group.title, ...tally(group.items), items: items.map((i) => byId.get(i.id)!) })),
+    groups: slices.map(({ group, items }) => ({ key: group.key, title: group.title, progress: roadmapProgress(group.items), items: items.map((i) => byId.get(i.id)!) })),
     page,
     pageSize,
     total,
@@ -500,15 +636,24 @@ export function listRoadmaps(orgId: number, db: DbOrTx = getDb()) {
       startDate: roadmaps.startDate,
       period: assessments.period,
       createdAt: roadmaps.createdAt,
-      total: sql<number>`(select count(*) from roadmap_items i where i.roadmap_id = roadmaps.id and i.status <> 'closed')`,
+      total: sql<number>`(select count(*) from roadmap_items i where i.roadmap_id = roadmaps.id)`,
       done: sql<number>`(select count(*) from roadmap_items i where i.roadmap_id = roadmaps.id and i.status = 'done')`,
+      closed: sql<number>`(select count(*) from roadmap_items i where i.roadmap_id = roadmaps.id and i.status = 'closed')`,
+      withdrawnAt: assessments.withdrawnAt,
+      withdrawnBy: assessments.withdrawnByLabel,
+      withdrawnReason: assessments.withdrawnReason,
     })
     .from(roadmaps)
     .innerJoin(assessments, eq(assessments.id, roadmaps.assessmentId))
     .where(eq(roadmaps.orgId, orgId))
     .orderBy(desc(roadmaps.id))
     .all()
-    .map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+    .map(({ withdrawnAt, withdrawnBy, withdrawnReason, ...r }) => ({
+      ...r,
+      createdAt: r.createdAt.toISOString(),
+      progress: progressFromCounts(r),
+      sourceWithdrawal: withdrawnAt ? { period: r.period, at: withdrawnAt.toISOString(), by: withdrawnBy ?? "someone", reason: withdrawnReason ?? "" } : null,
+    }));
 }
 
 /** The signed-in member's open items on the active roadmap, with overdue and due-this-week counts for the header. */
@@ -547,7 +692,7 @@ export function burnUp(roadmap: { startDate: string; items: Array<{ status: stri
   const completions = roadmap.items.map((i) => i.completedAt).filter((d): d is string => Boolean(d)).sort();
   const firstDone = completions[0];
   const from = firstDone && new Date(firstDone) < start ? new Date(firstDone) : start;
-  const total = roadmap.items.filter((i) => i.status !== "closed").length;
+  const total = roadmap.items.length; // true progress: closed-by-supersession items stay in the total
   const points: Array<{ week: string; done: number; total: number }> = [];
   let done = 0; // completions before the cutoff; cutoffs only grow, so one sweep counts them all
   for (let t = from.getTime(); t <= Math.max(now.getTime(), from.getTime()); t += 7 * 86_400_000) {
@@ -598,6 +743,7 @@ export function roadmapJson(detail: RoadmapDetail) {
       catchUp: i.catchUp,
     })),
     successCriteria: detail.successCriteria.map((c) => ({ id: c.id, text: c.text, automatic: c.automatic, met: c.met, value: c.value })),
+    progress: { done: detail.progress.done, total: detail.progress.total, closed: detail.progress.closed },
   };
 }
 
@@ -611,13 +757,15 @@ export function roadmapSummaryForAssessment(orgId: number, assessmentId: number,
     .get();
   const detail = row ? getRoadmap(orgId, row.id, db) : null;
   if (!detail) return null;
-  const live = detail.items.filter((i) => i.status !== "closed");
   return {
     title: `Level ${detail.transition.from} → ${detail.transition.to}: ${detail.title}`,
     startDate: detail.startDate,
-    total: live.length,
-    done: live.filter((i) => i.status === "done").length,
-    overdue: live.filter((i) => i.overdue).length,
+    status: detail.status,
+    total: detail.progress.total,
+    done: detail.progress.done,
+    closed: detail.progress.closed,
+    progress: progressSentence(detail.progress, detail.status),
+    overdue: detail.status === "active" ? detail.items.filter((i) => i.overdue).length : 0,
     criteriaMet: detail.successCriteria.filter((c) => c.met).length,
     criteria: detail.successCriteria.length,
   };
