@@ -7,7 +7,7 @@ import { verifyAuditChain } from "../app/modules/audit/audit.server";
 import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
 import { closeSharedDb, getDb, migrateDatabase, type Db } from "./client";
 import { prepareDatabase } from "./prepare";
-import { quarterRange, shiftQuarter } from "../app/utils/quarters";
+import { quarterOf, quarterRange, shiftQuarter } from "../app/utils/quarters";
 import { apiTokens, assessments, auditEvents, memberships, models, organizations, roadmaps, users } from "./schema";
 import { DEFAULT_DEMO_PASSWORD, DEMO_ORG, DEMO_USERS, demoUsersWithDefaultPassword, seedDemoOrganization } from "./seed";
 
@@ -223,7 +223,8 @@ describe("prepareDatabase", () => {
     // The roadmap starts on the first day of the quarter after its assessment's, and was generated after it was finalised.
     const roadmap = db.select().from(roadmaps).where(eq(roadmaps.orgId, 1)).get()!;
     const source = db.select().from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
-    expect(roadmap.startDate).toBe(quarterRange(shiftQuarter(source.period, 1)).from.toISOString().slice(0, 10));
+    // A roadmap starts on the first day of the quarter after its assessment was finalised.
+    expect(roadmap.startDate).toBe(quarterRange(shiftQuarter(quarterOf(source.finalizedAt!), 1)).from.toISOString().slice(0, 10));
     expect(roadmap.createdAt.getTime()).toBeGreaterThan(source.finalizedAt!.getTime());
     expect(lines.join("\n")).toMatch(/seeded the demo organisation/);
     expect(warn).toHaveBeenCalledTimes(1);
