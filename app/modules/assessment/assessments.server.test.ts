@@ -17,9 +17,9 @@ import {
   getAssessment,
   listAssessments,
   previousFinalized,
-  saveResponses,
   submitAssessmentForReview,
 } from "./assessments.server";
+import { saveResponses } from "./capture.server";
 import { evidenceLevel } from "./evidence";
 import { scoreAssessment, type StatementResponses } from "./scoring";
 import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
