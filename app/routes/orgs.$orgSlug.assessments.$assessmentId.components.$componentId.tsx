@@ -129,6 +129,9 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
   const autosave = useFetcher<SaveAnswer>();
   const form = useRef<HTMLFormElement>(null);
   const { status, statusText, formProps } = useAutosave(autosave, form, { enabled: d.canEdit });
+  // Until the page is interactive (or without JavaScript) nothing saves by itself: say so.
+  const [interactive, setInteractive] = useState(false);
+  useEffect(() => setInteractive(true), []);
   const answer = autosave.data ?? documentSave;
   const errors: Record<string, string | undefined> = answer?.errors ?? {};
   const conflict = answer?.conflict;
@@ -168,7 +171,6 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
         <input type="hidden" name="intent" value="save" />
         <input type="hidden" name="version" value={baseVersion.current} />
         <FormError error={errors.form} />
-        {conflict ? <ConflictPanel conflict={conflict} reloadTo={`${base}/components/${d.component.id}`} onTakeTheirs={onTakeTheirs} /> : null}
         {[2, 3, 4, 5].map((level) => (
           <fieldset key={level} className="card capture-level" disabled={!d.canEdit}>
             <legend>
@@ -284,10 +286,12 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
             </fieldset>
           );
         })}
+        {/* Right above the save bar, whose status line points down to it. */}
+        {conflict ? <ConflictPanel conflict={conflict} reloadTo={`${base}/components/${d.component.id}`} onTakeTheirs={onTakeTheirs} /> : null}
         {d.canEdit ? (
           <div className="save-bar">
             <button type="submit">Save</button>
-            <SaveStatusLine status={status} text={statusText} />
+            <SaveStatusLine status={status} text={statusText} idleHint={interactive ? "Changes save as you type." : "Press Save to keep your changes."} />
           </div>
         ) : null}
       </autosave.Form>

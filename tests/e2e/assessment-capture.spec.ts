@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
@@ -205,7 +206,8 @@ test("autosaves by one person make one audit entry; the API answers and checks c
   expect(saves().map((e) => e.actorType)).toEqual(["user", "token", "token"]);
 });
 
-test("the capture page fits a phone and names every choice by its statement", async ({ browser, testOrg, apiAs }) => {
+test("the capture page fits a phone, names every choice by its statement and passes axe", async ({ browser, testOrg, apiAs }) => {
+  test.slow(); // axe reads every control of a long page
   const { ctx } = await apiAs(testOrg.id, ["assessment:write"]);
   const id = await startAssessment(ctx);
   const phone = await pageAs(browser, testOrg, "leadership", { width: 390, height: 844 });
@@ -216,5 +218,37 @@ test("the capture page fits a phone and names every choice by its statement", as
   // Statement ids stay out of the text people read; question numbers are shown.
   for (const s of capabilities) await expect(phone.locator("main")).not.toContainText(s.id);
   await expect(phone.getByText(`Q${questionOf("production-operations").number}: ${questionOf("production-operations").title}`)).toBeVisible();
+  // With a field error on screen too, nothing serious for assistive technology.
+  await status(phone, capabilities[0]!.id, "Not applicable").check();
+  await expect(statement(phone, capabilities[0]!.id).locator(".field-error")).toHaveText("Say why this does not apply");
+  const { violations } = await new AxeBuilder({ page: phone }).analyze();
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await phone.context().close();
+});
+
+test("without JavaScript the Save button saves, and a refused save keeps what was typed", async ({ browser, testOrg, apiAs }) => {
+  const { ctx } = await apiAs(testOrg.id, ["assessment:write"]);
+  const id = await startAssessment(ctx);
+  const [first, second] = componentOf("production-operations").capabilities.map((s) => s.id);
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await login(page, testOrg.emails.leadership);
+  await page.goto(`/orgs/${testOrg.slug}/assessments/${id}/components/production-operations`);
+  await expect(saveStatus(page)).toHaveText("Press Save to keep your changes.");
+  await status(page, first!, "In place").check();
+  await openEvidence(page, first!);
+  await statement(page, first!).getByLabel("Evidence").fill("Runbook in the ops wiki");
+  // Not applicable without a reason: refused, and the evidence typed above is still on the page.
+  await status(page, second!, "Not applicable").check();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(statement(page, second!).locator(".field-error")).toHaveText("Say why this does not apply");
+  await expect(statement(page, first!).getByLabel("Evidence")).toHaveValue("Runbook in the ops wiki");
+  expect(stored(id).statements[first!]).toBeUndefined();
+  await statement(page, second!).getByLabel("Reason (if not applicable)").fill("No on-call team yet");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^Saved\.$/ })).toBeVisible();
+  expect(stored(id).statements[first!]).toMatchObject({ status: "in_place", evidenceNote: "Runbook in the ops wiki" });
+  expect(stored(id).statements[second!]).toMatchObject({ status: "not_applicable", reason: "No on-call team yet" });
+  await context.close();
 });
