@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
 import { assessmentStatements, auditEvents } from "../../../db/schema";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
+import { buildOpenApiDocument } from "../http/openapi";
 import { catchDomainError } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
 import { createAssessment, getAssessment } from "./assessments.server";
@@ -227,5 +228,15 @@ describe("parseCaptureForm", () => {
   it("puts each refusal on its field: a missing reason, a bad link", () => {
     const { errors } = parseCaptureForm({ "s.mlops.l2.1.status": "not_applicable", "s.mlops.l2.2.status": "partial", "s.mlops.l2.2.url": "ci.example" });
     expect(errors).toEqual({ "s.mlops.l2.1.reason": "Say why this does not apply", "s.mlops.l2.2.url": expect.any(String) });
+  });
+});
+
+describe("PUT /assessments/{id}/responses in the OpenAPI document", () => {
+  it("documents the optional `versions` map and what a stale one does", () => {
+    const doc = buildOpenApiDocument() as unknown as { paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: any }> } }>> };
+    const schema = doc.paths["/assessments/{id}/responses"]!.put!.requestBody.content["application/json"]!.schema;
+    expect(schema.properties.versions).toMatchObject({ type: "object", additionalProperties: { type: "integer", minimum: 0 } });
+    expect(schema.properties.versions.description).toContain("409");
+    expect(schema.required ?? []).not.toContain("versions");
   });
 });
