@@ -232,6 +232,8 @@ export function saveResponses(orgId: number, id: number, input: AssessmentRespon
           questions: Object.fromEntries(questions.map((q) => [q.id, q.yours.level])),
         },
         details: { versions: Object.fromEntries([...changes.keys()].map((componentId) => [componentId, versions[componentId]])) },
+        // A save recorded with its own time (the demo seed's history) is audited at that time too.
+        ...(options.now ? { at: options.now } : {}),
       });
     }
     return { versions };
