@@ -5,12 +5,15 @@ import { assessmentJson, finalizeAssessment } from "~/modules/assessment/assessm
 
 export const loader = () => apiRoute(() => methodNotAllowed(["POST"]));
 
-/** 200 with the finalised assessment, or 409 listing the flags that still need a justification. */
+/**
+ * 200 with the finalised assessment; 409 naming the answered counts per component when statements are unanswered
+ * (unless `acceptUnanswered: true`), or listing the flags that still need a justification.
+ */
 export const action = ({ request, params }: ActionFunctionArgs) =>
   apiRoute(async () => {
     if (request.method !== "POST") return methodNotAllowed(["POST"]);
     const token = requireApiToken(request, "assessment:write");
     const id = /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0;
-    const input = (request.headers.get("content-length") ?? "0") === "0" ? { justifications: {} } : await readJsonBody(request, FinalizeSchema);
+    const input = (request.headers.get("content-length") ?? "0") === "0" ? FinalizeSchema.parse({}) : await readJsonBody(request, FinalizeSchema);
     return assessmentJson(finalizeAssessment(token.orgId, id, input, token.actor));
   });

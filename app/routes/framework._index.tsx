@@ -61,7 +61,7 @@ export default function FrameworkOverview() {
         <LevelLadder levels={framework.levels} />
         <p className="muted">
           Score bands: strong at {framework.bands.strong.toFixed(1)} or above, weak below {framework.bands.weak.toFixed(1)},
-          developing in between.
+          moderate in between.
         </p>
       </section>
 

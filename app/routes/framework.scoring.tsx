@@ -49,7 +49,7 @@ export default function HowScoresWork() {
         The Technology &amp; Operations score is the weighted mean of the five component scores, computed from unrounded values and
         shown with one decimal. Weights: {components.map((c) => `${c.name} ${c.weight}`).join(", ")}. The dimension level is the whole
         part of the score ({levels.map((l) => `${l.level} ${l.name}`).join(", ")}); the band is <strong>strong</strong> from{" "}
-        {bands.strong.toFixed(1)}, <strong>weak</strong> below {bands.weak.toFixed(1)}, and <strong>developing</strong> in between.
+        {bands.strong.toFixed(1)}, <strong>weak</strong> below {bands.weak.toFixed(1)}, and <strong>moderate</strong> in between.
       </p>
       <h2>5. The three assessment questions</h2>
       <p>

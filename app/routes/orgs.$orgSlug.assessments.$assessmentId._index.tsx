@@ -2,16 +2,16 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ComponentRadar } from "~/components/assessment-charts";
-import { ActionResult, FormError } from "~/components/forms";
+import { ActionResult, FormError, TextAreaField } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
-import { FinalizeSchema } from "~/modules/assessment/assessment-schemas";
+import { WithdrawSchema } from "~/modules/assessment/assessment-schemas";
 import { cachedUntilNextChange } from "~/modules/audit/audit.server";
-import { finalizeAssessment, getAssessment, previousFinalized, submitAssessmentForReview } from "~/modules/assessment/assessments.server";
+import { getAssessment, previousFinalized, submitAssessmentForReview, withdrawAssessment } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
-import { formatDateTime } from "~/utils/format";
+import { formatDate, formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
@@ -23,17 +23,22 @@ const IdSchema = z.coerce.number().int().positive().catch(0);
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const id = IdSchema.parse(params.assessmentId);
-  const assessment = cachedUntilNextChange(org.id, `assessment:${id}`, () => getAssessment(org.id, id));
+  // Keyed by day too: the current quarter's registry figures run "so far (to <today>)".
+  const assessment = cachedUntilNextChange(org.id, `assessment:${id}:${new Date().toISOString().slice(0, 10)}`, () => getAssessment(org.id, id));
   if (!assessment) throw notFound("Assessment not found");
   const framework = getFramework(assessment.frameworkVersion);
+  const open = assessment.status === "draft" || assessment.status === "in_review";
+  const assessor = hasRole(role, ASSESSORS);
   return {
     org,
     assessment,
     previous: previousFinalized(org.id, assessment.period),
     components: framework.components.map((c) => ({ id: c.id, name: c.name, statements: c.capabilities.length })),
-    questionsMeta: framework.questions.map((q) => ({ id: q.id, title: q.title, componentId: q.componentId })),
-    canEdit: hasRole(role, ASSESSORS) && assessment.status !== "finalized",
-    canAddEvidence: role === "team" && assessment.status !== "finalized",
+    questionsMeta: framework.questions.map((q) => ({ id: q.id, number: q.number, title: q.title, componentId: q.componentId })),
+    canEdit: assessor && open,
+    canAddEvidence: role === "team" && open,
+    // Finalised and not withdrawn: leadership may plan from it, or withdraw it.
+    canPlan: assessor && assessment.status === "finalized",
   };
 }
 
@@ -43,27 +48,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
   return runIntentAction(formData, {
     submit: intent(z.object({}), () => submitAssessmentForReview(org.id, id, actor), "Sent to review."),
-    finalize: intent(
-      z.preprocess(
-        (raw) => ({
-          justifications: Object.fromEntries(
-            Object.entries(raw as Record<string, unknown>)
-              .filter(([key, value]) => key.startsWith("justification.") && typeof value === "string" && value.trim())
-              .map(([key, value]) => [key.slice("justification.".length), value]),
-          ),
-        }),
-        FinalizeSchema,
-      ),
-      (input) => finalizeAssessment(org.id, id, input, actor),
-      "Finalised. The registry figures used are frozen with it.",
+    withdraw: intent(
+      WithdrawSchema,
+      (input) => withdrawAssessment(org.id, id, input, actor),
+      "Withdrawn. It no longer counts in trends, comparisons, the dashboard or roadmaps, and its quarter is free for a new assessment.",
     ),
   });
 }
 
 export default function AssessmentOverview() {
-  const { org, assessment: a, previous, components, questionsMeta, canEdit, canAddEvidence } = useLoaderData<typeof loader>();
+  const { org, assessment: a, previous, components, questionsMeta, canEdit, canAddEvidence, canPlan } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const base = `/orgs/${org.slug}/assessments/${a.id}`;
+  const withdrawn = a.status === "withdrawn";
+  const frozen = a.status === "finalized" || withdrawn;
   const delta = previous ? a.score.dimensionScore - previous.dimensionScore : null;
   const unsupported = a.flags.filter((f) => f.unsupported);
   const componentName = (id: string) => components.find((c) => c.id === id)?.name ?? id;
@@ -77,14 +75,33 @@ export default function AssessmentOverview() {
           Assessment {a.period} <span className="tag">{a.status.replace("_", " ")}</span>
         </h1>
         <span className="inline-form">
+          {canPlan ? (
+            <Link className="button" to={`/orgs/${org.slug}/roadmaps/new?assessmentId=${a.id}`}>
+              Generate roadmap
+            </Link>
+          ) : null}
           <a href={`${base}.pdf`}>Board report (PDF)</a>
           <a href={`${base}.csv`} download>
             Responses (CSV)
           </a>
         </span>
       </div>
-      {/* A finalisation refusal is shown next to its button instead. */}
-      <ActionResult result={result && !result.ok && result.intent === "finalize" ? undefined : result} />
+      {/* A refused withdrawal is shown beside its form instead. */}
+      <ActionResult result={result && !result.ok && result.intent === "withdraw" ? undefined : result} />
+      {withdrawn ? (
+        <section className="card" aria-labelledby="withdrawn-heading" data-testid="withdrawn-notice">
+          <h2 id="withdrawn-heading" className="bad-text" style={{ marginTop: 0 }}>
+            Withdrawn
+          </h2>
+          <p>
+            Withdrawn {formatDateTime(a.withdrawnAt)} by {a.withdrawnBy}. Reason: {a.withdrawnReason}
+          </p>
+          <p className="muted">
+            It stays readable as it was finalised, but no longer counts in trends, changes since the last quarter, comparisons, the dashboard or roadmap
+            generation; {a.period} is open for a new assessment.
+          </p>
+        </section>
+      ) : null}
       <div className="grid">
         <div className="tile">
           <div className="tile-label">Dimension score</div>
@@ -92,7 +109,7 @@ export default function AssessmentOverview() {
             {formatScore(a.score.dimensionScore)}
           </div>
           <div className="muted">
-            {delta === null ? "first finalised quarter" : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)} since ${previous!.period}`}
+            {withdrawn ? "not counted: withdrawn" : delta === null ? "first finalised quarter" : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)} since ${previous!.period}`}
           </div>
         </div>
         <div className="tile">
@@ -103,7 +120,9 @@ export default function AssessmentOverview() {
         </div>
         <div className="tile">
           <div className="tile-label">Band</div>
-          <div className="tile-value">{a.score.band}</div>
+          <div className="tile-value" data-testid="band">
+            {a.score.band}
+          </div>
         </div>
         <div className="tile">
           <div className="tile-label">Flags</div>
@@ -129,6 +148,7 @@ export default function AssessmentOverview() {
         />
         <section>
           <h2>Strengths</h2>
+          {a.strengths.length === 0 ? <p className="muted">None yet: strengths come from answered components above level 1.</p> : null}
           <ul>
             {a.strengths.map((s) => (
               <li key={s.componentId}>
@@ -137,7 +157,7 @@ export default function AssessmentOverview() {
             ))}
           </ul>
           <h2>Gaps</h2>
-          {a.gaps.length === 0 ? <p className="muted">No open statements.</p> : null}
+          {a.gaps.length === 0 ? <p className="muted">{a.answered.some((c) => c.answered > 0) ? "No open statements." : "None yet: gaps come from answered components."}</p> : null}
           <ul>
             {a.gaps.map((g) => (
               <li key={g.statementId}>
@@ -149,87 +169,69 @@ export default function AssessmentOverview() {
       </div>
 
       <h2>Components</h2>
-      <Form method="post">
-        <input type="hidden" name="intent" value="finalize" />
-        <div className="table-wrap">
-          <table data-testid="component-table">
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                <th scope="col">Score</th>
-                <th scope="col">Level</th>
-                <th scope="col">Registry evidence</th>
-                <th scope="col">Flag</th>
-                <th scope="col">{canEdit || a.status !== "finalized" ? "Capture" : ""}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {a.score.components.map((c) => {
-                const evidence = a.evidence.find((e) => e.componentId === c.componentId);
-                const flag = a.flags.find((f) => f.componentId === c.componentId);
-                return (
-                  <tr key={c.componentId} data-component={c.componentId}>
-                    <th scope="row">{c.name}</th>
-                    <td>{formatScore(c.score)}</td>
-                    <td>
-                      <LevelPill level={c.level} />
-                    </td>
-                    <td>{evidence?.level == null ? <span className="muted">no registry evidence</span> : <LevelPill level={evidence.level} />}</td>
-                    <td>
-                      {flag?.unsupported ? (
-                        <>
-                          <span className="bad-text">not supported by registry evidence</span>
-                          {canEdit ? (
-                            <>
-                              <label className="visually-hidden" htmlFor={`justify-${c.componentId}`}>
-                                Justification for {c.name}
-                              </label>
-                              <textarea
-                                id={`justify-${c.componentId}`}
-                                name={`justification.${c.componentId}`}
-                                rows={2}
-                                placeholder="Why is the level right despite the registry figures?"
-                                defaultValue={a.justifications[c.componentId] ?? ""}
-                              />
-                            </>
-                          ) : a.justifications[c.componentId] ? (
-                            <p>Justified: {a.justifications[c.componentId]}</p>
-                          ) : null}
-                        </>
-                      ) : (
-                        "—"
-                      )}
-                    </td>
-                    <td>
-                      {a.status !== "finalized" && (canEdit || canAddEvidence) ? (
-                        <Link to={`${base}/components/${c.componentId}`}>{canEdit ? "Capture" : "Add evidence"}</Link>
-                      ) : (
-                        <Link to={`${base}/components/${c.componentId}`}>Responses</Link>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+      <div className="table-wrap">
+        <table data-testid="component-table">
+          <thead>
+            <tr>
+              <th scope="col">Component</th>
+              <th scope="col">Answered</th>
+              <th scope="col">Score</th>
+              <th scope="col">Level</th>
+              <th scope="col">Registry evidence</th>
+              <th scope="col">Flag</th>
+              <th scope="col">Responses</th>
+            </tr>
+          </thead>
+          <tbody>
+            {a.score.components.map((c) => {
+              const evidence = a.evidence.find((e) => e.componentId === c.componentId);
+              const flag = a.flags.find((f) => f.componentId === c.componentId);
+              const answered = a.answered.find((x) => x.componentId === c.componentId);
+              return (
+                <tr key={c.componentId} data-component={c.componentId}>
+                  <th scope="row">{c.name}</th>
+                  <td className={answered && answered.answered < answered.total ? "warn-text" : undefined}>
+                    {answered ? `${answered.answered} of ${answered.total}` : "—"}
+                  </td>
+                  <td>{formatScore(c.score)}</td>
+                  <td>
+                    <LevelPill level={c.level} />
+                  </td>
+                  <td>{evidence?.level == null ? <span className="muted">no registry evidence</span> : <LevelPill level={evidence.level} />}</td>
+                  <td>
+                    {flag?.unsupported ? (
+                      <>
+                        <span className="bad-text">not supported by registry evidence</span>
+                        {a.justifications[c.componentId] ? <p>Justified: {a.justifications[c.componentId]}</p> : null}
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td>
+                    <Link to={`${base}/components/${c.componentId}`}>{canEdit ? "Capture" : canAddEvidence ? "Add evidence" : "Responses"}</Link>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {canEdit ? (
+        <div className="inline-form" style={{ marginTop: "0.75rem" }}>
+          <Link className="button" to={`${base}/finalize`}>
+            Finalise…
+          </Link>
+          {a.status === "draft" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="submit" />
+              <button type="submit" className="secondary">
+                Send to review
+              </button>
+            </Form>
+          ) : null}
+          <span className="muted">Finalising asks you to confirm first: it freezes the responses and the registry figures of {a.period}.</span>
         </div>
-        {canEdit ? (
-          <>
-            <FormError error={result && !result.ok && result.intent === "finalize" ? result.errors?.form : undefined} />
-            <p className="inline-form" style={{ marginTop: "0.75rem" }}>
-              <button type="submit">Finalise assessment</button>
-              <span className="muted">Finalising freezes the responses and the registry figures of {a.period}.</span>
-            </p>
-          </>
-        ) : null}
-      </Form>
-      {canEdit && a.status === "draft" ? (
-        <Form method="post">
-          <input type="hidden" name="intent" value="submit" />
-          <button type="submit" className="secondary">
-            Send to review
-          </button>
-        </Form>
       ) : null}
 
       <h2>Assessment questions</h2>
@@ -244,29 +246,62 @@ export default function AssessmentOverview() {
             </tr>
           </thead>
           <tbody>
-            {a.questions.map((q) => (
-              <tr key={q.questionId}>
-                <th scope="row">{questionsMeta.find((m) => m.id === q.questionId)?.title}</th>
-                <td>{q.answerLevel ? <LevelPill level={q.answerLevel} /> : <span className="muted">unanswered</span>}</td>
-                <td>
-                  <LevelPill level={q.componentLevel} /> {componentName(q.componentId)}
-                  {q.differs ? <div className="warn-text">differs by more than one level</div> : null}
-                </td>
-                <td>{a.answers[q.questionId]?.note ?? "—"}</td>
-              </tr>
-            ))}
+            {a.questions.map((q) => {
+              const meta = questionsMeta.find((m) => m.id === q.questionId);
+              return (
+                <tr key={q.questionId}>
+                  <th scope="row">{meta ? `Q${meta.number} ${meta.title}` : null}</th>
+                  <td>{q.answerLevel ? <LevelPill level={q.answerLevel} /> : <span className="muted">unanswered</span>}</td>
+                  <td>
+                    <LevelPill level={q.componentLevel} /> {componentName(q.componentId)}
+                    {q.differs ? <div className="warn-text">differs by more than one level</div> : null}
+                  </td>
+                  <td>{a.answers[q.questionId]?.note ?? "—"}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
 
-      <h2>Registry figures for {a.period}</h2>
+      <h2>
+        Registry figures for {a.period}
+        {a.evidenceSoFar ? ` so far (to ${formatDate(a.metrics.window.to)})` : ""}
+      </h2>
       <p className="muted">
-        {a.status === "finalized" ? "As frozen at finalisation." : "Live: they are frozen when the assessment is finalised."} Production models{" "}
+        {frozen ? "As frozen at finalisation." : "Live: they are frozen when the assessment is finalised."} Production models{" "}
         <strong>{a.metrics.productionModels}</strong>, incident rate{" "}
         <strong>{a.metrics.incidentRate === null ? "—" : `${(a.metrics.incidentRate * 100).toFixed(1)}%`}</strong>, lineage complete{" "}
         <strong>{a.metrics.lineageCompleteShare === null ? "—" : `${Math.round(a.metrics.lineageCompleteShare * 100)}%`}</strong>, promotions through approval{" "}
         <strong>{a.metrics.approvalGatedShare === null ? "—" : `${Math.round(a.metrics.approvalGatedShare * 100)}%`}</strong>.
       </p>
+
+      {canPlan ? (
+        <details className="card" open={result?.intent === "withdraw" && !result.ok ? true : undefined}>
+          <summary>Withdraw this assessment…</summary>
+          <p>
+            Withdrawing marks the {a.period} assessment as withdrawn, with your name, the time and your reason. It stays readable, but it leaves the trends,
+            the change since last quarter, comparisons, the dashboard and roadmap generation, and {a.period} becomes free for a new assessment. Roadmaps
+            already generated from it stay as they are. A withdrawal cannot be undone.
+          </p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="withdraw" />
+            <FormError error={result?.intent === "withdraw" ? result.errors?.form : undefined} />
+            <TextAreaField
+              label="Why is it withdrawn?"
+              name="reason"
+              rows={3}
+              maxLength={2000}
+              required
+              defaultValue={result?.intent === "withdraw" ? result.values?.reason : undefined}
+              error={result?.intent === "withdraw" ? result.errors?.reason : undefined}
+            />
+            <button type="submit" className="danger">
+              Withdraw assessment
+            </button>
+          </Form>
+        </details>
+      ) : null}
     </>
   );
 }

@@ -5,11 +5,12 @@ import { TrendChart } from "~/components/assessment-charts";
 import { EmptyState, FormError, SelectField } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
 import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
-import { createAssessment, listAssessments } from "~/modules/assessment/assessments.server";
+import { countsAsFinalized } from "~/modules/assessment/assessment-constants";
+import { createAssessment, listAssessments, openableQuarters } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
-import { quarterOf, shiftQuarter } from "~/utils/quarters";
+import { quarterOf } from "~/utils/quarters";
 import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Assessments" }];
@@ -18,15 +19,14 @@ const ASSESSORS = ["admin", "leadership"] as const;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
-  const list = listAssessments(org.id);
-  const current = quarterOf(new Date());
-  const taken = new Set(list.map((a) => a.period));
+  const now = new Date();
   return {
     org,
-    assessments: list,
+    assessments: listAssessments(org.id),
     canCreate: hasRole(role, ASSESSORS),
-    openPeriods: [1, 0, -1, -2, -3, -4].map((i) => shiftQuarter(current, i)).filter((p) => !taken.has(p)),
-    current,
+    // The current quarter and past ones without a live assessment; never a future quarter.
+    openPeriods: openableQuarters(org.id, now),
+    current: quarterOf(now),
   };
 }
 
@@ -43,7 +43,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function Assessments() {
   const { org, assessments, canCreate, openPeriods, current } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const finalized = [...assessments].filter((a) => a.status === "finalized").reverse();
+  const finalized = assessments.filter(countsAsFinalized).reverse();
   return (
     <>
       <div className="page-header">
@@ -79,20 +79,30 @@ export default function Assessments() {
             </thead>
             <tbody>
               {assessments.map((a, i) => {
-                const previous = assessments.slice(i + 1).find((p) => p.status === "finalized");
-                const delta = previous ? a.dimensionScore - previous.dimensionScore : null;
+                const withdrawn = a.status === "withdrawn";
+                const previous = assessments.slice(i + 1).find(countsAsFinalized);
+                const delta = previous && !withdrawn ? a.dimensionScore - previous.dimensionScore : null;
                 return (
                   <tr key={a.id}>
                     <td>
                       <Link to={`/orgs/${org.slug}/assessments/${a.id}`}>{a.period}</Link>
                       {a.period === current ? <span className="tag">current</span> : null}
                     </td>
-                    <td>{a.status.replace("_", " ")}</td>
-                    <td data-testid={`score-${a.period}`}>{formatScore(a.dimensionScore)}</td>
-                    <td>
-                      <LevelPill level={a.level} /> {a.levelName}
-                    </td>
-                    <td>{a.band}</td>
+                    <td>{withdrawn ? <span className="tag">withdrawn</span> : a.status.replace("_", " ")}</td>
+                    {withdrawn ? (
+                      // A withdrawn assessment keeps its page but leaves the scores and the trend.
+                      <td colSpan={3} className="muted" data-testid={`score-${a.period}`}>
+                        not counted (withdrawn)
+                      </td>
+                    ) : (
+                      <>
+                        <td data-testid={`score-${a.period}`}>{formatScore(a.dimensionScore)}</td>
+                        <td>
+                          <LevelPill level={a.level} /> {a.levelName}
+                        </td>
+                        <td>{a.band}</td>
+                      </>
+                    )}
                     <td className={delta === null ? "muted" : delta >= 0 ? "ok-text" : "bad-text"}>
                       {delta === null ? "—" : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)}`}
                     </td>
@@ -106,7 +116,14 @@ export default function Assessments() {
       {canCreate && openPeriods.length ? (
         <Form method="post" className="inline-form card" style={{ marginTop: "1rem" }} aria-label="Start an assessment">
           <FormError error={result?.errors?.form} />
-          <SelectField label="Quarter" name="period" defaultValue={openPeriods.includes(current) ? current : openPeriods[0]} options={openPeriods.map((p) => ({ value: p, label: p }))} error={result?.errors?.period} />
+          <SelectField
+            label="Quarter"
+            name="period"
+            defaultValue={openPeriods[0]}
+            hint="The current quarter (registry figures so far) or a past quarter without an assessment."
+            options={openPeriods.map((p) => ({ value: p, label: p === current ? `${p} (current quarter)` : p }))}
+            error={result?.errors?.period}
+          />
           <button type="submit">Start assessment</button>
         </Form>
       ) : null}

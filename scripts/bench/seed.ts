@@ -109,7 +109,7 @@ function seedAssessments(orgId: number, leader: Actor): { assessmentId: number }
     const level = 2 + (created % 3); // levels 2–4, so a roadmap to the next level exists
     const row = createAssessment(orgId, { period }, leader);
     saveResponses(orgId, row.id, responses(level), leader);
-    finalizeAssessment(orgId, row.id, { justifications }, leader);
+    finalizeAssessment(orgId, row.id, { justifications, acceptUnanswered: true }, leader);
     newestId ??= row.id;
     created++;
   }
@@ -237,17 +237,19 @@ function seedAuditEvents(orgId: number, actor: Actor & { type: "user" }, progres
   const db = getDb();
   const client = db.$client;
   const have = db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).get()?.n ?? 0;
-  const head = client.prepare("SELECT hash FROM audit_events WHERE org_id = ? ORDER BY id DESC LIMIT 1");
+  const head = client.prepare("SELECT hash, seq FROM audit_events WHERE org_id = ? ORDER BY id DESC LIMIT 1");
   const insert = client.prepare(
-    `INSERT INTO audit_events (org_id, actor_type, actor_id, actor_label, action, entity_type, entity_id, payload, created_at, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO audit_events (org_id, actor_type, actor_id, actor_label, action, entity_type, entity_id, payload, created_at, prev_hash, hash, seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const total = Math.max(0, LARGE.auditEvents - have);
   const base = Date.now() - total * 1000; // one event a second, ending now
   for (let done = 0; done < total; ) {
     const size = Math.min(BATCH, total - done);
     writeTransaction(() => {
-      let prevHash = (head.get(orgId) as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+      const last = head.get(orgId) as { hash: string; seq: number } | undefined;
+      let prevHash = last?.hash ?? GENESIS_HASH;
+      let seq = last?.seq ?? 0;
       for (let k = 0; k < size; k++) {
         const n = done + k;
         const [action, entityType] = ACTIONS[n % ACTIONS.length]!;
@@ -264,7 +266,7 @@ function seedAuditEvents(orgId: number, actor: Actor & { type: "user" }, progres
         };
         const hash = computeEventHash(prevHash, content);
         insert.run(orgId, content.actorType, content.actorId, content.actorLabel, content.action, content.entityType, content.entityId,
-          content.payload, content.createdAt, prevHash, hash);
+          content.payload, content.createdAt, prevHash, hash, ++seq);
         prevHash = hash;
       }
     });

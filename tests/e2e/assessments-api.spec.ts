@@ -10,9 +10,10 @@ import { createTestOrg } from "./fixtures";
 
 /**
  * The assessment JSON API: the public framework, and for a token of the
- * organisation: start a quarter, merge responses, finalise (409 with the
- * flags that need a justification), read back; scopes and organisations are
- * enforced. What was written is checked straight in the server's database.
+ * organisation: start a quarter (never a future one), merge responses,
+ * finalise (409 naming the unanswered statements per component unless
+ * accepted, 409 with the flags that need a justification), read back,
+ * withdraw; scopes and organisations are enforced. What was written is checked straight in the server's database.
  */
 
 type FrameworkJson = {
@@ -81,6 +82,10 @@ test("a pipeline token starts a quarter, merges responses, finalises with a just
   expect(duplicate.issues.map((i) => i.path)).toEqual(["period"]);
   const badPeriod = await expectApiError(await ctx.post(`${API}/assessments`, { data: { period: "2026-Q5" } }), 422, "invalid");
   expect(badPeriod.issues.map((i) => i.path)).toEqual(["period"]);
+  // A future quarter (its registry evidence would be an empty window) is invalid on `period`; nothing is created.
+  const future = await expectApiError(await ctx.post(`${API}/assessments`, { data: { period: shiftQuarter(quarterOf(new Date()), 1) } }), 422, "invalid");
+  expect(future.issues.map((i) => i.path)).toEqual(["period"]);
+  expect(future.message).toContain("has not started yet");
   await expectApiError(await ctx.post(`${API}/assessments`, { data: { period: "2025-Q3", frameworkVersion: "99" } }), 422, "invalid");
 
   // PUT merges: level 2 first, level 3 and a question later; the level 2 answers are kept.
@@ -106,20 +111,33 @@ test("a pipeline token starts a quarter, merges responses, finalises with a just
   expect(noReason.issues.map((i) => i.path)).toEqual(["capabilities.0.reason"]);
   expect(stored(id).statements["mlops.l2.1"]).toBeUndefined();
 
-  // Finalise: 409 listing the flag without a justification, then 200 with it.
-  const refused = await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {} } }), 409, "conflict");
+  // Finalise: unanswered statements are a 409 naming the answered counts per component, unless accepted.
+  const justification = "Operations run at level 3; the models are hosted outside the registry until Q1.";
+  for (const body of [undefined, { justifications: { "production-operations": justification } }, { justifications: {}, acceptUnanswered: false }]) {
+    const incomplete = await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, body ? { data: body } : {}), 409, "conflict");
+    expect(incomplete.message).toContain("not in place");
+    expect(incomplete.issues).toHaveLength(5);
+    const prodOps = framework.components.find((c) => c.id === "production-operations")!.capabilities.length;
+    const answered = statementsAt("production-operations", 2).length + statementsAt("production-operations", 3).length;
+    expect(incomplete.issues).toContainEqual({ path: "answered.production-operations", message: `Production Operations: ${answered} of ${prodOps} statements answered` });
+    expect(incomplete.issues.find((i) => i.path === "answered.mlops")!.message).toMatch(/^MLOps.*: 0 of \d+ statements answered$/);
+  }
+  expect(stored(id).status).toBe("draft");
+  // Accepted, the flag still needs its justification: 409 naming the component by name, then 200 with it.
+  const refused = await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {}, acceptUnanswered: true } }), 409, "conflict");
+  expect(refused.message).toBe("Justify the levels not supported by registry evidence: Production Operations");
   expect(refused.issues).toEqual([{ path: "justifications.production-operations", message: expect.any(String) }]);
   expect(stored(id).status).toBe("draft");
-  const justification = "Operations run at level 3; the models are hosted outside the registry until Q1.";
+  await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { acceptUnanswered: "yes" } }), 422, "invalid");
   const finalized = await expectJson<AssessmentJson>(
-    await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: { "production-operations": justification } } }),
+    await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: { "production-operations": justification }, acceptUnanswered: true } }),
     200,
   );
   expect(finalized.status).toBe("finalized");
   expect(finalized.evidence.justifications).toEqual({ "production-operations": justification });
   // Finalised is read-only.
   await expectApiError(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities: inPlace(["mlops.l2.1"]) } }), 409, "conflict");
-  await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {} } }), 409, "conflict");
+  await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {}, acceptUnanswered: true } }), 409, "conflict");
 
   // Read back: the detail and the list agree.
   const detail = await expectJson<AssessmentJson>(await ctx.get(`${API}/assessments/${id}`), 200);
@@ -174,4 +192,46 @@ test("scopes and organisations: read-only tokens cannot write, other organisatio
   await expectApiError(await anonymous.get(`${API}/assessments`), 401, "unauthorized");
   await anonymous.dispose();
   await expectApiError(await writer.get(`${API}/assessments/not-a-number`), 404, "not_found");
+});
+
+test("withdraw: a finalised assessment with a reason (200), frees its quarter and leaves the list's finalised ones; 409 when not finalised, 422 without a reason, 403 without the scope", async ({ testOrg, apiAs }) => {
+  const { ctx } = await apiAs(testOrg.id, RW);
+  const period = shiftQuarter(quarterOf(new Date()), -3);
+  const { id } = await expectJson<AssessmentJson>(await ctx.post(`${API}/assessments`, { data: { period } }), 201);
+
+  // A draft cannot be withdrawn.
+  const draft = await expectApiError(await ctx.post(`${API}/assessments/${id}/withdraw`, { data: { reason: "Wrong quarter" } }), 409, "conflict");
+  expect(draft.message).toContain("Only a finalised assessment can be withdrawn");
+  await expectJson(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { acceptUnanswered: true } }), 200);
+
+  // No reason, an empty one, or no write scope: refused, nothing changes.
+  const empty = await expectApiError(await ctx.post(`${API}/assessments/${id}/withdraw`, { data: { reason: "   " } }), 422, "invalid");
+  expect(empty.issues.map((i) => i.path)).toEqual(["reason"]);
+  await expectApiError(await ctx.post(`${API}/assessments/${id}/withdraw`, { data: {} }), 422, "invalid");
+  const { ctx: reader } = await apiAs(testOrg.id, RO);
+  await expectApiError(await reader.post(`${API}/assessments/${id}/withdraw`, { data: { reason: "Not mine to withdraw" } }), 403, "forbidden");
+  const other = await createTestOrg("other");
+  const { ctx: stranger } = await apiAs(other.id, RW);
+  await expectApiError(await stranger.post(`${API}/assessments/${id}/withdraw`, { data: { reason: "Not yours" } }), 404, "not_found");
+  expect(stored(id).status).toBe("finalized");
+
+  const reason = "Answered against the wrong business unit";
+  const withdrawn = await expectJson<AssessmentJson & { withdrawnAt: string; withdrawnBy: string; withdrawnReason: string }>(
+    await ctx.post(`${API}/assessments/${id}/withdraw`, { data: { reason: `  ${reason} ` } }),
+    200,
+  );
+  expect(withdrawn).toMatchObject({ id, period, status: "withdrawn", withdrawnReason: reason, withdrawnBy: expect.stringContaining("token:") });
+  expect(Date.parse(withdrawn.withdrawnAt)).not.toBeNaN();
+  expect(stored(id).status).toBe("withdrawn");
+  // Still readable; withdrawing again is a conflict.
+  expect(await expectJson<AssessmentJson>(await ctx.get(`${API}/assessments/${id}`), 200)).toMatchObject({ status: "withdrawn", withdrawnReason: reason });
+  await expectApiError(await ctx.post(`${API}/assessments/${id}/withdraw`, { data: { reason } }), 409, "conflict");
+  // It is read-only, cannot be planned from, and its quarter is free again.
+  await expectApiError(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities: inPlace(["mlops.l2.1"]) } }), 409, "conflict");
+  const { ctx: planner } = await apiAs(testOrg.id, ["roadmap:write"]);
+  await expectApiError(await planner.post(`${API}/assessments/${id}/roadmap`), 409, "conflict");
+  const again = await expectJson<AssessmentJson>(await ctx.post(`${API}/assessments`, { data: { period } }), 201);
+  expect(again.id).not.toBe(id);
+  const list = await expectJson<{ assessments: AssessmentJson[] }>(await ctx.get(`${API}/assessments`), 200);
+  expect(list.assessments.map((a) => [a.id, a.status])).toEqual(expect.arrayContaining([[id, "withdrawn"], [again.id, "draft"]]));
 });

@@ -157,7 +157,7 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   // (1.2 + 1 + 1 + 3 + 1) / 5 = 1.44
   await expect(page.getByTestId("dimension-score")).toHaveText("1.4");
   const prodOps = componentRow(page, "production-operations");
-  await expect(prodOps.getByRole("cell").nth(0)).toHaveText("3.0");
+  await expect(prodOps.getByRole("cell").nth(1)).toHaveText("3.0");
   await expect(prodOps).toContainText("not supported by registry evidence");
   for (const other of ["technical-capability", "mlops", "lifecycle", "standards"]) {
     await expect(componentRow(page, other)).not.toContainText("not supported by registry evidence");
@@ -168,18 +168,21 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   expect(detail.evidence.metrics.productionModels).toBe(0);
   expect(detail.components.find((c: { id: string }) => c.id === "production-operations")).toMatchObject({ level: 3, evidenceLevel: 1, flags: ["not_supported_by_registry_evidence"] });
 
-  // Finalising without a justification names the component and changes nothing.
-  const finaliseForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Finalise assessment" }) });
+  // Finalising goes through its confirmation page; without a justification it names the component and changes nothing.
+  await page.getByRole("link", { name: "Finalise…" }).click();
+  await expect(page).toHaveURL(`${base}/finalize`);
+  await page.getByRole("checkbox", { name: /unanswered statements counted as not in place/ }).check();
   await page.getByRole("button", { name: "Finalise assessment" }).click();
-  await expect(finaliseForm.getByRole("alert")).toContainText(/production-operations|Production Operations/);
+  await expect(page.getByRole("alert").filter({ hasText: "Justify the levels" })).toHaveText("Justify the levels not supported by registry evidence: Production Operations");
   expect(stored(id).status).toBe("draft");
 
-  // With the justification it finalises.
-  await page.getByLabel("Justification for Production Operations").fill("Two models go live next month; operations are already run as at level 3.");
+  // With the justification (and the tick) it finalises and returns to the assessment.
+  await page.getByLabel(/^Production Operations: assessed level 3/).fill("Two models go live next month; operations are already run as at level 3.");
+  await page.getByRole("checkbox", { name: /unanswered statements counted as not in place/ }).check();
   await page.getByRole("button", { name: "Finalise assessment" }).click();
-  await expect(page.getByRole("status").filter({ hasText: /^Finalised\./ })).toBeVisible();
+  await expect(page).toHaveURL(base);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("finalized");
-  await expect(page.getByRole("button", { name: "Finalise assessment" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Finalise…" })).toHaveCount(0);
   await expect(prodOps).toContainText("Justified: Two models go live next month");
   const finalized = stored(id);
   expect(finalized.status).toBe("finalized");
@@ -208,7 +211,7 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   // A second, earlier finalised quarter: the trend chart appears.
   const previous = shiftQuarter(current, -1);
   const earlier = await startAssessment(reader, previous, statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" })));
-  await expectJson(await reader.post(`${API}/assessments/${earlier}/finalize`, { data: { justifications: {} } }), 200);
+  await expectJson(await reader.post(`${API}/assessments/${earlier}/finalize`, { data: { justifications: {}, acceptUnanswered: true } }), 200);
   await page.reload();
   await expect(assessmentRow(page, previous)).toContainText("finalized");
   await expect(page.getByRole("img", { name: TREND_CHART })).toBeVisible();
@@ -272,7 +275,7 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   await expect(page.getByRole("form", { name: "Start an assessment" })).toHaveCount(0);
   await assessmentRow(page, current).getByRole("link", { name: current }).click();
   await expect(page).toHaveURL(base);
-  await expect(page.getByRole("button", { name: "Finalise assessment" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Finalise…" })).toHaveCount(0);
   await expect(page.getByRole("link", { name: "Add evidence" })).toHaveCount(framework.components.length);
   await componentRow(page, "production-operations").getByRole("link", { name: "Add evidence" }).click();
   await expect(page).toHaveURL(capture);
@@ -300,8 +303,9 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   // A forged save (or finalise) from the team is refused with 403 and changes nothing.
   const forged = await page.request.post(capture, { form: { intent: "save", "s.production-operations.l2.1.status": "in_place", "s.production-operations.l2.2.status": "in_place" } });
   expect(forged.status()).toBe(403);
-  const forgedFinalize = await page.request.post(base, { form: { intent: "finalize" } });
+  const forgedFinalize = await page.request.post(`${base}/finalize`, { form: { acceptUnanswered: "on" } });
   expect(forgedFinalize.status()).toBe(403);
+  expect((await page.request.get(`${base}/finalize`)).status()).toBe(403);
   const unchanged = stored(id);
   expect(unchanged.statements["production-operations.l2.1"]!.status).toBe("partial");
   expect(unchanged.statements["production-operations.l2.2"]).toBeUndefined();
@@ -315,7 +319,7 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   await expect(auditor.getByRole("button", { name: "Start assessment" })).toHaveCount(0);
   await auditor.goto(base);
   await expect(auditor.getByTestId("dimension-score")).toBeVisible();
-  await expect(auditor.getByRole("button", { name: "Finalise assessment" })).toHaveCount(0);
+  await expect(auditor.getByRole("link", { name: "Finalise…" })).toHaveCount(0);
   await componentRow(auditor, "production-operations").getByRole("link").click();
   await expect(auditor).toHaveURL(capture);
   await expect(auditor.getByRole("form", { name: "Add evidence" })).toHaveCount(0);
@@ -350,6 +354,7 @@ test.describe("the demo organisation (read-only)", () => {
     await page.goto("/framework/scoring");
     await expect(page.getByRole("heading", { level: 1, name: "How scores work" })).toBeVisible();
     await expect(page.getByText(/strong.*from.*4\.0/)).toBeVisible();
+    await expect(page.getByText(/moderate.*in between/)).toBeVisible();
 
     const compare = await page.goto("/orgs/compare");
     expect(compare?.status()).toBe(200);

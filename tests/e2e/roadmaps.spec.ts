@@ -22,7 +22,7 @@ import { createTestOrg, DEMO_PASSWORD, E2E_PASSWORD, expect, login, type TestOrg
 type FrameworkJson = { components: Array<{ id: string; capabilities: Array<{ id: string; level: number }> }> };
 const framework = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8")) as FrameworkJson;
 const COMPONENT_IDS = framework.components.map((c) => c.id);
-const JUSTIFY_ALL = { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the e2e suite."])) };
+const JUSTIFY_ALL = { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the e2e suite."])), acceptUnanswered: true };
 const ASSESS = ["assessment:read", "assessment:write"] as const;
 const ROADMAP = ["roadmap:read", "roadmap:write"] as const;
 /** Four components at level 3 and mlops at level 1: dimension level 2, with the mlops catch-up items of 1 → 2. */

@@ -122,8 +122,11 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/orgs.$orgSlug.assessments._index": { get: members(READERS), post: { "": members(ASSESSORS, "invalid") } },
   "routes/orgs.$orgSlug.assessments.$assessmentId._index": {
     get: members(READERS),
-    post: { submit: members(ASSESSORS, "409"), finalize: members(ASSESSORS, "409") },
+    // `withdraw` is probed without its reason.
+    post: { submit: members(ASSESSORS, "409"), withdraw: members(ASSESSORS, "invalid") },
   },
+  // The confirmation step before finalising; for the finalised assessment it says so, and finalising again conflicts.
+  "routes/orgs.$orgSlug.assessments.$assessmentId.finalize": { get: members(ASSESSORS), post: { "": members(ASSESSORS, "409") } },
   "routes/orgs.$orgSlug.assessments.$assessmentId.components.$componentId": {
     get: members(READERS),
     post: { save: members(ASSESSORS, "409"), "add-note": members([...ASSESSORS, "team"], "invalid") },
@@ -234,6 +237,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/api.v1.assessments.$id": { api: ["GET /assessments/{id}"] },
   "routes/api.v1.assessments.$id.responses": { api: ["PUT /assessments/{id}/responses"] },
   "routes/api.v1.assessments.$id.finalize": { api: ["POST /assessments/{id}/finalize"] },
+  "routes/api.v1.assessments.$id.withdraw": { api: ["POST /assessments/{id}/withdraw"] },
   "routes/api.v1.assessments.$id.roadmap": { api: ["POST /assessments/{id}/roadmap"] },
   "routes/api.v1.roadmaps.$id": { api: ["GET /roadmaps/{id}"] },
   "routes/api.v1.roadmap-items.$id": { api: ["GET /roadmap-items/{id}", "PATCH /roadmap-items/{id}"] },
@@ -286,6 +290,7 @@ export const API: Record<string, ApiEntry> = {
   "GET /assessments/{id}": { scope: "assessment:read", full: 200, other: 404 },
   "PUT /assessments/{id}/responses": { scope: "assessment:write", full: 400, other: 400 },
   "POST /assessments/{id}/finalize": { scope: "assessment:write", full: 400, other: 400 },
+  "POST /assessments/{id}/withdraw": { scope: "assessment:write", full: 400, other: 400 },
   "POST /assessments/{id}/roadmap": { scope: "roadmap:write", full: 400, other: 400 },
   "GET /roadmaps/{id}": { scope: "roadmap:read", full: 200, other: 404 },
   // In the README and served, but not in API_ENDPOINTS / GET /api/v1/openapi.json.

@@ -432,9 +432,10 @@ describe("another organisation's rows, named from inside `demo`", () => {
 
   it("are 404 in well-formed form posts, and nothing is written", async () => {
     const f = world.foreign;
-    const [approval, assessment, audit, roadmap, item, version, card, tokens, members] = [
+    const [approval, assessment, finalize, audit, roadmap, item, version, card, tokens, members] = [
       "routes/orgs.$orgSlug.approvals.$requestId",
       "routes/orgs.$orgSlug.assessments.$assessmentId._index",
+      "routes/orgs.$orgSlug.assessments.$assessmentId.finalize",
       "routes/orgs.$orgSlug.bias-audits.$auditId",
       "routes/orgs.$orgSlug.roadmaps.$roadmapId._index",
       "routes/orgs.$orgSlug.roadmaps.$roadmapId.items.$itemId",
@@ -448,6 +449,8 @@ describe("another organisation's rows, named from inside `demo`", () => {
       { as: "ethics", route: approval, in: { requestId: f.openRequestId }, form: { intent: "decide", decision: "approve", comment: "" } },
       { as: "admin", route: approval, in: { requestId: f.openRequestId }, form: { intent: "cancel" } },
       { as: "leadership", route: assessment, in: { assessmentId: f.assessmentId }, form: { intent: "submit" } },
+      { as: "leadership", route: assessment, in: { assessmentId: f.assessmentId }, form: { intent: "withdraw", reason: "Not yours" } },
+      { as: "leadership", route: finalize, in: { assessmentId: f.assessmentId }, form: { acceptUnanswered: "on" } },
       { as: "ethics", route: audit, in: { auditId: f.pendingAuditId }, form: { decision: "accept", comment: "fine" } },
       { as: "team", route: item, in: { itemId: f.itemId }, form: { intent: "update", status: "in_progress" } },
       { as: "team", route: item, in: { itemId: f.itemId }, form: { intent: "comment", body: "mine now" } },
@@ -492,6 +495,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       { method: "POST", path: "/models/{slug}/versions/{version}/approval-requests" },
       { method: "PUT", path: "/assessments/{id}/responses", body: { capabilities: [], questions: [] } },
       { method: "POST", path: "/assessments/{id}/finalize" },
+      { method: "POST", path: "/assessments/{id}/withdraw", body: { reason: "Not yours" } },
       { method: "POST", path: "/assessments/{id}/roadmap" },
       { method: "PATCH", path: "/roadmap-items/{id}", body: { evidence: "Not yours" } },
     ];

@@ -249,7 +249,8 @@ const API_CASES: Record<string, ApiCase> = {
     path: () => `/models/${t.model}/versions/${t.stagingVersion}/approval-requests`,
     example: () => ({ reason: "Ready for production" }),
   },
-  "POST /assessments": { path: () => "/assessments", example: () => ({ period: "2031-Q1", frameworkVersion: "1" }) },
+  // A past quarter: a future one is always refused.
+  "POST /assessments": { path: () => "/assessments", example: () => ({ period: "2019-Q1", frameworkVersion: "1" }) },
   "PUT /assessments/{id}/responses": {
     path: () => `/assessments/${t.draftAssessmentId}/responses`,
     example: () => ({
@@ -261,6 +262,8 @@ const API_CASES: Record<string, ApiCase> = {
     path: () => `/assessments/${t.draftAssessmentId}/finalize`,
     example: () => ({ justifications: { [t.componentId]: "We have the evidence" } }),
   },
+  // The draft cannot be withdrawn (409): the body still reaches validation.
+  "POST /assessments/{id}/withdraw": { path: () => `/assessments/${t.draftAssessmentId}/withdraw`, example: () => ({ reason: "Scored against the wrong unit" }) },
   "POST /assessments/{id}/roadmap": { path: () => `/assessments/${t.finalizedAssessmentId}/roadmap`, example: () => ({ startDate: "2027-01-01" }) },
   "PATCH /roadmap-items/{id}": {
     path: () => `/roadmap-items/${t.roadmapItemId}`,
@@ -438,8 +441,14 @@ const FORM_TARGETS: FormTarget[] = [
     index: true,
     intents: {
       submit: { role: "leadership", fields: () => ({}) },
-      finalize: { role: "leadership", fields: () => ({ [`justification.${t.componentId}`]: "We have evidence" }) },
+      // The draft cannot be withdrawn (409): the form still reaches validation.
+      withdraw: { role: "leadership", fields: () => ({ reason: "Scored against the wrong unit" }) },
     },
+  },
+  {
+    name: "assessment finalisation",
+    path: () => `/orgs/demo/assessments/${t.draftAssessmentId}/finalize`,
+    intents: { "": { role: "leadership", fields: () => ({ [`justification.${t.componentId}`]: "We have evidence" }) } },
   },
   {
     name: "assessment capture",
@@ -465,7 +474,7 @@ const FORM_TARGETS: FormTarget[] = [
     name: "new assessment",
     path: () => "/orgs/demo/assessments",
     index: true,
-    intents: { "": { role: "leadership", fields: () => ({ period: "2032-Q2", frameworkVersion: "1" }) } },
+    intents: { "": { role: "leadership", fields: () => ({ period: "2018-Q2", frameworkVersion: "1" }) } },
   },
   { name: "audit verify", path: () => "/orgs/demo/audit", intents: { "": { role: "auditor", fields: () => ({}) } } },
   {

@@ -1,6 +1,9 @@
 export const ASSESSMENT_STATUSES = ["draft", "in_review", "finalized", "withdrawn"] as const;
 export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
 
+/** Finalised and not withdrawn: the assessments trends, deltas, comparisons, dashboards and roadmaps count. */
+export const countsAsFinalized = (a: { status: string }) => a.status === "finalized";
+
 export const STATEMENT_STATUSES = ["none", "partial", "in_place", "not_applicable"] as const;
 export type StatementStatusValue = (typeof STATEMENT_STATUSES)[number];
 

@@ -58,6 +58,29 @@ export type AssessmentResponsesInput = z.infer<typeof AssessmentResponsesSchema>
 
 export const FinalizeSchema = z.object({
   justifications: z.record(z.string().trim().max(4000, "Use at most 4000 characters")).default({}),
+  /** Finalise although some statements are unanswered (they count as "not in place"); without it that is a 409. */
+  acceptUnanswered: z.boolean({ invalid_type_error: "Use true or false" }).default(false),
+});
+
+/** The finalisation form: `justification.<componentId>` fields and an `acceptUnanswered` checkbox, as FinalizeSchema's input. */
+export const FinalizeFormSchema = z.preprocess((raw) => {
+  const fields = raw as Record<string, unknown>;
+  return {
+    justifications: Object.fromEntries(
+      Object.entries(fields)
+        .filter(([key, value]) => key.startsWith("justification.") && typeof value === "string" && value.trim())
+        .map(([key, value]) => [key.slice("justification.".length), value]),
+    ),
+    acceptUnanswered: fields.acceptUnanswered === "on" || fields.acceptUnanswered === "true",
+  };
+}, FinalizeSchema);
+
+export const WithdrawSchema = z.object({
+  reason: z
+    .string({ required_error: "Say why the assessment is withdrawn", invalid_type_error: "Say why the assessment is withdrawn" })
+    .trim()
+    .min(1, "Say why the assessment is withdrawn")
+    .max(2000, "Use at most 2000 characters"),
 });
 
 export const EvidenceNoteSchema = z.object({

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
 import { assessments, assessmentStatements, auditEvents } from "../../../db/schema";
 import { DomainError } from "../../utils/errors";
-import { quarterRange } from "../../utils/quarters";
+import { quarterOf, quarterRange, shiftQuarter } from "../../utils/quarters";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { getFramework } from "../framework/framework";
 import { computeRegistryMetrics } from "../registry/metrics.server";
@@ -13,13 +13,20 @@ import {
   addEvidenceNote,
   assessmentJson,
   createAssessment,
+  evidenceWindow,
   finalizeAssessment,
   getAssessment,
+  latestFinalizedAssessment,
+  latestFinalizedByOrganization,
   listAssessments,
+  openableQuarters,
   previousFinalized,
+  requireRoadmapSource,
   submitAssessmentForReview,
+  withdrawAssessment,
 } from "./assessments.server";
 import { saveResponses } from "./capture.server";
+import { responsesDigest } from "./responses-digest";
 import { evidenceLevel } from "./evidence";
 import { scoreAssessment, type StatementResponses } from "./scoring";
 import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
@@ -291,9 +298,10 @@ describe("finalizeAssessment", () => {
     const before = rowOf(id);
     const attempts: Array<Record<string, string>> = [{}, { "production-operations": "   " }, { standards: "Not the flagged one" }];
     for (const justifications of attempts) {
-      const error = catchDomain(() => finalizeAssessment(orgId, id, { justifications }, LEADER));
+      const error = catchDomain(() => finalizeAssessment(orgId, id, { justifications, acceptUnanswered: true }, LEADER));
       expect(error.code).toBe("conflict");
-      expect(error.message).toContain("production-operations");
+      // People read component names, never ids.
+      expect(error.message).toBe("Justify the levels not supported by registry evidence: Production Operations");
       expect(error.issues).toEqual([{ path: "justifications.production-operations", message: expect.stringMatching(/level 3.*level 2/) }]);
     }
     expect(rowOf(id)).toEqual(before);
@@ -309,7 +317,7 @@ describe("finalizeAssessment", () => {
     const finalized = finalizeAssessment(
       orgId,
       id,
-      { justifications: { "production-operations": "Four more models went live in early July.", standards: "Dropped: not flagged" } },
+      { justifications: { "production-operations": "Four more models went live in early July.", standards: "Dropped: not flagged" }, acceptUnanswered: true },
       LEADER,
       { now },
     );
@@ -342,7 +350,7 @@ describe("finalizeAssessment", () => {
     const orgId = newOrg();
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
     saveResponses(orgId, id, { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
-    const done = finalizeAssessment(orgId, id, { justifications: {} }, LEADER);
+    const done = finalizeAssessment(orgId, id, { justifications: {}, acceptUnanswered: true }, LEADER);
     expect(done.status).toBe("finalized");
     expect(done.justifications).toEqual({});
     expect(done.flags.some((f) => f.unsupported)).toBe(false);
@@ -350,14 +358,14 @@ describe("finalizeAssessment", () => {
 
   it("a finalised assessment is read-only: responses, notes, review and a second finalisation are conflicts", () => {
     const { orgId, id } = flaggedDraft();
-    finalizeAssessment(orgId, id, { justifications: { "production-operations": "Justified." } }, LEADER);
+    finalizeAssessment(orgId, id, { justifications: { "production-operations": "Justified." }, acceptUnanswered: true }, LEADER);
     const events = auditCount(orgId);
     const before = getAssessment(orgId, id)!;
 
     const attempts = [
       () => saveResponses(orgId, id, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }], questions: [] }, LEADER),
       () => addEvidenceNote(orgId, id, { statementId: "mlops.l2.1", body: "Too late" }, TEAM),
-      () => finalizeAssessment(orgId, id, { justifications: { "production-operations": "Again" } }, LEADER),
+      () => finalizeAssessment(orgId, id, { justifications: { "production-operations": "Again" }, acceptUnanswered: true }, LEADER),
       () => submitAssessmentForReview(orgId, id, LEADER),
     ];
     for (const attempt of attempts) expect(catchDomain(attempt).code).toBe("conflict");
@@ -380,7 +388,7 @@ describe("review, evidence notes, listing and the audit trail", () => {
 
     saveResponses(orgId, id, { capabilities: [{ id: "standards.l2.1", status: "in_place" }], questions: [] }, LEADER);
     expect(getAssessment(orgId, id)!.statements["standards.l2.1"]!.status).toBe("in_place");
-    expect(finalizeAssessment(orgId, id, { justifications: {} }, LEADER).status).toBe("finalized");
+    expect(finalizeAssessment(orgId, id, { justifications: {}, acceptUnanswered: true }, LEADER).status).toBe("finalized");
     expect(catchDomain(() => submitAssessmentForReview(orgId, id, LEADER)).code).toBe("conflict");
     expect(catchDomain(() => submitAssessmentForReview(newOrg(), id, LEADER)).code).toBe("not_found");
   });
@@ -411,7 +419,7 @@ describe("review, evidence notes, listing and the audit trail", () => {
     const orgId = newOrg();
     const q1 = createAssessment(orgId, { period: Q1 }, LEADER);
     saveResponses(orgId, q1.id, { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
-    finalizeAssessment(orgId, q1.id, { justifications: {} }, LEADER);
+    finalizeAssessment(orgId, q1.id, { justifications: {}, acceptUnanswered: true }, LEADER);
     const q3 = createAssessment(orgId, { period: Q3 }, LEADER);
     const q2 = createAssessment(orgId, { period: Q2 }, LEADER);
     saveResponses(orgId, q2.id, { capabilities: statementsAt("mlops", 2).map((sid) => ({ id: sid, status: "partial" as const })), questions: [] }, LEADER);
@@ -454,7 +462,7 @@ describe("review, evidence notes, listing and the audit trail", () => {
     submitAssessmentForReview(orgId, id, LEADER);
     // Refusals write nothing to the trail.
     expect(() => finalizeAssessment(orgId, id, { justifications: {} }, LEADER)).toThrow(DomainError);
-    finalizeAssessment(orgId, id, { justifications: { "production-operations": "Justified in the board pack." } }, LEADER);
+    finalizeAssessment(orgId, id, { justifications: { "production-operations": "Justified in the board pack." }, acceptUnanswered: true }, LEADER);
 
     const events = auditOf(orgId).slice(registryEvents);
     expect(events.map((e) => e.action)).toEqual([
@@ -494,5 +502,257 @@ describe("review, evidence notes, listing and the audit trail", () => {
     createAssessment(b, { period: Q2 }, LEADER);
     expect(listAssessments(b).map((x) => x.id)).not.toContain(ida);
     expect(getDb().select().from(assessments).where(and(eq(assessments.orgId, b), eq(assessments.id, ida))).get()).toBeUndefined();
+  });
+});
+
+/** Every statement of the framework answered ("none" unless given), so finalising needs no acceptance. */
+function everyStatement(overrides: Record<string, "in_place" | "partial" | "none"> = {}): AssessmentResponsesInput {
+  return { capabilities: ALL_STATEMENTS.map((sid) => ({ id: sid, status: overrides[sid] ?? ("none" as const) })), questions: [] };
+}
+const standardsL2 = () => Object.fromEntries(statementsAt("standards", 2).map((sid) => [sid, "in_place" as const]));
+
+describe("which quarters can be opened", () => {
+  const now = at("2026-11-15T12:00:00Z"); // in 2026-Q4
+
+  it("the current quarter and past ones, never a future quarter (invalid on `period`, nothing written)", () => {
+    const orgId = newOrg();
+    for (const period of ["2027-Q1", "2030-Q4"]) {
+      const error = catchDomain(() => createAssessment(orgId, { period }, LEADER, { now }));
+      expect(error.code).toBe("invalid");
+      expect(error.field).toBe("period");
+      expect(error.message).toBe(`${period} has not started yet: open the current quarter (2026-Q4) or an earlier one`);
+    }
+    expect(listAssessments(orgId)).toEqual([]);
+    expect(auditCount(orgId)).toBe(0);
+    expect(createAssessment(orgId, { period: "2026-Q4" }, LEADER, { now }).period).toBe("2026-Q4");
+    expect(createAssessment(orgId, { period: "2024-Q2" }, LEADER, { now }).period).toBe("2024-Q2");
+    // A duplicate of a past quarter is still a conflict.
+    expect(catchDomain(() => createAssessment(orgId, { period: "2024-Q2" }, LEADER, { now })).code).toBe("conflict");
+  });
+
+  it("openableQuarters offers the current quarter and the four before it, newest first, without those taken", () => {
+    const orgId = newOrg();
+    expect(openableQuarters(orgId, now)).toEqual(["2026-Q4", "2026-Q3", "2026-Q2", "2026-Q1", "2025-Q4"]);
+    createAssessment(orgId, { period: "2026-Q4" }, LEADER, { now });
+    createAssessment(orgId, { period: "2026-Q2" }, LEADER, { now });
+    expect(openableQuarters(orgId, now)).toEqual(["2026-Q3", "2026-Q1", "2025-Q4"]);
+    expect(openableQuarters(orgId, now).every((p) => p <= quarterOf(now))).toBe(true);
+  });
+});
+
+describe("registry evidence of the current quarter", () => {
+  it("covers the quarter so far, never the future part of it", () => {
+    const now = at("2026-11-15T12:00:00Z");
+    expect(evidenceWindow("2026-Q4", now)).toEqual({ from: at("2026-10-01T00:00:00Z"), to: now });
+    expect(evidenceWindow("2026-Q3", now)).toEqual(quarterRange("2026-Q3"));
+    // A quarter that has not begun gets an empty window at its start, never one reaching into the future.
+    expect(evidenceWindow("2027-Q1", now)).toEqual({ from: at("2027-01-01T00:00:00Z"), to: at("2027-01-01T00:00:00Z") });
+  });
+
+  it("an assessment of the current quarter is evidenced up to now and says so; a past one is not 'so far'", () => {
+    const orgId = newOrg();
+    const current = quarterOf(new Date());
+    const before = Date.now();
+    const live = getAssessment(orgId, createAssessment(orgId, { period: current }, LEADER).id)!;
+    const to = Date.parse(live.metrics.window.to);
+    expect(to).toBeGreaterThanOrEqual(before);
+    expect(to).toBeLessThanOrEqual(Date.now());
+    expect(live.evidenceSoFar).toBe(true);
+    const past = getAssessment(orgId, createAssessment(orgId, { period: shiftQuarter(current, -1) }, LEADER).id)!;
+    expect(past.evidenceSoFar).toBe(false);
+    expect(past.metrics.window.to).toBe(quarterRange(shiftQuarter(current, -1)).to.toISOString());
+  });
+});
+
+describe("finalising with unanswered statements", () => {
+  it("is a conflict on `acceptUnanswered` naming the answered counts per component by name, and writes nothing", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, id, { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
+    const events = auditCount(orgId);
+    const before = rowOf(id);
+    for (const input of [{ justifications: {} }, { justifications: {}, acceptUnanswered: false }]) {
+      const error = catchDomain(() => finalizeAssessment(orgId, id, input, LEADER));
+      expect(error.code).toBe("conflict");
+      expect(error.field).toBe("acceptUnanswered");
+      expect(error.message).toContain('count as "not in place"');
+      expect(error.message).toContain(`Technical Standards & Best Practices: ${statementsAt("standards", 2).length} of ${componentOf("standards").capabilities.length} answered`);
+      expect(error.issues).toEqual(
+        framework.components.map((c) => ({
+          path: `answered.${c.id}`,
+          message: `${c.name}: ${c.id === "standards" ? statementsAt("standards", 2).length : 0} of ${c.capabilities.length} statements answered`,
+        })),
+      );
+    }
+    expect(rowOf(id)).toEqual(before);
+    expect(auditCount(orgId)).toBe(events);
+
+    const done = finalizeAssessment(orgId, id, { justifications: {}, acceptUnanswered: true }, LEADER);
+    expect(done.status).toBe("finalized");
+    expect(auditOf(orgId).at(-1)!.payload.after).toMatchObject({ status: "finalized", acceptedUnanswered: true });
+  });
+
+  it("a fully answered assessment needs no acceptance", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, id, everyStatement(standardsL2()), LEADER);
+    expect(getAssessment(orgId, id)!.answered.every((c) => c.answered === c.total)).toBe(true);
+    expect(finalizeAssessment(orgId, id, { justifications: {} }, LEADER).status).toBe("finalized");
+    expect(auditOf(orgId).at(-1)!.payload.after).not.toHaveProperty("acceptedUnanswered");
+  });
+});
+
+describe("the trail proves what was submitted and finalised", () => {
+  it("submission and finalisation record the digest of every response and the answered counts", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: [{ id: "mlops.l2.1", status: "in_place", evidence: { note: "CI", url: "https://ci.example/run" } }, { id: "standards.l2.1", status: "partial" }], questions: [{ id: "mlops-automation", level: 2, note: "Manual steps" }] },
+      LEADER,
+    );
+    submitAssessmentForReview(orgId, id, LEADER);
+    const submitted = auditOf(orgId).at(-1)!;
+    expect(submitted.action).toBe("assessment.submitted");
+    const stored = () => {
+      const statements = Object.fromEntries(getDb().select().from(assessmentStatements).where(eq(assessmentStatements.assessmentId, id)).all().map((r) => [r.statementId, r]));
+      const detail = getAssessment(orgId, id)!;
+      return responsesDigest(statements, detail.answers);
+    };
+    expect(submitted.payload.after).toEqual({
+      status: "in_review",
+      responsesDigest: stored(),
+      answered: {
+        statements: 2,
+        statementsTotal: ALL_STATEMENTS.length,
+        questions: 1,
+        questionsTotal: framework.questions.length,
+        components: Object.fromEntries(
+          framework.components.map((c) => [c.id, { answered: ["mlops", "standards"].includes(c.id) ? 1 : 0, total: c.capabilities.length }]),
+        ),
+      },
+    });
+
+    // A change in review changes the digest that finalisation records.
+    saveResponses(orgId, id, { capabilities: [{ id: "standards.l2.1", status: "in_place" }], questions: [] }, LEADER);
+    finalizeAssessment(orgId, id, { justifications: {}, acceptUnanswered: true }, LEADER);
+    const finalized = auditOf(orgId).at(-1)!;
+    expect(finalized.action).toBe("assessment.finalized");
+    expect(finalized.payload.after.responsesDigest).toBe(stored());
+    expect(finalized.payload.after.responsesDigest).not.toBe(submitted.payload.after.responsesDigest);
+    expect(finalized.payload.after.answered).toMatchObject({ statements: 2, questions: 1 });
+    expect(verifyAuditChain(orgId).ok).toBe(true);
+  });
+});
+
+describe("strengths and gaps", () => {
+  it("an empty assessment lists no strengths and no gaps; answered components give them", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    expect(getAssessment(orgId, id)).toMatchObject({ strengths: [], gaps: [] });
+    saveResponses(orgId, id, { capabilities: statementsAt("mlops", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
+    const detail = getAssessment(orgId, id)!;
+    expect(detail.strengths.map((c) => c.componentId)).toEqual(["mlops"]);
+    expect(new Set(detail.gaps.map((g) => g.componentId))).toEqual(new Set(["mlops"]));
+  });
+});
+
+describe("withdrawAssessment", () => {
+  /** Q1 and Q2 finalised (Q2 higher), Q3 a draft. */
+  function history() {
+    const orgId = newOrg();
+    const q1 = createAssessment(orgId, { period: Q1 }, LEADER);
+    saveResponses(orgId, q1.id, everyStatement(), LEADER);
+    finalizeAssessment(orgId, q1.id, { justifications: {} }, LEADER);
+    const q2 = createAssessment(orgId, { period: Q2 }, LEADER);
+    saveResponses(orgId, q2.id, everyStatement(standardsL2()), LEADER);
+    finalizeAssessment(orgId, q2.id, { justifications: {} }, LEADER);
+    const q3 = createAssessment(orgId, { period: Q3 }, LEADER);
+    return { orgId, q1: q1.id, q2: q2.id, q3: q3.id };
+  }
+
+  it("only a finalised assessment, only with a reason; refusals write nothing", () => {
+    const { orgId, q2, q3 } = history();
+    const events = auditCount(orgId);
+    const draft = catchDomain(() => withdrawAssessment(orgId, q3, { reason: "Wrong quarter" }, LEADER));
+    expect(draft.code).toBe("conflict");
+    expect(draft.message).toBe("Only a finalised assessment can be withdrawn; this one is draft");
+    for (const reason of ["", "   "]) {
+      const error = catchDomain(() => withdrawAssessment(orgId, q2, { reason }, LEADER));
+      expect(error.code).toBe("invalid");
+      expect(error.field).toBe("reason");
+    }
+    expect(catchDomain(() => withdrawAssessment(newOrg(), q2, { reason: "Not yours" }, LEADER)).code).toBe("not_found");
+    expect(rowOf(q2).status).toBe("finalized");
+    expect(auditCount(orgId)).toBe(events);
+  });
+
+  it("marks it withdrawn (who, when, why), audited in the same transaction; it stays readable and read-only", () => {
+    const { orgId, q2 } = history();
+    const before = getAssessment(orgId, q2)!;
+    const now = at("2025-08-01T09:30:00Z");
+    const withdrawn = withdrawAssessment(orgId, q2, { reason: " Scored against the wrong business unit " }, LEADER, { now });
+    expect(withdrawn).toMatchObject({
+      status: "withdrawn",
+      withdrawnAt: now.toISOString(),
+      withdrawnBy: "leader@test",
+      withdrawnReason: "Scored against the wrong business unit",
+      finalizedAt: before.finalizedAt,
+    });
+    // Readable as it was finalised: the same scores and frozen figures.
+    expect(withdrawn.score).toEqual(before.score);
+    expect(withdrawn.metrics).toEqual(before.metrics);
+    expect(assessmentJson(withdrawn)).toMatchObject({ status: "withdrawn", withdrawnReason: "Scored against the wrong business unit", withdrawnBy: "leader@test" });
+    const event = auditOf(orgId).at(-1)!;
+    expect(event).toMatchObject({ action: "assessment.withdrawn", entityType: "assessment", entityId: String(q2), actorLabel: "leader@test" });
+    expect(event.payload).toMatchObject({ before: { status: "finalized" }, after: { status: "withdrawn", period: Q2, reason: "Scored against the wrong business unit" } });
+    expect(verifyAuditChain(orgId).ok).toBe(true);
+
+    const events = auditCount(orgId);
+    for (const attempt of [
+      () => saveResponses(orgId, q2, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }], questions: [] }, LEADER),
+      () => addEvidenceNote(orgId, q2, { statementId: "mlops.l2.1", body: "Too late" }, TEAM),
+      () => finalizeAssessment(orgId, q2, { justifications: {}, acceptUnanswered: true }, LEADER),
+      () => submitAssessmentForReview(orgId, q2, LEADER),
+      () => withdrawAssessment(orgId, q2, { reason: "Again" }, LEADER),
+    ]) {
+      expect(catchDomain(attempt).code).toBe("conflict");
+    }
+    expect(auditCount(orgId)).toBe(events);
+  });
+
+  it("leaves trends, deltas, comparisons, the latest-finalised lookup and roadmap generation, and frees its quarter", () => {
+    const { orgId, q1, q2, q3 } = history();
+    expect(latestFinalizedAssessment(orgId)!.id).toBe(q2);
+    expect(previousFinalized(orgId, Q3)!.id).toBe(q2);
+    expect(() => requireRoadmapSource(getAssessment(orgId, q2)!)).not.toThrow();
+
+    withdrawAssessment(orgId, q2, { reason: "Duplicate of the board's own review" }, LEADER);
+    expect(latestFinalizedAssessment(orgId)!.id).toBe(q1);
+    expect(previousFinalized(orgId, Q3)!.id).toBe(q1);
+    const [compared] = latestFinalizedByOrganization([{ id: orgId, slug: "assess-org", name: "Assess org" }]);
+    expect(compared!.latest!.id).toBe(q1);
+    // Still listed, as withdrawn (the page marks it); never counted as finalised.
+    expect(listAssessments(orgId).map((a) => [a.id, a.status])).toEqual([
+      [q3, "draft"],
+      [q2, "withdrawn"],
+      [q1, "finalized"],
+    ]);
+    const refusal = catchDomain(() => requireRoadmapSource(getAssessment(orgId, q2)!));
+    expect(refusal.code).toBe("conflict");
+    expect(refusal.message).toContain("withdrawn");
+    expect(catchDomain(() => requireRoadmapSource(getAssessment(orgId, q3)!)).code).toBe("conflict");
+
+    // The quarter is free again: a new assessment of Q2 can be opened.
+    expect(openableQuarters(orgId, at("2025-08-01T00:00:00Z"))).toContain(Q2);
+    const again = createAssessment(orgId, { period: Q2 }, LEADER);
+    expect(again.id).not.toBe(q2);
+    expect(catchDomain(() => createAssessment(orgId, { period: Q2 }, LEADER)).code).toBe("conflict");
+
+    // With the only finalised one withdrawn too, there is none.
+    withdrawAssessment(orgId, q1, { reason: "Test data" }, LEADER);
+    expect(latestFinalizedAssessment(orgId)).toBeNull();
+    expect(previousFinalized(orgId, Q3)).toBeNull();
   });
 });

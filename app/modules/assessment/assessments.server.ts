@@ -1,16 +1,17 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
-import { quarterRange, shiftQuarter } from "../../utils/quarters";
+import { quarterOf, quarterRange, shiftQuarter, type QuarterRange } from "../../utils/quarters";
 import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { findFramework, LATEST_FRAMEWORK_VERSION } from "../framework/framework";
 import type { Framework } from "../framework/framework-schema";
 import { computeRegistryMetrics, type RegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
-import type { AssessmentStatus } from "./assessment-constants";
+import { countsAsFinalized, type AssessmentStatus } from "./assessment-constants";
 import { evidenceFlags, evidenceLevel, type EvidenceMetrics } from "./evidence";
-import { questionFlags, rankComponents, scoreAssessment, weakestStatements, type AssessmentScore, type StatementResponses } from "./scoring";
+import { responsesDigest } from "./responses-digest";
+import { answeredCounts, questionFlags, scoreAssessment, strengthsAndGaps, type AnsweredCount, type AssessmentScore, type StatementResponses } from "./scoring";
 
 const notFound = () => new DomainError("not_found", "Assessment not found");
 type AssessmentRow = typeof assessments.$inferSelect;
@@ -29,15 +30,45 @@ export function requireAssessment(tx: DbOrTx, orgId: number, id: number) {
 
 export function requireEditable(row: AssessmentRow) {
   if (row.status === "finalized") throw conflict("This assessment is finalised and can no longer change");
+  if (row.status === "withdrawn") throw conflict("This assessment was withdrawn and can no longer change");
 }
 
+/** Status words for sentences ("in review"). */
+const statusWords = (status: string) => status.replace("_", " ");
+
+/**
+ * The quarters a new assessment may be opened for: the current quarter and
+ * the `pastQuarters` before it, newest first, without those that already have
+ * a live (not withdrawn) assessment. Never a future quarter.
+ */
+export function openableQuarters(orgId: number, now = new Date(), pastQuarters = 4, db: DbOrTx = getDb()) {
+  const current = quarterOf(now);
+  const taken = new Set(liveAssessmentPeriods(orgId, db));
+  return Array.from({ length: pastQuarters + 1 }, (_, i) => shiftQuarter(current, -i)).filter((p) => !taken.has(p));
+}
+
+function liveAssessmentPeriods(orgId: number, db: DbOrTx) {
+  return db
+    .select({ period: assessments.period })
+    .from(assessments)
+    .where(and(eq(assessments.orgId, orgId), ne(assessments.status, "withdrawn")))
+    .all()
+    .map((r) => r.period);
+}
+
+/**
+ * Opens a draft for the current quarter or a past one. A future quarter is
+ * invalid (its registry evidence would be an empty window); a quarter with a
+ * live assessment is a conflict; a withdrawn assessment's quarter is free again.
+ */
 export function createAssessment(orgId: number, input: { period: string; frameworkVersion?: string }, actor: Actor, options: WriteOptions = {}) {
   const version = input.frameworkVersion ?? LATEST_FRAMEWORK_VERSION;
   if (!findFramework(version)) throw invalid(`Unknown framework version ${version}`, "frameworkVersion");
+  const now = options.now ?? new Date();
+  const current = quarterOf(now);
+  if (input.period > current) throw invalid(`${input.period} has not started yet: open the current quarter (${current}) or an earlier one`, "period");
   return writeTransaction((tx) => {
-    const existing = tx.select({ id: assessments.id }).from(assessments).where(and(eq(assessments.orgId, orgId), eq(assessments.period, input.period))).get();
-    if (existing) throw conflict(`An assessment for ${input.period} already exists`, "period");
-    const now = options.now ?? new Date();
+    if (liveAssessmentPeriods(orgId, tx).includes(input.period)) throw conflict(`An assessment for ${input.period} already exists`, "period");
     const row = tx
       .insert(assessments)
       .values({ orgId, period: input.period, frameworkVersion: version, status: "draft", createdByLabel: actor.label, createdAt: now, updatedAt: now })
@@ -68,10 +99,37 @@ export function addEvidenceNote(orgId: number, id: number, input: { statementId:
 export function submitAssessmentForReview(orgId: number, id: number, actor: Actor) {
   return writeTransaction((tx) => {
     const row = requireAssessment(tx, orgId, id);
-    if (row.status !== "draft") throw conflict(`Only a draft can go to review; this one is ${row.status.replace("_", " ")}`);
+    if (row.status !== "draft") throw conflict(`Only a draft can go to review; this one is ${statusWords(row.status)}`);
     tx.update(assessments).set({ status: "in_review", updatedAt: new Date() }).where(eq(assessments.id, id)).run();
-    recordAuditEvent(tx, { orgId, actor, action: "assessment.submitted", entityType: "assessment", entityId: id, before: { status: row.status }, after: { status: "in_review" } });
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "assessment.submitted",
+      entityType: "assessment",
+      entityId: id,
+      before: { status: row.status },
+      after: { status: "in_review", ...responsesRecord(frameworkOf(row), loadResponses(tx, id)) },
+    });
   });
+}
+
+/**
+ * What submission and finalisation write into their audit event: the SHA-256
+ * digest of every response (`responsesDigest`) and how many statements and
+ * questions were answered, overall and per component.
+ */
+function responsesRecord(framework: Framework, { statements, answers }: ReturnType<typeof loadResponses>) {
+  const counts = answeredCounts(framework, statements);
+  return {
+    responsesDigest: responsesDigest(statements, answers),
+    answered: {
+      statements: counts.reduce((n, c) => n + c.answered, 0),
+      statementsTotal: counts.reduce((n, c) => n + c.total, 0),
+      questions: framework.questions.filter((q) => answers[q.id]).length,
+      questionsTotal: framework.questions.length,
+      components: Object.fromEntries(counts.map((c) => [c.componentId, { answered: c.answered, total: c.total }])),
+    },
+  };
 }
 
 export function loadResponses(db: DbOrTx, id: number) {
@@ -94,9 +152,20 @@ function evaluate(framework: Framework, responses: StatementResponses, answers: 
     evidence: framework.components.map((c) => ({ componentId: c.id, ...evidenceLevel(framework, c.id, metrics) })),
     flags,
     questions: questionFlags(framework, score, answers),
-    gaps: weakestStatements(framework, responses, 8),
-    strengths: rankComponents(score).slice(0, 2),
+    answered: answeredCounts(framework, responses),
+    ...strengthsAndGaps(framework, score, responses),
   };
+}
+
+/**
+ * The registry window an assessment's evidence comes from: its quarter, but
+ * never past `now`: the current quarter is evidenced "so far" (an assessment
+ * of a quarter that has not begun gets an empty window at its start).
+ */
+export function evidenceWindow(period: string, now = new Date()): QuarterRange {
+  const quarter = quarterRange(period);
+  const end = Math.min(quarter.to.getTime(), Math.max(quarter.from.getTime(), now.getTime()));
+  return { from: quarter.from, to: new Date(end) };
 }
 
 type Snapshot = { score: AssessmentScore; metrics: RegistryMetrics };
@@ -108,8 +177,9 @@ export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
   const framework = frameworkOf(row);
   const { statements, answers } = loadResponses(db, id);
   const notes = db.select().from(assessmentEvidenceNotes).where(eq(assessmentEvidenceNotes.assessmentId, id)).orderBy(asc(assessmentEvidenceNotes.id)).all();
-  const metrics: RegistryMetrics =
-    row.status === "finalized" && row.metricsSnapshot ? (JSON.parse(row.metricsSnapshot) as RegistryMetrics) : computeRegistryMetrics(orgId, quarterRange(row.period), db);
+  // Finalised (and withdrawn) assessments carry the figures frozen at finalisation.
+  const metrics: RegistryMetrics = row.metricsSnapshot ? (JSON.parse(row.metricsSnapshot) as RegistryMetrics) : computeRegistryMetrics(orgId, evidenceWindow(row.period), db);
+  const quarterEnd = quarterRange(row.period).to.getTime();
   const evaluated = evaluate(
     framework,
     statements,
@@ -126,6 +196,11 @@ export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
     updatedAt: row.updatedAt.toISOString(),
     finalizedAt: row.finalizedAt?.toISOString() ?? null,
     finalizedBy: row.finalizedByLabel,
+    withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
+    withdrawnBy: row.withdrawnByLabel,
+    withdrawnReason: row.withdrawnReason,
+    /** The registry figures cover only part of the quarter (up to `metrics.window.to`): it had not ended yet. */
+    evidenceSoFar: new Date(metrics.window.to).getTime() < quarterEnd,
     justifications: JSON.parse(row.justifications) as Record<string, string>,
     statements: Object.fromEntries(
       Object.values(statements).map((s) => [
@@ -141,24 +216,51 @@ export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
 }
 export type AssessmentDetail = NonNullable<ReturnType<typeof getAssessment>>;
 
+/** Components with unanswered statements, as finalisation names them. */
+export function incompleteComponents(answered: readonly AnsweredCount[]) {
+  return answered.filter((c) => c.answered < c.total);
+}
+
 /**
- * Finalises: every component whose assessed level exceeds its registry
- * evidence needs a written justification (409 listing them otherwise). The
- * registry metrics and scores are snapshotted so history never changes.
+ * Finalises. Unanswered statements count as "not in place": finalising with
+ * any needs `acceptUnanswered` (409 naming the counts per component
+ * otherwise). Every component whose assessed level exceeds its registry
+ * evidence needs a written justification (409 naming them otherwise). The
+ * registry metrics and scores are snapshotted so history never changes, and
+ * the audit event records the responses' digest and answered counts.
  */
-export function finalizeAssessment(orgId: number, id: number, input: { justifications: Record<string, string> }, actor: Actor, options: WriteOptions = {}) {
+export function finalizeAssessment(
+  orgId: number,
+  id: number,
+  input: { justifications: Record<string, string>; acceptUnanswered?: boolean },
+  actor: Actor,
+  options: WriteOptions = {},
+) {
   return writeTransaction((tx) => {
     const row = requireAssessment(tx, orgId, id);
     requireEditable(row);
     const detail = getAssessment(orgId, id, tx)!;
+    const incomplete = incompleteComponents(detail.answered);
+    if (incomplete.length && !input.acceptUnanswered) {
+      throw new DomainError(
+        "conflict",
+        `Some statements are unanswered and would count as "not in place" (${incomplete.map((c) => `${c.name}: ${c.answered} of ${c.total} answered`).join("; ")}). Confirm to finalise anyway.`,
+        "acceptUnanswered",
+        incomplete.map((c) => ({ path: `answered.${c.componentId}`, message: `${c.name}: ${c.answered} of ${c.total} statements answered` })),
+      );
+    }
     const justifications = { ...(JSON.parse(row.justifications) as Record<string, string>), ...input.justifications };
     const missing = detail.flags.filter((f) => f.unsupported && !justifications[f.componentId]?.trim());
     if (missing.length) {
+      const nameOf = (componentId: string) => detail.score.components.find((c) => c.componentId === componentId)?.name ?? componentId;
       throw new DomainError(
         "conflict",
-        `Justify the levels not supported by registry evidence: ${missing.map((f) => f.componentId).join(", ")}`,
+        `Justify the levels not supported by registry evidence: ${missing.map((f) => nameOf(f.componentId)).join(", ")}`,
         undefined,
-        missing.map((f) => ({ path: `justifications.${f.componentId}`, message: `Assessed level ${f.achievedLevel} is above the registry evidence level ${f.evidenceLevel}` })),
+        missing.map((f) => ({
+          path: `justifications.${f.componentId}`,
+          message: `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} is above the registry evidence level ${f.evidenceLevel}`,
+        })),
       );
     }
     const now = options.now ?? new Date();
@@ -182,10 +284,58 @@ export function finalizeAssessment(orgId: number, id: number, input: { justifica
       entityType: "assessment",
       entityId: id,
       before: { status: row.status },
-      after: { status: "finalized", dimensionScore: detail.score.dimensionScore, level: detail.score.level, justifications: kept },
+      after: {
+        status: "finalized",
+        dimensionScore: detail.score.dimensionScore,
+        level: detail.score.level,
+        justifications: kept,
+        ...(incomplete.length ? { acceptedUnanswered: true } : {}),
+        ...responsesRecord(frameworkOf(row), loadResponses(tx, id)),
+      },
     });
     return getAssessment(orgId, id, tx)!;
   });
+}
+
+/**
+ * Withdraws a finalised assessment (leadership or admin; the route checks the
+ * role) with a written reason. It stays readable, marked withdrawn, but leaves
+ * trends, deltas, comparisons, the dashboard and roadmap generation, and its
+ * quarter is free for a new assessment.
+ */
+export function withdrawAssessment(orgId: number, id: number, input: { reason: string }, actor: Actor, options: WriteOptions = {}) {
+  const reason = input.reason.trim();
+  if (!reason) throw invalid("Say why the assessment is withdrawn", "reason");
+  return writeTransaction((tx) => {
+    const row = requireAssessment(tx, orgId, id);
+    if (row.status !== "finalized") throw conflict(`Only a finalised assessment can be withdrawn; this one is ${statusWords(row.status)}`);
+    const now = options.now ?? new Date();
+    tx.update(assessments)
+      .set({ status: "withdrawn", withdrawnAt: now, withdrawnByLabel: actor.label, withdrawnReason: reason, updatedAt: now })
+      .where(eq(assessments.id, id))
+      .run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "assessment.withdrawn",
+      entityType: "assessment",
+      entityId: id,
+      before: { status: row.status },
+      after: { status: "withdrawn", period: row.period, reason },
+    });
+    return getAssessment(orgId, id, tx)!;
+  });
+}
+
+/**
+ * Refuses (409) to plan from an assessment that is not finalised, naming a
+ * withdrawal. Roadmap generation calls it on the assessment it plans from.
+ */
+export function requireRoadmapSource(assessment: Pick<AssessmentDetail, "status" | "period" | "withdrawnReason">) {
+  if (assessment.status === "withdrawn") {
+    throw conflict(`The ${assessment.period} assessment was withdrawn (${assessment.withdrawnReason ?? "no reason given"}): roadmaps are generated from finalised assessments only`);
+  }
+  if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
 }
 
 /** All assessments of an organisation, newest period first, with their scores (a fixed number of queries). */
@@ -212,6 +362,7 @@ function scoreAssessmentList(orgId: number, db: DbOrTx) {
       status: row.status as AssessmentStatus,
       frameworkVersion: row.frameworkVersion,
       finalizedAt: row.finalizedAt?.toISOString() ?? null,
+      withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
       dimensionScore: score.dimensionScore,
       level: score.level,
       levelName: score.levelName,
@@ -229,10 +380,16 @@ function scoreAssessmentList(orgId: number, db: DbOrTx) {
   });
 }
 
-/** The finalised assessment of the quarter before, for deltas and the "previous quarter" series. */
+export type AssessmentSummary = ReturnType<typeof listAssessments>[number];
+
+/** The organisation's latest finalised (not withdrawn) assessment, with its scores; null when there is none. */
+export function latestFinalizedAssessment(orgId: number, db: DbOrTx = getDb()): AssessmentSummary | null {
+  return listAssessments(orgId, db).find(countsAsFinalized) ?? null;
+}
+
+/** The latest finalised (not withdrawn) assessment before `period`, for deltas and the "previous quarter" series. */
 export function previousFinalized(orgId: number, period: string, db: DbOrTx = getDb()) {
-  const list = listAssessments(orgId, db).filter((a) => a.status === "finalized" && a.period < period);
-  return list[0] ?? null;
+  return listAssessments(orgId, db).find((a) => countsAsFinalized(a) && a.period < period) ?? null;
 }
 
 export const previousQuarter = (period: string) => shiftQuarter(period, -1);
@@ -263,12 +420,16 @@ export function assessmentJson(detail: AssessmentDetail) {
     }),
     questions: detail.questions.map((q) => ({ ...q, note: detail.answers[q.questionId]?.note ?? null })),
     evidence: { metrics: detail.metrics, components: detail.evidence, justifications: detail.justifications },
+    answered: detail.answered.map((c) => ({ id: c.componentId, name: c.name, answered: c.answered, total: c.total })),
     finalizedAt: detail.finalizedAt,
     finalizedBy: detail.finalizedBy,
+    withdrawnAt: detail.withdrawnAt,
+    withdrawnBy: detail.withdrawnBy,
+    withdrawnReason: detail.withdrawnReason,
   };
 }
 
 /** The latest finalised assessment of each organisation the user belongs to, for side-by-side comparison. */
 export function latestFinalizedByOrganization(orgs: Array<{ id: number; slug: string; name: string }>, db: DbOrTx = getDb()) {
-  return orgs.map((org) => ({ org, latest: listAssessments(org.id, db).find((a) => a.status === "finalized") ?? null }));
+  return orgs.map((org) => ({ org, latest: latestFinalizedAssessment(org.id, db) }));
 }

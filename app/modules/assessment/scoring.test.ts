@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { getFramework } from "../framework/framework";
 import type { Framework, FrameworkComponent } from "../framework/framework-schema";
 import {
+  answeredCounts,
   bandOf,
   coverage,
   creditOf,
@@ -11,6 +12,7 @@ import {
   scoreAssessment,
   scoreComponent,
   STATEMENT_STATUSES,
+  strengthsAndGaps,
   weakestStatements,
   type StatementResponse,
   type StatementStatus,
@@ -296,7 +298,7 @@ describe("scoreAssessment", () => {
     expect(score.dimensionScore).toBe(2.5);
     expect(score.level).toBe(2);
     expect(score.levelName).toBe("Two");
-    expect(score.band).toBe("developing");
+    expect(score.band).toBe("moderate");
   });
 
   it("weights the other way: (2×1 + 4×3) / 4 = 3.5", () => {
@@ -335,21 +337,21 @@ describe("scoreAssessment", () => {
     expect(score.band).toBe("strong");
   });
 
-  it("is developing just below 4.0 (3.99)", () => {
+  it("is moderate just below 4.0 (3.99)", () => {
     // a = 4.0 with weight 99, b = 3.0 with weight 1: (396 + 3) / 100 = 3.99.
     const a = build("a", { 2: times(5, "in_place"), 3: times(5, "in_place"), 4: times(5, "in_place"), 5: times(5, "none") }, 99);
     const b = build("b", { 2: times(5, "in_place"), 3: times(5, "in_place"), 4: times(5, "none") }, 1);
     const score = scoreAssessment(frameworkOf([a.component, b.component]), { ...a.responses, ...b.responses });
     expect(score.dimensionScore).toBeCloseTo(3.99, 12);
     expect(score.level).toBe(3);
-    expect(score.band).toBe("developing");
+    expect(score.band).toBe("moderate");
   });
 
-  it("is developing at exactly 2.5", () => {
+  it("is moderate at exactly 2.5", () => {
     const { framework, responses } = single({ 2: times(5, "in_place"), 3: ["in_place", "none"] });
     const score = scoreAssessment(framework, responses);
     expect(score.dimensionScore).toBe(2.5);
-    expect(score.band).toBe("developing");
+    expect(score.band).toBe("moderate");
   });
 
   it("is weak at 2.49", () => {
@@ -367,8 +369,8 @@ describe("scoreAssessment", () => {
     const fw = { bands: { strong: 4, weak: 2.5 } };
     expect(bandOf(fw, 5)).toBe("strong");
     expect(bandOf(fw, 4)).toBe("strong");
-    expect(bandOf(fw, 3.99)).toBe("developing");
-    expect(bandOf(fw, 2.5)).toBe("developing");
+    expect(bandOf(fw, 3.99)).toBe("moderate");
+    expect(bandOf(fw, 2.5)).toBe("moderate");
     expect(bandOf(fw, 2.49)).toBe("weak");
     expect(bandOf(fw, 1)).toBe("weak");
     expect(bandOf({ bands: { strong: 3, weak: 2 } }, 3)).toBe("strong");
@@ -412,9 +414,9 @@ describe("formatScore", () => {
     expect(formatScore(1.05)).toBe("1.1");
   });
 
-  it("is display only: 3.96 shows as 4.0 but is still developing", () => {
+  it("is display only: 3.96 shows as 4.0 but is still moderate", () => {
     expect(formatScore(3.96)).toBe("4.0");
-    expect(bandOf({ bands: { strong: 4, weak: 2.5 } }, 3.96)).toBe("developing");
+    expect(bandOf({ bands: { strong: 4, weak: 2.5 } }, 3.96)).toBe("moderate");
   });
 });
 
@@ -626,5 +628,60 @@ describe("with the technology-operations framework", () => {
       .sort()
       .slice(0, 5);
     expect(gaps.map((g) => g.statementId)).toEqual(expected);
+  });
+});
+
+// ---------------------------------------------------------------- bands, answered counts, strengths and gaps
+
+describe("band names", () => {
+  it("are strong, moderate and weak: the middle band shares no word with a level name", () => {
+    const real = getFramework();
+    const fw = { bands: { strong: 4, weak: 2.5 } };
+    expect([5, 4, 3.99, 3.1, 2.5, 2.49, 1].map((score) => bandOf(fw, score))).toEqual(["strong", "strong", "moderate", "moderate", "moderate", "weak", "weak"]);
+    const levelWords = real.levels.flatMap((l) => l.name.toLowerCase().split(/\W+/));
+    for (const band of ["strong", "moderate", "weak"]) expect(levelWords).not.toContain(band);
+  });
+});
+
+describe("answeredCounts", () => {
+  it("counts statements with any response (not applicable included) per component, of all its statements", () => {
+    const a = build("a", { 2: ["in_place", undefined, "none"], 3: ["not_applicable", undefined] });
+    const b = build("b", { 2: [undefined, undefined] });
+    const framework = frameworkOf([a.component, b.component]);
+    expect(answeredCounts(framework, { ...a.responses, ...b.responses })).toEqual([
+      { componentId: "a", name: "Component a", answered: 3, total: 5 },
+      { componentId: "b", name: "Component b", answered: 0, total: 2 },
+    ]);
+  });
+});
+
+describe("strengthsAndGaps", () => {
+  it("an empty assessment lists no strengths and no gaps", () => {
+    const framework = getFramework();
+    const score = scoreAssessment(framework, {});
+    expect(strengthsAndGaps(framework, score, {})).toEqual({ strengths: [], gaps: [] });
+  });
+
+  it("come only from answered components: an unanswered component is neither a strength nor a source of gaps", () => {
+    const strong = build("strong", { 2: times(5, "in_place"), 3: times(5, "in_place"), 4: times(5, "partial") });
+    const weak = build("weak", { 2: ["in_place", "none", "none", "none", "none"] });
+    const blank = build("blank", { 2: times(5, undefined), 3: times(5, undefined) });
+    const framework = frameworkOf([strong.component, weak.component, blank.component]);
+    const responses = { ...strong.responses, ...weak.responses, ...blank.responses };
+    const score = scoreAssessment(framework, responses);
+    const { strengths, gaps } = strengthsAndGaps(framework, score, responses);
+    // `blank` is not answered at all: it gives no strength and none of its ten statements is a gap.
+    expect(strengths.map((c) => c.componentId)).toEqual(["strong", "weak"]);
+    expect(gaps.length).toBeGreaterThan(0);
+    expect(new Set(gaps.map((g) => g.componentId))).toEqual(new Set(["strong", "weak"]));
+  });
+
+  it("a component answered only at the floor (score 1.0) is no strength", () => {
+    const none = build("none", { 2: times(5, "none") });
+    const framework = frameworkOf([none.component]);
+    const score = scoreAssessment(framework, none.responses);
+    const { strengths, gaps } = strengthsAndGaps(framework, score, none.responses);
+    expect(strengths).toEqual([]);
+    expect(gaps.map((g) => g.statementId)).toEqual(["none.l2.1", "none.l2.2", "none.l2.3", "none.l2.4", "none.l2.5"]);
   });
 });

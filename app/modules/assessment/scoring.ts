@@ -26,7 +26,8 @@ export type StatementResponses = Readonly<Record<string, StatementResponse | und
 
 export type StatementLevel = 2 | 3 | 4 | 5;
 export type MaturityLevel = 1 | 2 | 3 | 4 | 5;
-export type Band = "strong" | "developing" | "weak";
+/** strong ≥ bands.strong, weak < bands.weak, moderate in between (a word no level uses). */
+export type Band = "strong" | "moderate" | "weak";
 
 export const STATEMENT_LEVELS: readonly StatementLevel[] = [2, 3, 4, 5];
 
@@ -127,7 +128,7 @@ export function scoreComponent(
 export function bandOf(framework: Pick<Framework, "bands">, dimensionScore: number): Band {
   if (dimensionScore >= framework.bands.strong - EPSILON) return "strong";
   if (dimensionScore < framework.bands.weak - EPSILON) return "weak";
-  return "developing";
+  return "moderate";
 }
 
 export function scoreAssessment(
@@ -228,6 +229,34 @@ export function weakestStatements(
   }
   gaps.sort((a, b) => a.level - b.level || a.credit - b.credit || compareIds(a.statementId, b.statementId));
   return gaps.slice(0, Math.max(0, limit));
+}
+
+export type AnsweredCount = { componentId: string; name: string; answered: number; total: number };
+
+/** How many of each component's capability statements have a response (any status, not applicable included). */
+export function answeredCounts(framework: Pick<Framework, "components">, responses: StatementResponses): AnsweredCount[] {
+  return framework.components.map((c) => ({
+    componentId: c.id,
+    name: c.name,
+    answered: c.capabilities.filter((s) => isStatementStatus(responses[s.id]?.status)).length,
+    total: c.capabilities.length,
+  }));
+}
+
+/**
+ * What the assessment shows as strengths and gaps: only components with at
+ * least one answered statement take part (an empty assessment has neither).
+ * Strengths are the two highest-scoring of those above the level 1 floor;
+ * gaps are `weakestStatements` of those components.
+ */
+export function strengthsAndGaps(framework: Pick<Framework, "components">, score: Pick<AssessmentScore, "components">, responses: StatementResponses, gapLimit = 8) {
+  const answered = new Set(answeredCounts(framework, responses).filter((c) => c.answered > 0).map((c) => c.componentId));
+  return {
+    strengths: rankComponents(score)
+      .filter((c) => answered.has(c.componentId) && c.score > 1 + EPSILON)
+      .slice(0, 2),
+    gaps: weakestStatements({ components: framework.components.filter((c) => answered.has(c.id)) }, responses, gapLimit),
+  };
 }
 
 /** Components strongest first (score descending); ties keep framework order. Does not mutate `score`. */

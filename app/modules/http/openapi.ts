@@ -12,7 +12,7 @@ import {
   TransitionSchema,
 } from "../registry/registry-schemas";
 import { ApprovalRequestOpenSchema, BiasAuditJsonSchema } from "../governance/governance-schemas";
-import { AssessmentCreateSchema, AssessmentResponsesSchema, FinalizeSchema } from "../assessment/assessment-schemas";
+import { AssessmentCreateSchema, AssessmentResponsesSchema, FinalizeSchema, WithdrawSchema } from "../assessment/assessment-schemas";
 import { RoadmapGenerateSchema, RoadmapItemUpdateSchema } from "../roadmap/roadmap-schemas";
 
 /**
@@ -50,10 +50,11 @@ export const API_ENDPOINTS: Endpoint[] = [
   { method: "get", path: "/approval-requests/{id}", summary: "An approval request with its gate checks and decisions", scope: "governance:read", errors: [401, 403, 404] },
   { method: "get", path: "/framework", summary: "The maturity framework (public; `version` query optional)", scope: "assessment:read", errors: [404] },
   { method: "get", path: "/assessments", summary: "The organisation's assessments with scores", scope: "assessment:read", errors: [401, 403] },
-  { method: "post", path: "/assessments", summary: "Start an assessment for a quarter", scope: "assessment:write", body: AssessmentCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
+  { method: "post", path: "/assessments", summary: "Start an assessment for the current quarter or a past one (a future quarter is 422; a quarter with a live assessment 409)", scope: "assessment:write", body: AssessmentCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
   { method: "get", path: "/assessments/{id}", summary: "An assessment: scores, levels, evidence and flags", scope: "assessment:read", errors: [401, 403, 404] },
   { method: "put", path: "/assessments/{id}/responses", summary: "Merge statement responses and question answers into the draft", scope: "assessment:write", body: AssessmentResponsesSchema, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "post", path: "/assessments/{id}/finalize", summary: "Finalise; 409 lists the flags that still need a justification", scope: "assessment:write", body: FinalizeSchema, errors: [400, 401, 403, 404, 409, 422] },
+  { method: "post", path: "/assessments/{id}/finalize", summary: "Finalise; 409 names the answered statements per component when some are unanswered (unless `acceptUnanswered: true`), or lists the flags that still need a justification", scope: "assessment:write", body: FinalizeSchema, errors: [400, 401, 403, 404, 409, 422] },
+  { method: "post", path: "/assessments/{id}/withdraw", summary: "Withdraw a finalised assessment with a reason: it stays readable but leaves trends, comparisons and roadmap generation, and frees its quarter; 409 when not finalised", scope: "assessment:write", body: WithdrawSchema, errors: [400, 401, 403, 404, 409, 422] },
   { method: "post", path: "/assessments/{id}/roadmap", summary: "Generate the next-step roadmap from a finalised assessment", scope: "roadmap:write", body: RoadmapGenerateSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
   { method: "get", path: "/roadmaps/{id}", summary: "A roadmap with its items and success criteria", scope: "roadmap:read", errors: [401, 403, 404] },
   { method: "get", path: "/roadmap-items/{id}", summary: "One roadmap item with its comments", scope: "roadmap:read", errors: [401, 403, 404] },
@@ -66,7 +67,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: "No token, or an invalid or revoked token",
   403: "The token lacks the required scope",
   404: "Unknown, or belongs to another organisation",
-  409: "Duplicate, or an illegal stage transition",
+  409: "Conflicts with the current state: a duplicate, an illegal stage transition, or a step the resource is not ready for",
   413: "Body too large",
   422: "Invalid values",
 };

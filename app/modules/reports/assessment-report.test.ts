@@ -36,7 +36,7 @@ function finalisedAssessment() {
   }
   const q1 = createAssessment(org.id, { period: "2025-Q1" }, LEADER);
   saveResponses(org.id, q1.id, { capabilities: statementsAt("standards", 2).map((id) => ({ id, status: "in_place" as const })), questions: [] }, LEADER);
-  finalizeAssessment(org.id, q1.id, { justifications: {} }, LEADER);
+  finalizeAssessment(org.id, q1.id, { justifications: {}, acceptUnanswered: true }, LEADER);
 
   const { id } = createAssessment(org.id, { period: "2025-Q2" }, LEADER);
   saveResponses(
@@ -55,7 +55,7 @@ function finalisedAssessment() {
     },
     LEADER,
   );
-  const detail = finalizeAssessment(org.id, id, { justifications: { "production-operations": "Four more models go live in July." } }, LEADER);
+  const detail = finalizeAssessment(org.id, id, { justifications: { "production-operations": "Four more models go live in July." }, acceptUnanswered: true }, LEADER);
   return { org, id, detail };
 }
 

@@ -25,7 +25,7 @@ function roadmapFixture() {
   const user = getDb().insert(users).values({ email, name: `Owner ${counter}`, passwordHash: "x" }).returning().get();
   getDb().insert(memberships).values({ orgId, userId: user.id, role: "team" }).run();
   const assessment = createAssessment(orgId, { period: "2026-Q1" }, LEADER);
-  finalizeAssessment(orgId, assessment.id, { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "ok"])) }, LEADER);
+  finalizeAssessment(orgId, assessment.id, { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "ok"])), acceptUnanswered: true }, LEADER);
   const roadmapId = generateRoadmapFromAssessment(orgId, assessment.id, { startDate: "2026-04-01" }, LEADER);
   return { orgId, roadmapId, email, detail: () => getRoadmap(orgId, roadmapId)! };
 }

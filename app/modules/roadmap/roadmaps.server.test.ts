@@ -68,7 +68,7 @@ function responsesFor(levels: Partial<Record<string, number>>): AssessmentRespon
   };
 }
 const allLevels = (level: number) => Object.fromEntries(COMPONENT_IDS.map((id) => [id, level]));
-const JUSTIFY_ALL = { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the test suite"])) };
+const JUSTIFY_ALL = { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the test suite"])), acceptUnanswered: true };
 
 function draftAssessment(orgId: number, period: string, levels: Partial<Record<string, number>> = {}) {
   const a = createAssessment(orgId, { period }, LEADER);

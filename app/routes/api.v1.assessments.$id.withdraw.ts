@@ -1,0 +1,16 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { WithdrawSchema } from "~/modules/assessment/assessment-schemas";
+import { assessmentJson, withdrawAssessment } from "~/modules/assessment/assessments.server";
+
+export const loader = () => apiRoute(() => methodNotAllowed(["POST"]));
+
+/** 200 with the withdrawn assessment; 409 when it is not finalised; 422 without a reason. */
+export const action = ({ request, params }: ActionFunctionArgs) =>
+  apiRoute(async () => {
+    if (request.method !== "POST") return methodNotAllowed(["POST"]);
+    const token = requireApiToken(request, "assessment:write");
+    const id = /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0;
+    const input = await readJsonBody(request, WithdrawSchema);
+    return assessmentJson(withdrawAssessment(token.orgId, id, input, token.actor));
+  });

@@ -1,0 +1,161 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FormError } from "~/components/forms";
+import { LevelPill } from "~/components/framework";
+import { FinalizeFormSchema } from "~/modules/assessment/assessment-schemas";
+import { finalizeAssessment, getAssessment, incompleteComponents } from "~/modules/assessment/assessments.server";
+import { formatScore } from "~/modules/assessment/scoring";
+import { requireMember } from "~/modules/auth/membership.server";
+import { formatDate } from "~/utils/format";
+import { notFound } from "~/utils/http";
+import { readFormData, runFormAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Finalise assessment ${data?.assessment.period ?? ""}` }];
+
+const ASSESSORS = ["admin", "leadership"] as const;
+const IdSchema = z.coerce.number().int().positive().catch(0);
+
+/** The confirmation step before finalising: completeness per component, the flags to justify, an explicit tick for unanswered statements. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { org } = await requireMember(request, params.orgSlug, ASSESSORS);
+  const detail = getAssessment(org.id, IdSchema.parse(params.assessmentId));
+  if (!detail) throw notFound("Assessment not found");
+  const incomplete = incompleteComponents(detail.answered);
+  return {
+    org,
+    assessment: {
+      id: detail.id,
+      period: detail.period,
+      status: detail.status,
+      dimensionScore: detail.score.dimensionScore,
+      level: detail.score.level,
+      levelName: detail.score.levelName,
+      band: detail.score.band,
+      evidenceSoFar: detail.evidenceSoFar,
+      evidenceTo: detail.metrics.window.to,
+      justifications: detail.justifications,
+    },
+    components: detail.score.components.map((c) => {
+      const flag = detail.flags.find((f) => f.componentId === c.componentId);
+      const answered = detail.answered.find((x) => x.componentId === c.componentId)!;
+      return { id: c.componentId, name: c.name, level: c.level, answered: answered.answered, total: answered.total, flag: flag?.unsupported ? flag : null };
+    }),
+    unanswered: incomplete.reduce((n, c) => n + c.total - c.answered, 0),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { org, actor } = await requireMember(request, params.orgSlug, ASSESSORS);
+  const id = IdSchema.parse(params.assessmentId);
+  return runFormAction(
+    await readFormData(request),
+    FinalizeFormSchema,
+    (input) => finalizeAssessment(org.id, id, input, actor),
+    () => redirect(`/orgs/${org.slug}/assessments/${id}`),
+  );
+}
+
+export default function FinalizeAssessment() {
+  const { org, assessment: a, components, unanswered } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const back = `/orgs/${org.slug}/assessments/${a.id}`;
+  const open = a.status === "draft" || a.status === "in_review";
+  const flagged = components.filter((c) => c.flag);
+  return (
+    <>
+      <p>
+        <Link to={back}>← Assessment {a.period}</Link>
+      </p>
+      <h1>Finalise assessment {a.period}</h1>
+      {!open ? (
+        <p className="card">
+          This assessment is {a.status.replace("_", " ")} and cannot be finalised. <Link to={back}>Back to the assessment</Link>
+        </p>
+      ) : (
+        <Form method="post">
+          <p className="lead">
+            Finalising freezes every response and the registry figures of {a.period}
+            {a.evidenceSoFar ? ` so far (to ${formatDate(a.evidenceTo)})` : ""}: the assessment can no longer change. It will be finalised at{" "}
+            <strong>{formatScore(a.dimensionScore)}</strong>, <LevelPill level={a.level} /> {a.levelName}, {a.band} band.
+          </p>
+          <FormError error={result?.errors?.form} />
+          <h2>Statements answered</h2>
+          <div className="table-wrap">
+            <table data-testid="answered-table">
+              <thead>
+                <tr>
+                  <th scope="col">Component</th>
+                  <th scope="col">Answered</th>
+                  <th scope="col">Level</th>
+                </tr>
+              </thead>
+              <tbody>
+                {components.map((c) => (
+                  <tr key={c.id} data-component={c.id}>
+                    <th scope="row">{c.name}</th>
+                    <td className={c.answered < c.total ? "warn-text" : "ok-text"}>
+                      {c.answered} of {c.total}
+                      {c.answered < c.total ? ` (${c.total - c.answered} unanswered)` : ""}
+                    </td>
+                    <td>
+                      <LevelPill level={c.level} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p>
+            Unanswered statements count as <strong>“not in place”</strong>.
+          </p>
+
+          {flagged.length ? (
+            <>
+              <h2>Levels above the registry evidence</h2>
+              <p className="muted">Each needs a written justification, kept with the finalised assessment.</p>
+              {flagged.map((c) => (
+                <div className="field" key={c.id}>
+                  <label htmlFor={`justify-${c.id}`}>
+                    {c.name}: assessed level {c.flag!.achievedLevel}, registry evidence level {c.flag!.evidenceLevel}
+                  </label>
+                  <textarea
+                    id={`justify-${c.id}`}
+                    name={`justification.${c.id}`}
+                    rows={3}
+                    maxLength={4000}
+                    placeholder="Why is the level right despite the registry figures?"
+                    defaultValue={result?.values?.[`justification.${c.id}`] ?? a.justifications[c.id] ?? ""}
+                  />
+                </div>
+              ))}
+            </>
+          ) : null}
+
+          {unanswered > 0 ? (
+            <div className="field">
+              <label>
+                <input
+                  type="checkbox"
+                  name="acceptUnanswered"
+                  defaultChecked={result?.values?.acceptUnanswered === "on"}
+                  aria-describedby={result?.errors?.acceptUnanswered ? "accept-error" : undefined} /> Finalise with{" "}
+                {unanswered} unanswered {unanswered === 1 ? "statement" : "statements"} counted as not in place
+              </label>
+              {result?.errors?.acceptUnanswered ? (
+                <p id="accept-error" className="field-error">
+                  {result.errors.acceptUnanswered}
+                </p>
+              ) : null}
+            </div>
+          ) : null}
+          <p className="inline-form">
+            <button type="submit">Finalise assessment</button>
+            <Link to={back}>Cancel</Link>
+          </p>
+        </Form>
+      )}
+    </>
+  );
+}
