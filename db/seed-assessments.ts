@@ -1,5 +1,6 @@
 import type { Actor } from "../app/modules/audit/audit.server";
-import { createAssessment, finalizeAssessment, getAssessment, saveResponses } from "../app/modules/assessment/assessments.server";
+import { createAssessment, finalizeAssessment, getAssessment } from "../app/modules/assessment/assessments.server";
+import { saveResponses } from "../app/modules/assessment/capture.server";
 import type { AssessmentResponsesInput } from "../app/modules/assessment/assessment-schemas";
 import type { StatementStatusValue } from "../app/modules/assessment/assessment-constants";
 import { getFramework } from "../app/modules/framework/framework";

@@ -1,17 +1,22 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { AssessmentResponsesSchema } from "~/modules/assessment/assessment-schemas";
-import { assessmentJson, getAssessment, saveResponses } from "~/modules/assessment/assessments.server";
+import { assessmentJson, getAssessment } from "~/modules/assessment/assessments.server";
+import { saveResponses } from "~/modules/assessment/capture.server";
 
 export const loader = () => apiRoute(() => methodNotAllowed(["PUT"]));
 
-/** Merges the given statement responses and question answers into the draft. */
+/**
+ * Merges the given statement responses and question answers into the draft.
+ * The answer is the assessment plus `versions` (component id → version after
+ * the save); sending `versions` back detects someone else's save (409).
+ */
 export const action = ({ request, params }: ActionFunctionArgs) =>
   apiRoute(async () => {
     if (request.method !== "PUT") return methodNotAllowed(["PUT"]);
     const token = requireApiToken(request, "assessment:write");
     const id = /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0;
     const input = await readJsonBody(request, AssessmentResponsesSchema);
-    saveResponses(token.orgId, id, input, token.actor);
-    return assessmentJson(getAssessment(token.orgId, id)!);
+    const { versions } = saveResponses(token.orgId, id, input, token.actor);
+    return { ...assessmentJson(getAssessment(token.orgId, id)!), versions };
   });

@@ -1,23 +1,28 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
-import { useRef } from "react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
+import { SaveStatusLine, useAutosave } from "~/components/autosave";
 import { ActionResult, FormError } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
 import { EVIDENCE_STALE_DAYS, STATEMENT_STATUS_LABELS, STATEMENT_STATUSES } from "~/modules/assessment/assessment-constants";
-import { EvidenceNoteSchema, parseCaptureForm } from "~/modules/assessment/assessment-schemas";
-import { addEvidenceNote, getAssessment, saveResponses } from "~/modules/assessment/assessments.server";
+import { EvidenceNoteSchema } from "~/modules/assessment/assessment-schemas";
+import { addEvidenceNote, getAssessment } from "~/modules/assessment/assessments.server";
+import { ComponentVersionSchema, parseCaptureForm } from "~/modules/assessment/capture-schemas";
+import { CaptureConflictError, componentVersion, saveResponses, type AnswerValues, type ComponentConflict, type StatementValues } from "~/modules/assessment/capture.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
+import captureStyles from "~/styles/capture.css?url";
 import { DomainError } from "~/utils/errors";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.component.name ?? "Component"} · Assessment ${data?.period ?? ""}` }];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: captureStyles }];
 
 const ASSESSORS = ["admin", "leadership"] as const;
 const IdSchema = z.coerce.number().int().positive().catch(0);
@@ -32,12 +37,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!component) throw notFound("No such component");
   const statementIds = new Set(component.capabilities.map((s) => s.id));
   const staleBefore = new Date(Date.now() - EVIDENCE_STALE_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const editable = assessment.status === "draft" || assessment.status === "in_review";
   return {
     org,
     id: assessment.id,
     period: assessment.period,
     status: assessment.status,
     component: { id: component.id, name: component.name, summary: component.summary, indicators: component.indicators, capabilities: component.capabilities },
+    version: componentVersion(assessment.id, component.id),
     score: assessment.score.components.find((c) => c.componentId === component.id)!,
     statements: Object.fromEntries(Object.entries(assessment.statements).filter(([id]) => statementIds.has(id))),
     notes: assessment.notes.filter((n) => statementIds.has(n.statementId)),
@@ -47,41 +54,106 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     levelNames: Object.fromEntries(framework.levels.map((l) => [l.level, l.name])),
     previousComponent: framework.components[index - 1]?.id ?? null,
     nextComponent: framework.components[index + 1]?.id ?? null,
-    canEdit: hasRole(role, ASSESSORS) && assessment.status !== "finalized",
-    canAddNote: hasRole(role, [...ASSESSORS, "team"]) && assessment.status !== "finalized",
+    canEdit: hasRole(role, ASSESSORS) && editable,
+    canAddNote: hasRole(role, [...ASSESSORS, "team"]) && editable,
   };
 }
+
+/** What a save answers: the component's new version, or field errors, or someone else's save to compare with (`conflict`). */
+type SaveAnswer = {
+  ok: boolean;
+  intent: "save";
+  notice?: string;
+  errors: Record<string, string>;
+  version?: number;
+  conflict?: ComponentConflict;
+  /** What was posted, to refill the form after a refused post without JavaScript. */
+  values?: Record<string, string>;
+};
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
   const isNote = formData.get("intent") === "add-note";
   const { org, actor } = await requireMember(request, params.orgSlug, isNote ? [...ASSESSORS, "team"] : ASSESSORS);
   const id = IdSchema.parse(params.assessmentId);
-  if (!isNote) {
-    const { data: input, errors } = parseCaptureForm(Object.fromEntries(formData));
-    if (Object.keys(errors).length) return data({ ok: false, intent: "save", errors, notice: undefined }, { status: 400 });
-    try {
-      saveResponses(org.id, id, input, actor);
-    } catch (error) {
-      if (error instanceof DomainError) return data({ ok: false, intent: "save", errors: { form: error.message } as Record<string, string>, notice: undefined }, { status: 409 });
-      throw error;
-    }
-    return { ok: true, intent: "save", errors: {} as Record<string, string>, notice: formData.get("autosave") ? "All changes saved." : "Saved." };
+  if (isNote) {
+    return runIntentAction(formData, {
+      "add-note": intent(EvidenceNoteSchema, (input) => addEvidenceNote(org.id, id, input, actor), "Evidence note added."),
+    });
   }
-  return runIntentAction(formData, {
-    "add-note": intent(EvidenceNoteSchema, (input) => addEvidenceNote(org.id, id, input, actor), "Evidence note added."),
-  });
+  const fields = Object.fromEntries([...formData].filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  const refused = (status: number, answer: Partial<SaveAnswer>) => data<SaveAnswer>({ ok: false, intent: "save", errors: {}, values: fields, ...answer }, { status });
+  const { data: input, errors } = parseCaptureForm(fields);
+  if (Object.keys(errors).length) return refused(400, { errors });
+  // The version the page loaded (or, to keep yours after a conflict, the version you saw theirs at).
+  const version = ComponentVersionSchema.safeParse(fields.overwriteVersion ?? fields.version);
+  const componentId = params.componentId ?? "";
+  try {
+    const { versions } = saveResponses(org.id, id, { ...input, versions: version.success ? { [componentId]: version.data } : undefined }, actor);
+    return data<SaveAnswer>({ ok: true, intent: "save", errors: {}, notice: fields.autosave ? "All changes saved" : "Saved.", version: versions[componentId] ?? 0 });
+  } catch (error) {
+    if (error instanceof CaptureConflictError) return refused(409, { conflict: error.conflicts[0] });
+    if (error instanceof DomainError) return refused(error.code === "not_found" ? 404 : 409, { errors: { form: error.message } });
+    throw error;
+  }
 }
 
-export default function CaptureComponent() {
+/**
+ * The page is remounted per component, and when you take someone else's
+ * version (after reloading it), so the form's fields start from what is stored.
+ */
+export default function CaptureComponentRoute() {
   const d = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const autosave = useFetcher<typeof action>();
+  const revalidator = useRevalidator();
+  const [generation, setGeneration] = useState(0);
+  const taking = useRef<"asked" | "loading" | null>(null);
+  useEffect(() => {
+    if (taking.current === "asked" && revalidator.state === "loading") taking.current = "loading";
+    else if (taking.current === "loading" && revalidator.state === "idle") {
+      taking.current = null;
+      setGeneration((g) => g + 1);
+    }
+  }, [revalidator.state]);
+  const takeTheirs = () => {
+    taking.current = "asked";
+    revalidator.revalidate();
+  };
+  return <CapturePage key={`${d.component.id}:${generation}`} onTakeTheirs={takeTheirs} />;
+}
+
+function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
+  const d = useLoaderData<typeof loader>();
+  const posted = useActionData<typeof action>() as SaveAnswer | { ok: boolean; intent?: string; notice?: string; errors?: Record<string, string> } | undefined;
+  // A refused save without JavaScript (a document post): show what was typed, not what is stored.
+  const documentSave = posted && posted.intent === "save" ? (posted as SaveAnswer) : undefined;
+  const autosave = useFetcher<SaveAnswer>();
   const form = useRef<HTMLFormElement>(null);
-  // With JavaScript every save goes through the fetcher; without it, the document post fills `result`.
-  const errors: Record<string, string | undefined> = (autosave.data ?? result)?.errors ?? {};
+  const { status, statusText, formProps } = useAutosave(autosave, form, { enabled: d.canEdit });
+  // Until the page is interactive (or without JavaScript) nothing saves by itself: say so.
+  const [interactive, setInteractive] = useState(false);
+  useEffect(() => setInteractive(true), []);
+  const answer = autosave.data ?? documentSave;
+  const errors: Record<string, string | undefined> = answer?.errors ?? {};
+  const conflict = answer?.conflict;
+
+  // The version this page's next save is made against: the one loaded, then the one each own save produced.
+  // (Never the one a revalidation brings after someone else's save: that is what a conflict is.)
+  const baseVersion = useRef(documentSave?.conflict ? documentSave.conflict.yourVersion : d.version.version);
+  if (autosave.data?.ok && autosave.data.version !== undefined) baseVersion.current = autosave.data.version;
+
+  // The fields start from what was stored when the page opened and are never reset by a later revalidation
+  // (which would silently swap someone else's answers into what you are editing); "take theirs" remounts.
+  const [loaded] = useState(() => ({ statements: d.statements, answers: d.answers }));
+  const typed = !documentSave?.ok ? documentSave?.values : undefined;
+  const statementValue = (id: string, field: "status" | "reason" | "note" | "url" | "date") => {
+    if (typed) return typed[`s.${id}.${field}`] ?? "";
+    const current = loaded.statements[id];
+    if (!current) return "";
+    return (field === "status" ? current.status : field === "reason" ? current.reason : current.evidence[field]) ?? "";
+  };
+  const answerValue = (id: string, field: "level" | "note") => (typed ? (typed[`q.${id}.${field}`] ?? "") : String(loaded.answers[id]?.[field] ?? ""));
+
   const base = `/orgs/${d.org.slug}/assessments/${d.id}`;
-  const saving = autosave.state !== "idle";
   return (
     <>
       <p>
@@ -94,71 +166,73 @@ export default function CaptureComponent() {
         </span>
       </div>
       <p className="lead">{d.component.summary}</p>
-      <ActionResult result={result && "notice" in result ? (result as never) : undefined} />
-      <p className="muted" role="status" aria-live="polite">
-        {saving ? "Saving…" : autosave.data?.ok ? autosave.data.notice : autosave.data ? "Not saved: see the messages below." : ""}
-      </p>
-      <autosave.Form
-        method="post"
-        ref={form}
-        onChange={(event) => {
-          // Drafts save as you go; without JavaScript the Save button does the same.
-          const target = event.target as HTMLElement;
-          if (d.canEdit && target instanceof HTMLInputElement && target.type === "radio") {
-            const data = new FormData(form.current!);
-            data.set("autosave", "1");
-            autosave.submit(data, { method: "post" });
-          }
-        }}
-      >
+      {documentSave?.ok ? <ActionResult result={documentSave} /> : posted && posted.intent !== "save" ? <ActionResult result={posted as never} /> : null}
+      <autosave.Form method="post" ref={form} {...formProps} aria-label={`Responses for ${d.component.name}`}>
         <input type="hidden" name="intent" value="save" />
+        <input type="hidden" name="version" value={baseVersion.current} />
         <FormError error={errors.form} />
         {[2, 3, 4, 5].map((level) => (
-          <fieldset key={level} className="card" disabled={!d.canEdit}>
+          <fieldset key={level} className="card capture-level" disabled={!d.canEdit}>
             <legend>
               <LevelPill level={level} /> {d.levelNames[level]}: coverage {Math.round(d.score.coverage[level as 2 | 3 | 4 | 5] * 100)}%
             </legend>
             {d.component.capabilities
               .filter((s) => s.level === level)
               .map((s) => {
-                const current = d.statements[s.id];
-                const stale = current?.evidence.date && current.evidence.date < d.staleBefore;
+                const field = (name: string) => `s.${s.id}.${name}`;
+                const textId = `statement-${s.id}`;
+                const date = statementValue(s.id, "date");
+                const stale = date && date < d.staleBefore;
                 const notes = d.notes.filter((n) => n.statementId === s.id);
+                const evidenceErrors = ["note", "url", "date"].some((f) => errors[field(f)]);
+                const filled = [statementValue(s.id, "note"), statementValue(s.id, "url"), date].filter(Boolean).length;
+                const statementErrors = Object.entries(errors).filter(([key]) => key.startsWith(`s.${s.id}.`));
                 return (
                   <div key={s.id} className="statement" data-statement={s.id}>
-                    <p>
-                      <strong>{s.text}</strong> <span className="muted mono">{s.id}</span>
-                    </p>
-                    <div role="radiogroup" aria-label={`Status of ${s.id}`} className="inline-form">
-                      {STATEMENT_STATUSES.map((status) => (
-                        <label key={status}>
-                          <input type="radio" name={`s.${s.id}.status`} value={status} defaultChecked={current?.status === status} /> {STATEMENT_STATUS_LABELS[status]}
+                    <div className="statement-line">
+                      <p className="statement-text" id={textId}>
+                        {s.text}
+                      </p>
+                      <div role="radiogroup" aria-labelledby={textId} className="segmented" aria-invalid={errors[field("status")] ? true : undefined}>
+                        {STATEMENT_STATUSES.map((value) => (
+                          <label key={value}>
+                            <input type="radio" name={field("status")} value={value} defaultChecked={statementValue(s.id, "status") === value} />
+                            {STATEMENT_STATUS_LABELS[value]}
+                          </label>
+                        ))}
+                      </div>
+                    </div>
+                    <div className="capture-fields na-reason">
+                      <label>
+                        Reason (if not applicable)
+                        <input name={field("reason")} defaultValue={statementValue(s.id, "reason")} aria-describedby={textId} aria-invalid={errors[field("reason")] ? true : undefined} />
+                      </label>
+                    </div>
+                    <details className="evidence-details" open={filled > 0 || evidenceErrors}>
+                      <summary>
+                        Evidence{filled ? <span className="muted"> ({[statementValue(s.id, "note") && "note", statementValue(s.id, "url") && "link", date && `dated ${date}`].filter(Boolean).join(", ")})</span> : null}
+                      </summary>
+                      <div className="capture-fields">
+                        <label>
+                          Evidence
+                          <textarea name={field("note")} rows={1} defaultValue={statementValue(s.id, "note")} aria-describedby={textId} aria-invalid={errors[field("note")] ? true : undefined} />
                         </label>
-                      ))}
-                    </div>
-                    <div className="inline-form">
-                      <label>
-                        Reason (if not applicable){" "}
-                        <input name={`s.${s.id}.reason`} defaultValue={current?.reason ?? ""} aria-invalid={errors[`s.${s.id}.reason`] ? true : undefined} />
-                      </label>
-                      <label>
-                        Evidence <input name={`s.${s.id}.note`} defaultValue={current?.evidence.note ?? ""} />
-                      </label>
-                      <label>
-                        Link <input name={`s.${s.id}.url`} type="url" defaultValue={current?.evidence.url ?? ""} aria-invalid={errors[`s.${s.id}.url`] ? true : undefined} />
-                      </label>
-                      <label>
-                        Dated <input name={`s.${s.id}.date`} type="date" defaultValue={current?.evidence.date ?? ""} />
-                      </label>
-                      {stale ? <span className="warn-text">stale evidence (over twelve months old)</span> : null}
-                    </div>
-                    {Object.entries(errors)
-                      .filter(([key]) => key.startsWith(`s.${s.id}.`))
-                      .map(([key, message]) => (
-                        <p key={key} className="field-error">
-                          {message}
-                        </p>
-                      ))}
+                        <label>
+                          Link
+                          <input name={field("url")} type="url" inputMode="url" defaultValue={statementValue(s.id, "url")} aria-describedby={textId} aria-invalid={errors[field("url")] ? true : undefined} />
+                        </label>
+                        <label className="date-field">
+                          Dated
+                          <input name={field("date")} type="date" defaultValue={date} aria-describedby={textId} aria-invalid={errors[field("date")] ? true : undefined} />
+                        </label>
+                      </div>
+                      {stale ? <p className="warn-text">Stale evidence (over twelve months old)</p> : null}
+                    </details>
+                    {statementErrors.map(([key, message]) => (
+                      <p key={key} className="field-error">
+                        {message}
+                      </p>
+                    ))}
                     {notes.length ? (
                       <ul className="comments">
                         {notes.map((n) => (
@@ -173,56 +247,76 @@ export default function CaptureComponent() {
               })}
           </fieldset>
         ))}
-        {d.questions.map((q) => (
-          <fieldset key={q.id} className="card" disabled={!d.canEdit}>
-            <legend>
-              Question {q.number}: {q.title}
-            </legend>
-            <p>{q.prompt}</p>
-            <div className="two-col">
-              <div role="radiogroup" aria-label={q.title}>
+        {d.questions.map((q) => {
+          const label = `Q${q.number}: ${q.title}`;
+          const questionErrors = Object.entries(errors).filter(([key]) => key.startsWith(`q.${q.id}.`));
+          return (
+            <fieldset key={q.id} className="card" disabled={!d.canEdit}>
+              <legend>{label}</legend>
+              <p id={`question-${q.id}`}>{q.prompt}</p>
+              <div role="radiogroup" aria-label={label} className="question-levels">
                 {q.responses.map((r) => (
-                  <label key={r.level} style={{ display: "block", marginBottom: "0.4rem" }}>
-                    <input type="radio" name={`q.${q.id}.level`} value={r.level} defaultChecked={d.answers[q.id]?.level === r.level} /> <LevelPill level={r.level} /> {r.summary}
+                  <label key={r.level}>
+                    <input type="radio" name={`q.${q.id}.level`} value={r.level} defaultChecked={answerValue(q.id, "level") === String(r.level)} />
+                    <span>
+                      <LevelPill level={r.level} /> {r.summary}
+                    </span>
                   </label>
                 ))}
+              </div>
+              <div className="capture-fields">
                 <label>
-                  Note <input name={`q.${q.id}.note`} defaultValue={d.answers[q.id]?.note ?? ""} />
+                  Note
+                  <textarea name={`q.${q.id}.note`} rows={1} defaultValue={answerValue(q.id, "note")} aria-describedby={`question-${q.id}`} aria-invalid={errors[`q.${q.id}.note`] ? true : undefined} />
                 </label>
               </div>
-              <aside className="muted">
-                <strong>Assessment guidance</strong>
-                <ul className="tight">
+              {questionErrors.map(([key, message]) => (
+                <p key={key} className="field-error">
+                  {message}
+                </p>
+              ))}
+              <details>
+                <summary>Assessment guidance</summary>
+                <ul className="tight muted">
                   {q.guidance.map((g) => (
                     <li key={g}>{g}</li>
                   ))}
                 </ul>
-              </aside>
-            </div>
-          </fieldset>
-        ))}
-        {d.canEdit ? <button type="submit">Save</button> : null}
+              </details>
+            </fieldset>
+          );
+        })}
+        {/* Right above the save bar, whose status line points down to it. */}
+        {conflict ? <ConflictPanel conflict={conflict} reloadTo={`${base}/components/${d.component.id}`} onTakeTheirs={onTakeTheirs} /> : null}
+        {d.canEdit ? (
+          <div className="save-bar">
+            <button type="submit">Save</button>
+            <SaveStatusLine status={status} text={statusText} idleHint={interactive ? "Changes save as you type." : "Press Save to keep your changes."} />
+          </div>
+        ) : null}
       </autosave.Form>
       {d.canAddNote && !d.canEdit ? (
         <Form method="post" className="card" aria-label="Add evidence">
           <h2>Add an evidence note</h2>
           <input type="hidden" name="intent" value="add-note" />
-          <label>
-            Statement{" "}
-            <select name="statementId">
+          <div className="field">
+            <label htmlFor="note-statement">Statement</label>
+            <select id="note-statement" name="statementId">
               {d.component.capabilities.map((s) => (
                 <option key={s.id} value={s.id}>
-                  {s.id}: {s.text.slice(0, 80)}
+                  {s.text.length > 80 ? `${s.text.slice(0, 79)}…` : s.text}
                 </option>
               ))}
             </select>
-          </label>
-          <label>
-            Note <input name="body" required />
-          </label>
-          <label>
-            Link <input name="url" type="url" />
-          </label>
+          </div>
+          <div className="field">
+            <label htmlFor="note-body">Note</label>
+            <input id="note-body" name="body" required />
+          </div>
+          <div className="field">
+            <label htmlFor="note-url">Link</label>
+            <input id="note-url" name="url" type="url" />
+          </div>
           <button type="submit">Add note</button>
         </Form>
       ) : null}
@@ -231,5 +325,77 @@ export default function CaptureComponent() {
         {d.nextComponent ? <Link to={`${base}/components/${d.nextComponent}`}>Next component →</Link> : <Link to={base}>Back to the overview</Link>}
       </nav>
     </>
+  );
+}
+
+function describeStatement(values: StatementValues | null) {
+  if (!values) return ["Not answered"];
+  return [
+    STATEMENT_STATUS_LABELS[values.status],
+    values.reason ? `Reason: ${values.reason}` : null,
+    values.note ? `Evidence: ${values.note}` : null,
+    values.url ? `Link: ${values.url}` : null,
+    values.date ? `Dated ${values.date}` : null,
+  ].filter((line): line is string => Boolean(line));
+}
+
+function describeAnswer(values: AnswerValues | null) {
+  if (!values) return ["Not answered"];
+  return [`Level ${values.level}`, values.note ? `Note: ${values.note}` : null].filter((line): line is string => Boolean(line));
+}
+
+/**
+ * Someone else saved this component after the page was loaded: both versions
+ * of every differing statement, and the choice to keep yours (saved again over
+ * theirs) or take theirs (the page reloads what is stored).
+ */
+function ConflictPanel({ conflict, reloadTo, onTakeTheirs }: { conflict: ComponentConflict; reloadTo: string; onTakeTheirs: () => void }) {
+  return (
+    <section className="card conflict" aria-labelledby="conflict-title" data-testid="conflict">
+      <h2 id="conflict-title">{conflict.updatedBy} saved {conflict.componentName} after you opened it</h2>
+      <p>
+        Their changes were saved {formatDateTime(conflict.updatedAt)}. Yours are not saved yet. These answers differ:
+      </p>
+      {conflict.differences.map((difference) => {
+        const [theirs, yours] =
+          difference.kind === "statement" ? [describeStatement(difference.theirs), describeStatement(difference.yours)] : [describeAnswer(difference.theirs), describeAnswer(difference.yours)];
+        return (
+          <div key={difference.id} className="conflict-item" data-conflict={difference.id}>
+            <p>
+              <strong>{difference.label}</strong>
+            </p>
+            <dl className="conflict-versions">
+              <div data-version="theirs">
+                <dt>Theirs (saved now)</dt>
+                {theirs.map((line) => (
+                  <dd key={line}>{line}</dd>
+                ))}
+              </div>
+              <div data-version="yours">
+                <dt>Yours (as typed)</dt>
+                {yours.map((line) => (
+                  <dd key={line}>{line}</dd>
+                ))}
+              </div>
+            </dl>
+          </div>
+        );
+      })}
+      <div className="conflict-actions">
+        <button type="submit" name="overwriteVersion" value={conflict.currentVersion}>
+          Keep mine
+        </button>
+        <Link
+          to={reloadTo}
+          className="button secondary"
+          onClick={(event) => {
+            event.preventDefault();
+            onTakeTheirs();
+          }}
+        >
+          Take theirs
+        </Link>
+      </div>
+    </section>
   );
 }

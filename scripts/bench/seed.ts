@@ -14,7 +14,8 @@ import { assessments, auditEvents, memberships, organizations, roadmapItems, use
 import { DEMO_ORG, seedDemoOrganization } from "../../db/seed";
 import type { Actor } from "../../app/modules/audit/audit.server";
 import { canonicalJson, computeEventHash, GENESIS_HASH } from "../../app/modules/audit/hash";
-import { createAssessment, finalizeAssessment, getAssessment, saveResponses } from "../../app/modules/assessment/assessments.server";
+import { createAssessment, finalizeAssessment, getAssessment } from "../../app/modules/assessment/assessments.server";
+import { saveResponses } from "../../app/modules/assessment/capture.server";
 import type { AssessmentResponsesInput } from "../../app/modules/assessment/assessment-schemas";
 import { getFramework } from "../../app/modules/framework/framework";
 import { generateRoadmapFromAssessment } from "../../app/modules/roadmap/roadmaps.server";

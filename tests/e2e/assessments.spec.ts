@@ -104,9 +104,10 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await expect(page).toHaveURL(`${base}/components/technical-capability`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("AI/ML Technical Capability");
   await statusRadio(page, "technical-capability.l2.1", "In place").check();
+  await statement(page, "technical-capability.l2.1").locator("summary").click(); // evidence opens on demand
   await statement(page, "technical-capability.l2.1").getByLabel("Evidence").fill("Notebook-to-package migration done");
   await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByRole("status").filter({ hasText: /^Saved\.$/ })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /^All changes saved$/ })).toBeVisible();
   await expect(page.getByTestId("component-score")).toHaveText("1.2");
 
   // Next component → ... → Production Operations.
@@ -119,13 +120,13 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
 
   // JavaScript autosave: one radio click saves the draft.
   await statusRadio(page, PROD_OPS_L2_L3[0]!, "In place").check();
-  await expect(page.getByText("All changes saved.")).toBeVisible();
+  await expect(page.getByText("All changes saved", { exact: true })).toBeVisible();
   await expect.poll(() => stored(id).statements[PROD_OPS_L2_L3[0]!]?.status).toBe("in_place");
 
   // Every level 2 and level 3 statement in place, then the Save button.
   for (const sid of PROD_OPS_L2_L3.slice(1)) await statusRadio(page, sid, "In place").check();
   await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByRole("status").filter({ hasText: /^Saved\.$/ })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /^All changes saved$/ })).toBeVisible();
   await expect(page.getByTestId("component-score")).toHaveText("3.0");
   const saved = stored(id);
   for (const sid of PROD_OPS_L2_L3) expect(saved.statements[sid]?.status, sid).toBe("in_place");
@@ -142,11 +143,11 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await statusRadio(page, naId, "Not in place").check();
 
   // Answer the component's question (level 3 of 5) with a note.
-  const question = page.getByRole("radiogroup", { name: "Production Model Operations" });
+  const question = page.getByRole("group", { name: /Production Model Operations/ });
   await question.getByRole("radio").nth(2).check();
   await question.getByLabel("Note").fill("Agreed with the operations lead");
   await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByRole("status").filter({ hasText: /^Saved\.$/ })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /^All changes saved$/ })).toBeVisible();
   await expect.poll(() => stored(id).answers["production-operations"]).toMatchObject({ level: 3, note: "Agreed with the operations lead" });
   expect(stored(id).statements[naId]?.status).toBe("none");
 
@@ -234,7 +235,7 @@ test("after a refused autosave, a successful Save clears the stale field error",
   // The reason is given and the Save button saves it.
   await statement(page, naId).getByLabel("Reason (if not applicable)").fill("We have no shared code base for ML yet");
   await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByRole("status").filter({ hasText: /^Saved\.$/ })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /^All changes saved$/ })).toBeVisible();
   await expect.poll(() => stored(id).statements[naId]).toMatchObject({ status: "not_applicable", reason: "We have no shared code base for ML yet" });
   // The page must no longer claim the reason is missing.
   await expect(statement(page, naId).locator(".field-error")).toHaveCount(0, { timeout: 3_000 });
@@ -253,7 +254,7 @@ test("after a refused Save, a successful autosave clears the stale field error",
   await expect(statement(page, naId).locator(".field-error")).toHaveText("Say why this does not apply");
   // Choosing another status autosaves successfully.
   await statusRadio(page, naId, "Partly in place").check();
-  await expect(page.getByText("All changes saved.")).toBeVisible();
+  await expect(page.getByText("All changes saved", { exact: true })).toBeVisible();
   await expect.poll(() => stored(id).statements[naId]?.status).toBe("partial");
   await expect(statement(page, naId).locator(".field-error")).toHaveCount(0, { timeout: 3_000 });
 });

@@ -47,6 +47,12 @@ export const QuestionAnswerSchema = z.object({
 export const AssessmentResponsesSchema = z.object({
   capabilities: z.array(StatementResponseSchema).max(500).default([]),
   questions: z.array(QuestionAnswerSchema).max(50).default([]),
+  versions: z
+    .record(z.string().max(100), z.number().int().min(0))
+    .optional()
+    .describe(
+      "Optional conflict detection: the version of each component (by component id) the client last read. When someone else saved a component since, nothing is saved and the answer is 409 `conflict` naming the component. Each save that changes a component increments its version; the answer's `versions` gives the new ones.",
+    ),
 });
 export type AssessmentResponsesInput = z.infer<typeof AssessmentResponsesSchema>;
 
@@ -82,35 +88,3 @@ export const EvidenceNoteSchema = z.object({
   body: z.string().trim().min(1, "Write the note").max(2000, "Use at most 2000 characters"),
   url: optionalField(z.string().trim().max(1000).url("Use a full http(s) address").regex(/^https?:\/\//i, "Use an http(s) address")),
 });
-
-/**
- * The capture page posts one field group per statement: `s.<id>.status`,
- * `s.<id>.reason`, `s.<id>.note`, `s.<id>.url`, `s.<id>.date`, and per
- * question `q.<id>.level`, `q.<id>.note`. Each group is validated on its own
- * so errors land on the right field (`s.<id>.reason`).
- */
-export function parseCaptureForm(fields: Record<string, unknown>) {
-  const groups = { s: new Map<string, Record<string, unknown>>(), q: new Map<string, Record<string, unknown>>() };
-  for (const [key, value] of Object.entries(fields)) {
-    const match = /^([sq])\.(.+)\.(status|reason|note|url|date|level)$/.exec(key);
-    if (!match) continue;
-    const target = groups[match[1] as "s" | "q"];
-    target.set(match[2]!, { ...target.get(match[2]!), [match[3]!]: value });
-  }
-  const errors: Record<string, string> = {};
-  const capabilities: AssessmentResponsesInput["capabilities"] = [];
-  for (const [id, f] of groups.s) {
-    if (typeof f.status !== "string" || f.status === "") continue;
-    const parsed = StatementResponseSchema.safeParse({ id, status: f.status, reason: f.reason, evidence: { note: f.note, url: f.url, date: f.date } });
-    if (parsed.success) capabilities.push(parsed.data);
-    else for (const issue of parsed.error.issues) errors[`s.${id}.${issue.path.filter((p) => p !== "evidence").join(".") || "status"}`] ??= issue.message;
-  }
-  const questions: AssessmentResponsesInput["questions"] = [];
-  for (const [id, f] of groups.q) {
-    if (f.level === undefined || f.level === "") continue;
-    const parsed = QuestionAnswerSchema.safeParse({ id, level: f.level, note: f.note });
-    if (parsed.success) questions.push(parsed.data);
-    else for (const issue of parsed.error.issues) errors[`q.${id}.${issue.path.join(".") || "level"}`] ??= issue.message;
-  }
-  return { data: { capabilities, questions }, errors };
-}

@@ -22,10 +22,10 @@ import {
   openableQuarters,
   previousFinalized,
   requireRoadmapSource,
-  saveResponses,
   submitAssessmentForReview,
   withdrawAssessment,
 } from "./assessments.server";
+import { saveResponses } from "./capture.server";
 import { responsesDigest } from "./responses-digest";
 import { evidenceLevel } from "./evidence";
 import { scoreAssessment, type StatementResponses } from "./scoring";

@@ -9,7 +9,6 @@ import type { Framework } from "../framework/framework-schema";
 import { computeRegistryMetrics, type RegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
 import { countsAsFinalized, type AssessmentStatus } from "./assessment-constants";
-import type { AssessmentResponsesInput } from "./assessment-schemas";
 import { evidenceFlags, evidenceLevel, type EvidenceMetrics } from "./evidence";
 import { responsesDigest } from "./responses-digest";
 import { answeredCounts, questionFlags, scoreAssessment, strengthsAndGaps, type AnsweredCount, type AssessmentScore, type StatementResponses } from "./scoring";
@@ -17,19 +16,19 @@ import { answeredCounts, questionFlags, scoreAssessment, strengthsAndGaps, type 
 const notFound = () => new DomainError("not_found", "Assessment not found");
 type AssessmentRow = typeof assessments.$inferSelect;
 
-function frameworkOf(row: AssessmentRow): Framework {
+export function frameworkOf(row: AssessmentRow): Framework {
   const framework = findFramework(row.frameworkVersion);
   if (!framework) throw new Error(`Framework version ${row.frameworkVersion} is not installed`);
   return framework;
 }
 
-function requireAssessment(tx: DbOrTx, orgId: number, id: number) {
+export function requireAssessment(tx: DbOrTx, orgId: number, id: number) {
   const row = tx.select().from(assessments).where(and(eq(assessments.orgId, orgId), eq(assessments.id, id))).get();
   if (!row) throw notFound();
   return row;
 }
 
-function requireEditable(row: AssessmentRow) {
+export function requireEditable(row: AssessmentRow) {
   if (row.status === "finalized") throw conflict("This assessment is finalised and can no longer change");
   if (row.status === "withdrawn") throw conflict("This assessment was withdrawn and can no longer change");
 }
@@ -77,63 +76,6 @@ export function createAssessment(orgId: number, input: { period: string; framewo
       .get();
     recordAuditEvent(tx, { orgId, actor, action: "assessment.created", entityType: "assessment", entityId: row.id, after: { period: row.period, frameworkVersion: version } });
     return row;
-  });
-}
-
-/** Merges statement responses and question answers into a draft (or one in review). */
-export function saveResponses(orgId: number, id: number, input: AssessmentResponsesInput, actor: Actor, options: WriteOptions = {}) {
-  return writeTransaction((tx) => {
-    const row = requireAssessment(tx, orgId, id);
-    requireEditable(row);
-    const framework = frameworkOf(row);
-    const statementIds = new Set(framework.components.flatMap((c) => c.capabilities.map((s) => s.id)));
-    const questionIds = new Set(framework.questions.map((q) => q.id));
-    input.capabilities.forEach((c, i) => {
-      if (!statementIds.has(c.id)) throw invalid(`Unknown capability statement "${c.id}"`, `capabilities.${i}.id`);
-    });
-    input.questions.forEach((q, i) => {
-      if (!questionIds.has(q.id)) throw invalid(`Unknown question "${q.id}"`, `questions.${i}.id`);
-    });
-    const now = options.now ?? new Date();
-    const before = loadResponses(tx, id);
-    for (const c of input.capabilities) {
-      const values = {
-        status: c.status,
-        reason: c.reason ?? null,
-        evidenceNote: c.evidence?.note ?? null,
-        evidenceUrl: c.evidence?.url ?? null,
-        evidenceDate: c.evidence?.date ?? null,
-        updatedByLabel: actor.label,
-        updatedAt: now,
-      };
-      tx.insert(assessmentStatements)
-        .values({ assessmentId: id, statementId: c.id, ...values })
-        .onConflictDoUpdate({ target: [assessmentStatements.assessmentId, assessmentStatements.statementId], set: values })
-        .run();
-    }
-    for (const q of input.questions) {
-      const values = { level: q.level, note: q.note ?? null, updatedByLabel: actor.label, updatedAt: now };
-      tx.insert(assessmentAnswers)
-        .values({ assessmentId: id, questionId: q.id, ...values })
-        .onConflictDoUpdate({ target: [assessmentAnswers.assessmentId, assessmentAnswers.questionId], set: values })
-        .run();
-    }
-    tx.update(assessments).set({ updatedAt: now }).where(eq(assessments.id, id)).run();
-    recordAuditEvent(tx, {
-      orgId,
-      actor,
-      action: "assessment.responses_saved",
-      entityType: "assessment",
-      entityId: id,
-      before: {
-        capabilities: Object.fromEntries(input.capabilities.map((c) => [c.id, before.statements[c.id]?.status ?? null])),
-        questions: Object.fromEntries(input.questions.map((q) => [q.id, before.answers[q.id]?.level ?? null])),
-      },
-      after: {
-        capabilities: Object.fromEntries(input.capabilities.map((c) => [c.id, c.status])),
-        questions: Object.fromEntries(input.questions.map((q) => [q.id, q.level])),
-      },
-    });
   });
 }
 
@@ -190,7 +132,7 @@ function responsesRecord(framework: Framework, { statements, answers }: ReturnTy
   };
 }
 
-function loadResponses(db: DbOrTx, id: number) {
+export function loadResponses(db: DbOrTx, id: number) {
   const statements = db.select().from(assessmentStatements).where(eq(assessmentStatements.assessmentId, id)).all();
   const answers = db.select().from(assessmentAnswers).where(eq(assessmentAnswers.assessmentId, id)).all();
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "../audit/audit.server";
-import { createAssessment, finalizeAssessment, getAssessment, previousFinalized, saveResponses } from "../assessment/assessments.server";
+import { createAssessment, finalizeAssessment, getAssessment, previousFinalized } from "../assessment/assessments.server";
+import { saveResponses } from "../assessment/capture.server";
 import { getFramework } from "../framework/framework";
 import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
 import { assessmentBoardReport, assessmentResponsesCsv } from "./assessment-report.server";
