@@ -130,6 +130,13 @@ export function cardEditFromForm(input: z.output<typeof ModelCardFormSchema>): C
   };
 }
 
+/** The sections as a reader sees them (Markdown): a section marked not applicable shows its reason instead of its text. */
+export function sectionsAsShown(sections: CardSections, notApplicable: CardNotApplicable = {}): CardSections {
+  return Object.fromEntries(
+    CARD_SECTION_IDS.map((id) => [id, notApplicable[id] ? `_Not applicable:_ ${notApplicable[id]}` : (sections[id] ?? "")]),
+  ) as CardSections;
+}
+
 export type CardDiffRow = { section: CardSectionId; title: string; before: string; after: string; changed: boolean };
 
 export function diffCards(before: CardSections, after: CardSections): CardDiffRow[] {
@@ -178,9 +185,9 @@ export function cardToMarkdown(input: {
   ];
   if (front[front.indexOf("tags:") + 1]?.startsWith("  -") !== true) front[front.indexOf("tags:")] = "tags: []";
   const body = [`# Model card: ${model.name} ${version.version}`, ""];
+  const shown = sectionsAsShown(card.sections, card.notApplicable);
   for (const section of CARD_SECTIONS) {
-    const reason = card.notApplicable?.[section.id];
-    body.push(`## ${section.title}`, "", reason ? `_Not applicable:_ ${reason}` : card.sections[section.id]?.trim() || "_Not provided._", "");
+    body.push(`## ${section.title}`, "", shown[section.id]?.trim() || "_Not provided._", "");
   }
   return `${front.join("\n")}\n\n${body.join("\n")}`;
 }

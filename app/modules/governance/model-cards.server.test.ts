@@ -353,8 +353,9 @@ describe("comments", () => {
   it("cardJson exposes the stored row", () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
-    const { conflicts, ...card } = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "x" }), TEAM);
+    const { conflicts, savedSections, ...card } = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "x" }), TEAM);
     expect(conflicts).toEqual([]);
+    expect(savedSections).toEqual(["modelDetails"]);
     expect(cardJson(rows(v.versionId)[0]!)).toEqual(card);
   });
 });

@@ -209,7 +209,7 @@ export function saveModelCard(
       sectionVersions: JSON.stringify(merged.sectionVersions),
     };
     if (current && (merged.changed.length === 0 || current.status === "draft" || current.status === "changes_requested")) {
-      if (merged.changed.length === 0) return { ...cardJson(current), conflicts: merged.conflicts };
+      if (merged.changed.length === 0) return { ...cardJson(current), conflicts: merged.conflicts, savedSections: merged.changed };
       const updated = tx.update(modelCards).set({ ...content, status: "draft", updatedAt: now }).where(eq(modelCards.id, current.id)).returning().get();
       if (current.status !== "draft" || !recentlyAuditedUpdate(tx, current, actor)) {
         auditCard(tx, updated, actor, "model_card.updated", {
@@ -217,7 +217,7 @@ export function saveModelCard(
           after: { revision: updated.revision, status: updated.status, sections: merged.sections, notApplicable: merged.notApplicable },
         });
       }
-      return { ...cardJson(updated), conflicts: merged.conflicts };
+      return { ...cardJson(updated), conflicts: merged.conflicts, savedSections: merged.changed };
     }
     const created = tx
       .insert(modelCards)
@@ -237,7 +237,7 @@ export function saveModelCard(
     auditCard(tx, created, actor, "model_card.created", {
       after: { model: ref.model.slug, version: ref.version.version, revision: created.revision, sections: merged.sections, notApplicable: merged.notApplicable },
     });
-    return { ...cardJson(created), conflicts: merged.conflicts };
+    return { ...cardJson(created), conflicts: merged.conflicts, savedSections: merged.changed };
   });
 }
 
