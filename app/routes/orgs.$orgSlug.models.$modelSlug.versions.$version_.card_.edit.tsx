@@ -79,7 +79,8 @@ export default function EditModelCard() {
   const posted = useActionData<typeof action>() as SaveAnswer | undefined;
   const fetcher = useFetcher<typeof action>();
   const formRef = useRef<HTMLFormElement>(null);
-  const { statusText, status, formProps, answer } = useAutosave(fetcher, formRef);
+  const underReview = current?.status === "in_review";
+  const { statusText, status, formProps, answer } = useAutosave(fetcher, formRef, { enabled: !underReview });
   const saveAnswer = answer as SaveAnswer | undefined;
 
   // Without JavaScript a post comes back here: show what is stored now, your text where it conflicts.
@@ -145,7 +146,9 @@ export default function EditModelCard() {
         Model card: {model.name} {version}
       </h1>
       <p className="muted">
-        {current?.status === "approved"
+        {underReview
+          ? `Revision ${current.revision} is under review by the ethics committee; it cannot change until they decide.`
+          : current?.status === "approved"
           ? `Revision ${current.revision} is approved and stays as it is; your first change starts revision ${current.revision + 1}, and later changes go to it.`
           : current
             ? `Editing revision ${current.revision}.`

@@ -77,6 +77,16 @@ test("a section saved by someone else meanwhile shows both versions; keeping min
   await expect(alice.getByTestId("conflict-metrics")).toHaveCount(0);
   await expect(saveStatus(alice)).toHaveText("All changes saved");
   expect(latestCard(testOrg, slug)!.sections).toMatchObject({ factors: "Alice's factors.", metrics: "Alice's metrics." });
+
+  // Bob, still on his copy, edits Metrics again and takes Alice's version instead.
+  await bob.getByLabel("Metrics", { exact: true }).fill("Bob's second metrics.");
+  await bob.getByLabel("Metrics", { exact: true }).blur();
+  const bobConflict = bob.getByTestId("conflict-metrics");
+  await expect(bobConflict.getByTestId("theirs")).toHaveText("Alice's metrics.");
+  await bobConflict.getByRole("button", { name: "Take theirs" }).click();
+  await expect(bob.getByLabel("Metrics", { exact: true })).toHaveValue("Alice's metrics.");
+  await expect(saveStatus(bob)).toHaveText("All changes saved");
+  expect(latestCard(testOrg, slug)!.sections.metrics).toBe("Alice's metrics.");
   await alice.context().close();
   await bob.context().close();
 });
