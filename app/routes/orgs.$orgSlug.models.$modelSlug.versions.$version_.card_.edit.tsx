@@ -53,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const refused = await runFormAction(
     formData,
     ModelCardFormSchema,
-    (input) => (saved = saveModelCard(org.id, modelSlug, version, cardEditFromForm(input), actor)),
+    (input) => (saved = saveModelCard(org.id, modelSlug, version, cardEditFromForm(input), actor, { autosave })),
     (card) => (autosave || card.conflicts.length ? "Saved." : redirect(`/orgs/${org.slug}/models/${modelSlug}/versions/${version}/card`)),
   );
   if (!saved) return refused;

@@ -476,13 +476,13 @@ describe("section versions and conflicts", () => {
     expect(saveModelCard(orgId, v.slug, v.version, { ...loaded, sections: { ...loaded.sections, factors: "More" } }, TEAM).id).toBe(latest);
   });
 
-  it("consecutive saves by one person within 15 minutes are one audit entry; another person's save is its own", () => {
+  it("consecutive autosaves by one person within 15 minutes are one audit entry; another person's save and an explicit save are their own", () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const t0 = Date.now();
-    const saveAt = (minutes: number, text: string, actor: Actor) => {
+    const saveAt = (minutes: number, text: string, actor: Actor, autosave = true) => {
       vi.setSystemTime(t0 + minutes * 60_000);
-      return saveModelCard(orgId, v.slug, v.version, sections({ metrics: text }), actor);
+      return saveModelCard(orgId, v.slug, v.version, sections({ metrics: text }), actor, { autosave });
     };
     vi.useFakeTimers({ toFake: ["Date"] });
     let card;
@@ -493,12 +493,14 @@ describe("section versions and conflicts", () => {
       saveAt(3, "abcd", ALICE);
       saveAt(4, "abcde", BOB);
       saveAt(20, "abcdef", BOB);
+      saveAt(21, "abcdefg", BOB, false);
     } finally {
       vi.useRealTimers();
     }
     expect(cardEvents(orgId, card.id).map((e) => [e.action, e.actorLabel])).toEqual([
       ["model_card.created", ALICE.label],
       ["model_card.updated", ALICE.label],
+      ["model_card.updated", BOB.label],
       ["model_card.updated", BOB.label],
       ["model_card.updated", BOB.label],
     ]);

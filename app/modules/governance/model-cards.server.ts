@@ -110,7 +110,7 @@ export type CardSectionConflict = {
   yours: SectionContent;
 };
 
-/** Consecutive saves of one card by one person within this window are one audit entry (the first). */
+/** Consecutive autosaves of one card by one person within this window are one audit entry (the first). */
 export const CARD_AUDIT_COALESCE_MS = 15 * 60 * 1000;
 
 function lastCardEvent(tx: DbOrTx, card: CardRow, actions: string[]) {
@@ -193,7 +193,7 @@ export function saveModelCard(
   version: string,
   input: CardSections | CardEdit,
   actor: Actor,
-  options: WriteOptions = {},
+  options: WriteOptions & { autosave?: boolean } = {},
 ) {
   const edit = asEdit(input);
   return writeTransaction((tx) => {
@@ -211,7 +211,8 @@ export function saveModelCard(
     if (current && (merged.changed.length === 0 || current.status === "draft" || current.status === "changes_requested")) {
       if (merged.changed.length === 0) return { ...cardJson(current), conflicts: merged.conflicts, savedSections: merged.changed };
       const updated = tx.update(modelCards).set({ ...content, status: "draft", updatedAt: now }).where(eq(modelCards.id, current.id)).returning().get();
-      if (current.status !== "draft" || !recentlyAuditedUpdate(tx, current, actor)) {
+      // Saving as you type must not flood the audit log; an explicit save is always recorded.
+      if (!options.autosave || current.status !== "draft" || !recentlyAuditedUpdate(tx, current, actor)) {
         auditCard(tx, updated, actor, "model_card.updated", {
           before: { revision: current.revision, status: current.status, sections: stored.sections, notApplicable: stored.notApplicable },
           after: { revision: updated.revision, status: updated.status, sections: merged.sections, notApplicable: merged.notApplicable },
