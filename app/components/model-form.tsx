@@ -1,4 +1,6 @@
 import { Form } from "@remix-run/react";
+import { useRef } from "react";
+import { DraftNotice, useFormDraft } from "./autosave";
 import { FormError, SelectField, TextAreaField, TextField } from "./forms";
 import { RISK_TIERS } from "~/modules/registry/registry-constants";
 
@@ -6,20 +8,29 @@ type ModelValues = Partial<
   Record<"name" | "slug" | "riskTier" | "ownerTeam" | "businessOwner" | "businessDomain" | "useCase" | "description" | "tags", string>
 >;
 
-/** The model form, for registering (with a slug) and for editing (without). */
+/**
+ * The model form, for registering (with a slug) and for editing (without).
+ * Given a `draftKey`, it keeps a browser draft of what was typed until it is
+ * submitted (registering creates nothing before that).
+ */
 export function ModelForm({
   values,
   errors = {},
   withSlug,
   submitLabel,
+  draftKey,
 }: {
   values: ModelValues;
   errors?: Record<string, string | undefined>;
   withSlug: boolean;
   submitLabel: string;
+  draftKey?: string;
 }) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const draft = useFormDraft(formRef, draftKey ?? "");
   return (
-    <Form method="post" noValidate className="card" style={{ maxWidth: 720 }}>
+    <Form method="post" noValidate className="card" style={{ maxWidth: 720 }} ref={formRef} {...(draftKey ? draft.formProps : {})}>
+      {draftKey ? <DraftNotice restoredAt={draft.restoredAt} onDiscard={draft.discard} /> : null}
       <FormError error={errors.form} />
       <TextField label="Name" name="name" required defaultValue={values.name} error={errors.name} />
       {withSlug ? (

@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { ActionResult, SelectField, TextAreaField } from "~/components/forms";
+import { ActionResult, FormError, TextAreaField } from "~/components/forms";
 import { Markdown } from "~/components/markdown";
 import { StageBadge } from "~/components/registry";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { CARD_SECTIONS } from "~/modules/governance/governance-constants";
+import { sectionTitleList, type CardCompleteness } from "~/modules/governance/model-card";
 import { CardCommentSchema, CardReviewSchema } from "~/modules/governance/governance-schemas";
-import { commentOnCard, getVersionCards, reviewModelCard, submitModelCard } from "~/modules/governance/model-cards.server";
+import { cardReviewRefusal, commentOnCard, getVersionCards, reviewModelCard, submitModelCard } from "~/modules/governance/model-cards.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { formatDateTime, formatPercent } from "~/utils/format";
 import { notFound } from "~/utils/http";
@@ -23,16 +24,32 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const detail = getVersionDetail(org.id, params.modelSlug ?? "", params.version ?? "");
   if (!detail) throw notFound("Model version not found");
   const revisions = getVersionCards(org.id, detail.version.id);
+  const card = revisions[0] ?? null;
   return {
     org,
     model: { slug: detail.model.slug, name: detail.model.name },
     version: { id: detail.version.id, version: detail.version.version, stage: detail.version.stage },
-    card: revisions[0] ?? null,
+    card,
+    review: role === "ethics" && card?.status === "in_review" ? reviewStep(new URL(request.url).searchParams, card) : null,
     revisions: revisions.map((r) => ({ id: r.id, revision: r.revision, status: r.status, updatedAt: r.updatedAt })),
     canWrite: hasRole(role, REGISTRY_WRITERS),
     canReview: role === "ethics",
     canComment: hasRole(role, [...REGISTRY_WRITERS, "ethics"]),
   };
+}
+
+/**
+ * The review's confirmation step, from the decision chosen on the card page
+ * (a GET form, so it works without JavaScript): the decision, or the error of
+ * not choosing one, and for approval whether the card is complete enough.
+ */
+function reviewStep(query: URLSearchParams, card: NonNullable<ReturnType<typeof getVersionCards>[number]>) {
+  if (query.get("review") !== "confirm") return { decision: null, error: null };
+  const decision = CardReviewSchema.shape.decision.safeParse(query.get("decision"));
+  if (!decision.success) return { decision: null, error: decision.error.issues[0]?.message ?? "Choose approve or request changes" };
+  // The same rule the action enforces; the comment is written on the next step.
+  const refusal = decision.data === "approve" ? cardReviewRefusal(card, { decision: "approve" }) : null;
+  return { decision: decision.data, error: refusal?.message ?? null };
 }
 
 const CardIdSchema = z.object({ cardId: z.coerce.number().int().positive() });
@@ -55,7 +72,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const STATUS_LABELS = { draft: "Draft", in_review: "In review", approved: "Approved", changes_requested: "Changes requested" } as const;
 
 export default function ModelCardPage() {
-  const { org, model, version, card, revisions, canWrite, canReview, canComment } = useLoaderData<typeof loader>();
+  const { org, model, version, card, review, revisions, canWrite, canReview, canComment } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const base = `/orgs/${org.slug}/models/${model.slug}/versions/${version.version}`;
   return (
@@ -86,6 +103,7 @@ export default function ModelCardPage() {
               <strong data-testid="card-completeness">
                 {card.completeness.filled}/{card.completeness.total} ({formatPercent(card.completeness.share, 0)})
               </strong>
+              {card.completeness.notApplicable.length ? ` · ${card.completeness.notApplicable.length} not applicable` : ""}
               {card.decidedBy ? ` · decided by ${card.decidedBy} ${formatDateTime(card.decidedAt)}` : ""}
             </p>
             {card.decisionComment ? <p>Reviewer: “{card.decisionComment}”</p> : null}
@@ -103,21 +121,8 @@ export default function ModelCardPage() {
                 <button type="submit">Submit for review</button>
               </Form>
             ) : null}
-            {canReview && card.status === "in_review" ? (
-              <Form method="post" className="inline-form" aria-label="Review decision">
-                <input type="hidden" name="intent" value="review" />
-                <input type="hidden" name="cardId" value={card.id} />
-                <SelectField
-                  label="Decision"
-                  name="decision"
-                  options={[
-                    { value: "approve", label: "Approve" },
-                    { value: "request_changes", label: "Request changes" },
-                  ]}
-                />
-                <TextAreaField label="Comment to the team" name="comment" rows={2} error={result?.errors?.comment} />
-                <button type="submit">Record decision</button>
-              </Form>
+            {canReview && card.status === "in_review" && review ? (
+              <ReviewDecision cardId={card.id} revision={card.revision} completeness={card.completeness} review={review} result={result} />
             ) : null}
           </section>
           {CARD_SECTIONS.map((section) => {
@@ -125,7 +130,15 @@ export default function ModelCardPage() {
             return (
               <section key={section.id} className="card" aria-labelledby={`section-${section.id}`}>
                 <h2 id={`section-${section.id}`}>{section.title}</h2>
-                {card.sections[section.id] ? <Markdown source={card.sections[section.id]} /> : <p className="muted">Not written yet. {section.hint}</p>}
+                {card.notApplicable[section.id] ? (
+                  <p data-testid={`not-applicable-${section.id}`}>
+                    <em>Not applicable:</em> {card.notApplicable[section.id]}
+                  </p>
+                ) : card.sections[section.id] ? (
+                  <Markdown source={card.sections[section.id]} />
+                ) : (
+                  <p className="muted">Not written yet. {section.hint}</p>
+                )}
                 {comments.length ? (
                   <ul className="comments">
                     {comments.map((c) => (
@@ -163,5 +176,100 @@ export default function ModelCardPage() {
         </>
       )}
     </>
+  );
+}
+
+/** "8 of 10 sections written, 1 not applicable. Empty: Factors." */
+function CompletenessSummary({ completeness }: { completeness: CardCompleteness }) {
+  return (
+    <p data-testid="review-completeness">
+      <strong>
+        {completeness.filled} of {completeness.total} sections written
+      </strong>
+      {completeness.notApplicable.length ? `, ${completeness.notApplicable.length} marked not applicable (${sectionTitleList(completeness.notApplicable)})` : ""}.{" "}
+      {completeness.missing.length ? `Empty: ${sectionTitleList(completeness.missing)}.` : "No section is empty."}
+    </p>
+  );
+}
+
+/**
+ * The ethics review in two steps: choose a decision (nothing is chosen for
+ * you), then confirm it seeing the card's completeness; approving needs a
+ * complete card, requesting changes needs a comment.
+ */
+function ReviewDecision({
+  cardId,
+  revision,
+  completeness,
+  review,
+  result,
+}: {
+  cardId: number;
+  revision: number;
+  completeness: CardCompleteness;
+  review: { decision: "approve" | "request_changes" | null; error: string | null };
+  result?: { ok: boolean; intent?: string; errors?: Record<string, string> };
+}) {
+  const errors = result && !result.ok && result.intent === "review" ? (result.errors ?? {}) : {};
+  if (!review.decision) {
+    return (
+      <Form method="get" aria-label="Review decision" className="card">
+        <input type="hidden" name="review" value="confirm" />
+        <fieldset style={{ border: 0, padding: 0, margin: 0 }} aria-describedby={review.error ? "decision-error" : undefined}>
+          <legend>
+            <strong>Your decision on revision {revision}</strong>
+          </legend>
+          <label style={{ display: "block" }}>
+            <input type="radio" name="decision" value="approve" /> Approve the card
+          </label>
+          <label style={{ display: "block" }}>
+            <input type="radio" name="decision" value="request_changes" /> Request changes
+          </label>
+          {review.error ? (
+            <p id="decision-error" className="field-error">
+              {review.error}
+            </p>
+          ) : null}
+        </fieldset>
+        <button type="submit">Continue</button>
+      </Form>
+    );
+  }
+  const approving = review.decision === "approve";
+  return (
+    <section className="card" aria-labelledby="review-confirm-heading">
+      <h2 id="review-confirm-heading">{approving ? `Approve revision ${revision}?` : `Request changes to revision ${revision}?`}</h2>
+      <CompletenessSummary completeness={completeness} />
+      {approving && review.error ? (
+        <>
+          <p className="field-error" role="alert" id="decision-error">
+            This card cannot be approved yet: {review.error}
+          </p>
+          <p className="inline-form">
+            <Link to="?review=confirm&decision=request_changes">Request changes instead</Link>
+            <Link to=".">Back to the card</Link>
+          </p>
+        </>
+      ) : (
+        <Form method="post" noValidate aria-label="Confirm review decision">
+          <input type="hidden" name="intent" value="review" />
+          <input type="hidden" name="cardId" value={cardId} />
+          <input type="hidden" name="decision" value={review.decision} />
+          <FormError error={errors.decision} />
+          <TextAreaField
+            label={approving ? "Comment to the team (optional)" : "What needs to change"}
+            name="comment"
+            rows={3}
+            required={!approving}
+            error={errors.comment}
+            hint={approving ? "Approving makes this revision the approved card; later edits start a new revision." : "The team sees this with the card and edits it before submitting again."}
+          />
+          <p className="inline-form">
+            <button type="submit">{approving ? `Approve revision ${revision}` : "Send back for changes"}</button>
+            <Link to=".">Cancel</Link>
+          </p>
+        </Form>
+      )}
+    </section>
   );
 }

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Markdown } from "~/components/markdown";
 import { requireMember } from "~/modules/auth/membership.server";
-import { diffCards } from "~/modules/governance/model-card";
+import { diffCards, sectionsAsShown } from "~/modules/governance/model-card";
 import { getVersionCards } from "~/modules/governance/model-cards.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
@@ -32,7 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     revisions: revisions.map((r) => ({ revision: r.revision, status: r.status })),
     before: { revision: before.revision, status: before.status },
     after: { revision: after.revision, status: after.status },
-    rows: diffCards(before.sections, after.sections),
+    rows: diffCards(sectionsAsShown(before.sections, before.notApplicable), sectionsAsShown(after.sections, after.notApplicable)),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useRef } from "react";
+import { DraftNotice, useFormDraft } from "~/components/autosave";
 import { FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
 import { requireMember } from "~/modules/auth/membership.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
@@ -33,13 +35,16 @@ export default function NewVersion() {
   const result = useActionData<typeof action>();
   const errors: Record<string, string | undefined> = result?.errors ?? {};
   const values: Record<string, string | undefined> = result?.values ?? {};
+  const formRef = useRef<HTMLFormElement>(null);
+  const draft = useFormDraft(formRef, `${org.slug}:${model.slug}:new-version`);
   return (
     <>
       <p>
         <Link to={`/orgs/${org.slug}/models/${model.slug}`}>← {model.name}</Link>
       </p>
       <h1>Register a version of {model.name}</h1>
-      <Form method="post" noValidate className="card" style={{ maxWidth: 720 }}>
+      <Form method="post" noValidate className="card" style={{ maxWidth: 720 }} ref={formRef} {...draft.formProps}>
+        <DraftNotice restoredAt={draft.restoredAt} onDiscard={draft.discard} />
         <FormError error={errors.form} />
         <TextField label="Version" name="version" required placeholder="1.0.0" defaultValue={values.version} error={errors.version} hint="Semantic version, unique for this model." />
         <SelectField

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { useActionData } from "@remix-run/react";
+import { useActionData, useParams } from "@remix-run/react";
 import { ModelForm } from "~/components/model-form";
 import { requireMember } from "~/modules/auth/membership.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
@@ -27,10 +27,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function NewModel() {
   const result = useActionData<typeof action>();
+  const { orgSlug } = useParams();
   return (
     <>
       <h1>Register a model</h1>
-      <ModelForm values={result?.values ?? {}} errors={result?.errors} withSlug submitLabel="Register model" />
+      <ModelForm values={result?.values ?? {}} errors={result?.errors} withSlug submitLabel="Register model" draftKey={`${orgSlug}:new-model`} />
     </>
   );
 }

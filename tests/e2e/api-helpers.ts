@@ -9,7 +9,7 @@ import type { Role } from "../../app/modules/auth/roles";
 import { decideApprovalRequest, openApprovalRequest } from "../../app/modules/governance/approvals.server";
 import { runBiasAudit, signOffBiasAudit } from "../../app/modules/governance/bias-audits.server";
 import { BiasAuditConfigSchema } from "../../app/modules/governance/governance-schemas";
-import { emptySections } from "../../app/modules/governance/model-card";
+import { writtenCardSections } from "../setup/model-cards";
 import { reviewModelCard, saveModelCard, submitModelCard } from "../../app/modules/governance/model-cards.server";
 import { getModel } from "../../app/modules/registry/registry.server";
 import { test as base, type TestOrg } from "./fixtures";
@@ -140,7 +140,7 @@ const FAIR_ROWS = ["a", "b"].flatMap((group) =>
 export async function clearPromotionGates(org: TestOrg, slug: string, version: string) {
   const team = member(org, "team");
   const ethics = member(org, "ethics");
-  const sections = { ...emptySections(), modelDetails: "Written by the e2e suite.", intendedUse: "End-to-end tests." };
+  const sections = writtenCardSections({ modelDetails: "Written by the e2e suite.", intendedUse: "End-to-end tests." });
   const card = saveModelCard(org.id, slug, version, sections, team.actor);
   submitModelCard(org.id, card.id, team.actor);
   reviewModelCard(org.id, card.id, { decision: "approve" }, ethics.actor);

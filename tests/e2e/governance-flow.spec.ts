@@ -194,9 +194,12 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
     await cardLink.click();
     await expect(ethics).toHaveURL(new RegExp(`${cardPath}$`));
     const review = ethics.getByRole("form", { name: "Review decision" });
-    await review.getByLabel("Decision").selectOption("approve");
-    await review.getByLabel("Comment to the team").fill("Complete and clear.");
-    await review.getByRole("button", { name: "Record decision" }).click();
+    await expect(review.getByRole("radio", { checked: true })).toHaveCount(0);
+    await review.getByLabel("Approve the card").check();
+    await review.getByRole("button", { name: "Continue" }).click();
+    await expect(ethics.getByTestId("review-completeness")).toHaveText(/10 of 10 sections written\. No section is empty\./);
+    await ethics.getByLabel("Comment to the team (optional)").fill("Complete and clear.");
+    await ethics.getByRole("button", { name: "Approve revision 1" }).click();
     await expect(ethics.getByRole("status")).toHaveText("Card approved.");
     await expect(ethics.getByTestId("card-status")).toHaveText("Approved");
   } else {

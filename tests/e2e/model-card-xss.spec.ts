@@ -90,13 +90,15 @@ test("the card page and the revision comparison render hostile Markdown as text"
   const ethics = await pageAs(browser, testOrg, "ethics");
   await ethics.goto(`${base}/card`);
   await expectSafeMarkdown(ethics);
-  await ethics.getByRole("form", { name: "Review decision" }).getByRole("button", { name: "Record decision" }).click();
+  await ethics.getByRole("form", { name: "Review decision" }).getByLabel("Approve the card").check();
+  await ethics.getByRole("button", { name: "Continue" }).click();
+  await ethics.getByRole("button", { name: "Approve revision 1" }).click();
   await expect(ethics.getByTestId("card-status")).toHaveText("Approved");
   await ethics.context().close();
 
   await page.goto(`${base}/card`);
   await page.getByRole("link", { name: "Start a new revision" }).click();
-  await expect(page.getByText("Revision 1 is approved and stays as it is; saving starts revision 2.")).toBeVisible();
+  await expect(page.getByText("Revision 1 is approved and stays as it is; your first change starts revision 2, and later changes go to it.")).toBeVisible();
   await page.getByLabel("Metrics", { exact: true }).fill("AUC **0.84** after retraining");
   await page.getByRole("button", { name: "Save card" }).click();
   await expect(page).toHaveURL(new RegExp(`${base}/card$`));

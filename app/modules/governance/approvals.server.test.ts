@@ -23,6 +23,7 @@ import { BiasAuditConfigSchema } from "./governance-schemas";
 import { emptySections } from "./model-card";
 import { reviewModelCard, saveModelCard, submitModelCard } from "./model-cards.server";
 import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
+import { writtenCardSections } from "../../../tests/setup/model-cards";
 
 const SYSTEM: Actor = { type: "system", label: "test" };
 const LINEAGE = {
@@ -92,7 +93,7 @@ function setup(org: Org, riskTier: RiskTier, opts: { stage?: Stage; lineage?: bo
 async function clearGates(org: Org, slug: string, version: string, riskTier: RiskTier) {
   const team = org.people.requester.actor;
   const ethics = org.people.ethics.actor;
-  const card = saveModelCard(org.id, slug, version, { ...emptySections(), modelDetails: "Details", intendedUse: "Use" }, team);
+  const card = saveModelCard(org.id, slug, version, writtenCardSections({ modelDetails: "Details", intendedUse: "Use" }), team);
   submitModelCard(org.id, card.id, team);
   reviewModelCard(org.id, card.id, { decision: "approve" }, ethics);
   if (riskTier === "limited" || riskTier === "high") {

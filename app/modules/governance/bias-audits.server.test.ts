@@ -21,11 +21,11 @@ import {
 } from "./bias-audits.server";
 import { gateChecksForVersion } from "./gates.server";
 import { BiasAuditConfigSchema, type BiasAuditConfig } from "./governance-schemas";
-import { emptySections } from "./model-card";
 import { reviewModelCard, saveModelCard, submitModelCard } from "./model-cards.server";
 import { fileStream } from "./upload.server";
 import { catchDomainErrorAsync as catchDomainAsync, catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
+import { writtenCardSections } from "../../../tests/setup/model-cards";
 
 const TEAM: Actor = { type: "system", label: "team@audits.test" };
 const ETHICS: Actor = { type: "system", label: "ethics@audits.test" };
@@ -468,7 +468,7 @@ describe("governance metrics", () => {
     return { userId: user.id, label: email, role, actor: { type: "user" as const, id: user.id, label: email } };
   }
   function approveCard(orgId: number, slug: string, version: string) {
-    const card = saveModelCard(orgId, slug, version, { ...emptySections(), modelDetails: "x" }, TEAM);
+    const card = saveModelCard(orgId, slug, version, writtenCardSections({ modelDetails: "x" }), TEAM);
     submitModelCard(orgId, card.id, TEAM);
     reviewModelCard(orgId, card.id, { decision: "approve" }, ETHICS);
   }

@@ -1,13 +1,23 @@
 import { and, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getDb } from "../../../db/client";
 import { auditEvents, modelCardComments, modelCards } from "../../../db/schema";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { createModel, createVersion } from "../registry/registry.server";
 import { gateChecksForVersion } from "./gates.server";
 import { CARD_SECTIONS, CARD_SECTION_IDS } from "./governance-constants";
-import { cardCompleteness, cardToMarkdown, diffCards, emptySections, normalizeSections, type CardSections } from "./model-card";
 import {
+  cardCompleteness,
+  cardEditFromForm,
+  cardToMarkdown,
+  diffCards,
+  emptySections,
+  ModelCardFormSchema,
+  normalizeSections,
+  type CardSections,
+} from "./model-card";
+import {
+  cardFingerprints,
   cardJson,
   commentOnCard,
   getCardForExport,
@@ -19,6 +29,7 @@ import {
 } from "./model-cards.server";
 import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
+import { writtenCardSections } from "../../../tests/setup/model-cards";
 
 const TEAM: Actor = { type: "system", label: "team@cards.test" };
 const ETHICS: Actor = { type: "system", label: "ethics@cards.test" };
@@ -41,7 +52,7 @@ function newVersion(orgId: number, opts: { slug?: string; version?: string; tags
 }
 
 const sections = (overrides: Partial<CardSections>): CardSections => ({ ...emptySections(), ...overrides });
-const fullSections = (): CardSections => Object.fromEntries(CARD_SECTION_IDS.map((id) => [id, `Text of ${id}.`])) as CardSections;
+const fullSections = (): CardSections => writtenCardSections();
 
 const rows = (versionId: number) => getDb().select().from(modelCards).where(eq(modelCards.versionId, versionId)).orderBy(modelCards.revision).all();
 const cardEvents = (orgId: number, cardId: number) =>
@@ -168,7 +179,7 @@ describe("model card lifecycle", () => {
     // Cannot submit directly from changes_requested: edit first.
     expect(catchDomain(() => submitModelCard(orgId, card.id, TEAM)).code).toBe("conflict");
 
-    const edited = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "Thin", factors: "Age and region" }), TEAM);
+    const edited = saveModelCard(orgId, v.slug, v.version, { ...fullSections(), modelDetails: "Thin", factors: "Age and region" }, TEAM);
     expect(edited).toMatchObject({ id: card.id, revision: 1, status: "draft" });
     expect(rows(v.versionId)).toHaveLength(1);
     expect(submitModelCard(orgId, card.id, TEAM).status).toBe("in_review");
@@ -205,7 +216,7 @@ describe("previousVersionCard", () => {
     expect(previousVersionCard(orgId, v1.slug, "1.0.0")).toBeNull();
     expect(previousVersionCard(orgId, v1.slug, "2.0.0")).toBeNull();
 
-    const c1 = saveModelCard(orgId, v1.slug, "1.0.0", sections({ modelDetails: "v1 card" }), TEAM);
+    const c1 = saveModelCard(orgId, v1.slug, "1.0.0", { ...fullSections(), modelDetails: "v1 card" }, TEAM);
     submitModelCard(orgId, c1.id, TEAM);
     reviewModelCard(orgId, c1.id, { decision: "approve" }, ETHICS);
     saveModelCard(orgId, v1.slug, "1.0.0", sections({ modelDetails: "v1 card, revision 2" }), TEAM);
@@ -228,8 +239,8 @@ describe("previousVersionCard", () => {
 
 describe("cardCompleteness and normalizeSections", () => {
   it("counts sections with text and lists the missing ones", () => {
-    expect(cardCompleteness(emptySections())).toEqual({ filled: 0, total: 10, share: 0, missing: [...CARD_SECTION_IDS] });
-    expect(cardCompleteness(fullSections())).toEqual({ filled: 10, total: 10, share: 1, missing: [] });
+    expect(cardCompleteness(emptySections())).toEqual({ filled: 0, total: 10, share: 0, notApplicable: [], missing: [...CARD_SECTION_IDS], complete: false });
+    expect(cardCompleteness(fullSections())).toEqual({ filled: 10, total: 10, share: 1, notApplicable: [], missing: [], complete: true });
     const partial = cardCompleteness(sections({ modelDetails: "x", metrics: "  ", factors: "y" }));
     expect(partial.filled).toBe(2);
     expect(partial.share).toBeCloseTo(0.2);
@@ -317,7 +328,7 @@ describe("comments", () => {
   it("are kept per section and per revision, with an audit event each", () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
-    const card = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "x", metrics: "AUC" }), TEAM);
+    const card = saveModelCard(orgId, v.slug, v.version, { ...fullSections(), modelDetails: "x", metrics: "AUC" }, TEAM);
     submitModelCard(orgId, card.id, TEAM);
     commentOnCard(orgId, card.id, { section: "metrics", body: "Which threshold?" }, ETHICS);
     commentOnCard(orgId, card.id, { section: "metrics", body: "And calibration?" }, ETHICS);
@@ -342,7 +353,234 @@ describe("comments", () => {
   it("cardJson exposes the stored row", () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
-    const card = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "x" }), TEAM);
+    const { conflicts, savedSections, ...card } = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "x" }), TEAM);
+    expect(conflicts).toEqual([]);
+    expect(savedSections).toEqual(["modelDetails"]);
     expect(cardJson(rows(v.versionId)[0]!)).toEqual(card);
+  });
+});
+
+const ALICE: Actor = { type: "system", label: "alice@cards.test" };
+const BOB: Actor = { type: "system", label: "bob@cards.test" };
+
+/** What an editor holds after loading a card: its versions and fingerprints. */
+function editorLoad(orgId: number, versionId: number) {
+  const card = getVersionCards(orgId, versionId)[0]!;
+  return { baseVersions: card.sectionVersions, loaded: cardFingerprints(card), sections: card.sections, notApplicable: card.notApplicable };
+}
+
+describe("section versions and conflicts", () => {
+  it("a save bumps the version of the sections it changed, and only those", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    const first = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "One", metrics: "AUC" }), TEAM);
+    expect(first.sectionVersions).toMatchObject({ modelDetails: 1, metrics: 1, factors: 0 });
+    const loaded = editorLoad(orgId, v.versionId);
+    const second = saveModelCard(orgId, v.slug, v.version, { ...loaded, sections: { ...loaded.sections, metrics: "AUC and recall" } }, TEAM);
+    expect(second.sectionVersions).toMatchObject({ modelDetails: 1, metrics: 2, factors: 0 });
+    expect(second.conflicts).toEqual([]);
+  });
+
+  it("refuses a stale save of a section someone else saved, shows both versions, and still saves the other sections", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "Base details", metrics: "Base metrics" }), ALICE);
+    const aliceLoad = editorLoad(orgId, v.versionId);
+    const bobLoad = editorLoad(orgId, v.versionId);
+
+    saveModelCard(orgId, v.slug, v.version, { ...bobLoad, sections: { ...bobLoad.sections, metrics: "Bob's metrics" } }, BOB);
+    const alice = saveModelCard(
+      orgId,
+      v.slug,
+      v.version,
+      { ...aliceLoad, sections: { ...aliceLoad.sections, metrics: "Alice's metrics", factors: "Alice's factors" } },
+      ALICE,
+    );
+
+    expect(alice.conflicts).toEqual([
+      {
+        section: "metrics",
+        title: "Metrics",
+        theirs: expect.objectContaining({ text: "Bob's metrics", notApplicable: "", version: 2, savedBy: BOB.label }),
+        yours: { text: "Alice's metrics", notApplicable: "" },
+      },
+    ]);
+    expect(alice.sections).toMatchObject({ metrics: "Bob's metrics", factors: "Alice's factors", modelDetails: "Base details" });
+    expect(alice.sectionVersions).toMatchObject({ metrics: 2, factors: 1 });
+
+    // "Keep mine": save again against their version.
+    const kept = saveModelCard(
+      orgId,
+      v.slug,
+      v.version,
+      { ...aliceLoad, baseVersions: { ...alice.sectionVersions }, loaded: cardFingerprints(alice), sections: { ...alice.sections, metrics: "Alice's metrics" } },
+      ALICE,
+    );
+    expect(kept.conflicts).toEqual([]);
+    expect(kept.sections.metrics).toBe("Alice's metrics");
+    expect(kept.sectionVersions.metrics).toBe(3);
+  });
+
+  it("a section the editor only had an older copy of is not a conflict: what is stored stays", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "Base", metrics: "Base" }), ALICE);
+    const aliceLoad = editorLoad(orgId, v.versionId);
+    const bobLoad = editorLoad(orgId, v.versionId);
+    saveModelCard(orgId, v.slug, v.version, { ...bobLoad, sections: { ...bobLoad.sections, metrics: "Bob's metrics" } }, BOB);
+    const alice = saveModelCard(orgId, v.slug, v.version, { ...aliceLoad, sections: { ...aliceLoad.sections, modelDetails: "Alice's details" } }, ALICE);
+    expect(alice.conflicts).toEqual([]);
+    expect(alice.sections).toMatchObject({ modelDetails: "Alice's details", metrics: "Bob's metrics" });
+  });
+
+  it("'take theirs' leaves the stored section as it is", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    saveModelCard(orgId, v.slug, v.version, sections({ metrics: "Base" }), ALICE);
+    const aliceLoad = editorLoad(orgId, v.versionId);
+    saveModelCard(orgId, v.slug, v.version, { ...editorLoad(orgId, v.versionId), sections: sections({ metrics: "Bob's" }) }, BOB);
+    const alice = saveModelCard(orgId, v.slug, v.version, { ...aliceLoad, sections: sections({ metrics: "Alice's" }), keepSaved: ["metrics"] }, ALICE);
+    expect(alice.conflicts).toEqual([]);
+    expect(alice.sections.metrics).toBe("Bob's");
+  });
+
+  it("saves without version information (API, seed) overwrite as before", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    saveModelCard(orgId, v.slug, v.version, sections({ metrics: "One" }), ALICE);
+    const second = saveModelCard(orgId, v.slug, v.version, sections({ metrics: "Two" }), BOB);
+    expect(second).toMatchObject({ conflicts: [], sections: { metrics: "Two" } });
+  });
+
+  it("autosaving an approved card starts one new revision, then edits go to it", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    const card = saveModelCard(orgId, v.slug, v.version, fullSections(), TEAM);
+    submitModelCard(orgId, card.id, TEAM);
+    reviewModelCard(orgId, card.id, { decision: "approve" }, ETHICS);
+    const loaded = editorLoad(orgId, v.versionId);
+    // A save without changes (e.g. leaving a field) starts nothing.
+    expect(saveModelCard(orgId, v.slug, v.version, loaded, TEAM)).toMatchObject({ id: card.id, revision: 1, status: "approved" });
+    let latest = card.id;
+    for (const text of ["R", "Re", "Rev", "Revised"]) {
+      const saved = saveModelCard(orgId, v.slug, v.version, { ...loaded, baseVersions: getVersionCards(orgId, v.versionId)[0]!.sectionVersions, sections: { ...loaded.sections, metrics: text } }, TEAM);
+      expect(saved.conflicts).toEqual([]);
+      latest = saved.id;
+    }
+    expect(rows(v.versionId).map((r) => [r.revision, r.status])).toEqual([
+      [1, "approved"],
+      [2, "draft"],
+    ]);
+    expect(getVersionCards(orgId, v.versionId)[0]!.sections.metrics).toBe("Revised");
+    // Even the editor's original (revision 1) versions still match: the new revision carries them over.
+    expect(saveModelCard(orgId, v.slug, v.version, { ...loaded, sections: { ...loaded.sections, factors: "More" } }, TEAM).id).toBe(latest);
+  });
+
+  it("consecutive autosaves by one person within 15 minutes are one audit entry; another person's save and an explicit save are their own", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    const t0 = Date.now();
+    const saveAt = (minutes: number, text: string, actor: Actor, autosave = true) => {
+      vi.setSystemTime(t0 + minutes * 60_000);
+      return saveModelCard(orgId, v.slug, v.version, sections({ metrics: text }), actor, { autosave });
+    };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    let card;
+    try {
+      card = saveAt(0, "a", ALICE);
+      saveAt(1, "ab", ALICE);
+      saveAt(2, "abc", ALICE);
+      saveAt(3, "abcd", ALICE);
+      saveAt(4, "abcde", BOB);
+      saveAt(20, "abcdef", BOB);
+      saveAt(21, "abcdefg", BOB, false);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(cardEvents(orgId, card.id).map((e) => [e.action, e.actorLabel])).toEqual([
+      ["model_card.created", ALICE.label],
+      ["model_card.updated", ALICE.label],
+      ["model_card.updated", BOB.label],
+      ["model_card.updated", BOB.label],
+      ["model_card.updated", BOB.label],
+    ]);
+    submitModelCard(orgId, card.id, ALICE);
+    const submitted = cardEvents(orgId, card.id).at(-1)!;
+    expect(JSON.parse(submitted.payload).after.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(verifyAuditChain(orgId).ok).toBe(true);
+  });
+
+  it("the editor form carries sections, reasons, versions and fingerprints", () => {
+    const parsed = ModelCardFormSchema.parse({ metrics: " AUC\r\n ", na_factors: " No people involved ", na_metrics: "", base_metrics: "3", loaded_metrics: "abc", take: "factors" });
+    expect(cardEditFromForm(parsed)).toEqual({
+      sections: { ...emptySections(), metrics: "AUC" },
+      notApplicable: { factors: "No people involved" },
+      baseVersions: { metrics: 3 },
+      loaded: { metrics: "abc" },
+      keepSaved: ["factors"],
+    });
+  });
+});
+
+describe("sections marked not applicable", () => {
+  it("count as dealt with, are stored with their reason, shown in the Markdown export, and can be unmarked", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    const { factors: _f, ...others } = fullSections();
+    const card = saveModelCard(orgId, v.slug, v.version, { sections: { ...others, factors: "" }, notApplicable: { factors: "The model scores machines, not people." } }, TEAM);
+    expect(card.notApplicable).toEqual({ factors: "The model scores machines, not people." });
+    expect(card.completeness).toMatchObject({ filled: 9, notApplicable: ["factors"], missing: [], complete: true });
+    const found = getCardForExport(orgId, v.slug, v.version)!;
+    const md = cardToMarkdown({ model: found.model, version: found.version, card: found.card });
+    expect(md).toContain("## Factors\n\n_Not applicable:_ The model scores machines, not people.");
+
+    const unmarked = saveModelCard(orgId, v.slug, v.version, { sections: { ...others, factors: "" }, notApplicable: {} }, TEAM);
+    expect(unmarked.notApplicable).toEqual({});
+    expect(unmarked.completeness).toMatchObject({ missing: ["factors"], complete: false });
+  });
+
+  it("a section marked not applicable counts as not applicable even with text left in it", () => {
+    const result = cardCompleteness(fullSections(), { metrics: "Nothing is measured" });
+    expect(result).toMatchObject({ filled: 9, notApplicable: ["metrics"], missing: [], complete: true });
+    expect(cardCompleteness(sections({ metrics: "x" }), { metrics: "   " }).notApplicable).toEqual([]);
+  });
+});
+
+describe("review decisions", () => {
+  it("approving needs every section written or marked not applicable; the refusal names the missing sections", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    const card = saveModelCard(orgId, v.slug, v.version, { ...fullSections(), factors: "", ethicalConsiderations: "", metrics: "" }, TEAM);
+    submitModelCard(orgId, card.id, TEAM);
+    const refused = catchDomain(() => reviewModelCard(orgId, card.id, { decision: "approve", comment: "Fine" }, ETHICS));
+    expect(refused.code).toBe("invalid");
+    expect(refused.field).toBe("decision");
+    expect(refused.message).toContain("3 sections are neither written nor marked not applicable: Factors, Metrics and Ethical considerations");
+    expect(rows(v.versionId)[0]!.status).toBe("in_review");
+
+    const sentBack = reviewModelCard(orgId, card.id, { decision: "request_changes", comment: "Write the missing sections" }, ETHICS);
+    expect(sentBack.status).toBe("changes_requested");
+    saveModelCard(
+      orgId,
+      v.slug,
+      v.version,
+      { sections: { ...fullSections(), factors: "" }, notApplicable: { factors: "No groups of people are affected." } },
+      TEAM,
+    );
+    submitModelCard(orgId, card.id, TEAM);
+    expect(reviewModelCard(orgId, card.id, { decision: "approve" }, ETHICS).status).toBe("approved");
+    const approvedEvent = cardEvents(orgId, card.id).at(-1)!;
+    expect(approvedEvent.action).toBe("model_card.approved");
+    expect(JSON.parse(approvedEvent.payload).after.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("requesting changes needs a comment and changes nothing without one", () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    const card = saveModelCard(orgId, v.slug, v.version, fullSections(), TEAM);
+    submitModelCard(orgId, card.id, TEAM);
+    const refused = catchDomain(() => reviewModelCard(orgId, card.id, { decision: "request_changes", comment: undefined }, ETHICS));
+    expect(refused).toMatchObject({ code: "invalid", field: "comment" });
+    expect(rows(v.versionId)[0]!.status).toBe("in_review");
   });
 });

@@ -1,24 +1,47 @@
+import { createHash } from "node:crypto";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
-import { modelCardComments, modelCards, models, modelVersions } from "../../../db/schema";
+import { auditEvents, modelCardComments, modelCards, models, modelVersions } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { canonicalJson } from "../audit/hash";
 import { getModel, type WriteOptions } from "../registry/registry.server";
 import { CARD_SECTION_IDS, type CardSectionId } from "./governance-constants";
-import { cardCompleteness, normalizeSections, type CardSections } from "./model-card";
+import {
+  cardCompleteness,
+  normalizeNotApplicable,
+  normalizeSectionVersions,
+  normalizeSections,
+  sectionTitle,
+  sectionTitleList,
+  type CardEdit,
+  type CardNotApplicable,
+  type CardSections,
+  type CardSectionVersions,
+} from "./model-card";
 
 const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
 
 type CardRow = typeof modelCards.$inferSelect;
 
+function storedCard(row: CardRow) {
+  return {
+    sections: normalizeSections(JSON.parse(row.sections)),
+    notApplicable: normalizeNotApplicable(JSON.parse(row.notApplicable)),
+    sectionVersions: normalizeSectionVersions(JSON.parse(row.sectionVersions)),
+  };
+}
+
 export function cardJson(row: CardRow) {
-  const sections = normalizeSections(JSON.parse(row.sections));
+  const { sections, notApplicable, sectionVersions } = storedCard(row);
   return {
     id: row.id,
     revision: row.revision,
     status: row.status,
     sections,
-    completeness: cardCompleteness(sections),
+    notApplicable,
+    sectionVersions,
+    completeness: cardCompleteness(sections, notApplicable),
     createdBy: row.createdByLabel,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -55,36 +78,147 @@ function auditCard(tx: Tx, card: CardRow, actor: Actor, action: string, extra: {
   recordAuditEvent(tx, { orgId: card.orgId, actor, action, entityType: "model_card", entityId: card.id, ...extra });
 }
 
+/** What one section holds: its text and, when it does not apply, why. */
+type SectionContent = { text: string; notApplicable: string };
+
+/**
+ * A short fingerprint of a section's content. The editor posts back the
+ * fingerprint of what it loaded, so a save can tell a section the person
+ * edited from one they merely had an older copy of.
+ */
+export function sectionFingerprint(content: SectionContent): string {
+  return createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 16);
+}
+
+/** Fingerprints of every section of a card (or of an empty card). */
+export function cardFingerprints(card: { sections: CardSections; notApplicable: CardNotApplicable } | null): Record<CardSectionId, string> {
+  return Object.fromEntries(
+    CARD_SECTION_IDS.map((id) => [id, sectionFingerprint({ text: card?.sections[id] ?? "", notApplicable: card?.notApplicable[id] ?? "" })]),
+  ) as Record<CardSectionId, string>;
+}
+
+/** Digest of a card's whole content, recorded when it is submitted and decided: the trail proves what was reviewed. */
+function cardDigest(card: { sections: CardSections; notApplicable: CardNotApplicable }) {
+  return createHash("sha256").update(canonicalJson({ sections: card.sections, notApplicable: card.notApplicable })).digest("hex");
+}
+
+/** A section someone else saved after the editor loaded it: both versions, so the person can choose. */
+export type CardSectionConflict = {
+  section: CardSectionId;
+  title: string;
+  theirs: SectionContent & { version: number; savedBy: string; savedAt: string };
+  yours: SectionContent;
+};
+
+/** Consecutive autosaves of one card by one person within this window are one audit entry (the first). */
+export const CARD_AUDIT_COALESCE_MS = 15 * 60 * 1000;
+
+function lastCardEvent(tx: DbOrTx, card: CardRow, actions: string[]) {
+  return tx
+    .select({ action: auditEvents.action, actorLabel: auditEvents.actorLabel, createdAt: auditEvents.createdAt })
+    .from(auditEvents)
+    .where(
+      and(eq(auditEvents.orgId, card.orgId), eq(auditEvents.entityType, "model_card"), eq(auditEvents.entityId, String(card.id)), inArray(auditEvents.action, actions)),
+    )
+    .orderBy(desc(auditEvents.id))
+    .limit(1)
+    .get();
+}
+
+/** Audit entries are stamped with the real clock, so the window is measured with it too. */
+function recentlyAuditedUpdate(tx: DbOrTx, card: CardRow, actor: Actor, now = new Date()) {
+  const last = lastCardEvent(tx, card, ["model_card.updated", "model_card.created", "model_card.submitted", "model_card.approved", "model_card.changes_requested"]);
+  return !!last && last.action === "model_card.updated" && last.actorLabel === actor.label && now.getTime() - last.createdAt.getTime() < CARD_AUDIT_COALESCE_MS;
+}
+
+/** Who saved the card's text last (saves by one person in a row share one audit entry, so the latest entry names them). */
+function lastSavedBy(tx: DbOrTx, card: CardRow) {
+  return lastCardEvent(tx, card, ["model_card.updated", "model_card.created"])?.actorLabel ?? card.createdByLabel;
+}
+
+function asEdit(input: CardSections | CardEdit): CardEdit {
+  return "sections" in input && typeof input.sections === "object" ? (input as CardEdit) : { sections: input as CardSections, notApplicable: {} };
+}
+
+/**
+ * Merges an edit into the stored sections, one section at a time. A section
+ * the editor changed is refused (a conflict) when someone saved it after the
+ * editor loaded it; a section the editor did not touch keeps what is stored.
+ */
+function mergeEdit(stored: ReturnType<typeof storedCard>, edit: CardEdit, savedBy: string, savedAt: Date) {
+  const sections = { ...stored.sections };
+  const notApplicable = { ...stored.notApplicable };
+  const sectionVersions: CardSectionVersions = { ...stored.sectionVersions };
+  const changed: CardSectionId[] = [];
+  const conflicts: CardSectionConflict[] = [];
+  for (const id of CARD_SECTION_IDS) {
+    if (edit.keepSaved?.includes(id)) continue;
+    const yours = { text: edit.sections[id] ?? "", notApplicable: edit.notApplicable[id] ?? "" };
+    const theirs = { text: stored.sections[id], notApplicable: stored.notApplicable[id] ?? "" };
+    if (yours.text === theirs.text && yours.notApplicable === theirs.notApplicable) continue;
+    const base = edit.baseVersions?.[id];
+    if (base !== undefined && base !== stored.sectionVersions[id]) {
+      if (edit.loaded?.[id] === sectionFingerprint(yours)) continue;
+      conflicts.push({
+        section: id,
+        title: sectionTitle(id),
+        theirs: { ...theirs, version: stored.sectionVersions[id], savedBy, savedAt: savedAt.toISOString() },
+        yours,
+      });
+      continue;
+    }
+    sections[id] = yours.text;
+    if (yours.notApplicable) notApplicable[id] = yours.notApplicable;
+    else delete notApplicable[id];
+    sectionVersions[id] = stored.sectionVersions[id] + 1;
+    changed.push(id);
+  }
+  return { sections, notApplicable, sectionVersions, changed, conflicts };
+}
+
 /**
  * Saves the card text of a version. Drafts and cards sent back for changes
- * are edited in place; an approved card is immutable, so saving starts the
- * next revision. A card under review cannot change until it is decided.
+ * are edited in place; an approved card is immutable, so the first save that
+ * changes something starts the next revision, and later saves edit that
+ * revision. A card under review cannot change until it is decided.
+ *
+ * Each section carries a version. An edit that says which versions it loaded
+ * (`baseVersions`) has a section refused when someone else saved that section
+ * since; the refusal comes back in `conflicts` with both versions, and the
+ * other sections are still saved.
  */
 export function saveModelCard(
   orgId: number,
   modelSlug: string,
   version: string,
-  sections: CardSections,
+  input: CardSections | CardEdit,
   actor: Actor,
-  options: WriteOptions = {},
+  options: WriteOptions & { autosave?: boolean } = {},
 ) {
+  const edit = asEdit(input);
   return writeTransaction((tx) => {
     const ref = requireVersionRef(tx, orgId, modelSlug, version);
     const current = latestCard(tx, ref.version.id);
     const now = options.now ?? new Date();
     if (current?.status === "in_review") throw conflict("The card is under review; wait for the decision before changing it");
-    if (current && (current.status === "draft" || current.status === "changes_requested")) {
-      const updated = tx
-        .update(modelCards)
-        .set({ sections: JSON.stringify(sections), status: "draft", updatedAt: now })
-        .where(eq(modelCards.id, current.id))
-        .returning()
-        .get();
-      auditCard(tx, updated, actor, "model_card.updated", {
-        before: { revision: current.revision, status: current.status, sections: JSON.parse(current.sections) },
-        after: { revision: updated.revision, status: updated.status, sections },
-      });
-      return cardJson(updated);
+    const stored = current ? storedCard(current) : { sections: normalizeSections({}), notApplicable: {}, sectionVersions: normalizeSectionVersions({}) };
+    const merged = mergeEdit(stored, edit, current ? lastSavedBy(tx, current) : actor.label, current?.updatedAt ?? now);
+    const content = {
+      sections: JSON.stringify(merged.sections),
+      notApplicable: JSON.stringify(merged.notApplicable),
+      sectionVersions: JSON.stringify(merged.sectionVersions),
+    };
+    if (current && (merged.changed.length === 0 || current.status === "draft" || current.status === "changes_requested")) {
+      if (merged.changed.length === 0) return { ...cardJson(current), conflicts: merged.conflicts, savedSections: merged.changed };
+      const updated = tx.update(modelCards).set({ ...content, status: "draft", updatedAt: now }).where(eq(modelCards.id, current.id)).returning().get();
+      // Saving as you type must not flood the audit log; an explicit save is always recorded.
+      if (!options.autosave || current.status !== "draft" || !recentlyAuditedUpdate(tx, current, actor)) {
+        auditCard(tx, updated, actor, "model_card.updated", {
+          before: { revision: current.revision, status: current.status, sections: stored.sections, notApplicable: stored.notApplicable },
+          after: { revision: updated.revision, status: updated.status, sections: merged.sections, notApplicable: merged.notApplicable },
+        });
+      }
+      return { ...cardJson(updated), conflicts: merged.conflicts, savedSections: merged.changed };
     }
     const created = tx
       .insert(modelCards)
@@ -94,7 +228,7 @@ export function saveModelCard(
         versionId: ref.version.id,
         revision: (current?.revision ?? 0) + 1,
         status: "draft",
-        sections: JSON.stringify(sections),
+        ...content,
         createdByLabel: actor.label,
         createdAt: now,
         updatedAt: now,
@@ -102,9 +236,9 @@ export function saveModelCard(
       .returning()
       .get();
     auditCard(tx, created, actor, "model_card.created", {
-      after: { model: ref.model.slug, version: ref.version.version, revision: created.revision, sections },
+      after: { model: ref.model.slug, version: ref.version.version, revision: created.revision, sections: merged.sections, notApplicable: merged.notApplicable },
     });
-    return cardJson(created);
+    return { ...cardJson(created), conflicts: merged.conflicts, savedSections: merged.changed };
   });
 }
 
@@ -128,27 +262,44 @@ export function submitModelCard(orgId: number, cardId: number, actor: Actor, opt
   return writeTransaction((tx) => {
     const card = requireCard(tx, orgId, cardId);
     if (card.status !== "draft") throw conflict(`Only a draft can be submitted; this card is ${card.status.replace("_", " ")}`);
-    const sections = normalizeSections(JSON.parse(card.sections));
-    if (cardCompleteness(sections).filled === 0) throw invalid("Write at least one section before submitting");
+    const stored = storedCard(card);
+    if (cardCompleteness(stored.sections, stored.notApplicable).filled === 0) throw invalid("Write at least one section before submitting");
     const now = options.now ?? new Date();
     const updated = tx.update(modelCards).set({ status: "in_review", submittedAt: now, updatedAt: now }).where(eq(modelCards.id, card.id)).returning().get();
-    auditCard(tx, updated, actor, "model_card.submitted", { before: { status: card.status }, after: { status: "in_review", revision: card.revision } });
+    auditCard(tx, updated, actor, "model_card.submitted", {
+      before: { status: card.status },
+      after: { status: "in_review", revision: card.revision, digest: cardDigest(stored) },
+    });
     return cardJson(updated);
   });
 }
 
-export function reviewModelCard(
-  orgId: number,
-  cardId: number,
-  input: { decision: "approve" | "request_changes"; comment?: string },
-  actor: Actor,
-  options: WriteOptions = {},
-) {
+export type CardReviewInput = { decision: "approve" | "request_changes"; comment?: string };
+
+/**
+ * Why a review decision cannot be recorded, or null: approving needs every
+ * section written or marked not applicable with a reason; requesting changes
+ * needs a comment saying what to change.
+ */
+export function cardReviewRefusal(card: CardJson, input: CardReviewInput): DomainError | null {
+  if (card.status !== "in_review") return conflict("Only a card under review can be decided");
+  if (input.decision === "request_changes" && !input.comment) return invalid("Say what needs to change", "comment");
+  if (input.decision === "approve" && !card.completeness.complete) {
+    const missing = card.completeness.missing;
+    return invalid(
+      `${missing.length === 1 ? "1 section is" : `${missing.length} sections are`} neither written nor marked not applicable: ${sectionTitleList(missing)}. Request changes instead.`,
+      "decision",
+    );
+  }
+  return null;
+}
+
+export function reviewModelCard(orgId: number, cardId: number, input: CardReviewInput, actor: Actor, options: WriteOptions = {}) {
   return writeTransaction((tx) => {
     const card = requireCard(tx, orgId, cardId);
-    if (card.status !== "in_review") throw conflict("Only a card under review can be decided");
+    const refusal = cardReviewRefusal(cardJson(card), input);
+    if (refusal) throw refusal;
     const status = input.decision === "approve" ? "approved" : "changes_requested";
-    if (status === "changes_requested" && !input.comment) throw invalid("Say what needs to change", "comment");
     const now = options.now ?? new Date();
     const updated = tx
       .update(modelCards)
@@ -158,7 +309,7 @@ export function reviewModelCard(
       .get();
     auditCard(tx, updated, actor, status === "approved" ? "model_card.approved" : "model_card.changes_requested", {
       before: { status: card.status },
-      after: { status, revision: card.revision },
+      after: { status, revision: card.revision, digest: cardDigest(storedCard(card)) },
       details: input.comment ? { comment: input.comment } : undefined,
     });
     return cardJson(updated);
