@@ -280,7 +280,7 @@ export default function VersionDetail() {
       {canWrite ? (
         <section className="card" aria-labelledby="report-title">
           <h2 id="report-title">Report an incident</h2>
-          <DraftNotice restoredAt={incidentDraft.restoredAt} onDiscard={incidentDraft.discard} />
+          <DraftNotice restoredAt={incidentDraft.dirty ? incidentDraft.restoredAt : null} onDiscard={incidentDraft.discard} />
           {/* A new key after each report empties the form for the next one. */}
           <Form method="post" noValidate ref={incidentFormRef} key={incidents.length} {...incidentDraft.formProps}>
             <input type="hidden" name="intent" value="report-incident" />
