@@ -60,7 +60,9 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
               <tr key={name} data-metric={name}>
                 <th scope="row">
                   {FAIRNESS_METRIC_LABELS[name as DisparityName]}
-                  <div className="muted">{DISPARITY_EXPLANATIONS[name as DisparityName]}</div>
+                  <div className="muted" style={{ fontWeight: "normal" }}>
+                    {DISPARITY_EXPLANATIONS[name as DisparityName]}
+                  </div>
                 </th>
                 <td>{fmt(d.value)}</td>
                 <td>{d.maxGroup ?? "—"}</td>
@@ -109,7 +111,7 @@ export function GroupTable({ audit }: { audit: BiasAuditJson }) {
                 {g.includedInDisparities ? null : <div className="tag">left out</div>}
               </th>
               <td>{g.n.toLocaleString("en")}</td>
-              <td className="mono">
+              <td className="mono" style={{ whiteSpace: "nowrap" }}>
                 {g.tp} / {g.fp} / {g.tn} / {g.fn}
               </td>
               {GROUP_RATE_COLUMNS.map((key) => (
