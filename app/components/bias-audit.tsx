@@ -1,15 +1,42 @@
+import { useCallback, useId, useState, type ReactNode } from "react";
 import type { BiasAuditJson } from "~/modules/governance/bias-audits.server";
-import { formatPercent } from "~/utils/format";
+import { auditOutcomeText, type AuditOutcome, type RiskAcceptance } from "~/modules/governance/audit-signoff";
+import { DISPARITY_EXPLANATIONS, FAIRNESS_METRIC_LABELS, type DisparityName } from "~/modules/governance/fairness";
+import { formatDate, formatPercent } from "~/utils/format";
+import { sampleCsvText, type CsvSample } from "~/modules/governance/csv-sample";
 import { Chart } from "./chart";
+import { SelectField, TextField } from "./forms";
 
-export const DISPARITY_LABELS: Record<string, string> = {
-  demographicParityDifference: "Demographic parity difference (selection rate, max − min)",
-  demographicParityRatio: "Demographic parity ratio (selection rate, min ÷ max)",
-  equalOpportunityDifference: "Equal opportunity difference (true positive rate)",
-  falsePositiveRateDifference: "False positive rate difference",
-  equalizedOddsDifference: "Equalized odds difference (larger of TPR and FPR differences)",
-  minimumImpactRatio: "Minimum impact ratio (selection rate ÷ highest group’s)",
-};
+/** An audit's state in words ("failed, risk accepted"), coloured by its result. */
+export function AuditOutcomeText({ audit }: { audit: Pick<AuditOutcome, "passed" | "status"> }) {
+  const tone = audit.status === "rejected" ? "muted" : audit.passed ? "ok-text" : "bad-text";
+  return (
+    <span className={tone} data-testid="audit-outcome">
+      {auditOutcomeText(audit)}
+    </span>
+  );
+}
+
+/**
+ * A failed audit accepted as a risk, with who, when and why; the same on the
+ * audit, version and approval pages. `counts` (from the gate check) says
+ * whether it satisfies the promotion gate for this model's risk tier.
+ */
+export function RiskAcceptanceNote({ acceptance, counts, children }: { acceptance: RiskAcceptance; counts?: boolean; children?: ReactNode }) {
+  return (
+    <div className="risk-acceptance" role="note" aria-label={`Risk acceptance for audit #${acceptance.auditId}`} data-testid="risk-acceptance">
+      <p>
+        <strong>Risk accepted:</strong> audit #{acceptance.auditId} failed its fairness rules; {acceptance.by} accepted the risk on {formatDate(acceptance.at)}.
+      </p>
+      <p>
+        Rationale: <q>{acceptance.rationale || "none recorded"}</q>
+      </p>
+      {counts === true ? <p className="muted">For a limited-risk model this satisfies the audit gate; the approvers decide knowing it.</p> : null}
+      {counts === false ? <p className="muted">It does not satisfy the audit gate: a high-risk model needs a passing audit.</p> : null}
+      {children}
+    </div>
+  );
+}
 
 const fmt = (value: number | null | undefined) => (value == null ? "—" : value.toFixed(3));
 
@@ -32,8 +59,10 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
             d ? (
               <tr key={name} data-metric={name}>
                 <th scope="row">
-                  <code>{name}</code>
-                  <div className="muted">{DISPARITY_LABELS[name]}</div>
+                  {FAIRNESS_METRIC_LABELS[name as DisparityName]}
+                  <div className="muted" style={{ fontWeight: "normal" }}>
+                    {DISPARITY_EXPLANATIONS[name as DisparityName]}
+                  </div>
                 </th>
                 <td>{fmt(d.value)}</td>
                 <td>{d.maxGroup ?? "—"}</td>
@@ -53,6 +82,8 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
   );
 }
 
+const GROUP_RATE_COLUMNS = ["baseRate", "selectionRate", "truePositiveRate", "falsePositiveRate", "falseNegativeRate", "trueNegativeRate", "precision", "accuracy"] as const;
+
 export function GroupTable({ audit }: { audit: BiasAuditJson }) {
   const hasReference = audit.groups.some((g) => g.ratioToReference);
   return (
@@ -63,15 +94,12 @@ export function GroupTable({ audit }: { audit: BiasAuditJson }) {
             <th scope="col">Group</th>
             <th scope="col">n</th>
             <th scope="col">TP / FP / TN / FN</th>
-            <th scope="col">Base rate</th>
-            <th scope="col">Selection rate</th>
-            <th scope="col">TPR</th>
-            <th scope="col">FPR</th>
-            <th scope="col">FNR</th>
-            <th scope="col">TNR</th>
-            <th scope="col">Precision</th>
-            <th scope="col">Accuracy</th>
-            <th scope="col">Impact ratio</th>
+            {GROUP_RATE_COLUMNS.map((key) => (
+              <th scope="col" key={key}>
+                {FAIRNESS_METRIC_LABELS[key]}
+              </th>
+            ))}
+            <th scope="col">{FAIRNESS_METRIC_LABELS.impactRatio}</th>
             {hasReference ? <th scope="col">Selection ratio to reference</th> : null}
           </tr>
         </thead>
@@ -83,17 +111,12 @@ export function GroupTable({ audit }: { audit: BiasAuditJson }) {
                 {g.includedInDisparities ? null : <div className="tag">left out</div>}
               </th>
               <td>{g.n.toLocaleString("en")}</td>
-              <td className="mono">
+              <td className="mono" style={{ whiteSpace: "nowrap" }}>
                 {g.tp} / {g.fp} / {g.tn} / {g.fn}
               </td>
-              <td>{formatPercent(g.baseRate)}</td>
-              <td>{formatPercent(g.selectionRate)}</td>
-              <td>{formatPercent(g.truePositiveRate)}</td>
-              <td>{formatPercent(g.falsePositiveRate)}</td>
-              <td>{formatPercent(g.falseNegativeRate)}</td>
-              <td>{formatPercent(g.trueNegativeRate)}</td>
-              <td>{formatPercent(g.precision)}</td>
-              <td>{formatPercent(g.accuracy)}</td>
+              {GROUP_RATE_COLUMNS.map((key) => (
+                <td key={key}>{formatPercent(g[key])}</td>
+              ))}
               <td>{fmt(g.impactRatio)}</td>
               {hasReference ? <td>{fmt(g.ratioToReference?.selectionRate)}</td> : null}
             </tr>
@@ -106,7 +129,9 @@ export function GroupTable({ audit }: { audit: BiasAuditJson }) {
 
 export function GroupRateCharts({ audit }: { audit: BiasAuditJson }) {
   const groups = audit.groups.filter((g) => g.includedInDisparities);
-  const chart = (label: string, key: "selectionRate" | "truePositiveRate" | "falsePositiveRate", color: string) => (
+  const chart = (key: "selectionRate" | "truePositiveRate" | "falsePositiveRate", color: string) => {
+    const label = `${FAIRNESS_METRIC_LABELS[key]} by group`;
+    return (
     <Chart
       key={key}
       label={label}
@@ -117,12 +142,88 @@ export function GroupRateCharts({ audit }: { audit: BiasAuditJson }) {
         options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, max: 1 } } },
       }}
     />
-  );
+    );
+  };
   return (
     <div className="two-col">
-      {chart("Selection rate by group", "selectionRate", "#2457c5")}
-      {chart("True positive rate by group", "truePositiveRate", "#1b7a43")}
-      {chart("False positive rate by group", "falsePositiveRate", "#b42318")}
+      {chart("selectionRate", "#2457c5")}
+      {chart("truePositiveRate", "#1b7a43")}
+      {chart("falsePositiveRate", "#b42318")}
     </div>
+  );
+}
+
+// ---------------------------------------------------------------- the audit form's column choices
+
+/** How much of the chosen file the browser reads for its columns and sample values. */
+const SAMPLE_BYTES = 256 * 1024;
+
+/** Reads the header (and first rows) of the file chosen for upload, in the browser. */
+export function useCsvSample() {
+  const [sample, setSample] = useState<CsvSample | null>(null);
+  const readFile = useCallback((file: File | undefined) => {
+    if (!file) return setSample(null);
+    file
+      .slice(0, SAMPLE_BYTES)
+      .text()
+      .then((text) => setSample(sampleCsvText(text, { complete: file.size <= SAMPLE_BYTES })))
+      .catch(() => setSample(null));
+  }, []);
+  return { sample, readFile };
+}
+
+/** The hint under a "positive values" field: the values its column holds in the file's first rows, when few. */
+export function valuesHint(sample: CsvSample | null, column: string, hint: string): string {
+  const values = column ? sample?.values[column] : undefined;
+  return values ? `${hint} Values of ${column} in the file’s first rows: ${values.join(", ")}.` : hint;
+}
+
+type ColumnProps = { value: string; onChange: (value: string) => void; columns: string[] | undefined; error?: string };
+
+/** One column of the file: a text input, or once the file's header is read, a list of its columns. */
+export function ColumnField({ label, name, hint, value, onChange, columns, error, required = true }: ColumnProps & { label: string; name: string; hint: string; required?: boolean }) {
+  if (!columns) return <TextField label={label} name={name} required={required} hint={hint} value={value} onChange={(e) => onChange(e.currentTarget.value)} error={error} />;
+  return (
+    <SelectField
+      label={label}
+      name={name}
+      hint={hint}
+      value={columns.includes(value) ? value : ""}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      options={[{ value: "", label: "Choose a column" }, ...columns.map((c) => ({ value: c, label: c }))]}
+      error={error}
+    />
+  );
+}
+
+const splitList = (value: string) => value.split(",").map((v) => v.trim()).filter(Boolean);
+
+/** The group columns: comma-separated text, or once the file's header is read, a tick per column. */
+export function GroupColumnsField({ value, onChange, columns, error }: ColumnProps) {
+  const id = useId();
+  const hint = "Several columns make intersectional groups (race × sex). Not an identifier column.";
+  if (!columns) {
+    return <TextField label="Group columns" name="groupColumns" required hint={`Comma-separated column names. ${hint}`} value={value} onChange={(e) => onChange(e.currentTarget.value)} error={error} />;
+  }
+  const chosen = splitList(value).filter((c) => columns.includes(c));
+  const toggle = (column: string, on: boolean) => onChange(columns.filter((c) => (c === column ? on : chosen.includes(c))).join(","));
+  return (
+    <fieldset className="choice-group" aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`} aria-invalid={error ? true : undefined} data-testid="group-columns">
+      <legend>Group columns</legend>
+      <input type="hidden" name="groupColumns" value={chosen.join(",")} />
+      {columns.map((column) => (
+        <label key={column}>
+          <input type="checkbox" checked={chosen.includes(column)} onChange={(e) => toggle(column, e.currentTarget.checked)} /> {column}
+        </label>
+      ))}
+      <p id={`${id}-hint`} className="hint">
+        {hint}
+      </p>
+      {error ? (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
   );
 }

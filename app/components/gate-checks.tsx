@@ -1,5 +1,7 @@
 import type { GateCheck } from "~/modules/governance/gates";
+import { RiskAcceptanceNote } from "./bias-audit";
 
+/** The promotion gates of a version, each with its result; a risk acceptance behind the audit gate is spelled out. */
 export function GateChecks({ checks }: { checks: GateCheck[] }) {
   return (
     <ul className="gate-checks" aria-label="Gate checks">
@@ -11,6 +13,7 @@ export function GateChecks({ checks }: { checks: GateCheck[] }) {
           <strong>{check.label}</strong>
           {check.required ? "" : " (not required)"}: <span className="muted">{check.detail}</span>
           <span className="visually-hidden">{check.passed ? " passed" : check.required ? " failed" : " not required"}</span>
+          {check.riskAcceptance ? <RiskAcceptanceNote acceptance={check.riskAcceptance} counts={check.required ? check.riskAcceptance.counts : undefined} /> : null}
         </li>
       ))}
     </ul>

@@ -1,10 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { ActionResult, SelectField, TextAreaField } from "~/components/forms";
+import { DecisionField } from "~/components/decision-field";
+import { ActionResult, TextAreaField } from "~/components/forms";
 import { GateChecks } from "~/components/gate-checks";
 import { requireMember } from "~/modules/auth/membership.server";
 import { cancelApprovalRequest, decideApprovalRequest, getApprovalRequest } from "~/modules/governance/approvals.server";
+import { riskAcceptancesIn } from "~/modules/governance/gates";
 import { ApprovalDecisionSchema } from "~/modules/governance/governance-schemas";
 import { getModel } from "~/modules/registry/registry.server";
 import { formatDateTime } from "~/utils/format";
@@ -45,13 +47,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function ApprovalRequestPage() {
   const { org, request, canDecide, canCancel } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const acceptances = riskAcceptancesIn(request.checks);
   return (
     <>
       <p>
         <Link to={`/orgs/${org.slug}/reviews`}>← Reviews</Link>
       </p>
       <h1>
-        Approval request #{request.id}: {request.model} {request.version} to production
+        Approval request #{request.id}: {request.modelName} {request.version} to production
       </h1>
       <ActionResult result={result} />
       <section className="card">
@@ -74,6 +77,13 @@ export default function ApprovalRequestPage() {
         </p>
       </section>
       <h2>Gate checks</h2>
+      {acceptances.length ? (
+        <p className="warn-text" data-testid="relies-on-risk-acceptance">
+          {acceptances.some((a) => a.counts)
+            ? "This request relies on a risk acceptance: the bias audit failed and ethics accepted the risk. Read the rationale before you decide."
+            : "A failed bias audit of this version was accepted as a risk; it does not satisfy the audit gate for this model."}
+        </p>
+      ) : null}
       <GateChecks checks={request.checks} />
       <h2>Decisions</h2>
       {request.decisions.length === 0 ? <p className="muted">No decisions yet.</p> : null}
@@ -88,15 +98,16 @@ export default function ApprovalRequestPage() {
       {canDecide ? (
         <Form method="post" className="card" aria-label="Your decision">
           <input type="hidden" name="intent" value="decide" />
-          <SelectField
-            label="Decision"
+          <DecisionField
+            legend="Decision"
             name="decision"
+            error={result?.errors?.decision}
             options={[
               { value: "approve", label: "Approve" },
               { value: "reject", label: "Reject" },
             ]}
           />
-          <TextAreaField label="Comment" name="comment" rows={2} error={result?.errors?.comment} hint="Required when rejecting." />
+          <TextAreaField label="Comment" name="comment" rows={2} error={result?.errors?.comment} hint="Required when rejecting: say what must change." />
           <button type="submit">Record decision</button>
         </Form>
       ) : null}

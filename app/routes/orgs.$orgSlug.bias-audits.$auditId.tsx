@@ -1,10 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { DisparityTable, GroupRateCharts, GroupTable } from "~/components/bias-audit";
-import { ActionResult, SelectField, TextAreaField } from "~/components/forms";
+import { AuditOutcomeText, DisparityTable, GroupRateCharts, GroupTable, RiskAcceptanceNote } from "~/components/bias-audit";
+import { DecisionField } from "~/components/decision-field";
+import { ActionResult, TextAreaField } from "~/components/forms";
 import { requireMember } from "~/modules/auth/membership.server";
-import { getBiasAudit, signOffBiasAudit } from "~/modules/governance/bias-audits.server";
+import { hasRole } from "~/modules/auth/roles";
+import { AUDIT_SIGNERS, auditRunnerId, getBiasAudit, signOffBiasAudit } from "~/modules/governance/bias-audits.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { AuditSignoffSchema } from "~/modules/governance/governance-schemas";
 import { formatDateTime } from "~/utils/format";
@@ -16,24 +18,26 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Bias a
 const AuditIdSchema = z.coerce.number().int().positive().catch(0);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { org, role } = await requireMember(request, params.orgSlug);
+  const { org, role, user } = await requireMember(request, params.orgSlug);
   const audit = getBiasAudit(org.id, AuditIdSchema.parse(params.auditId));
   if (!audit) throw notFound("Bias audit not found");
-  return { org, audit, canSignOff: role === "ethics" && audit.status === "pending" };
+  const signer = hasRole(role, AUDIT_SIGNERS) && audit.status === "pending";
+  const ranIt = auditRunnerId(org.id, audit.id) === user.id;
+  return { org, audit, canSignOff: signer && !ranIt, ranItYourself: signer && ranIt };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, ["ethics"]);
+  const { org, actor } = await requireMember(request, params.orgSlug, AUDIT_SIGNERS);
   return runFormAction(
     await readFormData(request),
     AuditSignoffSchema,
     (input) => signOffBiasAudit(org.id, AuditIdSchema.parse(params.auditId), input, actor),
-    (_r, input) => (input.decision === "accept" ? "Audit accepted." : "Audit rejected."),
+    (_r, input) => (input.decision === "reject" ? "Audit rejected." : "Audit accepted."),
   );
 }
 
 export default function BiasAuditPage() {
-  const { org, audit, canSignOff } = useLoaderData<typeof loader>();
+  const { org, audit, canSignOff, ranItYourself } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const base = `/orgs/${org.slug}/bias-audits/${audit.id}`;
   const c = audit.config;
@@ -41,12 +45,12 @@ export default function BiasAuditPage() {
     <>
       <p>
         <Link to={`/orgs/${org.slug}/models/${audit.model}/versions/${audit.version}`}>
-          ← {audit.model} {audit.version}
+          ← {audit.modelName} {audit.version}
         </Link>
       </p>
       <div className="page-header">
         <h1>
-          Bias audit #{audit.id}: {audit.model} {audit.version}{" "}
+          Bias audit #{audit.id}: {audit.modelName} {audit.version}{" "}
           <span className={audit.passed ? "ok-text" : "bad-text"} data-testid="audit-result">
             {audit.passed ? "passed" : "failed"}
           </span>
@@ -63,8 +67,10 @@ export default function BiasAuditPage() {
         <dl className="kv">
           <dt>Sign-off</dt>
           <dd data-testid="audit-status">
-            {audit.status}
-            {audit.signoff ? ` by ${audit.signoff.by} ${formatDateTime(audit.signoff.at)}${audit.signoff.comment ? `: “${audit.signoff.comment}”` : ""}` : ""}
+            <AuditOutcomeText audit={audit} />
+            {audit.signoff ? ` by ${audit.signoff.by} ${formatDateTime(audit.signoff.at)}` : ""}
+            {audit.signoff?.comment && !audit.riskAcceptance ? `: “${audit.signoff.comment}”` : ""}
+            {audit.riskAcceptance ? <RiskAcceptanceNote acceptance={audit.riskAcceptance} /> : null}
           </dd>
           <dt>Groups</dt>
           <dd>{c.groupColumns.join(" × ")}</dd>
@@ -106,18 +112,36 @@ export default function BiasAuditPage() {
       <h2>Groups</h2>
       <GroupRateCharts audit={audit} />
       <GroupTable audit={audit} />
+      {ranItYourself ? (
+        <p className="card muted" data-testid="four-eyes">
+          You ran this audit, so another member of the ethics committee signs it off (four-eyes rule).
+        </p>
+      ) : null}
       {canSignOff ? (
         <Form method="post" className="card" aria-label="Sign-off">
           <h2>Sign-off</h2>
-          <SelectField
-            label="Decision"
+          {audit.passed ? null : (
+            <p className="warn-text">
+              This audit failed its fairness rules. Accepting it anyway is a risk acceptance: write down why the disparities are acceptable; the
+              rationale is shown to the approvers of any promotion. A high-risk model still needs a passing audit.
+            </p>
+          )}
+          <DecisionField
+            legend="Decision"
             name="decision"
+            error={result?.errors?.decision}
             options={[
-              { value: "accept", label: "Accept" },
+              { value: "accept", label: audit.passed ? "Accept" : "Accept the risk" },
               { value: "reject", label: "Reject" },
             ]}
           />
-          <TextAreaField label="Comment" name="comment" rows={2} hint="Required when rejecting." error={result?.errors?.comment} />
+          <TextAreaField
+            label={audit.passed ? "Comment" : "Rationale"}
+            name="comment"
+            rows={3}
+            hint={audit.passed ? "Required when rejecting." : "Required: why the risk is acceptable (when accepting) or why the audit is rejected."}
+            error={result?.errors?.comment}
+          />
           <button type="submit">Record sign-off</button>
         </Form>
       ) : null}

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useRef } from "react";
 import { z } from "zod";
 import { ActionResult, FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
 import { RiskBadge, StageBadge } from "~/components/registry";
@@ -13,8 +14,10 @@ import { History } from "~/components/history";
 import { createIncident, getVersionDetail, historyRefs, transitionVersion, updateIncident } from "~/modules/registry/registry.server";
 import { IncidentCreateSchema, IncidentUpdateSchema, TransitionSchema } from "~/modules/registry/registry-schemas";
 import { GateChecks } from "~/components/gate-checks";
+import { AuditOutcomeText, RiskAcceptanceNote } from "~/components/bias-audit";
+import { DraftNotice, useFormDraft } from "~/components/autosave";
 import { openApprovalRequest, listApprovalRequests } from "~/modules/governance/approvals.server";
-import { listVersionAudits } from "~/modules/governance/bias-audits.server";
+import { AUDIT_RUNNERS, listVersionAudits } from "~/modules/governance/bias-audits.server";
 import { gateChecksForVersion } from "~/modules/governance/gates.server";
 import { ApprovalRequestOpenSchema } from "~/modules/governance/governance-schemas";
 import { getVersionCards } from "~/modules/governance/model-cards.server";
@@ -39,7 +42,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // Production is reached only through an approved request, never by a plain move.
     moves: nextStages(detail.version.stage).filter((s) => s !== "production"),
     card: card ? { revision: card.revision, status: card.status, completeness: card.completeness } : null,
-    audits: listVersionAudits(org.id, detail.version.id).map((a) => ({ id: a.id, passed: a.passed, status: a.status, rows: a.rows, createdAt: a.createdAt })),
+    canRunAudit: hasRole(role, AUDIT_RUNNERS),
+    audits: listVersionAudits(org.id, detail.version.id).map((a) => ({
+      id: a.id,
+      passed: a.passed,
+      status: a.status,
+      rows: a.rows,
+      createdAt: a.createdAt,
+      signedOffBy: a.signoff?.by ?? null,
+      riskAcceptance: a.riskAcceptance,
+    })),
     approvals: listApprovalRequests(org.id, { versionId: detail.version.id }).map((r) => ({ id: r.id, status: r.status, pendingRoles: r.pendingRoles, createdAt: r.createdAt })),
     gates: gateChecksForVersion(detail.version.id),
     history: listEntityHistory(org.id, historyRefs({ versionId: detail.version.id })),
@@ -74,13 +86,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function VersionDetail() {
-  const { org, model, version, transitions, incidents, canWrite, gaps, moves, card, audits, approvals, gates, history } = useLoaderData<typeof loader>();
+  const { org, model, version, transitions, incidents, canWrite, canRunAudit, gaps, moves, card, audits, approvals, gates, history } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {};
   const valuesFor = (intent: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === intent ? (result.values ?? {}) : {};
   const modelPath = `/orgs/${org.slug}/models/${model.slug}`;
+  // The incident form is only sent when submitted; until then the browser keeps a draft of it.
+  const incidentFormRef = useRef<HTMLFormElement>(null);
+  const incidentDraft = useFormDraft(incidentFormRef, `incident:${org.slug}:${model.slug}:${version.version}`);
+  const gateAcceptanceId = gates.find((g) => g.id === "bias_audit")?.riskAcceptance?.auditId;
   return (
     <>
       <p>
@@ -182,14 +198,14 @@ export default function VersionDetail() {
             {audits.length === 0 ? <p className="muted">No audits yet.</p> : null}
             <ul>
               {audits.map((a) => (
-                <li key={a.id}>
-                  <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>Audit #{a.id}</Link>:{" "}
-                  <span className={a.passed ? "ok-text" : "bad-text"}>{a.passed ? "passed" : "failed"}</span>, {a.status} ({a.rows.toLocaleString("en")} rows,{" "}
-                  {a.createdAt.slice(0, 10)})
+                <li key={a.id} data-audit={a.id}>
+                  <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>Audit #{a.id}</Link>: <AuditOutcomeText audit={a} />
+                  {a.signedOffBy ? ` by ${a.signedOffBy}` : ""} ({a.rows.toLocaleString("en")} rows, {a.createdAt.slice(0, 10)})
+                  {a.riskAcceptance && a.id !== gateAcceptanceId ? <RiskAcceptanceNote acceptance={a.riskAcceptance} /> : null}
                 </li>
               ))}
             </ul>
-            {canWrite ? <Link to={`${modelPath}/versions/${version.version}/bias-audits/new`}>Run a bias audit</Link> : null}
+            {canRunAudit ? <Link to={`${modelPath}/versions/${version.version}/bias-audits/new`}>Run a bias audit</Link> : null}
           </div>
           <div>
             <h3>Promotion gates</h3>
@@ -264,7 +280,9 @@ export default function VersionDetail() {
       {canWrite ? (
         <section className="card" aria-labelledby="report-title">
           <h2 id="report-title">Report an incident</h2>
-          <Form method="post" noValidate>
+          <DraftNotice restoredAt={incidentDraft.dirty ? incidentDraft.restoredAt : null} onDiscard={incidentDraft.discard} />
+          {/* A new key after each report empties the form for the next one. */}
+          <Form method="post" noValidate ref={incidentFormRef} key={incidents.length} {...incidentDraft.formProps}>
             <input type="hidden" name="intent" value="report-incident" />
             <FormError error={errorsFor("report-incident").form} />
             <TextField label="Title" name="title" defaultValue={valuesFor("report-incident").title} error={errorsFor("report-incident").title} />

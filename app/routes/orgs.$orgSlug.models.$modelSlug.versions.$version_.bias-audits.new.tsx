@@ -3,11 +3,11 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { FormError, SelectField, TextField } from "~/components/forms";
 import { UploadForm } from "~/components/upload-form";
+import { ColumnField, GroupColumnsField, useCsvSample, valuesHint } from "~/components/bias-audit";
 import { requireMember } from "~/modules/auth/membership.server";
-import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
-import { getFairnessSettings } from "~/modules/governance/bias-audits.server";
+import { AUDIT_RUNNERS, getFairnessSettings } from "~/modules/governance/bias-audits.server";
 import { handleAuditUpload } from "~/modules/governance/audit-upload.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
@@ -15,28 +15,45 @@ import { notFound } from "~/utils/http";
 export const meta: MetaFunction = () => [{ title: "New bias audit" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { org } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const { org } = await requireMember(request, params.orgSlug, AUDIT_RUNNERS);
   const detail = getVersionDetail(org.id, params.modelSlug ?? "", params.version ?? "");
   if (!detail) throw notFound("Model version not found");
   return { org, model: { slug: detail.model.slug, name: detail.model.name }, version: detail.version.version, settings: getFairnessSettings(org.id) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const { org, actor } = await requireMember(request, params.orgSlug, AUDIT_RUNNERS);
   return handleAuditUpload(request, org, params, actor, "document");
 }
 
+type UploadAnswer = { errors?: Record<string, string>; values?: Record<string, string> };
+
 export default function NewBiasAudit() {
   const { org, model, version, settings } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = useActionData<typeof action>() as UploadAnswer | undefined;
   // From the action at once too, so a plain (no-JavaScript) form post shows its errors in the server-rendered page.
-  const [errors, setErrors] = useState<Record<string, string>>((actionData as { errors?: Record<string, string> } | undefined)?.errors ?? {});
-  const [mode, setMode] = useState<"prediction" | "score">("prediction");
+  const [errors, setErrors] = useState<Record<string, string>>(actionData?.errors ?? {});
+  const sent = actionData?.values ?? {};
+  const [mode, setMode] = useState<"prediction" | "score">(sent.mode === "score" ? "score" : "prediction");
+  // The column fields are controlled, so a choice survives their change from text inputs to lists of the file's columns.
+  const [columns, setColumns] = useState({
+    groupColumns: sent.groupColumns ?? "",
+    labelColumn: sent.labelColumn ?? "",
+    predictionColumn: sent.predictionColumn ?? "",
+    scoreColumn: sent.scoreColumn ?? "",
+  });
+  const setColumn = (name: keyof typeof columns) => (value: string) => setColumns((current) => ({ ...current, [name]: value }));
+  const { sample, readFile } = useCsvSample();
   // Without JavaScript both field groups stay visible; the radio tells the server which one counts.
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
-  useEffect(() => setErrors((actionData as { errors?: Record<string, string> } | undefined)?.errors ?? {}), [actionData]);
+  useEffect(() => setErrors(actionData?.errors ?? {}), [actionData]);
   const base = `/orgs/${org.slug}/models/${model.slug}/versions/${version}`;
+  const fileHint = hydrated
+    ? sample
+      ? `${sample.columns.length} columns found in the header row; choose from them below.`
+      : "Choose the file first: its header row’s columns are then offered below."
+    : "One row per prediction, with a header row.";
   return (
     <>
       <p>
@@ -53,37 +70,64 @@ export default function NewBiasAudit() {
       </p>
       <UploadForm onErrors={setErrors} submitLabel="Run the audit" xhrAction={`${base}/bias-audits/upload`}>
         <FormError error={errors.form ?? errors["config"]} />
-        <TextField label="Group columns" name="groupColumns" required placeholder="race, sex" hint="Comma-separated; several columns make intersectional groups." error={errors.groupColumns ?? errors["groupColumns.0"]} />
-        <TextField label="Label column" name="labelColumn" required placeholder="two_year_recid" error={errors.labelColumn} />
-        <TextField label="Positive label values" name="positiveLabels" required placeholder="1" hint="Comma-separated." error={errors.positiveLabels} />
+        <TextField
+          label="Predictions file (CSV)"
+          name="file"
+          type="file"
+          accept=".csv,text/csv"
+          required
+          hint={fileHint}
+          error={errors.file}
+          onChange={(event) => readFile(event.currentTarget.files?.[0])}
+        />
+        <GroupColumnsField
+          value={columns.groupColumns}
+          onChange={setColumn("groupColumns")}
+          columns={sample?.columns}
+          error={errors.groupColumns ?? errors["groupColumns.0"]}
+        />
+        <ColumnField label="Label column" name="labelColumn" hint="The true outcome of each row." value={columns.labelColumn} onChange={setColumn("labelColumn")} columns={sample?.columns} error={errors.labelColumn} />
+        <TextField
+          label="Positive label values"
+          name="positiveLabels"
+          required
+          defaultValue={sent.positiveLabels}
+          hint={valuesHint(sample, columns.labelColumn, "Comma-separated values of the label column that mean the outcome happened.")}
+          error={errors.positiveLabels}
+        />
         <fieldset>
           <legend>Predictions</legend>
           <label>
-            <input type="radio" name="mode" value="prediction" defaultChecked onChange={() => setMode("prediction")} /> A prediction column
+            <input type="radio" name="mode" value="prediction" defaultChecked={mode === "prediction"} onChange={() => setMode("prediction")} /> A prediction column
           </label>{" "}
           <label>
-            <input type="radio" name="mode" value="score" onChange={() => setMode("score")} /> A score column with a threshold
+            <input type="radio" name="mode" value="score" defaultChecked={mode === "score"} onChange={() => setMode("score")} /> A score column with a threshold
           </label>
           <div hidden={hydrated && mode !== "prediction"}>
-            <TextField label="Prediction column" name="predictionColumn" placeholder="score_text" error={errors.predictionColumn} />
-            <TextField label="Positive prediction values" name="positivePredictions" placeholder="Medium, High" error={errors.positivePredictions} />
+            <ColumnField label="Prediction column" name="predictionColumn" hint="The model’s decision for each row." value={columns.predictionColumn} onChange={setColumn("predictionColumn")} columns={sample?.columns} error={errors.predictionColumn} required={false} />
+            <TextField
+              label="Positive prediction values"
+              name="positivePredictions"
+              defaultValue={sent.positivePredictions}
+              hint={valuesHint(sample, columns.predictionColumn, "Comma-separated values of the prediction column that count as a positive decision.")}
+              error={errors.positivePredictions}
+            />
           </div>
           <div hidden={hydrated && mode !== "score"}>
-            <TextField label="Score column" name="scoreColumn" placeholder="decile_score" error={errors.scoreColumn} />
-            <TextField label="Threshold (positive when score ≥ threshold)" name="threshold" inputMode="decimal" error={errors.threshold} />
+            <ColumnField label="Score column" name="scoreColumn" hint="A numeric score per row." value={columns.scoreColumn} onChange={setColumn("scoreColumn")} columns={sample?.columns} error={errors.scoreColumn} required={false} />
+            <TextField label="Threshold (positive when score ≥ threshold)" name="threshold" inputMode="decimal" defaultValue={sent.threshold} error={errors.threshold} />
           </div>
         </fieldset>
-        <TextField label="Reference group (optional)" name="referenceGroup" error={errors.referenceGroup} />
-        <TextField label="Minimum group size" name="minGroupSize" inputMode="numeric" defaultValue="30" error={errors.minGroupSize} />
+        <TextField label="Reference group (optional)" name="referenceGroup" defaultValue={sent.referenceGroup} hint="A group value to compare every group with." error={errors.referenceGroup} />
+        <TextField label="Minimum group size" name="minGroupSize" inputMode="numeric" defaultValue={sent.minGroupSize ?? "30"} error={errors.minGroupSize} />
         <SelectField
           label="Rule set"
           name="preset"
-          defaultValue={settings.fairnessPreset}
+          defaultValue={sent.preset ?? settings.fairnessPreset}
           options={FAIRNESS_PRESET_IDS.map((id) => ({ value: id, label: FAIRNESS_PRESETS[id].label }))}
           hint={`Organisation thresholds: ratios ≥ ${settings.fairnessRatioMin}, differences ≤ ${settings.fairnessDifferenceMax}.`}
           error={errors.preset}
         />
-        <TextField label="Predictions file (CSV)" name="file" type="file" accept=".csv,text/csv" required error={errors.file} />
       </UploadForm>
     </>
   );

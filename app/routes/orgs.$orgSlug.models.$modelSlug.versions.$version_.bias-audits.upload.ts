@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { requireMember } from "~/modules/auth/membership.server";
-import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { handleAuditUpload } from "~/modules/governance/audit-upload.server";
+import { AUDIT_RUNNERS } from "~/modules/governance/bias-audits.server";
 import { notFound } from "~/utils/http";
 
 /** The JSON twin of the upload form's action, for the upload with a progress bar. */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const { org, actor } = await requireMember(request, params.orgSlug, AUDIT_RUNNERS);
   return handleAuditUpload(request, org, params, actor, "json");
 }
 

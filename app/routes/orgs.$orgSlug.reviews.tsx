@@ -70,7 +70,7 @@ export default function Reviews() {
             {approvals.map((r) => (
               <li key={r.id}>
                 <Link to={`/orgs/${org.slug}/approvals/${r.id}`}>
-                  Request #{r.id}: {r.model} {r.version} to production
+                  Request #{r.id}: {r.modelName} {r.version} to production
                 </Link>{" "}
                 <span className="muted">
                   needs {r.pendingRoles.join(" and ") || "nothing more"}; requested by {r.requestedBy}

@@ -5,7 +5,7 @@ import { emptySections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getVersionDetail, transitionVersion } from "../../app/modules/registry/registry.server";
 import { API, expectApiError, expectJson, fullLineage, member, test, uniqueSlug } from "./api-helpers";
-import { createTestOrg, expect, type TestOrg } from "./fixtures";
+import { createTestOrg, expect, login, type TestOrg } from "./fixtures";
 
 /**
  * The governance endpoints of the JSON API: bias audits (JSON rows or a CSV
@@ -99,6 +99,31 @@ test.describe("bias audits over the API", () => {
       ["b", 10, 3, 1, 4, 2],
     ]);
     expect(await expectJson(await ctx.get(`${API}/bias-audits/${audit.id}`), 200)).toMatchObject({ id: audit.id, fileName: "predictions.csv" });
+  });
+
+  test("an audit sent by a token has no runner to exclude: an ethics member signs it off; accepting it (failed) needs a rationale", async ({ testOrg, apiAs, page }) => {
+    const { base } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const audit = await expectJson(await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
+    expect(audit).toMatchObject({ passed: false, status: "pending", modelName: "Gov API", riskAcceptance: null });
+    await login(page, testOrg.emails.ethics);
+    const url = `/orgs/${testOrg.slug}/bias-audits/${audit.id}`;
+    const withoutRationale = await page.request.post(url, { form: { decision: "accept" } });
+    expect(withoutRationale.status()).toBe(422);
+    expect(await withoutRationale.text()).toContain("write the rationale");
+    expect((await page.request.post(url, { form: { decision: "accept", comment: "Pilot only, human review" } })).status()).toBe(200);
+    const stored = await expectJson(await ctx.get(`${API}/bias-audits/${audit.id}`), 200);
+    expect(stored).toMatchObject({
+      status: "accepted",
+      signoff: { by: testOrg.emails.ethics, decision: "accept", comment: "Pilot only, human review" },
+      riskAcceptance: { auditId: audit.id, by: testOrg.emails.ethics, rationale: "Pilot only, human review" },
+    });
+    // High risk: the accepted failed audit is shown on the request's gate check but does not satisfy it.
+    const opened = await expectJson(await ctx.post(`${base}/approval-requests`, { data: { reason: "try" } }), 201);
+    expect(opened.checks.find((c: { id: string }) => c.id === "bias_audit")).toMatchObject({
+      passed: false,
+      riskAcceptance: { auditId: audit.id, counts: false },
+    });
   });
 
   test("bad configurations → 422 with an issue naming the problem; nothing is stored", async ({ testOrg, apiAs }) => {

@@ -13,7 +13,9 @@ import { CARD_SECTIONS } from "../../app/modules/governance/governance-constants
 import type { Role } from "../../app/modules/auth/roles";
 import { createModel, createVersion, getModelDetail, getVersionDetail, transitionVersion } from "../../app/modules/registry/registry.server";
 import { API, clearPromotionGates, expectApiError, fullLineage, member, PROMOTE, test, uniqueSlug } from "./api-helpers";
-import { expect, login, type TestOrg } from "./fixtures";
+import { E2E_PASSWORD, expect, login, type TestOrg } from "./fixtures";
+import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
+import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
 
 /**
  * The governance path to production in the browser, on a HIGH-risk model:
@@ -32,20 +34,23 @@ test.afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
  * Every difference is ≤ 0.02 and the ratio is 1, so the audit passes.
  */
 function fairCsv(): string {
+  return predictionsCsv("predictions", { a: { tp: 30, fn: 20, fp: 10, tn: 40 }, b: { tp: 29, fn: 21, fp: 11, tn: 39 } });
+}
+
+/** A predictions CSV (applicant_id, group, label, prediction) with these confusion counts per group, in a temp file. */
+function predictionsCsv(name: string, groups: Record<string, { tp: number; fn: number; fp: number; tn: number }>): string {
   const lines = ["applicant_id,group,label,prediction"];
   let id = 0;
-  const add = (group: string, n: number, label: number, prediction: number) => {
-    for (let i = 0; i < n; i++) lines.push(`${++id},${group},${label},${prediction}`);
-  };
-  add("a", 30, 1, 1);
-  add("a", 20, 1, 0);
-  add("a", 10, 0, 1);
-  add("a", 40, 0, 0);
-  add("b", 29, 1, 1);
-  add("b", 21, 1, 0);
-  add("b", 11, 0, 1);
-  add("b", 39, 0, 0);
-  const file = path.join(tmp, `predictions-${Date.now()}.csv`);
+  for (const [group, counts] of Object.entries(groups)) {
+    const add = (n: number, label: number, prediction: number) => {
+      for (let i = 0; i < n; i++) lines.push(`${++id},${group},${label},${prediction}`);
+    };
+    add(counts.tp, 1, 1);
+    add(counts.fn, 1, 0);
+    add(counts.fp, 0, 1);
+    add(counts.tn, 0, 0);
+  }
+  const file = path.join(tmp, `${name}-${Date.now()}.csv`);
   fs.writeFileSync(file, lines.join("\n") + "\n");
   return file;
 }
@@ -175,7 +180,7 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
   }
   const auditUrl = page.url();
   await expect(page.getByTestId("audit-result")).toHaveText("passed");
-  await expect(page.getByTestId("audit-status")).toHaveText("pending");
+  await expect(page.getByTestId("audit-status")).toHaveText("passed, waiting for sign-off");
   await expect(page.getByText(/200 counted, 0 skipped/)).toBeVisible();
   // Only ethics signs off.
   await expect(page.getByRole("form", { name: "Sign-off" })).toHaveCount(0);
@@ -214,7 +219,7 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
 
   await ethics.goto(auditUrl);
   const signoff = ethics.getByRole("form", { name: "Sign-off" });
-  await signoff.getByLabel("Decision").selectOption("accept");
+  await signoff.getByRole("radio", { name: "Accept" }).check();
   await signoff.getByRole("button", { name: "Record sign-off" }).click();
   await expect(ethics.getByRole("status")).toHaveText("Audit accepted.");
   await expect(ethics.getByTestId("audit-status")).toContainText(`accepted by ${testOrg.emails.ethics}`);
@@ -244,7 +249,7 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
   // ---- Ethics approves: still open, waiting for leadership.
   await ethics.goto(approvalUrl);
   const decideEthics = ethics.getByRole("form", { name: "Your decision" });
-  await decideEthics.getByLabel("Decision").selectOption("approve");
+  await decideEthics.getByRole("radio", { name: "Approve" }).check();
   await decideEthics.getByRole("button", { name: "Record decision" }).click();
   await expect(ethics.getByRole("status")).toHaveText("Approval recorded.");
   await expect(ethics.getByTestId("request-status")).toHaveText("open");
@@ -259,7 +264,7 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
   const leadership = await pageAs(browser, testOrg, "leadership");
   await leadership.goto(approvalUrl);
   const decideLeadership = leadership.getByRole("form", { name: "Your decision" });
-  await decideLeadership.getByLabel("Decision").selectOption("approve");
+  await decideLeadership.getByRole("radio", { name: "Approve" }).check();
   await decideLeadership.getByLabel("Comment", { exact: true }).fill("Go.");
   await decideLeadership.getByRole("button", { name: "Record decision" }).click();
   await expect(leadership.getByRole("status")).toHaveText("Approved: the version is now in production.");
@@ -341,30 +346,149 @@ function uploadFields(fields: Record<string, string>, file: Buffer | null) {
   };
 }
 
-test("the bias audit upload form shows field errors, then opens the stored audit (in the browser)", async ({ page, testOrg, loginAs }) => {
+test("the bias audit upload form offers the file's columns, shows field errors, then opens the stored audit (in the browser)", async ({ page, testOrg, loginAs }) => {
   const slug = registerHighRiskModel(testOrg, "Upload Form");
   const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
   const audits = () => listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
   await loginAs("team");
   await page.goto(`${versionPath}/bias-audits/new`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("New bias audit");
-  await page.getByLabel("Group columns", { exact: true }).fill("race");
-  await page.getByLabel("Label column", { exact: true }).fill("label");
-  await page.getByLabel("Positive label values", { exact: true }).fill("1");
-  await page.getByLabel("Prediction column", { exact: true }).fill("prediction");
-  await page.getByLabel("Positive prediction values", { exact: true }).fill("1");
+  // Hints look like hints: no placeholder pretends to be a value.
+  for (const label of ["Group columns", "Label column", "Positive label values", "Prediction column", "Positive prediction values"]) {
+    const field = page.getByLabel(label, { exact: true });
+    await expect(field).toHaveValue("");
+    await expect(field).not.toHaveAttribute("placeholder");
+  }
+
+  // Choosing the file turns the column inputs into the columns of its header row.
   await page.getByLabel("Predictions file (CSV)", { exact: true }).setInputFiles(fairCsv());
+  const groups = page.getByRole("group", { name: "Group columns" });
+  await expect(groups.getByRole("checkbox")).toHaveCount(4);
+  for (const column of ["applicant_id", "group", "label", "prediction"]) await expect(groups.getByRole("checkbox", { name: column })).toBeVisible();
+  const labelColumn = page.getByRole("combobox", { name: "Label column" });
+  await expect(labelColumn.locator("option")).toHaveText(["Choose a column", "applicant_id", "group", "label", "prediction"]);
+
+  // Only the file: each missing choice is named at its own field.
   await page.getByRole("button", { name: "Run the audit" }).click();
-  await expect(page.getByLabel("Group columns", { exact: true })).toHaveAttribute("aria-invalid", "true");
-  await expect(page.getByLabel("Group columns", { exact: true })).toHaveAccessibleDescription(/Unknown column "race"/);
+  await expect(groups).toHaveAttribute("aria-invalid", "true");
+  await expect(groups).toHaveAccessibleDescription(/Choose at least one group column/);
+  await expect(labelColumn).toHaveAccessibleDescription(/Choose a column/);
+  await expect(page.getByLabel("Positive label values", { exact: true })).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByText(/The upload failed/)).toHaveCount(0);
   expect(audits()).toEqual([]);
 
-  await page.getByLabel("Group columns", { exact: true }).fill("group");
+  await groups.getByRole("checkbox", { name: "group" }).check();
+  await labelColumn.selectOption("label");
+  await expect(page.getByLabel("Positive label values", { exact: true })).toHaveAccessibleDescription(/Values of label in the file’s first rows: 0, 1\./);
+  await page.getByLabel("Positive label values", { exact: true }).fill("1");
+  await page.getByRole("combobox", { name: "Prediction column" }).selectOption("prediction");
+  await page.getByLabel("Positive prediction values", { exact: true }).fill("1");
   await page.getByRole("button", { name: "Run the audit" }).click();
   await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/bias-audits/\\d+$`));
   await expect(page.getByTestId("audit-result")).toHaveText("passed");
+  // Metric names, not keys.
+  await expect(page.getByTestId("disparities").getByRole("rowheader").first()).toContainText("Demographic parity difference");
+  await expect(page.getByTestId("disparities")).not.toContainText("demographicParityDifference");
   expect(audits()).toHaveLength(1);
+});
+
+/**
+ * 200 predictions where group b is hardly ever selected: the audit fails.
+ *   a: tp 40, fn 10, fp 10, tn 40 → selection 0.50;  b: tp 10, fn 40, fp 0, tn 50 → selection 0.10
+ */
+function unfairCsv(): string {
+  return predictionsCsv("unfair", { a: { tp: 40, fn: 10, fp: 10, tn: 40 }, b: { tp: 10, fn: 40, fp: 0, tn: 50 } });
+}
+
+test("ethics runs an audit, may not sign it off; a colleague accepts the failed audit only with a rationale, and approvers see the risk acceptance", async ({ page, browser, testOrg, loginAs }) => {
+  test.slow();
+  const team = member(testOrg, "team");
+  const slug = uniqueSlug("chatbot");
+  createModel(testOrg.id, { name: "Support Chatbot", slug, riskTier: "limited" }, team.actor, "ui");
+  createVersion(testOrg.id, slug, { version: "1.0.0", ...fullLineage }, team.actor, "ui");
+  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  const colleagueEmail = `ethics2.${testOrg.slug}@e2e.test`;
+  await createUserInOrganization(testOrg.id, { email: colleagueEmail, name: "Second Ethicist", password: E2E_PASSWORD, role: "ethics" }, SYSTEM_ACTOR);
+  const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
+
+  // ---- The ethics member finds the link and runs the audit in the browser.
+  await loginAs("ethics");
+  await page.goto(versionPath);
+  await page.getByRole("link", { name: "Run a bias audit" }).click();
+  await page.getByLabel("Predictions file (CSV)", { exact: true }).setInputFiles(unfairCsv());
+  await page.getByRole("group", { name: "Group columns" }).getByRole("checkbox", { name: "group" }).check();
+  await page.getByRole("combobox", { name: "Label column" }).selectOption("label");
+  await page.getByLabel("Positive label values", { exact: true }).fill("1");
+  await page.getByRole("combobox", { name: "Prediction column" }).selectOption("prediction");
+  await page.getByLabel("Positive prediction values", { exact: true }).fill("1");
+  await page.getByRole("button", { name: "Run the audit" }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/bias-audits/\\d+$`), { timeout: 20_000 });
+  const auditUrl = page.url();
+  const auditId = Number(auditUrl.split("/").pop());
+  await expect(page.getByTestId("audit-result")).toHaveText("failed");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Support Chatbot 1.0.0");
+
+  // ---- Four-eyes: no sign-off form for the runner, and a forged post is refused.
+  await expect(page.getByRole("form", { name: "Sign-off" })).toHaveCount(0);
+  await expect(page.getByTestId("four-eyes")).toContainText("You ran this audit");
+  const forged = await page.request.post(auditUrl, { form: { decision: "accept", comment: "Looks fine to me" } });
+  expect(forged.status()).toBe(403);
+  expect(await forged.text()).toContain("Four-eyes rule: you ran this audit");
+  expect(listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]).toMatchObject({ id: auditId, status: "pending" });
+
+  // ---- A colleague on the committee: no decision is preselected; accepting without a rationale is refused at the field.
+  const colleague = await (await browser.newContext()).newPage();
+  await login(colleague, colleagueEmail);
+  await colleague.goto(auditUrl);
+  const signoff = colleague.getByRole("form", { name: "Sign-off" });
+  for (const radio of await signoff.getByRole("radio").all()) await expect(radio).not.toBeChecked();
+  await signoff.getByRole("radio", { name: "Accept the risk" }).check();
+  await signoff.getByRole("button", { name: "Record sign-off" }).click();
+  const rationale = colleague.getByLabel("Rationale", { exact: true });
+  await expect(rationale).toHaveAttribute("aria-invalid", "true");
+  await expect(rationale).toHaveAccessibleDescription(/accepts its risk: write the rationale/);
+  await expect(colleague.getByTestId("audit-status")).toContainText("failed, waiting for sign-off");
+
+  await colleague.getByRole("form", { name: "Sign-off" }).getByRole("radio", { name: "Accept the risk" }).check();
+  await colleague.getByLabel("Rationale", { exact: true }).fill("Group b is a pilot region; every refusal there is reviewed by a person.");
+  await colleague.getByRole("button", { name: "Record sign-off" }).click();
+  await expect(colleague.getByRole("status")).toHaveText("Audit accepted.");
+  await expect(colleague.getByTestId("audit-status")).toContainText(`failed, risk accepted by ${colleagueEmail}`);
+  await expect(colleague.getByTestId("risk-acceptance")).toContainText("every refusal there is reviewed by a person");
+  await colleague.context().close();
+
+  // ---- The version page and its gate say the same: for limited risk the accepted risk satisfies the audit gate.
+  await page.goto(versionPath);
+  await expect(page.locator(`[data-audit="${auditId}"]`)).toContainText("failed, risk accepted");
+  const auditGate = page.getByRole("list", { name: "Gate checks" }).locator("[data-check=bias_audit]");
+  await expect(auditGate).toHaveAttribute("data-passed", "true");
+  await expect(auditGate).toContainText(`Audit #${auditId} failed; ${colleagueEmail} accepted the risk`);
+  await expect(auditGate.getByTestId("risk-acceptance")).toContainText("every refusal there is reviewed by a person");
+
+  // ---- The approvers see the risk acceptance on the request.
+  const request = openApprovalRequest(testOrg.id, slug, "1.0.0", { reason: "pilot" }, team.actor);
+  const leadership = await pageAs(browser, testOrg, "leadership");
+  await leadership.goto(`/orgs/${testOrg.slug}/approvals/${request.id}`);
+  await expect(leadership.getByRole("heading", { level: 1 })).toContainText("Support Chatbot 1.0.0");
+  await expect(leadership.getByTestId("relies-on-risk-acceptance")).toBeVisible();
+  await expect(leadership.getByTestId("risk-acceptance")).toContainText("every refusal there is reviewed by a person");
+  await leadership.context().close();
+});
+
+test("a rejection of an approval request needs a comment, and no decision is preselected", async ({ browser, testOrg }) => {
+  const slug = registerHighRiskModel(testOrg, "Reject Check");
+  const team = member(testOrg, "team");
+  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  const request = openApprovalRequest(testOrg.id, slug, "1.0.0", {}, team.actor);
+  const ethics = await pageAs(browser, testOrg, "ethics");
+  await ethics.goto(`/orgs/${testOrg.slug}/approvals/${request.id}`);
+  const form = ethics.getByRole("form", { name: "Your decision" });
+  for (const radio of await form.getByRole("radio").all()) await expect(radio).not.toBeChecked();
+  await form.getByRole("radio", { name: "Reject" }).check();
+  await form.getByRole("button", { name: "Record decision" }).click();
+  await expect(ethics.getByLabel("Comment", { exact: true })).toHaveAccessibleDescription(/Give a reason for the rejection/);
+  expect(getApprovalRequest(testOrg.id, request.id)).toMatchObject({ status: "open", decisions: [] });
+  await ethics.context().close();
 });
 
 test("the bias audit upload action refuses bad uploads and stores nothing", async ({ page, browser, testOrg, loginAs }) => {
@@ -384,10 +508,10 @@ test("the bias audit upload action refuses bad uploads and stores nothing", asyn
   expect((await post({ groupColumns: "group", mode: "score", scoreColumn: "group", threshold: "0.5" })).status()).toBe(422);
   expect(audits()).toEqual([]);
 
-  // Ethics (not a registry writer) may not upload.
-  const ethicsPage = await pageAs(browser, testOrg, "ethics");
-  expect((await ethicsPage.request.post(url, { maxRedirects: 0, multipart: uploadFields({ groupColumns: "group" }, csv) })).status()).toBe(403);
-  await ethicsPage.context().close();
+  // The auditor (read-only) may not upload.
+  const auditorPage = await pageAs(browser, testOrg, "auditor");
+  expect((await auditorPage.request.post(url, { maxRedirects: 0, multipart: uploadFields({ groupColumns: "group" }, csv) })).status()).toBe(403);
+  await auditorPage.context().close();
   expect(audits()).toEqual([]);
 
   // A good upload redirects to the stored audit.
@@ -423,6 +547,7 @@ test("the requester cannot approve their own request, even with an approver's ro
   // Ethics approves; the request still needs a leadership approval from someone else.
   const ethics = await pageAs(browser, testOrg, "ethics");
   await ethics.goto(approvalUrl);
+  await ethics.getByRole("form", { name: "Your decision" }).getByRole("radio", { name: "Approve" }).check();
   await ethics.getByRole("form", { name: "Your decision" }).getByRole("button", { name: "Record decision" }).click();
   await expect(ethics.getByRole("status")).toHaveText("Approval recorded.");
   await page.reload();

@@ -137,7 +137,7 @@ test("a team member registers a model and a version, moves it to staging, and le
     }
     await other.goto(approvalUrl);
     const form = other.getByRole("form", { name: "Your decision" });
-    await form.getByLabel("Decision").selectOption("approve");
+    await form.getByRole("radio", { name: "Approve" }).check();
     await form.getByRole("button", { name: "Record decision" }).click();
     await expect(other.getByRole("status")).toHaveText(notice);
     await context.close();
@@ -247,6 +247,31 @@ test("model list search, filters and sort links", async ({ page, testOrg, loginA
   await filters.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/sort=-name/);
   await expect(listedModels(page)).toHaveText(["Alpha Fraud"]);
+});
+
+test("the incident form keeps a browser draft until it is submitted, and never creates anything mid-typing", async ({ page, testOrg, loginAs }) => {
+  const slug = uniqueSlug("drafted");
+  await seedProductionModel(testOrg, { name: "Drafted", slug, riskTier: "limited" });
+  await loginAs("team");
+  const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
+  await page.goto(versionPath);
+  const report = page.getByRole("region", { name: "Report an incident" });
+  await field(report, "Title").fill("Drift in scores");
+  await field(report, "Description").fill("Scores moved after the data refresh");
+  await page.reload();
+  await expect(field(report, "Title")).toHaveValue("Drift in scores");
+  await expect(field(report, "Description")).toHaveValue("Scores moved after the data refresh");
+  await expect(report.getByText(/Restored the draft you typed/)).toBeVisible();
+  expect(getModelDetail(testOrg.id, slug)?.incidents).toEqual([]);
+
+  await field(report, "Started at (UTC)").fill("2026-11-20T08:00");
+  await report.getByRole("button", { name: "Report incident" }).click();
+  await expect(page.getByRole("status")).toHaveText("Incident reported.");
+  expect(getModelDetail(testOrg.id, slug)?.incidents).toHaveLength(1);
+  // The form is empty for the next report, and no draft comes back.
+  await expect(field(report, "Title")).toHaveValue("");
+  await page.reload();
+  await expect(field(report, "Title")).toHaveValue("");
 });
 
 test("an incident reported on the version page appears on the model page; objectives are listed", async ({ page, testOrg, loginAs }) => {

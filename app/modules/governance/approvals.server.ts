@@ -14,11 +14,12 @@ const notFound = () => new DomainError("not_found", "Approval request not found"
 
 type RequestRow = typeof approvalRequests.$inferSelect;
 
-function requestJson(row: RequestRow, extra: { model: string; version: string; decisions: ReturnType<typeof decisionJson>[]; checks?: GateCheck[] }) {
+function requestJson(row: RequestRow, extra: { model: string; modelName: string; version: string; decisions: ReturnType<typeof decisionJson>[]; checks?: GateCheck[] }) {
   const required = JSON.parse(row.requiredRoles) as Role[];
   return {
     id: row.id,
     model: extra.model,
+    modelName: extra.modelName,
     version: extra.version,
     status: row.status,
     requestedBy: row.requesterLabel,
@@ -79,7 +80,7 @@ export function openApprovalRequest(
       })
       .returning()
       .get();
-    const json = requestJson(row, { model: model.slug, version: version.version, decisions: [] });
+    const json = requestJson(row, { model: model.slug, modelName: model.name, version: version.version, decisions: [] });
     recordAuditEvent(tx, { orgId, actor, action: "approval_request.opened", entityType: "approval_request", entityId: row.id, after: json });
     return json;
   });
@@ -171,6 +172,7 @@ export function decideApprovalRequest(
     }
     return requestJson({ ...request, status, decidedAt: status === "open" ? null : now }, {
       model: model.slug,
+      modelName: model.name,
       version: version.version,
       decisions: decisions.map(decisionJson),
       checks,
@@ -191,13 +193,14 @@ export function cancelApprovalRequest(orgId: number, requestId: number, actor: A
   });
 }
 
-function withDecisions(db: DbOrTx, rows: Array<{ request: RequestRow; model: string; version: string }>, liveChecks: boolean) {
+function withDecisions(db: DbOrTx, rows: Array<{ request: RequestRow; model: string; modelName: string; version: string }>, liveChecks: boolean) {
   const decisions = rows.length
     ? db.select().from(approvalDecisions).where(inArray(approvalDecisions.requestId, rows.map((r) => r.request.id))).orderBy(asc(approvalDecisions.id)).all()
     : [];
   return rows.map((r) =>
     requestJson(r.request, {
       model: r.model,
+      modelName: r.modelName,
       version: r.version,
       decisions: decisions.filter((d) => d.requestId === r.request.id).map(decisionJson),
       // Open requests show the gates as they stand now; decided ones as they stood at the decision.
@@ -208,7 +211,7 @@ function withDecisions(db: DbOrTx, rows: Array<{ request: RequestRow; model: str
 
 const requestWithRefs = (db: DbOrTx) =>
   db
-    .select({ request: approvalRequests, model: models.slug, version: modelVersions.version })
+    .select({ request: approvalRequests, model: models.slug, modelName: models.name, version: modelVersions.version })
     .from(approvalRequests)
     .innerJoin(models, eq(models.id, approvalRequests.modelId))
     .innerJoin(modelVersions, eq(modelVersions.id, approvalRequests.versionId));

@@ -19,7 +19,10 @@ export async function handleAuditUpload(
   mode: "document" | "json",
 ) {
   // After a 413 the unread rest of the body is dropped in the background (see spoolMultipartUpload).
-  const fail = (errors: Record<string, string>, status: number) => (mode === "json" ? Response.json({ errors }, { status }) : data({ errors }, { status }));
+  // A plain form post gets its typed values back, so nothing typed is lost (the file must be chosen again).
+  let values: Record<string, string> = {};
+  const fail = (errors: Record<string, string>, status: number) =>
+    mode === "json" ? Response.json({ errors }, { status }) : data({ errors, values }, { status });
   let upload;
   try {
     upload = await spoolMultipartUpload(request);
@@ -28,6 +31,7 @@ export async function handleAuditUpload(
     if (error instanceof UploadUnreadable) return fail({ form: error.message }, error.status);
     throw error;
   }
+  values = upload.fields;
   try {
     const parsed = BiasAuditFormSchema.safeParse(upload.fields);
     const errors = parsed.success ? {} : fieldErrors(parsed.error);

@@ -11,6 +11,7 @@ import type { RiskTier } from "../registry/registry-constants";
 import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
 import { cancelApprovalRequest, decideApprovalRequest, openApprovalRequest } from "./approvals.server";
 import {
+  AUDIT_RUNNERS,
   getBiasAudit,
   getFairnessSettings,
   listVersionAudits,
@@ -128,7 +129,7 @@ describe("runBiasAudit with JSON rows", () => {
     expect(Object.keys(row).sort()).toEqual(
       [
         "id", "orgId", "modelId", "versionId", "config", "preset", "thresholds", "rows", "skipped", "groups", "disparities", "warnings",
-        "passed", "source", "fileName", "status", "signoffByLabel", "signoffComment", "signoffAt", "createdByLabel", "createdAt",
+        "passed", "source", "fileName", "status", "signoffByLabel", "signoffComment", "signoffAt", "createdById", "createdByLabel", "createdAt",
       ].sort(),
     );
     const columns = getDb().$client.prepare("select name from pragma_table_info('bias_audits')").all() as Array<{ name: string }>;
@@ -405,6 +406,62 @@ describe("signOffBiasAudit", () => {
     expect(catchDomain(() => signOffBiasAudit(orgId, audit.id, { decision: "accept" }, ETHICS)).code).toBe("conflict");
   });
 
+  it("accepting a failed audit needs a written rationale (a risk acceptance); a passing one does not", async () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    const failing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "t");
+    expect(failing.passed).toBe(false);
+    for (const comment of [undefined, "", "   "]) {
+      const error = catchDomain(() => signOffBiasAudit(orgId, failing.id, { decision: "accept", comment }, ETHICS));
+      expect(error.code).toBe("invalid");
+      expect(error.field).toBe("comment");
+      expect(error.message).toMatch(/accepts its risk: write the rationale/);
+    }
+    expect(getBiasAudit(orgId, failing.id)).toMatchObject({ status: "pending", riskAcceptance: null });
+    signOffBiasAudit(orgId, failing.id, { decision: "accept", comment: "Monitored weekly" }, ETHICS);
+    expect(getBiasAudit(orgId, failing.id)).toMatchObject({
+      status: "accepted",
+      riskAcceptance: { auditId: failing.id, by: ETHICS.label, rationale: "Monitored weekly" },
+    });
+    const event = getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, "bias_audit.accepted"))).get()!;
+    expect(JSON.parse(event.payload).after).toMatchObject({ riskAccepted: true, comment: "Monitored weekly" });
+
+    const passing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(groupRows("a", { tp: 5, fn: 5, fp: 5, tn: 5 }).concat(groupRows("b", { tp: 5, fn: 5, fp: 5, tn: 5 }))), TEAM, "t");
+    expect(passing.passed).toBe(true);
+    signOffBiasAudit(orgId, passing.id, { decision: "accept" }, ETHICS);
+    expect(getBiasAudit(orgId, passing.id)).toMatchObject({ status: "accepted", riskAcceptance: null });
+  });
+
+  it("four-eyes: whoever ran the audit may not sign it off; someone else may", async () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId);
+    const person = (role: "ethics" | "team", n: number) => {
+      const email = `${role}${n}.${orgId}@four-eyes.test`;
+      const user = getDb().insert(users).values({ email, name: email, passwordHash: "x" }).returning().get();
+      getDb().insert(memberships).values({ orgId, userId: user.id, role }).run();
+      return { type: "user" as const, id: user.id, label: email };
+    };
+    const runner = person("ethics", 1);
+    const colleague = person("ethics", 2);
+    expect(AUDIT_RUNNERS).toContain("ethics");
+    const audit = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), runner, "ui-upload");
+    expect(storedRow(audit.id).createdById).toBe(runner.id);
+    expect(audit.createdBy).toBe(runner.label);
+    const refused = catchDomain(() => signOffBiasAudit(orgId, audit.id, { decision: "reject", comment: "Mine" }, runner));
+    expect(refused.code).toBe("forbidden");
+    expect(refused.message).toMatch(/Four-eyes rule: you ran this audit/);
+    expect(getBiasAudit(orgId, audit.id)!.status).toBe("pending");
+    signOffBiasAudit(orgId, audit.id, { decision: "reject", comment: "Sample too small" }, colleague);
+    expect(getBiasAudit(orgId, audit.id)).toMatchObject({ status: "rejected", signoff: { by: colleague.label } });
+
+    // An audit sent by a token has no runner to exclude.
+    const byToken = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), { type: "token", id: 99, label: "token:pipeline" }, "api-json");
+    expect(storedRow(byToken.id).createdById).toBeNull();
+    signOffBiasAudit(orgId, byToken.id, { decision: "accept", comment: "Known gap" }, runner);
+    expect(getBiasAudit(orgId, byToken.id)!.status).toBe("accepted");
+    expect(verifyAuditChain(orgId).ok).toBe(true);
+  });
+
   it("404s for another organisation's audit", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
@@ -420,15 +477,15 @@ describe("the bias audit gate", () => {
   const FAIR = groupRows("a", { tp: 10, fn: 10, fp: 10, tn: 10 }).concat(groupRows("b", { tp: 10, fn: 10, fp: 10, tn: 10 }));
   const UNFAIR = groupRows("a", { tp: 20, fn: 0, fp: 20, tn: 0 }).concat(groupRows("b", { tp: 0, fn: 20, fp: 0, tn: 20 }));
 
-  it("sees only an accepted, passing, fresh audit", async () => {
+  it("for high risk, sees only an accepted, passing, fresh audit", async () => {
     const orgId = newOrg();
-    const v = newVersion(orgId, "limited");
+    const v = newVersion(orgId, "high");
     expect(auditGate(v.versionId)).toMatchObject({ required: true, passed: false });
 
     const failing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(UNFAIR), TEAM, "t");
     expect(failing.passed).toBe(false);
-    signOffBiasAudit(orgId, failing.id, { decision: "accept" }, ETHICS);
-    expect(auditGate(v.versionId).passed).toBe(false); // accepted but failing
+    signOffBiasAudit(orgId, failing.id, { decision: "accept", comment: "Known gap, retraining next quarter" }, ETHICS);
+    expect(auditGate(v.versionId)).toMatchObject({ passed: false, riskAcceptance: { auditId: failing.id, counts: false } }); // accepted but failing
 
     const rejected = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(FAIR), TEAM, "t");
     expect(rejected.passed).toBe(true);
@@ -440,10 +497,22 @@ describe("the bias audit gate", () => {
 
     const signedAt = new Date();
     signOffBiasAudit(orgId, pending.id, { decision: "accept" }, ETHICS, { now: signedAt });
-    expect(auditGate(v.versionId)).toMatchObject({ passed: true, detail: "Accepted 0 days ago" });
+    expect(auditGate(v.versionId)).toMatchObject({ passed: true, detail: `Audit #${pending.id} passed and was accepted 0 days ago` });
     // Freshness: still fine at 90 days, stale after.
     expect(auditGate(v.versionId, new Date(signedAt.getTime() + 90 * DAY)).passed).toBe(true);
     expect(auditGate(v.versionId, new Date(signedAt.getTime() + 91 * DAY)).passed).toBe(false);
+  });
+
+  it("for limited risk, an accepted failed audit with its rationale satisfies the gate, shown on the audit and the request", async () => {
+    const orgId = newOrg();
+    const v = newVersion(orgId, "limited", "staging");
+    const failing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(UNFAIR), TEAM, "t");
+    const rationale = "Groups differ by design of the pilot; human review of every decision.";
+    signOffBiasAudit(orgId, failing.id, { decision: "accept", comment: rationale }, ETHICS);
+    expect(auditGate(v.versionId)).toMatchObject({ passed: true, riskAcceptance: { auditId: failing.id, by: ETHICS.label, rationale, counts: true } });
+    expect(getBiasAudit(orgId, failing.id)!.riskAcceptance).toMatchObject({ auditId: failing.id, by: ETHICS.label, rationale });
+    const request = openApprovalRequest(orgId, v.slug, v.version, {}, TEAM);
+    expect(request.checks.find((c) => c.id === "bias_audit")).toMatchObject({ passed: true, riskAcceptance: { rationale, counts: true } });
   });
 
   it("an audit signed off long ago does not count", async () => {
@@ -500,7 +569,7 @@ describe("governance metrics", () => {
     const c = newVersion(orgId, "limited", "staging");
     const auditC = await runBiasAudit(orgId, c.slug, c.version, PREDICTION_CONFIG, rowsSource(UNFAIR), TEAM, "t");
     expect(auditC.passed).toBe(false);
-    signOffBiasAudit(orgId, auditC.id, { decision: "accept" }, ETHICS);
+    signOffBiasAudit(orgId, auditC.id, { decision: "accept", comment: "Risk accepted for the test" }, ETHICS);
     transitionVersion(orgId, c.slug, c.version, { to: "production" }, TEAM, { mayPromote: true }, { importedHistory: true, now: new Date(now) });
 
     // D: staging with an open request (not in production).

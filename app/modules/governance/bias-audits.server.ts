@@ -3,6 +3,7 @@ import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { biasAudits, models, modelVersions, orgSettings } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import type { Role } from "../auth/roles";
 import { requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import { CsvError, parseCsvStream } from "./csv";
 import {
@@ -13,12 +14,18 @@ import {
   type AuditConfig,
   type DisparityEvaluation,
 } from "./fairness";
+import { riskAcceptanceOf, signoffCommentProblem, type SignoffDecision } from "./audit-signoff";
 import type { FairnessPresetId } from "./governance-constants";
 import type { BiasAuditConfig } from "./governance-schemas";
 
 export type PredictionSource =
   | { kind: "csv"; stream: AsyncIterable<Uint8Array | string>; fileName?: string }
   | { kind: "rows"; rows: Array<Record<string, string | number | boolean | null>> };
+
+/** Who may run a bias audit in the portal: the registry's writers and the ethics committee. */
+export const AUDIT_RUNNERS: readonly Role[] = ["admin", "leadership", "team", "ethics"];
+/** Who signs audits off (never the person who ran the audit). */
+export const AUDIT_SIGNERS: readonly Role[] = ["ethics"];
 
 // ---------------------------------------------------------------- settings
 
@@ -120,6 +127,7 @@ export async function runBiasAudit(
         source: channel,
         fileName: source.kind === "csv" ? (source.fileName ?? null) : null,
         status: "pending",
+        createdById: actor.type === "user" ? actor.id : null,
         createdByLabel: actor.label,
         createdAt: now,
       })
@@ -135,15 +143,19 @@ export async function runBiasAudit(
     });
     return row;
   });
-  return auditJson(row, ref.model.slug, ref.version.version, computation.overall);
+  return auditJson(row, { slug: ref.model.slug, name: ref.model.name }, ref.version.version, computation.overall);
 }
 
 type AuditRow = typeof biasAudits.$inferSelect;
 
-export function auditJson(row: AuditRow, model: string, version: string, overall?: AuditComputation["overall"]) {
+export function auditJson(row: AuditRow, model: { slug: string; name: string }, version: string, overall?: AuditComputation["overall"]) {
+  const signoff = row.signoffAt
+    ? { by: row.signoffByLabel, decision: row.status === "accepted" ? "accept" : "reject", comment: row.signoffComment, at: row.signoffAt.toISOString() }
+    : null;
   return {
     id: row.id,
-    model,
+    model: model.slug,
+    modelName: model.name,
     version,
     status: row.status,
     passed: row.passed,
@@ -160,17 +172,22 @@ export function auditJson(row: AuditRow, model: string, version: string, overall
     fileName: row.fileName,
     createdBy: row.createdByLabel,
     createdAt: row.createdAt.toISOString(),
-    signoff: row.signoffAt
-      ? { by: row.signoffByLabel, decision: row.status === "accepted" ? "accept" : "reject", comment: row.signoffComment, at: row.signoffAt.toISOString() }
-      : null,
+    signoff,
+    /** An accepted failed audit: who took the risk, when, and why (null otherwise). */
+    riskAcceptance: riskAcceptanceOf({ id: row.id, passed: row.passed, status: row.status, signoff }),
   };
 }
 export type BiasAuditJson = ReturnType<typeof auditJson>;
 
+/**
+ * Ethics signs an audit off. Four-eyes: whoever ran the audit may not sign it
+ * off. A rejection needs a reason; accepting a failed audit is a risk
+ * acceptance and needs a written rationale.
+ */
 export function signOffBiasAudit(
   orgId: number,
   auditId: number,
-  input: { decision: "accept" | "reject"; comment?: string },
+  input: { decision: SignoffDecision; comment?: string },
   actor: Actor,
   options: WriteOptions = {},
 ) {
@@ -178,8 +195,13 @@ export function signOffBiasAudit(
     const audit = tx.select().from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get();
     if (!audit) throw new DomainError("not_found", "Bias audit not found");
     if (audit.status !== "pending") throw conflict(`This audit was already ${audit.status}`);
-    if (input.decision === "reject" && !input.comment) throw invalid("Give a reason for the rejection", "comment");
+    if (actor.type === "user" && audit.createdById === actor.id) {
+      throw new DomainError("forbidden", "Four-eyes rule: you ran this audit, so another member of the ethics committee must sign it off");
+    }
+    const problem = signoffCommentProblem(input.decision, input.comment, audit.passed);
+    if (problem) throw invalid(problem, "comment");
     const status = input.decision === "accept" ? "accepted" : "rejected";
+    const riskAccepted = status === "accepted" && !audit.passed;
     const now = options.now ?? new Date();
     tx.update(biasAudits)
       .set({ status, signoffByLabel: actor.label, signoffComment: input.comment ?? null, signoffAt: now })
@@ -192,14 +214,14 @@ export function signOffBiasAudit(
       entityType: "bias_audit",
       entityId: audit.id,
       before: { status: audit.status },
-      after: { status, comment: input.comment },
+      after: { status, comment: input.comment, ...(riskAccepted ? { riskAccepted: true } : {}) },
     });
   });
 }
 
 const auditWithRefs = (db: DbOrTx) =>
   db
-    .select({ audit: biasAudits, model: models.slug, version: modelVersions.version })
+    .select({ audit: biasAudits, model: { slug: models.slug, name: models.name }, version: modelVersions.version })
     .from(biasAudits)
     .innerJoin(models, eq(models.id, biasAudits.modelId))
     .innerJoin(modelVersions, eq(modelVersions.id, biasAudits.versionId));
@@ -207,6 +229,11 @@ const auditWithRefs = (db: DbOrTx) =>
 export function getBiasAudit(orgId: number, auditId: number, db: DbOrTx = getDb()): BiasAuditJson | null {
   const row = auditWithRefs(db).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get();
   return row ? auditJson(row.audit, row.model, row.version) : null;
+}
+
+/** The member who ran an audit (null when a token did): four-eyes, they may not sign it off. */
+export function auditRunnerId(orgId: number, auditId: number, db: DbOrTx = getDb()): number | null {
+  return db.select({ id: biasAudits.createdById }).from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get()?.id ?? null;
 }
 
 export function listVersionAudits(orgId: number, versionId: number, db: DbOrTx = getDb()) {

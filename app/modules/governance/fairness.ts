@@ -601,13 +601,48 @@ function ratioOf(e: Extremes, threshold: number): Disparity {
   };
 }
 
-const DISPARITY_LABELS: Record<DisparityName, string> = {
+/** A group's rates and ratios, as GroupMetrics names them. */
+export type GroupRateName =
+  | "baseRate"
+  | "selectionRate"
+  | "truePositiveRate"
+  | "falsePositiveRate"
+  | "falseNegativeRate"
+  | "trueNegativeRate"
+  | "precision"
+  | "accuracy"
+  | "impactRatio";
+
+/**
+ * People's names for every fairness metric key (disparities and group rates):
+ * pages, exports and reports show these, never the camelCase keys.
+ */
+export const FAIRNESS_METRIC_LABELS: Record<DisparityName | GroupRateName, string> = {
   demographicParityDifference: "Demographic parity difference",
   demographicParityRatio: "Demographic parity ratio",
   equalOpportunityDifference: "Equal opportunity difference",
   falsePositiveRateDifference: "False positive rate difference",
   equalizedOddsDifference: "Equalized odds difference",
   minimumImpactRatio: "Minimum impact ratio",
+  baseRate: "Base rate",
+  selectionRate: "Selection rate",
+  truePositiveRate: "True positive rate",
+  falsePositiveRate: "False positive rate",
+  falseNegativeRate: "False negative rate",
+  trueNegativeRate: "True negative rate",
+  precision: "Precision",
+  accuracy: "Accuracy",
+  impactRatio: "Impact ratio",
+};
+
+/** What each disparity compares, in a few words (shown under its name). */
+export const DISPARITY_EXPLANATIONS: Record<DisparityName, string> = {
+  demographicParityDifference: "Selection rate, highest group − lowest group",
+  demographicParityRatio: "Selection rate, lowest group ÷ highest group",
+  equalOpportunityDifference: "True positive rate, highest group − lowest group",
+  falsePositiveRateDifference: "False positive rate, highest group − lowest group",
+  equalizedOddsDifference: "The larger of the true and false positive rate differences",
+  minimumImpactRatio: "Lowest group’s selection rate ÷ the highest group’s",
 };
 
 /**
@@ -684,7 +719,7 @@ export function evaluateDisparities(
   for (const [name, disparity] of Object.entries(disparities) as [DisparityName, Disparity][]) {
     if (disparity.passed === false) passed = false;
     if (disparity.value === null && included.length >= 2) {
-      warnings.push(`${DISPARITY_LABELS[name]} could not be computed: fewer than 2 included groups have a defined rate.`);
+      warnings.push(`${FAIRNESS_METRIC_LABELS[name]} could not be computed: fewer than 2 included groups have a defined rate.`);
     }
   }
   return { disparities, groups, passed, warnings };

@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
-import { evaluateGates, type GateCheck } from "./gates";
+import { evaluateGates, type AcceptedAudit, type GateCheck } from "./gates";
 
 /** Gathers the facts behind the promotion gates of one version and evaluates them. */
 export function gateChecksForVersion(versionId: number, now = new Date(), tx: DbOrTx = getDb()): GateCheck[] {
@@ -19,24 +19,22 @@ export function gateChecksForVersion(versionId: number, now = new Date(), tx: Db
     .orderBy(desc(modelCards.revision))
     .limit(1)
     .get();
-  const audit = tx
-    .select({ signoffAt: biasAudits.signoffAt })
-    .from(biasAudits)
-    .where(
-      and(
-        eq(biasAudits.versionId, versionId),
-        eq(biasAudits.status, "accepted"),
-        eq(biasAudits.passed, true),
-      ),
-    )
-    .orderBy(desc(biasAudits.signoffAt))
-    .limit(1)
-    .get();
+  const newestAccepted = (passed: boolean): AcceptedAudit | null => {
+    const row = tx
+      .select({ id: biasAudits.id, signedOffAt: biasAudits.signoffAt, signedOffBy: biasAudits.signoffByLabel, rationale: biasAudits.signoffComment })
+      .from(biasAudits)
+      .where(and(eq(biasAudits.versionId, versionId), eq(biasAudits.status, "accepted"), eq(biasAudits.passed, passed)))
+      .orderBy(desc(biasAudits.signoffAt))
+      .limit(1)
+      .get();
+    return row?.signedOffAt ? { id: row.id, signedOffAt: row.signedOffAt, signedOffBy: row.signedOffBy ?? "unknown", rationale: row.rationale } : null;
+  };
   return evaluateGates({
     riskTier: version.riskTier,
     lineageComplete: version.lineageComplete,
     cardStatus: card?.status ?? null,
-    acceptedPassingAuditAt: audit?.signoffAt ?? null,
+    acceptedPassingAudit: newestAccepted(true),
+    acceptedFailedAudit: newestAccepted(false),
     now,
   });
 }

@@ -2,14 +2,17 @@ import { describe, expect, it } from "vitest";
 import { DomainError } from "../../utils/errors";
 import { RISK_TIERS, type RiskTier } from "../registry/registry-constants";
 import { AUDIT_FRESHNESS_DAYS, CARD_STATUSES, type CardStatus } from "./governance-constants";
-import { evaluateGates, failingChecks, GateRefusal, requiredApproverRoles, type GateCheck, type GateFacts } from "./gates";
+import { evaluateGates, failingChecks, GateRefusal, requiredApproverRoles, riskAcceptancesIn, type AcceptedAudit, type GateCheck, type GateFacts } from "./gates";
 
 const DAY = 86_400_000;
 const NOW = new Date("2026-06-15T12:00:00.000Z");
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
 
+const accepted = (at: Date, id = 7, rationale: string | null = null): AcceptedAudit => ({ id, signedOffAt: at, signedOffBy: "ethics@gates.test", rationale });
+const passingAt = (at: Date | null) => ({ acceptedPassingAudit: at ? accepted(at) : null });
+
 function facts(overrides: Partial<GateFacts> = {}): GateFacts {
-  return { riskTier: "high", lineageComplete: true, cardStatus: "approved", acceptedPassingAuditAt: daysAgo(1), now: NOW, ...overrides };
+  return { riskTier: "high", lineageComplete: true, cardStatus: "approved", acceptedPassingAudit: accepted(daysAgo(1)), acceptedFailedAudit: null, now: NOW, ...overrides };
 }
 const byId = (checks: GateCheck[]) => Object.fromEntries(checks.map((c) => [c.id, c])) as Record<GateCheck["id"], GateCheck>;
 
@@ -42,7 +45,7 @@ describe("evaluateGates", () => {
     for (const cardStatus of CARD_CASES) {
       for (const age of AUDIT_AGES) {
         it(`${riskTier} risk, card ${cardStatus ?? "missing"}, audit ${age.label}`, () => {
-          const checks = byId(evaluateGates(facts({ riskTier, cardStatus, acceptedPassingAuditAt: age.at })));
+          const checks = byId(evaluateGates(facts({ riskTier, cardStatus, ...passingAt(age.at) })));
           const auditRequired = riskTier === "limited" || riskTier === "high";
 
           expect(checks.risk_tier.required).toBe(true);
@@ -92,19 +95,71 @@ describe("evaluateGates", () => {
   });
 
   it("minimal risk needs no audit at all", () => {
-    const checks = byId(evaluateGates(facts({ riskTier: "minimal", acceptedPassingAuditAt: null })));
+    const checks = byId(evaluateGates(facts({ riskTier: "minimal", acceptedPassingAudit: null })));
     expect(checks.bias_audit).toMatchObject({ required: false, passed: false });
     expect(checks.bias_audit.detail).toMatch(/Not required for minimal-risk/);
     expect(failingChecks(Object.values(checks))).toEqual([]);
   });
 
   it("describes the audit's age and the card's status", () => {
-    expect(byId(evaluateGates(facts({ acceptedPassingAuditAt: daysAgo(10) }))).bias_audit.detail).toBe("Accepted 10 days ago");
-    expect(byId(evaluateGates(facts({ acceptedPassingAuditAt: daysAgo(120) }))).bias_audit.detail).toMatch(/120 days old/);
-    expect(byId(evaluateGates(facts({ riskTier: "limited", acceptedPassingAuditAt: null }))).bias_audit.detail).toMatch(/Required for limited-risk/);
+    expect(byId(evaluateGates(facts(passingAt(daysAgo(10))))).bias_audit.detail).toBe("Audit #7 passed and was accepted 10 days ago");
+    expect(byId(evaluateGates(facts(passingAt(daysAgo(120))))).bias_audit.detail).toBe("The newest accepted audit (#7) is 120 days old");
+    expect(byId(evaluateGates(facts({ riskTier: "limited", acceptedPassingAudit: null }))).bias_audit.detail).toMatch(/Required for limited-risk models; no audit signed off yet/);
+    expect(byId(evaluateGates(facts({ riskTier: "high", acceptedPassingAudit: null }))).bias_audit.detail).toMatch(/Required for high-risk models; no passing audit signed off yet/);
     expect(byId(evaluateGates(facts({ cardStatus: null }))).model_card.detail).toBe("No model card yet");
     expect(byId(evaluateGates(facts({ cardStatus: "in_review" }))).model_card.detail).toBe("Latest card revision is in review");
     expect(byId(evaluateGates(facts({ cardStatus: "changes_requested" }))).model_card.detail).toMatch(/changes requested/);
+  });
+});
+
+describe("a failed audit accepted as a risk", () => {
+  const RATIONALE = "Disparity comes from a tiny group; monitored monthly.";
+  const riskAccepted = (days: number, id = 9) => ({ acceptedPassingAudit: null, acceptedFailedAudit: accepted(daysAgo(days), id, RATIONALE) });
+
+  it("satisfies the audit gate for a limited-risk model, and the check carries the acceptance for the approvers", () => {
+    const checks = evaluateGates(facts({ riskTier: "limited", ...riskAccepted(3) }));
+    const audit = byId(checks).bias_audit;
+    expect(audit).toMatchObject({ required: true, passed: true });
+    expect(audit.label).toBe("Bias audit signed off in the last 90 days (passing, or failed with its risk accepted)");
+    expect(audit.detail).toBe("Audit #9 failed; ethics@gates.test accepted the risk 3 days ago with a written rationale");
+    expect(audit.riskAcceptance).toEqual({ auditId: 9, by: "ethics@gates.test", at: daysAgo(3).toISOString(), rationale: RATIONALE, counts: true });
+    expect(failingChecks(checks)).toEqual([]);
+    expect(riskAcceptancesIn(checks)).toEqual([audit.riskAcceptance]);
+  });
+
+  it("does not satisfy it for a high-risk model, which needs a passing audit; the acceptance is still shown", () => {
+    const checks = evaluateGates(facts({ riskTier: "high", ...riskAccepted(3) }));
+    const audit = byId(checks).bias_audit;
+    expect(audit).toMatchObject({ required: true, passed: false });
+    expect(audit.label).toBe("Passing bias audit signed off in the last 90 days");
+    expect(audit.detail).toBe("Audit #9 failed; its risk was accepted, but a high-risk model needs a passing audit");
+    expect(audit.riskAcceptance).toMatchObject({ auditId: 9, counts: false, rationale: RATIONALE });
+    expect(failingChecks(checks).map((c) => c.id)).toEqual(["bias_audit"]);
+  });
+
+  it("a passing audit still counts for high risk; a newer passing audit hides an older acceptance", () => {
+    const newerPass = byId(evaluateGates(facts({ riskTier: "high", acceptedPassingAudit: accepted(daysAgo(1), 10), acceptedFailedAudit: accepted(daysAgo(5), 9, RATIONALE) }))).bias_audit;
+    expect(newerPass).toMatchObject({ passed: true, detail: "Audit #10 passed and was accepted 1 day ago" });
+    expect(newerPass.riskAcceptance).toBeUndefined();
+    // A newer acceptance of a failed audit is shown beside an older passing one, so approvers see it.
+    const newerFail = byId(evaluateGates(facts({ riskTier: "high", acceptedPassingAudit: accepted(daysAgo(20), 10), acceptedFailedAudit: accepted(daysAgo(2), 11, RATIONALE) }))).bias_audit;
+    expect(newerFail.passed).toBe(true);
+    expect(newerFail.riskAcceptance).toMatchObject({ auditId: 11, counts: false });
+  });
+
+  it("goes stale after 90 days like any sign-off", () => {
+    const limited = byId(evaluateGates(facts({ riskTier: "limited", ...riskAccepted(91) }))).bias_audit;
+    expect(limited).toMatchObject({ passed: false, detail: "The newest accepted audit (#9) is 91 days old" });
+    expect(limited.riskAcceptance).toBeUndefined();
+    expect(byId(evaluateGates(facts({ riskTier: "limited", ...riskAccepted(90) }))).bias_audit.passed).toBe(true);
+    const high = byId(evaluateGates(facts({ riskTier: "high", ...riskAccepted(91) }))).bias_audit;
+    expect(high.detail).toBe("Required for high-risk models; no passing audit signed off yet");
+  });
+
+  it("is not needed for minimal risk, and shown when present", () => {
+    const minimal = byId(evaluateGates(facts({ riskTier: "minimal", ...riskAccepted(3) }))).bias_audit;
+    expect(minimal).toMatchObject({ required: false, passed: false, detail: "Not required for minimal-risk models" });
+    expect(minimal.riskAcceptance).toMatchObject({ counts: false });
   });
 });
 
@@ -132,7 +187,7 @@ describe("requiredApproverRoles", () => {
 
 describe("GateRefusal", () => {
   it("is a conflict DomainError listing each failing check as an issue", () => {
-    const checks = evaluateGates(facts({ cardStatus: "draft", acceptedPassingAuditAt: null, lineageComplete: false }));
+    const checks = evaluateGates(facts({ cardStatus: "draft", acceptedPassingAudit: null, lineageComplete: false }));
     const refusal = new GateRefusal("Cannot promote", checks);
     expect(refusal).toBeInstanceOf(DomainError);
     expect(refusal.code).toBe("conflict");

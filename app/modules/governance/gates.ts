@@ -1,7 +1,11 @@
 import { DomainError } from "../../utils/errors";
 import type { Role } from "../auth/roles";
 import type { RiskTier } from "../registry/registry-constants";
+import type { RiskAcceptance } from "./audit-signoff";
 import { AUDIT_FRESHNESS_DAYS, type CardStatus } from "./governance-constants";
+
+/** An audit of the version that ethics accepted. */
+export type AcceptedAudit = { id: number; signedOffAt: Date; signedOffBy: string; rationale: string | null };
 
 export type GateFacts = {
   riskTier: RiskTier;
@@ -9,20 +13,74 @@ export type GateFacts = {
   /** Status of the version's latest model card revision, or null without a card. */
   cardStatus: CardStatus | null;
   /** The newest bias audit of the version that passed and was accepted by ethics, if any. */
-  acceptedPassingAuditAt: Date | null;
+  acceptedPassingAudit: AcceptedAudit | null;
+  /** The newest audit that failed and was accepted anyway: a risk acceptance. */
+  acceptedFailedAudit: AcceptedAudit | null;
   now: Date;
 };
 
 export type GateCheckId = "risk_tier" | "model_card" | "bias_audit" | "lineage";
-export type GateCheck = { id: GateCheckId; label: string; required: boolean; passed: boolean; detail: string };
+export type GateCheck = {
+  id: GateCheckId;
+  label: string;
+  required: boolean;
+  passed: boolean;
+  detail: string;
+  /**
+   * The bias-audit check only: a failed audit whose risk was accepted. `counts`
+   * says whether it satisfies the gate (limited risk) or not (high risk).
+   */
+  riskAcceptance?: RiskAcceptance & { counts: boolean };
+};
 
 const DAY = 86_400_000;
 
+const ageInDays = (audit: AcceptedAudit, now: Date) => (now.getTime() - audit.signedOffAt.getTime()) / DAY;
+const isFresh = (audit: AcceptedAudit | null, now: Date): audit is AcceptedAudit => audit !== null && ageInDays(audit, now) <= AUDIT_FRESHNESS_DAYS;
+const daysAgo = (audit: AcceptedAudit, now: Date) => {
+  const days = Math.floor(ageInDays(audit, now));
+  return days === 1 ? "1 day ago" : `${days} days ago`;
+};
+
+/**
+ * Whether an accepted FAILED audit (a written risk acceptance) satisfies the
+ * audit gate: yes for limited risk, which the approvers then see; never for
+ * high risk, which needs a passing audit.
+ */
+export const riskAcceptanceCounts = (riskTier: RiskTier) => riskTier === "limited";
+
+function biasAuditCheck(facts: GateFacts): GateCheck {
+  const { riskTier, now } = facts;
+  const required = riskTier === "limited" || riskTier === "high";
+  const acceptanceCounts = riskAcceptanceCounts(riskTier);
+  const label = acceptanceCounts
+    ? `Bias audit signed off in the last ${AUDIT_FRESHNESS_DAYS} days (passing, or failed with its risk accepted)`
+    : `Passing bias audit signed off in the last ${AUDIT_FRESHNESS_DAYS} days`;
+  const base = { id: "bias_audit" as const, label, required };
+  const passing = isFresh(facts.acceptedPassingAudit, now) ? facts.acceptedPassingAudit : null;
+  // A fresh risk acceptance is shown unless an even newer passing audit replaced it.
+  const failed = isFresh(facts.acceptedFailedAudit, now) && !(passing && passing.signedOffAt > facts.acceptedFailedAudit.signedOffAt) ? facts.acceptedFailedAudit : null;
+  const withAcceptance = failed
+    ? { riskAcceptance: { auditId: failed.id, by: failed.signedOffBy, at: failed.signedOffAt.toISOString(), rationale: failed.rationale ?? "", counts: acceptanceCounts } }
+    : {};
+
+  if (passing) return { ...base, ...withAcceptance, passed: true, detail: `Audit #${passing.id} passed and was accepted ${daysAgo(passing, now)}` };
+  if (failed && acceptanceCounts) {
+    return { ...base, ...withAcceptance, passed: true, detail: `Audit #${failed.id} failed; ${failed.signedOffBy} accepted the risk ${daysAgo(failed, now)} with a written rationale` };
+  }
+  if (!required) return { ...base, ...withAcceptance, passed: false, detail: `Not required for ${riskTier}-risk models` };
+  if (failed) {
+    return { ...base, ...withAcceptance, passed: false, detail: `Audit #${failed.id} failed; its risk was accepted, but a ${riskTier}-risk model needs a passing audit` };
+  }
+  const newest = [facts.acceptedPassingAudit, acceptanceCounts ? facts.acceptedFailedAudit : null]
+    .filter((audit): audit is AcceptedAudit => audit !== null)
+    .sort((x, y) => y.signedOffAt.getTime() - x.signedOffAt.getTime())[0];
+  if (newest) return { ...base, passed: false, detail: `The newest accepted audit (#${newest.id}) is ${Math.floor(ageInDays(newest, now))} days old` };
+  return { ...base, passed: false, detail: `Required for ${riskTier}-risk models; ${acceptanceCounts ? "no audit signed off yet" : "no passing audit signed off yet"}` };
+}
+
 /** The checks a version must pass before it may be promoted to production. */
 export function evaluateGates(facts: GateFacts): GateCheck[] {
-  const auditRequired = facts.riskTier === "limited" || facts.riskTier === "high";
-  const auditAgeDays = facts.acceptedPassingAuditAt ? (facts.now.getTime() - facts.acceptedPassingAuditAt.getTime()) / DAY : null;
-  const auditFresh = auditAgeDays !== null && auditAgeDays <= AUDIT_FRESHNESS_DAYS;
   return [
     {
       id: "risk_tier",
@@ -38,19 +96,7 @@ export function evaluateGates(facts: GateFacts): GateCheck[] {
       passed: facts.cardStatus === "approved",
       detail: facts.cardStatus ? `Latest card revision is ${facts.cardStatus.replace("_", " ")}` : "No model card yet",
     },
-    {
-      id: "bias_audit",
-      label: `Passing bias audit signed off in the last ${AUDIT_FRESHNESS_DAYS} days`,
-      required: auditRequired,
-      passed: auditFresh,
-      detail: auditFresh
-        ? `Accepted ${Math.floor(auditAgeDays!)} days ago`
-        : auditAgeDays !== null
-          ? `The newest accepted passing audit is ${Math.floor(auditAgeDays)} days old`
-          : auditRequired
-            ? `Required for ${facts.riskTier}-risk models; none accepted yet`
-            : "Not required for minimal-risk models",
-    },
+    biasAuditCheck(facts),
     {
       id: "lineage",
       label: "Lineage complete",
@@ -60,6 +106,9 @@ export function evaluateGates(facts: GateFacts): GateCheck[] {
     },
   ];
 }
+
+/** The risk acceptances among the checks (shown to approvers). */
+export const riskAcceptancesIn = (checks: GateCheck[]) => checks.flatMap((c) => (c.riskAcceptance ? [c.riskAcceptance] : []));
 
 export const failingChecks = (checks: GateCheck[]) => checks.filter((c) => c.required && !c.passed);
 

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { sampleCsvText } from "./csv-sample";
+
+describe("sampleCsvText", () => {
+  it("reads the header's columns and the distinct values of short columns", () => {
+    const text = "\uFEFFid,race,two_year_recid,score_text\n1,African-American,1,High\n2,Caucasian,0,Low\n3,Caucasian,1,Medium\n";
+    expect(sampleCsvText(text, { complete: true })).toEqual({
+      columns: ["id", "race", "two_year_recid", "score_text"],
+      values: { id: ["1", "2", "3"], race: ["African-American", "Caucasian"], two_year_recid: ["0", "1"], score_text: ["High", "Low", "Medium"] },
+    });
+  });
+
+  it("leaves out the values of columns with many distinct values", () => {
+    const lines = ["id,label", ...Array.from({ length: 30 }, (_, i) => `${i},${i % 2}`)];
+    const sample = sampleCsvText(lines.join("\n"), { complete: true, maxValues: 10 })!;
+    expect(sample.values.id).toBeUndefined();
+    expect(sample.values.label).toEqual(["0", "1"]);
+  });
+
+  it("ignores a cut-off last row unless the text is the whole file, and handles quoted headers", () => {
+    const text = '"group, with comma",label\nA,1\nB,0\nC,';
+    expect(sampleCsvText(text)!.values).toEqual({ "group, with comma": ["A", "B"], label: ["0", "1"] });
+    expect(sampleCsvText(text, { complete: true })!.values["group, with comma"]).toEqual(["A", "B", "C"]);
+  });
+
+  it("is null without a header row, and survives a malformed row", () => {
+    expect(sampleCsvText("")).toBeNull();
+    expect(sampleCsvText("no newline yet")).toBeNull();
+    expect(sampleCsvText(",,\n1,2,3\n")).toBeNull();
+    expect(sampleCsvText('a,b\n1,2\n"unterminated,3\n', { complete: true })).toEqual({ columns: ["a", "b"], values: { a: ["1"], b: ["2"] } });
+  });
+});
