@@ -1,6 +1,7 @@
 import type { BiasAuditJson } from "~/modules/governance/bias-audits.server";
 import { formatPercent } from "~/utils/format";
 import { Chart } from "./chart";
+import { TableScroll } from "./table";
 
 export const DISPARITY_LABELS: Record<string, string> = {
   demographicParityDifference: "Demographic parity difference (selection rate, max − min)",
@@ -15,7 +16,7 @@ const fmt = (value: number | null | undefined) => (value == null ? "—" : value
 
 export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label="Disparities between groups">
       <table data-testid="disparities">
         <thead>
           <tr>
@@ -49,14 +50,14 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
 export function GroupTable({ audit }: { audit: BiasAuditJson }) {
   const hasReference = audit.groups.some((g) => g.ratioToReference);
   return (
-    <div className="table-wrap">
+    <TableScroll label="Outcomes per group">
       <table data-testid="groups">
         <thead>
           <tr>
@@ -100,7 +101,7 @@ export function GroupTable({ audit }: { audit: BiasAuditJson }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

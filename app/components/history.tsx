@@ -1,4 +1,5 @@
 import { HISTORY_LIMIT } from "~/modules/audit/history";
+import { TableScroll } from "./table";
 
 export type AuditEventRow = {
   id: number;
@@ -14,7 +15,7 @@ export type AuditEventRow = {
 /** The one table of audit events: the audit log page and every history tab. */
 export function AuditEventTable({ events }: { events: AuditEventRow[] }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label="Audit events">
       <table>
         <thead>
           <tr>
@@ -50,7 +51,7 @@ export function AuditEventTable({ events }: { events: AuditEventRow[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
