@@ -111,3 +111,23 @@ for (const viewer of ["anon", "admin", "leadership", "ethics", "team", "auditor"
     expect(await problemsOf(browser, viewer)).toEqual([]);
   });
 }
+
+test("on a phone the header folds into a menu that opens without JavaScript, and badges stay round", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: VIEWPORT, javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await login(page, DEMO_EMAILS.ethics, DEMO_PASSWORD);
+    await page.goto("/orgs/demo/reviews");
+    const signOut = page.getByRole("button", { name: "Sign out" });
+    await expect(signOut).toBeHidden();
+    await page.getByText("Menu", { exact: true }).click();
+    await expect(signOut).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Framework" })).toBeVisible();
+    // The demo has reviews waiting for ethics: the badge is a circle, not an oval.
+    const badge = page.getByRole("navigation", { name: "Organisation" }).getByRole("link", { name: /Reviews/ }).locator(".count-badge");
+    const box = (await badge.boundingBox())!;
+    expect(Math.abs(box.width - box.height), `badge ${box.width}×${box.height}`).toBeLessThanOrEqual(1);
+  } finally {
+    await context.close();
+  }
+});
