@@ -1,10 +1,21 @@
 import { Writable } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
 
 export const streamTimeout = 5_000;
+
+/**
+ * Server-side errors go to the log, with their stack, unless they are ordinary: a URL that
+ * matches no route (a 404, `/favicon.ico` from an old browser, a typo), or a request the
+ * client gave up on. Those are answered with the 404 page and need no stack trace.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status === 404) return;
+  console.error(error);
+};
 
 /**
  * Renders the whole document, then sends it as one buffer. Nothing in the app

@@ -8,6 +8,7 @@ import {
   Scripts,
   ScrollRestoration,
   useLoaderData,
+  useLocation,
   useParams,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -68,6 +69,7 @@ function Header() {
   const data = useRouteLoaderData<typeof loader>("root");
   const orgData = useRouteLoaderData("routes/orgs.$orgSlug") as OrgCounts | undefined;
   const user = data?.user;
+  const location = useLocation();
   const inboxCount = orgData ? orgData.due.overdue + orgData.due.dueThisWeek : 0;
   return (
     <header className="topbar">
@@ -80,32 +82,39 @@ function Header() {
         </span>{" "}
         Maturity &amp; Governance
       </Link>
-      {user ? <OrgSwitcher organizations={data.organizations} /> : null}
-      <nav aria-label="Site" className="site-nav">
-        <Link to="/framework">Framework</Link>
-        {data && data.organizations.length > 1 ? <Link to="/orgs/compare">Compare</Link> : null}
-        {user?.isSiteAdmin ? <Link to="/admin/organizations">Site admin</Link> : null}
-      </nav>
-      <div className="user-menu">
-        {user && orgData ? (
-          <Link to={`/orgs/${orgData.org.slug}/inbox`} className="inbox-link" data-testid="header-inbox">
-            Inbox{inboxCount > 0 ? <span className="count-badge" aria-label={`${orgData.due.overdue} overdue, ${orgData.due.dueThisWeek} due this week`}>{inboxCount}</span> : null}
-          </Link>
-        ) : null}
-        {user ? (
-          <>
-            <span className="user-name" title={user.email}>
-              {user.name}
-            </span>
-            <Form method="post" action="/logout">
-              <button type="submit" className="link-button">
-                Sign out
-              </button>
-            </Form>
-          </>
-        ) : (
-          <Link to="/login">Sign in</Link>
-        )}
+      {/* On a phone the rest of the bar folds into a menu: a checkbox and its label, so it opens without JavaScript. */}
+      <input type="checkbox" id="topbar-menu-toggle" key={location.pathname} className="topbar-menu-toggle" aria-controls="topbar-menu" />
+      <label htmlFor="topbar-menu-toggle" className="topbar-menu-button">
+        Menu
+      </label>
+      <div id="topbar-menu" className="topbar-menu">
+        {user ? <OrgSwitcher organizations={data.organizations} /> : null}
+        <nav aria-label="Site" className="site-nav">
+          <Link to="/framework">Framework</Link>
+          {data && data.organizations.length > 1 ? <Link to="/orgs/compare">Compare</Link> : null}
+          {user?.isSiteAdmin ? <Link to="/admin/organizations">Site admin</Link> : null}
+        </nav>
+        <div className="user-menu">
+          {user && orgData ? (
+            <Link to={`/orgs/${orgData.org.slug}/inbox`} className="inbox-link" data-testid="header-inbox">
+              Inbox{inboxCount > 0 ? <span className="count-badge" aria-label={`${orgData.due.overdue} overdue, ${orgData.due.dueThisWeek} due this week`}>{inboxCount}</span> : null}
+            </Link>
+          ) : null}
+          {user ? (
+            <>
+              <span className="user-name" title={user.email}>
+                {user.name}
+              </span>
+              <Form method="post" action="/logout">
+                <button type="submit" className="link-button">
+                  Sign out
+                </button>
+              </Form>
+            </>
+          ) : (
+            <Link to="/login">Sign in</Link>
+          )}
+        </div>
       </div>
     </header>
   );

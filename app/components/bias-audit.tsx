@@ -6,6 +6,7 @@ import { formatDate, formatPercent } from "~/utils/format";
 import { sampleCsvText, type CsvSample } from "~/modules/governance/csv-sample";
 import { Chart } from "./chart";
 import { SelectField, TextField } from "./forms";
+import { TableScroll } from "./table";
 
 /** An audit's state in words ("failed, risk accepted"), coloured by its result. */
 export function AuditOutcomeText({ audit }: { audit: Pick<AuditOutcome, "passed" | "status"> }) {
@@ -42,7 +43,7 @@ const fmt = (value: number | null | undefined) => (value == null ? "—" : value
 
 export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label="Disparities between groups">
       <table data-testid="disparities">
         <thead>
           <tr>
@@ -78,7 +79,7 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -87,7 +88,7 @@ const GROUP_RATE_COLUMNS = ["baseRate", "selectionRate", "truePositiveRate", "fa
 export function GroupTable({ audit }: { audit: BiasAuditJson }) {
   const hasReference = audit.groups.some((g) => g.ratioToReference);
   return (
-    <div className="table-wrap">
+    <TableScroll label="Outcomes per group">
       <table data-testid="groups">
         <thead>
           <tr>
@@ -123,7 +124,7 @@ export function GroupTable({ audit }: { audit: BiasAuditJson }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -1,5 +1,6 @@
 import { entityTypeLabel } from "~/modules/audit/event-labels";
 import { HISTORY_LIMIT } from "~/modules/audit/history";
+import { TableScroll } from "./table";
 
 export type AuditEventRow = {
   id: number;
@@ -33,7 +34,7 @@ function EntityCell({ event }: { event: AuditEventRow }) {
 /** The one table of audit events: the audit log page and every history section. One row per event; the payload opens on demand. */
 export function AuditEventTable({ events, caption }: { events: AuditEventRow[]; caption?: string }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label={caption ?? "Audit events"}>
       <table className="audit-table">
         {caption ? <caption className="visually-hidden">{caption}</caption> : null}
         <thead>
@@ -88,7 +89,7 @@ export function AuditEventTable({ events, caption }: { events: AuditEventRow[]; 
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -67,3 +67,15 @@ export function FilterSelect({ name, label, options }: { name: string; label: st
     </div>
   );
 }
+
+/**
+ * The box a table sits in: a table wider than the screen scrolls inside it, never the page.
+ * A named region that takes focus, so keyboard users can scroll it and screen readers announce it.
+ */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { LevelPill, RoadmapDetails } from "~/components/framework";
 import { findFramework } from "~/modules/framework/framework";
 import { notFound } from "~/utils/http";
+import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.component.name ?? "Component"} · Framework` },
@@ -35,7 +36,7 @@ export default function FrameworkComponentPage() {
       <p className="lead">{component.summary}</p>
 
       <h2>Maturity indicators</h2>
-      <div className="table-wrap">
+      <TableScroll label="Maturity indicators">
         <table>
           <thead>
             <tr>
@@ -54,7 +55,7 @@ export default function FrameworkComponentPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
 
       <h2>What must be in place at each level</h2>
       <p className="muted">

@@ -1,6 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getFramework } from "~/modules/framework/framework";
+import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction = () => [{ title: "How scores work · Framework" }];
 
@@ -62,7 +63,7 @@ export default function HowScoresWork() {
         level whose rules, and all lower levels’ rules, hold. When a component’s assessed level is above its evidence level it is flagged
         “not supported by registry evidence”, and finalising needs a written justification. The figures are frozen at finalisation.
       </p>
-      <div className="table-wrap">
+      <TableScroll label="Evidence rules">
         <table>
           <thead>
             <tr>
@@ -85,7 +86,7 @@ export default function HowScoresWork() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <p className="muted">Components without rules show “no registry evidence” and are never flagged.</p>
     </article>
   );

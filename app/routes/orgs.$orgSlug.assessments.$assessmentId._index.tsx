@@ -14,6 +14,7 @@ import { getFramework } from "~/modules/framework/framework";
 import { formatDate, formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
+import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Assessment ${data?.assessment.period ?? ""}` }];
 
@@ -235,7 +236,7 @@ export default function AssessmentOverview() {
       ) : null}
 
       <h2>Assessment questions</h2>
-      <div className="table-wrap">
+      <TableScroll label="Assessment questions">
         <table>
           <thead>
             <tr>
@@ -262,7 +263,7 @@ export default function AssessmentOverview() {
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
 
       <h2>
         Registry figures for {a.period}

@@ -15,6 +15,7 @@ import { ObjectiveSchema } from "~/modules/registry/registry-schemas";
 import { formatDate, formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
+import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} · Models` }];
 
@@ -110,7 +111,7 @@ export default function ModelDetail() {
       {model.versions.length === 0 ? (
         <p className="muted">No versions yet.</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Versions">
           <table>
             <thead>
               <tr>
@@ -141,7 +142,7 @@ export default function ModelDetail() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
 
       <h2 id="production-timeline">Production timeline</h2>
@@ -232,7 +233,7 @@ export default function ModelDetail() {
       {incidents.length === 0 ? (
         <p className="muted">No incidents reported.</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Incidents">
           <table>
             <thead>
               <tr>
@@ -263,11 +264,11 @@ export default function ModelDetail() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
 
       <h2 id="stage-history">Stage history</h2>
-      <div className="table-wrap">
+      <TableScroll label="Stage history">
         <table>
           <thead>
             <tr>
@@ -292,7 +293,7 @@ export default function ModelDetail() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <History events={history} auditLink={`/orgs/${org.slug}/audit?entityType=model&entityId=${model.id}`} />
     </>
   );

@@ -7,6 +7,7 @@ import { diffCards, sectionsAsShown } from "~/modules/governance/model-card";
 import { getVersionCards } from "~/modules/governance/model-cards.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
+import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction = () => [{ title: "Compare model card revisions" }];
 
@@ -66,7 +67,7 @@ export default function CompareRevisions() {
         </div>
         <button type="submit">Compare</button>
       </Form>
-      <div className="table-wrap">
+      <TableScroll label="Sections compared">
         <table className="compare">
           <thead>
             <tr>
@@ -88,7 +89,7 @@ export default function CompareRevisions() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 }

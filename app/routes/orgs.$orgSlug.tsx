@@ -8,7 +8,7 @@ import { navigationBadges } from "~/modules/governance/inbox.server";
 /** Org shell: navigation only. Each child route guards its own loader and action. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
-  return { org, role, ...navigationBadges(org.id, user.id) };
+  return { org, role, ...navigationBadges(org.id, user.id, role) };
 }
 
 const SECTIONS = [
@@ -36,7 +36,7 @@ export default function OrgLayout() {
           <NavLink key={section.to} to={`/orgs/${org.slug}/${section.to}`} end={"end" in section}>
             {section.label}
             {section.to === "reviews" && reviews.total > 0 ? (
-              <span className="count-badge" aria-label={`${reviews.total} waiting`}>
+              <span className="count-badge" aria-label={`${reviews.total} waiting for you`} title={`${reviews.total} waiting for you`}>
                 {reviews.total}
               </span>
             ) : null}

@@ -19,6 +19,7 @@ import { ModelCreateSchema, ModelVersionCreateSchema } from "../../app/modules/r
 import { createModel, createVersion } from "../../app/modules/registry/registry.server";
 import type { Role } from "../../app/modules/auth/roles";
 import { ROOT } from "./server-process";
+import { demoRouteParams } from "../setup/page-urls";
 
 /** Password of every account this file creates (the demo accounts keep the demo password). */
 export const PASSWORD = "Matrix-Passw0rd!";
@@ -139,30 +140,7 @@ export async function prepareWorld(file: string): Promise<World> {
       };
       const id = (sql: string, ...args: unknown[]) => one<{ id: number }>(sql, ...args).id;
 
-      const version = one<{ slug: string; version: string }>(
-        `select m.slug, v.version from model_versions v join models m on m.id = v.model_id
-           join model_cards c on c.version_id = v.id
-          where m.org_id = ? and v.stage = 'production' and c.status = 'approved' order by v.id limit 1`,
-        demoOrgId,
-      );
-      const roadmapId = id("select id from roadmaps where org_id = ? and status = 'active' order by id limit 1", demoOrgId);
-      const params = {
-        orgSlug: "demo",
-        modelSlug: version.slug,
-        version: version.version,
-        // Decided, opened by team@demo.local: `cancel` conflicts instead of cancelling.
-        requestId: String(
-          id("select id from approval_requests where org_id = ? and status = 'approved' and requester_label = 'team@demo.local' order by id limit 1", demoOrgId),
-        ),
-        // Finalised: `submit`, `finalize` and `save` conflict instead of changing it.
-        assessmentId: String(id("select id from assessments where org_id = ? and status = 'finalized' order by id desc limit 1", demoOrgId)),
-        componentId: "technical-capability",
-        auditId: String(id("select id from bias_audits where org_id = ? and status = 'pending' order by id limit 1", demoOrgId)),
-        roadmapId: String(roadmapId),
-        itemId: String(id("select id from roadmap_items where org_id = ? and roadmap_id = ? and status != 'closed' order by id limit 1", demoOrgId, roadmapId)),
-        format: "csv",
-        "*": "v1/no-such-endpoint",
-      };
+      const params = demoRouteParams(file);
       const apiIds = {
         incidents: String(id("select id from incidents where org_id = ? order by id limit 1", demoOrgId)),
         "bias-audits": params.auditId,
@@ -271,36 +249,7 @@ export async function login(baseUrl: string, email: string, password: string) {
 
 // ── The route manifest ───────────────────────────────────────────────────────
 
-export type ManifestRoute = {
-  id: string;
-  path?: string;
-  parentId?: string;
-  index?: boolean;
-  module: { loader?: unknown; action?: unknown; default?: unknown };
-};
-
-export async function loadManifest(buildDir: string): Promise<Record<string, ManifestRoute>> {
-  const build = (await import(/* @vite-ignore */ path.resolve(ROOT, buildDir, "server/index.js"))) as { routes: Record<string, ManifestRoute> };
-  return build.routes;
-}
-
-/** The route's URL pattern (`/orgs/:orgSlug/audit`), its ancestors' paths joined. */
-export function routePattern(routes: Record<string, ManifestRoute>, id: string): string {
-  const parts: string[] = [];
-  for (let route: ManifestRoute | undefined = routes[id]; route; route = route.parentId ? routes[route.parentId] : undefined) {
-    if (route.path) parts.unshift(route.path);
-  }
-  return `/${parts.join("/")}`;
-}
-
-/** Fills `:name` and `*` from `params`; throws on a param with no value, so a new one needs a fixture. */
-export function fillPattern(pattern: string, params: Record<string, string>): string {
-  return pattern.replace(/:(\w+)|\*/g, (match, name: string | undefined) => {
-    const value = params[name ?? "*"];
-    if (value === undefined) throw new Error(`no fixture value for the route param ${match} in ${pattern}`);
-    return name ? encodeURIComponent(value) : value;
-  });
-}
+export { fillPattern, loadManifest, routePattern, type ManifestRoute } from "../setup/page-urls";
 
 /**
  * The intents a route's source handles: the keys of its `intent(...)` handlers and the

@@ -1,6 +1,7 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, isNull, ne, or } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
+import type { Role } from "../auth/roles";
 import { cachedUntilNextChange } from "../audit/audit.server";
 import { dueCounts } from "../roadmap/roadmaps.server";
 import { listApprovalRequests } from "./approvals.server";
@@ -37,14 +38,42 @@ export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
   return { cards, audits, approvals: listApprovalRequests(orgId, { status: "open" }, db) };
 }
 
+/** Who reviews model cards and signs off bias audits (the card and bias-audit routes' guards). */
+const ETHICS_REVIEWERS: readonly Role[] = ["ethics"];
+
 /**
- * The badges every organisation page shows: what waits for review, and the
- * member's overdue and due roadmap items. Read once per change of the
+ * What waits for this member to act on: model cards in review and pending bias audits for the
+ * ethics committee (not the audits they ran themselves: four eyes), and open approval requests
+ * still waiting for a decision from the member's role. Other roles see nothing here, since they
+ * cannot act on it.
+ */
+export function actionableReviewCounts(orgId: number, role: Role, userId: number, db: DbOrTx = getDb()) {
+  const n = (query: { n: number } | undefined) => query?.n ?? 0;
+  const reviewer = ETHICS_REVIEWERS.includes(role);
+  const cards = reviewer
+    ? n(db.select({ n: count() }).from(modelCards).where(and(eq(modelCards.orgId, orgId), eq(modelCards.status, "in_review"))).get())
+    : 0;
+  const audits = reviewer
+    ? n(
+        db
+          .select({ n: count() })
+          .from(biasAudits)
+          .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.status, "pending"), or(isNull(biasAudits.createdById), ne(biasAudits.createdById, userId))))
+          .get(),
+      )
+    : 0;
+  const approvals = listApprovalRequests(orgId, { status: "open" }, db).filter((request) => request.pendingRoles.includes(role)).length;
+  return { cards, audits, approvals, total: cards + audits + approvals };
+}
+
+/**
+ * The badges every organisation page shows: what waits for this member's review (only what their
+ * role can act on), and their overdue and due roadmap items. Read once per change of the
  * organisation (and per day, for "due").
  */
-export function navigationBadges(orgId: number, userId: number) {
-  return cachedUntilNextChange(orgId, `nav-badges:${userId}:${new Date().toISOString().slice(0, 10)}`, () => ({
-    reviews: reviewCounts(orgId),
+export function navigationBadges(orgId: number, userId: number, role: Role) {
+  return cachedUntilNextChange(orgId, `nav-badges:${userId}:${role}:${new Date().toISOString().slice(0, 10)}`, () => ({
+    reviews: actionableReviewCounts(orgId, role, userId),
     due: dueCounts(orgId, userId),
   }));
 }

@@ -1,0 +1,250 @@
+/**
+ * `npm run screens`: pictures of every page, for whoever works on the portal next.
+ *
+ * Builds when there is no production build, starts the production server on a fresh temporary
+ * database (seeded with the demo organisation on start), and writes into `screens/`:
+ *   pages/<route>/<role>-<width>.png  every document route of the route manifest, as each demo
+ *                                     role that may see it (the authorization matrix's table), at
+ *                                     1440 px and 390 px, full page
+ *   pdf/<report>-<n>.png              every PDF type (board report, roadmap, model card, bias
+ *                                     audit), rendered page by page with `pdftoppm`
+ *   index.html                        a contact sheet grouped by page, role and width
+ * Route params come from the demo data (tests/setup/page-urls.ts, shared with the 390 px spec).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type Browser } from "@playwright/test";
+import {
+  DEMO_EMAILS,
+  REPO_ROOT,
+  demoRouteParams,
+  documentRouteIds,
+  fillPattern,
+  loadManifest,
+  pageUrl,
+  routePattern,
+  viewersOf,
+  type ManifestRoute,
+  type Viewer,
+} from "../tests/setup/page-urls";
+
+const OUT = path.join(REPO_ROOT, "screens");
+const BUILD_DIR = process.env.PORTAL_BUILD_DIR ?? "build";
+const WIDTHS = [1440, 390] as const;
+const DEMO_PASSWORD = process.env.DEMO_PASSWORD || "demo-password";
+/** Viewers shot side by side: two browser pages at a time suit two cores. */
+const PARALLEL = 2;
+
+type Shot = { routeId: string; url: string; viewer: Viewer; width: number; file: string; status: number };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(baseUrl: string, server: ReturnType<typeof spawn>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
+    try {
+      if ((await fetch(`${baseUrl}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error("the server did not answer /healthz within 2 minutes");
+}
+
+/** Who to picture a page as: the roles that may see it; public pages as nobody and as the admin. */
+function screenViewers(routeId: string): Viewer[] {
+  const viewers = viewersOf(routeId);
+  return viewers.includes("anon") ? viewers.filter((v) => v === "anon" || v === "admin") : viewers;
+}
+
+const fileSafe = (routeId: string) => routeId.replace(/^routes\//, "").replace(/[^\w.-]+/g, "_");
+
+async function shootViewer(browser: Browser, baseUrl: string, viewer: Viewer, pages: { routeId: string; url: string }[]): Promise<Shot[]> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: WIDTHS[0], height: 900 } });
+  const page = await context.newPage();
+  if (viewer !== "anon") {
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(DEMO_EMAILS[viewer]);
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+  }
+  const shots: Shot[] = [];
+  for (const { routeId, url } of pages) {
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      const response = await page.goto(url, { waitUntil: "networkidle" });
+      const file = path.join("pages", fileSafe(routeId), `${viewer}-${width}.png`);
+      fs.mkdirSync(path.dirname(path.join(OUT, file)), { recursive: true });
+      await page.screenshot({ path: path.join(OUT, file), fullPage: true });
+      shots.push({ routeId, url, viewer, width, file, status: response?.status() ?? 0 });
+    }
+  }
+  await context.close();
+  console.log(`[screens] ${viewer}: ${shots.length} screenshots`);
+  return shots;
+}
+
+/** Every PDF the manifest serves (`….pdf` routes and the roadmap export as pdf), rendered to PNG pages. */
+async function renderPdfs(browser: Browser, baseUrl: string, manifest: Record<string, ManifestRoute>, params: Record<string, string>) {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  const login = await context.request.post("/login", { form: { email: DEMO_EMAILS.admin, password: DEMO_PASSWORD, redirectTo: "" }, maxRedirects: 0 });
+  if (login.status() !== 302) throw new Error(`sign-in for the PDFs failed: ${login.status()}`);
+  const pdfRoutes = Object.keys(manifest).filter((id) => id.endsWith("[.pdf]") || id.endsWith(".export.$format"));
+  const results: { routeId: string; url: string; pages: string[]; error?: string }[] = [];
+  fs.mkdirSync(path.join(OUT, "pdf"), { recursive: true });
+  for (const routeId of pdfRoutes.sort()) {
+    const url = fillPattern(routePattern(manifest, routeId), { ...params, format: "pdf" });
+    const name = fileSafe(routeId).replace(/_?\.pdf_?$/, "").replace(/\.export\._format$/, "");
+    const response = await context.request.get(url);
+    if (!response.ok() || !(response.headers()["content-type"] ?? "").includes("pdf")) {
+      results.push({ routeId, url, pages: [], error: `${response.status()} ${response.headers()["content-type"]}` });
+      continue;
+    }
+    const pdfFile = path.join(OUT, "pdf", `${name}.pdf`);
+    fs.writeFileSync(pdfFile, await response.body());
+    const rendered = spawnSync("pdftoppm", ["-png", "-r", "80", pdfFile, path.join(OUT, "pdf", name)], { encoding: "utf8" });
+    if (rendered.status !== 0) {
+      results.push({ routeId, url, pages: [], error: `pdftoppm: ${rendered.error?.message ?? rendered.stderr}` });
+      continue;
+    }
+    const pages = fs
+      .readdirSync(path.join(OUT, "pdf"))
+      .filter((f) => f.startsWith(`${name}-`) && f.endsWith(".png"))
+      .sort()
+      .map((f) => path.join("pdf", f));
+    results.push({ routeId, url, pages });
+  }
+  await context.close();
+  console.log(`[screens] PDFs: ${results.map((r) => `${r.routeId} ${r.error ?? `${r.pages.length} page(s)`}`).join("; ")}`);
+  return results;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+
+function contactSheet(shots: Shot[], pdfs: Awaited<ReturnType<typeof renderPdfs>>): string {
+  const byRoute = new Map<string, Shot[]>();
+  for (const shot of shots) byRoute.set(shot.routeId, [...(byRoute.get(shot.routeId) ?? []), shot]);
+  const img = (file: string, alt: string, width: number) =>
+    `<a href="${escapeHtml(file)}"><img src="${escapeHtml(file)}" alt="${escapeHtml(alt)}" loading="lazy" style="width:${width}px"></a>`;
+  const sections = [...byRoute.entries()].map(([routeId, list]) => {
+    const viewers = [...new Set(list.map((s) => s.viewer))];
+    const rows = viewers.map((viewer) => {
+      const cells = WIDTHS.map((width) => {
+        const shot = list.find((s) => s.viewer === viewer && s.width === width)!;
+        const flag = shot.status === 200 ? "" : ` <strong>status ${shot.status}</strong>`;
+        return `<figure>${img(shot.file, `${routeId} as ${viewer} at ${width} px`, width === 390 ? 130 : 360)}<figcaption>${width} px${flag}</figcaption></figure>`;
+      });
+      return `<div class="row"><h3>${escapeHtml(viewer)}</h3>${cells.join("")}</div>`;
+    });
+    return `<section id="${escapeHtml(fileSafe(routeId))}"><h2>${escapeHtml(routeId)} <small>${escapeHtml(list[0]!.url)}</small></h2>${rows.join("")}</section>`;
+  });
+  const pdfSections = pdfs.map(
+    (p) =>
+      `<section><h2>${escapeHtml(p.routeId)} <small>${escapeHtml(p.url)}</small></h2>${
+        p.error ? `<p><strong>${escapeHtml(p.error)}</strong></p>` : `<div class="row">${p.pages.map((f, i) => `<figure>${img(f, `page ${i + 1}`, 220)}<figcaption>page ${i + 1}</figcaption></figure>`).join("")}</div>`
+      }</section>`,
+  );
+  const toc = [...byRoute.keys()].map((id) => `<li><a href="#${escapeHtml(fileSafe(id))}">${escapeHtml(id)}</a></li>`).join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Portal screens</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 1rem 2rem; color: #1d2430; }
+section { border-top: 1px solid #d9dee7; padding: 0.5rem 0 1rem; }
+h2 small { font-weight: normal; color: #5b6576; font-size: 0.8rem; }
+.row { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+.row h3 { width: 7rem; margin: 0; font-size: 0.95rem; }
+figure { margin: 0; }
+img { border: 1px solid #d9dee7; display: block; }
+figcaption { font-size: 0.8rem; color: #5b6576; }
+ul.toc { columns: 2; font-size: 0.85rem; }
+</style></head><body>
+<h1>Portal screens</h1>
+<p>${shots.length} page screenshots (1440 px and 390 px, full page) and ${pdfs.reduce((n, p) => n + p.pages.length, 0)} PDF pages, taken ${new Date().toISOString()} on the demo data.</p>
+<ul class="toc">${toc}<li><a href="#pdfs">PDFs</a></li></ul>
+${sections.join("\n")}
+<h1 id="pdfs">PDFs</h1>
+${pdfSections.join("\n")}
+</body></html>
+`;
+}
+
+async function main() {
+  const started = Date.now();
+  if (!fs.existsSync(path.join(REPO_ROOT, BUILD_DIR, "server/index.js"))) {
+    console.log("[screens] No production build yet: building...");
+    const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], { cwd: REPO_ROOT, stdio: "inherit" });
+    if (built.status !== 0) process.exit(built.status ?? 1);
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-screens-"));
+  const databaseFile = path.join(dataDir, "portal.db");
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: databaseFile,
+      NODE_ENV: "production",
+      COOKIE_SECURE: "false",
+      WEB_CONCURRENCY: "1",
+      PORTAL_BUILD_DIR: BUILD_DIR,
+      SESSION_SECRET: process.env.SESSION_SECRET ?? "screens-session-secret",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  let browser: Browser | undefined;
+  try {
+    await waitForHealth(baseUrl, server);
+    const manifest = await loadManifest(BUILD_DIR);
+    const params = demoRouteParams(databaseFile);
+    fs.rmSync(OUT, { recursive: true, force: true });
+    fs.mkdirSync(OUT, { recursive: true });
+
+    const pagesByViewer = new Map<Viewer, { routeId: string; url: string }[]>();
+    for (const routeId of documentRouteIds(manifest)) {
+      const url = pageUrl(manifest, routeId, params);
+      for (const viewer of screenViewers(routeId)) pagesByViewer.set(viewer, [...(pagesByViewer.get(viewer) ?? []), { routeId, url }]);
+    }
+
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    });
+    const queue = [...pagesByViewer.entries()];
+    const shots: Shot[] = [];
+    await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) shots.push(...(await shootViewer(browser!, baseUrl, next[0], next[1])));
+      }),
+    );
+    shots.sort((a, b) => a.routeId.localeCompare(b.routeId) || a.viewer.localeCompare(b.viewer) || b.width - a.width);
+    const pdfs = await renderPdfs(browser, baseUrl, manifest, params);
+    fs.writeFileSync(path.join(OUT, "index.html"), contactSheet(shots, pdfs));
+    const notOk = shots.filter((s) => s.status !== 200);
+    if (notOk.length) console.warn(`[screens] not 200: ${notOk.map((s) => `${s.url} as ${s.viewer} (${s.status})`).join(", ")}`);
+    console.log(`[screens] ${shots.length} screenshots and ${pdfs.length} PDFs in ${((Date.now() - started) / 1000).toFixed(0)} s: open screens/index.html`);
+  } finally {
+    await browser?.close();
+    server.kill("SIGTERM");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

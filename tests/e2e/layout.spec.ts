@@ -1,0 +1,133 @@
+/**
+ * Every page fits a phone and passes axe: each document route of the built
+ * route manifest, at 390×844, as the roles listed in PAGES below (one that can
+ * see it, plus the roles for whom the page differs), on the demo data. The
+ * document may be no wider than the viewport, and axe-core (every rule, the
+ * whole page) may find nothing serious or critical. A new document route
+ * without an entry in PAGES fails the first test.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser } from "@playwright/test";
+import { DEMO_PASSWORD, expect, login, test } from "./fixtures";
+import {
+  DEMO_EMAILS,
+  demoRouteParams,
+  documentRouteIds,
+  loadManifest,
+  pageUrl,
+  viewersOf,
+  type ManifestRoute,
+  type Viewer,
+} from "../setup/page-urls";
+
+const VIEWPORT = { width: 390, height: 844 };
+
+/** Who looks at each page. The first role is one that can see it; more where the page differs by role. */
+const PAGES: Record<string, readonly Viewer[]> = {
+  "routes/_index": ["anon"],
+  "routes/login": ["anon"],
+  "routes/framework._index": ["anon"],
+  "routes/framework.scoring": ["anon"],
+  "routes/framework.$componentId": ["anon"],
+  "routes/orgs._index": ["admin"],
+  "routes/orgs.compare": ["admin"],
+  "routes/admin.organizations": ["admin"],
+  "routes/orgs.$orgSlug._index": ["admin", "leadership", "ethics", "team", "auditor"],
+  "routes/orgs.$orgSlug.inbox": ["team", "ethics"],
+  "routes/orgs.$orgSlug.reviews": ["ethics", "auditor"],
+  "routes/orgs.$orgSlug.audit": ["auditor", "admin"],
+  "routes/orgs.$orgSlug.admin._index": ["admin"],
+  "routes/orgs.$orgSlug.admin.settings": ["admin"],
+  "routes/orgs.$orgSlug.admin.tokens": ["admin"],
+  "routes/orgs.$orgSlug.assessments._index": ["leadership", "auditor"],
+  "routes/orgs.$orgSlug.assessments.$assessmentId._index": ["leadership", "auditor"],
+  "routes/orgs.$orgSlug.assessments.$assessmentId.components.$componentId": ["leadership", "team"],
+  "routes/orgs.$orgSlug.roadmaps._index": ["leadership"],
+  "routes/orgs.$orgSlug.roadmaps.$roadmapId._index": ["leadership", "team"],
+  "routes/orgs.$orgSlug.roadmaps.$roadmapId.items.$itemId": ["team", "auditor"],
+  "routes/orgs.$orgSlug.models._index": ["team"],
+  "routes/orgs.$orgSlug.models.new": ["team"],
+  "routes/orgs.$orgSlug.models.$modelSlug._index": ["team"],
+  "routes/orgs.$orgSlug.models.$modelSlug.edit": ["team"],
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.new": ["team"],
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version": ["team", "ethics"],
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.bias-audits.new": ["team"],
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card": ["team", "ethics"],
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card_.compare": ["ethics"],
+  "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card_.edit": ["team"],
+  "routes/orgs.$orgSlug.approvals.$requestId": ["ethics", "team"],
+  "routes/orgs.$orgSlug.bias-audits.$auditId": ["ethics", "auditor"],
+};
+
+let manifest: Record<string, ManifestRoute>;
+let params: Record<string, string>;
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000); // importing the server build takes a while on a busy machine
+  manifest = await loadManifest(process.env.PORTAL_BUILD_DIR ?? "build");
+  params = demoRouteParams(process.env.DATABASE_URL!);
+});
+
+test("every document route has an entry, for roles that may see it", () => {
+  const routes = documentRouteIds(manifest);
+  expect(routes.filter((id) => !PAGES[id]), "document routes without an entry in PAGES (tests/e2e/layout.spec.ts)").toEqual([]);
+  expect(Object.keys(PAGES).filter((id) => !routes.includes(id)), "PAGES entries for routes that are not document routes").toEqual([]);
+  const refused = Object.entries(PAGES).flatMap(([id, viewers]) => viewers.filter((v) => !viewersOf(id).includes(v)).map((v) => `${id} as ${v}`));
+  expect(refused, "the authorization matrix does not let these see the page").toEqual([]);
+});
+
+/** What is wrong with one page as one viewer: too wide, not 200, or serious axe findings. */
+async function problemsOf(browser: Browser, viewer: Viewer): Promise<string[]> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  if (viewer !== "anon") await login(page, DEMO_EMAILS[viewer], DEMO_PASSWORD);
+  const problems: string[] = [];
+  try {
+    for (const [routeId, viewers] of Object.entries(PAGES)) {
+      if (!viewers.includes(viewer)) continue;
+      const url = pageUrl(manifest, routeId, params);
+      const response = await page.goto(url);
+      if (response?.status() !== 200) {
+        problems.push(`${url}: status ${response?.status()}`);
+        continue;
+      }
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > VIEWPORT.width) problems.push(`${url}: ${width} px wide at ${VIEWPORT.width} px`);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+        const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ");
+        problems.push(`${url}: axe ${v.impact} ${v.id} (${v.nodes.length}×: ${where})`);
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  return problems;
+}
+
+for (const viewer of ["anon", "admin", "leadership", "ethics", "team", "auditor"] as const) {
+  test(`every page fits 390 px and passes axe, as ${viewer}`, async ({ browser }) => {
+    test.setTimeout(30_000 + 15_000 * Object.values(PAGES).filter((viewers) => viewers.includes(viewer)).length);
+    expect(await problemsOf(browser, viewer)).toEqual([]);
+  });
+}
+
+test("on a phone the header folds into a menu that opens without JavaScript, and badges stay round", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: VIEWPORT, javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await login(page, DEMO_EMAILS.ethics, DEMO_PASSWORD);
+    await page.goto("/orgs/demo/reviews");
+    const signOut = page.getByRole("button", { name: "Sign out" });
+    await expect(signOut).toBeHidden();
+    await page.getByText("Menu", { exact: true }).click();
+    await expect(signOut).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Framework" })).toBeVisible();
+    // The demo has reviews waiting for ethics: the badge is a circle, not an oval.
+    const badge = page.getByRole("navigation", { name: "Organisation" }).getByRole("link", { name: /Reviews/ }).locator(".count-badge");
+    const box = (await badge.boundingBox())!;
+    expect(Math.abs(box.width - box.height), `badge ${box.width}×${box.height}`).toBeLessThanOrEqual(1);
+  } finally {
+    await context.close();
+  }
+});
