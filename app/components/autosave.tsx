@@ -61,7 +61,7 @@ function isTextEntry(target: EventTarget | null): target is HTMLInputElement | H
 }
 
 export function failureReason(answer: AutosaveAnswer): string {
-  if (answer.conflict) return "someone else saved this after you opened it; both versions are shown below";
+  if (answer.conflict) return "someone else saved this after you opened it; both versions are shown on the page";
   const errors = answer.errors ?? {};
   return errors.form ?? (Object.keys(errors).length ? "see the messages below" : "the server did not accept the change");
 }
@@ -261,6 +261,7 @@ export function useFormDraft(formRef: RefObject<HTMLFormElement | null>, key: st
       window.localStorage.removeItem(storageKey);
       release();
       setDirty(false);
+      setRestoredAt(null);
     },
   };
   return { formProps, dirty, restoredAt, discard };
