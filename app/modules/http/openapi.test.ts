@@ -39,7 +39,7 @@ describe("buildOpenApiDocument", () => {
   });
 
   it("has exactly one operation per API_ENDPOINTS entry", () => {
-    expect(API_ENDPOINTS.length).toBe(28);
+    expect(API_ENDPOINTS.length).toBe(29);
     for (const endpoint of API_ENDPOINTS) {
       expect(operation(endpoint.method, endpoint.path), `${endpoint.method} ${endpoint.path}`).toBeDefined();
     }
