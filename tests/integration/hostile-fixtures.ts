@@ -15,7 +15,7 @@ import { closeSharedDb } from "../../db/client";
 import { seedDemoOrganization, DEMO_ORG } from "../../db/seed";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
 import { API_SCOPES } from "../../app/modules/auth/api-scopes";
-import { SYSTEM_ACTOR, verifyAuditChain } from "../../app/modules/audit/audit.server";
+import { AUTOSAVE_RUN_MS, SYSTEM_ACTOR, verifyAuditChain } from "../../app/modules/audit/audit.server";
 import { killServer, startServer, tempDatabase, withDatabase, type ServerHandle } from "./server-process";
 
 export const DEMO_PASSWORD = "demo-password";
@@ -153,7 +153,7 @@ export function expectUnchanged(before: Fingerprint, after: Fingerprint, context
 }
 
 /** Autosaves by one person within this window ride on the run's first audit entry (see capture.server.ts). */
-const AUTOSAVE_RUN_MS = 15 * 60_000;
+
 
 /**
  * An accepted change is never silent: whatever it wrote comes with a new audit

@@ -2,13 +2,13 @@ import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
 import { assessmentStatements, auditEvents } from "../../../db/schema";
-import { verifyAuditChain, type Actor } from "../audit/audit.server";
+import { AUTOSAVE_RUN_MS, verifyAuditChain, type Actor } from "../audit/audit.server";
 import { buildOpenApiDocument } from "../http/openapi";
 import { catchDomainError } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
 import { createAssessment, getAssessment } from "./assessments.server";
 import { parseCaptureForm } from "./capture-schemas";
-import { AUDIT_COALESCE_MS, CaptureConflictError, componentVersion, componentVersions, saveResponses } from "./capture.server";
+import { CaptureConflictError, componentVersion, componentVersions, saveResponses } from "./capture.server";
 
 /**
  * Saving captured responses against a real SQLite database: component
@@ -206,7 +206,7 @@ describe("audit coalescing", () => {
     // A user whose id equals the token's id is someone else.
     saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "none")], questions: [] }, ALICE, { now: minutesAfter(2) });
     expect(savesAudited(orgId).map((e) => e.actorLabel)).toEqual(["token:pipeline", "token:pipeline", "alice@test"]);
-    expect(AUDIT_COALESCE_MS).toBe(15 * 60_000);
+    expect(AUTOSAVE_RUN_MS).toBe(15 * 60_000);
   });
 });
 

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessmentAnswers, assessmentComponentStates, assessments, assessmentStatements } from "../../../db/schema";
 import { DomainError, invalid } from "../../utils/errors";
-import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { AUTOSAVE_RUN_MS, recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Framework } from "../framework/framework-schema";
 import type { WriteOptions } from "../registry/registry.server";
 import type { StatementStatusValue } from "./assessment-constants";
@@ -15,11 +15,10 @@ import { frameworkOf, loadResponses, requireAssessment, requireEditable } from "
  * every save that changes it, so a save made from a page loaded before someone
  * else's save is refused with both versions instead of silently overwriting.
  * Consecutive saves by one person on one component within
- * AUDIT_COALESCE_MS share one audit entry (the first), so autosave does not
+ * AUTOSAVE_RUN_MS share one audit entry (the first), so autosave does not
  * flood the trail.
  */
 
-export const AUDIT_COALESCE_MS = 15 * 60_000;
 
 export type StatementValues = { status: StatementStatusValue; reason: string | null; note: string | null; url: string | null; date: string | null };
 export type AnswerValues = { level: number; note: string | null };
@@ -99,7 +98,7 @@ function frameworkIndex(framework: Framework) {
 /** Whether this save by `actor` continues the same person's audited run on the component (one entry per run of up to 15 minutes). */
 function continuesAuditedRun(state: typeof assessmentComponentStates.$inferSelect | undefined, actor: Actor, now: Date) {
   if (!state || actor.type !== "user" || !state.lastAuditedAt) return false;
-  return state.lastAuditedById === actor.id && state.updatedById === actor.id && now.getTime() - state.lastAuditedAt.getTime() < AUDIT_COALESCE_MS;
+  return state.lastAuditedById === actor.id && state.updatedById === actor.id && now.getTime() - state.lastAuditedAt.getTime() < AUTOSAVE_RUN_MS;
 }
 
 /**

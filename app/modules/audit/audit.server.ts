@@ -75,6 +75,30 @@ export function recordAuditEvent(tx: DbOrTx, input: AuditEventInput): { id: numb
   return { id: row.id, hash };
 }
 
+/** Autosaves by one person on one thing within this window share one audit entry: the first of the run. */
+export const AUTOSAVE_RUN_MS = 15 * 60_000;
+
+/**
+ * Whether an autosave continues `actor`'s run on an entity: its latest audit
+ * event is `action` by the same actor less than AUTOSAVE_RUN_MS ago. Then the
+ * save records nothing new, so typing does not flood the trail; anything else
+ * in between (another person, a submission) starts a new entry.
+ */
+export function continuesAutosaveRun(
+  tx: DbOrTx,
+  { orgId, entityType, entityId, action, actor, now = new Date() }: { orgId: number; entityType: string; entityId: string | number; action: string; actor: Actor; now?: Date },
+): boolean {
+  if (actor.type === "system") return false;
+  const last = tx
+    .select({ action: auditEvents.action, actorType: auditEvents.actorType, actorId: auditEvents.actorId, at: auditEvents.createdAt })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.entityType, entityType), eq(auditEvents.entityId, String(entityId))))
+    .orderBy(desc(auditEvents.id))
+    .limit(1)
+    .get();
+  return last?.action === action && last.actorType === actor.type && last.actorId === actor.id && now.getTime() - last.at.getTime() < AUTOSAVE_RUN_MS;
+}
+
 export type ChainVerification =
   | { ok: true; events: number }
   | { ok: false; events: number; firstBrokenId: number; reason: string };

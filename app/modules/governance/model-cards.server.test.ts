@@ -360,8 +360,8 @@ describe("comments", () => {
   });
 });
 
-const ALICE: Actor = { type: "system", label: "alice@cards.test" };
-const BOB: Actor = { type: "system", label: "bob@cards.test" };
+const ALICE: Actor = { type: "user", id: 9001, label: "alice@cards.test" };
+const BOB: Actor = { type: "user", id: 9002, label: "bob@cards.test" };
 
 /** What an editor holds after loading a card: its versions and fingerprints. */
 function editorLoad(orgId: number, versionId: number) {

@@ -3,7 +3,7 @@ import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
 import { auditEvents, modelCardComments, modelCards, models, modelVersions } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
-import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { canonicalJson } from "../audit/hash";
 import { getModel, type WriteOptions } from "../registry/registry.server";
 import { CARD_SECTION_IDS, type CardSectionId } from "./governance-constants";
@@ -110,9 +110,6 @@ export type CardSectionConflict = {
   yours: SectionContent;
 };
 
-/** Consecutive autosaves of one card by one person within this window are one audit entry (the first). */
-export const CARD_AUDIT_COALESCE_MS = 15 * 60 * 1000;
-
 function lastCardEvent(tx: DbOrTx, card: CardRow, actions: string[]) {
   return tx
     .select({ action: auditEvents.action, actorLabel: auditEvents.actorLabel, createdAt: auditEvents.createdAt })
@@ -123,12 +120,6 @@ function lastCardEvent(tx: DbOrTx, card: CardRow, actions: string[]) {
     .orderBy(desc(auditEvents.id))
     .limit(1)
     .get();
-}
-
-/** Audit entries are stamped with the real clock, so the window is measured with it too. */
-function recentlyAuditedUpdate(tx: DbOrTx, card: CardRow, actor: Actor, now = new Date()) {
-  const last = lastCardEvent(tx, card, ["model_card.updated", "model_card.created", "model_card.submitted", "model_card.approved", "model_card.changes_requested"]);
-  return !!last && last.action === "model_card.updated" && last.actorLabel === actor.label && now.getTime() - last.createdAt.getTime() < CARD_AUDIT_COALESCE_MS;
 }
 
 /** Who saved the card's text last (saves by one person in a row share one audit entry, so the latest entry names them). */
@@ -212,7 +203,7 @@ export function saveModelCard(
       if (merged.changed.length === 0) return { ...cardJson(current), conflicts: merged.conflicts, savedSections: merged.changed };
       const updated = tx.update(modelCards).set({ ...content, status: "draft", updatedAt: now }).where(eq(modelCards.id, current.id)).returning().get();
       // Saving as you type must not flood the audit log; an explicit save is always recorded.
-      if (!options.autosave || current.status !== "draft" || !recentlyAuditedUpdate(tx, current, actor)) {
+      if (!options.autosave || current.status !== "draft" || !continuesAutosaveRun(tx, { orgId: current.orgId, entityType: "model_card", entityId: current.id, action: "model_card.updated", actor })) {
         auditCard(tx, updated, actor, "model_card.updated", {
           before: { revision: current.revision, status: current.status, sections: stored.sections, notApplicable: stored.notApplicable },
           after: { revision: updated.revision, status: updated.status, sections: merged.sections, notApplicable: merged.notApplicable },

@@ -3,7 +3,7 @@ import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, auditEvents, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { currentQuarterRange } from "../../utils/quarters";
-import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
+import { cachedUntilNextChange, continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { getAssessment, listAssessments } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
@@ -246,27 +246,6 @@ function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): num
   return member.id;
 }
 
-/** Autosaves of one item by one person within this window are one audit entry (the first). */
-export const AUTOSAVE_AUDIT_WINDOW_MS = 15 * 60 * 1000;
-
-/** Whether the item's latest audit entry is this person's update from the last 15 minutes. */
-function recentlyAuditedBySameActor(tx: DbOrTx, orgId: number, itemId: number, actor: Actor, now: Date) {
-  if (actor.type === "system") return false;
-  const last = tx
-    .select({ action: auditEvents.action, actorType: auditEvents.actorType, actorId: auditEvents.actorId, at: auditEvents.createdAt })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.entityType, "roadmap_item"), eq(auditEvents.entityId, String(itemId))))
-    .orderBy(desc(auditEvents.id))
-    .limit(1)
-    .get();
-  return (
-    last?.action === "roadmap_item.updated" &&
-    last.actorType === actor.type &&
-    last.actorId === actor.id &&
-    now.getTime() - last.at.getTime() < AUTOSAVE_AUDIT_WINDOW_MS
-  );
-}
-
 /**
  * Changes an item's status, owner, team or evidence. Marking it done needs
  * evidence (a note or a link, sent now or already stored): the guide's
@@ -302,7 +281,7 @@ export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapI
       .returning()
       .get();
     const view = (i: typeof before) => ({ status: i.status, ownerUserId: i.ownerUserId, team: i.team, evidence: i.evidence });
-    const coalesced = options.autosave && status === before.status && recentlyAuditedBySameActor(tx, orgId, before.id, actor, now);
+    const coalesced = options.autosave && status === before.status && continuesAutosaveRun(tx, { orgId, entityType: "roadmap_item", entityId: before.id, action: "roadmap_item.updated", actor, now });
     if (!coalesced) {
       recordAuditEvent(tx, { orgId, actor, action: "roadmap_item.updated", entityType: "roadmap_item", entityId: before.id, before: view(before), after: { key: after.itemKey, ...view(after) }, at: options.now });
     }
