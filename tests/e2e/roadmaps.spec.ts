@@ -2,7 +2,7 @@ import fs from "node:fs";
 import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import { asc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { roadmapItemComments, roadmapItems, roadmaps } from "../../db/schema";
+import { assessments, roadmapItemComments, roadmapItems, roadmaps } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf, quarterRange, shiftQuarter } from "../../app/utils/quarters";
 import { API, expectApiError, expectJson, test } from "./api-helpers";
@@ -661,11 +661,12 @@ test.describe("the demo organisation (read-only)", () => {
     expect(done).toBeLessThan(total!);
     await expect(page.locator('canvas[data-chart="Burn-up: done items over time"]')).toBeVisible();
 
-    // The seed keeps the generator's start date: the first day of the quarter after the assessed one, so items
-    // fall due from the roadmap's fourth month. Those past due and still open are overdue.
+    // The seed keeps the generator's start date: the first day of the quarter after its assessment was finalised.
+    // Items past due and still open are overdue.
     const roadmapId = Number(/roadmaps\/(\d+)$/.exec(page.url())![1]);
     const stored = getDb().select().from(roadmaps).where(eq(roadmaps.id, roadmapId)).get()!;
-    expect(stored.startDate).toBe(quarterRange(quarterOf(new Date())).from.toISOString().slice(0, 10));
+    const source = getDb().select().from(assessments).where(eq(assessments.id, stored.assessmentId)).get()!;
+    expect(stored.startDate).toBe(quarterRange(shiftQuarter(quarterOf(source.finalizedAt!), 1)).from.toISOString().slice(0, 10));
     const today = new Date().toISOString().slice(0, 10);
     const pastDue = getDb()
       .select()
