@@ -5,8 +5,7 @@ import { ComponentRadar } from "~/components/assessment-charts";
 import { ActionResult, FormError, TextAreaField } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
 import { WithdrawSchema } from "~/modules/assessment/assessment-schemas";
-import { cachedUntilNextChange } from "~/modules/audit/audit.server";
-import { getAssessment, previousFinalized, submitAssessmentForReview, withdrawAssessment } from "~/modules/assessment/assessments.server";
+import { cachedAssessmentData, getAssessment, previousFinalized, submitAssessmentForReview, withdrawAssessment } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
@@ -25,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const id = IdSchema.parse(params.assessmentId);
   // Keyed by day too: the current quarter's registry figures run "so far (to <today>)".
-  const assessment = cachedUntilNextChange(org.id, `assessment:${id}:${new Date().toISOString().slice(0, 10)}`, () => getAssessment(org.id, id));
+  const assessment = cachedAssessmentData(org.id, `assessment:${id}:${new Date().toISOString().slice(0, 10)}`, () => getAssessment(org.id, id));
   if (!assessment) throw notFound("Assessment not found");
   const framework = getFramework(assessment.frameworkVersion);
   const open = assessment.status === "draft" || assessment.status === "in_review";

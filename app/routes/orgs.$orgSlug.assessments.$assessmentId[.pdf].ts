@@ -1,6 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { cachedUntilNextChange } from "~/modules/audit/audit.server";
-import { getAssessment, previousFinalized } from "~/modules/assessment/assessments.server";
+import { cachedAssessmentData, getAssessment, previousFinalized } from "~/modules/assessment/assessments.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { assessmentBoardReport, assessmentWithdrawal } from "~/modules/reports/assessment-report.server";
 import { roadmapSummaryForAssessment } from "~/modules/roadmap/roadmaps.server";
@@ -10,11 +9,11 @@ import { notFound } from "~/utils/http";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug);
   const id = Number(params.assessmentId) || 0;
-  const assessment = cachedUntilNextChange(org.id, `assessment:${id}`, () => getAssessment(org.id, id));
+  const assessment = cachedAssessmentData(org.id, `assessment:${id}`, () => getAssessment(org.id, id));
   if (!assessment) throw notFound("Assessment not found");
   // The report changes with the organisation's data and (overdue items) the date: render it once per both.
   const today = new Date().toISOString().slice(0, 10);
-  const pdf = await cachedUntilNextChange(org.id, `assessment-pdf:${id}:${today}`, () =>
+  const pdf = await cachedAssessmentData(org.id, `assessment-pdf:${id}:${today}`, () =>
     assessmentBoardReport(
       org.name,
       assessment,

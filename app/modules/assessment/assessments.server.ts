@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -338,10 +338,19 @@ export function requireRoadmapSource(assessment: Pick<AssessmentDetail, "status"
   if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
 }
 
-/** All assessments of an organisation, newest period first, with their scores (a fixed number of queries). */
-/** Every assessment of the organisation with its scores, newest period first; cached until the organisation's next change. */
+/**
+ * Caches assessment data until the organisation's next audited change or the
+ * next save of any of its assessments: autosaves ride on an earlier audit entry
+ * (no new event), but every save stamps `assessments.updated_at`.
+ */
+export function cachedAssessmentData<T>(orgId: number, key: string, compute: () => T, db: DbOrTx = getDb()): T {
+  const lastSave = db.select({ at: sql<number | null>`max(${assessments.updatedAt})` }).from(assessments).where(eq(assessments.orgId, orgId)).get()?.at ?? 0;
+  return cachedUntilNextChange(orgId, `${key}@${lastSave}`, compute, db);
+}
+
+/** Every assessment of the organisation with its scores, newest period first (a fixed number of queries, cached). */
 export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
-  return cachedUntilNextChange(orgId, "assessments", () => scoreAssessmentList(orgId, db), db);
+  return cachedAssessmentData(orgId, "assessments", () => scoreAssessmentList(orgId, db), db);
 }
 
 function scoreAssessmentList(orgId: number, db: DbOrTx) {

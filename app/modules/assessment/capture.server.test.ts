@@ -6,7 +6,7 @@ import { AUTOSAVE_RUN_MS, verifyAuditChain, type Actor } from "../audit/audit.se
 import { buildOpenApiDocument } from "../http/openapi";
 import { catchDomainError } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
-import { createAssessment, getAssessment } from "./assessments.server";
+import { createAssessment, getAssessment, listAssessments } from "./assessments.server";
 import { parseCaptureForm } from "./capture-schemas";
 import { CaptureConflictError, componentVersion, componentVersions, saveResponses } from "./capture.server";
 
@@ -238,5 +238,18 @@ describe("PUT /assessments/{id}/responses in the OpenAPI document", () => {
     expect(schema.properties.versions).toMatchObject({ type: "object", additionalProperties: { type: "integer", minimum: 0 } });
     expect(schema.properties.versions.description).toContain("409");
     expect(schema.required ?? []).not.toContain("versions");
+  });
+});
+
+describe("cached assessment data", () => {
+  it("follows an autosave that rides on an earlier audit entry (no new event, yet the list's draft score moves)", () => {
+    const { orgId, id } = draft();
+    const mlopsScore = () => listAssessments(orgId).find((a) => a.id === id)!.components.find((c) => c.componentId === "mlops")!.score;
+    saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "none")], questions: [] }, ALICE, { now: T0 });
+    const before = mlopsScore();
+    const audited = savesAudited(orgId).length;
+    saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "in_place")], questions: [] }, ALICE, { now: minutesAfter(1) });
+    expect(savesAudited(orgId)).toHaveLength(audited);
+    expect(mlopsScore()).toBeGreaterThan(before);
   });
 });

@@ -281,7 +281,12 @@ export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapI
       .returning()
       .get();
     const view = (i: typeof before) => ({ status: i.status, ownerUserId: i.ownerUserId, team: i.team, evidence: i.evidence });
-    const coalesced = options.autosave && status === before.status && continuesAutosaveRun(tx, { orgId, entityType: "roadmap_item", entityId: before.id, action: "roadmap_item.updated", actor, now });
+    // Only typing rides on the run's entry: a change of status or owner is a decision, always recorded.
+    const coalesced =
+      options.autosave &&
+      status === before.status &&
+      after.ownerUserId === before.ownerUserId &&
+      continuesAutosaveRun(tx, { orgId, entityType: "roadmap_item", entityId: before.id, action: "roadmap_item.updated", actor, now });
     if (!coalesced) {
       recordAuditEvent(tx, { orgId, actor, action: "roadmap_item.updated", entityType: "roadmap_item", entityId: before.id, before: view(before), after: { key: after.itemKey, ...view(after) }, at: options.now });
     }
