@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
 import { FinalizeSchema } from "~/modules/assessment/assessment-schemas";
 import { assessmentJson, finalizeAssessment } from "~/modules/assessment/assessments.server";
 
@@ -13,7 +13,7 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
   apiRoute(async () => {
     if (request.method !== "POST") return methodNotAllowed(["POST"]);
     const token = requireApiToken(request, "assessment:write");
-    const id = /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0;
+    const id = pathId(params.id);
     const input = (request.headers.get("content-length") ?? "0") === "0" ? FinalizeSchema.parse({}) : await readJsonBody(request, FinalizeSchema);
     return assessmentJson(finalizeAssessment(token.orgId, id, input, token.actor));
   });

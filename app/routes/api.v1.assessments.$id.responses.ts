@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
 import { AssessmentResponsesSchema } from "~/modules/assessment/assessment-schemas";
 import { assessmentJson, getAssessment } from "~/modules/assessment/assessments.server";
 import { saveResponses } from "~/modules/assessment/capture.server";
@@ -15,7 +15,7 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
   apiRoute(async () => {
     if (request.method !== "PUT") return methodNotAllowed(["PUT"]);
     const token = requireApiToken(request, "assessment:write");
-    const id = /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0;
+    const id = pathId(params.id);
     const input = await readJsonBody(request, AssessmentResponsesSchema);
     const { versions } = saveResponses(token.orgId, id, input, token.actor);
     return { ...assessmentJson(getAssessment(token.orgId, id)!), versions };

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
 import { RoadmapGenerateSchema } from "~/modules/roadmap/roadmap-schemas";
 import { generateRoadmapFromAssessment, getRoadmap, roadmapJson } from "~/modules/roadmap/roadmaps.server";
 
@@ -10,6 +10,6 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     if (request.method !== "POST") return methodNotAllowed(["POST"]);
     const token = requireApiToken(request, "roadmap:write");
     const input = (request.headers.get("content-length") ?? "0") === "0" ? {} : await readJsonBody(request, RoadmapGenerateSchema);
-    const id = generateRoadmapFromAssessment(token.orgId, /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0, input, token.actor);
+    const id = generateRoadmapFromAssessment(token.orgId, pathId(params.id), input, token.actor);
     return created(roadmapJson(getRoadmap(token.orgId, id)!));
   });

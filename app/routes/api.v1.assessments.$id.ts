@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiRoute, methodNotAllowed, requireApiToken } from "~/modules/http/api.server";
+import { apiError, apiRoute, methodNotAllowed, requireApiToken, pathId } from "~/modules/http/api.server";
 import { assessmentJson, getAssessment } from "~/modules/assessment/assessments.server";
 
 export const loader = ({ request, params }: LoaderFunctionArgs) =>
   apiRoute(() => {
     const token = requireApiToken(request, "assessment:read");
-    const detail = getAssessment(token.orgId, /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0);
+    const detail = getAssessment(token.orgId, pathId(params.id));
     return detail ? assessmentJson(detail) : apiError(404, "not_found", "Assessment not found");
   });
 

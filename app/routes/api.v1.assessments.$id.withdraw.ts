@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
 import { WithdrawSchema } from "~/modules/assessment/assessment-schemas";
 import { assessmentJson, withdrawAssessment } from "~/modules/assessment/assessments.server";
 
@@ -10,7 +10,7 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
   apiRoute(async () => {
     if (request.method !== "POST") return methodNotAllowed(["POST"]);
     const token = requireApiToken(request, "assessment:write");
-    const id = /^\d{1,15}$/.test(params.id ?? "") ? Number(params.id) : 0;
+    const id = pathId(params.id);
     const input = await readJsonBody(request, WithdrawSchema);
     return assessmentJson(withdrawAssessment(token.orgId, id, input, token.actor));
   });

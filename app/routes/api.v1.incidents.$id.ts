@@ -1,14 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiRoute, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { apiError, apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
 import { getIncident, updateIncident } from "~/modules/registry/registry.server";
 import { IncidentUpdateSchema } from "~/modules/registry/registry-schemas";
 
-const incidentId = (raw: string | undefined) => (/^\d{1,15}$/.test(raw ?? "") ? Number(raw) : 0);
 
 export const loader = ({ request, params }: LoaderFunctionArgs) =>
   apiRoute(() => {
     const token = requireApiToken(request, "registry:read");
-    return getIncident(token.orgId, incidentId(params.id)) ?? apiError(404, "not_found", "Incident not found");
+    return getIncident(token.orgId, pathId(params.id)) ?? apiError(404, "not_found", "Incident not found");
   });
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
@@ -16,5 +15,5 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     if (request.method !== "PATCH") return methodNotAllowed(["GET", "PATCH"]);
     const token = requireApiToken(request, "registry:write");
     const input = await readJsonBody(request, IncidentUpdateSchema);
-    return updateIncident(token.orgId, incidentId(params.id), input, token.actor);
+    return updateIncident(token.orgId, pathId(params.id), input, token.actor);
   });

@@ -24,6 +24,11 @@ export function issuesOf(error: ZodError): ApiIssue[] {
 
 const DOMAIN_STATUS = { not_found: 404, conflict: 409, invalid: 422, forbidden: 403 } as const;
 
+/** A numeric id from the path, or 0 (which matches nothing, so the lookup answers 404). */
+export function pathId(raw: string | undefined): number {
+  return /^\d{1,15}$/.test(raw ?? "") ? Number(raw) : 0;
+}
+
 export function requireApiToken(request: Request, scope: ApiScope): AuthenticatedToken {
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
