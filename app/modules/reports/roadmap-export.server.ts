@@ -1,5 +1,6 @@
 import type { RoadmapDetail } from "../roadmap/roadmaps.server";
 import { ITEM_STATUS_LABELS } from "../roadmap/roadmap-constants";
+import { criterionStatusLabel } from "../roadmap/criteria";
 import { csvResponse, toCsv } from "./csv";
 import { assessmentWithdrawal, type Withdrawal } from "./assessment-report.server";
 import { COLORS, contentWidth, createPdf, ensureSpace, heading, notice, paragraph, pdfResponse, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
@@ -79,7 +80,7 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail, sourceWithdrawal: 
       { header: "How", width: 0.14 },
       { header: "Status", width: 0.36 },
     ],
-    r.successCriteria.map((c) => [c.text, c.automatic ? "automatic" : "leadership", { text: `${c.met ? "met" : c.met === false ? "not met" : "open"}: ${c.explanation}`, color: c.met ? COLORS.ok : c.met === false ? COLORS.bad : COLORS.muted }]),
+    r.successCriteria.map((c) => [c.text, c.automatic ? "automatic" : "leadership", { text: `${criterionStatusLabel(c)}: ${c.explanation}`, color: c.met ? COLORS.ok : c.met === false ? COLORS.bad : COLORS.muted }]),
     { title: "Success criteria" },
   );
   table(
