@@ -694,3 +694,15 @@ export const roadmapCriteria = sqliteTable(
   },
   (t) => [uniqueIndex("roadmap_criteria_key_unique").on(t.roadmapId, t.criterionKey)],
 );
+
+/**
+ * Change counters for the data cache (app/data-cache.server.ts): `org:<id>` is
+ * bumped by every write transaction that changes that organisation's data,
+ * `site` by every change to shared data (users, organisations, memberships).
+ * Cached readers key their entries by these versions, so any process sees a
+ * write by any other process on its next read.
+ */
+export const changeCounters = sqliteTable("change_counters", {
+  scope: text("scope").primaryKey(),
+  version: integer("version").notNull().default(0),
+});
