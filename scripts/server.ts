@@ -7,7 +7,8 @@
  * CPU, at most 4) behind node:cluster, since server rendering is CPU-bound and
  * one process uses one core. SQLite in WAL mode takes writers from several
  * processes (see tests/integration/durability.test.ts); per-process caches are
- * keyed by the audit-chain head, so they stay correct across workers.
+ * keyed by the audit-chain head, so they stay correct across workers. Requests
+ * go to Remix's own Express handler: no page is ever served from a cache.
  */
 import cluster from "node:cluster";
 import fs from "node:fs";
@@ -18,14 +19,13 @@ import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import express from "express";
 import compression from "compression";
+import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { databaseFile, getDb } from "../db/client";
+import { getDb } from "../db/client";
 import { withQueryCounter } from "../db/query-count";
 import { prepareDatabase } from "../db/prepare";
 import { isCrossOriginMutation, securityHeaders } from "../app/modules/http/security";
 import { sessionStorage } from "../app/modules/auth/session.server";
-import { PageCache } from "../app/modules/http/page-cache";
-import { createPortalRequestHandler, databaseDataVersion } from "../app/modules/http/page-cache.server";
 
 const dev = process.argv.includes("--dev");
 process.env.NODE_ENV ??= dev ? "development" : "production";
@@ -163,15 +163,10 @@ async function serve(): Promise<void> {
   // malformed one (`/api/v1/models/%`) with its own HTML 400 before the app could.
   app.all(
     /.*/,
-    createPortalRequestHandler({
+    createRequestHandler({
       build,
       mode: process.env.NODE_ENV,
       getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
-      // An in-memory database is private to its connection: its writes could not be seen, so no cache.
-      pageCache:
-        viteDevServer || process.env.PORTAL_PAGE_CACHE === "off" || databaseFile() === ":memory:"
-          ? undefined
-          : { cache: new PageCache(), dataVersion: databaseDataVersion() },
     }),
   );
 
