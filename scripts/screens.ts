@@ -194,7 +194,7 @@ async function main() {
   const databaseFile = path.join(dataDir, "portal.db");
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
+  const server = spawn(process.execPath, ["--import", "tsx", "scripts/server/index.ts"], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

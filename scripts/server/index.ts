@@ -1,14 +1,13 @@
 /**
  * The portal's HTTP server: `npm start` (production build, built first when
  * missing) and `npm run dev` (Vite dev middleware). Applies migrations and the
- * demo seed before listening.
+ * demo seed, then listens: Express sets the security headers (./security.ts),
+ * refuses cross-origin state-changing requests and hands every other request
+ * to Remix's own request handler. No page is ever served from a cache.
  *
- * In production it runs WEB_CONCURRENCY worker processes (default: one per
- * CPU, at most 4) behind node:cluster, since server rendering is CPU-bound and
- * one process uses one core. SQLite in WAL mode takes writers from several
- * processes (see tests/integration/durability.test.ts); per-process caches are
- * keyed by the audit-chain head, so they stay correct across workers. Requests
- * go to Remix's own Express handler: no page is ever served from a cache.
+ * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts).
+ * SQLite in WAL mode takes writers from several processes (see
+ * tests/integration/durability.test.ts).
  */
 import cluster from "node:cluster";
 import fs from "node:fs";
@@ -21,11 +20,12 @@ import express from "express";
 import compression from "compression";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { getDb } from "../db/client";
-import { withQueryCounter } from "../db/query-count";
-import { prepareDatabase } from "../db/prepare";
-import { isCrossOriginMutation, securityHeaders } from "../app/modules/http/security";
-import { sessionStorage } from "../app/modules/auth/session.server";
+import { getDb } from "../../db/client";
+import { withQueryCounter } from "../../db/query-count";
+import { prepareDatabase } from "../../db/prepare";
+import { sessionStorage } from "../../app/modules/auth/session.server";
+import { superviseWorkers } from "./cluster";
+import { isCrossOriginMutation, securityHeaders } from "./security";
 
 const dev = process.argv.includes("--dev");
 process.env.NODE_ENV ??= dev ? "development" : "production";
@@ -57,7 +57,7 @@ if (cluster.isPrimary) {
   // Creates the generated session secret (when SESSION_SECRET is unset) once, before workers race for it.
   sessionStorage();
   if (workerCount > 1) {
-    superviseWorkers(workerCount);
+    superviseWorkers(workerCount, { announce: () => announce(`${workerCount} workers`) });
   } else {
     await serve();
   }
@@ -65,41 +65,11 @@ if (cluster.isPrimary) {
   await serve();
 }
 
-/** Forks the workers, replaces one that dies unexpectedly, and stops them all on SIGINT/SIGTERM. */
-function superviseWorkers(count: number): void {
-  let stopping = false;
-  const recentDeaths: number[] = [];
-  for (let i = 0; i < count; i++) cluster.fork();
-  cluster.on("exit", (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-      return;
-    }
-    const now = Date.now();
-    recentDeaths.push(now);
-    while (recentDeaths[0]! < now - 60_000) recentDeaths.shift();
-    console.error(`[portal] worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    if (recentDeaths.length > count * 5) {
-      console.error("[portal] workers keep dying: giving up");
-      process.exit(1);
-    }
-    cluster.fork();
-  });
-  let listening = 0;
-  cluster.on("listening", () => {
-    if (++listening === count) console.log(`[portal] Listening on http://localhost:${port} (${process.env.NODE_ENV}, ${count} workers)`);
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
-      setTimeout(() => process.exit(0), 4000).unref();
-    });
-  }
+function announce(detail?: string): void {
+  console.log(`[portal] Listening on http://localhost:${port} (${process.env.NODE_ENV}${detail ? `, ${detail}` : ""})`);
 }
 
 async function serve(): Promise<void> {
-
   const viteDevServer = dev
     ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }))
     : undefined;
@@ -171,7 +141,7 @@ async function serve(): Promise<void> {
   );
 
   const server = app.listen(port, host, () => {
-    if (cluster.isPrimary) console.log(`[portal] Listening on http://localhost:${port} (${process.env.NODE_ENV})`);
+    if (cluster.isPrimary) announce();
   });
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
