@@ -1,9 +1,10 @@
 /**
  * The portal's HTTP server: `npm start` (production build, built first when
- * missing) and `npm run dev` (Vite dev middleware). Applies migrations and the
- * demo seed, then listens: Express sets the security headers (./security.ts),
- * refuses cross-origin state-changing requests and hands every other request
- * to Remix's own request handler. No page is ever served from a cache.
+ * missing) and `npm run dev` (Vite dev middleware). Reads and checks the
+ * environment (app/utils/env.server.ts), applies migrations and the demo seed,
+ * then listens: Express sets the security headers (./security.ts), refuses
+ * cross-origin state-changing requests and hands every other request to
+ * Remix's own request handler. No page is ever served from a cache.
  *
  * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts).
  * SQLite in WAL mode takes writers from several processes (see
@@ -11,7 +12,6 @@
  */
 import cluster from "node:cluster";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
@@ -24,25 +24,26 @@ import { getDb } from "../../db/client";
 import { withQueryCounter } from "../../db/query-count";
 import { prepareDatabase } from "../../db/prepare";
 import { sessionStorage } from "../../app/modules/auth/session.server";
+import { buildDirectory, defaultNodeEnv, env, EnvError, type Env } from "../../app/utils/env.server";
 import { superviseWorkers } from "./cluster";
 import { isCrossOriginMutation, securityHeaders } from "./security";
 
 const dev = process.argv.includes("--dev");
-process.env.NODE_ENV ??= dev ? "development" : "production";
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "0.0.0.0";
-const buildDir = process.env.PORTAL_BUILD_DIR ?? "build";
+defaultNodeEnv(dev ? "development" : "production");
+const config = checkedEnv();
+const buildDir = buildDirectory();
 const serverBuildFile = path.resolve(buildDir, "server/index.js");
-const workerCount = dev ? 1 : workerProcesses(process.env.WEB_CONCURRENCY);
+const workerCount = dev ? 1 : config.WEB_CONCURRENCY;
 
-function workerProcesses(setting: string | undefined): number {
-  if (setting === undefined || setting === "") return Math.min(os.availableParallelism(), 4);
-  const count = Number(setting);
-  if (!Number.isInteger(count) || count < 1) {
-    console.error(`[portal] WEB_CONCURRENCY must be a whole number of at least 1, got ${JSON.stringify(setting)}`);
+/** The environment, or a stop with the message that names what is wrong. */
+function checkedEnv(): Env {
+  try {
+    return env();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(`[portal] ${error.message}`);
     process.exit(1);
   }
-  return count;
 }
 
 if (cluster.isPrimary) {
@@ -66,7 +67,7 @@ if (cluster.isPrimary) {
 }
 
 function announce(detail?: string): void {
-  console.log(`[portal] Listening on http://localhost:${port} (${process.env.NODE_ENV}${detail ? `, ${detail}` : ""})`);
+  console.log(`[portal] Listening on http://localhost:${config.PORT} (${config.NODE_ENV}${detail ? `, ${detail}` : ""})`);
 }
 
 async function serve(): Promise<void> {
@@ -76,7 +77,7 @@ async function serve(): Promise<void> {
 
   const app = express();
   app.disable("x-powered-by");
-  if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY === "true" ? true : process.env.TRUST_PROXY);
+  app.set("trust proxy", config.TRUST_PROXY);
   app.use(compression());
 
   app.use((req, res, next) => {
@@ -135,12 +136,12 @@ async function serve(): Promise<void> {
     /.*/,
     createRequestHandler({
       build,
-      mode: process.env.NODE_ENV,
+      mode: config.NODE_ENV,
       getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
     }),
   );
 
-  const server = app.listen(port, host, () => {
+  const server = app.listen(config.PORT, config.HOST, () => {
     if (cluster.isPrimary) announce();
   });
 
