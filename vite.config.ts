@@ -1,6 +1,7 @@
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { buildDirectory } from "./app/utils/env.server";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -17,7 +18,7 @@ export default defineConfig({
     !isVitest &&
       remix({
         // Separate build directories let parallel test runs not clobber each other.
-        buildDirectory: process.env.PORTAL_BUILD_DIR ?? "build",
+        buildDirectory: buildDirectory(),
         ignoredRouteFiles: ["**/*.test.ts", "**/*.test.tsx"],
         future: {
           v3_fetcherPersist: true,

@@ -3,6 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { env } from "../app/utils/env.server";
 import { noteQuery, queryCountingEnabled } from "./query-count";
 import * as schema from "./schema";
 
@@ -12,12 +13,11 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbOrTx = Db | Tx;
 
 export function databaseFile(): string {
-  const url = process.env.DATABASE_URL ?? "./data/portal.db";
-  return url.replace(/^file:/, "");
+  return env().DATABASE_URL;
 }
 
 export function migrationsFolder(): string {
-  return process.env.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations");
+  return env().MIGRATIONS_DIR;
 }
 
 export function openDatabase(file: string = databaseFile()): Db {

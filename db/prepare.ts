@@ -1,4 +1,5 @@
 import { count } from "drizzle-orm";
+import { env } from "../app/utils/env.server";
 import { getDb, migrateDatabase } from "./client";
 import { organizations } from "./schema";
 import { demoUsersWithDefaultPassword, seedDemoOrganization } from "./seed";
@@ -12,7 +13,7 @@ export async function prepareDatabase(log: (line: string) => void = console.log)
   const db = getDb();
   migrateDatabase(db);
   const isEmpty = (db.select({ n: count() }).from(organizations).get()?.n ?? 0) === 0;
-  if (isEmpty && process.env.PORTAL_SEED !== "none") {
+  if (isEmpty && env().PORTAL_SEED !== "none") {
     await seedDemoOrganization();
     log("[portal] New database: seeded the demo organisation (slug 'demo').");
   }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { env } from "../app/utils/env.server";
 
 /**
  * Counts the SQL statements run on behalf of one unit of work (a request in
@@ -16,7 +17,7 @@ const storage = (globals[KEY] ??= new AsyncLocalStorage<QueryCounter>());
 
 /** Whether connections opened now record statements (development and tests, or PORTAL_QUERY_COUNT=1). */
 export function queryCountingEnabled(): boolean {
-  return process.env.PORTAL_QUERY_COUNT === "1" || process.env.NODE_ENV !== "production";
+  return env().PORTAL_QUERY_COUNT;
 }
 
 export function noteQuery(sql: string): void {

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { recordAuditEvent, recordingAt, SYSTEM_ACTOR, type Actor } from "../app/modules/audit/audit.server";
 import { hashPassword, verifyPassword } from "../app/modules/auth/password.server";
+import { env } from "../app/utils/env.server";
 import type { Role } from "../app/modules/auth/roles";
 import { getDb, writeTransaction } from "./client";
 import { seedDemoAssessments, seedSisterOrgAssessment } from "./seed-assessments";
@@ -23,7 +24,7 @@ export const DEMO_USERS: ReadonlyArray<{ email: string; name: string; role: Role
 ];
 
 export function demoPassword(): string {
-  return process.env.DEMO_PASSWORD || DEFAULT_DEMO_PASSWORD;
+  return env().DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
 }
 
 /**

@@ -17,6 +17,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "@playwright/test";
+import { buildDirectory, env } from "../app/utils/env.server";
+import { demoPassword } from "../db/seed";
 import {
   DEMO_EMAILS,
   REPO_ROOT,
@@ -32,9 +34,9 @@ import {
 } from "../tests/setup/page-urls";
 
 const OUT = path.join(REPO_ROOT, "screens");
-const BUILD_DIR = process.env.PORTAL_BUILD_DIR ?? "build";
+const BUILD_DIR = buildDirectory();
 const WIDTHS = [1440, 390] as const;
-const DEMO_PASSWORD = process.env.DEMO_PASSWORD || "demo-password";
+const DEMO_PASSWORD = demoPassword();
 /** Viewers shot side by side: two browser pages at a time suit two cores. */
 const PARALLEL = 2;
 
@@ -194,7 +196,7 @@ async function main() {
   const databaseFile = path.join(dataDir, "portal.db");
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
+  const server = spawn(process.execPath, ["--import", "tsx", "scripts/server/index.ts"], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -205,7 +207,7 @@ async function main() {
       COOKIE_SECURE: "false",
       WEB_CONCURRENCY: "1",
       PORTAL_BUILD_DIR: BUILD_DIR,
-      SESSION_SECRET: process.env.SESSION_SECRET ?? "screens-session-secret",
+      SESSION_SECRET: "screens-session-secret",
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -224,7 +226,7 @@ async function main() {
     }
 
     browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: env().CHROMIUM_PATH,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
     });
     const queue = [...pagesByViewer.entries()];

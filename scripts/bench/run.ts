@@ -12,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { closeSharedDb } from "../../db/client";
+import { buildDirectory } from "../../app/utils/env.server";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
 import { API_SCOPES } from "../../app/modules/auth/api-scopes";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
@@ -23,7 +24,7 @@ import { BUDGETS, evaluateBudgets, measureCsvAudit, measureFirstLoadJs, type Bud
 
 const { values } = cliOptions({ quick: { type: "boolean" }, strict: { type: "boolean" } });
 const durationSec = values.quick ? 3 : 10;
-const buildDir = process.env.PORTAL_BUILD_DIR ?? "build-bench";
+const buildDir = buildDirectory("build-bench");
 const resultsDir = path.resolve("bench/results");
 const log = (line: string) => console.log(line);
 

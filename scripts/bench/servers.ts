@@ -146,7 +146,7 @@ export function ensureBuild(buildDir: string, log: (line: string) => void): void
 
 export async function startPortal(options: { dbFile: string; buildDir: string; env?: Record<string, string> }): Promise<Server> {
   const port = await freePort();
-  const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/server.ts"], {
+  const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/server/index.ts"], {
     ...process.env,
     PORT: String(port),
     HOST: "127.0.0.1",

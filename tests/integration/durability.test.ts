@@ -290,10 +290,10 @@ describe("the worker cluster", () => {
     }
   }, 60_000);
 
-  it("refuses a WEB_CONCURRENCY that is not a whole number of at least 1", async () => {
+  it("refuses to start with a WEB_CONCURRENCY that is not a whole number of at least 1, saying so", async () => {
     const file = newDatabase();
     await expect(startServer({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "zero" }, timeoutMs: 15_000 })).rejects.toThrow(
-      /WEB_CONCURRENCY must be a whole number of at least 1, got "zero"/,
+      /WEB_CONCURRENCY="zero": must be a whole number from 1 to 256/,
     );
   }, 30_000);
 });

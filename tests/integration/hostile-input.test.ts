@@ -352,7 +352,7 @@ describe("JSON API: hostile bodies and queries", () => {
   }
 
   // A request refused before its body is read (here a 401 for a bad token) must not leave the
-  // unread rest on the keep-alive connection: the server drains it (scripts/server.ts).
+  // unread rest on the keep-alive connection: the server drains it (scripts/server/index.ts).
   it("a refusal before the body is read leaves the keep-alive connection usable", async () => {
     const refused = await send(env.server.baseUrl, "/api/v1/models", {
       method: "POST",

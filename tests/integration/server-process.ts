@@ -124,7 +124,7 @@ const running = new Set<ChildProcess>();
 
 export async function startServer(opts: { databaseFile: string; buildDir: string; timeoutMs?: number; env?: Record<string, string> }): Promise<ServerHandle> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...TSX_NODE_ARGS, "scripts/server.ts"], {
+  const child = spawn(process.execPath, [...TSX_NODE_ARGS, "scripts/server/index.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -3,9 +3,10 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
-import { getDb, reusableQuery, writeTransaction } from "../../../db/client";
+import { databaseFile, getDb, reusableQuery, writeTransaction } from "../../../db/client";
 import { recordAuditEvent } from "../audit/audit.server";
 import { users } from "../../../db/schema";
+import { env } from "../../utils/env.server";
 import { forbidden } from "../../utils/http";
 
 /**
@@ -14,9 +15,9 @@ import { forbidden } from "../../utils/http";
  * checkout just works; production deployments should set it.
  */
 function sessionSecrets(): string[] {
-  const fromEnv = process.env.SESSION_SECRET?.split(",").map((s) => s.trim()).filter(Boolean);
-  if (fromEnv?.length) return fromEnv;
-  const dataDir = path.dirname(path.resolve(process.env.DATABASE_URL?.replace(/^file:/, "") ?? "./data/portal.db"));
+  const fromEnv = env().SESSION_SECRET;
+  if (fromEnv.length) return fromEnv;
+  const dataDir = path.dirname(path.resolve(databaseFile()));
   const file = path.join(dataDir, "session-secret");
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -24,11 +25,6 @@ function sessionSecrets(): string[] {
     console.warn(`[portal] SESSION_SECRET is not set; generated one into ${file}. Set SESSION_SECRET in production.`);
   }
   return [fs.readFileSync(file, "utf8").trim()];
-}
-
-function cookieIsSecure(): boolean {
-  if (process.env.COOKIE_SECURE) return process.env.COOKIE_SECURE !== "false";
-  return process.env.NODE_ENV === "production";
 }
 
 type SessionData = { userId: number; sessionVersion: number };
@@ -43,7 +39,7 @@ export function sessionStorage() {
       httpOnly: true,
       sameSite: "lax",
       path: "/",
-      secure: cookieIsSecure(),
+      secure: env().COOKIE_SECURE,
       secrets: sessionSecrets(),
       maxAge: 60 * 60 * 12,
     },

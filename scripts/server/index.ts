@@ -1,48 +1,49 @@
 /**
  * The portal's HTTP server: `npm start` (production build, built first when
- * missing) and `npm run dev` (Vite dev middleware). Applies migrations and the
- * demo seed before listening.
+ * missing) and `npm run dev` (Vite dev middleware). Reads and checks the
+ * environment (app/utils/env.server.ts), applies migrations and the demo seed,
+ * then listens: Express sets the security headers (./security.ts), refuses
+ * cross-origin state-changing requests and hands every other request to
+ * Remix's own request handler. No page is ever served from a cache.
  *
- * In production it runs WEB_CONCURRENCY worker processes (default: one per
- * CPU, at most 4) behind node:cluster, since server rendering is CPU-bound and
- * one process uses one core. SQLite in WAL mode takes writers from several
- * processes (see tests/integration/durability.test.ts); per-process caches are
- * keyed by the audit-chain head, so they stay correct across workers.
+ * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts).
+ * SQLite in WAL mode takes writers from several processes (see
+ * tests/integration/durability.test.ts).
  */
 import cluster from "node:cluster";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import express from "express";
 import compression from "compression";
+import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { databaseFile, getDb } from "../db/client";
-import { withQueryCounter } from "../db/query-count";
-import { prepareDatabase } from "../db/prepare";
-import { isCrossOriginMutation, securityHeaders } from "../app/modules/http/security";
-import { sessionStorage } from "../app/modules/auth/session.server";
-import { PageCache } from "../app/modules/http/page-cache";
-import { createPortalRequestHandler, databaseDataVersion } from "../app/modules/http/page-cache.server";
+import { getDb } from "../../db/client";
+import { withQueryCounter } from "../../db/query-count";
+import { prepareDatabase } from "../../db/prepare";
+import { sessionStorage } from "../../app/modules/auth/session.server";
+import { buildDirectory, defaultNodeEnv, env, EnvError, type Env } from "../../app/utils/env.server";
+import { superviseWorkers } from "./cluster";
+import { isCrossOriginMutation, securityHeaders } from "./security";
 
 const dev = process.argv.includes("--dev");
-process.env.NODE_ENV ??= dev ? "development" : "production";
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "0.0.0.0";
-const buildDir = process.env.PORTAL_BUILD_DIR ?? "build";
+defaultNodeEnv(dev ? "development" : "production");
+const config = checkedEnv();
+const buildDir = buildDirectory();
 const serverBuildFile = path.resolve(buildDir, "server/index.js");
-const workerCount = dev ? 1 : workerProcesses(process.env.WEB_CONCURRENCY);
+const workerCount = dev ? 1 : config.WEB_CONCURRENCY;
 
-function workerProcesses(setting: string | undefined): number {
-  if (setting === undefined || setting === "") return Math.min(os.availableParallelism(), 4);
-  const count = Number(setting);
-  if (!Number.isInteger(count) || count < 1) {
-    console.error(`[portal] WEB_CONCURRENCY must be a whole number of at least 1, got ${JSON.stringify(setting)}`);
+/** The environment, or a stop with the message that names what is wrong. */
+function checkedEnv(): Env {
+  try {
+    return env();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(`[portal] ${error.message}`);
     process.exit(1);
   }
-  return count;
 }
 
 if (cluster.isPrimary) {
@@ -57,7 +58,7 @@ if (cluster.isPrimary) {
   // Creates the generated session secret (when SESSION_SECRET is unset) once, before workers race for it.
   sessionStorage();
   if (workerCount > 1) {
-    superviseWorkers(workerCount);
+    superviseWorkers(workerCount, { announce: () => announce(`${workerCount} workers`) });
   } else {
     await serve();
   }
@@ -65,48 +66,18 @@ if (cluster.isPrimary) {
   await serve();
 }
 
-/** Forks the workers, replaces one that dies unexpectedly, and stops them all on SIGINT/SIGTERM. */
-function superviseWorkers(count: number): void {
-  let stopping = false;
-  const recentDeaths: number[] = [];
-  for (let i = 0; i < count; i++) cluster.fork();
-  cluster.on("exit", (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-      return;
-    }
-    const now = Date.now();
-    recentDeaths.push(now);
-    while (recentDeaths[0]! < now - 60_000) recentDeaths.shift();
-    console.error(`[portal] worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    if (recentDeaths.length > count * 5) {
-      console.error("[portal] workers keep dying: giving up");
-      process.exit(1);
-    }
-    cluster.fork();
-  });
-  let listening = 0;
-  cluster.on("listening", () => {
-    if (++listening === count) console.log(`[portal] Listening on http://localhost:${port} (${process.env.NODE_ENV}, ${count} workers)`);
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
-      setTimeout(() => process.exit(0), 4000).unref();
-    });
-  }
+function announce(detail?: string): void {
+  console.log(`[portal] Listening on http://localhost:${config.PORT} (${config.NODE_ENV}${detail ? `, ${detail}` : ""})`);
 }
 
 async function serve(): Promise<void> {
-
   const viteDevServer = dev
     ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }))
     : undefined;
 
   const app = express();
   app.disable("x-powered-by");
-  if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY === "true" ? true : process.env.TRUST_PROXY);
+  app.set("trust proxy", config.TRUST_PROXY);
   app.use(compression());
 
   app.use((req, res, next) => {
@@ -163,20 +134,15 @@ async function serve(): Promise<void> {
   // malformed one (`/api/v1/models/%`) with its own HTML 400 before the app could.
   app.all(
     /.*/,
-    createPortalRequestHandler({
+    createRequestHandler({
       build,
-      mode: process.env.NODE_ENV,
+      mode: config.NODE_ENV,
       getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
-      // An in-memory database is private to its connection: its writes could not be seen, so no cache.
-      pageCache:
-        viteDevServer || process.env.PORTAL_PAGE_CACHE === "off" || databaseFile() === ":memory:"
-          ? undefined
-          : { cache: new PageCache(), dataVersion: databaseDataVersion() },
     }),
   );
 
-  const server = app.listen(port, host, () => {
-    if (cluster.isPrimary) console.log(`[portal] Listening on http://localhost:${port} (${process.env.NODE_ENV})`);
+  const server = app.listen(config.PORT, config.HOST, () => {
+    if (cluster.isPrimary) announce();
   });
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { buildDirectory, env, EnvError, readEnv } from "./env.server";
+
+describe("readEnv", () => {
+  it("gives every variable its documented default", () => {
+    const values = readEnv({});
+    expect(values).toMatchObject({
+      NODE_ENV: "development",
+      DATABASE_URL: "./data/portal.db",
+      SESSION_SECRET: [],
+      COOKIE_SECURE: false,
+      PORT: 3000,
+      HOST: "0.0.0.0",
+      TRUST_PROXY: false,
+      PORTAL_BUILD_DIR: undefined,
+      PORTAL_SEED: "demo",
+      DEMO_PASSWORD: undefined,
+      PORTAL_QUERY_COUNT: true,
+      CHROMIUM_PATH: "/usr/bin/chromium",
+    });
+    expect(values.MIGRATIONS_DIR).toMatch(/db[/\\]migrations$/);
+    expect(values.WEB_CONCURRENCY).toBeGreaterThanOrEqual(1);
+    expect(values.WEB_CONCURRENCY).toBeLessThanOrEqual(4);
+  });
+
+  it("takes production's defaults for the cookie and query counting, and lets both be overridden", () => {
+    expect(readEnv({ NODE_ENV: "production" })).toMatchObject({ COOKIE_SECURE: true, PORTAL_QUERY_COUNT: false });
+    expect(readEnv({ NODE_ENV: "production", COOKIE_SECURE: "false", PORTAL_QUERY_COUNT: "1" })).toMatchObject({
+      COOKIE_SECURE: false,
+      PORTAL_QUERY_COUNT: true,
+    });
+  });
+
+  it("reads values into the types their users need", () => {
+    const values = readEnv({
+      DATABASE_URL: "file:/var/lib/portal/portal.db",
+      SESSION_SECRET: "new-secret, old-secret,",
+      PORT: "8080",
+      WEB_CONCURRENCY: "2",
+      PORTAL_SEED: "none",
+    });
+    expect(values).toMatchObject({
+      DATABASE_URL: "/var/lib/portal/portal.db",
+      SESSION_SECRET: ["new-secret", "old-secret"],
+      PORT: 8080,
+      WEB_CONCURRENCY: 2,
+      PORTAL_SEED: "none",
+    });
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(readEnv({ PORT: "", WEB_CONCURRENCY: "", DATABASE_URL: "", TRUST_PROXY: "" })).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: "./data/portal.db",
+      TRUST_PROXY: false,
+    });
+  });
+
+  it("hands TRUST_PROXY to Express as a boolean, a hop count (a number, not the string) or addresses", () => {
+    expect(readEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
+    expect(readEnv({ TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
+    expect(readEnv({ TRUST_PROXY: "loopback, 10.0.0.0/8,fd00::/8,192.168.0.0/255.255.0.0" }).TRUST_PROXY).toEqual([
+      "loopback",
+      "10.0.0.0/8",
+      "fd00::/8",
+      "192.168.0.0/255.255.0.0",
+    ]);
+  });
+
+  it.each([
+    ["PORT", "abc", "must be a whole number from 0 to 65535"],
+    ["PORT", "70000", "must be a whole number from 0 to 65535"],
+    ["WEB_CONCURRENCY", "0", "must be a whole number from 1 to 256"],
+    ["WEB_CONCURRENCY", "two", "must be a whole number from 1 to 256"],
+    ["NODE_ENV", "staging", "must be development, production or test"],
+    ["COOKIE_SECURE", "yes", "must be true, false, 1 or 0"],
+    ["PORTAL_QUERY_COUNT", "on", "must be true, false, 1 or 0"],
+    ["PORTAL_SEED", "yes", "must be demo or none"],
+    ["TRUST_PROXY", "proxy.example", "must be true, false, a number of proxy hops, or comma-separated addresses"],
+    ["TRUST_PROXY", "10.0.0.0/33", "must be true, false, a number of proxy hops, or comma-separated addresses"],
+  ])("refuses %s=%s, naming the variable, the value and what it accepts", (name, value, allowed) => {
+    expect(() => readEnv({ [name]: value })).toThrow(EnvError);
+    expect(() => readEnv({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}: ${allowed}`);
+  });
+
+  it("lists every bad variable at once", () => {
+    expect(() => readEnv({ PORT: "x", WEB_CONCURRENCY: "-1" })).toThrow(/PORT="x".*\n.*WEB_CONCURRENCY="-1"/);
+  });
+});
+
+describe("env", () => {
+  const saved = { PORTAL_BUILD_DIR: process.env.PORTAL_BUILD_DIR, PORT: process.env.PORT };
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it("reads the process environment again when a variable changes", () => {
+    process.env.PORTAL_BUILD_DIR = "build-one";
+    expect(env().PORTAL_BUILD_DIR).toBe("build-one");
+    expect(env()).toBe(env());
+    process.env.PORTAL_BUILD_DIR = "build-two";
+    expect(buildDirectory()).toBe("build-two");
+    delete process.env.PORTAL_BUILD_DIR;
+    expect(buildDirectory()).toBe("build");
+    expect(buildDirectory("build-bench")).toBe("build-bench");
+  });
+
+  it("throws while a variable is bad, and recovers once it is fixed", () => {
+    process.env.PORT = "not-a-port";
+    expect(() => env()).toThrow(/PORT="not-a-port": must be a whole number/);
+    process.env.PORT = "4000";
+    expect(env().PORT).toBe(4000);
+  });
+});

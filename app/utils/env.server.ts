@@ -1,0 +1,141 @@
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment for configuration. Every variable
+ * the portal (server, CLIs, scripts) takes is declared here with zod, with its
+ * default; the README's "Operations" table lists the same variables.
+ *
+ * `env()` re-reads when a variable changes (tests point DATABASE_URL at a new
+ * file between tests), and otherwise answers from the last reading. A bad
+ * value throws an `EnvError` naming each variable and what it accepts; the
+ * server calls `env()` first thing, so it stops at start.
+ */
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+
+const onOff = z
+  .enum(["true", "false", "1", "0"], { errorMap: () => ({ message: "must be true, false, 1 or 0" }) })
+  .transform((value) => value === "true" || value === "1");
+
+const TRUST_PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (/^\d+$/.test(prefix)) return Number(prefix) <= (family === 4 ? 32 : 128);
+  return family === 4 && net.isIPv4(prefix);
+}
+
+/**
+ * Express's `trust proxy`: true/false, a number of proxy hops, or addresses.
+ * A number must reach Express as a number: the string "1" would mean the
+ * address 0.0.0.1 to it, and trust no real proxy.
+ */
+const trustProxy = z.string().transform((value, ctx): boolean | number | string[] => {
+  if (value === "true" || value === "false") return value === "true";
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(",").map((entry) => entry.trim());
+  if (entries.every(isTrustedProxyEntry)) return entries;
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: "must be true, false, a number of proxy hops, or comma-separated addresses/subnets (or loopback, linklocal, uniquelocal)",
+  });
+  return z.NEVER;
+});
+
+const text = z.string().min(1);
+
+/** Raw variables as read; an empty value counts as unset. */
+const EnvSchema = z.object({
+  NODE_ENV: z
+    .enum(["development", "production", "test"], { errorMap: () => ({ message: "must be development, production or test" }) })
+    .default("development"),
+  DATABASE_URL: text.default("./data/portal.db").transform((url) => url.replace(/^file:/, "")),
+  MIGRATIONS_DIR: text.optional(),
+  SESSION_SECRET: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((secret) => secret.trim()).filter(Boolean)),
+  COOKIE_SECURE: onOff.optional(),
+  PORT: wholeNumber(0, 65_535).default("3000"),
+  HOST: text.default("0.0.0.0"),
+  WEB_CONCURRENCY: wholeNumber(1, 256).optional(),
+  TRUST_PROXY: trustProxy.default("false"),
+  PORTAL_BUILD_DIR: text.optional(),
+  PORTAL_SEED: z.enum(["demo", "none"], { errorMap: () => ({ message: "must be demo or none" }) }).default("demo"),
+  DEMO_PASSWORD: text.optional(),
+  PORTAL_QUERY_COUNT: onOff.optional(),
+  CHROMIUM_PATH: text.default("/usr/bin/chromium"),
+});
+
+const NAMES = Object.keys(EnvSchema.shape) as (keyof typeof EnvSchema.shape)[];
+
+export type Env = Omit<z.output<typeof EnvSchema>, "MIGRATIONS_DIR" | "COOKIE_SECURE" | "WEB_CONCURRENCY" | "PORTAL_QUERY_COUNT"> & {
+  /** Where the migrations are (default `db/migrations` under the working directory). */
+  MIGRATIONS_DIR: string;
+  /** Default: true in production. */
+  COOKIE_SECURE: boolean;
+  /** Worker processes in production. Default: one per CPU, at most 4. */
+  WEB_CONCURRENCY: number;
+  /** Count SQL statements per request. Default: everywhere but production. */
+  PORTAL_QUERY_COUNT: boolean;
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses `source` (the environment by default); throws an EnvError listing every bad variable. */
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
+  const raw = Object.fromEntries(NAMES.map((name) => [name, source[name] === "" ? undefined : source[name]]));
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `  ${name}=${JSON.stringify(raw[name])}: ${issue.message}`;
+    });
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const values = parsed.data;
+  const production = values.NODE_ENV === "production";
+  return {
+    ...values,
+    MIGRATIONS_DIR: values.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations"),
+    COOKIE_SECURE: values.COOKIE_SECURE ?? production,
+    WEB_CONCURRENCY: values.WEB_CONCURRENCY ?? Math.min(os.availableParallelism(), 4),
+    PORTAL_QUERY_COUNT: values.PORTAL_QUERY_COUNT ?? !production,
+  };
+}
+
+let last: { key: string; env: Env } | undefined;
+
+/** The validated environment of this process, read again only when one of its variables has changed. */
+export function env(): Env {
+  const key = NAMES.map((name) => process.env[name] ?? "\u0000").join("\u0001");
+  if (last?.key !== key) last = { key, env: readEnv(process.env) };
+  return last.env;
+}
+
+/** The production build's directory: PORTAL_BUILD_DIR, else `fallback`. */
+export function buildDirectory(fallback = "build"): string {
+  return env().PORTAL_BUILD_DIR ?? fallback;
+}
+
+/**
+ * Sets NODE_ENV when the environment does not (React, Remix and Express read
+ * it themselves): `npm start` means production, `npm run dev` development.
+ */
+export function defaultNodeEnv(mode: "development" | "production"): void {
+  process.env.NODE_ENV ||= mode;
+}
