@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_SCOPES } from "../auth/api-scopes";
 import { RISK_TIERS, SEVERITIES, STAGES } from "../registry/registry-constants";
+import { lintOpenApiDocument } from "../../../scripts/lint-openapi";
 import { API_ENDPOINTS, buildOpenApiDocument } from "./openapi";
 
 type Json = Record<string, any>;
@@ -134,6 +135,10 @@ describe("buildOpenApiDocument", () => {
     expect(model).not.toHaveProperty("additionalProperties");
     expect(doc.components.schemas.ModelList.properties.models.items.required).toContain("openIncidents");
   });
+
+  it("lints clean with Redocly's recommended rules (the `lint:openapi` script)", () => {
+    expect(lintOpenApiDocument().problems).toEqual([]);
+  }, 120_000);
 
   it("declares path parameters from the {placeholders}", () => {
     const params = operation("post", "/models/{slug}/versions/{version}/incidents").parameters as Json[];
