@@ -89,7 +89,7 @@ const COMPONENTS: Record<string, ZodTypeAny> = {
 };
 
 export const API_ENDPOINTS: Endpoint[] = [
-  { operationId: "listModels", tag: "Registry", method: "get", path: "/models", response: ModelListSchema, summary: "List models (search, filter, sort, paginate)", scope: "registry:read", query: ModelListQuerySchema, errors: [401, 403, 422] },
+  { operationId: "listModels", tag: "Registry", method: "get", path: "/models", response: ModelListSchema, summary: "List models (search, filter, sort, paginate)", scope: "registry:read", query: ModelListQuerySchema, errors: [401, 403] },
   { operationId: "createModel", tag: "Registry", method: "post", path: "/models", response: ModelSchema, summary: "Register a model", scope: "registry:write", body: ModelCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
   { operationId: "getModel", tag: "Registry", method: "get", path: "/models/{slug}", response: ModelSchema, summary: "A model with its versions", scope: "registry:read", errors: [401, 403, 404] },
   { operationId: "listModelVersions", tag: "Registry", method: "get", path: "/models/{slug}/versions", response: ModelVersionListSchema, summary: "A model's versions, newest first", scope: "registry:read", errors: [401, 403, 404] },
