@@ -13,7 +13,7 @@ import { createApiToken } from "../../app/modules/auth/api-tokens.server";
 import { createOrganization } from "../../app/modules/auth/organizations.server";
 import { emptySections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
-import { API_ENDPOINTS } from "../../app/modules/http/openapi";
+import { API_ENDPOINTS, buildOpenApiDocument } from "../../app/modules/http/openapi";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 import { expectMatchesDocument } from "../setup/openapi-check";
 import { acquirePortalBuild, killAllStarted, killServer, startServer, tempDatabase, withDatabase, type ServerHandle } from "./server-process";
@@ -160,6 +160,12 @@ afterAll(async () => {
 });
 
 describe("every operation answers as the OpenAPI document declares", () => {
+  it("is the document the server serves at /api/v1/openapi.json", async () => {
+    const res = await fetch(`${server!.baseUrl}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
+  });
+
   it("on its success path, with real data", async () => {
     const called = new Set<string>();
     const ok = async (operationId: string, status: number, method: string, urlPath: string, call: Call = {}) => {
