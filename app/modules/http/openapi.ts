@@ -226,7 +226,7 @@ export function buildOpenApiDocument(serverUrl = "/api/v1") {
       description: "Pipelines push models, versions, stage transitions, incidents and monitoring to the registry. Every token belongs to one organisation.",
       ...license(),
     },
-    servers: [{ url: serverUrl, description: "This portal" }],
+    servers: [{ url: serverUrl }],
     tags: TAGS,
     security: [{ bearerAuth: [] }],
     components: {
