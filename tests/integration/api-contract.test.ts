@@ -37,14 +37,14 @@ function tokenWith(scopes: readonly ApiScope[]): string {
 const ALL = () => tokenWith(API_SCOPES);
 const allBut = (scope: ApiScope) => tokenWith(API_SCOPES.filter((s) => s !== scope));
 
-type Call = { token?: string | null; body?: unknown; raw?: string };
+type Call = { token?: string | null; body?: unknown; raw?: string; form?: FormData };
 
 /** Calls the API and validates the answer against the document; returns status and JSON body. */
-async function api(method: string, urlPath: string, { token = ALL(), body, raw }: Call = {}) {
+async function api(method: string, urlPath: string, { token = ALL(), body, raw, form }: Call = {}) {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined || raw !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${server!.baseUrl}/api/v1${urlPath}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const res = await fetch(`${server!.baseUrl}/api/v1${urlPath}`, { method, headers, body: form ?? raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
   const json = (await res.json()) as any;
   expectMatchesDocument({ method, path: `/api/v1${urlPath}`, status: res.status, body: json });
   return { status: res.status, body: json };
@@ -203,6 +203,11 @@ describe("every operation answers as the OpenAPI document declares", () => {
     const audit = await ok("runBiasAudit", 201, "POST", `/models/${slug}/versions/1.0.0/bias-audits`, { body: { config: AUDIT_CONFIG, rows: AUDIT_ROWS } });
     expect(audit.overall).toBeDefined();
     await ok("getBiasAudit", 200, "GET", `/bias-audits/${audit.id}`);
+    const upload = new FormData();
+    upload.append("config", JSON.stringify(AUDIT_CONFIG));
+    upload.append("file", new Blob([["group,label,prediction", ...AUDIT_ROWS.map((r) => `${r.group},${r.label},${r.prediction}`)].join("\n")], { type: "text/csv" }), "predictions.csv");
+    const uploaded = await ok("runBiasAudit", 201, "POST", `/models/${slug}/versions/1.0.0/bias-audits`, { form: upload });
+    expect(uploaded).toMatchObject({ source: "api-csv", fileName: "predictions.csv", rows: AUDIT_ROWS.length });
     withDatabase(databaseFile, () =>
       saveModelCard(orgId, slug, "1.0.0", { ...emptySections(), modelDetails: "Gradient boosting on churn signals.", intendedUse: "Retention offers" }, SYSTEM_ACTOR),
     );
