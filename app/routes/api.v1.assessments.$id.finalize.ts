@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { apiJson, apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { AssessmentSchema } from "~/modules/assessment/assessment-response-schemas";
 import { FinalizeSchema } from "~/modules/assessment/assessment-schemas";
 import { assessmentJson, finalizeAssessment } from "~/modules/assessment/assessments.server";
 
@@ -15,5 +16,5 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     const token = requireApiToken(request, "assessment:write");
     const id = pathId(params.id);
     const input = (request.headers.get("content-length") ?? "0") === "0" ? FinalizeSchema.parse({}) : await readJsonBody(request, FinalizeSchema);
-    return assessmentJson(finalizeAssessment(token.orgId, id, input, token.actor));
+    return apiJson(AssessmentSchema, assessmentJson(finalizeAssessment(token.orgId, id, input, token.actor)));
   });

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { apiJson, apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { SavedAssessmentSchema } from "~/modules/assessment/assessment-response-schemas";
 import { AssessmentResponsesSchema } from "~/modules/assessment/assessment-schemas";
 import { assessmentJson, getAssessment } from "~/modules/assessment/assessments.server";
 import { saveResponses } from "~/modules/assessment/capture.server";
@@ -18,5 +19,5 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     const id = pathId(params.id);
     const input = await readJsonBody(request, AssessmentResponsesSchema);
     const { versions } = saveResponses(token.orgId, id, input, token.actor);
-    return { ...assessmentJson(getAssessment(token.orgId, id)!), versions };
+    return apiJson(SavedAssessmentSchema, { ...assessmentJson(getAssessment(token.orgId, id)!), versions });
   });

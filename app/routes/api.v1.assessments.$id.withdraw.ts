@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { apiJson, apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { AssessmentSchema } from "~/modules/assessment/assessment-response-schemas";
 import { WithdrawSchema } from "~/modules/assessment/assessment-schemas";
 import { assessmentJson, withdrawAssessment } from "~/modules/assessment/assessments.server";
 
@@ -12,5 +13,5 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     const token = requireApiToken(request, "assessment:write");
     const id = pathId(params.id);
     const input = await readJsonBody(request, WithdrawSchema);
-    return assessmentJson(withdrawAssessment(token.orgId, id, input, token.actor));
+    return apiJson(AssessmentSchema, assessmentJson(withdrawAssessment(token.orgId, id, input, token.actor)));
   });

@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { apiJson, apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { AssessmentListSchema, AssessmentSchema } from "~/modules/assessment/assessment-response-schemas";
 import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
 import { assessmentJson, createAssessment, getAssessment, listAssessments } from "~/modules/assessment/assessments.server";
 
 export const loader = ({ request }: LoaderFunctionArgs) =>
   apiRoute(() => {
     const token = requireApiToken(request, "assessment:read");
-    return {
+    return apiJson(AssessmentListSchema, {
       assessments: listAssessments(token.orgId).map((a) => ({
         id: a.id,
         period: a.period,
@@ -16,7 +17,7 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
         band: a.band,
         components: a.components.map((c) => ({ id: c.componentId, score: c.score, level: c.level, evidenceLevel: c.evidenceLevel, flags: c.flags })),
       })),
-    };
+    });
   });
 
 export const action = ({ request }: ActionFunctionArgs) =>
@@ -25,5 +26,5 @@ export const action = ({ request }: ActionFunctionArgs) =>
     const token = requireApiToken(request, "assessment:write");
     const input = await readJsonBody(request, AssessmentCreateSchema);
     const row = createAssessment(token.orgId, input, token.actor);
-    return created(assessmentJson(getAssessment(token.orgId, row.id)!));
+    return created(AssessmentSchema, assessmentJson(getAssessment(token.orgId, row.id)!));
   });

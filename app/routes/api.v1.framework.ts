@@ -1,14 +1,15 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiRoute, methodNotAllowed } from "~/modules/http/api.server";
+import { apiError, apiJson, apiRoute, methodNotAllowed, parseQuery } from "~/modules/http/api.server";
 import { findFramework, listFrameworkVersions } from "~/modules/framework/framework";
+import { FrameworkQuerySchema, FrameworkSummarySchema } from "~/modules/framework/framework-response-schemas";
 
 /** The framework is public, like its pages: no token needed. */
 export const loader = ({ request }: LoaderFunctionArgs) =>
   apiRoute(() => {
-    const version = new URL(request.url).searchParams.get("version") || undefined;
+    const { version } = parseQuery(request, FrameworkQuerySchema);
     const framework = findFramework(version);
     if (!framework) return apiError(404, "not_found", `No framework version ${version}; available: ${listFrameworkVersions().join(", ")}`);
-    return {
+    return apiJson(FrameworkSummarySchema, {
       id: framework.id,
       version: framework.version,
       name: framework.name,
@@ -23,7 +24,7 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
       roadmaps: framework.roadmaps,
       evidenceRules: framework.evidenceRules,
       bands: framework.bands,
-    };
+    });
   });
 
 export const action = () => apiRoute(() => methodNotAllowed(["GET"]));

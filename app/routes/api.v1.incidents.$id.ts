@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { apiError, apiJson, apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
 import { getIncident, updateIncident } from "~/modules/registry/registry.server";
+import { IncidentSchema } from "~/modules/registry/registry-response-schemas";
 import { IncidentUpdateSchema } from "~/modules/registry/registry-schemas";
-
 
 export const loader = ({ request, params }: LoaderFunctionArgs) =>
   apiRoute(() => {
     const token = requireApiToken(request, "registry:read");
-    return getIncident(token.orgId, pathId(params.id)) ?? apiError(404, "not_found", "Incident not found");
+    const incident = getIncident(token.orgId, pathId(params.id));
+    return incident ? apiJson(IncidentSchema, incident) : apiError(404, "not_found", "Incident not found");
   });
 
 export const action = ({ request, params }: ActionFunctionArgs) =>
@@ -15,5 +16,5 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     if (request.method !== "PATCH") return methodNotAllowed(["GET", "PATCH"]);
     const token = requireApiToken(request, "registry:write");
     const input = await readJsonBody(request, IncidentUpdateSchema);
-    return updateIncident(token.orgId, pathId(params.id), input, token.actor);
+    return apiJson(IncidentSchema, updateIncident(token.orgId, pathId(params.id), input, token.actor));
   });

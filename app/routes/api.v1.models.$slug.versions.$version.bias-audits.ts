@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { apiError, apiRoute, created, issuesOf, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { runBiasAudit } from "~/modules/governance/bias-audits.server";
+import { BiasAuditSchema } from "~/modules/governance/governance-response-schemas";
 import { BiasAuditConfigSchema, BiasAuditJsonSchema } from "~/modules/governance/governance-schemas";
 import { fileStream, spoolMultipartUpload, UploadTooLarge } from "~/modules/governance/upload.server";
 
@@ -14,7 +15,7 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     const [slug, version] = [params.slug ?? "", params.version ?? ""];
     if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
       const body = await readJsonBody(request, BiasAuditJsonSchema);
-      return created(await runBiasAudit(token.orgId, slug, version, body.config, { kind: "rows", rows: body.rows }, token.actor, "api-json"));
+      return created(BiasAuditSchema, await runBiasAudit(token.orgId, slug, version, body.config, { kind: "rows", rows: body.rows }, token.actor, "api-json"));
     }
     let upload;
     try {
@@ -34,7 +35,7 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
       if (!config.success) return apiError(422, "invalid", "The audit configuration is invalid", issuesOf(config.error).map((i) => ({ ...i, path: `config.${i.path}` })));
       if (!upload.file) return apiError(422, "invalid", "Send the predictions as a `file` part", [{ path: "file", message: "Missing" }]);
       const audit = await runBiasAudit(token.orgId, slug, version, config.data, { kind: "csv", stream: fileStream(upload.file.path), fileName: upload.file.name }, token.actor, "api-csv");
-      return created(audit);
+      return created(BiasAuditSchema, audit);
     } finally {
       upload.cleanup();
     }

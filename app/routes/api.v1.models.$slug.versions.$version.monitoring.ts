@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { recordMonitoringSnapshot } from "~/modules/registry/registry.server";
+import { MonitoringSnapshotRecordSchema } from "~/modules/registry/registry-response-schemas";
 import { MonitoringSnapshotSchema } from "~/modules/registry/registry-schemas";
 
 export const loader = () => apiRoute(() => methodNotAllowed(["POST"]));
@@ -10,5 +11,5 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     if (request.method !== "POST") return methodNotAllowed(["POST"]);
     const token = requireApiToken(request, "registry:write");
     const input = await readJsonBody(request, MonitoringSnapshotSchema);
-    return created(recordMonitoringSnapshot(token.orgId, params.slug ?? "", params.version ?? "", input, token.actor));
+    return created(MonitoringSnapshotRecordSchema, recordMonitoringSnapshot(token.orgId, params.slug ?? "", params.version ?? "", input, token.actor));
   });

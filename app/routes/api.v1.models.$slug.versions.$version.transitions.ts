@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { transitionVersion } from "~/modules/registry/registry.server";
+import { StageTransitionSchema } from "~/modules/registry/registry-response-schemas";
 import { TransitionSchema } from "~/modules/registry/registry-schemas";
 
 export const loader = () => apiRoute(() => methodNotAllowed(["POST"]));
@@ -13,7 +14,7 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     const result = transitionVersion(token.orgId, params.slug ?? "", params.version ?? "", input, token.actor, {
       mayPromote: token.scopes.includes("registry:promote"),
     });
-    return created({
+    return created(StageTransitionSchema, {
       model: result.model.slug,
       version: result.version.version,
       to: result.version.stage,

@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiRoute, created, methodNotAllowed, parseQuery, readJsonBody, requireApiToken } from "~/modules/http/api.server";
+import { apiJson, apiRoute, created, methodNotAllowed, parseQuery, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { createModel, getModel, listModels } from "~/modules/registry/registry.server";
+import { ModelListSchema, ModelSchema } from "~/modules/registry/registry-response-schemas";
 import { ModelCreateSchema, ModelListQuerySchema } from "~/modules/registry/registry-schemas";
 
 export const loader = ({ request }: LoaderFunctionArgs) =>
   apiRoute(() => {
     const token = requireApiToken(request, "registry:read");
-    return listModels(token.orgId, parseQuery(request, ModelListQuerySchema));
+    return apiJson(ModelListSchema, listModels(token.orgId, parseQuery(request, ModelListQuerySchema)));
   });
 
 export const action = ({ request }: ActionFunctionArgs) =>
@@ -15,5 +16,5 @@ export const action = ({ request }: ActionFunctionArgs) =>
     const token = requireApiToken(request, "registry:write");
     const input = await readJsonBody(request, ModelCreateSchema);
     const model = createModel(token.orgId, input, token.actor, "api");
-    return created(getModel(token.orgId, model.slug));
+    return created(ModelSchema, getModel(token.orgId, model.slug)!);
   });

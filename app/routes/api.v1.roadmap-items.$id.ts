@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { apiError, apiJson, apiRoute, methodNotAllowed, readJsonBody, requireApiToken, pathId } from "~/modules/http/api.server";
+import { RoadmapItemSchema } from "~/modules/roadmap/roadmap-response-schemas";
 import { RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import { getRoadmapItem, updateRoadmapItem } from "~/modules/roadmap/roadmaps.server";
-
 
 export const loader = ({ request, params }: LoaderFunctionArgs) =>
   apiRoute(() => {
     const token = requireApiToken(request, "roadmap:read");
-    return getRoadmapItem(token.orgId, pathId(params.id)) ?? apiError(404, "not_found", "Roadmap item not found");
+    const item = getRoadmapItem(token.orgId, pathId(params.id));
+    return item ? apiJson(RoadmapItemSchema, item) : apiError(404, "not_found", "Roadmap item not found");
   });
 
 /** `{status?, ownerEmail?, evidence?}` (and `team?`). */
@@ -17,5 +18,5 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     const token = requireApiToken(request, "roadmap:write");
     const input = await readJsonBody(request, RoadmapItemUpdateSchema);
     updateRoadmapItem(token.orgId, pathId(params.id), input, token.actor);
-    return getRoadmapItem(token.orgId, pathId(params.id));
+    return apiJson(RoadmapItemSchema, getRoadmapItem(token.orgId, pathId(params.id))!);
   });

@@ -36,3 +36,6 @@ export function parseForm<S extends ZodTypeAny>(formData: FormData, schema: S): 
 export function optionalField<S extends ZodTypeAny>(schema: S) {
   return z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 }
+
+/** A moment in API answers: an ISO 8601 UTC timestamp as `Date.toISOString()` writes it. */
+export const TimestampSchema = z.string().datetime();

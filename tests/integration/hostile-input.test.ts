@@ -233,6 +233,7 @@ const API_CASES: Record<string, ApiCase> = {
     example: () => ({ observedAt: "2026-02-01T00:00:00Z", metrics: { accuracy: 0.9, "latency.p95": 120 } }),
   },
   "GET /metrics": { path: () => "/metrics", queryKeys: ["from", "to"] },
+  "GET /framework": { path: () => "/framework", queryKeys: ["version"] },
   "POST /models/{slug}/versions/{version}/bias-audits": {
     path: () => `/models/${t.model}/versions/${t.devVersion}/bias-audits`,
     example: () => ({

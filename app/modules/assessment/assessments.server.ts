@@ -383,7 +383,7 @@ function scoreAssessmentList(orgId: number, db: DbOrTx) {
         level: c.level,
         // Finalised assessments carry their frozen evidence; drafts are evaluated on their own page.
         evidenceLevel: snapshot?.evidence.find((e) => e.componentId === c.componentId)?.level ?? null,
-        flags: snapshot?.flags.some((f) => f.componentId === c.componentId && f.unsupported) ? ["not_supported_by_registry_evidence"] : [],
+        flags: snapshot?.flags.some((f) => f.componentId === c.componentId && f.unsupported) ? ["not_supported_by_registry_evidence" as const] : [],
       })),
     };
   });
@@ -424,7 +424,7 @@ export function assessmentJson(detail: AssessmentDetail) {
         level: c.level,
         coverage: c.coverage,
         evidenceLevel: evidence?.level ?? null,
-        flags: flag?.unsupported ? ["not_supported_by_registry_evidence"] : [],
+        flags: flag?.unsupported ? ["not_supported_by_registry_evidence" as const] : [],
       };
     }),
     questions: detail.questions.map((q) => ({ ...q, note: detail.answers[q.questionId]?.note ?? null })),

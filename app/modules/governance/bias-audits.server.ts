@@ -150,7 +150,7 @@ type AuditRow = typeof biasAudits.$inferSelect;
 
 export function auditJson(row: AuditRow, model: { slug: string; name: string }, version: string, overall?: AuditComputation["overall"]) {
   const signoff = row.signoffAt
-    ? { by: row.signoffByLabel, decision: row.status === "accepted" ? "accept" : "reject", comment: row.signoffComment, at: row.signoffAt.toISOString() }
+    ? { by: row.signoffByLabel, decision: row.status === "accepted" ? ("accept" as const) : ("reject" as const), comment: row.signoffComment, at: row.signoffAt.toISOString() }
     : null;
   return {
     id: row.id,

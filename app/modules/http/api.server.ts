@@ -3,6 +3,7 @@ import type { ApiScope } from "../auth/api-scopes";
 import { authenticateApiToken, type AuthenticatedToken } from "../auth/api-tokens.server";
 import { DomainError } from "../../utils/errors";
 import { readBodyUpTo } from "../../utils/http";
+import type { ApiErrorBody } from "./api-schemas";
 
 /**
  * JSON API plumbing: one error envelope, bearer-token auth with scopes, body
@@ -15,7 +16,18 @@ export type ApiIssue = { path: string; message: string };
 export function apiError(status: number, code: string, message: string, issues: ApiIssue[] = []): Response {
   // After a 413 the unread rest of the body is dropped in the background (`lingerOnBody`), not by closing the
   // connection at once: the client, still sending, would see a reset instead of this answer.
-  return Response.json({ error: { code, message, issues } }, { status, headers: { "Cache-Control": "no-store" } });
+  const body: ApiErrorBody = { error: { code, message, issues } };
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+/**
+ * A successful answer, typed by the zod schema the OpenAPI document declares
+ * for the operation (`API_ENDPOINTS` in openapi.ts). Checked by the compiler,
+ * not parsed at run time: the contract tests validate live answers against the
+ * document instead, so hot list endpoints pay nothing.
+ */
+export function apiJson<S extends ZodTypeAny>(_schema: S, body: z.infer<S>, init?: ResponseInit): Response {
+  return Response.json(body, init);
 }
 
 export function issuesOf(error: ZodError): ApiIssue[] {
@@ -74,10 +86,9 @@ export function parseQuery<S extends ZodTypeAny>(request: Request, schema: S): z
  * Runs an API handler: thrown Responses pass through, domain refusals get
  * their status, anything else is a logged 500 with no details leaked.
  */
-export async function apiRoute(handler: () => unknown): Promise<Response> {
+export async function apiRoute(handler: () => Response | Promise<Response>): Promise<Response> {
   try {
-    const result = await handler();
-    return result instanceof Response ? result : Response.json(result);
+    return await handler();
   } catch (error) {
     if (error instanceof Response) return error;
     if (error instanceof DomainError) {
@@ -93,12 +104,13 @@ export async function apiRoute(handler: () => unknown): Promise<Response> {
   }
 }
 
-export function created(body: unknown): Response {
-  return Response.json(body, { status: 201 });
+export function created<S extends ZodTypeAny>(schema: S, body: z.infer<S>): Response {
+  return apiJson(schema, body, { status: 201 });
 }
 
 export function methodNotAllowed(allowed: string[]): Response {
-  return new Response(JSON.stringify({ error: { code: "method_not_allowed", message: `Use ${allowed.join(", ")}`, issues: [] } }), {
+  const body: ApiErrorBody = { error: { code: "method_not_allowed", message: `Use ${allowed.join(", ")}`, issues: [] } };
+  return new Response(JSON.stringify(body), {
     status: 405,
     headers: { Allow: allowed.join(", "), "Content-Type": "application/json" },
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_SCOPES } from "../auth/api-scopes";
 import { RISK_TIERS, SEVERITIES, STAGES } from "../registry/registry-constants";
+import { lintOpenApiDocument } from "../../../scripts/lint-openapi";
 import { API_ENDPOINTS, buildOpenApiDocument } from "./openapi";
 
 type Json = Record<string, any>;
@@ -33,9 +34,7 @@ describe("buildOpenApiDocument", () => {
     expect(doc.info.title).toMatch(/\S/);
     expect(doc.info.version).toBe("1");
     expect(doc.servers).toEqual([{ url: "/api/v1" }]);
-    expect((buildOpenApiDocument("https://portal.example.com/api/v1") as Json).servers).toEqual([
-      { url: "https://portal.example.com/api/v1" },
-    ]);
+    expect((buildOpenApiDocument("https://portal.example.com/api/v1") as Json).servers[0].url).toBe("https://portal.example.com/api/v1");
   });
 
   it("has exactly one operation per API_ENDPOINTS entry", () => {
@@ -50,14 +49,16 @@ describe("buildOpenApiDocument", () => {
     expect(Object.keys(doc.paths["/incidents/{id}"]).sort()).toEqual(["get", "patch"]);
   });
 
-  it("declares the bearer security scheme and requires each endpoint's scope", () => {
-    expect(doc.components.securitySchemes).toEqual({ bearerAuth: { type: "http", scheme: "bearer" } });
-    for (const endpoint of API_ENDPOINTS) {
+  it("declares the bearer security scheme and requires each endpoint's scope; the framework is public", () => {
+    expect(doc.components.securitySchemes).toEqual({ bearerAuth: { type: "http", scheme: "bearer", description: expect.any(String) } });
+    for (const endpoint of API_ENDPOINTS.filter((e) => e.scope !== null)) {
       const op = operation(endpoint.method, endpoint.path);
       expect(API_SCOPES).toContain(endpoint.scope);
       expect(op.security).toEqual([{ bearerAuth: [endpoint.scope] }]);
       expect(op.description).toContain(endpoint.scope);
     }
+    expect(API_ENDPOINTS.filter((e) => e.scope === null).map((e) => e.operationId)).toEqual(["getFramework"]);
+    expect(operation("get", "/framework").security).toEqual([]);
     expect(operation("post", "/models/{slug}/versions/{version}/transitions").security).toEqual([{ bearerAuth: ["registry:write"] }]);
     expect(operation("get", "/metrics").security).toEqual([{ bearerAuth: ["registry:read"] }]);
   });
@@ -78,6 +79,66 @@ describe("buildOpenApiDocument", () => {
       expect(Object.keys(responses).sort()).toEqual([success, ...endpoint.errors.map(String)].sort());
     }
   });
+
+  it("gives every operation a stable operationId: these names are generated clients' function names", () => {
+    expect(Object.fromEntries(API_ENDPOINTS.map((e) => [`${e.method.toUpperCase()} ${e.path}`, e.operationId]))).toEqual({
+      "GET /models": "listModels",
+      "POST /models": "createModel",
+      "GET /models/{slug}": "getModel",
+      "GET /models/{slug}/versions": "listModelVersions",
+      "POST /models/{slug}/versions": "createModelVersion",
+      "GET /models/{slug}/versions/{version}": "getModelVersion",
+      "POST /models/{slug}/versions/{version}/transitions": "transitionModelVersion",
+      "POST /models/{slug}/versions/{version}/incidents": "reportIncident",
+      "GET /incidents/{id}": "getIncident",
+      "PATCH /incidents/{id}": "updateIncident",
+      "POST /models/{slug}/versions/{version}/monitoring": "recordMonitoringSnapshot",
+      "GET /metrics": "getRegistryMetrics",
+      "POST /models/{slug}/versions/{version}/bias-audits": "runBiasAudit",
+      "GET /bias-audits/{id}": "getBiasAudit",
+      "GET /models/{slug}/versions/{version}/model-card": "getModelCard",
+      "POST /models/{slug}/versions/{version}/approval-requests": "openApprovalRequest",
+      "GET /approval-requests/{id}": "getApprovalRequest",
+      "GET /framework": "getFramework",
+      "GET /assessments": "listAssessments",
+      "POST /assessments": "startAssessment",
+      "GET /assessments/{id}": "getAssessment",
+      "PUT /assessments/{id}/responses": "saveAssessmentResponses",
+      "POST /assessments/{id}/finalize": "finalizeAssessment",
+      "POST /assessments/{id}/withdraw": "withdrawAssessment",
+      "POST /assessments/{id}/roadmap": "generateRoadmap",
+      "GET /roadmaps/{id}": "getRoadmap",
+      "GET /roadmap-items/{id}": "getRoadmapItem",
+      "PATCH /roadmap-items/{id}": "updateRoadmapItem",
+      "GET /audit/verify": "verifyAuditChain",
+    });
+    for (const endpoint of API_ENDPOINTS) expect(operation(endpoint.method, endpoint.path).operationId).toBe(endpoint.operationId);
+  });
+
+  it("declares every success answer as a named component schema, and every operation's tag", () => {
+    const tags = (doc.tags as Json[]).map((t) => t.name);
+    for (const endpoint of API_ENDPOINTS) {
+      const op = operation(endpoint.method, endpoint.path);
+      const success = op.responses[endpoint.created ? "201" : "200"].content["application/json"].schema;
+      expect(success.$ref, endpoint.operationId).toMatch(/^#\/components\/schemas\/[A-Z]\w+$/);
+      const schema = resolvePointer(doc, success.$ref) as Json;
+      expect(schema.type === "object" || schema.anyOf?.every((s: Json) => s.type === "object"), endpoint.operationId).toBe(true);
+      expect(op.tags).toHaveLength(1);
+      expect(tags).toContain(op.tags[0]);
+    }
+    for (const tag of doc.tags as Json[]) expect(tag.description).toMatch(/\S/);
+    const model = doc.components.schemas.Model;
+    expect(model.required).toEqual(expect.arrayContaining(["slug", "riskTier", "versions", "productionVersion"]));
+    expect(model.properties.riskTier.enum).toEqual([...RISK_TIERS]);
+    expect(model.properties.productionVersion.type).toEqual(["string", "null"]);
+    expect(model.properties.versions.items.properties.stage.enum).toEqual([...STAGES]);
+    expect(model).not.toHaveProperty("additionalProperties");
+    expect(doc.components.schemas.ModelList.properties.models.items.required).toContain("openIncidents");
+  });
+
+  it("lints clean with Redocly's recommended rules (the `lint:openapi` script)", () => {
+    expect(lintOpenApiDocument().problems).toEqual([]);
+  }, 120_000);
 
   it("declares path parameters from the {placeholders}", () => {
     const params = operation("post", "/models/{slug}/versions/{version}/incidents").parameters as Json[];

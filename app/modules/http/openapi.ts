@@ -1,5 +1,6 @@
 import type { ZodTypeAny } from "zod";
 import { zodToJsonSchema } from "zod-to-json-schema";
+import packageJson from "../../../package.json";
 import type { ApiScope } from "../auth/api-scopes";
 import {
   IncidentCreateSchema,
@@ -11,56 +12,114 @@ import {
   MonitoringSnapshotSchema,
   TransitionSchema,
 } from "../registry/registry-schemas";
+import {
+  IncidentSchema,
+  ModelListSchema,
+  ModelSchema,
+  ModelVersionListSchema,
+  ModelVersionOfModelSchema,
+  MonitoringSnapshotRecordSchema,
+  RegistryMetricsSchema,
+  StageTransitionSchema,
+} from "../registry/registry-response-schemas";
 import { ApprovalRequestOpenSchema, BiasAuditJsonSchema } from "../governance/governance-schemas";
+import { ApprovalRequestSchema, BiasAuditSchema, ModelCardSchema } from "../governance/governance-response-schemas";
 import { AssessmentCreateSchema, AssessmentResponsesSchema, FinalizeSchema, WithdrawSchema } from "../assessment/assessment-schemas";
+import { AssessmentListSchema, AssessmentSchema, SavedAssessmentSchema } from "../assessment/assessment-response-schemas";
+import { AuditVerificationSchema } from "../audit/audit-response-schemas";
+import { FrameworkQuerySchema, FrameworkSummarySchema } from "../framework/framework-response-schemas";
 import { RoadmapGenerateSchema, RoadmapItemUpdateSchema } from "../roadmap/roadmap-schemas";
+import { RoadmapDetailSchema, RoadmapItemSchema } from "../roadmap/roadmap-response-schemas";
+import { ApiErrorSchema } from "./api-schemas";
 
 /**
  * The API's endpoints, described once. The OpenAPI document is generated from
- * this list and from the same zod schemas that validate each request.
+ * this list and from the same zod schemas that validate each request and type
+ * each answer (the routes pass `response` to `apiJson`/`created`).
  */
+type Tag = "Registry" | "Governance" | "Assessments" | "Roadmaps" | "Framework" | "Audit";
+
 type Endpoint = {
+  /** Stable: generated clients name their functions after it. */
+  operationId: string;
+  tag: Tag;
   method: "get" | "post" | "put" | "patch";
   path: string;
   summary: string;
-  scope: ApiScope;
+  /** null: public, no token needed. */
+  scope: ApiScope | null;
   body?: ZodTypeAny;
   query?: ZodTypeAny;
+  /** The successful answer (200, or 201 when `created`). */
+  response: ZodTypeAny;
   created?: boolean;
   errors: number[];
 };
 
-export const API_ENDPOINTS: Endpoint[] = [
-  { method: "get", path: "/models", summary: "List models (search, filter, sort, paginate)", scope: "registry:read", query: ModelListQuerySchema, errors: [401, 403, 422] },
-  { method: "post", path: "/models", summary: "Register a model", scope: "registry:write", body: ModelCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
-  { method: "get", path: "/models/{slug}", summary: "A model with its versions", scope: "registry:read", errors: [401, 403, 404] },
-  { method: "get", path: "/models/{slug}/versions", summary: "A model's versions, newest first", scope: "registry:read", errors: [401, 403, 404] },
-  { method: "post", path: "/models/{slug}/versions", summary: "Register a model version", scope: "registry:write", body: ModelVersionCreateSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "get", path: "/models/{slug}/versions/{version}", summary: "One model version", scope: "registry:read", errors: [401, 403, 404] },
-  { method: "post", path: "/models/{slug}/versions/{version}/transitions", summary: "Move a version to another stage (production needs registry:promote)", scope: "registry:write", body: TransitionSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "post", path: "/models/{slug}/versions/{version}/incidents", summary: "Report an incident", scope: "registry:write", body: IncidentCreateSchema, created: true, errors: [400, 401, 403, 404, 422] },
-  { method: "get", path: "/incidents/{id}", summary: "One incident", scope: "registry:read", errors: [401, 403, 404] },
-  { method: "patch", path: "/incidents/{id}", summary: "Update an incident", scope: "registry:write", body: IncidentUpdateSchema, errors: [400, 401, 403, 404, 422] },
-  { method: "post", path: "/models/{slug}/versions/{version}/monitoring", summary: "Push a monitoring snapshot", scope: "registry:write", body: MonitoringSnapshotSchema, created: true, errors: [400, 401, 403, 404, 422] },
-  { method: "get", path: "/metrics", summary: "Registry metrics for a window (default: the current quarter)", scope: "registry:read", query: MetricsWindowSchema, errors: [401, 403, 422] },
-  { method: "post", path: "/models/{slug}/versions/{version}/bias-audits", summary: "Run a bias audit: JSON {config, rows}, or multipart/form-data with a CSV `file` part and a `config` part holding JSON", scope: "governance:write", body: BiasAuditJsonSchema, created: true, errors: [400, 401, 403, 404, 413, 422] },
-  { method: "get", path: "/bias-audits/{id}", summary: "One bias audit with per-group counts, rates and disparities", scope: "governance:read", errors: [401, 403, 404] },
-  { method: "get", path: "/models/{slug}/versions/{version}/model-card", summary: "The version's latest model card revision", scope: "governance:read", errors: [401, 403, 404] },
-  { method: "post", path: "/models/{slug}/versions/{version}/approval-requests", summary: "Open a request to promote a staging version to production; returns the gate checks", scope: "governance:write", body: ApprovalRequestOpenSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "get", path: "/approval-requests/{id}", summary: "An approval request with its gate checks and decisions", scope: "governance:read", errors: [401, 403, 404] },
-  { method: "get", path: "/framework", summary: "The maturity framework (public; `version` query optional)", scope: "assessment:read", errors: [404] },
-  { method: "get", path: "/assessments", summary: "The organisation's assessments with scores", scope: "assessment:read", errors: [401, 403] },
-  { method: "post", path: "/assessments", summary: "Start an assessment for the current quarter or a past one (a future quarter is 422; a quarter with a live assessment 409)", scope: "assessment:write", body: AssessmentCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
-  { method: "get", path: "/assessments/{id}", summary: "An assessment: scores, levels, evidence and flags", scope: "assessment:read", errors: [401, 403, 404] },
-  { method: "put", path: "/assessments/{id}/responses", summary: "Merge statement responses and question answers into the draft", scope: "assessment:write", body: AssessmentResponsesSchema, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "post", path: "/assessments/{id}/finalize", summary: "Finalise; 409 names the answered statements per component when some are unanswered (unless `acceptUnanswered: true`), or lists the flags that still need a justification", scope: "assessment:write", body: FinalizeSchema, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "post", path: "/assessments/{id}/withdraw", summary: "Withdraw a finalised assessment with a reason: it stays readable but leaves trends, comparisons and roadmap generation, and frees its quarter; 409 when not finalised", scope: "assessment:write", body: WithdrawSchema, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "post", path: "/assessments/{id}/roadmap", summary: "Generate the next-step roadmap from a finalised assessment", scope: "roadmap:write", body: RoadmapGenerateSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "get", path: "/roadmaps/{id}", summary: "A roadmap with its items and success criteria", scope: "roadmap:read", errors: [401, 403, 404] },
-  { method: "get", path: "/roadmap-items/{id}", summary: "One roadmap item with its comments", scope: "roadmap:read", errors: [401, 403, 404] },
-  { method: "patch", path: "/roadmap-items/{id}", summary: "Update a roadmap item: status, owner (by email), evidence", scope: "roadmap:write", body: RoadmapItemUpdateSchema, errors: [400, 401, 403, 404, 409, 422] },
-  { method: "get", path: "/audit/verify", summary: "Verify the organisation's audit hash chain: {ok, events} or {ok: false, firstBrokenId}", scope: "audit:read", errors: [401, 403] },
+const TAGS: Array<{ name: Tag; description: string }> = [
+  { name: "Registry", description: "Models, versions, stage transitions, incidents, monitoring and the registry's figures" },
+  { name: "Governance", description: "Bias audits, model cards and approval requests for promotion to production" },
+  { name: "Assessments", description: "Quarterly maturity assessments: responses, scores, finalisation" },
+  { name: "Roadmaps", description: "Next-step roadmaps generated from finalised assessments, and their items" },
+  { name: "Framework", description: "The maturity framework assessments are scored against" },
+  { name: "Audit", description: "The organisation's hash-chained audit trail" },
 ];
+
+/** Named response schemas: each becomes `#/components/schemas/<name>` (and a named type in generated clients). */
+const COMPONENTS: Record<string, ZodTypeAny> = {
+  Error: ApiErrorSchema,
+  ModelList: ModelListSchema,
+  Model: ModelSchema,
+  ModelVersionList: ModelVersionListSchema,
+  ModelVersion: ModelVersionOfModelSchema,
+  StageTransition: StageTransitionSchema,
+  Incident: IncidentSchema,
+  MonitoringSnapshot: MonitoringSnapshotRecordSchema,
+  RegistryMetrics: RegistryMetricsSchema,
+  BiasAudit: BiasAuditSchema,
+  ModelCard: ModelCardSchema,
+  ApprovalRequest: ApprovalRequestSchema,
+  Framework: FrameworkSummarySchema,
+  AssessmentList: AssessmentListSchema,
+  Assessment: AssessmentSchema,
+  SavedAssessment: SavedAssessmentSchema,
+  Roadmap: RoadmapDetailSchema,
+  RoadmapItem: RoadmapItemSchema,
+  AuditVerification: AuditVerificationSchema,
+};
+
+export const API_ENDPOINTS: Endpoint[] = [
+  { operationId: "listModels", tag: "Registry", method: "get", path: "/models", response: ModelListSchema, summary: "List models (search, filter, sort, paginate)", scope: "registry:read", query: ModelListQuerySchema, errors: [401, 403] },
+  { operationId: "createModel", tag: "Registry", method: "post", path: "/models", response: ModelSchema, summary: "Register a model", scope: "registry:write", body: ModelCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
+  { operationId: "getModel", tag: "Registry", method: "get", path: "/models/{slug}", response: ModelSchema, summary: "A model with its versions", scope: "registry:read", errors: [401, 403, 404] },
+  { operationId: "listModelVersions", tag: "Registry", method: "get", path: "/models/{slug}/versions", response: ModelVersionListSchema, summary: "A model's versions, newest first", scope: "registry:read", errors: [401, 403, 404] },
+  { operationId: "createModelVersion", tag: "Registry", method: "post", path: "/models/{slug}/versions", response: ModelVersionOfModelSchema, summary: "Register a model version", scope: "registry:write", body: ModelVersionCreateSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
+  { operationId: "getModelVersion", tag: "Registry", method: "get", path: "/models/{slug}/versions/{version}", response: ModelVersionOfModelSchema, summary: "One model version", scope: "registry:read", errors: [401, 403, 404] },
+  { operationId: "transitionModelVersion", tag: "Registry", method: "post", path: "/models/{slug}/versions/{version}/transitions", response: StageTransitionSchema, summary: "Move a version to another stage (production needs registry:promote)", scope: "registry:write", body: TransitionSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
+  { operationId: "reportIncident", tag: "Registry", method: "post", path: "/models/{slug}/versions/{version}/incidents", response: IncidentSchema, summary: "Report an incident", scope: "registry:write", body: IncidentCreateSchema, created: true, errors: [400, 401, 403, 404, 422] },
+  { operationId: "getIncident", tag: "Registry", method: "get", path: "/incidents/{id}", response: IncidentSchema, summary: "One incident", scope: "registry:read", errors: [401, 403, 404] },
+  { operationId: "updateIncident", tag: "Registry", method: "patch", path: "/incidents/{id}", response: IncidentSchema, summary: "Update an incident", scope: "registry:write", body: IncidentUpdateSchema, errors: [400, 401, 403, 404, 422] },
+  { operationId: "recordMonitoringSnapshot", tag: "Registry", method: "post", path: "/models/{slug}/versions/{version}/monitoring", response: MonitoringSnapshotRecordSchema, summary: "Push a monitoring snapshot", scope: "registry:write", body: MonitoringSnapshotSchema, created: true, errors: [400, 401, 403, 404, 422] },
+  { operationId: "getRegistryMetrics", tag: "Registry", method: "get", path: "/metrics", response: RegistryMetricsSchema, summary: "Registry metrics for a window (default: the current quarter)", scope: "registry:read", query: MetricsWindowSchema, errors: [401, 403, 422] },
+  { operationId: "runBiasAudit", tag: "Governance", method: "post", path: "/models/{slug}/versions/{version}/bias-audits", response: BiasAuditSchema, summary: "Run a bias audit: JSON {config, rows}, or multipart/form-data with a CSV `file` part and a `config` part holding JSON", scope: "governance:write", body: BiasAuditJsonSchema, created: true, errors: [400, 401, 403, 404, 413, 422] },
+  { operationId: "getBiasAudit", tag: "Governance", method: "get", path: "/bias-audits/{id}", response: BiasAuditSchema, summary: "One bias audit with per-group counts, rates and disparities", scope: "governance:read", errors: [401, 403, 404] },
+  { operationId: "getModelCard", tag: "Governance", method: "get", path: "/models/{slug}/versions/{version}/model-card", response: ModelCardSchema, summary: "The version's latest model card revision", scope: "governance:read", errors: [401, 403, 404] },
+  { operationId: "openApprovalRequest", tag: "Governance", method: "post", path: "/models/{slug}/versions/{version}/approval-requests", response: ApprovalRequestSchema, summary: "Open a request to promote a staging version to production; returns the gate checks", scope: "governance:write", body: ApprovalRequestOpenSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
+  { operationId: "getApprovalRequest", tag: "Governance", method: "get", path: "/approval-requests/{id}", response: ApprovalRequestSchema, summary: "An approval request with its gate checks and decisions", scope: "governance:read", errors: [401, 403, 404] },
+  { operationId: "getFramework", tag: "Framework", method: "get", path: "/framework", response: FrameworkSummarySchema, summary: "The maturity framework (public: no token needed)", scope: null, query: FrameworkQuerySchema, errors: [404, 422] },
+  { operationId: "listAssessments", tag: "Assessments", method: "get", path: "/assessments", response: AssessmentListSchema, summary: "The organisation's assessments with scores", scope: "assessment:read", errors: [401, 403] },
+  { operationId: "startAssessment", tag: "Assessments", method: "post", path: "/assessments", response: AssessmentSchema, summary: "Start an assessment for the current quarter or a past one (a future quarter is 422; a quarter with a live assessment 409)", scope: "assessment:write", body: AssessmentCreateSchema, created: true, errors: [400, 401, 403, 409, 422] },
+  { operationId: "getAssessment", tag: "Assessments", method: "get", path: "/assessments/{id}", response: AssessmentSchema, summary: "An assessment: scores, levels, evidence and flags", scope: "assessment:read", errors: [401, 403, 404] },
+  { operationId: "saveAssessmentResponses", tag: "Assessments", method: "put", path: "/assessments/{id}/responses", response: SavedAssessmentSchema, summary: "Merge statement responses and question answers into the draft", scope: "assessment:write", body: AssessmentResponsesSchema, errors: [400, 401, 403, 404, 409, 422] },
+  { operationId: "finalizeAssessment", tag: "Assessments", method: "post", path: "/assessments/{id}/finalize", response: AssessmentSchema, summary: "Finalise; 409 names the answered statements per component when some are unanswered (unless `acceptUnanswered: true`), or lists the flags that still need a justification", scope: "assessment:write", body: FinalizeSchema, errors: [400, 401, 403, 404, 409, 422] },
+  { operationId: "withdrawAssessment", tag: "Assessments", method: "post", path: "/assessments/{id}/withdraw", response: AssessmentSchema, summary: "Withdraw a finalised assessment with a reason: it stays readable but leaves trends, comparisons and roadmap generation, and frees its quarter; 409 when not finalised", scope: "assessment:write", body: WithdrawSchema, errors: [400, 401, 403, 404, 409, 422] },
+  { operationId: "generateRoadmap", tag: "Roadmaps", method: "post", path: "/assessments/{id}/roadmap", response: RoadmapDetailSchema, summary: "Generate the next-step roadmap from a finalised assessment", scope: "roadmap:write", body: RoadmapGenerateSchema, created: true, errors: [400, 401, 403, 404, 409, 422] },
+  { operationId: "getRoadmap", tag: "Roadmaps", method: "get", path: "/roadmaps/{id}", response: RoadmapDetailSchema, summary: "A roadmap with its items and success criteria", scope: "roadmap:read", errors: [401, 403, 404] },
+  { operationId: "getRoadmapItem", tag: "Roadmaps", method: "get", path: "/roadmap-items/{id}", response: RoadmapItemSchema, summary: "One roadmap item with its comments", scope: "roadmap:read", errors: [401, 403, 404] },
+  { operationId: "updateRoadmapItem", tag: "Roadmaps", method: "patch", path: "/roadmap-items/{id}", response: RoadmapItemSchema, summary: "Update a roadmap item: status, owner (by email), evidence", scope: "roadmap:write", body: RoadmapItemUpdateSchema, errors: [400, 401, 403, 404, 409, 422] },
+  { operationId: "verifyAuditChain", tag: "Audit", method: "get", path: "/audit/verify", response: AuditVerificationSchema, summary: "Verify the organisation's audit hash chain: {ok, events} or {ok: false, firstBrokenId}", scope: "audit:read", errors: [401, 403] },
+];
+
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Malformed request (body is not a JSON object)",
@@ -72,75 +131,107 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   422: "Invalid values",
 };
 
-function jsonSchema(schema: ZodTypeAny) {
-  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: "openApi3", effectStrategy: "input", $refStrategy: "none" }) as Record<string, unknown>;
+type JsonSchema = Record<string, unknown>;
+
+/** A request schema: what the client may send (input side of transforms; unknown keys refused). */
+function requestSchema(schema: ZodTypeAny): JsonSchema {
+  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, { target: "jsonSchema7", effectStrategy: "input", $refStrategy: "none" }) as JsonSchema;
+  return rest;
+}
+
+/** A response schema: what the server answers. Objects stay open (no `additionalProperties`): new keys are not a breaking change. */
+function responseSchema(schema: ZodTypeAny): JsonSchema {
+  const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, {
+    target: "jsonSchema7",
+    $refStrategy: "none",
+    removeAdditionalStrategy: "strict",
+    allowedAdditionalProperties: undefined,
+  }) as JsonSchema;
   return rest;
 }
 
 function queryParameters(schema: ZodTypeAny) {
-  const properties = (jsonSchema(schema).properties ?? {}) as Record<string, object>;
+  const properties = (requestSchema(schema).properties ?? {}) as Record<string, object>;
   return Object.entries(properties).map(([name, s]) => ({ name, in: "query", required: false, schema: s }));
+}
+
+const componentNames = new Map(Object.entries(COMPONENTS).map(([name, schema]) => [schema, name]));
+
+function componentRef(schema: ZodTypeAny) {
+  const name = componentNames.get(schema);
+  if (!name) throw new Error("Every response schema must be listed in COMPONENTS");
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+const errorContent = { "application/json": { schema: componentRef(ApiErrorSchema) } };
+
+/** The bias-audit upload: a CSV file part and the configuration as JSON text. */
+const BIAS_AUDIT_MULTIPART = {
+  type: "object",
+  required: ["file", "config"],
+  properties: {
+    file: { type: "string", contentMediaType: "text/csv", description: "The predictions, one row per case, with a header row" },
+    config: { type: "string", contentMediaType: "application/json", description: "The audit configuration (`config` of the JSON body) as JSON text" },
+  },
+};
+
+function operation(endpoint: Endpoint) {
+  const pathParameters = [...endpoint.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    name: m[1],
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
+  const requestContent: Record<string, unknown> | undefined = endpoint.body
+    ? {
+        "application/json": { schema: requestSchema(endpoint.body) },
+        ...(endpoint.operationId === "runBiasAudit" ? { "multipart/form-data": { schema: BIAS_AUDIT_MULTIPART } } : {}),
+      }
+    : undefined;
+  return {
+    operationId: endpoint.operationId,
+    tags: [endpoint.tag],
+    summary: endpoint.summary,
+    description: endpoint.scope ? `Requires scope \`${endpoint.scope}\`.` : "Public: no token needed.",
+    security: endpoint.scope ? [{ bearerAuth: [endpoint.scope] }] : [],
+    parameters: [...pathParameters, ...(endpoint.query ? queryParameters(endpoint.query) : [])],
+    ...(requestContent ? { requestBody: { required: true, content: requestContent } } : {}),
+    responses: {
+      [endpoint.created ? "201" : "200"]: {
+        description: endpoint.created ? "Created" : "OK",
+        content: { "application/json": { schema: componentRef(endpoint.response) } },
+      },
+      ...Object.fromEntries(endpoint.errors.map((status) => [String(status), { description: ERROR_DESCRIPTIONS[status], content: errorContent }])),
+    },
+  };
+}
+
+/** The project's licence, once package.json declares one (an SPDX id). */
+function license() {
+  const spdx = (packageJson as { license?: string }).license;
+  return spdx ? { license: { name: spdx, identifier: spdx } } : {};
 }
 
 export function buildOpenApiDocument(serverUrl = "/api/v1") {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of API_ENDPOINTS) {
-    const pathParameters = [...endpoint.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: "path",
-      required: true,
-      schema: { type: "string" },
-    }));
     paths[endpoint.path] ??= {};
-    paths[endpoint.path]![endpoint.method] = {
-      summary: endpoint.summary,
-      description: `Requires scope \`${endpoint.scope}\`.`,
-      security: [{ bearerAuth: [endpoint.scope] }],
-      parameters: [...pathParameters, ...(endpoint.query ? queryParameters(endpoint.query) : [])],
-      ...(endpoint.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(endpoint.body) } } } }
-        : {}),
-      responses: {
-        [endpoint.created ? "201" : "200"]: { description: endpoint.created ? "Created" : "OK", content: { "application/json": {} } },
-        ...Object.fromEntries(
-          endpoint.errors.map((status) => [
-            String(status),
-            { description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          ]),
-        ),
-      },
-    };
+    paths[endpoint.path]![endpoint.method] = operation(endpoint);
   }
   return {
-    openapi: "3.0.3",
+    openapi: "3.1.0",
     info: {
       title: "AI Maturity & Governance Portal API",
       version: "1",
       description: "Pipelines push models, versions, stage transitions, incidents and monitoring to the registry. Every token belongs to one organisation.",
+      ...license(),
     },
     servers: [{ url: serverUrl }],
+    tags: TAGS,
+    security: [{ bearerAuth: [] }],
     components: {
-      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
-      schemas: {
-        Error: {
-          type: "object",
-          required: ["error"],
-          properties: {
-            error: {
-              type: "object",
-              required: ["code", "message", "issues"],
-              properties: {
-                code: { type: "string" },
-                message: { type: "string" },
-                issues: {
-                  type: "array",
-                  items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
-                },
-              },
-            },
-          },
-        },
-      },
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API token: organisation admins create them under Admin → API tokens" } },
+      schemas: Object.fromEntries(Object.entries(COMPONENTS).map(([name, schema]) => [name, responseSchema(schema)])),
     },
     paths,
   };

@@ -1,0 +1,130 @@
+import { z } from "zod";
+import { TimestampSchema } from "../../utils/validation";
+import { CHANNELS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
+
+/**
+ * What the registry API answers. The API routes type their answers with these
+ * and the OpenAPI document declares them, so both say the same thing.
+ */
+
+const ModelFieldsSchema = z.object({
+  id: z.number().int(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  useCase: z.string(),
+  businessDomain: z.string(),
+  riskTier: z.enum(RISK_TIERS),
+  ownerTeam: z.string(),
+  businessOwner: z.string(),
+  tags: z.array(z.string()),
+  createdVia: z.enum(CHANNELS),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+  productionVersion: z.string().nullable().describe("The version in production, if any"),
+  latestVersion: z.string().nullable().describe("The highest semantic version, whatever its stage"),
+});
+
+export const ModelVersionSchema = z.object({
+  id: z.number().int(),
+  version: z.string(),
+  stage: z.enum(STAGES),
+  algorithm: z.string().nullable(),
+  framework: z.string().nullable(),
+  hyperparameters: z.record(z.string(), z.unknown()).nullable(),
+  trainingData: z.object({ ref: z.string(), version: z.string().nullable() }).nullable(),
+  codeRef: z.string().nullable(),
+  artifactUri: z.string().nullable(),
+  metrics: z.record(z.string(), z.number()),
+  parentVersion: z.string().nullable(),
+  lineageComplete: z.boolean().describe("Training data, code reference and artifact are all recorded"),
+  createdBy: z.string(),
+  createdVia: z.enum(CHANNELS),
+  createdAt: TimestampSchema,
+  stageChangedAt: TimestampSchema,
+});
+
+export const ModelSchema = ModelFieldsSchema.extend({
+  versions: z.array(ModelVersionSchema).describe("Newest first (by semantic version)"),
+  ownerUserId: z.number().int().nullable(),
+});
+
+export const ModelListSchema = z.object({
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  models: z.array(
+    ModelFieldsSchema.extend({
+      versionCount: z.number().int(),
+      openIncidents: z.number().int(),
+    }),
+  ),
+});
+
+export const ModelVersionListSchema = z.object({ model: z.string(), versions: z.array(ModelVersionSchema) });
+
+/** A version with its model's slug (`GET` and `POST` of one version). */
+export const ModelVersionOfModelSchema = ModelVersionSchema.extend({ model: z.string() });
+
+export const StageTransitionSchema = z.object({
+  model: z.string(),
+  version: z.string(),
+  to: z.enum(STAGES),
+  reason: z.string(),
+  retiredVersion: z.string().nullable().describe("The version this promotion moved out of production"),
+  at: TimestampSchema,
+});
+
+export const IncidentSchema = z.object({
+  id: z.number().int(),
+  model: z.string().optional(),
+  version: z.string().optional(),
+  title: z.string(),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(INCIDENT_STATUSES),
+  startedAt: TimestampSchema,
+  detectedAt: TimestampSchema,
+  resolvedAt: TimestampSchema.nullable(),
+  timeToDetectHours: z.number().nullable(),
+  timeToRecoverHours: z.number().nullable(),
+  description: z.string(),
+  reviewUrl: z.string().nullable(),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
+
+export const MonitoringSnapshotRecordSchema = z.object({
+  id: z.number().int(),
+  model: z.string(),
+  version: z.string(),
+  observedAt: TimestampSchema,
+  metrics: z.record(z.string(), z.number()),
+  breaches: z.array(z.string()).describe("Metrics that breach one of the model's objectives"),
+});
+
+const ShareSchema = z.number().nullable().describe("A share between 0 and 1; null when there is nothing to divide by");
+
+export const RegistryMetricsSchema = z.object({
+  window: z.object({ from: TimestampSchema, to: TimestampSchema }),
+  modelsTotal: z.number().int(),
+  versionsByStage: z.object(Object.fromEntries(STAGES.map((s) => [s, z.number().int()])) as Record<(typeof STAGES)[number], z.ZodNumber>),
+  productionModels: z.number().int(),
+  incidentsInWindow: z.number().int(),
+  incidentRate: z.number().nullable(),
+  productionModelsWithIncidentShare: ShareSchema,
+  medianTimeToDetectHours: z.number().nullable(),
+  medianTimeToRecoverHours: z.number().nullable(),
+  productionPromotions: z.number().int(),
+  deploymentsPerMonth: z.number().nullable(),
+  promotionsByMonth: z.array(z.object({ month: z.string(), count: z.number().int() })),
+  medianLeadTimeHours: z.number().nullable(),
+  lineageCompleteShare: ShareSchema,
+  registrations: z.number().int(),
+  apiRegistrationShare: ShareSchema,
+  sloBreaches: z.number().int(),
+  approvalGatedShare: ShareSchema,
+  approvedCardShare: ShareSchema,
+  passingAuditShare: ShareSchema,
+  medianApprovalDecisionHours: z.number().nullable(),
+  openApprovalRequests: z.number().int(),
+});
