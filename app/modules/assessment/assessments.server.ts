@@ -67,7 +67,7 @@ export function createAssessment(orgId: number, input: { period: string; framewo
   const now = options.now ?? new Date();
   const current = quarterOf(now);
   if (input.period > current) throw invalid(`${input.period} has not started yet: open the current quarter (${current}) or an earlier one`, "period");
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     if (liveAssessmentPeriods(orgId, tx).includes(input.period)) throw conflict(`An assessment for ${input.period} already exists`, "period");
     const row = tx
       .insert(assessments)
@@ -80,7 +80,7 @@ export function createAssessment(orgId: number, input: { period: string; framewo
 }
 
 export function addEvidenceNote(orgId: number, id: number, input: { statementId: string; body: string; url?: string }, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     requireEditable(row);
     if (!frameworkOf(row).components.some((c) => c.capabilities.some((s) => s.id === input.statementId))) {
@@ -97,7 +97,7 @@ export function addEvidenceNote(orgId: number, id: number, input: { statementId:
 }
 
 export function submitAssessmentForReview(orgId: number, id: number, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     if (row.status !== "draft") throw conflict(`Only a draft can go to review; this one is ${statusWords(row.status)}`);
     tx.update(assessments).set({ status: "in_review", updatedAt: new Date() }).where(eq(assessments.id, id)).run();
@@ -236,7 +236,7 @@ export function finalizeAssessment(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     requireEditable(row);
     const detail = getAssessment(orgId, id, tx)!;
@@ -306,7 +306,7 @@ export function finalizeAssessment(
 export function withdrawAssessment(orgId: number, id: number, input: { reason: string }, actor: Actor, options: WriteOptions = {}) {
   const reason = input.reason.trim();
   if (!reason) throw invalid("Say why the assessment is withdrawn", "reason");
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     if (row.status !== "finalized") throw conflict(`Only a finalised assessment can be withdrawn; this one is ${statusWords(row.status)}`);
     const now = options.now ?? new Date();

@@ -16,9 +16,9 @@ describe("recordingAt", () => {
     const past = new Date("2025-03-04T05:06:07Z");
     await recordingAt(past, async () => {
       await Promise.resolve();
-      writeTransaction((tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
+      writeTransaction({ orgId: org.id }, (tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
     });
-    writeTransaction((tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
+    writeTransaction({ orgId: org.id }, (tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
     const [newest, oldest] = listAuditEvents(org.id, {}, { limit: 2 }).events;
     expect(oldest!.createdAt.toISOString()).toBe(past.toISOString());
     expect(Math.abs(newest!.createdAt.getTime() - Date.now())).toBeLessThan(5_000);
@@ -29,7 +29,7 @@ describe("recordingAt", () => {
 describe("auditChainState", () => {
   it("verifies the whole chain once, then only the events added since", async () => {
     const org = makeOrg("chain-state-org");
-    const record = () => writeTransaction((tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
+    const record = () => writeTransaction({ orgId: org.id }, (tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
     for (let i = 0; i < 3; i++) record();
     expect(auditChainState(org.id)).toMatchObject({ ok: true, events: 3 });
     record();

@@ -14,9 +14,9 @@ describe("cachedUntilNextChange", () => {
     expect(read()).toBe(1);
     expect(read()).toBe(1);
     // A change in another organisation does not invalidate this one.
-    writeTransaction((tx) => recordAuditEvent(tx, { orgId: other.id, actor: { type: "system", label: "t" }, action: "x.changed", entityType: "x" }));
+    writeTransaction({ orgId: other.id }, (tx) => recordAuditEvent(tx, { orgId: other.id, actor: { type: "system", label: "t" }, action: "x.changed", entityType: "x" }));
     expect(read()).toBe(1);
-    const { id } = writeTransaction((tx) => recordAuditEvent(tx, { orgId: org.id, actor: { type: "system", label: "t" }, action: "x.changed", entityType: "x" }));
+    const { id } = writeTransaction({ orgId: org.id }, (tx) => recordAuditEvent(tx, { orgId: org.id, actor: { type: "system", label: "t" }, action: "x.changed", entityType: "x" }));
     expect(auditHead(org.id)).toBe(id);
     expect(read()).toBe(2);
     expect(read()).toBe(2);
@@ -31,7 +31,7 @@ describe("listAuditFacets", () => {
     const org = db.insert(organizations).values({ slug: "facets-org", name: "Facets" }).returning().get();
     const other = db.insert(organizations).values({ slug: "facets-other", name: "Other" }).returning().get();
     const record = (orgId: number, label: string, action: string, entityType: string) =>
-      writeTransaction((tx) => recordAuditEvent(tx, { orgId, actor: { type: "system", label }, action, entityType }));
+      writeTransaction({ orgId }, (tx) => recordAuditEvent(tx, { orgId, actor: { type: "system", label }, action, entityType }));
     expect(listAuditFacets(org.id)).toEqual({ actors: [], entityTypes: [], actions: [] });
     record(org.id, "zoe", "model.created", "model");
     record(org.id, "adam", "model.updated", "model");

@@ -10,7 +10,7 @@ function makeOrg(slug: string) {
 
 /** A change the caches notice (they follow the organisation's audit head). */
 function touch(orgId: number) {
-  writeTransaction((tx) => recordAuditEvent(tx, { orgId, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
+  writeTransaction({ orgId }, (tx) => recordAuditEvent(tx, { orgId, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
 }
 
 describe("maturityStanding", () => {

@@ -110,7 +110,7 @@ export function createModel(
   channel: Channel,
   options: WriteOptions & { ownerUserId?: number } = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     if (input.slug && findModelBySlug(orgId, input.slug, tx)) {
       throw conflict(`A model with slug "${input.slug}" already exists`, "slug");
     }
@@ -150,7 +150,7 @@ export function createModel(
 }
 
 export function updateModel(orgId: number, slug: string, input: ModelUpdate, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const before = requireModel(tx, orgId, slug);
     const beforeTags = tagsOf(tx, [before.id]).get(before.id) ?? [];
     const after = tx
@@ -194,7 +194,7 @@ export function createVersion(
   channel: Channel,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const model = requireModel(tx, orgId, modelSlug);
     const semver = parseSemver(input.version);
     if (!semver) throw invalid("Not a semantic version", "version");
@@ -375,7 +375,7 @@ export function transitionVersion(
   permissions: TransitionPermissions,
   options: WriteOptions & { importedHistory?: boolean } = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const check = checkTransition(version.stage, input.to);
     if (!check.ok) throw conflict(check.reason, "to");
@@ -427,7 +427,7 @@ export function createIncident(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const now = options.now ?? new Date();
     if (input.resolvedAt && input.status && input.status !== "resolved") {
@@ -463,7 +463,7 @@ export function createIncident(
 }
 
 export function updateIncident(orgId: number, incidentId: number, input: IncidentUpdate, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const before = tx
       .select()
       .from(incidents)
@@ -514,7 +514,7 @@ export function recordMonitoringSnapshot(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const objectives = tx
       .select()
@@ -558,7 +558,7 @@ export function recordMonitoringSnapshot(
 }
 
 export function setObjective(orgId: number, modelSlug: string, input: ObjectiveInput, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const model = requireModel(tx, orgId, modelSlug);
     const before = tx
       .select()
@@ -586,7 +586,7 @@ export function setObjective(orgId: number, modelSlug: string, input: ObjectiveI
 }
 
 export function removeObjective(orgId: number, modelSlug: string, metric: string, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const model = requireModel(tx, orgId, modelSlug);
     const before = tx
       .select()

@@ -139,7 +139,7 @@ export function generateRoadmapFromAssessment(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const source = generationSource(orgId, assessmentId, tx);
     const active = readActiveRoadmap(orgId, tx);
     if (input.replacesRoadmapId !== undefined) {
@@ -254,7 +254,7 @@ function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): num
  * 15 minutes is not audited again (typing must not flood the audit log).
  */
 export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapItemUpdate, actor: Actor, options: WriteOptions & { autosave?: boolean } = {}) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const before = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
     if (!before) throw notFound("Roadmap item");
     if (before.status === "closed") throw conflict("This item was closed when the roadmap was regenerated");
@@ -296,7 +296,7 @@ export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapI
 
 export function bulkAssignItems(orgId: number, input: { itemIds: number[]; ownerEmail?: string; team?: string }, actor: Actor) {
   if (input.ownerEmail === undefined && input.team === undefined) throw invalid("Choose an owner or a team", "ownerEmail");
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail);
     // An item tagged with two components is listed (and may be ticked) twice.
     const ids = [...new Set(input.itemIds)];
@@ -332,7 +332,7 @@ export function bulkAssignItems(orgId: number, input: { itemIds: number[]; owner
 }
 
 export function commentOnItem(orgId: number, itemId: number, body: string, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const item = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
     if (!item) throw notFound("Roadmap item");
     if (item.status === "closed") throw conflict("This item was closed when the roadmap was regenerated");
@@ -342,7 +342,7 @@ export function commentOnItem(orgId: number, itemId: number, body: string, actor
 }
 
 export function tickCriterion(orgId: number, input: { criterionId: number; met: boolean; evidence: string }, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const criterion = tx.select().from(roadmapCriteria).where(and(eq(roadmapCriteria.orgId, orgId), eq(roadmapCriteria.id, input.criterionId))).get();
     if (!criterion) throw notFound("Success criterion");
     if (criterion.check) throw conflict("This criterion is checked automatically against the figures");
