@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { cached } from "~/data-cache.server";
 import { apiRoute, methodNotAllowed, parseQuery, requireApiToken } from "~/modules/http/api.server";
-import { cachedRegistryMetrics } from "~/modules/registry/metrics.server";
 import { MetricsWindowSchema } from "~/modules/registry/registry-schemas";
 import { currentQuarterRange } from "~/utils/quarters";
 
@@ -10,7 +10,7 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
     const window = parseQuery(request, MetricsWindowSchema);
     const quarter = currentQuarterRange();
     const range = { from: window.from ?? quarter.from, to: window.to ?? quarter.to };
-    return cachedRegistryMetrics(token.orgId, range);
+    return cached.registryMetrics(token.orgId, range);
   });
 
 export const action = () => apiRoute(() => methodNotAllowed(["GET"]));

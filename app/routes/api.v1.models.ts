@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { cached } from "~/data-cache.server";
 import { apiRoute, created, methodNotAllowed, parseQuery, readJsonBody, requireApiToken } from "~/modules/http/api.server";
-import { createModel, getModel, listModels } from "~/modules/registry/registry.server";
+import { createModel, getModel } from "~/modules/registry/registry.server";
 import { ModelCreateSchema, ModelListQuerySchema } from "~/modules/registry/registry-schemas";
 
 export const loader = ({ request }: LoaderFunctionArgs) =>
   apiRoute(() => {
     const token = requireApiToken(request, "registry:read");
-    return listModels(token.orgId, parseQuery(request, ModelListQuerySchema));
+    return cached.modelList(token.orgId, parseQuery(request, ModelListQuerySchema));
   });
 
 export const action = ({ request }: ActionFunctionArgs) =>

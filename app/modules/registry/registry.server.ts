@@ -13,7 +13,7 @@ import {
   stageTransitions,
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
-import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { GateRefusal } from "../governance/gates";
 import { gateChecksForVersion } from "../governance/gates.server";
 import {
@@ -668,14 +668,10 @@ const MODEL_ORDER: Record<NonNullable<ModelListQuery["sort"]>, SQL[]> = {
 
 /**
  * One page of models with their production and latest versions, in a constant number of queries
- * (the page and `GET /api/v1/models`). Cached until the organisation's next change: the four per-row
- * subqueries make it the costliest read that pipelines poll.
+ * (the page and `GET /api/v1/models`, through the data cache: the four per-row subqueries make it
+ * the costliest read that pipelines poll).
  */
 export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = getDb()) {
-  return cachedUntilNextChange(orgId, `models:${JSON.stringify(query)}`, () => readModelList(orgId, query, db), db);
-}
-
-function readModelList(orgId: number, query: ModelListQuery, db: DbOrTx) {
   const where = modelListConditions(orgId, query);
   const total = db.select({ n: count() }).from(models).where(where).get()?.n ?? 0;
   const rows = db
@@ -716,14 +712,10 @@ function readModelList(orgId: number, query: ModelListQuery, db: DbOrTx) {
     })),
   };
 }
-export type ModelListItem = ReturnType<typeof readModelList>["models"][number];
+export type ModelListItem = ReturnType<typeof listModels>["models"][number];
 
-/** The owner teams and tags to filter the model list by; cached until the organisation's next change. */
+/** The owner teams and tags to filter the model list by. */
 export function listModelFacets(orgId: number, db: DbOrTx = getDb()) {
-  return cachedUntilNextChange(orgId, "model-facets", () => readModelFacets(orgId, db), db);
-}
-
-function readModelFacets(orgId: number, db: DbOrTx) {
   return {
     teams: db
       .selectDistinct({ team: models.ownerTeam })
