@@ -6,8 +6,9 @@
  * In production it runs WEB_CONCURRENCY worker processes (default: one per
  * CPU, at most 4) behind node:cluster, since server rendering is CPU-bound and
  * one process uses one core. SQLite in WAL mode takes writers from several
- * processes (see tests/integration/durability.test.ts); per-process caches are
- * keyed by the audit-chain head, so they stay correct across workers.
+ * processes (see tests/integration/durability.test.ts); the per-process data
+ * cache is keyed by change counters in the database, so it stays correct
+ * across workers.
  */
 import cluster from "node:cluster";
 import fs from "node:fs";
