@@ -6,13 +6,14 @@
  * write to shared data (users, organisations, memberships), in the same
  * transaction as the write. A reader compares the counters it depends on (one
  * indexed query) with those its entry was computed under, so a write by any
- * process is seen on the next read. Entries hold data (never rendered pages),
- * in a small LRU per reader.
+ * process is seen on the next read. Entries hold data, never rendered pages
+ * (the board report's PDF bytes are the one file: built from the database
+ * alone), in a bounded LRU per reader.
  *
  * Why not `@epic-web/cachified`: it is asynchronous and time-to-live oriented;
  * these readers are synchronous (better-sqlite3) and valid exactly until a
  * counter moves, so it would add an `await` to every caller and a TTL we do
- * not want, for the 40 lines below.
+ * not want, in place of the few lines below.
  *
  * Routes and API handlers call `cached.*`; domain modules never cache, and
  * never import this module (it imports them).
@@ -203,7 +204,7 @@ const roadmapView = cachedReader({
 /** One page of the model list (page and `GET /api/v1/models`): org counter; the query in the key. */
 const modelList = cachedReader({
   invalidatedBy: "org counter",
-  max: 500,
+  max: 200,
   key: (query: ModelListQuery) => `models:${JSON.stringify(query)}`,
   read: (orgId, query) => registry.listModels(orgId, query),
 });
