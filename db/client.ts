@@ -91,9 +91,44 @@ export function closeSharedDb(): void {
 }
 
 /**
+ * What a write transaction changes, which decides the change counters it bumps
+ * (`change_counters`, read by the data cache in app/data-cache.server.ts):
+ * - `{ orgId }`: that organisation's data (`org:<id>`);
+ * - `"site"`: shared data: users, organisations, memberships (`site`);
+ * - `{ orgId, site: true }`: both, e.g. adding a member records it in the organisation's trail;
+ * - `"bookkeeping"`: rows no cached reader reads (login throttle, sign-out, API
+ *   token last use, the site-wide audit chain of sign-ins): bumps nothing.
+ */
+export type WriteScope = { orgId: number; site?: true } | "site" | "bookkeeping";
+
+/** The counters a scope bumps. */
+export function counterScopes(scope: WriteScope): string[] {
+  if (scope === "bookkeeping") return [];
+  if (scope === "site") return ["site"];
+  return scope.site ? [`org:${scope.orgId}`, "site"] : [`org:${scope.orgId}`];
+}
+
+const totalChangesQuery = preparedOnce((db) => db.$client.prepare<[], number>("SELECT total_changes()").pluck());
+const bumpCounterQuery = preparedOnce((db) =>
+  db.$client.prepare<[string]>("INSERT INTO change_counters (scope, version) VALUES (?, 1) ON CONFLICT (scope) DO UPDATE SET version = version + 1"),
+);
+
+/**
  * Runs `fn` in a write transaction that takes the write lock up front
  * (BEGIN IMMEDIATE), so two processes never read the same audit-chain head.
+ * When `fn` changed any row, the counters of `scope` move in the same
+ * transaction: every process's cached readers see the write on their next read.
  */
-export function writeTransaction<T>(fn: (tx: Tx) => T, db: Db = getDb()): T {
-  return db.transaction(fn, { behavior: "immediate" });
+export function writeTransaction<T>(scope: WriteScope, fn: (tx: Tx) => T, db: Db = getDb()): T {
+  const counters = counterScopes(scope);
+  return db.transaction(
+    (tx) => {
+      if (counters.length === 0) return fn(tx);
+      const changesBefore = totalChangesQuery(db).get();
+      const result = fn(tx);
+      if (totalChangesQuery(db).get() !== changesBefore) for (const counter of counters) bumpCounterQuery(db).run(counter);
+      return result;
+    },
+    { behavior: "immediate" },
+  );
 }

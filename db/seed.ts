@@ -57,7 +57,8 @@ export async function seedDemoHistory(
   // The pipeline token was made before its first use and last used at its last.
   const token = registry.pipelineToken();
   if (token.id !== null) {
-    getDb().update(apiTokens).set({ createdAt: token.createdAt, lastUsedAt: token.lastUsedAt }).where(eq(apiTokens.id, token.id)).run();
+    const { id, createdAt, lastUsedAt } = token;
+    writeTransaction({ orgId }, (tx) => tx.update(apiTokens).set({ createdAt, lastUsedAt }).where(eq(apiTokens.id, id)).run());
   }
 }
 
@@ -73,7 +74,8 @@ export async function seedDemoOrganization(options: { registry?: boolean } = {})
   const isNew = !getDb().select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, DEMO_ORG.slug)).get();
   // A new demo organisation with history was founded when its history begins.
   const stamp = <T>(fn: () => T): T => (isNew && withHistory ? recordingAt(demoHistoryStart(now), fn) : fn());
-  const result = stamp(() => writeTransaction((tx) => {
+  // Shared data (the organisation, its people and their memberships): the site counter.
+  const result = stamp(() => writeTransaction("site", (tx) => {
     let org = tx.select().from(organizations).where(eq(organizations.slug, DEMO_ORG.slug)).get();
     const created = !org;
     if (!org) {
@@ -138,7 +140,7 @@ export async function seedDemoOrganization(options: { registry?: boolean } = {})
         // The sister lab: founded with the demo organisation, assessed last quarter.
         schedule: (timeline) =>
           timeline.at(demoHistoryStart(now), () => {
-            const sister = writeTransaction((tx) => {
+            const sister = writeTransaction("site", (tx) => {
               const existing = tx.select().from(organizations).where(eq(organizations.slug, SISTER_ORG.slug)).get();
               if (existing) return null;
               const sisterOrg = tx.insert(organizations).values(SISTER_ORG).returning().get();

@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { cached } from "~/data-cache.server";
 import { apiJson, apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { AssessmentListSchema, AssessmentSchema } from "~/modules/assessment/assessment-response-schemas";
 import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
-import { assessmentJson, createAssessment, getAssessment, listAssessments } from "~/modules/assessment/assessments.server";
+import { assessmentJson, createAssessment, getAssessment } from "~/modules/assessment/assessments.server";
 
 export const loader = ({ request }: LoaderFunctionArgs) =>
   apiRoute(() => {
     const token = requireApiToken(request, "assessment:read");
     return apiJson(AssessmentListSchema, {
-      assessments: listAssessments(token.orgId).map((a) => ({
+      assessments: cached.assessmentList(token.orgId).map((a) => ({
         id: a.id,
         period: a.period,
         status: a.status,

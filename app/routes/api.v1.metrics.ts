@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { cached } from "~/data-cache.server";
 import { apiJson, apiRoute, methodNotAllowed, parseQuery, requireApiToken } from "~/modules/http/api.server";
-import { cachedRegistryMetrics } from "~/modules/registry/metrics.server";
 import { RegistryMetricsSchema } from "~/modules/registry/registry-response-schemas";
 import { MetricsWindowSchema } from "~/modules/registry/registry-schemas";
 import { currentQuarterRange } from "~/utils/quarters";
@@ -11,7 +11,7 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
     const window = parseQuery(request, MetricsWindowSchema);
     const quarter = currentQuarterRange();
     const range = { from: window.from ?? quarter.from, to: window.to ?? quarter.to };
-    return apiJson(RegistryMetricsSchema, cachedRegistryMetrics(token.orgId, range));
+    return apiJson(RegistryMetricsSchema, cached.registryMetrics(token.orgId, range));
   });
 
 export const action = () => apiRoute(() => methodNotAllowed(["GET"]));

@@ -5,15 +5,15 @@ import { ComponentRadar } from "~/components/assessment-charts";
 import { Chart } from "~/components/chart";
 import { LevelPill } from "~/components/framework";
 import { MetricTiles } from "~/components/metric-tiles";
+import { cached } from "~/data-cache.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { auditChainState, auditEventRow, listAuditEvents } from "~/modules/audit/audit.server";
 import { auditEntityLinks } from "~/modules/audit/entity-links.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, ROLE_DESCRIPTIONS, ROLE_LABELS, type Role } from "~/modules/auth/roles";
-import { activeRoadmapProgress, maturityStanding, modelNamesBySlug } from "~/modules/dashboard/dashboard.server";
+import { modelNamesBySlug } from "~/modules/dashboard/dashboard.server";
 import { dueSummary, DUE_SOON_DAYS } from "~/modules/dashboard/due";
 import { reviewInbox } from "~/modules/governance/inbox.server";
-import { cachedRegistryMetrics } from "~/modules/registry/metrics.server";
 import { STAGES } from "~/modules/registry/registry-constants";
 import { myRoadmapItems } from "~/modules/roadmap/roadmaps.server";
 import { formatDate, formatDateTime } from "~/utils/format";
@@ -46,9 +46,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     userName: user.name,
     quarter,
     quarters: Array.from({ length: 8 }, (_, i) => shiftQuarter(current, -i)),
-    metrics: cachedRegistryMetrics(org.id, quarterRange(quarter)),
-    standing: leads ? maturityStanding(org.id) : null,
-    roadmap: leads ? activeRoadmapProgress(org.id) : null,
+    metrics: cached.registryMetrics(org.id, quarterRange(quarter)),
+    standing: leads ? cached.maturityStanding(org.id) : null,
+    roadmap: leads ? cached.activeRoadmapProgress(org.id) : null,
     reviews: inbox
       ? {
           approvals: approvals.map((r) => ({ id: r.id, modelName: approvalModels.get(r.model) ?? r.model, version: r.version, requester: r.requestedBy })),

@@ -4,8 +4,9 @@ import { z } from "zod";
 import { ComponentRadar } from "~/components/assessment-charts";
 import { ActionResult, FormError, TextAreaField } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
+import { cached } from "~/data-cache.server";
 import { WithdrawSchema } from "~/modules/assessment/assessment-schemas";
-import { cachedAssessmentData, getAssessment, previousFinalized, submitAssessmentForReview, withdrawAssessment } from "~/modules/assessment/assessments.server";
+import { submitAssessmentForReview, withdrawAssessment } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
@@ -23,8 +24,7 @@ const IdSchema = z.coerce.number().int().positive().catch(0);
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const id = IdSchema.parse(params.assessmentId);
-  // Keyed by day too: the current quarter's registry figures run "so far (to <today>)".
-  const assessment = cachedAssessmentData(org.id, `assessment:${id}:${new Date().toISOString().slice(0, 10)}`, () => getAssessment(org.id, id));
+  const assessment = cached.assessment(org.id, id);
   if (!assessment) throw notFound("Assessment not found");
   const framework = getFramework(assessment.frameworkVersion);
   const open = assessment.status === "draft" || assessment.status === "in_review";
@@ -32,7 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     org,
     assessment,
-    previous: previousFinalized(org.id, assessment.period),
+    previous: cached.previousFinalized(org.id, assessment.period),
     components: framework.components.map((c) => ({ id: c.id, name: c.name, statements: c.capabilities.length })),
     questionsMeta: framework.questions.map((q) => ({ id: q.id, number: q.number, title: q.title, componentId: q.componentId })),
     canEdit: assessor && open,

@@ -5,9 +5,10 @@ import { TrendChart } from "~/components/assessment-charts";
 import { trendSeries } from "~/components/chart-data";
 import { EmptyState, FormError, SelectField } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
+import { cached } from "~/data-cache.server";
 import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
 import { countsAsFinalized } from "~/modules/assessment/assessment-constants";
-import { createAssessment, listAssessments, openableQuarters } from "~/modules/assessment/assessments.server";
+import { createAssessment, openableQuarters } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
@@ -23,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const now = new Date();
   return {
     org,
-    assessments: listAssessments(org.id),
+    assessments: cached.assessmentList(org.id),
     canCreate: hasRole(role, ASSESSORS),
     // The current quarter and past ones without a live assessment; never a future quarter.
     openPeriods: openableQuarters(org.id, now),

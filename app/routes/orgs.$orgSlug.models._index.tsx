@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { EmptyState } from "~/components/forms";
 import { RiskBadge } from "~/components/registry";
+import { cached } from "~/data-cache.server";
 import { FilterSelect, Pagination, SortHeader } from "~/components/table";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { RISK_TIERS, STAGES } from "~/modules/registry/registry-constants";
-import { listModelFacets, listModels } from "~/modules/registry/registry.server";
 import { ModelListQuerySchema } from "~/modules/registry/registry-schemas";
 import { formatDate } from "~/utils/format";
 
@@ -15,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: "Models" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const query = ModelListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const { models, ...listing } = listModels(org.id, query);
+  const { models, ...listing } = cached.modelList(org.id, query);
   return {
     org,
     canRegister: hasRole(role, REGISTRY_WRITERS),
@@ -35,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       openIncidents,
       updatedAt,
     })),
-    facets: listModelFacets(org.id),
+    facets: cached.modelFacets(org.id),
   };
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Chart } from "~/components/chart";
 import { ActionResult, FormError } from "~/components/forms";
 import { Pagination } from "~/components/table";
+import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
@@ -14,7 +15,6 @@ import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, 
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
   bulkAssignItems,
-  getRoadmapView,
   sourceWithdrawnSentence,
   tickCriterion,
   updateRoadmapItem,
@@ -34,7 +34,7 @@ const RoadmapPageQuerySchema = z.object({
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
   const query = RoadmapPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const roadmap = getRoadmapView(org.id, IdSchema.parse(params.roadmapId), { ...query, me: user.email });
+  const roadmap = cached.roadmapView(org.id, IdSchema.parse(params.roadmapId), { ...query, me: user.email });
   if (!roadmap) throw notFound("Roadmap not found");
   return {
     org,

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { EmptyState, SelectField } from "~/components/forms";
-import { listAssessments } from "~/modules/assessment/assessments.server";
+import { cached } from "~/data-cache.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       progressText: progressSentence(r.progress, r.status),
       withdrawalText: r.sourceWithdrawal ? sourceWithdrawnSentence(r.sourceWithdrawal) : null,
     })),
-    finalized: listAssessments(org.id).filter((a) => a.status === "finalized"),
+    finalized: cached.assessmentList(org.id).filter((a) => a.status === "finalized"),
     canGenerate: hasRole(role, PLANNERS),
   };
 }

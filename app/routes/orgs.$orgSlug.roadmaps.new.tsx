@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, SelectField, TextField } from "~/components/forms";
-import { listAssessments } from "~/modules/assessment/assessments.server";
+import { cached } from "~/data-cache.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { getFramework } from "~/modules/framework/framework";
@@ -24,7 +24,7 @@ export const meta: MetaFunction = () => [{ title: "Generate a roadmap" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, PLANNERS);
   const query = RoadmapPreviewQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const finalized = listAssessments(org.id)
+  const finalized = cached.assessmentList(org.id)
     .filter((a) => a.status === "finalized")
     .map((a) => ({ id: a.id, label: `${a.period}: ${formatScore(a.dimensionScore)} (${a.levelName})` }));
   const base = { org, finalized, componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])) };

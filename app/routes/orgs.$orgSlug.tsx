@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/general-error-boundary";
+import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
-import { navigationBadges } from "~/modules/governance/inbox.server";
 
 /** Org shell: navigation only. Each child route guards its own loader and action. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
-  return { org, role, ...navigationBadges(org.id, user.id, role) };
+  return { org, role, ...cached.navigationBadges(org.id, user.id, role) };
 }
 
 const SECTIONS = [

@@ -138,7 +138,7 @@ function seedRoadmap(orgId: number, assessmentId: number, leader: Actor, ownerUs
   );
   const now = Date.now();
   const start = new Date(now - 180 * DAY);
-  writeTransaction(() => {
+  writeTransaction({ orgId }, () => {
     for (let i = existing.length; i < LARGE.roadmapItems; i++) {
       const source = existing[i % existing.length]!;
       const status = ITEM_STATUSES[i % 4]!; // never "closed"
@@ -184,7 +184,7 @@ function seedRegistry(orgId: number, owner: Actor & { type: "user" }): void {
   const algorithms = ["xgboost", "logistic-regression", "random-forest", "transformer", "lightgbm"];
   const now = Date.now();
   const snapshotsPerModel = LARGE.snapshots / LARGE.models;
-  writeTransaction(() => {
+  writeTransaction({ orgId }, () => {
     for (let i = 1; i <= LARGE.models; i++) {
       const slug = modelSlug(i);
       if (existing.has(slug)) continue;
@@ -246,7 +246,7 @@ function seedAuditEvents(orgId: number, actor: Actor & { type: "user" }, progres
   const base = Date.now() - total * 1000; // one event a second, ending now
   for (let done = 0; done < total; ) {
     const size = Math.min(BATCH, total - done);
-    writeTransaction(() => {
+    writeTransaction({ orgId }, () => {
       const last = head.get(orgId) as { hash: string; seq: number | null } | undefined;
       let prevHash = last?.hash ?? GENESIS_HASH;
       // The organisation's own gapless numbering continues (recordAuditEvent numbers the events after these).

@@ -8,7 +8,8 @@
  *
  * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts).
  * SQLite in WAL mode takes writers from several processes (see
- * tests/integration/durability.test.ts).
+ * tests/integration/durability.test.ts); the per-process data cache is keyed
+ * by change counters in the database, so it stays correct across workers.
  */
 import cluster from "node:cluster";
 import fs from "node:fs";

@@ -3,7 +3,7 @@ import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter, type QuarterRange } from "../../utils/quarters";
-import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { findFramework, LATEST_FRAMEWORK_VERSION } from "../framework/framework";
 import type { Framework } from "../framework/framework-schema";
 import { computeRegistryMetrics, type RegistryMetrics } from "../registry/metrics.server";
@@ -67,7 +67,7 @@ export function createAssessment(orgId: number, input: { period: string; framewo
   const now = options.now ?? new Date();
   const current = quarterOf(now);
   if (input.period > current) throw invalid(`${input.period} has not started yet: open the current quarter (${current}) or an earlier one`, "period");
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     if (liveAssessmentPeriods(orgId, tx).includes(input.period)) throw conflict(`An assessment for ${input.period} already exists`, "period");
     const row = tx
       .insert(assessments)
@@ -80,7 +80,7 @@ export function createAssessment(orgId: number, input: { period: string; framewo
 }
 
 export function addEvidenceNote(orgId: number, id: number, input: { statementId: string; body: string; url?: string }, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     requireEditable(row);
     if (!frameworkOf(row).components.some((c) => c.capabilities.some((s) => s.id === input.statementId))) {
@@ -97,7 +97,7 @@ export function addEvidenceNote(orgId: number, id: number, input: { statementId:
 }
 
 export function submitAssessmentForReview(orgId: number, id: number, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     if (row.status !== "draft") throw conflict(`Only a draft can go to review; this one is ${statusWords(row.status)}`);
     tx.update(assessments).set({ status: "in_review", updatedAt: new Date() }).where(eq(assessments.id, id)).run();
@@ -236,7 +236,7 @@ export function finalizeAssessment(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     requireEditable(row);
     const detail = getAssessment(orgId, id, tx)!;
@@ -306,7 +306,7 @@ export function finalizeAssessment(
 export function withdrawAssessment(orgId: number, id: number, input: { reason: string }, actor: Actor, options: WriteOptions = {}) {
   const reason = input.reason.trim();
   if (!reason) throw invalid("Say why the assessment is withdrawn", "reason");
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     if (row.status !== "finalized") throw conflict(`Only a finalised assessment can be withdrawn; this one is ${statusWords(row.status)}`);
     const now = options.now ?? new Date();
@@ -338,22 +338,8 @@ export function requireRoadmapSource(assessment: Pick<AssessmentDetail, "status"
   if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
 }
 
-/**
- * Caches assessment data until the organisation's next audited change or the
- * next save of any of its assessments: autosaves ride on an earlier audit entry
- * (no new event), but every save stamps `assessments.updated_at`.
- */
-export function cachedAssessmentData<T>(orgId: number, key: string, compute: () => T, db: DbOrTx = getDb()): T {
-  const lastSave = db.select({ at: sql<number | null>`max(${assessments.updatedAt})` }).from(assessments).where(eq(assessments.orgId, orgId)).get()?.at ?? 0;
-  return cachedUntilNextChange(orgId, `${key}@${lastSave}`, compute, db);
-}
-
-/** Every assessment of the organisation with its scores, newest period first (a fixed number of queries, cached). */
+/** Every assessment of the organisation with its scores, newest period first (a fixed number of queries). */
 export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
-  return cachedAssessmentData(orgId, "assessments", () => scoreAssessmentList(orgId, db), db);
-}
-
-function scoreAssessmentList(orgId: number, db: DbOrTx) {
   const rows = db.select().from(assessments).where(eq(assessments.orgId, orgId)).orderBy(desc(assessments.period)).all();
   // Finalised assessments carry their score snapshot: only drafts need their statements scored.
   const ids = rows.filter((r) => !r.scoreSnapshot).map((r) => r.id);
@@ -391,14 +377,24 @@ function scoreAssessmentList(orgId: number, db: DbOrTx) {
 
 export type AssessmentSummary = ReturnType<typeof listAssessments>[number];
 
+/** The latest finalised (not withdrawn) assessment of a list from `listAssessments`; null when there is none. */
+export function latestFinalizedIn(list: AssessmentSummary[]): AssessmentSummary | null {
+  return list.find(countsAsFinalized) ?? null;
+}
+
+/** The latest finalised (not withdrawn) assessment before `period` of a list from `listAssessments`. */
+export function previousFinalizedIn(list: AssessmentSummary[], period: string): AssessmentSummary | null {
+  return list.find((a) => countsAsFinalized(a) && a.period < period) ?? null;
+}
+
 /** The organisation's latest finalised (not withdrawn) assessment, with its scores; null when there is none. */
 export function latestFinalizedAssessment(orgId: number, db: DbOrTx = getDb()): AssessmentSummary | null {
-  return listAssessments(orgId, db).find(countsAsFinalized) ?? null;
+  return latestFinalizedIn(listAssessments(orgId, db));
 }
 
 /** The latest finalised (not withdrawn) assessment before `period`, for deltas and the "previous quarter" series. */
 export function previousFinalized(orgId: number, period: string, db: DbOrTx = getDb()) {
-  return listAssessments(orgId, db).find((a) => countsAsFinalized(a) && a.period < period) ?? null;
+  return previousFinalizedIn(listAssessments(orgId, db), period);
 }
 
 export const previousQuarter = (period: string) => shiftQuarter(period, -1);

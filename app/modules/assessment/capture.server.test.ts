@@ -1,12 +1,13 @@
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
+import { cached } from "../../data-cache.server";
 import { assessmentStatements, auditEvents } from "../../../db/schema";
 import { AUTOSAVE_RUN_MS, verifyAuditChain, type Actor } from "../audit/audit.server";
 import { buildOpenApiDocument } from "../http/openapi";
 import { catchDomainError } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
-import { createAssessment, getAssessment, listAssessments } from "./assessments.server";
+import { createAssessment, getAssessment } from "./assessments.server";
 import { parseCaptureForm } from "./capture-schemas";
 import { CaptureConflictError, componentVersion, componentVersions, saveResponses } from "./capture.server";
 
@@ -241,10 +242,10 @@ describe("PUT /assessments/{id}/responses in the OpenAPI document", () => {
   });
 });
 
-describe("cached assessment data", () => {
+describe("the cached assessment list", () => {
   it("follows an autosave that rides on an earlier audit entry (no new event, yet the list's draft score moves)", () => {
     const { orgId, id } = draft();
-    const mlopsScore = () => listAssessments(orgId).find((a) => a.id === id)!.components.find((c) => c.componentId === "mlops")!.score;
+    const mlopsScore = () => cached.assessmentList(orgId).find((a) => a.id === id)!.components.find((c) => c.componentId === "mlops")!.score;
     saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "none")], questions: [] }, ALICE, { now: T0 });
     const before = mlopsScore();
     const audited = savesAudited(orgId).length;

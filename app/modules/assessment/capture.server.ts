@@ -110,7 +110,7 @@ function continuesAuditedRun(state: typeof assessmentComponentStates.$inferSelec
  * written. Returns the version of every saved component.
  */
 export function saveResponses(orgId: number, id: number, input: AssessmentResponsesInput, actor: Actor, options: WriteOptions = {}) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const row = requireAssessment(tx, orgId, id);
     requireEditable(row);
     const index = frameworkIndex(frameworkOf(row));

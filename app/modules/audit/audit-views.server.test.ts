@@ -3,7 +3,7 @@ import { getDb, writeTransaction } from "../../../db/client";
 import { auditEvents, organizations } from "../../../db/schema";
 import { withQueryCounter } from "../../../db/query-count";
 import { createModel, createVersion } from "../registry/registry.server";
-import { auditChainState, auditEventRow, listAuditEvents, recordAuditEvent, recordingAt, SYSTEM_ACTOR } from "./audit.server";
+import { auditChainState, auditEventRow, listAuditEvents, listAuditFacets, recordAuditEvent, recordingAt, SYSTEM_ACTOR } from "./audit.server";
 import { auditEntityLinks } from "./entity-links.server";
 
 function makeOrg(slug: string) {
@@ -16,9 +16,9 @@ describe("recordingAt", () => {
     const past = new Date("2025-03-04T05:06:07Z");
     await recordingAt(past, async () => {
       await Promise.resolve();
-      writeTransaction((tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
+      writeTransaction({ orgId: org.id }, (tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
     });
-    writeTransaction((tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
+    writeTransaction({ orgId: org.id }, (tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
     const [newest, oldest] = listAuditEvents(org.id, {}, { limit: 2 }).events;
     expect(oldest!.createdAt.toISOString()).toBe(past.toISOString());
     expect(Math.abs(newest!.createdAt.getTime() - Date.now())).toBeLessThan(5_000);
@@ -29,7 +29,7 @@ describe("recordingAt", () => {
 describe("auditChainState", () => {
   it("verifies the whole chain once, then only the events added since", async () => {
     const org = makeOrg("chain-state-org");
-    const record = () => writeTransaction((tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
+    const record = () => writeTransaction({ orgId: org.id }, (tx) => recordAuditEvent(tx, { orgId: org.id, actor: SYSTEM_ACTOR, action: "thing.done", entityType: "thing" }));
     for (let i = 0; i < 3; i++) record();
     expect(auditChainState(org.id)).toMatchObject({ ok: true, events: 3 });
     record();
@@ -68,5 +68,26 @@ describe("auditEntityLinks and auditEventRow", () => {
     expect(row).toMatchObject({ label: "Version registered", action: "model_version.created", summary: "version: 1.0.0 · stage: development" });
     expect(row.seq).toBe(versionEvent.seq);
     expect(row.payload).toContain('\n  "after"');
+  });
+});
+
+describe("listAuditFacets", () => {
+  it("reads only new events after the first call, and stays sorted and per organisation", () => {
+    const org = makeOrg("facets-org");
+    const other = makeOrg("facets-other");
+    const record = (orgId: number, label: string, action: string, entityType: string) =>
+      writeTransaction({ orgId }, (tx) => recordAuditEvent(tx, { orgId, actor: { type: "system", label }, action, entityType }));
+    expect(listAuditFacets(org.id)).toEqual({ actors: [], entityTypes: [], actions: [] });
+    record(org.id, "zoe", "model.created", "model");
+    record(org.id, "adam", "model.updated", "model");
+    expect(listAuditFacets(org.id)).toEqual({ actors: ["adam", "zoe"], entityTypes: ["model"], actions: ["model.created", "model.updated"] });
+    record(other.id, "elsewhere", "token.created", "api_token");
+    record(org.id, "mia", "incident.opened", "incident");
+    expect(listAuditFacets(org.id)).toEqual({
+      actors: ["adam", "mia", "zoe"],
+      entityTypes: ["incident", "model"],
+      actions: ["incident.opened", "model.created", "model.updated"],
+    });
+    expect(listAuditFacets(other.id)).toEqual({ actors: ["elsewhere"], entityTypes: ["api_token"], actions: ["token.created"] });
   });
 });

@@ -14,7 +14,7 @@ function makeOrg(slug: string): number {
 }
 
 function record(orgId: number | null, action = "thing.done", extra: Partial<Parameters<typeof recordAuditEvent>[1]> = {}) {
-  return writeTransaction((tx) =>
+  return writeTransaction(orgId === null ? "site" : { orgId }, (tx) =>
     recordAuditEvent(tx, { orgId, actor: alice, action, entityType: "thing", entityId: 1, after: { n: 1 }, ...extra }),
   );
 }
@@ -73,7 +73,7 @@ describe("recordAuditEvent", () => {
   });
 
   it("records the system actor with a null actor id", () => {
-    const { id } = writeTransaction((tx) =>
+    const { id } = writeTransaction({ orgId: orgB }, (tx) =>
       recordAuditEvent(tx, { orgId: orgB, actor: SYSTEM_ACTOR, action: "b.system", entityType: "organization" }),
     );
     const r = row(id);
@@ -113,7 +113,7 @@ describe("recordAuditEvent", () => {
   it("leaves no event when the surrounding transaction rolls back", () => {
     const before = totalEvents();
     expect(() =>
-      writeTransaction((tx) => {
+      writeTransaction({ orgId: orgB }, (tx) => {
         recordAuditEvent(tx, { orgId: orgB, actor: alice, action: "b.rolled_back", entityType: "thing" });
         throw new Error("boom");
       }),

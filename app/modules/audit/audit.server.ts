@@ -348,7 +348,7 @@ function buildEntityHistoryQuery(idCounts: number[]) {
   );
 }
 
-/** The id of an organisation's newest audit event: it moves with every change, in every process. */
+/** The id of an organisation's newest audit event (events are append-only: it only grows). */
 export function auditHead(orgId: number, db: DbOrTx = getDb()): number {
   return auditHeadQuery(db).get({ orgId })?.id ?? 0;
 }
@@ -356,22 +356,3 @@ export function auditHead(orgId: number, db: DbOrTx = getDb()): number {
 const auditHeadQuery = reusableQuery((db) =>
   db.select({ id: sql<number | null>`max(${auditEvents.id})` }).from(auditEvents).where(eq(auditEvents.orgId, sql.placeholder("orgId"))),
 );
-
-const headCache = new Map<string, { head: number; value: unknown }>();
-const HEAD_CACHE_LIMIT = 500;
-
-/**
- * Memoises an expensive per-organisation read until the organisation's next
- * change. Every mutation writes an audit event in its own transaction, so the
- * audit head is a cheap, cross-process version number (one index lookup).
- */
-export function cachedUntilNextChange<T>(orgId: number, key: string, compute: () => T, db: DbOrTx = getDb()): T {
-  const head = auditHead(orgId, db);
-  const cacheKey = `${orgId}:${key}`;
-  const hit = headCache.get(cacheKey);
-  if (hit && hit.head === head) return hit.value as T;
-  const value = compute();
-  if (headCache.size >= HEAD_CACHE_LIMIT) headCache.delete(headCache.keys().next().value!);
-  headCache.set(cacheKey, { head, value });
-  return value;
-}

@@ -18,7 +18,7 @@ export type ApiTokenCreate = { name: string; scopes: ApiScope[] };
 /** Returns the secret once; only its hash is stored. */
 export function createApiToken(orgId: number, input: ApiTokenCreate, actor: Actor) {
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  const row = writeTransaction((tx) => {
+  const row = writeTransaction({ orgId }, (tx) => {
     const row = tx
       .insert(apiTokens)
       .values({
@@ -64,7 +64,7 @@ export function listApiTokens(orgId: number) {
 }
 
 export function revokeApiToken(orgId: number, tokenId: number, actor: Actor) {
-  writeTransaction((tx) => {
+  writeTransaction({ orgId }, (tx) => {
     const token = tx
       .select()
       .from(apiTokens)
@@ -111,7 +111,7 @@ export function authenticateApiToken(secret: string): AuthenticatedToken | null 
   const now = Date.now();
   // Record use at most once a minute, so reads stay reads.
   if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    db.update(apiTokens).set({ lastUsedAt: new Date(now) }).where(eq(apiTokens.id, token.id)).run();
+    writeTransaction("bookkeeping", (tx) => tx.update(apiTokens).set({ lastUsedAt: new Date(now) }).where(eq(apiTokens.id, token.id)).run());
   }
   return {
     id: token.id,

@@ -24,7 +24,7 @@ authenticator.use(
     const user = getDb().select().from(users).where(eq(users.email, email)).get();
     const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
     if (!user || !valid || !user.active) {
-      writeTransaction((tx) => {
+      writeTransaction("bookkeeping", (tx) => {
         recordLoginFailure(tx, email, ip);
         recordAuditEvent(tx, {
           orgId: null,
@@ -37,7 +37,7 @@ authenticator.use(
       });
       throw new InvalidCredentialsError();
     }
-    writeTransaction((tx) => {
+    writeTransaction("bookkeeping", (tx) => {
       clearLoginFailures(tx, email);
       recordAuditEvent(tx, {
         orgId: null,

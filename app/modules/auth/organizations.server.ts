@@ -37,7 +37,8 @@ export function listAllOrganizations() {
  */
 export async function createOrganization(input: OrganizationCreate, actor: Actor) {
   const passwordHash = await hashPassword(input.adminPassword);
-  return writeTransaction((tx) => {
+  // Shared data; the new organisation has nothing cached yet, so its own counter need not move.
+  return writeTransaction("site", (tx) => {
     if (findOrganizationBySlug(tx, input.slug)) {
       throw conflict(`An organisation with slug "${input.slug}" already exists`, "slug");
     }
@@ -114,7 +115,7 @@ export async function createUserInOrganization(
   actor: Actor,
 ) {
   const passwordHash = await hashPassword(input.password);
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId, site: true }, (tx) => {
     if (findUserByEmail(tx, input.email)) {
       throw conflict("An account with this email already exists; add it as a member instead", "email");
     }
@@ -133,7 +134,7 @@ export async function createUserInOrganization(
 }
 
 export function addMember(orgId: number, input: { email: string; role: Role }, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId, site: true }, (tx) => {
     const user = findUserByEmail(tx, input.email);
     if (!user) throw invalid("No account with this email; create the user instead", "email");
     const already = tx
@@ -155,7 +156,7 @@ export function addMember(orgId: number, input: { email: string; role: Role }, a
 }
 
 export function changeRole(orgId: number, userId: number, role: Role, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId, site: true }, (tx) => {
     const current = findMembership(tx, orgId, userId);
     if (current.role === role) return;
     if (role !== "admin") assertNotLastAdmin(tx, orgId, current);
@@ -176,7 +177,7 @@ export function changeRole(orgId: number, userId: number, role: Role, actor: Act
 }
 
 export function removeMember(orgId: number, userId: number, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId, site: true }, (tx) => {
     const current = findMembership(tx, orgId, userId);
     assertNotLastAdmin(tx, orgId, current);
     tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).run();
@@ -196,7 +197,7 @@ export function removeMember(orgId: number, userId: number, actor: Actor) {
  * deactivate people who belong to no other organisation.
  */
 export function deactivateUser(orgId: number, userId: number, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId, site: true }, (tx) => {
     const current = findMembership(tx, orgId, userId);
     if (!current.active) return;
     if (actor.type === "user" && actor.id === userId) throw invalid("You cannot deactivate yourself", "userId");

@@ -106,7 +106,7 @@ export async function createUserSession(request: Request, userId: number, redire
 export async function destroyUserSession(request: Request, redirectTo = "/login") {
   const user = await getSessionUser(request);
   if (user) {
-    writeTransaction((tx) => {
+    writeTransaction("bookkeeping", (tx) => {
       tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, user.id)).run();
       recordAuditEvent(tx, { orgId: null, actor: { type: "user", id: user.id, label: user.email }, action: "auth.logout", entityType: "user", entityId: user.id });
     });

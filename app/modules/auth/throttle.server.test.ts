@@ -12,7 +12,7 @@ import {
 } from "./throttle.server";
 
 function fail(email: string, ip: string, times = 1) {
-  writeTransaction((tx) => {
+  writeTransaction("bookkeeping", (tx) => {
     for (let i = 0; i < times; i++) recordLoginFailure(tx, email, ip);
   });
 }
@@ -68,7 +68,7 @@ describe("login throttling", () => {
     fail("kept@example.com", "10.0.4.2", MAX_FAILURES_PER_EMAIL);
     expect(isLoginThrottled(email, "10.0.4.1")).toBe(true);
 
-    writeTransaction((tx) => clearLoginFailures(tx, email));
+    writeTransaction("bookkeeping", (tx) => clearLoginFailures(tx, email));
 
     expect(isLoginThrottled(email, "10.0.4.1")).toBe(false);
     expect(getDb().select({ n: count() }).from(loginFailures).where(eq(loginFailures.email, email)).get()!.n).toBe(0);

@@ -1,8 +1,7 @@
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { models, roadmapItems, roadmaps, users } from "../../../db/schema";
-import { latestFinalizedAssessment, previousFinalized } from "../assessment/assessments.server";
-import { cachedUntilNextChange } from "../audit/audit.server";
+import { latestFinalizedIn, listAssessments, previousFinalizedIn } from "../assessment/assessments.server";
 import { OPEN_ITEM_STATUSES } from "./due";
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -12,9 +11,10 @@ const today = () => new Date().toISOString().slice(0, 10);
  * draft ones never count) and the one before it, for the change since.
  */
 export function maturityStanding(orgId: number, db: DbOrTx = getDb()) {
-  const latest = latestFinalizedAssessment(orgId, db);
+  const list = listAssessments(orgId, db);
+  const latest = latestFinalizedIn(list);
   if (!latest) return null;
-  const previous = previousFinalized(orgId, latest.period, db);
+  const previous = previousFinalizedIn(list, latest.period);
   return {
     id: latest.id,
     period: latest.period,
@@ -37,46 +37,38 @@ export const DASHBOARD_OVERDUE_ITEMS = 5;
 
 /**
  * The active roadmap's progress (done of its live items), its overdue count and
- * the most overdue items: two queries, cached until the organisation's next
- * change (and per day, since "overdue" moves with the date).
+ * the most overdue items: two queries ("overdue" moves with the date).
  */
 export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
   const day = today();
-  return cachedUntilNextChange(
-    orgId,
-    `dashboard-roadmap:${day}`,
-    () => {
-      const roadmap = db
-        .select({
-          id: roadmaps.id,
-          title: roadmaps.title,
-          fromLevel: roadmaps.fromLevel,
-          toLevel: roadmaps.toLevel,
-          startDate: roadmaps.startDate,
-          total: sql<number>`count(case when ${roadmapItems.status} <> 'closed' then 1 end)`,
-          done: sql<number>`count(case when ${roadmapItems.status} = 'done' then 1 end)`,
-          overdue: sql<number>`count(case when ${roadmapItems.status} in ('todo', 'in_progress', 'blocked') and ${roadmapItems.dueDate} < ${day} then 1 end)`,
-        })
-        .from(roadmaps)
-        .leftJoin(roadmapItems, eq(roadmapItems.roadmapId, roadmaps.id))
-        .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.status, "active")))
-        .groupBy(roadmaps.id)
-        .orderBy(asc(roadmaps.id))
-        .limit(1)
-        .get();
-      if (!roadmap) return null;
-      const overdueItems = db
-        .select({ id: roadmapItems.id, title: roadmapItems.title, dueDate: roadmapItems.dueDate, status: roadmapItems.status, owner: users.name })
-        .from(roadmapItems)
-        .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-        .where(and(eq(roadmapItems.roadmapId, roadmap.id), inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES] as Array<"todo" | "in_progress" | "blocked">), lt(roadmapItems.dueDate, day)))
-        .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority))
-        .limit(DASHBOARD_OVERDUE_ITEMS)
-        .all();
-      return { ...roadmap, overdueItems };
-    },
-    db,
-  );
+  const roadmap = db
+    .select({
+      id: roadmaps.id,
+      title: roadmaps.title,
+      fromLevel: roadmaps.fromLevel,
+      toLevel: roadmaps.toLevel,
+      startDate: roadmaps.startDate,
+      total: sql<number>`count(case when ${roadmapItems.status} <> 'closed' then 1 end)`,
+      done: sql<number>`count(case when ${roadmapItems.status} = 'done' then 1 end)`,
+      overdue: sql<number>`count(case when ${roadmapItems.status} in ('todo', 'in_progress', 'blocked') and ${roadmapItems.dueDate} < ${day} then 1 end)`,
+    })
+    .from(roadmaps)
+    .leftJoin(roadmapItems, eq(roadmapItems.roadmapId, roadmaps.id))
+    .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.status, "active")))
+    .groupBy(roadmaps.id)
+    .orderBy(asc(roadmaps.id))
+    .limit(1)
+    .get();
+  if (!roadmap) return null;
+  const overdueItems = db
+    .select({ id: roadmapItems.id, title: roadmapItems.title, dueDate: roadmapItems.dueDate, status: roadmapItems.status, owner: users.name })
+    .from(roadmapItems)
+    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+    .where(and(eq(roadmapItems.roadmapId, roadmap.id), inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES] as Array<"todo" | "in_progress" | "blocked">), lt(roadmapItems.dueDate, day)))
+    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority))
+    .limit(DASHBOARD_OVERDUE_ITEMS)
+    .all();
+  return { ...roadmap, overdueItems };
 }
 
 /** Model names by slug, for lists that carry only slugs (approval requests). */

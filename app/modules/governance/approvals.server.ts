@@ -51,7 +51,7 @@ export function openApprovalRequest(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     if (version.stage !== "staging") throw conflict(`Only a version in staging can be proposed for production; this one is in ${version.stage}`);
     const open = tx
@@ -101,7 +101,7 @@ export function decideApprovalRequest(
   approver: Approver,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const request = tx.select().from(approvalRequests).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
     if (!request) throw notFound();
     if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
@@ -182,7 +182,7 @@ export function decideApprovalRequest(
 
 /** Only the requester or an organisation admin may withdraw a request. */
 export function cancelApprovalRequest(orgId: number, requestId: number, actor: Actor, options: { isAdmin: boolean }) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const request = tx.select().from(approvalRequests).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
     if (!request) throw notFound();
     const isRequester = actor.type === request.requesterType && actor.type !== "system" && actor.id === request.requesterId;

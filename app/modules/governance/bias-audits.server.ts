@@ -39,7 +39,7 @@ export function getFairnessSettings(orgId: number, db: DbOrTx = getDb()) {
 }
 
 export function updateFairnessSettings(orgId: number, input: ReturnType<typeof getFairnessSettings>, actor: Actor) {
-  writeTransaction((tx) => {
+  writeTransaction({ orgId }, (tx) => {
     const before = getFairnessSettings(orgId, tx);
     tx.insert(orgSettings)
       .values({ orgId, ...input, updatedAt: new Date() })
@@ -108,7 +108,7 @@ export async function runBiasAudit(
   const thresholds = { ratioMin: settings.fairnessRatioMin, differenceMax: settings.fairnessDifferenceMax };
   const evaluation = evaluateDisparities(computation, thresholds, preset);
   const now = options.now ?? new Date();
-  const row = writeTransaction((tx) => {
+  const row = writeTransaction({ orgId }, (tx) => {
     const row = tx
       .insert(biasAudits)
       .values({
@@ -191,7 +191,7 @@ export function signOffBiasAudit(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const audit = tx.select().from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get();
     if (!audit) throw new DomainError("not_found", "Bias audit not found");
     if (audit.status !== "pending") throw conflict(`This audit was already ${audit.status}`);

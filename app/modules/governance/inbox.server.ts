@@ -2,7 +2,6 @@ import { and, count, desc, eq, isNull, ne, or } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
 import type { Role } from "../auth/roles";
-import { cachedUntilNextChange } from "../audit/audit.server";
 import { dueCounts } from "../roadmap/roadmaps.server";
 import { listApprovalRequests } from "./approvals.server";
 
@@ -68,12 +67,11 @@ export function actionableReviewCounts(orgId: number, role: Role, userId: number
 
 /**
  * The badges every organisation page shows: what waits for this member's review (only what their
- * role can act on), and their overdue and due roadmap items. Read once per change of the
- * organisation (and per day, for "due").
+ * role can act on), and their overdue and due roadmap items. Pages read it through the data cache.
  */
-export function navigationBadges(orgId: number, userId: number, role: Role) {
-  return cachedUntilNextChange(orgId, `nav-badges:${userId}:${role}:${new Date().toISOString().slice(0, 10)}`, () => ({
-    reviews: actionableReviewCounts(orgId, role, userId),
-    due: dueCounts(orgId, userId),
-  }));
+export function navigationBadges(orgId: number, userId: number, role: Role, db: DbOrTx = getDb()) {
+  return {
+    reviews: actionableReviewCounts(orgId, role, userId, db),
+    due: dueCounts(orgId, userId, db),
+  };
 }

@@ -187,7 +187,7 @@ export function saveModelCard(
   options: WriteOptions & { autosave?: boolean } = {},
 ) {
   const edit = asEdit(input);
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const ref = requireVersionRef(tx, orgId, modelSlug, version);
     const current = latestCard(tx, ref.version.id);
     const now = options.now ?? new Date();
@@ -250,7 +250,7 @@ export function previousVersionCard(orgId: number, modelSlug: string, version: s
 }
 
 export function submitModelCard(orgId: number, cardId: number, actor: Actor, options: WriteOptions = {}) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const card = requireCard(tx, orgId, cardId);
     if (card.status !== "draft") throw conflict(`Only a draft can be submitted; this card is ${card.status.replace("_", " ")}`);
     const stored = storedCard(card);
@@ -286,7 +286,7 @@ export function cardReviewRefusal(card: CardJson, input: CardReviewInput): Domai
 }
 
 export function reviewModelCard(orgId: number, cardId: number, input: CardReviewInput, actor: Actor, options: WriteOptions = {}) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const card = requireCard(tx, orgId, cardId);
     const refusal = cardReviewRefusal(cardJson(card), input);
     if (refusal) throw refusal;
@@ -308,7 +308,7 @@ export function reviewModelCard(orgId: number, cardId: number, input: CardReview
 }
 
 export function commentOnCard(orgId: number, cardId: number, input: { section: CardSectionId | "general"; body: string }, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const card = requireCard(tx, orgId, cardId);
     const comment = tx
       .insert(modelCardComments)

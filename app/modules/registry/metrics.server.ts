@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
-import { cachedUntilNextChange } from "../audit/audit.server";
 import { currentQuarterRange, monthsBetween } from "../../utils/quarters";
 import { median } from "./lifecycle";
 import { AUDIT_FRESHNESS_DAYS } from "../governance/governance-constants";
@@ -139,8 +138,3 @@ export function computeRegistryMetrics(
 }
 
 export type RegistryMetrics = ReturnType<typeof computeRegistryMetrics>;
-
-/** The registry metrics for a window, memoised until the organisation's next change (pages and the API share it). */
-export function cachedRegistryMetrics(orgId: number, window: MetricsWindow = currentQuarterRange(), db: DbOrTx = getDb()): RegistryMetrics {
-  return cachedUntilNextChange(orgId, `metrics:${window.from.toISOString()}:${window.to.toISOString()}`, () => computeRegistryMetrics(orgId, window, db), db);
-}

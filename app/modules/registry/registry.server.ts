@@ -13,7 +13,7 @@ import {
   stageTransitions,
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
-import { cachedUntilNextChange, recordAuditEvent, type Actor } from "../audit/audit.server";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { GateRefusal } from "../governance/gates";
 import { gateChecksForVersion } from "../governance/gates.server";
 import {
@@ -110,7 +110,7 @@ export function createModel(
   channel: Channel,
   options: WriteOptions & { ownerUserId?: number } = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     if (input.slug && findModelBySlug(orgId, input.slug, tx)) {
       throw conflict(`A model with slug "${input.slug}" already exists`, "slug");
     }
@@ -150,7 +150,7 @@ export function createModel(
 }
 
 export function updateModel(orgId: number, slug: string, input: ModelUpdate, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const before = requireModel(tx, orgId, slug);
     const beforeTags = tagsOf(tx, [before.id]).get(before.id) ?? [];
     const after = tx
@@ -194,7 +194,7 @@ export function createVersion(
   channel: Channel,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const model = requireModel(tx, orgId, modelSlug);
     const semver = parseSemver(input.version);
     if (!semver) throw invalid("Not a semantic version", "version");
@@ -375,7 +375,7 @@ export function transitionVersion(
   permissions: TransitionPermissions,
   options: WriteOptions & { importedHistory?: boolean } = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const check = checkTransition(version.stage, input.to);
     if (!check.ok) throw conflict(check.reason, "to");
@@ -427,7 +427,7 @@ export function createIncident(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const now = options.now ?? new Date();
     if (input.resolvedAt && input.status && input.status !== "resolved") {
@@ -463,7 +463,7 @@ export function createIncident(
 }
 
 export function updateIncident(orgId: number, incidentId: number, input: IncidentUpdate, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const before = tx
       .select()
       .from(incidents)
@@ -514,7 +514,7 @@ export function recordMonitoringSnapshot(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const objectives = tx
       .select()
@@ -558,7 +558,7 @@ export function recordMonitoringSnapshot(
 }
 
 export function setObjective(orgId: number, modelSlug: string, input: ObjectiveInput, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const model = requireModel(tx, orgId, modelSlug);
     const before = tx
       .select()
@@ -586,7 +586,7 @@ export function setObjective(orgId: number, modelSlug: string, input: ObjectiveI
 }
 
 export function removeObjective(orgId: number, modelSlug: string, metric: string, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const model = requireModel(tx, orgId, modelSlug);
     const before = tx
       .select()
@@ -668,14 +668,10 @@ const MODEL_ORDER: Record<NonNullable<ModelListQuery["sort"]>, SQL[]> = {
 
 /**
  * One page of models with their production and latest versions, in a constant number of queries
- * (the page and `GET /api/v1/models`). Cached until the organisation's next change: the four per-row
- * subqueries make it the costliest read that pipelines poll.
+ * (the page and `GET /api/v1/models`, through the data cache: the four per-row subqueries make it
+ * the costliest read that pipelines poll).
  */
 export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = getDb()) {
-  return cachedUntilNextChange(orgId, `models:${JSON.stringify(query)}`, () => readModelList(orgId, query, db), db);
-}
-
-function readModelList(orgId: number, query: ModelListQuery, db: DbOrTx) {
   const where = modelListConditions(orgId, query);
   const total = db.select({ n: count() }).from(models).where(where).get()?.n ?? 0;
   const rows = db
@@ -716,14 +712,10 @@ function readModelList(orgId: number, query: ModelListQuery, db: DbOrTx) {
     })),
   };
 }
-export type ModelListItem = ReturnType<typeof readModelList>["models"][number];
+export type ModelListItem = ReturnType<typeof listModels>["models"][number];
 
-/** The owner teams and tags to filter the model list by; cached until the organisation's next change. */
+/** The owner teams and tags to filter the model list by. */
 export function listModelFacets(orgId: number, db: DbOrTx = getDb()) {
-  return cachedUntilNextChange(orgId, "model-facets", () => readModelFacets(orgId, db), db);
-}
-
-function readModelFacets(orgId: number, db: DbOrTx) {
   return {
     teams: db
       .selectDistinct({ team: models.ownerTeam })

@@ -295,7 +295,7 @@ describe("a mid-size organisation's PDFs", () => {
     const done = detail.items.length - open.length;
     for (const item of open) getDb().update(roadmapItems).set({ status: "closed", closedReason: "superseded" }).where(eq(roadmapItems.id, item.id)).run();
     await whileWithdrawn("Wrong framework.", async () => {
-      // The roadmap's header is cached until the next audited change, so the superseded status is set on the detail.
+      // No newer roadmap replaced it here, so the superseded status is set on the detail.
       const superseded = { ...getRoadmap(orgId, roadmapId)!, status: "superseded" as const };
       const response = await roadmapExport("pdf", { id: orgId, slug: "midsize", name: "Midsize Holdings plc" }, superseded, "portal.test");
       const pages = readChecked(new Uint8Array(await response.arrayBuffer()));

@@ -3,11 +3,11 @@ import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, auditEvents, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { currentQuarterRange } from "../../utils/quarters";
-import { cachedUntilNextChange, continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
+import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { getAssessment, listAssessments } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
-import { cachedRegistryMetrics } from "../registry/metrics.server";
+import { computeRegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
 import { evaluateCriterion, manualCriterionExplanation } from "./criteria";
 import { progressFromCounts, progressSentence, roadmapProgress } from "./progress";
@@ -139,7 +139,7 @@ export function generateRoadmapFromAssessment(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const source = generationSource(orgId, assessmentId, tx);
     const active = readActiveRoadmap(orgId, tx);
     if (input.replacesRoadmapId !== undefined) {
@@ -254,7 +254,7 @@ function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): num
  * 15 minutes is not audited again (typing must not flood the audit log).
  */
 export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapItemUpdate, actor: Actor, options: WriteOptions & { autosave?: boolean } = {}) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const before = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
     if (!before) throw notFound("Roadmap item");
     if (before.status === "closed") throw conflict("This item was closed when the roadmap was regenerated");
@@ -296,7 +296,7 @@ export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapI
 
 export function bulkAssignItems(orgId: number, input: { itemIds: number[]; ownerEmail?: string; team?: string }, actor: Actor) {
   if (input.ownerEmail === undefined && input.team === undefined) throw invalid("Choose an owner or a team", "ownerEmail");
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail);
     // An item tagged with two components is listed (and may be ticked) twice.
     const ids = [...new Set(input.itemIds)];
@@ -332,7 +332,7 @@ export function bulkAssignItems(orgId: number, input: { itemIds: number[]; owner
 }
 
 export function commentOnItem(orgId: number, itemId: number, body: string, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const item = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
     if (!item) throw notFound("Roadmap item");
     if (item.status === "closed") throw conflict("This item was closed when the roadmap was regenerated");
@@ -342,7 +342,7 @@ export function commentOnItem(orgId: number, itemId: number, body: string, actor
 }
 
 export function tickCriterion(orgId: number, input: { criterionId: number; met: boolean; evidence: string }, actor: Actor) {
-  return writeTransaction((tx) => {
+  return writeTransaction({ orgId }, (tx) => {
     const criterion = tx.select().from(roadmapCriteria).where(and(eq(roadmapCriteria.orgId, orgId), eq(roadmapCriteria.id, input.criterionId))).get();
     if (!criterion) throw notFound("Success criterion");
     if (criterion.check) throw conflict("This criterion is checked automatically against the figures");
@@ -403,7 +403,7 @@ function criterionFacts(orgId: number, assessmentPeriod: string, db: DbOrTx) {
   const next = listAssessments(orgId, db)
     .filter((a) => a.status === "finalized" && a.period > assessmentPeriod)
     .sort((a, b) => (a.period < b.period ? -1 : 1))[0];
-  return { metrics: cachedRegistryMetrics(orgId, currentQuarterRange(), db), nextAssessmentScore: next?.dimensionScore ?? null };
+  return { metrics: computeRegistryMetrics(orgId, currentQuarterRange(), db), nextAssessmentScore: next?.dimensionScore ?? null };
 }
 
 /** A roadmap with every item: for the API and the exports. Pages use `getRoadmapView` (paged). */
@@ -424,13 +424,9 @@ export type RoadmapDetail = NonNullable<ReturnType<typeof getRoadmap>>;
 
 /**
  * Everything about a roadmap except its items: title, workstreams and the success criteria checked
- * live against the registry, cached until the organisation's next change (and the day).
+ * live against the registry.
  */
 function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
-  return cachedUntilNextChange(orgId, `roadmap-header:${roadmapId}:${today()}`, () => readRoadmapHeader(orgId, roadmapId, db), db);
-}
-
-function readRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
   const roadmap = db.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId))).get();
   if (!roadmap) return null;
   const assessment = db.select({ period: assessments.period }).from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
@@ -478,43 +474,35 @@ export const ROADMAP_PAGE_SIZE = 25;
 
 /**
  * The few columns the roadmap page needs for every item, with the progress
- * and burn-up figures over all of them, cached until the organisation's next
- * change (and the day): a roadmap can hold thousands of items, but the page
- * renders one page of them.
+ * and burn-up figures over all of them: a roadmap can hold thousands of items,
+ * but the page renders one page of them.
  */
-function roadmapItemIndex(orgId: number, roadmapId: number, startDate: string, db: DbOrTx) {
-  return cachedUntilNextChange(
-    orgId,
-    `roadmap-index:${roadmapId}:${today()}`,
-    () => {
-      const items = db
-        .select({
-          id: roadmapItems.id,
-          workstreamKey: roadmapItems.workstreamKey,
-          workstream: roadmapItems.workstreamTitle,
-          components: roadmapItems.components,
-          status: roadmapItems.status,
-          dueDate: roadmapItems.dueDate,
-          ownerEmail: users.email,
-          completedAt: roadmapItems.completedAt,
-        })
-        .from(roadmapItems)
-        .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-        .where(eq(roadmapItems.roadmapId, roadmapId))
-        .orderBy(asc(roadmapItems.priority))
-        .all()
-        .map((row) => ({ ...row, components: JSON.parse(row.components) as string[], completedAt: row.completedAt?.toISOString() ?? null }));
-      const byWorkstream = new Map<string, typeof items>();
-      for (const item of items) byWorkstream.set(item.workstreamKey, [...(byWorkstream.get(item.workstreamKey) ?? []), item]);
-      return {
-        items,
-        all: roadmapProgress(items),
-        byWorkstream: new Map([...byWorkstream].map(([key, list]) => [key, roadmapProgress(list)])),
-        burnUp: burnUp({ startDate, items }),
-      };
-    },
-    db,
-  );
+function roadmapItemIndex(roadmapId: number, startDate: string, db: DbOrTx) {
+  const items = db
+    .select({
+      id: roadmapItems.id,
+      workstreamKey: roadmapItems.workstreamKey,
+      workstream: roadmapItems.workstreamTitle,
+      components: roadmapItems.components,
+      status: roadmapItems.status,
+      dueDate: roadmapItems.dueDate,
+      ownerEmail: users.email,
+      completedAt: roadmapItems.completedAt,
+    })
+    .from(roadmapItems)
+    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+    .where(eq(roadmapItems.roadmapId, roadmapId))
+    .orderBy(asc(roadmapItems.priority))
+    .all()
+    .map((row) => ({ ...row, components: JSON.parse(row.components) as string[], completedAt: row.completedAt?.toISOString() ?? null }));
+  const byWorkstream = new Map<string, typeof items>();
+  for (const item of items) byWorkstream.set(item.workstreamKey, [...(byWorkstream.get(item.workstreamKey) ?? []), item]);
+  return {
+    items,
+    all: roadmapProgress(items),
+    byWorkstream: new Map([...byWorkstream].map(([key, list]) => [key, roadmapProgress(list)])),
+    burnUp: burnUp({ startDate, items }),
+  };
 }
 type ItemIndexEntry = ReturnType<typeof roadmapItemIndex>["items"][number];
 
@@ -555,7 +543,7 @@ export function getRoadmapView(
 ) {
   const header = getRoadmapHeader(orgId, roadmapId, db);
   if (!header) return null;
-  const { items: index, ...figures } = roadmapItemIndex(orgId, roadmapId, header.startDate, db);
+  const { items: index, ...figures } = roadmapItemIndex(roadmapId, header.startDate, db);
   const now = today();
   const pageSize = options.pageSize ?? ROADMAP_PAGE_SIZE;
   const groups = viewGroups(options.view, index, options.me, now);
