@@ -10,6 +10,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 
 export type Server = { name: string; origin: string; child: ChildProcess; output: () => string };
 
+/** The portal's production server, as `npm start` runs it. */
+export const SERVER_SCRIPT = "scripts/server.ts";
+
 const children = new Set<ChildProcess>();
 
 /**
@@ -146,7 +149,7 @@ export function ensureBuild(buildDir: string, log: (line: string) => void): void
 
 export async function startPortal(options: { dbFile: string; buildDir: string; env?: Record<string, string> }): Promise<Server> {
   const port = await freePort();
-  const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/server.ts"], {
+  const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", SERVER_SCRIPT], {
     ...process.env,
     PORT: String(port),
     HOST: "127.0.0.1",
