@@ -160,7 +160,10 @@ export function evaluateBudgets(m: Measurements): BudgetLine[] {
   lines.push({
     budget: "Mixed load errors",
     target: "pages and pipeline",
-    actual: `pages: ${errorsOf(mixed)}; pipeline: ${pipeline.failed} failed, ${pipeline.errors} errors of ${pipeline.posts} posts`,
+    actual:
+      `pages: ${errorsOf(mixed)}; pipeline: ${pipeline.failed} failed, ${pipeline.errors} errors of ${pipeline.posts} posts` +
+      (pipeline.firstFailure ? ` (first: ${pipeline.firstFailure.slice(0, 120)})` : "") +
+      (pipeline.errors ? ` ${JSON.stringify(pipeline.errorCodes)}` : ""),
     limit: "0",
     pass: mixed.non2xx + mixed.errors + pipeline.failed + pipeline.errors === 0 && mixed.requests > 0 && pipeline.posts > 0,
   });

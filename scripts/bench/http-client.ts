@@ -5,8 +5,9 @@
  * autocannon.
  */
 import http from "node:http";
+import { gunzipSync } from "node:zlib";
 
-export type Reply = { status: number; ms: number; bytes: number; body: Buffer };
+export type Reply = { status: number; ms: number; bytes: number; body: Buffer; encoding?: string };
 export type Send = { method?: string; path: string; headers?: Record<string, string>; body?: string };
 
 /** An agent that keeps its connections open between requests; `maxSockets: 1` makes every request use the same one. */
@@ -34,7 +35,7 @@ export function send(agent: http.Agent, origin: string, request: Send): Promise<
         res.on("error", reject);
         res.on("end", () => {
           const all = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, bytes: all.length, body: all });
+          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, bytes: all.length, body: all, encoding: res.headers["content-encoding"] });
         });
       },
     );
@@ -44,10 +45,16 @@ export function send(agent: http.Agent, origin: string, request: Send): Promise<
   });
 }
 
+/** The start of the answer's body as text (uncompressed), for error messages. */
+export function replyText(reply: Reply, chars = 300): string {
+  const body = reply.encoding === "gzip" ? gunzipSync(reply.body) : reply.body;
+  return body.toString("utf8", 0, chars);
+}
+
 /** Throws unless the answer has the expected status, quoting the start of the body. */
 export function expectStatus(reply: Reply, status: number, what: string): Reply {
   if (reply.status !== status) {
-    throw new Error(`${what} answered ${reply.status}, expected ${status}: ${reply.body.toString("utf8", 0, 300)}`);
+    throw new Error(`${what} answered ${reply.status}, expected ${status}: ${replyText(reply)}`);
   }
   return reply;
 }

@@ -4,8 +4,8 @@
  * rate beside the mixed load. Each write changes the organisation's data, so
  * nothing read before it may be served after it.
  */
-import type http from "node:http";
-import { keepAliveAgent, send, type Reply } from "./http-client";
+import http from "node:http";
+import { replyText, send, type Reply } from "./http-client";
 import { summarize, type Summary } from "./stats";
 
 export type Pipeline = { token: string; orgSlug: string; models: ReadonlyArray<{ slug: string; version: string }> };
@@ -13,8 +13,9 @@ export type Pipeline = { token: string; orgSlug: string; models: ReadonlyArray<{
 export type PipelineStats = {
   perSecond: number;
   posts: number;
-  /** Answers other than 201 Created. */
+  /** Answers other than 201 Created, and the first such answer (status and the start of its body). */
   failed: number;
+  firstFailure?: string;
   errors: number;
   errorCodes: Record<string, number>;
   latency: Summary;
@@ -33,19 +34,23 @@ export function postSnapshot(agent: http.Agent, origin: string, pipeline: Pipeli
 
 /** Posts `perSecond` snapshots a second (without waiting for slow answers) until `stop()`, which reports every post. */
 export function runPipeline(origin: string, pipeline: Pipeline, perSecond: number): { stop: () => Promise<PipelineStats> } {
-  const agent = keepAliveAgent(4);
+  // A connection per post, as a pipeline job opens one: no socket left idle for the server to close under the next post.
+  const agent = new http.Agent({ keepAlive: false });
   const latencies: number[] = [];
   const errorCodes: Record<string, number> = {};
   const pending = new Set<Promise<void>>();
   let posts = 0;
   let failed = 0;
+  let firstFailure: string | undefined;
   let errors = 0;
   const post = () => {
     const n = posts++;
     const done = postSnapshot(agent, origin, pipeline, n).then(
       (reply) => {
         latencies.push(reply.ms);
-        if (reply.status !== 201) failed++;
+        if (reply.status === 201) return;
+        failed++;
+        firstFailure ??= `${reply.status}: ${replyText(reply)}`;
       },
       (error: Error & { code?: string }) => {
         errors++;
@@ -62,7 +67,7 @@ export function runPipeline(origin: string, pipeline: Pipeline, perSecond: numbe
       clearInterval(timer);
       await Promise.all(pending);
       agent.destroy();
-      return { perSecond, posts, failed, errors, errorCodes, latency: summarize(latencies) };
+      return { perSecond, posts, failed, firstFailure, errors, errorCodes, latency: summarize(latencies) };
     },
   };
 }
