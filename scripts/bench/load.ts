@@ -4,6 +4,8 @@
  * API and the PDF. The pages themselves are loaded together (mixed-load.ts).
  */
 import autocannon, { type Options } from "autocannon";
+import { cpuMeter, type CpuUse } from "./cpu";
+import type { Server } from "./servers";
 
 export type Target = {
   name: string;
@@ -25,6 +27,8 @@ export type LoadStats = {
   errors: number;
   /** Client-side error codes under load (e.g. ECONNRESET), with counts. */
   errorCodes: Record<string, number>;
+  /** The server's and the load generator's CPU time during the run (Linux). */
+  cpu?: CpuUse;
 };
 
 export type LoadResult = LoadStats & {
@@ -47,22 +51,26 @@ export async function checkTarget(origin: string, target: Target): Promise<numbe
 }
 
 /**
- * Runs autocannon with `options` and reduces its result; `onRun` may listen to
- * the run's events. Every connection accepts compressed bodies, like a browser
+ * Runs autocannon against `server` with `options` and reduces its result;
+ * `onRun` may listen to the run's events. Every connection accepts compressed bodies, like a browser
  * (the portal compresses; the bare server ignores it).
  */
 export async function autocannonRun(
-  options: Options & { connections: number; duration: number },
+  server: Server,
+  options: Omit<Options, "url"> & { path: string; connections: number; duration: number },
   onRun?: (run: ReturnType<typeof autocannon>) => void,
 ): Promise<LoadStats> {
   const errorCodes: Record<string, number> = {};
-  const run = autocannon({ timeout: 30, ...options, headers: { "accept-encoding": "gzip", ...options.headers } });
+  const cpu = cpuMeter(server.cpuMs);
+  const { path, ...rest } = options;
+  const run = autocannon({ timeout: 30, ...rest, url: server.origin + path, headers: { "accept-encoding": "gzip", ...options.headers } });
   run.on("reqError", (error) => {
     const code = error.code ?? error.message;
     errorCodes[code] = (errorCodes[code] ?? 0) + 1;
   });
   onRun?.(run);
   const result = await run;
+  const cpuUse = cpu.stop(result.requests.total);
   const none = result.requests.total === 0;
   return {
     durationSec: options.duration,
@@ -75,10 +83,11 @@ export async function autocannonRun(
     non2xx: result.non2xx,
     errors: result.errors,
     errorCodes,
+    cpu: cpuUse,
   };
 }
 
-export async function load(origin: string, target: Target, durationSec: number, connections: number): Promise<LoadResult> {
-  const stats = await autocannonRun({ url: origin + target.path, connections, duration: durationSec, headers: target.headers });
+export async function load(server: Server, target: Target, durationSec: number, connections: number): Promise<LoadResult> {
+  const stats = await autocannonRun(server, { path: target.path, connections, duration: durationSec, headers: target.headers });
   return { name: target.name, kind: target.kind, url: target.path, ...stats };
 }

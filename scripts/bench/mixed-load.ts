@@ -6,9 +6,11 @@
  */
 import type { Client } from "autocannon";
 import { seededRandom } from "../../app/utils/seeded-random";
+import { expectStatus, keepAliveAgent, send } from "./http-client";
 import { autocannonRun, type LoadStats } from "./load";
 import { pageMix, type BenchPage, type PageKey } from "./pages";
 import { runPipeline, type Pipeline, type PipelineStats } from "./pipeline";
+import type { Server } from "./servers";
 import { percentile } from "./stats";
 
 /** A signed-in person: their login and session cookie. */
@@ -25,10 +27,32 @@ export type MixedLoadResult = LoadStats & {
   workers: string;
 };
 
+/**
+ * Every person requests every page once, each on a keep-alive connection of
+ * their own, all at once, before a load: this checks that each sees each page
+ * (a redirect or a 403 would be measured as a fast answer) and runs each
+ * page's code in every worker of a fresh portal (JIT, lazy imports, first
+ * cache fills), since node:cluster hands the connections to its workers in turn.
+ */
+export async function warmUp(server: Server, pages: readonly BenchPage[], sessions: readonly Session[]): Promise<void> {
+  await Promise.all(
+    sessions.map(async ({ email, cookie }) => {
+      const agent = keepAliveAgent(1);
+      try {
+        for (const page of pages) {
+          expectStatus(await send(agent, server.origin, { path: page.path, headers: { cookie } }), 200, `${page.name} as ${email} (GET ${page.path})`);
+        }
+      } finally {
+        agent.destroy();
+      }
+    }),
+  );
+}
+
 export type MixedLoadOptions = { durationSec: number; connections: number; snapshotsPerSecond: number; seed: number; workers: string };
 
 export async function mixedLoad(
-  origin: string,
+  server: Server,
   pages: readonly BenchPage[],
   sessions: readonly Session[],
   pipeline: Pipeline,
@@ -53,11 +77,12 @@ export async function mixedLoad(
       },
     ]);
   };
-  const writes = runPipeline(origin, pipeline, options.snapshotsPerSecond);
+  const writes = runPipeline(server.origin, pipeline, options.snapshotsPerSecond);
   let stats: LoadStats;
   try {
     stats = await autocannonRun(
-      { url: origin + pages[0]!.path, connections: options.connections, duration: options.durationSec, setupClient },
+      server,
+      { path: pages[0]!.path, connections: options.connections, duration: options.durationSec, setupClient },
       (run) =>
         // A client answers its requests in order, and builds the next one only after the answer: pageOf is this answer's page.
         run.on("response", (client, statusCode, _bytes, ms) => {

@@ -42,8 +42,13 @@ type Section = { title: string; text: string; headings: string[]; rows: string[]
 const num = (value: number, digits = 0) => (Number.isNaN(value) ? "–" : value.toFixed(digits));
 const reqs = (r: LoadStats) => num(r.requestsPerSec, r.requestsPerSec < 10 ? 1 : 0);
 const errs = (r: LoadStats) => String(r.non2xx + r.errors);
-const loadRow = (name: string, url: string, r: LoadStats) => [name, url, reqs(r), num(r.p50), num(r.p975), num(r.p99), errs(r)];
-const LOAD_HEADINGS = ["Load", "Path", "req/s", "p50 ms", "p97.5 ms", "p99 ms", "errors"];
+const cpuCells = (r: LoadStats) => [r.cpu ? num(r.cpu.serverMsPerRequest, 2) : "–", r.cpu ? num(r.cpu.serverCores, 2) : "–"];
+const loadRow = (name: string, url: string, r: LoadStats) => [name, url, reqs(r), num(r.p50), num(r.p975), num(r.p99), errs(r), ...cpuCells(r)];
+const LOAD_HEADINGS = ["Load", "Path", "req/s", "p50 ms", "p97.5 ms", "p99 ms", "errors", "server CPU ms/req", "server cores"];
+const LOAD_RIGHT = [2, 3, 4, 5, 6, 7, 8];
+const CPU_NOTE =
+  "Server CPU ms/req: the CPU time all the server's processes used per answer, which other work on the machine inflates far less than " +
+  "wall time; server cores: how many cores the server kept busy on average (below its worker count when the machine is short of CPU).";
 export const counted = (budgets: BudgetLine[]) => budgets.filter((b) => !b.informational);
 const loads = (list: readonly number[]) => list.map((l) => l.toFixed(2)).join(" ");
 
@@ -83,14 +88,14 @@ export function sections(report: Report): Section[] {
         `member pages in its own random order for ${mixed.durationSec} s while the pipeline posts ${mixed.pipeline.perSecond} monitoring snapshots a second ` +
         `(${mixed.pipeline.posts} posts: ${mixed.pipeline.failed + mixed.pipeline.errors} failed, median ${num(mixed.pipeline.latency.median)} ms, ` +
         `p97.5 ${num(mixed.pipeline.latency.p975)} ms). The bare server and the sign-in page run the same connections for the same time, ` +
-        `one after the other. WEB_CONCURRENCY: ${mixed.workers}.`,
+        `one after the other. WEB_CONCURRENCY: ${mixed.workers}. ${CPU_NOTE}`,
       headings: LOAD_HEADINGS,
       rows: [
         loadRow(report.bare.name, report.bare.url, report.bare),
         loadRow(report.signIn.name, report.signIn.url, report.signIn),
         loadRow("Member pages, mixed", "(below)", mixed),
       ],
-      right: [2, 3, 4, 5, 6],
+      right: LOAD_RIGHT,
     },
     {
       title: "Mixed load by page",
@@ -104,14 +109,14 @@ export function sections(report: Report): Section[] {
       text: `${report.conditions.connections} connections repeating one URL.`,
       headings: LOAD_HEADINGS,
       rows: report.loads.map((r) => loadRow(r.name, r.url, r)),
-      right: [2, 3, 4, 5, 6],
+      right: LOAD_RIGHT,
     },
   ];
   if (report.cluster.length > 0) {
     list.push({
       title: "Worker cluster",
-      text: "The sign-in page and the mixed load again, each against a portal started with the given WEB_CONCURRENCY.",
-      headings: ["Workers", "sign-in req/s", "mixed req/s", "mixed p50 ms", "mixed p97.5 ms", "mixed vs sign-in", "errors"],
+      text: `The sign-in page and the mixed load again, each against a portal started with the given WEB_CONCURRENCY. ${CPU_NOTE}`,
+      headings: ["Workers", "sign-in req/s", "mixed req/s", "mixed p50 ms", "mixed p97.5 ms", "mixed vs sign-in", "errors", "mixed server CPU ms/req", "mixed server cores"],
       rows: report.cluster.map((c) => [
         String(c.workers),
         reqs(c.signIn),
@@ -120,8 +125,9 @@ export function sections(report: Report): Section[] {
         num(c.mixed.p975),
         `${((c.mixed.requestsPerSec / c.signIn.requestsPerSec) * 100).toFixed(1)}%`,
         String(c.signIn.non2xx + c.signIn.errors + c.mixed.non2xx + c.mixed.errors + c.mixed.pipeline.failed + c.mixed.pipeline.errors),
+        ...cpuCells(c.mixed),
       ]),
-      right: [1, 2, 3, 4, 5, 6],
+      right: [1, 2, 3, 4, 5, 6, 7, 8],
     });
   }
   const budgets = counted(report.budgets);

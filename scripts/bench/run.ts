@@ -22,13 +22,13 @@ import { API_SCOPES } from "../../app/modules/auth/api-scopes";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { cliOptions } from "../cli";
 import { buildLargeOrganization, LARGE } from "./seed";
-import { drain, ensureBuild, login, startBareServer, startPortal, stopAll, stopServer, type Server } from "./servers";
+import { drain, ensureBuild, login, runningServers, startBareServer, startPortal, stopAll, stopServer, type Server } from "./servers";
 import { checkTarget, load, type LoadResult, type Target } from "./load";
 import { BUDGETS, CONDITIONS, QUICK_CONDITIONS, evaluateBudgets, measureCsvAudit, measureFirstLoadJs } from "./budgets";
 import { memberPages, SIGN_IN_PAGE } from "./pages";
 import type { Pipeline } from "./pipeline";
 import { measureServerTime } from "./server-time";
-import { mixedLoad, type Session } from "./mixed-load";
+import { mixedLoad, warmUp, type Session } from "./mixed-load";
 import { consoleText, counted, markdown, type ClusterRun, type Report } from "./report";
 
 const { values } = cliOptions({ quick: { type: "boolean" }, strict: { type: "boolean" }, cluster: { type: "boolean" } });
@@ -61,10 +61,7 @@ async function main(): Promise<number> {
     const sessions: Session[] = [];
     for (const user of DEMO_USERS) sessions.push({ email: user.email, cookie: await login(portal.origin, user.email, demoPassword()) });
     const pages = memberPages({ slug: DEMO_ORG.slug, modelSlug: org.modelSlug, assessmentId: org.assessmentId, roadmapId: org.roadmapId });
-    // Every person sees every page (a redirect or a 403 would be measured as a fast answer).
-    for (const session of sessions) {
-      for (const page of pages) await checkTarget(portal.origin, { name: `${page.name} as ${session.email}`, kind: "signIn", path: page.path, headers: { cookie: session.cookie } });
-    }
+    await warmUp(portal, pages, sessions);
     const admin = sessions[0]!;
     const api = { authorization: `Bearer ${token}` };
     const signInTarget: Target = { name: SIGN_IN_PAGE.name, kind: "signIn", path: SIGN_IN_PAGE.path };
@@ -78,19 +75,24 @@ async function main(): Promise<number> {
     const firstLoadJs = await measureFirstLoadJs(portal.origin, `/orgs/${DEMO_ORG.slug}/models`, admin.cookie);
 
     const loadOne = async (server: Server, target: Target, seconds: number) => {
-      const result: LoadResult = { ...(await load(server.origin, target, seconds, conditions.connections)), singleMs: singleMs.get(target.name) };
+      const result: LoadResult = { ...(await load(server, target, seconds, conditions.connections)), singleMs: singleMs.get(target.name) };
       log(`[bench] ${result.name}: ${result.requestsPerSec.toFixed(0)} req/s, p97.5 ${ms(result.p975)} ms`);
       return result;
+    };
+    /** (Re)starts the portal with `env` and warms it, so a fresh process is measured as a running one is. */
+    const restart = async (env?: Record<string, string>) => {
+      await stopServer(portal);
+      portal = await startPortal({ dbFile, buildDir, env });
+      await warmUp(portal, pages, sessions);
     };
     /** Requests still queued from one load would be billed to the next: wait for the portal to idle, or start it afresh. */
     const settle = async (env?: Record<string, string>) => {
       if (await drain(portal)) return;
       log("[bench]   the portal is still busy with queued requests: restarting it");
-      await stopServer(portal);
-      portal = await startPortal({ dbFile, buildDir, env });
+      await restart(env);
     };
     const mixed = async (workers: string) => {
-      const result = await mixedLoad(portal.origin, pages, sessions, pipeline, {
+      const result = await mixedLoad(portal, pages, sessions, pipeline, {
         durationSec: conditions.mixedSeconds,
         connections: conditions.connections,
         snapshotsPerSecond: conditions.snapshotsPerSecond,
@@ -125,9 +127,8 @@ async function main(): Promise<number> {
     if (measureCluster) {
       for (const workers of CLUSTER_WORKERS) {
         log(`[bench] the worker cluster: WEB_CONCURRENCY=${workers} ...`);
-        await stopServer(portal);
         const env = { WEB_CONCURRENCY: String(workers) };
-        portal = await startPortal({ dbFile, buildDir, env });
+        await restart(env);
         const clusterSignIn = await loadOne(portal, signInTarget, conditions.mixedSeconds);
         await settle(env);
         cluster.push({ workers, signIn: clusterSignIn, mixed: await mixed(String(workers)) });
@@ -178,6 +179,10 @@ async function main(): Promise<number> {
         `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     return values.strict && failed > 0 ? 1 : 0;
+  } catch (error) {
+    // What the servers said (errors they logged, e.g. behind a 500) is the first thing to read.
+    for (const server of runningServers()) console.error(server.output());
+    throw error;
   } finally {
     await stopAll();
     closeSharedDb();
