@@ -28,25 +28,24 @@ export type MixedLoadResult = LoadStats & {
 };
 
 /**
- * Every person requests every page once, each on a keep-alive connection of
- * their own, all at once, before a load: this checks that each sees each page
- * (a redirect or a 403 would be measured as a fast answer) and runs each
- * page's code in every worker of a fresh portal (JIT, lazy imports, first
- * cache fills), since node:cluster hands the connections to its workers in turn.
+ * Every person requests every page once, each person on a new keep-alive
+ * connection, one after the other, before a load: this checks that each sees
+ * each page (a redirect or a 403 would be measured as a fast answer) and runs
+ * each page's code in every worker of a fresh portal (JIT, lazy imports, first
+ * cache fills), since node:cluster hands new connections to its workers in
+ * turn. One at a time: a cold page on a busy machine is slow enough already.
  */
 export async function warmUp(server: Server, pages: readonly BenchPage[], sessions: readonly Session[]): Promise<void> {
-  await Promise.all(
-    sessions.map(async ({ email, cookie }) => {
-      const agent = keepAliveAgent(1);
-      try {
-        for (const page of pages) {
-          expectStatus(await send(agent, server.origin, { path: page.path, headers: { cookie } }), 200, `${page.name} as ${email} (GET ${page.path})`);
-        }
-      } finally {
-        agent.destroy();
+  for (const { email, cookie } of sessions) {
+    const agent = keepAliveAgent(1);
+    try {
+      for (const page of pages) {
+        expectStatus(await send(agent, server.origin, { path: page.path, headers: { cookie } }), 200, `${page.name} as ${email} (GET ${page.path})`);
       }
-    }),
-  );
+    } finally {
+      agent.destroy();
+    }
+  }
 }
 
 export type MixedLoadOptions = { durationSec: number; connections: number; snapshotsPerSecond: number; seed: number; workers: string };
