@@ -8,7 +8,7 @@ import http from "node:http";
 import { replyText, send, type Reply } from "./http-client";
 import { summarize, type Summary } from "./stats";
 
-export type Pipeline = { token: string; orgSlug: string; models: ReadonlyArray<{ slug: string; version: string }> };
+export type Pipeline = { token: string; models: ReadonlyArray<{ slug: string; version: string }> };
 
 export type PipelineStats = {
   perSecond: number;

@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     const org = await buildLargeOrganization(dbFile, log);
     const token = createApiToken(org.orgId, { name: "bench", scopes: [...API_SCOPES] }, { ...SYSTEM_ACTOR, label: "bench" }).token;
     closeSharedDb();
-    const pipeline: Pipeline = { token, orgSlug: DEMO_ORG.slug, models: org.monitoredVersions };
+    const pipeline: Pipeline = { token, models: org.monitoredVersions };
 
     log("[bench] starting the portal and the bare server ...");
     const [firstPortal, bare] = await Promise.all([startPortal({ dbFile, buildDir }), startBareServer()]);
