@@ -12,6 +12,7 @@ import {
   transitionVersion,
 } from "../app/modules/registry/registry.server";
 import { quarterOf, quarterRange, shiftQuarter } from "../app/utils/quarters";
+import { seededRandom } from "../app/utils/seeded-random";
 import { promoteThroughGates, seedPendingReviews, type GovernanceActors } from "./seed-governance";
 import type { SeedTimeline } from "./seed-timeline";
 
@@ -70,18 +71,6 @@ const DEMO_INCIDENTS: Array<{ slug: string; day: number; title: string; severity
 
 const DAY = 86_400_000;
 
-/** Small deterministic generator, so the demo is the same on every machine. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type DemoActors = GovernanceActors & { admin: Actor; leaderActor: Actor; ownerUserId: number };
 
 /** Releases after this day go through the pipeline and the approval gates; earlier ones are imported history. */
@@ -104,7 +93,7 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
   const dayZero = demoDayZero(now);
   const at = (day: number) => new Date(Math.min(dayZero + day * DAY, now.getTime() - 60_000));
   const lastDay = Math.floor((now.getTime() - dayZero) / DAY) - 1;
-  const rand = random(20_261_125);
+  const rand = seededRandom(20_261_125); // the demo is the same on every machine
 
   let pipeline: Actor | undefined;
   let lastPipelineUse = 0;

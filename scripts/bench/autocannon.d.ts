@@ -11,6 +11,16 @@ declare module "autocannon" {
     "2xx": number;
     duration: number;
   };
+  export type Request = {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Called before each request is sent; returns the request to send. */
+    setupRequest?: (request: Request & { headers: Record<string, string> }, context: Record<string, unknown>) => Request;
+  };
+  /** One connection. */
+  export type Client = { setRequests(requests: Request[]): void };
   export type Options = {
     url: string;
     connections?: number;
@@ -18,8 +28,14 @@ declare module "autocannon" {
     headers?: Record<string, string>;
     method?: string;
     timeout?: number;
+    /** Called with each connection's client as it is created (`this` is the client too). */
+    setupClient?: (client: Client) => void;
   };
-  export type Instance = Promise<Result> & { on(event: "reqError", listener: (error: Error & { code?: string }) => void): Instance };
+  export type Instance = Promise<Result> & {
+    on(event: "reqError", listener: (error: Error & { code?: string }) => void): Instance;
+    /** Every answer, with the client that got it, its status, size and time (ms). */
+    on(event: "response", listener: (client: Client, statusCode: number, bytes: number, responseTimeMs: number) => void): Instance;
+  };
   function autocannon(options: Options): Instance;
   export default autocannon;
 }

@@ -1,104 +1,51 @@
 /**
- * npm run bench [-- --quick] [-- --strict]
+ * npm run bench [-- --quick] [-- --strict] [-- --cluster]
  * Builds the large demo organisation into a temp database, starts the portal
  * (production build from PORTAL_BUILD_DIR, default build-bench) and a bare
- * node:http server, loads each page/API with autocannon, checks the budgets
- * and writes bench/results/latest.json and latest.md. Pages are loaded as
- * served (a repeated view comes from the rendered-page cache) and, in a full
- * run, again with that cache off (every request rendered). Exits 0 unless --strict
- * and a budget fails (or the harness itself fails).
+ * node:http server, and measures, in one run:
+ *   - server time per page: each member page alone, right after a pipeline write;
+ *   - the mixed load: 20 connections as the 5 demo users on every member page,
+ *     in random order, while a pipeline writes, against the bare server and the
+ *     sign-in page measured the same way;
+ *   - the API, a PDF, a 1,000,000-row bias-audit CSV and first-load JavaScript;
+ *   - in a full run (or with --cluster), the mixed load with WEB_CONCURRENCY=1 and 2.
+ * Checks the budgets (budgets.ts) and writes bench/results/latest.json and
+ * latest.md. Exits 0 unless --strict and a budget fails (or the harness fails).
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { closeSharedDb } from "../../db/client";
 import { buildDirectory } from "../../app/utils/env.server";
+import { DEMO_ORG, DEMO_USERS, demoPassword } from "../../db/seed";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
 import { API_SCOPES } from "../../app/modules/auth/api-scopes";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { cliOptions } from "../cli";
 import { buildLargeOrganization, LARGE } from "./seed";
-import { drain, ensureBuild, login, startBareServer, startPortal, stopAll, stopServer } from "./servers";
-import { checkTarget, CONNECTIONS, load, type LoadResult, type Target } from "./load";
-import { BUDGETS, evaluateBudgets, measureCsvAudit, measureFirstLoadJs, type BudgetLine } from "./budgets";
+import { drain, ensureBuild, login, runningServers, startBareServer, startPortal, stopAll, stopServer, type Server } from "./servers";
+import { checkTarget, load, type LoadResult, type Target } from "./load";
+import { BUDGETS, CONDITIONS, QUICK_CONDITIONS, evaluateBudgets, measureCsvAudit, measureFirstLoadJs } from "./budgets";
+import { memberPages, SIGN_IN_PAGE } from "./pages";
+import type { Pipeline } from "./pipeline";
+import { measureServerTime } from "./server-time";
+import { mixedLoad, warmUp, type Session } from "./mixed-load";
+import { consoleText, counted, markdown, type ClusterRun, type Report } from "./report";
 
-const { values } = cliOptions({ quick: { type: "boolean" }, strict: { type: "boolean" } });
-const durationSec = values.quick ? 3 : 10;
+const { values } = cliOptions({ quick: { type: "boolean" }, strict: { type: "boolean" }, cluster: { type: "boolean" } });
+const conditions = values.quick ? QUICK_CONDITIONS : CONDITIONS;
+const measureCluster = values.cluster || !values.quick;
+const CLUSTER_WORKERS = [1, 2];
 const buildDir = buildDirectory("build-bench");
 const resultsDir = path.resolve("bench/results");
 const log = (line: string) => console.log(line);
-
-function pad(cells: string[], widths: number[], right: Set<number>): string {
-  return cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
-}
-
-function table(headings: string[], rows: string[][], right: Set<number>): string[] {
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [pad(headings, widths, right), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map((r) => pad(r, widths, right))];
-}
-
-const LOAD_HEADINGS = ["Target", "Path", "req/s", "p50 ms", "p97.5 ms", "p99 ms", "vs bare", "non-2xx", "1 req ms", "page cache"];
-const latency = (value: number, r: LoadResult) => (Number.isNaN(value) ? `>${r.durationSec * 1000}` : value.toFixed(0));
-const loadRow = (r: LoadResult) => [
-  r.name,
-  r.url,
-  r.requestsPerSec.toFixed(r.requestsPerSec < 10 ? 1 : 0),
-  latency(r.p50, r),
-  latency(r.p975, r),
-  latency(r.p99, r),
-  r.ratioToBare === undefined ? "" : `${(r.ratioToBare * 100).toFixed(2)}%`,
-  String(r.non2xx + r.errors),
-  r.singleMs === undefined ? "" : r.singleMs.toFixed(0),
-  r.pageCache ?? (r.cacheOff ? "off" : ""),
-];
-const budgetRow = (b: BudgetLine) => [b.informational ? (b.pass ? "info" : "info (over)") : b.pass ? "PASS" : "FAIL", b.budget, b.target, b.actual, b.limit];
-const counted = (budgets: BudgetLine[]) => budgets.filter((b) => !b.informational);
-
-function markdown(report: Report): string {
-  const md = (headings: string[], rows: string[][]) =>
-    [`| ${headings.join(" | ")} |`, `| ${headings.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-  return [
-    `# Portal benchmark (${report.quick ? "quick" : "full"})`,
-    "",
-    `${report.startedAt} · Node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"} · load average ${report.loadAverage.map((l) => l.toFixed(1)).join(" ")} · ${CONNECTIONS} connections, ${report.durationSec} s per target`,
-    "",
-    `Dataset: ${report.dataset.models} models, ${report.dataset.versions} versions, ${report.dataset.auditEvents} audit events, ` +
-      `${report.dataset.snapshots} monitoring snapshots, ${report.dataset.assessments} finalised assessments, ${report.dataset.roadmapItems} roadmap items ` +
-      `(built in ${(report.seedMs / 1000).toFixed(1)} s).`,
-    "",
-    "## Load",
-    "",
-    md(LOAD_HEADINGS, report.loads.map(loadRow)),
-    "",
-    `## Budgets: ${counted(report.budgets).filter((b) => b.pass).length}/${counted(report.budgets).length} pass`,
-    "",
-    "Pages are measured as served: 20 connections repeat one URL with one session, so the counted page budgets measure the rendered-page cache's hit path. The \"cache off\" lines (full runs) load the same pages with that cache off, every request rendered; they show render capacity and are not counted.",
-    "",
-    md(["Result", "Budget", "Target", "Actual", "Limit"], report.budgets.map(budgetRow)),
-    "",
-  ].join("\n");
-}
-
-type Report = {
-  startedAt: string;
-  /** os.loadavg() at the start: other work on the machine skews every number. */
-  loadAverage: number[];
-  quick: boolean;
-  durationSec: number;
-  connections: number;
-  seedMs: number;
-  dataset: { models: number; versions: number; auditEvents: number; snapshots: number; assessments: number; roadmapItems: number };
-  loads: LoadResult[];
-  csvAudit: Awaited<ReturnType<typeof measureCsvAudit>>;
-  firstLoadJs: Awaited<ReturnType<typeof measureFirstLoadJs>>;
-  budgets: BudgetLine[];
-  limits: typeof BUDGETS;
-};
+const ms = (value: number) => (Number.isNaN(value) ? "–" : value.toFixed(1));
 
 async function main(): Promise<number> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const loadAverage = os.loadavg();
+  const loadAtStart = os.loadavg();
+  log(`[bench] load average ${loadAtStart.map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs`);
   ensureBuild(buildDir, log);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "portal-bench-"));
@@ -107,73 +54,100 @@ async function main(): Promise<number> {
     const org = await buildLargeOrganization(dbFile, log);
     const token = createApiToken(org.orgId, { name: "bench", scopes: [...API_SCOPES] }, { ...SYSTEM_ACTOR, label: "bench" }).token;
     closeSharedDb();
+    const pipeline: Pipeline = { token, models: org.monitoredVersions };
 
     log("[bench] starting the portal and the bare server ...");
     const [firstPortal, bare] = await Promise.all([startPortal({ dbFile, buildDir }), startBareServer()]);
-    let portal = firstPortal;
-    const cookie = await login(portal.origin, "admin@demo.local", "demo-password");
-    const session = { cookie };
+    let portal: Server = firstPortal;
+    const sessions: Session[] = [];
+    for (const user of DEMO_USERS) sessions.push({ email: user.email, cookie: await login(portal.origin, user.email, demoPassword()) });
+    const pages = memberPages({ slug: DEMO_ORG.slug, modelSlug: org.modelSlug, assessmentId: org.assessmentId, roadmapId: org.roadmapId });
+    await warmUp(portal, pages, sessions);
+    const admin = sessions[0]!;
     const api = { authorization: `Bearer ${token}` };
-    const targets: Target[] = [
-      // The lightest real page (anonymous, no queries): the floor of this server and framework.
-      { name: "Sign-in page", kind: "html", path: "/login" },
-      { name: "Org dashboard", kind: "html", path: "/orgs/demo", headers: session },
-      { name: "Model list", kind: "html", path: "/orgs/demo/models", headers: session },
-      { name: "Model list (filtered)", kind: "html", path: "/orgs/demo/models?riskTier=high&sort=-updated", headers: session },
-      { name: "Model detail", kind: "html", path: `/orgs/demo/models/${org.modelSlug}`, headers: session },
-      { name: "Audit log", kind: "html", path: "/orgs/demo/audit", headers: session },
-      { name: "Assessment", kind: "html", path: `/orgs/demo/assessments/${org.assessmentId}`, headers: session },
-      { name: "Roadmap", kind: "html", path: `/orgs/demo/roadmaps/${org.roadmapId}`, headers: session },
+    const signInTarget: Target = { name: SIGN_IN_PAGE.name, kind: "signIn", path: SIGN_IN_PAGE.path };
+    const otherTargets: Target[] = [
       { name: "API models", kind: "api", path: "/api/v1/models", headers: api },
       { name: "API metrics", kind: "api", path: "/api/v1/metrics", headers: api },
-      { name: "Assessment PDF", kind: "pdf", path: `/orgs/demo/assessments/${org.assessmentId}.pdf`, headers: session },
+      { name: "Assessment PDF", kind: "pdf", path: `/orgs/${DEMO_ORG.slug}/assessments/${org.assessmentId}.pdf`, headers: { cookie: admin.cookie } },
     ];
-    const checks = new Map<string, Awaited<ReturnType<typeof checkTarget>>>();
-    for (const target of targets) checks.set(target.name, await checkTarget(portal.origin, target));
-    const firstLoadJs = await measureFirstLoadJs(portal.origin, "/orgs/demo/models", cookie);
+    const singleMs = new Map<string, number>();
+    for (const target of [signInTarget, ...otherTargets]) singleMs.set(target.name, await checkTarget(portal.origin, target));
+    const firstLoadJs = await measureFirstLoadJs(portal.origin, `/orgs/${DEMO_ORG.slug}/models`, admin.cookie);
+
+    const loadOne = async (server: Server, target: Target, seconds: number) => {
+      const result: LoadResult = { ...(await load(server, target, seconds, conditions.connections)), singleMs: singleMs.get(target.name) };
+      log(`[bench] ${result.name}: ${result.requestsPerSec.toFixed(0)} req/s, p97.5 ${ms(result.p975)} ms`);
+      return result;
+    };
+    /** (Re)starts the portal with `env` and warms it, so a fresh process is measured as a running one is. */
+    const restart = async (env?: Record<string, string>) => {
+      await stopServer(portal);
+      portal = await startPortal({ dbFile, buildDir, env });
+      await warmUp(portal, pages, sessions);
+    };
+    /** Requests still queued from one load would be billed to the next: wait for the portal to idle, or start it afresh. */
+    const settle = async (env?: Record<string, string>) => {
+      if (await drain(portal)) return;
+      log("[bench]   the portal is still busy with queued requests: restarting it");
+      await restart(env);
+    };
+    const mixed = async (workers: string) => {
+      const result = await mixedLoad(portal, pages, sessions, pipeline, {
+        durationSec: conditions.mixedSeconds,
+        connections: conditions.connections,
+        snapshotsPerSecond: conditions.snapshotsPerSecond,
+        seed: 20_261_203,
+        workers,
+      });
+      log(`[bench] mixed load (WEB_CONCURRENCY ${workers}): ${result.requestsPerSec.toFixed(0)} req/s, p97.5 ${ms(result.p975)} ms, ` +
+        `${result.non2xx + result.errors} errors, pipeline ${result.pipeline.posts} posts (${result.pipeline.failed + result.pipeline.errors} failed)`);
+      return result;
+    };
+
+    const bareResult = await loadOne(bare, { name: "Bare node:http (2 KB)", kind: "bare", path: "/" }, conditions.mixedSeconds);
+    await stopServer(bare);
+    const signIn = await loadOne(portal, signInTarget, conditions.mixedSeconds);
+    await settle();
+
+    log(`[bench] server time: ${conditions.serverTimeSamples} rounds through ${pages.length + 1} pages, each after a pipeline write ...`);
+    const serverTime = await measureServerTime(portal.origin, [...pages.map((page) => ({ ...page, cookie: admin.cookie })), SIGN_IN_PAGE], pipeline, conditions.serverTimeSamples);
+    for (const page of serverTime.pages) log(`[bench]   ${page.name}: median ${ms(page.median)} ms, p90 ${ms(page.p90)}, max ${ms(page.max)}`);
+
+    log(`[bench] mixed load: ${conditions.connections} connections as ${sessions.length} people for ${conditions.mixedSeconds} s ...`);
+    const mixedResult = await mixed(process.env.WEB_CONCURRENCY || "default");
+    await settle();
 
     const loads: LoadResult[] = [];
-    const ceiling = await load(bare.origin, { name: "Bare node:http (2 KB)", kind: "bare", path: "/" }, durationSec);
-    loads.push(ceiling);
-    log(`[bench] ${ceiling.name}: ${ceiling.requestsPerSec.toFixed(0)} req/s`);
-    await stopServer(bare);
-    /** Loads each target in turn; `env` starts the portal (again) with settings of its own. */
-    const loadEach = async (list: Target[], options: { cacheOff?: boolean; env?: Record<string, string> } = {}) => {
-      for (const target of list) {
-        const result = await load(portal.origin, options.cacheOff ? { ...target, name: `${target.name}, cache off` } : target, durationSec);
-        result.ratioToBare = result.requestsPerSec / ceiling.requestsPerSec;
-        if (!options.cacheOff) Object.assign(result, checks.get(target.name));
-        result.cacheOff = options.cacheOff;
-        loads.push(result);
-        log(`[bench] ${result.name}: ${result.requestsPerSec.toFixed(1)} req/s, p97.5 ${latency(result.p975, result)} ms`);
-        if (target !== list.at(-1) && !(await drain(portal))) {
-          // Requests still queued from this run would be billed to the next target: start afresh.
-          log("[bench]   the portal is still busy with queued requests: restarting it");
-          await stopServer(portal);
-          portal = await startPortal({ dbFile, buildDir, env: options.env });
-        }
+    for (const target of otherTargets) {
+      loads.push(await loadOne(portal, target, conditions.loadSeconds));
+      await settle();
+    }
+
+    const cluster: ClusterRun[] = [];
+    if (measureCluster) {
+      for (const workers of CLUSTER_WORKERS) {
+        log(`[bench] the worker cluster: WEB_CONCURRENCY=${workers} ...`);
+        const env = { WEB_CONCURRENCY: String(workers) };
+        await restart(env);
+        const clusterSignIn = await loadOne(portal, signInTarget, conditions.mixedSeconds);
+        await settle(env);
+        cluster.push({ workers, signIn: clusterSignIn, mixed: await mixed(String(workers)) });
       }
-    };
-    await loadEach(targets);
-    if (!values.quick) {
-      // The same pages rendered on every request, as a page's first view after any change is.
-      log("[bench] the HTML pages again with the rendered-page cache off (PORTAL_PAGE_CACHE=off) ...");
-      await stopServer(portal);
-      const env = { PORTAL_PAGE_CACHE: "off" };
-      portal = await startPortal({ dbFile, buildDir, env });
-      await loadEach(targets.filter((target) => target.kind === "html"), { cacheOff: true, env });
     }
     await stopAll();
 
     log(`[bench] bias-audit CSV: ${BUDGETS.csvRows.toLocaleString("en")} rows in a child process ...`);
     const csvAudit = await measureCsvAudit();
-    const budgets = evaluateBudgets(loads, csvAudit, firstLoadJs);
+    const budgets = evaluateBudgets({ serverTime, mixed: mixedResult, signIn, bare: bareResult, loads, csv: csvAudit, js: firstLoadJs });
     const report: Report = {
       startedAt,
-      loadAverage,
+      finishedAt: new Date().toISOString(),
+      node: process.version,
+      cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}`,
+      loadAverage: { start: loadAtStart, end: os.loadavg() },
       quick: Boolean(values.quick),
-      durationSec,
-      connections: CONNECTIONS,
+      conditions,
       seedMs: org.elapsedMs,
       dataset: {
         models: LARGE.models,
@@ -183,26 +157,33 @@ async function main(): Promise<number> {
         assessments: LARGE.assessments,
         roadmapItems: LARGE.roadmapItems,
       },
+      serverTimeUser: admin.email,
+      bare: bareResult,
+      signIn,
+      serverTime,
+      mixed: mixedResult,
       loads,
+      cluster,
       csvAudit,
       firstLoadJs,
       budgets,
       limits: BUDGETS,
     };
 
-    console.log("");
-    table(LOAD_HEADINGS, loads.map(loadRow), new Set([2, 3, 4, 5, 6, 7])).forEach((line) => console.log(line));
-    console.log("");
-    table(["Result", "Budget", "Target", "Actual", "Limit"], budgets.map(budgetRow), new Set()).forEach((line) => console.log(line));
+    console.log("\n" + consoleText(report));
     fs.mkdirSync(resultsDir, { recursive: true });
     fs.writeFileSync(path.join(resultsDir, "latest.json"), JSON.stringify(report, null, 2) + "\n");
     fs.writeFileSync(path.join(resultsDir, "latest.md"), markdown(report));
     const failed = counted(budgets).filter((b) => !b.pass).length;
     console.log(
-      `\n[bench] ${counted(budgets).length - failed}/${counted(budgets).length} budgets pass; wrote bench/results/latest.json and latest.md ` +
+      `[bench] ${counted(budgets).length - failed}/${counted(budgets).length} budgets pass; wrote bench/results/latest.json and latest.md ` +
         `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     return values.strict && failed > 0 ? 1 : 0;
+  } catch (error) {
+    // What the servers said (errors they logged, e.g. behind a 500) is the first thing to read.
+    for (const server of runningServers()) console.error(server.output());
+    throw error;
   } finally {
     await stopAll();
     closeSharedDb();

@@ -36,7 +36,15 @@ export const LARGE = {
 const DAY = 86_400_000;
 const BATCH = 20_000;
 
-export type LargeOrg = { orgId: number; modelSlug: string; assessmentId: number; roadmapId: number; elapsedMs: number };
+export type LargeOrg = {
+  orgId: number;
+  modelSlug: string;
+  assessmentId: number;
+  roadmapId: number;
+  /** Models (with their latest version) a pipeline may post monitoring snapshots to; the first is `modelSlug`. */
+  monitoredVersions: Array<{ slug: string; version: string }>;
+  elapsedMs: number;
+};
 
 type Log = (line: string) => void;
 
@@ -72,10 +80,14 @@ export async function buildLargeOrganization(dbFile: string, log: Log = console.
   db.$client.exec("ANALYZE");
   const elapsedMs = performance.now() - started;
   step("done");
-  return { orgId: org.id, modelSlug: modelSlug(1), assessmentId, roadmapId, elapsedMs };
+  const monitoredVersions = Array.from({ length: 20 }, (_, i) => ({ slug: modelSlug(i + 1), version: latestVersion }));
+  return { orgId: org.id, modelSlug: modelSlug(1), assessmentId, roadmapId, monitoredVersions, elapsedMs };
 }
 
 const modelSlug = (i: number) => `bench-model-${String(i).padStart(4, "0")}`;
+const versionLabel = (v: number) => `1.${v}.0`;
+/** Every bench model's newest version. */
+const latestVersion = versionLabel(LARGE.versionsPerModel - 1);
 
 // ---------------------------------------------------------------- assessments
 
@@ -204,7 +216,7 @@ function seedRegistry(orgId: number, owner: Actor & { type: "user" }): void {
         const at = createdAt + v * 20 * DAY;
         const complete = i % 7 !== 0;
         const versionId: number = Number(
-          insertVersion.run(orgId, modelId, `1.${v}.0`, 1, v, 0, stage, algorithms[i % algorithms.length], "sklearn", '{"max_depth":6}',
+          insertVersion.run(orgId, modelId, versionLabel(v), 1, v, 0, stage, algorithms[i % algorithms.length], "sklearn", '{"max_depth":6}',
             complete ? `s3://data/${domain}/train.parquet` : null, complete ? `2026.${v}` : null, `git:abc${i}${v}`, `s3://models/${slug}/1.${v}.0`,
             JSON.stringify({ auc: 0.7 + (v % 5) / 50, accuracy: 0.8 + (i % 10) / 100 }), parent, complete ? 1 : 0, owner.id, owner.label, at, at).lastInsertRowid,
         );

@@ -7,10 +7,25 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { processGroupCpuMs } from "./cpu";
 
-export type Server = { name: string; origin: string; child: ChildProcess; output: () => string };
+export type Server = {
+  name: string;
+  origin: string;
+  child: ChildProcess;
+  output: () => string;
+  /** CPU time used so far by the server's processes (its process group: tsx, the server, its workers). */
+  cpuMs: () => number | undefined;
+};
+
+/** The portal's production server, as `npm start` runs it. */
+export const SERVER_SCRIPT = "scripts/server/index.ts";
 
 const children = new Set<ChildProcess>();
+const servers = new Set<Server>();
+
+/** The servers started and not yet stopped. */
+export const runningServers = (): Server[] => [...servers].filter((server) => children.has(server.child));
 
 /**
  * Children run in their own process group (tsx runs the server in a grandchild
@@ -94,6 +109,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+function started(server: Server): Server {
+  servers.add(server);
+  server.child.once("exit", () => servers.delete(server));
+  return server;
+}
+
+/** Children are started detached: each leads a process group of its own. */
+const groupCpu = (child: ChildProcess) => () => (child.pid === undefined ? undefined : processGroupCpuMs(child.pid));
+
 function track(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   children.add(child);
@@ -146,7 +170,7 @@ export function ensureBuild(buildDir: string, log: (line: string) => void): void
 
 export async function startPortal(options: { dbFile: string; buildDir: string; env?: Record<string, string> }): Promise<Server> {
   const port = await freePort();
-  const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/server/index.ts"], {
+  const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", SERVER_SCRIPT], {
     ...process.env,
     PORT: String(port),
     HOST: "127.0.0.1",
@@ -159,7 +183,7 @@ export async function startPortal(options: { dbFile: string; buildDir: string; e
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/healthz`, child, output);
-  return { name: "portal", origin, child, output };
+  return started({ name: "portal", origin, child, output, cpuMs: groupCpu(child) });
 }
 
 /** A bare node:http server returning a fixed 2 KB HTML page. */
@@ -178,7 +202,7 @@ export async function startBareServer(): Promise<Server> {
   const { child, output } = track("bare", process.execPath, ["-e", BARE_SERVER], { ...process.env, PORT: String(port) });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/`, child, output);
-  return { name: "bare", origin, child, output };
+  return started({ name: "bare", origin, child, output, cpuMs: groupCpu(child) });
 }
 
 /** Signs in through the login form and returns the `__portal_session` cookie. */
