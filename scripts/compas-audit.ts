@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CsvError, parseCsvStream } from "../app/modules/governance/csv";
+import { CsvError, parseCsvStream } from "../app/utils/csv-parser";
 import {
   AuditConfigError,
   DEFAULT_THRESHOLDS,

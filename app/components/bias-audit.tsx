@@ -1,9 +1,9 @@
 import { useCallback, useId, useState, type ReactNode } from "react";
 import type { BiasAuditJson } from "~/modules/governance/bias-audits.server";
-import { auditOutcomeText, type AuditOutcome, type RiskAcceptance } from "~/modules/governance/audit-signoff";
+import { auditOutcomeText, type AuditOutcome, type RiskAcceptance } from "~/modules/governance/bias-audit-signoff";
 import { DISPARITY_EXPLANATIONS, FAIRNESS_METRIC_LABELS, type DisparityName } from "~/modules/governance/fairness";
 import { formatDate, formatPercent } from "~/utils/format";
-import { sampleCsvText, type CsvSample } from "~/modules/governance/csv-sample";
+import { sampleCsvText, type CsvSample } from "~/utils/csv-sample";
 import { Chart } from "./chart";
 import { SelectField, TextField } from "./forms";
 import { TableScroll } from "./table";

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { apiError, apiRoute, created, issuesOf, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { runBiasAudit } from "~/modules/governance/bias-audits.server";
 import { BiasAuditConfigSchema, BiasAuditJsonSchema } from "~/modules/governance/governance-schemas";
-import { fileStream, spoolMultipartUpload, UploadTooLarge } from "~/modules/governance/upload.server";
+import { fileStream, spoolMultipartUpload, UploadTooLarge } from "~/utils/upload.server";
 
 export const loader = () => apiRoute(() => methodNotAllowed(["POST"]));
 

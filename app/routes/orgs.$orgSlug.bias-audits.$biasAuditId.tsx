@@ -19,7 +19,7 @@ const AuditIdSchema = z.coerce.number().int().positive().catch(0);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
-  const audit = getBiasAudit(org.id, AuditIdSchema.parse(params.auditId));
+  const audit = getBiasAudit(org.id, AuditIdSchema.parse(params.biasAuditId));
   if (!audit) throw notFound("Bias audit not found");
   const signer = hasRole(role, AUDIT_SIGNERS) && audit.status === "pending";
   const ranIt = auditRunnerId(org.id, audit.id) === user.id;
@@ -31,7 +31,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return runFormAction(
     await readFormData(request),
     AuditSignoffSchema,
-    (input) => signOffBiasAudit(org.id, AuditIdSchema.parse(params.auditId), input, actor),
+    (input) => signOffBiasAudit(org.id, AuditIdSchema.parse(params.biasAuditId), input, actor),
     (_r, input) => (input.decision === "reject" ? "Audit rejected." : "Audit accepted."),
   );
 }

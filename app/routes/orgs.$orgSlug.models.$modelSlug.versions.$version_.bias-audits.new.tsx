@@ -8,7 +8,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
 import { AUDIT_RUNNERS, getFairnessSettings } from "~/modules/governance/bias-audits.server";
-import { handleAuditUpload } from "~/modules/governance/audit-upload.server";
+import { handleAuditUpload } from "~/modules/governance/bias-audit-upload.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
 

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { requireMember } from "~/modules/auth/membership.server";
-import { handleAuditUpload } from "~/modules/governance/audit-upload.server";
+import { handleAuditUpload } from "~/modules/governance/bias-audit-upload.server";
 import { AUDIT_RUNNERS } from "~/modules/governance/bias-audits.server";
 import { notFound } from "~/utils/http";
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { unstable_parseMultipartFormData, type UploadHandler } from "@remix-run/node";
-import { lingerOnBody, lingerOnRequestBody } from "../../utils/http";
+import { lingerOnBody, lingerOnRequestBody } from "./http";
 
 /** Uploads larger than this are refused while streaming, with 413. */
 export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditOutcomeText, RATIONALE_REQUIRED, REJECTION_REASON_REQUIRED, riskAcceptanceOf, signoffCommentProblem } from "./audit-signoff";
+import { auditOutcomeText, RATIONALE_REQUIRED, REJECTION_REASON_REQUIRED, riskAcceptanceOf, signoffCommentProblem } from "./bias-audit-signoff";
 
 const signoff = { by: "ethics@x.test", comment: "Reviewed by people", at: "2026-06-01T00:00:00.000Z" };
 

@@ -4,7 +4,7 @@ import { fieldErrors } from "../../utils/validation";
 import type { Actor } from "../audit/audit.server";
 import { runBiasAudit } from "./bias-audits.server";
 import { BiasAuditFormSchema } from "./governance-schemas";
-import { fileStream, spoolMultipartUpload, UploadTooLarge, UploadUnreadable } from "./upload.server";
+import { fileStream, spoolMultipartUpload, UploadTooLarge, UploadUnreadable } from "../../utils/upload.server";
 
 /**
  * The bias-audit upload form's action. `document`: the plain form post (a

@@ -23,7 +23,7 @@ import {
 import { gateChecksForVersion } from "./gates.server";
 import { BiasAuditConfigSchema, type BiasAuditConfig } from "./governance-schemas";
 import { reviewModelCard, saveModelCard, submitModelCard } from "./model-cards.server";
-import { fileStream } from "./upload.server";
+import { fileStream } from "../../utils/upload.server";
 import { catchDomainErrorAsync as catchDomainAsync, catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
 import { writtenCardSections } from "../../../tests/setup/model-cards";

@@ -5,7 +5,7 @@ import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import { requireModelVersion, type WriteOptions } from "../registry/registry.server";
-import { CsvError, parseCsvStream } from "./csv";
+import { CsvError, parseCsvStream } from "../../utils/csv-parser";
 import {
   AuditConfigError,
   evaluateDisparities,
@@ -14,7 +14,7 @@ import {
   type AuditConfig,
   type DisparityEvaluation,
 } from "./fairness";
-import { riskAcceptanceOf, signoffCommentProblem, type SignoffDecision } from "./audit-signoff";
+import { riskAcceptanceOf, signoffCommentProblem, type SignoffDecision } from "./bias-audit-signoff";
 import type { FairnessPresetId } from "./governance-constants";
 import type { BiasAuditConfig } from "./governance-schemas";
 

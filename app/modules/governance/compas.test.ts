@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCsvStream } from "./csv";
+import { parseCsvStream } from "../../utils/csv-parser";
 import { DEFAULT_THRESHOLDS, evaluateDisparities, FairnessAccumulator, type AuditComputation, type AuditConfig, type GroupMetrics } from "./fairness";
 
 /**

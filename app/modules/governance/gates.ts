@@ -1,7 +1,7 @@
 import { DomainError } from "../../utils/errors";
 import type { Role } from "../auth/roles";
 import type { RiskTier } from "../registry/registry-constants";
-import type { RiskAcceptance } from "./audit-signoff";
+import type { RiskAcceptance } from "./bias-audit-signoff";
 import { AUDIT_FRESHNESS_DAYS, type CardStatus } from "./governance-constants";
 
 /** An audit of the version that ethics accepted. */
