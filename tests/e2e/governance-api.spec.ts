@@ -3,7 +3,8 @@ import type { ApiScope } from "../../app/modules/auth/api-scopes";
 import { listVersionAudits } from "../../app/modules/governance/bias-audits.server";
 import { emptySections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
-import { createModel, createVersion, getVersionDetail, transitionVersion } from "../../app/modules/registry/registry.server";
+import { createModel, createVersion, getVersionDetail } from "../../app/modules/registry/registry.server";
+import { transitionVersion } from "../../app/modules/governance/transitions.server";
 import { API, expectApiError, expectJson, fullLineage, member, test, uniqueSlug } from "./api-helpers";
 import { createTestOrg, expect, login, type TestOrg } from "./fixtures";
 

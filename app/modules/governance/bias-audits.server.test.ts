@@ -8,7 +8,8 @@ import { auditEvents, biasAudits, memberships, users } from "../../../db/schema"
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { computeRegistryMetrics } from "../registry/metrics.server";
 import type { RiskTier } from "../registry/registry-constants";
-import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
+import { createModel, createVersion } from "../registry/registry.server";
+import { transitionVersion } from "../governance/transitions.server";
 import { cancelApprovalRequest, decideApprovalRequest, openApprovalRequest } from "./approvals.server";
 import {
   AUDIT_RUNNERS,

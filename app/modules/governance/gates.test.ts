@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../utils/errors";
 import { RISK_TIERS, type RiskTier } from "../registry/registry-constants";
-import { AUDIT_FRESHNESS_DAYS, CARD_STATUSES, type CardStatus } from "./governance-constants";
+import { BIAS_AUDIT_FRESHNESS_DAYS } from "../registry/registry-constants";
+import { CARD_STATUSES, type CardStatus } from "./governance-constants";
 import { evaluateGates, failingChecks, GateRefusal, requiredApproverRoles, riskAcceptancesIn, type AcceptedAudit, type GateCheck, type GateFacts } from "./gates";
 
 const DAY = 86_400_000;
@@ -36,7 +37,7 @@ describe("evaluateGates", () => {
       expect(check.label.length).toBeGreaterThan(0);
       expect(check.detail.length).toBeGreaterThan(0);
     }
-    expect(AUDIT_FRESHNESS_DAYS).toBe(90);
+    expect(BIAS_AUDIT_FRESHNESS_DAYS).toBe(90);
     expect(byId(checks).bias_audit.label).toContain("90 days");
   });
 

@@ -1,8 +1,8 @@
 import { DomainError } from "../../utils/errors";
 import type { Role } from "../auth/roles";
-import type { RiskTier } from "../registry/registry-constants";
+import { BIAS_AUDIT_FRESHNESS_DAYS, type RiskTier } from "../registry/registry-constants";
 import type { RiskAcceptance } from "./bias-audit-signoff";
-import { AUDIT_FRESHNESS_DAYS, type CardStatus } from "./governance-constants";
+import type { CardStatus } from "./governance-constants";
 
 /** An audit of the version that ethics accepted. */
 export type AcceptedAudit = { id: number; signedOffAt: Date; signedOffBy: string; rationale: string | null };
@@ -36,7 +36,7 @@ export type GateCheck = {
 const DAY = 86_400_000;
 
 const ageInDays = (audit: AcceptedAudit, now: Date) => (now.getTime() - audit.signedOffAt.getTime()) / DAY;
-const isFresh = (audit: AcceptedAudit | null, now: Date): audit is AcceptedAudit => audit !== null && ageInDays(audit, now) <= AUDIT_FRESHNESS_DAYS;
+const isFresh = (audit: AcceptedAudit | null, now: Date): audit is AcceptedAudit => audit !== null && ageInDays(audit, now) <= BIAS_AUDIT_FRESHNESS_DAYS;
 const daysAgo = (audit: AcceptedAudit, now: Date) => {
   const days = Math.floor(ageInDays(audit, now));
   return days === 1 ? "1 day ago" : `${days} days ago`;
@@ -54,8 +54,8 @@ function biasAuditCheck(facts: GateFacts): GateCheck {
   const required = riskTier === "limited" || riskTier === "high";
   const acceptanceCounts = riskAcceptanceCounts(riskTier);
   const label = acceptanceCounts
-    ? `Bias audit signed off in the last ${AUDIT_FRESHNESS_DAYS} days (passing, or failed with its risk accepted)`
-    : `Passing bias audit signed off in the last ${AUDIT_FRESHNESS_DAYS} days`;
+    ? `Bias audit signed off in the last ${BIAS_AUDIT_FRESHNESS_DAYS} days (passing, or failed with its risk accepted)`
+    : `Passing bias audit signed off in the last ${BIAS_AUDIT_FRESHNESS_DAYS} days`;
   const base = { id: "bias_audit" as const, label, required };
   const passing = isFresh(facts.acceptedPassingAudit, now) ? facts.acceptedPassingAudit : null;
   // A fresh risk acceptance is shown unless an even newer passing audit replaced it.

@@ -30,5 +30,3 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 export const DECISIONS = ["approve", "reject"] as const;
 export type Decision = (typeof DECISIONS)[number];
 
-/** A passing, signed-off audit counts for this long before promotion. */
-export const AUDIT_FRESHNESS_DAYS = 90;
