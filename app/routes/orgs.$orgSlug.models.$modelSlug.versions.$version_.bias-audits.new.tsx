@@ -8,7 +8,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
 import { AUDIT_RUNNERS, getFairnessSettings } from "~/modules/governance/bias-audits.server";
-import { handleAuditUpload } from "~/modules/governance/bias-audit-upload.server";
+import { biasAuditFormAction } from "~/modules/governance/bias-audit-upload.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
 
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, AUDIT_RUNNERS);
-  return handleAuditUpload(request, org, params, actor, "document");
+  return biasAuditFormAction(request, org, params, actor, "document");
 }
 
 type UploadAnswer = { errors?: Record<string, string>; values?: Record<string, string> };
