@@ -6,9 +6,9 @@
  */
 import fs from "node:fs";
 import { parseCsvStream } from "../../app/utils/csv-parser";
-import { FairnessAccumulator, type AuditConfig } from "../../app/modules/governance/fairness";
+import { FairnessAccumulator, type FairnessConfig } from "../../app/modules/governance/fairness";
 
-export const BENCH_AUDIT_CONFIG: AuditConfig = {
+export const BENCH_AUDIT_CONFIG: FairnessConfig = {
   groupColumns: ["race"],
   labelColumn: "label",
   positiveLabels: ["1"],

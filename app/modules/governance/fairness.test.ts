@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { parseCsvStream } from "../../utils/csv-parser";
 import {
-  AuditConfigError,
-  AuditConfigSchema,
+  FairnessConfigError,
+  FairnessConfigSchema,
   DEFAULT_THRESHOLDS,
   evaluateDisparities,
   FairnessAccumulator,
   FAIRNESS_PRESETS,
-  type AuditComputation,
-  type AuditConfig,
+  type FairnessComputation,
+  type FairnessConfig,
   type GroupMetrics,
 } from "./fairness";
 
 const HEADER = ["id", "group", "label", "pred"];
-const base: AuditConfig = {
+const base: FairnessConfig = {
   groupColumns: ["group"],
   labelColumn: "label",
   positiveLabels: ["1"],
@@ -21,7 +21,7 @@ const base: AuditConfig = {
   positivePredictions: ["yes"],
 };
 
-function compute(config: AuditConfig, header: string[], rows: string[][]): AuditComputation {
+function compute(config: FairnessConfig, header: string[], rows: string[][]): FairnessComputation {
   const accumulator = new FairnessAccumulator(config, header);
   for (const row of rows) accumulator.add(row);
   return accumulator.result();
@@ -270,7 +270,7 @@ describe("minimum group size", () => {
     ]);
   });
 
-  it("fails the audit with a warning when fewer than 2 groups are included", () => {
+  it("fails the bias audit with a warning when fewer than 2 groups are included", () => {
     const evaluation = evaluateDisparities(result, DEFAULT_THRESHOLDS, "org-default");
     expect(evaluation.passed).toBe(false);
     expect(evaluation.warnings).toEqual([
@@ -353,7 +353,7 @@ describe("reference group", () => {
 
 describe("intersectional groups", () => {
   const header = ["race", "sex", "y", "p"];
-  const config: AuditConfig = {
+  const config: FairnessConfig = {
     groupColumns: ["race", "sex"],
     labelColumn: "y",
     positiveLabels: ["1"],
@@ -393,7 +393,7 @@ describe("intersectional groups", () => {
 
 describe("score threshold", () => {
   const header = ["g", "y", "score"];
-  const config: AuditConfig = { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["yes", "Y"], scoreColumn: "score", threshold: 0.5, minGroupSize: 1 };
+  const config: FairnessConfig = { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["yes", "Y"], scoreColumn: "score", threshold: 0.5, minGroupSize: 1 };
 
   it("predicts positive when Number(score) >= threshold", () => {
     const result = compute(config, header, [
@@ -406,28 +406,28 @@ describe("score threshold", () => {
     expect(byGroup(result.groups, "a")).toMatchObject({ n: 5, tp: 2, fp: 1, tn: 1, fn: 1 });
   });
 
-  it("throws AuditConfigError naming the row for a non-numeric score", () => {
+  it("throws FairnessConfigError naming the row for a non-numeric score", () => {
     const accumulator = new FairnessAccumulator(config, header);
     accumulator.add(["a", "yes", "0.7"]);
     const error = catchError(() => accumulator.add(["a", "yes", "high"]));
-    expect(error).toBeInstanceOf(AuditConfigError);
-    expect((error as AuditConfigError).field).toBe("scoreColumn");
-    expect((error as AuditConfigError).message).toBe('Row 3: the score column "score" holds "high", which is not a number');
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect((error as FairnessConfigError).field).toBe("scoreColumn");
+    expect((error as FairnessConfigError).message).toBe('Row 3: the score column "score" holds "high", which is not a number');
   });
 
   it("uses the row number it is given", () => {
     const accumulator = new FairnessAccumulator(config, header);
     expect(() => accumulator.add(["a", "yes", "NaN"], 57)).toThrow(/^Row 57: /);
-    expect(() => accumulator.add(["a", "yes", "Infinity"], 58)).toThrow(AuditConfigError);
+    expect(() => accumulator.add(["a", "yes", "Infinity"], 58)).toThrow(FairnessConfigError);
   });
 });
 
 describe("configuration errors", () => {
   it("names an unknown group column and lists the columns", () => {
     const error = catchError(() => new FairnessAccumulator({ ...base, groupColumns: ["rac"] }, HEADER));
-    expect(error).toBeInstanceOf(AuditConfigError);
-    expect((error as AuditConfigError).field).toBe("groupColumns");
-    expect((error as AuditConfigError).message).toBe('Unknown column "rac"; columns are: "id", "group", "label", "pred"');
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect((error as FairnessConfigError).field).toBe("groupColumns");
+    expect((error as FairnessConfigError).message).toBe('Unknown column "rac"; columns are: "id", "group", "label", "pred"');
   });
 
   it.each([
@@ -436,14 +436,14 @@ describe("configuration errors", () => {
     ["scoreColumn", { ...base, predictionColumn: undefined, positivePredictions: undefined, scoreColumn: "s", threshold: 1 }],
   ])("names an unknown %s", (field, config) => {
     const error = catchError(() => new FairnessAccumulator(config, HEADER));
-    expect(error).toBeInstanceOf(AuditConfigError);
-    expect((error as AuditConfigError).field).toBe(field);
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect((error as FairnessConfigError).field).toBe(field);
   });
 
   it("validates the config itself with field-level errors", () => {
     const error = catchError(() => new FairnessAccumulator({ ...base, positiveLabels: [] }, HEADER));
-    expect(error).toBeInstanceOf(AuditConfigError);
-    expect((error as AuditConfigError).field).toBe("positiveLabels");
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect((error as FairnessConfigError).field).toBe("positiveLabels");
   });
 
   it("matches header names trimmed and uses the first of repeated names", () => {
@@ -453,14 +453,14 @@ describe("configuration errors", () => {
   });
 });
 
-describe("AuditConfigSchema", () => {
+describe("FairnessConfigSchema", () => {
   const issues = (input: unknown) => {
-    const parsed = AuditConfigSchema.safeParse(input);
+    const parsed = FairnessConfigSchema.safeParse(input);
     return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
   };
 
   it("accepts a prediction config and defaults minGroupSize to 30", () => {
-    const parsed = AuditConfigSchema.parse({ ...base, groupColumns: [" race "] });
+    const parsed = FairnessConfigSchema.parse({ ...base, groupColumns: [" race "] });
     expect(parsed.minGroupSize).toBe(30);
     expect(parsed.groupColumns).toEqual(["race"]);
   });
