@@ -16,24 +16,26 @@ export type BiasAuditUploadRefusal = {
   issues: Issue[];
 };
 
-/** Reads the audit configuration from the upload's text fields. */
-export type BiasAuditConfigReader = (fields: Record<string, string>) => { ok: true; config: BiasAuditConfig } | { ok: false; refusal: BiasAuditUploadRefusal };
-
-const FILE_MISSING: Issue = { path: "file", message: "Choose a CSV file with a header row" };
+/** How a channel's upload is read: its configuration from the text fields, and what it says when the file part is missing. */
+export type BiasAuditUploadFormat = {
+  readConfig: (fields: Record<string, string>) => { ok: true; config: BiasAuditConfig } | { ok: false; refusal: BiasAuditUploadRefusal };
+  missingFile: string;
+};
 
 /**
  * The one way a bias audit arrives as a multipart upload, from the upload
  * form (plain post or its progress-bar twin) and from the API: the body is
  * spooled within the upload limits (the file to a temp file), the
- * configuration is read from the text fields by `readConfig` (the form's
- * fields, or the API's `config` JSON part), the audit runs on the spooled
- * file, and the file is removed. A refusal comes back with the fields that
+ * configuration is read from the text fields by the format's `readConfig`
+ * (the form's fields, or the API's `config` JSON part), the audit runs on the
+ * spooled file (an empty one is refused by the audit, naming the problem),
+ * and the file is removed. A refusal comes back with the fields that
  * were sent; a `DomainError` of the audit itself is thrown.
  */
 export async function runUploadedBiasAudit(
   request: Request,
   target: { orgId: number; modelSlug: string; version: string },
-  readConfig: BiasAuditConfigReader,
+  format: BiasAuditUploadFormat,
   actor: Actor,
   channel: "ui-upload" | "api-csv",
 ): Promise<{ ok: true; audit: BiasAuditJson } | { ok: false; refusal: BiasAuditUploadRefusal; fields: Record<string, string> }> {
@@ -50,13 +52,14 @@ export async function runUploadedBiasAudit(
   }
   try {
     const fields = upload.fields;
-    const read = readConfig(fields);
-    const file = upload.file && upload.file.size > 0 ? upload.file : null;
+    const read = format.readConfig(fields);
+    const { file } = upload;
+    const fileMissing: Issue = { path: "file", message: format.missingFile };
     if (!read.ok) {
       const { refusal } = read;
-      return { ok: false, fields, refusal: refusal.status === 422 && !file ? { ...refusal, issues: [...refusal.issues, FILE_MISSING] } : refusal };
+      return { ok: false, fields, refusal: refusal.status === 422 && !file ? { ...refusal, issues: [...refusal.issues, fileMissing] } : refusal };
     }
-    if (!file) return { ok: false, fields, refusal: { status: 422, code: "invalid", message: "Send the predictions as a CSV file", issues: [FILE_MISSING] } };
+    if (!file) return { ok: false, fields, refusal: { status: 422, code: "invalid", message: "Send the predictions as a `file` part", issues: [fileMissing] } };
     const source = { kind: "csv" as const, stream: fileStream(file.path), fileName: file.name };
     return { ok: true, audit: await runBiasAudit(target.orgId, target.modelSlug, target.version, read.config, source, actor, channel) };
   } finally {
@@ -65,11 +68,14 @@ export async function runUploadedBiasAudit(
 }
 
 /** The upload form's flat fields (comma-separated lists, a mode switch) as the audit configuration. */
-const readFormFields: BiasAuditConfigReader = (fields) => {
-  const parsed = BiasAuditFormSchema.safeParse(fields);
-  if (parsed.success) return { ok: true, config: parsed.data };
-  const issues = Object.entries(fieldErrors(parsed.error)).map(([path, message]) => ({ path, message }));
-  return { ok: false, refusal: { status: 422, code: "invalid", message: "The audit configuration is invalid", issues } };
+const FORM_FORMAT: BiasAuditUploadFormat = {
+  readConfig(fields) {
+    const parsed = BiasAuditFormSchema.safeParse(fields);
+    if (parsed.success) return { ok: true, config: parsed.data };
+    const issues = Object.entries(fieldErrors(parsed.error)).map(([path, message]) => ({ path, message }));
+    return { ok: false, refusal: { status: 422, code: "invalid", message: "The audit configuration is invalid", issues } };
+  },
+  missingFile: "Choose a CSV file with a header row",
 };
 
 /**
@@ -90,7 +96,8 @@ export async function biasAuditFormAction(
     mode === "json" ? Response.json({ errors }, { status }) : data({ errors, values }, { status });
   try {
     const target = { orgId: org.id, modelSlug: params.modelSlug ?? "", version: params.version ?? "" };
-    const outcome = await runUploadedBiasAudit(request, target, (fields) => readFormFields((values = fields)), actor, "ui-upload");
+    const format = { ...FORM_FORMAT, readConfig: (fields: Record<string, string>) => FORM_FORMAT.readConfig((values = fields)) };
+    const outcome = await runUploadedBiasAudit(request, target, format, actor, "ui-upload");
     if (!outcome.ok) {
       const { refusal } = outcome;
       const errors = Object.fromEntries(refusal.issues.map((issue) => [issue.path, issue.message]));
