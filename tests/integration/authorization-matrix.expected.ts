@@ -188,9 +188,9 @@ export const ROUTES: Record<string, RouteEntry> = {
     },
   },
   // BIAS_AUDIT_SIGNERS; the four-eyes rule (the runner may not sign off) is checked by the domain after validation.
-  "routes/orgs.$orgSlug.bias-audits.$auditId": { get: members(READERS), post: { "": members(ETHICS, "invalid") } },
-  "routes/orgs.$orgSlug.bias-audits.$auditId[.csv]": { get: members(READERS), post: NO_ACTION },
-  "routes/orgs.$orgSlug.bias-audits.$auditId[.pdf]": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.bias-audits.$biasAuditId": { get: members(READERS), post: { "": members(ETHICS, "invalid") } },
+  "routes/orgs.$orgSlug.bias-audits.$biasAuditId[.csv]": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.bias-audits.$biasAuditId[.pdf]": { get: members(READERS), post: NO_ACTION },
   // BIAS_AUDIT_RUNNERS: the registry's writers and the ethics committee run audits (ethics signs them off, never their own).
   "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.bias-audits.new": {
     get: members(BIAS_AUDIT_RUNNERS),
