@@ -12,7 +12,7 @@ import { API_SCOPES } from "../app/modules/auth/api-scopes";
 import { ITEM_STATUSES, ROADMAP_STATUSES } from "../app/modules/roadmap/roadmap-constants";
 import {
   APPROVAL_STATUSES,
-  AUDIT_STATUSES,
+  BIAS_AUDIT_STATUSES,
   CARD_STATUSES,
   DECISIONS,
   FAIRNESS_PRESET_IDS,
@@ -406,7 +406,7 @@ export const biasAudits = sqliteTable(
     passed: integer("passed", { mode: "boolean" }).notNull(),
     source: text("source").notNull(),
     fileName: text("file_name"),
-    status: text("status", { enum: AUDIT_STATUSES }).notNull(),
+    status: text("status", { enum: BIAS_AUDIT_STATUSES }).notNull(),
     signoffByLabel: text("signoff_by_label"),
     signoffComment: text("signoff_comment"),
     signoffAt: integer("signoff_at", { mode: "timestamp_ms" }),

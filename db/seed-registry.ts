@@ -9,8 +9,8 @@ import {
   getModelDetail,
   recordMonitoringSnapshot,
   setObjective,
-  transitionVersion,
 } from "../app/modules/registry/registry.server";
+import { transitionVersion } from "../app/modules/governance/transitions.server";
 import { quarterOf, quarterRange, shiftQuarter } from "../app/utils/quarters";
 import { seededRandom } from "../app/utils/seeded-random";
 import { promoteThroughGates, seedPendingReviews, type GovernanceActors } from "./seed-governance";

@@ -10,13 +10,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { CsvError, parseCsvStream } from "../app/modules/governance/csv";
+import { CsvError, parseCsvStream } from "../app/utils/csv-parser";
 import {
-  AuditConfigError,
+  FairnessConfigError,
   DEFAULT_THRESHOLDS,
   evaluateDisparities,
   FairnessAccumulator,
-  type AuditConfig,
+  type FairnessConfig,
   type Disparity,
 } from "../app/modules/governance/fairness";
 import { fail } from "./cli";
@@ -24,7 +24,7 @@ import { fail } from "./cli";
 const DEFAULT_FILE = fileURLToPath(new URL("../../shared/datasets/compas-scores-two-years.csv", import.meta.url));
 const file = process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_FILE;
 
-const config: AuditConfig = {
+const config: FairnessConfig = {
   groupColumns: ["race"],
   labelColumn: "two_year_recid",
   positiveLabels: ["1"],
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     if (error instanceof CsvError) fail(`${file}: row ${error.rowNumber}: ${error.message}`);
-    if (error instanceof AuditConfigError) fail(`${file}: ${error.message}`);
+    if (error instanceof FairnessConfigError) fail(`${file}: ${error.message}`);
     throw error;
   }
   if (!accumulator) fail(`${file} is empty`);

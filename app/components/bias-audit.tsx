@@ -1,19 +1,19 @@
 import { useCallback, useId, useState, type ReactNode } from "react";
 import type { BiasAuditJson } from "~/modules/governance/bias-audits.server";
-import { auditOutcomeText, type AuditOutcome, type RiskAcceptance } from "~/modules/governance/audit-signoff";
+import { biasAuditOutcomeText, type BiasAuditOutcome, type RiskAcceptance } from "~/modules/governance/bias-audit-signoff";
 import { DISPARITY_EXPLANATIONS, FAIRNESS_METRIC_LABELS, type DisparityName } from "~/modules/governance/fairness";
 import { formatDate, formatPercent } from "~/utils/format";
-import { sampleCsvText, type CsvSample } from "~/modules/governance/csv-sample";
+import { sampleCsvText, type CsvSample } from "~/utils/csv-sample";
 import { Chart } from "./chart";
 import { SelectField, TextField } from "./forms";
 import { TableScroll } from "./table";
 
 /** An audit's state in words ("failed, risk accepted"), coloured by its result. */
-export function AuditOutcomeText({ audit }: { audit: Pick<AuditOutcome, "passed" | "status"> }) {
+export function BiasAuditOutcomeText({ audit }: { audit: Pick<BiasAuditOutcome, "passed" | "status"> }) {
   const tone = audit.status === "rejected" ? "muted" : audit.passed ? "ok-text" : "bad-text";
   return (
     <span className={tone} data-testid="audit-outcome">
-      {auditOutcomeText(audit)}
+      {biasAuditOutcomeText(audit)}
     </span>
   );
 }

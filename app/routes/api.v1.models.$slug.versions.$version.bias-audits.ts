@@ -1,42 +1,40 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { apiError, apiRoute, created, issuesOf, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { runBiasAudit } from "~/modules/governance/bias-audits.server";
-import { BiasAuditSchema } from "~/modules/governance/governance-response-schemas";
+import { runUploadedBiasAudit, type BiasAuditUploadFormat } from "~/modules/governance/bias-audit-upload.server";
 import { BiasAuditConfigSchema, BiasAuditJsonSchema } from "~/modules/governance/governance-schemas";
-import { fileStream, spoolMultipartUpload, UploadTooLarge } from "~/modules/governance/upload.server";
+import { BiasAuditSchema } from "~/modules/governance/governance-response-schemas";
 
 export const loader = () => apiRoute(() => methodNotAllowed(["POST"]));
+
+/** A `config` part holding the audit configuration as JSON, and a `file` part. */
+const MULTIPART_FORMAT: BiasAuditUploadFormat = {
+  readConfig(fields) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fields.config ?? "");
+    } catch {
+      return { ok: false, refusal: { status: 400, code: "malformed_json", message: "The `config` field must hold JSON", issues: [{ path: "config", message: "Not valid JSON" }] } };
+    }
+    const config = BiasAuditConfigSchema.safeParse(raw);
+    if (config.success) return { ok: true, config: config.data };
+    const issues = issuesOf(config.error).map((i) => ({ ...i, path: `config.${i.path}` }));
+    return { ok: false, refusal: { status: 422, code: "invalid", message: "The audit configuration is invalid", issues } };
+  },
+  missingFile: "Missing",
+};
 
 /** JSON `{config, rows}`, or multipart/form-data with a `file` (CSV) and a `config` field holding JSON. */
 export const action = ({ request, params }: ActionFunctionArgs) =>
   apiRoute(async () => {
     if (request.method !== "POST") return methodNotAllowed(["POST"]);
     const token = requireApiToken(request, "governance:write");
-    const [slug, version] = [params.slug ?? "", params.version ?? ""];
+    const target = { orgId: token.orgId, modelSlug: params.slug ?? "", version: params.version ?? "" };
     if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
       const body = await readJsonBody(request, BiasAuditJsonSchema);
-      return created(BiasAuditSchema, await runBiasAudit(token.orgId, slug, version, body.config, { kind: "rows", rows: body.rows }, token.actor, "api-json"));
+      return created(BiasAuditSchema, await runBiasAudit(target.orgId, target.modelSlug, target.version, body.config, { kind: "rows", rows: body.rows }, token.actor, "api-json"));
     }
-    let upload;
-    try {
-      upload = await spoolMultipartUpload(request);
-    } catch (error) {
-      if (error instanceof UploadTooLarge) return apiError(413, "payload_too_large", error.message);
-      return apiError(400, "malformed_multipart", "The multipart body could not be read");
-    }
-    try {
-      let rawConfig: unknown;
-      try {
-        rawConfig = JSON.parse(upload.fields.config ?? "");
-      } catch {
-        return apiError(400, "malformed_json", "The `config` field must hold JSON", [{ path: "config", message: "Not valid JSON" }]);
-      }
-      const config = BiasAuditConfigSchema.safeParse(rawConfig);
-      if (!config.success) return apiError(422, "invalid", "The audit configuration is invalid", issuesOf(config.error).map((i) => ({ ...i, path: `config.${i.path}` })));
-      if (!upload.file) return apiError(422, "invalid", "Send the predictions as a `file` part", [{ path: "file", message: "Missing" }]);
-      const audit = await runBiasAudit(token.orgId, slug, version, config.data, { kind: "csv", stream: fileStream(upload.file.path), fileName: upload.file.name }, token.actor, "api-csv");
-      return created(BiasAuditSchema, audit);
-    } finally {
-      upload.cleanup();
-    }
+    const outcome = await runUploadedBiasAudit(request, target, MULTIPART_FORMAT, token.actor, "api-csv");
+    if (!outcome.ok) return apiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.issues);
+    return created(BiasAuditSchema, outcome.audit);
   });

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
-import { transitionVersion } from "~/modules/registry/registry.server";
+import { transitionVersion } from "~/modules/governance/transitions.server";
 import { StageTransitionSchema } from "~/modules/registry/registry-response-schemas";
 import { TransitionSchema } from "~/modules/registry/registry-schemas";
 

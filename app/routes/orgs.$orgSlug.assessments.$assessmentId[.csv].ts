@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getAssessment } from "~/modules/assessment/assessments.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { assessmentResponsesCsv } from "~/modules/reports/assessment-report.server";
-import { csvResponse } from "~/modules/reports/csv";
+import { csvResponse } from "~/utils/csv-writer";
 import { notFound } from "~/utils/http";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

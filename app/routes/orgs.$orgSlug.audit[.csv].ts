@@ -3,7 +3,7 @@ import { auditEventBatches } from "~/modules/audit/audit.server";
 import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
 import { eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
-import { csvResponse, csvStream } from "~/modules/reports/csv";
+import { csvResponse, csvStream } from "~/utils/csv-writer";
 
 /** The audit log as CSV, with the page's filters, streamed in batches; raw action names, their labels and the organisation's sequence numbers appended. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -11,13 +11,14 @@ import { lineageGaps, nextStages } from "~/modules/registry/lifecycle";
 import { INCIDENT_STATUSES, SEVERITIES } from "~/modules/registry/registry-constants";
 import { listEntityHistory } from "~/modules/audit/audit.server";
 import { History } from "~/components/history";
-import { createIncident, getVersionDetail, historyRefs, transitionVersion, updateIncident } from "~/modules/registry/registry.server";
+import { createIncident, getVersionDetail, historyRefs, updateIncident } from "~/modules/registry/registry.server";
+import { transitionVersion } from "~/modules/governance/transitions.server";
 import { IncidentCreateSchema, IncidentUpdateSchema, TransitionSchema } from "~/modules/registry/registry-schemas";
 import { GateChecks } from "~/components/gate-checks";
-import { AuditOutcomeText, RiskAcceptanceNote } from "~/components/bias-audit";
+import { BiasAuditOutcomeText, RiskAcceptanceNote } from "~/components/bias-audit";
 import { DraftNotice, useFormDraft } from "~/components/autosave";
 import { openApprovalRequest, listApprovalRequests } from "~/modules/governance/approvals.server";
-import { AUDIT_RUNNERS, listVersionAudits } from "~/modules/governance/bias-audits.server";
+import { BIAS_AUDIT_RUNNERS, listVersionBiasAudits } from "~/modules/governance/bias-audits.server";
 import { gateChecksForVersion } from "~/modules/governance/gates.server";
 import { ApprovalRequestOpenSchema } from "~/modules/governance/governance-schemas";
 import { getVersionCards } from "~/modules/governance/model-cards.server";
@@ -42,8 +43,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // Production is reached only through an approved request, never by a plain move.
     moves: nextStages(detail.version.stage).filter((s) => s !== "production"),
     card: card ? { revision: card.revision, status: card.status, completeness: card.completeness } : null,
-    canRunAudit: hasRole(role, AUDIT_RUNNERS),
-    audits: listVersionAudits(org.id, detail.version.id).map((a) => ({
+    canRunBiasAudit: hasRole(role, BIAS_AUDIT_RUNNERS),
+    audits: listVersionBiasAudits(org.id, detail.version.id).map((a) => ({
       id: a.id,
       passed: a.passed,
       status: a.status,
@@ -86,7 +87,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function VersionDetail() {
-  const { org, model, version, transitions, incidents, canWrite, canRunAudit, gaps, moves, card, audits, approvals, gates, history } = useLoaderData<typeof loader>();
+  const { org, model, version, transitions, incidents, canWrite, canRunBiasAudit, gaps, moves, card, audits, approvals, gates, history } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {};
@@ -199,13 +200,13 @@ export default function VersionDetail() {
             <ul>
               {audits.map((a) => (
                 <li key={a.id} data-audit={a.id}>
-                  <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>Audit #{a.id}</Link>: <AuditOutcomeText audit={a} />
+                  <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>Audit #{a.id}</Link>: <BiasAuditOutcomeText audit={a} />
                   {a.signedOffBy ? ` by ${a.signedOffBy}` : ""} ({a.rows.toLocaleString("en")} rows, {a.createdAt.slice(0, 10)})
                   {a.riskAcceptance && a.id !== gateAcceptanceId ? <RiskAcceptanceNote acceptance={a.riskAcceptance} /> : null}
                 </li>
               ))}
             </ul>
-            {canRunAudit ? <Link to={`${modelPath}/versions/${version.version}/bias-audits/new`}>Run a bias audit</Link> : null}
+            {canRunBiasAudit ? <Link to={`${modelPath}/versions/${version.version}/bias-audits/new`}>Run a bias audit</Link> : null}
           </div>
           <div>
             <h3>Promotion gates</h3>

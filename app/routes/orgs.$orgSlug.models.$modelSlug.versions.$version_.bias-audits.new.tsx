@@ -7,23 +7,23 @@ import { ColumnField, GroupColumnsField, useCsvSample, valuesHint } from "~/comp
 import { requireMember } from "~/modules/auth/membership.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
-import { AUDIT_RUNNERS, getFairnessSettings } from "~/modules/governance/bias-audits.server";
-import { handleAuditUpload } from "~/modules/governance/audit-upload.server";
+import { BIAS_AUDIT_RUNNERS, getFairnessSettings } from "~/modules/governance/bias-audits.server";
+import { biasAuditFormAction } from "~/modules/governance/bias-audit-upload.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
 
 export const meta: MetaFunction = () => [{ title: "New bias audit" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { org } = await requireMember(request, params.orgSlug, AUDIT_RUNNERS);
+  const { org } = await requireMember(request, params.orgSlug, BIAS_AUDIT_RUNNERS);
   const detail = getVersionDetail(org.id, params.modelSlug ?? "", params.version ?? "");
   if (!detail) throw notFound("Model version not found");
   return { org, model: { slug: detail.model.slug, name: detail.model.name }, version: detail.version.version, settings: getFairnessSettings(org.id) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, AUDIT_RUNNERS);
-  return handleAuditUpload(request, org, params, actor, "document");
+  const { org, actor } = await requireMember(request, params.orgSlug, BIAS_AUDIT_RUNNERS);
+  return biasAuditFormAction(request, org, params, actor, "document");
 }
 
 type UploadAnswer = { errors?: Record<string, string>; values?: Record<string, string> };

@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
 import type { z, ZodTypeAny } from "zod";
 import { DomainError } from "./errors";
-import { httpError, lingerOnRequestBody, readBodyUpTo } from "./http";
+import { httpError, readBodyUpTo } from "./http";
 import { parseForm, type FieldErrors } from "./validation";
 
 /**
@@ -19,7 +19,6 @@ export const MAX_FORM_BYTES = 4 * 1024 * 1024;
 export async function readFormData(request: Request): Promise<FormData> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(contentType)) {
-    lingerOnRequestBody(request);
     throw httpError(415, "Send the form as application/x-www-form-urlencoded or multipart/form-data");
   }
   const body = await readBodyUpTo(request, MAX_FORM_BYTES);

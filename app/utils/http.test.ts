@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forbidden, httpError, notFound, safeRedirect } from "./http";
+import { BodyTooLarge, countedBody, forbidden, httpError, notFound, readBodyUpTo, safeRedirect } from "./http";
 
 describe("safeRedirect", () => {
   it("accepts same-site relative paths with query strings", () => {
@@ -58,5 +58,59 @@ describe("httpError helpers", () => {
     expect(await notFound("Organisation not found").text()).toBe("Organisation not found");
     expect(forbidden().status).toBe(403);
     expect(await forbidden().text()).toBe("You do not have permission to do that");
+  });
+});
+
+/** A request whose body yields `chunks` chunks of `size` bytes, recording how many were pulled and whether it was cancelled. */
+function streamingRequest(chunks: number, size: number, headers: Record<string, string> = {}) {
+  const seen = { pulled: 0, cancelled: false };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (seen.pulled === chunks) return controller.close();
+        seen.pulled++;
+        controller.enqueue(new Uint8Array(size).fill(97));
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const request = new Request("http://portal.test/x", { method: "POST", body, headers, duplex: "half" } as RequestInit);
+  return { request, seen };
+}
+
+describe("readBodyUpTo", () => {
+  it("reads a body within the limit whole", async () => {
+    const { request } = streamingRequest(3, 10);
+    expect((await readBodyUpTo(request, 30))?.byteLength).toBe(30);
+  });
+
+  it("stops at the first chunk past the limit, and leaves the rest unread and uncancelled for the server to drain", async () => {
+    const { request, seen } = streamingRequest(1_000, 1024);
+    expect(await readBodyUpTo(request, 4 * 1024)).toBeNull();
+    expect(seen.pulled).toBeLessThanOrEqual(6);
+    expect(seen.cancelled).toBe(false);
+  });
+
+  it("refuses a declared length over the limit without reading anything", async () => {
+    const { request, seen } = streamingRequest(10, 10, { "content-length": "100" });
+    expect(await readBodyUpTo(request, 99)).toBeNull();
+    expect(seen.pulled).toBe(0);
+  });
+});
+
+describe("countedBody", () => {
+  it("passes the running byte count to the check and ends the stream with the error it throws", async () => {
+    const { request, seen } = streamingRequest(100, 10);
+    const counts: number[] = [];
+    const stream = countedBody(request, (bytesRead) => {
+      counts.push(bytesRead);
+      if (bytesRead > 25) throw new BodyTooLarge("over 25");
+    });
+    await expect(new Response(stream).arrayBuffer()).rejects.toThrow();
+    expect(counts).toEqual([10, 20, 30]);
+    expect(seen.cancelled).toBe(false);
   });
 });

@@ -11,87 +11,70 @@ export const forbidden = (message = "You do not have permission to do that") =>
   httpError(403, message);
 
 /**
- * How long, and how much, of a refused body is still read (and dropped) after
- * the refusal is sent: long enough for a client that keeps sending to read the
- * refusal before its connection is cut.
+ * Request bodies are limited here, while they stream, and drained in ONE
+ * place: the server (scripts/server) reads and drops whatever a request left
+ * unread once its answer is sent, so the client reads a refusal (413, 415,
+ * 401...) instead of a reset connection, and cuts off one that keeps sending.
+ * So code here stops reading and never cancels the body: cancelling it would
+ * close the connection before the refusal is read.
  */
-const LINGER_BYTES = 256 * 1024 * 1024;
-const LINGER_MS = 2_000;
 
-/** Reads and drops up to LINGER_BYTES within LINGER_MS: true when the body ended. */
-async function dropBody(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
-  const deadline = Date.now() + LINGER_MS;
-  let dropped = 0;
-  while (dropped <= LINGER_BYTES) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const next = await Promise.race([
-      reader.read(),
-      new Promise<null>((resolve) => {
-        timer = setTimeout(() => resolve(null), remaining);
-      }),
-    ]).catch(() => null);
-    clearTimeout(timer);
-    if (!next) return false;
-    if (next.done) return true;
-    dropped += next.value.byteLength;
+/** The body passed a limit (the error `countedBody`'s check throws, by convention). */
+export class BodyTooLarge extends Error {
+  constructor(message = "The request body is too large") {
+    super(message);
+    this.name = "BodyTooLarge";
   }
-  return false;
 }
 
 /**
- * After refusing a body that is not read to its end: reads and drops the rest
- * in the background (the refusal goes out at once), so the client reads the
- * refusal instead of a reset connection and the connection can carry its next
- * request; one still sending after LINGER_BYTES or LINGER_MS is cut off.
- * `before` runs first (to let another reader of the body finish).
+ * The request body as a stream that calls `check` with the running byte count
+ * before passing each chunk on; an error `check` throws (a `BodyTooLarge`)
+ * ends the stream, and the rest of the body is left unread for the server to drain.
  */
-export function lingerOnBody(reader: ReadableStreamDefaultReader<Uint8Array>, before?: () => Promise<unknown>): void {
-  void (async () => {
-    await before?.();
-    if (await dropBody(reader)) releaseQuietly(reader);
-    else await reader.cancel();
-  })().catch(() => undefined);
-}
-
-/** `lingerOnBody` for a request whose body nobody has started to read. */
-export function lingerOnRequestBody(request: Request): void {
-  if (request.body && !request.body.locked) lingerOnBody(request.body.getReader());
+export function countedBody(request: Request, check: (bytesRead: number) => void): ReadableStream<Uint8Array> {
+  const reader = request.body?.getReader();
+  let bytesRead = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!reader) return controller.close();
+      const next = await reader.read();
+      if (next.done) return controller.close();
+      bytesRead += next.value.byteLength;
+      try {
+        check(bytesRead);
+      } catch (error) {
+        releaseQuietly(reader);
+        return controller.error(error);
+      }
+      controller.enqueue(next.value);
+    },
+    cancel() {
+      if (reader) releaseQuietly(reader);
+    },
+  });
 }
 
 /**
  * A request body, read while counting: null as soon as it passes `maxBytes`
- * (declared or streamed), so a huge or endless body is never buffered (the
- * rest is dropped in the background, see `lingerOnBody`).
+ * (declared or streamed), so a huge or endless body is never buffered.
  */
 export async function readBodyUpTo(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (!request.body) return declared > maxBytes ? null : new Uint8Array(0);
-  const reader = request.body.getReader();
-  if (declared > maxBytes) {
-    lingerOnBody(reader);
-    return null;
-  }
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) return null;
+  const reader = countedBody(request, (bytesRead) => {
+    if (bytesRead > maxBytes) throw new BodyTooLarge();
+  }).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    let next: ReadableStreamReadResult<Uint8Array>;
-    try {
-      next = await reader.read();
-    } catch (error) {
-      releaseQuietly(reader);
-      throw error;
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      chunks.push(next.value);
+      size += next.value.byteLength;
     }
-    if (next.done) break;
-    size += next.value.byteLength;
-    if (size > maxBytes) {
-      lingerOnBody(reader);
-      return null;
-    }
-    chunks.push(next.value);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return null;
+    throw error;
   }
-  releaseQuietly(reader);
   const body = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
@@ -102,7 +85,7 @@ export async function readBodyUpTo(request: Request, maxBytes: number): Promise<
 }
 
 /** Releases a reader; a read still pending is rejected, which its owner handles. */
-export function releaseQuietly(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+function releaseQuietly(reader: ReadableStreamDefaultReader<Uint8Array>): void {
   try {
     reader.releaseLock();
   } catch {

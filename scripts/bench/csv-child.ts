@@ -5,10 +5,10 @@
  *   node node_modules/tsx/dist/cli.mjs scripts/bench/csv-child.ts <file>
  */
 import fs from "node:fs";
-import { parseCsvStream } from "../../app/modules/governance/csv";
-import { FairnessAccumulator, type AuditConfig } from "../../app/modules/governance/fairness";
+import { parseCsvStream } from "../../app/utils/csv-parser";
+import { FairnessAccumulator, type FairnessConfig } from "../../app/modules/governance/fairness";
 
-export const BENCH_AUDIT_CONFIG: AuditConfig = {
+export const BENCH_AUDIT_CONFIG: FairnessConfig = {
   groupColumns: ["race"],
   labelColumn: "label",
   positiveLabels: ["1"],

@@ -1,9 +1,10 @@
 import { verifyAuditChain } from "../../app/modules/audit/audit.server";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
-import { listVersionAudits } from "../../app/modules/governance/bias-audits.server";
+import { listVersionBiasAudits } from "../../app/modules/governance/bias-audits.server";
 import { emptySections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
-import { createModel, createVersion, getVersionDetail, transitionVersion } from "../../app/modules/registry/registry.server";
+import { createModel, createVersion, getVersionDetail } from "../../app/modules/registry/registry.server";
+import { transitionVersion } from "../../app/modules/governance/transitions.server";
 import { API, expectApiError, expectJson, fullLineage, member, test, uniqueSlug } from "./api-helpers";
 import { createTestOrg, expect, login, type TestOrg } from "./fixtures";
 
@@ -177,7 +178,7 @@ test.describe("bias audits over the API", () => {
     expect(noFile.issues).toEqual([{ path: "file", message: "Missing" }]);
     await expectApiError(await ctx.post(url, { data: { config: CONFIG, rows: [] } }), 422, "invalid");
 
-    expect(listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
+    expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
   });
 
   test("scopes: governance:write to submit, governance:read to read", async ({ testOrg, apiAs, request }) => {
@@ -309,6 +310,6 @@ test.describe("approval requests, model cards and the audit chain over the API",
     // Its own chain only.
     const verify = await expectJson(await outsider.get(`${API}/audit/verify`), 200);
     expect(verify).toEqual({ ok: true, events: verifyAuditChain(other.id).events });
-    expect(listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toHaveLength(1);
+    expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toHaveLength(1);
   });
 });

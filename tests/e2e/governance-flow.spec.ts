@@ -6,12 +6,13 @@ import { getDb } from "../../db/client";
 import { approvalDecisions } from "../../db/schema";
 import { eq } from "drizzle-orm";
 import { getApprovalRequest, listApprovalRequests, openApprovalRequest } from "../../app/modules/governance/approvals.server";
-import { listVersionAudits } from "../../app/modules/governance/bias-audits.server";
+import { listVersionBiasAudits } from "../../app/modules/governance/bias-audits.server";
 import { emptySections } from "../../app/modules/governance/model-card";
 import { getVersionCards, saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { CARD_SECTIONS } from "../../app/modules/governance/governance-constants";
 import type { Role } from "../../app/modules/auth/roles";
-import { createModel, createVersion, getModelDetail, getVersionDetail, transitionVersion } from "../../app/modules/registry/registry.server";
+import { createModel, createVersion, getModelDetail, getVersionDetail } from "../../app/modules/registry/registry.server";
+import { transitionVersion } from "../../app/modules/governance/transitions.server";
 import { API, clearPromotionGates, expectApiError, fullLineage, member, PROMOTE, test, uniqueSlug } from "./api-helpers";
 import { E2E_PASSWORD, expect, login, type TestOrg } from "./fixtures";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
@@ -352,7 +353,7 @@ function uploadFields(fields: Record<string, string>, file: Buffer | null) {
 test("the bias audit upload form offers the file's columns, shows field errors, then opens the stored audit (in the browser)", async ({ page, testOrg, loginAs }) => {
   const slug = registerHighRiskModel(testOrg, "Upload Form");
   const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
-  const audits = () => listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
+  const audits = () => listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
   await loginAs("team");
   await page.goto(`${versionPath}/bias-audits/new`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("New bias audit");
@@ -437,7 +438,7 @@ test("ethics runs an audit, may not sign it off; a colleague accepts the failed 
   const forged = await page.request.post(auditUrl, { form: { decision: "accept", comment: "Looks fine to me" } });
   expect(forged.status()).toBe(403);
   expect(await forged.text()).toContain("Four-eyes rule: you ran this audit");
-  expect(listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]).toMatchObject({ id: auditId, status: "pending" });
+  expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]).toMatchObject({ id: auditId, status: "pending" });
 
   // ---- A colleague on the committee: no decision is preselected; accepting without a rationale is refused at the field.
   const colleague = await (await browser.newContext()).newPage();
@@ -463,10 +464,10 @@ test("ethics runs an audit, may not sign it off; a colleague accepts the failed 
   // ---- The version page and its gate say the same: for limited risk the accepted risk satisfies the audit gate.
   await page.goto(versionPath);
   await expect(page.locator(`[data-audit="${auditId}"]`)).toContainText("failed, risk accepted");
-  const auditGate = page.getByRole("list", { name: "Gate checks" }).locator("[data-check=bias_audit]");
-  await expect(auditGate).toHaveAttribute("data-passed", "true");
-  await expect(auditGate).toContainText(`Audit #${auditId} failed; ${colleagueEmail} accepted the risk`);
-  await expect(auditGate.getByTestId("risk-acceptance")).toContainText("every refusal there is reviewed by a person");
+  const biasAuditGate = page.getByRole("list", { name: "Gate checks" }).locator("[data-check=bias_audit]");
+  await expect(biasAuditGate).toHaveAttribute("data-passed", "true");
+  await expect(biasAuditGate).toContainText(`Audit #${auditId} failed; ${colleagueEmail} accepted the risk`);
+  await expect(biasAuditGate.getByTestId("risk-acceptance")).toContainText("every refusal there is reviewed by a person");
 
   // ---- The approvers see the risk acceptance on the request.
   const request = openApprovalRequest(testOrg.id, slug, "1.0.0", { reason: "pilot" }, team.actor);
@@ -497,7 +498,7 @@ test("a rejection of an approval request needs a comment, and no decision is pre
 test("the bias audit upload action refuses bad uploads and stores nothing", async ({ page, browser, testOrg, loginAs }) => {
   const slug = registerHighRiskModel(testOrg, "Upload Errors");
   const url = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0/bias-audits/new`;
-  const audits = () => listVersionAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
+  const audits = () => listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
   await loginAs("team");
   const csv = fs.readFileSync(fairCsv());
   const post = (fields: Record<string, string>, file: Buffer | null = csv) => page.request.post(url, { maxRedirects: 0, multipart: uploadFields(fields, file) });

@@ -58,7 +58,7 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card_.compare": ["ethics"],
   "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card_.edit": ["team"],
   "routes/orgs.$orgSlug.approvals.$requestId": ["ethics", "team"],
-  "routes/orgs.$orgSlug.bias-audits.$auditId": ["ethics", "auditor"],
+  "routes/orgs.$orgSlug.bias-audits.$biasAuditId": ["ethics", "auditor"],
 };
 
 let manifest: Record<string, ManifestRoute>;

@@ -1,7 +1,8 @@
 import type { Locator, Page } from "@playwright/test";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { listApiTokens } from "../../app/modules/auth/api-tokens.server";
-import { createModel, createVersion, getModelDetail, listModels, transitionVersion } from "../../app/modules/registry/registry.server";
+import { createModel, createVersion, getModelDetail, listModels } from "../../app/modules/registry/registry.server";
+import { transitionVersion } from "../../app/modules/governance/transitions.server";
 import { API, bearer, clearPromotionGates, DAY, expectApiError, expectJson, fullLineage, isoDay, promoteThroughGovernance, uniqueSlug } from "./api-helpers";
 import { expect, login, test, type TestOrg } from "./fixtures";
 

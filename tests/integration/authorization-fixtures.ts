@@ -143,7 +143,7 @@ export async function prepareWorld(file: string): Promise<World> {
       const params = demoRouteParams(file);
       const apiIds = {
         incidents: String(id("select id from incidents where org_id = ? order by id limit 1", demoOrgId)),
-        "bias-audits": params.auditId,
+        "bias-audits": params.biasAuditId,
         "approval-requests": params.requestId,
         assessments: params.assessmentId,
         roadmaps: params.roadmapId,

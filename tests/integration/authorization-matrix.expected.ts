@@ -53,7 +53,7 @@ const REGISTRY_WRITERS: readonly Role[] = ["admin", "leadership", "team"]; // RE
 const ASSESSORS: readonly Role[] = ["admin", "leadership"]; // ASSESSORS / PLANNERS / PROMOTERS
 const ADMINS: readonly Role[] = ["admin"];
 const ETHICS: readonly Role[] = ["ethics"];
-const AUDIT_RUNNERS: readonly Role[] = ["admin", "leadership", "ethics", "team"]; // AUDIT_RUNNERS (bias-audits.server.ts)
+const BIAS_AUDIT_RUNNERS: readonly Role[] = ["admin", "leadership", "ethics", "team"]; // BIAS_AUDIT_RUNNERS (bias-audits.server.ts)
 const VERIFIERS: readonly Role[] = ["admin", "auditor"];
 
 /** An organisation page: members with one of `roles` get `outcome`, other members 403, outsiders 404, anonymous → login. */
@@ -187,19 +187,19 @@ export const ROUTES: Record<string, RouteEntry> = {
       cancel: { ...members(WRITERS, "403"), admin: "409", team: "409" },
     },
   },
-  // AUDIT_SIGNERS; the four-eyes rule (the runner may not sign off) is checked by the domain after validation.
-  "routes/orgs.$orgSlug.bias-audits.$auditId": { get: members(READERS), post: { "": members(ETHICS, "invalid") } },
-  "routes/orgs.$orgSlug.bias-audits.$auditId[.csv]": { get: members(READERS), post: NO_ACTION },
-  "routes/orgs.$orgSlug.bias-audits.$auditId[.pdf]": { get: members(READERS), post: NO_ACTION },
-  // AUDIT_RUNNERS: the registry's writers and the ethics committee run audits (ethics signs them off, never their own).
+  // BIAS_AUDIT_SIGNERS; the four-eyes rule (the runner may not sign off) is checked by the domain after validation.
+  "routes/orgs.$orgSlug.bias-audits.$biasAuditId": { get: members(READERS), post: { "": members(ETHICS, "invalid") } },
+  "routes/orgs.$orgSlug.bias-audits.$biasAuditId[.csv]": { get: members(READERS), post: NO_ACTION },
+  "routes/orgs.$orgSlug.bias-audits.$biasAuditId[.pdf]": { get: members(READERS), post: NO_ACTION },
+  // BIAS_AUDIT_RUNNERS: the registry's writers and the ethics committee run audits (ethics signs them off, never their own).
   "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.bias-audits.new": {
-    get: members(AUDIT_RUNNERS),
-    post: { "": members(AUDIT_RUNNERS, "invalid") }, // a multipart form without a file
+    get: members(BIAS_AUDIT_RUNNERS),
+    post: { "": members(BIAS_AUDIT_RUNNERS, "invalid") }, // a multipart form without a file
   },
   // The upload form's JSON twin: POST only. Its loader answers 404 to everybody before any guard.
   "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.bias-audits.upload": {
     get: everyone("404"),
-    post: { "": members(AUDIT_RUNNERS, "invalid") },
+    post: { "": members(BIAS_AUDIT_RUNNERS, "invalid") },
   },
   "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card": {
     get: members(READERS),

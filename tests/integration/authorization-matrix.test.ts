@@ -387,7 +387,7 @@ describe("nothing the matrix sent was written", () => {
 });
 
 describe("another organisation's rows, named from inside `demo`", () => {
-  const ID_PARAMS = ["assessmentId", "requestId", "auditId", "roadmapId", "itemId"] as const;
+  const ID_PARAMS = ["assessmentId", "requestId", "biasAuditId", "roadmapId", "itemId"] as const;
 
   it("are 404 in page URLs (GET as demo's admin)", async () => {
     const f = world.foreign;
@@ -395,7 +395,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       ...world.params,
       assessmentId: String(f.assessmentId),
       requestId: String(f.openRequestId),
-      auditId: String(f.pendingAuditId),
+      biasAuditId: String(f.pendingAuditId),
       roadmapId: String(f.roadmapId),
       itemId: String(f.itemId),
     };
@@ -436,7 +436,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       "routes/orgs.$orgSlug.approvals.$requestId",
       "routes/orgs.$orgSlug.assessments.$assessmentId._index",
       "routes/orgs.$orgSlug.assessments.$assessmentId.finalize",
-      "routes/orgs.$orgSlug.bias-audits.$auditId",
+      "routes/orgs.$orgSlug.bias-audits.$biasAuditId",
       "routes/orgs.$orgSlug.roadmaps.$roadmapId._index",
       "routes/orgs.$orgSlug.roadmaps.$roadmapId.items.$itemId",
       "routes/orgs.$orgSlug.models.$modelSlug.versions.$version",
@@ -451,7 +451,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       { as: "leadership", route: assessment, in: { assessmentId: f.assessmentId }, form: { intent: "submit" } },
       { as: "leadership", route: assessment, in: { assessmentId: f.assessmentId }, form: { intent: "withdraw", reason: "Not yours" } },
       { as: "leadership", route: finalize, in: { assessmentId: f.assessmentId }, form: { acceptUnanswered: "on" } },
-      { as: "ethics", route: audit, in: { auditId: f.pendingAuditId }, form: { decision: "accept", comment: "fine" } },
+      { as: "ethics", route: audit, in: { biasAuditId: f.pendingAuditId }, form: { decision: "accept", comment: "fine" } },
       { as: "team", route: item, in: { itemId: f.itemId }, form: { intent: "update", status: "in_progress" } },
       { as: "team", route: item, in: { itemId: f.itemId }, form: { intent: "comment", body: "mine now" } },
       { as: "team", route: roadmap, form: { intent: "update", itemId: String(f.itemId), status: "in_progress" } },

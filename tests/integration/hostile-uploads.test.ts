@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MAX_UPLOAD_BYTES } from "../../app/modules/governance/upload.server";
+import { MAX_UPLOAD_BYTES } from "../../app/utils/upload.server";
 import { MAX_FORM_BYTES } from "../../app/utils/form-action.server";
 import { acquirePortalBuild, killAllStarted } from "./server-process";
 import {

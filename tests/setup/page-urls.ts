@@ -99,7 +99,7 @@ export function demoRouteParams(databaseFile: string, orgSlug = "demo") {
       requestId: id("select id from approval_requests where org_id = ? and status = 'approved' and requester_label = 'team@demo.local' order by id limit 1", orgId),
       assessmentId: id("select id from assessments where org_id = ? and status = 'finalized' order by id desc limit 1", orgId),
       componentId: "technical-capability",
-      auditId: id("select id from bias_audits where org_id = ? and status = 'pending' order by id limit 1", orgId),
+      biasAuditId: id("select id from bias_audits where org_id = ? and status = 'pending' order by id limit 1", orgId),
       roadmapId,
       itemId: id("select id from roadmap_items where org_id = ? and roadmap_id = ? and status != 'closed' order by id limit 1", orgId, roadmapId),
       format: "csv",

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CsvParser } from "../../app/modules/governance/csv";
+import { CsvParser } from "../../app/utils/csv-parser";
 
 /** Rows of a CSV document, read with the portal's own (separately tested) RFC 4180 parser. */
 export function parseCsv(text: string): string[][] {

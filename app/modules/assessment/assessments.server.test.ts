@@ -7,7 +7,8 @@ import { quarterOf, quarterRange, shiftQuarter } from "../../utils/quarters";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { getFramework } from "../framework/framework";
 import { computeRegistryMetrics } from "../registry/metrics.server";
-import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
+import { createModel, createVersion } from "../registry/registry.server";
+import { transitionVersion } from "../governance/transitions.server";
 import { StatementResponseSchema, AssessmentResponsesSchema, type AssessmentResponsesInput } from "./assessment-schemas";
 import {
   addEvidenceNote,

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { APPROVAL_STATUSES, AUDIT_STATUSES } from "../governance/governance-constants";
+import { APPROVAL_STATUSES, BIAS_AUDIT_STATUSES } from "../governance/governance-constants";
 import { entityTypeLabel, EVENT_LABELS, eventLabel, eventSummary } from "./event-labels";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -41,7 +41,7 @@ describe("event labels", () => {
     // Actions built from a status: every status they can take is labelled.
     expect([...templated].sort()).toEqual(["approval_request", "bias_audit"]);
     for (const status of APPROVAL_STATUSES.filter((s) => s !== "open")) expect(EVENT_LABELS).toHaveProperty([`approval_request.${status}`]);
-    for (const status of AUDIT_STATUSES.filter((s) => s !== "pending")) expect(EVENT_LABELS).toHaveProperty([`bias_audit.${status}`]);
+    for (const status of BIAS_AUDIT_STATUSES.filter((s) => s !== "pending")) expect(EVENT_LABELS).toHaveProperty([`bias_audit.${status}`]);
   });
 
   it("reads as a sentence, never as the identifier", () => {

@@ -14,7 +14,8 @@ import {
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import type { RiskTier, Stage } from "../registry/registry-constants";
-import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
+import { createModel, createVersion } from "../registry/registry.server";
+import { transitionVersion } from "../governance/transitions.server";
 import { cancelApprovalRequest, decideApprovalRequest, getApprovalRequest, listApprovalRequests, openApprovalRequest, type Approver } from "./approvals.server";
 import { runBiasAudit, signOffBiasAudit } from "./bias-audits.server";
 import { GateRefusal } from "./gates";

@@ -8,13 +8,14 @@ import { auditEvents, biasAudits, memberships, users } from "../../../db/schema"
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { computeRegistryMetrics } from "../registry/metrics.server";
 import type { RiskTier } from "../registry/registry-constants";
-import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
+import { createModel, createVersion } from "../registry/registry.server";
+import { transitionVersion } from "../governance/transitions.server";
 import { cancelApprovalRequest, decideApprovalRequest, openApprovalRequest } from "./approvals.server";
 import {
-  AUDIT_RUNNERS,
+  BIAS_AUDIT_RUNNERS,
   getBiasAudit,
   getFairnessSettings,
-  listVersionAudits,
+  listVersionBiasAudits,
   runBiasAudit,
   signOffBiasAudit,
   updateFairnessSettings,
@@ -23,7 +24,7 @@ import {
 import { gateChecksForVersion } from "./gates.server";
 import { BiasAuditConfigSchema, type BiasAuditConfig } from "./governance-schemas";
 import { reviewModelCard, saveModelCard, submitModelCard } from "./model-cards.server";
-import { fileStream } from "./upload.server";
+import { fileStream } from "../../utils/upload.server";
 import { catchDomainErrorAsync as catchDomainAsync, catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
 import { writtenCardSections } from "../../../tests/setup/model-cards";
@@ -78,7 +79,7 @@ const SMALL_ROWS: Row[] = [
 const rowsSource = (rows: Row[]): PredictionSource => ({ kind: "rows", rows });
 
 const storedRow = (id: number) => getDb().select().from(biasAudits).where(eq(biasAudits.id, id)).get()!;
-const auditGate = (versionId: number, now?: Date) => gateChecksForVersion(versionId, now).find((c) => c.id === "bias_audit")!;
+const biasAuditGate = (versionId: number, now?: Date) => gateChecksForVersion(versionId, now).find((c) => c.id === "bias_audit")!;
 
 function writeCsv(name: string, lines: string[]): string {
   const file = path.join(tmp, name);
@@ -147,7 +148,7 @@ describe("runBiasAudit with JSON rows", () => {
     expect(JSON.stringify(row).length).toBeLessThan(8000);
 
     expect(getBiasAudit(orgId, audit.id)).toMatchObject({ id: audit.id, groups: audit.groups, passed: false });
-    expect(listVersionAudits(orgId, v.versionId).map((a) => a.id)).toEqual([audit.id]);
+    expect(listVersionBiasAudits(orgId, v.versionId).map((a) => a.id)).toEqual([audit.id]);
     const events = getDb()
       .select()
       .from(auditEvents)
@@ -157,7 +158,7 @@ describe("runBiasAudit with JSON rows", () => {
     expect(JSON.parse(events[0]!.payload).after).toMatchObject({ model: v.slug, rows: 20, passed: false, preset: "org-default" });
   });
 
-  it("passes or fails by the organisation's thresholds; changed settings apply to later audits only", async () => {
+  it("passes or fails by the organisation's thresholds; changed settings apply to later bias audits only", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     expect(getFairnessSettings(orgId)).toEqual({ fairnessRatioMin: 0.8, fairnessDifferenceMax: 0.1, fairnessPreset: "org-default" });
@@ -294,7 +295,7 @@ describe("runBiasAudit refusals", () => {
     );
     expect(csv.field).toBe("config.predictionColumn");
     expect(csv.message).toContain('"pred"');
-    expect(listVersionAudits(orgId, v.versionId)).toEqual([]);
+    expect(listVersionBiasAudits(orgId, v.versionId)).toEqual([]);
   });
 
   it("no positive labels is invalid", async () => {
@@ -307,7 +308,7 @@ describe("runBiasAudit refusals", () => {
     expect(error.field).toBe("config.positiveLabels");
     expect(error.message).toContain("yes");
     expect(error.message).toContain('"label"');
-    expect(listVersionAudits(orgId, v.versionId)).toEqual([]);
+    expect(listVersionBiasAudits(orgId, v.versionId)).toEqual([]);
   });
 
   it("rows without any usable value are invalid", async () => {
@@ -406,7 +407,7 @@ describe("signOffBiasAudit", () => {
     expect(catchDomain(() => signOffBiasAudit(orgId, audit.id, { decision: "accept" }, ETHICS)).code).toBe("conflict");
   });
 
-  it("accepting a failed audit needs a written rationale (a risk acceptance); a passing one does not", async () => {
+  it("accepting a failed bias audit needs a written rationale (a risk acceptance); a passing one does not", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const failing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "t");
@@ -432,7 +433,7 @@ describe("signOffBiasAudit", () => {
     expect(getBiasAudit(orgId, passing.id)).toMatchObject({ status: "accepted", riskAcceptance: null });
   });
 
-  it("four-eyes: whoever ran the audit may not sign it off; someone else may", async () => {
+  it("four-eyes: whoever ran the bias audit may not sign it off; someone else may", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const person = (role: "ethics" | "team", n: number) => {
@@ -443,7 +444,7 @@ describe("signOffBiasAudit", () => {
     };
     const runner = person("ethics", 1);
     const colleague = person("ethics", 2);
-    expect(AUDIT_RUNNERS).toContain("ethics");
+    expect(BIAS_AUDIT_RUNNERS).toContain("ethics");
     const audit = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), runner, "ui-upload");
     expect(storedRow(audit.id).createdById).toBe(runner.id);
     expect(audit.createdBy).toBe(runner.label);
@@ -462,7 +463,7 @@ describe("signOffBiasAudit", () => {
     expect(verifyAuditChain(orgId).ok).toBe(true);
   });
 
-  it("404s for another organisation's audit", async () => {
+  it("404s for another organisation's bias audit", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const audit = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "t");
@@ -477,52 +478,52 @@ describe("the bias audit gate", () => {
   const FAIR = groupRows("a", { tp: 10, fn: 10, fp: 10, tn: 10 }).concat(groupRows("b", { tp: 10, fn: 10, fp: 10, tn: 10 }));
   const UNFAIR = groupRows("a", { tp: 20, fn: 0, fp: 20, tn: 0 }).concat(groupRows("b", { tp: 0, fn: 20, fp: 0, tn: 20 }));
 
-  it("for high risk, sees only an accepted, passing, fresh audit", async () => {
+  it("for high risk, sees only an accepted, passing, fresh bias audit", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId, "high");
-    expect(auditGate(v.versionId)).toMatchObject({ required: true, passed: false });
+    expect(biasAuditGate(v.versionId)).toMatchObject({ required: true, passed: false });
 
     const failing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(UNFAIR), TEAM, "t");
     expect(failing.passed).toBe(false);
     signOffBiasAudit(orgId, failing.id, { decision: "accept", comment: "Known gap, retraining next quarter" }, ETHICS);
-    expect(auditGate(v.versionId)).toMatchObject({ passed: false, riskAcceptance: { auditId: failing.id, counts: false } }); // accepted but failing
+    expect(biasAuditGate(v.versionId)).toMatchObject({ passed: false, riskAcceptance: { auditId: failing.id, counts: false } }); // accepted but failing
 
     const rejected = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(FAIR), TEAM, "t");
     expect(rejected.passed).toBe(true);
     signOffBiasAudit(orgId, rejected.id, { decision: "reject", comment: "Sample too small" }, ETHICS);
-    expect(auditGate(v.versionId).passed).toBe(false); // passing but rejected
+    expect(biasAuditGate(v.versionId).passed).toBe(false); // passing but rejected
 
     const pending = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(FAIR), TEAM, "t");
-    expect(auditGate(v.versionId).passed).toBe(false); // passing but not signed off
+    expect(biasAuditGate(v.versionId).passed).toBe(false); // passing but not signed off
 
     const signedAt = new Date();
     signOffBiasAudit(orgId, pending.id, { decision: "accept" }, ETHICS, { now: signedAt });
-    expect(auditGate(v.versionId)).toMatchObject({ passed: true, detail: `Audit #${pending.id} passed and was accepted 0 days ago` });
+    expect(biasAuditGate(v.versionId)).toMatchObject({ passed: true, detail: `Audit #${pending.id} passed and was accepted 0 days ago` });
     // Freshness: still fine at 90 days, stale after.
-    expect(auditGate(v.versionId, new Date(signedAt.getTime() + 90 * DAY)).passed).toBe(true);
-    expect(auditGate(v.versionId, new Date(signedAt.getTime() + 91 * DAY)).passed).toBe(false);
+    expect(biasAuditGate(v.versionId, new Date(signedAt.getTime() + 90 * DAY)).passed).toBe(true);
+    expect(biasAuditGate(v.versionId, new Date(signedAt.getTime() + 91 * DAY)).passed).toBe(false);
   });
 
-  it("for limited risk, an accepted failed audit with its rationale satisfies the gate, shown on the audit and the request", async () => {
+  it("for limited risk, an accepted failed bias audit with its rationale satisfies the gate, shown on the bias audit and the request", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId, "limited", "staging");
     const failing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(UNFAIR), TEAM, "t");
     const rationale = "Groups differ by design of the pilot; human review of every decision.";
     signOffBiasAudit(orgId, failing.id, { decision: "accept", comment: rationale }, ETHICS);
-    expect(auditGate(v.versionId)).toMatchObject({ passed: true, riskAcceptance: { auditId: failing.id, by: ETHICS.label, rationale, counts: true } });
+    expect(biasAuditGate(v.versionId)).toMatchObject({ passed: true, riskAcceptance: { auditId: failing.id, by: ETHICS.label, rationale, counts: true } });
     expect(getBiasAudit(orgId, failing.id)!.riskAcceptance).toMatchObject({ auditId: failing.id, by: ETHICS.label, rationale });
     const request = openApprovalRequest(orgId, v.slug, v.version, {}, TEAM);
     expect(request.checks.find((c) => c.id === "bias_audit")).toMatchObject({ passed: true, riskAcceptance: { rationale, counts: true } });
   });
 
-  it("an audit signed off long ago does not count", async () => {
+  it("a bias audit signed off long ago does not count", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId, "high");
     const old = new Date(Date.now() - 120 * DAY);
     const audit = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(FAIR), TEAM, "t", { now: old });
     signOffBiasAudit(orgId, audit.id, { decision: "accept" }, ETHICS, { now: old });
-    expect(auditGate(v.versionId)).toMatchObject({ passed: false });
-    expect(auditGate(v.versionId).detail).toMatch(/120 days old/);
+    expect(biasAuditGate(v.versionId)).toMatchObject({ passed: false });
+    expect(biasAuditGate(v.versionId).detail).toMatch(/120 days old/);
   });
 });
 

@@ -5,16 +5,16 @@ import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import { requireModelVersion, type WriteOptions } from "../registry/registry.server";
-import { CsvError, parseCsvStream } from "./csv";
+import { CsvError, parseCsvStream } from "../../utils/csv-parser";
 import {
-  AuditConfigError,
+  FairnessConfigError,
   evaluateDisparities,
   FairnessAccumulator,
-  type AuditComputation,
-  type AuditConfig,
+  type FairnessComputation,
+  type FairnessConfig,
   type DisparityEvaluation,
 } from "./fairness";
-import { riskAcceptanceOf, signoffCommentProblem, type SignoffDecision } from "./audit-signoff";
+import { riskAcceptanceOf, signoffCommentProblem, type SignoffDecision } from "./bias-audit-signoff";
 import type { FairnessPresetId } from "./governance-constants";
 import type { BiasAuditConfig } from "./governance-schemas";
 
@@ -23,9 +23,9 @@ export type PredictionSource =
   | { kind: "rows"; rows: Array<Record<string, string | number | boolean | null>> };
 
 /** Who may run a bias audit in the portal: the registry's writers and the ethics committee. */
-export const AUDIT_RUNNERS: readonly Role[] = ["admin", "leadership", "team", "ethics"];
+export const BIAS_AUDIT_RUNNERS: readonly Role[] = ["admin", "leadership", "team", "ethics"];
 /** Who signs audits off (never the person who ran the audit). */
-export const AUDIT_SIGNERS: readonly Role[] = ["ethics"];
+export const BIAS_AUDIT_SIGNERS: readonly Role[] = ["ethics"];
 
 // ---------------------------------------------------------------- settings
 
@@ -52,13 +52,13 @@ export function updateFairnessSettings(orgId: number, input: ReturnType<typeof g
 // ---------------------------------------------------------------- computation
 
 function toDomainError(error: unknown): never {
-  if (error instanceof AuditConfigError) throw invalid(error.message, `config.${error.field}`);
+  if (error instanceof FairnessConfigError) throw invalid(error.message, `config.${error.field}`);
   if (error instanceof CsvError) throw invalid(`Row ${error.rowNumber}: ${error.message}`, "file");
   throw error;
 }
 
 /** Streams the predictions through the accumulator; memory stays flat whatever the file size. */
-export async function computeFairness(config: AuditConfig, source: PredictionSource): Promise<AuditComputation> {
+export async function computeFairness(config: FairnessConfig, source: PredictionSource): Promise<FairnessComputation> {
   let accumulator: FairnessAccumulator | undefined;
   try {
     if (source.kind === "csv") {
@@ -84,7 +84,7 @@ export async function computeFairness(config: AuditConfig, source: PredictionSou
   return computation;
 }
 
-export type BiasAuditResult = { computation: AuditComputation; evaluation: DisparityEvaluation };
+export type BiasAuditResult = { computation: FairnessComputation; evaluation: DisparityEvaluation };
 
 /**
  * Runs a bias audit on a version's predictions and stores the configuration,
@@ -143,12 +143,12 @@ export async function runBiasAudit(
     });
     return row;
   });
-  return auditJson(row, { slug: ref.model.slug, name: ref.model.name }, ref.version.version, computation.overall);
+  return biasAuditJson(row, { slug: ref.model.slug, name: ref.model.name }, ref.version.version, computation.overall);
 }
 
-type AuditRow = typeof biasAudits.$inferSelect;
+type BiasAuditRow = typeof biasAudits.$inferSelect;
 
-export function auditJson(row: AuditRow, model: { slug: string; name: string }, version: string, overall?: AuditComputation["overall"]) {
+export function biasAuditJson(row: BiasAuditRow, model: { slug: string; name: string }, version: string, overall?: FairnessComputation["overall"]) {
   const signoff = row.signoffAt
     ? { by: row.signoffByLabel, decision: row.status === "accepted" ? ("accept" as const) : ("reject" as const), comment: row.signoffComment, at: row.signoffAt.toISOString() }
     : null;
@@ -161,7 +161,7 @@ export function auditJson(row: AuditRow, model: { slug: string; name: string }, 
     passed: row.passed,
     preset: row.preset,
     thresholds: JSON.parse(row.thresholds) as { ratioMin: number; differenceMax: number },
-    config: JSON.parse(row.config) as AuditConfig,
+    config: JSON.parse(row.config) as FairnessConfig,
     rows: row.rows,
     skipped: row.skipped,
     ...(overall ? { overall } : {}),
@@ -177,7 +177,7 @@ export function auditJson(row: AuditRow, model: { slug: string; name: string }, 
     riskAcceptance: riskAcceptanceOf({ id: row.id, passed: row.passed, status: row.status, signoff }),
   };
 }
-export type BiasAuditJson = ReturnType<typeof auditJson>;
+export type BiasAuditJson = ReturnType<typeof biasAuditJson>;
 
 /**
  * Ethics signs an audit off. Four-eyes: whoever ran the audit may not sign it
@@ -186,13 +186,13 @@ export type BiasAuditJson = ReturnType<typeof auditJson>;
  */
 export function signOffBiasAudit(
   orgId: number,
-  auditId: number,
+  biasAuditId: number,
   input: { decision: SignoffDecision; comment?: string },
   actor: Actor,
   options: WriteOptions = {},
 ) {
   return writeTransaction({ orgId }, (tx) => {
-    const audit = tx.select().from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get();
+    const audit = tx.select().from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId))).get();
     if (!audit) throw new DomainError("not_found", "Bias audit not found");
     if (audit.status !== "pending") throw conflict(`This audit was already ${audit.status}`);
     if (actor.type === "user" && audit.createdById === actor.id) {
@@ -219,27 +219,27 @@ export function signOffBiasAudit(
   });
 }
 
-const auditWithRefs = (db: DbOrTx) =>
+const biasAuditWithRefs = (db: DbOrTx) =>
   db
     .select({ audit: biasAudits, model: { slug: models.slug, name: models.name }, version: modelVersions.version })
     .from(biasAudits)
     .innerJoin(models, eq(models.id, biasAudits.modelId))
     .innerJoin(modelVersions, eq(modelVersions.id, biasAudits.versionId));
 
-export function getBiasAudit(orgId: number, auditId: number, db: DbOrTx = getDb()): BiasAuditJson | null {
-  const row = auditWithRefs(db).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get();
-  return row ? auditJson(row.audit, row.model, row.version) : null;
+export function getBiasAudit(orgId: number, biasAuditId: number, db: DbOrTx = getDb()): BiasAuditJson | null {
+  const row = biasAuditWithRefs(db).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId))).get();
+  return row ? biasAuditJson(row.audit, row.model, row.version) : null;
 }
 
 /** The member who ran an audit (null when a token did): four-eyes, they may not sign it off. */
-export function auditRunnerId(orgId: number, auditId: number, db: DbOrTx = getDb()): number | null {
-  return db.select({ id: biasAudits.createdById }).from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, auditId))).get()?.id ?? null;
+export function biasAuditRunnerId(orgId: number, biasAuditId: number, db: DbOrTx = getDb()): number | null {
+  return db.select({ id: biasAudits.createdById }).from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId))).get()?.id ?? null;
 }
 
-export function listVersionAudits(orgId: number, versionId: number, db: DbOrTx = getDb()) {
-  return auditWithRefs(db)
+export function listVersionBiasAudits(orgId: number, versionId: number, db: DbOrTx = getDb()) {
+  return biasAuditWithRefs(db)
     .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.versionId, versionId)))
     .orderBy(desc(biasAudits.createdAt))
     .all()
-    .map((row) => auditJson(row.audit, row.model, row.version));
+    .map((row) => biasAuditJson(row.audit, row.model, row.version));
 }

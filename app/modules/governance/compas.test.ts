@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCsvStream } from "./csv";
-import { DEFAULT_THRESHOLDS, evaluateDisparities, FairnessAccumulator, type AuditComputation, type AuditConfig, type GroupMetrics } from "./fairness";
+import { parseCsvStream } from "../../utils/csv-parser";
+import { DEFAULT_THRESHOLDS, evaluateDisparities, FairnessAccumulator, type FairnessComputation, type FairnessConfig, type GroupMetrics } from "./fairness";
 
 /**
  * ProPublica's COMPAS analysis ("How We Analyzed the COMPAS Recidivism
@@ -20,7 +20,7 @@ import { DEFAULT_THRESHOLDS, evaluateDisparities, FairnessAccumulator, type Audi
  */
 const FILE = path.resolve(__dirname, "../../../../shared/datasets/compas-scores-two-years.csv");
 
-async function audit(config: AuditConfig): Promise<{ header: string[]; computation: AuditComputation; rows: number }> {
+async function audit(config: FairnessConfig): Promise<{ header: string[]; computation: FairnessComputation; rows: number }> {
   if (!fs.existsSync(FILE)) {
     throw new Error(`The COMPAS dataset is missing: expected ${FILE} (compas-scores-two-years.csv from ProPublica's compas-analysis repository).`);
   }
@@ -38,20 +38,20 @@ async function audit(config: AuditConfig): Promise<{ header: string[]; computati
   return { header, computation: accumulator.result(), rows };
 }
 
-function group(computation: AuditComputation, key: string): GroupMetrics {
+function group(computation: FairnessComputation, key: string): GroupMetrics {
   const found = computation.groups.find((g) => g.group === key);
   if (!found) throw new Error(`No group "${key}"; groups are ${computation.groups.map((g) => g.group).join(", ")}`);
   return found;
 }
 
-const byScoreText: AuditConfig = {
+const byScoreText: FairnessConfig = {
   groupColumns: ["race"],
   labelColumn: "two_year_recid",
   positiveLabels: ["1"],
   predictionColumn: "score_text",
   positivePredictions: ["Medium", "High"],
 };
-const byDecile: AuditConfig = {
+const byDecile: FairnessConfig = {
   groupColumns: ["race"],
   labelColumn: "two_year_recid",
   positiveLabels: ["1"],
@@ -112,8 +112,8 @@ describe("COMPAS (ProPublica's truth table)", () => {
   });
 });
 
-describe("COMPAS intersectional audit (race × sex)", () => {
-  let computation: AuditComputation;
+describe("COMPAS intersectional bias audit (race × sex)", () => {
+  let computation: FairnessComputation;
   beforeAll(async () => {
     ({ computation } = await audit({ ...byScoreText, groupColumns: ["race", "sex"] }));
   });

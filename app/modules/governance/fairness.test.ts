@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
+import { parseCsvStream } from "../../utils/csv-parser";
 import {
-  AuditConfigError,
-  AuditConfigSchema,
+  FairnessConfigError,
+  FairnessConfigSchema,
   DEFAULT_THRESHOLDS,
   evaluateDisparities,
   FairnessAccumulator,
   FAIRNESS_PRESETS,
-  type AuditComputation,
-  type AuditConfig,
+  type FairnessComputation,
+  type FairnessConfig,
   type GroupMetrics,
 } from "./fairness";
 
 const HEADER = ["id", "group", "label", "pred"];
-const base: AuditConfig = {
+const base: FairnessConfig = {
   groupColumns: ["group"],
   labelColumn: "label",
   positiveLabels: ["1"],
@@ -20,7 +21,7 @@ const base: AuditConfig = {
   positivePredictions: ["yes"],
 };
 
-function compute(config: AuditConfig, header: string[], rows: string[][]): AuditComputation {
+function compute(config: FairnessConfig, header: string[], rows: string[][]): FairnessComputation {
   const accumulator = new FairnessAccumulator(config, header);
   for (const row of rows) accumulator.add(row);
   return accumulator.result();
@@ -269,7 +270,7 @@ describe("minimum group size", () => {
     ]);
   });
 
-  it("fails the audit with a warning when fewer than 2 groups are included", () => {
+  it("fails the bias audit with a warning when fewer than 2 groups are included", () => {
     const evaluation = evaluateDisparities(result, DEFAULT_THRESHOLDS, "org-default");
     expect(evaluation.passed).toBe(false);
     expect(evaluation.warnings).toEqual([
@@ -352,7 +353,7 @@ describe("reference group", () => {
 
 describe("intersectional groups", () => {
   const header = ["race", "sex", "y", "p"];
-  const config: AuditConfig = {
+  const config: FairnessConfig = {
     groupColumns: ["race", "sex"],
     labelColumn: "y",
     positiveLabels: ["1"],
@@ -392,7 +393,7 @@ describe("intersectional groups", () => {
 
 describe("score threshold", () => {
   const header = ["g", "y", "score"];
-  const config: AuditConfig = { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["yes", "Y"], scoreColumn: "score", threshold: 0.5, minGroupSize: 1 };
+  const config: FairnessConfig = { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["yes", "Y"], scoreColumn: "score", threshold: 0.5, minGroupSize: 1 };
 
   it("predicts positive when Number(score) >= threshold", () => {
     const result = compute(config, header, [
@@ -405,28 +406,28 @@ describe("score threshold", () => {
     expect(byGroup(result.groups, "a")).toMatchObject({ n: 5, tp: 2, fp: 1, tn: 1, fn: 1 });
   });
 
-  it("throws AuditConfigError naming the row for a non-numeric score", () => {
+  it("throws FairnessConfigError naming the row for a non-numeric score", () => {
     const accumulator = new FairnessAccumulator(config, header);
     accumulator.add(["a", "yes", "0.7"]);
     const error = catchError(() => accumulator.add(["a", "yes", "high"]));
-    expect(error).toBeInstanceOf(AuditConfigError);
-    expect((error as AuditConfigError).field).toBe("scoreColumn");
-    expect((error as AuditConfigError).message).toBe('Row 3: the score column "score" holds "high", which is not a number');
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect((error as FairnessConfigError).field).toBe("scoreColumn");
+    expect((error as FairnessConfigError).message).toBe('Row 3: the score column "score" holds "high", which is not a number');
   });
 
   it("uses the row number it is given", () => {
     const accumulator = new FairnessAccumulator(config, header);
     expect(() => accumulator.add(["a", "yes", "NaN"], 57)).toThrow(/^Row 57: /);
-    expect(() => accumulator.add(["a", "yes", "Infinity"], 58)).toThrow(AuditConfigError);
+    expect(() => accumulator.add(["a", "yes", "Infinity"], 58)).toThrow(FairnessConfigError);
   });
 });
 
 describe("configuration errors", () => {
   it("names an unknown group column and lists the columns", () => {
     const error = catchError(() => new FairnessAccumulator({ ...base, groupColumns: ["rac"] }, HEADER));
-    expect(error).toBeInstanceOf(AuditConfigError);
-    expect((error as AuditConfigError).field).toBe("groupColumns");
-    expect((error as AuditConfigError).message).toBe('Unknown column "rac"; columns are: "id", "group", "label", "pred"');
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect((error as FairnessConfigError).field).toBe("groupColumns");
+    expect((error as FairnessConfigError).message).toBe('Unknown column "rac"; columns are: "id", "group", "label", "pred"');
   });
 
   it.each([
@@ -435,14 +436,14 @@ describe("configuration errors", () => {
     ["scoreColumn", { ...base, predictionColumn: undefined, positivePredictions: undefined, scoreColumn: "s", threshold: 1 }],
   ])("names an unknown %s", (field, config) => {
     const error = catchError(() => new FairnessAccumulator(config, HEADER));
-    expect(error).toBeInstanceOf(AuditConfigError);
-    expect((error as AuditConfigError).field).toBe(field);
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect((error as FairnessConfigError).field).toBe(field);
   });
 
   it("validates the config itself with field-level errors", () => {
     const error = catchError(() => new FairnessAccumulator({ ...base, positiveLabels: [] }, HEADER));
-    expect(error).toBeInstanceOf(AuditConfigError);
-    expect((error as AuditConfigError).field).toBe("positiveLabels");
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect((error as FairnessConfigError).field).toBe("positiveLabels");
   });
 
   it("matches header names trimmed and uses the first of repeated names", () => {
@@ -452,14 +453,14 @@ describe("configuration errors", () => {
   });
 });
 
-describe("AuditConfigSchema", () => {
+describe("FairnessConfigSchema", () => {
   const issues = (input: unknown) => {
-    const parsed = AuditConfigSchema.safeParse(input);
+    const parsed = FairnessConfigSchema.safeParse(input);
     return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
   };
 
   it("accepts a prediction config and defaults minGroupSize to 30", () => {
-    const parsed = AuditConfigSchema.parse({ ...base, groupColumns: [" race "] });
+    const parsed = FairnessConfigSchema.parse({ ...base, groupColumns: [" race "] });
     expect(parsed.minGroupSize).toBe(30);
     expect(parsed.groupColumns).toEqual(["race"]);
   });
@@ -589,5 +590,73 @@ describe("presets", () => {
     const org = evaluateDisparities(computation, { ratioMin: 0, differenceMax: 0.6 }, "org-default");
     expect(org.disparities.demographicParityRatio).toMatchObject({ threshold: 0, passed: true });
     expect(org.passed).toBe(true);
+  });
+});
+
+async function* from<T>(chunks: T[]): AsyncGenerator<T> {
+  for (const chunk of chunks) yield chunk;
+}
+
+describe("1,000,000 rows through the parser and FairnessAccumulator", () => {
+  it("counts every row correctly (timing printed, not asserted)", async () => {
+    const ROWS = 1_000_000;
+    const races = ["African-American", "Caucasian", "Hispanic", "Other"];
+    const sexes = ["Male", "Female"];
+    const expected = new Map<string, { n: number; tp: number; fp: number; tn: number; fn: number }>();
+    // Each chunk is joined from an array so it is a flat string, as a decoder would produce.
+    const chunks: string[] = [];
+    let lines: string[] = ["id,race,sex,age,screened,score,label,note\n"];
+    let chunkLength = 0;
+    let bytes = 0;
+    for (let i = 0; i < ROWS; i++) {
+      const race = races[i % 4] ?? "";
+      const sex = sexes[(i >> 2) % 2] ?? "";
+      const score = (i * 7) % 10; // 0..9
+      const label = (i * 13) % 3 === 0 ? 1 : 0;
+      // ~50 bytes per row; every 1000th row has a quoted field to exercise the slow path.
+      const note = i % 1000 === 0 ? '"x, ""y"""' : "lorem ipsum";
+      const line = `${i},${race},${sex},${20 + (i % 50)},2013-0${1 + (i % 9)}-1${i % 10},${score},${label},${note}\n`;
+      lines.push(line);
+      chunkLength += line.length;
+      if (chunkLength >= 65_536) {
+        chunks.push(lines.join(""));
+        lines = [];
+        chunkLength = 0;
+      }
+      const key = `${race} × ${sex}`;
+      let counts = expected.get(key);
+      if (!counts) expected.set(key, (counts = { n: 0, tp: 0, fp: 0, tn: 0, fn: 0 }));
+      const predicted = score >= 5;
+      counts.n++;
+      if (label === 1) predicted ? counts.tp++ : counts.fn++;
+      else predicted ? counts.fp++ : counts.tn++;
+    }
+    chunks.push(lines.join(""));
+    for (const chunk of chunks) bytes += chunk.length; // all ASCII
+
+    const started = performance.now();
+    let accumulator: FairnessAccumulator | undefined;
+    const result = await parseCsvStream(from(chunks), (fields, rowNumber) => {
+      if (rowNumber === 1) {
+        accumulator = new FairnessAccumulator(
+          { groupColumns: ["race", "sex"], labelColumn: "label", positiveLabels: ["1"], scoreColumn: "score", threshold: 5 },
+          fields,
+        );
+      } else accumulator?.add(fields, rowNumber);
+    });
+    const computation = accumulator?.result();
+    const elapsed = performance.now() - started;
+    console.log(
+      `1,000,000 rows (${(bytes / 1e6).toFixed(1)} MB, ${(bytes / (ROWS + 1)).toFixed(1)} bytes/row) parsed and accumulated in ${elapsed.toFixed(0)} ms`,
+    );
+
+    expect(result).toEqual({ rows: ROWS + 1, bytes });
+    expect(computation?.rows).toBe(ROWS);
+    expect(computation?.skipped).toBe(0);
+    expect(computation?.groups.map((g) => g.group)).toEqual([...expected.keys()].sort());
+    for (const g of computation?.groups ?? []) {
+      const { n, tp, fp, tn, fn } = g;
+      expect({ n, tp, fp, tn, fn }, g.group).toEqual(expected.get(g.group));
+    }
   });
 });

@@ -15,7 +15,7 @@ import { z } from "zod";
 // ---------------------------------------------------------------------------
 // Configuration
 
-export type AuditConfig = {
+export type FairnessConfig = {
   /** One or more columns; several make intersectional groups keyed "A × B". */
   groupColumns: string[];
   labelColumn: string;
@@ -53,7 +53,7 @@ const valueList = (what: string) =>
     .min(1, `List at least one ${what}`)
     .max(1000, `List at most 1000 ${what}s`);
 
-export const AuditConfigSchema = z
+export const FairnessConfigSchema = z
   .object({
     groupColumns: z
       .array(columnName, { required_error: "Choose at least one group column", invalid_type_error: "Choose the group columns" })
@@ -120,11 +120,11 @@ export const AuditConfigSchema = z
   });
 
 /** A configuration that does not fit the data (or the schema); `field` names the offending input. */
-export class AuditConfigError extends Error {
+export class FairnessConfigError extends Error {
   readonly field: string;
   constructor(field: string, message: string) {
     super(message);
-    this.name = "AuditConfigError";
+    this.name = "FairnessConfigError";
     this.field = field;
   }
 }
@@ -171,7 +171,7 @@ export type Disparity = {
   passed: boolean | null;
 };
 
-export type AuditComputation = {
+export type FairnessComputation = {
   /** Rows counted in the metrics (skipped rows excluded). */
   rows: number;
   skipped: number;
@@ -216,7 +216,7 @@ function quoteList(values: Iterable<string>): string {
  * columns — the FIRST occurrence is used.
  */
 export class FairnessAccumulator {
-  private readonly config: AuditConfig & { minGroupSize: number };
+  private readonly config: FairnessConfig & { minGroupSize: number };
   private readonly groupIndexes: number[];
   private readonly groupIndex: number;
   private readonly labelIndex: number;
@@ -236,18 +236,18 @@ export class FairnessAccumulator {
   private added = 0;
   private skipped = 0;
 
-  constructor(config: AuditConfig, header: string[]) {
-    const parsed = AuditConfigSchema.safeParse(config);
+  constructor(config: FairnessConfig, header: string[]) {
+    const parsed = FairnessConfigSchema.safeParse(config);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new AuditConfigError(String(issue?.path[0] ?? "config"), issue?.message ?? "Invalid audit configuration");
+      throw new FairnessConfigError(String(issue?.path[0] ?? "config"), issue?.message ?? "Invalid audit configuration");
     }
     this.config = parsed.data;
     const names = header.map((name) => name.trim());
     const find = (field: string, name: string): number => {
       const index = names.indexOf(name); // first occurrence of a repeated name
       if (index === -1) {
-        throw new AuditConfigError(field, `Unknown column "${name}"; columns are: ${describeColumns(names)}`);
+        throw new FairnessConfigError(field, `Unknown column "${name}"; columns are: ${describeColumns(names)}`);
       }
       return index;
     };
@@ -309,7 +309,7 @@ export class FairnessAccumulator {
       const score = Number(prediction);
       if (!Number.isFinite(score)) {
         const at = rowNumber ?? this.added + 1;
-        throw new AuditConfigError(
+        throw new FairnessConfigError(
           "scoreColumn",
           `Row ${at}: the score column "${this.predictionName}" holds "${prediction.slice(0, 100)}", which is not a number`,
         );
@@ -326,7 +326,7 @@ export class FairnessAccumulator {
     if (counts === undefined) {
       const at = rowNumber ?? this.added + 1;
       if (this.groups.size >= MAX_GROUPS) {
-        throw new AuditConfigError(
+        throw new FairnessConfigError(
           "groupColumns",
           `Row ${at}: more than ${MAX_GROUPS.toLocaleString("en")} distinct groups in ${quoteList(this.groupNames)}; choose group columns with fewer values`,
         );
@@ -355,7 +355,7 @@ export class FairnessAccumulator {
   }
 
   private groupValueTooLong(rowNumber: number | undefined): never {
-    throw new AuditConfigError("groupColumns", `Row ${rowNumber ?? this.added + 1}: group values are limited to ${MAX_GROUP_VALUE_LENGTH} characters`);
+    throw new FairnessConfigError("groupColumns", `Row ${rowNumber ?? this.added + 1}: group values are limited to ${MAX_GROUP_VALUE_LENGTH} characters`);
   }
 
   private skip(column: string): void {
@@ -364,7 +364,7 @@ export class FairnessAccumulator {
     this.skippedReasons.set(reason, (this.skippedReasons.get(reason) ?? 0) + 1);
   }
 
-  result(): AuditComputation {
+  result(): FairnessComputation {
     const { minGroupSize, referenceGroup } = this.config;
     const total = this.overall.n;
     const warnings: string[] = [];
@@ -651,7 +651,7 @@ export const DISPARITY_EXPLANATIONS: Record<DisparityName, string> = {
  * (and does not fail). Fewer than two included groups fails the audit.
  */
 export function evaluateDisparities(
-  computation: AuditComputation,
+  computation: FairnessComputation,
   thresholds: Thresholds,
   preset: keyof typeof FAIRNESS_PRESETS,
 ): DisparityEvaluation {

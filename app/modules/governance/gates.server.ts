@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
-import { evaluateGates, type AcceptedAudit, type GateCheck } from "./gates";
+import { evaluateGates, type AcceptedBiasAudit, type GateCheck } from "./gates";
 
 /** Gathers the facts behind the promotion gates of one version and evaluates them. */
 export function gateChecksForVersion(versionId: number, now = new Date(), tx: DbOrTx = getDb()): GateCheck[] {
@@ -19,7 +19,7 @@ export function gateChecksForVersion(versionId: number, now = new Date(), tx: Db
     .orderBy(desc(modelCards.revision))
     .limit(1)
     .get();
-  const newestAccepted = (passed: boolean): AcceptedAudit | null => {
+  const newestAccepted = (passed: boolean): AcceptedBiasAudit | null => {
     const row = tx
       .select({ id: biasAudits.id, signedOffAt: biasAudits.signoffAt, signedOffBy: biasAudits.signoffByLabel, rationale: biasAudits.signoffComment })
       .from(biasAudits)
@@ -33,8 +33,8 @@ export function gateChecksForVersion(versionId: number, now = new Date(), tx: Db
     riskTier: version.riskTier,
     lineageComplete: version.lineageComplete,
     cardStatus: card?.status ?? null,
-    acceptedPassingAudit: newestAccepted(true),
-    acceptedFailedAudit: newestAccepted(false),
+    acceptedPassingBiasAudit: newestAccepted(true),
+    acceptedFailedBiasAudit: newestAccepted(false),
     now,
   });
 }

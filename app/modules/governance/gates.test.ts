@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../utils/errors";
 import { RISK_TIERS, type RiskTier } from "../registry/registry-constants";
-import { AUDIT_FRESHNESS_DAYS, CARD_STATUSES, type CardStatus } from "./governance-constants";
-import { evaluateGates, failingChecks, GateRefusal, requiredApproverRoles, riskAcceptancesIn, type AcceptedAudit, type GateCheck, type GateFacts } from "./gates";
+import { BIAS_AUDIT_FRESHNESS_DAYS } from "../registry/registry-constants";
+import { CARD_STATUSES, type CardStatus } from "./governance-constants";
+import { evaluateGates, failingChecks, GateRefusal, requiredApproverRoles, riskAcceptancesIn, type AcceptedBiasAudit, type GateCheck, type GateFacts } from "./gates";
 
 const DAY = 86_400_000;
 const NOW = new Date("2026-06-15T12:00:00.000Z");
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
 
-const accepted = (at: Date, id = 7, rationale: string | null = null): AcceptedAudit => ({ id, signedOffAt: at, signedOffBy: "ethics@gates.test", rationale });
-const passingAt = (at: Date | null) => ({ acceptedPassingAudit: at ? accepted(at) : null });
+const accepted = (at: Date, id = 7, rationale: string | null = null): AcceptedBiasAudit => ({ id, signedOffAt: at, signedOffBy: "ethics@gates.test", rationale });
+const passingAt = (at: Date | null) => ({ acceptedPassingBiasAudit: at ? accepted(at) : null });
 
 function facts(overrides: Partial<GateFacts> = {}): GateFacts {
-  return { riskTier: "high", lineageComplete: true, cardStatus: "approved", acceptedPassingAudit: accepted(daysAgo(1)), acceptedFailedAudit: null, now: NOW, ...overrides };
+  return { riskTier: "high", lineageComplete: true, cardStatus: "approved", acceptedPassingBiasAudit: accepted(daysAgo(1)), acceptedFailedBiasAudit: null, now: NOW, ...overrides };
 }
 const byId = (checks: GateCheck[]) => Object.fromEntries(checks.map((c) => [c.id, c])) as Record<GateCheck["id"], GateCheck>;
 
@@ -36,7 +37,7 @@ describe("evaluateGates", () => {
       expect(check.label.length).toBeGreaterThan(0);
       expect(check.detail.length).toBeGreaterThan(0);
     }
-    expect(AUDIT_FRESHNESS_DAYS).toBe(90);
+    expect(BIAS_AUDIT_FRESHNESS_DAYS).toBe(90);
     expect(byId(checks).bias_audit.label).toContain("90 days");
   });
 
@@ -94,29 +95,29 @@ describe("evaluateGates", () => {
     }
   });
 
-  it("minimal risk needs no audit at all", () => {
-    const checks = byId(evaluateGates(facts({ riskTier: "minimal", acceptedPassingAudit: null })));
+  it("minimal risk needs no bias audit at all", () => {
+    const checks = byId(evaluateGates(facts({ riskTier: "minimal", acceptedPassingBiasAudit: null })));
     expect(checks.bias_audit).toMatchObject({ required: false, passed: false });
     expect(checks.bias_audit.detail).toMatch(/Not required for minimal-risk/);
     expect(failingChecks(Object.values(checks))).toEqual([]);
   });
 
-  it("describes the audit's age and the card's status", () => {
+  it("describes the bias audit's age and the card's status", () => {
     expect(byId(evaluateGates(facts(passingAt(daysAgo(10))))).bias_audit.detail).toBe("Audit #7 passed and was accepted 10 days ago");
     expect(byId(evaluateGates(facts(passingAt(daysAgo(120))))).bias_audit.detail).toBe("The newest accepted audit (#7) is 120 days old");
-    expect(byId(evaluateGates(facts({ riskTier: "limited", acceptedPassingAudit: null }))).bias_audit.detail).toMatch(/Required for limited-risk models; no audit signed off yet/);
-    expect(byId(evaluateGates(facts({ riskTier: "high", acceptedPassingAudit: null }))).bias_audit.detail).toMatch(/Required for high-risk models; no passing audit signed off yet/);
+    expect(byId(evaluateGates(facts({ riskTier: "limited", acceptedPassingBiasAudit: null }))).bias_audit.detail).toMatch(/Required for limited-risk models; no audit signed off yet/);
+    expect(byId(evaluateGates(facts({ riskTier: "high", acceptedPassingBiasAudit: null }))).bias_audit.detail).toMatch(/Required for high-risk models; no passing audit signed off yet/);
     expect(byId(evaluateGates(facts({ cardStatus: null }))).model_card.detail).toBe("No model card yet");
     expect(byId(evaluateGates(facts({ cardStatus: "in_review" }))).model_card.detail).toBe("Latest card revision is in review");
     expect(byId(evaluateGates(facts({ cardStatus: "changes_requested" }))).model_card.detail).toMatch(/changes requested/);
   });
 });
 
-describe("a failed audit accepted as a risk", () => {
+describe("a failed bias audit accepted as a risk", () => {
   const RATIONALE = "Disparity comes from a tiny group; monitored monthly.";
-  const riskAccepted = (days: number, id = 9) => ({ acceptedPassingAudit: null, acceptedFailedAudit: accepted(daysAgo(days), id, RATIONALE) });
+  const riskAccepted = (days: number, id = 9) => ({ acceptedPassingBiasAudit: null, acceptedFailedBiasAudit: accepted(daysAgo(days), id, RATIONALE) });
 
-  it("satisfies the audit gate for a limited-risk model, and the check carries the acceptance for the approvers", () => {
+  it("satisfies the bias audit gate for a limited-risk model, and the check carries the acceptance for the approvers", () => {
     const checks = evaluateGates(facts({ riskTier: "limited", ...riskAccepted(3) }));
     const audit = byId(checks).bias_audit;
     expect(audit).toMatchObject({ required: true, passed: true });
@@ -127,7 +128,7 @@ describe("a failed audit accepted as a risk", () => {
     expect(riskAcceptancesIn(checks)).toEqual([audit.riskAcceptance]);
   });
 
-  it("does not satisfy it for a high-risk model, which needs a passing audit; the acceptance is still shown", () => {
+  it("does not satisfy it for a high-risk model, which needs a passing bias audit; the acceptance is still shown", () => {
     const checks = evaluateGates(facts({ riskTier: "high", ...riskAccepted(3) }));
     const audit = byId(checks).bias_audit;
     expect(audit).toMatchObject({ required: true, passed: false });
@@ -137,12 +138,12 @@ describe("a failed audit accepted as a risk", () => {
     expect(failingChecks(checks).map((c) => c.id)).toEqual(["bias_audit"]);
   });
 
-  it("a passing audit still counts for high risk; a newer passing audit hides an older acceptance", () => {
-    const newerPass = byId(evaluateGates(facts({ riskTier: "high", acceptedPassingAudit: accepted(daysAgo(1), 10), acceptedFailedAudit: accepted(daysAgo(5), 9, RATIONALE) }))).bias_audit;
+  it("a passing bias audit still counts for high risk; a newer passing bias audit hides an older acceptance", () => {
+    const newerPass = byId(evaluateGates(facts({ riskTier: "high", acceptedPassingBiasAudit: accepted(daysAgo(1), 10), acceptedFailedBiasAudit: accepted(daysAgo(5), 9, RATIONALE) }))).bias_audit;
     expect(newerPass).toMatchObject({ passed: true, detail: "Audit #10 passed and was accepted 1 day ago" });
     expect(newerPass.riskAcceptance).toBeUndefined();
     // A newer acceptance of a failed audit is shown beside an older passing one, so approvers see it.
-    const newerFail = byId(evaluateGates(facts({ riskTier: "high", acceptedPassingAudit: accepted(daysAgo(20), 10), acceptedFailedAudit: accepted(daysAgo(2), 11, RATIONALE) }))).bias_audit;
+    const newerFail = byId(evaluateGates(facts({ riskTier: "high", acceptedPassingBiasAudit: accepted(daysAgo(20), 10), acceptedFailedBiasAudit: accepted(daysAgo(2), 11, RATIONALE) }))).bias_audit;
     expect(newerFail.passed).toBe(true);
     expect(newerFail.riskAcceptance).toMatchObject({ auditId: 11, counts: false });
   });
@@ -187,7 +188,7 @@ describe("requiredApproverRoles", () => {
 
 describe("GateRefusal", () => {
   it("is a conflict DomainError listing each failing check as an issue", () => {
-    const checks = evaluateGates(facts({ cardStatus: "draft", acceptedPassingAudit: null, lineageComplete: false }));
+    const checks = evaluateGates(facts({ cardStatus: "draft", acceptedPassingBiasAudit: null, lineageComplete: false }));
     const refusal = new GateRefusal("Cannot promote", checks);
     expect(refusal).toBeInstanceOf(DomainError);
     expect(refusal.code).toBe("conflict");

@@ -1,11 +1,11 @@
 import { DomainError } from "../../utils/errors";
 import type { Role } from "../auth/roles";
-import type { RiskTier } from "../registry/registry-constants";
-import type { RiskAcceptance } from "./audit-signoff";
-import { AUDIT_FRESHNESS_DAYS, type CardStatus } from "./governance-constants";
+import { BIAS_AUDIT_FRESHNESS_DAYS, type RiskTier } from "../registry/registry-constants";
+import type { RiskAcceptance } from "./bias-audit-signoff";
+import type { CardStatus } from "./governance-constants";
 
 /** An audit of the version that ethics accepted. */
-export type AcceptedAudit = { id: number; signedOffAt: Date; signedOffBy: string; rationale: string | null };
+export type AcceptedBiasAudit = { id: number; signedOffAt: Date; signedOffBy: string; rationale: string | null };
 
 export type GateFacts = {
   riskTier: RiskTier;
@@ -13,9 +13,9 @@ export type GateFacts = {
   /** Status of the version's latest model card revision, or null without a card. */
   cardStatus: CardStatus | null;
   /** The newest bias audit of the version that passed and was accepted by ethics, if any. */
-  acceptedPassingAudit: AcceptedAudit | null;
+  acceptedPassingBiasAudit: AcceptedBiasAudit | null;
   /** The newest audit that failed and was accepted anyway: a risk acceptance. */
-  acceptedFailedAudit: AcceptedAudit | null;
+  acceptedFailedBiasAudit: AcceptedBiasAudit | null;
   now: Date;
 };
 
@@ -35,9 +35,9 @@ export type GateCheck = {
 
 const DAY = 86_400_000;
 
-const ageInDays = (audit: AcceptedAudit, now: Date) => (now.getTime() - audit.signedOffAt.getTime()) / DAY;
-const isFresh = (audit: AcceptedAudit | null, now: Date): audit is AcceptedAudit => audit !== null && ageInDays(audit, now) <= AUDIT_FRESHNESS_DAYS;
-const daysAgo = (audit: AcceptedAudit, now: Date) => {
+const ageInDays = (audit: AcceptedBiasAudit, now: Date) => (now.getTime() - audit.signedOffAt.getTime()) / DAY;
+const isFresh = (audit: AcceptedBiasAudit | null, now: Date): audit is AcceptedBiasAudit => audit !== null && ageInDays(audit, now) <= BIAS_AUDIT_FRESHNESS_DAYS;
+const daysAgo = (audit: AcceptedBiasAudit, now: Date) => {
   const days = Math.floor(ageInDays(audit, now));
   return days === 1 ? "1 day ago" : `${days} days ago`;
 };
@@ -54,12 +54,12 @@ function biasAuditCheck(facts: GateFacts): GateCheck {
   const required = riskTier === "limited" || riskTier === "high";
   const acceptanceCounts = riskAcceptanceCounts(riskTier);
   const label = acceptanceCounts
-    ? `Bias audit signed off in the last ${AUDIT_FRESHNESS_DAYS} days (passing, or failed with its risk accepted)`
-    : `Passing bias audit signed off in the last ${AUDIT_FRESHNESS_DAYS} days`;
+    ? `Bias audit signed off in the last ${BIAS_AUDIT_FRESHNESS_DAYS} days (passing, or failed with its risk accepted)`
+    : `Passing bias audit signed off in the last ${BIAS_AUDIT_FRESHNESS_DAYS} days`;
   const base = { id: "bias_audit" as const, label, required };
-  const passing = isFresh(facts.acceptedPassingAudit, now) ? facts.acceptedPassingAudit : null;
+  const passing = isFresh(facts.acceptedPassingBiasAudit, now) ? facts.acceptedPassingBiasAudit : null;
   // A fresh risk acceptance is shown unless an even newer passing audit replaced it.
-  const failed = isFresh(facts.acceptedFailedAudit, now) && !(passing && passing.signedOffAt > facts.acceptedFailedAudit.signedOffAt) ? facts.acceptedFailedAudit : null;
+  const failed = isFresh(facts.acceptedFailedBiasAudit, now) && !(passing && passing.signedOffAt > facts.acceptedFailedBiasAudit.signedOffAt) ? facts.acceptedFailedBiasAudit : null;
   const withAcceptance = failed
     ? { riskAcceptance: { auditId: failed.id, by: failed.signedOffBy, at: failed.signedOffAt.toISOString(), rationale: failed.rationale ?? "", counts: acceptanceCounts } }
     : {};
@@ -72,8 +72,8 @@ function biasAuditCheck(facts: GateFacts): GateCheck {
   if (failed) {
     return { ...base, ...withAcceptance, passed: false, detail: `Audit #${failed.id} failed; its risk was accepted, but a ${riskTier}-risk model needs a passing audit` };
   }
-  const newest = [facts.acceptedPassingAudit, acceptanceCounts ? facts.acceptedFailedAudit : null]
-    .filter((audit): audit is AcceptedAudit => audit !== null)
+  const newest = [facts.acceptedPassingBiasAudit, acceptanceCounts ? facts.acceptedFailedBiasAudit : null]
+    .filter((audit): audit is AcceptedBiasAudit => audit !== null)
     .sort((x, y) => y.signedOffAt.getTime() - x.signedOffAt.getTime())[0];
   if (newest) return { ...base, passed: false, detail: `The newest accepted audit (#${newest.id}) is ${Math.floor(ageInDays(newest, now))} days old` };
   return { ...base, passed: false, detail: `Required for ${riskTier}-risk models; ${acceptanceCounts ? "no audit signed off yet" : "no passing audit signed off yet"}` };

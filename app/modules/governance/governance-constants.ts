@@ -19,8 +19,8 @@ export const CARD_SECTIONS = [
 export type CardSectionId = (typeof CARD_SECTIONS)[number]["id"];
 export const CARD_SECTION_IDS = CARD_SECTIONS.map((s) => s.id) as [CardSectionId, ...CardSectionId[]];
 
-export const AUDIT_STATUSES = ["pending", "accepted", "rejected"] as const;
-export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+export const BIAS_AUDIT_STATUSES = ["pending", "accepted", "rejected"] as const;
+export type BiasAuditStatus = (typeof BIAS_AUDIT_STATUSES)[number];
 
 export const FAIRNESS_PRESET_IDS = ["org-default", "eeoc-four-fifths", "nyc-ll144"] as const;
 export type FairnessPresetId = (typeof FAIRNESS_PRESET_IDS)[number];
@@ -30,5 +30,3 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 export const DECISIONS = ["approve", "reject"] as const;
 export type Decision = (typeof DECISIONS)[number];
 
-/** A passing, signed-off audit counts for this long before promotion. */
-export const AUDIT_FRESHNESS_DAYS = 90;

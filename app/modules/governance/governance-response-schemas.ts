@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TimestampSchema } from "../../utils/validation";
 import { ROLES } from "../auth/roles";
-import { APPROVAL_STATUSES, AUDIT_STATUSES, CARD_SECTION_IDS, CARD_STATUSES, DECISIONS, FAIRNESS_PRESET_IDS } from "./governance-constants";
+import { APPROVAL_STATUSES, BIAS_AUDIT_STATUSES, CARD_SECTION_IDS, CARD_STATUSES, DECISIONS, FAIRNESS_PRESET_IDS } from "./governance-constants";
 
 /**
  * What the governance API answers. The API routes type their answers with
@@ -47,7 +47,7 @@ export const BiasAuditSchema = z.object({
   model: z.string(),
   modelName: z.string(),
   version: z.string(),
-  status: z.enum(AUDIT_STATUSES),
+  status: z.enum(BIAS_AUDIT_STATUSES),
   passed: z.boolean(),
   preset: z.enum(FAIRNESS_PRESET_IDS),
   thresholds: z.object({ ratioMin: z.number(), differenceMax: z.number() }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { optionalField } from "../../utils/validation";
-import { AuditConfigSchema } from "./fairness";
+import { FairnessConfigSchema } from "./fairness";
 import { CARD_SECTION_IDS, DECISIONS, FAIRNESS_PRESET_IDS } from "./governance-constants";
 
 const Comment = (max = 5000) => optionalField(z.string().trim().max(max, `Use at most ${max} characters`));
@@ -15,7 +15,7 @@ export const CardCommentSchema = z.object({
   body: z.string().trim().min(1, "Write a comment").max(5000, "Use at most 5000 characters"),
 });
 
-export const AuditSignoffSchema = z.object({
+export const BiasAuditSignoffSchema = z.object({
   decision: z.enum(["accept", "reject"], { errorMap: () => ({ message: "Choose accept or reject" }) }),
   comment: Comment(),
 });
@@ -34,7 +34,7 @@ export const FairnessSettingsSchema = z.object({
 });
 
 /** The audit request's configuration: the fairness config plus an optional preset. */
-export const BiasAuditConfigSchema = AuditConfigSchema.and(
+export const BiasAuditConfigSchema = FairnessConfigSchema.and(
   z.object({ preset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: `Presets are: ${FAIRNESS_PRESET_IDS.join(", ")}` }) }).optional() }),
 );
 export type BiasAuditConfig = z.infer<typeof BiasAuditConfigSchema>;

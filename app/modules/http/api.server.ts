@@ -14,7 +14,7 @@ import type { ApiErrorBody } from "./api-schemas";
 export type ApiIssue = { path: string; message: string };
 
 export function apiError(status: number, code: string, message: string, issues: ApiIssue[] = []): Response {
-  // After a 413 the unread rest of the body is dropped in the background (`lingerOnBody`), not by closing the
+  // After a 413 the server drains the unread rest of the body (see `countedBody`) rather than closing the
   // connection at once: the client, still sending, would see a reset instead of this answer.
   const body: ApiErrorBody = { error: { code, message, issues } };
   return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });

@@ -9,8 +9,8 @@ import {
   createVersion,
   recordMonitoringSnapshot,
   setObjective,
-  transitionVersion,
 } from "./registry.server";
+import { transitionVersion } from "../governance/transitions.server";
 import type { ModelVersionCreate } from "./registry-schemas";
 import { insertTestOrg } from "../../../tests/setup/factories";
 

@@ -2,8 +2,7 @@ import { sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { currentQuarterRange, monthsBetween } from "../../utils/quarters";
 import { median } from "./lifecycle";
-import { AUDIT_FRESHNESS_DAYS } from "../governance/governance-constants";
-import { STAGES, type Stage } from "./registry-constants";
+import { BIAS_AUDIT_FRESHNESS_DAYS, STAGES, type Stage } from "./registry-constants";
 
 export type MetricsWindow = { from: Date; to: Date };
 
@@ -90,7 +89,7 @@ export function computeRegistryMetrics(
         and c.status = 'approved' and c.decided_at < ${to}) then 1 else 0 end), 0) as carded,
       coalesce(sum(case when exists (select 1 from bias_audits a where a.version_id = l.version_id
         and a.status = 'accepted' and a.passed = 1 and a.signoff_at < ${to}
-        and a.signoff_at >= ${to - AUDIT_FRESHNESS_DAYS * 24 * HOUR}) then 1 else 0 end), 0) as audited
+        and a.signoff_at >= ${to - BIAS_AUDIT_FRESHNESS_DAYS * 24 * HOUR}) then 1 else 0 end), 0) as audited
     from latest l where l.to_stage = 'production'`) ?? { versions: 0, carded: 0, audited: 0 };
 
   const gatedPromotions =

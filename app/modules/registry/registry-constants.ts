@@ -14,3 +14,9 @@ export type Severity = (typeof SEVERITIES)[number];
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export type Comparison = (typeof COMPARISONS)[number];
 export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * A passing, signed-off bias audit counts for this long: for the promotion
+ * gates (governance) and for the registry figures on governed versions.
+ */
+export const BIAS_AUDIT_FRESHNESS_DAYS = 90;

@@ -30,9 +30,9 @@ import {
   recordMonitoringSnapshot,
   removeObjective,
   setObjective,
-  transitionVersion,
   updateIncident,
 } from "./registry.server";
+import { transitionVersion } from "../governance/transitions.server";
 import type { ModelCreate, ModelListQuery, ModelVersionCreate } from "./registry-schemas";
 import { catchDomainError as catchDomain } from "../../../tests/setup/domain-errors";
 

@@ -14,8 +14,6 @@ import {
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
-import { GateRefusal } from "../governance/gates";
-import { gateChecksForVersion } from "../governance/gates.server";
 import {
   breachedObjectives,
   compareSemver,
@@ -35,7 +33,6 @@ import {
   type ModelVersionCreate,
   type MonitoringSnapshotInput,
   type ObjectiveInput,
-  type TransitionInput,
 } from "./registry-schemas";
 
 /** Seeds and imports pass a past `now`; everything else uses the clock. */
@@ -321,7 +318,8 @@ function moveStage(
 /**
  * Applies a stage change inside the caller's transaction. Promotion to
  * production retires the model's previous production version first, so a
- * model never has two. Callers check permissions and gates before.
+ * model never has two. Callers check permissions and gates before (see
+ * governance's `transitionVersion` and approvals).
  */
 export function applyStageChange(
   tx: Tx,
@@ -353,46 +351,6 @@ export function applyStageChange(
 export function requireModelVersion(tx: DbOrTx, orgId: number, modelSlug: string, versionLabel: string) {
   const model = requireModel(tx, orgId, modelSlug);
   return { model, version: requireVersion(tx, model.id, versionLabel) };
-}
-
-export type TransitionPermissions = {
-  /** Leadership/admin in the UI, or a token with registry:promote. */
-  mayPromote: boolean;
-};
-
-/**
- * The one way a version changes stage from the UI or the API. Production is
- * reached only through an approved approval request (its last approval
- * promotes); a direct move there is refused with the gate checks listed.
- * `importedHistory` is for loading a registry's past from another system.
- */
-export function transitionVersion(
-  orgId: number,
-  modelSlug: string,
-  versionLabel: string,
-  input: TransitionInput,
-  actor: Actor,
-  permissions: TransitionPermissions,
-  options: WriteOptions & { importedHistory?: boolean } = {},
-) {
-  return writeTransaction({ orgId }, (tx) => {
-    const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
-    const check = checkTransition(version.stage, input.to);
-    if (!check.ok) throw conflict(check.reason, "to");
-    const now = options.now ?? new Date();
-    if (input.to === "production") {
-      if (!permissions.mayPromote) {
-        throw new DomainError("forbidden", "Promotion to production needs the leadership or admin role (or the registry:promote scope)", "to");
-      }
-      if (!options.importedHistory) {
-        throw new GateRefusal("Promotion to production needs an approved approval request", gateChecksForVersion(version.id, now, tx), [
-          { path: "approval", message: "No approved approval request: open one; the last approval promotes the version" },
-        ]);
-      }
-    }
-    const { replaced } = applyStageChange(tx, model, version, input.to, { reason: input.reason ?? "", actor, now });
-    return { model, version: { ...version, stage: input.to, stageChangedAt: now }, replaced };
-  });
 }
 
 // ---------------------------------------------------------------- incidents

@@ -5,7 +5,7 @@ import type { AssessmentDetail } from "../assessment/assessments.server";
 import { formatScore } from "../assessment/scoring";
 import { getFramework } from "../framework/framework";
 import type { RoadmapSummary } from "../roadmap/roadmaps.server";
-import { toCsv } from "./csv";
+import { toCsv } from "../../utils/csv-writer";
 import { COLORS, contentWidth, createPdf, ensureSpace, heading, keyValues, notice, paragraph, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
 
 type Previous = { period: string; dimensionScore: number; components: Array<{ componentId: string; score: number }> } | null;

@@ -1,7 +1,7 @@
 import { DISPARITY_METRICS } from "./report-constants";
 import type { BiasAuditJson } from "../governance/bias-audits.server";
 import { FAIRNESS_PRESETS } from "../governance/fairness";
-import { toCsv } from "./csv";
+import { toCsv } from "../../utils/csv-writer";
 import { COLORS, createPdf, heading, keyValues, notice, paragraph, table, title } from "./pdf.server";
 
 const rate = (v: number | null | undefined) => (v == null ? "—" : `${(v * 100).toFixed(2)}%`);

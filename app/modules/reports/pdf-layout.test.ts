@@ -327,7 +327,7 @@ describe("a mid-size organisation's PDFs", () => {
     for (const font of ["Helvetica-Bold", "Helvetica-Oblique", "Courier"]) expect(raw).toContain(`/BaseFont /${font}`);
   });
 
-  it("a failed audit of 40 groups accepted as a risk shows the acceptance and its rationale", async () => {
+  it("a failed bias audit of 40 groups accepted as a risk shows the acceptance and its rationale", async () => {
     const id = await midSizeAudit(orgId);
     const pages = readChecked(await biasAuditPdf(getBiasAudit(orgId, id)!, "Credit Risk Scorer"));
     expect(pages).toHaveLength(2);

@@ -1,5 +1,5 @@
 import PDFDocument from "pdfkit";
-import { contentDisposition } from "./content-disposition";
+import { contentDisposition } from "../../utils/content-disposition";
 
 /**
  * Small layout helpers over pdfkit shared by every PDF the portal produces

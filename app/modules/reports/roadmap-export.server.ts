@@ -1,7 +1,7 @@
 import type { RoadmapDetail } from "../roadmap/roadmaps.server";
 import { ITEM_STATUS_LABELS } from "../roadmap/roadmap-constants";
 import { criterionStatusLabel } from "../roadmap/criteria";
-import { csvResponse, toCsv } from "./csv";
+import { csvResponse, toCsv } from "../../utils/csv-writer";
 import { assessmentWithdrawal, type Withdrawal } from "./assessment-report.server";
 import { COLORS, contentWidth, createPdf, ensureSpace, heading, notice, paragraph, pdfResponse, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
 

@@ -7,7 +7,8 @@ import { saveResponses } from "../assessment/capture.server";
 import type { AssessmentResponsesInput } from "../assessment/assessment-schemas";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { getFramework } from "../framework/framework";
-import { createModel, createVersion, transitionVersion } from "../registry/registry.server";
+import { createModel, createVersion } from "../registry/registry.server";
+import { transitionVersion } from "../governance/transitions.server";
 import { defaultStartDate, generateRoadmap } from "./generate";
 import {
   bulkAssignItems,

@@ -1,27 +1,27 @@
-import type { AuditStatus } from "./governance-constants";
+import type { BiasAuditStatus } from "./governance-constants";
 
 /**
  * Signing off a bias audit. Accepting an audit that FAILED its fairness rules
  * is a risk acceptance: the signer takes responsibility for the disparities
  * and must write down why. It is shown the same way wherever the audit
  * appears (audit page and PDF, version page, gate checks, approval requests):
- * read it with `riskAcceptanceOf` and word it with `auditOutcomeText`.
+ * read it with `riskAcceptanceOf` and word it with `biasAuditOutcomeText`.
  */
 
 export type SignoffDecision = "accept" | "reject";
 
 /** What every view of an audit knows about it (the audit JSON has these keys). */
-export type AuditOutcome = {
+export type BiasAuditOutcome = {
   id: number;
   passed: boolean;
-  status: AuditStatus;
+  status: BiasAuditStatus;
   signoff: { by: string | null; comment: string | null; at: string } | null;
 };
 
 /** Who accepted a failed audit, when, and their written rationale. */
 export type RiskAcceptance = { auditId: number; by: string; at: string; rationale: string };
 
-export function riskAcceptanceOf(audit: AuditOutcome): RiskAcceptance | null {
+export function riskAcceptanceOf(audit: BiasAuditOutcome): RiskAcceptance | null {
   if (audit.passed || audit.status !== "accepted" || !audit.signoff) return null;
   return { auditId: audit.id, by: audit.signoff.by ?? "unknown", at: audit.signoff.at, rationale: audit.signoff.comment ?? "" };
 }
@@ -31,7 +31,7 @@ export function riskAcceptanceOf(audit: AuditOutcome): RiskAcceptance | null {
  * "passed, waiting for sign-off", "passed and accepted", "failed, risk accepted",
  * "failed and rejected".
  */
-export function auditOutcomeText(audit: Pick<AuditOutcome, "passed" | "status">): string {
+export function biasAuditOutcomeText(audit: Pick<BiasAuditOutcome, "passed" | "status">): string {
   const result = audit.passed ? "passed" : "failed";
   switch (audit.status) {
     case "pending":

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { auditOutcomeText, RATIONALE_REQUIRED, REJECTION_REASON_REQUIRED, riskAcceptanceOf, signoffCommentProblem } from "./audit-signoff";
+import { biasAuditOutcomeText, RATIONALE_REQUIRED, REJECTION_REASON_REQUIRED, riskAcceptanceOf, signoffCommentProblem } from "./bias-audit-signoff";
 
 const signoff = { by: "ethics@x.test", comment: "Reviewed by people", at: "2026-06-01T00:00:00.000Z" };
 
 describe("signing off a bias audit", () => {
-  it("accepting a failed audit needs a rationale; rejecting anything needs a reason; accepting a passing one needs nothing", () => {
+  it("accepting a failed bias audit needs a rationale; rejecting anything needs a reason; accepting a passing one needs nothing", () => {
     expect(signoffCommentProblem("accept", undefined, false)).toBe(RATIONALE_REQUIRED);
     expect(signoffCommentProblem("accept", "  ", false)).toBe(RATIONALE_REQUIRED);
     expect(signoffCommentProblem("accept", "Human review of each decision", false)).toBeNull();
@@ -13,7 +13,7 @@ describe("signing off a bias audit", () => {
     expect(signoffCommentProblem("accept", undefined, true)).toBeNull();
   });
 
-  it("an accepted failed audit is a risk acceptance; nothing else is", () => {
+  it("an accepted failed bias audit is a risk acceptance; nothing else is", () => {
     expect(riskAcceptanceOf({ id: 4, passed: false, status: "accepted", signoff })).toEqual({ auditId: 4, by: signoff.by, at: signoff.at, rationale: signoff.comment });
     expect(riskAcceptanceOf({ id: 4, passed: true, status: "accepted", signoff })).toBeNull();
     expect(riskAcceptanceOf({ id: 4, passed: false, status: "rejected", signoff })).toBeNull();
@@ -21,10 +21,10 @@ describe("signing off a bias audit", () => {
   });
 
   it("words every state the same way everywhere", () => {
-    expect(auditOutcomeText({ passed: true, status: "pending" })).toBe("passed, waiting for sign-off");
-    expect(auditOutcomeText({ passed: false, status: "pending" })).toBe("failed, waiting for sign-off");
-    expect(auditOutcomeText({ passed: true, status: "accepted" })).toBe("passed and accepted");
-    expect(auditOutcomeText({ passed: false, status: "accepted" })).toBe("failed, risk accepted");
-    expect(auditOutcomeText({ passed: false, status: "rejected" })).toBe("failed and rejected");
+    expect(biasAuditOutcomeText({ passed: true, status: "pending" })).toBe("passed, waiting for sign-off");
+    expect(biasAuditOutcomeText({ passed: false, status: "pending" })).toBe("failed, waiting for sign-off");
+    expect(biasAuditOutcomeText({ passed: true, status: "accepted" })).toBe("passed and accepted");
+    expect(biasAuditOutcomeText({ passed: false, status: "accepted" })).toBe("failed, risk accepted");
+    expect(biasAuditOutcomeText({ passed: false, status: "rejected" })).toBe("failed and rejected");
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "../../../tests/setup/readers";
-import { csvCell, csvLine, csvStream, toCsv } from "./csv";
+import { parseCsv } from "../../tests/setup/readers";
+import { csvCell, csvLine, csvStream, toCsv } from "./csv-writer";
 
 /**
  * Properties of the one CSV writer every export uses (audit log, bias audit,

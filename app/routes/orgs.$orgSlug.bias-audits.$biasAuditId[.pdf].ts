@@ -8,7 +8,7 @@ import { notFound } from "~/utils/http";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug);
-  const audit = getBiasAudit(org.id, Number(params.auditId) || 0);
+  const audit = getBiasAudit(org.id, Number(params.biasAuditId) || 0);
   if (!audit) throw notFound("Bias audit not found");
   const modelName = findModelBySlug(org.id, audit.model)?.name ?? audit.model;
   return pdfResponse(await biasAuditPdf(audit, modelName), `${modelName} ${audit.version} bias audit ${audit.id}.pdf`);

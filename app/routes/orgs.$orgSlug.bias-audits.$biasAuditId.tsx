@@ -1,37 +1,37 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { AuditOutcomeText, DisparityTable, GroupRateCharts, GroupTable, RiskAcceptanceNote } from "~/components/bias-audit";
+import { BiasAuditOutcomeText, DisparityTable, GroupRateCharts, GroupTable, RiskAcceptanceNote } from "~/components/bias-audit";
 import { DecisionField } from "~/components/decision-field";
 import { ActionResult, TextAreaField } from "~/components/forms";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
-import { AUDIT_SIGNERS, auditRunnerId, getBiasAudit, signOffBiasAudit } from "~/modules/governance/bias-audits.server";
+import { BIAS_AUDIT_SIGNERS, biasAuditRunnerId, getBiasAudit, signOffBiasAudit } from "~/modules/governance/bias-audits.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
-import { AuditSignoffSchema } from "~/modules/governance/governance-schemas";
+import { BiasAuditSignoffSchema } from "~/modules/governance/governance-schemas";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Bias audit #${data?.audit.id ?? ""}` }];
 
-const AuditIdSchema = z.coerce.number().int().positive().catch(0);
+const BiasAuditIdSchema = z.coerce.number().int().positive().catch(0);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
-  const audit = getBiasAudit(org.id, AuditIdSchema.parse(params.auditId));
+  const audit = getBiasAudit(org.id, BiasAuditIdSchema.parse(params.biasAuditId));
   if (!audit) throw notFound("Bias audit not found");
-  const signer = hasRole(role, AUDIT_SIGNERS) && audit.status === "pending";
-  const ranIt = auditRunnerId(org.id, audit.id) === user.id;
+  const signer = hasRole(role, BIAS_AUDIT_SIGNERS) && audit.status === "pending";
+  const ranIt = biasAuditRunnerId(org.id, audit.id) === user.id;
   return { org, audit, canSignOff: signer && !ranIt, ranItYourself: signer && ranIt };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, AUDIT_SIGNERS);
+  const { org, actor } = await requireMember(request, params.orgSlug, BIAS_AUDIT_SIGNERS);
   return runFormAction(
     await readFormData(request),
-    AuditSignoffSchema,
-    (input) => signOffBiasAudit(org.id, AuditIdSchema.parse(params.auditId), input, actor),
+    BiasAuditSignoffSchema,
+    (input) => signOffBiasAudit(org.id, BiasAuditIdSchema.parse(params.biasAuditId), input, actor),
     (_r, input) => (input.decision === "reject" ? "Audit rejected." : "Audit accepted."),
   );
 }
@@ -67,7 +67,7 @@ export default function BiasAuditPage() {
         <dl className="kv">
           <dt>Sign-off</dt>
           <dd data-testid="audit-status">
-            <AuditOutcomeText audit={audit} />
+            <BiasAuditOutcomeText audit={audit} />
             {audit.signoff ? ` by ${audit.signoff.by} ${formatDateTime(audit.signoff.at)}` : ""}
             {audit.signoff?.comment && !audit.riskAcceptance ? `: “${audit.signoff.comment}”` : ""}
             {audit.riskAcceptance ? <RiskAcceptanceNote acceptance={audit.riskAcceptance} /> : null}

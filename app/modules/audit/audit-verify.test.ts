@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateDatabase, openDatabase } from "../../../db/client";
 import { organizations } from "../../../db/schema";
-import { recordAuditEvent, SYSTEM_ACTOR, verifyAuditChain } from "../audit/audit.server";
+import { recordAuditEvent, SYSTEM_ACTOR, verifyAuditChain } from "./audit.server";
 
 /**
  * `npm run audit:verify` (scripts/audit-verify.ts) run as a child process

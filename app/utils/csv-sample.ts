@@ -1,4 +1,4 @@
-import { CsvParser } from "./csv";
+import { CsvParser } from "./csv-parser";
 
 /** The columns of a CSV file's header and a few values of each, read from its beginning. */
 export type CsvSample = { columns: string[]; values: Record<string, string[]> };

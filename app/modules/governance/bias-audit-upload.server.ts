@@ -1,0 +1,114 @@
+import { data, redirect } from "@remix-run/node";
+import { DomainError } from "../../utils/errors";
+import { fileStream, spoolMultipartUpload, UploadTooLarge, UploadUnreadable } from "../../utils/upload.server";
+import { fieldErrors } from "../../utils/validation";
+import type { Actor } from "../audit/audit.server";
+import { runBiasAudit, type BiasAuditJson } from "./bias-audits.server";
+import { BiasAuditFormSchema, type BiasAuditConfig } from "./governance-schemas";
+
+type Issue = { path: string; message: string };
+
+/** Why an uploaded bias audit was refused before it ran: the status, a code, a message and the problems by field. */
+export type BiasAuditUploadRefusal = {
+  status: 400 | 413 | 415 | 422;
+  code: "payload_too_large" | "malformed_multipart" | "unsupported_media_type" | "malformed_json" | "invalid";
+  message: string;
+  issues: Issue[];
+};
+
+/** How a channel's upload is read: its configuration from the text fields, and what it says when the file part is missing. */
+export type BiasAuditUploadFormat = {
+  readConfig: (fields: Record<string, string>) => { ok: true; config: BiasAuditConfig } | { ok: false; refusal: BiasAuditUploadRefusal };
+  missingFile: string;
+};
+
+/**
+ * The one way a bias audit arrives as a multipart upload, from the upload
+ * form (plain post or its progress-bar twin) and from the API: the body is
+ * spooled within the upload limits (the file to a temp file), the
+ * configuration is read from the text fields by the format's `readConfig`
+ * (the form's fields, or the API's `config` JSON part), the audit runs on the
+ * spooled file (an empty one is refused by the audit, naming the problem),
+ * and the file is removed. A refusal comes back with the fields that
+ * were sent; a `DomainError` of the audit itself is thrown.
+ */
+export async function runUploadedBiasAudit(
+  request: Request,
+  target: { orgId: number; modelSlug: string; version: string },
+  format: BiasAuditUploadFormat,
+  actor: Actor,
+  channel: "ui-upload" | "api-csv",
+): Promise<{ ok: true; audit: BiasAuditJson } | { ok: false; refusal: BiasAuditUploadRefusal; fields: Record<string, string> }> {
+  let upload;
+  try {
+    upload = await spoolMultipartUpload(request);
+  } catch (error) {
+    if (error instanceof UploadTooLarge) return { ok: false, fields: {}, refusal: { status: 413, code: "payload_too_large", message: error.message, issues: [] } };
+    if (error instanceof UploadUnreadable) {
+      const code = error.status === 415 ? "unsupported_media_type" : "malformed_multipart";
+      return { ok: false, fields: {}, refusal: { status: error.status, code, message: error.message, issues: [] } };
+    }
+    throw error;
+  }
+  try {
+    const fields = upload.fields;
+    const read = format.readConfig(fields);
+    const { file } = upload;
+    const fileMissing: Issue = { path: "file", message: format.missingFile };
+    if (!read.ok) {
+      const { refusal } = read;
+      return { ok: false, fields, refusal: refusal.status === 422 && !file ? { ...refusal, issues: [...refusal.issues, fileMissing] } : refusal };
+    }
+    if (!file) return { ok: false, fields, refusal: { status: 422, code: "invalid", message: "Send the predictions as a `file` part", issues: [fileMissing] } };
+    const source = { kind: "csv" as const, stream: fileStream(file.path), fileName: file.name };
+    return { ok: true, audit: await runBiasAudit(target.orgId, target.modelSlug, target.version, read.config, source, actor, channel) };
+  } finally {
+    upload.cleanup();
+  }
+}
+
+/** The upload form's flat fields (comma-separated lists, a mode switch) as the audit configuration. */
+const FORM_FORMAT: BiasAuditUploadFormat = {
+  readConfig(fields) {
+    const parsed = BiasAuditFormSchema.safeParse(fields);
+    if (parsed.success) return { ok: true, config: parsed.data };
+    const issues = Object.entries(fieldErrors(parsed.error)).map(([path, message]) => ({ path, message }));
+    return { ok: false, refusal: { status: 422, code: "invalid", message: "The audit configuration is invalid", issues } };
+  },
+  missingFile: "Choose a CSV file with a header row",
+};
+
+/**
+ * The bias-audit upload form's action. `document`: the plain form post (a
+ * redirect, or the page again with field errors and the typed values, so
+ * nothing typed is lost; the file must be chosen again); `json`: the
+ * XMLHttpRequest that shows upload progress (`{url}` or `{errors}`).
+ */
+export async function biasAuditFormAction(
+  request: Request,
+  org: { id: number; slug: string },
+  params: { modelSlug?: string; version?: string },
+  actor: Actor,
+  mode: "document" | "json",
+) {
+  let values: Record<string, string> = {};
+  const fail = (errors: Record<string, string>, status: number) =>
+    mode === "json" ? Response.json({ errors }, { status }) : data({ errors, values }, { status });
+  try {
+    const target = { orgId: org.id, modelSlug: params.modelSlug ?? "", version: params.version ?? "" };
+    const format = { ...FORM_FORMAT, readConfig: (fields: Record<string, string>) => FORM_FORMAT.readConfig((values = fields)) };
+    const outcome = await runUploadedBiasAudit(request, target, format, actor, "ui-upload");
+    if (!outcome.ok) {
+      const { refusal } = outcome;
+      const errors = Object.fromEntries(refusal.issues.map((issue) => [issue.path, issue.message]));
+      return fail(refusal.issues.length ? errors : { [refusal.status === 413 ? "file" : "form"]: refusal.message }, refusal.status);
+    }
+    const url = `/orgs/${org.slug}/bias-audits/${outcome.audit.id}`;
+    return mode === "json" ? Response.json({ url }, { status: 201 }) : redirect(url);
+  } catch (error) {
+    if (error instanceof DomainError) {
+      return fail({ [(error.field ?? "form").replace(/^config\./, "")]: error.message }, error.code === "not_found" ? 404 : 422);
+    }
+    throw error;
+  }
+}
