@@ -5,7 +5,7 @@ import { COLORS, heading, paragraph, richParagraph, table, type Pdf, type Run } 
 /**
  * The one adapter from the Markdown tree (`~/utils/markdown`) to the PDF:
  * bold, italics, struck-out text, code, links (as link annotations), lists
- * (nested ones indented, task items as "[x]"), quotes, tables, footnotes.
+ * (nested ones indented, task items as "[x]" and "[ ]"), quotes, tables, footnotes.
  */
 
 type Style = Omit<Run, "text">;
@@ -75,9 +75,10 @@ function block(doc: Pdf, node: MarkdownBlock, place: Place) {
       break;
     case "list":
       node.children.forEach((item, i) => {
-        const bullet = node.ordered ? `${node.start + i}.` : "•";
-        const task = item.checked === null ? "" : item.checked ? " [x]" : " [ ]";
-        blocks(doc, item.children, { indent: indent + 16, quote, marker: bullet + task });
+        // A task item's box replaces the bullet (both would not fit in the indent).
+        const box = item.checked === null ? "" : item.checked ? "[x]" : "[ ]";
+        const marker = node.ordered ? `${node.start + i}.${box && ` ${box}`}` : box || "•";
+        blocks(doc, item.children, { indent: indent + 16, quote, marker });
       });
       break;
     case "code":
