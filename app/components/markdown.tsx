@@ -23,9 +23,16 @@ function headingTag(depth: number): "h4" | "h5" | "h6" {
   return shifted <= 4 ? "h4" : shifted === 5 ? "h5" : "h6";
 }
 
-/** `tight`: the blocks of an item of a tight list, whose paragraphs show without `<p>`. */
-function blocks(nodes: MarkdownBlock[], tight = false): ReactNode[] {
-  return nodes.map((node, index) => (tight && node.type === "paragraph" ? <Fragment key={index}>{inlines(node.children)}</Fragment> : block(node, index)));
+/**
+ * `tight`: the blocks of an item of a tight list, whose paragraphs show without `<p>`;
+ * `lead`: what starts the first paragraph (a task item's checkbox).
+ */
+function blocks(nodes: MarkdownBlock[], tight = false, lead: ReactNode = null): ReactNode[] {
+  return nodes.map((node, index) => {
+    if (node.type !== "paragraph" || (!tight && !(lead && index === 0))) return block(node, index);
+    const content = index === 0 ? [lead, ...inlines(node.children)] : inlines(node.children);
+    return tight ? <Fragment key={index}>{content}</Fragment> : <p key={index}>{content}</p>;
+  });
 }
 
 function block(node: MarkdownBlock, key: number): ReactNode {
@@ -39,8 +46,7 @@ function block(node: MarkdownBlock, key: number): ReactNode {
     case "list": {
       const items = node.children.map((item, i) => (
         <li key={i} className={item.checked === null ? undefined : "task"}>
-          {item.checked === null ? null : <input type="checkbox" checked={item.checked} disabled aria-label={item.checked ? "Done" : "Not done"} />}
-          {blocks(item.children, !node.spread)}
+          {blocks(item.children, !node.spread, item.checked === null ? null : <input key="task" type="checkbox" checked={item.checked} disabled aria-label={item.checked ? "Done" : "Not done"} />)}
         </li>
       ));
       return node.ordered ? (

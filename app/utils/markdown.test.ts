@@ -67,6 +67,10 @@ describe("parseMarkdown: a compact tree of CommonMark and GFM", () => {
         '<li class="task"><input type="checkbox" disabled="" aria-label="Done" checked=""/>done</li>' +
         "</ul></div>",
     );
+    // In a loose list the box starts the item's first paragraph.
+    expect(render("- [x] done\n\n  more")).toBe(
+      '<div class="markdown"><ul><li class="task"><p><input type="checkbox" disabled="" aria-label="Done" checked=""/>done</p><p>more</p></li></ul></div>',
+    );
   });
 
   it("parses GFM strikethrough", () => {
