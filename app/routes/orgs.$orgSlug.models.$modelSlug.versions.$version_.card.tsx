@@ -7,11 +7,13 @@ import { StageBadge } from "~/components/registry";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { CARD_SECTIONS } from "~/modules/governance/governance-constants";
-import { sectionTitleList, type CardCompleteness } from "~/modules/governance/model-card";
+import { sectionTitleList, type CardCompleteness, type CardSections } from "~/modules/governance/model-card";
 import { CardCommentSchema, CardReviewSchema } from "~/modules/governance/governance-schemas";
 import { cardReviewRefusal, commentOnCard, getVersionCards, reviewModelCard, submitModelCard } from "~/modules/governance/model-cards.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { formatDateTime, formatPercent } from "~/utils/format";
+import type { MarkdownRoot } from "~/utils/markdown";
+import { parseMarkdown } from "~/utils/markdown.server";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
@@ -29,7 +31,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     model: { slug: detail.model.slug, name: detail.model.name },
     version: { id: detail.version.id, version: detail.version.version, stage: detail.version.stage },
-    card,
+    // The sections' Markdown goes to the page already parsed: the parser stays on the server.
+    card: card && { ...card, sections: parseSections(card.sections) },
     review: role === "ethics" && card?.status === "in_review" ? reviewStep(new URL(request.url).searchParams, card) : null,
     revisions: revisions.map((r) => ({ id: r.id, revision: r.revision, status: r.status, updatedAt: r.updatedAt })),
     canWrite: hasRole(role, REGISTRY_WRITERS),
@@ -50,6 +53,10 @@ function reviewStep(query: URLSearchParams, card: NonNullable<ReturnType<typeof 
   // The same rule the action enforces; the comment is written on the next step.
   const refusal = decision.data === "approve" ? cardReviewRefusal(card, { decision: "approve" }) : null;
   return { decision: decision.data, error: refusal?.message ?? null };
+}
+
+function parseSections(sections: CardSections) {
+  return Object.fromEntries(Object.entries(sections).map(([id, text]) => [id, parseMarkdown(text)])) as Record<keyof CardSections, MarkdownRoot>;
 }
 
 const CardIdSchema = z.object({ cardId: z.coerce.number().int().positive() });
@@ -134,8 +141,8 @@ export default function ModelCardPage() {
                   <p data-testid={`not-applicable-${section.id}`}>
                     <em>Not applicable:</em> {card.notApplicable[section.id]}
                   </p>
-                ) : card.sections[section.id] ? (
-                  <Markdown source={card.sections[section.id]} />
+                ) : card.sections[section.id].children.length ? (
+                  <Markdown tree={card.sections[section.id]} />
                 ) : (
                   <p className="muted">Not written yet. {section.hint}</p>
                 )}

@@ -7,6 +7,7 @@ import { diffCards, sectionsAsShown } from "~/modules/governance/model-card";
 import { getVersionCards } from "~/modules/governance/model-cards.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
+import { parseMarkdown } from "~/utils/markdown.server";
 import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction = () => [{ title: "Compare model card revisions" }];
@@ -33,7 +34,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     revisions: revisions.map((r) => ({ revision: r.revision, status: r.status })),
     before: { revision: before.revision, status: before.status },
     after: { revision: after.revision, status: after.status },
-    rows: diffCards(sectionsAsShown(before.sections, before.notApplicable), sectionsAsShown(after.sections, after.notApplicable)),
+    rows: diffCards(sectionsAsShown(before.sections, before.notApplicable), sectionsAsShown(after.sections, after.notApplicable)).map((row) => ({
+      ...row,
+      before: row.before ? parseMarkdown(row.before) : null,
+      after: row.after ? parseMarkdown(row.after) : null,
+    })),
   };
 }
 
@@ -83,8 +88,8 @@ export default function CompareRevisions() {
                   {row.title}
                   {row.changed ? <div className="tag">changed</div> : null}
                 </th>
-                <td>{row.before ? <Markdown source={row.before} /> : <span className="muted">—</span>}</td>
-                <td>{row.after ? <Markdown source={row.after} /> : <span className="muted">—</span>}</td>
+                <td>{row.before ? <Markdown tree={row.before} /> : <span className="muted">—</span>}</td>
+                <td>{row.after ? <Markdown tree={row.after} /> : <span className="muted">—</span>}</td>
               </tr>
             ))}
           </tbody>

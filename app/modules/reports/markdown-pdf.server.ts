@@ -1,35 +1,44 @@
-import { isSafeHref, parseMarkdown, type Block, type Inline } from "../governance/markdown";
+import { isSafeHref, type MarkdownBlock, type MarkdownInline } from "../../utils/markdown";
+import { parseMarkdown } from "../../utils/markdown.server";
 import { COLORS, heading, paragraph, richParagraph, table, type Pdf, type Run } from "./pdf.server";
 
 /**
- * The one adapter from the Markdown parser's tree to the PDF: bold, italics,
- * code, links (as link annotations), lists, quotes, tables. If the parser is
- * replaced, only this file changes.
+ * The one adapter from the Markdown tree (`~/utils/markdown`) to the PDF:
+ * bold, italics, struck-out text, code, links (as link annotations), lists
+ * (nested ones indented, task items as "[x]" and "[ ]"), quotes, tables, footnotes.
  */
 
-function runsOf(nodes: Inline[], style: Omit<Run, "text"> = {}): Run[] {
+type Style = Omit<Run, "text">;
+
+function runsOf(nodes: MarkdownInline[], style: Style = {}): Run[] {
   const runs: Run[] = [];
   for (const node of nodes) {
     switch (node.type) {
       case "text":
         runs.push({ ...style, text: node.value });
         break;
-      case "code":
+      case "inlineCode":
         runs.push({ ...style, code: true, text: node.value });
         break;
       case "strong":
         runs.push(...runsOf(node.children, { ...style, bold: true }));
         break;
-      case "em":
+      case "emphasis":
         runs.push(...runsOf(node.children, { ...style, italic: true }));
+        break;
+      case "delete":
+        runs.push(...runsOf(node.children, { ...style, strike: true }));
         break;
       case "break":
         runs.push({ ...style, text: "\n" });
         break;
+      case "footnoteReference":
+        runs.push({ ...style, text: `[${node.label}]` });
+        break;
       case "link": {
-        const safe = isSafeHref(node.href);
-        const children = runsOf(node.children, safe ? { ...style, link: node.href.trim() } : style);
-        runs.push(...(children.some((r) => r.text.trim()) ? children : [{ ...style, ...(safe ? { link: node.href.trim() } : {}), text: node.href }]));
+        const link = isSafeHref(node.url) ? { link: node.url } : {};
+        const children = runsOf(node.children, { ...style, ...link });
+        runs.push(...(children.some((r) => r.text.trim()) ? children : [{ ...style, ...link, text: node.url }]));
         break;
       }
     }
@@ -37,42 +46,63 @@ function runsOf(nodes: Inline[], style: Omit<Run, "text"> = {}): Run[] {
   return runs;
 }
 
-const plain = (nodes: Inline[]) =>
+const plain = (nodes: MarkdownInline[]) =>
   runsOf(nodes)
     .map((r) => r.text)
     .join("");
 
-function block(doc: Pdf, b: Block) {
-  switch (b.type) {
+/** Where blocks are drawn: indented (list items, quotes), in the quote style, the first one after a marker. */
+type Place = { indent: number; quote: boolean; marker?: string };
+
+function blocks(doc: Pdf, nodes: MarkdownBlock[], place: Place) {
+  nodes.forEach((node, i) => block(doc, node, i === 0 ? place : { ...place, marker: undefined }));
+}
+
+function block(doc: Pdf, node: MarkdownBlock, place: Place) {
+  const { indent, quote, marker } = place;
+  const style: Style = quote ? { italic: true } : {};
+  const layout = { indent, marker, ...(quote ? { color: COLORS.muted } : {}) };
+  switch (node.type) {
     case "heading":
-      heading(doc, plain(b.children), 2);
+      if (indent === 0 && !marker) heading(doc, plain(node.children), 2);
+      else richParagraph(doc, runsOf(node.children, { ...style, bold: true }), layout);
       break;
     case "paragraph":
-      richParagraph(doc, runsOf(b.children));
+      richParagraph(doc, runsOf(node.children, style), layout);
       break;
-    case "quote":
-      richParagraph(doc, runsOf(b.children, { italic: true }), { indent: 14, color: COLORS.muted });
+    case "blockquote":
+      blocks(doc, node.children, { indent: indent + 14, quote: true, marker });
       break;
     case "list":
-      b.items.forEach((item, i) => richParagraph(doc, runsOf(item), { indent: 16, marker: b.ordered ? `${i + 1}.` : "•" }));
+      node.children.forEach((item, i) => {
+        // A task item's box replaces the bullet (both would not fit in the indent).
+        const box = item.checked === null ? "" : item.checked ? "[x]" : "[ ]";
+        const marker = node.ordered ? `${node.start + i}.${box && ` ${box}`}` : box || "•";
+        blocks(doc, item.children, { indent: indent + 16, quote, marker });
+      });
       break;
     case "code":
-      richParagraph(doc, [{ text: b.value, code: true }], { indent: 8, size: 9 });
+      richParagraph(doc, [{ text: node.value, code: true }], { ...layout, indent: indent + 8, size: 9 });
       break;
-    case "table":
+    case "table": {
+      const [header = [], ...rows] = node.rows;
       table(
         doc,
-        b.header.map((cell) => ({ header: plain(cell), width: 1 / b.header.length })),
-        b.rows.map((row) => row.map((cell) => plain(cell))),
+        header.map((cell) => ({ header: plain(cell), width: 1 / header.length })),
+        rows.map((row) => row.map((cell) => plain(cell))),
       );
       break;
-    case "rule":
+    }
+    case "thematicBreak":
       paragraph(doc, "");
+      break;
+    case "footnoteDefinition":
+      blocks(doc, node.children, { indent: indent + 16, quote, marker: `[${node.label}]` });
       break;
   }
 }
 
 /** Renders Markdown source as PDF blocks at the current position. */
 export function markdownToPdf(doc: Pdf, source: string) {
-  for (const b of parseMarkdown(source)) block(doc, b);
+  blocks(doc, parseMarkdown(source).children, { indent: 0, quote: false });
 }

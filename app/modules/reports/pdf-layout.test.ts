@@ -191,6 +191,7 @@ function midSizeCard(orgId: number) {
     "> Quoted advice from the **ethics committee**,\n> kept in italics.",
     "```\nthreshold: 0.42\nreview: weekly\n```",
     "| Group | Selection rate | Note |\n| --- | --: | --- |\n| under_40 | 43.8% | **watch** |\n| 40_plus | 37.7% | fine |",
+    "- [x] Bias audit ~~pending~~ passed\n- [ ] Monitoring dashboard\n  - nested under the task",
     "---",
     "Last paragraph with <https://example.org/autolink> and a [javascript link](javascript:alert(1)).",
   ].join("\n\n");
@@ -317,9 +318,9 @@ describe("a mid-size organisation's PDFs", () => {
     expect(all).toContain("Not applicable: The model only ranks; a recruiter reads every application.");
     expect(all).toContain("• Bold item with a link");
     expect(all).toContain("1. First step 2. Second step");
-    expect(all).not.toMatch(/\*\*|\]\(|javascript:/);
+    expect(all).not.toMatch(/\*\*|\]\(|~~|javascript:/);
     const lines = pages.flatMap(pdfLines);
-    for (const line of ["First line with a hard break", "second line of the same paragraph.", "threshold: 0.42", "review: weekly", "Group Selection rate Note", "under_40 43.8% watch"]) {
+    for (const line of ["First line with a hard break", "second line of the same paragraph.", "threshold: 0.42", "review: weekly", "Group Selection rate Note", "under_40 43.8% watch", "[x] Bias audit pending passed", "[ ] Monitoring dashboard", "• nested under the task"]) {
       expect(lines).toContain(line);
     }
     const raw = Buffer.from(pdf).toString("latin1");

@@ -322,13 +322,13 @@ export function keyValues(doc: Pdf, rows: Array<[string, string]>, title?: strin
   );
 }
 
-export type Run = { text: string; bold?: boolean; italic?: boolean; code?: boolean; link?: string };
+export type Run = { text: string; bold?: boolean; italic?: boolean; code?: boolean; strike?: boolean; link?: string };
 
 const runFont = (run: Run) =>
   run.code ? "Courier" : run.bold && run.italic ? "Helvetica-BoldOblique" : run.bold ? "Helvetica-Bold" : run.italic ? "Helvetica-Oblique" : "Helvetica";
 
 /**
- * A paragraph of styled runs (bold, italic, code, links as link annotations)
+ * A paragraph of styled runs (bold, italic, code, struck out, links as link annotations)
  * flowing over pages; `indent` moves every line right (list items), `marker`
  * is drawn in the indent of the first line ("•", "1.").
  */
@@ -362,7 +362,7 @@ export function richParagraph(doc: Pdf, runs: Run[], options: { indent?: number;
         .font(runFont(run))
         .fontSize(size)
         .fillColor(run.link ? COLORS.accent : (options.color ?? COLORS.text));
-      const textOptions = { width: contentWidth(doc) - indent, continued: i < flow.length - 1, link: run.link ?? null, underline: Boolean(run.link) };
+      const textOptions = { width: contentWidth(doc) - indent, continued: i < flow.length - 1, link: run.link ?? null, underline: Boolean(run.link), strike: Boolean(run.strike) };
       if (i === 0) doc.text(run.text, x, doc.y, textOptions);
       else doc.text(run.text, textOptions);
     });
