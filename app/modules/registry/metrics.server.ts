@@ -27,15 +27,16 @@ export function computeRegistryMetrics(
   const from = window.from.getTime();
   const to = window.to.getTime();
 
-  // Each version's stage at the window end: its latest transition before then, looked up per version
-  // through the (version, time) index, which holds everything the lookup needs. Driven by the
-  // organisation's versions: half the work of scanning the transitions and looking each one up.
+  // Each version's stage at the window end: its latest transition before then. A version's `stage`
+  // and `stage_changed_at` are that of its latest transition (both written with it, in one
+  // transaction), so a version whose stage last changed before the window end was in that stage
+  // then; only versions moved since (past windows) look their transition up, through the
+  // (version, time) index. Versions with no transition before the window end have no stage then.
   const latestTransitions = sql`
-    select v.id as version_id, v.model_id, v.lineage_complete, t.to_stage from model_versions v
-    join stage_transitions t on t.id = (
-      select t2.id from stage_transitions t2 where t2.version_id = v.id and t2.created_at < ${to}
-      order by t2.created_at desc, t2.id desc limit 1)
-    where v.org_id = ${orgId}`;
+    select v.id as version_id, v.model_id, v.lineage_complete, case when v.stage_changed_at < ${to} then v.stage else (
+      select t.to_stage from stage_transitions t where t.version_id = v.id and t.created_at < ${to}
+      order by t.created_at desc, t.id desc limit 1) end as to_stage
+    from model_versions v where v.org_id = ${orgId}`;
 
   const modelsTotal =
     db.get<{ n: number }>(sql`select count(*) as n from models where org_id = ${orgId} and created_at < ${to}`)?.n ?? 0;
@@ -54,7 +55,7 @@ export function computeRegistryMetrics(
            sum(case when ${inProduction} and exists (select 1 from bias_audits a where a.version_id = l.version_id
              and a.status = 'accepted' and a.passed = 1 and a.signoff_at < ${to}
              and a.signoff_at >= ${to - AUDIT_FRESHNESS_DAYS * 24 * HOUR}) then 1 else 0 end) as audited
-    from latest l
+    from latest l where l.to_stage is not null
     group by l.to_stage`);
   const versionsByStage = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   for (const row of stageRows) versionsByStage[row.stage] = row.versions;
