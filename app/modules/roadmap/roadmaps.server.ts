@@ -522,17 +522,34 @@ function fixedGroups(view: RoadmapView): Array<{ key: string; title: string }> |
 }
 
 /**
- * Progress over all items and per workstream, and the burn-up, counted by
- * SQLite and cached until the organisation's next change (and the day): a
- * roadmap can hold thousands of items, and only their counts and completion
- * times are needed.
+ * One view's groups (sizes and progress, in order) and the order of its items, counted and sorted
+ * by SQLite and cached until the organisation's next change (and the day): a roadmap can hold
+ * thousands of items, and a page needs only their ids to cut its slice.
  */
+function roadmapViewIndex(orgId: number, roadmapId: number, view: RoadmapView, me: string, db: DbOrTx) {
+  const now = today();
+  return cachedUntilNextChange(
+    orgId,
+    `roadmap-view:${roadmapId}:${view}:${view === "mine" ? me : ""}:${now}`,
+    () => {
+      const members = viewMembers(view, roadmapId, me, now);
+      return {
+        counts: countGroups(db, members),
+        order: db.all<{ groupKey: string; id: number }>(sql`with members as (${members})
+          select group_key as groupKey, id from members order by group_rank, priority, id`),
+      };
+    },
+    db,
+  );
+}
+
+/** Progress over all items and per workstream, and the burn-up (cached like the view index). */
 function roadmapFigures(orgId: number, roadmapId: number, startDate: string, db: DbOrTx) {
   return cachedUntilNextChange(
     orgId,
     `roadmap-figures:${roadmapId}:${today()}`,
     () => {
-      const workstreams = countGroups(db, viewMembers("workstream", roadmapId, "", today()));
+      const workstreams = roadmapViewIndex(orgId, roadmapId, "workstream", "", db).counts;
       const completions = db
         .all<{ at: string }>(sql`select strftime('%Y-%m-%dT%H:%M:%fZ', completed_at / 1000.0, 'unixepoch') as at from roadmap_items
           where roadmap_id = ${roadmapId} and completed_at is not null order by completed_at`)
@@ -540,7 +557,6 @@ function roadmapFigures(orgId: number, roadmapId: number, startDate: string, db:
       const sum = (field: "total" | "done" | "closed") => workstreams.reduce((n, w) => n + w[field], 0);
       const all = progressFromCounts({ total: sum("total"), done: sum("done"), closed: sum("closed") });
       return {
-        workstreams,
         all,
         byWorkstream: new Map(workstreams.map((w) => [w.key, progressFromCounts(w)])),
         burnUp: burnUpFrom(startDate, completions, all.total),
@@ -566,18 +582,16 @@ export function getRoadmapView(
   const figures = roadmapFigures(orgId, header.id, header.startDate, db);
   const now = today();
   const pageSize = options.pageSize ?? ROADMAP_PAGE_SIZE;
-  const members = viewMembers(options.view, header.id, options.me, now);
-  const counts = options.view === "workstream" ? figures.workstreams : countGroups(db, members);
-  const countOf = new Map(counts.map((c) => [c.key, c]));
-  const groups = (fixedGroups(options.view) ?? counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map((g) => ({
+  const index = roadmapViewIndex(orgId, header.id, options.view, options.me, db);
+  const countOf = new Map(index.counts.map((c) => [c.key, c]));
+  const groups = (fixedGroups(options.view) ?? index.counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map((g) => ({
     ...g,
     count: countOf.get(g.key) ?? { key: g.key, title: g.title, total: 0, done: 0, closed: 0 },
   }));
-  const total = groups.reduce((n, g) => n + g.count.total, 0);
+  const total = index.order.length;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, options.page), pages);
-  const slice = db.all<{ groupKey: string; id: number }>(sql`with members as (${members})
-    select group_key as groupKey, id from members order by group_rank, priority, id limit ${pageSize} offset ${(page - 1) * pageSize}`);
+  const slice = index.order.slice((page - 1) * pageSize, page * pageSize);
   const ids = [...new Set(slice.map((m) => m.id))];
   const rows = ids.length
     ? db.select(itemSelect).from(roadmapItems).leftJoin(users, eq(users.id, roadmapItems.ownerUserId)).where(inArray(roadmapItems.id, ids)).all()
