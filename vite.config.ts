@@ -25,7 +25,9 @@ export default defineConfig({
           v3_relativeSplatPath: true,
           v3_throwAbortReason: true,
           v3_singleFetch: true,
-          v3_lazyRouteDiscovery: true,
+          // Off: with 74 routes the whole route manifest is one small cached file, while lazy discovery
+          // matches every parent path of the URL against all routes again on each page render.
+          v3_lazyRouteDiscovery: false,
         },
       }),
     tsconfigPaths(),

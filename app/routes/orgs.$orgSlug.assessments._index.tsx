@@ -22,9 +22,12 @@ const ASSESSORS = ["admin", "leadership"] as const;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const now = new Date();
+  const assessments = cached.assessmentList(org.id);
+  // Only what the table and the trend chart show: the component scores travel inside the trend.
   return {
     org,
-    assessments: cached.assessmentList(org.id),
+    assessments: assessments.map(({ id, period, status, dimensionScore, level, levelName, band }) => ({ id, period, status, dimensionScore, level, levelName, band })),
+    trend: trendSeries(assessments),
     canCreate: hasRole(role, ASSESSORS),
     // The current quarter and past ones without a live assessment; never a future quarter.
     openPeriods: openableQuarters(org.id, now),
@@ -43,9 +46,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Assessments() {
-  const { org, assessments, canCreate, openPeriods, current } = useLoaderData<typeof loader>();
+  const { org, assessments, trend, canCreate, openPeriods, current } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const trend = trendSeries(assessments);
   return (
     <>
       <div className="page-header">

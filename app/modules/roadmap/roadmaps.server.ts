@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, ne, sql, type SQL } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, auditEvents, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -472,68 +472,84 @@ function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
 
 export const ROADMAP_PAGE_SIZE = 25;
 
+type GroupCount = { key: string; title: string | null; total: number; done: number; closed: number };
+
 /**
- * The few columns the roadmap page needs for every item, with the progress
- * and burn-up figures over all of them: a roadmap can hold thousands of items,
- * but the page renders one page of them.
+ * Which items each group of a view holds: rows of (group key, group rank, item, priority, status,
+ * title) for SQLite to count and page, so the page never reads every item of a large roadmap.
  */
-function roadmapItemIndex(roadmapId: number, startDate: string, db: DbOrTx) {
-  const items = db
-    .select({
-      id: roadmapItems.id,
-      workstreamKey: roadmapItems.workstreamKey,
-      workstream: roadmapItems.workstreamTitle,
-      components: roadmapItems.components,
-      status: roadmapItems.status,
-      dueDate: roadmapItems.dueDate,
-      ownerEmail: users.email,
-      completedAt: roadmapItems.completedAt,
-    })
-    .from(roadmapItems)
-    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(eq(roadmapItems.roadmapId, roadmapId))
-    .orderBy(asc(roadmapItems.priority))
-    .all()
-    .map((row) => ({ ...row, components: JSON.parse(row.components) as string[], completedAt: row.completedAt?.toISOString() ?? null }));
-  const byWorkstream = new Map<string, typeof items>();
-  for (const item of items) byWorkstream.set(item.workstreamKey, [...(byWorkstream.get(item.workstreamKey) ?? []), item]);
-  return {
-    items,
-    all: roadmapProgress(items),
-    byWorkstream: new Map([...byWorkstream].map(([key, list]) => [key, roadmapProgress(list)])),
-    burnUp: burnUp({ startDate, items }),
-  };
-}
-type ItemIndexEntry = ReturnType<typeof roadmapItemIndex>["items"][number];
-
-const isOpen = (i: { status: string }) => i.status !== "done" && i.status !== "closed";
-
-function viewGroups(view: RoadmapView, index: ItemIndexEntry[], me: string, now: string) {
+function viewMembers(view: RoadmapView, roadmapId: number, me: string, now: string) {
   if (view === "component") {
-    return getFramework().components.map((c) => ({ key: c.id, title: c.name, items: index.filter((i) => i.components.includes(c.id)) }));
+    const order = JSON.stringify(getFramework().components.map((c) => c.id));
+    return sql`select c.value as group_key, o.key as group_rank, null as group_title, i.id, i.priority, i.status
+      from roadmap_items i join json_each(i.components) c join json_each(${order}) o on o.value = c.value
+      where i.roadmap_id = ${roadmapId}`;
   }
-  if (view === "mine") return [{ key: "mine", title: "My items", items: index.filter((i) => i.ownerEmail === me) }];
+  if (view === "mine") {
+    return sql`select 'mine' as group_key, 0 as group_rank, null as group_title, i.id, i.priority, i.status
+      from roadmap_items i join users u on u.id = i.owner_user_id where i.roadmap_id = ${roadmapId} and u.email = ${me}`;
+  }
   if (view === "due") {
     const weekAhead = new Date(Date.parse(now) + 7 * 86_400_000).toISOString().slice(0, 10);
-    const open = index.filter(isOpen);
-    return [
-      { key: "overdue", title: "Overdue", items: open.filter((i) => i.dueDate < now) },
-      { key: "week", title: "Due this week", items: open.filter((i) => i.dueDate >= now && i.dueDate <= weekAhead) },
-    ];
+    return sql`select case when i.due_date < ${now} then 'overdue' else 'week' end as group_key,
+        case when i.due_date < ${now} then 0 else 1 end as group_rank, null as group_title, i.id, i.priority, i.status
+      from roadmap_items i where i.roadmap_id = ${roadmapId} and i.status not in ('done', 'closed') and i.due_date <= ${weekAhead}`;
   }
-  const byWorkstream = new Map<string, { key: string; title: string; items: ItemIndexEntry[] }>();
-  for (const item of index) {
-    const group = byWorkstream.get(item.workstreamKey) ?? { key: item.workstreamKey, title: item.workstream, items: [] };
-    group.items.push(item);
-    byWorkstream.set(item.workstreamKey, group);
-  }
-  return [...byWorkstream.values()];
+  // Workstreams in the order of their first item.
+  return sql`select i.workstream_key as group_key, min(i.priority) over (partition by i.workstream_key) as group_rank,
+      i.workstream_title as group_title, i.id, i.priority, i.status
+    from roadmap_items i where i.roadmap_id = ${roadmapId}`;
+}
+
+/** Each group's size and progress, in the view's order. */
+function countGroups(db: DbOrTx, members: SQL) {
+  return db.all<GroupCount>(sql`with members as (${members})
+    select group_key as key, max(group_title) as title, count(*) as total,
+      coalesce(sum(status = 'done'), 0) as done, coalesce(sum(status = 'closed'), 0) as closed
+    from members group by group_key order by min(group_rank)`);
+}
+
+/** The groups a view always shows, even empty; null when it shows the groups its items fall in. */
+function fixedGroups(view: RoadmapView): Array<{ key: string; title: string }> | null {
+  if (view === "component") return getFramework().components.map((c) => ({ key: c.id, title: c.name }));
+  if (view === "mine") return [{ key: "mine", title: "My items" }];
+  if (view === "due") return [{ key: "overdue", title: "Overdue" }, { key: "week", title: "Due this week" }];
+  return null;
+}
+
+/**
+ * One view's groups (sizes and progress, in order) and the order of its items, counted and sorted
+ * by SQLite: a roadmap can hold thousands of items, and a page needs only their ids to cut its slice.
+ */
+function roadmapViewIndex(roadmapId: number, view: RoadmapView, me: string, db: DbOrTx) {
+  const members = viewMembers(view, roadmapId, me, today());
+  return {
+    counts: countGroups(db, members),
+    order: db.all<{ groupKey: string; id: number }>(sql`with members as (${members})
+      select group_key as groupKey, id from members order by group_rank, priority, id`),
+  };
+}
+
+/** Progress over all items and per workstream, and the burn-up. */
+function roadmapFigures(roadmapId: number, startDate: string, db: DbOrTx) {
+  const workstreams = roadmapViewIndex(roadmapId, "workstream", "", db).counts;
+  const completions = db
+    .all<{ at: string }>(sql`select strftime('%Y-%m-%dT%H:%M:%fZ', completed_at / 1000.0, 'unixepoch') as at from roadmap_items
+      where roadmap_id = ${roadmapId} and completed_at is not null order by completed_at`)
+    .map((row) => row.at);
+  const sum = (field: "total" | "done" | "closed") => workstreams.reduce((n, w) => n + w[field], 0);
+  const all = progressFromCounts({ total: sum("total"), done: sum("done"), closed: sum("closed") });
+  return {
+    all,
+    byWorkstream: new Map(workstreams.map((w) => [w.key, progressFromCounts(w)])),
+    burnUp: burnUpFrom(startDate, completions, all.total),
+  };
 }
 
 /**
  * The roadmap page: progress and burn-up over all items, and one page of the
  * chosen view's items (groups split across pages keep their headings and totals).
- * A fixed number of queries whatever the roadmap's size.
+ * A fixed number of queries whatever the roadmap's size, and only the page's items are read.
  */
 export function getRoadmapView(
   orgId: number,
@@ -543,23 +559,20 @@ export function getRoadmapView(
 ) {
   const header = getRoadmapHeader(orgId, roadmapId, db);
   if (!header) return null;
-  const { items: index, ...figures } = roadmapItemIndex(roadmapId, header.startDate, db);
+  const figures = roadmapFigures(header.id, header.startDate, db);
   const now = today();
   const pageSize = options.pageSize ?? ROADMAP_PAGE_SIZE;
-  const groups = viewGroups(options.view, index, options.me, now);
-  const total = groups.reduce((n, g) => n + g.items.length, 0);
+  const index = roadmapViewIndex(header.id, options.view, options.me, db);
+  const countOf = new Map(index.counts.map((c) => [c.key, c]));
+  const groups = (fixedGroups(options.view) ?? index.counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map((g) => ({
+    ...g,
+    count: countOf.get(g.key) ?? { key: g.key, title: g.title, total: 0, done: 0, closed: 0 },
+  }));
+  const total = index.order.length;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, options.page), pages);
-  const start = (page - 1) * pageSize;
-  let offset = 0;
-  const slices: Array<{ group: (typeof groups)[number]; items: ItemIndexEntry[] }> = [];
-  for (const group of groups) {
-    const items = group.items.slice(Math.max(start - offset, 0), Math.max(start + pageSize - offset, 0));
-    // Empty groups still show ("Nothing here") on the first page.
-    if (items.length > 0 || (group.items.length === 0 && page === 1)) slices.push({ group, items });
-    offset += group.items.length;
-  }
-  const ids = [...new Set(slices.flatMap((s) => s.items.map((i) => i.id)))];
+  const slice = index.order.slice((page - 1) * pageSize, page * pageSize);
+  const ids = [...new Set(slice.map((m) => m.id))];
   const rows = ids.length
     ? db.select(itemSelect).from(roadmapItems).leftJoin(users, eq(users.id, roadmapItems.ownerUserId)).where(inArray(roadmapItems.id, ids)).all()
     : [];
@@ -571,7 +584,11 @@ export function getRoadmapView(
       byWorkstream: header.workstreams.map((w) => ({ key: w.key, title: w.title, ...(figures.byWorkstream.get(w.key) ?? roadmapProgress([])) })),
     },
     burnUp: figures.burnUp,
-    groups: slices.map(({ group, items }) => ({ key: group.key, title: group.title, progress: roadmapProgress(group.items), items: items.map((i) => byId.get(i.id)!) })),
+    groups: groups
+      .map((group) => ({ group, items: slice.filter((m) => m.groupKey === group.key).map((m) => byId.get(m.id)!) }))
+      // Empty groups still show ("Nothing here") on the first page.
+      .filter(({ group, items }) => items.length > 0 || (group.count.total === 0 && page === 1))
+      .map(({ group, items }) => ({ key: group.key, title: group.title, progress: progressFromCounts(group.count), items })),
     page,
     pageSize,
     total,
@@ -660,11 +677,16 @@ export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
 
 /** Cumulative done items per week since the roadmap started, against the total: the burn-up chart. */
 export function burnUp(roadmap: { startDate: string; items: Array<{ status: string; completedAt: string | null }> }, now = new Date()) {
-  const start = new Date(`${roadmap.startDate}T00:00:00Z`);
   const completions = roadmap.items.map((i) => i.completedAt).filter((d): d is string => Boolean(d)).sort();
+  return burnUpFrom(roadmap.startDate, completions, roadmap.items.length, now);
+}
+
+/** The burn-up from sorted completion times (ISO) and the number of items. */
+function burnUpFrom(startDate: string, completions: string[], total: number, now = new Date()) {
+  const start = new Date(`${startDate}T00:00:00Z`);
   const firstDone = completions[0];
   const from = firstDone && new Date(firstDone) < start ? new Date(firstDone) : start;
-  const total = roadmap.items.length; // true progress: closed-by-supersession items stay in the total
+  // total: true progress, closed-by-supersession items stay in it
   const points: Array<{ week: string; done: number; total: number }> = [];
   let done = 0; // completions before the cutoff; cutoffs only grow, so one sweep counts them all
   for (let t = from.getTime(); t <= Math.max(now.getTime(), from.getTime()); t += 7 * 86_400_000) {
