@@ -1,12 +1,15 @@
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { freePort, SERVER_COMMAND } from "./tests/setup/portal-server";
 
 /**
- * `npm test` (scripts/test.mjs) picks a free port and a fresh temp database
- * and passes them in; run alone, a fixed port and a temp path are used.
+ * The server runs on a free port (picked once here: Playwright's workers
+ * inherit E2E_PORT) with its own database: `npm test` (scripts/test.mjs)
+ * passes a fresh temp file as E2E_DATABASE_URL; run alone, a temp path is used.
  */
-const port = Number(process.env.E2E_PORT ?? 3210);
+process.env.E2E_PORT ??= String(await freePort());
+const port = Number(process.env.E2E_PORT);
 const databaseFile = process.env.E2E_DATABASE_URL ?? path.join(os.tmpdir(), `portal-e2e-${port}`, "portal.db");
 export const baseURL = `http://localhost:${port}`;
 
@@ -31,7 +34,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: {
-    command: "node --import tsx scripts/server.ts",
+    command: SERVER_COMMAND.join(" "),
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

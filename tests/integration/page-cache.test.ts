@@ -7,44 +7,45 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedDb } from "../../db/client";
-import { acquirePortalBuild, apiPost, killAllStarted, killServer, seedOrgWithToken, startServer, tempDatabase, type ServerHandle } from "./server-process";
-import { login, send, type Sent } from "./authorization-fixtures";
+import { postJson, send, type Reply } from "../setup/api-client";
+import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, type PortalServer } from "../setup/portal-server";
+import { signIn } from "../setup/sign-in";
+import { seedOrgWithToken, TEST_PASSWORD } from "../setup/test-orgs";
 
-const PASSWORD = "Durable-Passw0rd!";
 let buildDir = "build-page-cache";
 let releaseBuild = () => {};
 let file = "";
 let token = "";
-let server: ServerHandle;
-let second: ServerHandle;
+let server: PortalServer;
+let second: PortalServer;
 
 beforeAll(async () => {
-  ({ buildDir, release: releaseBuild } = acquirePortalBuild("build-page-cache"));
+  ({ buildDir, release: releaseBuild } = acquirePortalBuild());
   file = tempDatabase("portal-page-cache-");
   ({ token } = await seedOrgWithToken(file, "acme"));
   await seedOrgWithToken(file, "beta");
   // One worker each, so "the second request" reaches the cache the first one filled.
   [server, second] = await Promise.all([
-    startServer({ databaseFile: file, buildDir, env: { WEB_CONCURRENCY: "1" } }),
-    startServer({ databaseFile: file, buildDir, env: { WEB_CONCURRENCY: "1" } }),
+    startPortal({ databaseFile: file, buildDir, env: { WEB_CONCURRENCY: "1" } }),
+    startPortal({ databaseFile: file, buildDir, env: { WEB_CONCURRENCY: "1" } }),
   ]);
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([killServer(server), killServer(second)]);
-  killAllStarted();
+  await Promise.all([stopPortal(server), stopPortal(second)]);
+  killAllPortals();
   closeSharedDb();
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
   releaseBuild();
 });
 
-const cacheOutcome = (res: Sent) => res.headers.get("x-page-cache");
-const cspNonce = (res: Sent) => /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
-const pageNonces = (res: Sent) => [...new Set([...res.text.matchAll(/nonce="([^"]*)"/g)].map((m) => m[1]))];
+const cacheOutcome = (res: Reply) => res.headers.get("x-page-cache");
+const cspNonce = (res: Reply) => /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
+const pageNonces = (res: Reply) => [...new Set([...res.text.matchAll(/nonce="([^"]*)"/g)].map((m) => m[1]))];
 
 describe("the rendered-page cache", () => {
   it("serves a repeat request from the cache, with the new request's nonce in the header and the page", async () => {
-    const { cookie } = await login(server.baseUrl, "admin@acme.test", PASSWORD);
+    const { cookie } = await signIn(server.baseUrl, "admin@acme.test", TEST_PASSWORD);
     const first = await send(server.baseUrl, "/orgs/acme/models", { cookie });
     const again = await send(server.baseUrl, "/orgs/acme/models", { cookie });
     expect(first.status).toBe(200);
@@ -55,7 +56,7 @@ describe("the rendered-page cache", () => {
   });
 
   it("sends a cached page gzipped to clients that take gzip, and plain with its length to others", async () => {
-    const { cookie } = await login(server.baseUrl, "admin@acme.test", PASSWORD);
+    const { cookie } = await signIn(server.baseUrl, "admin@acme.test", TEST_PASSWORD);
     const plain = await send(server.baseUrl, "/orgs/acme", { cookie, headers: { "accept-encoding": "identity" } });
     const gzipped = await fetch(`${server.baseUrl}/orgs/acme`, { headers: { cookie, "accept-encoding": "gzip" } });
     expect(cacheOutcome(plain)).toBe("miss");
@@ -71,17 +72,17 @@ describe("the rendered-page cache", () => {
   });
 
   it("renders again after a write, whichever server process made it", async () => {
-    const { cookie } = await login(server.baseUrl, "admin@acme.test", PASSWORD);
+    const { cookie } = await signIn(server.baseUrl, "admin@acme.test", TEST_PASSWORD);
     await send(server.baseUrl, "/orgs/acme/models", { cookie });
     expect(cacheOutcome(await send(server.baseUrl, "/orgs/acme/models", { cookie }))).toBe("hit");
 
-    const created = await apiPost(second.baseUrl, token, "/api/v1/models", { name: "Written Elsewhere", slug: "written-elsewhere", riskTier: "minimal" });
+    const created = await postJson(second.baseUrl, token, "/api/v1/models", { name: "Written Elsewhere", slug: "written-elsewhere", riskTier: "minimal" });
     expect(created.status, created.text).toBe(201);
     const after = await send(server.baseUrl, "/orgs/acme/models", { cookie });
     expect(cacheOutcome(after)).toBe("miss");
     expect(after.text).toContain("Written Elsewhere");
 
-    const here = await apiPost(server.baseUrl, token, "/api/v1/models", { name: "Written Here", slug: "written-here", riskTier: "minimal" });
+    const here = await postJson(server.baseUrl, token, "/api/v1/models", { name: "Written Here", slug: "written-here", riskTier: "minimal" });
     expect(here.status, here.text).toBe(201);
     const afterOwn = await send(server.baseUrl, "/orgs/acme/models", { cookie });
     expect(cacheOutcome(afterOwn)).toBe("miss");
@@ -89,8 +90,8 @@ describe("the rendered-page cache", () => {
   });
 
   it("never serves one account's page to another cookie", async () => {
-    const acme = await login(server.baseUrl, "admin@acme.test", PASSWORD);
-    const beta = await login(server.baseUrl, "admin@beta.test", PASSWORD);
+    const acme = await signIn(server.baseUrl, "admin@acme.test", TEST_PASSWORD);
+    const beta = await signIn(server.baseUrl, "admin@beta.test", TEST_PASSWORD);
     for (let i = 0; i < 2; i++) expect((await send(server.baseUrl, "/orgs/acme", { cookie: acme.cookie })).status).toBe(200);
     const outsider = await send(server.baseUrl, "/orgs/acme", { cookie: beta.cookie });
     expect(outsider.status).toBe(404);
@@ -102,7 +103,7 @@ describe("the rendered-page cache", () => {
   });
 
   it("ends with the session: after signing out, the old cookie is sent to sign in", async () => {
-    const { cookie } = await login(server.baseUrl, "admin@beta.test", PASSWORD);
+    const { cookie } = await signIn(server.baseUrl, "admin@beta.test", TEST_PASSWORD);
     await send(server.baseUrl, "/orgs/beta", { cookie });
     expect(cacheOutcome(await send(server.baseUrl, "/orgs/beta", { cookie }))).toBe("hit");
     const signOut = await send(server.baseUrl, "/logout", { method: "POST", cookie });
@@ -113,7 +114,7 @@ describe("the rendered-page cache", () => {
   });
 
   it("keeps no errors, redirects, downloads or API answers", async () => {
-    const { cookie } = await login(server.baseUrl, "admin@acme.test", PASSWORD);
+    const { cookie } = await signIn(server.baseUrl, "admin@acme.test", TEST_PASSWORD);
     for (let i = 0; i < 2; i++) {
       const missing = await send(server.baseUrl, "/orgs/acme/models/no-such-model", { cookie });
       expect(missing.status).toBe(404);
@@ -128,7 +129,7 @@ describe("the rendered-page cache", () => {
   });
 
   it("caches Remix data requests of client-side navigations too", async () => {
-    const { cookie } = await login(server.baseUrl, "admin@acme.test", PASSWORD);
+    const { cookie } = await signIn(server.baseUrl, "admin@acme.test", TEST_PASSWORD);
     const first = await send(server.baseUrl, "/orgs/acme/models.data", { cookie });
     const again = await send(server.baseUrl, "/orgs/acme/models.data", { cookie });
     expect(first.status).toBe(200);
@@ -137,16 +138,16 @@ describe("the rendered-page cache", () => {
   });
 
   it("is off with PORTAL_PAGE_CACHE=off", async () => {
-    const uncached = await startServer({ databaseFile: file, buildDir, env: { WEB_CONCURRENCY: "1", PORTAL_PAGE_CACHE: "off" } });
+    const uncached = await startPortal({ databaseFile: file, buildDir, env: { WEB_CONCURRENCY: "1", PORTAL_PAGE_CACHE: "off" } });
     try {
-      const { cookie } = await login(uncached.baseUrl, "admin@acme.test", PASSWORD);
+      const { cookie } = await signIn(uncached.baseUrl, "admin@acme.test", TEST_PASSWORD);
       for (let i = 0; i < 2; i++) {
         const res = await send(uncached.baseUrl, "/orgs/acme/models", { cookie });
         expect(res.status).toBe(200);
         expect(cacheOutcome(res)).toBeNull();
       }
     } finally {
-      await killServer(uncached);
+      await stopPortal(uncached);
     }
   });
 });
