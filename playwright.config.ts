@@ -20,7 +20,8 @@ process.env.SESSION_SECRET ??= "e2e-session-secret";
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: true,
-  workers: process.env.CI ? 2 : undefined,
+  // Two workers even on two cores: a spec mostly waits for the browser and the server.
+  workers: 2,
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   timeout: 30_000,

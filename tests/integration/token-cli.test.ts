@@ -95,15 +95,17 @@ test("npm run token refuses an unknown scope with a clear message and creates no
 });
 
 test("npm run token explains missing options", { timeout: 90_000 }, async ({ testOrg }) => {
-  const noOrg = await runTokenCli(["--name", "pipeline", "--scopes", "registry:read"]);
+  const [noOrg, noScopes, noName] = await Promise.all([
+    runTokenCli(["--name", "pipeline", "--scopes", "registry:read"]),
+    runTokenCli(["--org", testOrg.slug, "--name", "pipeline"]),
+    runTokenCli(["--org", testOrg.slug, "--scopes", "registry:read"]),
+  ]);
   expect(noOrg.status).not.toBe(0);
   expect(noOrg.stderr).toContain("--org <slug> is required");
 
-  const noScopes = await runTokenCli(["--org", testOrg.slug, "--name", "pipeline"]);
   expect(noScopes.status).not.toBe(0);
   expect(noScopes.stderr).toContain("--scopes");
 
-  const noName = await runTokenCli(["--org", testOrg.slug, "--scopes", "registry:read"]);
   expect(noName.status).not.toBe(0);
   expect(noName.stderr).toContain("--name");
   expect(listApiTokens(testOrg.id)).toEqual([]);
