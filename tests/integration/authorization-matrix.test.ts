@@ -730,7 +730,8 @@ describe("sign-in throttling", () => {
     await signIn(server.baseUrl, world.accounts.demo.ethics.email, world.accounts.demo.ethics.password);
   });
 
-  it(`refuses every sign-in from an address with ${MAX_FAILURES_PER_IP} failures, whatever X-Forwarded-For says`, async () => {
+  // Each refused sign-in checks a password hash: give the failures time on a busy machine.
+  it(`refuses every sign-in from an address with ${MAX_FAILURES_PER_IP} failures, whatever X-Forwarded-For says`, { timeout: 90_000 }, async () => {
     // From an address of its own, so no other test's sign-ins are throttled: fail with fresh emails until it is.
     const address = "127.0.0.2";
     let attempts = 0;
