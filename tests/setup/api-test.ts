@@ -9,11 +9,14 @@
  *
  * The fixtures mirror the Playwright specs' (`testOrg`, `apiAs`, `request`, `baseURL`).
  */
-import { afterAll, beforeAll, expect, test as base } from "vitest";
+import { afterAll, beforeAll, expect, test as base, vi } from "vitest";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
 import { apiClient, bearer, type ApiClient } from "./api-client";
 import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, type PortalServer } from "./portal-server";
 import { createTestOrg, makeToken, type ApiToken, type TestOrg } from "./test-orgs";
+
+// Tests run concurrently (see `test` below): each waits longer for its turn on a busy machine.
+vi.setConfig({ testTimeout: 60_000, maxConcurrency: 4 });
 
 let server: PortalServer | undefined;
 let releaseBuild = () => {};
@@ -38,7 +41,7 @@ export function portal(): PortalServer {
 
 export type TokenClient = ApiToken & { ctx: ApiClient };
 
-export const test = base.extend<{
+const extended = base.extend<{
   baseURL: string;
   /** A new organisation with one member per role. */
   testOrg: TestOrg;
@@ -58,5 +61,11 @@ export const test = base.extend<{
       return { ...token, ctx: apiClient(baseURL, { headers: bearer(token.token) }) };
     }),
 });
+
+/**
+ * Tests of a file run concurrently (at most vitest's maxConcurrency at once):
+ * each has its own organisation, and most of the time is spent waiting for the server.
+ */
+export const test = extended.concurrent;
 
 export { expect };
