@@ -154,7 +154,7 @@ export async function startPortal(opts: { databaseFile: string; buildDir: string
     }),
   );
   const server: PortalServer = { port, baseUrl: `http://127.0.0.1:${port}`, child, output: () => out, exited };
-  const deadline = Date.now() + (opts.timeoutMs ?? 45_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   let dead = false;
   void exited.then(() => (dead = true));
   for (;;) {
