@@ -1,12 +1,15 @@
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { freePort, SERVER_COMMAND } from "./tests/setup/portal-server";
 
 /**
- * `npm test` (scripts/test.mjs) picks a free port and a fresh temp database
- * and passes them in; run alone, a fixed port and a temp path are used.
+ * The server runs on a free port (picked once here: Playwright's workers
+ * inherit E2E_PORT) with its own database: `npm test` (scripts/test.mjs)
+ * passes a fresh temp file as E2E_DATABASE_URL; run alone, a temp path is used.
  */
-const port = Number(process.env.E2E_PORT ?? 3210);
+process.env.E2E_PORT ??= String(await freePort());
+const port = Number(process.env.E2E_PORT);
 const databaseFile = process.env.E2E_DATABASE_URL ?? path.join(os.tmpdir(), `portal-e2e-${port}`, "portal.db");
 export const baseURL = `http://localhost:${port}`;
 
@@ -17,7 +20,8 @@ process.env.SESSION_SECRET ??= "e2e-session-secret";
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: true,
-  workers: process.env.CI ? 2 : undefined,
+  // Two workers even on two cores: a spec mostly waits for the browser and the server.
+  workers: 2,
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   timeout: 30_000,
@@ -31,7 +35,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: {
-    command: "node --import tsx scripts/server/index.ts",
+    command: SERVER_COMMAND.join(" "),
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

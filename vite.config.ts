@@ -1,3 +1,4 @@
+import os from "node:os";
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
@@ -37,6 +38,9 @@ export default defineConfig({
     globalSetup: ["tests/setup/vitest-global-setup.ts"],
     setupFiles: ["tests/setup/vitest-setup.ts"],
     pool: "forks",
+    // At least two files at once even on two cores (vitest's default there is one): integration
+    // files mostly wait for their server process.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     testTimeout: 20_000,
   },
 });

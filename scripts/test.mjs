@@ -2,7 +2,8 @@
 /**
  * `npm test`: unit and integration tests (vitest), then a production build and
  * the end-to-end suite (playwright) in Debian's Chromium against that build,
- * on a free port with its own temp database. Ends with one summary line.
+ * on a free port (playwright.config.ts) with its own temp database. Ends with
+ * one summary line.
  *
  *   npm test              everything
  *   npm test -- unit      vitest only
@@ -10,7 +11,6 @@
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -79,18 +79,6 @@ function ensurePoppler() {
   if (!hasCommand("pdftotext")) ensureDebianPackage("pdftotext", "poppler-utils", "");
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // One production build serves the integration tests (real server processes) and the e2e suite.
 if (only !== "unit") run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
 if (only !== "e2e") {
@@ -111,7 +99,6 @@ if (only !== "unit") {
     process.execPath,
     ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json", ...(only === "e2e" ? extraArgs : [])],
     {
-      E2E_PORT: String(await freePort()),
       E2E_DATABASE_URL: path.join(dir, "portal.db"),
       PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, "playwright.json"),
     },

@@ -4,10 +4,13 @@
  * tracked and killed on exit, on errors and on Ctrl-C.
  */
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { freePort, SERVER_ENTRY, startPortal as startPortalProcess } from "../../tests/setup/portal-server";
+import { signIn } from "../../tests/setup/sign-in";
 import { processGroupCpuMs } from "./cpu";
+
+export { freePort };
 
 export type Server = {
   name: string;
@@ -19,7 +22,7 @@ export type Server = {
 };
 
 /** The portal's production server, as `npm start` runs it. */
-export const SERVER_SCRIPT = "scripts/server/index.ts";
+export const SERVER_SCRIPT = SERVER_ENTRY;
 
 const children = new Set<ChildProcess>();
 const servers = new Set<Server>();
@@ -98,17 +101,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 function started(server: Server): Server {
   servers.add(server);
   server.child.once("exit", () => servers.delete(server));
@@ -168,22 +160,22 @@ export function ensureBuild(buildDir: string, log: (line: string) => void): void
   if (result.status !== 0) throw new Error(`Build failed (exit ${result.status})`);
 }
 
+/**
+ * The portal as the tests start it (tests/setup/portal-server.ts), with the server's own default worker
+ * count unless `env` sets one, leading a process group of its own so its workers' CPU time is counted.
+ */
 export async function startPortal(options: { dbFile: string; buildDir: string; env?: Record<string, string> }): Promise<Server> {
-  const port = await freePort();
-  const { child, output } = track("portal", process.execPath, ["node_modules/tsx/dist/cli.mjs", SERVER_SCRIPT], {
-    ...process.env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATABASE_URL: options.dbFile,
-    PORTAL_BUILD_DIR: options.buildDir,
-    NODE_ENV: "production",
-    SESSION_SECRET: "bench-session-secret-bench-session-secret",
-    COOKIE_SECURE: "false",
-    ...options.env,
+  const portal = await startPortalProcess({
+    databaseFile: options.dbFile,
+    buildDir: options.buildDir,
+    timeoutMs: 60_000,
+    detached: true,
+    env: { WEB_CONCURRENCY: undefined, PORTAL_SEED: undefined, ...options.env },
   });
-  const origin = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${origin}/healthz`, child, output);
-  return started({ name: "portal", origin, child, output, cpuMs: groupCpu(child) });
+  children.add(portal.child);
+  portal.child.once("exit", () => children.delete(portal.child));
+  const output = () => `[portal] ${portal.output().slice(-8000)}`;
+  return started({ name: "portal", origin: portal.baseUrl, child: portal.child, output, cpuMs: groupCpu(portal.child) });
 }
 
 /** A bare node:http server returning a fixed 2 KB HTML page. */
@@ -207,17 +199,5 @@ export async function startBareServer(): Promise<Server> {
 
 /** Signs in through the login form and returns the `__portal_session` cookie. */
 export async function login(origin: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${origin}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", origin },
-    body: new URLSearchParams({ email, password, redirectTo: "" }).toString(),
-  });
-  await response.arrayBuffer();
-  const cookie = response.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0]!)
-    .find((c) => c.startsWith("__portal_session="));
-  if (!cookie) throw new Error(`Login failed: HTTP ${response.status}, no __portal_session cookie`);
-  return cookie;
+  return (await signIn(origin, email, password)).cookie;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { DEMO_PASSWORD, E2E_PASSWORD, expect, login, test } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { createTestOrg, DEMO_PASSWORD, TEST_PASSWORD } from "../setup/test-orgs";
 
 test("an admin creates a user, changes a role and cannot remove the last admin", async ({ page, testOrg, loginAs }) => {
   await loginAs("admin");
@@ -14,7 +15,7 @@ test("an admin creates a user, changes a role and cannot remove the last admin",
   await expect(create.getByText("Use at least 10 characters")).toBeVisible();
   await expect(page.getByRole("cell", { name: email })).toHaveCount(0);
 
-  await create.getByLabel("Initial password").fill(E2E_PASSWORD);
+  await create.getByLabel("Initial password").fill(TEST_PASSWORD);
   await create.getByLabel("Role").selectOption("ethics");
   await create.getByRole("button", { name: "Create user" }).click();
   await expect(page.getByRole("status")).toHaveText("User created and added.");
@@ -51,7 +52,7 @@ test("a deactivated user loses their session at once", async ({ page, browser, t
   await teamPage.reload();
   await expect(teamPage).toHaveURL(/\/login\?redirectTo=/);
   await teamPage.getByLabel("Email").fill(testOrg.emails.team);
-  await teamPage.getByLabel("Password").fill(E2E_PASSWORD);
+  await teamPage.getByLabel("Password").fill(TEST_PASSWORD);
   await teamPage.getByRole("button", { name: "Sign in" }).click();
   await expect(teamPage.getByRole("alert")).toHaveText("Email or password is incorrect");
   await teamContext.close();
@@ -65,12 +66,12 @@ test("a site administrator creates an organisation from the site admin page", as
   await form.getByLabel("Name", { exact: true }).fill("Site Created Org");
   await form.getByLabel("Slug").fill("demo");
   await form.getByLabel("Administrator email").fill(`${slug}@e2e.test`);
-  await form.getByLabel("Administrator password").fill(E2E_PASSWORD);
+  await form.getByLabel("Administrator password").fill(TEST_PASSWORD);
   await form.getByRole("button", { name: "Create organisation" }).click();
   await expect(form.getByText('An organisation with slug "demo" already exists')).toBeVisible();
 
   await form.getByLabel("Slug").fill(slug);
-  await form.getByLabel("Administrator password").fill(E2E_PASSWORD);
+  await form.getByLabel("Administrator password").fill(TEST_PASSWORD);
   await form.getByRole("button", { name: "Create organisation" }).click();
   await expect(page.getByRole("status")).toContainText("Site Created Org");
   await expect(page.getByRole("cell", { name: slug })).toBeVisible();
@@ -84,7 +85,6 @@ test("a member of two organisations switches between them", async ({ page, testO
   await loginAs("admin");
   await page.goto(`/orgs/${testOrg.slug}/admin`);
   // Make the test org's admin also a member of a second, fresh organisation.
-  const { createTestOrg } = await import("./fixtures");
   const second = await createTestOrg("second");
   const { addMember } = await import("../../app/modules/auth/organizations.server");
   addMember(second.id, { email: testOrg.emails.admin, role: "auditor" }, { type: "system", label: "e2e" });

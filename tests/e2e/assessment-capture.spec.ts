@@ -1,13 +1,14 @@
 import fs from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { assessmentAnswers, assessmentStatements, auditEvents } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf } from "../../app/utils/quarters";
-import { API, expectApiError, expectJson, test } from "./api-helpers";
-import { expect, login, type TestOrg } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { API, expectApiError, expectJson, type ApiClient } from "../setup/api-client";
+import type { TestOrg } from "../setup/test-orgs";
 
 /**
  * The capture page saves every field as you go (checked from a fresh browser
@@ -32,7 +33,7 @@ function stored(assessmentId: number) {
   };
 }
 
-async function startAssessment(ctx: APIRequestContext) {
+async function startAssessment(ctx: ApiClient) {
   const { id } = await expectJson<{ id: number }>(await ctx.post(`${API}/assessments`, { data: { period: quarterOf(new Date()) } }), 201);
   return id;
 }

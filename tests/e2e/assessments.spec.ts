@@ -1,12 +1,13 @@
 import fs from "node:fs";
-import type { APIRequestContext, Browser, Locator, Page } from "@playwright/test";
+import type { Browser, Locator, Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
-import { API, expectJson, test } from "./api-helpers";
-import { DEMO_PASSWORD, E2E_PASSWORD, expect, login, type TestOrg } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { API, expectJson, type ApiClient } from "../setup/api-client";
+import { DEMO_PASSWORD, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 /**
  * The quarterly maturity assessment in the browser: leadership captures it
@@ -46,7 +47,7 @@ const periodsOf = (orgId: number) =>
     .map((r) => r.period);
 
 /** Starts an assessment through the API and returns its id. */
-async function startAssessment(ctx: APIRequestContext, period: string, capabilities: Array<{ id: string; status: string }> = []) {
+async function startAssessment(ctx: ApiClient, period: string, capabilities: Array<{ id: string; status: string }> = []) {
   const { id } = await expectJson<{ id: number }>(await ctx.post(`${API}/assessments`, { data: { period } }), 201);
   if (capabilities.length) await expectJson(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities } }), 200);
   return id;
@@ -62,7 +63,7 @@ const assessmentRow = (page: Page, period: string) => page.getByRole("row").filt
 async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await login(page, org.emails[role], E2E_PASSWORD);
+  await login(page, org.emails[role], TEST_PASSWORD);
   return page;
 }
 

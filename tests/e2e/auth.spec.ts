@@ -1,4 +1,5 @@
-import { DEMO_PASSWORD, E2E_PASSWORD, expect, login, test } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { DEMO_PASSWORD, TEST_PASSWORD } from "../setup/test-orgs";
 
 const DEMO_ROLES = [
   { email: "admin@demo.local", role: "Administrator" },
@@ -45,7 +46,7 @@ test("an anonymous visit to an org page returns there after sign-in", async ({ p
   await page.goto(`/orgs/${testOrg.slug}/audit`);
   await expect(page).toHaveURL(new RegExp(`/login\\?redirectTo=%2Forgs%2F${testOrg.slug}%2Faudit`));
   await page.getByLabel("Email").fill(testOrg.emails.auditor);
-  await page.getByLabel("Password").fill(E2E_PASSWORD);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/audit$`));
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
@@ -77,7 +78,7 @@ test("repeated failures are throttled with HTTP 429", async ({ page, testOrg }) 
   }
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(E2E_PASSWORD);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === "POST"),
     page.getByRole("button", { name: "Sign in" }).click(),

@@ -1,5 +1,6 @@
 import { getDb } from "../../db/client";
-import { DEMO_PASSWORD, expect, login, test } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { DEMO_PASSWORD } from "../setup/test-orgs";
 
 /**
  * The pages people land on, on the demo organisation (read-only): each role's

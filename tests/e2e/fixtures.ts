@@ -1,42 +1,17 @@
-import { randomBytes } from "node:crypto";
 import { test as base, expect, type Page } from "@playwright/test";
-import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
-import { createOrganization, createUserInOrganization } from "../../app/modules/auth/organizations.server";
-import { ROLES, type Role } from "../../app/modules/auth/roles";
-
-export const E2E_PASSWORD = "E2e-password-42";
-export const DEMO_PASSWORD = process.env.DEMO_PASSWORD || "demo-password";
-
-export type TestOrg = {
-  id: number;
-  slug: string;
-  name: string;
-  emails: Record<Role, string>;
-};
+import type { ApiScope } from "../../app/modules/auth/api-scopes";
+import type { Role } from "../../app/modules/auth/roles";
+import { apiClient, bearer, type ApiClient } from "../setup/api-client";
+import { createTestOrg, makeToken, TEST_PASSWORD, type ApiToken, type TestOrg } from "../setup/test-orgs";
 
 /**
- * A brand-new organisation with one member per role, written straight into
- * the server's database, so each spec works on its own data.
+ * The Playwright specs' fixtures. Test data is written straight into the
+ * server's database (tests/setup/test-orgs.ts); API calls go through the
+ * shared client (tests/setup/api-client.ts).
  */
-export async function createTestOrg(label = "org"): Promise<TestOrg> {
-  const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
-  const slug = `e2e-${label}-${suffix}`.slice(0, 48).replace(/-+$/, "");
-  const emails = Object.fromEntries(ROLES.map((role) => [role, `${role}.${suffix}@e2e.test`])) as Record<Role, string>;
-  const { org } = await createOrganization(
-    { slug, name: `E2E ${label} ${suffix}`, adminEmail: emails.admin, adminName: `Admin ${suffix}`, adminPassword: E2E_PASSWORD },
-    SYSTEM_ACTOR,
-  );
-  for (const role of ROLES.filter((r) => r !== "admin")) {
-    await createUserInOrganization(
-      org.id,
-      { email: emails[role], name: `${role[0]!.toUpperCase()}${role.slice(1)} ${suffix}`, password: E2E_PASSWORD, role },
-      SYSTEM_ACTOR,
-    );
-  }
-  return { id: org.id, slug: org.slug, name: org.name, emails };
-}
 
-export async function login(page: Page, email: string, password = E2E_PASSWORD) {
+/** Signs the page in through the login form. */
+export async function login(page: Page, email: string, password = TEST_PASSWORD) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
@@ -45,17 +20,27 @@ export async function login(page: Page, email: string, password = E2E_PASSWORD) 
 }
 
 type Fixtures = {
+  /** A new organisation with one member per role: each test works on its own data. */
   testOrg: TestOrg;
   /** Signs the page in as the test organisation's member with this role. */
   loginAs: (role: Role, page?: Page) => Promise<void>;
+  /** A client sending a new token of `orgId` with these scopes. */
+  apiAs: (orgId: number, scopes: ApiScope[], name?: string) => Promise<ApiToken & { ctx: ApiClient }>;
 };
 
 export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies by destructuring
   testOrg: async ({}, use) => {
     await use(await createTestOrg());
   },
   loginAs: async ({ page, testOrg }, use) => {
     await use((role, target = page) => login(target, testOrg.emails[role]));
+  },
+  apiAs: async ({ baseURL }, use) => {
+    await use(async (orgId, scopes, name) => {
+      const token = makeToken(orgId, scopes, name);
+      return { ...token, ctx: apiClient(baseURL!, { headers: bearer(token.token) }) };
+    });
   },
 });
 

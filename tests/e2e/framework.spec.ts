@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures";
+import { test, expect } from "./fixtures";
 
 const COMPONENTS = [
   "AI/ML Technical Capability",

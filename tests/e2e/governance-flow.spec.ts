@@ -13,8 +13,8 @@ import { CARD_SECTIONS } from "../../app/modules/governance/governance-constants
 import type { Role } from "../../app/modules/auth/roles";
 import { createModel, createVersion, getModelDetail, getVersionDetail } from "../../app/modules/registry/registry.server";
 import { transitionVersion } from "../../app/modules/governance/transitions.server";
-import { API, clearPromotionGates, expectApiError, fullLineage, member, PROMOTE, test, uniqueSlug } from "./api-helpers";
-import { E2E_PASSWORD, expect, login, type TestOrg } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { TEST_PASSWORD, member, fullLineage, uniqueSlug, clearPromotionGates, type TestOrg } from "../setup/test-orgs";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
 
@@ -412,7 +412,7 @@ test("ethics runs an audit, may not sign it off; a colleague accepts the failed 
   createVersion(testOrg.id, slug, { version: "1.0.0", ...fullLineage }, team.actor, "ui");
   for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
   const colleagueEmail = `ethics2.${testOrg.slug}@e2e.test`;
-  await createUserInOrganization(testOrg.id, { email: colleagueEmail, name: "Second Ethicist", password: E2E_PASSWORD, role: "ethics" }, SYSTEM_ACTOR);
+  await createUserInOrganization(testOrg.id, { email: colleagueEmail, name: "Second Ethicist", password: TEST_PASSWORD, role: "ethics" }, SYSTEM_ACTOR);
   const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
 
   // ---- The ethics member finds the link and runs the audit in the browser.
@@ -617,28 +617,4 @@ test("the requester and an admin can cancel an approval request from its page", 
   await expect(admin.getByTestId("request-status")).toHaveText("cancelled");
   await admin.context().close();
   expect(getApprovalRequest(testOrg.id, second.id)?.status).toBe("cancelled");
-});
-
-test("a direct transition to production through the API is refused with 409 and the failing checks", async ({ testOrg, apiAs }) => {
-  const slug = registerHighRiskModel(testOrg, "Direct Path");
-  const team = member(testOrg, "team");
-  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
-  const { ctx } = await apiAs(testOrg.id, PROMOTE);
-  const url = `${API}/models/${slug}/versions/1.0.0/transitions`;
-
-  const refused = await expectApiError(await ctx.post(url, { data: { to: "production", reason: "ship it" } }), 409, "conflict");
-  expect(refused.issues.map((i) => i.path)).toEqual(["model_card", "bias_audit", "approval"]);
-  expect(refused.issues.find((i) => i.path === "model_card")!.message).toContain("No model card yet");
-  expect(refused.message).toContain("approved approval request");
-
-  // With every gate cleared, only the missing approval is left.
-  await clearPromotionGates(testOrg, slug, "1.0.0");
-  const stillRefused = await expectApiError(await ctx.post(url, { data: { to: "production" } }), 409, "conflict");
-  expect(stillRefused.issues.map((i) => i.path)).toEqual(["approval"]);
-  expect(getVersionDetail(testOrg.id, slug, "1.0.0")?.version.stage).toBe("staging");
-
-  // Without registry:promote the refusal is a 403.
-  const { ctx: writer } = await apiAs(testOrg.id, ["registry:read", "registry:write"]);
-  await expectApiError(await writer.post(url, { data: { to: "production" } }), 403, "forbidden");
-  expect(getVersionDetail(testOrg.id, slug, "1.0.0")?.version.stage).toBe("staging");
 });

@@ -1,4 +1,5 @@
-import { DEMO_PASSWORD, expect, login, test } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { DEMO_PASSWORD } from "../setup/test-orgs";
 
 test("the header inbox lists the member's overdue and due-this-week items and what waits for review", async ({ page }) => {
   await login(page, "leader@demo.local", DEMO_PASSWORD);

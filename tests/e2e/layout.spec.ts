@@ -8,7 +8,8 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser } from "@playwright/test";
-import { DEMO_PASSWORD, expect, login, test } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { DEMO_PASSWORD } from "../setup/test-orgs";
 import {
   DEMO_EMAILS,
   demoRouteParams,

@@ -2,8 +2,8 @@ import type { Browser, Page } from "@playwright/test";
 import { CARD_SECTIONS, type CardSectionId } from "../../app/modules/governance/governance-constants";
 import { getVersionCards } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getVersionDetail } from "../../app/modules/registry/registry.server";
-import { fullLineage, member, test, uniqueSlug } from "./api-helpers";
-import { expect, login, type TestOrg } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { member, fullLineage, uniqueSlug, type TestOrg } from "../setup/test-orgs";
 
 /**
  * Model card text is Markdown written by users: it must reach the page as

@@ -3,8 +3,8 @@ import { getVersionCards } from "../../app/modules/governance/model-cards.server
 import { submitModelCard, saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getModel, getVersionDetail } from "../../app/modules/registry/registry.server";
 import { writtenCardSections } from "../setup/model-cards";
-import { fullLineage, member, test, uniqueSlug } from "./api-helpers";
-import { expect, login, type TestOrg } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { member, fullLineage, uniqueSlug, type TestOrg } from "../setup/test-orgs";
 
 /**
  * The model card editor saves as you go and shows both versions when someone

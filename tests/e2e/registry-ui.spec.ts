@@ -3,8 +3,9 @@ import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { listApiTokens } from "../../app/modules/auth/api-tokens.server";
 import { createModel, createVersion, getModelDetail, listModels } from "../../app/modules/registry/registry.server";
 import { transitionVersion } from "../../app/modules/governance/transitions.server";
-import { API, bearer, clearPromotionGates, DAY, expectApiError, expectJson, fullLineage, isoDay, promoteThroughGovernance, uniqueSlug } from "./api-helpers";
-import { expect, login, test, type TestOrg } from "./fixtures";
+import { test, expect, login } from "./fixtures";
+import { API, bearer, expectApiError, expectJson } from "../setup/api-client";
+import { fullLineage, uniqueSlug, clearPromotionGates, promoteThroughGovernance, DAY, isoDay, type TestOrg } from "../setup/test-orgs";
 
 const SEED_ACTOR = { ...SYSTEM_ACTOR, label: "e2e-seed" };
 

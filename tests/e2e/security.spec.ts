@@ -1,29 +1,6 @@
-import { expect, test } from "./fixtures";
+import { test, expect } from "./fixtures";
 
-test("health check reports the database", async ({ request }) => {
-  const response = await request.get("/healthz");
-  expect(response.status()).toBe(200);
-  expect(await response.json()).toEqual({ status: "ok", db: "ok" });
-});
-
-test("pages carry security headers", async ({ request }) => {
-  const response = await request.get("/framework");
-  const headers = response.headers();
-  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
-  expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
-  expect(headers["x-content-type-options"]).toBe("nosniff");
-  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
-  expect(headers["x-powered-by"]).toBeUndefined();
-});
-
-test("a state-changing request from another origin is refused", async ({ request, testOrg }) => {
-  const response = await request.post("/login", {
-    form: { email: testOrg.emails.admin, password: "whatever-it-is" },
-    headers: { Origin: "https://evil.example" },
-    maxRedirects: 0,
-  });
-  expect(response.status()).toBe(403);
-});
+// What needs no browser (health check, headers, cross-origin refusal): tests/integration/security.test.ts.
 
 test("the session cookie is httpOnly and SameSite=Lax", async ({ page, loginAs }) => {
   await loginAs("auditor");

@@ -16,9 +16,9 @@ import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { API_ENDPOINTS, buildOpenApiDocument } from "../../app/modules/http/openapi";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 import { expectMatchesDocument } from "../setup/openapi-check";
-import { acquirePortalBuild, killAllStarted, killServer, startServer, tempDatabase, withDatabase, type ServerHandle } from "./server-process";
+import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, withDatabase, type PortalServer } from "../setup/portal-server";
 
-let server: ServerHandle | undefined;
+let server: PortalServer | undefined;
 let releaseBuild = () => {};
 let databaseFile = "";
 let orgId = 0;
@@ -139,7 +139,7 @@ const INVALID: Record<string, { body?: unknown; query?: string }> = {
 const endpointsDeclaring = (status: number) => API_ENDPOINTS.filter((e) => e.errors.includes(status));
 
 beforeAll(async () => {
-  const build = acquirePortalBuild("build-api-contract");
+  const build = acquirePortalBuild();
   releaseBuild = build.release;
   databaseFile = tempDatabase("portal-api-contract-");
   orgId = await withDatabase(databaseFile, async () => {
@@ -149,12 +149,12 @@ beforeAll(async () => {
     );
     return org.id as number;
   });
-  server = await startServer({ databaseFile, buildDir: build.buildDir });
+  server = await startPortal({ databaseFile, buildDir: build.buildDir });
 }, 240_000);
 
 afterAll(async () => {
-  await killServer(server);
-  killAllStarted();
+  await stopPortal(server);
+  killAllPortals();
   releaseBuild();
   fs.rmSync(path.dirname(databaseFile), { recursive: true, force: true });
 });

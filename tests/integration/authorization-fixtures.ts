@@ -1,8 +1,8 @@
 /**
  * Setup for the authorization matrix: a database with the demo organisation,
  * a second organisation `other` with data of its own, API tokens and extra
- * accounts, all created through the app's own modules; plus small HTTP
- * helpers and the URL of every manifest route.
+ * accounts, all created through the app's own modules; and the URL of every
+ * manifest route.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -18,7 +18,7 @@ import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { ModelCreateSchema, ModelVersionCreateSchema } from "../../app/modules/registry/registry-schemas";
 import { createModel, createVersion } from "../../app/modules/registry/registry.server";
 import type { Role } from "../../app/modules/auth/roles";
-import { ROOT } from "./server-process";
+import { ROOT } from "../setup/portal-server";
 import { demoRouteParams } from "../setup/page-urls";
 
 /** Password of every account this file creates (the demo accounts keep the demo password). */
@@ -219,32 +219,6 @@ export function snapshotDatabase(file: string): Record<string, number> {
   } finally {
     db.close();
   }
-}
-
-// ── HTTP ──────────────────────────────────────────────────────────────────────
-
-export type Sent = { status: number; location: string | null; text: string; headers: Headers };
-
-export async function send(
-  baseUrl: string,
-  urlPath: string,
-  init: { method?: string; cookie?: string; bearer?: string; body?: BodyInit; headers?: Record<string, string> } = {},
-): Promise<Sent> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.cookie) headers.cookie = init.cookie;
-  if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
-  const res = await fetch(`${baseUrl}${urlPath}`, { method: init.method ?? "GET", headers, body: init.body, redirect: "manual" });
-  return { status: res.status, location: res.headers.get("location"), text: await res.text(), headers: res.headers };
-}
-
-/** Signs in through the real form; returns the `name=value` of the session cookie and the raw Set-Cookie. */
-export async function login(baseUrl: string, email: string, password: string) {
-  const res = await send(baseUrl, "/login", { method: "POST", body: new URLSearchParams({ email, password, redirectTo: "" }) });
-  const setCookie = res.headers.get("set-cookie") ?? "";
-  if (res.status !== 302 || !setCookie.startsWith("__portal_session=")) {
-    throw new Error(`sign-in as ${email} failed: ${res.status} ${res.text.slice(0, 200)}`);
-  }
-  return { cookie: setCookie.split(";")[0]!, setCookie, location: res.location };
 }
 
 // ── The route manifest ───────────────────────────────────────────────────────

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedDb, openDatabase } from "../../db/client";
 import { SYSTEM_ACTOR, verifyAuditChain } from "../../app/modules/audit/audit.server";
 import { createModel, createVersion, recordMonitoringSnapshot } from "../../app/modules/registry/registry.server";
-import { ROOT, seedOrgWithToken, tempDatabase, TSX_CLI, withDatabase } from "./server-process";
+import { ROOT, tempDatabase, TSX_CLI, withDatabase } from "../setup/portal-server";
+import { seedOrgWithToken } from "../setup/test-orgs";
 
 const dirs: string[] = [];
 let source: string;

@@ -17,8 +17,10 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fillPattern, loadManifest, login, prepareWorld, routePattern, send, type ManifestRoute, type Sent, type World } from "./authorization-fixtures";
-import { acquirePortalBuild, killAllStarted, killServer, startServer, tempDatabase, type ServerHandle } from "./server-process";
+import { fillPattern, loadManifest, prepareWorld, routePattern, type ManifestRoute, type World } from "./authorization-fixtures";
+import { send, type Reply } from "../setup/api-client";
+import { signIn } from "../setup/sign-in";
+import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, type PortalServer } from "../setup/portal-server";
 
 /** Tables no cached reader reads, and columns that are bookkeeping in tables that are not. */
 const BOOKKEEPING_TABLES = ["login_failures", "change_counters", "write_log"];
@@ -26,7 +28,7 @@ const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["session_version
 const SHARED_TABLES = ["users", "organizations", "memberships"];
 
 let releaseBuild = () => {};
-let server: ServerHandle;
+let server: PortalServer;
 let world: World;
 let databaseFile: string;
 let manifest: Record<string, ManifestRoute>;
@@ -66,21 +68,21 @@ function installWriteLog(file: string): void {
 }
 
 beforeAll(async () => {
-  const { buildDir, release } = acquirePortalBuild("build-counters");
+  const { buildDir, release } = acquirePortalBuild();
   releaseBuild = release;
   manifest = await loadManifest(buildDir);
   databaseFile = tempDatabase("portal-counters-");
   world = await prepareWorld(databaseFile);
   installWriteLog(databaseFile);
-  server = await startServer({ databaseFile, buildDir });
-  for (const [role, account] of Object.entries(world.accounts.demo)) cookies[role] = (await login(server.baseUrl, account.email, account.password)).cookie;
+  server = await startPortal({ databaseFile, buildDir });
+  for (const [role, account] of Object.entries(world.accounts.demo)) cookies[role] = (await signIn(server.baseUrl, account.email, account.password)).cookie;
   db = new Database(databaseFile, { readonly: true });
 }, 240_000);
 
 afterAll(async () => {
   db?.close();
-  await killServer(server);
-  killAllStarted();
+  await stopPortal(server);
+  killAllPortals();
   if (databaseFile) fs.rmSync(path.dirname(databaseFile), { recursive: true, force: true });
   releaseBuild();
 });
@@ -105,7 +107,7 @@ function formUrl(routeId: string, params: Record<string, string> = {}): string {
   return fillPattern(routePattern(manifest, routeId), { ...world.params, ...params }) + (manifest[routeId]?.index ? "?index" : "");
 }
 
-type Action = { label: string; send: () => Promise<Sent> };
+type Action = { label: string; send: () => Promise<Reply> };
 
 const form = (as: string, routeId: string, fields: Record<string, string>, params?: Record<string, string>): Action["send"] => () =>
   send(server.baseUrl, formUrl(routeId, params), { method: "POST", cookie: cookies[as], body: new URLSearchParams(fields) });
@@ -216,7 +218,7 @@ describe("change counters", () => {
   it("do not move for bookkeeping: signing in and out", async () => {
     const account = world.accounts.demo.auditor;
     const before = tally();
-    const { cookie } = await login(server.baseUrl, account.email, account.password);
+    const { cookie } = await signIn(server.baseUrl, account.email, account.password);
     await send(server.baseUrl, "/logout", { method: "POST", cookie, body: new URLSearchParams() });
     const after = tally();
     expect(after.logSize).toBe(before.logSize);

@@ -9,18 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedDb, openDatabase, type Db } from "../../db/client";
 import { verifyAuditChain } from "../../app/modules/audit/audit.server";
 import { recordMonitoringSnapshot } from "../../app/modules/registry/registry.server";
-import {
-  apiPost,
-  acquirePortalBuild,
-  killAllStarted,
-  killServer,
-  runBounded,
-  seedOrgWithToken,
-  startServer,
-  tempDatabase,
-  withDatabase,
-  type ServerHandle,
-} from "./server-process";
+import { postJson, runBounded } from "../setup/api-client";
+import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, withDatabase, type PortalServer } from "../setup/portal-server";
+import { seedOrgWithToken } from "../setup/test-orgs";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 
 let BUILD_DIR = "build-durability";
@@ -63,19 +54,19 @@ function verifyChainIn(file: string, orgId: number) {
   return withDatabase(file, () => verifyAuditChain(orgId));
 }
 
-async function createModelAndVersion(server: ServerHandle, token: string, slug: string) {
-  const model = await apiPost(server.baseUrl, token, "/api/v1/models", { name: `Model ${slug}`, slug, riskTier: "minimal" });
+async function createModelAndVersion(server: PortalServer, token: string, slug: string) {
+  const model = await postJson(server.baseUrl, token, "/api/v1/models", { name: `Model ${slug}`, slug, riskTier: "minimal" });
   expect(model.status, model.text).toBe(201);
-  const version = await apiPost(server.baseUrl, token, `/api/v1/models/${slug}/versions`, { version: "1.0.0" });
+  const version = await postJson(server.baseUrl, token, `/api/v1/models/${slug}/versions`, { version: "1.0.0" });
   expect(version.status, version.text).toBe(201);
 }
 
 beforeAll(() => {
-  ({ buildDir: BUILD_DIR, release: releaseBuild } = acquirePortalBuild("build-durability"));
+  ({ buildDir: BUILD_DIR, release: releaseBuild } = acquirePortalBuild());
 }, 180_000);
 
 afterAll(() => {
-  killAllStarted();
+  killAllPortals();
   closeSharedDb();
   for (const dir of tempFiles) fs.rmSync(dir, { recursive: true, force: true });
   releaseBuild();
@@ -85,9 +76,9 @@ describe("several server processes on one database file", () => {
   it("answers every concurrent write with 201 and keeps rows and the audit chain consistent", async () => {
     const file = newDatabase();
     const { orgId, token } = await seedOrgWithToken(file);
-    const servers: ServerHandle[] = [];
+    const servers: PortalServer[] = [];
     try {
-      servers.push(...(await Promise.all([startServer({ databaseFile: file, buildDir: BUILD_DIR }), startServer({ databaseFile: file, buildDir: BUILD_DIR })])));
+      servers.push(...(await Promise.all([startPortal({ databaseFile: file, buildDir: BUILD_DIR }), startPortal({ databaseFile: file, buildDir: BUILD_DIR })])));
       await createModelAndVersion(servers[0]!, token, "shared-model");
 
       const check = openDatabase(file);
@@ -102,7 +93,7 @@ describe("several server processes on one database file", () => {
         runBounded(PER_WORKER, 5, async (i) => {
           const server = servers[(w + i) % servers.length]!;
           try {
-            return await apiPost(server.baseUrl, token, "/api/v1/models/shared-model/versions/1.0.0/monitoring", {
+            return await postJson(server.baseUrl, token, "/api/v1/models/shared-model/versions/1.0.0/monitoring", {
               metrics: { accuracy: 0.9, worker: w, i },
             });
           } catch (error) {
@@ -149,7 +140,7 @@ describe("several server processes on one database file", () => {
       expect(verifyChainIn(file, orgId)).toEqual({ ok: true, events: eventsBefore + expected });
       for (const server of servers) expect(server.output()).not.toMatch(/SQLITE_BUSY|database is locked/);
     } finally {
-      await Promise.all(servers.map((s) => killServer(s)));
+      await Promise.all(servers.map((s) => stopPortal(s)));
     }
   }, 120_000);
 });
@@ -158,8 +149,8 @@ describe("a server killed with SIGKILL mid-write", () => {
   it("leaves an intact database with no half-applied changes, and a restarted server works", async () => {
     const file = newDatabase();
     const { orgId, token } = await seedOrgWithToken(file);
-    let server: ServerHandle | undefined = await startServer({ databaseFile: file, buildDir: BUILD_DIR });
-    let restarted: ServerHandle | undefined;
+    let server: PortalServer | undefined = await startPortal({ databaseFile: file, buildDir: BUILD_DIR });
+    let restarted: PortalServer | undefined;
     try {
       await createModelAndVersion(server, token, "crash-model");
       const target = server;
@@ -177,8 +168,8 @@ describe("a server killed with SIGKILL mid-write", () => {
           try {
             const res =
               i % 4 === 3
-                ? await apiPost(target.baseUrl, token, "/api/v1/models", { name: `Crash ${lane}-${i}`, slug: `crash-${lane}-${i}`, riskTier: "minimal" })
-                : await apiPost(target.baseUrl, token, "/api/v1/models/crash-model/versions/1.0.0/monitoring", {
+                ? await postJson(target.baseUrl, token, "/api/v1/models", { name: `Crash ${lane}-${i}`, slug: `crash-${lane}-${i}`, riskTier: "minimal" })
+                : await postJson(target.baseUrl, token, "/api/v1/models/crash-model/versions/1.0.0/monitoring", {
                     metrics: { accuracy: 0.5, lane, i },
                   });
             if (res.status === 201) accepted++;
@@ -225,18 +216,18 @@ describe("a server killed with SIGKILL mid-write", () => {
       const chain = verifyChainIn(file, orgId);
       expect(chain.ok, JSON.stringify(chain)).toBe(true);
 
-      restarted = await startServer({ databaseFile: file, buildDir: BUILD_DIR });
+      restarted = await startPortal({ databaseFile: file, buildDir: BUILD_DIR });
       const health = await fetch(`${restarted.baseUrl}/healthz`);
       expect(health.status).toBe(200);
-      const after = await apiPost(restarted.baseUrl, token, "/api/v1/models/crash-model/versions/1.0.0/monitoring", {
+      const after = await postJson(restarted.baseUrl, token, "/api/v1/models/crash-model/versions/1.0.0/monitoring", {
         metrics: { accuracy: 0.99 },
       });
       expect(after.status, after.text).toBe(201);
       const finalChain = verifyChainIn(file, orgId);
       expect(finalChain).toEqual({ ok: true, events: chain.events + 1 });
     } finally {
-      await killServer(server, "SIGKILL");
-      await killServer(restarted);
+      await stopPortal(server, "SIGKILL");
+      await stopPortal(restarted);
     }
   }, 120_000);
 });
@@ -270,7 +261,7 @@ describe("the worker cluster", () => {
   it("replaces a worker that dies, keeps answering meanwhile, and stops every worker on SIGTERM", async () => {
     const file = newDatabase();
     await seedOrgWithToken(file);
-    const server = await startServer({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2" } });
+    const server = await startPortal({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2" } });
     try {
       const primary = server.child.pid!;
       await waitFor(() => childrenOf(primary).length === 2, "two workers");
@@ -283,16 +274,16 @@ describe("the worker cluster", () => {
       await waitFor(() => server.output().includes(`worker ${victim} exited (SIGKILL); starting another`), "the replacement notice");
       await waitFor(() => childrenOf(primary).length === 2 && !childrenOf(primary).includes(victim!), "a replacement worker");
       const workers = childrenOf(primary);
-      await killServer(server, "SIGTERM");
+      await stopPortal(server, "SIGTERM");
       await waitFor(() => workers.every((pid) => !fs.existsSync(`/proc/${pid}`) || /\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))), "the workers to stop");
     } finally {
-      await killServer(server, "SIGKILL");
+      await stopPortal(server, "SIGKILL");
     }
   }, 60_000);
 
   it("refuses to start with a WEB_CONCURRENCY that is not a whole number of at least 1, saying so", async () => {
     const file = newDatabase();
-    await expect(startServer({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "zero" }, timeoutMs: 15_000 })).rejects.toThrow(
+    await expect(startPortal({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "zero" }, timeoutMs: 15_000 })).rejects.toThrow(
       /WEB_CONCURRENCY="zero": must be a whole number from 1 to 256/,
     );
   }, 30_000);

@@ -10,26 +10,20 @@ import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import { decode } from "turbo-stream";
 import fc from "fast-check";
-import { expect } from "vitest";
-import { closeSharedDb } from "../../db/client";
+import { afterEach, beforeEach, expect } from "vitest";
 import { seedDemoOrganization, DEMO_ORG } from "../../db/seed";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
 import { API_SCOPES } from "../../app/modules/auth/api-scopes";
 import { AUTOSAVE_RUN_MS, SYSTEM_ACTOR, verifyAuditChain } from "../../app/modules/audit/audit.server";
-import { killServer, startServer, tempDatabase, withDatabase, type ServerHandle } from "./server-process";
+import { send, type Reply } from "../setup/api-client";
+import { startPortal, stopPortal, tempDatabase, withDatabase, type PortalServer } from "../setup/portal-server";
+import { signIn } from "../setup/sign-in";
+import { DEMO_LOGINS, DEMO_PASSWORD } from "../setup/test-orgs";
 
-export const DEMO_PASSWORD = "demo-password";
-export const DEMO_LOGINS = {
-  admin: "admin@demo.local",
-  leadership: "leader@demo.local",
-  ethics: "ethics@demo.local",
-  team: "team@demo.local",
-  auditor: "auditor@demo.local",
-} as const;
 export type DemoRole = keyof typeof DEMO_LOGINS;
 
 export type HostileEnv = {
-  server: ServerHandle;
+  server: PortalServer;
   file: string;
   orgId: number;
   orgSlug: string;
@@ -40,18 +34,6 @@ export type HostileEnv = {
   db: Database.Database;
   stop: () => Promise<void>;
 };
-
-/** Signs in through the real login form and returns the session cookie. */
-export async function login(baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<string> {
-  const res = await fetch(`${baseUrl}/login`, {
-    method: "POST",
-    body: new URLSearchParams({ email, password }),
-    redirect: "manual",
-  });
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__portal_session="));
-  if (!cookie || res.status >= 400) throw new Error(`login as ${email} failed: ${res.status} ${await res.text()}`);
-  return cookie.split(";")[0]!;
-}
 
 /**
  * A migrated temp database with the demo organisation (registry, assessments,
@@ -65,12 +47,12 @@ export async function startHostileEnv(buildDir: string, prefix: string, serverEn
     const token = createApiToken(orgId, { name: "hostile-input", scopes: [...API_SCOPES] }, SYSTEM_ACTOR);
     return { orgId, token: token.token };
   });
-  // startServer passes this process's environment on: set the extras just around it.
+  // startPortal passes this process's environment on: set the extras just around it.
   const previous = Object.fromEntries(Object.keys(serverEnv).map((key) => [key, process.env[key]]));
   Object.assign(process.env, serverEnv);
-  let server: ServerHandle;
+  let server: PortalServer;
   try {
-    server = await startServer({ databaseFile: file, buildDir });
+    server = await startPortal({ databaseFile: file, buildDir });
   } finally {
     for (const [key, value] of Object.entries(previous)) {
       if (value === undefined) delete process.env[key];
@@ -78,7 +60,7 @@ export async function startHostileEnv(buildDir: string, prefix: string, serverEn
     }
   }
   const cookies = {} as Record<DemoRole, string>;
-  for (const [role, email] of Object.entries(DEMO_LOGINS)) cookies[role as DemoRole] = await login(server.baseUrl, email);
+  for (const [role, email] of Object.entries(DEMO_LOGINS)) cookies[role as DemoRole] = (await signIn(server.baseUrl, email, DEMO_PASSWORD)).cookie;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   return {
     server,
@@ -90,10 +72,31 @@ export async function startHostileEnv(buildDir: string, prefix: string, serverEn
     db,
     stop: async () => {
       db.close();
-      await killServer(server);
+      await stopPortal(server);
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * After every test of the file: every audit chain verifies, the server logged
+ * no error while the test ran and still answers. Each test is checked for
+ * what it left behind, whatever ran before it.
+ */
+export function checkEachTestLeavesTheServerSound(env: () => HostileEnv | undefined): void {
+  let loggedBefore = 0;
+  beforeEach(() => {
+    loggedBefore = env()?.server.output().length ?? 0;
+  });
+  afterEach(async () => {
+    const current = env();
+    if (!current) return;
+    await verifyAllChains(current.file);
+    // Errors the server logs: 500s ("Unexpected Server Error") and their causes.
+    const errors = current.server.output().slice(loggedBefore).split("\n").filter((line) => /^(\w*Error\b|\[Error)/.test(line));
+    expect(errors, "errors the server logged during the test").toEqual([]);
+    expect((await send(current.server.baseUrl, "/healthz")).status).toBe(200);
+  });
 }
 
 /* ------------------------------------------------------------------ */
@@ -122,7 +125,9 @@ export function fingerprint(db: Database.Database): Fingerprint {
     for (const table of tableNames(db)) {
       const hash = createHash("sha256");
       let n = 0;
-      for (const row of db.prepare(`select * from "${table}" order by rowid`).raw().iterate()) {
+      // When a token was last used is bookkeeping, recorded (once a minute) whatever the request's fate.
+      const columns = (db.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[]).filter((c) => c !== "last_used_at");
+      for (const row of db.prepare(`select ${columns.map((c) => `"${c}"`).join(", ")} from "${table}" order by rowid`).raw().iterate()) {
         hash.update(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? String(v) : Buffer.isBuffer(v) ? v.toString("hex") : v)));
         n++;
       }
@@ -192,23 +197,6 @@ export async function verifyAllChains(file: string): Promise<void> {
 /* Requests                                                            */
 /* ------------------------------------------------------------------ */
 
-export type Reply = { status: number; contentType: string; text: string; location: string | null; headers: Headers };
-
-/** One request (no redirects followed). HOSTILE_DEBUG=1 logs each one with its status and time. */
-export async function send(baseUrl: string, urlPath: string, init: RequestInit & { duplex?: "half" } = {}): Promise<Reply> {
-  const started = Date.now();
-  const label = `${init.method ?? "GET"} ${urlPath.slice(0, 120)}`;
-  try {
-    const res = await fetch(`${baseUrl}${urlPath}`, { redirect: "manual", ...init });
-    const text = await res.text();
-    if (process.env.HOSTILE_DEBUG) console.log(`${label} -> ${res.status} in ${Date.now() - started} ms (${text.length} chars)`);
-    return { status: res.status, contentType: res.headers.get("content-type") ?? "", text, location: res.headers.get("location"), headers: res.headers };
-  } catch (error) {
-    if (process.env.HOSTILE_DEBUG) console.log(`${label} -> ${String(error)} ${String((error as Error).cause ?? "")} in ${Date.now() - started} ms`);
-    throw error;
-  }
-}
-
 /** A JSON API call with the environment's token that must succeed (2xx); its parsed body. */
 export async function apiJson(env: HostileEnv, method: string, path: string, body?: unknown): Promise<any> {
   const reply = await send(env.server.baseUrl, `/api/v1${path}`, {
@@ -220,10 +208,10 @@ export async function apiJson(env: HostileEnv, method: string, path: string, bod
   return JSON.parse(reply.text);
 }
 
-/** The API's documented error envelope. */
+/** The API's documented error envelope, whatever the status. */
 export type ApiErrorBody = { error: { code: string; message: string; issues: Array<{ path: string; message: string }> } };
 
-export function expectApiError(reply: Reply, context: string): ApiErrorBody {
+export function expectErrorEnvelope(reply: Reply, context: string): ApiErrorBody {
   expect(reply.contentType, `${context}: error content type`).toMatch(/application\/json/);
   let body: unknown;
   try {

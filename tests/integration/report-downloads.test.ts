@@ -6,21 +6,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdfLayoutProblems } from "../setup/readers";
-import { acquirePortalBuild, killAllStarted } from "./server-process";
-import { send, startHostileEnv, type HostileEnv } from "./hostile-fixtures";
+import { acquirePortalBuild, killAllPortals } from "../setup/portal-server";
+import { send } from "../setup/api-client";
+import { startHostileEnv, type HostileEnv } from "./hostile-fixtures";
 
 let env: HostileEnv;
 let releaseBuild = () => {};
 
 beforeAll(async () => {
-  const build = acquirePortalBuild("build-report-downloads");
+  const build = acquirePortalBuild();
   releaseBuild = build.release;
   env = await startHostileEnv(build.buildDir, "portal-report-downloads-");
 }, 240_000);
 
 afterAll(async () => {
   await env?.stop();
-  killAllStarted();
+  killAllPortals();
   releaseBuild();
 });
 

@@ -76,3 +76,22 @@ export function expectMatchesDocument({ method, path, status, body }: { method: 
     throw new Error(`${name} answered ${status} with a body that does not match ${ref}:\n${problems.join("\n")}\nbody: ${preview(body)}`);
   }
 }
+
+/**
+ * The check every API answer the shared test client receives goes through
+ * (tests/setup/api-client.ts): a declared operation and status are validated
+ * in full by `expectMatchesDocument`; any other refusal (an unknown path, a
+ * method the route does not take, a body too large, throttling) must still be
+ * the documented error envelope. A success the document does not declare fails.
+ */
+export function checkApiAnswer({ method, path, status, body }: { method: string; path: string; status: number; body: unknown }): void {
+  const pathname = new URL(path, "http://portal.invalid").pathname;
+  const relative = pathname.startsWith(`${SERVER_BASE}/`) ? pathname.slice(SERVER_BASE.length) : pathname;
+  const operation = routes.find((r) => r.pattern.test(relative))?.operations[method.toLowerCase()];
+  const declared = operation && String(status) in (operation.responses as Json);
+  if (declared || status < 400) return expectMatchesDocument({ method, path, status, body });
+  const validate = validatorFor("#/components/schemas/Error");
+  if (!validate(body)) {
+    throw new Error(`${method.toUpperCase()} ${relative} answered ${status} with a body that is not the error envelope: ${preview(body)}`);
+  }
+}

@@ -1,32 +1,51 @@
-import { request as playwrightRequest, type APIRequestContext } from "@playwright/test";
+import { describe } from "vitest";
 import { listAuditEvents, SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { setObjective } from "../../app/modules/registry/registry.server";
+import { API, apiClient, bearer, expectApiError, expectJson, send, type ApiClient } from "../setup/api-client";
+import { expect, test } from "../setup/api-test";
+import { signIn } from "../setup/sign-in";
 import {
-  API,
-  bearer,
+  createTestOrg,
   DAY,
-  expect,
-  expectApiError,
-  expectJson,
   fullLineage,
   isoDay,
   makeToken,
-  postModel,
-  postVersion,
-  moveToStaging,
   PROMOTE,
   promoteThroughGovernance,
   READ,
   revokeToken,
-  test,
-  transition,
+  TEST_PASSWORD,
   uniqueSlug,
   WRITE,
-} from "./api-helpers";
-import { createTestOrg, login } from "./fixtures";
+} from "../setup/test-orgs";
+
+/**
+ * The registry JSON API against the real server: happy paths, every error
+ * status with its envelope, organisation isolation and the audit trail.
+ * (Moved from the Playwright suite: it never opens a page.)
+ */
+
+/** Registers a model through the API and returns its JSON. */
+async function postModel(ctx: ApiClient, body: Record<string, unknown>) {
+  return expectJson(await ctx.post(`${API}/models`, { data: body }), 201);
+}
+
+/** Registers a version through the API and returns its JSON. */
+async function postVersion(ctx: ApiClient, slug: string, body: Record<string, unknown>) {
+  return expectJson(await ctx.post(`${API}/models/${slug}/versions`, { data: body }), 201);
+}
+
+function transition(ctx: ApiClient, slug: string, version: string, to: string, reason?: string) {
+  return ctx.post(`${API}/models/${slug}/versions/${version}/transitions`, { data: reason ? { to, reason } : { to } });
+}
+
+/** Walks a development version through validation to staging over the API. */
+async function moveToStaging(ctx: ApiClient, slug: string, version: string) {
+  for (const to of ["validation", "staging"]) await expectJson(await transition(ctx, slug, version, to), 201);
+}
 
 /** Everything the API lets a token see of its organisation's registry, to compare before and after failures. */
-async function registrySnapshot(ctx: APIRequestContext, orgId: number) {
+async function registrySnapshot(ctx: ApiClient, orgId: number) {
   const list = await expectJson(await ctx.get(`${API}/models?pageSize=100`), 200);
   const models = [];
   for (const m of list.models) {
@@ -36,7 +55,7 @@ async function registrySnapshot(ctx: APIRequestContext, orgId: number) {
   return { total: list.total, models, auditEvents: listAuditEvents(orgId, {}, { limit: 1000 }).events.length };
 }
 
-test.describe("registry API: happy paths", () => {
+describe("registry API: happy paths", () => {
   test("registers a model and reads it back, in the list and on its own", async ({ apiAs, testOrg }) => {
     const { ctx, name } = await apiAs(testOrg.id, WRITE);
     const slug = uniqueSlug("churn");
@@ -402,11 +421,11 @@ test.describe("registry API: happy paths", () => {
   });
 });
 
-test.describe("registry API: errors", () => {
+describe("registry API: errors", () => {
   test("401 without a token, with a garbage token and with a revoked token", async ({ request, baseURL, testOrg }) => {
     const slug = uniqueSlug("guarded");
     const writer = makeToken(testOrg.id, WRITE);
-    const ctx = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: bearer(writer.token) });
+    const ctx = apiClient(baseURL, { headers: bearer(writer.token) });
     await postModel(ctx, { name: "Guarded", slug, riskTier: "minimal" });
 
     // No Authorization header at all.
@@ -431,7 +450,6 @@ test.describe("registry API: errors", () => {
     revokeToken(testOrg.id, writer.id);
     await expectApiError(await ctx.get(`${API}/models`), 401, "unauthorized");
     await expectApiError(await ctx.post(`${API}/models`, { data: { name: "After revoke", riskTier: "minimal" } }), 401, "unauthorized");
-    await ctx.dispose();
 
     // None of the refused writes happened.
     const reader = makeToken(testOrg.id, READ);
@@ -578,16 +596,14 @@ test.describe("registry API: errors", () => {
   test("413 for a body over the limit, and nothing is written", async ({ baseURL, testOrg }) => {
     const writer = makeToken(testOrg.id, WRITE);
     // A context of its own: the refused upload is not read to the end.
-    const big = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: bearer(writer.token) });
+    const big = apiClient(baseURL, { headers: bearer(writer.token) });
     await expectApiError(
       await big.post(`${API}/models`, { data: { name: "Huge", riskTier: "minimal", description: "y".repeat(1_100_000) } }),
       413,
       "payload_too_large",
     );
-    await big.dispose();
-    const check = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: bearer(writer.token) });
+    const check = apiClient(baseURL, { headers: bearer(writer.token) });
     expect((await expectJson(await check.get(`${API}/models`), 200)).total).toBe(0);
-    await check.dispose();
   });
 
   test("422 for invalid values, with issues naming the field", async ({ apiAs, testOrg }) => {
@@ -715,7 +731,7 @@ test.describe("registry API: errors", () => {
   });
 });
 
-test.describe("registry API: isolation and audit", () => {
+describe("registry API: isolation and audit", () => {
   test("a token sees and touches only its own organisation's registry", async ({ apiAs, testOrg }) => {
     const orgB = await createTestOrg("iso");
     const a = await apiAs(testOrg.id, PROMOTE);
@@ -766,7 +782,7 @@ test.describe("registry API: isolation and audit", () => {
     expect(listAuditEvents(orgB.id, { actor: `token:${a.name}` }, { limit: 10 }).events).toHaveLength(0);
   });
 
-  test("actions by tokens appear in the audit log with the token as actor", async ({ apiAs, testOrg, page }) => {
+  test("actions by tokens appear in the audit log with the token as actor", async ({ apiAs, testOrg, baseURL }) => {
     const name = `pipeline-${Date.now().toString(36)}`;
     const { ctx, id } = await apiAs(testOrg.id, PROMOTE, name);
     const slug = uniqueSlug("audited");
@@ -797,13 +813,26 @@ test.describe("registry API: isolation and audit", () => {
     expect(events.find((e) => e.action === "model_version.created")).toMatchObject({ entityType: "model_version", entityId: String(version.id) });
 
     // The auditor sees the same through the audit page.
-    await login(page, testOrg.emails.auditor);
-    await page.goto(`/orgs/${testOrg.slug}/audit?actor=${encodeURIComponent(`token:${name}`)}`);
-    const rows = page.getByRole("row").filter({ hasText: `token:${name}` });
-    await expect(rows).toHaveCount(7);
-    await expect(rows.filter({ hasText: "model.created" })).toHaveCount(1);
-    await expect(rows.filter({ hasText: "model_version.stage_changed" })).toHaveCount(2);
-    await expect(rows.filter({ hasText: "monitoring.recorded" })).toHaveCount(1);
-    await expect(rows.first().getByText("token", { exact: true })).toBeVisible();
+    const { cookie } = await signIn(baseURL, testOrg.emails.auditor, TEST_PASSWORD);
+    const page = await send(baseURL, `/orgs/${testOrg.slug}/audit?actor=${encodeURIComponent(`token:${name}`)}`, { cookie });
+    expect(page.status).toBe(200);
+    const rows = [...page.text.matchAll(/<tr[\s>][\s\S]*?<\/tr>/g)].map((m) => m[0]).filter((row) => textOf(row).includes(`token:${name}`));
+    const withText = (text: string) => rows.filter((row) => textOf(row).includes(text));
+    expect(rows).toHaveLength(7);
+    expect(withText("model.created")).toHaveLength(1);
+    expect(withText("model_version.stage_changed")).toHaveLength(2);
+    expect(withText("monitoring.recorded")).toHaveLength(1);
+    expect(rows[0]).toMatch(/>\s*token\s*</);
   });
 });
+
+/** The text of an HTML fragment, as a browser shows it (tags dropped, entities decoded). */
+function textOf(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+}

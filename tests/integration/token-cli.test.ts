@@ -1,32 +1,47 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { listAuditEvents } from "../../app/modules/audit/audit.server";
 import { listApiTokens } from "../../app/modules/auth/api-tokens.server";
-import { API, bearer, expect, expectApiError, expectJson, makeToken, postModel, test, uniqueSlug, WRITE } from "./api-helpers";
+import { API, bearer, expectApiError, expectJson } from "../setup/api-client";
+import { expect, test } from "../setup/api-test";
+import { makeToken, uniqueSlug, WRITE } from "../setup/test-orgs";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** `npm run -s token -- ...args` against the server's database. */
-function runTokenCli(args: string[]) {
-  const result = spawnSync("npm", ["run", "-s", "token", "--", ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
-    encoding: "utf8",
-    timeout: 60_000,
+/**
+ * `npm run token` against the server's database: the token it prints works
+ * over HTTP with exactly the scopes asked for; bad options are explained.
+ */
+
+/**
+ * `npm run -s token -- ...args` against the server's database. Asynchronous, so
+ * this process keeps up with its keep-alive connections while the CLI runs.
+ */
+function runTokenCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; lastLine: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "-s", "token", "--", ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
+      timeout: 60_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => {
+      const lines = stdout.trimEnd().split("\n");
+      resolve({ status, stdout, stderr, lastLine: lines[lines.length - 1] ?? "" });
+    });
   });
-  const lines = result.stdout.trimEnd().split("\n");
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, lastLine: lines[lines.length - 1] ?? "" };
 }
 
-test.describe.configure({ timeout: 90_000 });
-
-test("npm run token prints a working token alone on the last line", async ({ request, testOrg }) => {
+test("npm run token prints a working token alone on the last line", { timeout: 90_000 }, async ({ request, testOrg }) => {
   const writer = makeToken(testOrg.id, WRITE);
   const slug = uniqueSlug("cli-visible");
   await expectJson(await request.post(`${API}/models`, { headers: bearer(writer.token), data: { name: "CLI visible", slug, riskTier: "limited" } }), 201);
 
   const name = `cli-${Date.now().toString(36)}`;
-  const run = runTokenCli(["--org", testOrg.slug, "--name", name, "--scopes", "registry:read"]);
+  const run = await runTokenCli(["--org", testOrg.slug, "--name", name, "--scopes", "registry:read"]);
   expect(run.status, run.stderr).toBe(0);
   expect(run.lastLine).toMatch(/^amp_[A-Za-z0-9_-]{43}$/);
   expect(run.stdout).toContain(`"${name}"`);
@@ -48,8 +63,8 @@ test("npm run token prints a working token alone on the last line", async ({ req
   expect(JSON.stringify(created[0]!.payload)).not.toContain(token);
 });
 
-test("npm run token accepts a comma-separated scope list", async ({ request, testOrg }) => {
-  const run = runTokenCli(["--org", testOrg.slug, "--name", "training-pipeline", "--scopes", "registry:read, registry:write"]);
+test("npm run token accepts a comma-separated scope list", { timeout: 90_000 }, async ({ request, testOrg }) => {
+  const run = await runTokenCli(["--org", testOrg.slug, "--name", "training-pipeline", "--scopes", "registry:read, registry:write"]);
   expect(run.status, run.stderr).toBe(0);
   const token = run.lastLine;
   expect(token).toMatch(/^amp_\S+$/);
@@ -62,16 +77,16 @@ test("npm run token accepts a comma-separated scope list", async ({ request, tes
   expect(listApiTokens(testOrg.id).find((t) => t.name === "training-pipeline")?.scopes).toEqual(["registry:read", "registry:write"]);
 });
 
-test("npm run token refuses an unknown organisation with a clear message", async () => {
+test("npm run token refuses an unknown organisation with a clear message", { timeout: 90_000 }, async () => {
   const slug = `no-such-org-${Date.now().toString(36)}`;
-  const run = runTokenCli(["--org", slug, "--name", "pipeline", "--scopes", "registry:read"]);
+  const run = await runTokenCli(["--org", slug, "--name", "pipeline", "--scopes", "registry:read"]);
   expect(run.status).not.toBe(0);
   expect(run.stderr).toContain(`No organisation with slug "${slug}"`);
   expect(run.stdout).not.toMatch(/amp_/);
 });
 
-test("npm run token refuses an unknown scope with a clear message and creates nothing", async ({ testOrg }) => {
-  const run = runTokenCli(["--org", testOrg.slug, "--name", "pipeline", "--scopes", "registry:read,registry:admin"]);
+test("npm run token refuses an unknown scope with a clear message and creates nothing", { timeout: 90_000 }, async ({ testOrg }) => {
+  const run = await runTokenCli(["--org", testOrg.slug, "--name", "pipeline", "--scopes", "registry:read,registry:admin"]);
   expect(run.status).not.toBe(0);
   expect(run.stderr).toContain("--scopes");
   expect(run.stderr).toContain("Scopes are: registry:read, registry:write, registry:promote");
@@ -79,16 +94,18 @@ test("npm run token refuses an unknown scope with a clear message and creates no
   expect(listApiTokens(testOrg.id)).toEqual([]);
 });
 
-test("npm run token explains missing options", async ({ testOrg }) => {
-  const noOrg = runTokenCli(["--name", "pipeline", "--scopes", "registry:read"]);
+test("npm run token explains missing options", { timeout: 90_000 }, async ({ testOrg }) => {
+  const [noOrg, noScopes, noName] = await Promise.all([
+    runTokenCli(["--name", "pipeline", "--scopes", "registry:read"]),
+    runTokenCli(["--org", testOrg.slug, "--name", "pipeline"]),
+    runTokenCli(["--org", testOrg.slug, "--scopes", "registry:read"]),
+  ]);
   expect(noOrg.status).not.toBe(0);
   expect(noOrg.stderr).toContain("--org <slug> is required");
 
-  const noScopes = runTokenCli(["--org", testOrg.slug, "--name", "pipeline"]);
   expect(noScopes.status).not.toBe(0);
   expect(noScopes.stderr).toContain("--scopes");
 
-  const noName = runTokenCli(["--org", testOrg.slug, "--scopes", "registry:read"]);
   expect(noName.status).not.toBe(0);
   expect(noName.stderr).toContain("--name");
   expect(listApiTokens(testOrg.id)).toEqual([]);

@@ -5,8 +5,11 @@ import { emptySections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getVersionDetail } from "../../app/modules/registry/registry.server";
 import { transitionVersion } from "../../app/modules/governance/transitions.server";
-import { API, expectApiError, expectJson, fullLineage, member, test, uniqueSlug } from "./api-helpers";
-import { createTestOrg, expect, login, type TestOrg } from "./fixtures";
+import { describe } from "vitest";
+import { API, apiClient, expectApiError, expectJson } from "../setup/api-client";
+import { expect, test } from "../setup/api-test";
+import { signIn } from "../setup/sign-in";
+import { clearPromotionGates, createTestOrg, fullLineage, member, PROMOTE, TEST_PASSWORD, uniqueSlug, type TestOrg } from "../setup/test-orgs";
 
 /**
  * The governance endpoints of the JSON API: bias audits (JSON rows or a CSV
@@ -50,7 +53,7 @@ const csvOf = (rows: Array<Record<string, string | number>>) =>
 
 type Group = { group: string; n: number; tp: number; fp: number; tn: number; fn: number; selectionRate: number; truePositiveRate: number; falsePositiveRate: number; falseNegativeRate: number };
 
-test.describe("bias audits over the API", () => {
+describe("bias audits over the API", () => {
   test("JSON {config, rows} → 201 with counts, rates, disparities and the verdict", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx } = await apiAs(testOrg.id, GOV);
@@ -102,17 +105,18 @@ test.describe("bias audits over the API", () => {
     expect(await expectJson(await ctx.get(`${API}/bias-audits/${audit.id}`), 200)).toMatchObject({ id: audit.id, fileName: "predictions.csv" });
   });
 
-  test("an audit sent by a token has no runner to exclude: an ethics member signs it off; accepting it (failed) needs a rationale", async ({ testOrg, apiAs, page }) => {
+  test("an audit sent by a token has no runner to exclude: an ethics member signs it off; accepting it (failed) needs a rationale", async ({ testOrg, apiAs, baseURL }) => {
     const { base } = seed(testOrg);
     const { ctx } = await apiAs(testOrg.id, GOV);
     const audit = await expectJson(await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
     expect(audit).toMatchObject({ passed: false, status: "pending", modelName: "Gov API", riskAcceptance: null });
-    await login(page, testOrg.emails.ethics);
+    const { cookie } = await signIn(baseURL, testOrg.emails.ethics, TEST_PASSWORD);
+    const ethics = apiClient(baseURL, { headers: { cookie } });
     const url = `/orgs/${testOrg.slug}/bias-audits/${audit.id}`;
-    const withoutRationale = await page.request.post(url, { form: { decision: "accept" } });
+    const withoutRationale = await ethics.post(url, { form: { decision: "accept" } });
     expect(withoutRationale.status()).toBe(422);
     expect(await withoutRationale.text()).toContain("write the rationale");
-    expect((await page.request.post(url, { form: { decision: "accept", comment: "Pilot only, human review" } })).status()).toBe(200);
+    expect((await ethics.post(url, { form: { decision: "accept", comment: "Pilot only, human review" } })).status()).toBe(200);
     const stored = await expectJson(await ctx.get(`${API}/bias-audits/${audit.id}`), 200);
     expect(stored).toMatchObject({
       status: "accepted",
@@ -207,7 +211,7 @@ test.describe("bias audits over the API", () => {
   });
 });
 
-test.describe("approval requests, model cards and the audit chain over the API", () => {
+describe("approval requests, model cards and the audit chain over the API", () => {
   test("POST approval-requests → 201 with the gate checks; GET returns it; a second one conflicts", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx, name } = await apiAs(testOrg.id, GOV);
@@ -311,5 +315,27 @@ test.describe("approval requests, model cards and the audit chain over the API",
     const verify = await expectJson(await outsider.get(`${API}/audit/verify`), 200);
     expect(verify).toEqual({ ok: true, events: verifyAuditChain(other.id).events });
     expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toHaveLength(1);
+  });
+
+  test("a direct transition to production through the API is refused with 409 and the failing checks", async ({ testOrg, apiAs }) => {
+    const { slug } = seed(testOrg); // high risk, full lineage, in staging
+    const { ctx } = await apiAs(testOrg.id, PROMOTE);
+    const url = `${API}/models/${slug}/versions/1.0.0/transitions`;
+
+    const refused = await expectApiError(await ctx.post(url, { data: { to: "production", reason: "ship it" } }), 409, "conflict");
+    expect(refused.issues.map((i) => i.path)).toEqual(["model_card", "bias_audit", "approval"]);
+    expect(refused.issues.find((i) => i.path === "model_card")!.message).toContain("No model card yet");
+    expect(refused.message).toContain("approved approval request");
+
+    // With every gate cleared, only the missing approval is left.
+    await clearPromotionGates(testOrg, slug, "1.0.0");
+    const stillRefused = await expectApiError(await ctx.post(url, { data: { to: "production" } }), 409, "conflict");
+    expect(stillRefused.issues.map((i) => i.path)).toEqual(["approval"]);
+    expect(getVersionDetail(testOrg.id, slug, "1.0.0")?.version.stage).toBe("staging");
+
+    // Without registry:promote the refusal is a 403.
+    const { ctx: writer } = await apiAs(testOrg.id, ["registry:read", "registry:write"]);
+    await expectApiError(await writer.post(url, { data: { to: "production" } }), 403, "forbidden");
+    expect(getVersionDetail(testOrg.id, slug, "1.0.0")?.version.stage).toBe("staging");
   });
 });
