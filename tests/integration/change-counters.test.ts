@@ -183,7 +183,7 @@ describe("change counters", () => {
       { label: "card comment", send: () => form("ethics", cardRoute, { intent: "comment", cardId: cardId(), section: "general", body: "A comment" }, cardParams)() },
       { label: "card submit", send: () => form("team", cardRoute, { intent: "submit", cardId: cardId() }, cardParams)() },
       { label: "card review", send: () => form("ethics", cardRoute, { intent: "review", cardId: cardId(), decision: "request_changes", comment: "Say more about the data" }, cardParams)() },
-      { label: "bias audit sign-off", send: form("ethics", "routes/orgs.$orgSlug.bias-audits.$auditId", { decision: "accept", comment: "Fine" }) },
+      { label: "bias audit sign-off", send: form("ethics", "routes/orgs.$orgSlug.bias-audits.$biasAuditId", { decision: "accept", comment: "Fine" }) },
       { label: "roadmap item comment", send: form("team", itemRoute, { intent: "comment", body: "On it" }) },
       { label: "roadmap item update", send: form("team", itemRoute, { intent: "update", status: "blocked" }) },
       { label: "roadmap assign", send: form("team", "routes/orgs.$orgSlug.roadmaps.$roadmapId._index", { intent: "assign", itemIds: p.itemId!, team: "Counters" }) },
