@@ -10,6 +10,7 @@ declare module "@remix-run/node" {
   }
 }
 
+// eslint-disable-next-line no-restricted-syntax -- set by vitest itself, not configuration
 const isVitest = Boolean(process.env.VITEST);
 
 export default defineConfig({

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm test`: unit and integration tests (vitest), then a production build and
+ * `npm test`: lint (ESLint, Prettier, the TypeScript compiler), unit and
+ * integration tests (vitest), then a production build and
  * the end-to-end suite (playwright) in Debian's Chromium against that build,
  * on a free port (playwright.config.ts) with its own temp database. Ends with
  * one summary line.
  *
  *   npm test              everything
+ *   npm test -- lint      lint only
  *   npm test -- unit      vitest only
  *   npm test -- e2e [pw]  playwright only (extra args go to playwright)
  */
@@ -15,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const only = ["unit", "e2e"].includes(process.argv[2]) ? process.argv[2] : undefined;
+const only = ["lint", "unit", "e2e"].includes(process.argv[2]) ? process.argv[2] : undefined;
 const extraArgs = process.argv.slice(only ? 3 : 2);
 const reports = fs.mkdtempSync(path.join(os.tmpdir(), "portal-test-reports-"));
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -77,6 +79,13 @@ function ensureChromium() {
 /** The PDF checks read reports back with poppler's pdftotext. */
 function ensurePoppler() {
   if (!hasCommand("pdftotext")) ensureDebianPackage("pdftotext", "poppler-utils", "");
+}
+
+if (!only || only === "lint") {
+  run(process.execPath, ["node_modules/eslint/bin/eslint.js", "--max-warnings=0", "."]);
+  run(process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level=warn", "."]);
+  run(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]);
+  if (only) finish(0);
 }
 
 // One production build serves the integration tests (real server processes) and the e2e suite.

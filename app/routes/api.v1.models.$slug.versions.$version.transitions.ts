@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { apiRoute, created, methodNotAllowed, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import { transitionVersion } from "~/modules/governance/transitions.server";
 import { StageTransitionSchema } from "~/modules/registry/registry-response-schemas";

@@ -61,6 +61,7 @@ export default function Login() {
           type="email"
           autoComplete="username"
           required
+          // eslint-disable-next-line jsx-a11y/no-autofocus -- the sign-in page has one job: the cursor starts in its first field
           autoFocus
           defaultValue={actionData?.values?.email ?? ""}
           error={errors.email}

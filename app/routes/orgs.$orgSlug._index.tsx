@@ -124,7 +124,7 @@ function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standi
         </div>
       ) : (
         <p className="muted">
-          No finalised assessment yet. <Link to={`/orgs/${org.slug}/assessments`}>Run the quarter's assessment</Link> to see the score and level here.
+          No finalised assessment yet. <Link to={`/orgs/${org.slug}/assessments`}>Run the quarter&apos;s assessment</Link> to see the score and level here.
         </p>
       )}
       <h3>Active roadmap</h3>

@@ -80,7 +80,7 @@ export default function AssessmentOverview() {
               Generate roadmap
             </Link>
           ) : null}
-          <a href={`${base}.pdf`} target="_blank" rel="noopener">Board report (PDF)</a>
+          <a href={`${base}.pdf`} target="_blank" rel="noopener noreferrer">Board report (PDF)</a>
           <a href={`${base}.csv`} download>
             Responses (CSV)
           </a>

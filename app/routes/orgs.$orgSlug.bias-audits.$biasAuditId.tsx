@@ -56,7 +56,7 @@ export default function BiasAuditPage() {
           </span>
         </h1>
         <span className="inline-form">
-          <a href={`${base}.pdf`} target="_blank" rel="noopener">PDF</a>
+          <a href={`${base}.pdf`} target="_blank" rel="noopener noreferrer">PDF</a>
           <a href={`${base}.csv`} download>
             CSV
           </a>

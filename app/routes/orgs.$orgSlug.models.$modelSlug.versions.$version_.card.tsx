@@ -118,7 +118,7 @@ export default function ModelCardPage() {
               <a href={`${base}/card.md`} download>
                 Download Markdown
               </a>
-              <a href={`${base}/card.pdf`} target="_blank" rel="noopener">Download PDF</a>
+              <a href={`${base}/card.pdf`} target="_blank" rel="noopener noreferrer">Download PDF</a>
               {revisions.length > 1 ? <Link to={`${base}/card/compare`}>Compare revisions</Link> : null}
             </p>
             {canWrite && card.status === "draft" ? (

@@ -116,7 +116,7 @@ export default function EditModelCard() {
     setVersions(base.sectionVersions);
     setFingerprints(base.fingerprints);
     setConflicts(posted.conflict ?? []);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once per posted answer, not when the setters change
   }, [posted]);
 
   function keepMine(conflict: CardSectionConflict) {

@@ -173,7 +173,7 @@ export default function RoadmapPage() {
           <a href={`${base}/export/csv`} download>
             CSV
           </a>
-          <a href={`${base}/export/pdf`} target="_blank" rel="noopener">PDF</a>
+          <a href={`${base}/export/pdf`} target="_blank" rel="noopener noreferrer">PDF</a>
           <a href={`${base}/export/ics`}>Calendar (.ics)</a>
         </span>
       </div>

@@ -95,7 +95,7 @@ export function intent<S extends ZodTypeAny, R>(
 /** For pages with several forms: the hidden `intent` field picks the handler. */
 export async function runIntentAction(
   formData: FormData,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler has its own schema and result types
   handlers: Record<string, IntentHandler<any, any>>,
 ) {
   const name = String(formData.get("intent") ?? "");

@@ -95,6 +95,7 @@ function releaseQuietly(reader: ReadableStreamDefaultReader<Uint8Array>): void {
 
 /** Only same-site relative paths may be redirected to after sign-in. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (typeof to !== "string" || !to.startsWith("/") || /[\u0000-\u001F\u007F\\]/.test(to)) return fallback;
   // Browsers drop tabs and newlines and read "\\" as "/", so resolve the path as they would.
   const resolved = new URL(to, "http://portal.invalid");

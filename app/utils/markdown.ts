@@ -39,6 +39,7 @@ export type MarkdownBlock =
 export type MarkdownRoot = { type: "root"; children: MarkdownBlock[] };
 
 // Any whitespace (Unicode-aware), C0/C1 control characters and DEL.
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const UNSAFE_URL_CHARS = /[\s\u0000-\u001f\u007f-\u009f]/u;
 
 /**

@@ -2,7 +2,7 @@
  * The benchmark's report: one list of sections, printed to the console as
  * aligned text and written to bench/results/latest.md as Markdown.
  */
-import { BUDGETS, pageMedianLimitMs, type BudgetLine, type CONDITIONS } from "./budgets";
+import { type BUDGETS, pageMedianLimitMs, type BudgetLine, type CONDITIONS } from "./budgets";
 import type { CsvAuditMeasurement, FirstLoadJs } from "./budgets";
 import type { LoadResult, LoadStats } from "./load";
 import type { MixedLoadResult } from "./mixed-load";

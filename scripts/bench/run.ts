@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { closeSharedDb } from "../../db/client";
-import { buildDirectory } from "../../app/utils/env.server";
+import { buildDirectory, env } from "../../app/utils/env.server";
 import { DEMO_ORG, DEMO_USERS, demoPassword } from "../../db/seed";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
 import { API_SCOPES } from "../../app/modules/auth/api-scopes";
@@ -115,7 +115,7 @@ async function main(): Promise<number> {
     for (const page of serverTime.pages) log(`[bench]   ${page.name}: median ${ms(page.median)} ms, p90 ${ms(page.p90)}, max ${ms(page.max)}`);
 
     log(`[bench] mixed load: ${conditions.connections} connections as ${sessions.length} people for ${conditions.mixedSeconds} s ...`);
-    const mixedResult = await mixed(process.env.WEB_CONCURRENCY || "default");
+    const mixedResult = await mixed(String(env().WEB_CONCURRENCY));
     await settle();
 
     const loads: LoadResult[] = [];

@@ -53,6 +53,7 @@ export async function buildLargeOrganization(dbFile: string, log: Log = console.
   const started = performance.now();
   const step = (label: string) => log(`[bench:seed] ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   closeSharedDb();
+  // eslint-disable-next-line no-restricted-syntax -- points this process's app connection (read through the env module) at the bench database
   process.env.DATABASE_URL = dbFile;
   const db = getDb();
   migrateDatabase(db);

@@ -351,7 +351,7 @@ describe("Markdown in model cards cannot inject script, HTML or javascript: link
     const end = lines.indexOf("---", 1);
     const front = lines.slice(1, end);
     // Every front-matter line is one of the exporter's keys (or a list item under one): nothing injected.
-    for (const line of front) expect(line).toMatch(/^(model_name|model_id|version|library_name|model_type|tags|risk_tier|owner_team|card_revision|card_status|approved_by|updated|model-index): |^tags: \[\]$|^tags:$|^  - |^    |^      |^          /);
+    for (const line of front) expect(line).toMatch(/^(model_name|model_id|version|library_name|model_type|tags|risk_tier|owner_team|card_revision|card_status|approved_by|updated|model-index): |^tags: \[\]$|^tags:$|^ {2}- |^ {4}|^ {6}|^ {10}/);
     // The hostile name, framework and algorithm each stay one quoted scalar on their own line.
     expect(front.filter((l) => l.startsWith("owner_team:"))).toHaveLength(1);
     expect(front.filter((l) => !l.startsWith("model_name:")).join("\n")).not.toContain("pwned");

@@ -111,7 +111,7 @@ export class ApiResponse implements ResponseLike {
   async text() {
     return this.reply.text;
   }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test code reads whatever the API answered
+   
   async json(): Promise<any> {
     return JSON.parse(this.reply.text);
   }
@@ -208,7 +208,7 @@ export async function expectApiError(response: ResponseLike, status: number, cod
 }
 
 /** Asserts an exact success status and returns the parsed JSON. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test code reads whatever the API answered
+ 
 export async function expectJson<T = any>(response: ResponseLike, status: number): Promise<T> {
   const text = await response.text();
   assert.equal(response.status(), status, `${response.url()} answered ${response.status()}: ${text}`);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
-import { databaseFile, getDb, reusableQuery, writeTransaction } from "../../../db/client";
+import { databaseFile, reusableQuery, writeTransaction } from "../../../db/client";
 import { recordAuditEvent } from "../audit/audit.server";
 import { users } from "../../../db/schema";
 import { env } from "../../utils/env.server";

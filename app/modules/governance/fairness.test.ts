@@ -628,8 +628,11 @@ describe("1,000,000 rows through the parser and FairnessAccumulator", () => {
       if (!counts) expected.set(key, (counts = { n: 0, tp: 0, fp: 0, tn: 0, fn: 0 }));
       const predicted = score >= 5;
       counts.n++;
-      if (label === 1) predicted ? counts.tp++ : counts.fn++;
-      else predicted ? counts.fp++ : counts.tn++;
+      if (label === 1) {
+        if (predicted) counts.tp++;
+        else counts.fn++;
+      } else if (predicted) counts.fp++;
+      else counts.tn++;
     }
     chunks.push(lines.join(""));
     for (const chunk of chunks) bytes += chunk.length; // all ASCII

@@ -93,7 +93,7 @@ const MetricNameSchema = z
   .trim()
   .min(1)
   .max(64, "Metric names are at most 64 characters")
-  .regex(/^[A-Za-z][A-Za-z0-9_.\-]*$/, "Metric names start with a letter and use letters, digits, '_', '.', '-'");
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "Metric names start with a letter and use letters, digits, '_', '.', '-'");
 
 export const MetricsSchema = z
   .record(MetricNameSchema, z.number({ invalid_type_error: "Metric values must be numbers" }).finite())

@@ -45,7 +45,6 @@ const framework = getFramework();
 const COMPONENT_IDS = framework.components.map((c) => c.id);
 const DAY = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-const todayIso = () => isoDay(new Date());
 const daysFromToday = (n: number) => isoDay(new Date(Date.now() + n * DAY));
 
 let counter = 0;

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lte, ne, sql, type SQL } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
-import { assessments, auditEvents, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
+import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { currentQuarterRange } from "../../utils/quarters";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
