@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { API_SCOPES } from "../auth/api-scopes";
 import { RISK_TIERS, SEVERITIES, STAGES } from "../registry/registry-constants";
 import { lintOpenApiDocument } from "../../../scripts/lint-openapi";
-import { API_ENDPOINTS, buildOpenApiDocument } from "./openapi";
+import packageJson from "../../../package.json";
+import { API_ENDPOINTS, buildOpenApiDocument, LICENSE_SPDX } from "./openapi";
 
 type Json = Record<string, any>;
 const doc = buildOpenApiDocument() as unknown as Json;
@@ -35,6 +36,11 @@ describe("buildOpenApiDocument", () => {
     expect(doc.info.version).toBe("1");
     expect(doc.servers).toEqual([{ url: "/api/v1" }]);
     expect((buildOpenApiDocument("https://portal.example.com/api/v1") as Json).servers[0].url).toBe("https://portal.example.com/api/v1");
+  });
+
+  it("states the project's licence, the one package.json declares", () => {
+    expect(packageJson.license).toBe(LICENSE_SPDX);
+    expect(buildOpenApiDocument().info.license).toEqual({ name: "MIT", identifier: "MIT" });
   });
 
   it("has exactly one operation per API_ENDPOINTS entry", () => {
