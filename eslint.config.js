@@ -15,16 +15,21 @@ import globals from "globals";
 const ENV_MODULE = "app/utils/env.server.ts";
 
 /**
- * The domains, lowest first: a domain may import only those before it, so
- * domain folders never import each other in a circle (docs/decisions/0007-domain-layout.md).
+ * The domain ladder of docs/decisions/0007-domain-layout.md, lowest rung first: a domain may import
+ * only from the rungs below its own, so domain folders never import each other in a circle.
  */
-const DOMAIN_LAYERS = ["framework", "audit", "auth", "registry", "assessment", "roadmap", "governance", "dashboard", "reports", "http"];
-const layerZones = DOMAIN_LAYERS.flatMap((domain, index) =>
-  DOMAIN_LAYERS.slice(index + 1).map((higher) => ({
-    target: `./app/modules/${domain}`,
-    from: `./app/modules/${higher}`,
-    message: `${domain} sits below ${higher} in the domain layers; move the shared piece down or the caller up.`,
-  })),
+const DOMAIN_RUNGS = [["framework", "audit"], ["auth", "registry"], ["assessment"], ["roadmap"], ["governance"], ["dashboard", "reports", "http"]];
+const layerZones = DOMAIN_RUNGS.flatMap((rung, index) =>
+  rung.flatMap((domain) =>
+    DOMAIN_RUNGS.slice(index)
+      .flat()
+      .filter((other) => other !== domain)
+      .map((other) => ({
+        target: `./app/modules/${domain}`,
+        from: `./app/modules/${other}`,
+        message: `${domain} may import only from the rungs below its own (docs/decisions/0007-domain-layout.md); move the shared piece down or the caller up.`,
+      })),
+  ),
 );
 
 export default tseslint.config(
