@@ -7,7 +7,8 @@
  * transaction as the write. A reader compares the counters it depends on (one
  * indexed query) with those its entry was computed under, so a write by any
  * process is seen on the next read. Entries hold data, never rendered pages
- * or files (PDFs are drawn on every request), in a bounded LRU per reader.
+ * (the board report's PDF bytes are the one file: built from the database
+ * alone), in a bounded LRU per reader.
  *
  * Why not `@epic-web/cachified`: it is asynchronous and time-to-live oriented;
  * these readers are synchronous (better-sqlite3) and valid exactly until a
@@ -27,6 +28,7 @@ import * as inbox from "./modules/governance/inbox.server";
 import * as metrics from "./modules/registry/metrics.server";
 import type { ModelListQuery } from "./modules/registry/registry-schemas";
 import * as registry from "./modules/registry/registry.server";
+import * as reports from "./modules/reports/assessment-report.server";
 import type { RoadmapView } from "./modules/roadmap/roadmap-constants";
 import * as roadmaps from "./modules/roadmap/roadmaps.server";
 
@@ -145,6 +147,28 @@ const assessment = cachedReader({
   read: (orgId, id) => assessments.getAssessment(orgId, id),
 });
 
+/**
+ * An assessment's board report as PDF bytes (not a page: a file whose every
+ * input is in the database): org + site counters (the organisation's name,
+ * owners' names) + the date (overdue items).
+ */
+const assessmentReport = cachedReader({
+  invalidatedBy: "org + site counters",
+  max: 20,
+  key: (orgName: string, id: number) => `assessment-pdf:${id}:${orgName}:${today()}`,
+  read: (orgId, orgName, id) => {
+    const detail = assessment(orgId, id);
+    if (!detail) return null;
+    return reports.assessmentBoardReport(
+      orgName,
+      detail,
+      previousFinalized(orgId, detail.period),
+      roadmaps.roadmapSummaryForAssessment(orgId, detail.id),
+      reports.assessmentWithdrawal(orgId, detail.id),
+    );
+  },
+});
+
 /** The latest finalised assessment before `period`: not an entry of its own, read from `assessmentList`. */
 const previousFinalized = (orgId: number, period: string) => assessments.previousFinalizedIn(assessmentList(orgId), period);
 
@@ -206,6 +230,7 @@ export const cached = {
   navigationBadges,
   assessmentList,
   assessment,
+  assessmentReport,
   previousFinalized,
   maturityStanding,
   activeRoadmapProgress,
