@@ -523,16 +523,19 @@ function fixedGroups(view: RoadmapView): Array<{ key: string; title: string }> |
  */
 function roadmapViewIndex(roadmapId: number, view: RoadmapView, me: string, db: DbOrTx) {
   const members = viewMembers(view, roadmapId, me, today());
+  const counts = countGroups(db, members);
   return {
-    counts: countGroups(db, members),
-    order: db.all<{ groupKey: string; id: number }>(sql`with members as (${members})
-      select group_key as groupKey, id from members order by group_rank, priority, id`),
+    counts,
+    /** Rows in the view (an item in several components counts once per component). */
+    total: counts.reduce((n, c) => n + c.total, 0),
+    /** One page of the view's rows, in its order: SQLite sorts, only the page's ids come back. */
+    slice: (offset: number, limit: number) =>
+      db.all<{ groupKey: string; id: number }>(sql`with members as (${members})
+        select group_key as groupKey, id from members order by group_rank, priority, id limit ${limit} offset ${offset}`),
   };
 }
 
-/** Progress over all items and per workstream, and the burn-up. */
-function roadmapFigures(roadmapId: number, startDate: string, db: DbOrTx) {
-  const workstreams = roadmapViewIndex(roadmapId, "workstream", "", db).counts;
+function roadmapFigures(roadmapId: number, startDate: string, workstreams: GroupCount[], db: DbOrTx) {
   const completions = db
     .all<{ at: string }>(sql`select strftime('%Y-%m-%dT%H:%M:%fZ', completed_at / 1000.0, 'unixepoch') as at from roadmap_items
       where roadmap_id = ${roadmapId} and completed_at is not null order by completed_at`)
@@ -559,19 +562,20 @@ export function getRoadmapView(
 ) {
   const header = getRoadmapHeader(orgId, roadmapId, db);
   if (!header) return null;
-  const figures = roadmapFigures(header.id, header.startDate, db);
   const now = today();
   const pageSize = options.pageSize ?? ROADMAP_PAGE_SIZE;
   const index = roadmapViewIndex(header.id, options.view, options.me, db);
+  const workstreams = options.view === "workstream" ? index.counts : countGroups(db, viewMembers("workstream", header.id, "", now));
+  const figures = roadmapFigures(header.id, header.startDate, workstreams, db);
   const countOf = new Map(index.counts.map((c) => [c.key, c]));
   const groups = (fixedGroups(options.view) ?? index.counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map((g) => ({
     ...g,
     count: countOf.get(g.key) ?? { key: g.key, title: g.title, total: 0, done: 0, closed: 0 },
   }));
-  const total = index.order.length;
+  const total = index.total;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, options.page), pages);
-  const slice = index.order.slice((page - 1) * pageSize, page * pageSize);
+  const slice = index.slice((page - 1) * pageSize, pageSize);
   const ids = [...new Set(slice.map((m) => m.id))];
   const rows = ids.length
     ? db.select(itemSelect).from(roadmapItems).leftJoin(users, eq(users.id, roadmapItems.ownerUserId)).where(inArray(roadmapItems.id, ids)).all()
