@@ -18,7 +18,14 @@ const ENV_MODULE = "app/utils/env.server.ts";
  * The domain ladder of docs/decisions/0007-domain-layout.md, lowest rung first: a domain may import
  * only from the rungs below its own, so domain folders never import each other in a circle.
  */
-const DOMAIN_RUNGS = [["framework", "audit"], ["auth", "registry"], ["assessment"], ["roadmap"], ["governance"], ["dashboard", "reports", "http"]];
+const DOMAIN_RUNGS = [
+  ["framework", "audit"],
+  ["auth", "registry"],
+  ["assessment"],
+  ["roadmap"],
+  ["governance"],
+  ["dashboard", "reports", "http"],
+];
 const layerZones = DOMAIN_RUNGS.flatMap((rung, index) =>
   rung.flatMap((domain) =>
     DOMAIN_RUNGS.slice(index)
@@ -33,7 +40,19 @@ const layerZones = DOMAIN_RUNGS.flatMap((rung, index) =>
 );
 
 export default tseslint.config(
-  { ignores: ["build/", "build-*/", "node_modules/", "public/", "screens/", "test-results/", "playwright-report/", "bench/results/", "data/"] },
+  {
+    ignores: [
+      "build/",
+      "build-*/",
+      "node_modules/",
+      "public/",
+      "screens/",
+      "test-results/",
+      "playwright-report/",
+      "bench/results/",
+      "data/",
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -22,7 +22,11 @@ function queriesOf(read: () => unknown): number {
 function addModel(orgId: number, ownerTeam: string, db = getDb()) {
   writeTransaction(
     { orgId },
-    (tx) => tx.insert(models).values({ orgId, slug: ownerTeam.toLowerCase(), name: ownerTeam, riskTier: "minimal", ownerTeam, createdVia: "ui" }).run(),
+    (tx) =>
+      tx
+        .insert(models)
+        .values({ orgId, slug: ownerTeam.toLowerCase(), name: ownerTeam, riskTier: "minimal", ownerTeam, createdVia: "ui" })
+        .run(),
     db,
   );
 }
@@ -37,11 +41,24 @@ describe("writeTransaction's change counters", () => {
       writeTransaction(scope, write);
       return { org: version(`org:${org.id}`) - before.org, site: version("site") - before.site };
     };
-    expect(bump({ orgId: org.id }, (tx) => tx.insert(models).values({ orgId: org.id, slug: "m", name: "M", riskTier: "minimal", createdVia: "ui" }).run())).toEqual({ org: 1, site: 0 });
-    expect(bump({ orgId: org.id }, (tx) => tx.update(models).set({ name: "N" }).where(eq(models.id, -1)).run())).toEqual({ org: 0, site: 0 });
+    expect(
+      bump({ orgId: org.id }, (tx) =>
+        tx.insert(models).values({ orgId: org.id, slug: "m", name: "M", riskTier: "minimal", createdVia: "ui" }).run(),
+      ),
+    ).toEqual({ org: 1, site: 0 });
+    expect(bump({ orgId: org.id }, (tx) => tx.update(models).set({ name: "N" }).where(eq(models.id, -1)).run())).toEqual({
+      org: 0,
+      site: 0,
+    });
     expect(bump("bookkeeping", (tx) => tx.insert(loginFailures).values({ email: "a@b.c", ip: "1" }).run())).toEqual({ org: 0, site: 0 });
-    expect(bump("site", (tx) => tx.insert(users).values({ email: "s@b.c", name: "S", passwordHash: "x" }).run())).toEqual({ org: 0, site: 1 });
-    expect(bump({ orgId: org.id, site: true }, (tx) => tx.update(users).set({ name: "T" }).where(eq(users.email, "s@b.c")).run())).toEqual({ org: 1, site: 1 });
+    expect(bump("site", (tx) => tx.insert(users).values({ email: "s@b.c", name: "S", passwordHash: "x" }).run())).toEqual({
+      org: 0,
+      site: 1,
+    });
+    expect(bump({ orgId: org.id, site: true }, (tx) => tx.update(users).set({ name: "T" }).where(eq(users.email, "s@b.c")).run())).toEqual({
+      org: 1,
+      site: 1,
+    });
   });
 
   it("roll back with the write", () => {

@@ -44,7 +44,12 @@ export default function handleRequest(
         const html = Buffer.concat(chunks);
         responseHeaders.set("Content-Type", "text/html; charset=utf-8");
         responseHeaders.set("Content-Length", String(html.byteLength));
-        resolve(new Response(new Uint8Array(html.buffer, html.byteOffset, html.byteLength), { headers: responseHeaders, status: responseStatusCode }));
+        resolve(
+          new Response(new Uint8Array(html.buffer, html.byteOffset, html.byteLength), {
+            headers: responseHeaders,
+            status: responseStatusCode,
+          }),
+        );
         done();
       },
     });

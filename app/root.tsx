@@ -97,7 +97,12 @@ function Header() {
         <div className="user-menu">
           {user && orgData ? (
             <Link to={`/orgs/${orgData.org.slug}/inbox`} className="inbox-link" data-testid="header-inbox">
-              Inbox{inboxCount > 0 ? <span className="count-badge" aria-label={`${orgData.due.overdue} overdue, ${orgData.due.dueThisWeek} due this week`}>{inboxCount}</span> : null}
+              Inbox
+              {inboxCount > 0 ? (
+                <span className="count-badge" aria-label={`${orgData.due.overdue} overdue, ${orgData.due.dueThisWeek} due this week`}>
+                  {inboxCount}
+                </span>
+              ) : null}
             </Link>
           ) : null}
           {user ? (

@@ -110,7 +110,9 @@ export function counterScopes(scope: WriteScope): string[] {
 
 const totalChangesQuery = preparedOnce((db) => db.$client.prepare<[], number>("SELECT total_changes()").pluck());
 const bumpCounterQuery = preparedOnce((db) =>
-  db.$client.prepare<[string]>("INSERT INTO change_counters (scope, version) VALUES (?, 1) ON CONFLICT (scope) DO UPDATE SET version = version + 1"),
+  db.$client.prepare<[string]>(
+    "INSERT INTO change_counters (scope, version) VALUES (?, 1) ON CONFLICT (scope) DO UPDATE SET version = version + 1",
+  ),
 );
 
 /**

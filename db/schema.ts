@@ -1,11 +1,4 @@
-import {
-  index,
-  integer,
-  real,
-  sqliteTable,
-  text,
-  uniqueIndex,
-} from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { sql } from "drizzle-orm";
 import { ASSESSMENT_STATUSES, STATEMENT_STATUSES } from "../app/modules/assessment/assessment-constants";
 import { ITEM_STATUSES, ROADMAP_STATUSES } from "../app/modules/roadmap/roadmap-constants";
@@ -37,8 +30,6 @@ const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
     .notNull()
     .$defaultFn(() => new Date());
-
-
 
 export const organizations = sqliteTable("organizations", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -76,10 +67,7 @@ export const memberships = sqliteTable(
     role: text("role", { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex("memberships_org_user_unique").on(t.orgId, t.userId),
-    index("memberships_user_idx").on(t.userId),
-  ],
+  (t) => [uniqueIndex("memberships_org_user_unique").on(t.orgId, t.userId), index("memberships_user_idx").on(t.userId)],
 );
 
 /**
@@ -121,10 +109,7 @@ export const loginFailures = sqliteTable(
     ip: text("ip").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [
-    index("login_failures_email_idx").on(t.email, t.createdAt),
-    index("login_failures_ip_idx").on(t.ip, t.createdAt),
-  ],
+  (t) => [index("login_failures_email_idx").on(t.email, t.createdAt), index("login_failures_ip_idx").on(t.ip, t.createdAt)],
 );
 
 // ---------------------------------------------------------------- registry
@@ -414,10 +399,7 @@ export const biasAudits = sqliteTable(
     createdByLabel: text("created_by_label").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [
-    index("bias_audits_version_idx").on(t.versionId, t.createdAt),
-    index("bias_audits_org_status_idx").on(t.orgId, t.status),
-  ],
+  (t) => [index("bias_audits_version_idx").on(t.versionId, t.createdAt), index("bias_audits_org_status_idx").on(t.orgId, t.status)],
 );
 
 export const approvalRequests = sqliteTable(
@@ -443,10 +425,7 @@ export const approvalRequests = sqliteTable(
     createdAt: createdAt(),
     decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
   },
-  (t) => [
-    index("approval_requests_org_status_idx").on(t.orgId, t.status),
-    index("approval_requests_version_idx").on(t.versionId),
-  ],
+  (t) => [index("approval_requests_org_status_idx").on(t.orgId, t.status), index("approval_requests_version_idx").on(t.versionId)],
 );
 
 export const approvalDecisions = sqliteTable(
@@ -510,7 +489,11 @@ export const assessments = sqliteTable(
     withdrawnReason: text("withdrawn_reason"),
   },
   // One live assessment per quarter: a withdrawn one frees its quarter for a new assessment.
-  (t) => [uniqueIndex("assessments_org_period_live_unique").on(t.orgId, t.period).where(sql`${t.status} <> 'withdrawn'`)],
+  (t) => [
+    uniqueIndex("assessments_org_period_live_unique")
+      .on(t.orgId, t.period)
+      .where(sql`${t.status} <> 'withdrawn'`),
+  ],
 );
 
 export const assessmentStatements = sqliteTable(

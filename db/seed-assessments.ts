@@ -69,7 +69,15 @@ export function demoFinalizedAt(period: string, now: Date): Date {
 }
 
 /** Opens, answers and finalises one past quarter's assessment on the timeline. */
-function scheduleFinalizedQuarter(timeline: SeedTimeline, orgId: number, period: string, index: number, leader: Actor, now: Date, justification: (period: string) => string) {
+function scheduleFinalizedQuarter(
+  timeline: SeedTimeline,
+  orgId: number,
+  period: string,
+  index: number,
+  leader: Actor,
+  now: Date,
+  justification: (period: string) => string,
+) {
   const { to } = quarterRange(period);
   const ids = { assessment: 0 };
   const opened = new Date(to.getTime() - 14 * 86_400_000);
@@ -95,7 +103,8 @@ export function seedDemoAssessments(timeline: SeedTimeline, orgId: number, leade
       index,
       leader,
       now,
-      (period) => `The registry figures for ${period} trail practice: the level rests on process evidence reviewed by leadership (see the statement notes).`,
+      (period) =>
+        `The registry figures for ${period} trail practice: the level rests on process evidence reviewed by leadership (see the statement notes).`,
     ),
   );
   const ids = { draft: 0 };
@@ -105,12 +114,30 @@ export function seedDemoAssessments(timeline: SeedTimeline, orgId: number, leade
   timeline.at(saved, () => {
     const partial = responsesFor(4, quarterRange(current).to);
     // The draft is half done: the first three components answered.
-    const answered = new Set(getFramework().components.slice(0, 3).flatMap((c) => c.capabilities.map((s) => s.id)));
-    saveResponses(orgId, ids.draft, { capabilities: partial.capabilities.filter((c) => answered.has(c.id)), questions: partial.questions.slice(0, 2) }, leader, { now: saved });
+    const answered = new Set(
+      getFramework()
+        .components.slice(0, 3)
+        .flatMap((c) => c.capabilities.map((s) => s.id)),
+    );
+    saveResponses(
+      orgId,
+      ids.draft,
+      { capabilities: partial.capabilities.filter((c) => answered.has(c.id)), questions: partial.questions.slice(0, 2) },
+      leader,
+      { now: saved },
+    );
   });
 }
 
 /** A smaller sister organisation with one finalised quarter, so demo users can compare organisations. */
 export function seedSisterOrgAssessment(timeline: SeedTimeline, orgId: number, leader: Actor, now = new Date()) {
-  scheduleFinalizedQuarter(timeline, orgId, shiftQuarter(quarterOf(now), -1), 1, leader, now, () => "The lab runs no production models yet; the level rests on its research platform.");
+  scheduleFinalizedQuarter(
+    timeline,
+    orgId,
+    shiftQuarter(quarterOf(now), -1),
+    1,
+    leader,
+    now,
+    () => "The lab runs no production models yet; the level rests on its research platform.",
+  );
 }

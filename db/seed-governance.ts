@@ -15,7 +15,16 @@ export type GovernanceActors = {
   leader: { userId: number; label: string; role: Role };
 };
 
-type DemoModelInfo = { slug: string; name: string; useCase: string; ownerTeam: string; businessOwner: string; algorithm: string; framework: string; riskTier: RiskTier };
+type DemoModelInfo = {
+  slug: string;
+  name: string;
+  useCase: string;
+  ownerTeam: string;
+  businessOwner: string;
+  algorithm: string;
+  framework: string;
+  riskTier: RiskTier;
+};
 
 export function demoCardSections(model: DemoModelInfo, version: string, complete = true): CardSections {
   return {
@@ -74,17 +83,39 @@ export function promoteThroughGates(
   step(1, (now) => submitModelCard(orgId, ids.card, actors.team, { now }));
   if (model.riskTier !== "minimal") {
     step(2, async (now) => {
-      ids.audit = (await runBiasAudit(orgId, model.slug, version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(version.length * 97 + model.slug.length, 0.02) }, actors.team, "seed", { now })).id;
+      ids.audit = (
+        await runBiasAudit(
+          orgId,
+          model.slug,
+          version,
+          DEMO_AUDIT_CONFIG,
+          { kind: "rows", rows: syntheticPredictions(version.length * 97 + model.slug.length, 0.02) },
+          actors.team,
+          "seed",
+          { now },
+        )
+      ).id;
     });
   }
-  step(18, (now) => reviewModelCard(orgId, ids.card, { decision: "approve", comment: "Clear and complete." }, actorOf(actors.ethics), { now }));
+  step(18, (now) =>
+    reviewModelCard(orgId, ids.card, { decision: "approve", comment: "Clear and complete." }, actorOf(actors.ethics), { now }),
+  );
   if (model.riskTier !== "minimal") {
-    step(20, (now) => signOffBiasAudit(orgId, ids.audit, { decision: "accept", comment: "Disparities within thresholds." }, actorOf(actors.ethics), { now }));
+    step(20, (now) =>
+      signOffBiasAudit(orgId, ids.audit, { decision: "accept", comment: "Disparities within thresholds." }, actorOf(actors.ethics), {
+        now,
+      }),
+    );
   }
-  step(22, (now) => (ids.request = openApprovalRequest(orgId, model.slug, version, { reason: "Scheduled release" }, actors.team, { now }).id));
+  step(
+    22,
+    (now) => (ids.request = openApprovalRequest(orgId, model.slug, version, { reason: "Scheduled release" }, actors.team, { now }).id),
+  );
   step(26, (now) => decideApprovalRequest(orgId, ids.request, { decision: "approve", comment: "Gates pass." }, actors.ethics, { now }));
   if (model.riskTier === "high") {
-    step(30, (now) => decideApprovalRequest(orgId, ids.request, { decision: "approve", comment: "Business sign-off." }, actors.leader, { now }));
+    step(30, (now) =>
+      decideApprovalRequest(orgId, ids.request, { decision: "approve", comment: "Business sign-off." }, actors.leader, { now }),
+    );
   }
 }
 
@@ -104,16 +135,49 @@ export function seedPendingReviews(
   const at = (hours: number) => new Date(startsAt.getTime() + hours * 3_600_000);
   const step = (hours: number, run: (when: Date) => unknown) => timeline.at(at(hours), () => run(at(hours)));
   const ids = { draft: 0, card: 0, audit: 0 };
-  step(0, (now) => (ids.draft = saveModelCard(orgId, inReview.model.slug, inReview.version, demoCardSections(inReview.model, inReview.version, false), actors.team, { now }).id));
+  step(
+    0,
+    (now) =>
+      (ids.draft = saveModelCard(
+        orgId,
+        inReview.model.slug,
+        inReview.version,
+        demoCardSections(inReview.model, inReview.version, false),
+        actors.team,
+        { now },
+      ).id),
+  );
   step(2, (now) => submitModelCard(orgId, ids.draft, actors.team, { now }));
-  step(3, (now) => runBiasAudit(orgId, inReview.model.slug, inReview.version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(77, 0.45) }, actors.team, "seed", { now }));
+  step(3, (now) =>
+    runBiasAudit(
+      orgId,
+      inReview.model.slug,
+      inReview.version,
+      DEMO_AUDIT_CONFIG,
+      { kind: "rows", rows: syntheticPredictions(77, 0.45) },
+      actors.team,
+      "seed",
+      { now },
+    ),
+  );
 
   const { model, version } = awaitingApproval;
   step(4, (now) => (ids.card = saveModelCard(orgId, model.slug, version, demoCardSections(model, version), actors.team, { now }).id));
   step(5, (now) => submitModelCard(orgId, ids.card, actors.team, { now }));
   step(8, (now) => reviewModelCard(orgId, ids.card, { decision: "approve" }, actorOf(actors.ethics), { now }));
   step(9, async (now) => {
-    ids.audit = (await runBiasAudit(orgId, model.slug, version, DEMO_AUDIT_CONFIG, { kind: "rows", rows: syntheticPredictions(91, 0.01) }, actors.team, "seed", { now })).id;
+    ids.audit = (
+      await runBiasAudit(
+        orgId,
+        model.slug,
+        version,
+        DEMO_AUDIT_CONFIG,
+        { kind: "rows", rows: syntheticPredictions(91, 0.01) },
+        actors.team,
+        "seed",
+        { now },
+      )
+    ).id;
   });
   step(12, (now) => signOffBiasAudit(orgId, ids.audit, { decision: "accept" }, actorOf(actors.ethics), { now }));
   step(14, (now) => openApprovalRequest(orgId, model.slug, version, { reason: "Retrained on the latest quarter" }, actors.team, { now }));

@@ -44,29 +44,248 @@ type DemoModel = {
 };
 
 const DEMO_MODELS: DemoModel[] = [
-  { slug: "credit-risk-scorer", name: "Credit Risk Scorer", riskTier: "high", ownerTeam: "Risk Analytics", businessOwner: "Head of Lending", businessDomain: "Lending", useCase: "Scores retail loan applications for default risk", tags: ["credit", "lending"], algorithm: "Gradient boosted trees", framework: "XGBoost 2.0", firstProduction: 0, cadence: 120, metric: { name: "auc", base: 0.81 } },
-  { slug: "fraud-detector", name: "Card Fraud Detector", riskTier: "high", ownerTeam: "Fraud Operations", businessOwner: "Chief Risk Officer", businessDomain: "Payments", useCase: "Flags card transactions for review in real time", tags: ["fraud", "payments", "real-time"], algorithm: "Isolation forest + GBM ensemble", framework: "scikit-learn 1.5", firstProduction: 12, cadence: 90, metric: { name: "recall", base: 0.74 } },
-  { slug: "demand-forecaster", name: "Store Demand Forecaster", riskTier: "minimal", ownerTeam: "Supply Chain Analytics", businessOwner: "VP Supply Chain", businessDomain: "Supply chain", useCase: "Forecasts weekly demand per store and product", tags: ["forecasting"], algorithm: "Temporal fusion transformer", framework: "PyTorch 2.3", firstProduction: 70, cadence: 100, metric: { name: "mape", base: 0.14 } },
-  { slug: "churn-predictor", name: "Customer Churn Predictor", riskTier: "limited", ownerTeam: "Customer Insights", businessOwner: "Head of Retention", businessDomain: "Customer", useCase: "Predicts which subscribers are likely to cancel within 90 days", tags: ["retention", "marketing"], algorithm: "Logistic regression", framework: "scikit-learn 1.4", firstProduction: 125, cadence: 110, metric: { name: "auc", base: 0.78 } },
-  { slug: "support-ticket-router", name: "Support Ticket Router", riskTier: "minimal", ownerTeam: "Customer Service Tech", businessOwner: "Head of Support", businessDomain: "Customer service", useCase: "Routes incoming tickets to the right queue", tags: ["nlp"], algorithm: "Fine-tuned DistilBERT", framework: "Hugging Face Transformers", firstProduction: 150, cadence: 95, metric: { name: "accuracy", base: 0.88 } },
-  { slug: "product-recommender", name: "Product Recommender", riskTier: "limited", ownerTeam: "Digital Experience", businessOwner: "Chief Digital Officer", businessDomain: "E-commerce", useCase: "Recommends products on the web shop and in the app", tags: ["recommendations", "real-time"], algorithm: "Two-tower retrieval", framework: "TensorFlow 2.16", firstProduction: 215, cadence: 60, metric: { name: "ndcg_at_10", base: 0.31 } },
-  { slug: "document-classifier", name: "Invoice Document Classifier", riskTier: "minimal", ownerTeam: "Operations Automation", businessOwner: "Finance Operations Lead", businessDomain: "Finance", useCase: "Classifies scanned invoices and extracts their type", tags: ["nlp", "documents"], algorithm: "LayoutLM", framework: "PyTorch 2.3", firstProduction: 240, cadence: 80, metric: { name: "f1", base: 0.9 } },
-  { slug: "price-optimizer", name: "Markdown Price Optimizer", riskTier: "limited", ownerTeam: "Pricing Science", businessOwner: "Commercial Director", businessDomain: "Pricing", useCase: "Suggests end-of-season markdowns per product", tags: ["pricing"], algorithm: "Bayesian demand model", framework: "PyMC 5", firstProduction: 300, cadence: 70, metric: { name: "revenue_uplift", base: 0.03 } },
-  { slug: "marketing-propensity", name: "Marketing Propensity Model", riskTier: "limited", ownerTeam: "Customer Insights", businessOwner: "CMO", businessDomain: "Marketing", useCase: "Ranks customers by propensity to respond to campaigns", tags: ["marketing"], algorithm: "LightGBM", framework: "LightGBM 4.3", firstProduction: 318, cadence: 60, metric: { name: "auc", base: 0.72 } },
-  { slug: "infra-anomaly-monitor", name: "Infrastructure Anomaly Monitor", riskTier: "minimal", ownerTeam: "ML Platform", businessOwner: "Head of Platform", businessDomain: "IT operations", useCase: "Detects anomalies in service metrics for the on-call team", tags: ["monitoring", "platform"], algorithm: "Seasonal ESD", framework: "statsmodels", firstProduction: 335, cadence: 60, metric: { name: "precision", base: 0.83 } },
-  { slug: "resume-screener", name: "Résumé Screener", riskTier: "high", ownerTeam: "People Analytics", businessOwner: "Chief People Officer", businessDomain: "Human resources", useCase: "Shortlists applications for recruiter review", tags: ["hr", "nlp"], algorithm: "Cross-encoder ranking", framework: "Hugging Face Transformers", firstProduction: null, cadence: 90, metric: { name: "ndcg_at_10", base: 0.55 }, finalStage: "validation" },
-  { slug: "store-emotion-recognition", name: "In-store Emotion Recognition", riskTier: "unacceptable", ownerTeam: "Retail Innovation", businessOwner: "Head of Store Innovation", businessDomain: "Retail", useCase: "Prototype that infers shopper emotions from camera feeds (not allowed into production)", tags: ["computer-vision", "prototype"], algorithm: "CNN", framework: "PyTorch 2.3", firstProduction: null, cadence: 90, metric: { name: "accuracy", base: 0.61 }, finalStage: "development" },
+  {
+    slug: "credit-risk-scorer",
+    name: "Credit Risk Scorer",
+    riskTier: "high",
+    ownerTeam: "Risk Analytics",
+    businessOwner: "Head of Lending",
+    businessDomain: "Lending",
+    useCase: "Scores retail loan applications for default risk",
+    tags: ["credit", "lending"],
+    algorithm: "Gradient boosted trees",
+    framework: "XGBoost 2.0",
+    firstProduction: 0,
+    cadence: 120,
+    metric: { name: "auc", base: 0.81 },
+  },
+  {
+    slug: "fraud-detector",
+    name: "Card Fraud Detector",
+    riskTier: "high",
+    ownerTeam: "Fraud Operations",
+    businessOwner: "Chief Risk Officer",
+    businessDomain: "Payments",
+    useCase: "Flags card transactions for review in real time",
+    tags: ["fraud", "payments", "real-time"],
+    algorithm: "Isolation forest + GBM ensemble",
+    framework: "scikit-learn 1.5",
+    firstProduction: 12,
+    cadence: 90,
+    metric: { name: "recall", base: 0.74 },
+  },
+  {
+    slug: "demand-forecaster",
+    name: "Store Demand Forecaster",
+    riskTier: "minimal",
+    ownerTeam: "Supply Chain Analytics",
+    businessOwner: "VP Supply Chain",
+    businessDomain: "Supply chain",
+    useCase: "Forecasts weekly demand per store and product",
+    tags: ["forecasting"],
+    algorithm: "Temporal fusion transformer",
+    framework: "PyTorch 2.3",
+    firstProduction: 70,
+    cadence: 100,
+    metric: { name: "mape", base: 0.14 },
+  },
+  {
+    slug: "churn-predictor",
+    name: "Customer Churn Predictor",
+    riskTier: "limited",
+    ownerTeam: "Customer Insights",
+    businessOwner: "Head of Retention",
+    businessDomain: "Customer",
+    useCase: "Predicts which subscribers are likely to cancel within 90 days",
+    tags: ["retention", "marketing"],
+    algorithm: "Logistic regression",
+    framework: "scikit-learn 1.4",
+    firstProduction: 125,
+    cadence: 110,
+    metric: { name: "auc", base: 0.78 },
+  },
+  {
+    slug: "support-ticket-router",
+    name: "Support Ticket Router",
+    riskTier: "minimal",
+    ownerTeam: "Customer Service Tech",
+    businessOwner: "Head of Support",
+    businessDomain: "Customer service",
+    useCase: "Routes incoming tickets to the right queue",
+    tags: ["nlp"],
+    algorithm: "Fine-tuned DistilBERT",
+    framework: "Hugging Face Transformers",
+    firstProduction: 150,
+    cadence: 95,
+    metric: { name: "accuracy", base: 0.88 },
+  },
+  {
+    slug: "product-recommender",
+    name: "Product Recommender",
+    riskTier: "limited",
+    ownerTeam: "Digital Experience",
+    businessOwner: "Chief Digital Officer",
+    businessDomain: "E-commerce",
+    useCase: "Recommends products on the web shop and in the app",
+    tags: ["recommendations", "real-time"],
+    algorithm: "Two-tower retrieval",
+    framework: "TensorFlow 2.16",
+    firstProduction: 215,
+    cadence: 60,
+    metric: { name: "ndcg_at_10", base: 0.31 },
+  },
+  {
+    slug: "document-classifier",
+    name: "Invoice Document Classifier",
+    riskTier: "minimal",
+    ownerTeam: "Operations Automation",
+    businessOwner: "Finance Operations Lead",
+    businessDomain: "Finance",
+    useCase: "Classifies scanned invoices and extracts their type",
+    tags: ["nlp", "documents"],
+    algorithm: "LayoutLM",
+    framework: "PyTorch 2.3",
+    firstProduction: 240,
+    cadence: 80,
+    metric: { name: "f1", base: 0.9 },
+  },
+  {
+    slug: "price-optimizer",
+    name: "Markdown Price Optimizer",
+    riskTier: "limited",
+    ownerTeam: "Pricing Science",
+    businessOwner: "Commercial Director",
+    businessDomain: "Pricing",
+    useCase: "Suggests end-of-season markdowns per product",
+    tags: ["pricing"],
+    algorithm: "Bayesian demand model",
+    framework: "PyMC 5",
+    firstProduction: 300,
+    cadence: 70,
+    metric: { name: "revenue_uplift", base: 0.03 },
+  },
+  {
+    slug: "marketing-propensity",
+    name: "Marketing Propensity Model",
+    riskTier: "limited",
+    ownerTeam: "Customer Insights",
+    businessOwner: "CMO",
+    businessDomain: "Marketing",
+    useCase: "Ranks customers by propensity to respond to campaigns",
+    tags: ["marketing"],
+    algorithm: "LightGBM",
+    framework: "LightGBM 4.3",
+    firstProduction: 318,
+    cadence: 60,
+    metric: { name: "auc", base: 0.72 },
+  },
+  {
+    slug: "infra-anomaly-monitor",
+    name: "Infrastructure Anomaly Monitor",
+    riskTier: "minimal",
+    ownerTeam: "ML Platform",
+    businessOwner: "Head of Platform",
+    businessDomain: "IT operations",
+    useCase: "Detects anomalies in service metrics for the on-call team",
+    tags: ["monitoring", "platform"],
+    algorithm: "Seasonal ESD",
+    framework: "statsmodels",
+    firstProduction: 335,
+    cadence: 60,
+    metric: { name: "precision", base: 0.83 },
+  },
+  {
+    slug: "resume-screener",
+    name: "Résumé Screener",
+    riskTier: "high",
+    ownerTeam: "People Analytics",
+    businessOwner: "Chief People Officer",
+    businessDomain: "Human resources",
+    useCase: "Shortlists applications for recruiter review",
+    tags: ["hr", "nlp"],
+    algorithm: "Cross-encoder ranking",
+    framework: "Hugging Face Transformers",
+    firstProduction: null,
+    cadence: 90,
+    metric: { name: "ndcg_at_10", base: 0.55 },
+    finalStage: "validation",
+  },
+  {
+    slug: "store-emotion-recognition",
+    name: "In-store Emotion Recognition",
+    riskTier: "unacceptable",
+    ownerTeam: "Retail Innovation",
+    businessOwner: "Head of Store Innovation",
+    businessDomain: "Retail",
+    useCase: "Prototype that infers shopper emotions from camera feeds (not allowed into production)",
+    tags: ["computer-vision", "prototype"],
+    algorithm: "CNN",
+    framework: "PyTorch 2.3",
+    firstProduction: null,
+    cadence: 90,
+    metric: { name: "accuracy", base: 0.61 },
+    finalStage: "development",
+  },
 ];
 
 /** Incidents by model and day, with hours to detect and to recover (null = still open). */
-const DEMO_INCIDENTS: Array<{ slug: string; day: number; title: string; severity: "sev1" | "sev2" | "sev3" | "sev4"; detectHours: number; recoverHours: number | null }> = [
-  { slug: "credit-risk-scorer", day: 40, title: "Score drift after bureau data format change", severity: "sev2", detectHours: 30, recoverHours: 52 },
+const DEMO_INCIDENTS: Array<{
+  slug: string;
+  day: number;
+  title: string;
+  severity: "sev1" | "sev2" | "sev3" | "sev4";
+  detectHours: number;
+  recoverHours: number | null;
+}> = [
+  {
+    slug: "credit-risk-scorer",
+    day: 40,
+    title: "Score drift after bureau data format change",
+    severity: "sev2",
+    detectHours: 30,
+    recoverHours: 52,
+  },
   { slug: "fraud-detector", day: 75, title: "Latency spike during holiday peak", severity: "sev1", detectHours: 2, recoverHours: 6 },
-  { slug: "demand-forecaster", day: 118, title: "Forecast job silently skipped two stores", severity: "sev3", detectHours: 48, recoverHours: 20 },
-  { slug: "churn-predictor", day: 160, title: "Feature pipeline served stale tenure values", severity: "sev3", detectHours: 20, recoverHours: 9 },
-  { slug: "fraud-detector", day: 230, title: "False-positive surge on a new card product", severity: "sev2", detectHours: 6, recoverHours: 14 },
-  { slug: "product-recommender", day: 330, title: "Empty recommendations for new users", severity: "sev3", detectHours: 1.5, recoverHours: 3 },
-  { slug: "price-optimizer", day: 400, title: "Markdown suggestions outside the allowed range", severity: "sev2", detectHours: 0.5, recoverHours: null },
+  {
+    slug: "demand-forecaster",
+    day: 118,
+    title: "Forecast job silently skipped two stores",
+    severity: "sev3",
+    detectHours: 48,
+    recoverHours: 20,
+  },
+  {
+    slug: "churn-predictor",
+    day: 160,
+    title: "Feature pipeline served stale tenure values",
+    severity: "sev3",
+    detectHours: 20,
+    recoverHours: 9,
+  },
+  {
+    slug: "fraud-detector",
+    day: 230,
+    title: "False-positive surge on a new card product",
+    severity: "sev2",
+    detectHours: 6,
+    recoverHours: 14,
+  },
+  {
+    slug: "product-recommender",
+    day: 330,
+    title: "Empty recommendations for new users",
+    severity: "sev3",
+    detectHours: 1.5,
+    recoverHours: 3,
+  },
+  {
+    slug: "price-optimizer",
+    day: 400,
+    title: "Markdown suggestions outside the allowed range",
+    severity: "sev2",
+    detectHours: 0.5,
+    recoverHours: null,
+  },
 ];
 
 const DAY = 86_400_000;
@@ -118,7 +337,12 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
         ownerUserId: actors.ownerUserId,
       });
       if (demo.metric.name !== "mape") {
-        setObjective(orgId, demo.slug, { metric: demo.metric.name, comparison: ">=", threshold: +(demo.metric.base - 0.03).toFixed(3) }, actors.team);
+        setObjective(
+          orgId,
+          demo.slug,
+          { metric: demo.metric.name, comparison: ">=", threshold: +(demo.metric.base - 0.03).toFixed(3) },
+          actors.team,
+        );
       }
       setObjective(orgId, demo.slug, { metric: "latency_p95_ms", comparison: "<=", threshold: 120 }, actors.team);
     });
@@ -152,7 +376,15 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
       if (demo.firstProduction === null) {
         if (isLast && demo.finalStage === "validation") {
           timeline.at(at(day + 3), () =>
-            transitionVersion(orgId, demo.slug, version, { to: "validation", reason: "Fairness review before any pilot" }, actors.team, { mayPromote: false }, { now: at(day + 3) }),
+            transitionVersion(
+              orgId,
+              demo.slug,
+              version,
+              { to: "validation", reason: "Fairness review before any pilot" },
+              actors.team,
+              { mayPromote: false },
+              { now: at(day + 3) },
+            ),
           );
         }
         continue;
@@ -172,7 +404,15 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
         } else {
           const when = at(day + offset);
           timeline.at(when, () =>
-            transitionVersion(orgId, demo.slug, version, { to, reason: to === "production" ? "Release approved (before the portal)" : "" }, to === "production" ? actors.leaderActor : actors.team, { mayPromote: true }, { now: when, importedHistory: to === "production" }),
+            transitionVersion(
+              orgId,
+              demo.slug,
+              version,
+              { to, reason: to === "production" ? "Release approved (before the portal)" : "" },
+              to === "production" ? actors.leaderActor : actors.team,
+              { mayPromote: true },
+              { now: when, importedHistory: to === "production" },
+            ),
           );
         }
       }
@@ -192,7 +432,9 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
         };
         // The version serving at the time (the first one registered, before any reached production).
         const version = liveFrom.filter(([from]) => from <= day).at(-1)?.[1] ?? liveFrom[0]![1];
-        byPipeline(at(day), (token) => recordMonitoringSnapshot(orgId, demo.slug, version, { observedAt: at(day), metrics }, token, { now: at(day) }));
+        byPipeline(at(day), (token) =>
+          recordMonitoringSnapshot(orgId, demo.slug, version, { observedAt: at(day), metrics }, token, { now: at(day) }),
+        );
       }
     }
   }
@@ -200,11 +442,45 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
   // Open work for the reviewer inbox.
   const byslug = (slug: string) => DEMO_MODELS.find((m) => m.slug === slug)!;
   byPipeline(at(lastDay - 4), (token) =>
-    createVersion(orgId, "churn-predictor", { version: "3.0.0", algorithm: "Logistic regression", framework: "scikit-learn 1.5", codeRef: "git:9c41e07", trainingData: { ref: "s3://demo-lake/churn-predictor/training", version: "snapshot-q4" }, hyperparameters: { C: 0.5 }, metrics: { auc: 0.83 } }, token, "api", { now: at(lastDay - 4) }),
+    createVersion(
+      orgId,
+      "churn-predictor",
+      {
+        version: "3.0.0",
+        algorithm: "Logistic regression",
+        framework: "scikit-learn 1.5",
+        codeRef: "git:9c41e07",
+        trainingData: { ref: "s3://demo-lake/churn-predictor/training", version: "snapshot-q4" },
+        hyperparameters: { C: 0.5 },
+        metrics: { auc: 0.83 },
+      },
+      token,
+      "api",
+      { now: at(lastDay - 4) },
+    ),
   );
-  timeline.at(at(lastDay - 3), () => transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "validation" }, actors.team, { mayPromote: false }, { now: at(lastDay - 3) }));
-  timeline.at(at(lastDay - 2), () => transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "staging" }, actors.team, { mayPromote: false }, { now: at(lastDay - 2) }));
-  seedPendingReviews(timeline, orgId, { model: byslug("resume-screener"), version: lastVersionOf.get("resume-screener")! }, { model: byslug("churn-predictor"), version: "3.0.0" }, actors, at(lastDay - 1.5));
+  timeline.at(at(lastDay - 3), () =>
+    transitionVersion(
+      orgId,
+      "churn-predictor",
+      "3.0.0",
+      { to: "validation" },
+      actors.team,
+      { mayPromote: false },
+      { now: at(lastDay - 3) },
+    ),
+  );
+  timeline.at(at(lastDay - 2), () =>
+    transitionVersion(orgId, "churn-predictor", "3.0.0", { to: "staging" }, actors.team, { mayPromote: false }, { now: at(lastDay - 2) }),
+  );
+  seedPendingReviews(
+    timeline,
+    orgId,
+    { model: byslug("resume-screener"), version: lastVersionOf.get("resume-screener")! },
+    { model: byslug("churn-predictor"), version: "3.0.0" },
+    actors,
+    at(lastDay - 1.5),
+  );
 
   for (const incident of DEMO_INCIDENTS) {
     if (incident.day > lastDay) continue;
@@ -237,7 +513,11 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
 
   // Once the history has played: the token's row says when it was made and last used.
   return {
-    pipelineToken: () => ({ id: pipeline?.type === "token" ? pipeline.id : null, createdAt: tokenCreatedAt, lastUsedAt: lastPipelineUse ? new Date(lastPipelineUse) : null }),
+    pipelineToken: () => ({
+      id: pipeline?.type === "token" ? pipeline.id : null,
+      createdAt: tokenCreatedAt,
+      lastUsedAt: lastPipelineUse ? new Date(lastPipelineUse) : null,
+    }),
   };
 }
 

@@ -14,7 +14,12 @@ const DAY = 86_400_000;
  * before today are done or overdue; some later ones are done early or under way,
  * each change at a believable date between the roadmap's generation and now.
  */
-export function seedDemoRoadmap(timeline: SeedTimeline, orgId: number, people: { leader: Actor; team: Actor; teamEmail: string; leaderEmail: string }, now = new Date()) {
+export function seedDemoRoadmap(
+  timeline: SeedTimeline,
+  orgId: number,
+  people: { leader: Actor; team: Actor; teamEmail: string; leaderEmail: string },
+  now = new Date(),
+) {
   const finalizedAt = demoFinalizedAt(shiftQuarter(quarterOf(now), -1), now);
   const generatedAt = new Date(Math.min(finalizedAt.getTime() + DAY, finalizedAt.getTime() + (now.getTime() - finalizedAt.getTime()) / 2));
   timeline.at(generatedAt, () => {
@@ -36,7 +41,10 @@ export function seedDemoRoadmap(timeline: SeedTimeline, orgId: number, people: {
         // Past its due date and still open: the overdue list.
         update(when(due - 20 * DAY), { status: "in_progress" });
       } else if (item.dueDate < today || (due - now.getTime() < 220 * DAY && index % 3 === 0)) {
-        update(when(Math.min(due, now.getTime()) - (8 + (index % 6) * 9) * DAY), { status: "done", evidence: "Delivered; see the platform changelog." });
+        update(when(Math.min(due, now.getTime()) - (8 + (index % 6) * 9) * DAY), {
+          status: "done",
+          evidence: "Delivered; see the platform changelog.",
+        });
       } else if (due - now.getTime() < 220 * DAY) {
         update(when(now.getTime() - 3 * DAY), { status: index % 3 === 1 ? "in_progress" : "todo" });
       }

@@ -18,7 +18,8 @@ export class SeedTimeline {
   at(when: Date, run: () => unknown): void {
     const at = when.getTime();
     if (Number.isNaN(at)) throw new Error("A seed step needs a valid date");
-    if (at < this.clock) throw new Error(`A seed step at ${when.toISOString()} was scheduled after the timeline passed ${new Date(this.clock).toISOString()}`);
+    if (at < this.clock)
+      throw new Error(`A seed step at ${when.toISOString()} was scheduled after the timeline passed ${new Date(this.clock).toISOString()}`);
     this.steps.push({ at, order: this.scheduled++, run });
   }
 

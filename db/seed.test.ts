@@ -97,10 +97,7 @@ describe("seedDemoOrganization", () => {
     const db = getDb();
     const org = db.select().from(organizations).where(eq(organizations.slug, "demo")).get()!;
     const events = db.select().from(auditEvents).where(eq(auditEvents.orgId, org.id)).orderBy(auditEvents.id).all();
-    expect(events.map((e) => e.action)).toEqual([
-      "organization.created",
-      ...Array.from({ length: 5 }, () => "member.created"),
-    ]);
+    expect(events.map((e) => e.action)).toEqual(["organization.created", ...Array.from({ length: 5 }, () => "member.created")]);
     expect(events.every((e) => e.actorType === "system")).toBe(true);
     expect(verifyAuditChain(org.id, db)).toEqual({ ok: true, events: 6 });
   });
@@ -197,7 +194,12 @@ describe("prepareDatabase", () => {
 
     // The history is recorded at the dates it happened: in time order, numbered 1, 2, 3… and spread over months.
     for (const orgId of [1, 2]) {
-      const events = db.select({ seq: auditEvents.seq, at: auditEvents.createdAt }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).orderBy(auditEvents.id).all();
+      const events = db
+        .select({ seq: auditEvents.seq, at: auditEvents.createdAt })
+        .from(auditEvents)
+        .where(eq(auditEvents.orgId, orgId))
+        .orderBy(auditEvents.id)
+        .all();
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events.every((e, i) => i === 0 || e.at.getTime() >= events[i - 1]!.at.getTime())).toBe(true);
       expect(events.every((e) => e.at.getTime() <= Date.now())).toBe(true);
@@ -217,14 +219,22 @@ describe("prepareDatabase", () => {
     expect(byToken.length).toBeGreaterThan(10);
     expect(token.createdAt.getTime()).toBeLessThan(byToken[0]!.at.getTime());
     expect(token.lastUsedAt?.getTime()).toBe(byToken.at(-1)!.at.getTime());
-    const created = db.select({ at: auditEvents.createdAt }).from(auditEvents).where(and(eq(auditEvents.action, "api_token.created"), eq(auditEvents.entityId, String(token.id)))).get()!;
+    const created = db
+      .select({ at: auditEvents.createdAt })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "api_token.created"), eq(auditEvents.entityId, String(token.id))))
+      .get()!;
     expect(created.at.getTime()).toBe(token.createdAt.getTime());
 
     // The roadmap starts on the first day of the quarter after its assessment's, and was generated after it was finalised.
     const roadmap = db.select().from(roadmaps).where(eq(roadmaps.orgId, 1)).get()!;
     const source = db.select().from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
     // A roadmap starts on the first day of the quarter after its assessment was finalised.
-    expect(roadmap.startDate).toBe(quarterRange(shiftQuarter(quarterOf(source.finalizedAt!), 1)).from.toISOString().slice(0, 10));
+    expect(roadmap.startDate).toBe(
+      quarterRange(shiftQuarter(quarterOf(source.finalizedAt!), 1))
+        .from.toISOString()
+        .slice(0, 10),
+    );
     expect(roadmap.createdAt.getTime()).toBeGreaterThan(source.finalizedAt!.getTime());
     expect(lines.join("\n")).toMatch(/seeded the demo organisation/);
     expect(warn).toHaveBeenCalledTimes(1);

@@ -51,7 +51,12 @@ export async function seedDemoHistory(
   const timeline = new SeedTimeline();
   const registry = seedDemoRegistry(timeline, orgId, actors, now);
   seedDemoAssessments(timeline, orgId, actors.leaderActor, now);
-  seedDemoRoadmap(timeline, orgId, { leader: actors.leaderActor, team: actors.team, teamEmail: actors.teamEmail, leaderEmail: actors.leaderEmail }, now);
+  seedDemoRoadmap(
+    timeline,
+    orgId,
+    { leader: actors.leaderActor, team: actors.team, teamEmail: actors.teamEmail, leaderEmail: actors.leaderEmail },
+    now,
+  );
   options.schedule?.(timeline);
   await timeline.play();
   // The pipeline token was made before its first use and last used at its last.
@@ -75,53 +80,59 @@ export async function seedDemoOrganization(options: { registry?: boolean } = {})
   // A new demo organisation with history was founded when its history begins.
   const stamp = <T>(fn: () => T): T => (isNew && withHistory ? recordingAt(demoHistoryStart(now), fn) : fn());
   // Shared data (the organisation, its people and their memberships): the site counter.
-  const result = stamp(() => writeTransaction("site", (tx) => {
-    let org = tx.select().from(organizations).where(eq(organizations.slug, DEMO_ORG.slug)).get();
-    const created = !org;
-    if (!org) {
-      org = tx.insert(organizations).values(DEMO_ORG).returning().get();
-      recordAuditEvent(tx, {
-        orgId: org.id,
-        actor: SYSTEM_ACTOR,
-        action: "organization.created",
-        entityType: "organization",
-        entityId: org.id,
-        after: { ...DEMO_ORG, seeded: true },
-      });
-    }
-    for (const demo of DEMO_USERS) {
-      let user = tx.select().from(users).where(eq(users.email, demo.email)).get();
-      if (!user) {
-        user = tx
-          .insert(users)
-          .values({ email: demo.email, name: demo.name, passwordHash, isSiteAdmin: demo.siteAdmin ?? false })
-          .returning()
-          .get();
-      }
-      const member = tx
-        .select({ id: memberships.id })
-        .from(memberships)
-        .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, org.id)))
-        .all();
-      if (member.length === 0) {
-        tx.insert(memberships).values({ orgId: org.id, userId: user.id, role: demo.role }).run();
+  const result = stamp(() =>
+    writeTransaction("site", (tx) => {
+      let org = tx.select().from(organizations).where(eq(organizations.slug, DEMO_ORG.slug)).get();
+      const created = !org;
+      if (!org) {
+        org = tx.insert(organizations).values(DEMO_ORG).returning().get();
         recordAuditEvent(tx, {
           orgId: org.id,
           actor: SYSTEM_ACTOR,
-          action: "member.created",
-          entityType: "user",
-          entityId: user.id,
-          after: { email: user.email, name: user.name, role: demo.role, seeded: true },
+          action: "organization.created",
+          entityType: "organization",
+          entityId: org.id,
+          after: { ...DEMO_ORG, seeded: true },
         });
       }
-    }
-    const userIds = Object.fromEntries(
-      DEMO_USERS.map((demo) => [demo.role, tx.select({ id: users.id }).from(users).where(eq(users.email, demo.email)).get()!.id]),
-    );
-    return { created, orgId: org.id, userIds };
-  }));
+      for (const demo of DEMO_USERS) {
+        let user = tx.select().from(users).where(eq(users.email, demo.email)).get();
+        if (!user) {
+          user = tx
+            .insert(users)
+            .values({ email: demo.email, name: demo.name, passwordHash, isSiteAdmin: demo.siteAdmin ?? false })
+            .returning()
+            .get();
+        }
+        const member = tx
+          .select({ id: memberships.id })
+          .from(memberships)
+          .where(and(eq(memberships.userId, user.id), eq(memberships.orgId, org.id)))
+          .all();
+        if (member.length === 0) {
+          tx.insert(memberships).values({ orgId: org.id, userId: user.id, role: demo.role }).run();
+          recordAuditEvent(tx, {
+            orgId: org.id,
+            actor: SYSTEM_ACTOR,
+            action: "member.created",
+            entityType: "user",
+            entityId: user.id,
+            after: { email: user.email, name: user.name, role: demo.role, seeded: true },
+          });
+        }
+      }
+      const userIds = Object.fromEntries(
+        DEMO_USERS.map((demo) => [demo.role, tx.select({ id: users.id }).from(users).where(eq(users.email, demo.email)).get()!.id]),
+      );
+      return { created, orgId: org.id, userIds };
+    }),
+  );
   if (result.created && withHistory) {
-    const actor = (role: Role): Actor => ({ type: "user", id: result.userIds[role]!, label: DEMO_USERS.find((u) => u.role === role)!.email });
+    const actor = (role: Role): Actor => ({
+      type: "user",
+      id: result.userIds[role]!,
+      label: DEMO_USERS.find((u) => u.role === role)!.email,
+    });
     const approver = (role: "ethics" | "leadership") => ({ userId: result.userIds[role]!, label: actor(role).label, role });
     await seedDemoHistory(
       result.orgId,
@@ -147,7 +158,14 @@ export async function seedDemoOrganization(options: { registry?: boolean } = {})
               for (const role of ["admin", "leadership"] as const) {
                 tx.insert(memberships).values({ orgId: sisterOrg.id, userId: result.userIds[role]!, role }).run();
               }
-              recordAuditEvent(tx, { orgId: sisterOrg.id, actor: SYSTEM_ACTOR, action: "organization.created", entityType: "organization", entityId: sisterOrg.id, after: { ...SISTER_ORG, seeded: true } });
+              recordAuditEvent(tx, {
+                orgId: sisterOrg.id,
+                actor: SYSTEM_ACTOR,
+                action: "organization.created",
+                entityType: "organization",
+                entityId: sisterOrg.id,
+                after: { ...SISTER_ORG, seeded: true },
+              });
               return sisterOrg;
             });
             if (sister) seedSisterOrgAssessment(timeline, sister.id, actor("leadership"), now);

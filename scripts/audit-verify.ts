@@ -22,7 +22,9 @@ for (const chain of chains) {
     console.log(`ok      ${chain.label}: ${result.events} events`);
   } else {
     broken++;
-    console.log(`BROKEN  ${chain.label}: first broken event #${result.firstBrokenId} (${result.reason}) after ${result.events - 1} intact events`);
+    console.log(
+      `BROKEN  ${chain.label}: first broken event #${result.firstBrokenId} (${result.reason}) after ${result.events - 1} intact events`,
+    );
   }
 }
 process.exit(broken ? 1 : 0);

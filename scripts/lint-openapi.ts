@@ -40,6 +40,8 @@ export function lintOpenApiDocument(): { problems: string[] } {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { problems } = lintOpenApiDocument();
   for (const problem of problems) console.error(problem);
-  console.log(problems.length ? `The API document has ${problems.length} problem(s).` : "The API document is clean (Redocly recommended rules).");
+  console.log(
+    problems.length ? `The API document has ${problems.length} problem(s).` : "The API document is clean (Redocly recommended rules).",
+  );
   process.exitCode = problems.length ? 1 : 0;
 }

@@ -47,105 +47,82 @@ afterAll(() => {
 });
 
 describe("org:create CLI", () => {
-  it(
-    "creates the organisation and its administrator",
-    async () => {
-      const { status, stdout, stderr } = run([
-        "--slug",
-        "Acme-CLI",
-        "--name",
-        "Acme CLI Ltd",
-        "--admin-email",
-        "Boss@Acme-CLI.io",
-        "--admin-name",
-        "Bo Boss",
-        "--admin-password",
-        "Correct-Horse-42",
-      ]);
-      expect(stderr).not.toMatch(/error/i);
-      expect(status).toBe(0);
-      expect(stdout).toContain("acme-cli");
-      expect(stdout).toContain('Created organisation "Acme CLI Ltd" (/orgs/acme-cli) with administrator boss@acme-cli.io');
+  it("creates the organisation and its administrator", async () => {
+    const { status, stdout, stderr } = run([
+      "--slug",
+      "Acme-CLI",
+      "--name",
+      "Acme CLI Ltd",
+      "--admin-email",
+      "Boss@Acme-CLI.io",
+      "--admin-name",
+      "Bo Boss",
+      "--admin-password",
+      "Correct-Horse-42",
+    ]);
+    expect(stderr).not.toMatch(/error/i);
+    expect(status).toBe(0);
+    expect(stdout).toContain("acme-cli");
+    expect(stdout).toContain('Created organisation "Acme CLI Ltd" (/orgs/acme-cli) with administrator boss@acme-cli.io');
 
-      const { org, admin, role, events } = withDb((db) => {
-        const org = db.select().from(organizations).where(eq(organizations.slug, "acme-cli")).get()!;
-        const admin = db.select().from(users).where(eq(users.email, "boss@acme-cli.io")).get()!;
-        const role = db.select().from(memberships).where(eq(memberships.userId, admin.id)).get()?.role;
-        const events = db.select().from(auditEvents).where(eq(auditEvents.orgId, org.id)).all();
-        expect(verifyAuditChain(org.id, db)).toEqual({ ok: true, events: 1 });
-        return { org, admin, role, events };
-      });
-      expect(org.name).toBe("Acme CLI Ltd");
-      expect(admin.name).toBe("Bo Boss");
-      expect(role).toBe("admin");
-      expect(await verifyPassword("Correct-Horse-42", admin.passwordHash)).toBe(true);
-      expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ action: "organization.created", actorType: "system", actorLabel: "cli:org:create" });
-    },
-    30_000,
-  );
+    const { org, admin, role, events } = withDb((db) => {
+      const org = db.select().from(organizations).where(eq(organizations.slug, "acme-cli")).get()!;
+      const admin = db.select().from(users).where(eq(users.email, "boss@acme-cli.io")).get()!;
+      const role = db.select().from(memberships).where(eq(memberships.userId, admin.id)).get()?.role;
+      const events = db.select().from(auditEvents).where(eq(auditEvents.orgId, org.id)).all();
+      expect(verifyAuditChain(org.id, db)).toEqual({ ok: true, events: 1 });
+      return { org, admin, role, events };
+    });
+    expect(org.name).toBe("Acme CLI Ltd");
+    expect(admin.name).toBe("Bo Boss");
+    expect(role).toBe("admin");
+    expect(await verifyPassword("Correct-Horse-42", admin.passwordHash)).toBe(true);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: "organization.created", actorType: "system", actorLabel: "cli:org:create" });
+  }, 30_000);
 
-  it(
-    "fails with 'already exists' for a slug that is taken, and writes nothing",
-    () => {
-      const before = orgCount();
-      const { status, stdout, stderr } = run([
-        "--slug",
-        "acme-cli",
-        "--name",
-        "Acme Again",
-        "--admin-email",
-        "someone@else.io",
-        "--admin-password",
-        "Correct-Horse-42",
-      ]);
-      expect(status).not.toBe(0);
-      expect(stderr).toMatch(/already exists/);
-      expect(stdout).not.toMatch(/Created organisation/);
-      expect(orgCount()).toBe(before);
-      expect(withDb((db) => db.select().from(users).where(eq(users.email, "someone@else.io")).get())).toBeUndefined();
-    },
-    30_000,
-  );
+  it("fails with 'already exists' for a slug that is taken, and writes nothing", () => {
+    const before = orgCount();
+    const { status, stdout, stderr } = run([
+      "--slug",
+      "acme-cli",
+      "--name",
+      "Acme Again",
+      "--admin-email",
+      "someone@else.io",
+      "--admin-password",
+      "Correct-Horse-42",
+    ]);
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/already exists/);
+    expect(stdout).not.toMatch(/Created organisation/);
+    expect(orgCount()).toBe(before);
+    expect(withDb((db) => db.select().from(users).where(eq(users.email, "someone@else.io")).get())).toBeUndefined();
+  }, 30_000);
 
-  it(
-    "refuses a weak password naming the --admin-password flag",
-    () => {
-      const before = orgCount();
-      const { status, stderr } = run([
-        "--slug",
-        "weak-co",
-        "--name",
-        "Weak Co",
-        "--admin-email",
-        "boss@weak.io",
-        "--admin-password",
-        "password",
-      ]);
-      expect(status).not.toBe(0);
-      expect(stderr).toMatch(/^error: /);
-      expect(stderr).toContain("--admin-password");
-      expect(orgCount()).toBe(before);
-    },
-    30_000,
-  );
+  it("refuses a weak password naming the --admin-password flag", () => {
+    const before = orgCount();
+    const { status, stderr } = run([
+      "--slug",
+      "weak-co",
+      "--name",
+      "Weak Co",
+      "--admin-email",
+      "boss@weak.io",
+      "--admin-password",
+      "password",
+    ]);
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/^error: /);
+    expect(stderr).toContain("--admin-password");
+    expect(orgCount()).toBe(before);
+  }, 30_000);
 
-  it(
-    "fails when a required flag is missing, naming it",
-    () => {
-      const before = orgCount();
-      const { status, stderr } = run([
-        "--name",
-        "No Slug Co",
-        "--admin-email",
-        "boss@noslug.io",
-        "--admin-password",
-        "Correct-Horse-42",
-      ]);
-      expect(status).not.toBe(0);
-      expect(stderr).toContain("--slug");
-      expect(orgCount()).toBe(before);
-    },
-    30_000,
-  );
+  it("fails when a required flag is missing, naming it", () => {
+    const before = orgCount();
+    const { status, stderr } = run(["--name", "No Slug Co", "--admin-email", "boss@noslug.io", "--admin-password", "Correct-Horse-42"]);
+    expect(status).not.toBe(0);
+    expect(stderr).toContain("--slug");
+    expect(orgCount()).toBe(before);
+  }, 30_000);
 });

@@ -22,6 +22,9 @@ await backup.backup(target);
 backup.close();
 closeSharedDb();
 migrateDatabase(getDb());
-const broken = [...listAllOrganizations().map((o) => ({ slug: o.slug, result: verifyAuditChain(o.id) })), { slug: "(site)", result: verifyAuditChain(null) }].filter((c) => !c.result.ok);
+const broken = [
+  ...listAllOrganizations().map((o) => ({ slug: o.slug, result: verifyAuditChain(o.id) })),
+  { slug: "(site)", result: verifyAuditChain(null) },
+].filter((c) => !c.result.ok);
 if (broken.length) fail(`Restored, but audit chains do not verify: ${broken.map((b) => b.slug).join(", ")}`);
 console.log(`Restored ${file} into ${target}; integrity ok, audit chains verify.`);

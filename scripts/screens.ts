@@ -104,14 +104,19 @@ async function shootViewer(browser: Browser, baseUrl: string, viewer: Viewer, pa
 /** Every PDF the manifest serves (`….pdf` routes and the roadmap export as pdf), rendered to PNG pages. */
 async function renderPdfs(browser: Browser, baseUrl: string, manifest: Record<string, ManifestRoute>, params: Record<string, string>) {
   const context = await browser.newContext({ baseURL: baseUrl });
-  const login = await context.request.post("/login", { form: { email: DEMO_EMAILS.admin, password: DEMO_PASSWORD, redirectTo: "" }, maxRedirects: 0 });
+  const login = await context.request.post("/login", {
+    form: { email: DEMO_EMAILS.admin, password: DEMO_PASSWORD, redirectTo: "" },
+    maxRedirects: 0,
+  });
   if (login.status() !== 302) throw new Error(`sign-in for the PDFs failed: ${login.status()}`);
   const pdfRoutes = Object.keys(manifest).filter((id) => id.endsWith("[.pdf]") || id.endsWith(".export.$format"));
   const results: { routeId: string; url: string; pages: string[]; error?: string }[] = [];
   fs.mkdirSync(path.join(OUT, "pdf"), { recursive: true });
   for (const routeId of pdfRoutes.sort()) {
     const url = fillPattern(routePattern(manifest, routeId), { ...params, format: "pdf" });
-    const name = fileSafe(routeId).replace(/_?\.pdf_?$/, "").replace(/\.export\._format$/, "");
+    const name = fileSafe(routeId)
+      .replace(/_?\.pdf_?$/, "")
+      .replace(/\.export\._format$/, "");
     const response = await context.request.get(url);
     if (!response.ok() || !(response.headers()["content-type"] ?? "").includes("pdf")) {
       results.push({ routeId, url, pages: [], error: `${response.status()} ${response.headers()["content-type"]}` });
@@ -158,7 +163,9 @@ function contactSheet(shots: Shot[], pdfs: Awaited<ReturnType<typeof renderPdfs>
   const pdfSections = pdfs.map(
     (p) =>
       `<section><h2>${escapeHtml(p.routeId)} <small>${escapeHtml(p.url)}</small></h2>${
-        p.error ? `<p><strong>${escapeHtml(p.error)}</strong></p>` : `<div class="row">${p.pages.map((f, i) => `<figure>${img(f, `page ${i + 1}`, 220)}<figcaption>page ${i + 1}</figcaption></figure>`).join("")}</div>`
+        p.error
+          ? `<p><strong>${escapeHtml(p.error)}</strong></p>`
+          : `<div class="row">${p.pages.map((f, i) => `<figure>${img(f, `page ${i + 1}`, 220)}<figcaption>page ${i + 1}</figcaption></figure>`).join("")}</div>`
       }</section>`,
   );
   const toc = [...byRoute.keys()].map((id) => `<li><a href="#${escapeHtml(fileSafe(id))}">${escapeHtml(id)}</a></li>`).join("");
@@ -189,7 +196,10 @@ async function main() {
   const started = Date.now();
   if (!fs.existsSync(path.join(REPO_ROOT, BUILD_DIR, "server/index.js"))) {
     console.log("[screens] No production build yet: building...");
-    const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], { cwd: REPO_ROOT, stdio: "inherit" });
+    const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], {
+      cwd: REPO_ROOT,
+      stdio: "inherit",
+    });
     if (built.status !== 0) process.exit(built.status ?? 1);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-screens-"));
@@ -227,7 +237,14 @@ async function main() {
 
     browser = await chromium.launch({
       executablePath: env().CHROMIUM_PATH,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+      ],
     });
     const queue = [...pagesByViewer.entries()];
     const shots: Shot[] = [];
@@ -241,7 +258,9 @@ async function main() {
     fs.writeFileSync(path.join(OUT, "index.html"), contactSheet(shots, pdfs));
     const notOk = shots.filter((s) => s.status !== 200);
     if (notOk.length) console.warn(`[screens] not 200: ${notOk.map((s) => `${s.url} as ${s.viewer} (${s.status})`).join(", ")}`);
-    console.log(`[screens] ${shots.length} screenshots and ${pdfs.length} PDFs in ${((Date.now() - started) / 1000).toFixed(0)} s: open screens/index.html`);
+    console.log(
+      `[screens] ${shots.length} screenshots and ${pdfs.length} PDFs in ${((Date.now() - started) / 1000).toFixed(0)} s: open screens/index.html`,
+    );
   } finally {
     await browser?.close();
     server.kill("SIGTERM");

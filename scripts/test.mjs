@@ -92,14 +92,18 @@ if (!only || only === "lint") {
 if (only !== "unit") run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
 if (only !== "e2e") {
   ensurePoppler();
-  run(process.execPath, [
-    "node_modules/vitest/vitest.mjs",
-    "run",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${path.join(reports, "vitest.json")}`,
-    ...(only === "unit" ? extraArgs : []),
-  ], only === "unit" ? {} : { PORTAL_TEST_BUILD_DIR: process.env.PORTAL_BUILD_DIR ?? "build" });
+  run(
+    process.execPath,
+    [
+      "node_modules/vitest/vitest.mjs",
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${path.join(reports, "vitest.json")}`,
+      ...(only === "unit" ? extraArgs : []),
+    ],
+    only === "unit" ? {} : { PORTAL_TEST_BUILD_DIR: process.env.PORTAL_BUILD_DIR ?? "build" },
+  );
 }
 if (only !== "unit") {
   ensureChromium();

@@ -25,5 +25,7 @@ migrateDatabase(db);
 const org = findOrganizationBySlug(db, values.org);
 if (!org) fail(`No organisation with slug "${values.org}"`);
 const created = createApiToken(org.id, parsed.data, { ...SYSTEM_ACTOR, label: "cli:token" });
-console.log(`Created token "${created.name}" for ${org.slug} with scopes ${created.scopes.join(", ")}. Store it now; it is not shown again.`);
+console.log(
+  `Created token "${created.name}" for ${org.slug} with scopes ${created.scopes.join(", ")}. Store it now; it is not shown again.`,
+);
 console.log(created.token);

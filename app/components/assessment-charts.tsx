@@ -7,7 +7,17 @@ type Series = { label: string; values: Array<number | null>; color: string; dash
 const formatValue = (value: number | null | undefined) => (value == null ? "—" : value.toFixed(1));
 
 /** The five components on a radar, 0–5, one polygon per series (this quarter, previous, evidence). */
-export function ComponentRadar({ labels, series, title, height = 380 }: { labels: string[]; series: Series[]; title: string; height?: number }) {
+export function ComponentRadar({
+  labels,
+  series,
+  title,
+  height = 380,
+}: {
+  labels: string[];
+  series: Series[];
+  title: string;
+  height?: number;
+}) {
   return (
     <Chart
       label={title}
@@ -29,7 +39,9 @@ export function ComponentRadar({ labels, series, title, height = 380 }: { labels
         },
         options: {
           layout: { padding: 4 },
-          scales: { r: { min: 0, max: 5, ticks: { stepSize: 1, backdropColor: "transparent" }, pointLabels: { font: { size: 12 }, padding: 6 } } },
+          scales: {
+            r: { min: 0, max: 5, ticks: { stepSize: 1, backdropColor: "transparent" }, pointLabels: { font: { size: 12 }, padding: 6 } },
+          },
           plugins: { legend: { position: "bottom", labels: { boxWidth: 14 } } },
         },
       }}

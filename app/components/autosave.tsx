@@ -11,7 +11,13 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type RefObjec
 const LEAVE_MESSAGE = "You have unsaved changes. Leave this page and lose them?";
 
 /** A move to another page (not a post back to this one) while `shouldBlock()` says so. */
-function leavesPage({ currentLocation, nextLocation }: { currentLocation: { pathname: string; search: string }; nextLocation: { pathname: string; search: string } }) {
+function leavesPage({
+  currentLocation,
+  nextLocation,
+}: {
+  currentLocation: { pathname: string; search: string };
+  nextLocation: { pathname: string; search: string };
+}) {
   return currentLocation.pathname !== nextLocation.pathname || currentLocation.search !== nextLocation.search;
 }
 
@@ -166,9 +172,23 @@ export function useAutosave<T extends AutosaveAnswer>(
 }
 
 /** Status line for an autosaving form: announced politely to screen readers. */
-export function SaveStatusLine({ status, text, idleHint = "Changes save as you type." }: { status: SaveStatus; text: string; idleHint?: string }) {
+export function SaveStatusLine({
+  status,
+  text,
+  idleHint = "Changes save as you type.",
+}: {
+  status: SaveStatus;
+  text: string;
+  idleHint?: string;
+}) {
   return (
-    <p className="muted save-status" role="status" aria-live="polite" data-save-status={status} style={status === "failed" ? { color: "var(--bad, #b42318)" } : undefined}>
+    <p
+      className="muted save-status"
+      role="status"
+      aria-live="polite"
+      data-save-status={status}
+      style={status === "failed" ? { color: "var(--bad, #b42318)" } : undefined}
+    >
       {text || idleHint}
     </p>
   );
@@ -180,7 +200,9 @@ const SKIPPED_TYPES = new Set(["hidden", "file", "password", "submit", "button",
 function draftableElements(form: HTMLFormElement) {
   return Array.from(form.elements).filter(
     (el): el is HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement =>
-      (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) && !!el.name && !SKIPPED_TYPES.has(el.type),
+      (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) &&
+      !!el.name &&
+      !SKIPPED_TYPES.has(el.type),
   );
 }
 
@@ -245,7 +267,10 @@ export function useFormDraft(formRef: RefObject<HTMLFormElement | null>, key: st
     setDirty(false);
   }, [formRef, storageKey]);
 
-  const release = useUnsavedChangesWarning(dirty, "What you typed has not been submitted yet. Leave this page? (Your draft is kept in this browser.)");
+  const release = useUnsavedChangesWarning(
+    dirty,
+    "What you typed has not been submitted yet. Leave this page? (Your draft is kept in this browser.)",
+  );
 
   const formProps = {
     onChange(event: FormEvent<HTMLFormElement>) {

@@ -23,16 +23,32 @@ export function BiasAuditOutcomeText({ audit }: { audit: Pick<BiasAuditOutcome, 
  * audit, version and approval pages. `counts` (from the gate check) says
  * whether it satisfies the promotion gate for this model's risk tier.
  */
-export function RiskAcceptanceNote({ acceptance, counts, children }: { acceptance: RiskAcceptance; counts?: boolean; children?: ReactNode }) {
+export function RiskAcceptanceNote({
+  acceptance,
+  counts,
+  children,
+}: {
+  acceptance: RiskAcceptance;
+  counts?: boolean;
+  children?: ReactNode;
+}) {
   return (
-    <div className="risk-acceptance" role="note" aria-label={`Risk acceptance for audit #${acceptance.auditId}`} data-testid="risk-acceptance">
+    <div
+      className="risk-acceptance"
+      role="note"
+      aria-label={`Risk acceptance for audit #${acceptance.auditId}`}
+      data-testid="risk-acceptance"
+    >
       <p>
-        <strong>Risk accepted:</strong> audit #{acceptance.auditId} failed its fairness rules; {acceptance.by} accepted the risk on {formatDate(acceptance.at)}.
+        <strong>Risk accepted:</strong> audit #{acceptance.auditId} failed its fairness rules; {acceptance.by} accepted the risk on{" "}
+        {formatDate(acceptance.at)}.
       </p>
       <p>
         Rationale: <q>{acceptance.rationale || "none recorded"}</q>
       </p>
-      {counts === true ? <p className="muted">For a limited-risk model this satisfies the audit gate; the approvers decide knowing it.</p> : null}
+      {counts === true ? (
+        <p className="muted">For a limited-risk model this satisfies the audit gate; the approvers decide knowing it.</p>
+      ) : null}
       {counts === false ? <p className="muted">It does not satisfy the audit gate: a high-risk model needs a passing audit.</p> : null}
       {children}
     </div>
@@ -83,7 +99,16 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
   );
 }
 
-const GROUP_RATE_COLUMNS = ["baseRate", "selectionRate", "truePositiveRate", "falsePositiveRate", "falseNegativeRate", "trueNegativeRate", "precision", "accuracy"] as const;
+const GROUP_RATE_COLUMNS = [
+  "baseRate",
+  "selectionRate",
+  "truePositiveRate",
+  "falsePositiveRate",
+  "falseNegativeRate",
+  "trueNegativeRate",
+  "precision",
+  "accuracy",
+] as const;
 
 export function GroupTable({ audit }: { audit: BiasAuditJson }) {
   const hasReference = audit.groups.some((g) => g.ratioToReference);
@@ -133,16 +158,16 @@ export function GroupRateCharts({ audit }: { audit: BiasAuditJson }) {
   const chart = (key: "selectionRate" | "truePositiveRate" | "falsePositiveRate", color: string) => {
     const label = `${FAIRNESS_METRIC_LABELS[key]} by group`;
     return (
-    <Chart
-      key={key}
-      label={label}
-      height={Math.max(160, groups.length * 28)}
-      config={{
-        type: "bar",
-        data: { labels: groups.map((g) => g.group), datasets: [{ label, data: groups.map((g) => g[key] ?? 0), backgroundColor: color }] },
-        options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, max: 1 } } },
-      }}
-    />
+      <Chart
+        key={key}
+        label={label}
+        height={Math.max(160, groups.length * 28)}
+        config={{
+          type: "bar",
+          data: { labels: groups.map((g) => g.group), datasets: [{ label, data: groups.map((g) => g[key] ?? 0), backgroundColor: color }] },
+          options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { min: 0, max: 1 } } },
+        }}
+      />
     );
   };
   return (
@@ -182,8 +207,28 @@ export function valuesHint(sample: CsvSample | null, column: string, hint: strin
 type ColumnProps = { value: string; onChange: (value: string) => void; columns: string[] | undefined; error?: string };
 
 /** One column of the file: a text input, or once the file's header is read, a list of its columns. */
-export function ColumnField({ label, name, hint, value, onChange, columns, error, required = true }: ColumnProps & { label: string; name: string; hint: string; required?: boolean }) {
-  if (!columns) return <TextField label={label} name={name} required={required} hint={hint} value={value} onChange={(e) => onChange(e.currentTarget.value)} error={error} />;
+export function ColumnField({
+  label,
+  name,
+  hint,
+  value,
+  onChange,
+  columns,
+  error,
+  required = true,
+}: ColumnProps & { label: string; name: string; hint: string; required?: boolean }) {
+  if (!columns)
+    return (
+      <TextField
+        label={label}
+        name={name}
+        required={required}
+        hint={hint}
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+        error={error}
+      />
+    );
   return (
     <SelectField
       label={label}
@@ -197,19 +242,38 @@ export function ColumnField({ label, name, hint, value, onChange, columns, error
   );
 }
 
-const splitList = (value: string) => value.split(",").map((v) => v.trim()).filter(Boolean);
+const splitList = (value: string) =>
+  value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /** The group columns: comma-separated text, or once the file's header is read, a tick per column. */
 export function GroupColumnsField({ value, onChange, columns, error }: ColumnProps) {
   const id = useId();
   const hint = "Several columns make intersectional groups (race × sex). Not an identifier column.";
   if (!columns) {
-    return <TextField label="Group columns" name="groupColumns" required hint={`Comma-separated column names. ${hint}`} value={value} onChange={(e) => onChange(e.currentTarget.value)} error={error} />;
+    return (
+      <TextField
+        label="Group columns"
+        name="groupColumns"
+        required
+        hint={`Comma-separated column names. ${hint}`}
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value)}
+        error={error}
+      />
+    );
   }
   const chosen = splitList(value).filter((c) => columns.includes(c));
   const toggle = (column: string, on: boolean) => onChange(columns.filter((c) => (c === column ? on : chosen.includes(c))).join(","));
   return (
-    <fieldset className="choice-group" aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`} aria-invalid={error ? true : undefined} data-testid="group-columns">
+    <fieldset
+      className="choice-group"
+      aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
+      aria-invalid={error ? true : undefined}
+      data-testid="group-columns"
+    >
       <legend>Group columns</legend>
       <input type="hidden" name="groupColumns" value={chosen.join(",")} />
       {columns.map((column) => (

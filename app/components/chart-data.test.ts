@@ -19,14 +19,22 @@ const assessment = (period: string, status: string, score: number, components: R
 
 describe("trendSeries", () => {
   it("lists finalised quarters oldest first and marks the newer draft as draft", () => {
-    const series = trendSeries([assessment("2026-Q4", "draft", 3.1), assessment("2026-Q3", "finalized", 2.9), assessment("2026-Q2", "finalized", 2.5)]);
+    const series = trendSeries([
+      assessment("2026-Q4", "draft", 3.1),
+      assessment("2026-Q3", "finalized", 2.9),
+      assessment("2026-Q2", "finalized", 2.5),
+    ]);
     expect(series.periods).toEqual(["2026-Q2", "2026-Q3", "2026-Q4 (draft)"]);
     expect(series.draftIndex).toBe(2);
     expect(series.lines[0]).toEqual({ label: "Dimension", values: [2.5, 2.9, 3.1], bold: true });
   });
 
   it("leaves withdrawn quarters and drafts older than the newest finalised one out", () => {
-    const series = trendSeries([assessment("2026-Q3", "withdrawn", 4), assessment("2026-Q2", "finalized", 2.5), assessment("2026-Q1", "draft", 1)]);
+    const series = trendSeries([
+      assessment("2026-Q3", "withdrawn", 4),
+      assessment("2026-Q2", "finalized", 2.5),
+      assessment("2026-Q1", "draft", 1),
+    ]);
     expect(series.periods).toEqual(["2026-Q2"]);
     expect(series.draftIndex).toBeNull();
   });

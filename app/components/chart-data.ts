@@ -54,7 +54,10 @@ export function trendSeries(assessments: readonly TrendAssessment[]): TrendSerie
     draftIndex: draft ? shown.length - 1 : null,
     lines: [
       { label: "Dimension", values: shown.map((a) => a.dimensionScore), bold: true },
-      ...[...components].map(([id, name]) => ({ label: name, values: shown.map((a) => a.components.find((c) => c.componentId === id)?.score ?? null) })),
+      ...[...components].map(([id, name]) => ({
+        label: name,
+        values: shown.map((a) => a.components.find((c) => c.componentId === id)?.score ?? null),
+      })),
     ],
   };
 }

@@ -31,8 +31,16 @@ export function DecisionField({
           <input type="radio" name={name} value={option.value} required defaultChecked={defaultValue === option.value} /> {option.label}
         </label>
       ))}
-      {hint ? <p id={`${id}-hint`} className="hint">{hint}</p> : null}
-      {error ? <p id={`${id}-error`} className="field-error">{error}</p> : null}
+      {hint ? (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      ) : null}
     </fieldset>
   );
 }

@@ -1,29 +1,26 @@
-import {
-  useId,
-  type InputHTMLAttributes,
-  type ReactNode,
-  type SelectHTMLAttributes,
-  type TextareaHTMLAttributes,
-} from "react";
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 
 type FieldProps = { label: string; name: string; error?: string; hint?: ReactNode };
 type ControlProps = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
 
 /** Label, hint and error wiring shared by every form control. */
-function Field({
-  label,
-  error,
-  hint,
-  children,
-}: Omit<FieldProps, "name"> & { children: (control: ControlProps) => ReactNode }) {
+function Field({ label, error, hint, children }: Omit<FieldProps, "name"> & { children: (control: ControlProps) => ReactNode }) {
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy || undefined })}
-      {hint ? <p id={`${id}-hint`} className="hint">{hint}</p> : null}
-      {error ? <p id={`${id}-error`} className="field-error">{error}</p> : null}
+      {hint ? (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -13,7 +13,9 @@ export function GateChecks({ checks }: { checks: GateCheck[] }) {
           <strong>{check.label}</strong>
           {check.required ? "" : " (not required)"}: <span className="muted">{check.detail}</span>
           <span className="visually-hidden">{check.passed ? " passed" : check.required ? " failed" : " not required"}</span>
-          {check.riskAcceptance ? <RiskAcceptanceNote acceptance={check.riskAcceptance} counts={check.required ? check.riskAcceptance.counts : undefined} /> : null}
+          {check.riskAcceptance ? (
+            <RiskAcceptanceNote acceptance={check.riskAcceptance} counts={check.required ? check.riskAcceptance.counts : undefined} />
+          ) : null}
         </li>
       ))}
     </ul>

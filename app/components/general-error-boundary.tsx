@@ -14,8 +14,7 @@ export function GeneralErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const known = MESSAGES[status];
-  const detail =
-    isRouteErrorResponse(error) && typeof error.data === "string" && error.data && status < 500 ? error.data : null;
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" && error.data && status < 500 ? error.data : null;
   if (status >= 500) console.error(error);
   return (
     <section className="error-page" role="alert" aria-labelledby="error-title">

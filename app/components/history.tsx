@@ -98,7 +98,8 @@ export function History({ events, auditLink }: { events: AuditEventRow[]; auditL
   return (
     <details className="card" id="history">
       <summary>
-        <strong>History</strong> <span className="muted">({events.length >= HISTORY_LIMIT ? `latest ${HISTORY_LIMIT}` : events.length} audit events)</span>
+        <strong>History</strong>{" "}
+        <span className="muted">({events.length >= HISTORY_LIMIT ? `latest ${HISTORY_LIMIT}` : events.length} audit events)</span>
       </summary>
       <AuditEventTable events={events} />
       <p>

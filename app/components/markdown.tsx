@@ -46,7 +46,13 @@ function block(node: MarkdownBlock, key: number): ReactNode {
     case "list": {
       const items = node.children.map((item, i) => (
         <li key={i} className={item.checked === null ? undefined : "task"}>
-          {blocks(item.children, !node.spread, item.checked === null ? null : <input key="task" type="checkbox" checked={item.checked} disabled aria-label={item.checked ? "Done" : "Not done"} />)}
+          {blocks(
+            item.children,
+            !node.spread,
+            item.checked === null ? null : (
+              <input key="task" type="checkbox" checked={item.checked} disabled aria-label={item.checked ? "Done" : "Not done"} />
+            ),
+          )}
         </li>
       ));
       return node.ordered ? (

@@ -8,7 +8,11 @@ export function registryMetricRows(m: RegistryMetrics) {
     { key: "modelsTotal", label: "Models registered", value: String(m.modelsTotal) },
     { key: "incidentsInWindow", label: "Incidents in window", value: String(m.incidentsInWindow) },
     { key: "incidentRate", label: "Incident rate (incidents ÷ production models)", value: formatPercent(m.incidentRate) },
-    { key: "productionModelsWithIncidentShare", label: "Production models with an incident", value: formatPercent(m.productionModelsWithIncidentShare) },
+    {
+      key: "productionModelsWithIncidentShare",
+      label: "Production models with an incident",
+      value: formatPercent(m.productionModelsWithIncidentShare),
+    },
     { key: "medianTimeToDetectHours", label: "Median time to detect", value: formatHours(m.medianTimeToDetectHours) },
     { key: "medianTimeToRecoverHours", label: "Median time to recover", value: formatHours(m.medianTimeToRecoverHours) },
     { key: "deploymentsPerMonth", label: "Production promotions per month", value: formatNumber(m.deploymentsPerMonth) },
@@ -19,7 +23,11 @@ export function registryMetricRows(m: RegistryMetrics) {
     { key: "approvalGatedShare", label: "Promotions through an approved request", value: formatPercent(m.approvalGatedShare) },
     { key: "approvedCardShare", label: "Production versions with an approved model card", value: formatPercent(m.approvedCardShare) },
     { key: "passingAuditShare", label: "Production versions with a passing audit (90 days)", value: formatPercent(m.passingAuditShare) },
-    { key: "medianApprovalDecisionHours", label: "Median time from request to decision", value: formatHours(m.medianApprovalDecisionHours) },
+    {
+      key: "medianApprovalDecisionHours",
+      label: "Median time from request to decision",
+      value: formatHours(m.medianApprovalDecisionHours),
+    },
     { key: "openApprovalRequests", label: "Open approval requests", value: String(m.openApprovalRequests) },
   ];
 }

@@ -55,7 +55,13 @@ export function ModelForm({
       <TextField label="Business domain" name="businessDomain" defaultValue={values.businessDomain} error={errors.businessDomain} />
       <TextField label="Use case" name="useCase" defaultValue={values.useCase} error={errors.useCase} />
       <TextAreaField label="Description" name="description" defaultValue={values.description} error={errors.description} />
-      <TextField label="Tags" name="tags" defaultValue={values.tags} error={errors.tags ?? errors["tags.0"]} hint="Comma-separated, e.g. credit, pricing" />
+      <TextField
+        label="Tags"
+        name="tags"
+        defaultValue={values.tags}
+        error={errors.tags ?? errors["tags.0"]}
+        hint="Comma-separated, e.g. credit, pricing"
+      />
       <button type="submit">{submitLabel}</button>
     </Form>
   );

@@ -48,7 +48,15 @@ export function Pagination({ page, pageSize, total }: { page: number; pageSize: 
 
 /** A "filter by" select in a GET form; its value comes from (and goes back to) the URL. */
 /** A filter of a list page; an option is its value, or a value with a readable label. */
-export function FilterSelect({ name, label, options }: { name: string; label: string; options: ReadonlyArray<string | { value: string; label: string }> }) {
+export function FilterSelect({
+  name,
+  label,
+  options,
+}: {
+  name: string;
+  label: string;
+  options: ReadonlyArray<string | { value: string; label: string }>;
+}) {
   const [params] = useSearchParams();
   return (
     <div className="field">

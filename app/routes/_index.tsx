@@ -16,8 +16,8 @@ export default function Landing() {
     <div className="landing">
       <h1>Know where you stand with AI, and govern the models you run</h1>
       <p className="lead">
-        Run quarterly maturity assessments of your Technology &amp; Operations capability, check every self-rating
-        against the facts in your model registry, and turn the gaps into a roadmap your teams own.
+        Run quarterly maturity assessments of your Technology &amp; Operations capability, check every self-rating against the facts in your
+        model registry, and turn the gaps into a roadmap your teams own.
       </p>
       <p>
         <Link to="/login" className="button">

@@ -67,8 +67,22 @@ export default function SiteOrganizations() {
         <Form method="post" noValidate>
           <FormError error={errors.form} />
           <TextField label="Name" name="name" required defaultValue={values.name} error={errors.name} />
-          <TextField label="Slug" name="slug" required hint="Used in addresses: /orgs/your-slug" defaultValue={values.slug} error={errors.slug} />
-          <TextField label="Administrator email" name="adminEmail" type="email" required defaultValue={values.adminEmail} error={errors.adminEmail} />
+          <TextField
+            label="Slug"
+            name="slug"
+            required
+            hint="Used in addresses: /orgs/your-slug"
+            defaultValue={values.slug}
+            error={errors.slug}
+          />
+          <TextField
+            label="Administrator email"
+            name="adminEmail"
+            type="email"
+            required
+            defaultValue={values.adminEmail}
+            error={errors.adminEmail}
+          />
           <TextField label="Administrator name" name="adminName" defaultValue={values.adminName} error={errors.adminName} />
           <TextField
             label="Administrator password"

@@ -15,6 +15,7 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     if (request.method !== "POST") return methodNotAllowed(["POST"]);
     const token = requireApiToken(request, "assessment:write");
     const id = pathId(params.id);
-    const input = (request.headers.get("content-length") ?? "0") === "0" ? FinalizeSchema.parse({}) : await readJsonBody(request, FinalizeSchema);
+    const input =
+      (request.headers.get("content-length") ?? "0") === "0" ? FinalizeSchema.parse({}) : await readJsonBody(request, FinalizeSchema);
     return apiJson(AssessmentSchema, assessmentJson(finalizeAssessment(token.orgId, id, input, token.actor)));
   });

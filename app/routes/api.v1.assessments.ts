@@ -16,7 +16,13 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
         dimensionScore: a.dimensionScore,
         level: a.level,
         band: a.band,
-        components: a.components.map((c) => ({ id: c.componentId, score: c.score, level: c.level, evidenceLevel: c.evidenceLevel, flags: c.flags })),
+        components: a.components.map((c) => ({
+          id: c.componentId,
+          score: c.score,
+          level: c.level,
+          evidenceLevel: c.evidenceLevel,
+          flags: c.flags,
+        })),
       })),
     });
   });

@@ -9,7 +9,9 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
     const result = verifyAuditChain(token.orgId);
     return apiJson(
       AuditVerificationSchema,
-      result.ok ? { ok: true, events: result.events } : { ok: false, firstBrokenId: result.firstBrokenId, events: result.events, reason: result.reason },
+      result.ok
+        ? { ok: true, events: result.events }
+        : { ok: false, firstBrokenId: result.firstBrokenId, events: result.events, reason: result.reason },
     );
   });
 

@@ -14,7 +14,15 @@ const MULTIPART_FORMAT: BiasAuditUploadFormat = {
     try {
       raw = JSON.parse(fields.config ?? "");
     } catch {
-      return { ok: false, refusal: { status: 400, code: "malformed_json", message: "The `config` field must hold JSON", issues: [{ path: "config", message: "Not valid JSON" }] } };
+      return {
+        ok: false,
+        refusal: {
+          status: 400,
+          code: "malformed_json",
+          message: "The `config` field must hold JSON",
+          issues: [{ path: "config", message: "Not valid JSON" }],
+        },
+      };
     }
     const config = BiasAuditConfigSchema.safeParse(raw);
     if (config.success) return { ok: true, config: config.data };
@@ -32,7 +40,18 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     const target = { orgId: token.orgId, modelSlug: params.slug ?? "", version: params.version ?? "" };
     if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
       const body = await readJsonBody(request, BiasAuditJsonSchema);
-      return created(BiasAuditSchema, await runBiasAudit(target.orgId, target.modelSlug, target.version, body.config, { kind: "rows", rows: body.rows }, token.actor, "api-json"));
+      return created(
+        BiasAuditSchema,
+        await runBiasAudit(
+          target.orgId,
+          target.modelSlug,
+          target.version,
+          body.config,
+          { kind: "rows", rows: body.rows },
+          token.actor,
+          "api-json",
+        ),
+      );
     }
     const outcome = await runUploadedBiasAudit(request, target, MULTIPART_FORMAT, token.actor, "api-csv");
     if (!outcome.ok) return apiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.issues);

@@ -11,5 +11,8 @@ export const action = ({ request, params }: ActionFunctionArgs) =>
     if (request.method !== "POST") return methodNotAllowed(["POST"]);
     const token = requireApiToken(request, "registry:write");
     const input = await readJsonBody(request, MonitoringSnapshotSchema);
-    return created(MonitoringSnapshotRecordSchema, recordMonitoringSnapshot(token.orgId, params.slug ?? "", params.version ?? "", input, token.actor));
+    return created(
+      MonitoringSnapshotRecordSchema,
+      recordMonitoringSnapshot(token.orgId, params.slug ?? "", params.version ?? "", input, token.actor),
+    );
   });

@@ -8,7 +8,9 @@ export const loader = ({ request, params }: LoaderFunctionArgs) =>
     const token = requireApiToken(request, "registry:read");
     const model = getModel(token.orgId, params.slug ?? "");
     const version = model?.versions.find((v) => v.version === params.version);
-    return model && version ? apiJson(ModelVersionOfModelSchema, { model: model.slug, ...version }) : apiError(404, "not_found", "Model version not found");
+    return model && version
+      ? apiJson(ModelVersionOfModelSchema, { model: model.slug, ...version })
+      : apiError(404, "not_found", "Model version not found");
   });
 
 export const action = () => apiRoute(() => methodNotAllowed(["GET"]));

@@ -5,9 +5,7 @@ import { findFramework } from "~/modules/framework/framework";
 import { notFound } from "~/utils/http";
 import { TableScroll } from "~/components/table";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.component.name ?? "Component"} · Framework` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.component.name ?? "Component"} · Framework` }];
 
 export function loader({ request, params }: LoaderFunctionArgs) {
   const version = new URL(request.url).searchParams.get("version") ?? undefined;
@@ -18,9 +16,7 @@ export function loader({ request, params }: LoaderFunctionArgs) {
     component,
     levels: framework.levels.map((l) => ({ level: l.level, name: l.name })),
     questions: framework.questions.filter((q) => q.componentId === component.id),
-    roadmaps: framework.roadmaps.filter((r) =>
-      r.workstreams.some((ws) => ws.items.some((i) => i.components.includes(component.id))),
-    ),
+    roadmaps: framework.roadmaps.filter((r) => r.workstreams.some((ws) => ws.items.some((i) => i.components.includes(component.id)))),
     componentNames: Object.fromEntries(framework.components.map((c) => [c.id, c.name])),
   };
 }
@@ -59,8 +55,8 @@ export default function FrameworkComponentPage() {
 
       <h2>What must be in place at each level</h2>
       <p className="muted">
-        Level 1 is the floor. An assessment marks each statement below; a level counts as achieved when the level
-        below it is achieved and at least 80% of its statements are in place.
+        Level 1 is the floor. An assessment marks each statement below; a level counts as achieved when the level below it is achieved and
+        at least 80% of its statements are in place.
       </p>
       {[2, 3, 4, 5].map((level) => (
         <section key={level} aria-labelledby={`statements-${level}`}>

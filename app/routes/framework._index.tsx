@@ -60,8 +60,8 @@ export default function FrameworkOverview() {
         <h2 id="levels">Five maturity levels</h2>
         <LevelLadder levels={framework.levels} />
         <p className="muted">
-          Score bands: strong at {framework.bands.strong.toFixed(1)} or above, weak below {framework.bands.weak.toFixed(1)},
-          moderate in between.
+          Score bands: strong at {framework.bands.strong.toFixed(1)} or above, weak below {framework.bands.weak.toFixed(1)}, moderate in
+          between.
         </p>
       </section>
 

@@ -38,24 +38,24 @@ export default function HowScoresWork() {
       </p>
       <h2>3. The component’s level and score</h2>
       <p>
-        Level 1 is the floor. Level L (2 to 5) is achieved when level L−1 is achieved <em>and</em> coverage(L) is at least 80%. A gap at
-        a lower level therefore caps the component, however much is in place above it. The component score is the achieved level plus
-        the coverage of the next level (nothing is added at level 5), so it runs from 1.0 to 5.0.
+        Level 1 is the floor. Level L (2 to 5) is achieved when level L−1 is achieved <em>and</em> coverage(L) is at least 80%. A gap at a
+        lower level therefore caps the component, however much is in place above it. The component score is the achieved level plus the
+        coverage of the next level (nothing is added at level 5), so it runs from 1.0 to 5.0.
       </p>
       <p className="card">
         Example: level 2 coverage 90%, level 3 coverage 60% → level 2 is achieved, level 3 is not, and the score is 2 + 0.6 = 2.6.
       </p>
       <h2>4. The dimension score</h2>
       <p>
-        The Technology &amp; Operations score is the weighted mean of the five component scores, computed from unrounded values and
-        shown with one decimal. Weights: {components.map((c) => `${c.name} ${c.weight}`).join(", ")}. The dimension level is the whole
-        part of the score ({levels.map((l) => `${l.level} ${l.name}`).join(", ")}); the band is <strong>strong</strong> from{" "}
-        {bands.strong.toFixed(1)}, <strong>weak</strong> below {bands.weak.toFixed(1)}, and <strong>moderate</strong> in between.
+        The Technology &amp; Operations score is the weighted mean of the five component scores, computed from unrounded values and shown
+        with one decimal. Weights: {components.map((c) => `${c.name} ${c.weight}`).join(", ")}. The dimension level is the whole part of the
+        score ({levels.map((l) => `${l.level} ${l.name}`).join(", ")}); the band is <strong>strong</strong> from {bands.strong.toFixed(1)},{" "}
+        <strong>weak</strong> below {bands.weak.toFixed(1)}, and <strong>moderate</strong> in between.
       </p>
       <h2>5. The three assessment questions</h2>
       <p>
-        Each question’s chosen level sits beside its related component’s level and is flagged when the two differ by more than one level,
-        a prompt to look again at one of them.
+        Each question’s chosen level sits beside its related component’s level and is flagged when the two differ by more than one level, a
+        prompt to look again at one of them.
       </p>
       <h2>6. Checked against the registry</h2>
       <p>

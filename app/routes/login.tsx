@@ -66,14 +66,7 @@ export default function Login() {
           defaultValue={actionData?.values?.email ?? ""}
           error={errors.email}
         />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={errors.password}
-        />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
         <button type="submit" disabled={submitting}>
           {submitting ? "Signing in…" : "Sign in"}
         </button>

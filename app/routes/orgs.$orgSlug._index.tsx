@@ -51,11 +51,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     roadmap: leads ? cached.activeRoadmapProgress(org.id) : null,
     reviews: inbox
       ? {
-          approvals: approvals.map((r) => ({ id: r.id, modelName: approvalModels.get(r.model) ?? r.model, version: r.version, requester: r.requestedBy })),
+          approvals: approvals.map((r) => ({
+            id: r.id,
+            modelName: approvalModels.get(r.model) ?? r.model,
+            version: r.version,
+            requester: r.requestedBy,
+          })),
           approvalsTotal: inbox.approvals.length,
-          cards: inbox.cards.slice(0, LIST_LIMIT).map((c) => ({ id: c.id, model: c.model, modelName: c.modelName, version: c.version, riskTier: c.riskTier })),
+          cards: inbox.cards
+            .slice(0, LIST_LIMIT)
+            .map((c) => ({ id: c.id, model: c.model, modelName: c.modelName, version: c.version, riskTier: c.riskTier })),
           cardsTotal: inbox.cards.length,
-          audits: inbox.audits.slice(0, LIST_LIMIT).map((a) => ({ id: a.id, modelName: a.modelName, version: a.version, passed: a.passed })),
+          audits: inbox.audits
+            .slice(0, LIST_LIMIT)
+            .map((a) => ({ id: a.id, modelName: a.modelName, version: a.version, passed: a.passed })),
           auditsTotal: inbox.audits.length,
         }
       : null,
@@ -69,7 +78,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 function recentActivity(org: { id: number; slug: string }) {
   const { events } = listAuditEvents(org.id, {}, { limit: 8 });
   const links = auditEntityLinks(org.id, org.slug, events);
-  return events.map((event) => ({ ...auditEventRow({ ...event, payload: "{}" }), link: links.get(`${event.entityType}:${event.entityId}`) ?? null }));
+  return events.map((event) => ({
+    ...auditEventRow({ ...event, payload: "{}" }),
+    link: links.get(`${event.entityType}:${event.entityId}`) ?? null,
+  }));
 }
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
@@ -117,14 +129,22 @@ function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standi
             series={[
               { label: standing.period, values: standing.components.map((c) => c.score), color: "#2457c5" },
               ...(standing.previous
-                ? [{ label: standing.previous.period, values: standing.components.map((c) => c.previousScore), color: "#5b6576", dashed: true }]
+                ? [
+                    {
+                      label: standing.previous.period,
+                      values: standing.components.map((c) => c.previousScore),
+                      color: "#5b6576",
+                      dashed: true,
+                    },
+                  ]
                 : []),
             ]}
           />
         </div>
       ) : (
         <p className="muted">
-          No finalised assessment yet. <Link to={`/orgs/${org.slug}/assessments`}>Run the quarter&apos;s assessment</Link> to see the score and level here.
+          No finalised assessment yet. <Link to={`/orgs/${org.slug}/assessments`}>Run the quarter&apos;s assessment</Link> to see the score
+          and level here.
         </p>
       )}
       <h3>Active roadmap</h3>
@@ -237,8 +257,8 @@ function MyItems({ org, myItems }: Pick<Data, "org" | "myItems">) {
         Your roadmap items
       </h2>
       <p data-testid="my-items-summary">
-        <span className={myItems.overdue ? "bad-text" : undefined}>{myItems.overdue} overdue</span> · {myItems.dueSoon} due in the next {DUE_SOON_DAYS}{" "}
-        days · {myItems.open.length} open in all
+        <span className={myItems.overdue ? "bad-text" : undefined}>{myItems.overdue} overdue</span> · {myItems.dueSoon} due in the next{" "}
+        {DUE_SOON_DAYS} days · {myItems.open.length} open in all
       </p>
       <ul>
         {myItems.open.slice(0, 8).map((i) => (
@@ -279,7 +299,8 @@ function ChainState({ org, chain }: { org: Data["org"]; chain: NonNullable<Data[
 }
 
 export default function Dashboard() {
-  const { org, role, userName, quarter, quarters, metrics, recentEvents, myItems, standing, roadmap, reviews, chain } = useLoaderData<typeof loader>();
+  const { org, role, userName, quarter, quarters, metrics, recentEvents, myItems, standing, roadmap, reviews, chain } =
+    useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-header">
@@ -339,8 +360,8 @@ export default function Dashboard() {
       </div>
       {metrics.modelsTotal === 0 ? (
         <p className="muted">
-          No models registered yet. <Link to={`/orgs/${org.slug}/models`}>Register the first one</Link> or push them from a
-          pipeline through the API.
+          No models registered yet. <Link to={`/orgs/${org.slug}/models`}>Register the first one</Link> or push them from a pipeline through
+          the API.
         </p>
       ) : null}
       <MetricTiles metrics={metrics} />

@@ -2,13 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
 import { FormError, SelectField, TextField } from "~/components/forms";
-import {
-  MemberAddSchema,
-  MemberRemoveSchema,
-  RoleChangeSchema,
-  UserCreateSchema,
-  UserDeactivateSchema,
-} from "~/modules/auth/auth-schemas";
+import { MemberAddSchema, MemberRemoveSchema, RoleChangeSchema, UserCreateSchema, UserDeactivateSchema } from "~/modules/auth/auth-schemas";
 import { requireMember } from "~/modules/auth/membership.server";
 import {
   addMember,
@@ -52,8 +46,8 @@ const roleOptions = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role]
 export default function MembersAdmin() {
   const { org, members, currentUserId } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? result.errors ?? {} : {});
-  const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? result.values ?? {} : {});
+  const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {});
+  const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.values ?? {}) : {});
   const rowErrors = { ...errorsFor("change-role"), ...errorsFor("remove-member"), ...errorsFor("deactivate-user") };
   return (
     <>
@@ -132,8 +126,21 @@ export default function MembersAdmin() {
           <Form method="post" noValidate>
             <input type="hidden" name="intent" value="create-user" />
             <FormError error={errorsFor("create-user").form} />
-            <TextField label="Name" name="name" required defaultValue={valuesFor("create-user").name} error={errorsFor("create-user").name} />
-            <TextField label="Email" name="email" type="email" required defaultValue={valuesFor("create-user").email} error={errorsFor("create-user").email} />
+            <TextField
+              label="Name"
+              name="name"
+              required
+              defaultValue={valuesFor("create-user").name}
+              error={errorsFor("create-user").name}
+            />
+            <TextField
+              label="Email"
+              name="email"
+              type="email"
+              required
+              defaultValue={valuesFor("create-user").email}
+              error={errorsFor("create-user").email}
+            />
             <TextField
               label="Initial password"
               name="password"
@@ -143,7 +150,13 @@ export default function MembersAdmin() {
               hint="At least 10 characters, mixing two of: lower case, upper case, digits, symbols."
               error={errorsFor("create-user").password}
             />
-            <SelectField label="Role" name="role" options={roleOptions} defaultValue={valuesFor("create-user").role ?? "team"} error={errorsFor("create-user").role} />
+            <SelectField
+              label="Role"
+              name="role"
+              options={roleOptions}
+              defaultValue={valuesFor("create-user").role ?? "team"}
+              error={errorsFor("create-user").role}
+            />
             <button type="submit">Create user</button>
           </Form>
         </section>
@@ -152,8 +165,21 @@ export default function MembersAdmin() {
           <Form method="post" noValidate>
             <input type="hidden" name="intent" value="add-member" />
             <FormError error={errorsFor("add-member").form} />
-            <TextField label="Email" name="email" type="email" required defaultValue={valuesFor("add-member").email} error={errorsFor("add-member").email} />
-            <SelectField label="Role" name="role" options={roleOptions} defaultValue={valuesFor("add-member").role ?? "team"} error={errorsFor("add-member").role} />
+            <TextField
+              label="Email"
+              name="email"
+              type="email"
+              required
+              defaultValue={valuesFor("add-member").email}
+              error={errorsFor("add-member").email}
+            />
+            <SelectField
+              label="Role"
+              name="role"
+              options={roleOptions}
+              defaultValue={valuesFor("add-member").role ?? "team"}
+              error={errorsFor("add-member").role}
+            />
             <button type="submit">Add member</button>
           </Form>
         </section>

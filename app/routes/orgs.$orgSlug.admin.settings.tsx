@@ -18,7 +18,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
-  return runFormAction(await readFormData(request), FairnessSettingsSchema, (input) => updateFairnessSettings(org.id, input, actor), "Thresholds saved; they apply to audits run from now on.");
+  return runFormAction(
+    await readFormData(request),
+    FairnessSettingsSchema,
+    (input) => updateFairnessSettings(org.id, input, actor),
+    "Thresholds saved; they apply to audits run from now on.",
+  );
 }
 
 export default function FairnessSettings() {
@@ -31,8 +36,21 @@ export default function FairnessSettings() {
       <AdminTabs orgSlug={org.slug} />
       <ActionResult result={result} />
       <Form method="post" noValidate className="card" style={{ maxWidth: 640 }}>
-        <TextField label="Minimum ratio (min ÷ max across groups)" name="fairnessRatioMin" inputMode="decimal" defaultValue={String(settings.fairnessRatioMin)} error={errors.fairnessRatioMin} hint="0.8 is the four-fifths rule." />
-        <TextField label="Maximum difference (max − min across groups)" name="fairnessDifferenceMax" inputMode="decimal" defaultValue={String(settings.fairnessDifferenceMax)} error={errors.fairnessDifferenceMax} />
+        <TextField
+          label="Minimum ratio (min ÷ max across groups)"
+          name="fairnessRatioMin"
+          inputMode="decimal"
+          defaultValue={String(settings.fairnessRatioMin)}
+          error={errors.fairnessRatioMin}
+          hint="0.8 is the four-fifths rule."
+        />
+        <TextField
+          label="Maximum difference (max − min across groups)"
+          name="fairnessDifferenceMax"
+          inputMode="decimal"
+          defaultValue={String(settings.fairnessDifferenceMax)}
+          error={errors.fairnessDifferenceMax}
+        />
         <SelectField
           label="Default rule set for new audits"
           name="fairnessPreset"

@@ -25,7 +25,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     org,
     request: found,
-    canDecide: found.status === "open" && found.pendingRoles.includes(role as never) && found.requestedBy !== user.email && ownerId !== user.id,
+    canDecide:
+      found.status === "open" && found.pendingRoles.includes(role as never) && found.requestedBy !== user.email && ownerId !== user.id,
     canCancel: found.status === "open" && (role === "admin" || found.requestedBy === user.email),
   };
 }
@@ -38,9 +39,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ApprovalDecisionSchema,
       (input) => decideApprovalRequest(org.id, requestId, input, { userId: user.id, label: user.email, role }),
       (result, input) =>
-        input.decision === "reject" ? "Request rejected." : result.status === "approved" ? "Approved: the version is now in production." : "Approval recorded.",
+        input.decision === "reject"
+          ? "Request rejected."
+          : result.status === "approved"
+            ? "Approved: the version is now in production."
+            : "Approval recorded.",
     ),
-    cancel: intent(z.object({}), () => cancelApprovalRequest(org.id, requestId, actor, { isAdmin: role === "admin" }), "Request cancelled."),
+    cancel: intent(
+      z.object({}),
+      () => cancelApprovalRequest(org.id, requestId, actor, { isAdmin: role === "admin" }),
+      "Request cancelled.",
+    ),
   });
 }
 
@@ -107,7 +116,13 @@ export default function ApprovalRequestPage() {
               { value: "reject", label: "Reject" },
             ]}
           />
-          <TextAreaField label="Comment" name="comment" rows={2} error={result?.errors?.comment} hint="Required when rejecting: say what must change." />
+          <TextAreaField
+            label="Comment"
+            name="comment"
+            rows={2}
+            error={result?.errors?.comment}
+            hint="Required when rejecting: say what must change."
+          />
           <button type="submit">Record decision</button>
         </Form>
       ) : null}

@@ -80,7 +80,9 @@ export default function AssessmentOverview() {
               Generate roadmap
             </Link>
           ) : null}
-          <a href={`${base}.pdf`} target="_blank" rel="noopener noreferrer">Board report (PDF)</a>
+          <a href={`${base}.pdf`} target="_blank" rel="noopener noreferrer">
+            Board report (PDF)
+          </a>
           <a href={`${base}.csv`} download>
             Responses (CSV)
           </a>
@@ -97,8 +99,8 @@ export default function AssessmentOverview() {
             Withdrawn {formatDateTime(a.withdrawnAt)} by {a.withdrawnBy}. Reason: {a.withdrawnReason}
           </p>
           <p className="muted">
-            It stays readable as it was finalised, but no longer counts in trends, changes since the last quarter, comparisons, the dashboard or roadmap
-            generation; {a.period} is open for a new assessment.
+            It stays readable as it was finalised, but no longer counts in trends, changes since the last quarter, comparisons, the
+            dashboard or roadmap generation; {a.period} is open for a new assessment.
           </p>
         </section>
       ) : null}
@@ -109,7 +111,11 @@ export default function AssessmentOverview() {
             {formatScore(a.score.dimensionScore)}
           </div>
           <div className="muted">
-            {withdrawn ? "not counted: withdrawn" : delta === null ? "first finalised quarter" : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)} since ${previous!.period}`}
+            {withdrawn
+              ? "not counted: withdrawn"
+              : delta === null
+                ? "first finalised quarter"
+                : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)} since ${previous!.period}`}
           </div>
         </div>
         <div className="tile">
@@ -142,8 +148,21 @@ export default function AssessmentOverview() {
           labels={a.score.components.map((c) => c.name)}
           series={[
             { label: a.period, values: a.score.components.map((c) => c.score), color: "#2457c5" },
-            ...(previous ? [{ label: previous.period, values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? null), color: "#5b6576" }] : []),
-            { label: "Registry evidence", values: a.score.components.map((c) => a.evidence.find((e) => e.componentId === c.componentId)?.level ?? null), color: "#1b7a43", dashed: true },
+            ...(previous
+              ? [
+                  {
+                    label: previous.period,
+                    values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? null),
+                    color: "#5b6576",
+                  },
+                ]
+              : []),
+            {
+              label: "Registry evidence",
+              values: a.score.components.map((c) => a.evidence.find((e) => e.componentId === c.componentId)?.level ?? null),
+              color: "#1b7a43",
+              dashed: true,
+            },
           ]}
         />
         <section>
@@ -157,7 +176,11 @@ export default function AssessmentOverview() {
             ))}
           </ul>
           <h2>Gaps</h2>
-          {a.gaps.length === 0 ? <p className="muted">{a.answered.some((c) => c.answered > 0) ? "No open statements." : "None yet: gaps come from answered components."}</p> : null}
+          {a.gaps.length === 0 ? (
+            <p className="muted">
+              {a.answered.some((c) => c.answered > 0) ? "No open statements." : "None yet: gaps come from answered components."}
+            </p>
+          ) : null}
           <ul>
             {a.gaps.map((g) => (
               <li key={g.statementId}>
@@ -197,7 +220,9 @@ export default function AssessmentOverview() {
                   <td>
                     <LevelPill level={c.level} />
                   </td>
-                  <td>{evidence?.level == null ? <span className="muted">no registry evidence</span> : <LevelPill level={evidence.level} />}</td>
+                  <td>
+                    {evidence?.level == null ? <span className="muted">no registry evidence</span> : <LevelPill level={evidence.level} />}
+                  </td>
                   <td>
                     {flag?.unsupported ? (
                       <>
@@ -209,7 +234,9 @@ export default function AssessmentOverview() {
                     )}
                   </td>
                   <td>
-                    <Link to={`${base}/components/${c.componentId}`}>{canEdit ? "Capture" : canAddEvidence ? "Add evidence" : "Responses"}</Link>
+                    <Link to={`${base}/components/${c.componentId}`}>
+                      {canEdit ? "Capture" : canAddEvidence ? "Add evidence" : "Responses"}
+                    </Link>
                   </td>
                 </tr>
               );
@@ -230,7 +257,9 @@ export default function AssessmentOverview() {
               </button>
             </Form>
           ) : null}
-          <span className="muted">Finalising asks you to confirm first: it freezes the responses and the registry figures of {a.period}.</span>
+          <span className="muted">
+            Finalising asks you to confirm first: it freezes the responses and the registry figures of {a.period}.
+          </span>
         </div>
       ) : null}
 
@@ -272,7 +301,8 @@ export default function AssessmentOverview() {
         {frozen ? "As frozen at finalisation." : "Live: they are frozen when the assessment is finalised."} Production models{" "}
         <strong>{a.metrics.productionModels}</strong>, incident rate{" "}
         <strong>{a.metrics.incidentRate === null ? "—" : `${(a.metrics.incidentRate * 100).toFixed(1)}%`}</strong>, lineage complete{" "}
-        <strong>{a.metrics.lineageCompleteShare === null ? "—" : `${Math.round(a.metrics.lineageCompleteShare * 100)}%`}</strong>, promotions through approval{" "}
+        <strong>{a.metrics.lineageCompleteShare === null ? "—" : `${Math.round(a.metrics.lineageCompleteShare * 100)}%`}</strong>,
+        promotions through approval{" "}
         <strong>{a.metrics.approvalGatedShare === null ? "—" : `${Math.round(a.metrics.approvalGatedShare * 100)}%`}</strong>.
       </p>
 
@@ -280,9 +310,9 @@ export default function AssessmentOverview() {
         <details className="card" open={result?.intent === "withdraw" && !result.ok ? true : undefined}>
           <summary>Withdraw this assessment…</summary>
           <p>
-            Withdrawing marks the {a.period} assessment as withdrawn, with your name, the time and your reason. It stays readable, but it leaves the trends,
-            the change since last quarter, comparisons, the dashboard and roadmap generation, and {a.period} becomes free for a new assessment. Roadmaps
-            already generated from it stay as they are. A withdrawal cannot be undone.
+            Withdrawing marks the {a.period} assessment as withdrawn, with your name, the time and your reason. It stays readable, but it
+            leaves the trends, the change since last quarter, comparisons, the dashboard and roadmap generation, and {a.period} becomes free
+            for a new assessment. Roadmaps already generated from it stay as they are. A withdrawal cannot be undone.
           </p>
           <Form method="post">
             <input type="hidden" name="intent" value="withdraw" />

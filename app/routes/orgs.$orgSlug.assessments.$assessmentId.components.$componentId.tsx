@@ -10,7 +10,14 @@ import { EVIDENCE_STALE_DAYS, STATEMENT_STATUS_LABELS, STATEMENT_STATUSES } from
 import { EvidenceNoteSchema } from "~/modules/assessment/assessment-schemas";
 import { addEvidenceNote, getAssessment } from "~/modules/assessment/assessments.server";
 import { ComponentVersionSchema, parseCaptureForm } from "~/modules/assessment/capture-schemas";
-import { CaptureConflictError, componentVersion, saveResponses, type AnswerValues, type ComponentConflict, type StatementValues } from "~/modules/assessment/capture.server";
+import {
+  CaptureConflictError,
+  componentVersion,
+  saveResponses,
+  type AnswerValues,
+  type ComponentConflict,
+  type StatementValues,
+} from "~/modules/assessment/capture.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
@@ -21,7 +28,9 @@ import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.component.name ?? "Component"} · Assessment ${data?.period ?? ""}` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.component.name ?? "Component"} · Assessment ${data?.period ?? ""}` },
+];
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: captureStyles }];
 
 const ASSESSORS = ["admin", "leadership"] as const;
@@ -43,7 +52,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     id: assessment.id,
     period: assessment.period,
     status: assessment.status,
-    component: { id: component.id, name: component.name, summary: component.summary, indicators: component.indicators, capabilities: component.capabilities },
+    component: {
+      id: component.id,
+      name: component.name,
+      summary: component.summary,
+      indicators: component.indicators,
+      capabilities: component.capabilities,
+    },
     version: componentVersion(assessment.id, component.id),
     score: assessment.score.components.find((c) => c.componentId === component.id)!,
     statements: Object.fromEntries(Object.entries(assessment.statements).filter(([id]) => statementIds.has(id))),
@@ -82,15 +97,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
     });
   }
   const fields = Object.fromEntries([...formData].filter((entry): entry is [string, string] => typeof entry[1] === "string"));
-  const refused = (status: number, answer: Partial<SaveAnswer>) => data<SaveAnswer>({ ok: false, intent: "save", errors: {}, values: fields, ...answer }, { status });
+  const refused = (status: number, answer: Partial<SaveAnswer>) =>
+    data<SaveAnswer>({ ok: false, intent: "save", errors: {}, values: fields, ...answer }, { status });
   const { data: input, errors } = parseCaptureForm(fields);
   if (Object.keys(errors).length) return refused(400, { errors });
   // The version the page loaded (or, to keep yours after a conflict, the version you saw theirs at).
   const version = ComponentVersionSchema.safeParse(fields.overwriteVersion ?? fields.version);
   const componentId = params.componentId ?? "";
   try {
-    const { versions } = saveResponses(org.id, id, { ...input, versions: version.success ? { [componentId]: version.data } : undefined }, actor);
-    return data<SaveAnswer>({ ok: true, intent: "save", errors: {}, notice: fields.autosave ? "All changes saved" : "Saved.", version: versions[componentId] ?? 0 });
+    const { versions } = saveResponses(
+      org.id,
+      id,
+      { ...input, versions: version.success ? { [componentId]: version.data } : undefined },
+      actor,
+    );
+    return data<SaveAnswer>({
+      ok: true,
+      intent: "save",
+      errors: {},
+      notice: fields.autosave ? "All changes saved" : "Saved.",
+      version: versions[componentId] ?? 0,
+    });
   } catch (error) {
     if (error instanceof CaptureConflictError) return refused(409, { conflict: error.conflicts[0] });
     if (error instanceof DomainError) return refused(error.code === "not_found" ? 404 : 409, { errors: { form: error.message } });
@@ -123,7 +150,8 @@ export default function CaptureComponentRoute() {
 
 function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
   const d = useLoaderData<typeof loader>();
-  const posted = useActionData<typeof action>() as SaveAnswer | { ok: boolean; intent?: string; notice?: string; errors?: Record<string, string> } | undefined;
+  const posted = useActionData<typeof action>() as
+    SaveAnswer | { ok: boolean; intent?: string; notice?: string; errors?: Record<string, string> } | undefined;
   // A refused save without JavaScript (a document post): show what was typed, not what is stored.
   const documentSave = posted && posted.intent === "save" ? (posted as SaveAnswer) : undefined;
   const autosave = useFetcher<SaveAnswer>();
@@ -151,7 +179,8 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
     if (!current) return "";
     return (field === "status" ? current.status : field === "reason" ? current.reason : current.evidence[field]) ?? "";
   };
-  const answerValue = (id: string, field: "level" | "note") => (typed ? (typed[`q.${id}.${field}`] ?? "") : String(loaded.answers[id]?.[field] ?? ""));
+  const answerValue = (id: string, field: "level" | "note") =>
+    typed ? (typed[`q.${id}.${field}`] ?? "") : String(loaded.answers[id]?.[field] ?? "");
 
   const base = `/orgs/${d.org.slug}/assessments/${d.id}`;
   return (
@@ -166,7 +195,11 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
         </span>
       </div>
       <p className="lead">{d.component.summary}</p>
-      {documentSave?.ok ? <ActionResult result={documentSave} /> : posted && posted.intent !== "save" ? <ActionResult result={posted as never} /> : null}
+      {documentSave?.ok ? (
+        <ActionResult result={documentSave} />
+      ) : posted && posted.intent !== "save" ? (
+        <ActionResult result={posted as never} />
+      ) : null}
       <autosave.Form method="post" ref={form} {...formProps} aria-label={`Responses for ${d.component.name}`}>
         <input type="hidden" name="intent" value="save" />
         <input type="hidden" name="version" value={baseVersion.current} />
@@ -193,10 +226,20 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                       <p className="statement-text" id={textId}>
                         {s.text}
                       </p>
-                      <div role="radiogroup" aria-labelledby={textId} className="segmented" aria-invalid={errors[field("status")] ? true : undefined}>
+                      <div
+                        role="radiogroup"
+                        aria-labelledby={textId}
+                        className="segmented"
+                        aria-invalid={errors[field("status")] ? true : undefined}
+                      >
                         {STATEMENT_STATUSES.map((value) => (
                           <label key={value}>
-                            <input type="radio" name={field("status")} value={value} defaultChecked={statementValue(s.id, "status") === value} />
+                            <input
+                              type="radio"
+                              name={field("status")}
+                              value={value}
+                              defaultChecked={statementValue(s.id, "status") === value}
+                            />
                             {STATEMENT_STATUS_LABELS[value]}
                           </label>
                         ))}
@@ -205,25 +248,59 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                     <div className="capture-fields na-reason">
                       <label>
                         Reason (if not applicable)
-                        <input name={field("reason")} defaultValue={statementValue(s.id, "reason")} aria-describedby={textId} aria-invalid={errors[field("reason")] ? true : undefined} />
+                        <input
+                          name={field("reason")}
+                          defaultValue={statementValue(s.id, "reason")}
+                          aria-describedby={textId}
+                          aria-invalid={errors[field("reason")] ? true : undefined}
+                        />
                       </label>
                     </div>
                     <details className="evidence-details" open={filled > 0 || evidenceErrors}>
                       <summary>
-                        Evidence{filled ? <span className="muted"> ({[statementValue(s.id, "note") && "note", statementValue(s.id, "url") && "link", date && `dated ${date}`].filter(Boolean).join(", ")})</span> : null}
+                        Evidence
+                        {filled ? (
+                          <span className="muted">
+                            {" "}
+                            (
+                            {[statementValue(s.id, "note") && "note", statementValue(s.id, "url") && "link", date && `dated ${date}`]
+                              .filter(Boolean)
+                              .join(", ")}
+                            )
+                          </span>
+                        ) : null}
                       </summary>
                       <div className="capture-fields">
                         <label>
                           Evidence
-                          <textarea name={field("note")} rows={1} defaultValue={statementValue(s.id, "note")} aria-describedby={textId} aria-invalid={errors[field("note")] ? true : undefined} />
+                          <textarea
+                            name={field("note")}
+                            rows={1}
+                            defaultValue={statementValue(s.id, "note")}
+                            aria-describedby={textId}
+                            aria-invalid={errors[field("note")] ? true : undefined}
+                          />
                         </label>
                         <label>
                           Link
-                          <input name={field("url")} type="url" inputMode="url" defaultValue={statementValue(s.id, "url")} aria-describedby={textId} aria-invalid={errors[field("url")] ? true : undefined} />
+                          <input
+                            name={field("url")}
+                            type="url"
+                            inputMode="url"
+                            defaultValue={statementValue(s.id, "url")}
+                            aria-describedby={textId}
+                            aria-invalid={errors[field("url")] ? true : undefined}
+                          />
                         </label>
                         <label className="date-field">
                           Dated
-                          <input name={field("date")} type="date" defaultValue={date} aria-describedby={textId} aria-invalid={errors[field("date")] ? true : undefined} />
+                          <input
+                            name={field("date")}
+                            type="date"
+                            defaultValue={date}
+                            aria-describedby={textId}
+                            aria-invalid={errors[field("date")] ? true : undefined}
+                          />
                         </label>
                       </div>
                       {stale ? <p className="warn-text">Stale evidence (over twelve months old)</p> : null}
@@ -257,7 +334,12 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
               <div role="radiogroup" aria-label={label} className="question-levels">
                 {q.responses.map((r) => (
                   <label key={r.level}>
-                    <input type="radio" name={`q.${q.id}.level`} value={r.level} defaultChecked={answerValue(q.id, "level") === String(r.level)} />
+                    <input
+                      type="radio"
+                      name={`q.${q.id}.level`}
+                      value={r.level}
+                      defaultChecked={answerValue(q.id, "level") === String(r.level)}
+                    />
                     <span>
                       <LevelPill level={r.level} /> {r.summary}
                     </span>
@@ -267,7 +349,13 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
               <div className="capture-fields">
                 <label>
                   Note
-                  <textarea name={`q.${q.id}.note`} rows={1} defaultValue={answerValue(q.id, "note")} aria-describedby={`question-${q.id}`} aria-invalid={errors[`q.${q.id}.note`] ? true : undefined} />
+                  <textarea
+                    name={`q.${q.id}.note`}
+                    rows={1}
+                    defaultValue={answerValue(q.id, "note")}
+                    aria-describedby={`question-${q.id}`}
+                    aria-invalid={errors[`q.${q.id}.note`] ? true : undefined}
+                  />
                 </label>
               </div>
               {questionErrors.map(([key, message]) => (
@@ -287,11 +375,17 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
           );
         })}
         {/* Right above the save bar, whose status line points down to it. */}
-        {conflict ? <ConflictPanel conflict={conflict} reloadTo={`${base}/components/${d.component.id}`} onTakeTheirs={onTakeTheirs} /> : null}
+        {conflict ? (
+          <ConflictPanel conflict={conflict} reloadTo={`${base}/components/${d.component.id}`} onTakeTheirs={onTakeTheirs} />
+        ) : null}
         {d.canEdit ? (
           <div className="save-bar">
             <button type="submit">Save</button>
-            <SaveStatusLine status={status} text={statusText} idleHint={interactive ? "Changes save as you type." : "Press Save to keep your changes."} />
+            <SaveStatusLine
+              status={status}
+              text={statusText}
+              idleHint={interactive ? "Changes save as you type." : "Press Save to keep your changes."}
+            />
           </div>
         ) : null}
       </autosave.Form>
@@ -322,7 +416,11 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
       ) : null}
       <nav className="pagination" aria-label="Components">
         {d.previousComponent ? <Link to={`${base}/components/${d.previousComponent}`}>← Previous component</Link> : null}
-        {d.nextComponent ? <Link to={`${base}/components/${d.nextComponent}`}>Next component →</Link> : <Link to={base}>Back to the overview</Link>}
+        {d.nextComponent ? (
+          <Link to={`${base}/components/${d.nextComponent}`}>Next component →</Link>
+        ) : (
+          <Link to={base}>Back to the overview</Link>
+        )}
       </nav>
     </>
   );
@@ -352,13 +450,15 @@ function describeAnswer(values: AnswerValues | null) {
 function ConflictPanel({ conflict, reloadTo, onTakeTheirs }: { conflict: ComponentConflict; reloadTo: string; onTakeTheirs: () => void }) {
   return (
     <section className="card conflict" aria-labelledby="conflict-title" data-testid="conflict">
-      <h2 id="conflict-title">{conflict.updatedBy} saved {conflict.componentName} after you opened it</h2>
-      <p>
-        Their changes were saved {formatDateTime(conflict.updatedAt)}. Yours are not saved yet. These answers differ:
-      </p>
+      <h2 id="conflict-title">
+        {conflict.updatedBy} saved {conflict.componentName} after you opened it
+      </h2>
+      <p>Their changes were saved {formatDateTime(conflict.updatedAt)}. Yours are not saved yet. These answers differ:</p>
       {conflict.differences.map((difference) => {
         const [theirs, yours] =
-          difference.kind === "statement" ? [describeStatement(difference.theirs), describeStatement(difference.yours)] : [describeAnswer(difference.theirs), describeAnswer(difference.yours)];
+          difference.kind === "statement"
+            ? [describeStatement(difference.theirs), describeStatement(difference.yours)]
+            : [describeAnswer(difference.theirs), describeAnswer(difference.yours)];
         return (
           <div key={difference.id} className="conflict-item" data-conflict={difference.id}>
             <p>

@@ -40,7 +40,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     components: detail.score.components.map((c) => {
       const flag = detail.flags.find((f) => f.componentId === c.componentId);
       const answered = detail.answered.find((x) => x.componentId === c.componentId)!;
-      return { id: c.componentId, name: c.name, level: c.level, answered: answered.answered, total: answered.total, flag: flag?.unsupported ? flag : null };
+      return {
+        id: c.componentId,
+        name: c.name,
+        level: c.level,
+        answered: answered.answered,
+        total: answered.total,
+        flag: flag?.unsupported ? flag : null,
+      };
     }),
     unanswered: incomplete.reduce((n, c) => n + c.total - c.answered, 0),
   };
@@ -77,8 +84,8 @@ export default function FinalizeAssessment() {
         <Form method="post">
           <p className="lead">
             Finalising freezes every response and the registry figures of {a.period}
-            {a.evidenceSoFar ? ` so far (to ${formatDate(a.evidenceTo)})` : ""}: the assessment can no longer change. It will be finalised at{" "}
-            <strong>{formatScore(a.dimensionScore)}</strong>, <LevelPill level={a.level} /> {a.levelName}, {a.band} band.
+            {a.evidenceSoFar ? ` so far (to ${formatDate(a.evidenceTo)})` : ""}: the assessment can no longer change. It will be finalised
+            at <strong>{formatScore(a.dimensionScore)}</strong>, <LevelPill level={a.level} /> {a.levelName}, {a.band} band.
           </p>
           <FormError error={result?.errors?.form} />
           <h2>Statements answered</h2>
@@ -140,8 +147,9 @@ export default function FinalizeAssessment() {
                   type="checkbox"
                   name="acceptUnanswered"
                   defaultChecked={result?.values?.acceptUnanswered === "on"}
-                  aria-describedby={result?.errors?.acceptUnanswered ? "accept-error" : undefined} /> Finalise with{" "}
-                {unanswered} unanswered {unanswered === 1 ? "statement" : "statements"} counted as not in place
+                  aria-describedby={result?.errors?.acceptUnanswered ? "accept-error" : undefined}
+                />{" "}
+                Finalise with {unanswered} unanswered {unanswered === 1 ? "statement" : "statements"} counted as not in place
               </label>
               {result?.errors?.acceptUnanswered ? (
                 <p id="accept-error" className="field-error">

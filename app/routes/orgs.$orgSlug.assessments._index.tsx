@@ -26,7 +26,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // Only what the table and the trend chart show: the component scores travel inside the trend.
   return {
     org,
-    assessments: assessments.map(({ id, period, status, dimensionScore, level, levelName, band }) => ({ id, period, status, dimensionScore, level, levelName, band })),
+    assessments: assessments.map(({ id, period, status, dimensionScore, level, levelName, band }) => ({
+      id,
+      period,
+      status,
+      dimensionScore,
+      level,
+      levelName,
+      band,
+    })),
     trend: trendSeries(assessments),
     canCreate: hasRole(role, ASSESSORS),
     // The current quarter and past ones without a live assessment; never a future quarter.

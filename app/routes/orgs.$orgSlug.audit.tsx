@@ -28,7 +28,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     errors: parsed.success ? {} : fieldErrors(parsed.error),
     facets: listAuditFacets(org.id),
     nextBeforeId,
-    events: events.map((e) => ({ ...auditEventRow({ ...e, payload: JSON.stringify(e.payload) }), link: links.get(`${e.entityType}:${e.entityId}`) ?? null })),
+    events: events.map((e) => ({
+      ...auditEventRow({ ...e, payload: JSON.stringify(e.payload) }),
+      link: links.get(`${e.entityType}:${e.entityId}`) ?? null,
+    })),
   };
 }
 
@@ -73,11 +76,25 @@ export default function AuditLog() {
       ) : null}
       <Form method="get" className="inline-form card" aria-label="Filter events" key={params.toString()}>
         <FilterSelect name="actor" label="Actor" options={facets.actors} />
-        <FilterSelect name="entityType" label="Entity type" options={facets.entityTypes.map((type) => ({ value: type, label: entityTypeLabel(type) }))} />
-        <FilterSelect name="action" label="Action" options={facets.actions.map((action) => ({ value: action, label: eventLabel(action) }))} />
+        <FilterSelect
+          name="entityType"
+          label="Entity type"
+          options={facets.entityTypes.map((type) => ({ value: type, label: entityTypeLabel(type) }))}
+        />
+        <FilterSelect
+          name="action"
+          label="Action"
+          options={facets.actions.map((action) => ({ value: action, label: eventLabel(action) }))}
+        />
         <div className="field">
           <label htmlFor="filter-from">From</label>
-          <input id="filter-from" type="date" name="from" defaultValue={params.get("from") ?? ""} aria-invalid={errors.from ? true : undefined} />
+          <input
+            id="filter-from"
+            type="date"
+            name="from"
+            defaultValue={params.get("from") ?? ""}
+            aria-invalid={errors.from ? true : undefined}
+          />
           {errors.from ? <p className="field-error">{errors.from}</p> : null}
         </div>
         <div className="field">

@@ -10,10 +10,36 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug);
   const parsed = AuditFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const filters = auditFilterRange(parsed.success ? parsed.data : {});
-  const header = ["id", "created_at", "actor_type", "actor", "action", "entity_type", "entity_id", "payload", "prev_hash", "hash", "seq", "action_label"];
+  const header = [
+    "id",
+    "created_at",
+    "actor_type",
+    "actor",
+    "action",
+    "entity_type",
+    "entity_id",
+    "payload",
+    "prev_hash",
+    "hash",
+    "seq",
+    "action_label",
+  ];
   const batches = function* () {
     for (const events of auditEventBatches(org.id, filters)) {
-      yield events.map((e) => [e.id, e.createdAt.toISOString(), e.actorType, e.actorLabel, e.action, e.entityType, e.entityId, JSON.stringify(e.payload), e.prevHash, e.hash, e.seq, eventLabel(e.action)]);
+      yield events.map((e) => [
+        e.id,
+        e.createdAt.toISOString(),
+        e.actorType,
+        e.actorLabel,
+        e.action,
+        e.entityType,
+        e.entityId,
+        JSON.stringify(e.payload),
+        e.prevHash,
+        e.hash,
+        e.seq,
+        eventLabel(e.action),
+      ]);
     }
   };
   return csvResponse(csvStream(header, batches), `audit-log-${org.slug}-${new Date().toISOString().slice(0, 10)}.csv`);

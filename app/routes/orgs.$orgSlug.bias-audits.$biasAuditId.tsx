@@ -56,7 +56,9 @@ export default function BiasAuditPage() {
           </span>
         </h1>
         <span className="inline-form">
-          <a href={`${base}.pdf`} target="_blank" rel="noopener noreferrer">PDF</a>
+          <a href={`${base}.pdf`} target="_blank" rel="noopener noreferrer">
+            PDF
+          </a>
           <a href={`${base}.csv`} download>
             CSV
           </a>
@@ -82,12 +84,13 @@ export default function BiasAuditPage() {
           <dd>{c.scoreColumn ? `${c.scoreColumn} ≥ ${c.threshold}` : `${c.predictionColumn} in ${c.positivePredictions?.join(", ")}`}</dd>
           <dt>Rules</dt>
           <dd>
-            {FAIRNESS_PRESETS[audit.preset].label}: ratios ≥ {audit.preset === "eeoc-four-fifths" ? 0.8 : audit.thresholds.ratioMin}, differences ≤{" "}
-            {audit.thresholds.differenceMax}; groups under {c.minGroupSize ?? 30} rows left out
+            {FAIRNESS_PRESETS[audit.preset].label}: ratios ≥ {audit.preset === "eeoc-four-fifths" ? 0.8 : audit.thresholds.ratioMin},
+            differences ≤ {audit.thresholds.differenceMax}; groups under {c.minGroupSize ?? 30} rows left out
           </dd>
           <dt>Rows</dt>
           <dd>
-            {audit.rows.toLocaleString("en")} counted, {audit.skipped.toLocaleString("en")} skipped {audit.fileName ? `from ${audit.fileName}` : ""} ({audit.source})
+            {audit.rows.toLocaleString("en")} counted, {audit.skipped.toLocaleString("en")} skipped{" "}
+            {audit.fileName ? `from ${audit.fileName}` : ""} ({audit.source})
           </dd>
           <dt>Run</dt>
           <dd>
@@ -122,8 +125,8 @@ export default function BiasAuditPage() {
           <h2>Sign-off</h2>
           {audit.passed ? null : (
             <p className="warn-text">
-              This audit failed its fairness rules. Accepting it anyway is a risk acceptance: write down why the disparities are acceptable; the
-              rationale is shown to the approvers of any promotion. A high-risk model still needs a passing audit.
+              This audit failed its fairness rules. Accepting it anyway is a risk acceptance: write down why the disparities are acceptable;
+              the rationale is shown to the approvers of any promotion. A high-risk model still needs a passing audit.
             </p>
           )}
           <DecisionField
@@ -139,7 +142,11 @@ export default function BiasAuditPage() {
             label={audit.passed ? "Comment" : "Rationale"}
             name="comment"
             rows={3}
-            hint={audit.passed ? "Required when rejecting." : "Required: why the risk is acceptable (when accepting) or why the audit is rejected."}
+            hint={
+              audit.passed
+                ? "Required when rejecting."
+                : "Required: why the risk is acceptable (when accepting) or why the audit is rejected."
+            }
             error={result?.errors?.comment}
           />
           <button type="submit">Record sign-off</button>

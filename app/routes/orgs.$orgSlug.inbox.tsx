@@ -28,7 +28,8 @@ function ItemList({ items, roadmapPath }: { items: RoadmapItemJson[]; roadmapPat
     <ul>
       {items.map((i) => (
         <li key={i.id}>
-          <Link to={`${roadmapPath}/items/${i.id}`}>{i.title}</Link> <span className={i.overdue ? "bad-text" : "muted"}>due {i.dueDate}</span>
+          <Link to={`${roadmapPath}/items/${i.id}`}>{i.title}</Link>{" "}
+          <span className={i.overdue ? "bad-text" : "muted"}>due {i.dueDate}</span>
         </li>
       ))}
     </ul>

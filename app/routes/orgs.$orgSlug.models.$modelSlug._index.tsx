@@ -19,7 +19,10 @@ import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} · Models` }];
 
-const OnDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => !Number.isNaN(Date.parse(v)));
+const OnDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(v)));
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
@@ -88,7 +91,9 @@ export default function ModelDetail() {
           <dt>Slug</dt>
           <dd className="mono">{model.slug}</dd>
           <dt>In production</dt>
-          <dd>{model.productionVersion ? <StageBadge stage="production" /> : "—"} {model.productionVersion}</dd>
+          <dd>
+            {model.productionVersion ? <StageBadge stage="production" /> : "—"} {model.productionVersion}
+          </dd>
           <dt>Owner team</dt>
           <dd>{model.ownerTeam || "—"}</dd>
           <dt>Business owner</dt>
@@ -98,7 +103,15 @@ export default function ModelDetail() {
           <dt>Use case</dt>
           <dd>{model.useCase || "—"}</dd>
           <dt>Tags</dt>
-          <dd>{model.tags.length ? model.tags.map((t) => <span key={t} className="tag">{t}</span>) : "—"}</dd>
+          <dd>
+            {model.tags.length
+              ? model.tags.map((t) => (
+                  <span key={t} className="tag">
+                    {t}
+                  </span>
+                ))
+              : "—"}
+          </dd>
           <dt>Registered</dt>
           <dd>
             {formatDate(model.createdAt)} via {model.createdVia}

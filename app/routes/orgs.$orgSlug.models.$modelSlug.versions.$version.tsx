@@ -26,9 +26,7 @@ import { formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.model.name ?? "Model"} ${data?.version.version ?? ""}` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} ${data?.version.version ?? ""}` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
@@ -53,15 +51,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       signedOffBy: a.signoff?.by ?? null,
       riskAcceptance: a.riskAcceptance,
     })),
-    approvals: listApprovalRequests(org.id, { versionId: detail.version.id }).map((r) => ({ id: r.id, status: r.status, pendingRoles: r.pendingRoles, createdAt: r.createdAt })),
+    approvals: listApprovalRequests(org.id, { versionId: detail.version.id }).map((r) => ({
+      id: r.id,
+      status: r.status,
+      pendingRoles: r.pendingRoles,
+      createdAt: r.createdAt,
+    })),
     gates: gateChecksForVersion(detail.version.id),
     history: listEntityHistory(org.id, historyRefs({ versionId: detail.version.id })),
   };
 }
 
-const IncidentUpdateFormSchema = z
-  .object({ incidentId: z.coerce.number().int().positive() })
-  .and(IncidentUpdateSchema);
+const IncidentUpdateFormSchema = z.object({ incidentId: z.coerce.number().int().positive() }).and(IncidentUpdateSchema);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor, role } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
@@ -72,7 +73,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       (input) => transitionVersion(org.id, modelSlug, version, input, actor, { mayPromote: hasRole(role, PROMOTERS) }),
       (_output, input) => `Moved to ${input.to}.`,
     ),
-    "report-incident": intent(IncidentCreateSchema, (input) => createIncident(org.id, modelSlug, version, input, actor), "Incident reported."),
+    "report-incident": intent(
+      IncidentCreateSchema,
+      (input) => createIncident(org.id, modelSlug, version, input, actor),
+      "Incident reported.",
+    ),
     "request-promotion": intent(
       ApprovalRequestOpenSchema,
       (input) => openApprovalRequest(org.id, modelSlug, version, input, actor),
@@ -87,7 +92,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function VersionDetail() {
-  const { org, model, version, transitions, incidents, canWrite, canRunBiasAudit, gaps, moves, card, audits, approvals, gates, history } = useLoaderData<typeof loader>();
+  const { org, model, version, transitions, incidents, canWrite, canRunBiasAudit, gaps, moves, card, audits, approvals, gates, history } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {};
@@ -126,7 +132,9 @@ export default function VersionDetail() {
             <dd className="mono">{version.codeRef ?? "—"}</dd>
             <dt>Training data</dt>
             <dd className="mono">
-              {version.trainingData ? `${version.trainingData.ref}${version.trainingData.version ? ` @ ${version.trainingData.version}` : ""}` : "—"}
+              {version.trainingData
+                ? `${version.trainingData.ref}${version.trainingData.version ? ` @ ${version.trainingData.version}` : ""}`
+                : "—"}
             </dd>
             <dt>Parent version</dt>
             <dd className="mono">{version.parentVersion ?? "—"}</dd>
@@ -159,7 +167,11 @@ export default function VersionDetail() {
             </table>
           )}
           <h3>Hyperparameters</h3>
-          {version.hyperparameters ? <pre>{JSON.stringify(version.hyperparameters, null, 2)}</pre> : <p className="muted">None recorded.</p>}
+          {version.hyperparameters ? (
+            <pre>{JSON.stringify(version.hyperparameters, null, 2)}</pre>
+          ) : (
+            <p className="muted">None recorded.</p>
+          )}
         </section>
       </div>
 
@@ -188,12 +200,15 @@ export default function VersionDetail() {
             <p>
               {card ? (
                 <>
-                  Revision {card.revision}: <strong>{card.status.replace("_", " ")}</strong> ({card.completeness.filled}/{card.completeness.total} sections)
+                  Revision {card.revision}: <strong>{card.status.replace("_", " ")}</strong> ({card.completeness.filled}/
+                  {card.completeness.total} sections)
                 </>
               ) : (
                 <span className="muted">No card yet.</span>
               )}{" "}
-              <Link to={`${modelPath}/versions/${version.version}/card`}>{card ? "Open the card" : canWrite ? "Write the card" : "Card"}</Link>
+              <Link to={`${modelPath}/versions/${version.version}/card`}>
+                {card ? "Open the card" : canWrite ? "Write the card" : "Card"}
+              </Link>
             </p>
             <h3>Bias audits</h3>
             {audits.length === 0 ? <p className="muted">No audits yet.</p> : null}
@@ -257,7 +272,15 @@ export default function VersionDetail() {
               {incident.resolvedAt ? ` (time to recover ${formatHours(incident.timeToRecoverHours)})` : ""}
             </dd>
             <dt>Post-incident review</dt>
-            <dd>{incident.reviewUrl ? <a href={incident.reviewUrl} rel="noreferrer noopener">{incident.reviewUrl}</a> : "—"}</dd>
+            <dd>
+              {incident.reviewUrl ? (
+                <a href={incident.reviewUrl} rel="noreferrer noopener">
+                  {incident.reviewUrl}
+                </a>
+              ) : (
+                "—"
+              )}
+            </dd>
           </dl>
           {incident.description ? <p>{incident.description}</p> : null}
           {canWrite && incident.status !== "resolved" ? (
@@ -286,16 +309,39 @@ export default function VersionDetail() {
           <Form method="post" noValidate ref={incidentFormRef} key={incidents.length} {...incidentDraft.formProps}>
             <input type="hidden" name="intent" value="report-incident" />
             <FormError error={errorsFor("report-incident").form} />
-            <TextField label="Title" name="title" defaultValue={valuesFor("report-incident").title} error={errorsFor("report-incident").title} />
+            <TextField
+              label="Title"
+              name="title"
+              defaultValue={valuesFor("report-incident").title}
+              error={errorsFor("report-incident").title}
+            />
             <SelectField
               label="Severity"
               name="severity"
               defaultValue={valuesFor("report-incident").severity ?? "sev3"}
               options={SEVERITIES.map((s) => ({ value: s, label: s }))}
             />
-            <TextField label="Started at (UTC)" name="startedAt" type="datetime-local" defaultValue={valuesFor("report-incident").startedAt} error={errorsFor("report-incident").startedAt} />
-            <TextField label="Detected at (UTC)" name="detectedAt" type="datetime-local" defaultValue={valuesFor("report-incident").detectedAt} error={errorsFor("report-incident").detectedAt} hint="Leave empty if detected at the start." />
-            <TextAreaField label="Description" name="description" defaultValue={valuesFor("report-incident").description} error={errorsFor("report-incident").description} />
+            <TextField
+              label="Started at (UTC)"
+              name="startedAt"
+              type="datetime-local"
+              defaultValue={valuesFor("report-incident").startedAt}
+              error={errorsFor("report-incident").startedAt}
+            />
+            <TextField
+              label="Detected at (UTC)"
+              name="detectedAt"
+              type="datetime-local"
+              defaultValue={valuesFor("report-incident").detectedAt}
+              error={errorsFor("report-incident").detectedAt}
+              hint="Leave empty if detected at the start."
+            />
+            <TextAreaField
+              label="Description"
+              name="description"
+              defaultValue={valuesFor("report-incident").description}
+              error={errorsFor("report-incident").description}
+            />
             <button type="submit">Report incident</button>
           </Form>
         </section>

@@ -18,7 +18,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, BIAS_AUDIT_RUNNERS);
   const detail = getVersionDetail(org.id, params.modelSlug ?? "", params.version ?? "");
   if (!detail) throw notFound("Model version not found");
-  return { org, model: { slug: detail.model.slug, name: detail.model.name }, version: detail.version.version, settings: getFairnessSettings(org.id) };
+  return {
+    org,
+    model: { slug: detail.model.slug, name: detail.model.name },
+    version: detail.version.version,
+    settings: getFairnessSettings(org.id),
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -65,8 +70,8 @@ export default function NewBiasAudit() {
         New bias audit: {model.name} {version}
       </h1>
       <p className="lead">
-        Upload the version’s predictions as CSV (one row per prediction, with a header row). The file is read as a
-        stream and not kept: only the configuration, the counts per group and the results are stored.
+        Upload the version’s predictions as CSV (one row per prediction, with a header row). The file is read as a stream and not kept: only
+        the configuration, the counts per group and the results are stored.
       </p>
       <UploadForm onErrors={setErrors} submitLabel="Run the audit" xhrAction={`${base}/bias-audits/upload`}>
         <FormError error={errors.form ?? errors["config"]} />
@@ -86,7 +91,15 @@ export default function NewBiasAudit() {
           columns={sample?.columns}
           error={errors.groupColumns ?? errors["groupColumns.0"]}
         />
-        <ColumnField label="Label column" name="labelColumn" hint="The true outcome of each row." value={columns.labelColumn} onChange={setColumn("labelColumn")} columns={sample?.columns} error={errors.labelColumn} />
+        <ColumnField
+          label="Label column"
+          name="labelColumn"
+          hint="The true outcome of each row."
+          value={columns.labelColumn}
+          onChange={setColumn("labelColumn")}
+          columns={sample?.columns}
+          error={errors.labelColumn}
+        />
         <TextField
           label="Positive label values"
           name="positiveLabels"
@@ -98,28 +111,76 @@ export default function NewBiasAudit() {
         <fieldset>
           <legend>Predictions</legend>
           <label>
-            <input type="radio" name="mode" value="prediction" defaultChecked={mode === "prediction"} onChange={() => setMode("prediction")} /> A prediction column
+            <input
+              type="radio"
+              name="mode"
+              value="prediction"
+              defaultChecked={mode === "prediction"}
+              onChange={() => setMode("prediction")}
+            />{" "}
+            A prediction column
           </label>{" "}
           <label>
-            <input type="radio" name="mode" value="score" defaultChecked={mode === "score"} onChange={() => setMode("score")} /> A score column with a threshold
+            <input type="radio" name="mode" value="score" defaultChecked={mode === "score"} onChange={() => setMode("score")} /> A score
+            column with a threshold
           </label>
           <div hidden={hydrated && mode !== "prediction"}>
-            <ColumnField label="Prediction column" name="predictionColumn" hint="The model’s decision for each row." value={columns.predictionColumn} onChange={setColumn("predictionColumn")} columns={sample?.columns} error={errors.predictionColumn} required={false} />
+            <ColumnField
+              label="Prediction column"
+              name="predictionColumn"
+              hint="The model’s decision for each row."
+              value={columns.predictionColumn}
+              onChange={setColumn("predictionColumn")}
+              columns={sample?.columns}
+              error={errors.predictionColumn}
+              required={false}
+            />
             <TextField
               label="Positive prediction values"
               name="positivePredictions"
               defaultValue={sent.positivePredictions}
-              hint={valuesHint(sample, columns.predictionColumn, "Comma-separated values of the prediction column that count as a positive decision.")}
+              hint={valuesHint(
+                sample,
+                columns.predictionColumn,
+                "Comma-separated values of the prediction column that count as a positive decision.",
+              )}
               error={errors.positivePredictions}
             />
           </div>
           <div hidden={hydrated && mode !== "score"}>
-            <ColumnField label="Score column" name="scoreColumn" hint="A numeric score per row." value={columns.scoreColumn} onChange={setColumn("scoreColumn")} columns={sample?.columns} error={errors.scoreColumn} required={false} />
-            <TextField label="Threshold (positive when score ≥ threshold)" name="threshold" inputMode="decimal" defaultValue={sent.threshold} error={errors.threshold} />
+            <ColumnField
+              label="Score column"
+              name="scoreColumn"
+              hint="A numeric score per row."
+              value={columns.scoreColumn}
+              onChange={setColumn("scoreColumn")}
+              columns={sample?.columns}
+              error={errors.scoreColumn}
+              required={false}
+            />
+            <TextField
+              label="Threshold (positive when score ≥ threshold)"
+              name="threshold"
+              inputMode="decimal"
+              defaultValue={sent.threshold}
+              error={errors.threshold}
+            />
           </div>
         </fieldset>
-        <TextField label="Reference group (optional)" name="referenceGroup" defaultValue={sent.referenceGroup} hint="A group value to compare every group with." error={errors.referenceGroup} />
-        <TextField label="Minimum group size" name="minGroupSize" inputMode="numeric" defaultValue={sent.minGroupSize ?? "30"} error={errors.minGroupSize} />
+        <TextField
+          label="Reference group (optional)"
+          name="referenceGroup"
+          defaultValue={sent.referenceGroup}
+          hint="A group value to compare every group with."
+          error={errors.referenceGroup}
+        />
+        <TextField
+          label="Minimum group size"
+          name="minGroupSize"
+          inputMode="numeric"
+          defaultValue={sent.minGroupSize ?? "30"}
+          error={errors.minGroupSize}
+        />
         <SelectField
           label="Rule set"
           name="preset"

@@ -9,7 +9,13 @@ import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { CARD_SECTIONS } from "~/modules/governance/governance-constants";
 import { sectionTitleList, type CardCompleteness, type CardSections } from "~/modules/governance/model-card";
 import { CardCommentSchema, CardReviewSchema } from "~/modules/governance/governance-schemas";
-import { cardReviewRefusal, commentOnCard, getVersionCards, reviewModelCard, submitModelCard } from "~/modules/governance/model-cards.server";
+import {
+  cardReviewRefusal,
+  commentOnCard,
+  getVersionCards,
+  reviewModelCard,
+  submitModelCard,
+} from "~/modules/governance/model-cards.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { formatDateTime, formatPercent } from "~/utils/format";
 import type { MarkdownRoot } from "~/utils/markdown";
@@ -56,14 +62,22 @@ function reviewStep(query: URLSearchParams, card: NonNullable<ReturnType<typeof 
 }
 
 function parseSections(sections: CardSections) {
-  return Object.fromEntries(Object.entries(sections).map(([id, text]) => [id, parseMarkdown(text)])) as Record<keyof CardSections, MarkdownRoot>;
+  return Object.fromEntries(Object.entries(sections).map(([id, text]) => [id, parseMarkdown(text)])) as Record<
+    keyof CardSections,
+    MarkdownRoot
+  >;
 }
 
 const CardIdSchema = z.object({ cardId: z.coerce.number().int().positive() });
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
-  const roles = formData.get("intent") === "review" ? (["ethics"] as const) : formData.get("intent") === "comment" ? ([...REGISTRY_WRITERS, "ethics"] as const) : REGISTRY_WRITERS;
+  const roles =
+    formData.get("intent") === "review"
+      ? (["ethics"] as const)
+      : formData.get("intent") === "comment"
+        ? ([...REGISTRY_WRITERS, "ethics"] as const)
+        : REGISTRY_WRITERS;
   const { org, actor } = await requireMember(request, params.orgSlug, roles);
   return runIntentAction(formData, {
     submit: intent(CardIdSchema, (input) => submitModelCard(org.id, input.cardId, actor), "Submitted for review by the ethics committee."),
@@ -72,7 +86,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ({ cardId, ...input }) => reviewModelCard(org.id, cardId, input, actor),
       (_card, input) => (input.decision === "approve" ? "Card approved." : "Changes requested."),
     ),
-    comment: intent(CardIdSchema.and(CardCommentSchema), ({ cardId, ...input }) => commentOnCard(org.id, cardId, input, actor), "Comment added."),
+    comment: intent(
+      CardIdSchema.and(CardCommentSchema),
+      ({ cardId, ...input }) => commentOnCard(org.id, cardId, input, actor),
+      "Comment added.",
+    ),
   });
 }
 
@@ -118,7 +136,9 @@ export default function ModelCardPage() {
               <a href={`${base}/card.md`} download>
                 Download Markdown
               </a>
-              <a href={`${base}/card.pdf`} target="_blank" rel="noopener noreferrer">Download PDF</a>
+              <a href={`${base}/card.pdf`} target="_blank" rel="noopener noreferrer">
+                Download PDF
+              </a>
               {revisions.length > 1 ? <Link to={`${base}/card/compare`}>Compare revisions</Link> : null}
             </p>
             {canWrite && card.status === "draft" ? (
@@ -193,8 +213,10 @@ function CompletenessSummary({ completeness }: { completeness: CardCompleteness 
       <strong>
         {completeness.filled} of {completeness.total} sections written
       </strong>
-      {completeness.notApplicable.length ? `, ${completeness.notApplicable.length} marked not applicable (${sectionTitleList(completeness.notApplicable)})` : ""}.{" "}
-      {completeness.missing.length ? `Empty: ${sectionTitleList(completeness.missing)}.` : "No section is empty."}
+      {completeness.notApplicable.length
+        ? `, ${completeness.notApplicable.length} marked not applicable (${sectionTitleList(completeness.notApplicable)})`
+        : ""}
+      . {completeness.missing.length ? `Empty: ${sectionTitleList(completeness.missing)}.` : "No section is empty."}
     </p>
   );
 }
@@ -269,7 +291,11 @@ function ReviewDecision({
             rows={3}
             required={!approving}
             error={errors.comment}
-            hint={approving ? "Approving makes this revision the approved card; later edits start a new revision." : "The team sees this with the card and edits it before submitting again."}
+            hint={
+              approving
+                ? "Approving makes this revision the approved card; later edits start a new revision."
+                : "The team sees this with the card and edits it before submitting again."
+            }
           />
           <p className="inline-form">
             <button type="submit">{approving ? `Approve revision ${revision}` : "Send back for changes"}</button>

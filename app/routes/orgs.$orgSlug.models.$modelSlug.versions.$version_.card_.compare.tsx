@@ -34,11 +34,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     revisions: revisions.map((r) => ({ revision: r.revision, status: r.status })),
     before: { revision: before.revision, status: before.status },
     after: { revision: after.revision, status: after.status },
-    rows: diffCards(sectionsAsShown(before.sections, before.notApplicable), sectionsAsShown(after.sections, after.notApplicable)).map((row) => ({
-      ...row,
-      before: row.before ? parseMarkdown(row.before) : null,
-      after: row.after ? parseMarkdown(row.after) : null,
-    })),
+    rows: diffCards(sectionsAsShown(before.sections, before.notApplicable), sectionsAsShown(after.sections, after.notApplicable)).map(
+      (row) => ({
+        ...row,
+        before: row.before ? parseMarkdown(row.before) : null,
+        after: row.after ? parseMarkdown(row.after) : null,
+      }),
+    ),
   };
 }
 

@@ -7,21 +7,51 @@ import { FormError, TextAreaField, TextField } from "~/components/forms";
 import { requireMember } from "~/modules/auth/membership.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { CARD_SECTIONS, CARD_SECTION_IDS, type CardSectionId } from "~/modules/governance/governance-constants";
-import { cardEditFromForm, emptySections, ModelCardFormSchema, type CardNotApplicable, type CardSections } from "~/modules/governance/model-card";
-import { cardFingerprints, getVersionCards, previousVersionCard, saveModelCard, type CardSectionConflict } from "~/modules/governance/model-cards.server";
+import {
+  cardEditFromForm,
+  emptySections,
+  ModelCardFormSchema,
+  type CardNotApplicable,
+  type CardSections,
+} from "~/modules/governance/model-card";
+import {
+  cardFingerprints,
+  getVersionCards,
+  previousVersionCard,
+  saveModelCard,
+  type CardSectionConflict,
+} from "~/modules/governance/model-cards.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { readFormData, runFormAction } from "~/utils/form-action.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit model card · ${data?.model.name ?? ""} ${data?.version ?? ""}` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Edit model card · ${data?.model.name ?? ""} ${data?.version ?? ""}` },
+];
 
-type EditorCard = { sections: CardSections; notApplicable: CardNotApplicable; sectionVersions: Record<CardSectionId, number>; fingerprints: Record<CardSectionId, string> };
+type EditorCard = {
+  sections: CardSections;
+  notApplicable: CardNotApplicable;
+  sectionVersions: Record<CardSectionId, number>;
+  fingerprints: Record<CardSectionId, string>;
+};
 
 /** What the editor needs of a stored card: its content plus what each section was when loaded. */
-function editorCard(card: { sections: CardSections; notApplicable: CardNotApplicable; sectionVersions: Record<CardSectionId, number> } | null): EditorCard {
-  const content = card ?? { sections: emptySections(), notApplicable: {}, sectionVersions: Object.fromEntries(CARD_SECTION_IDS.map((id) => [id, 0])) as Record<CardSectionId, number> };
-  return { sections: content.sections, notApplicable: content.notApplicable, sectionVersions: content.sectionVersions, fingerprints: cardFingerprints(content) };
+function editorCard(
+  card: { sections: CardSections; notApplicable: CardNotApplicable; sectionVersions: Record<CardSectionId, number> } | null,
+): EditorCard {
+  const content = card ?? {
+    sections: emptySections(),
+    notApplicable: {},
+    sectionVersions: Object.fromEntries(CARD_SECTION_IDS.map((id) => [id, 0])) as Record<CardSectionId, number>,
+  };
+  return {
+    sections: content.sections,
+    notApplicable: content.notApplicable,
+    sectionVersions: content.sectionVersions,
+    fingerprints: cardFingerprints(content),
+  };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -61,7 +91,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return data({ ok: !conflict, conflict, savedSections: saved.savedSections, revision: saved.revision, stored: editorCard(saved) });
 }
 
-type SaveAnswer = { ok: boolean; errors?: Record<string, string | undefined>; values?: Record<string, string>; conflict?: CardSectionConflict[]; savedSections?: CardSectionId[]; stored?: EditorCard };
+type SaveAnswer = {
+  ok: boolean;
+  errors?: Record<string, string | undefined>;
+  values?: Record<string, string>;
+  conflict?: CardSectionConflict[];
+  savedSections?: CardSectionId[];
+  stored?: EditorCard;
+};
 
 /** Sets a field's value as if typed, so the form's change handling (autosave) sees it. */
 function typeInto(form: HTMLFormElement | null, name: string, value: string) {
@@ -89,10 +126,16 @@ export default function EditModelCard() {
     ? {
         ...posted.stored,
         sections: { ...posted.stored.sections, ...Object.fromEntries(conflictsPosted.map((c) => [c.section, c.yours.text])) },
-        notApplicable: { ...posted.stored.notApplicable, ...Object.fromEntries(conflictsPosted.map((c) => [c.section, c.yours.notApplicable])) },
+        notApplicable: {
+          ...posted.stored.notApplicable,
+          ...Object.fromEntries(conflictsPosted.map((c) => [c.section, c.yours.notApplicable])),
+        },
       }
     : card;
-  const values: Record<string, string | undefined> = posted?.values ?? { ...base.sections, ...Object.fromEntries(Object.entries(base.notApplicable).map(([id, reason]) => [`na_${id}`, reason])) };
+  const values: Record<string, string | undefined> = posted?.values ?? {
+    ...base.sections,
+    ...Object.fromEntries(Object.entries(base.notApplicable).map(([id, reason]) => [`na_${id}`, reason])),
+  };
   const errors: Record<string, string | undefined> = (saveAnswer?.errors ?? posted?.errors ?? {}) as Record<string, string | undefined>;
 
   const [versions, setVersions] = useState(base.sectionVersions);
@@ -123,7 +166,9 @@ export default function EditModelCard() {
     setVersions((prev) => ({ ...prev, [conflict.section]: conflict.theirs.version }));
     setConflicts((prev) => prev.filter((c) => c.section !== conflict.section));
     // Saves again (after this render) against their version: yours replaces it.
-    setTimeout(() => typeInto(formRef.current, conflict.section, (formRef.current?.elements.namedItem(conflict.section) as HTMLTextAreaElement).value));
+    setTimeout(() =>
+      typeInto(formRef.current, conflict.section, (formRef.current?.elements.namedItem(conflict.section) as HTMLTextAreaElement).value),
+    );
   }
   function takeTheirs(conflict: CardSectionConflict) {
     setVersions((prev) => ({ ...prev, [conflict.section]: conflict.theirs.version }));
@@ -149,19 +194,30 @@ export default function EditModelCard() {
         {underReview
           ? `Revision ${current.revision} is under review by the ethics committee; it cannot change until they decide.`
           : current?.status === "approved"
-          ? `Revision ${current.revision} is approved and stays as it is; your first change starts revision ${current.revision + 1}, and later changes go to it.`
-          : current
-            ? `Editing revision ${current.revision}.`
-            : "Sections follow Mitchell et al., “Model Cards for Model Reporting”. Markdown is allowed (no HTML)."}{" "}
+            ? `Revision ${current.revision} is approved and stays as it is; your first change starts revision ${current.revision + 1}, and later changes go to it.`
+            : current
+              ? `Editing revision ${current.revision}.`
+              : "Sections follow Mitchell et al., “Model Cards for Model Reporting”. Markdown is allowed (no HTML)."}{" "}
         {previousVersion ? <Link to="?from=previous">Start from version {previousVersion}’s card</Link> : null}
       </p>
-      <Form method="post" noValidate className="card" key={`${source}-${posted?.stored ? JSON.stringify(posted.stored.sectionVersions) : ""}`} ref={formRef} {...formProps}>
-        <SaveStatusLine status={status} text={statusText} idleHint="Changes save as you type. A section that does not apply to this model can be marked not applicable, with the reason." />
+      <Form
+        method="post"
+        noValidate
+        className="card"
+        key={`${source}-${posted?.stored ? JSON.stringify(posted.stored.sectionVersions) : ""}`}
+        ref={formRef}
+        {...formProps}
+      >
+        <SaveStatusLine
+          status={status}
+          text={statusText}
+          idleHint="Changes save as you type. A section that does not apply to this model can be marked not applicable, with the reason."
+        />
         <FormError error={errors.form} />
         {conflicts.length ? (
           <p className="form-error" role="alert">
-            Someone else saved {conflicts.map((c) => c.title).join(", ")} after you opened this page. Your other changes are saved; choose which version of{" "}
-            {conflicts.length === 1 ? "that section" : "those sections"} to keep.
+            Someone else saved {conflicts.map((c) => c.title).join(", ")} after you opened this page. Your other changes are saved; choose
+            which version of {conflicts.length === 1 ? "that section" : "those sections"} to keep.
           </p>
         ) : null}
         {CARD_SECTIONS.map((section) => {
@@ -171,7 +227,14 @@ export default function EditModelCard() {
             <fieldset key={section.id} className="card-section" style={{ border: 0, padding: 0, margin: "0 0 1rem" }}>
               <input type="hidden" name={`base_${section.id}`} value={versions[section.id]} />
               <input type="hidden" name={`loaded_${section.id}`} value={fingerprints[section.id]} />
-              <TextAreaField label={section.title} name={section.id} hint={section.hint} rows={5} defaultValue={values[section.id]} error={errors[section.id]} />
+              <TextAreaField
+                label={section.title}
+                name={section.id}
+                hint={section.hint}
+                rows={5}
+                defaultValue={values[section.id]}
+                error={errors[section.id]}
+              />
               <details open={!!reason || !!errors[`na_${section.id}`]}>
                 <summary>{reason ? "Marked not applicable" : "Not applicable to this model?"}</summary>
                 <TextField
@@ -182,7 +245,9 @@ export default function EditModelCard() {
                   hint="Leave empty when the section applies. With a reason, the section counts as complete without text."
                 />
               </details>
-              {conflict ? <ConflictPanel conflict={conflict} onKeepMine={() => keepMine(conflict)} onTakeTheirs={() => takeTheirs(conflict)} /> : null}
+              {conflict ? (
+                <ConflictPanel conflict={conflict} onKeepMine={() => keepMine(conflict)} onTakeTheirs={() => takeTheirs(conflict)} />
+              ) : null}
             </fieldset>
           );
         })}
@@ -193,11 +258,25 @@ export default function EditModelCard() {
 }
 
 /** Both versions of a section saved by someone else meanwhile; without JavaScript the buttons post the form. */
-function ConflictPanel({ conflict, onKeepMine, onTakeTheirs }: { conflict: CardSectionConflict; onKeepMine: () => void; onTakeTheirs: () => void }) {
+function ConflictPanel({
+  conflict,
+  onKeepMine,
+  onTakeTheirs,
+}: {
+  conflict: CardSectionConflict;
+  onKeepMine: () => void;
+  onTakeTheirs: () => void;
+}) {
   const show = (content: { text: string; notApplicable: string }) =>
     content.notApplicable ? `Not applicable: ${content.notApplicable}` : content.text || "(empty)";
   return (
-    <div className="card" role="group" aria-label={`Two versions of ${conflict.title}`} data-testid={`conflict-${conflict.section}`} style={{ borderColor: "var(--bad, #b42318)" }}>
+    <div
+      className="card"
+      role="group"
+      aria-label={`Two versions of ${conflict.title}`}
+      data-testid={`conflict-${conflict.section}`}
+      style={{ borderColor: "var(--bad, #b42318)" }}
+    >
       <div className="grid">
         <div>
           <h3>

@@ -46,7 +46,15 @@ export default function NewVersion() {
       <Form method="post" noValidate className="card" style={{ maxWidth: 720 }} ref={formRef} {...draft.formProps}>
         <DraftNotice restoredAt={draft.restoredAt} onDiscard={draft.discard} />
         <FormError error={errors.form} />
-        <TextField label="Version" name="version" required placeholder="1.0.0" defaultValue={values.version} error={errors.version} hint="Semantic version, unique for this model." />
+        <TextField
+          label="Version"
+          name="version"
+          required
+          placeholder="1.0.0"
+          defaultValue={values.version}
+          error={errors.version}
+          hint="Semantic version, unique for this model."
+        />
         <SelectField
           label="Stage"
           name="stage"
@@ -65,11 +73,34 @@ export default function NewVersion() {
         <TextField label="Algorithm" name="algorithm" defaultValue={values.algorithm} error={errors.algorithm} />
         <TextField label="Framework" name="framework" defaultValue={values.framework} error={errors.framework} />
         <TextField label="Code reference (commit)" name="codeRef" defaultValue={values.codeRef} error={errors.codeRef} />
-        <TextField label="Training data reference" name="trainingDataRef" defaultValue={values.trainingDataRef} error={errors["trainingData.ref"] ?? errors.trainingData} />
-        <TextField label="Training data version" name="trainingDataVersion" defaultValue={values.trainingDataVersion} error={errors["trainingData.version"]} />
+        <TextField
+          label="Training data reference"
+          name="trainingDataRef"
+          defaultValue={values.trainingDataRef}
+          error={errors["trainingData.ref"] ?? errors.trainingData}
+        />
+        <TextField
+          label="Training data version"
+          name="trainingDataVersion"
+          defaultValue={values.trainingDataVersion}
+          error={errors["trainingData.version"]}
+        />
         <TextField label="Artifact URI" name="artifactUri" defaultValue={values.artifactUri} error={errors.artifactUri} />
-        <TextAreaField label="Hyperparameters (JSON)" name="hyperparameters" defaultValue={values.hyperparameters} error={errors.hyperparameters} placeholder='{"max_depth": 6}' />
-        <TextAreaField label="Metrics" name="metrics" defaultValue={values.metrics} error={errors.metrics} placeholder={"accuracy=0.91\nauc=0.88"} hint="One name=value per line." />
+        <TextAreaField
+          label="Hyperparameters (JSON)"
+          name="hyperparameters"
+          defaultValue={values.hyperparameters}
+          error={errors.hyperparameters}
+          placeholder='{"max_depth": 6}'
+        />
+        <TextAreaField
+          label="Metrics"
+          name="metrics"
+          defaultValue={values.metrics}
+          error={errors.metrics}
+          placeholder={"accuracy=0.91\nauc=0.88"}
+          hint="One name=value per line."
+        />
         <p className="muted">
           Lineage is complete when the code reference, training data reference, hyperparameters and at least one metric are given.
         </p>

@@ -22,19 +22,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     filtered: Boolean(query.q || query.stage || query.riskTier || query.team || query.tag),
     ...listing,
     // Only the columns the table shows: the page's data is serialised into the HTML too.
-    models: models.map(({ id, slug, name, tags, riskTier, ownerTeam, productionVersion, latestVersion, versionCount, openIncidents, updatedAt }) => ({
-      id,
-      slug,
-      name,
-      tags,
-      riskTier,
-      ownerTeam,
-      productionVersion,
-      latestVersion,
-      versionCount,
-      openIncidents,
-      updatedAt,
-    })),
+    models: models.map(
+      ({ id, slug, name, tags, riskTier, ownerTeam, productionVersion, latestVersion, versionCount, openIncidents, updatedAt }) => ({
+        id,
+        slug,
+        name,
+        tags,
+        riskTier,
+        ownerTeam,
+        productionVersion,
+        latestVersion,
+        versionCount,
+        openIncidents,
+        updatedAt,
+      }),
+    ),
     facets: cached.modelFacets(org.id),
   };
 }

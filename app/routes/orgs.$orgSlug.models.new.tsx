@@ -31,7 +31,13 @@ export default function NewModel() {
   return (
     <>
       <h1>Register a model</h1>
-      <ModelForm values={result?.values ?? {}} errors={result?.errors} withSlug submitLabel="Register model" draftKey={`${orgSlug}:new-model`} />
+      <ModelForm
+        values={result?.values ?? {}}
+        errors={result?.errors}
+        withSlug
+        submitLabel="Register model"
+        draftKey={`${orgSlug}:new-model`}
+      />
     </>
   );
 }

@@ -35,7 +35,10 @@ export default function Reviews() {
                 <Link to={`${versionPath(c.model, c.version)}/card`}>
                   {c.modelName} {c.version}, revision {c.revision}
                 </Link>{" "}
-                <RiskBadge tier={c.riskTier} /> <span className="muted">submitted {formatDateTime(c.submittedAt)} by {c.by}</span>
+                <RiskBadge tier={c.riskTier} />{" "}
+                <span className="muted">
+                  submitted {formatDateTime(c.submittedAt)} by {c.by}
+                </span>
               </li>
             ))}
           </ul>

@@ -40,7 +40,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     roadmap,
     view: query.view,
-    members: listMembers(org.id).filter((m) => m.active).map((m) => ({ email: m.email, name: m.name })),
+    members: listMembers(org.id)
+      .filter((m) => m.active)
+      .map((m) => ({ email: m.email, name: m.name })),
     componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])),
     progressText: progressSentence(roadmap.progress.all, roadmap.status),
     withdrawalText: roadmap.sourceWithdrawal ? sourceWithdrawnSentence(roadmap.sourceWithdrawal) : null,
@@ -58,7 +60,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ({ itemId, ...input }) => updateRoadmapItem(org.id, itemId, input, actor),
       (item) => `Updated “${item.title}”.`,
     ),
-    assign: intent(BulkAssignSchema, (input) => bulkAssignItems(org.id, input, actor), (n) => `Assigned ${n} item(s).`),
+    assign: intent(
+      BulkAssignSchema,
+      (input) => bulkAssignItems(org.id, input, actor),
+      (n) => `Assigned ${n} item(s).`,
+    ),
     tick: intent(
       CriterionTickSchema,
       (input) => tickCriterion(org.id, { criterionId: input.criterionId, met: input.met === "yes", evidence: input.evidence }, actor),
@@ -76,7 +82,14 @@ function Progress({ progress: { done, total, percent: pct }, label }: { progress
           {done}/{total} ({pct}%)
         </span>
       </span>
-      <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label={`${label} progress`}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-valuenow={pct}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-label={`${label} progress`}
+      >
         <span style={{ width: `${pct}%` }} />
       </div>
     </div>
@@ -101,13 +114,27 @@ function ControlWords() {
   );
 }
 
-function ItemRow({ item, groupKey, canWork, componentNames }: { item: RoadmapItemJson; groupKey: string; canWork: boolean; componentNames: Record<string, string> }) {
+function ItemRow({
+  item,
+  groupKey,
+  canWork,
+  componentNames,
+}: {
+  item: RoadmapItemJson;
+  groupKey: string;
+  canWork: boolean;
+  componentNames: Record<string, string>;
+}) {
   // An item can sit in several groups (the component view): ids carry the group.
   const id = `${groupKey}-${item.id}`;
   const namedBy = (word: keyof typeof CONTROL_WORDS) => `control-word-${word} title-${id}`;
   return (
     <tr data-item={item.key} className={item.status === "closed" ? "muted" : undefined}>
-      <td>{canWork && item.status !== "closed" ? <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-labelledby={namedBy("select")} /> : null}</td>
+      <td>
+        {canWork && item.status !== "closed" ? (
+          <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-labelledby={namedBy("select")} />
+        ) : null}
+      </td>
       <td>
         <Link to={`items/${item.id}`} id={`title-${id}`}>
           {item.title}
@@ -127,7 +154,10 @@ function ItemRow({ item, groupKey, canWork, componentNames }: { item: RoadmapIte
         {item.dueDate}
         {item.overdue ? " (overdue)" : ""}
       </td>
-      <td>{item.owner ? item.owner.name : <span className="muted">unassigned</span>}{item.team ? <div className="muted">{item.team}</div> : null}</td>
+      <td>
+        {item.owner ? item.owner.name : <span className="muted">unassigned</span>}
+        {item.team ? <div className="muted">{item.team}</div> : null}
+      </td>
       <td>
         {canWork && item.status !== "closed" ? (
           <Form method="post" className="inline-form">
@@ -140,7 +170,12 @@ function ItemRow({ item, groupKey, canWork, componentNames }: { item: RoadmapIte
                 </option>
               ))}
             </select>
-            <input name="evidence" placeholder="Evidence note or link" defaultValue={item.evidence ?? ""} aria-labelledby={namedBy("evidence")} />
+            <input
+              name="evidence"
+              placeholder="Evidence note or link"
+              defaultValue={item.evidence ?? ""}
+              aria-labelledby={namedBy("evidence")}
+            />
             <button type="submit" className="small secondary">
               Save
             </button>
@@ -167,13 +202,16 @@ export default function RoadmapPage() {
       </p>
       <div className="page-header">
         <h1>
-          Level {roadmap.transition.from} → {roadmap.transition.to}: {roadmap.title} {roadmap.status !== "active" ? <span className="tag">history</span> : null}
+          Level {roadmap.transition.from} → {roadmap.transition.to}: {roadmap.title}{" "}
+          {roadmap.status !== "active" ? <span className="tag">history</span> : null}
         </h1>
         <span className="inline-form">
           <a href={`${base}/export/csv`} download>
             CSV
           </a>
-          <a href={`${base}/export/pdf`} target="_blank" rel="noopener noreferrer">PDF</a>
+          <a href={`${base}/export/pdf`} target="_blank" rel="noopener noreferrer">
+            PDF
+          </a>
           <a href={`${base}/export/ics`}>Calendar (.ics)</a>
         </span>
       </div>
@@ -194,7 +232,14 @@ export default function RoadmapPage() {
       ) : null}
       <ActionResult result={result} />
       {result && !result.ok ? (
-        <FormError error={Object.entries(result.errors ?? {}).filter(([key]) => key !== "form").map(([, message]) => message).join(" ") || undefined} />
+        <FormError
+          error={
+            Object.entries(result.errors ?? {})
+              .filter(([key]) => key !== "form")
+              .map(([, message]) => message)
+              .join(" ") || undefined
+          }
+        />
       ) : null}
       <div className="two-col">
         <section className="card" aria-labelledby="progress-title">
@@ -210,7 +255,13 @@ export default function RoadmapPage() {
               <div key={w.key} className="phase-row">
                 <span className="phase-label">{w.title}</span>
                 <span className="phase-track">
-                  <span className="phase-bar" style={{ marginLeft: `${((w.startMonth - 1) / months) * 100}%`, width: `${((w.endMonth - w.startMonth + 1) / months) * 100}%` }}>
+                  <span
+                    className="phase-bar"
+                    style={{
+                      marginLeft: `${((w.startMonth - 1) / months) * 100}%`,
+                      width: `${((w.endMonth - w.startMonth + 1) / months) * 100}%`,
+                    }}
+                  >
                     M{w.startMonth}–{w.endMonth}
                   </span>
                 </span>
@@ -225,7 +276,14 @@ export default function RoadmapPage() {
             data: {
               labels: roadmap.burnUp.map((p) => p.week),
               datasets: [
-                { label: "done", data: roadmap.burnUp.map((p) => p.done), borderColor: "#1b7a43", backgroundColor: "#1b7a4333", fill: true, pointRadius: 0 },
+                {
+                  label: "done",
+                  data: roadmap.burnUp.map((p) => p.done),
+                  borderColor: "#1b7a43",
+                  backgroundColor: "#1b7a4333",
+                  fill: true,
+                  pointRadius: 0,
+                },
                 { label: "total", data: roadmap.burnUp.map((p) => p.total), borderColor: "#5b6576", borderDash: [6, 4], pointRadius: 0 },
               ],
             },
@@ -276,7 +334,10 @@ export default function RoadmapPage() {
       {roadmap.groups.map((g) => (
         <section key={g.key} aria-labelledby={`group-${g.key}`}>
           <h3 id={`group-${g.key}`}>
-            {g.title} <span className="muted">({g.progress.done}/{g.progress.total} done)</span>
+            {g.title}{" "}
+            <span className="muted">
+              ({g.progress.done}/{g.progress.total} done)
+            </span>
           </h3>
           {g.items.length === 0 ? (
             <p className="muted">Nothing here.</p>

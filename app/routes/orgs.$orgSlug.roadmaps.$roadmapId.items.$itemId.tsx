@@ -28,7 +28,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     item,
     components: item.components.map((id) => componentNames.get(id) ?? id),
-    members: listMembers(org.id).filter((m) => m.active).map((m) => ({ email: m.email, name: m.name })),
+    members: listMembers(org.id)
+      .filter((m) => m.active)
+      .map((m) => ({ email: m.email, name: m.name })),
     canWork: hasRole(role, REGISTRY_WRITERS) && item.status !== "closed" && item.roadmapStatus === "active",
   };
 }
@@ -46,15 +48,30 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 /** The work form: every field saves as you go (the Save button is for browsers without JavaScript). */
-function ItemWorkForm({ item, members, fallbackErrors }: { item: ReturnType<typeof useLoaderData<typeof loader>>["item"]; members: Array<{ email: string; name: string }>; fallbackErrors: Record<string, string | undefined> }) {
+function ItemWorkForm({
+  item,
+  members,
+  fallbackErrors,
+}: {
+  item: ReturnType<typeof useLoaderData<typeof loader>>["item"];
+  members: Array<{ email: string; name: string }>;
+  fallbackErrors: Record<string, string | undefined>;
+}) {
   const fetcher = useFetcher<typeof action>();
   const formRef = useRef<HTMLFormElement>(null);
   const autosave = useAutosave(fetcher, formRef);
-  const errors: Record<string, string | undefined> = (autosave.answer && !autosave.answer.ok ? autosave.answer.errors : undefined) ?? fallbackErrors;
+  const errors: Record<string, string | undefined> =
+    (autosave.answer && !autosave.answer.ok ? autosave.answer.errors : undefined) ?? fallbackErrors;
   return (
     <fetcher.Form method="post" className="card" noValidate ref={formRef} aria-label="Work on this item" {...autosave.formProps}>
       <input type="hidden" name="intent" value="update" />
-      <SelectField label="Status" name="status" defaultValue={item.status} options={WORK_STATUSES.map((s) => ({ value: s, label: ITEM_STATUS_LABELS[s] }))} error={errors.status} />
+      <SelectField
+        label="Status"
+        name="status"
+        defaultValue={item.status}
+        options={WORK_STATUSES.map((s) => ({ value: s, label: ITEM_STATUS_LABELS[s] }))}
+        error={errors.status}
+      />
       <SelectField
         label="Owner"
         name="ownerEmail"
@@ -92,9 +109,21 @@ function CommentForm({ result }: { result: ReturnType<typeof useActionData<typeo
   }, [posted, result]);
   const refused = result && !result.ok && result.intent === "comment" ? result : undefined;
   return (
-    <Form method="post" className="card" ref={formRef} onChange={(event) => setTyping(!!(event.currentTarget.elements.namedItem("body") as HTMLTextAreaElement | null)?.value.trim())} onSubmit={release}>
+    <Form
+      method="post"
+      className="card"
+      ref={formRef}
+      onChange={(event) => setTyping(!!(event.currentTarget.elements.namedItem("body") as HTMLTextAreaElement | null)?.value.trim())}
+      onSubmit={release}
+    >
       <input type="hidden" name="intent" value="comment" />
-      <TextAreaField label="Comment" name="body" rows={2} defaultValue={refused?.values?.body ?? ""} error={refused?.errors?.body ?? refused?.errors?.form} />
+      <TextAreaField
+        label="Comment"
+        name="body"
+        rows={2}
+        defaultValue={refused?.values?.body ?? ""}
+        error={refused?.errors?.body ?? refused?.errors?.form}
+      />
       <button type="submit" className="secondary">
         Add comment
       </button>
@@ -129,7 +158,9 @@ export default function RoadmapItemPage() {
         <dt>Team</dt>
         <dd>{item.team ?? "—"}</dd>
         <dt>Evidence</dt>
-        <dd data-testid="item-evidence" style={{ overflowWrap: "anywhere" }}>{item.evidence ?? "—"}</dd>
+        <dd data-testid="item-evidence" style={{ overflowWrap: "anywhere" }}>
+          {item.evidence ?? "—"}
+        </dd>
         <dt>Completed</dt>
         <dd>{formatDateTime(item.completedAt)}</dd>
         {item.closedReason ? (

@@ -78,7 +78,10 @@ export default function Roadmaps() {
             <SelectField
               label="From the finalised assessment"
               name="assessmentId"
-              options={finalized.map((a) => ({ value: String(a.id), label: `${a.period}: ${formatScore(a.dimensionScore)} (${a.levelName})` }))}
+              options={finalized.map((a) => ({
+                value: String(a.id),
+                label: `${a.period}: ${formatScore(a.dimensionScore)} (${a.levelName})`,
+              }))}
             />
             <button type="submit">Preview the roadmap</button>
           </Form>

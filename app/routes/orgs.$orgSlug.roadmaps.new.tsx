@@ -24,7 +24,8 @@ export const meta: MetaFunction = () => [{ title: "Generate a roadmap" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, PLANNERS);
   const query = RoadmapPreviewQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const finalized = cached.assessmentList(org.id)
+  const finalized = cached
+    .assessmentList(org.id)
     .filter((a) => a.status === "finalized")
     .map((a) => ({ id: a.id, label: `${a.period}: ${formatScore(a.dimensionScore)} (${a.levelName})` }));
   const base = { org, finalized, componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])) };
@@ -43,7 +44,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return runFormAction(
     await readFormData(request),
     RoadmapGenerateConfirmSchema,
-    ({ assessmentId, startDate, replacesRoadmapId }) => generateRoadmapFromAssessment(org.id, assessmentId, { startDate, replacesRoadmapId }, actor),
+    ({ assessmentId, startDate, replacesRoadmapId }) =>
+      generateRoadmapFromAssessment(org.id, assessmentId, { startDate, replacesRoadmapId }, actor),
     (roadmapId) => redirect(`/orgs/${org.slug}/roadmaps/${roadmapId}`),
   );
 }
@@ -54,7 +56,11 @@ function ChooseAssessment({ finalized }: { finalized: Array<{ id: number; label:
   if (finalized.length === 0) return <p className="muted">Finalise an assessment to generate a roadmap.</p>;
   return (
     <Form method="get" className="card inline-form" aria-label="Choose the assessment">
-      <SelectField label="From the finalised assessment" name="assessmentId" options={finalized.map((a) => ({ value: String(a.id), label: a.label }))} />
+      <SelectField
+        label="From the finalised assessment"
+        name="assessmentId"
+        options={finalized.map((a) => ({ value: String(a.id), label: a.label }))}
+      />
       <button type="submit">Preview the roadmap</button>
     </Form>
   );
@@ -103,19 +109,24 @@ export default function NewRoadmap() {
                   ? `This replaces your ${transitionText(replaces.transition).replace(" → ", "→")} roadmap with a ${transitionText(generated.transition).replace(" → ", "→")} one.`
                   : `This replaces your active ${transitionText(replaces.transition)} roadmap (from the ${replaces.period} assessment).`}
               </strong>{" "}
-              {replaces.lowerLevel ? `The ${transitionText(replaces.transition)} roadmap from the ${replaces.period} assessment aims higher than the new one. ` : null}
+              {replaces.lowerLevel
+                ? `The ${transitionText(replaces.transition)} roadmap from the ${replaces.period} assessment aims higher than the new one. `
+                : null}
               {replaces.sameAssessment ? "It was generated from this same assessment. " : null}
               The replaced roadmap stays readable as history with its progress.
             </p>
             <ul data-testid="plan-counts">
               <li>
-                <strong>{replaces.carried.length}</strong> unfinished {replaces.carried.length === 1 ? "item is" : "items are"} carried over with their status, owner and evidence.
+                <strong>{replaces.carried.length}</strong> unfinished {replaces.carried.length === 1 ? "item is" : "items are"} carried over
+                with their status, owner and evidence.
               </li>
               <li>
-                <strong>{replaces.closed.length}</strong> unfinished {replaces.closed.length === 1 ? "item" : "items"} will be closed: the new roadmap does not need {replaces.closed.length === 1 ? "it" : "them"}.
+                <strong>{replaces.closed.length}</strong> unfinished {replaces.closed.length === 1 ? "item" : "items"} will be closed: the
+                new roadmap does not need {replaces.closed.length === 1 ? "it" : "them"}.
               </li>
               <li>
-                <strong>{replaces.keptDone}</strong> done {replaces.keptDone === 1 ? "item stays" : "items stay"} done and {replaces.keptDone === 1 ? "is" : "are"} not planned again.
+                <strong>{replaces.keptDone}</strong> done {replaces.keptDone === 1 ? "item stays" : "items stay"} done and{" "}
+                {replaces.keptDone === 1 ? "is" : "are"} not planned again.
               </li>
               <li>
                 <strong>{preview.added}</strong> new {preview.added === 1 ? "item is" : "items are"} added, {generated.items.length} in all.
@@ -127,7 +138,10 @@ export default function NewRoadmap() {
                 <ul className="checklist" data-testid="closed-items">
                   {replaces.closed.map((i) => (
                     <li key={i.key}>
-                      {i.title} <span className="muted">({ITEM_STATUS_LABELS[i.status]}; {names(i.components)})</span>
+                      {i.title}{" "}
+                      <span className="muted">
+                        ({ITEM_STATUS_LABELS[i.status]}; {names(i.components)})
+                      </span>
                       <div className="muted">Why: {i.reason}.</div>
                     </li>
                   ))}
@@ -149,7 +163,8 @@ export default function NewRoadmap() {
           </>
         ) : (
           <p data-testid="plan-counts">
-            No roadmap is active: {generated.items.length} items in {generated.workstreams.length} workstreams, from {generated.startDate} to {lastDue}.
+            No roadmap is active: {generated.items.length} items in {generated.workstreams.length} workstreams, from {generated.startDate}{" "}
+            to {lastDue}.
           </p>
         )}
       </section>
@@ -168,9 +183,15 @@ export default function NewRoadmap() {
         {replaces ? (
           <div className="field">
             <label>
-              <input type="checkbox" name="acknowledge" value="yes" aria-invalid={errors.acknowledge ? true : undefined} aria-describedby={errors.acknowledge ? "acknowledge-error" : undefined} />{" "}
-              I understand: this replaces the active {transitionText(replaces.transition)} roadmap and closes {replaces.closed.length} unfinished{" "}
-              {replaces.closed.length === 1 ? "item" : "items"}.
+              <input
+                type="checkbox"
+                name="acknowledge"
+                value="yes"
+                aria-invalid={errors.acknowledge ? true : undefined}
+                aria-describedby={errors.acknowledge ? "acknowledge-error" : undefined}
+              />{" "}
+              I understand: this replaces the active {transitionText(replaces.transition)} roadmap and closes {replaces.closed.length}{" "}
+              unfinished {replaces.closed.length === 1 ? "item" : "items"}.
             </label>
             {errors.acknowledge ? (
               <p id="acknowledge-error" className="field-error">

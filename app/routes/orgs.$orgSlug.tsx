@@ -41,7 +41,12 @@ export default function OrgLayout() {
               </span>
             ) : null}
             {section.to === "roadmaps" && due.overdue + due.dueThisWeek > 0 ? (
-              <span className="count-badge" data-testid="due-badge" title={`${due.overdue} overdue, ${due.dueThisWeek} due this week`} aria-label={`${due.overdue} of your items overdue, ${due.dueThisWeek} due this week`}>
+              <span
+                className="count-badge"
+                data-testid="due-badge"
+                title={`${due.overdue} overdue, ${due.dueThisWeek} due this week`}
+                aria-label={`${due.overdue} of your items overdue, ${due.dueThisWeek} due this week`}
+              >
                 {due.overdue + due.dueThisWeek}
               </span>
             ) : null}

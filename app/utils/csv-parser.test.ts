@@ -12,8 +12,7 @@ function parseChunks(chunks: string[], options?: ConstructorParameters<typeof Cs
   return rows;
 }
 
-const parse = (text: string, options?: ConstructorParameters<typeof CsvParser>[1]) =>
-  parseChunks([text], options).map((r) => r.fields);
+const parse = (text: string, options?: ConstructorParameters<typeof CsvParser>[1]) => parseChunks([text], options).map((r) => r.fields);
 
 async function* from<T>(chunks: T[]): AsyncGenerator<T> {
   for (const chunk of chunks) yield chunk;
@@ -158,8 +157,7 @@ describe("CsvParser basics", () => {
 describe("CsvParser chunk boundaries", () => {
   // Quotes, escaped quotes, embedded CRLF and LF, commas, a BOM, empty lines,
   // a lone CR, multi-unit characters and no final newline.
-  const tricky =
-    '\uFEFFid,"na,me",note\r\n1,"a ""b"" c","x\r\ny"\n\n2,plain,"\n"\r\n3,"",e\u0301😀\r\n\r\n4,"q""",z\rw\n5,last,"end"';
+  const tricky = '\uFEFFid,"na,me",note\r\n1,"a ""b"" c","x\r\ny"\n\n2,plain,"\n"\r\n3,"",e\u0301😀\r\n\r\n4,"q""",z\rw\n5,last,"end"';
   const expected = [
     ["id", "na,me", "note"],
     ["1", 'a "b" c', "x\r\ny"],
@@ -176,7 +174,10 @@ describe("CsvParser chunk boundaries", () => {
   it("gives the same rows and row numbers for every split into two chunks", () => {
     for (let i = 0; i <= tricky.length; i++) {
       const rows = parseChunks([tricky.slice(0, i), tricky.slice(i)]);
-      expect(rows.map((r) => r.fields), `split at ${i}`).toEqual(expected);
+      expect(
+        rows.map((r) => r.fields),
+        `split at ${i}`,
+      ).toEqual(expected);
       expect(rows.map((r) => r.rowNumber)).toEqual([1, 2, 3, 4, 5, 6]);
     }
   });
@@ -185,7 +186,10 @@ describe("CsvParser chunk boundaries", () => {
     for (let i = 0; i <= tricky.length; i++) {
       for (let j = i; j <= tricky.length; j++) {
         const rows = parseChunks([tricky.slice(0, i), tricky.slice(i, j), tricky.slice(j)]);
-        expect(rows.map((r) => r.fields), `split at ${i} and ${j}`).toEqual(expected);
+        expect(
+          rows.map((r) => r.fields),
+          `split at ${i} and ${j}`,
+        ).toEqual(expected);
       }
     }
   });
@@ -234,12 +238,15 @@ describe("CsvParser chunk boundaries", () => {
       const eol = random() < 0.5 ? "\n" : "\r\n";
       const text = table.map((row) => row.map((f) => encode(f, row.length === 1)).join(",")).join(eol) + (random() < 0.5 ? eol : "");
       const chunks: string[] = [];
-      for (let start = 0; start < text.length; ) {
+      for (let start = 0; start < text.length;) {
         const size = 1 + Math.floor(random() * 8);
         chunks.push(text.slice(start, start + size));
         start += size;
       }
-      expect(parseChunks(chunks).map((r) => r.fields), JSON.stringify(text)).toEqual(table);
+      expect(
+        parseChunks(chunks).map((r) => r.fields),
+        JSON.stringify(text),
+      ).toEqual(table);
     }
   });
 });

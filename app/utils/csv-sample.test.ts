@@ -6,7 +6,12 @@ describe("sampleCsvText", () => {
     const text = "\uFEFFid,race,two_year_recid,score_text\n1,African-American,1,High\n2,Caucasian,0,Low\n3,Caucasian,1,Medium\n";
     expect(sampleCsvText(text, { complete: true })).toEqual({
       columns: ["id", "race", "two_year_recid", "score_text"],
-      values: { id: ["1", "2", "3"], race: ["African-American", "Caucasian"], two_year_recid: ["0", "1"], score_text: ["High", "Low", "Medium"] },
+      values: {
+        id: ["1", "2", "3"],
+        race: ["African-American", "Caucasian"],
+        two_year_recid: ["0", "1"],
+        score_text: ["High", "Low", "Medium"],
+      },
     });
   });
 
@@ -27,6 +32,9 @@ describe("sampleCsvText", () => {
     expect(sampleCsvText("")).toBeNull();
     expect(sampleCsvText("no newline yet")).toBeNull();
     expect(sampleCsvText(",,\n1,2,3\n")).toBeNull();
-    expect(sampleCsvText('a,b\n1,2\n"unterminated,3\n', { complete: true })).toEqual({ columns: ["a", "b"], values: { a: ["1"], b: ["2"] } });
+    expect(sampleCsvText('a,b\n1,2\n"unterminated,3\n', { complete: true })).toEqual({
+      columns: ["a", "b"],
+      values: { a: ["1"], b: ["2"] },
+    });
   });
 });

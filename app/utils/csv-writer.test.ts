@@ -29,7 +29,15 @@ const anyText = fc.oneof(
   fc.string({ unit: fc.constantFrom("=", "+", "-", "@", "\t", "\r", "\n", '"', ",", "'", "a", "\u0000", "\ud800"), maxLength: 20 }),
   fc.constantFrom('=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1", "=1\n=2", '"=1"'),
 );
-const anyValue = fc.oneof(anyText, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.array(anyText, { maxLength: 2 }));
+const anyValue = fc.oneof(
+  anyText,
+  fc.double(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(anyText, { maxLength: 2 }),
+);
 
 describe("csvCell: formula neutralisation", () => {
   it("never lets a cell start with = + - @ tab or CR, unless it is a number", () => {
@@ -55,13 +63,23 @@ describe("csvCell: formula neutralisation", () => {
   });
 
   it("leaves numbers alone (negative ones included) and writes no value for NaN and infinities", () => {
-    expect([csvCell(-1.5), csvCell(0), csvCell(1e21), csvCell(Number.NaN), csvCell(Infinity), csvCell(-Infinity)]).toEqual(["-1.5", "0", "1e+21", "", "", ""]);
+    expect([csvCell(-1.5), csvCell(0), csvCell(1e21), csvCell(Number.NaN), csvCell(Infinity), csvCell(-Infinity)]).toEqual([
+      "-1.5",
+      "0",
+      "1e+21",
+      "",
+      "",
+      "",
+    ]);
     expect([csvCell("-1.5"), csvCell("+1"), csvCell(null), csvCell(undefined)]).toEqual(["'-1.5", "'+1", "", ""]);
   });
 });
 
 describe("toCsv / csvStream: rows read back cell for cell", () => {
-  const table = fc.tuple(fc.array(anyText, { minLength: 1, maxLength: 5 }), fc.array(fc.array(anyValue, { maxLength: 6 }), { maxLength: 8 }));
+  const table = fc.tuple(
+    fc.array(anyText, { minLength: 1, maxLength: 5 }),
+    fc.array(fc.array(anyValue, { maxLength: 6 }), { maxLength: 8 }),
+  );
 
   it("toCsv: the same number of rows and cells, each cell as written (formulas neutralised)", () => {
     fc.assert(

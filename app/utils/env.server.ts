@@ -66,7 +66,12 @@ const EnvSchema = z.object({
   SESSION_SECRET: z
     .string()
     .optional()
-    .transform((value) => (value ?? "").split(",").map((secret) => secret.trim()).filter(Boolean)),
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((secret) => secret.trim())
+        .filter(Boolean),
+    ),
   COOKIE_SECURE: onOff.optional(),
   PORT: wholeNumber(0, 65_535).default("3000"),
   HOST: text.default("0.0.0.0"),

@@ -7,8 +7,7 @@ export function httpError(status: 400 | 403 | 404 | 409 | 413 | 415 | 422 | 429,
 }
 
 export const notFound = (message = "Not found") => httpError(404, message);
-export const forbidden = (message = "You do not have permission to do that") =>
-  httpError(403, message);
+export const forbidden = (message = "You do not have permission to do that") => httpError(403, message);
 
 /**
  * Request bodies are limited here, while they stream, and drained in ONE

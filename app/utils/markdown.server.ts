@@ -105,7 +105,8 @@ type Context = { definitions: Map<string, string>; depth: number };
 
 function compactRoot(tree: Mdast.Root): MarkdownRoot {
   const definitions = new Map<string, string>();
-  for (const node of tree.children) if (node.type === "definition" && !definitions.has(node.identifier)) definitions.set(node.identifier, node.url);
+  for (const node of tree.children)
+    if (node.type === "definition" && !definitions.has(node.identifier)) definitions.set(node.identifier, node.url);
   const blocks = compactBlocks(tree.children, { definitions, depth: 0 });
   const footnotes = blocks.filter((b) => b.type === "footnoteDefinition");
   return { type: "root", children: [...blocks.filter((b) => b.type !== "footnoteDefinition"), ...footnotes] };
@@ -143,7 +144,9 @@ function compactBlocks(nodes: Mdast.RootContent[], context: Context): MarkdownBl
       }
       case "table": {
         const width = node.children[0]?.children.length ?? 0;
-        const rows = node.children.map((row) => Array.from({ length: width }, (_, c) => compactInlines(row.children[c]?.children ?? [], inner)));
+        const rows = node.children.map((row) =>
+          Array.from({ length: width }, (_, c) => compactInlines(row.children[c]?.children ?? [], inner)),
+        );
         out.push({ type: "table", rows });
         break;
       }

@@ -13,7 +13,8 @@ const inline = (source: string): MarkdownInline[] => {
   if (block?.type !== "paragraph" || rest.length) throw new Error(`expected one paragraph, got ${JSON.stringify(blocks(source))}`);
   return block.children;
 };
-const render = (source: string, className?: string) => renderToStaticMarkup(createElement(Markdown, { tree: parseMarkdown(source), className }));
+const render = (source: string, className?: string) =>
+  renderToStaticMarkup(createElement(Markdown, { tree: parseMarkdown(source), className }));
 
 describe("parseMarkdown: a compact tree of CommonMark and GFM", () => {
   it("returns an empty root for empty or blank input", () => {
@@ -22,13 +23,19 @@ describe("parseMarkdown: a compact tree of CommonMark and GFM", () => {
   });
 
   it("keeps no positions or other parser detail, so the tree is small in loader data", () => {
-    const tree = parseMarkdown("# Title\n\nSome *text* with [a link](https://x.example \"t\").");
+    const tree = parseMarkdown('# Title\n\nSome *text* with [a link](https://x.example "t").');
     expect(JSON.stringify(tree)).not.toMatch(/position|title|"spread"|identifier/);
     expect(tree).toEqual({
       type: "root",
       children: [
         { type: "heading", depth: 1, children: [text("Title")] },
-        para(text("Some "), { type: "emphasis", children: [text("text")] }, text(" with "), { type: "link", url: "https://x.example", children: [text("a link")] }, text(".")),
+        para(
+          text("Some "),
+          { type: "emphasis", children: [text("text")] },
+          text(" with "),
+          { type: "link", url: "https://x.example", children: [text("a link")] },
+          text("."),
+        ),
       ],
     });
   });
@@ -51,7 +58,16 @@ describe("parseMarkdown: a compact tree of CommonMark and GFM", () => {
 
   it("parses tight, loose, ordered and nested lists", () => {
     expect(blocks("- a\n- b")).toEqual([
-      { type: "list", ordered: false, start: 1, spread: false, children: [{ checked: null, children: [para(text("a"))] }, { checked: null, children: [para(text("b"))] }] },
+      {
+        type: "list",
+        ordered: false,
+        start: 1,
+        spread: false,
+        children: [
+          { checked: null, children: [para(text("a"))] },
+          { checked: null, children: [para(text("b"))] },
+        ],
+      },
     ]);
     const [ordered] = blocks("3. first\n\n4. second\n   - nested");
     expect(ordered).toMatchObject({ type: "list", ordered: true, start: 3, spread: true });
@@ -74,7 +90,11 @@ describe("parseMarkdown: a compact tree of CommonMark and GFM", () => {
   });
 
   it("parses GFM strikethrough", () => {
-    expect(inline("~~gone~~ and ~also~")).toEqual([{ type: "delete", children: [text("gone")] }, text(" and "), { type: "delete", children: [text("also")] }]);
+    expect(inline("~~gone~~ and ~also~")).toEqual([
+      { type: "delete", children: [text("gone")] },
+      text(" and "),
+      { type: "delete", children: [text("also")] },
+    ]);
     expect(render("~~gone~~")).toBe('<div class="markdown"><p><del>gone</del></p></div>');
   });
 
@@ -92,7 +112,15 @@ describe("parseMarkdown: a compact tree of CommonMark and GFM", () => {
       },
       para(text("after")),
     ]);
-    expect(blocks("a | b\n--|:-:\n`x \\| y` | c")).toEqual([{ type: "table", rows: [[[text("a")], [text("b")]], [[{ type: "inlineCode", value: "x | y" }], [text("c")]]] }]);
+    expect(blocks("a | b\n--|:-:\n`x \\| y` | c")).toEqual([
+      {
+        type: "table",
+        rows: [
+          [[text("a")], [text("b")]],
+          [[{ type: "inlineCode", value: "x | y" }], [text("c")]],
+        ],
+      },
+    ]);
     expect(blocks("a | b | c\n|---|---|")[0]?.type).toBe("paragraph");
   });
 
@@ -200,8 +228,31 @@ describe("isSafeHref", () => {
 });
 
 const ALLOWED_TAGS = new Set([
-  "div", "h4", "h5", "h6", "p", "ul", "ol", "li", "pre", "code", "blockquote",
-  "table", "thead", "tbody", "tr", "th", "td", "hr", "strong", "em", "a", "br", "del", "sup", "input",
+  "div",
+  "h4",
+  "h5",
+  "h6",
+  "p",
+  "ul",
+  "ol",
+  "li",
+  "pre",
+  "code",
+  "blockquote",
+  "table",
+  "thead",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+  "hr",
+  "strong",
+  "em",
+  "a",
+  "br",
+  "del",
+  "sup",
+  "input",
 ]);
 
 /** Every real tag in the markup with its attribute string. */
@@ -400,7 +451,12 @@ describe("pathological input", () => {
         const children = (n as { children?: unknown[] }).children;
         return Math.max(max, Array.isArray(children) ? 1 + depth(children) : 0);
       }, 0);
-    for (const source of [">".repeat(5000) + " a", "- ".repeat(3000) + "a", "> - ".repeat(30) + "a", `${"*".repeat(30)}a${"*".repeat(30)}`]) {
+    for (const source of [
+      ">".repeat(5000) + " a",
+      "- ".repeat(3000) + "a",
+      "> - ".repeat(30) + "a",
+      `${"*".repeat(30)}a${"*".repeat(30)}`,
+    ]) {
       const tree = parseMarkdown(source);
       expect(JSON.stringify(tree)).toContain("a");
       expect(depth(tree.children)).toBeLessThanOrEqual(60);

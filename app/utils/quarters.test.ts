@@ -69,12 +69,7 @@ describe("monthsBetween", () => {
   });
 
   it("includes partially covered months at both ends and crosses years", () => {
-    expect(monthsBetween(d("2025-11-15T00:00:00Z"), d("2026-02-02T00:00:00Z"))).toEqual([
-      "2025-11",
-      "2025-12",
-      "2026-01",
-      "2026-02",
-    ]);
+    expect(monthsBetween(d("2025-11-15T00:00:00Z"), d("2026-02-02T00:00:00Z"))).toEqual(["2025-11", "2025-12", "2026-01", "2026-02"]);
   });
 
   it("an end exactly at a month start excludes that month", () => {

@@ -11,4 +11,3 @@ describe("seededRandom", () => {
     expect(take(seededRandom(43), 1000)).not.toEqual(a);
   });
 });
-

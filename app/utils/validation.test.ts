@@ -6,7 +6,10 @@ import { fieldErrors, parseForm } from "./validation";
 describe("fieldErrors", () => {
   it("keeps the first message per field path and joins nested paths with dots", () => {
     const schema = z.object({
-      name: z.string().min(3, "too short").regex(/^[a-z]+$/, "letters only"),
+      name: z
+        .string()
+        .min(3, "too short")
+        .regex(/^[a-z]+$/, "letters only"),
       address: z.object({ city: z.string().min(1, "city required") }),
     });
     const result = schema.safeParse({ name: "A1", address: { city: "" } });

@@ -13,8 +13,7 @@ export function fieldErrors(error: ZodError): FieldErrors {
 }
 
 export type FormParse<S extends ZodTypeAny> =
-  | { ok: true; data: z.output<S> }
-  | { ok: false; errors: FieldErrors; values: Record<string, string> };
+  { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors; values: Record<string, string> };
 
 /** Parses a submitted form with a zod schema; on failure also returns what was typed, to refill the form. */
 export function parseForm<S extends ZodTypeAny>(formData: FormData, schema: S): FormParse<S> {
@@ -22,14 +21,14 @@ export function parseForm<S extends ZodTypeAny>(formData: FormData, schema: S): 
   for (const [key, value] of formData) {
     if (typeof value === "string" && !/password/i.test(key)) values[key] = value;
   }
-  const raw = Object.fromEntries([...formData.keys()].map((key) => {
-    const all = formData.getAll(key);
-    return [key, all.length > 1 ? all : all[0]];
-  }));
+  const raw = Object.fromEntries(
+    [...formData.keys()].map((key) => {
+      const all = formData.getAll(key);
+      return [key, all.length > 1 ? all : all[0]];
+    }),
+  );
   const result = schema.safeParse(raw);
-  return result.success
-    ? { ok: true, data: result.data }
-    : { ok: false, errors: fieldErrors(result.error), values };
+  return result.success ? { ok: true, data: result.data } : { ok: false, errors: fieldErrors(result.error), values };
 }
 
 /** An optional form field: an empty input means "not given", not an invalid value. */

@@ -16,11 +16,22 @@ const stats = (requestsPerSec: number, p975: number): LoadStats => ({
   errors: 0,
   errorCodes: {},
 });
-const result = (name: string, kind: LoadResult["kind"], requestsPerSec: number, p975: number): LoadResult => ({ name, kind, url: "/", ...stats(requestsPerSec, p975) });
+const result = (name: string, kind: LoadResult["kind"], requestsPerSec: number, p975: number): LoadResult => ({
+  name,
+  kind,
+  url: "/",
+  ...stats(requestsPerSec, p975),
+});
 const page = (key: PageKey, medianMs: number) => ({ key, name: key, path: `/${key}`, samplesMs: [medianMs], ...summarize([medianMs]) });
 
-function measurements(overrides: { pages?: Array<[PageKey, number]>; mixedRps?: number; mixedErrors?: number; pipelineFailed?: number } = {}): Measurements {
-  const pages = overrides.pages ?? [["dashboard", 10], ["roadmap", 20], ["signIn", 2]];
+function measurements(
+  overrides: { pages?: Array<[PageKey, number]>; mixedRps?: number; mixedErrors?: number; pipelineFailed?: number } = {},
+): Measurements {
+  const pages = overrides.pages ?? [
+    ["dashboard", 10],
+    ["roadmap", 20],
+    ["signIn", 2],
+  ];
   return {
     serverTime: { rounds: 15, connections: 1, pages: pages.map(([key, ms]) => page(key, ms)) },
     mixed: {
@@ -39,7 +50,10 @@ function measurements(overrides: { pages?: Array<[PageKey, number]>; mixedRps?: 
   };
 }
 
-const failing = (m: Measurements) => evaluateBudgets(m).filter((b) => !b.pass).map((b) => `${b.budget}: ${b.target}`);
+const failing = (m: Measurements) =>
+  evaluateBudgets(m)
+    .filter((b) => !b.pass)
+    .map((b) => `${b.budget}: ${b.target}`);
 
 describe("evaluateBudgets", () => {
   it("passes a run within every limit, with one server-time line per member page (not the sign-in page)", () => {
@@ -49,7 +63,17 @@ describe("evaluateBudgets", () => {
   });
 
   it("gives the roadmap 25 ms and every other page 15 ms", () => {
-    expect(failing(measurements({ pages: [["dashboard", 15], ["roadmap", 25], ["audit", 15.1]] }))).toEqual(["Server time, median: audit"]);
+    expect(
+      failing(
+        measurements({
+          pages: [
+            ["dashboard", 15],
+            ["roadmap", 25],
+            ["audit", 15.1],
+          ],
+        }),
+      ),
+    ).toEqual(["Server time, median: audit"]);
     expect(failing(measurements({ pages: [["roadmap", 25.1]] }))).toEqual(["Server time, median: roadmap"]);
   });
 

@@ -46,7 +46,12 @@ export const CONDITIONS = {
   loadSeconds: 10,
 } as const;
 
-export const QUICK_CONDITIONS: Record<keyof typeof CONDITIONS, number> = { ...CONDITIONS, serverTimeSamples: 5, mixedSeconds: 4, loadSeconds: 3 };
+export const QUICK_CONDITIONS: Record<keyof typeof CONDITIONS, number> = {
+  ...CONDITIONS,
+  serverTimeSamples: 5,
+  mixedSeconds: 4,
+  loadSeconds: 3,
+};
 
 /** `informational` lines are shown for context and never counted as passing or failing. */
 export type BudgetLine = { budget: string; target: string; actual: string; limit: string; pass: boolean; informational?: boolean };
@@ -156,7 +161,13 @@ export function evaluateBudgets(m: Measurements): BudgetLine[] {
   }
   const mixed = m.mixed;
   const pipeline = mixed.pipeline;
-  lines.push({ budget: "Mixed load p97.5", target: "member pages", actual: ms(mixed.p975), limit: `≤ ${BUDGETS.mixedP975Ms} ms`, pass: within(mixed.p975, BUDGETS.mixedP975Ms) });
+  lines.push({
+    budget: "Mixed load p97.5",
+    target: "member pages",
+    actual: ms(mixed.p975),
+    limit: `≤ ${BUDGETS.mixedP975Ms} ms`,
+    pass: within(mixed.p975, BUDGETS.mixedP975Ms),
+  });
   lines.push({
     budget: "Mixed load errors",
     target: "pages and pipeline",
@@ -181,16 +192,35 @@ export function evaluateBudgets(m: Measurements): BudgetLine[] {
   throughput(m.bare, "bare", BUDGETS.mixedMinRatioToBare);
   for (const r of m.loads) {
     if (r.kind === "api") {
-      lines.push({ budget: "API list p97.5", target: r.name, actual: ms(r.p975), limit: `≤ ${BUDGETS.apiP975Ms} ms`, pass: within(r.p975, BUDGETS.apiP975Ms) });
+      lines.push({
+        budget: "API list p97.5",
+        target: r.name,
+        actual: ms(r.p975),
+        limit: `≤ ${BUDGETS.apiP975Ms} ms`,
+        pass: within(r.p975, BUDGETS.apiP975Ms),
+      });
     } else if (r.kind === "pdf") {
-      lines.push({ budget: "PDF p97.5", target: r.name, actual: ms(r.p975), limit: `≤ ${BUDGETS.pdfP975Ms} ms`, pass: within(r.p975, BUDGETS.pdfP975Ms) });
+      lines.push({
+        budget: "PDF p97.5",
+        target: r.name,
+        actual: ms(r.p975),
+        limit: `≤ ${BUDGETS.pdfP975Ms} ms`,
+        pass: within(r.p975, BUDGETS.pdfP975Ms),
+      });
     }
   }
   for (const r of [m.signIn, ...m.loads]) {
-    if (r.non2xx > 0 || r.errors > 0) lines.push({ budget: "No errors under load", target: r.name, actual: errorsOf(r), limit: "0", pass: false });
+    if (r.non2xx > 0 || r.errors > 0)
+      lines.push({ budget: "No errors under load", target: r.name, actual: errorsOf(r), limit: "0", pass: false });
   }
   const seconds = m.csv.elapsedMs / 1000;
-  lines.push({ budget: "Bias-audit CSV time", target: `${m.csv.rows.toLocaleString("en")} rows`, actual: `${seconds.toFixed(2)} s`, limit: `≤ ${BUDGETS.csvSeconds} s`, pass: seconds <= BUDGETS.csvSeconds });
+  lines.push({
+    budget: "Bias-audit CSV time",
+    target: `${m.csv.rows.toLocaleString("en")} rows`,
+    actual: `${seconds.toFixed(2)} s`,
+    limit: `≤ ${BUDGETS.csvSeconds} s`,
+    pass: seconds <= BUDGETS.csvSeconds,
+  });
   const peak = Math.max(m.csv.peakRssMb, m.csv.maxRssMb);
   lines.push({
     budget: "Bias-audit CSV peak memory",

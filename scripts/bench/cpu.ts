@@ -21,7 +21,10 @@ export type CpuUse = {
 /** A line of /proc/<pid>/stat: its process group and its user + system CPU time in clock ticks. */
 export function parseProcStat(line: string): { pgrp: number; ticks: number } {
   // The command name (field 2) is in parentheses and may hold spaces; the fields after it start at field 3.
-  const fields = line.slice(line.lastIndexOf(")") + 2).trim().split(/\s+/);
+  const fields = line
+    .slice(line.lastIndexOf(")") + 2)
+    .trim()
+    .split(/\s+/);
   return { pgrp: Number(fields[2]), ticks: Number(fields[11]) + Number(fields[12]) };
 }
 

@@ -35,7 +35,13 @@ export function send(agent: http.Agent, origin: string, request: Send): Promise<
         res.on("error", reject);
         res.on("end", () => {
           const all = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, bytes: all.length, body: all, encoding: res.headers["content-encoding"] });
+          resolve({
+            status: res.statusCode ?? 0,
+            ms: performance.now() - started,
+            bytes: all.length,
+            body: all,
+            encoding: res.headers["content-encoding"],
+          });
         });
       },
     );

@@ -40,7 +40,11 @@ export async function warmUp(server: Server, pages: readonly BenchPage[], sessio
     const agent = keepAliveAgent(1);
     try {
       for (const page of pages) {
-        expectStatus(await send(agent, server.origin, { path: page.path, headers: { cookie } }), 200, `${page.name} as ${email} (GET ${page.path})`);
+        expectStatus(
+          await send(agent, server.origin, { path: page.path, headers: { cookie } }),
+          200,
+          `${page.name} as ${email} (GET ${page.path})`,
+        );
       }
     } finally {
       agent.destroy();

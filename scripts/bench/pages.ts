@@ -4,16 +4,7 @@
  */
 
 export type PageKey =
-  | "dashboard"
-  | "models"
-  | "modelsFiltered"
-  | "model"
-  | "audit"
-  | "assessment"
-  | "roadmap"
-  | "assessments"
-  | "reviews"
-  | "signIn";
+  "dashboard" | "models" | "modelsFiltered" | "model" | "audit" | "assessment" | "roadmap" | "assessments" | "reviews" | "signIn";
 
 export type BenchPage = { key: PageKey; name: string; path: string };
 

@@ -43,7 +43,16 @@ const num = (value: number, digits = 0) => (Number.isNaN(value) ? "–" : value.
 const reqs = (r: LoadStats) => num(r.requestsPerSec, r.requestsPerSec < 10 ? 1 : 0);
 const errs = (r: LoadStats) => String(r.non2xx + r.errors);
 const cpuCells = (r: LoadStats) => [r.cpu ? num(r.cpu.serverMsPerRequest, 2) : "–", r.cpu ? num(r.cpu.serverCores, 2) : "–"];
-const loadRow = (name: string, url: string, r: LoadStats) => [name, url, reqs(r), num(r.p50), num(r.p975), num(r.p99), errs(r), ...cpuCells(r)];
+const loadRow = (name: string, url: string, r: LoadStats) => [
+  name,
+  url,
+  reqs(r),
+  num(r.p50),
+  num(r.p975),
+  num(r.p99),
+  errs(r),
+  ...cpuCells(r),
+];
 const LOAD_HEADINGS = ["Load", "Path", "req/s", "p50 ms", "p97.5 ms", "p99 ms", "errors", "server CPU ms/req", "server cores"];
 const LOAD_RIGHT = [2, 3, 4, 5, 6, 7, 8];
 const CPU_NOTE =
@@ -78,7 +87,14 @@ export function sections(report: Report): Section[] {
         `to the organisation (awaited), so nothing is warm from the request before; ${st.rounds} rounds through every page after one uncounted round. ` +
         "Wall time from sending the request to the last byte of the answer.",
       headings: ["Page", "Path", "median ms", "p90 ms", "max ms", "limit"],
-      rows: st.pages.map((p) => [p.name, p.path, num(p.median, 1), num(p.p90, 1), num(p.max, 1), p.key === "signIn" ? "(floor)" : `≤ ${pageMedianLimitMs(p.key)}`]),
+      rows: st.pages.map((p) => [
+        p.name,
+        p.path,
+        num(p.median, 1),
+        num(p.p90, 1),
+        num(p.max, 1),
+        p.key === "signIn" ? "(floor)" : `≤ ${pageMedianLimitMs(p.key)}`,
+      ]),
       right: [2, 3, 4],
     },
     {
@@ -116,7 +132,17 @@ export function sections(report: Report): Section[] {
     list.push({
       title: "Worker cluster",
       text: `The sign-in page and the mixed load again, each against a portal started with the given WEB_CONCURRENCY. ${CPU_NOTE}`,
-      headings: ["Workers", "sign-in req/s", "mixed req/s", "mixed p50 ms", "mixed p97.5 ms", "mixed vs sign-in", "errors", "mixed server CPU ms/req", "mixed server cores"],
+      headings: [
+        "Workers",
+        "sign-in req/s",
+        "mixed req/s",
+        "mixed p50 ms",
+        "mixed p97.5 ms",
+        "mixed vs sign-in",
+        "errors",
+        "mixed server CPU ms/req",
+        "mixed server cores",
+      ],
       rows: report.cluster.map((c) => [
         String(c.workers),
         reqs(c.signIn),
@@ -135,15 +161,24 @@ export function sections(report: Report): Section[] {
     title: `Budgets: ${budgets.filter((b) => b.pass).length}/${budgets.length} pass`,
     text: "",
     headings: ["Result", "Budget", "Target", "Actual", "Limit"],
-    rows: report.budgets.map((b) => [b.informational ? (b.pass ? "info" : "info (over)") : b.pass ? "PASS" : "FAIL", b.budget, b.target, b.actual, b.limit]),
+    rows: report.budgets.map((b) => [
+      b.informational ? (b.pass ? "info" : "info (over)") : b.pass ? "PASS" : "FAIL",
+      b.budget,
+      b.target,
+      b.actual,
+      b.limit,
+    ]),
     right: [],
   });
   return list;
 }
 
 export function markdown(report: Report): string {
-  const table = (s: Section) =>
-    [`| ${s.headings.join(" | ")} |`, `| ${s.headings.map((_, i) => (s.right.includes(i) ? "---:" : "---")).join(" | ")} |`, ...s.rows.map((r) => `| ${r.join(" | ")} |`)];
+  const table = (s: Section) => [
+    `| ${s.headings.join(" | ")} |`,
+    `| ${s.headings.map((_, i) => (s.right.includes(i) ? "---:" : "---")).join(" | ")} |`,
+    ...s.rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
   return [
     `# Portal benchmark (${report.quick ? "quick" : "full"})`,
     "",
@@ -158,5 +193,7 @@ export function consoleText(report: Report): string {
     const line = (cells: string[]) => cells.map((c, i) => (s.right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
     return [line(s.headings), widths.map((w) => "-".repeat(w)).join("  "), ...s.rows.map(line)];
   };
-  return [...headline(report).map((l) => l.replaceAll("**", "")), "", ...sections(report).flatMap((s) => [s.title, ...table(s), ""])].join("\n");
+  return [...headline(report).map((l) => l.replaceAll("**", "")), "", ...sections(report).flatMap((s) => [s.title, ...table(s), ""])].join(
+    "\n",
+  );
 }

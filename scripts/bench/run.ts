@@ -69,7 +69,12 @@ async function main(): Promise<number> {
     const otherTargets: Target[] = [
       { name: "API models", kind: "api", path: "/api/v1/models", headers: api },
       { name: "API metrics", kind: "api", path: "/api/v1/metrics", headers: api },
-      { name: "Assessment PDF", kind: "pdf", path: `/orgs/${DEMO_ORG.slug}/assessments/${org.assessmentId}.pdf`, headers: { cookie: admin.cookie } },
+      {
+        name: "Assessment PDF",
+        kind: "pdf",
+        path: `/orgs/${DEMO_ORG.slug}/assessments/${org.assessmentId}.pdf`,
+        headers: { cookie: admin.cookie },
+      },
     ];
     const singleMs = new Map<string, number>();
     for (const target of [signInTarget, ...otherTargets]) singleMs.set(target.name, await checkTarget(portal.origin, target));
@@ -100,8 +105,10 @@ async function main(): Promise<number> {
         seed: 20_261_203,
         workers,
       });
-      log(`[bench] mixed load (WEB_CONCURRENCY ${workers}): ${result.requestsPerSec.toFixed(0)} req/s, p97.5 ${ms(result.p975)} ms, ` +
-        `${result.non2xx + result.errors} errors, pipeline ${result.pipeline.posts} posts (${result.pipeline.failed + result.pipeline.errors} failed)`);
+      log(
+        `[bench] mixed load (WEB_CONCURRENCY ${workers}): ${result.requestsPerSec.toFixed(0)} req/s, p97.5 ${ms(result.p975)} ms, ` +
+          `${result.non2xx + result.errors} errors, pipeline ${result.pipeline.posts} posts (${result.pipeline.failed + result.pipeline.errors} failed)`,
+      );
       return result;
     };
 
@@ -111,8 +118,14 @@ async function main(): Promise<number> {
     await settle();
 
     log(`[bench] server time: ${conditions.serverTimeSamples} rounds through ${pages.length + 1} pages, each after a pipeline write ...`);
-    const serverTime = await measureServerTime(portal.origin, [...pages.map((page) => ({ ...page, cookie: admin.cookie })), SIGN_IN_PAGE], pipeline, conditions.serverTimeSamples);
-    for (const page of serverTime.pages) log(`[bench]   ${page.name}: median ${ms(page.median)} ms, p90 ${ms(page.p90)}, max ${ms(page.max)}`);
+    const serverTime = await measureServerTime(
+      portal.origin,
+      [...pages.map((page) => ({ ...page, cookie: admin.cookie })), SIGN_IN_PAGE],
+      pipeline,
+      conditions.serverTimeSamples,
+    );
+    for (const page of serverTime.pages)
+      log(`[bench]   ${page.name}: median ${ms(page.median)} ms, p90 ${ms(page.p90)}, max ${ms(page.max)}`);
 
     log(`[bench] mixed load: ${conditions.connections} connections as ${sessions.length} people for ${conditions.mixedSeconds} s ...`);
     const mixedResult = await mixed(String(env().WEB_CONCURRENCY));

@@ -60,10 +60,18 @@ export async function buildLargeOrganization(dbFile: string, log: Log = console.
   await seedDemoOrganization();
   const org = db.select().from(organizations).where(eq(organizations.slug, DEMO_ORG.slug)).get();
   if (!org) throw new Error("The demo organisation is missing after seeding");
-  const leaderRow = db.select({ id: users.id, email: users.email }).from(users).innerJoin(memberships, eq(memberships.userId, users.id))
-    .where(and(eq(memberships.orgId, org.id), eq(memberships.role, "leadership"))).get();
-  const teamRow = db.select({ id: users.id, email: users.email }).from(users).innerJoin(memberships, eq(memberships.userId, users.id))
-    .where(and(eq(memberships.orgId, org.id), eq(memberships.role, "team"))).get();
+  const leaderRow = db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .innerJoin(memberships, eq(memberships.userId, users.id))
+    .where(and(eq(memberships.orgId, org.id), eq(memberships.role, "leadership")))
+    .get();
+  const teamRow = db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .innerJoin(memberships, eq(memberships.userId, users.id))
+    .where(and(eq(memberships.orgId, org.id), eq(memberships.role, "team")))
+    .get();
   if (!leaderRow || !teamRow) throw new Error("The demo organisation has no leadership or team member");
   const leader: Actor = { type: "user", id: leaderRow.id, label: leaderRow.email };
   const team: Actor = { type: "user", id: teamRow.id, label: teamRow.email };
@@ -107,9 +115,20 @@ function responses(level: number): AssessmentResponsesInput {
 /** 40 finalised assessments in distinct quarters before the current one (existing quarters are skipped). */
 function seedAssessments(orgId: number, leader: Actor): { assessmentId: number } {
   const db = getDb();
-  const taken = new Set(db.select({ period: assessments.period }).from(assessments).where(eq(assessments.orgId, orgId)).all().map((r) => r.period));
-  const benchCount = db.select({ n: count() }).from(assessments)
-    .where(and(eq(assessments.orgId, orgId), eq(assessments.createdByLabel, leader.label), eq(assessments.status, "finalized"))).get()?.n ?? 0;
+  const taken = new Set(
+    db
+      .select({ period: assessments.period })
+      .from(assessments)
+      .where(eq(assessments.orgId, orgId))
+      .all()
+      .map((r) => r.period),
+  );
+  const benchCount =
+    db
+      .select({ n: count() })
+      .from(assessments)
+      .where(and(eq(assessments.orgId, orgId), eq(assessments.createdByLabel, leader.label), eq(assessments.status, "finalized")))
+      .get()?.n ?? 0;
   const justifications = Object.fromEntries(getFramework().components.map((c) => [c.id, "bench"]));
   let period = quarterOf(new Date());
   let created = 0;
@@ -127,8 +146,13 @@ function seedAssessments(orgId: number, leader: Actor): { assessmentId: number }
     created++;
   }
   if (newestId === undefined) {
-    const latest = db.select({ id: assessments.id }).from(assessments)
-      .where(and(eq(assessments.orgId, orgId), eq(assessments.status, "finalized"))).orderBy(assessments.period).all().at(-1);
+    const latest = db
+      .select({ id: assessments.id })
+      .from(assessments)
+      .where(and(eq(assessments.orgId, orgId), eq(assessments.status, "finalized")))
+      .orderBy(assessments.period)
+      .all()
+      .at(-1);
     if (!latest) throw new Error("No finalised assessment");
     newestId = latest.id;
   }
@@ -157,10 +181,25 @@ function seedRoadmap(orgId: number, assessmentId: number, leader: Actor, ownerUs
       const status = ITEM_STATUSES[i % 4]!; // never "closed"
       const due = new Date(start.getTime() + (i % 540) * DAY).toISOString().slice(0, 10);
       insert.run(
-        orgId, roadmapId, `bench-item-${String(i).padStart(5, "0")}`, `${source.title} (bench ${i})`, source.components,
-        source.workstreamKey, source.workstreamTitle, source.startMonth, source.endMonth, due, source.priority, source.catchUp ? 1 : 0,
-        status, i % 3 === 0 ? ownerUserId : null, i % 5 === 0 ? `Team ${i % 12}` : null, status === "done" ? "Bench evidence" : null,
-        status === "done" ? now - (i % 90) * DAY : null, now, now,
+        orgId,
+        roadmapId,
+        `bench-item-${String(i).padStart(5, "0")}`,
+        `${source.title} (bench ${i})`,
+        source.components,
+        source.workstreamKey,
+        source.workstreamTitle,
+        source.startMonth,
+        source.endMonth,
+        due,
+        source.priority,
+        source.catchUp ? 1 : 0,
+        status,
+        i % 3 === 0 ? ownerUserId : null,
+        i % 5 === 0 ? `Team ${i % 12}` : null,
+        status === "done" ? "Bench evidence" : null,
+        status === "done" ? now - (i % 90) * DAY : null,
+        now,
+        now,
       );
     }
   });
@@ -172,7 +211,9 @@ function seedRoadmap(orgId: number, assessmentId: number, leader: Actor, ownerUs
 function seedRegistry(orgId: number, owner: Actor & { type: "user" }): void {
   const client = getDb().$client;
   const existing = new Set(
-    (client.prepare("SELECT slug FROM models WHERE org_id = ? AND slug LIKE 'bench-model-%'").all(orgId) as Array<{ slug: string }>).map((r) => r.slug),
+    (client.prepare("SELECT slug FROM models WHERE org_id = ? AND slug LIKE 'bench-model-%'").all(orgId) as Array<{ slug: string }>).map(
+      (r) => r.slug,
+    ),
   );
   const insertModel = client.prepare(
     `INSERT INTO models (org_id, slug, name, description, use_case, business_domain, risk_tier, owner_team, business_owner, owner_user_id, created_via, created_at, updated_at)
@@ -204,8 +245,20 @@ function seedRegistry(orgId: number, owner: Actor & { type: "user" }): void {
       const domain = domains[i % domains.length]!;
       const createdAt = now - (400 - (i % 365)) * DAY;
       const modelId = Number(
-        insertModel.run(orgId, slug, `Bench model ${i}`, `Synthetic ${domain} model #${i} for the benchmark.`, `${domain} decisions`, domain,
-          RISK_TIERS[i % RISK_TIERS.length], `team-${i % 20}`, `owner-${i % 50}@demo.local`, owner.id, createdAt, now - (i % 1000) * 3_600_000).lastInsertRowid,
+        insertModel.run(
+          orgId,
+          slug,
+          `Bench model ${i}`,
+          `Synthetic ${domain} model #${i} for the benchmark.`,
+          `${domain} decisions`,
+          domain,
+          RISK_TIERS[i % RISK_TIERS.length],
+          `team-${i % 20}`,
+          `owner-${i % 50}@demo.local`,
+          owner.id,
+          createdAt,
+          now - (i % 1000) * 3_600_000,
+        ).lastInsertRowid,
       );
       insertTag.run(modelId, orgId, domain);
       insertTag.run(modelId, orgId, i % 2 ? "batch" : "realtime");
@@ -217,9 +270,29 @@ function seedRegistry(orgId: number, owner: Actor & { type: "user" }): void {
         const at = createdAt + v * 20 * DAY;
         const complete = i % 7 !== 0;
         const versionId: number = Number(
-          insertVersion.run(orgId, modelId, versionLabel(v), 1, v, 0, stage, algorithms[i % algorithms.length], "sklearn", '{"max_depth":6}',
-            complete ? `s3://data/${domain}/train.parquet` : null, complete ? `2026.${v}` : null, `git:abc${i}${v}`, `s3://models/${slug}/1.${v}.0`,
-            JSON.stringify({ auc: 0.7 + (v % 5) / 50, accuracy: 0.8 + (i % 10) / 100 }), parent, complete ? 1 : 0, owner.id, owner.label, at, at).lastInsertRowid,
+          insertVersion.run(
+            orgId,
+            modelId,
+            versionLabel(v),
+            1,
+            v,
+            0,
+            stage,
+            algorithms[i % algorithms.length],
+            "sklearn",
+            '{"max_depth":6}',
+            complete ? `s3://data/${domain}/train.parquet` : null,
+            complete ? `2026.${v}` : null,
+            `git:abc${i}${v}`,
+            `s3://models/${slug}/1.${v}.0`,
+            JSON.stringify({ auc: 0.7 + (v % 5) / 50, accuracy: 0.8 + (i % 10) / 100 }),
+            parent,
+            complete ? 1 : 0,
+            owner.id,
+            owner.label,
+            at,
+            at,
+          ).lastInsertRowid,
         );
         insertTransition.run(orgId, modelId, versionId, stage, owner.id, owner.label, at);
         parent = versionId;
@@ -228,8 +301,16 @@ function seedRegistry(orgId: number, owner: Actor & { type: "user" }): void {
       for (let s = 0; s < snapshotsPerModel; s++) {
         const observed = now - (snapshotsPerModel - s) * DAY;
         const breach = (i + s) % 17 === 0;
-        insertSnapshot.run(orgId, modelId, latestVersionId, observed, JSON.stringify({ auc: breach ? 0.6 : 0.78, latency_ms: 40 + (s % 30) }),
-          breach ? '["auc"]' : "[]", breach ? 1 : 0, observed);
+        insertSnapshot.run(
+          orgId,
+          modelId,
+          latestVersionId,
+          observed,
+          JSON.stringify({ auc: breach ? 0.6 : 0.78, latency_ms: 40 + (s % 30) }),
+          breach ? '["auc"]' : "[]",
+          breach ? 1 : 0,
+          observed,
+        );
       }
     }
   });
@@ -257,7 +338,7 @@ function seedAuditEvents(orgId: number, actor: Actor & { type: "user" }, progres
   );
   const total = Math.max(0, LARGE.auditEvents - have);
   const base = Date.now() - total * 1000; // one event a second, ending now
-  for (let done = 0; done < total; ) {
+  for (let done = 0; done < total;) {
     const size = Math.min(BATCH, total - done);
     writeTransaction({ orgId }, () => {
       const last = head.get(orgId) as { hash: string; seq: number | null } | undefined;
@@ -279,8 +360,20 @@ function seedAuditEvents(orgId: number, actor: Actor & { type: "user" }, progres
           createdAt: base + n * 1000,
         };
         const hash = computeEventHash(prevHash, content);
-        insert.run(orgId, content.actorType, content.actorId, content.actorLabel, content.action, content.entityType, content.entityId,
-          content.payload, content.createdAt, prevHash, hash, ++seq);
+        insert.run(
+          orgId,
+          content.actorType,
+          content.actorId,
+          content.actorLabel,
+          content.action,
+          content.entityType,
+          content.entityId,
+          content.payload,
+          content.createdAt,
+          prevHash,
+          hash,
+          ++seq,
+        );
         prevHash = hash;
       }
     });

@@ -72,9 +72,7 @@ function announce(detail?: string): void {
 }
 
 async function serve(): Promise<void> {
-  const viteDevServer = dev
-    ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }))
-    : undefined;
+  const viteDevServer = dev ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } })) : undefined;
 
   const app = express();
   app.disable("x-powered-by");

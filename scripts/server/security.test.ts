@@ -14,9 +14,7 @@ const req = (overrides: Partial<Req>): Req => ({
 describe("isCrossOriginMutation", () => {
   it("lets safe methods through whatever their origin", () => {
     for (const method of ["GET", "HEAD", "OPTIONS", "get"]) {
-      expect(isCrossOriginMutation(req({ method, origin: "https://evil.example", secFetchSite: "cross-site" })), method).toBe(
-        false,
-      );
+      expect(isCrossOriginMutation(req({ method, origin: "https://evil.example", secFetchSite: "cross-site" })), method).toBe(false);
     }
   });
 
@@ -56,9 +54,7 @@ describe("isCrossOriginMutation", () => {
   });
 
   it("allows a bearer-token API call from another origin", () => {
-    expect(
-      isCrossOriginMutation(req({ origin: "https://other.example", secFetchSite: "cross-site", hasBearerToken: true })),
-    ).toBe(false);
+    expect(isCrossOriginMutation(req({ origin: "https://other.example", secFetchSite: "cross-site", hasBearerToken: true }))).toBe(false);
   });
 });
 

@@ -20,7 +20,9 @@ type FrameworkJson = {
   components: Array<{ id: string; name: string; capabilities: Array<{ id: string; level: number; text: string }> }>;
   questions: Array<{ id: string; componentId: string; number: number; title: string }>;
 };
-const framework = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8")) as FrameworkJson;
+const framework = JSON.parse(
+  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
+) as FrameworkJson;
 const componentOf = (id: string) => framework.components.find((c) => c.id === id)!;
 const questionOf = (componentId: string) => framework.questions.find((q) => q.componentId === componentId)!;
 const textOf = (statementId: string) => framework.components.flatMap((c) => c.capabilities).find((s) => s.id === statementId)!.text;
@@ -28,8 +30,22 @@ const textOf = (statementId: string) => framework.components.flatMap((c) => c.ca
 function stored(assessmentId: number) {
   const db = getDb();
   return {
-    statements: Object.fromEntries(db.select().from(assessmentStatements).where(eq(assessmentStatements.assessmentId, assessmentId)).all().map((s) => [s.statementId, s])),
-    answers: Object.fromEntries(db.select().from(assessmentAnswers).where(eq(assessmentAnswers.assessmentId, assessmentId)).all().map((a) => [a.questionId, a])),
+    statements: Object.fromEntries(
+      db
+        .select()
+        .from(assessmentStatements)
+        .where(eq(assessmentStatements.assessmentId, assessmentId))
+        .all()
+        .map((s) => [s.statementId, s]),
+    ),
+    answers: Object.fromEntries(
+      db
+        .select()
+        .from(assessmentAnswers)
+        .where(eq(assessmentAnswers.assessmentId, assessmentId))
+        .all()
+        .map((a) => [a.questionId, a]),
+    ),
   };
 }
 
@@ -95,7 +111,11 @@ test("every field saves as you go: a fresh browser context sees what was typed",
   await expect(saveStatus(page)).toHaveText("All changes saved");
 
   const saved = stored(id);
-  expect(saved.statements[first!]).toMatchObject({ status: "in_place", evidenceNote: "Every repository is in the GitHub organisation", evidenceUrl: "https://github.example/ml" });
+  expect(saved.statements[first!]).toMatchObject({
+    status: "in_place",
+    evidenceNote: "Every repository is in the GitHub organisation",
+    evidenceUrl: "https://github.example/ml",
+  });
   expect(saved.statements[second!]).toMatchObject({ status: "not_applicable", reason: "We use a vendor's registry" });
   expect(saved.answers[question.id]).toMatchObject({ level: 3, note: "Agreed with the platform team" });
 
@@ -107,7 +127,9 @@ test("every field saves as you go: a fresh browser context sees what was typed",
   await expect(statement(fresh, first!).getByLabel("Link")).toHaveValue("https://github.example/ml");
   await expect(status(fresh, second!, "Not applicable")).toBeChecked();
   await expect(statement(fresh, second!).getByLabel("Reason (if not applicable)")).toHaveValue("We use a vendor's registry");
-  await expect(fresh.getByRole("group", { name: `Q${question.number}: ${question.title}` }).getByLabel("Note")).toHaveValue("Agreed with the platform team");
+  await expect(fresh.getByRole("group", { name: `Q${question.number}: ${question.title}` }).getByLabel("Note")).toHaveValue(
+    "Agreed with the platform team",
+  );
   await fresh.context().close();
 });
 
@@ -144,7 +166,9 @@ test("two people on one component: the later save shows both versions; keep mine
   await status(admin, shared!, "Partly in place").check();
   await expect(saveStatus(admin)).toContainText("Not saved: someone else saved this");
   const conflict = admin.getByTestId("conflict");
-  await expect(conflict.getByRole("heading")).toHaveText(`${testOrg.emails.leadership} saved ${componentOf("standards").name} after you opened it`);
+  await expect(conflict.getByRole("heading")).toHaveText(
+    `${testOrg.emails.leadership} saved ${componentOf("standards").name} after you opened it`,
+  );
   const item = conflict.locator(`[data-conflict="${shared}"]`);
   await expect(item).toContainText(textOf(shared!));
   await expect(item.locator('[data-version="theirs"]')).toContainText("In place");
@@ -174,7 +198,12 @@ test("two people on one component: the later save shows both versions; keep mine
   await admin.context().close();
 });
 
-test("autosaves by one person make one audit entry; the API answers and checks component versions", async ({ page, testOrg, loginAs, apiAs }) => {
+test("autosaves by one person make one audit entry; the API answers and checks component versions", async ({
+  page,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
   const { ctx } = await apiAs(testOrg.id, ["assessment:write", "assessment:read"]);
   const id = await startAssessment(ctx);
   const [a, b] = componentOf("lifecycle").capabilities.map((s) => s.id);
@@ -195,14 +224,28 @@ test("autosaves by one person make one audit entry; the API answers and checks c
 
   // The API: answers the versions; a stale one is refused with 409 naming the component, and nothing changes.
   const put = (data: unknown) => ctx.put(`${API}/assessments/${id}/responses`, { data });
-  const body = await expectJson<{ versions: Record<string, number>; components: unknown[] }>(await put({ capabilities: [{ id: a, status: "partial" }] }), 200);
+  const body = await expectJson<{ versions: Record<string, number>; components: unknown[] }>(
+    await put({ capabilities: [{ id: a, status: "partial" }] }),
+    200,
+  );
   expect(body.versions).toEqual({ lifecycle: 4 });
   expect(body.components).toHaveLength(framework.components.length);
-  const refused = await expectApiError(await put({ capabilities: [{ id: a, status: "none" }], versions: { lifecycle: 3 } }), 409, "conflict");
+  const refused = await expectApiError(
+    await put({ capabilities: [{ id: a, status: "none" }], versions: { lifecycle: 3 } }),
+    409,
+    "conflict",
+  );
   expect(refused.message).toContain(componentOf("lifecycle").name);
   expect(refused.issues).toEqual([{ path: "versions.lifecycle", message: expect.stringContaining("version 4") }]);
   expect(stored(id).statements[a!]?.status).toBe("partial");
-  expect((await expectJson<{ versions: Record<string, number> }>(await put({ capabilities: [{ id: a, status: "none" }], versions: { lifecycle: 4 } }), 200)).versions.lifecycle).toBe(5);
+  expect(
+    (
+      await expectJson<{ versions: Record<string, number> }>(
+        await put({ capabilities: [{ id: a, status: "none" }], versions: { lifecycle: 4 } }),
+        200,
+      )
+    ).versions.lifecycle,
+  ).toBe(5);
   // The token's saves are each audited; the person's run stays one entry.
   expect(saves().map((e) => e.actorType)).toEqual(["user", "token", "token"]);
 });
@@ -218,12 +261,18 @@ test("the capture page fits a phone, names every choice by its statement and pas
   await expect(phone.getByRole("radiogroup", { name: capabilities[0]!.text, exact: true })).toBeVisible();
   // Statement ids stay out of the text people read; question numbers are shown.
   for (const s of capabilities) await expect(phone.locator("main")).not.toContainText(s.id);
-  await expect(phone.getByText(`Q${questionOf("production-operations").number}: ${questionOf("production-operations").title}`)).toBeVisible();
+  await expect(
+    phone.getByText(`Q${questionOf("production-operations").number}: ${questionOf("production-operations").title}`),
+  ).toBeVisible();
   // With a field error on screen too, nothing serious for assistive technology.
   await status(phone, capabilities[0]!.id, "Not applicable").check();
   await expect(statement(phone, capabilities[0]!.id).locator(".field-error")).toHaveText("Say why this does not apply");
   const { violations } = await new AxeBuilder({ page: phone }).analyze();
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  expect(
+    violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+  ).toEqual([]);
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await phone.context().close();
 });

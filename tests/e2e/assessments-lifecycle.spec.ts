@@ -17,10 +17,16 @@ import { TEST_PASSWORD } from "../setup/test-orgs";
  */
 
 type FrameworkJson = { components: Array<{ id: string; name: string; capabilities: Array<{ id: string; level: number }> }> };
-const framework = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8")) as FrameworkJson;
+const framework = JSON.parse(
+  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
+) as FrameworkJson;
 const statementsAt = (componentId: string, level: number) =>
-  framework.components.find((c) => c.id === componentId)!.capabilities.filter((s) => s.level === level).map((s) => s.id);
-const statusOf = (id: number) => getDb().select({ status: assessments.status }).from(assessments).where(eq(assessments.id, id)).get()!.status;
+  framework.components
+    .find((c) => c.id === componentId)!
+    .capabilities.filter((s) => s.level === level)
+    .map((s) => s.id);
+const statusOf = (id: number) =>
+  getDb().select({ status: assessments.status }).from(assessments).where(eq(assessments.id, id)).get()!.status;
 const actionsOf = (id: number) =>
   getDb()
     .select({ action: auditEvents.action })
@@ -78,7 +84,10 @@ test("finalise through the confirmation (no JavaScript), then withdraw with a re
   expect(statusOf(id)).toBe("finalized");
   await expect(page.getByTestId("band")).toHaveText("weak");
   // Leadership can plan from it.
-  await expect(page.getByRole("link", { name: "Generate roadmap" })).toHaveAttribute("href", `/orgs/${testOrg.slug}/roadmaps/new?assessmentId=${id}`);
+  await expect(page.getByRole("link", { name: "Generate roadmap" })).toHaveAttribute(
+    "href",
+    `/orgs/${testOrg.slug}/roadmaps/new?assessmentId=${id}`,
+  );
 
   // The list counts it: its score and a change against the earlier quarter.
   await page.goto(list);
@@ -90,7 +99,9 @@ test("finalise through the confirmation (no JavaScript), then withdraw with a re
   // Withdraw, from the assessment page: it says what it does, and needs a reason.
   await page.goto(base);
   await page.getByText("Withdraw this assessment…").click();
-  await expect(page.getByText(/leaves the trends, the change since last quarter, comparisons, the dashboard and roadmap generation/)).toBeVisible();
+  await expect(
+    page.getByText(/leaves the trends, the change since last quarter, comparisons, the dashboard and roadmap generation/),
+  ).toBeVisible();
   const reason = "Scored against last year's operating model by mistake";
   await page.getByLabel("Why is it withdrawn?").fill(reason);
   await page.getByRole("button", { name: "Withdraw assessment" }).click();

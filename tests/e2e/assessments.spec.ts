@@ -23,9 +23,14 @@ type FrameworkJson = {
   components: Array<{ id: string; name: string; capabilities: Array<{ id: string; level: number; text: string }> }>;
   questions: Array<{ id: string; componentId: string; title: string }>;
 };
-const framework = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8")) as FrameworkJson;
+const framework = JSON.parse(
+  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
+) as FrameworkJson;
 const statementsAt = (componentId: string, level: number) =>
-  framework.components.find((c) => c.id === componentId)!.capabilities.filter((s) => s.level === level).map((s) => s.id);
+  framework.components
+    .find((c) => c.id === componentId)!
+    .capabilities.filter((s) => s.level === level)
+    .map((s) => s.id);
 const PROD_OPS_L2_L3 = [...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)];
 const TREND_CHART = "Technology & Operations score by quarter";
 
@@ -33,9 +38,28 @@ const TREND_CHART = "Technology & Operations score by quarter";
 function stored(assessmentId: number) {
   const db = getDb();
   const row = db.select().from(assessments).where(eq(assessments.id, assessmentId)).get()!;
-  const statements = Object.fromEntries(db.select().from(assessmentStatements).where(eq(assessmentStatements.assessmentId, assessmentId)).all().map((s) => [s.statementId, s]));
-  const answers = Object.fromEntries(db.select().from(assessmentAnswers).where(eq(assessmentAnswers.assessmentId, assessmentId)).all().map((a) => [a.questionId, a]));
-  const notes = db.select().from(assessmentEvidenceNotes).where(eq(assessmentEvidenceNotes.assessmentId, assessmentId)).orderBy(assessmentEvidenceNotes.id).all();
+  const statements = Object.fromEntries(
+    db
+      .select()
+      .from(assessmentStatements)
+      .where(eq(assessmentStatements.assessmentId, assessmentId))
+      .all()
+      .map((s) => [s.statementId, s]),
+  );
+  const answers = Object.fromEntries(
+    db
+      .select()
+      .from(assessmentAnswers)
+      .where(eq(assessmentAnswers.assessmentId, assessmentId))
+      .all()
+      .map((a) => [a.questionId, a]),
+  );
+  const notes = db
+    .select()
+    .from(assessmentEvidenceNotes)
+    .where(eq(assessmentEvidenceNotes.assessmentId, assessmentId))
+    .orderBy(assessmentEvidenceNotes.id)
+    .all();
   return { ...row, justifications: JSON.parse(row.justifications) as Record<string, string>, statements, answers, notes };
 }
 const periodsOf = (orgId: number) =>
@@ -56,8 +80,10 @@ async function startAssessment(ctx: ApiClient, period: string, capabilities: Arr
 const statement = (page: Page, id: string) => page.locator(`[data-statement="${id}"]`);
 const statusRadio = (page: Page, id: string, label: "In place" | "Partly in place" | "Not in place" | "Not applicable") =>
   statement(page, id).getByRole("radio", { name: label, exact: true });
-const componentRow = (page: Page, componentId: string) => page.locator(`[data-testid="component-table"] tr[data-component="${componentId}"]`);
-const assessmentRow = (page: Page, period: string) => page.getByRole("row").filter({ has: page.getByRole("link", { name: period, exact: true }) });
+const componentRow = (page: Page, componentId: string) =>
+  page.locator(`[data-testid="component-table"] tr[data-component="${componentId}"]`);
+const assessmentRow = (page: Page, period: string) =>
+  page.getByRole("row").filter({ has: page.getByRole("link", { name: period, exact: true }) });
 
 /** A page in its own browser context, signed in as the organisation's member with this role. */
 async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page> {
@@ -81,7 +107,12 @@ async function expectAllDisabled(locator: Locator, count: number) {
   }
 }
 
-test("leadership captures a quarter, justifies the flagged component, finalises and downloads the board report", async ({ page, testOrg, loginAs, apiAs }) => {
+test("leadership captures a quarter, justifies the flagged component, finalises and downloads the board report", async ({
+  page,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
   test.slow();
   const current = quarterOf(new Date());
   const list = `/orgs/${testOrg.slug}/assessments`;
@@ -131,7 +162,10 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await expect(page.getByTestId("component-score")).toHaveText("3.0");
   const saved = stored(id);
   for (const sid of PROD_OPS_L2_L3) expect(saved.statements[sid]?.status, sid).toBe("in_place");
-  expect(saved.statements["technical-capability.l2.1"]).toMatchObject({ status: "in_place", evidenceNote: "Notebook-to-package migration done" });
+  expect(saved.statements["technical-capability.l2.1"]).toMatchObject({
+    status: "in_place",
+    evidenceNote: "Notebook-to-package migration done",
+  });
 
   // "Not applicable" without a reason: a field-level error, and nothing saved for it.
   const naId = statementsAt("production-operations", 4)[0]!;
@@ -167,18 +201,26 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   const { ctx: reader } = await apiAs(testOrg.id, ["assessment:read", "assessment:write"]);
   const detail = await expectJson(await reader.get(`${API}/assessments/${id}`), 200);
   expect(detail.evidence.metrics.productionModels).toBe(0);
-  expect(detail.components.find((c: { id: string }) => c.id === "production-operations")).toMatchObject({ level: 3, evidenceLevel: 1, flags: ["not_supported_by_registry_evidence"] });
+  expect(detail.components.find((c: { id: string }) => c.id === "production-operations")).toMatchObject({
+    level: 3,
+    evidenceLevel: 1,
+    flags: ["not_supported_by_registry_evidence"],
+  });
 
   // Finalising goes through its confirmation page; without a justification it names the component and changes nothing.
   await page.getByRole("link", { name: "Finalise…" }).click();
   await expect(page).toHaveURL(`${base}/finalize`);
   await page.getByRole("checkbox", { name: /unanswered statements counted as not in place/ }).check();
   await page.getByRole("button", { name: "Finalise assessment" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Justify the levels" })).toHaveText("Justify the levels not supported by registry evidence: Production Operations");
+  await expect(page.getByRole("alert").filter({ hasText: "Justify the levels" })).toHaveText(
+    "Justify the levels not supported by registry evidence: Production Operations",
+  );
   expect(stored(id).status).toBe("draft");
 
   // With the justification (and the tick) it finalises and returns to the assessment.
-  await page.getByLabel(/^Production Operations: assessed level 3/).fill("Two models go live next month; operations are already run as at level 3.");
+  await page
+    .getByLabel(/^Production Operations: assessed level 3/)
+    .fill("Two models go live next month; operations are already run as at level 3.");
   await page.getByRole("checkbox", { name: /unanswered statements counted as not in place/ }).check();
   await page.getByRole("button", { name: "Finalise assessment" }).click();
   await expect(page).toHaveURL(base);
@@ -188,7 +230,9 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   const finalized = stored(id);
   expect(finalized.status).toBe("finalized");
   expect(finalized.metricsSnapshot).not.toBeNull();
-  expect(finalized.justifications).toEqual({ "production-operations": "Two models go live next month; operations are already run as at level 3." });
+  expect(finalized.justifications).toEqual({
+    "production-operations": "Two models go live next month; operations are already run as at level 3.",
+  });
 
   // The board report and the responses export download.
   const pdfHref = await page.getByRole("link", { name: "Board report (PDF)" }).getAttribute("href");
@@ -211,8 +255,15 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
 
   // A second, earlier finalised quarter: the trend chart appears.
   const previous = shiftQuarter(current, -1);
-  const earlier = await startAssessment(reader, previous, statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" })));
-  await expectJson(await reader.post(`${API}/assessments/${earlier}/finalize`, { data: { justifications: {}, acceptUnanswered: true } }), 200);
+  const earlier = await startAssessment(
+    reader,
+    previous,
+    statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" })),
+  );
+  await expectJson(
+    await reader.post(`${API}/assessments/${earlier}/finalize`, { data: { justifications: {}, acceptUnanswered: true } }),
+    200,
+  );
   await page.reload();
   await expect(assessmentRow(page, previous)).toContainText("finalized");
   await expect(page.getByRole("img", { name: TREND_CHART })).toBeVisible();
@@ -237,7 +288,9 @@ test("after a refused autosave, a successful Save clears the stale field error",
   await statement(page, naId).getByLabel("Reason (if not applicable)").fill("We have no shared code base for ML yet");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: /^All changes saved$/ })).toBeVisible();
-  await expect.poll(() => stored(id).statements[naId]).toMatchObject({ status: "not_applicable", reason: "We have no shared code base for ML yet" });
+  await expect
+    .poll(() => stored(id).statements[naId])
+    .toMatchObject({ status: "not_applicable", reason: "We have no shared code base for ML yet" });
   // The page must no longer claim the reason is missing.
   await expect(statement(page, naId).locator(".field-error")).toHaveCount(0, { timeout: 3_000 });
   await expect(statement(page, naId).getByLabel("Reason (if not applicable)")).not.toHaveAttribute("aria-invalid", "true");
@@ -260,7 +313,13 @@ test("after a refused Save, a successful autosave clears the stale field error",
   await expect(statement(page, naId).locator(".field-error")).toHaveCount(0, { timeout: 3_000 });
 });
 
-test("a team member adds evidence but cannot change statuses; the auditor reads but cannot start an assessment", async ({ page, browser, testOrg, loginAs, apiAs }) => {
+test("a team member adds evidence but cannot change statuses; the auditor reads but cannot start an assessment", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
   test.slow();
   const current = quarterOf(new Date());
   const { ctx } = await apiAs(testOrg.id, ["assessment:write"]);
@@ -297,12 +356,19 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   await expect(statement(page, "production-operations.l2.1")).toContainText("On-call rota screenshot in the ops wiki");
   const afterNote = stored(id);
   expect(afterNote.notes).toEqual([
-    expect.objectContaining({ statementId: "production-operations.l2.1", authorLabel: testOrg.emails.team, body: "On-call rota screenshot in the ops wiki", url: "https://wiki.example/ops/on-call" }),
+    expect.objectContaining({
+      statementId: "production-operations.l2.1",
+      authorLabel: testOrg.emails.team,
+      body: "On-call rota screenshot in the ops wiki",
+      url: "https://wiki.example/ops/on-call",
+    }),
   ]);
   expect(afterNote.statements["production-operations.l2.1"]!.status).toBe("partial");
 
   // A forged save (or finalise) from the team is refused with 403 and changes nothing.
-  const forged = await page.request.post(capture, { form: { intent: "save", "s.production-operations.l2.1.status": "in_place", "s.production-operations.l2.2.status": "in_place" } });
+  const forged = await page.request.post(capture, {
+    form: { intent: "save", "s.production-operations.l2.1.status": "in_place", "s.production-operations.l2.2.status": "in_place" },
+  });
   expect(forged.status()).toBe(403);
   const forgedFinalize = await page.request.post(`${base}/finalize`, { form: { acceptUnanswered: "on" } });
   expect(forgedFinalize.status()).toBe(403);
@@ -329,7 +395,9 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   const previous = shiftQuarter(current, -1);
   const forgedStart = await auditor.request.post(list, { form: { period: previous } });
   expect(forgedStart.status()).toBe(403);
-  const forgedNote = await auditor.request.post(capture, { form: { intent: "add-note", statementId: "production-operations.l2.1", body: "auditor note" } });
+  const forgedNote = await auditor.request.post(capture, {
+    form: { intent: "add-note", statementId: "production-operations.l2.1", body: "auditor note" },
+  });
   expect(forgedNote.status()).toBe(403);
   expect(periodsOf(testOrg.id)).toEqual([current]);
   expect(stored(id).notes).toHaveLength(1);
@@ -349,7 +417,8 @@ test.describe("the demo organisation (read-only)", () => {
     await expect(rows.locator("td:nth-child(2)")).toHaveText(["draft", "finalized", "finalized", "finalized", "finalized"]);
     const finalisedScores: number[] = [];
     for (const period of periods.slice(1).reverse()) finalisedScores.push(Number(await page.getByTestId(`score-${period}`).textContent()));
-    for (let i = 1; i < finalisedScores.length; i++) expect(finalisedScores[i], `scores ${finalisedScores.join(" < ")}`).toBeGreaterThan(finalisedScores[i - 1]!);
+    for (let i = 1; i < finalisedScores.length; i++)
+      expect(finalisedScores[i], `scores ${finalisedScores.join(" < ")}`).toBeGreaterThan(finalisedScores[i - 1]!);
     await expect(page.getByRole("img", { name: TREND_CHART })).toBeVisible();
 
     await page.goto("/framework/scoring");

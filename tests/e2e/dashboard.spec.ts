@@ -39,7 +39,9 @@ test.describe("the dashboard, per role", () => {
   test("the score is the latest finalised assessment's, never a draft's or a withdrawn one's", async ({ page }) => {
     const sqlite = getDb().$client;
     const latest = sqlite
-      .prepare("select a.period from assessments a join organizations o on o.id = a.org_id where o.slug = 'demo' and a.status = 'finalized' order by a.period desc limit 1")
+      .prepare(
+        "select a.period from assessments a join organizations o on o.id = a.org_id where o.slug = 'demo' and a.status = 'finalized' order by a.period desc limit 1",
+      )
       .pluck()
       .get() as string;
     await login(page, "admin@demo.local", DEMO_PASSWORD);
@@ -59,7 +61,10 @@ test.describe("the dashboard, per role", () => {
     await expect(queue.getByRole("heading", { name: /^Model cards in review \(1\)$/ })).toBeVisible();
     await expect(queue.getByRole("heading", { name: /^Bias audits to sign off \(1\)$/ })).toBeVisible();
     // Model names, not slugs.
-    await expect(queue.getByRole("link", { name: "Customer Churn Predictor 3.0.0" })).toHaveAttribute("href", /\/orgs\/demo\/approvals\/\d+$/);
+    await expect(queue.getByRole("link", { name: "Customer Churn Predictor 3.0.0" })).toHaveAttribute(
+      "href",
+      /\/orgs\/demo\/approvals\/\d+$/,
+    );
     await expect(queue.getByRole("link", { name: "Résumé Screener 2.0.0" }).first()).toBeVisible();
     await expect(page.getByRole("region", { name: "Where we stand" })).toHaveCount(0);
   });
@@ -88,7 +93,10 @@ test.describe("the dashboard, per role", () => {
 test.describe("the audit log", () => {
   test("shows one readable row per event, numbered by the organisation's gapless sequence", async ({ page }) => {
     await login(page, "auditor@demo.local", DEMO_PASSWORD);
-    const total = getDb().$client.prepare("select count(*) from audit_events e join organizations o on o.id = e.org_id where o.slug = 'demo'").pluck().get() as number;
+    const total = getDb()
+      .$client.prepare("select count(*) from audit_events e join organizations o on o.id = e.org_id where o.slug = 'demo'")
+      .pluck()
+      .get() as number;
     await page.goto("/orgs/demo/audit");
     const rows = page.locator("table tbody tr");
     await expect(rows).toHaveCount(50);
@@ -108,7 +116,9 @@ test.describe("the audit log", () => {
     await expect(details.locator("code").first()).toHaveText(RAW_ACTION);
 
     // Events about a version link to it by the model's name.
-    const versionRow = page.locator('table tbody tr[data-action="model_version.stage_changed"], table tbody tr[data-action="monitoring.recorded"]').first();
+    const versionRow = page
+      .locator('table tbody tr[data-action="model_version.stage_changed"], table tbody tr[data-action="monitoring.recorded"]')
+      .first();
     const link = versionRow.locator("td:nth-child(5) a");
     await expect(link).toHaveAttribute("href", /\/orgs\/demo\/models\/[a-z0-9-]+\/versions\/[\d.]+$/);
     await link.click();
@@ -120,7 +130,10 @@ test.describe("the audit log", () => {
     await expect(page.locator("table tbody tr td:first-child").first()).toHaveText(String(total - 50));
 
     // The demo's history is dated as it happened: months apart, not all at the server's start.
-    const oldest = getDb().$client.prepare("select min(e.created_at) from audit_events e join organizations o on o.id = e.org_id where o.slug = 'demo'").pluck().get() as number;
+    const oldest = getDb()
+      .$client.prepare("select min(e.created_at) from audit_events e join organizations o on o.id = e.org_id where o.slug = 'demo'")
+      .pluck()
+      .get() as number;
     expect(Date.now() - oldest).toBeGreaterThan(300 * 86_400_000);
   });
 

@@ -64,7 +64,11 @@ async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page>
   return page;
 }
 
-const reviewsBadge = (page: Page) => page.getByRole("navigation", { name: "Organisation" }).getByRole("link", { name: /Reviews/ }).locator(".count-badge");
+const reviewsBadge = (page: Page) =>
+  page
+    .getByRole("navigation", { name: "Organisation" })
+    .getByRole("link", { name: /Reviews/ })
+    .locator(".count-badge");
 
 /** A high-risk model registered by the team member (its owner), version 1.0.0 with full lineage in development. */
 function registerHighRiskModel(org: TestOrg, name = "Loan Approver") {
@@ -86,7 +90,15 @@ function registerHighRiskModel(org: TestOrg, name = "Loan Approver") {
 
 type Mode = "ui" | "forms";
 
-async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: { page: Page; browser: Browser; testOrg: TestOrg; loginAs: (role: Role, page?: Page) => Promise<void> }) {
+async function governanceFlow(
+  mode: Mode,
+  {
+    page,
+    browser,
+    testOrg,
+    loginAs,
+  }: { page: Page; browser: Browser; testOrg: TestOrg; loginAs: (role: Role, page?: Page) => Promise<void> },
+) {
   const slug = registerHighRiskModel(testOrg);
   const org = `/orgs/${testOrg.slug}`;
   const versionPath = `${org}/models/${slug}/versions/1.0.0`;
@@ -134,7 +146,10 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
     expect(saved.status()).toBe(302);
     expect(saved.headers().location).toBe(cardPath);
     const cardId = latestCardId()!;
-    expect(getVersionCards(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]).toMatchObject({ status: "draft", completeness: { filled: 10 } });
+    expect(getVersionCards(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]).toMatchObject({
+      status: "draft",
+      completeness: { filled: 10 },
+    });
     expect((await page.request.post(cardPath, { form: { intent: "submit", cardId: String(cardId) } })).status()).toBe(200);
     expect(getVersionCards(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]!.status).toBe("in_review");
   }
@@ -213,7 +228,9 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
     // The team may not review; ethics may.
     const byTeam = await page.request.post(cardPath, { form: { intent: "review", cardId: String(latestCardId()), decision: "approve" } });
     expect(byTeam.status()).toBe(403);
-    const reviewed = await ethics.request.post(cardPath, { form: { intent: "review", cardId: String(latestCardId()), decision: "approve", comment: "Complete and clear." } });
+    const reviewed = await ethics.request.post(cardPath, {
+      form: { intent: "review", cardId: String(latestCardId()), decision: "approve", comment: "Complete and clear." },
+    });
     expect(reviewed.status()).toBe(200);
     await ethics.goto(`${org}/reviews`);
   }
@@ -288,7 +305,13 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
 
   // ---- The auditor finds every step in the audit log, and the chain verifies.
   const auditor = await pageAs(browser, testOrg, "auditor");
-  for (const action of ["model_card.approved", "bias_audit.accepted", "approval_request.opened", "approval_request.approved", "model_version.stage_changed"]) {
+  for (const action of [
+    "model_card.approved",
+    "bias_audit.accepted",
+    "approval_request.opened",
+    "approval_request.approved",
+    "model_version.stage_changed",
+  ]) {
     await auditor.goto(`${org}/audit?action=${encodeURIComponent(action)}`);
     const rows = auditor.locator(`table tbody tr[data-action="${action}"]`);
     await expect(rows.first(), `audit log lists ${action}`).toBeVisible();
@@ -303,17 +326,31 @@ async function governanceFlow(mode: Mode, { page, browser, testOrg, loginAs }: {
   for (const p of [ethics, leadership, auditor]) await p.context().close();
 }
 
-test("a high-risk version goes to production through card review, a bias audit and two approvals (in the browser)", async ({ page, browser, testOrg, loginAs }) => {
+test("a high-risk version goes to production through card review, a bias audit and two approvals (in the browser)", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
   test.setTimeout(180_000);
   await governanceFlow("ui", { page, browser, testOrg, loginAs });
 });
 
-test("a high-risk version goes to production through card review, a bias audit and two approvals (card and upload forms posted without JavaScript)", async ({ page, browser, testOrg, loginAs }) => {
+test("a high-risk version goes to production through card review, a bias audit and two approvals (card and upload forms posted without JavaScript)", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
   test.setTimeout(180_000);
   await governanceFlow("forms", { page, browser, testOrg, loginAs });
 });
 
-test("the card, card editor, revision comparison and bias audit upload pages render their own content", async ({ page, testOrg, loginAs }) => {
+test("the card, card editor, revision comparison and bias audit upload pages render their own content", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
   const slug = registerHighRiskModel(testOrg, "Page Check");
   const team = member(testOrg, "team");
   saveModelCard(testOrg.id, slug, "1.0.0", { ...emptySections(), modelDetails: "First" }, team.actor);
@@ -350,7 +387,11 @@ function uploadFields(fields: Record<string, string>, file: Buffer | null) {
   };
 }
 
-test("the bias audit upload form offers the file's columns, shows field errors, then opens the stored audit (in the browser)", async ({ page, testOrg, loginAs }) => {
+test("the bias audit upload form offers the file's columns, shows field errors, then opens the stored audit (in the browser)", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
   const slug = registerHighRiskModel(testOrg, "Upload Form");
   const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
   const audits = () => listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
@@ -368,7 +409,8 @@ test("the bias audit upload form offers the file's columns, shows field errors, 
   await page.getByLabel("Predictions file (CSV)", { exact: true }).setInputFiles(fairCsv());
   const groups = page.getByRole("group", { name: "Group columns" });
   await expect(groups.getByRole("checkbox")).toHaveCount(4);
-  for (const column of ["applicant_id", "group", "label", "prediction"]) await expect(groups.getByRole("checkbox", { name: column })).toBeVisible();
+  for (const column of ["applicant_id", "group", "label", "prediction"])
+    await expect(groups.getByRole("checkbox", { name: column })).toBeVisible();
   const labelColumn = page.getByRole("combobox", { name: "Label column" });
   await expect(labelColumn.locator("option")).toHaveText(["Choose a column", "applicant_id", "group", "label", "prediction"]);
 
@@ -383,7 +425,9 @@ test("the bias audit upload form offers the file's columns, shows field errors, 
 
   await groups.getByRole("checkbox", { name: "group" }).check();
   await labelColumn.selectOption("label");
-  await expect(page.getByLabel("Positive label values", { exact: true })).toHaveAccessibleDescription(/Values of label in the file’s first rows: 0, 1\./);
+  await expect(page.getByLabel("Positive label values", { exact: true })).toHaveAccessibleDescription(
+    /Values of label in the file’s first rows: 0, 1\./,
+  );
   await page.getByLabel("Positive label values", { exact: true }).fill("1");
   await page.getByRole("combobox", { name: "Prediction column" }).selectOption("prediction");
   await page.getByLabel("Positive prediction values", { exact: true }).fill("1");
@@ -404,15 +448,25 @@ function unfairCsv(): string {
   return predictionsCsv("unfair", { a: { tp: 40, fn: 10, fp: 10, tn: 40 }, b: { tp: 10, fn: 40, fp: 0, tn: 50 } });
 }
 
-test("ethics runs an audit, may not sign it off; a colleague accepts the failed audit only with a rationale, and approvers see the risk acceptance", async ({ page, browser, testOrg, loginAs }) => {
+test("ethics runs an audit, may not sign it off; a colleague accepts the failed audit only with a rationale, and approvers see the risk acceptance", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
   test.slow();
   const team = member(testOrg, "team");
   const slug = uniqueSlug("chatbot");
   createModel(testOrg.id, { name: "Support Chatbot", slug, riskTier: "limited" }, team.actor, "ui");
   createVersion(testOrg.id, slug, { version: "1.0.0", ...fullLineage }, team.actor, "ui");
-  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  for (const to of ["validation", "staging"] as const)
+    transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
   const colleagueEmail = `ethics2.${testOrg.slug}@e2e.test`;
-  await createUserInOrganization(testOrg.id, { email: colleagueEmail, name: "Second Ethicist", password: TEST_PASSWORD, role: "ethics" }, SYSTEM_ACTOR);
+  await createUserInOrganization(
+    testOrg.id,
+    { email: colleagueEmail, name: "Second Ethicist", password: TEST_PASSWORD, role: "ethics" },
+    SYSTEM_ACTOR,
+  );
   const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
 
   // ---- The ethics member finds the link and runs the audit in the browser.
@@ -438,7 +492,10 @@ test("ethics runs an audit, may not sign it off; a colleague accepts the failed 
   const forged = await page.request.post(auditUrl, { form: { decision: "accept", comment: "Looks fine to me" } });
   expect(forged.status()).toBe(403);
   expect(await forged.text()).toContain("Four-eyes rule: you ran this audit");
-  expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]).toMatchObject({ id: auditId, status: "pending" });
+  expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)[0]).toMatchObject({
+    id: auditId,
+    status: "pending",
+  });
 
   // ---- A colleague on the committee: no decision is preselected; accepting without a rationale is refused at the field.
   const colleague = await (await browser.newContext()).newPage();
@@ -482,7 +539,8 @@ test("ethics runs an audit, may not sign it off; a colleague accepts the failed 
 test("a rejection of an approval request needs a comment, and no decision is preselected", async ({ browser, testOrg }) => {
   const slug = registerHighRiskModel(testOrg, "Reject Check");
   const team = member(testOrg, "team");
-  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  for (const to of ["validation", "staging"] as const)
+    transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
   const request = openApprovalRequest(testOrg.id, slug, "1.0.0", {}, team.actor);
   const ethics = await pageAs(browser, testOrg, "ethics");
   await ethics.goto(`/orgs/${testOrg.slug}/approvals/${request.id}`);
@@ -501,7 +559,8 @@ test("the bias audit upload action refuses bad uploads and stores nothing", asyn
   const audits = () => listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
   await loginAs("team");
   const csv = fs.readFileSync(fairCsv());
-  const post = (fields: Record<string, string>, file: Buffer | null = csv) => page.request.post(url, { maxRedirects: 0, multipart: uploadFields(fields, file) });
+  const post = (fields: Record<string, string>, file: Buffer | null = csv) =>
+    page.request.post(url, { maxRedirects: 0, multipart: uploadFields(fields, file) });
 
   const unknown = await post({ groupColumns: "race" });
   expect(unknown.status()).toBe(422);
@@ -514,7 +573,9 @@ test("the bias audit upload action refuses bad uploads and stores nothing", asyn
 
   // The auditor (read-only) may not upload.
   const auditorPage = await pageAs(browser, testOrg, "auditor");
-  expect((await auditorPage.request.post(url, { maxRedirects: 0, multipart: uploadFields({ groupColumns: "group" }, csv) })).status()).toBe(403);
+  expect((await auditorPage.request.post(url, { maxRedirects: 0, multipart: uploadFields({ groupColumns: "group" }, csv) })).status()).toBe(
+    403,
+  );
   await auditorPage.context().close();
   expect(audits()).toEqual([]);
 
@@ -530,7 +591,8 @@ test("the requester cannot approve their own request, even with an approver's ro
   test.slow();
   const slug = registerHighRiskModel(testOrg, "Leadership Pet Project");
   const team = member(testOrg, "team");
-  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  for (const to of ["validation", "staging"] as const)
+    transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
   await clearPromotionGates(testOrg, slug, "1.0.0");
 
   // Leadership (a registry writer and a required approver for high risk) opens the request.
@@ -546,7 +608,11 @@ test("the requester cannot approve their own request, even with an approver's ro
   const forged = await page.request.post(approvalUrl, { form: { intent: "decide", decision: "approve" } });
   expect(forged.status()).toBe(403);
   expect(await forged.text()).toContain("Four-eyes");
-  expect(getApprovalRequest(testOrg.id, requestId)).toMatchObject({ status: "open", decisions: [], pendingRoles: ["ethics", "leadership"] });
+  expect(getApprovalRequest(testOrg.id, requestId)).toMatchObject({
+    status: "open",
+    decisions: [],
+    pendingRoles: ["ethics", "leadership"],
+  });
 
   // Ethics approves; the request still needs a leadership approval from someone else.
   const ethics = await pageAs(browser, testOrg, "ethics");
@@ -577,7 +643,8 @@ test("the requester cannot approve their own request, even with an approver's ro
 async function openedByTeam(testOrg: TestOrg) {
   const slug = registerHighRiskModel(testOrg, "Cancel Check");
   const team = member(testOrg, "team");
-  for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
+  for (const to of ["validation", "staging"] as const)
+    transitionVersion(testOrg.id, slug, "1.0.0", { to }, team.actor, { mayPromote: false });
   const request = openApprovalRequest(testOrg.id, slug, "1.0.0", { reason: "ready" }, team.actor);
   return { slug, request, url: `/orgs/${testOrg.slug}/approvals/${request.id}` };
 }

@@ -73,9 +73,17 @@ test.beforeAll(async () => {
 
 test("every document route has an entry, for roles that may see it", () => {
   const routes = documentRouteIds(manifest);
-  expect(routes.filter((id) => !PAGES[id]), "document routes without an entry in PAGES (tests/e2e/layout.spec.ts)").toEqual([]);
-  expect(Object.keys(PAGES).filter((id) => !routes.includes(id)), "PAGES entries for routes that are not document routes").toEqual([]);
-  const refused = Object.entries(PAGES).flatMap(([id, viewers]) => viewers.filter((v) => !viewersOf(id).includes(v)).map((v) => `${id} as ${v}`));
+  expect(
+    routes.filter((id) => !PAGES[id]),
+    "document routes without an entry in PAGES (tests/e2e/layout.spec.ts)",
+  ).toEqual([]);
+  expect(
+    Object.keys(PAGES).filter((id) => !routes.includes(id)),
+    "PAGES entries for routes that are not document routes",
+  ).toEqual([]);
+  const refused = Object.entries(PAGES).flatMap(([id, viewers]) =>
+    viewers.filter((v) => !viewersOf(id).includes(v)).map((v) => `${id} as ${v}`),
+  );
   expect(refused, "the authorization matrix does not let these see the page").toEqual([]);
 });
 
@@ -98,7 +106,10 @@ async function problemsOf(browser: Browser, viewer: Viewer): Promise<string[]> {
       if (width > VIEWPORT.width) problems.push(`${url}: ${width} px wide at ${VIEWPORT.width} px`);
       const { violations } = await new AxeBuilder({ page }).analyze();
       for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
-        const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ");
+        const where = v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(" | ");
         problems.push(`${url}: axe ${v.impact} ${v.id} (${v.nodes.length}×: ${where})`);
       }
     }
@@ -127,7 +138,10 @@ test("on a phone the header folds into a menu that opens without JavaScript, and
     await expect(signOut).toBeVisible();
     await expect(page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Framework" })).toBeVisible();
     // The demo has reviews waiting for ethics: the badge is a circle, not an oval.
-    const badge = page.getByRole("navigation", { name: "Organisation" }).getByRole("link", { name: /Reviews/ }).locator(".count-badge");
+    const badge = page
+      .getByRole("navigation", { name: "Organisation" })
+      .getByRole("link", { name: /Reviews/ })
+      .locator(".count-badge");
     const box = (await badge.boundingBox())!;
     expect(Math.abs(box.width - box.height), `badge ${box.width}×${box.height}`).toBeLessThanOrEqual(1);
   } finally {

@@ -22,7 +22,10 @@ const PAYLOAD: Partial<Record<CardSectionId, string>> = {
   metrics: "AUC **0.81**",
 };
 const sections = (overrides: Partial<Record<CardSectionId, string>> = {}) =>
-  Object.fromEntries(CARD_SECTIONS.map((s) => [s.id, overrides[s.id] ?? PAYLOAD[s.id] ?? `${s.title} text.`])) as Record<CardSectionId, string>;
+  Object.fromEntries(CARD_SECTIONS.map((s) => [s.id, overrides[s.id] ?? PAYLOAD[s.id] ?? `${s.title} text.`])) as Record<
+    CardSectionId,
+    string
+  >;
 
 /**
  * Regression (app/routes): `…versions.$version.tsx` is the parent route of `…$version.card.tsx` (and `card.tsx` of
@@ -98,7 +101,9 @@ test("the card page and the revision comparison render hostile Markdown as text"
 
   await page.goto(`${base}/card`);
   await page.getByRole("link", { name: "Start a new revision" }).click();
-  await expect(page.getByText("Revision 1 is approved and stays as it is; your first change starts revision 2, and later changes go to it.")).toBeVisible();
+  await expect(
+    page.getByText("Revision 1 is approved and stays as it is; your first change starts revision 2, and later changes go to it."),
+  ).toBeVisible();
   await page.getByLabel("Metrics", { exact: true }).fill("AUC **0.84** after retraining");
   await page.getByRole("button", { name: "Save card" }).click();
   await expect(page).toHaveURL(new RegExp(`${base}/card$`));
@@ -121,7 +126,12 @@ test("the card page and the revision comparison render hostile Markdown as text"
   await expectSafeMarkdown(page);
 });
 
-test("hostile card text is stored verbatim, exported safely, and revisions follow approval", async ({ page, browser, testOrg, loginAs }) => {
+test("hostile card text is stored verbatim, exported safely, and revisions follow approval", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
   test.slow();
   const { slug, base } = seedVersion(testOrg);
   await loginAs("team");
@@ -181,13 +191,18 @@ test("hostile card text is stored verbatim, exported safely, and revisions follo
   expect((await page.request.post(`${base}/card`, { form: { intent: "submit", cardId } })).status()).toBe(200);
   const ethics = await pageAs(browser, testOrg, "ethics");
   // Changes requested need a comment.
-  expect((await ethics.request.post(`${base}/card`, { form: { intent: "review", cardId, decision: "request_changes" } })).status()).toBe(422);
+  expect((await ethics.request.post(`${base}/card`, { form: { intent: "review", cardId, decision: "request_changes" } })).status()).toBe(
+    422,
+  );
   expect((await ethics.request.post(`${base}/card`, { form: { intent: "review", cardId, decision: "approve" } })).status()).toBe(200);
   await ethics.context().close();
   expect(cardsOf(testOrg, slug)[0]).toMatchObject({ revision: 1, status: "approved" });
 
   // Editing after approval starts revision 2; revision 1 stays as it was.
-  const edited = await page.request.post(`${base}/card/edit`, { form: sections({ metrics: "AUC **0.84** after retraining" }), maxRedirects: 0 });
+  const edited = await page.request.post(`${base}/card/edit`, {
+    form: sections({ metrics: "AUC **0.84** after retraining" }),
+    maxRedirects: 0,
+  });
   expect(edited.status()).toBe(302);
   const [r2, r1] = cardsOf(testOrg, slug);
   expect([r2!.revision, r2!.status, r1!.revision, r1!.status]).toEqual([2, "draft", 1, "approved"]);

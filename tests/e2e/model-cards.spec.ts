@@ -47,7 +47,11 @@ test("typing in the card editor is saved without pressing Save, as a fresh brows
   await fresh.goto(`${base}/card`);
   await expect(fresh.getByTestId("not-applicable-factors")).toHaveText("Not applicable: It ranks documents, never people's traits.");
   await expect(fresh.getByText("Selection rate per group, AUC 0.83.")).toBeVisible();
-  expect(latestCard(testOrg, slug)).toMatchObject({ revision: 1, status: "draft", notApplicable: { factors: "It ranks documents, never people's traits." } });
+  expect(latestCard(testOrg, slug)).toMatchObject({
+    revision: 1,
+    status: "draft",
+    notApplicable: { factors: "It ranks documents, never people's traits." },
+  });
   await fresh.context().close();
 });
 
@@ -91,9 +95,18 @@ test("a section saved by someone else meanwhile shows both versions; keeping min
   await bob.context().close();
 });
 
-test("approving an incomplete card is refused naming the missing sections; requesting changes needs a comment", async ({ browser, testOrg }) => {
+test("approving an incomplete card is refused naming the missing sections; requesting changes needs a comment", async ({
+  browser,
+  testOrg,
+}) => {
   const { slug, base, team } = seedVersion(testOrg);
-  const card = saveModelCard(testOrg.id, slug, "2.0.0", writtenCardSections({ factors: "", metrics: "", ethicalConsiderations: "" }), team.actor);
+  const card = saveModelCard(
+    testOrg.id,
+    slug,
+    "2.0.0",
+    writtenCardSections({ factors: "", metrics: "", ethicalConsiderations: "" }),
+    team.actor,
+  );
   submitModelCard(testOrg.id, card.id, team.actor);
   const ethics = await pageAs(browser, testOrg, "ethics");
   await ethics.goto(`${base}/card`);
@@ -105,12 +118,18 @@ test("approving an incomplete card is refused naming the missing sections; reque
 
   await ethics.getByLabel("Approve the card").check();
   await ethics.getByRole("button", { name: "Continue" }).click();
-  await expect(ethics.getByTestId("review-completeness")).toHaveText("7 of 10 sections written. Empty: Factors, Metrics and Ethical considerations.");
-  await expect(ethics.getByRole("alert")).toContainText("3 sections are neither written nor marked not applicable: Factors, Metrics and Ethical considerations");
+  await expect(ethics.getByTestId("review-completeness")).toHaveText(
+    "7 of 10 sections written. Empty: Factors, Metrics and Ethical considerations.",
+  );
+  await expect(ethics.getByRole("alert")).toContainText(
+    "3 sections are neither written nor marked not applicable: Factors, Metrics and Ethical considerations",
+  );
   await expect(ethics.getByRole("button", { name: /Approve revision/ })).toHaveCount(0);
 
   // The rule is the server's: a posted approval is refused too, and nothing changes.
-  const posted = await ethics.request.post(`${base}/card`, { form: { intent: "review", cardId: String(card.id), decision: "approve", comment: "" } });
+  const posted = await ethics.request.post(`${base}/card`, {
+    form: { intent: "review", cardId: String(card.id), decision: "approve", comment: "" },
+  });
   expect(posted.status()).toBe(422);
   expect(await posted.text()).toContain("Factors, Metrics and Ethical considerations");
   expect(latestCard(testOrg, slug)!.status).toBe("in_review");

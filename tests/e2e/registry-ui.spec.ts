@@ -28,7 +28,12 @@ async function seedProductionModel(
   await promoteThroughGovernance(org, input.slug, version);
 }
 
-test("a team member registers a model and a version, moves it to staging, and leadership promotes it", async ({ page, browser, testOrg, loginAs }) => {
+test("a team member registers a model and a version, moves it to staging, and leadership promotes it", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
   test.slow();
   await loginAs("team");
   await page.goto(`/orgs/${testOrg.slug}`);
@@ -135,7 +140,10 @@ test("a team member registers a model and a version, moves it to staging, and le
     if (role === "leadership") {
       // Leadership is not offered production as a plain move either.
       await other.goto(versionPath);
-      await expect(other.getByRole("region", { name: "Change stage" }).getByLabel("Move to").locator("option")).toHaveText(["development", "retired"]);
+      await expect(other.getByRole("region", { name: "Change stage" }).getByLabel("Move to").locator("option")).toHaveText([
+        "development",
+        "retired",
+      ]);
     }
     await other.goto(approvalUrl);
     const form = other.getByRole("form", { name: "Your decision" });
@@ -175,14 +183,27 @@ test("a team member registers a model and a version, moves it to staging, and le
   // The stage history lists every move with its actor.
   const history = page.locator("table").filter({ has: page.getByRole("columnheader", { name: "Move" }) });
   await expect(history.getByRole("row")).toHaveCount(5);
-  await expect(history.getByRole("row").filter({ hasText: "production" }).filter({ hasText: "Approved through request" })).toContainText(testOrg.emails.leadership);
+  await expect(history.getByRole("row").filter({ hasText: "production" }).filter({ hasText: "Approved through request" })).toContainText(
+    testOrg.emails.leadership,
+  );
 });
 
 test("model list search, filters and sort links", async ({ page, testOrg, loginAs }) => {
-  await seedProductionModel(testOrg, { name: "Alpha Fraud", slug: "alpha-fraud", riskTier: "high", ownerTeam: "payments", tags: ["fraud"] });
+  await seedProductionModel(testOrg, {
+    name: "Alpha Fraud",
+    slug: "alpha-fraud",
+    riskTier: "high",
+    ownerTeam: "payments",
+    tags: ["fraud"],
+  });
   createModel(testOrg.id, { name: "Beta Churn", slug: "beta-churn", riskTier: "limited", ownerTeam: "retention" }, SEED_ACTOR, "ui");
   createVersion(testOrg.id, "beta-churn", { version: "0.1.0" }, SEED_ACTOR, "ui");
-  createModel(testOrg.id, { name: "Gamma Forecast", slug: "gamma-forecast", riskTier: "minimal", useCase: "demand forecasting" }, SEED_ACTOR, "ui");
+  createModel(
+    testOrg.id,
+    { name: "Gamma Forecast", slug: "gamma-forecast", riskTier: "minimal", useCase: "demand forecasting" },
+    SEED_ACTOR,
+    "ui",
+  );
 
   await loginAs("team");
   const listPath = `/orgs/${testOrg.slug}/models`;
@@ -251,7 +272,11 @@ test("model list search, filters and sort links", async ({ page, testOrg, loginA
   await expect(listedModels(page)).toHaveText(["Alpha Fraud"]);
 });
 
-test("the incident form keeps a browser draft until it is submitted, and never creates anything mid-typing", async ({ page, testOrg, loginAs }) => {
+test("the incident form keeps a browser draft until it is submitted, and never creates anything mid-typing", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
   const slug = uniqueSlug("drafted");
   await seedProductionModel(testOrg, { name: "Drafted", slug, riskTier: "limited" });
   await loginAs("team");
@@ -409,7 +434,12 @@ test("the auditor can read the registry but not change it", async ({ page, testO
   expect(getModelDetail(testOrg.id, "sneaky")).toBeNull();
 });
 
-test("an admin creates an API token in the UI, uses it, revokes it, and the API then answers 401", async ({ page, request, testOrg, loginAs }) => {
+test("an admin creates an API token in the UI, uses it, revokes it, and the API then answers 401", async ({
+  page,
+  request,
+  testOrg,
+  loginAs,
+}) => {
   await loginAs("admin");
   const tokensPath = `/orgs/${testOrg.slug}/admin/tokens`;
   await page.goto(tokensPath);

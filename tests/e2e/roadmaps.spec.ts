@@ -6,7 +6,18 @@ import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf, quarterRange, shiftQuarter } from "../../app/utils/quarters";
 import { test, expect, login } from "./fixtures";
 import { API, expectApiError, expectJson } from "../setup/api-client";
-import { ASSESS, COMPONENT_IDS, finalisedAssessment, MIXED_LEVEL_2, P1, P2, ROADMAP, storedItem, storedItems, type RoadmapBody } from "../setup/roadmap-fixtures";
+import {
+  ASSESS,
+  COMPONENT_IDS,
+  finalisedAssessment,
+  MIXED_LEVEL_2,
+  P1,
+  P2,
+  ROADMAP,
+  storedItem,
+  storedItems,
+  type RoadmapBody,
+} from "../setup/roadmap-fixtures";
 import { DEMO_PASSWORD, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 /**
@@ -48,7 +59,13 @@ const allItemsProgress = (page: Page) => page.getByRole("progressbar", { name: "
 
 // ---------------------------------------------------------------- the browser flow
 
-test("leadership generates the roadmap, assigns items; the team works them; the burn-up is drawn", async ({ page, browser, testOrg, loginAs, apiAs }) => {
+test("leadership generates the roadmap, assigns items; the team works them; the burn-up is drawn", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
   test.setTimeout(90_000);
   const api = await apiAs(testOrg.id, [...ASSESS]);
   const assessment = await finalisedAssessment(api.ctx, P1);
@@ -69,7 +86,9 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
   await expect(allItemsProgress(page)).toHaveAttribute("aria-valuenow", "0");
   for (const title of workstreams) {
     await expect(page.getByRole("progressbar", { name: `${title} progress` })).toBeVisible();
-    await expect(page.getByRole("heading", { level: 3, name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`) })).toBeVisible();
+    await expect(
+      page.getByRole("heading", { level: 3, name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`) }),
+    ).toBeVisible();
   }
   await expect(page.getByLabel("Workstream phases by month").locator(".phase-row")).toHaveCount(4);
   await expect(page.getByRole("heading", { level: 2, name: "Success criteria" })).toBeVisible();
@@ -77,7 +96,9 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
   await expect(page.locator('li[data-criterion="1-2.sc.4"]')).toContainText("checked automatically");
   await expect(page.locator('li[data-criterion="1-2.sc.1"]')).toContainText("Not recorded yet");
   await expect(page.locator('li[data-criterion="1-2.sc.1"]')).toContainText("Leadership records this with evidence");
-  await expect(page.locator('li[data-criterion="1-2.sc.4"]')).toContainText(/No figure yet for models in production, target at least 1|\d+ models? in production, target at least 1/);
+  await expect(page.locator('li[data-criterion="1-2.sc.4"]')).toContainText(
+    /No figure yet for models in production, target at least 1|\d+ models? in production, target at least 1/,
+  );
   await expect(page.locator("ul.criteria")).not.toContainText("productionModels");
 
   // Bulk-assign the first three items to the team member.
@@ -106,8 +127,12 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
 
   // Tick one off with evidence.
   const done = chosen[0]!;
-  await row(team, done.itemKey).getByRole("combobox", { name: `Status of ${done.title}`, exact: true }).selectOption("done");
-  await row(team, done.itemKey).getByRole("textbox", { name: `Evidence for ${done.title}`, exact: true }).fill("https://git.example/pr/42");
+  await row(team, done.itemKey)
+    .getByRole("combobox", { name: `Status of ${done.title}`, exact: true })
+    .selectOption("done");
+  await row(team, done.itemKey)
+    .getByRole("textbox", { name: `Evidence for ${done.title}`, exact: true })
+    .fill("https://git.example/pr/42");
   await row(team, done.itemKey).getByRole("button", { name: "Save" }).click();
   await expect(team.getByRole("status")).toHaveText(`Updated “${done.title}”.`);
   await expect(team.getByRole("heading", { level: 3, name: /My items/ })).toContainText("(1/3 done)");
@@ -148,9 +173,14 @@ test("an item's page takes comments and status changes", async ({ page, testOrg,
   await expect(page.locator("ul.comments li")).toHaveCount(1);
   await expect(page.locator("ul.comments li")).toContainText("Drafted the checklist; review on Friday.");
   await expect(page.locator("ul.comments li")).toContainText(testOrg.emails.team);
-  expect(getDb().select().from(roadmapItemComments).where(eq(roadmapItemComments.itemId, item.id)).all().map((c) => c.body)).toEqual([
-    "Drafted the checklist; review on Friday.",
-  ]);
+  expect(
+    getDb()
+      .select()
+      .from(roadmapItemComments)
+      .where(eq(roadmapItemComments.itemId, item.id))
+      .all()
+      .map((c) => c.body),
+  ).toEqual(["Drafted the checklist; review on Friday."]);
 
   await expect(page.getByLabel("Comment")).toHaveValue(""); // cleared once posted
 
@@ -187,7 +217,9 @@ test("the team works items but cannot tick success criteria", async ({ page, tes
   await expect(page.getByRole("button", { name: "Save" })).toHaveCount(24);
   await expect(page.getByRole("button", { name: "Record" })).toHaveCount(0);
   const criterion = roadmap.successCriteria.find((c) => !c.automatic)!;
-  const forged = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/${roadmap.id}`, { form: { intent: "tick", criterionId: String(criterion.id), met: "yes", evidence: "team says so" } });
+  const forged = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/${roadmap.id}`, {
+    form: { intent: "tick", criterionId: String(criterion.id), met: "yes", evidence: "team says so" },
+  });
   expect(forged.status()).toBe(403);
   const after = await expectJson<RoadmapBody>(await api.ctx.get(`${API}/roadmaps/${roadmap.id}`), 200);
   expect(after.successCriteria.find((c) => c.id === criterion.id)!.met).toBeNull();
@@ -214,7 +246,10 @@ test("CSV, PDF and calendar exports download", async ({ page, testOrg, loginAs, 
     await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`),
     201,
   );
-  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${items[0]!.id}`, { data: { status: "done", evidence: "=cmd|' /C calc'!A0" } }), 200);
+  await expectJson(
+    await api.ctx.patch(`${API}/roadmap-items/${items[0]!.id}`, { data: { status: "done", evidence: "=cmd|' /C calc'!A0" } }),
+    200,
+  );
 
   await loginAs("leadership");
   const base = `/orgs/${testOrg.slug}/roadmaps/${roadmapId}`;
@@ -250,7 +285,12 @@ test("CSV, PDF and calendar exports download", async ({ page, testOrg, loginAs, 
   expect((await page.request.get(`${base}/export/xlsx`)).status()).toBe(404);
 });
 
-test("a newer finalised assessment regenerates: the old roadmap stays as history and unfinished items are carried", async ({ page, testOrg, loginAs, apiAs }) => {
+test("a newer finalised assessment regenerates: the old roadmap stays as history and unfinished items are carried", async ({
+  page,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
   test.setTimeout(60_000);
   const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
   const q1 = await finalisedAssessment(api.ctx, P1);
@@ -261,8 +301,16 @@ test("a newer finalised assessment regenerates: the old roadmap stays as history
   const carriedKey = "1-2.mlops-pipeline.1";
   const doneKey = "1-2.mlops-pipeline.2";
   const closedKey = "1-2.code-quality.3";
-  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(carriedKey).id}`, { data: { status: "in_progress", ownerEmail: testOrg.emails.team, evidence: "Runner provisioned" } }), 200);
-  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(doneKey).id}`, { data: { status: "done", evidence: "Pipeline runs on every push" } }), 200);
+  await expectJson(
+    await api.ctx.patch(`${API}/roadmap-items/${byKey(carriedKey).id}`, {
+      data: { status: "in_progress", ownerEmail: testOrg.emails.team, evidence: "Runner provisioned" },
+    }),
+    200,
+  );
+  await expectJson(
+    await api.ctx.patch(`${API}/roadmap-items/${byKey(doneKey).id}`, { data: { status: "done", evidence: "Pipeline runs on every push" } }),
+    200,
+  );
   await expectJson(await api.ctx.patch(`${API}/roadmap-items/${byKey(closedKey).id}`, { data: { status: "in_progress" } }), 200);
 
   const q2 = await finalisedAssessment(api.ctx, P2, MIXED_LEVEL_2);
@@ -330,10 +378,15 @@ test("an item of a superseded roadmap offers no edit form", async ({ page, testO
 test("the auditor reads the roadmap but cannot change it; forged posts are 403", async ({ page, testOrg, loginAs, apiAs }) => {
   const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
   const assessment = await finalisedAssessment(api.ctx, P1);
-  const { id: roadmapId, items, successCriteria } = await expectJson<{ id: number; items: Array<{ id: number; title: string }>; successCriteria: Array<{ id: number; automatic: boolean }> }>(
-    await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`),
-    201,
-  );
+  const {
+    id: roadmapId,
+    items,
+    successCriteria,
+  } = await expectJson<{
+    id: number;
+    items: Array<{ id: number; title: string }>;
+    successCriteria: Array<{ id: number; automatic: boolean }>;
+  }>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
   await loginAs("auditor");
   const base = `/orgs/${testOrg.slug}/roadmaps/${roadmapId}`;
   await page.goto(base);
@@ -352,10 +405,14 @@ test("the auditor reads the roadmap but cannot change it; forged posts are 403",
   const forged = [
     await page.request.post(base, { form: { intent: "update", itemId: String(items[0]!.id), status: "done", evidence: "auditor" } }),
     await page.request.post(base, { form: { intent: "assign", itemIds: String(items[0]!.id), ownerEmail: testOrg.emails.auditor } }),
-    await page.request.post(base, { form: { intent: "tick", criterionId: String(successCriteria.find((c) => !c.automatic)!.id), met: "yes", evidence: "auditor says so" } }),
+    await page.request.post(base, {
+      form: { intent: "tick", criterionId: String(successCriteria.find((c) => !c.automatic)!.id), met: "yes", evidence: "auditor says so" },
+    }),
     await page.request.post(`${base}/items/${items[0]!.id}`, { form: { intent: "comment", body: "auditor" } }),
     await page.request.post(`${base}/items/${items[0]!.id}`, { form: { intent: "update", status: "done" } }),
-    await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, { form: { assessmentId: String(assessment.id), replacesRoadmapId: String(roadmapId), acknowledge: "yes" } }),
+    await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, {
+      form: { assessmentId: String(assessment.id), replacesRoadmapId: String(roadmapId), acknowledge: "yes" },
+    }),
   ];
   for (const response of forged) expect(response.status(), response.url()).toBe(403);
   const after = storedItem(items[0]!.id);
@@ -371,21 +428,29 @@ test("the team cannot generate a roadmap (only leadership and admins)", async ({
   await page.goto(`/orgs/${testOrg.slug}/roadmaps`);
   await expect(page.getByRole("button", { name: "Preview the roadmap" })).toHaveCount(0);
   expect((await page.request.get(`/orgs/${testOrg.slug}/roadmaps/new?assessmentId=${assessment.id}`)).status()).toBe(403);
-  const forged = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, { form: { assessmentId: String(assessment.id), replacesRoadmapId: "none" } });
+  const forged = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, {
+    form: { assessmentId: String(assessment.id), replacesRoadmapId: "none" },
+  });
   expect(forged.status()).toBe(403);
   expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toEqual([]);
 });
 
 // ---------------------------------------------------------------- issue 12: preview, evidence, comments
 
-test("replacing an active roadmap goes through a preview that lists what closes and calls out a lower level", async ({ page, testOrg, loginAs, apiAs }) => {
+test("replacing an active roadmap goes through a preview that lists what closes and calls out a lower level", async ({
+  page,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
   test.setTimeout(90_000);
   const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
   const q1 = await finalisedAssessment(api.ctx, P1, Object.fromEntries(COMPONENT_IDS.map((id) => [id, 3])));
   expect(q1.level).toBe(3);
   const r1 = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${q1.id}/roadmap`), 201);
   expect(r1.transition).toEqual({ from: 3, to: 4 });
-  for (const item of r1.items.slice(0, 2)) await expectJson(await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { status: "done", evidence: "Shipped" } }), 200);
+  for (const item of r1.items.slice(0, 2))
+    await expectJson(await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { status: "done", evidence: "Shipped" } }), 200);
   const q2 = await finalisedAssessment(api.ctx, P2);
   expect(q2.level).toBe(1);
 
@@ -411,7 +476,9 @@ test("replacing an active roadmap goes through a preview that lists what closes 
   await confirm.getByRole("button", { name: "Replace the Level 3 → 4 roadmap" }).click();
   await expect(page.getByText("Tick the box to confirm that this replaces the active roadmap")).toBeVisible();
   expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toHaveLength(1);
-  await page.getByRole("checkbox", { name: /I understand: this replaces the active Level 3 → 4 roadmap and closes \d+ unfinished items/ }).check();
+  await page
+    .getByRole("checkbox", { name: /I understand: this replaces the active Level 3 → 4 roadmap and closes \d+ unfinished items/ })
+    .check();
   await page.getByLabel("Start date").fill("2027-02-01");
   await confirm.getByRole("button", { name: "Replace the Level 3 → 4 roadmap" }).click();
   await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/roadmaps/\\d+$`));
@@ -422,17 +489,30 @@ test("replacing an active roadmap goes through a preview that lists what closes 
   // The replaced roadmap keeps its true progress: 2 of all its items, not 2 of 2.
   await page.goto(`/orgs/${testOrg.slug}/roadmaps`);
   const oldRow = page.locator("tbody tr").filter({ hasText: "Level 3 → 4" });
-  await expect(oldRow.getByTestId("roadmap-progress")).toHaveText(`2 of ${r1.items.length} done (${Math.round(200 / r1.items.length)}%); ${unfinished} closed by supersession`);
-  const body = await expectJson<RoadmapBody & { progress: { done: number; total: number; closed: number } }>(await api.ctx.get(`${API}/roadmaps/${r1.id}`), 200);
+  await expect(oldRow.getByTestId("roadmap-progress")).toHaveText(
+    `2 of ${r1.items.length} done (${Math.round(200 / r1.items.length)}%); ${unfinished} closed by supersession`,
+  );
+  const body = await expectJson<RoadmapBody & { progress: { done: number; total: number; closed: number } }>(
+    await api.ctx.get(`${API}/roadmaps/${r1.id}`),
+    200,
+  );
   expect(body.progress).toEqual({ done: 2, total: r1.items.length, closed: unfinished });
 
   // A stale confirmation (the preview promised "no roadmap is active") is refused, not chained.
-  const stale = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, { form: { assessmentId: String(q2.id), replacesRoadmapId: "none" } });
+  const stale = await page.request.post(`/orgs/${testOrg.slug}/roadmaps/new`, {
+    form: { assessmentId: String(q2.id), replacesRoadmapId: "none" },
+  });
   expect(stale.status()).toBe(409);
   expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toHaveLength(2);
 });
 
-test("an item's evidence saves as you type and survives a reload in a fresh browser; done needs evidence", async ({ page, browser, testOrg, loginAs, apiAs }) => {
+test("an item's evidence saves as you type and survives a reload in a fresh browser; done needs evidence", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
   test.setTimeout(60_000);
   const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
   const assessment = await finalisedAssessment(api.ctx, P1);
@@ -464,12 +544,21 @@ test("an item's evidence saves as you type and survives a reload in a fresh brow
 
   // The API refuses done without evidence with 422 and changes nothing.
   const other = roadmap.items[3]!;
-  const refused = await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "done" } }), 422, "invalid");
+  const refused = await expectApiError(
+    await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "done" } }),
+    422,
+    "invalid",
+  );
   expect(refused.message).toContain("needs evidence");
   expect(storedItem(other.id)).toMatchObject({ status: "todo", completedAt: null });
 });
 
-test("the comment box clears once its comment is posted, and keeps the text when the post is refused", async ({ page, testOrg, loginAs, apiAs }) => {
+test("the comment box clears once its comment is posted, and keeps the text when the post is refused", async ({
+  page,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
   const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
   const assessment = await finalisedAssessment(api.ctx, P1);
   const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
@@ -488,7 +577,14 @@ test("the comment box clears once its comment is posted, and keeps the text when
   await page.getByRole("button", { name: "Add comment" }).click();
   await expect(page.locator("ul.comments li")).toContainText("Reviewed with the platform team.");
   await expect(box).toHaveValue("");
-  expect(getDb().select().from(roadmapItemComments).where(eq(roadmapItemComments.itemId, item.id)).all().map((c) => c.body)).toEqual(["Reviewed with the platform team."]);
+  expect(
+    getDb()
+      .select()
+      .from(roadmapItemComments)
+      .where(eq(roadmapItemComments.itemId, item.id))
+      .all()
+      .map((c) => c.body),
+  ).toEqual(["Reviewed with the platform team."]);
 });
 
 // ---------------------------------------------------------------- demo organisation
@@ -515,7 +611,11 @@ test.describe("the demo organisation (read-only)", () => {
     const roadmapId = Number(/roadmaps\/(\d+)$/.exec(page.url())![1]);
     const stored = getDb().select().from(roadmaps).where(eq(roadmaps.id, roadmapId)).get()!;
     const source = getDb().select().from(assessments).where(eq(assessments.id, stored.assessmentId)).get()!;
-    expect(stored.startDate).toBe(quarterRange(shiftQuarter(quarterOf(source.finalizedAt!), 1)).from.toISOString().slice(0, 10));
+    expect(stored.startDate).toBe(
+      quarterRange(shiftQuarter(quarterOf(source.finalizedAt!), 1))
+        .from.toISOString()
+        .slice(0, 10),
+    );
     const today = new Date().toISOString().slice(0, 10);
     const pastDue = getDb()
       .select()

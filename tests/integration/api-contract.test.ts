@@ -16,7 +16,15 @@ import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { API_ENDPOINTS, buildOpenApiDocument } from "../../app/modules/http/openapi";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 import { expectMatchesDocument } from "../setup/openapi-check";
-import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, withDatabase, type PortalServer } from "../setup/portal-server";
+import {
+  acquirePortalBuild,
+  killAllPortals,
+  startPortal,
+  stopPortal,
+  tempDatabase,
+  withDatabase,
+  type PortalServer,
+} from "../setup/portal-server";
 
 let server: PortalServer | undefined;
 let releaseBuild = () => {};
@@ -29,7 +37,10 @@ function tokenWith(scopes: readonly ApiScope[]): string {
   const key = [...scopes].sort().join(",");
   let token = tokens.get(key);
   if (!token) {
-    token = withDatabase(databaseFile, () => createApiToken(orgId, { name: `contract-${tokens.size}`, scopes: [...scopes] }, SYSTEM_ACTOR).token);
+    token = withDatabase(
+      databaseFile,
+      () => createApiToken(orgId, { name: `contract-${tokens.size}`, scopes: [...scopes] }, SYSTEM_ACTOR).token,
+    );
     tokens.set(key, token);
   }
   return token;
@@ -44,7 +55,11 @@ async function api(method: string, urlPath: string, { token = ALL(), body, raw, 
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined || raw !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${server!.baseUrl}/api/v1${urlPath}`, { method, headers, body: form ?? raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const res = await fetch(`${server!.baseUrl}/api/v1${urlPath}`, {
+    method,
+    headers,
+    body: form ?? raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
   const json = (await res.json()) as any;
   expectMatchesDocument({ method, path: `/api/v1${urlPath}`, status: res.status, body: json });
   return { status: res.status, body: json };
@@ -69,7 +84,14 @@ const LINEAGE = {
   artifactUri: "s3://models/churn/1.0.0",
   metrics: { auc: 0.81 },
 };
-const AUDIT_CONFIG = { groupColumns: ["group"], labelColumn: "label", positiveLabels: ["1"], predictionColumn: "prediction", positivePredictions: ["1"], minGroupSize: 5 };
+const AUDIT_CONFIG = {
+  groupColumns: ["group"],
+  labelColumn: "label",
+  positiveLabels: ["1"],
+  predictionColumn: "prediction",
+  positivePredictions: ["1"],
+  minGroupSize: 5,
+};
 const AUDIT_ROWS = ["a", "b"].flatMap((group) =>
   Array.from({ length: 10 }, (_, i) => ({ group, label: i % 2, prediction: i % 3 === 0 ? 1 : 0 })),
 );
@@ -95,7 +117,8 @@ async function finalizedAssessmentWithRoadmap() {
 }
 
 /** Concrete paths of an operation: placeholders filled with `values`. */
-const fill = (template: string, values: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name]));
+const fill = (template: string, values: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name]));
 const MISSING = { slug: "no-such-model", version: "9.9.9", id: 999_999 };
 
 /** A body each operation accepts (so that a 404 comes from the lookup, not the validation). */
@@ -175,45 +198,73 @@ describe("every operation answers as the OpenAPI document declares", () => {
 
     // Registry
     const slug = unique("churn");
-    const model = await ok("createModel", 201, "POST", "/models", { body: { name: "Churn model", slug, riskTier: "limited", ownerTeam: "Retention", tags: ["retention"] } });
+    const model = await ok("createModel", 201, "POST", "/models", {
+      body: { name: "Churn model", slug, riskTier: "limited", ownerTeam: "Retention", tags: ["retention"] },
+    });
     expect(model).toMatchObject({ slug, riskTier: "limited", versions: [] });
     const list = await ok("listModels", 200, "GET", `/models?q=churn&tag=retention&sort=-updated&pageSize=5`);
     expect(list.models.map((m: { slug: string }) => m.slug)).toContain(slug);
     await ok("getModel", 200, "GET", `/models/${slug}`);
     const version = await ok("createModelVersion", 201, "POST", `/models/${slug}/versions`, { body: { version: "1.0.0", ...LINEAGE } });
     expect(version).toMatchObject({ model: slug, version: "1.0.0", stage: "development", lineageComplete: true });
-    await ok("createModelVersion", 201, "POST", `/models/${slug}/versions`, { body: { version: "1.1.0", parentVersion: "1.0.0", metrics: { auc: 0.83 } } });
+    await ok("createModelVersion", 201, "POST", `/models/${slug}/versions`, {
+      body: { version: "1.1.0", parentVersion: "1.0.0", metrics: { auc: 0.83 } },
+    });
     const versions = await ok("listModelVersions", 200, "GET", `/models/${slug}/versions`);
     expect(versions.versions.map((v: { version: string }) => v.version)).toEqual(["1.1.0", "1.0.0"]);
     await ok("getModelVersion", 200, "GET", `/models/${slug}/versions/1.1.0`);
-    await ok("transitionModelVersion", 201, "POST", `/models/${slug}/versions/1.0.0/transitions`, { body: { to: "validation", reason: "Offline metrics fine" } });
-    const transition = await ok("transitionModelVersion", 201, "POST", `/models/${slug}/versions/1.0.0/transitions`, { body: { to: "staging" } });
+    await ok("transitionModelVersion", 201, "POST", `/models/${slug}/versions/1.0.0/transitions`, {
+      body: { to: "validation", reason: "Offline metrics fine" },
+    });
+    const transition = await ok("transitionModelVersion", 201, "POST", `/models/${slug}/versions/1.0.0/transitions`, {
+      body: { to: "staging" },
+    });
     expect(transition).toMatchObject({ to: "staging", retiredVersion: null });
     const incident = await ok("reportIncident", 201, "POST", `/models/${slug}/versions/1.0.0/incidents`, {
       body: { title: "Latency spike", severity: "sev2", startedAt: "2026-01-05T10:00:00Z", reviewUrl: "https://wiki.example/pm/1" },
     });
     await ok("getIncident", 200, "GET", `/incidents/${incident.id}`);
-    const resolved = await ok("updateIncident", 200, "PATCH", `/incidents/${incident.id}`, { body: { status: "resolved", resolvedAt: "2026-01-05T12:00:00Z" } });
+    const resolved = await ok("updateIncident", 200, "PATCH", `/incidents/${incident.id}`, {
+      body: { status: "resolved", resolvedAt: "2026-01-05T12:00:00Z" },
+    });
     expect(resolved.timeToRecoverHours).toBeGreaterThan(0);
-    await ok("recordMonitoringSnapshot", 201, "POST", `/models/${slug}/versions/1.0.0/monitoring`, { body: { metrics: { auc: 0.8, latency_ms: 120 } } });
+    await ok("recordMonitoringSnapshot", 201, "POST", `/models/${slug}/versions/1.0.0/monitoring`, {
+      body: { metrics: { auc: 0.8, latency_ms: 120 } },
+    });
     await ok("getRegistryMetrics", 200, "GET", "/metrics");
     await ok("getRegistryMetrics", 200, "GET", "/metrics?from=2026-01-01&to=2026-04-01");
 
     // Governance
-    const audit = await ok("runBiasAudit", 201, "POST", `/models/${slug}/versions/1.0.0/bias-audits`, { body: { config: AUDIT_CONFIG, rows: AUDIT_ROWS } });
+    const audit = await ok("runBiasAudit", 201, "POST", `/models/${slug}/versions/1.0.0/bias-audits`, {
+      body: { config: AUDIT_CONFIG, rows: AUDIT_ROWS },
+    });
     expect(audit.overall).toBeDefined();
     await ok("getBiasAudit", 200, "GET", `/bias-audits/${audit.id}`);
     const upload = new FormData();
     upload.append("config", JSON.stringify(AUDIT_CONFIG));
-    upload.append("file", new Blob([["group,label,prediction", ...AUDIT_ROWS.map((r) => `${r.group},${r.label},${r.prediction}`)].join("\n")], { type: "text/csv" }), "predictions.csv");
+    upload.append(
+      "file",
+      new Blob([["group,label,prediction", ...AUDIT_ROWS.map((r) => `${r.group},${r.label},${r.prediction}`)].join("\n")], {
+        type: "text/csv",
+      }),
+      "predictions.csv",
+    );
     const uploaded = await ok("runBiasAudit", 201, "POST", `/models/${slug}/versions/1.0.0/bias-audits`, { form: upload });
     expect(uploaded).toMatchObject({ source: "api-csv", fileName: "predictions.csv", rows: AUDIT_ROWS.length });
     withDatabase(databaseFile, () =>
-      saveModelCard(orgId, slug, "1.0.0", { ...emptySections(), modelDetails: "Gradient boosting on churn signals.", intendedUse: "Retention offers" }, SYSTEM_ACTOR),
+      saveModelCard(
+        orgId,
+        slug,
+        "1.0.0",
+        { ...emptySections(), modelDetails: "Gradient boosting on churn signals.", intendedUse: "Retention offers" },
+        SYSTEM_ACTOR,
+      ),
     );
     const card = await ok("getModelCard", 200, "GET", `/models/${slug}/versions/1.0.0/model-card`);
     expect(card).toMatchObject({ model: slug, version: "1.0.0", revision: 1, status: "draft" });
-    const approval = await ok("openApprovalRequest", 201, "POST", `/models/${slug}/versions/1.0.0/approval-requests`, { body: { reason: "Ready for production" } });
+    const approval = await ok("openApprovalRequest", 201, "POST", `/models/${slug}/versions/1.0.0/approval-requests`, {
+      body: { reason: "Ready for production" },
+    });
     expect(approval.checks.length).toBeGreaterThan(0);
     await ok("getApprovalRequest", 200, "GET", `/approval-requests/${approval.id}`);
 
@@ -223,20 +274,29 @@ describe("every operation answers as the OpenAPI document declares", () => {
     const statement = framework.components[0].capabilities[0];
     const assessment = await ok("startAssessment", 201, "POST", "/assessments", { body: { period: pastQuarter() } });
     const saved = await ok("saveAssessmentResponses", 200, "PUT", `/assessments/${assessment.id}/responses`, {
-      body: { capabilities: [{ id: statement.id, status: "in_place", evidence: { note: "Runbook" } }], questions: [{ id: framework.questions[0].id, level: 2 }] },
+      body: {
+        capabilities: [{ id: statement.id, status: "in_place", evidence: { note: "Runbook" } }],
+        questions: [{ id: framework.questions[0].id, level: 2 }],
+      },
     });
     expect(Object.keys(saved.versions)).toContain(framework.components[0].id);
     await ok("listAssessments", 200, "GET", "/assessments");
     await ok("getAssessment", 200, "GET", `/assessments/${assessment.id}`);
-    const finalized = await ok("finalizeAssessment", 200, "POST", `/assessments/${assessment.id}/finalize`, { body: { acceptUnanswered: true } });
+    const finalized = await ok("finalizeAssessment", 200, "POST", `/assessments/${assessment.id}/finalize`, {
+      body: { acceptUnanswered: true },
+    });
     expect(finalized.status).toBe("finalized");
     const roadmap = await ok("generateRoadmap", 201, "POST", `/assessments/${assessment.id}/roadmap`, { body: {} });
     expect(roadmap.items.length).toBeGreaterThan(0);
     await ok("getRoadmap", 200, "GET", `/roadmaps/${roadmap.id}`);
     await ok("getRoadmapItem", 200, "GET", `/roadmap-items/${roadmap.items[0].id}`);
-    const item = await ok("updateRoadmapItem", 200, "PATCH", `/roadmap-items/${roadmap.items[0].id}`, { body: { status: "in_progress", team: "Platform" } });
+    const item = await ok("updateRoadmapItem", 200, "PATCH", `/roadmap-items/${roadmap.items[0].id}`, {
+      body: { status: "in_progress", team: "Platform" },
+    });
     expect(item).toMatchObject({ status: "in_progress", team: "Platform" });
-    const withdrawn = await ok("withdrawAssessment", 200, "POST", `/assessments/${assessment.id}/withdraw`, { body: { reason: "Captured for the wrong quarter" } });
+    const withdrawn = await ok("withdrawAssessment", 200, "POST", `/assessments/${assessment.id}/withdraw`, {
+      body: { reason: "Captured for the wrong quarter" },
+    });
     expect(withdrawn.status).toBe("withdrawn");
 
     // Audit
@@ -249,7 +309,8 @@ describe("every operation answers as the OpenAPI document declares", () => {
   it("401 without a token, wherever a token is needed", async () => {
     const endpoints = endpointsDeclaring(401);
     expect(endpoints.length).toBe(API_ENDPOINTS.length - 1);
-    for (const e of endpoints) await expectStatus(401, e.method.toUpperCase(), fill(e.path, MISSING), { token: null, body: VALID_BODY[e.operationId] });
+    for (const e of endpoints)
+      await expectStatus(401, e.method.toUpperCase(), fill(e.path, MISSING), { token: null, body: VALID_BODY[e.operationId] });
     await expectStatus(401, "GET", "/models", { token: "not-a-real-token" });
   }, 60_000);
 
@@ -279,7 +340,9 @@ describe("every operation answers as the OpenAPI document declares", () => {
     for (const e of endpointsDeclaring(422)) {
       const invalid = INVALID[e.operationId];
       expect(invalid, `an invalid request for ${e.operationId}`).toBeDefined();
-      const body = await expectStatus(422, e.method.toUpperCase(), `${fill(e.path, MISSING)}${invalid!.query ?? ""}`, { body: invalid!.body });
+      const body = await expectStatus(422, e.method.toUpperCase(), `${fill(e.path, MISSING)}${invalid!.query ?? ""}`, {
+        body: invalid!.body,
+      });
       expect(body.error.issues.length, e.operationId).toBeGreaterThan(0);
     }
   }, 60_000);
@@ -304,7 +367,9 @@ describe("every operation answers as the OpenAPI document declares", () => {
     await conflict("startAssessment", "POST", "/assessments", { body: { period: draft.period } });
     const framework = await expectStatus(200, "GET", "/framework", { token: null });
     const component = framework.components[0];
-    await expectStatus(200, "PUT", `/assessments/${draft.id}/responses`, { body: { capabilities: [{ id: component.capabilities[0].id, status: "partial" }] } });
+    await expectStatus(200, "PUT", `/assessments/${draft.id}/responses`, {
+      body: { capabilities: [{ id: component.capabilities[0].id, status: "partial" }] },
+    });
     await conflict("saveAssessmentResponses", "PUT", `/assessments/${draft.id}/responses`, {
       body: { capabilities: [{ id: component.capabilities[1].id, status: "in_place" }], versions: { [component.id]: 0 } },
     });
@@ -323,8 +388,12 @@ describe("every operation answers as the OpenAPI document declares", () => {
       c.capabilities.filter((s) => s.level === 2).map((s) => ({ id: s.id, status: "in_place", evidence: { note: "Runbook" } })),
     );
     await expectStatus(200, "PUT", `/assessments/${levelTwo.id}/responses`, { body: { capabilities: levelTwoStatements } });
-    const justifications = Object.fromEntries(framework.components.map((c: { id: string }) => [c.id, "Evidence kept outside the registry"]));
-    const finalized = await expectStatus(200, "POST", `/assessments/${levelTwo.id}/finalize`, { body: { acceptUnanswered: true, justifications } });
+    const justifications = Object.fromEntries(
+      framework.components.map((c: { id: string }) => [c.id, "Evidence kept outside the registry"]),
+    );
+    const finalized = await expectStatus(200, "POST", `/assessments/${levelTwo.id}/finalize`, {
+      body: { acceptUnanswered: true, justifications },
+    });
     expect(finalized.level).toBe(2);
     const next = await expectStatus(201, "POST", `/assessments/${levelTwo.id}/roadmap`, { body: { replacesRoadmapId: roadmap.id } });
     expect(next.transition).toEqual({ from: 2, to: 3 });
@@ -332,7 +401,11 @@ describe("every operation answers as the OpenAPI document declares", () => {
     expect(closed.status).toBe("closed");
     await conflict("updateRoadmapItem", "PATCH", `/roadmap-items/${closed.id}`, { body: { status: "in_progress" } });
 
-    expect([...conflicts].sort()).toEqual(endpointsDeclaring(409).map((e) => e.operationId).sort());
+    expect([...conflicts].sort()).toEqual(
+      endpointsDeclaring(409)
+        .map((e) => e.operationId)
+        .sort(),
+    );
   }, 120_000);
 });
 
@@ -340,15 +413,29 @@ describe("expectMatchesDocument", () => {
   const model = { total: 0, page: 1, pageSize: 25, models: [] };
   it("accepts an answer the document declares", () => {
     expect(() => expectMatchesDocument({ method: "GET", path: "/api/v1/models?page=1", status: 200, body: model })).not.toThrow();
-    expect(() => expectMatchesDocument({ method: "get", path: "/incidents/7", status: 404, body: { error: { code: "not_found", message: "Incident not found", issues: [] } } })).not.toThrow();
+    expect(() =>
+      expectMatchesDocument({
+        method: "get",
+        path: "/incidents/7",
+        status: 404,
+        body: { error: { code: "not_found", message: "Incident not found", issues: [] } },
+      }),
+    ).not.toThrow();
   });
 
   it("refuses a missing field, a wrong type, an undocumented key, an undeclared status and an unknown path, saying where", () => {
-    const check = (body: unknown, status = 200, path = "/api/v1/models") => () => expectMatchesDocument({ method: "GET", path, status, body });
-    expect(check({ ...model, total: undefined })).toThrow(/listModels \(GET \/models\) answered 200 .*must have required property 'total'/s);
+    const check =
+      (body: unknown, status = 200, path = "/api/v1/models") =>
+      () =>
+        expectMatchesDocument({ method: "GET", path, status, body });
+    expect(check({ ...model, total: undefined })).toThrow(
+      /listModels \(GET \/models\) answered 200 .*must have required property 'total'/s,
+    );
     expect(check({ ...model, page: "1" })).toThrow(/\/page must be integer/);
     expect(check({ ...model, secret: 1 })).toThrow(/must NOT have additional properties: secret/);
-    expect(check({ error: { code: "gone", message: "", issues: [] } }, 410)).toThrow(/answered 410, which the document does not declare \(it declares 200, 401, 403\)/);
+    expect(check({ error: { code: "gone", message: "", issues: [] } }, 410)).toThrow(
+      /answered 410, which the document does not declare \(it declares 200, 401, 403\)/,
+    );
     expect(check(model, 200, "/api/v1/nowhere")).toThrow(/no operation GET \/nowhere/);
   });
 });

@@ -114,13 +114,31 @@ export async function prepareWorld(file: string): Promise<World> {
 
     const teamActor: Actor = { type: "user", id: await userId(file, "team@demo.local"), label: "team@demo.local" };
     const apiModel = { slug: "matrix-only-model", version: "1.0.0" };
-    createModel(demoOrgId, ModelCreateSchema.parse({ name: "Matrix only model", slug: apiModel.slug, riskTier: "minimal" }), teamActor, "ui");
+    createModel(
+      demoOrgId,
+      ModelCreateSchema.parse({ name: "Matrix only model", slug: apiModel.slug, riskTier: "minimal" }),
+      teamActor,
+      "ui",
+    );
     createVersion(demoOrgId, apiModel.slug, ModelVersionCreateSchema.parse({ version: apiModel.version }), teamActor, "ui");
-    saveModelCard(demoOrgId, apiModel.slug, apiModel.version, ModelCardSectionsSchema.parse({ modelDetails: "Probed by the authorization matrix." }) as CardSections, teamActor);
+    saveModelCard(
+      demoOrgId,
+      apiModel.slug,
+      apiModel.version,
+      ModelCardSectionsSchema.parse({ modelDetails: "Probed by the authorization matrix." }) as CardSections,
+      teamActor,
+    );
 
     const token = (orgId: number, name: string, scopes: ApiScope[]) => createApiToken(orgId, { name, scopes }, SYSTEM_ACTOR);
     const lacking = Object.fromEntries(
-      API_SCOPES.map((scope) => [scope, token(demoOrgId, `matrix-without-${scope}`, API_SCOPES.filter((s) => s !== scope)).token]),
+      API_SCOPES.map((scope) => [
+        scope,
+        token(
+          demoOrgId,
+          `matrix-without-${scope}`,
+          API_SCOPES.filter((s) => s !== scope),
+        ).token,
+      ]),
     ) as Record<ApiScope, string>;
     const revocable = token(demoOrgId, "matrix-revocable", ["registry:read"]);
     const otherToken = token(other.id, "matrix-other", [...API_SCOPES]);
@@ -155,8 +173,16 @@ export async function prepareWorld(file: string): Promise<World> {
         openRequestId: id("select id from approval_requests where org_id = ? and status = 'open' order by id limit 1", other.id),
         pendingAuditId: id("select id from bias_audits where org_id = ? and status = 'pending' order by id limit 1", other.id),
         roadmapId: foreignRoadmapId,
-        itemId: id("select id from roadmap_items where org_id = ? and roadmap_id = ? and status in ('todo', 'in_progress') order by id limit 1", other.id, foreignRoadmapId),
-        criterionId: id('select id from roadmap_criteria where org_id = ? and roadmap_id = ? and "check" is null order by id limit 1', other.id, foreignRoadmapId),
+        itemId: id(
+          "select id from roadmap_items where org_id = ? and roadmap_id = ? and status in ('todo', 'in_progress') order by id limit 1",
+          other.id,
+          foreignRoadmapId,
+        ),
+        criterionId: id(
+          'select id from roadmap_criteria where org_id = ? and roadmap_id = ? and "check" is null order by id limit 1',
+          other.id,
+          foreignRoadmapId,
+        ),
         incidentId: id("select id from incidents where org_id = ? and status = 'open' order by id limit 1", other.id),
         inReviewCardId: id("select id from model_cards where org_id = ? and status = 'in_review' order by id limit 1", other.id),
         tokenId: otherToken.id,
@@ -212,7 +238,10 @@ export function snapshotDatabase(file: string): Record<string, number> {
       .all() as string[];
     const counts: Record<string, number> = {};
     for (const table of tables) counts[table] = db.prepare(`select count(*) from "${table}"`).pluck().get() as number;
-    for (const row of db.prepare("select coalesce(org_id, 0) as org, count(*) as n from audit_events group by org_id").all() as { org: number; n: number }[]) {
+    for (const row of db.prepare("select coalesce(org_id, 0) as org, count(*) as n from audit_events group by org_id").all() as {
+      org: number;
+      n: number;
+    }[]) {
       counts[`audit_events[org ${row.org}]`] = row.n;
     }
     return counts;

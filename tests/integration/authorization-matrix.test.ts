@@ -207,7 +207,13 @@ function htmlCells(routeId: string, entry: Exclude<RouteEntry, { layout: true } 
   add("GET", urlOf(routeId), entry.get, "");
   const postPath = actionUrlOf(routeId);
   if (entry.post === NO_ACTION) {
-    add("POST", postPath, Object.fromEntries(HTML_PRINCIPALS.map((p) => [p, "405"])) as Record<HtmlPrincipal, Outcome>, "", () => new URLSearchParams());
+    add(
+      "POST",
+      postPath,
+      Object.fromEntries(HTML_PRINCIPALS.map((p) => [p, "405"])) as Record<HtmlPrincipal, Outcome>,
+      "",
+      () => new URLSearchParams(),
+    );
   } else {
     for (const [intent, row] of Object.entries(entry.post)) {
       add("POST", postPath, row, intent ? ` intent=${intent}` : " (form)", () => probeBody(routeId, intent));
@@ -274,8 +280,14 @@ describe("the expected table", () => {
   it("has an entry for every route of the manifest, and none for a route that no longer exists", () => {
     const inManifest = Object.keys(manifest).sort();
     const inTable = Object.keys(ROUTES).sort();
-    expect(inManifest.filter((id) => !inTable.includes(id)), "routes without an entry in authorization-matrix.expected.ts").toEqual([]);
-    expect(inTable.filter((id) => !inManifest.includes(id)), "entries for routes that are not in the manifest").toEqual([]);
+    expect(
+      inManifest.filter((id) => !inTable.includes(id)),
+      "routes without an entry in authorization-matrix.expected.ts",
+    ).toEqual([]);
+    expect(
+      inTable.filter((id) => !inManifest.includes(id)),
+      "entries for routes that are not in the manifest",
+    ).toEqual([]);
   });
 
   it("lists exactly the intents each route handles, and no action where there is none", () => {
@@ -305,9 +317,19 @@ describe("the expected table", () => {
 
   it("has an entry, with the documented scope, for every API endpoint, each on the route that serves it", () => {
     const documented = API_ENDPOINTS.map((e) => `${e.method.toUpperCase()} ${e.path}`).sort();
-    const undocumented = Object.keys(API).filter((key) => API[key]!.undocumented).sort();
-    expect(documented.filter((key) => !API[key]), "API_ENDPOINTS entries without an entry in the table").toEqual([]);
-    expect(Object.keys(API).filter((key) => !documented.includes(key)).sort(), "table entries missing from API_ENDPOINTS need `undocumented: true`").toEqual(undocumented);
+    const undocumented = Object.keys(API)
+      .filter((key) => API[key]!.undocumented)
+      .sort();
+    expect(
+      documented.filter((key) => !API[key]),
+      "API_ENDPOINTS entries without an entry in the table",
+    ).toEqual([]);
+    expect(
+      Object.keys(API)
+        .filter((key) => !documented.includes(key))
+        .sort(),
+      "table entries missing from API_ENDPOINTS need `undocumented: true`",
+    ).toEqual(undocumented);
     for (const endpoint of API_ENDPOINTS) {
       const entry = API[`${endpoint.method.toUpperCase()} ${endpoint.path}`]!;
       if (entry.scope === "public") expect(endpoint.errors, `${endpoint.path} is public: no 401`).not.toContain(401);
@@ -323,7 +345,10 @@ describe("the expected table", () => {
 });
 
 describe("authorization matrix: pages and their actions", () => {
-  const htmlRoutes = Object.entries(ROUTES).filter(([, e]) => !isLayout(e) && !isApi(e)) as [string, Exclude<RouteEntry, { layout: true } | { api: string[] }>][];
+  const htmlRoutes = Object.entries(ROUTES).filter(([, e]) => !isLayout(e) && !isApi(e)) as [
+    string,
+    Exclude<RouteEntry, { layout: true } | { api: string[] }>,
+  ][];
 
   expectEachTestWritesNothing();
 
@@ -345,7 +370,11 @@ describe("authorization matrix: pages and their actions", () => {
     expect(failures).toEqual([]);
   });
 
-  it.each(Object.entries(ROUTES).filter(([, e]) => isLayout(e)).map(([id]) => id))("%s (layout): POST to its own URL is 405", async (routeId) => {
+  it.each(
+    Object.entries(ROUTES)
+      .filter(([, e]) => isLayout(e))
+      .map(([id]) => id),
+  )("%s (layout): POST to its own URL is 405", async (routeId) => {
     const res = await send(server.baseUrl, urlOf(routeId), { method: "POST", cookie: cookies.admin, body: new URLSearchParams() });
     expect(res.status).toBe(405);
   });
@@ -363,7 +392,13 @@ describe("authorization matrix: JSON API", () => {
     const failures = await runBounded(principals.length, CONCURRENCY, async (i) => {
       const principal = principals[i]!;
       const expected =
-        entry.scope === "public" ? entry.full : principal === "full" ? entry.full : principal === "other" ? entry.other : API_DEFAULTS[principal];
+        entry.scope === "public"
+          ? entry.full
+          : principal === "full"
+            ? entry.full
+            : principal === "other"
+              ? entry.other
+              : API_DEFAULTS[principal];
       const res = await send(server.baseUrl, urlPath, {
         method,
         ...apiCredentials(principal, entry.scope),
@@ -371,7 +406,8 @@ describe("authorization matrix: JSON API", () => {
       });
       const problems: string[] = [];
       if (res.status !== expected) problems.push(`expected ${expected}, got ${res.status} ${res.text.slice(0, 160)}`);
-      if (!(res.headers.get("content-type") ?? "").includes("application/json")) problems.push(`not JSON: ${res.headers.get("content-type")}`);
+      if (!(res.headers.get("content-type") ?? "").includes("application/json"))
+        problems.push(`not JSON: ${res.headers.get("content-type")}`);
       return problems.length ? `${method} ${urlPath} as ${principal}: ${problems.join("; ")}` : null;
     });
     expect(failures.filter(Boolean)).toEqual([]);
@@ -414,7 +450,13 @@ describe("another organisation's rows, named from inside `demo`", () => {
       itemId: String(f.itemId),
     };
     const routeIds = Object.entries(ROUTES)
-      .filter(([id, entry]) => !isLayout(entry) && !isApi(entry) && entry.get.admin === "ok" && ID_PARAMS.some((p) => routePattern(manifest, id).includes(`:${p}`)))
+      .filter(
+        ([id, entry]) =>
+          !isLayout(entry) &&
+          !isApi(entry) &&
+          entry.get.admin === "ok" &&
+          ID_PARAMS.some((p) => routePattern(manifest, id).includes(`:${p}`)),
+      )
       .map(([id]) => id);
     expect(routeIds.length).toBeGreaterThanOrEqual(10);
     const failures = await runBounded(routeIds.length, CONCURRENCY, async (i) => {
@@ -484,7 +526,8 @@ describe("another organisation's rows, named from inside `demo`", () => {
     const failures: string[] = [];
     for (const post of posts) {
       const entry = ROUTES[post.route]!;
-      const allowed = !isLayout(entry) && !isApi(entry) && entry.post !== NO_ACTION ? entry.post[post.form.intent ?? ""]?.[post.as] : undefined;
+      const allowed =
+        !isLayout(entry) && !isApi(entry) && entry.post !== NO_ACTION ? entry.post[post.form.intent ?? ""]?.[post.as] : undefined;
       expect(["invalid", "409", "ok"], `${post.route} ${post.form.intent} lets ${post.as} through`).toContain(allowed);
       const params = { ...world.params, ...Object.fromEntries(Object.entries(post.in ?? {}).map(([k, v]) => [k, String(v)])) };
       const urlPath = actionUrlOf(post.route, params);
@@ -500,13 +543,20 @@ describe("another organisation's rows, named from inside `demo`", () => {
     const writes: { method: string; path: string; body?: unknown }[] = [
       { method: "POST", path: "/models/{slug}/versions", body: { version: "9.9.9" } },
       { method: "POST", path: "/models/{slug}/versions/{version}/transitions", body: { to: "retired" } },
-      { method: "POST", path: "/models/{slug}/versions/{version}/incidents", body: { title: "Not yours", severity: "sev4", startedAt: "2026-01-01T00:00:00Z" } },
+      {
+        method: "POST",
+        path: "/models/{slug}/versions/{version}/incidents",
+        body: { title: "Not yours", severity: "sev4", startedAt: "2026-01-01T00:00:00Z" },
+      },
       { method: "PATCH", path: "/incidents/{id}", body: { description: "Not yours" } },
       { method: "POST", path: "/models/{slug}/versions/{version}/monitoring", body: { metrics: { accuracy: 0.5 } } },
       {
         method: "POST",
         path: "/models/{slug}/versions/{version}/bias-audits",
-        body: { config: { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"], predictionColumn: "p", positivePredictions: ["1"] }, rows: [{ g: "a", y: 1, p: 1 }] },
+        body: {
+          config: { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"], predictionColumn: "p", positivePredictions: ["1"] },
+          rows: [{ g: "a", y: 1, p: 1 }],
+        },
       },
       { method: "POST", path: "/models/{slug}/versions/{version}/approval-requests" },
       { method: "PUT", path: "/assessments/{id}/responses", body: { capabilities: [], questions: [] } },
@@ -526,7 +576,8 @@ describe("another organisation's rows, named from inside `demo`", () => {
         bearer: world.tokens.other,
         ...(write.body === undefined ? {} : { body: JSON.stringify(write.body), headers: { "content-type": "application/json" } }),
       });
-      if (res.status !== 404) failures.push(`${write.method} ${urlPath} with other's token: expected 404, got ${res.status} ${res.text.slice(0, 160)}`);
+      if (res.status !== 404)
+        failures.push(`${write.method} ${urlPath} with other's token: expected 404, got ${res.status} ${res.text.slice(0, 160)}`);
     }
     expect(failures).toEqual([]);
     expect(snapshotDatabase(databaseFile)).toEqual(start);
@@ -544,7 +595,13 @@ describe("uploads that are not multipart", () => {
 });
 
 describe("cross-origin form posts", () => {
-  const newUser = (email: string) => ({ intent: "create-user", email, name: "Cross Origin", password: "Cross-Origin-Passw0rd!", role: "admin" });
+  const newUser = (email: string) => ({
+    intent: "create-user",
+    email,
+    name: "Cross Origin",
+    password: "Cross-Origin-Passw0rd!",
+    role: "admin",
+  });
 
   it("are refused with 403 and write nothing, even with a valid session and form", async () => {
     const snapshot = snapshotDatabase(databaseFile);
@@ -564,10 +621,37 @@ describe("cross-origin form posts", () => {
       expect(res.status, JSON.stringify(headers)).toBe(403);
     }
     // Not even the sign-in form, and not an API path authenticated by a cookie.
-    expect((await send(server.baseUrl, "/login", { method: "POST", headers: { origin: "https://evil.example" }, body: new URLSearchParams({ email: "x@y.z", password: "p" }) })).status).toBe(403);
-    expect((await send(server.baseUrl, "/api/v1/models", { method: "POST", cookie: cookies.admin, headers: { origin: "https://evil.example" }, body: "{}" })).status).toBe(403);
+    expect(
+      (
+        await send(server.baseUrl, "/login", {
+          method: "POST",
+          headers: { origin: "https://evil.example" },
+          body: new URLSearchParams({ email: "x@y.z", password: "p" }),
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await send(server.baseUrl, "/api/v1/models", {
+          method: "POST",
+          cookie: cookies.admin,
+          headers: { origin: "https://evil.example" },
+          body: "{}",
+        })
+      ).status,
+    ).toBe(403);
     // A bearer token on a page is no ambient credential: still refused there.
-    expect((await send(server.baseUrl, "/orgs/demo/admin?index", { method: "POST", bearer: world.tokens.full, cookie: cookies.admin, headers: { origin: "https://evil.example" }, body: new URLSearchParams(newUser("evil-bearer@demo.local")) })).status).toBe(403);
+    expect(
+      (
+        await send(server.baseUrl, "/orgs/demo/admin?index", {
+          method: "POST",
+          bearer: world.tokens.full,
+          cookie: cookies.admin,
+          headers: { origin: "https://evil.example" },
+          body: new URLSearchParams(newUser("evil-bearer@demo.local")),
+        })
+      ).status,
+    ).toBe(403);
     expect(snapshotDatabase(databaseFile)).toEqual(snapshot);
   });
 
@@ -581,7 +665,12 @@ describe("cross-origin form posts", () => {
     expect(sameOrigin.status).toBe(400); // through the origin check, refused by validation
     const api = await send(server.baseUrl, "/api/v1/models", { bearer: world.tokens.full, headers: { origin: "https://ci.example" } });
     expect(api.status).toBe(200);
-    const apiWrite = await send(server.baseUrl, "/api/v1/models", { method: "POST", bearer: world.tokens.full, headers: { origin: "https://ci.example", "content-type": "application/json" }, body: MALFORMED_JSON });
+    const apiWrite = await send(server.baseUrl, "/api/v1/models", {
+      method: "POST",
+      bearer: world.tokens.full,
+      headers: { origin: "https://ci.example", "content-type": "application/json" },
+      body: MALFORMED_JSON,
+    });
     expect(apiWrite.status).toBe(400);
   });
 });
@@ -589,7 +678,10 @@ describe("cross-origin form posts", () => {
 describe("the session cookie", () => {
   it("is HttpOnly, SameSite=Lax, Path=/, expires, and not Secure when COOKIE_SECURE=false", async () => {
     const { setCookie } = await signIn(server.baseUrl, world.accounts.demo.auditor.email, world.accounts.demo.auditor.password);
-    const attributes = setCookie.split(";").slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = setCookie
+      .split(";")
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     expect(attributes).toContain("httponly");
     expect(attributes).toContain("samesite=lax");
     expect(attributes).toContain("path=/");
@@ -607,7 +699,9 @@ describe("the session cookie", () => {
       const session = await storage.getSession();
       session.set("userId", 1);
       const header = await storage.commitSession(session);
-      expect(header.split(";").map((a) => a.trim().toLowerCase())).toEqual(expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/"]));
+      expect(header.split(";").map((a) => a.trim().toLowerCase())).toEqual(
+        expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/"]),
+      );
     } finally {
       if (previous === undefined) delete process.env.COOKIE_SECURE;
       else process.env.COOKIE_SECURE = previous;
@@ -637,8 +731,14 @@ describe("security headers", () => {
   }
 
   it("are on pages, with a fresh nonce that the page's scripts carry", async () => {
-    const [first, second] = [await send(server.baseUrl, "/login"), await send(server.baseUrl, "/orgs/demo/audit", { cookie: cookies.auditor })];
-    for (const [res, what] of [[first, "/login"], [second, "/orgs/demo/audit"]] as const) {
+    const [first, second] = [
+      await send(server.baseUrl, "/login"),
+      await send(server.baseUrl, "/orgs/demo/audit", { cookie: cookies.auditor }),
+    ];
+    for (const [res, what] of [
+      [first, "/login"],
+      [second, "/orgs/demo/audit"],
+    ] as const) {
       expect(res.status).toBe(200);
       expectHardened(res, what);
       const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")![1]!;
@@ -654,7 +754,10 @@ describe("security headers", () => {
     expectHardened(await send(server.baseUrl, "/api/v1/models", { bearer: world.tokens.full }), "API 200");
     expectHardened(await send(server.baseUrl, "/api/v1/models"), "API 401");
     expectHardened(await send(server.baseUrl, "/orgs/demo/admin", { cookie: cookies.team }), "page 403");
-    expectHardened(await send(server.baseUrl, "/orgs/demo/admin?index", { method: "POST", headers: { origin: "https://evil.example" }, body: "" }), "cross-origin refusal");
+    expectHardened(
+      await send(server.baseUrl, "/orgs/demo/admin?index", { method: "POST", headers: { origin: "https://evil.example" }, body: "" }),
+      "cross-origin refusal",
+    );
   });
 });
 
@@ -689,7 +792,11 @@ describe("deactivated users", () => {
     const page = await send(server.baseUrl, "/orgs/demo/models", { cookie });
     expect(page.status).toBe(302);
     expect(page.location).toBe(`/login?${new URLSearchParams({ redirectTo: "/orgs/demo/models" })}`);
-    const write = await send(server.baseUrl, "/orgs/demo/models/new", { method: "POST", cookie, body: new URLSearchParams({ name: "Ghost", riskTier: "minimal" }) });
+    const write = await send(server.baseUrl, "/orgs/demo/models/new", {
+      method: "POST",
+      cookie,
+      body: new URLSearchParams({ name: "Ghost", riskTier: "minimal" }),
+    });
     expect(write.status).toBe(302);
     expect(write.location).toMatch(/^\/login\?/);
     const home = await send(server.baseUrl, "/", { cookie });
@@ -705,7 +812,11 @@ function signInFrom(localAddress: string, fields: Record<string, string>, header
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${server.baseUrl}/login`,
-      { method: "POST", localAddress, headers: { ...headers, "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) } },
+      {
+        method: "POST",
+        localAddress,
+        headers: { ...headers, "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on("end", () => resolve(res.statusCode ?? 0));
@@ -720,7 +831,10 @@ describe("sign-in throttling", () => {
   it(`refuses an account with 429 after ${MAX_FAILURES_PER_EMAIL} failures, even with the right password`, async () => {
     const { email, password } = world.accounts.throttled;
     for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
-      const res = await send(server.baseUrl, "/login", { method: "POST", body: new URLSearchParams({ email, password: `wrong-${i}`, redirectTo: "" }) });
+      const res = await send(server.baseUrl, "/login", {
+        method: "POST",
+        body: new URLSearchParams({ email, password: `wrong-${i}`, redirectTo: "" }),
+      });
       expect(res.status, `failure ${i + 1}`).toBe(401);
     }
     const right = await send(server.baseUrl, "/login", { method: "POST", body: new URLSearchParams({ email, password, redirectTo: "" }) });
@@ -731,24 +845,28 @@ describe("sign-in throttling", () => {
   });
 
   // Each refused sign-in checks a password hash: give the failures time on a busy machine.
-  it(`refuses every sign-in from an address with ${MAX_FAILURES_PER_IP} failures, whatever X-Forwarded-For says`, { timeout: 90_000 }, async () => {
-    // From an address of its own, so no other test's sign-ins are throttled: fail with fresh emails until it is.
-    const address = "127.0.0.2";
-    let attempts = 0;
-    for (;;) {
-      const status = await signInFrom(address, { email: `nobody-${attempts}@demo.local`, password: "wrong" });
-      if (status === 429) break;
-      expect(status, `failure ${attempts + 1}`).toBe(401);
-      attempts++;
-      expect(attempts, "never throttled").toBeLessThanOrEqual(MAX_FAILURES_PER_IP);
-    }
-    expect(attempts).toBeGreaterThan(0);
-    const { email, password } = world.accounts.demo.leadership;
-    const spoofs: Record<string, string>[] = [{}, { "x-forwarded-for": "203.0.113.7" }, { "x-portal-client-ip": "203.0.113.8" }];
-    for (const headers of spoofs) {
-      expect(await signInFrom(address, { email, password }, headers), JSON.stringify(headers)).toBe(429);
-    }
-    // This client's own address is not throttled by another address's failures.
-    await signIn(server.baseUrl, email, password);
-  });
+  it(
+    `refuses every sign-in from an address with ${MAX_FAILURES_PER_IP} failures, whatever X-Forwarded-For says`,
+    { timeout: 90_000 },
+    async () => {
+      // From an address of its own, so no other test's sign-ins are throttled: fail with fresh emails until it is.
+      const address = "127.0.0.2";
+      let attempts = 0;
+      for (;;) {
+        const status = await signInFrom(address, { email: `nobody-${attempts}@demo.local`, password: "wrong" });
+        if (status === 429) break;
+        expect(status, `failure ${attempts + 1}`).toBe(401);
+        attempts++;
+        expect(attempts, "never throttled").toBeLessThanOrEqual(MAX_FAILURES_PER_IP);
+      }
+      expect(attempts).toBeGreaterThan(0);
+      const { email, password } = world.accounts.demo.leadership;
+      const spoofs: Record<string, string>[] = [{}, { "x-forwarded-for": "203.0.113.7" }, { "x-portal-client-ip": "203.0.113.8" }];
+      for (const headers of spoofs) {
+        expect(await signInFrom(address, { email, password }, headers), JSON.stringify(headers)).toBe(429);
+      }
+      // This client's own address is not throttled by another address's failures.
+      await signIn(server.baseUrl, email, password);
+    },
+  );
 });

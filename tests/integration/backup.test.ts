@@ -127,10 +127,7 @@ describe("backup and restore", () => {
     const restored = openDatabase(restoredFile);
     try {
       const snapshots = restored.$client.prepare("select count(*) from monitoring_snapshots").pluck().get();
-      const events = restored.$client
-        .prepare("select count(*) from audit_events where action = 'monitoring.recorded'")
-        .pluck()
-        .get();
+      const events = restored.$client.prepare("select count(*) from audit_events where action = 'monitoring.recorded'").pluck().get();
       expect(snapshots).toBe(events);
     } finally {
       restored.$client.close();

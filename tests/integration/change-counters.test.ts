@@ -40,22 +40,32 @@ function installWriteLog(file: string): void {
   const sqlite = new Database(file);
   try {
     sqlite.exec("CREATE TABLE write_log (id INTEGER PRIMARY KEY, scope TEXT, what TEXT NOT NULL)");
-    const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'").pluck().all() as string[];
+    const tables = sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'")
+      .pluck()
+      .all() as string[];
     for (const table of tables.filter((t) => !BOOKKEEPING_TABLES.includes(t))) {
-      const columns = (sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]);
+      const columns = sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[];
       const scopeOf = (row: "NEW" | "OLD"): string => {
         if (SHARED_TABLES.includes(table)) return "'site'";
         if (columns.includes("org_id")) return `'org:' || ${row}.org_id`;
         // No org_id of its own: the organisation of the parent row it belongs to.
-        const parents = sqlite.prepare(`SELECT "table", "from", "to" FROM pragma_foreign_key_list(?)`).all(table) as Array<{ table: string; from: string; to: string }>;
-        const parent = parents.find((p) => (sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(p.table) as string[]).includes("org_id"));
+        const parents = sqlite.prepare(`SELECT "table", "from", "to" FROM pragma_foreign_key_list(?)`).all(table) as Array<{
+          table: string;
+          from: string;
+          to: string;
+        }>;
+        const parent = parents.find((p) =>
+          (sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(p.table) as string[]).includes("org_id"),
+        );
         if (!parent) throw new Error(`${table}: no org_id and no parent with one; say which counter it belongs to`);
         return `(SELECT 'org:' || org_id FROM "${parent.table}" WHERE "${parent.to ?? "id"}" = ${row}."${parent.from}")`;
       };
       // The site-wide audit chain holds sign-ins and sign-outs only: bookkeeping.
       const when = (row: "NEW" | "OLD") => (table === "audit_events" ? ` WHEN ${row}.org_id IS NOT NULL` : "");
       const watched = columns.filter((c) => !(BOOKKEEPING_COLUMNS[table] ?? []).includes(c));
-      const log = (row: "NEW" | "OLD", event: string) => `INSERT INTO write_log (scope, what) VALUES (${scopeOf(row)}, '${event} ${table}');`;
+      const log = (row: "NEW" | "OLD", event: string) =>
+        `INSERT INTO write_log (scope, what) VALUES (${scopeOf(row)}, '${event} ${table}');`;
       sqlite.exec(`
         CREATE TRIGGER write_log_${table}_insert AFTER INSERT ON "${table}"${when("NEW")} BEGIN ${log("NEW", "insert")} END;
         CREATE TRIGGER write_log_${table}_update AFTER UPDATE OF ${watched.map((c) => `"${c}"`).join(", ")} ON "${table}"${when("NEW")} BEGIN ${log("NEW", "update")} END;
@@ -75,7 +85,8 @@ beforeAll(async () => {
   world = await prepareWorld(databaseFile);
   installWriteLog(databaseFile);
   server = await startPortal({ databaseFile, buildDir });
-  for (const [role, account] of Object.entries(world.accounts.demo)) cookies[role] = (await signIn(server.baseUrl, account.email, account.password)).cookie;
+  for (const [role, account] of Object.entries(world.accounts.demo))
+    cookies[role] = (await signIn(server.baseUrl, account.email, account.password)).cookie;
   db = new Database(databaseFile, { readonly: true });
 }, 240_000);
 
@@ -90,14 +101,29 @@ afterAll(async () => {
 type Tally = { logged: Map<string, number>; counters: Map<string, number>; logSize: number; orgs: Set<string> };
 
 function tally(): Tally {
-  const logged = new Map((db.prepare("SELECT coalesce(scope, 'unknown') AS scope, count(*) AS n FROM write_log GROUP BY scope").all() as Array<{ scope: string; n: number }>).map((r) => [r.scope, r.n]));
-  const counters = new Map((db.prepare("SELECT scope, version FROM change_counters").all() as Array<{ scope: string; version: number }>).map((r) => [r.scope, r.version]));
+  const logged = new Map(
+    (
+      db.prepare("SELECT coalesce(scope, 'unknown') AS scope, count(*) AS n FROM write_log GROUP BY scope").all() as Array<{
+        scope: string;
+        n: number;
+      }>
+    ).map((r) => [r.scope, r.n]),
+  );
+  const counters = new Map(
+    (db.prepare("SELECT scope, version FROM change_counters").all() as Array<{ scope: string; version: number }>).map((r) => [
+      r.scope,
+      r.version,
+    ]),
+  );
   const orgs = new Set((db.prepare("SELECT id FROM organizations").pluck().all() as number[]).map((id) => `org:${id}`));
   return { logged, counters, logSize: db.prepare("SELECT count(*) FROM write_log").pluck().get() as number, orgs };
 }
 
 const one = (sql: string, ...args: unknown[]) => {
-  const value = db.prepare(sql).pluck().get(...args);
+  const value = db
+    .prepare(sql)
+    .pluck()
+    .get(...args);
   if (value === undefined) throw new Error(`no row for ${sql}`);
   return String(value);
 };
@@ -109,11 +135,20 @@ function formUrl(routeId: string, params: Record<string, string> = {}): string {
 
 type Action = { label: string; send: () => Promise<Reply> };
 
-const form = (as: string, routeId: string, fields: Record<string, string>, params?: Record<string, string>): Action["send"] => () =>
-  send(server.baseUrl, formUrl(routeId, params), { method: "POST", cookie: cookies[as], body: new URLSearchParams(fields) });
+const form =
+  (as: string, routeId: string, fields: Record<string, string>, params?: Record<string, string>): Action["send"] =>
+  () =>
+    send(server.baseUrl, formUrl(routeId, params), { method: "POST", cookie: cookies[as], body: new URLSearchParams(fields) });
 
-const api = (method: string, urlPath: string, body: unknown): Action["send"] => () =>
-  send(server.baseUrl, `/api/v1${urlPath}`, { method, bearer: world.tokens.full, body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+const api =
+  (method: string, urlPath: string, body: unknown): Action["send"] =>
+  () =>
+    send(server.baseUrl, `/api/v1${urlPath}`, {
+      method,
+      bearer: world.tokens.full,
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    });
 
 /** Sends the action; returns what went wrong, if anything, and whether it wrote. */
 async function check(action: Action): Promise<{ problems: string[]; wrote: boolean }> {
@@ -145,7 +180,12 @@ describe("change counters", () => {
     const itemRoute = "routes/orgs.$orgSlug.roadmaps.$roadmapId.items.$itemId";
     const cardRoute = "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card";
     const cardParams = { modelSlug: world.apiModel.slug, version: world.apiModel.version };
-    const cardId = () => one("SELECT c.id FROM model_cards c JOIN model_versions v ON v.id = c.version_id JOIN models m ON m.id = v.model_id WHERE m.slug = ? AND m.org_id = ? ORDER BY c.id DESC", cardParams.modelSlug, orgId);
+    const cardId = () =>
+      one(
+        "SELECT c.id FROM model_cards c JOIN model_versions v ON v.id = c.version_id JOIN models m ON m.id = v.model_id WHERE m.slug = ? AND m.org_id = ? ORDER BY c.id DESC",
+        cardParams.modelSlug,
+        orgId,
+      );
     const openRequest = () => one("SELECT max(id) FROM approval_requests WHERE org_id = ? AND status = 'open'", orgId);
     const draft = () => one("SELECT id FROM assessments WHERE org_id = ? AND period = '2024-Q1'", orgId);
     const actions: Action[] = [
@@ -154,54 +194,203 @@ describe("change counters", () => {
       { label: "POST versions", send: api("POST", `/models/${model.slug}/versions`, { version: model.version }) },
       { label: "POST transitions (validation)", send: api("POST", `${versionPath}/transitions`, { to: "validation" }) },
       { label: "POST transitions (staging)", send: api("POST", `${versionPath}/transitions`, { to: "staging" }) },
-      { label: "POST incidents", send: api("POST", `${versionPath}/incidents`, { title: "Drift seen", severity: "sev3", startedAt: "2026-01-01T00:00:00Z" }) },
-      { label: "PATCH incidents/{id}", send: () => api("PATCH", `/incidents/${one("SELECT max(id) FROM incidents WHERE org_id = ?", orgId)}`, { title: "Drift seen twice" })() },
+      {
+        label: "POST incidents",
+        send: api("POST", `${versionPath}/incidents`, { title: "Drift seen", severity: "sev3", startedAt: "2026-01-01T00:00:00Z" }),
+      },
+      {
+        label: "PATCH incidents/{id}",
+        send: () =>
+          api("PATCH", `/incidents/${one("SELECT max(id) FROM incidents WHERE org_id = ?", orgId)}`, { title: "Drift seen twice" })(),
+      },
       { label: "POST monitoring", send: api("POST", `${versionPath}/monitoring`, { metrics: { accuracy: 0.91 } }) },
       { label: "POST approval-requests", send: api("POST", `${versionPath}/approval-requests`, { reason: "Counter test" }) },
-      { label: "decide approval request", send: () => form("ethics", "routes/orgs.$orgSlug.approvals.$requestId", { intent: "decide", decision: "reject", comment: "Not yet" }, { requestId: openRequest() })() },
+      {
+        label: "decide approval request",
+        send: () =>
+          form(
+            "ethics",
+            "routes/orgs.$orgSlug.approvals.$requestId",
+            { intent: "decide", decision: "reject", comment: "Not yet" },
+            { requestId: openRequest() },
+          )(),
+      },
       { label: "POST approval-requests again", send: api("POST", `${versionPath}/approval-requests`, { reason: "Counter test, again" }) },
       { label: "PATCH roadmap-items/{id}", send: api("PATCH", `/roadmap-items/${p.itemId}`, { evidence: "Counter test evidence" }) },
       { label: "POST assessments", send: api("POST", "/assessments", { period: "2024-Q1" }) },
-      { label: "PUT responses", send: () => api("PUT", `/assessments/${draft()}/responses`, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }] })() },
-      { label: "submit assessment", send: () => form("leadership", "routes/orgs.$orgSlug.assessments.$assessmentId._index", { intent: "submit" }, { assessmentId: draft() })() },
-      { label: "POST finalize", send: () => api("POST", `/assessments/${draft()}/finalize`, { acceptUnanswered: true, justifications: {} })() },
+      {
+        label: "PUT responses",
+        send: () => api("PUT", `/assessments/${draft()}/responses`, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }] })(),
+      },
+      {
+        label: "submit assessment",
+        send: () =>
+          form("leadership", "routes/orgs.$orgSlug.assessments.$assessmentId._index", { intent: "submit" }, { assessmentId: draft() })(),
+      },
+      {
+        label: "POST finalize",
+        send: () => api("POST", `/assessments/${draft()}/finalize`, { acceptUnanswered: true, justifications: {} })(),
+      },
       // The pages' actions, as the authorization matrix lists them, on demo's own rows.
-      { label: "set-objective", send: form("team", "routes/orgs.$orgSlug.models.$modelSlug._index", { intent: "set-objective", metric: "accuracy", comparison: ">=", threshold: "0.8" }, { modelSlug: model.slug }) },
-      { label: "remove-objective", send: form("team", "routes/orgs.$orgSlug.models.$modelSlug._index", { intent: "remove-objective", metric: "accuracy" }, { modelSlug: model.slug }) },
+      {
+        label: "set-objective",
+        send: form(
+          "team",
+          "routes/orgs.$orgSlug.models.$modelSlug._index",
+          { intent: "set-objective", metric: "accuracy", comparison: ">=", threshold: "0.8" },
+          { modelSlug: model.slug },
+        ),
+      },
+      {
+        label: "remove-objective",
+        send: form(
+          "team",
+          "routes/orgs.$orgSlug.models.$modelSlug._index",
+          { intent: "remove-objective", metric: "accuracy" },
+          { modelSlug: model.slug },
+        ),
+      },
       {
         label: "report-incident",
-        send: form("team", "routes/orgs.$orgSlug.models.$modelSlug.versions.$version", { intent: "report-incident", title: "Latency", severity: "sev4", startedAt: "2026-01-02T00:00" }, { modelSlug: model.slug, version: model.version }),
+        send: form(
+          "team",
+          "routes/orgs.$orgSlug.models.$modelSlug.versions.$version",
+          { intent: "report-incident", title: "Latency", severity: "sev4", startedAt: "2026-01-02T00:00" },
+          { modelSlug: model.slug, version: model.version },
+        ),
       },
       {
         label: "update-incident",
-        send: () => form("team", "routes/orgs.$orgSlug.models.$modelSlug.versions.$version", { intent: "update-incident", incidentId: one("SELECT max(id) FROM incidents WHERE org_id = ?", orgId), status: "mitigated" }, { modelSlug: model.slug, version: model.version })(),
+        send: () =>
+          form(
+            "team",
+            "routes/orgs.$orgSlug.models.$modelSlug.versions.$version",
+            { intent: "update-incident", incidentId: one("SELECT max(id) FROM incidents WHERE org_id = ?", orgId), status: "mitigated" },
+            { modelSlug: model.slug, version: model.version },
+          )(),
       },
-      { label: "cancel approval request", send: () => form("admin", "routes/orgs.$orgSlug.approvals.$requestId", { intent: "cancel" }, { requestId: openRequest() })() },
-      { label: "card edit", send: form("team", "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card_.edit", { modelDetails: "Written by the counter test." }, { modelSlug: model.slug, version: model.version }) },
-      { label: "model edit", send: form("team", "routes/orgs.$orgSlug.models.$modelSlug.edit", { name: "Counter model renamed", riskTier: "minimal" }, { modelSlug: model.slug }) },
-      { label: "fairness settings", send: form("admin", "routes/orgs.$orgSlug.admin.settings", { fairnessRatioMin: "0.85", fairnessDifferenceMax: "0.1", fairnessPreset: "org-default" }) },
-      { label: "card comment", send: () => form("ethics", cardRoute, { intent: "comment", cardId: cardId(), section: "general", body: "A comment" }, cardParams)() },
+      {
+        label: "cancel approval request",
+        send: () => form("admin", "routes/orgs.$orgSlug.approvals.$requestId", { intent: "cancel" }, { requestId: openRequest() })(),
+      },
+      {
+        label: "card edit",
+        send: form(
+          "team",
+          "routes/orgs.$orgSlug.models.$modelSlug.versions.$version_.card_.edit",
+          { modelDetails: "Written by the counter test." },
+          { modelSlug: model.slug, version: model.version },
+        ),
+      },
+      {
+        label: "model edit",
+        send: form(
+          "team",
+          "routes/orgs.$orgSlug.models.$modelSlug.edit",
+          { name: "Counter model renamed", riskTier: "minimal" },
+          { modelSlug: model.slug },
+        ),
+      },
+      {
+        label: "fairness settings",
+        send: form("admin", "routes/orgs.$orgSlug.admin.settings", {
+          fairnessRatioMin: "0.85",
+          fairnessDifferenceMax: "0.1",
+          fairnessPreset: "org-default",
+        }),
+      },
+      {
+        label: "card comment",
+        send: () => form("ethics", cardRoute, { intent: "comment", cardId: cardId(), section: "general", body: "A comment" }, cardParams)(),
+      },
       { label: "card submit", send: () => form("team", cardRoute, { intent: "submit", cardId: cardId() }, cardParams)() },
-      { label: "card review", send: () => form("ethics", cardRoute, { intent: "review", cardId: cardId(), decision: "request_changes", comment: "Say more about the data" }, cardParams)() },
-      { label: "bias audit sign-off", send: form("ethics", "routes/orgs.$orgSlug.bias-audits.$biasAuditId", { decision: "accept", comment: "Fine" }) },
+      {
+        label: "card review",
+        send: () =>
+          form(
+            "ethics",
+            cardRoute,
+            { intent: "review", cardId: cardId(), decision: "request_changes", comment: "Say more about the data" },
+            cardParams,
+          )(),
+      },
+      {
+        label: "bias audit sign-off",
+        send: form("ethics", "routes/orgs.$orgSlug.bias-audits.$biasAuditId", { decision: "accept", comment: "Fine" }),
+      },
       { label: "roadmap item comment", send: form("team", itemRoute, { intent: "comment", body: "On it" }) },
       { label: "roadmap item update", send: form("team", itemRoute, { intent: "update", status: "blocked" }) },
-      { label: "roadmap assign", send: form("team", "routes/orgs.$orgSlug.roadmaps.$roadmapId._index", { intent: "assign", itemIds: p.itemId!, team: "Counters" }) },
+      {
+        label: "roadmap assign",
+        send: form("team", "routes/orgs.$orgSlug.roadmaps.$roadmapId._index", { intent: "assign", itemIds: p.itemId!, team: "Counters" }),
+      },
       {
         label: "roadmap tick",
-        send: () => form("leadership", "routes/orgs.$orgSlug.roadmaps.$roadmapId._index", { intent: "tick", criterionId: one('SELECT id FROM roadmap_criteria WHERE roadmap_id = ? AND "check" IS NULL ORDER BY id', p.roadmapId!), met: "yes", evidence: "Seen" })(),
+        send: () =>
+          form("leadership", "routes/orgs.$orgSlug.roadmaps.$roadmapId._index", {
+            intent: "tick",
+            criterionId: one('SELECT id FROM roadmap_criteria WHERE roadmap_id = ? AND "check" IS NULL ORDER BY id', p.roadmapId!),
+            met: "yes",
+            evidence: "Seen",
+          })(),
       },
-      { label: "assessment withdraw", send: form("leadership", "routes/orgs.$orgSlug.assessments.$assessmentId._index", { intent: "withdraw", reason: "Counter test" }) },
-      { label: "token create", send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "create", name: "counter token", scopes: "registry:read" }) },
-      { label: "token revoke", send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "revoke", tokenId: String(world.tokens.revocable.id) }) },
-      { label: "create-user", send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "create-user", email: "counted@demo.local", name: "Counted", password: "Counter-Passw0rd!", role: "team" }) },
-      { label: "add-member", send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "add-member", email: "outsider@other.test", role: "auditor" }) },
-      { label: "create organisation", send: form("admin", "routes/admin.organizations", { slug: "counted", name: "Counted Org", adminEmail: "boss@counted.test", adminPassword: "Counter-Passw0rd!" }) },
-      { label: "change-role", send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "change-role", userId: String(world.accounts.leaver.id), role: "auditor" }) },
-      { label: "deactivate-user", send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "deactivate-user", userId: String(world.accounts.leaver.id) }) },
+      {
+        label: "assessment withdraw",
+        send: form("leadership", "routes/orgs.$orgSlug.assessments.$assessmentId._index", { intent: "withdraw", reason: "Counter test" }),
+      },
+      {
+        label: "token create",
+        send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "create", name: "counter token", scopes: "registry:read" }),
+      },
+      {
+        label: "token revoke",
+        send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "revoke", tokenId: String(world.tokens.revocable.id) }),
+      },
+      {
+        label: "create-user",
+        send: form("admin", "routes/orgs.$orgSlug.admin._index", {
+          intent: "create-user",
+          email: "counted@demo.local",
+          name: "Counted",
+          password: "Counter-Passw0rd!",
+          role: "team",
+        }),
+      },
+      {
+        label: "add-member",
+        send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "add-member", email: "outsider@other.test", role: "auditor" }),
+      },
+      {
+        label: "create organisation",
+        send: form("admin", "routes/admin.organizations", {
+          slug: "counted",
+          name: "Counted Org",
+          adminEmail: "boss@counted.test",
+          adminPassword: "Counter-Passw0rd!",
+        }),
+      },
+      {
+        label: "change-role",
+        send: form("admin", "routes/orgs.$orgSlug.admin._index", {
+          intent: "change-role",
+          userId: String(world.accounts.leaver.id),
+          role: "auditor",
+        }),
+      },
+      {
+        label: "deactivate-user",
+        send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "deactivate-user", userId: String(world.accounts.leaver.id) }),
+      },
       // Last: the new roadmap supersedes the active one the actions above work on.
       { label: "POST roadmap", send: () => api("POST", `/assessments/${draft()}/roadmap`, {})() },
-      { label: "remove-member", send: () => form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "remove-member", userId: one("SELECT id FROM users WHERE email = 'counted@demo.local'") })() },
+      {
+        label: "remove-member",
+        send: () =>
+          form("admin", "routes/orgs.$orgSlug.admin._index", {
+            intent: "remove-member",
+            userId: one("SELECT id FROM users WHERE email = 'counted@demo.local'"),
+          })(),
+      },
     ];
     const problems: string[] = [];
     const silent: string[] = [];

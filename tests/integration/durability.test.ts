@@ -10,7 +10,15 @@ import { closeSharedDb, openDatabase, type Db } from "../../db/client";
 import { verifyAuditChain } from "../../app/modules/audit/audit.server";
 import { recordMonitoringSnapshot } from "../../app/modules/registry/registry.server";
 import { postJson, runBounded } from "../setup/api-client";
-import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, withDatabase, type PortalServer } from "../setup/portal-server";
+import {
+  acquirePortalBuild,
+  killAllPortals,
+  startPortal,
+  stopPortal,
+  tempDatabase,
+  withDatabase,
+  type PortalServer,
+} from "../setup/portal-server";
 import { seedOrgWithToken } from "../setup/test-orgs";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 
@@ -25,7 +33,10 @@ function newDatabase(): string {
 }
 
 function scalar(db: Db, sql: string, ...params: unknown[]): number {
-  return db.$client.prepare(sql).pluck().get(...params) as number;
+  return db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
 }
 
 /** Rows of `table` without their `action` audit event, and `action` events without their row. */
@@ -78,7 +89,12 @@ describe("several server processes on one database file", () => {
     const { orgId, token } = await seedOrgWithToken(file);
     const servers: PortalServer[] = [];
     try {
-      servers.push(...(await Promise.all([startPortal({ databaseFile: file, buildDir: BUILD_DIR }), startPortal({ databaseFile: file, buildDir: BUILD_DIR })])));
+      servers.push(
+        ...(await Promise.all([
+          startPortal({ databaseFile: file, buildDir: BUILD_DIR }),
+          startPortal({ databaseFile: file, buildDir: BUILD_DIR }),
+        ])),
+      );
       await createModelAndVersion(servers[0]!, token, "shared-model");
 
       const check = openDatabase(file);
@@ -131,9 +147,7 @@ describe("several server processes on one database file", () => {
       try {
         expect(db.$client.pragma("integrity_check", { simple: true })).toBe("ok");
         expect(scalar(db, "select count(*) from monitoring_snapshots where org_id = ?", orgId)).toBe(expected);
-        expect(
-          scalar(db, "select count(*) from audit_events where org_id = ? and action = 'monitoring.recorded'", orgId),
-        ).toBe(expected);
+        expect(scalar(db, "select count(*) from audit_events where org_id = ? and action = 'monitoring.recorded'", orgId)).toBe(expected);
       } finally {
         db.$client.close();
       }
@@ -168,7 +182,11 @@ describe("a server killed with SIGKILL mid-write", () => {
           try {
             const res =
               i % 4 === 3
-                ? await postJson(target.baseUrl, token, "/api/v1/models", { name: `Crash ${lane}-${i}`, slug: `crash-${lane}-${i}`, riskTier: "minimal" })
+                ? await postJson(target.baseUrl, token, "/api/v1/models", {
+                    name: `Crash ${lane}-${i}`,
+                    slug: `crash-${lane}-${i}`,
+                    riskTier: "minimal",
+                  })
                 : await postJson(target.baseUrl, token, "/api/v1/models/crash-model/versions/1.0.0/monitoring", {
                     metrics: { accuracy: 0.5, lane, i },
                   });
@@ -204,11 +222,12 @@ describe("a server killed with SIGKILL mid-write", () => {
         const crashModels = scalar(db, "select count(*) from models where org_id = ? and slug like 'crash-%-%'", orgId);
         expect(snapshots + crashModels).toBeGreaterThanOrEqual(accepted);
         expect(snapshots + crashModels).toBeLessThanOrEqual(attempted);
-        expect(
-          scalar(db, "select count(*) from audit_events where org_id = ? and action = 'monitoring.recorded'", orgId),
-        ).toBe(snapshots);
+        expect(scalar(db, "select count(*) from audit_events where org_id = ? and action = 'monitoring.recorded'", orgId)).toBe(snapshots);
         // Every row has its event, and every event its row.
-        expect(unmatchedRowsAndEvents(db, orgId, "monitoring_snapshots", "monitoring.recorded", "monitoring_snapshot")).toEqual({ rows: 0, events: 0 });
+        expect(unmatchedRowsAndEvents(db, orgId, "monitoring_snapshots", "monitoring.recorded", "monitoring_snapshot")).toEqual({
+          rows: 0,
+          events: 0,
+        });
         expect(unmatchedRowsAndEvents(db, orgId, "models", "model.created", "model")).toEqual({ rows: 0, events: 0 });
       } finally {
         db.$client.close();
@@ -275,7 +294,10 @@ describe("the worker cluster", () => {
       await waitFor(() => childrenOf(primary).length === 2 && !childrenOf(primary).includes(victim!), "a replacement worker");
       const workers = childrenOf(primary);
       await stopPortal(server, "SIGTERM");
-      await waitFor(() => workers.every((pid) => !fs.existsSync(`/proc/${pid}`) || /\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))), "the workers to stop");
+      await waitFor(
+        () => workers.every((pid) => !fs.existsSync(`/proc/${pid}`) || /\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))),
+        "the workers to stop",
+      );
     } finally {
       await stopPortal(server, "SIGKILL");
     }
@@ -283,8 +305,8 @@ describe("the worker cluster", () => {
 
   it("refuses to start with a WEB_CONCURRENCY that is not a whole number of at least 1, saying so", async () => {
     const file = newDatabase();
-    await expect(startPortal({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "zero" }, timeoutMs: 15_000 })).rejects.toThrow(
-      /WEB_CONCURRENCY="zero": must be a whole number from 1 to 256/,
-    );
+    await expect(
+      startPortal({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "zero" }, timeoutMs: 15_000 }),
+    ).rejects.toThrow(/WEB_CONCURRENCY="zero": must be a whole number from 1 to 256/);
   }, 30_000);
 });

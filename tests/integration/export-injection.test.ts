@@ -20,7 +20,15 @@ import { parseCsv } from "../setup/readers";
 import { acquirePortalBuild, killAllPortals } from "../setup/portal-server";
 import { send, type Reply } from "../setup/api-client";
 import { signIn } from "../setup/sign-in";
-import { apiJson, checkEachTestLeavesTheServerSound, FUZZ_SEED, fuzzRuns, hostileString, startHostileEnv, type HostileEnv } from "./hostile-fixtures";
+import {
+  apiJson,
+  checkEachTestLeavesTheServerSound,
+  FUZZ_SEED,
+  fuzzRuns,
+  hostileString,
+  startHostileEnv,
+  type HostileEnv,
+} from "./hostile-fixtures";
 
 let env: HostileEnv;
 let releaseBuild = () => {};
@@ -61,7 +69,9 @@ async function download(pagePath: string, cookie = env.cookies.auditor): Promise
 
 /** No cell of the export starts like a formula, unless it is a plain number. */
 function expectNoFormulaCells(rows: string[][], what: string): void {
-  const offending = rows.flatMap((row, r) => row.map((cell, c) => ({ r, c, cell }))).filter(({ cell }) => FORMULA_START.test(cell) && !NUMBER.test(cell));
+  const offending = rows
+    .flatMap((row, r) => row.map((cell, c) => ({ r, c, cell })))
+    .filter(({ cell }) => FORMULA_START.test(cell) && !NUMBER.test(cell));
   expect(offending, `${what}: cells a spreadsheet would run`).toEqual([]);
 }
 
@@ -81,7 +91,13 @@ beforeAll(async () => {
   env = await startHostileEnv(build.buildDir, "portal-export-injection-");
 
   // A member whose email starts like a formula: an audit actor, a note author, an item owner.
-  await postForm(env.cookies.admin, "/orgs/demo/admin?index", { intent: "create-user", email: FORMULA_EMAIL, name: "=Formula Person", password: FORMULA_PASSWORD, role: "team" });
+  await postForm(env.cookies.admin, "/orgs/demo/admin?index", {
+    intent: "create-user",
+    email: FORMULA_EMAIL,
+    name: "=Formula Person",
+    password: FORMULA_PASSWORD,
+    role: "team",
+  });
   formulaCookie = (await signIn(env.server.baseUrl, FORMULA_EMAIL, FORMULA_PASSWORD)).cookie;
 
   const assessments = (await api("GET", "/assessments")).assessments as Array<{ id: number; status: string }>;
@@ -89,7 +105,9 @@ beforeAll(async () => {
   const framework = await api("GET", "/framework");
   const component = framework.components[0];
   await api("PUT", `/assessments/${ids.draftAssessment}/responses`, {
-    capabilities: [{ id: component.capabilities[0].id, status: "not_applicable", reason: PAYLOADS.reason, evidence: { note: PAYLOADS.note } }],
+    capabilities: [
+      { id: component.capabilities[0].id, status: "not_applicable", reason: PAYLOADS.reason, evidence: { note: PAYLOADS.note } },
+    ],
     questions: [{ id: framework.questions[0].id, level: 2, note: PAYLOADS.team }],
   });
   await postForm(formulaCookie, `/orgs/demo/assessments/${ids.draftAssessment}/components/${component.id}`, {
@@ -98,8 +116,14 @@ beforeAll(async () => {
     body: PAYLOADS.uiNote,
   });
 
-  ids.roadmap = env.db.prepare("select id from roadmaps where org_id = ? and status = 'active' order by id desc").pluck().get(env.orgId) as number;
-  ids.item = env.db.prepare("select id from roadmap_items where roadmap_id = ? and status <> 'closed' order by id").pluck().get(ids.roadmap) as number;
+  ids.roadmap = env.db
+    .prepare("select id from roadmaps where org_id = ? and status = 'active' order by id desc")
+    .pluck()
+    .get(env.orgId) as number;
+  ids.item = env.db
+    .prepare("select id from roadmap_items where roadmap_id = ? and status <> 'closed' order by id")
+    .pluck()
+    .get(ids.roadmap) as number;
   await api("PATCH", `/roadmap-items/${ids.item}`, { evidence: PAYLOADS.evidence, team: PAYLOADS.team, ownerEmail: FORMULA_EMAIL });
   // The formula member changes something in the UI, so the audit log has them as the actor.
   await postForm(formulaCookie, `/orgs/demo/roadmaps/${ids.roadmap}/items/${ids.item}`, { intent: "comment", body: PAYLOADS.uiNote });
@@ -107,7 +131,14 @@ beforeAll(async () => {
   await api("POST", "/models", { name: "Injection target", slug: "injection-target", riskTier: "limited" });
   await api("POST", "/models/injection-target/versions", { version: "1.0.0" });
   const audit = await api("POST", "/models/injection-target/versions/1.0.0/bias-audits", {
-    config: { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"], predictionColumn: "p", positivePredictions: ["1"], minGroupSize: 1 },
+    config: {
+      groupColumns: ["g"],
+      labelColumn: "y",
+      positiveLabels: ["1"],
+      predictionColumn: "p",
+      positivePredictions: ["1"],
+      minGroupSize: 1,
+    },
     rows: PAYLOADS.groups.flatMap((g) => [
       { g, y: "1", p: "1" },
       { g, y: "0", p: "1" },
@@ -145,7 +176,8 @@ describe("CSV exports neutralise formulas", () => {
 
   it("assessment responses: reasons, evidence notes and their authors are exported, neutralised", async () => {
     const cells = (await download(EXPORTS()["assessment responses"])).flat();
-    for (const value of [PAYLOADS.reason, PAYLOADS.note, PAYLOADS.team, PAYLOADS.uiNote, FORMULA_EMAIL]) expect(cells).toContain(neutralised(value));
+    for (const value of [PAYLOADS.reason, PAYLOADS.note, PAYLOADS.team, PAYLOADS.uiNote, FORMULA_EMAIL])
+      expect(cells).toContain(neutralised(value));
   });
 
   it("roadmap: evidence, team and owner are exported, neutralised", async () => {
@@ -159,7 +191,10 @@ describe("CSV exports neutralise formulas", () => {
 
   it("property: whatever formula-like text is stored, the roadmap and assessment exports carry it neutralised", async () => {
     const formula = fc
-      .tuple(fc.constantFrom("=", "+", "-", "@", "\t=", "\r=", " =", "=="), hostileString.filter((s) => s.length < 500))
+      .tuple(
+        fc.constantFrom("=", "+", "-", "@", "\t=", "\r=", " =", "=="),
+        hostileString.filter((s) => s.length < 500),
+      )
       .map(([start, rest]) => start + rest);
     const framework = await api("GET", "/framework");
     const statementId = framework.components[0].capabilities[2].id as string;
@@ -241,7 +276,12 @@ const CARD = "/orgs/demo/models/injection-target/versions/1.0.0/card";
 
 /** The href of every link in the page, entities decoded. */
 function hrefs(html: string): string[] {
-  return [...html.matchAll(/<a\b[^>]*?\bhref="([^"]*)"/gi)].map((m) => m[1]!.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;/g, "'"));
+  return [...html.matchAll(/<a\b[^>]*?\bhref="([^"]*)"/gi)].map((m) =>
+    m[1]!
+      .replace(/&amp;/g, "&")
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'"),
+  );
 }
 
 function expectInert(page: string, what: string): void {
@@ -257,7 +297,9 @@ function expectInert(page: string, what: string): void {
   expect(html, `${what}: a script element from the card`).not.toMatch(/<script\b/i);
   // No element that came from the card: a tag holding a marker, or any of the dangerous tags.
   // (An http(s) link may carry card text in its href, quotes encoded: that is its address, not markup.)
-  const fromCard = (html.match(/<[a-z][^>]*XSS-\d+[^>]*>/gi) ?? []).filter((tag) => !/^<a href="https?:\/\/[^"<>]*" rel="noopener noreferrer nofollow">$/.test(tag));
+  const fromCard = (html.match(/<[a-z][^>]*XSS-\d+[^>]*>/gi) ?? []).filter(
+    (tag) => !/^<a href="https?:\/\/[^"<>]*" rel="noopener noreferrer nofollow">$/.test(tag),
+  );
   expect(fromCard, `${what}: a tag built from card text`).toEqual([]);
   expect(html, `${what}: a dangerous element`).not.toMatch(/<(iframe|img|svg|object|embed|style|textarea|xss-)\b/i);
   expect(html, `${what}: an inline event handler`).not.toMatch(/<[^>]+\son[a-z]+\s*=/i);
@@ -279,7 +321,11 @@ describe("Markdown in model cards cannot inject script, HTML or javascript: link
   });
 
   async function saveCard(fields: Record<string, string>): Promise<void> {
-    const reply = await send(env.server.baseUrl, `${CARD}/edit`, { method: "POST", headers: { cookie: env.cookies.team }, body: new URLSearchParams(fields) });
+    const reply = await send(env.server.baseUrl, `${CARD}/edit`, {
+      method: "POST",
+      headers: { cookie: env.cookies.team },
+      body: new URLSearchParams(fields),
+    });
     expect(reply.status, reply.text.slice(0, 300)).toBeLessThan(400);
   }
 
@@ -305,14 +351,52 @@ describe("Markdown in model cards cannot inject script, HTML or javascript: link
 
   it("property: generated Markdown of links, tags and hostile text stays inert", async () => {
     const url = fc.oneof(
-      fc.constantFrom("javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:x", "data:text/html,x", "vbscript:x", "//evil.example", "https://ok.example/p", "mailto:a@b.example", "java\nscript:x", "&#x6A;avascript:x"),
+      fc.constantFrom(
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " javascript:x",
+        "data:text/html,x",
+        "vbscript:x",
+        "//evil.example",
+        "https://ok.example/p",
+        "mailto:a@b.example",
+        "java\nscript:x",
+        "&#x6A;avascript:x",
+      ),
       hostileString.filter((s) => s.length < 200),
     );
     const fragment = fc.oneof(
-      fc.tuple(hostileString.filter((s) => s.length < 200), url).map(([text, href]) => `[${text}](${href})`),
-      fc.tuple(hostileString.filter((s) => s.length < 200), url).map(([text, href]) => `![${text}](${href})`),
+      fc
+        .tuple(
+          hostileString.filter((s) => s.length < 200),
+          url,
+        )
+        .map(([text, href]) => `[${text}](${href})`),
+      fc
+        .tuple(
+          hostileString.filter((s) => s.length < 200),
+          url,
+        )
+        .map(([text, href]) => `![${text}](${href})`),
       url.map((href) => `<${href}>`),
-      fc.constantFrom("<script>", "</script>", "<img src=x onerror=alert(1)>", "<a href='javascript:x'>", "<svg/onload=alert(1)>", "\"><script>alert(1)</script>", "`", "```", "|", "*", "_", "[", "]", "(", ")", "\\"),
+      fc.constantFrom(
+        "<script>",
+        "</script>",
+        "<img src=x onerror=alert(1)>",
+        "<a href='javascript:x'>",
+        "<svg/onload=alert(1)>",
+        '"><script>alert(1)</script>',
+        "`",
+        "```",
+        "|",
+        "*",
+        "_",
+        "[",
+        "]",
+        "(",
+        ")",
+        "\\",
+      ),
       hostileString.filter((s) => s.length < 300),
     );
     const markdown = fc.array(fragment, { minLength: 1, maxLength: 12 }).map((parts) => parts.join(" ").slice(0, 19_000));
@@ -334,7 +418,7 @@ describe("Markdown in model cards cannot inject script, HTML or javascript: link
       riskTier: "minimal",
       tags: ["ok", "a-b"],
     });
-    await api("POST", "/models/yaml-target/versions", { version: "1.0.0", framework: "x\"\n---\ny: 1", algorithm: "'; --" });
+    await api("POST", "/models/yaml-target/versions", { version: "1.0.0", framework: 'x"\n---\ny: 1', algorithm: "'; --" });
     const card = "/orgs/demo/models/yaml-target/versions/1.0.0/card";
     const saved = await send(env.server.baseUrl, `${card}/edit`, {
       method: "POST",
@@ -351,11 +435,16 @@ describe("Markdown in model cards cannot inject script, HTML or javascript: link
     const end = lines.indexOf("---", 1);
     const front = lines.slice(1, end);
     // Every front-matter line is one of the exporter's keys (or a list item under one): nothing injected.
-    for (const line of front) expect(line).toMatch(/^(model_name|model_id|version|library_name|model_type|tags|risk_tier|owner_team|card_revision|card_status|approved_by|updated|model-index): |^tags: \[\]$|^tags:$|^ {2}- |^ {4}|^ {6}|^ {10}/);
+    for (const line of front)
+      expect(line).toMatch(
+        /^(model_name|model_id|version|library_name|model_type|tags|risk_tier|owner_team|card_revision|card_status|approved_by|updated|model-index): |^tags: \[\]$|^tags:$|^ {2}- |^ {4}|^ {6}|^ {10}/,
+      );
     // The hostile name, framework and algorithm each stay one quoted scalar on their own line.
     expect(front.filter((l) => l.startsWith("owner_team:"))).toHaveLength(1);
     expect(front.filter((l) => !l.startsWith("model_name:")).join("\n")).not.toContain("pwned");
-    expect(front.find((l) => l.startsWith("model_name:"))).toBe(`model_name: ${JSON.stringify('Evil\n---\nowner_team: "pwned"\n<script>x</script>')}`);
+    expect(front.find((l) => l.startsWith("model_name:"))).toBe(
+      `model_name: ${JSON.stringify('Evil\n---\nowner_team: "pwned"\n<script>x</script>')}`,
+    );
     expect(front.find((l) => l.startsWith("library_name:"))).toBe(`library_name: ${JSON.stringify('x"\n---\ny: 1')}`);
     // The section's own "---" lines are in the body, after the front matter.
     expect(lines.slice(end + 1).join("\n")).toContain("owner_team: pwned");

@@ -9,7 +9,16 @@ import { describe } from "vitest";
 import { API, apiClient, expectApiError, expectJson } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
 import { signIn } from "../setup/sign-in";
-import { clearPromotionGates, createTestOrg, fullLineage, member, PROMOTE, TEST_PASSWORD, uniqueSlug, type TestOrg } from "../setup/test-orgs";
+import {
+  clearPromotionGates,
+  createTestOrg,
+  fullLineage,
+  member,
+  PROMOTE,
+  TEST_PASSWORD,
+  uniqueSlug,
+  type TestOrg,
+} from "../setup/test-orgs";
 
 /**
  * The governance endpoints of the JSON API: bias audits (JSON rows or a CSV
@@ -51,18 +60,41 @@ const ROWS = [...rowsOf("a", { tp: 4, fn: 1, fp: 1, tn: 4 }), ...rowsOf("b", { t
 const csvOf = (rows: Array<Record<string, string | number>>) =>
   Buffer.from(["group,label,prediction", ...rows.map((r) => `${r.group},${r.label},${r.prediction}`)].join("\n") + "\n");
 
-type Group = { group: string; n: number; tp: number; fp: number; tn: number; fn: number; selectionRate: number; truePositiveRate: number; falsePositiveRate: number; falseNegativeRate: number };
+type Group = {
+  group: string;
+  n: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  selectionRate: number;
+  truePositiveRate: number;
+  falsePositiveRate: number;
+  falseNegativeRate: number;
+};
 
 describe("bias audits over the API", () => {
   test("JSON {config, rows} → 201 with counts, rates, disparities and the verdict", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx } = await apiAs(testOrg.id, GOV);
-    const audit = await expectJson<{ id: number; groups: Group[]; disparities: Record<string, { value: number; passed: boolean; maxGroup: string; minGroup: string }>; passed: boolean; [k: string]: unknown }>(
-      await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }),
-      201,
-    );
+    const audit = await expectJson<{
+      id: number;
+      groups: Group[];
+      disparities: Record<string, { value: number; passed: boolean; maxGroup: string; minGroup: string }>;
+      passed: boolean;
+      [k: string]: unknown;
+    }>(await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
     expect(typeof audit.id).toBe("number");
-    expect(audit).toMatchObject({ model: slug, version: "1.0.0", status: "pending", preset: "org-default", rows: 20, skipped: 0, source: "api-json", passed: false });
+    expect(audit).toMatchObject({
+      model: slug,
+      version: "1.0.0",
+      status: "pending",
+      preset: "org-default",
+      rows: 20,
+      skipped: 0,
+      source: "api-json",
+      passed: false,
+    });
     const [a, b] = audit.groups;
     expect(a).toMatchObject({ group: "a", n: 10, tp: 4, fp: 1, tn: 4, fn: 1 });
     expect(a!.selectionRate).toBeCloseTo(0.5);
@@ -74,7 +106,13 @@ describe("bias audits over the API", () => {
     expect(b!.truePositiveRate).toBeCloseTo(0.6);
     expect(b!.falseNegativeRate).toBeCloseTo(0.4);
     expect(Object.keys(audit.disparities).sort()).toEqual(
-      ["demographicParityDifference", "demographicParityRatio", "equalOpportunityDifference", "equalizedOddsDifference", "falsePositiveRateDifference"].sort(),
+      [
+        "demographicParityDifference",
+        "demographicParityRatio",
+        "equalOpportunityDifference",
+        "equalizedOddsDifference",
+        "falsePositiveRateDifference",
+      ].sort(),
     );
     expect(audit.disparities.demographicParityDifference!.value).toBeCloseTo(0.1);
     expect(audit.disparities.demographicParityRatio!.value).toBeCloseTo(0.8);
@@ -84,7 +122,16 @@ describe("bias audits over the API", () => {
     // GET /bias-audits/:id returns the stored audit.
     const { ctx: reader } = await apiAs(testOrg.id, ["governance:read"]);
     const stored = await expectJson(await reader.get(`${API}/bias-audits/${audit.id}`), 200);
-    expect(stored).toMatchObject({ id: audit.id, model: slug, version: "1.0.0", status: "pending", passed: false, rows: 20, groups: audit.groups, disparities: audit.disparities });
+    expect(stored).toMatchObject({
+      id: audit.id,
+      model: slug,
+      version: "1.0.0",
+      status: "pending",
+      passed: false,
+      rows: 20,
+      groups: audit.groups,
+      disparities: audit.disparities,
+    });
     expect(stored.config).toMatchObject(CONFIG);
   });
 
@@ -93,19 +140,35 @@ describe("bias audits over the API", () => {
     const { ctx } = await apiAs(testOrg.id, GOV);
     const audit = await expectJson(
       await ctx.post(`${base}/bias-audits`, {
-        multipart: { config: JSON.stringify({ ...CONFIG, preset: "eeoc-four-fifths" }), file: { name: "predictions.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } },
+        multipart: {
+          config: JSON.stringify({ ...CONFIG, preset: "eeoc-four-fifths" }),
+          file: { name: "predictions.csv", mimeType: "text/csv", buffer: csvOf(ROWS) },
+        },
       }),
       201,
     );
-    expect(audit).toMatchObject({ rows: 20, source: "api-csv", fileName: "predictions.csv", preset: "eeoc-four-fifths", status: "pending" });
+    expect(audit).toMatchObject({
+      rows: 20,
+      source: "api-csv",
+      fileName: "predictions.csv",
+      preset: "eeoc-four-fifths",
+      status: "pending",
+    });
     expect(audit.groups.map((g: Group) => [g.group, g.n, g.tp, g.fp, g.tn, g.fn])).toEqual([
       ["a", 10, 4, 1, 4, 1],
       ["b", 10, 3, 1, 4, 2],
     ]);
-    expect(await expectJson(await ctx.get(`${API}/bias-audits/${audit.id}`), 200)).toMatchObject({ id: audit.id, fileName: "predictions.csv" });
+    expect(await expectJson(await ctx.get(`${API}/bias-audits/${audit.id}`), 200)).toMatchObject({
+      id: audit.id,
+      fileName: "predictions.csv",
+    });
   });
 
-  test("an audit sent by a token has no runner to exclude: an ethics member signs it off; accepting it (failed) needs a rationale", async ({ testOrg, apiAs, baseURL }) => {
+  test("an audit sent by a token has no runner to exclude: an ethics member signs it off; accepting it (failed) needs a rationale", async ({
+    testOrg,
+    apiAs,
+    baseURL,
+  }) => {
     const { base } = seed(testOrg);
     const { ctx } = await apiAs(testOrg.id, GOV);
     const audit = await expectJson(await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
@@ -136,15 +199,34 @@ describe("bias audits over the API", () => {
     const { ctx } = await apiAs(testOrg.id, GOV);
     const url = `${base}/bias-audits`;
 
-    const unknown = await expectApiError(await ctx.post(url, { data: { config: { ...CONFIG, groupColumns: ["race"] }, rows: ROWS } }), 422, "invalid");
+    const unknown = await expectApiError(
+      await ctx.post(url, { data: { config: { ...CONFIG, groupColumns: ["race"] }, rows: ROWS } }),
+      422,
+      "invalid",
+    );
     expect(unknown.issues).toEqual([{ path: "config.groupColumns", message: expect.stringContaining('Unknown column "race"') }]);
 
-    const noPositives = await expectApiError(await ctx.post(url, { data: { config: { ...CONFIG, positiveLabels: ["yes"] }, rows: ROWS } }), 422, "invalid");
-    expect(noPositives.issues[0]).toMatchObject({ path: "config.positiveLabels", message: expect.stringMatching(/No row has a positive label/) });
+    const noPositives = await expectApiError(
+      await ctx.post(url, { data: { config: { ...CONFIG, positiveLabels: ["yes"] }, rows: ROWS } }),
+      422,
+      "invalid",
+    );
+    expect(noPositives.issues[0]).toMatchObject({
+      path: "config.positiveLabels",
+      message: expect.stringMatching(/No row has a positive label/),
+    });
 
     const scoreConfig = { groupColumns: ["group"], labelColumn: "label", positiveLabels: ["1"], scoreColumn: "score", threshold: 0.5 };
     const nonNumeric = await expectApiError(
-      await ctx.post(url, { data: { config: scoreConfig, rows: [{ group: "a", label: 1, score: 0.9 }, { group: "b", label: 0, score: "high" }] } }),
+      await ctx.post(url, {
+        data: {
+          config: scoreConfig,
+          rows: [
+            { group: "a", label: 1, score: 0.9 },
+            { group: "b", label: 0, score: "high" },
+          ],
+        },
+      }),
       422,
       "invalid",
     );
@@ -154,7 +236,10 @@ describe("bias audits over the API", () => {
     // The same through a CSV upload names the file's row (the header is row 1).
     const csvScore = await expectApiError(
       await ctx.post(url, {
-        multipart: { config: JSON.stringify(scoreConfig), file: { name: "s.csv", mimeType: "text/csv", buffer: Buffer.from("group,label,score\na,1,0.9\nb,0,high\n") } },
+        multipart: {
+          config: JSON.stringify(scoreConfig),
+          file: { name: "s.csv", mimeType: "text/csv", buffer: Buffer.from("group,label,score\na,1,0.9\nb,0,high\n") },
+        },
       }),
       422,
       "invalid",
@@ -162,22 +247,40 @@ describe("bias audits over the API", () => {
     expect(csvScore.issues[0]).toMatchObject({ path: "config.scoreColumn", message: expect.stringMatching(/^Row 3: /) });
 
     const csvUnknown = await expectApiError(
-      await ctx.post(url, { multipart: { config: JSON.stringify({ ...CONFIG, labelColumn: "outcome" }), file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } } }),
+      await ctx.post(url, {
+        multipart: {
+          config: JSON.stringify({ ...CONFIG, labelColumn: "outcome" }),
+          file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) },
+        },
+      }),
       422,
       "invalid",
     );
     expect(csvUnknown.issues[0]).toMatchObject({ path: "config.labelColumn", message: expect.stringContaining('"outcome"') });
 
     // Schema errors name the field too.
-    const missing = await expectApiError(await ctx.post(url, { data: { config: { groupColumns: ["group"] }, rows: ROWS } }), 422, "invalid");
+    const missing = await expectApiError(
+      await ctx.post(url, { data: { config: { groupColumns: ["group"] }, rows: ROWS } }),
+      422,
+      "invalid",
+    );
     expect(missing.issues.map((i) => i.path)).toContain("config.labelColumn");
     const badPreset = await expectApiError(
-      await ctx.post(url, { multipart: { config: JSON.stringify({ ...CONFIG, preset: "lenient" }), file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } } }),
+      await ctx.post(url, {
+        multipart: {
+          config: JSON.stringify({ ...CONFIG, preset: "lenient" }),
+          file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) },
+        },
+      }),
       422,
       "invalid",
     );
     expect(badPreset.issues.map((i) => i.path)).toContain("config.preset");
-    await expectApiError(await ctx.post(url, { multipart: { config: "{not json", file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } } }), 400, "malformed_json");
+    await expectApiError(
+      await ctx.post(url, { multipart: { config: "{not json", file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } } }),
+      400,
+      "malformed_json",
+    );
     const noFile = await expectApiError(await ctx.post(url, { multipart: { config: JSON.stringify(CONFIG) } }), 422, "invalid");
     expect(noFile.issues).toEqual([{ path: "file", message: "Missing" }]);
     await expectApiError(await ctx.post(url, { data: { config: CONFIG, rows: [] } }), 422, "invalid");
@@ -191,10 +294,16 @@ describe("bias audits over the API", () => {
     const audit = await expectJson(await writer.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
 
     const { ctx: readOnly } = await apiAs(testOrg.id, ["governance:read"]);
-    const refused = await expectApiError(await readOnly.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 403, "forbidden");
+    const refused = await expectApiError(
+      await readOnly.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }),
+      403,
+      "forbidden",
+    );
     expect(refused.message).toContain("governance:write");
     await expectApiError(
-      await readOnly.post(`${base}/bias-audits`, { multipart: { config: JSON.stringify(CONFIG), file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } } }),
+      await readOnly.post(`${base}/bias-audits`, {
+        multipart: { config: JSON.stringify(CONFIG), file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } },
+      }),
       403,
       "forbidden",
     );
@@ -255,8 +364,13 @@ describe("approval requests, model cards and the audit chain over the API", () =
     const banned = uniqueSlug("social-scoring");
     createModel(testOrg.id, { name: "Social scoring", slug: banned, riskTier: "unacceptable" }, team.actor, "ui");
     createVersion(testOrg.id, banned, { version: "1.0.0", ...fullLineage }, team.actor, "ui");
-    for (const to of ["validation", "staging"] as const) transitionVersion(testOrg.id, banned, "1.0.0", { to }, team.actor, { mayPromote: false });
-    const refused = await expectApiError(await ctx.post(`${API}/models/${banned}/versions/1.0.0/approval-requests`, { data: {} }), 409, "conflict");
+    for (const to of ["validation", "staging"] as const)
+      transitionVersion(testOrg.id, banned, "1.0.0", { to }, team.actor, { mayPromote: false });
+    const refused = await expectApiError(
+      await ctx.post(`${API}/models/${banned}/versions/1.0.0/approval-requests`, { data: {} }),
+      409,
+      "conflict",
+    );
     expect(refused.issues.map((i) => i.path)).toContain("risk_tier");
 
     await expectApiError(await ctx.post(`${API}/models/no-such-model/versions/1.0.0/approval-requests`, { data: {} }), 404, "not_found");
@@ -267,7 +381,13 @@ describe("approval requests, model cards and the audit chain over the API", () =
     const { ctx } = await apiAs(testOrg.id, ["governance:read"]);
     await expectApiError(await ctx.get(`${base}/model-card`), 404, "not_found");
     const team = member(testOrg, "team");
-    saveModelCard(testOrg.id, slug, "1.0.0", { ...emptySections(), modelDetails: "<script>alert(1)</script>", intendedUse: "Credit decisions" }, team.actor);
+    saveModelCard(
+      testOrg.id,
+      slug,
+      "1.0.0",
+      { ...emptySections(), modelDetails: "<script>alert(1)</script>", intendedUse: "Credit decisions" },
+      team.actor,
+    );
     const card = await expectJson(await ctx.get(`${base}/model-card`), 200);
     expect(card).toMatchObject({ model: slug, version: "1.0.0", revision: 1, status: "draft", completeness: { filled: 2, total: 10 } });
     expect(card.sections.modelDetails).toBe("<script>alert(1)</script>");

@@ -60,7 +60,8 @@ export async function startHostileEnv(buildDir: string, prefix: string, serverEn
     }
   }
   const cookies = {} as Record<DemoRole, string>;
-  for (const [role, email] of Object.entries(DEMO_LOGINS)) cookies[role as DemoRole] = (await signIn(server.baseUrl, email, DEMO_PASSWORD)).cookie;
+  for (const [role, email] of Object.entries(DEMO_LOGINS))
+    cookies[role as DemoRole] = (await signIn(server.baseUrl, email, DEMO_PASSWORD)).cookie;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   return {
     server,
@@ -93,7 +94,11 @@ export function checkEachTestLeavesTheServerSound(env: () => HostileEnv | undefi
     if (!current) return;
     await verifyAllChains(current.file);
     // Errors the server logs: 500s ("Unexpected Server Error") and their causes.
-    const errors = current.server.output().slice(loggedBefore).split("\n").filter((line) => /^(\w*Error\b|\[Error)/.test(line));
+    const errors = current.server
+      .output()
+      .slice(loggedBefore)
+      .split("\n")
+      .filter((line) => /^(\w*Error\b|\[Error)/.test(line));
     expect(errors, "errors the server logged during the test").toEqual([]);
     expect((await send(current.server.baseUrl, "/healthz")).status).toBe(200);
   });
@@ -108,7 +113,9 @@ export type Fingerprint = { counts: Record<string, number>; digests: Record<stri
 function tableNames(db: Database.Database): string[] {
   return (
     db
-      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name")
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name",
+      )
       .pluck()
       .all() as string[]
   ).filter((name) => name !== "login_failures");
@@ -126,15 +133,23 @@ export function fingerprint(db: Database.Database): Fingerprint {
       const hash = createHash("sha256");
       let n = 0;
       // When a token was last used is bookkeeping, recorded (once a minute) whatever the request's fate.
-      const columns = (db.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[]).filter((c) => c !== "last_used_at");
-      for (const row of db.prepare(`select ${columns.map((c) => `"${c}"`).join(", ")} from "${table}" order by rowid`).raw().iterate()) {
+      const columns = (db.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[]).filter(
+        (c) => c !== "last_used_at",
+      );
+      for (const row of db
+        .prepare(`select ${columns.map((c) => `"${c}"`).join(", ")} from "${table}" order by rowid`)
+        .raw()
+        .iterate()) {
         hash.update(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? String(v) : Buffer.isBuffer(v) ? v.toString("hex") : v)));
         n++;
       }
       counts[table] = n;
       digests[table] = hash.digest("hex").slice(0, 16);
     }
-    const heads = db.prepare("select org_id as org, max(id) as id from audit_events group by org_id").all() as Array<{ org: number | null; id: number }>;
+    const heads = db.prepare("select org_id as org, max(id) as id from audit_events group by org_id").all() as Array<{
+      org: number | null;
+      id: number;
+    }>;
     return { counts, digests, auditHeads: Object.fromEntries(heads.map((h) => [String(h.org), h.id])) };
   });
   return read();
@@ -148,7 +163,12 @@ const changedTables = (before: Fingerprint, after: Fingerprint) =>
  * anything. `allow` lists tables and audit chains ("null": sign-in events)
  * the request may legitimately touch (failed sign-ins are recorded).
  */
-export function expectUnchanged(before: Fingerprint, after: Fingerprint, context: string, allow: { tables?: string[]; chains?: string[] } = {}): void {
+export function expectUnchanged(
+  before: Fingerprint,
+  after: Fingerprint,
+  context: string,
+  allow: { tables?: string[]; chains?: string[] } = {},
+): void {
   const changed = changedTables(before, after).filter((t) => !allow.tables?.includes(t));
   const heads = (f: Fingerprint) => Object.fromEntries(Object.entries(f.auditHeads).filter(([org]) => !allow.chains?.includes(org)));
   expect(
@@ -158,7 +178,6 @@ export function expectUnchanged(before: Fingerprint, after: Fingerprint, context
 }
 
 /** Autosaves by one person within this window ride on the run's first audit entry (see capture.server.ts). */
-
 
 /**
  * An accepted change is never silent: whatever it wrote comes with a new audit
@@ -170,7 +189,10 @@ export function expectAudited(before: Fingerprint, after: Fingerprint, context: 
   if (changed.length === 0 || changed.includes("audit_events")) return;
   if (db && autosaveBy) {
     const since = Date.now() - AUTOSAVE_RUN_MS;
-    const runOpened = db.prepare("select count(*) from audit_events where actor_label = ? and created_at >= ?").pluck().get(autosaveBy, since) as number;
+    const runOpened = db
+      .prepare("select count(*) from audit_events where actor_label = ? and created_at >= ?")
+      .pluck()
+      .get(autosaveBy, since) as number;
     expect(runOpened, `an autosave without an audit entry opening its run: ${context}`).toBeGreaterThan(0);
     return;
   }
@@ -228,7 +250,8 @@ export function expectErrorEnvelope(reply: Reply, context: string): ApiErrorBody
     expect(typeof issue.message).toBe("string");
     expect(issue.message.length).toBeGreaterThan(0);
   }
-  if (reply.status === 422) expect(envelope.error.issues.length, `${context}: 422 without issues: ${reply.text.slice(0, 300)}`).toBeGreaterThan(0);
+  if (reply.status === 422)
+    expect(envelope.error.issues.length, `${context}: 422 without issues: ${reply.text.slice(0, 300)}`).toBeGreaterThan(0);
   return envelope;
 }
 
@@ -348,7 +371,27 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.string({
-      unit: fc.constantFrom("\u0000", "\ud800", "\udc00", "\u202e", "\u200f", "=", '"', ",", "\n", "\r", "%", "&", "<", ">", "'", "\\", "`", "é", "字"),
+      unit: fc.constantFrom(
+        "\u0000",
+        "\ud800",
+        "\udc00",
+        "\u202e",
+        "\u200f",
+        "=",
+        '"',
+        ",",
+        "\n",
+        "\r",
+        "%",
+        "&",
+        "<",
+        ">",
+        "'",
+        "\\",
+        "`",
+        "é",
+        "字",
+      ),
       maxLength: 25,
     }),
   },
@@ -357,7 +400,21 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 export const hostileKey: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom("__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty", "__defineGetter__", "", " ", "\u0000", "a.b", "0", "-1"),
+  fc.constantFrom(
+    "__proto__",
+    "constructor",
+    "prototype",
+    "toString",
+    "valueOf",
+    "hasOwnProperty",
+    "__defineGetter__",
+    "",
+    " ",
+    "\u0000",
+    "a.b",
+    "0",
+    "-1",
+  ),
   hostileString.filter((s) => s.length < 1000),
 );
 
@@ -372,7 +429,21 @@ const scalarJsonText: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom("0", "-1", "1e308", "-1e308", "1e999", "-0", "4.9e-324", "9007199254740993", "0.5", "true", "false", "null", "123456789012345678901234567890"),
+    arbitrary: fc.constantFrom(
+      "0",
+      "-1",
+      "1e308",
+      "-1e308",
+      "1e999",
+      "-0",
+      "4.9e-324",
+      "9007199254740993",
+      "0.5",
+      "true",
+      "false",
+      "null",
+      "123456789012345678901234567890",
+    ),
   },
 );
 
@@ -402,7 +473,12 @@ function collectPaths(value: unknown, path: JsonPath = [], out: JsonPath[] = [])
 }
 
 /** Serialises `value`, replacing (raw JSON text) or dropping (null) the values at the edited paths. */
-function renderEdited(value: unknown, path: JsonPath, edits: Map<string, string | null>, extras: Array<[string, string]>): string | undefined {
+function renderEdited(
+  value: unknown,
+  path: JsonPath,
+  edits: Map<string, string | null>,
+  extras: Array<[string, string]>,
+): string | undefined {
   const key = path.join("\u0001");
   if (edits.has(key)) return edits.get(key) ?? undefined;
   if (Array.isArray(value)) {
@@ -469,7 +545,10 @@ export const brokenJsonBody: fc.Arbitrary<RawBody> = fc.oneof(
   ),
   fc.string({ unit: "binary", maxLength: 50 }),
   fc.uint8Array({ minLength: 1, maxLength: 64 }),
-  fc.constantFrom(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), new Uint8Array([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00])),
+  fc.constantFrom(
+    new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    new Uint8Array([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]),
+  ),
   deepJsonText,
   fc.constant(`{"name":"${"a".repeat(1_000_001)}"}`),
 );

@@ -83,17 +83,37 @@ async function postForm(role: DemoRole, pagePath: string, fields: Record<string,
   return send(env.server.baseUrl, pagePath, { method: "POST", headers: { cookie: env.cookies[role] }, body: new URLSearchParams(fields) });
 }
 
-const scalar = (sql: string, ...params: unknown[]) => env.db.prepare(sql).pluck().get(...params) as number;
+const scalar = (sql: string, ...params: unknown[]) =>
+  env.db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
 
 async function prepareTargets(): Promise<Targets> {
   const model = "hostile-target";
   await api("POST", "/models", { name: "Hostile target", slug: model, riskTier: "limited", ownerTeam: "Fuzzers" });
-  const lineage = { codeRef: "git:abc123", trainingData: { ref: "s3://lake/x", version: "1" }, hyperparameters: { lr: 0.1 }, metrics: { auc: 0.8 } };
+  const lineage = {
+    codeRef: "git:abc123",
+    trainingData: { ref: "s3://lake/x", version: "1" },
+    hyperparameters: { lr: 0.1 },
+    metrics: { auc: 0.8 },
+  };
   await api("POST", `/models/${model}/versions`, { version: "1.0.0", ...lineage });
   await api("POST", `/models/${model}/versions`, { version: "1.1.0", stage: "staging", ...lineage });
-  const incident = await api("POST", `/models/${model}/versions/1.0.0/incidents`, { title: "Drift", severity: "sev3", startedAt: "2026-01-05T10:00:00Z" });
+  const incident = await api("POST", `/models/${model}/versions/1.0.0/incidents`, {
+    title: "Drift",
+    severity: "sev3",
+    startedAt: "2026-01-05T10:00:00Z",
+  });
   const audit = await api("POST", `/models/${model}/versions/1.0.0/bias-audits`, {
-    config: { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"], predictionColumn: "p", positivePredictions: ["1"], minGroupSize: 1 },
+    config: {
+      groupColumns: ["g"],
+      labelColumn: "y",
+      positiveLabels: ["1"],
+      predictionColumn: "p",
+      positivePredictions: ["1"],
+      minGroupSize: 1,
+    },
     rows: [
       { g: "a", y: "1", p: "1" },
       { g: "a", y: "0", p: "0" },
@@ -102,7 +122,10 @@ async function prepareTargets(): Promise<Targets> {
     ],
   });
   const approval = await api("POST", `/models/${model}/versions/1.1.0/approval-requests`, { reason: "ship it" });
-  const card = await postForm("team", `/orgs/demo/models/${model}/versions/1.0.0/card/edit`, { modelDetails: "A model", intendedUse: "Testing" });
+  const card = await postForm("team", `/orgs/demo/models/${model}/versions/1.0.0/card/edit`, {
+    modelDetails: "A model",
+    intendedUse: "Testing",
+  });
   expect(card.status, card.text.slice(0, 300)).toBeLessThan(400);
   const assessments = (await api("GET", "/assessments")).assessments as Array<{ id: number; status: string }>;
   const framework = await api("GET", "/framework");
@@ -191,7 +214,15 @@ const API_CASES: Record<string, ApiCase> = {
   "GET /models": { path: () => "/models", queryKeys: ["q", "stage", "riskTier", "team", "tag", "sort", "page", "pageSize"] },
   "POST /models": {
     path: () => "/models",
-    example: () => ({ name: "Fuzzed model", slug: "fuzzed-model", riskTier: "minimal", ownerTeam: "Team", useCase: "Use", description: "Desc", tags: ["a", "b"] }),
+    example: () => ({
+      name: "Fuzzed model",
+      slug: "fuzzed-model",
+      riskTier: "minimal",
+      ownerTeam: "Team",
+      useCase: "Use",
+      description: "Desc",
+      tags: ["a", "b"],
+    }),
   },
   "POST /models/{slug}/versions": {
     path: () => `/models/${t.model}/versions`,
@@ -226,7 +257,14 @@ const API_CASES: Record<string, ApiCase> = {
   },
   "PATCH /incidents/{id}": {
     path: () => `/incidents/${t.incidentId}`,
-    example: () => ({ title: "Drift again", severity: "sev1", status: "mitigated", detectedAt: "2026-01-05T11:00:00Z", description: "d", reviewUrl: "https://example.com/r" }),
+    example: () => ({
+      title: "Drift again",
+      severity: "sev1",
+      status: "mitigated",
+      detectedAt: "2026-01-05T11:00:00Z",
+      description: "d",
+      reviewUrl: "https://example.com/r",
+    }),
   },
   "POST /models/{slug}/versions/{version}/monitoring": {
     path: () => `/models/${t.model}/versions/${t.devVersion}/monitoring`,
@@ -237,7 +275,15 @@ const API_CASES: Record<string, ApiCase> = {
   "POST /models/{slug}/versions/{version}/bias-audits": {
     path: () => `/models/${t.model}/versions/${t.devVersion}/bias-audits`,
     example: () => ({
-      config: { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"], predictionColumn: "p", positivePredictions: ["1"], minGroupSize: 1, preset: "org-default" },
+      config: {
+        groupColumns: ["g"],
+        labelColumn: "y",
+        positiveLabels: ["1"],
+        predictionColumn: "p",
+        positivePredictions: ["1"],
+        minGroupSize: 1,
+        preset: "org-default",
+      },
       rows: [
         { g: "a", y: "1", p: "1" },
         { g: "b", y: 1, p: 0 },
@@ -255,7 +301,9 @@ const API_CASES: Record<string, ApiCase> = {
   "PUT /assessments/{id}/responses": {
     path: () => `/assessments/${t.draftAssessmentId}/responses`,
     example: () => ({
-      capabilities: [{ id: t.statementId, status: "in_place", reason: "r", evidence: { note: "n", url: "https://example.com/e", date: "2026-01-01" } }],
+      capabilities: [
+        { id: t.statementId, status: "in_place", reason: "r", evidence: { note: "n", url: "https://example.com/e", date: "2026-01-01" } },
+      ],
       questions: [{ id: t.questionId, level: 3, note: "n" }],
     }),
   },
@@ -264,8 +312,14 @@ const API_CASES: Record<string, ApiCase> = {
     example: () => ({ justifications: { [t.componentId]: "We have the evidence" } }),
   },
   // The draft cannot be withdrawn (409): the body still reaches validation.
-  "POST /assessments/{id}/withdraw": { path: () => `/assessments/${t.draftAssessmentId}/withdraw`, example: () => ({ reason: "Scored against the wrong unit" }) },
-  "POST /assessments/{id}/roadmap": { path: () => `/assessments/${t.finalizedAssessmentId}/roadmap`, example: () => ({ startDate: "2027-01-01" }) },
+  "POST /assessments/{id}/withdraw": {
+    path: () => `/assessments/${t.draftAssessmentId}/withdraw`,
+    example: () => ({ reason: "Scored against the wrong unit" }),
+  },
+  "POST /assessments/{id}/roadmap": {
+    path: () => `/assessments/${t.finalizedAssessmentId}/roadmap`,
+    example: () => ({ startDate: "2027-01-01" }),
+  },
   "PATCH /roadmap-items/{id}": {
     path: () => `/roadmap-items/${t.roadmapItemId}`,
     example: () => ({ status: "in_progress", ownerEmail: "team@demo.local", evidence: "Evidence", team: "Platform" }),
@@ -274,7 +328,11 @@ const API_CASES: Record<string, ApiCase> = {
 
 /** Percent-encodes the UTF-8 bytes of `text` (lone surrogates become U+FFFD, as a browser sends them). */
 function percentEncode(text: string): string {
-  return [...Buffer.from(text, "utf8")].map((b) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+  return [...Buffer.from(text, "utf8")]
+    .map((b) =>
+      /[A-Za-z0-9._~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+    )
+    .join("");
 }
 
 async function sendApi(method: string, path: string, body: RawBody | undefined, contentType: string | undefined): Promise<Reply> {
@@ -338,7 +396,13 @@ describe("JSON API: hostile bodies and queries", () => {
       const c = API_CASES[key]!;
       const query = fc.oneof(
         fc
-          .array(fc.tuple(fc.oneof(fc.constantFrom(...c.queryKeys!), hostileKey), hostileString.filter((s) => s.length < 5000)), { maxLength: 6 })
+          .array(
+            fc.tuple(
+              fc.oneof(fc.constantFrom(...c.queryKeys!), hostileKey),
+              hostileString.filter((s) => s.length < 5000),
+            ),
+            { maxLength: 6 },
+          )
           .map((pairs) => new URLSearchParams(pairs).toString()),
         fc.constantFrom(...rawQueries),
       );
@@ -368,7 +432,24 @@ describe("JSON API: hostile bodies and queries", () => {
   it("every endpoint: never 5xx for hostile path parameters (ids, slugs, versions)", async () => {
     const segment = fc.oneof(
       hostileString.filter((s) => s.length < 300).map(percentEncode),
-      fc.constantFrom("%", "%zz", "%00", "%2e%2e", "%2F", "9".repeat(30), "-1", "0", "1.5", "1e3", "%20", "%F0%9F", "__proto__", "constructor", ".", "%FF"),
+      fc.constantFrom(
+        "%",
+        "%zz",
+        "%00",
+        "%2e%2e",
+        "%2F",
+        "9".repeat(30),
+        "-1",
+        "0",
+        "1.5",
+        "1e3",
+        "%20",
+        "%F0%9F",
+        "__proto__",
+        "constructor",
+        ".",
+        "%FF",
+      ),
     );
     const withParams = API_ENDPOINTS.filter((e) => e.path.includes("{"));
     await fc.assert(
@@ -409,7 +490,10 @@ const FORM_TARGETS: FormTarget[] = [
     path: () => "/orgs/demo/admin",
     index: true,
     intents: {
-      "create-user": { role: "admin", fields: () => ({ email: "fuzz-user@demo.local", name: "Fuzz User", password: "Str0ng-Passw0rd!", role: "team" }) },
+      "create-user": {
+        role: "admin",
+        fields: () => ({ email: "fuzz-user@demo.local", name: "Fuzz User", password: "Str0ng-Passw0rd!", role: "team" }),
+      },
       "add-member": { role: "admin", fields: () => ({ email: "victim@demo.local", role: "team" }) },
       "change-role": { role: "admin", fields: () => ({ userId: String(t.victimUserId), role: "auditor" }) },
       "remove-member": { role: "admin", fields: () => ({ userId: String(t.victimUserId) }) },
@@ -419,7 +503,9 @@ const FORM_TARGETS: FormTarget[] = [
   {
     name: "admin settings",
     path: () => "/orgs/demo/admin/settings",
-    intents: { "": { role: "admin", fields: () => ({ fairnessRatioMin: "0.8", fairnessDifferenceMax: "0.1", fairnessPreset: "org-default" }) } },
+    intents: {
+      "": { role: "admin", fields: () => ({ fairnessRatioMin: "0.8", fairnessDifferenceMax: "0.1", fairnessPreset: "org-default" }) },
+    },
   },
   {
     name: "admin tokens",
@@ -520,10 +606,21 @@ const FORM_TARGETS: FormTarget[] = [
       transition: { role: "team", fields: () => ({ to: "validation", reason: "ok" }) },
       "report-incident": {
         role: "team",
-        fields: () => ({ title: "Outage", severity: "sev2", status: "open", startedAt: "2026-03-01T10:00", detectedAt: "2026-03-01T10:30", description: "d", reviewUrl: "" }),
+        fields: () => ({
+          title: "Outage",
+          severity: "sev2",
+          status: "open",
+          startedAt: "2026-03-01T10:00",
+          detectedAt: "2026-03-01T10:30",
+          description: "d",
+          reviewUrl: "",
+        }),
       },
       "request-promotion": { role: "team", fields: () => ({ reason: "Please" }) },
-      "update-incident": { role: "team", fields: () => ({ incidentId: String(t.incidentId), status: "resolved", resolvedAt: "2026-03-02T10:00" }) },
+      "update-incident": {
+        role: "team",
+        fields: () => ({ incidentId: String(t.incidentId), status: "resolved", resolvedAt: "2026-03-02T10:00" }),
+      },
     },
   },
   {
@@ -584,7 +681,15 @@ const FORM_TARGETS: FormTarget[] = [
     intents: {
       "": {
         role: "team",
-        fields: () => ({ name: "Form model", slug: "form-model", riskTier: "high", ownerTeam: "T", useCase: "U", description: "D", tags: "x, y" }),
+        fields: () => ({
+          name: "Form model",
+          slug: "form-model",
+          riskTier: "high",
+          ownerTeam: "T",
+          useCase: "U",
+          description: "D",
+          tags: "x, y",
+        }),
       },
     },
   },
@@ -609,29 +714,57 @@ const FORM_TARGETS: FormTarget[] = [
   {
     name: "generate roadmap",
     path: () => "/orgs/demo/roadmaps/new",
-    intents: { "": { role: "leadership", fields: () => ({ assessmentId: String(t.finalizedAssessmentId), startDate: "2027-04-01", replacesRoadmapId: "none" }) } },
+    intents: {
+      "": {
+        role: "leadership",
+        fields: () => ({ assessmentId: String(t.finalizedAssessmentId), startDate: "2027-04-01", replacesRoadmapId: "none" }),
+      },
+    },
   },
   {
     name: "create organisation",
     path: () => "/admin/organizations",
     intents: {
-      "": { role: "admin", fields: () => ({ slug: "fuzz-org", name: "Fuzz Org", adminEmail: "boss@fuzz.example", adminName: "Boss", adminPassword: "Fuzz-Passw0rd!" }) },
+      "": {
+        role: "admin",
+        fields: () => ({
+          slug: "fuzz-org",
+          name: "Fuzz Org",
+          adminEmail: "boss@fuzz.example",
+          adminName: "Boss",
+          adminPassword: "Fuzz-Passw0rd!",
+        }),
+      },
     },
   },
 ];
 
 /** A form post as sent: the entries, and how they are encoded. */
-type FormRequest = { encoding: "urlencoded" | "multipart" | "raw"; entries: Array<[string, string]>; files: string[]; raw?: { body: RawBody; contentType?: string } };
+type FormRequest = {
+  encoding: "urlencoded" | "multipart" | "raw";
+  entries: Array<[string, string]>;
+  files: string[];
+  raw?: { body: RawBody; contentType?: string };
+};
 
 /** Form entries from a valid example with values replaced, dropped, repeated, or hostile fields added. */
 function mutatedForm(example: FormFields, intentName: string): fc.Arbitrary<Array<[string, string]>> {
-  const entries: Array<[string, string]> = Object.entries(example).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, v] as [string, string]]));
+  const entries: Array<[string, string]> = Object.entries(example).flatMap(([k, v]) =>
+    Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, v] as [string, string]],
+  );
   const withIntent: Array<[string, string]> = intentName ? [["intent", intentName], ...entries] : entries;
   const edit = fc.oneof(
     { weight: 5, arbitrary: fc.tuple(fc.constant("replace" as const), fc.nat(), hostileString) },
     { weight: 2, arbitrary: fc.tuple(fc.constant("delete" as const), fc.nat(), fc.constant("")) },
     { weight: 1, arbitrary: fc.tuple(fc.constant("repeat" as const), fc.nat(), hostileString) },
-    { weight: 2, arbitrary: fc.tuple(fc.constant("add" as const), fc.nat(), fc.tuple(hostileKey, hostileString).map(([k, v]) => `${k}\u0001${v}`)) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(
+        fc.constant("add" as const),
+        fc.nat(),
+        fc.tuple(hostileKey, hostileString).map(([k, v]) => `${k}\u0001${v}`),
+      ),
+    },
   );
   return fc.array(edit, { minLength: 1, maxLength: 3 }).map((edits) => {
     // The intent is only replaced now and then, so most requests reach their intent's validation.
@@ -650,7 +783,8 @@ function mutatedForm(example: FormFields, intentName: string): fc.Arbitrary<Arra
   });
 }
 
-const MULTIPART_GARBAGE = '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue\r\n--b\r\nContent-Disposition: form-data\r\n\r\nno name\r\n';
+const MULTIPART_GARBAGE =
+  '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue\r\n--b\r\nContent-Disposition: form-data\r\n\r\nno name\r\n';
 
 function formRequest(example: FormFields, intentName: string): fc.Arbitrary<FormRequest> {
   const entries = mutatedForm(example, intentName);
@@ -661,7 +795,7 @@ function formRequest(example: FormFields, intentName: string): fc.Arbitrary<Form
     })),
     fc.constantFrom<{ body: RawBody; contentType?: string }>(
       { body: MULTIPART_GARBAGE, contentType: "multipart/form-data; boundary=b" },
-      { body: "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated", contentType: "multipart/form-data; boundary=b" },
+      { body: '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nunterminated', contentType: "multipart/form-data; boundary=b" },
       { body: "garbage", contentType: "multipart/form-data" },
       { body: "a=1", contentType: "application/x-www-form-urlencoded; charset=utf-16" },
       { body: new Uint8Array([0xff, 0xfe, 0x00, 0x01]), contentType: undefined },
@@ -690,7 +824,8 @@ function encodeForm(request: FormRequest): { body: RawBody | FormData | URLSearc
   if (request.encoding === "urlencoded") return { body: new URLSearchParams(request.entries) };
   const form = new FormData();
   for (const [k, v] of request.entries) {
-    if (request.files.includes(k)) form.append(k, new Blob([v, "\u0000\uffff"], { type: "application/octet-stream" }), "../../evil\u0000.csv");
+    if (request.files.includes(k))
+      form.append(k, new Blob([v, "\u0000\uffff"], { type: "application/octet-stream" }), "../../evil\u0000.csv");
     else form.append(k, v);
   }
   return { body: form };
@@ -771,7 +906,11 @@ describe("form actions: hostile posts by an allowed member", () => {
       fc.asyncProperty(requests, fc.constantFrom("data" as const, "document" as const), async (request, transport) => {
         const url = transport === "data" ? "/login.data" : "/login";
         const { body, contentType } = encodeForm(request);
-        const reply = await send(env.server.baseUrl, url, { method: "POST", body, headers: contentType ? { "content-type": contentType } : {} });
+        const reply = await send(env.server.baseUrl, url, {
+          method: "POST",
+          body,
+          headers: contentType ? { "content-type": contentType } : {},
+        });
         const context = `POST ${url}: ${describeForm(request)}`;
         await checkFormReply(reply, transport, context);
         // A failed sign-in is recorded (the throttle and the sign-in audit chain): nothing else.

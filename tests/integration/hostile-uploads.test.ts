@@ -55,8 +55,23 @@ const UI_JSON_PATH = `/orgs/demo/models/${MODEL}/versions/${VERSION}/bias-audits
 const UI_FORM_PATH = `/orgs/demo/models/${MODEL}/versions/${VERSION}/bias-audits/new`;
 const MB = 1024 * 1024;
 
-const CONFIG = { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"], predictionColumn: "p", positivePredictions: ["1"], minGroupSize: 1 };
-const FORM_CONFIG = { groupColumns: "g", labelColumn: "y", positiveLabels: "1", mode: "prediction", predictionColumn: "p", positivePredictions: "1", minGroupSize: "1" };
+const CONFIG = {
+  groupColumns: ["g"],
+  labelColumn: "y",
+  positiveLabels: ["1"],
+  predictionColumn: "p",
+  positivePredictions: ["1"],
+  minGroupSize: 1,
+};
+const FORM_CONFIG = {
+  groupColumns: "g",
+  labelColumn: "y",
+  positiveLabels: "1",
+  mode: "prediction",
+  predictionColumn: "p",
+  positivePredictions: "1",
+  minGroupSize: "1",
+};
 
 beforeAll(async () => {
   const build = acquirePortalBuild();
@@ -115,12 +130,19 @@ async function upload(channel: Channel, content: RawBody, config?: string): Prom
   }
   form.append("file", fileBlob(content), "predictions.csv");
   const headers: Record<string, string> = channel === "api" ? { authorization: `Bearer ${env.token}` } : { cookie: env.cookies.team };
-  return send(env.server.baseUrl, channel === "api" ? API_PATH : channel === "ui-json" ? UI_JSON_PATH : UI_FORM_PATH, { method: "POST", headers, body: form });
+  return send(env.server.baseUrl, channel === "api" ? API_PATH : channel === "ui-json" ? UI_JSON_PATH : UI_FORM_PATH, {
+    method: "POST",
+    headers,
+    body: form,
+  });
 }
 
 /** The refusal a channel gives: the API's envelope, the JSON twin's `{errors}`, the form page. Returns the messages. */
 function refusalMessages(channel: Channel, reply: Reply, context: string): string[] {
-  if (channel === "api") return expectErrorEnvelope(reply, context).error.issues.map((i) => `${i.path}: ${i.message}`).concat(JSON.parse(reply.text).error.message);
+  if (channel === "api")
+    return expectErrorEnvelope(reply, context)
+      .error.issues.map((i) => `${i.path}: ${i.message}`)
+      .concat(JSON.parse(reply.text).error.message);
   if (channel === "ui-json") {
     expect(reply.contentType, context).toMatch(/application\/json/);
     const body = JSON.parse(reply.text) as { errors?: Record<string, string> };
@@ -134,7 +156,12 @@ function refusalMessages(channel: Channel, reply: Reply, context: string): strin
 }
 
 function unescapeHtml(html: string): string {
-  return html.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  return html
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }
 
 /** No 5xx; a refusal is clear and writes nothing; an acceptance is one audit with its audit event. */
@@ -150,7 +177,10 @@ function checkUpload(channel: Channel, reply: Reply, context: string): string[] 
     expect(after.counts.bias_audits, context).toBe(baseline.counts.bias_audits! + 1);
   }
   baseline = after;
-  expect(fs.readdirSync(serverTmp).filter((name) => name.startsWith("portal-upload-")), `${context}: spooled upload left on disk`).toEqual([]);
+  expect(
+    fs.readdirSync(serverTmp).filter((name) => name.startsWith("portal-upload-")),
+    `${context}: spooled upload left on disk`,
+  ).toEqual([]);
   return messages;
 }
 
@@ -169,7 +199,12 @@ const NAMED_FILES: Array<{ name: string; content: () => RawBody; status: number;
   { name: "only line breaks", content: () => "\n\r\n\n", status: 422, says: /empty/i },
   { name: "header only", content: () => "g,y,p\n", status: 422, says: /no usable rows/i },
   { name: "UTF-16 LE with BOM", content: () => new Uint8Array(Buffer.from("\ufeffg,y,p\na,1,1\n", "utf16le")), status: 422, says: /UTF-8/ },
-  { name: "UTF-16 BE with BOM", content: () => new Uint8Array(Buffer.from("\ufeffg,y,p\na,1,1\n", "utf16le").swap16()), status: 422, says: /UTF-8/ },
+  {
+    name: "UTF-16 BE with BOM",
+    content: () => new Uint8Array(Buffer.from("\ufeffg,y,p\na,1,1\n", "utf16le").swap16()),
+    status: 422,
+    says: /UTF-8/,
+  },
   { name: "Latin-1", content: () => new Uint8Array(Buffer.from("g,y,p\ncaf\u00e9,1,1\n", "latin1")), status: 422, says: /Row 2.*UTF-8/ },
   { name: "overlong UTF-8", content: () => bytes("g,y,p\na,1,1\nb", [0xc0, 0xaf], ",1,0\n"), status: 422, says: /Row 3.*UTF-8/ },
   { name: "lone continuation byte", content: () => bytes("g,y,p\n", [0x80], ",1,1\n"), status: 422, says: /UTF-8/ },
@@ -182,15 +217,30 @@ const NAMED_FILES: Array<{ name: string; content: () => RawBody; status: number;
     says: /Row 1.*more than 10000 fields/,
   },
   { name: "100,000-column data row", content: () => `g,y,p\n${",".repeat(100_000)}\n`, status: 422, says: /Row 2.*more than 10000 fields/ },
-  { name: "field over a million characters", content: () => `g,y,p\n${"a".repeat(1_000_001)},1,1\n`, status: 422, says: /Row 2.*longer than 1000000/ },
-  { name: "quoted field over a million characters", content: () => `g,y,p\n"${"a\n".repeat(500_001)}",1,1\n`, status: 422, says: /Row 2.*longer than 1000000/ },
+  {
+    name: "field over a million characters",
+    content: () => `g,y,p\n${"a".repeat(1_000_001)},1,1\n`,
+    status: 422,
+    says: /Row 2.*longer than 1000000/,
+  },
+  {
+    name: "quoted field over a million characters",
+    content: () => `g,y,p\n"${"a\n".repeat(500_001)}",1,1\n`,
+    status: 422,
+    says: /Row 2.*longer than 1000000/,
+  },
   { name: "header without the configured columns", content: () => "a,b,c\n1,2,3\n", status: 422, says: /Unknown column "g"/ },
   { name: "NUL bytes and RTL marks", content: () => "g,y,p\n\u0000a\u202e,1,1\nb\u200f,0,0\n", status: 201 },
   { name: "ragged rows", content: () => "g,y,p\na,1,1,extra,extra\nb,1\nc\n\na,0,0\nb,1,1,\n", status: 201 },
   { name: "lone CR line breaks", content: () => "g,y,p\ra,1,1\rb,0,0\r", status: 422, says: /Unknown column/ },
-  { name: "2,000 distinct groups (an identifier as the group column)", content: () => `g,y,p\n${rows(2_000, (i) => `id-${i},${i % 2},1\n`)}`, status: 422, says: /more than 1,000 distinct groups/ },
+  {
+    name: "2,000 distinct groups (an identifier as the group column)",
+    content: () => `g,y,p\n${rows(2_000, (i) => `id-${i},${i % 2},1\n`)}`,
+    status: 422,
+    says: /more than 1,000 distinct groups/,
+  },
   { name: "a 300-character group value", content: () => `g,y,p\n${"x".repeat(300)},1,1\n`, status: 422, says: /limited to 200 characters/ },
-  { name: "formula-like group names", content: () => 'g,y,p\n=cmd|\' /C calc\'!A0,1,1\n"+SUM(1,2)",0,1\n@x,1,0\n-1,0,0\n', status: 201 },
+  { name: "formula-like group names", content: () => "g,y,p\n=cmd|' /C calc'!A0,1,1\n\"+SUM(1,2)\",0,1\n@x,1,0\n-1,0,0\n", status: 201 },
   { name: "no positive labels", content: () => "g,y,p\na,0,1\nb,0,0\n", status: 422, says: /positive label/ },
 ];
 
@@ -201,7 +251,10 @@ const csvCell = fc.oneof(
 const lineBreak = fc.constantFrom("\n", "\r\n", "\r", "\n\n");
 const generatedCsv: fc.Arbitrary<RawBody> = fc
   .tuple(
-    fc.oneof(fc.constant("g,y,p"), fc.array(csvCell, { maxLength: 5 }).map((cells) => cells.join(","))),
+    fc.oneof(
+      fc.constant("g,y,p"),
+      fc.array(csvCell, { maxLength: 5 }).map((cells) => cells.join(",")),
+    ),
     fc.array(fc.tuple(fc.array(csvCell, { maxLength: 6 }), lineBreak), { maxLength: 30 }),
     fc.boolean(),
   )
@@ -237,7 +290,9 @@ describe("hostile CSV files", () => {
         const reply = await upload(channel, content);
         const context = `${channel} ${file.name}`;
         // The plain form answers a success with a redirect to the audit.
-        expect(reply.status, `${context}: ${reply.text.slice(0, 500)}`).toBe(channel === "ui-form" && file.status === 201 ? 302 : file.status);
+        expect(reply.status, `${context}: ${reply.text.slice(0, 500)}`).toBe(
+          channel === "ui-form" && file.status === 201 ? 302 : file.status,
+        );
         const messages = checkUpload(channel, reply, context);
         if (file.says) expect(messages.join("\n"), context).toMatch(file.says);
       }
@@ -249,12 +304,21 @@ describe("hostile CSV files", () => {
       { name: "no config part", form: () => withFile(new FormData()), status: 400, says: /config/ },
       { name: "config not JSON", form: () => withFile(field("config", "{not json")), status: 400, says: /config/ },
       { name: "config a JSON array", form: () => withFile(field("config", "[]")), status: 422, says: /config/ },
-      { name: "config with __proto__", form: () => withFile(field("config", '{"__proto__":{"groupColumns":["g"]}}')), status: 422, says: /config\.groupColumns/ },
+      {
+        name: "config with __proto__",
+        form: () => withFile(field("config", '{"__proto__":{"groupColumns":["g"]}}')),
+        status: 422,
+        says: /config\.groupColumns/,
+      },
       { name: "no file part", form: () => field("config", JSON.stringify(CONFIG)), status: 422, says: /file/ },
       { name: "config over 64 KB", form: () => withFile(field("config", `"${"a".repeat(70_000)}"`)), status: 413, says: /limited/ },
     ];
     for (const c of cases) {
-      const reply = await send(env.server.baseUrl, API_PATH, { method: "POST", headers: { authorization: `Bearer ${env.token}` }, body: c.form() });
+      const reply = await send(env.server.baseUrl, API_PATH, {
+        method: "POST",
+        headers: { authorization: `Bearer ${env.token}` },
+        body: c.form(),
+      });
       expect(reply.status, `${c.name}: ${reply.text}`).toBe(c.status);
       expect(reply.text, c.name).toMatch(c.says);
       checkUpload("api", reply, c.name);
@@ -320,10 +384,22 @@ async function watchMemory<T>(work: () => Promise<T>): Promise<{ result: T; grow
  * produced when the answer arrived (the server may keep reading a little after it).
  */
 async function sendStreaming(urlPath: string, headers: Record<string, string>, body: ReturnType<typeof endlessBody>) {
-  const res = await fetch(`${env.server.baseUrl}${urlPath}`, { method: "POST", headers, body: body.stream, duplex: "half", redirect: "manual" } as RequestInit);
+  const res = await fetch(`${env.server.baseUrl}${urlPath}`, {
+    method: "POST",
+    headers,
+    body: body.stream,
+    duplex: "half",
+    redirect: "manual",
+  } as RequestInit);
   const sentAtAnswer = body.sent();
   const text = await res.text();
-  const reply: Reply = { status: res.status, contentType: res.headers.get("content-type") ?? "", text, location: res.headers.get("location"), headers: res.headers };
+  const reply: Reply = {
+    status: res.status,
+    contentType: res.headers.get("content-type") ?? "",
+    text,
+    location: res.headers.get("location"),
+    headers: res.headers,
+  };
   return { reply, sentAtAnswer };
 }
 
@@ -378,7 +454,14 @@ const STREAM_CASES: StreamCase[] = [
     limit: MAX_UPLOAD_BYTES,
     says: /256 MB/,
   },
-  { name: "an endless part header", channel: "api", head: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="config"\r\nX-Junk: `, unit: "j", limit: MB, says: /limited/ },
+  {
+    name: "an endless part header",
+    channel: "api",
+    head: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="config"\r\nX-Junk: `,
+    unit: "j",
+    limit: MB,
+    says: /limited/,
+  },
   { name: "an endless preamble before the first boundary", channel: "api", head: "", unit: "preamble ", limit: MB, says: /limited/ },
   { name: "endless small parts", channel: "ui-json", head: "", unit: `${partHead("f")}v\r\n`, limit: MB, says: /limited/ },
 ];
@@ -395,9 +478,12 @@ describe("upload limits are enforced while streaming, with a clear 413", () => {
       const cap = Math.max(c.limit * 4, c.limit + 64 * MB);
       const body = endlessBody(c.head, c.unit, cap);
       const { path: urlPath, headers } = streamPath(c.channel);
-      const { result, growth } = await watchMemory(() => sendStreaming(urlPath, { ...headers, "content-type": `multipart/form-data; boundary=${BOUNDARY}` }, body));
+      const { result, growth } = await watchMemory(() =>
+        sendStreaming(urlPath, { ...headers, "content-type": `multipart/form-data; boundary=${BOUNDARY}` }, body),
+      );
       const { reply, sentAtAnswer } = result;
-      if (process.env.HTTP_DEBUG) console.log(`${c.name}: ${reply.status} after ${Math.round(sentAtAnswer / MB)} MB sent, memory +${Math.round(growth / MB)} MB`);
+      if (process.env.HTTP_DEBUG)
+        console.log(`${c.name}: ${reply.status} after ${Math.round(sentAtAnswer / MB)} MB sent, memory +${Math.round(growth / MB)} MB`);
       expect(reply.status, reply.text.slice(0, 300)).toBe(413);
       // What the client has pushed includes socket buffers and whatever it wrote while a busy machine
       // delivered the answer: allow half the limit (at least 48 MB) on top, still far below the 4× it would send.
@@ -443,7 +529,13 @@ describe("upload limits are enforced while streaming, with a clear 413", () => {
 
   it("JSON bodies (1 MB) and form posts (4 MB) are limited while streaming too", async () => {
     const cases: Array<{ name: string; path: string; headers: Record<string, string>; head: string; limit: number }> = [
-      { name: "API JSON", path: "/api/v1/models", headers: { authorization: `Bearer ${env.token}`, "content-type": "application/json" }, head: '{"name":"', limit: 1_000_000 },
+      {
+        name: "API JSON",
+        path: "/api/v1/models",
+        headers: { authorization: `Bearer ${env.token}`, "content-type": "application/json" },
+        head: '{"name":"',
+        limit: 1_000_000,
+      },
       {
         name: "API bias audit as JSON",
         path: API_PATH,
@@ -451,14 +543,27 @@ describe("upload limits are enforced while streaming, with a clear 413", () => {
         head: `{"config":${JSON.stringify(CONFIG)},"rows":[`,
         limit: 1_000_000,
       },
-      { name: "model form", path: "/orgs/demo/models/new", headers: { cookie: env.cookies.team, "content-type": "application/x-www-form-urlencoded" }, head: "name=", limit: MAX_FORM_BYTES },
-      { name: "sign-in form", path: "/login", headers: { "content-type": "application/x-www-form-urlencoded" }, head: "email=", limit: MAX_FORM_BYTES },
+      {
+        name: "model form",
+        path: "/orgs/demo/models/new",
+        headers: { cookie: env.cookies.team, "content-type": "application/x-www-form-urlencoded" },
+        head: "name=",
+        limit: MAX_FORM_BYTES,
+      },
+      {
+        name: "sign-in form",
+        path: "/login",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        head: "email=",
+        limit: MAX_FORM_BYTES,
+      },
     ];
     for (const c of cases) {
       const body = endlessBody(c.head, c.name === "API bias audit as JSON" ? '{"g":"a","y":1,"p":1},' : "a", c.limit + 256 * MB);
       const { result, growth } = await watchMemory(() => sendStreaming(c.path, c.headers, body));
       const { reply, sentAtAnswer } = result;
-      if (process.env.HTTP_DEBUG) console.log(`${c.name}: ${reply.status} after ${Math.round(sentAtAnswer / MB)} MB sent, memory +${Math.round(growth / MB)} MB`);
+      if (process.env.HTTP_DEBUG)
+        console.log(`${c.name}: ${reply.status} after ${Math.round(sentAtAnswer / MB)} MB sent, memory +${Math.round(growth / MB)} MB`);
       expect(reply.status, `${c.name}: ${reply.text.slice(0, 200)}`).toBe(413);
       expect(sentAtAnswer, c.name).toBeLessThan(c.limit + 48 * MB);
       expect(growth, `${c.name}: server memory grew by ${Math.round(growth / MB)} MB`).toBeLessThan(96 * MB);
@@ -479,11 +584,36 @@ describe("after a refusal the connection carries the next request", () => {
       return form;
     };
     const cases: Array<{ name: string; path: string; init: RequestInit; status: number }> = [
-      { name: "JSON over 1 MB", path: "/api/v1/models", init: { headers: { ...api, "content-type": "application/json" }, body: JSON.stringify({ name: "a".repeat(1_500_000) }) }, status: 413 },
-      { name: "form over 4 MB", path: "/orgs/demo/models/new", init: { headers: { ...team, "content-type": "application/x-www-form-urlencoded" }, body: `name=${"a".repeat(4_500_000)}` }, status: 413 },
-      { name: "JSON posted to a form", path: "/orgs/demo/models/new", init: { headers: { ...team, "content-type": "application/json" }, body: JSON.stringify({ name: "a".repeat(300_000) }) }, status: 415 },
-      { name: "upload that is not multipart", path: UI_JSON_PATH, init: { headers: { ...team, "content-type": "text/csv" }, body: "g,y,p\n".repeat(100_000) }, status: 415 },
-      { name: "upload with a 300 KB field", path: API_PATH, init: { headers: api, body: multipart({ config: "a".repeat(300_000) }) }, status: 413 },
+      {
+        name: "JSON over 1 MB",
+        path: "/api/v1/models",
+        init: { headers: { ...api, "content-type": "application/json" }, body: JSON.stringify({ name: "a".repeat(1_500_000) }) },
+        status: 413,
+      },
+      {
+        name: "form over 4 MB",
+        path: "/orgs/demo/models/new",
+        init: { headers: { ...team, "content-type": "application/x-www-form-urlencoded" }, body: `name=${"a".repeat(4_500_000)}` },
+        status: 413,
+      },
+      {
+        name: "JSON posted to a form",
+        path: "/orgs/demo/models/new",
+        init: { headers: { ...team, "content-type": "application/json" }, body: JSON.stringify({ name: "a".repeat(300_000) }) },
+        status: 415,
+      },
+      {
+        name: "upload that is not multipart",
+        path: UI_JSON_PATH,
+        init: { headers: { ...team, "content-type": "text/csv" }, body: "g,y,p\n".repeat(100_000) },
+        status: 415,
+      },
+      {
+        name: "upload with a 300 KB field",
+        path: API_PATH,
+        init: { headers: api, body: multipart({ config: "a".repeat(300_000) }) },
+        status: 413,
+      },
     ];
     for (const c of cases) {
       const refused = await send(env.server.baseUrl, c.path, { method: "POST", ...c.init });

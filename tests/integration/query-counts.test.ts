@@ -19,13 +19,24 @@ import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 
 type Loader = (args: LoaderFunctionArgs) => unknown;
 type Ids = { model: string; version: string; assessment: number; roadmap: number };
-type Page = { name: string; module: () => Promise<{ loader: Loader }>; url: (ids: Ids) => string; params: (ids: Ids) => Record<string, string>; api?: boolean };
+type Page = {
+  name: string;
+  module: () => Promise<{ loader: Loader }>;
+  url: (ids: Ids) => string;
+  params: (ids: Ids) => Record<string, string>;
+  api?: boolean;
+};
 
 const org = { orgSlug: "demo" };
 const PAGES: Page[] = [
   { name: "organisation layout", module: () => import("../../app/routes/orgs.$orgSlug"), url: () => "/orgs/demo", params: () => org },
   { name: "dashboard", module: () => import("../../app/routes/orgs.$orgSlug._index"), url: () => "/orgs/demo", params: () => org },
-  { name: "model list", module: () => import("../../app/routes/orgs.$orgSlug.models._index"), url: () => "/orgs/demo/models", params: () => org },
+  {
+    name: "model list",
+    module: () => import("../../app/routes/orgs.$orgSlug.models._index"),
+    url: () => "/orgs/demo/models",
+    params: () => org,
+  },
   {
     name: "model list (filtered, sorted)",
     module: () => import("../../app/routes/orgs.$orgSlug.models._index"),
@@ -45,14 +56,24 @@ const PAGES: Page[] = [
     params: (ids) => ({ ...org, modelSlug: ids.model, version: ids.version }),
   },
   { name: "audit log", module: () => import("../../app/routes/orgs.$orgSlug.audit"), url: () => "/orgs/demo/audit", params: () => org },
-  { name: "assessments", module: () => import("../../app/routes/orgs.$orgSlug.assessments._index"), url: () => "/orgs/demo/assessments", params: () => org },
+  {
+    name: "assessments",
+    module: () => import("../../app/routes/orgs.$orgSlug.assessments._index"),
+    url: () => "/orgs/demo/assessments",
+    params: () => org,
+  },
   {
     name: "assessment",
     module: () => import("../../app/routes/orgs.$orgSlug.assessments.$assessmentId._index"),
     url: (ids) => `/orgs/demo/assessments/${ids.assessment}`,
     params: (ids) => ({ ...org, assessmentId: String(ids.assessment) }),
   },
-  { name: "roadmaps", module: () => import("../../app/routes/orgs.$orgSlug.roadmaps._index"), url: () => "/orgs/demo/roadmaps", params: () => org },
+  {
+    name: "roadmaps",
+    module: () => import("../../app/routes/orgs.$orgSlug.roadmaps._index"),
+    url: () => "/orgs/demo/roadmaps",
+    params: () => org,
+  },
   {
     name: "roadmap",
     module: () => import("../../app/routes/orgs.$orgSlug.roadmaps.$roadmapId._index"),
@@ -62,8 +83,20 @@ const PAGES: Page[] = [
   { name: "reviews", module: () => import("../../app/routes/orgs.$orgSlug.reviews"), url: () => "/orgs/demo/reviews", params: () => org },
   { name: "inbox", module: () => import("../../app/routes/orgs.$orgSlug.inbox"), url: () => "/orgs/demo/inbox", params: () => org },
   { name: "admin", module: () => import("../../app/routes/orgs.$orgSlug.admin._index"), url: () => "/orgs/demo/admin", params: () => org },
-  { name: "API models", module: () => import("../../app/routes/api.v1.models"), url: () => "/api/v1/models", params: () => ({}), api: true },
-  { name: "API metrics", module: () => import("../../app/routes/api.v1.metrics"), url: () => "/api/v1/metrics", params: () => ({}), api: true },
+  {
+    name: "API models",
+    module: () => import("../../app/routes/api.v1.models"),
+    url: () => "/api/v1/models",
+    params: () => ({}),
+    api: true,
+  },
+  {
+    name: "API metrics",
+    module: () => import("../../app/routes/api.v1.metrics"),
+    url: () => "/api/v1/metrics",
+    params: () => ({}),
+    api: true,
+  },
 ];
 
 let cookie = "";
@@ -80,7 +113,10 @@ function pickIds(): Ids {
     .get(orgId) as { id: number; slug: string };
   return {
     model: model.slug,
-    version: sqlite.prepare("select version from model_versions where model_id = ? order by id desc limit 1").pluck().get(model.id) as string,
+    version: sqlite
+      .prepare("select version from model_versions where model_id = ? order by id desc limit 1")
+      .pluck()
+      .get(model.id) as string,
     assessment: sqlite.prepare("select max(id) from assessments where org_id = ? and status = 'finalized'").pluck().get(orgId) as number,
     roadmap: sqlite
       .prepare(
@@ -133,7 +169,9 @@ beforeAll(async () => {
 describe("queries per page do not grow with the data", () => {
   it.each(PAGES.map((p) => p.name))("%s", (name) => {
     expect(small.get(name), `${name}: statements in the demo organisation`).toBeGreaterThan(0);
-    expect(large.get(name), `${name}: ${small.get(name)} statements in the demo organisation, ${large.get(name)} in the large one`).toBe(small.get(name));
+    expect(large.get(name), `${name}: ${small.get(name)} statements in the demo organisation, ${large.get(name)} in the large one`).toBe(
+      small.get(name),
+    );
   });
 
   it("the largest page stays under 40 statements", () => {

@@ -96,7 +96,14 @@ describe("registry API: happy paths", () => {
     const list = await expectJson(await ctx.get(`${API}/models`), 200);
     expect(list).toMatchObject({ total: 3, page: 1, pageSize: 25 });
     expect(list.models.map((m: { slug: string }) => m.slug)).toEqual([slug, "fraud-detector", "fraud-detector-2"]);
-    expect(list.models[0]).toMatchObject({ slug, name: "Churn model", riskTier: "limited", tags: ["churn", "retention"], versionCount: 0, openIncidents: 0 });
+    expect(list.models[0]).toMatchObject({
+      slug,
+      name: "Churn model",
+      riskTier: "limited",
+      tags: ["churn", "retention"],
+      versionCount: 0,
+      openIncidents: 0,
+    });
 
     // Search, filters, sort and paging.
     const slugs = async (query: string) =>
@@ -140,8 +147,21 @@ describe("registry API: happy paths", () => {
       createdVia: "api",
     });
 
-    const v2 = await postVersion(ctx, slug, { version: "1.10.0-rc.1", stage: "validation", parentVersion: "1.0.0", metrics: { auc: 0.83 } });
-    expect(v2).toMatchObject({ version: "1.10.0-rc.1", stage: "validation", parentVersion: "1.0.0", lineageComplete: false, codeRef: null, trainingData: null, hyperparameters: null });
+    const v2 = await postVersion(ctx, slug, {
+      version: "1.10.0-rc.1",
+      stage: "validation",
+      parentVersion: "1.0.0",
+      metrics: { auc: 0.83 },
+    });
+    expect(v2).toMatchObject({
+      version: "1.10.0-rc.1",
+      stage: "validation",
+      parentVersion: "1.0.0",
+      lineageComplete: false,
+      codeRef: null,
+      trainingData: null,
+      hyperparameters: null,
+    });
     const v3 = await postVersion(ctx, slug, { version: "1.9.0" });
     expect(v3).toMatchObject({ stage: "development", metrics: {}, lineageComplete: false });
 
@@ -159,14 +179,23 @@ describe("registry API: happy paths", () => {
     expect(listed).toMatchObject({ slug, latestVersion: "1.10.0-rc.1", versionCount: 3, productionVersion: null });
   });
 
-  test("promotion walks development → validation → staging → production and retires the previous production version", async ({ apiAs, testOrg }) => {
+  test("promotion walks development → validation → staging → production and retires the previous production version", async ({
+    apiAs,
+    testOrg,
+  }) => {
     const { ctx } = await apiAs(testOrg.id, PROMOTE);
     const slug = uniqueSlug("pricing");
     await postModel(ctx, { name: "Pricing", slug, riskTier: "minimal" });
     await postVersion(ctx, slug, { version: "1.0.0", ...fullLineage });
 
     const toValidation = await expectJson(await transition(ctx, slug, "1.0.0", "validation", "offline eval done"), 201);
-    expect(toValidation).toMatchObject({ model: slug, version: "1.0.0", to: "validation", reason: "offline eval done", retiredVersion: null });
+    expect(toValidation).toMatchObject({
+      model: slug,
+      version: "1.0.0",
+      to: "validation",
+      reason: "offline eval done",
+      retiredVersion: null,
+    });
     expect(Date.parse(toValidation.at)).toBeGreaterThan(Date.now() - 5 * 60_000);
     const toStaging = await expectJson(await transition(ctx, slug, "1.0.0", "staging"), 201);
     expect(toStaging).toMatchObject({ to: "staging", reason: "", retiredVersion: null });
@@ -234,7 +263,13 @@ describe("registry API: happy paths", () => {
     const detectedAt = new Date(startedAt.getTime() + 2 * 3_600_000);
     const created = await expectJson(
       await ctx.post(`${API}/models/${slug}/versions/0.1.0/incidents`, {
-        data: { title: "Score drift", severity: "sev2", startedAt: startedAt.toISOString(), detectedAt: detectedAt.toISOString(), description: "AUC fell" },
+        data: {
+          title: "Score drift",
+          severity: "sev2",
+          startedAt: startedAt.toISOString(),
+          detectedAt: detectedAt.toISOString(),
+          description: "AUC fell",
+        },
       }),
       201,
     );
@@ -280,10 +315,15 @@ describe("registry API: happy paths", () => {
 
     // A resolution time alone resolves an open incident.
     const second = await expectJson(
-      await ctx.post(`${API}/models/${slug}/versions/0.1.0/incidents`, { data: { title: "Second", severity: "sev3", startedAt: startedAt.toISOString() } }),
+      await ctx.post(`${API}/models/${slug}/versions/0.1.0/incidents`, {
+        data: { title: "Second", severity: "sev3", startedAt: startedAt.toISOString() },
+      }),
       201,
     );
-    const resolvedByTime = await expectJson(await ctx.patch(`${API}/incidents/${second.id}`, { data: { resolvedAt: detectedAt.toISOString() } }), 200);
+    const resolvedByTime = await expectJson(
+      await ctx.patch(`${API}/incidents/${second.id}`, { data: { resolvedAt: detectedAt.toISOString() } }),
+      200,
+    );
     expect(resolvedByTime).toMatchObject({ status: "resolved", resolvedAt: detectedAt.toISOString(), timeToRecoverHours: 2 });
     // Reopening clears the resolution time.
     const reopened = await expectJson(await ctx.patch(`${API}/incidents/${second.id}`, { data: { status: "open" } }), 200);
@@ -312,7 +352,13 @@ describe("registry API: happy paths", () => {
 
     const observedAt = new Date(Date.now() - 10 * 60_000).toISOString();
     const breached = await push({ observedAt, metrics: { auc: 0.75, latency_ms: 120 } });
-    expect(breached).toMatchObject({ model: slug, version: "1.0.0", observedAt, metrics: { auc: 0.75, latency_ms: 120 }, breaches: ["auc"] });
+    expect(breached).toMatchObject({
+      model: slug,
+      version: "1.0.0",
+      observedAt,
+      metrics: { auc: 0.75, latency_ms: 120 },
+      breaches: ["auc"],
+    });
     expect(typeof breached.id).toBe("number");
 
     expect((await push({ metrics: { auc: 0.85, latency_ms: 250 } })).breaches).toEqual(["latency_ms"]);
@@ -352,7 +398,17 @@ describe("registry API: happy paths", () => {
       apiRegistrationShare: null,
       sloBreaches: 0,
     });
-    for (const key of ["modelsTotal", "versionsByStage", "productionModels", "incidentRate", "deploymentsPerMonth", "promotionsByMonth", "medianLeadTimeHours", "lineageCompleteShare", "medianTimeToRecoverHours"]) {
+    for (const key of [
+      "modelsTotal",
+      "versionsByStage",
+      "productionModels",
+      "incidentRate",
+      "deploymentsPerMonth",
+      "promotionsByMonth",
+      "medianLeadTimeHours",
+      "lineageCompleteShare",
+      "medianTimeToRecoverHours",
+    ]) {
       expect(empty).toHaveProperty(key);
     }
 
@@ -382,12 +438,23 @@ describe("registry API: happy paths", () => {
     const startedAt = new Date(Date.now() - 2 * 3_600_000);
     await expectJson(
       await ctx.post(`${API}/models/${live}/versions/1.0.0/incidents`, {
-        data: { title: "Outage", severity: "sev1", startedAt: startedAt.toISOString(), detectedAt: new Date(startedAt.getTime() + 3_600_000).toISOString() },
+        data: {
+          title: "Outage",
+          severity: "sev1",
+          startedAt: startedAt.toISOString(),
+          detectedAt: new Date(startedAt.getTime() + 3_600_000).toISOString(),
+        },
       }),
       201,
     );
     metrics = await windowed();
-    expect(metrics).toMatchObject({ productionModels: 1, incidentsInWindow: 1, incidentRate: 1, productionModelsWithIncidentShare: 1, medianTimeToDetectHours: 1 });
+    expect(metrics).toMatchObject({
+      productionModels: 1,
+      incidentsInWindow: 1,
+      incidentRate: 1,
+      productionModelsWithIncidentShare: 1,
+      medianTimeToDetectHours: 1,
+    });
 
     // The default window is the current quarter, which contains now.
     const quarter = await expectJson(await ctx.get(`${API}/metrics`), 200);
@@ -413,7 +480,16 @@ describe("registry API: happy paths", () => {
     expect(post.responses).toHaveProperty("409");
     expect(post.security).toEqual([{ bearerAuth: ["registry:write"] }]);
     expect(doc.paths["/models"].get).toBeDefined();
-    for (const path of ["/models/{slug}", "/models/{slug}/versions", "/models/{slug}/versions/{version}", "/models/{slug}/versions/{version}/transitions", "/models/{slug}/versions/{version}/incidents", "/incidents/{id}", "/models/{slug}/versions/{version}/monitoring", "/metrics"]) {
+    for (const path of [
+      "/models/{slug}",
+      "/models/{slug}/versions",
+      "/models/{slug}/versions/{version}",
+      "/models/{slug}/versions/{version}/transitions",
+      "/models/{slug}/versions/{version}/incidents",
+      "/incidents/{id}",
+      "/models/{slug}/versions/{version}/monitoring",
+      "/metrics",
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(doc.paths["/incidents/{id}"].patch.requestBody).toBeDefined();
@@ -437,11 +513,21 @@ describe("registry API: errors", () => {
     await expectApiError(await request.patch(`${API}/incidents/1`, { data: { status: "resolved" } }), 401, "unauthorized");
 
     // Garbage: wrong scheme, wrong prefix, right prefix but unknown.
-    for (const header of ["Basic dXNlcjpwYXNz", "Bearer", "Bearer garbage", "Bearer amp_not-a-real-token", `Bearer ${writer.token}x`, writer.token]) {
+    for (const header of [
+      "Basic dXNlcjpwYXNz",
+      "Bearer",
+      "Bearer garbage",
+      "Bearer amp_not-a-real-token",
+      `Bearer ${writer.token}x`,
+      writer.token,
+    ]) {
       await expectApiError(await request.get(`${API}/models`, { headers: { Authorization: header } }), 401, "unauthorized");
     }
     await expectApiError(
-      await request.post(`${API}/models`, { headers: { Authorization: "Bearer amp_not-a-real-token" }, data: { name: "Sneaky", riskTier: "minimal" } }),
+      await request.post(`${API}/models`, {
+        headers: { Authorization: "Bearer amp_not-a-real-token" },
+        data: { name: "Sneaky", riskTier: "minimal" },
+      }),
       401,
     );
 
@@ -456,7 +542,9 @@ describe("registry API: errors", () => {
     const check = await request.get(`${API}/models`, { headers: bearer(reader.token) });
     const list = await expectJson(check, 200);
     expect(list.models.map((m: { slug: string }) => m.slug)).toEqual([slug]);
-    expect((await expectJson(await request.get(`${API}/models/${slug}/versions`, { headers: bearer(reader.token) }), 200)).versions).toEqual([]);
+    expect(
+      (await expectJson(await request.get(`${API}/models/${slug}/versions`, { headers: bearer(reader.token) }), 200)).versions,
+    ).toEqual([]);
   });
 
   test("403 when the token lacks the scope: read-only tokens writing, write tokens promoting", async ({ apiAs, testOrg }) => {
@@ -468,7 +556,9 @@ describe("registry API: errors", () => {
     await postModel(writer.ctx, { name: "Scoped", slug, riskTier: "limited" });
     await postVersion(writer.ctx, slug, { version: "1.0.0", stage: "staging" });
     const incident = await expectJson(
-      await writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: { title: "Glitch", severity: "sev3", startedAt: new Date().toISOString() } }),
+      await writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, {
+        data: { title: "Glitch", severity: "sev3", startedAt: new Date().toISOString() },
+      }),
       201,
     );
 
@@ -478,9 +568,20 @@ describe("registry API: errors", () => {
     };
     await forbidden(await reader.ctx.post(`${API}/models`, { data: { name: "Nope", riskTier: "minimal" } }), "registry:write");
     await forbidden(await reader.ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0" } }), "registry:write");
-    await forbidden(await reader.ctx.post(`${API}/models/${slug}/versions/1.0.0/transitions`, { data: { to: "development" } }), "registry:write");
-    await forbidden(await reader.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: { title: "Nope", severity: "sev3", startedAt: new Date().toISOString() } }), "registry:write");
-    await forbidden(await reader.ctx.post(`${API}/models/${slug}/versions/1.0.0/monitoring`, { data: { metrics: { auc: 1 } } }), "registry:write");
+    await forbidden(
+      await reader.ctx.post(`${API}/models/${slug}/versions/1.0.0/transitions`, { data: { to: "development" } }),
+      "registry:write",
+    );
+    await forbidden(
+      await reader.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, {
+        data: { title: "Nope", severity: "sev3", startedAt: new Date().toISOString() },
+      }),
+      "registry:write",
+    );
+    await forbidden(
+      await reader.ctx.post(`${API}/models/${slug}/versions/1.0.0/monitoring`, { data: { metrics: { auc: 1 } } }),
+      "registry:write",
+    );
     await forbidden(await reader.ctx.patch(`${API}/incidents/${incident.id}`, { data: { status: "resolved" } }), "registry:write");
     await forbidden(await writeOnly.ctx.get(`${API}/models`), "registry:read");
     await forbidden(await writeOnly.ctx.get(`${API}/metrics`), "registry:read");
@@ -517,11 +618,17 @@ describe("registry API: errors", () => {
     await expectApiError(await transition(ctx, slug, "9.9.9", "validation"), 404, "not_found");
     await expectApiError(await transition(ctx, "no-such-model", "1.0.0", "validation"), 404, "not_found");
     await expectApiError(
-      await ctx.post(`${API}/models/${slug}/versions/9.9.9/incidents`, { data: { title: "Ghost", severity: "sev3", startedAt: new Date().toISOString() } }),
+      await ctx.post(`${API}/models/${slug}/versions/9.9.9/incidents`, {
+        data: { title: "Ghost", severity: "sev3", startedAt: new Date().toISOString() },
+      }),
       404,
       "not_found",
     );
-    await expectApiError(await ctx.post(`${API}/models/${slug}/versions/9.9.9/monitoring`, { data: { metrics: { auc: 1 } } }), 404, "not_found");
+    await expectApiError(
+      await ctx.post(`${API}/models/${slug}/versions/9.9.9/monitoring`, { data: { metrics: { auc: 1 } } }),
+      404,
+      "not_found",
+    );
     await expectApiError(await ctx.get(`${API}/incidents/999999999`), 404, "not_found");
     await expectApiError(await ctx.get(`${API}/incidents/not-a-number`), 404, "not_found");
     await expectApiError(await ctx.patch(`${API}/incidents/999999999`, { data: { status: "resolved" } }), 404, "not_found");
@@ -542,13 +649,25 @@ describe("registry API: errors", () => {
     const slug = uniqueSlug("dup");
     const original = await postModel(ctx, { name: "Original", slug, riskTier: "limited" });
 
-    const dupSlug = await expectApiError(await ctx.post(`${API}/models`, { data: { name: "Copy", slug, riskTier: "high" } }), 409, "conflict");
+    const dupSlug = await expectApiError(
+      await ctx.post(`${API}/models`, { data: { name: "Copy", slug, riskTier: "high" } }),
+      409,
+      "conflict",
+    );
     expect(dupSlug.issues.map((i) => i.path)).toEqual(["slug"]);
     // Slugs are case-insensitive: the upper-case spelling is the same slug.
-    await expectApiError(await ctx.post(`${API}/models`, { data: { name: "Copy", slug: slug.toUpperCase(), riskTier: "high" } }), 409, "conflict");
+    await expectApiError(
+      await ctx.post(`${API}/models`, { data: { name: "Copy", slug: slug.toUpperCase(), riskTier: "high" } }),
+      409,
+      "conflict",
+    );
 
     await postVersion(ctx, slug, { version: "1.0.0" });
-    const dupVersion = await expectApiError(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "1.0.0", metrics: { auc: 0.5 } } }), 409, "conflict");
+    const dupVersion = await expectApiError(
+      await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "1.0.0", metrics: { auc: 0.5 } } }),
+      409,
+      "conflict",
+    );
     expect(dupVersion.issues.map((i) => i.path)).toEqual(["version"]);
 
     const skip = await expectApiError(await transition(ctx, slug, "1.0.0", "production"), 409, "conflict");
@@ -574,18 +693,40 @@ describe("registry API: errors", () => {
     await postModel(ctx, { name: "Body", slug, riskTier: "limited" });
     await postVersion(ctx, slug, { version: "1.0.0" });
     const incident = await expectJson(
-      await ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: { title: "Glitch", severity: "sev3", startedAt: new Date().toISOString() } }),
+      await ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, {
+        data: { title: "Glitch", severity: "sev3", startedAt: new Date().toISOString() },
+      }),
       201,
     );
     const json = { "Content-Type": "application/json" };
     for (const body of ['{"name": "Broken", "riskTier": ', "not json at all", "[1, 2]", "null", '"a string"', "42", ""]) {
       await expectApiError(await ctx.post(`${API}/models`, { data: body, headers: json }), 400, "malformed_json");
     }
-    await expectApiError(await ctx.post(`${API}/models/${slug}/versions`, { data: '{"version": "2.0.0"', headers: json }), 400, "malformed_json");
-    await expectApiError(await ctx.post(`${API}/models/${slug}/versions/1.0.0/transitions`, { data: "{to: staging}", headers: json }), 400, "malformed_json");
-    await expectApiError(await ctx.post(`${API}/models/${slug}/versions/1.0.0/monitoring`, { data: "{", headers: json }), 400, "malformed_json");
-    await expectApiError(await ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: "}", headers: json }), 400, "malformed_json");
-    await expectApiError(await ctx.patch(`${API}/incidents/${incident.id}`, { data: "{status: resolved}", headers: json }), 400, "malformed_json");
+    await expectApiError(
+      await ctx.post(`${API}/models/${slug}/versions`, { data: '{"version": "2.0.0"', headers: json }),
+      400,
+      "malformed_json",
+    );
+    await expectApiError(
+      await ctx.post(`${API}/models/${slug}/versions/1.0.0/transitions`, { data: "{to: staging}", headers: json }),
+      400,
+      "malformed_json",
+    );
+    await expectApiError(
+      await ctx.post(`${API}/models/${slug}/versions/1.0.0/monitoring`, { data: "{", headers: json }),
+      400,
+      "malformed_json",
+    );
+    await expectApiError(
+      await ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: "}", headers: json }),
+      400,
+      "malformed_json",
+    );
+    await expectApiError(
+      await ctx.patch(`${API}/incidents/${incident.id}`, { data: "{status: resolved}", headers: json }),
+      400,
+      "malformed_json",
+    );
 
     expect((await expectJson(await ctx.get(`${API}/models`), 200)).total).toBe(1);
     const model = await expectJson(await ctx.get(`${API}/models/${slug}`), 200);
@@ -619,29 +760,50 @@ describe("registry API: errors", () => {
     expect(await paths(await ctx.post(`${API}/models`, { data: { name: "Risky", riskTier: "extreme" } }))).toEqual(["riskTier"]);
     expect(await paths(await ctx.post(`${API}/models`, { data: { name: "Risky" } }))).toEqual(["riskTier"]);
     expect(await paths(await ctx.post(`${API}/models`, { data: { riskTier: "high" } }))).toEqual(["name"]);
-    expect(await paths(await ctx.post(`${API}/models`, { data: { name: "Sluggy", slug: "Not a slug!", riskTier: "high" } }))).toEqual(["slug"]);
-    expect(await paths(await ctx.post(`${API}/models`, { data: { name: "Tagged", riskTier: "high", tags: ["ok", "no<script>"] } }))).toEqual(["tags.1"]);
-    const riskIssue = (await expectApiError(await ctx.post(`${API}/models`, { data: { name: "Risky", riskTier: "extreme" } }), 422)).issues[0]!;
+    expect(await paths(await ctx.post(`${API}/models`, { data: { name: "Sluggy", slug: "Not a slug!", riskTier: "high" } }))).toEqual([
+      "slug",
+    ]);
+    expect(
+      await paths(await ctx.post(`${API}/models`, { data: { name: "Tagged", riskTier: "high", tags: ["ok", "no<script>"] } })),
+    ).toEqual(["tags.1"]);
+    const riskIssue = (await expectApiError(await ctx.post(`${API}/models`, { data: { name: "Risky", riskTier: "extreme" } }), 422))
+      .issues[0]!;
     expect(riskIssue.message).toContain("minimal, limited, high, unacceptable");
 
     // Versions.
     for (const version of ["1.0", "v1.0.0", "01.0.0", "1.0.0.0", "latest", ""]) {
       expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version } })), version).toEqual(["version"]);
     }
-    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", metrics: { auc: "high" } } }))).toEqual(["metrics.auc"]);
-    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", metrics: { auc: 0.9, f1: null } } }))).toEqual(["metrics.f1"]);
-    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", metrics: [0.9] } }))).toEqual(["metrics"]);
-    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", stage: "production" } }))).toEqual(["stage"]);
-    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", hyperparameters: [1, 2] } }))).toEqual(["hyperparameters"]);
-    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", parentVersion: "9.9.9" } }))).toEqual(["parentVersion"]);
+    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", metrics: { auc: "high" } } }))).toEqual(
+      ["metrics.auc"],
+    );
+    expect(
+      await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", metrics: { auc: 0.9, f1: null } } })),
+    ).toEqual(["metrics.f1"]);
+    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", metrics: [0.9] } }))).toEqual([
+      "metrics",
+    ]);
+    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", stage: "production" } }))).toEqual([
+      "stage",
+    ]);
+    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", hyperparameters: [1, 2] } }))).toEqual([
+      "hyperparameters",
+    ]);
+    expect(await paths(await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", parentVersion: "9.9.9" } }))).toEqual([
+      "parentVersion",
+    ]);
 
     // Transitions, incidents, monitoring, metrics.
     expect(await paths(await transition(ctx, slug, "1.0.0", "nowhere"))).toEqual(["to"]);
     expect(await paths(await ctx.post(`${API}/models/${slug}/versions/1.0.0/transitions`, { data: {} }))).toEqual(["to"]);
     const incidentsUrl = `${API}/models/${slug}/versions/1.0.0/incidents`;
-    expect(await paths(await ctx.post(incidentsUrl, { data: { title: "Bad", severity: "sev9", startedAt: new Date().toISOString() } }))).toEqual(["severity"]);
+    expect(
+      await paths(await ctx.post(incidentsUrl, { data: { title: "Bad", severity: "sev9", startedAt: new Date().toISOString() } })),
+    ).toEqual(["severity"]);
     expect(await paths(await ctx.post(incidentsUrl, { data: { title: "No start", severity: "sev3" } }))).toEqual(["startedAt"]);
-    expect(await paths(await ctx.post(incidentsUrl, { data: { title: "Bad date", severity: "sev3", startedAt: "yesterday-ish" } }))).toEqual(["startedAt"]);
+    expect(
+      await paths(await ctx.post(incidentsUrl, { data: { title: "Bad date", severity: "sev3", startedAt: "yesterday-ish" } })),
+    ).toEqual(["startedAt"]);
     expect(
       await paths(
         await ctx.post(incidentsUrl, {
@@ -650,7 +812,11 @@ describe("registry API: errors", () => {
       ),
     ).toEqual(["detectedAt"]);
     expect(
-      await paths(await ctx.post(incidentsUrl, { data: { title: "Resolved early", severity: "sev3", startedAt: "2026-05-01T10:00:00Z", resolvedAt: "2026-05-01T09:00:00Z" } })),
+      await paths(
+        await ctx.post(incidentsUrl, {
+          data: { title: "Resolved early", severity: "sev3", startedAt: "2026-05-01T10:00:00Z", resolvedAt: "2026-05-01T09:00:00Z" },
+        }),
+      ),
     ).toEqual(["resolvedAt"]);
     const monitoringUrl = `${API}/models/${slug}/versions/1.0.0/monitoring`;
     expect(await paths(await ctx.post(monitoringUrl, { data: { metrics: { latency: "slow" } } }))).toEqual(["metrics.latency"]);
@@ -674,15 +840,23 @@ describe("registry API: errors", () => {
     await postVersion(ctx, slug, { version: "1.0.0" });
     const startedAt = "2026-05-01T10:00:00.000Z";
     const incident = await expectJson(
-      await ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: { title: "Glitch", severity: "sev3", startedAt, detectedAt: "2026-05-01T11:00:00.000Z" } }),
+      await ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, {
+        data: { title: "Glitch", severity: "sev3", startedAt, detectedAt: "2026-05-01T11:00:00.000Z" },
+      }),
       201,
     );
     const url = `${API}/incidents/${incident.id}`;
     await expectApiError(await ctx.patch(url, { data: {} }), 422, "invalid");
     expect((await expectApiError(await ctx.patch(url, { data: { status: "closed" } }), 422)).issues.map((i) => i.path)).toEqual(["status"]);
-    expect((await expectApiError(await ctx.patch(url, { data: { detectedAt: "2026-05-01T09:00:00Z" } }), 422)).issues.map((i) => i.path)).toEqual(["detectedAt"]);
-    expect((await expectApiError(await ctx.patch(url, { data: { resolvedAt: "2026-05-01T10:30:00Z" } }), 422)).issues.map((i) => i.path)).toEqual(["resolvedAt"]);
-    expect((await expectApiError(await ctx.patch(url, { data: { reviewUrl: "javascript:alert(1)" } }), 422)).issues.map((i) => i.path)).toEqual(["reviewUrl"]);
+    expect(
+      (await expectApiError(await ctx.patch(url, { data: { detectedAt: "2026-05-01T09:00:00Z" } }), 422)).issues.map((i) => i.path),
+    ).toEqual(["detectedAt"]);
+    expect(
+      (await expectApiError(await ctx.patch(url, { data: { resolvedAt: "2026-05-01T10:30:00Z" } }), 422)).issues.map((i) => i.path),
+    ).toEqual(["resolvedAt"]);
+    expect(
+      (await expectApiError(await ctx.patch(url, { data: { reviewUrl: "javascript:alert(1)" } }), 422)).issues.map((i) => i.path),
+    ).toEqual(["reviewUrl"]);
     expect(await expectJson(await ctx.get(url), 200)).toEqual(incident);
     expect(listAuditEvents(testOrg.id, { action: "incident.updated" }, { limit: 10 }).events).toHaveLength(0);
   });
@@ -695,7 +869,9 @@ describe("registry API: errors", () => {
     await postModel(writer.ctx, { name: "Steady", slug, riskTier: "limited", tags: ["a"] });
     await postVersion(writer.ctx, slug, { version: "1.0.0", stage: "staging", ...fullLineage });
     const incident = await expectJson(
-      await writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: { title: "Glitch", severity: "sev3", startedAt: "2026-05-01T10:00:00Z" } }),
+      await writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, {
+        data: { title: "Glitch", severity: "sev3", startedAt: "2026-05-01T10:00:00Z" },
+      }),
       201,
     );
     const before = await registrySnapshot(reader.ctx, testOrg.id);
@@ -714,8 +890,18 @@ describe("registry API: errors", () => {
       [writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/transitions`, { data: { to: "production" } }), 403],
       [promoter.ctx.post(`${API}/models/${slug}/versions/1.0.0/transitions`, { data: { to: "validation" } }), 409],
       [promoter.ctx.post(`${API}/models/${slug}/versions/1.0.0/transitions`, { data: { to: "staging" } }), 409],
-      [writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: { title: "x", severity: "sev3", startedAt: "2026-05-01T10:00:00Z" } }), 422],
-      [writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: { title: "Backwards", severity: "sev3", startedAt: "2026-05-01T10:00:00Z", resolvedAt: "2026-04-01T10:00:00Z" } }), 422],
+      [
+        writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, {
+          data: { title: "x", severity: "sev3", startedAt: "2026-05-01T10:00:00Z" },
+        }),
+        422,
+      ],
+      [
+        writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, {
+          data: { title: "Backwards", severity: "sev3", startedAt: "2026-05-01T10:00:00Z", resolvedAt: "2026-04-01T10:00:00Z" },
+        }),
+        422,
+      ],
       [writer.ctx.post(`${API}/models/${slug}/versions/1.0.0/monitoring`, { data: { metrics: { auc: 0.9, bad: "x" } } }), 422],
       [writer.ctx.patch(`${API}/incidents/${incident.id}`, { data: { status: "resolved", detectedAt: "2026-04-01T00:00:00Z" } }), 422],
       [writer.ctx.patch(`${API}/incidents/${incident.id}`, { data: "{", headers: json }), 400],
@@ -743,7 +929,9 @@ describe("registry API: isolation and audit", () => {
     await postModel(b.ctx, { name: "B's own", slug: onlyB, riskTier: "high" });
     await postVersion(b.ctx, onlyB, { version: "1.0.0", stage: "staging" });
     const incidentB = await expectJson(
-      await b.ctx.post(`${API}/models/${onlyB}/versions/1.0.0/incidents`, { data: { title: "B's incident", severity: "sev2", startedAt: new Date().toISOString() } }),
+      await b.ctx.post(`${API}/models/${onlyB}/versions/1.0.0/incidents`, {
+        data: { title: "B's incident", severity: "sev2", startedAt: new Date().toISOString() },
+      }),
       201,
     );
     const bBefore = await registrySnapshot(b.ctx, orgB.id);
@@ -758,13 +946,23 @@ describe("registry API: isolation and audit", () => {
     await expectApiError(await a.ctx.post(`${API}/models/${onlyB}/versions`, { data: { version: "2.0.0" } }), 404, "not_found");
     await expectApiError(await transition(a.ctx, onlyB, "1.0.0", "production"), 404, "not_found");
     await expectApiError(
-      await a.ctx.post(`${API}/models/${onlyB}/versions/1.0.0/incidents`, { data: { title: "Not mine", severity: "sev1", startedAt: new Date().toISOString() } }),
+      await a.ctx.post(`${API}/models/${onlyB}/versions/1.0.0/incidents`, {
+        data: { title: "Not mine", severity: "sev1", startedAt: new Date().toISOString() },
+      }),
       404,
       "not_found",
     );
-    await expectApiError(await a.ctx.post(`${API}/models/${onlyB}/versions/1.0.0/monitoring`, { data: { metrics: { auc: 0.1 } } }), 404, "not_found");
+    await expectApiError(
+      await a.ctx.post(`${API}/models/${onlyB}/versions/1.0.0/monitoring`, { data: { metrics: { auc: 0.1 } } }),
+      404,
+      "not_found",
+    );
     await expectApiError(await a.ctx.get(`${API}/incidents/${incidentB.id}`), 404, "not_found");
-    await expectApiError(await a.ctx.patch(`${API}/incidents/${incidentB.id}`, { data: { status: "resolved", title: "Hijacked" } }), 404, "not_found");
+    await expectApiError(
+      await a.ctx.patch(`${API}/incidents/${incidentB.id}`, { data: { status: "resolved", title: "Hijacked" } }),
+      404,
+      "not_found",
+    );
 
     // A's list and A's shared slug are A's only.
     const listA = await expectJson(await a.ctx.get(`${API}/models?pageSize=100`), 200);
@@ -777,7 +975,10 @@ describe("registry API: isolation and audit", () => {
 
     // B's registry is exactly as it was, and B still sees its own.
     expect(await registrySnapshot(b.ctx, orgB.id)).toEqual(bBefore);
-    expect(await expectJson(await b.ctx.get(`${API}/incidents/${incidentB.id}`), 200)).toMatchObject({ title: "B's incident", status: "open" });
+    expect(await expectJson(await b.ctx.get(`${API}/incidents/${incidentB.id}`), 200)).toMatchObject({
+      title: "B's incident",
+      status: "open",
+    });
     expect((await expectJson(await b.ctx.get(`${API}/models/${shared}`), 200)).name).toBe("B's shared");
     expect(listAuditEvents(orgB.id, { actor: `token:${a.name}` }, { limit: 10 }).events).toHaveLength(0);
   });
@@ -790,7 +991,9 @@ describe("registry API: isolation and audit", () => {
     const version = await postVersion(ctx, slug, { version: "1.0.0", ...fullLineage });
     await moveToStaging(ctx, slug, "1.0.0");
     const incident = await expectJson(
-      await ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, { data: { title: "Audited incident", severity: "sev3", startedAt: new Date().toISOString() } }),
+      await ctx.post(`${API}/models/${slug}/versions/1.0.0/incidents`, {
+        data: { title: "Audited incident", severity: "sev3", startedAt: new Date().toISOString() },
+      }),
       201,
     );
     await expectJson(await ctx.patch(`${API}/incidents/${incident.id}`, { data: { status: "mitigated" } }), 200);
@@ -810,7 +1013,10 @@ describe("registry API: isolation and audit", () => {
     const created = events.find((e) => e.action === "model.created")!;
     expect(created).toMatchObject({ entityType: "model", entityId: String(model.id) });
     expect(created.payload).toMatchObject({ after: { slug, name: "Audited" }, details: { via: "api" } });
-    expect(events.find((e) => e.action === "model_version.created")).toMatchObject({ entityType: "model_version", entityId: String(version.id) });
+    expect(events.find((e) => e.action === "model_version.created")).toMatchObject({
+      entityType: "model_version",
+      entityId: String(version.id),
+    });
 
     // The auditor sees the same through the audit page.
     const { cookie } = await signIn(baseURL, testOrg.emails.auditor, TEST_PASSWORD);

@@ -68,14 +68,18 @@ describe("PDF downloads", () => {
   });
 
   it("the bias audit and the roadmap say what they are", async () => {
-    const audit = one("select b.id, m.name, v.version from bias_audits b join models m on m.id = b.model_id join model_versions v on v.id = b.version_id where b.org_id = ? limit 1");
+    const audit = one(
+      "select b.id, m.name, v.version from bias_audits b join models m on m.id = b.model_id join model_versions v on v.id = b.version_id where b.org_id = ? limit 1",
+    );
     const auditPdf = `/orgs/demo/bias-audits/${audit.id}.pdf`;
     expect((await pdfAt(auditPdf)).disposition).toContain(`filename="${audit.name} ${audit.version} bias audit ${audit.id}.pdf"`);
     await expectLinkOpensNewTab(`/orgs/demo/bias-audits/${audit.id}`, auditPdf);
 
     const roadmap = one("select id, title, from_level, to_level from roadmaps where org_id = ? order by id desc limit 1");
     const roadmapPdf = `/orgs/demo/roadmaps/${roadmap.id}/export/pdf`;
-    expect((await pdfAt(roadmapPdf)).disposition).toContain(`filename="Demo Analytics Ltd roadmap level ${roadmap.from_level} to ${roadmap.to_level} - ${roadmap.title}.pdf"`);
+    expect((await pdfAt(roadmapPdf)).disposition).toContain(
+      `filename="Demo Analytics Ltd roadmap level ${roadmap.from_level} to ${roadmap.to_level} - ${roadmap.title}.pdf"`,
+    );
     await expectLinkOpensNewTab(`/orgs/demo/roadmaps/${roadmap.id}`, roadmapPdf);
   });
 });

@@ -9,7 +9,17 @@ import { roadmaps } from "../../db/schema";
 import { API, expectApiError, expectJson } from "../setup/api-client";
 import { describe } from "vitest";
 import { expect, test } from "../setup/api-test";
-import { ASSESS, COMPONENT_IDS, finalisedAssessment, MIXED_LEVEL_2, P1, P2, ROADMAP, storedItem, type RoadmapBody } from "../setup/roadmap-fixtures";
+import {
+  ASSESS,
+  COMPONENT_IDS,
+  finalisedAssessment,
+  MIXED_LEVEL_2,
+  P1,
+  P2,
+  ROADMAP,
+  storedItem,
+  type RoadmapBody,
+} from "../setup/roadmap-fixtures";
 import { createTestOrg } from "../setup/test-orgs";
 
 describe("the roadmap API", () => {
@@ -19,14 +29,23 @@ describe("the roadmap API", () => {
     const writer = await apiAs(testOrg.id, ["roadmap:write"]);
     const reader = await apiAs(testOrg.id, ["roadmap:read"]);
 
-    const body = await expectJson<RoadmapBody>(await writer.ctx.post(`${API}/assessments/${assessment.id}/roadmap`, { data: { startDate: "2027-01-01" } }), 201);
+    const body = await expectJson<RoadmapBody>(
+      await writer.ctx.post(`${API}/assessments/${assessment.id}/roadmap`, { data: { startDate: "2027-01-01" } }),
+      201,
+    );
     expect(body.id).toEqual(expect.any(Number));
     expect(body.transition).toEqual({ from: 1, to: 2 });
     expect(body.startDate).toBe("2027-01-01");
     expect(body.items).toHaveLength(24);
     expect(body.items.map((i) => i.priority)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
     for (const item of body.items) {
-      expect(item).toMatchObject({ id: expect.any(Number), title: expect.any(String), workstream: expect.any(String), status: "todo", priority: expect.any(Number) });
+      expect(item).toMatchObject({
+        id: expect.any(Number),
+        title: expect.any(String),
+        workstream: expect.any(String),
+        status: "todo",
+        priority: expect.any(Number),
+      });
       expect(item.components.length).toBeGreaterThan(0);
       expect(item.dueDate).toMatch(/^2027-\d{2}-\d{2}$/);
     }
@@ -46,7 +65,10 @@ describe("the roadmap API", () => {
     expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toHaveLength(1);
   });
 
-  test("generation refusals: a draft is 409, an unknown assessment 404, a bad start date 422, a level-5 assessment 422", async ({ testOrg, apiAs }) => {
+  test("generation refusals: a draft is 409, an unknown assessment 404, a bad start date 422, a level-5 assessment 422", async ({
+    testOrg,
+    apiAs,
+  }) => {
     const prep = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
     const { id: draft } = await expectJson<{ id: number }>(await prep.ctx.post(`${API}/assessments`, { data: { period: P2 } }), 201);
     await expectApiError(await prep.ctx.post(`${API}/assessments/${draft}/roadmap`), 409, "conflict");
@@ -54,7 +76,11 @@ describe("the roadmap API", () => {
     await expectApiError(await prep.ctx.post(`${API}/assessments/abc/roadmap`), 404, "not_found");
     const top = await finalisedAssessment(prep.ctx, P1, Object.fromEntries(COMPONENT_IDS.map((id) => [id, 5])));
     expect(top.level).toBe(5);
-    await expectApiError(await prep.ctx.post(`${API}/assessments/${top.id}/roadmap`, { data: { startDate: "2027-02-30" } }), 422, "invalid");
+    await expectApiError(
+      await prep.ctx.post(`${API}/assessments/${top.id}/roadmap`, { data: { startDate: "2027-02-30" } }),
+      422,
+      "invalid",
+    );
     const error = await expectApiError(await prep.ctx.post(`${API}/assessments/${top.id}/roadmap`), 422, "invalid");
     expect(error.message).toMatch(/level 5/i);
     expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toEqual([]);
@@ -66,22 +92,47 @@ describe("the roadmap API", () => {
     const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
     const item = roadmap.items[0]!;
 
-    const patched = await expectJson<{ id: number; status: string; owner: { email: string } | null; evidence: string; completedAt: string | null }>(
-      await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { status: "done", ownerEmail: testOrg.emails.team, evidence: "https://ci.example/run/7" } }),
+    const patched = await expectJson<{
+      id: number;
+      status: string;
+      owner: { email: string } | null;
+      evidence: string;
+      completedAt: string | null;
+    }>(
+      await api.ctx.patch(`${API}/roadmap-items/${item.id}`, {
+        data: { status: "done", ownerEmail: testOrg.emails.team, evidence: "https://ci.example/run/7" },
+      }),
       200,
     );
-    expect(patched).toMatchObject({ id: item.id, status: "done", owner: { email: testOrg.emails.team }, evidence: "https://ci.example/run/7" });
+    expect(patched).toMatchObject({
+      id: item.id,
+      status: "done",
+      owner: { email: testOrg.emails.team },
+      evidence: "https://ci.example/run/7",
+    });
     expect(patched.completedAt).not.toBeNull();
     const after = await expectJson<RoadmapBody>(await api.ctx.get(`${API}/roadmaps/${roadmap.id}`), 200);
-    expect(after.items.find((i) => i.id === item.id)).toMatchObject({ status: "done", owner: testOrg.emails.team, evidence: "https://ci.example/run/7" });
+    expect(after.items.find((i) => i.id === item.id)).toMatchObject({
+      status: "done",
+      owner: testOrg.emails.team,
+      evidence: "https://ci.example/run/7",
+    });
     expect(await expectJson(await api.ctx.get(`${API}/roadmap-items/${item.id}`), 200)).toMatchObject({ id: item.id, status: "done" });
 
     const other = roadmap.items[1]!;
     // A non-member owner: 422 on ownerEmail, nothing written.
     const stranger = await createTestOrg("rm-stranger");
-    const invalid = await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "in_progress", ownerEmail: stranger.emails.team } }), 422, "invalid");
+    const invalid = await expectApiError(
+      await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "in_progress", ownerEmail: stranger.emails.team } }),
+      422,
+      "invalid",
+    );
     expect(JSON.stringify(invalid)).toContain("ownerEmail");
-    await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { ownerEmail: "nobody@nowhere.test" } }), 422, "invalid");
+    await expectApiError(
+      await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { ownerEmail: "nobody@nowhere.test" } }),
+      422,
+      "invalid",
+    );
     // Bad values and an empty change.
     await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: { status: "closed" } }), 422, "invalid");
     await expectApiError(await api.ctx.patch(`${API}/roadmap-items/${other.id}`, { data: {} }), 422, "invalid");
@@ -101,7 +152,11 @@ describe("the roadmap API", () => {
     const outsider = await apiAs(otherOrg.id, [...ASSESS, ...ROADMAP]);
     await expectApiError(await outsider.ctx.get(`${API}/roadmaps/${roadmap.id}`), 404, "not_found");
     await expectApiError(await outsider.ctx.get(`${API}/roadmap-items/${roadmap.items[0]!.id}`), 404, "not_found");
-    await expectApiError(await outsider.ctx.patch(`${API}/roadmap-items/${roadmap.items[0]!.id}`, { data: { status: "done" } }), 404, "not_found");
+    await expectApiError(
+      await outsider.ctx.patch(`${API}/roadmap-items/${roadmap.items[0]!.id}`, { data: { status: "done" } }),
+      404,
+      "not_found",
+    );
     await expectApiError(await outsider.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 404, "not_found");
     expect(storedItem(roadmap.items[0]!.id).status).toBe("todo");
     expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, otherOrg.id)).all()).toEqual([]);
@@ -112,7 +167,10 @@ describe("the roadmap API", () => {
     const q1 = await finalisedAssessment(api.ctx, P1);
     const r1 = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${q1.id}/roadmap`), 201);
     const mlops = r1.items.filter((i) => i.components.includes("mlops"));
-    await expectJson(await api.ctx.patch(`${API}/roadmap-items/${mlops[0]!.id}`, { data: { status: "blocked", evidence: "Waiting on budget" } }), 200);
+    await expectJson(
+      await api.ctx.patch(`${API}/roadmap-items/${mlops[0]!.id}`, { data: { status: "blocked", evidence: "Waiting on budget" } }),
+      200,
+    );
     const q2 = await finalisedAssessment(api.ctx, P2, MIXED_LEVEL_2);
     const r2 = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${q2.id}/roadmap`), 201);
     expect(r2.transition).toEqual({ from: 2, to: 3 });

@@ -38,7 +38,10 @@ function runTokenCli(args: string[]): Promise<{ status: number | null; stdout: s
 test("npm run token prints a working token alone on the last line", { timeout: 90_000 }, async ({ request, testOrg }) => {
   const writer = makeToken(testOrg.id, WRITE);
   const slug = uniqueSlug("cli-visible");
-  await expectJson(await request.post(`${API}/models`, { headers: bearer(writer.token), data: { name: "CLI visible", slug, riskTier: "limited" } }), 201);
+  await expectJson(
+    await request.post(`${API}/models`, { headers: bearer(writer.token), data: { name: "CLI visible", slug, riskTier: "limited" } }),
+    201,
+  );
 
   const name = `cli-${Date.now().toString(36)}`;
   const run = await runTokenCli(["--org", testOrg.slug, "--name", name, "--scopes", "registry:read"]);
@@ -51,7 +54,11 @@ test("npm run token prints a working token alone on the last line", { timeout: 9
   const list = await expectJson(await request.get(`${API}/models`, { headers: bearer(token) }), 200);
   expect(list.models.map((m: { slug: string }) => m.slug)).toEqual([slug]);
   // Read-only, as asked.
-  await expectApiError(await request.post(`${API}/models`, { headers: bearer(token), data: { name: "No", riskTier: "minimal" } }), 403, "forbidden");
+  await expectApiError(
+    await request.post(`${API}/models`, { headers: bearer(token), data: { name: "No", riskTier: "minimal" } }),
+    403,
+    "forbidden",
+  );
 
   const stored = listApiTokens(testOrg.id).find((t) => t.name === name);
   expect(stored).toMatchObject({ scopes: ["registry:read"], revokedAt: null, prefix: token.slice(0, 12) });

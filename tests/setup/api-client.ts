@@ -57,14 +57,20 @@ export async function send(baseUrl: string, urlPath: string, init: SendInit = {}
     received(method, res.url, res.status, contentType, text);
     return { status: res.status, contentType, text, location: res.headers.get("location"), headers: res.headers };
   } catch (error) {
-    if (process.env.HTTP_DEBUG) console.log(`${label} -> ${String(error)} ${String((error as Error).cause ?? "")} in ${Date.now() - started} ms`);
+    if (process.env.HTTP_DEBUG)
+      console.log(`${label} -> ${String(error)} ${String((error as Error).cause ?? "")} in ${Date.now() - started} ms`);
     throw error;
   }
 }
 
 /** POSTs `body` as JSON with an API token. */
 export function postJson(baseUrl: string, token: string, urlPath: string, body: unknown): Promise<Reply> {
-  return send(baseUrl, urlPath, { method: "POST", bearer: token, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return send(baseUrl, urlPath, {
+    method: "POST",
+    bearer: token,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Runs `count` tasks with at most `limit` in flight; results in task order. */
@@ -111,7 +117,7 @@ export class ApiResponse implements ResponseLike {
   async text() {
     return this.reply.text;
   }
-   
+
   async json(): Promise<any> {
     return JSON.parse(this.reply.text);
   }
@@ -208,7 +214,7 @@ export async function expectApiError(response: ResponseLike, status: number, cod
 }
 
 /** Asserts an exact success status and returns the parsed JSON. */
- 
+
 export async function expectJson<T = any>(response: ResponseLike, status: number): Promise<T> {
   const text = await response.text();
   assert.equal(response.status(), status, `${response.url()} answered ${response.status()}: ${text}`);

@@ -55,7 +55,17 @@ const preview = (body: unknown) => {
  * `status` of the operation at `method` + `path` (a concrete path such as
  * `/api/v1/models/churn/versions`, with or without the `/api/v1` prefix and a query).
  */
-export function expectMatchesDocument({ method, path, status, body }: { method: string; path: string; status: number; body: unknown }): void {
+export function expectMatchesDocument({
+  method,
+  path,
+  status,
+  body,
+}: {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+}): void {
   const pathname = new URL(path, "http://portal.invalid").pathname;
   const relative = pathname.startsWith(`${SERVER_BASE}/`) ? pathname.slice(SERVER_BASE.length) : pathname;
   const route = routes.find((r) => r.pattern.test(relative));
@@ -66,13 +76,18 @@ export function expectMatchesDocument({ method, path, status, body }: { method: 
   const responses = operation.responses as Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
   const response = responses[String(status)];
   if (!response) {
-    throw new Error(`${name} answered ${status}, which the document does not declare (it declares ${Object.keys(responses).join(", ")}); body: ${preview(body)}`);
+    throw new Error(
+      `${name} answered ${status}, which the document does not declare (it declares ${Object.keys(responses).join(", ")}); body: ${preview(body)}`,
+    );
   }
   const ref = response.content?.["application/json"]?.schema?.$ref;
   if (!ref) throw new Error(`${name}: the document declares no JSON schema for ${status}`);
   const validate = validatorFor(ref);
   if (!validate(body)) {
-    const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || "(the body)"} ${e.message}${e.params && "additionalProperty" in e.params ? `: ${String(e.params.additionalProperty)}` : ""}`);
+    const problems = (validate.errors ?? []).map(
+      (e) =>
+        `  ${e.instancePath || "(the body)"} ${e.message}${e.params && "additionalProperty" in e.params ? `: ${String(e.params.additionalProperty)}` : ""}`,
+    );
     throw new Error(`${name} answered ${status} with a body that does not match ${ref}:\n${problems.join("\n")}\nbody: ${preview(body)}`);
   }
 }

@@ -19,7 +19,9 @@ export type ManifestRoute = {
 };
 
 export async function loadManifest(buildDir: string): Promise<Record<string, ManifestRoute>> {
-  const build = (await import(/* @vite-ignore */ path.resolve(REPO_ROOT, buildDir, "server/index.js"))) as { routes: Record<string, ManifestRoute> };
+  const build = (await import(/* @vite-ignore */ path.resolve(REPO_ROOT, buildDir, "server/index.js"))) as {
+    routes: Record<string, ManifestRoute>;
+  };
   return build.routes;
 }
 
@@ -96,12 +98,19 @@ export function demoRouteParams(databaseFile: string, orgSlug = "demo") {
       orgSlug,
       modelSlug: version.slug,
       version: version.version,
-      requestId: id("select id from approval_requests where org_id = ? and status = 'approved' and requester_label = 'team@demo.local' order by id limit 1", orgId),
+      requestId: id(
+        "select id from approval_requests where org_id = ? and status = 'approved' and requester_label = 'team@demo.local' order by id limit 1",
+        orgId,
+      ),
       assessmentId: id("select id from assessments where org_id = ? and status = 'finalized' order by id desc limit 1", orgId),
       componentId: "technical-capability",
       biasAuditId: id("select id from bias_audits where org_id = ? and status = 'pending' order by id limit 1", orgId),
       roadmapId,
-      itemId: id("select id from roadmap_items where org_id = ? and roadmap_id = ? and status != 'closed' order by id limit 1", orgId, roadmapId),
+      itemId: id(
+        "select id from roadmap_items where org_id = ? and roadmap_id = ? and status != 'closed' order by id limit 1",
+        orgId,
+        roadmapId,
+      ),
       format: "csv",
       "*": "v1/no-such-endpoint",
     };

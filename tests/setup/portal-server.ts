@@ -117,7 +117,12 @@ export type PortalServer = {
  * The server's environment for tests: production mode, plain-HTTP cookies, no
  * demo seed, one worker. `env` overrides it; an `undefined` value removes the variable.
  */
-export function portalEnv(opts: { port: number; databaseFile: string; buildDir: string; env?: Record<string, string | undefined> }): NodeJS.ProcessEnv {
+export function portalEnv(opts: {
+  port: number;
+  databaseFile: string;
+  buildDir: string;
+  env?: Record<string, string | undefined>;
+}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     VITEST: "",
@@ -149,7 +154,12 @@ export async function startPortal(opts: {
 }): Promise<PortalServer> {
   const port = await freePort();
   const [command, ...args] = SERVER_COMMAND;
-  const child = spawn(command!, args, { cwd: ROOT, env: portalEnv({ ...opts, port }), stdio: ["ignore", "pipe", "pipe"], detached: opts.detached });
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    env: portalEnv({ ...opts, port }),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: opts.detached,
+  });
   running.add(child);
   let out = "";
   child.stdout!.on("data", (d) => (out += d));

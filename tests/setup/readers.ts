@@ -22,7 +22,14 @@ export function pdfPageCount(pdf: Uint8Array): number {
 export type PdfWord = { text: string; xMin: number; yMin: number; xMax: number; yMax: number };
 export type PdfPage = { width: number; height: number; words: PdfWord[]; text: string };
 
-const unescapeXml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n))).replace(/&amp;/g, "&");
+const unescapeXml = (s: string) =>
+  s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&amp;/g, "&");
 
 /** The pages of a PDF with every word and its box, read back by poppler's `pdftotext -bbox` (points, y downwards). */
 export function readPdfPages(pdf: Uint8Array): PdfPage[] {
@@ -33,7 +40,9 @@ export function readPdfPages(pdf: Uint8Array): PdfPage[] {
     const html = execFileSync("pdftotext", ["-bbox", "-enc", "UTF-8", file, "-"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const pages: PdfPage[] = [];
     for (const match of html.matchAll(/<page width="([\d.]+)" height="([\d.]+)">([\s\S]*?)<\/page>/g)) {
-      const words = [...match[3]!.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([\s\S]*?)<\/word>/g)].map((w) => ({
+      const words = [
+        ...match[3]!.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([\s\S]*?)<\/word>/g),
+      ].map((w) => ({
         text: unescapeXml(w[5]!),
         xMin: Number(w[1]),
         yMin: Number(w[2]),
@@ -56,7 +65,12 @@ export function pdfLines(page: PdfPage): string[] {
     if (row && Math.abs(row[0]!.yMax - word.yMax) <= 1) row.push(word);
     else rows.push([word]);
   }
-  return rows.map((row) => row.sort((a, b) => a.xMin - b.xMin).map((w) => w.text).join(" "));
+  return rows.map((row) =>
+    row
+      .sort((a, b) => a.xMin - b.xMin)
+      .map((w) => w.text)
+      .join(" "),
+  );
 }
 
 /** The portal's PDF page frame: 54 pt margins, with the footer in the lowest FOOTER_BAND points inside them. */
@@ -81,13 +95,21 @@ export function pdfLayoutProblems(pdf: Uint8Array, pages: PdfPage[] = readPdfPag
     if (content.length === 0) problems.push(`page ${n} has nothing but its footer`);
     const footerText = footer.map((w) => w.text).join(" ");
     const labels = [...footerText.matchAll(/Page (\d+) of (\d+)/g)].map((m) => m[0]);
-    if (labels.length !== 1 || labels[0] !== `Page ${n} of ${pages.length}`) problems.push(`page ${n}'s footer says ${JSON.stringify(footerText)}, not "Page ${n} of ${pages.length}"`);
+    if (labels.length !== 1 || labels[0] !== `Page ${n} of ${pages.length}`)
+      problems.push(`page ${n}'s footer says ${JSON.stringify(footerText)}, not "Page ${n} of ${pages.length}"`);
     for (const w of content) {
       if (w.yMax > footerTop + TOLERANCE) problems.push(`page ${n}: "${w.text}" runs into the footer`);
     }
     for (const w of page.words) {
-      if (w.xMin < PDF_MARGIN - TOLERANCE || w.xMax > page.width - PDF_MARGIN + TOLERANCE || w.yMin < PDF_MARGIN - TOLERANCE - 3 || w.yMax > page.height - PDF_MARGIN + TOLERANCE) {
-        problems.push(`page ${n}: "${w.text}" lies outside the margins (${w.xMin.toFixed(1)},${w.yMin.toFixed(1)})-(${w.xMax.toFixed(1)},${w.yMax.toFixed(1)})`);
+      if (
+        w.xMin < PDF_MARGIN - TOLERANCE ||
+        w.xMax > page.width - PDF_MARGIN + TOLERANCE ||
+        w.yMin < PDF_MARGIN - TOLERANCE - 3 ||
+        w.yMax > page.height - PDF_MARGIN + TOLERANCE
+      ) {
+        problems.push(
+          `page ${n}: "${w.text}" lies outside the margins (${w.xMin.toFixed(1)},${w.yMin.toFixed(1)})-(${w.xMax.toFixed(1)},${w.yMax.toFixed(1)})`,
+        );
       }
     }
     const words = [...page.words].sort((a, b) => a.yMin - b.yMin);

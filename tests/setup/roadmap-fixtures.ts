@@ -13,9 +13,14 @@ import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 import { API, expectJson, type ApiClient } from "./api-client";
 
 type FrameworkJson = { components: Array<{ id: string; capabilities: Array<{ id: string; level: number }> }> };
-const framework = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8")) as FrameworkJson;
+const framework = JSON.parse(
+  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
+) as FrameworkJson;
 export const COMPONENT_IDS = framework.components.map((c) => c.id);
-const JUSTIFY_ALL = { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the test suite."])), acceptUnanswered: true };
+const JUSTIFY_ALL = {
+  justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the test suite."])),
+  acceptUnanswered: true,
+};
 export const ASSESS = ["assessment:read", "assessment:write"] as const;
 export const ROADMAP = ["roadmap:read", "roadmap:write"] as const;
 /** Four components at level 3 and mlops at level 1: dimension level 2, with the mlops catch-up items of 1 → 2. */
@@ -32,7 +37,10 @@ export async function finalisedAssessment(ctx: ApiClient, period: string, levels
     c.capabilities.filter((s) => s.level <= (levels[c.id] ?? 1)).map((s) => ({ id: s.id, status: "in_place" })),
   );
   if (capabilities.length) await expectJson(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities } }), 200);
-  const finalised = await expectJson<{ level: number; status: string }>(await ctx.post(`${API}/assessments/${id}/finalize`, { data: JUSTIFY_ALL }), 200);
+  const finalised = await expectJson<{ level: number; status: string }>(
+    await ctx.post(`${API}/assessments/${id}/finalize`, { data: JUSTIFY_ALL }),
+    200,
+  );
   assert.equal(finalised.status, "finalized");
   return { id, level: finalised.level };
 }
@@ -48,6 +56,16 @@ export type RoadmapBody = {
   transition: { from: number; to: number };
   startDate: string;
   status: string;
-  items: Array<{ id: number; title: string; components: string[]; workstream: string; dueDate: string; status: string; priority: number; owner: string | null; evidence: string | null }>;
+  items: Array<{
+    id: number;
+    title: string;
+    components: string[];
+    workstream: string;
+    dueDate: string;
+    status: string;
+    priority: number;
+    owner: string | null;
+    evidence: string | null;
+  }>;
   successCriteria: Array<{ id: number; text: string; automatic: boolean; met: boolean | null; value: number | null }>;
 };

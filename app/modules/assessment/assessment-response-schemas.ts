@@ -26,7 +26,13 @@ export const AssessmentListSchema = z.object({
   assessments: z.array(
     ScoreFieldsSchema.extend({
       components: z.array(
-        z.object({ id: z.string(), score: z.number(), level: LevelSchema, evidenceLevel: z.number().int().nullable(), flags: z.array(FlagSchema) }),
+        z.object({
+          id: z.string(),
+          score: z.number(),
+          level: LevelSchema,
+          evidenceLevel: z.number().int().nullable(),
+          flags: z.array(FlagSchema),
+        }),
       ),
     }),
   ),

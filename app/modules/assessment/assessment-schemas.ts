@@ -17,13 +17,23 @@ export const AssessmentCreateSchema = z.object({
 const EvidenceDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2026-09-30")
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "That date does not exist");
+  .refine(
+    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    "That date does not exist",
+  );
 
 const EvidenceSchema = z.preprocess(
   (value) => (typeof value === "string" ? (/^https?:\/\//i.test(value.trim()) ? { url: value.trim() } : { note: value }) : value),
   z.object({
     note: optionalField(z.string().trim().max(2000, "Use at most 2000 characters")),
-    url: optionalField(z.string().trim().max(1000).url("Use a full http(s) address").regex(/^https?:\/\//i, "Use an http(s) address")),
+    url: optionalField(
+      z
+        .string()
+        .trim()
+        .max(1000)
+        .url("Use a full http(s) address")
+        .regex(/^https?:\/\//i, "Use an http(s) address"),
+    ),
     date: optionalField(EvidenceDateSchema),
   }),
 );
@@ -86,5 +96,12 @@ export const WithdrawSchema = z.object({
 export const EvidenceNoteSchema = z.object({
   statementId: z.string().trim().min(1).max(100),
   body: z.string().trim().min(1, "Write the note").max(2000, "Use at most 2000 characters"),
-  url: optionalField(z.string().trim().max(1000).url("Use a full http(s) address").regex(/^https?:\/\//i, "Use an http(s) address")),
+  url: optionalField(
+    z
+      .string()
+      .trim()
+      .max(1000)
+      .url("Use a full http(s) address")
+      .regex(/^https?:\/\//i, "Use an http(s) address"),
+  ),
 });

@@ -46,17 +46,22 @@ const REGISTRY: Actor = { type: "system", label: "registry-import" };
 
 const framework = getFramework();
 const componentOf = (id: string) => framework.components.find((c) => c.id === id)!;
-const statementsAt = (componentId: string, level: number) => componentOf(componentId).capabilities.filter((s) => s.level === level).map((s) => s.id);
+const statementsAt = (componentId: string, level: number) =>
+  componentOf(componentId)
+    .capabilities.filter((s) => s.level === level)
+    .map((s) => s.id);
 const ALL_STATEMENTS = framework.components.flatMap((c) => c.capabilities.map((s) => s.id));
 
 /** Production operations at levels 2 and 3 all in place: the component is assessed at level 3. */
 const PROD_OPS_L3: AssessmentResponsesInput = {
-  capabilities: [...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)].map((id) => ({ id, status: "in_place" as const })),
+  capabilities: [...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)].map((id) => ({
+    id,
+    status: "in_place" as const,
+  })),
   questions: [],
 };
 
 const newOrg = () => insertTestOrg("assess-org").id;
-
 
 function auditOf(orgId: number) {
   return getDb()
@@ -93,7 +98,17 @@ describe("createAssessment", () => {
     expect(row).toMatchObject({ orgId, period: Q2, status: "draft", frameworkVersion: framework.version, createdByLabel: "leader@test" });
     expect(row.createdAt.toISOString()).toBe("2025-05-02T10:00:00.000Z");
     const detail = getAssessment(orgId, row.id)!;
-    expect(detail).toMatchObject({ id: row.id, period: Q2, status: "draft", finalizedAt: null, finalizedBy: null, justifications: {}, statements: {}, answers: {}, notes: [] });
+    expect(detail).toMatchObject({
+      id: row.id,
+      period: Q2,
+      status: "draft",
+      finalizedAt: null,
+      finalizedBy: null,
+      justifications: {},
+      statements: {},
+      answers: {},
+      notes: [],
+    });
     // Nothing answered: every component sits at level 1 with score 1.
     expect(detail.score.dimensionScore).toBe(1);
     expect(detail.score.components.map((c) => c.score)).toEqual([1, 1, 1, 1, 1]);
@@ -135,7 +150,11 @@ describe("saveResponses", () => {
       id,
       {
         capabilities: [
-          { id: "mlops.l2.1", status: "in_place", evidence: { note: "CI pipeline", url: "https://ci.example/pipeline", date: "2025-05-01" } },
+          {
+            id: "mlops.l2.1",
+            status: "in_place",
+            evidence: { note: "CI pipeline", url: "https://ci.example/pipeline", date: "2025-05-01" },
+          },
           { id: "mlops.l2.2", status: "partial" },
           { id: "mlops.l3.2", status: "not_applicable", reason: "No batch models" },
         ],
@@ -143,7 +162,12 @@ describe("saveResponses", () => {
       },
       LEADER,
     );
-    saveResponses(orgId, id, { capabilities: [{ id: "mlops.l2.2", status: "in_place" }], questions: [{ id: "development-capability", level: 3 }] }, TEAM);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: [{ id: "mlops.l2.2", status: "in_place" }], questions: [{ id: "development-capability", level: 3 }] },
+      TEAM,
+    );
 
     const detail = getAssessment(orgId, id)!;
     expect(Object.keys(detail.statements).sort()).toEqual(["mlops.l2.1", "mlops.l2.2", "mlops.l3.2"]);
@@ -168,7 +192,18 @@ describe("saveResponses", () => {
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
     const events = auditCount(orgId);
     const error = catchDomain(() =>
-      saveResponses(orgId, id, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }, { id: "mlops.l9.9", status: "in_place" }], questions: [] }, LEADER),
+      saveResponses(
+        orgId,
+        id,
+        {
+          capabilities: [
+            { id: "mlops.l2.1", status: "in_place" },
+            { id: "mlops.l9.9", status: "in_place" },
+          ],
+          questions: [],
+        },
+        LEADER,
+      ),
     );
     expect(error.code).toBe("invalid");
     expect(error.field).toBe("capabilities.1.id");
@@ -176,7 +211,9 @@ describe("saveResponses", () => {
     expect(getAssessment(orgId, id)!.statements).toEqual({});
     expect(auditCount(orgId)).toBe(events);
 
-    const question = catchDomain(() => saveResponses(orgId, id, { capabilities: [], questions: [{ id: "not-a-question", level: 2 }] }, LEADER));
+    const question = catchDomain(() =>
+      saveResponses(orgId, id, { capabilities: [], questions: [{ id: "not-a-question", level: 2 }] }, LEADER),
+    );
     expect(question.code).toBe("invalid");
     expect(question.field).toBe("questions.0.id");
     expect(getAssessment(orgId, id)!.answers).toEqual({});
@@ -187,12 +224,19 @@ describe("saveResponses", () => {
     expect(bare.success).toBe(false);
     expect(bare.error!.issues.map((i) => i.path.join("."))).toEqual(["reason"]);
     expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "not_applicable", reason: "   " }).success).toBe(false);
-    expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "not_applicable", reason: "No GPUs in scope" }).success).toBe(true);
+    expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "not_applicable", reason: "No GPUs in scope" }).success).toBe(
+      true,
+    );
     expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "in_place" }).success).toBe(true);
     expect(StatementResponseSchema.safeParse({ id: "mlops.l2.1", status: "maybe" }).success).toBe(false);
 
     // Inside the request body the issue points at the statement.
-    const body = AssessmentResponsesSchema.safeParse({ capabilities: [{ id: "mlops.l2.1", status: "in_place" }, { id: "mlops.l2.2", status: "not_applicable" }] });
+    const body = AssessmentResponsesSchema.safeParse({
+      capabilities: [
+        { id: "mlops.l2.1", status: "in_place" },
+        { id: "mlops.l2.2", status: "not_applicable" },
+      ],
+    });
     expect(body.success).toBe(false);
     expect(body.error!.issues.map((i) => i.path.join("."))).toEqual(["capabilities.1.reason"]);
   });
@@ -201,7 +245,9 @@ describe("saveResponses", () => {
     const orgId = newOrg();
     const other = newOrg();
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
-    const error = catchDomain(() => saveResponses(other, id, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }], questions: [] }, LEADER));
+    const error = catchDomain(() =>
+      saveResponses(other, id, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }], questions: [] }, LEADER),
+    );
     expect(error.code).toBe("not_found");
     expect(getAssessment(other, id)).toBeNull();
     expect(getAssessment(orgId, id)!.statements).toEqual({});
@@ -278,9 +324,18 @@ describe("registry evidence", () => {
     expect(json).toMatchObject({ level: 3, evidenceLevel: 2, flags: ["not_supported_by_registry_evidence"] });
 
     // At level 2 the registry supports the claim: no flag.
-    saveResponses(orgId, id, { capabilities: statementsAt("production-operations", 3).map((sid) => ({ id: sid, status: "none" as const })), questions: [] }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: statementsAt("production-operations", 3).map((sid) => ({ id: sid, status: "none" as const })), questions: [] },
+      LEADER,
+    );
     const lowered = getAssessment(orgId, id)!;
-    expect(lowered.flags.find((f) => f.componentId === "production-operations")).toMatchObject({ achievedLevel: 2, evidenceLevel: 2, unsupported: false });
+    expect(lowered.flags.find((f) => f.componentId === "production-operations")).toMatchObject({
+      achievedLevel: 2,
+      evidenceLevel: 2,
+      unsupported: false,
+    });
   });
 });
 
@@ -306,7 +361,14 @@ describe("finalizeAssessment", () => {
       expect(error.issues).toEqual([{ path: "justifications.production-operations", message: expect.stringMatching(/level 3.*level 2/) }]);
     }
     expect(rowOf(id)).toEqual(before);
-    expect(rowOf(id)).toMatchObject({ status: "draft", finalizedAt: null, finalizedByLabel: null, metricsSnapshot: null, scoreSnapshot: null, justifications: "{}" });
+    expect(rowOf(id)).toMatchObject({
+      status: "draft",
+      finalizedAt: null,
+      finalizedByLabel: null,
+      metricsSnapshot: null,
+      scoreSnapshot: null,
+      justifications: "{}",
+    });
     expect(auditCount(orgId)).toBe(events);
     expect(getAssessment(orgId, id)!.status).toBe("draft");
   });
@@ -318,7 +380,10 @@ describe("finalizeAssessment", () => {
     const finalized = finalizeAssessment(
       orgId,
       id,
-      { justifications: { "production-operations": "Four more models went live in early July.", standards: "Dropped: not flagged" }, acceptUnanswered: true },
+      {
+        justifications: { "production-operations": "Four more models went live in early July.", standards: "Dropped: not flagged" },
+        acceptUnanswered: true,
+      },
       LEADER,
       { now },
     );
@@ -350,7 +415,12 @@ describe("finalizeAssessment", () => {
   it("finalises straight away when nothing is flagged, storing no justifications", () => {
     const orgId = newOrg();
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
-    saveResponses(orgId, id, { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] },
+      LEADER,
+    );
     const done = finalizeAssessment(orgId, id, { justifications: {}, acceptUnanswered: true }, LEADER);
     expect(done.status).toBe("finalized");
     expect(done.justifications).toEqual({});
@@ -398,13 +468,32 @@ describe("review, evidence notes, listing and the audit trail", () => {
     const orgId = newOrg();
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
     saveResponses(orgId, id, { capabilities: [{ id: "lifecycle.l2.1", status: "partial" }], questions: [] }, LEADER);
-    const note = addEvidenceNote(orgId, id, { statementId: "lifecycle.l2.1", body: "Registry export attached", url: "https://wiki.example/registry" }, TEAM);
+    const note = addEvidenceNote(
+      orgId,
+      id,
+      { statementId: "lifecycle.l2.1", body: "Registry export attached", url: "https://wiki.example/registry" },
+      TEAM,
+    );
     addEvidenceNote(orgId, id, { statementId: "lifecycle.l2.2", body: "Second note" }, TEAM);
 
     const detail = getAssessment(orgId, id)!;
     expect(detail.notes).toEqual([
-      { id: note.id, statementId: "lifecycle.l2.1", author: "team@test", body: "Registry export attached", url: "https://wiki.example/registry", at: expect.any(String) },
-      { id: expect.any(Number), statementId: "lifecycle.l2.2", author: "team@test", body: "Second note", url: null, at: expect.any(String) },
+      {
+        id: note.id,
+        statementId: "lifecycle.l2.1",
+        author: "team@test",
+        body: "Registry export attached",
+        url: "https://wiki.example/registry",
+        at: expect.any(String),
+      },
+      {
+        id: expect.any(Number),
+        statementId: "lifecycle.l2.2",
+        author: "team@test",
+        body: "Second note",
+        url: null,
+        at: expect.any(String),
+      },
     ]);
     expect(detail.statements["lifecycle.l2.1"]!.status).toBe("partial");
     expect(detail.statements["lifecycle.l2.2"]).toBeUndefined();
@@ -419,11 +508,21 @@ describe("review, evidence notes, listing and the audit trail", () => {
   it("listAssessments returns every quarter newest first with its score; finalised ones come from their snapshot", () => {
     const orgId = newOrg();
     const q1 = createAssessment(orgId, { period: Q1 }, LEADER);
-    saveResponses(orgId, q1.id, { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
+    saveResponses(
+      orgId,
+      q1.id,
+      { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] },
+      LEADER,
+    );
     finalizeAssessment(orgId, q1.id, { justifications: {}, acceptUnanswered: true }, LEADER);
     const q3 = createAssessment(orgId, { period: Q3 }, LEADER);
     const q2 = createAssessment(orgId, { period: Q2 }, LEADER);
-    saveResponses(orgId, q2.id, { capabilities: statementsAt("mlops", 2).map((sid) => ({ id: sid, status: "partial" as const })), questions: [] }, LEADER);
+    saveResponses(
+      orgId,
+      q2.id,
+      { capabilities: statementsAt("mlops", 2).map((sid) => ({ id: sid, status: "partial" as const })), questions: [] },
+      LEADER,
+    );
     createAssessment(newOrg(), { period: "2025-Q4" }, LEADER); // another organisation's
 
     const list = listAssessments(orgId);
@@ -442,7 +541,9 @@ describe("review, evidence notes, listing and the audit trail", () => {
       expect(item.dimensionScore).toBe(detail.score.dimensionScore);
       expect(item.level).toBe(detail.score.level);
       expect(item.band).toBe(detail.score.band);
-      expect(item.components.map((c) => [c.componentId, c.score, c.level])).toEqual(detail.score.components.map((c) => [c.componentId, c.score, c.level]));
+      expect(item.components.map((c) => [c.componentId, c.score, c.level])).toEqual(
+        detail.score.components.map((c) => [c.componentId, c.score, c.level]),
+      );
     }
     // standards level 2 fully in place: (1+1+1+1+2)/5 = 1.2; mlops level 2 half covered: (1+1.5+1+1+1)/5 = 1.1
     expect(list[2]!.dimensionScore).toBeCloseTo(1.2, 10);
@@ -457,13 +558,28 @@ describe("review, evidence notes, listing and the audit trail", () => {
     productionModel(orgId, "audited", at("2025-04-10T09:00:00Z"), at("2025-05-01T09:00:00Z"));
     const registryEvents = auditCount(orgId);
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
-    saveResponses(orgId, id, { capabilities: [{ id: "mlops.l2.1", status: "partial" }], questions: [{ id: "mlops-automation", level: 2 }] }, LEADER);
-    saveResponses(orgId, id, { ...PROD_OPS_L3, capabilities: [...PROD_OPS_L3.capabilities, { id: "mlops.l2.1", status: "in_place" }] }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: [{ id: "mlops.l2.1", status: "partial" }], questions: [{ id: "mlops-automation", level: 2 }] },
+      LEADER,
+    );
+    saveResponses(
+      orgId,
+      id,
+      { ...PROD_OPS_L3, capabilities: [...PROD_OPS_L3.capabilities, { id: "mlops.l2.1", status: "in_place" }] },
+      LEADER,
+    );
     addEvidenceNote(orgId, id, { statementId: "mlops.l2.1", body: "Pipeline run log" }, TEAM);
     submitAssessmentForReview(orgId, id, LEADER);
     // Refusals write nothing to the trail.
     expect(() => finalizeAssessment(orgId, id, { justifications: {} }, LEADER)).toThrow(DomainError);
-    finalizeAssessment(orgId, id, { justifications: { "production-operations": "Justified in the board pack." }, acceptUnanswered: true }, LEADER);
+    finalizeAssessment(
+      orgId,
+      id,
+      { justifications: { "production-operations": "Justified in the board pack." }, acceptUnanswered: true },
+      LEADER,
+    );
 
     const events = auditOf(orgId).slice(registryEvents);
     expect(events.map((e) => e.action)).toEqual([
@@ -478,7 +594,14 @@ describe("review, evidence notes, listing and the audit trail", () => {
       expect(e.entityType).toBe("assessment");
       expect(e.entityId).toBe(String(id));
     }
-    expect(events.map((e) => e.actorLabel)).toEqual(["leader@test", "leader@test", "leader@test", "team@test", "leader@test", "leader@test"]);
+    expect(events.map((e) => e.actorLabel)).toEqual([
+      "leader@test",
+      "leader@test",
+      "leader@test",
+      "team@test",
+      "leader@test",
+      "leader@test",
+    ]);
     expect(events[0]!.payload.after).toEqual({ period: Q2, frameworkVersion: framework.version });
     expect(events[1]!.payload.before).toEqual({ capabilities: { "mlops.l2.1": null }, questions: { "mlops-automation": null } });
     expect(events[1]!.payload.after).toEqual({ capabilities: { "mlops.l2.1": "partial" }, questions: { "mlops-automation": 2 } });
@@ -502,7 +625,13 @@ describe("review, evidence notes, listing and the audit trail", () => {
     const ida = createAssessment(a, { period: Q2 }, LEADER).id;
     createAssessment(b, { period: Q2 }, LEADER);
     expect(listAssessments(b).map((x) => x.id)).not.toContain(ida);
-    expect(getDb().select().from(assessments).where(and(eq(assessments.orgId, b), eq(assessments.id, ida))).get()).toBeUndefined();
+    expect(
+      getDb()
+        .select()
+        .from(assessments)
+        .where(and(eq(assessments.orgId, b), eq(assessments.id, ida)))
+        .get(),
+    ).toBeUndefined();
   });
 });
 
@@ -569,7 +698,12 @@ describe("finalising with unanswered statements", () => {
   it("is a conflict on `acceptUnanswered` naming the answered counts per component by name, and writes nothing", () => {
     const orgId = newOrg();
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
-    saveResponses(orgId, id, { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: statementsAt("standards", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] },
+      LEADER,
+    );
     const events = auditCount(orgId);
     const before = rowOf(id);
     for (const input of [{ justifications: {} }, { justifications: {}, acceptUnanswered: false }]) {
@@ -577,7 +711,9 @@ describe("finalising with unanswered statements", () => {
       expect(error.code).toBe("conflict");
       expect(error.field).toBe("acceptUnanswered");
       expect(error.message).toContain('count as "not in place"');
-      expect(error.message).toContain(`Technical Standards & Best Practices: ${statementsAt("standards", 2).length} of ${componentOf("standards").capabilities.length} answered`);
+      expect(error.message).toContain(
+        `Technical Standards & Best Practices: ${statementsAt("standards", 2).length} of ${componentOf("standards").capabilities.length} answered`,
+      );
       expect(error.issues).toEqual(
         framework.components.map((c) => ({
           path: `answered.${c.id}`,
@@ -610,14 +746,27 @@ describe("the trail proves what was submitted and finalised", () => {
     saveResponses(
       orgId,
       id,
-      { capabilities: [{ id: "mlops.l2.1", status: "in_place", evidence: { note: "CI", url: "https://ci.example/run" } }, { id: "standards.l2.1", status: "partial" }], questions: [{ id: "mlops-automation", level: 2, note: "Manual steps" }] },
+      {
+        capabilities: [
+          { id: "mlops.l2.1", status: "in_place", evidence: { note: "CI", url: "https://ci.example/run" } },
+          { id: "standards.l2.1", status: "partial" },
+        ],
+        questions: [{ id: "mlops-automation", level: 2, note: "Manual steps" }],
+      },
       LEADER,
     );
     submitAssessmentForReview(orgId, id, LEADER);
     const submitted = auditOf(orgId).at(-1)!;
     expect(submitted.action).toBe("assessment.submitted");
     const stored = () => {
-      const statements = Object.fromEntries(getDb().select().from(assessmentStatements).where(eq(assessmentStatements.assessmentId, id)).all().map((r) => [r.statementId, r]));
+      const statements = Object.fromEntries(
+        getDb()
+          .select()
+          .from(assessmentStatements)
+          .where(eq(assessmentStatements.assessmentId, id))
+          .all()
+          .map((r) => [r.statementId, r]),
+      );
       const detail = getAssessment(orgId, id)!;
       return responsesDigest(statements, detail.answers);
     };
@@ -630,7 +779,10 @@ describe("the trail proves what was submitted and finalised", () => {
         questions: 1,
         questionsTotal: framework.questions.length,
         components: Object.fromEntries(
-          framework.components.map((c) => [c.id, { answered: ["mlops", "standards"].includes(c.id) ? 1 : 0, total: c.capabilities.length }]),
+          framework.components.map((c) => [
+            c.id,
+            { answered: ["mlops", "standards"].includes(c.id) ? 1 : 0, total: c.capabilities.length },
+          ]),
         ),
       },
     });
@@ -652,7 +804,12 @@ describe("strengths and gaps", () => {
     const orgId = newOrg();
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
     expect(getAssessment(orgId, id)).toMatchObject({ strengths: [], gaps: [] });
-    saveResponses(orgId, id, { capabilities: statementsAt("mlops", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: statementsAt("mlops", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] },
+      LEADER,
+    );
     const detail = getAssessment(orgId, id)!;
     expect(detail.strengths.map((c) => c.componentId)).toEqual(["mlops"]);
     expect(new Set(detail.gaps.map((g) => g.componentId))).toEqual(new Set(["mlops"]));
@@ -704,10 +861,22 @@ describe("withdrawAssessment", () => {
     // Readable as it was finalised: the same scores and frozen figures.
     expect(withdrawn.score).toEqual(before.score);
     expect(withdrawn.metrics).toEqual(before.metrics);
-    expect(assessmentJson(withdrawn)).toMatchObject({ status: "withdrawn", withdrawnReason: "Scored against the wrong business unit", withdrawnBy: "leader@test" });
+    expect(assessmentJson(withdrawn)).toMatchObject({
+      status: "withdrawn",
+      withdrawnReason: "Scored against the wrong business unit",
+      withdrawnBy: "leader@test",
+    });
     const event = auditOf(orgId).at(-1)!;
-    expect(event).toMatchObject({ action: "assessment.withdrawn", entityType: "assessment", entityId: String(q2), actorLabel: "leader@test" });
-    expect(event.payload).toMatchObject({ before: { status: "finalized" }, after: { status: "withdrawn", period: Q2, reason: "Scored against the wrong business unit" } });
+    expect(event).toMatchObject({
+      action: "assessment.withdrawn",
+      entityType: "assessment",
+      entityId: String(q2),
+      actorLabel: "leader@test",
+    });
+    expect(event.payload).toMatchObject({
+      before: { status: "finalized" },
+      after: { status: "withdrawn", period: Q2, reason: "Scored against the wrong business unit" },
+    });
     expect(verifyAuditChain(orgId).ok).toBe(true);
 
     const events = auditCount(orgId);

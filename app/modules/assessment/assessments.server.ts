@@ -11,7 +11,15 @@ import type { WriteOptions } from "../registry/registry.server";
 import { countsAsFinalized, type AssessmentStatus } from "./assessment-constants";
 import { evidenceFlags, evidenceLevel, type EvidenceMetrics } from "./evidence";
 import { responsesDigest } from "./responses-digest";
-import { answeredCounts, questionFlags, scoreAssessment, strengthsAndGaps, type AnsweredCount, type AssessmentScore, type StatementResponses } from "./scoring";
+import {
+  answeredCounts,
+  questionFlags,
+  scoreAssessment,
+  strengthsAndGaps,
+  type AnsweredCount,
+  type AssessmentScore,
+  type StatementResponses,
+} from "./scoring";
 
 const notFound = () => new DomainError("not_found", "Assessment not found");
 type AssessmentRow = typeof assessments.$inferSelect;
@@ -23,7 +31,11 @@ export function frameworkOf(row: AssessmentRow): Framework {
 }
 
 export function requireAssessment(tx: DbOrTx, orgId: number, id: number) {
-  const row = tx.select().from(assessments).where(and(eq(assessments.orgId, orgId), eq(assessments.id, id))).get();
+  const row = tx
+    .select()
+    .from(assessments)
+    .where(and(eq(assessments.orgId, orgId), eq(assessments.id, id)))
+    .get();
   if (!row) throw notFound();
   return row;
 }
@@ -61,20 +73,42 @@ function liveAssessmentPeriods(orgId: number, db: DbOrTx) {
  * invalid (its registry evidence would be an empty window); a quarter with a
  * live assessment is a conflict; a withdrawn assessment's quarter is free again.
  */
-export function createAssessment(orgId: number, input: { period: string; frameworkVersion?: string }, actor: Actor, options: WriteOptions = {}) {
+export function createAssessment(
+  orgId: number,
+  input: { period: string; frameworkVersion?: string },
+  actor: Actor,
+  options: WriteOptions = {},
+) {
   const version = input.frameworkVersion ?? LATEST_FRAMEWORK_VERSION;
   if (!findFramework(version)) throw invalid(`Unknown framework version ${version}`, "frameworkVersion");
   const now = options.now ?? new Date();
   const current = quarterOf(now);
-  if (input.period > current) throw invalid(`${input.period} has not started yet: open the current quarter (${current}) or an earlier one`, "period");
+  if (input.period > current)
+    throw invalid(`${input.period} has not started yet: open the current quarter (${current}) or an earlier one`, "period");
   return writeTransaction({ orgId }, (tx) => {
-    if (liveAssessmentPeriods(orgId, tx).includes(input.period)) throw conflict(`An assessment for ${input.period} already exists`, "period");
+    if (liveAssessmentPeriods(orgId, tx).includes(input.period))
+      throw conflict(`An assessment for ${input.period} already exists`, "period");
     const row = tx
       .insert(assessments)
-      .values({ orgId, period: input.period, frameworkVersion: version, status: "draft", createdByLabel: actor.label, createdAt: now, updatedAt: now })
+      .values({
+        orgId,
+        period: input.period,
+        frameworkVersion: version,
+        status: "draft",
+        createdByLabel: actor.label,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning()
       .get();
-    recordAuditEvent(tx, { orgId, actor, action: "assessment.created", entityType: "assessment", entityId: row.id, after: { period: row.period, frameworkVersion: version } });
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "assessment.created",
+      entityType: "assessment",
+      entityId: row.id,
+      after: { period: row.period, frameworkVersion: version },
+    });
     return row;
   });
 }
@@ -91,7 +125,14 @@ export function addEvidenceNote(orgId: number, id: number, input: { statementId:
       .values({ assessmentId: id, statementId: input.statementId, authorLabel: actor.label, body: input.body, url: input.url ?? null })
       .returning()
       .get();
-    recordAuditEvent(tx, { orgId, actor, action: "assessment.evidence_added", entityType: "assessment", entityId: id, after: { statementId: input.statementId, body: input.body, url: input.url } });
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "assessment.evidence_added",
+      entityType: "assessment",
+      entityId: id,
+      after: { statementId: input.statementId, body: input.body, url: input.url },
+    });
     return note;
   });
 }
@@ -144,7 +185,12 @@ export function loadResponses(db: DbOrTx, id: number) {
 export type EvaluatedAssessment = ReturnType<typeof evaluate>;
 
 /** Scores, registry evidence and flags of one assessment, from its responses and the registry's figures. */
-function evaluate(framework: Framework, responses: StatementResponses, answers: Array<{ questionId: string; level: number | null }>, metrics: EvidenceMetrics) {
+function evaluate(
+  framework: Framework,
+  responses: StatementResponses,
+  answers: Array<{ questionId: string; level: number | null }>,
+  metrics: EvidenceMetrics,
+) {
   const score = scoreAssessment(framework, responses);
   const flags = evidenceFlags(framework, score, metrics);
   return {
@@ -172,13 +218,24 @@ type Snapshot = { score: AssessmentScore; metrics: RegistryMetrics };
 
 /** Everything an assessment page, report or API answer shows. Finalised ones use their snapshot. */
 export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
-  const row = db.select().from(assessments).where(and(eq(assessments.orgId, orgId), eq(assessments.id, id))).get();
+  const row = db
+    .select()
+    .from(assessments)
+    .where(and(eq(assessments.orgId, orgId), eq(assessments.id, id)))
+    .get();
   if (!row) return null;
   const framework = frameworkOf(row);
   const { statements, answers } = loadResponses(db, id);
-  const notes = db.select().from(assessmentEvidenceNotes).where(eq(assessmentEvidenceNotes.assessmentId, id)).orderBy(asc(assessmentEvidenceNotes.id)).all();
+  const notes = db
+    .select()
+    .from(assessmentEvidenceNotes)
+    .where(eq(assessmentEvidenceNotes.assessmentId, id))
+    .orderBy(asc(assessmentEvidenceNotes.id))
+    .all();
   // Finalised (and withdrawn) assessments carry the figures frozen at finalisation.
-  const metrics: RegistryMetrics = row.metricsSnapshot ? (JSON.parse(row.metricsSnapshot) as RegistryMetrics) : computeRegistryMetrics(orgId, evidenceWindow(row.period), db);
+  const metrics: RegistryMetrics = row.metricsSnapshot
+    ? (JSON.parse(row.metricsSnapshot) as RegistryMetrics)
+    : computeRegistryMetrics(orgId, evidenceWindow(row.period), db);
   const quarterEnd = quarterRange(row.period).to.getTime();
   const evaluated = evaluate(
     framework,
@@ -205,11 +262,24 @@ export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
     statements: Object.fromEntries(
       Object.values(statements).map((s) => [
         s.statementId,
-        { status: s.status, reason: s.reason, evidence: { note: s.evidenceNote, url: s.evidenceUrl, date: s.evidenceDate }, updatedBy: s.updatedByLabel, updatedAt: s.updatedAt.toISOString() },
+        {
+          status: s.status,
+          reason: s.reason,
+          evidence: { note: s.evidenceNote, url: s.evidenceUrl, date: s.evidenceDate },
+          updatedBy: s.updatedByLabel,
+          updatedAt: s.updatedAt.toISOString(),
+        },
       ]),
     ),
     answers: Object.fromEntries(Object.values(answers).map((a) => [a.questionId, { level: a.level, note: a.note }])),
-    notes: notes.map((n) => ({ id: n.id, statementId: n.statementId, author: n.authorLabel, body: n.body, url: n.url, at: n.createdAt.toISOString() })),
+    notes: notes.map((n) => ({
+      id: n.id,
+      statementId: n.statementId,
+      author: n.authorLabel,
+      body: n.body,
+      url: n.url,
+      at: n.createdAt.toISOString(),
+    })),
     metrics,
     ...evaluated,
   };
@@ -246,7 +316,10 @@ export function finalizeAssessment(
         "conflict",
         `Some statements are unanswered and would count as "not in place" (${incomplete.map((c) => `${c.name}: ${c.answered} of ${c.total} answered`).join("; ")}). Confirm to finalise anyway.`,
         "acceptUnanswered",
-        incomplete.map((c) => ({ path: `answered.${c.componentId}`, message: `${c.name}: ${c.answered} of ${c.total} statements answered` })),
+        incomplete.map((c) => ({
+          path: `answered.${c.componentId}`,
+          message: `${c.name}: ${c.answered} of ${c.total} statements answered`,
+        })),
       );
     }
     const justifications = { ...(JSON.parse(row.justifications) as Record<string, string>), ...input.justifications };
@@ -264,7 +337,9 @@ export function finalizeAssessment(
       );
     }
     const now = options.now ?? new Date();
-    const kept = Object.fromEntries(Object.entries(justifications).filter(([component]) => detail.flags.some((f) => f.componentId === component && f.unsupported)));
+    const kept = Object.fromEntries(
+      Object.entries(justifications).filter(([component]) => detail.flags.some((f) => f.componentId === component && f.unsupported)),
+    );
     tx.update(assessments)
       .set({
         status: "finalized",
@@ -333,7 +408,9 @@ export function withdrawAssessment(orgId: number, id: number, input: { reason: s
  */
 export function requireRoadmapSource(assessment: Pick<AssessmentDetail, "status" | "period" | "withdrawnReason">) {
   if (assessment.status === "withdrawn") {
-    throw conflict(`The ${assessment.period} assessment was withdrawn (${assessment.withdrawnReason ?? "no reason given"}): roadmaps are generated from finalised assessments only`);
+    throw conflict(
+      `The ${assessment.period} assessment was withdrawn (${assessment.withdrawnReason ?? "no reason given"}): roadmaps are generated from finalised assessments only`,
+    );
   }
   if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
 }
@@ -346,11 +423,17 @@ export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
   const statements = ids.length ? db.select().from(assessmentStatements).where(inArray(assessmentStatements.assessmentId, ids)).all() : [];
   return rows.map((row) => {
     const snapshot = row.scoreSnapshot
-      ? (JSON.parse(row.scoreSnapshot) as Pick<Snapshot, "score"> & { evidence: Array<{ componentId: string; level: number | null }>; flags: Array<{ componentId: string; unsupported: boolean }> })
+      ? (JSON.parse(row.scoreSnapshot) as Pick<Snapshot, "score"> & {
+          evidence: Array<{ componentId: string; level: number | null }>;
+          flags: Array<{ componentId: string; unsupported: boolean }>;
+        })
       : null;
     const score =
       snapshot?.score ??
-      scoreAssessment(frameworkOf(row), Object.fromEntries(statements.filter((s) => s.assessmentId === row.id).map((s) => [s.statementId, s])));
+      scoreAssessment(
+        frameworkOf(row),
+        Object.fromEntries(statements.filter((s) => s.assessmentId === row.id).map((s) => [s.statementId, s])),
+      );
     return {
       id: row.id,
       period: row.period,
@@ -369,7 +452,9 @@ export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
         level: c.level,
         // Finalised assessments carry their frozen evidence; drafts are evaluated on their own page.
         evidenceLevel: snapshot?.evidence.find((e) => e.componentId === c.componentId)?.level ?? null,
-        flags: snapshot?.flags.some((f) => f.componentId === c.componentId && f.unsupported) ? ["not_supported_by_registry_evidence" as const] : [],
+        flags: snapshot?.flags.some((f) => f.componentId === c.componentId && f.unsupported)
+          ? ["not_supported_by_registry_evidence" as const]
+          : [],
       })),
     };
   });

@@ -27,12 +27,20 @@ export function parseCaptureForm(fields: Record<string, unknown>) {
   const capabilities: AssessmentResponsesInput["capabilities"] = [];
   for (const [id, f] of groups.s) {
     if (typeof f.status !== "string" || f.status === "") {
-      if (TEXT_FIELDS.some((field) => hasText(f[field]))) errors[`s.${id}.status`] = "Choose a status to save what you wrote for this statement";
+      if (TEXT_FIELDS.some((field) => hasText(f[field])))
+        errors[`s.${id}.status`] = "Choose a status to save what you wrote for this statement";
       continue;
     }
-    const parsed = StatementResponseSchema.safeParse({ id, status: f.status, reason: f.reason, evidence: { note: f.note, url: f.url, date: f.date } });
+    const parsed = StatementResponseSchema.safeParse({
+      id,
+      status: f.status,
+      reason: f.reason,
+      evidence: { note: f.note, url: f.url, date: f.date },
+    });
     if (parsed.success) capabilities.push(parsed.data);
-    else for (const issue of parsed.error.issues) errors[`s.${id}.${issue.path.filter((p) => p !== "evidence").join(".") || "status"}`] ??= issue.message;
+    else
+      for (const issue of parsed.error.issues)
+        errors[`s.${id}.${issue.path.filter((p) => p !== "evidence").join(".") || "status"}`] ??= issue.message;
   }
   const questions: AssessmentResponsesInput["questions"] = [];
   for (const [id, f] of groups.q) {

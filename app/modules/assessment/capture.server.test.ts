@@ -35,7 +35,11 @@ const savesAudited = (orgId: number) =>
     .where(eq(auditEvents.orgId, orgId))
     .all()
     .filter((e) => e.action === "assessment.responses_saved");
-const statement = (id: string, status: "none" | "partial" | "in_place", note?: string) => ({ id, status, ...(note ? { evidence: { note } } : {}) });
+const statement = (id: string, status: "none" | "partial" | "in_place", note?: string) => ({
+  id,
+  status,
+  ...(note ? { evidence: { note } } : {}),
+});
 
 describe("component versions", () => {
   it("start at 0, and each save that changes a component bumps it (only that component)", () => {
@@ -47,7 +51,10 @@ describe("component versions", () => {
     const second = saveResponses(
       orgId,
       id,
-      { capabilities: [statement("mlops.l2.1", "in_place"), statement("standards.l2.1", "none")], questions: [{ id: "mlops-automation", level: 2 }] },
+      {
+        capabilities: [statement("mlops.l2.1", "in_place"), statement("standards.l2.1", "none")],
+        questions: [{ id: "mlops-automation", level: 2 }],
+      },
       ALICE,
       { now: minutesAfter(1) },
     );
@@ -62,7 +69,13 @@ describe("component versions", () => {
     const { orgId, id } = draft();
     saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "partial", "CI logs")], questions: [] }, ALICE, { now: T0 });
     const events = savesAudited(orgId).length;
-    const same = saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "partial", "CI logs")], questions: [], versions: { mlops: 1 } }, BOB, { now: minutesAfter(30) });
+    const same = saveResponses(
+      orgId,
+      id,
+      { capabilities: [statement("mlops.l2.1", "partial", "CI logs")], questions: [], versions: { mlops: 1 } },
+      BOB,
+      { now: minutesAfter(30) },
+    );
     expect(same.versions).toEqual({ mlops: 1 });
     expect(savesAudited(orgId)).toHaveLength(events);
     expect(getAssessment(orgId, id)!.statements["mlops.l2.1"]!.updatedBy).toBe("alice@test");
@@ -79,11 +92,27 @@ describe("component versions", () => {
 describe("conflicts", () => {
   it("someone else's save since you loaded refuses yours, lists both versions per differing statement, and writes nothing", () => {
     const { orgId, id } = draft();
-    saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "partial"), statement("mlops.l2.2", "none")], questions: [] }, ALICE, { now: T0 });
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: [statement("mlops.l2.1", "partial"), statement("mlops.l2.2", "none")], questions: [] },
+      ALICE,
+      { now: T0 },
+    );
     // Alice and Bob both load version 1. Bob saves first.
-    saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "in_place", "Bob's pipeline")], questions: [{ id: "mlops-automation", level: 3 }], versions: { mlops: 1 } }, BOB, {
-      now: minutesAfter(1),
-    });
+    saveResponses(
+      orgId,
+      id,
+      {
+        capabilities: [statement("mlops.l2.1", "in_place", "Bob's pipeline")],
+        questions: [{ id: "mlops-automation", level: 3 }],
+        versions: { mlops: 1 },
+      },
+      BOB,
+      {
+        now: minutesAfter(1),
+      },
+    );
     const rows = getDb().select().from(assessmentStatements).where(eq(assessmentStatements.assessmentId, id)).all();
     const events = getDb().select({ n: count() }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).get()!.n;
 
@@ -92,7 +121,11 @@ describe("conflicts", () => {
         orgId,
         id,
         // Alice's page still shows l2.1 as "partial"; she changes l2.2 and answers the question.
-        { capabilities: [statement("mlops.l2.1", "partial"), statement("mlops.l2.2", "in_place", "Alice's evidence")], questions: [{ id: "mlops-automation", level: 2, note: "Manual" }], versions: { mlops: 1 } },
+        {
+          capabilities: [statement("mlops.l2.1", "partial"), statement("mlops.l2.2", "in_place", "Alice's evidence")],
+          questions: [{ id: "mlops-automation", level: 2, note: "Manual" }],
+          versions: { mlops: 1 },
+        },
         ALICE,
         { now: minutesAfter(2) },
       ),
@@ -103,7 +136,14 @@ describe("conflicts", () => {
     expect(error.message).toContain("bob@test");
     expect(error.issues).toEqual([{ path: "versions.mlops", message: expect.stringContaining("version 2") }]);
     const [conflict] = (error as CaptureConflictError).conflicts;
-    expect(conflict).toMatchObject({ componentId: "mlops", componentName: "MLOps Maturity", yourVersion: 1, currentVersion: 2, updatedBy: "bob@test", updatedAt: minutesAfter(1).toISOString() });
+    expect(conflict).toMatchObject({
+      componentId: "mlops",
+      componentName: "MLOps Maturity",
+      yourVersion: 1,
+      currentVersion: 2,
+      updatedBy: "bob@test",
+      updatedAt: minutesAfter(1).toISOString(),
+    });
     expect(conflict!.differences).toEqual([
       {
         kind: "statement",
@@ -119,7 +159,13 @@ describe("conflicts", () => {
         theirs: { status: "none", reason: null, note: null, url: null, date: null },
         yours: { status: "in_place", reason: null, note: "Alice's evidence", url: null, date: null },
       },
-      { kind: "question", id: "mlops-automation", label: expect.stringMatching(/^Q\d+: /), theirs: { level: 3, note: null }, yours: { level: 2, note: "Manual" } },
+      {
+        kind: "question",
+        id: "mlops-automation",
+        label: expect.stringMatching(/^Q\d+: /),
+        theirs: { level: 3, note: null },
+        yours: { level: 2, note: "Manual" },
+      },
     ]);
     // The statement's text, not its id, names it.
     expect(conflict!.differences[0]!.label).not.toContain("mlops.l2.1");
@@ -129,18 +175,38 @@ describe("conflicts", () => {
     expect(getDb().select({ n: count() }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).get()!.n).toBe(events);
 
     // "Keep mine": the same save against the version she was shown goes through.
-    const kept = saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "partial"), statement("mlops.l2.2", "in_place", "Alice's evidence")], questions: [], versions: { mlops: 2 } }, ALICE, {
-      now: minutesAfter(3),
-    });
+    const kept = saveResponses(
+      orgId,
+      id,
+      {
+        capabilities: [statement("mlops.l2.1", "partial"), statement("mlops.l2.2", "in_place", "Alice's evidence")],
+        questions: [],
+        versions: { mlops: 2 },
+      },
+      ALICE,
+      {
+        now: minutesAfter(3),
+      },
+    );
     expect(kept.versions.mlops).toBe(3);
-    expect(getAssessment(orgId, id)!.statements["mlops.l2.1"]).toMatchObject({ status: "partial", evidence: { note: null }, updatedBy: "alice@test" });
+    expect(getAssessment(orgId, id)!.statements["mlops.l2.1"]).toMatchObject({
+      status: "partial",
+      evidence: { note: null },
+      updatedBy: "alice@test",
+    });
   });
 
   it("the same person saving again with the version each save returned never conflicts with themselves", () => {
     const { orgId, id } = draft();
     let version = componentVersion(id, "lifecycle").version;
     for (const [i, status] of (["none", "partial", "in_place", "partial"] as const).entries()) {
-      version = saveResponses(orgId, id, { capabilities: [statement("lifecycle.l2.1", status, `note ${i}`)], questions: [], versions: { lifecycle: version } }, ALICE, { now: minutesAfter(i) }).versions.lifecycle!;
+      version = saveResponses(
+        orgId,
+        id,
+        { capabilities: [statement("lifecycle.l2.1", status, `note ${i}`)], questions: [], versions: { lifecycle: version } },
+        ALICE,
+        { now: minutesAfter(i) },
+      ).versions.lifecycle!;
     }
     expect(version).toBe(4);
     expect(getAssessment(orgId, id)!.statements["lifecycle.l2.1"]).toMatchObject({ status: "partial", evidence: { note: "note 3" } });
@@ -151,10 +217,17 @@ describe("conflicts", () => {
     saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "partial")], questions: [] }, ALICE, { now: T0 });
     saveResponses(orgId, id, { capabilities: [statement("standards.l2.1", "in_place")], questions: [] }, BOB, { now: minutesAfter(1) });
     // Alice's page of MLOps is still current (version 1), whatever happened to Standards.
-    expect(saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "in_place")], questions: [], versions: { mlops: 1 } }, ALICE, { now: minutesAfter(2) }).versions.mlops).toBe(2);
+    expect(
+      saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "in_place")], questions: [], versions: { mlops: 1 } }, ALICE, {
+        now: minutesAfter(2),
+      }).versions.mlops,
+    ).toBe(2);
     // Bob saved MLOps too, to what Alice also sends now: nothing differs, nothing to refuse.
     saveResponses(orgId, id, { capabilities: [statement("mlops.l2.2", "none")], questions: [] }, BOB, { now: minutesAfter(3) });
-    expect(saveResponses(orgId, id, { capabilities: [statement("mlops.l2.2", "none")], questions: [], versions: { mlops: 2 } }, ALICE).versions.mlops).toBe(3);
+    expect(
+      saveResponses(orgId, id, { capabilities: [statement("mlops.l2.2", "none")], questions: [], versions: { mlops: 2 } }, ALICE).versions
+        .mlops,
+    ).toBe(3);
   });
 
   it("without `versions` (older API clients) saves merge as before, without conflict checks", () => {
@@ -168,11 +241,18 @@ describe("audit coalescing", () => {
   it("consecutive saves by one person on one component within 15 minutes are one entry (the first)", () => {
     const { orgId, id } = draft();
     saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "partial")], questions: [] }, ALICE, { now: T0 });
-    saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "partial", "typing")], questions: [] }, ALICE, { now: minutesAfter(5) });
-    saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "in_place", "typing more")], questions: [] }, ALICE, { now: minutesAfter(14) });
+    saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "partial", "typing")], questions: [] }, ALICE, {
+      now: minutesAfter(5),
+    });
+    saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "in_place", "typing more")], questions: [] }, ALICE, {
+      now: minutesAfter(14),
+    });
     const events = savesAudited(orgId);
     expect(events).toHaveLength(1);
-    expect(JSON.parse(events[0]!.payload)).toMatchObject({ after: { capabilities: { "mlops.l2.1": "partial" } }, details: { versions: { mlops: 1 } } });
+    expect(JSON.parse(events[0]!.payload)).toMatchObject({
+      after: { capabilities: { "mlops.l2.1": "partial" } },
+      details: { versions: { mlops: 1 } },
+    });
     // The rows hold the latest save all the same.
     expect(getAssessment(orgId, id)!.statements["mlops.l2.1"]).toMatchObject({ status: "in_place", evidence: { note: "typing more" } });
   });
@@ -222,19 +302,28 @@ describe("parseCaptureForm", () => {
       "q.mlops-automation.note": "A note without a level",
       version: "3",
     });
-    expect(errors).toEqual({ "s.mlops.l2.1.status": expect.stringContaining("Choose a status"), "q.mlops-automation.level": expect.stringContaining("Choose a level") });
+    expect(errors).toEqual({
+      "s.mlops.l2.1.status": expect.stringContaining("Choose a status"),
+      "q.mlops-automation.level": expect.stringContaining("Choose a level"),
+    });
     expect(data.capabilities).toEqual([{ id: "mlops.l2.2", status: "in_place", evidence: { url: "https://ci.example" } }]);
   });
 
   it("puts each refusal on its field: a missing reason, a bad link", () => {
-    const { errors } = parseCaptureForm({ "s.mlops.l2.1.status": "not_applicable", "s.mlops.l2.2.status": "partial", "s.mlops.l2.2.url": "ci.example" });
+    const { errors } = parseCaptureForm({
+      "s.mlops.l2.1.status": "not_applicable",
+      "s.mlops.l2.2.status": "partial",
+      "s.mlops.l2.2.url": "ci.example",
+    });
     expect(errors).toEqual({ "s.mlops.l2.1.reason": "Say why this does not apply", "s.mlops.l2.2.url": expect.any(String) });
   });
 });
 
 describe("PUT /assessments/{id}/responses in the OpenAPI document", () => {
   it("documents the optional `versions` map and what a stale one does", () => {
-    const doc = buildOpenApiDocument() as unknown as { paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: any }> } }>> };
+    const doc = buildOpenApiDocument() as unknown as {
+      paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: any }> } }>>;
+    };
     const schema = doc.paths["/assessments/{id}/responses"]!.put!.requestBody.content["application/json"]!.schema;
     expect(schema.properties.versions).toMatchObject({ type: "object", additionalProperties: { type: "integer", minimum: 0 } });
     expect(schema.properties.versions.description).toContain("409");
@@ -245,7 +334,11 @@ describe("PUT /assessments/{id}/responses in the OpenAPI document", () => {
 describe("the cached assessment list", () => {
   it("follows an autosave that rides on an earlier audit entry (no new event, yet the list's draft score moves)", () => {
     const { orgId, id } = draft();
-    const mlopsScore = () => cached.assessmentList(orgId).find((a) => a.id === id)!.components.find((c) => c.componentId === "mlops")!.score;
+    const mlopsScore = () =>
+      cached
+        .assessmentList(orgId)
+        .find((a) => a.id === id)!
+        .components.find((c) => c.componentId === "mlops")!.score;
     saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "none")], questions: [] }, ALICE, { now: T0 });
     const before = mlopsScore();
     const audited = savesAudited(orgId).length;

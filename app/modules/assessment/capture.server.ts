@@ -19,8 +19,13 @@ import { frameworkOf, loadResponses, requireAssessment, requireEditable } from "
  * flood the trail.
  */
 
-
-export type StatementValues = { status: StatementStatusValue; reason: string | null; note: string | null; url: string | null; date: string | null };
+export type StatementValues = {
+  status: StatementStatusValue;
+  reason: string | null;
+  note: string | null;
+  url: string | null;
+  date: string | null;
+};
 export type AnswerValues = { level: number; note: string | null };
 
 /** One statement or question whose stored value (theirs) differs from the one sent (yours). */
@@ -45,10 +50,16 @@ export class CaptureConflictError extends DomainError {
     super(
       "conflict",
       conflicts
-        .map((c) => `Someone else (${c.updatedBy}) saved ${c.componentName} after you opened it; it is now at version ${c.currentVersion}, yours was ${c.yourVersion}`)
+        .map(
+          (c) =>
+            `Someone else (${c.updatedBy}) saved ${c.componentName} after you opened it; it is now at version ${c.currentVersion}, yours was ${c.yourVersion}`,
+        )
         .join(". "),
       undefined,
-      conflicts.map((c) => ({ path: `versions.${c.componentId}`, message: `${c.componentName} is now at version ${c.currentVersion} (saved by ${c.updatedBy}); ${c.differences.length} of your answers differ from it` })),
+      conflicts.map((c) => ({
+        path: `versions.${c.componentId}`,
+        message: `${c.componentName} is now at version ${c.currentVersion} (saved by ${c.updatedBy}); ${c.differences.length} of your answers differ from it`,
+      })),
     );
   }
 }
@@ -58,7 +69,9 @@ export type ComponentVersion = { version: number; updatedBy: string | null; upda
 /** The version of every component of an assessment that has been saved (components never saved are at version 0). */
 export function componentVersions(assessmentId: number, db: DbOrTx = getDb()): Record<string, ComponentVersion> {
   const rows = db.select().from(assessmentComponentStates).where(eq(assessmentComponentStates.assessmentId, assessmentId)).all();
-  return Object.fromEntries(rows.map((r) => [r.componentId, { version: r.version, updatedBy: r.updatedByLabel, updatedAt: r.updatedAt.toISOString() }]));
+  return Object.fromEntries(
+    rows.map((r) => [r.componentId, { version: r.version, updatedBy: r.updatedByLabel, updatedAt: r.updatedAt.toISOString() }]),
+  );
 }
 
 export function componentVersion(assessmentId: number, componentId: string, db: DbOrTx = getDb()): ComponentVersion {
@@ -98,7 +111,9 @@ function frameworkIndex(framework: Framework) {
 /** Whether this save by `actor` continues the same person's audited run on the component (one entry per run of up to 15 minutes). */
 function continuesAuditedRun(state: typeof assessmentComponentStates.$inferSelect | undefined, actor: Actor, now: Date) {
   if (!state || actor.type !== "user" || !state.lastAuditedAt) return false;
-  return state.lastAuditedById === actor.id && state.updatedById === actor.id && now.getTime() - state.lastAuditedAt.getTime() < AUTOSAVE_RUN_MS;
+  return (
+    state.lastAuditedById === actor.id && state.updatedById === actor.id && now.getTime() - state.lastAuditedAt.getTime() < AUTOSAVE_RUN_MS
+  );
 }
 
 /**
@@ -128,7 +143,8 @@ export function saveResponses(orgId: number, id: number, input: AssessmentRespon
 
     // What actually changes, per component.
     const changes = new Map<string, CaptureDifference[]>();
-    const add = (componentId: string, difference: CaptureDifference) => changes.set(componentId, [...(changes.get(componentId) ?? []), difference]);
+    const add = (componentId: string, difference: CaptureDifference) =>
+      changes.set(componentId, [...(changes.get(componentId) ?? []), difference]);
     for (const c of input.capabilities) {
       const theirs = storedStatement(before.statements[c.id]);
       const yours = statementValues(c);
@@ -211,7 +227,10 @@ export function saveResponses(orgId: number, id: number, input: AssessmentRespon
         lastAuditedAt: audited ? now : (state?.lastAuditedAt ?? null),
       };
       if (state) tx.update(assessmentComponentStates).set(values).where(eq(assessmentComponentStates.id, state.id)).run();
-      else tx.insert(assessmentComponentStates).values({ assessmentId: id, componentId, ...values }).run();
+      else
+        tx.insert(assessmentComponentStates)
+          .values({ assessmentId: id, componentId, ...values })
+          .run();
     }
     if (audited) {
       const statements = changed.filter((c) => c.kind === "statement");

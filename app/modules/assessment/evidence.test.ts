@@ -155,9 +155,7 @@ describe("evidenceLevel with other real components", () => {
   });
 
   it("an all-true metrics object reaches level 5 for every component with rules", () => {
-    const levels = Object.fromEntries(
-      framework.components.map((c) => [c.id, evidenceLevel(framework, c.id, ALL_TRUE).level]),
-    );
+    const levels = Object.fromEntries(framework.components.map((c) => [c.id, evidenceLevel(framework, c.id, ALL_TRUE).level]));
     expect(levels).toEqual({
       "technical-capability": null,
       mlops: 5,
@@ -211,8 +209,7 @@ describe("evidenceFlags", () => {
   const metrics: EvidenceMetrics = { productionModels: 12, incidentRate: 0.03 }; // production-operations evidence level 3
 
   it("flags a component only when its achieved level exceeds the evidence level", () => {
-    const flag = (level: 1 | 2 | 3 | 4 | 5) =>
-      evidenceFlags(framework, scoreWithLevels({ "production-operations": level }), metrics)[0];
+    const flag = (level: 1 | 2 | 3 | 4 | 5) => evidenceFlags(framework, scoreWithLevels({ "production-operations": level }), metrics)[0];
     expect(flag(4)).toEqual({
       componentId: "production-operations",
       achievedLevel: 4,

@@ -14,7 +14,10 @@ const statement = (status: string, extra: Partial<DigestStatement> = {}): Digest
 
 describe("responsesDigest", () => {
   it("is the SHA-256 of the canonical JSON of every statement and question response", () => {
-    const digest = responsesDigest({ "mlops.l2.1": statement("in_place", { evidenceNote: "CI" }) }, { "mlops-automation": { level: 2, note: null } });
+    const digest = responsesDigest(
+      { "mlops.l2.1": statement("in_place", { evidenceNote: "CI" }) },
+      { "mlops-automation": { level: 2, note: null } },
+    );
     const expected = createHash("sha256")
       .update(
         canonicalJson({

@@ -18,7 +18,10 @@ export type DigestAnswer = { level: number | null; note: string | null };
  * which responses went to review and were finalised: recompute it from the
  * stored responses (or the responses CSV) and compare.
  */
-export function responsesDigest(statements: Readonly<Record<string, DigestStatement>>, answers: Readonly<Record<string, DigestAnswer>>): string {
+export function responsesDigest(
+  statements: Readonly<Record<string, DigestStatement>>,
+  answers: Readonly<Record<string, DigestAnswer>>,
+): string {
   const content = {
     statements: Object.fromEntries(
       Object.entries(statements).map(([id, s]) => [

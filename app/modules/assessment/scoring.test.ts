@@ -52,10 +52,7 @@ function build(id: string, statuses: Statuses, weight = 1) {
 
 const LEVEL_NAMES = ["One", "Two", "Three", "Four", "Five"];
 
-function frameworkOf(
-  components: FrameworkComponent[],
-  questions: Array<{ id: string; componentId: string }> = [],
-): Framework {
+function frameworkOf(components: FrameworkComponent[], questions: Array<{ id: string; componentId: string }> = []): Framework {
   return {
     levels: LEVEL_NAMES.map((name, i) => ({ level: i + 1, name })),
     bands: { strong: 4, weak: 2.5 },
@@ -316,7 +313,12 @@ describe("scoreAssessment", () => {
 
   it("floors the dimension score to the level (3.9 → 3) and keeps the score unrounded", () => {
     // a = 4.2 (level 4, L5 1 of 5), b = 3.6 (level 3, L4 3 of 5): mean 3.9.
-    const a = build("a", { 2: times(5, "in_place"), 3: times(5, "in_place"), 4: times(5, "in_place"), 5: ["in_place", "none", "none", "none", "none"] });
+    const a = build("a", {
+      2: times(5, "in_place"),
+      3: times(5, "in_place"),
+      4: times(5, "in_place"),
+      5: ["in_place", "none", "none", "none", "none"],
+    });
     const b = build("b", { 2: times(5, "in_place"), 3: times(5, "in_place"), 4: ["in_place", "in_place", "in_place", "none", "none"] });
     const score = scoreAssessment(frameworkOf([a.component, b.component]), { ...a.responses, ...b.responses });
     expect(score.components.map((c) => [c.level, c.score])).toEqual([
@@ -637,7 +639,15 @@ describe("band names", () => {
   it("are strong, moderate and weak: the middle band shares no word with a level name", () => {
     const real = getFramework();
     const fw = { bands: { strong: 4, weak: 2.5 } };
-    expect([5, 4, 3.99, 3.1, 2.5, 2.49, 1].map((score) => bandOf(fw, score))).toEqual(["strong", "strong", "moderate", "moderate", "moderate", "weak", "weak"]);
+    expect([5, 4, 3.99, 3.1, 2.5, 2.49, 1].map((score) => bandOf(fw, score))).toEqual([
+      "strong",
+      "strong",
+      "moderate",
+      "moderate",
+      "moderate",
+      "weak",
+      "weak",
+    ]);
     const levelWords = real.levels.flatMap((l) => l.name.toLowerCase().split(/\W+/));
     for (const band of ["strong", "moderate", "weak"]) expect(levelWords).not.toContain(band);
   });

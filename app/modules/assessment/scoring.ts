@@ -80,11 +80,7 @@ export function creditOf(status: StatementStatus | undefined): number | null {
  * Share of credit earned by the applicable statements of one level. A level
  * whose statements are all not applicable (or that has none) is fully covered.
  */
-export function coverage(
-  statements: ReadonlyArray<{ id: string; level: number }>,
-  responses: StatementResponses,
-  level: number,
-): number {
+export function coverage(statements: ReadonlyArray<{ id: string; level: number }>, responses: StatementResponses, level: number): number {
   let sum = 0;
   let count = 0;
   for (const statement of statements) {
@@ -101,10 +97,7 @@ function clampLevel(value: number): MaturityLevel {
   return Math.min(5, Math.max(1, value)) as MaturityLevel;
 }
 
-export function scoreComponent(
-  component: FrameworkComponent,
-  responses: StatementResponses,
-): ComponentScore {
+export function scoreComponent(component: FrameworkComponent, responses: StatementResponses): ComponentScore {
   const cov = {} as Record<StatementLevel, number>;
   for (const level of STATEMENT_LEVELS) cov[level] = coverage(component.capabilities, responses, level);
 
@@ -137,8 +130,7 @@ export function scoreAssessment(
 ): AssessmentScore {
   const components = framework.components.map((c) => scoreComponent(c, responses));
   const totalWeight = components.reduce((sum, c) => sum + c.weight, 0);
-  const dimensionScore =
-    totalWeight > 0 ? components.reduce((sum, c) => sum + c.score * c.weight, 0) / totalWeight : 1;
+  const dimensionScore = totalWeight > 0 ? components.reduce((sum, c) => sum + c.score * c.weight, 0) / totalWeight : 1;
   const level = clampLevel(Math.floor(dimensionScore + EPSILON));
   const levelName = framework.levels.find((l) => l.level === level)?.name ?? `Level ${level}`;
   return { components, dimensionScore, level, levelName, band: bandOf(framework, dimensionScore) };
@@ -206,11 +198,7 @@ const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * level, then credit (lowest first), then statement id. Statements at already
  * achieved levels are not gaps, even when partial.
  */
-export function weakestStatements(
-  framework: Pick<Framework, "components">,
-  responses: StatementResponses,
-  limit = 5,
-): StatementGap[] {
+export function weakestStatements(framework: Pick<Framework, "components">, responses: StatementResponses, limit = 5): StatementGap[] {
   const gaps: StatementGap[] = [];
   for (const component of framework.components) {
     const achieved = scoreComponent(component, responses).level;
@@ -249,8 +237,17 @@ export function answeredCounts(framework: Pick<Framework, "components">, respons
  * Strengths are the two highest-scoring of those above the level 1 floor;
  * gaps are `weakestStatements` of those components.
  */
-export function strengthsAndGaps(framework: Pick<Framework, "components">, score: Pick<AssessmentScore, "components">, responses: StatementResponses, gapLimit = 8) {
-  const answered = new Set(answeredCounts(framework, responses).filter((c) => c.answered > 0).map((c) => c.componentId));
+export function strengthsAndGaps(
+  framework: Pick<Framework, "components">,
+  score: Pick<AssessmentScore, "components">,
+  responses: StatementResponses,
+  gapLimit = 8,
+) {
+  const answered = new Set(
+    answeredCounts(framework, responses)
+      .filter((c) => c.answered > 0)
+      .map((c) => c.componentId),
+  );
   return {
     strengths: rankComponents(score)
       .filter((c) => answered.has(c.componentId) && c.score > 1 + EPSILON)

@@ -18,7 +18,11 @@ const ROOT = path.resolve(__dirname, "../../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-verify-test-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-type Fixture = { file: string; acme: { id: number; slug: string; eventIds: number[] }; globex: { id: number; slug: string; eventIds: number[] } };
+type Fixture = {
+  file: string;
+  acme: { id: number; slug: string; eventIds: number[] };
+  globex: { id: number; slug: string; eventIds: number[] };
+};
 
 /** A migrated database with two organisations, a few events each and one site-wide event. */
 function prepareDatabase(name: string): Fixture {

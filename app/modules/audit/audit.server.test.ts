@@ -10,7 +10,11 @@ const alice: Actor = { type: "user", id: 1, label: "alice@example.com" };
 const bob: Actor = { type: "user", id: 2, label: "bob@example.com" };
 
 function makeOrg(slug: string): number {
-  return getDb().insert(organizations).values({ slug, name: `Org ${slug}` }).returning().get().id;
+  return getDb()
+    .insert(organizations)
+    .values({ slug, name: `Org ${slug}` })
+    .returning()
+    .get().id;
 }
 
 function record(orgId: number | null, action = "thing.done", extra: Partial<Parameters<typeof recordAuditEvent>[1]> = {}) {
@@ -162,9 +166,7 @@ describe("append-only triggers", () => {
   });
 
   it("refuse UPDATE through drizzle too", () => {
-    expect(() => getDb().update(auditEvents).set({ payload: "{}" }).where(eq(auditEvents.id, id)).run()).toThrow(
-      /append-only/,
-    );
+    expect(() => getDb().update(auditEvents).set({ payload: "{}" }).where(eq(auditEvents.id, id)).run()).toThrow(/append-only/);
     expect(verifyAuditChain(org)).toEqual({ ok: true, events: 1 });
   });
 });
@@ -213,10 +215,7 @@ describe("listAuditEvents", () => {
 
   it("filters by action and combines filters", () => {
     expect(list({ action: "member.added" }).events.map((e) => e.id)).toEqual([ids[2], ids[1]]);
-    expect(list({ action: "model.created", actor: "alice@example.com" }).events.map((e) => e.id)).toEqual([
-      ids[4],
-      ids[0],
-    ]);
+    expect(list({ action: "model.created", actor: "alice@example.com" }).events.map((e) => e.id)).toEqual([ids[4], ids[0]]);
   });
 
   it("filters by an inclusive day range parsed from the page's query", () => {
@@ -228,13 +227,8 @@ describe("listAuditEvents", () => {
     const oneDay = auditFilterRange(AuditFilterSchema.parse({ from: "2026-01-13", to: "2026-01-13" }));
     expect(list(oneDay).events.map((e) => e.id)).toEqual([ids[3]]);
     // Open-ended ranges.
-    expect(list(auditFilterRange(AuditFilterSchema.parse({ from: "2026-01-13" }))).events.map((e) => e.id)).toEqual([
-      ids[4],
-      ids[3],
-    ]);
-    expect(list(auditFilterRange(AuditFilterSchema.parse({ to: "2026-01-10" }))).events.map((e) => e.id)).toEqual([
-      ids[0],
-    ]);
+    expect(list(auditFilterRange(AuditFilterSchema.parse({ from: "2026-01-13" }))).events.map((e) => e.id)).toEqual([ids[4], ids[3]]);
+    expect(list(auditFilterRange(AuditFilterSchema.parse({ to: "2026-01-10" }))).events.map((e) => e.id)).toEqual([ids[0]]);
   });
 
   it("paginates by keyset with beforeId / nextBeforeId", () => {

@@ -7,9 +7,7 @@ import { canonicalJson, computeEventHash, GENESIS_HASH, type AuditEventContent }
 import { HISTORY_LIMIT, HISTORY_PAYLOAD_CHARS } from "./history";
 
 export type Actor =
-  | { type: "user"; id: number; label: string }
-  | { type: "token"; id: number; label: string }
-  | { type: "system"; label: string };
+  { type: "user"; id: number; label: string } | { type: "token"; id: number; label: string } | { type: "system"; label: string };
 
 export const SYSTEM_ACTOR: Actor = { type: "system", label: "system" };
 
@@ -86,7 +84,14 @@ export const AUTOSAVE_RUN_MS = 15 * 60_000;
  */
 export function continuesAutosaveRun(
   tx: DbOrTx,
-  { orgId, entityType, entityId, action, actor, now = new Date() }: { orgId: number; entityType: string; entityId: string | number; action: string; actor: Actor; now?: Date },
+  {
+    orgId,
+    entityType,
+    entityId,
+    action,
+    actor,
+    now = new Date(),
+  }: { orgId: number; entityType: string; entityId: string | number; action: string; actor: Actor; now?: Date },
 ): boolean {
   if (actor.type === "system") return false;
   const last = tx
@@ -96,12 +101,15 @@ export function continuesAutosaveRun(
     .orderBy(desc(auditEvents.id))
     .limit(1)
     .get();
-  return last?.action === action && last.actorType === actor.type && last.actorId === actor.id && now.getTime() - last.at.getTime() < AUTOSAVE_RUN_MS;
+  return (
+    last?.action === action &&
+    last.actorType === actor.type &&
+    last.actorId === actor.id &&
+    now.getTime() - last.at.getTime() < AUTOSAVE_RUN_MS
+  );
 }
 
-export type ChainVerification =
-  | { ok: true; events: number }
-  | { ok: false; events: number; firstBrokenId: number; reason: string };
+export type ChainVerification = { ok: true; events: number } | { ok: false; events: number; firstBrokenId: number; reason: string };
 
 const VERIFY_BATCH = 5000;
 
@@ -228,7 +236,8 @@ export function listAuditFacets(orgId: number, db: DbOrTx = getDb()) {
   if (!byOrg) facetsByConnection.set(db, (byOrg = new Map()));
   const head = auditHead(orgId, db);
   let facets = byOrg.get(orgId);
-  if (!facets || head < facets.head) byOrg.set(orgId, (facets = { head: 0, actors: new Set(), entityTypes: new Set(), actions: new Set() }));
+  if (!facets || head < facets.head)
+    byOrg.set(orgId, (facets = { head: 0, actors: new Set(), entityTypes: new Set(), actions: new Set() }));
   if (head !== facets.head) {
     const added = db
       .selectDistinct({ actor: auditEvents.actorLabel, entityType: auditEvents.entityType, action: auditEvents.action })
@@ -258,7 +267,12 @@ export function* auditEventBatches(orgId: number, filters: AuditEventFilters, ba
 }
 
 /** Events about any of the given entities (entity type → ids), newest first: the history tab of a page. */
-export function listEntityHistory(orgId: number, refs: Record<string, Array<string | number>>, limit = HISTORY_LIMIT, db: DbOrTx = getDb()) {
+export function listEntityHistory(
+  orgId: number,
+  refs: Record<string, Array<string | number>>,
+  limit = HISTORY_LIMIT,
+  db: DbOrTx = getDb(),
+) {
   const wanted = Object.entries(refs).filter(([, ids]) => ids.length > 0);
   if (wanted.length === 0) return [];
   const params: Record<string, string | number> = { orgId, limit };
@@ -266,7 +280,9 @@ export function listEntityHistory(orgId: number, refs: Record<string, Array<stri
     params[`type${i}`] = type;
     ids.forEach((id, j) => (params[`id${i}_${j}`] = String(id)));
   });
-  return entityHistoryQuery(wanted.map(([, ids]) => ids.length))(db).all(params).map(auditEventRow);
+  return entityHistoryQuery(wanted.map(([, ids]) => ids.length))(db)
+    .all(params)
+    .map(auditEventRow);
 }
 
 /**
@@ -337,7 +353,10 @@ function buildEntityHistoryQuery(idCounts: number[]) {
             ...idCounts.map((count, i) =>
               and(
                 eq(auditEvents.entityType, sql.placeholder(`type${i}`)),
-                inArray(auditEvents.entityId, Array.from({ length: count }, (_, j) => sql.placeholder(`id${i}_${j}`))),
+                inArray(
+                  auditEvents.entityId,
+                  Array.from({ length: count }, (_, j) => sql.placeholder(`id${i}_${j}`)),
+                ),
               ),
             ),
           ),
@@ -354,5 +373,8 @@ export function auditHead(orgId: number, db: DbOrTx = getDb()): number {
 }
 
 const auditHeadQuery = reusableQuery((db) =>
-  db.select({ id: sql<number | null>`max(${auditEvents.id})` }).from(auditEvents).where(eq(auditEvents.orgId, sql.placeholder("orgId"))),
+  db
+    .select({ id: sql<number | null>`max(${auditEvents.id})` })
+    .from(auditEvents)
+    .where(eq(auditEvents.orgId, sql.placeholder("orgId"))),
 );

@@ -16,8 +16,9 @@ const DIRECT: Record<string, (id: string) => { path: string; name: string }> = {
 /** Entities that belong to a model version: their page is the version's (or the card's). */
 const VERSION_PARTS = { model_card: modelCards, incident: incidents, monitoring_snapshot: monitoringSnapshots } as const;
 
-const ids = (events: Array<{ entityType: string; entityId: string | null }>, type: string) =>
-  [...new Set(events.filter((e) => e.entityType === type && e.entityId && /^\d+$/.test(e.entityId)).map((e) => Number(e.entityId)))];
+const ids = (events: Array<{ entityType: string; entityId: string | null }>, type: string) => [
+  ...new Set(events.filter((e) => e.entityType === type && e.entityId && /^\d+$/.test(e.entityId)).map((e) => Number(e.entityId))),
+];
 
 /**
  * Links for a page of audit events, in ONE query whatever the page holds (a
@@ -37,35 +38,78 @@ export function auditEntityLinks(
     if (direct) links.set(`${e.entityType}:${e.entityId}`, { href: `${base}/${direct.path}`, name: direct.name });
   }
   const modelRows = db
-    .select({ type: sql<string>`'model'`, id: models.id, slug: sql<string | null>`${models.slug}`, name: models.name, version: sql<string | null>`null`, roadmapId: sql<number | null>`null` })
+    .select({
+      type: sql<string>`'model'`,
+      id: models.id,
+      slug: sql<string | null>`${models.slug}`,
+      name: models.name,
+      version: sql<string | null>`null`,
+      roadmapId: sql<number | null>`null`,
+    })
     .from(models)
     .where(and(eq(models.orgId, orgId), inArray(models.id, ids(events, "model"))));
   const versionRows = db
-    .select({ type: sql<string>`'model_version'`, id: modelVersions.id, slug: models.slug, name: models.name, version: modelVersions.version, roadmapId: sql<number | null>`null` })
+    .select({
+      type: sql<string>`'model_version'`,
+      id: modelVersions.id,
+      slug: models.slug,
+      name: models.name,
+      version: modelVersions.version,
+      roadmapId: sql<number | null>`null`,
+    })
     .from(modelVersions)
     .innerJoin(models, eq(models.id, modelVersions.modelId))
     .where(and(eq(modelVersions.orgId, orgId), inArray(modelVersions.id, ids(events, "model_version"))));
   const partRows = Object.entries(VERSION_PARTS).map(([type, table]) =>
     db
-      .select({ type: sql<string>`${type}`, id: table.id, slug: models.slug, name: models.name, version: modelVersions.version, roadmapId: sql<number | null>`null` })
+      .select({
+        type: sql<string>`${type}`,
+        id: table.id,
+        slug: models.slug,
+        name: models.name,
+        version: modelVersions.version,
+        roadmapId: sql<number | null>`null`,
+      })
       .from(table)
       .innerJoin(modelVersions, eq(modelVersions.id, table.versionId))
       .innerJoin(models, eq(models.id, modelVersions.modelId))
       .where(and(eq(table.orgId, orgId), inArray(table.id, ids(events, type)))),
   );
   const itemRows = db
-    .select({ type: sql<string>`'roadmap_item'`, id: roadmapItems.id, slug: sql<string | null>`null`, name: roadmapItems.title, version: sql<string | null>`null`, roadmapId: roadmapItems.roadmapId })
+    .select({
+      type: sql<string>`'roadmap_item'`,
+      id: roadmapItems.id,
+      slug: sql<string | null>`null`,
+      name: roadmapItems.title,
+      version: sql<string | null>`null`,
+      roadmapId: roadmapItems.roadmapId,
+    })
     .from(roadmapItems)
     .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.id, ids(events, "roadmap_item"))));
   const criterionRows = db
-    .select({ type: sql<string>`'roadmap_criterion'`, id: roadmapCriteria.id, slug: sql<string | null>`null`, name: sql<string>`'Success criterion'`, version: sql<string | null>`null`, roadmapId: roadmapCriteria.roadmapId })
+    .select({
+      type: sql<string>`'roadmap_criterion'`,
+      id: roadmapCriteria.id,
+      slug: sql<string | null>`null`,
+      name: sql<string>`'Success criterion'`,
+      version: sql<string | null>`null`,
+      roadmapId: roadmapCriteria.roadmapId,
+    })
     .from(roadmapCriteria)
     .where(and(eq(roadmapCriteria.orgId, orgId), inArray(roadmapCriteria.id, ids(events, "roadmap_criterion"))));
-  const rows = modelRows.unionAll(versionRows).unionAll(partRows[0]!).unionAll(partRows[1]!).unionAll(partRows[2]!).unionAll(itemRows).unionAll(criterionRows).all();
+  const rows = modelRows
+    .unionAll(versionRows)
+    .unionAll(partRows[0]!)
+    .unionAll(partRows[1]!)
+    .unionAll(partRows[2]!)
+    .unionAll(itemRows)
+    .unionAll(criterionRows)
+    .all();
   for (const row of rows) {
     const key = `${row.type}:${row.id}`;
     if (row.type === "roadmap_item") links.set(key, { href: `${base}/roadmaps/${row.roadmapId}/items/${row.id}`, name: row.name });
-    else if (row.type === "roadmap_criterion") links.set(key, { href: `${base}/roadmaps/${row.roadmapId}`, name: `Success criterion of roadmap #${row.roadmapId}` });
+    else if (row.type === "roadmap_criterion")
+      links.set(key, { href: `${base}/roadmaps/${row.roadmapId}`, name: `Success criterion of roadmap #${row.roadmapId}` });
     else if (row.type === "model") links.set(key, { href: `${base}/models/${row.slug}`, name: row.name });
     else {
       const version = `${base}/models/${row.slug}/versions/${encodeURIComponent(row.version ?? "")}`;

@@ -18,7 +18,11 @@ function sourceFiles(dir: string): string[] {
 function recordedActions(): { literal: Set<string>; templated: Set<string> } {
   const literal = new Set<string>();
   const templated = new Set<string>();
-  for (const file of [...sourceFiles(path.join(ROOT, "app")), ...sourceFiles(path.join(ROOT, "db")), ...sourceFiles(path.join(ROOT, "scripts"))]) {
+  for (const file of [
+    ...sourceFiles(path.join(ROOT, "app")),
+    ...sourceFiles(path.join(ROOT, "db")),
+    ...sourceFiles(path.join(ROOT, "scripts")),
+  ]) {
     const text = fs.readFileSync(file, "utf8");
     if (!/recordAuditEvent\(|auditCard\(/.test(text) || file.endsWith("event-labels.ts")) continue;
     for (const match of text.matchAll(/action:\s*"([a-z_]+\.[a-z_]+)"/g)) literal.add(match[1]!);

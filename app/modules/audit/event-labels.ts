@@ -96,7 +96,21 @@ function shortValue(value: unknown): string | null {
   return null;
 }
 
-const SUMMARY_KEYS = ["name", "title", "version", "period", "status", "stage", "to", "decision", "role", "email", "body", "comment", "reason"] as const;
+const SUMMARY_KEYS = [
+  "name",
+  "title",
+  "version",
+  "period",
+  "status",
+  "stage",
+  "to",
+  "decision",
+  "role",
+  "email",
+  "body",
+  "comment",
+  "reason",
+] as const;
 
 /**
  * One line about what changed, from an event's payload ({before, after, details}):

@@ -38,9 +38,7 @@ describe("canonicalJson", () => {
 
   it("drops undefined properties at every depth but keeps null", () => {
     expect(canonicalJson({ a: undefined, b: null, c: { d: undefined, e: 1 } })).toBe('{"b":null,"c":{"e":1}}');
-    expect(canonicalJson({ before: undefined, after: { role: "team" }, details: undefined })).toBe(
-      '{"after":{"role":"team"}}',
-    );
+    expect(canonicalJson({ before: undefined, after: { role: "team" }, details: undefined })).toBe('{"after":{"role":"team"}}');
   });
 
   it("serialises dates as ISO strings and leaves primitives alone", () => {

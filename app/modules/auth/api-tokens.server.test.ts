@@ -20,7 +20,6 @@ function eventsOf(orgId: number) {
   return getDb().select().from(auditEvents).where(eq(auditEvents.orgId, orgId)).orderBy(auditEvents.id).all();
 }
 
-
 describe("hashToken", () => {
   it("is the hex SHA-256 of the secret", () => {
     expect(hashToken("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -60,8 +59,17 @@ describe("createApiToken", () => {
     const created = createApiToken(org.id, { name: "deploy", scopes: ["registry:promote"] }, ADMIN);
     const events = eventsOf(org.id);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: "api_token.created", entityType: "api_token", entityId: String(created.id), actorLabel: "test-admin" });
-    expect(JSON.parse(events[0]!.payload).after).toEqual({ name: "deploy", prefix: created.token.slice(0, 12), scopes: ["registry:promote"] });
+    expect(events[0]).toMatchObject({
+      action: "api_token.created",
+      entityType: "api_token",
+      entityId: String(created.id),
+      actorLabel: "test-admin",
+    });
+    expect(JSON.parse(events[0]!.payload).after).toEqual({
+      name: "deploy",
+      prefix: created.token.slice(0, 12),
+      scopes: ["registry:promote"],
+    });
     expect(events[0]!.payload).not.toContain(created.token);
     expect(events[0]!.payload).not.toContain(hashToken(created.token));
   });

@@ -111,7 +111,13 @@ export function authenticateApiToken(secret: string): AuthenticatedToken | null 
   const now = Date.now();
   // Record use at most once a minute, so reads stay reads.
   if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    writeTransaction("bookkeeping", (tx) => tx.update(apiTokens).set({ lastUsedAt: new Date(now) }).where(eq(apiTokens.id, token.id)).run());
+    writeTransaction("bookkeeping", (tx) =>
+      tx
+        .update(apiTokens)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(apiTokens.id, token.id))
+        .run(),
+    );
   }
   return {
     id: token.id,

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  EmailSchema,
-  LoginSchema,
-  OrganizationCreateSchema,
-  OrgSlugSchema,
-  PasswordSchema,
-  RoleSchema,
-} from "./auth-schemas";
+import { EmailSchema, LoginSchema, OrganizationCreateSchema, OrgSlugSchema, PasswordSchema, RoleSchema } from "./auth-schemas";
 
 const firstMessage = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
   result.success ? undefined : result.error!.issues[0]!.message;
@@ -130,4 +123,3 @@ describe("RoleSchema", () => {
     expect(firstMessage(RoleSchema.safeParse("owner"))).toBe("Choose a role");
   });
 });
-

@@ -17,8 +17,7 @@ export const PasswordSchema = z
   .min(10, "Use at least 10 characters")
   .max(200, "Use at most 200 characters")
   .refine(
-    (value) =>
-      [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(value)).length >= 2,
+    (value) => [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(value)).length >= 2,
     "Mix at least two of: lower case, upper case, digits, symbols",
   )
   .refine((value) => new Set(value).size >= 5, "Use more varied characters");
@@ -79,11 +78,18 @@ export const UserDeactivateSchema = z.object({
   userId: z.coerce.number().int().positive(),
 });
 
-
 export const ApiTokenCreateSchema = z.object({
   name: z.string().trim().min(2, "Name the token after what uses it").max(80, "Use at most 80 characters"),
   scopes: z.preprocess(
-    (value) => (value === undefined ? [] : typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value),
+    (value) =>
+      value === undefined
+        ? []
+        : typeof value === "string"
+          ? value
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : value,
     z
       .array(z.enum(API_SCOPES, { errorMap: () => ({ message: `Scopes are: ${API_SCOPES.join(", ")}` }) }))
       .min(1, "Choose at least one scope")

@@ -22,11 +22,7 @@ const membershipBySlug = reusableQuery((db) =>
     .where(and(eq(memberships.userId, sql.placeholder("userId")), eq(organizations.slug, sql.placeholder("slug")))),
 );
 
-export async function requireMember(
-  request: Request,
-  orgSlug: string | undefined,
-  roles?: readonly Role[],
-): Promise<Member> {
+export async function requireMember(request: Request, orgSlug: string | undefined, roles?: readonly Role[]): Promise<Member> {
   const user = await requireUser(request);
   const row = membershipBySlug().get({ userId: user.id, slug: orgSlug ?? "" });
   if (!row) throw notFound("Organisation not found");

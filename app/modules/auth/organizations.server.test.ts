@@ -21,7 +21,6 @@ import { catchDomainErrorAsync as catchAsync, catchDomainError as catchSync } fr
 
 const PASSWORD = "Correct-Horse-42";
 
-
 function snapshot() {
   const db = getDb();
   return {

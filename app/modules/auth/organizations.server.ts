@@ -180,7 +180,9 @@ export function removeMember(orgId: number, userId: number, actor: Actor) {
   return writeTransaction({ orgId, site: true }, (tx) => {
     const current = findMembership(tx, orgId, userId);
     assertNotLastAdmin(tx, orgId, current);
-    tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).run();
+    tx.delete(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+      .run();
     recordAuditEvent(tx, {
       orgId,
       actor,
@@ -202,8 +204,7 @@ export function deactivateUser(orgId: number, userId: number, actor: Actor) {
     if (!current.active) return;
     if (actor.type === "user" && actor.id === userId) throw invalid("You cannot deactivate yourself", "userId");
     assertNotLastAdmin(tx, orgId, current);
-    const orgCount =
-      tx.select({ n: count() }).from(memberships).where(eq(memberships.userId, userId)).get()?.n ?? 0;
+    const orgCount = tx.select({ n: count() }).from(memberships).where(eq(memberships.userId, userId)).get()?.n ?? 0;
     if (orgCount > 1) {
       throw conflict("This person belongs to other organisations too; remove them from this one instead", "userId");
     }

@@ -22,9 +22,19 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, key] = stored.split("$");
   const [N, R, P] = [n, r, p].map(Number) as [number, number, number];
   const sane =
-    scheme === "scrypt" && salt && key &&
-    Number.isInteger(N) && N >= 2 && N <= 2 ** 20 && (N & (N - 1)) === 0 &&
-    Number.isInteger(R) && R >= 1 && R <= 32 && Number.isInteger(P) && P >= 1 && P <= 16;
+    scheme === "scrypt" &&
+    salt &&
+    key &&
+    Number.isInteger(N) &&
+    N >= 2 &&
+    N <= 2 ** 20 &&
+    (N & (N - 1)) === 0 &&
+    Number.isInteger(R) &&
+    R >= 1 &&
+    R <= 32 &&
+    Number.isInteger(P) &&
+    P >= 1 &&
+    P <= 16;
   if (!sane) return false;
   try {
     const expected = Buffer.from(key, "base64");

@@ -11,7 +11,11 @@ import { createUserSession, destroyUserSession, getSessionUser } from "./session
 let counter = 0;
 function newUser() {
   counter++;
-  return getDb().insert(users).values({ email: `s${counter}@session.test`, name: `S ${counter}`, passwordHash: "x" }).returning().get().id;
+  return getDb()
+    .insert(users)
+    .values({ email: `s${counter}@session.test`, name: `S ${counter}`, passwordHash: "x" })
+    .returning()
+    .get().id;
 }
 
 const cookieOf = (response: Response) => response.headers.get("Set-Cookie")!.split(";")[0]!;
@@ -37,7 +41,11 @@ describe("sessions", () => {
     expect(signOut.status).toBe(302);
     expect(signOut.headers.get("Location")).toBe("/login");
     for (const cookie of [laptop, phone, copied]) expect(await getSessionUser(requestWith(cookie))).toBeNull();
-    const logged = getDb().select().from(auditEvents).where(and(eq(auditEvents.action, "auth.logout"), eq(auditEvents.entityId, String(id)))).all();
+    const logged = getDb()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "auth.logout"), eq(auditEvents.entityId, String(id))))
+      .all();
     expect(logged).toHaveLength(1);
     // Signing in again works, with a fresh session.
     expect((await getSessionUser(requestWith(await signIn(id))))?.id).toBe(id);

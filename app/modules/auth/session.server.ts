@@ -55,9 +55,16 @@ export type SessionUser = { id: number; email: string; name: string; isSiteAdmin
 
 const userById = reusableQuery((db) =>
   db
-    .select({ id: users.id, email: users.email, name: users.name, isSiteAdmin: users.isSiteAdmin, active: users.active, sessionVersion: users.sessionVersion })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      isSiteAdmin: users.isSiteAdmin,
+      active: users.active,
+      sessionVersion: users.sessionVersion,
+    })
     .from(users)
-    .where(eq(users.id, sql.placeholder("userId")))
+    .where(eq(users.id, sql.placeholder("userId"))),
 );
 
 // The root, layout and page loaders of one request all ask; each request's answer is read once.
@@ -107,8 +114,17 @@ export async function destroyUserSession(request: Request, redirectTo = "/login"
   const user = await getSessionUser(request);
   if (user) {
     writeTransaction("bookkeeping", (tx) => {
-      tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, user.id)).run();
-      recordAuditEvent(tx, { orgId: null, actor: { type: "user", id: user.id, label: user.email }, action: "auth.logout", entityType: "user", entityId: user.id });
+      tx.update(users)
+        .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, user.id))
+        .run();
+      recordAuditEvent(tx, {
+        orgId: null,
+        actor: { type: "user", id: user.id, label: user.email },
+        action: "auth.logout",
+        entityType: "user",
+        entityId: user.id,
+      });
     });
   }
   const session = await getSession(request);

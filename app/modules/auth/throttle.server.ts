@@ -10,7 +10,11 @@ export const MAX_FAILURES_PER_IP = 20;
 export function isLoginThrottled(email: string, ip: string, now = Date.now()): boolean {
   const since = new Date(now - THROTTLE_WINDOW_MS);
   const count = (where: ReturnType<typeof and>) =>
-    getDb().select({ n: sql<number>`count(*)` }).from(loginFailures).where(where).get()?.n ?? 0;
+    getDb()
+      .select({ n: sql<number>`count(*)` })
+      .from(loginFailures)
+      .where(where)
+      .get()?.n ?? 0;
   return (
     count(and(eq(loginFailures.email, email), gt(loginFailures.createdAt, since))) >= MAX_FAILURES_PER_EMAIL ||
     count(and(eq(loginFailures.ip, ip), gt(loginFailures.createdAt, since))) >= MAX_FAILURES_PER_IP

@@ -28,16 +28,46 @@ describe("activeRoadmapProgress", () => {
   it("counts done of the live items, the overdue ones and lists the most overdue first", () => {
     const orgId = makeOrg("progress-org");
     expect(activeRoadmapProgress(orgId)).toBeNull();
-    const assessmentId = getDb().insert(assessments).values({ orgId, period: "2026-Q1", frameworkVersion: "1", status: "finalized", createdByLabel: "t" }).returning().get().id;
+    const assessmentId = getDb()
+      .insert(assessments)
+      .values({ orgId, period: "2026-Q1", frameworkVersion: "1", status: "finalized", createdByLabel: "t" })
+      .returning()
+      .get().id;
     const roadmapId = getDb()
       .insert(roadmaps)
-      .values({ orgId, assessmentId, fromLevel: 2, toLevel: 3, title: "Managed", goal: "g", contentRoadmapId: "2-3", workstreams: "[]", status: "active", startDate: "2026-04-01", createdByLabel: "t" } as typeof roadmaps.$inferInsert)
+      .values({
+        orgId,
+        assessmentId,
+        fromLevel: 2,
+        toLevel: 3,
+        title: "Managed",
+        goal: "g",
+        contentRoadmapId: "2-3",
+        workstreams: "[]",
+        status: "active",
+        startDate: "2026-04-01",
+        createdByLabel: "t",
+      } as typeof roadmaps.$inferInsert)
       .returning()
       .get().id;
     const item = (key: string, status: "todo" | "done" | "closed" | "in_progress", dueDate: string) =>
       getDb()
         .insert(roadmapItems)
-        .values({ orgId, roadmapId, itemKey: key, title: key, components: "[]", workstreamKey: "w", workstreamTitle: "W", startMonth: 1, endMonth: 2, dueDate, priority: 1, catchUp: false, status } as typeof roadmapItems.$inferInsert)
+        .values({
+          orgId,
+          roadmapId,
+          itemKey: key,
+          title: key,
+          components: "[]",
+          workstreamKey: "w",
+          workstreamTitle: "W",
+          startMonth: 1,
+          endMonth: 2,
+          dueDate,
+          priority: 1,
+          catchUp: false,
+          status,
+        } as typeof roadmapItems.$inferInsert)
         .run();
     item("late", "in_progress", "2000-02-01");
     item("later", "todo", "2000-01-01");

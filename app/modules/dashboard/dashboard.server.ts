@@ -61,10 +61,22 @@ export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
     .get();
   if (!roadmap) return null;
   const overdueItems = db
-    .select({ id: roadmapItems.id, title: roadmapItems.title, dueDate: roadmapItems.dueDate, status: roadmapItems.status, owner: users.name })
+    .select({
+      id: roadmapItems.id,
+      title: roadmapItems.title,
+      dueDate: roadmapItems.dueDate,
+      status: roadmapItems.status,
+      owner: users.name,
+    })
     .from(roadmapItems)
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(and(eq(roadmapItems.roadmapId, roadmap.id), inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES] as Array<"todo" | "in_progress" | "blocked">), lt(roadmapItems.dueDate, day)))
+    .where(
+      and(
+        eq(roadmapItems.roadmapId, roadmap.id),
+        inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES] as Array<"todo" | "in_progress" | "blocked">),
+        lt(roadmapItems.dueDate, day),
+      ),
+    )
     .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority))
     .limit(DASHBOARD_OVERDUE_ITEMS)
     .all();
@@ -74,6 +86,10 @@ export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
 /** Model names by slug, for lists that carry only slugs (approval requests). */
 export function modelNamesBySlug(orgId: number, slugs: string[], db: DbOrTx = getDb()): Map<string, string> {
   if (!slugs.length) return new Map();
-  const rows = db.select({ slug: models.slug, name: models.name }).from(models).where(and(eq(models.orgId, orgId), inArray(models.slug, slugs))).all();
+  const rows = db
+    .select({ slug: models.slug, name: models.name })
+    .from(models)
+    .where(and(eq(models.orgId, orgId), inArray(models.slug, slugs)))
+    .all();
   return new Map(rows.map((r) => [r.slug, r.name]));
 }

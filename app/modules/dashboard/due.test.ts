@@ -5,7 +5,10 @@ const item = (dueDate: string, status = "todo") => ({ dueDate, status, title: `$
 
 describe("dueSummary", () => {
   it("keeps open items in due order and marks overdue and due-soon ones", () => {
-    const summary = dueSummary([item("2026-12-20"), item("2026-11-30", "in_progress"), item("2026-12-03", "blocked"), item("2027-03-31")], "2026-12-03");
+    const summary = dueSummary(
+      [item("2026-12-20"), item("2026-11-30", "in_progress"), item("2026-12-03", "blocked"), item("2027-03-31")],
+      "2026-12-03",
+    );
     expect(summary.open.map((i) => [i.dueDate, i.overdue, i.dueSoon])).toEqual([
       ["2026-11-30", true, false],
       ["2026-12-03", false, true],
@@ -21,6 +24,10 @@ describe("dueSummary", () => {
   });
 
   it("leaves done and closed items out", () => {
-    expect(dueSummary([item("2026-01-01", "done"), item("2026-01-01", "closed")], "2026-12-03")).toEqual({ open: [], overdue: 0, dueSoon: 0 });
+    expect(dueSummary([item("2026-01-01", "done"), item("2026-01-01", "closed")], "2026-12-03")).toEqual({
+      open: [],
+      overdue: 0,
+      dueSoon: 0,
+    });
   });
 });

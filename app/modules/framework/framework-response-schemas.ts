@@ -3,7 +3,14 @@ import { optionalField } from "../../utils/validation";
 import { ComponentSchema, FrameworkLevelSchema, FrameworkSchema, QuestionSchema } from "./framework-schema";
 
 /** The framework as `GET /api/v1/framework` answers it: what clients score against, without the page prose. */
-export const FrameworkSummarySchema = FrameworkSchema.pick({ id: true, version: true, name: true, roadmaps: true, evidenceRules: true, bands: true }).extend({
+export const FrameworkSummarySchema = FrameworkSchema.pick({
+  id: true,
+  version: true,
+  name: true,
+  roadmaps: true,
+  evidenceRules: true,
+  bands: true,
+}).extend({
   levels: z.array(FrameworkLevelSchema.pick({ level: true, name: true, alias: true, summary: true })),
   components: z.array(ComponentSchema.pick({ id: true, name: true, weight: true, capabilities: true })),
   questions: z.array(QuestionSchema.pick({ id: true, componentId: true, title: true, prompt: true, responses: true, guidance: true })),

@@ -7,9 +7,7 @@ import { z } from "zod";
  */
 
 const Text = z.string().trim().min(1);
-const Id = z
-  .string()
-  .regex(/^[a-z0-9]+(?:[-.][a-z0-9]+)*$/, "ids are lowercase words joined by '-' or '.'");
+const Id = z.string().regex(/^[a-z0-9]+(?:[-.][a-z0-9]+)*$/, "ids are lowercase words joined by '-' or '.'");
 
 export const LevelNumberSchema = z.number().int().min(1).max(5);
 /** Levels that carry capability statements: level 1 is the floor. */
@@ -81,9 +79,7 @@ export const QuestionSchema = z.object({
   componentId: Id,
   title: Text,
   prompt: Text,
-  responses: z
-    .array(z.object({ level: LevelNumberSchema, summary: Text, details: z.array(Text).min(1) }))
-    .length(5),
+  responses: z.array(z.object({ level: LevelNumberSchema, summary: Text, details: z.array(Text).min(1) })).length(5),
   guidance: z.array(Text).min(1),
 });
 
@@ -117,15 +113,11 @@ export const RoadmapSchema = z.object({
         title: Text,
         startMonth: z.number().int().positive(),
         endMonth: z.number().int().positive(),
-        items: z
-          .array(z.object({ id: Id, text: Text, components: z.array(Id).min(1) }))
-          .min(1),
+        items: z.array(z.object({ id: Id, text: Text, components: z.array(Id).min(1) })).min(1),
       }),
     )
     .min(1),
-  successCriteria: z
-    .array(z.object({ id: Id, text: Text, check: SuccessCheckSchema.optional() }))
-    .min(1),
+  successCriteria: z.array(z.object({ id: Id, text: Text, check: SuccessCheckSchema.optional() })).min(1),
 });
 
 export const EvidenceRuleSchema = z.object({
@@ -150,12 +142,8 @@ export const FrameworkSchema = z.object({
   questions: z.array(QuestionSchema).min(1),
   roadmaps: z.array(RoadmapSchema).length(4),
   evidenceRules: z.array(EvidenceRuleSchema).default([]),
-  challenges: z
-    .array(z.object({ id: Id, title: Text, problem: Text, solutions: z.array(Text).min(1) }))
-    .min(1),
-  successPatterns: z
-    .array(z.object({ id: Id, title: Text, summary: Text, practices: z.array(Text).min(1) }))
-    .min(1),
+  challenges: z.array(z.object({ id: Id, title: Text, problem: Text, solutions: z.array(Text).min(1) })).min(1),
+  successPatterns: z.array(z.object({ id: Id, title: Text, summary: Text, practices: z.array(Text).min(1) })).min(1),
   bands: z.object({ strong: z.number(), weak: z.number() }),
 });
 

@@ -1,21 +1,9 @@
 import { describe, it, expect } from "vitest";
 import raw from "../../../content/technology-operations/v1.json";
-import {
-  findFramework,
-  getFramework,
-  LATEST_FRAMEWORK_VERSION,
-  levelName,
-  listFrameworkVersions,
-} from "./framework";
+import { findFramework, getFramework, LATEST_FRAMEWORK_VERSION, levelName, listFrameworkVersions } from "./framework";
 import { FrameworkSchema, REGISTRY_METRIC_KEYS, type Framework } from "./framework-schema";
 
-const COMPONENT_IDS = [
-  "technical-capability",
-  "mlops",
-  "lifecycle",
-  "production-operations",
-  "standards",
-] as const;
+const COMPONENT_IDS = ["technical-capability", "mlops", "lifecycle", "production-operations", "standards"] as const;
 
 const LEVEL_NAMES: Array<[number, string, string]> = [
   [1, "Initial", "Aware"],

@@ -12,9 +12,7 @@ const frameworks: ReadonlyMap<string, Framework> = new Map(
   }),
 );
 
-export const LATEST_FRAMEWORK_VERSION = [...frameworks.keys()].sort(
-  (a, b) => Number(b) - Number(a),
-)[0]!;
+export const LATEST_FRAMEWORK_VERSION = [...frameworks.keys()].sort((a, b) => Number(b) - Number(a))[0]!;
 
 export function listFrameworkVersions(): string[] {
   return [...frameworks.keys()];

@@ -16,7 +16,14 @@ import type { Role } from "../auth/roles";
 import type { RiskTier, Stage } from "../registry/registry-constants";
 import { createModel, createVersion } from "../registry/registry.server";
 import { transitionVersion } from "../governance/transitions.server";
-import { cancelApprovalRequest, decideApprovalRequest, getApprovalRequest, listApprovalRequests, openApprovalRequest, type Approver } from "./approvals.server";
+import {
+  cancelApprovalRequest,
+  decideApprovalRequest,
+  getApprovalRequest,
+  listApprovalRequests,
+  openApprovalRequest,
+  type Approver,
+} from "./approvals.server";
 import { runBiasAudit, signOffBiasAudit } from "./bias-audits.server";
 import { GateRefusal } from "./gates";
 import { gateChecksForVersion } from "./gates.server";
@@ -43,13 +50,20 @@ const FAIR_CONFIG = BiasAuditConfigSchema.parse({
 const FAIR_ROWS = ["a", "b"].flatMap((group) => Array.from({ length: 40 }, (_, i) => ({ group, label: i % 2, prediction: i % 2 })));
 
 type Person = { id: number; email: string; role: Role; actor: Actor; approver: Approver };
-type Org = { id: number; people: Record<"owner" | "requester" | "ethics" | "ethics2" | "leadership" | "leadership2" | "admin" | "auditor" | "team2", Person> };
+type Org = {
+  id: number;
+  people: Record<"owner" | "requester" | "ethics" | "ethics2" | "leadership" | "leadership2" | "admin" | "auditor" | "team2", Person>;
+};
 
 let orgCounter = 0;
 function newOrg(): Org {
   orgCounter++;
   const db = getDb();
-  const org = db.insert(organizations).values({ slug: `approvals-${orgCounter}`, name: `Approvals ${orgCounter}` }).returning().get();
+  const org = db
+    .insert(organizations)
+    .values({ slug: `approvals-${orgCounter}`, name: `Approvals ${orgCounter}` })
+    .returning()
+    .get();
   const roles = {
     owner: "team",
     requester: "team",
@@ -82,11 +96,16 @@ function setup(org: Org, riskTier: RiskTier, opts: { stage?: Stage; lineage?: bo
   const { version: row } = createVersion(
     org.id,
     slug,
-    { version, stage: opts.stage === "development" || opts.stage === "validation" ? opts.stage : "staging", ...(opts.lineage === false ? {} : LINEAGE) },
+    {
+      version,
+      stage: opts.stage === "development" || opts.stage === "validation" ? opts.stage : "staging",
+      ...(opts.lineage === false ? {} : LINEAGE),
+    },
     SYSTEM,
     "ui",
   );
-  if (opts.stage === "production") transitionVersion(org.id, slug, version, { to: "production" }, SYSTEM, { mayPromote: true }, { importedHistory: true });
+  if (opts.stage === "production")
+    transitionVersion(org.id, slug, version, { to: "production" }, SYSTEM, { mayPromote: true }, { importedHistory: true });
   return { slug, version, versionId: row.id };
 }
 
@@ -104,8 +123,8 @@ async function clearGates(org: Org, slug: string, version: string, riskTier: Ris
   }
 }
 
-
-const stageOf = (versionId: number) => getDb().select({ stage: modelVersions.stage }).from(modelVersions).where(eq(modelVersions.id, versionId)).get()!.stage;
+const stageOf = (versionId: number) =>
+  getDb().select({ stage: modelVersions.stage }).from(modelVersions).where(eq(modelVersions.id, versionId)).get()!.stage;
 const requestRow = (id: number) => getDb().select().from(approvalRequests).where(eq(approvalRequests.id, id)).get()!;
 const decisionCount = (requestId: number) =>
   getDb().select({ n: count() }).from(approvalDecisions).where(eq(approvalDecisions.requestId, requestId)).get()!.n;
@@ -141,7 +160,13 @@ describe("openApprovalRequest", () => {
     expect(request.checks.every((c) => !c.required || c.passed)).toBe(true);
 
     const row = requestRow(request.id);
-    expect(row).toMatchObject({ orgId: org.id, versionId: v.versionId, status: "open", requesterType: "user", requesterId: org.people.requester.id });
+    expect(row).toMatchObject({
+      orgId: org.id,
+      versionId: v.versionId,
+      status: "open",
+      requesterType: "user",
+      requesterId: org.people.requester.id,
+    });
     expect(JSON.parse(row.checks)).toEqual(request.checks);
     expect(JSON.parse(row.requiredRoles)).toEqual(["ethics", "leadership"]);
 
@@ -158,7 +183,9 @@ describe("openApprovalRequest", () => {
     expect(request.requiredRoles).toEqual(["ethics"]);
     const failing = request.checks.filter((c) => c.required && !c.passed).map((c) => c.id);
     expect(failing).toEqual(["model_card", "bias_audit"]);
-    expect(JSON.parse(requestRow(request.id).checks).filter((c: { passed: boolean; required: boolean }) => c.required && !c.passed)).toHaveLength(2);
+    expect(
+      JSON.parse(requestRow(request.id).checks).filter((c: { passed: boolean; required: boolean }) => c.required && !c.passed),
+    ).toHaveLength(2);
   });
 
   it("needs one ethics approval for minimal and limited risk, ethics and leadership for high", () => {
@@ -284,14 +311,21 @@ describe("decideApprovalRequest: who may decide", () => {
 
   it("each person decides once, and a role approves only once", async () => {
     const { org, v, request } = await openHigh();
-    const afterEthics = decideApprovalRequest(org.id, request.id, { decision: "approve", comment: "Looks fine" }, org.people.ethics.approver);
+    const afterEthics = decideApprovalRequest(
+      org.id,
+      request.id,
+      { decision: "approve", comment: "Looks fine" },
+      org.people.ethics.approver,
+    );
     expect(afterEthics.status).toBe("open");
     expect(afterEthics.pendingRoles).toEqual(["leadership"]);
     expect(afterEthics.decisions).toEqual([
       expect.objectContaining({ by: org.people.ethics.email, role: "ethics", decision: "approve", comment: "Looks fine" }),
     ]);
 
-    const again = catchDomain(() => decideApprovalRequest(org.id, request.id, { decision: "reject", comment: "Changed my mind" }, org.people.ethics.approver));
+    const again = catchDomain(() =>
+      decideApprovalRequest(org.id, request.id, { decision: "reject", comment: "Changed my mind" }, org.people.ethics.approver),
+    );
     expect(again.code).toBe("conflict");
     expect(again.message).toMatch(/already decided/);
 
@@ -307,8 +341,12 @@ describe("decideApprovalRequest: who may decide", () => {
   it("404s for another organisation's request", async () => {
     const { org, request } = await openHigh();
     const other = newOrg();
-    expect(catchDomain(() => decideApprovalRequest(other.id, request.id, { decision: "approve" }, other.people.ethics.approver)).code).toBe("not_found");
-    expect(catchDomain(() => decideApprovalRequest(org.id, 999_999, { decision: "approve" }, org.people.ethics.approver)).code).toBe("not_found");
+    expect(catchDomain(() => decideApprovalRequest(other.id, request.id, { decision: "approve" }, other.people.ethics.approver)).code).toBe(
+      "not_found",
+    );
+    expect(catchDomain(() => decideApprovalRequest(org.id, 999_999, { decision: "approve" }, org.people.ethics.approver)).code).toBe(
+      "not_found",
+    );
     expect(getApprovalRequest(other.id, request.id)).toBeNull();
   });
 });
@@ -379,7 +417,12 @@ describe("decideApprovalRequest: promotion", () => {
       .where(and(eq(stageTransitions.versionId, v.versionId), eq(stageTransitions.toStage, "production")))
       .all();
     expect(promotion).toHaveLength(1);
-    expect(promotion[0]).toMatchObject({ fromStage: "staging", approvalRequestId: request.id, actorId: org.people.ethics.id, actorType: "user" });
+    expect(promotion[0]).toMatchObject({
+      fromStage: "staging",
+      approvalRequestId: request.id,
+      actorId: org.people.ethics.id,
+      actorType: "user",
+    });
     const retirement = getDb()
       .select()
       .from(stageTransitions)
@@ -401,7 +444,9 @@ describe("decideApprovalRequest: promotion", () => {
     expect(stageEvents(old.versionId).map((e) => JSON.parse(e.payload).after.stage)).toEqual(["production", "retired"]);
 
     // Decided: no more decisions.
-    expect(catchDomain(() => decideApprovalRequest(org.id, request.id, { decision: "approve" }, org.people.ethics2.approver)).code).toBe("conflict");
+    expect(catchDomain(() => decideApprovalRequest(org.id, request.id, { decision: "approve" }, org.people.ethics2.approver)).code).toBe(
+      "conflict",
+    );
     expect(verifyAuditChain(org.id)).toEqual({ ok: true, events: eventCount(org.id) });
   });
 
@@ -428,7 +473,11 @@ describe("decideApprovalRequest: promotion", () => {
 
     const decisionsBefore = decisionCount(request.id);
     const eventsBefore = eventCount(org.id);
-    const transitionsBefore = getDb().select({ n: count() }).from(stageTransitions).where(eq(stageTransitions.versionId, v.versionId)).get()!.n;
+    const transitionsBefore = getDb()
+      .select({ n: count() })
+      .from(stageTransitions)
+      .where(eq(stageTransitions.versionId, v.versionId))
+      .get()!.n;
     const error = catchDomain(() => decideApprovalRequest(org.id, request.id, { decision: "approve" }, org.people.leadership.approver));
     expect(error).toBeInstanceOf(GateRefusal);
     expect(error.code).toBe("conflict");
@@ -441,7 +490,9 @@ describe("decideApprovalRequest: promotion", () => {
     expect(row.decidedAt).toBeNull();
     expect(stageOf(v.versionId)).toBe("staging");
     expect(eventCount(org.id)).toBe(eventsBefore);
-    expect(getDb().select({ n: count() }).from(stageTransitions).where(eq(stageTransitions.versionId, v.versionId)).get()!.n).toBe(transitionsBefore);
+    expect(getDb().select({ n: count() }).from(stageTransitions).where(eq(stageTransitions.versionId, v.versionId)).get()!.n).toBe(
+      transitionsBefore,
+    );
     expect(getApprovalRequest(org.id, request.id)!.pendingRoles).toEqual(["leadership"]);
     expect(getApprovalRequest(org.id, request.id)!.checks.find((c) => c.id === "model_card")!.passed).toBe(false);
     expect(verifyAuditChain(org.id).ok).toBe(true);
@@ -483,14 +534,23 @@ describe("decideApprovalRequest: promotion", () => {
       expect(error.code).toBe("conflict");
       expect(error.message).toMatch(/cancelled/);
     }
-    expect(catchDomain(() => cancelApprovalRequest(org.id, request.id, org.people.requester.actor, { isAdmin: false })).code).toBe("conflict");
+    expect(catchDomain(() => cancelApprovalRequest(org.id, request.id, org.people.requester.actor, { isAdmin: false })).code).toBe(
+      "conflict",
+    );
     expect(decisionCount(request.id)).toBe(0);
-    expect(eventsFor(org.id, "approval_request", request.id).map((e) => e.action)).toEqual(["approval_request.opened", "approval_request.cancelled"]);
+    expect(eventsFor(org.id, "approval_request", request.id).map((e) => e.action)).toEqual([
+      "approval_request.opened",
+      "approval_request.cancelled",
+    ]);
   });
 
   it("keeps every organisation's audit chain intact", () => {
     for (let id = 1; id <= orgCounter; id++) {
-      const org = getDb().select().from(organizations).where(eq(organizations.slug, `approvals-${id}`)).get();
+      const org = getDb()
+        .select()
+        .from(organizations)
+        .where(eq(organizations.slug, `approvals-${id}`))
+        .get();
       if (org) expect(verifyAuditChain(org.id).ok).toBe(true);
     }
   });

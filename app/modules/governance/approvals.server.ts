@@ -11,10 +11,12 @@ import { gateChecksForVersion } from "./gates.server";
 
 const notFound = () => new DomainError("not_found", "Approval request not found");
 
-
 type RequestRow = typeof approvalRequests.$inferSelect;
 
-function requestJson(row: RequestRow, extra: { model: string; modelName: string; version: string; decisions: ReturnType<typeof decisionJson>[]; checks?: GateCheck[] }) {
+function requestJson(
+  row: RequestRow,
+  extra: { model: string; modelName: string; version: string; decisions: ReturnType<typeof decisionJson>[]; checks?: GateCheck[] },
+) {
   const required = JSON.parse(row.requiredRoles) as Role[];
   return {
     id: row.id,
@@ -53,7 +55,8 @@ export function openApprovalRequest(
 ) {
   return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
-    if (version.stage !== "staging") throw conflict(`Only a version in staging can be proposed for production; this one is in ${version.stage}`);
+    if (version.stage !== "staging")
+      throw conflict(`Only a version in staging can be proposed for production; this one is in ${version.stage}`);
     const open = tx
       .select({ id: approvalRequests.id })
       .from(approvalRequests)
@@ -81,7 +84,14 @@ export function openApprovalRequest(
       .returning()
       .get();
     const json = requestJson(row, { model: model.slug, modelName: model.name, version: version.version, decisions: [] });
-    recordAuditEvent(tx, { orgId, actor, action: "approval_request.opened", entityType: "approval_request", entityId: row.id, after: json });
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "approval_request.opened",
+      entityType: "approval_request",
+      entityId: row.id,
+      after: json,
+    });
     return json;
   });
 }
@@ -102,7 +112,11 @@ export function decideApprovalRequest(
   options: WriteOptions = {},
 ) {
   return writeTransaction({ orgId }, (tx) => {
-    const request = tx.select().from(approvalRequests).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
+    const request = tx
+      .select()
+      .from(approvalRequests)
+      .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId)))
+      .get();
     if (!request) throw notFound();
     if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
     const model = tx.select().from(models).where(eq(models.id, request.modelId)).get()!;
@@ -127,7 +141,16 @@ export function decideApprovalRequest(
     const actor: Actor = { type: "user", id: approver.userId, label: approver.label };
     const decision = tx
       .insert(approvalDecisions)
-      .values({ orgId, requestId: request.id, userId: approver.userId, userLabel: approver.label, role: approver.role, decision: input.decision, comment: input.comment ?? "", createdAt: now })
+      .values({
+        orgId,
+        requestId: request.id,
+        userId: approver.userId,
+        userLabel: approver.label,
+        role: approver.role,
+        decision: input.decision,
+        comment: input.comment ?? "",
+        createdAt: now,
+      })
       .returning()
       .get();
     recordAuditEvent(tx, {
@@ -170,32 +193,62 @@ export function decideApprovalRequest(
         after: { status, promoted: status === "approved" ? `${model.slug}@${version.version}` : undefined },
       });
     }
-    return requestJson({ ...request, status, decidedAt: status === "open" ? null : now }, {
-      model: model.slug,
-      modelName: model.name,
-      version: version.version,
-      decisions: decisions.map(decisionJson),
-      checks,
-    });
+    return requestJson(
+      { ...request, status, decidedAt: status === "open" ? null : now },
+      {
+        model: model.slug,
+        modelName: model.name,
+        version: version.version,
+        decisions: decisions.map(decisionJson),
+        checks,
+      },
+    );
   });
 }
 
 /** Only the requester or an organisation admin may withdraw a request. */
 export function cancelApprovalRequest(orgId: number, requestId: number, actor: Actor, options: { isAdmin: boolean }) {
   return writeTransaction({ orgId }, (tx) => {
-    const request = tx.select().from(approvalRequests).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
+    const request = tx
+      .select()
+      .from(approvalRequests)
+      .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId)))
+      .get();
     if (!request) throw notFound();
     const isRequester = actor.type === request.requesterType && actor.type !== "system" && actor.id === request.requesterId;
-    if (!options.isAdmin && !isRequester) throw new DomainError("forbidden", "Only the requester or an administrator can cancel this request");
+    if (!options.isAdmin && !isRequester)
+      throw new DomainError("forbidden", "Only the requester or an administrator can cancel this request");
     if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
     tx.update(approvalRequests).set({ status: "cancelled", decidedAt: new Date() }).where(eq(approvalRequests.id, request.id)).run();
-    recordAuditEvent(tx, { orgId, actor, action: "approval_request.cancelled", entityType: "approval_request", entityId: request.id, before: { status: "open" }, after: { status: "cancelled" } });
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "approval_request.cancelled",
+      entityType: "approval_request",
+      entityId: request.id,
+      before: { status: "open" },
+      after: { status: "cancelled" },
+    });
   });
 }
 
-function withDecisions(db: DbOrTx, rows: Array<{ request: RequestRow; model: string; modelName: string; version: string }>, liveChecks: boolean) {
+function withDecisions(
+  db: DbOrTx,
+  rows: Array<{ request: RequestRow; model: string; modelName: string; version: string }>,
+  liveChecks: boolean,
+) {
   const decisions = rows.length
-    ? db.select().from(approvalDecisions).where(inArray(approvalDecisions.requestId, rows.map((r) => r.request.id))).orderBy(asc(approvalDecisions.id)).all()
+    ? db
+        .select()
+        .from(approvalDecisions)
+        .where(
+          inArray(
+            approvalDecisions.requestId,
+            rows.map((r) => r.request.id),
+          ),
+        )
+        .orderBy(asc(approvalDecisions.id))
+        .all()
     : [];
   return rows.map((r) =>
     requestJson(r.request, {
@@ -217,14 +270,24 @@ const requestWithRefs = (db: DbOrTx) =>
     .innerJoin(modelVersions, eq(modelVersions.id, approvalRequests.versionId));
 
 export function getApprovalRequest(orgId: number, requestId: number, db: DbOrTx = getDb()): ApprovalRequestJson | null {
-  const row = requestWithRefs(db).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId))).get();
+  const row = requestWithRefs(db)
+    .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId)))
+    .get();
   return row ? withDecisions(db, [row], true)[0]! : null;
 }
 
-export function listApprovalRequests(orgId: number, filter: { status?: RequestRow["status"]; versionId?: number } = {}, db: DbOrTx = getDb()) {
+export function listApprovalRequests(
+  orgId: number,
+  filter: { status?: RequestRow["status"]; versionId?: number } = {},
+  db: DbOrTx = getDb(),
+) {
   const conditions = [eq(approvalRequests.orgId, orgId)];
   if (filter.status) conditions.push(eq(approvalRequests.status, filter.status));
   if (filter.versionId) conditions.push(eq(approvalRequests.versionId, filter.versionId));
-  const rows = requestWithRefs(db).where(and(...conditions)).orderBy(desc(approvalRequests.id)).limit(200).all();
+  const rows = requestWithRefs(db)
+    .where(and(...conditions))
+    .orderBy(desc(approvalRequests.id))
+    .limit(200)
+    .all();
   return withDecisions(db, rows, true);
 }

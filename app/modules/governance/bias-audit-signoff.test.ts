@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { biasAuditOutcomeText, RATIONALE_REQUIRED, REJECTION_REASON_REQUIRED, riskAcceptanceOf, signoffCommentProblem } from "./bias-audit-signoff";
+import {
+  biasAuditOutcomeText,
+  RATIONALE_REQUIRED,
+  REJECTION_REASON_REQUIRED,
+  riskAcceptanceOf,
+  signoffCommentProblem,
+} from "./bias-audit-signoff";
 
 const signoff = { by: "ethics@x.test", comment: "Reviewed by people", at: "2026-06-01T00:00:00.000Z" };
 
@@ -14,7 +20,12 @@ describe("signing off a bias audit", () => {
   });
 
   it("an accepted failed bias audit is a risk acceptance; nothing else is", () => {
-    expect(riskAcceptanceOf({ id: 4, passed: false, status: "accepted", signoff })).toEqual({ auditId: 4, by: signoff.by, at: signoff.at, rationale: signoff.comment });
+    expect(riskAcceptanceOf({ id: 4, passed: false, status: "accepted", signoff })).toEqual({
+      auditId: 4,
+      by: signoff.by,
+      at: signoff.at,
+      rationale: signoff.comment,
+    });
     expect(riskAcceptanceOf({ id: 4, passed: true, status: "accepted", signoff })).toBeNull();
     expect(riskAcceptanceOf({ id: 4, passed: false, status: "rejected", signoff })).toBeNull();
     expect(riskAcceptanceOf({ id: 4, passed: false, status: "pending", signoff: null })).toBeNull();

@@ -43,7 +43,8 @@ export async function runUploadedBiasAudit(
   try {
     upload = await spoolMultipartUpload(request);
   } catch (error) {
-    if (error instanceof UploadTooLarge) return { ok: false, fields: {}, refusal: { status: 413, code: "payload_too_large", message: error.message, issues: [] } };
+    if (error instanceof UploadTooLarge)
+      return { ok: false, fields: {}, refusal: { status: 413, code: "payload_too_large", message: error.message, issues: [] } };
     if (error instanceof UploadUnreadable) {
       const code = error.status === 415 ? "unsupported_media_type" : "malformed_multipart";
       return { ok: false, fields: {}, refusal: { status: error.status, code, message: error.message, issues: [] } };
@@ -57,9 +58,18 @@ export async function runUploadedBiasAudit(
     const fileMissing: Issue = { path: "file", message: format.missingFile };
     if (!read.ok) {
       const { refusal } = read;
-      return { ok: false, fields, refusal: refusal.status === 422 && !file ? { ...refusal, issues: [...refusal.issues, fileMissing] } : refusal };
+      return {
+        ok: false,
+        fields,
+        refusal: refusal.status === 422 && !file ? { ...refusal, issues: [...refusal.issues, fileMissing] } : refusal,
+      };
     }
-    if (!file) return { ok: false, fields, refusal: { status: 422, code: "invalid", message: "Send the predictions as a `file` part", issues: [fileMissing] } };
+    if (!file)
+      return {
+        ok: false,
+        fields,
+        refusal: { status: 422, code: "invalid", message: "Send the predictions as a `file` part", issues: [fileMissing] },
+      };
     const source = { kind: "csv" as const, stream: fileStream(file.path), fileName: file.name };
     return { ok: true, audit: await runBiasAudit(target.orgId, target.modelSlug, target.version, read.config, source, actor, channel) };
   } finally {

@@ -92,12 +92,31 @@ describe("runBiasAudit with JSON rows", () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const audit = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "test-json");
-    expect(audit).toMatchObject({ model: v.slug, version: "1.0.0", status: "pending", preset: "org-default", rows: 20, skipped: 0, source: "test-json", fileName: null });
+    expect(audit).toMatchObject({
+      model: v.slug,
+      version: "1.0.0",
+      status: "pending",
+      preset: "org-default",
+      rows: 20,
+      skipped: 0,
+      source: "test-json",
+      fileName: null,
+    });
     expect(audit.thresholds).toEqual({ ratioMin: 0.8, differenceMax: 0.1 });
     expect(audit.overall).toMatchObject({ n: 20, tp: 7, fn: 3, fp: 2, tn: 8, selectionRate: 9 / 20, baseRate: 10 / 20 });
 
     const [a, b] = audit.groups;
-    expect(a).toMatchObject({ group: "a", n: 10, tp: 4, fn: 1, fp: 1, tn: 4, positives: 5, predictedPositives: 5, includedInDisparities: true });
+    expect(a).toMatchObject({
+      group: "a",
+      n: 10,
+      tp: 4,
+      fn: 1,
+      fp: 1,
+      tn: 4,
+      positives: 5,
+      predictedPositives: 5,
+      includedInDisparities: true,
+    });
     expect(a!.selectionRate).toBeCloseTo(0.5);
     expect(a!.truePositiveRate).toBeCloseTo(0.8);
     expect(a!.falsePositiveRate).toBeCloseTo(0.2);
@@ -129,8 +148,28 @@ describe("runBiasAudit with JSON rows", () => {
     const row = storedRow(audit.id);
     expect(Object.keys(row).sort()).toEqual(
       [
-        "id", "orgId", "modelId", "versionId", "config", "preset", "thresholds", "rows", "skipped", "groups", "disparities", "warnings",
-        "passed", "source", "fileName", "status", "signoffByLabel", "signoffComment", "signoffAt", "createdById", "createdByLabel", "createdAt",
+        "id",
+        "orgId",
+        "modelId",
+        "versionId",
+        "config",
+        "preset",
+        "thresholds",
+        "rows",
+        "skipped",
+        "groups",
+        "disparities",
+        "warnings",
+        "passed",
+        "source",
+        "fileName",
+        "status",
+        "signoffByLabel",
+        "signoffComment",
+        "signoffAt",
+        "createdById",
+        "createdByLabel",
+        "createdAt",
       ].sort(),
     );
     const columns = getDb().$client.prepare("select name from pragma_table_info('bias_audits')").all() as Array<{ name: string }>;
@@ -196,13 +235,29 @@ describe("runBiasAudit with JSON rows", () => {
     const orgDefault = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "t");
     expect(orgDefault).toMatchObject({ preset: "org-default", passed: false });
     // The four-fifths rule fixes the ratio minimum at 0.8, so the 0.8 ratio passes.
-    const eeoc = await runBiasAudit(orgId, v.slug, v.version, { ...PREDICTION_CONFIG, preset: "eeoc-four-fifths" }, rowsSource(SMALL_ROWS), TEAM, "t");
+    const eeoc = await runBiasAudit(
+      orgId,
+      v.slug,
+      v.version,
+      { ...PREDICTION_CONFIG, preset: "eeoc-four-fifths" },
+      rowsSource(SMALL_ROWS),
+      TEAM,
+      "t",
+    );
     expect(eeoc).toMatchObject({ preset: "eeoc-four-fifths", passed: true });
     expect(eeoc.disparities.demographicParityRatio.threshold).toBe(0.8);
     expect(storedRow(eeoc.id).preset).toBe("eeoc-four-fifths");
     expect(JSON.parse(storedRow(eeoc.id).config)).not.toHaveProperty("preset");
 
-    const nyc = await runBiasAudit(orgId, v.slug, v.version, { ...PREDICTION_CONFIG, preset: "nyc-ll144" }, rowsSource(SMALL_ROWS), TEAM, "t");
+    const nyc = await runBiasAudit(
+      orgId,
+      v.slug,
+      v.version,
+      { ...PREDICTION_CONFIG, preset: "nyc-ll144" },
+      rowsSource(SMALL_ROWS),
+      TEAM,
+      "t",
+    );
     expect(nyc.preset).toBe("nyc-ll144");
     expect(nyc.disparities.minimumImpactRatio?.value).toBeCloseTo(0.8);
 
@@ -220,9 +275,13 @@ describe("runBiasAudit with JSON rows", () => {
       ...Array.from({ length: 30 }, (_, i) => ({ g: "z", y: i % 2 ? "yes" : "no", s: i % 2 ? "0.7" : "0.2" })),
     ];
     const audit = await runBiasAudit(
-      orgId, v.slug, v.version,
+      orgId,
+      v.slug,
+      v.version,
       config({ groupColumns: ["g"], labelColumn: "y", positiveLabels: ["yes"], scoreColumn: "s", threshold: 0.5 }),
-      rowsSource(rows), TEAM, "t",
+      rowsSource(rows),
+      TEAM,
+      "t",
     );
     expect(audit.groups.map((g) => [g.group, g.tp, g.fn, g.fp, g.tn])).toEqual([
       ["x", 15, 0, 0, 15],
@@ -239,7 +298,15 @@ describe("runBiasAudit with a CSV file", () => {
     const lines = ["group,label,prediction,name", ...SMALL_ROWS.map((r) => `${r.group},${r.label},${r.prediction},"Doe, Jane"`)];
     lines.splice(3, 0, ",1,1,no group"); // skipped: missing group
     const file = writeCsv("small.csv", lines);
-    const audit = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, { kind: "csv", stream: fileStream(file), fileName: "small.csv" }, TEAM, "ui-upload");
+    const audit = await runBiasAudit(
+      orgId,
+      v.slug,
+      v.version,
+      PREDICTION_CONFIG,
+      { kind: "csv", stream: fileStream(file), fileName: "small.csv" },
+      TEAM,
+      "ui-upload",
+    );
     expect(audit).toMatchObject({ rows: 20, skipped: 1, fileName: "small.csv", source: "ui-upload", passed: false });
     expect(audit.groups.map((g) => [g.group, g.n, g.tp, g.fn, g.fp, g.tn])).toEqual([
       ["a", 10, 4, 1, 1, 4],
@@ -266,7 +333,9 @@ describe("runBiasAudit with a CSV file", () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const file = writeCsv("empty.csv", []);
-    const error = await catchDomainAsync(() => runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, { kind: "csv", stream: fileStream(file) }, TEAM, "t"));
+    const error = await catchDomainAsync(() =>
+      runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, { kind: "csv", stream: fileStream(file) }, TEAM, "t"),
+    );
     expect(error.code).toBe("invalid");
     expect(error.field).toBe("file");
   });
@@ -291,7 +360,15 @@ describe("runBiasAudit refusals", () => {
     expect(label.message).toContain('"outcome"');
 
     const csv = await catchDomainAsync(() =>
-      runBiasAudit(orgId, v.slug, v.version, { ...PREDICTION_CONFIG, predictionColumn: "pred" }, { kind: "csv", stream: fileStream(writeCsv("cols.csv", ["group,label,prediction", "a,1,1"])) }, TEAM, "t"),
+      runBiasAudit(
+        orgId,
+        v.slug,
+        v.version,
+        { ...PREDICTION_CONFIG, predictionColumn: "pred" },
+        { kind: "csv", stream: fileStream(writeCsv("cols.csv", ["group,label,prediction", "a,1,1"])) },
+        TEAM,
+        "t",
+      ),
     );
     expect(csv.field).toBe("config.predictionColumn");
     expect(csv.message).toContain('"pred"');
@@ -327,9 +404,13 @@ describe("runBiasAudit refusals", () => {
     const file = writeCsv("score.csv", ["group,label,score", "a,1,0.9", "b,0,0.1", "a,1,high", "b,1,0.3"]);
     const error = await catchDomainAsync(() =>
       runBiasAudit(
-        orgId, v.slug, v.version,
+        orgId,
+        v.slug,
+        v.version,
         config({ groupColumns: ["group"], labelColumn: "label", positiveLabels: ["1"], scoreColumn: "score", threshold: 0.5 }),
-        { kind: "csv", stream: fileStream(file) }, TEAM, "t",
+        { kind: "csv", stream: fileStream(file) },
+        TEAM,
+        "t",
       ),
     );
     expect(error.code).toBe("invalid");
@@ -349,9 +430,13 @@ describe("runBiasAudit refusals", () => {
     ];
     const error = await catchDomainAsync(() =>
       runBiasAudit(
-        orgId, v.slug, v.version,
+        orgId,
+        v.slug,
+        v.version,
         config({ groupColumns: ["group"], labelColumn: "label", positiveLabels: ["1"], scoreColumn: "score", threshold: 0.5 }),
-        rowsSource(rows), TEAM, "t",
+        rowsSource(rows),
+        TEAM,
+        "t",
       ),
     );
     expect(error.code).toBe("invalid");
@@ -365,8 +450,12 @@ describe("runBiasAudit refusals", () => {
   it("404s for an unknown version or another organisation's model", async () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
-    expect((await catchDomainAsync(() => runBiasAudit(orgId, v.slug, "9.9.9", PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "t"))).code).toBe("not_found");
-    expect((await catchDomainAsync(() => runBiasAudit(newOrg(), v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "t"))).code).toBe("not_found");
+    expect(
+      (await catchDomainAsync(() => runBiasAudit(orgId, v.slug, "9.9.9", PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "t"))).code,
+    ).toBe("not_found");
+    expect(
+      (await catchDomainAsync(() => runBiasAudit(newOrg(), v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), TEAM, "t"))).code,
+    ).toBe("not_found");
   });
 });
 
@@ -424,10 +513,22 @@ describe("signOffBiasAudit", () => {
       status: "accepted",
       riskAcceptance: { auditId: failing.id, by: ETHICS.label, rationale: "Monitored weekly" },
     });
-    const event = getDb().select().from(auditEvents).where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, "bias_audit.accepted"))).get()!;
+    const event = getDb()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, "bias_audit.accepted")))
+      .get()!;
     expect(JSON.parse(event.payload).after).toMatchObject({ riskAccepted: true, comment: "Monitored weekly" });
 
-    const passing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(groupRows("a", { tp: 5, fn: 5, fp: 5, tn: 5 }).concat(groupRows("b", { tp: 5, fn: 5, fp: 5, tn: 5 }))), TEAM, "t");
+    const passing = await runBiasAudit(
+      orgId,
+      v.slug,
+      v.version,
+      PREDICTION_CONFIG,
+      rowsSource(groupRows("a", { tp: 5, fn: 5, fp: 5, tn: 5 }).concat(groupRows("b", { tp: 5, fn: 5, fp: 5, tn: 5 }))),
+      TEAM,
+      "t",
+    );
     expect(passing.passed).toBe(true);
     signOffBiasAudit(orgId, passing.id, { decision: "accept" }, ETHICS);
     expect(getBiasAudit(orgId, passing.id)).toMatchObject({ status: "accepted", riskAcceptance: null });
@@ -456,7 +557,15 @@ describe("signOffBiasAudit", () => {
     expect(getBiasAudit(orgId, audit.id)).toMatchObject({ status: "rejected", signoff: { by: colleague.label } });
 
     // An audit sent by a token has no runner to exclude.
-    const byToken = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(SMALL_ROWS), { type: "token", id: 99, label: "token:pipeline" }, "api-json");
+    const byToken = await runBiasAudit(
+      orgId,
+      v.slug,
+      v.version,
+      PREDICTION_CONFIG,
+      rowsSource(SMALL_ROWS),
+      { type: "token", id: 99, label: "token:pipeline" },
+      "api-json",
+    );
     expect(storedRow(byToken.id).createdById).toBeNull();
     signOffBiasAudit(orgId, byToken.id, { decision: "accept", comment: "Known gap" }, runner);
     expect(getBiasAudit(orgId, byToken.id)!.status).toBe("accepted");
@@ -510,7 +619,10 @@ describe("the bias audit gate", () => {
     const failing = await runBiasAudit(orgId, v.slug, v.version, PREDICTION_CONFIG, rowsSource(UNFAIR), TEAM, "t");
     const rationale = "Groups differ by design of the pilot; human review of every decision.";
     signOffBiasAudit(orgId, failing.id, { decision: "accept", comment: rationale }, ETHICS);
-    expect(biasAuditGate(v.versionId)).toMatchObject({ passed: true, riskAcceptance: { auditId: failing.id, by: ETHICS.label, rationale, counts: true } });
+    expect(biasAuditGate(v.versionId)).toMatchObject({
+      passed: true,
+      riskAcceptance: { auditId: failing.id, by: ETHICS.label, rationale, counts: true },
+    });
     expect(getBiasAudit(orgId, failing.id)!.riskAcceptance).toMatchObject({ auditId: failing.id, by: ETHICS.label, rationale });
     const request = openApprovalRequest(orgId, v.slug, v.version, {}, TEAM);
     expect(request.checks.find((c) => c.id === "bias_audit")).toMatchObject({ passed: true, riskAcceptance: { rationale, counts: true } });
@@ -564,14 +676,30 @@ describe("governance metrics", () => {
     const old = new Date(now - 100 * DAY);
     const auditB = await runBiasAudit(orgId, b.slug, b.version, PREDICTION_CONFIG, rowsSource(FAIR), TEAM, "t", { now: old });
     signOffBiasAudit(orgId, auditB.id, { decision: "accept" }, ETHICS, { now: old });
-    transitionVersion(orgId, b.slug, b.version, { to: "production" }, TEAM, { mayPromote: true }, { importedHistory: true, now: new Date(now) });
+    transitionVersion(
+      orgId,
+      b.slug,
+      b.version,
+      { to: "production" },
+      TEAM,
+      { mayPromote: true },
+      { importedHistory: true, now: new Date(now) },
+    );
 
     // C: imported into production; no card, an accepted but failing audit.
     const c = newVersion(orgId, "limited", "staging");
     const auditC = await runBiasAudit(orgId, c.slug, c.version, PREDICTION_CONFIG, rowsSource(UNFAIR), TEAM, "t");
     expect(auditC.passed).toBe(false);
     signOffBiasAudit(orgId, auditC.id, { decision: "accept", comment: "Risk accepted for the test" }, ETHICS);
-    transitionVersion(orgId, c.slug, c.version, { to: "production" }, TEAM, { mayPromote: true }, { importedHistory: true, now: new Date(now) });
+    transitionVersion(
+      orgId,
+      c.slug,
+      c.version,
+      { to: "production" },
+      TEAM,
+      { mayPromote: true },
+      { importedHistory: true, now: new Date(now) },
+    );
 
     // D: staging with an open request (not in production).
     const d = newVersion(orgId, "minimal", "staging");
@@ -611,6 +739,12 @@ describe("governance metrics", () => {
   it("are null without production versions or promotions", () => {
     const orgId = newOrg();
     const metrics = computeRegistryMetrics(orgId, { from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
-    expect(metrics).toMatchObject({ approvalGatedShare: null, approvedCardShare: null, passingAuditShare: null, medianApprovalDecisionHours: null, openApprovalRequests: 0 });
+    expect(metrics).toMatchObject({
+      approvalGatedShare: null,
+      approvedCardShare: null,
+      passingAuditShare: null,
+      medianApprovalDecisionHours: null,
+      openApprovalRequests: 0,
+    });
   });
 });

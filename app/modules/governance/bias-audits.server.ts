@@ -45,7 +45,15 @@ export function updateFairnessSettings(orgId: number, input: ReturnType<typeof g
       .values({ orgId, ...input, updatedAt: new Date() })
       .onConflictDoUpdate({ target: orgSettings.orgId, set: { ...input, updatedAt: new Date() } })
       .run();
-    recordAuditEvent(tx, { orgId, actor, action: "settings.fairness_updated", entityType: "organization", entityId: orgId, before, after: input });
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "settings.fairness_updated",
+      entityType: "organization",
+      entityId: orgId,
+      before,
+      after: input,
+    });
   });
 }
 
@@ -71,13 +79,19 @@ export async function computeFairness(config: FairnessConfig, source: Prediction
       const header = [...new Set(source.rows.flatMap((row) => Object.keys(row)))];
       accumulator = new FairnessAccumulator(config, header);
       // JSON rows are numbered from 1, as people count them in the request.
-      source.rows.forEach((row, index) => accumulator!.add(header.map((column) => (row[column] == null ? "" : String(row[column]))), index + 1));
+      source.rows.forEach((row, index) =>
+        accumulator!.add(
+          header.map((column) => (row[column] == null ? "" : String(row[column]))),
+          index + 1,
+        ),
+      );
     }
   } catch (error) {
     toDomainError(error);
   }
   const computation = accumulator.result();
-  if (computation.rows === 0) throw invalid("No usable rows: every row lacked a group, label or prediction", source.kind === "csv" ? "file" : "rows");
+  if (computation.rows === 0)
+    throw invalid("No usable rows: every row lacked a group, label or prediction", source.kind === "csv" ? "file" : "rows");
   if (computation.overall.tp + computation.overall.fn === 0) {
     throw invalid(`No row has a positive label (${config.positiveLabels.join(", ")}) in "${config.labelColumn}"`, "config.positiveLabels");
   }
@@ -148,9 +162,19 @@ export async function runBiasAudit(
 
 type BiasAuditRow = typeof biasAudits.$inferSelect;
 
-export function biasAuditJson(row: BiasAuditRow, model: { slug: string; name: string }, version: string, overall?: FairnessComputation["overall"]) {
+export function biasAuditJson(
+  row: BiasAuditRow,
+  model: { slug: string; name: string },
+  version: string,
+  overall?: FairnessComputation["overall"],
+) {
   const signoff = row.signoffAt
-    ? { by: row.signoffByLabel, decision: row.status === "accepted" ? ("accept" as const) : ("reject" as const), comment: row.signoffComment, at: row.signoffAt.toISOString() }
+    ? {
+        by: row.signoffByLabel,
+        decision: row.status === "accepted" ? ("accept" as const) : ("reject" as const),
+        comment: row.signoffComment,
+        at: row.signoffAt.toISOString(),
+      }
     : null;
   return {
     id: row.id,
@@ -192,7 +216,11 @@ export function signOffBiasAudit(
   options: WriteOptions = {},
 ) {
   return writeTransaction({ orgId }, (tx) => {
-    const audit = tx.select().from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId))).get();
+    const audit = tx
+      .select()
+      .from(biasAudits)
+      .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId)))
+      .get();
     if (!audit) throw new DomainError("not_found", "Bias audit not found");
     if (audit.status !== "pending") throw conflict(`This audit was already ${audit.status}`);
     if (actor.type === "user" && audit.createdById === actor.id) {
@@ -227,13 +255,21 @@ const biasAuditWithRefs = (db: DbOrTx) =>
     .innerJoin(modelVersions, eq(modelVersions.id, biasAudits.versionId));
 
 export function getBiasAudit(orgId: number, biasAuditId: number, db: DbOrTx = getDb()): BiasAuditJson | null {
-  const row = biasAuditWithRefs(db).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId))).get();
+  const row = biasAuditWithRefs(db)
+    .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId)))
+    .get();
   return row ? biasAuditJson(row.audit, row.model, row.version) : null;
 }
 
 /** The member who ran an audit (null when a token did): four-eyes, they may not sign it off. */
 export function biasAuditRunnerId(orgId: number, biasAuditId: number, db: DbOrTx = getDb()): number | null {
-  return db.select({ id: biasAudits.createdById }).from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId))).get()?.id ?? null;
+  return (
+    db
+      .select({ id: biasAudits.createdById })
+      .from(biasAudits)
+      .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, biasAuditId)))
+      .get()?.id ?? null
+  );
 }
 
 export function listVersionBiasAudits(orgId: number, versionId: number, db: DbOrTx = getDb()) {

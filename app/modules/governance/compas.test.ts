@@ -2,7 +2,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseCsvStream } from "../../utils/csv-parser";
-import { DEFAULT_THRESHOLDS, evaluateDisparities, FairnessAccumulator, type FairnessComputation, type FairnessConfig, type GroupMetrics } from "./fairness";
+import {
+  DEFAULT_THRESHOLDS,
+  evaluateDisparities,
+  FairnessAccumulator,
+  type FairnessComputation,
+  type FairnessConfig,
+  type GroupMetrics,
+} from "./fairness";
 
 /**
  * ProPublica's COMPAS analysis ("How We Analyzed the COMPAS Recidivism
@@ -22,7 +29,9 @@ const FILE = path.resolve(__dirname, "../../../../shared/datasets/compas-scores-
 
 async function audit(config: FairnessConfig): Promise<{ header: string[]; computation: FairnessComputation; rows: number }> {
   if (!fs.existsSync(FILE)) {
-    throw new Error(`The COMPAS dataset is missing: expected ${FILE} (compas-scores-two-years.csv from ProPublica's compas-analysis repository).`);
+    throw new Error(
+      `The COMPAS dataset is missing: expected ${FILE} (compas-scores-two-years.csv from ProPublica's compas-analysis repository).`,
+    );
   }
   let header: string[] = [];
   let accumulator: FairnessAccumulator | undefined;
@@ -147,6 +156,9 @@ describe("COMPAS intersectional bias audit (race × sex)", () => {
     expect(fpr).toMatchObject({ maxGroup: "African-American × Male", minGroup: "Asian × Male", passed: false });
     expect(group(computation, "Asian × Male")).toMatchObject({ n: 30, includedInDisparities: true });
     expect(group(computation, "Native American × Male").includedInDisparities).toBe(false);
-    expect(evaluation.disparities.demographicParityDifference).toMatchObject({ maxGroup: "African-American × Male", minGroup: "Hispanic × Female" });
+    expect(evaluation.disparities.demographicParityDifference).toMatchObject({
+      maxGroup: "African-American × Male",
+      minGroup: "Hispanic × Female",
+    });
   });
 });

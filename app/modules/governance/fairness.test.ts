@@ -230,7 +230,10 @@ describe("FairnessAccumulator: hand-computed confusion matrices", () => {
 describe("FairnessAccumulator: a fair model", () => {
   // X: tp 10, fp 10, tn 10, fn 10 (n 40) → selection .5, TPR .5, FPR .5
   // Y: tp 11, fp 9, tn 11, fn 9  (n 40) → selection .5, TPR 11/20 = .55, FPR 9/20 = .45
-  const result = compute(base, HEADER, [...rowsFor("X", { tp: 10, fp: 10, tn: 10, fn: 10 }), ...rowsFor("Y", { tp: 11, fp: 9, tn: 11, fn: 9 })]);
+  const result = compute(base, HEADER, [
+    ...rowsFor("X", { tp: 10, fp: 10, tn: 10, fn: 10 }),
+    ...rowsFor("Y", { tp: 11, fp: 9, tn: 11, fn: 9 }),
+  ]);
 
   it("passes every disparity under org-default", () => {
     const evaluation = evaluateDisparities(result, DEFAULT_THRESHOLDS, "org-default");
@@ -265,17 +268,13 @@ describe("minimum group size", () => {
   it("reports small groups but leaves them out of disparities with a warning", () => {
     expect(byGroup(result.groups, "Small")).toMatchObject({ n: 29, includedInDisparities: false });
     expect(byGroup(result.groups, "Big").includedInDisparities).toBe(true);
-    expect(result.warnings).toEqual([
-      'Group "Small" has 29 rows, below the minimum of 30; it is reported but left out of disparities.',
-    ]);
+    expect(result.warnings).toEqual(['Group "Small" has 29 rows, below the minimum of 30; it is reported but left out of disparities.']);
   });
 
   it("fails the bias audit with a warning when fewer than 2 groups are included", () => {
     const evaluation = evaluateDisparities(result, DEFAULT_THRESHOLDS, "org-default");
     expect(evaluation.passed).toBe(false);
-    expect(evaluation.warnings).toEqual([
-      "Only 1 group is large enough to compare; at least 2 are needed, so the audit cannot pass.",
-    ]);
+    expect(evaluation.warnings).toEqual(["Only 1 group is large enough to compare; at least 2 are needed, so the audit cannot pass."]);
     expect(evaluation.disparities.demographicParityDifference).toMatchObject({ value: null, maxGroup: null, minGroup: null, passed: null });
   });
 
@@ -393,7 +392,14 @@ describe("intersectional groups", () => {
 
 describe("score threshold", () => {
   const header = ["g", "y", "score"];
-  const config: FairnessConfig = { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["yes", "Y"], scoreColumn: "score", threshold: 0.5, minGroupSize: 1 };
+  const config: FairnessConfig = {
+    groupColumns: ["g"],
+    labelColumn: "y",
+    positiveLabels: ["yes", "Y"],
+    scoreColumn: "score",
+    threshold: 0.5,
+    minGroupSize: 1,
+  };
 
   it("predicts positive when Number(score) >= threshold", () => {
     const result = compute(config, header, [
@@ -471,7 +477,10 @@ describe("FairnessConfigSchema", () => {
 
   it("requires exactly one of the prediction pair and the score pair", () => {
     expect(issues({ ...base, scoreColumn: "s", threshold: 1 })).toEqual([
-      { path: "scoreColumn", message: "Use either a prediction column with positive predictions or a score column with a threshold, not both" },
+      {
+        path: "scoreColumn",
+        message: "Use either a prediction column with positive predictions or a score column with a threshold, not both",
+      },
     ]);
     expect(issues({ groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"] })).toEqual([
       { path: "predictionColumn", message: "Choose a prediction column (with its positive values) or a score column (with a threshold)" },
@@ -498,7 +507,9 @@ describe("FairnessConfigSchema", () => {
     expect(issues({ ...base, positiveLabels: [" "] })).toEqual([{ path: "positiveLabels.0", message: "Remove the empty positive label" }]);
     expect(issues({ ...base, labelColumn: "" })).toEqual([{ path: "labelColumn", message: "Choose a column" }]);
     expect(issues({ ...base, minGroupSize: 0 })).toEqual([{ path: "minGroupSize", message: "The minimum group size must be at least 1" }]);
-    expect(issues({ ...base, minGroupSize: 2.5 })).toEqual([{ path: "minGroupSize", message: "Enter the minimum group size as a whole number" }]);
+    expect(issues({ ...base, minGroupSize: 2.5 })).toEqual([
+      { path: "minGroupSize", message: "Enter the minimum group size as a whole number" },
+    ]);
     const score = { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"], scoreColumn: "s" };
     expect(issues({ ...score, threshold: Infinity })).toEqual([{ path: "threshold", message: "Enter a finite threshold" }]);
     expect(issues({ ...score, threshold: "x" })).toEqual([{ path: "threshold", message: "Enter the threshold as a number" }]);

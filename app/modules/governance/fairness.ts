@@ -46,10 +46,17 @@ const columnName = z
 const optionalColumn = z.preprocess(blankToUndefined, columnName.optional());
 const valueList = (what: string) =>
   z
-    .array(z.string({ invalid_type_error: `Each ${what} must be text` }).trim().min(1, `Remove the empty ${what}`).max(500), {
-      required_error: `List at least one ${what}`,
-      invalid_type_error: `List the ${what}s`,
-    })
+    .array(
+      z
+        .string({ invalid_type_error: `Each ${what} must be text` })
+        .trim()
+        .min(1, `Remove the empty ${what}`)
+        .max(500),
+      {
+        required_error: `List at least one ${what}`,
+        invalid_type_error: `List the ${what}s`,
+      },
+    )
     .min(1, `List at least one ${what}`)
     .max(1000, `List at most 1000 ${what}s`);
 
@@ -67,10 +74,7 @@ export const FairnessConfigSchema = z
     scoreColumn: optionalColumn,
     threshold: z.preprocess(
       (value) => (value === null || value === "" ? undefined : value),
-      z
-        .number({ invalid_type_error: "Enter the threshold as a number" })
-        .finite("Enter a finite threshold")
-        .optional(),
+      z.number({ invalid_type_error: "Enter the threshold as a number" }).finite("Enter a finite threshold").optional(),
     ),
     referenceGroup: z.preprocess(blankToUndefined, z.string().trim().max(1000, "Use at most 1000 characters").optional()),
     minGroupSize: z
@@ -355,7 +359,10 @@ export class FairnessAccumulator {
   }
 
   private groupValueTooLong(rowNumber: number | undefined): never {
-    throw new FairnessConfigError("groupColumns", `Row ${rowNumber ?? this.added + 1}: group values are limited to ${MAX_GROUP_VALUE_LENGTH} characters`);
+    throw new FairnessConfigError(
+      "groupColumns",
+      `Row ${rowNumber ?? this.added + 1}: group values are limited to ${MAX_GROUP_VALUE_LENGTH} characters`,
+    );
   }
 
   private skip(column: string): void {

@@ -21,13 +21,20 @@ export function gateChecksForVersion(versionId: number, now = new Date(), tx: Db
     .get();
   const newestAccepted = (passed: boolean): AcceptedBiasAudit | null => {
     const row = tx
-      .select({ id: biasAudits.id, signedOffAt: biasAudits.signoffAt, signedOffBy: biasAudits.signoffByLabel, rationale: biasAudits.signoffComment })
+      .select({
+        id: biasAudits.id,
+        signedOffAt: biasAudits.signoffAt,
+        signedOffBy: biasAudits.signoffByLabel,
+        rationale: biasAudits.signoffComment,
+      })
       .from(biasAudits)
       .where(and(eq(biasAudits.versionId, versionId), eq(biasAudits.status, "accepted"), eq(biasAudits.passed, passed)))
       .orderBy(desc(biasAudits.signoffAt))
       .limit(1)
       .get();
-    return row?.signedOffAt ? { id: row.id, signedOffAt: row.signedOffAt, signedOffBy: row.signedOffBy ?? "unknown", rationale: row.rationale } : null;
+    return row?.signedOffAt
+      ? { id: row.id, signedOffAt: row.signedOffAt, signedOffBy: row.signedOffBy ?? "unknown", rationale: row.rationale }
+      : null;
   };
   return evaluateGates({
     riskTier: version.riskTier,

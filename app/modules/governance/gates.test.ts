@@ -3,17 +3,39 @@ import { DomainError } from "../../utils/errors";
 import { RISK_TIERS, type RiskTier } from "../registry/registry-constants";
 import { BIAS_AUDIT_FRESHNESS_DAYS } from "../registry/registry-constants";
 import { CARD_STATUSES, type CardStatus } from "./governance-constants";
-import { evaluateGates, failingChecks, GateRefusal, requiredApproverRoles, riskAcceptancesIn, type AcceptedBiasAudit, type GateCheck, type GateFacts } from "./gates";
+import {
+  evaluateGates,
+  failingChecks,
+  GateRefusal,
+  requiredApproverRoles,
+  riskAcceptancesIn,
+  type AcceptedBiasAudit,
+  type GateCheck,
+  type GateFacts,
+} from "./gates";
 
 const DAY = 86_400_000;
 const NOW = new Date("2026-06-15T12:00:00.000Z");
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
 
-const accepted = (at: Date, id = 7, rationale: string | null = null): AcceptedBiasAudit => ({ id, signedOffAt: at, signedOffBy: "ethics@gates.test", rationale });
+const accepted = (at: Date, id = 7, rationale: string | null = null): AcceptedBiasAudit => ({
+  id,
+  signedOffAt: at,
+  signedOffBy: "ethics@gates.test",
+  rationale,
+});
 const passingAt = (at: Date | null) => ({ acceptedPassingBiasAudit: at ? accepted(at) : null });
 
 function facts(overrides: Partial<GateFacts> = {}): GateFacts {
-  return { riskTier: "high", lineageComplete: true, cardStatus: "approved", acceptedPassingBiasAudit: accepted(daysAgo(1)), acceptedFailedBiasAudit: null, now: NOW, ...overrides };
+  return {
+    riskTier: "high",
+    lineageComplete: true,
+    cardStatus: "approved",
+    acceptedPassingBiasAudit: accepted(daysAgo(1)),
+    acceptedFailedBiasAudit: null,
+    now: NOW,
+    ...overrides,
+  };
 }
 const byId = (checks: GateCheck[]) => Object.fromEntries(checks.map((c) => [c.id, c])) as Record<GateCheck["id"], GateCheck>;
 
@@ -61,7 +83,9 @@ describe("evaluateGates", () => {
           expect(checks.lineage.required).toBe(true);
           expect(checks.lineage.passed).toBe(true);
 
-          const failing = failingChecks(Object.values(checks)).map((c) => c.id).sort();
+          const failing = failingChecks(Object.values(checks))
+            .map((c) => c.id)
+            .sort();
           const expected = [
             ...(riskTier === "unacceptable" ? ["risk_tier"] : []),
             ...(cardStatus === "approved" ? [] : ["model_card"]),
@@ -105,8 +129,12 @@ describe("evaluateGates", () => {
   it("describes the bias audit's age and the card's status", () => {
     expect(byId(evaluateGates(facts(passingAt(daysAgo(10))))).bias_audit.detail).toBe("Audit #7 passed and was accepted 10 days ago");
     expect(byId(evaluateGates(facts(passingAt(daysAgo(120))))).bias_audit.detail).toBe("The newest accepted audit (#7) is 120 days old");
-    expect(byId(evaluateGates(facts({ riskTier: "limited", acceptedPassingBiasAudit: null }))).bias_audit.detail).toMatch(/Required for limited-risk models; no audit signed off yet/);
-    expect(byId(evaluateGates(facts({ riskTier: "high", acceptedPassingBiasAudit: null }))).bias_audit.detail).toMatch(/Required for high-risk models; no passing audit signed off yet/);
+    expect(byId(evaluateGates(facts({ riskTier: "limited", acceptedPassingBiasAudit: null }))).bias_audit.detail).toMatch(
+      /Required for limited-risk models; no audit signed off yet/,
+    );
+    expect(byId(evaluateGates(facts({ riskTier: "high", acceptedPassingBiasAudit: null }))).bias_audit.detail).toMatch(
+      /Required for high-risk models; no passing audit signed off yet/,
+    );
     expect(byId(evaluateGates(facts({ cardStatus: null }))).model_card.detail).toBe("No model card yet");
     expect(byId(evaluateGates(facts({ cardStatus: "in_review" }))).model_card.detail).toBe("Latest card revision is in review");
     expect(byId(evaluateGates(facts({ cardStatus: "changes_requested" }))).model_card.detail).toMatch(/changes requested/);
@@ -115,7 +143,10 @@ describe("evaluateGates", () => {
 
 describe("a failed bias audit accepted as a risk", () => {
   const RATIONALE = "Disparity comes from a tiny group; monitored monthly.";
-  const riskAccepted = (days: number, id = 9) => ({ acceptedPassingBiasAudit: null, acceptedFailedBiasAudit: accepted(daysAgo(days), id, RATIONALE) });
+  const riskAccepted = (days: number, id = 9) => ({
+    acceptedPassingBiasAudit: null,
+    acceptedFailedBiasAudit: accepted(daysAgo(days), id, RATIONALE),
+  });
 
   it("satisfies the bias audit gate for a limited-risk model, and the check carries the acceptance for the approvers", () => {
     const checks = evaluateGates(facts({ riskTier: "limited", ...riskAccepted(3) }));
@@ -123,7 +154,13 @@ describe("a failed bias audit accepted as a risk", () => {
     expect(audit).toMatchObject({ required: true, passed: true });
     expect(audit.label).toBe("Bias audit signed off in the last 90 days (passing, or failed with its risk accepted)");
     expect(audit.detail).toBe("Audit #9 failed; ethics@gates.test accepted the risk 3 days ago with a written rationale");
-    expect(audit.riskAcceptance).toEqual({ auditId: 9, by: "ethics@gates.test", at: daysAgo(3).toISOString(), rationale: RATIONALE, counts: true });
+    expect(audit.riskAcceptance).toEqual({
+      auditId: 9,
+      by: "ethics@gates.test",
+      at: daysAgo(3).toISOString(),
+      rationale: RATIONALE,
+      counts: true,
+    });
     expect(failingChecks(checks)).toEqual([]);
     expect(riskAcceptancesIn(checks)).toEqual([audit.riskAcceptance]);
   });
@@ -139,11 +176,27 @@ describe("a failed bias audit accepted as a risk", () => {
   });
 
   it("a passing bias audit still counts for high risk; a newer passing bias audit hides an older acceptance", () => {
-    const newerPass = byId(evaluateGates(facts({ riskTier: "high", acceptedPassingBiasAudit: accepted(daysAgo(1), 10), acceptedFailedBiasAudit: accepted(daysAgo(5), 9, RATIONALE) }))).bias_audit;
+    const newerPass = byId(
+      evaluateGates(
+        facts({
+          riskTier: "high",
+          acceptedPassingBiasAudit: accepted(daysAgo(1), 10),
+          acceptedFailedBiasAudit: accepted(daysAgo(5), 9, RATIONALE),
+        }),
+      ),
+    ).bias_audit;
     expect(newerPass).toMatchObject({ passed: true, detail: "Audit #10 passed and was accepted 1 day ago" });
     expect(newerPass.riskAcceptance).toBeUndefined();
     // A newer acceptance of a failed audit is shown beside an older passing one, so approvers see it.
-    const newerFail = byId(evaluateGates(facts({ riskTier: "high", acceptedPassingBiasAudit: accepted(daysAgo(20), 10), acceptedFailedBiasAudit: accepted(daysAgo(2), 11, RATIONALE) }))).bias_audit;
+    const newerFail = byId(
+      evaluateGates(
+        facts({
+          riskTier: "high",
+          acceptedPassingBiasAudit: accepted(daysAgo(20), 10),
+          acceptedFailedBiasAudit: accepted(daysAgo(2), 11, RATIONALE),
+        }),
+      ),
+    ).bias_audit;
     expect(newerFail.passed).toBe(true);
     expect(newerFail.riskAcceptance).toMatchObject({ auditId: 11, counts: false });
   });

@@ -36,7 +36,8 @@ export type GateCheck = {
 const DAY = 86_400_000;
 
 const ageInDays = (audit: AcceptedBiasAudit, now: Date) => (now.getTime() - audit.signedOffAt.getTime()) / DAY;
-const isFresh = (audit: AcceptedBiasAudit | null, now: Date): audit is AcceptedBiasAudit => audit !== null && ageInDays(audit, now) <= BIAS_AUDIT_FRESHNESS_DAYS;
+const isFresh = (audit: AcceptedBiasAudit | null, now: Date): audit is AcceptedBiasAudit =>
+  audit !== null && ageInDays(audit, now) <= BIAS_AUDIT_FRESHNESS_DAYS;
 const daysAgo = (audit: AcceptedBiasAudit, now: Date) => {
   const days = Math.floor(ageInDays(audit, now));
   return days === 1 ? "1 day ago" : `${days} days ago`;
@@ -59,24 +60,55 @@ function biasAuditCheck(facts: GateFacts): GateCheck {
   const base = { id: "bias_audit" as const, label, required };
   const passing = isFresh(facts.acceptedPassingBiasAudit, now) ? facts.acceptedPassingBiasAudit : null;
   // A fresh risk acceptance is shown unless an even newer passing audit replaced it.
-  const failed = isFresh(facts.acceptedFailedBiasAudit, now) && !(passing && passing.signedOffAt > facts.acceptedFailedBiasAudit.signedOffAt) ? facts.acceptedFailedBiasAudit : null;
+  const failed =
+    isFresh(facts.acceptedFailedBiasAudit, now) && !(passing && passing.signedOffAt > facts.acceptedFailedBiasAudit.signedOffAt)
+      ? facts.acceptedFailedBiasAudit
+      : null;
   const withAcceptance = failed
-    ? { riskAcceptance: { auditId: failed.id, by: failed.signedOffBy, at: failed.signedOffAt.toISOString(), rationale: failed.rationale ?? "", counts: acceptanceCounts } }
+    ? {
+        riskAcceptance: {
+          auditId: failed.id,
+          by: failed.signedOffBy,
+          at: failed.signedOffAt.toISOString(),
+          rationale: failed.rationale ?? "",
+          counts: acceptanceCounts,
+        },
+      }
     : {};
 
-  if (passing) return { ...base, ...withAcceptance, passed: true, detail: `Audit #${passing.id} passed and was accepted ${daysAgo(passing, now)}` };
+  if (passing)
+    return { ...base, ...withAcceptance, passed: true, detail: `Audit #${passing.id} passed and was accepted ${daysAgo(passing, now)}` };
   if (failed && acceptanceCounts) {
-    return { ...base, ...withAcceptance, passed: true, detail: `Audit #${failed.id} failed; ${failed.signedOffBy} accepted the risk ${daysAgo(failed, now)} with a written rationale` };
+    return {
+      ...base,
+      ...withAcceptance,
+      passed: true,
+      detail: `Audit #${failed.id} failed; ${failed.signedOffBy} accepted the risk ${daysAgo(failed, now)} with a written rationale`,
+    };
   }
   if (!required) return { ...base, ...withAcceptance, passed: false, detail: `Not required for ${riskTier}-risk models` };
   if (failed) {
-    return { ...base, ...withAcceptance, passed: false, detail: `Audit #${failed.id} failed; its risk was accepted, but a ${riskTier}-risk model needs a passing audit` };
+    return {
+      ...base,
+      ...withAcceptance,
+      passed: false,
+      detail: `Audit #${failed.id} failed; its risk was accepted, but a ${riskTier}-risk model needs a passing audit`,
+    };
   }
   const newest = [facts.acceptedPassingBiasAudit, acceptanceCounts ? facts.acceptedFailedBiasAudit : null]
     .filter((audit): audit is AcceptedBiasAudit => audit !== null)
     .sort((x, y) => y.signedOffAt.getTime() - x.signedOffAt.getTime())[0];
-  if (newest) return { ...base, passed: false, detail: `The newest accepted audit (#${newest.id}) is ${Math.floor(ageInDays(newest, now))} days old` };
-  return { ...base, passed: false, detail: `Required for ${riskTier}-risk models; ${acceptanceCounts ? "no audit signed off yet" : "no passing audit signed off yet"}` };
+  if (newest)
+    return {
+      ...base,
+      passed: false,
+      detail: `The newest accepted audit (#${newest.id}) is ${Math.floor(ageInDays(newest, now))} days old`,
+    };
+  return {
+    ...base,
+    passed: false,
+    detail: `Required for ${riskTier}-risk models; ${acceptanceCounts ? "no audit signed off yet" : "no passing audit signed off yet"}`,
+  };
 }
 
 /** The checks a version must pass before it may be promoted to production. */
@@ -102,7 +134,9 @@ export function evaluateGates(facts: GateFacts): GateCheck[] {
       label: "Lineage complete",
       required: true,
       passed: facts.lineageComplete,
-      detail: facts.lineageComplete ? "Code, data, hyperparameters and metrics recorded" : "Code reference, training data, hyperparameters or metrics missing",
+      detail: facts.lineageComplete
+        ? "Code, data, hyperparameters and metrics recorded"
+        : "Code reference, training data, hyperparameters or metrics missing",
     },
   ];
 }

@@ -8,13 +8,21 @@ export const CARD_SECTIONS = [
   { id: "modelDetails", title: "Model details", hint: "Who built it, when, version, model type, training approach, licence, contact." },
   { id: "intendedUse", title: "Intended use", hint: "Primary uses and users the model was built for." },
   { id: "outOfScopeUses", title: "Out-of-scope uses", hint: "Uses the model must not be put to, and why." },
-  { id: "factors", title: "Factors", hint: "Relevant groups (demographic, phenotypic), instrumentation and environments; which were evaluated." },
+  {
+    id: "factors",
+    title: "Factors",
+    hint: "Relevant groups (demographic, phenotypic), instrumentation and environments; which were evaluated.",
+  },
   { id: "metrics", title: "Metrics", hint: "Performance measures, decision thresholds, and how uncertainty is reported." },
   { id: "evaluationData", title: "Evaluation data", hint: "Datasets used for evaluation, why they were chosen, preprocessing." },
   { id: "trainingData", title: "Training data", hint: "What the model was trained on (as far as can be shared)." },
   { id: "quantitativeAnalyses", title: "Quantitative analyses", hint: "Results per factor and intersection, e.g. from bias audits." },
   { id: "ethicalConsiderations", title: "Ethical considerations", hint: "Sensitive data, risks to people, mitigations, known harms." },
-  { id: "caveatsAndRecommendations", title: "Caveats and recommendations", hint: "Further testing needed, known limitations, advice to users." },
+  {
+    id: "caveatsAndRecommendations",
+    title: "Caveats and recommendations",
+    hint: "Further testing needed, known limitations, advice to users.",
+  },
 ] as const;
 export type CardSectionId = (typeof CARD_SECTIONS)[number]["id"];
 export const CARD_SECTION_IDS = CARD_SECTIONS.map((s) => s.id) as [CardSectionId, ...CardSectionId[]];
@@ -29,4 +37,3 @@ export const APPROVAL_STATUSES = ["open", "approved", "rejected", "cancelled"] a
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 export const DECISIONS = ["approve", "reject"] as const;
 export type Decision = (typeof DECISIONS)[number];
-

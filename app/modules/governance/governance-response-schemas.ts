@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { TimestampSchema } from "../../utils/validation";
 import { ROLES } from "../auth/roles";
-import { APPROVAL_STATUSES, BIAS_AUDIT_STATUSES, CARD_SECTION_IDS, CARD_STATUSES, DECISIONS, FAIRNESS_PRESET_IDS } from "./governance-constants";
+import {
+  APPROVAL_STATUSES,
+  BIAS_AUDIT_STATUSES,
+  CARD_SECTION_IDS,
+  CARD_STATUSES,
+  DECISIONS,
+  FAIRNESS_PRESET_IDS,
+} from "./governance-constants";
 
 /**
  * What the governance API answers. The API routes type their answers with
@@ -10,7 +17,13 @@ import { APPROVAL_STATUSES, BIAS_AUDIT_STATUSES, CARD_SECTION_IDS, CARD_STATUSES
 
 const RateSchema = z.number().nullable();
 const RateComparisonSchema = z.object({ selectionRate: RateSchema, truePositiveRate: RateSchema, falsePositiveRate: RateSchema });
-const ConfusionCountsSchema = z.object({ n: z.number().int(), tp: z.number().int(), fp: z.number().int(), tn: z.number().int(), fn: z.number().int() });
+const ConfusionCountsSchema = z.object({
+  n: z.number().int(),
+  tp: z.number().int(),
+  fp: z.number().int(),
+  tn: z.number().int(),
+  fn: z.number().int(),
+});
 
 const GroupMetricsSchema = ConfusionCountsSchema.extend({
   group: z.string().describe('Group key; several group columns make intersectional keys "A × B"'),
@@ -64,7 +77,9 @@ export const BiasAuditSchema = z.object({
   }),
   rows: z.number().int(),
   skipped: z.number().int(),
-  overall: ConfusionCountsSchema.extend({ selectionRate: RateSchema, baseRate: RateSchema }).optional().describe("Only in the answer of the run"),
+  overall: ConfusionCountsSchema.extend({ selectionRate: RateSchema, baseRate: RateSchema })
+    .optional()
+    .describe("Only in the answer of the run"),
   groups: z.array(GroupMetricsSchema),
   disparities: z.object({
     demographicParityDifference: DisparitySchema,
@@ -85,7 +100,9 @@ export const BiasAuditSchema = z.object({
   riskAcceptance: RiskAcceptanceSchema.nullable().describe("An accepted failed audit: who took the risk, when, and why"),
 });
 
-const SectionTextSchema = z.object(Object.fromEntries(CARD_SECTION_IDS.map((id) => [id, z.string()])) as Record<(typeof CARD_SECTION_IDS)[number], z.ZodString>);
+const SectionTextSchema = z.object(
+  Object.fromEntries(CARD_SECTION_IDS.map((id) => [id, z.string()])) as Record<(typeof CARD_SECTION_IDS)[number], z.ZodString>,
+);
 
 export const ModelCardSchema = z.object({
   model: z.string(),
@@ -133,7 +150,9 @@ export const ApprovalRequestSchema = z.object({
   requiredRoles: z.array(z.enum(ROLES)),
   pendingRoles: z.array(z.enum(ROLES)),
   checks: z.array(GateCheckSchema),
-  decisions: z.array(z.object({ by: z.string(), role: z.enum(ROLES), decision: z.enum(DECISIONS), comment: z.string(), at: TimestampSchema })),
+  decisions: z.array(
+    z.object({ by: z.string(), role: z.enum(ROLES), decision: z.enum(DECISIONS), comment: z.string(), at: TimestampSchema }),
+  ),
   createdAt: TimestampSchema,
   decidedAt: TimestampSchema.nullable(),
 });

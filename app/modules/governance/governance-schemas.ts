@@ -28,14 +28,22 @@ export const ApprovalDecisionSchema = z.object({
 });
 
 export const FairnessSettingsSchema = z.object({
-  fairnessRatioMin: z.coerce.number({ invalid_type_error: "Enter a number" }).min(0.5, "Use a value from 0.5 to 1").max(1, "Use a value from 0.5 to 1"),
-  fairnessDifferenceMax: z.coerce.number({ invalid_type_error: "Enter a number" }).min(0, "Use a value from 0 to 0.5").max(0.5, "Use a value from 0 to 0.5"),
+  fairnessRatioMin: z.coerce
+    .number({ invalid_type_error: "Enter a number" })
+    .min(0.5, "Use a value from 0.5 to 1")
+    .max(1, "Use a value from 0.5 to 1"),
+  fairnessDifferenceMax: z.coerce
+    .number({ invalid_type_error: "Enter a number" })
+    .min(0, "Use a value from 0 to 0.5")
+    .max(0.5, "Use a value from 0 to 0.5"),
   fairnessPreset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: "Choose a preset" }) }),
 });
 
 /** The audit request's configuration: the fairness config plus an optional preset. */
 export const BiasAuditConfigSchema = FairnessConfigSchema.and(
-  z.object({ preset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: `Presets are: ${FAIRNESS_PRESET_IDS.join(", ")}` }) }).optional() }),
+  z.object({
+    preset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: `Presets are: ${FAIRNESS_PRESET_IDS.join(", ")}` }) }).optional(),
+  }),
 );
 export type BiasAuditConfig = z.infer<typeof BiasAuditConfigSchema>;
 
@@ -47,8 +55,13 @@ export const BiasAuditJsonSchema = z.object({
     .max(200_000, "Send at most 200,000 rows as JSON; upload larger sets as CSV"),
 });
 
-
-const list = (value: unknown) => (typeof value === "string" ? value.split(",").map((v) => v.trim()).filter(Boolean) : value);
+const list = (value: unknown) =>
+  typeof value === "string"
+    ? value
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
 const blank = (value: unknown) => (value === "" ? undefined : value);
 
 /** The upload form's flat fields (comma-separated lists, a mode switch) shaped into the audit configuration. */

@@ -8,16 +8,40 @@ import { listApprovalRequests } from "./approvals.server";
 /** What waits for the ethics committee and approvers; the counts feed the navigation badge. */
 export function reviewCounts(orgId: number, db: DbOrTx = getDb()) {
   const n = (query: { n: number } | undefined) => query?.n ?? 0;
-  const cards = n(db.select({ n: count() }).from(modelCards).where(and(eq(modelCards.orgId, orgId), eq(modelCards.status, "in_review"))).get());
-  const audits = n(db.select({ n: count() }).from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.status, "pending"))).get());
-  const approvals = n(db.select({ n: count() }).from(approvalRequests).where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.status, "open"))).get());
+  const cards = n(
+    db
+      .select({ n: count() })
+      .from(modelCards)
+      .where(and(eq(modelCards.orgId, orgId), eq(modelCards.status, "in_review")))
+      .get(),
+  );
+  const audits = n(
+    db
+      .select({ n: count() })
+      .from(biasAudits)
+      .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.status, "pending")))
+      .get(),
+  );
+  const approvals = n(
+    db
+      .select({ n: count() })
+      .from(approvalRequests)
+      .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.status, "open")))
+      .get(),
+  );
   return { cards, audits, approvals, total: cards + audits + approvals };
 }
 
 export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
   const ref = { model: models.slug, modelName: models.name, riskTier: models.riskTier, version: modelVersions.version };
   const cards = db
-    .select({ id: modelCards.id, revision: modelCards.revision, submittedAt: modelCards.submittedAt, by: modelCards.createdByLabel, ...ref })
+    .select({
+      id: modelCards.id,
+      revision: modelCards.revision,
+      submittedAt: modelCards.submittedAt,
+      by: modelCards.createdByLabel,
+      ...ref,
+    })
     .from(modelCards)
     .innerJoin(models, eq(models.id, modelCards.modelId))
     .innerJoin(modelVersions, eq(modelVersions.id, modelCards.versionId))
@@ -26,7 +50,14 @@ export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
     .all()
     .map((c) => ({ ...c, submittedAt: c.submittedAt?.toISOString() ?? null }));
   const audits = db
-    .select({ id: biasAudits.id, passed: biasAudits.passed, createdAt: biasAudits.createdAt, by: biasAudits.createdByLabel, rows: biasAudits.rows, ...ref })
+    .select({
+      id: biasAudits.id,
+      passed: biasAudits.passed,
+      createdAt: biasAudits.createdAt,
+      by: biasAudits.createdByLabel,
+      rows: biasAudits.rows,
+      ...ref,
+    })
     .from(biasAudits)
     .innerJoin(models, eq(models.id, biasAudits.modelId))
     .innerJoin(modelVersions, eq(modelVersions.id, biasAudits.versionId))
@@ -50,14 +81,26 @@ export function actionableReviewCounts(orgId: number, role: Role, userId: number
   const n = (query: { n: number } | undefined) => query?.n ?? 0;
   const reviewer = ETHICS_REVIEWERS.includes(role);
   const cards = reviewer
-    ? n(db.select({ n: count() }).from(modelCards).where(and(eq(modelCards.orgId, orgId), eq(modelCards.status, "in_review"))).get())
+    ? n(
+        db
+          .select({ n: count() })
+          .from(modelCards)
+          .where(and(eq(modelCards.orgId, orgId), eq(modelCards.status, "in_review")))
+          .get(),
+      )
     : 0;
   const audits = reviewer
     ? n(
         db
           .select({ n: count() })
           .from(biasAudits)
-          .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.status, "pending"), or(isNull(biasAudits.createdById), ne(biasAudits.createdById, userId))))
+          .where(
+            and(
+              eq(biasAudits.orgId, orgId),
+              eq(biasAudits.status, "pending"),
+              or(isNull(biasAudits.createdById), ne(biasAudits.createdById, userId)),
+            ),
+          )
           .get(),
       )
     : 0;

@@ -65,7 +65,14 @@ export function cardCompleteness(sections: CardSections, notApplicable: CardNotA
   const written = CARD_SECTION_IDS.filter((id) => !notApplicableIds.includes(id) && !!sections[id]?.trim());
   const missing = CARD_SECTION_IDS.filter((id) => !notApplicableIds.includes(id) && !written.includes(id));
   const total = CARD_SECTIONS.length;
-  return { filled: written.length, total, share: written.length / total, notApplicable: notApplicableIds, missing, complete: missing.length === 0 };
+  return {
+    filled: written.length,
+    total,
+    share: written.length / total,
+    notApplicable: notApplicableIds,
+    missing,
+    complete: missing.length === 0,
+  };
 }
 export type CardCompleteness = ReturnType<typeof cardCompleteness>;
 
@@ -160,7 +167,14 @@ function yamlString(value: string): string {
 export function cardToMarkdown(input: {
   model: { name: string; slug: string; riskTier: string; ownerTeam: string; tags: string[] };
   version: { version: string; framework: string | null; algorithm: string | null; metrics: Record<string, number> };
-  card: { revision: number; status: string; sections: CardSections; notApplicable?: CardNotApplicable; updatedAt: string; decidedBy?: string | null };
+  card: {
+    revision: number;
+    status: string;
+    sections: CardSections;
+    notApplicable?: CardNotApplicable;
+    updatedAt: string;
+    decidedBy?: string | null;
+  };
 }): string {
   const { model, version, card } = input;
   const front = [
@@ -179,7 +193,16 @@ export function cardToMarkdown(input: {
     ...(card.decidedBy ? [`approved_by: ${yamlString(card.decidedBy)}`] : []),
     `updated: ${yamlString(card.updatedAt)}`,
     ...(Object.keys(version.metrics).length
-      ? ["model-index:", `  - name: ${yamlString(model.slug)}`, "    results:", "      - metrics:", ...Object.entries(version.metrics).flatMap(([name, value]) => [`          - type: ${yamlString(name)}`, `            value: ${value}`])]
+      ? [
+          "model-index:",
+          `  - name: ${yamlString(model.slug)}`,
+          "    results:",
+          "      - metrics:",
+          ...Object.entries(version.metrics).flatMap(([name, value]) => [
+            `          - type: ${yamlString(name)}`,
+            `            value: ${value}`,
+          ]),
+        ]
       : []),
     "---",
   ];

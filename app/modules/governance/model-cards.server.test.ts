@@ -39,12 +39,21 @@ const newOrg = () => insertTestOrg("cards").id;
 let modelCounter = 0;
 function newVersion(orgId: number, opts: { slug?: string; version?: string; tags?: string[] } = {}) {
   const slug = opts.slug ?? `card-model-${++modelCounter}`;
-  if (!opts.slug) createModel(orgId, { name: `Card Model ${modelCounter}`, slug, riskTier: "limited", ownerTeam: "ml", tags: opts.tags }, TEAM, "ui");
+  if (!opts.slug)
+    createModel(orgId, { name: `Card Model ${modelCounter}`, slug, riskTier: "limited", ownerTeam: "ml", tags: opts.tags }, TEAM, "ui");
   const version = opts.version ?? "1.0.0";
   const { version: row } = createVersion(
     orgId,
     slug,
-    { version, framework: "sklearn", algorithm: "logreg", codeRef: "git:1", trainingData: { ref: "s3://d" }, hyperparameters: { c: 1 }, metrics: { auc: 0.8 } },
+    {
+      version,
+      framework: "sklearn",
+      algorithm: "logreg",
+      codeRef: "git:1",
+      trainingData: { ref: "s3://d" },
+      hyperparameters: { c: 1 },
+      metrics: { auc: 0.8 },
+    },
     TEAM,
     "ui",
   );
@@ -54,7 +63,8 @@ function newVersion(orgId: number, opts: { slug?: string; version?: string; tags
 const sections = (overrides: Partial<CardSections>): CardSections => ({ ...emptySections(), ...overrides });
 const fullSections = (): CardSections => writtenCardSections();
 
-const rows = (versionId: number) => getDb().select().from(modelCards).where(eq(modelCards.versionId, versionId)).orderBy(modelCards.revision).all();
+const rows = (versionId: number) =>
+  getDb().select().from(modelCards).where(eq(modelCards.versionId, versionId)).orderBy(modelCards.revision).all();
 const cardEvents = (orgId: number, cardId: number) =>
   getDb()
     .select()
@@ -68,7 +78,14 @@ describe("model card lifecycle", () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const card = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "Details" }), TEAM, { now: at("2026-03-01T10:00:00Z") });
-    expect(card).toMatchObject({ revision: 1, status: "draft", createdBy: TEAM.label, submittedAt: null, decidedAt: null, decidedBy: null });
+    expect(card).toMatchObject({
+      revision: 1,
+      status: "draft",
+      createdBy: TEAM.label,
+      submittedAt: null,
+      decidedAt: null,
+      decidedBy: null,
+    });
     expect(card.sections.modelDetails).toBe("Details");
     expect(card.createdAt).toBe("2026-03-01T10:00:00.000Z");
     expect(card.completeness).toMatchObject({ filled: 1, total: 10 });
@@ -132,7 +149,12 @@ describe("model card lifecycle", () => {
     const card = saveModelCard(orgId, v.slug, v.version, fullSections(), TEAM);
     submitModelCard(orgId, card.id, TEAM);
     const approved = reviewModelCard(orgId, card.id, { decision: "approve", comment: "Good" }, ETHICS, { now: at("2026-03-05T00:00:00Z") });
-    expect(approved).toMatchObject({ status: "approved", decidedBy: ETHICS.label, decisionComment: "Good", decidedAt: "2026-03-05T00:00:00.000Z" });
+    expect(approved).toMatchObject({
+      status: "approved",
+      decidedBy: ETHICS.label,
+      decisionComment: "Good",
+      decidedAt: "2026-03-05T00:00:00.000Z",
+    });
     expect(gateChecksForVersion(v.versionId).find((c) => c.id === "model_card")!.passed).toBe(true);
     const revision1Before = rows(v.versionId)[0]!;
 
@@ -158,7 +180,11 @@ describe("model card lifecycle", () => {
       [2, "draft"],
       [1, "approved"],
     ]);
-    expect(diffCards(all[1]!.sections, all[0]!.sections).filter((d) => d.changed).map((d) => d.section)).toEqual(["modelDetails"]);
+    expect(
+      diffCards(all[1]!.sections, all[0]!.sections)
+        .filter((d) => d.changed)
+        .map((d) => d.section),
+    ).toEqual(["modelDetails"]);
     expect(cardEvents(orgId, next.id).map((e) => e.action)).toEqual(["model_card.created", "model_card.updated"]);
     expect(cardEvents(orgId, card.id).map((e) => e.action)).toEqual(["model_card.created", "model_card.submitted", "model_card.approved"]);
   });
@@ -227,7 +253,10 @@ describe("previousVersionCard", () => {
     expect(found!.card.sections.modelDetails).toBe("v1 card, revision 2");
 
     saveModelCard(orgId, v2.slug, "1.1.0", sections({ modelDetails: "v1.1 card" }), TEAM);
-    expect(previousVersionCard(orgId, v3.slug, "2.0.0")).toMatchObject({ version: "1.1.0", card: { sections: { modelDetails: "v1.1 card" } } });
+    expect(previousVersionCard(orgId, v3.slug, "2.0.0")).toMatchObject({
+      version: "1.1.0",
+      card: { sections: { modelDetails: "v1.1 card" } },
+    });
     expect(previousVersionCard(orgId, v2.slug, "1.1.0")).toMatchObject({ version: "1.0.0" });
   });
 
@@ -239,7 +268,14 @@ describe("previousVersionCard", () => {
 
 describe("cardCompleteness and normalizeSections", () => {
   it("counts sections with text and lists the missing ones", () => {
-    expect(cardCompleteness(emptySections())).toEqual({ filled: 0, total: 10, share: 0, notApplicable: [], missing: [...CARD_SECTION_IDS], complete: false });
+    expect(cardCompleteness(emptySections())).toEqual({
+      filled: 0,
+      total: 10,
+      share: 0,
+      notApplicable: [],
+      missing: [...CARD_SECTION_IDS],
+      complete: false,
+    });
     expect(cardCompleteness(fullSections())).toEqual({ filled: 10, total: 10, share: 1, notApplicable: [], missing: [], complete: true });
     const partial = cardCompleteness(sections({ modelDetails: "x", metrics: "  ", factors: "y" }));
     expect(partial.filled).toBe(2);
@@ -257,9 +293,15 @@ describe("cardCompleteness and normalizeSections", () => {
 
 describe("cardToMarkdown", () => {
   const input = {
-    model: { name: "Churn: \"predictor\"", slug: "churn", riskTier: "high", ownerTeam: "growth", tags: ["churn", "b2c"] },
+    model: { name: 'Churn: "predictor"', slug: "churn", riskTier: "high", ownerTeam: "growth", tags: ["churn", "b2c"] },
     version: { version: "1.2.0", framework: "xgboost", algorithm: "gbm", metrics: { auc: 0.81 } },
-    card: { revision: 3, status: "approved", sections: { ...fullSections(), factors: "" }, updatedAt: "2026-03-05T00:00:00.000Z", decidedBy: "ethics@x" },
+    card: {
+      revision: 3,
+      status: "approved",
+      sections: { ...fullSections(), factors: "" },
+      updatedAt: "2026-03-05T00:00:00.000Z",
+      decidedBy: "ethics@x",
+    },
   };
 
   it("starts with YAML front matter holding the metadata", () => {
@@ -287,7 +329,7 @@ describe("cardToMarkdown", () => {
   it("has one level-2 heading per section, in order, with a placeholder for empty ones", () => {
     const md = cardToMarkdown(input);
     const body = md.slice(md.indexOf("\n---\n", 4) + 5);
-    expect(body).toContain("# Model card: Churn: \"predictor\" 1.2.0");
+    expect(body).toContain('# Model card: Churn: "predictor" 1.2.0');
     const headings = body.split("\n").filter((line) => line.startsWith("## "));
     expect(headings).toEqual(CARD_SECTIONS.map((s) => `## ${s.title}`));
     const factors = body.split("## Factors")[1]!.split("## ")[0]!;
@@ -376,7 +418,13 @@ describe("section versions and conflicts", () => {
     const first = saveModelCard(orgId, v.slug, v.version, sections({ modelDetails: "One", metrics: "AUC" }), TEAM);
     expect(first.sectionVersions).toMatchObject({ modelDetails: 1, metrics: 1, factors: 0 });
     const loaded = editorLoad(orgId, v.versionId);
-    const second = saveModelCard(orgId, v.slug, v.version, { ...loaded, sections: { ...loaded.sections, metrics: "AUC and recall" } }, TEAM);
+    const second = saveModelCard(
+      orgId,
+      v.slug,
+      v.version,
+      { ...loaded, sections: { ...loaded.sections, metrics: "AUC and recall" } },
+      TEAM,
+    );
     expect(second.sectionVersions).toMatchObject({ modelDetails: 1, metrics: 2, factors: 0 });
     expect(second.conflicts).toEqual([]);
   });
@@ -413,7 +461,12 @@ describe("section versions and conflicts", () => {
       orgId,
       v.slug,
       v.version,
-      { ...aliceLoad, baseVersions: { ...alice.sectionVersions }, loaded: cardFingerprints(alice), sections: { ...alice.sections, metrics: "Alice's metrics" } },
+      {
+        ...aliceLoad,
+        baseVersions: { ...alice.sectionVersions },
+        loaded: cardFingerprints(alice),
+        sections: { ...alice.sections, metrics: "Alice's metrics" },
+      },
       ALICE,
     );
     expect(kept.conflicts).toEqual([]);
@@ -428,7 +481,13 @@ describe("section versions and conflicts", () => {
     const aliceLoad = editorLoad(orgId, v.versionId);
     const bobLoad = editorLoad(orgId, v.versionId);
     saveModelCard(orgId, v.slug, v.version, { ...bobLoad, sections: { ...bobLoad.sections, metrics: "Bob's metrics" } }, BOB);
-    const alice = saveModelCard(orgId, v.slug, v.version, { ...aliceLoad, sections: { ...aliceLoad.sections, modelDetails: "Alice's details" } }, ALICE);
+    const alice = saveModelCard(
+      orgId,
+      v.slug,
+      v.version,
+      { ...aliceLoad, sections: { ...aliceLoad.sections, modelDetails: "Alice's details" } },
+      ALICE,
+    );
     expect(alice.conflicts).toEqual([]);
     expect(alice.sections).toMatchObject({ modelDetails: "Alice's details", metrics: "Bob's metrics" });
   });
@@ -439,7 +498,13 @@ describe("section versions and conflicts", () => {
     saveModelCard(orgId, v.slug, v.version, sections({ metrics: "Base" }), ALICE);
     const aliceLoad = editorLoad(orgId, v.versionId);
     saveModelCard(orgId, v.slug, v.version, { ...editorLoad(orgId, v.versionId), sections: sections({ metrics: "Bob's" }) }, BOB);
-    const alice = saveModelCard(orgId, v.slug, v.version, { ...aliceLoad, sections: sections({ metrics: "Alice's" }), keepSaved: ["metrics"] }, ALICE);
+    const alice = saveModelCard(
+      orgId,
+      v.slug,
+      v.version,
+      { ...aliceLoad, sections: sections({ metrics: "Alice's" }), keepSaved: ["metrics"] },
+      ALICE,
+    );
     expect(alice.conflicts).toEqual([]);
     expect(alice.sections.metrics).toBe("Bob's");
   });
@@ -463,7 +528,17 @@ describe("section versions and conflicts", () => {
     expect(saveModelCard(orgId, v.slug, v.version, loaded, TEAM)).toMatchObject({ id: card.id, revision: 1, status: "approved" });
     let latest = card.id;
     for (const text of ["R", "Re", "Rev", "Revised"]) {
-      const saved = saveModelCard(orgId, v.slug, v.version, { ...loaded, baseVersions: getVersionCards(orgId, v.versionId)[0]!.sectionVersions, sections: { ...loaded.sections, metrics: text } }, TEAM);
+      const saved = saveModelCard(
+        orgId,
+        v.slug,
+        v.version,
+        {
+          ...loaded,
+          baseVersions: getVersionCards(orgId, v.versionId)[0]!.sectionVersions,
+          sections: { ...loaded.sections, metrics: text },
+        },
+        TEAM,
+      );
       expect(saved.conflicts).toEqual([]);
       latest = saved.id;
     }
@@ -511,7 +586,14 @@ describe("section versions and conflicts", () => {
   });
 
   it("the editor form carries sections, reasons, versions and fingerprints", () => {
-    const parsed = ModelCardFormSchema.parse({ metrics: " AUC\r\n ", na_factors: " No people involved ", na_metrics: "", base_metrics: "3", loaded_metrics: "abc", take: "factors" });
+    const parsed = ModelCardFormSchema.parse({
+      metrics: " AUC\r\n ",
+      na_factors: " No people involved ",
+      na_metrics: "",
+      base_metrics: "3",
+      loaded_metrics: "abc",
+      take: "factors",
+    });
     expect(cardEditFromForm(parsed)).toEqual({
       sections: { ...emptySections(), metrics: "AUC" },
       notApplicable: { factors: "No people involved" },
@@ -527,7 +609,13 @@ describe("sections marked not applicable", () => {
     const orgId = newOrg();
     const v = newVersion(orgId);
     const { factors: _f, ...others } = fullSections();
-    const card = saveModelCard(orgId, v.slug, v.version, { sections: { ...others, factors: "" }, notApplicable: { factors: "The model scores machines, not people." } }, TEAM);
+    const card = saveModelCard(
+      orgId,
+      v.slug,
+      v.version,
+      { sections: { ...others, factors: "" }, notApplicable: { factors: "The model scores machines, not people." } },
+      TEAM,
+    );
     expect(card.notApplicable).toEqual({ factors: "The model scores machines, not people." });
     expect(card.completeness).toMatchObject({ filled: 9, notApplicable: ["factors"], missing: [], complete: true });
     const found = getCardForExport(orgId, v.slug, v.version)!;
@@ -555,7 +643,9 @@ describe("review decisions", () => {
     const refused = catchDomain(() => reviewModelCard(orgId, card.id, { decision: "approve", comment: "Fine" }, ETHICS));
     expect(refused.code).toBe("invalid");
     expect(refused.field).toBe("decision");
-    expect(refused.message).toContain("3 sections are neither written nor marked not applicable: Factors, Metrics and Ethical considerations");
+    expect(refused.message).toContain(
+      "3 sections are neither written nor marked not applicable: Factors, Metrics and Ethical considerations",
+    );
     expect(rows(v.versionId)[0]!.status).toBe("in_review");
 
     const sentBack = reviewModelCard(orgId, card.id, { decision: "request_changes", comment: "Write the missing sections" }, ETHICS);

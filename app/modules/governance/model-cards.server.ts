@@ -69,7 +69,11 @@ function latestCard(tx: DbOrTx, versionId: number) {
 }
 
 function requireCard(tx: DbOrTx, orgId: number, cardId: number) {
-  const card = tx.select().from(modelCards).where(and(eq(modelCards.orgId, orgId), eq(modelCards.id, cardId))).get();
+  const card = tx
+    .select()
+    .from(modelCards)
+    .where(and(eq(modelCards.orgId, orgId), eq(modelCards.id, cardId)))
+    .get();
   if (!card) throw notFound("Model card");
   return card;
 }
@@ -93,13 +97,18 @@ export function sectionFingerprint(content: SectionContent): string {
 /** Fingerprints of every section of a card (or of an empty card). */
 export function cardFingerprints(card: { sections: CardSections; notApplicable: CardNotApplicable } | null): Record<CardSectionId, string> {
   return Object.fromEntries(
-    CARD_SECTION_IDS.map((id) => [id, sectionFingerprint({ text: card?.sections[id] ?? "", notApplicable: card?.notApplicable[id] ?? "" })]),
+    CARD_SECTION_IDS.map((id) => [
+      id,
+      sectionFingerprint({ text: card?.sections[id] ?? "", notApplicable: card?.notApplicable[id] ?? "" }),
+    ]),
   ) as Record<CardSectionId, string>;
 }
 
 /** Digest of a card's whole content, recorded when it is submitted and decided: the trail proves what was reviewed. */
 function cardDigest(card: { sections: CardSections; notApplicable: CardNotApplicable }) {
-  return createHash("sha256").update(canonicalJson({ sections: card.sections, notApplicable: card.notApplicable })).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson({ sections: card.sections, notApplicable: card.notApplicable }))
+    .digest("hex");
 }
 
 /** A section someone else saved after the editor loaded it: both versions, so the person can choose. */
@@ -115,7 +124,12 @@ function lastCardEvent(tx: DbOrTx, card: CardRow, actions: string[]) {
     .select({ action: auditEvents.action, actorLabel: auditEvents.actorLabel, createdAt: auditEvents.createdAt })
     .from(auditEvents)
     .where(
-      and(eq(auditEvents.orgId, card.orgId), eq(auditEvents.entityType, "model_card"), eq(auditEvents.entityId, String(card.id)), inArray(auditEvents.action, actions)),
+      and(
+        eq(auditEvents.orgId, card.orgId),
+        eq(auditEvents.entityType, "model_card"),
+        eq(auditEvents.entityId, String(card.id)),
+        inArray(auditEvents.action, actions),
+      ),
     )
     .orderBy(desc(auditEvents.id))
     .limit(1)
@@ -128,7 +142,9 @@ function lastSavedBy(tx: DbOrTx, card: CardRow) {
 }
 
 function asEdit(input: CardSections | CardEdit): CardEdit {
-  return "sections" in input && typeof input.sections === "object" ? (input as CardEdit) : { sections: input as CardSections, notApplicable: {} };
+  return "sections" in input && typeof input.sections === "object"
+    ? (input as CardEdit)
+    : { sections: input as CardSections, notApplicable: {} };
 }
 
 /**
@@ -192,7 +208,9 @@ export function saveModelCard(
     const current = latestCard(tx, ref.version.id);
     const now = options.now ?? new Date();
     if (current?.status === "in_review") throw conflict("The card is under review; wait for the decision before changing it");
-    const stored = current ? storedCard(current) : { sections: normalizeSections({}), notApplicable: {}, sectionVersions: normalizeSectionVersions({}) };
+    const stored = current
+      ? storedCard(current)
+      : { sections: normalizeSections({}), notApplicable: {}, sectionVersions: normalizeSectionVersions({}) };
     const merged = mergeEdit(stored, edit, current ? lastSavedBy(tx, current) : actor.label, current?.updatedAt ?? now);
     const content = {
       sections: JSON.stringify(merged.sections),
@@ -201,9 +219,24 @@ export function saveModelCard(
     };
     if (current && (merged.changed.length === 0 || current.status === "draft" || current.status === "changes_requested")) {
       if (merged.changed.length === 0) return { ...cardJson(current), conflicts: merged.conflicts, savedSections: merged.changed };
-      const updated = tx.update(modelCards).set({ ...content, status: "draft", updatedAt: now }).where(eq(modelCards.id, current.id)).returning().get();
+      const updated = tx
+        .update(modelCards)
+        .set({ ...content, status: "draft", updatedAt: now })
+        .where(eq(modelCards.id, current.id))
+        .returning()
+        .get();
       // Saving as you type must not flood the audit log; an explicit save is always recorded.
-      if (!options.autosave || current.status !== "draft" || !continuesAutosaveRun(tx, { orgId: current.orgId, entityType: "model_card", entityId: current.id, action: "model_card.updated", actor })) {
+      if (
+        !options.autosave ||
+        current.status !== "draft" ||
+        !continuesAutosaveRun(tx, {
+          orgId: current.orgId,
+          entityType: "model_card",
+          entityId: current.id,
+          action: "model_card.updated",
+          actor,
+        })
+      ) {
         auditCard(tx, updated, actor, "model_card.updated", {
           before: { revision: current.revision, status: current.status, sections: stored.sections, notApplicable: stored.notApplicable },
           after: { revision: updated.revision, status: updated.status, sections: merged.sections, notApplicable: merged.notApplicable },
@@ -227,7 +260,13 @@ export function saveModelCard(
       .returning()
       .get();
     auditCard(tx, created, actor, "model_card.created", {
-      after: { model: ref.model.slug, version: ref.version.version, revision: created.revision, sections: merged.sections, notApplicable: merged.notApplicable },
+      after: {
+        model: ref.model.slug,
+        version: ref.version.version,
+        revision: created.revision,
+        sections: merged.sections,
+        notApplicable: merged.notApplicable,
+      },
     });
     return { ...cardJson(created), conflicts: merged.conflicts, savedSections: merged.changed };
   });
@@ -256,7 +295,12 @@ export function submitModelCard(orgId: number, cardId: number, actor: Actor, opt
     const stored = storedCard(card);
     if (cardCompleteness(stored.sections, stored.notApplicable).filled === 0) throw invalid("Write at least one section before submitting");
     const now = options.now ?? new Date();
-    const updated = tx.update(modelCards).set({ status: "in_review", submittedAt: now, updatedAt: now }).where(eq(modelCards.id, card.id)).returning().get();
+    const updated = tx
+      .update(modelCards)
+      .set({ status: "in_review", submittedAt: now, updatedAt: now })
+      .where(eq(modelCards.id, card.id))
+      .returning()
+      .get();
     auditCard(tx, updated, actor, "model_card.submitted", {
       before: { status: card.status },
       after: { status: "in_review", revision: card.revision, digest: cardDigest(stored) },
@@ -332,7 +376,12 @@ export function getVersionCards(orgId: number, versionId: number, db: DbOrTx = g
     ? db
         .select()
         .from(modelCardComments)
-        .where(inArray(modelCardComments.cardId, revisions.map((r) => r.id)))
+        .where(
+          inArray(
+            modelCardComments.cardId,
+            revisions.map((r) => r.id),
+          ),
+        )
         .orderBy(asc(modelCardComments.createdAt), asc(modelCardComments.id))
         .all()
     : [];

@@ -41,7 +41,11 @@ export function transitionVersion(
     const now = options.now ?? new Date();
     if (input.to === "production") {
       if (!permissions.mayPromote) {
-        throw new DomainError("forbidden", "Promotion to production needs the leadership or admin role (or the registry:promote scope)", "to");
+        throw new DomainError(
+          "forbidden",
+          "Promotion to production needs the leadership or admin role (or the registry:promote scope)",
+          "to",
+        );
       }
       if (!options.importedHistory) {
         throw new GateRefusal("Promotion to production needs an approved approval request", gateChecksForVersion(version.id, now, tx), [

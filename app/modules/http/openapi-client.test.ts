@@ -97,7 +97,9 @@ describe("a client generated with openapi-typescript", () => {
   }, 120_000);
 
   it("fails to type-check when an operation declares no response schema", async () => {
-    const document = buildOpenApiDocument() as unknown as { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
+    const document = buildOpenApiDocument() as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+    };
     delete document.paths["/models/{slug}/versions"]!.post!.responses["201"]!.content;
     const result = await typeCheckClient(document);
     expect(result.ok).toBe(false);

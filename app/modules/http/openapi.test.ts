@@ -182,7 +182,17 @@ describe("buildOpenApiDocument", () => {
   it("POST /models: name and riskTier required, riskTier with its enum values", () => {
     const schema = bodySchema("post", "/models");
     expect(Object.keys(schema.properties)).toEqual(
-      expect.arrayContaining(["name", "slug", "riskTier", "ownerTeam", "businessOwner", "businessDomain", "useCase", "description", "tags"]),
+      expect.arrayContaining([
+        "name",
+        "slug",
+        "riskTier",
+        "ownerTeam",
+        "businessOwner",
+        "businessDomain",
+        "useCase",
+        "description",
+        "tags",
+      ]),
     );
     expect(schema.required).toEqual(["name", "riskTier"]);
     expect(schema.properties.name).toMatchObject({ type: "string", minLength: 2, maxLength: 120 });

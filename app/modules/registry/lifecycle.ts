@@ -45,7 +45,13 @@ export function compareSemver(a: Semver, b: Semver): number {
     a.minor - b.minor ||
     a.patch - b.patch ||
     // A pre-release sorts before its release.
-    (a.prerelease === b.prerelease ? 0 : a.prerelease === null ? 1 : b.prerelease === null ? -1 : comparePrerelease(a.prerelease, b.prerelease))
+    (a.prerelease === b.prerelease
+      ? 0
+      : a.prerelease === null
+        ? 1
+        : b.prerelease === null
+          ? -1
+          : comparePrerelease(a.prerelease, b.prerelease))
   );
 }
 
@@ -74,9 +80,7 @@ export function checkTransition(from: Stage, to: Stage): { ok: true } | { ok: fa
 }
 
 export function nextStages(from: Stage): Stage[] {
-  return (["development", "validation", "staging", "production", "retired"] as const).filter(
-    (to) => checkTransition(from, to).ok,
-  );
+  return (["development", "validation", "staging", "production", "retired"] as const).filter((to) => checkTransition(from, to).ok);
 }
 
 // ---------------------------------------------------------------- lineage
@@ -155,10 +159,7 @@ export function productionIntervals(transitions: TransitionRecord[]): Production
 }
 
 export function productionVersionOn(intervals: ProductionInterval[], date: Date): ProductionInterval | null {
-  return (
-    intervals.find((i) => i.from.getTime() <= date.getTime() && (i.to === null || date.getTime() < i.to.getTime())) ??
-    null
-  );
+  return intervals.find((i) => i.from.getTime() <= date.getTime() && (i.to === null || date.getTime() < i.to.getTime())) ?? null;
 }
 
 // ---------------------------------------------------------------- statistics

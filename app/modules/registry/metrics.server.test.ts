@@ -3,13 +3,7 @@ import { currentQuarterRange, quarterRange } from "../../utils/quarters";
 import type { Actor } from "../audit/audit.server";
 import { computeRegistryMetrics } from "./metrics.server";
 import type { Channel, Stage } from "./registry-constants";
-import {
-  createIncident,
-  createModel,
-  createVersion,
-  recordMonitoringSnapshot,
-  setObjective,
-} from "./registry.server";
+import { createIncident, createModel, createVersion, recordMonitoringSnapshot, setObjective } from "./registry.server";
 import { transitionVersion } from "../governance/transitions.server";
 import type { ModelVersionCreate } from "./registry-schemas";
 import { insertTestOrg } from "../../../tests/setup/factories";
@@ -375,6 +369,8 @@ describe("computeRegistryMetrics on a known history", () => {
     ]);
     // The main organisation's Q1 figures are unchanged by the other organisation (see the Q1 test).
     const mine = computeRegistryMetrics(orgId, quarterRange("2026-Q1"));
-    expect([mine.modelsTotal, mine.productionPromotions, mine.incidentsInWindow, mine.registrations, mine.sloBreaches]).toEqual([5, 2, 3, 4, 2]);
+    expect([mine.modelsTotal, mine.productionPromotions, mine.incidentsInWindow, mine.registrations, mine.sloBreaches]).toEqual([
+      5, 2, 3, 4, 2,
+    ]);
   });
 });

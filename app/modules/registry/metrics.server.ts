@@ -17,11 +17,7 @@ const share = (part: number, whole: number) => (whole === 0 ? null : part / whol
  * the same answer tomorrow as today. Exact: every figure is a count or a
  * median over rows, never an estimate.
  */
-export function computeRegistryMetrics(
-  orgId: number,
-  window: MetricsWindow = currentQuarterRange(),
-  db: DbOrTx = getDb(),
-) {
+export function computeRegistryMetrics(orgId: number, window: MetricsWindow = currentQuarterRange(), db: DbOrTx = getDb()) {
   const from = window.from.getTime();
   const to = window.to.getTime();
 
@@ -36,13 +32,20 @@ export function computeRegistryMetrics(
       order by t.created_at desc, t.id desc limit 1) end as to_stage
     from model_versions v where v.org_id = ${orgId}`;
 
-  const modelsTotal =
-    db.get<{ n: number }>(sql`select count(*) as n from models where org_id = ${orgId} and created_at < ${to}`)?.n ?? 0;
+  const modelsTotal = db.get<{ n: number }>(sql`select count(*) as n from models where org_id = ${orgId} and created_at < ${to}`)?.n ?? 0;
 
   // Every figure over the stages at `to` in one pass over the latest transitions (the costliest read
   // here): counts per stage, and for production versions the incident, card and audit checks.
   const inProduction = sql`l.to_stage = 'production'`;
-  const stageRows = db.all<{ stage: Stage; versions: number; models: number; complete: number; modelsWithIncident: number; carded: number; audited: number }>(sql`
+  const stageRows = db.all<{
+    stage: Stage;
+    versions: number;
+    models: number;
+    complete: number;
+    modelsWithIncident: number;
+    carded: number;
+    audited: number;
+  }>(sql`
     with latest as (${latestTransitions})
     select l.to_stage as stage, count(*) as versions, count(distinct l.model_id) as models,
            sum(case when l.lineage_complete = 1 then 1 else 0 end) as complete,

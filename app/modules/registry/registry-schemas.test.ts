@@ -105,9 +105,7 @@ describe("ModelCreateSchema", () => {
   });
 
   it("slug message explains the format", () => {
-    expect(errorsOf(ModelCreateSchema, { ...base, slug: "credit risk" }).slug).toBe(
-      "Use lower-case letters, digits and single hyphens",
-    );
+    expect(errorsOf(ModelCreateSchema, { ...base, slug: "credit risk" }).slug).toBe("Use lower-case letters, digits and single hyphens");
   });
 
   it("requires a name and a known risk tier", () => {
@@ -127,9 +125,7 @@ describe("ModelVersionCreateSchema", () => {
   });
 
   it.each(["1.0", "v1.0.0", "01.0.0", "latest"])("refuses version %j", (version) => {
-    expect(errorsOf(ModelVersionCreateSchema, { version }).version).toBe(
-      "Use a semantic version such as 1.4.0 or 2.0.0-rc.1",
-    );
+    expect(errorsOf(ModelVersionCreateSchema, { version }).version).toBe("Use a semantic version such as 1.4.0 or 2.0.0-rc.1");
   });
 
   it("accepts the first three stages but not production or retired", () => {
@@ -219,9 +215,10 @@ describe("ModelVersionCreateSchema", () => {
       ref: "s3://data/train-2026.parquet",
     });
     expect(parse(ModelVersionCreateSchema, { version: "1.0.0", trainingData: "  " }).trainingData).toBeUndefined();
-    expect(
-      parse(ModelVersionCreateSchema, { version: "1.0.0", trainingData: { ref: "dvc://x", version: "v3" } }).trainingData,
-    ).toEqual({ ref: "dvc://x", version: "v3" });
+    expect(parse(ModelVersionCreateSchema, { version: "1.0.0", trainingData: { ref: "dvc://x", version: "v3" } }).trainingData).toEqual({
+      ref: "dvc://x",
+      version: "v3",
+    });
   });
 
   it("validates the parent version as semver", () => {
@@ -251,7 +248,9 @@ describe("ModelVersionFormSchema", () => {
   });
 
   it("no reference → no training data, even if a data version was typed", () => {
-    expect(parse(ModelVersionFormSchema, { version: "1.0.0", trainingDataRef: " ", trainingDataVersion: "v1" }).trainingData).toBeUndefined();
+    expect(
+      parse(ModelVersionFormSchema, { version: "1.0.0", trainingDataRef: " ", trainingDataVersion: "v1" }).trainingData,
+    ).toBeUndefined();
   });
 
   it("still validates the other fields", () => {
@@ -333,9 +332,9 @@ describe("IncidentUpdateSchema", () => {
   });
 
   it("checks time order when both times are given", () => {
-    expect(
-      errorsOf(IncidentUpdateSchema, { detectedAt: "2026-05-02T00:00:00Z", resolvedAt: "2026-05-01T00:00:00Z" }).resolvedAt,
-    ).toBe("Resolution cannot precede detection");
+    expect(errorsOf(IncidentUpdateSchema, { detectedAt: "2026-05-02T00:00:00Z", resolvedAt: "2026-05-01T00:00:00Z" }).resolvedAt).toBe(
+      "Resolution cannot precede detection",
+    );
   });
 });
 
@@ -411,7 +410,16 @@ describe("ModelListQuerySchema", () => {
 
   it("reads valid values from query-string text", () => {
     expect(
-      parse(ModelListQuerySchema, { q: " fraud ", stage: "production", riskTier: "high", team: "Risk", tag: "nlp", sort: "-risk", page: "3", pageSize: "10" }),
+      parse(ModelListQuerySchema, {
+        q: " fraud ",
+        stage: "production",
+        riskTier: "high",
+        team: "Risk",
+        tag: "nlp",
+        sort: "-risk",
+        page: "3",
+        pageSize: "10",
+      }),
     ).toEqual({ q: "fraud", stage: "production", riskTier: "high", team: "Risk", tag: "nlp", sort: "-risk", page: 3, pageSize: 10 });
   });
 

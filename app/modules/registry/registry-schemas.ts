@@ -112,7 +112,10 @@ const metricsField = z.preprocess((value, ctx) => {
     }
   }
   const entries: [string, number][] = [];
-  for (const line of value.split(/[\n,]/).map((l) => l.trim()).filter(Boolean)) {
+  for (const line of value
+    .split(/[\n,]/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const separator = line.indexOf("=");
     const name = separator < 0 ? line : line.slice(0, separator).trim();
     const raw = separator < 0 ? undefined : line.slice(separator + 1).trim();
@@ -195,16 +198,14 @@ export const TransitionSchema = z.object({
 export type TransitionInput = z.infer<typeof TransitionSchema>;
 
 /** Date-times without a zone (e.g. from a datetime-local input) are taken as UTC, whatever the server's zone. */
-const DateTimeSchema = z.preprocess(
-  (v) => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v.trim()) ? `${v.trim()}Z` : v),
-  z.coerce.date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) }),
-)
+const DateTimeSchema = z
+  .preprocess(
+    (v) => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v.trim()) ? `${v.trim()}Z` : v),
+    z.coerce.date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) }),
+  )
   .refine((d) => d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 2100, "Date is out of range");
 
-const incidentTimesAreOrdered = (
-  value: { startedAt?: Date; detectedAt?: Date; resolvedAt?: Date },
-  ctx: z.RefinementCtx,
-) => {
+const incidentTimesAreOrdered = (value: { startedAt?: Date; detectedAt?: Date; resolvedAt?: Date }, ctx: z.RefinementCtx) => {
   if (value.startedAt && value.detectedAt && value.detectedAt < value.startedAt) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["detectedAt"], message: "Detection cannot precede the start" });
   }
@@ -222,7 +223,11 @@ export const IncidentCreateSchema = z
     detectedAt: optionalField(DateTimeSchema),
     resolvedAt: optionalField(DateTimeSchema),
     description: optionalText(10_000),
-    reviewUrl: optionalField(trimmed(1000).url("Use a full http(s) address").regex(/^https?:\/\//i, "Use an http(s) address")),
+    reviewUrl: optionalField(
+      trimmed(1000)
+        .url("Use a full http(s) address")
+        .regex(/^https?:\/\//i, "Use an http(s) address"),
+    ),
   })
   .superRefine(incidentTimesAreOrdered);
 export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
@@ -235,7 +240,11 @@ export const IncidentUpdateSchema = z
     detectedAt: optionalField(DateTimeSchema),
     resolvedAt: optionalField(DateTimeSchema),
     description: optionalText(10_000),
-    reviewUrl: optionalField(trimmed(1000).url("Use a full http(s) address").regex(/^https?:\/\//i, "Use an http(s) address")),
+    reviewUrl: optionalField(
+      trimmed(1000)
+        .url("Use a full http(s) address")
+        .regex(/^https?:\/\//i, "Use an http(s) address"),
+    ),
   })
   .superRefine(incidentTimesAreOrdered)
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Nothing to change" });

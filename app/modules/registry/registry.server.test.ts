@@ -51,7 +51,6 @@ function newOrg(name = "Org") {
     .get();
 }
 
-
 function auditCount(orgId: number) {
   return getDb().select({ n: count() }).from(auditEvents).where(eq(auditEvents.orgId, orgId)).get()!.n;
 }
@@ -121,7 +120,11 @@ describe("createModel", () => {
 
   it("stores the fields, tags, channel and owner, and records model.created", () => {
     const org = newOrg();
-    const user = getDb().insert(users).values({ email: `owner${org.id}@example.com`, name: "Owner", passwordHash: "x" }).returning().get();
+    const user = getDb()
+      .insert(users)
+      .values({ email: `owner${org.id}@example.com`, name: "Owner", passwordHash: "x" })
+      .returning()
+      .get();
     const actor: Actor = { type: "user", id: user.id, label: "owner@example.com" };
     const created = createModel(
       org.id,
@@ -144,11 +147,22 @@ describe("createModel", () => {
     });
     expect(created.createdAt).toEqual(at("2026-02-01T00:00:00Z"));
     expect(created.updatedAt).toEqual(at("2026-02-01T00:00:00Z"));
-    const tags = getDb().select({ tag: modelTags.tag }).from(modelTags).where(eq(modelTags.modelId, created.id)).orderBy(modelTags.tag).all();
+    const tags = getDb()
+      .select({ tag: modelTags.tag })
+      .from(modelTags)
+      .where(eq(modelTags.modelId, created.id))
+      .orderBy(modelTags.tag)
+      .all();
     expect(tags.map((t) => t.tag)).toEqual(["a", "b"]);
     const events = auditEventsOf(org.id);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ action: "model.created", entityType: "model", entityId: String(created.id), actorType: "user", actorId: user.id });
+    expect(events[0]).toMatchObject({
+      action: "model.created",
+      entityType: "model",
+      entityId: String(created.id),
+      actorType: "user",
+      actorId: user.id,
+    });
     expect(events[0]!.payload.after).toMatchObject({ slug: "churn", riskTier: "high", tags: ["b", "a"] });
     expect(events[0]!.payload.details).toEqual({ via: "api" });
     expect(getModel(org.id, "churn")?.tags).toEqual(["a", "b"]);
@@ -221,7 +235,18 @@ describe("createVersion", () => {
       { now: at("2026-01-05T12:00:00Z") },
     );
     expect(m.slug).toBe("scorer");
-    expect(v).toMatchObject({ version: "1.10.2-rc.1", major: 1, minor: 10, patch: 2, stage: "validation", lineageComplete: true, createdVia: "api", createdByType: "token", createdById: 77, createdByLabel: "token:ci" });
+    expect(v).toMatchObject({
+      version: "1.10.2-rc.1",
+      major: 1,
+      minor: 10,
+      patch: 2,
+      stage: "validation",
+      lineageComplete: true,
+      createdVia: "api",
+      createdByType: "token",
+      createdById: 77,
+      createdByLabel: "token:ci",
+    });
     expect(v.createdAt).toEqual(at("2026-01-05T12:00:00Z"));
     expect(v.stageChangedAt).toEqual(at("2026-01-05T12:00:00Z"));
     expect(JSON.parse(v.hyperparameters!)).toEqual({ lr: 0.01 });
@@ -231,13 +256,26 @@ describe("createVersion", () => {
 
     const transitions = transitionsOf(v.id);
     expect(transitions).toHaveLength(1);
-    expect(transitions[0]).toMatchObject({ fromStage: null, toStage: "validation", reason: "registered", actorType: "token", actorId: 77, modelId: m.id });
+    expect(transitions[0]).toMatchObject({
+      fromStage: null,
+      toStage: "validation",
+      reason: "registered",
+      actorType: "token",
+      actorId: 77,
+      modelId: m.id,
+    });
     expect(transitions[0]!.createdAt).toEqual(at("2026-01-05T12:00:00Z"));
 
     expect(auditCount(orgId)).toBe(eventsBefore + 1);
     const event = auditEventsOf(orgId).at(-1)!;
     expect(event).toMatchObject({ action: "model_version.created", entityType: "model_version", entityId: String(v.id) });
-    expect(event.payload.after).toMatchObject({ model: "scorer", version: "1.10.2-rc.1", stage: "validation", lineageComplete: true, parentVersion: null });
+    expect(event.payload.after).toMatchObject({
+      model: "scorer",
+      version: "1.10.2-rc.1",
+      stage: "validation",
+      lineageComplete: true,
+      parentVersion: null,
+    });
     expect(event.payload.details).toEqual({ via: "api" });
 
     // The model's updatedAt follows its latest change.
@@ -376,7 +414,11 @@ describe("transitionVersion", () => {
     expect(versionRow(v2.id).stageChangedAt).toEqual(at("2026-01-06T00:00:00Z"));
 
     expect(transitionCount(org.id)).toBe(transitionsBefore + 2);
-    expect(transitionsOf(v1.id).at(-1)).toMatchObject({ fromStage: "production", toStage: "retired", reason: "Replaced in production by 1.1.0" });
+    expect(transitionsOf(v1.id).at(-1)).toMatchObject({
+      fromStage: "production",
+      toStage: "retired",
+      reason: "Replaced in production by 1.1.0",
+    });
     expect(transitionsOf(v2.id).at(-1)).toMatchObject({ fromStage: "staging", toStage: "production", reason: "better AUC" });
 
     expect(auditCount(org.id)).toBe(eventsBefore + 2);
@@ -406,7 +448,13 @@ describe("transitionVersion", () => {
     expect(move(org.id, "m", "1.0.0", "development").version.stage).toBe("development");
     const stages = getVersionDetail(org.id, "m", "1.0.0")!.transitions.map((t) => `${t.fromStage}->${t.toStage}`);
     // newest first
-    expect(stages).toEqual(["retired->development", "development->retired", "production->development", "staging->production", "null->staging"]);
+    expect(stages).toEqual([
+      "retired->development",
+      "development->retired",
+      "production->development",
+      "staging->production",
+      "null->staging",
+    ]);
   });
 
   it("unknown version → not_found", () => {
@@ -427,7 +475,13 @@ describe("incidents", () => {
   });
 
   it("createIncident defaults: open, detected when started; hours are derived", () => {
-    const incident = createIncident(orgId, "m", "1.0.0", { title: "Drift", severity: "sev3", startedAt: at("2026-03-01T00:00:00Z") }, SYSTEM);
+    const incident = createIncident(
+      orgId,
+      "m",
+      "1.0.0",
+      { title: "Drift", severity: "sev3", startedAt: at("2026-03-01T00:00:00Z") },
+      SYSTEM,
+    );
     expect(incident).toMatchObject({
       model: "m",
       version: "1.0.0",
@@ -491,7 +545,9 @@ describe("incidents", () => {
 
   it("createIncident on an unknown version → not_found", () => {
     expect(
-      catchDomain(() => createIncident(orgId, "m", "2.0.0", { title: "x y z", severity: "sev4", startedAt: at("2026-03-01T00:00:00Z") }, SYSTEM)).code,
+      catchDomain(() =>
+        createIncident(orgId, "m", "2.0.0", { title: "x y z", severity: "sev4", startedAt: at("2026-03-01T00:00:00Z") }, SYSTEM),
+      ).code,
     ).toBe("not_found");
   });
 
@@ -533,7 +589,13 @@ describe("incidents", () => {
   // incident while computeRegistryMetrics counts it in time-to-recover.
   // Fix: `const status = input.status ?? (input.resolvedAt ? "resolved" : before.status);`
   it("setting resolvedAt alone on an open incident resolves it, like createIncident does", () => {
-    const created = createIncident(orgId, "m", "1.0.0", { title: "Half-resolved", severity: "sev3", startedAt: at("2026-04-10T00:00:00Z") }, SYSTEM);
+    const created = createIncident(
+      orgId,
+      "m",
+      "1.0.0",
+      { title: "Half-resolved", severity: "sev3", startedAt: at("2026-04-10T00:00:00Z") },
+      SYSTEM,
+    );
     const updated = updateIncident(orgId, created.id, { resolvedAt: at("2026-04-10T05:00:00Z") }, SYSTEM);
     expect(updated.resolvedAt).toBe("2026-04-10T05:00:00.000Z");
     expect(updated.status).toBe("resolved");
@@ -561,7 +623,13 @@ describe("incidents", () => {
   });
 
   it("another organisation cannot read or update the incident", () => {
-    const created = createIncident(orgId, "m", "1.0.0", { title: "Private", severity: "sev4", startedAt: at("2026-06-01T00:00:00Z") }, SYSTEM);
+    const created = createIncident(
+      orgId,
+      "m",
+      "1.0.0",
+      { title: "Private", severity: "sev4", startedAt: at("2026-06-01T00:00:00Z") },
+      SYSTEM,
+    );
     const other = newOrg();
     expect(getIncident(other.id, created.id)).toBeNull();
     expect(catchDomain(() => updateIncident(other.id, created.id, { status: "resolved" }, SYSTEM)).code).toBe("not_found");
@@ -666,13 +734,29 @@ describe("listModels", () => {
   beforeAll(() => {
     orgId = newOrg().id;
     // 1. Alpha: versions 1.9.0 (production), 1.10.0 (staging), 1.2.0 (development, created last).
-    model(orgId, { name: "Alpha Fraud Detector", riskTier: "high", ownerTeam: "risk", tags: ["fraud", "nlp"], description: "Detects card fraud" }, "2026-01-01T00:00:00Z");
+    model(
+      orgId,
+      { name: "Alpha Fraud Detector", riskTier: "high", ownerTeam: "risk", tags: ["fraud", "nlp"], description: "Detects card fraud" },
+      "2026-01-01T00:00:00Z",
+    );
     // 2. Beta: one development version.
-    model(orgId, { name: "Beta Churn", riskTier: "minimal", ownerTeam: "growth", tags: ["churn"], useCase: "Predict 100% of churners" }, "2026-01-02T00:00:00Z");
+    model(
+      orgId,
+      { name: "Beta Churn", riskTier: "minimal", ownerTeam: "growth", tags: ["churn"], useCase: "Predict 100% of churners" },
+      "2026-01-02T00:00:00Z",
+    );
     // 3. Gamma_Vision (slug unrelated to the name): 2.0.0 retired by 3.0.0 in production.
-    model(orgId, { name: "Gamma_Vision", slug: "cv-edge", riskTier: "limited", ownerTeam: "vision", tags: ["vision", "nlp"] }, "2026-01-03T00:00:00Z");
+    model(
+      orgId,
+      { name: "Gamma_Vision", slug: "cv-edge", riskTier: "limited", ownerTeam: "vision", tags: ["vision", "nlp"] },
+      "2026-01-03T00:00:00Z",
+    );
     // 4. Data Vault: decoy for the `%` and `_` wildcards.
-    model(orgId, { name: "Data Vault", riskTier: "unacceptable", ownerTeam: "risk", description: "Serves 100 users" }, "2026-01-04T00:00:00Z");
+    model(
+      orgId,
+      { name: "Data Vault", riskTier: "unacceptable", ownerTeam: "risk", description: "Serves 100 users" },
+      "2026-01-04T00:00:00Z",
+    );
     // 5. Echo: no versions at all.
     model(orgId, { name: "Echo Ranker", riskTier: "high", ownerTeam: "growth" }, "2026-01-05T00:00:00Z");
 
@@ -689,9 +773,16 @@ describe("listModels", () => {
     move(orgId, "cv-edge", "3.0.0", "production", "2026-01-15T00:00:00Z");
 
     const inc = (slug: string, v: string, status: "open" | "mitigated" | "resolved") =>
-      createIncident(orgId, slug, v, { title: `incident ${status}`, severity: "sev3", status, startedAt: at("2026-01-20T00:00:00Z") }, SYSTEM, {
-        now: at("2026-01-21T00:00:00Z"),
-      });
+      createIncident(
+        orgId,
+        slug,
+        v,
+        { title: `incident ${status}`, severity: "sev3", status, startedAt: at("2026-01-20T00:00:00Z") },
+        SYSTEM,
+        {
+          now: at("2026-01-21T00:00:00Z"),
+        },
+      );
     inc("alpha-fraud-detector", "1.9.0", "open");
     inc("alpha-fraud-detector", "1.9.0", "resolved");
     inc("cv-edge", "3.0.0", "open");
@@ -709,7 +800,10 @@ describe("listModels", () => {
     const result = q({});
     expect(result.total).toBe(5);
     const rows = Object.fromEntries(
-      result.models.map((m) => [m.slug, { production: m.productionVersion, latest: m.latestVersion, versions: m.versionCount, open: m.openIncidents }]),
+      result.models.map((m) => [
+        m.slug,
+        { production: m.productionVersion, latest: m.latestVersion, versions: m.versionCount, open: m.openIncidents },
+      ]),
     );
     expect(rows).toEqual({
       "alpha-fraud-detector": { production: "1.9.0", latest: "1.10.0", versions: 3, open: 1 },
@@ -788,7 +882,10 @@ describe("listModels", () => {
     expect(page3.models.map((m) => m.name)).toEqual(["Gamma_Vision"]);
     expect(page4.models).toEqual([]);
     // Filters apply to the total too.
-    expect(q({ riskTier: "high", pageSize: 1, page: 2 })).toMatchObject({ total: 2, models: [expect.objectContaining({ name: "Echo Ranker" })] });
+    expect(q({ riskTier: "high", pageSize: 1, page: 2 })).toMatchObject({
+      total: 2,
+      models: [expect.objectContaining({ name: "Echo Ranker" })],
+    });
   });
 
   it("facets list the organisation's teams and tags", () => {
@@ -865,7 +962,9 @@ describe("cross-organisation isolation", () => {
     expect(catchDomain(() => version(b.id, "secret", { version: "2.0.0" })).code).toBe("not_found");
     expect(catchDomain(() => move(b.id, "secret", "1.0.0", "production")).code).toBe("not_found");
     expect(
-      catchDomain(() => createIncident(b.id, "secret", "1.0.0", { title: "x y z", severity: "sev1", startedAt: at("2026-01-01T00:00:00Z") }, SYSTEM)).code,
+      catchDomain(() =>
+        createIncident(b.id, "secret", "1.0.0", { title: "x y z", severity: "sev1", startedAt: at("2026-01-01T00:00:00Z") }, SYSTEM),
+      ).code,
     ).toBe("not_found");
     expect(catchDomain(() => recordMonitoringSnapshot(b.id, "secret", "1.0.0", { metrics: { a: 1 } }, SYSTEM)).code).toBe("not_found");
     expect(catchDomain(() => setObjective(b.id, "secret", { metric: "a", comparison: ">", threshold: 1 }, SYSTEM)).code).toBe("not_found");
@@ -888,7 +987,13 @@ describe("audit chain", () => {
     move(org.id, "chain", "1.0.0", "production"); // 3
     version(org.id, "chain", { version: "1.1.0", stage: "staging" }); // 4
     move(org.id, "chain", "1.1.0", "production"); // 5 (retire 1.0.0) + 6 (promote 1.1.0)
-    const incident = createIncident(org.id, "chain", "1.1.0", { title: "Alert", severity: "sev2", startedAt: at("2026-03-01T00:00:00Z") }, SYSTEM); // 7
+    const incident = createIncident(
+      org.id,
+      "chain",
+      "1.1.0",
+      { title: "Alert", severity: "sev2", startedAt: at("2026-03-01T00:00:00Z") },
+      SYSTEM,
+    ); // 7
     updateIncident(org.id, incident.id, { status: "resolved" }, SYSTEM); // 8
     setObjective(org.id, "chain", { metric: "auc", comparison: ">=", threshold: 0.7 }, SYSTEM); // 9
     recordMonitoringSnapshot(org.id, "chain", "1.1.0", { metrics: { auc: 0.6 } }, SYSTEM); // 10

@@ -14,14 +14,7 @@ import {
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
-import {
-  breachedObjectives,
-  compareSemver,
-  checkTransition,
-  isLineageComplete,
-  parseSemver,
-  productionIntervals,
-} from "./lifecycle";
+import { breachedObjectives, compareSemver, checkTransition, isLineageComplete, parseSemver, productionIntervals } from "./lifecycle";
 import type { Channel, Stage } from "./registry-constants";
 import {
   slugify,
@@ -132,7 +125,10 @@ export function createModel(
       .returning()
       .get();
     const tags = input.tags ?? [];
-    if (tags.length) tx.insert(modelTags).values(tags.map((tag) => ({ modelId: model.id, orgId, tag }))).run();
+    if (tags.length)
+      tx.insert(modelTags)
+        .values(tags.map((tag) => ({ modelId: model.id, orgId, tag })))
+        .run();
     recordAuditEvent(tx, {
       orgId,
       actor,
@@ -167,7 +163,10 @@ export function updateModel(orgId: number, slug: string, input: ModelUpdate, act
       .get();
     const tags = input.tags ?? [];
     tx.delete(modelTags).where(eq(modelTags.modelId, before.id)).run();
-    if (tags.length) tx.insert(modelTags).values(tags.map((tag) => ({ modelId: before.id, orgId, tag }))).run();
+    if (tags.length)
+      tx.insert(modelTags)
+        .values(tags.map((tag) => ({ modelId: before.id, orgId, tag })))
+        .run();
     recordAuditEvent(tx, {
       orgId,
       actor,
@@ -311,7 +310,10 @@ function moveStage(
     entityId: version.id,
     before: { model: model.slug, version: version.version, stage: version.stage },
     after: { model: model.slug, version: version.version, stage: to },
-    details: change.reason || change.approvalRequestId ? { reason: change.reason || undefined, approvalRequest: change.approvalRequestId } : undefined,
+    details:
+      change.reason || change.approvalRequestId
+        ? { reason: change.reason || undefined, approvalRequest: change.approvalRequestId }
+        : undefined,
   });
 }
 
@@ -474,11 +476,7 @@ export function recordMonitoringSnapshot(
 ) {
   return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
-    const objectives = tx
-      .select()
-      .from(serviceLevelObjectives)
-      .where(eq(serviceLevelObjectives.modelId, model.id))
-      .all();
+    const objectives = tx.select().from(serviceLevelObjectives).where(eq(serviceLevelObjectives.modelId, model.id)).all();
     const breaches = breachedObjectives(objectives, input.metrics);
     const now = options.now ?? new Date();
     const row = tx
@@ -529,7 +527,9 @@ export function setObjective(orgId: number, modelSlug: string, input: ObjectiveI
         .where(eq(serviceLevelObjectives.id, before.id))
         .run();
     } else {
-      tx.insert(serviceLevelObjectives).values({ orgId, modelId: model.id, ...input }).run();
+      tx.insert(serviceLevelObjectives)
+        .values({ orgId, modelId: model.id, ...input })
+        .run();
     }
     recordAuditEvent(tx, {
       orgId,
@@ -605,9 +605,7 @@ function modelListConditions(orgId: number, query: ModelListQuery): SQL {
   if (query.riskTier) conditions.push(eq(models.riskTier, query.riskTier));
   if (query.team) conditions.push(eq(models.ownerTeam, query.team));
   if (query.stage) {
-    conditions.push(
-      sql`exists (select 1 from model_versions v where v.model_id = models.id and v.stage = ${query.stage})`,
-    );
+    conditions.push(sql`exists (select 1 from model_versions v where v.model_id = models.id and v.stage = ${query.stage})`);
   }
   if (query.tag) {
     conditions.push(sql`exists (select 1 from model_tags t where t.model_id = models.id and t.tag = ${query.tag})`);
@@ -646,8 +644,12 @@ export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = ge
       createdVia: models.createdVia,
       createdAt: models.createdAt,
       updatedAt: models.updatedAt,
-      productionVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = models.id and v.stage = 'production' limit 1)`,
-      latestVersion: sql<string | null>`(select v.version from model_versions v where v.model_id = models.id order by v.major desc, v.minor desc, v.patch desc, case when v.version like '%-%' then 0 else 1 end desc, v.id desc limit 1)`,
+      productionVersion: sql<
+        string | null
+      >`(select v.version from model_versions v where v.model_id = models.id and v.stage = 'production' limit 1)`,
+      latestVersion: sql<
+        string | null
+      >`(select v.version from model_versions v where v.model_id = models.id order by v.major desc, v.minor desc, v.patch desc, case when v.version like '%-%' then 0 else 1 end desc, v.id desc limit 1)`,
       versionCount: sql<number>`(select count(*) from model_versions v where v.model_id = models.id)`,
       openIncidents: sql<number>`(select count(*) from incidents i where i.model_id = models.id and i.status <> 'resolved')`,
     })
@@ -657,7 +659,10 @@ export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = ge
     .limit(query.pageSize)
     .offset((query.page - 1) * query.pageSize)
     .all();
-  const tags = tagsOf(db, rows.map((r) => r.id));
+  const tags = tagsOf(
+    db,
+    rows.map((r) => r.id),
+  );
   return {
     total,
     page: query.page,
@@ -712,7 +717,12 @@ export function modelJson(model: typeof models.$inferSelect, tags: string[], ver
   };
 }
 
-const versionsOfModelQuery = reusableQuery((db) => db.select().from(modelVersions).where(eq(modelVersions.modelId, sql.placeholder("modelId"))));
+const versionsOfModelQuery = reusableQuery((db) =>
+  db
+    .select()
+    .from(modelVersions)
+    .where(eq(modelVersions.modelId, sql.placeholder("modelId"))),
+);
 
 /** Versions newest first (by semantic version), with parent versions resolved. */
 export function listVersions(modelId: number, db: DbOrTx = getDb()): VersionJson[] {
@@ -788,7 +798,11 @@ const modelIncidentsQuery = reusableQuery((db) =>
 );
 const modelObjectivesQuery = reusableQuery((db) =>
   db
-    .select({ metric: serviceLevelObjectives.metric, comparison: serviceLevelObjectives.comparison, threshold: serviceLevelObjectives.threshold })
+    .select({
+      metric: serviceLevelObjectives.metric,
+      comparison: serviceLevelObjectives.comparison,
+      threshold: serviceLevelObjectives.threshold,
+    })
     .from(serviceLevelObjectives)
     .where(eq(serviceLevelObjectives.modelId, sql.placeholder("modelId")))
     .orderBy(serviceLevelObjectives.metric),
@@ -854,10 +868,17 @@ export function getVersionDetail(orgId: number, modelSlug: string, versionLabel:
 export function historyRefs(scope: { modelId: number } | { versionId: number }, db: DbOrTx = getDb()) {
   const byModel = "modelId" in scope;
   const id = byModel ? scope.modelId : scope.versionId;
-  const ids = (type: keyof typeof HISTORY_REF_QUERIES) => HISTORY_REF_QUERIES[type][byModel ? "byModel" : "byVersion"](db).all({ id }).map((r) => r.id);
+  const ids = (type: keyof typeof HISTORY_REF_QUERIES) =>
+    HISTORY_REF_QUERIES[type][byModel ? "byModel" : "byVersion"](db)
+      .all({ id })
+      .map((r) => r.id);
   return {
     model: byModel ? [scope.modelId] : [],
-    model_version: byModel ? versionIdsOfModelQuery(db).all({ id }).map((r) => r.id) : [scope.versionId],
+    model_version: byModel
+      ? versionIdsOfModelQuery(db)
+          .all({ id })
+          .map((r) => r.id)
+      : [scope.versionId],
     incident: ids("incident"),
     model_card: ids("model_card"),
     bias_audit: ids("bias_audit"),
@@ -865,12 +886,27 @@ export function historyRefs(scope: { modelId: number } | { versionId: number }, 
   };
 }
 
-const versionIdsOfModelQuery = reusableQuery((db) => db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.modelId, sql.placeholder("id"))));
+const versionIdsOfModelQuery = reusableQuery((db) =>
+  db
+    .select({ id: modelVersions.id })
+    .from(modelVersions)
+    .where(eq(modelVersions.modelId, sql.placeholder("id"))),
+);
 
 function refQueries(table: typeof incidents | typeof modelCards | typeof biasAudits | typeof approvalRequests) {
   return {
-    byModel: reusableQuery((db) => db.select({ id: table.id }).from(table).where(eq(table.modelId, sql.placeholder("id")))),
-    byVersion: reusableQuery((db) => db.select({ id: table.id }).from(table).where(eq(table.versionId, sql.placeholder("id")))),
+    byModel: reusableQuery((db) =>
+      db
+        .select({ id: table.id })
+        .from(table)
+        .where(eq(table.modelId, sql.placeholder("id"))),
+    ),
+    byVersion: reusableQuery((db) =>
+      db
+        .select({ id: table.id })
+        .from(table)
+        .where(eq(table.versionId, sql.placeholder("id"))),
+    ),
   };
 }
 

@@ -6,7 +6,21 @@ import { formatScore } from "../assessment/scoring";
 import { getFramework } from "../framework/framework";
 import type { RoadmapSummary } from "../roadmap/roadmaps.server";
 import { toCsv } from "../../utils/csv-writer";
-import { COLORS, contentWidth, createPdf, ensureSpace, heading, keyValues, notice, paragraph, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
+import {
+  COLORS,
+  contentWidth,
+  createPdf,
+  ensureSpace,
+  heading,
+  keyValues,
+  notice,
+  paragraph,
+  pdfText,
+  table,
+  title,
+  wrapLines,
+  type Pdf,
+} from "./pdf.server";
 
 type Previous = { period: string; dimensionScore: number; components: Array<{ componentId: string; score: number }> } | null;
 /** Who withdrew a finalised assessment, when and why (see `assessmentWithdrawal`). */
@@ -15,7 +29,12 @@ export type Withdrawal = { by: string; at: string; reason: string };
 /** The withdrawal of an assessment, read from its row; null unless it was withdrawn. */
 export function assessmentWithdrawal(orgId: number, assessmentId: number, db: DbOrTx = getDb()): Withdrawal | null {
   const row = db
-    .select({ status: assessments.status, at: assessments.withdrawnAt, by: assessments.withdrawnByLabel, reason: assessments.withdrawnReason })
+    .select({
+      status: assessments.status,
+      at: assessments.withdrawnAt,
+      by: assessments.withdrawnByLabel,
+      reason: assessments.withdrawnReason,
+    })
     .from(assessments)
     .where(and(eq(assessments.orgId, orgId), eq(assessments.id, assessmentId)))
     .get();
@@ -90,7 +109,11 @@ function radar(doc: Pdf, labels: string[], series: Series[]) {
   for (const s of series) {
     doc.lineWidth(1.5).strokeColor(s.color);
     if (s.dash) doc.dash(4, { space: 3 });
-    doc.moveTo(x, legendY + 4).lineTo(x + 18, legendY + 4).stroke().undash();
+    doc
+      .moveTo(x, legendY + 4)
+      .lineTo(x + 18, legendY + 4)
+      .stroke()
+      .undash();
     const text = pdfText(s.label);
     doc.fillColor(COLORS.text).text(text, x + 22, legendY, { lineBreak: false });
     x += 22 + doc.widthOfString(text) + 18;
@@ -118,8 +141,15 @@ function figureTiles(doc: Pdf, tiles: Array<{ label: string; value: string; deta
   laid.forEach((t, i) => {
     const x = x0 + i * (width + gap);
     doc.rect(x, y, width, height).fill(COLORS.fill);
-    doc.font("Helvetica").fontSize(8).fillColor(COLORS.muted).text(pdfText(t.label), x + 8, y + 8, { lineBreak: false });
-    doc.font("Helvetica-Bold").fontSize(18).fillColor(t.color ?? COLORS.text);
+    doc
+      .font("Helvetica")
+      .fontSize(8)
+      .fillColor(COLORS.muted)
+      .text(pdfText(t.label), x + 8, y + 8, { lineBreak: false });
+    doc
+      .font("Helvetica-Bold")
+      .fontSize(18)
+      .fillColor(t.color ?? COLORS.text);
     t.value.forEach((line, n) => doc.text(line, x + 8, y + 22 + n * 21, { lineBreak: false }));
     doc.font("Helvetica").fontSize(8.5).fillColor(COLORS.muted);
     const detailTop = y + 22 + t.value.length * 21 + 2;
@@ -129,7 +159,12 @@ function figureTiles(doc: Pdf, tiles: Array<{ label: string; value: string; deta
   doc.y = y + height + 12;
 }
 
-const STATUS_WORDS: Record<string, string> = { in_place: "In place", partial: "Partly in place", none: "Not in place", not_applicable: "Not applicable" };
+const STATUS_WORDS: Record<string, string> = {
+  in_place: "In place",
+  partial: "Partly in place",
+  none: "Not in place",
+  not_applicable: "Not applicable",
+};
 
 /**
  * The board report. Page 1 is the executive summary (score, level, band,
@@ -148,7 +183,11 @@ export function assessmentBoardReport(
   const { doc, finish } = createPdf({ title: `${orgName}: Technology & Operations assessment ${a.period}`, subject: "Board report" });
   const name = (id: string) => framework.components.find((c) => c.id === id)?.name ?? id;
   const state =
-    a.status === "finalized" ? `finalised ${a.finalizedAt?.slice(0, 10) ?? ""} by ${a.finalizedBy ?? "leadership"}` : a.status === "withdrawn" ? "withdrawn" : `${a.status.replace("_", " ")} (not final)`;
+    a.status === "finalized"
+      ? `finalised ${a.finalizedAt?.slice(0, 10) ?? ""} by ${a.finalizedBy ?? "leadership"}`
+      : a.status === "withdrawn"
+        ? "withdrawn"
+        : `${a.status.replace("_", " ")} (not final)`;
   title(doc, `Technology & Operations maturity, ${a.period}`, `${orgName} · board report · ${state}`);
   if (a.status === "withdrawn") {
     const w = withdrawal;
@@ -166,7 +205,11 @@ export function assessmentBoardReport(
   figureTiles(doc, [
     { label: "Score", value: formatScore(a.score.dimensionScore), detail: "out of 5" },
     { label: "Level", value: `Level ${a.score.level}`, detail: a.score.levelName },
-    { label: "Band", value: a.score.band, detail: `strong from ${framework.bands.strong.toFixed(1)}, weak below ${framework.bands.weak.toFixed(1)}` },
+    {
+      label: "Band",
+      value: a.score.band,
+      detail: `strong from ${framework.bands.strong.toFixed(1)}, weak below ${framework.bands.weak.toFixed(1)}`,
+    },
     {
       label: "Change since last quarter",
       value: change,
@@ -179,7 +222,9 @@ export function assessmentBoardReport(
   paragraph(
     doc,
     `The dimension scores ${formatScore(a.score.dimensionScore)} out of 5: level ${a.score.level} (${a.score.levelName}), ${a.score.band} band` +
-      (delta === null ? ". This is the first finalised quarter." : `, ${delta >= 0 ? "up" : "down"} ${Math.abs(delta).toFixed(1)} since ${previous!.period}.`) +
+      (delta === null
+        ? ". This is the first finalised quarter."
+        : `, ${delta >= 0 ? "up" : "down"} ${Math.abs(delta).toFixed(1)} since ${previous!.period}.`) +
       (a.strengths.length ? ` Strongest: ${a.strengths.map((s) => `${s.name} (${formatScore(s.score)})`).join(", ")}.` : "") +
       (flagged.length
         ? ` ${flagged.length === 1 ? "One component claims" : `${flagged.length} components claim`} more than the registry shows: ${flagged.map((f) => name(f.componentId)).join(", ")}.`
@@ -192,9 +237,20 @@ export function assessmentBoardReport(
     [
       { label: a.period, values: a.score.components.map((c) => c.score), color: COLORS.accent },
       ...(previous
-        ? [{ label: previous.period, values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? null), color: COLORS.muted }]
+        ? [
+            {
+              label: previous.period,
+              values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? null),
+              color: COLORS.muted,
+            },
+          ]
         : []),
-      { label: "Registry evidence level (gaps: no evidence rules)", values: a.score.components.map((c) => evidenceOf(c.componentId)), color: COLORS.ok, dash: true },
+      {
+        label: "Registry evidence level (gaps: no evidence rules)",
+        values: a.score.components.map((c) => evidenceOf(c.componentId)),
+        color: COLORS.ok,
+        dash: true,
+      },
     ],
   );
 
@@ -215,7 +271,9 @@ export function assessmentBoardReport(
         formatScore(c.score),
         String(c.level),
         evidence === null ? "none" : `level ${evidence}`,
-        flag ? { text: `Above the registry evidence${a.justifications[c.componentId] ? " (justified below)" : ""}`, color: COLORS.bad } : "—",
+        flag
+          ? { text: `Above the registry evidence${a.justifications[c.componentId] ? " (justified below)" : ""}`, color: COLORS.bad }
+          : "—",
       ];
     }),
     { title: "Components" },
@@ -257,16 +315,20 @@ export function assessmentBoardReport(
   const m = a.metrics;
   const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
   const hrs = (v: number | null) => (v === null ? "—" : `${v.toFixed(0)} h`);
-  keyValues(doc, [
-    ["Models in production", String(m.productionModels)],
-    ["Incidents / incident rate", `${m.incidentsInWindow} / ${pct(m.incidentRate)}`],
-    ["Median lead time to production", hrs(m.medianLeadTimeHours)],
-    ["Promotions per month", m.deploymentsPerMonth === null ? "—" : m.deploymentsPerMonth.toFixed(1)],
-    ["Production versions with complete lineage", pct(m.lineageCompleteShare)],
-    ["Versions registered through the API", pct(m.apiRegistrationShare)],
-    ["Promotions through an approved request", pct(m.approvalGatedShare)],
-    ["Production versions with an approved card", pct(m.approvedCardShare)],
-  ], `Registry figures (${a.period})`);
+  keyValues(
+    doc,
+    [
+      ["Models in production", String(m.productionModels)],
+      ["Incidents / incident rate", `${m.incidentsInWindow} / ${pct(m.incidentRate)}`],
+      ["Median lead time to production", hrs(m.medianLeadTimeHours)],
+      ["Promotions per month", m.deploymentsPerMonth === null ? "—" : m.deploymentsPerMonth.toFixed(1)],
+      ["Production versions with complete lineage", pct(m.lineageCompleteShare)],
+      ["Versions registered through the API", pct(m.apiRegistrationShare)],
+      ["Promotions through an approved request", pct(m.approvalGatedShare)],
+      ["Production versions with an approved card", pct(m.approvedCardShare)],
+    ],
+    `Registry figures (${a.period})`,
+  );
 
   if (a.gaps.length === 0) {
     heading(doc, "Top gaps");
@@ -296,10 +358,14 @@ export function assessmentBoardReport(
     );
   } else {
     heading(doc, "Roadmap");
-    paragraph(doc, "No roadmap has been generated from this assessment yet; leadership generates one once it is finalised.", { muted: true });
+    paragraph(doc, "No roadmap has been generated from this assessment yet; leadership generates one once it is finalised.", {
+      muted: true,
+    });
   }
 
-  const statementText = new Map(framework.components.flatMap((c) => c.capabilities.map((s) => [s.id, { text: s.text, level: s.level, component: c.name }] as const)));
+  const statementText = new Map(
+    framework.components.flatMap((c) => c.capabilities.map((s) => [s.id, { text: s.text, level: s.level, component: c.name }] as const)),
+  );
   const evidenced = framework.components
     .flatMap((c) => c.capabilities.map((s) => s.id))
     .map((id) => ({ id, response: a.statements[id], notes: a.notes.filter((n) => n.statementId === id) }))
@@ -334,16 +400,55 @@ export function assessmentResponsesCsv(a: AssessmentDetail): string {
   for (const component of framework.components) {
     for (const s of component.capabilities) {
       const r = a.statements[s.id];
-      rows.push(["statement", component.id, s.id, s.level, s.text, r?.status ?? "unanswered", r?.reason ?? "", r?.evidence.note ?? "", r?.evidence.url ?? "", r?.evidence.date ?? "", r?.updatedBy ?? ""]);
+      rows.push([
+        "statement",
+        component.id,
+        s.id,
+        s.level,
+        s.text,
+        r?.status ?? "unanswered",
+        r?.reason ?? "",
+        r?.evidence.note ?? "",
+        r?.evidence.url ?? "",
+        r?.evidence.date ?? "",
+        r?.updatedBy ?? "",
+      ]);
     }
   }
   for (const q of framework.questions) {
     const answer = a.answers[q.id];
-    rows.push(["question", q.componentId, q.id, answer?.level ?? "", q.title, answer ? `level ${answer.level}` : "unanswered", "", answer?.note ?? "", "", "", ""]);
+    rows.push([
+      "question",
+      q.componentId,
+      q.id,
+      answer?.level ?? "",
+      q.title,
+      answer ? `level ${answer.level}` : "unanswered",
+      "",
+      answer?.note ?? "",
+      "",
+      "",
+      "",
+    ]);
   }
   for (const note of a.notes) {
     const component = framework.components.find((c) => c.capabilities.some((s) => s.id === note.statementId));
-    rows.push(["evidence_note", component?.id ?? "", note.statementId, "", "", "", "", note.body, note.url ?? "", note.at.slice(0, 10), note.author]);
+    rows.push([
+      "evidence_note",
+      component?.id ?? "",
+      note.statementId,
+      "",
+      "",
+      "",
+      "",
+      note.body,
+      note.url ?? "",
+      note.at.slice(0, 10),
+      note.author,
+    ]);
   }
-  return toCsv(["kind", "component", "id", "level", "text", "response", "reason", "evidence_note", "evidence_url", "evidence_date", "updated_by"], rows);
+  return toCsv(
+    ["kind", "component", "id", "level", "text", "response", "reason", "evidence_note", "evidence_url", "evidence_date", "updated_by"],
+    rows,
+  );
 }

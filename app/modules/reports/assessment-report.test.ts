@@ -17,26 +17,47 @@ import { insertTestOrg } from "../../../tests/setup/factories";
 const LEADER: Actor = { type: "system", label: "leader@test" };
 const framework = getFramework();
 const statementsAt = (componentId: string, level: number) =>
-  framework.components.find((c) => c.id === componentId)!.capabilities.filter((s) => s.level === level).map((s) => s.id);
+  framework.components
+    .find((c) => c.id === componentId)!
+    .capabilities.filter((s) => s.level === level)
+    .map((s) => s.id);
 const STATEMENT_COUNT = framework.components.reduce((n, c) => n + c.capabilities.length, 0);
 const QUESTION_COUNT = framework.questions.length;
 
 const newOrg = () => insertTestOrg("report-org");
 
-
-
 /** An organisation with one production model in 2025-Q2 and a finalised, flagged and justified Q2 assessment after a finalised Q1. */
 function finalisedAssessment() {
   const org = newOrg();
   createModel(org.id, { name: "Churn model", slug: "churn", riskTier: "minimal" }, LEADER, "ui", { now: new Date("2025-04-10T00:00:00Z") });
-  createVersion(org.id, "churn", { version: "1.0.0", codeRef: "git:1", trainingData: { ref: "s3://t" }, hyperparameters: { a: 1 }, metrics: { auc: 0.8 } }, LEADER, "api", {
-    now: new Date("2025-04-10T00:00:00Z"),
-  });
+  createVersion(
+    org.id,
+    "churn",
+    { version: "1.0.0", codeRef: "git:1", trainingData: { ref: "s3://t" }, hyperparameters: { a: 1 }, metrics: { auc: 0.8 } },
+    LEADER,
+    "api",
+    {
+      now: new Date("2025-04-10T00:00:00Z"),
+    },
+  );
   for (const to of ["validation", "staging", "production"] as const) {
-    transitionVersion(org.id, "churn", "1.0.0", { to }, LEADER, { mayPromote: true }, { now: new Date("2025-05-01T00:00:00Z"), importedHistory: true });
+    transitionVersion(
+      org.id,
+      "churn",
+      "1.0.0",
+      { to },
+      LEADER,
+      { mayPromote: true },
+      { now: new Date("2025-05-01T00:00:00Z"), importedHistory: true },
+    );
   }
   const q1 = createAssessment(org.id, { period: "2025-Q1" }, LEADER);
-  saveResponses(org.id, q1.id, { capabilities: statementsAt("standards", 2).map((id) => ({ id, status: "in_place" as const })), questions: [] }, LEADER);
+  saveResponses(
+    org.id,
+    q1.id,
+    { capabilities: statementsAt("standards", 2).map((id) => ({ id, status: "in_place" as const })), questions: [] },
+    LEADER,
+  );
   finalizeAssessment(org.id, q1.id, { justifications: {}, acceptUnanswered: true }, LEADER);
 
   const { id } = createAssessment(org.id, { period: "2025-Q2" }, LEADER);
@@ -45,9 +66,16 @@ function finalisedAssessment() {
     id,
     {
       capabilities: [
-        ...[...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)].map((sid) => ({ id: sid, status: "in_place" as const })),
-        { id: "mlops.l2.1", status: "partial", evidence: { note: "Runbook — see wiki", url: "https://wiki.example/runbook", date: "2025-05-20" } },
-        { id: "mlops.l2.2", status: "not_applicable", reason: "No, \"batch\" jobs, at all" },
+        ...[...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)].map((sid) => ({
+          id: sid,
+          status: "in_place" as const,
+        })),
+        {
+          id: "mlops.l2.1",
+          status: "partial",
+          evidence: { note: "Runbook — see wiki", url: "https://wiki.example/runbook", date: "2025-05-20" },
+        },
+        { id: "mlops.l2.2", status: "not_applicable", reason: 'No, "batch" jobs, at all' },
       ],
       questions: [
         { id: "production-operations", level: 3, note: "Agreed in the review" },
@@ -56,7 +84,12 @@ function finalisedAssessment() {
     },
     LEADER,
   );
-  const detail = finalizeAssessment(org.id, id, { justifications: { "production-operations": "Four more models go live in July." }, acceptUnanswered: true }, LEADER);
+  const detail = finalizeAssessment(
+    org.id,
+    id,
+    { justifications: { "production-operations": "Four more models go live in July." }, acceptUnanswered: true },
+    LEADER,
+  );
   return { org, id, detail };
 }
 
@@ -90,13 +123,28 @@ describe("assessmentResponsesCsv", () => {
   it("has a header, one row per framework statement and one per question, in framework order", () => {
     const { detail } = finalisedAssessment();
     const rows = parseCsv(assessmentResponsesCsv(detail));
-    expect(rows[0]).toEqual(["kind", "component", "id", "level", "text", "response", "reason", "evidence_note", "evidence_url", "evidence_date", "updated_by"]);
+    expect(rows[0]).toEqual([
+      "kind",
+      "component",
+      "id",
+      "level",
+      "text",
+      "response",
+      "reason",
+      "evidence_note",
+      "evidence_url",
+      "evidence_date",
+      "updated_by",
+    ]);
     const body = rows.slice(1);
     expect(STATEMENT_COUNT).toBe(104);
     expect(body).toHaveLength(STATEMENT_COUNT + QUESTION_COUNT);
     expect(body.filter((r) => r[0] === "statement")).toHaveLength(STATEMENT_COUNT);
     expect(body.filter((r) => r[0] === "question")).toHaveLength(QUESTION_COUNT);
-    expect(body.map((r) => r[2])).toEqual([...framework.components.flatMap((c) => c.capabilities.map((s) => s.id)), ...framework.questions.map((q) => q.id)]);
+    expect(body.map((r) => r[2])).toEqual([
+      ...framework.components.flatMap((c) => c.capabilities.map((s) => s.id)),
+      ...framework.questions.map((q) => q.id),
+    ]);
     for (const r of body) expect(r).toHaveLength(11);
 
     const byId = new Map(body.map((r) => [`${r[0]}:${r[2]}`, r]));
@@ -126,7 +174,11 @@ describe("assessmentResponsesCsv", () => {
       "",
       "Agreed in the review",
     ]);
-    expect(byId.get("question:mlops-automation")!.slice(3, 6)).toEqual(["", framework.questions.find((q) => q.id === "mlops-automation")!.title, "unanswered"]);
+    expect(byId.get("question:mlops-automation")!.slice(3, 6)).toEqual([
+      "",
+      framework.questions.find((q) => q.id === "mlops-automation")!.title,
+      "unanswered",
+    ]);
   });
 
   it("neutralises a formula typed into an evidence note (and other formula starts)", () => {

@@ -8,10 +8,46 @@ const rate = (v: number | null | undefined) => (v == null ? "—" : `${(v * 100)
 const num = (v: number | null | undefined) => (v == null ? "—" : v.toFixed(3));
 
 export function biasAuditCsv(audit: BiasAuditJson): string {
-  const header = ["group", "n", "tp", "fp", "tn", "fn", "positives", "base_rate", "selection_rate", "true_positive_rate", "false_positive_rate", "false_negative_rate", "true_negative_rate", "precision", "accuracy", "impact_ratio", "included_in_disparities"];
+  const header = [
+    "group",
+    "n",
+    "tp",
+    "fp",
+    "tn",
+    "fn",
+    "positives",
+    "base_rate",
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "false_negative_rate",
+    "true_negative_rate",
+    "precision",
+    "accuracy",
+    "impact_ratio",
+    "included_in_disparities",
+  ];
   return toCsv(
     header,
-    audit.groups.map((g) => [g.group, g.n, g.tp, g.fp, g.tn, g.fn, g.positives, g.baseRate, g.selectionRate, g.truePositiveRate, g.falsePositiveRate, g.falseNegativeRate, g.trueNegativeRate, g.precision, g.accuracy, g.impactRatio, g.includedInDisparities]),
+    audit.groups.map((g) => [
+      g.group,
+      g.n,
+      g.tp,
+      g.fp,
+      g.tn,
+      g.fn,
+      g.positives,
+      g.baseRate,
+      g.selectionRate,
+      g.truePositiveRate,
+      g.falsePositiveRate,
+      g.falseNegativeRate,
+      g.trueNegativeRate,
+      g.precision,
+      g.accuracy,
+      g.impactRatio,
+      g.includedInDisparities,
+    ]),
   );
 }
 
@@ -24,7 +60,8 @@ export function biasAuditOutcome(audit: BiasAuditJson): string {
   const s = audit.signoff;
   if (!s) return `${result}, waiting for sign-off`;
   const when = s.at.slice(0, 10);
-  if (audit.status === "accepted" && !audit.passed) return `Failed — risk accepted by ${s.by ?? "a reviewer"} on ${when}: ${s.comment ?? "no rationale recorded"}`;
+  if (audit.status === "accepted" && !audit.passed)
+    return `Failed — risk accepted by ${s.by ?? "a reviewer"} on ${when}: ${s.comment ?? "no rationale recorded"}`;
   if (audit.status === "accepted") return `Passed — accepted by ${s.by ?? "a reviewer"} on ${when}${s.comment ? `: ${s.comment}` : ""}`;
   return `${result} — rejected by ${s.by ?? "a reviewer"} on ${when}${s.comment ? `: ${s.comment}` : ""}`;
 }
@@ -32,7 +69,11 @@ export function biasAuditOutcome(audit: BiasAuditJson): string {
 export function biasAuditPdf(audit: BiasAuditJson, modelName: string = audit.model): Promise<Uint8Array<ArrayBuffer>> {
   const { doc, finish } = createPdf({ title: `Bias audit #${audit.id}`, subject: `${modelName} ${audit.version}` });
   const riskAccepted = audit.status === "accepted" && !audit.passed;
-  title(doc, `Bias audit #${audit.id}: ${modelName} ${audit.version}`, `${audit.passed ? "Passed" : "Failed"} · sign-off: ${riskAccepted ? "risk accepted" : audit.status}`);
+  title(
+    doc,
+    `Bias audit #${audit.id}: ${modelName} ${audit.version}`,
+    `${audit.passed ? "Passed" : "Failed"} · sign-off: ${riskAccepted ? "risk accepted" : audit.status}`,
+  );
   if (riskAccepted) notice(doc, "Risk acceptance", biasAuditOutcome(audit));
   const c = audit.config;
   keyValues(doc, [
@@ -40,7 +81,10 @@ export function biasAuditPdf(audit: BiasAuditJson, modelName: string = audit.mod
     ["Groups", c.groupColumns.join(" x ")],
     ["Label", `${c.labelColumn} positive when ${c.positiveLabels.join(", ")}`],
     ["Prediction", c.scoreColumn ? `${c.scoreColumn} >= ${c.threshold}` : `${c.predictionColumn} in ${c.positivePredictions?.join(", ")}`],
-    ["Rules", `${FAIRNESS_PRESETS[audit.preset].label}; ratios >= ${audit.preset === "eeoc-four-fifths" ? 0.8 : audit.thresholds.ratioMin}, differences <= ${audit.thresholds.differenceMax}`],
+    [
+      "Rules",
+      `${FAIRNESS_PRESETS[audit.preset].label}; ratios >= ${audit.preset === "eeoc-four-fifths" ? 0.8 : audit.thresholds.ratioMin}, differences <= ${audit.thresholds.differenceMax}`,
+    ],
     ["Rows", `${audit.rows} counted, ${audit.skipped} skipped`],
     ["Run", `${audit.createdAt.slice(0, 16).replace("T", " ")} UTC by ${audit.createdBy}`],
   ]);
@@ -60,7 +104,10 @@ export function biasAuditPdf(audit: BiasAuditJson, modelName: string = audit.mod
         num(d.value),
         d.maxGroup ?? "—",
         d.minGroup ?? "—",
-        { text: d.passed === null ? "not measurable" : `${d.passed ? "pass" : "fail"} (${d.comparison} ${d.threshold})`, color: d.passed === false ? COLORS.bad : COLORS.ok },
+        {
+          text: d.passed === null ? "not measurable" : `${d.passed ? "pass" : "fail"} (${d.comparison} ${d.threshold})`,
+          color: d.passed === false ? COLORS.bad : COLORS.ok,
+        },
       ];
     }),
     { title: "Disparities" },

@@ -10,10 +10,16 @@ type CardExport = NonNullable<ReturnType<typeof getCardForExport>>;
 
 /** Sections of a card marked not applicable, with the reason given (model_cards.notApplicable). */
 export function cardNotApplicable(orgId: number, cardId: number, db: DbOrTx = getDb()): Record<string, string> {
-  const row = db.select({ notApplicable: modelCards.notApplicable }).from(modelCards).where(and(eq(modelCards.orgId, orgId), eq(modelCards.id, cardId))).get();
+  const row = db
+    .select({ notApplicable: modelCards.notApplicable })
+    .from(modelCards)
+    .where(and(eq(modelCards.orgId, orgId), eq(modelCards.id, cardId)))
+    .get();
   try {
     const parsed: unknown = JSON.parse(row?.notApplicable ?? "{}");
-    return parsed && typeof parsed === "object" ? Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
+    return parsed && typeof parsed === "object"
+      ? Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"))
+      : {};
   } catch {
     return {};
   }
@@ -21,7 +27,10 @@ export function cardNotApplicable(orgId: number, cardId: number, db: DbOrTx = ge
 
 const statusWords = (status: string) => status.replace("_", " ");
 
-export function modelCardPdf({ model, version, card }: CardExport, notApplicable: Record<string, string> = {}): Promise<Uint8Array<ArrayBuffer>> {
+export function modelCardPdf(
+  { model, version, card }: CardExport,
+  notApplicable: Record<string, string> = {},
+): Promise<Uint8Array<ArrayBuffer>> {
   const { doc, finish } = createPdf({ title: `Model card: ${model.name} ${version.version}`, subject: "Model card" });
   title(doc, `Model card: ${model.name} ${version.version}`, `Revision ${card.revision} · ${statusWords(card.status)}`);
   const written = CARD_SECTIONS.filter((s) => card.sections[s.id]?.trim()).length;
@@ -32,9 +41,22 @@ export function modelCardPdf({ model, version, card }: CardExport, notApplicable
     ["Risk tier", model.riskTier],
     ["Owner team", model.ownerTeam || "—"],
     ["Algorithm / framework", [version.algorithm, version.framework].filter(Boolean).join(" · ") || "—"],
-    ["Metrics", Object.entries(version.metrics).map(([k, v]) => `${k} = ${v}`).join(", ") || "—"],
-    ["Completeness", `${written} of ${CARD_SECTIONS.length} sections written${markedNotApplicable ? `, ${markedNotApplicable} not applicable` : ""}`],
-    ["Decision", card.decidedBy ? `${statusWords(card.status)} by ${card.decidedBy} on ${card.decidedAt?.slice(0, 10)}${card.decisionComment ? `: ${card.decisionComment}` : ""}` : "Not decided yet"],
+    [
+      "Metrics",
+      Object.entries(version.metrics)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join(", ") || "—",
+    ],
+    [
+      "Completeness",
+      `${written} of ${CARD_SECTIONS.length} sections written${markedNotApplicable ? `, ${markedNotApplicable} not applicable` : ""}`,
+    ],
+    [
+      "Decision",
+      card.decidedBy
+        ? `${statusWords(card.status)} by ${card.decidedBy} on ${card.decidedAt?.slice(0, 10)}${card.decisionComment ? `: ${card.decisionComment}` : ""}`
+        : "Not decided yet",
+    ],
   ]);
   for (const section of CARD_SECTIONS) {
     heading(doc, section.title, 1, 14);

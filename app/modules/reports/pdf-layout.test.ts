@@ -55,12 +55,19 @@ describe("the demo organisation's PDFs", () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
       const a = getAssessment(orgId, row.id)!;
-      const pdf = await assessmentBoardReport("Demo Analytics Ltd", a, previousFinalized(orgId, a.period), roadmapSummaryForAssessment(orgId, a.id), assessmentWithdrawal(orgId, a.id));
+      const pdf = await assessmentBoardReport(
+        "Demo Analytics Ltd",
+        a,
+        previousFinalized(orgId, a.period),
+        roadmapSummaryForAssessment(orgId, a.id),
+        assessmentWithdrawal(orgId, a.id),
+      );
       const pages = readChecked(pdf);
       expect(pages.length).toBeGreaterThanOrEqual(2);
       expect(pages.length).toBeLessThanOrEqual(4);
       const first = pages[0]!.text;
-      for (const word of ["Score", "Level", "Band", "Change since last quarter", "Components", a.score.levelName, a.score.band]) expect(first).toContain(word);
+      for (const word of ["Score", "Level", "Band", "Change since last quarter", "Components", a.score.levelName, a.score.band])
+        expect(first).toContain(word);
       for (const c of framework.components) expect(first).toContain(c.name);
       const all = pages.map((p) => p.text).join(" ");
       for (const q of framework.questions) expect(all).toContain(`Q${q.number} ${q.title}`);
@@ -120,8 +127,21 @@ const LONG_NOTE =
 function midSizeAssessment(orgId: number) {
   const statementIds = framework.components.flatMap((c) => c.capabilities.map((s) => ({ id: s.id, level: s.level })));
   const q1 = createAssessment(orgId, { period: "2025-Q1" }, LEADER);
-  saveResponses(orgId, q1.id, { capabilities: statementIds.map(({ id, level }) => ({ id, status: level <= 2 ? ("in_place" as const) : ("none" as const) })), questions: [] }, LEADER);
-  finalizeAssessment(orgId, q1.id, { justifications: Object.fromEntries(framework.components.map((c) => [c.id, "Agreed in review."])) }, LEADER);
+  saveResponses(
+    orgId,
+    q1.id,
+    {
+      capabilities: statementIds.map(({ id, level }) => ({ id, status: level <= 2 ? ("in_place" as const) : ("none" as const) })),
+      questions: [],
+    },
+    LEADER,
+  );
+  finalizeAssessment(
+    orgId,
+    q1.id,
+    { justifications: Object.fromEntries(framework.components.map((c) => [c.id, "Agreed in review."])) },
+    LEADER,
+  );
   const q2 = createAssessment(orgId, { period: "2025-Q2" }, LEADER);
   saveResponses(
     orgId,
@@ -129,9 +149,17 @@ function midSizeAssessment(orgId: number) {
     {
       capabilities: statementIds.map(({ id, level }, i) =>
         level <= 3
-          ? { id, status: "in_place" as const, evidence: { note: `${LONG_NOTE} (${i})`, url: "https://evidence.example.org/reviews/2025/q2", date: "2025-06-20" } }
+          ? {
+              id,
+              status: "in_place" as const,
+              evidence: { note: `${LONG_NOTE} (${i})`, url: "https://evidence.example.org/reviews/2025/q2", date: "2025-06-20" },
+            }
           : i % 7 === 0
-            ? { id, status: "not_applicable" as const, reason: "We run no batch scoring at all; every model serves online requests behind the gateway." }
+            ? {
+                id,
+                status: "not_applicable" as const,
+                reason: "We run no batch scoring at all; every model serves online requests behind the gateway.",
+              }
             : { id, status: i % 2 ? ("partial" as const) : ("none" as const), evidence: { note: LONG_NOTE } },
       ),
       questions: framework.questions.map((q) => ({ id: q.id, level: 3, note: `${LONG_NOTE} Question ${q.number}.` })),
@@ -170,10 +198,18 @@ function midSizeRoadmap(orgId: number, assessmentId: number, ownerId: number) {
 /** A high-risk model version with a long card (Markdown with emphasis, lists and links) and one section not applicable. */
 function midSizeCard(orgId: number) {
   createModel(orgId, { name: "Résumé Screener", slug: "resume-screener", riskTier: "high" }, TEAM, "ui");
-  createVersion(orgId, "resume-screener", { version: "2.0.0", codeRef: "git:abc", trainingData: { ref: "s3://cv" }, hyperparameters: { lr: 0.01 }, metrics: { ndcg: 0.58 } }, TEAM, "ui");
+  createVersion(
+    orgId,
+    "resume-screener",
+    { version: "2.0.0", codeRef: "git:abc", trainingData: { ref: "s3://cv" }, hyperparameters: { lr: 0.01 }, metrics: { ndcg: 0.58 } },
+    TEAM,
+    "ui",
+  );
   const paragraph = (n: number) =>
     `Paragraph ${n}: the model is **trained weekly** on *anonymised* applications and checked against the [fairness guideline](https://policies.example.org/fairness) before release; ` +
-    `reviewers read \`ndcg_at_10\` alongside the selection rates of every group, and escalate to <ethics@example.org> when a group falls behind. `.repeat(2);
+    `reviewers read \`ndcg_at_10\` alongside the selection rates of every group, and escalate to <ethics@example.org> when a group falls behind. `.repeat(
+      2,
+    );
   const sections = emptySections();
   for (const [i, id] of Object.keys(sections).entries()) {
     sections[id as keyof typeof sections] = [
@@ -208,16 +244,33 @@ function midSizeCard(orgId: number) {
 /** A failed audit over 40 groups, accepted as a risk by ethics with a rationale. */
 async function midSizeAudit(orgId: number) {
   createModel(orgId, { name: "Credit Risk Scorer", slug: "credit-risk", riskTier: "limited" }, TEAM, "ui");
-  createVersion(orgId, "credit-risk", { version: "1.0.0", codeRef: "git:1", trainingData: { ref: "s3://d" }, hyperparameters: { c: 1 }, metrics: { auc: 0.8 } }, TEAM, "ui");
+  createVersion(
+    orgId,
+    "credit-risk",
+    { version: "1.0.0", codeRef: "git:1", trainingData: { ref: "s3://d" }, hyperparameters: { c: 1 }, metrics: { auc: 0.8 } },
+    TEAM,
+    "ui",
+  );
   const rows: Array<Record<string, string | number>> = [];
   for (let g = 0; g < 40; g++) {
     const group = `region-${String(g).padStart(2, "0")}-${g % 2 ? "north-eastern-metropolitan-area" : "rural"}`;
     for (let r = 0; r < 40; r++) rows.push({ group, label: r % 2, prediction: r < 10 + (g % 9) * 2 ? 1 : 0 });
   }
-  const config = BiasAuditConfigSchema.parse({ groupColumns: ["group"], labelColumn: "label", positiveLabels: ["1"], predictionColumn: "prediction", positivePredictions: ["1"] });
+  const config = BiasAuditConfigSchema.parse({
+    groupColumns: ["group"],
+    labelColumn: "label",
+    positiveLabels: ["1"],
+    predictionColumn: "prediction",
+    positivePredictions: ["1"],
+  });
   const audit = await runBiasAudit(orgId, "credit-risk", "1.0.0", config, { kind: "rows", rows }, TEAM, "test");
   expect(audit.passed).toBe(false);
-  signOffBiasAudit(orgId, audit.id, { decision: "accept", comment: "Limited risk; a human reviews every declined application until the retrained model ships." }, ETHICS);
+  signOffBiasAudit(
+    orgId,
+    audit.id,
+    { decision: "accept", comment: "Limited risk; a human reviews every declined application until the retrained model ships." },
+    ETHICS,
+  );
   return audit.id;
 }
 
@@ -227,7 +280,11 @@ describe("a mid-size organisation's PDFs", () => {
   let roadmapId = 0;
   beforeAll(() => {
     orgId = insertTestOrg("midsize").id;
-    const owner = getDb().insert(users).values({ email: "owner@midsize.test", name: "Olivia Owner-With-A-Long-Name", passwordHash: "x" }).returning().get();
+    const owner = getDb()
+      .insert(users)
+      .values({ email: "owner@midsize.test", name: "Olivia Owner-With-A-Long-Name", passwordHash: "x" })
+      .returning()
+      .get();
     getDb().insert(memberships).values({ orgId, userId: owner.id, role: "team" }).run();
     assessmentId = midSizeAssessment(orgId);
     roadmapId = midSizeRoadmap(orgId, assessmentId, owner.id);
@@ -235,7 +292,13 @@ describe("a mid-size organisation's PDFs", () => {
 
   const boardReport = () => {
     const a = getAssessment(orgId, assessmentId)!;
-    return assessmentBoardReport("Midsize Holdings plc", a, previousFinalized(orgId, a.period), roadmapSummaryForAssessment(orgId, a.id), assessmentWithdrawal(orgId, a.id));
+    return assessmentBoardReport(
+      "Midsize Holdings plc",
+      a,
+      previousFinalized(orgId, a.period),
+      roadmapSummaryForAssessment(orgId, a.id),
+      assessmentWithdrawal(orgId, a.id),
+    );
   };
 
   it("the board report spans several pages, with the summary on page 1 and the evidence notes in full", async () => {
@@ -246,23 +309,34 @@ describe("a mid-size organisation's PDFs", () => {
     expect(summary).toContainEqual(expect.stringMatching(/^\d\.\d Level \d \w+ [+−±]\d\.\d$/));
     expect(summary).toContainEqual(expect.stringMatching(/from \d\.\d in 2025-Q1$/));
     expect(summary).toContain("Component Score Level Registry Flag");
-    for (const c of framework.components) expect(summary).toContainEqual(expect.stringMatching(new RegExp(`^${c.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\d\\.\\d \\d`)));
+    for (const c of framework.components)
+      expect(summary).toContainEqual(expect.stringMatching(new RegExp(`^${c.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\d\\.\\d \\d`)));
     const all = pages.map((p) => p.text).join(" ");
     expect(all).toContain("Evidence behind the answers");
     // A URL wider than its column breaks after a separator, never elsewhere, and loses nothing.
     expect(all.replace(/\s+/g, "")).toContain("https://wiki.example.org/platform/runbooks/production-model-operations-and-escalation-2026");
     // Tables that continue on a new page repeat their header row.
-    for (const page of pages.slice(pages.findIndex((p) => p.text.includes("Evidence behind the answers")) + 1)) expect(pdfLines(page)[0]).toBe("Statement Answer Evidence");
+    for (const page of pages.slice(pages.findIndex((p) => p.text.includes("Evidence behind the answers")) + 1))
+      expect(pdfLines(page)[0]).toBe("Statement Answer Evidence");
   });
 
   /** Runs `check` while the assessment is withdrawn (as the withdraw action stores it), then restores it. */
   async function whileWithdrawn(reason: string, check: () => Promise<void>) {
-    const withdraw = { status: "withdrawn" as const, withdrawnAt: new Date("2025-08-01T09:00:00Z"), withdrawnByLabel: "leader@midsize.test", withdrawnReason: reason };
+    const withdraw = {
+      status: "withdrawn" as const,
+      withdrawnAt: new Date("2025-08-01T09:00:00Z"),
+      withdrawnByLabel: "leader@midsize.test",
+      withdrawnReason: reason,
+    };
     getDb().update(assessments).set(withdraw).where(eq(assessments.id, assessmentId)).run();
     try {
       await check();
     } finally {
-      getDb().update(assessments).set({ status: "finalized", withdrawnAt: null, withdrawnByLabel: null, withdrawnReason: null }).where(eq(assessments.id, assessmentId)).run();
+      getDb()
+        .update(assessments)
+        .set({ status: "finalized", withdrawnAt: null, withdrawnByLabel: null, withdrawnReason: null })
+        .where(eq(assessments.id, assessmentId))
+        .run();
     }
   }
 
@@ -287,14 +361,17 @@ describe("a mid-size organisation's PDFs", () => {
     expect(itemsStart).toBeLessThan(pages.length - 2);
     for (const page of pages.slice(itemsStart + 1)) expect(pdfLines(page)[0]).toBe(header);
     const response = await roadmapExport("pdf", { slug: "midsize", name: "Midsize Holdings plc" }, detail, "portal.test");
-    expect(response.headers.get("content-disposition")).toMatch(/^inline; filename="Midsize Holdings plc roadmap level \d to \d - .+\.pdf"; filename\*=UTF-8''/);
+    expect(response.headers.get("content-disposition")).toMatch(
+      /^inline; filename="Midsize Holdings plc roadmap level \d to \d - .+\.pdf"; filename\*=UTF-8''/,
+    );
   });
 
   it("a superseded roadmap from a withdrawn assessment says both and counts closed items as not done", async () => {
     const detail = getRoadmap(orgId, roadmapId)!;
     const open = detail.items.filter((i) => i.status !== "done");
     const done = detail.items.length - open.length;
-    for (const item of open) getDb().update(roadmapItems).set({ status: "closed", closedReason: "superseded" }).where(eq(roadmapItems.id, item.id)).run();
+    for (const item of open)
+      getDb().update(roadmapItems).set({ status: "closed", closedReason: "superseded" }).where(eq(roadmapItems.id, item.id)).run();
     await whileWithdrawn("Wrong framework.", async () => {
       // No newer roadmap replaced it here, so the superseded status is set on the detail.
       const superseded = { ...getRoadmap(orgId, roadmapId)!, status: "superseded" as const };
@@ -320,11 +397,27 @@ describe("a mid-size organisation's PDFs", () => {
     expect(all).toContain("1. First step 2. Second step");
     expect(all).not.toMatch(/\*\*|\]\(|~~|javascript:/);
     const lines = pages.flatMap(pdfLines);
-    for (const line of ["First line with a hard break", "second line of the same paragraph.", "threshold: 0.42", "review: weekly", "Group Selection rate Note", "under_40 43.8% watch", "[x] Bias audit pending passed", "[ ] Monitoring dashboard", "• nested under the task"]) {
+    for (const line of [
+      "First line with a hard break",
+      "second line of the same paragraph.",
+      "threshold: 0.42",
+      "review: weekly",
+      "Group Selection rate Note",
+      "under_40 43.8% watch",
+      "[x] Bias audit pending passed",
+      "[ ] Monitoring dashboard",
+      "• nested under the task",
+    ]) {
       expect(lines).toContain(line);
     }
     const raw = Buffer.from(pdf).toString("latin1");
-    for (const uri of ["https://policies.example.org/fairness", "https://example.org/item", "mailto:ethics@example.org", "https://example.org/autolink"]) expect(raw).toContain(`/URI (${uri})`);
+    for (const uri of [
+      "https://policies.example.org/fairness",
+      "https://example.org/item",
+      "mailto:ethics@example.org",
+      "https://example.org/autolink",
+    ])
+      expect(raw).toContain(`/URI (${uri})`);
     for (const font of ["Helvetica-Bold", "Helvetica-Oblique", "Courier"]) expect(raw).toContain(`/BaseFont /${font}`);
   });
 
@@ -334,10 +427,16 @@ describe("a mid-size organisation's PDFs", () => {
     expect(pages).toHaveLength(2);
     const all = pages.map((p) => p.text).join(" ");
     expect(pages[0]!.text).toContain("Risk acceptance");
-    expect(all).toMatch(/Failed — risk accepted by ethics@midsize\.test on \d{4}-\d{2}-\d{2}: Limited risk; a human reviews every declined application/);
+    expect(all).toMatch(
+      /Failed — risk accepted by ethics@midsize\.test on \d{4}-\d{2}-\d{2}: Limited risk; a human reviews every declined application/,
+    );
     expect(all).toContain("Selection rate");
     for (const page of pages.slice(1)) expect(pdfLines(page)[0]).toMatch(/^Group Rows Selection True False False Precision Impact ratio$/);
-    const audit = getDb().select().from(biasAudits).where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, id))).get()!;
+    const audit = getDb()
+      .select()
+      .from(biasAudits)
+      .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, id)))
+      .get()!;
     expect(audit.status).toBe("accepted");
   });
 });

@@ -37,7 +37,15 @@ export type Pdf = InstanceType<typeof PDFDocument>;
 const MARGIN = 54;
 /** Room between the content and the bottom margin, where the footer sits. */
 const FOOTER_BAND = 24;
-export const COLORS = { text: "#1d2430", muted: "#5b6576", accent: "#2457c5", ok: "#1b7a43", bad: "#b42318", rule: "#d9dee7", fill: "#f2f4f8" };
+export const COLORS = {
+  text: "#1d2430",
+  muted: "#5b6576",
+  accent: "#2457c5",
+  ok: "#1b7a43",
+  bad: "#b42318",
+  rule: "#d9dee7",
+  fill: "#f2f4f8",
+};
 const BASE_SIZE = 10;
 
 /** What every PDF's footer says: left the document, right "Page n of N". */
@@ -48,7 +56,11 @@ export function createPdf(meta: { title: string; subject?: string }) {
     size: "A4",
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_BAND },
     bufferPages: true,
-    info: { Title: pdfText(meta.title), Subject: meta.subject ? pdfText(meta.subject) : undefined, Creator: "AI Maturity & Governance Portal" },
+    info: {
+      Title: pdfText(meta.title),
+      Subject: meta.subject ? pdfText(meta.subject) : undefined,
+      Creator: "AI Maturity & Governance Portal",
+    },
   });
   const chunks: Buffer[] = [];
   doc.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -67,7 +79,12 @@ export function createPdf(meta: { title: string; subject?: string }) {
         doc.page.margins.bottom = 0;
         const y = doc.page.height - MARGIN - 9;
         const width = contentWidth(doc);
-        doc.moveTo(MARGIN, y - 6).lineTo(MARGIN + width, y - 6).lineWidth(0.5).strokeColor(COLORS.rule).stroke();
+        doc
+          .moveTo(MARGIN, y - 6)
+          .lineTo(MARGIN + width, y - 6)
+          .lineWidth(0.5)
+          .strokeColor(COLORS.rule)
+          .stroke();
         doc.font("Helvetica").fontSize(8).fillColor(COLORS.muted);
         const page = pageLabel(i - range.start + 1, range.count);
         const pageWidth = doc.widthOfString(page);
@@ -94,8 +111,18 @@ export function ensureSpace(doc: Pdf, height: number) {
 }
 
 export function title(doc: Pdf, text: string, subtitle?: string) {
-  doc.font("Helvetica-Bold").fontSize(20).fillColor(COLORS.text).text(pdfText(text), left(doc), doc.y, { width: contentWidth(doc) });
-  if (subtitle) doc.moveDown(0.2).font("Helvetica").fontSize(11).fillColor(COLORS.muted).text(pdfText(subtitle), { width: contentWidth(doc) });
+  doc
+    .font("Helvetica-Bold")
+    .fontSize(20)
+    .fillColor(COLORS.text)
+    .text(pdfText(text), left(doc), doc.y, { width: contentWidth(doc) });
+  if (subtitle)
+    doc
+      .moveDown(0.2)
+      .font("Helvetica")
+      .fontSize(11)
+      .fillColor(COLORS.muted)
+      .text(pdfText(subtitle), { width: contentWidth(doc) });
   doc.moveDown(0.8);
 }
 
@@ -117,7 +144,9 @@ export function heading(doc: Pdf, text: string, level: 1 | 2 = 1, keepWith = 50)
 export function paragraph(doc: Pdf, text: string, options: { muted?: boolean; size?: number; bold?: boolean; color?: string } = {}) {
   doc.font(options.bold ? "Helvetica-Bold" : "Helvetica").fontSize(options.size ?? BASE_SIZE);
   ensureSpace(doc, doc.currentLineHeight(true));
-  doc.fillColor(options.color ?? (options.muted ? COLORS.muted : COLORS.text)).text(pdfText(text), left(doc), doc.y, { width: contentWidth(doc), align: "left" });
+  doc
+    .fillColor(options.color ?? (options.muted ? COLORS.muted : COLORS.text))
+    .text(pdfText(text), left(doc), doc.y, { width: contentWidth(doc), align: "left" });
   doc.moveDown(0.4);
 }
 
@@ -132,8 +161,17 @@ export function notice(doc: Pdf, heading: string, body: string, color: string = 
   ensureSpace(doc, height + 8);
   const y = doc.y;
   doc.rect(left(doc), y, contentWidth(doc), height).lineWidth(1.5).strokeColor(color).stroke();
-  doc.font("Helvetica-Bold").fontSize(12).fillColor(color).text(pdfText(heading), left(doc) + 10, y + 10, { width });
-  if (body) doc.font("Helvetica").fontSize(BASE_SIZE).fillColor(COLORS.text).text(pdfText(body), left(doc) + 10, y + 10 + headHeight + 2, { width });
+  doc
+    .font("Helvetica-Bold")
+    .fontSize(12)
+    .fillColor(color)
+    .text(pdfText(heading), left(doc) + 10, y + 10, { width });
+  if (body)
+    doc
+      .font("Helvetica")
+      .fontSize(BASE_SIZE)
+      .fillColor(COLORS.text)
+      .text(pdfText(body), left(doc) + 10, y + 10 + headHeight + 2, { width });
   doc.x = left(doc);
   doc.y = y + height + 10;
 }
@@ -252,14 +290,23 @@ export function table(doc: Pdf, columns: Column[], rows: Cell[][], options: Tabl
   const lineHeight = doc.currentLineHeight(true);
   const heightOf = (lines: string[][]) => Math.max(1, ...lines.map((l) => l.length)) * lineHeight + 2 * PAD_Y;
 
-  const drawLines = (cells: Array<{ text: string; color?: string; bold?: boolean }>, lines: string[][], from: number, count: number, isHeader: boolean) => {
+  const drawLines = (
+    cells: Array<{ text: string; color?: string; bold?: boolean }>,
+    lines: string[][],
+    from: number,
+    count: number,
+    isHeader: boolean,
+  ) => {
     const y = doc.y;
     const height = count * lineHeight + 2 * PAD_Y;
     if (isHeader) doc.rect(x0, y, total, height).fill(COLORS.fill);
     let x = x0;
     cells.forEach((cell, i) => {
       const bold = cell.bold || isHeader || (options.labelColumn && i === 0);
-      doc.font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(size).fillColor(cell.color ?? (options.labelColumn && i === 0 ? COLORS.muted : COLORS.text));
+      doc
+        .font(bold ? "Helvetica-Bold" : "Helvetica")
+        .fontSize(size)
+        .fillColor(cell.color ?? (options.labelColumn && i === 0 ? COLORS.muted : COLORS.text));
       const align = columns[i]!.align ?? "left";
       lines[i]!.slice(from, from + count).forEach((line, n) => {
         const room = widths[i]! - 2 * PAD_X - doc.widthOfString(line);
@@ -268,14 +315,28 @@ export function table(doc: Pdf, columns: Column[], rows: Cell[][], options: Tabl
       });
       x += widths[i]!;
     });
-    if (options.rules !== false) doc.moveTo(x0, y + height).lineTo(x0 + total, y + height).strokeColor(COLORS.rule).lineWidth(0.5).stroke();
+    if (options.rules !== false)
+      doc
+        .moveTo(x0, y + height)
+        .lineTo(x0 + total, y + height)
+        .strokeColor(COLORS.rule)
+        .lineWidth(0.5)
+        .stroke();
     doc.x = x0;
     doc.y = y + height;
   };
 
   const headerLines = layout(header, true);
   const headerHeight = showHeader ? heightOf(headerLines) : 0;
-  const drawHeader = () => showHeader && drawLines(header, headerLines, 0, headerLines.reduce((n, l) => Math.max(n, l.length), 1), true);
+  const drawHeader = () =>
+    showHeader &&
+    drawLines(
+      header,
+      headerLines,
+      0,
+      headerLines.reduce((n, l) => Math.max(n, l.length), 1),
+      true,
+    );
   const fullPage = () => contentBottom(doc) - doc.page.margins.top - headerHeight;
 
   // The header never sits alone at the bottom of a page.
@@ -325,7 +386,15 @@ export function keyValues(doc: Pdf, rows: Array<[string, string]>, title?: strin
 export type Run = { text: string; bold?: boolean; italic?: boolean; code?: boolean; strike?: boolean; link?: string };
 
 const runFont = (run: Run) =>
-  run.code ? "Courier" : run.bold && run.italic ? "Helvetica-BoldOblique" : run.bold ? "Helvetica-Bold" : run.italic ? "Helvetica-Oblique" : "Helvetica";
+  run.code
+    ? "Courier"
+    : run.bold && run.italic
+      ? "Helvetica-BoldOblique"
+      : run.bold
+        ? "Helvetica-Bold"
+        : run.italic
+          ? "Helvetica-Oblique"
+          : "Helvetica";
 
 /**
  * A paragraph of styled runs (bold, italic, code, struck out, links as link annotations)
@@ -362,7 +431,13 @@ export function richParagraph(doc: Pdf, runs: Run[], options: { indent?: number;
         .font(runFont(run))
         .fontSize(size)
         .fillColor(run.link ? COLORS.accent : (options.color ?? COLORS.text));
-      const textOptions = { width: contentWidth(doc) - indent, continued: i < flow.length - 1, link: run.link ?? null, underline: Boolean(run.link), strike: Boolean(run.strike) };
+      const textOptions = {
+        width: contentWidth(doc) - indent,
+        continued: i < flow.length - 1,
+        link: run.link ?? null,
+        underline: Boolean(run.link),
+        strike: Boolean(run.strike),
+      };
       if (i === 0) doc.text(run.text, x, doc.y, textOptions);
       else doc.text(run.text, textOptions);
     });

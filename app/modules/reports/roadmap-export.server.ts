@@ -3,12 +3,39 @@ import { ITEM_STATUS_LABELS } from "../roadmap/roadmap-constants";
 import { criterionStatusLabel } from "../roadmap/criteria";
 import { csvResponse, toCsv } from "../../utils/csv-writer";
 import { assessmentWithdrawal, type Withdrawal } from "./assessment-report.server";
-import { COLORS, contentWidth, createPdf, ensureSpace, heading, notice, paragraph, pdfResponse, pdfText, table, title, wrapLines, type Pdf } from "./pdf.server";
+import {
+  COLORS,
+  contentWidth,
+  createPdf,
+  ensureSpace,
+  heading,
+  notice,
+  paragraph,
+  pdfResponse,
+  pdfText,
+  table,
+  title,
+  wrapLines,
+  type Pdf,
+} from "./pdf.server";
 
 export function roadmapCsv(r: RoadmapDetail): string {
   return toCsv(
     ["priority", "item", "workstream", "components", "due_date", "status", "owner", "team", "evidence", "completed_at", "catch_up", "key"],
-    r.items.map((i) => [i.priority, i.title, i.workstream, i.components.join(" "), i.dueDate, i.status, i.owner?.email ?? "", i.team ?? "", i.evidence ?? "", i.completedAt ?? "", i.catchUp ? "yes" : "no", i.key]),
+    r.items.map((i) => [
+      i.priority,
+      i.title,
+      i.workstream,
+      i.components.join(" "),
+      i.dueDate,
+      i.status,
+      i.owner?.email ?? "",
+      i.team ?? "",
+      i.evidence ?? "",
+      i.completedAt ?? "",
+      i.catchUp ? "yes" : "no",
+      i.key,
+    ]),
   );
 }
 
@@ -52,9 +79,20 @@ function phaseBars(doc: Pdf, r: RoadmapDetail) {
   doc.x = left;
 }
 
-export function roadmapPdf(orgName: string, r: RoadmapDetail, sourceWithdrawal: Withdrawal | null = null): Promise<Uint8Array<ArrayBuffer>> {
-  const { doc, finish } = createPdf({ title: `${orgName}: roadmap level ${r.transition.from} to ${r.transition.to}`, subject: "Improvement roadmap" });
-  title(doc, `Roadmap: level ${r.transition.from} → ${r.transition.to}, ${r.title}`, `${orgName} · from the ${r.assessmentPeriod} assessment · starts ${r.startDate}`);
+export function roadmapPdf(
+  orgName: string,
+  r: RoadmapDetail,
+  sourceWithdrawal: Withdrawal | null = null,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const { doc, finish } = createPdf({
+    title: `${orgName}: roadmap level ${r.transition.from} to ${r.transition.to}`,
+    subject: "Improvement roadmap",
+  });
+  title(
+    doc,
+    `Roadmap: level ${r.transition.from} → ${r.transition.to}, ${r.title}`,
+    `${orgName} · from the ${r.assessmentPeriod} assessment · starts ${r.startDate}`,
+  );
   if (sourceWithdrawal) {
     notice(
       doc,
@@ -62,7 +100,13 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail, sourceWithdrawal: 
       `The ${r.assessmentPeriod} assessment this roadmap came from was withdrawn by ${sourceWithdrawal.by} on ${sourceWithdrawal.at}${sourceWithdrawal.reason ? `: ${sourceWithdrawal.reason}` : "."} The roadmap stays as it was.`,
     );
   }
-  if (r.status === "superseded") notice(doc, "Superseded", "A newer roadmap replaced this one; its open items were carried over or closed by supersession.", COLORS.muted);
+  if (r.status === "superseded")
+    notice(
+      doc,
+      "Superseded",
+      "A newer roadmap replaced this one; its open items were carried over or closed by supersession.",
+      COLORS.muted,
+    );
   paragraph(doc, r.goal);
   // Progress counts every item: closed ones (by supersession) are not done.
   const closed = r.items.filter((i) => i.status === "closed").length;
@@ -80,7 +124,11 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail, sourceWithdrawal: 
       { header: "How", width: 0.14 },
       { header: "Status", width: 0.36 },
     ],
-    r.successCriteria.map((c) => [c.text, c.automatic ? "automatic" : "leadership", { text: `${criterionStatusLabel(c)}: ${c.explanation}`, color: c.met ? COLORS.ok : c.met === false ? COLORS.bad : COLORS.muted }]),
+    r.successCriteria.map((c) => [
+      c.text,
+      c.automatic ? "automatic" : "leadership",
+      { text: `${criterionStatusLabel(c)}: ${c.explanation}`, color: c.met ? COLORS.ok : c.met === false ? COLORS.bad : COLORS.muted },
+    ]),
     { title: "Success criteria" },
   );
   table(
@@ -93,14 +141,25 @@ export function roadmapPdf(orgName: string, r: RoadmapDetail, sourceWithdrawal: 
       { header: "Status", width: 0.1 },
       { header: "Owner", width: 0.13 },
     ],
-    r.items.map((i) => [String(i.priority), i.title, i.workstream, { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined }, i.status === "closed" ? "Closed (superseded)" : ITEM_STATUS_LABELS[i.status], i.owner?.name ?? "—"]),
+    r.items.map((i) => [
+      String(i.priority),
+      i.title,
+      i.workstream,
+      { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined },
+      i.status === "closed" ? "Closed (superseded)" : ITEM_STATUS_LABELS[i.status],
+      i.owner?.name ?? "—",
+    ]),
     { title: "Items" },
   );
   return finish(`${orgName} · roadmap ${r.transition.from}→${r.transition.to}`);
 }
 
 function icsText(value: string) {
-  return value.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r\n|\r|\n/g, "\\n");
+  return value
+    .replace(/\\/g, "\\\\")
+    .replace(/;/g, "\\;")
+    .replace(/,/g, "\\,")
+    .replace(/\r\n|\r|\n/g, "\\n");
 }
 
 /** Lines longer than 75 octets are folded (RFC 5545 §3.1). */
@@ -121,8 +180,17 @@ function fold(line: string) {
 
 /** An iCalendar feed with one all-day event per open item on its due date. */
 export function roadmapIcs(orgSlug: string, host: string, r: RoadmapDetail, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-  const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//AI Maturity & Governance Portal//Roadmap//EN", "CALSCALE:GREGORIAN", `X-WR-CALNAME:${icsText(`${r.title} (${orgSlug})`)}`];
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
+  const lines = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//AI Maturity & Governance Portal//Roadmap//EN",
+    "CALSCALE:GREGORIAN",
+    `X-WR-CALNAME:${icsText(`${r.title} (${orgSlug})`)}`,
+  ];
   for (const item of r.items.filter((i) => i.status !== "closed" && i.status !== "done")) {
     const day = item.dueDate.replace(/-/g, "");
     const next = new Date(Date.parse(`${item.dueDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10).replace(/-/g, "");
@@ -142,11 +210,24 @@ export function roadmapIcs(orgSlug: string, host: string, r: RoadmapDetail, now 
 }
 
 /** The one entry point of the roadmap's export routes. */
-export async function roadmapExport(format: "csv" | "pdf" | "ics", org: { id?: number; slug: string; name: string }, r: RoadmapDetail, host: string): Promise<Response> {
+export async function roadmapExport(
+  format: "csv" | "pdf" | "ics",
+  org: { id?: number; slug: string; name: string },
+  r: RoadmapDetail,
+  host: string,
+): Promise<Response> {
   const name = `${org.slug}-roadmap-${r.transition.from}-${r.transition.to}`;
   if (format === "csv") return csvResponse(roadmapCsv(r), `${name}.csv`);
-  if (format === "pdf") return pdfResponse(await roadmapPdf(org.name, r, org.id === undefined ? null : assessmentWithdrawal(org.id, r.assessmentId)), `${org.name} roadmap level ${r.transition.from} to ${r.transition.to} - ${r.title}.pdf`);
+  if (format === "pdf")
+    return pdfResponse(
+      await roadmapPdf(org.name, r, org.id === undefined ? null : assessmentWithdrawal(org.id, r.assessmentId)),
+      `${org.name} roadmap level ${r.transition.from} to ${r.transition.to} - ${r.title}.pdf`,
+    );
   return new Response(roadmapIcs(org.slug, host, r), {
-    headers: { "Content-Type": "text/calendar; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.ics"`, "Cache-Control": "private, no-store" },
+    headers: {
+      "Content-Type": "text/calendar; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}.ics"`,
+      "Cache-Control": "private, no-store",
+    },
   });
 }

@@ -20,19 +20,35 @@ let counter = 0;
 /** An organisation with a member and a roadmap (1 → 2) generated from a finalised level-1 assessment. */
 function roadmapFixture() {
   counter++;
-  const orgId = getDb().insert(organizations).values({ slug: `export-org-${counter}`, name: `Export org ${counter}` }).returning().get().id;
+  const orgId = getDb()
+    .insert(organizations)
+    .values({ slug: `export-org-${counter}`, name: `Export org ${counter}` })
+    .returning()
+    .get().id;
   const email = `owner.${counter}@export.test`;
-  const user = getDb().insert(users).values({ email, name: `Owner ${counter}`, passwordHash: "x" }).returning().get();
+  const user = getDb()
+    .insert(users)
+    .values({ email, name: `Owner ${counter}`, passwordHash: "x" })
+    .returning()
+    .get();
   getDb().insert(memberships).values({ orgId, userId: user.id, role: "team" }).run();
   const assessment = createAssessment(orgId, { period: "2026-Q1" }, LEADER);
-  finalizeAssessment(orgId, assessment.id, { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "ok"])), acceptUnanswered: true }, LEADER);
+  finalizeAssessment(
+    orgId,
+    assessment.id,
+    { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "ok"])), acceptUnanswered: true },
+    LEADER,
+  );
   const roadmapId = generateRoadmapFromAssessment(orgId, assessment.id, { startDate: "2026-04-01" }, LEADER);
   return { orgId, roadmapId, email, detail: () => getRoadmap(orgId, roadmapId)! };
 }
 
-
 /** Unfolds iCalendar content lines (CRLF + space) and splits on CRLF. */
-const unfold = (ics: string) => ics.replace(/\r\n[ \t]/g, "").split("\r\n").filter((l) => l !== "");
+const unfold = (ics: string) =>
+  ics
+    .replace(/\r\n[ \t]/g, "")
+    .split("\r\n")
+    .filter((l) => l !== "");
 /** The events of a calendar as maps of property name (with parameters) → value. */
 function events(ics: string): Array<Map<string, string>> {
   const out: Array<Map<string, string>> = [];
@@ -60,7 +76,20 @@ describe("roadmapCsv", () => {
     const detail = f.detail();
     const rows = parseCsv(roadmapCsv(detail));
     expect(rows).toHaveLength(detail.items.length + 1);
-    expect(rows[0]).toEqual(["priority", "item", "workstream", "components", "due_date", "status", "owner", "team", "evidence", "completed_at", "catch_up", "key"]);
+    expect(rows[0]).toEqual([
+      "priority",
+      "item",
+      "workstream",
+      "components",
+      "due_date",
+      "status",
+      "owner",
+      "team",
+      "evidence",
+      "completed_at",
+      "catch_up",
+      "key",
+    ]);
     expect(rows.slice(1).map((r) => r[11])).toEqual(detail.items.map((i) => i.key));
     for (const row of rows) expect(row).toHaveLength(12);
     const row = rows.find((r) => r[11] === first.key)!;
@@ -77,7 +106,7 @@ describe("roadmapCsv", () => {
   it("neutralises cells a spreadsheet would run as formulas", () => {
     const f = roadmapFixture();
     const items = f.detail().items;
-    const payloads = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)"];
+    const payloads = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)"];
     payloads.forEach((evidence, i) => updateRoadmapItem(f.orgId, items[i]!.id, { evidence, team: evidence }, LEADER));
     const rows = parseCsv(roadmapCsv(f.detail()));
     payloads.forEach((payload, i) => {
@@ -155,7 +184,9 @@ describe("roadmapIcs", () => {
     const tricky: RoadmapDetail = {
       ...detail,
       title: "Plan; phase, one",
-      items: detail.items.map((i, n) => (n === 0 ? { ...i, title: "Lint, test; deploy \\ then\nreview", workstream: "Ops; infra, cloud" } : i)),
+      items: detail.items.map((i, n) =>
+        n === 0 ? { ...i, title: "Lint, test; deploy \\ then\nreview", workstream: "Ops; infra, cloud" } : i,
+      ),
     };
     const ics = roadmapIcs("export-org", "portal.test", tricky);
     const lines = unfold(ics);
@@ -197,7 +228,11 @@ describe("roadmapExport", () => {
     expect(parseCsv(await csv.text())).toHaveLength(f.detail().items.length + 1);
     const pdf = await roadmapExport("pdf", org, f.detail(), "portal.test");
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString("latin1"),
+    ).toBe("%PDF-");
     const ics = await roadmapExport("ics", org, f.detail(), "portal.test");
     expect(ics.headers.get("content-type")).toContain("text/calendar");
     expect(ics.headers.get("content-disposition")).toContain("export-org-roadmap-1-2.ics");

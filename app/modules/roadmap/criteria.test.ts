@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
-import { criterionStatusLabel, evaluateCriterion, formatMetricValue, isRateMetric, manualCriterionExplanation, type CriterionFacts } from "./criteria";
+import {
+  criterionStatusLabel,
+  evaluateCriterion,
+  formatMetricValue,
+  isRateMetric,
+  manualCriterionExplanation,
+  type CriterionFacts,
+} from "./criteria";
 
 const noFacts: CriterionFacts = { metrics: null, nextAssessmentScore: null };
 
@@ -60,7 +67,12 @@ describe("evaluateCriterion: registry checks", () => {
       metrics: { sloBreaches: 0 },
       nextAssessmentScore: null,
     });
-    expect(result).toEqual({ automatic: true, met: true, value: 0, explanation: "0 monitoring snapshots breaching an objective, target at most 0" });
+    expect(result).toEqual({
+      automatic: true,
+      met: true,
+      value: 0,
+      explanation: "0 monitoring snapshots breaching an objective, target at most 0",
+    });
   });
 
   it("formats incident rates and shares as percentages", () => {
@@ -125,15 +137,11 @@ describe("evaluateCriterion: registry checks", () => {
     expect(evaluateCriterion(atLeastFive, noFacts)).toEqual(unknown);
     expect(evaluateCriterion(atLeastFive, { metrics: {}, nextAssessmentScore: 4 })).toEqual(unknown);
     expect(evaluateCriterion(atLeastFive, { metrics: { modelsTotal: 9 }, nextAssessmentScore: null })).toEqual(unknown);
-    expect(evaluateCriterion(atLeastFive, { metrics: { productionModels: null }, nextAssessmentScore: null })).toEqual(
-      unknown,
+    expect(evaluateCriterion(atLeastFive, { metrics: { productionModels: null }, nextAssessmentScore: null })).toEqual(unknown);
+    expect(evaluateCriterion(atLeastFive, { metrics: { productionModels: Number.NaN }, nextAssessmentScore: null })).toEqual(unknown);
+    expect(evaluateCriterion(registry("incidentRate", "<", 0.05), { metrics: null, nextAssessmentScore: null }).explanation).toBe(
+      "No figure yet for incident rate, target below 5%",
     );
-    expect(
-      evaluateCriterion(atLeastFive, { metrics: { productionModels: Number.NaN }, nextAssessmentScore: null }),
-    ).toEqual(unknown);
-    expect(
-      evaluateCriterion(registry("incidentRate", "<", 0.05), { metrics: null, nextAssessmentScore: null }).explanation,
-    ).toBe("No figure yet for incident rate, target below 5%");
   });
 
   it("evaluates the real 2-3 criteria", () => {
@@ -215,12 +223,17 @@ describe("formatting helpers", () => {
 
 describe("criteria in people's words", () => {
   it("reads a registry check as a sentence with the figure and its target, never a metric key", () => {
-    const explanation = evaluateCriterion(registry("productionModels", ">=", 10), { metrics: { productionModels: 10 }, nextAssessmentScore: null }).explanation;
+    const explanation = evaluateCriterion(registry("productionModels", ">=", 10), {
+      metrics: { productionModels: 10 },
+      nextAssessmentScore: null,
+    }).explanation;
     expect(explanation).toBe("10 models in production, target at least 10");
-    expect(evaluateCriterion(registry("productionModels", ">=", 1), { metrics: { productionModels: 1 }, nextAssessmentScore: null }).explanation).toBe(
-      "1 model in production, target at least 1",
-    );
-    const every = getFramework("1").roadmaps.flatMap((r) => r.successCriteria).filter((c) => c.check);
+    expect(
+      evaluateCriterion(registry("productionModels", ">=", 1), { metrics: { productionModels: 1 }, nextAssessmentScore: null }).explanation,
+    ).toBe("1 model in production, target at least 1");
+    const every = getFramework("1")
+      .roadmaps.flatMap((r) => r.successCriteria)
+      .filter((c) => c.check);
     for (const c of every) {
       const text = evaluateCriterion(c.check!, { metrics: { [c.check!.metric]: 3 }, nextAssessmentScore: 3 }).explanation;
       expect(text).not.toMatch(/[a-z][A-Z]|needs|=|>|</); // no camelCase keys, no operators
@@ -231,7 +244,9 @@ describe("criteria in people's words", () => {
     expect(manualCriterionExplanation({ met: true, evidence: "All repositories are on GitHub", byLabel: "lead@x" })).toBe(
       "Ticked by leadership: All repositories are on GitHub (lead@x)",
     );
-    expect(manualCriterionExplanation({ met: false, evidence: "Two repositories left", byLabel: null })).toBe("Marked not met by leadership: Two repositories left");
+    expect(manualCriterionExplanation({ met: false, evidence: "Two repositories left", byLabel: null })).toBe(
+      "Marked not met by leadership: Two repositories left",
+    );
     expect(manualCriterionExplanation({ met: null, evidence: null, byLabel: null })).toBe("Leadership records this with evidence");
   });
 

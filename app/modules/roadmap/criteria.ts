@@ -66,17 +66,53 @@ const METRIC_WORDS: Record<RegistryMetricKey, { subject: (v: string) => string; 
   productionModels: { subject: (v) => `${counted(v, "model", "models")} in production`, name: "models in production" },
   incidentsInWindow: { subject: (v) => `${counted(v, "incident", "incidents")} this quarter`, name: "incidents this quarter" },
   incidentRate: { subject: (v) => `incident rate ${v}`, name: "incident rate" },
-  productionModelsWithIncidentShare: { subject: (v) => `${v} of production models had an incident`, name: "share of production models with an incident" },
-  medianTimeToDetectHours: { subject: (v) => `median time to detect ${counted(v, "hour", "hours")}`, unit: "hours", name: "median time to detect" },
-  medianTimeToRecoverHours: { subject: (v) => `median time to recover ${counted(v, "hour", "hours")}`, unit: "hours", name: "median time to recover" },
-  deploymentsPerMonth: { subject: (v) => `${counted(v, "production promotion", "production promotions")} a month`, name: "production promotions a month" },
-  medianLeadTimeHours: { subject: (v) => `median lead time to production ${counted(v, "hour", "hours")}`, unit: "hours", name: "median lead time to production" },
-  lineageCompleteShare: { subject: (v) => `${v} of production versions with complete lineage`, name: "share of production versions with complete lineage" },
-  apiRegistrationShare: { subject: (v) => `${v} of versions registered through the API`, name: "share of versions registered through the API" },
-  sloBreaches: { subject: (v) => `${counted(v, "monitoring snapshot", "monitoring snapshots")} breaching an objective`, name: "monitoring snapshots breaching an objective" },
-  approvalGatedShare: { subject: (v) => `${v} of promotions through an approved request`, name: "share of promotions through an approved request" },
-  approvedCardShare: { subject: (v) => `${v} of production versions with an approved model card`, name: "share of production versions with an approved model card" },
-  passingAuditShare: { subject: (v) => `${v} of production versions with a passing audit`, name: "share of production versions with a passing audit" },
+  productionModelsWithIncidentShare: {
+    subject: (v) => `${v} of production models had an incident`,
+    name: "share of production models with an incident",
+  },
+  medianTimeToDetectHours: {
+    subject: (v) => `median time to detect ${counted(v, "hour", "hours")}`,
+    unit: "hours",
+    name: "median time to detect",
+  },
+  medianTimeToRecoverHours: {
+    subject: (v) => `median time to recover ${counted(v, "hour", "hours")}`,
+    unit: "hours",
+    name: "median time to recover",
+  },
+  deploymentsPerMonth: {
+    subject: (v) => `${counted(v, "production promotion", "production promotions")} a month`,
+    name: "production promotions a month",
+  },
+  medianLeadTimeHours: {
+    subject: (v) => `median lead time to production ${counted(v, "hour", "hours")}`,
+    unit: "hours",
+    name: "median lead time to production",
+  },
+  lineageCompleteShare: {
+    subject: (v) => `${v} of production versions with complete lineage`,
+    name: "share of production versions with complete lineage",
+  },
+  apiRegistrationShare: {
+    subject: (v) => `${v} of versions registered through the API`,
+    name: "share of versions registered through the API",
+  },
+  sloBreaches: {
+    subject: (v) => `${counted(v, "monitoring snapshot", "monitoring snapshots")} breaching an objective`,
+    name: "monitoring snapshots breaching an objective",
+  },
+  approvalGatedShare: {
+    subject: (v) => `${v} of promotions through an approved request`,
+    name: "share of promotions through an approved request",
+  },
+  approvedCardShare: {
+    subject: (v) => `${v} of production versions with an approved model card`,
+    name: "share of production versions with an approved model card",
+  },
+  passingAuditShare: {
+    subject: (v) => `${v} of production versions with a passing audit`,
+    name: "share of production versions with a passing audit",
+  },
 };
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -100,7 +136,12 @@ export function criterionStatusLabel(criterion: { met: boolean | null; automatic
 
 export function evaluateCriterion(check: SuccessCheck | null, facts: CriterionFacts): CriterionResult {
   if (!check) {
-    return { automatic: false, met: null, value: null, explanation: manualCriterionExplanation({ met: null, evidence: null, byLabel: null }) };
+    return {
+      automatic: false,
+      met: null,
+      value: null,
+      explanation: manualCriterionExplanation({ met: null, evidence: null, byLabel: null }),
+    };
   }
 
   if (check.kind === "registry") {

@@ -51,9 +51,7 @@ function contentKeys(roadmapId: string): string[] {
 
 function taggedKeys(roadmapId: string, componentIds: string[]): string[] {
   const roadmap = framework.roadmaps.find((r) => r.id === roadmapId)!;
-  return roadmap.workstreams.flatMap((w) =>
-    w.items.filter((i) => i.components.some((c) => componentIds.includes(c))).map((i) => i.id),
-  );
+  return roadmap.workstreams.flatMap((w) => w.items.filter((i) => i.components.some((c) => componentIds.includes(c))).map((i) => i.id));
 }
 
 // ---------------------------------------------------------------- dates
@@ -244,7 +242,12 @@ describe("generateRoadmap: catch-up", () => {
     const roadmap = generate({ period: "2026-Q3", level: 3, components: allAt(3, { standards: [1, 1.3] }) });
     expect(roadmap.roadmapId).toBe("3-4");
     const catchUp = roadmap.items.filter((i) => i.catchUp);
-    expect(catchUp.filter((i) => i.roadmapId === "1-2").map((i) => i.key).sort()).toEqual(
+    expect(
+      catchUp
+        .filter((i) => i.roadmapId === "1-2")
+        .map((i) => i.key)
+        .sort(),
+    ).toEqual(
       [
         "1-2.code-quality.1",
         "1-2.code-quality.2",
@@ -257,9 +260,12 @@ describe("generateRoadmap: catch-up", () => {
         "1-2.first-deployment.4",
       ].sort(),
     );
-    expect(catchUp.filter((i) => i.roadmapId === "2-3").map((i) => i.key).sort()).toEqual(
-      ["2-3.pipelines.2", "2-3.pipelines.6", "2-3.monitoring.6", "2-3.lifecycle.5"].sort(),
-    );
+    expect(
+      catchUp
+        .filter((i) => i.roadmapId === "2-3")
+        .map((i) => i.key)
+        .sort(),
+    ).toEqual(["2-3.pipelines.2", "2-3.pipelines.6", "2-3.monitoring.6", "2-3.lifecycle.5"].sort());
     expect(catchUp).toHaveLength(13);
     expect(roadmap.items).toHaveLength(24 + 13);
   });
@@ -267,9 +273,7 @@ describe("generateRoadmap: catch-up", () => {
   it("L = 3 with a component at level 2 catches up from 2-3 only", () => {
     const roadmap = generate({ period: "2026-Q3", level: 3, components: allAt(3, { standards: [2, 2.3] }) });
     const catchUp = roadmap.items.filter((i) => i.catchUp);
-    expect(catchUp.map((i) => i.key).sort()).toEqual(
-      ["2-3.pipelines.2", "2-3.pipelines.6", "2-3.monitoring.6", "2-3.lifecycle.5"].sort(),
-    );
+    expect(catchUp.map((i) => i.key).sort()).toEqual(["2-3.pipelines.2", "2-3.pipelines.6", "2-3.monitoring.6", "2-3.lifecycle.5"].sort());
   });
 
   it("components at or above the dimension level add nothing; neither do unassessed ones", () => {
@@ -446,9 +450,7 @@ describe("generateRoadmap: dates", () => {
   });
 
   it("rejects a malformed startDate", () => {
-    expect(() =>
-      generateRoadmap(framework, { period: "2026-Q3", level: 1, components: [] }, { startDate: "2028/01/01" }),
-    ).toThrow();
+    expect(() => generateRoadmap(framework, { period: "2026-Q3", level: 1, components: [] }, { startDate: "2028/01/01" })).toThrow();
   });
 });
 
@@ -544,7 +546,9 @@ describe("defaultStartDate after a late finalisation", () => {
     expect(defaultStartDate("2026-Q3", "2026-10-08T09:00:00.000Z")).toBe("2027-01-01");
     expect(defaultStartDate("2026-Q3", "2026-09-30T23:00:00.000Z")).toBe("2026-10-01");
     expect(defaultStartDate("2026-Q3", null)).toBe("2026-10-01");
-    expect(generate({ period: "2026-Q3", finalizedAt: "2026-10-08T09:00:00.000Z", level: 1, components: allAt(1) }).startDate).toBe("2027-01-01");
+    expect(generate({ period: "2026-Q3", finalizedAt: "2026-10-08T09:00:00.000Z", level: 1, components: allAt(1) }).startDate).toBe(
+      "2027-01-01",
+    );
   });
 });
 
@@ -588,13 +592,24 @@ describe("planGeneration (what the preview shows is what generation does)", () =
     expect(replaces.keptDone).toBe(8);
     for (const closed of replaces.closed) {
       const item = active.items.find((i) => i.key === closed.key)!;
-      expect(closed).toEqual({ key: item.key, title: item.title, components: item.components, status: item.status, reason: "Not needed for the 1→2 roadmap generated from 2026-Q3" });
+      expect(closed).toEqual({
+        key: item.key,
+        title: item.title,
+        components: item.components,
+        status: item.status,
+        reason: "Not needed for the 1→2 roadmap generated from 2026-Q3",
+      });
     }
     expect(preview.added).toBe(plan.add.length);
   });
 
   it("calls out a lower level than the active roadmap's, and a same-assessment replacement", () => {
-    expect(planGeneration(framework, input, active)!.replaces).toMatchObject({ lowerLevel: true, sameAssessment: false, transition: { from: 3, to: 4 }, period: "2026-Q2" });
+    expect(planGeneration(framework, input, active)!.replaces).toMatchObject({
+      lowerLevel: true,
+      sameAssessment: false,
+      transition: { from: 3, to: 4 },
+      period: "2026-Q2",
+    });
     const higher = planGeneration(framework, { ...input, assessmentId: 7, level: 4, components: allAt(4) }, active)!;
     expect(higher.replaces).toMatchObject({ lowerLevel: false, sameAssessment: true });
     expect(higher.levelNames).toEqual({ from: "Managed", to: "Optimizing" });
@@ -604,7 +619,11 @@ describe("planGeneration (what the preview shows is what generation does)", () =
     const again = planGeneration(framework, { ...input, level: 3, components: allAt(3) }, active)!;
     expect(again.replaces!.closed).toEqual([]);
     expect(again.replaces!.carried).toHaveLength(active.items.length - 8);
-    expect(again.replaces!.carried[0]).toEqual({ key: active.items[8]!.key, title: active.items[8]!.title, status: active.items[8]!.status });
+    expect(again.replaces!.carried[0]).toEqual({
+      key: active.items[8]!.key,
+      title: active.items[8]!.title,
+      status: active.items[8]!.status,
+    });
     expect(again.added).toBe(0); // done ones stay done, unfinished ones are carried
   });
 

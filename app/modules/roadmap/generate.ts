@@ -159,11 +159,7 @@ function candidatesOf(
   return out;
 }
 
-export function generateRoadmap(
-  framework: Framework,
-  input: RoadmapInput,
-  options?: { startDate?: string },
-): GeneratedRoadmap | null {
+export function generateRoadmap(framework: Framework, input: RoadmapInput, options?: { startDate?: string }): GeneratedRoadmap | null {
   const L = input.level;
   if (!Number.isInteger(L) || L < 1 || L > 5) {
     throw new Error(`The dimension level must be a whole number from 1 to 5, not ${L}`);
@@ -191,13 +187,9 @@ export function generateRoadmap(
   // Catch-up: transition `from` = f is owed by every component whose level c satisfies c <= f < L.
   const earlier = framework.roadmaps.filter((r) => r.from < L).sort((a, b) => a.from - b.from);
   for (const roadmap of earlier) {
-    const owing = new Set(
-      [...levels].filter(([, level]) => level <= roadmap.from).map(([componentId]) => componentId),
-    );
+    const owing = new Set([...levels].filter(([, level]) => level <= roadmap.from).map(([componentId]) => componentId));
     if (owing.size === 0) continue;
-    candidates.push(
-      ...candidatesOf(roadmap, startDate, true, scoreOf, (components) => components.some((id) => owing.has(id))),
-    );
+    candidates.push(...candidatesOf(roadmap, startDate, true, scoreOf, (components) => components.some((id) => owing.has(id))));
   }
 
   // No duplicates: keys are unique in content; guard anyway, keeping the first seen (main before catch-up).

@@ -1,18 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { progressFromCounts, progressSentence, roadmapProgress } from "./progress";
 
-const items = (counts: Record<string, number>) => Object.entries(counts).flatMap(([status, n]) => Array.from({ length: n }, () => ({ status })));
+const items = (counts: Record<string, number>) =>
+  Object.entries(counts).flatMap(([status, n]) => Array.from({ length: n }, () => ({ status })));
 
 describe("roadmapProgress: done of ALL items", () => {
   it("keeps the items closed by supersession in the total: a roadmap replaced at 8 of 28 stays 8 of 28", () => {
     const superseded = items({ done: 8, closed: 12, todo: 5, in_progress: 3 });
     expect(roadmapProgress(superseded)).toEqual({ done: 8, total: 28, percent: 29, closed: 12, open: 8 });
-    expect(progressSentence(roadmapProgress(superseded), "superseded")).toBe("8 of 28 done (29%); 8 carried over into the newer roadmap, 12 closed by supersession");
+    expect(progressSentence(roadmapProgress(superseded), "superseded")).toBe(
+      "8 of 28 done (29%); 8 carried over into the newer roadmap, 12 closed by supersession",
+    );
   });
 
   it("never counts a closed item as done", () => {
     expect(roadmapProgress(items({ done: 8, closed: 20 }))).toMatchObject({ done: 8, total: 28, percent: 29 });
-    expect(progressSentence(roadmapProgress(items({ done: 8, closed: 20 })), "superseded")).toBe("8 of 28 done (29%); 20 closed by supersession");
+    expect(progressSentence(roadmapProgress(items({ done: 8, closed: 20 })), "superseded")).toBe(
+      "8 of 28 done (29%); 20 closed by supersession",
+    );
   });
 
   it("reads the active roadmap plainly, and an empty one as 0%", () => {

@@ -2,7 +2,13 @@ export const ITEM_STATUSES = ["todo", "in_progress", "blocked", "done", "closed"
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 /** Statuses people set; `closed` is set by regeneration when an item is no longer needed (closed by supersession, never done). */
 export const WORK_STATUSES = ["todo", "in_progress", "blocked", "done"] as const;
-export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = { todo: "To do", in_progress: "In progress", blocked: "Blocked", done: "Done", closed: "Closed by supersession" };
+export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
+  todo: "To do",
+  in_progress: "In progress",
+  blocked: "Blocked",
+  done: "Done",
+  closed: "Closed by supersession",
+};
 export const ROADMAP_STATUSES = ["active", "superseded"] as const;
 export type RoadmapStatus = (typeof ROADMAP_STATUSES)[number];
 

@@ -32,7 +32,13 @@ export const RoadmapDetailSchema = z.object({
     }),
   ),
   successCriteria: z.array(
-    z.object({ id: z.number().int(), text: z.string(), automatic: z.boolean(), met: z.boolean().nullable().describe("null: not known yet"), value: z.number().nullable() }),
+    z.object({
+      id: z.number().int(),
+      text: z.string(),
+      automatic: z.boolean(),
+      met: z.boolean().nullable().describe("null: not known yet"),
+      value: z.number().nullable(),
+    }),
   ),
   progress: z.object({ done: z.number().int(), total: z.number().int(), closed: z.number().int() }),
 });

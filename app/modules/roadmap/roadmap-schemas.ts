@@ -6,12 +6,18 @@ import { WORK_STATUSES } from "./roadmap-constants";
 const DateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2027-01-01")
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "That date does not exist");
+  .refine(
+    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    "That date does not exist",
+  );
 
 /** The roadmap a generation was confirmed to replace: its id, or "none" when none was active. */
-const ReplacesRoadmapSchema = z.union([z.literal("none"), z.coerce.number({ invalid_type_error: "Give a roadmap id or none" }).int().positive()], {
-  errorMap: () => ({ message: "Give the id of the active roadmap this replaces, or none" }),
-});
+const ReplacesRoadmapSchema = z.union(
+  [z.literal("none"), z.coerce.number({ invalid_type_error: "Give a roadmap id or none" }).int().positive()],
+  {
+    errorMap: () => ({ message: "Give the id of the active roadmap this replaces, or none" }),
+  },
+);
 
 /**
  * POST /api/v1/assessments/:id/roadmap. `replacesRoadmapId` names the active
@@ -19,7 +25,10 @@ const ReplacesRoadmapSchema = z.union([z.literal("none"), z.coerce.number({ inva
  * by then is refused (409), and so is generating again from the active
  * roadmap's own assessment without naming it.
  */
-export const RoadmapGenerateSchema = z.object({ startDate: optionalField(DateSchema), replacesRoadmapId: optionalField(ReplacesRoadmapSchema) });
+export const RoadmapGenerateSchema = z.object({
+  startDate: optionalField(DateSchema),
+  replacesRoadmapId: optionalField(ReplacesRoadmapSchema),
+});
 
 /** The confirmation form of the generation preview: what was previewed, confirmed. */
 export const RoadmapGenerateConfirmSchema = RoadmapGenerateSchema.extend({
@@ -38,7 +47,8 @@ export const RoadmapPreviewQuerySchema = z.object({
 });
 
 /** Optional text where empty (or null) means "clear it", as an edit form that saves as you go sends it. */
-const clearableText = (max: number) => z.preprocess((value) => (value === null ? "" : value), z.string().trim().max(max, `Use at most ${max} characters`).optional());
+const clearableText = (max: number) =>
+  z.preprocess((value) => (value === null ? "" : value), z.string().trim().max(max, `Use at most ${max} characters`).optional());
 
 /** An evidence note or link; an empty one clears it (an item marked done cannot be left without). */
 const Evidence = clearableText(2000);
@@ -55,7 +65,10 @@ export const RoadmapItemUpdateSchema = z
 export type RoadmapItemUpdate = z.infer<typeof RoadmapItemUpdateSchema>;
 
 export const BulkAssignSchema = z.object({
-  itemIds: z.preprocess((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]), z.array(z.coerce.number().int().positive()).min(1, "Select at least one item").max(500)),
+  itemIds: z.preprocess(
+    (v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]),
+    z.array(z.coerce.number().int().positive()).min(1, "Select at least one item").max(500),
+  ),
   ownerEmail: optionalField(z.union([EmailSchema, z.literal("none")])),
   team: optionalField(z.string().trim().max(80)),
 });

@@ -54,7 +54,11 @@ const newOrg = () => insertTestOrg("roadmap-org").id;
 function addMember(orgId: number, name: string, role: "admin" | "leadership" | "team" | "ethics" | "auditor" = "team") {
   counter++;
   const email = `${name}.${counter}@roadmap.test`;
-  const user = getDb().insert(users).values({ email, name: `${name} ${counter}`, passwordHash: "x" }).returning().get();
+  const user = getDb()
+    .insert(users)
+    .values({ email, name: `${name} ${counter}`, passwordHash: "x" })
+    .returning()
+    .get();
   getDb().insert(memberships).values({ orgId, userId: user.id, role }).run();
   const actor: Actor = { type: "user", id: user.id, label: email };
   return { id: user.id, email, actor };
@@ -70,7 +74,10 @@ function responsesFor(levels: Partial<Record<string, number>>): AssessmentRespon
   };
 }
 const allLevels = (level: number) => Object.fromEntries(COMPONENT_IDS.map((id) => [id, level]));
-const JUSTIFY_ALL = { justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the test suite"])), acceptUnanswered: true };
+const JUSTIFY_ALL = {
+  justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the test suite"])),
+  acceptUnanswered: true,
+};
 
 function draftAssessment(orgId: number, period: string, levels: Partial<Record<string, number>> = {}) {
   const a = createAssessment(orgId, { period }, LEADER);
@@ -84,10 +91,13 @@ function finalised(orgId: number, period: string, levels: Partial<Record<string,
   return finalizeAssessment(orgId, id, JUSTIFY_ALL, LEADER);
 }
 
-
 const itemsOf = (roadmapId: number) => getDb().select().from(roadmapItems).where(eq(roadmapItems.roadmapId, roadmapId)).all();
 const itemByKey = (roadmapId: number, key: string) =>
-  getDb().select().from(roadmapItems).where(and(eq(roadmapItems.roadmapId, roadmapId), eq(roadmapItems.itemKey, key))).get()!;
+  getDb()
+    .select()
+    .from(roadmapItems)
+    .where(and(eq(roadmapItems.roadmapId, roadmapId), eq(roadmapItems.itemKey, key)))
+    .get()!;
 const roadmapRow = (id: number) => getDb().select().from(roadmaps).where(eq(roadmaps.id, id)).get()!;
 function auditOf(orgId: number, action?: string) {
   return getDb()
@@ -186,9 +196,17 @@ describe("generateRoadmapFromAssessment", () => {
     expect(events[0]!.entityType).toBe("roadmap");
     expect(events[0]!.entityId).toBe(String(roadmapId));
     expect(events[0]!.actorLabel).toBe(LEADER.label);
-    expect(events[0]!.payload.after).toMatchObject({ assessment: "2025-Q1", transition: { from: 1, to: 2 }, items: expected.items.length, carried: 0, closed: [] });
+    expect(events[0]!.payload.after).toMatchObject({
+      assessment: "2025-Q1",
+      transition: { from: 1, to: 2 },
+      items: expected.items.length,
+      carried: 0,
+      closed: [],
+    });
 
-    expect(listRoadmaps(orgId)).toEqual([expect.objectContaining({ id: roadmapId, status: "active", total: expected.items.length, done: 0, period: "2025-Q1" })]);
+    expect(listRoadmaps(orgId)).toEqual([
+      expect.objectContaining({ id: roadmapId, status: "active", total: expected.items.length, done: 0, period: "2025-Q1" }),
+    ]);
   });
 
   it("uses an explicit start date for the due dates", () => {
@@ -212,13 +230,24 @@ describe("generateRoadmapFromAssessment", () => {
       const r1 = generateRoadmapFromAssessment(orgId, q1.id, {}, LEADER);
       const key = (k: string) => itemByKey(r1, k);
 
-      updateRoadmapItem(orgId, key("1-2.mlops-pipeline.1").id, { status: "in_progress", ownerEmail: team.email, team: "Platform", evidence: "PR #12" }, team.actor);
+      updateRoadmapItem(
+        orgId,
+        key("1-2.mlops-pipeline.1").id,
+        { status: "in_progress", ownerEmail: team.email, team: "Platform", evidence: "PR #12" },
+        team.actor,
+      );
       updateRoadmapItem(orgId, key("1-2.mlops-pipeline.2").id, { status: "done", evidence: "Pipeline green" }, team.actor);
       updateRoadmapItem(orgId, key("1-2.mlops-pipeline.3").id, { status: "blocked", evidence: "Waiting for runners" }, team.actor);
       updateRoadmapItem(orgId, key("1-2.code-quality.3").id, { status: "in_progress", ownerEmail: team.email }, team.actor);
       updateRoadmapItem(orgId, key("1-2.code-quality.1").id, { status: "done", evidence: "Delivered" }, team.actor);
 
-      const q2 = finalised(orgId, "2025-Q2", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
+      const q2 = finalised(orgId, "2025-Q2", {
+        "technical-capability": 3,
+        lifecycle: 3,
+        "production-operations": 3,
+        standards: 3,
+        mlops: 1,
+      });
       expect(q2.score.level).toBe(2);
       const r2 = generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
       return { orgId, team, r1, r2, q2 };
@@ -294,7 +323,9 @@ describe("generateRoadmapFromAssessment", () => {
       expect(itemsOf(r2).map((i) => i.itemKey)).not.toContain("1-2.code-quality.3");
       // Items carried over stay as they were in the old roadmap (not closed).
       expect(itemByKey(r1, "1-2.mlops-pipeline.1").status).toBe("in_progress");
-      const closedKeys = itemsOf(r1).filter((i) => i.status === "closed").map((i) => i.itemKey);
+      const closedKeys = itemsOf(r1)
+        .filter((i) => i.status === "closed")
+        .map((i) => i.itemKey);
       expect(closedKeys).toHaveLength(24 - 2 /* done */ - 6 /* carried */);
       expect(auditOf(orgId, "roadmap.generated").at(-1)!.payload.after.closed).toEqual(expect.arrayContaining(closedKeys));
     });
@@ -303,19 +334,32 @@ describe("generateRoadmapFromAssessment", () => {
       const { orgId, team, r1, r2 } = regenerate();
       const closed = catchDomain(() => updateRoadmapItem(orgId, itemByKey(r1, "1-2.code-quality.3").id, { status: "done" }, team.actor));
       expect(closed.code).toBe("conflict");
-      const superseded = catchDomain(() => updateRoadmapItem(orgId, itemByKey(r1, "1-2.mlops-pipeline.1").id, { status: "done" }, team.actor));
+      const superseded = catchDomain(() =>
+        updateRoadmapItem(orgId, itemByKey(r1, "1-2.mlops-pipeline.1").id, { status: "done" }, team.actor),
+      );
       expect(superseded.code).toBe("conflict");
       expect(superseded.message).toMatch(/superseded/);
       expect(itemByKey(r1, "1-2.mlops-pipeline.1").status).toBe("in_progress");
 
-      const updated = updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done", evidence: "Delivered" }, team.actor);
+      const updated = updateRoadmapItem(
+        orgId,
+        itemByKey(r2, "1-2.mlops-pipeline.1").id,
+        { status: "done", evidence: "Delivered" },
+        team.actor,
+      );
       expect(updated.status).toBe("done");
     });
 
     it("a third generation does not re-open what was done on the second", () => {
       const { orgId, team, r2 } = regenerate();
       updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done", evidence: "Delivered" }, team.actor);
-      const q3 = finalised(orgId, "2025-Q3", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
+      const q3 = finalised(orgId, "2025-Q3", {
+        "technical-capability": 3,
+        lifecycle: 3,
+        "production-operations": 3,
+        standards: 3,
+        mlops: 1,
+      });
       const r3 = generateRoadmapFromAssessment(orgId, q3.id, {}, LEADER);
       const keys = itemsOf(r3).map((i) => i.itemKey);
       expect(keys).not.toContain("1-2.mlops-pipeline.1");
@@ -524,9 +568,13 @@ describe("success criteria", () => {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap();
     const other = newOrg();
     const automatic = roadmap.successCriteria.find((c) => c.automatic)!;
-    expect(catchDomain(() => tickCriterion(orgId, { criterionId: automatic.id, met: true, evidence: "Trust me" }, LEADER)).code).toBe("conflict");
+    expect(catchDomain(() => tickCriterion(orgId, { criterionId: automatic.id, met: true, evidence: "Trust me" }, LEADER)).code).toBe(
+      "conflict",
+    );
     const manual = roadmap.successCriteria.find((c) => !c.automatic)!;
-    expect(catchDomain(() => tickCriterion(other, { criterionId: manual.id, met: true, evidence: "Trust me" }, LEADER)).code).toBe("not_found");
+    expect(catchDomain(() => tickCriterion(other, { criterionId: manual.id, met: true, evidence: "Trust me" }, LEADER)).code).toBe(
+      "not_found",
+    );
     const row = getDb().select().from(roadmapCriteria).where(eq(roadmapCriteria.id, automatic.id)).get()!;
     expect(row.manualMet).toBeNull();
     expect(getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.id === manual.id)!.met).toBeNull();
@@ -541,7 +589,9 @@ describe("success criteria", () => {
     const q2 = finalised(orgId, "2025-Q2", allLevels(2));
     generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
     const manual = roadmap.successCriteria.find((c) => !c.automatic)!;
-    expect(catchDomain(() => tickCriterion(orgId, { criterionId: manual.id, met: true, evidence: "Late evidence" }, LEADER)).code).toBe("conflict");
+    expect(catchDomain(() => tickCriterion(orgId, { criterionId: manual.id, met: true, evidence: "Late evidence" }, LEADER)).code).toBe(
+      "conflict",
+    );
     expect(getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.id === manual.id)!.met).toBeNull();
   });
 
@@ -553,7 +603,13 @@ describe("success criteria", () => {
     expect(criterion.value).toBe(0);
 
     createModel(orgId, { name: "Churn", slug: "churn", riskTier: "minimal" }, LEADER, "ui");
-    createVersion(orgId, "churn", { version: "1.0.0", codeRef: "git:1", trainingData: { ref: "s3://t" }, hyperparameters: { a: 1 }, metrics: { auc: 0.8 } }, LEADER, "api");
+    createVersion(
+      orgId,
+      "churn",
+      { version: "1.0.0", codeRef: "git:1", trainingData: { ref: "s3://t" }, hyperparameters: { a: 1 }, metrics: { auc: 0.8 } },
+      LEADER,
+      "api",
+    );
     for (const to of ["validation", "staging", "production"] as const) {
       transitionVersion(orgId, "churn", "1.0.0", { to }, LEADER, { mayPromote: true }, { importedHistory: true });
     }
@@ -574,7 +630,13 @@ describe("success criteria", () => {
     const criterion = roadmap.successCriteria.find((c) => c.key === "1-2.sc.6")!; // dimension score > 2
     expect(criterion.met).toBeNull();
     expect(criterion.value).toBeNull();
-    const next = finalised(orgId, "2025-Q2", { "technical-capability": 3, lifecycle: 3, "production-operations": 3, standards: 3, mlops: 1 });
+    const next = finalised(orgId, "2025-Q2", {
+      "technical-capability": 3,
+      lifecycle: 3,
+      "production-operations": 3,
+      standards: 3,
+      mlops: 1,
+    });
     const live = getRoadmap(orgId, roadmapId)!.successCriteria.find((c) => c.key === "1-2.sc.6")!;
     expect(live.value).toBeCloseTo(next.score.dimensionScore, 9);
     expect(live.met).toBe(true);
@@ -588,19 +650,32 @@ describe("due dates", () => {
   function dueSetup() {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap({ startDate: isoDay(new Date(Date.now() - 130 * DAY)) });
     // Everything due well ahead, except the items below.
-    getDb().update(roadmapItems).set({ dueDate: daysFromToday(60) }).where(eq(roadmapItems.roadmapId, roadmapId)).run();
+    getDb()
+      .update(roadmapItems)
+      .set({ dueDate: daysFromToday(60) })
+      .where(eq(roadmapItems.roadmapId, roadmapId))
+      .run();
     const me = addMember(orgId, "me");
     const colleague = addMember(orgId, "colleague");
     const offsets = [-1, 0, 3, 7, 8];
     const mine = roadmap.items.slice(0, offsets.length);
     mine.forEach((item, i) => {
-      getDb().update(roadmapItems).set({ dueDate: daysFromToday(offsets[i]!) }).where(eq(roadmapItems.id, item.id)).run();
+      getDb()
+        .update(roadmapItems)
+        .set({ dueDate: daysFromToday(offsets[i]!) })
+        .where(eq(roadmapItems.id, item.id))
+        .run();
       updateRoadmapItem(orgId, item.id, { ownerEmail: me.email, status: "in_progress" }, LEADER);
     });
     // Past due but done, and past due but someone else's: neither counts for me.
     const doneItem = roadmap.items[5]!;
     const theirs = roadmap.items[6]!;
-    for (const item of [doneItem, theirs]) getDb().update(roadmapItems).set({ dueDate: daysFromToday(-10) }).where(eq(roadmapItems.id, item.id)).run();
+    for (const item of [doneItem, theirs])
+      getDb()
+        .update(roadmapItems)
+        .set({ dueDate: daysFromToday(-10) })
+        .where(eq(roadmapItems.id, item.id))
+        .run();
     updateRoadmapItem(orgId, doneItem.id, { ownerEmail: me.email, status: "done", evidence: "Delivered" }, LEADER);
     updateRoadmapItem(orgId, theirs.id, { ownerEmail: colleague.email }, LEADER);
     return { orgId, roadmapId, me, colleague, mine, offsets, doneItem, theirs };
@@ -672,9 +747,13 @@ describe("burnUp", () => {
   it("is weekly from the start, cumulative and non-decreasing, ending at the number done", () => {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap({ startDate: "2025-01-06" });
     const doneAt = ["2025-01-10T09:00:00Z", "2025-01-20T10:00:00Z", "2025-02-15T12:00:00Z", "2025-02-16T12:00:00Z", "2025-03-10T08:00:00Z"];
-    doneAt.forEach((at, i) => updateRoadmapItem(orgId, roadmap.items[i]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date(at) }));
+    doneAt.forEach((at, i) =>
+      updateRoadmapItem(orgId, roadmap.items[i]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date(at) }),
+    );
     // Done then reopened: not counted.
-    updateRoadmapItem(orgId, roadmap.items[10]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date("2025-01-08T00:00:00Z") });
+    updateRoadmapItem(orgId, roadmap.items[10]!.id, { status: "done", evidence: "Delivered" }, LEADER, {
+      now: new Date("2025-01-08T00:00:00Z"),
+    });
     updateRoadmapItem(orgId, roadmap.items[10]!.id, { status: "in_progress" }, LEADER);
 
     const points = burnUp(getRoadmap(orgId, roadmapId)!, new Date("2025-03-17T12:00:00Z"));
@@ -692,7 +771,9 @@ describe("burnUp", () => {
 
   it("starts at the first completion when work was done before the start date", () => {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap({ startDate: "2025-02-03" });
-    updateRoadmapItem(orgId, roadmap.items[0]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date("2025-01-20T00:00:00Z") });
+    updateRoadmapItem(orgId, roadmap.items[0]!.id, { status: "done", evidence: "Delivered" }, LEADER, {
+      now: new Date("2025-01-20T00:00:00Z"),
+    });
     const points = burnUp(getRoadmap(orgId, roadmapId)!, new Date("2025-02-10T00:00:00Z"));
     expect(points[0]).toEqual({ week: "2025-01-20", done: 1, total: 24 });
     expect(points.every((p) => p.done === 1)).toBe(true);
@@ -702,7 +783,9 @@ describe("burnUp", () => {
     const orgId = newOrg();
     const q1 = finalised(orgId, "2025-Q1");
     const r1 = generateRoadmapFromAssessment(orgId, q1.id, { startDate: "2025-04-07" }, LEADER);
-    updateRoadmapItem(orgId, itemsOf(r1)[0]!.id, { status: "done", evidence: "Delivered" }, LEADER, { now: new Date("2025-04-10T00:00:00Z") });
+    updateRoadmapItem(orgId, itemsOf(r1)[0]!.id, { status: "done", evidence: "Delivered" }, LEADER, {
+      now: new Date("2025-04-10T00:00:00Z"),
+    });
     const q2 = finalised(orgId, "2025-Q2", allLevels(2));
     generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
     const points = burnUp(getRoadmap(orgId, r1)!, new Date("2025-04-21T00:00:00Z"));
@@ -727,7 +810,9 @@ describe("isolation between organisations", () => {
     expect(catchDomain(() => generateRoadmapFromAssessment(other.orgId, mine.assessmentId, {}, LEADER)).code).toBe("not_found");
     expect(catchDomain(() => updateRoadmapItem(other.orgId, item.id, { status: "done" }, LEADER)).code).toBe("not_found");
     expect(catchDomain(() => bulkAssignItems(other.orgId, { itemIds: [item.id], team: "X" }, LEADER)).code).toBe("not_found");
-    expect(catchDomain(() => tickCriterion(other.orgId, { criterionId: criterion.id, met: true, evidence: "Nope" }, LEADER)).code).toBe("not_found");
+    expect(catchDomain(() => tickCriterion(other.orgId, { criterionId: criterion.id, met: true, evidence: "Nope" }, LEADER)).code).toBe(
+      "not_found",
+    );
     expect(catchDomain(() => commentOnItem(other.orgId, item.id, "Nope", LEADER)).code).toBe("not_found");
 
     const untouched = getRoadmapItem(mine.orgId, item.id)!;
@@ -741,14 +826,17 @@ describe("isolation between organisations", () => {
   it("a member of another organisation cannot be made owner", () => {
     const mine = orgWithRoadmap();
     const stranger = addMember(newOrg(), "stranger");
-    const error = catchDomain(() => bulkAssignItems(mine.orgId, { itemIds: [mine.roadmap.items[0]!.id], ownerEmail: stranger.email }, LEADER));
+    const error = catchDomain(() =>
+      bulkAssignItems(mine.orgId, { itemIds: [mine.roadmap.items[0]!.id], ownerEmail: stranger.email }, LEADER),
+    );
     expect(error.code).toBe("invalid");
     expect(dueCounts(mine.orgId, stranger.id)).toEqual({ overdue: 0, dueThisWeek: 0 });
   });
 });
 
 describe("getRoadmapView (the paged roadmap page)", () => {
-  const flatten = (view: NonNullable<ReturnType<typeof getRoadmapView>>) => view.groups.flatMap((g) => g.items.map((i) => `${g.key}:${i.key}`));
+  const flatten = (view: NonNullable<ReturnType<typeof getRoadmapView>>) =>
+    view.groups.flatMap((g) => g.items.map((i) => `${g.key}:${i.key}`));
 
   it("pages through every group's items exactly once, keeping group order, headings and totals", () => {
     const { orgId, roadmapId, roadmap } = orgWithRoadmap();
@@ -762,7 +850,8 @@ describe("getRoadmapView (the paged roadmap page)", () => {
     expect(paged.flatMap(flatten)).toEqual(flatten(full));
     // A group split across pages shows its totals over all its items on each page.
     const firstGroup = full.groups[0]!;
-    for (const p of paged) for (const g of p.groups.filter((g) => g.key === firstGroup.key)) expect(g.progress).toEqual(firstGroup.progress);
+    for (const p of paged)
+      for (const g of p.groups.filter((g) => g.key === firstGroup.key)) expect(g.progress).toEqual(firstGroup.progress);
     expect(full.progress.all).toEqual({ done: 1, total: 24, percent: 4, closed: 0, open: 23 });
     expect(full.progress.byWorkstream.reduce((n, w) => n + w.total, 0)).toBe(24);
   });
@@ -810,7 +899,9 @@ describe("roadmapJson", () => {
     const json = roadmapJson(getRoadmap(orgId, roadmapId)!);
     expect(json).toMatchObject({ id: roadmapId, transition: { from: 1, to: 2 }, startDate: roadmap.startDate, status: "active" });
     expect(json.items).toHaveLength(24);
-    expect(Object.keys(json.items[0]!)).toEqual(expect.arrayContaining(["id", "title", "components", "workstream", "dueDate", "status", "priority"]));
+    expect(Object.keys(json.items[0]!)).toEqual(
+      expect.arrayContaining(["id", "title", "components", "workstream", "dueDate", "status", "priority"]),
+    );
     expect(json.successCriteria).toHaveLength(roadmap.successCriteria.length);
     for (const c of json.successCriteria) expect(Object.keys(c).sort()).toEqual(["automatic", "id", "met", "text", "value"]);
   });
@@ -827,7 +918,14 @@ describe("audit trail", () => {
     const q2 = finalised(orgId, "2025-Q2", allLevels(2));
     generateRoadmapFromAssessment(orgId, q2.id, {}, LEADER);
     const actions = new Set(auditOf(orgId).map((e) => e.action));
-    for (const a of ["roadmap.generated", "roadmap_item.updated", "roadmap_item.assigned", "roadmap_item.commented", "roadmap_criterion.ticked"]) expect(actions).toContain(a);
+    for (const a of [
+      "roadmap.generated",
+      "roadmap_item.updated",
+      "roadmap_item.assigned",
+      "roadmap_item.commented",
+      "roadmap_criterion.ticked",
+    ])
+      expect(actions).toContain(a);
     expect(verifyAuditChain(orgId)).toEqual({ ok: true, events: auditOf(orgId).length });
   });
 });
@@ -838,7 +936,12 @@ describe("audit trail", () => {
 function withdraw(assessmentId: number, reason = "Scored before the registry was complete") {
   getDb()
     .update(assessments)
-    .set({ status: "withdrawn", withdrawnAt: new Date("2026-11-02T10:00:00Z"), withdrawnByLabel: "lead@roadmap.test", withdrawnReason: reason })
+    .set({
+      status: "withdrawn",
+      withdrawnAt: new Date("2026-11-02T10:00:00Z"),
+      withdrawnByLabel: "lead@roadmap.test",
+      withdrawnReason: reason,
+    })
     .where(eq(assessments.id, assessmentId))
     .run();
 }
@@ -857,9 +960,15 @@ describe("generation: preview, confirmation and serialisation", () => {
     expect(listRoadmaps(orgId)).toHaveLength(1);
 
     const r2 = generateRoadmapFromAssessment(orgId, q2.id, { replacesRoadmapId: r1 }, LEADER);
-    const closedNow = itemsOf(r1).filter((i) => i.status === "closed").map((i) => i.itemKey).sort();
+    const closedNow = itemsOf(r1)
+      .filter((i) => i.status === "closed")
+      .map((i) => i.itemKey)
+      .sort();
     expect(closedNow).toEqual(preview.replaces!.closed.map((c) => c.key).sort());
-    const carriedNow = itemsOf(r2).filter((i) => i.carriedFromItemId !== null).map((i) => i.itemKey).sort();
+    const carriedNow = itemsOf(r2)
+      .filter((i) => i.carriedFromItemId !== null)
+      .map((i) => i.itemKey)
+      .sort();
     expect(carriedNow).toEqual(preview.replaces!.carried.map((c) => c.key).sort());
     expect(itemsOf(r2)).toHaveLength(preview.added + preview.replaces!.carried.length);
   });
@@ -897,7 +1006,10 @@ describe("generation: preview, confirmation and serialisation", () => {
     expect(preview.replaces).toMatchObject({ id: r1, lowerLevel: true, transition: { from: 3, to: 4 } });
     expect(preview.generated.transition).toEqual({ from: 1, to: 2 });
     generateRoadmapFromAssessment(orgId, q2.id, { replacesRoadmapId: r1 }, LEADER);
-    expect(auditOf(orgId, "roadmap.generated").at(-1)!.payload.after).toMatchObject({ supersedes: r1, lowerLevelThanReplaced: { from: 3, to: 4 } });
+    expect(auditOf(orgId, "roadmap.generated").at(-1)!.payload.after).toMatchObject({
+      supersedes: r1,
+      lowerLevelThanReplaced: { from: 3, to: 4 },
+    });
   });
 
   it("refuses a withdrawn assessment (409, saying who withdrew it, when and why); a roadmap generated before stays and says so", () => {
@@ -940,7 +1052,13 @@ describe("true progress of a superseded roadmap", () => {
     expect(page.progress.all.percent).toBe(Math.round((100 * 8) / all.length));
     expect(listRoadmaps(orgId).find((r) => r.id === r1)!.progress).toMatchObject(expected);
     expect(roadmapJson(getRoadmap(orgId, r1)!).progress).toEqual(expected);
-    expect(roadmapSummaryForAssessment(orgId, q1.id)).toMatchObject({ done: 8, total: all.length, closed, status: "superseded", overdue: 0 });
+    expect(roadmapSummaryForAssessment(orgId, q1.id)).toMatchObject({
+      done: 8,
+      total: all.length,
+      closed,
+      status: "superseded",
+      overdue: 0,
+    });
     expect(roadmapSummaryForAssessment(orgId, q1.id)!.progress).toContain(`8 of ${all.length} done`);
     expect(roadmapSummaryForAssessment(orgId, q1.id)!.progress).toContain(`${closed} closed by supersession`);
   });
@@ -978,7 +1096,12 @@ describe("done needs evidence", () => {
     updateRoadmapItem(orgId, item.id, { evidence: "PR #42", status: "done" }, team.actor, at(6));
     updateRoadmapItem(orgId, item.id, { evidence: "PR #42 merged" }, other.actor, at(7));
     updateRoadmapItem(orgId, item.id, { evidence: "PR #42, merged" }, other.actor, at(30));
-    expect(auditOf(orgId, "roadmap_item.updated").map((e) => e.payload.after.evidence)).toEqual(["P", "PR #42", "PR #42 merged", "PR #42, merged"]);
+    expect(auditOf(orgId, "roadmap_item.updated").map((e) => e.payload.after.evidence)).toEqual([
+      "P",
+      "PR #42",
+      "PR #42 merged",
+      "PR #42, merged",
+    ]);
     expect(itemByKey(roadmap.id, item.key).evidence).toBe("PR #42, merged");
     expect(verifyAuditChain(orgId).ok).toBe(true);
   });

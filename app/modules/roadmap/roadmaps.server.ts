@@ -39,7 +39,12 @@ function itemValues(orgId: number, roadmapId: number, item: GeneratedItem) {
 /** Who withdrew an assessment, when and why; null while it stands. */
 function withdrawalOf(db: DbOrTx, assessmentId: number) {
   const row = db
-    .select({ at: assessments.withdrawnAt, by: assessments.withdrawnByLabel, reason: assessments.withdrawnReason, period: assessments.period })
+    .select({
+      at: assessments.withdrawnAt,
+      by: assessments.withdrawnByLabel,
+      reason: assessments.withdrawnReason,
+      period: assessments.period,
+    })
     .from(assessments)
     .where(eq(assessments.id, assessmentId))
     .get();
@@ -60,7 +65,9 @@ function generationSource(orgId: number, assessmentId: number, db: DbOrTx) {
   if (!assessment) throw notFound("Assessment");
   if (assessment.status === "withdrawn") {
     const withdrawal = withdrawalOf(db, assessment.id);
-    throw conflict(`No roadmap can be generated from a withdrawn assessment: the ${assessment.period} assessment ${withdrawal ? withdrawnOn(withdrawal) : "was withdrawn"}.`);
+    throw conflict(
+      `No roadmap can be generated from a withdrawn assessment: the ${assessment.period} assessment ${withdrawal ? withdrawnOn(withdrawal) : "was withdrawn"}.`,
+    );
   }
   if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
   return {
@@ -86,7 +93,13 @@ function readActiveRoadmap(orgId: number, db: DbOrTx): ActiveRoadmap | null {
     .get();
   if (!row) return null;
   const items = db
-    .select({ id: roadmapItems.id, key: roadmapItems.itemKey, status: roadmapItems.status, title: roadmapItems.title, components: roadmapItems.components })
+    .select({
+      id: roadmapItems.id,
+      key: roadmapItems.itemKey,
+      status: roadmapItems.status,
+      title: roadmapItems.title,
+      components: roadmapItems.components,
+    })
     .from(roadmapItems)
     .where(eq(roadmapItems.roadmapId, row.roadmap.id))
     .orderBy(asc(roadmapItems.priority))
@@ -114,7 +127,17 @@ export function previewRoadmapGeneration(orgId: number, assessmentId: number, in
   const plan = planGeneration(source.framework, source.input, readActiveRoadmap(orgId, db), { startDate: input.startDate });
   if (!plan) throw invalid(LEVEL_FIVE, "assessmentId");
   const a = source.assessment;
-  return { ...plan, assessment: { id: a.id, period: a.period, score: a.score.dimensionScore, level: a.score.level, levelName: a.score.levelName, finalizedAt: a.finalizedAt } };
+  return {
+    ...plan,
+    assessment: {
+      id: a.id,
+      period: a.period,
+      score: a.score.dimensionScore,
+      level: a.score.level,
+      levelName: a.score.levelName,
+      finalizedAt: a.finalizedAt,
+    },
+  };
 }
 export type GenerationPreview = ReturnType<typeof previewRoadmapGeneration>;
 
@@ -182,7 +205,14 @@ export function generateRoadmapFromAssessment(
       .get();
     const byKey = new Map(generated.items.map((i) => [i.key, i]));
     const previousItems = active
-      ? new Map(tx.select().from(roadmapItems).where(eq(roadmapItems.roadmapId, active.id)).all().map((i) => [i.id, i]))
+      ? new Map(
+          tx
+            .select()
+            .from(roadmapItems)
+            .where(eq(roadmapItems.roadmapId, active.id))
+            .all()
+            .map((i) => [i.id, i]),
+        )
       : new Map<number, typeof roadmapItems.$inferSelect>();
     for (const carried of plan.carry) {
       const old = previousItems.get(carried.previousId)!;
@@ -200,13 +230,25 @@ export function generateRoadmapFromAssessment(
         })
         .run();
     }
-    for (const item of plan.add) tx.insert(roadmapItems).values({ ...itemValues(orgId, roadmap.id, item), createdAt: now, updatedAt: now }).run();
+    for (const item of plan.add)
+      tx.insert(roadmapItems)
+        .values({ ...itemValues(orgId, roadmap.id, item), createdAt: now, updatedAt: now })
+        .run();
     for (const closed of plan.close) {
-      tx.update(roadmapItems).set({ status: "closed", closedReason: closed.reason, updatedAt: now }).where(eq(roadmapItems.id, closed.previousId)).run();
+      tx.update(roadmapItems)
+        .set({ status: "closed", closedReason: closed.reason, updatedAt: now })
+        .where(eq(roadmapItems.id, closed.previousId))
+        .run();
     }
     for (const criterion of generated.successCriteria) {
       tx.insert(roadmapCriteria)
-        .values({ orgId, roadmapId: roadmap.id, criterionKey: criterion.key, text: criterion.text, check: criterion.check ? JSON.stringify(criterion.check) : null })
+        .values({
+          orgId,
+          roadmapId: roadmap.id,
+          criterionKey: criterion.key,
+          text: criterion.text,
+          check: criterion.check ? JSON.stringify(criterion.check) : null,
+        })
         .run();
     }
     if (active) tx.update(roadmaps).set({ status: "superseded", supersededById: roadmap.id }).where(eq(roadmaps.id, active.id)).run();
@@ -253,9 +295,19 @@ function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): num
  * edit that keeps the status and follows the same person's own update within
  * 15 minutes is not audited again (typing must not flood the audit log).
  */
-export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapItemUpdate, actor: Actor, options: WriteOptions & { autosave?: boolean } = {}) {
+export function updateRoadmapItem(
+  orgId: number,
+  itemId: number,
+  input: RoadmapItemUpdate,
+  actor: Actor,
+  options: WriteOptions & { autosave?: boolean } = {},
+) {
   return writeTransaction({ orgId }, (tx) => {
-    const before = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
+    const before = tx
+      .select()
+      .from(roadmapItems)
+      .where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId)))
+      .get();
     if (!before) throw notFound("Roadmap item");
     if (before.status === "closed") throw conflict("This item was closed when the roadmap was regenerated");
     const roadmap = tx.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, before.roadmapId)).get();
@@ -288,7 +340,16 @@ export function updateRoadmapItem(orgId: number, itemId: number, input: RoadmapI
       after.ownerUserId === before.ownerUserId &&
       continuesAutosaveRun(tx, { orgId, entityType: "roadmap_item", entityId: before.id, action: "roadmap_item.updated", actor, now });
     if (!coalesced) {
-      recordAuditEvent(tx, { orgId, actor, action: "roadmap_item.updated", entityType: "roadmap_item", entityId: before.id, before: view(before), after: { key: after.itemKey, ...view(after) }, at: options.now });
+      recordAuditEvent(tx, {
+        orgId,
+        actor,
+        action: "roadmap_item.updated",
+        entityType: "roadmap_item",
+        entityId: before.id,
+        before: view(before),
+        after: { key: after.itemKey, ...view(after) },
+        at: options.now,
+      });
     }
     return after;
   });
@@ -314,7 +375,11 @@ export function bulkAssignItems(orgId: number, input: { itemIds: number[]; owner
     if (items.length !== ids.length) throw notFound("Roadmap item");
     for (const item of items) {
       tx.update(roadmapItems)
-        .set({ ownerUserId: ownerUserId === undefined ? item.ownerUserId : ownerUserId, team: input.team ?? item.team, updatedAt: new Date() })
+        .set({
+          ownerUserId: ownerUserId === undefined ? item.ownerUserId : ownerUserId,
+          team: input.team ?? item.team,
+          updatedAt: new Date(),
+        })
         .where(eq(roadmapItems.id, item.id))
         .run();
       recordAuditEvent(tx, {
@@ -333,7 +398,11 @@ export function bulkAssignItems(orgId: number, input: { itemIds: number[]; owner
 
 export function commentOnItem(orgId: number, itemId: number, body: string, actor: Actor) {
   return writeTransaction({ orgId }, (tx) => {
-    const item = tx.select().from(roadmapItems).where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId))).get();
+    const item = tx
+      .select()
+      .from(roadmapItems)
+      .where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.id, itemId)))
+      .get();
     if (!item) throw notFound("Roadmap item");
     if (item.status === "closed") throw conflict("This item was closed when the roadmap was regenerated");
     tx.insert(roadmapItemComments).values({ orgId, itemId, authorLabel: actor.label, body }).run();
@@ -343,7 +412,11 @@ export function commentOnItem(orgId: number, itemId: number, body: string, actor
 
 export function tickCriterion(orgId: number, input: { criterionId: number; met: boolean; evidence: string }, actor: Actor) {
   return writeTransaction({ orgId }, (tx) => {
-    const criterion = tx.select().from(roadmapCriteria).where(and(eq(roadmapCriteria.orgId, orgId), eq(roadmapCriteria.id, input.criterionId))).get();
+    const criterion = tx
+      .select()
+      .from(roadmapCriteria)
+      .where(and(eq(roadmapCriteria.orgId, orgId), eq(roadmapCriteria.id, input.criterionId)))
+      .get();
     if (!criterion) throw notFound("Success criterion");
     if (criterion.check) throw conflict("This criterion is checked automatically against the figures");
     const roadmap = tx.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, criterion.roadmapId)).get();
@@ -427,7 +500,11 @@ export type RoadmapDetail = NonNullable<ReturnType<typeof getRoadmap>>;
  * live against the registry.
  */
 function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
-  const roadmap = db.select().from(roadmaps).where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId))).get();
+  const roadmap = db
+    .select()
+    .from(roadmaps)
+    .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId)))
+    .get();
   if (!roadmap) return null;
   const assessment = db.select({ period: assessments.period }).from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
   const sourceWithdrawal = withdrawalOf(db, roadmap.assessmentId);
@@ -448,7 +525,9 @@ function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
         automatic: result.automatic,
         met: result.automatic ? result.met : c.manualMet,
         value: result.value,
-        explanation: result.automatic ? result.explanation : manualCriterionExplanation({ met: c.manualMet, evidence: c.manualEvidence, byLabel: c.manualByLabel }),
+        explanation: result.automatic
+          ? result.explanation
+          : manualCriterionExplanation({ met: c.manualMet, evidence: c.manualEvidence, byLabel: c.manualByLabel }),
       };
     });
   return {
@@ -513,7 +592,11 @@ function countGroups(db: DbOrTx, members: SQL) {
 function fixedGroups(view: RoadmapView): Array<{ key: string; title: string }> | null {
   if (view === "component") return getFramework().components.map((c) => ({ key: c.id, title: c.name }));
   if (view === "mine") return [{ key: "mine", title: "My items" }];
-  if (view === "due") return [{ key: "overdue", title: "Overdue" }, { key: "week", title: "Due this week" }];
+  if (view === "due")
+    return [
+      { key: "overdue", title: "Overdue" },
+      { key: "week", title: "Due this week" },
+    ];
   return null;
 }
 
@@ -537,8 +620,10 @@ function roadmapViewIndex(roadmapId: number, view: RoadmapView, me: string, db: 
 
 function roadmapFigures(roadmapId: number, startDate: string, workstreams: GroupCount[], db: DbOrTx) {
   const completions = db
-    .all<{ at: string }>(sql`select strftime('%Y-%m-%dT%H:%M:%fZ', completed_at / 1000.0, 'unixepoch') as at from roadmap_items
-      where roadmap_id = ${roadmapId} and completed_at is not null order by completed_at`)
+    .all<{ at: string }>(
+      sql`select strftime('%Y-%m-%dT%H:%M:%fZ', completed_at / 1000.0, 'unixepoch') as at from roadmap_items
+      where roadmap_id = ${roadmapId} and completed_at is not null order by completed_at`,
+    )
     .map((row) => row.at);
   const sum = (field: "total" | "done" | "closed") => workstreams.reduce((n, w) => n + w[field], 0);
   const all = progressFromCounts({ total: sum("total"), done: sum("done"), closed: sum("closed") });
@@ -578,14 +663,23 @@ export function getRoadmapView(
   const slice = index.slice((page - 1) * pageSize, pageSize);
   const ids = [...new Set(slice.map((m) => m.id))];
   const rows = ids.length
-    ? db.select(itemSelect).from(roadmapItems).leftJoin(users, eq(users.id, roadmapItems.ownerUserId)).where(inArray(roadmapItems.id, ids)).all()
+    ? db
+        .select(itemSelect)
+        .from(roadmapItems)
+        .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+        .where(inArray(roadmapItems.id, ids))
+        .all()
     : [];
   const byId = new Map(rows.map((row) => [row.item.id, itemJson(row, now)]));
   return {
     ...header,
     progress: {
       all: figures.all,
-      byWorkstream: header.workstreams.map((w) => ({ key: w.key, title: w.title, ...(figures.byWorkstream.get(w.key) ?? roadmapProgress([])) })),
+      byWorkstream: header.workstreams.map((w) => ({
+        key: w.key,
+        title: w.title,
+        ...(figures.byWorkstream.get(w.key) ?? roadmapProgress([])),
+      })),
     },
     burnUp: figures.burnUp,
     groups: groups
@@ -645,7 +739,9 @@ export function listRoadmaps(orgId: number, db: DbOrTx = getDb()) {
       ...r,
       createdAt: r.createdAt.toISOString(),
       progress: progressFromCounts(r),
-      sourceWithdrawal: withdrawnAt ? { period: r.period, at: withdrawnAt.toISOString(), by: withdrawnBy ?? "someone", reason: withdrawnReason ?? "" } : null,
+      sourceWithdrawal: withdrawnAt
+        ? { period: r.period, at: withdrawnAt.toISOString(), by: withdrawnBy ?? "someone", reason: withdrawnReason ?? "" }
+        : null,
     }));
 }
 
@@ -666,7 +762,11 @@ export function myRoadmapItems(orgId: number, userId: number, db: DbOrTx = getDb
 export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
   const now = today();
   const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-  const base = and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.ownerUserId, userId), inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]));
+  const base = and(
+    eq(roadmapItems.orgId, orgId),
+    eq(roadmapItems.ownerUserId, userId),
+    inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]),
+  );
   const row = db
     .select({
       overdue: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} < ${now} then 1 else 0 end), 0)`,
@@ -681,7 +781,10 @@ export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
 
 /** Cumulative done items per week since the roadmap started, against the total: the burn-up chart. */
 export function burnUp(roadmap: { startDate: string; items: Array<{ status: string; completedAt: string | null }> }, now = new Date()) {
-  const completions = roadmap.items.map((i) => i.completedAt).filter((d): d is string => Boolean(d)).sort();
+  const completions = roadmap.items
+    .map((i) => i.completedAt)
+    .filter((d): d is string => Boolean(d))
+    .sort();
   return burnUpFrom(roadmap.startDate, completions, roadmap.items.length, now);
 }
 
@@ -711,7 +814,13 @@ export function dueLists(orgId: number, db: DbOrTx = getDb()) {
     .from(roadmapItems)
     .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]), lte(roadmapItems.dueDate, weekAhead)))
+    .where(
+      and(
+        eq(roadmapItems.orgId, orgId),
+        inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]),
+        lte(roadmapItems.dueDate, weekAhead),
+      ),
+    )
     .orderBy(asc(roadmapItems.dueDate))
     .all()
     .map((row) => itemJson(row));
