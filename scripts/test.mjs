@@ -11,7 +11,7 @@
  *   npm test -- unit      vitest only
  *   npm test -- e2e [pw]  playwright only (extra args go to playwright)
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -81,15 +81,31 @@ function ensurePoppler() {
   if (!hasCommand("pdftotext")) ensureDebianPackage("pdftotext", "poppler-utils", "");
 }
 
-if (!only || only === "lint") {
-  run(process.execPath, ["node_modules/eslint/bin/eslint.js", "--max-warnings=0", "."]);
-  run(process.execPath, ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level=warn", "."]);
-  run(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]);
-  if (only) finish(0);
+const LINT = [
+  ["node_modules/eslint/bin/eslint.js", "--max-warnings=0", "."],
+  ["node_modules/prettier/bin/prettier.cjs", "--check", "--log-level=warn", "."],
+  ["node_modules/typescript/bin/tsc", "--noEmit"],
+];
+if (only === "lint") {
+  for (const args of LINT) run(process.execPath, args);
+  finish(0);
 }
+/** In a full run the lint checks (one core) run beside the production build; the build waits for nothing. */
+const lintDone = only
+  ? Promise.resolve(0)
+  : new Promise((resolve) => {
+      console.log(`\n$ lint: ${LINT.map((args) => path.basename(args[0])).join(", ")} (beside the build)`);
+      const script = LINT.map((args) => [process.execPath, ...args].map((a) => JSON.stringify(a)).join(" ")).join(" && ");
+      spawn("sh", ["-c", script], { stdio: "inherit" }).on("exit", (code) => resolve(code ?? 1));
+    });
 
 // One production build serves the integration tests (real server processes) and the e2e suite.
 if (only !== "unit") run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
+const lintCode = await lintDone;
+if (lintCode !== 0) {
+  console.error("Lint failed (ESLint, Prettier or tsc, above): run npm run lint, or npm run format to fix formatting.");
+  finish(lintCode);
+}
 if (only !== "e2e") {
   ensurePoppler();
   run(
