@@ -284,6 +284,8 @@ describe("the worker cluster", () => {
     try {
       const primary = server.child.pid!;
       await waitFor(() => childrenOf(primary).length === 2, "two workers");
+      // Both must be listening: while only one is, killing it leaves nobody to take connections.
+      await waitFor(() => server.output().includes(", 2 workers)"), "both workers listening");
       const [victim] = childrenOf(primary);
       process.kill(victim!, "SIGKILL");
       // The surviving worker answers while the primary starts a replacement. A connection the dead
