@@ -6,9 +6,9 @@
  * when missing) into this process, signs in as the demo administrator and
  * times Remix's own request handler on each member page of the large
  * organisation, each request right after a pipeline write (unless --warm),
- * as `npm run bench` does. Prints the median wall and CPU time and the query
- * count per page. CPU time is this process's own, so it is steadier than wall
- * time when the machine is busy. The numbers that bind are `npm run bench`'s.
+ * as `npm run bench` does. Prints the median wall and CPU time per page, and
+ * with --cpu-prof where the time went. CPU time is this process's own, so it is steadier than wall
+ * time when the machine is busy. The numbers that bind are npm run bench's.
  *
  * The large organisation is built once into bench/page-time.db (delete it to
  * rebuild, e.g. after a migration); each run works on a fresh copy of it.
