@@ -101,6 +101,7 @@ export default tseslint.config(
           zones: [
             ...layerZones,
             { target: "./app/modules", from: "./app/routes", message: "Domains never import routes." },
+            { target: "./app/modules", from: "./app/api", message: "Domains never import the API's handlers (they sit with the routes)." },
             { target: "./app/modules", from: "./app/data-cache.server.ts", message: "The data cache sits above the domains." },
             { target: "./app/utils", from: "./app/modules", message: "app/utils is generic: it imports no domain." },
           ],

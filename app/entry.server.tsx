@@ -3,6 +3,7 @@ import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-r
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
+import { apiError } from "./modules/http/api.server";
 
 export const streamTimeout = 5_000;
 
@@ -30,6 +31,11 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  // A path under /api/ that no route matches answers in the API's JSON, never with the HTML 404 page
+  // (Remix's splat routes do not match a path holding an encoded line break, e.g. /api/v1/models/%0A).
+  if (responseStatusCode === 404 && new URL(request.url).pathname.startsWith("/api/")) {
+    return apiError(404, "not_found", "No such API endpoint");
+  }
   const nonce = loadContext.cspNonce;
   return new Promise<Response>((resolve, reject) => {
     let timeout: ReturnType<typeof setTimeout> | undefined = undefined;

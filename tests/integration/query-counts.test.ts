@@ -85,14 +85,14 @@ const PAGES: Page[] = [
   { name: "admin", module: () => import("../../app/routes/orgs.$orgSlug.admin._index"), url: () => "/orgs/demo/admin", params: () => org },
   {
     name: "API models",
-    module: () => import("../../app/routes/api.v1.models"),
+    module: () => import("../../app/routes/api.v1.$"),
     url: () => "/api/v1/models",
     params: () => ({}),
     api: true,
   },
   {
     name: "API metrics",
-    module: () => import("../../app/routes/api.v1.metrics"),
+    module: () => import("../../app/routes/api.v1.$"),
     url: () => "/api/v1/metrics",
     params: () => ({}),
     api: true,

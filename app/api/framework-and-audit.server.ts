@@ -1,11 +1,13 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiError, apiJson, apiRoute, methodNotAllowed, parseQuery } from "~/modules/http/api.server";
+import { AuditVerificationSchema } from "~/modules/audit/audit-response-schemas";
+import { verifyAuditChain } from "~/modules/audit/audit.server";
 import { findFramework, listFrameworkVersions } from "~/modules/framework/framework";
 import { FrameworkQuerySchema, FrameworkSummarySchema } from "~/modules/framework/framework-response-schemas";
+import { apiError, apiJson, parseQuery, requireApiToken } from "~/modules/http/api.server";
+import type { ApiHandlers } from "~/modules/http/api-router.server";
 
-/** The framework is public, like its pages: no token needed. */
-export const loader = ({ request }: LoaderFunctionArgs) =>
-  apiRoute(() => {
+/** The framework assessments are scored against (public, like its pages: no token), and the audit trail's check. */
+export const frameworkAndAuditHandlers = {
+  getFramework: ({ request }) => {
     const { version } = parseQuery(request, FrameworkQuerySchema);
     const framework = findFramework(version);
     if (!framework) return apiError(404, "not_found", `No framework version ${version}; available: ${listFrameworkVersions().join(", ")}`);
@@ -32,6 +34,16 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
       evidenceRules: framework.evidenceRules,
       bands: framework.bands,
     });
-  });
+  },
 
-export const action = () => apiRoute(() => methodNotAllowed(["GET"]));
+  verifyAuditChain: ({ request }) => {
+    const token = requireApiToken(request, "audit:read");
+    const result = verifyAuditChain(token.orgId);
+    return apiJson(
+      AuditVerificationSchema,
+      result.ok
+        ? { ok: true, events: result.events }
+        : { ok: false, firstBrokenId: result.firstBrokenId, events: result.events, reason: result.reason },
+    );
+  },
+} satisfies ApiHandlers;

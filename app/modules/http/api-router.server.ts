@@ -1,0 +1,73 @@
+import { apiError, apiRoute, methodNotAllowed } from "./api.server";
+import { API_ENDPOINTS } from "./openapi";
+
+/** Where the API lives: every endpoint's path in the OpenAPI document is relative to it. */
+export const API_BASE = "/api/v1";
+
+/** The path parameters the API's endpoints use; those a path does not have are "". */
+export type ApiPathParams = Record<"slug" | "version" | "id", string>;
+export type ApiCall = { request: Request; params: ApiPathParams };
+export type ApiHandler = (call: ApiCall) => Response | Promise<Response>;
+/** Handlers by the `operationId` of the endpoint they serve. */
+export type ApiHandlers = Record<string, ApiHandler>;
+
+type ApiPath = { pattern: RegExp; names: Array<keyof ApiPathParams>; handlers: Map<string, ApiHandler> };
+
+/** Remix leaves a parameter that is not valid percent-encoding as it came; so do we. */
+function decoded(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * The whole JSON API behind one route (`app/routes/api.v1.$.ts`), routed by
+ * the endpoint list the OpenAPI document is generated from (`API_ENDPOINTS`),
+ * so the document and the routing cannot disagree. Why not a route module per
+ * endpoint: Remix matches a request against every route several times per
+ * request, and two dozen API routes made every page slower (docs/decisions/0008).
+ *
+ * Checks once, when built, that every endpoint has a handler and every handler
+ * an endpoint. A path with no handler for the request's method answers 405 with
+ * `Allow`; HEAD is served as GET; an unknown path answers the API's 404.
+ */
+export function apiRouter(handlers: ApiHandlers): (request: Request) => Promise<Response> {
+  const missing = API_ENDPOINTS.filter((endpoint) => !handlers[endpoint.operationId]).map((endpoint) => endpoint.operationId);
+  const extra = Object.keys(handlers).filter((id) => !API_ENDPOINTS.some((endpoint) => endpoint.operationId === id));
+  if (missing.length || extra.length) {
+    throw new Error(
+      `API handlers do not match the endpoints: missing ${missing.join(", ") || "none"}; unknown ${extra.join(", ") || "none"}`,
+    );
+  }
+  const paths = new Map<string, ApiPath>();
+  for (const endpoint of API_ENDPOINTS) {
+    let path = paths.get(endpoint.path);
+    if (!path) {
+      const names: Array<keyof ApiPathParams> = [];
+      const source = endpoint.path.replace(/\{(\w+)\}/g, (_, name: keyof ApiPathParams) => {
+        names.push(name);
+        return "([^/]+)";
+      });
+      path = { pattern: new RegExp(`^${API_BASE}${source}/?$`), names, handlers: new Map() };
+      paths.set(endpoint.path, path);
+    }
+    path.handlers.set(endpoint.method.toUpperCase(), handlers[endpoint.operationId]!);
+  }
+
+  return (request) =>
+    apiRoute(() => {
+      const pathname = new URL(request.url).pathname;
+      for (const path of paths.values()) {
+        const match = path.pattern.exec(pathname);
+        if (!match) continue;
+        const handler = path.handlers.get(request.method === "HEAD" ? "GET" : request.method);
+        if (!handler) return methodNotAllowed([...path.handlers.keys()]);
+        const params: ApiPathParams = { slug: "", version: "", id: "" };
+        path.names.forEach((name, i) => (params[name] = decoded(match[i + 1]!)));
+        return handler({ request, params });
+      }
+      return apiError(404, "not_found", "No such API endpoint");
+    });
+}
