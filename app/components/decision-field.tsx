@@ -1,4 +1,5 @@
-import { useId, type ReactNode } from "react";
+import type { ReactNode } from "react";
+import { useFieldMessages } from "./forms";
 
 /**
  * A deliberate choice: radio buttons with nothing chosen in advance (a
@@ -21,8 +22,7 @@ export function DecisionField({
   /** Only to show a choice sent back with an error, never a default. */
   defaultValue?: string;
 }) {
-  const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const { describedBy, messages } = useFieldMessages({ hint, error });
   return (
     <fieldset className="choice-group" aria-describedby={describedBy} aria-invalid={error ? true : undefined}>
       <legend>{legend}</legend>
@@ -31,16 +31,7 @@ export function DecisionField({
           <input type="radio" name={name} value={option.value} required defaultChecked={defaultValue === option.value} /> {option.label}
         </label>
       ))}
-      {hint ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
+      {messages}
     </fieldset>
   );
 }

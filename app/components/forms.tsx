@@ -3,14 +3,12 @@ import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttribu
 type FieldProps = { label: string; name: string; error?: string; hint?: ReactNode };
 type ControlProps = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
 
-/** Label, hint and error wiring shared by every form control. */
-function Field({ label, error, hint, children }: Omit<FieldProps, "name"> & { children: (control: ControlProps) => ReactNode }) {
+/** The ids a control's `aria-describedby` names, and the hint and error paragraphs they point at. */
+export function useFieldMessages({ hint, error }: { hint?: ReactNode; error?: string }) {
   const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy || undefined })}
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const messages = (
+    <>
       {hint ? (
         <p id={`${id}-hint`} className="hint">
           {hint}
@@ -21,6 +19,19 @@ function Field({ label, error, hint, children }: Omit<FieldProps, "name"> & { ch
           {error}
         </p>
       ) : null}
+    </>
+  );
+  return { id, describedBy, messages };
+}
+
+/** Label, hint and error wiring shared by every form control. */
+function Field({ label, error, hint, children }: Omit<FieldProps, "name"> & { children: (control: ControlProps) => ReactNode }) {
+  const { id, describedBy, messages } = useFieldMessages({ hint, error });
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy })}
+      {messages}
     </div>
   );
 }
