@@ -225,6 +225,16 @@ const registryMetrics = cachedReader({
   read: (orgId, window) => metrics.computeRegistryMetrics(orgId, window),
 });
 
+// ---------------------------------------------------------------- pages (model list, model, reviews, assessments)
+
+/** The latest finalised assessment before `period` (the assessment page's deltas), one row: org counter; the period in the key. */
+const previousFinalizedAssessment = cachedReader({
+  invalidatedBy: "org counter",
+  max: 200,
+  key: (period: string) => `previous-finalized:${period}`,
+  read: (orgId, period) => assessments.previousFinalized(orgId, period),
+});
+
 /** The cached readers, for routes and API handlers. */
 export const cached = {
   navigationBadges,
@@ -238,4 +248,5 @@ export const cached = {
   modelList,
   modelFacets,
   registryMetrics,
+  previousFinalizedAssessment,
 };

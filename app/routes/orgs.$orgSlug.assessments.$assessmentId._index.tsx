@@ -32,7 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     org,
     assessment,
-    previous: cached.previousFinalized(org.id, assessment.period),
+    previous: cached.previousFinalizedAssessment(org.id, assessment.period),
     components: framework.components.map((c) => ({ id: c.id, name: c.name, statements: c.capabilities.length })),
     questionsMeta: framework.questions.map((q) => ({ id: q.id, number: q.number, title: q.title, componentId: q.componentId })),
     canEdit: assessor && open,
