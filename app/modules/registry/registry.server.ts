@@ -794,11 +794,22 @@ export function listVersions(modelId: number, db: DbOrTx = getDb()): VersionJson
     .map((row) => versionJson(row, row.parentVersionId ? (labels.get(row.parentVersionId) ?? null) : null));
 }
 
+const tagsOfModelQuery = reusableQuery((db) =>
+  db
+    .select({ tag: modelTags.tag })
+    .from(modelTags)
+    .where(eq(modelTags.modelId, sql.placeholder("modelId")))
+    .orderBy(modelTags.tag),
+);
+
 export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const model = findModelBySlug(orgId, slug, db);
   if (!model) return null;
   const versions = listVersions(model.id, db);
-  return { ...modelJson(model, tagsOf(db, [model.id]).get(model.id) ?? [], versions), versions, ownerUserId: model.ownerUserId };
+  const tags = tagsOfModelQuery(db)
+    .all({ modelId: model.id })
+    .map((r) => r.tag);
+  return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId };
 }
 
 /** Everything the model page shows, in a fixed number of queries. */
