@@ -60,12 +60,16 @@ export function openableQuarters(orgId: number, now = new Date(), pastQuarters =
   return Array.from({ length: pastQuarters + 1 }, (_, i) => shiftQuarter(current, -i)).filter((p) => !taken.has(p));
 }
 
-function liveAssessmentPeriods(orgId: number, db: DbOrTx) {
-  return db
+const liveAssessmentPeriodsQuery = reusableQuery((db) =>
+  db
     .select({ period: assessments.period })
     .from(assessments)
-    .where(and(eq(assessments.orgId, orgId), ne(assessments.status, "withdrawn")))
-    .all()
+    .where(and(eq(assessments.orgId, sql.placeholder("orgId")), ne(assessments.status, "withdrawn"))),
+);
+
+function liveAssessmentPeriods(orgId: number, db: DbOrTx) {
+  return liveAssessmentPeriodsQuery(db)
+    .all({ orgId })
     .map((r) => r.period);
 }
 
