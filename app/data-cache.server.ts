@@ -235,6 +235,14 @@ const previousFinalizedAssessment = cachedReader({
   read: (orgId, period) => assessments.previousFinalized(orgId, period),
 });
 
+/** Every assessment with its scores, without the frozen evidence (the assessment list and its trend): org counter. */
+const assessmentScores = cachedReader({
+  invalidatedBy: "org counter",
+  max: 200,
+  key: () => "assessment-scores",
+  read: (orgId) => assessments.listAssessmentScores(orgId),
+});
+
 /** The cached readers, for routes and API handlers. */
 export const cached = {
   navigationBadges,
@@ -249,4 +257,5 @@ export const cached = {
   modelFacets,
   registryMetrics,
   previousFinalizedAssessment,
+  assessmentScores,
 };

@@ -503,10 +503,8 @@ const previousFinalizedQuery = reusableQuery((db) =>
     .limit(1),
 );
 
-/** One assessment's scores: from its snapshot when finalised, else scored from `responses`. */
-function assessmentSummary(row: SummaryRow, responses: StatementResponses) {
-  const snapshot = row.scoreSnapshot ? (JSON.parse(row.scoreSnapshot) as SnapshotSummary) : null;
-  const score = snapshot?.score ?? scoreAssessment(frameworkOf(row), responses);
+/** What every summary of an assessment says, whatever its score is read from. */
+function summaryFields(row: SummaryRow, score: AssessmentScore) {
   return {
     id: row.id,
     period: row.period,
@@ -518,6 +516,15 @@ function assessmentSummary(row: SummaryRow, responses: StatementResponses) {
     level: score.level,
     levelName: score.levelName,
     band: score.band,
+  };
+}
+
+/** One assessment's scores and frozen evidence: from its snapshot when finalised, else scored from `responses`. */
+function assessmentSummary(row: SummaryRow, responses: StatementResponses) {
+  const snapshot = row.scoreSnapshot ? (JSON.parse(row.scoreSnapshot) as SnapshotSummary) : null;
+  const score = snapshot?.score ?? scoreAssessment(frameworkOf(row), responses);
+  return {
+    ...summaryFields(row, score),
     components: score.components.map((c) => ({
       componentId: c.componentId,
       name: c.name,
@@ -532,8 +539,19 @@ function assessmentSummary(row: SummaryRow, responses: StatementResponses) {
   };
 }
 
-/** Every assessment of the organisation with its scores, newest period first (a fixed number of queries). */
-export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
+/**
+ * The score in a finalised assessment's snapshot, without parsing its evidence (most of the
+ * text: every rule with its rationale). finalizeAssessment writes `{"score":…,"evidence":…,…}`;
+ * the score has no member named "evidence" and JSON escapes the quotes inside strings, so the
+ * score's text ends where `,"evidence":` first appears. Any other form is parsed whole.
+ */
+export function frozenScore(snapshot: string): AssessmentScore {
+  const end = snapshot.startsWith('{"score":') ? snapshot.indexOf(',"evidence":') : -1;
+  return (JSON.parse(end > 0 ? `${snapshot.slice(0, end)}}` : snapshot) as Pick<Snapshot, "score">).score;
+}
+
+/** The organisation's assessments, newest period first, with the responses of those not yet snapshotted. */
+function assessmentRows(orgId: number, db: DbOrTx) {
   const rows = assessmentListQuery(db).all({ orgId });
   const responses = new Map<number, Record<string, StatementResponse>>();
   if (rows.some((r) => !r.scoreSnapshot)) {
@@ -543,7 +561,26 @@ export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
       of[s.statementId] = s;
     }
   }
-  return rows.map((row) => assessmentSummary(row, responses.get(row.id) ?? {}));
+  return rows.map((row) => ({ row, responses: responses.get(row.id) ?? {} }));
+}
+
+/** Every assessment of the organisation with its scores and frozen evidence, newest period first (a fixed number of queries). */
+export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
+  return assessmentRows(orgId, db).map(({ row, responses }) => assessmentSummary(row, responses));
+}
+
+/**
+ * Every assessment of the organisation with its scores, newest period first: what the
+ * assessment list and its trend show, without the frozen evidence `listAssessments` parses.
+ */
+export function listAssessmentScores(orgId: number, db: DbOrTx = getDb()) {
+  return assessmentRows(orgId, db).map(({ row, responses }) => {
+    const score = row.scoreSnapshot ? frozenScore(row.scoreSnapshot) : scoreAssessment(frameworkOf(row), responses);
+    return {
+      ...summaryFields(row, score),
+      components: score.components.map(({ componentId, name, score, level }) => ({ componentId, name, score, level })),
+    };
+  });
 }
 
 export type AssessmentSummary = ReturnType<typeof listAssessments>[number];
