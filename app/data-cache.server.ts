@@ -225,6 +225,24 @@ const registryMetrics = cachedReader({
   read: (orgId, window) => metrics.computeRegistryMetrics(orgId, window),
 });
 
+// ---------------------------------------------------------------- pages (model list, model, reviews, assessments)
+
+/** The latest finalised assessment before `period` (the assessment page's deltas), one row: org counter; the period in the key. */
+const previousFinalizedAssessment = cachedReader({
+  invalidatedBy: "org counter",
+  max: 200,
+  key: (period: string) => `previous-finalized:${period}`,
+  read: (orgId, period) => assessments.previousFinalized(orgId, period),
+});
+
+/** Every assessment with its scores, without the frozen evidence (the assessment list and its trend): org counter. */
+const assessmentScores = cachedReader({
+  invalidatedBy: "org counter",
+  max: 200,
+  key: () => "assessment-scores",
+  read: (orgId) => assessments.listAssessmentScores(orgId),
+});
+
 /** The cached readers, for routes and API handlers. */
 export const cached = {
   navigationBadges,
@@ -238,4 +256,6 @@ export const cached = {
   modelList,
   modelFacets,
   registryMetrics,
+  previousFinalizedAssessment,
+  assessmentScores,
 };

@@ -29,10 +29,56 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const framework = getFramework(assessment.frameworkVersion);
   const open = assessment.status === "draft" || assessment.status === "in_review";
   const assessor = hasRole(role, ASSESSORS);
+  const previous = cached.previousFinalizedAssessment(org.id, assessment.period);
+  const { score, metrics } = assessment;
+  // Only what the page shows: its data is serialised into the HTML too (not the responses, notes or evidence rules).
   return {
     org,
-    assessment,
-    previous: cached.previousFinalized(org.id, assessment.period),
+    assessment: {
+      id: assessment.id,
+      period: assessment.period,
+      status: assessment.status,
+      frameworkVersion: assessment.frameworkVersion,
+      finalizedAt: assessment.finalizedAt,
+      finalizedBy: assessment.finalizedBy,
+      withdrawnAt: assessment.withdrawnAt,
+      withdrawnBy: assessment.withdrawnBy,
+      withdrawnReason: assessment.withdrawnReason,
+      evidenceSoFar: assessment.evidenceSoFar,
+      justifications: assessment.justifications,
+      score: {
+        dimensionScore: score.dimensionScore,
+        level: score.level,
+        levelName: score.levelName,
+        band: score.band,
+        components: score.components.map(({ componentId, name, score, level }) => ({ componentId, name, score, level })),
+      },
+      evidence: assessment.evidence.map(({ componentId, level }) => ({ componentId, level })),
+      flags: assessment.flags.map(({ componentId, unsupported }) => ({ componentId, unsupported })),
+      answered: assessment.answered.map(({ componentId, answered, total }) => ({ componentId, answered, total })),
+      strengths: assessment.strengths.map(({ componentId, name, score }) => ({ componentId, name, score })),
+      gaps: assessment.gaps.map(({ componentId, statementId, level, text }) => ({ componentId, statementId, level, text })),
+      questions: assessment.questions.map(({ questionId, answerLevel, componentId, componentLevel, differs }) => ({
+        questionId,
+        answerLevel,
+        componentId,
+        componentLevel,
+        differs,
+        note: assessment.answers[questionId]?.note ?? null,
+      })),
+      metrics: {
+        to: metrics.window.to,
+        productionModels: metrics.productionModels,
+        incidentRate: metrics.incidentRate,
+        lineageCompleteShare: metrics.lineageCompleteShare,
+        approvalGatedShare: metrics.approvalGatedShare,
+      },
+    },
+    previous: previous && {
+      period: previous.period,
+      dimensionScore: previous.dimensionScore,
+      components: previous.components.map(({ componentId, score }) => ({ componentId, score })),
+    },
     components: framework.components.map((c) => ({ id: c.id, name: c.name, statements: c.capabilities.length })),
     questionsMeta: framework.questions.map((q) => ({ id: q.id, number: q.number, title: q.title, componentId: q.componentId })),
     canEdit: assessor && open,
@@ -285,7 +331,7 @@ export default function AssessmentOverview() {
                     <LevelPill level={q.componentLevel} /> {componentName(q.componentId)}
                     {q.differs ? <div className="warn-text">differs by more than one level</div> : null}
                   </td>
-                  <td>{a.answers[q.questionId]?.note ?? "—"}</td>
+                  <td>{q.note ?? "—"}</td>
                 </tr>
               );
             })}
@@ -295,7 +341,7 @@ export default function AssessmentOverview() {
 
       <h2>
         Registry figures for {a.period}
-        {a.evidenceSoFar ? ` so far (to ${formatDate(a.metrics.window.to)})` : ""}
+        {a.evidenceSoFar ? ` so far (to ${formatDate(a.metrics.to)})` : ""}
       </h2>
       <p className="muted">
         {frozen ? "As frozen at finalisation." : "Live: they are frozen when the assessment is finalised."} Production models{" "}

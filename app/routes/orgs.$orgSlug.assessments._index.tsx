@@ -22,7 +22,7 @@ const ASSESSORS = ["admin", "leadership"] as const;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const now = new Date();
-  const assessments = cached.assessmentList(org.id);
+  const assessments = cached.assessmentScores(org.id);
   // Only what the table and the trend chart show: the component scores travel inside the trend.
   return {
     org,

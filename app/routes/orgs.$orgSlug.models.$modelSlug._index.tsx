@@ -32,10 +32,39 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const asked = on.success ? new Date(`${on.data}T23:59:59.999Z`) : null;
   const intervals = detail.productionIntervals.map((i) => ({ ...i, from: new Date(i.from), to: i.to ? new Date(i.to) : null }));
   const answer = asked ? productionVersionOn(intervals, asked) : undefined;
+  const { model, incidents } = detail;
   return {
     org,
     canWrite: hasRole(role, REGISTRY_WRITERS),
     ...detail,
+    // Only the version and incident columns the tables show: the page's data is serialised into the HTML too.
+    model: {
+      ...model,
+      versions: model.versions.map(
+        ({ id, version, stage, lineageComplete, algorithm, framework, parentVersion, createdAt, createdBy, createdVia }) => ({
+          id,
+          version,
+          stage,
+          lineageComplete,
+          algorithm,
+          framework,
+          parentVersion,
+          createdAt,
+          createdBy,
+          createdVia,
+        }),
+      ),
+    },
+    incidents: incidents.map(({ id, title, severity, status, version, startedAt, timeToDetectHours, timeToRecoverHours }) => ({
+      id,
+      title,
+      severity,
+      status,
+      version,
+      startedAt,
+      timeToDetectHours,
+      timeToRecoverHours,
+    })),
     productionOn: asked ? { date: on.data!, version: answer?.version ?? null } : null,
     history: listEntityHistory(org.id, historyRefs({ modelId: detail.model.id })),
   };

@@ -19,7 +19,9 @@ import {
   getAssessment,
   latestFinalizedAssessment,
   latestFinalizedByOrganization,
+  frozenScore,
   listAssessments,
+  listAssessmentScores,
   openableQuarters,
   previousFinalized,
   requireRoadmapSource,
@@ -551,6 +553,32 @@ describe("review, evidence notes, listing and the audit trail", () => {
     expect(list[2]!.finalizedAt).not.toBeNull();
     expect(previousFinalized(orgId, Q3)).toMatchObject({ id: q1.id, period: Q1 });
     expect(previousFinalized(orgId, Q1)).toBeNull();
+    // The scores alone: the same list without the frozen evidence.
+    expect(listAssessmentScores(orgId)).toEqual(
+      list.map((a) => ({
+        ...a,
+        components: a.components.map(({ componentId, name, score, level }) => ({ componentId, name, score, level })),
+      })),
+    );
+  });
+
+  it("frozenScore reads the score of a snapshot as parsing it whole does", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q1 }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: statementsAt("lifecycle", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] },
+      LEADER,
+    );
+    finalizeAssessment(orgId, id, { justifications: {}, acceptUnanswered: true }, LEADER);
+    const snapshot = getDb().select({ text: assessments.scoreSnapshot }).from(assessments).where(eq(assessments.id, id)).get()!.text!;
+    const whole = JSON.parse(snapshot) as { score: unknown; evidence: unknown; flags: unknown };
+    expect(snapshot.indexOf(',"evidence":')).toBeGreaterThan(0);
+    expect(frozenScore(snapshot)).toEqual(whole.score);
+    // Written in another order, or without evidence, it is parsed whole.
+    expect(frozenScore(JSON.stringify({ evidence: whole.evidence, score: whole.score }))).toEqual(whole.score);
+    expect(frozenScore(JSON.stringify({ score: whole.score }))).toEqual(whole.score);
   });
 
   it("records an audit event for each mutation, in order, and the organisation's chain verifies", () => {

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, inArray, ne } from "drizzle-orm";
-import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { and, asc, desc, eq, isNull, lt, ne, sql } from "drizzle-orm";
+import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter, type QuarterRange } from "../../utils/quarters";
@@ -18,13 +18,14 @@ import {
   strengthsAndGaps,
   type AnsweredCount,
   type AssessmentScore,
+  type StatementResponse,
   type StatementResponses,
 } from "./scoring";
 
 const notFound = () => new DomainError("not_found", "Assessment not found");
 type AssessmentRow = typeof assessments.$inferSelect;
 
-export function frameworkOf(row: AssessmentRow): Framework {
+export function frameworkOf(row: Pick<AssessmentRow, "frameworkVersion">): Framework {
   const framework = findFramework(row.frameworkVersion);
   if (!framework) throw new Error(`Framework version ${row.frameworkVersion} is not installed`);
   return framework;
@@ -59,12 +60,16 @@ export function openableQuarters(orgId: number, now = new Date(), pastQuarters =
   return Array.from({ length: pastQuarters + 1 }, (_, i) => shiftQuarter(current, -i)).filter((p) => !taken.has(p));
 }
 
-function liveAssessmentPeriods(orgId: number, db: DbOrTx) {
-  return db
+const liveAssessmentPeriodsQuery = reusableQuery((db) =>
+  db
     .select({ period: assessments.period })
     .from(assessments)
-    .where(and(eq(assessments.orgId, orgId), ne(assessments.status, "withdrawn")))
-    .all()
+    .where(and(eq(assessments.orgId, sql.placeholder("orgId")), ne(assessments.status, "withdrawn"))),
+);
+
+function liveAssessmentPeriods(orgId: number, db: DbOrTx) {
+  return liveAssessmentPeriodsQuery(db)
+    .all({ orgId })
     .map((r) => r.period);
 }
 
@@ -173,9 +178,22 @@ function responsesRecord(framework: Framework, { statements, answers }: ReturnTy
   };
 }
 
+const statementsQuery = reusableQuery((db) =>
+  db
+    .select()
+    .from(assessmentStatements)
+    .where(eq(assessmentStatements.assessmentId, sql.placeholder("id"))),
+);
+const answersQuery = reusableQuery((db) =>
+  db
+    .select()
+    .from(assessmentAnswers)
+    .where(eq(assessmentAnswers.assessmentId, sql.placeholder("id"))),
+);
+
 export function loadResponses(db: DbOrTx, id: number) {
-  const statements = db.select().from(assessmentStatements).where(eq(assessmentStatements.assessmentId, id)).all();
-  const answers = db.select().from(assessmentAnswers).where(eq(assessmentAnswers.assessmentId, id)).all();
+  const statements = statementsQuery(db).all({ id });
+  const answers = answersQuery(db).all({ id });
   return {
     statements: Object.fromEntries(statements.map((s) => [s.statementId, s])),
     answers: Object.fromEntries(answers.map((a) => [a.questionId, a])),
@@ -216,22 +234,42 @@ export function evidenceWindow(period: string, now = new Date()): QuarterRange {
 
 type Snapshot = { score: AssessmentScore; metrics: RegistryMetrics };
 
+const assessmentQuery = reusableQuery((db) =>
+  db
+    .select({
+      id: assessments.id,
+      period: assessments.period,
+      status: assessments.status,
+      frameworkVersion: assessments.frameworkVersion,
+      createdByLabel: assessments.createdByLabel,
+      createdAt: assessments.createdAt,
+      updatedAt: assessments.updatedAt,
+      finalizedAt: assessments.finalizedAt,
+      finalizedByLabel: assessments.finalizedByLabel,
+      justifications: assessments.justifications,
+      metricsSnapshot: assessments.metricsSnapshot,
+      withdrawnAt: assessments.withdrawnAt,
+      withdrawnByLabel: assessments.withdrawnByLabel,
+      withdrawnReason: assessments.withdrawnReason,
+    })
+    .from(assessments)
+    .where(and(eq(assessments.orgId, sql.placeholder("orgId")), eq(assessments.id, sql.placeholder("id")))),
+);
+const notesQuery = reusableQuery((db) =>
+  db
+    .select()
+    .from(assessmentEvidenceNotes)
+    .where(eq(assessmentEvidenceNotes.assessmentId, sql.placeholder("id")))
+    .orderBy(asc(assessmentEvidenceNotes.id)),
+);
+
 /** Everything an assessment page, report or API answer shows. Finalised ones use their snapshot. */
 export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
-  const row = db
-    .select()
-    .from(assessments)
-    .where(and(eq(assessments.orgId, orgId), eq(assessments.id, id)))
-    .get();
+  const row = assessmentQuery(db).get({ orgId, id });
   if (!row) return null;
   const framework = frameworkOf(row);
   const { statements, answers } = loadResponses(db, id);
-  const notes = db
-    .select()
-    .from(assessmentEvidenceNotes)
-    .where(eq(assessmentEvidenceNotes.assessmentId, id))
-    .orderBy(asc(assessmentEvidenceNotes.id))
-    .all();
+  const notes = notesQuery(db).all({ id });
   // Finalised (and withdrawn) assessments carry the figures frozen at finalisation.
   const metrics: RegistryMetrics = row.metricsSnapshot
     ? (JSON.parse(row.metricsSnapshot) as RegistryMetrics)
@@ -415,47 +453,132 @@ export function requireRoadmapSource(assessment: Pick<AssessmentDetail, "status"
   if (assessment.status !== "finalized") throw conflict("Roadmaps are generated from finalised assessments only");
 }
 
-/** Every assessment of the organisation with its scores, newest period first (a fixed number of queries). */
+/** The columns an assessment's summary is made of (not the wide registry figures). */
+const summaryColumns = {
+  id: assessments.id,
+  period: assessments.period,
+  status: assessments.status,
+  frameworkVersion: assessments.frameworkVersion,
+  finalizedAt: assessments.finalizedAt,
+  withdrawnAt: assessments.withdrawnAt,
+  scoreSnapshot: assessments.scoreSnapshot,
+};
+type SummaryRow = { [K in keyof typeof summaryColumns]: AssessmentRow[K] };
+type SnapshotSummary = Pick<Snapshot, "score"> & {
+  evidence: Array<{ componentId: string; level: number | null }>;
+  flags: Array<{ componentId: string; unsupported: boolean }>;
+};
+
+const assessmentListQuery = reusableQuery((db) =>
+  db
+    .select(summaryColumns)
+    .from(assessments)
+    .where(eq(assessments.orgId, sql.placeholder("orgId")))
+    .orderBy(desc(assessments.period)),
+);
+// Finalised assessments carry their score snapshot: only the others need their statements scored.
+const unsnapshottedStatementsQuery = reusableQuery((db) =>
+  db
+    .select({
+      assessmentId: assessmentStatements.assessmentId,
+      statementId: assessmentStatements.statementId,
+      status: assessmentStatements.status,
+    })
+    .from(assessmentStatements)
+    .innerJoin(assessments, eq(assessments.id, assessmentStatements.assessmentId))
+    .where(and(eq(assessments.orgId, sql.placeholder("orgId")), isNull(assessments.scoreSnapshot))),
+);
+const previousFinalizedQuery = reusableQuery((db) =>
+  db
+    .select(summaryColumns)
+    .from(assessments)
+    .where(
+      and(
+        eq(assessments.orgId, sql.placeholder("orgId")),
+        eq(assessments.status, "finalized"),
+        lt(assessments.period, sql.placeholder("period")),
+      ),
+    )
+    .orderBy(desc(assessments.period))
+    .limit(1),
+);
+
+/** What every summary of an assessment says, whatever its score is read from. */
+function summaryFields(row: SummaryRow, score: AssessmentScore) {
+  return {
+    id: row.id,
+    period: row.period,
+    status: row.status as AssessmentStatus,
+    frameworkVersion: row.frameworkVersion,
+    finalizedAt: row.finalizedAt?.toISOString() ?? null,
+    withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
+    dimensionScore: score.dimensionScore,
+    level: score.level,
+    levelName: score.levelName,
+    band: score.band,
+  };
+}
+
+/** One assessment's scores and frozen evidence: from its snapshot when finalised, else scored from `responses`. */
+function assessmentSummary(row: SummaryRow, responses: StatementResponses) {
+  const snapshot = row.scoreSnapshot ? (JSON.parse(row.scoreSnapshot) as SnapshotSummary) : null;
+  const score = snapshot?.score ?? scoreAssessment(frameworkOf(row), responses);
+  return {
+    ...summaryFields(row, score),
+    components: score.components.map((c) => ({
+      componentId: c.componentId,
+      name: c.name,
+      score: c.score,
+      level: c.level,
+      // Finalised assessments carry their frozen evidence; drafts are evaluated on their own page.
+      evidenceLevel: snapshot?.evidence.find((e) => e.componentId === c.componentId)?.level ?? null,
+      flags: snapshot?.flags.some((f) => f.componentId === c.componentId && f.unsupported)
+        ? ["not_supported_by_registry_evidence" as const]
+        : [],
+    })),
+  };
+}
+
+/**
+ * The score in a finalised assessment's snapshot, without parsing its evidence (most of the
+ * text: every rule with its rationale). finalizeAssessment writes `{"score":…,"evidence":…,…}`;
+ * the score has no member named "evidence" and JSON escapes the quotes inside strings, so the
+ * score's text ends where `,"evidence":` first appears. Any other form is parsed whole.
+ */
+export function frozenScore(snapshot: string): AssessmentScore {
+  const end = snapshot.startsWith('{"score":') ? snapshot.indexOf(',"evidence":') : -1;
+  return (JSON.parse(end > 0 ? `${snapshot.slice(0, end)}}` : snapshot) as Pick<Snapshot, "score">).score;
+}
+
+/** The organisation's assessments, newest period first, with the responses of those not yet snapshotted. */
+function assessmentRows(orgId: number, db: DbOrTx) {
+  const rows = assessmentListQuery(db).all({ orgId });
+  const responses = new Map<number, Record<string, StatementResponse>>();
+  if (rows.some((r) => !r.scoreSnapshot)) {
+    for (const s of unsnapshottedStatementsQuery(db).all({ orgId })) {
+      let of = responses.get(s.assessmentId);
+      if (!of) responses.set(s.assessmentId, (of = {}));
+      of[s.statementId] = s;
+    }
+  }
+  return rows.map((row) => ({ row, responses: responses.get(row.id) ?? {} }));
+}
+
+/** Every assessment of the organisation with its scores and frozen evidence, newest period first (a fixed number of queries). */
 export function listAssessments(orgId: number, db: DbOrTx = getDb()) {
-  const rows = db.select().from(assessments).where(eq(assessments.orgId, orgId)).orderBy(desc(assessments.period)).all();
-  // Finalised assessments carry their score snapshot: only drafts need their statements scored.
-  const ids = rows.filter((r) => !r.scoreSnapshot).map((r) => r.id);
-  const statements = ids.length ? db.select().from(assessmentStatements).where(inArray(assessmentStatements.assessmentId, ids)).all() : [];
-  return rows.map((row) => {
-    const snapshot = row.scoreSnapshot
-      ? (JSON.parse(row.scoreSnapshot) as Pick<Snapshot, "score"> & {
-          evidence: Array<{ componentId: string; level: number | null }>;
-          flags: Array<{ componentId: string; unsupported: boolean }>;
-        })
-      : null;
-    const score =
-      snapshot?.score ??
-      scoreAssessment(
-        frameworkOf(row),
-        Object.fromEntries(statements.filter((s) => s.assessmentId === row.id).map((s) => [s.statementId, s])),
-      );
+  return assessmentRows(orgId, db).map(({ row, responses }) => assessmentSummary(row, responses));
+}
+
+/**
+ * Every assessment of the organisation with its scores, newest period first: what the
+ * assessment list and its trend show, without the frozen evidence `listAssessments` parses.
+ */
+export function listAssessmentScores(orgId: number, db: DbOrTx = getDb()) {
+  return assessmentRows(orgId, db).map(({ row, responses }) => {
+    const score = row.scoreSnapshot ? frozenScore(row.scoreSnapshot) : scoreAssessment(frameworkOf(row), responses);
     return {
-      id: row.id,
-      period: row.period,
-      status: row.status as AssessmentStatus,
-      frameworkVersion: row.frameworkVersion,
-      finalizedAt: row.finalizedAt?.toISOString() ?? null,
-      withdrawnAt: row.withdrawnAt?.toISOString() ?? null,
-      dimensionScore: score.dimensionScore,
-      level: score.level,
-      levelName: score.levelName,
-      band: score.band,
-      components: score.components.map((c) => ({
-        componentId: c.componentId,
-        name: c.name,
-        score: c.score,
-        level: c.level,
-        // Finalised assessments carry their frozen evidence; drafts are evaluated on their own page.
-        evidenceLevel: snapshot?.evidence.find((e) => e.componentId === c.componentId)?.level ?? null,
-        flags: snapshot?.flags.some((f) => f.componentId === c.componentId && f.unsupported)
-          ? ["not_supported_by_registry_evidence" as const]
-          : [],
-      })),
+      ...summaryFields(row, score),
+      components: score.components.map(({ componentId, name, score, level }) => ({ componentId, name, score, level })),
     };
   });
 }
@@ -477,9 +600,13 @@ export function latestFinalizedAssessment(orgId: number, db: DbOrTx = getDb()): 
   return latestFinalizedIn(listAssessments(orgId, db));
 }
 
-/** The latest finalised (not withdrawn) assessment before `period`, for deltas and the "previous quarter" series. */
-export function previousFinalized(orgId: number, period: string, db: DbOrTx = getDb()) {
-  return previousFinalizedIn(listAssessments(orgId, db), period);
+/**
+ * The latest finalised (not withdrawn) assessment before `period`, for deltas and the "previous
+ * quarter" series: one row, where `previousFinalizedIn` needs the whole list.
+ */
+export function previousFinalized(orgId: number, period: string, db: DbOrTx = getDb()): AssessmentSummary | null {
+  const row = previousFinalizedQuery(db).get({ orgId, period });
+  return row ? assessmentSummary(row, {}) : null;
 }
 
 export const previousQuarter = (period: string) => shiftQuarter(period, -1);

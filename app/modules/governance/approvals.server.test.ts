@@ -22,6 +22,7 @@ import {
   getApprovalRequest,
   listApprovalRequests,
   openApprovalRequest,
+  openApprovalRequestsAwaiting,
   type Approver,
 } from "./approvals.server";
 import { runBiasAudit, signOffBiasAudit } from "./bias-audits.server";
@@ -553,5 +554,43 @@ describe("decideApprovalRequest: promotion", () => {
         .get();
       if (org) expect(verifyAuditChain(org.id).ok).toBe(true);
     }
+  });
+});
+
+// ---------------------------------------------------------------- openApprovalRequestsAwaiting
+
+describe("openApprovalRequestsAwaiting", () => {
+  it("lists the open requests as listApprovalRequests does, with the roles each still waits for", async () => {
+    const org = newOrg();
+    const requester = org.people.requester.actor;
+    const halfApproved = setup(org, "high");
+    await clearGates(org, halfApproved.slug, halfApproved.version, "high");
+    const a = openApprovalRequest(org.id, halfApproved.slug, halfApproved.version, {}, requester);
+    decideApprovalRequest(org.id, a.id, { decision: "approve" }, org.people.leadership.approver);
+    const untouched = setup(org, "limited");
+    openApprovalRequest(org.id, untouched.slug, untouched.version, { reason: "Ready" }, requester);
+    const rejected = setup(org, "minimal");
+    const r = openApprovalRequest(org.id, rejected.slug, rejected.version, {}, requester);
+    decideApprovalRequest(org.id, r.id, { decision: "reject", comment: "Not yet" }, org.people.ethics.approver);
+    const cancelled = setup(org, "minimal");
+    const c = openApprovalRequest(org.id, cancelled.slug, cancelled.version, {}, requester);
+    cancelApprovalRequest(org.id, c.id, requester, { isAdmin: false });
+    newOrg(); // another organisation's requests never show
+
+    const awaiting = openApprovalRequestsAwaiting(org.id);
+    expect(awaiting).toEqual(
+      listApprovalRequests(org.id, { status: "open" }).map(({ id, model, modelName, version, requestedBy, pendingRoles }) => ({
+        id,
+        model,
+        modelName,
+        version,
+        requestedBy,
+        pendingRoles,
+      })),
+    );
+    expect(awaiting.map((request) => [request.model, request.pendingRoles])).toEqual([
+      [untouched.slug, ["ethics"]],
+      [halfApproved.slug, ["ethics"]],
+    ]);
   });
 });

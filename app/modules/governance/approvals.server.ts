@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
-import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { approvalDecisions, approvalRequests, models, modelVersions } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
@@ -27,7 +27,7 @@ function requestJson(
     requestedBy: row.requesterLabel,
     reason: row.reason,
     requiredRoles: required,
-    pendingRoles: required.filter((role) => !extra.decisions.some((d) => d.role === role && d.decision === "approve")),
+    pendingRoles: pendingRoles(required, extra.decisions),
     checks: extra.checks ?? (JSON.parse(row.checks) as GateCheck[]),
     decisions: extra.decisions,
     createdAt: row.createdAt.toISOString(),
@@ -35,6 +35,11 @@ function requestJson(
   };
 }
 export type ApprovalRequestJson = ReturnType<typeof requestJson>;
+
+/** The required roles whose approval is still missing. */
+function pendingRoles(required: Role[], decisions: ReadonlyArray<{ role: string; decision: string }>): Role[] {
+  return required.filter((role) => !decisions.some((d) => d.role === role && d.decision === "approve"));
+}
 
 function decisionJson(row: typeof approvalDecisions.$inferSelect) {
   return { by: row.userLabel, role: row.role, decision: row.decision, comment: row.comment, at: row.createdAt.toISOString() };
@@ -290,4 +295,54 @@ export function listApprovalRequests(
     .limit(200)
     .all();
   return withDecisions(db, rows, true);
+}
+
+/** The newest open requests, as `listApprovalRequests` lists them (at most 200). */
+const openRequestsQuery = reusableQuery((db) =>
+  db
+    .select({
+      id: approvalRequests.id,
+      model: models.slug,
+      modelName: models.name,
+      version: modelVersions.version,
+      requestedBy: approvalRequests.requesterLabel,
+      requiredRoles: approvalRequests.requiredRoles,
+    })
+    .from(approvalRequests)
+    .innerJoin(models, eq(models.id, approvalRequests.modelId))
+    .innerJoin(modelVersions, eq(modelVersions.id, approvalRequests.versionId))
+    .where(and(eq(approvalRequests.orgId, sql.placeholder("orgId")), eq(approvalRequests.status, "open")))
+    .orderBy(desc(approvalRequests.id))
+    .limit(200),
+);
+const openRequestApprovalsQuery = reusableQuery((db) =>
+  db
+    .select({ requestId: approvalDecisions.requestId, role: approvalDecisions.role, decision: approvalDecisions.decision })
+    .from(approvalDecisions)
+    .innerJoin(approvalRequests, eq(approvalRequests.id, approvalDecisions.requestId))
+    .where(
+      and(
+        eq(approvalRequests.orgId, sql.placeholder("orgId")),
+        eq(approvalRequests.status, "open"),
+        eq(approvalDecisions.decision, "approve"),
+      ),
+    ),
+);
+
+/**
+ * The open requests with the roles whose approval each still waits for, for the review inbox and
+ * its badge: what `listApprovalRequests(orgId, { status: "open" })` lists, without the decisions'
+ * details and the live gate checks (four queries per request) they do not show.
+ */
+export function openApprovalRequestsAwaiting(orgId: number, db: DbOrTx = getDb()) {
+  const approvals = openRequestApprovalsQuery(db).all({ orgId });
+  return openRequestsQuery(db)
+    .all({ orgId })
+    .map(({ requiredRoles, ...request }) => ({
+      ...request,
+      pendingRoles: pendingRoles(
+        JSON.parse(requiredRoles) as Role[],
+        approvals.filter((a) => a.requestId === request.id),
+      ),
+    }));
 }

@@ -1,9 +1,9 @@
-import { and, count, desc, eq, isNull, ne, or } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../../../db/client";
+import { and, count, desc, eq, isNull, ne, or, sql } from "drizzle-orm";
+import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
 import type { Role } from "../auth/roles";
 import { dueCounts } from "../roadmap/roadmaps.server";
-import { listApprovalRequests } from "./approvals.server";
+import { openApprovalRequestsAwaiting } from "./approvals.server";
 
 /** What waits for the ethics committee and approvers; the counts feed the navigation badge. */
 export function reviewCounts(orgId: number, db: DbOrTx = getDb()) {
@@ -32,9 +32,9 @@ export function reviewCounts(orgId: number, db: DbOrTx = getDb()) {
   return { cards, audits, approvals, total: cards + audits + approvals };
 }
 
-export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
-  const ref = { model: models.slug, modelName: models.name, riskTier: models.riskTier, version: modelVersions.version };
-  const cards = db
+const ref = { model: models.slug, modelName: models.name, riskTier: models.riskTier, version: modelVersions.version };
+const cardsInReviewQuery = reusableQuery((db) =>
+  db
     .select({
       id: modelCards.id,
       revision: modelCards.revision,
@@ -45,11 +45,11 @@ export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
     .from(modelCards)
     .innerJoin(models, eq(models.id, modelCards.modelId))
     .innerJoin(modelVersions, eq(modelVersions.id, modelCards.versionId))
-    .where(and(eq(modelCards.orgId, orgId), eq(modelCards.status, "in_review")))
-    .orderBy(desc(modelCards.submittedAt))
-    .all()
-    .map((c) => ({ ...c, submittedAt: c.submittedAt?.toISOString() ?? null }));
-  const audits = db
+    .where(and(eq(modelCards.orgId, sql.placeholder("orgId")), eq(modelCards.status, "in_review")))
+    .orderBy(desc(modelCards.submittedAt)),
+);
+const pendingBiasAuditsQuery = reusableQuery((db) =>
+  db
     .select({
       id: biasAudits.id,
       passed: biasAudits.passed,
@@ -61,15 +61,41 @@ export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
     .from(biasAudits)
     .innerJoin(models, eq(models.id, biasAudits.modelId))
     .innerJoin(modelVersions, eq(modelVersions.id, biasAudits.versionId))
-    .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.status, "pending")))
-    .orderBy(desc(biasAudits.createdAt))
-    .all()
+    .where(and(eq(biasAudits.orgId, sql.placeholder("orgId")), eq(biasAudits.status, "pending")))
+    .orderBy(desc(biasAudits.createdAt)),
+);
+
+export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
+  const cards = cardsInReviewQuery(db)
+    .all({ orgId })
+    .map((c) => ({ ...c, submittedAt: c.submittedAt?.toISOString() ?? null }));
+  const audits = pendingBiasAuditsQuery(db)
+    .all({ orgId })
     .map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
-  return { cards, audits, approvals: listApprovalRequests(orgId, { status: "open" }, db) };
+  return { cards, audits, approvals: openApprovalRequestsAwaiting(orgId, db) };
 }
 
 /** Who reviews model cards and signs off bias audits (the card and bias-audit routes' guards). */
 const ETHICS_REVIEWERS: readonly Role[] = ["ethics"];
+
+const cardsInReviewCountQuery = reusableQuery((db) =>
+  db
+    .select({ n: count() })
+    .from(modelCards)
+    .where(and(eq(modelCards.orgId, sql.placeholder("orgId")), eq(modelCards.status, "in_review"))),
+);
+const othersPendingBiasAuditsCountQuery = reusableQuery((db) =>
+  db
+    .select({ n: count() })
+    .from(biasAudits)
+    .where(
+      and(
+        eq(biasAudits.orgId, sql.placeholder("orgId")),
+        eq(biasAudits.status, "pending"),
+        or(isNull(biasAudits.createdById), ne(biasAudits.createdById, sql.placeholder("userId"))),
+      ),
+    ),
+);
 
 /**
  * What waits for this member to act on: model cards in review and pending bias audits for the
@@ -78,33 +104,10 @@ const ETHICS_REVIEWERS: readonly Role[] = ["ethics"];
  * cannot act on it.
  */
 export function actionableReviewCounts(orgId: number, role: Role, userId: number, db: DbOrTx = getDb()) {
-  const n = (query: { n: number } | undefined) => query?.n ?? 0;
   const reviewer = ETHICS_REVIEWERS.includes(role);
-  const cards = reviewer
-    ? n(
-        db
-          .select({ n: count() })
-          .from(modelCards)
-          .where(and(eq(modelCards.orgId, orgId), eq(modelCards.status, "in_review")))
-          .get(),
-      )
-    : 0;
-  const audits = reviewer
-    ? n(
-        db
-          .select({ n: count() })
-          .from(biasAudits)
-          .where(
-            and(
-              eq(biasAudits.orgId, orgId),
-              eq(biasAudits.status, "pending"),
-              or(isNull(biasAudits.createdById), ne(biasAudits.createdById, userId)),
-            ),
-          )
-          .get(),
-      )
-    : 0;
-  const approvals = listApprovalRequests(orgId, { status: "open" }, db).filter((request) => request.pendingRoles.includes(role)).length;
+  const cards = reviewer ? (cardsInReviewCountQuery(db).get({ orgId })?.n ?? 0) : 0;
+  const audits = reviewer ? (othersPendingBiasAuditsCountQuery(db).get({ orgId, userId })?.n ?? 0) : 0;
+  const approvals = openApprovalRequestsAwaiting(orgId, db).filter((request) => request.pendingRoles.includes(role)).length;
   return { cards, audits, approvals, total: cards + audits + approvals };
 }
 

@@ -594,21 +594,36 @@ function escapeLike(value: string) {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function modelListConditions(orgId: number, query: ModelListQuery): SQL {
-  const conditions: SQL[] = [eq(models.orgId, orgId)];
-  if (query.q) {
-    const pattern = `%${escapeLike(query.q.toLowerCase())}%`;
+/** Which filters a model-list query uses and how it sorts: one set of prepared statements each. */
+type ModelListShape = Pick<ModelListQuery, "sort"> & Partial<Record<"q" | "riskTier" | "team" | "stage" | "tag", true>>;
+
+function modelListShape(query: ModelListQuery): ModelListShape {
+  return {
+    sort: query.sort,
+    ...(query.q ? { q: true } : {}),
+    ...(query.riskTier ? { riskTier: true } : {}),
+    ...(query.team ? { team: true } : {}),
+    ...(query.stage ? { stage: true } : {}),
+    ...(query.tag ? { tag: true } : {}),
+  };
+}
+
+/** The filters as placeholders (`orgId`, `pattern`, `riskTier`, `team`, `stage`, `tag`). */
+function modelListConditions(shape: ModelListShape): SQL {
+  const conditions: SQL[] = [eq(models.orgId, sql.placeholder("orgId"))];
+  if (shape.q) {
+    const pattern = sql.placeholder("pattern");
     conditions.push(
       sql`(lower(${models.name}) like ${pattern} escape '\\' or ${models.slug} like ${pattern} escape '\\' or lower(${models.description}) like ${pattern} escape '\\' or lower(${models.useCase}) like ${pattern} escape '\\')`,
     );
   }
-  if (query.riskTier) conditions.push(eq(models.riskTier, query.riskTier));
-  if (query.team) conditions.push(eq(models.ownerTeam, query.team));
-  if (query.stage) {
-    conditions.push(sql`exists (select 1 from model_versions v where v.model_id = models.id and v.stage = ${query.stage})`);
+  if (shape.riskTier) conditions.push(eq(models.riskTier, sql.placeholder("riskTier")));
+  if (shape.team) conditions.push(eq(models.ownerTeam, sql.placeholder("team")));
+  if (shape.stage) {
+    conditions.push(sql`exists (select 1 from model_versions v where v.model_id = models.id and v.stage = ${sql.placeholder("stage")})`);
   }
-  if (query.tag) {
-    conditions.push(sql`exists (select 1 from model_tags t where t.model_id = models.id and t.tag = ${query.tag})`);
+  if (shape.tag) {
+    conditions.push(sql`exists (select 1 from model_tags t where t.model_id = models.id and t.tag = ${sql.placeholder("tag")})`);
   }
   return and(...conditions)!;
 }
@@ -622,47 +637,86 @@ const MODEL_ORDER: Record<NonNullable<ModelListQuery["sort"]>, SQL[]> = {
   "-risk": [desc(RISK_ORDER), asc(models.name)],
 };
 
+/** The statements of one shape: how many models match, one page of them, and their tags. */
+function modelListQueries(shape: ModelListShape) {
+  const where = modelListConditions(shape);
+  const page = (db: DbOrTx) =>
+    db
+      .select({ id: models.id })
+      .from(models)
+      .where(where)
+      .orderBy(...MODEL_ORDER[shape.sort ?? "name"], asc(models.id))
+      .limit(sql.placeholder("limit"))
+      .offset(sql.placeholder("offset"));
+  return {
+    total: reusableQuery((db) => db.select({ n: count() }).from(models).where(where)),
+    rows: reusableQuery((db) =>
+      db
+        .select({
+          id: models.id,
+          slug: models.slug,
+          name: models.name,
+          description: models.description,
+          useCase: models.useCase,
+          businessDomain: models.businessDomain,
+          riskTier: models.riskTier,
+          ownerTeam: models.ownerTeam,
+          businessOwner: models.businessOwner,
+          createdVia: models.createdVia,
+          createdAt: models.createdAt,
+          updatedAt: models.updatedAt,
+          productionVersion: sql<
+            string | null
+          >`(select v.version from model_versions v where v.model_id = models.id and v.stage = 'production' limit 1)`,
+          latestVersion: sql<
+            string | null
+          >`(select v.version from model_versions v where v.model_id = models.id order by v.major desc, v.minor desc, v.patch desc, case when v.version like '%-%' then 0 else 1 end desc, v.id desc limit 1)`,
+          versionCount: sql<number>`(select count(*) from model_versions v where v.model_id = models.id)`,
+          openIncidents: sql<number>`(select count(*) from incidents i where i.model_id = models.id and i.status <> 'resolved')`,
+        })
+        .from(models)
+        .where(where)
+        .orderBy(...MODEL_ORDER[shape.sort ?? "name"], asc(models.id))
+        .limit(sql.placeholder("limit"))
+        .offset(sql.placeholder("offset")),
+    ),
+    tags: reusableQuery((db) =>
+      db
+        .select({ modelId: modelTags.modelId, tag: modelTags.tag })
+        .from(modelTags)
+        .where(inArray(modelTags.modelId, page(db)))
+        .orderBy(modelTags.tag),
+    ),
+  };
+}
+
+/** Prepared per shape, on first use: at most 2⁵ filter combinations × 6 sorts. */
+const modelListStatements = new Map<string, ReturnType<typeof modelListQueries>>();
+
 /**
  * One page of models with their production and latest versions, in a constant number of queries
  * (the page and `GET /api/v1/models`, through the data cache: the four per-row subqueries make it
- * the costliest read that pipelines poll).
+ * the costliest read that pipelines poll). Each combination of filters and sort has its statements
+ * prepared once per connection.
  */
 export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = getDb()) {
-  const where = modelListConditions(orgId, query);
-  const total = db.select({ n: count() }).from(models).where(where).get()?.n ?? 0;
-  const rows = db
-    .select({
-      id: models.id,
-      slug: models.slug,
-      name: models.name,
-      description: models.description,
-      useCase: models.useCase,
-      businessDomain: models.businessDomain,
-      riskTier: models.riskTier,
-      ownerTeam: models.ownerTeam,
-      businessOwner: models.businessOwner,
-      createdVia: models.createdVia,
-      createdAt: models.createdAt,
-      updatedAt: models.updatedAt,
-      productionVersion: sql<
-        string | null
-      >`(select v.version from model_versions v where v.model_id = models.id and v.stage = 'production' limit 1)`,
-      latestVersion: sql<
-        string | null
-      >`(select v.version from model_versions v where v.model_id = models.id order by v.major desc, v.minor desc, v.patch desc, case when v.version like '%-%' then 0 else 1 end desc, v.id desc limit 1)`,
-      versionCount: sql<number>`(select count(*) from model_versions v where v.model_id = models.id)`,
-      openIncidents: sql<number>`(select count(*) from incidents i where i.model_id = models.id and i.status <> 'resolved')`,
-    })
-    .from(models)
-    .where(where)
-    .orderBy(...MODEL_ORDER[query.sort ?? "name"], asc(models.id))
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize)
-    .all();
-  const tags = tagsOf(
-    db,
-    rows.map((r) => r.id),
-  );
+  const shape = modelListShape(query);
+  const key = JSON.stringify(shape);
+  let queries = modelListStatements.get(key);
+  if (!queries) modelListStatements.set(key, (queries = modelListQueries(shape)));
+  const filters = {
+    orgId,
+    ...(query.q ? { pattern: `%${escapeLike(query.q.toLowerCase())}%` } : {}),
+    ...(query.riskTier ? { riskTier: query.riskTier } : {}),
+    ...(query.team ? { team: query.team } : {}),
+    ...(query.stage ? { stage: query.stage } : {}),
+    ...(query.tag ? { tag: query.tag } : {}),
+  };
+  const total = queries.total(db).get(filters)?.n ?? 0;
+  const paging = { ...filters, limit: query.pageSize, offset: (query.page - 1) * query.pageSize };
+  const rows = queries.rows(db).all(paging);
+  const tags = new Map<number, string[]>();
+  for (const row of queries.tags(db).all(paging)) tags.set(row.modelId, [...(tags.get(row.modelId) ?? []), row.tag]);
   return {
     total,
     page: query.page,
@@ -677,22 +731,29 @@ export function listModels(orgId: number, query: ModelListQuery, db: DbOrTx = ge
 }
 export type ModelListItem = ReturnType<typeof listModels>["models"][number];
 
+const ownerTeamsQuery = reusableQuery((db) =>
+  db
+    .selectDistinct({ team: models.ownerTeam })
+    .from(models)
+    .where(and(eq(models.orgId, sql.placeholder("orgId")), ne(models.ownerTeam, "")))
+    .orderBy(models.ownerTeam),
+);
+const modelTagsQuery = reusableQuery((db) =>
+  db
+    .selectDistinct({ tag: modelTags.tag })
+    .from(modelTags)
+    .where(eq(modelTags.orgId, sql.placeholder("orgId")))
+    .orderBy(modelTags.tag),
+);
+
 /** The owner teams and tags to filter the model list by. */
 export function listModelFacets(orgId: number, db: DbOrTx = getDb()) {
   return {
-    teams: db
-      .selectDistinct({ team: models.ownerTeam })
-      .from(models)
-      .where(and(eq(models.orgId, orgId), ne(models.ownerTeam, "")))
-      .orderBy(models.ownerTeam)
-      .all()
+    teams: ownerTeamsQuery(db)
+      .all({ orgId })
       .map((r) => r.team),
-    tags: db
-      .selectDistinct({ tag: modelTags.tag })
-      .from(modelTags)
-      .where(eq(modelTags.orgId, orgId))
-      .orderBy(modelTags.tag)
-      .all()
+    tags: modelTagsQuery(db)
+      .all({ orgId })
       .map((r) => r.tag),
   };
 }
@@ -733,11 +794,22 @@ export function listVersions(modelId: number, db: DbOrTx = getDb()): VersionJson
     .map((row) => versionJson(row, row.parentVersionId ? (labels.get(row.parentVersionId) ?? null) : null));
 }
 
+const tagsOfModelQuery = reusableQuery((db) =>
+  db
+    .select({ tag: modelTags.tag })
+    .from(modelTags)
+    .where(eq(modelTags.modelId, sql.placeholder("modelId")))
+    .orderBy(modelTags.tag),
+);
+
 export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const model = findModelBySlug(orgId, slug, db);
   if (!model) return null;
   const versions = listVersions(model.id, db);
-  return { ...modelJson(model, tagsOf(db, [model.id]).get(model.id) ?? [], versions), versions, ownerUserId: model.ownerUserId };
+  const tags = tagsOfModelQuery(db)
+    .all({ modelId: model.id })
+    .map((r) => r.tag);
+  return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId };
 }
 
 /** Everything the model page shows, in a fixed number of queries. */
