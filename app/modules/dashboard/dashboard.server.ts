@@ -1,20 +1,52 @@
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../../../db/client";
-import { models, roadmapItems, roadmaps, users } from "../../../db/schema";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
+import { assessments, models, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { latestFinalizedIn, listAssessments, previousFinalizedIn } from "../assessment/assessments.server";
+import type { AssessmentScore } from "../assessment/scoring";
 import { OPEN_ITEM_STATUSES } from "./due";
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+type Scored = Pick<AssessmentScore, "dimensionScore" | "level" | "levelName" | "band"> & {
+  id: number;
+  period: string;
+  components: Array<{ componentId: string; name: string; score: number }>;
+};
+
+/** The two newest finalised assessments (one per quarter: withdrawn ones free theirs), with the score frozen at finalisation. */
+const newestFinalizedQuery = reusableQuery((db) =>
+  db
+    .select({ id: assessments.id, period: assessments.period, scoreSnapshot: assessments.scoreSnapshot })
+    .from(assessments)
+    .where(and(eq(assessments.orgId, sql.placeholder("orgId")), eq(assessments.status, "finalized")))
+    .orderBy(desc(assessments.period))
+    .limit(2),
+);
+
+/** The latest finalised assessment and the one before it: two rows and their score snapshots, not every assessment. */
+function newestFinalized(orgId: number, db: DbOrTx): [Scored | null, Scored | null] {
+  const rows = newestFinalizedQuery(db).all({ orgId });
+  if (rows.every((row) => row.scoreSnapshot)) {
+    const [latest, previous] = rows.map((row) => ({
+      id: row.id,
+      period: row.period,
+      ...(JSON.parse(row.scoreSnapshot!) as { score: AssessmentScore }).score,
+    }));
+    return [latest ?? null, previous ?? null];
+  }
+  // A finalised assessment without its snapshot (rows written directly, e.g. by tests) is scored the long way.
+  const list = listAssessments(orgId, db);
+  const latest = latestFinalizedIn(list);
+  return [latest, latest ? previousFinalizedIn(list, latest.period) : null];
+}
 
 /**
  * Where the organisation stands: the latest finalised assessment (withdrawn and
  * draft ones never count) and the one before it, for the change since.
  */
 export function maturityStanding(orgId: number, db: DbOrTx = getDb()) {
-  const list = listAssessments(orgId, db);
-  const latest = latestFinalizedIn(list);
+  const [latest, previous] = newestFinalized(orgId, db);
   if (!latest) return null;
-  const previous = previousFinalizedIn(list, latest.period);
   return {
     id: latest.id,
     period: latest.period,
@@ -35,32 +67,32 @@ export function maturityStanding(orgId: number, db: DbOrTx = getDb()) {
 /** How many items of the active roadmap are shown as overdue on the dashboard. */
 export const DASHBOARD_OVERDUE_ITEMS = 5;
 
-/**
- * The active roadmap's progress (done of its live items), its overdue count and
- * the most overdue items: two queries ("overdue" moves with the date).
- */
-export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
-  const day = today();
-  const roadmap = db
+const OPEN = OPEN_ITEM_STATUSES as Array<"todo" | "in_progress" | "blocked">;
+
+/** The outer roadmap's id inside a subquery of its items (drizzle leaves a lone table's columns unqualified). */
+const outerRoadmapId = sql`${roadmaps}.${sql.identifier(roadmaps.id.name)}`;
+
+/** The active roadmap with its counts, each an index range of its items (no row of an item is read). */
+const activeRoadmapQuery = reusableQuery((db) =>
+  db
     .select({
       id: roadmaps.id,
       title: roadmaps.title,
       fromLevel: roadmaps.fromLevel,
       toLevel: roadmaps.toLevel,
       startDate: roadmaps.startDate,
-      total: sql<number>`count(case when ${roadmapItems.status} <> 'closed' then 1 end)`,
-      done: sql<number>`count(case when ${roadmapItems.status} = 'done' then 1 end)`,
-      overdue: sql<number>`count(case when ${roadmapItems.status} in ('todo', 'in_progress', 'blocked') and ${roadmapItems.dueDate} < ${day} then 1 end)`,
+      total: sql<number>`(select count(*) from ${roadmapItems} where ${roadmapItems.roadmapId} = ${outerRoadmapId} and ${roadmapItems.status} <> 'closed')`,
+      done: sql<number>`(select count(*) from ${roadmapItems} where ${roadmapItems.roadmapId} = ${outerRoadmapId} and ${roadmapItems.status} = 'done')`,
+      overdue: sql<number>`(select count(*) from ${roadmapItems} where ${roadmapItems.roadmapId} = ${outerRoadmapId} and ${inArray(roadmapItems.status, OPEN)} and ${roadmapItems.dueDate} < ${sql.placeholder("day")})`,
     })
     .from(roadmaps)
-    .leftJoin(roadmapItems, eq(roadmapItems.roadmapId, roadmaps.id))
-    .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.status, "active")))
-    .groupBy(roadmaps.id)
+    .where(and(eq(roadmaps.orgId, sql.placeholder("orgId")), eq(roadmaps.status, "active")))
     .orderBy(asc(roadmaps.id))
-    .limit(1)
-    .get();
-  if (!roadmap) return null;
-  const overdueItems = db
+    .limit(1),
+);
+
+const overdueItemsQuery = reusableQuery((db) =>
+  db
     .select({
       id: roadmapItems.id,
       title: roadmapItems.title,
@@ -72,14 +104,24 @@ export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
     .where(
       and(
-        eq(roadmapItems.roadmapId, roadmap.id),
-        inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES] as Array<"todo" | "in_progress" | "blocked">),
-        lt(roadmapItems.dueDate, day),
+        eq(roadmapItems.roadmapId, sql.placeholder("roadmapId")),
+        inArray(roadmapItems.status, OPEN),
+        lt(roadmapItems.dueDate, sql.placeholder("day")),
       ),
     )
     .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority))
-    .limit(DASHBOARD_OVERDUE_ITEMS)
-    .all();
+    .limit(DASHBOARD_OVERDUE_ITEMS),
+);
+
+/**
+ * The active roadmap's progress (done of its live items), its overdue count and
+ * the most overdue items: two queries ("overdue" moves with the date).
+ */
+export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
+  const day = today();
+  const roadmap = activeRoadmapQuery(db).get({ orgId, day });
+  if (!roadmap) return null;
+  const overdueItems = overdueItemsQuery(db).all({ roadmapId: roadmap.id, day });
   return { ...roadmap, overdueItems };
 }
 
