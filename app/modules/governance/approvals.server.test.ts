@@ -22,6 +22,7 @@ import {
   getApprovalRequest,
   listApprovalRequests,
   openApprovalRequest,
+  openRequestsAwaiting,
   type Approver,
 } from "./approvals.server";
 import { runBiasAudit, signOffBiasAudit } from "./bias-audits.server";
@@ -382,6 +383,26 @@ describe("decideApprovalRequest: rejection", () => {
     ]);
     // A rejected request does not block a new one.
     expect(openApprovalRequest(org.id, v.slug, v.version, {}, org.people.requester.actor).status).toBe("open");
+  });
+});
+
+describe("openRequestsAwaiting", () => {
+  it("counts the open requests whose pending roles include the role, as the open list has them", async () => {
+    const org = newOrg();
+    const high = setup(org, "high");
+    await clearGates(org, high.slug, high.version, "high");
+    const waiting = openApprovalRequest(org.id, high.slug, high.version, {}, org.people.requester.actor);
+    const limited = setup(org, "limited");
+    openApprovalRequest(org.id, limited.slug, limited.version, {}, org.people.requester.actor);
+    const cancelled = setup(org, "limited");
+    const gone = openApprovalRequest(org.id, cancelled.slug, cancelled.version, {}, org.people.requester.actor);
+    cancelApprovalRequest(org.id, gone.id, org.people.requester.actor, { isAdmin: false });
+    decideApprovalRequest(org.id, waiting.id, { decision: "approve" }, org.people.leadership.approver);
+    const roles: Role[] = ["ethics", "leadership", "admin", "team", "auditor"];
+    const fromList = (role: Role) => listApprovalRequests(org.id, { status: "open" }).filter((r) => r.pendingRoles.includes(role)).length;
+    expect(roles.map((role) => openRequestsAwaiting(org.id, role))).toEqual(roles.map(fromList));
+    expect(openRequestsAwaiting(org.id, "ethics")).toBe(2);
+    expect(openRequestsAwaiting(org.id, "leadership")).toBe(0);
   });
 });
 

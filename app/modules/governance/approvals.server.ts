@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
-import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { approvalDecisions, approvalRequests, models, modelVersions } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
@@ -10,6 +10,9 @@ import { failingChecks, GateRefusal, requiredApproverRoles, type GateCheck } fro
 import { gateChecksForVersion } from "./gates.server";
 
 const notFound = () => new DomainError("not_found", "Approval request not found");
+
+/** The most requests a list of them holds. */
+const LIST_LIMIT = 200;
 
 type RequestRow = typeof approvalRequests.$inferSelect;
 
@@ -276,6 +279,32 @@ export function getApprovalRequest(orgId: number, requestId: number, db: DbOrTx 
   return row ? withDecisions(db, [row], true)[0]! : null;
 }
 
+/** The newest open requests (as many as the list shows) and whether `role` has approved each: no gate checks, no names. */
+const openRequestsForRoleQuery = reusableQuery((db) =>
+  db
+    .select({
+      requiredRoles: approvalRequests.requiredRoles,
+      approved: sql<number>`exists (select 1 from ${approvalDecisions} where ${approvalDecisions.requestId} = ${approvalRequests.id} and ${approvalDecisions.role} = ${sql.placeholder("role")} and ${approvalDecisions.decision} = 'approve')`,
+    })
+    .from(approvalRequests)
+    .innerJoin(models, eq(models.id, approvalRequests.modelId))
+    .innerJoin(modelVersions, eq(modelVersions.id, approvalRequests.versionId))
+    .where(and(eq(approvalRequests.orgId, sql.placeholder("orgId")), eq(approvalRequests.status, "open")))
+    .orderBy(desc(approvalRequests.id))
+    .limit(LIST_LIMIT),
+);
+
+/**
+ * How many open requests still wait for `role`'s approval: those of
+ * `listApprovalRequests(orgId, { status: "open" })` with `role` among their
+ * pending roles, for the navigation badge every page shows, in one prepared query.
+ */
+export function openRequestsAwaiting(orgId: number, role: Role, db: DbOrTx = getDb()): number {
+  return openRequestsForRoleQuery(db)
+    .all({ orgId, role })
+    .filter((request) => !request.approved && (JSON.parse(request.requiredRoles) as Role[]).includes(role)).length;
+}
+
 export function listApprovalRequests(
   orgId: number,
   filter: { status?: RequestRow["status"]; versionId?: number } = {},
@@ -287,7 +316,7 @@ export function listApprovalRequests(
   const rows = requestWithRefs(db)
     .where(and(...conditions))
     .orderBy(desc(approvalRequests.id))
-    .limit(200)
+    .limit(LIST_LIMIT)
     .all();
   return withDecisions(db, rows, true);
 }

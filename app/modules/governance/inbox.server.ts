@@ -3,7 +3,7 @@ import { getDb, type DbOrTx } from "../../../db/client";
 import { approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
 import type { Role } from "../auth/roles";
 import { dueCounts } from "../roadmap/roadmaps.server";
-import { listApprovalRequests } from "./approvals.server";
+import { listApprovalRequests, openRequestsAwaiting } from "./approvals.server";
 
 /** What waits for the ethics committee and approvers; the counts feed the navigation badge. */
 export function reviewCounts(orgId: number, db: DbOrTx = getDb()) {
@@ -104,7 +104,7 @@ export function actionableReviewCounts(orgId: number, role: Role, userId: number
           .get(),
       )
     : 0;
-  const approvals = listApprovalRequests(orgId, { status: "open" }, db).filter((request) => request.pendingRoles.includes(role)).length;
+  const approvals = openRequestsAwaiting(orgId, role, db);
   return { cards, audits, approvals, total: cards + audits + approvals };
 }
 
