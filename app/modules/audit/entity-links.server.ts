@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
+import { and, eq, inArray, is, Param, Placeholder, sql } from "drizzle-orm";
+import { getDb, type Db } from "../../../db/client";
 import { incidents, modelCards, models, modelVersions, monitoringSnapshots, roadmapCriteria, roadmapItems } from "../../../db/schema";
 import { memoByKey } from "../../utils/memo-by-key";
 
@@ -29,84 +29,108 @@ const idsOf = (events: Array<{ entityType: string; entityId: string | null }>, t
 const slotsFor = (count: number) => 2 ** Math.ceil(Math.log2(Math.max(count, 1)));
 
 /** The union over the looked-up entity types, with `slots[i]` id placeholders for `LOOKED_UP[i]` (`<type>_<j>`). */
-function buildLinksQuery(slots: number[]) {
+function linksUnion(db: Db, slots: number[]) {
   const idsIn = (type: LookedUp) => Array.from({ length: slots[LOOKED_UP.indexOf(type)]! }, (_, j) => sql.placeholder(`${type}_${j}`));
   const orgId = sql.placeholder("orgId");
-  return reusableQuery((db) => {
-    const modelRows = db
+  const modelRows = db
+    .select({
+      type: sql<string>`'model'`,
+      id: models.id,
+      slug: sql<string | null>`${models.slug}`,
+      name: models.name,
+      version: sql<string | null>`null`,
+      roadmapId: sql<number | null>`null`,
+    })
+    .from(models)
+    .where(and(eq(models.orgId, orgId), inArray(models.id, idsIn("model"))));
+  const versionRows = db
+    .select({
+      type: sql<string>`'model_version'`,
+      id: modelVersions.id,
+      slug: models.slug,
+      name: models.name,
+      version: modelVersions.version,
+      roadmapId: sql<number | null>`null`,
+    })
+    .from(modelVersions)
+    .innerJoin(models, eq(models.id, modelVersions.modelId))
+    .where(and(eq(modelVersions.orgId, orgId), inArray(modelVersions.id, idsIn("model_version"))));
+  const partRows = Object.entries(VERSION_PARTS).map(([type, table]) =>
+    db
       .select({
-        type: sql<string>`'model'`,
-        id: models.id,
-        slug: sql<string | null>`${models.slug}`,
-        name: models.name,
-        version: sql<string | null>`null`,
-        roadmapId: sql<number | null>`null`,
-      })
-      .from(models)
-      .where(and(eq(models.orgId, orgId), inArray(models.id, idsIn("model"))));
-    const versionRows = db
-      .select({
-        type: sql<string>`'model_version'`,
-        id: modelVersions.id,
+        type: sql<string>`${type}`,
+        id: table.id,
         slug: models.slug,
         name: models.name,
         version: modelVersions.version,
         roadmapId: sql<number | null>`null`,
       })
-      .from(modelVersions)
+      .from(table)
+      .innerJoin(modelVersions, eq(modelVersions.id, table.versionId))
       .innerJoin(models, eq(models.id, modelVersions.modelId))
-      .where(and(eq(modelVersions.orgId, orgId), inArray(modelVersions.id, idsIn("model_version"))));
-    const partRows = Object.entries(VERSION_PARTS).map(([type, table]) =>
-      db
-        .select({
-          type: sql<string>`${type}`,
-          id: table.id,
-          slug: models.slug,
-          name: models.name,
-          version: modelVersions.version,
-          roadmapId: sql<number | null>`null`,
-        })
-        .from(table)
-        .innerJoin(modelVersions, eq(modelVersions.id, table.versionId))
-        .innerJoin(models, eq(models.id, modelVersions.modelId))
-        .where(and(eq(table.orgId, orgId), inArray(table.id, idsIn(type as LookedUp)))),
-    );
-    const itemRows = db
-      .select({
-        type: sql<string>`'roadmap_item'`,
-        id: roadmapItems.id,
-        slug: sql<string | null>`null`,
-        name: roadmapItems.title,
-        version: sql<string | null>`null`,
-        roadmapId: roadmapItems.roadmapId,
-      })
-      .from(roadmapItems)
-      .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.id, idsIn("roadmap_item"))));
-    const criterionRows = db
-      .select({
-        type: sql<string>`'roadmap_criterion'`,
-        id: roadmapCriteria.id,
-        slug: sql<string | null>`null`,
-        name: sql<string>`'Success criterion'`,
-        version: sql<string | null>`null`,
-        roadmapId: roadmapCriteria.roadmapId,
-      })
-      .from(roadmapCriteria)
-      .where(and(eq(roadmapCriteria.orgId, orgId), inArray(roadmapCriteria.id, idsIn("roadmap_criterion"))));
-    return modelRows
-      .unionAll(versionRows)
-      .unionAll(partRows[0]!)
-      .unionAll(partRows[1]!)
-      .unionAll(partRows[2]!)
-      .unionAll(itemRows)
-      .unionAll(criterionRows);
-  });
+      .where(and(eq(table.orgId, orgId), inArray(table.id, idsIn(type as LookedUp)))),
+  );
+  const itemRows = db
+    .select({
+      type: sql<string>`'roadmap_item'`,
+      id: roadmapItems.id,
+      slug: sql<string | null>`null`,
+      name: roadmapItems.title,
+      version: sql<string | null>`null`,
+      roadmapId: roadmapItems.roadmapId,
+    })
+    .from(roadmapItems)
+    .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.id, idsIn("roadmap_item"))));
+  const criterionRows = db
+    .select({
+      type: sql<string>`'roadmap_criterion'`,
+      id: roadmapCriteria.id,
+      slug: sql<string | null>`null`,
+      name: sql<string>`'Success criterion'`,
+      version: sql<string | null>`null`,
+      roadmapId: roadmapCriteria.roadmapId,
+    })
+    .from(roadmapCriteria)
+    .where(and(eq(roadmapCriteria.orgId, orgId), inArray(roadmapCriteria.id, idsIn("roadmap_criterion"))));
+  return modelRows
+    .unionAll(versionRows)
+    .unionAll(partRows[0]!)
+    .unionAll(partRows[1]!)
+    .unionAll(partRows[2]!)
+    .unionAll(itemRows)
+    .unionAll(criterionRows);
+}
+
+/** A row of the union, by position: type, id, slug, name, version, roadmap id. */
+type LinkRow = [type: string, id: number, slug: string | null, name: string, version: string | null, roadmapId: number | null];
+
+/**
+ * The union's statement for one shape, prepared once per connection and run
+ * with positional values: filling a hundred named placeholders through drizzle
+ * took longer than the query itself.
+ */
+function buildLinksStatement(slots: number[]) {
+  const statements = new WeakMap<Db, (values: Record<string, number | null>) => LinkRow[]>();
+  return (db: Db) => {
+    let run = statements.get(db);
+    if (!run) {
+      const { sql: text, params } = linksUnion(db, slots).toSQL();
+      const statement = db.$client.prepare<unknown[], LinkRow>(text).raw();
+      const valueOf = params.map((p): ((values: Record<string, number | null>) => unknown) => {
+        const named = is(p, Placeholder) ? p.name : is(p, Param) && is(p.value, Placeholder) ? p.value.name : undefined;
+        return named === undefined ? () => p : (values) => values[named];
+      });
+      run = (values) => statement.all(valueOf.map((value) => value(values)));
+      statements.set(db, run);
+    }
+    return run;
+  };
 }
 
 /** One prepared statement per shape (id slots per entity type): pages ask the same few shapes again and again. */
 const linksQuery = memoByKey(
   (slots: number[]) => slots.join(","),
-  (slots: number[]) => buildLinksQuery(slots),
+  (slots: number[]) => buildLinksStatement(slots),
   100,
 );
 
@@ -119,7 +143,7 @@ export function auditEntityLinks(
   orgId: number,
   orgSlug: string,
   events: Array<{ entityType: string; entityId: string | null }>,
-  db: DbOrTx = getDb(),
+  db: Db = getDb(),
 ): Map<string, EntityLink> {
   const links = new Map<string, EntityLink>();
   const base = `/orgs/${orgSlug}`;
@@ -133,16 +157,15 @@ export function auditEntityLinks(
   LOOKED_UP.forEach((type, i) => {
     for (let j = 0; j < slots[i]!; j++) params[`${type}_${j}`] = ids[i]![j] ?? null;
   });
-  const rows = linksQuery(slots)(db).all(params);
-  for (const row of rows) {
-    const key = `${row.type}:${row.id}`;
-    if (row.type === "roadmap_item") links.set(key, { href: `${base}/roadmaps/${row.roadmapId}/items/${row.id}`, name: row.name });
-    else if (row.type === "roadmap_criterion")
-      links.set(key, { href: `${base}/roadmaps/${row.roadmapId}`, name: `Success criterion of roadmap #${row.roadmapId}` });
-    else if (row.type === "model") links.set(key, { href: `${base}/models/${row.slug}`, name: row.name });
+  for (const [type, id, slug, name, version, roadmapId] of linksQuery(slots)(db)(params)) {
+    const key = `${type}:${id}`;
+    if (type === "roadmap_item") links.set(key, { href: `${base}/roadmaps/${roadmapId}/items/${id}`, name });
+    else if (type === "roadmap_criterion")
+      links.set(key, { href: `${base}/roadmaps/${roadmapId}`, name: `Success criterion of roadmap #${roadmapId}` });
+    else if (type === "model") links.set(key, { href: `${base}/models/${slug}`, name });
     else {
-      const version = `${base}/models/${row.slug}/versions/${encodeURIComponent(row.version ?? "")}`;
-      links.set(key, { href: row.type === "model_card" ? `${version}/card` : version, name: `${row.name} ${row.version}` });
+      const page = `${base}/models/${slug}/versions/${encodeURIComponent(version ?? "")}`;
+      links.set(key, { href: type === "model_card" ? `${page}/card` : page, name: `${name} ${version}` });
     }
   }
   return links;
