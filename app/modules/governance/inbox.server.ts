@@ -1,5 +1,5 @@
-import { and, count, desc, eq, isNull, ne, or } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../../../db/client";
+import { and, count, desc, eq, isNull, ne, or, sql } from "drizzle-orm";
+import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
 import type { Role } from "../auth/roles";
 import { dueCounts } from "../roadmap/roadmaps.server";
@@ -71,6 +71,27 @@ export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
 /** Who reviews model cards and signs off bias audits (the card and bias-audit routes' guards). */
 const ETHICS_REVIEWERS: readonly Role[] = ["ethics"];
 
+const cardsInReviewQuery = reusableQuery((db) =>
+  db
+    .select({ n: count() })
+    .from(modelCards)
+    .where(and(eq(modelCards.orgId, sql.placeholder("orgId")), eq(modelCards.status, "in_review"))),
+);
+
+/** Pending bias audits someone else ran (four eyes). */
+const auditsToSignOffQuery = reusableQuery((db) =>
+  db
+    .select({ n: count() })
+    .from(biasAudits)
+    .where(
+      and(
+        eq(biasAudits.orgId, sql.placeholder("orgId")),
+        eq(biasAudits.status, "pending"),
+        or(isNull(biasAudits.createdById), ne(biasAudits.createdById, sql.placeholder("userId"))),
+      ),
+    ),
+);
+
 /**
  * What waits for this member to act on: model cards in review and pending bias audits for the
  * ethics committee (not the audits they ran themselves: four eyes), and open approval requests
@@ -78,32 +99,9 @@ const ETHICS_REVIEWERS: readonly Role[] = ["ethics"];
  * cannot act on it.
  */
 export function actionableReviewCounts(orgId: number, role: Role, userId: number, db: DbOrTx = getDb()) {
-  const n = (query: { n: number } | undefined) => query?.n ?? 0;
   const reviewer = ETHICS_REVIEWERS.includes(role);
-  const cards = reviewer
-    ? n(
-        db
-          .select({ n: count() })
-          .from(modelCards)
-          .where(and(eq(modelCards.orgId, orgId), eq(modelCards.status, "in_review")))
-          .get(),
-      )
-    : 0;
-  const audits = reviewer
-    ? n(
-        db
-          .select({ n: count() })
-          .from(biasAudits)
-          .where(
-            and(
-              eq(biasAudits.orgId, orgId),
-              eq(biasAudits.status, "pending"),
-              or(isNull(biasAudits.createdById), ne(biasAudits.createdById, userId)),
-            ),
-          )
-          .get(),
-      )
-    : 0;
+  const cards = reviewer ? (cardsInReviewQuery(db).get({ orgId })?.n ?? 0) : 0;
+  const audits = reviewer ? (auditsToSignOffQuery(db).get({ orgId, userId })?.n ?? 0) : 0;
   const approvals = openRequestsAwaiting(orgId, role, db);
   return { cards, audits, approvals, total: cards + audits + approvals };
 }
