@@ -260,6 +260,19 @@ export function listAuditEvents(
 type Facets = { head: number; actors: Set<string>; entityTypes: Set<string>; actions: Set<string> };
 const facetsByConnection = new WeakMap<DbOrTx, Map<number, Facets>>();
 
+const facetsSinceQuery = reusableQuery((db) =>
+  db
+    .selectDistinct({ actor: auditEvents.actorLabel, entityType: auditEvents.entityType, action: auditEvents.action })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.orgId, sql.placeholder("orgId")),
+        gt(auditEvents.id, sql.placeholder("after")),
+        lte(auditEvents.id, sql.placeholder("upTo")),
+      ),
+    ),
+);
+
 /**
  * The actors, entity types and actions to filter the audit log by. Events are
  * append-only (triggers refuse updates and deletes), so after the first full
@@ -274,11 +287,7 @@ export function listAuditFacets(orgId: number, db: DbOrTx = getDb()) {
   if (!facets || head < facets.head)
     byOrg.set(orgId, (facets = { head: 0, actors: new Set(), entityTypes: new Set(), actions: new Set() }));
   if (head !== facets.head) {
-    const added = db
-      .selectDistinct({ actor: auditEvents.actorLabel, entityType: auditEvents.entityType, action: auditEvents.action })
-      .from(auditEvents)
-      .where(and(eq(auditEvents.orgId, orgId), gt(auditEvents.id, facets.head), lte(auditEvents.id, head)))
-      .all();
+    const added = facetsSinceQuery(db).all({ orgId, after: facets.head, upTo: head });
     for (const row of added) {
       facets.actors.add(row.actor);
       facets.entityTypes.add(row.entityType);
