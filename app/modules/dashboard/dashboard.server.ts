@@ -69,10 +69,6 @@ export const DASHBOARD_OVERDUE_ITEMS = 5;
 
 const OPEN = OPEN_ITEM_STATUSES as Array<"todo" | "in_progress" | "blocked">;
 
-/** The outer roadmap's id inside a subquery of its items (drizzle leaves a lone table's columns unqualified). */
-const outerRoadmapId = sql`${roadmaps}.${sql.identifier(roadmaps.id.name)}`;
-
-/** The active roadmap with its counts, each an index range of its items (no row of an item is read). */
 const activeRoadmapQuery = reusableQuery((db) =>
   db
     .select({
@@ -81,14 +77,24 @@ const activeRoadmapQuery = reusableQuery((db) =>
       fromLevel: roadmaps.fromLevel,
       toLevel: roadmaps.toLevel,
       startDate: roadmaps.startDate,
-      total: sql<number>`(select count(*) from ${roadmapItems} where ${roadmapItems.roadmapId} = ${outerRoadmapId} and ${roadmapItems.status} <> 'closed')`,
-      done: sql<number>`(select count(*) from ${roadmapItems} where ${roadmapItems.roadmapId} = ${outerRoadmapId} and ${roadmapItems.status} = 'done')`,
-      overdue: sql<number>`(select count(*) from ${roadmapItems} where ${roadmapItems.roadmapId} = ${outerRoadmapId} and ${inArray(roadmapItems.status, OPEN)} and ${roadmapItems.dueDate} < ${sql.placeholder("day")})`,
     })
     .from(roadmaps)
     .where(and(eq(roadmaps.orgId, sql.placeholder("orgId")), eq(roadmaps.status, "active")))
     .orderBy(asc(roadmaps.id))
     .limit(1),
+);
+
+/** A roadmap's items by status, with how many of each are past their due date: one pass over the roadmap's items. */
+const itemsByStatusQuery = reusableQuery((db) =>
+  db
+    .select({
+      status: roadmapItems.status,
+      items: sql<number>`count(*)`,
+      pastDue: sql<number>`count(case when ${roadmapItems.dueDate} < ${sql.placeholder("day")} then 1 end)`,
+    })
+    .from(roadmapItems)
+    .where(eq(roadmapItems.roadmapId, sql.placeholder("roadmapId")))
+    .groupBy(roadmapItems.status),
 );
 
 const overdueItemsQuery = reusableQuery((db) =>
@@ -115,14 +121,22 @@ const overdueItemsQuery = reusableQuery((db) =>
 
 /**
  * The active roadmap's progress (done of its live items), its overdue count and
- * the most overdue items: two queries ("overdue" moves with the date).
+ * the most overdue items: three prepared queries ("overdue" moves with the date).
  */
 export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
   const day = today();
-  const roadmap = activeRoadmapQuery(db).get({ orgId, day });
+  const roadmap = activeRoadmapQuery(db).get({ orgId });
   if (!roadmap) return null;
+  let total = 0;
+  let done = 0;
+  let overdue = 0;
+  for (const { status, items, pastDue } of itemsByStatusQuery(db).all({ roadmapId: roadmap.id, day })) {
+    if (status !== "closed") total += items;
+    if (status === "done") done += items;
+    if (OPEN_ITEM_STATUSES.includes(status)) overdue += pastDue;
+  }
   const overdueItems = overdueItemsQuery(db).all({ roadmapId: roadmap.id, day });
-  return { ...roadmap, overdueItems };
+  return { ...roadmap, total, done, overdue, overdueItems };
 }
 
 /** Model names by slug, for lists that carry only slugs (approval requests). */
