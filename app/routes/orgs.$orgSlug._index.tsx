@@ -7,8 +7,9 @@ import { LevelPill } from "~/components/framework";
 import { MetricTiles } from "~/components/metric-tiles";
 import { cached } from "~/data-cache.server";
 import { formatScore } from "~/modules/assessment/scoring";
-import { auditChainState, auditEventRow, listAuditEvents } from "~/modules/audit/audit.server";
+import { auditChainState, listStoredAuditEvents } from "~/modules/audit/audit.server";
 import { auditEntityLinks } from "~/modules/audit/entity-links.server";
+import { eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, ROLE_DESCRIPTIONS, ROLE_LABELS, type Role } from "~/modules/auth/roles";
 import { modelNamesBySlug } from "~/modules/dashboard/dashboard.server";
@@ -74,12 +75,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-/** The newest events, readable and linked to what they are about (one query for the links). */
+/** The newest events, readable and linked to what they are about (one query for the links): only what the list shows. */
 function recentActivity(org: { id: number; slug: string }) {
-  const { events } = listAuditEvents(org.id, {}, { limit: 8 });
+  const { events } = listStoredAuditEvents(org.id, {}, { limit: 8 });
   const links = auditEntityLinks(org.id, org.slug, events);
   return events.map((event) => ({
-    ...auditEventRow({ ...event, payload: "{}" }),
+    id: event.id,
+    label: eventLabel(event.action),
+    actor: event.actorLabel,
+    at: event.createdAt.toISOString(),
     link: links.get(`${event.entityType}:${event.entityId}`) ?? null,
   }));
 }

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { AuditEventTable } from "~/components/history";
 import { FilterSelect } from "~/components/table";
-import { auditEventRow, listAuditEvents, listAuditFacets, verifyAuditChain } from "~/modules/audit/audit.server";
+import { auditEventRow, listAuditFacets, listStoredAuditEvents, verifyAuditChain } from "~/modules/audit/audit.server";
 import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
 import { auditEntityLinks } from "~/modules/audit/entity-links.server";
 import { entityTypeLabel, eventLabel } from "~/modules/audit/event-labels";
@@ -17,7 +17,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const parsed = AuditFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const filter = parsed.success ? parsed.data : {};
-  const { events, nextBeforeId } = listAuditEvents(org.id, auditFilterRange(filter), {
+  const { events, nextBeforeId } = listStoredAuditEvents(org.id, auditFilterRange(filter), {
     beforeId: filter.before,
     limit: PAGE_SIZE,
   });
@@ -29,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     facets: listAuditFacets(org.id),
     nextBeforeId,
     events: events.map((e) => ({
-      ...auditEventRow({ ...e, payload: JSON.stringify(e.payload) }),
+      ...auditEventRow(e),
       link: links.get(`${e.entityType}:${e.entityId}`) ?? null,
     })),
   };

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { and, desc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { auditEvents } from "../../../db/schema";
+import { memoByKey } from "../../utils/memo-by-key";
 import { eventLabel, eventSummary } from "./event-labels";
 import { canonicalJson, computeEventHash, GENESIS_HASH, type AuditEventContent } from "./hash";
 import { HISTORY_LIMIT, HISTORY_PAYLOAD_CHARS } from "./history";
@@ -186,44 +187,91 @@ export type AuditEventFilters = {
   to?: Date;
 };
 
-function filterConditions(orgId: number, filters: AuditEventFilters): SQL {
-  const conditions: SQL[] = [eq(auditEvents.orgId, orgId)];
-  if (filters.actor) conditions.push(eq(auditEvents.actorLabel, filters.actor));
-  if (filters.entityType) conditions.push(eq(auditEvents.entityType, filters.entityType));
-  if (filters.entityId) conditions.push(eq(auditEvents.entityId, filters.entityId));
-  if (filters.action) conditions.push(eq(auditEvents.action, filters.action));
-  if (filters.from) conditions.push(sql`${auditEvents.createdAt} >= ${filters.from.getTime()}`);
-  if (filters.to) conditions.push(sql`${auditEvents.createdAt} < ${filters.to.getTime()}`);
-  return and(...conditions)!;
+const FILTERS = ["actor", "entityType", "entityId", "action", "from", "to"] as const;
+type Filter = (typeof FILTERS)[number];
+
+/** The conditions of one shape of the list (which filters are set, whether it pages back), on placeholders of the same names. */
+function buildListQuery(shape: { filters: readonly Filter[]; paged: boolean }) {
+  const placeholder = (name: string) => sql.placeholder(name);
+  const conditions: Record<Filter, () => SQL> = {
+    actor: () => eq(auditEvents.actorLabel, placeholder("actor")),
+    entityType: () => eq(auditEvents.entityType, placeholder("entityType")),
+    entityId: () => eq(auditEvents.entityId, placeholder("entityId")),
+    action: () => eq(auditEvents.action, placeholder("action")),
+    from: () => sql`${auditEvents.createdAt} >= ${placeholder("from")}`,
+    to: () => sql`${auditEvents.createdAt} < ${placeholder("to")}`,
+  };
+  return reusableQuery((db) =>
+    db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.orgId, placeholder("orgId")),
+          ...shape.filters.map((filter) => conditions[filter]()),
+          ...(shape.paged ? [sql`${auditEvents.id} < ${placeholder("beforeId")}`] : []),
+        ),
+      )
+      .orderBy(desc(auditEvents.id))
+      .limit(placeholder("limit")),
+  );
 }
 
-/** Newest first, keyset-paginated on id so deep pages stay cheap. */
+/** One prepared statement per shape (at most 2⁷ of them): the audit log and the dashboard ask the same few again and again. */
+const listQuery = memoByKey(
+  (filters: readonly Filter[], paged: boolean) => `${filters.join(",")}|${paged}`,
+  (filters: readonly Filter[], paged: boolean) => buildListQuery({ filters, paged }),
+);
+
+/** Newest first, keyset-paginated on id so deep pages stay cheap; each payload as stored (JSON text). */
+export function listStoredAuditEvents(
+  orgId: number,
+  filters: AuditEventFilters,
+  page: { beforeId?: number; limit: number },
+  db: DbOrTx = getDb(),
+) {
+  const set = FILTERS.filter((filter) => filters[filter]);
+  const params: Record<string, string | number> = { orgId, limit: page.limit + 1 };
+  for (const filter of set) {
+    const value = filters[filter]!;
+    params[filter] = value instanceof Date ? value.getTime() : value;
+  }
+  if (page.beforeId) params.beforeId = page.beforeId;
+  const rows = listQuery(set, Boolean(page.beforeId))(db).all(params);
+  const hasMore = rows.length > page.limit;
+  const events = rows.slice(0, page.limit);
+  return { events, nextBeforeId: hasMore ? events.at(-1)?.id : undefined };
+}
+
+/** Newest first, keyset-paginated on id so deep pages stay cheap; payloads parsed. */
 export function listAuditEvents(
   orgId: number,
   filters: AuditEventFilters,
   page: { beforeId?: number; limit: number },
   db: DbOrTx = getDb(),
 ) {
-  const where = page.beforeId
-    ? and(filterConditions(orgId, filters), sql`${auditEvents.id} < ${page.beforeId}`)
-    : filterConditions(orgId, filters);
-  const rows = db
-    .select()
-    .from(auditEvents)
-    .where(where)
-    .orderBy(desc(auditEvents.id))
-    .limit(page.limit + 1)
-    .all();
-  const hasMore = rows.length > page.limit;
-  const events = rows.slice(0, page.limit).map((row) => ({
-    ...row,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-  }));
-  return { events, nextBeforeId: hasMore ? events.at(-1)?.id : undefined };
+  const { events, nextBeforeId } = listStoredAuditEvents(orgId, filters, page, db);
+  return {
+    events: events.map((row) => ({ ...row, payload: JSON.parse(row.payload) as Record<string, unknown> })),
+    nextBeforeId,
+  };
 }
 
 type Facets = { head: number; actors: Set<string>; entityTypes: Set<string>; actions: Set<string> };
 const facetsByConnection = new WeakMap<DbOrTx, Map<number, Facets>>();
+
+const facetsSinceQuery = reusableQuery((db) =>
+  db
+    .selectDistinct({ actor: auditEvents.actorLabel, entityType: auditEvents.entityType, action: auditEvents.action })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.orgId, sql.placeholder("orgId")),
+        gt(auditEvents.id, sql.placeholder("after")),
+        lte(auditEvents.id, sql.placeholder("upTo")),
+      ),
+    ),
+);
 
 /**
  * The actors, entity types and actions to filter the audit log by. Events are
@@ -239,11 +287,7 @@ export function listAuditFacets(orgId: number, db: DbOrTx = getDb()) {
   if (!facets || head < facets.head)
     byOrg.set(orgId, (facets = { head: 0, actors: new Set(), entityTypes: new Set(), actions: new Set() }));
   if (head !== facets.head) {
-    const added = db
-      .selectDistinct({ actor: auditEvents.actorLabel, entityType: auditEvents.entityType, action: auditEvents.action })
-      .from(auditEvents)
-      .where(and(eq(auditEvents.orgId, orgId), gt(auditEvents.id, facets.head), lte(auditEvents.id, head)))
-      .all();
+    const added = facetsSinceQuery(db).all({ orgId, after: facets.head, upTo: head });
     for (const row of added) {
       facets.actors.add(row.actor);
       facets.entityTypes.add(row.entityType);
@@ -327,19 +371,11 @@ function prettyPayload(payload: string): { text: string; summary: string } {
   }
 }
 
-const historyQueries = new Map<string, ReturnType<typeof buildEntityHistoryQuery>>();
-
 /** One prepared statement per shape (how many ids of each entity type), since each page asks the same shapes again. */
-function entityHistoryQuery(idCounts: number[]) {
-  const shape = idCounts.join(",");
-  let query = historyQueries.get(shape);
-  if (!query) {
-    query = buildEntityHistoryQuery(idCounts);
-    if (historyQueries.size >= 200) historyQueries.delete(historyQueries.keys().next().value!);
-    historyQueries.set(shape, query);
-  }
-  return query;
-}
+const entityHistoryQuery = memoByKey(
+  (idCounts: number[]) => idCounts.join(","),
+  (idCounts: number[]) => buildEntityHistoryQuery(idCounts),
+);
 
 function buildEntityHistoryQuery(idCounts: number[]) {
   return reusableQuery((db) =>

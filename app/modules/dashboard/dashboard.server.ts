@@ -1,20 +1,52 @@
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../../../db/client";
-import { models, roadmapItems, roadmaps, users } from "../../../db/schema";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
+import { assessments, models, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { latestFinalizedIn, listAssessments, previousFinalizedIn } from "../assessment/assessments.server";
+import type { AssessmentScore } from "../assessment/scoring";
 import { OPEN_ITEM_STATUSES } from "./due";
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+type Scored = Pick<AssessmentScore, "dimensionScore" | "level" | "levelName" | "band"> & {
+  id: number;
+  period: string;
+  components: Array<{ componentId: string; name: string; score: number }>;
+};
+
+/** The two newest finalised assessments (one per quarter: withdrawn ones free theirs), with the score frozen at finalisation. */
+const newestFinalizedQuery = reusableQuery((db) =>
+  db
+    .select({ id: assessments.id, period: assessments.period, scoreSnapshot: assessments.scoreSnapshot })
+    .from(assessments)
+    .where(and(eq(assessments.orgId, sql.placeholder("orgId")), eq(assessments.status, "finalized")))
+    .orderBy(desc(assessments.period))
+    .limit(2),
+);
+
+/** The latest finalised assessment and the one before it: two rows and their score snapshots, not every assessment. */
+function newestFinalized(orgId: number, db: DbOrTx): [Scored | null, Scored | null] {
+  const rows = newestFinalizedQuery(db).all({ orgId });
+  if (rows.every((row) => row.scoreSnapshot)) {
+    const [latest, previous] = rows.map((row) => ({
+      id: row.id,
+      period: row.period,
+      ...(JSON.parse(row.scoreSnapshot!) as { score: AssessmentScore }).score,
+    }));
+    return [latest ?? null, previous ?? null];
+  }
+  // A finalised assessment without its snapshot (rows written directly, e.g. by tests) is scored the long way.
+  const list = listAssessments(orgId, db);
+  const latest = latestFinalizedIn(list);
+  return [latest, latest ? previousFinalizedIn(list, latest.period) : null];
+}
 
 /**
  * Where the organisation stands: the latest finalised assessment (withdrawn and
  * draft ones never count) and the one before it, for the change since.
  */
 export function maturityStanding(orgId: number, db: DbOrTx = getDb()) {
-  const list = listAssessments(orgId, db);
-  const latest = latestFinalizedIn(list);
+  const [latest, previous] = newestFinalized(orgId, db);
   if (!latest) return null;
-  const previous = previousFinalizedIn(list, latest.period);
   return {
     id: latest.id,
     period: latest.period,
@@ -35,32 +67,38 @@ export function maturityStanding(orgId: number, db: DbOrTx = getDb()) {
 /** How many items of the active roadmap are shown as overdue on the dashboard. */
 export const DASHBOARD_OVERDUE_ITEMS = 5;
 
-/**
- * The active roadmap's progress (done of its live items), its overdue count and
- * the most overdue items: two queries ("overdue" moves with the date).
- */
-export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
-  const day = today();
-  const roadmap = db
+const OPEN = OPEN_ITEM_STATUSES as Array<"todo" | "in_progress" | "blocked">;
+
+const activeRoadmapQuery = reusableQuery((db) =>
+  db
     .select({
       id: roadmaps.id,
       title: roadmaps.title,
       fromLevel: roadmaps.fromLevel,
       toLevel: roadmaps.toLevel,
       startDate: roadmaps.startDate,
-      total: sql<number>`count(case when ${roadmapItems.status} <> 'closed' then 1 end)`,
-      done: sql<number>`count(case when ${roadmapItems.status} = 'done' then 1 end)`,
-      overdue: sql<number>`count(case when ${roadmapItems.status} in ('todo', 'in_progress', 'blocked') and ${roadmapItems.dueDate} < ${day} then 1 end)`,
     })
     .from(roadmaps)
-    .leftJoin(roadmapItems, eq(roadmapItems.roadmapId, roadmaps.id))
-    .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.status, "active")))
-    .groupBy(roadmaps.id)
+    .where(and(eq(roadmaps.orgId, sql.placeholder("orgId")), eq(roadmaps.status, "active")))
     .orderBy(asc(roadmaps.id))
-    .limit(1)
-    .get();
-  if (!roadmap) return null;
-  const overdueItems = db
+    .limit(1),
+);
+
+/** A roadmap's items by status, with how many of each are past their due date: one pass over the roadmap's items. */
+const itemsByStatusQuery = reusableQuery((db) =>
+  db
+    .select({
+      status: roadmapItems.status,
+      items: sql<number>`count(*)`,
+      pastDue: sql<number>`count(case when ${roadmapItems.dueDate} < ${sql.placeholder("day")} then 1 end)`,
+    })
+    .from(roadmapItems)
+    .where(eq(roadmapItems.roadmapId, sql.placeholder("roadmapId")))
+    .groupBy(roadmapItems.status),
+);
+
+const overdueItemsQuery = reusableQuery((db) =>
+  db
     .select({
       id: roadmapItems.id,
       title: roadmapItems.title,
@@ -72,15 +110,33 @@ export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
     .where(
       and(
-        eq(roadmapItems.roadmapId, roadmap.id),
-        inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES] as Array<"todo" | "in_progress" | "blocked">),
-        lt(roadmapItems.dueDate, day),
+        eq(roadmapItems.roadmapId, sql.placeholder("roadmapId")),
+        inArray(roadmapItems.status, OPEN),
+        lt(roadmapItems.dueDate, sql.placeholder("day")),
       ),
     )
     .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority))
-    .limit(DASHBOARD_OVERDUE_ITEMS)
-    .all();
-  return { ...roadmap, overdueItems };
+    .limit(DASHBOARD_OVERDUE_ITEMS),
+);
+
+/**
+ * The active roadmap's progress (done of its live items), its overdue count and
+ * the most overdue items: three prepared queries ("overdue" moves with the date).
+ */
+export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
+  const day = today();
+  const roadmap = activeRoadmapQuery(db).get({ orgId });
+  if (!roadmap) return null;
+  let total = 0;
+  let done = 0;
+  let overdue = 0;
+  for (const { status, items, pastDue } of itemsByStatusQuery(db).all({ roadmapId: roadmap.id, day })) {
+    if (status !== "closed") total += items;
+    if (status === "done") done += items;
+    if (OPEN_ITEM_STATUSES.includes(status)) overdue += pastDue;
+  }
+  const overdueItems = overdueItemsQuery(db).all({ roadmapId: roadmap.id, day });
+  return { ...roadmap, total, done, overdue, overdueItems };
 }
 
 /** Model names by slug, for lists that carry only slugs (approval requests). */

@@ -11,6 +11,9 @@ import { gateChecksForVersion } from "./gates.server";
 
 const notFound = () => new DomainError("not_found", "Approval request not found");
 
+/** The most requests a list of them holds. */
+const LIST_LIMIT = 200;
+
 type RequestRow = typeof approvalRequests.$inferSelect;
 
 function requestJson(
@@ -292,7 +295,7 @@ export function listApprovalRequests(
   const rows = requestWithRefs(db)
     .where(and(...conditions))
     .orderBy(desc(approvalRequests.id))
-    .limit(200)
+    .limit(LIST_LIMIT)
     .all();
   return withDecisions(db, rows, true);
 }

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lte, ne, sql, type SQL } from "drizzle-orm";
-import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { currentQuarterRange } from "../../utils/quarters";
@@ -759,23 +759,28 @@ export function myRoadmapItems(orgId: number, userId: number, db: DbOrTx = getDb
   return rows;
 }
 
-export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
-  const now = today();
-  const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-  const base = and(
-    eq(roadmapItems.orgId, orgId),
-    eq(roadmapItems.ownerUserId, userId),
-    inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]),
-  );
-  const row = db
+const dueCountsQuery = reusableQuery((db) =>
+  db
     .select({
-      overdue: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} < ${now} then 1 else 0 end), 0)`,
-      dueThisWeek: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} >= ${now} and ${roadmapItems.dueDate} <= ${weekAhead} then 1 else 0 end), 0)`,
+      overdue: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} < ${sql.placeholder("now")} then 1 else 0 end), 0)`,
+      dueThisWeek: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} >= ${sql.placeholder("now")} and ${roadmapItems.dueDate} <= ${sql.placeholder("weekAhead")} then 1 else 0 end), 0)`,
     })
     .from(roadmapItems)
     .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
-    .where(base)
-    .get();
+    .where(
+      and(
+        eq(roadmapItems.orgId, sql.placeholder("orgId")),
+        eq(roadmapItems.ownerUserId, sql.placeholder("userId")),
+        inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]),
+      ),
+    ),
+);
+
+/** A member's overdue and due-this-week items on active roadmaps (the navigation badge every page shows): one prepared query. */
+export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
+  const now = today();
+  const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  const row = dueCountsQuery(db).get({ orgId, userId, now, weekAhead });
   return { overdue: row?.overdue ?? 0, dueThisWeek: row?.dueThisWeek ?? 0 };
 }
 
