@@ -898,18 +898,76 @@ export function listRoadmaps(orgId: number, db: DbOrTx = getDb()) {
     }));
 }
 
-/** The signed-in member's open items on the active roadmap, with overdue and due-this-week counts for the header. */
-export function myRoadmapItems(orgId: number, userId: number, db: DbOrTx = getDb()) {
-  const rows = db
+/** Joins an item to its roadmap when that roadmap is the active one. */
+const ACTIVE_ROADMAP = and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active"));
+/** The member's (placeholder `userId`) items in the organisation (`orgId`) with `status`. */
+const mine = (status: SQL | undefined) =>
+  and(eq(roadmapItems.orgId, sql.placeholder("orgId")), eq(roadmapItems.ownerUserId, sql.placeholder("userId")), status);
+
+/** Statuses of items that still need work. */
+const OPEN_STATUSES = ["todo", "in_progress", "blocked"] as const satisfies readonly ItemStatus[];
+
+const myItemsQuery = reusableQuery((db) =>
+  db
     .select(itemSelect)
     .from(roadmapItems)
-    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
+    .innerJoin(roadmaps, ACTIVE_ROADMAP)
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.ownerUserId, userId), ne(roadmapItems.status, "closed")))
-    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority))
-    .all()
+    .where(mine(ne(roadmapItems.status, "closed")))
+    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority)),
+);
+
+/** The signed-in member's items on the active roadmap that are not closed (done ones too), by due date. */
+export function myRoadmapItems(orgId: number, userId: number, db: DbOrTx = getDb()) {
+  return myItemsQuery(db)
+    .all({ orgId, userId })
     .map((row) => itemJson(row));
-  return rows;
+}
+
+const myOpenCountsQuery = reusableQuery((db) =>
+  db
+    .select({
+      open: sql<number>`count(*)`,
+      overdue: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} < ${sql.placeholder("today")} then 1 else 0 end), 0)`,
+      dueSoon: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} >= ${sql.placeholder("today")}
+        and ${roadmapItems.dueDate} <= ${sql.placeholder("horizon")} then 1 else 0 end), 0)`,
+    })
+    .from(roadmapItems)
+    .innerJoin(roadmaps, ACTIVE_ROADMAP)
+    .where(mine(inArray(roadmapItems.status, [...OPEN_STATUSES]))),
+);
+
+const myFirstOpenQuery = reusableQuery((db) =>
+  db
+    .select(itemSelect)
+    .from(roadmapItems)
+    .innerJoin(roadmaps, ACTIVE_ROADMAP)
+    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+    .where(mine(inArray(roadmapItems.status, [...OPEN_STATUSES])))
+    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority), asc(roadmapItems.id))
+    .limit(sql.placeholder("limit")),
+);
+
+/**
+ * What the dashboard shows of the member's open items (to do, in progress, blocked) on the active
+ * roadmap, counted and cut by SQLite: how many are open, overdue (due before `today`) and due soon
+ * (from `today` to `horizon`, inclusive), and the first `limit` by due date, each marked overdue or
+ * due soon. The same figures as `dueSummary(myRoadmapItems(...))` without reading every item.
+ */
+export function myOpenRoadmapItems(
+  orgId: number,
+  userId: number,
+  options: { today: string; horizon: string; limit: number },
+  db: DbOrTx = getDb(),
+) {
+  const counts = myOpenCountsQuery(db).get({ orgId, userId, today: options.today, horizon: options.horizon });
+  const items = myFirstOpenQuery(db)
+    .all({ orgId, userId, limit: options.limit })
+    .map((row) => {
+      const item = itemJson(row, options.today);
+      return { ...item, overdue: item.dueDate < options.today, dueSoon: item.dueDate >= options.today && item.dueDate <= options.horizon };
+    });
+  return { items, open: counts?.open ?? 0, overdue: counts?.overdue ?? 0, dueSoon: counts?.dueSoon ?? 0 };
 }
 
 export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
