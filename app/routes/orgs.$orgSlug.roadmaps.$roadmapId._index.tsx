@@ -36,17 +36,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const query = RoadmapPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const roadmap = cached.roadmapView(org.id, IdSchema.parse(params.roadmapId), { ...query, me: user.email });
   if (!roadmap) throw notFound("Roadmap not found");
+  const canWork = hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active";
   return {
     org,
     roadmap,
     view: query.view,
-    members: listMembers(org.id)
-      .filter((m) => m.active)
-      .map((m) => ({ email: m.email, name: m.name })),
+    // The owners to assign to: only members who can assign see them.
+    members: canWork
+      ? listMembers(org.id)
+          .filter((m) => m.active)
+          .map((m) => ({ email: m.email, name: m.name }))
+      : [],
     componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])),
     progressText: progressSentence(roadmap.progress.all, roadmap.status),
     withdrawalText: roadmap.sourceWithdrawal ? sourceWithdrawnSentence(roadmap.sourceWithdrawal) : null,
-    canWork: hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active",
+    canWork,
     canTick: hasRole(role, PLANNERS) && roadmap.status === "active",
   };
 }
