@@ -6,7 +6,6 @@ import { ActionResult, FormError } from "~/components/forms";
 import { Pagination } from "~/components/table";
 import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
-import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
@@ -14,6 +13,7 @@ import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progre
 import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
+  assignableMembers,
   bulkAssignItems,
   sourceWithdrawnSentence,
   tickCriterion,
@@ -42,11 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     roadmap,
     view: query.view,
     // The owners to assign to: only members who can assign see them.
-    members: canWork
-      ? listMembers(org.id)
-          .filter((m) => m.active)
-          .map((m) => ({ email: m.email, name: m.name }))
-      : [],
+    members: canWork ? assignableMembers(org.id) : [],
     componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])),
     progressText: progressSentence(roadmap.progress.all, roadmap.status),
     withdrawalText: roadmap.sourceWithdrawal ? sourceWithdrawnSentence(roadmap.sourceWithdrawal) : null,

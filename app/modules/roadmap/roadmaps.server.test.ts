@@ -11,6 +11,7 @@ import { createModel, createVersion } from "../registry/registry.server";
 import { transitionVersion } from "../governance/transitions.server";
 import { defaultStartDate, generateRoadmap } from "./generate";
 import {
+  assignableMembers,
   bulkAssignItems,
   burnUp,
   commentOnItem,
@@ -709,6 +710,21 @@ describe("due dates", () => {
     const dates = items.map((i) => i.dueDate);
     expect(dates).toEqual([...dates].sort());
     expect(items.filter((i) => i.overdue).map((i) => i.id)).toEqual([mine[0]!.id]);
+  });
+
+  it("assignableMembers: the organisation's active members by name, and no one else's", () => {
+    const orgId = newOrg();
+    const zoe = addMember(orgId, "zoe");
+    const ada = addMember(orgId, "ada");
+    const gone = addMember(orgId, "gone");
+    getDb().update(users).set({ active: false }).where(eq(users.id, gone.id)).run();
+    addMember(newOrg(), "elsewhere");
+    const members = assignableMembers(orgId);
+    expect(members.map((m) => m.email)).toEqual(expect.arrayContaining([zoe.email, ada.email]));
+    expect(members.map((m) => m.email)).not.toContain(gone.email);
+    expect(members.every((m) => !m.email.startsWith("elsewhere"))).toBe(true);
+    const names = members.map((m) => m.name);
+    expect(names).toEqual([...names].sort());
   });
 
   it("myOpenRoadmapItems: the member's open items counted, and the first few by due date, marked", () => {

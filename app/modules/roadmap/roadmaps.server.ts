@@ -277,6 +277,20 @@ export function generateRoadmapFromAssessment(
   });
 }
 
+const assignableMembersQuery = reusableQuery((db) =>
+  db
+    .select({ email: users.email, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, sql.placeholder("orgId")), eq(users.active, true)))
+    .orderBy(users.name),
+);
+
+/** The people items can be assigned to: the organisation's active members, by name. */
+export function assignableMembers(orgId: number, db: DbOrTx = getDb()) {
+  return assignableMembersQuery(db).all({ orgId });
+}
+
 function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): number | null | undefined {
   if (email === undefined) return undefined;
   if (email === "none") return null;
