@@ -984,24 +984,12 @@ export function myOpenRoadmapItems(
   return { items, open: counts?.open ?? 0, overdue: counts?.overdue ?? 0, dueSoon: counts?.dueSoon ?? 0 };
 }
 
+/** How many of the member's open items on the active roadmap are overdue, and due from today to a week ahead. */
 export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
   const now = today();
   const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-  const base = and(
-    eq(roadmapItems.orgId, orgId),
-    eq(roadmapItems.ownerUserId, userId),
-    inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]),
-  );
-  const row = db
-    .select({
-      overdue: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} < ${now} then 1 else 0 end), 0)`,
-      dueThisWeek: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} >= ${now} and ${roadmapItems.dueDate} <= ${weekAhead} then 1 else 0 end), 0)`,
-    })
-    .from(roadmapItems)
-    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
-    .where(base)
-    .get();
-  return { overdue: row?.overdue ?? 0, dueThisWeek: row?.dueThisWeek ?? 0 };
+  const row = myOpenCountsQuery(db).get({ orgId, userId, today: now, horizon: weekAhead });
+  return { overdue: row?.overdue ?? 0, dueThisWeek: row?.dueSoon ?? 0 };
 }
 
 /** Cumulative done items per week since the roadmap started, against the total: the burn-up chart. */
