@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const canWork = hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active";
   return {
     org,
-    roadmap,
+    roadmap: { ...roadmap, groups: roadmap.groups.map((g) => ({ ...g, items: g.items.map(shownItem) })) },
     view: query.view,
     // The owners to assign to: only members who can assign see them.
     members: canWork ? assignableMembers(org.id) : [],
@@ -48,6 +48,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     withdrawalText: roadmap.sourceWithdrawal ? sourceWithdrawnSentence(roadmap.sourceWithdrawal) : null,
     canWork,
     canTick: hasRole(role, PLANNERS) && roadmap.status === "active",
+  };
+}
+
+/** What a row shows of an item (the rest of it stays on the server). */
+function shownItem(item: RoadmapItemJson) {
+  return {
+    id: item.id,
+    key: item.key,
+    title: item.title,
+    components: item.components,
+    catchUp: item.catchUp,
+    carried: item.carried,
+    closedReason: item.closedReason,
+    dueDate: item.dueDate,
+    overdue: item.overdue,
+    owner: item.owner ? { name: item.owner.name } : null,
+    team: item.team,
+    status: item.status,
+    evidence: item.evidence,
   };
 }
 
@@ -120,7 +139,7 @@ function ItemRow({
   canWork,
   componentNames,
 }: {
-  item: RoadmapItemJson;
+  item: ReturnType<typeof shownItem>;
   groupKey: string;
   canWork: boolean;
   componentNames: Record<string, string>;
