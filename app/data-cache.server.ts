@@ -192,13 +192,15 @@ const activeRoadmapProgress = cachedReader({
  * One page of a roadmap's view, with its progress, burn-up and success
  * criteria: org + site counters (owners' emails and names) + the date
  * (overdue items); view, page and the reader's email ("My items") in the key.
+ * The criteria's registry figures come from `registryMetrics` (shared with the dashboard).
  */
 const roadmapView = cachedReader({
   invalidatedBy: "org + site counters",
   max: 200,
   key: (roadmapId: number, options: { view: RoadmapView; page: number; me: string }) =>
     `roadmap:${roadmapId}:${options.view}:${options.page}:${options.me}:${today()}`,
-  read: (orgId, roadmapId, options) => roadmaps.getRoadmapView(orgId, roadmapId, options),
+  read: (orgId, roadmapId, options) =>
+    roadmaps.getRoadmapView(orgId, roadmapId, { ...options, registryFigures: (window) => registryMetrics(orgId, window) }),
 });
 
 /** One page of the model list (page and `GET /api/v1/models`): org counter; the query in the key. */

@@ -6,7 +6,6 @@ import { ActionResult, FormError } from "~/components/forms";
 import { Pagination } from "~/components/table";
 import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
-import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
@@ -14,6 +13,7 @@ import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progre
 import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
+  assignableMembers,
   bulkAssignItems,
   sourceWithdrawnSentence,
   tickCriterion,
@@ -36,18 +36,37 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const query = RoadmapPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const roadmap = cached.roadmapView(org.id, IdSchema.parse(params.roadmapId), { ...query, me: user.email });
   if (!roadmap) throw notFound("Roadmap not found");
+  const canWork = hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active";
   return {
     org,
-    roadmap,
+    roadmap: { ...roadmap, groups: roadmap.groups.map((g) => ({ ...g, items: g.items.map(shownItem) })) },
     view: query.view,
-    members: listMembers(org.id)
-      .filter((m) => m.active)
-      .map((m) => ({ email: m.email, name: m.name })),
+    // The owners to assign to: only members who can assign see them.
+    members: canWork ? assignableMembers(org.id) : [],
     componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])),
     progressText: progressSentence(roadmap.progress.all, roadmap.status),
     withdrawalText: roadmap.sourceWithdrawal ? sourceWithdrawnSentence(roadmap.sourceWithdrawal) : null,
-    canWork: hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active",
+    canWork,
     canTick: hasRole(role, PLANNERS) && roadmap.status === "active",
+  };
+}
+
+/** What a row shows of an item (the rest of it stays on the server). */
+function shownItem(item: RoadmapItemJson) {
+  return {
+    id: item.id,
+    key: item.key,
+    title: item.title,
+    components: item.components,
+    catchUp: item.catchUp,
+    carried: item.carried,
+    closedReason: item.closedReason,
+    dueDate: item.dueDate,
+    overdue: item.overdue,
+    owner: item.owner ? { name: item.owner.name } : null,
+    team: item.team,
+    status: item.status,
+    evidence: item.evidence,
   };
 }
 
@@ -120,7 +139,7 @@ function ItemRow({
   canWork,
   componentNames,
 }: {
-  item: RoadmapItemJson;
+  item: ReturnType<typeof shownItem>;
   groupKey: string;
   canWork: boolean;
   componentNames: Record<string, string>;

@@ -11,6 +11,7 @@ import { createModel, createVersion } from "../registry/registry.server";
 import { transitionVersion } from "../governance/transitions.server";
 import { defaultStartDate, generateRoadmap } from "./generate";
 import {
+  assignableMembers,
   bulkAssignItems,
   burnUp,
   commentOnItem,
@@ -21,6 +22,7 @@ import {
   getRoadmapItem,
   getRoadmapView,
   listRoadmaps,
+  myOpenRoadmapItems,
   myRoadmapItems,
   previewRoadmapGeneration,
   roadmapJson,
@@ -708,6 +710,48 @@ describe("due dates", () => {
     const dates = items.map((i) => i.dueDate);
     expect(dates).toEqual([...dates].sort());
     expect(items.filter((i) => i.overdue).map((i) => i.id)).toEqual([mine[0]!.id]);
+  });
+
+  it("assignableMembers: the organisation's active members by name, and no one else's", () => {
+    const orgId = newOrg();
+    const zoe = addMember(orgId, "zoe");
+    const ada = addMember(orgId, "ada");
+    const gone = addMember(orgId, "gone");
+    getDb().update(users).set({ active: false }).where(eq(users.id, gone.id)).run();
+    addMember(newOrg(), "elsewhere");
+    const members = assignableMembers(orgId);
+    expect(members.map((m) => m.email)).toEqual(expect.arrayContaining([zoe.email, ada.email]));
+    expect(members.map((m) => m.email)).not.toContain(gone.email);
+    expect(members.every((m) => !m.email.startsWith("elsewhere"))).toBe(true);
+    const names = members.map((m) => m.name);
+    expect(names).toEqual([...names].sort());
+  });
+
+  it("myOpenRoadmapItems: the member's open items counted, and the first few by due date, marked", () => {
+    const { orgId, me, colleague, mine, offsets } = dueSetup();
+    const today = daysFromToday(0);
+    const horizon = daysFromToday(7);
+    const first = myOpenRoadmapItems(orgId, me.id, { today, horizon, limit: 3 });
+    // Open: the five in progress (the done one is not); overdue: -1; due soon: 0, 3, 7.
+    expect(first).toMatchObject({ open: mine.length, overdue: 1, dueSoon: 3 });
+    expect(first.items.map((i) => i.id)).toEqual(mine.slice(0, 3).map((i) => i.id));
+    expect(first.items.map((i) => [i.dueDate, i.overdue, i.dueSoon])).toEqual(
+      offsets.slice(0, 3).map((days) => [daysFromToday(days), days < 0, days >= 0 && days <= 7]),
+    );
+    // The same items as the full list, open ones only.
+    const all = myOpenRoadmapItems(orgId, me.id, { today, horizon, limit: 100 });
+    expect(all.items.map((i) => i.id)).toEqual(
+      myRoadmapItems(orgId, me.id)
+        .filter((i) => i.status !== "done")
+        .map((i) => i.id),
+    );
+    expect(myOpenRoadmapItems(orgId, colleague.id, { today, horizon, limit: 8 })).toMatchObject({ open: 1, overdue: 1, dueSoon: 0 });
+    expect(myOpenRoadmapItems(orgId, addMember(orgId, "idle").id, { today, horizon, limit: 8 })).toEqual({
+      items: [],
+      open: 0,
+      overdue: 0,
+      dueSoon: 0,
+    });
   });
 
   it("dueLists: overdue open items of everyone, and the ones due in the coming days", () => {

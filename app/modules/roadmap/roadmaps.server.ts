@@ -1,18 +1,20 @@
-import { and, asc, desc, eq, inArray, lte, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, lte, ne, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
+import { memoByKey } from "../../utils/memo";
 import { currentQuarterRange } from "../../utils/quarters";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { getAssessment, listAssessments } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
-import { computeRegistryMetrics } from "../registry/metrics.server";
+import { computeRegistryMetrics, type MetricsWindow, type RegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
-import { evaluateCriterion, manualCriterionExplanation } from "./criteria";
+import { evaluateCriterion, manualCriterionExplanation, type CriterionFacts } from "./criteria";
 import { progressFromCounts, progressSentence, roadmapProgress } from "./progress";
 import { planGeneration, type ActiveRoadmap, type GeneratedItem } from "./generate";
-import type { ItemStatus, RoadmapView } from "./roadmap-constants";
+import { pageWindows } from "./paging";
+import { ROADMAP_VIEWS, type ItemStatus, type RoadmapView } from "./roadmap-constants";
 import type { RoadmapItemUpdate } from "./roadmap-schemas";
 
 const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
@@ -275,6 +277,20 @@ export function generateRoadmapFromAssessment(
   });
 }
 
+const assignableMembersQuery = reusableQuery((db) =>
+  db
+    .select({ email: users.email, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, sql.placeholder("orgId")), eq(users.active, true)))
+    .orderBy(users.name),
+);
+
+/** The people items can be assigned to: the organisation's active members, by name. */
+export function assignableMembers(orgId: number, db: DbOrTx = getDb()) {
+  return assignableMembersQuery(db).all({ orgId });
+}
+
 function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): number | null | undefined {
   if (email === undefined) return undefined;
   if (email === "none") return null;
@@ -471,12 +487,50 @@ function itemJson(row: { item: typeof roadmapItems.$inferSelect; ownerEmail: str
 }
 export type RoadmapItemJson = ReturnType<typeof itemJson>;
 
-/** Live figures for the automatic success criteria: the registry now, and the next finalised assessment. */
-function criterionFacts(orgId: number, assessmentPeriod: string, db: DbOrTx) {
-  const next = listAssessments(orgId, db)
-    .filter((a) => a.status === "finalized" && a.period > assessmentPeriod)
-    .sort((a, b) => (a.period < b.period ? -1 : 1))[0];
-  return { metrics: computeRegistryMetrics(orgId, currentQuarterRange(), db), nextAssessmentScore: next?.dimensionScore ?? null };
+/** How the registry figures of a window are read: computed here, or taken from a caller's cache. */
+export type RegistryFigures = (window: MetricsWindow) => RegistryMetrics;
+
+/**
+ * Live figures for the automatic success criteria: the registry now, and the next finalised
+ * assessment. Each is read only when a criterion checks it (the registry figures are the costliest read).
+ */
+function criterionFacts(
+  orgId: number,
+  assessmentPeriod: string,
+  checks: Array<SuccessCheck | null>,
+  db: DbOrTx,
+  registryFigures?: RegistryFigures,
+): CriterionFacts {
+  const checked = (kind: SuccessCheck["kind"]) => checks.some((check) => check?.kind === kind);
+  const window = currentQuarterRange();
+  return {
+    metrics: checked("registry") ? (registryFigures ?? ((w) => computeRegistryMetrics(orgId, w, db)))(window) : null,
+    nextAssessmentScore: checked("assessment") ? nextAssessmentScore(orgId, assessmentPeriod, db) : null,
+  };
+}
+
+const nextFinalizedQuery = reusableQuery((db) =>
+  db
+    .select({ id: assessments.id, scoreSnapshot: assessments.scoreSnapshot })
+    .from(assessments)
+    .where(
+      and(
+        eq(assessments.orgId, sql.placeholder("orgId")),
+        eq(assessments.status, "finalized"),
+        gt(assessments.period, sql.placeholder("period")),
+      ),
+    )
+    .orderBy(asc(assessments.period))
+    .limit(1),
+);
+
+/** The dimension score of the first finalised assessment after `period`: its frozen score, without scoring every assessment. */
+function nextAssessmentScore(orgId: number, period: string, db: DbOrTx): number | null {
+  const next = nextFinalizedQuery(db).get({ orgId, period });
+  if (!next) return null;
+  if (next.scoreSnapshot) return (JSON.parse(next.scoreSnapshot) as { score: { dimensionScore: number } }).score.dimensionScore;
+  // Finalised before scores were frozen: scored as the assessment list scores it.
+  return listAssessments(orgId, db).find((a) => a.id === next.id)?.dimensionScore ?? null;
 }
 
 /** A roadmap with every item: for the API and the exports. Pages use `getRoadmapView` (paged). */
@@ -495,45 +549,67 @@ export function getRoadmap(orgId: number, roadmapId: number, db: DbOrTx = getDb(
 }
 export type RoadmapDetail = NonNullable<ReturnType<typeof getRoadmap>>;
 
-/**
- * Everything about a roadmap except its items: title, workstreams and the success criteria checked
- * live against the registry.
- */
-function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx) {
-  const roadmap = db
-    .select()
+const roadmapHeaderQuery = reusableQuery((db) =>
+  db
+    .select({
+      roadmap: roadmaps,
+      period: assessments.period,
+      withdrawnAt: assessments.withdrawnAt,
+      withdrawnBy: assessments.withdrawnByLabel,
+      withdrawnReason: assessments.withdrawnReason,
+    })
     .from(roadmaps)
-    .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId)))
-    .get();
-  if (!roadmap) return null;
-  const assessment = db.select({ period: assessments.period }).from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;
-  const sourceWithdrawal = withdrawalOf(db, roadmap.assessmentId);
-  const facts = criterionFacts(orgId, assessment.period, db);
-  const criteria = db
+    .innerJoin(assessments, eq(assessments.id, roadmaps.assessmentId))
+    .where(and(eq(roadmaps.orgId, sql.placeholder("orgId")), eq(roadmaps.id, sql.placeholder("roadmapId")))),
+);
+
+const roadmapCriteriaQuery = reusableQuery((db) =>
+  db
     .select()
     .from(roadmapCriteria)
-    .where(eq(roadmapCriteria.roadmapId, roadmap.id))
-    .orderBy(asc(roadmapCriteria.id))
-    .all()
-    .map((c) => {
-      const check = c.check ? (JSON.parse(c.check) as SuccessCheck) : null;
-      const result = evaluateCriterion(check, facts);
-      return {
-        id: c.id,
-        key: c.criterionKey,
-        text: c.text,
-        automatic: result.automatic,
-        met: result.automatic ? result.met : c.manualMet,
-        value: result.value,
-        explanation: result.automatic
-          ? result.explanation
-          : manualCriterionExplanation({ met: c.manualMet, evidence: c.manualEvidence, byLabel: c.manualByLabel }),
-      };
-    });
+    .where(eq(roadmapCriteria.roadmapId, sql.placeholder("roadmapId")))
+    .orderBy(asc(roadmapCriteria.id)),
+);
+
+/**
+ * Everything about a roadmap except its items: title, workstreams and the success criteria checked
+ * live against the registry (`registryFigures`: where its figures come from, computed when not given).
+ */
+function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx, registryFigures?: RegistryFigures) {
+  const row = roadmapHeaderQuery(db).get({ orgId, roadmapId });
+  if (!row) return null;
+  const { roadmap, period } = row;
+  const sourceWithdrawal = row.withdrawnAt
+    ? { period, at: row.withdrawnAt.toISOString(), by: row.withdrawnBy ?? "someone", reason: row.withdrawnReason ?? "" }
+    : null;
+  const rows = roadmapCriteriaQuery(db)
+    .all({ roadmapId: roadmap.id })
+    .map((c) => ({ c, check: c.check ? (JSON.parse(c.check) as SuccessCheck) : null }));
+  const facts = criterionFacts(
+    orgId,
+    period,
+    rows.map((r) => r.check),
+    db,
+    registryFigures,
+  );
+  const criteria = rows.map(({ c, check }) => {
+    const result = evaluateCriterion(check, facts);
+    return {
+      id: c.id,
+      key: c.criterionKey,
+      text: c.text,
+      automatic: result.automatic,
+      met: result.automatic ? result.met : c.manualMet,
+      value: result.value,
+      explanation: result.automatic
+        ? result.explanation
+        : manualCriterionExplanation({ met: c.manualMet, evidence: c.manualEvidence, byLabel: c.manualByLabel }),
+    };
+  });
   return {
     id: roadmap.id,
     assessmentId: roadmap.assessmentId,
-    assessmentPeriod: assessment.period,
+    assessmentPeriod: period,
     transition: { from: roadmap.fromLevel, to: roadmap.toLevel },
     title: roadmap.title,
     goal: roadmap.goal,
@@ -553,39 +629,75 @@ export const ROADMAP_PAGE_SIZE = 25;
 
 type GroupCount = { key: string; title: string | null; total: number; done: number; closed: number };
 
+const DONE_AND_CLOSED = sql`coalesce(sum(case when i.status = 'done' then 1 else 0 end), 0) as done,
+  coalesce(sum(case when i.status = 'closed' then 1 else 0 end), 0) as closed`;
+/** The group of an item in the "due" view (among the open items due within a week). */
+const DUE_GROUP = sql`case when i.due_date < ${sql.placeholder("today")} then 'overdue' else 'week' end`;
+const DUE_OPEN = sql`i.status not in ('done', 'closed') and i.due_date <= ${sql.placeholder("weekAhead")}`;
+/** My items: owned by the member with this email. */
+const MINE = sql`i.owner_user_id in (select u.id from users u where u.email = ${sql.placeholder("me")})`;
+
 /**
- * Which items each group of a view holds: rows of (group key, group rank, item, priority, status,
- * title) for SQLite to count and page, so the page never reads every item of a large roadmap.
+ * Which items each group of a view holds, as SQL over `roadmap_items i` of one roadmap:
+ * `counts` sizes every group by an aggregate (no item is read into JavaScript), and `member`
+ * is the condition for one group (its key in the placeholder `group`), so a page reads only
+ * its own stretch of each group.
  */
-function viewMembers(view: RoadmapView, roadmapId: number, me: string, now: string) {
-  if (view === "component") {
-    const order = JSON.stringify(getFramework().components.map((c) => c.id));
-    return sql`select c.value as group_key, o.key as group_rank, null as group_title, i.id, i.priority, i.status
-      from roadmap_items i join json_each(i.components) c join json_each(${order}) o on o.value = c.value
-      where i.roadmap_id = ${roadmapId}`;
-  }
-  if (view === "mine") {
-    return sql`select 'mine' as group_key, 0 as group_rank, null as group_title, i.id, i.priority, i.status
-      from roadmap_items i join users u on u.id = i.owner_user_id where i.roadmap_id = ${roadmapId} and u.email = ${me}`;
-  }
-  if (view === "due") {
-    const weekAhead = new Date(Date.parse(now) + 7 * 86_400_000).toISOString().slice(0, 10);
-    return sql`select case when i.due_date < ${now} then 'overdue' else 'week' end as group_key,
-        case when i.due_date < ${now} then 0 else 1 end as group_rank, null as group_title, i.id, i.priority, i.status
-      from roadmap_items i where i.roadmap_id = ${roadmapId} and i.status not in ('done', 'closed') and i.due_date <= ${weekAhead}`;
-  }
-  // Workstreams in the order of their first item.
-  return sql`select i.workstream_key as group_key, min(i.priority) over (partition by i.workstream_key) as group_rank,
-      i.workstream_title as group_title, i.id, i.priority, i.status
-    from roadmap_items i where i.roadmap_id = ${roadmapId}`;
+const VIEW_GROUPS: Record<RoadmapView, { counts: SQL; member: (group: Placeholder) => SQL }> = {
+  // Workstreams in the order of their first item. Every item of a workstream carries its title
+  // (generation writes it from the content), so the title is looked up once per workstream and the
+  // counting reads the index alone.
+  workstream: {
+    counts: sql`select g.key, (select t.workstream_title from roadmap_items t
+        where t.roadmap_id = ${sql.placeholder("roadmapId")} and t.workstream_key = g.key limit 1) as title,
+        g.total, g.done, g.closed
+      from (select i.workstream_key as key, min(i.priority) as rank, count(*) as total, ${DONE_AND_CLOSED}
+        from roadmap_items i where i.roadmap_id = ${sql.placeholder("roadmapId")} group by i.workstream_key) g
+      order by g.rank`,
+    member: (group) => sql`i.workstream_key = ${group}`,
+  },
+  // Components in the framework's order (an item in several components is in each).
+  component: {
+    counts: sql`select c.value as key, null as title, count(*) as total, ${DONE_AND_CLOSED}
+      from roadmap_items i join json_each(i.components) c where i.roadmap_id = ${sql.placeholder("roadmapId")}
+      group by c.value`,
+    member: (group) => sql`exists (select 1 from json_each(i.components) c where c.value = ${group})`,
+  },
+  mine: {
+    counts: sql`select 'mine' as key, null as title, count(*) as total, ${DONE_AND_CLOSED}
+      from roadmap_items i where i.roadmap_id = ${sql.placeholder("roadmapId")} and ${MINE}`,
+    member: () => MINE,
+  },
+  // Open items overdue, then those due within a week.
+  due: {
+    counts: sql`select ${DUE_GROUP} as key, null as title, count(*) as total, ${DONE_AND_CLOSED}
+      from roadmap_items i where i.roadmap_id = ${sql.placeholder("roadmapId")} and ${DUE_OPEN}
+      group by ${DUE_GROUP}`,
+    member: (group) => sql`${DUE_OPEN} and ${DUE_GROUP} = ${group}`,
+  },
+};
+
+function groupCountQuery(counts: SQL) {
+  return reusableQuery((db) =>
+    db
+      .select({
+        key: sql<string>`key`,
+        title: sql<string | null>`title`,
+        total: sql<number>`total`,
+        done: sql<number>`done`,
+        closed: sql<number>`closed`,
+      })
+      .from(sql`(${counts})`),
+  );
 }
 
-/** Each group's size and progress, in the view's order. */
-function countGroups(db: DbOrTx, members: SQL) {
-  return db.all<GroupCount>(sql`with members as (${members})
-    select group_key as key, max(group_title) as title, count(*) as total,
-      coalesce(sum(status = 'done'), 0) as done, coalesce(sum(status = 'closed'), 0) as closed
-    from members group by group_key order by min(group_rank)`);
+const groupCountQueries = Object.fromEntries(
+  Object.entries(VIEW_GROUPS).map(([view, groups]) => [view, groupCountQuery(groups.counts)]),
+) as Record<RoadmapView, ReturnType<typeof groupCountQuery>>;
+
+/** The values a view's queries take. */
+function viewParams(roadmapId: number, me: string, now: string) {
+  return { roadmapId, me, today: now, weekAhead: new Date(Date.parse(now) + 7 * 86_400_000).toISOString().slice(0, 10) };
 }
 
 /** The groups a view always shows, even empty; null when it shows the groups its items fall in. */
@@ -601,89 +713,144 @@ function fixedGroups(view: RoadmapView): Array<{ key: string; title: string }> |
 }
 
 /**
- * One view's groups (sizes and progress, in order) and the order of its items, counted and sorted
- * by SQLite: a roadmap can hold thousands of items, and a page needs only their ids to cut its slice.
+ * The ids in a page's stretches of groups (each in priority order), in one statement: the
+ * stretches are read through the index, so a page never sorts the whole roadmap.
+ * Prepared once per view and number of stretches.
  */
-function roadmapViewIndex(roadmapId: number, view: RoadmapView, me: string, db: DbOrTx) {
-  const members = viewMembers(view, roadmapId, me, today());
-  const counts = countGroups(db, members);
-  return {
-    counts,
-    /** Rows in the view (an item in several components counts once per component). */
-    total: counts.reduce((n, c) => n + c.total, 0),
-    /** One page of the view's rows, in its order: SQLite sorts, only the page's ids come back. */
-    slice: (offset: number, limit: number) =>
-      db.all<{ groupKey: string; id: number }>(sql`with members as (${members})
-        select group_key as groupKey, id from members order by group_rank, priority, id limit ${limit} offset ${offset}`),
-  };
+const windowQueries = Object.fromEntries(
+  ROADMAP_VIEWS.map((view) => [view, memoByKey((stretches: number) => buildWindowQuery(view, stretches), 50)]),
+) as Record<RoadmapView, (stretches: number) => ReturnType<typeof buildWindowQuery>>;
+
+function buildWindowQuery(view: RoadmapView, stretches: number) {
+  const parts = Array.from(
+    { length: stretches },
+    (_, n) => sql`select * from (select ${sql.placeholder(`group${n}`)} as group_key, i.id, i.priority from roadmap_items i
+      where i.roadmap_id = ${sql.placeholder("roadmapId")} and ${VIEW_GROUPS[view].member(sql.placeholder(`group${n}`))}
+      order by i.priority, i.id limit ${sql.placeholder(`limit${n}`)} offset ${sql.placeholder(`offset${n}`)})`,
+  );
+  return reusableQuery((db) =>
+    db
+      .select({ groupKey: sql<string>`group_key`, id: sql<number>`id`, priority: sql<number>`priority` })
+      .from(sql`(${sql.join(parts, sql` union all `)})`),
+  );
 }
 
-function roadmapFigures(roadmapId: number, startDate: string, workstreams: GroupCount[], db: DbOrTx) {
-  const completions = db
-    .all<{ at: string }>(
-      sql`select strftime('%Y-%m-%dT%H:%M:%fZ', completed_at / 1000.0, 'unixepoch') as at from roadmap_items
-      where roadmap_id = ${roadmapId} and completed_at is not null order by completed_at`,
-    )
-    .map((row) => row.at);
-  const sum = (field: "total" | "done" | "closed") => workstreams.reduce((n, w) => n + w[field], 0);
-  const all = progressFromCounts({ total: sum("total"), done: sum("done"), closed: sum("closed") });
-  return {
-    all,
-    byWorkstream: new Map(workstreams.map((w) => [w.key, progressFromCounts(w)])),
-    burnUp: burnUpFrom(startDate, completions, all.total),
-  };
+/** Rows of the page's items (ids padded to the page size, so one statement per page size). */
+const pageItemsQuery = memoByKey(buildPageItemsQuery, 20);
+
+function buildPageItemsQuery(size: number) {
+  return reusableQuery((db) =>
+    db
+      .select(itemSelect)
+      .from(roadmapItems)
+      .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+      .where(
+        inArray(
+          roadmapItems.id,
+          Array.from({ length: size }, (_, n) => sql.placeholder(`id${n}`)),
+        ),
+      ),
+  );
+}
+
+const completionsQuery = reusableQuery((db) =>
+  db
+    .select({ first: sql<number | null>`min(${roadmapItems.completedAt})` })
+    .from(roadmapItems)
+    .where(and(eq(roadmapItems.roadmapId, sql.placeholder("roadmapId")), isNotNull(roadmapItems.completedAt))),
+);
+
+const WEEK = 7 * 86_400_000;
+
+const weeklyCompletionsQuery = reusableQuery((db) =>
+  db.select({ week: sql<number>`week`, done: sql<number>`done` }).from(
+    sql`(select (i.completed_at - cast(${sql.placeholder("from")} as integer)) / ${sql.raw(String(WEEK))} as week, count(*) as done from roadmap_items i
+        where i.roadmap_id = ${sql.placeholder("roadmapId")} and i.completed_at is not null group by week)`,
+  ),
+);
+
+/** The burn-up of a roadmap from its completions counted per week by SQLite. */
+function roadmapBurnUp(roadmapId: number, startDate: string, total: number, db: DbOrTx) {
+  const first = completionsQuery(db).get({ roadmapId })?.first ?? null;
+  const from = burnUpStart(startDate, first);
+  const weekly = weeklyCompletionsQuery(db).all({ roadmapId, from });
+  return burnUpFromWeeks(from, new Map(weekly.map((w) => [w.week, w.done])), total);
 }
 
 /**
  * The roadmap page: progress and burn-up over all items, and one page of the
  * chosen view's items (groups split across pages keep their headings and totals).
- * A fixed number of queries whatever the roadmap's size, and only the page's items are read.
+ * A fixed number of queries whatever the roadmap's size, and only the page's items are read:
+ * groups are counted by aggregates, and the page's stretch of each group comes through the index.
+ * `registryFigures`: where the success criteria's registry figures come from (a cache), computed when not given.
  */
 export function getRoadmapView(
   orgId: number,
   roadmapId: number,
-  options: { view: RoadmapView; page: number; me: string; pageSize?: number },
+  options: { view: RoadmapView; page: number; me: string; pageSize?: number; registryFigures?: RegistryFigures },
   db: DbOrTx = getDb(),
 ) {
-  const header = getRoadmapHeader(orgId, roadmapId, db);
+  const header = getRoadmapHeader(orgId, roadmapId, db, options.registryFigures);
   if (!header) return null;
   const now = today();
   const pageSize = options.pageSize ?? ROADMAP_PAGE_SIZE;
-  const index = roadmapViewIndex(header.id, options.view, options.me, db);
-  const workstreams = options.view === "workstream" ? index.counts : countGroups(db, viewMembers("workstream", header.id, "", now));
-  const figures = roadmapFigures(header.id, header.startDate, workstreams, db);
-  const countOf = new Map(index.counts.map((c) => [c.key, c]));
-  const groups = (fixedGroups(options.view) ?? index.counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map((g) => ({
+  const params = viewParams(header.id, options.me, now);
+  const counts: GroupCount[] = groupCountQueries[options.view](db).all(params);
+  const workstreams = options.view === "workstream" ? counts : groupCountQueries.workstream(db).all(params);
+  const countOf = new Map(counts.map((c) => [c.key, c]));
+  const groups = (fixedGroups(options.view) ?? counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map((g) => ({
     ...g,
     count: countOf.get(g.key) ?? { key: g.key, title: g.title, total: 0, done: 0, closed: 0 },
   }));
-  const total = index.total;
+  // Rows in the view (an item in several components counts once per component).
+  const total = groups.reduce((n, g) => n + g.count.total, 0);
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, options.page), pages);
-  const slice = index.slice((page - 1) * pageSize, pageSize);
+  const windows = pageWindows(
+    groups.map((g) => ({ key: g.key, total: g.count.total })),
+    (page - 1) * pageSize,
+    pageSize,
+  );
+  const slice = windows.length
+    ? windowQueries[options.view](windows.length)(db).all({
+        ...params,
+        ...Object.fromEntries(
+          windows.flatMap((w, n) => [
+            [`group${n}`, w.key],
+            [`limit${n}`, w.limit],
+            [`offset${n}`, w.offset],
+          ]),
+        ),
+      })
+    : [];
   const ids = [...new Set(slice.map((m) => m.id))];
   const rows = ids.length
-    ? db
-        .select(itemSelect)
-        .from(roadmapItems)
-        .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-        .where(inArray(roadmapItems.id, ids))
-        .all()
+    ? pageItemsQuery(pageSize)(db).all(Object.fromEntries(Array.from({ length: pageSize }, (_, n) => [`id${n}`, ids[n] ?? 0])))
     : [];
   const byId = new Map(rows.map((row) => [row.item.id, itemJson(row, now)]));
+  const sum = (field: "total" | "done" | "closed") => workstreams.reduce((n, w) => n + w[field], 0);
+  const all = progressFromCounts({ total: sum("total"), done: sum("done"), closed: sum("closed") });
+  const byWorkstream = new Map(workstreams.map((w) => [w.key, progressFromCounts(w)]));
+  const inPageOrder = (a: { priority: number; id: number }, b: { priority: number; id: number }) => a.priority - b.priority || a.id - b.id;
   return {
     ...header,
     progress: {
-      all: figures.all,
+      all,
       byWorkstream: header.workstreams.map((w) => ({
         key: w.key,
         title: w.title,
-        ...(figures.byWorkstream.get(w.key) ?? roadmapProgress([])),
+        ...(byWorkstream.get(w.key) ?? roadmapProgress([])),
       })),
     },
-    burnUp: figures.burnUp,
+    burnUp: roadmapBurnUp(header.id, header.startDate, all.total, db),
     groups: groups
-      .map((group) => ({ group, items: slice.filter((m) => m.groupKey === group.key).map((m) => byId.get(m.id)!) }))
+      .map((group) => ({
+        group,
+        items: slice
+          .filter((m) => m.groupKey === group.key)
+          .sort(inPageOrder)
+          .map((m) => byId.get(m.id)!),
+      }))
       // Empty groups still show ("Nothing here") on the first page.
       .filter(({ group, items }) => items.length > 0 || (group.count.total === 0 && page === 1))
       .map(({ group, items }) => ({ key: group.key, title: group.title, progress: progressFromCounts(group.count), items })),
@@ -745,65 +912,117 @@ export function listRoadmaps(orgId: number, db: DbOrTx = getDb()) {
     }));
 }
 
-/** The signed-in member's open items on the active roadmap, with overdue and due-this-week counts for the header. */
-export function myRoadmapItems(orgId: number, userId: number, db: DbOrTx = getDb()) {
-  const rows = db
+/** Joins an item to its roadmap when that roadmap is the active one. */
+const ACTIVE_ROADMAP = and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active"));
+/** The member's (placeholder `userId`) items in the organisation (`orgId`) with `status`. */
+const mine = (status: SQL | undefined) =>
+  and(eq(roadmapItems.orgId, sql.placeholder("orgId")), eq(roadmapItems.ownerUserId, sql.placeholder("userId")), status);
+
+/** Statuses of items that still need work. */
+const OPEN_STATUSES = ["todo", "in_progress", "blocked"] as const satisfies readonly ItemStatus[];
+
+const myItemsQuery = reusableQuery((db) =>
+  db
     .select(itemSelect)
     .from(roadmapItems)
-    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
+    .innerJoin(roadmaps, ACTIVE_ROADMAP)
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(and(eq(roadmapItems.orgId, orgId), eq(roadmapItems.ownerUserId, userId), ne(roadmapItems.status, "closed")))
-    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority))
-    .all()
-    .map((row) => itemJson(row));
-  return rows;
-}
-
-const dueCountsQuery = reusableQuery((db) =>
-  db
-    .select({
-      overdue: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} < ${sql.placeholder("now")} then 1 else 0 end), 0)`,
-      dueThisWeek: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} >= ${sql.placeholder("now")} and ${roadmapItems.dueDate} <= ${sql.placeholder("weekAhead")} then 1 else 0 end), 0)`,
-    })
-    .from(roadmapItems)
-    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
-    .where(
-      and(
-        eq(roadmapItems.orgId, sql.placeholder("orgId")),
-        eq(roadmapItems.ownerUserId, sql.placeholder("userId")),
-        inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]),
-      ),
-    ),
+    .where(mine(ne(roadmapItems.status, "closed")))
+    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority)),
 );
 
-/** A member's overdue and due-this-week items on active roadmaps (the navigation badge every page shows): one prepared query. */
+/** The signed-in member's items on the active roadmap that are not closed (done ones too), by due date. */
+export function myRoadmapItems(orgId: number, userId: number, db: DbOrTx = getDb()) {
+  return myItemsQuery(db)
+    .all({ orgId, userId })
+    .map((row) => itemJson(row));
+}
+
+const myOpenCountsQuery = reusableQuery((db) =>
+  db
+    .select({
+      open: sql<number>`count(*)`,
+      overdue: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} < ${sql.placeholder("today")} then 1 else 0 end), 0)`,
+      dueSoon: sql<number>`coalesce(sum(case when ${roadmapItems.dueDate} >= ${sql.placeholder("today")}
+        and ${roadmapItems.dueDate} <= ${sql.placeholder("horizon")} then 1 else 0 end), 0)`,
+    })
+    .from(roadmapItems)
+    .innerJoin(roadmaps, ACTIVE_ROADMAP)
+    .where(mine(inArray(roadmapItems.status, [...OPEN_STATUSES]))),
+);
+
+const myFirstOpenQuery = reusableQuery((db) =>
+  db
+    .select(itemSelect)
+    .from(roadmapItems)
+    .innerJoin(roadmaps, ACTIVE_ROADMAP)
+    .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
+    .where(mine(inArray(roadmapItems.status, [...OPEN_STATUSES])))
+    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority), asc(roadmapItems.id))
+    .limit(sql.placeholder("limit")),
+);
+
+/**
+ * What the dashboard shows of the member's open items (to do, in progress, blocked) on the active
+ * roadmap, counted and cut by SQLite: how many are open, overdue (due before `today`) and due soon
+ * (from `today` to `horizon`, inclusive), and the first `limit` by due date, each marked overdue or
+ * due soon. The same figures as `dueSummary(myRoadmapItems(...))` without reading every item.
+ */
+export function myOpenRoadmapItems(
+  orgId: number,
+  userId: number,
+  options: { today: string; horizon: string; limit: number },
+  db: DbOrTx = getDb(),
+) {
+  const counts = myOpenCountsQuery(db).get({ orgId, userId, today: options.today, horizon: options.horizon });
+  const items = myFirstOpenQuery(db)
+    .all({ orgId, userId, limit: options.limit })
+    .map((row) => {
+      const item = itemJson(row, options.today);
+      return { ...item, overdue: item.dueDate < options.today, dueSoon: item.dueDate >= options.today && item.dueDate <= options.horizon };
+    });
+  return { items, open: counts?.open ?? 0, overdue: counts?.overdue ?? 0, dueSoon: counts?.dueSoon ?? 0 };
+}
+
+/** How many of the member's open items on the active roadmap are overdue, and due from today to a week ahead. */
 export function dueCounts(orgId: number, userId: number, db: DbOrTx = getDb()) {
   const now = today();
   const weekAhead = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-  const row = dueCountsQuery(db).get({ orgId, userId, now, weekAhead });
-  return { overdue: row?.overdue ?? 0, dueThisWeek: row?.dueThisWeek ?? 0 };
+  const row = myOpenCountsQuery(db).get({ orgId, userId, today: now, horizon: weekAhead });
+  return { overdue: row?.overdue ?? 0, dueThisWeek: row?.dueSoon ?? 0 };
 }
 
 /** Cumulative done items per week since the roadmap started, against the total: the burn-up chart. */
 export function burnUp(roadmap: { startDate: string; items: Array<{ status: string; completedAt: string | null }> }, now = new Date()) {
-  const completions = roadmap.items
-    .map((i) => i.completedAt)
-    .filter((d): d is string => Boolean(d))
-    .sort();
-  return burnUpFrom(roadmap.startDate, completions, roadmap.items.length, now);
+  const completions = roadmap.items.flatMap((i) => (i.completedAt ? [Date.parse(i.completedAt)] : []));
+  const from = burnUpStart(
+    roadmap.startDate,
+    completions.reduce<number | null>((first, at) => (first === null || at < first ? at : first), null),
+  );
+  const weekly = new Map<number, number>();
+  for (const at of completions) {
+    const week = Math.floor((at - from) / WEEK);
+    weekly.set(week, (weekly.get(week) ?? 0) + 1);
+  }
+  return burnUpFromWeeks(from, weekly, roadmap.items.length, now);
 }
 
-/** The burn-up from sorted completion times (ISO) and the number of items. */
-function burnUpFrom(startDate: string, completions: string[], total: number, now = new Date()) {
-  const start = new Date(`${startDate}T00:00:00Z`);
-  const firstDone = completions[0];
-  const from = firstDone && new Date(firstDone) < start ? new Date(firstDone) : start;
+/** Where the burn-up starts (ms): the start date, or the first completion when work was done before it. */
+function burnUpStart(startDate: string, firstDone: number | null): number {
+  const start = Date.parse(`${startDate}T00:00:00Z`);
+  return firstDone !== null && firstDone < start ? firstDone : start;
+}
+
+/**
+ * The burn-up from its start (ms), the completions per week since then (week n: [from + n weeks, from + n + 1 weeks))
+ * and the number of items: a point a week, each counting the completions before the end of its week.
+ */
+function burnUpFromWeeks(from: number, weekly: Map<number, number>, total: number, now = new Date()) {
   // total: true progress, closed-by-supersession items stay in it
   const points: Array<{ week: string; done: number; total: number }> = [];
-  let done = 0; // completions before the cutoff; cutoffs only grow, so one sweep counts them all
-  for (let t = from.getTime(); t <= Math.max(now.getTime(), from.getTime()); t += 7 * 86_400_000) {
-    const cutoff = new Date(t + 7 * 86_400_000).toISOString();
-    while (done < completions.length && completions[done]! < cutoff) done++;
+  let done = 0;
+  for (let t = from, week = 0; t <= Math.max(now.getTime(), from); t += WEEK, week++) {
+    done += weekly.get(week) ?? 0;
     points.push({ week: new Date(t).toISOString().slice(0, 10), done, total });
     if (points.length > 200) break;
   }
