@@ -13,10 +13,10 @@ import { eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, ROLE_DESCRIPTIONS, ROLE_LABELS, type Role } from "~/modules/auth/roles";
 import { modelNamesBySlug } from "~/modules/dashboard/dashboard.server";
-import { dueSummary, DUE_SOON_DAYS } from "~/modules/dashboard/due";
+import { DUE_SOON_DAYS, dueSoonHorizon } from "~/modules/dashboard/due";
 import { reviewInbox } from "~/modules/governance/inbox.server";
 import { STAGES } from "~/modules/registry/registry-constants";
-import { myRoadmapItems } from "~/modules/roadmap/roadmaps.server";
+import { myOpenRoadmapItems } from "~/modules/roadmap/roadmaps.server";
 import { formatDate, formatDateTime } from "~/utils/format";
 import { isQuarter, quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
 
@@ -29,6 +29,8 @@ const REVIEW_ROLES: readonly Role[] = ["ethics"];
 const ACTIVITY_ROLES: readonly Role[] = ["admin", "auditor"];
 /** How many entries each list on the dashboard shows; the linked pages have the rest. */
 const LIST_LIMIT = 5;
+/** How many of the member's own open roadmap items the dashboard lists. */
+const MY_ITEMS_LIMIT = 8;
 
 /** Only what the signed-in role's dashboard shows is read. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -69,7 +71,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           auditsTotal: inbox.audits.length,
         }
       : null,
-    myItems: dueSummary(myRoadmapItems(org.id, user.id), today),
+    myItems: myOpenRoadmapItems(org.id, user.id, { today, horizon: dueSoonHorizon(today), limit: MY_ITEMS_LIMIT }),
     chain: role === "auditor" ? auditChainState(org.id) : null,
     recentEvents: hasRole(role, ACTIVITY_ROLES) ? recentActivity(org) : [],
   };
@@ -254,7 +256,7 @@ function ReviewQueue({ org, reviews }: { org: Data["org"]; reviews: NonNullable<
 }
 
 function MyItems({ org, myItems }: Pick<Data, "org" | "myItems">) {
-  if (!myItems.open.length) return null;
+  if (!myItems.open) return null;
   return (
     <section className="card" aria-labelledby="my-items">
       <h2 id="my-items" style={{ marginTop: 0 }}>
@@ -262,10 +264,10 @@ function MyItems({ org, myItems }: Pick<Data, "org" | "myItems">) {
       </h2>
       <p data-testid="my-items-summary">
         <span className={myItems.overdue ? "bad-text" : undefined}>{myItems.overdue} overdue</span> · {myItems.dueSoon} due in the next{" "}
-        {DUE_SOON_DAYS} days · {myItems.open.length} open in all
+        {DUE_SOON_DAYS} days · {myItems.open} open in all
       </p>
       <ul>
-        {myItems.open.slice(0, 8).map((i) => (
+        {myItems.items.map((i) => (
           <li key={i.id}>
             <span className={i.overdue ? "bad-text" : i.dueSoon ? "warn-text" : undefined}>
               {formatDate(i.dueDate)}
