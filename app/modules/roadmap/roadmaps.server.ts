@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, inArray, isNotNull, lte, ne, sql, type Placehol
 import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
-import { memoByKey } from "../../utils/memo";
+import { memoByKey } from "../../utils/memo-by-key";
 import { currentQuarterRange } from "../../utils/quarters";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { getAssessment, listAssessments } from "../assessment/assessments.server";
@@ -718,7 +718,7 @@ function fixedGroups(view: RoadmapView): Array<{ key: string; title: string }> |
  * Prepared once per view and number of stretches.
  */
 const windowQueries = Object.fromEntries(
-  ROADMAP_VIEWS.map((view) => [view, memoByKey((stretches: number) => buildWindowQuery(view, stretches), 50)]),
+  ROADMAP_VIEWS.map((view) => [view, memoByKey(String, (stretches: number) => buildWindowQuery(view, stretches), 50)]),
 ) as Record<RoadmapView, (stretches: number) => ReturnType<typeof buildWindowQuery>>;
 
 function buildWindowQuery(view: RoadmapView, stretches: number) {
@@ -736,7 +736,7 @@ function buildWindowQuery(view: RoadmapView, stretches: number) {
 }
 
 /** Rows of the page's items (ids padded to the page size, so one statement per page size). */
-const pageItemsQuery = memoByKey(buildPageItemsQuery, 20);
+const pageItemsQuery = memoByKey(String, buildPageItemsQuery, 20);
 
 function buildPageItemsQuery(size: number) {
   return reusableQuery((db) =>
