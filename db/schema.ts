@@ -139,6 +139,8 @@ export const models = sqliteTable(
     uniqueIndex("models_org_slug_unique").on(t.orgId, t.slug),
     index("models_org_name_idx").on(t.orgId, t.name),
     index("models_org_updated_idx").on(t.orgId, t.updatedAt),
+    /** The registry metrics' count of the models that existed at a window's end. */
+    index("models_org_created_idx").on(t.orgId, t.createdAt),
   ],
 );
 
@@ -188,8 +190,15 @@ export const modelVersions = sqliteTable(
   },
   (t) => [
     uniqueIndex("model_versions_model_version_unique").on(t.modelId, t.version),
-    index("model_versions_org_stage_idx").on(t.orgId, t.stage),
-    index("model_versions_org_created_idx").on(t.orgId, t.createdAt),
+    /**
+     * Covers the registry metrics' versions per stage "as at" a window's end (a version whose stage last
+     * changed before then was in its current stage) and the production versions' models and lineage.
+     */
+    index("model_versions_org_stage_changed_idx").on(t.orgId, t.stage, t.stageChangedAt, t.modelId, t.lineageComplete),
+    /** The versions whose stage changed at or after a window's end, whose stage then is looked up. */
+    index("model_versions_org_changed_idx").on(t.orgId, t.stageChangedAt),
+    /** Covers the registry metrics' registrations in a window and their channel. */
+    index("model_versions_org_created_idx").on(t.orgId, t.createdAt, t.createdVia),
   ],
 );
 
@@ -291,6 +300,10 @@ export const monitoringSnapshots = sqliteTable(
     index("monitoring_version_observed_idx").on(t.versionId, t.observedAt),
     index("monitoring_model_observed_idx").on(t.modelId, t.observedAt),
     index("monitoring_org_observed_idx").on(t.orgId, t.observedAt),
+    /** The registry metrics' SLO breaches in a window: only the snapshots that breached. */
+    index("monitoring_org_breach_observed_idx")
+      .on(t.orgId, t.observedAt)
+      .where(sql`breach_count > 0`),
   ],
 );
 
