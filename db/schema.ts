@@ -226,7 +226,8 @@ export const stageTransitions = sqliteTable(
   },
   (t) => [
     index("stage_transitions_version_idx").on(t.versionId, t.createdAt),
-    index("stage_transitions_org_to_created_idx").on(t.orgId, t.toStage, t.createdAt),
+    /** Covers the registry metrics' promotions in a window (version for the lead time, approval for the gated share). */
+    index("stage_transitions_org_to_created_idx").on(t.orgId, t.toStage, t.createdAt, t.versionId, t.approvalRequestId),
     index("stage_transitions_model_idx").on(t.modelId, t.createdAt),
   ],
 );

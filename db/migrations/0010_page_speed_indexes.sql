@@ -3,5 +3,7 @@ DROP INDEX `model_versions_org_created_idx`;--> statement-breakpoint
 CREATE INDEX `model_versions_org_stage_changed_idx` ON `model_versions` (`org_id`,`stage`,`stage_changed_at`,`model_id`,`lineage_complete`);--> statement-breakpoint
 CREATE INDEX `model_versions_org_changed_idx` ON `model_versions` (`org_id`,`stage_changed_at`);--> statement-breakpoint
 CREATE INDEX `model_versions_org_created_idx` ON `model_versions` (`org_id`,`created_at`,`created_via`);--> statement-breakpoint
+DROP INDEX `stage_transitions_org_to_created_idx`;--> statement-breakpoint
+CREATE INDEX `stage_transitions_org_to_created_idx` ON `stage_transitions` (`org_id`,`to_stage`,`created_at`,`version_id`,`approval_request_id`);--> statement-breakpoint
 CREATE INDEX `models_org_created_idx` ON `models` (`org_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `monitoring_org_breach_observed_idx` ON `monitoring_snapshots` (`org_id`,`observed_at`) WHERE breach_count > 0;
