@@ -141,6 +141,10 @@ export const models = sqliteTable(
     index("models_org_updated_idx").on(t.orgId, t.updatedAt),
     /** The registry metrics' count of the models that existed at a window's end. */
     index("models_org_created_idx").on(t.orgId, t.createdAt),
+    /** The model list's owner-team filter choices (distinct teams, from the index alone). */
+    index("models_org_team_idx").on(t.orgId, t.ownerTeam),
+    /** The model list filtered by risk tier: its count, and its rows newest-updated first. */
+    index("models_org_risk_updated_idx").on(t.orgId, t.riskTier, t.updatedAt),
   ],
 );
 
@@ -652,6 +656,8 @@ export const roadmapItems = sqliteTable(
   (t) => [
     uniqueIndex("roadmap_items_key_unique").on(t.roadmapId, t.itemKey),
     index("roadmap_items_org_due_idx").on(t.orgId, t.status, t.dueDate),
+    /** One roadmap's items by status (progress counts) and its overdue items by due date (the dashboard). */
+    index("roadmap_items_roadmap_status_due_idx").on(t.roadmapId, t.status, t.dueDate),
     index("roadmap_items_owner_idx").on(t.ownerUserId, t.status),
   ],
 );
