@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { env } from "../app/utils/env.server";
@@ -70,6 +71,25 @@ function preparedOnce<T>(build: (db: Db) => T): (db?: Db) => T {
 export function reusableQuery<Q extends { prepare: () => unknown }>(build: (db: DbOrTx) => Q): (db?: DbOrTx) => ReturnType<Q["prepare"]> {
   const prepared = preparedOnce((db) => build(db).prepare() as ReturnType<Q["prepare"]>);
   return (db = getDb()) => ("$client" in db ? prepared(db) : (build(db).prepare() as ReturnType<Q["prepare"]>));
+}
+
+type SqlParams = Record<string, number | string | null>;
+
+/**
+ * Hand-written SQL with named parameters (`:orgId`), for the aggregate reads
+ * the query builder does not express plainly (e.g. the registry metrics):
+ * prepared once per connection, like `reusableQuery`. A transaction's handle
+ * holds no statements of its own, so there it runs through drizzle with the
+ * parameters bound. `:` may appear in the text only before a parameter name.
+ */
+export function reusableSql<Row, P extends SqlParams = SqlParams>(text: string) {
+  const prepared = preparedOnce((db) => db.$client.prepare<[P], Row>(text));
+  const bound = (params: P) =>
+    sql.join(text.split(/:([A-Za-z_]\w*)/).map((part, i) => (i % 2 === 1 ? sql`${params[part]}` : sql.raw(part))));
+  return {
+    all: (params: P, db: DbOrTx = getDb()): Row[] => ("$client" in db ? prepared(db).all(params) : db.all<Row>(bound(params))),
+    get: (params: P, db: DbOrTx = getDb()): Row | undefined => ("$client" in db ? prepared(db).get(params) : db.get<Row>(bound(params))),
+  };
 }
 
 export function migrateDatabase(db: Db): void {

@@ -139,6 +139,12 @@ export const models = sqliteTable(
     uniqueIndex("models_org_slug_unique").on(t.orgId, t.slug),
     index("models_org_name_idx").on(t.orgId, t.name),
     index("models_org_updated_idx").on(t.orgId, t.updatedAt),
+    /** The registry metrics' count of the models that existed at a window's end. */
+    index("models_org_created_idx").on(t.orgId, t.createdAt),
+    /** The model list's owner-team filter choices (distinct teams, from the index alone). */
+    index("models_org_team_idx").on(t.orgId, t.ownerTeam),
+    /** The model list filtered by risk tier: its count, and its rows newest-updated first. */
+    index("models_org_risk_updated_idx").on(t.orgId, t.riskTier, t.updatedAt),
   ],
 );
 
@@ -188,8 +194,15 @@ export const modelVersions = sqliteTable(
   },
   (t) => [
     uniqueIndex("model_versions_model_version_unique").on(t.modelId, t.version),
-    index("model_versions_org_stage_idx").on(t.orgId, t.stage),
-    index("model_versions_org_created_idx").on(t.orgId, t.createdAt),
+    /**
+     * Covers the registry metrics' versions per stage "as at" a window's end (a version whose stage last
+     * changed before then was in its current stage) and the production versions' models and lineage.
+     */
+    index("model_versions_org_stage_changed_idx").on(t.orgId, t.stage, t.stageChangedAt, t.modelId, t.lineageComplete),
+    /** The versions whose stage changed at or after a window's end, whose stage then is looked up. */
+    index("model_versions_org_changed_idx").on(t.orgId, t.stageChangedAt),
+    /** Covers the registry metrics' registrations in a window and their channel. */
+    index("model_versions_org_created_idx").on(t.orgId, t.createdAt, t.createdVia),
   ],
 );
 
@@ -217,7 +230,8 @@ export const stageTransitions = sqliteTable(
   },
   (t) => [
     index("stage_transitions_version_idx").on(t.versionId, t.createdAt),
-    index("stage_transitions_org_to_created_idx").on(t.orgId, t.toStage, t.createdAt),
+    /** Covers the registry metrics' promotions in a window (version for the lead time, approval for the gated share). */
+    index("stage_transitions_org_to_created_idx").on(t.orgId, t.toStage, t.createdAt, t.versionId, t.approvalRequestId),
     index("stage_transitions_model_idx").on(t.modelId, t.createdAt),
   ],
 );
@@ -291,6 +305,10 @@ export const monitoringSnapshots = sqliteTable(
     index("monitoring_version_observed_idx").on(t.versionId, t.observedAt),
     index("monitoring_model_observed_idx").on(t.modelId, t.observedAt),
     index("monitoring_org_observed_idx").on(t.orgId, t.observedAt),
+    /** The registry metrics' SLO breaches in a window: only the snapshots that breached. */
+    index("monitoring_org_breach_observed_idx")
+      .on(t.orgId, t.observedAt)
+      .where(sql`breach_count > 0`),
   ],
 );
 
@@ -638,6 +656,8 @@ export const roadmapItems = sqliteTable(
   (t) => [
     uniqueIndex("roadmap_items_key_unique").on(t.roadmapId, t.itemKey),
     index("roadmap_items_org_due_idx").on(t.orgId, t.status, t.dueDate),
+    /** One roadmap's items by status (progress counts) and its overdue items by due date (the dashboard). */
+    index("roadmap_items_roadmap_status_due_idx").on(t.roadmapId, t.status, t.dueDate),
     index("roadmap_items_owner_idx").on(t.ownerUserId, t.status),
   ],
 );

@@ -705,7 +705,8 @@ describe("governance metrics", () => {
     const d = newVersion(orgId, "minimal", "staging");
     openApprovalRequest(orgId, d.slug, d.version, {}, team.actor, { now: new Date(now) });
 
-    const metrics = computeRegistryMetrics(orgId, { from: new Date(now - DAY), to: new Date(now + 3_600_000) });
+    const window = { from: new Date(now - DAY), to: new Date(now + 3_600_000) };
+    const metrics = computeRegistryMetrics(orgId, window);
     expect(metrics.productionPromotions).toBe(3);
     expect(metrics.productionModels).toBe(3);
     expect(metrics.approvalGatedShare).toBeCloseTo(1 / 3);
@@ -714,6 +715,12 @@ describe("governance metrics", () => {
     expect(metrics.openApprovalRequests).toBe(1);
     expect(metrics.medianApprovalDecisionHours).toBeCloseTo(5);
     expect(verifyAuditChain(orgId).ok).toBe(true);
+
+    // Retiring the three after the window end leaves the window's figures as they were at its end.
+    for (const v of [a, b, c]) {
+      transitionVersion(orgId, v.slug, v.version, { to: "retired" }, TEAM, { mayPromote: false }, { now: new Date(now + 2 * 3_600_000) });
+    }
+    expect(computeRegistryMetrics(orgId, window)).toEqual(metrics);
   });
 
   // BUG (app/modules/registry/metrics.server.ts, openApprovalRequests): `and status <> 'cancelled'` drops a

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../../../db/client";
 import { currentQuarterRange, quarterRange } from "../../utils/quarters";
 import type { Actor } from "../audit/audit.server";
 import { computeRegistryMetrics } from "./metrics.server";
@@ -341,6 +342,13 @@ describe("computeRegistryMetrics on a known history", () => {
       production: 3,
       retired: 2,
     });
+  });
+
+  it("gives the same figures inside a transaction", () => {
+    for (const window of [quarterRange("2026-Q1"), quarterRange("2026-Q2")]) {
+      const outside = computeRegistryMetrics(orgId, window);
+      expect(getDb().transaction((tx) => computeRegistryMetrics(orgId, window, tx))).toEqual(outside);
+    }
   });
 
   it("the other organisation's data never leaks in, and its own figures are its own", () => {
