@@ -659,6 +659,10 @@ export const roadmapItems = sqliteTable(
     /** One roadmap's items by status (progress counts) and its overdue items by due date (the dashboard). */
     index("roadmap_items_roadmap_status_due_idx").on(t.roadmapId, t.status, t.dueDate),
     index("roadmap_items_owner_idx").on(t.ownerUserId, t.status),
+    /** The roadmap page's groups: counts per workstream and the rows of one page, in priority order. */
+    index("roadmap_items_roadmap_workstream_idx").on(t.roadmapId, t.workstreamKey, t.priority, t.status),
+    /** The burn-up: one roadmap's completions by time. */
+    index("roadmap_items_roadmap_completed_idx").on(t.roadmapId, t.completedAt),
   ],
 );
 

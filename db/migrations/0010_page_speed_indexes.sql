@@ -9,4 +9,6 @@ CREATE INDEX `models_org_created_idx` ON `models` (`org_id`,`created_at`);--> st
 CREATE INDEX `models_org_team_idx` ON `models` (`org_id`,`owner_team`);--> statement-breakpoint
 CREATE INDEX `models_org_risk_updated_idx` ON `models` (`org_id`,`risk_tier`,`updated_at`);--> statement-breakpoint
 CREATE INDEX `monitoring_org_breach_observed_idx` ON `monitoring_snapshots` (`org_id`,`observed_at`) WHERE breach_count > 0;--> statement-breakpoint
-CREATE INDEX `roadmap_items_roadmap_status_due_idx` ON `roadmap_items` (`roadmap_id`,`status`,`due_date`);
+CREATE INDEX `roadmap_items_roadmap_status_due_idx` ON `roadmap_items` (`roadmap_id`,`status`,`due_date`);--> statement-breakpoint
+CREATE INDEX `roadmap_items_roadmap_workstream_idx` ON `roadmap_items` (`roadmap_id`,`workstream_key`,`priority`,`status`);--> statement-breakpoint
+CREATE INDEX `roadmap_items_roadmap_completed_idx` ON `roadmap_items` (`roadmap_id`,`completed_at`);
