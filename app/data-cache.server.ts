@@ -169,9 +169,6 @@ const assessmentReport = cachedReader({
   },
 });
 
-/** The latest finalised assessment before `period`: not an entry of its own, read from `assessmentList`. */
-const previousFinalized = (orgId: number, period: string) => assessments.previousFinalizedIn(assessmentList(orgId), period);
-
 /** Where the organisation stands (dashboard): org counter. */
 const maturityStanding = cachedReader({
   invalidatedBy: "org counter",
@@ -229,8 +226,8 @@ const registryMetrics = cachedReader({
 
 // ---------------------------------------------------------------- pages (model list, model, reviews, assessments)
 
-/** The latest finalised assessment before `period` (the assessment page's deltas), one row: org counter; the period in the key. */
-const previousFinalizedAssessment = cachedReader({
+/** The latest finalised assessment before `period` (the assessment page's deltas, the board report), one row: org counter; the period in the key. */
+const previousFinalized = cachedReader({
   invalidatedBy: "org counter",
   max: 200,
   key: (period: string) => `previous-finalized:${period}`,
@@ -251,13 +248,12 @@ export const cached = {
   assessmentList,
   assessment,
   assessmentReport,
-  previousFinalized,
   maturityStanding,
   activeRoadmapProgress,
   roadmapView,
   modelList,
   modelFacets,
   registryMetrics,
-  previousFinalizedAssessment,
+  previousFinalized,
   assessmentScores,
 };

@@ -29,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const framework = getFramework(assessment.frameworkVersion);
   const open = assessment.status === "draft" || assessment.status === "in_review";
   const assessor = hasRole(role, ASSESSORS);
-  const previous = cached.previousFinalizedAssessment(org.id, assessment.period);
+  const previous = cached.previousFinalized(org.id, assessment.period);
   const { score, metrics } = assessment;
   // Only what the page shows: its data is serialised into the HTML too (not the responses, notes or evidence rules).
   return {
