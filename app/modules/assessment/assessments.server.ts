@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -488,20 +488,23 @@ const unsnapshottedStatementsQuery = reusableQuery((db) =>
     .innerJoin(assessments, eq(assessments.id, assessmentStatements.assessmentId))
     .where(and(eq(assessments.orgId, sql.placeholder("orgId")), isNull(assessments.scoreSnapshot))),
 );
-const previousFinalizedQuery = reusableQuery((db) =>
-  db
-    .select(summaryColumns)
-    .from(assessments)
-    .where(
-      and(
-        eq(assessments.orgId, sql.placeholder("orgId")),
-        eq(assessments.status, "finalized"),
-        lt(assessments.period, sql.placeholder("period")),
-      ),
-    )
-    .orderBy(desc(assessments.period))
-    .limit(1),
-);
+/** The finalised assessment nearest to `period` before it (`previous`) or after it (`next`): one row. */
+const finalizedNeighbourQuery = (direction: "previous" | "next") =>
+  reusableQuery((db) =>
+    db
+      .select(summaryColumns)
+      .from(assessments)
+      .where(
+        and(
+          eq(assessments.orgId, sql.placeholder("orgId")),
+          eq(assessments.status, "finalized"),
+          (direction === "previous" ? lt : gt)(assessments.period, sql.placeholder("period")),
+        ),
+      )
+      .orderBy((direction === "previous" ? desc : asc)(assessments.period))
+      .limit(1),
+  );
+const finalizedNeighbourQueries = { previous: finalizedNeighbourQuery("previous"), next: finalizedNeighbourQuery("next") };
 
 /** What every summary of an assessment says, whatever its score is read from. */
 function summaryFields(row: SummaryRow, score: AssessmentScore) {
@@ -601,13 +604,22 @@ export function latestFinalizedAssessment(orgId: number, db: DbOrTx = getDb()): 
 }
 
 /**
- * The latest finalised (not withdrawn) assessment before `period`, for deltas and the "previous
- * quarter" series: one row, where `previousFinalizedIn` needs the whole list.
+ * The finalised (not withdrawn) assessment nearest to `period`, before it (`previous`: deltas and the
+ * "previous quarter" series) or after it (`next`: a roadmap's re-assessment criterion): one row, where
+ * `previousFinalizedIn` needs the whole list. One finalised before scores were frozen is scored as the list scores it.
  */
-export function previousFinalized(orgId: number, period: string, db: DbOrTx = getDb()): AssessmentSummary | null {
-  const row = previousFinalizedQuery(db).get({ orgId, period });
-  return row ? assessmentSummary(row, {}) : null;
+export function finalizedNeighbour(
+  orgId: number,
+  period: string,
+  direction: "previous" | "next",
+  db: DbOrTx = getDb(),
+): AssessmentSummary | null {
+  const row = finalizedNeighbourQueries[direction](db).get({ orgId, period });
+  if (!row) return null;
+  return row.scoreSnapshot ? assessmentSummary(row, {}) : (listAssessments(orgId, db).find((a) => a.id === row.id) ?? null);
 }
+
+export const previousFinalized = (orgId: number, period: string, db: DbOrTx = getDb()) => finalizedNeighbour(orgId, period, "previous", db);
 
 export const previousQuarter = (period: string) => shiftQuarter(period, -1);
 

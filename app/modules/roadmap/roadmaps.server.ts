@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, lte, ne, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, lte, ne, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { memoByKey } from "../../utils/memo-by-key";
 import { currentQuarterRange } from "../../utils/quarters";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
-import { getAssessment, listAssessments } from "../assessment/assessments.server";
+import { finalizedNeighbour, getAssessment } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
 import { computeRegistryMetrics, type MetricsWindow, type RegistryMetrics } from "../registry/metrics.server";
@@ -509,29 +509,9 @@ function criterionFacts(
   };
 }
 
-const nextFinalizedQuery = reusableQuery((db) =>
-  db
-    .select({ id: assessments.id, scoreSnapshot: assessments.scoreSnapshot })
-    .from(assessments)
-    .where(
-      and(
-        eq(assessments.orgId, sql.placeholder("orgId")),
-        eq(assessments.status, "finalized"),
-        gt(assessments.period, sql.placeholder("period")),
-      ),
-    )
-    .orderBy(asc(assessments.period))
-    .limit(1),
-);
-
-/** The dimension score of the first finalised assessment after `period`: its frozen score, without scoring every assessment. */
-function nextAssessmentScore(orgId: number, period: string, db: DbOrTx): number | null {
-  const next = nextFinalizedQuery(db).get({ orgId, period });
-  if (!next) return null;
-  if (next.scoreSnapshot) return (JSON.parse(next.scoreSnapshot) as { score: { dimensionScore: number } }).score.dimensionScore;
-  // Finalised before scores were frozen: scored as the assessment list scores it.
-  return listAssessments(orgId, db).find((a) => a.id === next.id)?.dimensionScore ?? null;
-}
+/** The dimension score of the first finalised assessment after `period`. */
+const nextAssessmentScore = (orgId: number, period: string, db: DbOrTx): number | null =>
+  finalizedNeighbour(orgId, period, "next", db)?.dimensionScore ?? null;
 
 /** A roadmap with every item: for the API and the exports. Pages use `getRoadmapView` (paged). */
 export function getRoadmap(orgId: number, roadmapId: number, db: DbOrTx = getDb()) {
