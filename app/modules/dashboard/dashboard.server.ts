@@ -3,7 +3,7 @@ import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { assessments, models, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { latestFinalizedIn, listAssessments, previousFinalizedIn } from "../assessment/assessments.server";
 import type { AssessmentScore } from "../assessment/scoring";
-import { OPEN_ITEM_STATUSES } from "./due";
+import { OPEN_ITEM_STATUSES } from "../roadmap/roadmap-constants";
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -67,8 +67,6 @@ export function maturityStanding(orgId: number, db: DbOrTx = getDb()) {
 /** How many items of the active roadmap are shown as overdue on the dashboard. */
 export const DASHBOARD_OVERDUE_ITEMS = 5;
 
-const OPEN = OPEN_ITEM_STATUSES as Array<"todo" | "in_progress" | "blocked">;
-
 const activeRoadmapQuery = reusableQuery((db) =>
   db
     .select({
@@ -111,7 +109,7 @@ const overdueItemsQuery = reusableQuery((db) =>
     .where(
       and(
         eq(roadmapItems.roadmapId, sql.placeholder("roadmapId")),
-        inArray(roadmapItems.status, OPEN),
+        inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES]),
         lt(roadmapItems.dueDate, sql.placeholder("day")),
       ),
     )
@@ -133,7 +131,7 @@ export function activeRoadmapProgress(orgId: number, db: DbOrTx = getDb()) {
   for (const { status, items, pastDue } of itemsByStatusQuery(db).all({ roadmapId: roadmap.id, day })) {
     if (status !== "closed") total += items;
     if (status === "done") done += items;
-    if (OPEN_ITEM_STATUSES.includes(status)) overdue += pastDue;
+    if ((OPEN_ITEM_STATUSES as readonly string[]).includes(status)) overdue += pastDue;
   }
   const overdueItems = overdueItemsQuery(db).all({ roadmapId: roadmap.id, day });
   return { ...roadmap, total, done, overdue, overdueItems };

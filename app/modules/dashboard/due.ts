@@ -1,6 +1,3 @@
-/** Roadmap item statuses that still need work. */
-export const OPEN_ITEM_STATUSES: readonly string[] = ["todo", "in_progress", "blocked"];
-
 /** Days ahead that count as "due soon" on the dashboard. */
 export const DUE_SOON_DAYS = 14;
 

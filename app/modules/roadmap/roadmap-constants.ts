@@ -2,6 +2,8 @@ export const ITEM_STATUSES = ["todo", "in_progress", "blocked", "done", "closed"
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 /** Statuses people set; `closed` is set by regeneration when an item is no longer needed (closed by supersession, never done). */
 export const WORK_STATUSES = ["todo", "in_progress", "blocked", "done"] as const;
+/** Statuses of items that still need work (open, and overdue once past their due date). */
+export const OPEN_ITEM_STATUSES = ["todo", "in_progress", "blocked"] as const satisfies readonly ItemStatus[];
 export const ITEM_STATUS_LABELS: Record<ItemStatus, string> = {
   todo: "To do",
   in_progress: "In progress",

@@ -14,7 +14,7 @@ import { evaluateCriterion, manualCriterionExplanation, type CriterionFacts } fr
 import { progressFromCounts, progressSentence, roadmapProgress } from "./progress";
 import { planGeneration, type ActiveRoadmap, type GeneratedItem } from "./generate";
 import { pageWindows } from "./paging";
-import { ROADMAP_VIEWS, type ItemStatus, type RoadmapView } from "./roadmap-constants";
+import { OPEN_ITEM_STATUSES, ROADMAP_VIEWS, type ItemStatus, type RoadmapView } from "./roadmap-constants";
 import type { RoadmapItemUpdate } from "./roadmap-schemas";
 
 const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
@@ -898,9 +898,6 @@ const ACTIVE_ROADMAP = and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.
 const mine = (status: SQL | undefined) =>
   and(eq(roadmapItems.orgId, sql.placeholder("orgId")), eq(roadmapItems.ownerUserId, sql.placeholder("userId")), status);
 
-/** Statuses of items that still need work. */
-const OPEN_STATUSES = ["todo", "in_progress", "blocked"] as const satisfies readonly ItemStatus[];
-
 const myItemsQuery = reusableQuery((db) =>
   db
     .select(itemSelect)
@@ -928,7 +925,7 @@ const myOpenCountsQuery = reusableQuery((db) =>
     })
     .from(roadmapItems)
     .innerJoin(roadmaps, ACTIVE_ROADMAP)
-    .where(mine(inArray(roadmapItems.status, [...OPEN_STATUSES]))),
+    .where(mine(inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES]))),
 );
 
 const myFirstOpenQuery = reusableQuery((db) =>
@@ -937,7 +934,7 @@ const myFirstOpenQuery = reusableQuery((db) =>
     .from(roadmapItems)
     .innerJoin(roadmaps, ACTIVE_ROADMAP)
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(mine(inArray(roadmapItems.status, [...OPEN_STATUSES])))
+    .where(mine(inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES])))
     .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.priority), asc(roadmapItems.id))
     .limit(sql.placeholder("limit")),
 );
@@ -1018,13 +1015,7 @@ export function dueLists(orgId: number, db: DbOrTx = getDb()) {
     .from(roadmapItems)
     .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
     .leftJoin(users, eq(users.id, roadmapItems.ownerUserId))
-    .where(
-      and(
-        eq(roadmapItems.orgId, orgId),
-        inArray(roadmapItems.status, ["todo", "in_progress", "blocked"]),
-        lte(roadmapItems.dueDate, weekAhead),
-      ),
-    )
+    .where(and(eq(roadmapItems.orgId, orgId), inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES]), lte(roadmapItems.dueDate, weekAhead)))
     .orderBy(asc(roadmapItems.dueDate))
     .all()
     .map((row) => itemJson(row));
