@@ -10,6 +10,8 @@ import {
   FAIRNESS_PRESET_IDS,
 } from "../app/modules/governance/governance-constants";
 import { ROLES } from "../app/modules/auth/roles";
+import { INVITATION_STATUSES } from "../app/modules/auth/auth-constants";
+import { CHECKPOINT_REASONS } from "../app/modules/audit/audit-constants";
 import {
   ACTOR_TYPES,
   CHANNELS,
@@ -53,8 +55,58 @@ export const users = sqliteTable("users", {
   active: integer("active", { mode: "boolean" }).notNull().default(true),
   /** Sessions carry the version they were issued at; bumping it (sign-out) ends every session of the account. */
   sessionVersion: integer("session_version").notNull().default(0),
+  /** The organisation the person last worked in: where sign-in lands. */
+  lastOrgId: integer("last_org_id"),
   createdAt: createdAt(),
 });
+
+/**
+ * Server-side sessions: the cookie carries only a random 256-bit id; the table
+ * keeps its SHA-256, so a copy of the database cannot be replayed as cookies.
+ * Idle and absolute lifetimes are enforced here, not by the browser.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    idHash: text("id_hash").notNull().unique(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
+    /** The absolute end (SESSION_MAX_DAYS after sign-in); the idle end is last seen + SESSION_IDLE_HOURS. */
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    clientAddress: text("client_address").notNull().default(""),
+    userAgent: text("user_agent").notNull().default(""),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Joining an organisation takes the person's consent: an admin invites an
+ * email; the person accepts or declines after signing in, or through the
+ * link (whose secret is kept only as a SHA-256) that also sets a password
+ * for a new account. Until accepted the organisation sees only the email.
+ */
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: orgIdColumn(),
+    email: text("email").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    status: text("status", { enum: INVITATION_STATUSES }).notNull().default("pending"),
+    invitedByUserId: integer("invited_by_user_id").references(() => users.id),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    respondedAt: integer("responded_at", { mode: "timestamp_ms" }),
+    /** The account that accepted (set on acceptance only). */
+    acceptedUserId: integer("accepted_user_id").references(() => users.id),
+  },
+  (t) => [index("invitations_org_status_idx").on(t.orgId, t.status), index("invitations_email_status_idx").on(t.email, t.status)],
+);
 
 export const memberships = sqliteTable(
   "memberships",
@@ -107,10 +159,73 @@ export const loginFailures = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     email: text("email").notNull(),
     ip: text("ip").notNull(),
+    userAgent: text("user_agent").notNull().default(""),
     createdAt: createdAt(),
   },
-  (t) => [index("login_failures_email_idx").on(t.email, t.createdAt), index("login_failures_ip_idx").on(t.ip, t.createdAt)],
+  (t) => [
+    index("login_failures_email_idx").on(t.email, t.createdAt),
+    index("login_failures_ip_idx").on(t.ip, t.createdAt),
+    index("login_failures_email_ip_idx").on(t.email, t.ip, t.createdAt),
+  ],
 );
+
+/**
+ * Signed checkpoints of the audit chains (org_id NULL: the site-wide chain):
+ * the last sequence number and head hash at a time, signed with the
+ * installation's Ed25519 key, which is kept outside the database. A copy that
+ * has left the building pins the chain up to its sequence number.
+ */
+export const auditCheckpoints = sqliteTable(
+  "audit_checkpoints",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id").references(() => organizations.id),
+    seq: integer("seq").notNull(),
+    headHash: text("head_hash").notNull(),
+    createdAt: createdAt(),
+    reason: text("reason", { enum: CHECKPOINT_REASONS }).notNull(),
+    /** SHA-256 fingerprint of the public key that signed it. */
+    keyId: text("key_id").notNull(),
+    signature: text("signature").notNull(),
+  },
+  (t) => [index("audit_checkpoints_org_seq_idx").on(t.orgId, t.seq)],
+);
+
+/**
+ * Idempotency records: a repeated create (API `Idempotency-Key`, or a form's
+ * one-time token) replays the first answer. `scope` names whose key it is
+ * (`token:<id>`, `user:<id>`); `requestHash` tells a repeat from a different
+ * body under the same key. Bookkeeping: no cached reader reads it.
+ */
+export const idempotencyRecords = sqliteTable(
+  "idempotency_records",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    /** Null while the first request is still running. */
+    responseStatus: integer("response_status"),
+    responseHeaders: text("response_headers").notNull().default("{}"),
+    responseBody: text("response_body").notNull().default(""),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("idempotency_scope_key_unique").on(t.scope, t.key), index("idempotency_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * The scheduler's jobs: one row a job, claimed through a lease so exactly one
+ * process runs it, whatever the number of workers.
+ */
+export const scheduledJobs = sqliteTable("scheduled_jobs", {
+  name: text("name").primaryKey(),
+  nextRunAt: integer("next_run_at", { mode: "timestamp_ms" }).notNull(),
+  lastRunAt: integer("last_run_at", { mode: "timestamp_ms" }),
+  lastError: text("last_error"),
+  leaseOwner: text("lease_owner"),
+  leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+});
 
 // ---------------------------------------------------------------- registry
 

@@ -82,6 +82,23 @@ const EnvSchema = z.object({
   DEMO_PASSWORD: text.optional(),
   PORTAL_QUERY_COUNT: onOff.optional(),
   CHROMIUM_PATH: text.default("/usr/bin/chromium"),
+  /** A session ends after this many hours without a request. */
+  SESSION_IDLE_HOURS: wholeNumber(1, 24 * 30).default("12"),
+  /** A session ends this many days after sign-in, however active. */
+  SESSION_MAX_DAYS: wholeNumber(1, 365).default("7"),
+  /** The Ed25519 private key that signs audit checkpoints (PEM, PKCS#8). Default: data/keys/audit-signing.key. */
+  AUDIT_SIGNING_KEY: text.optional(),
+  /** 32 bytes, base64: encrypts secrets stored in the database. Default: data/keys/secrets.key. */
+  PORTAL_SECRETS_KEY: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || Buffer.from(value, "base64").length === 32, "must be 32 bytes in base64"),
+  /** Request log level (pino): fatal, error, warn, info, debug, silent. Default: info in production, silent in tests. */
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "silent"], {
+      errorMap: () => ({ message: "must be fatal, error, warn, info, debug or silent" }),
+    })
+    .optional(),
 });
 
 const NAMES = Object.keys(EnvSchema.shape) as (keyof typeof EnvSchema.shape)[];
