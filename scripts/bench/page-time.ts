@@ -68,8 +68,7 @@ async function main(): Promise<void> {
   const handle = createRequestHandler(build, "production");
   const request = async (pathname: string, init: RequestInit = {}) => {
     const response = await handle(new Request(`${ORIGIN}${pathname}`, init), { cspNonce: "bench" });
-    await response.arrayBuffer();
-    return response;
+    return { status: response.status, headers: response.headers, bytes: (await response.arrayBuffer()).byteLength };
   };
 
   const admin = DEMO_USERS[0]!;
@@ -105,7 +104,7 @@ async function main(): Promise<void> {
     await profiler.post("Profiler.enable");
     await profiler.post("Profiler.setSamplingInterval", { interval: 100 });
   }
-  const samples = new Map(pages.map((p) => [p.key, { wall: [] as number[], cpu: [] as number[], status: 0 }]));
+  const samples = new Map(pages.map((p) => [p.key, { wall: [] as number[], cpu: [] as number[], status: 0, bytes: 0 }]));
   for (let round = 0; round <= rounds; round++) {
     if (round === 1) await profiler?.post("Profiler.start");
     for (const page of pages) {
@@ -117,6 +116,7 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpuBefore);
       const entry = samples.get(page.key)!;
       entry.status = response.status;
+      entry.bytes = response.bytes;
       if (round > 0) {
         entry.wall.push(wall);
         entry.cpu.push((cpu.user + cpu.system) / 1000);
@@ -132,13 +132,13 @@ async function main(): Promise<void> {
   }
 
   console.log(`${values.warm ? "warm" : "after a pipeline write"}; ${rounds} rounds; build ${buildDir}`);
-  console.log("page                    status  wall median  wall p90  cpu median");
+  console.log("page                    status  wall median  wall p90  cpu median   HTML KB");
   for (const page of pages) {
-    const { wall, cpu, status } = samples.get(page.key)!;
+    const { wall, cpu, status, bytes } = samples.get(page.key)!;
     const w = summarize(wall);
     const c = summarize(cpu);
     console.log(
-      `${page.name.padEnd(22)}  ${String(status).padStart(6)}  ${w.median.toFixed(1).padStart(11)}  ${w.p90.toFixed(1).padStart(8)}  ${c.median.toFixed(1).padStart(10)}`,
+      `${page.name.padEnd(22)}  ${String(status).padStart(6)}  ${w.median.toFixed(1).padStart(11)}  ${w.p90.toFixed(1).padStart(8)}  ${c.median.toFixed(1).padStart(10)}  ${(bytes / 1024).toFixed(1).padStart(8)}`,
     );
   }
   fs.rmSync(path.dirname(dbFile), { recursive: true, force: true });
