@@ -6,7 +6,8 @@
  * cross-origin state-changing requests and hands every other request to
  * Remix's own request handler. No page is ever served from a cache.
  *
- * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts).
+ * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts); the
+ * primary process alone runs the scheduled jobs (./jobs.ts).
  * SQLite in WAL mode takes writers from several processes (see
  * tests/integration/durability.test.ts); the per-process data cache is keyed
  * by change counters in the database, so it stays correct across workers.
@@ -26,7 +27,9 @@ import { withQueryCounter } from "../../db/query-count";
 import { prepareDatabase } from "../../db/prepare";
 import { sessionStorage } from "../../app/modules/auth/session.server";
 import { buildDirectory, defaultNodeEnv, env, EnvError, type Env } from "../../app/utils/env.server";
+import { createScheduler } from "../../app/utils/scheduler.server";
 import { superviseWorkers } from "./cluster";
+import { JOBS } from "./jobs";
 import { isCrossOriginMutation, securityHeaders } from "./security";
 
 const dev = process.argv.includes("--dev");
@@ -58,6 +61,9 @@ if (cluster.isPrimary) {
   await prepareDatabase();
   // Creates the generated session secret (when SESSION_SECRET is unset) once, before workers race for it.
   sessionStorage();
+  const scheduler = createScheduler(JOBS);
+  scheduler.start();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void scheduler.stop());
   if (workerCount > 1) {
     superviseWorkers(workerCount, { announce: () => announce(`${workerCount} workers`) });
   } else {
