@@ -1,16 +1,27 @@
 /**
  * Operations, against the real server: the scheduler runs in the primary
- * process of the worker cluster.
+ * process of the worker cluster, and `npm start` is stopped by SIGTERM to npm
+ * or by Ctrl-C, workers and all.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { openDatabase } from "../../db/client";
 import { scheduledJobs } from "../../db/schema";
-import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase } from "../setup/portal-server";
-import { waitFor } from "../setup/processes";
+import {
+  acquirePortalBuild,
+  freePort,
+  killAllPortals,
+  portalEnv,
+  ROOT,
+  startPortal,
+  stopPortal,
+  tempDatabase,
+} from "../setup/portal-server";
+import { descendantsOf, isRunning, waitFor } from "../setup/processes";
 
 let BUILD_DIR = "build";
 let releaseBuild = () => {};
@@ -56,5 +67,52 @@ describe("the scheduler under the worker cluster", () => {
       db.$client.close();
       await stopPortal(server);
     }
+  }, 120_000);
+});
+
+describe("npm start", () => {
+  /** `npm start` with two workers, leading a process group of its own as a terminal's foreground job would. */
+  async function npmStart() {
+    const port = await freePort();
+    const child = spawn("npm", ["start"], {
+      cwd: ROOT,
+      env: portalEnv({ port, databaseFile: newDatabase(), buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2" } }),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    await waitFor(() => out.includes(", 2 workers)") || child.exitCode !== null, "npm start to listen", 90_000);
+    expect(child.exitCode, out).toBeNull();
+    expect((await send(`http://127.0.0.1:${port}`, "/healthz")).status).toBe(200);
+    const processes = [child.pid!, ...descendantsOf(child.pid!)];
+    // npm, the server's primary and its two workers (a shell between npm and node would make five).
+    expect(processes.length, out).toBeGreaterThanOrEqual(4);
+    return { child, processes, output: () => out };
+  }
+
+  async function expectAllStopWithin(processes: number[], ms: number, output: () => string) {
+    const started = Date.now();
+    try {
+      await waitFor(() => !processes.some(isRunning), "npm, the server and its workers to stop", ms);
+    } catch (error) {
+      const left = processes.filter(isRunning);
+      for (const pid of left) process.kill(pid, "SIGKILL");
+      throw new Error(`still running after ${ms} ms: ${left.join(", ")}\n${output()}`, { cause: error });
+    }
+    return Date.now() - started;
+  }
+
+  it("stops the server and every worker within 10 s of SIGTERM to the npm process", async () => {
+    const { child, processes, output } = await npmStart();
+    process.kill(child.pid!, "SIGTERM");
+    expect(await expectAllStopWithin(processes, 10_000, output)).toBeLessThan(10_000);
+  }, 120_000);
+
+  it("stops the server and every worker within 10 s of Ctrl-C (SIGINT to the foreground process group)", async () => {
+    const { child, processes, output } = await npmStart();
+    process.kill(-child.pid!, "SIGINT");
+    expect(await expectAllStopWithin(processes, 10_000, output)).toBeLessThan(10_000);
   }, 120_000);
 });
