@@ -88,7 +88,7 @@ async function serve(): Promise<void> {
   app.use((req, res, next) => {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
-    res.set(securityHeaders(nonce, { dev }));
+    res.set(securityHeaders(nonce, { dev, hsts: config.COOKIE_SECURE }));
     // The app reads the client address from this header only; never trust one sent by the client.
     req.headers["x-portal-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
     const authorization = req.get("authorization") ?? "";

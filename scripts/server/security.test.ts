@@ -98,6 +98,12 @@ describe("securityHeaders", () => {
     expect(directives(contentSecurityPolicy(nonce))["connect-src"]).toEqual(["'self'"]);
   });
 
+  it("asks browsers to keep to HTTPS (HSTS) only when told the cookies are secure", () => {
+    expect(securityHeaders(nonce, { hsts: true })["Strict-Transport-Security"]).toBe("max-age=31536000; includeSubDomains");
+    expect(securityHeaders(nonce, { hsts: false })["Strict-Transport-Security"]).toBeUndefined();
+    expect(headers["Strict-Transport-Security"]).toBeUndefined();
+  });
+
   it("uses the nonce it is given", () => {
     expect(securityHeaders("other")["Content-Security-Policy"]).toContain("'nonce-other'");
     expect(securityHeaders("other")["Content-Security-Policy"]).not.toContain(nonce);

@@ -1,7 +1,7 @@
 /**
  * Operations, against the real server: the scheduler runs in the primary
- * process of the worker cluster, and `npm start` is stopped by SIGTERM to npm
- * or by Ctrl-C, workers and all.
+ * process of the worker cluster, HSTS when cookies are secure, and `npm start`
+ * is stopped by SIGTERM to npm or by Ctrl-C, workers and all.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { openDatabase } from "../../db/client";
 import { scheduledJobs } from "../../db/schema";
+import { send } from "../setup/api-client";
 import {
   acquirePortalBuild,
   freePort,
@@ -20,6 +21,7 @@ import {
   startPortal,
   stopPortal,
   tempDatabase,
+  type PortalServer,
 } from "../setup/portal-server";
 import { descendantsOf, isRunning, waitFor } from "../setup/processes";
 
@@ -45,8 +47,27 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+describe("a server with secure cookies", () => {
+  let server: PortalServer | undefined;
+  beforeAll(async () => {
+    server = await startPortal({
+      databaseFile: newDatabase(),
+      buildDir: BUILD_DIR,
+      env: { COOKIE_SECURE: "true" },
+    });
+  }, 120_000);
+  afterAll(() => stopPortal(server));
+
+  it("asks browsers to keep to HTTPS (HSTS) on every answer", async () => {
+    for (const url of ["/login", "/healthz", "/no-such-page"]) {
+      const reply = await send(server!.baseUrl, url);
+      expect(reply.headers.get("strict-transport-security"), url).toBe("max-age=31536000; includeSubDomains");
+    }
+  });
+});
+
 describe("the scheduler under the worker cluster", () => {
-  it("runs a due job in the primary process only", async () => {
+  it("runs a due job in the primary process only, and no HSTS without secure cookies", async () => {
     const file = newDatabase();
     const server = await startPortal({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2" } });
     const db = openDatabase(file);
@@ -63,6 +84,9 @@ describe("the scheduler under the worker cluster", () => {
       await waitFor(() => job()!.lastRunAt !== null, "the job to run", 30_000);
       expect(job()).toMatchObject({ leaseOwner: `${os.hostname()}:${server.child.pid}`, lastError: null, leaseUntil: null });
       expect(job()!.nextRunAt.getTime()).toBeGreaterThan(Date.now());
+
+      const reply = await send(server.baseUrl, "/login");
+      expect(reply.headers.get("strict-transport-security")).toBeNull();
     } finally {
       db.$client.close();
       await stopPortal(server);
