@@ -7,7 +7,8 @@
  * Remix's own request handler. No page is ever served from a cache.
  *
  * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts); the
- * primary process alone runs the scheduled jobs (./jobs.ts).
+ * primary process alone runs the scheduled jobs (./jobs.ts). Each request gets
+ * a log line (./request-log.ts, JSON through pino) in production.
  * SQLite in WAL mode takes writers from several processes (see
  * tests/integration/durability.test.ts); the per-process data cache is keyed
  * by change counters in the database, so it stays correct across workers.
@@ -27,9 +28,11 @@ import { withQueryCounter } from "../../db/query-count";
 import { prepareDatabase } from "../../db/prepare";
 import { sessionStorage } from "../../app/modules/auth/session.server";
 import { buildDirectory, defaultNodeEnv, env, EnvError, type Env } from "../../app/utils/env.server";
+import { logger } from "../../app/utils/log.server";
 import { createScheduler } from "../../app/utils/scheduler.server";
 import { superviseWorkers } from "./cluster";
 import { JOBS } from "./jobs";
+import { requestLog } from "./request-log";
 import { isCrossOriginMutation, securityHeaders } from "./security";
 
 const dev = process.argv.includes("--dev");
@@ -83,6 +86,8 @@ async function serve(): Promise<void> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY);
+  // Development has its own line per request (logQueriesPerRequest below).
+  if (!dev) app.use(requestLog(logger, { trustProxy: Boolean(config.TRUST_PROXY) }));
   app.use(compression());
 
   app.use((req, res, next) => {

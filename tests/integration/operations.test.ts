@@ -1,7 +1,7 @@
 /**
  * Operations, against the real server: the scheduler runs in the primary
- * process of the worker cluster, HSTS when cookies are secure, and `npm start`
- * is stopped by SIGTERM to npm or by Ctrl-C, workers and all.
+ * process of the worker cluster, HSTS when cookies are secure, the request
+ * log, and `npm start` stopped by SIGTERM to npm or by Ctrl-C, workers and all.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -47,13 +47,23 @@ afterAll(() => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe("a server with secure cookies", () => {
+/** The JSON lines of a server's output whose `msg` is `request`. */
+function requestLines(server: PortalServer): Record<string, unknown>[] {
+  return server
+    .output()
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.msg === "request");
+}
+
+describe("a server with secure cookies behind a proxy, logging requests", () => {
   let server: PortalServer | undefined;
   beforeAll(async () => {
     server = await startPortal({
       databaseFile: newDatabase(),
       buildDir: BUILD_DIR,
-      env: { COOKIE_SECURE: "true" },
+      env: { COOKIE_SECURE: "true", LOG_LEVEL: "info", TRUST_PROXY: "true" },
     });
   }, 120_000);
   afterAll(() => stopPortal(server));
@@ -64,10 +74,32 @@ describe("a server with secure cookies", () => {
       expect(reply.headers.get("strict-transport-security"), url).toBe("max-age=31536000; includeSubDomains");
     }
   });
+
+  it("logs one JSON line per request: method, path without query secrets, status, duration, request id", async () => {
+    const reply = await send(server!.baseUrl, "/login?token=s3cret-value&redirectTo=%2Forgs", {
+      headers: { "X-Request-Id": "edge-req-1" },
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("x-request-id")).toBe("edge-req-1");
+    const missing = await send(server!.baseUrl, "/no-such-page?api_key=k3y-value");
+    expect(missing.status).toBe(404);
+    const ownId = missing.headers.get("x-request-id");
+    expect(ownId).toMatch(/^[0-9a-f-]{36}$/);
+
+    await waitFor(() => requestLines(server!).some((line) => line.reqId === ownId), "the request log line");
+    const lines = requestLines(server!);
+    const login = lines.find((line) => line.reqId === "edge-req-1");
+    expect(login).toMatchObject({ level: 30, method: "GET", path: "/login?token=[redacted]&redirectTo=%2Forgs", status: 200 });
+    expect(typeof login!.ms).toBe("number");
+    expect(typeof login!.time).toBe("string");
+    expect(lines.find((line) => line.reqId === ownId)).toMatchObject({ path: "/no-such-page?api_key=[redacted]", status: 404 });
+    expect(server!.output()).not.toContain("s3cret-value");
+    expect(server!.output()).not.toContain("k3y-value");
+  });
 });
 
 describe("the scheduler under the worker cluster", () => {
-  it("runs a due job in the primary process only, and no HSTS without secure cookies", async () => {
+  it("runs a due job in the primary process only, and no request log or HSTS by default in tests", async () => {
     const file = newDatabase();
     const server = await startPortal({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2" } });
     const db = openDatabase(file);
@@ -87,6 +119,7 @@ describe("the scheduler under the worker cluster", () => {
 
       const reply = await send(server.baseUrl, "/login");
       expect(reply.headers.get("strict-transport-security")).toBeNull();
+      expect(server.output()).not.toContain('"msg":"request"');
     } finally {
       db.$client.close();
       await stopPortal(server);
