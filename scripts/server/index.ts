@@ -33,7 +33,7 @@ import { createScheduler } from "../../app/utils/scheduler.server";
 import { superviseWorkers } from "./cluster";
 import { JOBS } from "./jobs";
 import { requestLog } from "./request-log";
-import { isCrossOriginMutation, securityHeaders } from "./security";
+import { isCrossOriginMutation, isLegacyDataRequest, securityHeaders } from "./security";
 
 const dev = process.argv.includes("--dev");
 defaultNodeEnv(dev ? "development" : "production");
@@ -107,6 +107,10 @@ async function serve(): Promise<void> {
       })
     ) {
       res.status(403).type("text/plain").send("Cross-origin request refused");
+      return;
+    }
+    if (isLegacyDataRequest(req.url)) {
+      res.status(400).type("text/plain").send("?_data requests are not supported");
       return;
     }
     next();

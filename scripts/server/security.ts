@@ -63,3 +63,13 @@ export function isCrossOriginMutation(request: {
   if (request.origin === "null") return true;
   return request.secFetchSite === "cross-site" || request.secFetchSite === "same-site";
 }
+
+/**
+ * A `?_data=` request: how Remix fetched loader data before single fetch. Nothing of the portal
+ * makes one (it fetches `.data` URLs), and stock Remix still answers it on a path of its own, which
+ * logs a warning with a stack for each and fails with a 500 when a loader returns null. Refused.
+ */
+export function isLegacyDataRequest(url: string): boolean {
+  const queryStart = url.indexOf("?");
+  return queryStart >= 0 && url.includes("_data", queryStart) && new URLSearchParams(url.slice(queryStart + 1)).has("_data");
+}

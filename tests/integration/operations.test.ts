@@ -1,7 +1,8 @@
 /**
  * Operations, against the real server: the scheduler runs in the primary
  * process of the worker cluster, HSTS when cookies are secure, the request
- * log, and `npm start` stopped by SIGTERM to npm or by Ctrl-C, workers and all.
+ * log, no stack traces for ordinary client errors, and `npm start` stopped by
+ * SIGTERM to npm or by Ctrl-C, workers and all.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -95,6 +96,19 @@ describe("a server with secure cookies behind a proxy, logging requests", () => 
     expect(lines.find((line) => line.reqId === ownId)).toMatchObject({ path: "/no-such-page?api_key=[redacted]", status: 404 });
     expect(server!.output()).not.toContain("s3cret-value");
     expect(server!.output()).not.toContain("k3y-value");
+  });
+
+  it("writes no stack trace for ordinary client errors: unknown pages, old ?_data requests, a POST to a page without a form", async () => {
+    const before = server!.output().length;
+    expect((await send(server!.baseUrl, "/no-such-page")).status).toBe(404);
+    // Remix answered these pre-single-fetch requests itself: a warning with a stack each, and a 500 for /login.
+    expect((await send(server!.baseUrl, "/no-such-page?_data=root")).status).toBe(400);
+    expect((await send(server!.baseUrl, "/login?_data=routes%2Flogin")).status).toBe(400);
+    expect((await send(server!.baseUrl, "/framework", { method: "POST", body: new URLSearchParams({ a: "1" }) })).status).toBe(405);
+    await waitFor(() => requestLines(server!).filter((line) => line.status === 405).length === 1, "the 405's log line");
+    const logged = server!.output().slice(before);
+    expect(logged).not.toMatch(/^\s+at /m);
+    expect(logged).not.toMatch(/Error/);
   });
 });
 
