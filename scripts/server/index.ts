@@ -64,6 +64,12 @@ if (cluster.isPrimary) {
   await prepareDatabase();
   // Creates the generated session secret (when SESSION_SECRET is unset) once, before workers race for it.
   sessionStorage();
+  if (config.TRUST_PROXY === true) {
+    console.warn(
+      "[portal] WARNING: TRUST_PROXY=true believes every X-Forwarded-For entry, so a client can choose the address " +
+        "that sign-in throttling counts. Set the number of proxies in front instead (TRUST_PROXY=1 behind one).",
+    );
+  }
   const scheduler = createScheduler(JOBS);
   scheduler.start();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void scheduler.stop());

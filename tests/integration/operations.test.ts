@@ -1,8 +1,8 @@
 /**
  * Operations, against the real server: the scheduler runs in the primary
  * process of the worker cluster, HSTS when cookies are secure, the request
- * log, no stack traces for ordinary client errors, and `npm start` stopped by
- * SIGTERM to npm or by Ctrl-C, workers and all.
+ * log, no stack traces for ordinary client errors, the TRUST_PROXY=true
+ * warning, and `npm start` stopped by SIGTERM to npm or by Ctrl-C, workers and all.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -109,6 +109,10 @@ describe("a server with secure cookies behind a proxy, logging requests", () => 
     const logged = server!.output().slice(before);
     expect(logged).not.toMatch(/^\s+at /m);
     expect(logged).not.toMatch(/Error/);
+  });
+
+  it("warns at start that TRUST_PROXY=true lets a client choose its address", () => {
+    expect(server!.output()).toContain("TRUST_PROXY=true believes every X-Forwarded-For entry");
   });
 });
 
