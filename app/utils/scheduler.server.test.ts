@@ -4,7 +4,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { getDb } from "../../db/client";
+import { databaseFile, getDb, openDatabase } from "../../db/client";
 import { scheduledJobs } from "../../db/schema";
 import { ROOT, TSX_NODE_ARGS } from "../../tests/setup/portal-server";
 import { every } from "./schedule";
@@ -139,6 +139,24 @@ describe("the scheduler", () => {
     expect(await b.tick()).toEqual([]);
     release();
     expect(await running).toEqual([{ name: "slow", ok: true }]);
+  });
+
+  it("takes no write lock while nothing is due, so a tick never waits for another process's write", async () => {
+    const time = manualClock();
+    const { job } = recordingJob("idle");
+    const scheduler = createScheduler([job], { clock: time.clock, owner: "a" });
+    scheduler.register();
+    const other = openDatabase(databaseFile());
+    other.$client.pragma("busy_timeout = 0");
+    other.$client.exec("BEGIN IMMEDIATE");
+    try {
+      const started = performance.now();
+      expect(await scheduler.tick()).toEqual([]);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    } finally {
+      other.$client.exec("ROLLBACK");
+      other.$client.close();
+    }
   });
 
   it("refuses two jobs of the same name", () => {

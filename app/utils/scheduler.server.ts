@@ -118,9 +118,23 @@ export function createScheduler(
       .run();
   }
 
+  /** The jobs due and free now: a read, which never waits for another process's write. */
+  function dueNames(now: Date): Set<string> {
+    const rows = db()
+      .select({ name: scheduledJobs.name })
+      .from(scheduledJobs)
+      .where(and(lte(scheduledJobs.nextRunAt, now), or(isNull(scheduledJobs.leaseUntil), lte(scheduledJobs.leaseUntil, now))))
+      .all();
+    return new Set(rows.map((row) => row.name));
+  }
+
   async function tick(): Promise<JobOutcome[]> {
     const outcomes: JobOutcome[] = [];
+    // Only a due job is claimed: an UPDATE, even one matching nothing, waits for the write lock, and the
+    // primary process that ticks also hands connections to the workers.
+    const due = dueNames(clock());
     for (const job of jobs) {
+      if (!due.has(job.name)) continue;
       const now = clock();
       if (!claim(job, now)) continue;
       try {
