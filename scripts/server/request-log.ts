@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 
 /**
  * One log line per request: `{"level":30,"time":…,"pid":…,"reqId":…,"method":"GET",
- * "path":"/orgs/demo","status":200,"ms":7.4,"msg":"request"}`. The path carries no
+ * "path":"/orgs/demo","status":200,"ms":7.4,"client":"198.51.100.7","msg":"request"}`. The path carries no
  * secret: values of query parameters whose names suggest one (token, password,
  * key, code, …) and the token of an invitation link are replaced by `[redacted]`.
  * The request id is answered in `X-Request-Id` and handed on to the app.
@@ -65,6 +65,8 @@ export function requestLog(logger: () => Logger, { trustProxy }: { trustProxy: b
         path: loggedPath(req.originalUrl),
         status: res.statusCode,
         ms: Math.round((performance.now() - started) * 10) / 10,
+        // The address sign-in throttling counts: X-Forwarded-For read as TRUST_PROXY says.
+        client: req.ip ?? req.socket.remoteAddress,
         ...(aborted ? { aborted: true } : {}),
       };
       if (aborted || res.statusCode >= 500) logger().warn(line, "request");

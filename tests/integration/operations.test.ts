@@ -1,8 +1,9 @@
 /**
  * Operations, against the real server: the scheduler runs in the primary
  * process of the worker cluster, HSTS when cookies are secure, the request
- * log, no stack traces for ordinary client errors, the TRUST_PROXY=true
- * warning, and `npm start` stopped by SIGTERM to npm or by Ctrl-C, workers and all.
+ * log, no stack traces for ordinary client errors, TRUST_PROXY read as the
+ * number of proxies in front (and the warning for `true`), and `npm start`
+ * stopped by SIGTERM to npm or by Ctrl-C, workers and all.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -114,15 +115,37 @@ describe("a server with secure cookies behind a proxy, logging requests", () => 
   it("warns at start that TRUST_PROXY=true lets a client choose its address", () => {
     expect(server!.output()).toContain("TRUST_PROXY=true believes every X-Forwarded-For entry");
   });
+
+  it("with TRUST_PROXY=true takes the address a client wrote into X-Forwarded-For (what the warning is about)", async () => {
+    expect(await clientAddressLogged(server!, "203.0.113.9, 198.51.100.7")).toBe("203.0.113.9");
+  });
 });
 
-describe("the scheduler under the worker cluster", () => {
-  it("runs a due job in the primary process only, and no request log or HSTS by default in tests", async () => {
-    const file = newDatabase();
-    const server = await startPortal({ databaseFile: file, buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2" } });
+/** The client address the server logs for a request carrying `forwardedFor` (the last entry as a proxy would append it). */
+async function clientAddressLogged(server: PortalServer, forwardedFor: string): Promise<unknown> {
+  const reqId = `xff-${Math.random().toString(36).slice(2)}`;
+  await send(server.baseUrl, "/healthz", { headers: { "X-Forwarded-For": forwardedFor, "X-Request-Id": reqId } });
+  await waitFor(() => requestLines(server).some((line) => line.reqId === reqId), "the request log line");
+  return requestLines(server).find((line) => line.reqId === reqId)!.client;
+}
+
+describe("a server behind one proxy (TRUST_PROXY=1), with two workers", () => {
+  let server: PortalServer | undefined;
+  let file = "";
+  beforeAll(async () => {
+    file = newDatabase();
+    server = await startPortal({
+      databaseFile: file,
+      buildDir: BUILD_DIR,
+      env: { WEB_CONCURRENCY: "2", TRUST_PROXY: "1", LOG_LEVEL: "info" },
+    });
+    await waitFor(() => server!.output().includes(", 2 workers)"), "both workers listening", 60_000);
+  }, 120_000);
+  afterAll(() => stopPortal(server));
+
+  it("runs a due scheduled job in the primary process only", async () => {
     const db = openDatabase(file);
     try {
-      await waitFor(() => server.output().includes(", 2 workers)"), "both workers listening", 60_000);
       const job = () => db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "refresh-planner-statistics")).get();
       expect(job(), "the job's row, registered at start").toMatchObject({ lastRunAt: null });
       expect(job()!.nextRunAt.getTime()).toBeGreaterThan(Date.now());
@@ -132,17 +155,21 @@ describe("the scheduler under the worker cluster", () => {
         .where(eq(scheduledJobs.name, "refresh-planner-statistics"))
         .run();
       await waitFor(() => job()!.lastRunAt !== null, "the job to run", 30_000);
-      expect(job()).toMatchObject({ leaseOwner: `${os.hostname()}:${server.child.pid}`, lastError: null, leaseUntil: null });
+      expect(job()).toMatchObject({ leaseOwner: `${os.hostname()}:${server!.child.pid}`, lastError: null, leaseUntil: null });
       expect(job()!.nextRunAt.getTime()).toBeGreaterThan(Date.now());
-
-      const reply = await send(server.baseUrl, "/login");
-      expect(reply.headers.get("strict-transport-security")).toBeNull();
-      expect(server.output()).not.toContain('"msg":"request"');
     } finally {
       db.$client.close();
-      await stopPortal(server);
     }
-  }, 120_000);
+  }, 60_000);
+
+  it("counts the address the proxy saw, whatever the client wrote into X-Forwarded-For", async () => {
+    expect(await clientAddressLogged(server!, "203.0.113.9, 198.51.100.7")).toBe("198.51.100.7");
+    expect(await clientAddressLogged(server!, "198.51.100.8")).toBe("198.51.100.8");
+  });
+
+  it("sends no HSTS without secure cookies", async () => {
+    expect((await send(server!.baseUrl, "/login")).headers.get("strict-transport-security")).toBeNull();
+  });
 });
 
 describe("npm start", () => {
