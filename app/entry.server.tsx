@@ -8,13 +8,15 @@ import { apiError } from "./modules/http/api.server";
 export const streamTimeout = 5_000;
 
 /**
- * Server-side errors go to the log, with their stack, unless they are ordinary: a URL that
- * matches no route (a 404, `/favicon.ico` from an old browser, a typo), or a request the
- * client gave up on. Those are answered with the 404 page and need no stack trace.
+ * Server-side errors go to the log, with their stack, unless they are ordinary: a request the
+ * client got wrong (a URL that matches no route, a 404 for a missing record, `/favicon.ico`
+ * from an old browser, a POST to a page without a form: 4xx answers) or a request the client
+ * gave up on. Those are answered with their status page, and the request log line
+ * (scripts/server/request-log.ts) records them.
  */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
-  if (isRouteErrorResponse(error) && error.status === 404) return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
   console.error(error);
 };
 

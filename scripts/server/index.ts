@@ -6,7 +6,9 @@
  * cross-origin state-changing requests and hands every other request to
  * Remix's own request handler. No page is ever served from a cache.
  *
- * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts).
+ * In production it runs WEB_CONCURRENCY worker processes (./cluster.ts); the
+ * primary process alone runs the scheduled jobs (./jobs.ts). Each request gets
+ * a log line (./request-log.ts, JSON through pino) in production.
  * SQLite in WAL mode takes writers from several processes (see
  * tests/integration/durability.test.ts); the per-process data cache is keyed
  * by change counters in the database, so it stays correct across workers.
@@ -26,8 +28,12 @@ import { withQueryCounter } from "../../db/query-count";
 import { prepareDatabase } from "../../db/prepare";
 import { sessionStorage } from "../../app/modules/auth/session.server";
 import { buildDirectory, defaultNodeEnv, env, EnvError, type Env } from "../../app/utils/env.server";
+import { logger } from "../../app/utils/log.server";
+import { createScheduler } from "../../app/utils/scheduler.server";
 import { superviseWorkers } from "./cluster";
-import { isCrossOriginMutation, securityHeaders } from "./security";
+import { JOBS } from "./jobs";
+import { requestLog } from "./request-log";
+import { isCrossOriginMutation, isLegacyDataRequest, securityHeaders } from "./security";
 
 const dev = process.argv.includes("--dev");
 defaultNodeEnv(dev ? "development" : "production");
@@ -58,6 +64,15 @@ if (cluster.isPrimary) {
   await prepareDatabase();
   // Creates the generated session secret (when SESSION_SECRET is unset) once, before workers race for it.
   sessionStorage();
+  if (config.TRUST_PROXY === true) {
+    console.warn(
+      "[portal] WARNING: TRUST_PROXY=true believes every X-Forwarded-For entry, so a client can choose the address " +
+        "that sign-in throttling counts. Set the number of proxies in front instead (TRUST_PROXY=1 behind one).",
+    );
+  }
+  const scheduler = createScheduler(JOBS);
+  scheduler.start();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void scheduler.stop());
   if (workerCount > 1) {
     superviseWorkers(workerCount, { announce: () => announce(`${workerCount} workers`) });
   } else {
@@ -77,12 +92,14 @@ async function serve(): Promise<void> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY);
+  // Development has its own line per request (logQueriesPerRequest below).
+  if (!dev) app.use(requestLog(logger, { trustProxy: Boolean(config.TRUST_PROXY) }));
   app.use(compression());
 
   app.use((req, res, next) => {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
-    res.set(securityHeaders(nonce, { dev }));
+    res.set(securityHeaders(nonce, { dev, hsts: config.COOKIE_SECURE }));
     // The app reads the client address from this header only; never trust one sent by the client.
     req.headers["x-portal-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
     const authorization = req.get("authorization") ?? "";
@@ -96,6 +113,10 @@ async function serve(): Promise<void> {
       })
     ) {
       res.status(403).type("text/plain").send("Cross-origin request refused");
+      return;
+    }
+    if (isLegacyDataRequest(req.url)) {
+      res.status(400).type("text/plain").send("?_data requests are not supported");
       return;
     }
     next();

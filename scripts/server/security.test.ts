@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy, isCrossOriginMutation, securityHeaders } from "./security";
+import { contentSecurityPolicy, isCrossOriginMutation, isLegacyDataRequest, securityHeaders } from "./security";
 
 type Req = Parameters<typeof isCrossOriginMutation>[0];
 const req = (overrides: Partial<Req>): Req => ({
@@ -98,8 +98,24 @@ describe("securityHeaders", () => {
     expect(directives(contentSecurityPolicy(nonce))["connect-src"]).toEqual(["'self'"]);
   });
 
+  it("asks browsers to keep to HTTPS (HSTS) only when told the cookies are secure", () => {
+    expect(securityHeaders(nonce, { hsts: true })["Strict-Transport-Security"]).toBe("max-age=31536000; includeSubDomains");
+    expect(securityHeaders(nonce, { hsts: false })["Strict-Transport-Security"]).toBeUndefined();
+    expect(headers["Strict-Transport-Security"]).toBeUndefined();
+  });
+
   it("uses the nonce it is given", () => {
     expect(securityHeaders("other")["Content-Security-Policy"]).toContain("'nonce-other'");
     expect(securityHeaders("other")["Content-Security-Policy"]).not.toContain(nonce);
+  });
+});
+
+describe("isLegacyDataRequest", () => {
+  it("finds a ?_data= parameter, and only that", () => {
+    expect(isLegacyDataRequest("/login?_data=routes%2Flogin")).toBe(true);
+    expect(isLegacyDataRequest("/orgs/demo?x=1&_data")).toBe(true);
+    expect(isLegacyDataRequest("/orgs/demo?my_data=1")).toBe(false);
+    expect(isLegacyDataRequest("/_data")).toBe(false);
+    expect(isLegacyDataRequest("/orgs/demo.data?_route=root")).toBe(false);
   });
 });

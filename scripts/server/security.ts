@@ -17,8 +17,17 @@ export function contentSecurityPolicy(nonce: string, { dev = false } = {}): stri
   ].join("; ");
 }
 
-export function securityHeaders(nonce: string, options: { dev?: boolean } = {}): Record<string, string> {
+/** A year; subdomains of the portal's host included. Not preloaded: that is the operator's choice. */
+export const HSTS = "max-age=31536000; includeSubDomains";
+
+/**
+ * The headers every answer carries. `hsts` (set when the session cookie is
+ * `Secure`, i.e. the portal is served over HTTPS, usually behind a TLS proxy)
+ * adds Strict-Transport-Security, so a browser never again tries plain HTTP.
+ */
+export function securityHeaders(nonce: string, options: { dev?: boolean; hsts?: boolean } = {}): Record<string, string> {
   return {
+    ...(options.hsts ? { "Strict-Transport-Security": HSTS } : {}),
     "Content-Security-Policy": contentSecurityPolicy(nonce, options),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -53,4 +62,14 @@ export function isCrossOriginMutation(request: {
   }
   if (request.origin === "null") return true;
   return request.secFetchSite === "cross-site" || request.secFetchSite === "same-site";
+}
+
+/**
+ * A `?_data=` request: how Remix fetched loader data before single fetch. Nothing of the portal
+ * makes one (it fetches `.data` URLs), and stock Remix still answers it on a path of its own, which
+ * logs a warning with a stack for each and fails with a 500 when a loader returns null. Refused.
+ */
+export function isLegacyDataRequest(url: string): boolean {
+  const queryStart = url.indexOf("?");
+  return queryStart >= 0 && url.includes("_data", queryStart) && new URLSearchParams(url.slice(queryStart + 1)).has("_data");
 }

@@ -19,6 +19,7 @@ import {
   withDatabase,
   type PortalServer,
 } from "../setup/portal-server";
+import { childrenOf, isRunning, waitFor } from "../setup/processes";
 import { seedOrgWithToken } from "../setup/test-orgs";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 
@@ -251,31 +252,6 @@ describe("a server killed with SIGKILL mid-write", () => {
   }, 120_000);
 });
 
-/** Live child processes of `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  return fs
-    .readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return fields[0] !== "Z" && Number(fields[1]) === pid;
-      } catch {
-        return false; // gone meanwhile
-      }
-    })
-    .map(Number);
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("the worker cluster", () => {
   it("replaces a worker that dies, keeps answering meanwhile, and stops every worker on SIGTERM", async () => {
     const file = newDatabase();
@@ -308,10 +284,7 @@ describe("the worker cluster", () => {
       await waitFor(() => childrenOf(primary).length === 2 && !childrenOf(primary).includes(victim!), "a replacement worker");
       const workers = childrenOf(primary);
       await stopPortal(server, "SIGTERM");
-      await waitFor(
-        () => workers.every((pid) => !fs.existsSync(`/proc/${pid}`) || /\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))),
-        "the workers to stop",
-      );
+      await waitFor(() => !workers.some(isRunning), "the workers to stop");
     } finally {
       await stopPortal(server, "SIGKILL");
     }

@@ -115,7 +115,7 @@ export type PortalServer = {
 
 /**
  * The server's environment for tests: production mode, plain-HTTP cookies, no
- * demo seed, one worker. `env` overrides it; an `undefined` value removes the variable.
+ * demo seed, one worker, no request log. `env` overrides it; an `undefined` value removes the variable.
  */
 export function portalEnv(opts: {
   port: number;
@@ -135,6 +135,8 @@ export function portalEnv(opts: {
     COOKIE_SECURE: "false",
     PORTAL_SEED: "none",
     WEB_CONCURRENCY: "1",
+    // No request log in tests unless asked for (LOG_LEVEL=info npm test …).
+    LOG_LEVEL: process.env.LOG_LEVEL || "silent",
     ...opts.env,
   };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];

@@ -1,0 +1,23 @@
+/**
+ * Every job of the scheduler (app/utils/scheduler.server.ts), in one list:
+ * the server's primary process runs them (scripts/server/index.ts), and the
+ * `scheduled_jobs` lease makes sure only one process runs each, even with
+ * several servers on one database. To add a job, append it here with a stable
+ * name, when it is due again (`every(ms)` or `dailyAtUtc("HH:MM")` from
+ * app/utils/schedule.ts) and what it does (`run(now)`: take the time from
+ * `now`, never from the wall clock, so tests can move it). A job does its own
+ * audited writes in a `writeTransaction`; a job that throws is retried ten
+ * minutes later and its error is kept in `scheduled_jobs.last_error`.
+ */
+import { refreshPlannerStatistics } from "../../db/prepare";
+import { dailyAtUtc } from "../../app/utils/schedule";
+import type { ScheduledJob } from "../../app/utils/scheduler.server";
+
+export const JOBS: readonly ScheduledJob[] = [
+  {
+    // A server runs for weeks: keep the query planner's statistics following the data, not only at start.
+    name: "refresh-planner-statistics",
+    next: dailyAtUtc("03:30"),
+    run: () => refreshPlannerStatistics(),
+  },
+];
