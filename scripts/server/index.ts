@@ -19,6 +19,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
+import zlib from "node:zlib";
 import express from "express";
 import compression from "compression";
 import { createRequestHandler } from "@remix-run/express";
@@ -86,6 +87,17 @@ function announce(detail?: string): void {
   console.log(`[portal] Listening on http://localhost:${config.PORT} (${config.NODE_ENV}${detail ? `, ${detail}` : ""})`);
 }
 
+/**
+ * Fastest gzip, and Brotli one step below its default: for 20–100 KB pages
+ * gzip level 1 costs about half the CPU of the default level 6 for answers
+ * about 14% larger, which a network between colleagues carries in well under
+ * a millisecond. Compressing was a tenth of a page's server time.
+ */
+const COMPRESSION = {
+  level: zlib.constants.Z_BEST_SPEED,
+  brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 3 } },
+};
+
 async function serve(): Promise<void> {
   const viteDevServer = dev ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } })) : undefined;
 
@@ -94,7 +106,7 @@ async function serve(): Promise<void> {
   app.set("trust proxy", config.TRUST_PROXY);
   // Development has its own line per request (logQueriesPerRequest below).
   if (!dev) app.use(requestLog(logger, { trustProxy: Boolean(config.TRUST_PROXY) }));
-  app.use(compression());
+  app.use(compression(COMPRESSION));
 
   app.use((req, res, next) => {
     const nonce = randomBytes(16).toString("base64");
