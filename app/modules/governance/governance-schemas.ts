@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keysFirst, lengthFirst } from "../../utils/bounded";
 import { optionalField } from "../../utils/validation";
 import { FairnessConfigSchema } from "./fairness";
 import { CARD_SECTION_IDS, DECISIONS, FAIRNESS_PRESET_IDS } from "./governance-constants";
@@ -47,12 +48,26 @@ export const BiasAuditConfigSchema = FairnessConfigSchema.and(
 );
 export type BiasAuditConfig = z.infer<typeof BiasAuditConfigSchema>;
 
+/** Rows a JSON bias audit may send; larger sets go through the CSV upload, which streams. */
+export const MAX_JSON_ROWS = 200_000;
+/** Columns (keys) one JSON row may have: the audit reads at most 12 of them (10 group columns, the label, the prediction). */
+export const MAX_JSON_ROW_COLUMNS = 100;
+
+/** One prediction row: column name → value. Its keys are counted before any value is read. */
+const JsonPredictionRowSchema = keysFirst(
+  z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  MAX_JSON_ROW_COLUMNS,
+  `A row may have at most ${MAX_JSON_ROW_COLUMNS} columns: send only the columns the audit reads, or upload the predictions as CSV`,
+);
+
 export const BiasAuditJsonSchema = z.object({
   config: BiasAuditConfigSchema,
-  rows: z
-    .array(z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])), { required_error: "Send the prediction rows" })
-    .min(1, "Send at least one row")
-    .max(200_000, "Send at most 200,000 rows as JSON; upload larger sets as CSV"),
+  rows: lengthFirst(
+    z
+      .array(JsonPredictionRowSchema, { required_error: "Send the prediction rows" })
+      .min(1, "Send at least one row")
+      .max(MAX_JSON_ROWS, `Send at most ${MAX_JSON_ROWS.toLocaleString("en")} rows as JSON; upload larger sets as CSV`),
+  ),
 });
 
 const list = (value: unknown) =>
