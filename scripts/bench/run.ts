@@ -8,6 +8,7 @@
  *     in random order, while a pipeline writes, against the bare server and the
  *     sign-in page measured the same way;
  *   - the API, a PDF, a 1,000,000-row bias-audit CSV and first-load JavaScript;
+ *   - hostile inputs: the worst request shapes, each within 1 s (hostile.ts);
  *   - in a full run (or with --cluster), the mixed load with WEB_CONCURRENCY=1 and 2.
  * Checks the budgets (budgets.ts) and writes bench/results/latest.json and
  * latest.md. Exits 0 unless --strict and a budget fails (or the harness fails).
@@ -26,6 +27,7 @@ import { buildLargeOrganization, LARGE } from "./seed";
 import { drain, ensureBuild, login, runningServers, startBareServer, startPortal, stopAll, stopServer, type Server } from "./servers";
 import { checkTarget, load, type LoadResult, type Target } from "./load";
 import { BUDGETS, CONDITIONS, QUICK_CONDITIONS, evaluateBudgets, measureCsvAudit, measureFirstLoadJs } from "./budgets";
+import { findHostileTargets, measureHostileInputs } from "./hostile";
 import { memberPages, SIGN_IN_PAGE } from "./pages";
 import type { Pipeline } from "./pipeline";
 import { measureServerTime } from "./server-time";
@@ -137,6 +139,10 @@ async function main(): Promise<number> {
       await settle();
     }
 
+    log("[bench] hostile inputs: the worst request shapes, one at a time ...");
+    const hostile = await measureHostileInputs(portal.origin, await findHostileTargets(portal.origin, token), 3, log);
+    await settle();
+
     const cluster: ClusterRun[] = [];
     if (measureCluster) {
       for (const workers of CLUSTER_WORKERS) {
@@ -152,7 +158,16 @@ async function main(): Promise<number> {
 
     log(`[bench] bias-audit CSV: ${BUDGETS.csvRows.toLocaleString("en")} rows in a child process ...`);
     const csvAudit = await measureCsvAudit();
-    const budgets = evaluateBudgets({ serverTime, mixed: mixedResult, signIn, bare: bareResult, loads, csv: csvAudit, js: firstLoadJs });
+    const budgets = evaluateBudgets({
+      serverTime,
+      mixed: mixedResult,
+      signIn,
+      bare: bareResult,
+      loads,
+      csv: csvAudit,
+      js: firstLoadJs,
+      hostile,
+    });
     const report: Report = {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -179,6 +194,7 @@ async function main(): Promise<number> {
       cluster,
       csvAudit,
       firstLoadJs,
+      hostile,
       budgets,
       limits: BUDGETS,
     };
