@@ -19,14 +19,14 @@ import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { hostileBudgetLines } from "./budgets";
 import { findHostileTargets, measureHostileInputs } from "./hostile";
 import { hostileSection, textTable } from "./report";
-import { ensureBuild, runningServers, startPortal, stopAll } from "./servers";
+import { cleanUpAfter, ensureBuild, exitWith, startPortal, stopAll } from "./servers";
 
 async function main(): Promise<number> {
   const buildDir = buildDirectory("build-bench");
   ensureBuild(buildDir, console.log);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "portal-bench-hostile-"));
   const dbFile = path.join(tmp, "portal.db");
-  try {
+  return cleanUpAfter(tmp, async () => {
     // eslint-disable-next-line no-restricted-syntax -- points this process's app connection (read through the env module) at the bench database
     process.env.DATABASE_URL = dbFile;
     migrateDatabase(getDb());
@@ -43,21 +43,7 @@ async function main(): Promise<number> {
     console.log(`[bench] ${lines.length - failed.length}/${lines.length} hostile-input budgets pass`);
     for (const line of failed) console.log(`[bench] FAIL ${line.target}: ${line.actual} (limit ${line.limit})`);
     return failed.length ? 1 : 0;
-  } catch (error) {
-    for (const server of runningServers()) console.error(server.output());
-    throw error;
-  } finally {
-    await stopAll();
-    closeSharedDb();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    await stopAll();
-    process.exit(1);
-  },
-);
+exitWith(main);

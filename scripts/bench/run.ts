@@ -24,7 +24,18 @@ import { API_SCOPES } from "../../app/modules/auth/api-scopes";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { cliOptions } from "../cli";
 import { buildLargeOrganization, LARGE } from "./seed";
-import { drain, ensureBuild, login, runningServers, startBareServer, startPortal, stopAll, stopServer, type Server } from "./servers";
+import {
+  cleanUpAfter,
+  drain,
+  ensureBuild,
+  exitWith,
+  login,
+  startBareServer,
+  startPortal,
+  stopAll,
+  stopServer,
+  type Server,
+} from "./servers";
 import { checkTarget, load, type LoadResult, type Target } from "./load";
 import { BUDGETS, CONDITIONS, QUICK_CONDITIONS, evaluateBudgets, measureCsvAudit, measureFirstLoadJs } from "./budgets";
 import { findHostileTargets, measureHostileInputs } from "./hostile";
@@ -52,7 +63,7 @@ async function main(): Promise<number> {
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "portal-bench-"));
   const dbFile = path.join(tmp, "portal.db");
-  try {
+  return cleanUpAfter(tmp, async () => {
     const org = await buildLargeOrganization(dbFile, log);
     const token = createApiToken(org.orgId, { name: "bench", scopes: [...API_SCOPES] }, { ...SYSTEM_ACTOR, label: "bench" }).token;
     closeSharedDb();
@@ -209,22 +220,7 @@ async function main(): Promise<number> {
         `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     return values.strict && failed > 0 ? 1 : 0;
-  } catch (error) {
-    // What the servers said (errors they logged, e.g. behind a 500) is the first thing to read.
-    for (const server of runningServers()) console.error(server.output());
-    throw error;
-  } finally {
-    await stopAll();
-    closeSharedDb();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    await stopAll();
-    process.exit(1);
-  },
-);
+exitWith(main);
