@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { closeSharedDb, getDb, migrateDatabase } from "../../db/client";
-import { seedDemoOrganization } from "../../db/seed";
+import { DEMO_ORG, DEMO_USERS, demoPassword, seedDemoOrganization } from "../../db/seed";
 import { buildDirectory } from "../../app/utils/env.server";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
 import { API_SCOPES } from "../../app/modules/auth/api-scopes";
@@ -19,7 +19,7 @@ import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { hostileBudgetLines } from "./budgets";
 import { findHostileTargets, measureHostileInputs } from "./hostile";
 import { hostileSection, textTable } from "./report";
-import { cleanUpAfter, ensureBuild, exitWith, startPortal, stopAll } from "./servers";
+import { cleanUpAfter, ensureBuild, exitWith, login, startPortal, stopAll } from "./servers";
 
 async function main(): Promise<number> {
   const buildDir = buildDirectory("build-bench");
@@ -35,7 +35,8 @@ async function main(): Promise<number> {
     closeSharedDb();
     const portal = await startPortal({ dbFile, buildDir });
     console.log("[bench] hostile inputs ...");
-    const results = await measureHostileInputs(portal.origin, await findHostileTargets(portal.origin, token));
+    const cookie = await login(portal.origin, DEMO_USERS[0]!.email, demoPassword());
+    const results = await measureHostileInputs(portal.origin, await findHostileTargets(portal.origin, token, DEMO_ORG.slug, cookie));
     await stopAll();
     const lines = hostileBudgetLines(results);
     console.log(`\n${textTable(hostileSection(results)).join("\n")}\n`);

@@ -16,15 +16,27 @@ import http from "node:http";
 import { MAX_JSON_ROW_COLUMNS } from "../../app/modules/governance/governance-schemas";
 import { MAX_FORM_FIELDS } from "../../app/utils/form-action.server";
 import { CSV_DEFAULT_MAX_FIELDS } from "../../app/utils/csv-parser";
+import { CARD_SECTION_IDS } from "../../app/modules/governance/governance-constants";
 import { keepAliveAgent, replyText, send, type Send } from "./http-client";
 
-/** What the shapes aim at: an API token with every scope, a model version and an assessment of the organisation. */
-export type HostileTargets = { token: string; model: { slug: string; version: string }; assessmentId: number };
+/**
+ * What the shapes aim at: an API token with every scope, the session cookie of
+ * a member who may edit model cards, a model version and an assessment of the organisation.
+ */
+export type HostileTargets = {
+  token: string;
+  cookie: string;
+  orgSlug: string;
+  model: { slug: string; version: string };
+  assessmentId: number;
+};
 
 export type HostileShape = {
   name: string;
   /** The answers that mean the shape was handled as it should be. */
   expect: number[];
+  /** Requests sent first and not timed (each must succeed), e.g. saving what the timed page shows. */
+  setup?: (targets: HostileTargets) => Send[];
   request: (targets: HostileTargets) => Send;
 };
 
@@ -93,6 +105,42 @@ function wideCsv(t: HostileTargets): Send {
     path: `/api/v1${biasAudits(t)}`,
     headers: { authorization: `Bearer ${t.token}`, "content-type": `multipart/form-data; boundary=${boundary}` },
     body,
+  };
+}
+
+/** A model card section's limit, filled with `unit`. */
+const section = (unit: string) => unit.repeat(Math.ceil(20_000 / unit.length)).slice(0, 20_000);
+const wideTable = (columns: number, lines: number) => `${"|a".repeat(columns)}|\n${"|-".repeat(columns)}|\n${"a\n".repeat(lines)}`;
+/**
+ * The Markdown that cost the most, each filling a card section (20,000 characters): setext headings
+ * (quadratic), tables as wide and as long as fit (columns × rows), brackets, reference definitions,
+ * footnotes, many lines, backtick runs, emphasis and nesting.
+ */
+const HOSTILE_MARKDOWN: Array<[name: string, text: string]> = [
+  ["5,000 setext headings", section("a\n=\n")],
+  ["a 2,000-column table over 6,000 lines", wideTable(2_000, 5_990)],
+  ["a 100-column table at the cell limit", wideTable(100, 195)],
+  ["20,000 [", section("[")],
+  ["2,800 reference definitions", section("[a]: b\n")],
+  [
+    "2,000 footnote definitions",
+    Array.from({ length: 2_000 }, (_, i) => `[^${i}]: x`)
+      .join("\n")
+      .slice(0, 20_000),
+  ],
+  ["10,000 lines", section("a\n")],
+  ["backtick runs", section("`a``")],
+  ["emphasis soup", section("*a_")],
+];
+
+/** Saves the model card through its edit form, `text` in its first section and the others empty (no section versions: saved as sent). */
+function saveCard(t: HostileTargets, text: string): Send {
+  const fields = new URLSearchParams(CARD_SECTION_IDS.map((id, i) => [id, i === 0 ? text : ""]));
+  return {
+    method: "POST",
+    path: `/orgs/${t.orgSlug}/models/${t.model.slug}/versions/${t.model.version}/card/edit`,
+    headers: { cookie: t.cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: fields.toString(),
   };
 }
 
@@ -174,6 +222,18 @@ export const HOSTILE_SHAPES: HostileShape[] = [
   },
 ];
 
+HOSTILE_SHAPES.push(
+  ...HOSTILE_MARKDOWN.map(([name, text]) => ({
+    name: `Model card page: ${name} in a section`,
+    expect: [200],
+    setup: (t: HostileTargets) => [saveCard(t, text)],
+    request: (t: HostileTargets): Send => ({
+      path: `/orgs/${t.orgSlug}/models/${t.model.slug}/versions/${t.model.version}/card`,
+      headers: { cookie: t.cookie },
+    }),
+  })),
+);
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 /** Asks /healthz every 50 ms until stopped; returns the slowest answer. */
@@ -212,6 +272,11 @@ export async function measureHostileInputs(
     const request = shape.request(targets);
     const agent = keepAliveAgent(1);
     try {
+      for (const setup of shape.setup?.(targets) ?? []) {
+        const reply = await send(agent, origin, setup);
+        if (reply.status >= 400)
+          throw new Error(`${shape.name}: ${setup.method} ${setup.path} answered ${reply.status}: ${replyText(reply)}`);
+      }
       await send(agent, origin, request);
       const stopProbe = probeHealth(origin);
       const replies = [];
@@ -223,7 +288,10 @@ export async function measureHostileInputs(
       const result: HostileResult = {
         name: shape.name,
         method: request.method ?? "GET",
-        path: request.path.replace(/\/api\/v1\/(models\/)[^/]+\/versions\/[^/]+/, "/api/v1/$1…").replace(/\/\d+\//, "/…/"),
+        path: request.path
+          .replace(/\/(models\/)[^/]+\/versions\/[^/]+/, "/$1…")
+          .replace(/\/orgs\/[^/]+\//, "/orgs/…/")
+          .replace(/\/\d+\//, "/…/"),
         bodyKb: Buffer.byteLength(request.body ?? "") / 1024,
         status,
         statusExpected,
@@ -243,8 +311,8 @@ export async function measureHostileInputs(
   return results;
 }
 
-/** Finds the targets through the API: the first model with a version, and the newest assessment. */
-export async function findHostileTargets(origin: string, token: string): Promise<HostileTargets> {
+/** Finds the targets through the API: the first model with a version, and the first assessment listed. */
+export async function findHostileTargets(origin: string, token: string, orgSlug: string, cookie: string): Promise<HostileTargets> {
   const get = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${origin}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
     if (!response.ok) throw new Error(`GET ${path} answered ${response.status}`);
@@ -258,7 +326,7 @@ export async function findHostileTargets(origin: string, token: string): Promise
     const { assessments } = await get<{ assessments: Array<{ id: number }> }>("/assessments");
     const assessmentId = assessments[0]?.id;
     if (assessmentId === undefined) throw new Error("The organisation has no assessment to aim the hostile inputs at");
-    return { token, model: { slug: model.slug, version }, assessmentId };
+    return { token, cookie, orgSlug, model: { slug: model.slug, version }, assessmentId };
   }
   throw new Error("The organisation has no model version to aim the hostile inputs at");
 }

@@ -151,7 +151,12 @@ async function main(): Promise<number> {
     }
 
     log("[bench] hostile inputs: the worst request shapes, one at a time ...");
-    const hostile = await measureHostileInputs(portal.origin, await findHostileTargets(portal.origin, token), 3, log);
+    const hostile = await measureHostileInputs(
+      portal.origin,
+      await findHostileTargets(portal.origin, token, DEMO_ORG.slug, admin.cookie),
+      3,
+      log,
+    );
     await settle();
 
     const cluster: ClusterRun[] = [];
