@@ -222,16 +222,19 @@ export const HOSTILE_SHAPES: HostileShape[] = [
   },
 ];
 
+/** The card's page and its PDF, each with one costly Markdown kind saved in a section. */
 HOSTILE_SHAPES.push(
-  ...HOSTILE_MARKDOWN.map(([name, text]) => ({
-    name: `Model card page: ${name} in a section`,
-    expect: [200],
-    setup: (t: HostileTargets) => [saveCard(t, text)],
-    request: (t: HostileTargets): Send => ({
-      path: `/orgs/${t.orgSlug}/models/${t.model.slug}/versions/${t.model.version}/card`,
-      headers: { cookie: t.cookie },
-    }),
-  })),
+  ...(["page", "PDF"] as const).flatMap((view) =>
+    HOSTILE_MARKDOWN.map(([name, text]) => ({
+      name: `Model card ${view}: ${name} in a section`,
+      expect: [200],
+      setup: (t: HostileTargets) => [saveCard(t, text)],
+      request: (t: HostileTargets): Send => ({
+        path: `/orgs/${t.orgSlug}/models/${t.model.slug}/versions/${t.model.version}/card${view === "PDF" ? ".pdf" : ""}`,
+        headers: { cookie: t.cookie },
+      }),
+    })),
+  ),
 );
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
