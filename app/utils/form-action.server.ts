@@ -10,11 +10,32 @@ import { parseForm, type FieldErrors } from "./validation";
  * separately (`spoolMultipartUpload`).
  */
 export const MAX_FORM_BYTES = 4 * 1024 * 1024;
+/**
+ * The most fields a form post may have (the largest forms, an assessment
+ * component or a bulk assignment of 500 roadmap items, stay well under it).
+ * Counted in the raw body before it is parsed: 4 MB of `a=&` is 1.4 million
+ * fields, seconds of a worker's time to parse and validate.
+ */
+export const MAX_FORM_FIELDS = 2_000;
+
+/** More fields than `max` in the raw body? `&` separators (urlencoded) or part boundaries (multipart), counted without parsing. */
+function moreFieldsThan(body: Uint8Array, contentType: string, max: number): boolean {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const separator = /^\s*multipart\//i.test(contentType) ? (boundary ? `--${boundary[1] ?? boundary[2]}` : null) : "&";
+  if (!separator) return false; // no boundary: the parser refuses the body
+  // urlencoded: n fields have n − 1 separators; multipart: n parts have n + 1 boundaries (the closing one).
+  let allowed = separator === "&" ? max - 1 : max + 1;
+  for (let at = bytes.indexOf(separator); at !== -1; at = bytes.indexOf(separator, at + separator.length)) {
+    if (--allowed < 0) return true;
+  }
+  return false;
+}
 
 /**
  * Reads a form post for an action. Refuses, by throwing the Response: a body
  * that is not a form (415), one larger than MAX_FORM_BYTES (413, while
- * streaming), a multipart body that cannot be parsed (400).
+ * streaming) or with more than MAX_FORM_FIELDS fields (413, counted before parsing), a multipart body that cannot be parsed (400).
  */
 export async function readFormData(request: Request): Promise<FormData> {
   const contentType = request.headers.get("content-type") ?? "";
@@ -23,6 +44,9 @@ export async function readFormData(request: Request): Promise<FormData> {
   }
   const body = await readBodyUpTo(request, MAX_FORM_BYTES);
   if (!body) throw httpError(413, `Forms are limited to ${MAX_FORM_BYTES / 1024 / 1024} MB`);
+  if (moreFieldsThan(body, contentType, MAX_FORM_FIELDS)) {
+    throw httpError(413, `Forms are limited to ${MAX_FORM_FIELDS.toLocaleString("en")} fields`);
+  }
   try {
     return await new Response(body, { headers: { "Content-Type": contentType } }).formData();
   } catch {

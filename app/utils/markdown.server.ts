@@ -23,13 +23,21 @@ import { isSafeHref, type MarkdownBlock, type MarkdownInline, type MarkdownListI
  * delimiters show as typed). Block nesting is quadratic too (`>` × 20,000
  * takes minutes), so a line opening more than `MAX_LINE_NESTING` quotes or
  * list items makes the text plain paragraphs; nesting deeper than the
- * renderers need is flattened.
+ * renderers need is flattened. Setext headings are quadratic in their number
+ * (5,000 took 28 s) and a table costs its columns × its rows (2,000 × 4,000
+ * took 33 s and made a 36 MB tree): past MAX_SETEXT_HEADINGS underlines, or
+ * MAX_TABLE_CELLS cells, those constructs are off and the lines show as typed.
  */
 export function parseMarkdown(source: string): MarkdownRoot {
   const text = String(source ?? "");
   if (!nestingIsShallow(text)) return plainParagraphs(text);
   try {
-    const tree = fromMarkdown(text, emphasisIsCheap(text) ? FULL : WITHOUT_EMPHASIS);
+    const disabled = [
+      ...(emphasisIsCheap(text) ? [] : ["attention", "strikethrough"]),
+      ...(setextIsCheap(text) ? [] : ["setextUnderline"]),
+      ...(tablesAreCheap(text) ? [] : ["table"]),
+    ];
+    const tree = fromMarkdown(text, optionsWithout(disabled));
     return compactRoot(tree);
   } catch (error) {
     // Only a stack overflow on absurdly deep nesting (thousands of `>`) gets here.
@@ -39,12 +47,48 @@ export function parseMarkdown(source: string): MarkdownRoot {
 }
 
 const NO_HTML = ["htmlFlow", "htmlText", "characterReference"];
-const options = (disabled: string[]): Options => ({
-  extensions: [gfm(), { disable: { null: disabled } }],
-  mdastExtensions: [gfmFromMarkdown()],
-});
-const FULL = options(NO_HTML);
-const WITHOUT_EMPHASIS = options([...NO_HTML, "attention", "strikethrough"]);
+const OPTIONS = new Map<string, Options>();
+/** The parser's options with HTML and the given constructs off (built once per combination). */
+function optionsWithout(disabled: string[]): Options {
+  const key = disabled.join(",");
+  let options = OPTIONS.get(key);
+  if (!options) {
+    options = { extensions: [gfm(), { disable: { null: [...NO_HTML, ...disabled] } }], mdastExtensions: [gfmFromMarkdown()] };
+    OPTIONS.set(key, options);
+  }
+  return options;
+}
+
+/** More lines that could underline a setext heading than this turns setext headings off (ATX `#` headings stay). */
+const MAX_SETEXT_HEADINGS = 100;
+const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+)[ \t]*$/gm;
+
+function setextIsCheap(text: string): boolean {
+  let count = 0;
+  SETEXT_UNDERLINE.lastIndex = 0;
+  while (SETEXT_UNDERLINE.exec(text)) if (++count > MAX_SETEXT_HEADINGS) return false;
+  return true;
+}
+
+/** More cells than this (the most `|` on one line × the lines) turns tables off. */
+const MAX_TABLE_CELLS = 20_000;
+
+function tablesAreCheap(text: string): boolean {
+  let lines = 1;
+  let pipes = 0;
+  let widest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 124)
+      pipes++; // |
+    else if (c === 10) {
+      lines++;
+      if (pipes > widest) widest = pipes;
+      pipes = 0;
+    }
+  }
+  return Math.max(widest, pipes) * lines <= MAX_TABLE_CELLS;
+}
 
 /** More delimiter characters than this (or a longer run) turns emphasis off. */
 const MAX_EMPHASIS_DELIMITERS = 4000;

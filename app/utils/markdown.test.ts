@@ -468,6 +468,29 @@ describe("pathological input", () => {
     expect(blocks("- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -")).toEqual([{ type: "thematicBreak" }]);
   });
 
+  // Issue 14: micromark's setext headings are quadratic in their number (5,000 in a 20,000-character
+  // section took 28 s) and a table costs its header's columns × its rows (2,000 × 4,000 took 33 s and
+  // made a 36 MB tree). Past the bounds the text is still shown, as typed.
+  it("reads at most 100 setext headings in a text; more are shown as typed", () => {
+    const headings = (source: string) => blocks(source).filter((b) => b.type === "heading").length;
+    expect(headings("a\n=\n\n".repeat(100))).toBe(100);
+    const source = "a\n=\n\n".repeat(101);
+    expect(headings(source)).toBe(0);
+    expect(JSON.stringify(parseMarkdown(source))).toContain("a\\n=");
+    expect(headings(`# atx\n\n${source}`)).toBe(1);
+  });
+
+  it("reads tables only while columns × lines stay within 20,000 cells; a wider text keeps its table as text", () => {
+    const table = (columns: number, rows: number) =>
+      `${"|a".repeat(columns)}|\n${"|-".repeat(columns)}|\n${"|b".repeat(columns)}|\n${"c\n".repeat(rows)}`;
+    const tables = (source: string) => blocks(source).filter((b) => b.type === "table");
+    const small = tables(table(100, 190));
+    expect(small).toHaveLength(1);
+    const wide = table(2_000, 100);
+    expect(tables(wide)).toEqual([]);
+    expect(JSON.stringify(parseMarkdown(wide))).toContain("|a|a|");
+  });
+
   it("keeps the text when emphasis is turned off for very dense delimiters", () => {
     const source = `**bold** ${"*".repeat(40)}`;
     expect(inline(source)).toEqual([text(source)]);

@@ -70,4 +70,28 @@ describe("parseForm", () => {
     const result = parseForm(form, schema);
     expect(result).toEqual({ ok: false, errors: { name: "too short" }, values: { name: "abc" } });
   });
+
+  it("reads a form with many repeated fields in one pass, not once per field (issue 14)", () => {
+    // A 30 KB post of 10,000 `a=` fields once cost a worker 4 s (and 40,000 ran it out of memory):
+    // each field name looked up every entry again.
+    class CountingForm extends FormData {
+      lookups = 0;
+      override getAll(name: string) {
+        this.lookups++;
+        return super.getAll(name);
+      }
+      override get(name: string) {
+        this.lookups++;
+        return super.get(name);
+      }
+    }
+    const form = new CountingForm();
+    for (let i = 0; i < 10_000; i++) form.append("a", String(i));
+    form.append("one", "x");
+    const schema = z.object({ a: z.array(z.string()), one: z.string() });
+    const result = parseForm(form, schema);
+    expect(result.ok && result.data.a).toHaveLength(10_000);
+    expect(result.ok && result.data.a.at(-1)).toBe("9999");
+    expect(form.lookups).toBeLessThanOrEqual(2);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateBudgets, type Measurements } from "./budgets";
+import type { HostileResult } from "./hostile";
 import type { LoadResult, LoadStats } from "./load";
 import type { PageKey } from "./pages";
 import { summarize } from "./stats";
@@ -24,8 +25,26 @@ const result = (name: string, kind: LoadResult["kind"], requestsPerSec: number, 
 });
 const page = (key: PageKey, medianMs: number) => ({ key, name: key, path: `/${key}`, samplesMs: [medianMs], ...summarize([medianMs]) });
 
+const hostile = (name: string, status: number, statusExpected: boolean, maxMs: number): HostileResult => ({
+  name,
+  method: "POST",
+  path: "/api/v1/x",
+  bodyKb: 169,
+  status,
+  statusExpected,
+  samplesMs: [maxMs],
+  maxMs,
+  healthzMaxMs: 5,
+});
+
 function measurements(
-  overrides: { pages?: Array<[PageKey, number]>; mixedRps?: number; mixedErrors?: number; pipelineFailed?: number } = {},
+  overrides: {
+    pages?: Array<[PageKey, number]>;
+    mixedRps?: number;
+    mixedErrors?: number;
+    pipelineFailed?: number;
+    hostile?: HostileResult[];
+  } = {},
 ): Measurements {
   const pages = overrides.pages ?? [
     ["dashboard", 10],
@@ -47,6 +66,7 @@ function measurements(
     loads: [result("API models", "api", 500, 40), result("Assessment PDF", "pdf", 20, 250)],
     csv: { rows: 1_000_000, fileMb: 40, elapsedMs: 2000, baselineRssMb: 60, peakRssMb: 100, maxRssMb: 100 },
     js: { page: "/orgs/demo/models", files: 10, rawKb: 300, gzipKb: 100 },
+    hostile: overrides.hostile ?? [hostile("wide row", 422, true, 80)],
   };
 }
 
@@ -85,5 +105,16 @@ describe("evaluateBudgets", () => {
   it("fails the mixed load on any socket error or failed pipeline write", () => {
     expect(failing(measurements({ mixedErrors: 1 }))).toEqual(["Mixed load errors: pages and pipeline"]);
     expect(failing(measurements({ pipelineFailed: 1 }))).toEqual(["Mixed load errors: pages and pipeline"]);
+  });
+
+  it("gives each hostile input 1 s and fails it on an unexpected answer, however fast", () => {
+    const lines = evaluateBudgets(
+      measurements({ hostile: [hostile("ok", 422, true, 1000), hostile("slow", 201, true, 1000.1), hostile("wrong", 500, false, 3)] }),
+    );
+    expect(lines.filter((b) => b.budget === "Hostile input").map((b) => [b.target, b.pass])).toEqual([
+      ["ok", true],
+      ["slow", false],
+      ["wrong", false],
+    ]);
   });
 });

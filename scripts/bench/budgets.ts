@@ -10,6 +10,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import type { HostileResult } from "./hostile";
 import type { LoadResult } from "./load";
 import type { MixedLoadResult } from "./mixed-load";
 import type { PageKey } from "./pages";
@@ -30,6 +31,8 @@ export const BUDGETS = {
   csvSeconds: 3,
   csvPeakMb: 200,
   firstLoadJsKb: 150,
+  /** Each hostile input (hostile.ts): the slowest of its samples, wall time. */
+  hostileMs: 1000,
 } as const;
 
 export const pageMedianLimitMs = (key: PageKey): number => (key === "roadmap" ? BUDGETS.roadmapMedianMs : BUDGETS.pageMedianMs);
@@ -137,6 +140,7 @@ export type Measurements = {
   loads: LoadResult[];
   csv: CsvAuditMeasurement;
   js: FirstLoadJs;
+  hostile: HostileResult[];
 };
 
 const ms = (value: number) => (Number.isNaN(value) ? "none completed in the run" : `${value.toFixed(1)} ms`);
@@ -229,6 +233,7 @@ export function evaluateBudgets(m: Measurements): BudgetLine[] {
     limit: `≤ ${BUDGETS.csvPeakMb} MB`,
     pass: peak <= BUDGETS.csvPeakMb,
   });
+  lines.push(...hostileBudgetLines(m.hostile));
   lines.push({
     budget: "First-load JS (gzip)",
     target: m.js.page,
@@ -237,4 +242,15 @@ export function evaluateBudgets(m: Measurements): BudgetLine[] {
     pass: m.js.gzipKb <= BUDGETS.firstLoadJsKb,
   });
   return lines;
+}
+
+/** One line per hostile input: its slowest sample within BUDGETS.hostileMs, answered with the status it should get. */
+export function hostileBudgetLines(results: HostileResult[]): BudgetLine[] {
+  return results.map((r) => ({
+    budget: "Hostile input",
+    target: r.name,
+    actual: `${ms(r.maxMs)}, ${r.status}${r.statusExpected ? "" : " (unexpected)"}; /healthz meanwhile ≤ ${r.healthzMaxMs.toFixed(0)} ms`,
+    limit: `≤ ${BUDGETS.hostileMs} ms`,
+    pass: r.statusExpected && within(r.maxMs, BUDGETS.hostileMs),
+  }));
 }

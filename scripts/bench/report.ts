@@ -4,6 +4,7 @@
  */
 import { type BUDGETS, pageMedianLimitMs, type BudgetLine, type CONDITIONS } from "./budgets";
 import type { CsvAuditMeasurement, FirstLoadJs } from "./budgets";
+import type { HostileResult } from "./hostile";
 import type { LoadResult, LoadStats } from "./load";
 import type { MixedLoadResult } from "./mixed-load";
 import type { ServerTimeRun } from "./server-time";
@@ -33,11 +34,13 @@ export type Report = {
   cluster: ClusterRun[];
   csvAudit: CsvAuditMeasurement;
   firstLoadJs: FirstLoadJs;
+  /** The worst request shapes (hostile.ts), against the portal before the cluster runs. */
+  hostile: HostileResult[];
   budgets: BudgetLine[];
   limits: typeof BUDGETS;
 };
 
-type Section = { title: string; text: string; headings: string[]; rows: string[][]; right: number[] };
+export type Section = { title: string; text: string; headings: string[]; rows: string[][]; right: number[] };
 
 const num = (value: number, digits = 0) => (Number.isNaN(value) ? "–" : value.toFixed(digits));
 const reqs = (r: LoadStats) => num(r.requestsPerSec, r.requestsPerSec < 10 ? 1 : 0);
@@ -156,6 +159,7 @@ export function sections(report: Report): Section[] {
       right: [1, 2, 3, 4, 5, 6, 7, 8],
     });
   }
+  list.push(hostileSection(report.hostile));
   const budgets = counted(report.budgets);
   list.push({
     title: `Budgets: ${budgets.filter((b) => b.pass).length}/${budgets.length} pass`,
@@ -187,13 +191,35 @@ export function markdown(report: Report): string {
   ].join("\n");
 }
 
+/** A section as aligned console text: its title, headings and rows. */
+export function textTable(s: Section): string[] {
+  const widths = s.headings.map((h, i) => Math.max(h.length, ...s.rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (s.right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
+  return [s.title, line(s.headings), widths.map((w) => "-".repeat(w)).join("  "), ...s.rows.map(line)];
+}
+
 export function consoleText(report: Report): string {
-  const table = (s: Section) => {
-    const widths = s.headings.map((h, i) => Math.max(h.length, ...s.rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (s.right.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ");
-    return [line(s.headings), widths.map((w) => "-".repeat(w)).join("  "), ...s.rows.map(line)];
+  return [...headline(report).map((l) => l.replaceAll("**", "")), "", ...sections(report).flatMap((s) => [...textTable(s), ""])].join("\n");
+}
+
+/** The hostile inputs: each worst request shape, its answer and time, and /healthz while it ran. */
+export function hostileSection(results: HostileResult[]): Section {
+  return {
+    title: "Hostile inputs",
+    text:
+      "The worst request shapes found (issue 14), each sent alone over one connection after one uncounted request: bodies filled to their " +
+      "limit with items, keys or columns, and forms of repeated fields. Time from sending to the last byte of the answer; the budget is the " +
+      "slowest sample. /healthz is asked every 50 ms meanwhile: a shape that holds a worker shows there too.",
+    headings: ["Input", "Request", "body KB", "status", "max ms", "samples ms", "/healthz max ms"],
+    rows: results.map((r) => [
+      r.name,
+      `${r.method} ${r.path}`,
+      num(r.bodyKb),
+      `${r.status}${r.statusExpected ? "" : " (unexpected)"}`,
+      num(r.maxMs),
+      r.samplesMs.map((v) => num(v)).join(", "),
+      num(r.healthzMaxMs),
+    ]),
+    right: [2, 4, 6],
   };
-  return [...headline(report).map((l) => l.replaceAll("**", "")), "", ...sections(report).flatMap((s) => [s.title, ...table(s), ""])].join(
-    "\n",
-  );
 }

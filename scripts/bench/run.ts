@@ -8,6 +8,7 @@
  *     in random order, while a pipeline writes, against the bare server and the
  *     sign-in page measured the same way;
  *   - the API, a PDF, a 1,000,000-row bias-audit CSV and first-load JavaScript;
+ *   - hostile inputs: the worst request shapes, each within 1 s (hostile.ts);
  *   - in a full run (or with --cluster), the mixed load with WEB_CONCURRENCY=1 and 2.
  * Checks the budgets (budgets.ts) and writes bench/results/latest.json and
  * latest.md. Exits 0 unless --strict and a budget fails (or the harness fails).
@@ -23,9 +24,21 @@ import { API_SCOPES } from "../../app/modules/auth/api-scopes";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { cliOptions } from "../cli";
 import { buildLargeOrganization, LARGE } from "./seed";
-import { drain, ensureBuild, login, runningServers, startBareServer, startPortal, stopAll, stopServer, type Server } from "./servers";
+import {
+  cleanUpAfter,
+  drain,
+  ensureBuild,
+  exitWith,
+  login,
+  startBareServer,
+  startPortal,
+  stopAll,
+  stopServer,
+  type Server,
+} from "./servers";
 import { checkTarget, load, type LoadResult, type Target } from "./load";
 import { BUDGETS, CONDITIONS, QUICK_CONDITIONS, evaluateBudgets, measureCsvAudit, measureFirstLoadJs } from "./budgets";
+import { findHostileTargets, measureHostileInputs } from "./hostile";
 import { memberPages, SIGN_IN_PAGE } from "./pages";
 import type { Pipeline } from "./pipeline";
 import { measureServerTime } from "./server-time";
@@ -50,7 +63,7 @@ async function main(): Promise<number> {
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "portal-bench-"));
   const dbFile = path.join(tmp, "portal.db");
-  try {
+  return cleanUpAfter(tmp, async () => {
     const org = await buildLargeOrganization(dbFile, log);
     const token = createApiToken(org.orgId, { name: "bench", scopes: [...API_SCOPES] }, { ...SYSTEM_ACTOR, label: "bench" }).token;
     closeSharedDb();
@@ -137,6 +150,15 @@ async function main(): Promise<number> {
       await settle();
     }
 
+    log("[bench] hostile inputs: the worst request shapes, one at a time ...");
+    const hostile = await measureHostileInputs(
+      portal.origin,
+      await findHostileTargets(portal.origin, token, DEMO_ORG.slug, admin.cookie),
+      3,
+      log,
+    );
+    await settle();
+
     const cluster: ClusterRun[] = [];
     if (measureCluster) {
       for (const workers of CLUSTER_WORKERS) {
@@ -152,7 +174,16 @@ async function main(): Promise<number> {
 
     log(`[bench] bias-audit CSV: ${BUDGETS.csvRows.toLocaleString("en")} rows in a child process ...`);
     const csvAudit = await measureCsvAudit();
-    const budgets = evaluateBudgets({ serverTime, mixed: mixedResult, signIn, bare: bareResult, loads, csv: csvAudit, js: firstLoadJs });
+    const budgets = evaluateBudgets({
+      serverTime,
+      mixed: mixedResult,
+      signIn,
+      bare: bareResult,
+      loads,
+      csv: csvAudit,
+      js: firstLoadJs,
+      hostile,
+    });
     const report: Report = {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -179,6 +210,7 @@ async function main(): Promise<number> {
       cluster,
       csvAudit,
       firstLoadJs,
+      hostile,
       budgets,
       limits: BUDGETS,
     };
@@ -193,22 +225,7 @@ async function main(): Promise<number> {
         `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     return values.strict && failed > 0 ? 1 : 0;
-  } catch (error) {
-    // What the servers said (errors they logged, e.g. behind a 500) is the first thing to read.
-    for (const server of runningServers()) console.error(server.output());
-    throw error;
-  } finally {
-    await stopAll();
-    closeSharedDb();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    await stopAll();
-    process.exit(1);
-  },
-);
+exitWith(main);

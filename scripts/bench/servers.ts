@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { closeSharedDb } from "../../db/client";
 import { freePort, SERVER_ENTRY, startPortal as startPortalProcess } from "../../tests/setup/portal-server";
 import { signIn } from "../../tests/setup/sign-in";
 import { processGroupCpuMs } from "./cpu";
@@ -200,4 +201,34 @@ export async function startBareServer(): Promise<Server> {
 /** Signs in through the login form and returns the `__portal_session` cookie. */
 export async function login(origin: string, email: string, password: string): Promise<string> {
   return (await signIn(origin, email, password)).cookie;
+}
+
+/**
+ * Runs a bench script's work: on a failure, first prints what the servers
+ * said (errors they logged, e.g. behind a 500); whatever happens, stops them,
+ * closes this process's connection and removes the temp directory `tmp`.
+ */
+export async function cleanUpAfter<T>(tmp: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    for (const server of runningServers()) console.error(server.output());
+    throw error;
+  } finally {
+    await stopAll();
+    closeSharedDb();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Runs a bench script's `main` and exits with its code; a failure is printed and exits 1 once the servers are stopped. */
+export function exitWith(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    async (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      await stopAll();
+      process.exit(1);
+    },
+  );
 }

@@ -288,6 +288,27 @@ describe("bias audits over the API", () => {
     expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
   });
 
+  test("JSON rows are bounded: a row of too many columns or too many rows → 422 naming the limit and the CSV upload; nothing is stored", async ({
+    testOrg,
+    apiAs,
+  }) => {
+    // Issue 14: one row of 5,000 extra keys and 40,000 empty rows held a worker for 45 s (keys × rows), then answered 201.
+    const { slug, base } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const url = `${base}/bias-audits`;
+    const wide = { ...ROWS[0]!, ...Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`extra${i}`, 0])) };
+    const tooWide = await expectApiError(await ctx.post(url, { data: { config: CONFIG, rows: [wide, ...ROWS.slice(1)] } }), 422, "invalid");
+    expect(tooWide.issues).toEqual([{ path: "rows.0", message: expect.stringMatching(/at most 100 columns.*CSV/) }]);
+
+    const tooMany = await expectApiError(
+      await ctx.post(url, { data: { config: CONFIG, rows: Array.from({ length: 200_001 }, () => ({})) } }),
+      422,
+      "invalid",
+    );
+    expect(tooMany.issues).toEqual([{ path: "rows", message: "Send at most 200,000 rows as JSON; upload larger sets as CSV" }]);
+    expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
+  });
+
   test("scopes: governance:write to submit, governance:read to read", async ({ testOrg, apiAs, request }) => {
     const { base } = seed(testOrg);
     const { ctx: writer } = await apiAs(testOrg.id, GOV);

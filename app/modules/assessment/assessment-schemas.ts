@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keysFirst, lengthFirst } from "../../utils/bounded";
 import { isQuarter } from "../../utils/quarters";
 import { optionalField } from "../../utils/validation";
 import { STATEMENT_STATUSES } from "./assessment-constants";
@@ -53,12 +54,18 @@ export const QuestionAnswerSchema = z.object({
   note: optionalField(z.string().trim().max(2000, "Use at most 2000 characters")),
 });
 
+/** Components a body may name (versions, justifications): frameworks have a handful; the bound keeps a 1 MB body from naming 70,000. */
+const MAX_COMPONENT_KEYS = 100;
+
 /** PUT /api/v1/assessments/:id/responses and the capture form: merged into the draft. */
 export const AssessmentResponsesSchema = z.object({
-  capabilities: z.array(StatementResponseSchema).max(500).default([]),
-  questions: z.array(QuestionAnswerSchema).max(50).default([]),
-  versions: z
-    .record(z.string().max(100), z.number().int().min(0))
+  capabilities: lengthFirst(z.array(StatementResponseSchema).max(500, "Send at most 500 statements")).default([]),
+  questions: lengthFirst(z.array(QuestionAnswerSchema).max(50, "Send at most 50 answers")).default([]),
+  versions: keysFirst(
+    z.record(z.string().max(100), z.number().int().min(0)),
+    MAX_COMPONENT_KEYS,
+    `Send at most ${MAX_COMPONENT_KEYS} components`,
+  )
     .optional()
     .describe(
       "Optional conflict detection: the version of each component (by component id) the client last read. When someone else saved a component since, nothing is saved and the answer is 409 `conflict` naming the component. Each save that changes a component increments its version; the answer's `versions` gives the new ones.",
@@ -67,7 +74,11 @@ export const AssessmentResponsesSchema = z.object({
 export type AssessmentResponsesInput = z.infer<typeof AssessmentResponsesSchema>;
 
 export const FinalizeSchema = z.object({
-  justifications: z.record(z.string().trim().max(4000, "Use at most 4000 characters")).default({}),
+  justifications: keysFirst(
+    z.record(z.string().trim().max(4000, "Use at most 4000 characters")),
+    MAX_COMPONENT_KEYS,
+    `Justify at most ${MAX_COMPONENT_KEYS} components`,
+  ).default({}),
   /** Finalise although some statements are unanswered (they count as "not in place"); without it that is a 409. */
   acceptUnanswered: z.boolean({ invalid_type_error: "Use true or false" }).default(false),
 });

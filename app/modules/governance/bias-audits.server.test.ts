@@ -13,6 +13,7 @@ import { transitionVersion } from "../governance/transitions.server";
 import { cancelApprovalRequest, decideApprovalRequest, openApprovalRequest } from "./approvals.server";
 import {
   BIAS_AUDIT_RUNNERS,
+  computeFairness,
   getBiasAudit,
   getFairnessSettings,
   listVersionBiasAudits,
@@ -288,6 +289,58 @@ describe("runBiasAudit with JSON rows", () => {
       ["z", 15, 0, 0, 15],
     ]);
     expect(audit.passed).toBe(true);
+  });
+});
+
+/**
+ * A row that counts how often its properties are touched (read, tested,
+ * listed): the audit of JSON rows must read the configured columns of each
+ * row and nothing else, so its work is rows × configured columns whatever
+ * else a row carries (issue 14: 5,000 extra keys in one row once made it
+ * keys × rows).
+ */
+function countingRow(row: Row, touches: { count: number }): Row {
+  return new Proxy(row, {
+    get: (target, key, receiver) => {
+      touches.count++;
+      return Reflect.get(target, key, receiver);
+    },
+    has: (target, key) => {
+      touches.count++;
+      return Reflect.has(target, key);
+    },
+    getOwnPropertyDescriptor: (target, key) => {
+      touches.count++;
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+    ownKeys: (target) => {
+      touches.count += Reflect.ownKeys(target).length;
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
+describe("computeFairness with JSON rows reads only the configured columns", () => {
+  const wide: Row = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`extra${i}`, i]));
+
+  it("never reads a column the configuration does not name", async () => {
+    const touches = { count: 0 };
+    const rows = [...SMALL_ROWS.slice(0, 1).map((row) => countingRow({ ...row, ...wide }, touches)), ...SMALL_ROWS.slice(1)];
+    const touchedAlone = { count: 0 };
+    await computeFairness(PREDICTION_CONFIG, rowsSource([countingRow({ ...SMALL_ROWS[0]! }, touchedAlone), ...SMALL_ROWS.slice(1)]));
+    const result = await computeFairness(PREDICTION_CONFIG, rowsSource(rows));
+    expect(result.rows).toBe(SMALL_ROWS.length);
+    // The 5,000 extra keys cost nothing: the wide row is touched exactly as often as the same row without them.
+    expect(touches.count).toBe(touchedAlone.count);
+  });
+
+  it("touches each row at most a few times per configured column, however many keys one row has", async () => {
+    const touches = { count: 0 };
+    const rows = [countingRow({ ...SMALL_ROWS[0]!, ...wide }, touches), ...Array.from({ length: 2_000 }, () => countingRow({}, touches))];
+    rows.push(...SMALL_ROWS.slice(1));
+    await computeFairness(PREDICTION_CONFIG, rowsSource(rows));
+    const configured = 3; // group, label, prediction
+    expect(touches.count).toBeLessThanOrEqual(2_001 * configured * 3);
   });
 });
 

@@ -7,20 +7,21 @@ import type { Role } from "../auth/roles";
 import { requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import { CsvError, parseCsvStream } from "../../utils/csv-parser";
 import {
+  accumulateJsonRows,
   FairnessConfigError,
   evaluateDisparities,
   FairnessAccumulator,
   type FairnessComputation,
   type FairnessConfig,
   type DisparityEvaluation,
+  type JsonPredictionRow,
 } from "./fairness";
 import { riskAcceptanceOf, signoffCommentProblem, type SignoffDecision } from "./bias-audit-signoff";
 import type { FairnessPresetId } from "./governance-constants";
 import type { BiasAuditConfig } from "./governance-schemas";
 
 export type PredictionSource =
-  | { kind: "csv"; stream: AsyncIterable<Uint8Array | string>; fileName?: string }
-  | { kind: "rows"; rows: Array<Record<string, string | number | boolean | null>> };
+  { kind: "csv"; stream: AsyncIterable<Uint8Array | string>; fileName?: string } | { kind: "rows"; rows: readonly JsonPredictionRow[] };
 
 /** Who may run a bias audit in the portal: the registry's writers and the ethics committee. */
 export const BIAS_AUDIT_RUNNERS: readonly Role[] = ["admin", "leadership", "team", "ethics"];
@@ -76,15 +77,7 @@ export async function computeFairness(config: FairnessConfig, source: Prediction
       });
       if (!accumulator) throw invalid("The file is empty", "file");
     } else {
-      const header = [...new Set(source.rows.flatMap((row) => Object.keys(row)))];
-      accumulator = new FairnessAccumulator(config, header);
-      // JSON rows are numbered from 1, as people count them in the request.
-      source.rows.forEach((row, index) =>
-        accumulator!.add(
-          header.map((column) => (row[column] == null ? "" : String(row[column]))),
-          index + 1,
-        ),
-      );
+      accumulator = accumulateJsonRows(config, source.rows);
     }
   } catch (error) {
     toDomainError(error);

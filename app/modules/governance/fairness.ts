@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lengthFirst } from "../../utils/bounded";
 
 /**
  * Group-fairness metrics for bias audits (the definitions follow Fairlearn's
@@ -45,28 +46,31 @@ const columnName = z
   .max(500, "Use at most 500 characters");
 const optionalColumn = z.preprocess(blankToUndefined, columnName.optional());
 const valueList = (what: string) =>
-  z
-    .array(
-      z
-        .string({ invalid_type_error: `Each ${what} must be text` })
-        .trim()
-        .min(1, `Remove the empty ${what}`)
-        .max(500),
-      {
-        required_error: `List at least one ${what}`,
-        invalid_type_error: `List the ${what}s`,
-      },
-    )
-    .min(1, `List at least one ${what}`)
-    .max(1000, `List at most 1000 ${what}s`);
+  lengthFirst(
+    z
+      .array(
+        z
+          .string({ invalid_type_error: `Each ${what} must be text` })
+          .trim()
+          .min(1, `Remove the empty ${what}`)
+          .max(500),
+        {
+          required_error: `List at least one ${what}`,
+          invalid_type_error: `List the ${what}s`,
+        },
+      )
+      .min(1, `List at least one ${what}`)
+      .max(1000, `List at most 1000 ${what}s`),
+  );
 
 export const FairnessConfigSchema = z
   .object({
-    groupColumns: z
-      .array(columnName, { required_error: "Choose at least one group column", invalid_type_error: "Choose the group columns" })
-      .min(1, "Choose at least one group column")
-      .max(10, "Choose at most 10 group columns")
-      .refine((columns) => new Set(columns).size === columns.length, "List each group column once"),
+    groupColumns: lengthFirst(
+      z
+        .array(columnName, { required_error: "Choose at least one group column", invalid_type_error: "Choose the group columns" })
+        .min(1, "Choose at least one group column")
+        .max(10, "Choose at most 10 group columns"),
+    ).refine((columns) => new Set(columns).size === columns.length, "List each group column once"),
     labelColumn: columnName,
     positiveLabels: valueList("positive label"),
     predictionColumn: optionalColumn,
@@ -212,6 +216,71 @@ function quoteList(values: Iterable<string>): string {
   return [...values].map((value) => `"${value}"`).join(", ");
 }
 
+function parseFairnessConfig(config: FairnessConfig) {
+  const parsed = FairnessConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new FairnessConfigError(String(issue?.path[0] ?? "config"), issue?.message ?? "Invalid audit configuration");
+  }
+  return parsed.data;
+}
+
+/** The columns a configuration reads, in the order they are checked, each with the field that names it. */
+function configuredColumns(config: FairnessConfig): Array<{ field: string; name: string }> {
+  return [
+    ...config.groupColumns.map((name) => ({ field: "groupColumns", name })),
+    { field: "labelColumn", name: config.labelColumn },
+    config.scoreColumn !== undefined
+      ? { field: "scoreColumn", name: config.scoreColumn }
+      : { field: "predictionColumn", name: config.predictionColumn ?? "" },
+  ];
+}
+
+/** A prediction row sent as JSON: column name → value. */
+export type JsonPredictionRow = Readonly<Record<string, string | number | boolean | null>>;
+
+/** Up to 60 of the columns the rows have, for an error message (only when a configured column is missing). */
+function describeRowColumns(rows: readonly JsonPredictionRow[]): string {
+  const names = new Set<string>();
+  for (const row of rows) {
+    for (const name in row) {
+      if (!Object.hasOwn(row, name) || names.has(name)) continue;
+      if (names.size === 60) return `${quoteList(names)}, …`;
+      names.add(name);
+    }
+  }
+  return names.size ? quoteList(names) : "none";
+}
+
+/**
+ * Counts prediction rows sent as JSON. Only the configured columns of a row
+ * are read (its own properties, by name), so the work is rows × configured
+ * columns whatever else the rows carry: building a header from every key of
+ * every row made one row of 5,000 extra keys cost keys × rows. A configured
+ * column that no row has is an unknown column. Rows are numbered from 1, as
+ * people count them in the request.
+ */
+export function accumulateJsonRows(config: FairnessConfig, rows: readonly JsonPredictionRow[]): FairnessAccumulator {
+  const columns = configuredColumns(parseFairnessConfig(config));
+  for (const { field, name } of columns) {
+    if (!rows.some((row) => Object.hasOwn(row, name))) {
+      throw new FairnessConfigError(field, `Unknown column "${name}"; columns are: ${describeRowColumns(rows)}`);
+    }
+  }
+  const header = [...new Set(columns.map((column) => column.name))];
+  const accumulator = new FairnessAccumulator(config, header);
+  rows.forEach((row, index) => {
+    accumulator.add(
+      header.map((name) => {
+        const value = Object.hasOwn(row, name) ? row[name] : undefined;
+        return value == null ? "" : String(value);
+      }),
+      index + 1,
+    );
+  });
+  return accumulator;
+}
+
 /**
  * Streams rows into per-group confusion matrices.
  *
@@ -241,12 +310,7 @@ export class FairnessAccumulator {
   private skipped = 0;
 
   constructor(config: FairnessConfig, header: string[]) {
-    const parsed = FairnessConfigSchema.safeParse(config);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new FairnessConfigError(String(issue?.path[0] ?? "config"), issue?.message ?? "Invalid audit configuration");
-    }
-    this.config = parsed.data;
+    this.config = parseFairnessConfig(config);
     const names = header.map((name) => name.trim());
     const find = (field: string, name: string): number => {
       const index = names.indexOf(name); // first occurrence of a repeated name

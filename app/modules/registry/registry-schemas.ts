@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keysFirst, lengthFirst } from "../../utils/bounded";
 import { optionalField } from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
 import { COMPARISONS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
@@ -35,17 +36,18 @@ export function slugify(name: string): string {
 
 const TagsSchema = z.preprocess(
   (value) => (typeof value === "string" ? value.split(",") : value),
-  z
-    .array(
-      z
-        .string()
-        .trim()
-        .toLowerCase()
-        .max(40, "Tags are at most 40 characters")
-        .regex(/^[\p{L}\p{N} _.-]*$/u, "Tags use letters, digits, spaces, '.', '_' and '-'"),
-    )
-    .max(20, "At most 20 tags")
-    .transform((tags) => [...new Set(tags.filter(Boolean))]),
+  lengthFirst(
+    z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .max(40, "Tags are at most 40 characters")
+          .regex(/^[\p{L}\p{N} _.-]*$/u, "Tags use letters, digits, spaces, '.', '_' and '-'"),
+      )
+      .max(20, "At most 20 tags"),
+  ).transform((tags) => [...new Set(tags.filter(Boolean))]),
 );
 
 export const RiskTierSchema = z.enum(RISK_TIERS, {
@@ -95,9 +97,11 @@ const MetricNameSchema = z
   .max(64, "Metric names are at most 64 characters")
   .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "Metric names start with a letter and use letters, digits, '_', '.', '-'");
 
-export const MetricsSchema = z
-  .record(MetricNameSchema, z.number({ invalid_type_error: "Metric values must be numbers" }).finite())
-  .refine((m) => Object.keys(m).length <= 100, "At most 100 metrics");
+export const MetricsSchema = keysFirst(
+  z.record(MetricNameSchema, z.number({ invalid_type_error: "Metric values must be numbers" }).finite()),
+  100,
+  "At most 100 metrics",
+);
 
 /** "accuracy=0.91" lines (the form) or an object (the API). */
 const metricsField = z.preprocess((value, ctx) => {

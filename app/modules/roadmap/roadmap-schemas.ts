@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EmailSchema } from "../auth/auth-schemas";
+import { lengthFirst } from "../../utils/bounded";
 import { optionalField } from "../../utils/validation";
 import { WORK_STATUSES } from "./roadmap-constants";
 
@@ -67,7 +68,7 @@ export type RoadmapItemUpdate = z.infer<typeof RoadmapItemUpdateSchema>;
 export const BulkAssignSchema = z.object({
   itemIds: z.preprocess(
     (v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]),
-    z.array(z.coerce.number().int().positive()).min(1, "Select at least one item").max(500),
+    lengthFirst(z.array(z.coerce.number().int().positive()).min(1, "Select at least one item").max(500, "Select at most 500 items")),
   ),
   ownerEmail: optionalField(z.union([EmailSchema, z.literal("none")])),
   team: optionalField(z.string().trim().max(80)),
