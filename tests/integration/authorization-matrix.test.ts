@@ -13,7 +13,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { API_ENDPOINTS } from "../../app/modules/http/openapi";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
-import { MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP } from "../../app/modules/auth/throttle.server";
+import { MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_IP } from "../../app/modules/auth/throttle.server";
 import {
   API,
   API_DEFAULTS,
@@ -834,9 +834,9 @@ function signInFrom(localAddress: string, fields: Record<string, string>, header
 }
 
 describe("sign-in throttling", () => {
-  it(`refuses an account with 429 after ${MAX_FAILURES_PER_EMAIL} failures, even with the right password`, async () => {
+  it(`refuses a client for an account with 429 after ${MAX_FAILURES_PER_CLIENT} failures, even with the right password`, async () => {
     const { email, password } = world.accounts.throttled;
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
+    for (let i = 0; i < MAX_FAILURES_PER_CLIENT; i++) {
       const res = await send(server.baseUrl, "/login", {
         method: "POST",
         body: new URLSearchParams({ email, password: `wrong-${i}`, redirectTo: "" }),
