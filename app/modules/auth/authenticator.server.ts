@@ -6,7 +6,7 @@ import { users } from "../../../db/schema";
 import { recordAuditEvent } from "../audit/audit.server";
 import { LoginSchema } from "./auth-schemas";
 import { decoyPasswordHash, verifyPassword } from "./password.server";
-import type { SessionUser } from "./session.server";
+import { clientIp, type SessionUser } from "./session.server";
 import { clearLoginFailures, recordLoginFailure } from "./throttle.server";
 
 export class InvalidCredentialsError extends Error {
@@ -54,7 +54,4 @@ authenticator.use(
   "form",
 );
 
-/** Set by the server from the socket (or X-Forwarded-For when TRUST_PROXY is on). */
-export function clientIp(request: Request): string {
-  return request.headers.get("x-portal-client-ip") ?? "unknown";
-}
+export { clientIp } from "./session.server";
