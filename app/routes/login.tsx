@@ -4,7 +4,7 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { FormError, TextField } from "~/components/forms";
 import { LoginSchema } from "~/modules/auth/auth-schemas";
 import { authenticator, clientIp, InvalidCredentialsError } from "~/modules/auth/authenticator.server";
-import { listUserOrganizations } from "~/modules/auth/membership.server";
+import { landingPath } from "~/modules/auth/landing.server";
 import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
 import { loginThrottle } from "~/modules/auth/throttle.server";
 import { readFormData } from "~/utils/form-action.server";
@@ -37,8 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (throttle.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, throttle.delayMs));
   try {
     const user = await authenticator.authenticate("form", request);
-    const [firstOrg] = listUserOrganizations(user.id);
-    return createUserSession(request, user.id, safeRedirect(redirectTo, firstOrg ? `/orgs/${firstOrg.slug}` : "/orgs"));
+    return createUserSession(request, user.id, safeRedirect(redirectTo, landingPath(user.id)));
   } catch (error) {
     if (error instanceof InvalidCredentialsError) {
       return data({ errors: { form: error.message }, values: { email } }, { status: 401 });
