@@ -4,6 +4,7 @@ import { ActionResult, TextField } from "~/components/forms";
 import { AccountRenameSchema, PasswordChangeSchema, SessionEndSchema, SignOutEverywhereSchema } from "~/modules/auth/account-schemas";
 import { accountOverview, changePassword, endOwnSession, renameAccount } from "~/modules/auth/account.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
+import { describeUserAgent } from "~/modules/auth/user-agent";
 import { currentSession, destroyAllUserSessions, requireUser } from "~/modules/auth/session.server";
 import { formatDateTime } from "~/utils/format";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
@@ -63,7 +64,7 @@ export default function Account() {
       <ActionResult result={result} />
 
       <section className="card" aria-labelledby="profile-title">
-        <h2 id="profile-title">Name</h2>
+        <h2 id="profile-title">Your name</h2>
         <p className="muted">
           Signed in as <strong>{user.email}</strong>
         </p>
@@ -130,7 +131,12 @@ export default function Account() {
                   <td>{formatDateTime(s.lastSeenAt)}</td>
                   <td className="wrap-anywhere">
                     {s.clientAddress || "unknown address"}
-                    {s.userAgent ? <span className="muted"> · {s.userAgent}</span> : null}
+                    {s.userAgent ? (
+                      <span className="muted" title={s.userAgent}>
+                        {" "}
+                        · {describeUserAgent(s.userAgent)}
+                      </span>
+                    ) : null}
                   </td>
                   <td>
                     {s.id === currentSessionId ? (
@@ -154,7 +160,7 @@ export default function Account() {
             </tbody>
           </table>
         </div>
-        <Form method="post">
+        <Form method="post" className="account-sign-out">
           <input type="hidden" name="intent" value="sign-out-everywhere" />
           <input type="hidden" name="sessions" value="all" />
           <button type="submit" className="danger">
@@ -185,7 +191,12 @@ export default function Account() {
                     <td>{formatDateTime(f.at)}</td>
                     <td className="wrap-anywhere">
                       {f.address || "unknown address"}
-                      {f.userAgent ? <span className="muted"> · {f.userAgent}</span> : null}
+                      {f.userAgent ? (
+                        <span className="muted" title={f.userAgent}>
+                          {" "}
+                          · {describeUserAgent(f.userAgent)}
+                        </span>
+                      ) : null}
                     </td>
                     <td>{f.reason}</td>
                   </tr>
