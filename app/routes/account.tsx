@@ -129,15 +129,7 @@ export default function Account() {
                 <tr key={s.id}>
                   <td>{formatDateTime(s.createdAt)}</td>
                   <td>{formatDateTime(s.lastSeenAt)}</td>
-                  <td className="wrap-anywhere">
-                    {s.clientAddress || "unknown address"}
-                    {s.userAgent ? (
-                      <span className="muted" title={s.userAgent}>
-                        {" "}
-                        · {describeUserAgent(s.userAgent)}
-                      </span>
-                    ) : null}
-                  </td>
+                  <ClientCell address={s.clientAddress} userAgent={s.userAgent} />
                   <td>
                     {s.id === currentSessionId ? (
                       <strong>This session</strong>
@@ -189,15 +181,7 @@ export default function Account() {
                 {failedSignIns.map((f, i) => (
                   <tr key={`${f.at}-${i}`}>
                     <td>{formatDateTime(f.at)}</td>
-                    <td className="wrap-anywhere">
-                      {f.address || "unknown address"}
-                      {f.userAgent ? (
-                        <span className="muted" title={f.userAgent}>
-                          {" "}
-                          · {describeUserAgent(f.userAgent)}
-                        </span>
-                      ) : null}
-                    </td>
+                    <ClientCell address={f.address} userAgent={f.userAgent} />
                     <td>{f.reason}</td>
                   </tr>
                 ))}
@@ -224,5 +208,20 @@ export default function Account() {
         {/* Pending invitations: the invitations slice's component goes here. */}
       </section>
     </div>
+  );
+}
+
+/** Where a session or a failed sign-in came from: the address, and the browser in words (the full agent as a tooltip). */
+function ClientCell({ address, userAgent }: { address: string; userAgent: string }) {
+  return (
+    <td className="wrap-anywhere">
+      {address || "unknown address"}
+      {userAgent ? (
+        <span className="muted" title={userAgent}>
+          {" "}
+          · {describeUserAgent(userAgent)}
+        </span>
+      ) : null}
+    </td>
   );
 }
