@@ -68,7 +68,8 @@ async function signedIn(email: string, address = freshAddress()): Promise<string
 const page = (path: string, cookie: string) => send(portal().baseUrl, path, { cookie });
 const post = (path: string, cookie: string, fields: Record<string, string>) =>
   send(portal().baseUrl, path, { method: "POST", cookie, body: new URLSearchParams(fields) });
-const isSignedIn = async (cookie: string) => (await page("/account", cookie)).status === 200;
+// Any page for signed-in people that exists before and after the change: 200 signed in, a redirect to /login if not.
+const isSignedIn = async (cookie: string) => (await page("/orgs", cookie)).status === 200;
 
 test("failures from one client do not lock the right password out of another client", async ({ testOrg }) => {
   const email = testOrg.emails.auditor;
