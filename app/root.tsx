@@ -107,9 +107,9 @@ function Header() {
           ) : null}
           {user ? (
             <>
-              <span className="user-name" title={user.email}>
+              <Link to="/account" className="user-name" title={`${user.email}: your account`}>
                 {user.name}
-              </span>
+              </Link>
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button">
                   Sign out

@@ -1,14 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link } from "@remix-run/react";
-import { listUserOrganizations } from "~/modules/auth/membership.server";
+import { landingPath } from "~/modules/auth/landing.server";
 import { getSessionUser } from "~/modules/auth/session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getSessionUser(request);
   if (!user) return null;
-  const [first] = listUserOrganizations(user.id);
-  throw redirect(first ? `/orgs/${first.slug}` : "/orgs");
+  throw redirect(landingPath(user.id));
 }
 
 export default function Landing() {

@@ -4,9 +4,9 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { FormError, TextField } from "~/components/forms";
 import { LoginSchema } from "~/modules/auth/auth-schemas";
 import { authenticator, clientIp, InvalidCredentialsError } from "~/modules/auth/authenticator.server";
-import { listUserOrganizations } from "~/modules/auth/membership.server";
+import { landingPath } from "~/modules/auth/landing.server";
 import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
-import { isLoginThrottled } from "~/modules/auth/throttle.server";
+import { loginThrottle } from "~/modules/auth/throttle.server";
 import { readFormData } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/http";
 import { parseForm } from "~/utils/validation";
@@ -23,19 +23,21 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = parseForm(await readFormData(request.clone()), LoginSchema);
   if (!parsed.ok) return data({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   const { email, redirectTo } = parsed.data;
-  if (isLoginThrottled(email, clientIp(request))) {
+  const throttle = loginThrottle(email, clientIp(request));
+  if (throttle.refused) {
     return data(
       {
-        errors: { form: "Too many failed sign-in attempts. Please wait 15 minutes before trying again." },
+        errors: { form: "Too many failed sign-in attempts from here. Please wait 15 minutes before trying again." },
         values: { email },
       },
       { status: 429 },
     );
   }
+  // An account under attack from many addresses answers slowly, the right password included: slowed, never locked.
+  if (throttle.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, throttle.delayMs));
   try {
     const user = await authenticator.authenticate("form", request);
-    const [firstOrg] = listUserOrganizations(user.id);
-    return createUserSession(request, user.id, safeRedirect(redirectTo, firstOrg ? `/orgs/${firstOrg.slug}` : "/orgs"));
+    return createUserSession(request, user.id, safeRedirect(redirectTo, landingPath(user.id)));
   } catch (error) {
     if (error instanceof InvalidCredentialsError) {
       return data({ errors: { form: error.message }, values: { email } }, { status: 401 });

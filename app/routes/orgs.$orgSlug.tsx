@@ -3,11 +3,13 @@ import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/general-error-boundary";
 import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
+import { rememberOrganization } from "~/modules/auth/session.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
 
 /** Org shell: navigation only. Each child route guards its own loader and action. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
+  await rememberOrganization(request, org.id);
   return { org, role, ...cached.navigationBadges(org.id, user.id, role) };
 }
 

@@ -20,6 +20,21 @@ describe("safeRedirect", () => {
     expect(safeRedirect("/\\evil.com")).toBe("/");
   });
 
+  it("answers a target a Location header can carry: characters above U+00FF percent-encoded, same site", () => {
+    for (const to of ["/\u2215\u2215evil.example", "/orgs/\u0100?q=\u{1F600}#\u00e9", "/caf\u00e9"]) {
+      const target = safeRedirect(to, "/orgs");
+      expect(() => new Headers({ Location: target }), to).not.toThrow();
+      expect(target, to).toMatch(/^\/(?![/\\])[\x21-\x7e]*$/);
+      expect(new URL(target, "http://portal.invalid").host, to).toBe("portal.invalid");
+    }
+    expect(safeRedirect("/\u2215\u2215evil.example")).toBe("/%E2%88%95%E2%88%95evil.example");
+  });
+
+  it("never turns a path that resolves to //host into a protocol-relative target", () => {
+    expect(safeRedirect("/.//evil.com", "/orgs")).toBe("/orgs");
+    expect(safeRedirect("/a/..//evil.com", "/orgs")).toBe("/orgs");
+  });
+
   it("uses the fallback for missing or non-string values", () => {
     expect(safeRedirect(null, "/orgs")).toBe("/orgs");
     expect(safeRedirect(undefined, "/orgs")).toBe("/orgs");

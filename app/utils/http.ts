@@ -98,5 +98,9 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   if (typeof to !== "string" || !to.startsWith("/") || /[\u0000-\u001F\u007F\\]/.test(to)) return fallback;
   // Browsers drop tabs and newlines and read "\\" as "/", so resolve the path as they would.
   const resolved = new URL(to, "http://portal.invalid");
-  return resolved.host === "portal.invalid" ? to : fallback;
+  if (resolved.host !== "portal.invalid") return fallback;
+  // The resolved form is ASCII (a Location header cannot carry characters above U+00FF: a 500 before),
+  // and must not have become protocol-relative through dot segments ("/.//evil.com").
+  const target = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  return target.startsWith("//") ? fallback : target;
 }

@@ -94,3 +94,25 @@ test("signing out ends the session", async ({ page, testOrg, loginAs }) => {
   await page.goto(`/orgs/${testOrg.slug}`);
   await expect(page).toHaveURL(/\/login\?redirectTo=/);
 });
+
+test("the account page: reached from the header, renames, ends another session", async ({ page, browser, testOrg, loginAs }) => {
+  const elsewhere = await browser.newPage();
+  await login(elsewhere, testOrg.emails.team);
+  await loginAs("team");
+  await page.getByRole("link", { name: /^Team / }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
+  await expect(page.getByRole("link", { name: testOrg.name })).toBeVisible();
+  await expect(page.getByText("This session")).toBeVisible();
+
+  await page.getByRole("textbox", { name: "Name" }).fill("Tess Renamed");
+  await page.getByRole("button", { name: "Save name" }).click();
+  await expect(page.getByRole("status")).toHaveText("Name saved.");
+  await expect(page.locator(".user-name")).toHaveText("Tess Renamed");
+
+  await page.getByRole("button", { name: /^End the session/ }).click();
+  await expect(page.getByRole("status")).toHaveText("Session ended.");
+  await elsewhere.goto(`/orgs/${testOrg.slug}`);
+  await expect(elsewhere).toHaveURL(/\/login\?redirectTo=/);
+  await elsewhere.close();
+});

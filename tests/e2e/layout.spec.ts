@@ -30,6 +30,7 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/framework._index": ["anon"],
   "routes/framework.scoring": ["anon"],
   "routes/framework.$componentId": ["anon"],
+  "routes/account": ["admin"],
   "routes/orgs._index": ["admin"],
   "routes/orgs.compare": ["admin"],
   "routes/admin.organizations": ["admin"],

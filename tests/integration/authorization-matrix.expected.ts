@@ -86,6 +86,16 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/framework._index": { get: everyone("ok"), post: NO_ACTION },
   "routes/framework.scoring": { get: everyone("ok"), post: NO_ACTION },
   "routes/framework.$componentId": { get: everyone("ok"), post: NO_ACTION },
+  // The signed-in person's own account (the probes miss required fields, so nobody is signed out).
+  "routes/account": {
+    get: signedIn("ok"),
+    post: {
+      rename: signedIn("invalid"),
+      "change-password": signedIn("invalid"),
+      "end-session": signedIn("invalid"),
+      "sign-out-everywhere": signedIn("invalid"),
+    },
+  },
   "routes/orgs._index": { get: signedIn("ok"), post: NO_ACTION },
   "routes/orgs.compare": { get: signedIn("ok"), post: NO_ACTION },
   // Site administrators only (admin@demo.local); an organisation's admin is not one.
@@ -113,6 +123,8 @@ export const ROUTES: Record<string, RouteEntry> = {
       "deactivate-user": members(ADMINS, "invalid"),
     },
   },
+  // An admin ends a member's sessions: POST only; a GET goes back to the members page.
+  "routes/orgs.$orgSlug.admin.sessions": { get: members(ADMINS, "→/orgs/demo/admin"), post: { "": members(ADMINS, "invalid") } },
   "routes/orgs.$orgSlug.admin.settings": { get: members(ADMINS), post: { "": members(ADMINS, "invalid") } },
   "routes/orgs.$orgSlug.admin.tokens": {
     get: members(ADMINS),

@@ -121,6 +121,8 @@ function tableNames(db: Database.Database): string[] {
   ).filter((name) => name !== "login_failures");
 }
 
+const BOOKKEEPING_COLUMNS = ["last_used_at", "last_seen_at", "last_org_id"];
+
 /**
  * Row counts and a content digest of every table (but the login throttle's),
  * plus the head of each organisation's audit chain: any committed write changes it.
@@ -132,9 +134,10 @@ export function fingerprint(db: Database.Database): Fingerprint {
     for (const table of tableNames(db)) {
       const hash = createHash("sha256");
       let n = 0;
-      // When a token was last used is bookkeeping, recorded (once a minute) whatever the request's fate.
+      // When a token or a session was last used, and the organisation a person opened last, are bookkeeping,
+      // recorded (once a minute; on a change) whatever the request's fate.
       const columns = (db.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[]).filter(
-        (c) => c !== "last_used_at",
+        (c) => !BOOKKEEPING_COLUMNS.includes(c),
       );
       for (const row of db
         .prepare(`select ${columns.map((c) => `"${c}"`).join(", ")} from "${table}" order by rowid`)

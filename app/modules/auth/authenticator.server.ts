@@ -6,7 +6,7 @@ import { users } from "../../../db/schema";
 import { recordAuditEvent } from "../audit/audit.server";
 import { LoginSchema } from "./auth-schemas";
 import { decoyPasswordHash, verifyPassword } from "./password.server";
-import type { SessionUser } from "./session.server";
+import { clientIp, type SessionUser } from "./session.server";
 import { clearLoginFailures, recordLoginFailure } from "./throttle.server";
 
 export class InvalidCredentialsError extends Error {
@@ -21,24 +21,25 @@ authenticator.use(
   new FormStrategy(async ({ form, request }) => {
     const { email, password } = LoginSchema.parse(Object.fromEntries(form));
     const ip = clientIp(request);
+    const userAgent = (request.headers.get("user-agent") ?? "").slice(0, 300);
     const user = getDb().select().from(users).where(eq(users.email, email)).get();
     const valid = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
     if (!user || !valid || !user.active) {
       writeTransaction("bookkeeping", (tx) => {
-        recordLoginFailure(tx, email, ip);
+        recordLoginFailure(tx, email, ip, userAgent);
         recordAuditEvent(tx, {
           orgId: null,
           actor: user ? { type: "user", id: user.id, label: user.email } : { type: "system", label: email },
           action: "auth.login_failed",
           entityType: "user",
           entityId: user?.id ?? null,
-          details: { email, ip, reason: !user ? "unknown email" : !valid ? "wrong password" : "deactivated" },
+          details: { email, ip, userAgent, reason: !user ? "unknown email" : !valid ? "wrong password" : "deactivated" },
         });
       });
       throw new InvalidCredentialsError();
     }
     writeTransaction("bookkeeping", (tx) => {
-      clearLoginFailures(tx, email);
+      clearLoginFailures(tx, email, ip);
       recordAuditEvent(tx, {
         orgId: null,
         actor: { type: "user", id: user.id, label: user.email },
@@ -53,7 +54,4 @@ authenticator.use(
   "form",
 );
 
-/** Set by the server from the socket (or X-Forwarded-For when TRUST_PROXY is on). */
-export function clientIp(request: Request): string {
-  return request.headers.get("x-portal-client-ip") ?? "unknown";
-}
+export { clientIp } from "./session.server";

@@ -5,6 +5,7 @@ import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { OrganizationCreate } from "./auth-schemas";
 import { hashPassword } from "./password.server";
+import { endSessionsOfUser } from "./session.server";
 import type { Role } from "./roles";
 
 export function findOrganizationBySlug(db: DbOrTx, slug: string) {
@@ -209,6 +210,7 @@ export function deactivateUser(orgId: number, userId: number, actor: Actor) {
       throw conflict("This person belongs to other organisations too; remove them from this one instead", "userId");
     }
     tx.update(users).set({ active: false }).where(eq(users.id, userId)).run();
+    endSessionsOfUser(tx, userId);
     recordAuditEvent(tx, {
       orgId,
       actor,

@@ -1,0 +1,227 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ActionResult, TextField } from "~/components/forms";
+import { AccountRenameSchema, PasswordChangeSchema, SessionEndSchema, SignOutEverywhereSchema } from "~/modules/auth/account-schemas";
+import { accountOverview, changePassword, endOwnSession, renameAccount } from "~/modules/auth/account.server";
+import { ROLE_LABELS } from "~/modules/auth/roles";
+import { describeUserAgent } from "~/modules/auth/user-agent";
+import { currentSession, destroyAllUserSessions, requireUser } from "~/modules/auth/session.server";
+import { formatDateTime } from "~/utils/format";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
+
+export const meta: MetaFunction = () => [{ title: "Your account · AI Maturity & Governance Portal" }];
+
+/** The signed-in person's own account: name, password, sessions, failed sign-ins, memberships. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const session = await currentSession(request);
+  const overview = accountOverview(user.id);
+  const iso = (date: Date) => date.toISOString();
+  return {
+    user: overview.user,
+    currentSessionId: session?.sessionId ?? null,
+    sessions: overview.sessions.map((s) => ({
+      ...s,
+      createdAt: iso(s.createdAt),
+      lastSeenAt: iso(s.lastSeenAt),
+      expiresAt: iso(s.expiresAt),
+    })),
+    failedSignIns: overview.failedSignIns.map((f) => ({ ...f, at: iso(f.at) })),
+    memberships: overview.memberships,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const session = await currentSession(request);
+  const actor = { type: "user", id: user.id, label: user.email } as const;
+  return runIntentAction(await readFormData(request), {
+    rename: intent(AccountRenameSchema, (input) => renameAccount(user.id, input.name, actor), "Name saved."),
+    "change-password": intent(
+      PasswordChangeSchema,
+      (input) => changePassword(user.id, input, session?.sessionId ?? 0, actor),
+      "Password changed. Your other sessions have ended.",
+    ),
+    "end-session": intent(SessionEndSchema, (input) => endOwnSession(user.id, input.sessionId, actor), "Session ended."),
+    "sign-out-everywhere": intent(
+      SignOutEverywhereSchema,
+      () => destroyAllUserSessions(request, "/login"),
+      (response) => response,
+    ),
+  });
+}
+
+export default function Account() {
+  const { user, currentSessionId, sessions, failedSignIns, memberships } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errorsFor = (name: string): Record<string, string | undefined> =>
+    result && !result.ok && result.intent === name ? (result.errors ?? {}) : {};
+  const renameErrors = errorsFor("rename");
+  const passwordErrors = errorsFor("change-password");
+  return (
+    <div className="account-page">
+      <h1>Your account</h1>
+      <ActionResult result={result} />
+
+      <section className="card" aria-labelledby="profile-title">
+        <h2 id="profile-title">Your name</h2>
+        <p className="muted">
+          Signed in as <strong>{user.email}</strong>
+        </p>
+        <Form method="post" noValidate>
+          <input type="hidden" name="intent" value="rename" />
+          <TextField label="Name" name="name" autoComplete="name" required defaultValue={user.name} error={renameErrors.name} />
+          <button type="submit">Save name</button>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="password-title">
+        <h2 id="password-title">Password</h2>
+        <Form method="post" noValidate>
+          <input type="hidden" name="intent" value="change-password" />
+          <TextField
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            error={passwordErrors.currentPassword}
+          />
+          <TextField
+            label="New password"
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            hint="At least 10 characters, mixing two of: lower case, upper case, digits, symbols."
+            error={passwordErrors.newPassword}
+          />
+          <TextField
+            label="Repeat the new password"
+            name="confirmPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            error={passwordErrors.confirmPassword}
+          />
+          <button type="submit">Change password</button>
+          <p className="hint">Changing it signs you out everywhere else.</p>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Where you are signed in</h2>
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Your active sessions</caption>
+            <thead>
+              <tr>
+                <th scope="col">Signed in</th>
+                <th scope="col">Last active</th>
+                <th scope="col">From</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {sessions.map((s) => (
+                <tr key={s.id}>
+                  <td>{formatDateTime(s.createdAt)}</td>
+                  <td>{formatDateTime(s.lastSeenAt)}</td>
+                  <ClientCell address={s.clientAddress} userAgent={s.userAgent} />
+                  <td>
+                    {s.id === currentSessionId ? (
+                      <strong>This session</strong>
+                    ) : (
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="end-session" />
+                        <input type="hidden" name="sessionId" value={s.id} />
+                        <button
+                          type="submit"
+                          className="small danger"
+                          aria-label={`End the session signed in ${formatDateTime(s.createdAt)}`}
+                        >
+                          End
+                        </button>
+                      </Form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <Form method="post" className="account-sign-out">
+          <input type="hidden" name="intent" value="sign-out-everywhere" />
+          <input type="hidden" name="sessions" value="all" />
+          <button type="submit" className="danger">
+            Sign out everywhere
+          </button>
+          <p className="hint">Ends all of the sessions above, this one too.</p>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="failures-title">
+        <h2 id="failures-title">Recent failed sign-ins</h2>
+        {failedSignIns.length === 0 ? (
+          <p className="muted">No failed sign-ins to your account in the last 30 days.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <caption className="visually-hidden">Failed sign-ins to your account in the last 30 days</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">From</th>
+                  <th scope="col">Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {failedSignIns.map((f, i) => (
+                  <tr key={`${f.at}-${i}`}>
+                    <td>{formatDateTime(f.at)}</td>
+                    <ClientCell address={f.address} userAgent={f.userAgent} />
+                    <td>{f.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p className="hint">If you do not recognise these, change your password and sign out everywhere.</p>
+      </section>
+
+      <section className="card" aria-labelledby="memberships-title">
+        <h2 id="memberships-title">Your organisations</h2>
+        {memberships.length === 0 ? (
+          <p className="muted">You do not belong to an organisation yet.</p>
+        ) : (
+          <ul>
+            {memberships.map((m) => (
+              <li key={m.id}>
+                <Link to={`/orgs/${m.slug}`}>{m.name}</Link> <span className="role-badge">{ROLE_LABELS[m.role]}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {/* Pending invitations: the invitations slice's component goes here. */}
+      </section>
+    </div>
+  );
+}
+
+/** Where a session or a failed sign-in came from: the address, and the browser in words (the full agent as a tooltip). */
+function ClientCell({ address, userAgent }: { address: string; userAgent: string }) {
+  return (
+    <td className="wrap-anywhere">
+      {address || "unknown address"}
+      {userAgent ? (
+        <span className="muted" title={userAgent}>
+          {" "}
+          · {describeUserAgent(userAgent)}
+        </span>
+      ) : null}
+    </td>
+  );
+}
