@@ -10,7 +10,8 @@
  * minutes later and its error is kept in `scheduled_jobs.last_error`.
  */
 import { refreshPlannerStatistics } from "../../db/prepare";
-import { dailyAtUtc } from "../../app/utils/schedule";
+import { expireSessions } from "../../app/modules/auth/session.server";
+import { dailyAtUtc, every } from "../../app/utils/schedule";
 import type { ScheduledJob } from "../../app/utils/scheduler.server";
 
 export const JOBS: readonly ScheduledJob[] = [
@@ -19,5 +20,11 @@ export const JOBS: readonly ScheduledJob[] = [
     name: "refresh-planner-statistics",
     next: dailyAtUtc("03:30"),
     run: () => refreshPlannerStatistics(),
+  },
+  {
+    // Ended sessions (idle or past their absolute end) and old failed sign-ins leave the tables.
+    name: "expire-sessions",
+    next: every(15 * 60_000),
+    run: (now) => expireSessions(now),
   },
 ];
