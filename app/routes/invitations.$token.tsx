@@ -72,13 +72,14 @@ export default function InvitationLink() {
       <h1>Join {invitation.orgName}</h1>
       <p>
         You are invited to join <strong>{invitation.orgName}</strong> as <strong>{ROLE_LABELS[invitation.role]}</strong>
-        {invitation.invitedBy ? <> by {invitation.invitedBy}</> : null}. The invitation is for <strong>{invitation.email}</strong>.
+        {invitation.invitedBy ? <> by {invitation.invitedBy}</> : null}. The invitation is for{" "}
+        <strong style={{ overflowWrap: "anywhere" }}>{invitation.email}</strong>.
       </p>
       {viewer ? (
         viewer.isInvitee ? (
           <PendingInvitations invitations={pending} />
         ) : (
-          <p role="alert" className="form-error">
+          <p role="alert" className="form-error" style={{ overflowWrap: "anywhere" }}>
             You are signed in as {viewer.email}. Sign out, then open this link again to answer as {invitation.email}.
           </p>
         )

@@ -94,7 +94,7 @@ export default function MembersAdmin() {
       <AdminTabs orgSlug={org.slug} />
       {result?.ok ? (
         <div className="notice" role="status">
-          <p>{result.notice}</p>
+          <p style={{ overflowWrap: "anywhere" }}>{result.notice}</p>
           {result.reveal ? (
             <p className="token-secret" data-testid="invitation-link">
               {result.reveal}
@@ -222,7 +222,8 @@ export default function MembersAdmin() {
             They join once they accept: after signing in if they have an account, or through the link shown here, where a new person chooses
             their own password.
           </p>
-          <Form method="post" noValidate>
+          {/* A new form after each invitation, so the next one starts empty. */}
+          <Form method="post" noValidate key={result?.ok && result.intent === "invite" ? result.reveal : "invite"}>
             <input type="hidden" name="intent" value="invite" />
             <FormError error={errorsFor("invite").form} />
             <TextField
