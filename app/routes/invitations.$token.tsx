@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { ActionResult, FormError, TextField } from "~/components/forms";
+import { FormError, TextField } from "~/components/forms";
 import { PendingInvitations, toPendingInvitationItems } from "~/components/pending-invitations";
 import { InvitationAccountSchema } from "~/modules/auth/auth-schemas";
 import {
@@ -49,7 +49,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       (input) => createAccountFromInvitation(token, input),
       (joined) => redirect(`/login?${new URLSearchParams({ redirectTo: `/orgs/${joined.orgSlug}` })}`),
     ),
-    decline: intent(z.object({}), () => declineInvitationByToken(token), "Invitation declined. Nothing else happens."),
+    // The link is closed now: its own page would say "no longer works", so a page of its own says what happened.
+    decline: intent(
+      z.object({}),
+      () => declineInvitationByToken(token),
+      () => redirect("/invitations/declined"),
+    ),
   });
 }
 
@@ -63,7 +68,7 @@ export default function InvitationLink() {
     return (
       <div className="card auth-card">
         <h1>Invitation</h1>
-        {result?.ok ? <ActionResult result={result} /> : <p>{CLOSED}</p>}
+        <p>{CLOSED}</p>
       </div>
     );
   }

@@ -91,6 +91,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   // The invitations addressed to the signed-in person; answering one names its id (missing in the probe).
   "routes/invitations._index": { get: signedIn("ok"), post: { accept: signedIn("invalid"), decline: signedIn("invalid") } },
   // An invitation link: the token is the credential. The probed token names no invitation: 404 for everybody.
+  // Where declining through a link ends: says so, shows nothing of the invitation.
+  "routes/invitations.declined": { get: everyone("ok"), post: NO_ACTION },
   "routes/invitations.$token": {
     get: everyone("404"),
     post: { "create-account": everyone("404"), decline: everyone("404") },

@@ -228,3 +228,20 @@ test("an admin removes a person from their organisation whatever other membershi
   expect(membershipOf(home.id, person)).toEqual({ role: "team" });
   expect(getDb().select({ active: users.active }).from(users).where(eq(users.id, userId)).get()).toEqual({ active: true });
 });
+
+test("whoever holds the link may decline it; then the link is closed", async () => {
+  const org = await createTestOrg("link-decline");
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const email = uniqueEmail("unwanted");
+  const link = invitationLinkIn(
+    (await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email, role: "team" })).text,
+  )!;
+  const declined = await post(undefined, link, { intent: "decline" });
+  expect(declined.status).toBe(302);
+  expect(declined.location).toBe("/invitations/declined");
+  expect(visibleStatus((await send(base(), "/invitations/declined")).text)).toContain("You declined the invitation");
+  expect((await send(base(), link)).status).toBe(404);
+  expect(findUserByEmail(getDb(), email)).toBeUndefined();
+  const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie: admin.cookie });
+  expect(page.text).toMatch(/Declined/);
+});
