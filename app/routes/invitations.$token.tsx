@@ -5,18 +5,16 @@ import { z } from "zod";
 import { FormError, TextField } from "~/components/forms";
 import { PendingInvitations, toPendingInvitationItems } from "~/components/pending-invitations";
 import { InvitationAccountSchema } from "~/modules/auth/auth-schemas";
-import {
-  createAccountFromInvitation,
-  declineInvitationByToken,
-  findInvitationByToken,
-  invitationPath,
-} from "~/modules/auth/invitations.server";
+import { createAccountFromInvitation, declineInvitationByToken, findInvitationByToken } from "~/modules/auth/invitations.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
 import { getSessionUser } from "~/modules/auth/session.server";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { notFound } from "~/utils/http";
 
 export const meta: MetaFunction = () => [{ title: "Invitation · AI Maturity & Governance Portal" }];
+
+/** Signing in leads to one's invitations, not back here: the link's secret stays out of the query (and request logs). */
+const SIGN_IN_TO_ANSWER = `/login?${new URLSearchParams({ redirectTo: "/invitations" })}`;
 
 const CLOSED = "This invitation link no longer works: it was used, declined or revoked, or it expired. Ask for a new one.";
 
@@ -33,7 +31,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       email: invitation.email,
       invitedBy: invitation.invitedBy,
       expiresAt: invitation.expiresAt.toISOString(),
-      signInPath: `/login?${new URLSearchParams({ redirectTo: invitationPath(params.token ?? "") })}`,
     },
     viewer: user ? { email: user.email, isInvitee } : null,
     pending: isInvitee ? toPendingInvitationItems([invitation]) : [],
@@ -91,7 +88,7 @@ export default function InvitationLink() {
       ) : (
         <>
           <p>
-            Already have an account with this email? <Link to={invitation.signInPath}>Sign in</Link> to accept.
+            Already have an account with this email? <Link to={SIGN_IN_TO_ANSWER}>Sign in</Link> to accept.
           </p>
           <h2>New here? Choose your name and password</h2>
           <Form method="post" noValidate>

@@ -155,6 +155,9 @@ test("the invitation link lets a new person choose their password, once", async 
   expect(page.status).toBe(200);
   expect(page.text).toContain(org.name);
   expect(page.text).toMatch(/type="password"/);
+  // Signing in instead leads to the list of one's invitations: the secret never goes into a query string.
+  expect(page.text).toContain('href="/login?redirectTo=%2Finvitations"');
+  expect(page.text).not.toContain(encodeURIComponent(link));
 
   // Weak passwords are refused as everywhere.
   const weak = await post(undefined, link, { intent: "create-account", name: "New Person", password: "short", confirmPassword: "short" });
