@@ -2,17 +2,24 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
 import { FormError, SelectField, TextField } from "~/components/forms";
-import { MemberAddSchema, MemberRemoveSchema, RoleChangeSchema, UserCreateSchema, UserDeactivateSchema } from "~/modules/auth/auth-schemas";
-import { requireMember } from "~/modules/auth/membership.server";
 import {
-  addMember,
-  changeRole,
-  createUserInOrganization,
-  deactivateUser,
-  listMembers,
-  removeMember,
-} from "~/modules/auth/organizations.server";
+  InvitationCreateSchema,
+  InvitationIdSchema,
+  MemberRemoveSchema,
+  RoleChangeSchema,
+  UserDeactivateSchema,
+} from "~/modules/auth/auth-schemas";
+import {
+  createInvitation,
+  INVITATION_LIFETIME_DAYS,
+  invitationPath,
+  listInvitations,
+  revokeInvitation,
+} from "~/modules/auth/invitations.server";
+import { requireMember } from "~/modules/auth/membership.server";
+import { changeRole, deactivateUser, listMembers, removeMember } from "~/modules/auth/organizations.server";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "~/modules/auth/roles";
+import { formatDate } from "~/utils/format";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Members · Admin" }];
@@ -23,14 +30,33 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     currentUserId: user.id,
     members: listMembers(org.id).map((m) => ({ ...m, since: m.since.toISOString() })),
+    invitations: listInvitations(org.id).map((i) => ({
+      ...i,
+      createdAt: i.createdAt.toISOString(),
+      expiresAt: i.expiresAt.toISOString(),
+      respondedAt: i.respondedAt?.toISOString() ?? null,
+    })),
   };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
+  const origin = new URL(request.url).origin;
   return runIntentAction(await readFormData(request), {
-    "create-user": intent(UserCreateSchema, (input) => createUserInOrganization(org.id, input, actor), "User created and added."),
-    "add-member": intent(MemberAddSchema, (input) => addMember(org.id, input, actor), "Member added."),
+    // The same answer whether or not an account exists for the email: the link to pass on.
+    invite: intent(
+      InvitationCreateSchema,
+      (input) => createInvitation(org.id, input, actor),
+      (created) => ({
+        notice: `Invitation for ${created.email} created. Copy this link and send it to them: it works once, for ${INVITATION_LIFETIME_DAYS} days. If they already have an account, they can also accept after signing in, under Invitations.`,
+        reveal: origin + invitationPath(created.token),
+      }),
+    ),
+    "revoke-invitation": intent(
+      InvitationIdSchema,
+      (input) => revokeInvitation(org.id, input.invitationId, actor),
+      "Invitation revoked; its link no longer works.",
+    ),
     "change-role": intent(RoleChangeSchema, (input) => changeRole(org.id, input.userId, input.role, actor), "Role changed."),
     "remove-member": intent(MemberRemoveSchema, (input) => removeMember(org.id, input.userId, actor), "Member removed."),
     "deactivate-user": intent(
@@ -43,20 +69,38 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 const roleOptions = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }));
 
+const INVITATION_STATUS_LABELS = {
+  pending: "Waiting for an answer",
+  accepted: "Accepted",
+  declined: "Declined",
+  revoked: "Revoked",
+  expired: "Expired",
+} as const;
+
 export default function MembersAdmin() {
-  const { org, members, currentUserId } = useLoaderData<typeof loader>();
+  const { org, members, invitations, currentUserId } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {});
   const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.values ?? {}) : {});
-  const rowErrors = { ...errorsFor("change-role"), ...errorsFor("remove-member"), ...errorsFor("deactivate-user") };
+  const rowErrors = {
+    ...errorsFor("change-role"),
+    ...errorsFor("remove-member"),
+    ...errorsFor("deactivate-user"),
+    ...errorsFor("revoke-invitation"),
+  };
   return (
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
       {result?.ok ? (
-        <p className="notice" role="status">
-          {result.notice}
-        </p>
+        <div className="notice" role="status">
+          <p style={{ overflowWrap: "anywhere" }}>{result.notice}</p>
+          {result.reveal ? (
+            <p className="token-secret" data-testid="invitation-link">
+              {result.reveal}
+            </p>
+          ) : null}
+        </div>
       ) : null}
       <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role} />
       <div className="table-wrap">
@@ -120,67 +164,84 @@ export default function MembersAdmin() {
         </table>
       </div>
 
+      <h2 style={{ marginTop: "1.5rem" }}>Invitations</h2>
+      {invitations.length === 0 ? (
+        <p className="muted">No invitations yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Invitations to this organisation</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">Invited</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.map((invitation) => (
+                <tr key={invitation.id}>
+                  <td>{invitation.email}</td>
+                  <td>{ROLE_LABELS[invitation.role]}</td>
+                  <td>
+                    {INVITATION_STATUS_LABELS[invitation.status]}
+                    {invitation.status === "pending" ? (
+                      <span className="muted"> until {formatDate(invitation.expiresAt)}</span>
+                    ) : invitation.respondedAt ? (
+                      <span className="muted"> {formatDate(invitation.respondedAt)}</span>
+                    ) : null}
+                  </td>
+                  <td>
+                    {formatDate(invitation.createdAt)}
+                    {invitation.invitedBy ? <span className="muted"> by {invitation.invitedBy}</span> : null}
+                  </td>
+                  <td>
+                    {invitation.status === "pending" ? (
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="revoke-invitation" />
+                        <input type="hidden" name="invitationId" value={invitation.id} />
+                        <button type="submit" className="small danger" aria-label={`Revoke the invitation for ${invitation.email}`}>
+                          Revoke
+                        </button>
+                      </Form>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
       <div className="grid" style={{ marginTop: "1.5rem" }}>
-        <section className="card" aria-labelledby="create-user-title">
-          <h2 id="create-user-title">Create a user</h2>
-          <Form method="post" noValidate>
-            <input type="hidden" name="intent" value="create-user" />
-            <FormError error={errorsFor("create-user").form} />
-            <TextField
-              label="Name"
-              name="name"
-              required
-              defaultValue={valuesFor("create-user").name}
-              error={errorsFor("create-user").name}
-            />
+        <section className="card" aria-labelledby="invite-title">
+          <h2 id="invite-title">Invite a person</h2>
+          <p className="muted">
+            They join once they accept: after signing in if they have an account, or through the link shown here, where a new person chooses
+            their own password.
+          </p>
+          {/* A new form after each invitation, so the next one starts empty. */}
+          <Form method="post" noValidate key={result?.ok && result.intent === "invite" ? result.reveal : "invite"}>
+            <input type="hidden" name="intent" value="invite" />
+            <FormError error={errorsFor("invite").form} />
             <TextField
               label="Email"
               name="email"
               type="email"
               required
-              defaultValue={valuesFor("create-user").email}
-              error={errorsFor("create-user").email}
-            />
-            <TextField
-              label="Initial password"
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              required
-              hint="At least 10 characters, mixing two of: lower case, upper case, digits, symbols."
-              error={errorsFor("create-user").password}
+              defaultValue={valuesFor("invite").email}
+              error={errorsFor("invite").email}
             />
             <SelectField
               label="Role"
               name="role"
               options={roleOptions}
-              defaultValue={valuesFor("create-user").role ?? "team"}
-              error={errorsFor("create-user").role}
+              defaultValue={valuesFor("invite").role ?? "team"}
+              error={errorsFor("invite").role}
             />
-            <button type="submit">Create user</button>
-          </Form>
-        </section>
-        <section className="card" aria-labelledby="add-member-title">
-          <h2 id="add-member-title">Add an existing account</h2>
-          <Form method="post" noValidate>
-            <input type="hidden" name="intent" value="add-member" />
-            <FormError error={errorsFor("add-member").form} />
-            <TextField
-              label="Email"
-              name="email"
-              type="email"
-              required
-              defaultValue={valuesFor("add-member").email}
-              error={errorsFor("add-member").email}
-            />
-            <SelectField
-              label="Role"
-              name="role"
-              options={roleOptions}
-              defaultValue={valuesFor("add-member").role ?? "team"}
-              error={errorsFor("add-member").role}
-            />
-            <button type="submit">Add member</button>
+            <button type="submit">Invite</button>
           </Form>
         </section>
         <section className="card" aria-labelledby="roles-title">

@@ -1,31 +1,59 @@
 import { randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { test, expect, login } from "./fixtures";
 import { createTestOrg, DEMO_PASSWORD, TEST_PASSWORD } from "../setup/test-orgs";
 
-test("an admin creates a user, changes a role and cannot remove the last admin", async ({ page, testOrg, loginAs }) => {
+test("an admin invites a person, who chooses a password through the link; roles change; the last admin stays", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
+  test.slow(); // two people, two sign-ins and an accessibility scan
   await loginAs("admin");
   await page.goto(`/orgs/${testOrg.slug}/admin`);
-  const create = page.getByRole("region", { name: "Create a user" });
+  await expect(page.locator('input[type="password"]')).toHaveCount(0);
+  const invite = page.getByRole("region", { name: "Invite a person" });
   const email = `new.${randomBytes(3).toString("hex")}@e2e.test`;
 
-  await create.getByLabel("Name").fill("New Person");
-  await create.getByLabel("Email").fill(email);
-  await create.getByLabel("Initial password").fill("short");
-  await create.getByRole("button", { name: "Create user" }).click();
-  await expect(create.getByText("Use at least 10 characters")).toBeVisible();
-  await expect(page.getByRole("cell", { name: email })).toHaveCount(0);
+  await invite.getByLabel("Email").fill("not-an-email");
+  await invite.getByRole("button", { name: "Invite" }).click();
+  await expect(invite.getByText("Enter a valid email address")).toBeVisible();
 
-  await create.getByLabel("Initial password").fill(TEST_PASSWORD);
-  await create.getByLabel("Role").selectOption("ethics");
-  await create.getByRole("button", { name: "Create user" }).click();
-  await expect(page.getByRole("status")).toHaveText("User created and added.");
-  const row = page.getByRole("row").filter({ hasText: email });
+  await invite.getByLabel("Email").fill(email);
+  await invite.getByLabel("Role").selectOption("ethics");
+  await invite.getByRole("button", { name: "Invite" }).click();
+  await expect(page.getByRole("status")).toContainText(`Invitation for ${email} created`);
+  const link = (await page.getByTestId("invitation-link").textContent())!;
+  // Until they accept, the organisation sees only the email, waiting for an answer.
+  await expect(page.getByRole("row").filter({ hasText: email })).toContainText("Waiting for an answer");
+
+  const newcomer = await browser.newContext();
+  const joinPage = await newcomer.newPage();
+  await joinPage.goto(link);
+  await expect(joinPage.getByRole("heading", { name: `Join ${testOrg.name}` })).toBeVisible();
+  const { violations } = await new AxeBuilder({ page: joinPage }).analyze();
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  await joinPage.getByLabel("Your name").fill("New Person");
+  await joinPage.getByLabel("Password", { exact: true }).fill("short");
+  await joinPage.getByLabel("Password again").fill("short");
+  await joinPage.getByRole("button", { name: "Create my account and join" }).click();
+  await expect(joinPage.getByText("Use at least 10 characters")).toBeVisible();
+  await joinPage.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
+  await joinPage.getByLabel("Password again").fill(TEST_PASSWORD);
+  await joinPage.getByRole("button", { name: "Create my account and join" }).click();
+  await expect(joinPage).toHaveURL(/\/login\?redirectTo=/);
+  await login(joinPage, email);
+  await expect(joinPage).toHaveURL(new RegExp(`/orgs/${testOrg.slug}$`));
+  await newcomer.close();
+
+  await page.reload();
+  const row = page.getByRole("row").filter({ hasText: "New Person" });
   await expect(row.getByLabel(`Role of ${email}`)).toHaveValue("ethics");
-
   await row.getByLabel(`Role of ${email}`).selectOption("auditor");
   await row.getByRole("button", { name: "Change" }).click();
   await expect(page.getByRole("status")).toHaveText("Role changed.");
-  await expect(page.getByRole("row").filter({ hasText: email }).getByLabel(`Role of ${email}`)).toHaveValue("auditor");
+  await expect(page.getByRole("row").filter({ hasText: "New Person" }).getByLabel(`Role of ${email}`)).toHaveValue("auditor");
 
   const adminRow = page.getByRole("row").filter({ hasText: testOrg.emails.admin });
   await adminRow.getByLabel(`Role of ${testOrg.emails.admin}`).selectOption("team");
@@ -33,8 +61,8 @@ test("an admin creates a user, changes a role and cannot remove the last admin",
   await expect(page.getByRole("alert")).toContainText("last administrator");
 
   await page.goto(`/orgs/${testOrg.slug}/audit`);
-  await expect(page.getByRole("cell", { name: "Member account created" }).first()).toBeVisible();
-  await expect(page.getByRole("cell", { name: "Member's role changed" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Person invited" }).first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Invitation accepted: member joined" }).first()).toBeVisible();
   await expect(page.locator('tbody tr[data-action="member.role_changed"]')).toHaveCount(1);
 });
 
@@ -86,8 +114,11 @@ test("a member of two organisations switches between them", async ({ page, testO
   await page.goto(`/orgs/${testOrg.slug}/admin`);
   // Make the test org's admin also a member of a second, fresh organisation.
   const second = await createTestOrg("second");
-  const { addMember } = await import("../../app/modules/auth/organizations.server");
-  addMember(second.id, { email: testOrg.emails.admin, role: "auditor" }, { type: "system", label: "e2e" });
+  const { createInvitation, acceptInvitation } = await import("../../app/modules/auth/invitations.server");
+  const { findUserByEmail } = await import("../../app/modules/auth/organizations.server");
+  const { getDb } = await import("../../db/client");
+  const invitation = createInvitation(second.id, { email: testOrg.emails.admin, role: "auditor" }, { type: "system", label: "e2e" });
+  acceptInvitation(findUserByEmail(getDb(), testOrg.emails.admin)!, invitation.id);
   await page.reload();
   await page.getByLabel("Switch organisation").selectOption(second.slug);
   await expect(page).toHaveURL(new RegExp(`/orgs/${second.slug}$`));

@@ -31,6 +31,10 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/framework.scoring": ["anon"],
   "routes/framework.$componentId": ["anon"],
   "routes/account": ["admin"],
+  "routes/invitations._index": ["team"],
+  "routes/invitations.declined": ["anon"],
+  // The demo data has no open invitation link (the probed token names none); tests/e2e/admin.spec.ts checks a real one.
+  "routes/invitations.$token": [],
   "routes/orgs._index": ["admin"],
   "routes/orgs.compare": ["admin"],
   "routes/admin.organizations": ["admin"],

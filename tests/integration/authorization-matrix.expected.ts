@@ -98,6 +98,15 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   "routes/orgs._index": { get: signedIn("ok"), post: NO_ACTION },
   "routes/orgs.compare": { get: signedIn("ok"), post: NO_ACTION },
+  // The invitations addressed to the signed-in person; answering one names its id (missing in the probe).
+  "routes/invitations._index": { get: signedIn("ok"), post: { accept: signedIn("invalid"), decline: signedIn("invalid") } },
+  // An invitation link: the token is the credential. The probed token names no invitation: 404 for everybody.
+  // Where declining through a link ends: says so, shows nothing of the invitation.
+  "routes/invitations.declined": { get: everyone("ok"), post: NO_ACTION },
+  "routes/invitations.$token": {
+    get: everyone("404"),
+    post: { "create-account": everyone("404"), decline: everyone("404") },
+  },
   // Site administrators only (admin@demo.local); an organisation's admin is not one.
   "routes/admin.organizations": {
     get: { ...signedIn("403"), admin: "ok" },
@@ -116,8 +125,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/orgs.$orgSlug.admin._index": {
     get: members(ADMINS),
     post: {
-      "create-user": members(ADMINS, "invalid"),
-      "add-member": members(ADMINS, "invalid"),
+      invite: members(ADMINS, "invalid"),
+      "revoke-invitation": members(ADMINS, "invalid"),
       "change-role": members(ADMINS, "invalid"),
       "remove-member": members(ADMINS, "invalid"),
       "deactivate-user": members(ADMINS, "invalid"),

@@ -20,6 +20,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fillPattern, loadManifest, prepareWorld, routePattern, type ManifestRoute, type World } from "./authorization-fixtures";
 import { send, type Reply } from "../setup/api-client";
+import { invitationLinkIn } from "../setup/invitations";
 import { signIn } from "../setup/sign-in";
 import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, type PortalServer } from "../setup/portal-server";
 
@@ -189,6 +190,7 @@ describe("change counters", () => {
       );
     const openRequest = () => one("SELECT max(id) FROM approval_requests WHERE org_id = ? AND status = 'open'", orgId);
     const draft = () => one("SELECT id FROM assessments WHERE org_id = ? AND period = '2024-Q1'", orgId);
+    let countedLink: string | undefined;
     const actions: Action[] = [
       // The API's writes.
       { label: "POST /models", send: api("POST", "/models", { name: "Counter model", slug: model.slug, riskTier: "minimal" }) },
@@ -348,18 +350,53 @@ describe("change counters", () => {
         send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "revoke", tokenId: String(world.tokens.revocable.id) }),
       },
       {
-        label: "create-user",
-        send: form("admin", "routes/orgs.$orgSlug.admin._index", {
-          intent: "create-user",
-          email: "counted@demo.local",
-          name: "Counted",
-          password: "Counter-Passw0rd!",
-          role: "team",
-        }),
+        label: "invite",
+        send: async () => {
+          const reply = await form("admin", "routes/orgs.$orgSlug.admin._index", {
+            intent: "invite",
+            email: "counted@demo.local",
+            role: "team",
+          })();
+          countedLink = invitationLinkIn(reply.text);
+          return reply;
+        },
       },
       {
-        label: "add-member",
-        send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "add-member", email: "outsider@other.test", role: "auditor" }),
+        label: "join through the invitation link",
+        send: () =>
+          send(server.baseUrl, countedLink!, {
+            method: "POST",
+            body: new URLSearchParams({
+              intent: "create-account",
+              name: "Counted",
+              password: "Counter-Passw0rd!",
+              confirmPassword: "Counter-Passw0rd!",
+            }),
+          }),
+      },
+      {
+        label: "invite an existing account",
+        send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "invite", email: "outsider@other.test", role: "auditor" }),
+      },
+      {
+        label: "accept an invitation",
+        send: async () => {
+          const { cookie } = await signIn(server.baseUrl, world.accounts.outsider.email, world.accounts.outsider.password);
+          const invitationId = one("SELECT id FROM invitations WHERE email = 'outsider@other.test' AND status = 'pending'");
+          return send(server.baseUrl, "/invitations?index", {
+            method: "POST",
+            cookie,
+            body: new URLSearchParams({ intent: "accept", invitationId: String(invitationId) }),
+          });
+        },
+      },
+      {
+        label: "revoke-invitation",
+        send: async () => {
+          await form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "invite", email: "revoked@demo.local", role: "team" })();
+          const invitationId = one("SELECT id FROM invitations WHERE email = 'revoked@demo.local' AND status = 'pending'");
+          return form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "revoke-invitation", invitationId: String(invitationId) })();
+        },
       },
       {
         label: "create organisation",

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../setup/readers";
 import { acquirePortalBuild, killAllPortals } from "../setup/portal-server";
 import { send, type Reply } from "../setup/api-client";
+import { joinByInvitation } from "../setup/invitations";
 import { signIn } from "../setup/sign-in";
 import {
   apiJson,
@@ -91,8 +92,7 @@ beforeAll(async () => {
   env = await startHostileEnv(build.buildDir, "portal-export-injection-");
 
   // A member whose email starts like a formula: an audit actor, a note author, an item owner.
-  await postForm(env.cookies.admin, "/orgs/demo/admin?index", {
-    intent: "create-user",
+  await joinByInvitation(env.server.baseUrl, env.cookies.admin, "demo", {
     email: FORMULA_EMAIL,
     name: "=Formula Person",
     password: FORMULA_PASSWORD,

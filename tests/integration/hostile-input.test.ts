@@ -44,6 +44,7 @@ import {
   type RawBody,
 } from "./hostile-fixtures";
 import { send, type Reply } from "../setup/api-client";
+import { joinByInvitation } from "../setup/invitations";
 import { DEMO_LOGINS } from "../setup/test-orgs";
 
 let env: HostileEnv;
@@ -71,6 +72,7 @@ type Targets = {
   criterionId: number;
   victimUserId: number;
   victimTokenId: number;
+  victimInvitationId: number;
   /** Users and tokens a fuzzed id must never hit (the suite signs in and calls the API with them). */
   protectedUserIds: number[];
   protectedTokenIds: number[];
@@ -129,14 +131,14 @@ async function prepareTargets(): Promise<Targets> {
   expect(card.status, card.text.slice(0, 300)).toBeLessThan(400);
   const assessments = (await api("GET", "/assessments")).assessments as Array<{ id: number; status: string }>;
   const framework = await api("GET", "/framework");
-  const victim = await postForm("admin", "/orgs/demo/admin?index", {
-    intent: "create-user",
+  await joinByInvitation(env.server.baseUrl, env.cookies.admin, "demo", {
     email: "victim@demo.local",
     name: "Victim",
     password: "Victim-Passw0rd!",
     role: "team",
   });
-  expect(victim.status, victim.text.slice(0, 300)).toBeLessThan(400);
+  const pending = await postForm("admin", "/orgs/demo/admin?index", { intent: "invite", email: "pending@demo.local", role: "team" });
+  expect(pending.status, pending.text.slice(0, 300)).toBeLessThan(400);
   const token = await postForm("admin", "/orgs/demo/admin/tokens", { intent: "create", name: "victim token", scopes: "registry:read" });
   expect(token.status, token.text.slice(0, 300)).toBeLessThan(400);
   const roadmapId = scalar("select id from roadmaps where org_id = ? and status = 'active' order by id desc", env.orgId);
@@ -161,6 +163,7 @@ async function prepareTargets(): Promise<Targets> {
     criterionId: scalar('select id from roadmap_criteria where roadmap_id = ? and "check" is null order by id', roadmapId),
     victimUserId: scalar("select id from users where email = 'victim@demo.local'"),
     victimTokenId: scalar("select id from api_tokens where name = 'victim token'"),
+    victimInvitationId: scalar("select id from invitations where email = 'pending@demo.local' and status = 'pending'"),
     protectedUserIds: Object.values(DEMO_LOGINS).map((email) => scalar("select id from users where email = ?", email)),
     protectedTokenIds: [scalar("select id from api_tokens where name = 'hostile-input'")],
   };
@@ -490,11 +493,8 @@ const FORM_TARGETS: FormTarget[] = [
     path: () => "/orgs/demo/admin",
     index: true,
     intents: {
-      "create-user": {
-        role: "admin",
-        fields: () => ({ email: "fuzz-user@demo.local", name: "Fuzz User", password: "Str0ng-Passw0rd!", role: "team" }),
-      },
-      "add-member": { role: "admin", fields: () => ({ email: "victim@demo.local", role: "team" }) },
+      invite: { role: "admin", fields: () => ({ email: "fuzz-user@demo.local", role: "team" }) },
+      "revoke-invitation": { role: "admin", fields: () => ({ invitationId: String(t.victimInvitationId) }) },
       "change-role": { role: "admin", fields: () => ({ userId: String(t.victimUserId), role: "auditor" }) },
       "remove-member": { role: "admin", fields: () => ({ userId: String(t.victimUserId) }) },
       "deactivate-user": { role: "admin", fields: () => ({ userId: String(t.victimUserId) }) },

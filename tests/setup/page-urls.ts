@@ -112,6 +112,8 @@ export function demoRouteParams(databaseFile: string, orgSlug = "demo") {
         roadmapId,
       ),
       format: "csv",
+      // An invitation link's secret that names no invitation.
+      token: "no-such-invitation-token",
       "*": "v1/no-such-endpoint",
     };
   } finally {

@@ -12,6 +12,10 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   "member.added": "Member added",
   "member.role_changed": "Member's role changed",
   "member.removed": "Member removed",
+  "invitation.created": "Person invited",
+  "invitation.revoked": "Invitation revoked",
+  "invitation.accepted": "Invitation accepted: member joined",
+  "invitation.declined": "Invitation declined",
   "user.deactivated": "Account deactivated",
   "auth.login_failed": "Sign-in failed",
   "auth.login_succeeded": "Signed in",
@@ -58,6 +62,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
 const ENTITY_LABELS: Readonly<Record<string, string>> = {
   organization: "Organisation",
   user: "Account",
+  invitation: "Invitation",
   api_token: "API token",
   model: "Model",
   model_version: "Version",

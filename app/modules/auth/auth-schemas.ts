@@ -53,17 +53,28 @@ export const OrganizationCreateSchema = z.object({
 });
 export type OrganizationCreate = z.infer<typeof OrganizationCreateSchema>;
 
-export const UserCreateSchema = z.object({
+/** An admin invites a person by email; nothing about an account behind it is looked up or shown. */
+export const InvitationCreateSchema = z.object({
   email: EmailSchema,
-  name: PersonNameSchema,
-  password: PasswordSchema,
   role: RoleSchema,
 });
 
-export const MemberAddSchema = z.object({
-  email: EmailSchema,
-  role: RoleSchema,
+/** Accepting, declining or revoking one invitation. */
+export const InvitationIdSchema = z.object({
+  invitationId: z.coerce.number().int().positive(),
 });
+
+/** A new person joining through an invitation link chooses their name and password. */
+export const InvitationAccountSchema = z
+  .object({
+    name: PersonNameSchema,
+    password: PasswordSchema,
+    confirmPassword: z.string({ required_error: "Type the password again" }).max(200),
+  })
+  .refine((input) => input.password === input.confirmPassword, {
+    message: "The two passwords differ",
+    path: ["confirmPassword"],
+  });
 
 export const RoleChangeSchema = z.object({
   userId: z.coerce.number().int().positive(),

@@ -4,8 +4,8 @@ import { getDb } from "../../../db/client";
 import { auditEvents, memberships, organizations, users } from "../../../db/schema";
 import { SYSTEM_ACTOR, verifyAuditChain, type Actor } from "../audit/audit.server";
 import { GENESIS_HASH } from "../audit/hash";
+import { acceptInvitation, createInvitation } from "./invitations.server";
 import {
-  addMember,
   changeRole,
   createOrganization,
   createUserInOrganization,
@@ -176,31 +176,19 @@ describe("organisations and members", () => {
     });
   });
 
-  describe("addMember", () => {
-    it("adds an existing account and writes one 'member.added' event", async () => {
+  describe("joining another organisation", () => {
+    it("takes an invitation the person accepts: one 'invitation.accepted' event", async () => {
       other = await createUserInOrganization(
         betaId,
         { email: "other@beta.io", name: "Otto Other", password: PASSWORD, role: "team" },
         bossActor,
       );
-      const event = await expectOneEvent(acme.id, () => addMember(acme.id, { email: "other@beta.io", role: "auditor" }, bossActor));
+      const invitation = createInvitation(acme.id, { email: "other@beta.io", role: "auditor" }, bossActor);
+      expect(roleOf(acme.id, other.id)).toBeUndefined();
+      const event = await expectOneEvent(acme.id, () => acceptInvitation(other, invitation.id));
       expect(roleOf(acme.id, other.id)).toBe("auditor");
       expect(roleOf(betaId, other.id)).toBe("team");
-      expect(event).toMatchObject({ action: "member.added", entityId: String(other.id) });
-      expect(event.payload).toEqual({ after: { email: "other@beta.io", role: "auditor" } });
-    });
-
-    it("refuses someone already a member (conflict) and an unknown email (invalid), writing nothing", () => {
-      const before = snapshot();
-      expect(catchSync(() => addMember(acme.id, { email: "other@beta.io", role: "team" }, bossActor))).toMatchObject({
-        code: "conflict",
-        field: "email",
-      });
-      expect(catchSync(() => addMember(acme.id, { email: "nobody@nowhere.io", role: "team" }, bossActor))).toMatchObject({
-        code: "invalid",
-        field: "email",
-      });
-      expect(snapshot()).toEqual(before);
+      expect(event).toMatchObject({ action: "invitation.accepted", entityId: String(other.id), actorId: other.id });
     });
   });
 
@@ -303,11 +291,14 @@ describe("organisations and members", () => {
   });
 
   describe("removeMember", () => {
-    it("removes the membership only and writes one 'member.removed' event", async () => {
+    it("removes the membership only, whatever other memberships, and writes one 'member.removed' event", async () => {
+      getDb().update(users).set({ lastOrgId: acme.id }).where(eq(users.id, other.id)).run();
       const event = await expectOneEvent(acme.id, () => removeMember(acme.id, other.id, bossActor));
       expect(roleOf(acme.id, other.id)).toBeUndefined();
       expect(roleOf(betaId, other.id)).toBe("team");
       expect(findUserByEmail(getDb(), "other@beta.io")!.active).toBe(true);
+      // Signing in no longer lands in the organisation they left.
+      expect(findUserByEmail(getDb(), "other@beta.io")!.lastOrgId).toBeNull();
       expect(event).toMatchObject({ action: "member.removed", entityId: String(other.id) });
       expect(event.payload).toEqual({ before: { email: "other@beta.io", role: "auditor" } });
     });

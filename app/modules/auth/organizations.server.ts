@@ -110,6 +110,11 @@ function assertNotLastAdmin(tx: DbOrTx, orgId: number, current: { role: Role; ac
   }
 }
 
+/**
+ * Creates an account and its membership directly, without the person's
+ * consent: for operators' scripts and test fixtures only. People join
+ * through the member page's invitations (invitations.server.ts).
+ */
 export async function createUserInOrganization(
   orgId: number,
   input: { email: string; name: string; password: string; role: Role },
@@ -117,9 +122,7 @@ export async function createUserInOrganization(
 ) {
   const passwordHash = await hashPassword(input.password);
   return writeTransaction({ orgId, site: true }, (tx) => {
-    if (findUserByEmail(tx, input.email)) {
-      throw conflict("An account with this email already exists; add it as a member instead", "email");
-    }
+    if (findUserByEmail(tx, input.email)) throw conflict("An account with this email already exists", "email");
     const user = tx.insert(users).values({ email: input.email, name: input.name, passwordHash }).returning().get();
     tx.insert(memberships).values({ orgId, userId: user.id, role: input.role }).run();
     recordAuditEvent(tx, {
@@ -131,28 +134,6 @@ export async function createUserInOrganization(
       after: { email: user.email, name: user.name, role: input.role },
     });
     return user;
-  });
-}
-
-export function addMember(orgId: number, input: { email: string; role: Role }, actor: Actor) {
-  return writeTransaction({ orgId, site: true }, (tx) => {
-    const user = findUserByEmail(tx, input.email);
-    if (!user) throw invalid("No account with this email; create the user instead", "email");
-    const already = tx
-      .select({ id: memberships.id })
-      .from(memberships)
-      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id)))
-      .get();
-    if (already) throw conflict("This person is already a member", "email");
-    tx.insert(memberships).values({ orgId, userId: user.id, role: input.role }).run();
-    recordAuditEvent(tx, {
-      orgId,
-      actor,
-      action: "member.added",
-      entityType: "user",
-      entityId: user.id,
-      after: { email: user.email, role: input.role },
-    });
   });
 }
 
@@ -183,6 +164,11 @@ export function removeMember(orgId: number, userId: number, actor: Actor) {
     assertNotLastAdmin(tx, orgId, current);
     tx.delete(memberships)
       .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+      .run();
+    // Whatever other organisations the person belongs to; they no longer land here after signing in.
+    tx.update(users)
+      .set({ lastOrgId: null })
+      .where(and(eq(users.id, userId), eq(users.lastOrgId, orgId)))
       .run();
     recordAuditEvent(tx, {
       orgId,

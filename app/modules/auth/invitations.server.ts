@@ -1,0 +1,296 @@
+import { randomBytes } from "node:crypto";
+import { alias } from "drizzle-orm/sqlite-core";
+import { and, desc, eq, gt } from "drizzle-orm";
+import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { invitations, memberships, organizations, users } from "../../../db/schema";
+import { conflict, DomainError } from "../../utils/errors";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { hashToken } from "./api-tokens.server";
+import type { InvitationStatus } from "./auth-constants";
+import { findUserByEmail } from "./organizations.server";
+import { hashPassword } from "./password.server";
+import type { Role } from "./roles";
+
+/**
+ * Joining an organisation takes the person's consent: an admin invites an
+ * email, and the person accepts or declines, after signing in (existing
+ * accounts) or through the invitation link (which also lets a new person
+ * choose a password). Nothing the admin does or is told depends on whether
+ * an account exists for the email, and until the person accepts the
+ * organisation sees only the email it typed.
+ */
+
+/** How long an invitation link stays valid. */
+export const INVITATION_LIFETIME_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+/** The path of an invitation link; the secret is 256 random bits, stored only as its SHA-256. */
+export const invitationPath = (token: string) => `/invitations/${token}`;
+
+const notOpen = () => new DomainError("not_found", "This invitation is no longer open", "invitationId");
+
+function memberByEmail(tx: DbOrTx, orgId: number, email: string) {
+  return tx
+    .select({ id: memberships.id })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), eq(users.email, email)))
+    .get();
+}
+
+/**
+ * Invites `email` to join `orgId` with `role`; returns the link's secret (shown
+ * once, to copy). Whether an account exists for the email is not looked at:
+ * the answer is the same either way. A pending invitation of the same email
+ * is replaced, so its old link stops working.
+ */
+export function createInvitation(orgId: number, input: { email: string; role: Role }, actor: Actor, now = new Date()) {
+  const email = input.email.trim().toLowerCase();
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + INVITATION_LIFETIME_DAYS * DAY_MS);
+  const invitation = writeTransaction({ orgId }, (tx) => {
+    // The organisation already sees its members' emails: saying so tells it nothing new.
+    if (memberByEmail(tx, orgId, email)) throw conflict("This person is already a member", "email");
+    const replaced = tx
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.orgId, orgId), eq(invitations.email, email), eq(invitations.status, "pending")))
+      .all();
+    for (const old of replaced) closeInvitation(tx, old, "revoked", actor, now, { reason: "invited again" });
+    const row = tx
+      .insert(invitations)
+      .values({
+        orgId,
+        email,
+        role: input.role,
+        tokenHash: hashToken(token),
+        invitedByUserId: actor.type === "user" ? actor.id : null,
+        createdAt: now,
+        expiresAt,
+      })
+      .returning()
+      .get();
+    recordAuditEvent(tx, {
+      orgId,
+      actor,
+      action: "invitation.created",
+      entityType: "invitation",
+      entityId: row.id,
+      after: { email, role: input.role, expiresAt: expiresAt.toISOString() },
+    });
+    return row;
+  });
+  return { id: invitation.id, email, role: invitation.role, expiresAt, token };
+}
+
+/** What the admin page shows: a pending invitation past its end reads as expired. */
+export type InvitationView = InvitationStatus | "expired";
+
+const inviter = alias(users, "inviter");
+
+/** An organisation's invitations, newest first: only what the admin typed, never the account behind the email. */
+export function listInvitations(orgId: number, now = new Date(), limit = 50) {
+  return getDb()
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      role: invitations.role,
+      status: invitations.status,
+      createdAt: invitations.createdAt,
+      expiresAt: invitations.expiresAt,
+      respondedAt: invitations.respondedAt,
+      invitedBy: inviter.email,
+    })
+    .from(invitations)
+    .leftJoin(inviter, eq(inviter.id, invitations.invitedByUserId))
+    .where(eq(invitations.orgId, orgId))
+    .orderBy(desc(invitations.id))
+    .limit(limit)
+    .all()
+    .map((row) => ({
+      ...row,
+      status: (row.status === "pending" && row.expiresAt <= now ? "expired" : row.status) as InvitationView,
+    }));
+}
+
+/** An admin withdraws a pending invitation: its link stops working and the person no longer sees it. */
+export function revokeInvitation(orgId: number, invitationId: number, actor: Actor, now = new Date()) {
+  return writeTransaction({ orgId }, (tx) => {
+    const row = tx
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.id, invitationId), eq(invitations.orgId, orgId)))
+      .get();
+    if (!row) throw new DomainError("not_found", "No such invitation", "invitationId");
+    if (row.status !== "pending") throw conflict(`This invitation was already ${row.status}`, "invitationId");
+    closeInvitation(tx, row, "revoked", actor, now);
+  });
+}
+
+/** Ends a pending invitation without a member: revoked by the organisation or declined by the person. */
+function closeInvitation(
+  tx: DbOrTx,
+  invitation: { id: number; orgId: number; email: string },
+  status: "revoked" | "declined",
+  actor: Actor,
+  now: Date,
+  details?: Record<string, string>,
+) {
+  tx.update(invitations).set({ status, respondedAt: now }).where(eq(invitations.id, invitation.id)).run();
+  recordAuditEvent(tx, {
+    orgId: invitation.orgId,
+    actor,
+    action: status === "revoked" ? "invitation.revoked" : "invitation.declined",
+    entityType: "invitation",
+    entityId: invitation.id,
+    before: { email: invitation.email, status: "pending" },
+    after: { email: invitation.email, status },
+    details,
+  });
+}
+
+const openInvitationColumns = {
+  id: invitations.id,
+  orgId: invitations.orgId,
+  orgSlug: organizations.slug,
+  orgName: organizations.name,
+  email: invitations.email,
+  role: invitations.role,
+  expiresAt: invitations.expiresAt,
+  invitedBy: inviter.name,
+};
+
+/** The open invitations addressed to a signed-in person's email, for /invitations and the account page. */
+export function listPendingInvitationsForUser(user: { email: string }, now = new Date()) {
+  return getDb()
+    .select(openInvitationColumns)
+    .from(invitations)
+    .innerJoin(organizations, eq(organizations.id, invitations.orgId))
+    .leftJoin(inviter, eq(inviter.id, invitations.invitedByUserId))
+    .where(and(eq(invitations.email, user.email.toLowerCase()), eq(invitations.status, "pending"), gt(invitations.expiresAt, now)))
+    .orderBy(desc(invitations.id))
+    .all();
+}
+
+export type PendingInvitation = ReturnType<typeof listPendingInvitationsForUser>[number];
+
+/** The open invitation a link names, or undefined (used, revoked, expired or never issued: all alike). */
+export function findInvitationByToken(token: string, now = new Date()): PendingInvitation | undefined {
+  return getDb()
+    .select(openInvitationColumns)
+    .from(invitations)
+    .innerJoin(organizations, eq(organizations.id, invitations.orgId))
+    .leftJoin(inviter, eq(inviter.id, invitations.invitedByUserId))
+    .where(and(eq(invitations.tokenHash, hashToken(token)), eq(invitations.status, "pending"), gt(invitations.expiresAt, now)))
+    .get();
+}
+
+/** The open invitation `id` addressed to `email`, read inside the write transaction; else not found. */
+function openInvitationFor(tx: DbOrTx, where: { id: number } | { tokenHash: string }, now: Date) {
+  const row = tx
+    .select()
+    .from(invitations)
+    .where(
+      and(
+        "id" in where ? eq(invitations.id, where.id) : eq(invitations.tokenHash, where.tokenHash),
+        eq(invitations.status, "pending"),
+        gt(invitations.expiresAt, now),
+      ),
+    )
+    .get();
+  if (!row) throw notOpen();
+  return row;
+}
+
+/** The organisation an invitation belongs to, to scope its write transaction; not found when there is none. */
+function orgOf(where: { id: number } | { tokenHash: string }): number {
+  const row = getDb()
+    .select({ orgId: invitations.orgId })
+    .from(invitations)
+    .where("id" in where ? eq(invitations.id, where.id) : eq(invitations.tokenHash, where.tokenHash))
+    .get();
+  if (!row) throw notOpen();
+  return row.orgId;
+}
+
+function joinOrganization(
+  tx: DbOrTx,
+  invitation: typeof invitations.$inferSelect,
+  user: { id: number; email: string },
+  now: Date,
+  newAccount: boolean,
+) {
+  const already = tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, invitation.orgId), eq(memberships.userId, user.id)))
+    .get();
+  if (!already) tx.insert(memberships).values({ orgId: invitation.orgId, userId: user.id, role: invitation.role }).run();
+  tx.update(invitations)
+    .set({ status: "accepted", respondedAt: now, acceptedUserId: user.id })
+    .where(eq(invitations.id, invitation.id))
+    .run();
+  recordAuditEvent(tx, {
+    orgId: invitation.orgId,
+    actor: { type: "user", id: user.id, label: user.email },
+    action: "invitation.accepted",
+    entityType: "user",
+    entityId: user.id,
+    after: { email: user.email, role: already?.role ?? invitation.role },
+    details: { invitationId: invitation.id, newAccount },
+  });
+  return tx.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, invitation.orgId)).get()!;
+}
+
+/** The signed-in person accepts an invitation addressed to their email: they become a member with its role. */
+export function acceptInvitation(user: { id: number; email: string }, invitationId: number, now = new Date()) {
+  const orgId = orgOf({ id: invitationId });
+  return writeTransaction({ orgId, site: true }, (tx) => {
+    const invitation = openInvitationFor(tx, { id: invitationId }, now);
+    if (invitation.email !== user.email.toLowerCase()) throw notOpen();
+    return { orgSlug: joinOrganization(tx, invitation, user, now, false).slug };
+  });
+}
+
+/** The signed-in person declines an invitation addressed to their email. */
+export function declineInvitation(user: { id: number; email: string }, invitationId: number, now = new Date()) {
+  const orgId = orgOf({ id: invitationId });
+  writeTransaction({ orgId }, (tx) => {
+    const invitation = openInvitationFor(tx, { id: invitationId }, now);
+    if (invitation.email !== user.email.toLowerCase()) throw notOpen();
+    closeInvitation(tx, invitation, "declined", { type: "user", id: user.id, label: user.email }, now);
+  });
+}
+
+/**
+ * Whoever holds the link declines. Recorded as the link's doing, not an
+ * account's, so a decline says nothing about whether an account exists.
+ */
+export function declineInvitationByToken(token: string, now = new Date()) {
+  const tokenHash = hashToken(token);
+  const orgId = orgOf({ tokenHash });
+  writeTransaction({ orgId }, (tx) => {
+    const invitation = openInvitationFor(tx, { tokenHash }, now);
+    closeInvitation(tx, invitation, "declined", { type: "system", label: "invitation link" }, now);
+  });
+}
+
+/**
+ * A new person joins through the link: the account is created with the name
+ * and password they chose, and joins the organisation with the invitation's
+ * role. An existing account is never changed here (its owner signs in and
+ * accepts), so the link cannot be used to take one over.
+ */
+export async function createAccountFromInvitation(token: string, input: { name: string; password: string }, now = new Date()) {
+  const tokenHash = hashToken(token);
+  const orgId = orgOf({ tokenHash });
+  const passwordHash = await hashPassword(input.password);
+  return writeTransaction({ orgId, site: true }, (tx) => {
+    const invitation = openInvitationFor(tx, { tokenHash }, now);
+    if (findUserByEmail(tx, invitation.email)) {
+      throw conflict("An account with this email already exists: sign in with it to accept the invitation", "form");
+    }
+    const user = tx.insert(users).values({ email: invitation.email, name: input.name, passwordHash }).returning().get();
+    return { orgSlug: joinOrganization(tx, invitation, user, now, true).slug, email: user.email };
+  });
+}

@@ -1,0 +1,130 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { FormError, TextField } from "~/components/forms";
+import { PendingInvitations, toPendingInvitationItems } from "~/components/pending-invitations";
+import { InvitationAccountSchema } from "~/modules/auth/auth-schemas";
+import { createAccountFromInvitation, declineInvitationByToken, findInvitationByToken } from "~/modules/auth/invitations.server";
+import { ROLE_LABELS } from "~/modules/auth/roles";
+import { getSessionUser } from "~/modules/auth/session.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
+import { notFound } from "~/utils/http";
+
+export const meta: MetaFunction = () => [{ title: "Invitation · AI Maturity & Governance Portal" }];
+
+/** Signing in leads to one's invitations, not back here: the link's secret stays out of the query (and request logs). */
+const SIGN_IN_TO_ANSWER = `/login?${new URLSearchParams({ redirectTo: "/invitations" })}`;
+
+const CLOSED = "This invitation link no longer works: it was used, declined or revoked, or it expired. Ask for a new one.";
+
+/** The link is the credential: a token that names no open invitation gets 404, whoever asks. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const invitation = findInvitationByToken(params.token ?? "");
+  if (!invitation) return data({ invitation: null, viewer: null, pending: [] }, { status: 404 });
+  const user = await getSessionUser(request);
+  const isInvitee = user?.email === invitation.email;
+  return {
+    invitation: {
+      orgName: invitation.orgName,
+      role: invitation.role,
+      email: invitation.email,
+      invitedBy: invitation.invitedBy,
+      expiresAt: invitation.expiresAt.toISOString(),
+    },
+    viewer: user ? { email: user.email, isInvitee } : null,
+    pending: isInvitee ? toPendingInvitationItems([invitation]) : [],
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const token = params.token ?? "";
+  if (!findInvitationByToken(token)) throw notFound(CLOSED);
+  return runIntentAction(await readFormData(request), {
+    "create-account": intent(
+      InvitationAccountSchema,
+      (input) => createAccountFromInvitation(token, input),
+      (joined) => redirect(`/login?${new URLSearchParams({ redirectTo: `/orgs/${joined.orgSlug}` })}`),
+    ),
+    // The link is closed now: its own page would say "no longer works", so a page of its own says what happened.
+    decline: intent(
+      z.object({}),
+      () => declineInvitationByToken(token),
+      () => redirect("/invitations/declined"),
+    ),
+  });
+}
+
+export default function InvitationLink() {
+  const { invitation, viewer, pending } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const submitting = useNavigation().state === "submitting";
+  const errors: Record<string, string | undefined> =
+    result && !result.ok && result.intent === "create-account" ? (result.errors ?? {}) : {};
+  if (!invitation) {
+    return (
+      <div className="card auth-card">
+        <h1>Invitation</h1>
+        <p>{CLOSED}</p>
+      </div>
+    );
+  }
+  return (
+    <div className="card auth-card">
+      <h1>Join {invitation.orgName}</h1>
+      <p>
+        You are invited to join <strong>{invitation.orgName}</strong> as <strong>{ROLE_LABELS[invitation.role]}</strong>
+        {invitation.invitedBy ? <> by {invitation.invitedBy}</> : null}. The invitation is for{" "}
+        <strong style={{ overflowWrap: "anywhere" }}>{invitation.email}</strong>.
+      </p>
+      {viewer ? (
+        viewer.isInvitee ? (
+          <PendingInvitations invitations={pending} />
+        ) : (
+          <p role="alert" className="form-error" style={{ overflowWrap: "anywhere" }}>
+            You are signed in as {viewer.email}. Sign out, then open this link again to answer as {invitation.email}.
+          </p>
+        )
+      ) : (
+        <>
+          <p>
+            Already have an account with this email? <Link to={SIGN_IN_TO_ANSWER}>Sign in</Link> to accept.
+          </p>
+          <h2>New here? Choose your name and password</h2>
+          <Form method="post" noValidate>
+            <input type="hidden" name="intent" value="create-account" />
+            <FormError error={errors.form} />
+            <TextField label="Your name" name="name" autoComplete="name" required error={errors.name} />
+            <TextField
+              label="Password"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              required
+              hint="At least 10 characters, mixing two of: lower case, upper case, digits, symbols."
+              error={errors.password}
+            />
+            <TextField
+              label="Password again"
+              name="confirmPassword"
+              type="password"
+              autoComplete="new-password"
+              required
+              error={errors.confirmPassword}
+            />
+            <button type="submit" disabled={submitting}>
+              Create my account and join
+            </button>
+          </Form>
+          <Form method="post" className="inline-form" style={{ marginTop: "1rem" }}>
+            <input type="hidden" name="intent" value="decline" />
+            <span className="muted">Not for you, or not wanted?</span>
+            <button type="submit" className="secondary">
+              Decline the invitation
+            </button>
+          </Form>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,250 @@
+/**
+ * Joining an organisation takes the person's consent (issue #14, §3), against
+ * the real server: an admin invites an email; the person accepts or declines
+ * after signing in, or sets a password through the invitation link; the
+ * admin's answers are the same whether or not an account exists, and until
+ * the person accepts the organisation sees only the email it typed.
+ */
+import { and, eq } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { auditEvents, memberships, users } from "../../db/schema";
+import { findUserByEmail } from "../../app/modules/auth/organizations.server";
+import { send, type Reply } from "../setup/api-client";
+import { expect, portal, test } from "../setup/api-test";
+import { signIn } from "../setup/sign-in";
+import { createTestOrg, TEST_PASSWORD } from "../setup/test-orgs";
+import { INVITATION_LINK, invitationLinkIn, visibleStatus } from "../setup/invitations";
+
+const base = () => portal().baseUrl;
+
+function post(cookie: string | undefined, urlPath: string, fields: Record<string, string>): Promise<Reply> {
+  return send(base(), urlPath, { method: "POST", cookie, body: new URLSearchParams(fields) });
+}
+
+function membershipOf(orgId: number, email: string) {
+  const user = findUserByEmail(getDb(), email);
+  if (!user) return undefined;
+  return getDb()
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id)))
+    .get();
+}
+
+const uniqueEmail = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@e2e.test`;
+
+/** The answer with what legitimately differs between two emails taken out: the email itself, the link, the CSP nonce. */
+function normalised(reply: Reply, email: string): string {
+  return visibleStatus(reply.text).replaceAll(email, "<email>").replace(INVITATION_LINK, "<link>");
+}
+
+test("an admin cannot add another organisation's account without the person's consent", async () => {
+  const [attacker, victimOrg] = [await createTestOrg("attacker"), await createTestOrg("victim")];
+  const { cookie } = await signIn(base(), attacker.emails.admin, TEST_PASSWORD);
+  const victim = victimOrg.emails.team;
+  // The form of today's page, and the one that replaces it.
+  for (const intent of ["add-member", "invite"]) {
+    const reply = await post(cookie, `/orgs/${attacker.slug}/admin?index`, { intent, email: victim, role: "admin" });
+    expect(reply.status).toBeLessThan(500);
+  }
+  expect(membershipOf(attacker.id, victim), "the victim became a member without accepting").toBeUndefined();
+  // Signing in, the victim lands in their own organisation, not the attacker's.
+  const signedIn = await signIn(base(), victim, TEST_PASSWORD);
+  expect(signedIn.location).not.toBe(`/orgs/${attacker.slug}`);
+});
+
+test("the admin's answers are the same whether or not an account exists", async () => {
+  const [org, elsewhere] = [await createTestOrg("enum"), await createTestOrg("enum-other")];
+  const { cookie } = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const existing = elsewhere.emails.ethics;
+  const unknown = uniqueEmail("nobody");
+  for (const intent of ["add-member", "invite"]) {
+    const [a, b] = [
+      await post(cookie, `/orgs/${org.slug}/admin?index`, { intent, email: existing, role: "team" }),
+      await post(cookie, `/orgs/${org.slug}/admin?index`, { intent, email: unknown, role: "team" }),
+    ];
+    expect({ status: a.status, answer: normalised(a, existing) }, `intent ${intent}`).toEqual({
+      status: b.status,
+      answer: normalised(b, unknown),
+    });
+  }
+  // The invitation itself is answered with the link to copy.
+  const reply = await post(cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email: uniqueEmail("linked"), role: "team" });
+  expect(reply.status).toBe(200);
+  expect(invitationLinkIn(reply.text)).toBeTruthy();
+  // Until they accept, the organisation sees only the email it typed: not the person's name.
+  const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie });
+  expect(page.text).toContain(existing);
+  const name = findUserByEmail(getDb(), existing)!.name;
+  expect(page.text).not.toContain(name);
+});
+
+test("the member page asks for no one else's password", async () => {
+  const org = await createTestOrg("nopw");
+  const { cookie } = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie });
+  expect(page.status).toBe(200);
+  expect(page.text).not.toMatch(/type="password"/);
+  const created = await post(cookie, `/orgs/${org.slug}/admin?index`, {
+    intent: "create-user",
+    email: uniqueEmail("typed"),
+    name: "Typed Password",
+    password: "Typed-Passw0rd!",
+    role: "team",
+  });
+  expect(created.status, "an admin may no longer create an account with a password they chose").toBe(400);
+});
+
+test("an existing account accepts after signing in, and lands in the organisation", async () => {
+  const [org, home] = [await createTestOrg("inviter"), await createTestOrg("home")];
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const person = home.emails.leadership;
+  const invited = await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email: person, role: "ethics" });
+  expect(invited.status).toBe(200);
+
+  const { cookie } = await signIn(base(), person, TEST_PASSWORD);
+  const list = await send(base(), "/invitations", { cookie });
+  expect(list.status).toBe(200);
+  expect(list.text).toContain(org.name);
+  const invitationId = /name="invitationId" value="(\d+)"/.exec(list.text)?.[1];
+  expect(invitationId).toBeTruthy();
+  const accepted = await post(cookie, "/invitations?index", { intent: "accept", invitationId: invitationId! });
+  expect(accepted.status).toBe(302);
+  expect(accepted.location).toBe(`/orgs/${org.slug}`);
+  expect(membershipOf(org.id, person)).toEqual({ role: "ethics" });
+  expect((await send(base(), `/orgs/${org.slug}`, { cookie })).status).toBe(200);
+  // Accepting twice does nothing more.
+  expect((await post(cookie, "/invitations?index", { intent: "accept", invitationId: invitationId! })).status).toBe(404);
+  // Now the organisation sees who joined.
+  const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie: admin.cookie });
+  expect(page.text).toContain(findUserByEmail(getDb(), person)!.name);
+  const joined = getDb().select().from(auditEvents).where(eq(auditEvents.orgId, org.id)).all().at(-1)!;
+  expect(joined).toMatchObject({ action: "invitation.accepted", actorLabel: person });
+});
+
+test("a person declines; someone else's invitation is not found", async () => {
+  const [org, home] = [await createTestOrg("declined"), await createTestOrg("decliner")];
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const person = home.emails.team;
+  await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email: person, role: "team" });
+
+  const stranger = await signIn(base(), home.emails.auditor, TEST_PASSWORD);
+  expect((await send(base(), "/invitations", { cookie: stranger.cookie })).text).not.toContain(org.name);
+  const { cookie } = await signIn(base(), person, TEST_PASSWORD);
+  const invitationId = /name="invitationId" value="(\d+)"/.exec((await send(base(), "/invitations", { cookie })).text)![1]!;
+  // Not the stranger's to answer: the same 404 as an id that does not exist.
+  expect((await post(stranger.cookie, "/invitations?index", { intent: "accept", invitationId })).status).toBe(404);
+  expect(membershipOf(org.id, home.emails.auditor)).toBeUndefined();
+
+  const declined = await post(cookie, "/invitations?index", { intent: "decline", invitationId });
+  expect(declined.status).toBe(200);
+  expect(membershipOf(org.id, person)).toBeUndefined();
+  expect((await send(base(), "/invitations", { cookie })).text).not.toContain(org.name);
+  const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie: admin.cookie });
+  expect(page.text).toMatch(/Declined/);
+});
+
+test("the invitation link lets a new person choose their password, once", async () => {
+  const org = await createTestOrg("newcomer");
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const email = uniqueEmail("newcomer");
+  const link = invitationLinkIn(
+    (await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email, role: "auditor" })).text,
+  )!;
+  const page = await send(base(), link);
+  expect(page.status).toBe(200);
+  expect(page.text).toContain(org.name);
+  expect(page.text).toMatch(/type="password"/);
+  // Signing in instead leads to the list of one's invitations: the secret never goes into a query string.
+  expect(page.text).toContain('href="/login?redirectTo=%2Finvitations"');
+  expect(page.text).not.toContain(encodeURIComponent(link));
+
+  // Weak passwords are refused as everywhere.
+  const weak = await post(undefined, link, { intent: "create-account", name: "New Person", password: "short", confirmPassword: "short" });
+  expect(weak.status).toBe(400);
+  expect(findUserByEmail(getDb(), email)).toBeUndefined();
+
+  const password = "Newcomer-Passw0rd!";
+  const created = await post(undefined, link, { intent: "create-account", name: "New Person", password, confirmPassword: password });
+  expect(created.status).toBe(302);
+  expect(created.location).toBe(`/login?${new URLSearchParams({ redirectTo: `/orgs/${org.slug}` })}`);
+  expect(membershipOf(org.id, email)).toEqual({ role: "auditor" });
+  const signedIn = await signIn(base(), email, password);
+  expect((await send(base(), `/orgs/${org.slug}`, { cookie: signedIn.cookie })).status).toBe(200);
+
+  // The link is spent.
+  expect((await send(base(), link)).status).toBe(404);
+  expect((await post(undefined, link, { intent: "create-account", name: "Again", password, confirmPassword: password })).status).toBe(404);
+});
+
+test("the link never changes an existing account's password", async () => {
+  const [org, home] = [await createTestOrg("takeover"), await createTestOrg("owner")];
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const person = home.emails.team;
+  const before = findUserByEmail(getDb(), person)!.passwordHash;
+  const link = invitationLinkIn(
+    (await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email: person, role: "admin" })).text,
+  )!;
+  const password = "Takeover-Passw0rd!";
+  const reply = await post(undefined, link, { intent: "create-account", name: "Mallory", password, confirmPassword: password });
+  expect(reply.status).toBe(409);
+  expect(findUserByEmail(getDb(), person)!.passwordHash).toBe(before);
+  expect(membershipOf(org.id, person)).toBeUndefined();
+});
+
+test("an admin revokes a pending invitation: its link and its offer are gone", async () => {
+  const [org, home] = [await createTestOrg("revoker"), await createTestOrg("revoked")];
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const person = home.emails.ethics;
+  const link = invitationLinkIn(
+    (await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email: person, role: "team" })).text,
+  )!;
+  const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie: admin.cookie });
+  const invitationId = /name="intent" value="revoke-invitation"\/><input type="hidden" name="invitationId" value="(\d+)"/.exec(
+    page.text,
+  )?.[1];
+  expect(invitationId).toBeTruthy();
+  const revoked = await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "revoke-invitation", invitationId: invitationId! });
+  expect(revoked.status).toBe(200);
+  expect((await send(base(), link)).status).toBe(404);
+  const { cookie } = await signIn(base(), person, TEST_PASSWORD);
+  expect((await send(base(), "/invitations", { cookie })).text).not.toContain(org.name);
+  // Another organisation's admin cannot revoke it: 404.
+  const other = await signIn(base(), home.emails.admin, TEST_PASSWORD);
+  expect(
+    (await post(other.cookie, `/orgs/${home.slug}/admin?index`, { intent: "revoke-invitation", invitationId: invitationId! })).status,
+  ).toBe(404);
+});
+
+test("an admin removes a person from their organisation whatever other memberships the person has", async () => {
+  const [org, home] = [await createTestOrg("remover"), await createTestOrg("elsewhere")];
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const person = home.emails.team;
+  await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email: person, role: "team" });
+  const { cookie } = await signIn(base(), person, TEST_PASSWORD);
+  const invitationId = /name="invitationId" value="(\d+)"/.exec((await send(base(), "/invitations", { cookie })).text)![1]!;
+  await post(cookie, "/invitations?index", { intent: "accept", invitationId });
+  const userId = findUserByEmail(getDb(), person)!.id;
+  const removed = await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "remove-member", userId: String(userId) });
+  expect(removed.status).toBe(200);
+  expect(membershipOf(org.id, person)).toBeUndefined();
+  expect(membershipOf(home.id, person)).toEqual({ role: "team" });
+  expect(getDb().select({ active: users.active }).from(users).where(eq(users.id, userId)).get()).toEqual({ active: true });
+});
+
+test("whoever holds the link may decline it; then the link is closed", async () => {
+  const org = await createTestOrg("link-decline");
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const email = uniqueEmail("unwanted");
+  const link = invitationLinkIn(
+    (await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email, role: "team" })).text,
+  )!;
+  const declined = await post(undefined, link, { intent: "decline" });
+  expect(declined.status).toBe(302);
+  expect(declined.location).toBe("/invitations/declined");
+  expect(visibleStatus((await send(base(), "/invitations/declined")).text)).toContain("You declined the invitation");
+  expect((await send(base(), link)).status).toBe(404);
+  expect(findUserByEmail(getDb(), email)).toBeUndefined();
+  const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie: admin.cookie });
+  expect(page.text).toMatch(/Declined/);
+});
