@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ActionResult, TextField } from "~/components/forms";
+import { PendingInvitations, toPendingInvitationItems } from "~/components/pending-invitations";
 import { AccountRenameSchema, PasswordChangeSchema, SessionEndSchema, SignOutEverywhereSchema } from "~/modules/auth/account-schemas";
 import { accountOverview, changePassword, endOwnSession, renameAccount } from "~/modules/auth/account.server";
+import { listPendingInvitationsForUser } from "~/modules/auth/invitations.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
 import { describeUserAgent } from "~/modules/auth/user-agent";
 import { currentSession, destroyAllUserSessions, requireUser } from "~/modules/auth/session.server";
@@ -11,7 +13,7 @@ import { intent, readFormData, runIntentAction } from "~/utils/form-action.serve
 
 export const meta: MetaFunction = () => [{ title: "Your account · AI Maturity & Governance Portal" }];
 
-/** The signed-in person's own account: name, password, sessions, failed sign-ins, memberships. */
+/** The signed-in person's own account: name, password, sessions, failed sign-ins, memberships, invitations. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const session = await currentSession(request);
@@ -28,6 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     })),
     failedSignIns: overview.failedSignIns.map((f) => ({ ...f, at: iso(f.at) })),
     memberships: overview.memberships,
+    invitations: toPendingInvitationItems(listPendingInvitationsForUser(user)),
   };
 }
 
@@ -52,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, currentSessionId, sessions, failedSignIns, memberships } = useLoaderData<typeof loader>();
+  const { user, currentSessionId, sessions, failedSignIns, memberships, invitations } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (name: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === name ? (result.errors ?? {}) : {};
@@ -205,7 +208,11 @@ export default function Account() {
             ))}
           </ul>
         )}
-        {/* Pending invitations: the invitations slice's component goes here. */}
+      </section>
+
+      <section className="card" aria-labelledby="invitations-title">
+        <h2 id="invitations-title">Invitations</h2>
+        <PendingInvitations invitations={invitations} />
       </section>
     </div>
   );

@@ -17,6 +17,7 @@ import {
   revokeInvitation,
 } from "~/modules/auth/invitations.server";
 import { requireMember } from "~/modules/auth/membership.server";
+import { EndMemberSessionsButton } from "~/components/end-sessions-button";
 import { changeRole, deactivateUser, listMembers, removeMember } from "~/modules/auth/organizations.server";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "~/modules/auth/roles";
 import { formatDate } from "~/utils/format";
@@ -148,6 +149,9 @@ export default function MembersAdmin() {
                       Remove
                     </button>
                   </Form>
+                  {member.active && member.userId !== currentUserId ? (
+                    <EndMemberSessionsButton orgSlug={org.slug} userId={member.userId} name={member.email} />
+                  ) : null}
                   {member.active && member.userId !== currentUserId ? (
                     <Form method="post">
                       <input type="hidden" name="intent" value="deactivate-user" />
