@@ -5,7 +5,9 @@ import { auditCheckpoints, auditEvents, organizations } from "../../../db/schema
 import { env } from "../../utils/env.server";
 import { KEY_FILES, keysDirectory, readOrCreateKeyFile } from "../../utils/keys.server";
 import type { CheckpointReason } from "./audit-constants";
-import { recordAuditEvent, SYSTEM_ACTOR, verifyAuditChain, type ChainVerification } from "./audit.server";
+import type { z } from "zod";
+import { recordAuditEvent, SYSTEM_ACTOR, verifyAuditChain } from "./audit.server";
+import type { AuditVerificationSchema } from "./audit-response-schemas";
 import {
   checkpointMessage,
   checkpointSignatureValid,
@@ -220,22 +222,8 @@ export function recordRestore(
   return writeCheckpoint(tx, orgId, "restore", now);
 }
 
-export type TrailVerification = ChainVerification & {
-  /** The chain's last sequence number and hash (0 and null when it is empty). */
-  headSeq: number;
-  headHash: string | null;
-  /** Checkpoints compared with the chain (stored and given). */
-  checkpoints: number;
-  latestCheckpoint: { seq: number; headHash: string; createdAt: string; reason: string } | null;
-  /** The first sequence number that disagrees with a checkpoint or the chain (when not ok). */
-  firstBrokenSeq?: number;
-  /** What found it (when not ok): the hash chain itself, or a checkpoint. */
-  brokenBy?: "chain" | "checkpoint";
-  /** Audited restores: the chain was rolled back to `restoredFromSeq` at `seq`. */
-  rollbacks: Array<{ seq: number; restoredFromSeq: number; replacedSeq: number; at: string }>;
-  /** Checkpoints of positions an audited restore discarded (not a break). */
-  rolledBackCheckpoints: number;
-};
+/** verify's answer (`GET /api/v1/audit/verify`, the audit page, the CLI): see AuditVerificationSchema. */
+export type TrailVerification = z.infer<typeof AuditVerificationSchema>;
 
 type Problem = { seq: number; id: number; reason: string; by?: "chain" };
 
@@ -268,10 +256,16 @@ function describe(finding: Exclude<CheckpointFinding, { kind: "agrees" | "rolled
  * The whole check: the hash chain recomputed event by event, then compared
  * with every stored checkpoint (each signature checked against this
  * installation's key) and any `given` checkpoint (an outside copy: checked
- * against the public key it carries). A rewrite, even with every later hash
+ * against the public key it carries) and any anchor (a sequence number and
+ * head hash read off a printed report). A rewrite, even with every later hash
  * recomputed, or a truncated tail disagrees with a checkpoint taken before it.
  */
-export function verifyAuditTrail(orgId: number | null, given: readonly Checkpoint[] = [], db: DbOrTx = getDb()): TrailVerification {
+export function verifyAuditTrail(
+  orgId: number | null,
+  given: readonly Checkpoint[] = [],
+  db: DbOrTx = getDb(),
+  anchors: ReadonlyArray<{ seq: number; headHash: string }> = [],
+): TrailVerification {
   const chain = verifyAuditChain(orgId, db);
   const head = chainHead(orgId, db);
   const headSeq = head?.seq ?? 0;
@@ -331,11 +325,25 @@ export function verifyAuditTrail(orgId: number | null, given: readonly Checkpoin
     compare(checkpoint, true);
   }
 
+  // A (sequence number, head hash) read off a copy kept outside (a printed report): trusted as given, no signature needed.
+  for (const anchor of anchors) {
+    const unsigned = {
+      version: 1,
+      orgId,
+      ...anchor,
+      createdAt: new Date(0).toISOString(),
+      reason: "manual",
+      keyId: "",
+      signature: "",
+    } as const;
+    compare(unsigned, true);
+  }
+
   const newest = [...valid.values()].at(-1);
   const base = {
     headSeq,
     headHash: head?.hash ?? null,
-    checkpoints: valid.size + given.filter((c) => c.orgId === orgId).length,
+    checkpoints: valid.size + given.filter((c) => c.orgId === orgId).length + anchors.length,
     latestCheckpoint: newest ? { seq: newest.seq, headHash: newest.headHash, createdAt: newest.createdAt, reason: newest.reason } : null,
     rollbacks: rollbacks.map((r) => ({
       seq: r.seq,
