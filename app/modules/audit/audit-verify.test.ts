@@ -247,3 +247,40 @@ describe("scripts/audit-verify.ts against signed checkpoints", () => {
     expect(run.stdout).toContain("ok      acme: 4 events, 2 checkpoints agree");
   });
 });
+
+describe("the database refuses REPLACE and UPSERT onto an audit event (issue #14)", () => {
+  it("INSERT OR REPLACE, REPLACE and an UPSERT on an existing event or position fail; checkpoints are append-only", () => {
+    const { file, acme } = prepareDatabase("replace");
+    const victim = acme.eventIds[1]!;
+    sqlOn(file, (db) => {
+      const copy = `SELECT id, org_id, actor_type, actor_id, 'mallory', action, entity_type, entity_id, payload, created_at, prev_hash, hash, seq
+                    FROM audit_events WHERE id = ${victim}`;
+      const columns =
+        "(id, org_id, actor_type, actor_id, actor_label, action, entity_type, entity_id, payload, created_at, prev_hash, hash, seq)";
+      expect(() => db.exec(`INSERT OR REPLACE INTO audit_events ${columns} ${copy}`)).toThrow(/append-only/);
+      expect(() => db.exec(`REPLACE INTO audit_events ${columns} ${copy}`)).toThrow(/append-only/);
+      expect(() => db.exec(`INSERT INTO audit_events ${columns} ${copy} ON CONFLICT DO NOTHING`)).toThrow(/append-only/);
+      // The same position in the chain under a new id.
+      const samePosition = copy.replace("SELECT id,", "SELECT NULL,");
+      expect(() => db.exec(`INSERT OR REPLACE INTO audit_events ${columns} ${samePosition}`)).toThrow(/append-only/);
+      expect(db.prepare("select actor_label from audit_events where id = ?").pluck().get(victim)).not.toBe("mallory");
+      db.prepare(
+        "insert into audit_checkpoints (org_id, seq, head_hash, created_at, reason, key_id, signature) values (?, 1, 'h', 0, 'manual', 'k', 's')",
+      ).run(acme.id);
+      expect(() => db.exec("update audit_checkpoints set seq = 2")).toThrow(/append-only/);
+      expect(() => db.exec("delete from audit_checkpoints")).toThrow(/append-only/);
+      expect(() =>
+        db.exec(
+          "insert or replace into audit_checkpoints select id, org_id, 9, head_hash, created_at, reason, key_id, signature from audit_checkpoints",
+        ),
+      ).toThrow(/append-only/);
+    });
+    // The events are intact; the unsigned checkpoint row that went in is reported, not trusted.
+    const run = runVerify(file);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("ok      globex: 4 events");
+    expect(run.stdout).toMatch(
+      /BROKEN {2}acme: sequence 1 disagrees: stored checkpoint #\d+ \(sequence 1\) is not signed by this installation's key/,
+    );
+  });
+});
