@@ -150,13 +150,15 @@ const assessment = cachedReader({
 /**
  * An assessment's board report as PDF bytes (not a page: a file whose every
  * input is in the database): org + site counters (the organisation's name,
- * owners' names) + the date (overdue items).
+ * owners' names) + the date (overdue items) + the audit checkpoint it carries.
  */
 const assessmentReport = cachedReader({
   invalidatedBy: "org + site counters",
   max: 20,
-  key: (orgName: string, id: number) => `assessment-pdf:${id}:${orgName}:${today()}`,
-  read: (orgId, orgName, id) => {
+  // The audit anchor (the checkpoint it is produced with) is part of the key: a new head, a new report.
+  key: (orgName: string, id: number, anchor: reports.AuditAnchor | null) =>
+    `assessment-pdf:${id}:${orgName}:${today()}:${anchor ? `${anchor.seq}:${anchor.headHash}:${anchor.createdAt}` : ""}`,
+  read: (orgId, orgName, id, anchor) => {
     const detail = assessment(orgId, id);
     if (!detail) return null;
     return reports.assessmentBoardReport(
@@ -165,6 +167,7 @@ const assessmentReport = cachedReader({
       previousFinalized(orgId, detail.period),
       roadmaps.roadmapSummaryForAssessment(orgId, detail.id),
       reports.assessmentWithdrawal(orgId, detail.id),
+      anchor,
     );
   },
 });

@@ -1,5 +1,12 @@
-import { AuditVerificationSchema } from "~/modules/audit/audit-response-schemas";
-import { verifyAuditChain } from "~/modules/audit/audit.server";
+import {
+  AuditEventLineSchema,
+  AuditEventsQuerySchema,
+  AuditPublicKeyQuerySchema,
+  AuditPublicKeySchema,
+  AuditVerificationSchema,
+  AuditVerifyQuerySchema,
+} from "~/modules/audit/audit-response-schemas";
+import { auditPublicKey, listStoredChainEvents, verifyAuditTrail } from "~/modules/audit/checkpoints.server";
 import { findFramework, listFrameworkVersions } from "~/modules/framework/framework";
 import { FrameworkQuerySchema, FrameworkSummarySchema } from "~/modules/framework/framework-response-schemas";
 import { apiError, apiJson, parseQuery, requireApiToken } from "~/modules/http/api.server";
@@ -38,12 +45,30 @@ export const frameworkAndAuditHandlers = {
 
   verifyAuditChain: ({ request }) => {
     const token = requireApiToken(request, "audit:read");
-    const result = verifyAuditChain(token.orgId);
-    return apiJson(
-      AuditVerificationSchema,
-      result.ok
-        ? { ok: true, events: result.events }
-        : { ok: false, firstBrokenId: result.firstBrokenId, events: result.events, reason: result.reason },
-    );
+    const { seq, headHash } = parseQuery(request, AuditVerifyQuerySchema);
+    const anchors = seq !== undefined && headHash ? [{ seq, headHash }] : [];
+    return apiJson(AuditVerificationSchema, verifyAuditTrail(token.orgId, [], undefined, anchors));
+  },
+
+  getAuditPublicKey: ({ request }) => {
+    const { keyId } = parseQuery(request, AuditPublicKeyQuerySchema);
+    const key = auditPublicKey();
+    if (keyId && keyId !== key.keyId) return apiError(404, "not_found", "That key does not sign this installation's checkpoints");
+    return apiJson(AuditPublicKeySchema, key);
+  },
+
+  /** JSON lines, one event per line exactly as stored (with its hashes), in sequence order; `Link: rel="next"` pages on. */
+  listAuditEvents: ({ request }) => {
+    const token = requireApiToken(request, "audit:read");
+    const { afterSeq, limit } = parseQuery(request, AuditEventsQuerySchema);
+    const { events, nextAfterSeq } = listStoredChainEvents(token.orgId, afterSeq, limit);
+    const lines = events.map((e) => JSON.stringify(AuditEventLineSchema.parse({ ...e, createdAt: e.createdAt.getTime() })) + "\n");
+    const headers = new Headers({ "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" });
+    if (nextAfterSeq !== undefined) {
+      const next = new URL(request.url);
+      next.searchParams.set("afterSeq", String(nextAfterSeq));
+      headers.set("link", `<${next.pathname}${next.search}>; rel="next"`);
+    }
+    return new Response(lines.join(""), { headers });
   },
 } satisfies ApiHandlers;

@@ -2,8 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { AuditEventTable } from "~/components/history";
 import { FilterSelect } from "~/components/table";
-import { auditEventRow, listAuditFacets, listStoredAuditEvents, verifyAuditChain } from "~/modules/audit/audit.server";
-import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
+import { auditEventRow, listAuditFacets, listStoredAuditEvents } from "~/modules/audit/audit.server";
+import { AuditAnchorFormSchema, AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
+import { verifyAuditTrail } from "~/modules/audit/checkpoints.server";
 import { auditEntityLinks } from "~/modules/audit/entity-links.server";
 import { entityTypeLabel, eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
@@ -37,12 +38,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, ["admin", "auditor"]);
-  return verifyAuditChain(org.id);
+  const parsed = AuditAnchorFormSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return { verification: null, anchorErrors: fieldErrors(parsed.error) };
+  const { seq, headHash } = parsed.data;
+  const anchors = seq !== undefined && headHash ? [{ seq, headHash }] : [];
+  return { verification: verifyAuditTrail(org.id, [], undefined, anchors), anchorErrors: {} as Record<string, string> };
 }
 
 export default function AuditLog() {
   const { events, facets, nextBeforeId, canVerify, errors } = useLoaderData<typeof loader>();
-  const verification = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
+  const verification = result?.verification ?? null;
+  const anchorErrors: Record<string, string> = result?.anchorErrors ?? {};
   const [params] = useSearchParams();
   const nextParams = new URLSearchParams(params);
   if (nextBeforeId) nextParams.set("before", String(nextBeforeId));
@@ -63,16 +70,36 @@ export default function AuditLog() {
           ) : null}
         </span>
       </div>
-      {verification ? (
-        verification.ok ? (
-          <p className="notice" role="status">
-            Chain verified: all {verification.events} events are intact.
+      {verification ? <VerificationResult verification={verification} /> : null}
+      {canVerify ? (
+        <details className="card" open={Object.keys(anchorErrors).length > 0 || undefined}>
+          <summary>Check against a printed report or an export</summary>
+          <p className="muted">
+            A board report and the CSV export name the audit event they were produced at and its head hash. Type them in: the log must still
+            hold that hash at that number.
           </p>
-        ) : (
-          <p className="form-error" role="alert">
-            Chain broken at event #{verification.firstBrokenId}: {verification.reason}.
-          </p>
-        )
+          <Form method="post" className="inline-form">
+            <div className="field">
+              <label htmlFor="anchor-seq">Audit event number</label>
+              <input id="anchor-seq" name="seq" inputMode="numeric" aria-invalid={anchorErrors.seq ? true : undefined} />
+              {anchorErrors.seq ? <p className="field-error">{anchorErrors.seq}</p> : null}
+            </div>
+            <div className="field">
+              <label htmlFor="anchor-hash">Head hash</label>
+              <input
+                id="anchor-hash"
+                name="headHash"
+                spellCheck={false}
+                autoComplete="off"
+                aria-invalid={anchorErrors.headHash ? true : undefined}
+              />
+              {anchorErrors.headHash ? <p className="field-error">{anchorErrors.headHash}</p> : null}
+            </div>
+            <button type="submit" className="secondary">
+              Verify against it
+            </button>
+          </Form>
+        </details>
       ) : null}
       <Form method="get" className="inline-form card" aria-label="Filter events" key={params.toString()}>
         <FilterSelect name="actor" label="Actor" options={facets.actors} />
@@ -121,5 +148,34 @@ export default function AuditLog() {
         {nextBeforeId ? <Link to={`?${nextParams}`}>Older events →</Link> : null}
       </nav>
     </>
+  );
+}
+
+type Verification = NonNullable<ReturnType<typeof useActionData<typeof action>>>["verification"];
+
+/** What verify found: the chain, the signed checkpoints it was compared with, and any audited restore. */
+function VerificationResult({ verification }: { verification: NonNullable<Verification> }) {
+  const latest = verification.latestCheckpoint;
+  const checkpoints =
+    verification.checkpoints === 0
+      ? " No signed checkpoint yet."
+      : ` It agrees with ${verification.checkpoints} signed checkpoint${verification.checkpoints === 1 ? "" : "s"}${
+          latest ? ` (the newest at event ${latest.seq}, ${latest.createdAt.slice(0, 16).replace("T", " ")} UTC)` : ""
+        }.`;
+  const restores = verification.rollbacks.map(
+    (r) =>
+      ` At event ${r.seq} the database was restored from a backup at event ${r.restoredFromSeq} (events up to ${r.replacedSeq} were rolled back).`,
+  );
+  return verification.ok ? (
+    <p className="notice" role="status">
+      Chain verified: all {verification.events} events are intact.{checkpoints}
+      {restores.join("")}
+    </p>
+  ) : (
+    <p className="form-error" role="alert">
+      {verification.brokenBy === "chain"
+        ? `Chain broken at event ${verification.firstBrokenSeq} (#${verification.firstBrokenId}): ${verification.reason}.`
+        : `The log disagrees with a checkpoint from event ${verification.firstBrokenSeq}: ${verification.reason}.`}
+    </p>
   );
 }

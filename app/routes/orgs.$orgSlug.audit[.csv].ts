@@ -1,11 +1,16 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { auditEventBatches } from "~/modules/audit/audit.server";
+import { checkpointForExport } from "~/modules/audit/checkpoints.server";
 import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schemas";
 import { eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
 import { csvResponse, csvStream } from "~/utils/csv-writer";
 
-/** The audit log as CSV, with the page's filters, streamed in batches; raw action names, their labels and the organisation's sequence numbers appended. */
+/**
+ * The audit log as CSV, with the page's filters, streamed in batches; raw action names, their labels and the organisation's
+ * sequence numbers appended. The last row is the signed checkpoint the export was produced with (id `checkpoint`, its JSON
+ * in `payload`, which `npm run audit:verify -- --checkpoint <file>` reads): the file anchors the log up to that sequence number.
+ */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug);
   const parsed = AuditFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
@@ -24,6 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     "seq",
     "action_label",
   ];
+  const checkpoint = checkpointForExport(org.id, "audit-export");
   const batches = function* () {
     for (const events of auditEventBatches(org.id, filters)) {
       yield events.map((e) => [
@@ -41,6 +47,27 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         eventLabel(e.action),
       ]);
     }
+    if (checkpoint) {
+      const { id: _stored, ...signed } = checkpoint;
+      yield [
+        [
+          "checkpoint",
+          checkpoint.createdAt,
+          "system",
+          "",
+          "audit.checkpoint",
+          "audit_trail",
+          "",
+          JSON.stringify(signed),
+          "",
+          checkpoint.headHash,
+          checkpoint.seq,
+          "Signed checkpoint this export was produced with",
+        ],
+      ];
+    }
   };
-  return csvResponse(csvStream(header, batches), `audit-log-${org.slug}-${new Date().toISOString().slice(0, 10)}.csv`);
+  const response = csvResponse(csvStream(header, batches), `audit-log-${org.slug}-${new Date().toISOString().slice(0, 10)}.csv`);
+  if (checkpoint) response.headers.set("X-Audit-Checkpoint", `seq=${checkpoint.seq}; head-hash=${checkpoint.headHash}`);
+  return response;
 }

@@ -233,7 +233,10 @@ export function snapshotDatabase(file: string): Record<string, number> {
   const db = new Database(file, { readonly: true });
   try {
     const tables = db
-      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'")
+      // Not audit_checkpoints: a board report or audit export signs one when the head has moved (issue #14), a read's bookkeeping.
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' and name <> 'audit_checkpoints'",
+      )
       .pluck()
       .all() as string[];
     const counts: Record<string, number> = {};

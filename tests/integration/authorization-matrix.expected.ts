@@ -263,6 +263,8 @@ export const ROUTES: Record<string, RouteEntry> = {
       "GET /bias-audits/{id}",
       "GET /approval-requests/{id}",
       "GET /audit/verify",
+      "GET /audit/public-key",
+      "GET /audit/events",
       "GET /assessments",
       "POST /assessments",
       "GET /assessments/{id}",
@@ -318,6 +320,8 @@ export const API: Record<string, ApiEntry> = {
   "POST /models/{slug}/versions/{version}/approval-requests": { scope: "governance:write", full: 400, other: 400 },
   "GET /approval-requests/{id}": { scope: "governance:read", full: 200, other: 404 },
   "GET /audit/verify": { scope: "audit:read", full: 200, other: 200 }, // verifies the token's own organisation
+  "GET /audit/public-key": { scope: "public", full: 200, other: 200 }, // the installation's checkpoint key
+  "GET /audit/events": { scope: "audit:read", full: 200, other: 200 }, // the token's own organisation's events, as JSON lines
 
   "GET /assessments": { scope: "assessment:read", full: 200, other: 200 },
   "POST /assessments": { scope: "assessment:write", full: 400, other: 400 },

@@ -409,7 +409,9 @@ describe("authorization matrix: JSON API", () => {
       });
       const problems: string[] = [];
       if (res.status !== expected) problems.push(`expected ${expected}, got ${res.status} ${res.text.slice(0, 160)}`);
-      if (!(res.headers.get("content-type") ?? "").includes("application/json"))
+      const type = res.headers.get("content-type") ?? "";
+      // GET /audit/events answers JSON lines; every refusal is the JSON error envelope.
+      if (!type.includes("application/json") && !(res.status === 200 && type.includes("application/x-ndjson")))
         problems.push(`not JSON: ${res.headers.get("content-type")}`);
       return problems.length ? `${method} ${urlPath} as ${principal}: ${problems.join("; ")}` : null;
     });

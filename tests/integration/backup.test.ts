@@ -6,11 +6,24 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSharedDb, openDatabase } from "../../db/client";
-import { SYSTEM_ACTOR, verifyAuditChain } from "../../app/modules/audit/audit.server";
+import { listAuditEvents, SYSTEM_ACTOR, verifyAuditChain } from "../../app/modules/audit/audit.server";
+import { checkpointForExport, verifyAuditTrail } from "../../app/modules/audit/checkpoints.server";
 import { createModel, createVersion, recordMonitoringSnapshot } from "../../app/modules/registry/registry.server";
-import { ROOT, tempDatabase, TSX_CLI, withDatabase } from "../setup/portal-server";
+import { rewriteChain } from "../setup/audit-attacker";
+import {
+  acquirePortalBuild,
+  ROOT,
+  startPortal,
+  stopPortal,
+  tempDatabase,
+  TSX_CLI,
+  withDatabase,
+  type PortalServer,
+} from "../setup/portal-server";
 import { seedOrgWithToken } from "../setup/test-orgs";
 
 const dirs: string[] = [];
@@ -26,11 +39,11 @@ function tempDir(): string {
 type CliResult = { code: number | null; stdout: string; stderr: string };
 
 /** Runs a CLI script asynchronously (so this process can keep writing meanwhile). */
-function runCli(script: string, args: string[], databaseUrl: string): Promise<CliResult> {
+function runCli(script: string, args: string[], databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TSX_CLI, script, ...args], {
       cwd: ROOT,
-      env: { ...process.env, VITEST: "", DATABASE_URL: databaseUrl },
+      env: { ...process.env, VITEST: "", DATABASE_URL: databaseUrl, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -104,6 +117,8 @@ describe("backup and restore", () => {
 
     expect(backup.code, backup.stderr + backup.stdout).toBe(0);
     expect(backup.stdout).toMatch(/integrity ok/);
+    // It names the keys it leaves out (issue #14: they are backed up apart from the database).
+    expect(backup.stdout).toMatch(/Not in the backup, by design: the keys \S*audit-signing\.key and \S*secrets\.key/);
     expect(written).toBeGreaterThan(0); // the backup really ran alongside writes
     const copy = openDatabase(out);
     try {
@@ -153,5 +168,135 @@ describe("backup and restore", () => {
     expect(result.stderr).toContain(`No database at ${missing}`);
     expect(fs.existsSync(missing)).toBe(false);
     expect(fs.existsSync(out)).toBe(false);
+  }, 60_000);
+});
+
+/**
+ * Issue #14 §6: restore copied a backup with a broken chain over the live
+ * database first, and ran while the server was up (rolling back a write the
+ * server had acknowledged). Now it checks first, refuses without touching
+ * anything, refuses while the database is in use, keeps what it replaces and
+ * records the rollback so verify tells it from a truncation.
+ */
+describe("restore never makes things worse", () => {
+  const signingKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
+  /** A live installation: a database with an organisation, some history and a checkpoint, and a backup of it. */
+  async function installation(name: string) {
+    const live = tempDatabase(`portal-restore-${name}-`);
+    dirs.push(path.dirname(live));
+    const { orgId: id } = await seedOrgWithToken(live, "acme");
+    const backupFile = path.join(path.dirname(live), "backups", "portal-earlier.db");
+    withDatabase(live, () => {
+      createModel(id, { name: "Restore model", slug: "restore-model", riskTier: "minimal" } as never, SYSTEM_ACTOR, "api" as never);
+      checkpointForExport(id, "board-report");
+    });
+    const db = openDatabase(live);
+    fs.mkdirSync(path.dirname(backupFile), { recursive: true });
+    await db.$client.backup(backupFile);
+    db.$client.close();
+    // Later work the backup does not have, anchored by a checkpoint that left the building.
+    const outside = withDatabase(live, () => {
+      createVersion(id, "restore-model", { version: "1.0.0" } as never, SYSTEM_ACTOR, "api" as never);
+      return checkpointForExport(id, "audit-export")!;
+    });
+    return { live, backupFile, orgId: id, outside };
+  }
+
+  const fingerprint = (file: string) => {
+    const db = openDatabase(file);
+    try {
+      return {
+        events: db.$client.prepare("select count(*) from audit_events").pluck().get(),
+        head: db.$client.prepare("select hash from audit_events order by id desc limit 1").pluck().get(),
+      };
+    } finally {
+      db.$client.close();
+    }
+  };
+
+  const restore = (backupFile: string, live: string) => runCli("scripts/restore.ts", [backupFile], live, { AUDIT_SIGNING_KEY: signingKey });
+
+  beforeAll(() => {
+    process.env.AUDIT_SIGNING_KEY = signingKey;
+  });
+  afterAll(() => {
+    delete process.env.AUDIT_SIGNING_KEY;
+  });
+
+  it("refuses a backup whose chain is broken, leaving the live database as it was", async () => {
+    const { live, backupFile } = await installation("broken");
+    const db = new Database(backupFile);
+    db.exec("DROP TRIGGER audit_events_no_update");
+    db.prepare(
+      "update audit_events set actor_label = 'mallory' where id = (select min(id) from audit_events where org_id is not null)",
+    ).run();
+    db.close();
+    const before = fingerprint(live);
+    const result = await restore(backupFile, live);
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stderr).toMatch(/does not verify[\s\S]*Nothing was changed/);
+    expect(fingerprint(live)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(live)).filter((f) => f.includes("restoring"))).toEqual([]);
+  }, 60_000);
+
+  it("refuses a backup rewritten with recomputed hashes: it disagrees with the live checkpoints", async () => {
+    const { live, backupFile, orgId: id } = await installation("forged");
+    const db = new Database(backupFile);
+    db.exec("DROP TRIGGER audit_checkpoints_no_delete; DELETE FROM audit_checkpoints;");
+    rewriteChain(db, id, (row) => {
+      if (row.seq === 1) row.actor_label = "mallory@acme.test";
+    });
+    db.close();
+    const before = fingerprint(live);
+    const result = await restore(backupFile, live);
+    expect(result.code, result.stdout).toBe(1);
+    expect(result.stderr).toMatch(/differs from the given checkpoint[\s\S]*Nothing was changed/);
+    expect(fingerprint(live)).toEqual(before);
+  }, 60_000);
+
+  it("refuses while the server has the database open, and the server's acknowledged writes stay", async () => {
+    const { live, backupFile } = await installation("busy");
+    const build = acquirePortalBuild();
+    let server: PortalServer | undefined;
+    try {
+      server = await startPortal({ databaseFile: live, buildDir: build.buildDir, env: { AUDIT_SIGNING_KEY: signingKey } });
+      const before = fingerprint(live);
+      const result = await restore(backupFile, live);
+      expect(result.code, result.stdout).toBe(1);
+      expect(result.stderr).toMatch(/is in use .*stop the server.*Nothing was changed/);
+      expect(fingerprint(live)).toEqual(before);
+      expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await stopPortal(server);
+      build.release();
+    }
+    // Once it has stopped, the restore goes ahead.
+    expect((await restore(backupFile, live)).code).toBe(0);
+  }, 240_000);
+
+  it("keeps the replaced database and records an audited rollback that verify tells from a truncation", async () => {
+    const { live, backupFile, orgId: id, outside } = await installation("good");
+    const replaced = fingerprint(live);
+    const result = await restore(backupFile, live);
+    expect(result.code, result.stderr).toBe(0);
+    const kept = /kept at (\S+)\.$/m.exec(result.stdout)?.[1];
+    expect(kept, result.stdout).toBeDefined();
+    expect(fingerprint(kept!)).toEqual(replaced);
+
+    const trail = withDatabase(live, () => verifyAuditTrail(id, [outside]));
+    expect(trail).toMatchObject({ ok: true, rolledBackCheckpoints: 1 });
+    expect(trail.rollbacks).toEqual([expect.objectContaining({ restoredFromSeq: outside.seq - 1, replacedSeq: outside.seq })]);
+    const event = withDatabase(live, () => listAuditEvents(id, { action: "audit.restored" }, { limit: 1 }).events[0]);
+    expect(event?.payload.details).toMatchObject({ summary: `Restored from a backup at sequence ${outside.seq - 1}` });
+
+    // The CLI with the outside copy: ok, with the restore noted.
+    const copy = path.join(path.dirname(live), "outside-checkpoint.json");
+    fs.writeFileSync(copy, JSON.stringify(outside));
+    const verify = await runCli("scripts/audit-verify.ts", ["--org", "acme", "--checkpoint", copy], live, {
+      AUDIT_SIGNING_KEY: signingKey,
+    });
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/note {4}acme: restored from a backup at sequence \d+/);
   }, 60_000);
 });

@@ -24,8 +24,18 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
  */
 function received(method: string, url: string, status: number, contentType: string, text: string): void {
   const path = new URL(url).pathname;
-  if (!path.startsWith(`${API}/`) || path === `${API}/openapi.json` || !contentType.includes("application/json") || text === "") return;
+  if (!path.startsWith(`${API}/`) || path === `${API}/openapi.json`) return;
+  if (contentType.includes("application/x-ndjson")) return checkApiAnswer({ method, path, status, body: parseJsonLines(text) });
+  if (!contentType.includes("application/json") || text === "") return;
   checkApiAnswer({ method, path, status, body: JSON.parse(text) });
+}
+
+/** JSON lines (application/x-ndjson, as `GET /api/v1/audit/events` answers): one value per line. */
+export function parseJsonLines(text: string): unknown[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 // ---------------------------------------------------------------- one raw request

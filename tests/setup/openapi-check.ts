@@ -80,9 +80,16 @@ export function expectMatchesDocument({
       `${name} answered ${status}, which the document does not declare (it declares ${Object.keys(responses).join(", ")}); body: ${preview(body)}`,
     );
   }
-  const ref = response.content?.["application/json"]?.schema?.$ref;
+  // JSON lines (application/x-ndjson): `body` is the parsed lines, each checked against the schema of one line.
+  const lines = response.content?.["application/x-ndjson"];
+  const ref = (lines ?? response.content?.["application/json"])?.schema?.$ref;
   if (!ref) throw new Error(`${name}: the document declares no JSON schema for ${status}`);
   const validate = validatorFor(ref);
+  if (lines && !Array.isArray(body)) throw new Error(`${name} answered ${status}: JSON lines expected, got ${preview(body)}`);
+  for (const item of lines ? (body as unknown[]) : [body]) expectValid(validate, item, name, status, ref);
+}
+
+function expectValid(validate: ValidateFunction, body: unknown, name: string, status: number, ref: string): void {
   if (!validate(body)) {
     const problems = (validate.errors ?? []).map(
       (e) =>

@@ -45,3 +45,36 @@ export function auditFilterRange(filter: AuditFilter) {
     to: filter.to ? new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
   };
 }
+
+/**
+ * The audit log's verify form: optionally a sequence number and head hash
+ * read off a copy kept outside (a printed board report, an export) to check
+ * the log against as well.
+ */
+export const AuditAnchorFormSchema = z
+  .object({
+    seq: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || undefined)
+      .pipe(z.coerce.number({ message: "Use a whole number" }).int("Use a whole number").positive("Use a whole number").optional()),
+    headHash: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .optional()
+      .transform((v) => v || undefined)
+      .pipe(
+        z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, "A head hash is 64 characters, 0-9 and a-f")
+          .optional(),
+      ),
+  })
+  .superRefine((v, ctx) => {
+    if (v.seq !== undefined && v.headHash === undefined)
+      ctx.addIssue({ code: "custom", path: ["headHash"], message: "Give the head hash too" });
+    if (v.seq === undefined && v.headHash !== undefined)
+      ctx.addIssue({ code: "custom", path: ["seq"], message: "Give the sequence number too" });
+  });

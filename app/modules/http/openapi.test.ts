@@ -44,7 +44,7 @@ describe("buildOpenApiDocument", () => {
   });
 
   it("has exactly one operation per API_ENDPOINTS entry", () => {
-    expect(API_ENDPOINTS.length).toBe(29);
+    expect(API_ENDPOINTS.length).toBe(31);
     for (const endpoint of API_ENDPOINTS) {
       expect(operation(endpoint.method, endpoint.path), `${endpoint.method} ${endpoint.path}`).toBeDefined();
     }
@@ -63,7 +63,7 @@ describe("buildOpenApiDocument", () => {
       expect(op.security).toEqual([{ bearerAuth: [endpoint.scope] }]);
       expect(op.description).toContain(endpoint.scope);
     }
-    expect(API_ENDPOINTS.filter((e) => e.scope === null).map((e) => e.operationId)).toEqual(["getFramework"]);
+    expect(API_ENDPOINTS.filter((e) => e.scope === null).map((e) => e.operationId)).toEqual(["getFramework", "getAuditPublicKey"]);
     expect(operation("get", "/framework").security).toEqual([]);
     expect(operation("post", "/models/{slug}/versions/{version}/transitions").security).toEqual([{ bearerAuth: ["registry:write"] }]);
     expect(operation("get", "/metrics").security).toEqual([{ bearerAuth: ["registry:read"] }]);
@@ -117,6 +117,8 @@ describe("buildOpenApiDocument", () => {
       "GET /roadmap-items/{id}": "getRoadmapItem",
       "PATCH /roadmap-items/{id}": "updateRoadmapItem",
       "GET /audit/verify": "verifyAuditChain",
+      "GET /audit/public-key": "getAuditPublicKey",
+      "GET /audit/events": "listAuditEvents",
     });
     for (const endpoint of API_ENDPOINTS) expect(operation(endpoint.method, endpoint.path).operationId).toBe(endpoint.operationId);
   });
@@ -125,7 +127,7 @@ describe("buildOpenApiDocument", () => {
     const tags = (doc.tags as Json[]).map((t) => t.name);
     for (const endpoint of API_ENDPOINTS) {
       const op = operation(endpoint.method, endpoint.path);
-      const success = op.responses[endpoint.created ? "201" : "200"].content["application/json"].schema;
+      const success = op.responses[endpoint.created ? "201" : "200"].content[endpoint.contentType ?? "application/json"].schema;
       expect(success.$ref, endpoint.operationId).toMatch(/^#\/components\/schemas\/[A-Z]\w+$/);
       const schema = resolvePointer(doc, success.$ref) as Json;
       expect(schema.type === "object" || schema.anyOf?.every((s: Json) => s.type === "object"), endpoint.operationId).toBe(true);

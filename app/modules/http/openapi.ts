@@ -25,7 +25,14 @@ import { ApprovalRequestOpenSchema, BiasAuditJsonSchema } from "../governance/go
 import { ApprovalRequestSchema, BiasAuditSchema, ModelCardSchema } from "../governance/governance-response-schemas";
 import { AssessmentCreateSchema, AssessmentResponsesSchema, FinalizeSchema, WithdrawSchema } from "../assessment/assessment-schemas";
 import { AssessmentListSchema, AssessmentSchema, SavedAssessmentSchema } from "../assessment/assessment-response-schemas";
-import { AuditVerificationSchema } from "../audit/audit-response-schemas";
+import {
+  AuditEventLineSchema,
+  AuditEventsQuerySchema,
+  AuditPublicKeyQuerySchema,
+  AuditPublicKeySchema,
+  AuditVerificationSchema,
+  AuditVerifyQuerySchema,
+} from "../audit/audit-response-schemas";
 import { FrameworkQuerySchema, FrameworkSummarySchema } from "../framework/framework-response-schemas";
 import { RoadmapGenerateSchema, RoadmapItemUpdateSchema } from "../roadmap/roadmap-schemas";
 import { RoadmapDetailSchema, RoadmapItemSchema } from "../roadmap/roadmap-response-schemas";
@@ -49,8 +56,10 @@ type Endpoint = {
   scope: ApiScope | null;
   body?: ZodTypeAny;
   query?: ZodTypeAny;
-  /** The successful answer (200, or 201 when `created`). */
+  /** The successful answer (200, or 201 when `created`); with `contentType` JSON lines, the schema of one line. */
   response: ZodTypeAny;
+  /** Default application/json. */
+  contentType?: "application/x-ndjson";
   created?: boolean;
   errors: number[];
 };
@@ -85,6 +94,8 @@ const COMPONENTS: Record<string, ZodTypeAny> = {
   Roadmap: RoadmapDetailSchema,
   RoadmapItem: RoadmapItemSchema,
   AuditVerification: AuditVerificationSchema,
+  AuditPublicKey: AuditPublicKeySchema,
+  AuditEventLine: AuditEventLineSchema,
 };
 
 export const API_ENDPOINTS: Endpoint[] = [
@@ -402,9 +413,35 @@ export const API_ENDPOINTS: Endpoint[] = [
     method: "get",
     path: "/audit/verify",
     response: AuditVerificationSchema,
-    summary: "Verify the organisation's audit hash chain: {ok, events} or {ok: false, firstBrokenId}",
+    summary:
+      "Verify the organisation's audit hash chain and compare it with its signed checkpoints (and with `seq`/`headHash` read off a copy kept outside): {ok, events} or {ok: false, firstBrokenId, firstBrokenSeq}",
     scope: "audit:read",
-    errors: [401, 403],
+    query: AuditVerifyQuerySchema,
+    errors: [401, 403, 422],
+  },
+  {
+    operationId: "getAuditPublicKey",
+    tag: "Audit",
+    method: "get",
+    path: "/audit/public-key",
+    response: AuditPublicKeySchema,
+    summary: "The Ed25519 public key that signs this installation's audit checkpoints (with `keyId`: 404 unless it is that key)",
+    scope: null,
+    query: AuditPublicKeyQuerySchema,
+    errors: [404, 422],
+  },
+  {
+    operationId: "listAuditEvents",
+    tag: "Audit",
+    method: "get",
+    path: "/audit/events",
+    response: AuditEventLineSchema,
+    contentType: "application/x-ndjson",
+    summary:
+      'The organisation\'s audit events exactly as stored, with their hashes, as JSON lines in sequence order (`Link: rel="next"` pages on): verify them without the portal',
+    scope: "audit:read",
+    query: AuditEventsQuerySchema,
+    errors: [401, 403, 422],
   },
 ];
 
@@ -494,7 +531,7 @@ function operation(endpoint: Endpoint) {
     responses: {
       [endpoint.created ? "201" : "200"]: {
         description: endpoint.created ? "Created" : "OK",
-        content: { "application/json": { schema: componentRef(endpoint.response) } },
+        content: { [endpoint.contentType ?? "application/json"]: { schema: componentRef(endpoint.response) } },
       },
       ...Object.fromEntries(
         endpoint.errors.map((status) => [String(status), { description: ERROR_DESCRIPTIONS[status], content: errorContent }]),

@@ -4,6 +4,7 @@ import { assessments } from "../../../db/schema";
 import type { AssessmentDetail } from "../assessment/assessments.server";
 import { formatScore } from "../assessment/scoring";
 import { getFramework } from "../framework/framework";
+import type { Checkpoint } from "../audit/checkpoint";
 import type { RoadmapSummary } from "../roadmap/roadmaps.server";
 import { toCsv } from "../../utils/csv-writer";
 import {
@@ -166,6 +167,23 @@ const STATUS_WORDS: Record<string, string> = {
   not_applicable: "Not applicable",
 };
 
+/** The signed checkpoint of the audit trail a report was produced with. */
+export type AuditAnchor = Pick<Checkpoint, "seq" | "headHash" | "createdAt" | "keyId">;
+
+/**
+ * The paper trail's anchor: printed, the report pins the audit log up to this
+ * sequence number; anyone can later check the log still holds this head hash.
+ */
+function auditAnchor(doc: Pdf, anchor: AuditAnchor) {
+  heading(doc, "Audit trail anchor", 2);
+  paragraph(
+    doc,
+    `Produced at audit event ${anchor.seq}, head hash ${anchor.headHash}, signed checkpoint of ${anchor.createdAt.slice(0, 16).replace("T", " ")} UTC (key ${anchor.keyId.slice(0, 16)}). ` +
+      `The audit log must still hold this hash at this sequence number: check it on the audit log page, with npm run audit:verify, or GET /api/v1/audit/verify?seq=${anchor.seq}&headHash=<hash>.`,
+    { muted: true, size: 8 },
+  );
+}
+
 /**
  * The board report. Page 1 is the executive summary (score, level, band,
  * change since the previous finalised quarter, radar, component table); then
@@ -178,6 +196,7 @@ export function assessmentBoardReport(
   previous: Previous,
   roadmap: RoadmapSummary | null = null,
   withdrawal: Withdrawal | null = null,
+  anchor: AuditAnchor | null = null,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const framework = getFramework(a.frameworkVersion);
   const { doc, finish } = createPdf({ title: `${orgName}: Technology & Operations assessment ${a.period}`, subject: "Board report" });
@@ -391,6 +410,7 @@ export function assessmentBoardReport(
       { title: "Evidence behind the answers" },
     );
   }
+  if (anchor) auditAnchor(doc, anchor);
   return finish(`${orgName} · Technology & Operations ${a.period}${a.status === "withdrawn" ? " · WITHDRAWN" : ""}`);
 }
 

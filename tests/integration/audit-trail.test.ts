@@ -1,0 +1,136 @@
+/**
+ * Issue #14 §2 on the real production server: the audit trail checked from
+ * outside. An auditor with an `audit:read` token exports the events exactly as
+ * stored and verifies them without the portal; the public key checks a
+ * checkpoint; `GET /api/v1/audit/verify` (and the audit page's button) catch a
+ * rewrite with every later hash recomputed, which the API used to call ok;
+ * the board report and the audit CSV carry the checkpoint they were produced with.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkpointSignatureValid, parseCheckpointFile, publicKeyFromBase64 } from "../../app/modules/audit/checkpoint";
+import { computeEventHash, GENESIS_HASH, type AuditEventContent } from "../../app/modules/audit/hash";
+import { parseJsonLines, send } from "../setup/api-client";
+import { rewriteChain, type StoredEventRow } from "../setup/audit-attacker";
+import { acquirePortalBuild, killAllPortals } from "../setup/portal-server";
+import { parseCsv, readPdfPages, pdfLines } from "../setup/readers";
+import { startHostileEnv, type HostileEnv } from "./hostile-fixtures";
+
+let env: HostileEnv;
+let releaseBuild = () => {};
+const signingKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
+beforeAll(async () => {
+  const build = acquirePortalBuild();
+  releaseBuild = build.release;
+  process.env.AUDIT_SIGNING_KEY = signingKey;
+  env = await startHostileEnv(build.buildDir, "portal-audit-trail-", { AUDIT_SIGNING_KEY: signingKey });
+}, 240_000);
+
+afterAll(async () => {
+  await env?.stop();
+  killAllPortals();
+  releaseBuild();
+  delete process.env.AUDIT_SIGNING_KEY;
+});
+
+const api = (urlPath: string) => send(env.server.baseUrl, `/api/v1${urlPath}`, { bearer: env.token });
+const page = (urlPath: string, init: { method?: string; body?: URLSearchParams } = {}) =>
+  send(env.server.baseUrl, urlPath, {
+    ...init,
+    cookie: env.cookies.admin,
+    headers: init.body ? { "content-type": "application/x-www-form-urlencoded", origin: env.server.baseUrl } : {},
+  });
+
+type Line = AuditEventContent & { seq: number; prevHash: string; hash: string };
+
+describe("the audit trail from outside", () => {
+  it("GET /audit/events pages through every event exactly as stored; an outside auditor recomputes the chain", async () => {
+    const lines: Line[] = [];
+    let next: string | null = "/audit/events?limit=100";
+    while (next) {
+      const reply = await api(next);
+      expect(reply.status, reply.text.slice(0, 200)).toBe(200);
+      expect(reply.contentType).toContain("application/x-ndjson");
+      lines.push(...(parseJsonLines(reply.text) as Line[]));
+      next = /<\/api\/v1([^>]+)>; rel="next"/.exec(reply.headers.get("link") ?? "")?.[1] ?? null;
+    }
+    const stored = env.db.prepare("select count(*) from audit_events where org_id = ?").pluck().get(env.orgId) as number;
+    expect(lines.length).toBe(stored);
+    expect(lines.map((l) => l.seq)).toEqual(lines.map((_, i) => i + 1));
+    let prev = GENESIS_HASH;
+    for (const line of lines) {
+      expect(line.prevHash).toBe(prev);
+      // The recipe of the README: the event's content fields only, with the previous hash.
+      const { orgId, actorType, actorId, actorLabel, action, entityType, entityId, payload, createdAt } = line;
+      const content = { orgId, actorType, actorId, actorLabel, action, entityType, entityId, payload, createdAt };
+      expect(computeEventHash(prev, content)).toBe(line.hash);
+      prev = line.hash;
+    }
+  });
+
+  it("the public key checks the checkpoint a CSV export carries, and the export's checkpoint verifies", async () => {
+    const csv = await page(`/orgs/${env.orgSlug}/audit.csv`);
+    expect(csv.status).toBe(200);
+    const rows = parseCsv(csv.text.replace(/^\uFEFF/, ""));
+    const last = rows.at(-1)!;
+    expect(last[0]).toBe("checkpoint");
+    const [checkpoint] = parseCheckpointFile(last[7]!);
+    expect(csv.headers.get("x-audit-checkpoint")).toBe(`seq=${checkpoint!.seq}; head-hash=${checkpoint!.headHash}`);
+    const key = JSON.parse((await api("/audit/public-key")).text) as { keyId: string; publicKey: string };
+    expect(key.keyId).toBe(checkpoint!.keyId);
+    expect(checkpointSignatureValid(checkpoint!, publicKeyFromBase64(key.publicKey))).toBe(true);
+    expect((await api(`/audit/public-key?keyId=${"0".repeat(64)}`)).status).toBe(404);
+  });
+
+  it("the board report prints the checkpoint it was produced with", async () => {
+    const id = env.db.prepare("select id from assessments where org_id = ? and status = 'finalized' limit 1").pluck().get(env.orgId);
+    const reply = await fetch(`${env.server.baseUrl}/orgs/${env.orgSlug}/assessments/${id}.pdf`, {
+      headers: { cookie: env.cookies.leadership },
+    });
+    expect(reply.status).toBe(200);
+    const text = readPdfPages(new Uint8Array(await reply.arrayBuffer()))
+      .flatMap(pdfLines)
+      .join(" ");
+    const head = env.db.prepare("select seq, hash from audit_events where org_id = ? order by id desc limit 1").get(env.orgId) as {
+      seq: number;
+      hash: string;
+    };
+    expect(text).toContain(`Produced at audit event ${head.seq}, head hash ${head.hash}`);
+    const stored = env.db
+      .prepare("select reason from audit_checkpoints where org_id = ? and seq = ? and head_hash = ?")
+      .pluck()
+      .all(env.orgId, head.seq, head.hash);
+    expect(stored.length).toBeGreaterThan(0);
+  });
+
+  it("a rewrite with every later hash recomputed: verify (API and page) names the sequence number; an anchor catches it too", async () => {
+    const before = JSON.parse((await api("/audit/verify")).text) as { ok: boolean; headSeq: number; headHash: string; checkpoints: number };
+    expect(before).toMatchObject({ ok: true });
+    expect(before.checkpoints).toBeGreaterThan(0); // the exports above signed checkpoints
+    const anchor = { seq: before.headSeq, hash: before.headHash };
+
+    // Someone holding the database file.
+    const file = new Database(env.file);
+    rewriteChain(file, env.orgId, (row: StoredEventRow) => {
+      if (row.seq === 29) row.actor_label = "mallory@evil.example";
+    });
+    const after = JSON.parse((await api("/audit/verify")).text);
+    expect(after).toMatchObject({ ok: false, brokenBy: "checkpoint" });
+    expect(after.firstBrokenSeq).toBeGreaterThanOrEqual(29);
+    expect(after.firstBrokenSeq).toBeLessThanOrEqual(anchor.seq);
+
+    // Stored checkpoints deleted too: the sequence number and hash printed on a report still catch it.
+    file.exec("DROP TRIGGER audit_checkpoints_no_delete; DELETE FROM audit_checkpoints;");
+    file.close();
+    expect(JSON.parse((await api("/audit/verify")).text)).toMatchObject({ ok: true });
+    const anchored = JSON.parse((await api(`/audit/verify?seq=${anchor.seq}&headHash=${anchor.hash}`)).text);
+    expect(anchored).toMatchObject({ ok: false, firstBrokenSeq: anchor.seq });
+
+    const form = new URLSearchParams({ seq: String(anchor.seq), headHash: anchor.hash });
+    const verified = await page(`/orgs/${env.orgSlug}/audit`, { method: "POST", body: form });
+    expect(verified.status).toBe(200);
+    expect(verified.text).toContain(`The log disagrees with a checkpoint from event ${anchor.seq}`);
+  });
+});
