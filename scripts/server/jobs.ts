@@ -10,6 +10,7 @@
  * minutes later and its error is kept in `scheduled_jobs.last_error`.
  */
 import { refreshPlannerStatistics } from "../../db/prepare";
+import { writeDailyCheckpoints } from "../../app/modules/audit/checkpoints.server";
 import { expireSessions } from "../../app/modules/auth/session.server";
 import { dailyAtUtc, every } from "../../app/utils/schedule";
 import type { ScheduledJob } from "../../app/utils/scheduler.server";
@@ -26,5 +27,11 @@ export const JOBS: readonly ScheduledJob[] = [
     name: "expire-sessions",
     next: every(15 * 60_000),
     run: (now) => expireSessions(now),
+  },
+  {
+    // Every chain whose head moved, or whose newest checkpoint is a day old, gets a signed checkpoint.
+    name: "audit-checkpoints",
+    next: dailyAtUtc("00:05"),
+    run: (now) => writeDailyCheckpoints(now),
   },
 ];

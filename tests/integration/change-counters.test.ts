@@ -5,7 +5,7 @@
  * The database gets ordinary triggers that log every row written to a table a
  * cached reader may read (everything but the bookkeeping: login throttle,
  * sessions, session version, landing organisation, API token last use, idempotency records, scheduled job
- * leases, the site-wide chain of sign-ins), with
+ * leases, signed audit checkpoints, the site-wide chain of sign-ins), with
  * the counter scope the row belongs to: `org:<id>` by its `org_id` (or its
  * parent's), `site` for users, organisations and memberships. Then the real
  * server (another process: `total_changes()` cannot be read across
@@ -25,7 +25,15 @@ import { signIn } from "../setup/sign-in";
 import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, type PortalServer } from "../setup/portal-server";
 
 /** Tables no cached reader reads, and columns that are bookkeeping in tables that are not. */
-const BOOKKEEPING_TABLES = ["login_failures", "sessions", "change_counters", "write_log", "idempotency_records", "scheduled_jobs"];
+const BOOKKEEPING_TABLES = [
+  "login_failures",
+  "sessions",
+  "change_counters",
+  "write_log",
+  "idempotency_records",
+  "scheduled_jobs",
+  "audit_checkpoints",
+];
 const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["session_version", "last_org_id"], api_tokens: ["last_used_at"] };
 const SHARED_TABLES = ["users", "organizations", "memberships"];
 
