@@ -317,7 +317,7 @@ describe("IncidentCreateSchema", () => {
     const errors = errorsOf(IncidentCreateSchema, { title: "", severity: "sev5", startedAt: "1990-01-01T00:00:00Z" });
     expect(errors.title).toBe("Title is required");
     expect(errors.severity).toBe("Choose a severity from sev1 to sev4");
-    expect(errors.startedAt).toBe("Date is out of range");
+    expect(errors.startedAt).toBe("Use a date from 2000 to 2100");
   });
 });
 
@@ -429,5 +429,32 @@ describe("ModelListQuerySchema", () => {
     ).toMatchObject({ stage: undefined, riskTier: undefined, sort: undefined, page: 1, pageSize: 25 });
     expect(parse(ModelListQuerySchema, { page: "abc", pageSize: "0" })).toMatchObject({ page: 1, pageSize: 25 });
     expect(parse(ModelListQuerySchema, { page: "1.5", pageSize: "2.5" })).toMatchObject({ page: 1, pageSize: 25 });
+  });
+});
+
+describe("bad input is refused, never stored changed (issue 14, #7)", () => {
+  const incident = { title: "Outage", severity: "sev2" };
+
+  it.each(["2026-02-30T10:00:00Z", "2026-02-30T10:00", "2026-02-30", "2026-04-31T00:00:00+02:00"])(
+    "an incident start of %s (no such day) is refused, not rolled over into the next month",
+    (startedAt) => {
+      expect(errorsOf(IncidentCreateSchema, { ...incident, startedAt })).toEqual({ startedAt: "That date does not exist" });
+    },
+  );
+
+  it("a real day at the ends of the range is accepted; one outside it is refused", () => {
+    expect(parse(IncidentCreateSchema, { ...incident, startedAt: "2000-01-01T00:00" }).startedAt).toEqual(new Date("2000-01-01T00:00:00Z"));
+    expect(parse(IncidentCreateSchema, { ...incident, startedAt: "2024-02-29T23:59:59Z" }).startedAt).toEqual(
+      new Date("2024-02-29T23:59:59Z"),
+    );
+    expect(errorsOf(IncidentCreateSchema, { ...incident, startedAt: "9999-12-31T00:00:00Z" }).startedAt).toBe(
+      "Use a date from 2000 to 2100",
+    );
+    expect(errorsOf(MonitoringSnapshotSchema, { observedAt: "2026-13-01T00:00:00Z", metrics: { auc: 1 } }).observedAt).toBeDefined();
+  });
+
+  it("metrics windows are real days within the range", () => {
+    expect(errorsOf(MetricsWindowSchema, { from: "2026-02-30T00:00:00Z" }).from).toBe("That date does not exist");
+    expect(errorsOf(MetricsWindowSchema, { to: "0000-01-01" }).to).toBe("Use a date from 2000 to 2100");
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { optionalField } from "../../utils/validation";
+import { calendarDayProblem, DATE_RANGE_MESSAGE, DateTimeSchema, optionalField, yearInRange } from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
 import { COMPARISONS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
 
@@ -197,14 +197,6 @@ export const TransitionSchema = z.object({
 });
 export type TransitionInput = z.infer<typeof TransitionSchema>;
 
-/** Date-times without a zone (e.g. from a datetime-local input) are taken as UTC, whatever the server's zone. */
-const DateTimeSchema = z
-  .preprocess(
-    (v) => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v.trim()) ? `${v.trim()}Z` : v),
-    z.coerce.date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) }),
-  )
-  .refine((d) => d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 2100, "Date is out of range");
-
 const incidentTimesAreOrdered = (value: { startedAt?: Date; detectedAt?: Date; resolvedAt?: Date }, ctx: z.RefinementCtx) => {
   if (value.startedAt && value.detectedAt && value.detectedAt < value.startedAt) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["detectedAt"], message: "Detection cannot precede the start" });
@@ -266,12 +258,18 @@ export const ObjectiveSchema = z.object({
 });
 export type ObjectiveInput = z.infer<typeof ObjectiveSchema>;
 
+/** A day (midnight UTC) or a date-time; a day must exist, and either falls within the years dates may take. */
 const DayOrDateTimeSchema = z
   .string()
   .trim()
-  .refine((v) => !Number.isNaN(Date.parse(v)), "Use a date such as 2026-07-01")
-  .refine((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v) || new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "That date does not exist")
-  .transform((v) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v));
+  .superRefine((v, ctx) => {
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : /^(\d{4}-\d{2}-\d{2})T/.exec(v)?.[1];
+    const problem = day === undefined ? null : calendarDayProblem(day);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    else if (Number.isNaN(Date.parse(v))) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "Use a date such as 2026-07-01" });
+  })
+  .transform((v) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v))
+  .refine((d) => yearInRange(d.getUTCFullYear()), DATE_RANGE_MESSAGE);
 
 /** `from`/`to` of registry metrics; the default is the current quarter. */
 export const MetricsWindowSchema = z

@@ -1,15 +1,10 @@
 import { z } from "zod";
 import { EmailSchema } from "../auth/auth-schemas";
-import { optionalField } from "../../utils/validation";
+import { calendarDay, optionalField } from "../../utils/validation";
 import { WORK_STATUSES } from "./roadmap-constants";
 
-const DateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2027-01-01")
-  .refine(
-    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-    "That date does not exist",
-  );
+/** A roadmap's start: a real day from 2000 to 2100, so every due date stays a real date too. */
+const DateSchema = calendarDay("Use a date such as 2027-01-01");
 
 /** The roadmap a generation was confirmed to replace: its id, or "none" when none was active. */
 const ReplacesRoadmapSchema = z.union(
