@@ -39,6 +39,30 @@ export function optionalField<S extends ZodTypeAny>(schema: S) {
 /** A moment in API answers: an ISO 8601 UTC timestamp as `Date.toISOString()` writes it. */
 export const TimestampSchema = z.string().datetime();
 
+/* ---------------------------------------------------------------- names */
+
+/**
+ * Characters no name or title may hold: C0 and C1 control characters (NUL,
+ * newlines, tabs, escape sequences), DEL, the Unicode line and paragraph
+ * separators, and the bidirectional embedding, override and isolate controls
+ * (U+202A–U+202E, U+2066–U+2069) that make "Invoice ‮gpj.exe" read as
+ * "Invoice exe.jpg". Letters and marks of every script, emoji and the
+ * implicit direction marks (U+200E, U+200F) stay allowed.
+ */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+export const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+export const UNSAFE_NAME_MESSAGE = "Remove the control or text-direction characters";
+// eslint-disable-next-line no-control-regex -- as above
+const SAFE_NAME = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/u;
+
+/**
+ * The one primitive of every name and title field (models, organisations,
+ * people, tokens, teams, incidents): one line of trimmed text without
+ * control or text-direction characters. Chain the field's own length rules:
+ * `NameTextSchema.min(2, "Name is required").max(120, "Name is too long")`.
+ */
+export const NameTextSchema = z.string().trim().regex(SAFE_NAME, UNSAFE_NAME_MESSAGE);
+
 /* ---------------------------------------------------------------- dates */
 
 /** Dates are taken from these years (inclusive): wide enough for any plan, narrow enough for every format we write. */

@@ -90,6 +90,26 @@ describe("dates are real calendar days from 2000 to 2100, or 422", () => {
   });
 });
 
+describe("slugs and names", () => {
+  test("names with NUL or a right-to-left override are refused by the API and the form", async ({ testOrg, apiAs }) => {
+    const { ctx } = await apiAs(testOrg.id, WRITE);
+    for (const name of ["Credit\u0000scorer", "Invoice \u202egpj.exe", "Two\nlines"])
+      await refused(testOrg, () => ctx.post(`${API}/models`, { data: { name, riskTier: "minimal" } }), "name", /control or text-direction/);
+    const slug = await modelWithVersion(ctx);
+    const { cookie } = await signIn(portal().baseUrl, testOrg.emails.team, TEST_PASSWORD);
+    const before = snapshot(testOrg.id);
+    const reply = await postForm(cookie, `/orgs/${testOrg.slug}/models/new`, { name: "Invoice \u202egpj.exe", riskTier: "minimal" });
+    expect(reply.status).toBe(400);
+    expect(reply.text).toContain("Remove the control or text-direction characters");
+    expect(snapshot(testOrg.id)).toEqual(before);
+    const edit = await postForm(cookie, `/orgs/${testOrg.slug}/models/${slug}/edit`, { name: "Renamed\u0000", riskTier: "minimal" });
+    expect(edit.status).toBe(400);
+    expect(edit.text).toContain("Remove the control or text-direction characters");
+    expect(getDb().select({ name: models.name }).from(models).where(eq(models.slug, slug)).get()!.name).toBe("Dates model");
+    expect(snapshot(testOrg.id)).toEqual(before);
+  });
+});
+
 describe("forms answer with a field error, not a 500", () => {
   test("the roadmap form refuses a start date of 0000-01-01", async ({ testOrg, apiAs }) => {
     const prep = await apiAs(testOrg.id, [...ASSESS]);

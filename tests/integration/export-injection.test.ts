@@ -412,6 +412,13 @@ describe("Markdown in model cards cannot inject script, HTML or javascript: link
   }, 180_000);
 
   it("the Markdown export keeps its YAML front matter intact whatever the model's name, tags and sections hold", async () => {
+    // Names cannot hold line breaks any more (a model card name could inject headings and keys): refused with 422.
+    const multiLine = await send(env.server.baseUrl, "/api/v1/models", {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: 'Evil\n---\nowner_team: "pwned"', slug: "yaml-refused", riskTier: "minimal" }),
+    });
+    expect(multiLine.status).toBe(422);
     await api("POST", "/models", {
       name: 'Evil --- owner_team: "pwned" # <script>x</script>',
       slug: "yaml-target",

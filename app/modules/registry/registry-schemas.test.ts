@@ -6,6 +6,7 @@ import {
   IncidentUpdateSchema,
   MetricsWindowSchema,
   ModelCreateSchema,
+  ModelUpdateSchema,
   ModelListQuerySchema,
   ModelVersionCreateSchema,
   ModelVersionFormSchema,
@@ -456,5 +457,29 @@ describe("bad input is refused, never stored changed (issue 14, #7)", () => {
   it("metrics windows are real days within the range", () => {
     expect(errorsOf(MetricsWindowSchema, { from: "2026-02-30T00:00:00Z" }).from).toBe("That date does not exist");
     expect(errorsOf(MetricsWindowSchema, { to: "0000-01-01" }).to).toBe("Use a date from 2000 to 2100");
+  });
+
+  it.each([
+    ["NUL", "Credit\u0000scorer"],
+    ["a newline", "Credit\n# scorer"],
+    ["a tab", "Credit\tscorer"],
+    ["DEL", "Credit\u007fscorer"],
+    ["a C1 control", "Credit\u0085scorer"],
+    ["right-to-left override", "Credit \u202egnp.exe"],
+    ["left-to-right embedding", "Credit \u202ascorer"],
+    ["a first-strong isolate", "Credit \u2068scorer\u2069"],
+    ["a line separator", "Credit\u2028scorer"],
+  ])("names and titles refuse %s", (_, text) => {
+    const message = "Remove the control or text-direction characters";
+    expect(errorsOf(ModelCreateSchema, { name: text, riskTier: "minimal" }).name).toBe(message);
+    expect(errorsOf(ModelCreateSchema, { name: "Fine", riskTier: "minimal", ownerTeam: text }).ownerTeam).toBe(message);
+    expect(errorsOf(ModelUpdateSchema, { name: text, riskTier: "minimal" }).name).toBe(message);
+    expect(errorsOf(IncidentCreateSchema, { ...incident, title: text, startedAt: "2026-05-01T00:00:00Z" }).title).toBe(message);
+    expect(errorsOf(IncidentUpdateSchema, { title: text }).title).toBe(message);
+  });
+
+  it("names in any script, with accents and emoji, are still accepted", () => {
+    for (const name of ["Modèle de crédit", "נתוני אשראי", "نموذج الائتمان", "信用评分 v2", "Churn 🚀 (beta)"])
+      expect(parse(ModelCreateSchema, { name, riskTier: "minimal" }).name).toBe(name);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { calendarDayProblem, DATE_RANGE_MESSAGE, DateTimeSchema, optionalField, yearInRange } from "../../utils/validation";
+import { calendarDayProblem, DATE_RANGE_MESSAGE, DateTimeSchema, NameTextSchema, optionalField, yearInRange } from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
 import { COMPARISONS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
 
@@ -11,6 +11,9 @@ import { COMPARISONS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "
 
 const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters`);
 const optionalText = (max: number) => optionalField(trimmed(max));
+/** A name or title: one line, no control or text-direction characters. */
+const nameField = (max: number) => NameTextSchema.max(max, `Use at most ${max} characters`);
+const optionalName = (max: number) => optionalField(nameField(max));
 
 export const SlugSchema = z
   .string()
@@ -54,12 +57,12 @@ export const RiskTierSchema = z.enum(RISK_TIERS, {
 export const StageSchema = z.enum(STAGES, { errorMap: () => ({ message: `Choose one of: ${STAGES.join(", ")}` }) });
 
 export const ModelCreateSchema = z.object({
-  name: trimmed(120).min(2, "Name is required"),
+  name: nameField(120).min(2, "Name is required"),
   slug: optionalField(SlugSchema),
   riskTier: RiskTierSchema,
-  ownerTeam: optionalText(80),
-  businessOwner: optionalText(120),
-  businessDomain: optionalText(80),
+  ownerTeam: optionalName(80),
+  businessOwner: optionalName(120),
+  businessDomain: optionalName(80),
   useCase: optionalText(500),
   description: optionalText(5000),
   tags: TagsSchema.optional(),
@@ -162,8 +165,8 @@ export const ModelVersionCreateSchema = z.object({
       }),
     }),
   ),
-  algorithm: optionalText(120),
-  framework: optionalText(120),
+  algorithm: optionalName(120),
+  framework: optionalName(120),
   hyperparameters: jsonObjectField(
     z.record(z.unknown()).superRefine((h, ctx) => {
       // Depth first: serialising pathologically deep input would overflow the stack.
@@ -208,7 +211,7 @@ const incidentTimesAreOrdered = (value: { startedAt?: Date; detectedAt?: Date; r
 
 export const IncidentCreateSchema = z
   .object({
-    title: trimmed(200).min(3, "Title is required"),
+    title: nameField(200).min(3, "Title is required"),
     severity: z.enum(SEVERITIES, { errorMap: () => ({ message: "Choose a severity from sev1 to sev4" }) }),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
     startedAt: DateTimeSchema,
@@ -226,7 +229,7 @@ export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
 
 export const IncidentUpdateSchema = z
   .object({
-    title: optionalField(trimmed(200).min(3, "Title is too short")),
+    title: optionalField(nameField(200).min(3, "Title is too short")),
     severity: optionalField(z.enum(SEVERITIES)),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
     detectedAt: optionalField(DateTimeSchema),
