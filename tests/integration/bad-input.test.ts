@@ -91,6 +91,23 @@ describe("dates are real calendar days from 2000 to 2100, or 422", () => {
 });
 
 describe("slugs and names", () => {
+  test("the model slug new is reserved; a model named New gets another slug", async ({ testOrg, apiAs }) => {
+    const { ctx } = await apiAs(testOrg.id, WRITE);
+    await refused(
+      testOrg,
+      () => ctx.post(`${API}/models`, { data: { name: "New model", slug: "new", riskTier: "minimal" } }),
+      "slug",
+      /reserved/,
+    );
+    const made = await expectJson<{ slug: string }>(await ctx.post(`${API}/models`, { data: { name: "New", riskTier: "minimal" } }), 201);
+    expect(made.slug).not.toBe("new");
+    // The create form is still the create form.
+    const { cookie } = await signIn(portal().baseUrl, testOrg.emails.team, TEST_PASSWORD);
+    const page = await send(portal().baseUrl, `/orgs/${testOrg.slug}/models/new`, { cookie });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Register a model");
+  });
+
   test("names with NUL or a right-to-left override are refused by the API and the form", async ({ testOrg, apiAs }) => {
     const { ctx } = await apiAs(testOrg.id, WRITE);
     for (const name of ["Credit\u0000scorer", "Invoice \u202egpj.exe", "Two\nlines"])

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { staticRouteWords } from "../../../tests/setup/route-words";
 import {
   ApiTokenCreateSchema,
   EmailSchema,
@@ -159,5 +160,14 @@ describe("names refuse control and text-direction characters (issue 14, #7)", ()
 
   it("ordinary names in any script are accepted", () => {
     for (const name of ["Zoë O'Brien-Łukasiewicz", "محمد عبد الله", "山田 太郎"]) expect(PersonNameSchema.parse(name)).toBe(name);
+  });
+});
+
+describe("reserved organisation slugs (issue 14, #7)", () => {
+  it("every fixed path word under /orgs/ is refused as an organisation slug", () => {
+    const words = staticRouteWords("orgs.");
+    expect(words).toContain("compare");
+    for (const word of [...words, "new"])
+      expect(firstMessage(OrgSlugSchema.safeParse(word)), word).toBe("This slug is reserved; choose another");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ZodTypeAny } from "zod";
+import { staticRouteWords } from "../../../tests/setup/route-words";
 import { fieldErrors } from "../../utils/validation";
 import {
   IncidentCreateSchema,
@@ -459,6 +460,17 @@ describe("bad input is refused, never stored changed (issue 14, #7)", () => {
     expect(errorsOf(MetricsWindowSchema, { to: "0000-01-01" }).to).toBe("Use a date from 2000 to 2100");
   });
 
+  it.each(["new", "NEW", " new "])("the model slug %j is reserved: /orgs/:org/models/new is the create form", (slug) => {
+    expect(errorsOf(ModelCreateSchema, { name: "A model", slug, riskTier: "minimal" }).slug).toBe("This slug is reserved; choose another");
+  });
+
+  it("a model named New gets a slug that is not reserved", () => {
+    expect(slugify("New")).not.toBe("new");
+    expect(ModelCreateSchema.safeParse({ name: "x", slug: slugify("New"), riskTier: "minimal" }).error?.issues[0]?.path).not.toEqual([
+      "slug",
+    ]);
+  });
+
   it.each([
     ["NUL", "Credit\u0000scorer"],
     ["a newline", "Credit\n# scorer"],
@@ -481,5 +493,18 @@ describe("bad input is refused, never stored changed (issue 14, #7)", () => {
   it("names in any script, with accents and emoji, are still accepted", () => {
     for (const name of ["Modèle de crédit", "נתוני אשראי", "نموذج الائتمان", "信用评分 v2", "Churn 🚀 (beta)"])
       expect(parse(ModelCreateSchema, { name, riskTier: "minimal" }).name).toBe(name);
+  });
+});
+
+describe("reserved model slugs (issue 14, #7)", () => {
+  it("every fixed path word under /orgs/:org/models/ is refused as a model slug and never made from a name", () => {
+    const words = staticRouteWords("orgs.$orgSlug.models.");
+    expect(words).toContain("new");
+    for (const word of words) {
+      expect(errorsOf(ModelCreateSchema, { name: "A model", slug: word, riskTier: "minimal" }).slug, word).toBe(
+        "This slug is reserved; choose another",
+      );
+      expect(slugify(word), word).not.toBe(word);
+    }
   });
 });

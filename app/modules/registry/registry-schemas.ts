@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { calendarDayProblem, DATE_RANGE_MESSAGE, DateTimeSchema, NameTextSchema, optionalField, yearInRange } from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
-import { COMPARISONS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
+import { COMPARISONS, INCIDENT_STATUSES, RESERVED_MODEL_SLUGS, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
 
 /**
  * One schema per registry input, shared by the UI forms, the JSON API and the
@@ -21,10 +21,12 @@ export const SlugSchema = z
   .toLowerCase()
   .min(2, "Use at least 2 characters")
   .max(64, "Use at most 64 characters")
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens");
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens")
+  .refine((slug) => !(RESERVED_MODEL_SLUGS as readonly string[]).includes(slug), "This slug is reserved; choose another");
 
+/** A slug made from a model's name; never a reserved path word ("New" → "new-model"). */
 export function slugify(name: string): string {
-  return (
+  const slug =
     name
       .toLowerCase()
       .normalize("NFKD")
@@ -32,8 +34,8 @@ export function slugify(name: string): string {
       .replace(/[^a-z0-9]+/g, "-")
       .replace(/^-+|-+$/g, "")
       .slice(0, 64)
-      .replace(/-+$/, "") || "model"
-  );
+      .replace(/-+$/, "") || "model";
+  return (RESERVED_MODEL_SLUGS as readonly string[]).includes(slug) ? `${slug}-model` : slug;
 }
 
 const TagsSchema = z.preprocess(
