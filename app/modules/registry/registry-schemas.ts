@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { calendarDayProblem, DATE_RANGE_MESSAGE, DateTimeSchema, NameTextSchema, optionalField, yearInRange } from "../../utils/validation";
+import { DATE_RANGE_MESSAGE, dayPartProblem, DateTimeSchema, NameTextSchema, optionalField, yearInRange } from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
 import { COMPARISONS, INCIDENT_STATUSES, RESERVED_MODEL_SLUGS, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
 
@@ -268,8 +268,7 @@ const DayOrDateTimeSchema = z
   .string()
   .trim()
   .superRefine((v, ctx) => {
-    const day = /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : /^(\d{4}-\d{2}-\d{2})T/.exec(v)?.[1];
-    const problem = day === undefined ? null : calendarDayProblem(day);
+    const problem = dayPartProblem(v);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
     else if (Number.isNaN(Date.parse(v))) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "Use a date such as 2026-07-01" });
   })
