@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { ComponentRadar } from "~/components/assessment-charts";
 import { Chart } from "~/components/chart";
 import { LevelPill } from "~/components/framework";
 import { MetricTiles } from "~/components/metric-tiles";
 import { cached } from "~/data-cache.server";
+import { PeriodSchema } from "~/modules/assessment/assessment-schemas";
 import { formatScore } from "~/modules/assessment/scoring";
 import { auditChainState, listStoredAuditEvents } from "~/modules/audit/audit.server";
 import { auditEntityLinks } from "~/modules/audit/entity-links.server";
@@ -18,11 +18,9 @@ import { reviewInbox } from "~/modules/governance/inbox.server";
 import { STAGES } from "~/modules/registry/registry-constants";
 import { myOpenRoadmapItems } from "~/modules/roadmap/roadmaps.server";
 import { formatDate, formatDateTime } from "~/utils/format";
-import { isQuarter, quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
+import { quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.org.name ?? "Dashboard"} · Dashboard` }];
-
-const QuarterSchema = z.string().refine(isQuarter);
 
 const STANDING_ROLES: readonly Role[] = ["admin", "leadership"];
 const REVIEW_ROLES: readonly Role[] = ["ethics"];
@@ -36,7 +34,7 @@ const MY_ITEMS_LIMIT = 8;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
   const current = quarterOf(new Date());
-  const asked = QuarterSchema.safeParse(new URL(request.url).searchParams.get("quarter"));
+  const asked = PeriodSchema.safeParse(new URL(request.url).searchParams.get("quarter"));
   const quarter = asked.success ? asked.data : current;
   const today = new Date().toISOString().slice(0, 10);
   const leads = hasRole(role, STANDING_ROLES);

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { ActionResult, FormError } from "~/components/forms";
+import { ActionResult, FormError, TextField } from "~/components/forms";
 import { MonitoringCharts } from "~/components/monitoring-charts";
 import { RiskBadge, StageBadge } from "~/components/registry";
 import { requireMember } from "~/modules/auth/membership.server";
@@ -14,22 +14,21 @@ import { getModelDetail, historyRefs, removeObjective, setObjective } from "~/mo
 import { ObjectiveSchema } from "~/modules/registry/registry-schemas";
 import { formatDate, formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
+import { calendarDay, DATE_INPUT_BOUNDS } from "~/utils/validation";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} · Models` }];
 
-const OnDateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((v) => !Number.isNaN(Date.parse(v)));
+const OnDateSchema = calendarDay("Use a date such as 2026-07-01");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const detail = getModelDetail(org.id, params.modelSlug ?? "");
   if (!detail) throw notFound("Model not found");
-  const on = OnDateSchema.safeParse(new URL(request.url).searchParams.get("on"));
-  const asked = on.success ? new Date(`${on.data}T23:59:59.999Z`) : null;
+  const onParam = new URL(request.url).searchParams.get("on");
+  const on = onParam === null ? null : OnDateSchema.safeParse(onParam);
+  const asked = on?.success ? new Date(`${on.data}T23:59:59.999Z`) : null;
   const intervals = detail.productionIntervals.map((i) => ({ ...i, from: new Date(i.from), to: i.to ? new Date(i.to) : null }));
   const answer = asked ? productionVersionOn(intervals, asked) : undefined;
   const { model, incidents } = detail;
@@ -65,7 +64,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       timeToDetectHours,
       timeToRecoverHours,
     })),
-    productionOn: asked ? { date: on.data!, version: answer?.version ?? null } : null,
+    productionOn: asked && on?.success ? { date: on.data, version: answer?.version ?? null } : null,
+    productionOnError: on && !on.success ? (on.error.issues[0]?.message ?? null) : null,
     history: listEntityHistory(org.id, historyRefs({ modelId: detail.model.id })),
   };
 }
@@ -88,8 +88,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ModelDetail() {
-  const { org, model, canWrite, transitions, productionIntervals, incidents, objectives, monitoring, productionOn, history } =
-    useLoaderData<typeof loader>();
+  const {
+    org,
+    model,
+    canWrite,
+    transitions,
+    productionIntervals,
+    incidents,
+    objectives,
+    monitoring,
+    productionOn,
+    productionOnError,
+    history,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const base = `/orgs/${org.slug}/models/${model.slug}`;
@@ -189,10 +200,15 @@ export default function ModelDetail() {
 
       <h2 id="production-timeline">Production timeline</h2>
       <Form method="get" className="inline-form" preventScrollReset>
-        <div className="field">
-          <label htmlFor="production-on">Which version was in production at the end of (UTC)</label>
-          <input id="production-on" type="date" name="on" defaultValue={params.get("on") ?? ""} required />
-        </div>
+        <TextField
+          label="Which version was in production at the end of (UTC)"
+          name="on"
+          type="date"
+          {...DATE_INPUT_BOUNDS}
+          defaultValue={params.get("on") ?? ""}
+          required
+          error={productionOnError ?? undefined}
+        />
         <button type="submit" className="secondary">
           Look up
         </button>

@@ -24,6 +24,7 @@ import { ApprovalRequestOpenSchema } from "~/modules/governance/governance-schem
 import { getVersionCards } from "~/modules/governance/model-cards.server";
 import { formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
+import { DATE_TIME_INPUT_BOUNDS } from "~/utils/validation";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} ${data?.version.version ?? ""}` }];
@@ -325,6 +326,7 @@ export default function VersionDetail() {
               label="Started at (UTC)"
               name="startedAt"
               type="datetime-local"
+              {...DATE_TIME_INPUT_BOUNDS}
               defaultValue={valuesFor("report-incident").startedAt}
               error={errorsFor("report-incident").startedAt}
             />
@@ -332,6 +334,7 @@ export default function VersionDetail() {
               label="Detected at (UTC)"
               name="detectedAt"
               type="datetime-local"
+              {...DATE_TIME_INPUT_BOUNDS}
               defaultValue={valuesFor("report-incident").detectedAt}
               error={errorsFor("report-incident").detectedAt}
               hint="Leave empty if detected at the start."

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireMember } from "~/modules/auth/membership.server";
-import { cardToMarkdown } from "~/modules/governance/model-card";
+import { cardToMarkdown } from "~/modules/governance/model-card-markdown.server";
 import { getCardForExport } from "~/modules/governance/model-cards.server";
 import { notFound } from "~/utils/http";
 

@@ -12,6 +12,7 @@ import { generateRoadmapFromAssessment, previewRoadmapGeneration } from "~/modul
 import { DomainError } from "~/utils/errors";
 import { readFormData, runFormAction } from "~/utils/form-action.server";
 import { notFound } from "~/utils/http";
+import { DATE_INPUT_BOUNDS } from "~/utils/validation";
 
 /**
  * /orgs/:orgSlug/roadmaps/new?assessmentId=<id>: what generating a roadmap
@@ -176,6 +177,7 @@ export default function NewRoadmap() {
           label="Start date"
           name="startDate"
           type="date"
+          {...DATE_INPUT_BOUNDS}
           defaultValue={generated.startDate}
           hint="Items fall due month by month from this date. The default is the first day of the quarter after the assessment was finalised."
           error={errors.startDate}

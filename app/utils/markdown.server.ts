@@ -2,7 +2,7 @@ import type * as Mdast from "mdast";
 import { fromMarkdown, type Options } from "mdast-util-from-markdown";
 import { gfmFromMarkdown } from "mdast-util-gfm";
 import { gfm } from "micromark-extension-gfm";
-import { isSafeHref, type MarkdownBlock, type MarkdownInline, type MarkdownListItem, type MarkdownRoot } from "./markdown";
+import { isSafeHref, markdownSource, type MarkdownBlock, type MarkdownInline, type MarkdownListItem, type MarkdownRoot } from "./markdown";
 
 /**
  * Parses Markdown (CommonMark with GitHub's extensions: tables, task lists,
@@ -261,4 +261,13 @@ function compactInlines(nodes: Mdast.PhrasingContent[], context: Context): Markd
     }
   }
   return out;
+}
+
+/**
+ * User Markdown made safe to carry elsewhere (exports): parsed and sanitised
+ * as the portal renders it, then written back, so raw HTML is text and only
+ * safe links stay links whatever renders the file.
+ */
+export function safeMarkdown(source: string): string {
+  return markdownSource(parseMarkdown(source));
 }

@@ -1,9 +1,13 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
+import fc from "fast-check";
+import { fromMarkdown } from "mdast-util-from-markdown";
+import { gfmFromMarkdown } from "mdast-util-gfm";
+import { gfm } from "micromark-extension-gfm";
 import { describe, expect, it } from "vitest";
 import { Markdown } from "../components/markdown";
-import { isSafeHref, type MarkdownBlock, type MarkdownInline } from "./markdown";
-import { parseMarkdown } from "./markdown.server";
+import { isSafeHref, markdownSource, type MarkdownBlock, type MarkdownInline, type MarkdownRoot } from "./markdown";
+import { parseMarkdown, safeMarkdown } from "./markdown.server";
 
 const text = (value: string): MarkdownInline => ({ type: "text", value });
 const para = (...children: MarkdownInline[]): MarkdownBlock => ({ type: "paragraph", children });
@@ -494,5 +498,83 @@ describe("pathological input", () => {
   it("keeps the text when emphasis is turned off for very dense delimiters", () => {
     const source = `**bold** ${"*".repeat(40)}`;
     expect(inline(source)).toEqual([text(source)]);
+  });
+});
+
+describe("markdownSource: the sanitised tree written back as Markdown (exports)", () => {
+  /** Fragments that mean something to Markdown, joined at random. */
+  const PIECES = [
+    "a",
+    "b",
+    " ",
+    "\n",
+    "\n\n",
+    "*",
+    "**",
+    "_",
+    "~",
+    "~~",
+    "`",
+    "```",
+    "#",
+    "> ",
+    "- ",
+    "- [ ] ",
+    "1. ",
+    "2) ",
+    "+",
+    "=",
+    "---",
+  ];
+  const MORE = ["|", "[", "]", "(", ")", "<", ">", "<b>", "!", "\\", ":", "&amp;", "&#106;", "\t", "    ", "\n    code", "[^1]", "[^1]: n"];
+  const LINKS = ["[l](https://e.com)", "> - ", "\n\n- x\n\n  y"];
+  const source = (pieces: string[]) => fc.array(fc.constantFrom(...pieces), { maxLength: 25 }).map((p) => p.join(""));
+  /** Soft line breaks read as spaces; a heading written on one line holds spaces where a setext heading held newlines. */
+  const shown = (tree: MarkdownRoot) => JSON.parse(JSON.stringify(tree).replace(/\\n/g, " ")) as unknown;
+
+  it("reads back as the same tree", () => {
+    fc.assert(
+      fc.property(source([...PIECES, ...MORE, ...LINKS]), (text) => {
+        const tree = parseMarkdown(text);
+        const written = markdownSource(tree);
+        expect(shown(parseMarkdown(written)), JSON.stringify({ text, written })).toEqual(shown(tree));
+      }),
+      { numRuns: 400, seed: 14 },
+    );
+  }, 60_000);
+
+  it("carries no raw HTML and no unsafe link, whatever it was given", () => {
+    const hostile = [
+      ...PIECES,
+      ...MORE,
+      "<script>",
+      "<img src=x onerror=y>",
+      "[x](javascript:y)",
+      "<javascript:y>",
+      "[r]\n\n[r]: data:x",
+      "![i](https://e.com/i.png)",
+    ];
+    fc.assert(
+      fc.property(source(hostile), (text) => {
+        const written = safeMarkdown(text);
+        // Read as GitHub would, raw HTML allowed: none is found, and every link or image is safe.
+        const nodes: Array<{ type: string; url?: string; children?: unknown[] }> = [];
+        const walk = (node: { type: string; url?: string; children?: unknown[] }) => {
+          nodes.push(node);
+          for (const child of node.children ?? []) walk(child as typeof node);
+        };
+        walk(fromMarkdown(written, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] }));
+        expect(nodes.filter((n) => n.type === "html").length, written).toBe(0);
+        for (const node of nodes) if (node.url !== undefined) expect(isSafeHref(node.url), written).toBe(true);
+      }),
+      { numRuns: 400, seed: 14 },
+    );
+  }, 60_000);
+
+  it("escapes text so it stays text", () => {
+    expect(markdownSource(parseMarkdown("\\# not a heading"))).toBe("\\# not a heading");
+    expect(markdownSource({ type: "root", children: [para(text("# a\n- b\n1. c\n<i>d</i> &amp; e_f"))] })).toBe(
+      "\\# a\n\\- b\n1\\. c\n\\<i\\>d\\</i\\> \\&amp; e\\_f",
+    );
   });
 });

@@ -39,3 +39,103 @@ export function optionalField<S extends ZodTypeAny>(schema: S) {
 
 /** A moment in API answers: an ISO 8601 UTC timestamp as `Date.toISOString()` writes it. */
 export const TimestampSchema = z.string().datetime();
+
+/* ---------------------------------------------------------------- names */
+
+/**
+ * Characters no name or title may hold: C0 and C1 control characters (NUL,
+ * newlines, tabs, escape sequences), DEL, the Unicode line and paragraph
+ * separators, and the bidirectional embedding, override and isolate controls
+ * (U+202A–U+202E, U+2066–U+2069) that make "Invoice <U+202E>gpj.exe" read
+ * as "Invoice exe.jpg". Letters and marks of every script, emoji and the
+ * implicit direction marks (U+200E, U+200F) stay allowed.
+ */
+const UNSAFE_NAME_CHARACTERS = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const SAFE_NAME = new RegExp(`^[^${UNSAFE_NAME_CHARACTERS}]*$`, "u");
+export const UNSAFE_NAME_MESSAGE = "Remove the control or text-direction characters";
+
+/**
+ * The one primitive of every name and title field (models, organisations,
+ * people, tokens, teams, incidents): one line of trimmed text without
+ * control or text-direction characters. Chain the field's own length rules:
+ * `NameTextSchema.min(2, "Name is required").max(120, "Name is too long")`.
+ */
+export const NameTextSchema = z.string().trim().regex(SAFE_NAME, UNSAFE_NAME_MESSAGE);
+
+/* ---------------------------------------------------------------- dates */
+
+/** Dates are taken from these years (inclusive): wide enough for any plan, narrow enough for every format we write. */
+export const EARLIEST_YEAR = 2000;
+export const LATEST_YEAR = 2100;
+export const DATE_RANGE_MESSAGE = `Use a date from ${EARLIEST_YEAR} to ${LATEST_YEAR}`;
+export const NO_SUCH_DATE_MESSAGE = "That date does not exist";
+/** `min` and `max` of date and datetime-local inputs, so the browser offers only days the server accepts. */
+export const DATE_INPUT_BOUNDS = { min: `${EARLIEST_YEAR}-01-01`, max: `${LATEST_YEAR}-12-31` } as const;
+export const DATE_TIME_INPUT_BOUNDS = { min: `${EARLIEST_YEAR}-01-01T00:00`, max: `${LATEST_YEAR}-12-31T23:59` } as const;
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** An ISO 8601 date-time as forms and clients send it: the day, a time, and an optional zone. */
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+/** A date-time without a zone (a datetime-local input): taken as UTC, whatever the server's zone. */
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+export function yearInRange(year: number): boolean {
+  return year >= EARLIEST_YEAR && year <= LATEST_YEAR;
+}
+
+/**
+ * Why `value` is not a real calendar day ("YYYY-MM-DD") within the years
+ * above, or null when it is one. Plain arithmetic, no `Date`: `Date.UTC`
+ * reads years 0–99 as 1900–1999 and rolls 30 February over into March.
+ */
+export function calendarDayProblem(value: string, formatMessage = "Use a date such as 2027-01-01"): string | null {
+  const match = DAY.exec(value);
+  if (!match) return formatMessage;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NO_SUCH_DATE_MESSAGE;
+  return yearInRange(year) ? null : DATE_RANGE_MESSAGE;
+}
+
+/** For a day or an ISO date-time: what is wrong with its day, or null (also when `text` is in neither form). */
+export function dayPartProblem(text: string): string | null {
+  const day = DAY.test(text) ? text : ISO_DATE_TIME.exec(text)?.[1];
+  return day === undefined ? null : calendarDayProblem(day);
+}
+
+/** A real calendar day ("YYYY-MM-DD") from 2000 to 2100, kept as the text. */
+export function calendarDay(formatMessage?: string) {
+  return z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const problem = calendarDayProblem(value, formatMessage);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    });
+}
+
+/**
+ * A moment given as a date-time (or a day, taken as its midnight UTC):
+ * "2026-05-01T14:30:00Z", "2026-05-01T14:30" (UTC), "2026-05-01". The day
+ * must exist (no 30 February rolled over into March) and the moment must
+ * fall within the years above.
+ */
+export const DateTimeSchema = z
+  .preprocess(
+    (value, ctx) => {
+      if (typeof value !== "string") return value;
+      const text = value.trim();
+      const problem = dayPartProblem(text);
+      if (problem === NO_SUCH_DATE_MESSAGE) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+        return z.NEVER;
+      }
+      return LOCAL_DATE_TIME.test(text) ? `${text}Z` : text;
+    },
+    z.coerce.date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) }),
+  )
+  .refine((d) => yearInRange(d.getUTCFullYear()), DATE_RANGE_MESSAGE);

@@ -412,13 +412,20 @@ describe("Markdown in model cards cannot inject script, HTML or javascript: link
   }, 180_000);
 
   it("the Markdown export keeps its YAML front matter intact whatever the model's name, tags and sections hold", async () => {
+    // Names cannot hold line breaks any more (a model card name could inject headings and keys): refused with 422.
+    const multiLine = await send(env.server.baseUrl, "/api/v1/models", {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: 'Evil\n---\nowner_team: "pwned"', slug: "yaml-refused", riskTier: "minimal" }),
+    });
+    expect(multiLine.status).toBe(422);
     await api("POST", "/models", {
-      name: 'Evil\n---\nowner_team: "pwned"\n<script>x</script>',
+      name: 'Evil --- owner_team: "pwned" # <script>x</script>',
       slug: "yaml-target",
       riskTier: "minimal",
       tags: ["ok", "a-b"],
     });
-    await api("POST", "/models/yaml-target/versions", { version: "1.0.0", framework: 'x"\n---\ny: 1', algorithm: "'; --" });
+    await api("POST", "/models/yaml-target/versions", { version: "1.0.0", framework: 'x" --- y: 1', algorithm: "'; --" });
     const card = "/orgs/demo/models/yaml-target/versions/1.0.0/card";
     const saved = await send(env.server.baseUrl, `${card}/edit`, {
       method: "POST",
@@ -443,10 +450,15 @@ describe("Markdown in model cards cannot inject script, HTML or javascript: link
     expect(front.filter((l) => l.startsWith("owner_team:"))).toHaveLength(1);
     expect(front.filter((l) => !l.startsWith("model_name:")).join("\n")).not.toContain("pwned");
     expect(front.find((l) => l.startsWith("model_name:"))).toBe(
-      `model_name: ${JSON.stringify('Evil\n---\nowner_team: "pwned"\n<script>x</script>')}`,
+      `model_name: ${JSON.stringify('Evil --- owner_team: "pwned" # <script>x</script>')}`,
     );
-    expect(front.find((l) => l.startsWith("library_name:"))).toBe(`library_name: ${JSON.stringify('x"\n---\ny: 1')}`);
-    // The section's own "---" lines are in the body, after the front matter.
-    expect(lines.slice(end + 1).join("\n")).toContain("owner_team: pwned");
+    expect(front.find((l) => l.startsWith("library_name:"))).toBe(`library_name: ${JSON.stringify('x" --- y: 1')}`);
+    // In the title the name is text: no HTML, no heading of its own.
+    expect(lines).toContain('# Model card: Evil --- owner\\_team: "pwned" \\# \\<script\\>x\\</script\\> 1.0.0');
+    // The section's own "---" lines are in the body, after the front matter, written back as the card shows them: no raw HTML.
+    const body = lines.slice(end + 1).join("\n");
+    expect(body).toContain("owner\\_team: pwned");
+    expect(body).toContain("\\<script\\>alert(1)\\</script\\>");
+    expect(body).not.toMatch(/(^|[^\\])<script/);
   });
 });

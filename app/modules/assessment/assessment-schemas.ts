@@ -1,27 +1,25 @@
 import { z } from "zod";
 import { keysFirst, lengthFirst } from "../../utils/bounded";
 import { isQuarter } from "../../utils/quarters";
-import { optionalField } from "../../utils/validation";
+import { calendarDay, EARLIEST_YEAR, LATEST_YEAR, optionalField, yearInRange } from "../../utils/validation";
 import { STATEMENT_STATUSES } from "./assessment-constants";
 
 export const PeriodSchema = z
   .string({ required_error: "Choose a quarter" })
   .trim()
   .toUpperCase()
-  .refine(isQuarter, "Use a quarter such as 2026-Q4");
+  .refine(isQuarter, "Use a quarter such as 2026-Q4")
+  .refine(
+    (period) => !isQuarter(period) || yearInRange(Number(period.slice(0, 4))),
+    `Use a quarter from ${EARLIEST_YEAR}-Q1 to ${LATEST_YEAR}-Q4`,
+  );
 
 export const AssessmentCreateSchema = z.object({
   period: PeriodSchema,
   frameworkVersion: optionalField(z.string().regex(/^\d+$/, "Framework versions are numbers")),
 });
 
-const EvidenceDateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2026-09-30")
-  .refine(
-    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-    "That date does not exist",
-  );
+const EvidenceDateSchema = calendarDay("Use a date such as 2026-09-30");
 
 const EvidenceSchema = z.preprocess(
   (value) => (typeof value === "string" ? (/^https?:\/\//i.test(value.trim()) ? { url: value.trim() } : { note: value }) : value),

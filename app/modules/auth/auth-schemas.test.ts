@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { EmailSchema, LoginSchema, OrganizationCreateSchema, OrgSlugSchema, PasswordSchema, RoleSchema } from "./auth-schemas";
+import { staticRouteWords } from "../../../tests/setup/route-words";
+import {
+  ApiTokenCreateSchema,
+  EmailSchema,
+  LoginSchema,
+  OrganizationCreateSchema,
+  OrgSlugSchema,
+  PasswordSchema,
+  PersonNameSchema,
+  RoleSchema,
+  InvitationAccountSchema,
+} from "./auth-schemas";
 
 const firstMessage = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
   result.success ? undefined : result.error!.issues[0]!.message;
@@ -121,5 +132,42 @@ describe("RoleSchema", () => {
       expect(RoleSchema.parse(role)).toBe(role);
     }
     expect(firstMessage(RoleSchema.safeParse("owner"))).toBe("Choose a role");
+  });
+});
+
+describe("names refuse control and text-direction characters (issue 14, #7)", () => {
+  const message = "Remove the control or text-direction characters";
+  const hostile = ["Acme\u0000", "Acme\nInc", "Acme \u202eevil", "Acme \u2066x\u2069", "\u001b[31mAcme"];
+
+  it.each(hostile)("%j is refused as an organisation, person or token name", (name) => {
+    const org = OrganizationCreateSchema.safeParse({
+      slug: "acme",
+      name,
+      adminEmail: "a@acme.test",
+      adminName: name,
+      adminPassword: "Correct-Horse-42",
+    });
+    expect(org.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["name", message],
+      ["adminName", message],
+    ]);
+    expect(firstMessage(PersonNameSchema.safeParse(name))).toBe(message);
+    expect(
+      firstMessage(InvitationAccountSchema.safeParse({ name, password: "Correct-Horse-42", confirmPassword: "Correct-Horse-42" })),
+    ).toBe(message);
+    expect(firstMessage(ApiTokenCreateSchema.safeParse({ name, scopes: "registry:read" }))).toBe(message);
+  });
+
+  it("ordinary names in any script are accepted", () => {
+    for (const name of ["Zoë O'Brien-Łukasiewicz", "محمد عبد الله", "山田 太郎"]) expect(PersonNameSchema.parse(name)).toBe(name);
+  });
+});
+
+describe("reserved organisation slugs (issue 14, #7)", () => {
+  it("every fixed path word under /orgs/ is refused as an organisation slug", () => {
+    const words = staticRouteWords("orgs.");
+    expect(words).toContain("compare");
+    for (const word of [...words, "new"])
+      expect(firstMessage(OrgSlugSchema.safeParse(word)), word).toBe("This slug is reserved; choose another");
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { optionalField } from "../../utils/validation";
+import { NameTextSchema, optionalField } from "../../utils/validation";
 import { API_SCOPES } from "./api-scopes";
 import { ROLES } from "./roles";
 
@@ -42,11 +42,11 @@ export const OrgSlugSchema = z
 /** Paths under /orgs that are pages, not organisations. */
 const RESERVED_ORG_SLUGS = ["compare", "new", "admin"];
 
-export const PersonNameSchema = z.string().trim().min(1, "Name is required").max(120, "Name is too long");
+export const PersonNameSchema = NameTextSchema.min(1, "Name is required").max(120, "Name is too long");
 
 export const OrganizationCreateSchema = z.object({
   slug: OrgSlugSchema,
-  name: z.string().trim().min(2, "Name is required").max(120, "Name is too long"),
+  name: NameTextSchema.min(2, "Name is required").max(120, "Name is too long"),
   adminEmail: EmailSchema,
   adminName: optionalField(PersonNameSchema),
   adminPassword: PasswordSchema,
@@ -90,7 +90,7 @@ export const UserDeactivateSchema = z.object({
 });
 
 export const ApiTokenCreateSchema = z.object({
-  name: z.string().trim().min(2, "Name the token after what uses it").max(80, "Use at most 80 characters"),
+  name: NameTextSchema.min(2, "Name the token after what uses it").max(80, "Use at most 80 characters"),
   scopes: z.preprocess(
     (value) =>
       value === undefined

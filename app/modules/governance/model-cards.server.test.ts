@@ -9,13 +9,13 @@ import { CARD_SECTIONS, CARD_SECTION_IDS } from "./governance-constants";
 import {
   cardCompleteness,
   cardEditFromForm,
-  cardToMarkdown,
   diffCards,
   emptySections,
   ModelCardFormSchema,
   normalizeSections,
   type CardSections,
 } from "./model-card";
+import { cardToMarkdown } from "./model-card-markdown.server";
 import {
   cardFingerprints,
   cardJson,
@@ -620,7 +620,7 @@ describe("sections marked not applicable", () => {
     expect(card.completeness).toMatchObject({ filled: 9, notApplicable: ["factors"], missing: [], complete: true });
     const found = getCardForExport(orgId, v.slug, v.version)!;
     const md = cardToMarkdown({ model: found.model, version: found.version, card: found.card });
-    expect(md).toContain("## Factors\n\n_Not applicable:_ The model scores machines, not people.");
+    expect(md).toContain("## Factors\n\n*Not applicable:* The model scores machines, not people.");
 
     const unmarked = saveModelCard(orgId, v.slug, v.version, { sections: { ...others, factors: "" }, notApplicable: {} }, TEAM);
     expect(unmarked.notApplicable).toEqual({});

@@ -1,6 +1,8 @@
 /** Registry vocabularies, shared by the schema, zod schemas and the UI. */
 
 export const RISK_TIERS = ["minimal", "limited", "high", "unacceptable"] as const;
+/** Path words under /orgs/:org/models/ that are pages, not models: never a model's slug. */
+export const RESERVED_MODEL_SLUGS = ["new"] as const;
 export const STAGES = ["development", "validation", "staging", "production", "retired"] as const;
 export const SEVERITIES = ["sev1", "sev2", "sev3", "sev4"] as const;
 export const INCIDENT_STATUSES = ["open", "mitigated", "resolved"] as const;

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { ZodTypeAny } from "zod";
+import { staticRouteWords } from "../../../tests/setup/route-words";
 import { fieldErrors } from "../../utils/validation";
 import {
   IncidentCreateSchema,
   IncidentUpdateSchema,
   MetricsWindowSchema,
   ModelCreateSchema,
+  ModelUpdateSchema,
   ModelListQuerySchema,
   ModelVersionCreateSchema,
   ModelVersionFormSchema,
@@ -317,7 +319,7 @@ describe("IncidentCreateSchema", () => {
     const errors = errorsOf(IncidentCreateSchema, { title: "", severity: "sev5", startedAt: "1990-01-01T00:00:00Z" });
     expect(errors.title).toBe("Title is required");
     expect(errors.severity).toBe("Choose a severity from sev1 to sev4");
-    expect(errors.startedAt).toBe("Date is out of range");
+    expect(errors.startedAt).toBe("Use a date from 2000 to 2100");
   });
 });
 
@@ -429,5 +431,80 @@ describe("ModelListQuerySchema", () => {
     ).toMatchObject({ stage: undefined, riskTier: undefined, sort: undefined, page: 1, pageSize: 25 });
     expect(parse(ModelListQuerySchema, { page: "abc", pageSize: "0" })).toMatchObject({ page: 1, pageSize: 25 });
     expect(parse(ModelListQuerySchema, { page: "1.5", pageSize: "2.5" })).toMatchObject({ page: 1, pageSize: 25 });
+  });
+});
+
+describe("bad input is refused, never stored changed (issue 14, #7)", () => {
+  const incident = { title: "Outage", severity: "sev2" };
+
+  it.each(["2026-02-30T10:00:00Z", "2026-02-30T10:00", "2026-02-30", "2026-04-31T00:00:00+02:00"])(
+    "an incident start of %s (no such day) is refused, not rolled over into the next month",
+    (startedAt) => {
+      expect(errorsOf(IncidentCreateSchema, { ...incident, startedAt })).toEqual({ startedAt: "That date does not exist" });
+    },
+  );
+
+  it("a real day at the ends of the range is accepted; one outside it is refused", () => {
+    expect(parse(IncidentCreateSchema, { ...incident, startedAt: "2000-01-01T00:00" }).startedAt).toEqual(new Date("2000-01-01T00:00:00Z"));
+    expect(parse(IncidentCreateSchema, { ...incident, startedAt: "2024-02-29T23:59:59Z" }).startedAt).toEqual(
+      new Date("2024-02-29T23:59:59Z"),
+    );
+    expect(errorsOf(IncidentCreateSchema, { ...incident, startedAt: "9999-12-31T00:00:00Z" }).startedAt).toBe(
+      "Use a date from 2000 to 2100",
+    );
+    expect(errorsOf(MonitoringSnapshotSchema, { observedAt: "2026-13-01T00:00:00Z", metrics: { auc: 1 } }).observedAt).toBeDefined();
+  });
+
+  it("metrics windows are real days within the range", () => {
+    expect(errorsOf(MetricsWindowSchema, { from: "2026-02-30T00:00:00Z" }).from).toBe("That date does not exist");
+    expect(errorsOf(MetricsWindowSchema, { to: "0000-01-01" }).to).toBe("Use a date from 2000 to 2100");
+  });
+
+  it.each(["new", "NEW", " new "])("the model slug %j is reserved: /orgs/:org/models/new is the create form", (slug) => {
+    expect(errorsOf(ModelCreateSchema, { name: "A model", slug, riskTier: "minimal" }).slug).toBe("This slug is reserved; choose another");
+  });
+
+  it("a model named New gets a slug that is not reserved", () => {
+    expect(slugify("New")).not.toBe("new");
+    expect(ModelCreateSchema.safeParse({ name: "x", slug: slugify("New"), riskTier: "minimal" }).error?.issues[0]?.path).not.toEqual([
+      "slug",
+    ]);
+  });
+
+  it.each([
+    ["NUL", "Credit\u0000scorer"],
+    ["a newline", "Credit\n# scorer"],
+    ["a tab", "Credit\tscorer"],
+    ["DEL", "Credit\u007fscorer"],
+    ["a C1 control", "Credit\u0085scorer"],
+    ["right-to-left override", "Credit \u202egnp.exe"],
+    ["left-to-right embedding", "Credit \u202ascorer"],
+    ["a first-strong isolate", "Credit \u2068scorer\u2069"],
+    ["a line separator", "Credit\u2028scorer"],
+  ])("names and titles refuse %s", (_, text) => {
+    const message = "Remove the control or text-direction characters";
+    expect(errorsOf(ModelCreateSchema, { name: text, riskTier: "minimal" }).name).toBe(message);
+    expect(errorsOf(ModelCreateSchema, { name: "Fine", riskTier: "minimal", ownerTeam: text }).ownerTeam).toBe(message);
+    expect(errorsOf(ModelUpdateSchema, { name: text, riskTier: "minimal" }).name).toBe(message);
+    expect(errorsOf(IncidentCreateSchema, { ...incident, title: text, startedAt: "2026-05-01T00:00:00Z" }).title).toBe(message);
+    expect(errorsOf(IncidentUpdateSchema, { title: text }).title).toBe(message);
+  });
+
+  it("names in any script, with accents and emoji, are still accepted", () => {
+    for (const name of ["Modèle de crédit", "נתוני אשראי", "نموذج الائتمان", "信用评分 v2", "Churn 🚀 (beta)"])
+      expect(parse(ModelCreateSchema, { name, riskTier: "minimal" }).name).toBe(name);
+  });
+});
+
+describe("reserved model slugs (issue 14, #7)", () => {
+  it("every fixed path word under /orgs/:org/models/ is refused as a model slug and never made from a name", () => {
+    const words = staticRouteWords("orgs.$orgSlug.models.");
+    expect(words).toContain("new");
+    for (const word of words) {
+      expect(errorsOf(ModelCreateSchema, { name: "A model", slug: word, riskTier: "minimal" }).slug, word).toBe(
+        "This slug is reserved; choose another",
+      );
+      expect(slugify(word), word).not.toBe(word);
+    }
   });
 });

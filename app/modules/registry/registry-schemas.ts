@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { keysFirst, lengthFirst } from "../../utils/bounded";
-import { optionalField } from "../../utils/validation";
+import { DATE_RANGE_MESSAGE, dayPartProblem, DateTimeSchema, NameTextSchema, optionalField, yearInRange } from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
-import { COMPARISONS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
+import { COMPARISONS, INCIDENT_STATUSES, RESERVED_MODEL_SLUGS, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
 
 /**
  * One schema per registry input, shared by the UI forms, the JSON API and the
@@ -12,6 +12,9 @@ import { COMPARISONS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "
 
 const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters`);
 const optionalText = (max: number) => optionalField(trimmed(max));
+/** A name or title: one line, no control or text-direction characters. */
+const nameField = (max: number) => NameTextSchema.max(max, `Use at most ${max} characters`);
+const optionalName = (max: number) => optionalField(nameField(max));
 
 export const SlugSchema = z
   .string()
@@ -19,10 +22,12 @@ export const SlugSchema = z
   .toLowerCase()
   .min(2, "Use at least 2 characters")
   .max(64, "Use at most 64 characters")
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens");
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens")
+  .refine((slug) => !(RESERVED_MODEL_SLUGS as readonly string[]).includes(slug), "This slug is reserved; choose another");
 
+/** A slug made from a model's name; never a reserved path word ("New" → "new-model"). */
 export function slugify(name: string): string {
-  return (
+  const slug =
     name
       .toLowerCase()
       .normalize("NFKD")
@@ -30,8 +35,8 @@ export function slugify(name: string): string {
       .replace(/[^a-z0-9]+/g, "-")
       .replace(/^-+|-+$/g, "")
       .slice(0, 64)
-      .replace(/-+$/, "") || "model"
-  );
+      .replace(/-+$/, "") || "model";
+  return (RESERVED_MODEL_SLUGS as readonly string[]).includes(slug) ? `${slug}-model` : slug;
 }
 
 const TagsSchema = z.preprocess(
@@ -56,12 +61,12 @@ export const RiskTierSchema = z.enum(RISK_TIERS, {
 export const StageSchema = z.enum(STAGES, { errorMap: () => ({ message: `Choose one of: ${STAGES.join(", ")}` }) });
 
 export const ModelCreateSchema = z.object({
-  name: trimmed(120).min(2, "Name is required"),
+  name: nameField(120).min(2, "Name is required"),
   slug: optionalField(SlugSchema),
   riskTier: RiskTierSchema,
-  ownerTeam: optionalText(80),
-  businessOwner: optionalText(120),
-  businessDomain: optionalText(80),
+  ownerTeam: optionalName(80),
+  businessOwner: optionalName(120),
+  businessDomain: optionalName(80),
   useCase: optionalText(500),
   description: optionalText(5000),
   tags: TagsSchema.optional(),
@@ -166,8 +171,8 @@ export const ModelVersionCreateSchema = z.object({
       }),
     }),
   ),
-  algorithm: optionalText(120),
-  framework: optionalText(120),
+  algorithm: optionalName(120),
+  framework: optionalName(120),
   hyperparameters: jsonObjectField(
     z.record(z.unknown()).superRefine((h, ctx) => {
       // Depth first: serialising pathologically deep input would overflow the stack.
@@ -201,14 +206,6 @@ export const TransitionSchema = z.object({
 });
 export type TransitionInput = z.infer<typeof TransitionSchema>;
 
-/** Date-times without a zone (e.g. from a datetime-local input) are taken as UTC, whatever the server's zone. */
-const DateTimeSchema = z
-  .preprocess(
-    (v) => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v.trim()) ? `${v.trim()}Z` : v),
-    z.coerce.date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) }),
-  )
-  .refine((d) => d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 2100, "Date is out of range");
-
 const incidentTimesAreOrdered = (value: { startedAt?: Date; detectedAt?: Date; resolvedAt?: Date }, ctx: z.RefinementCtx) => {
   if (value.startedAt && value.detectedAt && value.detectedAt < value.startedAt) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["detectedAt"], message: "Detection cannot precede the start" });
@@ -220,7 +217,7 @@ const incidentTimesAreOrdered = (value: { startedAt?: Date; detectedAt?: Date; r
 
 export const IncidentCreateSchema = z
   .object({
-    title: trimmed(200).min(3, "Title is required"),
+    title: nameField(200).min(3, "Title is required"),
     severity: z.enum(SEVERITIES, { errorMap: () => ({ message: "Choose a severity from sev1 to sev4" }) }),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
     startedAt: DateTimeSchema,
@@ -238,7 +235,7 @@ export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
 
 export const IncidentUpdateSchema = z
   .object({
-    title: optionalField(trimmed(200).min(3, "Title is too short")),
+    title: optionalField(nameField(200).min(3, "Title is too short")),
     severity: optionalField(z.enum(SEVERITIES)),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
     detectedAt: optionalField(DateTimeSchema),
@@ -270,12 +267,17 @@ export const ObjectiveSchema = z.object({
 });
 export type ObjectiveInput = z.infer<typeof ObjectiveSchema>;
 
+/** A day (midnight UTC) or a date-time; a day must exist, and either falls within the years dates may take. */
 const DayOrDateTimeSchema = z
   .string()
   .trim()
-  .refine((v) => !Number.isNaN(Date.parse(v)), "Use a date such as 2026-07-01")
-  .refine((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v) || new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "That date does not exist")
-  .transform((v) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v));
+  .superRefine((v, ctx) => {
+    const problem = dayPartProblem(v);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    else if (Number.isNaN(Date.parse(v))) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "Use a date such as 2026-07-01" });
+  })
+  .transform((v) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v))
+  .refine((d) => yearInRange(d.getUTCFullYear()), DATE_RANGE_MESSAGE);
 
 /** `from`/`to` of registry metrics; the default is the current quarter. */
 export const MetricsWindowSchema = z

@@ -154,12 +154,17 @@ export function roadmapPdf(
   return finish(`${orgName} · roadmap ${r.transition.from}→${r.transition.to}`);
 }
 
+/** RFC 5545 TEXT: separators escaped, line breaks as \n, and no other control character (only HTAB is allowed). */
 function icsText(value: string) {
-  return value
-    .replace(/\\/g, "\\\\")
-    .replace(/;/g, "\\;")
-    .replace(/,/g, "\\,")
-    .replace(/\r\n|\r|\n/g, "\\n");
+  return (
+    value
+      .replace(/\\/g, "\\\\")
+      .replace(/;/g, "\\;")
+      .replace(/,/g, "\\,")
+      .replace(/\r\n|\r|\n/g, "\\n")
+      // eslint-disable-next-line no-control-regex -- dropping control characters is the point
+      .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, "")
+  );
 }
 
 /** Lines longer than 75 octets are folded (RFC 5545 §3.1). */
@@ -193,6 +198,8 @@ export function roadmapIcs(orgSlug: string, host: string, r: RoadmapDetail, now 
   ];
   for (const item of r.items.filter((i) => i.status !== "closed" && i.status !== "done")) {
     const day = item.dueDate.replace(/-/g, "");
+    // A due date no calendar can read (from a start date accepted before dates were bounded) would spoil the whole feed.
+    if (!/^\d{8}$/.test(day)) continue;
     const next = new Date(Date.parse(`${item.dueDate}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10).replace(/-/g, "");
     lines.push(
       "BEGIN:VEVENT",

@@ -239,3 +239,41 @@ describe("roadmapExport", () => {
     expect(events(await ics.text())).toHaveLength(f.detail().items.length);
   });
 });
+
+describe("iCalendar lines stay valid whatever the roadmap holds (issue 14, #7)", () => {
+  it("a start date out of range is refused before any due date is computed", () => {
+    const f = roadmapFixture();
+    const assessmentId = f.detail().assessmentId;
+    for (const startDate of ["9999-12-31", "0000-01-01"]) {
+      expect(() => generateRoadmapFromAssessment(f.orgId, assessmentId, { startDate, replacesRoadmapId: f.roadmapId }, LEADER)).toThrow(
+        "Use a date from 2000 to 2100",
+      );
+    }
+    expect(getRoadmap(f.orgId, f.roadmapId)!.status).toBe("active");
+  });
+
+  it("dates are eight digits and text carries no control characters", () => {
+    const f = roadmapFixture();
+    const detail = f.detail();
+    const ics = roadmapIcs("export-org", "portal.test", {
+      ...detail,
+      title: "Plan\u0000\u0007\u001b[31m",
+      items: detail.items.map((i, n) =>
+        n === 0
+          ? { ...i, title: "Bell\u0007 NUL\u0000 DEL\u007f C1\u0085 end", workstream: "Tab\there" }
+          : n === 1
+            ? { ...i, dueDate: "+010000-03-31" } // stored before start dates were bounded
+            : i,
+      ),
+    });
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    for (const line of unfold(ics)) expect(line, JSON.stringify(line)).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/);
+    const first = events(ics).find((e) => e.get("UID") === `roadmap-item-${detail.items[0]!.id}@portal.test`)!;
+    expect(first.get("SUMMARY")).toBe("Due: Bell NUL DEL C1 end");
+    expect(events(ics).some((e) => e.get("UID") === `roadmap-item-${detail.items[1]!.id}@portal.test`)).toBe(false);
+    for (const e of events(ics)) {
+      expect(e.get("DTSTART;VALUE=DATE")).toMatch(/^\d{8}$/);
+      expect(e.get("DTEND;VALUE=DATE")).toMatch(/^\d{8}$/);
+    }
+  });
+});

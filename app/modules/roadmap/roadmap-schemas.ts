@@ -1,16 +1,11 @@
 import { z } from "zod";
 import { EmailSchema } from "../auth/auth-schemas";
 import { lengthFirst } from "../../utils/bounded";
-import { optionalField } from "../../utils/validation";
+import { calendarDay, NameTextSchema, optionalField } from "../../utils/validation";
 import { WORK_STATUSES } from "./roadmap-constants";
 
-const DateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2027-01-01")
-  .refine(
-    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-    "That date does not exist",
-  );
+/** A roadmap's start: a real day from 2000 to 2100, so every due date stays a real date too. */
+const DateSchema = calendarDay("Use a date such as 2027-01-01");
 
 /** The roadmap a generation was confirmed to replace: its id, or "none" when none was active. */
 const ReplacesRoadmapSchema = z.union(
@@ -48,8 +43,8 @@ export const RoadmapPreviewQuerySchema = z.object({
 });
 
 /** Optional text where empty (or null) means "clear it", as an edit form that saves as you go sends it. */
-const clearableText = (max: number) =>
-  z.preprocess((value) => (value === null ? "" : value), z.string().trim().max(max, `Use at most ${max} characters`).optional());
+const clearableText = (max: number, text: z.ZodString = z.string().trim()) =>
+  z.preprocess((value) => (value === null ? "" : value), text.max(max, `Use at most ${max} characters`).optional());
 
 /** An evidence note or link; an empty one clears it (an item marked done cannot be left without). */
 const Evidence = clearableText(2000);
@@ -59,7 +54,7 @@ export const RoadmapItemUpdateSchema = z
   .object({
     status: optionalField(z.enum(WORK_STATUSES, { errorMap: () => ({ message: `Choose one of: ${WORK_STATUSES.join(", ")}` }) })),
     ownerEmail: optionalField(z.union([EmailSchema, z.literal("none")])),
-    team: clearableText(80),
+    team: clearableText(80, NameTextSchema),
     evidence: Evidence,
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Nothing to change" });
@@ -71,7 +66,7 @@ export const BulkAssignSchema = z.object({
     lengthFirst(z.array(z.coerce.number().int().positive()).min(1, "Select at least one item").max(500, "Select at most 500 items")),
   ),
   ownerEmail: optionalField(z.union([EmailSchema, z.literal("none")])),
-  team: optionalField(z.string().trim().max(80)),
+  team: optionalField(NameTextSchema.max(80)),
 });
 
 export const ItemCommentSchema = z.object({ body: z.string().trim().min(1, "Write a comment").max(2000, "Use at most 2000 characters") });

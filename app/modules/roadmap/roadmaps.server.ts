@@ -4,6 +4,7 @@ import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmap
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { memoByKey } from "../../utils/memo-by-key";
 import { currentQuarterRange } from "../../utils/quarters";
+import { calendarDayProblem } from "../../utils/validation";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { finalizedNeighbour, getAssessment } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
@@ -119,6 +120,13 @@ function readActiveRoadmap(orgId: number, db: DbOrTx): ActiveRoadmap | null {
 
 const LEVEL_FIVE = "The assessment is at level 5 (Optimizing): there is no next level to plan for";
 
+/** A start date the caller chose, refused as the API and the form refuse it: due dates are counted from it. */
+function chosenStartDate(startDate: string | undefined): string | undefined {
+  const problem = startDate === undefined ? null : calendarDayProblem(startDate);
+  if (problem) throw invalid(problem, "startDate");
+  return startDate;
+}
+
 /**
  * What generating from this assessment would do now, without doing it: the
  * transition, the items carried over, the ones that would be closed and why.
@@ -126,7 +134,9 @@ const LEVEL_FIVE = "The assessment is at level 5 (Optimizing): there is no next 
  */
 export function previewRoadmapGeneration(orgId: number, assessmentId: number, input: { startDate?: string }, db: DbOrTx = getDb()) {
   const source = generationSource(orgId, assessmentId, db);
-  const plan = planGeneration(source.framework, source.input, readActiveRoadmap(orgId, db), { startDate: input.startDate });
+  const plan = planGeneration(source.framework, source.input, readActiveRoadmap(orgId, db), {
+    startDate: chosenStartDate(input.startDate),
+  });
   if (!plan) throw invalid(LEVEL_FIVE, "assessmentId");
   const a = source.assessment;
   return {
@@ -164,6 +174,7 @@ export function generateRoadmapFromAssessment(
   actor: Actor,
   options: WriteOptions = {},
 ) {
+  const startDate = chosenStartDate(input.startDate);
   return writeTransaction({ orgId }, (tx) => {
     const source = generationSource(orgId, assessmentId, tx);
     const active = readActiveRoadmap(orgId, tx);
@@ -183,7 +194,7 @@ export function generateRoadmapFromAssessment(
         "replacesRoadmapId",
       );
     }
-    const planned = planGeneration(source.framework, source.input, active, { startDate: input.startDate });
+    const planned = planGeneration(source.framework, source.input, active, { startDate });
     if (!planned) throw invalid(LEVEL_FIVE, "assessmentId");
     const { generated, plan } = planned;
     const now = options.now ?? new Date();

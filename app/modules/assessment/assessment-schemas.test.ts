@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { fieldErrors } from "../../utils/validation";
+import { AssessmentCreateSchema, StatementResponseSchema } from "./assessment-schemas";
+
+describe("assessment periods and evidence dates stay within range (issue 14, #7)", () => {
+  it.each(["0000-Q1", "9999-Q4", "1999-Q4", "2101-Q1"])("the period %s is refused", (period) => {
+    const result = AssessmentCreateSchema.safeParse({ period });
+    expect(result.success ? undefined : fieldErrors(result.error).period).toBe("Use a quarter from 2000-Q1 to 2100-Q4");
+  });
+
+  it.each(["2000-Q1", "2026-q4", "2100-Q4"])("the period %s is accepted", (period) => {
+    expect(AssessmentCreateSchema.parse({ period }).period).toBe(period.toUpperCase());
+  });
+
+  it.each([
+    ["0000-01-01", "Use a date from 2000 to 2100"],
+    ["2026-02-30", "That date does not exist"],
+  ])("the evidence date %s is refused", (date, message) => {
+    const result = StatementResponseSchema.safeParse({ id: "s1", status: "in_place", evidence: { date } });
+    expect(result.success ? undefined : fieldErrors(result.error)["evidence.date"]).toBe(message);
+  });
+});
