@@ -23,7 +23,7 @@ import { signIn } from "../setup/sign-in";
 import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, tempDatabase, type PortalServer } from "../setup/portal-server";
 
 /** Tables no cached reader reads, and columns that are bookkeeping in tables that are not. */
-const BOOKKEEPING_TABLES = ["login_failures", "change_counters", "write_log"];
+const BOOKKEEPING_TABLES = ["login_failures", "change_counters", "write_log", "idempotency_records"];
 const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["session_version"], api_tokens: ["last_used_at"] };
 const SHARED_TABLES = ["users", "organizations", "memberships"];
 
