@@ -7,10 +7,12 @@
 import { eq } from "drizzle-orm";
 import { describe } from "vitest";
 import { getDb } from "../../db/client";
-import { models, roadmaps } from "../../db/schema";
+import { biasAudits, models, roadmaps } from "../../db/schema";
+import { createModel, createVersion } from "../../app/modules/registry/registry.server";
 import { API, expectApiError, expectJson, send } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
 import { ASSESS, finalisedAssessment, P1, ROADMAP } from "../setup/roadmap-fixtures";
+import { fullLineage, member } from "../setup/test-orgs";
 
 const REGISTRY = ["registry:read", "registry:write"] as const;
 
@@ -126,5 +128,38 @@ describe("API creates and Idempotency-Key", () => {
     );
     expect(keyed.every((a) => a.status() === 201 || a.status() === 409)).toBe(true);
     expect(roadmapsOf(testOrg.id)).toHaveLength(2);
+  });
+
+  test("a multipart bias-audit upload sent again with the same key (another boundary) is replayed, not run twice", async ({
+    testOrg,
+    apiAs,
+  }) => {
+    const team = member(testOrg, "team");
+    createModel(testOrg.id, { name: "Upload twice", slug: "upload-twice", riskTier: "limited" }, team.actor, "ui");
+    createVersion(testOrg.id, "upload-twice", { version: "1.0.0", stage: "staging", ...fullLineage }, team.actor, "ui");
+    const { ctx } = await apiAs(testOrg.id, ["governance:read", "governance:write"]);
+    const config = {
+      groupColumns: ["group"],
+      labelColumn: "label",
+      positiveLabels: ["1"],
+      predictionColumn: "prediction",
+      positivePredictions: ["1"],
+      minGroupSize: 1,
+    };
+    const csv = ["group,label,prediction", "a,1,1", "a,0,0", "b,1,0", "b,0,0"].join("\n") + "\n";
+    const upload = (body: string) =>
+      ctx.post(`${API}/models/upload-twice/versions/1.0.0/bias-audits`, {
+        // FormData picks a new boundary for each request.
+        multipart: { config: JSON.stringify(config), file: { name: "p.csv", mimeType: "text/csv", buffer: Buffer.from(body) } },
+        headers: { "Idempotency-Key": "upload-1" },
+      });
+    const first = await expectJson<{ id: number }>(await upload(csv), 201);
+    const again = await upload(csv);
+    expect(again.status()).toBe(201);
+    expect(again.headers()["idempotent-replayed"]).toBe("true");
+    expect((await again.json()).id).toBe(first.id);
+    await expectApiError(await upload(csv.replace("b,1,0", "b,1,1")), 422, "idempotency_key_reused");
+    const audits = getDb().select().from(biasAudits).where(eq(biasAudits.orgId, testOrg.id)).all();
+    expect(audits.map((a) => a.id)).toEqual([first.id]);
   });
 });
