@@ -7,7 +7,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe } from "vitest";
 import { getDb } from "../../db/client";
-import { incidents, modelCardComments, models, roadmapItemComments, roadmaps } from "../../db/schema";
+import { apiTokens, incidents, modelCardComments, models, roadmapItemComments, roadmaps } from "../../db/schema";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { API, expectJson, send } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
@@ -145,5 +145,19 @@ describe("forms that create something carry a one-time token", () => {
     const reports = await Promise.all([1, 2, 3].map(() => postForm(baseURL, cookie, versionPath, report)));
     for (const answer of reports) expect(answer.status, answer.text.slice(0, 300)).toBe(200);
     expect(getDb().select().from(incidents).where(eq(incidents.orgId, testOrg.id)).all()).toHaveLength(1);
+  });
+
+  test("'create token' sent twice creates one token; the repeat says so and shows no secret", async ({ testOrg, baseURL }) => {
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/admin/tokens`;
+    const submissionToken = await formToken(baseURL, cookie, path);
+    const fields = { submissionToken, intent: "create", name: "ci-pipeline", scopes: "registry:read" };
+    const first = await postForm(baseURL, cookie, path, fields);
+    const second = await postForm(baseURL, cookie, path, fields);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(first.text).toMatch(/amp_[A-Za-z0-9_-]{20,}/);
+    expect(second.text).not.toMatch(/amp_[A-Za-z0-9_-]{20,}/);
+    expect(second.text).toContain("revoke it and create another");
+    expect(getDb().select().from(apiTokens).where(eq(apiTokens.orgId, testOrg.id)).all()).toHaveLength(1);
   });
 });

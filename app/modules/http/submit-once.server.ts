@@ -20,6 +20,9 @@ export function newSubmissionToken(): string {
 type FormAnswer = ReturnType<typeof data<FormActionResult>>;
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+/** The notice of a replayed answer whose one-time value (a new API token) only the first sending showed. */
+export const SHOWN_ONCE =
+  "Done already: this form was sent twice, and what is shown only once went to the first sending. If you did not copy it, revoke it and create another.";
 /** How long a repeat waits for the first submission to finish before it gives up (409). */
 const WAIT_FOR_FIRST_MS = 15_000;
 const POLL_MS = 50;
@@ -106,8 +109,9 @@ async function runClaimed(id: number, digest: string, run: () => Promise<FormAns
   const status = answer.init?.status ?? 200;
   if (isDataAnswer(answer) && status >= 200 && status < 300 && answer.data.ok) {
     // A one-time value (a new API token) is never stored: a replay says what happened without it.
-    const { reveal: _secret, ...kept } = answer.data;
-    completeIdempotencyKey(id, digest, { status, headers: {}, body: JSON.stringify(kept) });
+    const { reveal, ...kept } = answer.data;
+    const stored = reveal === undefined ? kept : { ...kept, notice: SHOWN_ONCE };
+    completeIdempotencyKey(id, digest, { status, headers: {}, body: JSON.stringify(stored) });
   } else {
     releaseIdempotencyKey(id);
   }
