@@ -7,6 +7,7 @@ import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   IDEMPOTENCY_TTL_MS,
+  peekIdempotencyKey,
   purgeIdempotencyRecords,
   releaseIdempotencyKey,
 } from "./idempotency.server";
@@ -22,10 +23,13 @@ describe("idempotency records", () => {
     const claim = claimIdempotencyKey("test:a", "k1", T0);
     expect(claim.state).toBe("claimed");
     expect(claimIdempotencyKey("test:a", "k1", at(1000))).toEqual({ state: "running" });
+    expect(peekIdempotencyKey("test:a", "k1", at(1000))).toEqual({ state: "running" });
+    expect(peekIdempotencyKey("test:a", "k2", at(1000))).toEqual({ state: "free" });
     // Another scope's same key is its own.
     expect(claimIdempotencyKey("test:b", "k1", at(1000)).state).toBe("claimed");
     completeIdempotencyKey((claim as { id: number }).id, "digest-1", answer);
     expect(claimIdempotencyKey("test:a", "k1", at(2000))).toEqual({ state: "done", requestHash: "digest-1", answer });
+    expect(peekIdempotencyKey("test:a", "k1", at(2000))).toEqual({ state: "done", requestHash: "digest-1", answer });
   });
 
   it("a released claim (the request failed) frees the key", () => {

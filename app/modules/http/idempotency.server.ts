@@ -1,5 +1,5 @@
 import { and, eq, lte } from "drizzle-orm";
-import { getDb, writeTransaction, type Db } from "../../../db/client";
+import { getDb, writeTransaction, type Db, type DbOrTx } from "../../../db/client";
 import { idempotencyRecords } from "../../../db/schema";
 import { authenticateApiToken } from "../auth/api-tokens.server";
 import { apiError } from "./api.server";
@@ -35,6 +35,28 @@ export type StoredAnswer = { status: number; headers: Record<string, string>; bo
 
 export type Claim = { state: "claimed"; id: number } | { state: "running" } | { state: "done"; requestHash: string; answer: StoredAnswer };
 
+const recordOf = (db: DbOrTx, scope: string, key: string) =>
+  db
+    .select()
+    .from(idempotencyRecords)
+    .where(and(eq(idempotencyRecords.scope, scope), eq(idempotencyRecords.key, key)))
+    .get();
+
+/** What a stored record means at `now`: done, still running, or free (none, expired, or abandoned). */
+function stateOf(row: ReturnType<typeof recordOf>, now: Date): Exclude<Claim, { state: "claimed" }> | { state: "free" } {
+  if (!row || row.expiresAt.getTime() <= now.getTime()) return { state: "free" };
+  if (row.responseStatus !== null) {
+    const headers = JSON.parse(row.responseHeaders) as Record<string, string>;
+    return { state: "done", requestHash: row.requestHash, answer: { status: row.responseStatus, headers, body: row.responseBody } };
+  }
+  return now.getTime() - row.createdAt.getTime() < ABANDONED_CLAIM_MS ? { state: "running" } : { state: "free" };
+}
+
+/** Reads a key's state without claiming it (no write lock): for a repeat waiting on the first request. */
+export function peekIdempotencyKey(scope: string, key: string, now: Date = new Date(), db: Db = getDb()) {
+  return stateOf(recordOf(db, scope, key), now);
+}
+
 /**
  * Claims (scope, key) for a request starting `now`. In a write transaction
  * taken up front, so two processes never both claim one key.
@@ -43,25 +65,9 @@ export function claimIdempotencyKey(scope: string, key: string, now: Date = new 
   return writeTransaction(
     "bookkeeping",
     (tx) => {
-      const row = tx
-        .select()
-        .from(idempotencyRecords)
-        .where(and(eq(idempotencyRecords.scope, scope), eq(idempotencyRecords.key, key)))
-        .get();
-      if (row && row.expiresAt.getTime() > now.getTime()) {
-        if (row.responseStatus !== null) {
-          return {
-            state: "done",
-            requestHash: row.requestHash,
-            answer: {
-              status: row.responseStatus,
-              headers: JSON.parse(row.responseHeaders) as Record<string, string>,
-              body: row.responseBody,
-            },
-          };
-        }
-        if (now.getTime() - row.createdAt.getTime() < ABANDONED_CLAIM_MS) return { state: "running" };
-      }
+      const row = recordOf(tx, scope, key);
+      const state = stateOf(row, now);
+      if (state.state !== "free") return state;
       if (row) tx.delete(idempotencyRecords).where(eq(idempotencyRecords.id, row.id)).run();
       const claimed = tx
         .insert(idempotencyRecords)

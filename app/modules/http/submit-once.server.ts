@@ -3,7 +3,13 @@ import { data, redirect } from "@remix-run/node";
 import type { z, ZodTypeAny } from "zod";
 import { readFormData, runFormAction, type FormActionResult } from "../../utils/form-action.server";
 import { SUBMISSION_FIELD } from "../../utils/submission";
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey, type StoredAnswer } from "./idempotency.server";
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  peekIdempotencyKey,
+  releaseIdempotencyKey,
+  type StoredAnswer,
+} from "./idempotency.server";
 
 /**
  * Forms that create something carry a one-time token (`SUBMISSION_FIELD`, a
@@ -89,8 +95,11 @@ export async function submitOnce(
       return replay(claim.answer);
     }
     if (claim.state === "claimed") return runClaimed(claim.id, digest, run);
-    if (Date.now() > deadline) return refusal(409, "This form is still being sent. Wait a moment, then open the page again.");
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    // Wait for the first, reading (no write lock) until it is done or gone, then look again.
+    do {
+      if (Date.now() > deadline) return refusal(409, "This form is still being sent. Wait a moment, then open the page again.");
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    } while (peekIdempotencyKey(scope, key).state === "running");
   }
 }
 
