@@ -17,6 +17,7 @@ import { GeneralErrorBoundary } from "./components/general-error-boundary";
 import { useNonce } from "./components/nonce";
 import { listUserOrganizations } from "./modules/auth/membership.server";
 import { getSessionUser } from "./modules/auth/session.server";
+import { newSubmissionToken } from "./modules/http/submit-once.server";
 import stylesUrl from "./styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -31,6 +32,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     user: user ? { name: user.name, email: user.email, isSiteAdmin: user.isSiteAdmin } : null,
     organizations: user ? listUserOrganizations(user.id) : [],
+    /** The one-time token of this page's forms that create something (components/submit-once.tsx). */
+    submissionToken: user ? newSubmissionToken() : null,
   };
 }
 

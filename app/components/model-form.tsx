@@ -2,6 +2,7 @@ import { Form } from "@remix-run/react";
 import { useRef } from "react";
 import { DraftNotice, useFormDraft } from "./autosave";
 import { FormError, SelectField, TextAreaField, TextField } from "./forms";
+import { SubmissionToken, SubmitButton } from "./submit-once";
 import { RISK_TIERS } from "~/modules/registry/registry-constants";
 
 type ModelValues = Partial<
@@ -31,6 +32,8 @@ export function ModelForm({
   return (
     <Form method="post" noValidate className="card" style={{ maxWidth: 720 }} ref={formRef} {...(draftKey ? draft.formProps : {})}>
       {draftKey ? <DraftNotice restoredAt={draft.restoredAt} onDiscard={draft.discard} /> : null}
+      {/* Registering creates a model: sent twice, it creates one (the edit form changes in place). */}
+      {withSlug ? <SubmissionToken /> : null}
       <FormError error={errors.form} />
       <TextField label="Name" name="name" required defaultValue={values.name} error={errors.name} />
       {withSlug ? (
@@ -62,7 +65,7 @@ export function ModelForm({
         error={errors.tags ?? errors["tags.0"]}
         hint="Comma-separated, e.g. credit, pricing"
       />
-      <button type="submit">{submitLabel}</button>
+      <SubmitButton>{submitLabel}</SubmitButton>
     </Form>
   );
 }

@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, TextField } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { OrganizationCreateSchema } from "~/modules/auth/auth-schemas";
 import { createOrganization, listAllOrganizations } from "~/modules/auth/organizations.server";
 import { requireSiteAdmin } from "~/modules/auth/session.server";
-import { readFormData, runFormAction } from "~/utils/form-action.server";
+import { runFormActionOnce } from "~/modules/http/submit-once.server";
 
 export const meta: MetaFunction = () => [{ title: "Organisations · Site admin" }];
 
@@ -17,8 +18,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireSiteAdmin(request);
-  return runFormAction(
-    await readFormData(request),
+  return runFormActionOnce(
+    request,
+    user.id,
     OrganizationCreateSchema,
     (input) => createOrganization(input, { type: "user", id: user.id, label: user.email }),
     (_output, input) => `Organisation "${input.name}" created with ${input.adminEmail} as its administrator.`,
@@ -66,6 +68,7 @@ export default function SiteOrganizations() {
         ) : null}
         <Form method="post" noValidate>
           <FormError error={errors.form} />
+          <SubmissionToken />
           <TextField label="Name" name="name" required defaultValue={values.name} error={errors.name} />
           <TextField
             label="Slug"
@@ -93,7 +96,7 @@ export default function SiteOrganizations() {
             required
             error={errors.adminPassword}
           />
-          <button type="submit">Create organisation</button>
+          <SubmitButton>Create organisation</SubmitButton>
         </Form>
       </section>
     </>

@@ -3,10 +3,12 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AdminTabs } from "~/components/admin-tabs";
 import { ActionResult, TextField } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { API_SCOPES, SCOPE_DESCRIPTIONS } from "~/modules/auth/api-scopes";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/modules/auth/api-tokens.server";
 import { ApiTokenCreateSchema } from "~/modules/auth/auth-schemas";
 import { requireMember } from "~/modules/auth/membership.server";
+import { submitOnce } from "~/modules/http/submit-once.server";
 import { formatDateTime } from "~/utils/format";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
@@ -18,19 +20,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
-  return runIntentAction(await readFormData(request), {
-    create: intent(
-      ApiTokenCreateSchema,
-      (input) => createApiToken(org.id, input, actor),
-      (created) => ({ notice: "Token created. Copy it now; it will not be shown again.", reveal: created.token }),
-    ),
-    revoke: intent(
-      z.object({ tokenId: z.coerce.number().int().positive() }),
-      (input) => revokeApiToken(org.id, input.tokenId, actor),
-      "Token revoked.",
-    ),
-  });
+  const { org, actor, user } = await requireMember(request, params.orgSlug, ["admin"]);
+  const formData = await readFormData(request);
+  // Creating carries a one-time token: sent twice, it creates one token (the replay cannot show it again).
+  return submitOnce(request, user.id, formData, () =>
+    runIntentAction(formData, {
+      create: intent(
+        ApiTokenCreateSchema,
+        (input) => createApiToken(org.id, input, actor),
+        (created) => ({ notice: "Token created. Copy it now; it will not be shown again.", reveal: created.token }),
+      ),
+      revoke: intent(
+        z.object({ tokenId: z.coerce.number().int().positive() }),
+        (input) => revokeApiToken(org.id, input.tokenId, actor),
+        "Token revoked.",
+      ),
+    }),
+  );
 }
 
 export default function ApiTokens() {
@@ -110,6 +116,7 @@ export default function ApiTokens() {
         <h2 id="new-token-title">Create a token</h2>
         <Form method="post" noValidate>
           <input type="hidden" name="intent" value="create" />
+          <SubmissionToken />
           <TextField label="Name" name="name" required error={errors.name} hint="What uses it, e.g. training-pipeline" />
           <fieldset aria-describedby={errors.scopes ? "scopes-error" : undefined}>
             <legend>Scopes</legend>
@@ -125,7 +132,7 @@ export default function ApiTokens() {
               </p>
             ) : null}
           </fieldset>
-          <button type="submit">Create token</button>
+          <SubmitButton>Create token</SubmitButton>
         </Form>
       </section>
       <p className="muted">

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { SaveStatusLine, useAutosave } from "~/components/autosave";
 import { ActionResult, FormError } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { LevelPill } from "~/components/framework";
 import { EVIDENCE_STALE_DAYS, STATEMENT_STATUS_LABELS, STATEMENT_STATUSES } from "~/modules/assessment/assessment-constants";
 import { EvidenceNoteSchema } from "~/modules/assessment/assessment-schemas";
@@ -20,6 +21,7 @@ import {
 } from "~/modules/assessment/capture.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
+import { submitOnce } from "~/modules/http/submit-once.server";
 import { hasRole } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
 import captureStyles from "~/styles/capture.css?url";
@@ -89,12 +91,15 @@ type SaveAnswer = {
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
   const isNote = formData.get("intent") === "add-note";
-  const { org, actor } = await requireMember(request, params.orgSlug, isNote ? [...ASSESSORS, "team"] : ASSESSORS);
+  const { org, actor, user } = await requireMember(request, params.orgSlug, isNote ? [...ASSESSORS, "team"] : ASSESSORS);
   const id = IdSchema.parse(params.assessmentId);
   if (isNote) {
-    return runIntentAction(formData, {
-      "add-note": intent(EvidenceNoteSchema, (input) => addEvidenceNote(org.id, id, input, actor), "Evidence note added."),
-    });
+    // A note sent twice is added once (the form's one-time token); the autosaving answers need none.
+    return submitOnce(request, user.id, formData, () =>
+      runIntentAction(formData, {
+        "add-note": intent(EvidenceNoteSchema, (input) => addEvidenceNote(org.id, id, input, actor), "Evidence note added."),
+      }),
+    );
   }
   const fields = Object.fromEntries([...formData].filter((entry): entry is [string, string] => typeof entry[1] === "string"));
   const refused = (status: number, answer: Partial<SaveAnswer>) =>
@@ -393,6 +398,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
         <Form method="post" className="card" aria-label="Add evidence">
           <h2>Add an evidence note</h2>
           <input type="hidden" name="intent" value="add-note" />
+          <SubmissionToken />
           <div className="field">
             <label htmlFor="note-statement">Statement</label>
             <select id="note-statement" name="statementId">
@@ -411,7 +417,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
             <label htmlFor="note-url">Link</label>
             <input id="note-url" name="url" type="url" />
           </div>
-          <button type="submit">Add note</button>
+          <SubmitButton>Add note</SubmitButton>
         </Form>
       ) : null}
       <nav className="pagination" aria-label="Components">

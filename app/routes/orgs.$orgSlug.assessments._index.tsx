@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { TrendChart } from "~/components/assessment-charts";
 import { trendSeries } from "~/components/chart-data";
 import { EmptyState, FormError, SelectField } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { LevelPill } from "~/components/framework";
 import { cached } from "~/data-cache.server";
 import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
@@ -11,9 +12,9 @@ import { countsAsFinalized } from "~/modules/assessment/assessment-constants";
 import { createAssessment, openableQuarters } from "~/modules/assessment/assessments.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
+import { runFormActionOnce } from "~/modules/http/submit-once.server";
 import { hasRole } from "~/modules/auth/roles";
 import { quarterOf } from "~/utils/quarters";
-import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Assessments" }];
 
@@ -44,9 +45,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, ASSESSORS);
-  return runFormAction(
-    await readFormData(request),
+  const { org, actor, user } = await requireMember(request, params.orgSlug, ASSESSORS);
+  return runFormActionOnce(
+    request,
+    user.id,
     AssessmentCreateSchema,
     (input) => createAssessment(org.id, input, actor),
     (row) => redirect(`/orgs/${org.slug}/assessments/${row.id}`),
@@ -119,6 +121,7 @@ export default function Assessments() {
       {canCreate && openPeriods.length ? (
         <Form method="post" className="inline-form card" style={{ marginTop: "1rem" }} aria-label="Start an assessment">
           <FormError error={result?.errors?.form} />
+          <SubmissionToken />
           <SelectField
             label="Quarter"
             name="period"
@@ -127,7 +130,7 @@ export default function Assessments() {
             options={openPeriods.map((p) => ({ value: p, label: p === current ? `${p} (current quarter)` : p }))}
             error={result?.errors?.period}
           />
-          <button type="submit">Start assessment</button>
+          <SubmitButton>Start assessment</SubmitButton>
         </Form>
       ) : null}
     </>

@@ -4,8 +4,10 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useRef } from "react";
 import { z } from "zod";
 import { ActionResult, FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { RiskBadge, StageBadge } from "~/components/registry";
 import { requireMember } from "~/modules/auth/membership.server";
+import { submitOnce } from "~/modules/http/submit-once.server";
 import { hasRole, PROMOTERS, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { lineageGaps, nextStages } from "~/modules/registry/lifecycle";
 import { INCIDENT_STATUSES, SEVERITIES } from "~/modules/registry/registry-constants";
@@ -66,30 +68,34 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const IncidentUpdateFormSchema = z.object({ incidentId: z.coerce.number().int().positive() }).and(IncidentUpdateSchema);
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor, role } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const { org, actor, role, user } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   const [modelSlug, version] = [params.modelSlug ?? "", params.version ?? ""];
-  return runIntentAction(await readFormData(request), {
-    transition: intent(
-      TransitionSchema,
-      (input) => transitionVersion(org.id, modelSlug, version, input, actor, { mayPromote: hasRole(role, PROMOTERS) }),
-      (_output, input) => `Moved to ${input.to}.`,
-    ),
-    "report-incident": intent(
-      IncidentCreateSchema,
-      (input) => createIncident(org.id, modelSlug, version, input, actor),
-      "Incident reported.",
-    ),
-    "request-promotion": intent(
-      ApprovalRequestOpenSchema,
-      (input) => openApprovalRequest(org.id, modelSlug, version, input, actor),
-      (request) => redirect(`/orgs/${org.slug}/approvals/${request.id}`),
-    ),
-    "update-incident": intent(
-      IncidentUpdateFormSchema,
-      ({ incidentId, ...input }) => updateIncident(org.id, incidentId, input, actor),
-      "Incident updated.",
-    ),
-  });
+  const formData = await readFormData(request);
+  // Reporting an incident and requesting promotion create something: their forms carry a one-time token.
+  return submitOnce(request, user.id, formData, () =>
+    runIntentAction(formData, {
+      transition: intent(
+        TransitionSchema,
+        (input) => transitionVersion(org.id, modelSlug, version, input, actor, { mayPromote: hasRole(role, PROMOTERS) }),
+        (_output, input) => `Moved to ${input.to}.`,
+      ),
+      "report-incident": intent(
+        IncidentCreateSchema,
+        (input) => createIncident(org.id, modelSlug, version, input, actor),
+        "Incident reported.",
+      ),
+      "request-promotion": intent(
+        ApprovalRequestOpenSchema,
+        (input) => openApprovalRequest(org.id, modelSlug, version, input, actor),
+        (request) => redirect(`/orgs/${org.slug}/approvals/${request.id}`),
+      ),
+      "update-incident": intent(
+        IncidentUpdateFormSchema,
+        ({ incidentId, ...input }) => updateIncident(org.id, incidentId, input, actor),
+        "Incident updated.",
+      ),
+    }),
+  );
 }
 
 export default function VersionDetail() {
@@ -240,9 +246,10 @@ export default function VersionDetail() {
             {canWrite && version.stage === "staging" && !approvals.some((r) => r.status === "open") ? (
               <Form method="post" className="inline-form">
                 <input type="hidden" name="intent" value="request-promotion" />
+                <SubmissionToken />
                 <FormError error={errorsFor("request-promotion").form} />
                 <TextField label="Why promote now?" name="reason" error={errorsFor("request-promotion").reason} />
-                <button type="submit">Request promotion to production</button>
+                <SubmitButton>Request promotion to production</SubmitButton>
               </Form>
             ) : null}
             {version.stage === "staging" ? (
@@ -309,6 +316,7 @@ export default function VersionDetail() {
           {/* A new key after each report empties the form for the next one. */}
           <Form method="post" noValidate ref={incidentFormRef} key={incidents.length} {...incidentDraft.formProps}>
             <input type="hidden" name="intent" value="report-incident" />
+            <SubmissionToken />
             <FormError error={errorsFor("report-incident").form} />
             <TextField
               label="Title"
@@ -345,7 +353,7 @@ export default function VersionDetail() {
               defaultValue={valuesFor("report-incident").description}
               error={errorsFor("report-incident").description}
             />
-            <button type="submit">Report incident</button>
+            <SubmitButton>Report incident</SubmitButton>
           </Form>
         </section>
       ) : null}

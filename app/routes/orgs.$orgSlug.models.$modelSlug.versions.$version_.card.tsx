@@ -2,9 +2,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ActionResult, FormError, TextAreaField } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { Markdown } from "~/components/markdown";
 import { StageBadge } from "~/components/registry";
 import { requireMember } from "~/modules/auth/membership.server";
+import { submitOnce } from "~/modules/http/submit-once.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { CARD_SECTIONS } from "~/modules/governance/governance-constants";
 import { sectionTitleList, type CardCompleteness, type CardSections } from "~/modules/governance/model-card";
@@ -78,20 +80,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
       : formData.get("intent") === "comment"
         ? ([...REGISTRY_WRITERS, "ethics"] as const)
         : REGISTRY_WRITERS;
-  const { org, actor } = await requireMember(request, params.orgSlug, roles);
-  return runIntentAction(formData, {
-    submit: intent(CardIdSchema, (input) => submitModelCard(org.id, input.cardId, actor), "Submitted for review by the ethics committee."),
-    review: intent(
-      CardIdSchema.and(CardReviewSchema),
-      ({ cardId, ...input }) => reviewModelCard(org.id, cardId, input, actor),
-      (_card, input) => (input.decision === "approve" ? "Card approved." : "Changes requested."),
-    ),
-    comment: intent(
-      CardIdSchema.and(CardCommentSchema),
-      ({ cardId, ...input }) => commentOnCard(org.id, cardId, input, actor),
-      "Comment added.",
-    ),
-  });
+  const { org, actor, user } = await requireMember(request, params.orgSlug, roles);
+  // The comment forms carry a one-time token: a comment sent twice is added once.
+  return submitOnce(request, user.id, formData, () =>
+    runIntentAction(formData, {
+      submit: intent(
+        CardIdSchema,
+        (input) => submitModelCard(org.id, input.cardId, actor),
+        "Submitted for review by the ethics committee.",
+      ),
+      review: intent(
+        CardIdSchema.and(CardReviewSchema),
+        ({ cardId, ...input }) => reviewModelCard(org.id, cardId, input, actor),
+        (_card, input) => (input.decision === "approve" ? "Card approved." : "Changes requested."),
+      ),
+      comment: intent(
+        CardIdSchema.and(CardCommentSchema),
+        ({ cardId, ...input }) => commentOnCard(org.id, cardId, input, actor),
+        "Comment added.",
+      ),
+    }),
+  );
 }
 
 const STATUS_LABELS = { draft: "Draft", in_review: "In review", approved: "Approved", changes_requested: "Changes requested" } as const;
@@ -178,15 +187,14 @@ export default function ModelCardPage() {
                 {canComment ? (
                   <Form method="post" className="inline-form">
                     <input type="hidden" name="intent" value="comment" />
+                    <SubmissionToken />
                     <input type="hidden" name="cardId" value={card.id} />
                     <input type="hidden" name="section" value={section.id} />
                     <label className="visually-hidden" htmlFor={`comment-${section.id}`}>
                       Comment on {section.title}
                     </label>
                     <input id={`comment-${section.id}`} name="body" placeholder={`Comment on ${section.title.toLowerCase()}`} />
-                    <button type="submit" className="small secondary">
-                      Comment
-                    </button>
+                    <SubmitButton className="small secondary">Comment</SubmitButton>
                   </Form>
                 ) : null}
               </section>

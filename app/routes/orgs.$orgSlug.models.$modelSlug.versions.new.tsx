@@ -4,12 +4,13 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useRef } from "react";
 import { DraftNotice, useFormDraft } from "~/components/autosave";
 import { FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { requireMember } from "~/modules/auth/membership.server";
+import { runFormActionOnce } from "~/modules/http/submit-once.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { createVersion, getModel } from "~/modules/registry/registry.server";
 import { ModelVersionFormSchema } from "~/modules/registry/registry-schemas";
 import { notFound } from "~/utils/http";
-import { readFormData, runFormAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Register a version" }];
 
@@ -21,9 +22,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
-  return runFormAction(
-    await readFormData(request),
+  const { org, actor, user } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  return runFormActionOnce(
+    request,
+    user.id,
     ModelVersionFormSchema,
     (input) => createVersion(org.id, params.modelSlug ?? "", input, actor, "ui"),
     ({ model, version }) => redirect(`/orgs/${org.slug}/models/${model.slug}/versions/${version.version}`),
@@ -46,6 +48,7 @@ export default function NewVersion() {
       <Form method="post" noValidate className="card" style={{ maxWidth: 720 }} ref={formRef} {...draft.formProps}>
         <DraftNotice restoredAt={draft.restoredAt} onDiscard={draft.discard} />
         <FormError error={errors.form} />
+        <SubmissionToken />
         <TextField
           label="Version"
           name="version"
@@ -104,7 +107,7 @@ export default function NewVersion() {
         <p className="muted">
           Lineage is complete when the code reference, training data reference, hyperparameters and at least one metric are given.
         </p>
-        <button type="submit">Register version</button>
+        <SubmitButton>Register version</SubmitButton>
       </Form>
     </>
   );

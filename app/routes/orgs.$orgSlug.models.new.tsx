@@ -6,7 +6,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { createModel } from "~/modules/registry/registry.server";
 import { ModelCreateSchema } from "~/modules/registry/registry-schemas";
-import { readFormData, runFormAction } from "~/utils/form-action.server";
+import { runFormActionOnce } from "~/modules/http/submit-once.server";
 
 export const meta: MetaFunction = () => [{ title: "Register a model" }];
 
@@ -16,9 +16,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
-  return runFormAction(
-    await readFormData(request),
+  const { org, actor, user } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  return runFormActionOnce(
+    request,
+    user.id,
     ModelCreateSchema,
     (input) => createModel(org.id, input, actor, "ui"),
     (model) => redirect(`/orgs/${org.slug}/models/${model.slug}`),

@@ -4,7 +4,9 @@ import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { SaveStatusLine, useAutosave, useUnsavedChangesWarning } from "~/components/autosave";
 import { ActionResult, SelectField, TextAreaField, TextField } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { requireMember } from "~/modules/auth/membership.server";
+import { submitOnce } from "~/modules/http/submit-once.server";
 import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getFramework } from "~/modules/framework/framework";
@@ -36,15 +38,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const { org, actor, user } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
   const itemId = IdSchema.parse(params.itemId);
   const formData = await readFormData(request);
   // Saves made as you type are one audit entry per person and quarter of an hour.
   const autosave = formData.get("autosave") === "1";
-  return runIntentAction(formData, {
-    update: intent(RoadmapItemUpdateSchema, (input) => updateRoadmapItem(org.id, itemId, input, actor, { autosave }), "Saved."),
-    comment: intent(ItemCommentSchema, (input) => commentOnItem(org.id, itemId, input.body, actor), "Comment added."),
-  });
+  // The comment form carries a one-time token (a comment sent twice is added once); the autosaving update form needs none.
+  return submitOnce(request, user.id, formData, () =>
+    runIntentAction(formData, {
+      update: intent(RoadmapItemUpdateSchema, (input) => updateRoadmapItem(org.id, itemId, input, actor, { autosave }), "Saved."),
+      comment: intent(ItemCommentSchema, (input) => commentOnItem(org.id, itemId, input.body, actor), "Comment added."),
+    }),
+  );
 }
 
 /** The work form: every field saves as you go (the Save button is for browsers without JavaScript). */
@@ -117,6 +122,7 @@ function CommentForm({ result }: { result: ReturnType<typeof useActionData<typeo
       onSubmit={release}
     >
       <input type="hidden" name="intent" value="comment" />
+      <SubmissionToken />
       <TextAreaField
         label="Comment"
         name="body"
@@ -124,9 +130,7 @@ function CommentForm({ result }: { result: ReturnType<typeof useActionData<typeo
         defaultValue={refused?.values?.body ?? ""}
         error={refused?.errors?.body ?? refused?.errors?.form}
       />
-      <button type="submit" className="secondary">
-        Add comment
-      </button>
+      <SubmitButton className="secondary">Add comment</SubmitButton>
     </Form>
   );
 }

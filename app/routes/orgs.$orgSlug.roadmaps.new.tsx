@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, SelectField, TextField } from "~/components/forms";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { cached } from "~/data-cache.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
@@ -10,7 +11,7 @@ import { ITEM_STATUS_LABELS, PLANNERS } from "~/modules/roadmap/roadmap-constant
 import { RoadmapGenerateConfirmSchema, RoadmapPreviewQuerySchema } from "~/modules/roadmap/roadmap-schemas";
 import { generateRoadmapFromAssessment, previewRoadmapGeneration } from "~/modules/roadmap/roadmaps.server";
 import { DomainError } from "~/utils/errors";
-import { readFormData, runFormAction } from "~/utils/form-action.server";
+import { runFormActionOnce } from "~/modules/http/submit-once.server";
 import { notFound } from "~/utils/http";
 import { DATE_INPUT_BOUNDS } from "~/utils/validation";
 
@@ -41,9 +42,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, PLANNERS);
-  return runFormAction(
-    await readFormData(request),
+  const { org, actor, user } = await requireMember(request, params.orgSlug, PLANNERS);
+  return runFormActionOnce(
+    request,
+    user.id,
     RoadmapGenerateConfirmSchema,
     ({ assessmentId, startDate, replacesRoadmapId }) =>
       generateRoadmapFromAssessment(org.id, assessmentId, { startDate, replacesRoadmapId }, actor),
@@ -171,6 +173,7 @@ export default function NewRoadmap() {
       </section>
 
       <Form method="post" className="card" aria-label="Confirm the roadmap">
+        <SubmissionToken />
         <input type="hidden" name="assessmentId" value={assessment.id} />
         <input type="hidden" name="replacesRoadmapId" value={replaces ? replaces.id : "none"} />
         <TextField
@@ -202,7 +205,7 @@ export default function NewRoadmap() {
             ) : null}
           </div>
         ) : null}
-        <button type="submit">{replaces ? `Replace the ${transitionText(replaces.transition)} roadmap` : "Generate the roadmap"}</button>{" "}
+        <SubmitButton>{replaces ? `Replace the ${transitionText(replaces.transition)} roadmap` : "Generate the roadmap"}</SubmitButton>{" "}
         <Link to={`/orgs/${org.slug}/roadmaps`}>Cancel</Link>
       </Form>
     </>

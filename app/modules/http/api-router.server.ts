@@ -1,4 +1,5 @@
 import { apiError, apiRoute, methodNotAllowed } from "./api.server";
+import { withIdempotencyKey } from "./idempotency.server";
 import { API_ENDPOINTS } from "./openapi";
 
 /** Where the API lives: every endpoint's path in the OpenAPI document is relative to it. */
@@ -32,6 +33,7 @@ function decoded(raw: string): string {
  * Checks once, when built, that every endpoint has a handler and every handler
  * an endpoint. A path with no handler for the request's method answers 405 with
  * `Allow`; HEAD is served as GET; an unknown path answers the API's 404.
+ * A POST runs under its `Idempotency-Key`, when it sends one (idempotency.server.ts).
  */
 export function apiRouter(handlers: ApiHandlers): (request: Request) => Promise<Response> {
   const missing = API_ENDPOINTS.filter((endpoint) => !handlers[endpoint.operationId]).map((endpoint) => endpoint.operationId);
@@ -66,7 +68,8 @@ export function apiRouter(handlers: ApiHandlers): (request: Request) => Promise<
         if (!handler) return methodNotAllowed([...path.handlers.keys()]);
         const params: ApiPathParams = { slug: "", version: "", id: "" };
         path.names.forEach((name, i) => (params[name] = decoded(match[i + 1]!)));
-        return handler({ request, params });
+        if (request.method !== "POST") return handler({ request, params });
+        return withIdempotencyKey(request, (keyed) => apiRoute(() => handler({ request: keyed, params })));
       }
       return apiError(404, "not_found", "No such API endpoint");
     });

@@ -3,7 +3,7 @@ import { API_SCOPES } from "../auth/api-scopes";
 import { RISK_TIERS, SEVERITIES, STAGES } from "../registry/registry-constants";
 import { lintOpenApiDocument } from "../../../scripts/lint-openapi";
 import packageJson from "../../../package.json";
-import { API_ENDPOINTS, buildOpenApiDocument, LICENSE_SPDX } from "./openapi";
+import { API_ENDPOINTS, buildOpenApiDocument, documentedErrors, LICENSE_SPDX } from "./openapi";
 
 type Json = Record<string, any>;
 const doc = buildOpenApiDocument() as unknown as Json;
@@ -77,12 +77,12 @@ describe("buildOpenApiDocument", () => {
     expect(error.properties.error.properties.issues.type).toBe("array");
     for (const endpoint of API_ENDPOINTS) {
       const responses = operation(endpoint.method, endpoint.path).responses as Json;
-      for (const status of endpoint.errors) {
+      for (const status of documentedErrors(endpoint)) {
         expect(responses[String(status)].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Error" });
         expect(responses[String(status)].description).toMatch(/\S/);
       }
       const success = endpoint.created ? "201" : "200";
-      expect(Object.keys(responses).sort()).toEqual([success, ...endpoint.errors.map(String)].sort());
+      expect(Object.keys(responses).sort()).toEqual([success, ...documentedErrors(endpoint).map(String)].sort());
     }
   });
 
@@ -150,12 +150,29 @@ describe("buildOpenApiDocument", () => {
 
   it("declares path parameters from the {placeholders}", () => {
     const params = operation("post", "/models/{slug}/versions/{version}/incidents").parameters as Json[];
-    expect(params).toEqual([
+    expect(params.filter((p) => p.in === "path")).toEqual([
       { name: "slug", in: "path", required: true, schema: { type: "string" } },
       { name: "version", in: "path", required: true, schema: { type: "string" } },
     ]);
     expect((operation("get", "/incidents/{id}").parameters as Json[]).map((p) => p.name)).toEqual(["id"]);
     expect(operation("get", "/models/{slug}").parameters.filter((p: Json) => p.in === "path")).toHaveLength(1);
+  });
+
+  it("every POST accepts an Idempotency-Key header and documents its 409, 422 and the replayed answer; other methods do not", () => {
+    for (const endpoint of API_ENDPOINTS) {
+      const op = operation(endpoint.method, endpoint.path);
+      const header = (op.parameters as Json[]).find((p) => p.in === "header" && p.name === "Idempotency-Key");
+      if (endpoint.method !== "post") {
+        expect(header, `${endpoint.method} ${endpoint.path}`).toBeUndefined();
+        continue;
+      }
+      expect(header, endpoint.operationId).toMatchObject({ required: false, schema: { type: "string", minLength: 1, maxLength: 255 } });
+      expect(header!.description).toMatch(/24 hours/);
+      expect(op.responses["409"].description, endpoint.operationId).toMatch(/Idempotency-Key.*still running/);
+      expect(op.responses["422"].description, endpoint.operationId).toMatch(/Idempotency-Key.*another request/);
+      const success = op.responses[endpoint.created ? "201" : "200"];
+      expect(success.headers["Idempotent-Replayed"].schema, endpoint.operationId).toEqual({ type: "string", enum: ["true"] });
+    }
   });
 
   it("declares query parameters from the query schemas", () => {

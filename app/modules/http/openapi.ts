@@ -37,6 +37,7 @@ import { FrameworkQuerySchema, FrameworkSummarySchema } from "../framework/frame
 import { RoadmapGenerateSchema, RoadmapItemUpdateSchema } from "../roadmap/roadmap-schemas";
 import { RoadmapDetailSchema, RoadmapItemSchema } from "../roadmap/roadmap-response-schemas";
 import { ApiErrorSchema } from "./api-schemas";
+import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "./idempotency";
 
 /**
  * The API's endpoints, described once. The OpenAPI document is generated from
@@ -455,6 +456,32 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   422: "Invalid values",
 };
 
+/** What a POST's errors also mean, under an `Idempotency-Key` (app/modules/http/idempotency.server.ts). */
+const IDEMPOTENCY_ERRORS: Record<number, string> = {
+  400: `or a malformed ${IDEMPOTENCY_HEADER}`,
+  409: `or a request with the same ${IDEMPOTENCY_HEADER} is still running (retry once it has finished)`,
+  422: `or the ${IDEMPOTENCY_HEADER} was used for another request in the last 24 hours`,
+};
+
+/** Every POST accepts the header: a retry with the same key and body gets the first answer instead of doing it twice. */
+const IDEMPOTENCY_PARAMETER = {
+  name: IDEMPOTENCY_HEADER,
+  in: "header",
+  required: false,
+  description:
+    "Makes retries safe: the same key with the same request within 24 hours answers with the first successful answer again " +
+    `(marked \`${REPLAYED_HEADER}: true\`) instead of doing it twice; the same key with another request is refused (422); ` +
+    "while the first request is still running, 409. Keys are per API token; a refused request does not use its key up.",
+  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7E]+$" },
+};
+
+const REPLAYED_RESPONSE_HEADER = {
+  [REPLAYED_HEADER]: {
+    description: `Present when this is the stored answer to an earlier request with the same ${IDEMPOTENCY_HEADER}`,
+    schema: { type: "string", enum: ["true"] },
+  },
+};
+
 type JsonSchema = Record<string, unknown>;
 
 /** A request schema: what the client may send (input side of transforms; unknown keys refused). */
@@ -507,6 +534,12 @@ const BIAS_AUDIT_MULTIPART = {
   },
 };
 
+/** The error statuses an endpoint documents: its own, and for a POST those of its `Idempotency-Key`. */
+export function documentedErrors(endpoint: Endpoint): number[] {
+  if (endpoint.method !== "post") return endpoint.errors;
+  return [...new Set([...endpoint.errors, ...Object.keys(IDEMPOTENCY_ERRORS).map(Number)])].sort((a, b) => a - b);
+}
+
 function operation(endpoint: Endpoint) {
   const pathParameters = [...endpoint.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1],
@@ -520,22 +553,29 @@ function operation(endpoint: Endpoint) {
         ...(endpoint.operationId === "runBiasAudit" ? { "multipart/form-data": { schema: BIAS_AUDIT_MULTIPART } } : {}),
       }
     : undefined;
+  const idempotent = endpoint.method === "post";
+  const errors = documentedErrors(endpoint);
+  const errorDescription = (status: number) =>
+    idempotent && IDEMPOTENCY_ERRORS[status] ? `${ERROR_DESCRIPTIONS[status]}; ${IDEMPOTENCY_ERRORS[status]}` : ERROR_DESCRIPTIONS[status];
   return {
     operationId: endpoint.operationId,
     tags: [endpoint.tag],
     summary: endpoint.summary,
     description: endpoint.scope ? `Requires scope \`${endpoint.scope}\`.` : "Public: no token needed.",
     security: endpoint.scope ? [{ bearerAuth: [endpoint.scope] }] : [],
-    parameters: [...pathParameters, ...(endpoint.query ? queryParameters(endpoint.query) : [])],
+    parameters: [
+      ...pathParameters,
+      ...(endpoint.query ? queryParameters(endpoint.query) : []),
+      ...(idempotent ? [IDEMPOTENCY_PARAMETER] : []),
+    ],
     ...(requestContent ? { requestBody: { required: true, content: requestContent } } : {}),
     responses: {
       [endpoint.created ? "201" : "200"]: {
         description: endpoint.created ? "Created" : "OK",
+        ...(idempotent ? { headers: REPLAYED_RESPONSE_HEADER } : {}),
         content: { [endpoint.contentType ?? "application/json"]: { schema: componentRef(endpoint.response) } },
       },
-      ...Object.fromEntries(
-        endpoint.errors.map((status) => [String(status), { description: ERROR_DESCRIPTIONS[status], content: errorContent }]),
-      ),
+      ...Object.fromEntries(errors.map((status) => [String(status), { description: errorDescription(status), content: errorContent }])),
     },
   };
 }

@@ -1,0 +1,163 @@
+/**
+ * Submitting twice does not do it twice (issue #14, §8), the forms' half,
+ * against the real server: forms that create something carry a one-time
+ * token, so a repeat of the same submission answers with the first result;
+ * roadmap generations and comments are not chained or duplicated.
+ */
+import { and, eq } from "drizzle-orm";
+import { describe } from "vitest";
+import { getDb } from "../../db/client";
+import { apiTokens, incidents, modelCardComments, models, roadmapItemComments, roadmaps } from "../../db/schema";
+import { saveModelCard } from "../../app/modules/governance/model-cards.server";
+import { API, expectJson, send } from "../setup/api-client";
+import { expect, test } from "../setup/api-test";
+import { ASSESS, finalisedAssessment, P1, ROADMAP, type RoadmapBody } from "../setup/roadmap-fixtures";
+import { signIn } from "../setup/sign-in";
+import { writtenCardSections } from "../setup/model-cards";
+import { member, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
+
+const FORM = "application/x-www-form-urlencoded";
+
+const modelsOf = (orgId: number) => getDb().select().from(models).where(eq(models.orgId, orgId)).all();
+const roadmapsOf = (orgId: number) => getDb().select().from(roadmaps).where(eq(roadmaps.orgId, orgId)).all();
+
+/** The one-time token a form page carries (the hidden `submissionToken` field). */
+async function formToken(baseUrl: string, cookie: string, path: string): Promise<string> {
+  const page = await send(baseUrl, path, { cookie });
+  expect(page.status, page.text.slice(0, 300)).toBe(200);
+  const match = /name="submissionToken" value="([^"]+)"/.exec(page.text) ?? /value="([^"]+)" name="submissionToken"/.exec(page.text);
+  expect(match, `${path} carries no submissionToken field`).not.toBeNull();
+  return match![1]!;
+}
+
+const postForm = (baseUrl: string, cookie: string, path: string, fields: Record<string, string>) =>
+  send(baseUrl, path, {
+    method: "POST",
+    cookie,
+    headers: { "content-type": FORM, origin: baseUrl },
+    body: new URLSearchParams(fields).toString(),
+  });
+
+async function adminCookie(baseUrl: string, org: TestOrg) {
+  return (await signIn(baseUrl, org.emails.admin, TEST_PASSWORD)).cookie;
+}
+
+describe("forms that create something carry a one-time token", () => {
+  test("20 identical 'register a model' posts make one model and all answer with the way to it", async ({ testOrg, baseURL }) => {
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/models/new`;
+    const submissionToken = await formToken(baseURL, cookie, path);
+    const fields = { submissionToken, name: "Double submit model", riskTier: "limited" };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postForm(baseURL, cookie, path, fields)));
+    expect(modelsOf(testOrg.id).map((m) => m.slug)).toEqual(["double-submit-model"]);
+    for (const answer of answers) {
+      expect(answer.status, answer.text.slice(0, 200)).toBe(302);
+      expect(answer.location).toBe(`/orgs/${testOrg.slug}/models/double-submit-model`);
+    }
+    // The same token with other values is not a repeat: refused, nothing created.
+    const changed = await postForm(baseURL, cookie, path, { ...fields, name: "Another", slug: "another" });
+    expect(changed.status).toBe(422);
+    expect(changed.text).toContain("already sent");
+    expect(modelsOf(testOrg.id)).toHaveLength(1);
+    // A fresh page has a fresh token.
+    expect(await formToken(baseURL, cookie, path)).not.toBe(submissionToken);
+  });
+
+  test("a refused submission keeps its token usable: put right, it creates", async ({ testOrg, baseURL }) => {
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/models/new`;
+    const submissionToken = await formToken(baseURL, cookie, path);
+    expect((await postForm(baseURL, cookie, path, { submissionToken, name: "", riskTier: "limited" })).status).toBe(400);
+    const created = await postForm(baseURL, cookie, path, { submissionToken, name: "Put right", riskTier: "limited" });
+    expect(created.status).toBe(302);
+    expect(modelsOf(testOrg.id).map((m) => m.name)).toEqual(["Put right"]);
+  });
+
+  test("the roadmap confirmation sent 20 times generates once; every answer leads to that roadmap", async ({ testOrg, apiAs, baseURL }) => {
+    const api = await apiAs(testOrg.id, [...ASSESS]);
+    const assessment = await finalisedAssessment(api.ctx, P1);
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/roadmaps/new?assessmentId=${assessment.id}`;
+    const submissionToken = await formToken(baseURL, cookie, path);
+    const fields = { submissionToken, assessmentId: String(assessment.id), replacesRoadmapId: "none", startDate: "2027-01-01" };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postForm(baseURL, cookie, path, fields)));
+    const made = roadmapsOf(testOrg.id);
+    expect(made).toHaveLength(1);
+    for (const answer of answers) {
+      expect(answer.status, answer.text.slice(0, 200)).toBe(302);
+      expect(answer.location).toBe(`/orgs/${testOrg.slug}/roadmaps/${made[0]!.id}`);
+    }
+  });
+
+  test("a roadmap item comment sent twice is added once", async ({ testOrg, apiAs, baseURL }) => {
+    const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+    const assessment = await finalisedAssessment(api.ctx, P1);
+    const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+    const item = roadmap.items[0]!;
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}/items/${item.id}`;
+    const submissionToken = await formToken(baseURL, cookie, path);
+    const fields = { submissionToken, intent: "comment", body: "Looks right to me" };
+    const answers = await Promise.all([postForm(baseURL, cookie, path, fields), postForm(baseURL, cookie, path, fields)]);
+    for (const answer of answers) expect(answer.status).toBe(200);
+    const comments = getDb()
+      .select()
+      .from(roadmapItemComments)
+      .where(and(eq(roadmapItemComments.itemId, item.id)))
+      .all();
+    expect(comments.map((c) => c.body)).toEqual(["Looks right to me"]);
+    // After the page is loaded again, the same words are a new comment.
+    const again = await formToken(baseURL, cookie, path);
+    expect((await postForm(baseURL, cookie, path, { ...fields, submissionToken: again })).status).toBe(200);
+    expect(getDb().select().from(roadmapItemComments).where(eq(roadmapItemComments.itemId, item.id)).all()).toHaveLength(2);
+  });
+
+  test("a model card comment and an incident report sent twice are added once", async ({ testOrg, apiAs, baseURL }) => {
+    const { ctx } = await apiAs(testOrg.id, ["registry:read", "registry:write"]);
+    await expectJson(await ctx.post(`${API}/models`, { data: { name: "Commented", slug: "commented", riskTier: "limited" } }), 201);
+    await expectJson(await ctx.post(`${API}/models/commented/versions`, { data: { version: "1.0.0" } }), 201);
+    const card = saveModelCard(testOrg.id, "commented", "1.0.0", writtenCardSections(), member(testOrg, "team").actor);
+    const cookie = await adminCookie(baseURL, testOrg);
+
+    const cardPath = `/orgs/${testOrg.slug}/models/commented/versions/1.0.0/card`;
+    const commentToken = await formToken(baseURL, cookie, cardPath);
+    const comment = {
+      submissionToken: commentToken,
+      intent: "comment",
+      cardId: String(card.id),
+      section: "general",
+      body: "Cite the data",
+    };
+    const comments = await Promise.all([1, 2, 3].map(() => postForm(baseURL, cookie, cardPath, comment)));
+    for (const answer of comments) expect(answer.status).toBe(200);
+    expect(getDb().select().from(modelCardComments).where(eq(modelCardComments.cardId, card.id)).all()).toHaveLength(1);
+
+    const versionPath = `/orgs/${testOrg.slug}/models/commented/versions/1.0.0`;
+    const incidentToken = await formToken(baseURL, cookie, versionPath);
+    const report = {
+      submissionToken: incidentToken,
+      intent: "report-incident",
+      title: "Drift",
+      severity: "sev3",
+      startedAt: "2026-11-30T10:00",
+      description: "Scores drift",
+    };
+    const reports = await Promise.all([1, 2, 3].map(() => postForm(baseURL, cookie, versionPath, report)));
+    for (const answer of reports) expect(answer.status, answer.text.slice(0, 300)).toBe(200);
+    expect(getDb().select().from(incidents).where(eq(incidents.orgId, testOrg.id)).all()).toHaveLength(1);
+  });
+
+  test("'create token' sent twice creates one token; the repeat says so and shows no secret", async ({ testOrg, baseURL }) => {
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/admin/tokens`;
+    const submissionToken = await formToken(baseURL, cookie, path);
+    const fields = { submissionToken, intent: "create", name: "ci-pipeline", scopes: "registry:read" };
+    const first = await postForm(baseURL, cookie, path, fields);
+    const second = await postForm(baseURL, cookie, path, fields);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(first.text).toMatch(/amp_[A-Za-z0-9_-]{20,}/);
+    expect(second.text).not.toMatch(/amp_[A-Za-z0-9_-]{20,}/);
+    expect(second.text).toContain("revoke it and create another");
+    expect(getDb().select().from(apiTokens).where(eq(apiTokens.orgId, testOrg.id)).all()).toHaveLength(1);
+  });
+});
