@@ -12,6 +12,7 @@
 import { refreshPlannerStatistics } from "../../db/prepare";
 import { writeDailyCheckpoints } from "../../app/modules/audit/checkpoints.server";
 import { expireSessions } from "../../app/modules/auth/session.server";
+import { purgeIdempotencyRecords } from "../../app/modules/http/idempotency.server";
 import { dailyAtUtc, every } from "../../app/utils/schedule";
 import type { ScheduledJob } from "../../app/utils/scheduler.server";
 
@@ -33,5 +34,11 @@ export const JOBS: readonly ScheduledJob[] = [
     name: "audit-checkpoints",
     next: dailyAtUtc("00:05"),
     run: (now) => writeDailyCheckpoints(now),
+  },
+  {
+    // Idempotency keys and form tokens are kept 24 hours; then a repeat is a new request.
+    name: "purge-idempotency-records",
+    next: every(60 * 60_000),
+    run: (now) => purgeIdempotencyRecords(now),
   },
 ];
