@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { calendarDay } from "../../utils/validation";
 
 const optionalText = z
   .string()
@@ -7,20 +8,12 @@ const optionalText = z
   .optional()
   .transform((v) => v || undefined);
 
+/** A day filter: empty means none; otherwise a real calendar day from 2000 to 2100. */
 const optionalDate = z
   .string()
   .optional()
   .transform((v) => v || undefined)
-  .pipe(
-    z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-01-31")
-      .refine((v) => {
-        const date = new Date(`${v}T00:00:00Z`);
-        return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === v;
-      }, "That date does not exist")
-      .optional(),
-  );
+  .pipe(calendarDay("Use a date like 2026-01-31").optional());
 
 /** Query string of the audit log page and its CSV export. */
 export const AuditFilterSchema = z.object({

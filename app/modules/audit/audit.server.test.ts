@@ -231,6 +231,15 @@ describe("listAuditEvents", () => {
     expect(list(auditFilterRange(AuditFilterSchema.parse({ to: "2026-01-10" }))).events.map((e) => e.id)).toEqual([ids[0]]);
   });
 
+  it("refuses day filters that are not real days from 2000 to 2100, and takes an empty one as none", () => {
+    const problem = (from: string) => AuditFilterSchema.safeParse({ from }).error?.issues[0]?.message;
+    expect(problem("0000-01-01")).toBe("Use a date from 2000 to 2100");
+    expect(problem("9999-12-31")).toBe("Use a date from 2000 to 2100");
+    expect(problem("2026-02-30")).toBe("That date does not exist");
+    expect(problem("31/01/2026")).toBe("Use a date like 2026-01-31");
+    expect(AuditFilterSchema.parse({ from: "", to: "" })).toMatchObject({ from: undefined, to: undefined });
+  });
+
   it("paginates by keyset with beforeId / nextBeforeId", () => {
     const page1 = list({}, { limit: 2 });
     expect(page1.events.map((e) => e.id)).toEqual([ids[4], ids[3]]);
