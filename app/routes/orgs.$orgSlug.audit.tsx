@@ -8,7 +8,8 @@ import { verifyAuditTrail } from "~/modules/audit/checkpoints.server";
 import { auditEntityLinks } from "~/modules/audit/entity-links.server";
 import { entityTypeLabel, eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
-import { fieldErrors } from "~/utils/validation";
+import { readFormData } from "~/utils/form-action.server";
+import { fieldErrors, parseForm } from "~/utils/validation";
 
 export const meta: MetaFunction = () => [{ title: "Audit log" }];
 
@@ -38,8 +39,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, ["admin", "auditor"]);
-  const parsed = AuditAnchorFormSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return { verification: null, anchorErrors: fieldErrors(parsed.error) };
+  const parsed = parseForm(await readFormData(request), AuditAnchorFormSchema);
+  if (!parsed.ok) return { verification: null, anchorErrors: parsed.errors };
   const { seq, headHash } = parsed.data;
   const anchors = seq !== undefined && headHash ? [{ seq, headHash }] : [];
   return { verification: verifyAuditTrail(org.id, [], undefined, anchors), anchorErrors: {} as Record<string, string> };

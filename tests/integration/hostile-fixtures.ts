@@ -110,6 +110,11 @@ export function checkEachTestLeavesTheServerSound(env: () => HostileEnv | undefi
 
 export type Fingerprint = { counts: Record<string, number>; digests: Record<string, string>; auditHeads: Record<string, number> };
 
+/**
+ * Every table but the bookkeeping ones a read may write: failed sign-ins, and
+ * the signed checkpoint an audit export or board report writes when the
+ * chain's head has moved (issue #14).
+ */
 function tableNames(db: Database.Database): string[] {
   return (
     db
@@ -118,7 +123,7 @@ function tableNames(db: Database.Database): string[] {
       )
       .pluck()
       .all() as string[]
-  ).filter((name) => name !== "login_failures");
+  ).filter((name) => name !== "login_failures" && name !== "audit_checkpoints");
 }
 
 const BOOKKEEPING_COLUMNS = ["last_used_at", "last_seen_at", "last_org_id"];

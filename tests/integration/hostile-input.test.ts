@@ -275,6 +275,9 @@ const API_CASES: Record<string, ApiCase> = {
   },
   "GET /metrics": { path: () => "/metrics", queryKeys: ["from", "to"] },
   "GET /framework": { path: () => "/framework", queryKeys: ["version"] },
+  "GET /audit/verify": { path: () => "/audit/verify", queryKeys: ["seq", "headHash"] },
+  "GET /audit/public-key": { path: () => "/audit/public-key", queryKeys: ["keyId"] },
+  "GET /audit/events": { path: () => "/audit/events", queryKeys: ["afterSeq", "limit"] },
   "POST /models/{slug}/versions/{version}/bias-audits": {
     path: () => `/models/${t.model}/versions/${t.devVersion}/bias-audits`,
     example: () => ({
