@@ -5,7 +5,7 @@ export function EndMemberSessionsButton({ orgSlug, userId, name }: { orgSlug: st
   return (
     <Form method="post" action={`/orgs/${orgSlug}/admin/sessions`} className="inline-form">
       <input type="hidden" name="userId" value={userId} />
-      <button type="submit" className="small" aria-label={`Sign ${name} out everywhere`}>
+      <button type="submit" className="small secondary" aria-label={`Sign ${name} out everywhere`}>
         Sign out everywhere
       </button>
     </Form>

@@ -219,7 +219,7 @@ export default function MembersAdmin() {
         </div>
       )}
 
-      <div className="grid" style={{ marginTop: "1.5rem" }}>
+      <div className="two-col" style={{ marginTop: "1.5rem" }}>
         <section className="card" aria-labelledby="invite-title">
           <h2 id="invite-title">Invite a person</h2>
           <p className="muted">
