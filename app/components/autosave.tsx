@@ -143,6 +143,22 @@ export function useAutosave<T extends AutosaveAnswer>(
     onBlur(event: FormEvent<HTMLFormElement>) {
       if (isTextEntry(event.target) && dirtyRef.current) saveNow();
     },
+    // The Save button: while a save is in flight, a second post would carry the
+    // version that save is replacing (and conflict with itself), so it waits in
+    // line like any other change. A named button (such as "Keep mine") posts as is.
+    onSubmit(event: FormEvent<HTMLFormElement>) {
+      if (!enabled) return;
+      clearTimeout(timer.current);
+      const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+      if (submitter?.name) return;
+      if (busyRef.current) {
+        event.preventDefault();
+        markDirty(true);
+        queued.current = true;
+        return;
+      }
+      markDirty(false);
+    },
   };
 
   // Leaving: finish the pending save and go; ask only if saving failed.
