@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { ASSESSMENT_STATUSES, STATEMENT_STATUSES } from "../app/modules/assessment/assessment-constants";
 import { ITEM_STATUSES, ROADMAP_STATUSES } from "../app/modules/roadmap/roadmap-constants";
 import {
+  APPROVAL_POLICY_STATUSES,
   APPROVAL_STATUSES,
   BIAS_AUDIT_STATUSES,
   CARD_STATUSES,
@@ -12,6 +13,7 @@ import {
 import { ROLES } from "../app/modules/auth/roles";
 import { INVITATION_STATUSES } from "../app/modules/auth/auth-constants";
 import { CHECKPOINT_REASONS } from "../app/modules/audit/audit-constants";
+import { FRAMEWORK_VERSION_STATUSES } from "../app/modules/framework/framework-constants";
 import {
   ACTOR_TYPES,
   CHANNELS,
@@ -295,6 +297,8 @@ export const modelVersions = sqliteTable(
     trainingDataRef: text("training_data_ref"),
     trainingDataVersion: text("training_data_version"),
     codeRef: text("code_ref"),
+    /** When the version's code was committed (from the pipeline): the start of the guide's lead time. */
+    committedAt: integer("committed_at", { mode: "timestamp_ms" }),
     artifactUri: text("artifact_uri"),
     metrics: text("metrics").notNull().default("{}"),
     parentVersionId: integer("parent_version_id"),
@@ -341,6 +345,10 @@ export const stageTransitions = sqliteTable(
     reason: text("reason").notNull().default(""),
     /** The approved request a promotion to production went through. */
     approvalRequestId: integer("approval_request_id"),
+    /** The automatic approval policy a promotion went through instead of a request (none by people). */
+    approvalPolicyId: integer("approval_policy_id"),
+    /** JSON array of the gate checks as evaluated when the policy let the promotion through. */
+    gateSnapshot: text("gate_snapshot"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -581,6 +589,40 @@ export const approvalDecisions = sqliteTable(
   (t) => [uniqueIndex("approval_decisions_request_user_unique").on(t.requestId, t.userId)],
 );
 
+/**
+ * Who must approve a promotion to production, per risk tier. No active row for a tier means the
+ * built-in default (today's rule). Rows are never edited in place: a change adds a row and marks the
+ * one it replaces, so the history of policies stays readable.
+ */
+export const approvalPolicies = sqliteTable(
+  "approval_policies",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: orgIdColumn(),
+    riskTier: text("risk_tier", { enum: RISK_TIERS }).notNull(),
+    /** Promote without people once every gate passes (minimal and limited tiers only). */
+    automatic: integer("automatic", { mode: "boolean" }).notNull().default(false),
+    /** JSON array of the roles that must each approve once (empty when automatic). */
+    requiredRoles: text("required_roles").notNull().default("[]"),
+    status: text("status", { enum: APPROVAL_POLICY_STATUSES }).notNull(),
+    proposedById: integer("proposed_by_id").references(() => users.id),
+    proposedByLabel: text("proposed_by_label").notNull(),
+    proposedAt: integer("proposed_at", { mode: "timestamp_ms" }).notNull(),
+    confirmedById: integer("confirmed_by_id").references(() => users.id),
+    confirmedByLabel: text("confirmed_by_label"),
+    confirmedAt: integer("confirmed_at", { mode: "timestamp_ms" }),
+    /** When it stopped applying (replaced or withdrawn). */
+    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("approval_policies_org_tier_status_idx").on(t.orgId, t.riskTier, t.status),
+    /** At most one policy in force per tier. */
+    uniqueIndex("approval_policies_active_unique")
+      .on(t.orgId, t.riskTier)
+      .where(sql`${t.status} = 'active'`),
+  ],
+);
+
 export const orgSettings = sqliteTable("org_settings", {
   orgId: integer("org_id")
     .primaryKey()
@@ -588,12 +630,40 @@ export const orgSettings = sqliteTable("org_settings", {
   fairnessRatioMin: real("fairness_ratio_min").notNull().default(0.8),
   fairnessDifferenceMax: real("fairness_difference_max").notNull().default(0.1),
   fairnessPreset: text("fairness_preset", { enum: FAIRNESS_PRESET_IDS }).notNull().default("org-default"),
+  /** The framework version the next assessment uses; NULL means the newest built-in version. */
+  frameworkVersion: text("framework_version"),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" })
     .notNull()
     .$defaultFn(() => new Date()),
 });
 
 // ---------------------------------------------------------------- assessments
+
+/**
+ * Framework versions uploaded by site administrators (the built-in ones live in `content/`).
+ * A draft can be replaced or deleted; a published version never changes.
+ */
+export const frameworkVersions = sqliteTable(
+  "framework_versions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** The framework's id, e.g. "technology-operations". */
+    frameworkId: text("framework_id").notNull(),
+    version: text("version").notNull(),
+    /** The version as uploaded: JSON in the shape of `content/` (FrameworkSchema). */
+    content: text("content").notNull(),
+    /** SHA-256 of `content`, shown beside a published version so a copy can be checked. */
+    contentHash: text("content_hash").notNull(),
+    status: text("status", { enum: FRAMEWORK_VERSION_STATUSES }).notNull(),
+    uploadedById: integer("uploaded_by_id").references(() => users.id),
+    uploadedByLabel: text("uploaded_by_label").notNull(),
+    createdAt: createdAt(),
+    publishedById: integer("published_by_id").references(() => users.id),
+    publishedByLabel: text("published_by_label"),
+    publishedAt: integer("published_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("framework_versions_framework_version_unique").on(t.frameworkId, t.version)],
+);
 
 export const assessments = sqliteTable(
   "assessments",

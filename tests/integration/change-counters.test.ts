@@ -35,7 +35,7 @@ const BOOKKEEPING_TABLES = [
   "audit_checkpoints",
 ];
 const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["session_version", "last_org_id"], api_tokens: ["last_used_at"] };
-const SHARED_TABLES = ["users", "organizations", "memberships"];
+const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions"];
 
 let releaseBuild = () => {};
 let server: PortalServer;

@@ -36,4 +36,11 @@ export type FairnessPresetId = (typeof FAIRNESS_PRESET_IDS)[number];
 export const APPROVAL_STATUSES = ["open", "approved", "rejected", "cancelled"] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 export const DECISIONS = ["approve", "reject"] as const;
+/**
+ * An approval policy's life: a change that needs no second person is active at once; making a tier
+ * automatic is proposed by an admin and active only once an ethics member confirms it (four eyes).
+ * The policy it replaces becomes `replaced`; a proposal nobody confirmed can be `withdrawn`.
+ */
+export const APPROVAL_POLICY_STATUSES = ["proposed", "active", "replaced", "withdrawn"] as const;
+export type ApprovalPolicyStatus = (typeof APPROVAL_POLICY_STATUSES)[number];
 export type Decision = (typeof DECISIONS)[number];
