@@ -55,8 +55,6 @@ export const users = sqliteTable("users", {
   passwordHash: text("password_hash").notNull(),
   isSiteAdmin: integer("is_site_admin", { mode: "boolean" }).notNull().default(false),
   active: integer("active", { mode: "boolean" }).notNull().default(true),
-  /** Sessions carry the version they were issued at; bumping it (sign-out) ends every session of the account. */
-  sessionVersion: integer("session_version").notNull().default(0),
   /** The organisation the person last worked in: where sign-in lands. */
   lastOrgId: integer("last_org_id"),
   createdAt: createdAt(),

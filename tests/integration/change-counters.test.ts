@@ -34,7 +34,7 @@ const BOOKKEEPING_TABLES = [
   "scheduled_jobs",
   "audit_checkpoints",
 ];
-const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["session_version", "last_org_id"], api_tokens: ["last_used_at"] };
+const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["last_org_id"], api_tokens: ["last_used_at"] };
 const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions"];
 
 let releaseBuild = () => {};
