@@ -7,13 +7,14 @@
 import { and, eq } from "drizzle-orm";
 import { describe } from "vitest";
 import { getDb } from "../../db/client";
-import { apiTokens, biasAudits, incidents, modelCardComments, models, roadmapItemComments, roadmaps } from "../../db/schema";
+import { apiTokens, biasAudits, incidents, invitations, modelCardComments, models, roadmapItemComments, roadmaps } from "../../db/schema";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { API, expectJson, send } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
 import { ASSESS, finalisedAssessment, P1, ROADMAP, type RoadmapBody } from "../setup/roadmap-fixtures";
 import { signIn } from "../setup/sign-in";
 import { writtenCardSections } from "../setup/model-cards";
+import { invitationLinkIn } from "../setup/invitations";
 import { member, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 const FORM = "application/x-www-form-urlencoded";
@@ -208,5 +209,25 @@ describe("forms that create something carry a one-time token", () => {
       expect(answer.status, answer.text.slice(0, 300)).toBe(201);
       expect(JSON.parse(answer.text)).toEqual({ url: `/orgs/${testOrg.slug}/bias-audits/${auditsOf()[2]!.id}` });
     }
+  });
+
+  test("'invite' sent twice makes one invitation, whose link keeps working", async ({ testOrg, baseURL }) => {
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/admin?index`;
+    const submissionToken = await formToken(baseURL, cookie, `/orgs/${testOrg.slug}/admin`);
+    const fields = { submissionToken, intent: "invite", email: "twice@e2e.test", role: "team" };
+    const [first, second] = [await postForm(baseURL, cookie, path, fields), await postForm(baseURL, cookie, path, fields)];
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const rows = getDb().select().from(invitations).where(eq(invitations.orgId, testOrg.id)).all();
+    expect(
+      rows.map((row) => row.status),
+      "two invitations (the first link revoked) from one submission",
+    ).toEqual(["pending"]);
+    const link = invitationLinkIn(first.text);
+    expect(link).toBeTruthy();
+    // The repeat shows no new link (the first sending's is the only one) and says what to do if it was not copied.
+    expect(invitationLinkIn(second.text)).toBeUndefined();
+    expect(second.text).toContain("invite the same email again");
+    expect((await send(baseURL, link!)).status).toBe(200);
   });
 });

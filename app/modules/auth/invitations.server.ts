@@ -24,6 +24,10 @@ import type { Role } from "./roles";
 export const INVITATION_LIFETIME_DAYS = 14;
 const DAY_MS = 86_400_000;
 
+/** What a repeated invitation form says instead of the link, which only the first answer showed. */
+export const INVITATION_SHOWN_ONCE =
+  "Done already: this invitation was sent twice, and its link was shown to the first sending only. If you did not copy it, invite the same email again: that makes a new link, and the old one stops working.";
+
 /** The path of an invitation link; the secret is 256 random bits, stored only as its SHA-256. */
 export const invitationPath = (token: string) => `/invitations/${token}`;
 
