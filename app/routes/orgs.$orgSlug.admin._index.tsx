@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
+import { NoticeWithLink } from "~/components/notice-with-link";
 import { FormError, SelectField, TextField } from "~/components/forms";
 import {
   InvitationCreateSchema,
@@ -105,16 +106,7 @@ export default function MembersAdmin() {
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
-      {result?.ok ? (
-        <div className="notice" role="status">
-          <p style={{ overflowWrap: "anywhere" }}>{result.notice}</p>
-          {result.reveal ? (
-            <p className="token-secret" data-testid="invitation-link">
-              {result.reveal}
-            </p>
-          ) : null}
-        </div>
-      ) : null}
+      {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
       <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role} />
       <div className="table-wrap">
         <table>
