@@ -74,7 +74,8 @@ export default function SiteOrganizations() {
       <section className="card" style={{ marginTop: "1.5rem", maxWidth: 520 }} aria-labelledby="new-org">
         <h2 id="new-org">Create an organisation</h2>
         {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
-        <Form method="post" noValidate>
+        {/* A new form after each organisation, so the next one starts empty. */}
+        <Form method="post" noValidate key={result?.ok ? result.reveal : "create"}>
           <FormError error={errors.form} />
           <SubmissionToken />
           <TextField label="Name" name="name" required defaultValue={values.name} error={errors.name} />
