@@ -7,7 +7,7 @@ import { count, eq } from "drizzle-orm";
 import { verifyAuditChain } from "../app/modules/audit/audit.server";
 import { verifyPassword } from "../app/modules/auth/password.server";
 import { migrateDatabase, openDatabase } from "../db/client";
-import { auditEvents, memberships, organizations, users } from "../db/schema";
+import { auditEvents, invitations, memberships, organizations, users } from "../db/schema";
 
 const root = path.resolve(__dirname, "..");
 let dir: string;
@@ -124,5 +124,57 @@ describe("org:create CLI", () => {
     expect(status).not.toBe(0);
     expect(stderr).toContain("--slug");
     expect(orgCount()).toBe(before);
+  }, 30_000);
+
+  const LINK = /\/invitations\/[A-Za-z0-9_-]{40,}/;
+  const stateOf = (slug: string, email: string) =>
+    withDb((db) => {
+      const org = db.select().from(organizations).where(eq(organizations.slug, slug)).get()!;
+      const user = db.select().from(users).where(eq(users.email, email)).get();
+      const member =
+        user &&
+        db
+          .select()
+          .from(memberships)
+          .where(eq(memberships.userId, user.id))
+          .all()
+          .find((m) => m.orgId === org.id);
+      const invited = db.select().from(invitations).where(eq(invitations.orgId, org.id)).all();
+      return { user, member, invited: invited.map((i) => ({ email: i.email, role: i.role, status: i.status })) };
+    });
+
+  it("invites an existing account to be the administrator instead of making it one without its consent", async () => {
+    const before = withDb((db) => db.select().from(users).where(eq(users.email, "boss@acme-cli.io")).get()!);
+    const { status, stdout, stderr } = run([
+      "--slug",
+      "taken-over",
+      "--name",
+      "Taken Over",
+      "--admin-email",
+      "boss@acme-cli.io",
+      "--admin-password",
+      "Other-Horse-42",
+    ]);
+    expect(status, stderr).toBe(0);
+    const after = stateOf("taken-over", "boss@acme-cli.io");
+    expect(after.member, "made an administrator without accepting").toBeUndefined();
+    expect(after.invited).toEqual([{ email: "boss@acme-cli.io", role: "admin", status: "pending" }]);
+    expect(after.user!.passwordHash).toBe(before.passwordHash);
+    expect(stdout).toMatch(LINK);
+  }, 30_000);
+
+  it("without --admin-password prints an invitation link, the same answer whether or not an account exists", () => {
+    const answers = [
+      ["known-co", "boss@acme-cli.io"],
+      ["unknown-co", "nobody@unknown-co.io"],
+    ].map(([slug, email]) => {
+      const { status, stdout, stderr } = run(["--slug", slug!, "--name", "Some Co", "--admin-email", email!]);
+      expect(status, stderr).toBe(0);
+      expect(stdout).toMatch(LINK);
+      expect(stateOf(slug!, email!).invited).toEqual([{ email, role: "admin", status: "pending" }]);
+      return stdout.replaceAll(email!, "<email>").replaceAll(slug!, "<slug>").replace(LINK, "<link>");
+    });
+    expect(answers[0]).toBe(answers[1]);
+    expect(stateOf("unknown-co", "nobody@unknown-co.io").user).toBeUndefined();
   }, 30_000);
 });

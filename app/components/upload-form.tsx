@@ -1,10 +1,13 @@
 import { Form } from "@remix-run/react";
 import { useState, type FormEvent, type ReactNode } from "react";
+import { SubmissionToken } from "./submit-once";
 
 /**
  * A file upload form. Without JavaScript it is a plain multipart post; with
  * it, the upload goes through XMLHttpRequest so a progress bar can show, and
- * the server answers with JSON (a URL to open, or field errors).
+ * the server answers with JSON (a URL to open, or field errors). Either way
+ * it carries the page's one-time token, so the same upload sent twice makes
+ * one thing (app/modules/http/submit-once.server.ts).
  */
 export function UploadForm({
   children,
@@ -53,6 +56,7 @@ export function UploadForm({
 
   return (
     <Form method="post" encType="multipart/form-data" onSubmit={submit} noValidate className="card">
+      <SubmissionToken />
       {children}
       {phase !== "idle" ? (
         <div role="status" aria-live="polite">

@@ -114,47 +114,36 @@ export default function Account() {
 
       <section className="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Where you are signed in</h2>
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Your active sessions</caption>
-            <thead>
-              <tr>
-                <th scope="col">Signed in</th>
-                <th scope="col">Last active</th>
-                <th scope="col">From</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((s) => (
-                <tr key={s.id}>
-                  <td>{formatDateTime(s.createdAt)}</td>
-                  <td>{formatDateTime(s.lastSeenAt)}</td>
-                  <ClientCell address={s.clientAddress} userAgent={s.userAgent} />
-                  <td>
-                    {s.id === currentSessionId ? (
-                      <strong>This session</strong>
-                    ) : (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="end-session" />
-                        <input type="hidden" name="sessionId" value={s.id} />
-                        <button
-                          type="submit"
-                          className="small danger"
-                          aria-label={`End the session signed in ${formatDateTime(s.createdAt)}`}
-                        >
-                          End
-                        </button>
-                      </Form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        {/* One card per session, as the invitations below: its facts stack, so a phone shows them whole. */}
+        <ul className="account-list" aria-label="Your active sessions">
+          {sessions.map((s) => (
+            <li key={s.id} className="card">
+              <dl className="kv">
+                <dt>Signed in</dt>
+                <dd>{formatDateTime(s.createdAt)}</dd>
+                <dt>Last active</dt>
+                <dd>{formatDateTime(s.lastSeenAt)}</dd>
+                <dt>From</dt>
+                <dd>
+                  <ClientWords address={s.clientAddress} userAgent={s.userAgent} />
+                </dd>
+              </dl>
+              {s.id === currentSessionId ? (
+                <p>
+                  <strong>This session</strong>
+                </p>
+              ) : (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="end-session" />
+                  <input type="hidden" name="sessionId" value={s.id} />
+                  <button type="submit" className="small danger" aria-label={`End the session signed in ${formatDateTime(s.createdAt)}`}>
+                    End
+                  </button>
+                </Form>
+              )}
+            </li>
+          ))}
+        </ul>
         <Form method="post" className="account-sign-out">
           <input type="hidden" name="intent" value="sign-out-everywhere" />
           <input type="hidden" name="sessions" value="all" />
@@ -170,27 +159,22 @@ export default function Account() {
         {failedSignIns.length === 0 ? (
           <p className="muted">No failed sign-ins to your account in the last 30 days.</p>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Failed sign-ins to your account in the last 30 days</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {failedSignIns.map((f, i) => (
-                  <tr key={`${f.at}-${i}`}>
-                    <td>{formatDateTime(f.at)}</td>
-                    <ClientCell address={f.address} userAgent={f.userAgent} />
-                    <td>{f.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ul className="account-list" aria-label="Failed sign-ins to your account in the last 30 days">
+            {failedSignIns.map((f, i) => (
+              <li key={`${f.at}-${i}`} className="card">
+                <dl className="kv">
+                  <dt>When</dt>
+                  <dd>{formatDateTime(f.at)}</dd>
+                  <dt>From</dt>
+                  <dd>
+                    <ClientWords address={f.address} userAgent={f.userAgent} />
+                  </dd>
+                  <dt>Why</dt>
+                  <dd>{f.reason}</dd>
+                </dl>
+              </li>
+            ))}
+          </ul>
         )}
         <p className="hint">If you do not recognise these, change your password and sign out everywhere.</p>
       </section>
@@ -219,16 +203,16 @@ export default function Account() {
 }
 
 /** Where a session or a failed sign-in came from: the address, and the browser in words (the full agent as a tooltip). */
-function ClientCell({ address, userAgent }: { address: string; userAgent: string }) {
+function ClientWords({ address, userAgent }: { address: string; userAgent: string }) {
   return (
-    <td className="wrap-anywhere">
-      {address || "unknown address"}
+    <>
+      <span className="client-address">{address || "unknown address"}</span>
       {userAgent ? (
         <span className="muted" title={userAgent}>
           {" "}
           · {describeUserAgent(userAgent)}
         </span>
       ) : null}
-    </td>
+    </>
   );
 }

@@ -1,9 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { NoticeWithLink } from "~/components/notice-with-link";
 import { FormError, TextField } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { OrganizationCreateSchema } from "~/modules/auth/auth-schemas";
-import { createOrganization, listAllOrganizations } from "~/modules/auth/organizations.server";
+import { createOrganizationWithInvitation, INVITATION_LIFETIME_DAYS, invitationPath } from "~/modules/auth/invitations.server";
+import { listAllOrganizations } from "~/modules/auth/organizations.server";
 import { requireSiteAdmin } from "~/modules/auth/session.server";
 import { runFormActionOnce } from "~/modules/http/submit-once.server";
 
@@ -16,14 +18,24 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
+/** What a repeated form says instead of the invitation link, which only the first answer showed. */
+const SHOWN_ONCE =
+  "Done already: this form was sent twice; the organisation was created once, and its invitation link was shown to the first sending only.";
+
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireSiteAdmin(request);
+  const origin = new URL(request.url).origin;
   return runFormActionOnce(
     request,
     user.id,
     OrganizationCreateSchema,
-    (input) => createOrganization(input, { type: "user", id: user.id, label: user.email }),
-    (_output, input) => `Organisation "${input.name}" created with ${input.adminEmail} as its administrator.`,
+    (input) => createOrganizationWithInvitation(input, { type: "user", id: user.id, label: user.email }),
+    // The same answer whether or not an account exists for the email: the administrator joins by accepting.
+    ({ org, invitation }) => ({
+      notice: `Organisation "${org.name}" created. Its administrator joins by accepting the invitation for ${invitation.email}: copy this link and send it to them; it works once, for ${INVITATION_LIFETIME_DAYS} days. If they already have an account, they can also accept after signing in, under Invitations.`,
+      reveal: origin + invitationPath(invitation.token),
+    }),
+    SHOWN_ONCE,
   );
 }
 
@@ -61,12 +73,9 @@ export default function SiteOrganizations() {
       </div>
       <section className="card" style={{ marginTop: "1.5rem", maxWidth: 520 }} aria-labelledby="new-org">
         <h2 id="new-org">Create an organisation</h2>
-        {result?.ok ? (
-          <p className="notice" role="status">
-            {result.notice}
-          </p>
-        ) : null}
-        <Form method="post" noValidate>
+        {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
+        {/* A new form after each organisation, so the next one starts empty. */}
+        <Form method="post" noValidate key={result?.ok ? result.reveal : "create"}>
           <FormError error={errors.form} />
           <SubmissionToken />
           <TextField label="Name" name="name" required defaultValue={values.name} error={errors.name} />
@@ -83,18 +92,9 @@ export default function SiteOrganizations() {
             name="adminEmail"
             type="email"
             required
+            hint="They are invited, and join once they accept: after signing in, or through the link shown here, where a new person chooses their own password."
             defaultValue={values.adminEmail}
             error={errors.adminEmail}
-          />
-          <TextField label="Administrator name" name="adminName" defaultValue={values.adminName} error={errors.adminName} />
-          <TextField
-            label="Administrator password"
-            name="adminPassword"
-            type="password"
-            autoComplete="new-password"
-            hint="Used only when the administrator has no account yet."
-            required
-            error={errors.adminPassword}
           />
           <SubmitButton>Create organisation</SubmitButton>
         </Form>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
+import { NoticeWithLink } from "~/components/notice-with-link";
 import { FormError, SelectField, TextField } from "~/components/forms";
 import {
   InvitationCreateSchema,
@@ -12,11 +13,14 @@ import {
 import {
   createInvitation,
   INVITATION_LIFETIME_DAYS,
+  INVITATION_SHOWN_ONCE,
   invitationPath,
   listInvitations,
   revokeInvitation,
 } from "~/modules/auth/invitations.server";
 import { requireMember } from "~/modules/auth/membership.server";
+import { submitOnce } from "~/modules/http/submit-once.server";
+import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { EndMemberSessionsButton } from "~/components/end-sessions-button";
 import { changeRole, deactivateUser, listMembers, removeMember } from "~/modules/auth/organizations.server";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "~/modules/auth/roles";
@@ -41,31 +45,40 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
+  const { org, actor, user } = await requireMember(request, params.orgSlug, ["admin"]);
   const origin = new URL(request.url).origin;
-  return runIntentAction(await readFormData(request), {
-    // The same answer whether or not an account exists for the email: the link to pass on.
-    invite: intent(
-      InvitationCreateSchema,
-      (input) => createInvitation(org.id, input, actor),
-      (created) => ({
-        notice: `Invitation for ${created.email} created. Copy this link and send it to them: it works once, for ${INVITATION_LIFETIME_DAYS} days. If they already have an account, they can also accept after signing in, under Invitations.`,
-        reveal: origin + invitationPath(created.token),
+  const formData = await readFormData(request);
+  // Inviting carries a one-time token: sent twice, it makes one invitation, and the first link keeps working.
+  return submitOnce(
+    request,
+    user.id,
+    formData,
+    () =>
+      runIntentAction(formData, {
+        // The same answer whether or not an account exists for the email: the link to pass on.
+        invite: intent(
+          InvitationCreateSchema,
+          (input) => createInvitation(org.id, input, actor),
+          (created) => ({
+            notice: `Invitation for ${created.email} created. Copy this link and send it to them: it works once, for ${INVITATION_LIFETIME_DAYS} days. If they already have an account, they can also accept after signing in, under Invitations.`,
+            reveal: origin + invitationPath(created.token),
+          }),
+        ),
+        "revoke-invitation": intent(
+          InvitationIdSchema,
+          (input) => revokeInvitation(org.id, input.invitationId, actor),
+          "Invitation revoked; its link no longer works.",
+        ),
+        "change-role": intent(RoleChangeSchema, (input) => changeRole(org.id, input.userId, input.role, actor), "Role changed."),
+        "remove-member": intent(MemberRemoveSchema, (input) => removeMember(org.id, input.userId, actor), "Member removed."),
+        "deactivate-user": intent(
+          UserDeactivateSchema,
+          (input) => deactivateUser(org.id, input.userId, actor),
+          "User deactivated; their sessions have ended.",
+        ),
       }),
-    ),
-    "revoke-invitation": intent(
-      InvitationIdSchema,
-      (input) => revokeInvitation(org.id, input.invitationId, actor),
-      "Invitation revoked; its link no longer works.",
-    ),
-    "change-role": intent(RoleChangeSchema, (input) => changeRole(org.id, input.userId, input.role, actor), "Role changed."),
-    "remove-member": intent(MemberRemoveSchema, (input) => removeMember(org.id, input.userId, actor), "Member removed."),
-    "deactivate-user": intent(
-      UserDeactivateSchema,
-      (input) => deactivateUser(org.id, input.userId, actor),
-      "User deactivated; their sessions have ended.",
-    ),
-  });
+    INVITATION_SHOWN_ONCE,
+  );
 }
 
 const roleOptions = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }));
@@ -93,16 +106,7 @@ export default function MembersAdmin() {
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
-      {result?.ok ? (
-        <div className="notice" role="status">
-          <p style={{ overflowWrap: "anywhere" }}>{result.notice}</p>
-          {result.reveal ? (
-            <p className="token-secret" data-testid="invitation-link">
-              {result.reveal}
-            </p>
-          ) : null}
-        </div>
-      ) : null}
+      {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
       <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role} />
       <div className="table-wrap">
         <table>
@@ -245,7 +249,8 @@ export default function MembersAdmin() {
               defaultValue={valuesFor("invite").role ?? "team"}
               error={errorsFor("invite").role}
             />
-            <button type="submit">Invite</button>
+            <SubmissionToken />
+            <SubmitButton>Invite</SubmitButton>
           </Form>
         </section>
         <section className="card" aria-labelledby="roles-title">

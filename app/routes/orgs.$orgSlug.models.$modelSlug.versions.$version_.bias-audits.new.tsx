@@ -9,6 +9,7 @@ import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
 import { BIAS_AUDIT_RUNNERS, getFairnessSettings } from "~/modules/governance/bias-audits.server";
 import { biasAuditFormAction } from "~/modules/governance/bias-audit-upload.server";
+import { submitOnce } from "~/modules/http/submit-once.server";
 import { getVersionDetail } from "~/modules/registry/registry.server";
 import { notFound } from "~/utils/http";
 
@@ -27,8 +28,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, BIAS_AUDIT_RUNNERS);
-  return biasAuditFormAction(request, org, params, actor, "document");
+  const { org, actor, user } = await requireMember(request, params.orgSlug, BIAS_AUDIT_RUNNERS);
+  return biasAuditFormAction(request, org, params, actor, "document", (upload, run) => submitOnce(request, user.id, upload, run));
 }
 
 type UploadAnswer = { errors?: Record<string, string>; values?: Record<string, string> };

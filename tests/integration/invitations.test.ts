@@ -7,7 +7,8 @@
  */
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { auditEvents, memberships, users } from "../../db/schema";
+import { auditEvents, memberships, organizations, users } from "../../db/schema";
+import { describe } from "vitest";
 import { findUserByEmail } from "../../app/modules/auth/organizations.server";
 import { send, type Reply } from "../setup/api-client";
 import { expect, portal, test } from "../setup/api-test";
@@ -247,4 +248,67 @@ test("whoever holds the link may decline it; then the link is closed", async () 
   expect(findUserByEmail(getDb(), email)).toBeUndefined();
   const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie: admin.cookie });
   expect(page.text).toMatch(/Declined/);
+});
+
+describe("a site administrator creating an organisation", () => {
+  /** A site administrator's session (an account of a new test organisation, made site administrator). */
+  async function siteAdmin() {
+    const home = await createTestOrg("site");
+    getDb().update(users).set({ isSiteAdmin: true }).where(eq(users.email, home.emails.admin)).run();
+    return (await signIn(base(), home.emails.admin, TEST_PASSWORD)).cookie;
+  }
+  const create = (cookie: string, slug: string, adminEmail: string) =>
+    post(cookie, "/admin/organizations", { slug, name: `Org ${slug}`, adminEmail, adminName: "Chosen", adminPassword: "Typed-Passw0rd!" });
+  const newSlug = (label: string) => `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const orgBySlug = (slug: string) => getDb().select().from(organizations).where(eq(organizations.slug, slug)).get()!;
+
+  test("invites an existing account as administrator instead of making it one without its consent", async () => {
+    const [cookie, elsewhere] = [await siteAdmin(), await createTestOrg("elsewhere")];
+    const person = elsewhere.emails.team;
+    const passwordBefore = findUserByEmail(getDb(), person)!.passwordHash;
+    const slug = newSlug("consent");
+    const created = await create(cookie, slug, person);
+    expect(created.status, visibleStatus(created.text)).toBe(200);
+    const org = orgBySlug(slug);
+    expect(membershipOf(org.id, person), "the person became an administrator without accepting").toBeUndefined();
+    expect(findUserByEmail(getDb(), person)!.passwordHash).toBe(passwordBefore);
+    expect(invitationLinkIn(created.text)).toBeTruthy();
+
+    // They accept after signing in, as any invitation.
+    const signedIn = await signIn(base(), person, TEST_PASSWORD);
+    const list = await send(base(), "/invitations", { cookie: signedIn.cookie });
+    expect(list.text).toContain(org.name);
+    const invitationId = /name="invitationId" value="(\d+)"/.exec(list.text)![1]!;
+    const accepted = await post(signedIn.cookie, "/invitations?index", { intent: "accept", invitationId });
+    expect(accepted.location).toBe(`/orgs/${slug}`);
+    expect(membershipOf(org.id, person)).toEqual({ role: "admin" });
+  });
+
+  test("answers the same whether or not an account exists; a new person sets their own password through the link", async () => {
+    const [cookie, elsewhere] = [await siteAdmin(), await createTestOrg("known")];
+    const [existing, unknown] = [elsewhere.emails.auditor, uniqueEmail("new-admin")];
+    const slugs = [newSlug("same"), newSlug("same")];
+    const [a, b] = [await create(cookie, slugs[0]!, existing), await create(cookie, slugs[1]!, unknown)];
+    const shown = (reply: Reply, email: string) => normalised(reply, email).replace(/Org same-[a-z0-9]+/g, "<org>");
+    expect({ status: a.status, answer: shown(a, existing) }).toEqual({ status: b.status, answer: shown(b, unknown) });
+    expect(findUserByEmail(getDb(), unknown), "an account made with a password the site administrator typed").toBeUndefined();
+
+    const link = invitationLinkIn(b.text)!;
+    const joined = await post(undefined, link, {
+      intent: "create-account",
+      name: "New Admin",
+      password: "Own-Passw0rd-42",
+      confirmPassword: "Own-Passw0rd-42",
+    });
+    expect(joined.status, visibleStatus(joined.text)).toBe(302);
+    const org = orgBySlug(slugs[1]!);
+    expect(membershipOf(org.id, unknown)).toEqual({ role: "admin" });
+    await signIn(base(), unknown, "Own-Passw0rd-42");
+  });
+
+  test("the form asks for no one else's password", async () => {
+    const page = await send(base(), "/admin/organizations", { cookie: await siteAdmin() });
+    expect(page.status).toBe(200);
+    expect(page.text).not.toMatch(/type="password"/);
+  });
 });

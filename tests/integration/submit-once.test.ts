@@ -7,13 +7,14 @@
 import { and, eq } from "drizzle-orm";
 import { describe } from "vitest";
 import { getDb } from "../../db/client";
-import { apiTokens, incidents, modelCardComments, models, roadmapItemComments, roadmaps } from "../../db/schema";
+import { apiTokens, biasAudits, incidents, invitations, modelCardComments, models, roadmapItemComments, roadmaps } from "../../db/schema";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { API, expectJson, send } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
 import { ASSESS, finalisedAssessment, P1, ROADMAP, type RoadmapBody } from "../setup/roadmap-fixtures";
 import { signIn } from "../setup/sign-in";
 import { writtenCardSections } from "../setup/model-cards";
+import { invitationLinkIn } from "../setup/invitations";
 import { member, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 const FORM = "application/x-www-form-urlencoded";
@@ -159,5 +160,74 @@ describe("forms that create something carry a one-time token", () => {
     expect(second.text).not.toMatch(/amp_[A-Za-z0-9_-]{20,}/);
     expect(second.text).toContain("revoke it and create another");
     expect(getDb().select().from(apiTokens).where(eq(apiTokens.orgId, testOrg.id)).all()).toHaveLength(1);
+  });
+
+  test("the bias-audit upload posted twice without JavaScript makes one audit; both answers lead to it", async ({
+    testOrg,
+    apiAs,
+    baseURL,
+  }) => {
+    const { ctx } = await apiAs(testOrg.id, ["registry:read", "registry:write"]);
+    await expectJson(await ctx.post(`${API}/models`, { data: { name: "Audited", slug: "audited", riskTier: "high" } }), 201);
+    await expectJson(await ctx.post(`${API}/models/audited/versions`, { data: { version: "1.0.0" } }), 201);
+    const cookie = await adminCookie(baseURL, testOrg);
+    const base = `/orgs/${testOrg.slug}/models/audited/versions/1.0.0/bias-audits`;
+    const csv = "g,y,p\n" + Array.from({ length: 40 }, (_, i) => `${i % 2 ? "a" : "b"},${i % 3 ? 1 : 0},${i % 4 ? 1 : 0}`).join("\n");
+    const config = { groupColumns: "g", labelColumn: "y", positiveLabels: "1", mode: "prediction", predictionColumn: "p" };
+    // The identical multipart body, as a browser without JavaScript sends it again (the token part first, as the page has it).
+    const upload = (path: string, submissionToken: string, extra: Record<string, string> = {}) => {
+      const form = new FormData();
+      form.append("submissionToken", submissionToken);
+      form.append("file", new Blob([csv], { type: "text/csv" }), "predictions.csv");
+      for (const [name, value] of Object.entries({ ...config, positivePredictions: "1", minGroupSize: "1", ...extra }))
+        form.append(name, value);
+      return send(baseURL, path, { method: "POST", cookie, headers: { origin: baseURL }, body: form });
+    };
+    const auditsOf = () => getDb().select().from(biasAudits).where(eq(biasAudits.orgId, testOrg.id)).all();
+
+    const token = await formToken(baseURL, cookie, `${base}/new`);
+    const [first, second] = [await upload(`${base}/new`, token), await upload(`${base}/new`, token)];
+    expect(auditsOf(), "two bias audits from one submission").toHaveLength(1);
+    const audit = `/orgs/${testOrg.slug}/bias-audits/${auditsOf()[0]!.id}`;
+    for (const answer of [first, second]) {
+      expect(answer.status, answer.text.slice(0, 300)).toBe(302);
+      expect(answer.location).toBe(audit);
+    }
+    // Sent at once, they are one audit too; the same token with another file is refused.
+    const again = await formToken(baseURL, cookie, `${base}/new`);
+    const together = await Promise.all([1, 2, 3].map(() => upload(`${base}/new`, again)));
+    expect(auditsOf()).toHaveLength(2);
+    expect(new Set(together.map((answer) => answer.location)).size).toBe(1);
+    expect((await upload(`${base}/new`, again, { minGroupSize: "2" })).status).toBe(422);
+    expect(auditsOf()).toHaveLength(2);
+
+    // The progress-bar upload (the page's JSON twin) sends the same token: a repeat answers with the same audit.
+    const json = await formToken(baseURL, cookie, `${base}/new`);
+    const answers = [await upload(`${base}/upload`, json), await upload(`${base}/upload`, json)];
+    expect(auditsOf()).toHaveLength(3);
+    for (const answer of answers) {
+      expect(answer.status, answer.text.slice(0, 300)).toBe(201);
+      expect(JSON.parse(answer.text)).toEqual({ url: `/orgs/${testOrg.slug}/bias-audits/${auditsOf()[2]!.id}` });
+    }
+  });
+
+  test("'invite' sent twice makes one invitation, whose link keeps working", async ({ testOrg, baseURL }) => {
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/admin?index`;
+    const submissionToken = await formToken(baseURL, cookie, `/orgs/${testOrg.slug}/admin`);
+    const fields = { submissionToken, intent: "invite", email: "twice@e2e.test", role: "team" };
+    const [first, second] = [await postForm(baseURL, cookie, path, fields), await postForm(baseURL, cookie, path, fields)];
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const rows = getDb().select().from(invitations).where(eq(invitations.orgId, testOrg.id)).all();
+    expect(
+      rows.map((row) => row.status),
+      "two invitations (the first link revoked) from one submission",
+    ).toEqual(["pending"]);
+    const link = invitationLinkIn(first.text);
+    expect(link).toBeTruthy();
+    // The repeat shows no new link (the first sending's is the only one) and says what to do if it was not copied.
+    expect(invitationLinkIn(second.text)).toBeUndefined();
+    expect(second.text).toContain("invite the same email again");
+    expect((await send(baseURL, link!)).status).toBe(200);
   });
 });

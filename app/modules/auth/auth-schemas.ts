@@ -44,14 +44,28 @@ const RESERVED_ORG_SLUGS = ["compare", "new", "admin"];
 
 export const PersonNameSchema = NameTextSchema.min(1, "Name is required").max(120, "Name is too long");
 
+/**
+ * A site administrator creates an organisation (the site admin page): its
+ * first administrator is invited by email and joins by accepting, so nobody
+ * types another person's password.
+ */
 export const OrganizationCreateSchema = z.object({
   slug: OrgSlugSchema,
   name: NameTextSchema.min(2, "Name is required").max(120, "Name is too long"),
   adminEmail: EmailSchema,
-  adminName: optionalField(PersonNameSchema),
-  adminPassword: PasswordSchema,
 });
 export type OrganizationCreate = z.infer<typeof OrganizationCreateSchema>;
+
+/**
+ * `npm run org:create`: the page's fields, and the operator's way to start an
+ * empty installation: with `adminPassword`, an email that has no account yet
+ * gets one with that password (and `adminName`) as the administrator.
+ */
+export const OrganizationCreateCommandSchema = OrganizationCreateSchema.extend({
+  adminName: optionalField(PersonNameSchema),
+  adminPassword: optionalField(PasswordSchema),
+});
+export type OrganizationCreateCommand = z.infer<typeof OrganizationCreateCommandSchema>;
 
 /** An admin invites a person by email; nothing about an account behind it is looked up or shown. */
 export const InvitationCreateSchema = z.object({

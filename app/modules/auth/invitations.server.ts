@@ -7,7 +7,8 @@ import { conflict, DomainError } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { hashToken } from "./api-tokens.server";
 import type { InvitationStatus } from "./auth-constants";
-import { findUserByEmail } from "./organizations.server";
+import type { OrganizationCreate, OrganizationCreateCommand } from "./auth-schemas";
+import { defaultAdminName, findUserByEmail, insertAccountWithMembership, insertOrganization } from "./organizations.server";
 import { hashPassword } from "./password.server";
 import type { Role } from "./roles";
 
@@ -23,6 +24,10 @@ import type { Role } from "./roles";
 /** How long an invitation link stays valid. */
 export const INVITATION_LIFETIME_DAYS = 14;
 const DAY_MS = 86_400_000;
+
+/** What a repeated invitation form says instead of the link, which only the first answer showed. */
+export const INVITATION_SHOWN_ONCE =
+  "Done already: this invitation was sent twice, and its link was shown to the first sending only. If you did not copy it, invite the same email again: that makes a new link, and the old one stops working.";
 
 /** The path of an invitation link; the secret is 256 random bits, stored only as its SHA-256. */
 export const invitationPath = (token: string) => `/invitations/${token}`;
@@ -45,42 +50,77 @@ function memberByEmail(tx: DbOrTx, orgId: number, email: string) {
  * is replaced, so its old link stops working.
  */
 export function createInvitation(orgId: number, input: { email: string; role: Role }, actor: Actor, now = new Date()) {
+  return writeTransaction({ orgId }, (tx) => {
+    // The organisation already sees its members' emails: saying so tells it nothing new.
+    if (memberByEmail(tx, orgId, input.email.trim().toLowerCase())) throw conflict("This person is already a member", "email");
+    return insertInvitation(tx, orgId, input, actor, now);
+  });
+}
+
+/** Records a pending invitation (replacing the email's pending one) and its audit event; returns it with its secret. */
+function insertInvitation(tx: DbOrTx, orgId: number, input: { email: string; role: Role }, actor: Actor, now: Date) {
   const email = input.email.trim().toLowerCase();
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + INVITATION_LIFETIME_DAYS * DAY_MS);
-  const invitation = writeTransaction({ orgId }, (tx) => {
-    // The organisation already sees its members' emails: saying so tells it nothing new.
-    if (memberByEmail(tx, orgId, email)) throw conflict("This person is already a member", "email");
-    const replaced = tx
-      .select()
-      .from(invitations)
-      .where(and(eq(invitations.orgId, orgId), eq(invitations.email, email), eq(invitations.status, "pending")))
-      .all();
-    for (const old of replaced) closeInvitation(tx, old, "revoked", actor, now, { reason: "invited again" });
-    const row = tx
-      .insert(invitations)
-      .values({
-        orgId,
-        email,
-        role: input.role,
-        tokenHash: hashToken(token),
-        invitedByUserId: actor.type === "user" ? actor.id : null,
-        createdAt: now,
-        expiresAt,
-      })
-      .returning()
-      .get();
-    recordAuditEvent(tx, {
+  const replaced = tx
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.orgId, orgId), eq(invitations.email, email), eq(invitations.status, "pending")))
+    .all();
+  for (const old of replaced) closeInvitation(tx, old, "revoked", actor, now, { reason: "invited again" });
+  const row = tx
+    .insert(invitations)
+    .values({
       orgId,
-      actor,
-      action: "invitation.created",
-      entityType: "invitation",
-      entityId: row.id,
-      after: { email, role: input.role, expiresAt: expiresAt.toISOString() },
-    });
-    return row;
+      email,
+      role: input.role,
+      tokenHash: hashToken(token),
+      invitedByUserId: actor.type === "user" ? actor.id : null,
+      createdAt: now,
+      expiresAt,
+    })
+    .returning()
+    .get();
+  recordAuditEvent(tx, {
+    orgId,
+    actor,
+    action: "invitation.created",
+    entityType: "invitation",
+    entityId: row.id,
+    after: { email, role: input.role, expiresAt: expiresAt.toISOString() },
   });
-  return { id: invitation.id, email, role: invitation.role, expiresAt, token };
+  return { id: row.id, email, role: row.role, expiresAt, token };
+}
+
+/**
+ * A site administrator creates an organisation: its first administrator is
+ * invited, and joins by accepting (after signing in, or through the link,
+ * where a new person chooses a password). The same whether or not an account
+ * exists for the email; returns the organisation and the invitation's secret.
+ */
+export function createOrganizationWithInvitation(input: OrganizationCreate, actor: Actor, now = new Date()) {
+  return writeTransaction("site", (tx) => organizationWithInvitation(tx, input, actor, now));
+}
+
+function organizationWithInvitation(tx: DbOrTx, input: OrganizationCreate, actor: Actor, now: Date) {
+  const org = insertOrganization(tx, input, actor);
+  return { org, invitation: insertInvitation(tx, org.id, { email: input.adminEmail, role: "admin" }, actor, now) };
+}
+
+/**
+ * `npm run org:create`: as the page (an invitation), except that with a
+ * password, an email without an account gets a new account with it as the
+ * administrator: how an operator starts an empty installation. An existing
+ * account is never made a member here; it is invited.
+ */
+export async function createOrganizationForCommand(input: OrganizationCreateCommand, actor: Actor, now = new Date()) {
+  const passwordHash = input.adminPassword === undefined ? undefined : await hashPassword(input.adminPassword);
+  return writeTransaction("site", (tx) => {
+    if (passwordHash === undefined || findUserByEmail(tx, input.adminEmail)) return organizationWithInvitation(tx, input, actor, now);
+    const org = insertOrganization(tx, input, actor, input.adminEmail);
+    const name = input.adminName ?? defaultAdminName(input.adminEmail);
+    return { org, admin: insertAccountWithMembership(tx, org.id, { email: input.adminEmail, name, passwordHash, role: "admin" }) };
+  });
 }
 
 /** What the admin page shows: a pending invitation past its end reads as expired. */

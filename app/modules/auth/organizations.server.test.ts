@@ -4,7 +4,7 @@ import { getDb } from "../../../db/client";
 import { auditEvents, memberships, organizations, users } from "../../../db/schema";
 import { SYSTEM_ACTOR, verifyAuditChain, type Actor } from "../audit/audit.server";
 import { GENESIS_HASH } from "../audit/hash";
-import { acceptInvitation, createInvitation } from "./invitations.server";
+import { acceptInvitation, createInvitation, createOrganizationWithInvitation } from "./invitations.server";
 import {
   changeRole,
   createOrganization,
@@ -120,22 +120,34 @@ describe("organisations and members", () => {
       expect(findOrganizationBySlug(getDb(), "acme")!.name).toBe("Acme Ltd");
     });
 
-    it("reuses an existing account for the admin email and leaves its password as it is", async () => {
+    it("never makes an existing account a member: refused without an invitation, invited with one", async () => {
       const userBefore = findUserByEmail(getDb(), "boss@acme.io")!;
       const before = snapshot();
-      const { org, admin } = await createOrganization(
-        { slug: "beta", name: "Beta Inc", adminEmail: "boss@acme.io", adminPassword: "Different-Pass-99" },
+      const refused = await catchAsync(() =>
+        createOrganization(
+          { slug: "beta", name: "Beta Inc", adminEmail: "boss@acme.io", adminPassword: "Different-Pass-99" },
+          SYSTEM_ACTOR,
+        ),
+      );
+      expect(refused.code).toBe("conflict");
+      expect(snapshot()).toEqual(before);
+
+      const { org, invitation } = createOrganizationWithInvitation(
+        { slug: "beta", name: "Beta Inc", adminEmail: "Boss@acme.io" },
         SYSTEM_ACTOR,
       );
       betaId = org.id;
-      expect(admin.id).toBe(boss.id);
+      expect(invitation).toMatchObject({ email: "boss@acme.io", role: "admin" });
       const after = snapshot();
       expect(after.users).toBe(before.users);
       expect(after.orgs).toBe(before.orgs + 1);
-      expect(after.events).toBe(before.events + 1);
+      expect(after.memberships).toEqual(before.memberships);
       expect(findUserByEmail(getDb(), "boss@acme.io")!.passwordHash).toBe(userBefore.passwordHash);
+      expect(eventsOf(org.id).map((e) => e.action)).toEqual(["organization.created", "invitation.created"]);
+      expect(verifyAuditChain(org.id)).toEqual({ ok: true, events: 2 });
+      // They accept, as any invitation.
+      acceptInvitation(boss, invitation.id);
       expect(roleOf(org.id, boss.id)).toBe("admin");
-      expect(eventsOf(org.id).map((e) => e.action)).toEqual(["organization.created"]);
       expect(listAllOrganizations().map((o) => [o.slug, o.members])).toEqual([
         ["acme", 1],
         ["beta", 1],

@@ -3,7 +3,6 @@ import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { memberships, organizations, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
-import type { OrganizationCreate } from "./auth-schemas";
 import { hashPassword } from "./password.server";
 import { endSessionsOfUser } from "./session.server";
 import type { Role } from "./roles";
@@ -33,34 +32,57 @@ export function listAllOrganizations() {
 }
 
 /**
- * Creates an organisation with its first admin. An existing account with the
- * admin email becomes the admin (its password is left as it is).
+ * Inserts an organisation and records "organization.created" as the first
+ * event of its own chain; a taken slug is a conflict. Inside the caller's
+ * "site" write transaction (the new organisation has nothing cached yet, so
+ * its own counter need not move).
  */
-export async function createOrganization(input: OrganizationCreate, actor: Actor) {
+export function insertOrganization(tx: DbOrTx, input: { slug: string; name: string }, actor: Actor, admin?: string) {
+  if (findOrganizationBySlug(tx, input.slug)) {
+    throw conflict(`An organisation with slug "${input.slug}" already exists`, "slug");
+  }
+  const org = tx.insert(organizations).values({ slug: input.slug, name: input.name }).returning().get();
+  recordAuditEvent(tx, {
+    orgId: org.id,
+    actor,
+    action: "organization.created",
+    entityType: "organization",
+    entityId: org.id,
+    after: admin === undefined ? { slug: org.slug, name: org.name } : { slug: org.slug, name: org.name, admin },
+  });
+  return org;
+}
+
+/** A new account and its membership (the email must have none: a conflict otherwise). */
+export function insertAccountWithMembership(
+  tx: DbOrTx,
+  orgId: number,
+  input: { email: string; name: string; passwordHash: string; role: Role },
+) {
+  if (findUserByEmail(tx, input.email)) throw conflict("An account with this email already exists", "email");
+  const user = tx.insert(users).values({ email: input.email, name: input.name, passwordHash: input.passwordHash }).returning().get();
+  tx.insert(memberships).values({ orgId, userId: user.id, role: input.role }).run();
+  return user;
+}
+
+/** A new administrator's name when none is given: the email's local part. */
+export const defaultAdminName = (email: string) => email.split("@")[0]!;
+
+/**
+ * Creates an organisation with a NEW account as its first admin, without an
+ * invitation: for test fixtures, and (through `createOrganizationForCommand`)
+ * the operator starting an empty installation. An existing account is
+ * refused: it joins only by accepting an invitation.
+ */
+export async function createOrganization(
+  input: { slug: string; name: string; adminEmail: string; adminName?: string; adminPassword: string },
+  actor: Actor,
+) {
   const passwordHash = await hashPassword(input.adminPassword);
-  // Shared data; the new organisation has nothing cached yet, so its own counter need not move.
   return writeTransaction("site", (tx) => {
-    if (findOrganizationBySlug(tx, input.slug)) {
-      throw conflict(`An organisation with slug "${input.slug}" already exists`, "slug");
-    }
-    const org = tx.insert(organizations).values({ slug: input.slug, name: input.name }).returning().get();
-    const existing = findUserByEmail(tx, input.adminEmail);
-    const admin =
-      existing ??
-      tx
-        .insert(users)
-        .values({ email: input.adminEmail, name: input.adminName ?? input.adminEmail.split("@")[0]!, passwordHash })
-        .returning()
-        .get();
-    tx.insert(memberships).values({ orgId: org.id, userId: admin.id, role: "admin" }).run();
-    recordAuditEvent(tx, {
-      orgId: org.id,
-      actor,
-      action: "organization.created",
-      entityType: "organization",
-      entityId: org.id,
-      after: { slug: org.slug, name: org.name, admin: admin.email },
-    });
+    const org = insertOrganization(tx, input, actor, input.adminEmail);
+    const name = input.adminName ?? defaultAdminName(input.adminEmail);
+    const admin = insertAccountWithMembership(tx, org.id, { email: input.adminEmail, name, passwordHash, role: "admin" });
     return { org, admin };
   });
 }
@@ -122,9 +144,7 @@ export async function createUserInOrganization(
 ) {
   const passwordHash = await hashPassword(input.password);
   return writeTransaction({ orgId, site: true }, (tx) => {
-    if (findUserByEmail(tx, input.email)) throw conflict("An account with this email already exists", "email");
-    const user = tx.insert(users).values({ email: input.email, name: input.name, passwordHash }).returning().get();
-    tx.insert(memberships).values({ orgId, userId: user.id, role: input.role }).run();
+    const user = insertAccountWithMembership(tx, orgId, { email: input.email, name: input.name, passwordHash, role: input.role });
     recordAuditEvent(tx, {
       orgId,
       actor,

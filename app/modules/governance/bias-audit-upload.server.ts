@@ -1,6 +1,6 @@
 import { data, redirect } from "@remix-run/node";
 import { DomainError } from "../../utils/errors";
-import { fileStream, spoolMultipartUpload, UploadTooLarge, UploadUnreadable } from "../../utils/upload.server";
+import { fileStream, spoolMultipartUpload, UploadTooLarge, UploadUnreadable, type SpooledUpload } from "../../utils/upload.server";
 import { fieldErrors } from "../../utils/validation";
 import type { Actor } from "../audit/audit.server";
 import { runBiasAudit, type BiasAuditJson } from "./bias-audits.server";
@@ -22,26 +22,18 @@ export type BiasAuditUploadFormat = {
   missingFile: string;
 };
 
+type Refused = { ok: false; refusal: BiasAuditUploadRefusal; fields: Record<string, string> };
+
 /**
- * The one way a bias audit arrives as a multipart upload, from the upload
- * form (plain post or its progress-bar twin) and from the API: the body is
- * spooled within the upload limits (the file to a temp file), the
- * configuration is read from the text fields by the format's `readConfig`
- * (the form's fields, or the API's `config` JSON part), the audit runs on the
- * spooled file (an empty one is refused by the audit, naming the problem),
- * and the file is removed. A refusal comes back with the fields that
- * were sent; a `DomainError` of the audit itself is thrown.
+ * The one way a bias audit's multipart upload is read, from the upload form
+ * (plain post or its progress-bar twin) and from the API: the body is spooled
+ * within the upload limits (the file to a temp file, the other parts as text
+ * fields). The caller runs the audit on it (`auditSpooledUpload`) and then
+ * calls `upload.cleanup()`.
  */
-export async function runUploadedBiasAudit(
-  request: Request,
-  target: { orgId: number; modelSlug: string; version: string },
-  format: BiasAuditUploadFormat,
-  actor: Actor,
-  channel: "ui-upload" | "api-csv",
-): Promise<{ ok: true; audit: BiasAuditJson } | { ok: false; refusal: BiasAuditUploadRefusal; fields: Record<string, string> }> {
-  let upload;
+export async function spoolBiasAuditUpload(request: Request): Promise<{ ok: true; upload: SpooledUpload } | Refused> {
   try {
-    upload = await spoolMultipartUpload(request);
+    return { ok: true, upload: await spoolMultipartUpload(request) };
   } catch (error) {
     if (error instanceof UploadTooLarge)
       return { ok: false, fields: {}, refusal: { status: 413, code: "payload_too_large", message: error.message, issues: [] } };
@@ -51,29 +43,57 @@ export async function runUploadedBiasAudit(
     }
     throw error;
   }
+}
+
+/**
+ * Runs the audit on a spooled upload: the configuration is read from the text
+ * fields by the format's `readConfig` (the form's fields, or the API's
+ * `config` JSON part), the audit streams the spooled file (an empty one is
+ * refused by the audit, naming the problem). A refusal comes back with the
+ * fields that were sent; a `DomainError` of the audit itself is thrown.
+ */
+export async function auditSpooledUpload(
+  upload: SpooledUpload,
+  target: { orgId: number; modelSlug: string; version: string },
+  format: BiasAuditUploadFormat,
+  actor: Actor,
+  channel: "ui-upload" | "api-csv",
+): Promise<{ ok: true; audit: BiasAuditJson } | Refused> {
+  const { fields, file } = upload;
+  const read = format.readConfig(fields);
+  const fileMissing: Issue = { path: "file", message: format.missingFile };
+  if (!read.ok) {
+    const { refusal } = read;
+    return {
+      ok: false,
+      fields,
+      refusal: refusal.status === 422 && !file ? { ...refusal, issues: [...refusal.issues, fileMissing] } : refusal,
+    };
+  }
+  if (!file)
+    return {
+      ok: false,
+      fields,
+      refusal: { status: 422, code: "invalid", message: "Send the predictions as a `file` part", issues: [fileMissing] },
+    };
+  const source = { kind: "csv" as const, stream: fileStream(file.path), fileName: file.name };
+  return { ok: true, audit: await runBiasAudit(target.orgId, target.modelSlug, target.version, read.config, source, actor, channel) };
+}
+
+/** A multipart upload, read and audited (`spoolBiasAuditUpload`, `auditSpooledUpload`); the spooled file is removed after. */
+export async function runUploadedBiasAudit(
+  request: Request,
+  target: { orgId: number; modelSlug: string; version: string },
+  format: BiasAuditUploadFormat,
+  actor: Actor,
+  channel: "ui-upload" | "api-csv",
+): Promise<{ ok: true; audit: BiasAuditJson } | Refused> {
+  const spooled = await spoolBiasAuditUpload(request);
+  if (!spooled.ok) return spooled;
   try {
-    const fields = upload.fields;
-    const read = format.readConfig(fields);
-    const { file } = upload;
-    const fileMissing: Issue = { path: "file", message: format.missingFile };
-    if (!read.ok) {
-      const { refusal } = read;
-      return {
-        ok: false,
-        fields,
-        refusal: refusal.status === 422 && !file ? { ...refusal, issues: [...refusal.issues, fileMissing] } : refusal,
-      };
-    }
-    if (!file)
-      return {
-        ok: false,
-        fields,
-        refusal: { status: 422, code: "invalid", message: "Send the predictions as a `file` part", issues: [fileMissing] },
-      };
-    const source = { kind: "csv" as const, stream: fileStream(file.path), fileName: file.name };
-    return { ok: true, audit: await runBiasAudit(target.orgId, target.modelSlug, target.version, read.config, source, actor, channel) };
+    return await auditSpooledUpload(spooled.upload, target, format, actor, channel);
   } finally {
-    upload.cleanup();
+    spooled.upload.cleanup();
   }
 }
 
@@ -88,11 +108,21 @@ const FORM_FORMAT: BiasAuditUploadFormat = {
   missingFile: "Choose a CSV file with a header row",
 };
 
+type Answer = Response | ReturnType<typeof data>;
+
+/**
+ * Runs the form's upload at most once per its one-time token: `submitOnce`
+ * (app/modules/http, a rung above this domain) bound by the route.
+ */
+export type RunUploadOnce = <A extends Answer>(upload: SpooledUpload, run: () => Promise<A>) => Promise<A | Answer>;
+
 /**
  * The bias-audit upload form's action. `document`: the plain form post (a
  * redirect, or the page again with field errors and the typed values, so
  * nothing typed is lost; the file must be chosen again); `json`: the
- * XMLHttpRequest that shows upload progress (`{url}` or `{errors}`).
+ * XMLHttpRequest that shows upload progress (`{url}` or `{errors}`). The
+ * form's one-time token is read from the spooled upload: a repeat of the
+ * same upload answers with the first audit instead of running another.
  */
 export async function biasAuditFormAction(
   request: Request,
@@ -100,25 +130,34 @@ export async function biasAuditFormAction(
   params: { modelSlug?: string; version?: string },
   actor: Actor,
   mode: "document" | "json",
+  once: RunUploadOnce,
 ) {
   let values: Record<string, string> = {};
   const fail = (errors: Record<string, string>, status: number) =>
     mode === "json" ? Response.json({ errors }, { status }) : data({ errors, values }, { status });
+  const refused = ({ refusal }: Refused) => {
+    const errors = Object.fromEntries(refusal.issues.map((issue) => [issue.path, issue.message]));
+    return fail(refusal.issues.length ? errors : { [refusal.status === 413 ? "file" : "form"]: refusal.message }, refusal.status);
+  };
+  const spooled = await spoolBiasAuditUpload(request);
+  if (!spooled.ok) return refused(spooled);
   try {
-    const target = { orgId: org.id, modelSlug: params.modelSlug ?? "", version: params.version ?? "" };
-    const format = { ...FORM_FORMAT, readConfig: (fields: Record<string, string>) => FORM_FORMAT.readConfig((values = fields)) };
-    const outcome = await runUploadedBiasAudit(request, target, format, actor, "ui-upload");
-    if (!outcome.ok) {
-      const { refusal } = outcome;
-      const errors = Object.fromEntries(refusal.issues.map((issue) => [issue.path, issue.message]));
-      return fail(refusal.issues.length ? errors : { [refusal.status === 413 ? "file" : "form"]: refusal.message }, refusal.status);
-    }
-    const url = `/orgs/${org.slug}/bias-audits/${outcome.audit.id}`;
-    return mode === "json" ? Response.json({ url }, { status: 201 }) : redirect(url);
-  } catch (error) {
-    if (error instanceof DomainError) {
-      return fail({ [(error.field ?? "form").replace(/^config\./, "")]: error.message }, error.code === "not_found" ? 404 : 422);
-    }
-    throw error;
+    return await once(spooled.upload, async () => {
+      try {
+        const target = { orgId: org.id, modelSlug: params.modelSlug ?? "", version: params.version ?? "" };
+        const format = { ...FORM_FORMAT, readConfig: (fields: Record<string, string>) => FORM_FORMAT.readConfig((values = fields)) };
+        const outcome = await auditSpooledUpload(spooled.upload, target, format, actor, "ui-upload");
+        if (!outcome.ok) return refused(outcome);
+        const url = `/orgs/${org.slug}/bias-audits/${outcome.audit.id}`;
+        return mode === "json" ? Response.json({ url }, { status: 201 }) : redirect(url);
+      } catch (error) {
+        if (error instanceof DomainError) {
+          return fail({ [(error.field ?? "form").replace(/^config\./, "")]: error.message }, error.code === "not_found" ? 404 : 422);
+        }
+        throw error;
+      }
+    });
+  } finally {
+    spooled.upload.cleanup();
   }
 }
