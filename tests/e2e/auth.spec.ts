@@ -87,18 +87,18 @@ test("repeated failures are throttled with HTTP 429", async ({ page, testOrg }) 
   await expect(page.getByRole("alert")).toContainText("Too many failed sign-in attempts");
 });
 
-test("signing out ends the session", async ({ page, testOrg, loginAs }) => {
-  await loginAs("leadership");
+test("signing out ends the session", async ({ page, testOrg }) => {
+  await login(page, testOrg.emails.leadership);
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto(`/orgs/${testOrg.slug}`);
   await expect(page).toHaveURL(/\/login\?redirectTo=/);
 });
 
-test("the account page: reached from the header, renames, ends another session", async ({ page, browser, testOrg, loginAs }) => {
+test("the account page: reached from the header, renames, ends another session", async ({ page, browser, testOrg }) => {
   const elsewhere = await browser.newPage();
   await login(elsewhere, testOrg.emails.team);
-  await loginAs("team");
+  await login(page, testOrg.emails.team);
   await page.getByRole("link", { name: /^Team / }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();

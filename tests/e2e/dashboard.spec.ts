@@ -1,5 +1,5 @@
 import { getDb } from "../../db/client";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { DEMO_PASSWORD } from "../setup/test-orgs";
 
 /**
@@ -12,7 +12,7 @@ const RAW_ACTION = /\b[a-z]+_?[a-z]*\.[a-z_]+\b/;
 
 test.describe("the dashboard, per role", () => {
   test("leadership sees the latest finalised score, level, band, change, a radar and the roadmap, then the registry", async ({ page }) => {
-    await login(page, "leader@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "leader@demo.local", DEMO_PASSWORD);
     await page.goto("/orgs/demo");
     const standing = page.getByRole("region", { name: "Where we stand" });
     await expect(standing).toBeVisible();
@@ -44,7 +44,7 @@ test.describe("the dashboard, per role", () => {
       )
       .pluck()
       .get() as string;
-    await login(page, "admin@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "admin@demo.local", DEMO_PASSWORD);
     await page.goto("/orgs/demo");
     await expect(page.getByRole("region", { name: "Where we stand" })).toContainText(`${latest} (latest finalised assessment)`);
     // Admins also see the recent activity, in words.
@@ -54,7 +54,7 @@ test.describe("the dashboard, per role", () => {
   });
 
   test("ethics sees what waits for their review", async ({ page }) => {
-    await login(page, "ethics@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "ethics@demo.local", DEMO_PASSWORD);
     await page.goto("/orgs/demo");
     const queue = page.getByRole("region", { name: "Waiting for your review" });
     await expect(queue.getByRole("heading", { name: /^Promotion requests \(1\)$/ })).toBeVisible();
@@ -70,7 +70,7 @@ test.describe("the dashboard, per role", () => {
   });
 
   test("a team member sees their open items, overdue and due soon", async ({ page }) => {
-    await login(page, "team@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "team@demo.local", DEMO_PASSWORD);
     await page.goto("/orgs/demo");
     const mine = page.getByRole("region", { name: "Your roadmap items" });
     await expect(mine.getByTestId("my-items-summary")).toContainText(/\d+ overdue · \d+ due in the next 14 days · \d+ open in all/);
@@ -80,7 +80,7 @@ test.describe("the dashboard, per role", () => {
   });
 
   test("an auditor sees the audit chain's state and recent activity", async ({ page }) => {
-    await login(page, "auditor@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "auditor@demo.local", DEMO_PASSWORD);
     await page.goto("/orgs/demo");
     const trail = page.getByRole("region", { name: "Audit trail" });
     await expect(trail.getByTestId("chain-state")).toContainText(/Hash chain intact: all \d+ events verified/);
@@ -92,7 +92,7 @@ test.describe("the dashboard, per role", () => {
 
 test.describe("the audit log", () => {
   test("shows one readable row per event, numbered by the organisation's gapless sequence", async ({ page }) => {
-    await login(page, "auditor@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "auditor@demo.local", DEMO_PASSWORD);
     const total = getDb()
       .$client.prepare("select count(*) from audit_events e join organizations o on o.id = e.org_id where o.slug = 'demo'")
       .pluck()
@@ -138,7 +138,7 @@ test.describe("the audit log", () => {
   });
 
   test("the CSV export keeps the raw action names and adds the sequence and the label", async ({ page }) => {
-    await login(page, "auditor@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "auditor@demo.local", DEMO_PASSWORD);
     const response = await page.request.get("/orgs/demo/audit.csv?action=roadmap_item.updated");
     expect(response.status()).toBe(200);
     const [header, row] = (await response.text()).replace(/^\uFEFF/, "").split("\r\n");

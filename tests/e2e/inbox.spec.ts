@@ -1,8 +1,9 @@
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { DEMO_PASSWORD } from "../setup/test-orgs";
 
 test("the header inbox lists the member's overdue and due-this-week items and what waits for review", async ({ page }) => {
-  await login(page, "leader@demo.local", DEMO_PASSWORD);
+  await signInAs(page, "leader@demo.local", DEMO_PASSWORD);
+  await page.goto("/orgs/demo");
   const inbox = page.getByTestId("header-inbox");
   await expect(inbox).toBeVisible();
   await inbox.click();

@@ -8,7 +8,7 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser } from "@playwright/test";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { DEMO_PASSWORD } from "../setup/test-orgs";
 import {
   DEMO_EMAILS,
@@ -96,7 +96,7 @@ test("every document route has an entry, for roles that may see it", () => {
 async function problemsOf(browser: Browser, viewer: Viewer): Promise<string[]> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
-  if (viewer !== "anon") await login(page, DEMO_EMAILS[viewer], DEMO_PASSWORD);
+  if (viewer !== "anon") await signInAs(page, DEMO_EMAILS[viewer], DEMO_PASSWORD);
   const problems: string[] = [];
   try {
     for (const [routeId, viewers] of Object.entries(PAGES)) {
@@ -135,7 +135,7 @@ test("on a phone the header folds into a menu that opens without JavaScript, and
   const context = await browser.newContext({ viewport: VIEWPORT, javaScriptEnabled: false });
   const page = await context.newPage();
   try {
-    await login(page, DEMO_EMAILS.ethics, DEMO_PASSWORD);
+    await signInAs(page, DEMO_EMAILS.ethics, DEMO_PASSWORD);
     await page.goto("/orgs/demo/reviews");
     const signOut = page.getByRole("button", { name: "Sign out" });
     await expect(signOut).toBeHidden();

@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { listApiTokens } from "../../app/modules/auth/api-tokens.server";
 import { createModel, createVersion, getModelDetail, listModels } from "../../app/modules/registry/registry.server";
 import { transitionVersion } from "../../app/modules/governance/transitions.server";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { API, bearer, expectApiError, expectJson } from "../setup/api-client";
 import { fullLineage, uniqueSlug, clearPromotionGates, promoteThroughGovernance, DAY, isoDay, type TestOrg } from "../setup/test-orgs";
 
@@ -136,7 +136,7 @@ test("a team member registers a model and a version, moves it to staging, and le
   const decide = async (role: "ethics" | "leadership", notice: string) => {
     const context = await browser.newContext();
     const other = await context.newPage();
-    await login(other, testOrg.emails[role]);
+    await signInAs(other, testOrg.emails[role]);
     if (role === "leadership") {
       // Leadership is not offered production as a plain move either.
       await other.goto(versionPath);
