@@ -20,8 +20,9 @@ process.env.SESSION_SECRET ??= "e2e-session-secret";
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: true,
-  // Two workers even on two cores: a spec mostly waits for the browser and the server.
-  workers: 2,
+  // Three workers on two cores: a spec mostly waits (page loads, autosave debounces, expect's retries), and the
+  // whole e2e run used about a third of two cores' time with two workers. `npm test -- e2e --workers=2` for fewer.
+  workers: 3,
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   timeout: 30_000,

@@ -6,7 +6,7 @@ import { getDb } from "../../db/client";
 import { assessmentAnswers, assessmentStatements, auditEvents } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf } from "../../app/utils/quarters";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { API, expectApiError, expectJson, type ApiClient } from "../setup/api-client";
 import type { TestOrg } from "../setup/test-orgs";
 
@@ -58,13 +58,14 @@ async function startAssessment(ctx: ApiClient) {
 async function pageAs(browser: Browser, org: TestOrg, role: Role, viewport?: { width: number; height: number }): Promise<Page> {
   const context = await browser.newContext(viewport ? { viewport } : {});
   const page = await context.newPage();
-  await login(page, org.emails[role]);
+  await signInAs(page, org.emails[role]);
   return page;
 }
 
 async function openCapture(page: Page, org: TestOrg, id: number, componentId: string) {
   await page.goto(`/orgs/${org.slug}/assessments/${id}/components/${componentId}`);
-  await page.waitForLoadState("networkidle");
+  // The hint changes once the page is hydrated (an effect), so autosave is live: no wait for network silence.
+  await expect(saveStatus(page)).toHaveText("Changes save as you type.");
 }
 
 const statement = (page: Page, id: string) => page.locator(`[data-statement="${id}"]`);
@@ -283,7 +284,7 @@ test("without JavaScript the Save button saves, and a refused save keeps what wa
   const [first, second] = componentOf("production-operations").capabilities.map((s) => s.id);
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await login(page, testOrg.emails.leadership);
+  await signInAs(page, testOrg.emails.leadership);
   await page.goto(`/orgs/${testOrg.slug}/assessments/${id}/components/production-operations`);
   await expect(saveStatus(page)).toHaveText("Press Save to keep your changes.");
   await status(page, first!, "In place").check();

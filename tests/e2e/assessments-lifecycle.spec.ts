@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { assessments, auditEvents } from "../../db/schema";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { API, expectJson } from "../setup/api-client";
 import { TEST_PASSWORD } from "../setup/test-orgs";
 
@@ -51,7 +51,7 @@ test("finalise through the confirmation (no JavaScript), then withdraw with a re
 
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await login(page, testOrg.emails.leadership, TEST_PASSWORD);
+  await signInAs(page, testOrg.emails.leadership, TEST_PASSWORD);
   await page.goto(base);
   await page.getByRole("link", { name: "Finalise…" }).click();
   await expect(page).toHaveURL(`${base}/finalize`);
@@ -129,7 +129,7 @@ test("finalise through the confirmation (no JavaScript), then withdraw with a re
   // A team member may not withdraw (403), and nothing changes.
   const teamContext = await browser.newContext();
   const team = await teamContext.newPage();
-  await login(team, testOrg.emails.team, TEST_PASSWORD);
+  await signInAs(team, testOrg.emails.team, TEST_PASSWORD);
   const forged = await team.request.post(`${list}/${earlierId}`, { form: { intent: "withdraw", reason: "Not mine to withdraw" } });
   expect(forged.status()).toBe(403);
   expect(statusOf(earlierId)).toBe("finalized");

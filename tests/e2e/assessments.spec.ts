@@ -5,7 +5,7 @@ import { getDb } from "../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { API, expectJson, type ApiClient } from "../setup/api-client";
 import { DEMO_PASSWORD, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
@@ -89,13 +89,13 @@ const assessmentRow = (page: Page, period: string) =>
 async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await login(page, org.emails[role], TEST_PASSWORD);
+  await signInAs(page, org.emails[role], TEST_PASSWORD);
   return page;
 }
 
-/** Waits until the page is hydrated, so client-side behaviour (autosave) is live. */
+/** Waits until the capture page is hydrated, so autosave is live: its hint changes in an effect. */
 async function hydrated(page: Page) {
-  await page.waitForLoadState("networkidle");
+  await expect(page.locator("[data-save-status]")).toHaveText("Changes save as you type.");
 }
 
 /** Every matching fieldset is disabled (so are the controls inside it). */
@@ -406,7 +406,7 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
 
 test.describe("the demo organisation (read-only)", () => {
   test("lists four finalised quarters with rising scores and a current draft; scoring and comparison pages render", async ({ page }) => {
-    await login(page, "leader@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "leader@demo.local", DEMO_PASSWORD);
     await page.goto("/orgs/demo/assessments");
     await expect(page.getByRole("heading", { level: 1, name: "Assessments" })).toBeVisible();
     const rows = page.locator(".table-wrap table tbody tr:has(td:first-child a)");

@@ -2,6 +2,7 @@ import { test as base, expect, type Page } from "@playwright/test";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
 import type { Role } from "../../app/modules/auth/roles";
 import { apiClient, bearer, type ApiClient } from "../setup/api-client";
+import { signIn } from "../setup/sign-in";
 import { createTestOrg, makeToken, TEST_PASSWORD, type ApiToken, type TestOrg } from "../setup/test-orgs";
 
 /**
@@ -10,7 +11,10 @@ import { createTestOrg, makeToken, TEST_PASSWORD, type ApiToken, type TestOrg } 
  * shared client (tests/setup/api-client.ts).
  */
 
-/** Signs the page in through the login form. */
+/**
+ * Signs the page in through the login form, ending on the page the sign-in leads to.
+ * For the specs about signing in; everywhere else `signInAs` is cheaper.
+ */
 export async function login(page: Page, email: string, password = TEST_PASSWORD) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
@@ -19,10 +23,24 @@ export async function login(page: Page, email: string, password = TEST_PASSWORD)
   await expect(page).not.toHaveURL(/\/login/);
 }
 
+/**
+ * Signs the page's browser context in without loading a page: the session
+ * cookie of a sign-in over HTTP (the real `POST /login`, tests/setup/sign-in.ts)
+ * goes into the context. The page stays where it is: go to a page next.
+ */
+export async function signInAs(page: Page, email: string, password = TEST_PASSWORD) {
+  const baseURL = test.info().project.use.baseURL!;
+  const { cookie } = await signIn(baseURL, email, password);
+  const split = cookie.indexOf("=");
+  await page
+    .context()
+    .addCookies([{ name: cookie.slice(0, split), value: cookie.slice(split + 1), url: baseURL, httpOnly: true, sameSite: "Lax" }]);
+}
+
 type Fixtures = {
   /** A new organisation with one member per role: each test works on its own data. */
   testOrg: TestOrg;
-  /** Signs the page in as the test organisation's member with this role. */
+  /** Signs the page in as the test organisation's member with this role (`signInAs`: no page is loaded). */
   loginAs: (role: Role, page?: Page) => Promise<void>;
   /** A client sending a new token of `orgId` with these scopes. */
   apiAs: (orgId: number, scopes: ApiScope[], name?: string) => Promise<ApiToken & { ctx: ApiClient }>;
@@ -34,7 +52,7 @@ export const test = base.extend<Fixtures>({
     await use(await createTestOrg());
   },
   loginAs: async ({ page, testOrg }, use) => {
-    await use((role, target = page) => login(target, testOrg.emails[role]));
+    await use((role, target = page) => signInAs(target, testOrg.emails[role]));
   },
   apiAs: async ({ baseURL }, use) => {
     await use(async (orgId, scopes, name) => {

@@ -1,5 +1,7 @@
 import { test, expect } from "./fixtures";
 
+// An unknown component's 404 needs no browser: tests/integration/pages.test.ts.
+
 const COMPONENTS = [
   "AI/ML Technical Capability",
   "MLOps Maturity",
@@ -33,10 +35,4 @@ test("each component page lists its indicators and statements per level", async 
     }
     await page.getByRole("link", { name: "← Framework" }).click();
   }
-});
-
-test("an unknown component is a 404", async ({ page }) => {
-  const response = await page.goto("/framework/not-a-component");
-  expect(response?.status()).toBe(404);
-  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
 });

@@ -13,7 +13,7 @@ import { CARD_SECTIONS } from "../../app/modules/governance/governance-constants
 import type { Role } from "../../app/modules/auth/roles";
 import { createModel, createVersion, getModelDetail, getVersionDetail } from "../../app/modules/registry/registry.server";
 import { transitionVersion } from "../../app/modules/governance/transitions.server";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { TEST_PASSWORD, member, fullLineage, uniqueSlug, clearPromotionGates, type TestOrg } from "../setup/test-orgs";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
@@ -60,7 +60,7 @@ function predictionsCsv(name: string, groups: Record<string, { tp: number; fn: n
 async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await login(page, org.emails[role]);
+  await signInAs(page, org.emails[role]);
   return page;
 }
 
@@ -499,7 +499,7 @@ test("ethics runs an audit, may not sign it off; a colleague accepts the failed 
 
   // ---- A colleague on the committee: no decision is preselected; accepting without a rationale is refused at the field.
   const colleague = await (await browser.newContext()).newPage();
-  await login(colleague, colleagueEmail);
+  await signInAs(colleague, colleagueEmail);
   await colleague.goto(auditUrl);
   const signoff = colleague.getByRole("form", { name: "Sign-off" });
   for (const radio of await signoff.getByRole("radio").all()) await expect(radio).not.toBeChecked();

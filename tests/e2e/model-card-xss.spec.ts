@@ -2,7 +2,7 @@ import type { Browser, Page } from "@playwright/test";
 import { CARD_SECTIONS, type CardSectionId } from "../../app/modules/governance/governance-constants";
 import { getVersionCards } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getVersionDetail } from "../../app/modules/registry/registry.server";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { member, fullLineage, uniqueSlug, type TestOrg } from "../setup/test-orgs";
 
 /**
@@ -35,7 +35,7 @@ const sections = (overrides: Partial<Record<CardSectionId, string>> = {}) =>
 
 async function pageAs(browser: Browser, org: TestOrg, role: "team" | "ethics" | "auditor"): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await login(page, org.emails[role]);
+  await signInAs(page, org.emails[role]);
   return page;
 }
 

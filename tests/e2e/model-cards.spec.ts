@@ -3,7 +3,7 @@ import { getVersionCards } from "../../app/modules/governance/model-cards.server
 import { submitModelCard, saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getModel, getVersionDetail } from "../../app/modules/registry/registry.server";
 import { writtenCardSections } from "../setup/model-cards";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { member, fullLineage, uniqueSlug, type TestOrg } from "../setup/test-orgs";
 
 /**
@@ -14,7 +14,7 @@ import { member, fullLineage, uniqueSlug, type TestOrg } from "../setup/test-org
 
 async function pageAs(browser: Browser, org: TestOrg, role: "team" | "ethics"): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await login(page, org.emails[role]);
+  await signInAs(page, org.emails[role]);
   return page;
 }
 

@@ -4,7 +4,7 @@ import { getDb } from "../../db/client";
 import { assessments, roadmapItemComments, roadmapItems, roadmaps } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf, quarterRange, shiftQuarter } from "../../app/utils/quarters";
-import { test, expect, login } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
 import { API, expectApiError, expectJson } from "../setup/api-client";
 import {
   ASSESS,
@@ -37,7 +37,7 @@ const roadmapIdFrom = (page: Page) => Number(/\/roadmaps\/(\d+)/.exec(page.url()
 async function pageAs(browser: Browser, org: TestOrg, role: Role): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await login(page, org.emails[role], TEST_PASSWORD);
+  await signInAs(page, org.emails[role], TEST_PASSWORD);
   return page;
 }
 
@@ -591,7 +591,7 @@ test("the comment box clears once its comment is posted, and keeps the text when
 
 test.describe("the demo organisation (read-only)", () => {
   test("has an active roadmap, started the quarter after its assessment, with some items done", async ({ page }) => {
-    await login(page, "team@demo.local", DEMO_PASSWORD);
+    await signInAs(page, "team@demo.local", DEMO_PASSWORD);
     await page.goto("/orgs/demo/roadmaps");
     await expect(page.getByRole("heading", { level: 1, name: "Roadmaps" })).toBeVisible();
     const active = page.locator("tbody tr").filter({ has: page.locator("strong", { hasText: "active" }) });

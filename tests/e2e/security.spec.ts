@@ -1,9 +1,9 @@
-import { test, expect } from "./fixtures";
+import { test, expect, login } from "./fixtures";
 
 // What needs no browser (health check, headers, cross-origin refusal): tests/integration/security.test.ts.
 
-test("the session cookie is httpOnly and SameSite=Lax", async ({ page, loginAs }) => {
-  await loginAs("auditor");
+test("the session cookie is httpOnly and SameSite=Lax", async ({ page, testOrg }) => {
+  await login(page, testOrg.emails.auditor); // through the form: the browser keeps the cookie the server set
   const cookie = (await page.context().cookies()).find((c) => c.name === "__portal_session");
   expect(cookie?.httpOnly).toBe(true);
   expect(cookie?.sameSite).toBe("Lax");

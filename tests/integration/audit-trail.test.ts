@@ -105,6 +105,18 @@ describe("the audit trail from outside", () => {
     expect(stored.length).toBeGreaterThan(0);
   });
 
+  it("the audit CSV keeps the raw action names and adds the sequence and the label", async () => {
+    // (Moved from the Playwright dashboard spec: a download needs no browser.)
+    const reply = await send(env.server.baseUrl, `/orgs/${env.orgSlug}/audit.csv?action=roadmap_item.updated`, {
+      cookie: env.cookies.auditor,
+    });
+    expect(reply.status).toBe(200);
+    const [header, row] = reply.text.replace(/^\uFEFF/, "").split("\r\n");
+    expect(header).toBe("id,created_at,actor_type,actor,action,entity_type,entity_id,payload,prev_hash,hash,seq,action_label");
+    expect(row).toContain(",roadmap_item.updated,");
+    expect(row).toMatch(/,\d+,Roadmap item updated$/);
+  });
+
   it("a rewrite with every later hash recomputed: verify (API and page) names the sequence number; an anchor catches it too", async () => {
     const before = JSON.parse((await api("/audit/verify")).text) as { ok: boolean; headSeq: number; headHash: string; checkpoints: number };
     expect(before).toMatchObject({ ok: true });
