@@ -1,7 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   Form,
-  Link,
   Links,
   Meta,
   Outlet,
@@ -14,6 +13,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/general-error-boundary";
+import { AppLink } from "./components/link";
 import { useNonce } from "./components/nonce";
 import { listUserOrganizations } from "./modules/auth/membership.server";
 import { getSessionUser } from "./modules/auth/session.server";
@@ -79,12 +79,12 @@ function Header() {
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <Link to="/" className="brand">
+      <AppLink to="/" className="brand">
         <span aria-hidden="true" className="brand-mark">
           ◆
         </span>{" "}
         Maturity &amp; Governance
-      </Link>
+      </AppLink>
       {/* On a phone the rest of the bar folds into a menu: a checkbox and its label, so it opens without JavaScript. */}
       <input type="checkbox" id="topbar-menu-toggle" key={location.pathname} className="topbar-menu-toggle" aria-controls="topbar-menu" />
       <label htmlFor="topbar-menu-toggle" className="topbar-menu-button">
@@ -93,26 +93,26 @@ function Header() {
       <div id="topbar-menu" className="topbar-menu">
         {user ? <OrgSwitcher organizations={data.organizations} /> : null}
         <nav aria-label="Site" className="site-nav">
-          <Link to="/framework">Framework</Link>
-          {data && data.organizations.length > 1 ? <Link to="/orgs/compare">Compare</Link> : null}
-          {user?.isSiteAdmin ? <Link to="/admin/organizations">Site admin</Link> : null}
+          <AppLink to="/framework">Framework</AppLink>
+          {data && data.organizations.length > 1 ? <AppLink to="/orgs/compare">Compare</AppLink> : null}
+          {user?.isSiteAdmin ? <AppLink to="/admin/organizations">Site admin</AppLink> : null}
         </nav>
         <div className="user-menu">
           {user && orgData ? (
-            <Link to={`/orgs/${orgData.org.slug}/inbox`} className="inbox-link" data-testid="header-inbox">
+            <AppLink to={`/orgs/${orgData.org.slug}/inbox`} className="inbox-link" data-testid="header-inbox">
               Inbox
               {inboxCount > 0 ? (
                 <span className="count-badge" aria-label={`${orgData.due.overdue} overdue, ${orgData.due.dueThisWeek} due this week`}>
                   {inboxCount}
                 </span>
               ) : null}
-            </Link>
+            </AppLink>
           ) : null}
           {user ? (
             <>
-              <Link to="/account" className="user-name" title={`${user.email}: your account`}>
+              <AppLink to="/account" className="user-name" title={`${user.email}: your account`}>
                 {user.name}
-              </Link>
+              </AppLink>
               <Form method="post" action="/logout">
                 <button type="submit" className="link-button">
                   Sign out
@@ -120,7 +120,7 @@ function Header() {
               </Form>
             </>
           ) : (
-            <Link to="/login">Sign in</Link>
+            <AppLink to="/login">Sign in</AppLink>
           )}
         </div>
       </div>
@@ -143,7 +143,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <main id="main">{children}</main>
         <footer className="footer">
           <p>
-            Open-source AI maturity assessment and model governance portal · <Link to="/framework">Framework</Link> ·{" "}
+            Open-source AI maturity assessment and model governance portal · <AppLink to="/framework">Framework</AppLink> ·{" "}
             <a href="/healthz">Health</a>
           </p>
         </footer>

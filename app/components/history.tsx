@@ -51,17 +51,17 @@ export function AuditEventTable({ events, caption }: { events: AuditEventRow[]; 
           {events.map((e) => (
             <tr key={e.id} data-seq={e.seq} data-action={e.action}>
               <td className="mono">{e.seq}</td>
-              <td style={{ whiteSpace: "nowrap" }}>
+              <td className="nowrap">
                 <time dateTime={e.at}>{e.at.slice(0, 16).replace("T", " ")}</time>
               </td>
-              <td style={{ whiteSpace: "nowrap" }}>
+              <td className="nowrap">
                 {e.actor} {e.actorType && e.actorType !== "user" ? <span className="tag">{e.actorType}</span> : null}
               </td>
               <td>{e.label}</td>
               <td>
                 <EntityCell event={e} />
               </td>
-              <td style={{ minWidth: "14rem" }}>
+              <td className="audit-details">
                 {e.summary ? <span>{e.summary}</span> : null}
                 <details>
                   <summary className="muted">Event data</summary>
@@ -82,7 +82,7 @@ export function AuditEventTable({ events, caption }: { events: AuditEventRow[]; 
                       <code>{e.at}</code>
                     </dd>
                   </dl>
-                  <pre style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere", maxWidth: "36rem" }}>{e.payload}</pre>
+                  <pre>{e.payload}</pre>
                 </details>
               </td>
             </tr>

@@ -1,5 +1,6 @@
-import { Link, useSearchParams } from "@remix-run/react";
+import { useSearchParams } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { AppLink, type AppHref } from "./link";
 
 /**
  * A column header that sorts through the URL (`?sort=name` / `?sort=-name`),
@@ -15,10 +16,10 @@ export function SortHeader({ field, children, defaultSort }: { field: string; ch
   next.delete("page");
   return (
     <th scope="col" aria-sort={ascending ? "ascending" : descending ? "descending" : "none"}>
-      <Link to={`?${next}`} className="sort-link">
+      <AppLink to={`?${next}`} className="sort-link">
         {children}
         <span aria-hidden="true">{ascending ? " ▲" : descending ? " ▼" : ""}</span>
-      </Link>
+      </AppLink>
     </th>
   );
 }
@@ -26,7 +27,7 @@ export function SortHeader({ field, children, defaultSort }: { field: string; ch
 export function Pagination({ page, pageSize, total }: { page: number; pageSize: number; total: number }) {
   const [params] = useSearchParams();
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  const hrefFor = (p: number) => {
+  const hrefFor = (p: number): AppHref => {
     const next = new URLSearchParams(params);
     next.set("page", String(p));
     return `?${next}`;
@@ -37,11 +38,11 @@ export function Pagination({ page, pageSize, total }: { page: number; pageSize: 
       <span className="muted">
         {first}–{Math.min(page * pageSize, total)} of {total}
       </span>
-      {page > 1 ? <Link to={hrefFor(page - 1)}>← Previous</Link> : null}
+      {page > 1 ? <AppLink to={hrefFor(page - 1)}>← Previous</AppLink> : null}
       <span>
         Page {Math.min(page, pages)} of {pages}
       </span>
-      {page < pages ? <Link to={hrefFor(page + 1)}>Next →</Link> : null}
+      {page < pages ? <AppLink to={hrefFor(page + 1)}>Next →</AppLink> : null}
     </nav>
   );
 }

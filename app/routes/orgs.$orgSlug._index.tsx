@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { ComponentRadar } from "~/components/assessment-charts";
 import { Chart } from "~/components/chart";
 import { LevelPill } from "~/components/framework";
@@ -19,6 +19,7 @@ import { STAGES } from "~/modules/registry/registry-constants";
 import { myOpenRoadmapItems } from "~/modules/roadmap/roadmaps.server";
 import { formatDate, formatDateTime } from "~/utils/format";
 import { quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
+import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.org.name ?? "Dashboard"} · Dashboard` }];
 
@@ -123,7 +124,7 @@ function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standi
               )}
             </p>
             <p>
-              <Link to={`/orgs/${org.slug}/assessments/${standing.id}`}>Open the {standing.period} assessment</Link>
+              <AppLink to={`/orgs/${org.slug}/assessments/${standing.id}`}>Open the {standing.period} assessment</AppLink>
             </p>
           </div>
           <ComponentRadar
@@ -147,17 +148,17 @@ function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standi
         </div>
       ) : (
         <p className="muted">
-          No finalised assessment yet. <Link to={`/orgs/${org.slug}/assessments`}>Run the quarter&apos;s assessment</Link> to see the score
-          and level here.
+          No finalised assessment yet. <AppLink to={`/orgs/${org.slug}/assessments`}>Run the quarter&apos;s assessment</AppLink> to see the
+          score and level here.
         </p>
       )}
       <h3>Active roadmap</h3>
       {roadmap ? (
         <div data-testid="roadmap-progress">
           <p style={{ margin: "0 0 0.25rem" }}>
-            <Link to={`/orgs/${org.slug}/roadmaps/${roadmap.id}`}>
+            <AppLink to={`/orgs/${org.slug}/roadmaps/${roadmap.id}`}>
               Level {roadmap.fromLevel} → {roadmap.toLevel}: {roadmap.title}
-            </Link>{" "}
+            </AppLink>{" "}
             <span className="muted">since {formatDate(roadmap.startDate)}</span>
           </p>
           <div
@@ -178,7 +179,7 @@ function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standi
             <ul className="tight" aria-label="Overdue roadmap items">
               {roadmap.overdueItems.map((item) => (
                 <li key={item.id}>
-                  <Link to={`/orgs/${org.slug}/roadmaps/${roadmap.id}/items/${item.id}`}>{item.title}</Link>{" "}
+                  <AppLink to={`/orgs/${org.slug}/roadmaps/${roadmap.id}/items/${item.id}`}>{item.title}</AppLink>{" "}
                   <span className="bad-text">due {formatDate(item.dueDate)}</span>
                   <span className="muted"> · {item.owner ?? "no owner"}</span>
                 </li>
@@ -208,9 +209,9 @@ function ReviewQueue({ org, reviews }: { org: Data["org"]; reviews: NonNullable<
           <ul className="tight">
             {reviews.approvals.map((r) => (
               <li key={r.id}>
-                <Link to={`/orgs/${org.slug}/approvals/${r.id}`}>
+                <AppLink to={`/orgs/${org.slug}/approvals/${r.id}`}>
                   {r.modelName} {r.version}
-                </Link>{" "}
+                </AppLink>{" "}
                 <span className="muted">requested by {r.requester}</span>
               </li>
             ))}
@@ -222,9 +223,9 @@ function ReviewQueue({ org, reviews }: { org: Data["org"]; reviews: NonNullable<
           <ul className="tight">
             {reviews.cards.map((c) => (
               <li key={c.id}>
-                <Link to={`/orgs/${org.slug}/models/${c.model}/versions/${encodeURIComponent(c.version)}/card`}>
+                <AppLink to={`/orgs/${org.slug}/models/${c.model}/versions/${encodeURIComponent(c.version)}/card`}>
                   {c.modelName} {c.version}
-                </Link>{" "}
+                </AppLink>{" "}
                 <span className={`risk risk-${c.riskTier}`}>{c.riskTier} risk</span>
               </li>
             ))}
@@ -236,9 +237,9 @@ function ReviewQueue({ org, reviews }: { org: Data["org"]; reviews: NonNullable<
           <ul className="tight">
             {reviews.audits.map((a) => (
               <li key={a.id}>
-                <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>
+                <AppLink to={`/orgs/${org.slug}/bias-audits/${a.id}`}>
                   {a.modelName} {a.version}
-                </Link>{" "}
+                </AppLink>{" "}
                 <span className={a.passed ? "ok-text" : "bad-text"}>{a.passed ? "passed" : "failed"}</span>
               </li>
             ))}
@@ -247,7 +248,7 @@ function ReviewQueue({ org, reviews }: { org: Data["org"]; reviews: NonNullable<
         </div>
       </div>
       <p>
-        <Link to={`/orgs/${org.slug}/reviews`}>Open the reviews</Link>
+        <AppLink to={`/orgs/${org.slug}/reviews`}>Open the reviews</AppLink>
       </p>
     </section>
   );
@@ -275,7 +276,7 @@ function MyItems({ org, myItems }: Pick<Data, "org" | "myItems">) {
           </li>
         ))}
       </ul>
-      <Link to={`/orgs/${org.slug}/roadmaps`}>Open the roadmap</Link>
+      <AppLink to={`/orgs/${org.slug}/roadmaps`}>Open the roadmap</AppLink>
     </section>
   );
 }
@@ -296,7 +297,7 @@ function ChainState({ org, chain }: { org: Data["org"]; chain: NonNullable<Data[
         </p>
       )}
       <p>
-        <Link to={`/orgs/${org.slug}/audit`}>Open the audit log</Link> to filter, export or verify the whole chain again.
+        <AppLink to={`/orgs/${org.slug}/audit`}>Open the audit log</AppLink> to filter, export or verify the whole chain again.
       </p>
     </section>
   );
@@ -331,7 +332,7 @@ export default function Dashboard() {
                   {event.link ? (
                     <>
                       {" "}
-                      · <Link to={event.link.href}>{event.link.name}</Link>
+                      · <AppLink to={event.link.href}>{event.link.name}</AppLink>
                     </>
                   ) : null}{" "}
                   <span className="muted">
@@ -364,8 +365,8 @@ export default function Dashboard() {
       </div>
       {metrics.modelsTotal === 0 ? (
         <p className="muted">
-          No models registered yet. <Link to={`/orgs/${org.slug}/models`}>Register the first one</Link> or push them from a pipeline through
-          the API.
+          No models registered yet. <AppLink to={`/orgs/${org.slug}/models`}>Register the first one</AppLink> or push them from a pipeline
+          through the API.
         </p>
       ) : null}
       <MetricTiles metrics={metrics} />
@@ -419,7 +420,7 @@ export default function Dashboard() {
       </div>
 
       <p>
-        <Link to={`/orgs/${org.slug}/audit`}>Open the audit log</Link> · <Link to="/framework">Read the framework</Link>
+        <AppLink to={`/orgs/${org.slug}/audit`}>Open the audit log</AppLink> · <AppLink to="/framework">Read the framework</AppLink>
       </p>
     </>
   );

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ComponentRadar } from "~/components/assessment-charts";
 import { ActionResult, FormError, TextAreaField } from "~/components/forms";
@@ -15,6 +15,7 @@ import { formatDate, formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { TableScroll } from "~/components/table";
+import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Assessment ${data?.assessment.period ?? ""}` }];
 
@@ -105,7 +106,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function AssessmentOverview() {
   const { org, assessment: a, previous, components, questionsMeta, canEdit, canAddEvidence, canPlan } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const base = `/orgs/${org.slug}/assessments/${a.id}`;
+  const base = `/orgs/${org.slug}/assessments/${a.id}` as const;
   const withdrawn = a.status === "withdrawn";
   const frozen = a.status === "finalized" || withdrawn;
   const delta = previous ? a.score.dimensionScore - previous.dimensionScore : null;
@@ -114,7 +115,7 @@ export default function AssessmentOverview() {
   return (
     <>
       <p>
-        <Link to={`/orgs/${org.slug}/assessments`}>← Assessments</Link>
+        <AppLink to={`/orgs/${org.slug}/assessments`}>← Assessments</AppLink>
       </p>
       <div className="page-header">
         <h1>
@@ -122,9 +123,9 @@ export default function AssessmentOverview() {
         </h1>
         <span className="inline-form">
           {canPlan ? (
-            <Link className="button" to={`/orgs/${org.slug}/roadmaps/new?assessmentId=${a.id}`}>
+            <AppLink className="button" to={`/orgs/${org.slug}/roadmaps/new?assessmentId=${a.id}`}>
               Generate roadmap
-            </Link>
+            </AppLink>
           ) : null}
           <a href={`${base}.pdf`} target="_blank" rel="noopener noreferrer">
             Board report (PDF)
@@ -280,9 +281,9 @@ export default function AssessmentOverview() {
                     )}
                   </td>
                   <td>
-                    <Link to={`${base}/components/${c.componentId}`}>
+                    <AppLink to={`${base}/components/${c.componentId}`}>
                       {canEdit ? "Capture" : canAddEvidence ? "Add evidence" : "Responses"}
-                    </Link>
+                    </AppLink>
                   </td>
                 </tr>
               );
@@ -292,9 +293,9 @@ export default function AssessmentOverview() {
       </div>
       {canEdit ? (
         <div className="inline-form" style={{ marginTop: "0.75rem" }}>
-          <Link className="button" to={`${base}/finalize`}>
+          <AppLink className="button" to={`${base}/finalize`}>
             Finalise…
-          </Link>
+          </AppLink>
           {a.status === "draft" ? (
             <Form method="post">
               <input type="hidden" name="intent" value="submit" />

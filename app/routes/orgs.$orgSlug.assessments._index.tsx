@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { TrendChart } from "~/components/assessment-charts";
 import { trendSeries } from "~/components/chart-data";
 import { EmptyState, FormError, SelectField } from "~/components/forms";
@@ -15,6 +15,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { runFormActionOnce } from "~/modules/http/submit-once.server";
 import { hasRole } from "~/modules/auth/roles";
 import { quarterOf } from "~/utils/quarters";
+import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction = () => [{ title: "Assessments" }];
 
@@ -62,7 +63,7 @@ export default function Assessments() {
     <>
       <div className="page-header">
         <h1>Assessments</h1>
-        <Link to="/framework/scoring">How scores work</Link>
+        <AppLink to="/framework/scoring">How scores work</AppLink>
       </div>
       {trend.periods.length >= 2 ? <TrendChart title="Technology & Operations score by quarter" {...trend} /> : null}
       {assessments.length === 0 ? (
@@ -90,7 +91,7 @@ export default function Assessments() {
                 return (
                   <tr key={a.id}>
                     <td>
-                      <Link to={`/orgs/${org.slug}/assessments/${a.id}`}>{a.period}</Link>
+                      <AppLink to={`/orgs/${org.slug}/assessments/${a.id}`}>{a.period}</AppLink>
                       {a.period === current ? <span className="tag">current</span> : null}
                     </td>
                     <td>{withdrawn ? <span className="tag">withdrawn</span> : a.status.replace("_", " ")}</td>

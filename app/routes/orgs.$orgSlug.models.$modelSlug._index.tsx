@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { ActionResult, FormError, TextField } from "~/components/forms";
 import { MonitoringCharts } from "~/components/monitoring-charts";
@@ -17,6 +17,7 @@ import { notFound } from "~/utils/http";
 import { calendarDay, DATE_INPUT_BOUNDS } from "~/utils/validation";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { TableScroll } from "~/components/table";
+import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} · Models` }];
 
@@ -103,12 +104,12 @@ export default function ModelDetail() {
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const base = `/orgs/${org.slug}/models/${model.slug}`;
+  const base = `/orgs/${org.slug}/models/${model.slug}` as const;
   const objectiveErrors: Record<string, string | undefined> = result?.intent === "set-objective" ? (result.errors ?? {}) : {};
   return (
     <>
       <p>
-        <Link to={`/orgs/${org.slug}/models`}>← Models</Link>
+        <AppLink to={`/orgs/${org.slug}/models`}>← Models</AppLink>
       </p>
       <div className="page-header">
         <h1>
@@ -116,12 +117,12 @@ export default function ModelDetail() {
         </h1>
         {canWrite ? (
           <span className="inline-form">
-            <Link to={`${base}/edit`} className="button secondary">
+            <AppLink to={`${base}/edit`} className="button secondary">
               Edit details
-            </Link>
-            <Link to={`${base}/versions/new`} className="button">
+            </AppLink>
+            <AppLink to={`${base}/versions/new`} className="button">
               Register a version
-            </Link>
+            </AppLink>
           </span>
         ) : null}
       </div>
@@ -180,7 +181,7 @@ export default function ModelDetail() {
               {model.versions.map((v) => (
                 <tr key={v.id}>
                   <td className="mono">
-                    <Link to={`${base}/versions/${v.version}`}>{v.version}</Link>
+                    <AppLink to={`${base}/versions/${v.version}`}>{v.version}</AppLink>
                   </td>
                   <td>
                     <StageBadge stage={v.stage} />
@@ -313,7 +314,7 @@ export default function ModelDetail() {
                   <td>{i.severity}</td>
                   <td className={i.status === "resolved" ? "ok-text" : "bad-text"}>{i.status}</td>
                   <td className="mono">
-                    <Link to={`${base}/versions/${i.version}#incidents`}>{i.version}</Link>
+                    <AppLink to={`${base}/versions/${i.version}#incidents`}>{i.version}</AppLink>
                   </td>
                   <td>{formatDateTime(i.startedAt)}</td>
                   <td>{formatHours(i.timeToDetectHours)}</td>

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { EmptyState } from "~/components/forms";
 import { RiskBadge } from "~/components/registry";
 import { cached } from "~/data-cache.server";
@@ -9,6 +9,7 @@ import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { RISK_TIERS, STAGES } from "~/modules/registry/registry-constants";
 import { ModelListQuerySchema } from "~/modules/registry/registry-schemas";
 import { formatDate } from "~/utils/format";
+import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction = () => [{ title: "Models" }];
 
@@ -49,9 +50,9 @@ export default function ModelList() {
       <div className="page-header">
         <h1>Models</h1>
         {canRegister ? (
-          <Link to={`/orgs/${org.slug}/models/new`} className="button">
+          <AppLink to={`/orgs/${org.slug}/models/new`} className="button">
             Register a model
-          </Link>
+          </AppLink>
         ) : null}
       </div>
       <Form method="get" className="inline-form card" aria-label="Search and filter models" key={params.toString()}>
@@ -65,7 +66,7 @@ export default function ModelList() {
         <FilterSelect name="tag" label="Tag" options={facets.tags} />
         {params.get("sort") ? <input type="hidden" name="sort" value={params.get("sort")!} /> : null}
         <button type="submit">Apply</button>
-        <Link to="?">Clear</Link>
+        <AppLink to="?">Clear</AppLink>
       </Form>
       {models.length === 0 ? (
         <EmptyState title={filtered ? "No models match" : "No models registered yet"}>
@@ -96,7 +97,7 @@ export default function ModelList() {
               {models.map((m) => (
                 <tr key={m.id}>
                   <td>
-                    <Link to={`/orgs/${org.slug}/models/${m.slug}`}>{m.name}</Link>
+                    <AppLink to={`/orgs/${org.slug}/models/${m.slug}`}>{m.name}</AppLink>
                     <div className="muted mono">{m.slug}</div>
                     {m.tags.map((t) => (
                       <span key={t} className="tag">

@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/forms";
 import { RiskBadge } from "~/components/registry";
 import { requireMember } from "~/modules/auth/membership.server";
 import { reviewInbox } from "~/modules/governance/inbox.server";
 import { formatDateTime } from "~/utils/format";
+import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction = () => [{ title: "Reviews" }];
 
@@ -15,7 +16,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function Reviews() {
   const { org, role, cards, audits, approvals } = useLoaderData<typeof loader>();
-  const versionPath = (model: string, version: string) => `/orgs/${org.slug}/models/${model}/versions/${version}`;
+  const versionPath = (model: string, version: string) => `/orgs/${org.slug}/models/${model}/versions/${version}` as const;
   return (
     <>
       <h1>Reviews</h1>
@@ -32,9 +33,9 @@ export default function Reviews() {
           <ul>
             {cards.map((c) => (
               <li key={c.id}>
-                <Link to={`${versionPath(c.model, c.version)}/card`}>
+                <AppLink to={`${versionPath(c.model, c.version)}/card`}>
                   {c.modelName} {c.version}, revision {c.revision}
-                </Link>{" "}
+                </AppLink>{" "}
                 <RiskBadge tier={c.riskTier} />{" "}
                 <span className="muted">
                   submitted {formatDateTime(c.submittedAt)} by {c.by}
@@ -52,9 +53,9 @@ export default function Reviews() {
           <ul>
             {audits.map((a) => (
               <li key={a.id}>
-                <Link to={`/orgs/${org.slug}/bias-audits/${a.id}`}>
+                <AppLink to={`/orgs/${org.slug}/bias-audits/${a.id}`}>
                   Audit #{a.id}: {a.modelName} {a.version}
-                </Link>{" "}
+                </AppLink>{" "}
                 <span className={a.passed ? "ok-text" : "bad-text"}>{a.passed ? "passed" : "failed"}</span>{" "}
                 <span className="muted">
                   {a.rows.toLocaleString("en")} rows, {formatDateTime(a.createdAt)} by {a.by}
@@ -72,9 +73,9 @@ export default function Reviews() {
           <ul>
             {approvals.map((r) => (
               <li key={r.id}>
-                <Link to={`/orgs/${org.slug}/approvals/${r.id}`}>
+                <AppLink to={`/orgs/${org.slug}/approvals/${r.id}`}>
                   Request #{r.id}: {r.modelName} {r.version} to production
-                </Link>{" "}
+                </AppLink>{" "}
                 <span className="muted">
                   needs {r.pendingRoles.join(" and ") || "nothing more"}; requested by {r.requestedBy}
                 </span>

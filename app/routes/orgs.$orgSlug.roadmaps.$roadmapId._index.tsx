@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Chart } from "~/components/chart";
 import { ActionResult, FormError } from "~/components/forms";
@@ -22,6 +22,7 @@ import {
 } from "~/modules/roadmap/roadmaps.server";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
+import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Roadmap: ${data?.roadmap.title ?? ""}` }];
 
@@ -138,8 +139,10 @@ function ItemRow({
   groupKey,
   canWork,
   componentNames,
+  roadmapPath,
 }: {
   item: ReturnType<typeof shownItem>;
+  roadmapPath: `/${string}`;
   groupKey: string;
   canWork: boolean;
   componentNames: Record<string, string>;
@@ -155,9 +158,9 @@ function ItemRow({
         ) : null}
       </td>
       <td>
-        <Link to={`items/${item.id}`} id={`title-${id}`}>
+        <AppLink to={`${roadmapPath}/items/${item.id}`} id={`title-${id}`}>
           {item.title}
-        </Link>
+        </AppLink>
         <div>
           {item.components.map((c) => (
             <span key={c} className="tag">
@@ -213,11 +216,11 @@ export default function RoadmapPage() {
   const [params] = useSearchParams();
   const { roadmap } = d;
   const months = Math.max(...roadmap.workstreams.map((w) => w.endMonth), 1);
-  const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}`;
+  const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}` as const;
   return (
     <>
       <p>
-        <Link to={`/orgs/${d.org.slug}/roadmaps`}>← Roadmaps</Link>
+        <AppLink to={`/orgs/${d.org.slug}/roadmaps`}>← Roadmaps</AppLink>
       </p>
       <div className="page-header">
         <h1>
@@ -240,7 +243,7 @@ export default function RoadmapPage() {
         {roadmap.supersededById ? (
           <>
             {" "}
-            Superseded by <Link to={`/orgs/${d.org.slug}/roadmaps/${roadmap.supersededById}`}>a newer roadmap</Link>.
+            Superseded by <AppLink to={`/orgs/${d.org.slug}/roadmaps/${roadmap.supersededById}`}>a newer roadmap</AppLink>.
           </>
         ) : null}
       </p>
@@ -344,9 +347,9 @@ export default function RoadmapPage() {
 
       <nav className="tabs" aria-label="Roadmap views">
         {ROADMAP_VIEWS.map((v) => (
-          <Link key={v} to={`?view=${v}`} aria-current={d.view === v ? "page" : undefined}>
+          <AppLink key={v} to={`?view=${v}`} aria-current={d.view === v ? "page" : undefined}>
             {{ workstream: "By workstream", component: "By component", mine: "My items", due: "Overdue and due this week" }[v]}
-          </Link>
+          </AppLink>
         ))}
       </nav>
       <ControlWords />
@@ -376,7 +379,14 @@ export default function RoadmapPage() {
                 </thead>
                 <tbody>
                   {g.items.map((item) => (
-                    <ItemRow key={item.id} item={item} groupKey={g.key} canWork={d.canWork} componentNames={d.componentNames} />
+                    <ItemRow
+                      key={item.id}
+                      item={item}
+                      groupKey={g.key}
+                      canWork={d.canWork}
+                      componentNames={d.componentNames}
+                      roadmapPath={base}
+                    />
                   ))}
                 </tbody>
               </table>

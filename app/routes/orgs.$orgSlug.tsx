@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { Outlet, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/general-error-boundary";
+import { AppNavLink } from "~/components/link";
 import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { rememberOrganization } from "~/modules/auth/session.server";
@@ -35,7 +36,7 @@ export default function OrgLayout() {
           </span>
         </div>
         {SECTIONS.map((section) => (
-          <NavLink key={section.to} to={`/orgs/${org.slug}/${section.to}`} end={"end" in section}>
+          <AppNavLink key={section.to} to={`/orgs/${org.slug}/${section.to}`} end={"end" in section}>
             {section.label}
             {section.to === "reviews" && reviews.total > 0 ? (
               <span className="count-badge" aria-label={`${reviews.total} waiting for you`} title={`${reviews.total} waiting for you`}>
@@ -52,9 +53,9 @@ export default function OrgLayout() {
                 {due.overdue + due.dueThisWeek}
               </span>
             ) : null}
-          </NavLink>
+          </AppNavLink>
         ))}
-        {role === "admin" ? <NavLink to={`/orgs/${org.slug}/admin`}>Admin</NavLink> : null}
+        {role === "admin" ? <AppNavLink to={`/orgs/${org.slug}/admin`}>Admin</AppNavLink> : null}
       </nav>
       <div className="org-content">
         <Outlet />

@@ -150,3 +150,26 @@ test("on a phone the header folds into a menu that opens without JavaScript, and
     await context.close();
   }
 });
+
+test("the organisation navigation marks the open section and moves between sections without reloading the page", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await login(page, DEMO_EMAILS.admin, DEMO_PASSWORD);
+    await page.goto("/orgs/demo");
+    const nav = page.getByRole("navigation", { name: "Organisation" });
+    await expect(nav.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
+    // A mark on the window survives only an in-app navigation, not a new document.
+    await page.evaluate(() => Object.assign(window, { stillHere: true }));
+    await nav.getByRole("link", { name: "Models" }).click();
+    await expect(page).toHaveURL(/\/orgs\/demo\/models$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/Models/);
+    await expect(nav.getByRole("link", { name: "Models" })).toHaveAttribute("aria-current", "page");
+    await expect(nav.getByRole("link", { name: "Dashboard" })).not.toHaveAttribute("aria-current", "page");
+    await page.getByRole("link", { name: "Framework" }).first().click();
+    await expect(page).toHaveURL(/\/framework$/);
+    expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+  } finally {
+    await context.close();
+  }
+});

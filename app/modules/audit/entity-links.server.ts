@@ -4,7 +4,8 @@ import { incidents, modelCards, models, modelVersions, monitoringSnapshots, road
 import { memoByKey } from "../../utils/memo-by-key";
 
 /** Where an audit event's entity lives in the portal, and what to call it. */
-export type EntityLink = { href: string; name: string };
+/** `href` is a path of this site (the pages link it in-app). */
+export type EntityLink = { href: `/${string}`; name: string };
 
 /** Entities whose page is addressed by the entity's own id. */
 const DIRECT: Record<string, (id: string) => { path: string; name: string }> = {
@@ -146,7 +147,7 @@ export function auditEntityLinks(
   db: Db = getDb(),
 ): Map<string, EntityLink> {
   const links = new Map<string, EntityLink>();
-  const base = `/orgs/${orgSlug}`;
+  const base = `/orgs/${orgSlug}` as const;
   for (const e of events) {
     const direct = e.entityId ? DIRECT[e.entityType]?.(e.entityId) : undefined;
     if (direct) links.set(`${e.entityType}:${e.entityId}`, { href: `${base}/${direct.path}`, name: direct.name });
@@ -164,7 +165,7 @@ export function auditEntityLinks(
       links.set(key, { href: `${base}/roadmaps/${roadmapId}`, name: `Success criterion of roadmap #${roadmapId}` });
     else if (type === "model") links.set(key, { href: `${base}/models/${slug}`, name });
     else {
-      const page = `${base}/models/${slug}/versions/${encodeURIComponent(version ?? "")}`;
+      const page = `${base}/models/${slug}/versions/${encodeURIComponent(version ?? "")}` as const;
       links.set(key, { href: type === "model_card" ? `${page}/card` : page, name: `${name} ${version}` });
     }
   }

@@ -38,8 +38,10 @@ function sessionSecrets(): string[] {
   return [fs.readFileSync(file, "utf8").trim()];
 }
 
+/** Every request asks (reading the environment costs tens of microseconds a time): one read of both. */
 function lifetimes(): Lifetimes {
-  return { idleHours: env().SESSION_IDLE_HOURS, maxDays: env().SESSION_MAX_DAYS };
+  const { SESSION_IDLE_HOURS, SESSION_MAX_DAYS } = env();
+  return { idleHours: SESSION_IDLE_HOURS, maxDays: SESSION_MAX_DAYS };
 }
 
 let cookie: Cookie | undefined;
