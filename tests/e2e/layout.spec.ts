@@ -155,7 +155,7 @@ test("the organisation navigation marks the open section and moves between secti
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
-    await login(page, DEMO_EMAILS.admin, DEMO_PASSWORD);
+    await signInAs(page, DEMO_EMAILS.admin, DEMO_PASSWORD);
     await page.goto("/orgs/demo");
     const nav = page.getByRole("navigation", { name: "Organisation" });
     await expect(nav.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
