@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR, type Actor } from "../../app/modules/audit/audit.server";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
 import { createApiToken, revokeApiToken } from "../../app/modules/auth/api-tokens.server";
 import { createOrganization, createUserInOrganization, findUserByEmail } from "../../app/modules/auth/organizations.server";
+import { hashPassword } from "../../app/modules/auth/password.server";
 import { ROLES, type Role } from "../../app/modules/auth/roles";
 import { decideApprovalRequest, openApprovalRequest } from "../../app/modules/governance/approvals.server";
 import { runBiasAudit, signOffBiasAudit } from "../../app/modules/governance/bias-audits.server";
@@ -41,21 +42,31 @@ export type TestOrg = {
 
 const testActor: Actor = { ...SYSTEM_ACTOR, label: "test" };
 
+/** TEST_PASSWORD hashed once per process: scrypt is slow on purpose, and every test organisation has five accounts. */
+let testPasswordHash: Promise<string> | undefined;
+const hashedTestPassword = () => (testPasswordHash ??= hashPassword(TEST_PASSWORD));
+
 /** A brand-new organisation with one member per role (password TEST_PASSWORD), so each test works on its own data. */
 export async function createTestOrg(label = "org"): Promise<TestOrg> {
   const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
   const slug = `e2e-${label}-${suffix}`.slice(0, 48).replace(/-+$/, "");
   const emails = Object.fromEntries(ROLES.map((role) => [role, `${role}.${suffix}@e2e.test`])) as Record<Role, string>;
   const { org } = await createOrganization(
-    { slug, name: `E2E ${label} ${suffix}`, adminEmail: emails.admin, adminName: `Admin ${suffix}`, adminPassword: TEST_PASSWORD },
+    {
+      slug,
+      name: `E2E ${label} ${suffix}`,
+      adminEmail: emails.admin,
+      adminName: `Admin ${suffix}`,
+      adminPasswordHash: await hashedTestPassword(),
+    },
     SYSTEM_ACTOR,
   );
-  // At once: most of the time goes to hashing the passwords (scrypt, on libuv's thread pool).
+  const passwordHash = await hashedTestPassword();
   await Promise.all(
     ROLES.filter((r) => r !== "admin").map((role) =>
       createUserInOrganization(
         org.id,
-        { email: emails[role], name: `${role[0]!.toUpperCase()}${role.slice(1)} ${suffix}`, password: TEST_PASSWORD, role },
+        { email: emails[role], name: `${role[0]!.toUpperCase()}${role.slice(1)} ${suffix}`, passwordHash, role },
         SYSTEM_ACTOR,
       ),
     ),
@@ -77,7 +88,13 @@ export function member(org: TestOrg, role: Role): { userId: number; label: strin
 export function seedOrgWithToken(file: string, slug = "acme") {
   return withDatabase(file, async () => {
     const { org } = await createOrganization(
-      { slug, name: `Org ${slug}`, adminEmail: `admin@${slug}.test`, adminName: `Admin ${slug}`, adminPassword: TEST_PASSWORD },
+      {
+        slug,
+        name: `Org ${slug}`,
+        adminEmail: `admin@${slug}.test`,
+        adminName: `Admin ${slug}`,
+        adminPasswordHash: await hashedTestPassword(),
+      },
       SYSTEM_ACTOR,
     );
     const token = makeToken(org.id, ["registry:read", "registry:write"], "seeded");

@@ -74,11 +74,25 @@ export const defaultAdminName = (email: string) => email.split("@")[0]!;
  * the operator starting an empty installation. An existing account is
  * refused: it joins only by accepting an invitation.
  */
+/**
+ * A new account's password, or its hash made earlier by `hashPassword` (one hash for many accounts that share a
+ * password, as test organisations do: scrypt is slow on purpose).
+ */
+export type NewPassword = { password: string } | { passwordHash: string };
+
+function passwordHashOf(input: NewPassword): Promise<string> {
+  return "passwordHash" in input ? Promise.resolve(input.passwordHash) : hashPassword(input.password);
+}
+
 export async function createOrganization(
-  input: { slug: string; name: string; adminEmail: string; adminName?: string; adminPassword: string },
+  input: { slug: string; name: string; adminEmail: string; adminName?: string } & (
+    { adminPassword: string } | { adminPasswordHash: string }
+  ),
   actor: Actor,
 ) {
-  const passwordHash = await hashPassword(input.adminPassword);
+  const passwordHash = await passwordHashOf(
+    "adminPasswordHash" in input ? { passwordHash: input.adminPasswordHash } : { password: input.adminPassword },
+  );
   return writeTransaction("site", (tx) => {
     const org = insertOrganization(tx, input, actor, input.adminEmail);
     const name = input.adminName ?? defaultAdminName(input.adminEmail);
@@ -139,10 +153,10 @@ function assertNotLastAdmin(tx: DbOrTx, orgId: number, current: { role: Role; ac
  */
 export async function createUserInOrganization(
   orgId: number,
-  input: { email: string; name: string; password: string; role: Role },
+  input: { email: string; name: string; role: Role } & NewPassword,
   actor: Actor,
 ) {
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await passwordHashOf(input);
   return writeTransaction({ orgId, site: true }, (tx) => {
     const user = insertAccountWithMembership(tx, orgId, { email: input.email, name: input.name, passwordHash, role: input.role });
     recordAuditEvent(tx, {
