@@ -110,7 +110,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   // Site administrators only (admin@demo.local); an organisation's admin is not one.
   "routes/admin.organizations": {
     get: { ...signedIn("403"), admin: "ok" },
-    post: { "": { ...signedIn("403"), admin: "invalid" } },
+    post: { create: { ...signedIn("403"), admin: "invalid" }, "invite-admin": { ...signedIn("403"), admin: "invalid" } },
   },
 
   // ── Organisation: dashboard, inbox, reviews, audit log ─────────────────────

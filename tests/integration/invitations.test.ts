@@ -7,7 +7,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { auditEvents, memberships, organizations, users } from "../../db/schema";
+import { auditEvents, invitations, memberships, organizations, users } from "../../db/schema";
 import { describe } from "vitest";
 import { findUserByEmail } from "../../app/modules/auth/organizations.server";
 import { send, type Reply } from "../setup/api-client";
@@ -260,6 +260,11 @@ describe("a site administrator creating an organisation", () => {
   const create = (cookie: string, slug: string, adminEmail: string) =>
     post(cookie, "/admin/organizations", { slug, name: `Org ${slug}`, adminEmail, adminName: "Chosen", adminPassword: "Typed-Passw0rd!" });
   const newSlug = (label: string) => `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  /** A new person opens the invitation link and chooses their name and password; they join. */
+  async function joinThroughLink(link: string, name: string, password: string) {
+    const joined = await post(undefined, link, { intent: "create-account", name, password, confirmPassword: password });
+    expect(joined.status, visibleStatus(joined.text)).toBe(302);
+  }
   const orgBySlug = (slug: string) => getDb().select().from(organizations).where(eq(organizations.slug, slug)).get()!;
 
   test("invites an existing account as administrator instead of making it one without its consent", async () => {
@@ -293,17 +298,75 @@ describe("a site administrator creating an organisation", () => {
     expect({ status: a.status, answer: shown(a, existing) }).toEqual({ status: b.status, answer: shown(b, unknown) });
     expect(findUserByEmail(getDb(), unknown), "an account made with a password the site administrator typed").toBeUndefined();
 
-    const link = invitationLinkIn(b.text)!;
-    const joined = await post(undefined, link, {
-      intent: "create-account",
-      name: "New Admin",
-      password: "Own-Passw0rd-42",
-      confirmPassword: "Own-Passw0rd-42",
-    });
-    expect(joined.status, visibleStatus(joined.text)).toBe(302);
+    await joinThroughLink(invitationLinkIn(b.text)!, "New Admin", "Own-Passw0rd-42");
     const org = orgBySlug(slugs[1]!);
     expect(membershipOf(org.id, unknown)).toEqual({ role: "admin" });
     await signIn(base(), unknown, "Own-Passw0rd-42");
+  });
+
+  test("invites an administrator again into an organisation whose first invitation was never accepted", async () => {
+    const cookie = await siteAdmin();
+    const slug = newSlug("orphan");
+    const lost = uniqueEmail("lost-admin");
+    expect((await create(cookie, slug, lost)).status).toBe(200);
+    const org = orgBySlug(slug);
+    const invitationsOf = () => getDb().select().from(invitations).where(eq(invitations.orgId, org.id)).all();
+    // The first invitation's 14 days are over.
+    getDb()
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(invitations.orgId, org.id))
+      .run();
+    const page = await send(base(), "/admin/organizations", { cookie });
+    expect(page.text).toMatch(/No administrator yet: invitation expired/);
+    expect(page.text).toContain('value="invite-admin"');
+
+    // Only site administrators: the organisation's would-be peers, an org admin elsewhere, get 403 and nothing changes.
+    const outsider = await createTestOrg("not-site");
+    const { cookie: orgAdmin } = await signIn(base(), outsider.emails.admin, TEST_PASSWORD);
+    const before = invitationsOf();
+    const refused = await post(orgAdmin, "/admin/organizations", {
+      intent: "invite-admin",
+      orgId: String(org.id),
+      email: outsider.emails.admin,
+    });
+    expect(refused.status).toBe(403);
+    expect(invitationsOf()).toEqual(before);
+
+    // The same answer whether or not an account exists for the email.
+    const elsewhere = await createTestOrg("reinvite-known");
+    const [existing, fresh] = [elsewhere.emails.team, uniqueEmail("new-admin")];
+    const a = await post(cookie, "/admin/organizations", { intent: "invite-admin", orgId: String(org.id), email: existing });
+    const b = await post(cookie, "/admin/organizations", { intent: "invite-admin", orgId: String(org.id), email: fresh });
+    expect(a.status, visibleStatus(a.text)).toBe(200);
+    expect({ status: a.status, answer: normalised(a, existing) }).toEqual({ status: b.status, answer: normalised(b, fresh) });
+    // Invited again, the same email's pending invitation is replaced: its first link stops working.
+    const again = await post(cookie, "/admin/organizations", { intent: "invite-admin", orgId: String(org.id), email: fresh });
+    expect(again.status).toBe(200);
+    expect((await send(base(), invitationLinkIn(b.text)!)).status).toBe(404);
+    expect(invitationsOf().filter((i) => i.email === fresh && i.status === "pending")).toHaveLength(1);
+    const pending = await send(base(), "/admin/organizations", { cookie });
+    expect(pending.text).toMatch(/No administrator yet: invitation pending until/);
+    // Audited in the organisation's own trail.
+    const events = getDb().select().from(auditEvents).where(eq(auditEvents.orgId, org.id)).all();
+    expect(events.at(-1)).toMatchObject({ action: "invitation.created", entityType: "invitation" });
+    expect(events.filter((e) => e.action === "invitation.revoked")).toHaveLength(1); // the second link of the same email
+
+    await joinThroughLink(invitationLinkIn(again.text)!, "Second Try", "Second-Passw0rd-7");
+    expect(membershipOf(org.id, fresh)).toEqual({ role: "admin" });
+
+    // Now it has an administrator: the page no longer offers it, and the action refuses it plainly.
+    const after = await send(base(), "/admin/organizations", { cookie });
+    expect(after.text).not.toContain(`name="orgId" value="${org.id}"`);
+    const count = invitationsOf().length;
+    const withAdmin = await post(cookie, "/admin/organizations", {
+      intent: "invite-admin",
+      orgId: String(org.id),
+      email: uniqueEmail("late"),
+    });
+    expect(withAdmin.status).toBe(409);
+    expect(visibleStatus(withAdmin.text)).toMatch(/already has an administrator/);
+    expect(invitationsOf()).toHaveLength(count);
   });
 
   test("the form asks for no one else's password", async () => {

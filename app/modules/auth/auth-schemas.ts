@@ -73,6 +73,12 @@ export const InvitationCreateSchema = z.object({
   role: RoleSchema,
 });
 
+/** A site administrator invites an administrator into an organisation that has none (its first invitation was never accepted). */
+export const OrganizationAdminInviteSchema = z.object({
+  orgId: z.coerce.number().int().positive(),
+  email: EmailSchema,
+});
+
 /** Accepting, declining or revoking one invitation. */
 export const InvitationIdSchema = z.object({
   invitationId: z.coerce.number().int().positive(),

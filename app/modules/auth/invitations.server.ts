@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { alias } from "drizzle-orm/sqlite-core";
-import { and, desc, eq, gt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { invitations, memberships, organizations, users } from "../../../db/schema";
 import { conflict, DomainError } from "../../utils/errors";
@@ -8,7 +8,13 @@ import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { hashToken } from "./api-tokens.server";
 import type { InvitationStatus } from "./auth-constants";
 import type { OrganizationCreate, OrganizationCreateCommand } from "./auth-schemas";
-import { defaultAdminName, findUserByEmail, insertAccountWithMembership, insertOrganization } from "./organizations.server";
+import {
+  activeAdminCount,
+  defaultAdminName,
+  findUserByEmail,
+  insertAccountWithMembership,
+  insertOrganization,
+} from "./organizations.server";
 import { hashPassword } from "./password.server";
 import type { Role } from "./roles";
 
@@ -50,11 +56,51 @@ function memberByEmail(tx: DbOrTx, orgId: number, email: string) {
  * is replaced, so its old link stops working.
  */
 export function createInvitation(orgId: number, input: { email: string; role: Role }, actor: Actor, now = new Date()) {
+  return writeTransaction({ orgId }, (tx) => inviteNonMember(tx, orgId, input, actor, now));
+}
+
+function inviteNonMember(tx: DbOrTx, orgId: number, input: { email: string; role: Role }, actor: Actor, now: Date) {
+  // The organisation already sees its members' emails: saying so tells it nothing new.
+  if (memberByEmail(tx, orgId, input.email.trim().toLowerCase())) throw conflict("This person is already a member", "email");
+  return insertInvitation(tx, orgId, input, actor, now);
+}
+
+/**
+ * A site administrator invites an administrator into an organisation that has
+ * no active one (its first administrator never accepted: the link was lost or
+ * expired). As the member page's invitation: the same answer whether or not an
+ * account exists, and the email's pending invitation is replaced. An
+ * organisation with an administrator is refused: its administrators invite
+ * people from its member page.
+ */
+export function inviteOrganizationAdministrator(orgId: number, email: string, actor: Actor, now = new Date()) {
   return writeTransaction({ orgId }, (tx) => {
-    // The organisation already sees its members' emails: saying so tells it nothing new.
-    if (memberByEmail(tx, orgId, input.email.trim().toLowerCase())) throw conflict("This person is already a member", "email");
-    return insertInvitation(tx, orgId, input, actor, now);
+    const org = tx.select({ id: organizations.id, name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get();
+    if (!org) throw new DomainError("not_found", "No such organisation", "form");
+    if (activeAdminCount(tx, orgId) > 0) {
+      throw conflict(`"${org.name}" already has an administrator: they invite people from its member page.`, "form");
+    }
+    return { org, invitation: inviteNonMember(tx, orgId, { email, role: "admin" }, actor, now) };
   });
+}
+
+/**
+ * The latest end of each organisation's pending administrator invitations
+ * (past `now` when they all expired); organisations without one are absent.
+ */
+export function pendingAdministratorInvitations(orgIds: number[]): Map<number, Date> {
+  const latest = new Map<number, Date>();
+  if (orgIds.length === 0) return latest;
+  const rows = getDb()
+    .select({ orgId: invitations.orgId, expiresAt: invitations.expiresAt })
+    .from(invitations)
+    .where(and(inArray(invitations.orgId, orgIds), eq(invitations.role, "admin"), eq(invitations.status, "pending")))
+    .all();
+  for (const row of rows) {
+    const seen = latest.get(row.orgId);
+    if (!seen || row.expiresAt > seen) latest.set(row.orgId, row.expiresAt);
+  }
+  return latest;
 }
 
 /** Records a pending invitation (replacing the email's pending one) and its audit event; returns it with its secret. */

@@ -1,4 +1,4 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { memberships, organizations, users } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -15,6 +15,7 @@ export function findUserByEmail(db: DbOrTx, email: string) {
   return db.select().from(users).where(eq(users.email, email.toLowerCase())).get();
 }
 
+/** Every organisation, with its member count and how many active administrators it has (for the site admin page). */
 export function listAllOrganizations() {
   return getDb()
     .select({
@@ -23,9 +24,11 @@ export function listAllOrganizations() {
       name: organizations.name,
       createdAt: organizations.createdAt,
       members: count(memberships.id),
+      admins: sql<number>`coalesce(sum(${memberships.role} = 'admin' and ${users.active} = 1), 0)`.mapWith(Number),
     })
     .from(organizations)
     .leftJoin(memberships, eq(memberships.orgId, organizations.id))
+    .leftJoin(users, eq(users.id, memberships.userId))
     .groupBy(organizations.id)
     .orderBy(organizations.name)
     .all();
@@ -129,7 +132,8 @@ function findMembership(tx: DbOrTx, orgId: number, userId: number) {
   return row;
 }
 
-function activeAdminCount(tx: DbOrTx, orgId: number): number {
+/** How many active administrators an organisation has. */
+export function activeAdminCount(tx: DbOrTx, orgId: number): number {
   return (
     tx
       .select({ n: count() })
