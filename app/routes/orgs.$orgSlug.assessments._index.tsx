@@ -10,6 +10,7 @@ import { cached } from "~/data-cache.server";
 import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
 import { countsAsFinalized } from "~/modules/assessment/assessment-constants";
 import { createAssessment, openableQuarters } from "~/modules/assessment/assessments.server";
+import { getFrameworkChoice } from "~/modules/assessment/framework-choice.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { runFormActionOnce } from "~/modules/http/submit-once.server";
@@ -41,6 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // The current quarter and past ones without a live assessment; never a future quarter.
     openPeriods: openableQuarters(org.id, now),
     current: quarterOf(now),
+    nextVersion: getFrameworkChoice(org.id).nextAssessmentVersion,
   };
 }
 
@@ -56,7 +58,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Assessments() {
-  const { org, assessments, trend, canCreate, openPeriods, current } = useLoaderData<typeof loader>();
+  const { org, assessments, trend, canCreate, openPeriods, current, nextVersion } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -131,6 +133,9 @@ export default function Assessments() {
             error={result?.errors?.period}
           />
           <SubmitButton>Start assessment</SubmitButton>
+          <p className="muted" style={{ flexBasis: "100%" }}>
+            It uses framework version {nextVersion} (admins choose the version in Administration → Settings).
+          </p>
         </Form>
       ) : null}
     </>

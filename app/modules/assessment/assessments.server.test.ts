@@ -29,6 +29,7 @@ import {
   withdrawAssessment,
 } from "./assessments.server";
 import { saveResponses } from "./capture.server";
+import { getFrameworkChoice, updateFrameworkChoice } from "./framework-choice.server";
 import { responsesDigest } from "./responses-digest";
 import { evidenceLevel } from "./evidence";
 import { scoreAssessment, type StatementResponses } from "./scoring";
@@ -140,6 +141,39 @@ describe("createAssessment", () => {
     expect(auditCount(orgId)).toBe(0);
     // The installed version can be named explicitly.
     expect(createAssessment(orgId, { period: Q2, frameworkVersion: framework.version }, LEADER).frameworkVersion).toBe(framework.version);
+  });
+});
+
+describe("the framework version of a new assessment", () => {
+  const ADMIN: Actor = { type: "system", label: "admin@test" };
+
+  it("is the newest built-in (2) by default, the organisation's choice when set, and the request's when named", () => {
+    const orgId = newOrg();
+    expect(createAssessment(orgId, { period: Q2 }, LEADER).frameworkVersion).toBe("2");
+    expect(updateFrameworkChoice(orgId, { frameworkVersion: "1" }, ADMIN)).toBe("1");
+    expect(getFrameworkChoice(orgId)).toMatchObject({ frameworkVersion: "1", nextAssessmentVersion: "1" });
+    expect(createAssessment(orgId, { period: Q3 }, LEADER).frameworkVersion).toBe("1");
+    expect(createAssessment(orgId, { period: shiftQuarter(Q3, -2), frameworkVersion: "2" }, LEADER).frameworkVersion).toBe("2");
+    // Clearing the choice goes back to the newest; the assessments keep their versions.
+    expect(updateFrameworkChoice(orgId, {}, ADMIN)).toBe("2");
+    expect(listAssessments(orgId).map((a) => a.frameworkVersion)).toEqual(["1", "2", "2"]);
+  });
+
+  it("audits each change of the choice and refuses a version that is not installed, writing nothing", () => {
+    const orgId = newOrg();
+    updateFrameworkChoice(orgId, { frameworkVersion: "1" }, ADMIN);
+    const events = auditCount(orgId);
+    const error = catchDomain(() => updateFrameworkChoice(orgId, { frameworkVersion: "99" }, ADMIN));
+    expect(error).toMatchObject({ code: "invalid", field: "frameworkVersion" });
+    expect(getFrameworkChoice(orgId).frameworkVersion).toBe("1");
+    expect(auditCount(orgId)).toBe(events);
+    const [event] = getDb()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, "settings.framework_version_updated")))
+      .all();
+    expect(event).toMatchObject({ actorLabel: "admin@test", entityType: "organization", entityId: String(orgId) });
+    expect(JSON.parse(event!.payload)).toMatchObject({ before: { frameworkVersion: null }, after: { frameworkVersion: "1" } });
   });
 });
 

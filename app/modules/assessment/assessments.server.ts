@@ -4,11 +4,12 @@ import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStat
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter, type QuarterRange } from "../../utils/quarters";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
-import { findFramework, LATEST_FRAMEWORK_VERSION } from "../framework/framework";
+import { findFramework } from "../framework/framework";
 import type { Framework } from "../framework/framework-schema";
 import { computeRegistryMetrics, type RegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
 import { countsAsFinalized, type AssessmentStatus } from "./assessment-constants";
+import { frameworkVersionForNewAssessment } from "./framework-choice.server";
 import { evidenceFlags, evidenceLevel, type EvidenceMetrics } from "./evidence";
 import { responsesDigest } from "./responses-digest";
 import {
@@ -84,7 +85,7 @@ export function createAssessment(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  const version = input.frameworkVersion ?? LATEST_FRAMEWORK_VERSION;
+  const version = frameworkVersionForNewAssessment(orgId, input.frameworkVersion);
   if (!findFramework(version)) throw invalid(`Unknown framework version ${version}`, "frameworkVersion");
   const now = options.now ?? new Date();
   const current = quarterOf(now);
