@@ -203,14 +203,19 @@ export function loadResponses(db: DbOrTx, id: number) {
 
 export type EvaluatedAssessment = ReturnType<typeof evaluate>;
 
-/** Scores, registry evidence and flags of one assessment, from its responses and the registry's figures. */
+/**
+ * Scores, registry evidence and flags of one assessment, from its responses and the registry's figures.
+ * A finalised assessment passes its frozen score: its levels are never recomputed (a later rule or
+ * content change must not move them).
+ */
 function evaluate(
   framework: Framework,
   responses: StatementResponses,
   answers: Array<{ questionId: string; level: number | null }>,
   metrics: EvidenceMetrics,
+  frozen: AssessmentScore | null = null,
 ) {
-  const score = scoreAssessment(framework, responses);
+  const score = frozen ?? scoreAssessment(framework, responses);
   const flags = evidenceFlags(framework, score, metrics);
   return {
     score,
@@ -249,6 +254,7 @@ const assessmentQuery = reusableQuery((db) =>
       finalizedByLabel: assessments.finalizedByLabel,
       justifications: assessments.justifications,
       metricsSnapshot: assessments.metricsSnapshot,
+      scoreSnapshot: assessments.scoreSnapshot,
       withdrawnAt: assessments.withdrawnAt,
       withdrawnByLabel: assessments.withdrawnByLabel,
       withdrawnReason: assessments.withdrawnReason,
@@ -281,6 +287,7 @@ export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
     statements,
     Object.values(answers).map((a) => ({ questionId: a.questionId, level: a.level })),
     metrics,
+    row.scoreSnapshot ? frozenScore(row.scoreSnapshot) : null,
   );
   return {
     id: row.id,
