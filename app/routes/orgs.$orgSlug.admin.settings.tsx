@@ -27,13 +27,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
+  const fairnessIntent = intent(
+    FairnessSettingsSchema,
+    (input) => updateFairnessSettings(org.id, input, actor),
+    "Thresholds saved; they apply to audits run from now on.",
+  );
   return runIntentAction(await readFormData(request), {
-    // The fairness form predates the intents and posts none.
-    "": intent(
-      FairnessSettingsSchema,
-      (input) => updateFairnessSettings(org.id, input, actor),
-      "Thresholds saved; they apply to audits run from now on.",
-    ),
+    fairness: fairnessIntent,
+    // Posts from before the settings page had two forms carry no intent.
+    "": fairnessIntent,
     framework: intent(
       FrameworkChoiceSchema,
       (input) => updateFrameworkChoice(org.id, input, actor),
@@ -45,10 +47,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function FairnessSettings() {
   const { org, settings, framework, versions } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  // The fairness form posts no intent; the framework form posts "framework".
-  const errorsOf = (name: string | undefined): Record<string, string | undefined> =>
-    (result?.intent || undefined) === name ? (result?.errors ?? {}) : {};
-  const errors = errorsOf(undefined);
+  // Each form's errors show beside it (a post without intent is the fairness form's).
+  const errorsOf = (name: string): Record<string, string | undefined> =>
+    (result?.intent || "fairness") === name ? (result?.errors ?? {}) : {};
+  const errors = errorsOf("fairness");
   const frameworkErrors = errorsOf("framework");
   return (
     <>
@@ -61,9 +63,9 @@ export default function FairnessSettings() {
         <SelectField
           label="Framework version"
           name="frameworkVersion"
-          defaultValue={framework.frameworkVersion ?? ""}
+          defaultValue={framework.frameworkVersion ?? "newest"}
           options={[
-            { value: "", label: `Newest built-in (now version ${framework.newest})` },
+            { value: "newest", label: `Newest built-in (now version ${framework.newest})` },
             ...versions.map((v) => ({ value: v.version, label: `Version ${v.version} (levels 2–5 start at ${v.cutoffs})` })),
           ]}
           error={frameworkErrors.frameworkVersion}
@@ -77,6 +79,7 @@ export default function FairnessSettings() {
       </Form>
       <h2 id="fairness-thresholds">Fairness thresholds</h2>
       <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="fairness-thresholds">
+        <input type="hidden" name="intent" value="fairness" />
         <TextField
           label="Minimum ratio (min ÷ max across groups)"
           name="fairnessRatioMin"

@@ -20,11 +20,14 @@ export const AssessmentCreateSchema = z.object({
 });
 
 /**
- * An organisation's framework version for new assessments: a version number, or empty for
+ * An organisation's framework version for new assessments: a version number, or "newest" for
  * "the newest built-in version". The action checks the version is installed.
  */
 export const FrameworkChoiceSchema = z.object({
-  frameworkVersion: optionalField(z.string().trim().regex(/^\d+$/, "Choose one of the installed framework versions")),
+  frameworkVersion: z
+    .string({ required_error: "Choose a framework version" })
+    .trim()
+    .regex(/^(?:\d+|newest)$/, "Choose one of the installed framework versions"),
 });
 export type FrameworkChoice = z.infer<typeof FrameworkChoiceSchema>;
 

@@ -155,7 +155,7 @@ describe("the framework version of a new assessment", () => {
     expect(createAssessment(orgId, { period: Q3 }, LEADER).frameworkVersion).toBe("1");
     expect(createAssessment(orgId, { period: shiftQuarter(Q3, -2), frameworkVersion: "2" }, LEADER).frameworkVersion).toBe("2");
     // Clearing the choice goes back to the newest; the assessments keep their versions.
-    expect(updateFrameworkChoice(orgId, {}, ADMIN)).toBe("2");
+    expect(updateFrameworkChoice(orgId, { frameworkVersion: "newest" }, ADMIN)).toBe("2");
     expect(listAssessments(orgId).map((a) => a.frameworkVersion)).toEqual(["1", "2", "2"]);
   });
 

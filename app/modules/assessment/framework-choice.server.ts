@@ -23,11 +23,12 @@ export function frameworkVersionForNewAssessment(orgId: number, requested: strin
 
 /** Sets (or, with no version, clears) the organisation's choice; returns the version new assessments now use. */
 export function updateFrameworkChoice(orgId: number, input: FrameworkChoice, actor: Actor): string {
-  if (input.frameworkVersion !== undefined && !findFramework(input.frameworkVersion))
+  const chosen = input.frameworkVersion === "newest" ? null : input.frameworkVersion;
+  if (chosen !== null && !findFramework(chosen))
     throw invalid(`Framework version ${input.frameworkVersion} is not installed`, "frameworkVersion");
   return writeTransaction({ orgId }, (tx) => {
     const before = { frameworkVersion: getFrameworkChoice(orgId, tx).frameworkVersion };
-    const after = { frameworkVersion: input.frameworkVersion ?? null };
+    const after = { frameworkVersion: chosen };
     tx.insert(orgSettings)
       .values({ orgId, ...after, updatedAt: new Date() })
       .onConflictDoUpdate({ target: orgSettings.orgId, set: { ...after, updatedAt: new Date() } })
