@@ -7,7 +7,7 @@ export function AdminTabs({ orgSlug }: { orgSlug: string }) {
         Members and roles
       </NavLink>
       <NavLink to={`/orgs/${orgSlug}/admin/tokens`}>API tokens</NavLink>
-      <NavLink to={`/orgs/${orgSlug}/admin/settings`}>Fairness thresholds</NavLink>
+      <NavLink to={`/orgs/${orgSlug}/admin/settings`}>Settings</NavLink>
     </nav>
   );
 }

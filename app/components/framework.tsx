@@ -34,13 +34,17 @@ export function LevelLadder({ levels }: { levels: FrameworkLevel[] }) {
           </details>
           <details>
             <summary>Improvement priorities</summary>
-            <ul className="tight">
-              {level.improvementPriorities.map((p) => (
-                <li key={p.title}>
-                  <strong>{p.title}:</strong> {p.text}
-                </li>
-              ))}
-            </ul>
+            {level.improvementPriorities.length ? (
+              <ul className="tight">
+                {level.improvementPriorities.map((p) => (
+                  <li key={p.title}>
+                    <strong>{p.title}:</strong> {p.text}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="muted">None set at this level: the framework gives no priorities beyond keeping this level’s practices.</p>
+            )}
           </details>
         </article>
       ))}

@@ -1,6 +1,17 @@
 import type { RegistryMetrics } from "~/modules/registry/metrics.server";
 import { formatHours, formatNumber, formatPercent } from "~/utils/format";
 
+const LEAD_TIME_FROM = {
+  commit: "from commit",
+  registration: "from registration",
+  mixed: "from commit where known, else registration",
+} as const;
+
+/** Says what the lead time runs from; figures frozen before the basis was recorded have none. */
+function leadTimeLabel(basis: RegistryMetrics["leadTimeBasis"] | undefined) {
+  return basis ? `Median lead time to production (${LEAD_TIME_FROM[basis]})` : "Median lead time to production";
+}
+
 /** The registry's figures as tiles; the same labels serve the dashboard and reports. */
 export function registryMetricRows(m: RegistryMetrics) {
   return [
@@ -16,7 +27,7 @@ export function registryMetricRows(m: RegistryMetrics) {
     { key: "medianTimeToDetectHours", label: "Median time to detect", value: formatHours(m.medianTimeToDetectHours) },
     { key: "medianTimeToRecoverHours", label: "Median time to recover", value: formatHours(m.medianTimeToRecoverHours) },
     { key: "deploymentsPerMonth", label: "Production promotions per month", value: formatNumber(m.deploymentsPerMonth) },
-    { key: "medianLeadTimeHours", label: "Median lead time to production", value: formatHours(m.medianLeadTimeHours) },
+    { key: "medianLeadTimeHours", label: leadTimeLabel(m.leadTimeBasis), value: formatHours(m.medianLeadTimeHours) },
     { key: "lineageCompleteShare", label: "Production versions with complete lineage", value: formatPercent(m.lineageCompleteShare) },
     { key: "apiRegistrationShare", label: "Versions registered through the API", value: formatPercent(m.apiRegistrationShare) },
     { key: "sloBreaches", label: "Monitoring snapshots breaching an objective", value: String(m.sloBreaches) },

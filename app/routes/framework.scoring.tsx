@@ -1,13 +1,18 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { getFramework } from "~/modules/framework/framework";
+import { findFramework, LATEST_FRAMEWORK_VERSION, listFrameworkVersions } from "~/modules/framework/framework";
 import { TableScroll } from "~/components/table";
 
 export const meta: MetaFunction = () => [{ title: "How scores work · Framework" }];
 
-export function loader() {
-  const framework = getFramework();
+export function loader({ request }: LoaderFunctionArgs) {
+  // ?version= shows another installed version's recipe; anything else shows the newest.
+  const asked = new URL(request.url).searchParams.get("version");
+  const framework = findFramework(asked ?? LATEST_FRAMEWORK_VERSION) ?? findFramework(LATEST_FRAMEWORK_VERSION)!;
   return {
+    version: framework.version,
+    versions: listFrameworkVersions().sort((a, b) => Number(a) - Number(b)),
+    cutoffs: framework.levelCutoffs,
     bands: framework.bands,
     levels: framework.levels.map((l) => ({ level: l.level, name: l.name })),
     components: framework.components.map((c) => ({ id: c.id, name: c.name, weight: c.weight })),
@@ -16,7 +21,8 @@ export function loader() {
 }
 
 export default function HowScoresWork() {
-  const { bands, levels, components, rules } = useLoaderData<typeof loader>();
+  const { version, versions, cutoffs, bands, levels, components, rules } = useLoaderData<typeof loader>();
+  const levelName = (level: number) => levels.find((l) => l.level === level)?.name ?? `Level ${level}`;
   return (
     <article style={{ maxWidth: "75ch" }}>
       <p>
@@ -24,6 +30,21 @@ export default function HowScoresWork() {
       </p>
       <h1>How scores work</h1>
       <p className="lead">Every number on an assessment can be recomputed by hand from the answers. This page is the whole recipe.</p>
+      <nav aria-label="Framework versions">
+        <p>
+          Framework version {version}
+          {versions.length > 1 ? " · other versions: " : null}
+          {versions
+            .filter((v) => v !== version)
+            .map((v, i) => (
+              <span key={v}>
+                {i > 0 ? ", " : null}
+                <Link to={`?version=${v}`}>version {v}</Link>
+              </span>
+            ))}
+          . An assessment is scored with the version it was opened with.
+        </p>
+      </nav>
       <h2>1. Each statement earns credit</h2>
       <p>
         Every component lists what must be in place at levels 2 to 5. Each statement is marked <strong>in place</strong> (1 credit),{" "}
@@ -48,9 +69,43 @@ export default function HowScoresWork() {
       <h2>4. The dimension score</h2>
       <p>
         The Technology &amp; Operations score is the weighted mean of the five component scores, computed from unrounded values and shown
-        with one decimal. Weights: {components.map((c) => `${c.name} ${c.weight}`).join(", ")}. The dimension level is the whole part of the
-        score ({levels.map((l) => `${l.level} ${l.name}`).join(", ")}); the band is <strong>strong</strong> from {bands.strong.toFixed(1)},{" "}
-        <strong>weak</strong> below {bands.weak.toFixed(1)}, and <strong>moderate</strong> in between.
+        with one decimal. Weights: {components.map((c) => `${c.name} ${c.weight}`).join(", ")}. The band is <strong>strong</strong> from{" "}
+        {bands.strong.toFixed(1)}, <strong>weak</strong> below {bands.weak.toFixed(1)}, and <strong>moderate</strong> in between.
+      </p>
+      <h3 id="level-cutoffs">The dimension level</h3>
+      <p>
+        The dimension is at the highest level whose cut-off its unrounded score reaches (the score is at least the cut-off); below the level
+        2 cut-off it is at level 1. Where a source says a level is reached “above 3.5”, this portal reads it as “at least 3.5”.
+      </p>
+      <TableScroll label="Dimension level cut-offs">
+        <table aria-labelledby="level-cutoffs">
+          <thead>
+            <tr>
+              <th scope="col">Level</th>
+              <th scope="col">Dimension score</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <td>1 {levelName(1)}</td>
+              <td>below {cutoffs.cutoffs[0]!.minScore.toFixed(1)}</td>
+            </tr>
+            {cutoffs.cutoffs.map((c, i) => (
+              <tr key={c.level}>
+                <td>
+                  {c.level} {levelName(c.level)}
+                </td>
+                <td>
+                  {c.minScore.toFixed(1)} or more
+                  {cutoffs.cutoffs[i + 1] ? `, below ${cutoffs.cutoffs[i + 1]!.minScore.toFixed(1)}` : ""}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+      <p>
+        <strong>Where the cut-offs come from:</strong> {cutoffs.source}
       </p>
       <h2>5. The three assessment questions</h2>
       <p>

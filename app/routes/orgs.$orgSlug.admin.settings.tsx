@@ -1,41 +1,85 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
 import { ActionResult, SelectField, TextField } from "~/components/forms";
+import { FrameworkChoiceSchema } from "~/modules/assessment/assessment-schemas";
+import { getFrameworkChoice, updateFrameworkChoice } from "~/modules/assessment/framework-choice.server";
 import { requireMember } from "~/modules/auth/membership.server";
+import { getFramework, listFrameworkVersions } from "~/modules/framework/framework";
 import { getFairnessSettings, updateFairnessSettings } from "~/modules/governance/bias-audits.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
 import { FairnessSettingsSchema } from "~/modules/governance/governance-schemas";
-import { readFormData, runFormAction } from "~/utils/form-action.server";
+import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
-export const meta: MetaFunction = () => [{ title: "Fairness thresholds · Admin" }];
+export const meta: MetaFunction = () => [{ title: "Settings · Admin" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, ["admin"]);
-  return { org, settings: getFairnessSettings(org.id) };
+  const versions = listFrameworkVersions()
+    .sort((a, b) => Number(b) - Number(a))
+    .map((version) => {
+      const { levelCutoffs } = getFramework(version);
+      return { version, cutoffs: levelCutoffs.cutoffs.map((c) => c.minScore.toFixed(1)).join(", ") };
+    });
+  return { org, settings: getFairnessSettings(org.id), framework: getFrameworkChoice(org.id), versions };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, ["admin"]);
-  return runFormAction(
-    await readFormData(request),
+  const fairnessIntent = intent(
     FairnessSettingsSchema,
     (input) => updateFairnessSettings(org.id, input, actor),
     "Thresholds saved; they apply to audits run from now on.",
   );
+  return runIntentAction(await readFormData(request), {
+    fairness: fairnessIntent,
+    // Posts from before the settings page had two forms carry no intent.
+    "": fairnessIntent,
+    framework: intent(
+      FrameworkChoiceSchema,
+      (input) => updateFrameworkChoice(org.id, input, actor),
+      (version) => `Saved: assessments started from now on use framework version ${version}; existing ones keep theirs.`,
+    ),
+  });
 }
 
 export default function FairnessSettings() {
-  const { org, settings } = useLoaderData<typeof loader>();
+  const { org, settings, framework, versions } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const errors: Record<string, string | undefined> = result?.errors ?? {};
+  // Each form's errors show beside it (a post without intent is the fairness form's).
+  const errorsOf = (name: string): Record<string, string | undefined> =>
+    (result?.intent || "fairness") === name ? (result?.errors ?? {}) : {};
+  const errors = errorsOf("fairness");
+  const frameworkErrors = errorsOf("framework");
   return (
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
       <ActionResult result={result} />
-      <Form method="post" noValidate className="card" style={{ maxWidth: 640 }}>
+      <h2 id="framework-version">Framework version for new assessments</h2>
+      <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="framework-version">
+        <input type="hidden" name="intent" value="framework" />
+        <SelectField
+          label="Framework version"
+          name="frameworkVersion"
+          defaultValue={framework.frameworkVersion ?? "newest"}
+          options={[
+            { value: "newest", label: `Newest built-in (now version ${framework.newest})` },
+            ...versions.map((v) => ({ value: v.version, label: `Version ${v.version} (levels 2–5 start at ${v.cutoffs})` })),
+          ]}
+          error={frameworkErrors.frameworkVersion}
+          hint="Assessments already started keep the version they were opened with. A version named in an API request wins."
+        />
+        <p className="muted">
+          New assessments now use version {framework.nextAssessmentVersion}. <Link to="/framework/scoring">How scores work</Link> explains
+          each version’s level cut-offs.
+        </p>
+        <button type="submit">Save framework version</button>
+      </Form>
+      <h2 id="fairness-thresholds">Fairness thresholds</h2>
+      <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="fairness-thresholds">
+        <input type="hidden" name="intent" value="fairness" />
         <TextField
           label="Minimum ratio (min ÷ max across groups)"
           name="fairnessRatioMin"

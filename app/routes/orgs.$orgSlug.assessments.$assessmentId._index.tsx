@@ -16,6 +16,7 @@ import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { TableScroll } from "~/components/table";
 import { AppLink } from "~/components/link";
+import { questionLabel } from "~/modules/framework/framework-constants";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Assessment ${data?.assessment.period ?? ""}` }];
 
@@ -326,7 +327,7 @@ export default function AssessmentOverview() {
               const meta = questionsMeta.find((m) => m.id === q.questionId);
               return (
                 <tr key={q.questionId}>
-                  <th scope="row">{meta ? `Q${meta.number} ${meta.title}` : null}</th>
+                  <th scope="row">{meta ? questionLabel(meta) : null}</th>
                   <td>{q.answerLevel ? <LevelPill level={q.answerLevel} /> : <span className="muted">unanswered</span>}</td>
                   <td>
                     <LevelPill level={q.componentLevel} /> {componentName(q.componentId)}

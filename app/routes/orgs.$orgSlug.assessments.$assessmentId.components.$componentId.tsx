@@ -29,6 +29,7 @@ import { DomainError } from "~/utils/errors";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
+import { questionLabel } from "~/modules/framework/framework-constants";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.component.name ?? "Component"} · Assessment ${data?.period ?? ""}` },
@@ -330,7 +331,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
           </fieldset>
         ))}
         {d.questions.map((q) => {
-          const label = `Q${q.number}: ${q.title}`;
+          const label = questionLabel(q);
           const questionErrors = Object.entries(errors).filter(([key]) => key.startsWith(`q.${q.id}.`));
           return (
             <fieldset key={q.id} className="card" disabled={!d.canEdit}>

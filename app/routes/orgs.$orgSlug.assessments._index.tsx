@@ -10,6 +10,7 @@ import { cached } from "~/data-cache.server";
 import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas";
 import { countsAsFinalized } from "~/modules/assessment/assessment-constants";
 import { createAssessment, openableQuarters } from "~/modules/assessment/assessments.server";
+import { getFrameworkChoice } from "~/modules/assessment/framework-choice.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { runFormActionOnce } from "~/modules/http/submit-once.server";
@@ -42,6 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // The current quarter and past ones without a live assessment; never a future quarter.
     openPeriods: openableQuarters(org.id, now),
     current: quarterOf(now),
+    nextVersion: getFrameworkChoice(org.id).nextAssessmentVersion,
   };
 }
 
@@ -57,7 +59,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Assessments() {
-  const { org, assessments, trend, canCreate, openPeriods, current } = useLoaderData<typeof loader>();
+  const { org, assessments, trend, canCreate, openPeriods, current, nextVersion } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -132,6 +134,9 @@ export default function Assessments() {
             error={result?.errors?.period}
           />
           <SubmitButton>Start assessment</SubmitButton>
+          <p className="muted" style={{ flexBasis: "100%" }}>
+            It uses framework version {nextVersion} (admins choose the version in Administration → Settings).
+          </p>
         </Form>
       ) : null}
     </>

@@ -137,6 +137,8 @@ export default function VersionDetail() {
           <dl className="kv">
             <dt>Code reference</dt>
             <dd className="mono">{version.codeRef ?? "—"}</dd>
+            <dt>Committed</dt>
+            <dd>{version.committedAt ? formatDateTime(version.committedAt) : "—"}</dd>
             <dt>Training data</dt>
             <dd className="mono">
               {version.trainingData

@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useRef } from "react";
 import { DraftNotice, useFormDraft } from "~/components/autosave";
+import { DATE_TIME_INPUT_BOUNDS } from "~/utils/validation";
 import { FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { requireMember } from "~/modules/auth/membership.server";
@@ -76,6 +77,15 @@ export default function NewVersion() {
         <TextField label="Algorithm" name="algorithm" defaultValue={values.algorithm} error={errors.algorithm} />
         <TextField label="Framework" name="framework" defaultValue={values.framework} error={errors.framework} />
         <TextField label="Code reference (commit)" name="codeRef" defaultValue={values.codeRef} error={errors.codeRef} />
+        <TextField
+          label="Committed at (UTC)"
+          name="committedAt"
+          type="datetime-local"
+          {...DATE_TIME_INPUT_BOUNDS}
+          defaultValue={values.committedAt}
+          error={errors.committedAt}
+          hint="When the code was committed. Lead time to production counts from here; without it, from registration."
+        />
         <TextField
           label="Training data reference"
           name="trainingDataRef"

@@ -134,7 +134,10 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   // An admin ends a member's sessions: POST only; a GET goes back to the members page.
   "routes/orgs.$orgSlug.admin.sessions": { get: members(ADMINS, "→/orgs/demo/admin"), post: { "": members(ADMINS, "invalid") } },
-  "routes/orgs.$orgSlug.admin.settings": { get: members(ADMINS), post: { "": members(ADMINS, "invalid") } },
+  "routes/orgs.$orgSlug.admin.settings": {
+    get: members(ADMINS),
+    post: { fairness: members(ADMINS, "invalid"), framework: members(ADMINS, "invalid") },
+  },
   "routes/orgs.$orgSlug.admin.tokens": {
     get: members(ADMINS),
     post: { create: members(ADMINS, "invalid"), revoke: members(ADMINS, "invalid") },

@@ -508,6 +508,8 @@ const FORM_TARGETS: FormTarget[] = [
     path: () => "/orgs/demo/admin/settings",
     intents: {
       "": { role: "admin", fields: () => ({ fairnessRatioMin: "0.8", fairnessDifferenceMax: "0.1", fairnessPreset: "org-default" }) },
+      fairness: { role: "admin", fields: () => ({ fairnessRatioMin: "0.8", fairnessDifferenceMax: "0.1", fairnessPreset: "org-default" }) },
+      framework: { role: "admin", fields: () => ({ frameworkVersion: "2" }) },
     },
   },
   {

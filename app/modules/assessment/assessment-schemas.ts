@@ -19,6 +19,18 @@ export const AssessmentCreateSchema = z.object({
   frameworkVersion: optionalField(z.string().regex(/^\d+$/, "Framework versions are numbers")),
 });
 
+/**
+ * An organisation's framework version for new assessments: a version number, or "newest" for
+ * "the newest built-in version". The action checks the version is installed.
+ */
+export const FrameworkChoiceSchema = z.object({
+  frameworkVersion: z
+    .string({ required_error: "Choose a framework version" })
+    .trim()
+    .regex(/^(?:\d+|newest)$/, "Choose one of the installed framework versions"),
+});
+export type FrameworkChoice = z.infer<typeof FrameworkChoiceSchema>;
+
 const EvidenceDateSchema = calendarDay("Use a date such as 2026-09-30");
 
 const EvidenceSchema = z.preprocess(

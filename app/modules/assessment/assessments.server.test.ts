@@ -29,6 +29,7 @@ import {
   withdrawAssessment,
 } from "./assessments.server";
 import { saveResponses } from "./capture.server";
+import { getFrameworkChoice, updateFrameworkChoice } from "./framework-choice.server";
 import { responsesDigest } from "./responses-digest";
 import { evidenceLevel } from "./evidence";
 import { scoreAssessment, type StatementResponses } from "./scoring";
@@ -140,6 +141,85 @@ describe("createAssessment", () => {
     expect(auditCount(orgId)).toBe(0);
     // The installed version can be named explicitly.
     expect(createAssessment(orgId, { period: Q2, frameworkVersion: framework.version }, LEADER).frameworkVersion).toBe(framework.version);
+  });
+});
+
+describe("the framework version of a new assessment", () => {
+  const ADMIN: Actor = { type: "system", label: "admin@test" };
+
+  it("is the newest built-in (2) by default, the organisation's choice when set, and the request's when named", () => {
+    const orgId = newOrg();
+    expect(createAssessment(orgId, { period: Q2 }, LEADER).frameworkVersion).toBe("2");
+    expect(updateFrameworkChoice(orgId, { frameworkVersion: "1" }, ADMIN)).toBe("1");
+    expect(getFrameworkChoice(orgId)).toMatchObject({ frameworkVersion: "1", nextAssessmentVersion: "1" });
+    expect(createAssessment(orgId, { period: Q3 }, LEADER).frameworkVersion).toBe("1");
+    expect(createAssessment(orgId, { period: shiftQuarter(Q3, -2), frameworkVersion: "2" }, LEADER).frameworkVersion).toBe("2");
+    // Clearing the choice goes back to the newest; the assessments keep their versions.
+    expect(updateFrameworkChoice(orgId, { frameworkVersion: "newest" }, ADMIN)).toBe("2");
+    expect(listAssessments(orgId).map((a) => a.frameworkVersion)).toEqual(["1", "2", "2"]);
+  });
+
+  it("audits each change of the choice and refuses a version that is not installed, writing nothing", () => {
+    const orgId = newOrg();
+    updateFrameworkChoice(orgId, { frameworkVersion: "1" }, ADMIN);
+    const events = auditCount(orgId);
+    const error = catchDomain(() => updateFrameworkChoice(orgId, { frameworkVersion: "99" }, ADMIN));
+    expect(error).toMatchObject({ code: "invalid", field: "frameworkVersion" });
+    expect(getFrameworkChoice(orgId).frameworkVersion).toBe("1");
+    expect(auditCount(orgId)).toBe(events);
+    const [event] = getDb()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.action, "settings.framework_version_updated")))
+      .all();
+    expect(event).toMatchObject({ actorLabel: "admin@test", entityType: "organization", entityId: String(orgId) });
+    expect(JSON.parse(event!.payload)).toMatchObject({ before: { frameworkVersion: null }, after: { frameworkVersion: "1" } });
+  });
+});
+
+describe("the dimension level on version 1 and version 2", () => {
+  // Three components at 4.0 (levels 2–4 in place) and two at 2.0 (level 2 in place): dimension 3.2 → level 3 on both;
+  // with one more at 5.0 it is 3.8: level 3 on version 1, level 4 on version 2 (cut-off 3.5).
+  const upTo = (componentId: string, level: number) =>
+    [2, 3, 4, 5].filter((l) => l <= level).flatMap((l) => statementsAt(componentId, l).map((id) => ({ id, status: "in_place" as const })));
+  const RESPONSES: AssessmentResponsesInput = {
+    capabilities: [
+      ...upTo("technical-capability", 5),
+      ...upTo("mlops", 4),
+      ...upTo("lifecycle", 4),
+      ...upTo("production-operations", 2),
+      ...upTo("standards", 4),
+    ],
+    questions: [],
+  };
+
+  it("follows each version's cut-offs, and a finalised assessment keeps the level it was finalised with", () => {
+    const orgId = newOrg();
+    const [a1, a2] = [
+      createAssessment(orgId, { period: Q2, frameworkVersion: "1" }, LEADER),
+      createAssessment(orgId, { period: Q3, frameworkVersion: "2" }, LEADER),
+    ];
+    for (const a of [a1, a2]) saveResponses(orgId, a!.id, RESPONSES, LEADER);
+    const [s1, s2] = [getAssessment(orgId, a1!.id)!.score, getAssessment(orgId, a2!.id)!.score];
+    expect(s1.dimensionScore).toBeCloseTo(3.8, 12);
+    expect(s2.dimensionScore).toBeCloseTo(3.8, 12);
+    expect([s1.level, s1.levelName]).toEqual([3, "Defined"]);
+    expect([s2.level, s2.levelName]).toEqual([4, "Managed"]);
+
+    const justifications = Object.fromEntries(framework.components.map((c) => [c.id, "Evidenced outside the registry."]));
+    finalizeAssessment(orgId, a1!.id, { justifications, acceptUnanswered: true }, LEADER);
+    // The snapshot is what is read back, even if the level were computed differently today.
+    const row = getDb().select().from(assessments).where(eq(assessments.id, a1!.id)).get()!;
+    const doctored = JSON.parse(row.scoreSnapshot!) as { score: { level: number } };
+    doctored.score.level = 2;
+    getDb()
+      .update(assessments)
+      .set({ scoreSnapshot: JSON.stringify(doctored) })
+      .where(eq(assessments.id, a1!.id))
+      .run();
+    expect(getAssessment(orgId, a1!.id)!.score.level).toBe(2);
+    expect(listAssessments(orgId).find((a) => a.id === a1!.id)!.level).toBe(2);
+    expect(listAssessmentScores(orgId).find((a) => a.id === a1!.id)!.level).toBe(2);
   });
 });
 

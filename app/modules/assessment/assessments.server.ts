@@ -4,11 +4,12 @@ import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStat
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter, type QuarterRange } from "../../utils/quarters";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
-import { findFramework, LATEST_FRAMEWORK_VERSION } from "../framework/framework";
+import { findFramework } from "../framework/framework";
 import type { Framework } from "../framework/framework-schema";
 import { computeRegistryMetrics, type RegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
 import { countsAsFinalized, type AssessmentStatus } from "./assessment-constants";
+import { frameworkVersionForNewAssessment } from "./framework-choice.server";
 import { evidenceFlags, evidenceLevel, type EvidenceMetrics } from "./evidence";
 import { responsesDigest } from "./responses-digest";
 import {
@@ -84,7 +85,7 @@ export function createAssessment(
   actor: Actor,
   options: WriteOptions = {},
 ) {
-  const version = input.frameworkVersion ?? LATEST_FRAMEWORK_VERSION;
+  const version = frameworkVersionForNewAssessment(orgId, input.frameworkVersion);
   if (!findFramework(version)) throw invalid(`Unknown framework version ${version}`, "frameworkVersion");
   const now = options.now ?? new Date();
   const current = quarterOf(now);
@@ -202,14 +203,19 @@ export function loadResponses(db: DbOrTx, id: number) {
 
 export type EvaluatedAssessment = ReturnType<typeof evaluate>;
 
-/** Scores, registry evidence and flags of one assessment, from its responses and the registry's figures. */
+/**
+ * Scores, registry evidence and flags of one assessment, from its responses and the registry's figures.
+ * A finalised assessment passes its frozen score: its levels are never recomputed (a later rule or
+ * content change must not move them).
+ */
 function evaluate(
   framework: Framework,
   responses: StatementResponses,
   answers: Array<{ questionId: string; level: number | null }>,
   metrics: EvidenceMetrics,
+  frozen: AssessmentScore | null = null,
 ) {
-  const score = scoreAssessment(framework, responses);
+  const score = frozen ?? scoreAssessment(framework, responses);
   const flags = evidenceFlags(framework, score, metrics);
   return {
     score,
@@ -248,6 +254,7 @@ const assessmentQuery = reusableQuery((db) =>
       finalizedByLabel: assessments.finalizedByLabel,
       justifications: assessments.justifications,
       metricsSnapshot: assessments.metricsSnapshot,
+      scoreSnapshot: assessments.scoreSnapshot,
       withdrawnAt: assessments.withdrawnAt,
       withdrawnByLabel: assessments.withdrawnByLabel,
       withdrawnReason: assessments.withdrawnReason,
@@ -280,6 +287,7 @@ export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
     statements,
     Object.values(answers).map((a) => ({ questionId: a.questionId, level: a.level })),
     metrics,
+    row.scoreSnapshot ? frozenScore(row.scoreSnapshot) : null,
   );
   return {
     id: row.id,

@@ -8,6 +8,7 @@ import type { WriteOptions } from "../registry/registry.server";
 import type { StatementStatusValue } from "./assessment-constants";
 import type { AssessmentResponsesInput } from "./assessment-schemas";
 import { frameworkOf, loadResponses, requireAssessment, requireEditable } from "./assessments.server";
+import { questionLabel } from "../framework/framework-constants";
 
 /**
  * Saving what is captured on an assessment: statement responses and question
@@ -103,7 +104,7 @@ function sameValues(a: object | null, b: object) {
 function frameworkIndex(framework: Framework) {
   const statements = new Map<string, { componentId: string; text: string }>();
   for (const c of framework.components) for (const s of c.capabilities) statements.set(s.id, { componentId: c.id, text: s.text });
-  const questions = new Map(framework.questions.map((q) => [q.id, { componentId: q.componentId, label: `Q${q.number}: ${q.title}` }]));
+  const questions = new Map(framework.questions.map((q) => [q.id, { componentId: q.componentId, label: questionLabel(q) }]));
   const componentNames = new Map(framework.components.map((c) => [c.id, c.name]));
   return { statements, questions, componentNames };
 }

@@ -56,6 +56,7 @@ function frameworkOf(components: FrameworkComponent[], questions: Array<{ id: st
   return {
     levels: LEVEL_NAMES.map((name, i) => ({ level: i + 1, name })),
     bands: { strong: 4, weak: 2.5 },
+    levelCutoffs: getFramework("1").levelCutoffs,
     components,
     questions,
     evidenceRules: [],

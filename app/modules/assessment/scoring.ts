@@ -13,7 +13,9 @@ import type { Framework, FrameworkComponent } from "../framework/framework-schem
  *   coverage(L) >= 0.8. A component scores its achieved level plus the
  *   coverage of the next level (nothing added at level 5): 1.0–5.0.
  * - The dimension score is the weight-weighted mean of component scores;
- *   its level is floor(score) and its band comes from `framework.bands`.
+ *   its level is the highest level whose cut-off (`framework.levelCutoffs`)
+ *   the unrounded score reaches (score ≥ cut-off), else 1; its band comes
+ *   from `framework.bands`. Version 1's cut-offs 2, 3, 4, 5 give floor(score).
  */
 
 import { STATEMENT_STATUSES, type StatementStatusValue } from "./assessment-constants";
@@ -93,10 +95,6 @@ export function coverage(statements: ReadonlyArray<{ id: string; level: number }
   return count === 0 ? 1 : sum / count;
 }
 
-function clampLevel(value: number): MaturityLevel {
-  return Math.min(5, Math.max(1, value)) as MaturityLevel;
-}
-
 export function scoreComponent(component: FrameworkComponent, responses: StatementResponses): ComponentScore {
   const cov = {} as Record<StatementLevel, number>;
   for (const level of STATEMENT_LEVELS) cov[level] = coverage(component.capabilities, responses, level);
@@ -124,14 +122,27 @@ export function bandOf(framework: Pick<Framework, "bands">, dimensionScore: numb
   return "moderate";
 }
 
+/**
+ * The dimension level of an unrounded dimension score: the highest level whose cut-off the score
+ * reaches (score ≥ cut-off, "above 3.5" read as "at least 3.5"), level 1 below every cut-off.
+ * The one place a level is derived from a dimension score.
+ */
+export function dimensionLevelOf(framework: Pick<Framework, "levelCutoffs">, dimensionScore: number): MaturityLevel {
+  let level: MaturityLevel = 1;
+  for (const cutoff of framework.levelCutoffs.cutoffs) {
+    if (dimensionScore >= cutoff.minScore - EPSILON) level = cutoff.level as MaturityLevel;
+  }
+  return level;
+}
+
 export function scoreAssessment(
-  framework: Pick<Framework, "components" | "levels" | "bands">,
+  framework: Pick<Framework, "components" | "levels" | "bands" | "levelCutoffs">,
   responses: StatementResponses,
 ): AssessmentScore {
   const components = framework.components.map((c) => scoreComponent(c, responses));
   const totalWeight = components.reduce((sum, c) => sum + c.weight, 0);
   const dimensionScore = totalWeight > 0 ? components.reduce((sum, c) => sum + c.score * c.weight, 0) / totalWeight : 1;
-  const level = clampLevel(Math.floor(dimensionScore + EPSILON));
+  const level = dimensionLevelOf(framework, dimensionScore);
   const levelName = framework.levels.find((l) => l.level === level)?.name ?? `Level ${level}`;
   return { components, dimensionScore, level, levelName, band: bandOf(framework, dimensionScore) };
 }

@@ -8,6 +8,7 @@
 export const EVENT_LABELS: Readonly<Record<string, string>> = {
   "organization.created": "Organisation created",
   "settings.fairness_updated": "Fairness thresholds changed",
+  "settings.framework_version_updated": "Framework version for new assessments changed",
   "member.created": "Member account created",
   "member.added": "Member added",
   "member.role_changed": "Member's role changed",

@@ -48,8 +48,26 @@ export const FrameworkLevelSchema = z.object({
   state: z.array(Text).min(1),
   characteristics: z.array(Text).min(1),
   businessImpact: z.array(Text).min(1),
-  improvementPriorities: z.array(z.object({ title: Text, text: Text })).min(1),
+  /** May be empty: the guide gives none for the top level, and content should not invent any. */
+  improvementPriorities: z.array(z.object({ title: Text, text: Text })),
 });
+
+/**
+ * Where the dimension's levels 2–5 start on the 1.0–5.0 dimension score. The dimension is at the
+ * highest level whose cut-off its unrounded score reaches (score ≥ cut-off); below the level 2
+ * cut-off it is at level 1. `source` says where the numbers come from, shown on /framework/scoring.
+ */
+export const LevelCutoffsSchema = z
+  .object({
+    cutoffs: z
+      .array(z.object({ level: StatementLevelSchema, minScore: z.number().min(1).max(5) }))
+      .length(4)
+      .refine((list) => list.every((c, i) => c.level === i + 2), "cut-offs are for levels 2, 3, 4 and 5, in that order")
+      .refine((list) => list.every((c, i) => i === 0 || c.minScore > list[i - 1]!.minScore), "cut-offs rise with the level"),
+    source: Text,
+  })
+  .describe("The dimension score each level starts at");
+export type LevelCutoffs = z.infer<typeof LevelCutoffsSchema>;
 
 export const CapabilityStatementSchema = z.object({
   id: Id,
@@ -138,6 +156,7 @@ export const FrameworkSchema = z.object({
   whyItMatters: z.array(Text).min(1),
   failureModes: z.array(z.object({ title: Text, text: Text })).default([]),
   levels: z.array(FrameworkLevelSchema).length(5),
+  levelCutoffs: LevelCutoffsSchema,
   components: z.array(ComponentSchema).length(5),
   questions: z.array(QuestionSchema).min(1),
   roadmaps: z.array(RoadmapSchema).length(4),

@@ -35,9 +35,9 @@ describe("framework loading", () => {
     expect(result.success).toBe(true);
   });
 
-  it("exposes version 1 through the loader", () => {
-    expect(listFrameworkVersions()).toContain("1");
-    expect(LATEST_FRAMEWORK_VERSION).toBe("1");
+  it("exposes versions 1 and 2 through the loader, 2 the newest", () => {
+    expect(listFrameworkVersions()).toEqual(expect.arrayContaining(["1", "2"]));
+    expect(LATEST_FRAMEWORK_VERSION).toBe("2");
     expect(findFramework("1")).toBe(framework);
     expect(findFramework("999")).toBeUndefined();
     expect(() => getFramework("999")).toThrow();

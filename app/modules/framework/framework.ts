@@ -1,4 +1,5 @@
 import v1 from "../../../content/technology-operations/v1.json";
+import v2 from "../../../content/technology-operations/v2.json";
 import { FrameworkSchema, type Framework } from "./framework-schema";
 
 /**
@@ -6,7 +7,7 @@ import { FrameworkSchema, type Framework } from "./framework-schema";
  * older versions stay loadable after a newer one is added beside them.
  */
 const frameworks: ReadonlyMap<string, Framework> = new Map(
-  [v1].map((raw) => {
+  [v1, v2].map((raw) => {
     const framework = FrameworkSchema.parse(raw);
     return [framework.version, framework] as const;
   }),

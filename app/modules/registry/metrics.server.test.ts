@@ -72,6 +72,7 @@ describe("computeRegistryMetrics on an empty organisation", () => {
         { month: "2026-03", count: 0 },
       ],
       medianLeadTimeHours: null,
+      leadTimeBasis: null,
       lineageCompleteShare: null,
       registrations: 0,
       apiRegistrationShare: null,
@@ -380,5 +381,41 @@ describe("computeRegistryMetrics on a known history", () => {
     expect([mine.modelsTotal, mine.productionPromotions, mine.incidentsInWindow, mine.registrations, mine.sloBreaches]).toEqual([
       5, 2, 3, 4, 2,
     ]);
+  });
+});
+
+describe("lead time from the commit (issue #15)", () => {
+  it("runs from committedAt when given, from registration otherwise, and says which", () => {
+    const orgId = newOrg();
+    const h = makeHelpers(orgId);
+    h.model("lt", "2026-01-01T00:00:00Z");
+    // Committed 48 h before registration, promoted 24 h after it: 72 h from the commit.
+    h.version("lt", { version: "1.0.0", stage: "staging", committedAt: at("2026-01-08T00:00:00Z") }, "api", "2026-01-10T00:00:00Z");
+    h.move("lt", "1.0.0", "production", "2026-01-11T00:00:00Z");
+    const january = { from: at("2026-01-01T00:00:00Z"), to: at("2026-02-01T00:00:00Z") };
+    expect(computeRegistryMetrics(orgId, january)).toMatchObject({ medianLeadTimeHours: 72, leadTimeBasis: "commit" });
+
+    // Without a commit time: 24 h from registration.
+    h.version("lt", { version: "2.0.0", stage: "staging" }, "api", "2026-02-10T00:00:00Z");
+    h.move("lt", "2.0.0", "production", "2026-02-11T00:00:00Z");
+    const february = { from: at("2026-02-01T00:00:00Z"), to: at("2026-03-01T00:00:00Z") };
+    expect(computeRegistryMetrics(orgId, february)).toMatchObject({ medianLeadTimeHours: 24, leadTimeBasis: "registration" });
+
+    // Both in one window: median of 72 and 24, basis mixed.
+    const both = { from: at("2026-01-01T00:00:00Z"), to: at("2026-03-01T00:00:00Z") };
+    expect(computeRegistryMetrics(orgId, both)).toMatchObject({ medianLeadTimeHours: 48, leadTimeBasis: "mixed" });
+  });
+
+  it("refuses a commit time after the registration as invalid `committedAt`", () => {
+    const orgId = newOrg();
+    const h = makeHelpers(orgId);
+    h.model("late", "2026-01-01T00:00:00Z");
+    expect(() => h.version("late", { version: "1.0.0", committedAt: at("2026-01-10T00:00:01Z") }, "api", "2026-01-10T00:00:00Z")).toThrow(
+      expect.objectContaining({ code: "invalid", field: "committedAt" }),
+    );
+    // Exactly at registration is fine.
+    expect(
+      h.version("late", { version: "1.0.0", committedAt: at("2026-01-10T00:00:00Z") }, "api", "2026-01-10T00:00:00Z").version.committedAt,
+    ).toEqual(at("2026-01-10T00:00:00Z"));
   });
 });

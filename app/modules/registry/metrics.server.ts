@@ -1,12 +1,19 @@
 import { getDb, reusableSql, type DbOrTx } from "../../../db/client";
 import { currentQuarterRange, monthsBetween } from "../../utils/quarters";
 import { median } from "./lifecycle";
-import { BIAS_AUDIT_FRESHNESS_DAYS, STAGES, type Stage } from "./registry-constants";
+import { BIAS_AUDIT_FRESHNESS_DAYS, STAGES, type LeadTimeBasis, type Stage } from "./registry-constants";
 
 export type MetricsWindow = { from: Date; to: Date };
 
 const HOUR = 3_600_000;
 const AVERAGE_MONTH_DAYS = 365.25 / 12;
+
+/** "commit" when every promotion had a commit time, "registration" when none had, "mixed" otherwise; null without promotions. */
+export function leadTimeBasis(hasCommitTime: readonly boolean[]): LeadTimeBasis | null {
+  if (hasCommitTime.length === 0) return null;
+  if (hasCommitTime.every(Boolean)) return "commit";
+  return hasCommitTime.some(Boolean) ? "mixed" : "registration";
+}
 
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
@@ -66,8 +73,8 @@ const incidentsQuery = reusableSql<{ started_at: number; detected_at: number; re
   select started_at, detected_at, resolved_at from incidents
   where org_id = :orgId and started_at >= :from and started_at < :to`);
 
-const promotionsQuery = reusableSql<{ at: number; version_created: number; gated: number }, Params>(`
-  select t.created_at as at, v.created_at as version_created,
+const promotionsQuery = reusableSql<{ at: number; version_created: number; committed: number | null; gated: number }, Params>(`
+  select t.created_at as at, v.created_at as version_created, v.committed_at as committed,
          case when t.approval_request_id is not null then 1 else 0 end as gated
   from stage_transitions t join model_versions v on v.id = t.version_id
   where t.org_id = :orgId and t.to_stage = 'production' and t.created_at >= :from and t.created_at < :to`);
@@ -137,7 +144,9 @@ export function computeRegistryMetrics(orgId: number, window: MetricsWindow = cu
     productionPromotions: promotions.length,
     deploymentsPerMonth: windowMonths > 0 ? promotions.length / windowMonths : null,
     promotionsByMonth: [...promotionsByMonth].map(([month, count]) => ({ month, count })),
-    medianLeadTimeHours: median(promotions.map((p) => (p.at - p.version_created) / HOUR)),
+    // The guide's lead time runs from the commit; versions registered without one count from registration.
+    medianLeadTimeHours: median(promotions.map((p) => (p.at - (p.committed ?? p.version_created)) / HOUR)),
+    leadTimeBasis: leadTimeBasis(promotions.map((p) => p.committed !== null)),
     lineageCompleteShare: share(production.complete, production.versions),
     registrations: registrations.total,
     apiRegistrationShare: share(registrations.api, registrations.total),

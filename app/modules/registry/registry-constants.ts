@@ -1,5 +1,9 @@
 /** Registry vocabularies, shared by the schema, zod schemas and the UI. */
 
+/** What a median lead time to production runs from (see GET /api/v1/metrics `leadTimeBasis`). */
+export const LEAD_TIME_BASES = ["commit", "registration", "mixed"] as const;
+export type LeadTimeBasis = (typeof LEAD_TIME_BASES)[number];
+
 export const RISK_TIERS = ["minimal", "limited", "high", "unacceptable"] as const;
 /** Path words under /orgs/:org/models/ that are pages, not models: never a model's slug. */
 export const RESERVED_MODEL_SLUGS = ["new"] as const;

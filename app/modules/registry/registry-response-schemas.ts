@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TimestampSchema } from "../../utils/validation";
-import { CHANNELS, INCIDENT_STATUSES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
+import { CHANNELS, INCIDENT_STATUSES, LEAD_TIME_BASES, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
 
 /**
  * What the registry API answers. The API routes type their answers with these
@@ -42,6 +42,7 @@ export const ModelVersionSchema = z.object({
   createdVia: z.enum(CHANNELS),
   createdAt: TimestampSchema,
   stageChangedAt: TimestampSchema,
+  committedAt: TimestampSchema.nullable().describe("When the version's code was committed; null when not given"),
 });
 
 export const ModelSchema = ModelFieldsSchema.extend({
@@ -118,6 +119,12 @@ export const RegistryMetricsSchema = z.object({
   deploymentsPerMonth: z.number().nullable(),
   promotionsByMonth: z.array(z.object({ month: z.string(), count: z.number().int() })),
   medianLeadTimeHours: z.number().nullable(),
+  leadTimeBasis: z
+    .enum(LEAD_TIME_BASES)
+    .nullable()
+    .describe(
+      "What medianLeadTimeHours runs from: 'commit' when every production promotion in the window had a commit time, 'registration' when none had, 'mixed' when some had (each promotion from its commit time when known, else from its registration); null with no promotions",
+    ),
   lineageCompleteShare: ShareSchema,
   registrations: z.number().int(),
   apiRegistrationShare: ShareSchema,

@@ -189,6 +189,9 @@ export const ModelVersionCreateSchema = z.object({
   artifactUri: optionalText(1000),
   metrics: metricsField,
   parentVersion: optionalField(SemverSchema),
+  committedAt: optionalField(DateTimeSchema).describe(
+    "When the version's code was committed (ISO date-time). Lead time to production runs from here when given; it cannot be after the registration",
+  ),
 });
 export type ModelVersionCreate = z.infer<typeof ModelVersionCreateSchema>;
 

@@ -211,6 +211,8 @@ export function createVersion(
       parentVersionId = parent.id;
     }
     const now = options.now ?? new Date();
+    if (input.committedAt && input.committedAt.getTime() > now.getTime())
+      throw invalid("The commit time cannot be after the registration (nor in the future)", "committedAt");
     const stage: Stage = input.stage ?? "development";
     const by = actorColumns(actor);
     const version = tx
@@ -232,6 +234,7 @@ export function createVersion(
         artifactUri: input.artifactUri ?? null,
         metrics: JSON.stringify(input.metrics ?? {}),
         parentVersionId,
+        committedAt: input.committedAt ?? null,
         lineageComplete: isLineageComplete({
           codeRef: input.codeRef,
           trainingDataRef: input.trainingData?.ref,
@@ -584,6 +587,7 @@ export function versionJson(row: typeof modelVersions.$inferSelect, parentVersio
     createdVia: row.createdVia,
     createdAt: row.createdAt.toISOString(),
     stageChangedAt: row.stageChangedAt.toISOString(),
+    committedAt: row.committedAt?.toISOString() ?? null,
   };
 }
 export type VersionJson = ReturnType<typeof versionJson>;

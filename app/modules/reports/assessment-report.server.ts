@@ -22,6 +22,7 @@ import {
   wrapLines,
   type Pdf,
 } from "./pdf.server";
+import { questionLabel } from "../framework/framework-constants";
 
 type Previous = { period: string; dimensionScore: number; components: Array<{ componentId: string; score: number }> } | null;
 /** Who withdrew a finalised assessment, when and why (see `assessmentWithdrawal`). */
@@ -322,7 +323,7 @@ export function assessmentBoardReport(
     a.questions.map((q) => {
       const question = framework.questions.find((x) => x.id === q.questionId);
       return [
-        question ? `Q${question.number} ${question.title}` : q.questionId,
+        question ? questionLabel(question) : q.questionId,
         q.answerLevel ? `level ${q.answerLevel}` : "—",
         { text: `${q.componentLevel}${q.differs ? " (differs)" : ""}`, color: q.differs ? COLORS.bad : undefined },
         a.answers[q.questionId]?.note ?? "",

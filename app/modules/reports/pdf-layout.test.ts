@@ -70,7 +70,7 @@ describe("the demo organisation's PDFs", () => {
         expect(first).toContain(word);
       for (const c of framework.components) expect(first).toContain(c.name);
       const all = pages.map((p) => p.text).join(" ");
-      for (const q of framework.questions) expect(all).toContain(`Q${q.number} ${q.title}`);
+      for (const q of framework.questions) expect(all).toContain(`Q${q.number}: ${q.title}`);
     }
   });
 
