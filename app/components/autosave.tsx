@@ -88,6 +88,8 @@ export function useAutosave<T extends AutosaveAnswer>(
   const [savedOnce, setSavedOnce] = useState(false);
   const dirtyRef = useRef(false);
   const queued = useRef(false);
+  /** A Save clicked while a save was in flight: sent, as clicked, once that save has answered. */
+  const submitAfterSave = useRef<{ submitter: HTMLButtonElement | null }>();
   const timer = useRef<ReturnType<typeof setTimeout>>();
   const busy = fetcher.state !== "idle";
   const answer = fetcher.data as T | undefined;
@@ -121,11 +123,17 @@ export function useAutosave<T extends AutosaveAnswer>(
     busyRef.current = busy;
     if (busy) return;
     if (answer?.ok) setSavedOnce(true);
+    const pending = submitAfterSave.current;
+    if (pending) {
+      submitAfterSave.current = undefined;
+      formRef.current?.requestSubmit(pending.submitter ?? undefined);
+      return;
+    }
     if (queued.current) {
       queued.current = false;
       saveNow();
     }
-  }, [busy, answer, saveNow]);
+  }, [busy, answer, saveNow, formRef]);
 
   useEffect(() => () => clearTimeout(timer.current), []);
 
@@ -144,8 +152,9 @@ export function useAutosave<T extends AutosaveAnswer>(
       if (isTextEntry(event.target) && dirtyRef.current) saveNow();
     },
     // The Save button: while a save is in flight, a second post would carry the
-    // version that save is replacing (and conflict with itself), so it waits in
-    // line like any other change. A named button (such as "Keep mine") posts as is.
+    // version that save is replacing (and conflict with itself), so the form is
+    // sent as clicked once that save has answered. A named button (such as
+    // "Keep mine") posts as is.
     onSubmit(event: FormEvent<HTMLFormElement>) {
       if (!enabled) return;
       clearTimeout(timer.current);
@@ -153,8 +162,8 @@ export function useAutosave<T extends AutosaveAnswer>(
       if (submitter?.name) return;
       if (busyRef.current) {
         event.preventDefault();
-        markDirty(true);
-        queued.current = true;
+        queued.current = false;
+        submitAfterSave.current = { submitter };
         return;
       }
       markDirty(false);
