@@ -67,8 +67,8 @@ const METRIC_WORDS: Record<RegistryMetricKey, { subject: (v: string) => string; 
   incidentsInWindow: { subject: (v) => `${counted(v, "incident", "incidents")} this quarter`, name: "incidents this quarter" },
   incidentRate: { subject: (v) => `incident rate ${v}`, name: "incident rate" },
   incidentRateTrailingYear: {
-    subject: (v) => `incident rate over the trailing four quarters ${v}`,
-    name: "incident rate over the trailing four quarters",
+    subject: (v) => `pooled incident rate over the trailing four quarters ${v}`,
+    name: "pooled incident rate",
   },
   productionModelsWithIncidentShare: {
     subject: (v) => `${v} of production models had an incident`,
