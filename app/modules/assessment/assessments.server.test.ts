@@ -6,7 +6,7 @@ import { DomainError } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter } from "../../utils/quarters";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { getFramework } from "../framework/framework";
-import { computeRegistryMetrics } from "../registry/metrics.server";
+import { computeEvidenceMetrics, computeRegistryMetrics } from "../registry/metrics.server";
 import { createModel, createVersion } from "../registry/registry.server";
 import { transitionVersion } from "../governance/transitions.server";
 import { StatementResponseSchema, AssessmentResponsesSchema, type AssessmentResponsesInput } from "./assessment-schemas";
@@ -374,7 +374,7 @@ describe("registry evidence", () => {
     expect(before.evidence.find((e) => e.componentId === "production-operations")!.level).toBe(1);
 
     const during = getAssessment(orgId, q2.id)!;
-    expect(during.metrics).toEqual(computeRegistryMetrics(orgId, quarterRange(Q2)));
+    expect(during.metrics).toEqual(computeEvidenceMetrics(orgId, quarterRange(Q2)));
     expect(during.metrics.productionModels).toBe(1);
     const prodOps = during.evidence.find((e) => e.componentId === "production-operations")!;
     expect(prodOps.level).toBe(2);

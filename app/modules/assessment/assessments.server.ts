@@ -6,7 +6,7 @@ import { quarterOf, quarterRange, shiftQuarter, type QuarterRange } from "../../
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { findFramework } from "../framework/framework";
 import { REGISTRY_METRIC_WINDOWS, type Framework } from "../framework/framework-schema";
-import { computeRegistryMetrics, type RegistryMetrics } from "../registry/metrics.server";
+import { computeEvidenceMetrics, type EvidenceRegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
 import { countsAsFinalized, type AssessmentStatus } from "./assessment-constants";
 import { frameworkVersionForNewAssessment } from "./framework-choice.server";
@@ -244,7 +244,7 @@ export function evidenceWindow(period: string, now = new Date()): QuarterRange {
   return { from: quarter.from, to: new Date(end) };
 }
 
-type Snapshot = { score: AssessmentScore; metrics: RegistryMetrics };
+type Snapshot = { score: AssessmentScore; metrics: EvidenceRegistryMetrics };
 
 type ComponentEvidenceRow = { componentId: string } & ComponentEvidence;
 type FrozenEvaluation = { score: AssessmentScore; evidence?: ComponentEvidenceRow[]; flags?: EvidenceFlag[] };
@@ -310,9 +310,9 @@ export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
   const { statements, answers } = loadResponses(db, id);
   const notes = notesQuery(db).all({ id });
   // Finalised (and withdrawn) assessments carry the figures frozen at finalisation.
-  const metrics: RegistryMetrics = row.metricsSnapshot
-    ? (JSON.parse(row.metricsSnapshot) as RegistryMetrics)
-    : computeRegistryMetrics(orgId, evidenceWindow(row.period), db);
+  const metrics: EvidenceRegistryMetrics = row.metricsSnapshot
+    ? (JSON.parse(row.metricsSnapshot) as EvidenceRegistryMetrics)
+    : computeEvidenceMetrics(orgId, evidenceWindow(row.period), db);
   const quarterEnd = quarterRange(row.period).to.getTime();
   const evaluated = evaluate(
     framework,

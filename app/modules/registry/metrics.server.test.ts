@@ -4,7 +4,7 @@ import { currentQuarterRange, quarterRange } from "../../utils/quarters";
 import type { Actor } from "../audit/audit.server";
 import { and, eq } from "drizzle-orm";
 import { models, modelVersions, stageTransitions } from "../../../db/schema";
-import { computeRegistryMetrics, trailingQuarters } from "./metrics.server";
+import { computeEvidenceMetrics, computeRegistryMetrics, trailingQuarters } from "./metrics.server";
 import type { Channel, Stage } from "./registry-constants";
 import { createIncident, createModel, createVersion, recordMonitoringSnapshot, setObjective } from "./registry.server";
 import { transitionVersion } from "../governance/transitions.server";
@@ -63,7 +63,6 @@ describe("computeRegistryMetrics on an empty organisation", () => {
       productionModels: 0,
       incidentsInWindow: 0,
       incidentRate: null,
-      incidentRateTrailingYear: null,
       productionModelsWithIncidentShare: null,
       medianTimeToDetectHours: null,
       medianTimeToRecoverHours: null,
@@ -79,9 +78,7 @@ describe("computeRegistryMetrics on an empty organisation", () => {
       lineageCompleteShare: null,
       registrations: 0,
       apiRegistrationShare: null,
-      registeredLineageCompleteShare: null,
       sloBreaches: 0,
-      sloBreachShare: null,
       approvalGatedShare: null,
       automaticPromotionShare: null,
       approvedCardShare: null,
@@ -441,7 +438,7 @@ describe("lead time from the commit (issue #15)", () => {
  *  Incidents: 2025-Q4 baker 2025-12-01; 2026-Q1 none; 2026-Q2 charlie 2026-04-20, dog 2026-06-01.
  *  Rate = (1 + 0 + 2) / (2 + 2 + 3) = 3/7, where the quarter's own rate is 2/3.
  */
-describe("computeRegistryMetrics: the trailing year and the measures of practice", () => {
+describe("computeEvidenceMetrics: the trailing year and the measures of practice", () => {
   let orgId: number;
 
   beforeAll(() => {
@@ -499,24 +496,24 @@ describe("computeRegistryMetrics: the trailing year and the measures of practice
   });
 
   it("pools incidents over the production models at each of four quarter ends, leaving out quarters without any", () => {
-    const m = computeRegistryMetrics(orgId, quarterRange("2026-Q2"));
+    const m = computeEvidenceMetrics(orgId, quarterRange("2026-Q2"));
     expect(m.productionModels).toBe(3);
     expect(m.incidentRate).toBe(2 / 3);
     expect(m.incidentRateTrailingYear).toBe(3 / 7);
     // 2025-Q2 and 2025-Q3 had no production models; 2025-Q4 two with one incident; 2026-Q1 two with none.
-    expect(computeRegistryMetrics(orgId, quarterRange("2026-Q1")).incidentRateTrailingYear).toBe(1 / 4);
+    expect(computeEvidenceMetrics(orgId, quarterRange("2026-Q1")).incidentRateTrailingYear).toBe(1 / 4);
     // No quarter of the year had a production model: not evidenced.
-    expect(computeRegistryMetrics(orgId, quarterRange("2025-Q3")).incidentRateTrailingYear).toBeNull();
+    expect(computeEvidenceMetrics(orgId, quarterRange("2025-Q3")).incidentRateTrailingYear).toBeNull();
   });
 
   it("counts a quarter still running at the window's end", () => {
-    const m = computeRegistryMetrics(orgId, { from: at("2026-04-01T00:00:00Z"), to: at("2026-04-25T00:00:00Z") });
+    const m = computeEvidenceMetrics(orgId, { from: at("2026-04-01T00:00:00Z"), to: at("2026-04-25T00:00:00Z") });
     // 2025-Q4 2 models/1 incident, 2026-Q1 2/0, 2026-Q2 so far (Apr 25) able + charlie with charlie's incident.
     expect(m.incidentRateTrailingYear).toBe(2 / 6);
   });
 
   it("lineage over every registered version, the automatic-promotion share and the SLO breach share", () => {
-    const m = computeRegistryMetrics(orgId, quarterRange("2026-Q2"));
+    const m = computeEvidenceMetrics(orgId, quarterRange("2026-Q2"));
     // Registered in Q2: dog 1.0.0 (incomplete) and able 2.0.0 (complete).
     expect(m.registeredLineageCompleteShare).toBe(1 / 2);
     // Promotions in Q2: dog, able 2.0.0 (people) and charlie's by policy.
@@ -524,9 +521,22 @@ describe("computeRegistryMetrics: the trailing year and the measures of practice
     expect(m.automaticPromotionShare).toBe(1 / 3);
     expect(m.sloBreachShare).toBe(1 / 4);
     // Nothing to divide by in 2025-Q3: no promotions, no snapshots.
-    const q3 = computeRegistryMetrics(orgId, quarterRange("2025-Q3"));
+    const q3 = computeEvidenceMetrics(orgId, quarterRange("2025-Q3"));
     expect([q3.automaticPromotionShare, q3.sloBreachShare]).toEqual([null, null]);
     expect(q3.registeredLineageCompleteShare).toBe(0);
+  });
+});
+
+describe("computeEvidenceMetrics on an empty organisation", () => {
+  it("adds the evidence-only figures to every registry figure, null with nothing to divide by", () => {
+    const orgId = newOrg();
+    const window = quarterRange("2026-Q1");
+    expect(computeEvidenceMetrics(orgId, window)).toEqual({
+      ...computeRegistryMetrics(orgId, window),
+      incidentRateTrailingYear: null,
+      registeredLineageCompleteShare: null,
+      sloBreachShare: null,
+    });
   });
 });
 
