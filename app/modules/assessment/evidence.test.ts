@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getFramework } from "../framework/framework";
-import { EvidenceRuleSchema, type EvidenceRule, type Framework } from "../framework/framework-schema";
+import { EvidenceRuleSchema, SuccessCheckSchema, type EvidenceRule, type Framework } from "../framework/framework-schema";
 import type { RegistryMetrics } from "../registry/metrics.server";
 import { evidenceFlags, evidenceLevel, needsJustification, ruleHolds, type EvidenceMetrics } from "./evidence";
 import type { AssessmentScore, ComponentScore } from "./scoring";
@@ -350,6 +350,12 @@ describe("version 2's rules: holds, fails, not evidenced", () => {
       ].sort(),
     );
     expect(v2.evidenceRules.filter((r) => r.metric === "deploymentsPerMonth").every((r) => r.source === "portal")).toBe(true);
+  });
+
+  it("roadmap criteria cannot check the evidence-only figures (the dashboard's figures do without them)", () => {
+    const check = { kind: "registry", metric: "incidentRateTrailingYear", comparison: "<", value: 0.01 };
+    expect(SuccessCheckSchema.safeParse(check).success).toBe(false);
+    expect(SuccessCheckSchema.safeParse({ ...check, metric: "incidentRate" }).success).toBe(true);
   });
 
   it("a rule cannot claim a window its metric is not computed over", () => {

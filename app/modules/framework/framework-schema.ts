@@ -43,6 +43,12 @@ export const RegistryMetricKeySchema = z.enum(REGISTRY_METRIC_KEYS);
 export type RegistryMetricKey = z.infer<typeof RegistryMetricKeySchema>;
 
 /**
+ * Figures only evidence rules and `GET /api/v1/metrics` compute (`computeEvidenceMetrics`): the dashboard's
+ * and roadmap criteria's figures are kept cheap without them, so a success criterion cannot check them.
+ */
+export const EVIDENCE_ONLY_METRIC_KEYS = ["incidentRateTrailingYear", "registeredLineageCompleteShare", "sloBreachShare"] as const;
+
+/**
  * The stretch of registry history a figure is measured over, relative to the assessed window (the
  * assessment's quarter, up to today while it runs):
  * - `quarter-end`: the state at the window's end (e.g. models in production then);
@@ -162,7 +168,7 @@ export const QuestionSchema = z.object({
 export const SuccessCheckSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("registry"),
-    metric: RegistryMetricKeySchema,
+    metric: RegistryMetricKeySchema.exclude(EVIDENCE_ONLY_METRIC_KEYS),
     comparison: ComparisonSchema,
     value: z.number(),
   }),
