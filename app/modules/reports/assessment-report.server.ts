@@ -276,7 +276,7 @@ export function assessmentBoardReport(
           ]
         : []),
       {
-        label: "Registry evidence level (gaps: no evidence rules)",
+        label: "Registry evidence level (gaps: no registry evidence)",
         values: a.score.components.map((c) => evidenceOf(c.componentId)),
         color: COLORS.ok,
         dash: true,
