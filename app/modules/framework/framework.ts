@@ -1,5 +1,6 @@
 import v1 from "../../../content/technology-operations/v1.json";
 import v2 from "../../../content/technology-operations/v2.json";
+import { comparableScores, componentLineageKey, dimensionComparable } from "./framework-lineage";
 import { FrameworkSchema, type Framework } from "./framework-schema";
 
 /**
@@ -13,22 +14,66 @@ const frameworks: ReadonlyMap<string, Framework> = new Map(
   }),
 );
 
+/** The newest built-in version: what new assessments use unless the organisation or the request names another. */
 export const LATEST_FRAMEWORK_VERSION = [...frameworks.keys()].sort((a, b) => Number(b) - Number(a))[0]!;
 
-export function listFrameworkVersions(): string[] {
+/** Where published uploaded versions come from (by version number), once the server has installed a source. */
+export type UploadedFrameworkSource = { find: (version: string) => Framework | undefined; versions: () => string[] };
+
+let uploaded: UploadedFrameworkSource | undefined;
+
+/**
+ * Installs where published uploaded versions are read from: the data cache
+ * (app/data-cache.server.ts) installs its site-wide reader of
+ * `framework_versions` when it loads, so this module stays free of the
+ * database and a built-in version never costs a query.
+ */
+export function installUploadedFrameworks(source: UploadedFrameworkSource): void {
+  uploaded = source;
+}
+
+/** The built-in version numbers (in `content/`). */
+export function listBuiltInFrameworkVersions(): string[] {
   return [...frameworks.keys()];
 }
 
+export function isBuiltInFrameworkVersion(version: string): boolean {
+  return frameworks.has(version);
+}
+
+/** Every version an assessment may use: the built-in ones, then the published uploaded ones. */
+export function listFrameworkVersions(): string[] {
+  return [...frameworks.keys(), ...(uploaded?.versions() ?? [])];
+}
+
 export function findFramework(version: string = LATEST_FRAMEWORK_VERSION): Framework | undefined {
-  return frameworks.get(version);
+  return frameworks.get(version) ?? uploaded?.find(version);
 }
 
 export function getFramework(version: string = LATEST_FRAMEWORK_VERSION): Framework {
-  const framework = frameworks.get(version);
+  const framework = findFramework(version);
   if (!framework) throw new Error(`Unknown framework version ${version}`);
   return framework;
 }
 
 export function levelName(framework: Framework, level: number): string {
   return framework.levels.find((l) => l.level === level)?.name ?? `Level ${level}`;
+}
+
+/** The key a component's scores continue under across versions (framework-lineage.ts), with every version the portal knows. */
+export function componentTrendKey(version: string, componentId: string): string {
+  return componentLineageKey(version, componentId, findFramework);
+}
+
+/** An earlier assessment's score for each component of a later one, null where it cannot be mapped across their versions. */
+export function comparableComponentScores(
+  current: Parameters<typeof comparableScores>[0],
+  earlier: Parameters<typeof comparableScores>[1],
+): Map<string, number | null> {
+  return comparableScores(current, earlier, findFramework);
+}
+
+/** Whether two versions' dimension scores can be compared (the same framework). */
+export function frameworkVersionsComparable(versionA: string, versionB: string): boolean {
+  return dimensionComparable(versionA, versionB, findFramework);
 }
