@@ -77,3 +77,28 @@ export function comparableComponentScores(
 export function frameworkVersionsComparable(versionA: string, versionB: string): boolean {
   return dimensionComparable(versionA, versionB, findFramework);
 }
+
+/** What a component's page shows (`/framework/<component>` and the upload preview); undefined for an id the version lacks. */
+export function componentView(framework: Framework, componentId: string | undefined) {
+  const component = framework.components.find((c) => c.id === componentId);
+  if (!component) return undefined;
+  return {
+    version: framework.version,
+    component,
+    levels: framework.levels.map((l) => ({ level: l.level, name: l.name })),
+    questions: framework.questions.filter((q) => q.componentId === component.id),
+    roadmaps: framework.roadmaps.filter((r) => r.workstreams.some((ws) => ws.items.some((i) => i.components.includes(component.id)))),
+    componentNames: Object.fromEntries(framework.components.map((c) => [c.id, c.name])),
+  };
+}
+export type ComponentView = NonNullable<ReturnType<typeof componentView>>;
+
+/**
+ * A version as a reader may see it: built-in versions are public, like the guide they come from;
+ * an uploaded one only to the signed-in and to API tokens (`isSignedIn` is asked only then).
+ * Anyone else gets undefined, as for a version that does not exist: its existence does not leak.
+ */
+export async function findFrameworkFor(version: string | undefined, isSignedIn: () => boolean | Promise<boolean>) {
+  if (version === undefined || isBuiltInFrameworkVersion(version)) return findFramework(version);
+  return (await isSignedIn()) ? findFramework(version) : undefined;
+}
