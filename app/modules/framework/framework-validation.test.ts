@@ -153,3 +153,17 @@ describe("scores across versions", () => {
     );
   });
 });
+
+describe("the JSON Schema generated from FrameworkSchema", () => {
+  it("accepts the built-in versions and refuses what the zod schema refuses", async () => {
+    const { default: Ajv } = await import("ajv");
+    const { frameworkJsonSchema } = await import("./framework-json-schema");
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(frameworkJsonSchema());
+    expect(validate(v2), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(getFramework("1"))).toBe(true);
+    const raw = upload();
+    raw.components[2].indicators.pop();
+    expect(validate(raw)).toBe(false);
+    expect(validate.errors?.[0]?.instancePath).toBe("/components/2/indicators");
+  });
+});
