@@ -1,4 +1,5 @@
 import { frameworkJsonSchema } from "~/modules/framework/framework-json-schema";
+import { methodNotAllowed } from "~/modules/http/api.server";
 
 /**
  * `GET /api/v1/framework/schema.json`: the JSON Schema of a framework version's
@@ -8,3 +9,6 @@ import { frameworkJsonSchema } from "~/modules/framework/framework-json-schema";
  */
 export const loader = () =>
   Response.json(frameworkJsonSchema(), { headers: { "Cache-Control": "public, max-age=300", "Content-Type": "application/schema+json" } });
+
+/** Other methods get the API's 405, in its error envelope. */
+export const action = () => methodNotAllowed(["GET"]);
