@@ -51,7 +51,7 @@ async function upload(formData: FormData, actor: { type: "user"; id: number; lab
   if (!parsed.ok) return data<UploadResult>({ ok: false, intent: "upload", errors: parsed.errors }, { status: 400 });
   try {
     const saved = saveFrameworkDraft(parsed.data.content, actor, parsed.data.replaceId);
-    return redirect(`/admin/frameworks?preview=${saved.id}`);
+    return redirect(`/admin/frameworks?preview=${saved.id}#preview`);
   } catch (error) {
     if (error instanceof FrameworkUploadInvalid) {
       return data<UploadResult>(
@@ -140,7 +140,8 @@ export default function SiteFrameworks() {
 
       <section className="card" style={{ marginTop: "1.5rem", maxWidth: 720 }} aria-labelledby="upload">
         <h2 id="upload">Upload a framework version</h2>
-        <Form method="post" encType="multipart/form-data" noValidate>
+        {/* A new form after each saved upload, so the next one starts empty. */}
+        <Form method="post" encType="multipart/form-data" noValidate key={preview?.id ?? "new"}>
           <input type="hidden" name="intent" value="upload" />
           <FormError error={uploadResult?.errors?.form} />
           <div className="field">
@@ -183,7 +184,11 @@ export default function SiteFrameworks() {
             {preview.status === "draft" ? "Preview of the draft of" : "Published"} version {preview.version}
           </h2>
           <p className="muted">
-            SHA-256 <span className="mono">{preview.contentHash}</span>.{" "}
+            SHA-256{" "}
+            <span className="mono" style={{ overflowWrap: "anywhere" }}>
+              {preview.contentHash}
+            </span>
+            .{" "}
             {preview.status === "draft"
               ? "This is how the framework pages will show it once published."
               : `Published ${formatDateTime(preview.publishedAt)} by ${preview.publishedBy}; it can never be changed.`}

@@ -98,7 +98,7 @@ test("a site admin uploads, previews and publishes a version; an organisation as
   expect(saved.status).toBe(302);
   const [draft] = stored();
   expect(draft).toMatchObject({ version: "30", status: "draft", frameworkId: "technology-operations" });
-  expect(saved.location).toBe(`/admin/frameworks?preview=${draft!.id}`);
+  expect(saved.location).toBe(`/admin/frameworks?preview=${draft!.id}#preview`);
   const preview = await send(base(), saved.location!, { cookie: site.cookie });
   expect(preview.status).toBe(200);
   expect(preview.text).toContain("Preview of the draft of");
