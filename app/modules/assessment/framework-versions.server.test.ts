@@ -1,6 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
+import { withQueryCounter } from "../../../db/query-count";
 import { auditEvents, changeCounters, frameworkVersions, users } from "../../../db/schema";
 import v2 from "../../../content/technology-operations/v2.json";
 // The data cache installs the published uploads as findFramework's source, as the server does at start.
@@ -98,5 +99,17 @@ describe("uploaded framework versions", () => {
         actor,
       ),
     ).toThrow(FrameworkUploadInvalid); // 21 is a draft: not a version assessments could have used
+  });
+
+  it("cost a built-in version no query, and an uploaded one a counter look-up once read", () => {
+    const queries = (read: () => unknown) =>
+      withQueryCounter((counter) => {
+        read();
+        return counter.queries;
+      });
+    expect(queries(() => findFramework("2"))).toBe(0);
+    findFramework("20");
+    expect(queries(() => findFramework("20"))).toBe(1);
+    expect(findFramework("20")).toBe(findFramework("20"));
   });
 });
