@@ -206,6 +206,9 @@ test("a site admin uploads, previews and publishes a version; an organisation as
   expect(asMember.status).toBe(200);
   expect((await send(base(), "/framework?version=30")).status).toBe(404);
   expect((await send(base(), "/framework?version=30", { cookie: orgAdmin.cookie })).status).toBe(200);
+  // How scores work lists it for members only.
+  expect((await send(base(), "/framework/scoring")).text).not.toContain("version=30");
+  expect((await send(base(), "/framework/scoring", { cookie: orgAdmin.cookie })).text).toContain("version=30");
   const builtIn = await expectJson(await request.get(`${API}/framework?version=2`), 200);
   expect(builtIn.levelCutoffs.cutoffs.map((c: Json) => c.minScore)).toEqual([2, 3, 3.5, 4.5]);
 });

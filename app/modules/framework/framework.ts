@@ -102,3 +102,9 @@ export async function findFrameworkFor(version: string | undefined, isSignedIn: 
   if (version === undefined || isBuiltInFrameworkVersion(version)) return findFramework(version);
   return (await isSignedIn()) ? findFramework(version) : undefined;
 }
+
+/** The versions a reader may see, as `findFrameworkFor` decides (`isSignedIn` is asked only when there are uploads). */
+export async function listFrameworkVersionsFor(isSignedIn: () => boolean | Promise<boolean>): Promise<string[]> {
+  const all = listFrameworkVersions();
+  return all.length > frameworks.size && (await isSignedIn()) ? all : listBuiltInFrameworkVersions();
+}
