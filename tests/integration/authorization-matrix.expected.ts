@@ -265,6 +265,7 @@ export const ROUTES: Record<string, RouteEntry> = {
       "GET /metrics",
       "GET /bias-audits/{id}",
       "GET /approval-requests/{id}",
+      "GET /approval-policies",
       "GET /audit/verify",
       "GET /audit/public-key",
       "GET /audit/events",
@@ -322,6 +323,7 @@ export const API: Record<string, ApiEntry> = {
   "GET /models/{slug}/versions/{version}/model-card": { scope: "governance:read", full: 200, other: 404 },
   "POST /models/{slug}/versions/{version}/approval-requests": { scope: "governance:write", full: 400, other: 400 },
   "GET /approval-requests/{id}": { scope: "governance:read", full: 200, other: 404 },
+  "GET /approval-policies": { scope: "governance:read", full: 200, other: 200 }, // the token's own organisation's policies
   "GET /audit/verify": { scope: "audit:read", full: 200, other: 200 }, // verifies the token's own organisation
   "GET /audit/public-key": { scope: "public", full: 200, other: 200 }, // the installation's checkpoint key
   "GET /audit/events": { scope: "audit:read", full: 200, other: 200 }, // the token's own organisation's events, as JSON lines
