@@ -138,6 +138,15 @@ export const ROUTES: Record<string, RouteEntry> = {
     get: members(ADMINS),
     post: { fairness: members(ADMINS, "invalid"), framework: members(ADMINS, "invalid") },
   },
+  // Every member reads the approval policies; admins propose and withdraw, ethics members confirm or decline (four eyes).
+  "routes/orgs.$orgSlug.admin.approval-policies": {
+    get: members(READERS),
+    post: {
+      propose: members(ADMINS, "invalid"),
+      confirm: members(ETHICS, "invalid"),
+      withdraw: members([...ADMINS, ...ETHICS], "invalid"),
+    },
+  },
   "routes/orgs.$orgSlug.admin.tokens": {
     get: members(ADMINS),
     post: { create: members(ADMINS, "invalid"), revoke: members(ADMINS, "invalid") },

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
 import { approvalPolicies } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -6,7 +6,16 @@ import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import { RISK_TIERS, type RiskTier } from "../registry/registry-constants";
 import type { WriteOptions } from "../registry/registry.server";
-import { defaultPolicy, describeRule, needsConfirmation, policyProblems, sameRule, type PolicyRule } from "./approval-policies";
+import {
+  defaultPolicy,
+  describeRule,
+  needsConfirmation,
+  POLICY_CONFIRMERS,
+  POLICY_SETTERS,
+  policyProblems,
+  sameRule,
+  type PolicyRule,
+} from "./approval-policies";
 import type { ApprovalPolicyInput } from "./governance-schemas";
 
 /**
@@ -99,6 +108,17 @@ export function listApprovalPolicies(orgId: number, db: DbOrTx = getDb()) {
 }
 export type ApprovalPolicyOverview = ReturnType<typeof listApprovalPolicies>;
 
+/** Policies by id (those that promoted a version, for its page); ids of other organisations are left out. */
+export function approvalPoliciesById(orgId: number, ids: number[], db: DbOrTx = getDb()): Map<number, ApprovalPolicyJson> {
+  if (ids.length === 0) return new Map();
+  const rows = db
+    .select()
+    .from(approvalPolicies)
+    .where(and(eq(approvalPolicies.orgId, orgId), inArray(approvalPolicies.id, ids)))
+    .all();
+  return new Map(rows.map((row) => [row.id, policyJson(row)]));
+}
+
 /** Proposals waiting for an ethics member who did not make them (the review inbox). */
 export function pendingPolicyProposals(orgId: number, db: DbOrTx = getDb()) {
   return db
@@ -117,7 +137,7 @@ const actorOf = (member: PolicyMember): Actor => ({ type: "user", id: member.use
  * force already (`applied`) or waits for an ethics member (`proposed`).
  */
 export function proposeApprovalPolicy(orgId: number, input: ApprovalPolicyInput, by: PolicyMember, options: WriteOptions = {}) {
-  if (by.role !== "admin") throw new DomainError("forbidden", "Only an administrator can change approval policies");
+  if (!POLICY_SETTERS.includes(by.role)) throw new DomainError("forbidden", "Only an administrator can change approval policies");
   const rule: PolicyRule = { automatic: input.automatic, requiredRoles: input.requiredRoles };
   const problem = policyProblems(input.riskTier, rule)[0];
   if (problem) throw invalid(problem.message, problem.path);
@@ -178,7 +198,8 @@ function requireProposal(tx: DbOrTx, orgId: number, policyId: number) {
 export function confirmApprovalPolicy(orgId: number, policyId: number, by: PolicyMember, options: WriteOptions = {}) {
   return writeTransaction({ orgId }, (tx) => {
     const row = requireProposal(tx, orgId, policyId);
-    if (by.role !== "ethics") throw new DomainError("forbidden", "Only an ethics committee member can confirm an approval policy");
+    if (!POLICY_CONFIRMERS.includes(by.role))
+      throw new DomainError("forbidden", "Only an ethics committee member can confirm an approval policy");
     if (row.proposedById === by.userId) {
       throw new DomainError("forbidden", "Four-eyes rule: you proposed this policy, so another ethics member must confirm it");
     }
@@ -202,14 +223,21 @@ export function confirmApprovalPolicy(orgId: number, policyId: number, by: Polic
 export function withdrawApprovalPolicy(orgId: number, policyId: number, by: PolicyMember, options: WriteOptions = {}) {
   return writeTransaction({ orgId }, (tx) => {
     const row = requireProposal(tx, orgId, policyId);
-    if (by.role !== "admin" && by.role !== "ethics") {
+    if (![...POLICY_SETTERS, ...POLICY_CONFIRMERS].includes(by.role)) {
       throw new DomainError("forbidden", "Only an administrator or an ethics committee member can withdraw a proposal");
     }
     const now = options.now ?? new Date();
-    return settleProposal(tx, orgId, row, by, by.role === "ethics" ? "approval_policy.declined" : "approval_policy.withdrawn", {
-      set: { status: "withdrawn", endedAt: now },
-      before: { status: "proposed" },
-    });
+    return settleProposal(
+      tx,
+      orgId,
+      row,
+      by,
+      POLICY_CONFIRMERS.includes(by.role) ? "approval_policy.declined" : "approval_policy.withdrawn",
+      {
+        set: { status: "withdrawn", endedAt: now },
+        before: { status: "proposed" },
+      },
+    );
   });
 }
 

@@ -5,6 +5,7 @@ import {
   needsConfirmation,
   normaliseRoles,
   policyProblems,
+  proposalConsequence,
   requestRoles,
   sameRule,
   type PolicyRule,
@@ -83,6 +84,8 @@ describe("helpers", () => {
     expect(describeRule(roles("ethics", "leadership", "admin"))).toBe("Approval by ethics, leadership and admin");
     expect(describeRule(roles("ethics"))).toBe("Approval by ethics");
     expect(describeRule(AUTOMATIC)).toContain("no human approval");
+    expect(proposalConsequence("minimal", AUTOMATIC)).toContain("without any human approval");
+    expect(proposalConsequence("limited", roles("leadership"))).toContain("approval by leadership only");
   });
 });
 

@@ -12,6 +12,11 @@ import { requiredApproverRoles } from "./gates";
 export const APPROVER_ROLES = ["ethics", "leadership", "admin"] as const satisfies readonly Role[];
 export type ApproverRole = (typeof APPROVER_ROLES)[number];
 
+/** Who sets approval policies (proposes, withdraws proposals). */
+export const POLICY_SETTERS: readonly Role[] = ["admin"];
+/** Who confirms (or declines) a proposal that removes a person's check: the ethics committee, never the proposer. */
+export const POLICY_CONFIRMERS: readonly Role[] = ["ethics"];
+
 /** The tiers a policy can be set for: unacceptable risk never promotes, so it has no policy. */
 export const POLICY_TIERS = ["minimal", "limited", "high"] as const satisfies readonly RiskTier[];
 export type PolicyTier = (typeof POLICY_TIERS)[number];
@@ -96,7 +101,10 @@ export function describeRule(rule: PolicyRule): string {
   return `Approval by ${roles.length === 1 ? roles[0] : `${roles.slice(0, -1).join(", ")} and ${roles.at(-1)}`}`;
 }
 
-/** What confirming an automatic policy allows, said before the ethics member confirms. */
-export function automaticConsequence(tier: RiskTier): string {
-  return `Versions of ${tier}-risk models will go to production without any human approval as soon as every gate passes, when a pipeline token with registry:promote or a leadership or admin member asks for it. Approval requests stay possible but are no longer needed.`;
+/** What confirming a proposal allows, said before the ethics member confirms it. */
+export function proposalConsequence(tier: RiskTier, rule: PolicyRule): string {
+  if (rule.automatic) {
+    return `Versions of ${tier}-risk models will go to production without any human approval as soon as every gate passes, when a pipeline token with registry:promote or a leadership or admin member asks for it. Approval requests stay possible but are no longer needed.`;
+  }
+  return `Promotions of ${tier}-risk models will need ${describeRule(rule).toLowerCase()} only. Requests already open keep the approvals they asked for.`;
 }

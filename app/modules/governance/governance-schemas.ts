@@ -55,6 +55,11 @@ export type ApprovalPolicyInput = z.output<typeof ApprovalPolicySchema>;
 /** A proposal an ethics member confirms, or someone withdraws. */
 export const ApprovalPolicyIdSchema = z.object({ policyId: z.coerce.number({ invalid_type_error: "Choose a proposal" }).int().positive() });
 
+/** Confirming a proposal: the ethics member ticks that they read what it allows. */
+export const ApprovalPolicyConfirmSchema = ApprovalPolicyIdSchema.extend({
+  understood: z.literal("yes", { errorMap: () => ({ message: "Tick the box to confirm you have read what this policy allows" }) }),
+});
+
 export const FairnessSettingsSchema = z.object({
   fairnessRatioMin: z.coerce
     .number({ invalid_type_error: "Enter a number" })
