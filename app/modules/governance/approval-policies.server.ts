@@ -205,7 +205,8 @@ export function confirmApprovalPolicy(orgId: number, policyId: number, by: Polic
     }
     const now = options.now ?? new Date();
     const previous = endActive(tx, orgId, row.riskTier, now);
-    return settleProposal(tx, orgId, row, by, "approval_policy.confirmed", {
+    return settleProposal(tx, orgId, row, by, {
+      action: "approval_policy.confirmed",
       set: { status: "active", confirmedById: by.userId, confirmedByLabel: by.label, confirmedAt: now },
       before: {
         status: "proposed",
@@ -227,17 +228,11 @@ export function withdrawApprovalPolicy(orgId: number, policyId: number, by: Poli
       throw new DomainError("forbidden", "Only an administrator or an ethics committee member can withdraw a proposal");
     }
     const now = options.now ?? new Date();
-    return settleProposal(
-      tx,
-      orgId,
-      row,
-      by,
-      POLICY_CONFIRMERS.includes(by.role) ? "approval_policy.declined" : "approval_policy.withdrawn",
-      {
-        set: { status: "withdrawn", endedAt: now },
-        before: { status: "proposed" },
-      },
-    );
+    return settleProposal(tx, orgId, row, by, {
+      action: POLICY_CONFIRMERS.includes(by.role) ? "approval_policy.declined" : "approval_policy.withdrawn",
+      set: { status: "withdrawn", endedAt: now },
+      before: { status: "proposed" },
+    });
   });
 }
 
@@ -247,15 +242,14 @@ function settleProposal(
   orgId: number,
   row: PolicyRow,
   by: PolicyMember,
-  action: string,
-  change: { set: Partial<PolicyRow>; before: unknown },
+  change: { action: string; set: Partial<PolicyRow>; before: unknown },
 ) {
   const after = tx.update(approvalPolicies).set(change.set).where(eq(approvalPolicies.id, row.id)).returning().get();
   const json = policyJson(after);
   recordAuditEvent(tx, {
     orgId,
     actor: actorOf(by),
-    action,
+    action: change.action,
     entityType: "approval_policy",
     entityId: row.id,
     before: change.before,
