@@ -52,6 +52,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   "approval_request.approved": "Promotion approved",
   "approval_request.rejected": "Promotion rejected",
   "approval_request.cancelled": "Promotion request cancelled",
+  "approval_request.roles_added": "Approvals added to a promotion request by a new policy",
   "approval_policy.changed": "Approval policy changed",
   "approval_policy.proposed": "Approval policy proposed",
   "approval_policy.confirmed": "Approval policy confirmed",

@@ -188,6 +188,27 @@ describe("approval requests under a policy", () => {
     ]);
   });
 
+  it("gain the roles a stricter policy adds when it comes into force; a looser one leaves them as they were", async () => {
+    const org = await createTestOrg("pol-open-request");
+    const v = stagingVersion(org, "limited");
+    const request = openApprovalRequest(org.id, v.slug, "1.0.0", {}, member(org, "team").actor);
+    expect(request.requiredRoles).toEqual(["ethics"]);
+    const rolesOf = () =>
+      JSON.parse(getDb().select().from(approvalRequests).where(eq(approvalRequests.id, request.id)).get()!.requiredRoles) as Role[];
+    proposeApprovalPolicy(org.id, policy("limited", "roles", ["ethics", "leadership"]), as(org, "admin"));
+    expect(rolesOf()).toEqual(["ethics", "leadership"]);
+    const [event] = eventsOf(org.id, "approval_request.roles_added");
+    expect(JSON.parse(event!.payload)).toMatchObject({
+      before: { requiredRoles: ["ethics"] },
+      after: { requiredRoles: ["ethics", "leadership"] },
+    });
+    const looser = proposeApprovalPolicy(org.id, policy("limited", "roles", ["admin"]), as(org, "admin")).policy;
+    confirmApprovalPolicy(org.id, looser.id, as(org, "ethics"));
+    expect(rolesOf()).toEqual(["ethics", "leadership", "admin"]);
+    makeAutomatic(org, "limited");
+    expect(rolesOf()).toEqual(["ethics", "leadership", "admin"]);
+  });
+
   it("may still be opened for an automatic tier: a voluntary review by the built-in reviewers", async () => {
     const org = await createTestOrg("pol-voluntary");
     makeAutomatic(org, "minimal");

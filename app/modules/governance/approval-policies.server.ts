@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
-import { approvalPolicies } from "../../../db/schema";
+import { approvalPolicies, approvalRequests, models } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
@@ -10,6 +10,7 @@ import {
   defaultPolicy,
   describeRule,
   needsConfirmation,
+  normaliseRoles,
   POLICY_CONFIRMERS,
   POLICY_SETTERS,
   policyProblems,
@@ -166,6 +167,7 @@ export function proposeApprovalPolicy(orgId: number, input: ApprovalPolicyInput,
       .returning()
       .get();
     const json = policyJson(row);
+    if (applies) addRolesToOpenRequests(tx, orgId, input.riskTier, rule, row.id, by, now);
     recordAuditEvent(tx, {
       orgId,
       actor: actorOf(by),
@@ -205,6 +207,7 @@ export function confirmApprovalPolicy(orgId: number, policyId: number, by: Polic
     }
     const now = options.now ?? new Date();
     const previous = endActive(tx, orgId, row.riskTier, now);
+    addRolesToOpenRequests(tx, orgId, row.riskTier, ruleOf(row), row.id, by, now);
     return settleProposal(tx, orgId, row, by, {
       action: "approval_policy.confirmed",
       set: { status: "active", confirmedById: by.userId, confirmedByLabel: by.label, confirmedAt: now },
@@ -234,6 +237,48 @@ export function withdrawApprovalPolicy(orgId: number, policyId: number, by: Poli
       before: { status: "proposed" },
     });
   });
+}
+
+/**
+ * A policy coming into force never makes an open request easier: a request
+ * that lacks some of its roles gains them (the stricter of the two applies);
+ * one that asks for more keeps asking.
+ */
+function addRolesToOpenRequests(
+  tx: Tx,
+  orgId: number,
+  riskTier: RiskTier,
+  rule: PolicyRule,
+  policyId: number,
+  by: PolicyMember,
+  now: Date,
+) {
+  if (rule.automatic) return;
+  const open = tx
+    .select({ id: approvalRequests.id, requiredRoles: approvalRequests.requiredRoles })
+    .from(approvalRequests)
+    .innerJoin(models, eq(models.id, approvalRequests.modelId))
+    .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.status, "open"), eq(models.riskTier, riskTier)))
+    .all();
+  for (const request of open) {
+    const before = JSON.parse(request.requiredRoles) as Role[];
+    const after = normaliseRoles([...before, ...rule.requiredRoles]);
+    if (after.length === before.length) continue;
+    tx.update(approvalRequests)
+      .set({ requiredRoles: JSON.stringify(after) })
+      .where(eq(approvalRequests.id, request.id))
+      .run();
+    recordAuditEvent(tx, {
+      orgId,
+      actor: actorOf(by),
+      action: "approval_request.roles_added",
+      entityType: "approval_request",
+      entityId: request.id,
+      before: { requiredRoles: before },
+      after: { requiredRoles: after },
+      details: { approvalPolicy: policyId, at: now.toISOString() },
+    });
+  }
 }
 
 /** A proposal confirmed or withdrawn: its row updated and the change audited, in the caller's transaction. */

@@ -106,5 +106,5 @@ export function proposalConsequence(tier: RiskTier, rule: PolicyRule): string {
   if (rule.automatic) {
     return `Versions of ${tier}-risk models will go to production without any human approval as soon as every gate passes, when a pipeline token with registry:promote or a leadership or admin member asks for it. Approval requests stay possible but are no longer needed.`;
   }
-  return `Promotions of ${tier}-risk models will need ${describeRule(rule).toLowerCase()} only. Requests already open keep the approvals they asked for.`;
+  return `Promotions of ${tier}-risk models will need ${describeRule(rule).toLowerCase()} only. Requests already open keep the approvals they asked for (they gain roles from a stricter policy, never lose any).`;
 }
