@@ -1,6 +1,6 @@
 import { and, count, desc, eq, isNull, ne, or, sql } from "drizzle-orm";
 import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
-import { approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
+import { approvalPolicies, approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
 import type { Role } from "../auth/roles";
 import { dueCounts } from "../roadmap/roadmaps.server";
 import { POLICY_CONFIRMERS } from "./approval-policies";
@@ -31,7 +31,14 @@ export function reviewCounts(orgId: number, db: DbOrTx = getDb()) {
       .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.status, "open")))
       .get(),
   );
-  return { cards, audits, approvals, total: cards + audits + approvals };
+  const policies = n(
+    db
+      .select({ n: count() })
+      .from(approvalPolicies)
+      .where(and(eq(approvalPolicies.orgId, orgId), eq(approvalPolicies.status, "proposed")))
+      .get(),
+  );
+  return { cards, audits, approvals, policies, total: cards + audits + approvals + policies };
 }
 
 const ref = { model: models.slug, modelName: models.name, riskTier: models.riskTier, version: modelVersions.version };
