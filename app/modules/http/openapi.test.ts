@@ -44,7 +44,7 @@ describe("buildOpenApiDocument", () => {
   });
 
   it("has exactly one operation per API_ENDPOINTS entry", () => {
-    expect(API_ENDPOINTS.length).toBe(31);
+    expect(API_ENDPOINTS.length).toBe(32);
     for (const endpoint of API_ENDPOINTS) {
       expect(operation(endpoint.method, endpoint.path), `${endpoint.method} ${endpoint.path}`).toBeDefined();
     }
@@ -105,6 +105,7 @@ describe("buildOpenApiDocument", () => {
       "GET /models/{slug}/versions/{version}/model-card": "getModelCard",
       "POST /models/{slug}/versions/{version}/approval-requests": "openApprovalRequest",
       "GET /approval-requests/{id}": "getApprovalRequest",
+      "GET /approval-policies": "listApprovalPolicies",
       "GET /framework": "getFramework",
       "GET /assessments": "listAssessments",
       "POST /assessments": "startAssessment",
