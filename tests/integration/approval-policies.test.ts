@@ -33,7 +33,7 @@ type PolicyList = { tiers: Array<{ riskTier: string; inForce: { rule: { automati
 const tierOf = (list: PolicyList, riskTier: string) => list.tiers.find((t) => t.riskTier === riskTier)!;
 
 describe("promotion under an automatic approval policy", () => {
-  test("admin proposes automatic for minimal risk, ethics confirms, a promote token promotes (201) with the gate snapshot audited", async ({
+  test("admin proposes automatic for minimal risk, ethics confirms, a promote token promotes (200, not 409) with the gate snapshot audited", async ({
     testOrg,
     apiAs,
     baseURL,
@@ -69,8 +69,8 @@ describe("promotion under an automatic approval policy", () => {
     list = await expectJson<PolicyList>(await reader.get(`${API}/approval-policies`), 200);
     expect(tierOf(list, "minimal")).toMatchObject({ inForce: { rule: { automatic: true } }, pending: null });
 
-    const promoted = await expectJson(await pipeline.post(`${base}/transitions`, { data: { to: "production" } }), 201);
-    expect(promoted).toMatchObject({ model: slug, version: "1.0.0", to: "production" });
+    const promoted = await expectJson(await pipeline.post(`${base}/transitions`, { data: { to: "production" } }), 200);
+    expect(promoted).toMatchObject({ model: slug, version: "1.0.0", to: "production", approvalPolicyId: pending.id });
     const { ctx: registry } = await apiAs(testOrg.id, ["registry:read"]);
     expect(await expectJson(await registry.get(base), 200)).toMatchObject({ stage: "production" });
 

@@ -69,6 +69,8 @@ type Endpoint = {
   /** Default application/json. */
   contentType?: "application/x-ndjson";
   created?: boolean;
+  /** A created endpoint that in some case answers 200 with the same schema instead: when. */
+  okWhen?: string;
   errors: number[];
 };
 
@@ -182,11 +184,12 @@ export const API_ENDPOINTS: Endpoint[] = [
     summary: "Move a version to another stage (production needs registry:promote)",
     description:
       "Production: refused (409, the gate checks listed as issues) unless the model's risk tier has an automatic approval policy in force " +
-      "(GET /approval-policies) and every gate passes; then the version is promoted at once (201), and the stage transition and the " +
+      "(GET /approval-policies) and every gate passes; then the version is promoted at once (200, with approvalPolicyId), and the stage transition and the " +
       "audit trail record the policy and the gate checks. Without an automatic policy a version reaches production only through an approved approval request.",
     scope: "registry:write",
     body: TransitionSchema,
     created: true,
+    okWhen: "Promoted to production by an automatic approval policy (approvalPolicyId names it)",
     errors: [400, 401, 403, 404, 409, 422],
   },
   {
@@ -596,6 +599,15 @@ function operation(endpoint: Endpoint) {
     ],
     ...(requestContent ? { requestBody: { required: true, content: requestContent } } : {}),
     responses: {
+      ...(endpoint.okWhen
+        ? {
+            "200": {
+              description: endpoint.okWhen,
+              ...(idempotent ? { headers: REPLAYED_RESPONSE_HEADER } : {}),
+              content: { [endpoint.contentType ?? "application/json"]: { schema: componentRef(endpoint.response) } },
+            },
+          }
+        : {}),
       [endpoint.created ? "201" : "200"]: {
         description: endpoint.created ? "Created" : "OK",
         ...(idempotent ? { headers: REPLAYED_RESPONSE_HEADER } : {}),
