@@ -303,10 +303,10 @@ export default function AssessmentOverview() {
                   <td>
                     <LevelPill level={c.level} />
                   </td>
-                  <td>
+                  <td className="words-cell">
                     {evidence?.level == null ? <span className="muted">no registry evidence</span> : <LevelPill level={evidence.level} />}
                   </td>
-                  <td>
+                  <td className={flag && needsJustification(flag) ? "prose-cell" : undefined}>
                     {flag && needsJustification(flag) ? (
                       <>
                         <span className="bad-text">
