@@ -33,6 +33,11 @@ const BOOKKEEPING_TABLES = [
   "idempotency_records",
   "scheduled_jobs",
   "audit_checkpoints",
+  // Notification bookkeeping: per person, or delivery logs; no cached reader reads them.
+  "notification_preferences",
+  "known_devices",
+  "password_resets",
+  "delivery_attempts",
 ];
 const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["last_org_id"], api_tokens: ["last_used_at"] };
 const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions"];
