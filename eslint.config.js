@@ -19,7 +19,8 @@ const ENV_MODULE = "app/utils/env.server.ts";
  * only from the rungs below its own, so domain folders never import each other in a circle.
  */
 const DOMAIN_RUNGS = [
-  ["framework", "audit", "notifications"],
+  ["framework", "audit"],
+  ["notifications"],
   ["auth", "registry"],
   ["assessment"],
   ["roadmap"],

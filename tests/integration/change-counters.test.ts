@@ -39,7 +39,13 @@ const BOOKKEEPING_TABLES = [
   "password_resets",
   "delivery_attempts",
 ];
-const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["last_org_id"], api_tokens: ["last_used_at"] };
+const BOOKKEEPING_COLUMNS: Record<string, string[]> = {
+  users: ["last_org_id"],
+  api_tokens: ["last_used_at"],
+  // Delivery bookkeeping: a webhook's failing streak, and an outbox message's attempts.
+  webhook_endpoints: ["failing_since"],
+  outbox_messages: ["status", "attempts", "next_attempt_at", "last_error", "delivered_at"],
+};
 const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions"];
 
 let releaseBuild = () => {};

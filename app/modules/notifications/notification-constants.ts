@@ -63,6 +63,8 @@ export const EVENT_TYPES = {
   "account.new_device": { category: "account", scope: null },
   "account.password_reset": { category: "account", scope: null },
   "webhook.disabled": { category: "account", scope: null },
+  /** Sent by "send test event" to one endpoint, whatever it subscribed to. */
+  "webhook.test": { category: "account", scope: null },
 } as const satisfies Record<string, { category: NotificationCategory; scope: string | null }>;
 export type EventType = keyof typeof EVENT_TYPES;
 export const EVENT_TYPE_NAMES = Object.keys(EVENT_TYPES) as [EventType, ...EventType[]];
@@ -78,3 +80,6 @@ export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
  */
 export const OUTBOX_STATUSES = ["pending", "delivered", "failed", "held"] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** Events a webhook may subscribe to: everything about the organisation's work (not people's accounts). */
+export const WEBHOOK_EVENT_TYPES = EVENT_TYPE_NAMES.filter((type) => EVENT_TYPES[type].scope !== null) as [EventType, ...EventType[]];

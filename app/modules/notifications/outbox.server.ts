@@ -3,6 +3,7 @@ import { getDb, writeTransaction, type Db } from "../../../db/client";
 import { deliveryAttempts, outboxMessages } from "../../../db/schema";
 import { retryDelayMs, MAX_EMAIL_ATTEMPTS, type AttemptResult } from "./delivery";
 import { sendEmail, smtpConfigured } from "./smtp.server";
+import { disableFailingEndpoint, recordWebhookHealth, sendWebhookMessage } from "./webhooks.server";
 
 /**
  * Delivers what `notify` left in the outbox: the scheduler's `deliver-outbox`
@@ -24,7 +25,7 @@ export const NO_SMTP = "not sent: no SMTP configured";
 
 const defaultSenders: Record<OutboxRow["channel"], Sender> = {
   email: (message) => sendEmail(message),
-  webhook: async () => ({ ok: false, statusCode: null, error: "webhook delivery is not available yet" }),
+  webhook: (message) => sendWebhookMessage(message),
 };
 
 /** The pending messages due at `now`, oldest first. */
@@ -40,7 +41,7 @@ function dueMessages(db: Db, now: Date, limit: number): OutboxRow[] {
 
 function record(db: Db, message: OutboxRow, result: AttemptResult, attemptedAt: Date, durationMs: number) {
   const attempts = message.attempts + 1;
-  writeTransaction(
+  const disable = writeTransaction(
     "bookkeeping",
     (tx) => {
       tx.insert(deliveryAttempts)
@@ -60,9 +61,11 @@ function record(db: Db, message: OutboxRow, result: AttemptResult, attemptedAt: 
           ? { status: "failed" as const, attempts, lastError: result.error }
           : { attempts, lastError: result.error, nextAttemptAt: new Date(attemptedAt.getTime() + retryDelayMs(attempts)) };
       tx.update(outboxMessages).set(update).where(eq(outboxMessages.id, message.id)).run();
+      return message.channel === "webhook" && recordWebhookHealth(tx, message, result.ok, finished);
     },
     db,
   );
+  if (disable && message.webhookEndpointId) disableFailingEndpoint(message.webhookEndpointId, attemptedAt, db);
 }
 
 /**
