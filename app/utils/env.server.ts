@@ -109,6 +109,8 @@ const EnvSchema = z.object({
   MAIL_FROM: text.default("AI Maturity Portal <portal@localhost>"),
   /** Let webhooks reach private, loopback and link-local addresses (on-premises receivers, tests). */
   WEBHOOK_ALLOW_PRIVATE: onOff.default("false"),
+  /** How often the scheduler looks for due work (outbox deliveries, checkpoints…), in milliseconds. */
+  SCHEDULER_POLL_MS: wholeNumber(50, 60_000).default("2000"),
   /** Request log level (pino): fatal, error, warn, info, debug, silent. Default: info in production, silent in tests. */
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "silent"], {

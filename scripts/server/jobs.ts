@@ -13,6 +13,7 @@ import { refreshPlannerStatistics } from "../../db/prepare";
 import { writeDailyCheckpoints } from "../../app/modules/audit/checkpoints.server";
 import { expireSessions } from "../../app/modules/auth/session.server";
 import { purgeIdempotencyRecords } from "../../app/modules/http/idempotency.server";
+import { deliverDueMessages } from "../../app/modules/notifications/outbox.server";
 import { dailyAtUtc, every } from "../../app/utils/schedule";
 import type { ScheduledJob } from "../../app/utils/scheduler.server";
 
@@ -40,5 +41,13 @@ export const JOBS: readonly ScheduledJob[] = [
     name: "purge-idempotency-records",
     next: every(60 * 60_000),
     run: (now) => purgeIdempotencyRecords(now),
+  },
+  {
+    // The outbox's one delivery worker: emails and webhooks due now, with retries (app/modules/notifications).
+    name: "deliver-outbox",
+    next: every(1_000),
+    run: (now) => deliverDueMessages(now),
+    leaseMs: 5 * 60_000,
+    retryMs: 5_000,
   },
 ];

@@ -69,7 +69,8 @@ function record(db: Db, message: OutboxRow, result: AttemptResult, attemptedAt: 
 }
 
 /**
- * Sends every message due at `now` (up to `limit`), one after another; returns how many were tried.
+ * Sends the messages due at `now` (up to `limit`), one after another, taking no new one after `budgetMs`
+ * (well inside the job's five-minute lease); returns how many were tried. The rest wait for the next run.
  * Emails wait in the outbox, marked `held`, while no SMTP server is configured.
  */
 export async function deliverDueMessages(
@@ -77,11 +78,16 @@ export async function deliverDueMessages(
   {
     db = getDb(),
     limit = 100,
+    budgetMs = 60_000,
     senders = defaultSenders,
-  }: { db?: Db; limit?: number; senders?: Partial<Record<OutboxRow["channel"], Sender>> } = {},
+  }: { db?: Db; limit?: number; budgetMs?: number; senders?: Partial<Record<OutboxRow["channel"], Sender>> } = {},
 ): Promise<number> {
   const messages = dueMessages(db, now, limit);
+  const deadline = performance.now() + budgetMs;
+  let tried = 0;
   for (const message of messages) {
+    if (performance.now() > deadline) break;
+    tried++;
     const send = senders[message.channel] ?? defaultSenders[message.channel];
     if (send === defaultSenders.email && !smtpConfigured()) {
       db.update(outboxMessages).set({ status: "held", lastError: NO_SMTP }).where(eq(outboxMessages.id, message.id)).run();
@@ -96,7 +102,7 @@ export async function deliverDueMessages(
     }
     record(db, message, result, now, performance.now() - started);
   }
-  return messages.length;
+  return tried;
 }
 
 /** Puts held emails back in line (after SMTP was configured): returns how many. */
