@@ -1066,8 +1066,10 @@ export const passwordResets = sqliteTable(
     createdAt: createdAt(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    /** The address that asked: requests are throttled per address as well as per account. */
+    requestedFrom: text("requested_from").notNull().default(""),
   },
-  (t) => [index("password_resets_user_idx").on(t.userId, t.createdAt)],
+  (t) => [index("password_resets_user_idx").on(t.userId, t.createdAt), index("password_resets_from_idx").on(t.requestedFrom, t.createdAt)],
 );
 
 /**

@@ -16,6 +16,8 @@ export type SmtpReceiver = {
   refuse: (messages: number) => void;
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor: (count: number, timeoutMs?: number) => Promise<ReceivedMail[]>;
+  /** The first message to `address` (whose subject matches, when given), waiting up to `timeoutMs` for it. */
+  waitForMailTo: (address: string, subject?: RegExp, timeoutMs?: number) => Promise<ReceivedMail>;
   close: () => Promise<void>;
 };
 
@@ -61,6 +63,18 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
         });
       }
       return received;
+    },
+    waitForMailTo: async (address, subject, timeoutMs = 15_000) => {
+      const until = Date.now() + timeoutMs;
+      const match = () => received.find((r) => r.to.includes(address) && (!subject || subject.test(r.mail.subject ?? "")));
+      for (let found = match(); ; found = match()) {
+        if (found) return found;
+        if (Date.now() > until) throw new Error(`no email to ${address}${subject ? ` matching ${subject}` : ""} within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

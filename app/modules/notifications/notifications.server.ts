@@ -20,6 +20,8 @@ export type NotificationEvent = {
   type: EventType;
   /** People told in the portal, and by email as each chose for the event's category. */
   recipients: readonly number[];
+  /** False for messages that carry a credential (a password reset link): email only, no inbox entry. */
+  inbox?: false;
   /** Addresses without an account to email (an invitation to someone new). */
   emailAddresses?: readonly string[];
   /** One line: the email subject and the inbox entry. */
@@ -69,18 +71,19 @@ export function notify(tx: Tx, event: NotificationEvent, now = new Date()): void
   );
 
   for (const person of people) {
-    tx.insert(notifications)
-      .values({
-        orgId: event.orgId,
-        userId: person.id,
-        eventType: event.type,
-        category,
-        title: event.title,
-        body: event.body ?? "",
-        path: event.path,
-        createdAt: now,
-      })
-      .run();
+    if (event.inbox !== false)
+      tx.insert(notifications)
+        .values({
+          orgId: event.orgId,
+          userId: person.id,
+          eventType: event.type,
+          category,
+          title: event.title,
+          body: event.body ?? "",
+          path: event.path,
+          createdAt: now,
+        })
+        .run();
     // Account messages always go by email: they are about the person's access.
     const mode = category === "account" ? "email" : (chosen.get(person.id) ?? defaultModeOf(category));
     if (mode === "email") enqueueEmail(tx, event, { email: person.email, userId: person.id }, now);
