@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { WEBHOOK_EVENT_TYPES } from "./notification-constants";
+import { DELIVERY_MODES, NOTIFICATION_CATEGORIES, WEBHOOK_EVENT_TYPES, type NotificationCategory } from "./notification-constants";
 
 /** A webhook endpoint as admins register it in the portal and pipelines through `POST /api/v1/webhooks`. */
 export const WebhookCreateSchema = z.object({
@@ -18,3 +18,17 @@ export const WebhookCreateSchema = z.object({
   description: z.string().trim().max(200, "Keep the description under 200 characters").default(""),
 });
 export type WebhookCreate = z.infer<typeof WebhookCreateSchema>;
+
+/** The categories people choose for (account messages always go by email). */
+export const CHOOSABLE_CATEGORIES = NOTIFICATION_CATEGORIES.filter((c) => c !== "account") as Exclude<NotificationCategory, "account">[];
+
+const ModeSchema = z.enum(DELIVERY_MODES, { errorMap: () => ({ message: "Choose email, the weekly digest, or the portal only" }) });
+
+/** The account page's notification choices: one delivery mode per category. */
+export const NotificationChoicesSchema = z.object(
+  Object.fromEntries(CHOOSABLE_CATEGORIES.map((category) => [category, ModeSchema])) as Record<
+    Exclude<NotificationCategory, "account">,
+    typeof ModeSchema
+  >,
+);
+export type NotificationChoices = z.infer<typeof NotificationChoicesSchema>;

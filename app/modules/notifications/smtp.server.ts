@@ -40,7 +40,11 @@ export async function sendEmail(message: typeof outboxMessages.$inferSelect): Pr
       text: email.text,
       html: email.html,
       messageId: `<${message.messageId}@${domain}>`,
-      headers: { "X-Portal-Event": message.eventType },
+      headers: {
+        "X-Portal-Event": message.eventType,
+        // RFC 8058: mail clients may unsubscribe with one POST to the link, no page in between.
+        ...(email.unsubscribeUrl ? { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : {}),
+      },
       ...(email.unsubscribeUrl ? { list: { unsubscribe: { url: email.unsubscribeUrl, comment: "Stop these emails" } } } : {}),
     });
     return { ok: true, statusCode: Number(/^(\d{3})/.exec(info.response ?? "")?.[1] ?? 250) };
