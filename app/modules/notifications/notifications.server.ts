@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import type { Tx } from "../../../db/client";
+import type { DbOrTx } from "../../../db/client";
 import { notificationPreferences, notifications, outboxMessages, users, webhookEndpoints } from "../../../db/schema";
 import { EVENT_TYPES, type DeliveryMode, type EventType, type NotificationCategory } from "./notification-constants";
 import { composeEmail, publicUrl } from "./email.server";
@@ -49,7 +49,7 @@ export function webhookPayload(event: Pick<NotificationEvent, "type" | "data" | 
   return { type: event.type, timestamp: now.toISOString(), data: { ...event.data, url: publicUrl() + event.path } };
 }
 
-export function notify(tx: Tx, event: NotificationEvent, now = new Date()): void {
+export function notify(tx: DbOrTx, event: NotificationEvent, now = new Date()): void {
   const { category } = EVENT_TYPES[event.type];
   const recipientIds = [...new Set(event.recipients)];
   const people = recipientIds.length
@@ -115,7 +115,7 @@ export function notify(tx: Tx, event: NotificationEvent, now = new Date()): void
   }
 }
 
-function enqueueEmail(tx: Tx, event: NotificationEvent, to: { email: string; userId: number | null }, now: Date) {
+function enqueueEmail(tx: DbOrTx, event: NotificationEvent, to: { email: string; userId: number | null }, now: Date) {
   const email = composeEmail(event, to.userId);
   tx.insert(outboxMessages)
     .values({
