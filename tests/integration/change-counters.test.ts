@@ -33,7 +33,9 @@ const BOOKKEEPING_TABLES = [
   "idempotency_records",
   "scheduled_jobs",
   "audit_checkpoints",
-  // Notification bookkeeping: per person, or delivery logs; no cached reader reads them.
+  // Notifications: the inbox, people's choices, the outbox and its delivery log; no cached reader reads them.
+  "notifications",
+  "outbox_messages",
   "notification_preferences",
   "known_devices",
   "password_resets",
@@ -42,9 +44,8 @@ const BOOKKEEPING_TABLES = [
 const BOOKKEEPING_COLUMNS: Record<string, string[]> = {
   users: ["last_org_id"],
   api_tokens: ["last_used_at"],
-  // Delivery bookkeeping: a webhook's failing streak, and an outbox message's attempts.
+  // Delivery bookkeeping: a webhook's failing streak.
   webhook_endpoints: ["failing_since"],
-  outbox_messages: ["status", "attempts", "next_attempt_at", "last_error", "delivered_at"],
 };
 const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions"];
 
