@@ -39,9 +39,9 @@ export function newMessageId(): string {
   return `msg_${randomBytes(18).toString("base64url")}`;
 }
 
-/** The default for a category nobody chose for: email, except roadmap reminders, which wait for the digest. */
-export function defaultModeOf(category: NotificationCategory): DeliveryMode {
-  return category === "roadmap" ? "digest" : "email";
+/** The default for a category nobody chose for: email at once (the due-items reminder is a weekly digest by nature). */
+export function defaultModeOf(_category: NotificationCategory): DeliveryMode {
+  return "email";
 }
 
 /** The webhook payload: Standard Webhooks' shape (`type`, `timestamp`, `data`). */

@@ -1,7 +1,17 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { assessments, auditEvents, memberships, roadmapCriteria, roadmapItems, roadmaps, users } from "../../../db/schema";
+import {
+  assessments,
+  auditEvents,
+  memberships,
+  notifications,
+  outboxMessages,
+  roadmapCriteria,
+  roadmapItems,
+  roadmaps,
+  users,
+} from "../../../db/schema";
 import { createAssessment, finalizeAssessment } from "../assessment/assessments.server";
 import { saveResponses } from "../assessment/capture.server";
 import type { AssessmentResponsesInput } from "../assessment/assessment-schemas";
@@ -469,6 +479,27 @@ describe("bulkAssignItems", () => {
     expect(getRoadmapItem(orgId, a!.id)!.owner?.email).toBe(team.email);
     expect(getRoadmapItem(orgId, b!.id)!.owner).toBeNull();
     expect(getRoadmapItem(orgId, b!.id)!.team).toBe("Data");
+  });
+
+  it("tells the new owner once per assignment, in the portal and by email; not someone taking items on themself", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const owner = addMember(orgId, "told");
+    const [a, b, c] = roadmap.items;
+    const toldOf = () =>
+      getDb()
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, owner.id), eq(notifications.eventType, "roadmap.item_assigned")))
+        .all();
+    bulkAssignItems(orgId, { itemIds: [a!.id, b!.id], ownerEmail: owner.email }, LEADER);
+    expect(toldOf().map((n) => n.title)).toEqual(["2 roadmap items assigned to you"]);
+    expect(toldOf()[0]!.body).toContain(`“${a!.title}”`);
+    // Assigning the same items again tells nothing new; taking one on oneself tells nobody.
+    bulkAssignItems(orgId, { itemIds: [a!.id, b!.id], ownerEmail: owner.email }, LEADER);
+    updateRoadmapItem(orgId, c!.id, { ownerEmail: owner.email }, owner.actor);
+    expect(toldOf()).toHaveLength(1);
+    const emails = getDb().select().from(outboxMessages).where(eq(outboxMessages.toEmail, owner.email)).all();
+    expect(emails.map((m) => m.eventType)).toEqual(["roadmap.item_assigned"]);
   });
 
   it("is all or nothing: an unknown id is not_found and nothing changes", () => {

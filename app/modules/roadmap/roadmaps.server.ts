@@ -1,11 +1,21 @@
 import { and, asc, desc, eq, inArray, isNotNull, lte, ne, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
-import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
+import {
+  assessments,
+  memberships,
+  organizations,
+  roadmapCriteria,
+  roadmapItemComments,
+  roadmapItems,
+  roadmaps,
+  users,
+} from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { memoByKey } from "../../utils/memo-by-key";
 import { currentQuarterRange } from "../../utils/quarters";
 import { calendarDayProblem } from "../../utils/validation";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
+import { notify } from "../notifications/notifications.server";
 import { finalizedNeighbour, getAssessment } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
@@ -359,6 +369,7 @@ export function updateRoadmapItem(
       .where(eq(roadmapItems.id, before.id))
       .returning()
       .get();
+    notifyNewOwner(tx, orgId, ownerUserId, [before], actor, now);
     const view = (i: typeof before) => ({ status: i.status, ownerUserId: i.ownerUserId, team: i.team, evidence: i.evidence });
     // Only typing rides on the run's entry: a change of status or owner is a decision, always recorded.
     const coalesced =
@@ -382,6 +393,38 @@ export function updateRoadmapItem(
   });
 }
 
+/** Tells a new owner of items (not someone who took them on themself), in the assignment's transaction. */
+function notifyNewOwner(
+  tx: DbOrTx,
+  orgId: number,
+  ownerUserId: number | null | undefined,
+  items: ReadonlyArray<{ id: number; roadmapId: number; title: string; ownerUserId: number | null }>,
+  actor: Actor,
+  now: Date,
+) {
+  if (!ownerUserId || (actor.type === "user" && actor.id === ownerUserId)) return;
+  const assigned = items.filter((item) => item.ownerUserId !== ownerUserId);
+  if (assigned.length === 0) return;
+  const slug = tx.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, orgId)).get()!.slug;
+  const [first] = assigned;
+  notify(
+    tx,
+    {
+      orgId,
+      type: "roadmap.item_assigned",
+      recipients: [ownerUserId],
+      title: assigned.length === 1 ? `Roadmap item assigned to you: ${first!.title}` : `${assigned.length} roadmap items assigned to you`,
+      body: `${actor.label} made you the owner of ${assigned.map((item) => `“${item.title}”`).join(", ")}.`,
+      path:
+        assigned.length === 1
+          ? `/orgs/${slug}/roadmaps/${first!.roadmapId}/items/${first!.id}`
+          : `/orgs/${slug}/roadmaps/${first!.roadmapId}`,
+      data: { items: assigned.map((item) => ({ id: item.id, title: item.title })), assignedBy: actor.label },
+    },
+    now,
+  );
+}
+
 export function bulkAssignItems(orgId: number, input: { itemIds: number[]; ownerEmail?: string; team?: string }, actor: Actor) {
   if (input.ownerEmail === undefined && input.team === undefined) throw invalid("Choose an owner or a team", "ownerEmail");
   return writeTransaction({ orgId }, (tx) => {
@@ -400,6 +443,7 @@ export function bulkAssignItems(orgId: number, input: { itemIds: number[]; owner
         return row.item;
       });
     if (items.length !== ids.length) throw notFound("Roadmap item");
+    notifyNewOwner(tx, orgId, ownerUserId, items, actor, new Date());
     for (const item of items) {
       tx.update(roadmapItems)
         .set({
