@@ -639,6 +639,8 @@ export const orgSettings = sqliteTable("org_settings", {
   frameworkVersion: text("framework_version"),
   /** IANA time zone for digests and "Monday morning" (e.g. "Europe/Berlin"). */
   timeZone: text("time_zone").notNull().default("UTC"),
+  /** The ISO week (e.g. "2026-W49", in the time zone above) whose Monday digests went out: once a week, however often the job runs. */
+  digestSentFor: text("digest_sent_for"),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" })
     .notNull()
     .$defaultFn(() => new Date()),

@@ -118,4 +118,5 @@ CREATE TABLE `webhook_endpoints` (
 );
 --> statement-breakpoint
 CREATE INDEX `webhook_endpoints_org_idx` ON `webhook_endpoints` (`org_id`);--> statement-breakpoint
-ALTER TABLE `org_settings` ADD `time_zone` text DEFAULT 'UTC' NOT NULL;
+ALTER TABLE `org_settings` ADD `time_zone` text DEFAULT 'UTC' NOT NULL;--> statement-breakpoint
+ALTER TABLE `org_settings` ADD `digest_sent_for` text;

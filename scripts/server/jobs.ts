@@ -14,6 +14,9 @@ import { writeDailyCheckpoints } from "../../app/modules/audit/checkpoints.serve
 import { expireSessions } from "../../app/modules/auth/session.server";
 import { purgeIdempotencyRecords } from "../../app/modules/http/idempotency.server";
 import { deliverDueMessages } from "../../app/modules/notifications/outbox.server";
+import { sendWeeklyDigests } from "../../app/modules/notifications/digest.server";
+import { publicUrl } from "../../app/modules/notifications/email.server";
+import { dueItemsByOwner } from "../../app/modules/roadmap/roadmaps.server";
 import { dailyAtUtc, every } from "../../app/utils/schedule";
 import type { ScheduledJob } from "../../app/utils/scheduler.server";
 
@@ -49,5 +52,11 @@ export const JOBS: readonly ScheduledJob[] = [
     run: (now) => deliverDueMessages(now),
     leaseMs: 5 * 60_000,
     retryMs: 5_000,
+  },
+  {
+    // Monday 08:00 in each organisation's time zone: the weekly digest (once a week per organisation).
+    name: "weekly-digests",
+    next: every(15 * 60_000),
+    run: (now) => sendWeeklyDigests(now, (orgId, slug, today) => dueItemsByOwner(orgId, slug, today), publicUrl()),
   },
 ];

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { Fragment } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { env } from "../../utils/env.server";
 import { secretsKey } from "../../utils/keys.server";
@@ -40,7 +41,14 @@ function EmailBody({ title, body, link, unsubscribe }: { title: string; body: st
       <body style={{ fontFamily: "system-ui, sans-serif", lineHeight: 1.5, color: "#1f2933", maxWidth: "36rem" }}>
         <h1 style={{ fontSize: "1.2rem" }}>{title}</h1>
         {body.split(/\n{2,}/).map((paragraph, i) => (
-          <p key={i}>{paragraph}</p>
+          <p key={i}>
+            {paragraph.split("\n").map((line, j) => (
+              <Fragment key={j}>
+                {j > 0 ? <br /> : null}
+                {line}
+              </Fragment>
+            ))}
+          </p>
         ))}
         <p>
           <a href={link}>Open it in the portal</a>

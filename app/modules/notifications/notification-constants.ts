@@ -52,7 +52,8 @@ export const EVENT_TYPES = {
   "bias_audit.awaiting_signoff": { category: "reviews", scope: "governance:read" },
   "bias_audit.risk_accepted": { category: "reviews", scope: "governance:read" },
   "roadmap.item_assigned": { category: "roadmap", scope: "roadmap:read" },
-  "roadmap.items_due": { category: "roadmap", scope: "roadmap:read" },
+  /** The weekly reminder per person: not a webhook event (it is about one person's list). */
+  "roadmap.items_due": { category: "roadmap", scope: null },
   "assessment.submitted": { category: "assessments", scope: "assessment:read" },
   "assessment.withdrawn": { category: "assessments", scope: "assessment:read" },
   "incident.opened": { category: "incidents", scope: "registry:read" },

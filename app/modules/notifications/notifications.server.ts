@@ -115,7 +115,8 @@ export function notify(tx: DbOrTx, event: NotificationEvent, now = new Date()): 
   }
 }
 
-function enqueueEmail(tx: DbOrTx, event: NotificationEvent, to: { email: string; userId: number | null }, now: Date) {
+/** Puts one email in the outbox (notify does this for each recipient who chose email; digests call it directly). */
+export function enqueueEmail(tx: DbOrTx, event: NotificationEvent, to: { email: string; userId: number | null }, now: Date) {
   const email = composeEmail(event, to.userId);
   tx.insert(outboxMessages)
     .values({

@@ -1077,6 +1077,40 @@ export function dueLists(orgId: number, db: DbOrTx = getDb()) {
   return { overdue: open.filter((i) => i.dueDate < now), dueThisWeek: open.filter((i) => i.dueDate >= now) };
 }
 
+/**
+ * The weekly digest's roadmap part: each owner's open items on the active roadmap that are overdue or due
+ * within seven days of `today` (the organisation's local date), by owner, earliest first.
+ */
+export function dueItemsByOwner(orgId: number, orgSlug: string, today: string, db: DbOrTx = getDb()) {
+  const weekAhead = new Date(Date.parse(`${today}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+  const rows = db
+    .select({
+      id: roadmapItems.id,
+      roadmapId: roadmapItems.roadmapId,
+      title: roadmapItems.title,
+      dueDate: roadmapItems.dueDate,
+      owner: roadmapItems.ownerUserId,
+    })
+    .from(roadmapItems)
+    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
+    .where(
+      and(
+        eq(roadmapItems.orgId, orgId),
+        isNotNull(roadmapItems.ownerUserId),
+        inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES]),
+        lte(roadmapItems.dueDate, weekAhead),
+      ),
+    )
+    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.id))
+    .all();
+  const byOwner = new Map<number, Array<{ title: string; dueDate: string; path: string }>>();
+  for (const row of rows) {
+    const item = { title: row.title, dueDate: row.dueDate, path: `/orgs/${orgSlug}/roadmaps/${row.roadmapId}/items/${row.id}` };
+    byOwner.set(row.owner!, [...(byOwner.get(row.owner!) ?? []), item]);
+  }
+  return byOwner;
+}
+
 /** JSON for the API: `{id, transition, startDate, items: [...], successCriteria: [...]}`. */
 export function roadmapJson(detail: RoadmapDetail) {
   return {
