@@ -8,6 +8,7 @@ import {
 } from "~/modules/audit/audit-response-schemas";
 import { auditPublicKey, listStoredChainEvents, verifyAuditTrail } from "~/modules/audit/checkpoints.server";
 import { findFramework, listFrameworkVersions } from "~/modules/framework/framework";
+import { alertBrokenTrail } from "~/modules/notifications/audit-alerts.server";
 import { FrameworkQuerySchema, FrameworkSummarySchema } from "~/modules/framework/framework-response-schemas";
 import { apiError, apiJson, parseQuery, requireApiToken } from "~/modules/http/api.server";
 import type { ApiHandlers } from "~/modules/http/api-router.server";
@@ -47,7 +48,9 @@ export const frameworkAndAuditHandlers = {
     const token = requireApiToken(request, "audit:read");
     const { seq, headHash } = parseQuery(request, AuditVerifyQuerySchema);
     const anchors = seq !== undefined && headHash ? [{ seq, headHash }] : [];
-    return apiJson(AuditVerificationSchema, verifyAuditTrail(token.orgId, [], undefined, anchors));
+    const verification = verifyAuditTrail(token.orgId, [], undefined, anchors);
+    alertBrokenTrail(token.orgId, verification);
+    return apiJson(AuditVerificationSchema, verification);
   },
 
   getAuditPublicKey: ({ request }) => {

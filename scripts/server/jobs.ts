@@ -15,6 +15,7 @@ import { expireSessions } from "../../app/modules/auth/session.server";
 import { purgeIdempotencyRecords } from "../../app/modules/http/idempotency.server";
 import { deliverDueMessages } from "../../app/modules/notifications/outbox.server";
 import { sendWeeklyDigests } from "../../app/modules/notifications/digest.server";
+import { verifyTrailsNightly } from "../../app/modules/notifications/audit-alerts.server";
 import { publicUrl } from "../../app/modules/notifications/email.server";
 import { dueItemsByOwner } from "../../app/modules/roadmap/roadmaps.server";
 import { dailyAtUtc, every } from "../../app/utils/schedule";
@@ -52,6 +53,12 @@ export const JOBS: readonly ScheduledJob[] = [
     run: (now) => deliverDueMessages(now),
     leaseMs: 5 * 60_000,
     retryMs: 5_000,
+  },
+  {
+    // Every organisation's audit trail, checked end to end; a broken one is told to its admins and auditors.
+    name: "verify-audit-trails",
+    next: dailyAtUtc("02:15"),
+    run: (now) => verifyTrailsNightly(now),
   },
   {
     // Monday 08:00 in each organisation's time zone: the weekly digest (once a week per organisation).
