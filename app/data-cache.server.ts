@@ -227,6 +227,14 @@ const registryMetrics = cachedReader({
   read: (orgId, window) => metrics.computeRegistryMetrics(orgId, window),
 });
 
+/** Every registry figure of a window, with the evidence-only ones (`GET /api/v1/metrics`): org counter; the window in the key. */
+const evidenceMetrics = cachedReader({
+  invalidatedBy: "org counter",
+  max: 200,
+  key: (window: metrics.MetricsWindow) => `evidence-metrics:${window.from.toISOString()}:${window.to.toISOString()}`,
+  read: (orgId, window) => metrics.computeEvidenceMetrics(orgId, window),
+});
+
 // ---------------------------------------------------------------- pages (model list, model, reviews, assessments)
 
 /** The latest finalised assessment before `period` (the assessment page's deltas, the board report), one row: org counter; the period in the key. */
@@ -257,6 +265,7 @@ export const cached = {
   modelList,
   modelFacets,
   registryMetrics,
+  evidenceMetrics,
   previousFinalized,
   assessmentScores,
 };

@@ -1,5 +1,6 @@
 import type { Actor } from "../app/modules/audit/audit.server";
 import { createAssessment, finalizeAssessment, getAssessment } from "../app/modules/assessment/assessments.server";
+import { needsJustification } from "../app/modules/assessment/evidence";
 import { saveResponses } from "../app/modules/assessment/capture.server";
 import type { AssessmentResponsesInput } from "../app/modules/assessment/assessment-schemas";
 import type { StatementStatusValue } from "../app/modules/assessment/assessment-constants";
@@ -86,7 +87,7 @@ function scheduleFinalizedQuarter(
   timeline.at(opened, () => (ids.assessment = createAssessment(orgId, { period }, leader, { now: opened }).id));
   timeline.at(answered, () => saveResponses(orgId, ids.assessment, responsesFor(index, to), leader, { now: answered }));
   timeline.at(finalized, () => {
-    const flagged = getAssessment(orgId, ids.assessment)!.flags.filter((f) => f.unsupported);
+    const flagged = getAssessment(orgId, ids.assessment)!.flags.filter(needsJustification);
     const justifications = Object.fromEntries(flagged.map((f) => [f.componentId, justification(period)]));
     finalizeAssessment(orgId, ids.assessment, { justifications }, leader, { now: finalized });
   });

@@ -124,6 +124,6 @@ export const registryHandlers = {
     const window = parseQuery(request, MetricsWindowSchema);
     const quarter = currentQuarterRange();
     const range = { from: window.from ?? quarter.from, to: window.to ?? quarter.to };
-    return apiJson(RegistryMetricsSchema, cached.registryMetrics(token.orgId, range));
+    return apiJson(RegistryMetricsSchema, cached.evidenceMetrics(token.orgId, range));
   },
 } satisfies ApiHandlers;

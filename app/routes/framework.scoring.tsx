@@ -2,6 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { findFramework, LATEST_FRAMEWORK_VERSION, listFrameworkVersions } from "~/modules/framework/framework";
 import { TableScroll } from "~/components/table";
+import { RuleSource } from "~/components/evidence-rules";
+import { LevelPill } from "~/components/framework";
+import { EVIDENCE_WINDOW_LABELS, REGISTRY_METRIC_WINDOWS } from "~/modules/framework/framework-schema";
+import { thresholdText } from "~/modules/roadmap/criteria";
 
 export const meta: MetaFunction = () => [{ title: "How scores work · Framework" }];
 
@@ -16,12 +20,13 @@ export function loader({ request }: LoaderFunctionArgs) {
     bands: framework.bands,
     levels: framework.levels.map((l) => ({ level: l.level, name: l.name })),
     components: framework.components.map((c) => ({ id: c.id, name: c.name, weight: c.weight })),
-    rules: framework.evidenceRules,
+    rules: framework.evidenceRules.map((r) => ({ ...r, window: r.window ?? REGISTRY_METRIC_WINDOWS[r.metric] })),
+    evidencePolicy: framework.evidencePolicy,
   };
 }
 
 export default function HowScoresWork() {
-  const { version, versions, cutoffs, bands, levels, components, rules } = useLoaderData<typeof loader>();
+  const { version, versions, cutoffs, bands, levels, components, rules, evidencePolicy } = useLoaderData<typeof loader>();
   const levelName = (level: number) => levels.find((l) => l.level === level)?.name ?? `Level ${level}`;
   return (
     <article style={{ maxWidth: "75ch" }}>
@@ -113,35 +118,60 @@ export default function HowScoresWork() {
         prompt to look again at one of them.
       </p>
       <h2>6. Checked against the registry</h2>
-      <p>
-        Evidence rules turn the model registry’s figures for the assessment’s quarter into an evidence level per component: the highest
-        level whose rules, and all lower levels’ rules, hold. When a component’s assessed level is above its evidence level it is flagged
-        “not supported by registry evidence”, and finalising needs a written justification. The figures are frozen at finalisation.
-      </p>
-      <TableScroll label="Evidence rules">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Component</th>
-              <th scope="col">Level</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((r, i) => (
-              <tr key={i}>
-                <td>{components.find((c) => c.id === r.componentId)?.name}</td>
-                <td>{r.level}</td>
-                <td className="mono">
-                  {r.metric} {r.comparison} {r.value}
-                </td>
-                <td>{r.rationale}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+      {evidencePolicy.missingFigure === "not-evidenced" ? (
+        <>
+          <p>
+            Evidence rules turn the model registry’s figures into an evidence level per component. Each rule states its window: the state at
+            the end of the assessment’s quarter, events during the quarter, the trailing four quarters, or the 90 days to the quarter’s end.
+            While the quarter runs, it ends today.
+          </p>
+          <p>
+            Each rule <strong>holds</strong>, <strong>fails</strong>, or is <strong>not evidenced</strong> when the registry cannot give its
+            figure (no promotions in the quarter, no production models, no monitoring snapshots, no resolved incident). Not evidenced never
+            counts as failed. The evidence level is the highest level at which none of the component’s rules, at that level or below, fails;
+            a component whose rules are all not evidenced has <strong>no registry evidence</strong>.
+          </p>
+          <p>
+            When a component’s assessed level is above its evidence level it is flagged “not supported by registry evidence”; when a
+            component with rules but no registry evidence is assessed at level {evidencePolicy.justifyFromLevel} or above it is flagged “no
+            registry evidence for this level”. Either way finalising needs a written justification, so an empty registry does not escape the
+            check. The figures, states and flags are frozen at finalisation.
+          </p>
+          <p>
+            The incident rate over the trailing four quarters pools a year: incidents that started in the quarter and the three before it,
+            divided by the sum of the models in production at each of those quarters’ ends (quarters without production models are left out,
+            and so are their incidents). Pooled, the guide’s &lt;5%, &lt;1% and &lt;0.5% can be told apart: with 20 models a single incident
+            in a quarter is already 5%. Thresholds marked <span className="tag">portal’s own choice</span> are not stated by the maturity
+            guide; the others are the guide’s.
+          </p>
+        </>
+      ) : (
+        <p>
+          Evidence rules turn the model registry’s figures for the assessment’s quarter into an evidence level per component: the highest
+          level whose rules, and all lower levels’ rules, hold. A rule whose figure the registry cannot give (no promotions, no production
+          models) does not hold. When a component’s assessed level is above its evidence level it is flagged “not supported by registry
+          evidence”, and finalising needs a written justification. The figures are frozen at finalisation.
+        </p>
+      )}
+      {components
+        .filter((c) => rules.some((r) => r.componentId === c.id))
+        .map((c) => (
+          <section key={c.id} aria-labelledby={`rules-${c.id}`}>
+            <h3 id={`rules-${c.id}`}>{c.name}</h3>
+            <ul className="evidence-rules">
+              {rules
+                .filter((r) => r.componentId === c.id)
+                .map((r, i) => (
+                  <li key={i} data-rule={r.metric}>
+                    <LevelPill level={r.level} /> {thresholdText(r)}, {EVIDENCE_WINDOW_LABELS[r.window]}{" "}
+                    {r.source ? <RuleSource source={r.source} /> : null} <span className="mono muted">({r.metric})</span>
+                    <br />
+                    <span className="muted">{r.rationale}</span>
+                  </li>
+                ))}
+            </ul>
+          </section>
+        ))}
       <p className="muted">Components without rules show “no registry evidence” and are never flagged.</p>
     </article>
   );

@@ -15,6 +15,8 @@ import { formatDate, formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { TableScroll } from "~/components/table";
+import { EvidenceRuleList } from "~/components/evidence-rules";
+import { needsJustification } from "~/modules/assessment/evidence";
 import { AppLink } from "~/components/link";
 import { questionLabel } from "~/modules/framework/framework-constants";
 
@@ -33,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const assessor = hasRole(role, ASSESSORS);
   const previous = cached.previousFinalized(org.id, assessment.period);
   const { score, metrics } = assessment;
-  // Only what the page shows: its data is serialised into the HTML too (not the responses, notes or evidence rules).
+  // Only what the page shows: its data is serialised into the HTML too (not the responses, notes or rules' rationales).
   return {
     org,
     assessment: {
@@ -55,8 +57,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         band: score.band,
         components: score.components.map(({ componentId, name, score, level }) => ({ componentId, name, score, level })),
       },
-      evidence: assessment.evidence.map(({ componentId, level }) => ({ componentId, level })),
-      flags: assessment.flags.map(({ componentId, unsupported }) => ({ componentId, unsupported })),
+      evidence: assessment.evidence.map(({ componentId, level, noEvidence, rules }) => ({
+        componentId,
+        level,
+        noEvidence,
+        rules: rules.map(({ level, metric, comparison, value, window, source, actual, state }) => ({
+          level,
+          metric,
+          comparison,
+          value,
+          window,
+          source,
+          actual,
+          state,
+        })),
+      })),
+      evidencePolicy: framework.evidencePolicy,
+      flags: assessment.flags.map(({ componentId, unsupported, unevidenced }) => ({ componentId, unsupported, unevidenced })),
       answered: assessment.answered.map(({ componentId, answered, total }) => ({ componentId, answered, total })),
       strengths: assessment.strengths.map(({ componentId, name, score }) => ({ componentId, name, score })),
       gaps: assessment.gaps.map(({ componentId, statementId, level, text }) => ({ componentId, statementId, level, text })),
@@ -72,6 +89,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         to: metrics.window.to,
         productionModels: metrics.productionModels,
         incidentRate: metrics.incidentRate,
+        incidentRateTrailingYear: metrics.incidentRateTrailingYear,
         lineageCompleteShare: metrics.lineageCompleteShare,
         approvalGatedShare: metrics.approvalGatedShare,
       },
@@ -111,7 +129,7 @@ export default function AssessmentOverview() {
   const withdrawn = a.status === "withdrawn";
   const frozen = a.status === "finalized" || withdrawn;
   const delta = previous ? a.score.dimensionScore - previous.dimensionScore : null;
-  const unsupported = a.flags.filter((f) => f.unsupported);
+  const unsupported = a.flags.filter((f) => needsJustification(f));
   const componentName = (id: string) => components.find((c) => c.id === id)?.name ?? id;
   return (
     <>
@@ -181,7 +199,7 @@ export default function AssessmentOverview() {
         <div className="tile">
           <div className="tile-label">Flags</div>
           <div className="tile-value">{unsupported.length}</div>
-          <div className="muted">levels above registry evidence</div>
+          <div className="muted">levels the registry does not support</div>
         </div>
       </div>
       {a.finalizedAt ? (
@@ -272,9 +290,11 @@ export default function AssessmentOverview() {
                     {evidence?.level == null ? <span className="muted">no registry evidence</span> : <LevelPill level={evidence.level} />}
                   </td>
                   <td>
-                    {flag?.unsupported ? (
+                    {flag && needsJustification(flag) ? (
                       <>
-                        <span className="bad-text">not supported by registry evidence</span>
+                        <span className="bad-text">
+                          {flag.unsupported ? "not supported by registry evidence" : "no registry evidence for this level"}
+                        </span>
                         {a.justifications[c.componentId] ? <p>Justified: {a.justifications[c.componentId]}</p> : null}
                       </>
                     ) : (
@@ -310,6 +330,26 @@ export default function AssessmentOverview() {
           </span>
         </div>
       ) : null}
+
+      <h2 id="evidence-rules">Registry evidence rules</h2>
+      <p className="muted">
+        {a.evidencePolicy.missingFigure === "not-evidenced"
+          ? `A rule is “not evidenced” when the registry cannot give its figure (no promotions, no production models): that never counts as failed. A component's evidence level is the highest level at which none of its rules, at that level or below, fails. A component whose rules are all not evidenced has no registry evidence, and rating it level ${a.evidencePolicy.justifyFromLevel} or above needs a written justification to finalise.`
+          : "Framework version 1: a rule whose figure the registry cannot give counts as failed. A component's evidence level is the highest level at which all its rules, at that level and below, hold."}{" "}
+        Thresholds marked “portal&apos;s own choice” are not stated by the maturity guide.{" "}
+        <AppLink to={`/framework/scoring?version=${a.frameworkVersion}`}>How evidence is checked</AppLink>
+      </p>
+      {a.evidence
+        .filter((e) => e.rules.length > 0)
+        .map((e) => (
+          <section key={e.componentId} aria-labelledby={`evidence-${e.componentId}`} data-evidence={e.componentId}>
+            <h3 id={`evidence-${e.componentId}`}>
+              {componentName(e.componentId)}:{" "}
+              {e.level === null ? <span className="muted">no registry evidence</span> : <>evidence level {e.level}</>}
+            </h3>
+            <EvidenceRuleList rules={e.rules} />
+          </section>
+        ))}
 
       <h2>Assessment questions</h2>
       <TableScroll label="Assessment questions">
@@ -348,7 +388,10 @@ export default function AssessmentOverview() {
       <p className="muted">
         {frozen ? "As frozen at finalisation." : "Live: they are frozen when the assessment is finalised."} Production models{" "}
         <strong>{a.metrics.productionModels}</strong>, incident rate{" "}
-        <strong>{a.metrics.incidentRate === null ? "—" : `${(a.metrics.incidentRate * 100).toFixed(1)}%`}</strong>, lineage complete{" "}
+        <strong>{a.metrics.incidentRate === null ? "—" : `${(a.metrics.incidentRate * 100).toFixed(1)}%`}</strong> (over the trailing four
+        quarters{" "}
+        <strong>{a.metrics.incidentRateTrailingYear == null ? "—" : `${(a.metrics.incidentRateTrailingYear * 100).toFixed(1)}%`}</strong>
+        ), lineage complete{" "}
         <strong>{a.metrics.lineageCompleteShare === null ? "—" : `${Math.round(a.metrics.lineageCompleteShare * 100)}%`}</strong>,
         promotions through approval{" "}
         <strong>{a.metrics.approvalGatedShare === null ? "—" : `${Math.round(a.metrics.approvalGatedShare * 100)}%`}</strong>.

@@ -6,6 +6,7 @@ import { FormError } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
 import { FinalizeFormSchema } from "~/modules/assessment/assessment-schemas";
 import { finalizeAssessment, getAssessment, incompleteComponents } from "~/modules/assessment/assessments.server";
+import { needsJustification } from "~/modules/assessment/evidence";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { formatDate } from "~/utils/format";
@@ -46,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         level: c.level,
         answered: answered.answered,
         total: answered.total,
-        flag: flag?.unsupported ? flag : null,
+        flag: flag && needsJustification(flag) ? flag : null,
       };
     }),
     unanswered: incomplete.reduce((n, c) => n + c.total - c.answered, 0),
@@ -120,12 +121,17 @@ export default function FinalizeAssessment() {
 
           {flagged.length ? (
             <>
-              <h2>Levels above the registry evidence</h2>
-              <p className="muted">Each needs a written justification, kept with the finalised assessment.</p>
+              <h2>Levels the registry does not support</h2>
+              <p className="muted">
+                Each needs a written justification, kept with the finalised assessment: a level above the registry evidence, or a level 3 or
+                above where the registry could measure none of the component&apos;s evidence rules.
+              </p>
               {flagged.map((c) => (
                 <div className="field" key={c.id}>
                   <label htmlFor={`justify-${c.id}`}>
-                    {c.name}: assessed level {c.flag!.achievedLevel}, registry evidence level {c.flag!.evidenceLevel}
+                    {c.flag!.unsupported
+                      ? `${c.name}: assessed level ${c.flag!.achievedLevel}, registry evidence level ${c.flag!.evidenceLevel}`
+                      : `${c.name}: assessed level ${c.flag!.achievedLevel}, no registry evidence`}
                   </label>
                   <textarea
                     id={`justify-${c.id}`}

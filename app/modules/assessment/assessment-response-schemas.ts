@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { TimestampSchema } from "../../utils/validation";
-import { EvidenceRuleSchema } from "../framework/framework-schema";
+import { EvidenceRuleFieldsSchema, EvidenceWindowSchema } from "../framework/framework-schema";
 import { RegistryMetricsSchema } from "../registry/registry-response-schemas";
 import { ASSESSMENT_STATUSES } from "./assessment-constants";
+import { RULE_STATES } from "./evidence";
 
 /**
  * What the assessment API answers. The API routes type their answers with
@@ -11,7 +12,7 @@ import { ASSESSMENT_STATUSES } from "./assessment-constants";
 
 const LevelSchema = z.number().int().min(1).max(5);
 const BandSchema = z.enum(["strong", "moderate", "weak"]);
-const FlagSchema = z.enum(["not_supported_by_registry_evidence"]);
+const FlagSchema = z.enum(["not_supported_by_registry_evidence", "no_registry_evidence"]);
 
 const ScoreFieldsSchema = z.object({
   id: z.number().int(),
@@ -67,8 +68,24 @@ export const AssessmentSchema = ScoreFieldsSchema.extend({
     components: z.array(
       z.object({
         componentId: z.string(),
-        level: z.number().int().nullable(),
-        rules: z.array(EvidenceRuleSchema.extend({ actual: z.number().nullable(), holds: z.boolean() })),
+        level: z
+          .number()
+          .int()
+          .nullable()
+          .describe("The highest level at which no rule (at it or below) fails; null without rules or with none evidenced"),
+        noEvidence: z.boolean().describe("The component has rules but none could be evidenced: no registry evidence"),
+        rules: z.array(
+          EvidenceRuleFieldsSchema.extend({
+            actual: z.number().nullable(),
+            holds: z.boolean(),
+            state: z
+              .enum(RULE_STATES)
+              .describe(
+                "holds, fails, or not-evidenced: the figure cannot be computed, which never counts as failed from framework version 2 on",
+              ),
+            window: EvidenceWindowSchema.describe("The stretch of registry history the figure is measured over"),
+          }),
+        ),
       }),
     ),
     justifications: z.record(z.string(), z.string()).describe("Component id → why its level stands without registry evidence"),

@@ -6,7 +6,7 @@ import { DomainError } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter } from "../../utils/quarters";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { getFramework } from "../framework/framework";
-import { computeRegistryMetrics } from "../registry/metrics.server";
+import { computeEvidenceMetrics, computeRegistryMetrics } from "../registry/metrics.server";
 import { createModel, createVersion } from "../registry/registry.server";
 import { transitionVersion } from "../governance/transitions.server";
 import { StatementResponseSchema, AssessmentResponsesSchema, type AssessmentResponsesInput } from "./assessment-schemas";
@@ -374,7 +374,7 @@ describe("registry evidence", () => {
     expect(before.evidence.find((e) => e.componentId === "production-operations")!.level).toBe(1);
 
     const during = getAssessment(orgId, q2.id)!;
-    expect(during.metrics).toEqual(computeRegistryMetrics(orgId, quarterRange(Q2)));
+    expect(during.metrics).toEqual(computeEvidenceMetrics(orgId, quarterRange(Q2)));
     expect(during.metrics.productionModels).toBe(1);
     const prodOps = during.evidence.find((e) => e.componentId === "production-operations")!;
     expect(prodOps.level).toBe(2);
@@ -400,6 +400,7 @@ describe("registry evidence", () => {
       achievedLevel: 3,
       evidenceLevel: 2,
       unsupported: true,
+      unevidenced: false,
     });
     expect(detail.flags.filter((f) => f.unsupported).map((f) => f.componentId)).toEqual(["production-operations"]);
     const json = assessmentJson(detail).components.find((c) => c.id === "production-operations")!;
@@ -1032,5 +1033,108 @@ describe("withdrawAssessment", () => {
     withdrawAssessment(orgId, q1, { reason: "Test data" }, LEADER);
     expect(latestFinalizedAssessment(orgId)).toBeNull();
     expect(previousFinalized(orgId, Q3)).toBeNull();
+  });
+});
+
+describe("finalising without any registry evidence (framework version 2)", () => {
+  /** MLOps at levels 2 and 3 all in place: the component is assessed at level 3. */
+  const MLOPS_L3: AssessmentResponsesInput = {
+    capabilities: [...statementsAt("mlops", 2), ...statementsAt("mlops", 3)].map((id) => ({ id, status: "in_place" as const })),
+    questions: [],
+  };
+
+  it("an empty registry cannot carry a level 3 MLOps rating: a justification is asked for, like an unsupported level", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2, frameworkVersion: "2" }, LEADER);
+    saveResponses(orgId, id, MLOPS_L3, LEADER);
+    const draft = getAssessment(orgId, id)!;
+    expect(draft.frameworkVersion).toBe("2");
+    const mlops = draft.evidence.find((e) => e.componentId === "mlops")!;
+    // No promotions: every MLOps rule is "not evidenced", none failed, and the component has no evidence level.
+    expect(mlops).toMatchObject({ level: null, noEvidence: true });
+    expect(mlops.rules.map((r) => r.state)).toEqual(mlops.rules.map(() => "not-evidenced"));
+    expect(draft.flags.find((f) => f.componentId === "mlops")).toMatchObject({ unsupported: false, unevidenced: true });
+    expect(assessmentJson(draft).components.find((c) => c.id === "mlops")!.flags).toEqual(["no_registry_evidence"]);
+
+    const error = catchDomain(() => finalizeAssessment(orgId, id, { justifications: {}, acceptUnanswered: true }, LEADER));
+    expect(error.code).toBe("conflict");
+    expect(error.message).toBe("Justify the levels not supported by registry evidence: MLOps Maturity");
+    expect(error.issues).toEqual([{ path: "justifications.mlops", message: expect.stringMatching(/level 3 has no registry evidence/) }]);
+    expect(rowOf(id).status).toBe("draft");
+
+    const done = finalizeAssessment(
+      orgId,
+      id,
+      { justifications: { mlops: "Deployments run in the vendor's platform; the registry is fed from Q3." }, acceptUnanswered: true },
+      LEADER,
+    );
+    expect(done.status).toBe("finalized");
+    expect(done.justifications).toEqual({ mlops: "Deployments run in the vendor's platform; the registry is fed from Q3." });
+    expect(JSON.parse(rowOf(id).scoreSnapshot!).flags.find((f: { componentId: string }) => f.componentId === "mlops")).toMatchObject({
+      unevidenced: true,
+    });
+  });
+
+  it("level 2 without evidence needs nothing", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2, frameworkVersion: "2" }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      { capabilities: statementsAt("mlops", 2).map((sid) => ({ id: sid, status: "in_place" as const })), questions: [] },
+      LEADER,
+    );
+    expect(finalizeAssessment(orgId, id, { justifications: {}, acceptUnanswered: true }, LEADER).status).toBe("finalized");
+  });
+});
+
+describe("a version 1 assessment finalised before rules had states", () => {
+  it("reads its evidence and flags from the snapshot, as they were evaluated then", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2, frameworkVersion: "1" }, LEADER);
+    saveResponses(
+      orgId,
+      id,
+      {
+        capabilities: [...statementsAt("mlops", 2), ...statementsAt("mlops", 3)].map((sid) => ({ id: sid, status: "in_place" as const })),
+        questions: [],
+      },
+      LEADER,
+    );
+    // Version 1 reads a missing figure as failed: MLOps at level 3 is above its evidence (level 1).
+    const finalized = finalizeAssessment(orgId, id, { justifications: { mlops: "Justified." }, acceptUnanswered: true }, LEADER);
+    const mlops = finalized.evidence.find((e) => e.componentId === "mlops")!;
+    expect(mlops.level).toBe(1);
+    expect(finalized.flags.find((f) => f.componentId === "mlops")).toMatchObject({
+      evidenceLevel: 1,
+      unsupported: true,
+      unevidenced: false,
+    });
+
+    // Rewrite the snapshot as finalisation wrote it before this change: no states, windows or no-evidence marks.
+    const snapshot = JSON.parse(rowOf(id).scoreSnapshot!) as {
+      evidence: Array<{ noEvidence?: boolean; rules: Array<{ state?: string; window?: string }> }>;
+      flags: Array<{ unevidenced?: boolean }>;
+    };
+    for (const e of snapshot.evidence) {
+      delete e.noEvidence;
+      for (const r of e.rules) {
+        delete r.state;
+        delete r.window;
+      }
+    }
+    for (const f of snapshot.flags) delete f.unevidenced;
+    getDb()
+      .update(assessments)
+      .set({ scoreSnapshot: JSON.stringify(snapshot) })
+      .where(eq(assessments.id, id))
+      .run();
+
+    const read = getAssessment(orgId, id)!;
+    expect(read.evidence).toEqual(finalized.evidence);
+    expect(read.flags).toEqual(finalized.flags);
+    expect(read.evidence.find((e) => e.componentId === "mlops")!.rules.map((r) => [r.holds, r.state])).toEqual(
+      mlops.rules.map(() => [false, "fails"]),
+    );
   });
 });

@@ -5,12 +5,19 @@ import { conflict, DomainError, invalid } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter, type QuarterRange } from "../../utils/quarters";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { findFramework } from "../framework/framework";
-import type { Framework } from "../framework/framework-schema";
-import { computeRegistryMetrics, type RegistryMetrics } from "../registry/metrics.server";
+import { REGISTRY_METRIC_WINDOWS, type Framework } from "../framework/framework-schema";
+import { computeEvidenceMetrics, type EvidenceRegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
 import { countsAsFinalized, type AssessmentStatus } from "./assessment-constants";
 import { frameworkVersionForNewAssessment } from "./framework-choice.server";
-import { evidenceFlags, evidenceLevel, type EvidenceMetrics } from "./evidence";
+import {
+  evidenceFlags,
+  evidenceLevel,
+  needsJustification,
+  type ComponentEvidence,
+  type EvidenceFlag,
+  type EvidenceMetrics,
+} from "./evidence";
 import { responsesDigest } from "./responses-digest";
 import {
   answeredCounts,
@@ -213,14 +220,13 @@ function evaluate(
   responses: StatementResponses,
   answers: Array<{ questionId: string; level: number | null }>,
   metrics: EvidenceMetrics,
-  frozen: AssessmentScore | null = null,
+  frozen: FrozenEvaluation | null = null,
 ) {
-  const score = frozen ?? scoreAssessment(framework, responses);
-  const flags = evidenceFlags(framework, score, metrics);
+  const score = frozen?.score ?? scoreAssessment(framework, responses);
   return {
     score,
-    evidence: framework.components.map((c) => ({ componentId: c.id, ...evidenceLevel(framework, c.id, metrics) })),
-    flags,
+    evidence: frozen?.evidence ?? framework.components.map((c) => ({ componentId: c.id, ...evidenceLevel(framework, c.id, metrics) })),
+    flags: frozen?.flags ?? evidenceFlags(framework, score, metrics),
     questions: questionFlags(framework, score, answers),
     answered: answeredCounts(framework, responses),
     ...strengthsAndGaps(framework, score, responses),
@@ -238,7 +244,33 @@ export function evidenceWindow(period: string, now = new Date()): QuarterRange {
   return { from: quarter.from, to: new Date(end) };
 }
 
-type Snapshot = { score: AssessmentScore; metrics: RegistryMetrics };
+type Snapshot = { score: AssessmentScore; metrics: EvidenceRegistryMetrics };
+
+type ComponentEvidenceRow = { componentId: string } & ComponentEvidence;
+type FrozenEvaluation = { score: AssessmentScore; evidence?: ComponentEvidenceRow[]; flags?: EvidenceFlag[] };
+
+/**
+ * A finalised assessment's score, evidence and flags as frozen at finalisation, so a later change to the
+ * rules or to how they read a figure never moves them. Snapshots written before rules had states and
+ * windows read as they were evaluated then: a rule that did not hold failed, and no component lacked evidence.
+ */
+export function frozenEvaluation(snapshot: string): FrozenEvaluation {
+  const parsed = JSON.parse(snapshot) as Partial<{ score: AssessmentScore; evidence: ComponentEvidenceRow[]; flags: EvidenceFlag[] }>;
+  if (!parsed.score) return { score: parsed as unknown as AssessmentScore };
+  return {
+    score: parsed.score,
+    evidence: parsed.evidence?.map((e) => ({
+      ...e,
+      noEvidence: e.noEvidence ?? false,
+      rules: e.rules.map((r) => ({
+        ...r,
+        state: r.state ?? (r.holds ? "holds" : "fails"),
+        window: r.window ?? REGISTRY_METRIC_WINDOWS[r.metric],
+      })),
+    })),
+    flags: parsed.flags?.map((f) => ({ ...f, unevidenced: f.unevidenced ?? false })),
+  };
+}
 
 const assessmentQuery = reusableQuery((db) =>
   db
@@ -278,16 +310,16 @@ export function getAssessment(orgId: number, id: number, db: DbOrTx = getDb()) {
   const { statements, answers } = loadResponses(db, id);
   const notes = notesQuery(db).all({ id });
   // Finalised (and withdrawn) assessments carry the figures frozen at finalisation.
-  const metrics: RegistryMetrics = row.metricsSnapshot
-    ? (JSON.parse(row.metricsSnapshot) as RegistryMetrics)
-    : computeRegistryMetrics(orgId, evidenceWindow(row.period), db);
+  const metrics: EvidenceRegistryMetrics = row.metricsSnapshot
+    ? (JSON.parse(row.metricsSnapshot) as EvidenceRegistryMetrics)
+    : computeEvidenceMetrics(orgId, evidenceWindow(row.period), db);
   const quarterEnd = quarterRange(row.period).to.getTime();
   const evaluated = evaluate(
     framework,
     statements,
     Object.values(answers).map((a) => ({ questionId: a.questionId, level: a.level })),
     metrics,
-    row.scoreSnapshot ? frozenScore(row.scoreSnapshot) : null,
+    row.scoreSnapshot ? frozenEvaluation(row.scoreSnapshot) : null,
   );
   return {
     id: row.id,
@@ -369,7 +401,7 @@ export function finalizeAssessment(
       );
     }
     const justifications = { ...(JSON.parse(row.justifications) as Record<string, string>), ...input.justifications };
-    const missing = detail.flags.filter((f) => f.unsupported && !justifications[f.componentId]?.trim());
+    const missing = detail.flags.filter((f) => needsJustification(f) && !justifications[f.componentId]?.trim());
     if (missing.length) {
       const nameOf = (componentId: string) => detail.score.components.find((c) => c.componentId === componentId)?.name ?? componentId;
       throw new DomainError(
@@ -378,13 +410,17 @@ export function finalizeAssessment(
         undefined,
         missing.map((f) => ({
           path: `justifications.${f.componentId}`,
-          message: `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} is above the registry evidence level ${f.evidenceLevel}`,
+          message: f.unsupported
+            ? `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} is above the registry evidence level ${f.evidenceLevel}`
+            : `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} has no registry evidence (none of its rules could be measured)`,
         })),
       );
     }
     const now = options.now ?? new Date();
     const kept = Object.fromEntries(
-      Object.entries(justifications).filter(([component]) => detail.flags.some((f) => f.componentId === component && f.unsupported)),
+      Object.entries(justifications).filter(([component]) =>
+        detail.flags.some((f) => f.componentId === component && needsJustification(f)),
+      ),
     );
     tx.update(assessments)
       .set({
@@ -474,7 +510,7 @@ const summaryColumns = {
 type SummaryRow = { [K in keyof typeof summaryColumns]: AssessmentRow[K] };
 type SnapshotSummary = Pick<Snapshot, "score"> & {
   evidence: Array<{ componentId: string; level: number | null }>;
-  flags: Array<{ componentId: string; unsupported: boolean }>;
+  flags: Array<{ componentId: string; unsupported: boolean; unevidenced?: boolean }>;
 };
 
 const assessmentListQuery = reusableQuery((db) =>
@@ -543,9 +579,7 @@ function assessmentSummary(row: SummaryRow, responses: StatementResponses) {
       level: c.level,
       // Finalised assessments carry their frozen evidence; drafts are evaluated on their own page.
       evidenceLevel: snapshot?.evidence.find((e) => e.componentId === c.componentId)?.level ?? null,
-      flags: snapshot?.flags.some((f) => f.componentId === c.componentId && f.unsupported)
-        ? ["not_supported_by_registry_evidence" as const]
-        : [],
+      flags: flagNames(snapshot?.flags.find((f) => f.componentId === c.componentId)),
     })),
   };
 }
@@ -631,6 +665,14 @@ export const previousFinalized = (orgId: number, period: string, db: DbOrTx = ge
 
 export const previousQuarter = (period: string) => shiftQuarter(period, -1);
 
+/** A component's flags as the API names them. */
+function flagNames(flag: (Pick<EvidenceFlag, "unsupported"> & { unevidenced?: boolean }) | undefined) {
+  return [
+    ...(flag?.unsupported ? (["not_supported_by_registry_evidence"] as const) : []),
+    ...(flag?.unevidenced ? (["no_registry_evidence"] as const) : []),
+  ];
+}
+
 /** JSON for the API: `{id, period, status, dimensionScore, level, band, components, questions, evidence}`. */
 export function assessmentJson(detail: AssessmentDetail) {
   return {
@@ -652,7 +694,7 @@ export function assessmentJson(detail: AssessmentDetail) {
         level: c.level,
         coverage: c.coverage,
         evidenceLevel: evidence?.level ?? null,
-        flags: flag?.unsupported ? ["not_supported_by_registry_evidence" as const] : [],
+        flags: flagNames(flag),
       };
     }),
     questions: detail.questions.map((q) => ({ ...q, note: detail.answers[q.questionId]?.note ?? null })),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { getFramework } from "../framework/framework";
-import type { EvidenceRule, Framework } from "../framework/framework-schema";
+import { EvidenceRuleSchema, SuccessCheckSchema, type EvidenceRule, type Framework } from "../framework/framework-schema";
 import type { RegistryMetrics } from "../registry/metrics.server";
-import { evidenceFlags, evidenceLevel, ruleHolds, type EvidenceMetrics } from "./evidence";
+import { evidenceFlags, evidenceLevel, needsJustification, ruleHolds, type EvidenceMetrics } from "./evidence";
 import type { AssessmentScore, ComponentScore } from "./scoring";
 
 const framework = getFramework("1");
@@ -129,7 +129,7 @@ describe("evidenceLevel with the real production-operations rules", () => {
 describe("evidenceLevel with other real components", () => {
   it("has no evidence (null) for components without rules", () => {
     for (const id of ["technical-capability", "standards"]) {
-      expect(evidenceLevel(framework, id, ALL_TRUE)).toEqual({ level: null, rules: [] });
+      expect(evidenceLevel(framework, id, ALL_TRUE)).toEqual({ level: null, noEvidence: false, rules: [] });
     }
     expect(evidenceLevel(framework, "no-such-component", ALL_TRUE).level).toBeNull();
   });
@@ -187,7 +187,7 @@ describe("evidenceLevel with synthetic rules", () => {
 
   it("ignores other components' rules", () => {
     expect(evidenceLevel(fw, "x", { productionModels: 1, deploymentsPerMonth: 10 }).rules).toHaveLength(2);
-    expect(evidenceLevel(fw, "z", ALL_TRUE)).toEqual({ level: null, rules: [] });
+    expect(evidenceLevel(fw, "z", ALL_TRUE)).toEqual({ level: null, noEvidence: false, rules: [] });
   });
 });
 
@@ -215,6 +215,7 @@ describe("evidenceFlags", () => {
       achievedLevel: 4,
       evidenceLevel: 3,
       unsupported: true,
+      unevidenced: false,
     });
     expect(flag(5)?.unsupported).toBe(true);
     expect(flag(3)?.unsupported).toBe(false); // equal
@@ -225,8 +226,8 @@ describe("evidenceFlags", () => {
   it("never flags components without registry evidence", () => {
     const flags = evidenceFlags(framework, scoreWithLevels({ "technical-capability": 5, standards: 5 }), {});
     expect(flags).toEqual([
-      { componentId: "technical-capability", achievedLevel: 5, evidenceLevel: null, unsupported: false },
-      { componentId: "standards", achievedLevel: 5, evidenceLevel: null, unsupported: false },
+      { componentId: "technical-capability", achievedLevel: 5, evidenceLevel: null, unsupported: false, unevidenced: false },
+      { componentId: "standards", achievedLevel: 5, evidenceLevel: null, unsupported: false, unevidenced: false },
     ]);
   });
 
@@ -251,5 +252,148 @@ describe("evidenceFlags", () => {
   it("flags nothing when all metrics hold", () => {
     const score = scoreWithLevels({ mlops: 5, lifecycle: 5, "production-operations": 5 });
     expect(evidenceFlags(framework, score, ALL_TRUE).some((f) => f.unsupported)).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------- version 2: three states
+
+describe("version 2's rules: holds, fails, not evidenced", () => {
+  const v2 = getFramework("2");
+  const level = (componentId: string, m: EvidenceMetrics) => evidenceLevel(v2, componentId, m);
+  const states = (componentId: string, m: EvidenceMetrics) => level(componentId, m).rules.map((r) => [r.level, r.metric, r.state]);
+
+  it("an empty registry evidences nothing for MLOps, lifecycle or production operations' figures it cannot compute", () => {
+    const empty: EvidenceMetrics = { productionModels: 0, productionPromotions: 0, deploymentsPerMonth: 0, medianLeadTimeHours: null };
+    const mlops = level("mlops", empty);
+    expect(mlops).toMatchObject({ level: null, noEvidence: true });
+    expect(mlops.rules.every((r) => r.state === "not-evidenced" && !r.holds)).toBe(true);
+    // Zero production models is a figure: operations fail at level 2, so they are evidenced (level 1).
+    expect(level("production-operations", empty)).toMatchObject({ level: 1, noEvidence: false });
+    expect(level("lifecycle", {})).toMatchObject({ level: null, noEvidence: true });
+  });
+
+  it("a quarter without promotions does not fail MLOps: 0 deployments a month is not evidenced", () => {
+    expect(states("mlops", { productionPromotions: 0, deploymentsPerMonth: 0, medianLeadTimeHours: null })).toEqual([
+      [2, "medianLeadTimeHours", "not-evidenced"],
+      [3, "medianLeadTimeHours", "not-evidenced"],
+      [3, "deploymentsPerMonth", "not-evidenced"],
+      [4, "deploymentsPerMonth", "not-evidenced"],
+      [5, "deploymentsPerMonth", "not-evidenced"],
+      [5, "automaticPromotionShare", "not-evidenced"],
+    ]);
+    // With promotions the same figure is evidence, and fails when low.
+    const few = { productionPromotions: 3, deploymentsPerMonth: 1, medianLeadTimeHours: 10, automaticPromotionShare: 0 };
+    expect(level("mlops", few)).toMatchObject({ level: 2, noEvidence: false });
+  });
+
+  it("a not-evidenced rule does not block its level; a failing one does", () => {
+    // 12 production models, a 0.8% trailing-year rate, no monitoring snapshots and no resolved incident:
+    // level 4's SLO and recovery rules are not evidenced, its model count and incident rate hold; level 5's count fails.
+    const m: EvidenceMetrics = {
+      productionModels: 12,
+      incidentRateTrailingYear: 0.008,
+      sloBreachShare: null,
+      medianTimeToRecoverHours: null,
+    };
+    expect(level("production-operations", m).level).toBe(4);
+    expect(states("production-operations", m)).toEqual([
+      [2, "productionModels", "holds"],
+      [3, "productionModels", "holds"],
+      [3, "incidentRateTrailingYear", "holds"],
+      [4, "productionModels", "holds"],
+      [4, "incidentRateTrailingYear", "holds"],
+      [4, "sloBreachShare", "not-evidenced"],
+      [4, "medianTimeToRecoverHours", "not-evidenced"],
+      [5, "productionModels", "fails"],
+      [5, "incidentRateTrailingYear", "fails"],
+      [5, "sloBreachShare", "not-evidenced"],
+      [5, "medianTimeToRecoverHours", "not-evidenced"],
+    ]);
+    // A slow recovery fails level 4 even though the rest of it holds.
+    expect(level("production-operations", { ...m, medianTimeToRecoverHours: 30 }).level).toBe(3);
+  });
+
+  it("the guide's incident rates are told apart over the trailing year", () => {
+    const ops = (rate: number) => level("production-operations", { productionModels: 25, incidentRateTrailingYear: rate }).level;
+    expect(ops(0.04)).toBe(3);
+    expect(ops(0.009)).toBe(4);
+    expect(ops(0.004)).toBe(5);
+  });
+
+  it("lifecycle measures practice: lineage of every registered version and fresh passing bias audits", () => {
+    const lifecycle = (m: EvidenceMetrics) => level("lifecycle", m).level;
+    const good = { apiRegistrationShare: 1, registeredLineageCompleteShare: 1, passingAuditShare: 1 };
+    expect(lifecycle(good)).toBe(5);
+    expect(lifecycle({ ...good, passingAuditShare: 0.5 })).toBe(3);
+    expect(lifecycle({ ...good, registeredLineageCompleteShare: 0.4 })).toBe(2);
+    // No production versions to audit: level 4's audit rule is not evidenced, its other rules still decide.
+    expect(lifecycle({ ...good, passingAuditShare: null })).toBe(5);
+    // Approval-gated share and production-only lineage no longer count.
+    expect(v2.evidenceRules.some((r) => r.metric === "approvalGatedShare" || r.metric === "lineageCompleteShare")).toBe(false);
+  });
+
+  it("every rule states its window and whose threshold it is; only the guide's numbers are marked as the guide's", () => {
+    expect(v2.evidenceRules.every((r) => r.window !== undefined && r.source !== undefined)).toBe(true);
+    const guide = v2.evidenceRules
+      .filter((r) => r.source === "guide")
+      .map((r) => `${r.componentId} ${r.metric} ${r.comparison} ${r.value}`);
+    expect(guide.sort()).toEqual(
+      [
+        "mlops medianLeadTimeHours <= 336",
+        "production-operations productionModels >= 1",
+        "production-operations productionModels >= 5",
+        "production-operations productionModels >= 10",
+        "production-operations productionModels >= 20",
+        "production-operations incidentRateTrailingYear < 0.05",
+        "production-operations incidentRateTrailingYear < 0.01",
+        "production-operations incidentRateTrailingYear < 0.005",
+      ].sort(),
+    );
+    expect(v2.evidenceRules.filter((r) => r.metric === "deploymentsPerMonth").every((r) => r.source === "portal")).toBe(true);
+  });
+
+  it("roadmap criteria cannot check the evidence-only figures (the dashboard's figures do without them)", () => {
+    const check = { kind: "registry", metric: "incidentRateTrailingYear", comparison: "<", value: 0.01 };
+    expect(SuccessCheckSchema.safeParse(check).success).toBe(false);
+    expect(SuccessCheckSchema.safeParse({ ...check, metric: "incidentRate" }).success).toBe(true);
+  });
+
+  it("a rule cannot claim a window its metric is not computed over", () => {
+    const parsed = EvidenceRuleSchema.safeParse(rule({ metric: "incidentRateTrailingYear", window: "quarter" }));
+    expect(parsed.success).toBe(false);
+    expect(EvidenceRuleSchema.safeParse(rule({ metric: "incidentRateTrailingYear", window: "trailing-4-quarters" })).success).toBe(true);
+  });
+});
+
+describe("justifying a level without registry evidence", () => {
+  const v2 = getFramework("2");
+  const empty: EvidenceMetrics = { productionModels: 0, productionPromotions: 0, deploymentsPerMonth: 0 };
+
+  it("version 2: level 3 or above for a component with rules but no evidence needs a justification", () => {
+    const flags = evidenceFlags(v2, scoreWithLevels({ mlops: 3, lifecycle: 2, "technical-capability": 5 }), empty);
+    expect(flags).toEqual([
+      { componentId: "mlops", achievedLevel: 3, evidenceLevel: null, unsupported: false, unevidenced: true },
+      // Below level 3: nothing to justify.
+      { componentId: "lifecycle", achievedLevel: 2, evidenceLevel: null, unsupported: false, unevidenced: false },
+      // A component without rules never needs one.
+      { componentId: "technical-capability", achievedLevel: 5, evidenceLevel: null, unsupported: false, unevidenced: false },
+    ]);
+    expect(flags.map(needsJustification)).toEqual([true, false, false]);
+  });
+
+  it("version 2: some evidence, none failing up to the level, needs none", () => {
+    const flags = evidenceFlags(v2, scoreWithLevels({ mlops: 4 }), {
+      productionPromotions: 2,
+      deploymentsPerMonth: 12,
+      medianLeadTimeHours: 5,
+      automaticPromotionShare: 0,
+    });
+    expect(flags[0]).toMatchObject({ evidenceLevel: 4, unsupported: false, unevidenced: false });
+  });
+
+  it("version 1 keeps its reading: a missing figure fails, so an empty registry flags the level as unsupported", () => {
+    const flags = evidenceFlags(framework, scoreWithLevels({ mlops: 3 }), empty);
+    expect(flags[0]).toEqual({ componentId: "mlops", achievedLevel: 3, evidenceLevel: 1, unsupported: true, unevidenced: false });
+    expect(evidenceLevel(framework, "mlops", empty).rules.every((r) => r.state === "fails")).toBe(true);
   });
 });

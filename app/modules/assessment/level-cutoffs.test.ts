@@ -58,9 +58,20 @@ describe("dimension level cut-offs", () => {
     expect(dimensionLevelOf(v1, 4 - 1e-12)).toBe(4);
   });
 
-  it("leaves version 2's content as version 1's except the cut-offs, the level 5 priorities and the 'at least' targets", () => {
+  it("leaves version 2's content as version 1's except the cut-offs, the level 5 priorities, the 'at least' targets and the evidence rules", () => {
     const strip = (raw: typeof rawV1 | typeof rawV2) => {
-      const { version: _v, levelCutoffs: _c, levels, roadmaps, ...rest } = raw as typeof rawV1;
+      // Version 2's evidence rules and policy are its own (issue 15 §4): evidence.test.ts checks them.
+      const {
+        version: _v,
+        levelCutoffs: _c,
+        levels,
+        roadmaps,
+        evidenceRules: _e,
+        evidencePolicy: _p,
+        ...rest
+      } = raw as typeof rawV1 & {
+        evidencePolicy?: unknown;
+      };
       return {
         ...rest,
         levels: levels.map((l) => ({ ...l, improvementPriorities: l.level === 5 ? [] : l.improvementPriorities })),

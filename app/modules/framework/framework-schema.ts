@@ -22,20 +22,84 @@ export const REGISTRY_METRIC_KEYS = [
   "productionModels",
   "incidentsInWindow",
   "incidentRate",
+  "incidentRateTrailingYear",
   "productionModelsWithIncidentShare",
   "medianTimeToDetectHours",
   "medianTimeToRecoverHours",
+  "productionPromotions",
   "deploymentsPerMonth",
   "medianLeadTimeHours",
   "lineageCompleteShare",
+  "registeredLineageCompleteShare",
   "apiRegistrationShare",
   "sloBreaches",
+  "sloBreachShare",
   "approvalGatedShare",
+  "automaticPromotionShare",
   "approvedCardShare",
   "passingAuditShare",
 ] as const;
 export const RegistryMetricKeySchema = z.enum(REGISTRY_METRIC_KEYS);
 export type RegistryMetricKey = z.infer<typeof RegistryMetricKeySchema>;
+
+/**
+ * Figures only evidence rules and `GET /api/v1/metrics` compute (`computeEvidenceMetrics`): the dashboard's
+ * and roadmap criteria's figures are kept cheap without them, so a success criterion cannot check them.
+ */
+export const EVIDENCE_ONLY_METRIC_KEYS = ["incidentRateTrailingYear", "registeredLineageCompleteShare", "sloBreachShare"] as const;
+
+/**
+ * The stretch of registry history a figure is measured over, relative to the assessed window (the
+ * assessment's quarter, up to today while it runs):
+ * - `quarter-end`: the state at the window's end (e.g. models in production then);
+ * - `quarter`: events inside the window (promotions, registrations, incidents, monitoring);
+ * - `trailing-4-quarters`: the window's quarter and the three before it, pooled;
+ * - `90-days-to-quarter-end`: the state at the window's end, counting only what was signed off in the 90 days before it.
+ */
+export const EVIDENCE_WINDOWS = ["quarter-end", "quarter", "trailing-4-quarters", "90-days-to-quarter-end"] as const;
+export const EvidenceWindowSchema = z.enum(EVIDENCE_WINDOWS);
+export type EvidenceWindow = z.infer<typeof EvidenceWindowSchema>;
+
+/** How pages name each window. */
+export const EVIDENCE_WINDOW_LABELS: Record<EvidenceWindow, string> = {
+  "quarter-end": "at the quarter's end",
+  quarter: "during the quarter",
+  "trailing-4-quarters": "over the trailing four quarters",
+  "90-days-to-quarter-end": "in the 90 days to the quarter's end",
+};
+
+/** The window each figure is computed over (fixed by the metric: a rule can only restate it). */
+export const REGISTRY_METRIC_WINDOWS: Record<RegistryMetricKey, EvidenceWindow> = {
+  modelsTotal: "quarter-end",
+  productionModels: "quarter-end",
+  incidentsInWindow: "quarter",
+  incidentRate: "quarter",
+  incidentRateTrailingYear: "trailing-4-quarters",
+  productionModelsWithIncidentShare: "quarter",
+  medianTimeToDetectHours: "quarter",
+  medianTimeToRecoverHours: "quarter",
+  productionPromotions: "quarter",
+  deploymentsPerMonth: "quarter",
+  medianLeadTimeHours: "quarter",
+  lineageCompleteShare: "quarter-end",
+  registeredLineageCompleteShare: "quarter",
+  apiRegistrationShare: "quarter",
+  sloBreaches: "quarter",
+  sloBreachShare: "quarter",
+  approvalGatedShare: "quarter",
+  automaticPromotionShare: "quarter",
+  approvedCardShare: "quarter-end",
+  passingAuditShare: "90-days-to-quarter-end",
+};
+
+/**
+ * Figures that are a number even when the registry has nothing to show, and the count that must be above
+ * zero for them to be evidence: a quarter without promotions deploys 0 a month, which says nothing about
+ * how well the organisation deploys (the rule is "not evidenced", never failed).
+ */
+export const EVIDENCED_ONLY_WITH: Partial<Record<RegistryMetricKey, RegistryMetricKey>> = {
+  deploymentsPerMonth: "productionPromotions",
+};
 
 export const ComparisonSchema = z.enum([">=", ">", "<=", "<"]);
 export type Comparison = z.infer<typeof ComparisonSchema>;
@@ -104,7 +168,7 @@ export const QuestionSchema = z.object({
 export const SuccessCheckSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("registry"),
-    metric: RegistryMetricKeySchema,
+    metric: RegistryMetricKeySchema.exclude(EVIDENCE_ONLY_METRIC_KEYS),
     comparison: ComparisonSchema,
     value: z.number(),
   }),
@@ -138,14 +202,47 @@ export const RoadmapSchema = z.object({
   successCriteria: z.array(z.object({ id: Id, text: Text, check: SuccessCheckSchema.optional() })).min(1),
 });
 
-export const EvidenceRuleSchema = z.object({
+/**
+ * `guide`: the maturity guide states the threshold (e.g. "<1% incident rate", "10-20+ models");
+ * `portal`: the guide names the practice but not the number, so the threshold is the portal's own choice.
+ */
+export const EvidenceSourceSchema = z.enum(["guide", "portal"]);
+export type EvidenceSource = z.infer<typeof EvidenceSourceSchema>;
+export const EVIDENCE_SOURCE_LABELS: Record<EvidenceSource, string> = { guide: "guide's threshold", portal: "portal's own choice" };
+
+/** A rule's fields (for schemas that extend a rule); content is parsed with `EvidenceRuleSchema`. */
+export const EvidenceRuleFieldsSchema = z.object({
   componentId: Id,
   level: StatementLevelSchema,
   metric: RegistryMetricKeySchema,
   comparison: ComparisonSchema,
   value: z.number(),
   rationale: Text,
+  /** The figure's window, restated for readers; optional only because version 1 predates it. */
+  window: EvidenceWindowSchema.optional(),
+  /** Whose threshold this is; optional only because version 1 predates it. */
+  source: EvidenceSourceSchema.optional(),
 });
+
+export const EvidenceRuleSchema = EvidenceRuleFieldsSchema.refine(
+  (r) => r.window === undefined || r.window === REGISTRY_METRIC_WINDOWS[r.metric],
+  {
+    message: "window must be the window the metric is computed over",
+    path: ["window"],
+  },
+);
+
+/**
+ * How a framework version reads registry figures that cannot be computed (no promotions, no production
+ * models). Version 1 (the default) counts them as failed rules; later versions count them as "not
+ * evidenced", which never fails a rule, and instead ask for a written justification when a component
+ * rated at `justifyFromLevel` or above has no evidenced rule at all.
+ */
+export const EvidencePolicySchema = z.discriminatedUnion("missingFigure", [
+  z.object({ missingFigure: z.literal("fails") }),
+  z.object({ missingFigure: z.literal("not-evidenced"), justifyFromLevel: StatementLevelSchema }),
+]);
+export type EvidencePolicy = z.infer<typeof EvidencePolicySchema>;
 
 export const FrameworkSchema = z.object({
   id: Id,
@@ -161,6 +258,7 @@ export const FrameworkSchema = z.object({
   questions: z.array(QuestionSchema).min(1),
   roadmaps: z.array(RoadmapSchema).length(4),
   evidenceRules: z.array(EvidenceRuleSchema).default([]),
+  evidencePolicy: EvidencePolicySchema.default({ missingFigure: "fails" }),
   challenges: z.array(z.object({ id: Id, title: Text, problem: Text, solutions: z.array(Text).min(1) })).min(1),
   successPatterns: z.array(z.object({ id: Id, title: Text, summary: Text, practices: z.array(Text).min(1) })).min(1),
   bands: z.object({ strong: z.number(), weak: z.number() }),

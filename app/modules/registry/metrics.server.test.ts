@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
 import { currentQuarterRange, quarterRange } from "../../utils/quarters";
 import type { Actor } from "../audit/audit.server";
-import { computeRegistryMetrics } from "./metrics.server";
+import { and, eq } from "drizzle-orm";
+import { models, modelVersions, stageTransitions } from "../../../db/schema";
+import { computeEvidenceMetrics, computeRegistryMetrics, trailingQuarters } from "./metrics.server";
 import type { Channel, Stage } from "./registry-constants";
 import { createIncident, createModel, createVersion, recordMonitoringSnapshot, setObjective } from "./registry.server";
 import { transitionVersion } from "../governance/transitions.server";
@@ -78,6 +80,7 @@ describe("computeRegistryMetrics on an empty organisation", () => {
       apiRegistrationShare: null,
       sloBreaches: 0,
       approvalGatedShare: null,
+      automaticPromotionShare: null,
       approvedCardShare: null,
       passingAuditShare: null,
       medianApprovalDecisionHours: null,
@@ -417,5 +420,136 @@ describe("lead time from the commit (issue #15)", () => {
     expect(
       h.version("late", { version: "1.0.0", committedAt: at("2026-01-10T00:00:00Z") }, "api", "2026-01-10T00:00:00Z").version.committedAt,
     ).toEqual(at("2026-01-10T00:00:00Z"));
+  });
+});
+
+/**
+ * The trailing-year incident rate, by hand (window 2026-Q2, so the quarters 2025-Q3 … 2026-Q2):
+ *
+ *  able    model 2025-07-01; v1.0.0 staging 2025-07-05, production 2025-11-01; v2.0.0 (complete lineage) 2026-05-05,
+ *                            production 2026-05-15 (retires v1.0.0: able counts once).
+ *  baker   model 2025-10-01; v1.0.0 staging 2025-10-02, production 2025-10-15, retired 2026-02-10.
+ *  charlie model 2026-01-02; v1.0.0 staging 2026-01-05, production 2026-03-01; promoted again 2026-06-10 by an
+ *                            automatic approval policy (a transition row written directly).
+ *  dog     model 2026-04-01; v1.0.0 staging 2026-04-02 (incomplete lineage), production 2026-05-01.
+ *
+ *  Production models at each quarter's end: 2025-Q3 (Oct 1) none, so the quarter and its incident (able,
+ *  2025-08-10) are left out; 2025-Q4 able + baker = 2; 2026-Q1 able + charlie = 2; 2026-Q2 able + charlie + dog = 3.
+ *  Incidents: 2025-Q4 baker 2025-12-01; 2026-Q1 none; 2026-Q2 charlie 2026-04-20, dog 2026-06-01.
+ *  Rate = (1 + 0 + 2) / (2 + 2 + 3) = 3/7, where the quarter's own rate is 2/3.
+ */
+describe("computeEvidenceMetrics: the trailing year and the measures of practice", () => {
+  let orgId: number;
+
+  beforeAll(() => {
+    orgId = newOrg();
+    const h = makeHelpers(orgId);
+    h.model("able", "2025-07-01T00:00:00Z");
+    h.version("able", { version: "1.0.0", stage: "staging" }, "api", "2025-07-05T00:00:00Z");
+    h.incident("able", "1.0.0", "2025-08-10T00:00:00Z", "2025-08-10T01:00:00Z");
+    h.model("baker", "2025-10-01T00:00:00Z");
+    h.version("baker", { version: "1.0.0", stage: "staging" }, "api", "2025-10-02T00:00:00Z");
+    h.move("baker", "1.0.0", "production", "2025-10-15T00:00:00Z");
+    h.move("able", "1.0.0", "production", "2025-11-01T00:00:00Z");
+    h.incident("baker", "1.0.0", "2025-12-01T00:00:00Z", "2025-12-01T01:00:00Z");
+    h.model("charlie", "2026-01-02T00:00:00Z");
+    h.version("charlie", { version: "1.0.0", stage: "staging" }, "api", "2026-01-05T00:00:00Z");
+    h.move("baker", "1.0.0", "retired", "2026-02-10T00:00:00Z");
+    h.move("charlie", "1.0.0", "production", "2026-03-01T00:00:00Z");
+    h.model("dog", "2026-04-01T00:00:00Z");
+    h.version("dog", { version: "1.0.0", stage: "staging" }, "api", "2026-04-02T00:00:00Z");
+    h.objective("charlie");
+    h.incident("charlie", "1.0.0", "2026-04-20T00:00:00Z", "2026-04-20T02:00:00Z");
+    h.move("dog", "1.0.0", "production", "2026-05-01T00:00:00Z");
+    h.version("able", { version: "2.0.0", stage: "staging", ...COMPLETE }, "api", "2026-05-05T00:00:00Z");
+    h.move("able", "2.0.0", "production", "2026-05-15T00:00:00Z");
+    h.incident("dog", "1.0.0", "2026-06-01T00:00:00Z", "2026-06-01T03:00:00Z");
+    h.snapshot("charlie", "1.0.0", "2026-04-03T00:00:00Z", 0.9);
+    h.snapshot("charlie", "1.0.0", "2026-04-04T00:00:00Z", 0.5); // the one breach
+    h.snapshot("charlie", "1.0.0", "2026-04-05T00:00:00Z", 0.95);
+    h.snapshot("charlie", "1.0.0", "2026-04-06T00:00:00Z", 0.85);
+    // The approval-policy helper writes these; here the row is written directly.
+    const model = getDb()
+      .select()
+      .from(models)
+      .where(and(eq(models.orgId, orgId), eq(models.slug, "charlie")))
+      .get()!;
+    const charlie = getDb()
+      .select()
+      .from(modelVersions)
+      .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.version, "1.0.0")))
+      .get()!;
+    getDb()
+      .insert(stageTransitions)
+      .values({
+        orgId,
+        modelId: charlie.modelId,
+        versionId: charlie.id,
+        fromStage: "staging",
+        toStage: "production",
+        actorType: "system",
+        actorLabel: "pipeline",
+        approvalPolicyId: 1,
+        createdAt: at("2026-06-10T00:00:00Z"),
+      })
+      .run();
+  });
+
+  it("pools incidents over the production models at each of four quarter ends, leaving out quarters without any", () => {
+    const m = computeEvidenceMetrics(orgId, quarterRange("2026-Q2"));
+    expect(m.productionModels).toBe(3);
+    expect(m.incidentRate).toBe(2 / 3);
+    expect(m.incidentRateTrailingYear).toBe(3 / 7);
+    // 2025-Q2 and 2025-Q3 had no production models; 2025-Q4 two with one incident; 2026-Q1 two with none.
+    expect(computeEvidenceMetrics(orgId, quarterRange("2026-Q1")).incidentRateTrailingYear).toBe(1 / 4);
+    // No quarter of the year had a production model: not evidenced.
+    expect(computeEvidenceMetrics(orgId, quarterRange("2025-Q3")).incidentRateTrailingYear).toBeNull();
+  });
+
+  it("counts a quarter still running at the window's end", () => {
+    const m = computeEvidenceMetrics(orgId, { from: at("2026-04-01T00:00:00Z"), to: at("2026-04-25T00:00:00Z") });
+    // 2025-Q4 2 models/1 incident, 2026-Q1 2/0, 2026-Q2 so far (Apr 25) able + charlie with charlie's incident.
+    expect(m.incidentRateTrailingYear).toBe(2 / 6);
+  });
+
+  it("lineage over every registered version, the automatic-promotion share and the SLO breach share", () => {
+    const m = computeEvidenceMetrics(orgId, quarterRange("2026-Q2"));
+    // Registered in Q2: dog 1.0.0 (incomplete) and able 2.0.0 (complete).
+    expect(m.registeredLineageCompleteShare).toBe(1 / 2);
+    // Promotions in Q2: dog, able 2.0.0 (people) and charlie's by policy.
+    expect(m.productionPromotions).toBe(3);
+    expect(m.automaticPromotionShare).toBe(1 / 3);
+    expect(m.sloBreachShare).toBe(1 / 4);
+    // Nothing to divide by in 2025-Q3: no promotions, no snapshots.
+    const q3 = computeEvidenceMetrics(orgId, quarterRange("2025-Q3"));
+    expect([q3.automaticPromotionShare, q3.sloBreachShare]).toEqual([null, null]);
+    expect(q3.registeredLineageCompleteShare).toBe(0);
+  });
+});
+
+describe("computeEvidenceMetrics on an empty organisation", () => {
+  it("adds the evidence-only figures to every registry figure, null with nothing to divide by", () => {
+    const orgId = newOrg();
+    const window = quarterRange("2026-Q1");
+    expect(computeEvidenceMetrics(orgId, window)).toEqual({
+      ...computeRegistryMetrics(orgId, window),
+      incidentRateTrailingYear: null,
+      registeredLineageCompleteShare: null,
+      sloBreachShare: null,
+    });
+  });
+});
+
+describe("trailingQuarters", () => {
+  it("is the window's quarter and the three before it, the last cut at the window's end", () => {
+    const iso = (qs: Array<{ from: Date; to: Date }>) =>
+      qs.map((q) => [q.from.toISOString().slice(0, 10), q.to.toISOString().slice(0, 10)]);
+    expect(iso(trailingQuarters(at("2026-04-01T00:00:00Z")))).toEqual([
+      ["2025-04-01", "2025-07-01"],
+      ["2025-07-01", "2025-10-01"],
+      ["2025-10-01", "2026-01-01"],
+      ["2026-01-01", "2026-04-01"],
+    ]);
+    expect(iso(trailingQuarters(at("2026-05-20T00:00:00Z"))).at(-1)).toEqual(["2026-04-01", "2026-05-20"]);
   });
 });

@@ -112,6 +112,12 @@ export const RegistryMetricsSchema = z.object({
   productionModels: z.number().int(),
   incidentsInWindow: z.number().int(),
   incidentRate: z.number().nullable(),
+  incidentRateTrailingYear: z
+    .number()
+    .nullable()
+    .describe(
+      "Incidents started in the window's quarter and the three before it, divided by the sum over those quarters of the models in production at each quarter's end (the window's own quarter counted at the window's end); quarters without production models are left out; null when none had any",
+    ),
   productionModelsWithIncidentShare: ShareSchema,
   medianTimeToDetectHours: z.number().nullable(),
   medianTimeToRecoverHours: z.number().nullable(),
@@ -128,8 +134,15 @@ export const RegistryMetricsSchema = z.object({
   lineageCompleteShare: ShareSchema,
   registrations: z.number().int(),
   apiRegistrationShare: ShareSchema,
+  registeredLineageCompleteShare: ShareSchema.describe(
+    "Share of the versions registered in the window (in any stage) with complete lineage; null when none was registered",
+  ),
   sloBreaches: z.number().int(),
+  sloBreachShare: ShareSchema.describe("Share of the window's monitoring snapshots that breached an objective; null without snapshots"),
   approvalGatedShare: ShareSchema,
+  automaticPromotionShare: ShareSchema.describe(
+    "Share of the window's production promotions let through by an automatic approval policy (no human approval); null without promotions",
+  ),
   approvedCardShare: ShareSchema,
   passingAuditShare: ShareSchema,
   medianApprovalDecisionHours: z.number().nullable(),

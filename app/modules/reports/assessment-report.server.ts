@@ -2,7 +2,10 @@ import { and, eq } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { assessments } from "../../../db/schema";
 import type { AssessmentDetail } from "../assessment/assessments.server";
+import { needsJustification } from "../assessment/evidence";
 import { formatScore } from "../assessment/scoring";
+import { EVIDENCE_SOURCE_LABELS, EVIDENCE_WINDOW_LABELS } from "../framework/framework-schema";
+import { metricValueText, thresholdText } from "../roadmap/criteria";
 import { getFramework } from "../framework/framework";
 import type { Checkpoint } from "../audit/checkpoint";
 import type { RoadmapSummary } from "../roadmap/roadmaps.server";
@@ -238,7 +241,9 @@ export function assessmentBoardReport(
     },
   ]);
 
-  const flagged = a.flags.filter((f) => f.unsupported);
+  const flagged = a.flags.filter((f) => needsJustification(f));
+  const above = flagged.filter((f) => f.unsupported);
+  const unevidenced = a.evidence.filter((e) => e.noEvidence);
   paragraph(
     doc,
     `The dimension scores ${formatScore(a.score.dimensionScore)} out of 5: level ${a.score.level} (${a.score.levelName}), ${a.score.band} band` +
@@ -246,9 +251,14 @@ export function assessmentBoardReport(
         ? ". This is the first finalised quarter."
         : `, ${delta >= 0 ? "up" : "down"} ${Math.abs(delta).toFixed(1)} since ${previous!.period}.`) +
       (a.strengths.length ? ` Strongest: ${a.strengths.map((s) => `${s.name} (${formatScore(s.score)})`).join(", ")}.` : "") +
-      (flagged.length
-        ? ` ${flagged.length === 1 ? "One component claims" : `${flagged.length} components claim`} more than the registry shows: ${flagged.map((f) => name(f.componentId)).join(", ")}.`
-        : " Every level is supported by the registry where evidence rules exist."),
+      (above.length
+        ? ` ${above.length === 1 ? "One component claims" : `${above.length} components claim`} more than the registry shows: ${above.map((f) => name(f.componentId)).join(", ")}.`
+        : unevidenced.length
+          ? ""
+          : " Every level is supported by the registry where evidence rules exist.") +
+      (unevidenced.length
+        ? ` No registry evidence for ${unevidenced.map((e) => name(e.componentId)).join(", ")}: the registry could measure none of ${unevidenced.length === 1 ? "its" : "their"} rules.`
+        : ""),
   );
   const evidenceOf = (componentId: string) => a.evidence.find((e) => e.componentId === componentId)?.level ?? null;
   radar(
@@ -266,7 +276,7 @@ export function assessmentBoardReport(
           ]
         : []),
       {
-        label: "Registry evidence level (gaps: no evidence rules)",
+        label: "Registry evidence level (gaps: no registry evidence)",
         values: a.score.components.map((c) => evidenceOf(c.componentId)),
         color: COLORS.ok,
         dash: true,
@@ -285,15 +295,22 @@ export function assessmentBoardReport(
     ],
     a.score.components.map((c) => {
       const evidence = evidenceOf(c.componentId);
-      const flag = a.flags.find((f) => f.componentId === c.componentId)?.unsupported;
+      const flag = a.flags.find((f) => f.componentId === c.componentId);
+      const justified = a.justifications[c.componentId] ? " (justified below)" : "";
       return [
         c.name,
         formatScore(c.score),
         String(c.level),
-        evidence === null ? "none" : `level ${evidence}`,
-        flag
-          ? { text: `Above the registry evidence${a.justifications[c.componentId] ? " (justified below)" : ""}`, color: COLORS.bad }
-          : "—",
+        evidence !== null
+          ? `level ${evidence}`
+          : a.evidence.find((e) => e.componentId === c.componentId)?.noEvidence
+            ? "no registry evidence"
+            : "none",
+        flag?.unsupported
+          ? { text: `Above the registry evidence${justified}`, color: COLORS.bad }
+          : flag?.unevidenced
+            ? { text: `No registry evidence for this level${justified}`, color: COLORS.bad }
+            : "—",
       ];
     }),
     { title: "Components" },
@@ -308,7 +325,34 @@ export function assessmentBoardReport(
         { header: "Justification", width: 0.7 },
       ],
       justified.map((f) => [name(f.componentId), a.justifications[f.componentId]!]),
-      { title: "Levels above the registry evidence, as justified" },
+      { title: "Levels the registry does not support, as justified" },
+    );
+  }
+
+  const checked = a.evidence.flatMap((e) => e.rules.map((r) => ({ ...r, componentId: e.componentId })));
+  if (checked.length) {
+    table(
+      doc,
+      [
+        { header: "Component", width: 0.18 },
+        { header: "Level", width: 0.07, nowrap: true },
+        { header: "Rule and window", width: 0.4 },
+        { header: "Threshold from", width: 0.13 },
+        { header: "Figure", width: 0.11, align: "right" },
+        { header: "State", width: 0.11 },
+      ],
+      checked.map((r) => [
+        name(r.componentId),
+        `L${r.level}`,
+        `${thresholdText(r)}, ${EVIDENCE_WINDOW_LABELS[r.window]}`,
+        r.source ? EVIDENCE_SOURCE_LABELS[r.source] : "—",
+        r.actual === null || r.state === "not-evidenced" ? "none" : metricValueText(r.metric, r.actual),
+        {
+          text: r.state === "not-evidenced" ? "not evidenced" : r.state,
+          color: r.state === "fails" ? COLORS.bad : r.state === "holds" ? COLORS.ok : undefined,
+        },
+      ]),
+      { title: "Registry evidence rules" },
     );
   }
 
@@ -340,11 +384,13 @@ export function assessmentBoardReport(
     [
       ["Models in production", String(m.productionModels)],
       ["Incidents / incident rate", `${m.incidentsInWindow} / ${pct(m.incidentRate)}`],
+      ["Incident rate, trailing four quarters", pct(m.incidentRateTrailingYear ?? null)],
       ["Median lead time to production", hrs(m.medianLeadTimeHours)],
       ["Promotions per month", m.deploymentsPerMonth === null ? "—" : m.deploymentsPerMonth.toFixed(1)],
       ["Production versions with complete lineage", pct(m.lineageCompleteShare)],
       ["Versions registered through the API", pct(m.apiRegistrationShare)],
       ["Promotions through an approved request", pct(m.approvalGatedShare)],
+      ["Promotions made automatically", pct(m.automaticPromotionShare ?? null)],
       ["Production versions with an approved card", pct(m.approvedCardShare)],
     ],
     `Registry figures (${a.period})`,

@@ -102,8 +102,8 @@ describe("assessmentBoardReport", () => {
     const pdf = await assessmentBoardReport(org.name, detail, previous);
     expect(pdf).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(pdf.subarray(0, 5)).toString("latin1")).toBe("%PDF-");
-    // Page 1 is the executive summary, then questions, registry figures, gaps and evidence.
-    expect(pdfPageCount(pdf)).toBe(2);
+    // Page 1 is the executive summary, then the evidence rules, questions, registry figures, gaps and evidence.
+    expect(pdfPageCount(pdf)).toBe(3);
     expect(pdfLayoutProblems(pdf)).toEqual([]);
     expect(Buffer.from(pdf).toString("latin1").trimEnd().endsWith("%%EOF")).toBe(true);
   });

@@ -303,7 +303,8 @@ describe("a mid-size organisation's PDFs", () => {
 
   it("the board report spans several pages, with the summary on page 1 and the evidence notes in full", async () => {
     const pages = readChecked(await boardReport());
-    expect(pages).toHaveLength(15);
+    // One page of them is the registry evidence rules, each with its window, source, figure and state.
+    expect(pages).toHaveLength(16);
     const summary = pdfLines(pages[0]!);
     expect(summary).toContain("Score Level Band Change since last quarter");
     expect(summary).toContainEqual(expect.stringMatching(/^\d\.\d Level \d \w+ [+−±]\d\.\d$/));
@@ -313,6 +314,7 @@ describe("a mid-size organisation's PDFs", () => {
       expect(summary).toContainEqual(expect.stringMatching(new RegExp(`^${c.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\d\\.\\d \\d`)));
     const all = pages.map((p) => p.text).join(" ");
     expect(all).toContain("Evidence behind the answers");
+    expect(all).toContain("Registry evidence rules");
     // A URL wider than its column breaks after a separator, never elsewhere, and loses nothing.
     expect(all.replace(/\s+/g, "")).toContain("https://wiki.example.org/platform/runbooks/production-model-operations-and-escalation-2026");
     // Tables that continue on a new page repeat their header row.
@@ -343,7 +345,7 @@ describe("a mid-size organisation's PDFs", () => {
   it("a withdrawn assessment says so on its first page, with who, when and why", () =>
     whileWithdrawn("Scored against the wrong framework version.", async () => {
       const pages = readChecked(await boardReport());
-      expect(pages).toHaveLength(16);
+      expect(pages).toHaveLength(17);
       expect(pages[0]!.text).toContain("Withdrawn: this assessment no longer counts");
       expect(pages[0]!.text).toContain("Withdrawn by leader@midsize.test on 2025-08-01: Scored against the wrong framework version.");
     }));

@@ -27,7 +27,7 @@ export type CriterionResult = {
 
 /** Ratios in 0..1 that read better as percentages. */
 export function isRateMetric(metric: RegistryMetricKey): boolean {
-  return metric === "incidentRate" || metric.endsWith("Share");
+  return metric.startsWith("incidentRate") || metric.endsWith("Share");
 }
 
 /** Up to `decimals` decimals, trailing zeros dropped: 6 → "6", 3.456 → "3.46", 0.5 → "0.5". */
@@ -66,6 +66,10 @@ const METRIC_WORDS: Record<RegistryMetricKey, { subject: (v: string) => string; 
   productionModels: { subject: (v) => `${counted(v, "model", "models")} in production`, name: "models in production" },
   incidentsInWindow: { subject: (v) => `${counted(v, "incident", "incidents")} this quarter`, name: "incidents this quarter" },
   incidentRate: { subject: (v) => `incident rate ${v}`, name: "incident rate" },
+  incidentRateTrailingYear: {
+    subject: (v) => `pooled incident rate over the trailing four quarters ${v}`,
+    name: "pooled incident rate",
+  },
   productionModelsWithIncidentShare: {
     subject: (v) => `${v} of production models had an incident`,
     name: "share of production models with an incident",
@@ -80,6 +84,10 @@ const METRIC_WORDS: Record<RegistryMetricKey, { subject: (v: string) => string; 
     unit: "hours",
     name: "median time to recover",
   },
+  productionPromotions: {
+    subject: (v) => `${counted(v, "production promotion", "production promotions")}`,
+    name: "production promotions",
+  },
   deploymentsPerMonth: {
     subject: (v) => `${counted(v, "production promotion", "production promotions")} a month`,
     name: "production promotions a month",
@@ -93,6 +101,10 @@ const METRIC_WORDS: Record<RegistryMetricKey, { subject: (v: string) => string; 
     subject: (v) => `${v} of production versions with complete lineage`,
     name: "share of production versions with complete lineage",
   },
+  registeredLineageCompleteShare: {
+    subject: (v) => `${v} of registered versions with complete lineage`,
+    name: "share of registered versions with complete lineage",
+  },
   apiRegistrationShare: {
     subject: (v) => `${v} of versions registered through the API`,
     name: "share of versions registered through the API",
@@ -101,9 +113,17 @@ const METRIC_WORDS: Record<RegistryMetricKey, { subject: (v: string) => string; 
     subject: (v) => `${counted(v, "monitoring snapshot", "monitoring snapshots")} breaching an objective`,
     name: "monitoring snapshots breaching an objective",
   },
+  sloBreachShare: {
+    subject: (v) => `${v} of monitoring snapshots breaching an objective`,
+    name: "share of monitoring snapshots breaching an objective",
+  },
   approvalGatedShare: {
     subject: (v) => `${v} of promotions through an approved request`,
     name: "share of promotions through an approved request",
+  },
+  automaticPromotionShare: {
+    subject: (v) => `${v} of promotions made automatically`,
+    name: "share of promotions made automatically",
   },
   approvedCardShare: {
     subject: (v) => `${v} of production versions with an approved model card`,
@@ -116,6 +136,18 @@ const METRIC_WORDS: Record<RegistryMetricKey, { subject: (v: string) => string; 
 };
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** What the figure is called: "median time to recover". */
+export const metricName = (metric: RegistryMetricKey) => METRIC_WORDS[metric].name;
+
+/** A figure with its unit: "4 hours", "0.8%", "12". */
+export const metricValueText = (metric: RegistryMetricKey, value: number) =>
+  `${formatMetricValue(metric, value)}${METRIC_WORDS[metric].unit ? ` ${METRIC_WORDS[metric].unit}` : ""}`;
+
+/** A threshold in words: "Incident rate over the trailing four quarters below 5%". */
+export function thresholdText(check: { metric: RegistryMetricKey; comparison: Comparison; value: number }): string {
+  return `${capitalise(metricName(check.metric))} ${TARGET_WORDS[check.comparison]} ${metricValueText(check.metric, check.value)}`;
+}
 
 function target(comparison: Comparison, threshold: string, unit?: string): string {
   return `target ${TARGET_WORDS[comparison]} ${threshold}${unit ? ` ${unit}` : ""}`;
