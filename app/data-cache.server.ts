@@ -18,12 +18,14 @@
  * Routes and API handlers call `cached.*`; domain modules never cache, and
  * never import this module (it imports them).
  */
-import { inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { getDb, reusableQuery, type Db } from "../db/client";
 import { changeCounters } from "../db/schema";
 import * as assessments from "./modules/assessment/assessments.server";
+import * as frameworkVersions from "./modules/assessment/framework-versions.server";
 import type { Role } from "./modules/auth/roles";
 import * as dashboard from "./modules/dashboard/dashboard.server";
+import { installUploadedFrameworks } from "./modules/framework/framework";
 import * as inbox from "./modules/governance/inbox.server";
 import * as metrics from "./modules/registry/metrics.server";
 import type { ModelListQuery } from "./modules/registry/registry-schemas";
@@ -87,6 +89,16 @@ function counterVersions(orgId: number, invalidatedBy: InvalidatedBy, db: Db): s
 const stores: Lru[] = [];
 let storesConnection: Db | undefined;
 
+/** The connection readers read through; tests and CLIs switch databases, and entries of another file mean nothing here. */
+function currentConnection(): Db {
+  const db = getDb();
+  if (db !== storesConnection) {
+    for (const s of stores) s.clear();
+    storesConnection = db;
+  }
+  return db;
+}
+
 /**
  * Declares a cached reader of one organisation's data: `key` names an entry
  * among the organisation's (add the date when the value depends on it), `max`
@@ -101,12 +113,7 @@ function cachedReader<A extends unknown[], T>(declaration: {
   const store = new Lru(declaration.max);
   stores.push(store);
   const reader = (orgId: number, ...args: A): T => {
-    const db = getDb();
-    if (db !== storesConnection) {
-      // Tests and CLIs switch databases: entries of another file mean nothing here.
-      for (const s of stores) s.clear();
-      storesConnection = db;
-    }
+    const db = currentConnection();
     // The counters are read before the data, so an entry is never older than the versions it is stored under.
     const versions = counterVersions(orgId, declaration.invalidatedBy, db);
     const key = `${orgId}:${declaration.key(...args)}`;
@@ -120,6 +127,36 @@ function cachedReader<A extends unknown[], T>(declaration: {
   };
   return Object.assign(reader, { store });
 }
+
+const siteCounterQuery = reusableQuery((db) =>
+  db.select({ version: changeCounters.version }).from(changeCounters).where(eq(changeCounters.scope, "site")),
+);
+
+/**
+ * Declares a cached reader of shared (site-wide) data, without arguments: one
+ * entry, valid until the site counter moves (one primary-key lookup per read).
+ */
+function siteReader<T>(read: () => T): () => T {
+  const store = new Lru(1);
+  stores.push(store);
+  return () => {
+    const db = currentConnection();
+    const versions = String(siteCounterQuery(db).get()?.version ?? 0);
+    const hit = store.get("site");
+    if (hit && hit.versions === versions) return hit.value as T;
+    const value = read();
+    store.set("site", { versions, value });
+    return value;
+  };
+}
+
+/**
+ * The published framework versions site administrators uploaded, by version: site counter.
+ * Installed as `findFramework`'s source of uploaded versions, so built-in versions cost no
+ * query and an uploaded one a counter lookup once the entry is warm.
+ */
+const publishedFrameworks = siteReader(() => frameworkVersions.publishedUploadedFrameworks());
+installUploadedFrameworks({ find: (version) => publishedFrameworks().get(version), versions: () => [...publishedFrameworks().keys()] });
 
 const today = () => new Date().toISOString().slice(0, 10);
 

@@ -7,18 +7,22 @@ import {
   AuditVerifyQuerySchema,
 } from "~/modules/audit/audit-response-schemas";
 import { auditPublicKey, listStoredChainEvents, verifyAuditTrail } from "~/modules/audit/checkpoints.server";
-import { findFramework, listFrameworkVersions } from "~/modules/framework/framework";
+import { getSessionUser } from "~/modules/auth/session.server";
+import { findFrameworkFor, listBuiltInFrameworkVersions } from "~/modules/framework/framework";
 import { alertBrokenTrail } from "~/modules/notifications/audit-alerts.server";
 import { FrameworkQuerySchema, FrameworkSummarySchema } from "~/modules/framework/framework-response-schemas";
-import { apiError, apiJson, parseQuery, requireApiToken } from "~/modules/http/api.server";
+import { apiError, apiJson, hasApiToken, parseQuery, requireApiToken } from "~/modules/http/api.server";
 import type { ApiHandlers } from "~/modules/http/api-router.server";
 
 /** The framework assessments are scored against (public, like its pages: no token), and the audit trail's check. */
 export const frameworkAndAuditHandlers = {
-  getFramework: ({ request }) => {
+  getFramework: async ({ request }) => {
     const { version } = parseQuery(request, FrameworkQuerySchema);
-    const framework = findFramework(version);
-    if (!framework) return apiError(404, "not_found", `No framework version ${version}; available: ${listFrameworkVersions().join(", ")}`);
+    // Built-in versions are public; an uploaded one is for API tokens and signed-in people only, and
+    // anyone else gets the 404 of a version that does not exist (its existence does not leak).
+    const framework = await findFrameworkFor(version, async () => hasApiToken(request) || !!(await getSessionUser(request)));
+    if (!framework)
+      return apiError(404, "not_found", `No framework version ${version}; built-in: ${listBuiltInFrameworkVersions().join(", ")}`);
     return apiJson(FrameworkSummarySchema, {
       id: framework.id,
       version: framework.version,
@@ -41,6 +45,8 @@ export const frameworkAndAuditHandlers = {
       roadmaps: framework.roadmaps,
       evidenceRules: framework.evidenceRules,
       bands: framework.bands,
+      levelCutoffs: framework.levelCutoffs,
+      replaces: framework.replaces,
     });
   },
 

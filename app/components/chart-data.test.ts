@@ -10,9 +10,16 @@ describe("wrapLabel", () => {
   });
 });
 
-const assessment = (period: string, status: string, score: number, components: Record<string, number> = { a: score }) => ({
+const assessment = (
+  period: string,
+  status: string,
+  score: number,
+  components: Record<string, number> = { a: score },
+  frameworkVersion = "2",
+) => ({
   period,
   status,
+  frameworkVersion,
   dimensionScore: score,
   components: Object.entries(components).map(([componentId, s]) => ({ componentId, name: componentId.toUpperCase(), score: s })),
 });
@@ -42,5 +49,20 @@ describe("trendSeries", () => {
   it("shows a component missing from a quarter as a gap, not zero", () => {
     const series = trendSeries([assessment("2026-Q1", "finalized", 2, { a: 2 }), assessment("2026-Q2", "finalized", 3, { a: 3, b: 2.5 })]);
     expect(series.lines.find((l) => l.label === "B")!.values).toEqual([null, 2.5]);
+  });
+
+  it("continues a component across framework versions under its key, and breaks where the newer version cannot map it", () => {
+    // Version 3 keeps "a", replaces "b" with "b2" and has a new "c" (keys as framework-lineage.ts gives them).
+    const keyOf = (version: string, id: string) => (version === "3" && id === "b2" ? "b" : version === "3" && id === "c" ? "3:c" : id);
+    const series = trendSeries(
+      [assessment("2026-Q1", "finalized", 2, { a: 2, b: 2 }), assessment("2026-Q2", "finalized", 3, { a: 3, b2: 3, c: 1 }, "3")],
+      keyOf,
+    );
+    expect(series.lines.map((l) => [l.label, l.values])).toEqual([
+      ["Dimension", [2, 3]],
+      ["A", [2, 3]],
+      ["B2", [2, 3]],
+      ["C", [null, 1]],
+    ]);
   });
 });

@@ -52,11 +52,12 @@ export function LevelLadder({ levels }: { levels: FrameworkLevel[] }) {
   );
 }
 
-export function ComponentCard({ component }: { component: FrameworkComponent }) {
+/** A component's card: its name links to `href` (its /framework page, or the upload preview's). */
+export function ComponentCard({ component, href = `/framework/${component.id}` }: { component: FrameworkComponent; href?: string }) {
   return (
     <article className="card" data-testid="framework-component">
       <h3>
-        <Link to={`/framework/${component.id}`}>{component.name}</Link>
+        <Link to={href}>{component.name}</Link>
       </h3>
       <p>{component.summary}</p>
       <ol className="tight">

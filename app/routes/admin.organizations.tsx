@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { NoticeWithLink } from "~/components/notice-with-link";
 import { FormError, TextField } from "~/components/forms";
+import { SiteAdminTabs } from "~/components/site-admin-tabs";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { OrganizationAdminInviteSchema, OrganizationCreateSchema } from "~/modules/auth/auth-schemas";
 import {
@@ -99,6 +100,7 @@ export default function SiteOrganizations() {
   return (
     <>
       <h1>Organisations</h1>
+      <SiteAdminTabs />
       <div className="table-wrap">
         <table>
           <thead>

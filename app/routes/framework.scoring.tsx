@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { findFramework, LATEST_FRAMEWORK_VERSION, listFrameworkVersions } from "~/modules/framework/framework";
+import { getSessionUser } from "~/modules/auth/session.server";
+import { findFramework, findFrameworkFor, LATEST_FRAMEWORK_VERSION, listFrameworkVersionsFor } from "~/modules/framework/framework";
 import { TableScroll } from "~/components/table";
 import { RuleSource } from "~/components/evidence-rules";
 import { LevelPill } from "~/components/framework";
@@ -9,13 +10,16 @@ import { thresholdText } from "~/modules/roadmap/criteria";
 
 export const meta: MetaFunction = () => [{ title: "How scores work · Framework" }];
 
-export function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request }: LoaderFunctionArgs) {
   // ?version= shows another installed version's recipe; anything else shows the newest.
   const asked = new URL(request.url).searchParams.get("version");
-  const framework = findFramework(asked ?? LATEST_FRAMEWORK_VERSION) ?? findFramework(LATEST_FRAMEWORK_VERSION)!;
+  // Uploaded versions are for signed-in people only (the session is read only when one is asked for or listed).
+  let signedIn: Promise<boolean> | undefined;
+  const isSignedIn = () => (signedIn ??= getSessionUser(request).then((user) => !!user));
+  const framework = (await findFrameworkFor(asked ?? undefined, isSignedIn)) ?? findFramework(LATEST_FRAMEWORK_VERSION)!;
   return {
     version: framework.version,
-    versions: listFrameworkVersions().sort((a, b) => Number(a) - Number(b)),
+    versions: (await listFrameworkVersionsFor(isSignedIn)).sort((a, b) => Number(a) - Number(b)),
     cutoffs: framework.levelCutoffs,
     bands: framework.bands,
     levels: framework.levels.map((l) => ({ level: l.level, name: l.name })),

@@ -5,7 +5,7 @@ import { ActionResult, SelectField, TextField } from "~/components/forms";
 import { FrameworkChoiceSchema } from "~/modules/assessment/assessment-schemas";
 import { getFrameworkChoice, updateFrameworkChoice } from "~/modules/assessment/framework-choice.server";
 import { requireMember } from "~/modules/auth/membership.server";
-import { getFramework, listFrameworkVersions } from "~/modules/framework/framework";
+import { getFramework, isBuiltInFrameworkVersion, listFrameworkVersions } from "~/modules/framework/framework";
 import { getFairnessSettings, updateFairnessSettings } from "~/modules/governance/bias-audits.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
@@ -19,8 +19,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const versions = listFrameworkVersions()
     .sort((a, b) => Number(b) - Number(a))
     .map((version) => {
-      const { levelCutoffs } = getFramework(version);
-      return { version, cutoffs: levelCutoffs.cutoffs.map((c) => c.minScore.toFixed(1)).join(", ") };
+      const { levelCutoffs, name } = getFramework(version);
+      const cutoffs = levelCutoffs.cutoffs.map((c) => c.minScore.toFixed(1)).join(", ");
+      // Published uploads are offered beside the built-in versions, named so they are told apart.
+      return { version, cutoffs, uploaded: isBuiltInFrameworkVersion(version) ? null : name };
     });
   return { org, settings: getFairnessSettings(org.id), framework: getFrameworkChoice(org.id), versions };
 }
@@ -66,7 +68,10 @@ export default function FairnessSettings() {
           defaultValue={framework.frameworkVersion ?? "newest"}
           options={[
             { value: "newest", label: `Newest built-in (now version ${framework.newest})` },
-            ...versions.map((v) => ({ value: v.version, label: `Version ${v.version} (levels 2–5 start at ${v.cutoffs})` })),
+            ...versions.map((v) => ({
+              value: v.version,
+              label: `Version ${v.version}${v.uploaded ? `: ${v.uploaded}, uploaded` : ""} (levels 2–5 start at ${v.cutoffs})`,
+            })),
           ]}
           error={frameworkErrors.frameworkVersion}
           hint="Assessments already started keep the version they were opened with. A version named in an API request wins."

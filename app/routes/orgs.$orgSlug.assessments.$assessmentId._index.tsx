@@ -10,7 +10,7 @@ import { submitAssessmentForReview, withdrawAssessment } from "~/modules/assessm
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
-import { getFramework } from "~/modules/framework/framework";
+import { comparableComponentScores, frameworkVersionsComparable, getFramework } from "~/modules/framework/framework";
 import { formatDate, formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
@@ -33,7 +33,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const framework = getFramework(assessment.frameworkVersion);
   const open = assessment.status === "draft" || assessment.status === "in_review";
   const assessor = hasRole(role, ASSESSORS);
-  const previous = cached.previousFinalized(org.id, assessment.period);
+  const earlier = cached.previousFinalized(org.id, assessment.period);
+  // Across framework versions, only what continues is compared: a component the versions cannot map is "not comparable".
+  const previous = earlier && frameworkVersionsComparable(assessment.frameworkVersion, earlier.frameworkVersion) ? earlier : null;
+  const previousScores =
+    previous && comparableComponentScores({ ...assessment.score, frameworkVersion: assessment.frameworkVersion }, previous);
   const { score, metrics } = assessment;
   // Only what the page shows: its data is serialised into the HTML too (not the responses, notes or rules' rationales).
   return {
@@ -97,7 +101,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     previous: previous && {
       period: previous.period,
       dimensionScore: previous.dimensionScore,
-      components: previous.components.map(({ componentId, score }) => ({ componentId, score })),
+      frameworkVersion: previous.frameworkVersion,
+      // By this assessment's component ids; null where not comparable.
+      components: score.components.map(({ componentId }) => ({ componentId, score: previousScores?.get(componentId) ?? null })),
     },
     components: framework.components.map((c) => ({ id: c.id, name: c.name, statements: c.capabilities.length })),
     questionsMeta: framework.questions.map((q) => ({ id: q.id, number: q.number, title: q.title, componentId: q.componentId })),
@@ -205,6 +211,17 @@ export default function AssessmentOverview() {
       {a.finalizedAt ? (
         <p className="muted">
           Finalised {formatDateTime(a.finalizedAt)} by {a.finalizedBy}. Framework version {a.frameworkVersion}.
+        </p>
+      ) : null}
+      {previous && previous.frameworkVersion !== a.frameworkVersion ? (
+        <p className="muted" data-testid="not-comparable">
+          {previous.period} used framework version {previous.frameworkVersion}.{" "}
+          {previous.components.some((c) => c.score === null)
+            ? `Not comparable with it (the versions do not map them): ${previous.components
+                .filter((c) => c.score === null)
+                .map((c) => componentName(c.componentId))
+                .join(", ")}.`
+            : "Every component continues across the two versions."}
         </p>
       ) : null}
 

@@ -13,6 +13,7 @@ import { createAssessment, openableQuarters } from "~/modules/assessment/assessm
 import { getFrameworkChoice } from "~/modules/assessment/framework-choice.server";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
+import { componentTrendKey, frameworkVersionsComparable } from "~/modules/framework/framework";
 import { runFormActionOnce } from "~/modules/http/submit-once.server";
 import { hasRole } from "~/modules/auth/roles";
 import { quarterOf } from "~/utils/quarters";
@@ -29,16 +30,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // Only what the table and the trend chart show: the component scores travel inside the trend.
   return {
     org,
-    assessments: assessments.map(({ id, period, status, dimensionScore, level, levelName, band }) => ({
-      id,
-      period,
-      status,
-      dimensionScore,
-      level,
-      levelName,
-      band,
-    })),
-    trend: trendSeries(assessments),
+    assessments: assessments.map(({ id, period, status, dimensionScore, level, levelName, band, frameworkVersion }, i) => {
+      // The change since the previous finalised quarter, unless their framework versions do not measure the same dimension.
+      const previous = assessments.slice(i + 1).find(countsAsFinalized);
+      const comparable = !previous || frameworkVersionsComparable(frameworkVersion, previous.frameworkVersion);
+      return {
+        id,
+        period,
+        status,
+        dimensionScore,
+        level,
+        levelName,
+        band,
+        change: previous && comparable && status !== "withdrawn" ? dimensionScore - previous.dimensionScore : null,
+        comparable,
+      };
+    }),
+    trend: trendSeries(assessments, componentTrendKey),
     canCreate: hasRole(role, ASSESSORS),
     // The current quarter and past ones without a live assessment; never a future quarter.
     openPeriods: openableQuarters(org.id, now),
@@ -86,10 +94,9 @@ export default function Assessments() {
               </tr>
             </thead>
             <tbody>
-              {assessments.map((a, i) => {
+              {assessments.map((a) => {
                 const withdrawn = a.status === "withdrawn";
-                const previous = assessments.slice(i + 1).find(countsAsFinalized);
-                const delta = previous && !withdrawn ? a.dimensionScore - previous.dimensionScore : null;
+                const delta = a.change;
                 return (
                   <tr key={a.id}>
                     <td>
@@ -112,7 +119,7 @@ export default function Assessments() {
                       </>
                     )}
                     <td className={delta === null ? "muted" : delta >= 0 ? "ok-text" : "bad-text"}>
-                      {delta === null ? "—" : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)}`}
+                      {delta === null ? (a.comparable ? "—" : "not comparable") : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)}`}
                     </td>
                   </tr>
                 );

@@ -7,14 +7,33 @@ import { latestFinalizedByOrganization } from "~/modules/assessment/assessments.
 import { formatScore } from "~/modules/assessment/scoring";
 import { listUserOrganizations } from "~/modules/auth/membership.server";
 import { requireUser } from "~/modules/auth/session.server";
-import { getFramework } from "~/modules/framework/framework";
+import { componentTrendKey, getFramework, LATEST_FRAMEWORK_VERSION } from "~/modules/framework/framework";
 
 export const meta: MetaFunction = () => [{ title: "Compare organisations" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const rows = latestFinalizedByOrganization(listUserOrganizations(user.id));
-  return { rows, components: getFramework().components.map((c) => ({ id: c.id, name: c.name })) };
+  // Columns are the newest built-in version's components; an organisation assessed on another version shows
+  // each component under the column it continues (framework-lineage.ts), and "not comparable" where it cannot be mapped.
+  const components = getFramework().components.map((c) => ({
+    id: c.id,
+    name: c.name,
+    key: componentTrendKey(LATEST_FRAMEWORK_VERSION, c.id),
+  }));
+  const rows = latestFinalizedByOrganization(listUserOrganizations(user.id)).map(({ org, latest }) => ({
+    org,
+    latest: latest && {
+      period: latest.period,
+      frameworkVersion: latest.frameworkVersion,
+      dimensionScore: latest.dimensionScore,
+      level: latest.level,
+      levelName: latest.levelName,
+      scores: components.map(
+        (c) => latest.components.find((x) => componentTrendKey(latest.frameworkVersion, x.componentId) === c.key)?.score ?? null,
+      ),
+    },
+  }));
+  return { rows, components: components.map(({ id, name }) => ({ id, name })) };
 }
 
 const COLORS = ["#2457c5", "#1b7a43", "#a35c00", "#7a3fb5", "#b42318", "#0f766e"];
@@ -58,9 +77,14 @@ export default function CompareOrganisations() {
                         <td>
                           <LevelPill level={latest.level} /> {latest.levelName}
                         </td>
-                        {components.map((c) => (
-                          <td key={c.id}>{formatScore(latest.components.find((x) => x.componentId === c.id)?.score ?? 1)}</td>
-                        ))}
+                        {components.map((c, k) => {
+                          const score = latest.scores[k] ?? null;
+                          return (
+                            <td key={c.id} className={score === null ? "muted" : undefined}>
+                              {score === null ? `not comparable (version ${latest.frameworkVersion})` : formatScore(score)}
+                            </td>
+                          );
+                        })}
                       </>
                     ) : (
                       <td colSpan={3 + components.length} className="muted">
@@ -77,7 +101,7 @@ export default function CompareOrganisations() {
             labels={components.map((c) => c.name)}
             series={scored.map(({ org, latest }, i) => ({
               label: `${org.name} (${latest!.period})`,
-              values: components.map((c) => latest!.components.find((x) => x.componentId === c.id)?.score ?? null),
+              values: latest!.scores,
               color: COLORS[i % COLORS.length]!,
             }))}
           />

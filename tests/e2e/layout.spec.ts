@@ -43,6 +43,7 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/orgs._index": ["admin"],
   "routes/orgs.compare": ["admin"],
   "routes/admin.organizations": ["admin"],
+  "routes/admin.frameworks": ["admin"],
   "routes/orgs.$orgSlug._index": ["admin", "leadership", "ethics", "team", "auditor"],
   "routes/orgs.$orgSlug.inbox": ["team", "ethics"],
   "routes/orgs.$orgSlug.reviews": ["ethics", "auditor"],

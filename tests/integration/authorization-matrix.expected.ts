@@ -119,6 +119,15 @@ export const ROUTES: Record<string, RouteEntry> = {
     get: { ...signedIn("403"), admin: "ok" },
     post: { create: { ...signedIn("403"), admin: "invalid" }, "invite-admin": { ...signedIn("403"), admin: "invalid" } },
   },
+  // Uploaded framework versions: upload (no file, no JSON), publish and delete (no version named) are refused as invalid.
+  "routes/admin.frameworks": {
+    get: { ...signedIn("403"), admin: "ok" },
+    post: {
+      upload: { ...signedIn("403"), admin: "invalid" },
+      publish: { ...signedIn("403"), admin: "invalid" },
+      delete: { ...signedIn("403"), admin: "invalid" },
+    },
+  },
 
   // ── Organisation: dashboard, inbox, reviews, audit log ─────────────────────
   "routes/orgs.$orgSlug._index": { get: members(READERS), post: NO_ACTION },
@@ -251,6 +260,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   // ── JSON API (see API below) ────────────────────────────────────────────────
   "routes/api.$": { get: everyone("404"), post: { "": everyone("404") } }, // unknown API paths: JSON 404
   "routes/api.v1.openapi[.json]": { get: everyone("ok"), post: NO_ACTION },
+  // The JSON Schema of a framework version's JSON: public, like the built-in versions.
+  // Its action only answers the API's 405 (in the error envelope) for every method but GET.
+  "routes/api.v1.framework.schema[.json]": { get: everyone("ok"), post: { "": everyone("405") } },
   // Every endpoint is served by the one API route, routed by API_ENDPOINTS (app/modules/http/api-router.server.ts).
   "routes/api.v1.$": {
     api: [

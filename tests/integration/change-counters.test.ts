@@ -49,6 +49,10 @@ const BOOKKEEPING_COLUMNS: Record<string, string[]> = {
 };
 const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions"];
 
+/** The built-in T&O v2 renumbered: a valid framework version upload. */
+const frameworkFile = (version: string) =>
+  JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(__dirname, "../../content/technology-operations/v2.json"), "utf8")), version });
+
 let releaseBuild = () => {};
 let server: PortalServer;
 let world: World;
@@ -416,6 +420,37 @@ describe("change counters", () => {
           await form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "invite", email: "revoked@demo.local", role: "team" })();
           const invitationId = one("SELECT id FROM invitations WHERE email = 'revoked@demo.local' AND status = 'pending'");
           return form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "revoke-invitation", invitationId: String(invitationId) })();
+        },
+      },
+      // Uploaded framework versions (shared data: the site counter).
+      {
+        label: "upload a framework version",
+        send: form("admin", "routes/admin.frameworks", { intent: "upload", content: frameworkFile("40") }),
+      },
+      {
+        label: "replace a framework version draft",
+        send: () =>
+          form("admin", "routes/admin.frameworks", {
+            intent: "upload",
+            content: frameworkFile("41"),
+            replaceId: String(one("SELECT id FROM framework_versions WHERE version = '40'")),
+          })(),
+      },
+      {
+        label: "publish a framework version",
+        send: () =>
+          form("admin", "routes/admin.frameworks", {
+            intent: "publish",
+            confirm: "on",
+            versionId: String(one("SELECT id FROM framework_versions WHERE version = '41'")),
+          })(),
+      },
+      {
+        label: "delete a framework version draft",
+        send: async () => {
+          await form("admin", "routes/admin.frameworks", { intent: "upload", content: frameworkFile("42") })();
+          const versionId = String(one("SELECT id FROM framework_versions WHERE version = '42'"));
+          return form("admin", "routes/admin.frameworks", { intent: "delete", versionId })();
         },
       },
       {

@@ -727,6 +727,16 @@ const FORM_TARGETS: FormTarget[] = [
     },
   },
   {
+    // Refused uploads and unknown versions write nothing; no hostile text is a valid framework version.
+    name: "framework versions",
+    path: () => "/admin/frameworks",
+    intents: {
+      upload: { role: "admin", fields: () => ({ content: '{"id":"technology-operations","version":"77"}' }) },
+      publish: { role: "admin", fields: () => ({ versionId: "999999", confirm: "on" }) },
+      delete: { role: "admin", fields: () => ({ versionId: "999999" }) },
+    },
+  },
+  {
     name: "create organisation",
     path: () => "/admin/organizations",
     intents: {

@@ -3,6 +3,7 @@ import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { assessments, models, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { latestFinalizedIn, listAssessments, previousFinalizedIn } from "../assessment/assessments.server";
 import type { AssessmentScore } from "../assessment/scoring";
+import { comparableComponentScores, frameworkVersionsComparable } from "../framework/framework";
 import { OPEN_ITEM_STATUSES } from "../roadmap/roadmap-constants";
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -10,13 +11,19 @@ const today = () => new Date().toISOString().slice(0, 10);
 type Scored = Pick<AssessmentScore, "dimensionScore" | "level" | "levelName" | "band"> & {
   id: number;
   period: string;
+  frameworkVersion: string;
   components: Array<{ componentId: string; name: string; score: number }>;
 };
 
 /** The two newest finalised assessments (one per quarter: withdrawn ones free theirs), with the score frozen at finalisation. */
 const newestFinalizedQuery = reusableQuery((db) =>
   db
-    .select({ id: assessments.id, period: assessments.period, scoreSnapshot: assessments.scoreSnapshot })
+    .select({
+      id: assessments.id,
+      period: assessments.period,
+      frameworkVersion: assessments.frameworkVersion,
+      scoreSnapshot: assessments.scoreSnapshot,
+    })
     .from(assessments)
     .where(and(eq(assessments.orgId, sql.placeholder("orgId")), eq(assessments.status, "finalized")))
     .orderBy(desc(assessments.period))
@@ -30,6 +37,7 @@ function newestFinalized(orgId: number, db: DbOrTx): [Scored | null, Scored | nu
     const [latest, previous] = rows.map((row) => ({
       id: row.id,
       period: row.period,
+      frameworkVersion: row.frameworkVersion,
       ...(JSON.parse(row.scoreSnapshot!) as { score: AssessmentScore }).score,
     }));
     return [latest ?? null, previous ?? null];
@@ -45,8 +53,11 @@ function newestFinalized(orgId: number, db: DbOrTx): [Scored | null, Scored | nu
  * draft ones never count) and the one before it, for the change since.
  */
 export function maturityStanding(orgId: number, db: DbOrTx = getDb()) {
-  const [latest, previous] = newestFinalized(orgId, db);
+  const [latest, newest] = newestFinalized(orgId, db);
   if (!latest) return null;
+  // Across framework versions the change is shown only where it continues: never against another dimension.
+  const previous = newest && frameworkVersionsComparable(latest.frameworkVersion, newest.frameworkVersion) ? newest : null;
+  const previousScores = previous ? comparableComponentScores(latest, previous) : new Map<string, number | null>();
   return {
     id: latest.id,
     period: latest.period,
@@ -59,7 +70,8 @@ export function maturityStanding(orgId: number, db: DbOrTx = getDb()) {
       componentId: c.componentId,
       name: c.name,
       score: c.score,
-      previousScore: previous?.components.find((p) => p.componentId === c.componentId)?.score ?? null,
+      // null where the component cannot be mapped across the two versions: not comparable, not a zero.
+      previousScore: previousScores.get(c.componentId) ?? null,
     })),
   };
 }

@@ -10,6 +10,8 @@ export const FrameworkSummarySchema = FrameworkSchema.pick({
   roadmaps: true,
   evidenceRules: true,
   bands: true,
+  levelCutoffs: true,
+  replaces: true,
 }).extend({
   levels: z.array(FrameworkLevelSchema.pick({ level: true, name: true, alias: true, summary: true })),
   components: z.array(ComponentSchema.pick({ id: true, name: true, weight: true, capabilities: true })),

@@ -244,6 +244,21 @@ export const EvidencePolicySchema = z.discriminatedUnion("missingFigure", [
 ]);
 export type EvidencePolicy = z.infer<typeof EvidencePolicySchema>;
 
+/**
+ * What a version replaces in an earlier one, so trends and deltas continue across versions: each
+ * pair maps an id of this version to the id it replaces in `version`. An id listed nowhere continues
+ * when the earlier version has the same id; otherwise its trend starts afresh (a break, never a
+ * made-up continuation).
+ */
+export const ReplacesSchema = z
+  .object({
+    version: z.string().regex(/^\d+$/),
+    components: z.array(z.object({ id: Id, replaces: Id })).default([]),
+    capabilities: z.array(z.object({ id: Id, replaces: Id })).default([]),
+  })
+  .describe("The ids of an earlier version this version's ids replace");
+export type Replaces = z.infer<typeof ReplacesSchema>;
+
 export const FrameworkSchema = z.object({
   id: Id,
   version: z.string().regex(/^\d+$/),
@@ -262,6 +277,7 @@ export const FrameworkSchema = z.object({
   challenges: z.array(z.object({ id: Id, title: Text, problem: Text, solutions: z.array(Text).min(1) })).min(1),
   successPatterns: z.array(z.object({ id: Id, title: Text, summary: Text, practices: z.array(Text).min(1) })).min(1),
   bands: z.object({ strong: z.number(), weak: z.number() }),
+  replaces: ReplacesSchema.optional(),
 });
 
 export type Framework = z.infer<typeof FrameworkSchema>;

@@ -41,11 +41,19 @@ export function pathId(raw: string | undefined): number {
   return /^\d{1,15}$/.test(raw ?? "") ? Number(raw) : 0;
 }
 
+/** The bearer secret of the request, if it sends one. */
+const bearerSecret = (request: Request) => /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+
+/** Whether the request carries a valid API token, whatever its scopes (for public endpoints that show more to clients with one). */
+export function hasApiToken(request: Request): boolean {
+  const secret = bearerSecret(request);
+  return !!secret && !!authenticateApiToken(secret);
+}
+
 export function requireApiToken(request: Request, scope: ApiScope): AuthenticatedToken {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw apiError(401, "unauthorized", "Send an API token: Authorization: Bearer <token>");
-  const token = authenticateApiToken(match[1]!);
+  const secret = bearerSecret(request);
+  if (!secret) throw apiError(401, "unauthorized", "Send an API token: Authorization: Bearer <token>");
+  const token = authenticateApiToken(secret);
   if (!token) throw apiError(401, "unauthorized", "The API token is invalid or has been revoked");
   if (!token.scopes.includes(scope)) {
     throw apiError(403, "forbidden", `This token lacks the ${scope} scope`);

@@ -293,7 +293,8 @@ export const API_ENDPOINTS: Endpoint[] = [
     method: "get",
     path: "/framework",
     response: FrameworkSummarySchema,
-    summary: "The maturity framework (public: no token needed)",
+    summary:
+      "A published framework version (default: the newest built-in). Built-in versions are public; a version uploaded by a site administrator is served to API tokens and signed-in people only (404 to anyone else)",
     scope: null,
     query: FrameworkQuerySchema,
     errors: [404, 422],

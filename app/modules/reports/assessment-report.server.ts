@@ -6,7 +6,7 @@ import { needsJustification } from "../assessment/evidence";
 import { formatScore } from "../assessment/scoring";
 import { EVIDENCE_SOURCE_LABELS, EVIDENCE_WINDOW_LABELS } from "../framework/framework-schema";
 import { metricValueText, thresholdText } from "../roadmap/criteria";
-import { getFramework } from "../framework/framework";
+import { comparableComponentScores, frameworkVersionsComparable, getFramework } from "../framework/framework";
 import type { Checkpoint } from "../audit/checkpoint";
 import type { RoadmapSummary } from "../roadmap/roadmaps.server";
 import { toCsv } from "../../utils/csv-writer";
@@ -27,7 +27,12 @@ import {
 } from "./pdf.server";
 import { questionLabel } from "../framework/framework-constants";
 
-type Previous = { period: string; dimensionScore: number; components: Array<{ componentId: string; score: number }> } | null;
+type Previous = {
+  period: string;
+  frameworkVersion: string;
+  dimensionScore: number;
+  components: Array<{ componentId: string; score: number }>;
+} | null;
 /** Who withdrew a finalised assessment, when and why (see `assessmentWithdrawal`). */
 export type Withdrawal = { by: string; at: string; reason: string };
 
@@ -197,12 +202,15 @@ function auditAnchor(doc: Pdf, anchor: AuditAnchor) {
 export function assessmentBoardReport(
   orgName: string,
   a: AssessmentDetail,
-  previous: Previous,
+  earlier: Previous,
   roadmap: RoadmapSummary | null = null,
   withdrawal: Withdrawal | null = null,
   anchor: AuditAnchor | null = null,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const framework = getFramework(a.frameworkVersion);
+  // Across framework versions only what continues is compared; an unmapped component has no earlier score.
+  const previous = earlier && frameworkVersionsComparable(a.frameworkVersion, earlier.frameworkVersion) ? earlier : null;
+  const previousScores = previous ? comparableComponentScores({ ...a.score, frameworkVersion: a.frameworkVersion }, previous) : null;
   const { doc, finish } = createPdf({ title: `${orgName}: Technology & Operations assessment ${a.period}`, subject: "Board report" });
   const name = (id: string) => framework.components.find((c) => c.id === id)?.name ?? id;
   const state =
@@ -270,7 +278,7 @@ export function assessmentBoardReport(
         ? [
             {
               label: previous.period,
-              values: a.score.components.map((c) => previous.components.find((p) => p.componentId === c.componentId)?.score ?? null),
+              values: a.score.components.map((c) => previousScores?.get(c.componentId) ?? null),
               color: COLORS.muted,
             },
           ]
