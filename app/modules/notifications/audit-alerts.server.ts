@@ -1,9 +1,9 @@
-import { and, eq, gt, inArray } from "drizzle-orm";
+import { and, eq, gt } from "drizzle-orm";
 import { getDb, writeTransaction, type Db } from "../../../db/client";
-import { memberships, notifications, organizations, users } from "../../../db/schema";
+import { notifications, organizations } from "../../../db/schema";
 import type { TrailVerification } from "../audit/checkpoints.server";
 import { allChains, verifyAuditTrail } from "../audit/checkpoints.server";
-import { notify } from "./notifications.server";
+import { membersWithRoles, notify } from "./notifications.server";
 
 /**
  * A broken audit trail is told to the organisation's admins and auditors, in
@@ -35,13 +35,7 @@ export function alertBrokenTrail(orgId: number, verification: TrailVerification,
     .where(eq(organizations.id, orgId))
     .get();
   if (!org) return false;
-  const readers = db
-    .select({ id: memberships.userId })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, orgId), inArray(memberships.role, ["admin", "auditor"]), eq(users.active, true)))
-    .all()
-    .map((m) => m.id);
+  const readers = membersWithRoles(db, orgId, ["admin", "auditor"]);
   writeTransaction(
     { orgId },
     (tx) =>

@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client";
-import { notificationPreferences, notifications, outboxMessages, users, webhookEndpoints } from "../../../db/schema";
+import {
+  memberships,
+  notificationPreferences,
+  notifications,
+  organizations,
+  outboxMessages,
+  users,
+  webhookEndpoints,
+} from "../../../db/schema";
 import { EVENT_TYPES, type DeliveryMode, type EventType, type NotificationCategory } from "./notification-constants";
 import { composeEmail, publicUrl } from "./email.server";
 
@@ -33,6 +41,23 @@ export type NotificationEvent = {
   /** What a webhook receives as `data` (documented per event type in the OpenAPI document). */
   data: Record<string, unknown>;
 };
+
+/** The active members of an organisation with one of `roles` (role names as in memberships), but not `except`. */
+export function membersWithRoles(tx: DbOrTx, orgId: number, roles: readonly string[], except?: number | null): number[] {
+  return tx
+    .select({ id: memberships.userId })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), inArray(memberships.role, roles as never[]), eq(users.active, true)))
+    .all()
+    .map((m) => m.id)
+    .filter((id) => id !== except);
+}
+
+/** An organisation's slug, for paths in notifications. */
+export function orgSlugOf(tx: DbOrTx, orgId: number): string {
+  return tx.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, orgId)).get()?.slug ?? String(orgId);
+}
 
 /** Messages keep an id receivers can deduplicate on: `msg_` and 24 random characters. */
 export function newMessageId(): string {

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb, writeTransaction, type Db, type DbOrTx } from "../../../db/client";
-import { deliveryAttempts, memberships, organizations, outboxMessages, webhookEndpoints } from "../../../db/schema";
+import { deliveryAttempts, outboxMessages, webhookEndpoints } from "../../../db/schema";
 import { DomainError } from "../../utils/errors";
 import { openSecret, sealSecret } from "../../utils/keys.server";
 import { recordAuditEvent, SYSTEM_ACTOR, type Actor } from "../audit/audit.server";
 import { WEBHOOK_DISABLE_AFTER_MS, type AttemptResult } from "./delivery";
 import type { EventType } from "./notification-constants";
 import type { WebhookCreate } from "./notification-schemas";
-import { newMessageId, notify } from "./notifications.server";
+import { membersWithRoles, newMessageId, notify, orgSlugOf } from "./notifications.server";
 import { postWebhook } from "./webhook-transport.server";
 
 /**
@@ -242,13 +242,8 @@ export function disableFailingEndpoint(endpointId: number, now: Date, db: Db = g
         details: { reason },
         at: now,
       });
-      const slug = tx.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, orgId)).get()?.slug;
-      const admins = tx
-        .select({ userId: memberships.userId })
-        .from(memberships)
-        .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin")))
-        .all()
-        .map((m) => m.userId);
+      const slug = orgSlugOf(tx, orgId);
+      const admins = membersWithRoles(tx, orgId, ["admin"]);
       notify(
         tx,
         {
