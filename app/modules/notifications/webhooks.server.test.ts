@@ -120,7 +120,8 @@ describe("webhooks", () => {
     receiver.failNext(1_000);
     await deliverDueMessages(start);
     incidentOpened(new Date(start.getTime() + 2 * HOUR));
-    for (let hour = 1; hour <= 25; hour++) await deliverDueMessages(new Date(start.getTime() + hour * HOUR));
+    // Retries back off to about six hours (with jitter), so the attempt that finds a day of failure comes by hour 31.
+    for (let hour = 1; hour <= 31; hour++) await deliverDueMessages(new Date(start.getTime() + hour * HOUR));
 
     const row = getDb().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)).get()!;
     expect(row.disabledAt).not.toBeNull();
@@ -132,7 +133,7 @@ describe("webhooks", () => {
 
     receiver.failNext(0);
     enableWebhookEndpoint(org.id, endpoint.id, member(org, "admin").actor);
-    await deliverDueMessages(new Date(start.getTime() + 26 * HOUR));
+    await deliverDueMessages(new Date(start.getTime() + 32 * HOUR));
     expect(receiver.receipts.filter((r) => r.answered === 204)).toHaveLength(2);
     expect(WEBHOOK_DISABLE_AFTER_MS).toBe(24 * HOUR);
   });
