@@ -1,7 +1,13 @@
+import { listApprovalPolicies } from "~/modules/governance/approval-policies.server";
 import { openApprovalRequest, getApprovalRequest } from "~/modules/governance/approvals.server";
 import { runUploadedBiasAudit, type BiasAuditUploadFormat } from "~/modules/governance/bias-audit-upload.server";
 import { getBiasAudit, runBiasAudit } from "~/modules/governance/bias-audits.server";
-import { ApprovalRequestSchema, BiasAuditSchema, ModelCardSchema } from "~/modules/governance/governance-response-schemas";
+import {
+  ApprovalPolicyListSchema,
+  ApprovalRequestSchema,
+  BiasAuditSchema,
+  ModelCardSchema,
+} from "~/modules/governance/governance-response-schemas";
 import { ApprovalRequestOpenSchema, BiasAuditConfigSchema, BiasAuditJsonSchema } from "~/modules/governance/governance-schemas";
 import { getCardForExport } from "~/modules/governance/model-cards.server";
 import { apiError, apiJson, created, issuesOf, pathId, readJsonBody, requireApiToken } from "~/modules/http/api.server";
@@ -83,5 +89,10 @@ export const governanceHandlers = {
     const token = requireApiToken(request, "governance:read");
     const approval = getApprovalRequest(token.orgId, pathId(params.id));
     return approval ? apiJson(ApprovalRequestSchema, approval) : apiError(404, "not_found", "Approval request not found");
+  },
+
+  listApprovalPolicies: ({ request }) => {
+    const token = requireApiToken(request, "governance:read");
+    return apiJson(ApprovalPolicyListSchema, { tiers: listApprovalPolicies(token.orgId) });
   },
 } satisfies ApiHandlers;

@@ -91,14 +91,17 @@ export const registryHandlers = {
     const result = transitionVersion(token.orgId, params.slug, params.version, input, token.actor, {
       mayPromote: token.scopes.includes("registry:promote"),
     });
-    return created(StageTransitionSchema, {
+    const transition = {
       model: result.model.slug,
       version: result.version.version,
       to: result.version.stage,
       reason: input.reason ?? "",
       retiredVersion: result.replaced,
       at: result.version.stageChangedAt.toISOString(),
-    });
+      approvalPolicyId: result.approvalPolicyId,
+    };
+    // Issue #15: a promotion by an automatic policy answers 200 (it was a 409); every other transition 201.
+    return result.approvalPolicyId !== null ? apiJson(StageTransitionSchema, transition) : created(StageTransitionSchema, transition);
   },
 
   getIncident: ({ request, params }) => {

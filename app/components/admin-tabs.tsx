@@ -8,6 +8,7 @@ export function AdminTabs({ orgSlug }: { orgSlug: string }) {
       </NavLink>
       <NavLink to={`/orgs/${orgSlug}/admin/tokens`}>API tokens</NavLink>
       <NavLink to={`/orgs/${orgSlug}/admin/settings`}>Settings</NavLink>
+      <NavLink to={`/orgs/${orgSlug}/admin/approval-policies`}>Approval policies</NavLink>
     </nav>
   );
 }

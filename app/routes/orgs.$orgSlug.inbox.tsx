@@ -58,7 +58,8 @@ export default function Inbox() {
       <section aria-labelledby="reviews">
         <h2 id="reviews">Waiting for review</h2>
         <p>
-          {d.reviews.cards} model card(s), {d.reviews.audits} bias audit(s), {d.reviews.approvals} approval request(s).{" "}
+          {d.reviews.cards} model card(s), {d.reviews.audits} bias audit(s), {d.reviews.approvals} approval request(s)
+          {d.reviews.policies ? `, ${d.reviews.policies} approval policy proposal(s)` : ""}.{" "}
           <Link to={`/orgs/${d.org.slug}/reviews`}>Open reviews</Link>
         </p>
       </section>

@@ -22,6 +22,8 @@ import { DraftNotice, useFormDraft } from "~/components/autosave";
 import { openApprovalRequest, listApprovalRequests } from "~/modules/governance/approvals.server";
 import { BIAS_AUDIT_RUNNERS, listVersionBiasAudits } from "~/modules/governance/bias-audits.server";
 import { gateChecksForVersion } from "~/modules/governance/gates.server";
+import { failingChecks, type GateCheck } from "~/modules/governance/gates";
+import { approvalPoliciesById, policyInForce } from "~/modules/governance/approval-policies.server";
 import { ApprovalRequestOpenSchema } from "~/modules/governance/governance-schemas";
 import { getVersionCards } from "~/modules/governance/model-cards.server";
 import { formatDateTime, formatHours } from "~/utils/format";
@@ -36,9 +38,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const detail = getVersionDetail(org.id, params.modelSlug ?? "", params.version ?? "");
   if (!detail) throw notFound("Model version not found");
   const card = getVersionCards(org.id, detail.version.id)[0];
+  const gates = gateChecksForVersion(detail.version.id);
+  const policy = policyInForce(org.id, detail.model.riskTier);
+  // Promotions made by an automatic policy show the policy (who proposed and confirmed it) and the gates as they stood.
+  const byPolicy = approvalPoliciesById(
+    org.id,
+    detail.transitions.flatMap((t) => (t.approvalPolicyId ? [t.approvalPolicyId] : [])),
+  );
   return {
     org,
     ...detail,
+    transitions: detail.transitions.map((t) => ({
+      ...t,
+      gateSnapshot: t.gateSnapshot as GateCheck[] | null,
+      policy: t.approvalPolicyId ? (byPolicy.get(t.approvalPolicyId) ?? null) : null,
+    })),
+    policy: { automatic: policy.rule.automatic, description: policy.description, id: policy.policy?.id ?? null },
+    // Under an automatic policy, leadership and admins may promote a staging version whose every gate passes.
+    canPromoteByPolicy:
+      hasRole(role, PROMOTERS) && policy.rule.automatic && detail.version.stage === "staging" && failingChecks(gates).length === 0,
     canWrite: hasRole(role, REGISTRY_WRITERS),
     gaps: lineageGaps({ ...detail.version, trainingDataRef: detail.version.trainingData?.ref }),
     // Production is reached only through an approved request, never by a plain move.
@@ -60,7 +78,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       pendingRoles: r.pendingRoles,
       createdAt: r.createdAt,
     })),
-    gates: gateChecksForVersion(detail.version.id),
+    gates,
     history: listEntityHistory(org.id, historyRefs({ versionId: detail.version.id })),
   };
 }
@@ -77,7 +95,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       transition: intent(
         TransitionSchema,
         (input) => transitionVersion(org.id, modelSlug, version, input, actor, { mayPromote: hasRole(role, PROMOTERS) }),
-        (_output, input) => `Moved to ${input.to}.`,
+        (output, input) =>
+          output.approvalPolicyId
+            ? "Promoted to production by the automatic approval policy; the gate results are recorded."
+            : `Moved to ${input.to}.`,
       ),
       "report-incident": intent(
         IncidentCreateSchema,
@@ -99,8 +120,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function VersionDetail() {
-  const { org, model, version, transitions, incidents, canWrite, canRunBiasAudit, gaps, moves, card, audits, approvals, gates, history } =
-    useLoaderData<typeof loader>();
+  const {
+    org,
+    model,
+    version,
+    transitions,
+    incidents,
+    canWrite,
+    canRunBiasAudit,
+    gaps,
+    moves,
+    card,
+    audits,
+    approvals,
+    gates,
+    history,
+    policy,
+    canPromoteByPolicy,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {};
@@ -235,6 +272,23 @@ export default function VersionDetail() {
           <div>
             <h3>Promotion gates</h3>
             <GateChecks checks={gates} />
+            <p data-testid="approval-policy">
+              Approval policy for {model.riskTier} risk: <strong>{policy.description}</strong>{" "}
+              <Link to={`/orgs/${org.slug}/admin/approval-policies#tier-${model.riskTier}`}>Approval policies</Link>
+            </p>
+            {canPromoteByPolicy ? (
+              <Form method="post" className="inline-form">
+                <input type="hidden" name="intent" value="transition" />
+                <input type="hidden" name="to" value="production" />
+                <SubmissionToken />
+                <FormError error={errorsFor("transition").form ?? errorsFor("transition").to} />
+                <p>
+                  Every gate passes and the policy in force is automatic: promoting now puts this version in production without human
+                  approval, retires the current production version, and records policy #{policy.id} with the gate results.
+                </p>
+                <SubmitButton>Promote to production now</SubmitButton>
+              </Form>
+            ) : null}
             {approvals.length ? (
               <ul>
                 {approvals.map((r) => (
@@ -366,6 +420,23 @@ export default function VersionDetail() {
           <li key={t.id}>
             {formatDateTime(t.at)}: {t.fromStage ?? "registered"} → {t.toStage} by {t.actor}
             {t.reason ? ` (${t.reason})` : ""}
+            {t.approvalPolicyId ? (
+              <div className="card" data-testid="approved-by-policy">
+                <strong>Approved by policy</strong> #{t.approvalPolicyId}
+                {t.policy ? (
+                  <>
+                    : {t.policy.description}, proposed by {t.policy.proposedBy}
+                    {t.policy.confirmedBy ? `, confirmed by ${t.policy.confirmedBy} on ${formatDateTime(t.policy.confirmedAt)}` : ""}
+                  </>
+                ) : null}
+                {t.gateSnapshot ? (
+                  <>
+                    <p className="muted">The gates when it was promoted:</p>
+                    <GateChecks checks={t.gateSnapshot} />
+                  </>
+                ) : null}
+              </div>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -15,14 +15,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function Reviews() {
-  const { org, role, cards, audits, approvals } = useLoaderData<typeof loader>();
+  const { org, role, cards, audits, approvals, policies } = useLoaderData<typeof loader>();
   const versionPath = (model: string, version: string) => `/orgs/${org.slug}/models/${model}/versions/${version}` as const;
   return (
     <>
       <h1>Reviews</h1>
       <p className="lead">
         {role === "ethics"
-          ? "Model cards, bias audits and promotion requests waiting for the ethics committee."
+          ? "Model cards, bias audits, promotion requests and approval policies waiting for the ethics committee."
           : "What is waiting for review in this organisation."}
       </p>
       <section aria-labelledby="cards-title">
@@ -84,7 +84,24 @@ export default function Reviews() {
           </ul>
         )}
       </section>
-      {cards.length + audits.length + approvals.length === 0 ? (
+      {policies.length ? (
+        <section aria-labelledby="policies-title">
+          <h2 id="policies-title">Approval policies waiting for confirmation ({policies.length})</h2>
+          <ul>
+            {policies.map((p) => (
+              <li key={p.id}>
+                <AppLink to={`/orgs/${org.slug}/admin/approval-policies#tier-${p.riskTier}`}>
+                  {p.riskTier} risk: {p.description}
+                </AppLink>{" "}
+                <span className="muted">
+                  proposed {formatDateTime(p.proposedAt)} by {p.proposedBy}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {cards.length + audits.length + approvals.length + policies.length === 0 ? (
         <EmptyState title="Nothing waiting">
           <p>New submissions appear here.</p>
         </EmptyState>

@@ -51,6 +51,7 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/orgs.$orgSlug.admin._index": ["admin"],
   "routes/orgs.$orgSlug.admin.settings": ["admin"],
   "routes/orgs.$orgSlug.admin.tokens": ["admin"],
+  "routes/orgs.$orgSlug.admin.approval-policies": ["admin", "ethics"],
   "routes/orgs.$orgSlug.assessments._index": ["leadership", "auditor"],
   "routes/orgs.$orgSlug.assessments.$assessmentId._index": ["leadership", "auditor"],
   "routes/orgs.$orgSlug.assessments.$assessmentId.components.$componentId": ["leadership", "team"],

@@ -272,6 +272,8 @@ describe("every operation answers as the OpenAPI document declares", () => {
     });
     expect(approval.checks.length).toBeGreaterThan(0);
     await ok("getApprovalRequest", 200, "GET", `/approval-requests/${approval.id}`);
+    const policies = await ok("listApprovalPolicies", 200, "GET", "/approval-policies");
+    expect(policies.tiers.map((t: { riskTier: string }) => t.riskTier)).toEqual(["minimal", "limited", "high", "unacceptable"]);
 
     // Framework, assessments and roadmaps
     const framework = await ok("getFramework", 200, "GET", "/framework", { token: null });

@@ -154,6 +154,15 @@ export const ROUTES: Record<string, RouteEntry> = {
     get: members(ADMINS),
     post: { fairness: members(ADMINS, "invalid"), framework: members(ADMINS, "invalid") },
   },
+  // Every member reads the approval policies; admins propose and withdraw, ethics members confirm or decline (four eyes).
+  "routes/orgs.$orgSlug.admin.approval-policies": {
+    get: members(READERS),
+    post: {
+      propose: members(ADMINS, "invalid"),
+      confirm: members(ETHICS, "invalid"),
+      withdraw: members([...ADMINS, ...ETHICS], "invalid"),
+    },
+  },
   "routes/orgs.$orgSlug.admin.tokens": {
     get: members(ADMINS),
     post: { create: members(ADMINS, "invalid"), revoke: members(ADMINS, "invalid") },
@@ -284,6 +293,7 @@ export const ROUTES: Record<string, RouteEntry> = {
       "GET /metrics",
       "GET /bias-audits/{id}",
       "GET /approval-requests/{id}",
+      "GET /approval-policies",
       "GET /audit/verify",
       "GET /audit/public-key",
       "GET /audit/events",
@@ -341,6 +351,7 @@ export const API: Record<string, ApiEntry> = {
   "GET /models/{slug}/versions/{version}/model-card": { scope: "governance:read", full: 200, other: 404 },
   "POST /models/{slug}/versions/{version}/approval-requests": { scope: "governance:write", full: 400, other: 400 },
   "GET /approval-requests/{id}": { scope: "governance:read", full: 200, other: 404 },
+  "GET /approval-policies": { scope: "governance:read", full: 200, other: 200 }, // the token's own organisation's policies
   "GET /audit/verify": { scope: "audit:read", full: 200, other: 200 }, // verifies the token's own organisation
   "GET /audit/public-key": { scope: "public", full: 200, other: 200 }, // the installation's checkpoint key
   "GET /audit/events": { scope: "audit:read", full: 200, other: 200 }, // the token's own organisation's events, as JSON lines

@@ -214,6 +214,8 @@ describe("change counters", () => {
       );
     const openRequest = () => one("SELECT max(id) FROM approval_requests WHERE org_id = ? AND status = 'open'", orgId);
     const draft = () => one("SELECT id FROM assessments WHERE org_id = ? AND period = '2024-Q1'", orgId);
+    const policyRoute = "routes/orgs.$orgSlug.admin.approval-policies";
+    const pendingPolicy = () => one("SELECT max(id) FROM approval_policies WHERE org_id = ? AND status = 'proposed'", orgId);
     let countedLink: string | undefined;
     const actions: Action[] = [
       // The API's writes.
@@ -326,6 +328,16 @@ describe("change counters", () => {
           fairnessPreset: "org-default",
         }),
       },
+      { label: "propose approval policy", send: form("admin", policyRoute, { intent: "propose", riskTier: "minimal", mode: "automatic" }) },
+      {
+        label: "confirm approval policy",
+        send: () => form("ethics", policyRoute, { intent: "confirm", policyId: pendingPolicy(), understood: "yes" })(),
+      },
+      {
+        label: "propose approval policy again",
+        send: form("admin", policyRoute, { intent: "propose", riskTier: "limited", mode: "automatic" }),
+      },
+      { label: "withdraw approval policy", send: () => form("admin", policyRoute, { intent: "withdraw", policyId: pendingPolicy() })() },
       {
         label: "card comment",
         send: () => form("ethics", cardRoute, { intent: "comment", cardId: cardId(), section: "general", body: "A comment" }, cardParams)(),

@@ -13,6 +13,7 @@ const DIRECT: Record<string, (id: string) => { path: string; name: string }> = {
   roadmap: (id) => ({ path: `roadmaps/${id}`, name: `Roadmap #${id}` }),
   bias_audit: (id) => ({ path: `bias-audits/${id}`, name: `Bias audit #${id}` }),
   approval_request: (id) => ({ path: `approvals/${id}`, name: `Approval request #${id}` }),
+  approval_policy: (id) => ({ path: "admin/approval-policies", name: `Approval policy #${id}` }),
 };
 
 /** Entities that belong to a model version: their page is the version's (or the card's). */

@@ -16,8 +16,9 @@ export type ApiScope = (typeof API_SCOPES)[number];
 export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
   "registry:read": "Read models, versions, incidents, monitoring and registry metrics",
   "registry:write": "Register models and versions, move stages (not to production), report incidents and monitoring",
-  "registry:promote": "Ask the transitions endpoint for production (refused with the gate checks unless approved)",
-  "governance:read": "Read model cards, bias audits and approval requests",
+  "registry:promote":
+    "Ask the transitions endpoint for production (refused with the gate checks unless approved, or unless the tier's approval policy is automatic and every gate passes)",
+  "governance:read": "Read model cards, bias audits, approval requests and approval policies",
   "governance:write": "Submit bias audits and open approval requests (people approve in the portal)",
   "audit:read": "Verify and read the audit trail",
   "assessment:read": "Read assessments and the framework",

@@ -1,12 +1,14 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
+import { getDb, reusableQuery, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
 import { approvalDecisions, approvalRequests, models, modelVersions } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import { applyStageChange, requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import type { Decision } from "./governance-constants";
-import { failingChecks, GateRefusal, requiredApproverRoles, type GateCheck } from "./gates";
+import { requestRoles } from "./approval-policies";
+import { policyInForce } from "./approval-policies.server";
+import { failingChecks, GateRefusal, type GateCheck } from "./gates";
 import { gateChecksForVersion } from "./gates.server";
 
 const notFound = () => new DomainError("not_found", "Approval request not found");
@@ -51,7 +53,8 @@ function decisionJson(row: typeof approvalDecisions.$inferSelect) {
 /**
  * Opens a request to promote a staging version to production. The gate checks
  * are evaluated and returned (and kept with the request), whether or not they
- * pass yet: approvers see what is still missing.
+ * pass yet: approvers see what is still missing. The roles asked for are those
+ * of the tier's approval policy in force when the request is opened.
  */
 export function openApprovalRequest(
   orgId: number,
@@ -84,7 +87,8 @@ export function openApprovalRequest(
         requesterType: actor.type,
         requesterId: actor.type === "system" ? null : actor.id,
         requesterLabel: actor.label,
-        requiredRoles: JSON.stringify(requiredApproverRoles(model.riskTier)),
+        // The organisation's policy for the tier (an automatic tier's voluntary review asks the built-in reviewers).
+        requiredRoles: JSON.stringify(requestRoles(model.riskTier, policyInForce(orgId, model.riskTier, tx).rule)),
         checks: JSON.stringify(checks),
         reason: input.reason ?? "",
         createdAt: now,
@@ -227,17 +231,34 @@ export function cancelApprovalRequest(orgId: number, requestId: number, actor: A
     if (!options.isAdmin && !isRequester)
       throw new DomainError("forbidden", "Only the requester or an administrator can cancel this request");
     if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
-    tx.update(approvalRequests).set({ status: "cancelled", decidedAt: new Date() }).where(eq(approvalRequests.id, request.id)).run();
-    recordAuditEvent(tx, {
-      orgId,
-      actor,
-      action: "approval_request.cancelled",
-      entityType: "approval_request",
-      entityId: request.id,
-      before: { status: "open" },
-      after: { status: "cancelled" },
-    });
+    markCancelled(tx, orgId, request.id, actor, new Date());
   });
+}
+
+function markCancelled(tx: Tx, orgId: number, requestId: number, actor: Actor, now: Date, details?: { reason: string }) {
+  tx.update(approvalRequests).set({ status: "cancelled", decidedAt: now }).where(eq(approvalRequests.id, requestId)).run();
+  recordAuditEvent(tx, {
+    orgId,
+    actor,
+    action: "approval_request.cancelled",
+    entityType: "approval_request",
+    entityId: requestId,
+    before: { status: "open" },
+    after: { status: "cancelled" },
+    details,
+  });
+}
+
+/** A version promoted by an automatic policy needs no request any more: one still open is cancelled, saying why. */
+export function cancelOpenRequestsOfVersion(tx: Tx, orgId: number, versionId: number, actor: Actor, now: Date) {
+  const open = tx
+    .select({ id: approvalRequests.id })
+    .from(approvalRequests)
+    .where(and(eq(approvalRequests.versionId, versionId), eq(approvalRequests.status, "open")))
+    .all();
+  for (const request of open) {
+    markCancelled(tx, orgId, request.id, actor, now, { reason: "The version was promoted by an automatic approval policy" });
+  }
 }
 
 function withDecisions(

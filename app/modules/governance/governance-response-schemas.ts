@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { TimestampSchema } from "../../utils/validation";
 import { ROLES } from "../auth/roles";
+import { RISK_TIERS } from "../registry/registry-constants";
 import {
+  APPROVAL_POLICY_STATUSES,
   APPROVAL_STATUSES,
   BIAS_AUDIT_STATUSES,
   CARD_SECTION_IDS,
@@ -155,4 +157,35 @@ export const ApprovalRequestSchema = z.object({
   ),
   createdAt: TimestampSchema,
   decidedAt: TimestampSchema.nullable(),
+});
+
+const ApprovalPolicyRowSchema = z.object({
+  id: z.number().int(),
+  riskTier: z.enum(RISK_TIERS),
+  automatic: z.boolean().describe("Promoted without people once every gate passes"),
+  requiredRoles: z.array(z.enum(ROLES)).describe("Each role approves once (empty when automatic)"),
+  description: z.string(),
+  status: z.enum(APPROVAL_POLICY_STATUSES),
+  proposedBy: z.string(),
+  proposedAt: TimestampSchema,
+  confirmedBy: z.string().nullable().describe("The ethics member who confirmed it; null when it applied on save"),
+  confirmedAt: TimestampSchema.nullable(),
+  endedAt: TimestampSchema.nullable(),
+});
+
+/** Each risk tier's approval policy: the one in force (`policy` null: the built-in default), a pending proposal, the history. */
+export const ApprovalPolicyListSchema = z.object({
+  tiers: z.array(
+    z.object({
+      riskTier: z.enum(RISK_TIERS),
+      promotable: z.boolean().describe("False for unacceptable risk: never promoted, no policy"),
+      inForce: z.object({
+        rule: z.object({ automatic: z.boolean(), requiredRoles: z.array(z.enum(ROLES)) }),
+        description: z.string(),
+        policy: ApprovalPolicyRowSchema.nullable(),
+      }),
+      pending: ApprovalPolicyRowSchema.nullable().describe("A proposal waiting for an ethics member's confirmation"),
+      history: z.array(ApprovalPolicyRowSchema).describe("Policies in force, replaced or withdrawn, newest first"),
+    }),
+  ),
 });

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { keysFirst } from "../../utils/bounded";
 import { optionalField } from "../../utils/validation";
+import { ROLES } from "../auth/roles";
+import { RISK_TIERS } from "../registry/registry-constants";
+import { normaliseRoles } from "./approval-policies";
 import { FairnessConfigSchema } from "./fairness";
 import { CARD_SECTION_IDS, DECISIONS, FAIRNESS_PRESET_IDS } from "./governance-constants";
 
@@ -26,6 +29,35 @@ export const ApprovalRequestOpenSchema = z.object({ reason: Comment(1000) });
 export const ApprovalDecisionSchema = z.object({
   decision: z.enum(DECISIONS, { errorMap: () => ({ message: "Choose approve or reject" }) }),
   comment: Comment(),
+});
+
+/**
+ * An approval policy for one risk tier, as the admin page's form and the API send it: `mode`
+ * "automatic" (no people once every gate passes) or "roles" (each listed role approves once).
+ * Which tier may have which policy is the domain's rule (`policyProblems`), answered as 422.
+ */
+export const ApprovalPolicySchema = z
+  .object({
+    riskTier: z.enum(RISK_TIERS, { errorMap: () => ({ message: "Choose a risk tier" }) }),
+    mode: z.enum(["roles", "automatic"], { errorMap: () => ({ message: "Choose approvals by people or automatic" }) }),
+    requiredRoles: z.preprocess(
+      (value) => (value === undefined || value === "" ? [] : typeof value === "string" ? [value] : value),
+      z.array(z.enum(ROLES, { errorMap: () => ({ message: "Choose roles of this portal" }) })).max(ROLES.length),
+    ),
+  })
+  .transform(({ riskTier, mode, requiredRoles }) => ({
+    riskTier,
+    automatic: mode === "automatic",
+    requiredRoles: mode === "automatic" ? [] : normaliseRoles(requiredRoles),
+  }));
+export type ApprovalPolicyInput = z.output<typeof ApprovalPolicySchema>;
+
+/** A proposal an ethics member confirms, or someone withdraws. */
+export const ApprovalPolicyIdSchema = z.object({ policyId: z.coerce.number({ invalid_type_error: "Choose a proposal" }).int().positive() });
+
+/** Confirming a proposal: the ethics member ticks that they read what it allows. */
+export const ApprovalPolicyConfirmSchema = ApprovalPolicyIdSchema.extend({
+  understood: z.literal("yes", { errorMap: () => ({ message: "Tick the box to confirm you have read what this policy allows" }) }),
 });
 
 export const FairnessSettingsSchema = z.object({

@@ -1,8 +1,10 @@
 import { and, count, desc, eq, isNull, ne, or, sql } from "drizzle-orm";
 import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
-import { approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
+import { approvalPolicies, approvalRequests, biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
 import type { Role } from "../auth/roles";
 import { dueCounts } from "../roadmap/roadmaps.server";
+import { POLICY_CONFIRMERS } from "./approval-policies";
+import { pendingPolicyProposals } from "./approval-policies.server";
 import { openApprovalRequestsAwaiting } from "./approvals.server";
 
 /** What waits for the ethics committee and approvers; the counts feed the navigation badge. */
@@ -29,7 +31,14 @@ export function reviewCounts(orgId: number, db: DbOrTx = getDb()) {
       .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.status, "open")))
       .get(),
   );
-  return { cards, audits, approvals, total: cards + audits + approvals };
+  const policies = n(
+    db
+      .select({ n: count() })
+      .from(approvalPolicies)
+      .where(and(eq(approvalPolicies.orgId, orgId), eq(approvalPolicies.status, "proposed")))
+      .get(),
+  );
+  return { cards, audits, approvals, policies, total: cards + audits + approvals + policies };
 }
 
 const ref = { model: models.slug, modelName: models.name, riskTier: models.riskTier, version: modelVersions.version };
@@ -72,7 +81,12 @@ export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
   const audits = pendingBiasAuditsQuery(db)
     .all({ orgId })
     .map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
-  return { cards, audits, approvals: openApprovalRequestsAwaiting(orgId, db) };
+  return {
+    cards,
+    audits,
+    approvals: openApprovalRequestsAwaiting(orgId, db),
+    policies: pendingPolicyProposals(orgId, db).map(({ proposedById: _by, ...proposal }) => proposal),
+  };
 }
 
 /** Who reviews model cards and signs off bias audits (the card and bias-audit routes' guards). */
@@ -99,8 +113,9 @@ const othersPendingBiasAuditsCountQuery = reusableQuery((db) =>
 
 /**
  * What waits for this member to act on: model cards in review and pending bias audits for the
- * ethics committee (not the audits they ran themselves: four eyes), and open approval requests
- * still waiting for a decision from the member's role. Other roles see nothing here, since they
+ * ethics committee (not the audits they ran themselves: four eyes), approval-policy proposals
+ * for the ethics committee (not their own), and open approval requests still waiting for a
+ * decision from the member's role. Other roles see nothing here, since they
  * cannot act on it.
  */
 export function actionableReviewCounts(orgId: number, role: Role, userId: number, db: DbOrTx = getDb()) {
@@ -108,7 +123,11 @@ export function actionableReviewCounts(orgId: number, role: Role, userId: number
   const cards = reviewer ? (cardsInReviewCountQuery(db).get({ orgId })?.n ?? 0) : 0;
   const audits = reviewer ? (othersPendingBiasAuditsCountQuery(db).get({ orgId, userId })?.n ?? 0) : 0;
   const approvals = openApprovalRequestsAwaiting(orgId, db).filter((request) => request.pendingRoles.includes(role)).length;
-  return { cards, audits, approvals, total: cards + audits + approvals };
+  // Approval-policy proposals wait for an ethics member who did not propose them (four eyes).
+  const policies = POLICY_CONFIRMERS.includes(role)
+    ? pendingPolicyProposals(orgId, db).filter((proposal) => proposal.proposedById !== userId).length
+    : 0;
+  return { cards, audits, approvals, policies, total: cards + audits + approvals + policies };
 }
 
 /**

@@ -1,10 +1,12 @@
 import { writeTransaction } from "../../../db/client";
 import { conflict, DomainError } from "../../utils/errors";
-import type { Actor } from "../audit/audit.server";
+import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { checkTransition } from "../registry/lifecycle";
 import { applyStageChange, requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import type { TransitionInput } from "../registry/registry-schemas";
-import { GateRefusal } from "./gates";
+import { policyInForce } from "./approval-policies.server";
+import { cancelOpenRequestsOfVersion } from "./approvals.server";
+import { failingChecks, GateRefusal } from "./gates";
 import { gateChecksForVersion } from "./gates.server";
 
 /**
@@ -21,9 +23,11 @@ export type TransitionPermissions = {
 
 /**
  * The one way a version changes stage from the UI or the API. Production is
- * reached only through an approved approval request (its last approval
- * promotes); a direct move there is refused with the gate checks listed.
- * `importedHistory` is for loading a registry's past from another system.
+ * reached through an approved approval request (its last approval promotes),
+ * or directly when the model's tier has an automatic approval policy in force
+ * and every gate passes ("promoted by policy"); otherwise a direct move there
+ * is refused with the gate checks listed. `importedHistory` is for loading a
+ * registry's past from another system.
  */
 export function transitionVersion(
   orgId: number,
@@ -48,12 +52,50 @@ export function transitionVersion(
         );
       }
       if (!options.importedHistory) {
-        throw new GateRefusal("Promotion to production needs an approved approval request", gateChecksForVersion(version.id, now, tx), [
-          { path: "approval", message: "No approved approval request: open one; the last approval promotes the version" },
-        ]);
+        const checks = gateChecksForVersion(version.id, now, tx);
+        const { policy } = policyInForce(orgId, model.riskTier, tx);
+        if (!policy?.automatic) {
+          throw new GateRefusal("Promotion to production needs an approved approval request", checks, [
+            { path: "approval", message: "No approved approval request: open one; the last approval promotes the version" },
+          ]);
+        }
+        if (failingChecks(checks).length > 0) {
+          throw new GateRefusal(`The automatic approval policy for ${model.riskTier} risk promotes only when every gate passes`, checks);
+        }
+        const reason = input.reason || `Promoted by approval policy #${policy.id} (every gate passed)`;
+        const { replaced } = applyStageChange(tx, model, version, "production", {
+          reason,
+          actor,
+          now,
+          approvalPolicyId: policy.id,
+          gateSnapshot: checks,
+        });
+        recordAuditEvent(tx, {
+          orgId,
+          actor,
+          action: "model_version.promoted_by_policy",
+          entityType: "model_version",
+          entityId: version.id,
+          after: {
+            model: model.slug,
+            version: version.version,
+            stage: "production",
+            approvalPolicy: {
+              id: policy.id,
+              riskTier: policy.riskTier,
+              proposedBy: policy.proposedBy,
+              confirmedBy: policy.confirmedBy,
+              confirmedAt: policy.confirmedAt,
+            },
+            gates: checks,
+            retiredVersion: replaced,
+          },
+        });
+        cancelOpenRequestsOfVersion(tx, orgId, version.id, actor, now);
+        return { model, version: { ...version, stage: input.to, stageChangedAt: now }, replaced, approvalPolicyId: policy.id };
       }
     }
     const { replaced } = applyStageChange(tx, model, version, input.to, { reason: input.reason ?? "", actor, now });
-    return { model, version: { ...version, stage: input.to, stageChangedAt: now }, replaced };
+    return { model, version: { ...version, stage: input.to, stageChangedAt: now }, replaced, approvalPolicyId: null };
   });
 }

@@ -22,7 +22,12 @@ import {
   StageTransitionSchema,
 } from "../registry/registry-response-schemas";
 import { ApprovalRequestOpenSchema, BiasAuditJsonSchema } from "../governance/governance-schemas";
-import { ApprovalRequestSchema, BiasAuditSchema, ModelCardSchema } from "../governance/governance-response-schemas";
+import {
+  ApprovalPolicyListSchema,
+  ApprovalRequestSchema,
+  BiasAuditSchema,
+  ModelCardSchema,
+} from "../governance/governance-response-schemas";
 import { AssessmentCreateSchema, AssessmentResponsesSchema, FinalizeSchema, WithdrawSchema } from "../assessment/assessment-schemas";
 import { AssessmentListSchema, AssessmentSchema, SavedAssessmentSchema } from "../assessment/assessment-response-schemas";
 import {
@@ -53,6 +58,8 @@ type Endpoint = {
   method: "get" | "post" | "put" | "patch";
   path: string;
   summary: string;
+  /** More than the summary says, in the operation's description after the scope it needs. */
+  description?: string;
   /** null: public, no token needed. */
   scope: ApiScope | null;
   body?: ZodTypeAny;
@@ -62,12 +69,14 @@ type Endpoint = {
   /** Default application/json. */
   contentType?: "application/x-ndjson";
   created?: boolean;
+  /** A created endpoint that in some case answers 200 with the same schema instead: when. */
+  okWhen?: string;
   errors: number[];
 };
 
 const TAGS: Array<{ name: Tag; description: string }> = [
   { name: "Registry", description: "Models, versions, stage transitions, incidents, monitoring and the registry's figures" },
-  { name: "Governance", description: "Bias audits, model cards and approval requests for promotion to production" },
+  { name: "Governance", description: "Bias audits, model cards, approval requests and approval policies for promotion to production" },
   { name: "Assessments", description: "Quarterly maturity assessments: responses, scores, finalisation" },
   { name: "Roadmaps", description: "Next-step roadmaps generated from finalised assessments, and their items" },
   { name: "Framework", description: "The maturity framework assessments are scored against" },
@@ -88,6 +97,7 @@ const COMPONENTS: Record<string, ZodTypeAny> = {
   BiasAudit: BiasAuditSchema,
   ModelCard: ModelCardSchema,
   ApprovalRequest: ApprovalRequestSchema,
+  ApprovalPolicyList: ApprovalPolicyListSchema,
   Framework: FrameworkSummarySchema,
   AssessmentList: AssessmentListSchema,
   Assessment: AssessmentSchema,
@@ -172,9 +182,14 @@ export const API_ENDPOINTS: Endpoint[] = [
     path: "/models/{slug}/versions/{version}/transitions",
     response: StageTransitionSchema,
     summary: "Move a version to another stage (production needs registry:promote)",
+    description:
+      "Production: refused (409, the gate checks listed as issues) unless the model's risk tier has an automatic approval policy in force " +
+      "(GET /approval-policies) and every gate passes; then the version is promoted at once (200, with approvalPolicyId), and the stage transition and the " +
+      "audit trail record the policy and the gate checks. Without an automatic policy a version reaches production only through an approved approval request.",
     scope: "registry:write",
     body: TransitionSchema,
     created: true,
+    okWhen: "Promoted to production by an automatic approval policy (approvalPolicyId names it)",
     errors: [400, 401, 403, 404, 409, 422],
   },
   {
@@ -286,6 +301,17 @@ export const API_ENDPOINTS: Endpoint[] = [
     summary: "An approval request with its gate checks and decisions",
     scope: "governance:read",
     errors: [401, 403, 404],
+  },
+  {
+    operationId: "listApprovalPolicies",
+    tag: "Governance",
+    method: "get",
+    path: "/approval-policies",
+    response: ApprovalPolicyListSchema,
+    summary:
+      "Each risk tier's approval policy: who approves a promotion, or automatic when every gate passes; pending proposals and history",
+    scope: "governance:read",
+    errors: [401, 403],
   },
   {
     operationId: "getFramework",
@@ -562,7 +588,9 @@ function operation(endpoint: Endpoint) {
     operationId: endpoint.operationId,
     tags: [endpoint.tag],
     summary: endpoint.summary,
-    description: endpoint.scope ? `Requires scope \`${endpoint.scope}\`.` : "Public: no token needed.",
+    description: [endpoint.scope ? `Requires scope \`${endpoint.scope}\`.` : "Public: no token needed.", endpoint.description]
+      .filter(Boolean)
+      .join(" "),
     security: endpoint.scope ? [{ bearerAuth: [endpoint.scope] }] : [],
     parameters: [
       ...pathParameters,
@@ -571,6 +599,15 @@ function operation(endpoint: Endpoint) {
     ],
     ...(requestContent ? { requestBody: { required: true, content: requestContent } } : {}),
     responses: {
+      ...(endpoint.okWhen
+        ? {
+            "200": {
+              description: endpoint.okWhen,
+              ...(idempotent ? { headers: REPLAYED_RESPONSE_HEADER } : {}),
+              content: { [endpoint.contentType ?? "application/json"]: { schema: componentRef(endpoint.response) } },
+            },
+          }
+        : {}),
       [endpoint.created ? "201" : "200"]: {
         description: endpoint.created ? "Created" : "OK",
         ...(idempotent ? { headers: REPLAYED_RESPONSE_HEADER } : {}),

@@ -74,6 +74,11 @@ export const StageTransitionSchema = z.object({
   reason: z.string(),
   retiredVersion: z.string().nullable().describe("The version this promotion moved out of production"),
   at: TimestampSchema,
+  approvalPolicyId: z
+    .number()
+    .int()
+    .nullable()
+    .describe("The automatic approval policy that promoted the version to production (then the answer is 200); null otherwise"),
 });
 
 export const IncidentSchema = z.object({

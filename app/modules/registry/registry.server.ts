@@ -281,13 +281,21 @@ export function createVersion(
 type ModelRow = typeof models.$inferSelect;
 type VersionRow = typeof modelVersions.$inferSelect;
 
-function moveStage(
-  tx: Tx,
-  model: ModelRow,
-  version: VersionRow,
-  to: Stage,
-  change: { reason: string; actor: Actor; now: Date; approvalRequestId?: number },
-) {
+/**
+ * Who and what moved a version. A promotion records what let it through: an
+ * approved request, or an automatic approval policy with the gate checks as
+ * they stood (`gateSnapshot`: governance's checks, kept as given).
+ */
+export type StageChange = {
+  reason: string;
+  actor: Actor;
+  now: Date;
+  approvalRequestId?: number;
+  approvalPolicyId?: number;
+  gateSnapshot?: unknown;
+};
+
+function moveStage(tx: Tx, model: ModelRow, version: VersionRow, to: Stage, change: StageChange) {
   const by = actorColumns(change.actor);
   tx.update(modelVersions).set({ stage: to, stageChangedAt: change.now }).where(eq(modelVersions.id, version.id)).run();
   tx.insert(stageTransitions)
@@ -302,6 +310,8 @@ function moveStage(
       actorLabel: by.label,
       reason: change.reason,
       approvalRequestId: change.approvalRequestId ?? null,
+      approvalPolicyId: change.approvalPolicyId ?? null,
+      gateSnapshot: change.gateSnapshot === undefined ? null : JSON.stringify(change.gateSnapshot),
       createdAt: change.now,
     })
     .run();
@@ -314,8 +324,8 @@ function moveStage(
     before: { model: model.slug, version: version.version, stage: version.stage },
     after: { model: model.slug, version: version.version, stage: to },
     details:
-      change.reason || change.approvalRequestId
-        ? { reason: change.reason || undefined, approvalRequest: change.approvalRequestId }
+      change.reason || change.approvalRequestId || change.approvalPolicyId
+        ? { reason: change.reason || undefined, approvalRequest: change.approvalRequestId, approvalPolicy: change.approvalPolicyId }
         : undefined,
   });
 }
@@ -331,7 +341,7 @@ export function applyStageChange(
   model: ModelRow,
   version: VersionRow,
   to: Stage,
-  change: { reason: string; actor: Actor; now: Date; approvalRequestId?: number },
+  change: StageChange,
 ): { replaced: string | null } {
   const check = checkTransition(version.stage, to);
   if (!check.ok) throw conflict(check.reason, "to");
@@ -343,7 +353,12 @@ export function applyStageChange(
       .where(and(eq(modelVersions.modelId, model.id), eq(modelVersions.stage, "production")))
       .get();
     if (current) {
-      moveStage(tx, model, current, "retired", { ...change, reason: `Replaced in production by ${version.version}` });
+      moveStage(tx, model, current, "retired", {
+        reason: `Replaced in production by ${version.version}`,
+        actor: change.actor,
+        now: change.now,
+        approvalRequestId: change.approvalRequestId,
+      });
       replaced = current.version;
     }
   }
@@ -924,12 +939,16 @@ export function getVersionDetail(orgId: number, modelSlug: string, versionLabel:
       actor: stageTransitions.actorLabel,
       reason: stageTransitions.reason,
       at: stageTransitions.createdAt,
+      approvalRequestId: stageTransitions.approvalRequestId,
+      approvalPolicyId: stageTransitions.approvalPolicyId,
+      gateSnapshot: stageTransitions.gateSnapshot,
     })
     .from(stageTransitions)
     .where(eq(stageTransitions.versionId, version.id))
     .orderBy(desc(stageTransitions.createdAt), desc(stageTransitions.id))
     .all()
-    .map((t) => ({ ...t, at: t.at.toISOString() }));
+    // The gate snapshot is governance's checks as JSON; the registry hands it on unread.
+    .map((t) => ({ ...t, at: t.at.toISOString(), gateSnapshot: t.gateSnapshot ? (JSON.parse(t.gateSnapshot) as unknown) : null }));
   const incidentRows = db
     .select()
     .from(incidents)
