@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client";
 import {
   memberships,
+  modelFollowers,
   notificationPreferences,
   notifications,
   organizations,
@@ -52,6 +53,17 @@ export function membersWithRoles(tx: DbOrTx, orgId: number, roles: readonly stri
     .all()
     .map((m) => m.id)
     .filter((id) => id !== except);
+}
+
+/** Who hears about a model: its owning person (when it has one) and everyone who follows it. */
+export function modelWatchers(tx: DbOrTx, model: { id: number; ownerUserId: number | null }): number[] {
+  const followers = tx
+    .select({ userId: modelFollowers.userId })
+    .from(modelFollowers)
+    .where(eq(modelFollowers.modelId, model.id))
+    .all()
+    .map((f) => f.userId);
+  return [...new Set([...(model.ownerUserId ? [model.ownerUserId] : []), ...followers])];
 }
 
 /** An organisation's slug, for paths in notifications. */
