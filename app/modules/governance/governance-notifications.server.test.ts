@@ -4,9 +4,20 @@ import { getDb } from "../../../db/client";
 import { notifications } from "../../../db/schema";
 import { createModel, createVersion } from "../registry/registry.server";
 import { cancelApprovalRequest, decideApprovalRequest, openApprovalRequest } from "./approvals.server";
-import { clearPromotionGates, createTestOrg, fullLineage, member, uniqueSlug, type TestOrg } from "../../../tests/setup/test-orgs";
+import { runBiasAudit, signOffBiasAudit } from "./bias-audits.server";
+import { reviewModelCard, saveModelCard, submitModelCard } from "./model-cards.server";
+import { writtenCardSections } from "../../../tests/setup/model-cards";
+import {
+  clearPromotionGates,
+  createTestOrg,
+  FAIR_AUDIT_CONFIG,
+  fullLineage,
+  member,
+  uniqueSlug,
+  type TestOrg,
+} from "../../../tests/setup/test-orgs";
 
-/** Who was told what about approval requests (issue #16), through the real governance module and a real database. */
+/** Who was told what about approval requests, card reviews and bias audits (issue #16), through the real governance module and a real database. */
 const toldOf = (org: TestOrg, type: string) =>
   getDb()
     .select({ userId: notifications.userId, title: notifications.title, path: notifications.path })
@@ -49,5 +60,42 @@ describe("approval request notifications", () => {
     expect(toldOf(org, "approval.requested").map((n) => n.userId)).toEqual([member(org, "ethics").userId]);
     cancelApprovalRequest(org.id, request.id, member(org, "leadership").actor, { isAdmin: false });
     expect(toldOf(org, "approval.cancelled").map((n) => n.userId)).toEqual([member(org, "team").userId]);
+  });
+});
+
+describe("review notifications", () => {
+  it("asks the ethics committee to review a submitted card and sign off an audit (not whoever ran it)", async () => {
+    const { org, slug } = await requestFor("high"); // its gates were cleared: card submitted by the team, audit run by the team
+    const ethics = member(org, "ethics").userId;
+    expect(toldOf(org, "card.submitted")).toEqual([
+      { userId: ethics, title: `Model card to review: Model ${slug} 1.0.0`, path: `/orgs/${org.slug}/models/${slug}/versions/1.0.0/card` },
+    ]);
+    expect(toldOf(org, "bias_audit.awaiting_signoff").map((n) => n.userId)).toEqual([ethics]);
+  });
+
+  it("tells a card's authors when changes are requested, and the owner and leadership when a failed audit is accepted as a risk", async () => {
+    const org = await createTestOrg("review-notify");
+    const team = member(org, "team");
+    const ethics = member(org, "ethics");
+    const slug = uniqueSlug("review");
+    createModel(org.id, { name: `Model ${slug}`, slug, riskTier: "limited" }, team.actor, "ui");
+    createVersion(org.id, slug, { version: "1.0.0", stage: "staging", ...fullLineage }, team.actor, "ui");
+    const card = saveModelCard(org.id, slug, "1.0.0", writtenCardSections({ modelDetails: "Draft." }), team.actor);
+    submitModelCard(org.id, card.id, team.actor);
+    reviewModelCard(org.id, card.id, { decision: "request_changes", comment: "Describe the training data" }, ethics.actor);
+    expect(toldOf(org, "card.changes_requested").map((n) => n.userId)).toEqual([team.userId]);
+
+    // Group b is never predicted positive: the audit fails.
+    const rows = ["a", "b"].flatMap((group) =>
+      Array.from({ length: 40 }, (_, i) => ({ group, label: i % 2, prediction: group === "a" ? i % 2 : 0 })),
+    );
+    const audit = await runBiasAudit(org.id, slug, "1.0.0", FAIR_AUDIT_CONFIG, { kind: "rows", rows }, team.actor, "api");
+    expect(audit.passed).toBe(false);
+    signOffBiasAudit(org.id, audit.id, { decision: "accept", comment: "Known gap; a retrained model is planned for Q1" }, ethics.actor);
+    expect(
+      toldOf(org, "bias_audit.risk_accepted")
+        .map((n) => n.userId)
+        .sort(),
+    ).toEqual([team.userId, member(org, "leadership").userId].sort());
   });
 });
