@@ -20,6 +20,7 @@ const ENV_MODULE = "app/utils/env.server.ts";
  */
 const DOMAIN_RUNGS = [
   ["framework", "audit"],
+  ["notifications"],
   ["auth", "registry"],
   ["assessment"],
   ["roadmap"],

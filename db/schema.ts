@@ -15,6 +15,13 @@ import { INVITATION_STATUSES } from "../app/modules/auth/auth-constants";
 import { CHECKPOINT_REASONS } from "../app/modules/audit/audit-constants";
 import { FRAMEWORK_VERSION_STATUSES } from "../app/modules/framework/framework-constants";
 import {
+  DELIVERY_MODES,
+  EVENT_TYPE_NAMES,
+  NOTIFICATION_CATEGORIES,
+  OUTBOX_CHANNELS,
+  OUTBOX_STATUSES,
+} from "../app/modules/notifications/notification-constants";
+import {
   ACTOR_TYPES,
   CHANNELS,
   COMPARISONS,
@@ -630,6 +637,10 @@ export const orgSettings = sqliteTable("org_settings", {
   fairnessPreset: text("fairness_preset", { enum: FAIRNESS_PRESET_IDS }).notNull().default("org-default"),
   /** The framework version the next assessment uses; NULL means the newest built-in version. */
   frameworkVersion: text("framework_version"),
+  /** IANA time zone for digests and "Monday morning" (e.g. "Europe/Berlin"). */
+  timeZone: text("time_zone").notNull().default("UTC"),
+  /** The ISO week (e.g. "2026-W49", in the time zone above) whose Monday digests went out: once a week, however often the job runs. */
+  digestSentFor: text("digest_sent_for"),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" })
     .notNull()
     .$defaultFn(() => new Date()),
@@ -882,6 +893,185 @@ export const roadmapCriteria = sqliteTable(
     manualAt: integer("manual_at", { mode: "timestamp_ms" }),
   },
   (t) => [uniqueIndex("roadmap_criteria_key_unique").on(t.roadmapId, t.criterionKey)],
+);
+
+// ---------------------------------------------------------------- notifications
+
+/**
+ * What a person sees in the portal's inbox: one row per event and recipient,
+ * written in the same transaction as the change that caused it. `orgId` is
+ * NULL for messages about the person's account.
+ */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: integer("org_id").references(() => organizations.id),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    eventType: text("event_type", { enum: EVENT_TYPE_NAMES }).notNull(),
+    category: text("category", { enum: NOTIFICATION_CATEGORIES }).notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    /** Path in the portal the notification links to (made absolute with PUBLIC_URL in emails). */
+    path: text("path").notNull(),
+    createdAt: createdAt(),
+    readAt: integer("read_at", { mode: "timestamp_ms" }),
+    /** Set when the weekly digest carried it (people who chose the digest for its category). */
+    digestedAt: integer("digested_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("notifications_user_created_idx").on(t.userId, t.createdAt), index("notifications_user_unread_idx").on(t.userId, t.readAt)],
+);
+
+/** A person's choice per category; no row means the category's default (email). */
+export const notificationPreferences = sqliteTable(
+  "notification_preferences",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    category: text("category", { enum: NOTIFICATION_CATEGORIES }).notNull(),
+    mode: text("mode", { enum: DELIVERY_MODES }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [uniqueIndex("notification_preferences_user_category_unique").on(t.userId, t.category)],
+);
+
+/**
+ * Webhook endpoints an organisation registered (admins in the UI, pipelines
+ * through the API). The signing secret is sealed with the secrets key
+ * (app/utils/keys.server.ts); it is shown once, when created.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: orgIdColumn(),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    /** JSON array of event type names. */
+    events: text("events").notNull(),
+    sealedSecret: text("sealed_secret").notNull(),
+    createdByLabel: text("created_by_label").notNull(),
+    createdAt: createdAt(),
+    /** Since when every delivery failed (NULL after a success); 24 hours of it disables the endpoint. */
+    failingSince: integer("failing_since", { mode: "timestamp_ms" }),
+    disabledAt: integer("disabled_at", { mode: "timestamp_ms" }),
+    disabledReason: text("disabled_reason"),
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("webhook_endpoints_org_idx").on(t.orgId)],
+);
+
+/**
+ * The transactional outbox: each email or webhook message is written in the
+ * same transaction as the change that caused it, then delivered by the
+ * scheduler's one worker with retries. `messageId` is the idempotency id a
+ * receiver sees (`webhook-id`, `Message-ID`): a crash between sending and
+ * recording sends a message again under the same id, never a new one.
+ * Delivery bookkeeping moves no change counter.
+ */
+export const outboxMessages = sqliteTable(
+  "outbox_messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    messageId: text("message_id").notNull().unique(),
+    orgId: integer("org_id").references(() => organizations.id),
+    eventType: text("event_type", { enum: EVENT_TYPE_NAMES }).notNull(),
+    channel: text("channel", { enum: OUTBOX_CHANNELS }).notNull(),
+    /** Email: the address (and the person, when they have an account). */
+    toEmail: text("to_email"),
+    toUserId: integer("to_user_id").references(() => users.id),
+    /** Webhook: the endpoint. */
+    webhookEndpointId: integer("webhook_endpoint_id").references(() => webhookEndpoints.id),
+    /** Email subject, or the webhook event's summary. */
+    subject: text("subject").notNull(),
+    /** JSON: the email's text and HTML, or the webhook's payload. */
+    body: text("body").notNull(),
+    status: text("status", { enum: OUTBOX_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }).notNull(),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    index("outbox_messages_due_idx").on(t.status, t.nextAttemptAt),
+    index("outbox_messages_org_created_idx").on(t.orgId, t.createdAt),
+    index("outbox_messages_endpoint_idx").on(t.webhookEndpointId, t.createdAt),
+  ],
+);
+
+/** One row per delivery attempt: what the receiver answered and how long it took. */
+export const deliveryAttempts = sqliteTable(
+  "delivery_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    outboxMessageId: integer("outbox_message_id")
+      .notNull()
+      .references(() => outboxMessages.id),
+    attemptedAt: integer("attempted_at", { mode: "timestamp_ms" }).notNull(),
+    ok: integer("ok", { mode: "boolean" }).notNull(),
+    /** HTTP status of a webhook answer, or the SMTP reply code. */
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+  },
+  (t) => [index("delivery_attempts_message_idx").on(t.outboxMessageId, t.attemptedAt)],
+);
+
+/** People who follow a model besides its owner: they hear of its incidents and breaches. */
+export const modelFollowers = sqliteTable(
+  "model_followers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: orgIdColumn(),
+    modelId: integer("model_id")
+      .notNull()
+      .references(() => models.id),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("model_followers_model_user_unique").on(t.modelId, t.userId), index("model_followers_user_idx").on(t.userId)],
+);
+
+/** Browsers a person has signed in from (a long-lived cookie's SHA-256): a new one earns an email. */
+export const knownDevices = sqliteTable(
+  "known_devices",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    deviceHash: text("device_hash").notNull(),
+    userAgent: text("user_agent").notNull().default(""),
+    firstSeenAt: integer("first_seen_at", { mode: "timestamp_ms" }).notNull(),
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("known_devices_user_device_unique").on(t.userId, t.deviceHash)],
+);
+
+/** Password reset links: single use, time-limited; only the SHA-256 of the secret is kept. */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text("token_hash").notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    /** The address that asked: requests are throttled per address as well as per account. */
+    requestedFrom: text("requested_from").notNull().default(""),
+  },
+  (t) => [index("password_resets_user_idx").on(t.userId, t.createdAt), index("password_resets_from_idx").on(t.requestedFrom, t.createdAt)],
 );
 
 /**

@@ -9,6 +9,7 @@ import {
 import { auditPublicKey, listStoredChainEvents, verifyAuditTrail } from "~/modules/audit/checkpoints.server";
 import { getSessionUser } from "~/modules/auth/session.server";
 import { findFrameworkFor, listBuiltInFrameworkVersions } from "~/modules/framework/framework";
+import { alertBrokenTrail } from "~/modules/notifications/audit-alerts.server";
 import { FrameworkQuerySchema, FrameworkSummarySchema } from "~/modules/framework/framework-response-schemas";
 import { apiError, apiJson, hasApiToken, parseQuery, requireApiToken } from "~/modules/http/api.server";
 import type { ApiHandlers } from "~/modules/http/api-router.server";
@@ -53,7 +54,9 @@ export const frameworkAndAuditHandlers = {
     const token = requireApiToken(request, "audit:read");
     const { seq, headHash } = parseQuery(request, AuditVerifyQuerySchema);
     const anchors = seq !== undefined && headHash ? [{ seq, headHash }] : [];
-    return apiJson(AuditVerificationSchema, verifyAuditTrail(token.orgId, [], undefined, anchors));
+    const verification = verifyAuditTrail(token.orgId, [], undefined, anchors);
+    alertBrokenTrail(token.orgId, verification);
+    return apiJson(AuditVerificationSchema, verification);
   },
 
   getAuditPublicKey: ({ request }) => {

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ActionResult, TextField } from "~/components/forms";
+import { ActionResult, SelectField, TextField } from "~/components/forms";
 import { PendingInvitations, toPendingInvitationItems } from "~/components/pending-invitations";
 import { AccountRenameSchema, PasswordChangeSchema, SessionEndSchema, SignOutEverywhereSchema } from "~/modules/auth/account-schemas";
 import { accountOverview, changePassword, endOwnSession, renameAccount } from "~/modules/auth/account.server";
@@ -8,6 +8,9 @@ import { listPendingInvitationsForUser } from "~/modules/auth/invitations.server
 import { ROLE_LABELS } from "~/modules/auth/roles";
 import { describeUserAgent } from "~/modules/auth/user-agent";
 import { currentSession, destroyAllUserSessions, requireUser } from "~/modules/auth/session.server";
+import { DELIVERY_MODE_LABELS, DELIVERY_MODES } from "~/modules/notifications/notification-constants";
+import { NotificationChoicesSchema } from "~/modules/notifications/notification-schemas";
+import { notificationChoices, saveNotificationChoices } from "~/modules/notifications/preferences.server";
 import { formatDateTime } from "~/utils/format";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
@@ -31,6 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     failedSignIns: overview.failedSignIns.map((f) => ({ ...f, at: iso(f.at) })),
     memberships: overview.memberships,
     invitations: toPendingInvitationItems(listPendingInvitationsForUser(user)),
+    notificationChoices: notificationChoices(user.id),
   };
 }
 
@@ -45,6 +49,11 @@ export async function action({ request }: ActionFunctionArgs) {
       (input) => changePassword(user.id, input, session?.sessionId ?? 0, actor),
       "Password changed. Your other sessions have ended.",
     ),
+    notifications: intent(
+      NotificationChoicesSchema,
+      (input) => saveNotificationChoices(user.id, input, actor),
+      "Notification choices saved.",
+    ),
     "end-session": intent(SessionEndSchema, (input) => endOwnSession(user.id, input.sessionId, actor), "Session ended."),
     "sign-out-everywhere": intent(
       SignOutEverywhereSchema,
@@ -55,7 +64,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, currentSessionId, sessions, failedSignIns, memberships, invitations } = useLoaderData<typeof loader>();
+  const { user, currentSessionId, sessions, failedSignIns, memberships, invitations, notificationChoices } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (name: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === name ? (result.errors ?? {}) : {};
@@ -177,6 +186,28 @@ export default function Account() {
           </ul>
         )}
         <p className="hint">If you do not recognise these, change your password and sign out everywhere.</p>
+      </section>
+
+      <section className="card" aria-labelledby="notifications-title">
+        <h2 id="notifications-title">Notifications</h2>
+        <p className="hint">
+          Everything shows in your inbox in the portal. Choose which of it also reaches you by email, at once or in a weekly digest on
+          Monday morning. Messages about your account (invitations, new sign-ins, password resets) always come by email.
+        </p>
+        <Form method="post" className="notification-choices">
+          <input type="hidden" name="intent" value="notifications" />
+          {notificationChoices.map((choice) => (
+            <SelectField
+              key={choice.category}
+              label={choice.label}
+              name={choice.category}
+              defaultValue={choice.mode}
+              error={errorsFor("notifications")[choice.category]}
+              options={DELIVERY_MODES.map((mode) => ({ value: mode, label: DELIVERY_MODE_LABELS[mode] }))}
+            />
+          ))}
+          <button type="submit">Save notification choices</button>
+        </Form>
       </section>
 
       <section className="card" aria-labelledby="memberships-title">

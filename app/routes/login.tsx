@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { FormError, TextField } from "~/components/forms";
 import { LoginSchema } from "~/modules/auth/auth-schemas";
 import { authenticator, clientIp, InvalidCredentialsError } from "~/modules/auth/authenticator.server";
@@ -54,6 +54,11 @@ export default function Login() {
   return (
     <div className="card auth-card">
       <h1>Sign in</h1>
+      {searchParams.get("reset") === "1" ? (
+        <p role="status" className="notice">
+          Your new password is set, and every device was signed out. Sign in with it.
+        </p>
+      ) : null}
       <Form method="post" noValidate>
         <FormError error={errors.form} />
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
@@ -65,7 +70,7 @@ export default function Login() {
           required
           // eslint-disable-next-line jsx-a11y/no-autofocus -- the sign-in page has one job: the cursor starts in its first field
           autoFocus
-          defaultValue={actionData?.values?.email ?? ""}
+          defaultValue={actionData?.values?.email ?? searchParams.get("email") ?? ""}
           error={errors.email}
         />
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
@@ -73,6 +78,9 @@ export default function Login() {
           {submitting ? "Signing in…" : "Sign in"}
         </button>
       </Form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
     </div>
   );
 }

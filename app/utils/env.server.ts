@@ -93,6 +93,24 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((value) => value === undefined || Buffer.from(value, "base64").length === 32, "must be 32 bytes in base64"),
+  /** Where links in emails and webhooks point: the portal's address as people reach it (e.g. https://portal.example.com). */
+  PUBLIC_URL: z
+    .string()
+    .url("must be an absolute http(s) URL, e.g. https://portal.example.com")
+    .refine((value) => /^https?:\/\//.test(value), "must be an absolute http(s) URL, e.g. https://portal.example.com")
+    .transform((value) => value.replace(/\/+$/, ""))
+    .optional(),
+  /** The SMTP server for email (smtp:// or smtps://, credentials in the URL). Unset: emails stay in the outbox, marked as not sent. */
+  SMTP_URL: z
+    .string()
+    .refine((value) => /^smtps?:\/\/[^/]+/.test(value), "must be smtp://[user:password@]host[:port] or smtps://…")
+    .optional(),
+  /** The sender of every email, e.g. "AI Portal <portal@example.com>". */
+  MAIL_FROM: text.default("AI Maturity Portal <portal@localhost>"),
+  /** Let webhooks reach private, loopback and link-local addresses (on-premises receivers, tests). */
+  WEBHOOK_ALLOW_PRIVATE: onOff.default("false"),
+  /** How often the scheduler looks for due work (outbox deliveries, checkpoints…), in milliseconds. */
+  SCHEDULER_POLL_MS: wholeNumber(50, 60_000).default("2000"),
   /** Request log level (pino): fatal, error, warn, info, debug, silent. Default: info in production, silent in tests. */
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "silent"], {

@@ -6,8 +6,8 @@ describe("every", () => {
     expect(every(15 * 60_000)(new Date("2026-12-03T10:00:00Z")).toISOString()).toBe("2026-12-03T10:15:00.000Z");
   });
 
-  it("refuses intervals under a minute or not whole", () => {
-    expect(() => every(59_999)).toThrow(/at least one minute/);
+  it("refuses intervals under a second or not whole", () => {
+    expect(() => every(999)).toThrow(/at least one second/);
     expect(() => every(60_000.5)).toThrow(/whole number/);
   });
 });

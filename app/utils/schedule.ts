@@ -6,12 +6,13 @@
  */
 export type NextRun = (after: Date) => Date;
 
-const MINUTE = 60_000;
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 
-/** Every `ms` milliseconds (at least a minute) after the last run. */
+/** Every `ms` milliseconds (at least a second) after the last run: a job runs at most once per scheduler tick. */
 export function every(ms: number): NextRun {
-  if (!Number.isInteger(ms) || ms < MINUTE) throw new Error(`every(${ms}): a whole number of milliseconds, at least one minute`);
+  if (!Number.isInteger(ms) || ms < SECOND) throw new Error(`every(${ms}): a whole number of milliseconds, at least one second`);
   return (after) => new Date(after.getTime() + ms);
 }
 

@@ -83,7 +83,7 @@ if (cluster.isPrimary) {
     );
   }
   const scheduler = createScheduler(JOBS);
-  scheduler.start();
+  scheduler.start(env().SCHEDULER_POLL_MS);
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void scheduler.stop());
   if (workerCount > 1) {
     superviseWorkers(workerCount, { announce: () => announce(`${workerCount} workers`) });

@@ -13,6 +13,11 @@ import { refreshPlannerStatistics } from "../../db/prepare";
 import { writeDailyCheckpoints } from "../../app/modules/audit/checkpoints.server";
 import { expireSessions } from "../../app/modules/auth/session.server";
 import { purgeIdempotencyRecords } from "../../app/modules/http/idempotency.server";
+import { deliverDueMessages } from "../../app/modules/notifications/outbox.server";
+import { sendWeeklyDigests } from "../../app/modules/notifications/digest.server";
+import { verifyTrailsNightly } from "../../app/modules/notifications/audit-alerts.server";
+import { publicUrl } from "../../app/modules/notifications/email.server";
+import { dueItemsByOwner } from "../../app/modules/roadmap/roadmaps.server";
 import { dailyAtUtc, every } from "../../app/utils/schedule";
 import type { ScheduledJob } from "../../app/utils/scheduler.server";
 
@@ -40,5 +45,25 @@ export const JOBS: readonly ScheduledJob[] = [
     name: "purge-idempotency-records",
     next: every(60 * 60_000),
     run: (now) => purgeIdempotencyRecords(now),
+  },
+  {
+    // The outbox's one delivery worker: emails and webhooks due now, with retries (app/modules/notifications).
+    name: "deliver-outbox",
+    next: every(1_000),
+    run: (now) => deliverDueMessages(now),
+    leaseMs: 5 * 60_000,
+    retryMs: 5_000,
+  },
+  {
+    // Every organisation's audit trail, checked end to end; a broken one is told to its admins and auditors.
+    name: "verify-audit-trails",
+    next: dailyAtUtc("02:15"),
+    run: (now) => verifyTrailsNightly(now),
+  },
+  {
+    // Monday 08:00 in each organisation's time zone: the weekly digest (once a week per organisation).
+    name: "weekly-digests",
+    next: every(15 * 60_000),
+    run: (now) => sendWeeklyDigests(now, (orgId, slug, today) => dueItemsByOwner(orgId, slug, today), publicUrl()),
   },
 ];

@@ -35,6 +35,11 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/invitations.declined": ["anon"],
   // The demo data has no open invitation link (the probed token names none); tests/e2e/admin.spec.ts checks a real one.
   "routes/invitations.$token": [],
+  "routes/forgot-password": ["anon"],
+  // No reset link exists in the demo data; tests/integration/password-reset.test.ts opens a real one.
+  "routes/reset-password.$token": [],
+  // Needs a signed link; tests/integration/notifications.test.ts opens a real one.
+  "routes/unsubscribe.$token": [],
   "routes/orgs._index": ["admin"],
   "routes/orgs.compare": ["admin"],
   "routes/admin.organizations": ["admin"],

@@ -81,6 +81,12 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/_index": { get: { ...signedIn("→/orgs/demo"), anon: "ok", outsider: "→/orgs/other" }, post: NO_ACTION },
   // Signed in, the page's loader sends people home, also after a refused post.
   "routes/login": { get: { ...everyone("→/"), anon: "ok" }, post: { "": { ...everyone("→/"), anon: "invalid" } } },
+  // "Forgot your password": for people who cannot sign in; a signed-in person is sent to their account page.
+  "routes/forgot-password": { get: { ...everyone("→/account"), anon: "ok" }, post: { "": { ...everyone("→/account"), anon: "invalid" } } },
+  // A reset link: the token is the credential. The probed token names no reset: 404 for everybody.
+  "routes/reset-password.$token": { get: everyone("404"), post: { "": everyone("404") } },
+  // An email's unsubscribe link: signed, so no sign-in; the probed token is not one of ours: 404 for everybody.
+  "routes/unsubscribe.$token": { get: everyone("404"), post: { "": everyone("404") } },
   "routes/logout": { get: everyone("→/"), post: { "": everyone("→/login") } },
   "routes/healthz": { get: everyone("ok"), post: NO_ACTION },
   "routes/framework._index": { get: everyone("ok"), post: NO_ACTION },
@@ -92,6 +98,7 @@ export const ROUTES: Record<string, RouteEntry> = {
     post: {
       rename: signedIn("invalid"),
       "change-password": signedIn("invalid"),
+      notifications: signedIn("invalid"),
       "end-session": signedIn("invalid"),
       "sign-out-everywhere": signedIn("invalid"),
     },

@@ -33,8 +33,20 @@ const BOOKKEEPING_TABLES = [
   "idempotency_records",
   "scheduled_jobs",
   "audit_checkpoints",
+  // Notifications: the inbox, people's choices, the outbox and its delivery log; no cached reader reads them.
+  "notifications",
+  "outbox_messages",
+  "notification_preferences",
+  "known_devices",
+  "password_resets",
+  "delivery_attempts",
 ];
-const BOOKKEEPING_COLUMNS: Record<string, string[]> = { users: ["last_org_id"], api_tokens: ["last_used_at"] };
+const BOOKKEEPING_COLUMNS: Record<string, string[]> = {
+  users: ["last_org_id"],
+  api_tokens: ["last_used_at"],
+  // Delivery bookkeeping: a webhook's failing streak.
+  webhook_endpoints: ["failing_since"],
+};
 const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions"];
 
 /** The built-in T&O v2 renumbered: a valid framework version upload. */

@@ -11,7 +11,7 @@ import { auditEvents, invitations, memberships, organizations, users } from "../
 import { describe } from "vitest";
 import { findUserByEmail } from "../../app/modules/auth/organizations.server";
 import { send, type Reply } from "../setup/api-client";
-import { expect, portal, test } from "../setup/api-test";
+import { expect, mailbox, portal, test, TEST_PUBLIC_URL } from "../setup/api-test";
 import { signIn } from "../setup/sign-in";
 import { createTestOrg, TEST_PASSWORD } from "../setup/test-orgs";
 import { INVITATION_LINK, invitationLinkIn, visibleStatus } from "../setup/invitations";
@@ -143,6 +143,20 @@ test("a person declines; someone else's invitation is not found", async () => {
   expect((await send(base(), "/invitations", { cookie })).text).not.toContain(org.name);
   const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie: admin.cookie });
   expect(page.text).toMatch(/Declined/);
+});
+
+test("the invited person gets the link by email, and it opens the invitation", async () => {
+  const org = await createTestOrg("emailed");
+  const admin = await signIn(base(), org.emails.admin, TEST_PASSWORD);
+  const email = uniqueEmail("emailed");
+  const shown = invitationLinkIn(
+    (await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email, role: "team" })).text,
+  )!;
+  const { mail } = await mailbox().waitForMailTo(email, new RegExp(`^You are invited to join ${org.name}$`));
+  expect(mail.text).toContain(`${TEST_PUBLIC_URL}${shown}`);
+  expect(mail.text).toContain("ML team");
+  expect(mail.html).toContain(`href="${TEST_PUBLIC_URL}${shown}"`);
+  expect((await send(base(), shown)).status).toBe(200);
 });
 
 test("the invitation link lets a new person choose their password, once", async () => {

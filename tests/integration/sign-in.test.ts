@@ -15,7 +15,7 @@ import { getDb } from "../../db/client";
 import { auditEvents, memberships, organizations, sessions, users } from "../../db/schema";
 import { MAX_FAILURES_PER_CLIENT } from "../../app/modules/auth/throttle.server";
 import { send } from "../setup/api-client";
-import { expect, portal, test } from "../setup/api-test";
+import { expect, mailbox, portal, test, TEST_PUBLIC_URL } from "../setup/api-test";
 import { SESSION_COOKIE } from "../setup/sign-in";
 import { TEST_PASSWORD } from "../setup/test-orgs";
 
@@ -255,4 +255,40 @@ test("/login with a redirect target outside Latin-1 answers a redirect, not a 50
     .where(and(eq(auditEvents.action, "auth.login_succeeded"), eq(auditEvents.entityId, String(user.id))))
     .all();
   expect(succeeded).toHaveLength(3);
+});
+
+test("a sign-in from a browser the account has not used before emails the person; a known browser does not", async ({ testOrg }) => {
+  const email = testOrg.emails.leadership;
+  const signInWith = async (deviceCookie?: string) => {
+    const response = await fetch(`${portal().baseUrl}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        ...(deviceCookie ? { cookie: deviceCookie } : {}),
+      },
+      body: new URLSearchParams({ email, password: TEST_PASSWORD, redirectTo: "" }).toString(),
+    });
+    expect(response.status).toBe(302);
+    return response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("portal_device="))
+      ?.split(";")[0];
+  };
+  const newSignInMails = () => mailbox().received.filter((r) => r.to.includes(email) && r.mail.subject === "New sign-in to your account");
+
+  // The account's first browser: nothing to compare with, no email; the browser gets its id.
+  const first = await signInWith();
+  expect(first).toMatch(/^portal_device=/);
+  // The same browser again: known, no new id, no email.
+  expect(await signInWith(first)).toBeUndefined();
+  // Another browser: an email saying from where, with the account page to act on.
+  const second = await signInWith();
+  expect(second).toMatch(/^portal_device=/);
+  const { mail } = await mailbox().waitForMailTo(email, /^New sign-in to your account$/);
+  expect(mail.text).toContain("Firefox");
+  expect(mail.text).toContain(`${TEST_PUBLIC_URL}/account`);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(newSignInMails()).toHaveLength(1);
 });

@@ -13,25 +13,43 @@ import { afterAll, beforeAll, expect, test as base, vi } from "vitest";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
 import { apiClient, bearer, type ApiClient } from "./api-client";
 import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, type PortalServer } from "./portal-server";
+import { startSmtpReceiver, type SmtpReceiver } from "./smtp-receiver";
 import { createTestOrg, makeToken, type ApiToken, type TestOrg } from "./test-orgs";
 
 // Tests run concurrently (see `test` below): each waits longer for its turn on a busy machine.
 vi.setConfig({ testTimeout: 60_000, maxConcurrency: 4 });
 
 let server: PortalServer | undefined;
+let smtp: SmtpReceiver | undefined;
 let releaseBuild = () => {};
+
+/** What the server's emails link to (PUBLIC_URL). */
+export const TEST_PUBLIC_URL = "https://portal.test";
 
 beforeAll(async () => {
   const build = acquirePortalBuild();
   releaseBuild = build.release;
-  server = await startPortal({ databaseFile: process.env.DATABASE_URL!, buildDir: build.buildDir });
+  // A real SMTP server takes the portal's email; the scheduler looks for deliveries every 100 ms.
+  smtp = await startSmtpReceiver();
+  server = await startPortal({
+    databaseFile: process.env.DATABASE_URL!,
+    buildDir: build.buildDir,
+    env: { SMTP_URL: smtp.url, SCHEDULER_POLL_MS: "100", PUBLIC_URL: TEST_PUBLIC_URL },
+  });
 }, 240_000);
 
 afterAll(async () => {
   await stopPortal(server);
+  await smtp?.close();
   killAllPortals();
   releaseBuild();
 });
+
+/** The SMTP server the portal of this test file sends its email to. */
+export function mailbox(): SmtpReceiver {
+  if (!smtp) throw new Error("the SMTP receiver has not started (api-test's beforeAll)");
+  return smtp;
+}
 
 /** The server of this test file. */
 export function portal(): PortalServer {

@@ -140,7 +140,7 @@ export const fullLineage = {
 // a passing bias audit signed off by ethics). These helpers write those steps
 // straight into the server's database, as the organisation's members would.
 
-const FAIR_AUDIT_CONFIG = BiasAuditConfigSchema.parse({
+export const FAIR_AUDIT_CONFIG = BiasAuditConfigSchema.parse({
   groupColumns: ["group"],
   labelColumn: "label",
   positiveLabels: ["1"],

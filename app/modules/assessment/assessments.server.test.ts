@@ -1,7 +1,8 @@
 import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { assessments, assessmentStatements, auditEvents } from "../../../db/schema";
+import { assessments, assessmentStatements, auditEvents, notifications } from "../../../db/schema";
+import { createTestOrg, member } from "../../../tests/setup/test-orgs";
 import { DomainError } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter } from "../../utils/quarters";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
@@ -1136,5 +1137,28 @@ describe("a version 1 assessment finalised before rules had states", () => {
     expect(read.evidence.find((e) => e.componentId === "mlops")!.rules.map((r) => [r.holds, r.state])).toEqual(
       mlops.rules.map(() => [false, "fails"]),
     );
+  });
+});
+
+describe("notifications", () => {
+  it("tells leadership and admins (not the one acting) when an assessment goes to review and when it is withdrawn", async () => {
+    const org = await createTestOrg("assess-notify");
+    const leader = member(org, "leadership");
+    const admin = member(org, "admin");
+    const toldOf = (type: string) =>
+      getDb()
+        .select({ userId: notifications.userId, title: notifications.title, path: notifications.path })
+        .from(notifications)
+        .where(and(eq(notifications.orgId, org.id), eq(notifications.eventType, type as never)))
+        .all();
+    const { id } = createAssessment(org.id, { period: Q1 }, leader.actor);
+    saveResponses(org.id, id, everyStatement(), leader.actor);
+    submitAssessmentForReview(org.id, id, leader.actor);
+    expect(toldOf("assessment.submitted")).toEqual([
+      { userId: admin.userId, title: `Assessment ${Q1} is ready for review`, path: `/orgs/${org.slug}/assessments/${id}` },
+    ]);
+    finalizeAssessment(org.id, id, { justifications: {} }, leader.actor);
+    withdrawAssessment(org.id, id, { reason: "Scored against the wrong scope" }, admin.actor);
+    expect(toldOf("assessment.withdrawn").map((n) => n.userId)).toEqual([leader.userId]);
   });
 });

@@ -4,6 +4,7 @@ import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStat
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { quarterOf, quarterRange, shiftQuarter, type QuarterRange } from "../../utils/quarters";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { membersWithRoles, notify, orgSlugOf } from "../notifications/notifications.server";
 import { findFramework } from "../framework/framework";
 import { REGISTRY_METRIC_WINDOWS, type Framework } from "../framework/framework-schema";
 import { computeEvidenceMetrics, type EvidenceRegistryMetrics } from "../registry/metrics.server";
@@ -163,6 +164,15 @@ export function submitAssessmentForReview(orgId: number, id: number, actor: Acto
       entityId: id,
       before: { status: row.status },
       after: { status: "in_review", ...responsesRecord(frameworkOf(row), loadResponses(tx, id)) },
+    });
+    notify(tx, {
+      orgId,
+      type: "assessment.submitted",
+      recipients: membersWithRoles(tx, orgId, ["leadership", "admin"], actor.type === "user" ? actor.id : null),
+      title: `Assessment ${row.period} is ready for review`,
+      body: `${actor.label} submitted the ${row.period} assessment for review. Check the scores and evidence, then finalise it.`,
+      path: `/orgs/${orgSlugOf(tx, orgId)}/assessments/${id}`,
+      data: { assessmentId: id, period: row.period, submittedBy: actor.label },
     });
   });
 }
@@ -480,6 +490,19 @@ export function withdrawAssessment(orgId: number, id: number, input: { reason: s
       before: { status: row.status },
       after: { status: "withdrawn", period: row.period, reason },
     });
+    notify(
+      tx,
+      {
+        orgId,
+        type: "assessment.withdrawn",
+        recipients: membersWithRoles(tx, orgId, ["leadership", "admin"], actor.type === "user" ? actor.id : null),
+        title: `Assessment ${row.period} was withdrawn`,
+        body: `${actor.label} withdrew the finalised ${row.period} assessment: ${reason}. It no longer counts in trends, comparisons or roadmaps.`,
+        path: `/orgs/${orgSlugOf(tx, orgId)}/assessments/${id}`,
+        data: { assessmentId: id, period: row.period, reason, withdrawnBy: actor.label },
+      },
+      now,
+    );
     return getAssessment(orgId, id, tx)!;
   });
 }

@@ -1,19 +1,22 @@
 import { z } from "zod";
-import { PasswordSchema, PersonNameSchema } from "./auth-schemas";
+import { EmailSchema, PasswordSchema, PersonNameSchema } from "./auth-schemas";
 
 /** The account page's forms (`/account`) and the admin's "end sessions". */
 export const AccountRenameSchema = z.object({ name: PersonNameSchema });
 
-export const PasswordChangeSchema = z
-  .object({
-    currentPassword: z.string({ required_error: "Enter your current password" }).min(1, "Enter your current password").max(200),
-    newPassword: PasswordSchema,
-    confirmPassword: z.string({ required_error: "Repeat the new password" }),
-  })
-  .refine((input) => input.newPassword === input.confirmPassword, {
-    message: "The two new passwords differ",
-    path: ["confirmPassword"],
-  });
+/** A new password typed twice, plus the form's other fields; refused when the two differ. */
+function withNewPasswordTwice<T extends z.ZodRawShape>(shape: T) {
+  return z
+    .object({ ...shape, newPassword: PasswordSchema, confirmPassword: z.string({ required_error: "Repeat the new password" }) })
+    .refine((input) => input.newPassword === input.confirmPassword, {
+      message: "The two new passwords differ",
+      path: ["confirmPassword"],
+    });
+}
+
+export const PasswordChangeSchema = withNewPasswordTwice({
+  currentPassword: z.string({ required_error: "Enter your current password" }).min(1, "Enter your current password").max(200),
+});
 export type PasswordChange = z.infer<typeof PasswordChangeSchema>;
 
 export const SessionEndSchema = z.object({ sessionId: z.coerce.number({ invalid_type_error: "Choose a session" }).int().positive() });
@@ -24,3 +27,9 @@ export const SignOutEverywhereSchema = z.object({
 });
 
 export const MemberSessionsEndSchema = z.object({ userId: z.coerce.number().int().positive() });
+
+/** "Forgot your password": the email to send a reset link to. */
+export const PasswordResetRequestSchema = z.object({ email: EmailSchema });
+
+/** A new password through a reset link, typed twice. */
+export const PasswordResetSchema = withNewPasswordTwice({});

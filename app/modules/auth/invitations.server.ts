@@ -16,7 +16,8 @@ import {
   insertOrganization,
 } from "./organizations.server";
 import { hashPassword } from "./password.server";
-import type { Role } from "./roles";
+import { ROLE_LABELS, type Role } from "./roles";
+import { notify } from "../notifications/notifications.server";
 
 /**
  * Joining an organisation takes the person's consent: an admin invites an
@@ -135,6 +136,26 @@ function insertInvitation(tx: DbOrTx, orgId: number, input: { email: string; rol
     entityId: row.id,
     after: { email, role: input.role, expiresAt: expiresAt.toISOString() },
   });
+  const org = tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId)).get();
+  // The link is a credential: it goes to the mailbox only (the invitations page lists it for a signed-in person).
+  notify(
+    tx,
+    {
+      orgId,
+      type: "invitation.created",
+      recipients: [],
+      emailAddresses: [email],
+      inbox: false,
+      title: `You are invited to join ${org?.name ?? "an organisation"}`,
+      body:
+        `${actor.type === "user" ? actor.label : "An administrator"} invites you to join ${org?.name ?? "an organisation"} ` +
+        `on the AI maturity and governance portal as ${ROLE_LABELS[input.role]}. The link works for ` +
+        `${INVITATION_LIFETIME_DAYS} days; there you accept or decline, and choose a password if you are new.`,
+      path: invitationPath(token),
+      data: { role: input.role },
+    },
+    now,
+  );
   return { id: row.id, email, role: row.role, expiresAt, token };
 }
 

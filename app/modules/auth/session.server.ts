@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { createCookie, createSessionStorage, redirect, type Cookie } from "@remix-run/node";
+import { deviceCookieHeader, deviceIdOf, recordSignInDevice } from "./devices.server";
 import { and, eq, lt, or, sql } from "drizzle-orm";
 import { databaseFile, getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { recordAuditEvent } from "../audit/audit.server";
@@ -222,16 +223,19 @@ export async function requireUser(request: Request): Promise<SessionUser> {
 /** Starts a new session for a sign-in (the session the request came with, if any, ends) and redirects with its cookie. */
 export async function createUserSession(request: Request, userId: number, redirectTo: string) {
   const previous = await sessionIdOf(request);
-  const id = writeTransaction("bookkeeping", (tx) => {
+  const device = await deviceIdOf(request);
+  const client = { address: clientIp(request), userAgent: userAgentOf(request) };
+  const { id, newDevice } = writeTransaction("bookkeeping", (tx) => {
     if (previous)
       tx.delete(sessions)
         .where(eq(sessions.idHash, hashSessionId(previous)))
         .run();
-    return insertSession(tx, userId, { address: clientIp(request), userAgent: userAgentOf(request) });
+    return { id: insertSession(tx, userId, client), newDevice: recordSignInDevice(tx, { id: userId }, device, client) };
   });
-  return redirect(redirectTo, {
-    headers: { "Set-Cookie": await sessionCookie().serialize(id) },
-  });
+  const headers = new Headers();
+  headers.append("Set-Cookie", await sessionCookie().serialize(id));
+  if (newDevice) headers.append("Set-Cookie", await deviceCookieHeader(newDevice));
+  return redirect(redirectTo, { headers });
 }
 
 const clearedCookie = () => sessionCookie().serialize("", { expires: new Date(0), maxAge: undefined });

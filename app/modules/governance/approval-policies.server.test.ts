@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
-import { approvalPolicies, approvalRequests, auditEvents, modelVersions, stageTransitions } from "../../../db/schema";
+import { approvalPolicies, approvalRequests, auditEvents, modelVersions, notifications, stageTransitions } from "../../../db/schema";
 import { verifyAuditChain } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import type { RiskTier } from "../registry/registry-constants";
@@ -253,6 +253,14 @@ describe("promotion by an automatic policy", () => {
       gateSnapshot: snapshot,
     });
     expect(verifyAuditChain(org.id).ok).toBe(true);
+    // Nobody approved it, so the ethics committee and the model's owner hear of it (in the portal, and by email as each chose).
+    const told = getDb()
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.orgId, org.id), eq(notifications.eventType, "promotion.automatic")))
+      .all();
+    expect(told.map((n) => n.userId).sort()).toEqual([member(org, "ethics").userId, member(org, "team").userId].sort());
+    expect(told[0]!.path).toBe(`/orgs/${org.slug}/models/${v.slug}/versions/1.0.0`);
   });
 
   it("refuses (409) with the failing checks when a gate fails, and without promote permission (403)", async () => {

@@ -10,6 +10,7 @@ import { requestRoles } from "./approval-policies";
 import { policyInForce } from "./approval-policies.server";
 import { failingChecks, GateRefusal, type GateCheck } from "./gates";
 import { gateChecksForVersion } from "./gates.server";
+import { membersWithRoles, modelWatchers, notify, orgSlugOf } from "../notifications/notifications.server";
 
 const notFound = () => new DomainError("not_found", "Approval request not found");
 
@@ -104,8 +105,43 @@ export function openApprovalRequest(
       entityId: row.id,
       after: json,
     });
+    // Everyone who may decide it: the roles it needs, but not the requester or the model's owner (four eyes).
+    const message = requestMessage(tx, orgId, row.id, model, version.version);
+    notify(
+      tx,
+      {
+        orgId,
+        type: "approval.requested",
+        recipients: membersWithRoles(tx, orgId, json.requiredRoles).filter(
+          (id) => id !== model.ownerUserId && !(actor.type === "user" && actor.id === id),
+        ),
+        title: `Approval requested: ${message.subject} to production`,
+        body:
+          `${actor.label} asks to promote ${message.subject} (${model.riskTier} risk) to production` +
+          `${input.reason ? `: ${input.reason}` : "."} It needs approval from: ${json.requiredRoles.join(" and ")}.`,
+        path: message.path,
+        data: { ...message.data, requiredRoles: json.requiredRoles, requestedBy: actor.label },
+      },
+      now,
+    );
     return json;
   });
+}
+
+/** The request's page, the model and version it is about, for notifications. */
+function requestMessage(tx: DbOrTx, orgId: number, requestId: number, model: { name: string; slug: string }, version: string) {
+  return {
+    path: `/orgs/${orgSlugOf(tx, orgId)}/approvals/${requestId}`,
+    data: { requestId, model: model.slug, version },
+    subject: `${model.name} ${version}`,
+  };
+}
+
+/** Who hears how a request ended: its requester (a person) and the model's owner and followers, not whoever ended it. */
+function requestFollowers(tx: DbOrTx, request: RequestRow, model: { id: number; ownerUserId: number | null }, actor: Actor): number[] {
+  const requester = request.requesterType === "user" && request.requesterId !== null ? [request.requesterId] : [];
+  const actorId = actor.type === "user" ? actor.id : null;
+  return [...requester, ...modelWatchers(tx, model)].filter((id) => id !== actorId);
 }
 
 export type Approver = { userId: number; label: string; role: Role };
@@ -204,6 +240,26 @@ export function decideApprovalRequest(
         before: { status: "open" },
         after: { status, promoted: status === "approved" ? `${model.slug}@${version.version}` : undefined },
       });
+      const message = requestMessage(tx, orgId, request.id, model, version.version);
+      notify(
+        tx,
+        {
+          orgId,
+          type: "approval.decided",
+          recipients: requestFollowers(tx, request, model, actor),
+          title:
+            status === "approved"
+              ? `Approved: ${message.subject} is in production`
+              : `Rejected: ${message.subject} will not go to production`,
+          body:
+            status === "approved"
+              ? `${approver.label} gave the last approval; ${message.subject} was promoted to production.`
+              : `${approver.label} (${approver.role}) rejected the request: ${input.comment ?? ""}`,
+          path: message.path,
+          data: { ...message.data, status, decidedBy: approver.label, comment: input.comment ?? "" },
+        },
+        now,
+      );
     }
     return requestJson(
       { ...request, status, decidedAt: status === "open" ? null : now },
@@ -231,7 +287,24 @@ export function cancelApprovalRequest(orgId: number, requestId: number, actor: A
     if (!options.isAdmin && !isRequester)
       throw new DomainError("forbidden", "Only the requester or an administrator can cancel this request");
     if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
-    markCancelled(tx, orgId, request.id, actor, new Date());
+    const now = new Date();
+    markCancelled(tx, orgId, request.id, actor, now);
+    const model = tx.select().from(models).where(eq(models.id, request.modelId)).get()!;
+    const version = tx.select({ version: modelVersions.version }).from(modelVersions).where(eq(modelVersions.id, request.versionId)).get()!;
+    const message = requestMessage(tx, orgId, request.id, model, version.version);
+    notify(
+      tx,
+      {
+        orgId,
+        type: "approval.cancelled",
+        recipients: requestFollowers(tx, request, model, actor),
+        title: `Approval request cancelled: ${message.subject}`,
+        body: `${actor.label} cancelled the request to promote ${message.subject} to production.`,
+        path: message.path,
+        data: { ...message.data, cancelledBy: actor.label },
+      },
+      now,
+    );
   });
 }
 

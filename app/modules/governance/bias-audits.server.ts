@@ -4,6 +4,7 @@ import { biasAudits, models, modelVersions, orgSettings } from "../../../db/sche
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
+import { membersWithRoles, modelWatchers, notify, orgSlugOf } from "../notifications/notifications.server";
 import { requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import { CsvError, parseCsvStream } from "../../utils/csv-parser";
 import {
@@ -148,6 +149,20 @@ export async function runBiasAudit(
       entityId: row.id,
       after: { model: ref.model.slug, version: ref.version.version, preset, rows: row.rows, passed: row.passed, config: fairnessConfig },
     });
+    // Waiting for sign-off by the ethics committee, never by the person who ran it (four eyes).
+    notify(
+      tx,
+      {
+        orgId,
+        type: "bias_audit.awaiting_signoff",
+        recipients: membersWithRoles(tx, orgId, ["ethics"], actor.type === "user" ? actor.id : null),
+        title: `Bias audit to sign off: ${ref.model.name} ${ref.version.version} (${row.passed ? "passed" : "failed"})`,
+        body: `${actor.label} ran a bias audit of ${ref.model.name} ${ref.version.version} on ${row.rows.toLocaleString("en")} predictions; it ${row.passed ? "passed" : "failed"} the organisation's fairness thresholds.`,
+        path: `/orgs/${orgSlugOf(tx, orgId)}/bias-audits/${row.id}`,
+        data: { biasAuditId: row.id, model: ref.model.slug, version: ref.version.version, passed: row.passed, ranBy: actor.label },
+      },
+      now,
+    );
     return row;
   });
   return biasAuditJson(row, { slug: ref.model.slug, name: ref.model.name }, ref.version.version, computation.overall);
@@ -237,6 +252,31 @@ export function signOffBiasAudit(
       before: { status: audit.status },
       after: { status, comment: input.comment, ...(riskAccepted ? { riskAccepted: true } : {}) },
     });
+    if (riskAccepted) {
+      const model = tx.select().from(models).where(eq(models.id, audit.modelId)).get()!;
+      const version = tx.select({ version: modelVersions.version }).from(modelVersions).where(eq(modelVersions.id, audit.versionId)).get()!;
+      notify(
+        tx,
+        {
+          orgId,
+          type: "bias_audit.risk_accepted",
+          recipients: [...modelWatchers(tx, model), ...membersWithRoles(tx, orgId, ["leadership"])].filter(
+            (id) => !(actor.type === "user" && actor.id === id),
+          ),
+          title: `Failed bias audit accepted as a risk: ${model.name} ${version.version}`,
+          body: `${actor.label} accepted the failed bias audit of ${model.name} ${version.version} as a known risk: ${input.comment ?? ""}`,
+          path: `/orgs/${orgSlugOf(tx, orgId)}/bias-audits/${audit.id}`,
+          data: {
+            biasAuditId: audit.id,
+            model: model.slug,
+            version: version.version,
+            acceptedBy: actor.label,
+            rationale: input.comment ?? "",
+          },
+        },
+        now,
+      );
+    }
   });
 }
 

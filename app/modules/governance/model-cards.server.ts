@@ -6,6 +6,7 @@ import { conflict, DomainError, invalid } from "../../utils/errors";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { canonicalJson } from "../audit/hash";
 import { getModel, type WriteOptions } from "../registry/registry.server";
+import { membersWithRoles, notify, orgSlugOf } from "../notifications/notifications.server";
 import { CARD_SECTION_IDS, type CardSectionId } from "./governance-constants";
 import {
   cardCompleteness,
@@ -305,8 +306,59 @@ export function submitModelCard(orgId: number, cardId: number, actor: Actor, opt
       before: { status: card.status },
       after: { status: "in_review", revision: card.revision, digest: cardDigest(stored) },
     });
+    const message = cardMessage(tx, updated);
+    notify(
+      tx,
+      {
+        orgId,
+        type: "card.submitted",
+        recipients: membersWithRoles(tx, orgId, ["ethics"], actor.type === "user" ? actor.id : null),
+        title: `Model card to review: ${message.subject}`,
+        body: `${actor.label} submitted revision ${card.revision} of the model card of ${message.subject} for review.`,
+        path: message.path,
+        data: { ...message.data, submittedBy: actor.label },
+      },
+      now,
+    );
     return cardJson(updated);
   });
+}
+
+/** The card's page, its model and version, for notifications. */
+function cardMessage(tx: DbOrTx, card: CardRow) {
+  const ref = tx
+    .select({ slug: models.slug, name: models.name, version: modelVersions.version })
+    .from(modelVersions)
+    .innerJoin(models, eq(models.id, modelVersions.modelId))
+    .where(eq(modelVersions.id, card.versionId))
+    .get()!;
+  return {
+    subject: `${ref.name} ${ref.version}`,
+    path: `/orgs/${orgSlugOf(tx, card.orgId)}/models/${ref.slug}/versions/${encodeURIComponent(ref.version)}/card`,
+    data: { model: ref.slug, version: ref.version, cardId: card.id, revision: card.revision },
+  };
+}
+
+/** The people who wrote the card's current revision (its saves and its submission), from the audit trail. */
+function cardAuthors(tx: DbOrTx, card: CardRow): number[] {
+  return [
+    ...new Set(
+      tx
+        .select({ id: auditEvents.actorId, type: auditEvents.actorType })
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.orgId, card.orgId),
+            eq(auditEvents.entityType, "model_card"),
+            eq(auditEvents.entityId, String(card.id)),
+            inArray(auditEvents.action, ["model_card.updated", "model_card.submitted"]),
+          ),
+        )
+        .all()
+        .filter((e) => e.type === "user" && e.id !== null)
+        .map((e) => e.id!),
+    ),
+  ];
 }
 
 export type CardReviewInput = { decision: "approve" | "request_changes"; comment?: string };
@@ -347,6 +399,22 @@ export function reviewModelCard(orgId: number, cardId: number, input: CardReview
       after: { status, revision: card.revision, digest: cardDigest(storedCard(card)) },
       details: input.comment ? { comment: input.comment } : undefined,
     });
+    if (status === "changes_requested") {
+      const message = cardMessage(tx, updated);
+      notify(
+        tx,
+        {
+          orgId,
+          type: "card.changes_requested",
+          recipients: cardAuthors(tx, updated).filter((id) => !(actor.type === "user" && actor.id === id)),
+          title: `Changes requested on the model card of ${message.subject}`,
+          body: `${actor.label} asks for changes: ${input.comment ?? ""}`,
+          path: message.path,
+          data: { ...message.data, requestedBy: actor.label, comment: input.comment ?? "" },
+        },
+        now,
+      );
+    }
     return cardJson(updated);
   });
 }

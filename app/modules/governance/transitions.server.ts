@@ -5,6 +5,7 @@ import { checkTransition } from "../registry/lifecycle";
 import { applyStageChange, requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import type { TransitionInput } from "../registry/registry-schemas";
 import { policyInForce } from "./approval-policies.server";
+import { membersWithRoles, modelWatchers, notify, orgSlugOf } from "../notifications/notifications.server";
 import { cancelOpenRequestsOfVersion } from "./approvals.server";
 import { failingChecks, GateRefusal } from "./gates";
 import { gateChecksForVersion } from "./gates.server";
@@ -92,6 +93,29 @@ export function transitionVersion(
           },
         });
         cancelOpenRequestsOfVersion(tx, orgId, version.id, actor, now);
+        const path = `/orgs/${orgSlugOf(tx, orgId)}/models/${model.slug}/versions/${encodeURIComponent(version.version)}`;
+        notify(
+          tx,
+          {
+            orgId,
+            type: "promotion.automatic",
+            recipients: [...modelWatchers(tx, model), ...membersWithRoles(tx, orgId, ["ethics"])],
+            title: `${model.name} ${version.version} promoted to production by policy`,
+            body:
+              `The ${model.riskTier} risk tier's automatic approval policy #${policy.id} promoted ${model.name} ` +
+              `${version.version} to production for ${actor.label}: every gate passed, no person approved.` +
+              (replaced ? ` ${replaced} left production.` : ""),
+            path,
+            data: {
+              model: model.slug,
+              version: version.version,
+              approvalPolicyId: policy.id,
+              promotedBy: actor.label,
+              retiredVersion: replaced,
+            },
+          },
+          now,
+        );
         return { model, version: { ...version, stage: input.to, stageChangedAt: now }, replaced, approvalPolicyId: policy.id };
       }
     }

@@ -1,7 +1,19 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { getDb } from "../../../db/client";
-import { assessments, auditEvents, memberships, roadmapCriteria, roadmapItems, roadmaps, users } from "../../../db/schema";
+import { getDb, writeTransaction } from "../../../db/client";
+import {
+  assessments,
+  auditEvents,
+  memberships,
+  notificationPreferences,
+  notifications,
+  orgSettings,
+  outboxMessages,
+  roadmapCriteria,
+  roadmapItems,
+  roadmaps,
+  users,
+} from "../../../db/schema";
 import { createAssessment, finalizeAssessment } from "../assessment/assessments.server";
 import { saveResponses } from "../assessment/capture.server";
 import type { AssessmentResponsesInput } from "../assessment/assessment-schemas";
@@ -9,6 +21,8 @@ import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { getFramework } from "../framework/framework";
 import { createModel, createVersion } from "../registry/registry.server";
 import { transitionVersion } from "../governance/transitions.server";
+import { sendWeeklyDigests } from "../notifications/digest.server";
+import { notify } from "../notifications/notifications.server";
 import { defaultStartDate, generateRoadmap } from "./generate";
 import {
   assignableMembers,
@@ -16,6 +30,7 @@ import {
   burnUp,
   commentOnItem,
   dueCounts,
+  dueItemsByOwner,
   dueLists,
   generateRoadmapFromAssessment,
   getRoadmap,
@@ -469,6 +484,27 @@ describe("bulkAssignItems", () => {
     expect(getRoadmapItem(orgId, a!.id)!.owner?.email).toBe(team.email);
     expect(getRoadmapItem(orgId, b!.id)!.owner).toBeNull();
     expect(getRoadmapItem(orgId, b!.id)!.team).toBe("Data");
+  });
+
+  it("tells the new owner once per assignment, in the portal and by email; not someone taking items on themself", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const owner = addMember(orgId, "told");
+    const [a, b, c] = roadmap.items;
+    const toldOf = () =>
+      getDb()
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, owner.id), eq(notifications.eventType, "roadmap.item_assigned")))
+        .all();
+    bulkAssignItems(orgId, { itemIds: [a!.id, b!.id], ownerEmail: owner.email }, LEADER);
+    expect(toldOf().map((n) => n.title)).toEqual(["2 roadmap items assigned to you"]);
+    expect(toldOf()[0]!.body).toContain(`“${a!.title}”`);
+    // Assigning the same items again tells nothing new; taking one on oneself tells nobody.
+    bulkAssignItems(orgId, { itemIds: [a!.id, b!.id], ownerEmail: owner.email }, LEADER);
+    updateRoadmapItem(orgId, c!.id, { ownerEmail: owner.email }, owner.actor);
+    expect(toldOf()).toHaveLength(1);
+    const emails = getDb().select().from(outboxMessages).where(eq(outboxMessages.toEmail, owner.email)).all();
+    expect(emails.map((m) => m.eventType)).toEqual(["roadmap.item_assigned"]);
   });
 
   it("is all or nothing: an unknown id is not_found and nothing changes", () => {
@@ -1148,5 +1184,56 @@ describe("done needs evidence", () => {
     ]);
     expect(itemByKey(roadmap.id, item.key).evidence).toBe("PR #42, merged");
     expect(verifyAuditChain(orgId).ok).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------- weekly digest
+
+describe("the weekly digest (notifications/digest.server.ts fed by dueItemsByOwner)", () => {
+  const MONDAY_0800_BERLIN = new Date("2026-12-07T07:00:00Z");
+  const digestsTo = (email: string) =>
+    getDb()
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.toEmail, email), eq(outboxMessages.eventType, "roadmap.items_due")))
+      .all();
+  const run = (now: Date) => sendWeeklyDigests(now, (orgId, slug, today) => dueItemsByOwner(orgId, slug, today), "https://portal.test");
+
+  it("emails each person with something to say on Monday morning in the organisation's time zone, once a week", () => {
+    const { orgId, roadmap } = orgWithRoadmap({ startDate: "2025-01-01" });
+    getDb().insert(orgSettings).values({ orgId, timeZone: "Europe/Berlin" }).run();
+    const owner = addMember(orgId, "owner");
+    const quiet = addMember(orgId, "quiet");
+    const weekly = addMember(orgId, "weekly", "ethics");
+    const [late] = roadmap.items;
+    updateRoadmapItem(orgId, late!.id, { ownerEmail: owner.email }, LEADER);
+    getDb().insert(notificationPreferences).values({ userId: weekly.id, category: "approvals", mode: "digest" }).run();
+    writeTransaction({ orgId }, (tx) =>
+      notify(
+        tx,
+        { orgId, type: "approval.requested", recipients: [weekly.id], title: "Approval requested: churn 2.0", path: "/x", data: {} },
+        new Date(MONDAY_0800_BERLIN.getTime() - 86_400_000),
+      ),
+    );
+    expect(
+      getDb().select().from(outboxMessages).where(eq(outboxMessages.toEmail, weekly.email)).all(),
+      "digest mode: no email at once",
+    ).toEqual([]);
+
+    expect(run(new Date(MONDAY_0800_BERLIN.getTime() - 60_000)), "07:59 in Berlin").toBe(0);
+    expect(run(MONDAY_0800_BERLIN)).toBe(2);
+    const [toOwner] = digestsTo(owner.email);
+    expect(toOwner!.subject).toMatch(/^Your week in .+: 1 overdue$/);
+    const body = JSON.parse(toOwner!.body) as { text: string };
+    expect(body.text).toContain(`- ${late!.title} (due ${late!.dueDate}): https://portal.test/orgs/`);
+    const [toWeekly] = digestsTo(weekly.email);
+    expect((JSON.parse(toWeekly!.body) as { text: string }).text).toContain("Approval requested: churn 2.0");
+    expect(digestsTo(quiet.email), "nothing to say: nothing sent").toEqual([]);
+
+    expect(run(new Date(MONDAY_0800_BERLIN.getTime() + 3_600_000)), "the same Monday again").toBe(0);
+    expect(run(new Date(MONDAY_0800_BERLIN.getTime() + 86_400_000)), "Tuesday").toBe(0);
+    // A week later the late item is still late; the approval was carried once and is not repeated.
+    expect(run(new Date(MONDAY_0800_BERLIN.getTime() + 7 * 86_400_000))).toBe(1);
+    expect(digestsTo(weekly.email)).toHaveLength(1);
   });
 });

@@ -1,11 +1,21 @@
 import { and, asc, desc, eq, inArray, isNotNull, lte, ne, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
-import { assessments, memberships, roadmapCriteria, roadmapItemComments, roadmapItems, roadmaps, users } from "../../../db/schema";
+import {
+  assessments,
+  memberships,
+  organizations,
+  roadmapCriteria,
+  roadmapItemComments,
+  roadmapItems,
+  roadmaps,
+  users,
+} from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { memoByKey } from "../../utils/memo-by-key";
 import { currentQuarterRange } from "../../utils/quarters";
 import { calendarDayProblem } from "../../utils/validation";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
+import { notify } from "../notifications/notifications.server";
 import { finalizedNeighbour, getAssessment } from "../assessment/assessments.server";
 import { getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
@@ -359,6 +369,7 @@ export function updateRoadmapItem(
       .where(eq(roadmapItems.id, before.id))
       .returning()
       .get();
+    notifyNewOwner(tx, orgId, ownerUserId, [before], actor, now);
     const view = (i: typeof before) => ({ status: i.status, ownerUserId: i.ownerUserId, team: i.team, evidence: i.evidence });
     // Only typing rides on the run's entry: a change of status or owner is a decision, always recorded.
     const coalesced =
@@ -382,6 +393,38 @@ export function updateRoadmapItem(
   });
 }
 
+/** Tells a new owner of items (not someone who took them on themself), in the assignment's transaction. */
+function notifyNewOwner(
+  tx: DbOrTx,
+  orgId: number,
+  ownerUserId: number | null | undefined,
+  items: ReadonlyArray<{ id: number; roadmapId: number; title: string; ownerUserId: number | null }>,
+  actor: Actor,
+  now: Date,
+) {
+  if (!ownerUserId || (actor.type === "user" && actor.id === ownerUserId)) return;
+  const assigned = items.filter((item) => item.ownerUserId !== ownerUserId);
+  if (assigned.length === 0) return;
+  const slug = tx.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, orgId)).get()!.slug;
+  const [first] = assigned;
+  notify(
+    tx,
+    {
+      orgId,
+      type: "roadmap.item_assigned",
+      recipients: [ownerUserId],
+      title: assigned.length === 1 ? `Roadmap item assigned to you: ${first!.title}` : `${assigned.length} roadmap items assigned to you`,
+      body: `${actor.label} made you the owner of ${assigned.map((item) => `“${item.title}”`).join(", ")}.`,
+      path:
+        assigned.length === 1
+          ? `/orgs/${slug}/roadmaps/${first!.roadmapId}/items/${first!.id}`
+          : `/orgs/${slug}/roadmaps/${first!.roadmapId}`,
+      data: { items: assigned.map((item) => ({ id: item.id, title: item.title })), assignedBy: actor.label },
+    },
+    now,
+  );
+}
+
 export function bulkAssignItems(orgId: number, input: { itemIds: number[]; ownerEmail?: string; team?: string }, actor: Actor) {
   if (input.ownerEmail === undefined && input.team === undefined) throw invalid("Choose an owner or a team", "ownerEmail");
   return writeTransaction({ orgId }, (tx) => {
@@ -400,6 +443,7 @@ export function bulkAssignItems(orgId: number, input: { itemIds: number[]; owner
         return row.item;
       });
     if (items.length !== ids.length) throw notFound("Roadmap item");
+    notifyNewOwner(tx, orgId, ownerUserId, items, actor, new Date());
     for (const item of items) {
       tx.update(roadmapItems)
         .set({
@@ -1031,6 +1075,40 @@ export function dueLists(orgId: number, db: DbOrTx = getDb()) {
     .all()
     .map((row) => itemJson(row));
   return { overdue: open.filter((i) => i.dueDate < now), dueThisWeek: open.filter((i) => i.dueDate >= now) };
+}
+
+/**
+ * The weekly digest's roadmap part: each owner's open items on the active roadmap that are overdue or due
+ * within seven days of `today` (the organisation's local date), by owner, earliest first.
+ */
+export function dueItemsByOwner(orgId: number, orgSlug: string, today: string, db: DbOrTx = getDb()) {
+  const weekAhead = new Date(Date.parse(`${today}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+  const rows = db
+    .select({
+      id: roadmapItems.id,
+      roadmapId: roadmapItems.roadmapId,
+      title: roadmapItems.title,
+      dueDate: roadmapItems.dueDate,
+      owner: roadmapItems.ownerUserId,
+    })
+    .from(roadmapItems)
+    .innerJoin(roadmaps, and(eq(roadmaps.id, roadmapItems.roadmapId), eq(roadmaps.status, "active")))
+    .where(
+      and(
+        eq(roadmapItems.orgId, orgId),
+        isNotNull(roadmapItems.ownerUserId),
+        inArray(roadmapItems.status, [...OPEN_ITEM_STATUSES]),
+        lte(roadmapItems.dueDate, weekAhead),
+      ),
+    )
+    .orderBy(asc(roadmapItems.dueDate), asc(roadmapItems.id))
+    .all();
+  const byOwner = new Map<number, Array<{ title: string; dueDate: string; path: string }>>();
+  for (const row of rows) {
+    const item = { title: row.title, dueDate: row.dueDate, path: `/orgs/${orgSlug}/roadmaps/${row.roadmapId}/items/${row.id}` };
+    byOwner.set(row.owner!, [...(byOwner.get(row.owner!) ?? []), item]);
+  }
+  return byOwner;
 }
 
 /** JSON for the API: `{id, transition, startDate, items: [...], successCriteria: [...]}`. */

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { DELIVERY_MODES, NOTIFICATION_CATEGORIES, WEBHOOK_EVENT_TYPES, type NotificationCategory } from "./notification-constants";
+
+/** A webhook endpoint as admins register it in the portal and pipelines through `POST /api/v1/webhooks`. */
+export const WebhookCreateSchema = z.object({
+  url: z
+    .string({ required_error: "Give the receiver's URL" })
+    .trim()
+    .max(2_000, "The URL is too long (2,000 characters at most)")
+    .url("Give an absolute URL, e.g. https://hooks.example.com/portal")
+    .refine((value) => /^https?:\/\//i.test(value), "The URL must start with https:// (or http://)"),
+  events: z
+    .array(z.enum(WEBHOOK_EVENT_TYPES, { errorMap: () => ({ message: "Not an event type (see the event catalogue)" }) }), {
+      required_error: "Choose at least one event",
+    })
+    .min(1, "Choose at least one event")
+    .transform((events) => [...new Set(events)]),
+  description: z.string().trim().max(200, "Keep the description under 200 characters").default(""),
+});
+export type WebhookCreate = z.infer<typeof WebhookCreateSchema>;
+
+/** The categories people choose for (account messages always go by email). */
+export const CHOOSABLE_CATEGORIES = NOTIFICATION_CATEGORIES.filter((c) => c !== "account") as Exclude<NotificationCategory, "account">[];
+
+const ModeSchema = z.enum(DELIVERY_MODES, { errorMap: () => ({ message: "Choose email, the weekly digest, or the portal only" }) });
+
+/** The account page's notification choices: one delivery mode per category. */
+export const NotificationChoicesSchema = z.object(
+  Object.fromEntries(CHOOSABLE_CATEGORIES.map((category) => [category, ModeSchema])) as Record<
+    Exclude<NotificationCategory, "account">,
+    typeof ModeSchema
+  >,
+);
+export type NotificationChoices = z.infer<typeof NotificationChoicesSchema>;

@@ -1,0 +1,154 @@
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { getDb, writeTransaction } from "../../../db/client";
+import { auditEvents, deliveryAttempts, notifications, outboxMessages, webhookEndpoints } from "../../../db/schema";
+import { createTestOrg, member, type TestOrg } from "../../../tests/setup/test-orgs";
+import { startWebhookReceiver, type WebhookReceiver } from "../../../tests/setup/webhook-receiver";
+import { WEBHOOK_DISABLE_AFTER_MS } from "./delivery";
+import { WebhookCreateSchema } from "./notification-schemas";
+import { notify } from "./notifications.server";
+import { deliverDueMessages } from "./outbox.server";
+import { refusedAddress } from "./webhook-transport.server";
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  enableWebhookEndpoint,
+  listWebhookDeliveries,
+  sendTestEvent,
+} from "./webhooks.server";
+
+let receiver: WebhookReceiver;
+let org: TestOrg;
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  org = await createTestOrg("webhooks");
+});
+afterAll(async () => {
+  await receiver.close();
+  delete process.env.WEBHOOK_ALLOW_PRIVATE;
+});
+afterEach(() => {
+  receiver.receipts.length = 0;
+  receiver.failNext(0);
+  writeTransaction("bookkeeping", (tx) => {
+    tx.delete(deliveryAttempts).run();
+    tx.delete(outboxMessages).run();
+    tx.delete(notifications).run();
+    tx.update(webhookEndpoints).set({ deletedAt: new Date() }).run();
+  });
+});
+
+function register(url = receiver.url, events: string[] = ["incident.opened"]) {
+  const admin = member(org, "admin");
+  const created = createWebhookEndpoint(org.id, WebhookCreateSchema.parse({ url, events }), admin.actor);
+  receiver.useSecret(created.secret);
+  return created;
+}
+
+function incidentOpened(now = new Date()) {
+  writeTransaction({ orgId: org.id }, (tx) =>
+    notify(
+      tx,
+      {
+        orgId: org.id,
+        type: "incident.opened",
+        recipients: [],
+        title: "Incident opened on credit-scoring",
+        path: `/orgs/${org.slug}/models/credit-scoring`,
+        data: { model: "credit-scoring", severity: "high" },
+      },
+      now,
+    ),
+  );
+}
+
+describe("webhooks", () => {
+  it("signs every delivery per Standard Webhooks; the receiver's verifier accepts it", async () => {
+    process.env.WEBHOOK_ALLOW_PRIVATE = "1";
+    const endpoint = register();
+    expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    incidentOpened();
+    await deliverDueMessages(new Date());
+
+    expect(receiver.receipts).toHaveLength(1);
+    const [receipt] = receiver.receipts;
+    expect(receipt).toMatchObject({ verified: true, answered: 204 });
+    expect(receipt!.id).toMatch(/^msg_/);
+    expect(JSON.parse(receipt!.body)).toMatchObject({
+      type: "incident.opened",
+      data: { model: "credit-scoring", severity: "high", url: expect.stringMatching(`/orgs/${org.slug}/models/credit-scoring$`) },
+    });
+    expect(listWebhookDeliveries(org.id, endpoint.id)).toMatchObject([{ ok: true, statusCode: 204, eventType: "incident.opened" }]);
+  });
+
+  it("retries after 500s and delivers each message once, under the same id", async () => {
+    process.env.WEBHOOK_ALLOW_PRIVATE = "1";
+    register();
+    incidentOpened();
+    receiver.failNext(2);
+    const start = Date.now();
+    for (const minutes of [0, 1, 3, 10, 30]) await deliverDueMessages(new Date(start + minutes * 60_000));
+
+    expect(receiver.receipts.map((r) => r.answered)).toEqual([500, 500, 204]);
+    expect(new Set(receiver.receipts.map((r) => r.id)).size, "one message id across the attempts").toBe(1);
+    expect(receiver.receipts.every((r) => r.verified)).toBe(true);
+  });
+
+  it("refuses loopback, private and link-local receivers unless WEBHOOK_ALLOW_PRIVATE is on", async () => {
+    delete process.env.WEBHOOK_ALLOW_PRIVATE;
+    // By name: localhost resolves to loopback, caught at the address connected to.
+    register(receiver.url.replace("127.0.0.1", "localhost"));
+    incidentOpened();
+    await deliverDueMessages(new Date());
+    expect(receiver.receipts).toEqual([]);
+    const [attempt] = getDb().select().from(deliveryAttempts).all();
+    expect(attempt).toMatchObject({ ok: false, statusCode: null });
+    expect(attempt!.error).toMatch(/refused: .*loopback/);
+
+    for (const address of ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fe80::1", "::ffff:10.0.0.1", "100.64.0.1"])
+      expect(refusedAddress(address), address).not.toBeNull();
+    expect(refusedAddress("93.184.215.14")).toBeNull();
+  });
+
+  it("disables an endpoint failing for 24 hours, holds its messages, tells its admins; enabling sends them", async () => {
+    process.env.WEBHOOK_ALLOW_PRIVATE = "1";
+    const endpoint = register();
+    const start = new Date();
+    incidentOpened(start);
+    receiver.failNext(1_000);
+    await deliverDueMessages(start);
+    incidentOpened(new Date(start.getTime() + 2 * HOUR));
+    // Retries back off to about six hours (with jitter), so the attempt that finds a day of failure comes by hour 31.
+    for (let hour = 1; hour <= 31; hour++) await deliverDueMessages(new Date(start.getTime() + hour * HOUR));
+
+    const row = getDb().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)).get()!;
+    expect(row.disabledAt).not.toBeNull();
+    const messages = getDb().select().from(outboxMessages).where(eq(outboxMessages.webhookEndpointId, endpoint.id)).all();
+    expect(messages.map((m) => m.status)).toEqual(["held", "held"]);
+    const told = getDb().select().from(notifications).where(eq(notifications.eventType, "webhook.disabled")).all();
+    expect(told.map((n) => n.userId)).toEqual([member(org, "admin").userId]);
+    expect(getDb().select().from(auditEvents).where(eq(auditEvents.action, "webhook.disabled")).all()).toHaveLength(1);
+
+    receiver.failNext(0);
+    enableWebhookEndpoint(org.id, endpoint.id, member(org, "admin").actor);
+    await deliverDueMessages(new Date(start.getTime() + 32 * HOUR));
+    expect(receiver.receipts.filter((r) => r.answered === 204)).toHaveLength(2);
+    expect(WEBHOOK_DISABLE_AFTER_MS).toBe(24 * HOUR);
+  });
+
+  it("a test event reaches the endpoint; a deleted endpoint gets nothing more", async () => {
+    process.env.WEBHOOK_ALLOW_PRIVATE = "1";
+    const admin = member(org, "admin");
+    const endpoint = register();
+    sendTestEvent(org.id, endpoint.id, admin.actor);
+    await deliverDueMessages(new Date());
+    expect(JSON.parse(receiver.receipts[0]!.body)).toMatchObject({ type: "webhook.test", data: { webhookId: endpoint.id } });
+
+    deleteWebhookEndpoint(org.id, endpoint.id, admin.actor);
+    incidentOpened();
+    await deliverDueMessages(new Date());
+    expect(receiver.receipts).toHaveLength(1);
+  });
+});
