@@ -7,7 +7,6 @@ import { Pagination } from "~/components/table";
 import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
-import { getFramework } from "~/modules/framework/framework";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
 import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progress";
 import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
@@ -44,7 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     view: query.view,
     // The owners to assign to: only members who can assign see them.
     members: canWork ? assignableMembers(org.id) : [],
-    componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])),
+    componentNames: Object.fromEntries(roadmap.components.map((c) => [c.id, c.name])),
     progressText: progressSentence(roadmap.progress.all, roadmap.status),
     withdrawalText: roadmap.sourceWithdrawal ? sourceWithdrawnSentence(roadmap.sourceWithdrawal) : null,
     canWork,

@@ -9,10 +9,9 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { listMembers } from "~/modules/auth/organizations.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
-import { getFramework } from "~/modules/framework/framework";
 import { ITEM_STATUS_LABELS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { ItemCommentSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
-import { commentOnItem, getRoadmapItem, updateRoadmapItem } from "~/modules/roadmap/roadmaps.server";
+import { commentOnItem, getRoadmapItem, roadmapComponentNames, updateRoadmapItem } from "~/modules/roadmap/roadmaps.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
@@ -25,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const item = getRoadmapItem(org.id, IdSchema.parse(params.itemId));
   if (!item || item.roadmapId !== IdSchema.parse(params.roadmapId)) throw notFound("Roadmap item not found");
-  const componentNames = new Map(getFramework().components.map((c) => [c.id, c.name]));
+  const componentNames = roadmapComponentNames(org.id, item.roadmapId);
   return {
     org,
     item,

@@ -33,7 +33,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const base = { org, finalized, componentNames: Object.fromEntries(getFramework().components.map((c) => [c.id, c.name])) };
   if (query.assessmentId === undefined) return { ...base, preview: null, refusal: null };
   try {
-    return { ...base, preview: previewRoadmapGeneration(org.id, query.assessmentId, { startDate: query.startDate }), refusal: null };
+    const preview = previewRoadmapGeneration(org.id, query.assessmentId, { startDate: query.startDate });
+    // Named as in the framework version the assessment used (an uploaded one may rename components).
+    return { ...base, componentNames: preview.componentNames, preview, refusal: null };
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     if (error.code === "not_found") throw notFound("Assessment not found");

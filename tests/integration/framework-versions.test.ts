@@ -197,6 +197,17 @@ test("a site admin uploads, previews and publishes a version; an organisation as
   expect(page.text).toContain('data-testid="not-comparable"');
   expect(page.text).toContain("Not comparable with it (the versions do not map them): Data standards.");
 
+  // A roadmap generated from the upload's assessment names its components as the upload does.
+  const { ctx: planner } = await apiAs(testOrg.id, ["roadmap:read", "roadmap:write"]);
+  const roadmap = await expectJson(await planner.post(`${API}/assessments/${second.id}/roadmap`, { data: {} }), 201);
+  const byComponent = await send(base(), `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}?view=component`, { cookie: orgAdmin.cookie });
+  expect(byComponent.status).toBe(200);
+  expect(byComponent.text).toContain("ML platform");
+  expect(byComponent.text).toContain("Data standards");
+  const renamedItem = roadmap.items.find((i: Json) => i.components.includes("data-standards"));
+  const itemPage = await send(base(), `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}/items/${renamedItem.id}`, { cookie: orgAdmin.cookie });
+  expect(itemPage.text).toContain("Data standards");
+
   // The API: the upload to a token and to a signed-in member, with its replaces; 404 to anyone else, as if it did not exist.
   const served = await expectJson(await reader.ctx.get(`${API}/framework?version=30`), 200);
   expect(served.replaces).toEqual({ version: "2", components: [{ id: "ml-platform", replaces: "mlops" }], capabilities: [] });

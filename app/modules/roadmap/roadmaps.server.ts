@@ -17,7 +17,7 @@ import { calendarDayProblem } from "../../utils/validation";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
 import { notify } from "../notifications/notifications.server";
 import { finalizedNeighbour, getAssessment } from "../assessment/assessments.server";
-import { getFramework } from "../framework/framework";
+import { findFramework, getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
 import { computeRegistryMetrics, type MetricsWindow, type RegistryMetrics } from "../registry/metrics.server";
 import type { WriteOptions } from "../registry/registry.server";
@@ -151,6 +151,7 @@ export function previewRoadmapGeneration(orgId: number, assessmentId: number, in
   const a = source.assessment;
   return {
     ...plan,
+    componentNames: Object.fromEntries(source.framework.components.map((c) => [c.id, c.name])),
     assessment: {
       id: a.id,
       period: a.period,
@@ -589,6 +590,7 @@ const roadmapHeaderQuery = reusableQuery((db) =>
     .select({
       roadmap: roadmaps,
       period: assessments.period,
+      frameworkVersion: assessments.frameworkVersion,
       withdrawnAt: assessments.withdrawnAt,
       withdrawnBy: assessments.withdrawnByLabel,
       withdrawnReason: assessments.withdrawnReason,
@@ -641,10 +643,14 @@ function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx, registry
         : manualCriterionExplanation({ met: c.manualMet, evidence: c.manualEvidence, byLabel: c.manualByLabel }),
     };
   });
+  // The components of the framework version the roadmap was generated against (an uploaded one may rename them).
+  const components = (findFramework(row.frameworkVersion) ?? getFramework()).components.map((c) => ({ id: c.id, name: c.name }));
   return {
     id: roadmap.id,
     assessmentId: roadmap.assessmentId,
     assessmentPeriod: period,
+    frameworkVersion: row.frameworkVersion,
+    components,
     transition: { from: roadmap.fromLevel, to: roadmap.toLevel },
     title: roadmap.title,
     goal: roadmap.goal,
@@ -736,8 +742,11 @@ function viewParams(roadmapId: number, me: string, now: string) {
 }
 
 /** The groups a view always shows, even empty; null when it shows the groups its items fall in. */
-function fixedGroups(view: RoadmapView): Array<{ key: string; title: string }> | null {
-  if (view === "component") return getFramework().components.map((c) => ({ key: c.id, title: c.name }));
+function fixedGroups(
+  view: RoadmapView,
+  components: ReadonlyArray<{ id: string; name: string }>,
+): Array<{ key: string; title: string }> | null {
+  if (view === "component") return components.map((c) => ({ key: c.id, title: c.name }));
   if (view === "mine") return [{ key: "mine", title: "My items" }];
   if (view === "due")
     return [
@@ -833,10 +842,12 @@ export function getRoadmapView(
   const counts: GroupCount[] = groupCountQueries[options.view](db).all(params);
   const workstreams = options.view === "workstream" ? counts : groupCountQueries.workstream(db).all(params);
   const countOf = new Map(counts.map((c) => [c.key, c]));
-  const groups = (fixedGroups(options.view) ?? counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map((g) => ({
-    ...g,
-    count: countOf.get(g.key) ?? { key: g.key, title: g.title, total: 0, done: 0, closed: 0 },
-  }));
+  const groups = (fixedGroups(options.view, header.components) ?? counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map(
+    (g) => ({
+      ...g,
+      count: countOf.get(g.key) ?? { key: g.key, title: g.title, total: 0, done: 0, closed: 0 },
+    }),
+  );
   // Rows in the view (an item in several components counts once per component).
   const total = groups.reduce((n, g) => n + g.count.total, 0);
   const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -912,6 +923,17 @@ export function getRoadmapItem(orgId: number, itemId: number, db: DbOrTx = getDb
     .map((c) => ({ id: c.id, author: c.authorLabel, body: c.body, at: c.createdAt.toISOString() }));
   const roadmap = db.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, row.item.roadmapId)).get();
   return { ...itemJson(row), roadmapId: row.item.roadmapId, roadmapStatus: roadmap?.status ?? "superseded", comments };
+}
+
+/** A roadmap's component names, from the framework version it was generated against (an uploaded one may rename them). */
+export function roadmapComponentNames(orgId: number, roadmapId: number, db: DbOrTx = getDb()): Map<string, string> {
+  const row = db
+    .select({ frameworkVersion: assessments.frameworkVersion })
+    .from(roadmaps)
+    .innerJoin(assessments, eq(assessments.id, roadmaps.assessmentId))
+    .where(and(eq(roadmaps.orgId, orgId), eq(roadmaps.id, roadmapId)))
+    .get();
+  return new Map((findFramework(row?.frameworkVersion) ?? getFramework()).components.map((c) => [c.id, c.name]));
 }
 
 export function listRoadmaps(orgId: number, db: DbOrTx = getDb()) {
