@@ -113,8 +113,12 @@ export type Fingerprint = { counts: Record<string, number>; digests: Record<stri
 /**
  * Every table but the bookkeeping ones a read may write: failed sign-ins, and
  * the signed checkpoint an audit export or board report writes when the
- * chain's head has moved (issue #14).
+ * chain's head has moved (issue #14); and what runs beside every request: the
+ * scheduler's job leases, outbox deliveries and their log, a sign-in's
+ * browser record (issue #16). A refused request's notifications would show in
+ * `notifications`, which stays counted.
  */
+const UNCOUNTED_TABLES = ["login_failures", "audit_checkpoints", "scheduled_jobs", "outbox_messages", "delivery_attempts", "known_devices"];
 function tableNames(db: Database.Database): string[] {
   return (
     db
@@ -123,7 +127,7 @@ function tableNames(db: Database.Database): string[] {
       )
       .pluck()
       .all() as string[]
-  ).filter((name) => name !== "login_failures" && name !== "audit_checkpoints");
+  ).filter((name) => !UNCOUNTED_TABLES.includes(name));
 }
 
 const BOOKKEEPING_COLUMNS = ["last_used_at", "last_seen_at", "last_org_id"];
