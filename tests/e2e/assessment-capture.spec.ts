@@ -107,7 +107,10 @@ test("every field saves as you go: a fresh browser context sees what was typed",
   await status(page, second!, "Not applicable").check();
   await statement(page, second!).getByLabel("Reason (if not applicable)").fill("We use a vendor's registry");
   const group = page.getByRole("group", { name: `Q${question.number}: ${question.title}` });
-  await group.getByRole("radio").nth(2).check();
+  // The reason field just appeared above and a save may be answering: the radio can move under the click, so check until it holds.
+  await expect(async () => {
+    await group.getByRole("radio").nth(2).check({ timeout: 2_000 });
+  }).toPass({ timeout: 10_000 });
   await group.getByLabel("Note").fill("Agreed with the platform team");
   await expect(saveStatus(page)).toHaveText("All changes saved");
 
