@@ -57,7 +57,14 @@ function incidentOpened(now = new Date()) {
         recipients: [],
         title: "Incident opened on credit-scoring",
         path: `/orgs/${org.slug}/models/credit-scoring`,
-        data: { model: "credit-scoring", severity: "high" },
+        data: {
+          incidentId: 1,
+          model: "credit-scoring",
+          version: "1.0.0",
+          title: "Drift",
+          severity: "sev2",
+          reportedBy: "team@example.test",
+        },
       },
       now,
     ),
@@ -78,7 +85,7 @@ describe("webhooks", () => {
     expect(receipt!.id).toMatch(/^msg_/);
     expect(JSON.parse(receipt!.body)).toMatchObject({
       type: "incident.opened",
-      data: { model: "credit-scoring", severity: "high", url: expect.stringMatching(`/orgs/${org.slug}/models/credit-scoring$`) },
+      data: { model: "credit-scoring", severity: "sev2", url: expect.stringMatching(`/orgs/${org.slug}/models/credit-scoring$`) },
     });
     expect(listWebhookDeliveries(org.id, endpoint.id)).toMatchObject([{ ok: true, statusCode: 204, eventType: "incident.opened" }]);
   });
