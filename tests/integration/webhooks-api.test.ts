@@ -66,6 +66,20 @@ test("POST registers an endpoint: 201 with its whsec_ secret, shown that once; G
   expect(JSON.stringify(event)).not.toContain(secret.slice(6));
 });
 
+test("a retry with the same Idempotency-Key gets the first answer, secret included, and registers nothing more", async ({
+  testOrg,
+  apiAs,
+}) => {
+  const { ctx } = await apiAs(testOrg.id, [...MANAGE, "audit:read"]);
+  const send = () =>
+    ctx.post(WEBHOOKS, { data: { url: RECEIVER_URL, events: ["audit.verification_failed"] }, headers: { "Idempotency-Key": "hook-1" } });
+  const first = await expectJson(await send(), 201);
+  const retry = await send();
+  expect(retry.headers()["idempotent-replayed"]).toBe("true");
+  expect(await expectJson(retry, 201)).toEqual(first);
+  expect((await listed(ctx)).map((w) => w.id)).toEqual([first.id]);
+});
+
 test("scopes: webhooks:write registers and deletes, webhooks:read lists and reads deliveries", async ({ testOrg, apiAs }) => {
   const { ctx: reader } = await apiAs(testOrg.id, ["webhooks:read", "governance:read"]);
   const { ctx: writer } = await apiAs(testOrg.id, ["webhooks:write", "governance:read"]);
