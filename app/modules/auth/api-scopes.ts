@@ -28,6 +28,5 @@ export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
   "roadmap:read": "Read roadmaps",
   "roadmap:write": "Generate roadmaps and update items",
   "webhooks:read": "List the organisation's webhooks and their delivery logs (never their secrets)",
-  "webhooks:write":
-    "Register and delete webhooks (an event also needs its domain's read scope, e.g. governance:read for approvals)",
+  "webhooks:write": "Register and delete webhooks (an event also needs its domain's read scope, e.g. governance:read for approvals)",
 };
