@@ -759,7 +759,8 @@ export function buildOpenApiDocument(serverUrl = "/api/v1") {
       title: "AI Maturity & Governance Portal API",
       version: "1",
       description:
-        "Pipelines push models, versions, stage transitions, incidents and monitoring to the registry. Every token belongs to one organisation.",
+        "Pipelines push models, versions, stage transitions, incidents and monitoring to the registry, and register webhooks to hear what " +
+        "happens in the portal (each event's payload is under `webhooks`). Every token belongs to one organisation.",
       ...license(),
     },
     servers: [{ url: serverUrl }],
