@@ -4,6 +4,7 @@ import { frameworkAndAuditHandlers } from "~/api/framework-and-audit.server";
 import { governanceHandlers } from "~/api/governance.server";
 import { registryHandlers } from "~/api/registry.server";
 import { roadmapHandlers } from "~/api/roadmaps.server";
+import { webhookHandlers } from "~/api/webhooks.server";
 import { apiRouter } from "~/modules/http/api-router.server";
 
 /**
@@ -17,6 +18,7 @@ const handle = apiRouter({
   ...assessmentHandlers,
   ...roadmapHandlers,
   ...frameworkAndAuditHandlers,
+  ...webhookHandlers,
 });
 
 export const loader = ({ request }: LoaderFunctionArgs) => handle(request);

@@ -62,7 +62,14 @@ async function api(method: string, urlPath: string, { token = ALL(), body, raw, 
     body: form ?? raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await res.text();
-  const json = ((res.headers.get("content-type") ?? "").includes("application/x-ndjson") ? parseJsonLines(text) : JSON.parse(text)) as any;
+  // A 204 has no body: the document must declare none.
+  const json = (
+    text === ""
+      ? undefined
+      : (res.headers.get("content-type") ?? "").includes("application/x-ndjson")
+        ? parseJsonLines(text)
+        : JSON.parse(text)
+  ) as any;
   expectMatchesDocument({ method, path: `/api/v1${urlPath}`, status: res.status, body: json });
   return { status: res.status, body: json };
 }
@@ -70,7 +77,7 @@ async function api(method: string, urlPath: string, { token = ALL(), body, raw, 
 /** Calls and expects `status`; returns the body. */
 async function expectStatus(status: number, method: string, urlPath: string, call: Call = {}) {
   const answer = await api(method, urlPath, call);
-  expect(answer.status, `${method} ${urlPath}: ${JSON.stringify(answer.body).slice(0, 300)}`).toBe(status);
+  expect(answer.status, `${method} ${urlPath}: ${String(JSON.stringify(answer.body)).slice(0, 300)}`).toBe(status);
   return answer.body;
 }
 
@@ -139,6 +146,7 @@ const VALID_BODY: Record<string, unknown> = {
   withdrawAssessment: { reason: "Entered by mistake" },
   generateRoadmap: {},
   updateRoadmapItem: { status: "in_progress" },
+  createWebhook: { url: "https://hooks.example.com/contract", events: ["approval.requested"] },
 };
 
 /** A body (or query) each operation refuses with 422. */
@@ -162,6 +170,7 @@ const INVALID: Record<string, { body?: unknown; query?: string }> = {
   verifyAuditChain: { query: "?seq=3" },
   getAuditPublicKey: { query: "?keyId=not-hex" },
   listAuditEvents: { query: "?limit=0" },
+  createWebhook: { body: { url: "not a url", events: ["account.password_reset"] } },
 };
 
 const endpointsDeclaring = (status: number) => API_ENDPOINTS.filter((e) => e.errors.includes(status));
@@ -316,6 +325,16 @@ describe("every operation answers as the OpenAPI document declares", () => {
     const anchored = await expectStatus(200, "GET", `/audit/verify?seq=${events[4].seq}&headHash=${events[4].hash}`);
     expect(anchored).toMatchObject({ ok: true, checkpoints: 1 });
 
+    // Webhooks
+    const webhook = await ok("createWebhook", 201, "POST", "/webhooks", {
+      body: { url: "https://hooks.example.com/contract", events: ["approval.decided", "incident.opened"], description: "Contract" },
+    });
+    expect(webhook.secret).toMatch(/^whsec_/);
+    const webhooks = await ok("listWebhooks", 200, "GET", "/webhooks");
+    expect(webhooks.webhooks.map((w: { id: number }) => w.id)).toContain(webhook.id);
+    await ok("listWebhookDeliveries", 200, "GET", `/webhooks/${webhook.id}/deliveries`);
+    expect(await ok("deleteWebhook", 204, "DELETE", `/webhooks/${webhook.id}`)).toBeUndefined();
+
     expect([...called].sort()).toEqual(API_ENDPOINTS.map((e) => e.operationId).sort());
   }, 120_000);
 
@@ -331,6 +350,9 @@ describe("every operation answers as the OpenAPI document declares", () => {
     for (const e of endpointsDeclaring(403)) {
       await expectStatus(403, e.method.toUpperCase(), fill(e.path, MISSING), { token: allBut(e.scope!), body: VALID_BODY[e.operationId] });
     }
+    // Registering a webhook for an event also needs the read scope of the event's domain.
+    const refused = await expectStatus(403, "POST", "/webhooks", { token: allBut("governance:read"), body: VALID_BODY.createWebhook });
+    expect(refused.error.issues).toEqual([{ path: "events.0", message: expect.stringContaining("governance:read") }]);
   }, 60_000);
 
   it("404 for what does not exist (or belongs to another organisation)", async () => {

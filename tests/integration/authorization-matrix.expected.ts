@@ -307,6 +307,10 @@ export const ROUTES: Record<string, RouteEntry> = {
       "GET /roadmaps/{id}",
       "GET /roadmap-items/{id}",
       "PATCH /roadmap-items/{id}",
+      "POST /webhooks",
+      "GET /webhooks",
+      "DELETE /webhooks/{id}",
+      "GET /webhooks/{id}/deliveries",
     ],
   },
 };
@@ -320,7 +324,8 @@ export const ROUTES: Record<string, RouteEntry> = {
  *   full     a `demo` token with every scope                  → `full`
  *   other    a token of organisation `other` with every scope → `other`
  * Paths name `demo`'s rows (a model whose slug `other` does not also have).
- * Writes are sent with a malformed JSON body, so `full` gets 400 and nothing is written. The body is
+ * Writes are sent with a malformed JSON body, so `full` gets 400 and nothing is written; a DELETE reads
+ * no body, so its `full` cell removes a row kept for it (`apiDeletableIds`), the one write it may make. The body is
  * read before the resource is looked up, so `other` gets 400 too on writes; the test separately
  * sends `other` well-formed writes against `demo`'s resources and expects 404 with nothing written.
  * Public endpoints give every principal the `full` outcome.
@@ -367,4 +372,9 @@ export const API: Record<string, ApiEntry> = {
   // In the README and served, but not in API_ENDPOINTS / GET /api/v1/openapi.json.
   "GET /roadmap-items/{id}": { scope: "roadmap:read", full: 200, other: 404 },
   "PATCH /roadmap-items/{id}": { scope: "roadmap:write", full: 400, other: 400 },
+
+  "POST /webhooks": { scope: "webhooks:write", full: 400, other: 400 },
+  "GET /webhooks": { scope: "webhooks:read", full: 200, other: 200 }, // the token's own organisation's endpoints
+  "DELETE /webhooks/{id}": { scope: "webhooks:write", full: 204, other: 404 },
+  "GET /webhooks/{id}/deliveries": { scope: "webhooks:read", full: 200, other: 404 },
 };

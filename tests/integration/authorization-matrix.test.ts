@@ -390,7 +390,13 @@ describe("authorization matrix: JSON API", () => {
   it.each(Object.keys(API))("%s", async (key) => {
     const entry = API[key]!;
     const [method, endpointPath] = key.split(" ") as [string, string];
-    const urlPath = apiPath(endpointPath);
+    // A DELETE reads no body: its `full` cell really deletes, a row kept for it, audited (the cell's one write).
+    const deletes = method === "DELETE";
+    const urlPath = apiPath(endpointPath, deletes ? { ...world.apiIds, ...world.apiDeletableIds } : world.apiIds);
+    if (deletes && entry.full === 204) {
+      knownWrites.audit_events = 1;
+      knownWrites[`audit_events[org ${world.demoOrgId}]`] = 1;
+    }
     apiCellCount += principals.length;
     const failures = await runBounded(principals.length, CONCURRENCY, async (i) => {
       const principal = principals[i]!;
@@ -410,8 +416,10 @@ describe("authorization matrix: JSON API", () => {
       const problems: string[] = [];
       if (res.status !== expected) problems.push(`expected ${expected}, got ${res.status} ${res.text.slice(0, 160)}`);
       const type = res.headers.get("content-type") ?? "";
-      // GET /audit/events answers JSON lines; every refusal is the JSON error envelope.
-      if (!type.includes("application/json") && !(res.status === 200 && type.includes("application/x-ndjson")))
+      // GET /audit/events answers JSON lines; a DELETE answers 204 with no body; every refusal is the JSON error envelope.
+      if (res.status === 204) {
+        if (res.text !== "") problems.push(`204 with a body: ${res.text.slice(0, 160)}`);
+      } else if (!type.includes("application/json") && !(res.status === 200 && type.includes("application/x-ndjson")))
         problems.push(`not JSON: ${res.headers.get("content-type")}`);
       return problems.length ? `${method} ${urlPath} as ${principal}: ${problems.join("; ")}` : null;
     });
@@ -484,9 +492,10 @@ describe("another organisation's rows, named from inside `demo`", () => {
       assessments: String(f.assessmentId),
       roadmaps: String(f.roadmapId),
       "roadmap-items": String(f.itemId),
+      webhooks: String(f.webhookId),
     };
     const keys = Object.keys(API).filter((k) => k.startsWith("GET ") && k.includes("{id}"));
-    expect(keys.length).toBeGreaterThanOrEqual(6);
+    expect(keys.length).toBeGreaterThanOrEqual(7);
     for (const key of keys) {
       const urlPath = apiPath(key.split(" ")[1]!, foreignIds);
       const res = await send(server.baseUrl, urlPath, { bearer: world.tokens.full });
@@ -572,6 +581,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       { method: "POST", path: "/assessments/{id}/withdraw", body: { reason: "Not yours" } },
       { method: "POST", path: "/assessments/{id}/roadmap" },
       { method: "PATCH", path: "/roadmap-items/{id}", body: { evidence: "Not yours" } },
+      { method: "DELETE", path: "/webhooks/{id}" },
     ];
     // Every org-scoped write of the API is here: the rest create in the token's own organisation.
     const scoped = Object.keys(API).filter((k) => !k.startsWith("GET ") && k.includes("{"));

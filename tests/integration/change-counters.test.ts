@@ -248,6 +248,10 @@ describe("change counters", () => {
       { label: "PATCH roadmap-items/{id}", send: api("PATCH", `/roadmap-items/${p.itemId}`, { evidence: "Counter test evidence" }) },
       { label: "POST assessments", send: api("POST", "/assessments", { period: "2024-Q1" }) },
       {
+        label: "POST webhooks",
+        send: api("POST", "/webhooks", { url: "https://counted.matrix.invalid/hooks", events: ["assessment.submitted"] }),
+      },
+      {
         label: "PUT responses",
         send: () => api("PUT", `/assessments/${draft()}/responses`, { capabilities: [{ id: "mlops.l2.1", status: "in_place" }] })(),
       },
@@ -259,6 +263,15 @@ describe("change counters", () => {
       {
         label: "POST finalize",
         send: () => api("POST", `/assessments/${draft()}/finalize`, { acceptUnanswered: true, justifications: {} })(),
+      },
+      {
+        label: "DELETE webhooks/{id}",
+        send: () =>
+          api(
+            "DELETE",
+            `/webhooks/${one("SELECT max(id) FROM webhook_endpoints WHERE org_id = ? AND deleted_at IS NULL", orgId)}`,
+            undefined,
+          )(),
       },
       // The pages' actions, as the authorization matrix lists them, on demo's own rows.
       {

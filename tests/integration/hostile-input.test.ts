@@ -330,6 +330,14 @@ const API_CASES: Record<string, ApiCase> = {
     path: () => `/roadmap-items/${t.roadmapItemId}`,
     example: () => ({ status: "in_progress", ownerEmail: "team@demo.local", evidence: "Evidence", team: "Platform" }),
   },
+  "POST /webhooks": {
+    path: () => "/webhooks",
+    example: () => ({
+      url: "https://fuzzed.hostile.invalid/hooks",
+      events: ["approval.requested", "incident.opened", "assessment.submitted"],
+      description: "Fuzzed",
+    }),
+  },
 };
 
 /** Percent-encodes the UTF-8 bytes of `text` (lone surrogates become U+FFFD, as a browser sends them). */

@@ -22,6 +22,16 @@ vi.setConfig({ testTimeout: 60_000, maxConcurrency: 4 });
 let server: PortalServer | undefined;
 let smtp: SmtpReceiver | undefined;
 let releaseBuild = () => {};
+let extraEnv: Record<string, string> = {};
+
+/**
+ * Starts this file's server with these environment variables too: call it at
+ * the top of the test file, e.g. `portalEnv({ WEBHOOK_ALLOW_PRIVATE: "1" })`
+ * for webhooks delivered to a receiver on loopback.
+ */
+export function portalEnv(env: Record<string, string>): void {
+  extraEnv = { ...extraEnv, ...env };
+}
 
 /** What the server's emails link to (PUBLIC_URL). */
 export const TEST_PUBLIC_URL = "https://portal.test";
@@ -34,7 +44,7 @@ beforeAll(async () => {
   server = await startPortal({
     databaseFile: process.env.DATABASE_URL!,
     buildDir: build.buildDir,
-    env: { SMTP_URL: smtp.url, SCHEDULER_POLL_MS: "100", PUBLIC_URL: TEST_PUBLIC_URL },
+    env: { SMTP_URL: smtp.url, SCHEDULER_POLL_MS: "100", PUBLIC_URL: TEST_PUBLIC_URL, ...extraEnv },
   });
 }, 240_000);
 

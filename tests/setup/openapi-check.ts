@@ -13,7 +13,11 @@ import { buildOpenApiDocument } from "../../app/modules/http/openapi";
 type Json = Record<string, unknown>;
 
 const SERVER_BASE = "/api/v1";
-const document = buildOpenApiDocument(SERVER_BASE) as unknown as { paths: Record<string, Record<string, Json>>; components: Json };
+const document = buildOpenApiDocument(SERVER_BASE) as unknown as {
+  paths: Record<string, Record<string, Json>>;
+  components: Json;
+  webhooks: Record<string, { post: Json }>;
+};
 
 /** Every object schema with properties and no `additionalProperties` refuses other keys. */
 function closeObjects(schema: unknown): unknown {
@@ -80,22 +84,40 @@ export function expectMatchesDocument({
       `${name} answered ${status}, which the document does not declare (it declares ${Object.keys(responses).join(", ")}); body: ${preview(body)}`,
     );
   }
+  // A response without content (204): the answer must have no body either.
+  if (!response.content) {
+    if (body !== undefined) throw new Error(`${name} answered ${status}, declared without a body, with ${preview(body)}`);
+    return;
+  }
   // JSON lines (application/x-ndjson): `body` is the parsed lines, each checked against the schema of one line.
   const lines = response.content?.["application/x-ndjson"];
   const ref = (lines ?? response.content?.["application/json"])?.schema?.$ref;
   if (!ref) throw new Error(`${name}: the document declares no JSON schema for ${status}`);
   const validate = validatorFor(ref);
   if (lines && !Array.isArray(body)) throw new Error(`${name} answered ${status}: JSON lines expected, got ${preview(body)}`);
-  for (const item of lines ? (body as unknown[]) : [body]) expectValid(validate, item, name, status, ref);
+  for (const item of lines ? (body as unknown[]) : [body]) expectValid(validate, item, `${name} answered ${status}`, ref);
 }
 
-function expectValid(validate: ValidateFunction, body: unknown, name: string, status: number, ref: string): void {
+/**
+ * Throws a readable error unless `body` (a webhook delivery's parsed JSON) is
+ * what the document's `webhooks` entry for its event type declares.
+ */
+export function expectWebhookMatchesDocument(body: { type?: unknown }): void {
+  const entry = typeof body.type === "string" ? document.webhooks[body.type] : undefined;
+  if (!entry) throw new Error(`The API document declares no webhook event ${String(body.type)}`);
+  const content = entry.post.requestBody as { content: Record<string, { schema: { $ref: string } }> };
+  const ref = content.content["application/json"]!.schema.$ref;
+  expectValid(validatorFor(ref), body, `The ${body.type as string} webhook`, ref);
+}
+
+/** `what`: the answer or message checked, e.g. "getModel (GET /models/{slug}) answered 200". */
+function expectValid(validate: ValidateFunction, body: unknown, what: string, ref: string): void {
   if (!validate(body)) {
     const problems = (validate.errors ?? []).map(
       (e) =>
         `  ${e.instancePath || "(the body)"} ${e.message}${e.params && "additionalProperty" in e.params ? `: ${String(e.params.additionalProperty)}` : ""}`,
     );
-    throw new Error(`${name} answered ${status} with a body that does not match ${ref}:\n${problems.join("\n")}\nbody: ${preview(body)}`);
+    throw new Error(`${what} came with a body that does not match ${ref}:\n${problems.join("\n")}\nbody: ${preview(body)}`);
   }
 }
 

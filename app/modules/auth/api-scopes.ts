@@ -10,6 +10,8 @@ export const API_SCOPES = [
   "assessment:write",
   "roadmap:read",
   "roadmap:write",
+  "webhooks:read",
+  "webhooks:write",
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
@@ -25,4 +27,6 @@ export const SCOPE_DESCRIPTIONS: Record<ApiScope, string> = {
   "assessment:write": "Create assessments, record responses, finalise",
   "roadmap:read": "Read roadmaps",
   "roadmap:write": "Generate roadmaps and update items",
+  "webhooks:read": "List the organisation's webhooks and their delivery logs (never their secrets)",
+  "webhooks:write": "Register and delete webhooks (an event also needs its domain's read scope, e.g. governance:read for approvals)",
 };

@@ -79,6 +79,11 @@ export async function readJsonBody<S extends ZodTypeAny>(request: Request, schem
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     throw apiError(400, "malformed_json", "The request body must be a JSON object");
   }
+  return parseBody(body, schema);
+}
+
+/** 422 with the issues when a body already read (`readJsonBody`) fails `schema`. */
+export function parseBody<S extends ZodTypeAny>(body: unknown, schema: S): z.output<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw apiError(422, "invalid", "The request has invalid values", issuesOf(parsed.error));
   return parsed.data;
@@ -114,6 +119,11 @@ export async function apiRoute(handler: () => Response | Promise<Response>): Pro
 
 export function created<S extends ZodTypeAny>(schema: S, body: z.infer<S>): Response {
   return apiJson(schema, body, { status: 201 });
+}
+
+/** 204: done, nothing to answer (a DELETE). */
+export function noContent(): Response {
+  return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
 }
 
 export function methodNotAllowed(allowed: string[]): Response {

@@ -12,6 +12,7 @@ import type { ZodTypeAny } from "zod";
 import { AssessmentResponsesSchema, FinalizeSchema } from "../assessment/assessment-schemas";
 import { BiasAuditJsonSchema, MAX_JSON_ROW_COLUMNS, MAX_JSON_ROWS } from "../governance/governance-schemas";
 import { ModelCreateSchema, ModelVersionCreateSchema, MonitoringSnapshotSchema } from "../registry/registry-schemas";
+import { WebhookCreateSchema } from "../notifications/notification-schemas";
 import { BulkAssignSchema } from "../roadmap/roadmap-schemas";
 import { issuesOf } from "./api.server";
 
@@ -52,6 +53,13 @@ const CASES: Case[] = [
   ["assessment versions", AssessmentResponsesSchema, { versions: invalidValues(101) }, "versions", /at most 100/],
   ["finalisation justifications", FinalizeSchema, { justifications: invalidValues(101) }, "justifications", /at most 100/],
   ["bulk-assigned roadmap items", BulkAssignSchema, { itemIds: invalidItems(501) }, "itemIds", /at most 500/],
+  [
+    "webhook events",
+    WebhookCreateSchema,
+    { url: "https://hooks.example.com/portal", events: invalidItems(51) },
+    "events",
+    /At most 50 events/,
+  ],
 ];
 
 describe("collections in request bodies are refused by size before their items are read", () => {

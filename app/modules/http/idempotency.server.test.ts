@@ -32,6 +32,17 @@ describe("idempotency records", () => {
     expect(peekIdempotencyKey("test:a", "k1", at(2000))).toEqual({ state: "done", requestHash: "digest-1", answer });
   });
 
+  it("keeps answers sealed: a secret shown once is not readable in the database", () => {
+    const secret = "whsec_c2VjcmV0IHNob3duIG9uY2UsIHJlcGxheWVkIHRvIGEgcmV0cnk=";
+    const claim = claimIdempotencyKey("test:sealed", "k", T0) as { id: number };
+    const created = { ...answer, body: JSON.stringify({ id: 9, secret }) };
+    completeIdempotencyKey(claim.id, "digest", created);
+    const [row] = recordsOf("test:sealed");
+    expect(row!.responseBody).toMatch(/^v1\./);
+    expect(row!.responseBody).not.toContain("whsec_");
+    expect(peekIdempotencyKey("test:sealed", "k", at(1000))).toEqual({ state: "done", requestHash: "digest", answer: created });
+  });
+
   it("a released claim (the request failed) frees the key", () => {
     const claim = claimIdempotencyKey("test:c", "k", T0);
     releaseIdempotencyKey((claim as { id: number }).id);

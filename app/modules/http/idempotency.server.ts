@@ -1,6 +1,7 @@
 import { and, eq, lte } from "drizzle-orm";
 import { getDb, writeTransaction, type Db, type DbOrTx } from "../../../db/client";
 import { idempotencyRecords } from "../../../db/schema";
+import { openSecret, sealSecret } from "../../utils/keys.server";
 import { authenticateApiToken } from "../auth/api-tokens.server";
 import { apiError } from "./api.server";
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER, RequestDigest } from "./idempotency";
@@ -30,6 +31,15 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  */
 export const ABANDONED_CLAIM_MS = 15 * 60 * 1000;
 
+/**
+ * Stored answers are sealed with the secrets key: an answer may carry what is
+ * shown only once (a new webhook's signing secret, replayed to a retry of the
+ * request that created it), and a copy of the database must not reveal it.
+ * An answer stored before answers were sealed is plain JSON (never "v1.…").
+ */
+const sealAnswer = (body: string) => sealSecret(body);
+const openAnswer = (stored: string) => (stored.startsWith("v1.") ? openSecret(stored) : stored);
+
 /** An answer as stored and replayed. */
 export type StoredAnswer = { status: number; headers: Record<string, string>; body: string };
 
@@ -47,7 +57,11 @@ function stateOf(row: ReturnType<typeof recordOf>, now: Date): Exclude<Claim, { 
   if (!row || row.expiresAt.getTime() <= now.getTime()) return { state: "free" };
   if (row.responseStatus !== null) {
     const headers = JSON.parse(row.responseHeaders) as Record<string, string>;
-    return { state: "done", requestHash: row.requestHash, answer: { status: row.responseStatus, headers, body: row.responseBody } };
+    return {
+      state: "done",
+      requestHash: row.requestHash,
+      answer: { status: row.responseStatus, headers, body: openAnswer(row.responseBody) },
+    };
   }
   return now.getTime() - row.createdAt.getTime() < ABANDONED_CLAIM_MS ? { state: "running" } : { state: "free" };
 }
@@ -87,7 +101,12 @@ export function completeIdempotencyKey(id: number, requestHash: string, answer: 
     (tx) =>
       tx
         .update(idempotencyRecords)
-        .set({ requestHash, responseStatus: answer.status, responseHeaders: JSON.stringify(answer.headers), responseBody: answer.body })
+        .set({
+          requestHash,
+          responseStatus: answer.status,
+          responseHeaders: JSON.stringify(answer.headers),
+          responseBody: sealAnswer(answer.body),
+        })
         .where(eq(idempotencyRecords.id, id))
         .run(),
     db,

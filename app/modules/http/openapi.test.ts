@@ -3,6 +3,8 @@ import { API_SCOPES } from "../auth/api-scopes";
 import { RISK_TIERS, SEVERITIES, STAGES } from "../registry/registry-constants";
 import { lintOpenApiDocument } from "../../../scripts/lint-openapi";
 import packageJson from "../../../package.json";
+import { EVENT_TYPES, WEBHOOK_EVENT_TYPES } from "../notifications/notification-constants";
+import { EVENT_DATA_SCHEMAS, type WebhookEventType } from "../notifications/notification-payloads";
 import { API_ENDPOINTS, buildOpenApiDocument, documentedErrors, LICENSE_SPDX } from "./openapi";
 
 type Json = Record<string, any>;
@@ -44,7 +46,7 @@ describe("buildOpenApiDocument", () => {
   });
 
   it("has exactly one operation per API_ENDPOINTS entry", () => {
-    expect(API_ENDPOINTS.length).toBe(32);
+    expect(API_ENDPOINTS.length).toBe(36);
     for (const endpoint of API_ENDPOINTS) {
       expect(operation(endpoint.method, endpoint.path), `${endpoint.method} ${endpoint.path}`).toBeDefined();
     }
@@ -53,6 +55,7 @@ describe("buildOpenApiDocument", () => {
     // Spot-check the two paths that carry two methods.
     expect(Object.keys(doc.paths["/models"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/incidents/{id}"]).sort()).toEqual(["get", "patch"]);
+    expect(Object.keys(doc.paths["/webhooks"]).sort()).toEqual(["get", "post"]);
   });
 
   it("declares the bearer security scheme and requires each endpoint's scope; the framework is public", () => {
@@ -82,7 +85,7 @@ describe("buildOpenApiDocument", () => {
         expect(responses[String(status)].description).toMatch(/\S/);
       }
       // A created endpoint answers 200 too where it says when (a promotion by an automatic approval policy).
-      const successes = endpoint.created ? (endpoint.okWhen ? ["200", "201"] : ["201"]) : ["200"];
+      const successes = endpoint.response === null ? ["204"] : endpoint.created ? (endpoint.okWhen ? ["200", "201"] : ["201"]) : ["200"];
       expect(Object.keys(responses).sort()).toEqual([...successes, ...documentedErrors(endpoint).map(String)].sort());
     }
   });
@@ -121,6 +124,10 @@ describe("buildOpenApiDocument", () => {
       "GET /audit/verify": "verifyAuditChain",
       "GET /audit/public-key": "getAuditPublicKey",
       "GET /audit/events": "listAuditEvents",
+      "POST /webhooks": "createWebhook",
+      "GET /webhooks": "listWebhooks",
+      "DELETE /webhooks/{id}": "deleteWebhook",
+      "GET /webhooks/{id}/deliveries": "listWebhookDeliveries",
     });
     for (const endpoint of API_ENDPOINTS) expect(operation(endpoint.method, endpoint.path).operationId).toBe(endpoint.operationId);
   });
@@ -129,12 +136,16 @@ describe("buildOpenApiDocument", () => {
     const tags = (doc.tags as Json[]).map((t) => t.name);
     for (const endpoint of API_ENDPOINTS) {
       const op = operation(endpoint.method, endpoint.path);
+      expect(op.tags).toHaveLength(1);
+      expect(tags).toContain(op.tags[0]);
+      if (endpoint.response === null) {
+        expect(op.responses["204"], endpoint.operationId).not.toHaveProperty("content");
+        continue;
+      }
       const success = op.responses[endpoint.created ? "201" : "200"].content[endpoint.contentType ?? "application/json"].schema;
       expect(success.$ref, endpoint.operationId).toMatch(/^#\/components\/schemas\/[A-Z]\w+$/);
       const schema = resolvePointer(doc, success.$ref) as Json;
       expect(schema.type === "object" || schema.anyOf?.every((s: Json) => s.type === "object"), endpoint.operationId).toBe(true);
-      expect(op.tags).toHaveLength(1);
-      expect(tags).toContain(op.tags[0]);
     }
     for (const tag of doc.tags as Json[]) expect(tag.description).toMatch(/\S/);
     const model = doc.components.schemas.Model;
@@ -185,10 +196,10 @@ describe("buildOpenApiDocument", () => {
     expect((operation("get", "/metrics").parameters as Json[]).map((p) => p.name)).toEqual(["from", "to"]);
   });
 
-  it("every POST, PUT and PATCH has a required JSON request body; GETs have none", () => {
+  it("every POST, PUT and PATCH has a required JSON request body; GETs and DELETEs have none", () => {
     for (const endpoint of API_ENDPOINTS) {
       const op = operation(endpoint.method, endpoint.path);
-      if (endpoint.method !== "get") {
+      if (endpoint.method !== "get" && endpoint.method !== "delete") {
         expect(op.requestBody.required, `${endpoint.method} ${endpoint.path}`).toBe(true);
         const schema = op.requestBody.content["application/json"].schema;
         expect(schema.type).toBe("object");
@@ -269,6 +280,40 @@ describe("buildOpenApiDocument", () => {
     expect(refs.length).toBeGreaterThan(0);
     const dangling = refs.filter((ref) => resolvePointer(doc, ref) === undefined);
     expect(dangling).toEqual([]);
+  });
+
+  it("POST /webhooks: url and events required, events limited to the event types a webhook may receive", () => {
+    const schema = bodySchema("post", "/webhooks");
+    expect(schema.required).toEqual(["url", "events"]);
+    expect(schema.properties.events).toMatchObject({ type: "array", minItems: 1, maxItems: 50, items: { enum: [...WEBHOOK_EVENT_TYPES] } });
+    expect(schema.properties.events.items.enum).not.toContain("account.password_reset");
+    expect(doc.components.schemas.CreatedWebhook.required).toEqual(expect.arrayContaining(["id", "url", "events", "secret"]));
+    expect(doc.components.schemas.WebhookList.properties.webhooks.items.properties).not.toHaveProperty("secret");
+  });
+
+  it("documents every event a webhook receives under `webhooks`: its headers and its payload, from the payload schemas", () => {
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES, "webhook.test"].sort());
+    const ids = new Set<string>();
+    for (const [type, item] of Object.entries(doc.webhooks as Json)) {
+      const op = item.post;
+      ids.add(op.operationId);
+      expect(op.tags).toEqual(["Webhooks"]);
+      expect(op.parameters.map((p: Json) => `${p.in} ${p.name}`)).toEqual([
+        "header webhook-id",
+        "header webhook-timestamp",
+        "header webhook-signature",
+      ]);
+      const payload = resolvePointer(doc, op.requestBody.content["application/json"].schema.$ref) as Json;
+      expect(payload.properties.type.const, type).toBe(type);
+      expect(payload.required).toEqual(["type", "timestamp", "data"]);
+      expect(Object.keys(payload.properties.data.properties), type).toEqual(
+        Object.keys(EVENT_DATA_SCHEMAS[type as WebhookEventType].shape).concat(type === "webhook.test" ? [] : ["url"]),
+      );
+      if (type !== "webhook.test") expect(op.description).toContain(EVENT_TYPES[type as WebhookEventType & keyof typeof EVENT_TYPES].scope);
+    }
+    expect(ids.size).toBe(Object.keys(doc.webhooks).length);
+    expect(doc.webhooks["approval.decided"].post.operationId).toBe("approvalDecidedEvent");
+    expect(doc.components.schemas.ApprovalDecidedEvent.properties.data.properties.status.enum).toEqual(["approved", "rejected"]);
   });
 
   it("the Error $ref resolves (guards the pointer helper used above)", () => {

@@ -41,6 +41,15 @@ import {
 import { FrameworkQuerySchema, FrameworkSummarySchema } from "../framework/framework-response-schemas";
 import { RoadmapGenerateSchema, RoadmapItemUpdateSchema } from "../roadmap/roadmap-schemas";
 import { RoadmapDetailSchema, RoadmapItemSchema } from "../roadmap/roadmap-response-schemas";
+import { WebhookCreateSchema } from "../notifications/notification-schemas";
+import { CreatedWebhookSchema, WebhookDeliveryListSchema, WebhookListSchema } from "../notifications/notification-response-schemas";
+import { EVENT_TYPES } from "../notifications/notification-constants";
+import {
+  WEBHOOK_DELIVERED_TYPES,
+  webhookEventDescription,
+  webhookEventSchema,
+  type WebhookEventType,
+} from "../notifications/notification-payloads";
 import { ApiErrorSchema } from "./api-schemas";
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "./idempotency";
 
@@ -49,13 +58,13 @@ import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "./idempotency";
  * this list and from the same zod schemas that validate each request and type
  * each answer (the routes pass `response` to `apiJson`/`created`).
  */
-type Tag = "Registry" | "Governance" | "Assessments" | "Roadmaps" | "Framework" | "Audit";
+type Tag = "Registry" | "Governance" | "Assessments" | "Roadmaps" | "Framework" | "Audit" | "Webhooks";
 
 type Endpoint = {
   /** Stable: generated clients name their functions after it. */
   operationId: string;
   tag: Tag;
-  method: "get" | "post" | "put" | "patch";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   summary: string;
   /** More than the summary says, in the operation's description after the scope it needs. */
@@ -64,8 +73,8 @@ type Endpoint = {
   scope: ApiScope | null;
   body?: ZodTypeAny;
   query?: ZodTypeAny;
-  /** The successful answer (200, or 201 when `created`); with `contentType` JSON lines, the schema of one line. */
-  response: ZodTypeAny;
+  /** The successful answer (200, or 201 when `created`); with `contentType` JSON lines, the schema of one line. null: 204, no body. */
+  response: ZodTypeAny | null;
   /** Default application/json. */
   contentType?: "application/x-ndjson";
   created?: boolean;
@@ -81,6 +90,12 @@ const TAGS: Array<{ name: Tag; description: string }> = [
   { name: "Roadmaps", description: "Next-step roadmaps generated from finalised assessments, and their items" },
   { name: "Framework", description: "The maturity framework assessments are scored against" },
   { name: "Audit", description: "The organisation's hash-chained audit trail" },
+  {
+    name: "Webhooks",
+    description:
+      "Endpoints that receive the organisation's events, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), " +
+      "and their delivery logs. What each event carries is under `webhooks`: one entry per event type.",
+  },
 ];
 
 /** Named response schemas: each becomes `#/components/schemas/<name>` (and a named type in generated clients). */
@@ -107,7 +122,19 @@ const COMPONENTS: Record<string, ZodTypeAny> = {
   AuditVerification: AuditVerificationSchema,
   AuditPublicKey: AuditPublicKeySchema,
   AuditEventLine: AuditEventLineSchema,
+  CreatedWebhook: CreatedWebhookSchema,
+  WebhookList: WebhookListSchema,
+  WebhookDeliveryList: WebhookDeliveryListSchema,
+  ...Object.fromEntries(WEBHOOK_DELIVERED_TYPES.map((type) => [eventComponentName(type), webhookEventSchema(type)])),
 };
+
+/** `approval.requested` → `ApprovalRequestedEvent`: the component (and generated type) of the event's payload. */
+function eventComponentName(type: WebhookEventType): string {
+  return `${type
+    .split(/[._]/)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join("")}Event`;
+}
 
 export const API_ENDPOINTS: Endpoint[] = [
   {
@@ -471,6 +498,51 @@ export const API_ENDPOINTS: Endpoint[] = [
     query: AuditEventsQuerySchema,
     errors: [401, 403, 422],
   },
+  {
+    operationId: "createWebhook",
+    tag: "Webhooks",
+    method: "post",
+    path: "/webhooks",
+    response: CreatedWebhookSchema,
+    summary: "Register a webhook endpoint for some event types; the answer carries its signing secret, the only time it is shown",
+    description:
+      "Each event type also needs the read scope of its domain (e.g. `governance:read` for approval events, `registry:read` for incidents): " +
+      "without it, 403 with an issue at `events.<index>` naming the missing scope. Only event types with a read scope can be subscribed to.",
+    scope: "webhooks:write",
+    body: WebhookCreateSchema,
+    created: true,
+    errors: [400, 401, 403, 422],
+  },
+  {
+    operationId: "listWebhooks",
+    tag: "Webhooks",
+    method: "get",
+    path: "/webhooks",
+    response: WebhookListSchema,
+    summary: "The organisation's webhook endpoints, newest first (without their secrets)",
+    scope: "webhooks:read",
+    errors: [401, 403],
+  },
+  {
+    operationId: "deleteWebhook",
+    tag: "Webhooks",
+    method: "delete",
+    path: "/webhooks/{id}",
+    response: null,
+    summary: "Delete a webhook endpoint: nothing more is sent to it, and messages still waiting for it are dropped",
+    scope: "webhooks:write",
+    errors: [401, 403, 404],
+  },
+  {
+    operationId: "listWebhookDeliveries",
+    tag: "Webhooks",
+    method: "get",
+    path: "/webhooks/{id}/deliveries",
+    response: WebhookDeliveryListSchema,
+    summary: "A webhook endpoint's newest delivery attempts: event type, message id, status code, response time",
+    scope: "webhooks:read",
+    errors: [401, 403, 404],
+  },
 ];
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -567,6 +639,17 @@ export function documentedErrors(endpoint: Endpoint): number[] {
   return [...new Set([...endpoint.errors, ...Object.keys(IDEMPOTENCY_ERRORS).map(Number)])].sort((a, b) => a - b);
 }
 
+/** The success answers: 200 or 201 with the response schema (and 200 too, `okWhen`), or 204 with no body. */
+function successResponses(endpoint: Endpoint, idempotent: boolean): Record<string, unknown> {
+  const headers = idempotent ? { headers: REPLAYED_RESPONSE_HEADER } : {};
+  if (endpoint.response === null) return { "204": { description: "Done: no content", ...headers } };
+  const content = { [endpoint.contentType ?? "application/json"]: { schema: componentRef(endpoint.response) } };
+  return {
+    ...(endpoint.okWhen ? { "200": { description: endpoint.okWhen, ...headers, content } } : {}),
+    [endpoint.created ? "201" : "200"]: { description: endpoint.created ? "Created" : "OK", ...headers, content },
+  };
+}
+
 function operation(endpoint: Endpoint) {
   const pathParameters = [...endpoint.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1],
@@ -599,23 +682,62 @@ function operation(endpoint: Endpoint) {
     ],
     ...(requestContent ? { requestBody: { required: true, content: requestContent } } : {}),
     responses: {
-      ...(endpoint.okWhen
-        ? {
-            "200": {
-              description: endpoint.okWhen,
-              ...(idempotent ? { headers: REPLAYED_RESPONSE_HEADER } : {}),
-              content: { [endpoint.contentType ?? "application/json"]: { schema: componentRef(endpoint.response) } },
-            },
-          }
-        : {}),
-      [endpoint.created ? "201" : "200"]: {
-        description: endpoint.created ? "Created" : "OK",
-        ...(idempotent ? { headers: REPLAYED_RESPONSE_HEADER } : {}),
-        content: { [endpoint.contentType ?? "application/json"]: { schema: componentRef(endpoint.response) } },
-      },
+      ...successResponses(endpoint, idempotent),
       ...Object.fromEntries(errors.map((status) => [String(status), { description: errorDescription(status), content: errorContent }])),
     },
   };
+}
+
+/** The Standard Webhooks headers every delivery carries. */
+const WEBHOOK_HEADERS = [
+  {
+    name: "webhook-id",
+    description: "The message's id (`msg_…`): the same on every retry, so a receiver can drop a message it has already handled",
+  },
+  { name: "webhook-timestamp", description: "When this attempt was signed, in seconds since the Unix epoch: refuse stale ones" },
+  {
+    name: "webhook-signature",
+    description:
+      "`v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` under the endpoint's secret; " +
+      "verify it with any Standard Webhooks library, e.g. `new Webhook(secret).verify(rawBody, headers)` of the `standardwebhooks` package",
+  },
+].map((header) => ({ ...header, in: "header", required: true, schema: { type: "string" } }));
+
+/** `approval.requested` → `approvalRequestedEvent`. */
+function eventOperationId(type: WebhookEventType): string {
+  const name = eventComponentName(type);
+  return name[0]!.toLowerCase() + name.slice(1);
+}
+
+/** OpenAPI 3.1 `webhooks`: what the portal posts to a registered endpoint, one entry per event type. */
+function webhookEvents() {
+  return Object.fromEntries(
+    WEBHOOK_DELIVERED_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          operationId: eventOperationId(type),
+          tags: ["Webhooks" satisfies Tag],
+          summary: webhookEventDescription(type),
+          description:
+            type === "webhook.test"
+              ? "Sent to one endpoint when an administrator asks for a test event."
+              : `Sent to every endpoint subscribed to \`${type}\` (registering for it needs the \`${EVENT_TYPES[type].scope}\` scope). ` +
+                "Retried with doubling waits, from 30 seconds to 6 hours, until the receiver answers 2xx; an endpoint that fails for 24 hours is disabled.",
+          security: [],
+          parameters: WEBHOOK_HEADERS,
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: `#/components/schemas/${eventComponentName(type)}` } } },
+          },
+          responses: {
+            "200": { description: "Received (any 2xx answer does): the message is not sent again" },
+            "400": { description: "Refused (any other answer, or none within 10 seconds): the message is retried later" },
+          },
+        },
+      },
+    ]),
+  );
 }
 
 /** The project's licence (LICENSE; the same SPDX id as package.json's "license", which openapi.test.ts checks). */
@@ -637,7 +759,8 @@ export function buildOpenApiDocument(serverUrl = "/api/v1") {
       title: "AI Maturity & Governance Portal API",
       version: "1",
       description:
-        "Pipelines push models, versions, stage transitions, incidents and monitoring to the registry. Every token belongs to one organisation.",
+        "Pipelines push models, versions, stage transitions, incidents and monitoring to the registry, and register webhooks to hear what " +
+        "happens in the portal (each event's payload is under `webhooks`). Every token belongs to one organisation.",
       ...license(),
     },
     servers: [{ url: serverUrl }],
@@ -654,5 +777,6 @@ export function buildOpenApiDocument(serverUrl = "/api/v1") {
       schemas: Object.fromEntries(Object.entries(COMPONENTS).map(([name, schema]) => [name, responseSchema(schema)])),
     },
     paths,
+    webhooks: webhookEvents(),
   };
 }

@@ -1,5 +1,9 @@
 import { z } from "zod";
+import { lengthFirst } from "../../utils/bounded";
 import { DELIVERY_MODES, NOTIFICATION_CATEGORIES, WEBHOOK_EVENT_TYPES, type NotificationCategory } from "./notification-constants";
+
+/** A list of events names each at most once; repeats are dropped, but a body may not carry more than this. */
+export const MAX_WEBHOOK_EVENTS = 50;
 
 /** A webhook endpoint as admins register it in the portal and pipelines through `POST /api/v1/webhooks`. */
 export const WebhookCreateSchema = z.object({
@@ -9,12 +13,17 @@ export const WebhookCreateSchema = z.object({
     .max(2_000, "The URL is too long (2,000 characters at most)")
     .url("Give an absolute URL, e.g. https://hooks.example.com/portal")
     .refine((value) => /^https?:\/\//i.test(value), "The URL must start with https:// (or http://)"),
-  events: z
-    .array(z.enum(WEBHOOK_EVENT_TYPES, { errorMap: () => ({ message: "Not an event type (see the event catalogue)" }) }), {
-      required_error: "Choose at least one event",
-    })
-    .min(1, "Choose at least one event")
-    .transform((events) => [...new Set(events)]),
+  events: lengthFirst(
+    z
+      .array(
+        z.enum(WEBHOOK_EVENT_TYPES, {
+          errorMap: () => ({ message: `Not an event a webhook can subscribe to: choose from ${WEBHOOK_EVENT_TYPES.join(", ")}` }),
+        }),
+        { required_error: "Choose at least one event" },
+      )
+      .min(1, "Choose at least one event")
+      .max(MAX_WEBHOOK_EVENTS, `At most ${MAX_WEBHOOK_EVENTS} events`),
+  ).transform((events) => [...new Set(events)]),
   description: z.string().trim().max(200, "Keep the description under 200 characters").default(""),
 });
 export type WebhookCreate = z.infer<typeof WebhookCreateSchema>;

@@ -13,6 +13,7 @@ import {
 } from "../../../db/schema";
 import { EVENT_TYPES, type DeliveryMode, type EventType, type NotificationCategory } from "./notification-constants";
 import { composeEmail, publicUrl } from "./email.server";
+import type { EventData } from "./notification-payloads";
 
 /**
  * The one way a change tells people and systems about itself. Called inside
@@ -23,10 +24,10 @@ import { composeEmail, publicUrl } from "./email.server";
  * Notifications sit on the lowest rung of the domain ladder: every domain may
  * call `notify`, and it imports none of them. Callers say who is told.
  */
-export type NotificationEvent = {
+type EventOf<T extends EventType> = {
   /** NULL for messages about a person's account, outside any organisation. */
   orgId: number | null;
-  type: EventType;
+  type: T;
   /** People told in the portal, and by email as each chose for the event's category. */
   recipients: readonly number[];
   /** False for messages that carry a credential (a password reset link): email only, no inbox entry. */
@@ -39,9 +40,10 @@ export type NotificationEvent = {
   body?: string;
   /** Where in the portal the reader acts on it, e.g. `/orgs/demo/approvals/12`. */
   path: string;
-  /** What a webhook receives as `data` (documented per event type in the OpenAPI document). */
-  data: Record<string, unknown>;
+  /** What a webhook receives as `data`, typed per event type by the schemas the OpenAPI document declares (notification-payloads.ts). */
+  data: EventData<T>;
 };
+export type NotificationEvent = { [T in EventType]: EventOf<T> }[EventType];
 
 /** The active members of an organisation with one of `roles` (role names as in memberships), but not `except`. */
 export function membersWithRoles(tx: DbOrTx, orgId: number, roles: readonly string[], except?: number | null): number[] {

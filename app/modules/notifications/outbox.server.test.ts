@@ -40,7 +40,7 @@ function approvalRequested(recipients: number[]): NotificationEvent {
     title: "Approval requested: credit-scoring 1.2.0",
     body: "The team asks to promote credit-scoring 1.2.0 to production.",
     path: `/orgs/${org.slug}/approvals/7`,
-    data: { requestId: 7, model: "credit-scoring", version: "1.2.0" },
+    data: { requestId: 7, model: "credit-scoring", version: "1.2.0", requiredRoles: ["ethics"], requestedBy: "team@example.test" },
   };
 }
 

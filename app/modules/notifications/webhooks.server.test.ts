@@ -5,6 +5,7 @@ import { auditEvents, deliveryAttempts, notifications, outboxMessages, webhookEn
 import { createTestOrg, member, type TestOrg } from "../../../tests/setup/test-orgs";
 import { startWebhookReceiver, type WebhookReceiver } from "../../../tests/setup/webhook-receiver";
 import { WEBHOOK_DISABLE_AFTER_MS } from "./delivery";
+import { webhookEventSchema } from "./notification-payloads";
 import { WebhookCreateSchema } from "./notification-schemas";
 import { notify } from "./notifications.server";
 import { deliverDueMessages } from "./outbox.server";
@@ -57,7 +58,14 @@ function incidentOpened(now = new Date()) {
         recipients: [],
         title: "Incident opened on credit-scoring",
         path: `/orgs/${org.slug}/models/credit-scoring`,
-        data: { model: "credit-scoring", severity: "high" },
+        data: {
+          incidentId: 1,
+          model: "credit-scoring",
+          version: "1.0.0",
+          title: "Drift",
+          severity: "sev2",
+          reportedBy: "team@example.test",
+        },
       },
       now,
     ),
@@ -76,9 +84,12 @@ describe("webhooks", () => {
     const [receipt] = receiver.receipts;
     expect(receipt).toMatchObject({ verified: true, answered: 204 });
     expect(receipt!.id).toMatch(/^msg_/);
-    expect(JSON.parse(receipt!.body)).toMatchObject({
+    // Exactly what the OpenAPI document's `webhooks` entry declares: parsing drops no undeclared key.
+    const payload = JSON.parse(receipt!.body);
+    expect(webhookEventSchema("incident.opened").parse(payload)).toEqual(payload);
+    expect(payload).toMatchObject({
       type: "incident.opened",
-      data: { model: "credit-scoring", severity: "high", url: expect.stringMatching(`/orgs/${org.slug}/models/credit-scoring$`) },
+      data: { model: "credit-scoring", severity: "sev2", url: expect.stringMatching(`/orgs/${org.slug}/models/credit-scoring$`) },
     });
     expect(listWebhookDeliveries(org.id, endpoint.id)).toMatchObject([{ ok: true, statusCode: 204, eventType: "incident.opened" }]);
   });
@@ -144,7 +155,9 @@ describe("webhooks", () => {
     const endpoint = register();
     sendTestEvent(org.id, endpoint.id, admin.actor);
     await deliverDueMessages(new Date());
-    expect(JSON.parse(receiver.receipts[0]!.body)).toMatchObject({ type: "webhook.test", data: { webhookId: endpoint.id } });
+    const payload = JSON.parse(receiver.receipts[0]!.body);
+    expect(payload).toMatchObject({ type: "webhook.test", data: { webhookId: endpoint.id } });
+    expect(webhookEventSchema("webhook.test").parse(payload)).toEqual(payload);
 
     deleteWebhookEndpoint(org.id, endpoint.id, admin.actor);
     incidentOpened();

@@ -1211,7 +1211,14 @@ describe("the weekly digest (notifications/digest.server.ts fed by dueItemsByOwn
     writeTransaction({ orgId }, (tx) =>
       notify(
         tx,
-        { orgId, type: "approval.requested", recipients: [weekly.id], title: "Approval requested: churn 2.0", path: "/x", data: {} },
+        {
+          orgId,
+          type: "approval.requested",
+          recipients: [weekly.id],
+          title: "Approval requested: churn 2.0",
+          path: "/x",
+          data: { requestId: 1, model: "churn", version: "2.0", requiredRoles: ["ethics"], requestedBy: "team@example.test" },
+        },
         new Date(MONDAY_0800_BERLIN.getTime() - 86_400_000),
       ),
     );
