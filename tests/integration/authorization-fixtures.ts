@@ -12,6 +12,8 @@ import { demoPassword, seedDemoHistory, seedDemoOrganization } from "../../db/se
 import { SYSTEM_ACTOR, type Actor } from "../../app/modules/audit/audit.server";
 import { API_SCOPES, type ApiScope } from "../../app/modules/auth/api-scopes";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
+import { WebhookCreateSchema } from "../../app/modules/notifications/notification-schemas";
+import { createWebhookEndpoint } from "../../app/modules/notifications/webhooks.server";
 import { createOrganization, createUserInOrganization } from "../../app/modules/auth/organizations.server";
 import { ModelCardSectionsSchema, type CardSections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
@@ -48,6 +50,7 @@ export type World = {
     inReviewCardId: number;
     tokenId: number;
     userId: number;
+    webhookId: number;
   };
   tokens: {
     /** `demo`, every scope. */
@@ -149,6 +152,17 @@ export async function prepareWorld(file: string): Promise<World> {
       revocable: { id: revocable.id, token: revocable.token },
     };
 
+    // A webhook endpoint in each organisation, for the webhook pages' `$webhookId`. Subscribed to an event the probes
+    // never cause, so nothing is sent to it.
+    const webhook = (orgId: number) =>
+      createWebhookEndpoint(
+        orgId,
+        WebhookCreateSchema.parse({ url: "https://hooks.example.com/matrix", events: ["audit.verification_failed"] }),
+        SYSTEM_ACTOR,
+      );
+    webhook(demoOrgId);
+    const otherWebhook = webhook(other.id);
+
     const db = new Database(file, { readonly: true });
     try {
       const one = <T>(sql: string, ...args: unknown[]): T => {
@@ -187,6 +201,7 @@ export async function prepareWorld(file: string): Promise<World> {
         inReviewCardId: id("select id from model_cards where org_id = ? and status = 'in_review' order by id limit 1", other.id),
         tokenId: otherToken.id,
         userId: outsider.id,
+        webhookId: otherWebhook.id,
       };
       const demoPw = demoPassword();
       return {
