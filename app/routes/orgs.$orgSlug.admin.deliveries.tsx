@@ -52,9 +52,9 @@ export default function Deliveries() {
         <AppLink to={`/orgs/${org.slug}/admin/webhooks`}>Webhooks</AppLink>.
       </p>
       {smtp ? null : (
-        <p className="notice" role="status">
-          No SMTP server is configured (<code>SMTP_URL</code>): emails are not sent. They stay here, held, marked &ldquo;not sent: no SMTP
-          configured&rdquo;.
+        <p className="card">
+          <strong className="warn-text">Emails are not sent:</strong> no SMTP server is configured (<code>SMTP_URL</code>). They stay here,
+          held, marked &ldquo;not sent: no SMTP configured&rdquo;.
         </p>
       )}
       <p aria-label="Messages by status">
@@ -101,7 +101,7 @@ export default function Deliveries() {
                     {OUTBOX_CHANNEL_LABELS[m.channel]}: {m.channel === "email" ? m.subject : eventTypeLabel(m.eventType)}
                     <div className="muted mono">{m.messageId}</div>
                   </td>
-                  <td className="mono">
+                  <td className="mono address-cell">
                     {m.channel === "email" ? (
                       (m.toEmail ?? "—")
                     ) : m.webhookId !== null && !m.webhookDeleted ? (
@@ -115,7 +115,12 @@ export default function Deliveries() {
                   <td className="words-cell">
                     <span className={STATUS_CLASS[m.status]}>{OUTBOX_STATUS_LABELS[m.status]}</span>
                     {m.status === "delivered" && m.deliveredAt ? <div className="muted">{formatDateTime(m.deliveredAt)}</div> : null}
-                    {m.status !== "delivered" && m.lastError ? <div className="muted">{m.lastError}</div> : null}
+                    {m.status !== "delivered" && m.lastError ? (
+                      <div className="muted">
+                        {m.status === "pending" ? "Last attempt: " : null}
+                        {m.lastError}
+                      </div>
+                    ) : null}
                   </td>
                   <td>{m.attempts}</td>
                   <td className="nowrap">{formatDateTime(m.nextAttemptAt)}</td>

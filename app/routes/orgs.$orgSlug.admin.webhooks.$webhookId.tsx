@@ -91,14 +91,14 @@ export default function WebhookDeliveryLog() {
               {deliveries.map((d, index) => (
                 <tr key={`${d.messageId}-${d.attemptedAt}-${index}`} data-testid="delivery-attempt">
                   <td className="nowrap">{formatDateTime(d.attemptedAt)}</td>
-                  <td>
+                  <td className="words-cell">
                     {eventTypeLabel(d.eventType)}
                     <div className="muted mono">{d.eventType}</div>
                   </td>
                   <td className={d.ok ? "ok-text" : "bad-text"}>{attemptOutcome(d)}</td>
                   <td className="nowrap">{d.durationMs} ms</td>
                   <td className="prose-cell">{d.error ?? "—"}</td>
-                  <td className="mono">{d.messageId}</td>
+                  <td className="mono address-cell">{d.messageId}</td>
                 </tr>
               ))}
             </tbody>
