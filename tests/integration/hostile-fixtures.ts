@@ -130,7 +130,8 @@ function tableNames(db: Database.Database): string[] {
   ).filter((name) => !UNCOUNTED_TABLES.includes(name));
 }
 
-const BOOKKEEPING_COLUMNS = ["last_used_at", "last_seen_at", "last_org_id"];
+// A webhook's failing streak is delivery bookkeeping too: the outbox worker records it beside every request.
+const BOOKKEEPING_COLUMNS = ["last_used_at", "last_seen_at", "last_org_id", "failing_since"];
 
 /** The last fingerprint taken on each connection, with SQLite's data_version just before it was read. */
 const lastFingerprint = new WeakMap<Database.Database, { version: number; fingerprint: Fingerprint }>();
