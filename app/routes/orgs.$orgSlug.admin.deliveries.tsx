@@ -96,7 +96,7 @@ export default function Deliveries() {
             <tbody>
               {messages.map((m) => (
                 <tr key={m.id} data-status={m.status}>
-                  <td className="nowrap">{formatDateTime(m.createdAt)}</td>
+                  <td className="when-cell">{formatDateTime(m.createdAt)}</td>
                   <td className="prose-cell">
                     {OUTBOX_CHANNEL_LABELS[m.channel]}: {m.channel === "email" ? m.subject : eventTypeLabel(m.eventType)}
                     <div className="muted mono">{m.messageId}</div>
@@ -123,7 +123,7 @@ export default function Deliveries() {
                     ) : null}
                   </td>
                   <td>{m.attempts}</td>
-                  <td className="nowrap">{formatDateTime(m.nextAttemptAt)}</td>
+                  <td className="when-cell">{formatDateTime(m.nextAttemptAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -90,7 +90,7 @@ export default function WebhookDeliveryLog() {
             <tbody>
               {deliveries.map((d, index) => (
                 <tr key={`${d.messageId}-${d.attemptedAt}-${index}`} data-testid="delivery-attempt">
-                  <td className="nowrap">{formatDateTime(d.attemptedAt)}</td>
+                  <td className="when-cell">{formatDateTime(d.attemptedAt)}</td>
                   <td className="words-cell">
                     {eventTypeLabel(d.eventType)}
                     <div className="muted mono">{d.eventType}</div>

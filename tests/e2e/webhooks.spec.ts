@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { test, expect } from "./fixtures";
+import { test, expect, signInAs } from "./fixtures";
+import { TEST_PASSWORD } from "../setup/test-orgs";
 import { startWebhookReceiver } from "../setup/webhook-receiver";
 
 /**
@@ -108,6 +109,26 @@ test("an admin registers a webhook, copies its secret once, tests it against a r
     }
   } finally {
     await receiver.close();
+  }
+});
+
+test("the register form works without JavaScript", async ({ browser, baseURL, testOrg }) => {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    await signInAs(page, testOrg.emails.admin, TEST_PASSWORD);
+    await page.goto(`/orgs/${testOrg.slug}/admin/webhooks`);
+    const form = page.getByRole("region", { name: "Register a webhook" });
+    await form.getByLabel("URL").fill("https://hooks.example.com/no-js");
+    await form.getByRole("button", { name: "Register webhook" }).click();
+    await expect(form.getByText("Choose at least one event")).toBeVisible();
+    await expect(form.getByLabel("URL")).toHaveValue("https://hooks.example.com/no-js");
+    await form.getByRole("checkbox", { name: /^Assessment submitted/ }).check();
+    await form.getByRole("button", { name: "Register webhook" }).click();
+    await expect(page.getByTestId("webhook-secret")).toHaveText(/^whsec_/);
+    await expect(page.getByRole("region", { name: "https://hooks.example.com/no-js" })).toContainText("Assessment submitted for review");
+  } finally {
+    await context.close();
   }
 });
 
