@@ -12,11 +12,11 @@ import { demoPassword, seedDemoHistory, seedDemoOrganization } from "../../db/se
 import { SYSTEM_ACTOR, type Actor } from "../../app/modules/audit/audit.server";
 import { API_SCOPES, type ApiScope } from "../../app/modules/auth/api-scopes";
 import { createApiToken } from "../../app/modules/auth/api-tokens.server";
-import { WebhookCreateSchema } from "../../app/modules/notifications/notification-schemas";
-import { createWebhookEndpoint } from "../../app/modules/notifications/webhooks.server";
 import { createOrganization, createUserInOrganization } from "../../app/modules/auth/organizations.server";
 import { ModelCardSectionsSchema, type CardSections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
+import { WebhookCreateSchema } from "../../app/modules/notifications/notification-schemas";
+import { createWebhookEndpoint } from "../../app/modules/notifications/webhooks.server";
 import { ModelCreateSchema, ModelVersionCreateSchema } from "../../app/modules/registry/registry-schemas";
 import { createModel, createVersion } from "../../app/modules/registry/registry.server";
 import type { Role } from "../../app/modules/auth/roles";
@@ -33,6 +33,8 @@ export type World = {
   params: Record<string, string>;
   /** `demo` ids for the API's `{id}`, by the collection before it. */
   apiIds: Record<string, string>;
+  /** `demo` ids a DELETE's `full` cell removes, by collection (apart from `apiIds`, which the other cells need). */
+  apiDeletableIds: Record<string, string>;
   /**
    * A `demo` model (with a version and a draft card) whose slug `other` does not have: `other`
    * has the demo registry too, so the seeded slugs name its own models there.
@@ -144,6 +146,18 @@ export async function prepareWorld(file: string): Promise<World> {
       ]),
     ) as Record<ApiScope, string>;
     const revocable = token(demoOrgId, "matrix-revocable", ["registry:read"]);
+    // Receivers under .invalid: nothing the matrix does is an event, and a delivery could never connect anyway.
+    const webhook = (orgId: number, name: string) =>
+      createWebhookEndpoint(
+        orgId,
+        WebhookCreateSchema.parse({ url: `https://${name}.matrix.invalid/hooks`, events: ["approval.decided"] }),
+        SYSTEM_ACTOR,
+      ).id;
+    const [demoWebhookId, deletableWebhookId, otherWebhookId] = [
+      webhook(demoOrgId, "demo"),
+      webhook(demoOrgId, "deletable"),
+      webhook(other.id, "other"),
+    ];
     const otherToken = token(other.id, "matrix-other", [...API_SCOPES]);
     const tokens = {
       full: token(demoOrgId, "matrix-full", [...API_SCOPES]).token,
@@ -151,17 +165,6 @@ export async function prepareWorld(file: string): Promise<World> {
       lacking,
       revocable: { id: revocable.id, token: revocable.token },
     };
-
-    // A webhook endpoint in each organisation, for the webhook pages' `$webhookId`. Subscribed to an event the probes
-    // never cause, so nothing is sent to it.
-    const webhook = (orgId: number) =>
-      createWebhookEndpoint(
-        orgId,
-        WebhookCreateSchema.parse({ url: "https://hooks.example.com/matrix", events: ["audit.verification_failed"] }),
-        SYSTEM_ACTOR,
-      );
-    webhook(demoOrgId);
-    const otherWebhook = webhook(other.id);
 
     const db = new Database(file, { readonly: true });
     try {
@@ -180,6 +183,7 @@ export async function prepareWorld(file: string): Promise<World> {
         assessments: params.assessmentId,
         roadmaps: params.roadmapId,
         "roadmap-items": params.itemId,
+        webhooks: String(demoWebhookId),
       };
       const foreignRoadmapId = id("select id from roadmaps where org_id = ? and status = 'active' order by id limit 1", other.id);
       const foreign = {
@@ -201,7 +205,7 @@ export async function prepareWorld(file: string): Promise<World> {
         inReviewCardId: id("select id from model_cards where org_id = ? and status = 'in_review' order by id limit 1", other.id),
         tokenId: otherToken.id,
         userId: outsider.id,
-        webhookId: otherWebhook.id,
+        webhookId: otherWebhookId,
       };
       const demoPw = demoPassword();
       return {
@@ -209,6 +213,7 @@ export async function prepareWorld(file: string): Promise<World> {
         otherOrgId: other.id,
         params,
         apiIds,
+        apiDeletableIds: { webhooks: String(deletableWebhookId) },
         apiModel,
         foreign,
         tokens,

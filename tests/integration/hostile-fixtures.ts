@@ -130,7 +130,7 @@ function tableNames(db: Database.Database): string[] {
   ).filter((name) => !UNCOUNTED_TABLES.includes(name));
 }
 
-// A webhook's failing streak is delivery bookkeeping too: the outbox worker records it beside every request.
+// `failing_since`: a webhook's failing streak, kept by the outbox's deliveries, which run beside every request.
 const BOOKKEEPING_COLUMNS = ["last_used_at", "last_seen_at", "last_org_id", "failing_since"];
 
 /** The last fingerprint taken on each connection, with SQLite's data_version just before it was read. */

@@ -76,7 +76,7 @@ export function viewersOf(routeId: string): Viewer[] {
  * Values for the route params of the demo organisation's pages, from real rows of `databaseFile`:
  * a production version with an approved model card, the latest finalised assessment, the active
  * roadmap and an open item of it, a pending bias audit, an approved request team@demo.local opened,
- * and the newest webhook endpoint (0, which names none, when there is none).
+ * and the oldest webhook endpoint (0, which names none, when there is none).
  */
 export function demoRouteParams(databaseFile: string, orgSlug = "demo") {
   const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
@@ -112,10 +112,10 @@ export function demoRouteParams(databaseFile: string, orgSlug = "demo") {
         orgId,
         roadmapId,
       ),
-      // The newest webhook endpoint: the demo has none of its own (the matrix fixtures and `npm run screens` register one).
+      // The oldest webhook endpoint: the demo has none of its own (the matrix fixtures and `npm run screens` register one).
       webhookId: String(
         (
-          db.prepare("select id from webhook_endpoints where org_id = ? and deleted_at is null order by id desc limit 1").get(orgId) as
+          db.prepare("select id from webhook_endpoints where org_id = ? and deleted_at is null order by id limit 1").get(orgId) as
             { id: number } | undefined
         )?.id ?? 0,
       ),
