@@ -55,6 +55,8 @@ export default defineConfig({
       SESSION_SECRET: process.env.SESSION_SECRET,
       NODE_ENV: "production",
       COOKIE_SECURE: "false",
+      // tests/e2e/webhooks.spec.ts delivers to a receiver on 127.0.0.1, which the portal otherwise refuses.
+      WEBHOOK_ALLOW_PRIVATE: "1",
       ...(process.env.PORTAL_BUILD_DIR ? { PORTAL_BUILD_DIR: process.env.PORTAL_BUILD_DIR } : {}),
     },
   },

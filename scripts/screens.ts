@@ -9,7 +9,11 @@
  *   pdf/<report>-<n>.png              every PDF type (board report, roadmap, model card, bias
  *                                     audit), rendered page by page with `pdftoppm`
  *   index.html                        a contact sheet grouped by page, role and width
- * Route params come from the demo data (tests/setup/page-urls.ts, shared with the 390 px spec).
+ * `npm run screens -- <part> …` pictures only the routes whose id contains one of the parts (and no PDFs),
+ * e.g. `npm run screens -- admin.webhooks admin.deliveries`.
+ * Route params come from the demo data (tests/setup/page-urls.ts, shared with the 390 px spec). The demo has
+ * no webhook: one is registered through the admin's form, pointing at a local receiver, and sent two test
+ * events (the first answered 500), so the webhook pages and the deliveries page show real attempts.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -32,6 +36,7 @@ import {
   type ManifestRoute,
   type Viewer,
 } from "../tests/setup/page-urls";
+import { startWebhookReceiver, type WebhookReceiver } from "../tests/setup/webhook-receiver";
 
 const OUT = path.join(REPO_ROOT, "screens");
 const BUILD_DIR = buildDirectory();
@@ -141,6 +146,52 @@ async function renderPdfs(browser: Browser, baseUrl: string, manifest: Record<st
   return results;
 }
 
+/** Registers a demo webhook through the admin's form and sends it two test events, the first answered 500. */
+async function registerDemoWebhook(browser: Browser, baseUrl: string, receiver: WebhookReceiver): Promise<void> {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  try {
+    const login = await context.request.post("/login", {
+      form: { email: DEMO_EMAILS.admin, password: DEMO_PASSWORD, redirectTo: "" },
+      maxRedirects: 0,
+    });
+    if (login.status() !== 302) throw new Error(`sign-in for the webhook failed: ${login.status()}`);
+    const post = async (form: Record<string, string>) => {
+      const response = await context.request.post("/orgs/demo/admin/webhooks?index", { form, maxRedirects: 0 });
+      if (!response.ok()) throw new Error(`webhook form ${form.intent}: ${response.status()} ${await response.text()}`);
+      return response;
+    };
+    // Two events: the form sends `events` twice (the request API's `form` takes one value a name).
+    const created = await context.request.post("/orgs/demo/admin/webhooks?index", {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      data: new URLSearchParams([
+        ["intent", "create"],
+        ["url", receiver.url],
+        ["events", "approval.requested"],
+        ["events", "incident.opened"],
+        ["description", "Ticketing system (a local receiver started by npm run screens)"],
+      ]).toString(),
+    });
+    if (!created.ok()) throw new Error(`registering the demo webhook failed: ${created.status()}`);
+    const page = await context.request.get("/orgs/demo/admin/webhooks");
+    const webhookId = /\/orgs\/demo\/admin\/webhooks\/(\d+)/.exec(await page.text())?.[1];
+    if (!webhookId) throw new Error("the registered demo webhook is not listed");
+    for (const answer of [500, 204]) {
+      const before = receiver.receipts.length;
+      receiver.failNext(answer === 500 ? 1 : 0);
+      await post({ intent: "send-test", webhookId });
+      const deadline = Date.now() + 30_000;
+      while (receiver.receipts.length === before) {
+        if (Date.now() > deadline) throw new Error("the demo webhook's test event was not delivered within 30 s");
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    // The delivery is recorded just after the receiver answers.
+    await new Promise((r) => setTimeout(r, 1_000));
+  } finally {
+    await context.close();
+  }
+}
+
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 function contactSheet(shots: Shot[], pdfs: Awaited<ReturnType<typeof renderPdfs>>): string {
@@ -203,6 +254,7 @@ async function main() {
     if (built.status !== 0) process.exit(built.status ?? 1);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-screens-"));
+  const receiver = await startWebhookReceiver();
   const databaseFile = path.join(dataDir, "portal.db");
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -218,6 +270,8 @@ async function main() {
       WEB_CONCURRENCY: "1",
       PORTAL_BUILD_DIR: BUILD_DIR,
       SESSION_SECRET: "screens-session-secret",
+      // The demo webhook's receiver listens on 127.0.0.1.
+      WEBHOOK_ALLOW_PRIVATE: "1",
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -225,15 +279,8 @@ async function main() {
   try {
     await waitForHealth(baseUrl, server);
     const manifest = await loadManifest(BUILD_DIR);
-    const params = demoRouteParams(databaseFile);
     fs.rmSync(OUT, { recursive: true, force: true });
     fs.mkdirSync(OUT, { recursive: true });
-
-    const pagesByViewer = new Map<Viewer, { routeId: string; url: string }[]>();
-    for (const routeId of documentRouteIds(manifest)) {
-      const url = pageUrl(manifest, routeId, params);
-      for (const viewer of screenViewers(routeId)) pagesByViewer.set(viewer, [...(pagesByViewer.get(viewer) ?? []), { routeId, url }]);
-    }
 
     browser = await chromium.launch({
       executablePath: env().CHROMIUM_PATH,
@@ -246,6 +293,15 @@ async function main() {
         "--disable-dev-shm-usage",
       ],
     });
+    await registerDemoWebhook(browser, baseUrl, receiver);
+    const params = demoRouteParams(databaseFile);
+    const pagesByViewer = new Map<Viewer, { routeId: string; url: string }[]>();
+    const only = process.argv.slice(2);
+    for (const routeId of documentRouteIds(manifest).filter((id) => only.length === 0 || only.some((part) => id.includes(part)))) {
+      const url = pageUrl(manifest, routeId, params);
+      for (const viewer of screenViewers(routeId)) pagesByViewer.set(viewer, [...(pagesByViewer.get(viewer) ?? []), { routeId, url }]);
+    }
+
     const queue = [...pagesByViewer.entries()];
     const shots: Shot[] = [];
     await Promise.all(
@@ -254,7 +310,7 @@ async function main() {
       }),
     );
     shots.sort((a, b) => a.routeId.localeCompare(b.routeId) || a.viewer.localeCompare(b.viewer) || b.width - a.width);
-    const pdfs = await renderPdfs(browser, baseUrl, manifest, params);
+    const pdfs = only.length ? [] : await renderPdfs(browser, baseUrl, manifest, params);
     fs.writeFileSync(path.join(OUT, "index.html"), contactSheet(shots, pdfs));
     const notOk = shots.filter((s) => s.status !== 200);
     if (notOk.length) console.warn(`[screens] not 200: ${notOk.map((s) => `${s.url} as ${s.viewer} (${s.status})`).join(", ")}`);
@@ -263,6 +319,7 @@ async function main() {
     );
   } finally {
     await browser?.close();
+    await receiver.close();
     server.kill("SIGTERM");
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -9,6 +9,8 @@ export function AdminTabs({ orgSlug }: { orgSlug: string }) {
       <NavLink to={`/orgs/${orgSlug}/admin/tokens`}>API tokens</NavLink>
       <NavLink to={`/orgs/${orgSlug}/admin/settings`}>Settings</NavLink>
       <NavLink to={`/orgs/${orgSlug}/admin/approval-policies`}>Approval policies</NavLink>
+      <NavLink to={`/orgs/${orgSlug}/admin/webhooks`}>Webhooks</NavLink>
+      <NavLink to={`/orgs/${orgSlug}/admin/deliveries`}>Deliveries</NavLink>
     </nav>
   );
 }

@@ -61,6 +61,8 @@ export type FormActionResult = {
   notice?: string;
   errors?: FieldErrors;
   values?: Record<string, string>;
+  /** Every value of a field sent more than once (ticked checkboxes), to refill the form. */
+  lists?: Record<string, string[]>;
   intent?: string;
   /** A one-time value to show once, such as a new API token. */
   reveal?: string;
@@ -82,7 +84,10 @@ export async function runFormAction<S extends ZodTypeAny, R>(
   const intent = typeof formData.get("intent") === "string" ? String(formData.get("intent")) : undefined;
   const parsed = parseForm(formData, schema);
   if (!parsed.ok) {
-    return data<FormActionResult>({ ok: false, errors: parsed.errors, values: parsed.values, intent }, { status: 400 });
+    return data<FormActionResult>(
+      { ok: false, errors: parsed.errors, values: parsed.values, lists: parsed.lists, intent },
+      { status: 400 },
+    );
   }
   let output: R;
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { LoginSchema } from "../modules/auth/auth-schemas";
-import { fieldErrors, parseForm } from "./validation";
+import { fieldErrors, parseForm, submittedValues } from "./validation";
 
 describe("fieldErrors", () => {
   it("keeps the first message per field path and joins nested paths with dots", () => {
@@ -60,6 +60,24 @@ describe("parseForm", () => {
     form.append("tags", "b");
     form.append("one", "x");
     expect(parseForm(form, schema)).toEqual({ ok: true, data: { tags: ["a", "b"], one: "x" } });
+  });
+
+  it("echoes every value of a repeated field (ticked checkboxes) back, to tick them again", () => {
+    const schema = z.object({ url: z.string().url("not a URL"), events: z.array(z.string()) });
+    const form = new FormData();
+    form.set("url", "nope");
+    form.append("events", "a");
+    form.append("events", "b");
+    const result = parseForm(form, schema);
+    expect(result).toEqual({
+      ok: false,
+      errors: { url: "not a URL" },
+      values: { url: "nope", events: "b" },
+      lists: { events: ["a", "b"] },
+    });
+    expect(submittedValues(result.ok ? undefined : result, "events")).toEqual(["a", "b"]);
+    expect(submittedValues({ values: { events: "a" } }, "events")).toEqual(["a"]);
+    expect(submittedValues(undefined, "events")).toEqual([]);
   });
 
   it("skips File values when echoing values back", () => {

@@ -13,9 +13,12 @@ export function fieldErrors(error: ZodError): FieldErrors {
 }
 
 export type FormParse<S extends ZodTypeAny> =
-  { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors; values: Record<string, string> };
+  { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors; values: Record<string, string>; lists?: Record<string, string[]> };
 
-/** Parses a submitted form with a zod schema; on failure also returns what was typed, to refill the form. */
+/**
+ * Parses a submitted form with a zod schema; on failure also returns what was typed, to refill the form:
+ * `values` holds each field's (last) value, `lists` every value of a field sent more than once (ticked checkboxes).
+ */
 export function parseForm<S extends ZodTypeAny>(formData: FormData, schema: S): FormParse<S> {
   const values: Record<string, string> = {};
   // One pass over the entries: looking every name up again (`getAll` per
@@ -29,7 +32,19 @@ export function parseForm<S extends ZodTypeAny>(formData: FormData, schema: S): 
   }
   const raw = Object.fromEntries([...byName].map(([key, all]) => [key, all.length > 1 ? all : all[0]]));
   const result = schema.safeParse(raw);
-  return result.success ? { ok: true, data: result.data } : { ok: false, errors: fieldErrors(result.error), values };
+  if (result.success) return { ok: true, data: result.data };
+  const repeated = [...byName].filter(([key, all]) => all.length > 1 && !/password/i.test(key));
+  const lists = Object.fromEntries(repeated.map(([key, all]) => [key, all.filter((v): v is string => typeof v === "string")]));
+  return { ok: false, errors: fieldErrors(result.error), values, ...(repeated.length ? { lists } : {}) };
+}
+
+/** Every value a refused form sent for `name` (several for ticked checkboxes), to tick them again. */
+export function submittedValues(
+  sent: { values?: Record<string, string>; lists?: Record<string, string[]> } | undefined,
+  name: string,
+): string[] {
+  const one = sent?.values?.[name];
+  return sent?.lists?.[name] ?? (one === undefined ? [] : [one]);
 }
 
 /** An optional form field: an empty input means "not given", not an invalid value. */

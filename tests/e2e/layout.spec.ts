@@ -52,6 +52,10 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/orgs.$orgSlug.admin.settings": ["admin"],
   "routes/orgs.$orgSlug.admin.tokens": ["admin"],
   "routes/orgs.$orgSlug.admin.approval-policies": ["admin", "ethics"],
+  "routes/orgs.$orgSlug.admin.webhooks._index": ["admin"],
+  // The demo data has no webhook endpoint; tests/e2e/webhooks.spec.ts checks a real one's delivery log at 390 px.
+  "routes/orgs.$orgSlug.admin.webhooks.$webhookId": [],
+  "routes/orgs.$orgSlug.admin.deliveries": ["admin"],
   "routes/orgs.$orgSlug.assessments._index": ["leadership", "auditor"],
   "routes/orgs.$orgSlug.assessments.$assessmentId._index": ["leadership", "auditor"],
   "routes/orgs.$orgSlug.assessments.$assessmentId.components.$componentId": ["leadership", "team"],

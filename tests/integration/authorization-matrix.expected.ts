@@ -167,6 +167,23 @@ export const ROUTES: Record<string, RouteEntry> = {
     get: members(ADMINS),
     post: { create: members(ADMINS, "invalid"), revoke: members(ADMINS, "invalid") },
   },
+  // Webhook endpoints: admins only. Every button names its webhook (missing in the probe); deleting also needs its confirmation.
+  "routes/orgs.$orgSlug.admin.webhooks._index": {
+    get: members(ADMINS),
+    post: {
+      create: members(ADMINS, "invalid"),
+      "send-test": members(ADMINS, "invalid"),
+      enable: members(ADMINS, "invalid"),
+      delete: members(ADMINS, "invalid"),
+    },
+  },
+  // One endpoint and its delivery log ($webhookId: a `demo` endpoint the fixtures register).
+  "routes/orgs.$orgSlug.admin.webhooks.$webhookId": {
+    get: members(ADMINS),
+    post: { "send-test": members(ADMINS, "invalid"), enable: members(ADMINS, "invalid") },
+  },
+  // The organisation's outbox (emails and webhook messages), read-only.
+  "routes/orgs.$orgSlug.admin.deliveries": { get: members(ADMINS), post: NO_ACTION },
 
   // ── Assessments ($assessmentId: a finalised assessment, so the empty-form intents conflict) ──
   "routes/orgs.$orgSlug.assessments._index": { get: members(READERS), post: { "": members(ASSESSORS, "invalid") } },

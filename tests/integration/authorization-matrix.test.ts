@@ -453,7 +453,7 @@ describe("authorization matrix: JSON API", () => {
 });
 
 describe("another organisation's rows, named from inside `demo`", () => {
-  const ID_PARAMS = ["assessmentId", "requestId", "biasAuditId", "roadmapId", "itemId"] as const;
+  const ID_PARAMS = ["assessmentId", "requestId", "biasAuditId", "roadmapId", "itemId", "webhookId"] as const;
 
   it("are 404 in page URLs (GET as demo's admin)", async () => {
     const f = world.foreign;
@@ -464,6 +464,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       biasAuditId: String(f.pendingAuditId),
       roadmapId: String(f.roadmapId),
       itemId: String(f.itemId),
+      webhookId: String(f.webhookId),
     };
     const routeIds = Object.entries(ROUTES)
       .filter(

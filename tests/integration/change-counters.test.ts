@@ -216,6 +216,8 @@ describe("change counters", () => {
     const draft = () => one("SELECT id FROM assessments WHERE org_id = ? AND period = '2024-Q1'", orgId);
     const policyRoute = "routes/orgs.$orgSlug.admin.approval-policies";
     const pendingPolicy = () => one("SELECT max(id) FROM approval_policies WHERE org_id = ? AND status = 'proposed'", orgId);
+    const webhooksRoute = "routes/orgs.$orgSlug.admin.webhooks._index";
+    const newestWebhook = () => one("SELECT max(id) FROM webhook_endpoints WHERE org_id = ? AND deleted_at IS NULL", orgId);
     let countedLink: string | undefined;
     const actions: Action[] = [
       // The API's writes.
@@ -397,6 +399,19 @@ describe("change counters", () => {
       {
         label: "token revoke",
         send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "revoke", tokenId: String(world.tokens.revocable.id) }),
+      },
+      {
+        label: "webhook register",
+        send: form("admin", webhooksRoute, {
+          intent: "create",
+          url: "https://hooks.example.com/counted",
+          events: "audit.verification_failed",
+        }),
+      },
+      { label: "webhook test event", send: () => form("admin", webhooksRoute, { intent: "send-test", webhookId: newestWebhook() })() },
+      {
+        label: "webhook delete",
+        send: () => form("admin", webhooksRoute, { intent: "delete", webhookId: newestWebhook(), confirm: "on" })(),
       },
       {
         label: "invite",

@@ -73,6 +73,7 @@ type Targets = {
   victimUserId: number;
   victimTokenId: number;
   victimInvitationId: number;
+  victimWebhookId: number;
   /** Users and tokens a fuzzed id must never hit (the suite signs in and calls the API with them). */
   protectedUserIds: number[];
   protectedTokenIds: number[];
@@ -141,6 +142,13 @@ async function prepareTargets(): Promise<Targets> {
   expect(pending.status, pending.text.slice(0, 300)).toBeLessThan(400);
   const token = await postForm("admin", "/orgs/demo/admin/tokens", { intent: "create", name: "victim token", scopes: "registry:read" });
   expect(token.status, token.text.slice(0, 300)).toBeLessThan(400);
+  // A loopback receiver: the portal refuses to send to it (WEBHOOK_ALLOW_PRIVATE is off), so a fuzzed test event goes nowhere.
+  const webhook = await postForm("admin", "/orgs/demo/admin/webhooks?index", {
+    intent: "create",
+    url: "http://127.0.0.1:9/victim",
+    events: "incident.opened",
+  });
+  expect(webhook.status, webhook.text.slice(0, 300)).toBeLessThan(400);
   const roadmapId = scalar("select id from roadmaps where org_id = ? and status = 'active' order by id desc", env.orgId);
   return {
     model,
@@ -164,6 +172,7 @@ async function prepareTargets(): Promise<Targets> {
     victimUserId: scalar("select id from users where email = 'victim@demo.local'"),
     victimTokenId: scalar("select id from api_tokens where name = 'victim token'"),
     victimInvitationId: scalar("select id from invitations where email = 'pending@demo.local' and status = 'pending'"),
+    victimWebhookId: scalar("select id from webhook_endpoints where url = 'http://127.0.0.1:9/victim'"),
     protectedUserIds: Object.values(DEMO_LOGINS).map((email) => scalar("select id from users where email = ?", email)),
     protectedTokenIds: [scalar("select id from api_tokens where name = 'hostile-input'")],
   };
@@ -526,6 +535,29 @@ const FORM_TARGETS: FormTarget[] = [
     intents: {
       create: { role: "admin", fields: () => ({ name: "fuzz token", scopes: ["registry:read", "audit:read"] }) },
       revoke: { role: "admin", fields: () => ({ tokenId: String(t.victimTokenId) }) },
+    },
+  },
+  // Before the list page, whose `delete` removes the victim webhook.
+  {
+    name: "webhook delivery log",
+    path: () => `/orgs/demo/admin/webhooks/${t.victimWebhookId}`,
+    intents: {
+      "send-test": { role: "admin", fields: () => ({ webhookId: String(t.victimWebhookId) }) },
+      enable: { role: "admin", fields: () => ({ webhookId: String(t.victimWebhookId) }) },
+    },
+  },
+  {
+    name: "admin webhooks",
+    path: () => "/orgs/demo/admin/webhooks",
+    index: true,
+    intents: {
+      create: {
+        role: "admin",
+        fields: () => ({ url: "http://127.0.0.1:9/fuzz", events: ["incident.opened", "approval.requested"], description: "Fuzzed" }),
+      },
+      "send-test": { role: "admin", fields: () => ({ webhookId: String(t.victimWebhookId) }) },
+      enable: { role: "admin", fields: () => ({ webhookId: String(t.victimWebhookId) }) },
+      delete: { role: "admin", fields: () => ({ webhookId: String(t.victimWebhookId), confirm: "on" }) },
     },
   },
   {

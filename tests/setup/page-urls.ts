@@ -75,7 +75,8 @@ export function viewersOf(routeId: string): Viewer[] {
 /**
  * Values for the route params of the demo organisation's pages, from real rows of `databaseFile`:
  * a production version with an approved model card, the latest finalised assessment, the active
- * roadmap and an open item of it, a pending bias audit, and an approved request team@demo.local opened.
+ * roadmap and an open item of it, a pending bias audit, an approved request team@demo.local opened,
+ * and the oldest webhook endpoint (0, which names none, when there is none).
  */
 export function demoRouteParams(databaseFile: string, orgSlug = "demo") {
   const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
@@ -110,6 +111,13 @@ export function demoRouteParams(databaseFile: string, orgSlug = "demo") {
         "select id from roadmap_items where org_id = ? and roadmap_id = ? and status != 'closed' order by id limit 1",
         orgId,
         roadmapId,
+      ),
+      // The oldest webhook endpoint: the demo has none of its own (the matrix fixtures and `npm run screens` register one).
+      webhookId: String(
+        (
+          db.prepare("select id from webhook_endpoints where org_id = ? and deleted_at is null order by id limit 1").get(orgId) as
+            { id: number } | undefined
+        )?.id ?? 0,
       ),
       format: "csv",
       // An invitation link's secret that names no invitation.

@@ -84,3 +84,36 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** Events a webhook may subscribe to: everything about the organisation's work (not people's accounts). */
 export const WEBHOOK_EVENT_TYPES = EVENT_TYPE_NAMES.filter((type) => EVENT_TYPES[type].scope !== null) as [EventType, ...EventType[]];
+
+/** Each event type in the words people use: the webhook form's checkboxes and the deliveries page. */
+export const EVENT_TYPE_LABELS: Record<EventType, string> = {
+  "approval.requested": "Approval requested",
+  "approval.decided": "Approval decided",
+  "approval.cancelled": "Approval request cancelled",
+  "card.submitted": "Model card submitted for review",
+  "card.changes_requested": "Changes requested on a model card",
+  "bias_audit.awaiting_signoff": "Bias audit waiting for sign-off",
+  "bias_audit.risk_accepted": "Failed bias audit accepted as a risk",
+  "roadmap.item_assigned": "Roadmap item assigned",
+  "roadmap.items_due": "Weekly roadmap reminder",
+  "assessment.submitted": "Assessment submitted for review",
+  "assessment.withdrawn": "Assessment withdrawn",
+  "incident.opened": "Incident opened",
+  "monitoring.objective_breached": "Monitoring objective breached",
+  "promotion.automatic": "Automatic promotion to production",
+  "audit.verification_failed": "Audit trail verification failed",
+  "invitation.created": "Invitation",
+  "account.new_device": "Sign-in from a new device",
+  "account.password_reset": "Password reset",
+  "webhook.disabled": "Webhook disabled",
+  "webhook.test": "Test event",
+};
+
+export const OUTBOX_CHANNEL_LABELS: Record<OutboxChannel, string> = { email: "Email", webhook: "Webhook" };
+
+export const OUTBOX_STATUS_LABELS: Record<OutboxStatus, string> = {
+  pending: "Waiting to be sent",
+  delivered: "Delivered",
+  failed: "Failed",
+  held: "Held",
+};
