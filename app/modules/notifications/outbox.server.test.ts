@@ -129,8 +129,9 @@ describe("deliverDueMessages", () => {
     expect(emailsInOutbox()).toMatchObject([{ status: "held", lastError: NO_SMTP, attempts: 0 }]);
 
     process.env.SMTP_URL = smtp.url;
-    expect(releaseHeldEmails(new Date())).toBe(1);
     await deliverDueMessages(new Date());
     expect(smtp.received).toHaveLength(1);
+    expect(emailsInOutbox()).toMatchObject([{ status: "delivered", lastError: null, attempts: 1 }]);
+    expect(releaseHeldEmails(new Date())).toBe(0);
   });
 });

@@ -71,7 +71,8 @@ function record(db: Db, message: OutboxRow, result: AttemptResult, attemptedAt: 
 /**
  * Sends the messages due at `now` (up to `limit`), one after another, taking no new one after `budgetMs`
  * (well inside the job's five-minute lease); returns how many were tried. The rest wait for the next run.
- * Emails wait in the outbox, marked `held`, while no SMTP server is configured.
+ * Emails wait in the outbox, marked `held`, while no SMTP server is configured, and go back in line on the
+ * first run after one is (a restart with `SMTP_URL` set).
  */
 export async function deliverDueMessages(
   now: Date,
@@ -82,6 +83,7 @@ export async function deliverDueMessages(
     senders = defaultSenders,
   }: { db?: Db; limit?: number; budgetMs?: number; senders?: Partial<Record<OutboxRow["channel"], Sender>> } = {},
 ): Promise<number> {
+  if (smtpConfigured()) releaseHeldEmails(now, db);
   const messages = dueMessages(db, now, limit);
   const deadline = performance.now() + budgetMs;
   let tried = 0;
