@@ -131,7 +131,11 @@ export const ROUTES: Record<string, RouteEntry> = {
 
   // ── Organisation: dashboard, inbox, reviews, audit log ─────────────────────
   "routes/orgs.$orgSlug._index": { get: members(READERS), post: NO_ACTION },
-  "routes/orgs.$orgSlug.inbox": { get: members(READERS), post: NO_ACTION },
+  // Every member reads their own notifications: opening one (marks it read) and marking all read are theirs alone.
+  "routes/orgs.$orgSlug.inbox": {
+    get: members(READERS),
+    post: { open: members(READERS, "invalid"), "mark-all-read": members(READERS, "invalid") },
+  },
   "routes/orgs.$orgSlug.reviews": { get: members(READERS), post: NO_ACTION },
   // The action verifies the hash chain (a read): 200 for admins and auditors.
   "routes/orgs.$orgSlug.audit": { get: members(READERS), post: { "": members(VERIFIERS, "ok") } },

@@ -509,6 +509,26 @@ describe("change counters", () => {
     expect(silent, "actions that wrote nothing").toEqual([]);
   });
 
+  it("do not move for bookkeeping: reading one's notifications (the approval requests above told the ethics member)", async () => {
+    const ethics = world.accounts.demo.ethics;
+    const unread = () =>
+      one("SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.email = ? AND n.read_at IS NULL", ethics.email);
+    const newest = one(
+      "SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.email = ? AND (n.org_id = ? OR n.org_id IS NULL) ORDER BY n.id DESC LIMIT 1",
+      ethics.email,
+      world.demoOrgId,
+    );
+    const before = tally();
+    const opened = await form("ethics", "routes/orgs.$orgSlug.inbox", { intent: "open", id: newest })();
+    expect(opened.status).toBe(302);
+    const rest = await form("ethics", "routes/orgs.$orgSlug.inbox", { intent: "mark-all-read", upTo: newest })();
+    expect(rest.status).toBe(200);
+    expect(unread(), "it wrote: every notification is read").toBe("0");
+    const after = tally();
+    expect(after.logSize).toBe(before.logSize);
+    expect(after.counters).toEqual(before.counters);
+  });
+
   it("do not move for bookkeeping: signing in and out", async () => {
     const account = world.accounts.demo.auditor;
     const before = tally();

@@ -572,6 +572,14 @@ const FORM_TARGETS: FormTarget[] = [
   },
   { name: "audit verify", path: () => "/orgs/demo/audit", intents: { "": { role: "auditor", fields: () => ({}) } } },
   {
+    name: "inbox",
+    path: () => "/orgs/demo/inbox",
+    intents: {
+      open: { role: "ethics", fields: () => ({ id: "1" }) },
+      "mark-all-read": { role: "ethics", fields: () => ({ upTo: "1" }) },
+    },
+  },
+  {
     name: "bias audit sign-off",
     path: () => `/orgs/demo/bias-audits/${t.biasAuditId}`,
     intents: { "": { role: "ethics", fields: () => ({ decision: "reject", comment: "Groups too small" }) } },
