@@ -11,9 +11,11 @@ import {
   monitoringSnapshots,
   serviceLevelObjectives,
   stageTransitions,
+  users,
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { activeMemberByEmail } from "../notifications/notifications.server";
 import { breachedObjectives, compareSemver, checkTransition, isLineageComplete, parseSemver, productionIntervals } from "./lifecycle";
 import type { Channel, Stage } from "./registry-constants";
 import {
@@ -88,6 +90,13 @@ function uniqueSlug(tx: DbOrTx, orgId: number, base: string): string {
   }
 }
 
+/** The owning person named by `email`: an active member of the organisation, or a field error on `ownerEmail`. */
+function requireOwner(tx: DbOrTx, orgId: number, email: string): number {
+  const owner = activeMemberByEmail(tx, orgId, email);
+  if (!owner) throw invalid(`${email} is not an active member of this organisation`, "ownerEmail");
+  return owner.id;
+}
+
 function modelAuditView(model: typeof models.$inferSelect, tags: string[]) {
   const { orgId: _org, createdAt: _created, updatedAt: _updated, ...rest } = model;
   return { ...rest, tags };
@@ -105,6 +114,9 @@ export function createModel(
       throw conflict(`A model with slug "${input.slug}" already exists`, "slug");
     }
     const now = options.now ?? new Date();
+    const ownerUserId = input.ownerEmail
+      ? requireOwner(tx, orgId, input.ownerEmail)
+      : (options.ownerUserId ?? (actor.type === "user" ? actor.id : null));
     const model = tx
       .insert(models)
       .values({
@@ -117,7 +129,7 @@ export function createModel(
         businessDomain: input.businessDomain ?? "",
         useCase: input.useCase ?? "",
         description: input.description ?? "",
-        ownerUserId: options.ownerUserId ?? (actor.type === "user" ? actor.id : null),
+        ownerUserId,
         createdVia: channel,
         createdAt: now,
         updatedAt: now,
@@ -146,6 +158,8 @@ export function updateModel(orgId: number, slug: string, input: ModelUpdate, act
   return writeTransaction({ orgId }, (tx) => {
     const before = requireModel(tx, orgId, slug);
     const beforeTags = tagsOf(tx, [before.id]).get(before.id) ?? [];
+    // The form always sends the owner (empty: no owning person), as it sends every other field.
+    const ownerUserId = input.ownerEmail ? requireOwner(tx, orgId, input.ownerEmail) : null;
     const after = tx
       .update(models)
       .set({
@@ -156,6 +170,7 @@ export function updateModel(orgId: number, slug: string, input: ModelUpdate, act
         businessDomain: input.businessDomain ?? "",
         useCase: input.useCase ?? "",
         description: input.description ?? "",
+        ownerUserId,
         updatedAt: new Date(),
       })
       .where(eq(models.id, before.id))
@@ -828,7 +843,10 @@ export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const tags = tagsOfModelQuery(db)
     .all({ modelId: model.id })
     .map((r) => r.tag);
-  return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId };
+  const owner = model.ownerUserId
+    ? (db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, model.ownerUserId)).get() ?? null)
+    : null;
+  return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId, owner };
 }
 
 /** Everything the model page shows, in a fixed number of queries. */
