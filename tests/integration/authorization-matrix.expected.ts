@@ -211,7 +211,12 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/orgs.$orgSlug.models.new": { get: members(REGISTRY_WRITERS), post: { "": members(REGISTRY_WRITERS, "invalid") } },
   "routes/orgs.$orgSlug.models.$modelSlug._index": {
     get: members(READERS),
-    post: { "set-objective": members(REGISTRY_WRITERS, "invalid"), "remove-objective": members(REGISTRY_WRITERS, "invalid") },
+    post: {
+      // Any member follows a model (the auditor too: it changes only whom the portal tells).
+      follow: members(READERS, "invalid"),
+      "set-objective": members(REGISTRY_WRITERS, "invalid"),
+      "remove-objective": members(REGISTRY_WRITERS, "invalid"),
+    },
   },
   "routes/orgs.$orgSlug.models.$modelSlug.edit": { get: members(REGISTRY_WRITERS), post: { "": members(REGISTRY_WRITERS, "invalid") } },
   "routes/orgs.$orgSlug.models.$modelSlug.versions.new": {

@@ -270,6 +270,10 @@ describe("change counters", () => {
           { modelSlug: model.slug },
         ),
       },
+      ...(["yes", "no"] as const).map((following) => ({
+        label: `follow a model: ${following}`,
+        send: form("auditor", "routes/orgs.$orgSlug.models.$modelSlug._index", { intent: "follow", following }, { modelSlug: model.slug }),
+      })),
       {
         label: "remove-objective",
         send: form(
@@ -316,7 +320,7 @@ describe("change counters", () => {
         send: form(
           "team",
           "routes/orgs.$orgSlug.models.$modelSlug.edit",
-          { name: "Counter model renamed", riskTier: "minimal" },
+          { name: "Counter model renamed", riskTier: "minimal", ownerEmail: "ethics@demo.local" },
           { modelSlug: model.slug },
         ),
       },

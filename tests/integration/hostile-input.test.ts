@@ -222,6 +222,7 @@ const API_CASES: Record<string, ApiCase> = {
       slug: "fuzzed-model",
       riskTier: "minimal",
       ownerTeam: "Team",
+      ownerEmail: "team@demo.local",
       useCase: "Use",
       description: "Desc",
       tags: ["a", "b"],
@@ -589,6 +590,7 @@ const FORM_TARGETS: FormTarget[] = [
     path: () => `/orgs/demo/models/${t.model}`,
     index: true,
     intents: {
+      follow: { role: "auditor", fields: () => ({ following: "yes" }) },
       "set-objective": { role: "team", fields: () => ({ metric: "accuracy", comparison: ">=", threshold: "0.8" }) },
       "remove-objective": { role: "team", fields: () => ({ metric: "accuracy" }) },
     },
@@ -603,6 +605,7 @@ const FORM_TARGETS: FormTarget[] = [
           name: "Hostile target",
           riskTier: "limited",
           ownerTeam: "Fuzzers",
+          ownerEmail: "team@demo.local",
           businessOwner: "Owner",
           businessDomain: "Domain",
           useCase: "Use",
