@@ -15,8 +15,16 @@ import {
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
-import { activeMemberByEmail } from "../notifications/notifications.server";
-import { breachedObjectives, compareSemver, checkTransition, isLineageComplete, parseSemver, productionIntervals } from "./lifecycle";
+import { activeMemberByEmail, modelWatchers, notify, orgSlugOf } from "../notifications/notifications.server";
+import {
+  breachedObjectives,
+  newlyBreached,
+  compareSemver,
+  checkTransition,
+  isLineageComplete,
+  parseSemver,
+  productionIntervals,
+} from "./lifecycle";
 import type { Channel, Stage } from "./registry-constants";
 import {
   slugify,
@@ -451,6 +459,31 @@ export function createIncident(
       .get();
     const json = incidentJson(row, model.slug, version.version);
     recordAuditEvent(tx, { orgId, actor, action: "incident.created", entityType: "incident", entityId: row.id, after: json });
+    // The model's owner and followers hear of it (not whoever reported it: they know).
+    notify(
+      tx,
+      {
+        orgId,
+        type: "incident.opened",
+        recipients: modelWatchers(tx, model).filter((id) => actor.type !== "user" || id !== actor.id),
+        title: `Incident on ${model.name} ${version.version}: ${row.title} (${row.severity})`,
+        body:
+          `${actor.label} reported a ${row.severity} incident on ${model.name} ${version.version}: ${row.title}. ` +
+          `Status: ${row.status}.`,
+        path: `${versionPath(tx, orgId, model.slug, version.version)}#incidents`,
+        data: {
+          model: model.slug,
+          modelName: model.name,
+          version: version.version,
+          incidentId: row.id,
+          severity: row.severity,
+          title: row.title,
+          status: row.status,
+          reportedBy: actor.label,
+        },
+      },
+      now,
+    );
     return json;
   });
 }
@@ -512,6 +545,7 @@ export function recordMonitoringSnapshot(
     const objectives = tx.select().from(serviceLevelObjectives).where(eq(serviceLevelObjectives.modelId, model.id)).all();
     const breaches = breachedObjectives(objectives, input.metrics);
     const now = options.now ?? new Date();
+    const previous = breaches.length ? latestSnapshotQuery(tx).get({ modelId: model.id }) : undefined;
     const row = tx
       .insert(monitoringSnapshots)
       .values({
@@ -542,8 +576,55 @@ export function recordMonitoringSnapshot(
       entityId: row.id,
       after: json,
     });
+    const moved = newlyBreached(
+      breaches,
+      row.observedAt,
+      previous && { observedAt: previous.observedAt, breaches: JSON.parse(previous.breaches) as string[] },
+    );
+    for (const metric of moved) {
+      const objective = objectives.find((o) => o.metric === metric)!;
+      const value = input.metrics[metric]!;
+      notify(
+        tx,
+        {
+          orgId,
+          type: "monitoring.objective_breached",
+          recipients: modelWatchers(tx, model),
+          title: `${model.name} ${version.version} breaches its ${metric} objective: ${value} (must be ${objective.comparison} ${objective.threshold})`,
+          body:
+            `A monitoring snapshot observed at ${row.observedAt.toISOString()} puts ${metric} at ${value}; ` +
+            `the objective is ${objective.comparison} ${objective.threshold}, met until now.`,
+          path: `/orgs/${orgSlugOf(tx, orgId)}/models/${model.slug}#monitoring`,
+          data: {
+            model: model.slug,
+            modelName: model.name,
+            version: version.version,
+            snapshotId: row.id,
+            observedAt: row.observedAt.toISOString(),
+            objective: { name: metric, comparison: objective.comparison, threshold: objective.threshold },
+            value,
+          },
+        },
+        now,
+      );
+    }
     return json;
   });
+}
+
+/** The model's latest snapshot by observation time: whether a new one moves an objective into breach. */
+const latestSnapshotQuery = reusableQuery((db) =>
+  db
+    .select({ observedAt: monitoringSnapshots.observedAt, breaches: monitoringSnapshots.breaches })
+    .from(monitoringSnapshots)
+    .where(eq(monitoringSnapshots.modelId, sql.placeholder("modelId")))
+    .orderBy(desc(monitoringSnapshots.observedAt), desc(monitoringSnapshots.id))
+    .limit(1),
+);
+
+/** A version's page, for the links in notifications. */
+function versionPath(tx: DbOrTx, orgId: number, modelSlug: string, version: string): string {
+  return `/orgs/${orgSlugOf(tx, orgId)}/models/${modelSlug}/versions/${encodeURIComponent(version)}`;
 }
 
 export function setObjective(orgId: number, modelSlug: string, input: ObjectiveInput, actor: Actor) {
