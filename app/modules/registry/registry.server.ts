@@ -14,6 +14,7 @@ import {
   users,
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
+import { formatDateTime } from "../../utils/format";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { activeMemberByEmail, modelWatchers, notify, orgSlugOf } from "../notifications/notifications.server";
 import {
@@ -592,7 +593,7 @@ export function recordMonitoringSnapshot(
           recipients: modelWatchers(tx, model),
           title: `${model.name} ${version.version} breaches its ${metric} objective: ${value} (must be ${objective.comparison} ${objective.threshold})`,
           body:
-            `A monitoring snapshot observed at ${row.observedAt.toISOString()} puts ${metric} at ${value}; ` +
+            `The monitoring snapshot of ${formatDateTime(row.observedAt.toISOString())} puts ${metric} at ${value}; ` +
             `the objective is ${objective.comparison} ${objective.threshold}, met until now.`,
           path: `/orgs/${orgSlugOf(tx, orgId)}/models/${model.slug}#monitoring`,
           data: {
