@@ -66,14 +66,14 @@ function OrgSwitcher({ organizations }: { organizations: { slug: string; name: s
 }
 
 /** The org layout's counts, when an organisation page is open: the header inbox shows them. */
-type OrgCounts = { org: { slug: string }; due: { overdue: number; dueThisWeek: number }; reviews: { total: number } };
+type OrgCounts = { org: { slug: string }; due: { overdue: number; dueThisWeek: number }; reviews: { total: number }; unread: number };
 
 function Header() {
   const data = useRouteLoaderData<typeof loader>("root");
   const orgData = useRouteLoaderData("routes/orgs.$orgSlug") as OrgCounts | undefined;
   const user = data?.user;
   const location = useLocation();
-  const inboxCount = orgData ? orgData.due.overdue + orgData.due.dueThisWeek : 0;
+  const inboxCount = orgData ? orgData.unread + orgData.due.overdue + orgData.due.dueThisWeek : 0;
   return (
     <header className="topbar">
       <a href="#main" className="skip-link">
@@ -102,7 +102,11 @@ function Header() {
             <AppLink to={`/orgs/${orgData.org.slug}/inbox`} className="inbox-link" data-testid="header-inbox">
               Inbox
               {inboxCount > 0 ? (
-                <span className="count-badge" aria-label={`${orgData.due.overdue} overdue, ${orgData.due.dueThisWeek} due this week`}>
+                <span
+                  className="count-badge"
+                  data-testid="header-inbox-count"
+                  aria-label={`${orgData.unread} unread, ${orgData.due.overdue} overdue, ${orgData.due.dueThisWeek} due this week`}
+                >
                   {inboxCount}
                 </span>
               ) : null}

@@ -6,7 +6,10 @@ import { SubmissionToken, SubmitButton } from "./submit-once";
 import { RISK_TIERS } from "~/modules/registry/registry-constants";
 
 type ModelValues = Partial<
-  Record<"name" | "slug" | "riskTier" | "ownerTeam" | "businessOwner" | "businessDomain" | "useCase" | "description" | "tags", string>
+  Record<
+    "name" | "slug" | "riskTier" | "ownerEmail" | "ownerTeam" | "businessOwner" | "businessDomain" | "useCase" | "description" | "tags",
+    string
+  >
 >;
 
 /**
@@ -52,6 +55,19 @@ export function ModelForm({
         error={errors.riskTier}
         options={RISK_TIERS.map((t) => ({ value: t, label: t }))}
         hint="High-risk models need ethics and leadership approval before production; unacceptable ones can never be promoted."
+      />
+      <TextField
+        label="Owning person (email)"
+        name="ownerEmail"
+        type="email"
+        autoComplete="off"
+        defaultValue={values.ownerEmail}
+        error={errors.ownerEmail}
+        hint={
+          withSlug
+            ? "A member of this organisation, told of the model's incidents and objective breaches. Leave empty to own it yourself."
+            : "A member of this organisation, told of the model's incidents and objective breaches. Leave empty for nobody."
+        }
       />
       <TextField label="Owner team" name="ownerTeam" defaultValue={values.ownerTeam} error={errors.ownerTeam} />
       <TextField label="Business owner" name="businessOwner" defaultValue={values.businessOwner} error={errors.businessOwner} />

@@ -11,6 +11,7 @@ import { COMPARISONS } from "~/modules/registry/registry-constants";
 import { listEntityHistory } from "~/modules/audit/audit.server";
 import { History } from "~/components/history";
 import { getModelDetail, historyRefs, removeObjective, setObjective } from "~/modules/registry/registry.server";
+import { followState, setFollowing } from "~/modules/registry/followers.server";
 import { ObjectiveSchema } from "~/modules/registry/registry-schemas";
 import { formatDate, formatDateTime, formatHours } from "~/utils/format";
 import { notFound } from "~/utils/http";
@@ -22,9 +23,13 @@ import { AppLink } from "~/components/link";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.model.name ?? "Model"} · Models` }];
 
 const OnDateSchema = calendarDay("Use a date such as 2026-07-01");
+/** Follow (`yes`) or stop following (`no`): the model is the page's, the person the one signed in. */
+const FollowSchema = z.object({
+  following: z.enum(["yes", "no"], { errorMap: () => ({ message: "Choose to follow the model or to stop following it" }) }),
+});
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { org, role } = await requireMember(request, params.orgSlug);
+  const { org, role, user } = await requireMember(request, params.orgSlug);
   const detail = getModelDetail(org.id, params.modelSlug ?? "");
   if (!detail) throw notFound("Model not found");
   const onParam = new URL(request.url).searchParams.get("on");
@@ -37,6 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     canWrite: hasRole(role, REGISTRY_WRITERS),
     ...detail,
+    follow: followState(detail.model.id, user.id),
     // Only the version and incident columns the tables show: the page's data is serialised into the HTML too.
     model: {
       ...model,
@@ -71,10 +77,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+/** Any member follows a model (to hear of its incidents and breaches); objectives are the registry writers'. */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const formData = await readFormData(request);
+  const anyMember = formData.get("intent") === "follow";
+  const { org, actor, user } = await requireMember(request, params.orgSlug, anyMember ? undefined : REGISTRY_WRITERS);
   const modelSlug = params.modelSlug ?? "";
-  return runIntentAction(await readFormData(request), {
+  const follower = { userId: user.id, label: user.email };
+  return runIntentAction(formData, {
+    follow: intent(
+      FollowSchema,
+      (input) => setFollowing(org.id, modelSlug, follower, input.following === "yes"),
+      (_changed, input) =>
+        input.following === "yes"
+          ? "You follow this model: you will hear of its incidents and objective breaches."
+          : "You no longer follow this model.",
+    ),
     "set-objective": intent(
       ObjectiveSchema,
       (input) => setObjective(org.id, modelSlug, input, actor),
@@ -101,6 +119,7 @@ export default function ModelDetail() {
     productionOn,
     productionOnError,
     history,
+    follow,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
@@ -115,16 +134,30 @@ export default function ModelDetail() {
         <h1>
           {model.name} <RiskBadge tier={model.riskTier} />
         </h1>
-        {canWrite ? (
-          <span className="inline-form">
-            <AppLink to={`${base}/edit`} className="button secondary">
-              Edit details
-            </AppLink>
-            <AppLink to={`${base}/versions/new`} className="button">
-              Register a version
-            </AppLink>
-          </span>
-        ) : null}
+        <span className="inline-form">
+          <Form method="post">
+            <input type="hidden" name="intent" value="follow" />
+            <button
+              type="submit"
+              name="following"
+              value={follow.following ? "no" : "yes"}
+              className="secondary"
+              data-testid="follow-button"
+            >
+              {follow.following ? "Stop following" : "Follow"}
+            </button>
+          </Form>
+          {canWrite ? (
+            <>
+              <AppLink to={`${base}/edit`} className="button secondary">
+                Edit details
+              </AppLink>
+              <AppLink to={`${base}/versions/new`} className="button">
+                Register a version
+              </AppLink>
+            </>
+          ) : null}
+        </span>
       </div>
       <ActionResult result={result?.intent === "set-objective" ? undefined : result} />
       <section className="card">
@@ -134,6 +167,14 @@ export default function ModelDetail() {
           <dt>In production</dt>
           <dd>
             {model.productionVersion ? <StageBadge stage="production" /> : "—"} {model.productionVersion}
+          </dd>
+          <dt>Owning person</dt>
+          <dd data-testid="model-owner">{model.owner ? `${model.owner.name} (${model.owner.email})` : "—"}</dd>
+          <dt>Followers</dt>
+          <dd>
+            {follow.followers === 0
+              ? "Nobody follows this model yet"
+              : `${follow.followers} ${follow.followers === 1 ? "person follows" : "people follow"} this model${follow.following ? ", you among them" : ""}`}
           </dd>
           <dt>Owner team</dt>
           <dd>{model.ownerTeam || "—"}</dd>

@@ -32,7 +32,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function EditModel() {
   const { org, model } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const values = result?.values ?? { ...model, tags: model.tags.join(", ") };
+  const values = result?.values ?? { ...model, tags: model.tags.join(", "), ownerEmail: model.owner?.email ?? "" };
   return (
     <>
       <p>

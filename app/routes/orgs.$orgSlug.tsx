@@ -6,12 +6,14 @@ import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { rememberOrganization } from "~/modules/auth/session.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
+import { unreadNotificationCount } from "~/modules/notifications/inbox.server";
 
 /** Org shell: navigation only. Each child route guards its own loader and action. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
   await rememberOrganization(request, org.id);
-  return { org, role, ...cached.navigationBadges(org.id, user.id, role) };
+  // Unread notifications beside the cached badges: one indexed count, read fresh (marking read moves no counter).
+  return { org, role, ...cached.navigationBadges(org.id, user.id, role), unread: unreadNotificationCount(org.id, user.id) };
 }
 
 const SECTIONS = [

@@ -1,5 +1,7 @@
+import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
+import { createIncident, createModel, createVersion } from "../../app/modules/registry/registry.server";
 import { test, expect, signInAs } from "./fixtures";
-import { DEMO_PASSWORD } from "../setup/test-orgs";
+import { DEMO_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 // That pages outside an organisation have no inbox needs no browser: tests/integration/pages.test.ts.
 
@@ -20,4 +22,43 @@ test("the header inbox lists the member's overdue and due-this-week items and wh
   // The demo roadmap has overdue items, so the organisation-wide link is there.
   await expect(page.getByRole("link", { name: /All overdue and due-this-week items/ })).toBeVisible();
   await expect(page.getByText(/model card\(s\), \d+ bias audit\(s\), \d+ approval request\(s\)/)).toBeVisible();
+});
+
+/** An incident on the model the test organisation's team member owns: a real `incident.opened` notification to them. */
+function reportIncident(org: TestOrg, slug: string, title: string) {
+  createIncident(org.id, slug, "1.0.0", { title, severity: "sev3", startedAt: new Date() }, SYSTEM_ACTOR);
+}
+
+test("the inbox lists notifications newest first; opening one marks it read; mark all as read keeps later arrivals", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
+  const model = createModel(testOrg.id, { name: "Inbox model", riskTier: "minimal", ownerEmail: testOrg.emails.team }, SYSTEM_ACTOR, "api");
+  createVersion(testOrg.id, model.slug, { version: "1.0.0" }, SYSTEM_ACTOR, "api");
+  for (const title of ["First outage", "Second outage", "Third outage"]) reportIncident(testOrg, model.slug, title);
+
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}/inbox`);
+  await expect(page.getByTestId("header-inbox-count")).toHaveText("3");
+  await expect(page.getByRole("heading", { name: "Notifications (3 unread of 3)" })).toBeVisible();
+  const items = page.getByTestId("notification");
+  await expect(items).toHaveCount(3);
+  await expect(items.first().getByRole("button")).toHaveText(/^Unread: Incident on Inbox model 1\.0\.0: Third outage \(sev3\)$/);
+
+  // Opening one marks it read and leads to its page.
+  await items.first().getByRole("button").click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/models/${model.slug}/versions/1\\.0\\.0#incidents$`));
+  await expect(page.getByTestId("header-inbox-count")).toHaveText("2");
+  await page.getByTestId("header-inbox").click();
+  await expect(page.getByRole("heading", { name: "Notifications (2 unread of 3)" })).toBeVisible();
+  await expect(items.first().getByRole("button")).toHaveText(/^Incident on .*Third outage/);
+
+  // One arrives while the page is open: "mark all as read" stops at what the page showed.
+  reportIncident(testOrg, model.slug, "Fourth outage");
+  await page.getByRole("button", { name: "Mark all as read" }).click();
+  await expect(page.getByRole("status")).toHaveText("Marked 2 notifications as read.");
+  await expect(page.getByRole("heading", { name: "Notifications (1 unread of 4)" })).toBeVisible();
+  await expect(items.first().getByRole("button")).toHaveText(/^Unread: .*Fourth outage/);
+  await expect(page.getByTestId("header-inbox-count")).toHaveText("1");
 });

@@ -131,7 +131,11 @@ export const ROUTES: Record<string, RouteEntry> = {
 
   // ── Organisation: dashboard, inbox, reviews, audit log ─────────────────────
   "routes/orgs.$orgSlug._index": { get: members(READERS), post: NO_ACTION },
-  "routes/orgs.$orgSlug.inbox": { get: members(READERS), post: NO_ACTION },
+  // Every member reads their own notifications: opening one (marks it read) and marking all read are theirs alone.
+  "routes/orgs.$orgSlug.inbox": {
+    get: members(READERS),
+    post: { open: members(READERS, "invalid"), "mark-all-read": members(READERS, "invalid") },
+  },
   "routes/orgs.$orgSlug.reviews": { get: members(READERS), post: NO_ACTION },
   // The action verifies the hash chain (a read): 200 for admins and auditors.
   "routes/orgs.$orgSlug.audit": { get: members(READERS), post: { "": members(VERIFIERS, "ok") } },
@@ -224,7 +228,12 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/orgs.$orgSlug.models.new": { get: members(REGISTRY_WRITERS), post: { "": members(REGISTRY_WRITERS, "invalid") } },
   "routes/orgs.$orgSlug.models.$modelSlug._index": {
     get: members(READERS),
-    post: { "set-objective": members(REGISTRY_WRITERS, "invalid"), "remove-objective": members(REGISTRY_WRITERS, "invalid") },
+    post: {
+      // Any member follows a model (the auditor too: it changes only whom the portal tells).
+      follow: members(READERS, "invalid"),
+      "set-objective": members(REGISTRY_WRITERS, "invalid"),
+      "remove-objective": members(REGISTRY_WRITERS, "invalid"),
+    },
   },
   "routes/orgs.$orgSlug.models.$modelSlug.edit": { get: members(REGISTRY_WRITERS), post: { "": members(REGISTRY_WRITERS, "invalid") } },
   "routes/orgs.$orgSlug.models.$modelSlug.versions.new": {

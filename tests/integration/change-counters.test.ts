@@ -285,6 +285,10 @@ describe("change counters", () => {
           { modelSlug: model.slug },
         ),
       },
+      ...(["yes", "no"] as const).map((following) => ({
+        label: `follow a model: ${following}`,
+        send: form("auditor", "routes/orgs.$orgSlug.models.$modelSlug._index", { intent: "follow", following }, { modelSlug: model.slug }),
+      })),
       {
         label: "remove-objective",
         send: form(
@@ -331,7 +335,7 @@ describe("change counters", () => {
         send: form(
           "team",
           "routes/orgs.$orgSlug.models.$modelSlug.edit",
-          { name: "Counter model renamed", riskTier: "minimal" },
+          { name: "Counter model renamed", riskTier: "minimal", ownerEmail: "ethics@demo.local" },
           { modelSlug: model.slug },
         ),
       },
@@ -535,6 +539,26 @@ describe("change counters", () => {
     expect(problems).toEqual([]);
     // Each action above is meant to write: one that wrote nothing proves nothing.
     expect(silent, "actions that wrote nothing").toEqual([]);
+  });
+
+  it("do not move for bookkeeping: reading one's notifications (the approval requests above told the ethics member)", async () => {
+    const ethics = world.accounts.demo.ethics;
+    const unread = () =>
+      one("SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.email = ? AND n.read_at IS NULL", ethics.email);
+    const newest = one(
+      "SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.email = ? AND (n.org_id = ? OR n.org_id IS NULL) ORDER BY n.id DESC LIMIT 1",
+      ethics.email,
+      world.demoOrgId,
+    );
+    const before = tally();
+    const opened = await form("ethics", "routes/orgs.$orgSlug.inbox", { intent: "open", id: newest })();
+    expect(opened.status).toBe(302);
+    const rest = await form("ethics", "routes/orgs.$orgSlug.inbox", { intent: "mark-all-read", upTo: newest })();
+    expect(rest.status).toBe(200);
+    expect(unread(), "it wrote: every notification is read").toBe("0");
+    const after = tally();
+    expect(after.logSize).toBe(before.logSize);
+    expect(after.counters).toEqual(before.counters);
   });
 
   it("do not move for bookkeeping: signing in and out", async () => {

@@ -131,7 +131,8 @@ function tableNames(db: Database.Database): string[] {
 }
 
 // `failing_since`: a webhook's failing streak, kept by the outbox's deliveries, which run beside every request.
-const BOOKKEEPING_COLUMNS = ["last_used_at", "last_seen_at", "last_org_id", "failing_since"];
+// `read_at`: when a person read a notification is theirs alone, like when they were last seen (not audited: inbox.server.ts).
+const BOOKKEEPING_COLUMNS = ["last_used_at", "last_seen_at", "last_org_id", "failing_since", "read_at"];
 
 /** The last fingerprint taken on each connection, with SQLite's data_version just before it was read. */
 const lastFingerprint = new WeakMap<Database.Database, { version: number; fingerprint: Fingerprint }>();
@@ -163,8 +164,8 @@ function hashTables(db: Database.Database): Fingerprint {
     for (const table of tableNames(db)) {
       const hash = createHash("sha256");
       let n = 0;
-      // When a token or a session was last used, and the organisation a person opened last, are bookkeeping,
-      // recorded (once a minute; on a change) whatever the request's fate.
+      // When a token or a session was last used, the organisation a person opened last and when they read a
+      // notification are bookkeeping, recorded (once a minute; on a change; on opening) whatever the request's fate.
       const columns = (db.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[]).filter(
         (c) => !BOOKKEEPING_COLUMNS.includes(c),
       );

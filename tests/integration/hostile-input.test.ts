@@ -231,6 +231,7 @@ const API_CASES: Record<string, ApiCase> = {
       slug: "fuzzed-model",
       riskTier: "minimal",
       ownerTeam: "Team",
+      ownerEmail: "team@demo.local",
       useCase: "Use",
       description: "Desc",
       tags: ["a", "b"],
@@ -612,6 +613,14 @@ const FORM_TARGETS: FormTarget[] = [
   },
   { name: "audit verify", path: () => "/orgs/demo/audit", intents: { "": { role: "auditor", fields: () => ({}) } } },
   {
+    name: "inbox",
+    path: () => "/orgs/demo/inbox",
+    intents: {
+      open: { role: "ethics", fields: () => ({ id: "1" }) },
+      "mark-all-read": { role: "ethics", fields: () => ({ upTo: "1" }) },
+    },
+  },
+  {
     name: "bias audit sign-off",
     path: () => `/orgs/demo/bias-audits/${t.biasAuditId}`,
     intents: { "": { role: "ethics", fields: () => ({ decision: "reject", comment: "Groups too small" }) } },
@@ -621,6 +630,7 @@ const FORM_TARGETS: FormTarget[] = [
     path: () => `/orgs/demo/models/${t.model}`,
     index: true,
     intents: {
+      follow: { role: "auditor", fields: () => ({ following: "yes" }) },
       "set-objective": { role: "team", fields: () => ({ metric: "accuracy", comparison: ">=", threshold: "0.8" }) },
       "remove-objective": { role: "team", fields: () => ({ metric: "accuracy" }) },
     },
@@ -635,6 +645,7 @@ const FORM_TARGETS: FormTarget[] = [
           name: "Hostile target",
           riskTier: "limited",
           ownerTeam: "Fuzzers",
+          ownerEmail: "team@demo.local",
           businessOwner: "Owner",
           businessDomain: "Domain",
           useCase: "Use",

@@ -40,6 +40,8 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   "api_token.created": "API token created",
   "api_token.revoked": "API token revoked",
   "model.created": "Model registered",
+  "model.followed": "Model followed",
+  "model.unfollowed": "Model no longer followed",
   "model.updated": "Model details changed",
   "model_version.created": "Version registered",
   "model_version.stage_changed": "Version moved to another stage",

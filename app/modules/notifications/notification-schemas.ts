@@ -41,3 +41,15 @@ export const NotificationChoicesSchema = z.object(
   >,
 );
 export type NotificationChoices = z.infer<typeof NotificationChoicesSchema>;
+
+const NotificationIdSchema = z.coerce
+  .number({ invalid_type_error: "Choose a notification" })
+  .int("Choose a notification")
+  .positive("Choose a notification")
+  .safe("Choose a notification");
+
+/** The inbox's "open": the notification to mark read and follow. */
+export const InboxOpenSchema = z.object({ id: NotificationIdSchema });
+
+/** The inbox's "mark all as read": up to the newest notification the page showed, so none arriving meanwhile is lost. */
+export const InboxMarkAllReadSchema = z.object({ upTo: NotificationIdSchema });

@@ -57,6 +57,16 @@ export function membersWithRoles(tx: DbOrTx, orgId: number, roles: readonly stri
     .filter((id) => id !== except);
 }
 
+/** The active member of an organisation with this email, or undefined (an owning person, an item's owner). */
+export function activeMemberByEmail(tx: DbOrTx, orgId: number, email: string): { id: number } | undefined {
+  return tx
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, orgId)))
+    .where(and(eq(users.email, email), eq(users.active, true)))
+    .get();
+}
+
 /** Who hears about a model: its owning person (when it has one) and everyone who follows it. */
 export function modelWatchers(tx: DbOrTx, model: { id: number; ownerUserId: number | null }): number[] {
   const followers = tx

@@ -61,9 +61,11 @@ function incidentOpened(now = new Date()) {
         data: {
           incidentId: 1,
           model: "credit-scoring",
+          modelName: "Credit scoring",
           version: "1.0.0",
           title: "Drift",
           severity: "sev2",
+          status: "open",
           reportedBy: "team@example.test",
         },
       },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   breachedObjectives,
+  newlyBreached,
   checkTransition,
   compare,
   compareSemver,
@@ -221,6 +222,22 @@ describe("compare", () => {
     [-1, "<", 0, true],
   ] as const)("%d %s %d → %s", (value, comparison, threshold, expected) => {
     expect(compare(value, comparison, threshold)).toBe(expected);
+  });
+});
+
+describe("newlyBreached", () => {
+  const at = (day: number) => new Date(Date.UTC(2026, 10, day));
+
+  it("names only the objectives that were met in the model's latest snapshot before", () => {
+    expect(newlyBreached(["auc", "drift"], at(2), { observedAt: at(1), breaches: ["drift"] })).toEqual(["auc"]);
+    expect(newlyBreached(["drift"], at(3), { observedAt: at(2), breaches: ["drift"] }), "still breached: no news").toEqual([]);
+    expect(newlyBreached([], at(3), { observedAt: at(2), breaches: ["drift"] })).toEqual([]);
+  });
+
+  it("counts the first snapshot's breaches as new, and a backfilled older snapshot's as none", () => {
+    expect(newlyBreached(["auc"], at(1))).toEqual(["auc"]);
+    expect(newlyBreached(["auc"], at(1), { observedAt: at(5), breaches: [] })).toEqual([]);
+    expect(newlyBreached(["auc"], at(5), { observedAt: at(5), breaches: [] }), "the same moment is not older").toEqual(["auc"]);
   });
 });
 

@@ -127,6 +127,17 @@ export function breachedObjectives(objectives: Objective[], metrics: Record<stri
     .map((o) => o.metric);
 }
 
+/**
+ * The objectives a monitoring snapshot moves from met into breach: breached in it, met in the model's
+ * latest snapshot before it (no snapshot before: met). A snapshot observed before that latest one is a
+ * backfill, which says nothing about now: it moves none.
+ */
+export function newlyBreached(breaches: string[], observedAt: Date, previous?: { observedAt: Date; breaches: string[] }): string[] {
+  if (!previous) return breaches;
+  if (observedAt < previous.observedAt) return [];
+  return breaches.filter((metric) => !previous.breaches.includes(metric));
+}
+
 // ---------------------------------------------------------------- production timeline
 
 export type TransitionRecord = {

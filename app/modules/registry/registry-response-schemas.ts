@@ -48,6 +48,10 @@ export const ModelVersionSchema = z.object({
 export const ModelSchema = ModelFieldsSchema.extend({
   versions: z.array(ModelVersionSchema).describe("Newest first (by semantic version)"),
   ownerUserId: z.number().int().nullable(),
+  owner: z
+    .object({ email: z.string(), name: z.string() })
+    .nullable()
+    .describe("The owning person, told of the model's incidents and objective breaches; null when it has none"),
 });
 
 export const ModelListSchema = z.object({

@@ -70,6 +70,16 @@ export const ModelCreateSchema = z.object({
   useCase: optionalText(500),
   description: optionalText(5000),
   tags: TagsSchema.optional(),
+  /** The owning person: a member of the organisation, by email (they hear of the model's incidents and breaches). */
+  ownerEmail: optionalField(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(254, "Use at most 254 characters")
+      .email("Give the email address of a member of this organisation")
+      .describe("The owning person's email; a member of the organisation. Registering: defaults to whoever registers it"),
+  ),
 });
 export type ModelCreate = z.infer<typeof ModelCreateSchema>;
 

@@ -11,10 +11,21 @@ import {
   monitoringSnapshots,
   serviceLevelObjectives,
   stageTransitions,
+  users,
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
+import { formatDateTime } from "../../utils/format";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
-import { breachedObjectives, compareSemver, checkTransition, isLineageComplete, parseSemver, productionIntervals } from "./lifecycle";
+import { activeMemberByEmail, modelWatchers, notify, orgSlugOf } from "../notifications/notifications.server";
+import {
+  breachedObjectives,
+  newlyBreached,
+  compareSemver,
+  checkTransition,
+  isLineageComplete,
+  parseSemver,
+  productionIntervals,
+} from "./lifecycle";
 import type { Channel, Stage } from "./registry-constants";
 import {
   slugify,
@@ -88,6 +99,13 @@ function uniqueSlug(tx: DbOrTx, orgId: number, base: string): string {
   }
 }
 
+/** The owning person named by `email`: an active member of the organisation, or a field error on `ownerEmail`. */
+function requireOwner(tx: DbOrTx, orgId: number, email: string): number {
+  const owner = activeMemberByEmail(tx, orgId, email);
+  if (!owner) throw invalid(`${email} is not an active member of this organisation`, "ownerEmail");
+  return owner.id;
+}
+
 function modelAuditView(model: typeof models.$inferSelect, tags: string[]) {
   const { orgId: _org, createdAt: _created, updatedAt: _updated, ...rest } = model;
   return { ...rest, tags };
@@ -105,6 +123,9 @@ export function createModel(
       throw conflict(`A model with slug "${input.slug}" already exists`, "slug");
     }
     const now = options.now ?? new Date();
+    const ownerUserId = input.ownerEmail
+      ? requireOwner(tx, orgId, input.ownerEmail)
+      : (options.ownerUserId ?? (actor.type === "user" ? actor.id : null));
     const model = tx
       .insert(models)
       .values({
@@ -117,7 +138,7 @@ export function createModel(
         businessDomain: input.businessDomain ?? "",
         useCase: input.useCase ?? "",
         description: input.description ?? "",
-        ownerUserId: options.ownerUserId ?? (actor.type === "user" ? actor.id : null),
+        ownerUserId,
         createdVia: channel,
         createdAt: now,
         updatedAt: now,
@@ -146,6 +167,8 @@ export function updateModel(orgId: number, slug: string, input: ModelUpdate, act
   return writeTransaction({ orgId }, (tx) => {
     const before = requireModel(tx, orgId, slug);
     const beforeTags = tagsOf(tx, [before.id]).get(before.id) ?? [];
+    // The form always sends the owner (empty: no owning person), as it sends every other field.
+    const ownerUserId = input.ownerEmail ? requireOwner(tx, orgId, input.ownerEmail) : null;
     const after = tx
       .update(models)
       .set({
@@ -156,6 +179,7 @@ export function updateModel(orgId: number, slug: string, input: ModelUpdate, act
         businessDomain: input.businessDomain ?? "",
         useCase: input.useCase ?? "",
         description: input.description ?? "",
+        ownerUserId,
         updatedAt: new Date(),
       })
       .where(eq(models.id, before.id))
@@ -436,6 +460,31 @@ export function createIncident(
       .get();
     const json = incidentJson(row, model.slug, version.version);
     recordAuditEvent(tx, { orgId, actor, action: "incident.created", entityType: "incident", entityId: row.id, after: json });
+    // The model's owner and followers hear of it (not whoever reported it: they know).
+    notify(
+      tx,
+      {
+        orgId,
+        type: "incident.opened",
+        recipients: modelWatchers(tx, model).filter((id) => actor.type !== "user" || id !== actor.id),
+        title: `Incident on ${model.name} ${version.version}: ${row.title} (${row.severity})`,
+        body:
+          `${actor.label} reported a ${row.severity} incident on ${model.name} ${version.version}: ${row.title}. ` +
+          `Status: ${row.status}.`,
+        path: `${versionPath(tx, orgId, model.slug, version.version)}#incidents`,
+        data: {
+          model: model.slug,
+          modelName: model.name,
+          version: version.version,
+          incidentId: row.id,
+          severity: row.severity,
+          title: row.title,
+          status: row.status,
+          reportedBy: actor.label,
+        },
+      },
+      now,
+    );
     return json;
   });
 }
@@ -497,6 +546,7 @@ export function recordMonitoringSnapshot(
     const objectives = tx.select().from(serviceLevelObjectives).where(eq(serviceLevelObjectives.modelId, model.id)).all();
     const breaches = breachedObjectives(objectives, input.metrics);
     const now = options.now ?? new Date();
+    const previous = breaches.length ? latestSnapshotQuery(tx).get({ modelId: model.id }) : undefined;
     const row = tx
       .insert(monitoringSnapshots)
       .values({
@@ -527,8 +577,55 @@ export function recordMonitoringSnapshot(
       entityId: row.id,
       after: json,
     });
+    const moved = newlyBreached(
+      breaches,
+      row.observedAt,
+      previous && { observedAt: previous.observedAt, breaches: JSON.parse(previous.breaches) as string[] },
+    );
+    for (const metric of moved) {
+      const objective = objectives.find((o) => o.metric === metric)!;
+      const value = input.metrics[metric]!;
+      notify(
+        tx,
+        {
+          orgId,
+          type: "monitoring.objective_breached",
+          recipients: modelWatchers(tx, model),
+          title: `${model.name} ${version.version} breaches its ${metric} objective: ${value} (must be ${objective.comparison} ${objective.threshold})`,
+          body:
+            `The monitoring snapshot of ${formatDateTime(row.observedAt.toISOString())} puts ${metric} at ${value}; ` +
+            `the objective is ${objective.comparison} ${objective.threshold}, met until now.`,
+          path: `/orgs/${orgSlugOf(tx, orgId)}/models/${model.slug}#monitoring`,
+          data: {
+            model: model.slug,
+            modelName: model.name,
+            version: version.version,
+            snapshotId: row.id,
+            observedAt: row.observedAt.toISOString(),
+            objective: { name: metric, comparison: objective.comparison, threshold: objective.threshold },
+            value,
+          },
+        },
+        now,
+      );
+    }
     return json;
   });
+}
+
+/** The model's latest snapshot by observation time: whether a new one moves an objective into breach. */
+const latestSnapshotQuery = reusableQuery((db) =>
+  db
+    .select({ observedAt: monitoringSnapshots.observedAt, breaches: monitoringSnapshots.breaches })
+    .from(monitoringSnapshots)
+    .where(eq(monitoringSnapshots.modelId, sql.placeholder("modelId")))
+    .orderBy(desc(monitoringSnapshots.observedAt), desc(monitoringSnapshots.id))
+    .limit(1),
+);
+
+/** A version's page, for the links in notifications. */
+function versionPath(tx: DbOrTx, orgId: number, modelSlug: string, version: string): string {
+  return `/orgs/${orgSlugOf(tx, orgId)}/models/${modelSlug}/versions/${encodeURIComponent(version)}`;
 }
 
 export function setObjective(orgId: number, modelSlug: string, input: ObjectiveInput, actor: Actor) {
@@ -828,7 +925,10 @@ export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const tags = tagsOfModelQuery(db)
     .all({ modelId: model.id })
     .map((r) => r.tag);
-  return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId };
+  const owner = model.ownerUserId
+    ? (db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, model.ownerUserId)).get() ?? null)
+    : null;
+  return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId, owner };
 }
 
 /** Everything the model page shows, in a fixed number of queries. */

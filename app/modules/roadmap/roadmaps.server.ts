@@ -15,7 +15,7 @@ import { memoByKey } from "../../utils/memo-by-key";
 import { currentQuarterRange } from "../../utils/quarters";
 import { calendarDayProblem } from "../../utils/validation";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
-import { notify } from "../notifications/notifications.server";
+import { activeMemberByEmail, notify } from "../notifications/notifications.server";
 import { finalizedNeighbour, getAssessment } from "../assessment/assessments.server";
 import { findFramework, getFramework } from "../framework/framework";
 import type { SuccessCheck } from "../framework/framework-schema";
@@ -316,12 +316,7 @@ export function assignableMembers(orgId: number, db: DbOrTx = getDb()) {
 function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): number | null | undefined {
   if (email === undefined) return undefined;
   if (email === "none") return null;
-  const member = tx
-    .select({ id: users.id })
-    .from(users)
-    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, orgId)))
-    .where(and(eq(users.email, email), eq(users.active, true)))
-    .get();
+  const member = activeMemberByEmail(tx, orgId, email);
   if (!member) throw invalid(`${email} is not an active member of this organisation`, "ownerEmail");
   return member.id;
 }
