@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { canonicalTimeZone, isTimeZone } from "./digest-schedule";
 import { DELIVERY_MODES, NOTIFICATION_CATEGORIES, WEBHOOK_EVENT_TYPES, type NotificationCategory } from "./notification-constants";
 
 /** A webhook endpoint as admins register it in the portal and pipelines through `POST /api/v1/webhooks`. */
@@ -32,3 +33,19 @@ export const NotificationChoicesSchema = z.object(
   >,
 );
 export type NotificationChoices = z.infer<typeof NotificationChoicesSchema>;
+
+/** The organisation's time zone (digests go out Monday 08:00 there): an IANA name, stored as the zone spells itself. */
+export const OrgTimeZoneSchema = z.object({
+  timeZone: z
+    .string({ required_error: "Choose a time zone, e.g. Europe/Berlin or UTC" })
+    .trim()
+    .min(1, "Choose a time zone, e.g. Europe/Berlin or UTC")
+    .max(64, "No time zone has a name that long: choose one from the list, e.g. Europe/Berlin")
+    // A name past the limit is refused above; the runtime is not asked about it.
+    .refine(
+      (zone) => zone.length > 64 || isTimeZone(zone),
+      "Not a time zone this portal knows: choose one from the list, e.g. Europe/Berlin or America/New_York",
+    )
+    .transform(canonicalTimeZone),
+});
+export type OrgTimeZone = z.infer<typeof OrgTimeZoneSchema>;
