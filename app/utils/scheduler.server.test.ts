@@ -8,7 +8,7 @@ import { databaseFile, getDb, openDatabase } from "../../db/client";
 import { scheduledJobs } from "../../db/schema";
 import { ROOT, TSX_NODE_ARGS } from "../../tests/setup/portal-server";
 import { every } from "./schedule";
-import { createScheduler, isDeadLocalOwner, processOwner, type ScheduledJob } from "./scheduler.server";
+import { createScheduler, isDeadLocalOwner, isProcessRunning, processOwner, type ScheduledJob } from "./scheduler.server";
 
 const HOUR = 3_600_000;
 const T0 = new Date("2026-12-03T10:00:00Z").getTime();
@@ -132,6 +132,23 @@ describe("the scheduler", () => {
     expect(runs).toHaveLength(1);
     expect(row("crashed")).toMatchObject({ leaseOwner: processOwner(), leaseUntil: null });
     expect(logged).toEqual([`[scheduler] job crashed: took over the lease of ended process ${host}:${dead.pid}:${namespace}:0a0b0c0d`]);
+  });
+
+  it("counts a zombie (ended, not reaped by its parent) as ended", async () => {
+    // `true` ends at once; its parent has become `sleep`, which never reaps it.
+    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(String(d)))));
+      const deadline = Date.now() + 5_000;
+      while (fs.readFileSync(`/proc/${zombie}/stat`, "utf8").split(") ")[1]![0] !== "Z" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(isProcessRunning(zombie)).toBe(false);
+      expect(isProcessRunning(parent.pid!)).toBe(true);
+      expect(isProcessRunning(process.pid)).toBe(true);
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 
   it("tells an ended lease owner by host, process id namespace, process id and incarnation", () => {

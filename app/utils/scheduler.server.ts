@@ -75,13 +75,21 @@ export function processOwner(): string {
   return THIS_PROCESS;
 }
 
-/** Whether process `pid` runs (on this host): signal 0 checks without sending; EPERM means it runs as someone else. */
+/**
+ * Whether process `pid` runs (on this host): signal 0 checks without sending (EPERM: it runs as someone else);
+ * on Linux a zombie (ended, not yet reaped by its parent) counts as ended.
+ */
 export function isProcessRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (not Linux), or the process ended just now: the lease runs out instead
   }
 }
 
