@@ -7,6 +7,9 @@ import { SMTPServer } from "smtp-server";
  * tests that send email: every message it accepts is parsed (`mailparser`)
  * and kept with the envelope's recipients. `refuse(n)` makes it answer the
  * next n messages with a 451 temporary failure, to exercise retries.
+ * `hold()` keeps the answer to each message from then on (the message is
+ * received and kept, but the sender hears nothing) until `release()`: a
+ * delivery in flight, to kill the sender during (RFC 1047's duplicate case).
  */
 export type ReceivedMail = { to: string[]; mail: ParsedMail };
 
@@ -14,6 +17,12 @@ export type SmtpReceiver = {
   url: string;
   received: ReceivedMail[];
   refuse: (messages: number) => void;
+  /** From now on, keep each message but hold its answer until `release()`. */
+  hold: () => void;
+  /** Answers every held message (250) and stops holding. */
+  release: () => void;
+  /** The messages whose answer is held now. */
+  held: () => ReceivedMail[];
   /** Resolves once `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor: (count: number, timeoutMs?: number) => Promise<ReceivedMail[]>;
   /** The first message to `address` (whose subject matches, when given), waiting up to `timeoutMs` for it. */
@@ -24,7 +33,21 @@ export type SmtpReceiver = {
 export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const received: ReceivedMail[] = [];
   let refusals = 0;
+  let holding = false;
+  const held: Array<{ mail: ReceivedMail; answer: () => void }> = [];
   const waiters: Array<() => void> = [];
+  /** Polls `found` until it gives a value, waking at each message, or throws `failure()` after `timeoutMs`. */
+  const waitUntil = async <T>(found: () => T | undefined, timeoutMs: number, failure: () => string): Promise<T> => {
+    const until = Date.now() + timeoutMs;
+    for (let value = found(); ; value = found()) {
+      if (value !== undefined) return value;
+      if (Date.now() > until) throw new Error(failure());
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -38,9 +61,11 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       }
       simpleParser(stream)
         .then((mail) => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
+          const entry = { to: session.envelope.rcptTo.map((r) => r.address), mail };
+          received.push(entry);
+          if (holding) held.push({ mail: entry, answer: () => callback() });
           for (const wake of waiters.splice(0)) wake();
-          callback();
+          if (!holding) callback();
         })
         .catch((error: Error) => callback(error));
     },
@@ -56,29 +81,27 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     refuse: (messages) => {
       refusals = messages;
     },
-    waitFor: async (count, timeoutMs = 15_000) => {
-      const until = Date.now() + timeoutMs;
-      while (received.length < count) {
-        if (Date.now() > until) throw new Error(`expected ${count} emails, got ${received.length}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 200);
-        });
-      }
-      return received;
+    hold: () => {
+      holding = true;
     },
-    waitForMailTo: async (address, subject, timeoutMs = 15_000) => {
-      const until = Date.now() + timeoutMs;
-      const match = () => received.find((r) => r.to.includes(address) && (!subject || subject.test(r.mail.subject ?? "")));
-      for (let found = match(); ; found = match()) {
-        if (found) return found;
-        if (Date.now() > until) throw new Error(`no email to ${address}${subject ? ` matching ${subject}` : ""} within ${timeoutMs} ms`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 200);
-        });
-      }
+    release: () => {
+      holding = false;
+      // An answer on a connection the sender dropped goes nowhere; smtp-server's error is swallowed above.
+      for (const { answer } of held.splice(0)) answer();
     },
+    held: () => held.map((h) => h.mail),
+    waitFor: (count, timeoutMs = 15_000) =>
+      waitUntil(
+        () => (received.length >= count ? received : undefined),
+        timeoutMs,
+        () => `expected ${count} emails, got ${received.length}`,
+      ),
+    waitForMailTo: (address, subject, timeoutMs = 15_000) =>
+      waitUntil(
+        () => received.find((r) => r.to.includes(address) && (!subject || subject.test(r.mail.subject ?? ""))),
+        timeoutMs,
+        () => `no email to ${address}${subject ? ` matching ${subject}` : ""} within ${timeoutMs} ms`,
+      ),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
