@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
@@ -30,7 +32,19 @@ export type SmtpReceiver = {
   close: () => Promise<void>;
 };
 
-export async function startSmtpReceiver(): Promise<SmtpReceiver> {
+/** A received email as `saveTo` keeps it: one JSON file per message, for a process other than the receiver's to read. */
+export type SavedMail = { to: string[]; subject: string; messageId: string; text: string; html: string };
+
+export async function startSmtpReceiver({
+  port = 0,
+  saveTo,
+}: {
+  /** The port to listen on (0: a free one). */
+  port?: number;
+  /** A directory to write each received message into as JSON (Playwright's specs run in other processes than its global setup). */
+  saveTo?: string;
+} = {}): Promise<SmtpReceiver> {
+  if (saveTo) fs.mkdirSync(saveTo, { recursive: true });
   const received: ReceivedMail[] = [];
   let refusals = 0;
   let holding = false;
@@ -63,6 +77,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
         .then((mail) => {
           const entry = { to: session.envelope.rcptTo.map((r) => r.address), mail };
           received.push(entry);
+          if (saveTo) saveMail(saveTo, received.length, entry);
           if (holding) held.push({ mail: entry, answer: () => callback() });
           for (const wake of waiters.splice(0)) wake();
           if (!holding) callback();
@@ -73,10 +88,10 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   // A portal stopped mid-delivery resets its connection; smtp-server reports that as a server error, which
   // unhandled would crash the test process. The message was not accepted, so the portal retries it.
   server.on("error", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: listening } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${listening}`,
     received,
     refuse: (messages) => {
       refusals = messages;
@@ -104,4 +119,37 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       ),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+function saveMail(directory: string, sequence: number, { to, mail }: ReceivedMail): void {
+  const saved: SavedMail = {
+    to,
+    subject: mail.subject ?? "",
+    messageId: mail.messageId ?? "",
+    text: mail.text ?? "",
+    html: typeof mail.html === "string" ? mail.html : "",
+  };
+  const file = path.join(directory, `${String(sequence).padStart(6, "0")}-${process.pid}.json`);
+  // Written whole, then renamed: a reader never sees half a message.
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(saved));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** The first message saved in `directory` (by `saveTo`) to `address` whose subject matches, waiting up to `timeoutMs` for it. */
+export async function waitForSavedMail(directory: string, address: string, subject: RegExp, timeoutMs = 20_000): Promise<SavedMail> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const files = fs.existsSync(directory)
+      ? fs
+          .readdirSync(directory)
+          .filter((f) => f.endsWith(".json"))
+          .sort()
+      : [];
+    for (const file of files) {
+      const mail = JSON.parse(fs.readFileSync(path.join(directory, file), "utf8")) as SavedMail;
+      if (mail.to.includes(address) && subject.test(mail.subject)) return mail;
+    }
+    if (Date.now() > until) throw new Error(`no email to ${address} matching ${subject} in ${directory} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
