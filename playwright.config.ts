@@ -12,6 +12,10 @@ process.env.E2E_PORT ??= String(await freePort());
 const port = Number(process.env.E2E_PORT);
 const databaseFile = process.env.E2E_DATABASE_URL ?? path.join(os.tmpdir(), `portal-e2e-${port}`, "portal.db");
 export const baseURL = `http://localhost:${port}`;
+// The portal's email goes to a real SMTP server that the global setup starts on this port; it saves each message
+// into E2E_MAIL_DIR for the specs to read (tests/e2e/global-setup.ts).
+process.env.E2E_SMTP_PORT ??= String(await freePort());
+process.env.E2E_MAIL_DIR ??= path.join(os.tmpdir(), `portal-e2e-${port}`, "mail");
 
 // Fixtures write their own organisations straight into the server's database file.
 process.env.DATABASE_URL = databaseFile;
@@ -19,6 +23,7 @@ process.env.SESSION_SECRET ??= "e2e-session-secret";
 
 export default defineConfig({
   testDir: "tests/e2e",
+  globalSetup: "./tests/e2e/global-setup.ts",
   fullyParallel: true,
   // Three workers on two cores: a spec mostly waits (page loads, autosave debounces, expect's retries), and the
   // whole e2e run used about a third of two cores' time with two workers. `npm test -- e2e --workers=2` for fewer.
@@ -57,6 +62,10 @@ export default defineConfig({
       COOKIE_SECURE: "false",
       // tests/e2e/webhooks.spec.ts delivers to a receiver on 127.0.0.1, which the portal otherwise refuses.
       WEBHOOK_ALLOW_PRIVATE: "1",
+      SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+      // Email links open in the browser under test; the scheduler looks for deliveries five times a second.
+      PUBLIC_URL: baseURL,
+      SCHEDULER_POLL_MS: "200",
       ...(process.env.PORTAL_BUILD_DIR ? { PORTAL_BUILD_DIR: process.env.PORTAL_BUILD_DIR } : {}),
     },
   },

@@ -10,6 +10,9 @@ import { getFairnessSettings, updateFairnessSettings } from "~/modules/governanc
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
 import { FairnessSettingsSchema } from "~/modules/governance/governance-schemas";
+import { timeZoneNames } from "~/modules/notifications/digest-schedule";
+import { OrgTimeZoneSchema } from "~/modules/notifications/notification-schemas";
+import { getOrgTimeZone, updateOrgTimeZone } from "~/modules/notifications/time-zone.server";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Admin" }];
@@ -24,7 +27,28 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       // Published uploads are offered beside the built-in versions, named so they are told apart.
       return { version, cutoffs, uploaded: isBuiltInFrameworkVersion(version) ? null : name };
     });
-  return { org, settings: getFairnessSettings(org.id), framework: getFrameworkChoice(org.id), versions };
+  const now = new Date();
+  const { timeZone, nextDigestAt } = getOrgTimeZone(org.id, now);
+  // Formatted here, not in the browser: its time zone data may differ from the server's, which sends the digests.
+  const nextDigest = {
+    due: nextDigestAt <= now,
+    local: momentIn(nextDigestAt, timeZone),
+    utc: timeZone === "UTC" ? null : momentIn(nextDigestAt, "UTC"),
+  };
+  return {
+    org,
+    settings: getFairnessSettings(org.id),
+    framework: getFrameworkChoice(org.id),
+    versions,
+    timeZone,
+    nextDigest,
+    timeZones: timeZoneNames(),
+  };
+}
+
+/** "Monday 7 December 2026 at 08:00" as the clock in `timeZone` reads it. */
+function momentIn(moment: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", { timeZone, dateStyle: "full", timeStyle: "short", hourCycle: "h23" }).format(moment);
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -43,17 +67,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
       (input) => updateFrameworkChoice(org.id, input, actor),
       (version) => `Saved: assessments started from now on use framework version ${version}; existing ones keep theirs.`,
     ),
+    "time-zone": intent(
+      OrgTimeZoneSchema,
+      (input) => updateOrgTimeZone(org.id, input, actor),
+      (timeZone) => `Saved: weekly digests now go out Monday 08:00 in ${timeZone}.`,
+    ),
   });
 }
 
 export default function FairnessSettings() {
-  const { org, settings, framework, versions } = useLoaderData<typeof loader>();
+  const { org, settings, framework, versions, timeZone, nextDigest, timeZones } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   // Each form's errors show beside it (a post without intent is the fairness form's).
   const errorsOf = (name: string): Record<string, string | undefined> =>
     (result?.intent || "fairness") === name ? (result?.errors ?? {}) : {};
   const errors = errorsOf("fairness");
   const frameworkErrors = errorsOf("framework");
+  const timeZoneErrors = errorsOf("time-zone");
+  // A refused entry stays as typed (the page is rendered anew without JavaScript).
+  const typedTimeZone = result?.intent === "time-zone" && !result.ok ? result.values?.timeZone : undefined;
   return (
     <>
       <h1>Administration</h1>
@@ -81,6 +113,32 @@ export default function FairnessSettings() {
           each version’s level cut-offs.
         </p>
         <button type="submit">Save framework version</button>
+      </Form>
+      <h2 id="time-zone">Time zone</h2>
+      <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="time-zone">
+        <input type="hidden" name="intent" value="time-zone" />
+        <TextField
+          key={timeZone}
+          label="Organisation’s time zone"
+          name="timeZone"
+          list="time-zone-names"
+          autoComplete="off"
+          spellCheck={false}
+          defaultValue={typedTimeZone ?? timeZone}
+          error={timeZoneErrors.timeZone}
+          hint="A time zone name such as Europe/Berlin, America/New_York or UTC: start typing to pick from the list. Weekly digests go out Monday 08:00 in this zone."
+        />
+        <datalist id="time-zone-names">
+          {timeZones.map((zone) => (
+            <option key={zone} value={zone} />
+          ))}
+        </datalist>
+        <p className="muted" id="next-digest">
+          {nextDigest.due
+            ? `This week’s digest is due now (${nextDigest.local}, ${timeZone}): it goes out within a quarter of an hour.`
+            : `The next weekly digest goes out on ${nextDigest.local} (${timeZone})${nextDigest.utc ? `, ${nextDigest.utc} UTC` : ""}.`}
+        </p>
+        <button type="submit">Save time zone</button>
       </Form>
       <h2 id="fairness-thresholds">Fairness thresholds</h2>
       <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="fairness-thresholds">

@@ -8,7 +8,7 @@ import { databaseFile, getDb, openDatabase } from "../../db/client";
 import { scheduledJobs } from "../../db/schema";
 import { ROOT, TSX_NODE_ARGS } from "../../tests/setup/portal-server";
 import { every } from "./schedule";
-import { createScheduler, type ScheduledJob } from "./scheduler.server";
+import { createScheduler, isDeadLocalOwner, isProcessRunning, processOwner, type ScheduledJob } from "./scheduler.server";
 
 const HOUR = 3_600_000;
 const T0 = new Date("2026-12-03T10:00:00Z").getTime();
@@ -99,6 +99,73 @@ describe("the scheduler", () => {
     expect(await b.tick()).toEqual([{ name: "leased", ok: true }]);
     expect(runs).toHaveLength(1);
     expect(row("leased")).toMatchObject({ leaseOwner: "b", leaseUntil: null });
+  });
+
+  it("takes over at once the lease of a process of this host that has ended, never that of a running one", async () => {
+    const time = manualClock();
+    const { job, runs } = recordingJob("crashed", { leaseMs: 15 * 60_000 });
+    const logged: string[] = [];
+    const restarted = createScheduler([job], { clock: time.clock, log: (line) => logged.push(line) });
+    restarted.register();
+    time.advance(HOUR);
+    // A process of this host that ran the job and was killed mid-run (SIGKILL: it could free nothing).
+    const dead = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    await new Promise((resolve) => dead.once("exit", resolve));
+    const [host, , namespace] = processOwner().split(":");
+    const holdLease = (leaseOwner: string) =>
+      getDb()
+        .update(scheduledJobs)
+        .set({ leaseOwner, leaseUntil: new Date(time.clock().getTime() + 15 * 60_000) })
+        .where(eq(scheduledJobs.name, "crashed"))
+        .run();
+
+    // The parent of this test process runs: its lease is left to run out.
+    holdLease(`${host}:${process.ppid}:${namespace}:0a0b0c0d`);
+    expect(await restarted.tick()).toEqual([]);
+    // Another host's process cannot be checked from here: its lease is left to run out too.
+    holdLease(`elsewhere.example:${dead.pid}:${namespace}:0a0b0c0d`);
+    expect(await restarted.tick()).toEqual([]);
+    expect(runs).toEqual([]);
+
+    holdLease(`${host}:${dead.pid}:${namespace}:0a0b0c0d`);
+    expect(await restarted.tick()).toEqual([{ name: "crashed", ok: true }]);
+    expect(runs).toHaveLength(1);
+    expect(row("crashed")).toMatchObject({ leaseOwner: processOwner(), leaseUntil: null });
+    expect(logged).toEqual([`[scheduler] job crashed: took over the lease of ended process ${host}:${dead.pid}:${namespace}:0a0b0c0d`]);
+  });
+
+  it("counts a zombie (ended, not reaped by its parent) as ended", async () => {
+    // `true` ends at once; its parent has become `sleep`, which never reaps it.
+    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(String(d)))));
+      const deadline = Date.now() + 5_000;
+      while (fs.readFileSync(`/proc/${zombie}/stat`, "utf8").split(") ")[1]![0] !== "Z" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(isProcessRunning(zombie)).toBe(false);
+      expect(isProcessRunning(parent.pid!)).toBe(true);
+      expect(isProcessRunning(process.pid)).toBe(true);
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+
+  it("tells an ended lease owner by host, process id namespace, process id and incarnation", () => {
+    const self = "host-a:100:4026531836:aaaaaaaa";
+    const running = (pid: number) => pid === 100 || pid === 200;
+    expect(isDeadLocalOwner("host-a:300:4026531836:bbbbbbbb", self, running)).toBe(true);
+    expect(isDeadLocalOwner("host-a:200:4026531836:bbbbbbbb", self, running)).toBe(false);
+    // Same pid, another incarnation: this process restarted with the pid its predecessor had (as in a container).
+    expect(isDeadLocalOwner("host-a:100:4026531836:bbbbbbbb", self, running)).toBe(true);
+    expect(isDeadLocalOwner(self, self, running)).toBe(false);
+    // Another host, or another process id namespace on this host (a container sharing the host name): not judged.
+    expect(isDeadLocalOwner("host-b:300:4026531836:bbbbbbbb", self, running)).toBe(false);
+    expect(isDeadLocalOwner("host-a:300:4026532000:bbbbbbbb", self, running)).toBe(false);
+    // Owners in another form (the lease format before incarnations, tests' names) run out instead.
+    expect(isDeadLocalOwner("host-a:300", self, running)).toBe(false);
+    expect(isDeadLocalOwner("a", self, running)).toBe(false);
+    expect(isDeadLocalOwner("host-a:x:4026531836:bbbbbbbb", self, running)).toBe(false);
   });
 
   it("records a failure, tries again after retryMs, and clears the error once a run succeeds", async () => {

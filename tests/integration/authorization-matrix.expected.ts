@@ -156,7 +156,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/orgs.$orgSlug.admin.sessions": { get: members(ADMINS, "→/orgs/demo/admin"), post: { "": members(ADMINS, "invalid") } },
   "routes/orgs.$orgSlug.admin.settings": {
     get: members(ADMINS),
-    post: { fairness: members(ADMINS, "invalid"), framework: members(ADMINS, "invalid") },
+    post: { fairness: members(ADMINS, "invalid"), framework: members(ADMINS, "invalid"), "time-zone": members(ADMINS, "invalid") },
   },
   // Every member reads the approval policies; admins propose and withdraw, ethics members confirm or decline (four eyes).
   "routes/orgs.$orgSlug.admin.approval-policies": {

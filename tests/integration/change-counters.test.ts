@@ -347,6 +347,10 @@ describe("change counters", () => {
           fairnessPreset: "org-default",
         }),
       },
+      {
+        label: "time zone",
+        send: form("admin", "routes/orgs.$orgSlug.admin.settings", { intent: "time-zone", timeZone: "Europe/Berlin" }),
+      },
       { label: "propose approval policy", send: form("admin", policyRoute, { intent: "propose", riskTier: "minimal", mode: "automatic" }) },
       {
         label: "confirm approval policy",

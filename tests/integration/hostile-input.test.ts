@@ -528,6 +528,7 @@ const FORM_TARGETS: FormTarget[] = [
       "": { role: "admin", fields: () => ({ fairnessRatioMin: "0.8", fairnessDifferenceMax: "0.1", fairnessPreset: "org-default" }) },
       fairness: { role: "admin", fields: () => ({ fairnessRatioMin: "0.8", fairnessDifferenceMax: "0.1", fairnessPreset: "org-default" }) },
       framework: { role: "admin", fields: () => ({ frameworkVersion: "2" }) },
+      "time-zone": { role: "admin", fields: () => ({ timeZone: "Europe/Berlin" }) },
     },
   },
   {

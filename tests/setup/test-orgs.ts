@@ -42,9 +42,16 @@ export type TestOrg = {
 
 const testActor: Actor = { ...SYSTEM_ACTOR, label: "test" };
 
-/** TEST_PASSWORD hashed once per process: scrypt is slow on purpose, and every test organisation has five accounts. */
+/**
+ * The scrypt cost of test accounts' passwords: the portal's own (2^15) takes about 200 ms of the server's CPU at
+ * every sign-in on a busy 2-core machine, and the suites sign in hundreds of times; 2^10 takes about 6 ms.
+ * What is tested about hashing itself (app/modules/auth/password.server.test.ts) uses the portal's cost.
+ */
+export const TEST_PASSWORD_COST = 1024;
+
+/** TEST_PASSWORD hashed once per process: every test organisation has five accounts. */
 let testPasswordHash: Promise<string> | undefined;
-const hashedTestPassword = () => (testPasswordHash ??= hashPassword(TEST_PASSWORD));
+const hashedTestPassword = () => (testPasswordHash ??= hashPassword(TEST_PASSWORD, { cost: TEST_PASSWORD_COST }));
 
 /** A brand-new organisation with one member per role (password TEST_PASSWORD), so each test works on its own data. */
 export async function createTestOrg(label = "org"): Promise<TestOrg> {

@@ -6,7 +6,9 @@ import { Webhook } from "standardwebhooks";
  * A real HTTP receiver on a free loopback port for webhook tests. It keeps
  * every raw receipt (headers and body as received) and verifies each with
  * the `standardwebhooks` verifier under the secret it is given. `failNext(n)`
- * answers the next n requests with 500, to force retries.
+ * answers the next n requests with 500, to force retries. `hold()` keeps
+ * the answer to each request from then on (the receipt is kept, the sender
+ * waits) until `release()`: a delivery in flight, to kill the sender during.
  */
 export type WebhookReceipt = { id: string; headers: http.IncomingHttpHeaders; body: string; verified: boolean; answered: number };
 
@@ -16,6 +18,12 @@ export type WebhookReceiver = {
   /** The secret receipts are verified with (set it once the endpoint is registered). */
   useSecret: (secret: string) => void;
   failNext: (requests: number) => void;
+  /** From now on, keep each receipt but hold its answer until `release()`. */
+  hold: () => void;
+  /** Answers every held request and stops holding. */
+  release: () => void;
+  /** The receipts whose answer is held now. */
+  held: () => WebhookReceipt[];
   close: () => Promise<void>;
 };
 
@@ -23,6 +31,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const receipts: WebhookReceipt[] = [];
   let secret: string | undefined;
   let failures = 0;
+  let holding = false;
+  const held: Array<{ receipt: WebhookReceipt; answer: () => void }> = [];
   const server = http.createServer((req, res) => {
     let body = "";
     req.setEncoding("utf8");
@@ -39,8 +49,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       }
       const answered = failures > 0 ? 500 : 204;
       if (failures > 0) failures--;
-      receipts.push({ id: String(req.headers["webhook-id"]), headers: req.headers, body, verified, answered });
-      res.writeHead(answered).end();
+      const receipt = { id: String(req.headers["webhook-id"]), headers: req.headers, body, verified, answered };
+      receipts.push(receipt);
+      // A held answer to a sender that died goes to a closed socket: nothing to do.
+      const answer = () => void (res.destroyed || res.writeHead(answered).end());
+      if (holding) held.push({ receipt, answer });
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -54,6 +68,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     failNext: (requests) => {
       failures = requests;
     },
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      for (const { answer } of held.splice(0)) answer();
+    },
+    held: () => held.map((h) => h.receipt),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
-import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { getDb, type DbOrTx } from "../../../db/client";
 import { orgSettings } from "../../../db/schema";
 import { invalid } from "../../utils/errors";
-import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import type { Actor } from "../audit/audit.server";
+import { changeOrgSettings } from "../audit/org-settings.server";
 import { findFramework, LATEST_FRAMEWORK_VERSION } from "../framework/framework";
 import type { FrameworkChoice } from "./assessment-schemas";
 
@@ -26,22 +27,12 @@ export function updateFrameworkChoice(orgId: number, input: FrameworkChoice, act
   const chosen = input.frameworkVersion === "newest" ? null : input.frameworkVersion;
   if (chosen !== null && !findFramework(chosen))
     throw invalid(`Framework version ${input.frameworkVersion} is not installed`, "frameworkVersion");
-  return writeTransaction({ orgId }, (tx) => {
-    const before = { frameworkVersion: getFrameworkChoice(orgId, tx).frameworkVersion };
-    const after = { frameworkVersion: chosen };
-    tx.insert(orgSettings)
-      .values({ orgId, ...after, updatedAt: new Date() })
-      .onConflictDoUpdate({ target: orgSettings.orgId, set: { ...after, updatedAt: new Date() } })
-      .run();
-    recordAuditEvent(tx, {
-      orgId,
-      actor,
-      action: "settings.framework_version_updated",
-      entityType: "organization",
-      entityId: orgId,
-      before,
-      after,
-    });
-    return after.frameworkVersion ?? LATEST_FRAMEWORK_VERSION;
-  });
+  const after = changeOrgSettings(
+    orgId,
+    actor,
+    "settings.framework_version_updated",
+    (tx) => ({ frameworkVersion: getFrameworkChoice(orgId, tx).frameworkVersion }),
+    { frameworkVersion: chosen },
+  );
+  return after.frameworkVersion ?? LATEST_FRAMEWORK_VERSION;
 }

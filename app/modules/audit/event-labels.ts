@@ -9,6 +9,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   "organization.created": "Organisation created",
   "settings.fairness_updated": "Fairness thresholds changed",
   "settings.framework_version_updated": "Framework version for new assessments changed",
+  "settings.time_zone_updated": "Organisation's time zone changed",
   "framework_version.uploaded": "Framework version uploaded as a draft",
   "framework_version.replaced": "Framework version draft replaced",
   "framework_version.deleted": "Framework version draft deleted",
@@ -143,6 +144,7 @@ const SUMMARY_KEYS = [
   "body",
   "comment",
   "reason",
+  "timeZone",
 ] as const;
 
 /**

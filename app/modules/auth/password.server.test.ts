@@ -19,6 +19,14 @@ describe("password hashing", () => {
     expect(hash).not.toContain(password);
   });
 
+  it("hashes at a lower cost when asked (test accounts), verifies such a hash, and refuses costs that are no power of two or above the portal's", async () => {
+    const cheap = await hashPassword(password, { cost: 1024 });
+    expect(cheap.startsWith("scrypt$1024$8$1$")).toBe(true);
+    expect(await verifyPassword(password, cheap)).toBe(true);
+    expect(await verifyPassword("wrong", cheap)).toBe(false);
+    for (const cost of [1000, 1, 65536, 0.5]) await expect(hashPassword(password, { cost })).rejects.toThrow(/power of two/);
+  });
+
   it("verifies the right password", async () => {
     expect(await verifyPassword(password, hash)).toBe(true);
   });

@@ -12,10 +12,21 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** The scrypt cost (N) of every password the portal stores. */
+export const PASSWORD_COST = PARAMS.N;
+
+/**
+ * Hashes a password as `scrypt$N$r$p$salt$key`. `cost` (N, a power of two) is for test accounts only, whose
+ * sign-ins would otherwise spend most of a test suite's CPU in scrypt: the portal always stores PASSWORD_COST.
+ * Verifying reads N from the hash, so a cheaper hash signs in as quickly as it was made.
+ */
+export async function hashPassword(password: string, { cost = PASSWORD_COST }: { cost?: number } = {}): Promise<string> {
+  if (!Number.isInteger(cost) || cost < 2 || cost > PASSWORD_COST || (cost & (cost - 1)) !== 0) {
+    throw new Error(`The scrypt cost must be a power of two from 2 to ${PASSWORD_COST}`);
+  }
   const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS);
-  return ["scrypt", PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64"), key.toString("base64")].join("$");
+  const key = await derive(password, salt, { ...PARAMS, N: cost });
+  return ["scrypt", cost, PARAMS.r, PARAMS.p, salt.toString("base64"), key.toString("base64")].join("$");
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
 import { biasAudits, models, modelVersions, orgSettings } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { changeOrgSettings } from "../audit/org-settings.server";
 import type { Role } from "../auth/roles";
 import { membersWithRoles, modelWatchers, notify, orgSlugOf } from "../notifications/notifications.server";
 import { requireModelVersion, type WriteOptions } from "../registry/registry.server";
@@ -41,22 +42,7 @@ export function getFairnessSettings(orgId: number, db: DbOrTx = getDb()) {
 }
 
 export function updateFairnessSettings(orgId: number, input: ReturnType<typeof getFairnessSettings>, actor: Actor) {
-  writeTransaction({ orgId }, (tx) => {
-    const before = getFairnessSettings(orgId, tx);
-    tx.insert(orgSettings)
-      .values({ orgId, ...input, updatedAt: new Date() })
-      .onConflictDoUpdate({ target: orgSettings.orgId, set: { ...input, updatedAt: new Date() } })
-      .run();
-    recordAuditEvent(tx, {
-      orgId,
-      actor,
-      action: "settings.fairness_updated",
-      entityType: "organization",
-      entityId: orgId,
-      before,
-      after: input,
-    });
-  });
+  changeOrgSettings(orgId, actor, "settings.fairness_updated", (tx) => getFairnessSettings(orgId, tx), input);
 }
 
 // ---------------------------------------------------------------- computation

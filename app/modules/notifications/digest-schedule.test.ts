@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { digestWeekDue, isoWeekOf, isTimeZone, localMoment } from "./digest-schedule";
+import {
+  canonicalTimeZone,
+  digestWeekDue,
+  isoWeekOf,
+  isTimeZone,
+  localMoment,
+  nextDigestAt,
+  timeZoneNames,
+  utcOffsetMs,
+} from "./digest-schedule";
 
 describe("the weekly digest's moment", () => {
   it("reads the local date, weekday and hour in a time zone, across summer time", () => {
@@ -30,5 +39,43 @@ describe("the weekly digest's moment", () => {
     expect(isTimeZone("Europe/Berlin")).toBe(true);
     expect(isTimeZone("UTC")).toBe(true);
     expect(isTimeZone("Mars/Olympus_Mons")).toBe(false);
+  });
+});
+
+describe("when the next digest goes out", () => {
+  it("is the next Monday 08:00 in the zone, whatever the offset or summer time", () => {
+    // Friday 4 December 2026, 12:00 UTC.
+    const friday = new Date("2026-12-04T12:00:00Z");
+    expect(nextDigestAt(friday, "UTC")).toEqual(new Date("2026-12-07T08:00:00Z"));
+    expect(nextDigestAt(friday, "Europe/Berlin")).toEqual(new Date("2026-12-07T07:00:00Z"));
+    expect(nextDigestAt(friday, "America/New_York")).toEqual(new Date("2026-12-07T13:00:00Z"));
+    expect(nextDigestAt(friday, "Asia/Kolkata")).toEqual(new Date("2026-12-07T02:30:00Z"));
+    expect(nextDigestAt(friday, "Asia/Tokyo")).toEqual(new Date("2026-12-06T23:00:00Z"));
+    // Summer time in Berlin: 08:00 is 06:00 UTC. Europe changes its clocks on Sunday 29 March 2026.
+    expect(nextDigestAt(new Date("2026-03-28T12:00:00Z"), "Europe/Berlin")).toEqual(new Date("2026-03-30T06:00:00Z"));
+  });
+
+  it("is this Monday before 08:00, and today while this week's digest is due and has not gone", () => {
+    expect(nextDigestAt(new Date("2026-12-07T07:59:00Z"), "UTC")).toEqual(new Date("2026-12-07T08:00:00Z"));
+    expect(nextDigestAt(new Date("2026-12-07T09:00:00Z"), "UTC", null)).toEqual(new Date("2026-12-07T08:00:00Z"));
+    expect(nextDigestAt(new Date("2026-12-07T09:00:00Z"), "UTC", "2026-W49")).toEqual(new Date("2026-12-07T08:00:00Z"));
+    // Sent already: a week later.
+    expect(nextDigestAt(new Date("2026-12-07T09:00:00Z"), "UTC", "2026-W50")).toEqual(new Date("2026-12-14T08:00:00Z"));
+    expect(nextDigestAt(new Date("2026-12-08T00:00:00Z"), "UTC", null)).toEqual(new Date("2026-12-14T08:00:00Z"));
+  });
+
+  it("reads a zone's offset from UTC at a moment", () => {
+    expect(utcOffsetMs(new Date("2026-12-04T12:00:00Z"), "Europe/Berlin")).toBe(3_600_000);
+    expect(utcOffsetMs(new Date("2026-07-04T12:00:00Z"), "Europe/Berlin")).toBe(7_200_000);
+    expect(utcOffsetMs(new Date("2026-12-04T12:00:00Z"), "America/St_Johns")).toBe(-3.5 * 3_600_000);
+  });
+
+  it("offers UTC first, then every zone the runtime knows, each once, and spells a zone as it spells itself", () => {
+    const names = timeZoneNames();
+    expect(names[0]).toBe("UTC");
+    expect(names).toContain("Europe/Berlin");
+    expect(new Set(names).size).toBe(names.length);
+    expect(canonicalTimeZone("europe/berlin")).toBe("Europe/Berlin");
+    expect(canonicalTimeZone("utc")).toBe("UTC");
   });
 });

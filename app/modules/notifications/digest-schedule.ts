@@ -19,23 +19,44 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/** The zone's own spelling ("europe/berlin" → "Europe/Berlin", "GMT" → "UTC"); call only with a known zone. */
+export function canonicalTimeZone(timeZone: string): string {
+  return new Intl.DateTimeFormat("en", { timeZone }).resolvedOptions().timeZone;
+}
+
+/** The IANA zones offered to choose from: UTC first, then every zone this runtime knows, by name. */
+export function timeZoneNames(): string[] {
+  return ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
+}
+
+/** The wall clock in `timeZone` at `moment`: the fields as that zone's clocks show them (hours 0–23). */
+function wallClock(moment: Date, timeZone: string): Record<"year" | "month" | "day" | "hour" | "minute" | "second" | "weekday", string> {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    weekday: "short",
+  }).formatToParts(moment);
+  return Object.fromEntries(parts.map((p) => [p.type, p.value])) as ReturnType<typeof wallClock>;
+}
+
+/** How far `timeZone`'s clock is ahead of UTC at `moment`, in milliseconds (negative west of Greenwich). */
+export function utcOffsetMs(moment: Date, timeZone: string): number {
+  const c = wallClock(moment, timeZone);
+  const wall = Date.UTC(Number(c.year), Number(c.month) - 1, Number(c.day), Number(c.hour), Number(c.minute), Number(c.second));
+  return wall - Math.floor(moment.getTime() / 1000) * 1000;
+}
+
 /** The local calendar date, ISO weekday (1 = Monday) and hour of `now` in `timeZone`. */
 export function localMoment(now: Date, timeZone: string): { date: string; weekday: number; hour: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      hourCycle: "h23",
-      weekday: "short",
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  );
-  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday!) + 1;
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, weekday, hour: Number(parts.hour) };
+  const c = wallClock(now, timeZone);
+  const weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(c.weekday) + 1;
+  return { date: `${c.year}-${c.month}-${c.day}`, weekday, hour: Number(c.hour) };
 }
 
 /** The ISO week of a calendar date (YYYY-MM-DD), e.g. "2026-W49". */
@@ -53,4 +74,26 @@ export function isoWeekOf(date: string): string {
 export function digestWeekDue(now: Date, timeZone: string): string | null {
   const local = localMoment(now, timeZone);
   return local.weekday === DIGEST_WEEKDAY && local.hour >= DIGEST_HOUR ? isoWeekOf(local.date) : null;
+}
+
+/**
+ * When the next weekly digest goes out in `timeZone`, seen at `now`: this week's Monday 08:00 local time
+ * when it is due and has not gone yet (`sentFor` is the ISO week whose digests went; the job then sends
+ * it within a quarter of an hour), else the first Monday 08:00 local time after `now`.
+ */
+export function nextDigestAt(now: Date, timeZone: string, sentFor: string | null = null): Date {
+  const local = localMoment(now, timeZone);
+  const dueWeek = digestWeekDue(now, timeZone);
+  const startOfToday = Date.parse(`${local.date}T00:00:00Z`);
+  const daysAhead =
+    dueWeek !== null && dueWeek !== sentFor
+      ? 0
+      : local.weekday === DIGEST_WEEKDAY && local.hour < DIGEST_HOUR
+        ? 0
+        : (7 + DIGEST_WEEKDAY - local.weekday) % 7 || 7;
+  // Monday 08:00 on the wall clock, read as UTC, then moved by the zone's offset at that moment
+  // (asked twice: the offset before a change of summer time can differ from the one after).
+  const wall = startOfToday + daysAhead * 86_400_000 + DIGEST_HOUR * 3_600_000;
+  const guess = wall - utcOffsetMs(new Date(wall), timeZone);
+  return new Date(wall - utcOffsetMs(new Date(guess), timeZone));
 }

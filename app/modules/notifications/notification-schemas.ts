@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { lengthFirst } from "../../utils/bounded";
+import { canonicalTimeZone, isTimeZone } from "./digest-schedule";
 import { DELIVERY_MODES, NOTIFICATION_CATEGORIES, WEBHOOK_EVENT_TYPES, type NotificationCategory } from "./notification-constants";
 
 /** A list of events names each at most once; repeats are dropped, but a body may not carry more than this. */
@@ -53,3 +54,19 @@ export const InboxOpenSchema = z.object({ id: NotificationIdSchema });
 
 /** The inbox's "mark all as read": up to the newest notification the page showed, so none arriving meanwhile is lost. */
 export const InboxMarkAllReadSchema = z.object({ upTo: NotificationIdSchema });
+
+/** The organisation's time zone (digests go out Monday 08:00 there): an IANA name, stored as the zone spells itself. */
+export const OrgTimeZoneSchema = z.object({
+  timeZone: z
+    .string({ required_error: "Choose a time zone, e.g. Europe/Berlin or UTC" })
+    .trim()
+    .min(1, "Choose a time zone, e.g. Europe/Berlin or UTC")
+    .max(64, "No time zone has a name that long: choose one from the list, e.g. Europe/Berlin")
+    // A name past the limit is refused above; the runtime is not asked about it.
+    .refine(
+      (zone) => zone.length > 64 || isTimeZone(zone),
+      "Not a time zone this portal knows: choose one from the list, e.g. Europe/Berlin or America/New_York",
+    )
+    .transform(canonicalTimeZone),
+});
+export type OrgTimeZone = z.infer<typeof OrgTimeZoneSchema>;
