@@ -146,7 +146,9 @@ export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; req
   /** Sends the browser to the provider, with the pending sign-in's secrets in the flow cookie. */
   private async start(request: Request, settings: OidcSettings): Promise<never> {
     const form = await request.formData();
-    const email = String(form.get("email") ?? "");
+    const email = String(form.get("email") ?? "")
+      .trim()
+      .toLowerCase();
     const redirectTo = String(form.get("redirectTo") ?? "");
     const config = await providerConfiguration(settings).catch(() => {
       throw new OidcSignInError(PROVIDER_UNREACHABLE, 502);
