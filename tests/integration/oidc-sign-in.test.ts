@@ -14,52 +14,39 @@ import { send } from "../setup/api-client";
 import {
   arriveAtCallback,
   finishAtProvider,
-  oidcEnv,
+  SSO_PUBLIC_URL,
   startOidcProvider,
+  startSsoPortal,
   submitEmail,
   type PortalAnswer,
-  type SsoPortal,
   type TestProvider,
 } from "../setup/oidc-provider";
-import { acquirePortalBuild, killAllPortals, startPortal, stopPortal, type PortalServer } from "../setup/portal-server";
+import { killAllPortals } from "../setup/portal-server";
 import { SESSION_COOKIE } from "../setup/sign-in";
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
-const PUBLIC_URL = "https://portal.test";
+const PUBLIC_URL = SSO_PUBLIC_URL;
 const DOMAIN = "sso.test";
 
 let provider: TestProvider;
-let server: PortalServer | undefined;
 let org: TestOrg;
-let releaseBuild = () => {};
-let portal: SsoPortal;
+let portal!: Awaited<ReturnType<typeof startSsoPortal>>;
 
 beforeAll(async () => {
-  const build = acquirePortalBuild();
-  releaseBuild = build.release;
   provider = await startOidcProvider([PUBLIC_URL]);
   org = await createTestOrg("sso");
-  server = await startPortal({
-    databaseFile: process.env.DATABASE_URL!,
-    buildDir: build.buildDir,
-    env: {
-      PUBLIC_URL,
-      ...oidcEnv(provider, {
-        OIDC_ORG: org.slug,
-        OIDC_DOMAINS: DOMAIN,
-        OIDC_ROLE_MAP: "ml-ethics=ethics,ml-leads=leadership,ml-eng=team",
-        OIDC_REQUIRED: "true",
-      }),
-    },
+  portal = await startSsoPortal(provider, {
+    OIDC_ORG: org.slug,
+    OIDC_DOMAINS: DOMAIN,
+    OIDC_ROLE_MAP: "ml-ethics=ethics,ml-leads=leadership,ml-eng=team",
+    OIDC_REQUIRED: "true",
   });
-  portal = { baseUrl: server.baseUrl, publicUrl: PUBLIC_URL };
 }, 240_000);
 
 afterAll(async () => {
-  await stopPortal(server);
+  await portal?.stop();
   await provider?.close();
   killAllPortals();
-  releaseBuild();
 });
 
 /** The whole sign-in: the email step, the provider's login and consent pages as `login`, the callback. */

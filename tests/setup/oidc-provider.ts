@@ -9,6 +9,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
+import { acquirePortalBuild, startPortal, stopPortal, type PortalServer } from "./portal-server";
 import Provider, { type Configuration } from "oidc-provider";
 
 export type TestAccount = {
@@ -29,8 +30,11 @@ export type TestProvider = {
   close: () => Promise<void>;
 };
 
+/** The provider as the portal is configured with it. */
+export type ProviderClient = Pick<TestProvider, "issuer" | "clientId" | "clientSecret">;
+
 /** The portal's OIDC_* variables for this provider. */
-export function oidcEnv(provider: TestProvider, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function oidcEnv(provider: ProviderClient, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     OIDC_ISSUER: provider.issuer,
     OIDC_CLIENT_ID: provider.clientId,
@@ -194,4 +198,32 @@ export async function arriveAtCallback(portal: SsoPortal, callback: URL, flowCoo
       headers: flowCookie ? { cookie: `__portal_oidc=${flowCookie}` } : {},
     }),
   );
+}
+
+/** What the provider redirects back to in the integration tests (PUBLIC_URL); the tests carry it to the real server. */
+export const SSO_PUBLIC_URL = "https://portal.test";
+
+/**
+ * The real portal server (production build) with single sign-on through `provider` for organisation `orgSlug`,
+ * on this test file's database. `stop` ends it and releases the build.
+ */
+export async function startSsoPortal(
+  provider: ProviderClient,
+  env: Record<string, string | undefined>,
+): Promise<SsoPortal & { server: PortalServer; stop: () => Promise<void> }> {
+  const build = acquirePortalBuild();
+  const server = await startPortal({
+    databaseFile: process.env.DATABASE_URL!,
+    buildDir: build.buildDir,
+    env: { PUBLIC_URL: SSO_PUBLIC_URL, ...oidcEnv(provider, env) },
+  });
+  return {
+    baseUrl: server.baseUrl,
+    publicUrl: SSO_PUBLIC_URL,
+    server,
+    stop: async () => {
+      await stopPortal(server);
+      build.release();
+    },
+  };
 }
