@@ -134,6 +134,7 @@ describe("single sign-on variables", () => {
       clientSecret: "s3cret",
       orgSlug: "acme",
       groupsClaim: "groups",
+      emailVerifiedClaim: "email_verified",
       roleMap: { "ml-ethics": "ethics", "ml-leads": "leadership", "ml-eng": "team" },
       defaultRole: null,
       domains: ["example.com", "example.org"],

@@ -157,6 +157,11 @@ const EnvSchema = z.object({
   OIDC_ORG: text.optional(),
   /** The ID token claim that lists the person's groups. */
   OIDC_GROUPS_CLAIM: text.default("groups"),
+  /**
+   * The ID token claim that says the provider verified the email (true). Microsoft Entra ID sends no
+   * `email_verified`: set its optional claim `xms_edov` and name it here.
+   */
+  OIDC_EMAIL_VERIFIED_CLAIM: text.default("email_verified"),
   /** Groups to roles, e.g. ml-ethics=ethics,ml-leads=leadership,ml-eng=team; several mapped groups: the most rights. */
   OIDC_ROLE_MAP: roleMap.default(""),
   /** The role of people in none of the mapped groups. Unset: they get no membership and cannot sign in. */
@@ -194,6 +199,7 @@ export type OidcSettings = {
   clientSecret: string;
   orgSlug: string;
   groupsClaim: string;
+  emailVerifiedClaim: string;
   roleMap: Record<string, (typeof ENV_ROLES)[number]>;
   defaultRole: (typeof ENV_ROLES)[number] | null;
   domains: string[];
@@ -238,6 +244,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     OIDC_CLIENT_SECRET,
     OIDC_ORG,
     OIDC_GROUPS_CLAIM,
+    OIDC_EMAIL_VERIFIED_CLAIM,
     OIDC_ROLE_MAP,
     OIDC_DEFAULT_ROLE,
     OIDC_DOMAINS,
@@ -272,6 +279,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
           clientSecret: OIDC_CLIENT_SECRET,
           orgSlug: OIDC_ORG,
           groupsClaim: OIDC_GROUPS_CLAIM,
+          emailVerifiedClaim: OIDC_EMAIL_VERIFIED_CLAIM,
           roleMap: OIDC_ROLE_MAP,
           defaultRole: OIDC_DEFAULT_ROLE ?? null,
           domains: OIDC_DOMAINS,

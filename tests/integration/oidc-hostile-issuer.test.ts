@@ -102,3 +102,11 @@ test("a token asserting the email of another account never signs in as that acco
   expect(getDb().select().from(userIdentities).where(eq(userIdentities.userId, victim.id)).all()).toEqual([]);
   expect(getDb().select({ n: sessions.id }).from(sessions).where(eq(sessions.userId, mallory.id)).all()).toHaveLength(2);
 });
+
+test("an email not verified as the boolean true is refused", async () => {
+  const answer = await signInWith(() => ({ claims: { ...person("stringly"), email_verified: "true" } }));
+  expect(answer.status).toBe(403);
+  expect(answer.text).toContain("has not verified your email");
+  expect(sessionOf(answer)).toBeUndefined();
+  expect(userByEmail(`stringly@${DOMAIN}`)).toBeUndefined();
+});

@@ -198,7 +198,7 @@ export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; req
         issuer: idToken.iss,
         subject: idToken.sub,
         email: typeof idToken.email === "string" ? idToken.email.trim().toLowerCase() : null,
-        emailVerified: idToken.email_verified === true,
+        emailVerified: idToken[settings.emailVerifiedClaim] === true,
         name: typeof idToken.name === "string" ? idToken.name : null,
         groups: groupsOf(idToken[settings.groupsClaim]),
       };
