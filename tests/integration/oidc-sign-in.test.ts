@@ -4,10 +4,10 @@
  * existing account only after its password, never a site administrator, and each refusal with a clear page and
  * no session. Forged ID tokens are in oidc-hostile-issuer.test.ts.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "../../db/client";
-import { auditEvents, memberships, sessions, userIdentities, users } from "../../db/schema";
+import { auditEvents, changeCounters, memberships, sessions, userIdentities, users } from "../../db/schema";
 import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { send } from "../setup/api-client";
@@ -115,7 +115,19 @@ describe("a person of the provider's domain", () => {
   test("is created on the first sign-in with the mapped role of most rights, and membership follows the groups", async () => {
     const email = `ada@${DOMAIN}`;
     provider.account({ login: "ada", email, name: "Ada Lovelace", groups: ["ml-eng", "ml-ethics", "sales"] });
+    const counters = () =>
+      getDb()
+        .select()
+        .from(changeCounters)
+        .where(inArray(changeCounters.scope, [`org:${org.id}`, "site"]))
+        .all();
+    const before = counters();
     const first = await signInThroughProvider(email, "ada");
+    // A new account and membership: cached readers of the organisation and of shared data see it.
+    expect(counters()).toHaveLength(2);
+    for (const { scope, version } of counters()) {
+      expect(version, scope).toBeGreaterThan(before.find((c) => c.scope === scope)?.version ?? 0);
+    }
     expect(first.status).toBe(302);
     expect(first.location).toBe(`/orgs/${org.slug}`);
     const cookie = `${SESSION_COOKIE}=${sessionOf(first)}`;
