@@ -1,7 +1,10 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { oidcEnv, startOidcProvider, type TestProvider } from "../setup/oidc-provider";
 import { freePort, startPortal, stopPortal, type PortalServer } from "../setup/portal-server";
-import { createTestOrg, type TestOrg } from "../setup/test-orgs";
+import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
+import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
+import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 /**
  * Single sign-on in Chromium (issue #17): the sign-in page's email step, the real provider's login and consent
@@ -79,3 +82,32 @@ test("someone outside the provider's domains gets the password form", async ({ p
   await expect(page.getByLabel("Password")).toBeVisible();
   await expect(page.getByLabel("Email")).toHaveValue(org.emails.team);
 });
+
+test("the email step, the link page and a refusal pass axe and fit a phone", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const email = `linus@${DOMAIN}`;
+  // An account with a password: the provider's first sign-in asks for it before linking.
+  await createUserInOrganization(org.id, { email, name: "Linus", password: TEST_PASSWORD, role: "team" }, SYSTEM_ACTOR);
+  provider.account({ login: email, email, groups: ["ml-eng"] });
+  await page.goto(`${server!.baseUrl}/login`);
+  await expectAccessible(page);
+  await signInThroughProvider(page, email);
+  await expect(page).toHaveURL(`${server!.baseUrl}/auth/oidc/link`);
+  await expect(page.getByText(email)).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Link and sign in" }).click();
+  await expect(page).toHaveURL(`${server!.baseUrl}/orgs/${org.slug}`);
+  // The callback without a pending sign-in: a refusal page.
+  await page.goto(`${server!.baseUrl}/auth/oidc/callback?code=x&state=y`);
+  await expect(page.getByRole("heading", { name: "Single sign-on did not sign you in" })).toBeVisible();
+  await expectAccessible(page);
+  await context.close();
+});
+
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+}

@@ -67,7 +67,8 @@ export function oidcLinkCookie(): Cookie {
   linkCookie ??= createCookie("__portal_oidc_link", {
     httpOnly: true,
     sameSite: "lax",
-    path: "/auth/oidc/link",
+    // Not "/auth/oidc/link": the page's form posts to /auth/oidc/link.data when JavaScript runs.
+    path: "/auth/oidc",
     secure: env().COOKIE_SECURE,
     secrets: sessionSecrets(),
     maxAge: 15 * 60,
