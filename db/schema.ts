@@ -86,6 +86,8 @@ export const sessions = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     clientAddress: text("client_address").notNull().default(""),
     userAgent: text("user_agent").notNull().default(""),
+    /** The OpenID Connect issuer the session came through (single sign-on); null for a password sign-in. */
+    ssoIssuer: text("sso_issuer"),
   },
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
@@ -1072,6 +1074,52 @@ export const passwordResets = sqliteTable(
     requestedFrom: text("requested_from").notNull().default(""),
   },
   (t) => [index("password_resets_user_idx").on(t.userId, t.createdAt), index("password_resets_from_idx").on(t.requestedFrom, t.createdAt)],
+);
+
+/**
+ * Accounts' identities at OpenID Connect providers (docs/decisions/0009): an
+ * identity is its (issuer, subject) pair, never its email, which is kept only
+ * as last asserted.
+ */
+export const userIdentities = sqliteTable(
+  "user_identities",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    email: text("email").notNull(),
+    createdAt: createdAt(),
+    lastSignInAt: integer("last_sign_in_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("user_identities_issuer_subject_unique").on(t.issuer, t.subject), index("user_identities_user_idx").on(t.userId)],
+);
+
+/**
+ * A provider's first sign-in for an email that already has an account: the
+ * identity is linked only after the person signs in with the account's
+ * password (/auth/oidc/link). Single use, short-lived; only the SHA-256 of the
+ * secret the browser holds is kept.
+ */
+export const oidcLinkProofs = sqliteTable(
+  "oidc_link_proofs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tokenHash: text("token_hash").notNull().unique(),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id),
+    email: text("email").notNull(),
+    /** The groups the provider asserted, as JSON: membership follows them once linked. */
+    groups: text("groups").notNull().default("[]"),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("oidc_link_proofs_user_idx").on(t.userId)],
 );
 
 /**

@@ -44,6 +44,22 @@ export function TextField({ label, error, hint, ...input }: FieldProps & InputHT
   );
 }
 
+/** The password of the account signing in (sign-in and proving an account). */
+export function CurrentPasswordField({ error, focus }: { error: string | undefined; focus?: boolean }) {
+  return (
+    <TextField
+      label="Password"
+      name="password"
+      type="password"
+      autoComplete="current-password"
+      required
+      // eslint-disable-next-line jsx-a11y/no-autofocus -- only where the password is the one thing left to type
+      autoFocus={focus}
+      error={error}
+    />
+  );
+}
+
 export function TextAreaField({ label, error, hint, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
     <Field label={label} error={error} hint={hint}>

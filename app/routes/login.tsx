@@ -1,32 +1,62 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { FormError, TextField } from "~/components/forms";
-import { LoginSchema } from "~/modules/auth/auth-schemas";
-import { authenticator, clientIp, InvalidCredentialsError } from "~/modules/auth/authenticator.server";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { CurrentPasswordField, FormError, TextField } from "~/components/forms";
+import { LoginSchema, SignInEmailSchema } from "~/modules/auth/auth-schemas";
+import { authenticator, clientIp, InvalidCredentialsError, ssoAuthenticator, SsoRequiredError } from "~/modules/auth/authenticator.server";
 import { landingPath } from "~/modules/auth/landing.server";
+import { OidcSignInError, providerLogoutUrl } from "~/modules/auth/oidc-strategy.server";
 import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
+import { isSsoEmail } from "~/modules/auth/single-sign-on";
 import { loginThrottle } from "~/modules/auth/throttle.server";
+import { env } from "~/utils/env.server";
 import { readFormData } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/http";
 import { parseForm } from "~/utils/validation";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · AI Maturity & Governance Portal" }];
 
+/**
+ * Without single sign-on: email and password. With it (OIDC_* variables), the email comes first: people of the
+ * provider's domains continue to the provider, everyone else to the password (without JavaScript too).
+ */
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getSessionUser(request)) throw redirect("/");
-  return null;
+  const sso = env().OIDC;
+  const signedOutOfSso = sso !== null && new URL(request.url).searchParams.get("signedOut") === "sso";
+  return {
+    emailFirst: sso !== null,
+    // After signing out of a session that came through the provider: the person may sign out there too.
+    providerLogoutUrl: signedOutOfSso ? await providerLogoutUrl(sso, `${env().PUBLIC_URL}/login`) : null,
+  };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
+  const sso = env().OIDC;
   // remix-auth reads the body again, so validate a clone first.
-  const parsed = parseForm(await readFormData(request.clone()), LoginSchema);
-  if (!parsed.ok) return data({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  const form = await readFormData(request.clone());
+  if (sso && !form.has("password")) {
+    const step = parseForm(form, SignInEmailSchema);
+    if (!step.ok) return data({ step: "email", errors: step.errors, values: step.values }, { status: 400 });
+    const { email } = step.data;
+    if (!isSsoEmail(email, sso.domains)) return data({ step: "password", errors: {}, values: { email } });
+    try {
+      // Throws the redirect to the provider.
+      await ssoAuthenticator.authenticate("oidc", request);
+    } catch (error) {
+      if (error instanceof OidcSignInError)
+        return data({ step: "email", errors: { form: error.message }, values: { email } }, { status: error.status });
+      throw error;
+    }
+  }
+  const parsed = parseForm(form, LoginSchema);
+  if (!parsed.ok) return data({ step: "password", errors: parsed.errors, values: parsed.values }, { status: 400 });
   const { email, redirectTo } = parsed.data;
   const throttle = loginThrottle(email, clientIp(request));
   if (throttle.refused) {
     return data(
       {
+        step: "password",
         errors: { form: "Too many failed sign-in attempts from here. Please wait 15 minutes before trying again." },
         values: { email },
       },
@@ -40,14 +70,19 @@ export async function action({ request }: ActionFunctionArgs) {
     return createUserSession(request, user.id, safeRedirect(redirectTo, landingPath(user.id)));
   } catch (error) {
     if (error instanceof InvalidCredentialsError) {
-      return data({ errors: { form: error.message }, values: { email } }, { status: 401 });
+      return data({ step: "password", errors: { form: error.message }, values: { email } }, { status: 401 });
+    }
+    if (error instanceof SsoRequiredError) {
+      return data({ step: "email", errors: { form: error.message }, values: { email } }, { status: 403 });
     }
     throw error;
   }
 }
 
 export default function Login() {
+  const { emailFirst, providerLogoutUrl } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const askPassword = !emailFirst || actionData?.step === "password";
   const [searchParams] = useSearchParams();
   const submitting = useNavigation().state === "submitting";
   const errors: Record<string, string | undefined> = actionData?.errors ?? {};
@@ -57,6 +92,12 @@ export default function Login() {
       {searchParams.get("reset") === "1" ? (
         <p role="status" className="notice">
           Your new password is set, and every device was signed out. Sign in with it.
+        </p>
+      ) : null}
+      {providerLogoutUrl ? (
+        <p role="status" className="notice">
+          You are signed out of the portal, but still signed in at your identity provider.{" "}
+          <a href={providerLogoutUrl}>Sign out there too</a>
         </p>
       ) : null}
       <Form method="post" noValidate>
@@ -69,14 +110,25 @@ export default function Login() {
           autoComplete="username"
           required
           // eslint-disable-next-line jsx-a11y/no-autofocus -- the sign-in page has one job: the cursor starts in its first field
-          autoFocus
+          autoFocus={!askPassword || !emailFirst}
           defaultValue={actionData?.values?.email ?? searchParams.get("email") ?? ""}
           error={errors.email}
         />
-        <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
-        <button type="submit" disabled={submitting}>
-          {submitting ? "Signing in…" : "Sign in"}
-        </button>
+        {askPassword ? (
+          <>
+            <CurrentPasswordField error={errors.password} focus={emailFirst} />
+            <button type="submit" disabled={submitting}>
+              {submitting ? "Signing in…" : "Sign in"}
+            </button>
+          </>
+        ) : (
+          <>
+            <p className="hint">Your organisation may sign you in through its own sign-in page.</p>
+            <button type="submit" disabled={submitting}>
+              {submitting ? "Continuing…" : "Continue"}
+            </button>
+          </>
+        )}
       </Form>
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>

@@ -115,3 +115,48 @@ describe("env", () => {
     expect(env().PORT).toBe(4000);
   });
 });
+
+describe("single sign-on variables", () => {
+  const complete = {
+    PUBLIC_URL: "https://portal.example.com",
+    OIDC_ISSUER: "https://login.example.com/tenant/v2.0",
+    OIDC_CLIENT_ID: "portal",
+    OIDC_CLIENT_SECRET: "s3cret",
+    OIDC_ORG: "acme",
+    OIDC_DOMAINS: "Example.com, example.org",
+  };
+
+  it("is off without OIDC_ISSUER, and reads a complete provider with its defaults", () => {
+    expect(readEnv({}).OIDC).toBeNull();
+    expect(readEnv({ ...complete, OIDC_ROLE_MAP: "ml-ethics=ethics, ml-leads=leadership,ml-eng=team" }).OIDC).toEqual({
+      issuer: complete.OIDC_ISSUER,
+      clientId: "portal",
+      clientSecret: "s3cret",
+      orgSlug: "acme",
+      groupsClaim: "groups",
+      emailVerifiedClaim: "email_verified",
+      roleMap: { "ml-ethics": "ethics", "ml-leads": "leadership", "ml-eng": "team" },
+      defaultRole: null,
+      domains: ["example.com", "example.org"],
+      createUsers: true,
+      required: false,
+      allowHttp: false,
+      redirectUri: "https://portal.example.com/auth/oidc/callback",
+    });
+  });
+
+  it("names every missing piece when a provider is half configured", () => {
+    expect(() => readEnv({ OIDC_ISSUER: complete.OIDC_ISSUER })).toThrow(
+      /OIDC_CLIENT_ID is not set[\s\S]*OIDC_CLIENT_SECRET is not set[\s\S]*OIDC_ORG is not set[\s\S]*OIDC_DOMAINS is not set[\s\S]*PUBLIC_URL is not set/,
+    );
+  });
+
+  it("refuses a bad role map, default role, domain or a plain-HTTP issuer with what it accepts", () => {
+    expect(() => readEnv({ ...complete, OIDC_ROLE_MAP: "ml-eng=engineer" })).toThrow(/OIDC_ROLE_MAP.*"ml-eng=engineer" must be group=role/);
+    expect(() => readEnv({ ...complete, OIDC_ROLE_MAP: "=team" })).toThrow(EnvError);
+    expect(() => readEnv({ ...complete, OIDC_DEFAULT_ROLE: "owner" })).toThrow(/OIDC_DEFAULT_ROLE.*must be one of admin/);
+    expect(() => readEnv({ ...complete, OIDC_DOMAINS: "example.com,not a domain" })).toThrow(/OIDC_DOMAINS.*domain names/);
+    expect(() => readEnv({ ...complete, OIDC_ISSUER: "http://127.0.0.1:9000" })).toThrow(/OIDC_ISSUER.*must be https/);
+    expect(readEnv({ ...complete, OIDC_ISSUER: "http://127.0.0.1:9000", OIDC_ALLOW_HTTP: "true" }).OIDC?.allowHttp).toBe(true);
+  });
+});

@@ -56,6 +56,44 @@ const trustProxy = z.string().transform((value, ctx): boolean | number | string[
 
 const text = z.string().min(1);
 
+/**
+ * The portal's roles, for OIDC_ROLE_MAP and OIDC_DEFAULT_ROLE. app/utils imports no domain, so this mirrors
+ * ROLES of app/modules/auth/roles.ts, and a unit test checks that the two agree.
+ */
+export const ENV_ROLES = ["admin", "leadership", "ethics", "team", "auditor"] as const;
+const ROLE_LIST = ENV_ROLES.join(", ");
+
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+/** `group=role,group=role`: the groups claim's values that give a role in OIDC_ORG. */
+const roleMap = z.string().transform((value, ctx) => {
+  const map: Record<string, (typeof ENV_ROLES)[number]> = {};
+  for (const pair of value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const at = pair.lastIndexOf("=");
+    const group = pair.slice(0, at).trim();
+    const role = pair.slice(at + 1).trim();
+    if (at <= 0 || !group || !(ENV_ROLES as readonly string[]).includes(role)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `"${pair}" must be group=role, with a role among ${ROLE_LIST} (e.g. ml-ethics=ethics,ml-leads=leadership)`,
+      });
+      return z.NEVER;
+    }
+    map[group] = role as (typeof ENV_ROLES)[number];
+  }
+  return map;
+});
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
 /** Raw variables as read; an empty value counts as unset. */
 const EnvSchema = z.object({
   NODE_ENV: z
@@ -111,6 +149,37 @@ const EnvSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: onOff.default("false"),
   /** How often the scheduler looks for due work (outbox deliveries, checkpoints…), in milliseconds. */
   SCHEDULER_POLL_MS: wholeNumber(50, 60_000).default("2000"),
+  /** Single sign-on (OpenID Connect), a site-wide provider: its issuer URL (discovery at /.well-known/openid-configuration). */
+  OIDC_ISSUER: z.string().url("must be the provider's issuer URL, e.g. https://login.example.com/tenant/v2.0").optional(),
+  OIDC_CLIENT_ID: text.optional(),
+  OIDC_CLIENT_SECRET: text.optional(),
+  /** The slug of the organisation people who sign in through the provider join. */
+  OIDC_ORG: text.optional(),
+  /** The ID token claim that lists the person's groups. */
+  OIDC_GROUPS_CLAIM: text.default("groups"),
+  /**
+   * The ID token claim that says the provider verified the email (true). Microsoft Entra ID sends no
+   * `email_verified`: set its optional claim `xms_edov` and name it here.
+   */
+  OIDC_EMAIL_VERIFIED_CLAIM: text.default("email_verified"),
+  /** Groups to roles, e.g. ml-ethics=ethics,ml-leads=leadership,ml-eng=team; several mapped groups: the most rights. */
+  OIDC_ROLE_MAP: roleMap.default(""),
+  /** The role of people in none of the mapped groups. Unset: they get no membership and cannot sign in. */
+  OIDC_DEFAULT_ROLE: z.enum(ENV_ROLES, { errorMap: () => ({ message: `must be one of ${ROLE_LIST}` }) }).optional(),
+  /** Email domains that sign in through the provider (comma-separated). */
+  OIDC_DOMAINS: commaList
+    .transform((domains) => domains.map((domain) => domain.toLowerCase()))
+    .refine(
+      (domains) => domains.every((domain) => DOMAIN.test(domain)),
+      "must be comma-separated domain names, e.g. example.com,example.org",
+    )
+    .optional(),
+  /** Create an account on a person's first sign-in through the provider. */
+  OIDC_CREATE_USERS: onOff.default("true"),
+  /** People of OIDC_DOMAINS must sign in through the provider (site administrators keep their password: break-glass). */
+  OIDC_REQUIRED: onOff.default("false"),
+  /** Allow an http:// issuer: only for a provider on this machine and the tests. */
+  OIDC_ALLOW_HTTP: onOff.default("false"),
   /** Request log level (pino): fatal, error, warn, info, debug, silent. Default: info in production, silent in tests. */
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "silent"], {
@@ -121,7 +190,29 @@ const EnvSchema = z.object({
 
 const NAMES = Object.keys(EnvSchema.shape) as (keyof typeof EnvSchema.shape)[];
 
-export type Env = Omit<z.output<typeof EnvSchema>, "MIGRATIONS_DIR" | "COOKIE_SECURE" | "WEB_CONCURRENCY" | "PORTAL_QUERY_COUNT"> & {
+type RawEnv = z.output<typeof EnvSchema>;
+
+/** The site-wide OpenID Connect provider, when OIDC_ISSUER is set (every other OIDC_* variable is checked against it). */
+export type OidcSettings = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  orgSlug: string;
+  groupsClaim: string;
+  emailVerifiedClaim: string;
+  roleMap: Record<string, (typeof ENV_ROLES)[number]>;
+  defaultRole: (typeof ENV_ROLES)[number] | null;
+  domains: string[];
+  createUsers: boolean;
+  required: boolean;
+  allowHttp: boolean;
+  /** `<PUBLIC_URL>/auth/oidc/callback`. */
+  redirectUri: string;
+};
+
+export type Env = Omit<RawEnv, "MIGRATIONS_DIR" | "COOKIE_SECURE" | "WEB_CONCURRENCY" | "PORTAL_QUERY_COUNT" | `OIDC_${string}`> & {
+  /** Single sign-on through the site-wide provider, or null when OIDC_ISSUER is unset. */
+  OIDC: OidcSettings | null;
   /** Where the migrations are (default `db/migrations` under the working directory). */
   MIGRATIONS_DIR: string;
   /** Default: true in production. */
@@ -147,10 +238,60 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     });
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
   }
-  const values = parsed.data;
+  const {
+    OIDC_ISSUER,
+    OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET,
+    OIDC_ORG,
+    OIDC_GROUPS_CLAIM,
+    OIDC_EMAIL_VERIFIED_CLAIM,
+    OIDC_ROLE_MAP,
+    OIDC_DEFAULT_ROLE,
+    OIDC_DOMAINS,
+    OIDC_CREATE_USERS,
+    OIDC_REQUIRED,
+    OIDC_ALLOW_HTTP,
+    ...values
+  } = parsed.data;
   const production = values.NODE_ENV === "production";
+  const oidcProblems: string[] = [];
+  const need = (name: string, value: unknown, what: string) => {
+    if (value === undefined) oidcProblems.push(`  ${name} is not set: ${what}`);
+  };
+  const anyOidc = [OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ORG, OIDC_DOMAINS].some((value) => value !== undefined);
+  if (anyOidc) {
+    need("OIDC_ISSUER", OIDC_ISSUER, "single sign-on needs the provider's issuer URL");
+    need("OIDC_CLIENT_ID", OIDC_CLIENT_ID, "single sign-on needs the client id registered at the provider");
+    need("OIDC_CLIENT_SECRET", OIDC_CLIENT_SECRET, "single sign-on needs the client secret registered at the provider");
+    need("OIDC_ORG", OIDC_ORG, "single sign-on needs the slug of the organisation people join");
+    need("OIDC_DOMAINS", OIDC_DOMAINS?.length ? OIDC_DOMAINS : undefined, "single sign-on needs the email domains it serves");
+    need("PUBLIC_URL", values.PUBLIC_URL, "single sign-on's redirect URI is <PUBLIC_URL>/auth/oidc/callback");
+    if (OIDC_ISSUER && !OIDC_ISSUER.startsWith("https://") && !OIDC_ALLOW_HTTP) {
+      oidcProblems.push(`  OIDC_ISSUER=${JSON.stringify(OIDC_ISSUER)}: must be https:// (OIDC_ALLOW_HTTP=true only for a local provider)`);
+    }
+  }
+  if (oidcProblems.length) throw new EnvError(`Invalid environment:\n${oidcProblems.join("\n")}`);
+  const OIDC: OidcSettings | null =
+    anyOidc && OIDC_ISSUER && OIDC_CLIENT_ID && OIDC_CLIENT_SECRET && OIDC_ORG && OIDC_DOMAINS && values.PUBLIC_URL
+      ? {
+          issuer: OIDC_ISSUER,
+          clientId: OIDC_CLIENT_ID,
+          clientSecret: OIDC_CLIENT_SECRET,
+          orgSlug: OIDC_ORG,
+          groupsClaim: OIDC_GROUPS_CLAIM,
+          emailVerifiedClaim: OIDC_EMAIL_VERIFIED_CLAIM,
+          roleMap: OIDC_ROLE_MAP,
+          defaultRole: OIDC_DEFAULT_ROLE ?? null,
+          domains: OIDC_DOMAINS,
+          createUsers: OIDC_CREATE_USERS,
+          required: OIDC_REQUIRED,
+          allowHttp: OIDC_ALLOW_HTTP,
+          redirectUri: `${values.PUBLIC_URL}/auth/oidc/callback`,
+        }
+      : null;
   return {
     ...values,
+    OIDC,
     MIGRATIONS_DIR: values.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations"),
     COOKIE_SECURE: values.COOKIE_SECURE ?? production,
     WEB_CONCURRENCY: values.WEB_CONCURRENCY ?? Math.min(os.availableParallelism(), 4),

@@ -108,10 +108,12 @@ async function serve(): Promise<void> {
   if (!dev) app.use(requestLog(logger, { trustProxy: Boolean(config.TRUST_PROXY) }));
   app.use(compression(COMPRESSION));
 
+  // The sign-in form's email step redirects to the single sign-on provider.
+  const ssoFormActions = config.OIDC ? [new URL(config.OIDC.issuer).origin] : [];
   app.use((req, res, next) => {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
-    res.set(securityHeaders(nonce, { dev, hsts: config.COOKIE_SECURE }));
+    res.set(securityHeaders(nonce, { dev, hsts: config.COOKIE_SECURE, formActions: ssoFormActions }));
     // The app reads the client address from this header only; never trust one sent by the client.
     req.headers["x-portal-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
     const authorization = req.get("authorization") ?? "";

@@ -76,6 +76,9 @@ describe("securityHeaders", () => {
     expect(csp["object-src"]).toEqual(["'none'"]);
     expect(csp["base-uri"]).toEqual(["'self'"]);
     expect(csp["form-action"]).toEqual(["'self'"]);
+    expect(contentSecurityPolicy(nonce, { formActions: ["https://login.example.com"] })).toContain(
+      "form-action 'self' https://login.example.com;",
+    );
   });
 
   it("forbids framing", () => {

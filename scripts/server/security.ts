@@ -1,6 +1,11 @@
 /** HTTP hardening shared by the server and its tests. */
 
-export function contentSecurityPolicy(nonce: string, { dev = false } = {}): string {
+/**
+ * `formActions`: origins besides the portal's own a form's navigation may end at, redirects included (Chromium
+ * checks `form-action` against each redirect): the single sign-on provider, where the sign-in form's email step
+ * redirects.
+ */
+export function contentSecurityPolicy(nonce: string, { dev = false, formActions = [] as readonly string[] } = {}): string {
   return [
     "default-src 'self'",
     // Remix hydration data is an inline script carrying this nonce.
@@ -12,7 +17,7 @@ export function contentSecurityPolicy(nonce: string, { dev = false } = {}): stri
     `connect-src 'self'${dev ? " ws: wss:" : ""}`,
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ["form-action 'self'", ...formActions].join(" "),
     "frame-ancestors 'none'",
   ].join("; ");
 }
@@ -25,7 +30,10 @@ export const HSTS = "max-age=31536000; includeSubDomains";
  * `Secure`, i.e. the portal is served over HTTPS, usually behind a TLS proxy)
  * adds Strict-Transport-Security, so a browser never again tries plain HTTP.
  */
-export function securityHeaders(nonce: string, options: { dev?: boolean; hsts?: boolean } = {}): Record<string, string> {
+export function securityHeaders(
+  nonce: string,
+  options: { dev?: boolean; hsts?: boolean; formActions?: readonly string[] } = {},
+): Record<string, string> {
   return {
     ...(options.hsts ? { "Strict-Transport-Security": HSTS } : {}),
     "Content-Security-Policy": contentSecurityPolicy(nonce, options),

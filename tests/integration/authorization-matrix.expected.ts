@@ -88,6 +88,10 @@ export const ROUTES: Record<string, RouteEntry> = {
   // An email's unsubscribe link: signed, so no sign-in; the probed token is not one of ours: 404 for everybody.
   "routes/unsubscribe.$token": { get: everyone("404"), post: { "": everyone("404") } },
   "routes/logout": { get: everyone("→/"), post: { "": everyone("→/login") } },
+  // Single sign-on (OIDC_* variables) is not set up on this server: 404 for everybody. Set up, the pending
+  // sign-in's cookie and the provider's ID token are the credentials (tests/integration/oidc-sign-in.test.ts).
+  "routes/auth.oidc.callback": { get: everyone("404"), post: NO_ACTION },
+  "routes/auth.oidc.link": { get: everyone("404"), post: { "": everyone("404") } },
   "routes/healthz": { get: everyone("ok"), post: NO_ACTION },
   "routes/framework._index": { get: everyone("ok"), post: NO_ACTION },
   "routes/framework.scoring": { get: everyone("ok"), post: NO_ACTION },

@@ -145,8 +145,10 @@ export function portalEnv(opts: {
 
 const running = new Set<ChildProcess>();
 
-/** Starts the server on a free port and resolves once /healthz answers 200. */
+/** Starts the server on a free port (or `port`) and resolves once /healthz answers 200. */
 export async function startPortal(opts: {
+  /** A port chosen beforehand (when the server's own address must be known first, as PUBLIC_URL). */
+  port?: number;
   databaseFile: string;
   buildDir: string;
   timeoutMs?: number;
@@ -154,7 +156,7 @@ export async function startPortal(opts: {
   /** Lead a process group of its own (the benchmark reads the CPU time of the whole group). */
   detached?: boolean;
 }): Promise<PortalServer> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const [command, ...args] = SERVER_COMMAND;
   const child = spawn(command!, args, {
     cwd: ROOT,

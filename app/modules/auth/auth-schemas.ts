@@ -28,6 +28,17 @@ export const LoginSchema = z.object({
   redirectTo: z.string().optional(),
 });
 
+/** The sign-in page's first step when single sign-on is set up: the email decides between the provider and a password. */
+export const SignInEmailSchema = z.object({
+  email: EmailSchema,
+  redirectTo: z.string().optional(),
+});
+
+/** Proving an existing account before a single sign-on identity is linked to it. */
+export const SsoLinkSchema = z.object({
+  password: z.string({ required_error: "Password is required" }).min(1, "Password is required").max(200),
+});
+
 export const RoleSchema = z.enum(ROLES, { errorMap: () => ({ message: "Choose a role" }) });
 
 export const OrgSlugSchema = z

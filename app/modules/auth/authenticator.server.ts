@@ -2,16 +2,27 @@ import { eq } from "drizzle-orm";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import { getDb, writeTransaction } from "../../../db/client";
+import { env } from "../../utils/env.server";
 import { users } from "../../../db/schema";
 import { recordAuditEvent } from "../audit/audit.server";
 import { LoginSchema } from "./auth-schemas";
+import { OidcStrategy } from "./oidc-strategy.server";
 import { decoyPasswordHash, verifyPassword } from "./password.server";
 import { clientIp, type SessionUser } from "./session.server";
+import { emailDomain, isSsoEmail } from "./single-sign-on";
+import { completeSsoSignIn, type SsoOutcome } from "./sso.server";
 import { clearLoginFailures, recordLoginFailure } from "./throttle.server";
 
 export class InvalidCredentialsError extends Error {
   constructor() {
     super("Email or password is incorrect");
+  }
+}
+
+/** OIDC_REQUIRED: the right password of someone in the provider's domains, who is not a site administrator. */
+export class SsoRequiredError extends Error {
+  constructor(domain: string) {
+    super(`People at ${domain} sign in through single sign-on here, not with a password. Continue with your email alone.`);
   }
 }
 
@@ -38,6 +49,22 @@ authenticator.use(
       });
       throw new InvalidCredentialsError();
     }
+    const sso = env().OIDC;
+    // Checked after the password, so the answer tells nothing about the account to someone without it.
+    // Site administrators keep their password (never signed in through a provider): the break-glass accounts.
+    if (sso?.required && isSsoEmail(email, sso.domains) && !user.isSiteAdmin) {
+      writeTransaction("bookkeeping", (tx) =>
+        recordAuditEvent(tx, {
+          orgId: null,
+          actor: { type: "user", id: user.id, label: user.email },
+          action: "auth.login_failed",
+          entityType: "user",
+          entityId: user.id,
+          details: { email, ip, userAgent, reason: "single sign-on required" },
+        }),
+      );
+      throw new SsoRequiredError(emailDomain(email));
+    }
     writeTransaction("bookkeeping", (tx) => {
       clearLoginFailures(tx, email, ip);
       recordAuditEvent(tx, {
@@ -55,3 +82,15 @@ authenticator.use(
 );
 
 export { clientIp } from "./session.server";
+
+/** Sign-in through the site-wide OpenID Connect provider (OIDC_* variables): what `completeSsoSignIn` decides. */
+export const ssoAuthenticator = new Authenticator<SsoOutcome>();
+
+ssoAuthenticator.use(
+  new OidcStrategy<SsoOutcome>(
+    () => env().OIDC,
+    async ({ claims, request }) =>
+      completeSsoSignIn(env().OIDC!, claims, { ip: clientIp(request), userAgent: (request.headers.get("user-agent") ?? "").slice(0, 300) }),
+  ),
+  "oidc",
+);

@@ -180,19 +180,61 @@ export function changeRole(orgId: number, userId: number, role: Role, actor: Act
     const current = findMembership(tx, orgId, userId);
     if (current.role === role) return;
     if (role !== "admin") assertNotLastAdmin(tx, orgId, current);
-    tx.update(memberships)
-      .set({ role })
-      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
-      .run();
-    recordAuditEvent(tx, {
-      orgId,
-      actor,
-      action: "member.role_changed",
-      entityType: "user",
-      entityId: userId,
-      before: { email: current.email, role: current.role },
-      after: { email: current.email, role },
-    });
+    updateMemberRole(tx, orgId, { id: userId, email: current.email }, current.role, role, actor);
+  });
+}
+
+/** Sets a member's role and records the change, in the caller's transaction (the caller has checked it may). */
+export function updateMemberRole(
+  tx: DbOrTx,
+  orgId: number,
+  user: { id: number; email: string },
+  before: Role,
+  role: Role,
+  actor: Actor,
+  details?: unknown,
+) {
+  tx.update(memberships)
+    .set({ role })
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id)))
+    .run();
+  recordAuditEvent(tx, {
+    orgId,
+    actor,
+    action: "member.role_changed",
+    entityType: "user",
+    entityId: user.id,
+    before: { email: user.email, role: before },
+    after: { email: user.email, role },
+    details,
+  });
+}
+
+/** Ends a membership and records it, in the caller's transaction (the caller has checked it may). */
+export function deleteMembership(
+  tx: DbOrTx,
+  orgId: number,
+  user: { id: number; email: string },
+  before: Role,
+  actor: Actor,
+  details?: unknown,
+) {
+  tx.delete(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id)))
+    .run();
+  // Whatever other organisations the person belongs to; they no longer land here after signing in.
+  tx.update(users)
+    .set({ lastOrgId: null })
+    .where(and(eq(users.id, user.id), eq(users.lastOrgId, orgId)))
+    .run();
+  recordAuditEvent(tx, {
+    orgId,
+    actor,
+    action: "member.removed",
+    entityType: "user",
+    entityId: user.id,
+    before: { email: user.email, role: before },
+    details,
   });
 }
 
@@ -200,22 +242,7 @@ export function removeMember(orgId: number, userId: number, actor: Actor) {
   return writeTransaction({ orgId, site: true }, (tx) => {
     const current = findMembership(tx, orgId, userId);
     assertNotLastAdmin(tx, orgId, current);
-    tx.delete(memberships)
-      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
-      .run();
-    // Whatever other organisations the person belongs to; they no longer land here after signing in.
-    tx.update(users)
-      .set({ lastOrgId: null })
-      .where(and(eq(users.id, userId), eq(users.lastOrgId, orgId)))
-      .run();
-    recordAuditEvent(tx, {
-      orgId,
-      actor,
-      action: "member.removed",
-      entityType: "user",
-      entityId: userId,
-      before: { email: current.email, role: current.role },
-    });
+    deleteMembership(tx, orgId, { id: userId, email: current.email }, current.role, actor);
   });
 }
 

@@ -26,7 +26,7 @@ export const SESSION_COOKIE_NAME = "__portal_session";
  * rotation. Without it, a secret is generated once into data/ so a fresh
  * checkout just works; production deployments should set it.
  */
-function sessionSecrets(): string[] {
+export function sessionSecrets(): string[] {
   const fromEnv = env().SESSION_SECRET;
   if (fromEnv.length) return fromEnv;
   const dataDir = path.dirname(path.resolve(databaseFile()));
@@ -72,7 +72,12 @@ export function clientIp(request: Request): string {
 
 const userAgentOf = (request: Request) => (request.headers.get("user-agent") ?? "").slice(0, 300);
 
-function insertSession(tx: DbOrTx, userId: number, client: { address: string; userAgent: string }): string {
+function insertSession(
+  tx: DbOrTx,
+  userId: number,
+  client: { address: string; userAgent: string },
+  ssoIssuer: string | null = null,
+): string {
   const id = newSessionId();
   const now = Date.now();
   tx.insert(sessions)
@@ -84,6 +89,7 @@ function insertSession(tx: DbOrTx, userId: number, client: { address: string; us
       expiresAt: absoluteEnd(now, lifetimes()),
       clientAddress: client.address,
       userAgent: client.userAgent,
+      ssoIssuer,
     })
     .run();
   return id;
@@ -131,7 +137,7 @@ export function getSession(request: Request) {
 export type SessionUser = { id: number; email: string; name: string; isSiteAdmin: boolean };
 
 /** This request's session: its row id and the account's landing organisation. */
-export type CurrentSession = { sessionId: number; userId: number; lastOrgId: number | null };
+export type CurrentSession = { sessionId: number; userId: number; lastOrgId: number | null; ssoIssuer: string | null };
 
 const sessionByHash = reusableQuery((db) =>
   db
@@ -145,6 +151,7 @@ const sessionByHash = reusableQuery((db) =>
       isSiteAdmin: users.isSiteAdmin,
       active: users.active,
       lastOrgId: users.lastOrgId,
+      ssoIssuer: sessions.ssoIssuer,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -208,7 +215,7 @@ async function readSessionUser(request: Request): Promise<(SessionUser & { sessi
     email: row.email,
     name: row.name,
     isSiteAdmin: row.isSiteAdmin,
-    session: { sessionId: row.sessionId, userId: row.userId, lastOrgId: row.lastOrgId },
+    session: { sessionId: row.sessionId, userId: row.userId, lastOrgId: row.lastOrgId, ssoIssuer: row.ssoIssuer },
   };
 }
 
@@ -220,8 +227,16 @@ export async function requireUser(request: Request): Promise<SessionUser> {
   throw redirect(`/login?${new URLSearchParams({ redirectTo })}`);
 }
 
-/** Starts a new session for a sign-in (the session the request came with, if any, ends) and redirects with its cookie. */
-export async function createUserSession(request: Request, userId: number, redirectTo: string) {
+/**
+ * Starts a new session for a sign-in (the session the request came with, if any, ends) and redirects with its
+ * cookie. `options.ssoIssuer`: the OpenID Connect issuer it came through; `options.headers`: more headers to send.
+ */
+export async function createUserSession(
+  request: Request,
+  userId: number,
+  redirectTo: string,
+  options: { ssoIssuer?: string; headers?: Headers } = {},
+) {
   const previous = await sessionIdOf(request);
   const device = await deviceIdOf(request);
   const client = { address: clientIp(request), userAgent: userAgentOf(request) };
@@ -230,9 +245,12 @@ export async function createUserSession(request: Request, userId: number, redire
       tx.delete(sessions)
         .where(eq(sessions.idHash, hashSessionId(previous)))
         .run();
-    return { id: insertSession(tx, userId, client), newDevice: recordSignInDevice(tx, { id: userId }, device, client) };
+    return {
+      id: insertSession(tx, userId, client, options.ssoIssuer ?? null),
+      newDevice: recordSignInDevice(tx, { id: userId }, device, client),
+    };
   });
-  const headers = new Headers();
+  const headers = new Headers(options.headers);
   headers.append("Set-Cookie", await sessionCookie().serialize(id));
   if (newDevice) headers.append("Set-Cookie", await deviceCookieHeader(newDevice));
   return redirect(redirectTo, { headers });
@@ -241,7 +259,8 @@ export async function createUserSession(request: Request, userId: number, redire
 const clearedCookie = () => sessionCookie().serialize("", { expires: new Date(0), maxAge: undefined });
 
 /** Signs out: this session ends (other sessions of the account go on) and the cookie is cleared. */
-export async function destroyUserSession(request: Request, redirectTo = "/login") {
+export async function destroyUserSession(request: Request, redirectTo: string | ((ended: CurrentSession | null) => string) = "/login") {
+  const ending = await currentSession(request);
   const id = await sessionIdOf(request);
   const user = await getSessionUser(request);
   if (id) {
@@ -261,7 +280,8 @@ export async function destroyUserSession(request: Request, redirectTo = "/login"
       }
     });
   }
-  return redirect(redirectTo, { headers: { "Set-Cookie": await clearedCookie() } });
+  const to = typeof redirectTo === "string" ? redirectTo : redirectTo(ending);
+  return redirect(to, { headers: { "Set-Cookie": await clearedCookie() } });
 }
 
 /** Ends every session of an account (sign out everywhere, deactivation, an admin's "end sessions"); returns how many ended. */

@@ -1,0 +1,217 @@
+import { createCookie, redirect, type Cookie } from "@remix-run/node";
+import * as client from "openid-client";
+import { Strategy } from "remix-auth/strategy";
+import { env, type OidcSettings } from "../../utils/env.server";
+import { sessionSecrets } from "./session.server";
+import { groupsOf } from "./single-sign-on";
+
+/**
+ * A remix-auth strategy for OpenID Connect on openid-client: authorization
+ * code flow with PKCE, `state` and `nonce` (kept in a short-lived signed
+ * cookie), and the ID token validated in full: issuer, audience, expiry,
+ * nonce, and its signature through the provider's JWKS, which openid-client
+ * checks only when told (`enableNonRepudiationChecks`).
+ *
+ * `authenticate` on a POST (the sign-in form: `email`, `redirectTo`) sends the
+ * browser to the provider; on the callback URL it returns what `verify` makes
+ * of the validated claims. Anything the provider's answer fails is an
+ * `OidcSignInError` with words for people; nothing is signed in.
+ */
+
+/** What the provider asserted, once validated. */
+export type OidcClaims = {
+  issuer: string;
+  subject: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+  groups: string[];
+};
+
+export class OidcSignInError extends Error {
+  override name = "OidcSignInError";
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+type Flow = { state: string; nonce: string; verifier: string; redirectTo: string };
+
+const FLOW_COOKIE = "__portal_oidc";
+const FLOW_SECONDS = 10 * 60;
+
+let flowCookie: Cookie | undefined;
+/** The pending sign-in's secrets: signed, sent only to the callback, gone after ten minutes. */
+function oidcFlowCookie(): Cookie {
+  flowCookie ??= createCookie(FLOW_COOKIE, {
+    httpOnly: true,
+    // The provider's redirect back is a top-level GET from another site: Lax cookies go with it.
+    sameSite: "lax",
+    path: "/auth/oidc",
+    secure: env().COOKIE_SECURE,
+    secrets: sessionSecrets(),
+    maxAge: FLOW_SECONDS,
+  });
+  return flowCookie;
+}
+
+/** The Set-Cookie header that ends a pending sign-in (sent with every answer of the callback). */
+export const clearedOidcFlowCookie = () => oidcFlowCookie().serialize("", { maxAge: 0 });
+
+let linkCookie: Cookie | undefined;
+/** The secret of a pending link (sso.server.ts) while the person proves the account: for the link page only. */
+export function oidcLinkCookie(): Cookie {
+  linkCookie ??= createCookie("__portal_oidc_link", {
+    httpOnly: true,
+    sameSite: "lax",
+    // Not "/auth/oidc/link": the page's form posts to /auth/oidc/link.data when JavaScript runs.
+    path: "/auth/oidc",
+    secure: env().COOKIE_SECURE,
+    secrets: sessionSecrets(),
+    maxAge: 15 * 60,
+  });
+  return linkCookie;
+}
+
+const configurations = new Map<string, Promise<client.Configuration>>();
+
+/** The provider's configuration from its discovery document, fetched once per process (again after a failure). */
+export function providerConfiguration(settings: OidcSettings): Promise<client.Configuration> {
+  const key = `${settings.issuer}\u0000${settings.clientId}`;
+  let found = configurations.get(key);
+  if (!found) {
+    const execute = [client.enableNonRepudiationChecks, ...(settings.allowHttp ? [client.allowInsecureRequests] : [])];
+    found = client.discovery(new URL(settings.issuer), settings.clientId, undefined, client.ClientSecretBasic(settings.clientSecret), {
+      execute,
+      timeout: 10,
+    });
+    found.catch(() => configurations.delete(key));
+    configurations.set(key, found);
+  }
+  return found;
+}
+
+/** The provider's RP-initiated logout URL, when it has one: the person's choice to sign out there too. */
+export async function providerLogoutUrl(settings: OidcSettings, postLogoutRedirectUri: string): Promise<string | null> {
+  try {
+    const config = await providerConfiguration(settings);
+    if (!config.serverMetadata().end_session_endpoint) return null;
+    return client.buildEndSessionUrl(config, { client_id: settings.clientId, post_logout_redirect_uri: postLogoutRedirectUri }).toString();
+  } catch {
+    return null;
+  }
+}
+
+const PROVIDER_UNREACHABLE = "The identity provider cannot be reached right now. Try again in a minute, or ask your administrator.";
+
+/** Words for people from what openid-client refused (its codes and messages name the check that failed). */
+function refusal(error: unknown): OidcSignInError {
+  if (error instanceof OidcSignInError) return error;
+  if (error instanceof client.AuthorizationResponseError) {
+    return new OidcSignInError(
+      error.error === "access_denied"
+        ? "The identity provider did not let you sign in here (access denied)."
+        : `The identity provider refused the sign-in (${error.error}).`,
+      403,
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new OidcSignInError(`The identity provider's answer failed the portal's checks (${message}). You are not signed in.`, 400);
+}
+
+export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; request: Request }> {
+  name = "oidc";
+
+  constructor(
+    private readonly settings: () => OidcSettings | null,
+    verify: Strategy.VerifyFunction<User, { claims: OidcClaims; request: Request }>,
+  ) {
+    super(verify);
+  }
+
+  private requireSettings(): OidcSettings {
+    const settings = this.settings();
+    if (!settings) throw new OidcSignInError("Single sign-on is not set up on this portal.", 404);
+    return settings;
+  }
+
+  async authenticate(request: Request): Promise<User> {
+    const settings = this.requireSettings();
+    if (request.method === "POST") return this.start(request, settings);
+    return this.callback(request, settings);
+  }
+
+  /** Sends the browser to the provider, with the pending sign-in's secrets in the flow cookie. */
+  private async start(request: Request, settings: OidcSettings): Promise<never> {
+    const form = await request.formData();
+    const email = String(form.get("email") ?? "")
+      .trim()
+      .toLowerCase();
+    const redirectTo = String(form.get("redirectTo") ?? "");
+    const config = await providerConfiguration(settings).catch(() => {
+      throw new OidcSignInError(PROVIDER_UNREACHABLE, 502);
+    });
+    const flow: Flow = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      verifier: client.randomPKCECodeVerifier(),
+      redirectTo,
+    };
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: settings.redirectUri,
+      scope: "openid email profile",
+      code_challenge: await client.calculatePKCECodeChallenge(flow.verifier),
+      code_challenge_method: "S256",
+      state: flow.state,
+      nonce: flow.nonce,
+      ...(email ? { login_hint: email } : {}),
+    });
+    throw redirect(url.toString(), { headers: { "Set-Cookie": await oidcFlowCookie().serialize(flow) } });
+  }
+
+  /** Completes the sign-in: the code is exchanged (with the PKCE verifier) and the ID token checked. */
+  private async callback(request: Request, settings: OidcSettings): Promise<User> {
+    const flow = (await oidcFlowCookie().parse(request.headers.get("Cookie"))) as Flow | null;
+    if (!flow?.state || !flow.nonce || !flow.verifier) {
+      throw new OidcSignInError(
+        "This sign-in was not started here, or took longer than ten minutes. Start again from the sign-in page.",
+        400,
+      );
+    }
+    // The address the provider sent the browser to, as the provider knows it (the server may sit behind a proxy).
+    const currentUrl = new URL(settings.redirectUri);
+    currentUrl.search = new URL(request.url).search;
+    let claims: OidcClaims;
+    try {
+      const config = await providerConfiguration(settings);
+      const tokens = await client.authorizationCodeGrant(config, currentUrl, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      });
+      const idToken = tokens.claims();
+      if (!idToken) throw new OidcSignInError("The identity provider sent no ID token.");
+      claims = {
+        issuer: idToken.iss,
+        subject: idToken.sub,
+        email: typeof idToken.email === "string" ? idToken.email.trim().toLowerCase() : null,
+        emailVerified: idToken[settings.emailVerifiedClaim] === true,
+        name: typeof idToken.name === "string" ? idToken.name : null,
+        groups: groupsOf(idToken[settings.groupsClaim]),
+      };
+    } catch (error) {
+      throw refusal(error);
+    }
+    return this.verify({ claims, request });
+  }
+}
+
+/** Where the person goes after signing in through the provider (what the sign-in form asked for). */
+export async function oidcRedirectTo(request: Request): Promise<string> {
+  const flow = (await oidcFlowCookie().parse(request.headers.get("Cookie"))) as Flow | null;
+  return flow?.redirectTo ?? "";
+}

@@ -1,0 +1,52 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ssoAuthenticator } from "~/modules/auth/authenticator.server";
+import { landingPath } from "~/modules/auth/landing.server";
+import { clearedOidcFlowCookie, oidcLinkCookie, oidcRedirectTo, OidcSignInError } from "~/modules/auth/oidc-strategy.server";
+import { createUserSession } from "~/modules/auth/session.server";
+import { env } from "~/utils/env.server";
+import { notFound, safeRedirect } from "~/utils/http";
+
+export const meta: MetaFunction = () => [{ title: "Single sign-on · AI Maturity & Governance Portal" }];
+
+/**
+ * Where the identity provider sends the browser back (`<PUBLIC_URL>/auth/oidc/callback`). Public: the pending
+ * sign-in's signed cookie and the provider's validated ID token are the credentials. Every answer ends the
+ * pending sign-in; a refusal is a page that says why, with no session.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (!env().OIDC) throw notFound("Single sign-on is not set up on this portal");
+  const headers = new Headers({ "Set-Cookie": await clearedOidcFlowCookie() });
+  try {
+    const redirectTo = await oidcRedirectTo(request);
+    const outcome = await ssoAuthenticator.authenticate("oidc", request);
+    if (outcome.kind === "signed-in") {
+      return createUserSession(request, outcome.user.id, safeRedirect(redirectTo, landingPath(outcome.user.id)), {
+        ssoIssuer: outcome.issuer,
+        headers,
+      });
+    }
+    if (outcome.kind === "link") {
+      headers.append("Set-Cookie", await oidcLinkCookie().serialize(outcome.token));
+      return redirect("/auth/oidc/link", { headers });
+    }
+    return data({ message: outcome.message }, { status: outcome.status, headers });
+  } catch (error) {
+    if (error instanceof OidcSignInError) return data({ message: error.message }, { status: error.status, headers });
+    throw error;
+  }
+}
+
+export default function SingleSignOnRefused() {
+  const { message } = useLoaderData<typeof loader>();
+  return (
+    <div className="card auth-card">
+      <h1>Single sign-on did not sign you in</h1>
+      <p role="alert">{message}</p>
+      <p>
+        <Link to="/login">Back to sign in</Link>
+      </p>
+    </div>
+  );
+}
