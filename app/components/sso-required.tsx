@@ -16,7 +16,7 @@ export function SsoRequired({ refusal }: { refusal: SsoRequiredRefusal }) {
         <Form method="post" action="/login" reloadDocument>
           <input type="hidden" name="email" value={refusal.email} />
           <input type="hidden" name="redirectTo" value={refusal.redirectTo} />
-          <button type="submit">Sign in through {refusal.provider}</button>
+          <button type="submit">{`Sign in through ${refusal.provider}`}</button>
         </Form>
       ) : null}
       <p>

@@ -172,7 +172,7 @@ export default function MembersAdmin() {
                   ) : (
                     member.ssoSignIns.map((signIn) => (
                       <span key={signIn.provider} className="sign-in-line">
-                        Single sign-on ({signIn.provider}), last {formatDateTime(signIn.at)}
+                        {`Single sign-on (${signIn.provider}), last ${formatDateTime(signIn.at)}`}
                       </span>
                     ))
                   )}

@@ -271,7 +271,9 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   const need = (name: string, value: unknown, what: string) => {
     if (value === undefined) oidcProblems.push(`  ${name} is not set: ${what}`);
   };
-  const anyOidc = [OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ORG, OIDC_DOMAINS, OIDC_BREAK_GLASS].some((value) => value !== undefined);
+  const anyOidc = [OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ORG, OIDC_DOMAINS, OIDC_BREAK_GLASS].some(
+    (value) => value !== undefined,
+  );
   if (anyOidc) {
     need("OIDC_ISSUER", OIDC_ISSUER, "single sign-on needs the provider's issuer URL");
     need("OIDC_CLIENT_ID", OIDC_CLIENT_ID, "single sign-on needs the client id registered at the provider");

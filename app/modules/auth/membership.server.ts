@@ -33,7 +33,10 @@ export async function requireMember(request: Request, orgSlug: string | undefine
   if (!row) throw notFound("Organisation not found");
   const policy = ssoPolicyOf(row.id);
   // The session row was read with the user: no query more.
-  if (policy?.required && !sessionMeetsSsoPolicy(policy, { email: user.email, ssoIssuer: (await currentSession(request))?.ssoIssuer ?? null })) {
+  if (
+    policy?.required &&
+    !sessionMeetsSsoPolicy(policy, { email: user.email, ssoIssuer: (await currentSession(request))?.ssoIssuer ?? null })
+  ) {
     const url = new URL(request.url);
     throw forbiddenWith(ssoRequiredRefusal(policy, user.email, request.method === "GET" ? `${url.pathname}${url.search}` : url.pathname));
   }

@@ -20,7 +20,9 @@ describe("sessionMeetsSsoPolicy", () => {
 
   it("exempts the break-glass account alone, whatever the case of its email", () => {
     expect(sessionMeetsSsoPolicy(required, { email: "Break-Glass@ACME.example", ssoIssuer: null })).toBe(true);
-    expect(sessionMeetsSsoPolicy({ ...required, breakGlassEmail: null }, { email: "break-glass@acme.example", ssoIssuer: null })).toBe(false);
+    expect(sessionMeetsSsoPolicy({ ...required, breakGlassEmail: null }, { email: "break-glass@acme.example", ssoIssuer: null })).toBe(
+      false,
+    );
     expect(isBreakGlass("break-glass@acme.example.org", "break-glass@acme.example")).toBe(false);
     expect(isBreakGlass("anyone@acme.example", null)).toBe(false);
   });
