@@ -67,7 +67,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (throttle.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, throttle.delayMs));
   try {
     const user = await authenticator.authenticate("form", request);
-    return createUserSession(request, user.id, safeRedirect(redirectTo, landingPath(user.id)));
+    return createUserSession(request, user.id, safeRedirect(redirectTo, landingPath(user.id, { email: user.email, ssoIssuer: null })));
   } catch (error) {
     if (error instanceof InvalidCredentialsError) {
       return data({ step: "password", errors: { form: error.message }, values: { email } }, { status: 401 });

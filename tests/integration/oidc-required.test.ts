@@ -107,6 +107,9 @@ describe("a member of an organisation that requires single sign-on", () => {
 
     expect((await page(`/orgs/${other.slug}`, cookie)).status).toBe(200);
     expect((await page(`/orgs/${other.slug}/models`, cookie)).status).toBe(200);
+    // The start page lands the password session in the organisation it may open, not the one used last.
+    getDb().update(users).set({ lastOrgId: required.id }).where(eq(users.email, PAT)).run();
+    expect((await page("/", cookie)).location).toBe(`/orgs/${other.slug}`);
 
     // The refusal page's button: through the provider (a first sign-in links the account after its password) and back.
     const linking = await throughProvider(await postRefusalForm(refused.text, cookie), "pat");
