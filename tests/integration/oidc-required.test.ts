@@ -138,7 +138,7 @@ describe("a member of an organisation that requires single sign-on", () => {
     const { cookie } = await signIn(portal.baseUrl, required.emails.team, TEST_PASSWORD);
     const refused = await page(`/orgs/${required.slug}`, cookie);
     expect(refused.status).toBe(403);
-    expect(refused.text).toMatch(/which does not sign in team\.[^ ]+@e2e\.test\. Ask this organisation(&#x27;|')s administrators/);
+    expect(refused.text).toMatch(/which cannot sign in team\.[^ ]+@e2e\.test\. Ask this organisation(&#x27;|')s administrators/);
     expect(refused.text).not.toContain('action="/login"');
   });
 

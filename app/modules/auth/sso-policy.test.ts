@@ -44,7 +44,7 @@ describe("ssoRequiredRefusal", () => {
   it("tells someone the provider cannot sign in to ask the organisation's administrators, with no sign-in to offer", () => {
     const refusal = ssoRequiredRefusal(required, "guest@partner.example", "/orgs/acme");
     expect(refusal.email).toBeNull();
-    expect(refusal.message).toMatch(/does not sign in guest@partner\.example\. Ask this organisation's administrators/);
+    expect(refusal.message).toMatch(/cannot sign in guest@partner\.example\. Ask this organisation's administrators/);
   });
 
   it("is told apart from other refusals", () => {

@@ -59,8 +59,8 @@ export function ssoRequiredRefusal(policy: SsoPolicy, email: string, redirectTo:
   return {
     kind: "sso-required",
     message: canSignIn
-      ? `This organisation requires signing in through ${provider}. You signed in with a password, which still opens your other organisations.`
-      : `This organisation requires signing in through ${provider}, which does not sign in ${email}. Ask this organisation's administrators for access.`,
+      ? `This organisation requires signing in through ${provider}. You signed in with a password; it still opens any other organisation you belong to.`
+      : `This organisation requires signing in through ${provider}, which cannot sign in ${email}. Ask this organisation's administrators for access.`,
     provider,
     email: canSignIn ? email : null,
     redirectTo,
