@@ -113,8 +113,8 @@ describe("a member of an organisation that requires single sign-on", () => {
 
     // The refusal page's button: through the provider (a first sign-in links the account after its password) and back.
     const linking = await throughProvider(await postRefusalForm(refused.text, cookie), "pat");
-    expect(linking.location).toBe("/auth/oidc/link");
-    const linked = await fetch(`${portal.baseUrl}/auth/oidc/link`, {
+    expect(linking.location).toBe(`/auth/oidc/link?${new URLSearchParams({ redirectTo: models })}`);
+    const linked = await fetch(`${portal.baseUrl}${linking.location}`, {
       method: "POST",
       redirect: "manual",
       headers: {
@@ -125,6 +125,7 @@ describe("a member of an organisation that requires single sign-on", () => {
       body: new URLSearchParams({ password: TEST_PASSWORD }).toString(),
     });
     expect(linked.status).toBe(302);
+    expect(linked.headers.get("location")).toBe(models);
 
     // Later sign-ins go through the provider alone, back to the page asked for.
     const again = await throughProvider(await postRefusalForm(refused.text, cookie), "pat");
