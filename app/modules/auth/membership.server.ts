@@ -38,7 +38,7 @@ export async function requireMember(request: Request, orgSlug: string | undefine
     !sessionMeetsSsoPolicy(policy, { email: user.email, ssoIssuer: (await currentSession(request))?.ssoIssuer ?? null })
   ) {
     const url = new URL(request.url);
-    throw forbiddenWith(ssoRequiredRefusal(policy, user.email, request.method === "GET" ? `${url.pathname}${url.search}` : url.pathname));
+    throw forbiddenWith(ssoRequiredRefusal(policy, user, request.method === "GET" ? `${url.pathname}${url.search}` : url.pathname));
   }
   if (roles && !roles.includes(row.role)) throw forbidden();
   const { role, ...org } = row;

@@ -30,7 +30,7 @@ describe("sessionMeetsSsoPolicy", () => {
 
 describe("ssoRequiredRefusal", () => {
   it("offers the provider's sign-in to someone of its domains, coming back to the refused page", () => {
-    const refusal = ssoRequiredRefusal(required, "ada@acme.example", "/orgs/acme/models?tab=all");
+    const refusal = ssoRequiredRefusal(required, { email: "ada@acme.example", isSiteAdmin: false }, "/orgs/acme/models?tab=all");
     expect(refusal).toEqual({
       kind: "sso-required",
       message: expect.stringContaining("This organisation requires signing in through login.acme.example"),
@@ -42,9 +42,15 @@ describe("ssoRequiredRefusal", () => {
   });
 
   it("tells someone the provider cannot sign in to ask the organisation's administrators, with no sign-in to offer", () => {
-    const refusal = ssoRequiredRefusal(required, "guest@partner.example", "/orgs/acme");
+    const refusal = ssoRequiredRefusal(required, { email: "guest@partner.example", isSiteAdmin: false }, "/orgs/acme");
     expect(refusal.email).toBeNull();
     expect(refusal.message).toMatch(/cannot sign in guest@partner\.example\. Ask this organisation's administrators/);
+  });
+
+  it("tells a site administrator, whom no provider signs in, that only the break-glass account opens the pages", () => {
+    const refusal = ssoRequiredRefusal(required, { email: "root@acme.example", isSiteAdmin: true }, "/orgs/acme");
+    expect(refusal.email).toBeNull();
+    expect(refusal.message).toMatch(/Site administrators never sign in through single sign-on: only the break-glass account/);
   });
 
   it("is told apart from other refusals", () => {

@@ -51,16 +51,27 @@ export function sessionMeetsSsoPolicy(policy: SsoPolicy | null, session: { email
   return isBreakGlass(session.email, policy.breakGlassEmail);
 }
 
-/** The refusal of a session that does not meet `policy` (see sessionMeetsSsoPolicy), for a page at `redirectTo`. */
-export function ssoRequiredRefusal(policy: SsoPolicy, email: string, redirectTo: string): SsoRequiredRefusal {
+/**
+ * The refusal of a session that does not meet `policy` (see sessionMeetsSsoPolicy), for a page at `redirectTo`.
+ * The sign-in through the provider is offered only to someone it can sign in: of its domains, not a site
+ * administrator (never signed in through a provider: only the break-glass account opens such pages with a password).
+ */
+export function ssoRequiredRefusal(
+  policy: SsoPolicy,
+  user: { email: string; isSiteAdmin: boolean },
+  redirectTo: string,
+): SsoRequiredRefusal {
   const provider = providerName(policy.issuers[0] ?? "");
-  const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
-  const canSignIn = policy.domains.includes(domain);
+  const { email } = user;
+  const canSignIn = !user.isSiteAdmin && policy.domains.includes(email.slice(email.lastIndexOf("@") + 1).toLowerCase());
+  const requires = `This organisation requires signing in through ${provider}`;
   return {
     kind: "sso-required",
     message: canSignIn
-      ? `This organisation requires signing in through ${provider}. You signed in with a password; it still opens any other organisation you belong to.`
-      : `This organisation requires signing in through ${provider}, which cannot sign in ${email}. Ask this organisation's administrators for access.`,
+      ? `${requires}. You signed in with a password; it still opens any other organisation you belong to.`
+      : user.isSiteAdmin
+        ? `${requires}. Site administrators never sign in through single sign-on: only the break-glass account named in OIDC_BREAK_GLASS opens its pages with a password.`
+        : `${requires}, which cannot sign in ${email}. Ask this organisation's administrators for access.`,
     provider,
     email: canSignIn ? email : null,
     redirectTo,
