@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ActionResult } from "~/components/forms";
 import { Pagination } from "~/components/table";
+import { countOf } from "~/utils/format";
 import { requireMember } from "~/modules/auth/membership.server";
 import { reviewCounts } from "~/modules/governance/inbox.server";
 import { listInbox, markAllRead, openNotification, type InboxEntry } from "~/modules/notifications/inbox.server";
@@ -117,8 +118,9 @@ export default function Inbox() {
       <section aria-labelledby="reviews">
         <h2 id="reviews">Waiting for review</h2>
         <p>
-          {d.reviews.cards} model card(s), {d.reviews.audits} bias audit(s), {d.reviews.approvals} approval request(s)
-          {d.reviews.policies ? `, ${d.reviews.policies} approval policy proposal(s)` : ""}.{" "}
+          {countOf(d.reviews.cards, "model card")}, {countOf(d.reviews.audits, "bias audit")},{" "}
+          {countOf(d.reviews.approvals, "approval request")}
+          {d.reviews.policies ? `, ${countOf(d.reviews.policies, "approval policy proposal")}` : ""}.{" "}
           <Link to={`/orgs/${d.org.slug}/reviews`}>Open reviews</Link>
         </p>
       </section>

@@ -21,7 +21,7 @@ test("the header inbox lists the member's overdue and due-this-week items and wh
   }
   // The demo roadmap has overdue items, so the organisation-wide link is there.
   await expect(page.getByRole("link", { name: /All overdue and due-this-week items/ })).toBeVisible();
-  await expect(page.getByText(/model card\(s\), \d+ bias audit\(s\), \d+ approval request\(s\)/)).toBeVisible();
+  await expect(page.getByText(/\d+ model cards?, \d+ bias audits?, \d+ approval requests?/)).toBeVisible();
 });
 
 /** An incident on the model the test organisation's team member owns: a real `incident.opened` notification to them. */
