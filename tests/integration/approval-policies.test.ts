@@ -59,7 +59,7 @@ describe("promotion under an automatic approval policy", () => {
     expect((await admin.post(pagePath(testOrg), { form: { intent: "confirm", policyId: pending.id, understood: "yes" } })).status()).toBe(
       403,
     );
-    expect(await (await ethics.get(`/orgs/${testOrg.slug}/inbox`)).text()).toContain("1 approval policy proposal(s)");
+    expect(await (await ethics.get(`/orgs/${testOrg.slug}/inbox`)).text()).toContain("1 approval policy proposal.");
     expect(await (await ethics.get(`/orgs/${testOrg.slug}/reviews`)).text()).toContain("Approval policies waiting for confirmation");
     const page = await (await ethics.get(pagePath(testOrg))).text();
     expect(page).toContain("without any human approval as soon as every gate passes");
