@@ -32,7 +32,7 @@ export function findOrgProvider(orgId: number) {
 }
 
 /** The organisation's active administrators: who may be the break-glass account. */
-export function adminMembers(db: DbOrTx, orgId: number) {
+export function adminMembers(orgId: number, db: DbOrTx = getDb()) {
   return db
     .select({ id: users.id, email: users.email, name: users.name })
     .from(memberships)
@@ -51,7 +51,7 @@ export function saveOrgProvider(orgId: number, input: OidcProviderInput, actor: 
   return writeTransaction({ orgId }, (tx) => {
     const current = tx.select().from(oidcProviders).where(eq(oidcProviders.orgId, orgId)).get();
     if (!current && !input.clientSecret) throw invalid("Enter the client secret the provider gave this portal", "clientSecret");
-    if (input.breakGlassUserId !== null && !adminMembers(tx, orgId).some((admin) => admin.id === input.breakGlassUserId)) {
+    if (input.breakGlassUserId !== null && !adminMembers(orgId, tx).some((admin) => admin.id === input.breakGlassUserId)) {
       throw invalid("Choose one of this organisation's active administrators", "breakGlassUserId");
     }
     const values = {
