@@ -40,6 +40,8 @@ const BOOKKEEPING_TABLES = [
   "known_devices",
   "password_resets",
   "delivery_attempts",
+  // A pending single sign-on link: single-use sign-in state, read by no cached reader.
+  "oidc_link_proofs",
 ];
 const BOOKKEEPING_COLUMNS: Record<string, string[]> = {
   users: ["last_org_id"],
@@ -47,7 +49,7 @@ const BOOKKEEPING_COLUMNS: Record<string, string[]> = {
   // Delivery bookkeeping: a webhook's failing streak.
   webhook_endpoints: ["failing_since"],
 };
-const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions"];
+const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions", "user_identities"];
 
 /** The built-in T&O v2 renumbered: a valid framework version upload. */
 const frameworkFile = (version: string) =>
