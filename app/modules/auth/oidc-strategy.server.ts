@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createCookie, redirect, type Cookie } from "@remix-run/node";
 import * as client from "openid-client";
 import { Strategy } from "remix-auth/strategy";
@@ -85,9 +86,10 @@ export function oidcLinkCookie(): Cookie {
 
 const configurations = new Map<string, Promise<client.Configuration>>();
 
-/** The provider's configuration from its discovery document, fetched once per process (again after a failure). */
+/** The provider's configuration from its discovery document, fetched once per process and client (again after a failure). */
 export function providerConfiguration(settings: OidcSettings): Promise<client.Configuration> {
-  const key = `${settings.issuer}\u0000${settings.clientId}`;
+  // The secret is part of the key: an organisation's admins may replace it while the process runs.
+  const key = [settings.issuer, settings.clientId, createHash("sha256").update(settings.clientSecret).digest("hex")].join("\u0000");
   let found = configurations.get(key);
   if (!found) {
     const execute = [client.enableNonRepudiationChecks, ...(settings.allowHttp ? [client.allowInsecureRequests] : [])];
