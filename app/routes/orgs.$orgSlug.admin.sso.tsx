@@ -177,9 +177,11 @@ export default function SingleSignOn() {
             error={errors.issuer}
             hint="The provider's address, as its discovery document names it, e.g. https://login.microsoftonline.com/<tenant>/v2.0"
           />
-          <button type="submit" name="intent" value="check-discovery" className="secondary small" formNoValidate>
-            Check discovery
-          </button>
+          <p>
+            <button type="submit" name="intent" value="check-discovery" className="secondary small" formNoValidate>
+              Check discovery
+            </button>
+          </p>
           <TextField
             label="Client id"
             name="clientId"
@@ -203,7 +205,7 @@ export default function SingleSignOn() {
             error={errors.groupsClaim}
             hint="The ID token claim that lists a person's groups"
           />
-          <fieldset>
+          <fieldset style={{ minWidth: 0 }}>
             <legend>Groups and the roles they give</legend>
             <p className="hint">Someone in several mapped groups gets the role with the most rights. Leave a row empty to drop it.</p>
             <div className="table-wrap">
@@ -220,6 +222,7 @@ export default function SingleSignOn() {
                       <td>
                         <input
                           name="mapGroup"
+                          style={{ width: "100%" }}
                           aria-label={`Group ${at + 1}`}
                           defaultValue={groups[at] ?? ""}
                           aria-invalid={errors[`mapGroup.${at}`] ? true : undefined}
@@ -234,6 +237,7 @@ export default function SingleSignOn() {
                       <td>
                         <select
                           name="mapRole"
+                          style={{ width: "100%" }}
                           aria-label={`Role of group ${at + 1}`}
                           defaultValue={roles[at] ?? ""}
                           aria-invalid={errors[`mapRole.${at}`] ? true : undefined}
@@ -341,7 +345,7 @@ export default function SingleSignOn() {
             </table>
           </div>
         )}
-        <Form method="post" noValidate>
+        <Form method="post" noValidate style={{ marginTop: "1rem" }}>
           <input type="hidden" name="intent" value="claim" />
           <TextField
             label="Claim a domain"
