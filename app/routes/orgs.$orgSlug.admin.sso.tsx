@@ -175,7 +175,11 @@ export default function SingleSignOn() {
             required
             defaultValue={value("issuer", provider?.issuer ?? "")}
             error={errors.issuer}
-            hint="The provider's address, as its discovery document names it, e.g. https://login.microsoftonline.com/<tenant>/v2.0"
+            hint={
+              <span style={{ overflowWrap: "anywhere" }}>
+                The provider&rsquo;s address, as its discovery document names it, e.g. https://login.microsoftonline.com/&lt;tenant&gt;/v2.0
+              </span>
+            }
           />
           <p>
             <button type="submit" name="intent" value="check-discovery" className="secondary small" formNoValidate>
