@@ -89,6 +89,12 @@ function Header() {
       <input type="checkbox" id="topbar-menu-toggle" key={location.pathname} className="topbar-menu-toggle" aria-controls="topbar-menu" />
       <label htmlFor="topbar-menu-toggle" className="topbar-menu-button">
         Menu
+        {/* The inbox sits inside the folded menu: its count shows on the button, so a phone shows it too. */}
+        {inboxCount > 0 ? (
+          <span className="count-badge" data-testid="menu-inbox-count" aria-label={`, ${inboxCount} in your inbox`}>
+            {inboxCount}
+          </span>
+        ) : null}
       </label>
       <div id="topbar-menu" className="topbar-menu">
         {user ? <OrgSwitcher organizations={data.organizations} /> : null}

@@ -1,4 +1,6 @@
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
+import { isSsoRequiredRefusal } from "~/modules/auth/sso-policy";
+import { SsoRequired } from "./sso-required";
 
 const MESSAGES: Record<number, { title: string; text: string }> = {
   400: { title: "Bad request", text: "The request could not be understood." },
@@ -13,6 +15,7 @@ const MESSAGES: Record<number, { title: string; text: string }> = {
 export function GeneralErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
+  if (isRouteErrorResponse(error) && status === 403 && isSsoRequiredRefusal(error.data)) return <SsoRequired refusal={error.data} />;
   const known = MESSAGES[status];
   const detail = isRouteErrorResponse(error) && typeof error.data === "string" && error.data && status < 500 ? error.data : null;
   if (status >= 500) console.error(error);

@@ -65,8 +65,8 @@ export function ModelForm({
         error={errors.ownerEmail}
         hint={
           withSlug
-            ? "A member of this organisation, told of the model's incidents and objective breaches. Leave empty to own it yourself."
-            : "A member of this organisation, told of the model's incidents and objective breaches. Leave empty for nobody."
+            ? "The one person answerable for the model (the owner team is the team that runs it; the business owner, the side that uses it). A member of this organisation; told of its incidents, objective breaches, approvals and automatic promotions. Leave empty to own it yourself."
+            : "The one person answerable for the model (the owner team is the team that runs it; the business owner, the side that uses it). A member of this organisation; told of its incidents, objective breaches, approvals and automatic promotions. Leave empty for nobody."
         }
       />
       <TextField label="Owner team" name="ownerTeam" defaultValue={values.ownerTeam} error={errors.ownerTeam} />

@@ -1,4 +1,5 @@
 import { Form } from "@remix-run/react";
+import { attemptErrorInWords } from "~/modules/notifications/delivery";
 import { EVENT_TYPE_LABELS, type EventType } from "~/modules/notifications/notification-constants";
 import { formatDateTime } from "~/utils/format";
 
@@ -67,7 +68,11 @@ export function WebhookFacts({ webhook }: { webhook: WebhookView }) {
           <>
             <span className={last.ok ? "ok-text" : "bad-text"}>{attemptOutcome(last)}</span> in {last.durationMs} ms,{" "}
             {formatDateTime(last.attemptedAt)}
-            {last.error ? <span className="muted"> ({last.error})</span> : null}
+            {last.error ? (
+              <div className="muted">
+                <AttemptError error={last.error} />
+              </div>
+            ) : null}
           </>
         ) : (
           <span className="muted">None yet</span>
@@ -79,6 +84,7 @@ export function WebhookFacts({ webhook }: { webhook: WebhookView }) {
         {webhook.events.map((type) => (
           <span key={type} className="tag" title={type}>
             {eventTypeLabel(type)}
+            <span className="visually-hidden">;</span>
           </span>
         ))}
       </dd>
@@ -110,6 +116,17 @@ export function WebhookButtons({ webhook }: { webhook: WebhookView }) {
           </button>
         </Form>
       ) : null}
+    </>
+  );
+}
+
+/** A failed attempt's error in words, with the system's own text beneath when it says something else. */
+export function AttemptError({ error }: { error: string }) {
+  const words = attemptErrorInWords(error);
+  return (
+    <>
+      {words}
+      {words !== error ? <div className="mono small-print">{error}</div> : null}
     </>
   );
 }

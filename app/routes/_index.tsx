@@ -2,12 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { landingPath } from "~/modules/auth/landing.server";
-import { getSessionUser } from "~/modules/auth/session.server";
+import { currentSession, getSessionUser } from "~/modules/auth/session.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getSessionUser(request);
   if (!user) return null;
-  throw redirect(landingPath(user.id));
+  throw redirect(landingPath(user.id, { email: user.email, ssoIssuer: (await currentSession(request))?.ssoIssuer ?? null }));
 }
 
 export default function Landing() {

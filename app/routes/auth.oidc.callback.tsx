@@ -29,7 +29,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     }
     if (outcome.kind === "link") {
       headers.append("Set-Cookie", await oidcLinkCookie().serialize(outcome.token));
-      return redirect("/auth/oidc/link", { headers });
+      // The page asked for before signing in is where the link page goes once the account is proven.
+      return redirect(redirectTo ? `/auth/oidc/link?${new URLSearchParams({ redirectTo })}` : "/auth/oidc/link", { headers });
     }
     return data({ message: outcome.message }, { status: outcome.status, headers });
   } catch (error) {

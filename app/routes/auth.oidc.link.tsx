@@ -11,7 +11,7 @@ import { completeSsoLink, findPendingLink, WrongPasswordError } from "~/modules/
 import { loginThrottle } from "~/modules/auth/throttle.server";
 import { providerSettingsById, singleSignOnOffered } from "~/modules/auth/org-sso.server";
 import { readFormData } from "~/utils/form-action.server";
-import { notFound } from "~/utils/http";
+import { notFound, safeRedirect } from "~/utils/http";
 import { parseForm } from "~/utils/validation";
 
 export const meta: MetaFunction = () => [{ title: "Link your account · AI Maturity & Governance Portal" }];
@@ -52,7 +52,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const cleared = new Headers({ "Set-Cookie": await oidcLinkCookie().serialize("", { maxAge: 0 }) });
   if (outcome.kind === "signed-in") {
-    return createUserSession(request, outcome.user.id, landingPath(outcome.user.id), { ssoIssuer: outcome.issuer, headers: cleared });
+    const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"), landingPath(outcome.user.id));
+    return createUserSession(request, outcome.user.id, redirectTo, { ssoIssuer: outcome.issuer, headers: cleared });
   }
   const message = outcome.kind === "refused" ? outcome.message : EXPIRED;
   return data({ errors: { form: message } }, { status: outcome.kind === "refused" ? outcome.status : 410, headers: cleared });

@@ -68,7 +68,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (throttle.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, throttle.delayMs));
   try {
     const user = await authenticator.authenticate("form", request);
-    return createUserSession(request, user.id, safeRedirect(redirectTo, landingPath(user.id)));
+    return createUserSession(request, user.id, safeRedirect(redirectTo, landingPath(user.id, { email: user.email, ssoIssuer: null })));
   } catch (error) {
     if (error instanceof InvalidCredentialsError) {
       return data({ step: "password", errors: { form: error.message }, values: { email } }, { status: 401 });
@@ -80,11 +80,18 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
+function passwordSearch(searchParams: URLSearchParams): string {
+  const search = new URLSearchParams(searchParams);
+  search.set("with", "password");
+  return search.toString();
+}
+
 export default function Login() {
   const { emailFirst, providerLogoutUrl } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const askPassword = !emailFirst || actionData?.step === "password";
   const [searchParams] = useSearchParams();
+  // `?with=password`: the break-glass account and site administrators, whose domain would continue to the provider.
+  const askPassword = !emailFirst || actionData?.step === "password" || (!actionData && searchParams.get("with") === "password");
   const submitting = useNavigation().state === "submitting";
   const errors: Record<string, string | undefined> = actionData?.errors ?? {};
   return (
@@ -131,6 +138,11 @@ export default function Login() {
           </>
         )}
       </Form>
+      {emailFirst && !askPassword ? (
+        <p>
+          <Link to={`/login?${passwordSearch(searchParams)}`}>Sign in with a password instead</Link>
+        </p>
+      ) : null}
       <p>
         <Link to="/forgot-password">Forgot your password?</Link>
       </p>

@@ -22,19 +22,32 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { EndMemberSessionsButton } from "~/components/end-sessions-button";
-import { changeRole, deactivateUser, listMembers, removeMember } from "~/modules/auth/organizations.server";
+import { changeRole, deactivateUser, listMemberIdentities, listMembers, removeMember } from "~/modules/auth/organizations.server";
+import { isBreakGlass, providerName } from "~/modules/auth/sso-policy";
+import { ssoPolicyOf } from "~/modules/auth/sso-policy.server";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "~/modules/auth/roles";
-import { formatDate } from "~/utils/format";
+import { formatDate, formatDateTime } from "~/utils/format";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "Members · Admin" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, user } = await requireMember(request, params.orgSlug, ["admin"]);
+  const policy = ssoPolicyOf(org.id);
+  const identities = listMemberIdentities(org.id);
   return {
     org,
     currentUserId: user.id,
-    members: listMembers(org.id).map((m) => ({ ...m, since: m.since.toISOString() })),
+    ssoRequired: policy?.required ? { providers: policy.issuers.map(providerName), breakGlassEmail: policy.breakGlassEmail } : null,
+    members: listMembers(org.id).map((m) => ({
+      ...m,
+      since: m.since.toISOString(),
+      // Newest first: each provider the person signed in through, and when last.
+      ssoSignIns: identities
+        .filter((identity) => identity.userId === m.userId)
+        .map((identity) => ({ provider: providerName(identity.issuer), at: identity.lastSignInAt.toISOString() })),
+      breakGlass: isBreakGlass(m.email, policy?.breakGlassEmail ?? null),
+    })),
     invitations: listInvitations(org.id).map((i) => ({
       ...i,
       createdAt: i.createdAt.toISOString(),
@@ -92,7 +105,7 @@ const INVITATION_STATUS_LABELS = {
 } as const;
 
 export default function MembersAdmin() {
-  const { org, members, invitations, currentUserId } = useLoaderData<typeof loader>();
+  const { org, members, invitations, currentUserId, ssoRequired } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {});
   const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.values ?? {}) : {});
@@ -108,6 +121,13 @@ export default function MembersAdmin() {
       <AdminTabs orgSlug={org.slug} />
       {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
       <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role} />
+      {ssoRequired ? (
+        <p className="notice">
+          This organisation requires single sign-on through {ssoRequired.providers.join(" or ")}: its pages refuse sessions that signed in
+          with a password
+          {ssoRequired.breakGlassEmail ? <>, except the break-glass account {ssoRequired.breakGlassEmail}&rsquo;s</> : null}.
+        </p>
+      ) : null}
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Members of this organisation</caption>
@@ -117,6 +137,7 @@ export default function MembersAdmin() {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Status</th>
+              <th scope="col">Sign-in</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -145,6 +166,20 @@ export default function MembersAdmin() {
                   </Form>
                 </td>
                 <td>{member.active ? "Active" : "Deactivated"}</td>
+                <td>
+                  {member.ssoSignIns.length === 0 ? (
+                    <span>Password only</span>
+                  ) : (
+                    member.ssoSignIns.map((signIn) => (
+                      <span key={signIn.provider} className="sign-in-line">
+                        {`Single sign-on (${signIn.provider}), last ${formatDateTime(signIn.at)}`}
+                      </span>
+                    ))
+                  )}
+                  {ssoRequired ? (
+                    <span className="muted sign-in-line">{member.breakGlass ? "Break-glass: password allowed" : "SSO required"}</span>
+                  ) : null}
+                </td>
                 <td className="inline-form">
                   <Form method="post">
                     <input type="hidden" name="intent" value="remove-member" />

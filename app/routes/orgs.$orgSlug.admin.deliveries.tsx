@@ -3,7 +3,7 @@ import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
 import { AppLink } from "~/components/link";
 import { FilterSelect, Pagination, TableScroll } from "~/components/table";
-import { eventTypeLabel } from "~/components/webhooks";
+import { AttemptError, eventTypeLabel } from "~/components/webhooks";
 import { requireMember } from "~/modules/auth/membership.server";
 import { OutboxQuerySchema } from "~/modules/notifications/admin-page-schemas";
 import {
@@ -86,9 +86,9 @@ export default function Deliveries() {
             <thead>
               <tr>
                 <th scope="col">Created</th>
+                <th scope="col">Status</th>
                 <th scope="col">Message</th>
                 <th scope="col">To</th>
-                <th scope="col">Status</th>
                 <th scope="col">Attempts</th>
                 <th scope="col">Next attempt</th>
               </tr>
@@ -97,6 +97,16 @@ export default function Deliveries() {
               {messages.map((m) => (
                 <tr key={m.id} data-status={m.status}>
                   <td className="when-cell">{formatDateTime(m.createdAt)}</td>
+                  <td className="words-cell">
+                    <span className={STATUS_CLASS[m.status]}>{OUTBOX_STATUS_LABELS[m.status]}</span>
+                    {m.status === "delivered" && m.deliveredAt ? <div className="muted">{formatDateTime(m.deliveredAt)}</div> : null}
+                    {m.status !== "delivered" && m.lastError ? (
+                      <div className="muted">
+                        {m.status === "pending" ? "Last attempt: " : null}
+                        <AttemptError error={m.lastError} />
+                      </div>
+                    ) : null}
+                  </td>
                   <td className="prose-cell">
                     {OUTBOX_CHANNEL_LABELS[m.channel]}: {m.channel === "email" ? m.subject : eventTypeLabel(m.eventType)}
                     <div className="muted mono">{m.messageId}</div>
@@ -111,16 +121,6 @@ export default function Deliveries() {
                         {m.webhookUrl ?? "—"} <span className="muted">(deleted)</span>
                       </>
                     )}
-                  </td>
-                  <td className="words-cell">
-                    <span className={STATUS_CLASS[m.status]}>{OUTBOX_STATUS_LABELS[m.status]}</span>
-                    {m.status === "delivered" && m.deliveredAt ? <div className="muted">{formatDateTime(m.deliveredAt)}</div> : null}
-                    {m.status !== "delivered" && m.lastError ? (
-                      <div className="muted">
-                        {m.status === "pending" ? "Last attempt: " : null}
-                        {m.lastError}
-                      </div>
-                    ) : null}
                   </td>
                   <td>{m.attempts}</td>
                   <td className="when-cell">{formatDateTime(m.nextAttemptAt)}</td>

@@ -10,6 +10,7 @@ import { getFairnessSettings, updateFairnessSettings } from "~/modules/governanc
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
 import { FairnessSettingsSchema } from "~/modules/governance/governance-schemas";
+import { formatDateTime } from "~/utils/format";
 import { timeZoneNames } from "~/modules/notifications/digest-schedule";
 import { OrgTimeZoneSchema } from "~/modules/notifications/notification-schemas";
 import { getOrgTimeZone, updateOrgTimeZone } from "~/modules/notifications/time-zone.server";
@@ -33,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const nextDigest = {
     due: nextDigestAt <= now,
     local: momentIn(nextDigestAt, timeZone),
-    utc: timeZone === "UTC" ? null : momentIn(nextDigestAt, "UTC"),
+    utc: timeZone === "UTC" ? null : formatDateTime(nextDigestAt.toISOString()),
   };
   return {
     org,
@@ -81,6 +82,8 @@ export default function FairnessSettings() {
   // Each form's errors show beside it (a post without intent is the fairness form's).
   const errorsOf = (name: string): Record<string, string | undefined> =>
     (result?.intent || "fairness") === name ? (result?.errors ?? {}) : {};
+  // Each form's outcome shows above its own button, where the person pressed it (the page keeps its scroll).
+  const resultOf = (name: string) => ((result?.intent || "fairness") === name ? result : undefined);
   const errors = errorsOf("fairness");
   const frameworkErrors = errorsOf("framework");
   const timeZoneErrors = errorsOf("time-zone");
@@ -90,7 +93,6 @@ export default function FairnessSettings() {
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
-      <ActionResult result={result} />
       <h2 id="framework-version">Framework version for new assessments</h2>
       <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="framework-version">
         <input type="hidden" name="intent" value="framework" />
@@ -112,6 +114,7 @@ export default function FairnessSettings() {
           New assessments now use version {framework.nextAssessmentVersion}. <Link to="/framework/scoring">How scores work</Link> explains
           each version’s level cut-offs.
         </p>
+        <ActionResult result={resultOf("framework")} />
         <button type="submit">Save framework version</button>
       </Form>
       <h2 id="time-zone">Time zone</h2>
@@ -136,8 +139,9 @@ export default function FairnessSettings() {
         <p className="muted" id="next-digest">
           {nextDigest.due
             ? `This week’s digest is due now (${nextDigest.local}, ${timeZone}): it goes out within a quarter of an hour.`
-            : `The next weekly digest goes out on ${nextDigest.local} (${timeZone})${nextDigest.utc ? `, ${nextDigest.utc} UTC` : ""}.`}
+            : `The next weekly digest goes out on ${nextDigest.local}, ${timeZone} time${nextDigest.utc ? ` (${nextDigest.utc})` : ""}.`}
         </p>
+        <ActionResult result={resultOf("time-zone")} />
         <button type="submit">Save time zone</button>
       </Form>
       <h2 id="fairness-thresholds">Fairness thresholds</h2>
@@ -172,6 +176,7 @@ export default function FairnessSettings() {
             </li>
           ))}
         </ul>
+        <ActionResult result={resultOf("fairness")} />
         <button type="submit">Save thresholds</button>
       </Form>
     </>

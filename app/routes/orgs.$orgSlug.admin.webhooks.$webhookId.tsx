@@ -4,7 +4,7 @@ import { AdminTabs } from "~/components/admin-tabs";
 import { ActionResult } from "~/components/forms";
 import { AppLink } from "~/components/link";
 import { TableScroll } from "~/components/table";
-import { attemptOutcome, eventTypeLabel, WEBHOOK_NOTICES, WebhookButtons, WebhookFacts } from "~/components/webhooks";
+import { AttemptError, attemptOutcome, eventTypeLabel, WEBHOOK_NOTICES, WebhookButtons, WebhookFacts } from "~/components/webhooks";
 import { requireMember } from "~/modules/auth/membership.server";
 import { WebhookIdSchema } from "~/modules/notifications/admin-page-schemas";
 import { webhookEndpointStates } from "~/modules/notifications/outbox-log.server";
@@ -97,7 +97,7 @@ export default function WebhookDeliveryLog() {
                   </td>
                   <td className={d.ok ? "ok-text" : "bad-text"}>{attemptOutcome(d)}</td>
                   <td className="nowrap">{d.durationMs} ms</td>
-                  <td className="prose-cell">{d.error ?? "—"}</td>
+                  <td className="prose-cell">{d.error ? <AttemptError error={d.error} /> : "—"}</td>
                   <td className="mono address-cell">{d.messageId}</td>
                 </tr>
               ))}

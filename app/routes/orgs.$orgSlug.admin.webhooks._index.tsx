@@ -17,6 +17,7 @@ import {
   listWebhookEndpoints,
   sendTestEvent,
 } from "~/modules/notifications/webhooks.server";
+import { env } from "~/utils/env.server";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { submittedValues } from "~/utils/validation";
 
@@ -33,7 +34,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org.id,
     endpoints.map((e) => e.id),
   );
-  return { org, webhooks: endpoints.map((e) => ({ ...e, ...states.get(e.id)! })) };
+  return {
+    org,
+    webhooks: endpoints.map((e) => ({ ...e, ...states.get(e.id)! })),
+    // Said beside the URL field, so an admin does not register a receiver the portal will refuse to reach.
+    privateReceiversAllowed: env().WEBHOOK_ALLOW_PRIVATE,
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -67,7 +73,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Webhooks() {
-  const { org, webhooks } = useLoaderData<typeof loader>();
+  const { org, webhooks, privateReceiversAllowed } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const failed = (name: string) => (result && !result.ok && result.intent === name ? result : undefined);
   const created = result?.ok && result.intent === "create" ? result : undefined;
@@ -165,7 +171,11 @@ export default function Webhooks() {
             required
             defaultValue={typed.url}
             error={createErrors.url}
-            hint="Where the portal POSTs events, e.g. https://hooks.example.com/portal"
+            hint={
+              privateReceiversAllowed
+                ? "Where the portal POSTs events, e.g. https://hooks.example.com/portal"
+                : "Where the portal POSTs events, e.g. https://hooks.example.com/portal. It must be reachable on the internet: addresses on private networks, loopback (localhost) and link-local addresses are refused."
+            }
           />
           <fieldset className="event-choices" aria-describedby={eventsError ? "events-error" : undefined}>
             <legend>Events</legend>

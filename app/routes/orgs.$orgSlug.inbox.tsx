@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ActionResult } from "~/components/forms";
 import { Pagination } from "~/components/table";
+import { countOf } from "~/utils/format";
 import { requireMember } from "~/modules/auth/membership.server";
 import { reviewCounts } from "~/modules/governance/inbox.server";
 import { listInbox, markAllRead, openNotification, type InboxEntry } from "~/modules/notifications/inbox.server";
@@ -101,6 +102,28 @@ export default function Inbox() {
   return (
     <>
       <h1>Inbox</h1>
+      <section aria-labelledby="overdue">
+        <h2 id="overdue">Your overdue roadmap items ({d.overdue.length})</h2>
+        <ItemList items={d.overdue} roadmapPath={roadmapPath} />
+      </section>
+      <section aria-labelledby="week">
+        <h2 id="week">Due this week ({d.dueThisWeek.length})</h2>
+        <ItemList items={d.dueThisWeek} roadmapPath={roadmapPath} />
+      </section>
+      {d.activeRoadmapId ? (
+        <p>
+          <Link to={`${roadmapPath}?view=due`}>All overdue and due-this-week items ({d.teamOverdue} overdue in the organisation)</Link>
+        </p>
+      ) : null}
+      <section aria-labelledby="reviews">
+        <h2 id="reviews">Waiting for review</h2>
+        <p>
+          {countOf(d.reviews.cards, "model card")}, {countOf(d.reviews.audits, "bias audit")},{" "}
+          {countOf(d.reviews.approvals, "approval request")}
+          {d.reviews.policies ? `, ${countOf(d.reviews.policies, "approval policy proposal")}` : ""}.{" "}
+          <Link to={`/orgs/${d.org.slug}/reviews`}>Open reviews</Link>
+        </p>
+      </section>
       <section aria-labelledby="notifications">
         <div className="page-header">
           <h2 id="notifications">
@@ -129,27 +152,6 @@ export default function Inbox() {
             {inbox.total > inbox.pageSize ? <Pagination page={inbox.page} pageSize={inbox.pageSize} total={inbox.total} /> : null}
           </>
         )}
-      </section>
-      <section aria-labelledby="overdue">
-        <h2 id="overdue">Your overdue roadmap items ({d.overdue.length})</h2>
-        <ItemList items={d.overdue} roadmapPath={roadmapPath} />
-      </section>
-      <section aria-labelledby="week">
-        <h2 id="week">Due this week ({d.dueThisWeek.length})</h2>
-        <ItemList items={d.dueThisWeek} roadmapPath={roadmapPath} />
-      </section>
-      {d.activeRoadmapId ? (
-        <p>
-          <Link to={`${roadmapPath}?view=due`}>All overdue and due-this-week items ({d.teamOverdue} overdue in the organisation)</Link>
-        </p>
-      ) : null}
-      <section aria-labelledby="reviews">
-        <h2 id="reviews">Waiting for review</h2>
-        <p>
-          {d.reviews.cards} model card(s), {d.reviews.audits} bias audit(s), {d.reviews.approvals} approval request(s)
-          {d.reviews.policies ? `, ${d.reviews.policies} approval policy proposal(s)` : ""}.{" "}
-          <Link to={`/orgs/${d.org.slug}/reviews`}>Open reviews</Link>
-        </p>
       </section>
     </>
   );

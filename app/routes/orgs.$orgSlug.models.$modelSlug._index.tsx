@@ -90,7 +90,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       (input) => setFollowing(org.id, modelSlug, follower, input.following === "yes"),
       (_changed, input) =>
         input.following === "yes"
-          ? "You follow this model: you will hear of its incidents and objective breaches."
+          ? "You follow this model: you will hear of its incidents, objective breaches, approval outcomes, automatic promotions and accepted bias-audit risks."
           : "You no longer follow this model.",
     ),
     "set-objective": intent(

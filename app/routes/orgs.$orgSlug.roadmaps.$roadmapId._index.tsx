@@ -5,6 +5,7 @@ import { Chart } from "~/components/chart";
 import { ActionResult, FormError } from "~/components/forms";
 import { Pagination } from "~/components/table";
 import { cached } from "~/data-cache.server";
+import { countOf } from "~/utils/format";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
@@ -82,7 +83,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     assign: intent(
       BulkAssignSchema,
       (input) => bulkAssignItems(org.id, input, actor),
-      (n) => `Assigned ${n} item(s).`,
+      (n) => `Assigned ${countOf(n, "item")}.`,
     ),
     tick: intent(
       CriterionTickSchema,

@@ -141,6 +141,7 @@ describe("single sign-on variables", () => {
       domains: ["example.com", "example.org"],
       createUsers: true,
       required: false,
+      breakGlassEmail: null,
       allowHttp: false,
       redirectUri: "https://portal.example.com/auth/oidc/callback",
     });
@@ -159,5 +160,13 @@ describe("single sign-on variables", () => {
     expect(() => readEnv({ ...complete, OIDC_DOMAINS: "example.com,not a domain" })).toThrow(/OIDC_DOMAINS.*domain names/);
     expect(() => readEnv({ ...complete, OIDC_ISSUER: "http://127.0.0.1:9000" })).toThrow(/OIDC_ISSUER.*must be https/);
     expect(readEnv({ ...complete, OIDC_ISSUER: "http://127.0.0.1:9000", OIDC_ALLOW_HTTP: "true" }).OIDC?.allowHttp).toBe(true);
+  });
+
+  it("reads the break-glass account's email in lower case, refuses anything else, and only with a provider", () => {
+    expect(readEnv({ ...complete, OIDC_REQUIRED: "true", OIDC_BREAK_GLASS: " Break-Glass@Example.com " }).OIDC?.breakGlassEmail).toBe(
+      "break-glass@example.com",
+    );
+    expect(() => readEnv({ ...complete, OIDC_BREAK_GLASS: "root" })).toThrow(/OIDC_BREAK_GLASS="root": must be the email address/);
+    expect(() => readEnv({ OIDC_BREAK_GLASS: "root@example.com" })).toThrow(/OIDC_ISSUER is not set/);
   });
 });

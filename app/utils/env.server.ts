@@ -176,8 +176,18 @@ const EnvSchema = z.object({
     .optional(),
   /** Create an account on a person's first sign-in through the provider. */
   OIDC_CREATE_USERS: onOff.default("true"),
-  /** People of OIDC_DOMAINS must sign in through the provider (site administrators keep their password: break-glass). */
+  /**
+   * People of OIDC_DOMAINS must sign in through the provider, and OIDC_ORG's pages refuse sessions that did not come
+   * through it (except OIDC_BREAK_GLASS's).
+   */
   OIDC_REQUIRED: onOff.default("false"),
+  /** The email of the one break-glass account: keeps its password and opens OIDC_ORG's pages when OIDC_REQUIRED. */
+  OIDC_BREAK_GLASS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .email("must be the email address of the break-glass account, e.g. break-glass@example.com")
+    .optional(),
   /** Allow an http:// issuer: only for a provider on this machine and the tests. */
   OIDC_ALLOW_HTTP: onOff.default("false"),
   /** Request log level (pino): fatal, error, warn, info, debug, silent. Default: info in production, silent in tests. */
@@ -207,6 +217,8 @@ export type OidcSettings = {
   domains: string[];
   createUsers: boolean;
   required: boolean;
+  /** OIDC_BREAK_GLASS, lower case: the account exempt from `required`. */
+  breakGlassEmail: string | null;
   allowHttp: boolean;
   /** `<PUBLIC_URL>/auth/oidc/callback`. */
   redirectUri: string;
@@ -254,6 +266,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     OIDC_DOMAINS,
     OIDC_CREATE_USERS,
     OIDC_REQUIRED,
+    OIDC_BREAK_GLASS,
     OIDC_ALLOW_HTTP,
     ...values
   } = parsed.data;
@@ -262,7 +275,9 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   const need = (name: string, value: unknown, what: string) => {
     if (value === undefined) oidcProblems.push(`  ${name} is not set: ${what}`);
   };
-  const anyOidc = [OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ORG, OIDC_DOMAINS].some((value) => value !== undefined);
+  const anyOidc = [OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ORG, OIDC_DOMAINS, OIDC_BREAK_GLASS].some(
+    (value) => value !== undefined,
+  );
   if (anyOidc) {
     need("OIDC_ISSUER", OIDC_ISSUER, "single sign-on needs the provider's issuer URL");
     need("OIDC_CLIENT_ID", OIDC_CLIENT_ID, "single sign-on needs the client id registered at the provider");
@@ -290,6 +305,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
           domains: OIDC_DOMAINS,
           createUsers: OIDC_CREATE_USERS,
           required: OIDC_REQUIRED,
+          breakGlassEmail: OIDC_BREAK_GLASS ?? null,
           allowHttp: OIDC_ALLOW_HTTP,
           redirectUri: `${values.PUBLIC_URL}/auth/oidc/callback`,
         }

@@ -25,3 +25,8 @@ export function formatDate(iso: string | null | undefined): string {
 export function formatDateTime(iso: string | null | undefined): string {
   return iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : DASH;
 }
+
+/** "1 model card", "2 model cards": a count with its noun, plural by adding `s` unless `plural` says otherwise. */
+export function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${formatNumber(count, 0)} ${count === 1 ? noun : plural}`;
+}

@@ -9,6 +9,15 @@ export function httpError(status: 400 | 403 | 404 | 409 | 413 | 415 | 422 | 429,
 export const notFound = (message = "Not found") => httpError(404, message);
 export const forbidden = (message = "You do not have permission to do that") => httpError(403, message);
 
+/** A 403 whose page needs more than words: `details` (with its `message`) reaches the GeneralErrorBoundary as `error.data`. */
+export function forbiddenWith(details: { message: string; kind: string }): Response {
+  return new Response(JSON.stringify(details), {
+    status: 403,
+    statusText: "Forbidden",
+    headers: { "Content-Type": "application/json; charset=utf-8" },
+  });
+}
+
 /**
  * Request bodies are limited here, while they stream, and drained in ONE
  * place: the server (scripts/server) reads and drops whatever a request left

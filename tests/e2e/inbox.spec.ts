@@ -21,7 +21,7 @@ test("the header inbox lists the member's overdue and due-this-week items and wh
   }
   // The demo roadmap has overdue items, so the organisation-wide link is there.
   await expect(page.getByRole("link", { name: /All overdue and due-this-week items/ })).toBeVisible();
-  await expect(page.getByText(/model card\(s\), \d+ bias audit\(s\), \d+ approval request\(s\)/)).toBeVisible();
+  await expect(page.getByText(/\d+ model cards?, \d+ bias audits?, \d+ approval requests?/)).toBeVisible();
 });
 
 /** An incident on the model the test organisation's team member owns: a real `incident.opened` notification to them. */
@@ -61,4 +61,19 @@ test("the inbox lists notifications newest first; opening one marks it read; mar
   await expect(page.getByRole("heading", { name: "Notifications (1 unread of 4)" })).toBeVisible();
   await expect(items.first().getByRole("button")).toHaveText(/^Unread: .*Fourth outage/);
   await expect(page.getByTestId("header-inbox-count")).toHaveText("1");
+});
+
+test("on a phone the folded menu's button carries the inbox count", async ({ page, testOrg, loginAs }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const model = createModel(testOrg.id, { name: "Phone model", riskTier: "minimal", ownerEmail: testOrg.emails.team }, SYSTEM_ACTOR, "api");
+  createVersion(testOrg.id, model.slug, { version: "1.0.0" }, SYSTEM_ACTOR, "api");
+  for (const title of ["First outage", "Second outage"]) reportIncident(testOrg, model.slug, title);
+
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}`);
+  await expect(page.getByTestId("header-inbox-count")).toBeHidden();
+  await expect(page.getByTestId("menu-inbox-count")).toBeVisible();
+  await expect(page.getByTestId("menu-inbox-count")).toHaveText("2");
+  await page.getByText("Menu", { exact: false }).first().click();
+  await expect(page.getByTestId("header-inbox-count")).toHaveText("2");
 });

@@ -40,6 +40,9 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/reset-password.$token": [],
   // Needs a signed link; tests/integration/notifications.test.ts opens a real one.
   "routes/unsubscribe.$token": [],
+  // Single sign-on is off on this server (both answer 404); tests/e2e/sso.spec.ts checks them with a real provider.
+  "routes/auth.oidc.callback": [],
+  "routes/auth.oidc.link": [],
   "routes/orgs._index": ["admin"],
   "routes/orgs.compare": ["admin"],
   "routes/admin.organizations": ["admin"],

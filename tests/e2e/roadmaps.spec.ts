@@ -107,7 +107,7 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
   const bulk = page.getByRole("form", { name: "Assign selected items" });
   await bulk.getByLabel("Owner").selectOption(testOrg.emails.team);
   await bulk.getByRole("button", { name: "Assign selected" }).click();
-  await expect(page.getByRole("status")).toHaveText("Assigned 3 item(s).");
+  await expect(page.getByRole("status")).toHaveText("Assigned 3 items.");
   for (const item of chosen) {
     await expect(row(page, item.itemKey).locator("td").nth(3)).toContainText("Team ");
     expect(storedItem(item.id).ownerUserId).not.toBeNull();

@@ -40,7 +40,7 @@ const BOOKKEEPING_TABLES = [
   "known_devices",
   "password_resets",
   "delivery_attempts",
-  // A pending single sign-on link: single-use sign-in state, read by no cached reader.
+  // A pending single sign-on link, like a password reset: read only by the link page.
   "oidc_link_proofs",
 ];
 const BOOKKEEPING_COLUMNS: Record<string, string[]> = {
@@ -48,8 +48,10 @@ const BOOKKEEPING_COLUMNS: Record<string, string[]> = {
   api_tokens: ["last_used_at"],
   // Delivery bookkeeping: a webhook's failing streak.
   webhook_endpoints: ["failing_since"],
+  // When an identity last signed in: like a session's last-seen time.
+  user_identities: ["last_sign_in_at"],
 };
-const SHARED_TABLES = ["users", "organizations", "memberships", "framework_versions", "user_identities"];
+const SHARED_TABLES = ["users", "user_identities", "organizations", "memberships", "framework_versions"];
 
 /** The built-in T&O v2 renumbered: a valid framework version upload. */
 const frameworkFile = (version: string) =>

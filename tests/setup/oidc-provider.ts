@@ -205,13 +205,14 @@ export const SSO_PUBLIC_URL = "https://portal.test";
 
 /**
  * The real portal server (production build) with single sign-on through `provider` for organisation `orgSlug`,
- * on this test file's database. `stop` ends it and releases the build.
+ * on this test file's database. `stop` ends it and releases the build, unless `build` (shared by several portals
+ * of one file) was given: its owner releases it.
  */
 export async function startSsoPortal(
   provider: ProviderClient,
   env: Record<string, string | undefined>,
+  build: { buildDir: string; release?: () => void } = acquirePortalBuild(),
 ): Promise<SsoPortal & { server: PortalServer; stop: () => Promise<void> }> {
-  const build = acquirePortalBuild();
   const server = await startPortal({
     databaseFile: process.env.DATABASE_URL!,
     buildDir: build.buildDir,
@@ -223,7 +224,7 @@ export async function startSsoPortal(
     server,
     stop: async () => {
       await stopPortal(server);
-      build.release();
+      build.release?.();
     },
   };
 }

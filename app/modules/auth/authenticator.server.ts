@@ -11,6 +11,7 @@ import { providerSettingsById, providerSettingsForEmail } from "./org-sso.server
 import { decoyPasswordHash, verifyPassword } from "./password.server";
 import { clientIp, type SessionUser } from "./session.server";
 import { emailDomain, isSsoEmail } from "./single-sign-on";
+import { isBreakGlass } from "./sso-policy";
 import { completeSsoSignIn, type SsoOutcome } from "./sso.server";
 import { clearLoginFailures, recordLoginFailure } from "./throttle.server";
 
@@ -20,7 +21,7 @@ export class InvalidCredentialsError extends Error {
   }
 }
 
-/** OIDC_REQUIRED: the right password of someone in the provider's domains, who is not a site administrator. */
+/** OIDC_REQUIRED: the right password of someone in the provider's domains, who is not a site administrator nor OIDC_BREAK_GLASS. */
 export class SsoRequiredError extends Error {
   constructor(domain: string) {
     super(`People at ${domain} sign in through single sign-on here, not with a password. Continue with your email alone.`);
@@ -52,8 +53,8 @@ authenticator.use(
     }
     const sso = env().OIDC;
     // Checked after the password, so the answer tells nothing about the account to someone without it.
-    // Site administrators keep their password (never signed in through a provider): the break-glass accounts.
-    if (sso?.required && isSsoEmail(email, sso.domains) && !user.isSiteAdmin) {
+    // Site administrators keep their password (never signed in through a provider), and so does the break-glass account.
+    if (sso?.required && isSsoEmail(email, sso.domains) && !user.isSiteAdmin && !isBreakGlass(email, sso.breakGlassEmail)) {
       writeTransaction("bookkeeping", (tx) =>
         recordAuditEvent(tx, {
           orgId: null,

@@ -4,6 +4,7 @@ import { createCookie, type Cookie } from "@remix-run/node";
 import type { DbOrTx } from "../../../db/client";
 import { knownDevices } from "../../../db/schema";
 import { env } from "../../utils/env.server";
+import { formatDateTime } from "../../utils/format";
 import { notify } from "../notifications/notifications.server";
 import { describeUserAgent } from "./user-agent";
 
@@ -75,8 +76,8 @@ export function recordSignInDevice(
           recipients: [user.id],
           title: "New sign-in to your account",
           body:
-            `Your account was signed in to from ${browser} at ${details.address || "an unknown address"} on ` +
-            `${now.toUTCString()}. If this was you, there is nothing to do. If not, change your password now and ` +
+            `Someone signed in to your account from ${browser} (${details.address || "an unknown address"}) at ` +
+            `${formatDateTime(now.toISOString())}. If this was you, there is nothing to do. If not, change your password now and ` +
             `sign out everywhere from your account page.`,
           path: "/account",
           data: { address: details.address, browser },

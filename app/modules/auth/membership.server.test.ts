@@ -1,7 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { desc, eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
-import { memberships, organizations, users } from "../../../db/schema";
+import { withQueryCounter } from "../../../db/query-count";
+import { memberships, organizations, sessions, users } from "../../../db/schema";
 import { listUserOrganizations, requireMember } from "./membership.server";
 import { hashPassword } from "./password.server";
 import { sessionStorage } from "./session.server";
@@ -121,5 +122,95 @@ describe("requireMember", () => {
       { id: alpha.id, slug: "alpha", name: "Alpha", role: "team" },
       { id: bravo.id, slug: "bravo", name: "Bravo", role: "auditor" },
     ]);
+  });
+});
+
+describe("requireMember in an organisation that requires single sign-on", () => {
+  const ISSUER = "https://login.charlie.example";
+  const SSO_ENV = {
+    PUBLIC_URL: "https://portal.example.com",
+    OIDC_ISSUER: ISSUER,
+    OIDC_CLIENT_ID: "portal",
+    OIDC_CLIENT_SECRET: "s3cret",
+    OIDC_ORG: "charlie",
+    OIDC_DOMAINS: "charlie.example",
+    OIDC_REQUIRED: "true",
+    OIDC_BREAK_GLASS: "glass@charlie.example",
+  };
+  let dora: number; // team member of charlie and of delta
+  let glass: number; // admin of charlie: the break-glass account
+
+  beforeAll(async () => {
+    const db = getDb();
+    const passwordHash = await hashPassword("Correct-Horse-42");
+    const charlie = db.insert(organizations).values({ slug: "charlie", name: "Charlie" }).returning().get();
+    const delta = db.insert(organizations).values({ slug: "delta", name: "Delta" }).returning().get();
+    dora = db.insert(users).values({ email: "dora@charlie.example", name: "Dora", passwordHash }).returning().get().id;
+    glass = db.insert(users).values({ email: "glass@charlie.example", name: "Glass", passwordHash }).returning().get().id;
+    db.insert(memberships)
+      .values([
+        { orgId: charlie.id, userId: dora, role: "team" },
+        { orgId: delta.id, userId: dora, role: "team" },
+        { orgId: charlie.id, userId: glass, role: "admin" },
+      ])
+      .run();
+    Object.assign(process.env, SSO_ENV);
+  });
+
+  afterAll(() => {
+    for (const name of Object.keys(SSO_ENV)) delete process.env[name];
+  });
+
+  /** A session that came through `issuer`, as the callback starts one. */
+  async function ssoCookieFor(userId: number, issuer: string): Promise<string> {
+    const cookie = await cookieFor(userId);
+    const newest = getDb().select({ id: sessions.id }).from(sessions).orderBy(desc(sessions.id)).limit(1).get()!;
+    getDb().update(sessions).set({ ssoIssuer: issuer }).where(eq(sessions.id, newest.id)).run();
+    return cookie;
+  }
+
+  it("refuses a password session with a 403 that offers the provider's sign-in and comes back to the page", async () => {
+    const res = await thrown(requireMember(request("/orgs/charlie/models?tab=all", await cookieFor(dora)), "charlie"));
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      kind: "sso-required",
+      message: expect.stringContaining("This organisation requires signing in through login.charlie.example"),
+      provider: "login.charlie.example",
+      email: "dora@charlie.example",
+      redirectTo: "/orgs/charlie/models?tab=all",
+    });
+  });
+
+  it("lets the same password session into the person's other organisation", async () => {
+    const member = await requireMember(request("/orgs/delta", await cookieFor(dora)), "delta");
+    expect(member.org.slug).toBe("delta");
+  });
+
+  it("lets in a session that came through the provider, and refuses one from another issuer", async () => {
+    expect((await requireMember(request("/orgs/charlie", await ssoCookieFor(dora, ISSUER)), "charlie")).role).toBe("team");
+    const other = await thrown(requireMember(request("/orgs/charlie", await ssoCookieFor(dora, "https://evil.example")), "charlie"));
+    expect(other.status).toBe(403);
+  });
+
+  it("lets the break-glass account in with its password session", async () => {
+    expect((await requireMember(request("/orgs/charlie", await cookieFor(glass)), "charlie", ["admin"])).role).toBe("admin");
+  });
+
+  it("costs no query more than an organisation without the rule", async () => {
+    const count = (cookie: string, slug: string) =>
+      withQueryCounter(async (counter) => {
+        await requireMember(request(`/orgs/${slug}`, cookie), slug);
+        return counter.queries;
+      });
+    const cookie = await ssoCookieFor(dora, ISSUER);
+    await count(cookie, "charlie"); // the first request reads OIDC_ORG's id, once per process
+    const required = await count(cookie, "charlie");
+    const notRequired = await count(cookie, "delta");
+    delete process.env.OIDC_REQUIRED;
+    const withoutRule = await count(cookie, "charlie");
+    process.env.OIDC_REQUIRED = "true";
+    expect(required).toBeGreaterThan(0);
+    expect(required).toBe(notRequired);
+    expect(required).toBe(withoutRule);
   });
 });

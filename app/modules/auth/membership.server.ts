@@ -1,19 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import { reusableQuery } from "../../../db/client";
 import { memberships, organizations } from "../../../db/schema";
-import { forbidden, notFound } from "../../utils/http";
+import { forbidden, forbiddenWith, notFound } from "../../utils/http";
 import type { Actor } from "../audit/audit.server";
 import type { Role } from "./roles";
-import { requireUser, type SessionUser } from "./session.server";
+import { currentSession, requireUser, type SessionUser } from "./session.server";
+import { sessionMeetsSsoPolicy, ssoRequiredRefusal } from "./sso-policy";
+import { ssoPolicyOf } from "./sso-policy.server";
 
 export type OrgRef = { id: number; slug: string; name: string };
 export type Member = { user: SessionUser; org: OrgRef; role: Role; actor: Actor };
 
-/**
- * The guard every org loader and action calls. Anonymous: redirect to login.
- * Not a member (or no such org): 404, so other organisations' existence never
- * leaks. Member without one of `roles`: 403. Omit `roles` for read access.
- */
 const membershipBySlug = reusableQuery((db) =>
   db
     .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
@@ -22,10 +19,27 @@ const membershipBySlug = reusableQuery((db) =>
     .where(and(eq(memberships.userId, sql.placeholder("userId")), eq(organizations.slug, sql.placeholder("slug")))),
 );
 
+/**
+ * The guard every org loader and action calls. Anonymous: redirect to login.
+ * Not a member (or no such org): 404, so other organisations' existence never
+ * leaks. An organisation that requires single sign-on and a session that did
+ * not come through its provider (and is not the break-glass account's): 403
+ * saying so, with the way to sign in through it; not audited (nothing changed).
+ * Member without one of `roles`: 403. Omit `roles` for read access.
+ */
 export async function requireMember(request: Request, orgSlug: string | undefined, roles?: readonly Role[]): Promise<Member> {
   const user = await requireUser(request);
   const row = membershipBySlug().get({ userId: user.id, slug: orgSlug ?? "" });
   if (!row) throw notFound("Organisation not found");
+  const policy = ssoPolicyOf(row.id);
+  // The session row was read with the user: no query more.
+  if (
+    policy?.required &&
+    !sessionMeetsSsoPolicy(policy, { email: user.email, ssoIssuer: (await currentSession(request))?.ssoIssuer ?? null })
+  ) {
+    const url = new URL(request.url);
+    throw forbiddenWith(ssoRequiredRefusal(policy, user, request.method === "GET" ? `${url.pathname}${url.search}` : url.pathname));
+  }
   if (roles && !roles.includes(row.role)) throw forbidden();
   const { role, ...org } = row;
   return { user, org, role, actor: { type: "user", id: user.id, label: user.email } };

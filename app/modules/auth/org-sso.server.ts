@@ -8,6 +8,7 @@ import { openSecret, sealSecret } from "../../utils/keys.server";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { OidcProviderInput } from "./org-sso-schemas";
 import type { Role } from "./roles";
+import type { SsoPolicy } from "./sso-policy";
 import { emailDomain, isSsoEmail } from "./single-sign-on";
 
 /**
@@ -280,6 +281,11 @@ function approvedDomainsOf(db: DbOrTx, orgId: number): string[] {
     .map((row) => row.domain);
 }
 
+function breakGlassEmailOf(db: DbOrTx, userId: number | null): string | null {
+  if (userId === null) return null;
+  return db.select({ email: users.email }).from(users).where(eq(users.id, userId)).get()?.email ?? null;
+}
+
 /** An organisation's enabled provider as the strategy and `completeSsoSignIn` use it (null without PUBLIC_URL). */
 function settingsOf(db: DbOrTx, row: typeof oidcProviders.$inferSelect): OidcSettings | null {
   const publicUrl = env().PUBLIC_URL;
@@ -298,6 +304,7 @@ function settingsOf(db: DbOrTx, row: typeof oidcProviders.$inferSelect): OidcSet
     domains: approvedDomainsOf(db, row.orgId),
     createUsers: row.createUsers,
     required: row.required,
+    breakGlassEmail: breakGlassEmailOf(db, row.breakGlassUserId),
     allowHttp: env().OIDC_ALLOW_HTTP,
     redirectUri: `${publicUrl}/auth/oidc/callback`,
   };
@@ -375,4 +382,25 @@ export function orgProviderPolicy(orgId: number): { required: boolean; issuer: s
     .where(and(eq(oidcProviders.orgId, orgId), eq(oidcProviders.enabled, true)))
     .get();
   return row ?? null;
+}
+
+/**
+ * The organisation's own provider as `ssoPolicyOf` (sso-policy.server.ts) answers: null without an enabled
+ * provider. Two queries: every write to `oidc_providers` and `org_domains` moves the `org:<id>` counter, so an
+ * "org counter" cached reader (app/data-cache.server.ts) may keep it.
+ */
+export function orgSsoPolicy(orgId: number): SsoPolicy | null {
+  const db = getDb();
+  const row = db
+    .select()
+    .from(oidcProviders)
+    .where(and(eq(oidcProviders.orgId, orgId), eq(oidcProviders.enabled, true)))
+    .get();
+  if (!row) return null;
+  return {
+    required: row.required,
+    issuers: [row.issuer],
+    breakGlassEmail: breakGlassEmailOf(db, row.breakGlassUserId),
+    domains: approvedDomainsOf(db, orgId),
+  };
 }

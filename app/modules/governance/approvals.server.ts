@@ -118,7 +118,7 @@ export function openApprovalRequest(
         title: `Approval requested: ${message.subject} to production`,
         body:
           `${actor.label} asks to promote ${message.subject} (${model.riskTier} risk) to production` +
-          `${input.reason ? `: ${input.reason}` : "."} It needs approval from: ${json.requiredRoles.join(" and ")}.`,
+          `${input.reason ? `: ${input.reason.replace(/[.!?]?\s*$/, ".")}` : "."} It needs approval from: ${json.requiredRoles.join(" and ")}.`,
         path: message.path,
         data: { ...message.data, requiredRoles: json.requiredRoles, requestedBy: actor.label },
       },

@@ -21,3 +21,24 @@ export function retryDelayMs(attempts: number, random: () => number = Math.rando
 
 /** What one attempt came to: the receiver's status code when there was one. */
 export type AttemptResult = { ok: true; statusCode: number | null } | { ok: false; statusCode: number | null; error: string };
+
+/**
+ * A failed attempt's error in words an admin reads, e.g. "getaddrinfo ENOTFOUND example.com" →
+ * "The name example.com was not found (DNS)". The stored error stays as the system gave it; the
+ * pages show both.
+ */
+export function attemptErrorInWords(error: string): string {
+  const notFound = /ENOTFOUND (\S+)/.exec(error);
+  if (notFound) return `The name ${notFound[1]} was not found (DNS)`;
+  if (/ECONNREFUSED/.test(error)) return "The receiver refused the connection: nothing listens at that address and port";
+  if (/ECONNRESET|socket hang up/.test(error)) return "The receiver dropped the connection before answering";
+  if (/ETIMEDOUT|no answer within/.test(error)) return "The receiver did not answer in time";
+  if (/CERT|certificate|self[- ]signed/i.test(error)) return "The receiver's TLS certificate was not accepted";
+  if (/^refused: /.test(error)) {
+    const why = error.replace(/^refused: (connected to )?/, "");
+    return `Not sent: ${why}; receivers on private, loopback and link-local addresses are refused unless the server allows them`;
+  }
+  const answered = /^answered (\d{3})/.exec(error);
+  if (answered) return `The receiver answered ${answered[1]}`;
+  return error;
+}

@@ -19,14 +19,48 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The zone's own spelling ("europe/berlin" → "Europe/Berlin", "GMT" → "UTC"); call only with a known zone. */
-export function canonicalTimeZone(timeZone: string): string {
-  return new Intl.DateTimeFormat("en", { timeZone }).resolvedOptions().timeZone;
+/**
+ * The current IANA names of zones this runtime's ICU still calls by an older one (Node 20 answers
+ * "Asia/Calcutta" for "Asia/Kolkata"): people type and expect the current name.
+ */
+const CURRENT_ZONE_NAMES: Record<string, string> = {
+  "Africa/Asmera": "Africa/Asmara",
+  "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+  "America/Catamarca": "America/Argentina/Catamarca",
+  "America/Cordoba": "America/Argentina/Cordoba",
+  "America/Godthab": "America/Nuuk",
+  "America/Indianapolis": "America/Indiana/Indianapolis",
+  "America/Jujuy": "America/Argentina/Jujuy",
+  "America/Louisville": "America/Kentucky/Louisville",
+  "America/Mendoza": "America/Argentina/Mendoza",
+  "Asia/Calcutta": "Asia/Kolkata",
+  "Asia/Katmandu": "Asia/Kathmandu",
+  "Asia/Rangoon": "Asia/Yangon",
+  "Asia/Saigon": "Asia/Ho_Chi_Minh",
+  "Atlantic/Faeroe": "Atlantic/Faroe",
+  "Europe/Kiev": "Europe/Kyiv",
+  "Pacific/Enderbury": "Pacific/Kanton",
+  "Pacific/Ponape": "Pacific/Pohnpei",
+  "Pacific/Truk": "Pacific/Chuuk",
+};
+
+/** A name as people know it today: the runtime's older alias replaced by the current IANA name. */
+function currentName(zone: string): string {
+  const current = CURRENT_ZONE_NAMES[zone];
+  return current !== undefined && isTimeZone(current) ? current : zone;
 }
 
-/** The IANA zones offered to choose from: UTC first, then every zone this runtime knows, by name. */
+/** The zone's own current spelling ("europe/berlin" → "Europe/Berlin", "GMT" → "UTC", "asia/kolkata" → "Asia/Kolkata"); call only with a known zone. */
+export function canonicalTimeZone(timeZone: string): string {
+  return currentName(new Intl.DateTimeFormat("en", { timeZone }).resolvedOptions().timeZone);
+}
+
+/** The IANA zones offered to choose from: UTC first, then every zone this runtime knows, by current name. */
 export function timeZoneNames(): string[] {
-  return ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
+  const names = Intl.supportedValuesOf("timeZone")
+    .filter((zone) => zone !== "UTC")
+    .map(currentName);
+  return ["UTC", ...[...new Set(names)].sort()];
 }
 
 /** The wall clock in `timeZone` at `moment`: the fields as that zone's clocks show them (hours 0–23). */
