@@ -11,7 +11,7 @@ import {
   FAIRNESS_PRESET_IDS,
 } from "../app/modules/governance/governance-constants";
 import { ROLES } from "../app/modules/auth/roles";
-import { INVITATION_STATUSES } from "../app/modules/auth/auth-constants";
+import { DOMAIN_CLAIM_STATUSES, INVITATION_STATUSES } from "../app/modules/auth/auth-constants";
 import { CHECKPOINT_REASONS } from "../app/modules/audit/audit-constants";
 import { FRAMEWORK_VERSION_STATUSES } from "../app/modules/framework/framework-constants";
 import {
@@ -1116,10 +1116,66 @@ export const oidcLinkProofs = sqliteTable(
     email: text("email").notNull(),
     /** The groups the provider asserted, as JSON: membership follows them once linked. */
     groups: text("groups").notNull().default("[]"),
+    /** The provider the sign-in went through: "env" (OIDC_* variables) or an organisation's provider id. */
+    provider: text("provider").notNull().default("env"),
     createdAt: createdAt(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("oidc_link_proofs_user_idx").on(t.userId)],
+);
+
+/**
+ * An organisation's own OpenID Connect provider, configured by its admins
+ * (one per organisation). The client secret is sealed with the secrets key
+ * (app/utils/keys.server.ts). It signs in only people whose email domain the
+ * organisation claimed and a site administrator approved (`org_domains`).
+ */
+export const oidcProviders = sqliteTable("oidc_providers", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  orgId: orgIdColumn().unique(),
+  issuer: text("issuer").notNull(),
+  clientId: text("client_id").notNull(),
+  sealedClientSecret: text("sealed_client_secret").notNull(),
+  groupsClaim: text("groups_claim").notNull().default("groups"),
+  /** JSON object: group name → role. */
+  roleMap: text("role_map").notNull().default("{}"),
+  /** The role of someone in no mapped group; NULL: no membership. */
+  defaultRole: text("default_role", { enum: ROLES }),
+  createUsers: integer("create_users", { mode: "boolean" }).notNull().default(true),
+  required: integer("required", { mode: "boolean" }).notNull().default(false),
+  /** An admin member who keeps password access when single sign-on is required. */
+  breakGlassUserId: integer("break_glass_user_id").references(() => users.id),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  updatedByLabel: text("updated_by_label").notNull(),
+});
+
+/**
+ * An organisation's claim to an email domain for its provider: active only
+ * once a site administrator approved it; one approved claim per domain.
+ */
+export const orgDomains = sqliteTable(
+  "org_domains",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: orgIdColumn(),
+    domain: text("domain").notNull(),
+    status: text("status", { enum: DOMAIN_CLAIM_STATUSES }).notNull().default("pending"),
+    requestedById: integer("requested_by_id")
+      .notNull()
+      .references(() => users.id),
+    requestedAt: integer("requested_at", { mode: "timestamp_ms" })
+      .notNull()
+      .$defaultFn(() => new Date()),
+    decidedById: integer("decided_by_id").references(() => users.id),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("org_domains_approved_unique")
+      .on(t.domain)
+      .where(sql`${t.status} = 'approved'`),
+    index("org_domains_org_idx").on(t.orgId, t.domain),
+  ],
 );
 
 /**

@@ -13,7 +13,8 @@
  * e.g. `npm run screens -- admin.webhooks admin.deliveries`.
  * Route params come from the demo data (tests/setup/page-urls.ts, shared with the 390 px spec). The demo has
  * no webhook: one is registered through the admin's form, pointing at a local receiver, and sent two test
- * events (the first answered 500), so the webhook pages and the deliveries page show real attempts.
+ * events (the first answered 500), so the webhook pages and the deliveries page show real attempts. The demo's own
+ * identity provider is set up through the single sign-on form, with two domain claims left for a site administrator.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -192,6 +193,51 @@ async function registerDemoWebhook(browser: Browser, baseUrl: string, receiver: 
   }
 }
 
+/** Sets up the demo's own identity provider through the admin's form and claims two domains (left pending). */
+async function configureDemoSso(browser: Browser, baseUrl: string): Promise<void> {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  try {
+    const login = await context.request.post("/login", {
+      form: { email: DEMO_EMAILS.admin, password: DEMO_PASSWORD, redirectTo: "" },
+      maxRedirects: 0,
+    });
+    if (login.status() !== 302) throw new Error(`sign-in for single sign-on failed: ${login.status()}`);
+    const post = async (fields: Array<[string, string]>) => {
+      const response = await context.request.post("/orgs/demo/admin/sso", {
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        data: new URLSearchParams(fields).toString(),
+        maxRedirects: 0,
+      });
+      if (!response.ok()) throw new Error(`single sign-on form ${fields[0]![1]}: ${response.status()} ${await response.text()}`);
+    };
+    await post([
+      ["intent", "save"],
+      ["issuer", "https://login.microsoftonline.com/demo-tenant/v2.0"],
+      ["clientId", "portal-demo"],
+      ["clientSecret", "screens-demo-secret"],
+      ["groupsClaim", "groups"],
+      ["mapGroup", "ml-leads"],
+      ["mapRole", "leadership"],
+      ["mapGroup", "ml-ethics"],
+      ["mapRole", "ethics"],
+      ["mapGroup", "ml-eng"],
+      ["mapRole", "team"],
+      ["defaultRole", ""],
+      ["createUsers", "on"],
+      ["breakGlassUserId", ""],
+      ["enabled", "on"],
+    ]);
+    for (const domain of ["demo.example", "demo-labs.example"]) {
+      await post([
+        ["intent", "claim"],
+        ["domain", domain],
+      ]);
+    }
+  } finally {
+    await context.close();
+  }
+}
+
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 function contactSheet(shots: Shot[], pdfs: Awaited<ReturnType<typeof renderPdfs>>): string {
@@ -294,6 +340,7 @@ async function main() {
       ],
     });
     await registerDemoWebhook(browser, baseUrl, receiver);
+    await configureDemoSso(browser, baseUrl);
     const params = demoRouteParams(databaseFile);
     const pagesByViewer = new Map<Viewer, { routeId: string; url: string }[]>();
     const only = process.argv.slice(2);

@@ -11,6 +11,7 @@ export function AdminTabs({ orgSlug }: { orgSlug: string }) {
       <NavLink to={`/orgs/${orgSlug}/admin/approval-policies`}>Approval policies</NavLink>
       <NavLink to={`/orgs/${orgSlug}/admin/webhooks`}>Webhooks</NavLink>
       <NavLink to={`/orgs/${orgSlug}/admin/deliveries`}>Deliveries</NavLink>
+      <NavLink to={`/orgs/${orgSlug}/admin/sso`}>Single sign-on</NavLink>
     </nav>
   );
 }

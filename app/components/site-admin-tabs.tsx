@@ -6,6 +6,7 @@ export function SiteAdminTabs() {
     <nav className="tabs" aria-label="Site administration">
       <NavLink to="/admin/organizations">Organisations</NavLink>
       <NavLink to="/admin/frameworks">Framework versions</NavLink>
+      <NavLink to="/admin/domains">Single sign-on domains</NavLink>
     </nav>
   );
 }

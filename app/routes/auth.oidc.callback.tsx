@@ -5,7 +5,7 @@ import { ssoAuthenticator } from "~/modules/auth/authenticator.server";
 import { landingPath } from "~/modules/auth/landing.server";
 import { clearedOidcFlowCookie, oidcLinkCookie, oidcRedirectTo, OidcSignInError } from "~/modules/auth/oidc-strategy.server";
 import { createUserSession } from "~/modules/auth/session.server";
-import { env } from "~/utils/env.server";
+import { singleSignOnOffered } from "~/modules/auth/org-sso.server";
 import { notFound, safeRedirect } from "~/utils/http";
 
 export const meta: MetaFunction = () => [{ title: "Single sign-on · AI Maturity & Governance Portal" }];
@@ -16,7 +16,7 @@ export const meta: MetaFunction = () => [{ title: "Single sign-on · AI Maturity
  * pending sign-in; a refusal is a page that says why, with no session.
  */
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (!env().OIDC) throw notFound("Single sign-on is not set up on this portal");
+  if (!singleSignOnOffered()) throw notFound("Single sign-on is not set up on this portal");
   const headers = new Headers({ "Set-Cookie": await clearedOidcFlowCookie() });
   try {
     const redirectTo = await oidcRedirectTo(request);

@@ -9,7 +9,7 @@ import { oidcLinkCookie } from "~/modules/auth/oidc-strategy.server";
 import { createUserSession } from "~/modules/auth/session.server";
 import { completeSsoLink, findPendingLink, WrongPasswordError } from "~/modules/auth/sso.server";
 import { loginThrottle } from "~/modules/auth/throttle.server";
-import { env } from "~/utils/env.server";
+import { providerSettingsById, singleSignOnOffered } from "~/modules/auth/org-sso.server";
 import { readFormData } from "~/utils/form-action.server";
 import { notFound, safeRedirect } from "~/utils/http";
 import { parseForm } from "~/utils/validation";
@@ -24,7 +24,7 @@ const EXPIRED = "There is no account to link here, or the request expired after 
  * is the cookie the callback set; without it there is nothing to link.
  */
 async function pendingLinkOf(request: Request) {
-  if (!env().OIDC) throw notFound("Single sign-on is not set up on this portal");
+  if (!singleSignOnOffered()) throw notFound("Single sign-on is not set up on this portal");
   const token = (await oidcLinkCookie().parse(request.headers.get("Cookie"))) as string | null;
   return { token, pending: findPendingLink(token) };
 }
@@ -36,8 +36,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { token, pending } = await pendingLinkOf(request);
-  const settings = env().OIDC!;
-  if (!token || !pending) return data({ errors: { form: EXPIRED } }, { status: 410 });
+  // The provider the sign-in went through: the link maps groups into its organisation only.
+  const settings = pending ? providerSettingsById(pending.provider) : null;
+  if (!token || !pending || !settings) return data({ errors: { form: EXPIRED } }, { status: 410 });
   const parsed = parseForm(await readFormData(request), SsoLinkSchema);
   if (!parsed.ok) return data({ errors: parsed.errors }, { status: 400 });
   const ip = clientIp(request);

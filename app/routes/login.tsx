@@ -5,9 +5,9 @@ import { CurrentPasswordField, FormError, TextField } from "~/components/forms";
 import { LoginSchema, SignInEmailSchema } from "~/modules/auth/auth-schemas";
 import { authenticator, clientIp, InvalidCredentialsError, ssoAuthenticator, SsoRequiredError } from "~/modules/auth/authenticator.server";
 import { landingPath } from "~/modules/auth/landing.server";
+import { providerSettingsForEmail, singleSignOnOffered } from "~/modules/auth/org-sso.server";
 import { OidcSignInError, providerLogoutUrl } from "~/modules/auth/oidc-strategy.server";
 import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
-import { isSsoEmail } from "~/modules/auth/single-sign-on";
 import { loginThrottle } from "~/modules/auth/throttle.server";
 import { env } from "~/utils/env.server";
 import { readFormData } from "~/utils/form-action.server";
@@ -17,29 +17,30 @@ import { parseForm } from "~/utils/validation";
 export const meta: MetaFunction = () => [{ title: "Sign in · AI Maturity & Governance Portal" }];
 
 /**
- * Without single sign-on: email and password. With it (OIDC_* variables), the email comes first: people of the
- * provider's domains continue to the provider, everyone else to the password (without JavaScript too).
+ * Without single sign-on: email and password. With it (OIDC_* variables, or an organisation's provider with an
+ * approved domain), the email comes first: people of a provider's domains continue to that provider, everyone else
+ * to the password (without JavaScript too).
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getSessionUser(request)) throw redirect("/");
   const sso = env().OIDC;
   const signedOutOfSso = sso !== null && new URL(request.url).searchParams.get("signedOut") === "sso";
   return {
-    emailFirst: sso !== null,
+    emailFirst: singleSignOnOffered(),
     // After signing out of a session that came through the provider: the person may sign out there too.
     providerLogoutUrl: signedOutOfSso ? await providerLogoutUrl(sso, `${env().PUBLIC_URL}/login`) : null,
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const sso = env().OIDC;
   // remix-auth reads the body again, so validate a clone first.
   const form = await readFormData(request.clone());
-  if (sso && !form.has("password")) {
+  if (!form.has("password") && singleSignOnOffered()) {
     const step = parseForm(form, SignInEmailSchema);
     if (!step.ok) return data({ step: "email", errors: step.errors, values: step.values }, { status: 400 });
     const { email } = step.data;
-    if (!isSsoEmail(email, sso.domains)) return data({ step: "password", errors: {}, values: { email } });
+    // An approved domain of an organisation with its provider, else OIDC_DOMAINS, else the password.
+    if (!providerSettingsForEmail(email)) return data({ step: "password", errors: {}, values: { email } });
     try {
       // Throws the redirect to the provider.
       await ssoAuthenticator.authenticate("oidc", request);

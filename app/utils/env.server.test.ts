@@ -129,6 +129,7 @@ describe("single sign-on variables", () => {
   it("is off without OIDC_ISSUER, and reads a complete provider with its defaults", () => {
     expect(readEnv({}).OIDC).toBeNull();
     expect(readEnv({ ...complete, OIDC_ROLE_MAP: "ml-ethics=ethics, ml-leads=leadership,ml-eng=team" }).OIDC).toEqual({
+      id: "env",
       issuer: complete.OIDC_ISSUER,
       clientId: "portal",
       clientSecret: "s3cret",

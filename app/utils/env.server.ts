@@ -204,6 +204,8 @@ type RawEnv = z.output<typeof EnvSchema>;
 
 /** The site-wide OpenID Connect provider, when OIDC_ISSUER is set (every other OIDC_* variable is checked against it). */
 export type OidcSettings = {
+  /** "env" for the site-wide provider; an organisation's provider: its id in `oidc_providers`. */
+  id: string;
   issuer: string;
   clientId: string;
   clientSecret: string;
@@ -225,6 +227,8 @@ export type OidcSettings = {
 export type Env = Omit<RawEnv, "MIGRATIONS_DIR" | "COOKIE_SECURE" | "WEB_CONCURRENCY" | "PORTAL_QUERY_COUNT" | `OIDC_${string}`> & {
   /** Single sign-on through the site-wide provider, or null when OIDC_ISSUER is unset. */
   OIDC: OidcSettings | null;
+  /** Providers may be plain http:// (local providers and the tests only): the site-wide one and organisations' own. */
+  OIDC_ALLOW_HTTP: boolean;
   /** Where the migrations are (default `db/migrations` under the working directory). */
   MIGRATIONS_DIR: string;
   /** Default: true in production. */
@@ -289,6 +293,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   const OIDC: OidcSettings | null =
     anyOidc && OIDC_ISSUER && OIDC_CLIENT_ID && OIDC_CLIENT_SECRET && OIDC_ORG && OIDC_DOMAINS && values.PUBLIC_URL
       ? {
+          id: "env",
           issuer: OIDC_ISSUER,
           clientId: OIDC_CLIENT_ID,
           clientSecret: OIDC_CLIENT_SECRET,
@@ -308,6 +313,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
   return {
     ...values,
     OIDC,
+    OIDC_ALLOW_HTTP,
     MIGRATIONS_DIR: values.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations"),
     COOKIE_SECURE: values.COOKIE_SECURE ?? production,
     WEB_CONCURRENCY: values.WEB_CONCURRENCY ?? Math.min(os.availableParallelism(), 4),

@@ -27,6 +27,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { getDb } from "../../db/client";
 import { withQueryCounter } from "../../db/query-count";
 import { prepareDatabase } from "../../db/prepare";
+import { providerOrigins } from "../../app/modules/auth/org-sso.server";
 import { sessionStorage } from "../../app/modules/auth/session.server";
 import { buildDirectory, defaultNodeEnv, env, EnvError, type Env } from "../../app/utils/env.server";
 import { logger } from "../../app/utils/log.server";
@@ -108,12 +109,14 @@ async function serve(): Promise<void> {
   if (!dev) app.use(requestLog(logger, { trustProxy: Boolean(config.TRUST_PROXY) }));
   app.use(compression(COMPRESSION));
 
-  // The sign-in form's email step redirects to the single sign-on provider.
-  const ssoFormActions = config.OIDC ? [new URL(config.OIDC.issuer).origin] : [];
+  // The sign-in form's email step redirects to a single sign-on provider: the site-wide one, or an organisation's
+  // (read for the sign-in page only, whose form it is; they change while the server runs).
+  const siteFormActions = config.OIDC ? [new URL(config.OIDC.issuer).origin] : [];
   app.use((req, res, next) => {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
-    res.set(securityHeaders(nonce, { dev, hsts: config.COOKIE_SECURE, formActions: ssoFormActions }));
+    const formActions = req.path === "/login" ? providerOrigins() : siteFormActions;
+    res.set(securityHeaders(nonce, { dev, hsts: config.COOKIE_SECURE, formActions }));
     // The app reads the client address from this header only; never trust one sent by the client.
     req.headers["x-portal-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "unknown";
     const authorization = req.get("authorization") ?? "";

@@ -133,6 +133,12 @@ export const ROUTES: Record<string, RouteEntry> = {
     },
   },
 
+  // Organisations' claims to email domains for single sign-on: approve and reject (no claim named) are refused as invalid.
+  "routes/admin.domains": {
+    get: { ...signedIn("403"), admin: "ok" },
+    post: { approve: { ...signedIn("403"), admin: "invalid" }, reject: { ...signedIn("403"), admin: "invalid" } },
+  },
+
   // ── Organisation: dashboard, inbox, reviews, audit log ─────────────────────
   "routes/orgs.$orgSlug._index": { get: members(READERS), post: NO_ACTION },
   // Every member reads their own notifications: opening one (marks it read) and marking all read are theirs alone.
@@ -189,6 +195,16 @@ export const ROUTES: Record<string, RouteEntry> = {
   "routes/orgs.$orgSlug.admin.webhooks.$webhookId": {
     get: members(ADMINS),
     post: { "send-test": members(ADMINS, "invalid"), enable: members(ADMINS, "invalid") },
+  },
+  // The organisation's own identity provider and its domain claims: admins only (the probe names no issuer, domain or claim).
+  "routes/orgs.$orgSlug.admin.sso": {
+    get: members(ADMINS),
+    post: {
+      save: members(ADMINS, "invalid"),
+      "check-discovery": members(ADMINS, "invalid"),
+      claim: members(ADMINS, "invalid"),
+      withdraw: members(ADMINS, "invalid"),
+    },
   },
   // The organisation's outbox (emails and webhook messages), read-only.
   "routes/orgs.$orgSlug.admin.deliveries": { get: members(ADMINS), post: NO_ACTION },

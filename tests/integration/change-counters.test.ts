@@ -221,6 +221,8 @@ describe("change counters", () => {
     const policyRoute = "routes/orgs.$orgSlug.admin.approval-policies";
     const pendingPolicy = () => one("SELECT max(id) FROM approval_policies WHERE org_id = ? AND status = 'proposed'", orgId);
     const webhooksRoute = "routes/orgs.$orgSlug.admin.webhooks._index";
+    const ssoRoute = "routes/orgs.$orgSlug.admin.sso";
+    const newestClaim = () => String(one("SELECT max(id) FROM org_domains WHERE domain = 'counted.example'"));
     const newestWebhook = () => one("SELECT max(id) FROM webhook_endpoints WHERE org_id = ? AND deleted_at IS NULL", orgId);
     let countedLink: string | undefined;
     const actions: Action[] = [
@@ -425,6 +427,27 @@ describe("change counters", () => {
         label: "webhook delete",
         send: () => form("admin", webhooksRoute, { intent: "delete", webhookId: newestWebhook(), confirm: "on" })(),
       },
+      {
+        label: "single sign-on provider save",
+        send: form("admin", ssoRoute, {
+          intent: "save",
+          issuer: "https://login.example.com",
+          clientId: "counted",
+          clientSecret: "counted-secret",
+          groupsClaim: "groups",
+          mapGroup: "ml-eng",
+          mapRole: "team",
+          defaultRole: "",
+          breakGlassUserId: "",
+          enabled: "on",
+        }),
+      },
+      { label: "single sign-on domain claim", send: form("admin", ssoRoute, { intent: "claim", domain: "counted.example" }) },
+      {
+        label: "single sign-on domain approve",
+        send: () => form("admin", "routes/admin.domains", { intent: "approve", claimId: newestClaim(), confirm: "on" })(),
+      },
+      { label: "single sign-on domain withdraw", send: () => form("admin", ssoRoute, { intent: "withdraw", claimId: newestClaim() })() },
       {
         label: "invite",
         send: async () => {

@@ -563,6 +563,40 @@ const FORM_TARGETS: FormTarget[] = [
     },
   },
   {
+    // The discovery check fetches only an https issuer: a closed local port answers at once.
+    name: "admin single sign-on",
+    path: () => "/orgs/demo/admin/sso",
+    intents: {
+      save: {
+        role: "admin",
+        fields: () => ({
+          issuer: "https://login.fuzz.example",
+          clientId: "fuzz-client",
+          clientSecret: "fuzz-secret",
+          groupsClaim: "groups",
+          mapGroup: ["ml-eng", "ml-leads"],
+          mapRole: ["team", "leadership"],
+          defaultRole: "",
+          createUsers: "on",
+          breakGlassUserId: "",
+          enabled: "on",
+        }),
+      },
+      "check-discovery": { role: "admin", fields: () => ({ issuer: "https://127.0.0.1:9/fuzz" }) },
+      claim: { role: "admin", fields: () => ({ domain: "fuzz.example" }) },
+      withdraw: { role: "admin", fields: () => ({ claimId: "999999" }) },
+    },
+  },
+  {
+    // Unknown claims write nothing; no hostile text names one.
+    name: "single sign-on domains",
+    path: () => "/admin/domains",
+    intents: {
+      approve: { role: "admin", fields: () => ({ claimId: "999999", confirm: "on" }) },
+      reject: { role: "admin", fields: () => ({ claimId: "999999", confirm: "on" }) },
+    },
+  },
+  {
     name: "approval request",
     path: () => `/orgs/demo/approvals/${t.approvalRequestId}`,
     intents: {

@@ -7,6 +7,7 @@ import { users } from "../../../db/schema";
 import { recordAuditEvent } from "../audit/audit.server";
 import { LoginSchema } from "./auth-schemas";
 import { OidcStrategy } from "./oidc-strategy.server";
+import { providerSettingsById, providerSettingsForEmail } from "./org-sso.server";
 import { decoyPasswordHash, verifyPassword } from "./password.server";
 import { clientIp, type SessionUser } from "./session.server";
 import { emailDomain, isSsoEmail } from "./single-sign-on";
@@ -84,14 +85,12 @@ authenticator.use(
 
 export { clientIp } from "./session.server";
 
-/** Sign-in through the site-wide OpenID Connect provider (OIDC_* variables): what `completeSsoSignIn` decides. */
+/** Sign-in through an OpenID Connect provider (the site-wide one of OIDC_* variables, or an organisation's): what `completeSsoSignIn` decides. */
 export const ssoAuthenticator = new Authenticator<SsoOutcome>();
 
 ssoAuthenticator.use(
-  new OidcStrategy<SsoOutcome>(
-    () => env().OIDC,
-    async ({ claims, request }) =>
-      completeSsoSignIn(env().OIDC!, claims, { ip: clientIp(request), userAgent: (request.headers.get("user-agent") ?? "").slice(0, 300) }),
+  new OidcStrategy<SsoOutcome>({ forEmail: providerSettingsForEmail, byId: providerSettingsById }, async ({ claims, request, settings }) =>
+    completeSsoSignIn(settings, claims, { ip: clientIp(request), userAgent: (request.headers.get("user-agent") ?? "").slice(0, 300) }),
   ),
   "oidc",
 );

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createCookie, redirect, type Cookie } from "@remix-run/node";
 import * as client from "openid-client";
 import { Strategy } from "remix-auth/strategy";
@@ -38,7 +39,14 @@ export class OidcSignInError extends Error {
   }
 }
 
-type Flow = { state: string; nonce: string; verifier: string; redirectTo: string };
+/** The pending sign-in: its secrets, where to go after, and which provider it went to ("env" or an organisation's). */
+type Flow = { state: string; nonce: string; verifier: string; redirectTo: string; provider: string };
+
+/** Finds a provider: the one serving an email (the sign-in form), or by id (the callback, from the flow cookie). */
+export type ProviderLookup = {
+  forEmail: (email: string) => OidcSettings | null;
+  byId: (id: string) => OidcSettings | null;
+};
 
 const FLOW_COOKIE = "__portal_oidc";
 const FLOW_SECONDS = 10 * 60;
@@ -78,9 +86,10 @@ export function oidcLinkCookie(): Cookie {
 
 const configurations = new Map<string, Promise<client.Configuration>>();
 
-/** The provider's configuration from its discovery document, fetched once per process (again after a failure). */
+/** The provider's configuration from its discovery document, fetched once per process and client (again after a failure). */
 export function providerConfiguration(settings: OidcSettings): Promise<client.Configuration> {
-  const key = `${settings.issuer}\u0000${settings.clientId}`;
+  // The secret is part of the key: an organisation's admins may replace it while the process runs.
+  const key = [settings.issuer, settings.clientId, createHash("sha256").update(settings.clientSecret).digest("hex")].join("\u0000");
   let found = configurations.get(key);
   if (!found) {
     const execute = [client.enableNonRepudiationChecks, ...(settings.allowHttp ? [client.allowInsecureRequests] : [])];
@@ -122,34 +131,29 @@ function refusal(error: unknown): OidcSignInError {
   return new OidcSignInError(`The identity provider's answer failed the portal's checks (${message}). You are not signed in.`, 400);
 }
 
-export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; request: Request }> {
+export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; request: Request; settings: OidcSettings }> {
   name = "oidc";
 
   constructor(
-    private readonly settings: () => OidcSettings | null,
-    verify: Strategy.VerifyFunction<User, { claims: OidcClaims; request: Request }>,
+    private readonly providers: ProviderLookup,
+    verify: Strategy.VerifyFunction<User, { claims: OidcClaims; request: Request; settings: OidcSettings }>,
   ) {
     super(verify);
   }
 
-  private requireSettings(): OidcSettings {
-    const settings = this.settings();
-    if (!settings) throw new OidcSignInError("Single sign-on is not set up on this portal.", 404);
-    return settings;
-  }
-
   async authenticate(request: Request): Promise<User> {
-    const settings = this.requireSettings();
-    if (request.method === "POST") return this.start(request, settings);
-    return this.callback(request, settings);
+    if (request.method === "POST") return this.start(request);
+    return this.callback(request);
   }
 
   /** Sends the browser to the provider, with the pending sign-in's secrets in the flow cookie. */
-  private async start(request: Request, settings: OidcSettings): Promise<never> {
+  private async start(request: Request): Promise<never> {
     const form = await request.formData();
     const email = String(form.get("email") ?? "")
       .trim()
       .toLowerCase();
+    const settings = this.providers.forEmail(email);
+    if (!settings) throw new OidcSignInError("Single sign-on is not set up for this email address here.", 404);
     const redirectTo = String(form.get("redirectTo") ?? "");
     const config = await providerConfiguration(settings).catch(() => {
       throw new OidcSignInError(PROVIDER_UNREACHABLE, 502);
@@ -159,6 +163,7 @@ export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; req
       nonce: client.randomNonce(),
       verifier: client.randomPKCECodeVerifier(),
       redirectTo,
+      provider: settings.id,
     };
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: settings.redirectUri,
@@ -173,7 +178,7 @@ export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; req
   }
 
   /** Completes the sign-in: the code is exchanged (with the PKCE verifier) and the ID token checked. */
-  private async callback(request: Request, settings: OidcSettings): Promise<User> {
+  private async callback(request: Request): Promise<User> {
     const flow = (await oidcFlowCookie().parse(request.headers.get("Cookie"))) as Flow | null;
     if (!flow?.state || !flow.nonce || !flow.verifier) {
       throw new OidcSignInError(
@@ -181,6 +186,9 @@ export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; req
         400,
       );
     }
+    // The provider the sign-in went to (the cookie is signed): its answer maps into its organisation only.
+    const settings = this.providers.byId(flow.provider ?? "env");
+    if (!settings) throw new OidcSignInError("The single sign-on this sign-in started with is no longer set up here.", 404);
     // The address the provider sent the browser to, as the provider knows it (the server may sit behind a proxy).
     const currentUrl = new URL(settings.redirectUri);
     currentUrl.search = new URL(request.url).search;
@@ -206,7 +214,7 @@ export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; req
     } catch (error) {
       throw refusal(error);
     }
-    return this.verify({ claims, request });
+    return this.verify({ claims, request, settings });
   }
 }
 

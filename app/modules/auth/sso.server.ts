@@ -13,10 +13,11 @@ import { isSsoEmail, roleForGroups } from "./single-sign-on";
 import { recordLoginFailure } from "./throttle.server";
 
 /**
- * Signing in through the site-wide OpenID Connect provider
- * (docs/decisions/0009): identities by (issuer, subject), a first sign-in
- * for an existing account only after a password proof, never a site
- * administrator, and membership in OIDC_ORG following the groups claim.
+ * Signing in through an OpenID Connect provider, the site-wide one (OIDC_*)
+ * or an organisation's own (org-sso.server.ts), docs/decisions/0009:
+ * identities by (issuer, subject), a first sign-in for an existing account
+ * only after a password proof, never a site administrator, and membership in
+ * the provider's organisation only following the groups claim.
  */
 
 export type SsoOutcome =
@@ -168,6 +169,7 @@ export function completeSsoSignIn(settings: OidcSettings, claims: OidcClaims, cl
           userId: user.id,
           email,
           groups: JSON.stringify(claims.groups),
+          provider: settings.id,
           expiresAt: new Date(Date.now() + LINK_PROOF_MS),
         })
         .run();
@@ -212,7 +214,13 @@ export function findPendingLink(token: string | null) {
   if (!token) return null;
   return (
     getDb()
-      .select({ id: oidcLinkProofs.id, email: oidcLinkProofs.email, issuer: oidcLinkProofs.issuer, userId: oidcLinkProofs.userId })
+      .select({
+        id: oidcLinkProofs.id,
+        email: oidcLinkProofs.email,
+        issuer: oidcLinkProofs.issuer,
+        userId: oidcLinkProofs.userId,
+        provider: oidcLinkProofs.provider,
+      })
       .from(oidcLinkProofs)
       .where(and(eq(oidcLinkProofs.tokenHash, hashToken(token)), gt(oidcLinkProofs.expiresAt, new Date())))
       .get() ?? null

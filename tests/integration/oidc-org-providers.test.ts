@@ -1,0 +1,218 @@
+/**
+ * Organisations' own OpenID Connect providers (issue #17) against a real provider (node-oidc-provider,
+ * tests/setup/oidc-provider.ts), through the portal's real pages over HTTP: an organisation's admin configures the
+ * provider and claims a domain, a site administrator approves the claim, and only then do that domain's people sign
+ * in through it, landing with the mapped role in that organisation only. No OIDC_* provider here: the portal
+ * has only the organisations' own.
+ */
+import fs from "node:fs";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { getDb } from "../../db/client";
+import { auditEvents, memberships, oidcProviders, orgDomains, users } from "../../db/schema";
+import { send } from "../setup/api-client";
+import {
+  arriveAtCallback,
+  finishAtProvider,
+  SSO_PUBLIC_URL,
+  startOidcProvider,
+  startSsoPortal,
+  submitEmail,
+  type TestProvider,
+} from "../setup/oidc-provider";
+import { killAllPortals } from "../setup/portal-server";
+import { SESSION_COOKIE, signIn } from "../setup/sign-in";
+import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
+
+const DOMAIN = "acme-sso.test";
+
+let provider: TestProvider;
+let org: TestOrg;
+let rival: TestOrg;
+let portal!: Awaited<ReturnType<typeof startSsoPortal>>;
+let admin: string;
+let siteAdmin: string;
+
+beforeAll(async () => {
+  provider = await startOidcProvider([SSO_PUBLIC_URL]);
+  [org, rival] = [await createTestOrg("orgsso"), await createTestOrg("rival")];
+  // No site-wide provider: only OIDC_ALLOW_HTTP, for the local provider.
+  portal = await startSsoPortal(provider, { OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined, OIDC_CLIENT_SECRET: undefined });
+  getDb().update(users).set({ isSiteAdmin: true }).where(eq(users.email, rival.emails.admin)).run();
+  admin = (await signIn(portal.baseUrl, org.emails.admin, TEST_PASSWORD)).cookie;
+  siteAdmin = (await signIn(portal.baseUrl, rival.emails.admin, TEST_PASSWORD)).cookie;
+}, 240_000);
+
+afterAll(async () => {
+  await portal?.stop();
+  await provider?.close();
+  killAllPortals();
+});
+
+function post(path: string, cookie: string, fields: Array<[string, string]>) {
+  return send(portal.baseUrl, path, {
+    method: "POST",
+    cookie,
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: portal.baseUrl },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+const ssoPage = (slug: string) => `/orgs/${slug}/admin/sso`;
+
+function providerForm(overrides: Record<string, string> = {}): Array<[string, string]> {
+  const fields: Record<string, string> = {
+    intent: "save",
+    issuer: provider.issuer,
+    clientId: provider.clientId,
+    clientSecret: provider.clientSecret,
+    groupsClaim: "groups",
+    defaultRole: "",
+    createUsers: "on",
+    enabled: "on",
+    breakGlassUserId: "",
+    ...overrides,
+  };
+  return [...Object.entries(fields), ["mapGroup", "ml-leads"], ["mapRole", "leadership"], ["mapGroup", "ml-eng"], ["mapRole", "team"]];
+}
+
+const claimsOf = (orgId: number) => getDb().select().from(orgDomains).where(eq(orgDomains.orgId, orgId)).all();
+
+test("only the organisation's admins reach the single sign-on page", async () => {
+  expect((await send(portal.baseUrl, ssoPage(org.slug), { cookie: admin })).status).toBe(200);
+  const team = (await signIn(portal.baseUrl, org.emails.team, TEST_PASSWORD)).cookie;
+  expect((await send(portal.baseUrl, ssoPage(org.slug), { cookie: team })).status).toBe(403);
+  expect((await post(ssoPage(org.slug), team, providerForm())).status).toBe(403);
+  expect(getDb().select().from(oidcProviders).where(eq(oidcProviders.orgId, org.id)).get()).toBeUndefined();
+});
+
+test("a bad provider form keeps what was typed, names the field, and saves nothing", async () => {
+  const answer = await post(ssoPage(org.slug), admin, providerForm({ issuer: "ftp://login.example.com", clientId: "kept-client-id" }));
+  expect(answer.status).toBe(400);
+  expect(answer.text).toContain("The issuer URL must start with https://");
+  expect(answer.text).toContain('value="kept-client-id"');
+  // The secret is never sent back, not even what was just typed.
+  expect(answer.text).not.toContain(provider.clientSecret);
+  expect(getDb().select().from(oidcProviders).where(eq(oidcProviders.orgId, org.id)).get()).toBeUndefined();
+});
+
+test("the admin checks discovery, configures the provider and claims a domain; the secret is stored sealed", async () => {
+  const discovery = await post(ssoPage(org.slug), admin, providerForm({ intent: "check-discovery" }));
+  expect(discovery.status).toBe(200);
+  expect(discovery.text).toContain("discovery document is in order");
+  expect(discovery.text).toContain(`${provider.issuer}/auth`);
+
+  const saved = await post(ssoPage(org.slug), admin, providerForm());
+  expect(saved.status).toBe(200);
+  expect(saved.text).toContain("Single sign-on settings saved.");
+  expect(saved.text).not.toContain(provider.clientSecret);
+  const row = getDb().select().from(oidcProviders).where(eq(oidcProviders.orgId, org.id)).get()!;
+  expect(row.sealedClientSecret).toMatch(/^v1\./);
+  expect(JSON.parse(row.roleMap)).toEqual({ "ml-leads": "leadership", "ml-eng": "team" });
+  const file = process.env.DATABASE_URL!;
+  for (const part of [file, `${file}-wal`].filter((f) => fs.existsSync(f))) {
+    expect(fs.readFileSync(part).includes(provider.clientSecret)).toBe(false);
+  }
+  // A blank secret keeps the stored one.
+  await post(ssoPage(org.slug), admin, providerForm({ clientSecret: "" }));
+  expect(getDb().select().from(oidcProviders).where(eq(oidcProviders.orgId, org.id)).get()!.sealedClientSecret).toBe(
+    row.sealedClientSecret,
+  );
+
+  const claimed = await post(ssoPage(org.slug), admin, [
+    ["intent", "claim"],
+    ["domain", DOMAIN.toUpperCase()],
+  ]);
+  expect(claimed.status).toBe(200);
+  expect(claimsOf(org.id)).toMatchObject([{ domain: DOMAIN, status: "pending" }]);
+  const actions = getDb().select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.orgId, org.id)).all();
+  expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["sso.provider_updated", "sso.domain_claimed"]));
+});
+
+test("before the claim is approved, the domain's people get the password form", async () => {
+  const answer = await submitEmail(portal, `grace@${DOMAIN}`);
+  expect(answer.status).not.toBe(302);
+  expect(answer.text).toContain('name="password"');
+});
+
+test("a site administrator approves the claim; then the domain's people sign in with the mapped role in that organisation", async () => {
+  const [claim] = claimsOf(org.id);
+  const unconfirmed = await post("/admin/domains", siteAdmin, [
+    ["intent", "approve"],
+    ["claimId", String(claim!.id)],
+  ]);
+  expect(unconfirmed.status).toBe(400);
+  expect(claimsOf(org.id)[0]!.status).toBe("pending");
+  // An organisation's admin is not a site administrator.
+  expect((await send(portal.baseUrl, "/admin/domains", { cookie: admin })).status).toBe(403);
+  const approved = await post("/admin/domains", siteAdmin, [
+    ["intent", "approve"],
+    ["claimId", String(claim!.id)],
+    ["confirm", "on"],
+  ]);
+  expect(approved.status).toBe(200);
+  expect(claimsOf(org.id)[0]!.status).toBe("approved");
+  const siteEvents = getDb().select().from(auditEvents).where(eq(auditEvents.action, "sso.domain_approved")).all();
+  expect(siteEvents.map((e) => e.orgId)).toEqual([null]);
+
+  const email = `grace@${DOMAIN}`;
+  provider.account({ login: "grace", email, name: "Grace Hopper", groups: ["ml-leads", "ml-eng"] });
+  const started = await submitEmail(portal, email);
+  expect(started.status, started.text.slice(0, 300)).toBe(302);
+  expect(started.location!.startsWith(`${provider.issuer}/auth?`)).toBe(true);
+  // The sign-in form may end at the organisation's provider: the sign-in page's CSP names it.
+  expect((await send(portal.baseUrl, "/login")).headers.get("content-security-policy")).toContain(`form-action 'self' ${provider.issuer};`);
+  const callback = await finishAtProvider(started.location!, "grace", `${SSO_PUBLIC_URL}/auth/oidc/callback`);
+  const landed = await arriveAtCallback(portal, callback, started.cookies.__portal_oidc);
+  expect(landed.status, landed.text.slice(0, 300)).toBe(302);
+  expect(landed.cookies[SESSION_COOKIE]).toBeTruthy();
+  const user = getDb().select().from(users).where(eq(users.email, email)).get()!;
+  const roles = getDb()
+    .select({ orgId: memberships.orgId, role: memberships.role })
+    .from(memberships)
+    .where(eq(memberships.userId, user.id))
+    .all();
+  // The organisation whose provider it was, and no other.
+  expect(roles).toEqual([{ orgId: org.id, role: "leadership" }]);
+});
+
+test("another organisation's claim to an approved domain cannot be approved", async () => {
+  const rivalAdmin = siteAdmin; // the rival organisation's admin is also the site administrator here
+  const claimed = await post(ssoPage(rival.slug), rivalAdmin, [
+    ["intent", "claim"],
+    ["domain", DOMAIN],
+  ]);
+  expect(claimed.status).toBe(200);
+  const [claim] = claimsOf(rival.id);
+  const refused = await post("/admin/domains", siteAdmin, [
+    ["intent", "approve"],
+    ["claimId", String(claim!.id)],
+    ["confirm", "on"],
+  ]);
+  expect(refused.status).toBe(409);
+  expect(refused.text).toContain("one organisation per domain");
+  expect(claimsOf(rival.id)[0]!.status).toBe("pending");
+  const approved = getDb()
+    .select({ orgId: orgDomains.orgId })
+    .from(orgDomains)
+    .where(and(eq(orgDomains.domain, DOMAIN), eq(orgDomains.status, "approved")))
+    .all();
+  expect(approved).toEqual([{ orgId: org.id }]);
+});
+
+test("the organisation's provider never signs in a site administrator", async () => {
+  const root = `root@${DOMAIN}`;
+  await signIn(portal.baseUrl, rival.emails.admin, TEST_PASSWORD);
+  getDb().update(users).set({ email: root }).where(eq(users.email, rival.emails.admin)).run();
+  try {
+    provider.account({ login: "root", email: root, groups: ["ml-leads"] });
+    const started = await submitEmail(portal, root);
+    const callback = await finishAtProvider(started.location!, "root", `${SSO_PUBLIC_URL}/auth/oidc/callback`);
+    const answer = await arriveAtCallback(portal, callback, started.cookies.__portal_oidc);
+    expect(answer.status).toBe(403);
+    expect(answer.text).toContain("Site administrators sign in with their password");
+    expect(answer.cookies[SESSION_COOKIE]).toBeUndefined();
+  } finally {
+    getDb().update(users).set({ email: rival.emails.admin }).where(eq(users.email, root)).run();
+  }
+});
