@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { withQueryCounter } from "../../../db/query-count";
-import { memberships, organizations, sessions, users } from "../../../db/schema";
+import { memberships, oidcProviders, orgDomains, organizations, sessions, users } from "../../../db/schema";
 import { listUserOrganizations, requireMember } from "./membership.server";
 import { hashPassword } from "./password.server";
 import { sessionStorage } from "./session.server";
@@ -212,5 +212,81 @@ describe("requireMember in an organisation that requires single sign-on", () => 
     expect(required).toBeGreaterThan(0);
     expect(required).toBe(notRequired);
     expect(required).toBe(withoutRule);
+  });
+});
+
+describe("requireMember in an organisation whose own provider requires single sign-on", () => {
+  const ISSUER = "https://idp.echo.example";
+  let eve: number; // team member of echo and of foxtrot
+  let keeper: number; // admin of echo: its break-glass account
+  let providerId: number;
+
+  beforeAll(async () => {
+    const db = getDb();
+    const passwordHash = await hashPassword("Correct-Horse-42");
+    const echo = db.insert(organizations).values({ slug: "echo", name: "Echo" }).returning().get();
+    const foxtrot = db.insert(organizations).values({ slug: "foxtrot", name: "Foxtrot" }).returning().get();
+    eve = db.insert(users).values({ email: "eve@echo.example", name: "Eve", passwordHash }).returning().get().id;
+    keeper = db.insert(users).values({ email: "keeper@echo.example", name: "Keeper", passwordHash }).returning().get().id;
+    db.insert(memberships)
+      .values([
+        { orgId: echo.id, userId: eve, role: "team" },
+        { orgId: foxtrot.id, userId: eve, role: "team" },
+        { orgId: echo.id, userId: keeper, role: "admin" },
+      ])
+      .run();
+    providerId = db
+      .insert(oidcProviders)
+      .values({
+        orgId: echo.id,
+        issuer: ISSUER,
+        clientId: "portal",
+        sealedClientSecret: "sealed",
+        required: true,
+        breakGlassUserId: keeper,
+        updatedAt: new Date(),
+        updatedByLabel: "keeper@echo.example",
+      })
+      .returning()
+      .get().id;
+    db.insert(orgDomains).values({ orgId: echo.id, domain: "echo.example", status: "approved", requestedById: keeper }).run();
+  });
+
+  async function sessionThrough(userId: number, issuer: string | null): Promise<string> {
+    const cookie = await cookieFor(userId);
+    const newest = getDb().select({ id: sessions.id }).from(sessions).orderBy(desc(sessions.id)).limit(1).get()!;
+    getDb().update(sessions).set({ ssoIssuer: issuer }).where(eq(sessions.id, newest.id)).run();
+    return cookie;
+  }
+
+  it("refuses a password session on its pages, offering its provider, and lets it into the person's other organisation", async () => {
+    const res = await thrown(requireMember(request("/orgs/echo/models", await cookieFor(eve)), "echo"));
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ kind: "sso-required", provider: "idp.echo.example", redirectTo: "/orgs/echo/models" });
+    expect((await requireMember(request("/orgs/foxtrot", await cookieFor(eve)), "foxtrot")).org.slug).toBe("foxtrot");
+  });
+
+  it("lets in a session through its provider and the break-glass admin's password session", async () => {
+    expect((await requireMember(request("/orgs/echo", await sessionThrough(eve, ISSUER)), "echo")).role).toBe("team");
+    expect((await requireMember(request("/orgs/echo", await cookieFor(keeper)), "echo", ["admin"])).role).toBe("admin");
+    const other = await thrown(requireMember(request("/orgs/echo", await sessionThrough(eve, "https://evil.example")), "echo"));
+    expect(other.status).toBe(403);
+  });
+
+  it("refuses nobody once the provider no longer requires it, at no query more", async () => {
+    const count = (cookie: string) =>
+      withQueryCounter(async (counter) => {
+        await requireMember(request("/orgs/echo", cookie), "echo");
+        return counter.queries;
+      });
+    const cookie = await sessionThrough(eve, ISSUER);
+    const required = await count(cookie);
+    getDb().update(oidcProviders).set({ required: false }).where(eq(oidcProviders.id, providerId)).run();
+    try {
+      expect((await requireMember(request("/orgs/echo", await cookieFor(eve)), "echo")).role).toBe("team");
+      expect(await count(cookie)).toBe(required);
+    } finally {
+      getDb().update(oidcProviders).set({ required: true }).where(eq(oidcProviders.id, providerId)).run();
+    }
   });
 });

@@ -1,21 +1,34 @@
 import { and, eq, sql } from "drizzle-orm";
 import { reusableQuery } from "../../../db/client";
-import { memberships, organizations } from "../../../db/schema";
+import { memberships, oidcProviders, organizations } from "../../../db/schema";
 import { forbidden, forbiddenWith, notFound } from "../../utils/http";
 import type { Actor } from "../audit/audit.server";
 import type { Role } from "./roles";
 import { currentSession, requireUser, type SessionUser } from "./session.server";
 import { sessionMeetsSsoPolicy, ssoRequiredRefusal } from "./sso-policy";
-import { ssoPolicyOf } from "./sso-policy.server";
+import { orgSsoPolicy } from "./org-sso.server";
+import { ssoPolicyOf, type SsoPolicy } from "./sso-policy.server";
 
 export type OrgRef = { id: number; slug: string; name: string };
 export type Member = { user: SessionUser; org: OrgRef; role: Role; actor: Actor };
 
 const membershipBySlug = reusableQuery((db) =>
   db
-    .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
+    .select({
+      id: organizations.id,
+      slug: organizations.slug,
+      name: organizations.name,
+      role: memberships.role,
+      // The organisation's own provider when it requires single sign-on: read with the membership, no query more.
+      requiredIssuer: oidcProviders.issuer,
+      breakGlassUserId: oidcProviders.breakGlassUserId,
+    })
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .leftJoin(
+      oidcProviders,
+      and(eq(oidcProviders.orgId, organizations.id), eq(oidcProviders.enabled, true), eq(oidcProviders.required, true)),
+    )
     .where(and(eq(memberships.userId, sql.placeholder("userId")), eq(organizations.slug, sql.placeholder("slug")))),
 );
 
@@ -31,17 +44,33 @@ export async function requireMember(request: Request, orgSlug: string | undefine
   const user = await requireUser(request);
   const row = membershipBySlug().get({ userId: user.id, slug: orgSlug ?? "" });
   if (!row) throw notFound("Organisation not found");
-  const policy = ssoPolicyOf(row.id);
+  const policy: SsoPolicy | null =
+    ssoPolicyOf(row.id) ??
+    (row.requiredIssuer === null
+      ? null
+      : // The break-glass account is known by id here; the refusal below reads the rest of the policy.
+        {
+          required: true,
+          issuers: [row.requiredIssuer],
+          breakGlassEmail: row.breakGlassUserId === user.id ? user.email : null,
+          domains: [],
+        });
   // The session row was read with the user: no query more.
   if (
     policy?.required &&
     !sessionMeetsSsoPolicy(policy, { email: user.email, ssoIssuer: (await currentSession(request))?.ssoIssuer ?? null })
   ) {
     const url = new URL(request.url);
-    throw forbiddenWith(ssoRequiredRefusal(policy, user, request.method === "GET" ? `${url.pathname}${url.search}` : url.pathname));
+    throw forbiddenWith(
+      ssoRequiredRefusal(
+        ssoPolicyOf(row.id) ?? orgSsoPolicy(row.id) ?? policy,
+        user,
+        request.method === "GET" ? `${url.pathname}${url.search}` : url.pathname,
+      ),
+    );
   }
   if (roles && !roles.includes(row.role)) throw forbidden();
-  const { role, ...org } = row;
+  const { role, requiredIssuer: _issuer, breakGlassUserId: _breakGlass, ...org } = row;
   return { user, org, role, actor: { type: "user", id: user.id, label: user.email } };
 }
 

@@ -7,8 +7,8 @@ import type { SsoPolicy } from "./sso-policy";
 export type { SsoPolicy } from "./sso-policy";
 
 /**
- * The seam through which the guard learns an organisation's single sign-on policy. Today the one site-wide provider
- * (OIDC_* variables) applies to OIDC_ORG; per-organisation providers will answer here too. Called by `requireMember`
+ * The site-wide provider's single sign-on policy (OIDC_* variables), which applies to OIDC_ORG. An organisation's own
+ * provider (org-sso.server.ts) is read with the membership in `requireMember`, at no query more. Called by `requireMember`
  * on every organisation page, so it must not cost a query per request.
  */
 export function ssoPolicyOf(orgId: number): SsoPolicy | null {
