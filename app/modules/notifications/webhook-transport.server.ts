@@ -104,7 +104,9 @@ export function postWebhook(request: WebhookRequest): Promise<AttemptResult> {
       },
     );
     req.on("socket", (socket) => {
-      // Belt and braces: the address actually connected to, whatever resolved it.
+      // Belt and braces: the address actually connected to, whatever resolved it. A kept-alive socket was checked
+      // when it connected and never connects again: listening on it would pile up one listener per delivery.
+      if (!socket.connecting) return;
       socket.once("connect", () => {
         const remote = socket.remoteAddress;
         if (remote && !env().WEBHOOK_ALLOW_PRIVATE && refusedAddress(remote)) {
