@@ -118,9 +118,12 @@ export default function Inbox() {
       <section aria-labelledby="reviews">
         <h2 id="reviews">Waiting for review</h2>
         <p>
-          {countOf(d.reviews.cards, "model card")}, {countOf(d.reviews.audits, "bias audit")},{" "}
-          {countOf(d.reviews.approvals, "approval request")}
-          {d.reviews.policies ? `, ${countOf(d.reviews.policies, "approval policy proposal")}` : ""}.{" "}
+          {[
+            countOf(d.reviews.cards, "model card"),
+            countOf(d.reviews.audits, "bias audit"),
+            countOf(d.reviews.approvals, "approval request"),
+            ...(d.reviews.policies ? [countOf(d.reviews.policies, "approval policy proposal")] : []),
+          ].join(", ") + ". "}
           <Link to={`/orgs/${d.org.slug}/reviews`}>Open reviews</Link>
         </p>
       </section>
