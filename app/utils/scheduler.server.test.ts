@@ -135,8 +135,10 @@ describe("the scheduler", () => {
   });
 
   it("counts a zombie (ended, not reaped by its parent) as ended", async () => {
-    // `true` ends at once; its parent has become `sleep`, which never reaps it.
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    // The child exits at once; its parent never reaps it (a shell might, before it execs: that made this flaky).
+    const parent = spawn("perl", ["-e", '$| = 1; my $pid = fork(); exit 0 if $pid == 0; print "$pid\\n"; sleep 5;'], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(String(d)))));
       const deadline = Date.now() + 5_000;
