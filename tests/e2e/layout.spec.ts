@@ -47,6 +47,7 @@ const PAGES: Record<string, readonly Viewer[]> = {
   "routes/orgs.compare": ["admin"],
   "routes/admin.organizations": ["admin"],
   "routes/admin.frameworks": ["admin"],
+  "routes/admin.domains": ["admin"],
   "routes/orgs.$orgSlug._index": ["admin", "leadership", "ethics", "team", "auditor"],
   "routes/orgs.$orgSlug.inbox": ["team", "ethics"],
   "routes/orgs.$orgSlug.reviews": ["ethics", "auditor"],
@@ -59,6 +60,7 @@ const PAGES: Record<string, readonly Viewer[]> = {
   // The demo data has no webhook endpoint; tests/e2e/webhooks.spec.ts checks a real one's delivery log at 390 px.
   "routes/orgs.$orgSlug.admin.webhooks.$webhookId": [],
   "routes/orgs.$orgSlug.admin.deliveries": ["admin"],
+  "routes/orgs.$orgSlug.admin.sso": ["admin"],
   "routes/orgs.$orgSlug.assessments._index": ["leadership", "auditor"],
   "routes/orgs.$orgSlug.assessments.$assessmentId._index": ["leadership", "auditor"],
   "routes/orgs.$orgSlug.assessments.$assessmentId.components.$componentId": ["leadership", "team"],
@@ -150,7 +152,8 @@ test("on a phone the header folds into a menu that opens without JavaScript, and
     await page.goto("/orgs/demo/reviews");
     const signOut = page.getByRole("button", { name: "Sign out" });
     await expect(signOut).toBeHidden();
-    await page.getByText("Menu", { exact: true }).click();
+    // The button carries the inbox count beside its word when there is one.
+    await page.locator("label.topbar-menu-button").click();
     await expect(signOut).toBeVisible();
     await expect(page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Framework" })).toBeVisible();
     // The demo has reviews waiting for ethics: the badge is a circle, not an oval.
