@@ -17,6 +17,7 @@
  * The large organisation is built once into bench/page-time.db (delete it to
  * rebuild, e.g. after a migration); each run works on a fresh copy of it.
  */
+import "../server/node-env"; // first: React must load its production build, as in the server
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -65,8 +66,6 @@ async function main(): Promise<void> {
   // The build reads the environment when it first opens the database.
   // eslint-disable-next-line no-restricted-syntax -- points this process (and the build it loads) at the copy
   process.env.DATABASE_URL = dbFile;
-  // eslint-disable-next-line no-restricted-syntax -- the build renders as in production
-  process.env.NODE_ENV = "production";
   const token = createApiToken(org.orgId, { name: "page-time", scopes: [...API_SCOPES] }, { ...SYSTEM_ACTOR, label: "page-time" }).token;
   closeSharedDb();
 

@@ -13,6 +13,7 @@
  * tests/integration/durability.test.ts); the per-process data cache is keyed
  * by change counters in the database, so it stays correct across workers.
  */
+import "./node-env"; // first: sets NODE_ENV before React, Remix or Express load
 import cluster from "node:cluster";
 import fs from "node:fs";
 import path from "node:path";
@@ -29,7 +30,7 @@ import { withQueryCounter } from "../../db/query-count";
 import { prepareDatabase } from "../../db/prepare";
 import { providerOrigins } from "../../app/modules/auth/org-sso.server";
 import { sessionStorage } from "../../app/modules/auth/session.server";
-import { buildDirectory, defaultNodeEnv, env, EnvError, type Env } from "../../app/utils/env.server";
+import { buildDirectory, env, EnvError, type Env } from "../../app/utils/env.server";
 import { logger } from "../../app/utils/log.server";
 import { createScheduler } from "../../app/utils/scheduler.server";
 import { superviseWorkers } from "./cluster";
@@ -49,7 +50,6 @@ const COMPRESSION = {
 };
 
 const dev = process.argv.includes("--dev");
-defaultNodeEnv(dev ? "development" : "production");
 const config = checkedEnv();
 const buildDir = buildDirectory();
 const serverBuildFile = path.resolve(buildDir, "server/index.js");

@@ -178,11 +178,11 @@ describe("a server behind one proxy (TRUST_PROXY=1), with two workers", () => {
 
 describe("npm start", () => {
   /** `npm start` with two workers, leading a process group of its own as a terminal's foreground job would. */
-  async function npmStart() {
+  async function npmStart(env: Record<string, string | undefined> = {}) {
     const port = await freePort();
     const child = spawn("npm", ["start"], {
       cwd: ROOT,
-      env: portalEnv({ port, databaseFile: newDatabase(), buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2" } }),
+      env: portalEnv({ port, databaseFile: newDatabase(), buildDir: BUILD_DIR, env: { WEB_CONCURRENCY: "2", ...env } }),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
@@ -195,7 +195,7 @@ describe("npm start", () => {
     const processes = [child.pid!, ...descendantsOf(child.pid!)];
     // npm, the server's primary and its two workers (a shell between npm and node would make five).
     expect(processes.length, out).toBeGreaterThanOrEqual(4);
-    return { child, processes, output: () => out };
+    return { child, port, processes, output: () => out };
   }
 
   async function expectAllStopWithin(processes: number[], ms: number, output: () => string) {
@@ -211,9 +211,22 @@ describe("npm start", () => {
   }
 
   it("stops the server and every worker within 10 s of SIGTERM to the npm process", async () => {
-    const { child, processes, output } = await npmStart();
+    // Without NODE_ENV, as people run it: every process must still render with React's production build.
+    const reporter = path.join(ROOT, "tests/setup/report-react-build.mjs");
+    const { child, port, processes, output } = await npmStart({ NODE_ENV: undefined, NODE_OPTIONS: `--import=${reporter}` });
+    expect((await send(`http://127.0.0.1:${port}`, "/login")).status).toBe(200);
     process.kill(child.pid!, "SIGTERM");
     expect(await expectAllStopWithin(processes, 10_000, output)).toBeLessThan(10_000);
+    const reports = output()
+      .split("\n")
+      .filter((line) => line.startsWith("[react-builds] "))
+      .map((line) => JSON.parse(line.slice("[react-builds] ".length)) as string[]);
+    const loaded = reports.flat();
+    expect(loaded, output()).toContain("react-dom/cjs/react-dom-server.node.production.min.js");
+    expect(
+      loaded.filter((file) => file.includes("development")),
+      output(),
+    ).toEqual([]);
   }, 120_000);
 
   it("stops the server and every worker within 10 s of Ctrl-C (SIGINT to the foreground process group)", async () => {
