@@ -7,7 +7,7 @@ import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { OrganizationAdminInviteSchema, OrganizationCreateSchema } from "~/modules/auth/auth-schemas";
 import {
   createOrganizationWithInvitation,
-  INVITATION_LIFETIME_DAYS,
+  invitationCreatedNotice,
   INVITATION_SHOWN_ONCE,
   invitationPath,
   inviteOrganizationAdministrator,
@@ -62,7 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
           OrganizationCreateSchema,
           (input) => createOrganizationWithInvitation(input, actor),
           ({ org, invitation }) => ({
-            notice: `Organisation "${org.name}" created. Its administrator joins by accepting the invitation for ${invitation.email}: copy this link and send it to them; it works once, for ${INVITATION_LIFETIME_DAYS} days. If they already have an account, they can also accept after signing in, under Invitations.`,
+            notice: `Organisation "${org.name}" created. Its administrator joins by accepting the invitation. ${invitationCreatedNotice(`Invitation for ${invitation.email}`)}`,
             reveal: origin + invitationPath(invitation.token),
           }),
         ),
@@ -70,7 +70,7 @@ export async function action({ request }: ActionFunctionArgs) {
           OrganizationAdminInviteSchema,
           (input) => inviteOrganizationAdministrator(input.orgId, input.email, actor),
           ({ org, invitation }) => ({
-            notice: `Invitation for ${invitation.email} to administer "${org.name}" created. Copy this link and send it to them: it works once, for ${INVITATION_LIFETIME_DAYS} days. If they already have an account, they can also accept after signing in, under Invitations.`,
+            notice: invitationCreatedNotice(`Invitation for ${invitation.email} to administer "${org.name}"`),
             reveal: origin + invitationPath(invitation.token),
           }),
         ),

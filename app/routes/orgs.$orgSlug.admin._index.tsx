@@ -12,7 +12,7 @@ import {
 } from "~/modules/auth/auth-schemas";
 import {
   createInvitation,
-  INVITATION_LIFETIME_DAYS,
+  invitationCreatedNotice,
   INVITATION_SHOWN_ONCE,
   invitationPath,
   listInvitations,
@@ -73,7 +73,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           InvitationCreateSchema,
           (input) => createInvitation(org.id, input, actor),
           (created) => ({
-            notice: `Invitation for ${created.email} created. Copy this link and send it to them: it works once, for ${INVITATION_LIFETIME_DAYS} days. If they already have an account, they can also accept after signing in, under Invitations.`,
+            notice: invitationCreatedNotice(`Invitation for ${created.email}`),
             reveal: origin + invitationPath(created.token),
           }),
         ),

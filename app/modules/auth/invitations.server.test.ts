@@ -11,6 +11,7 @@ import {
   declineInvitation,
   declineInvitationByToken,
   findInvitationByToken,
+  invitationCreatedNotice,
   INVITATION_LIFETIME_DAYS,
   listInvitations,
   listPendingInvitationsForUser,
@@ -202,5 +203,24 @@ describe("revokeInvitation", () => {
     expect(findInvitationByToken(invitation.token)).toBeUndefined();
     expect(lastEvent(org.id)).toMatchObject({ action: "invitation.revoked", actorId: actor.type === "user" ? actor.id : null });
     expect(catchSync(() => revokeInvitation(org.id, invitation.id, actor))).toMatchObject({ code: "conflict" });
+  });
+});
+
+describe("the notice an administrator reads once an invitation is made", () => {
+  it("says to pass the link on when the server sends no email, and that it was emailed when it does", () => {
+    const before = process.env.SMTP_URL;
+    try {
+      delete process.env.SMTP_URL;
+      const withoutEmail = invitationCreatedNotice("Invitation for new@example.com");
+      expect(withoutEmail).toMatch(/^Invitation for new@example\.com created\. Copy this link and send it to them: /);
+      expect(withoutEmail).not.toContain("emailed");
+      process.env.SMTP_URL = "smtp://127.0.0.1:2525";
+      const withEmail = invitationCreatedNotice("Invitation for new@example.com");
+      expect(withEmail).toMatch(/^Invitation for new@example\.com created and emailed to them\. /);
+      expect(withEmail).toContain(`it works once, for ${INVITATION_LIFETIME_DAYS} days`);
+    } finally {
+      if (before === undefined) delete process.env.SMTP_URL;
+      else process.env.SMTP_URL = before;
+    }
   });
 });

@@ -18,6 +18,7 @@ import {
 import { hashPassword } from "./password.server";
 import { ROLE_LABELS, type Role } from "./roles";
 import { notify } from "../notifications/notifications.server";
+import { smtpConfigured } from "../notifications/smtp.server";
 
 /**
  * Joining an organisation takes the person's consent: an admin invites an
@@ -35,6 +36,18 @@ const DAY_MS = 86_400_000;
 /** What a repeated invitation form says instead of the link, which only the first answer showed. */
 export const INVITATION_SHOWN_ONCE =
   "Done already: this invitation was sent twice, and its link was shown to the first sending only. If you did not copy it, invite the same email again: that makes a new link, and the old one stops working.";
+
+/**
+ * What an administrator reads once an invitation is made (`invited` says for
+ * what: "Invitation for a@b.c"), above the link. The link is emailed too when
+ * the server sends email; otherwise the administrator passes it on.
+ */
+export function invitationCreatedNotice(invited: string): string {
+  const passOn = smtpConfigured()
+    ? `created and emailed to them. The link below is the same one, should the email not arrive`
+    : `created. Copy this link and send it to them`;
+  return `${invited} ${passOn}: it works once, for ${INVITATION_LIFETIME_DAYS} days. If they already have an account, they can also accept after signing in, under Invitations.`;
+}
 
 /** The path of an invitation link; the secret is 256 random bits, stored only as its SHA-256. */
 export const invitationPath = (token: string) => `/invitations/${token}`;
