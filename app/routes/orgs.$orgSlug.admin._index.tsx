@@ -21,6 +21,7 @@ import {
 import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
+import { ConfirmedAction } from "~/components/confirmed-action";
 import { EndMemberSessionsButton } from "~/components/end-sessions-button";
 import { changeRole, deactivateUser, listMemberIdentities, listMembers, removeMember } from "~/modules/auth/organizations.server";
 import { isBreakGlass, providerName } from "~/modules/auth/sso-policy";
@@ -109,18 +110,26 @@ export default function MembersAdmin() {
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {});
   const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.values ?? {}) : {});
+  /** A row's refused confirmation (or other refusal of that row's remove or deactivate form), shown in its row. */
+  const confirmError = (name: "remove-member" | "deactivate-user", userId: number) => {
+    const errors: Record<string, string | undefined> = errorsFor(name);
+    return String(valuesFor(name).userId) === String(userId) ? (errors.confirm ?? errors.form ?? errors.userId) : undefined;
+  };
+  // Remove and deactivate show their refusal in the member's row; for a member no longer listed, up here.
+  const unlisted = (name: string) =>
+    members.some((member) => String(member.userId) === String(valuesFor(name).userId)) ? {} : errorsFor(name);
   const rowErrors = {
     ...errorsFor("change-role"),
-    ...errorsFor("remove-member"),
-    ...errorsFor("deactivate-user"),
     ...errorsFor("revoke-invitation"),
+    ...unlisted("remove-member"),
+    ...unlisted("deactivate-user"),
   };
   return (
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
       {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
-      <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role} />
+      <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role ?? rowErrors.confirm} />
       {ssoRequired ? (
         <p className="notice">
           This organisation requires single sign-on through {ssoRequired.providers.join(" or ")}: its pages refuse sessions that signed in
@@ -180,26 +189,43 @@ export default function MembersAdmin() {
                     <span className="muted sign-in-line">{member.breakGlass ? "Break-glass: password allowed" : "SSO required"}</span>
                   ) : null}
                 </td>
-                <td className="inline-form">
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="remove-member" />
-                    <input type="hidden" name="userId" value={member.userId} />
-                    <button type="submit" className="small danger" aria-label={`Remove ${member.email}`}>
-                      Remove
-                    </button>
-                  </Form>
-                  {member.active && member.userId !== currentUserId ? (
-                    <EndMemberSessionsButton orgSlug={org.slug} userId={member.userId} name={member.email} />
-                  ) : null}
-                  {member.active && member.userId !== currentUserId ? (
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="deactivate-user" />
-                      <input type="hidden" name="userId" value={member.userId} />
-                      <button type="submit" className="small danger" aria-label={`Deactivate ${member.email}`}>
-                        Deactivate
-                      </button>
-                    </Form>
-                  ) : null}
+                <td>
+                  <div className="inline-form">
+                    {member.active && member.userId !== currentUserId ? (
+                      <EndMemberSessionsButton orgSlug={org.slug} userId={member.userId} name={member.email} />
+                    ) : null}
+                    <ConfirmedAction
+                      compact
+                      id={`remove-${member.userId}`}
+                      summary="Remove…"
+                      intent="remove-member"
+                      fields={{ userId: member.userId }}
+                      confirmLabel={`Remove ${member.name} from ${org.name}`}
+                      submitLabel="Remove"
+                      submitAriaLabel={`Remove ${member.email}`}
+                      error={confirmError("remove-member", member.userId)}
+                    >
+                      {member.userId === currentUserId
+                        ? `You lose access to ${org.name} at once; coming back takes an invitation from another administrator.`
+                        : `${member.name} loses access to ${org.name} at once; coming back takes a new invitation, which they accept. Their account, and what they did here, stay.`}
+                    </ConfirmedAction>
+                    {member.active && member.userId !== currentUserId ? (
+                      <ConfirmedAction
+                        compact
+                        id={`deactivate-${member.userId}`}
+                        summary="Deactivate…"
+                        intent="deactivate-user"
+                        fields={{ userId: member.userId }}
+                        confirmLabel={`Close ${member.name}'s account for good`}
+                        submitLabel="Deactivate"
+                        submitAriaLabel={`Deactivate ${member.email}`}
+                        error={confirmError("deactivate-user", member.userId)}
+                      >
+                        Closes the account everywhere: every session ends, and {member.name} can no longer sign in, with a password or
+                        single sign-on. This cannot be undone in the portal. To only take away access here, remove them instead.
+                      </ConfirmedAction>
+                    ) : null}
+                  </div>
                 </td>
               </tr>
             ))}

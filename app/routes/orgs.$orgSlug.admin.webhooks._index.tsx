@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
+import { ConfirmedAction } from "~/components/confirmed-action";
 import { ActionResult, FormError, TextField } from "~/components/forms";
 import { AppLink } from "~/components/link";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
@@ -120,39 +121,23 @@ export default function Webhooks() {
             <WebhookButtons webhook={webhook} />
             <AppLink to={`/orgs/${org.slug}/admin/webhooks/${webhook.id}`}>Delivery log</AppLink>
           </div>
-          <details open={deleting === String(webhook.id) || undefined}>
-            <summary>Delete this webhook</summary>
-            <Form method="post" noValidate>
-              <input type="hidden" name="intent" value="delete" />
-              <input type="hidden" name="webhookId" value={webhook.id} />
-              <p>
-                Deleting stops every delivery to this URL at once.{" "}
-                {webhook.waiting > 0
-                  ? `The ${webhook.waiting === 1 ? "message" : `${webhook.waiting} messages`} still waiting for it will be dropped (shown as failed under Deliveries).`
-                  : "No message is waiting for it."}{" "}
-                Its messages stay listed under Deliveries. This cannot be undone: to receive events again, register the URL anew, with a new
-                secret.
-              </p>
-              <div className="field">
-                <label>
-                  <input
-                    type="checkbox"
-                    name="confirm"
-                    aria-describedby={deleting === String(webhook.id) && deleteErrors.confirm ? `confirm-error-${webhook.id}` : undefined}
-                  />{" "}
-                  I understand: deliveries stop and waiting messages are dropped
-                </label>
-                {deleting === String(webhook.id) && deleteErrors.confirm ? (
-                  <p id={`confirm-error-${webhook.id}`} className="field-error">
-                    {deleteErrors.confirm}
-                  </p>
-                ) : null}
-              </div>
-              <button type="submit" className="small danger" aria-label={`Delete the webhook ${webhook.url}`}>
-                Delete the webhook
-              </button>
-            </Form>
-          </details>
+          <ConfirmedAction
+            id={`delete-webhook-${webhook.id}`}
+            summary="Delete this webhook"
+            intent="delete"
+            fields={{ webhookId: webhook.id }}
+            confirmLabel="I understand: deliveries stop and waiting messages are dropped"
+            submitLabel="Delete the webhook"
+            submitAriaLabel={`Delete the webhook ${webhook.url}`}
+            error={deleting === String(webhook.id) ? deleteErrors.confirm : undefined}
+          >
+            Deleting stops every delivery to this URL at once.{" "}
+            {webhook.waiting > 0
+              ? `The ${webhook.waiting === 1 ? "message" : `${webhook.waiting} messages`} still waiting for it will be dropped (shown as failed under Deliveries).`
+              : "No message is waiting for it."}{" "}
+            Its messages stay listed under Deliveries. This cannot be undone: to receive events again, register the URL anew, with a new
+            secret.
+          </ConfirmedAction>
         </section>
       ))}
       <FormError error={failed("send-test")?.errors?.form ?? failed("enable")?.errors?.form ?? deleteErrors.form} />

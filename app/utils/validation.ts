@@ -53,6 +53,14 @@ export function optionalField<S extends ZodTypeAny>(schema: S) {
 }
 
 /** A moment in API answers: an ISO 8601 UTC timestamp as `Date.toISOString()` writes it. */
+/**
+ * The ticked box of a form that asks before it does something that cannot simply be undone (a checkbox sends "on"):
+ * `message` says what ticking it agrees to.
+ */
+export function confirmation(message: string) {
+  return z.literal("on", { errorMap: () => ({ message }) });
+}
+
 export const TimestampSchema = z.string().datetime();
 
 /* ---------------------------------------------------------------- names */

@@ -74,7 +74,15 @@ test("a deactivated user loses their session at once", async ({ page, browser, t
 
   await loginAs("admin");
   await page.goto(`/orgs/${testOrg.slug}/admin`);
-  await page.getByRole("button", { name: `Deactivate ${testOrg.emails.team}` }).click();
+  const deactivate = page.getByRole("row").filter({ hasText: testOrg.emails.team }).locator("details", { hasText: "Deactivate…" });
+  await deactivate.locator("summary").click();
+  // Not ticked: refused, nothing happens, and the box says why.
+  await deactivate.getByRole("button", { name: `Deactivate ${testOrg.emails.team}` }).click();
+  await expect(page.getByText("Tick the box to confirm: the account is closed for good")).toBeVisible();
+  await teamPage.reload();
+  await expect(teamPage).toHaveURL(new RegExp(`/orgs/${testOrg.slug}$`));
+  await deactivate.getByRole("checkbox").check();
+  await deactivate.getByRole("button", { name: `Deactivate ${testOrg.emails.team}` }).click();
   await expect(page.getByRole("status")).toContainText("deactivated");
 
   await teamPage.reload();

@@ -538,8 +538,8 @@ describe("another organisation's rows, named from inside `demo`", () => {
       { as: "ethics", route: card, form: { intent: "comment", cardId: String(f.inReviewCardId), section: "general", body: "hello" } },
       { as: "admin", route: tokens, form: { intent: "revoke", tokenId: String(f.tokenId) } },
       { as: "admin", route: members, form: { intent: "change-role", userId: String(f.userId), role: "auditor" } },
-      { as: "admin", route: members, form: { intent: "remove-member", userId: String(f.userId) } },
-      { as: "admin", route: members, form: { intent: "deactivate-user", userId: String(f.userId) } },
+      { as: "admin", route: members, form: { intent: "remove-member", userId: String(f.userId), confirm: "on" } },
+      { as: "admin", route: members, form: { intent: "deactivate-user", userId: String(f.userId), confirm: "on" } },
     ];
     const failures: string[] = [];
     for (const post of posts) {
@@ -797,7 +797,7 @@ describe("deactivated users", () => {
     const deactivate = await send(server.baseUrl, "/orgs/demo/admin?index", {
       method: "POST",
       cookie: cookies.admin,
-      body: new URLSearchParams({ intent: "deactivate-user", userId: String(id) }),
+      body: new URLSearchParams({ intent: "deactivate-user", userId: String(id), confirm: "on" }),
     });
     expect(deactivate.status).toBe(200);
     const page = await send(server.baseUrl, "/orgs/demo/models", { cookie });

@@ -547,7 +547,11 @@ describe("change counters", () => {
       },
       {
         label: "deactivate-user",
-        send: form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "deactivate-user", userId: String(world.accounts.leaver.id) }),
+        send: form("admin", "routes/orgs.$orgSlug.admin._index", {
+          intent: "deactivate-user",
+          userId: String(world.accounts.leaver.id),
+          confirm: "on",
+        }),
       },
       // Last: the new roadmap supersedes the active one the actions above work on.
       { label: "POST roadmap", send: () => api("POST", `/assessments/${draft()}/roadmap`, {})() },
@@ -557,6 +561,7 @@ describe("change counters", () => {
           form("admin", "routes/orgs.$orgSlug.admin._index", {
             intent: "remove-member",
             userId: one("SELECT id FROM users WHERE email = 'counted@demo.local'"),
+            confirm: "on",
           })(),
       },
     ];

@@ -517,8 +517,8 @@ const FORM_TARGETS: FormTarget[] = [
       invite: { role: "admin", fields: () => ({ email: "fuzz-user@demo.local", role: "team" }) },
       "revoke-invitation": { role: "admin", fields: () => ({ invitationId: String(t.victimInvitationId) }) },
       "change-role": { role: "admin", fields: () => ({ userId: String(t.victimUserId), role: "auditor" }) },
-      "remove-member": { role: "admin", fields: () => ({ userId: String(t.victimUserId) }) },
-      "deactivate-user": { role: "admin", fields: () => ({ userId: String(t.victimUserId) }) },
+      "remove-member": { role: "admin", fields: () => ({ userId: String(t.victimUserId), confirm: "on" }) },
+      "deactivate-user": { role: "admin", fields: () => ({ userId: String(t.victimUserId), confirm: "on" }) },
     },
   },
   {

@@ -240,7 +240,11 @@ test("an admin removes a person from their organisation whatever other membershi
   const invitationId = /name="invitationId" value="(\d+)"/.exec((await send(base(), "/invitations", { cookie })).text)![1]!;
   await post(cookie, "/invitations?index", { intent: "accept", invitationId });
   const userId = findUserByEmail(getDb(), person)!.id;
-  const removed = await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "remove-member", userId: String(userId) });
+  const removed = await post(admin.cookie, `/orgs/${org.slug}/admin?index`, {
+    intent: "remove-member",
+    userId: String(userId),
+    confirm: "on",
+  });
   expect(removed.status).toBe(200);
   expect(membershipOf(org.id, person)).toBeUndefined();
   expect(membershipOf(home.id, person)).toEqual({ role: "team" });

@@ -197,7 +197,7 @@ test("the members page shows each member's last SSO sign-in or password only, an
   const deactivated = await send(portal.baseUrl, `/orgs/${required.slug}/admin`, {
     method: "POST",
     cookie,
-    body: new URLSearchParams({ intent: "deactivate-user", userId: String(samId) }),
+    body: new URLSearchParams({ intent: "deactivate-user", userId: String(samId), confirm: "on" }),
   });
   expect(deactivated.status).toBe(200);
   expect(deactivated.text).toContain("User deactivated");

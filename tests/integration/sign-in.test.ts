@@ -214,7 +214,11 @@ test("an admin ends a member's sessions; deactivation ends them all", async ({ t
   expect((await post(`/orgs/${testOrg.slug}/admin/sessions`, admin, { userId: "999999" })).status).toBe(404);
 
   const again = await signedIn(testOrg.emails.team);
-  const deactivated = await post(`/orgs/${testOrg.slug}/admin?index`, admin, { intent: "deactivate-user", userId: String(user.id) });
+  const deactivated = await post(`/orgs/${testOrg.slug}/admin?index`, admin, {
+    intent: "deactivate-user",
+    userId: String(user.id),
+    confirm: "on",
+  });
   expect(deactivated.status).toBe(200);
   expect(await isSignedIn(again)).toBe(false);
   expect(getDb().select().from(sessions).where(eq(sessions.userId, user.id)).all()).toEqual([]);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { NameTextSchema, optionalField } from "../../utils/validation";
+import { confirmation, NameTextSchema, optionalField } from "../../utils/validation";
 import { API_SCOPES } from "./api-scopes";
 import { ROLES } from "./roles";
 
@@ -112,12 +112,16 @@ export const RoleChangeSchema = z.object({
   role: RoleSchema,
 });
 
+/** Removing someone takes their access at once; coming back needs a new invitation they accept: so it is confirmed. */
 export const MemberRemoveSchema = z.object({
   userId: z.coerce.number().int().positive(),
+  confirm: confirmation("Tick the box to confirm: they lose access to this organisation at once"),
 });
 
+/** Deactivation closes the account everywhere and cannot be undone in the portal: so it is confirmed. */
 export const UserDeactivateSchema = z.object({
   userId: z.coerce.number().int().positive(),
+  confirm: confirmation("Tick the box to confirm: the account is closed for good and its sessions end"),
 });
 
 export const ApiTokenCreateSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { optionalField } from "../../utils/validation";
+import { confirmation, optionalField } from "../../utils/validation";
 
 /** The site admin's upload form: the JSON (pasted, or the chosen file's text), optionally in place of a draft. */
 export const FrameworkUploadSchema = z.object({
@@ -12,5 +12,5 @@ export const FrameworkDraftSchema = z.object({ versionId: z.coerce.number().int(
 
 /** Publishing a draft: irreversible, so the form asks for an explicit confirmation. */
 export const FrameworkPublishSchema = FrameworkDraftSchema.extend({
-  confirm: z.literal("on", { errorMap: () => ({ message: "Tick the box to confirm: published versions can never be changed" }) }),
+  confirm: confirmation("Tick the box to confirm: published versions can never be changed"),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { confirmation } from "../../utils/validation";
 import { OUTBOX_CHANNELS, OUTBOX_STATUSES } from "./notification-constants";
 import { WebhookCreateSchema } from "./notification-schemas";
 
@@ -19,9 +20,7 @@ export const WebhookIdSchema = z.object({ webhookId: z.coerce.number().int().pos
 
 /** Deleting a webhook cannot be undone: the form asks for an explicit confirmation. */
 export const WebhookDeleteSchema = WebhookIdSchema.extend({
-  confirm: z.literal("on", {
-    errorMap: () => ({ message: "Tick the box to confirm: deliveries stop and the messages waiting for this webhook are dropped" }),
-  }),
+  confirm: confirmation("Tick the box to confirm: deliveries stop and the messages waiting for this webhook are dropped"),
 });
 
 /** The deliveries page's filters and page (a bad value is ignored: they come from links and the filter form). */

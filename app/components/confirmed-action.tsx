@@ -1,0 +1,66 @@
+import { Form } from "@remix-run/react";
+import type { ReactNode } from "react";
+
+/**
+ * A form for something that cannot simply be undone. Folded away under its
+ * name, it says what will happen and asks for a ticked box (the schema's
+ * `confirmation(…)` field `confirm`) before its button does it. It opens
+ * again, with the error beside the box, when the server refused the form for
+ * want of the tick. Works without JavaScript (`<details>`).
+ */
+export function ConfirmedAction({
+  id,
+  summary,
+  intent,
+  fields,
+  children,
+  confirmLabel,
+  submitLabel,
+  submitAriaLabel,
+  error,
+  compact = false,
+}: {
+  /** Unique on the page: ties the error to its box. */
+  id: string;
+  summary: string;
+  intent: string;
+  /** Hidden fields that say what the action is for (e.g. `{ userId: "7" }`). */
+  fields: Record<string, string | number>;
+  /** What will happen, in plain words. */
+  children: ReactNode;
+  confirmLabel: string;
+  submitLabel: string;
+  submitAriaLabel?: string;
+  /** The refusal for this form (its `confirm` or whole-form error); opens it. */
+  error?: string;
+  /** In a table cell: the summary looks like the small buttons beside it. */
+  compact?: boolean;
+}) {
+  const errorId = `${id}-confirm-error`;
+  return (
+    <details className={compact ? "confirmed-action compact" : "confirmed-action"} open={error ? true : undefined}>
+      <summary>{summary}</summary>
+      <Form method="post" noValidate>
+        <input type="hidden" name="intent" value={intent} />
+        {Object.entries(fields).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <p>{children}</p>
+        <div className="field">
+          <label>
+            <input type="checkbox" name="confirm" aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />{" "}
+            {confirmLabel}
+          </label>
+          {error ? (
+            <p id={errorId} className="field-error">
+              {error}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="small danger" aria-label={submitAriaLabel}>
+          {submitLabel}
+        </button>
+      </Form>
+    </details>
+  );
+}
