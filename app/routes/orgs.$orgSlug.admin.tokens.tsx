@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { AdminTabs } from "~/components/admin-tabs";
+import { ConfirmedAction } from "~/components/confirmed-action";
 import { ActionResult, TextField } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { API_SCOPES, SCOPE_DESCRIPTIONS } from "~/modules/auth/api-scopes";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/modules/auth/api-tokens.server";
-import { ApiTokenCreateSchema } from "~/modules/auth/auth-schemas";
+import { ApiTokenCreateSchema, ApiTokenRevokeSchema } from "~/modules/auth/auth-schemas";
 import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { formatDateTime } from "~/utils/format";
@@ -30,11 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         (input) => createApiToken(org.id, input, actor),
         (created) => ({ notice: "Token created. Copy it now; it will not be shown again.", reveal: created.token }),
       ),
-      revoke: intent(
-        z.object({ tokenId: z.coerce.number().int().positive() }),
-        (input) => revokeApiToken(org.id, input.tokenId, actor),
-        "Token revoked.",
-      ),
+      revoke: intent(ApiTokenRevokeSchema, (input) => revokeApiToken(org.id, input.tokenId, actor), "Token revoked."),
     }),
   );
 }
@@ -44,6 +40,8 @@ export default function ApiTokens() {
   const result = useActionData<typeof action>();
   const secret = result?.ok ? result.reveal : undefined;
   const errors: Record<string, string | undefined> = result?.errors ?? {};
+  const revoking = result && !result.ok && result.intent === "revoke" ? String(result.values?.tokenId) : undefined;
+  const revokeError = (tokenId: number) => (revoking === String(tokenId) ? (errors.confirm ?? errors.tokenId) : undefined);
   return (
     <>
       <h1>Administration</h1>
@@ -98,13 +96,21 @@ export default function ApiTokens() {
                   {t.revokedAt ? (
                     <span className="muted">Revoked {formatDateTime(t.revokedAt)}</span>
                   ) : (
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="revoke" />
-                      <input type="hidden" name="tokenId" value={t.id} />
-                      <button type="submit" className="small danger" aria-label={`Revoke ${t.name}`}>
-                        Revoke
-                      </button>
-                    </Form>
+                    <ConfirmedAction
+                      compact
+                      id={`revoke-${t.id}`}
+                      summary="Revoke…"
+                      intent="revoke"
+                      fields={{ tokenId: t.id }}
+                      confirmLabel={`Revoke ${t.name} for good`}
+                      submitLabel="Revoke"
+                      submitAriaLabel={`Revoke ${t.name}`}
+                      error={revokeError(t.id)}
+                    >
+                      Every request with this token is refused from now on
+                      {t.lastUsedAt ? `; it was last used ${formatDateTime(t.lastUsedAt)}` : ""}. A revoked token cannot be turned back on:
+                      give its pipeline a new one.
+                    </ConfirmedAction>
                   )}
                 </td>
               </tr>

@@ -476,6 +476,8 @@ test("an admin creates an API token in the UI, uses it, revokes it, and the API 
   await expect(reloadedRow).toContainText(`${secret.slice(0, 12)}…`);
   await expect(reloadedRow.getByRole("cell").nth(4)).toContainText("UTC");
 
+  await reloadedRow.getByText("Revoke…").click();
+  await reloadedRow.getByRole("checkbox", { name: "Revoke ui-pipeline for good" }).check();
   await reloadedRow.getByRole("button", { name: "Revoke ui-pipeline" }).click();
   await expect(page.getByRole("status")).toHaveText("Token revoked.");
   await expect(page.getByRole("row").filter({ hasText: "ui-pipeline" })).toContainText("Revoked");

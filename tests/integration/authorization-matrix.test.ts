@@ -536,7 +536,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       { as: "team", route: card, form: { intent: "submit", cardId: String(f.inReviewCardId) } },
       { as: "ethics", route: card, form: { intent: "review", cardId: String(f.inReviewCardId), decision: "approve", comment: "" } },
       { as: "ethics", route: card, form: { intent: "comment", cardId: String(f.inReviewCardId), section: "general", body: "hello" } },
-      { as: "admin", route: tokens, form: { intent: "revoke", tokenId: String(f.tokenId) } },
+      { as: "admin", route: tokens, form: { intent: "revoke", tokenId: String(f.tokenId), confirm: "on" } },
       { as: "admin", route: members, form: { intent: "change-role", userId: String(f.userId), role: "auditor" } },
       { as: "admin", route: members, form: { intent: "remove-member", userId: String(f.userId), confirm: "on" } },
       { as: "admin", route: members, form: { intent: "deactivate-user", userId: String(f.userId), confirm: "on" } },
@@ -779,7 +779,7 @@ describe("revoked API tokens", () => {
     const revoke = await send(server.baseUrl, "/orgs/demo/admin/tokens", {
       method: "POST",
       cookie: cookies.admin,
-      body: new URLSearchParams({ intent: "revoke", tokenId: String(id) }),
+      body: new URLSearchParams({ intent: "revoke", tokenId: String(id), confirm: "on" }),
     });
     expect(revoke.status).toBe(200);
     const after = await send(server.baseUrl, "/api/v1/models", { bearer: token });

@@ -412,7 +412,7 @@ describe("change counters", () => {
       },
       {
         label: "token revoke",
-        send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "revoke", tokenId: String(world.tokens.revocable.id) }),
+        send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "revoke", tokenId: String(world.tokens.revocable.id), confirm: "on" }),
       },
       {
         label: "webhook register",

@@ -536,7 +536,7 @@ const FORM_TARGETS: FormTarget[] = [
     path: () => "/orgs/demo/admin/tokens",
     intents: {
       create: { role: "admin", fields: () => ({ name: "fuzz token", scopes: ["registry:read", "audit:read"] }) },
-      revoke: { role: "admin", fields: () => ({ tokenId: String(t.victimTokenId) }) },
+      revoke: { role: "admin", fields: () => ({ tokenId: String(t.victimTokenId), confirm: "on" }) },
     },
   },
   // Before the list page, whose `delete` removes the victim webhook.

@@ -124,6 +124,12 @@ export const UserDeactivateSchema = z.object({
   confirm: confirmation("Tick the box to confirm: the account is closed for good and its sessions end"),
 });
 
+/** Revoking stops every pipeline that uses the token at once, for good: so it is confirmed. */
+export const ApiTokenRevokeSchema = z.object({
+  tokenId: z.coerce.number().int().positive(),
+  confirm: confirmation("Tick the box to confirm: whatever uses this token is refused from now on"),
+});
+
 export const ApiTokenCreateSchema = z.object({
   name: NameTextSchema.min(2, "Name the token after what uses it").max(80, "Use at most 80 characters"),
   scopes: z.preprocess(
