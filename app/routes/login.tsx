@@ -74,7 +74,8 @@ export async function action({ request }: ActionFunctionArgs) {
       return data({ step: "password", errors: { form: error.message }, values: { email } }, { status: 401 });
     }
     if (error instanceof SsoRequiredError) {
-      return data({ step: "email", errors: { form: error.message }, values: { email } }, { status: 403 });
+      // On the email field, with the email step's button: it continues to the provider.
+      return data({ step: "email", errors: { email: error.message }, values: { email } }, { status: 403 });
     }
     throw error;
   }

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import { acquirePortalBuild, startPortal, stopPortal, type PortalServer } from "./portal-server";
 import Provider, { type Configuration } from "oidc-provider";
+import { claimDomain, decideDomainClaim, saveOrgProvider } from "../../app/modules/auth/org-sso.server";
 
 export type TestAccount = {
   /** What is typed into the provider's login page; also the subject (`sub`). */
@@ -227,4 +228,35 @@ export async function startSsoPortal(
       build.release?.();
     },
   };
+}
+
+/**
+ * An organisation's own provider for `provider` (groups `ml-leads` and `ml-eng` give leadership and team) with an
+ * approved claim to `domain`, written through the domain functions as its admin (`admin`: `member(org, "admin")`)
+ * and a site administrator would; the pages that do it are tested in tests/integration/oidc-org-providers.test.ts.
+ */
+export function seedOrgProvider(
+  orgId: number,
+  provider: ProviderClient,
+  options: { domain: string; admin: { userId: number; label: string }; required?: boolean; breakGlassUserId?: number },
+): void {
+  const actor = { type: "user" as const, id: options.admin.userId, label: options.admin.label };
+  saveOrgProvider(
+    orgId,
+    {
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      groupsClaim: "groups",
+      roleMap: { "ml-leads": "leadership", "ml-eng": "team" },
+      defaultRole: null,
+      createUsers: true,
+      required: options.required ?? false,
+      breakGlassUserId: options.breakGlassUserId ?? null,
+      enabled: true,
+    },
+    actor,
+  );
+  const claim = claimDomain(orgId, options.domain, actor);
+  decideDomainClaim(claim.id, "approved", actor);
 }
