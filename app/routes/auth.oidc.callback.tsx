@@ -23,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const outcome = await ssoAuthenticator.authenticate("oidc", request);
     if (outcome.kind === "signed-in") {
       return createUserSession(request, outcome.user.id, safeRedirect(redirectTo, landingPath(outcome.user.id)), {
-        ssoIssuer: outcome.issuer,
+        sso: { issuer: outcome.issuer, provider: outcome.provider },
         headers,
       });
     }

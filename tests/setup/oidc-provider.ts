@@ -260,3 +260,17 @@ export function seedOrgProvider(
   const claim = claimDomain(orgId, options.domain, actor);
   decideDomainClaim(claim.id, "approved", actor);
 }
+
+/** The cookie by which sign-out (`POST /logout`) tells the sign-in page which provider to offer signing out at, for a Cookie header. */
+export function signedOutCookie(signOut: { headers: Headers }): string {
+  const header = signOut.headers.getSetCookie().find((cookie) => cookie.startsWith("__portal_signed_out="));
+  if (!header) throw new Error("sign-out set no __portal_signed_out cookie");
+  return header.split(";")[0]!;
+}
+
+/** The "Sign out there too" link of the sign-in page (the provider's end-session URL); throws when there is none. */
+export function providerLogoutHref(loginPage: string): URL {
+  const href = /href="([^"]*session\/end[^"]*)"/.exec(loginPage)?.[1];
+  if (!href) throw new Error("the sign-in page offers no sign-out at the provider");
+  return new URL(href.replaceAll("&amp;", "&"));
+}
