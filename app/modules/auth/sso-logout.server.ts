@@ -10,7 +10,8 @@ import { shortLivedCookie, type CurrentSession } from "./session.server";
  * never an address: the page builds the provider's sign-out URL itself, so no one can make it link elsewhere.
  */
 
-const signedOutCookie = shortLivedCookie("__portal_signed_out", "/login", 10 * 60);
+// Path "/", not "/login": with JavaScript the sign-in page's data comes from /login.data, which "/login" does not match.
+const signedOutCookie = shortLivedCookie("__portal_signed_out", "/", 10 * 60);
 
 /** The provider a session came through: sessions started before they kept it came through the site-wide one. */
 function providerOf(session: CurrentSession | null): string | null {
