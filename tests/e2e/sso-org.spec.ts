@@ -13,8 +13,9 @@ import { createTestOrg, TEST_PASSWORD, TEST_PASSWORD_COST, type TestOrg } from "
  * An organisation's own identity provider in Chromium (issue #17): its admin configures the provider (the real
  * node-oidc-provider of tests/setup/oidc-provider.ts) and claims a domain on /orgs/:org/admin/sso, a site
  * administrator approves the claim on /admin/domains, and a person of that domain signs in with the email first,
- * through the provider's login and consent pages, landing with the mapped role. The portal here runs on a database of
- * its own: an approved claim makes every sign-in page ask for the email first, which the shared server's specs do not.
+ * through the provider's login and consent pages, landing with the mapped role; signing out, they sign out at the
+ * provider too. The portal here runs on a database of its own: an approved claim makes every sign-in page ask for
+ * the email first, which the shared server's specs do not expect.
  */
 
 const DOMAIN = "acme-org-sso.test";
@@ -90,5 +91,12 @@ test("an admin sets up the organisation's provider, a site administrator approve
   await signInThroughProvider(page, server!.baseUrl, provider.issuer, email);
   await expect(page).toHaveURL(`${server!.baseUrl}/orgs/${org.slug}`);
   await expect(page.getByTestId("current-role")).toHaveText("Leadership");
+
+  // Signing out offers signing out at the organisation's provider too (RP-initiated logout), which comes back here.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("link", { name: "Sign out there too" }).click();
+  await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/session/end`));
+  await page.getByRole("button", { name: "Yes, sign me out" }).click();
+  await expect(page).toHaveURL(`${server!.baseUrl}/login`);
   await context.close();
 });
