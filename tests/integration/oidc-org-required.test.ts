@@ -3,7 +3,8 @@
  * real OpenID Provider (tests/setup/oidc-provider.ts) and the real portal over HTTP: refused on the sign-in form, with
  * the way to the provider, when a password would open none of the person's organisations; let through for the
  * organisation's break-glass administrator and for someone who also belongs to an organisation without the rule
- * (whose password session lands there, and whose SSO organisation's pages still refuse it).
+ * (whose password session lands there, and whose SSO organisation's pages still refuse it). A session through the
+ * provider lands likewise in an organisation it opens.
  */
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -12,7 +13,16 @@ import { auditEvents, memberships, users } from "../../db/schema";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
 import { send } from "../setup/api-client";
-import { SSO_PUBLIC_URL, seedOrgProvider, startOidcProvider, startSsoPortal, submitEmail, type TestProvider } from "../setup/oidc-provider";
+import {
+  arriveAtCallback,
+  finishAtProvider,
+  SSO_PUBLIC_URL,
+  seedOrgProvider,
+  startOidcProvider,
+  startSsoPortal,
+  submitEmail,
+  type TestProvider,
+} from "../setup/oidc-provider";
 import { killAllPortals } from "../setup/portal-server";
 import { SESSION_COOKIE, signIn } from "../setup/sign-in";
 import { createTestOrg, member, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
@@ -91,4 +101,28 @@ test("a member of another organisation too keeps the password for it; the SSO or
   const refused = await send(portal.baseUrl, `/orgs/${acme.slug}/models`, { cookie });
   expect(refused.status).toBe(403);
   expect(refused.text).toContain("Single sign-on required");
+});
+
+test("a sign-in through the provider lands in an organisation it opens, not one requiring another provider", async () => {
+  // Strict requires single sign-on through a provider of its own, which cannot sign in this domain.
+  const strict = await createTestOrg("acme-strict");
+  const other = { issuer: "https://idp.strict.example", clientId: "portal", clientSecret: "strict-secret" };
+  seedOrgProvider(strict.id, other, {
+    domain: "strict.test",
+    admin: member(strict, "admin"),
+    required: true,
+    breakGlassUserId: member(strict, "admin").userId,
+  });
+  const email = `dual@${DOMAIN}`;
+  provider.account({ login: "dual", email, groups: ["ml-eng"] });
+  const signInThroughProvider = async () => {
+    const started = await submitEmail(portal, email);
+    const callback = await finishAtProvider(started.location!, "dual", `${SSO_PUBLIC_URL}/auth/oidc/callback`);
+    return arriveAtCallback(portal, callback, started.cookies.__portal_oidc);
+  };
+  expect((await signInThroughProvider()).location).toBe(`/orgs/${acme.slug}`);
+  const dual = getDb().select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
+  getDb().insert(memberships).values({ orgId: strict.id, userId: dual, role: "team" }).run();
+  getDb().update(users).set({ lastOrgId: strict.id }).where(eq(users.id, dual)).run();
+  expect((await signInThroughProvider()).location).toBe(`/orgs/${acme.slug}`);
 });
