@@ -62,6 +62,8 @@ export default defineConfig({
       COOKIE_SECURE: "false",
       // tests/e2e/webhooks.spec.ts delivers to a receiver on 127.0.0.1, which the portal otherwise refuses.
       WEBHOOK_ALLOW_PRIVATE: "1",
+      // Organisations' own identity providers on 127.0.0.1 (tests/e2e/sso-org.spec.ts runs a portal of its own with it too).
+      OIDC_ALLOW_PRIVATE: "1",
       SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
       // Email links open in the browser under test; the scheduler looks for deliveries five times a second.
       PUBLIC_URL: baseURL,

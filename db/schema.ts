@@ -88,6 +88,8 @@ export const sessions = sqliteTable(
     userAgent: text("user_agent").notNull().default(""),
     /** The OpenID Connect issuer the session came through (single sign-on); null for a password sign-in. */
     ssoIssuer: text("sso_issuer"),
+    /** The provider it came through: "env" (the OIDC_* variables) or an `oidc_providers` id, for signing out there. */
+    ssoProvider: text("sso_provider"),
   },
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );

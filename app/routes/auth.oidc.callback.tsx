@@ -22,8 +22,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const redirectTo = await oidcRedirectTo(request);
     const outcome = await ssoAuthenticator.authenticate("oidc", request);
     if (outcome.kind === "signed-in") {
-      return createUserSession(request, outcome.user.id, safeRedirect(redirectTo, landingPath(outcome.user.id)), {
-        ssoIssuer: outcome.issuer,
+      // Lands in an organisation this session opens: not one whose own provider (another one) requires single sign-on.
+      const landing = landingPath(outcome.user.id, { email: outcome.user.email, ssoIssuer: outcome.issuer });
+      return createUserSession(request, outcome.user.id, safeRedirect(redirectTo, landing), {
+        sso: { issuer: outcome.issuer, provider: outcome.provider },
         headers,
       });
     }

@@ -52,8 +52,12 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const cleared = new Headers({ "Set-Cookie": await oidcLinkCookie().serialize("", { maxAge: 0 }) });
   if (outcome.kind === "signed-in") {
-    const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"), landingPath(outcome.user.id));
-    return createUserSession(request, outcome.user.id, redirectTo, { ssoIssuer: outcome.issuer, headers: cleared });
+    const landing = landingPath(outcome.user.id, { email: outcome.user.email, ssoIssuer: outcome.issuer });
+    const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"), landing);
+    return createUserSession(request, outcome.user.id, redirectTo, {
+      sso: { issuer: outcome.issuer, provider: outcome.provider },
+      headers: cleared,
+    });
   }
   const message = outcome.kind === "refused" ? outcome.message : EXPIRED;
   return data({ errors: { form: message } }, { status: outcome.kind === "refused" ? outcome.status : 410, headers: cleared });

@@ -6,10 +6,10 @@ import { LoginSchema, SignInEmailSchema } from "~/modules/auth/auth-schemas";
 import { authenticator, clientIp, InvalidCredentialsError, ssoAuthenticator, SsoRequiredError } from "~/modules/auth/authenticator.server";
 import { landingPath } from "~/modules/auth/landing.server";
 import { providerSettingsForEmail, singleSignOnOffered } from "~/modules/auth/org-sso.server";
-import { OidcSignInError, providerLogoutUrl } from "~/modules/auth/oidc-strategy.server";
+import { OidcSignInError } from "~/modules/auth/oidc-strategy.server";
 import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
+import { providerLogoutOffer } from "~/modules/auth/sso-logout.server";
 import { loginThrottle } from "~/modules/auth/throttle.server";
-import { env } from "~/utils/env.server";
 import { readFormData } from "~/utils/form-action.server";
 import { safeRedirect } from "~/utils/http";
 import { parseForm } from "~/utils/validation";
@@ -23,12 +23,11 @@ export const meta: MetaFunction = () => [{ title: "Sign in · AI Maturity & Gove
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getSessionUser(request)) throw redirect("/");
-  const sso = env().OIDC;
-  const signedOutOfSso = sso !== null && new URL(request.url).searchParams.get("signedOut") === "sso";
+  const signedOutOfSso = new URL(request.url).searchParams.get("signedOut") === "sso";
   return {
     emailFirst: singleSignOnOffered(),
-    // After signing out of a session that came through the provider: the person may sign out there too.
-    providerLogoutUrl: signedOutOfSso ? await providerLogoutUrl(sso, `${env().PUBLIC_URL}/login`) : null,
+    // After signing out of a session that came through a provider: the person may sign out there too.
+    providerLogoutUrl: signedOutOfSso ? await providerLogoutOffer(request) : null,
   };
 }
 
@@ -74,7 +73,8 @@ export async function action({ request }: ActionFunctionArgs) {
       return data({ step: "password", errors: { form: error.message }, values: { email } }, { status: 401 });
     }
     if (error instanceof SsoRequiredError) {
-      return data({ step: "email", errors: { form: error.message }, values: { email } }, { status: 403 });
+      // On the email field, with the email step's button: it continues to the provider.
+      return data({ step: "email", errors: { email: error.message }, values: { email } }, { status: 403 });
     }
     throw error;
   }

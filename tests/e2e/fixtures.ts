@@ -26,15 +26,31 @@ export async function login(page: Page, email: string, password = TEST_PASSWORD)
 /**
  * Signs the page's browser context in without loading a page: the session
  * cookie of a sign-in over HTTP (the real `POST /login`, tests/setup/sign-in.ts)
- * goes into the context. The page stays where it is: go to a page next.
+ * goes into the context. The page stays where it is: go to a page next. `baseURL`: a portal other than the shared one.
  */
-export async function signInAs(page: Page, email: string, password = TEST_PASSWORD) {
-  const baseURL = test.info().project.use.baseURL!;
+export async function signInAs(page: Page, email: string, password = TEST_PASSWORD, baseURL = test.info().project.use.baseURL!) {
   const { cookie } = await signIn(baseURL, email, password);
   const split = cookie.indexOf("=");
   await page
     .context()
     .addCookies([{ name: cookie.slice(0, split), value: cookie.slice(split + 1), url: baseURL, httpOnly: true, sameSite: "Lax" }]);
+}
+
+/**
+ * Single sign-on in the browser, from the portal at `baseUrl`: the sign-in page's email step, then the provider's
+ * (tests/setup/oidc-provider.ts) login page, where the email is the login, and its consent page.
+ */
+export async function signInThroughProvider(page: Page, baseUrl: string, issuer: string, email: string) {
+  await page.goto(`${baseUrl}/login`);
+  await expect(page.getByLabel("Password")).toHaveCount(0);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
+  // At the provider (the portal's CSP form-action lets the form's redirect go there).
+  await expect(page).toHaveURL(new RegExp(`^${issuer}/interaction/`));
+  await expect(page.locator('input[name="login"]')).toHaveValue(email);
+  await page.getByPlaceholder("and password").fill("any-password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
 }
 
 type Fixtures = {

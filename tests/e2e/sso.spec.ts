@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { oidcEnv, startOidcProvider, type TestProvider } from "../setup/oidc-provider";
+import { signInThroughProvider as signInAt } from "./fixtures";
 import { freePort, startPortal, stopPortal, type PortalServer } from "../setup/portal-server";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
@@ -43,18 +44,7 @@ test.afterAll(async () => {
 });
 
 /** The email step, then the provider's login page (the email is the login there) and its consent page. */
-async function signInThroughProvider(page: Page, email: string) {
-  await page.goto(`${server!.baseUrl}/login`);
-  await expect(page.getByLabel("Password")).toHaveCount(0);
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Continue" }).click();
-  // At the provider (the portal's CSP form-action lets the form's redirect go there).
-  await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/interaction/`));
-  await expect(page.locator('input[name="login"]')).toHaveValue(email);
-  await page.getByPlaceholder("and password").fill("any-password");
-  await page.getByRole("button", { name: "Sign-in" }).click();
-  await page.getByRole("button", { name: "Continue" }).click();
-}
+const signInThroughProvider = (page: Page, email: string) => signInAt(page, server!.baseUrl, provider.issuer, email);
 
 test("a person of the provider's domain signs in there and lands in the portal with the mapped role", async ({ page }) => {
   const email = `grace@${DOMAIN}`;

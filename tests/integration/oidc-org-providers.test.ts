@@ -9,11 +9,13 @@ import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { getDb } from "../../db/client";
-import { auditEvents, memberships, oidcProviders, orgDomains, users } from "../../db/schema";
+import { auditEvents, memberships, oidcProviders, orgDomains, sessions, users } from "../../db/schema";
 import { send } from "../setup/api-client";
 import {
   arriveAtCallback,
   finishAtProvider,
+  providerLogoutHref,
+  signedOutCookie,
   SSO_PUBLIC_URL,
   startOidcProvider,
   startSsoPortal,
@@ -174,6 +176,30 @@ test("a site administrator approves the claim; then the domain's people sign in 
     .all();
   // The organisation whose provider it was, and no other.
   expect(roles).toEqual([{ orgId: org.id, role: "leadership" }]);
+});
+
+test("signing out of a session through the organisation's provider offers signing out there, and only to that browser", async () => {
+  const email = `ada@${DOMAIN}`;
+  provider.account({ login: "ada", email, groups: ["ml-eng"] });
+  const started = await submitEmail(portal, email);
+  const callback = await finishAtProvider(started.location!, "ada", `${SSO_PUBLIC_URL}/auth/oidc/callback`);
+  const landed = await arriveAtCallback(portal, callback, started.cookies.__portal_oidc);
+  const providerId = getDb().select({ id: oidcProviders.id }).from(oidcProviders).where(eq(oidcProviders.orgId, org.id)).get()!.id;
+  const userId = getDb().select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
+  // The session knows the provider it came through.
+  expect(getDb().select({ provider: sessions.ssoProvider }).from(sessions).where(eq(sessions.userId, userId)).all()).toEqual([
+    { provider: String(providerId) },
+  ]);
+
+  const out = await send(portal.baseUrl, "/logout", { method: "POST", cookie: `${SESSION_COOKIE}=${landed.cookies[SESSION_COOKIE]}` });
+  expect(out.location).toBe("/login?signedOut=sso");
+  expect((await send(portal.baseUrl, "/login?signedOut=sso")).text).not.toContain("Sign out there too");
+  const href = providerLogoutHref((await send(portal.baseUrl, "/login?signedOut=sso", { cookie: signedOutCookie(out) })).text);
+  expect(href.origin).toBe(provider.issuer);
+  expect(href.searchParams.get("client_id")).toBe(provider.clientId);
+  expect(href.searchParams.get("post_logout_redirect_uri")).toBe(`${SSO_PUBLIC_URL}/login`);
+  // The provider's own sign-out page (a confirmation) accepts it.
+  expect((await fetch(href)).status).toBe(200);
 });
 
 test("another organisation's claim to an approved domain cannot be approved", async () => {

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import { acquirePortalBuild, startPortal, stopPortal, type PortalServer } from "./portal-server";
 import Provider, { type Configuration } from "oidc-provider";
+import { claimDomain, decideDomainClaim, saveOrgProvider } from "../../app/modules/auth/org-sso.server";
 
 export type TestAccount = {
   /** What is typed into the provider's login page; also the subject (`sub`). */
@@ -227,4 +228,49 @@ export async function startSsoPortal(
       build.release?.();
     },
   };
+}
+
+/**
+ * An organisation's own provider for `provider` (groups `ml-leads` and `ml-eng` give leadership and team) with an
+ * approved claim to `domain`, written through the domain functions as its admin (`admin`: `member(org, "admin")`)
+ * and a site administrator would; the pages that do it are tested in tests/integration/oidc-org-providers.test.ts.
+ */
+export function seedOrgProvider(
+  orgId: number,
+  provider: ProviderClient,
+  options: { domain: string; admin: { userId: number; label: string }; required?: boolean; breakGlassUserId?: number },
+): void {
+  const actor = { type: "user" as const, id: options.admin.userId, label: options.admin.label };
+  saveOrgProvider(
+    orgId,
+    {
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      groupsClaim: "groups",
+      roleMap: { "ml-leads": "leadership", "ml-eng": "team" },
+      defaultRole: null,
+      createUsers: true,
+      required: options.required ?? false,
+      breakGlassUserId: options.breakGlassUserId ?? null,
+      enabled: true,
+    },
+    actor,
+  );
+  const claim = claimDomain(orgId, options.domain, actor);
+  decideDomainClaim(claim.id, "approved", actor);
+}
+
+/** The cookie by which sign-out (`POST /logout`) tells the sign-in page which provider to offer signing out at, for a Cookie header. */
+export function signedOutCookie(signOut: { headers: Headers }): string {
+  const header = signOut.headers.getSetCookie().find((cookie) => cookie.startsWith("__portal_signed_out="));
+  if (!header) throw new Error("sign-out set no __portal_signed_out cookie");
+  return header.split(";")[0]!;
+}
+
+/** The "Sign out there too" link of the sign-in page (the provider's end-session URL); throws when there is none. */
+export function providerLogoutHref(loginPage: string): URL {
+  const href = /href="([^"]*session\/end[^"]*)"/.exec(loginPage)?.[1];
+  if (!href) throw new Error("the sign-in page offers no sign-out at the provider");
+  return new URL(href.replaceAll("&amp;", "&"));
 }

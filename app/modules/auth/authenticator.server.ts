@@ -2,7 +2,6 @@ import { eq } from "drizzle-orm";
 import { Authenticator } from "remix-auth";
 import { FormStrategy } from "remix-auth-form";
 import { getDb, writeTransaction } from "../../../db/client";
-import { env } from "../../utils/env.server";
 import { users } from "../../../db/schema";
 import { recordAuditEvent } from "../audit/audit.server";
 import { LoginSchema } from "./auth-schemas";
@@ -10,8 +9,7 @@ import { OidcStrategy } from "./oidc-strategy.server";
 import { providerSettingsById, providerSettingsForEmail } from "./org-sso.server";
 import { decoyPasswordHash, verifyPassword } from "./password.server";
 import { clientIp, type SessionUser } from "./session.server";
-import { emailDomain, isSsoEmail } from "./single-sign-on";
-import { isBreakGlass } from "./sso-policy";
+import { passwordSignInRefusal } from "./sso-password.server";
 import { completeSsoSignIn, type SsoOutcome } from "./sso.server";
 import { clearLoginFailures, recordLoginFailure } from "./throttle.server";
 
@@ -21,12 +19,8 @@ export class InvalidCredentialsError extends Error {
   }
 }
 
-/** OIDC_REQUIRED: the right password of someone in the provider's domains, who is not a site administrator nor OIDC_BREAK_GLASS. */
-export class SsoRequiredError extends Error {
-  constructor(domain: string) {
-    super(`People at ${domain} sign in through single sign-on here, not with a password. Continue with your email alone.`);
-  }
-}
+/** The right password of someone single sign-on is required of (sso-password.server.ts): the message says so. */
+export class SsoRequiredError extends Error {}
 
 export const authenticator = new Authenticator<SessionUser>();
 
@@ -51,10 +45,9 @@ authenticator.use(
       });
       throw new InvalidCredentialsError();
     }
-    const sso = env().OIDC;
     // Checked after the password, so the answer tells nothing about the account to someone without it.
-    // Site administrators keep their password (never signed in through a provider), and so does the break-glass account.
-    if (sso?.required && isSsoEmail(email, sso.domains) && !user.isSiteAdmin && !isBreakGlass(email, sso.breakGlassEmail)) {
+    const ssoRefusal = passwordSignInRefusal(user);
+    if (ssoRefusal) {
       writeTransaction("bookkeeping", (tx) =>
         recordAuditEvent(tx, {
           orgId: null,
@@ -65,7 +58,7 @@ authenticator.use(
           details: { email, ip, userAgent, reason: "single sign-on required" },
         }),
       );
-      throw new SsoRequiredError(emailDomain(email));
+      throw new SsoRequiredError(ssoRefusal);
     }
     writeTransaction("bookkeeping", (tx) => {
       clearLoginFailures(tx, email, ip);

@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
-import { reusableQuery } from "../../../db/client";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
+import { reusableQuery, type DbOrTx } from "../../../db/client";
 import { memberships, oidcProviders, organizations } from "../../../db/schema";
 import { forbidden, forbiddenWith, notFound } from "../../utils/http";
 import type { Actor } from "../audit/audit.server";
@@ -12,7 +13,34 @@ import { ssoPolicyOf, type SsoPolicy } from "./sso-policy.server";
 export type OrgRef = { id: number; slug: string; name: string };
 export type Member = { user: SessionUser; org: OrgRef; role: Role; actor: Actor };
 
-const membershipBySlug = reusableQuery((db) =>
+/** The organisation's own provider, joined only when it is enabled and requires single sign-on. */
+export const requiringProviderOf = (orgId: AnySQLiteColumn) =>
+  and(eq(oidcProviders.orgId, orgId), eq(oidcProviders.enabled, true), eq(oidcProviders.required, true));
+
+/**
+ * The single sign-on policy a membership's organisation holds `user` to: the site-wide provider's (OIDC_ORG), else
+ * its own provider's when that requires single sign-on (`requiredIssuer`, read with the membership), else none.
+ * The break-glass account is known by id here; a refusal reads the rest of the policy (`orgSsoPolicy`).
+ */
+function policyOfMembership(
+  row: { id: number; requiredIssuer: string | null; breakGlassUserId: number | null },
+  user: { id: number; email: string },
+): SsoPolicy | null {
+  return (
+    ssoPolicyOf(row.id) ??
+    (row.requiredIssuer === null
+      ? null
+      : {
+          required: true,
+          issuers: [row.requiredIssuer],
+          breakGlassEmail: row.breakGlassUserId === user.id ? user.email : null,
+          domains: [],
+        })
+  );
+}
+
+/** The person's memberships with their organisation and its own provider when that requires single sign-on. */
+const membershipsWithRule = (db: DbOrTx) =>
   db
     .select({
       id: organizations.id,
@@ -25,11 +53,10 @@ const membershipBySlug = reusableQuery((db) =>
     })
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .leftJoin(
-      oidcProviders,
-      and(eq(oidcProviders.orgId, organizations.id), eq(oidcProviders.enabled, true), eq(oidcProviders.required, true)),
-    )
-    .where(and(eq(memberships.userId, sql.placeholder("userId")), eq(organizations.slug, sql.placeholder("slug")))),
+    .leftJoin(oidcProviders, requiringProviderOf(organizations.id));
+
+const membershipBySlug = reusableQuery((db) =>
+  membershipsWithRule(db).where(and(eq(memberships.userId, sql.placeholder("userId")), eq(organizations.slug, sql.placeholder("slug")))),
 );
 
 /**
@@ -44,17 +71,7 @@ export async function requireMember(request: Request, orgSlug: string | undefine
   const user = await requireUser(request);
   const row = membershipBySlug().get({ userId: user.id, slug: orgSlug ?? "" });
   if (!row) throw notFound("Organisation not found");
-  const policy: SsoPolicy | null =
-    ssoPolicyOf(row.id) ??
-    (row.requiredIssuer === null
-      ? null
-      : // The break-glass account is known by id here; the refusal below reads the rest of the policy.
-        {
-          required: true,
-          issuers: [row.requiredIssuer],
-          breakGlassEmail: row.breakGlassUserId === user.id ? user.email : null,
-          domains: [],
-        });
+  const policy = policyOfMembership(row, user);
   // The session row was read with the user: no query more.
   if (
     policy?.required &&
@@ -86,3 +103,20 @@ const userOrganizationsQuery = reusableQuery((db) =>
     .where(eq(memberships.userId, sql.placeholder("userId")))
     .orderBy(organizations.name),
 );
+
+const userOrganizationsWithRuleQuery = reusableQuery((db) =>
+  membershipsWithRule(db)
+    .where(eq(memberships.userId, sql.placeholder("userId")))
+    .orderBy(organizations.name),
+);
+
+/**
+ * The person's organisations (by name) whose pages a session of theirs may open under each one's single sign-on rule
+ * (`ssoIssuer`: the issuer it came through, null for a password session), as `requireMember` decides. One query.
+ */
+export function organizationsOpenTo(user: { id: number; email: string }, ssoIssuer: string | null): OrgRef[] {
+  return userOrganizationsWithRuleQuery()
+    .all({ userId: user.id })
+    .filter((row) => sessionMeetsSsoPolicy(policyOfMembership(row, user), { email: user.email, ssoIssuer }))
+    .map(({ id, slug, name }) => ({ id, slug, name }));
+}

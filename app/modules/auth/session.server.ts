@@ -60,6 +60,23 @@ export function sessionCookie(): Cookie {
   return cookie;
 }
 
+/**
+ * A signed (SESSION_SECRET), HTTP-only, Lax cookie for a short step of signing in or out, made on first use: the
+ * provider's redirect back and the sign-in page after sign-out are top-level GETs, which Lax cookies go with.
+ */
+export function shortLivedCookie(name: string, path: string, maxAgeSeconds: number): () => Cookie {
+  let made: Cookie | undefined;
+  return () =>
+    (made ??= createCookie(name, {
+      httpOnly: true,
+      sameSite: "lax",
+      path,
+      secure: env().COOKIE_SECURE,
+      secrets: sessionSecrets(),
+      maxAge: maxAgeSeconds,
+    }));
+}
+
 /** 32 random bytes, base64url: what the cookie carries. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 const newSessionId = () => randomBytes(32).toString("base64url");
@@ -76,7 +93,7 @@ function insertSession(
   tx: DbOrTx,
   userId: number,
   client: { address: string; userAgent: string },
-  ssoIssuer: string | null = null,
+  sso: { issuer: string; provider: string } | null = null,
 ): string {
   const id = newSessionId();
   const now = Date.now();
@@ -89,7 +106,8 @@ function insertSession(
       expiresAt: absoluteEnd(now, lifetimes()),
       clientAddress: client.address,
       userAgent: client.userAgent,
-      ssoIssuer,
+      ssoIssuer: sso?.issuer ?? null,
+      ssoProvider: sso?.provider ?? null,
     })
     .run();
   return id;
@@ -136,8 +154,17 @@ export function getSession(request: Request) {
 
 export type SessionUser = { id: number; email: string; name: string; isSiteAdmin: boolean };
 
-/** This request's session: its row id and the account's landing organisation. */
-export type CurrentSession = { sessionId: number; userId: number; lastOrgId: number | null; ssoIssuer: string | null };
+/**
+ * This request's session: its row id, the account's landing organisation, and the single sign-on it came through
+ * (the issuer, and the provider: "env" or an organisation's provider's id; null for a password sign-in).
+ */
+export type CurrentSession = {
+  sessionId: number;
+  userId: number;
+  lastOrgId: number | null;
+  ssoIssuer: string | null;
+  ssoProvider: string | null;
+};
 
 const sessionByHash = reusableQuery((db) =>
   db
@@ -152,6 +179,7 @@ const sessionByHash = reusableQuery((db) =>
       active: users.active,
       lastOrgId: users.lastOrgId,
       ssoIssuer: sessions.ssoIssuer,
+      ssoProvider: sessions.ssoProvider,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -215,7 +243,13 @@ async function readSessionUser(request: Request): Promise<(SessionUser & { sessi
     email: row.email,
     name: row.name,
     isSiteAdmin: row.isSiteAdmin,
-    session: { sessionId: row.sessionId, userId: row.userId, lastOrgId: row.lastOrgId, ssoIssuer: row.ssoIssuer },
+    session: {
+      sessionId: row.sessionId,
+      userId: row.userId,
+      lastOrgId: row.lastOrgId,
+      ssoIssuer: row.ssoIssuer,
+      ssoProvider: row.ssoProvider,
+    },
   };
 }
 
@@ -229,13 +263,14 @@ export async function requireUser(request: Request): Promise<SessionUser> {
 
 /**
  * Starts a new session for a sign-in (the session the request came with, if any, ends) and redirects with its
- * cookie. `options.ssoIssuer`: the OpenID Connect issuer it came through; `options.headers`: more headers to send.
+ * cookie. `options.sso`: the OpenID Connect issuer and provider ("env" or an organisation's provider's id) it came
+ * through; `options.headers`: more headers to send.
  */
 export async function createUserSession(
   request: Request,
   userId: number,
   redirectTo: string,
-  options: { ssoIssuer?: string; headers?: Headers } = {},
+  options: { sso?: { issuer: string; provider: string }; headers?: Headers } = {},
 ) {
   const previous = await sessionIdOf(request);
   const device = await deviceIdOf(request);
@@ -246,7 +281,7 @@ export async function createUserSession(
         .where(eq(sessions.idHash, hashSessionId(previous)))
         .run();
     return {
-      id: insertSession(tx, userId, client, options.ssoIssuer ?? null),
+      id: insertSession(tx, userId, client, options.sso ?? null),
       newDevice: recordSignInDevice(tx, { id: userId }, device, client),
     };
   });
@@ -258,9 +293,8 @@ export async function createUserSession(
 
 const clearedCookie = () => sessionCookie().serialize("", { expires: new Date(0), maxAge: undefined });
 
-/** Signs out: this session ends (other sessions of the account go on) and the cookie is cleared. */
-export async function destroyUserSession(request: Request, redirectTo: string | ((ended: CurrentSession | null) => string) = "/login") {
-  const ending = await currentSession(request);
+/** Signs out: this session ends (other sessions of the account go on) and the cookie is cleared; `headers`: more to send. */
+export async function destroyUserSession(request: Request, redirectTo = "/login", headers: Headers = new Headers()) {
   const id = await sessionIdOf(request);
   const user = await getSessionUser(request);
   if (id) {
@@ -280,8 +314,8 @@ export async function destroyUserSession(request: Request, redirectTo: string | 
       }
     });
   }
-  const to = typeof redirectTo === "string" ? redirectTo : redirectTo(ending);
-  return redirect(to, { headers: { "Set-Cookie": await clearedCookie() } });
+  headers.append("Set-Cookie", await clearedCookie());
+  return redirect(redirectTo, { headers });
 }
 
 /** Ends every session of an account (sign out everywhere, deactivation, an admin's "end sessions"); returns how many ended. */

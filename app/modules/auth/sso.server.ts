@@ -21,7 +21,8 @@ import { recordLoginFailure } from "./throttle.server";
  */
 
 export type SsoOutcome =
-  | { kind: "signed-in"; user: SessionUser; issuer: string }
+  /** `provider`: the settings' id ("env" or an organisation's provider's), which the session keeps for signing out there. */
+  | { kind: "signed-in"; user: SessionUser; issuer: string; provider: string }
   /** The email has an account the identity is not linked to: the person proves it with its password first. */
   | { kind: "link"; token: string }
   | { kind: "refused"; status: number; message: string };
@@ -205,7 +206,7 @@ export function completeSsoSignIn(settings: OidcSettings, claims: OidcClaims, cl
     followGroups(tx, org.id, user, role, claims.issuer);
     if (!role) return refuse(403, noGroupMessage(settings), "no mapped group", user.id);
     recordSignIn(tx, claims, user, client);
-    return { kind: "signed-in", user: sessionUserOf(user), issuer: claims.issuer };
+    return { kind: "signed-in", user: sessionUserOf(user), issuer: claims.issuer, provider: settings.id };
   });
 }
 
@@ -305,6 +306,6 @@ export async function completeSsoLink(
     followGroups(tx, org.id, user, role, proof.issuer);
     if (!role) return refuse(403, noGroupMessage(settings), "no mapped group");
     recordSignIn(tx, claims, user, client);
-    return { kind: "signed-in", user: sessionUserOf(user), issuer: proof.issuer };
+    return { kind: "signed-in", user: sessionUserOf(user), issuer: proof.issuer, provider: settings.id };
   });
 }
