@@ -25,6 +25,8 @@ import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 const DOMAIN = "sso.test";
 const BREAK_GLASS = `glass@${DOMAIN}`;
 const PAT = `pat@${DOMAIN}`;
+/** Of the provider's domain and in the required organisation only: a password would open nothing. */
+const ROBIN = `robin@${DOMAIN}`;
 
 let provider: TestProvider;
 let required: TestOrg;
@@ -40,6 +42,7 @@ beforeAll(async () => {
   // Pat works in both organisations, with a password; the break-glass account administers the required one.
   const pat = await createUserInOrganization(required.id, { email: PAT, name: "Pat", password: TEST_PASSWORD, role: "team" }, SYSTEM_ACTOR);
   getDb().insert(memberships).values({ orgId: other.id, userId: pat.id, role: "team" }).run();
+  await createUserInOrganization(required.id, { email: ROBIN, name: "Robin", password: TEST_PASSWORD, role: "team" }, SYSTEM_ACTOR);
   await createUserInOrganization(
     required.id,
     { email: BREAK_GLASS, name: "Break glass", password: TEST_PASSWORD, role: "admin" },
@@ -153,12 +156,19 @@ test("the break-glass account signs in with its password and opens the organisat
   const glass = await signIn(portal.baseUrl, BREAK_GLASS, TEST_PASSWORD);
   expect((await page(`/orgs/${required.slug}`, glass.cookie)).status).toBe(200);
   expect((await page(`/orgs/${required.slug}/admin`, glass.cookie)).status).toBe(200);
+  // A password that would open none of Robin's organisations is refused at the form, and no session starts.
   const refused = await send(portal.baseUrl, "/login", {
     method: "POST",
-    body: new URLSearchParams({ email: PAT, password: TEST_PASSWORD, redirectTo: "" }),
+    body: new URLSearchParams({ email: ROBIN, password: TEST_PASSWORD, redirectTo: "" }),
   });
   expect(refused.status).toBe(403);
   expect(refused.text).toContain("sign in through single sign-on");
+  expect(refused.headers.getSetCookie().filter((c) => c.startsWith(`${SESSION_COOKIE}=`))).toEqual([]);
+  // Pat keeps the password for the other organisation, lands there, and the required one still refuses the session.
+  const pat = await signIn(portal.baseUrl, PAT, TEST_PASSWORD);
+  expect(pat.location).toBe(`/orgs/${other.slug}`);
+  expect((await page(`/orgs/${other.slug}`, pat.cookie)).status).toBe(200);
+  expect((await page(`/orgs/${required.slug}`, pat.cookie)).status).toBe(403);
   // Its way to the password form, since its email would continue to the provider.
   const form = await send(portal.baseUrl, "/login?with=password");
   expect(form.text).toContain('name="password"');
