@@ -7,7 +7,7 @@
  * without an entry in PAGES fails the first test.
  */
 import AxeBuilder from "@axe-core/playwright";
-import type { Browser } from "@playwright/test";
+import type { Browser, BrowserContext } from "@playwright/test";
 import { test, expect, signInAs } from "./fixtures";
 import { DEMO_PASSWORD } from "../setup/test-orgs";
 import {
@@ -108,11 +108,32 @@ test("every document route has an entry, for roles that may see it", () => {
   expect(refused, "the authorization matrix does not let these see the page").toEqual([]);
 });
 
+type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
+/** Each viewer signs in once per worker (through the form); its pages open in fresh contexts with that session. */
+const sessions = new Map<Viewer, Promise<StorageState>>();
+function sessionOf(browser: Browser, viewer: Exclude<Viewer, "anon">): Promise<StorageState> {
+  let session = sessions.get(viewer);
+  if (!session) {
+    session = (async () => {
+      const context = await browser.newContext({ viewport: VIEWPORT });
+      try {
+        await signInAs(await context.newPage(), DEMO_EMAILS[viewer], DEMO_PASSWORD);
+        return await context.storageState();
+      } finally {
+        await context.close();
+      }
+    })();
+    session.catch(() => sessions.delete(viewer));
+    sessions.set(viewer, session);
+  }
+  return session;
+}
+
 /** What is wrong with one page as one viewer: too wide, not 200, or serious axe findings. */
 async function problemsOf(browser: Browser, routeId: string, viewer: Viewer): Promise<string[]> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const storageState = viewer === "anon" ? undefined : await sessionOf(browser, viewer);
+  const context = await browser.newContext({ viewport: VIEWPORT, storageState });
   const page = await context.newPage();
-  if (viewer !== "anon") await signInAs(page, DEMO_EMAILS[viewer], DEMO_PASSWORD);
   const problems: string[] = [];
   try {
     const url = pageUrl(manifest, routeId, params);
