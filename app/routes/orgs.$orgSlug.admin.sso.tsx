@@ -71,7 +71,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = parseForm(formData, DiscoveryCheckSchema);
       if (!parsed.ok) return data<ProviderFormResult>({ ok: false, intent: name, errors: parsed.errors, ...again }, { status: 400 });
       const discovery = await checkDiscovery(parsed.data.issuer);
-      return data<ProviderFormResult>({ ok: discovery.ok, intent: name, discovery, ...again });
+      if (!discovery.ok) {
+        return data<ProviderFormResult>({ ok: false, intent: name, errors: { issuer: discovery.message }, ...again }, { status: 422 });
+      }
+      return data<ProviderFormResult>({ ok: true, intent: name, discovery, ...again });
     }
     const parsed = parseForm(formData, oidcProviderSchema(env().OIDC_ALLOW_HTTP));
     if (!parsed.ok) return data<ProviderFormResult>({ ok: false, intent: name, errors: parsed.errors, ...again }, { status: 400 });
@@ -102,14 +105,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
 }
 
-function Discovery({ result }: { result: DiscoveryResult }) {
-  if (!result.ok) {
-    return (
-      <p className="form-error" role="alert">
-        Discovery failed: {result.message}
-      </p>
-    );
-  }
+/** A discovery document in order (a failed check is an error on the issuer field). */
+function Discovery({ result }: { result: Extract<DiscoveryResult, { ok: true }> }) {
   return (
     <div className="notice" role="status">
       <p>The provider&rsquo;s discovery document is in order.</p>
@@ -165,7 +162,7 @@ export default function SingleSignOn() {
       <section className="card" style={{ maxWidth: 760 }} aria-labelledby="provider-title">
         <h2 id="provider-title">Identity provider</h2>
         {providerResult?.intent === "save" ? <ActionResult result={providerResult} /> : null}
-        {providerResult?.discovery ? <Discovery result={providerResult.discovery} /> : null}
+        {providerResult?.discovery?.ok ? <Discovery result={providerResult.discovery} /> : null}
         <Form method="post" noValidate key={providerResult?.ok && providerResult.intent === "save" ? "saved" : "form"}>
           <FormError error={errors.form} />
           <TextField

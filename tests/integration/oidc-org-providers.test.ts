@@ -3,7 +3,8 @@
  * tests/setup/oidc-provider.ts), through the portal's real pages over HTTP: an organisation's admin configures the
  * provider and claims a domain, a site administrator approves the claim, and only then do that domain's people sign
  * in through it, landing with the mapped role in that organisation only. No OIDC_* provider here: the portal
- * has only the organisations' own.
+ * has only the organisations' own. A second portal on the same database runs without OIDC_ALLOW_PRIVATE: it
+ * refuses to reach the provider, which listens on 127.0.0.1.
  */
 import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
@@ -22,7 +23,7 @@ import {
   submitEmail,
   type TestProvider,
 } from "../setup/oidc-provider";
-import { killAllPortals } from "../setup/portal-server";
+import { acquirePortalBuild, killAllPortals } from "../setup/portal-server";
 import { SESSION_COOKIE, signIn } from "../setup/sign-in";
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
@@ -32,30 +33,40 @@ let provider: TestProvider;
 let org: TestOrg;
 let rival: TestOrg;
 let portal!: Awaited<ReturnType<typeof startSsoPortal>>;
+/** The same portal refusing addresses that are not public, as in production. */
+let guarded!: Awaited<ReturnType<typeof startSsoPortal>>;
+let releaseBuild = () => {};
 let admin: string;
 let siteAdmin: string;
 
 beforeAll(async () => {
   provider = await startOidcProvider([SSO_PUBLIC_URL]);
   [org, rival] = [await createTestOrg("orgsso"), await createTestOrg("rival")];
-  // No site-wide provider: only OIDC_ALLOW_HTTP, for the local provider.
-  portal = await startSsoPortal(provider, { OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined, OIDC_CLIENT_SECRET: undefined });
+  // No site-wide provider: only OIDC_ALLOW_HTTP and OIDC_ALLOW_PRIVATE, for the local provider.
+  const noSiteProvider = { OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined, OIDC_CLIENT_SECRET: undefined };
+  const build = acquirePortalBuild();
+  releaseBuild = build.release;
+  [portal, guarded] = await Promise.all([
+    startSsoPortal(provider, noSiteProvider, { buildDir: build.buildDir }),
+    startSsoPortal(provider, { ...noSiteProvider, OIDC_ALLOW_PRIVATE: undefined }, { buildDir: build.buildDir }),
+  ]);
   getDb().update(users).set({ isSiteAdmin: true }).where(eq(users.email, rival.emails.admin)).run();
   admin = (await signIn(portal.baseUrl, org.emails.admin, TEST_PASSWORD)).cookie;
   siteAdmin = (await signIn(portal.baseUrl, rival.emails.admin, TEST_PASSWORD)).cookie;
 }, 240_000);
 
 afterAll(async () => {
-  await portal?.stop();
+  await Promise.all([portal?.stop(), guarded?.stop()]);
+  releaseBuild();
   await provider?.close();
   killAllPortals();
 });
 
-function post(path: string, cookie: string, fields: Array<[string, string]>) {
-  return send(portal.baseUrl, path, {
+function post(path: string, cookie: string, fields: Array<[string, string]>, to: { baseUrl: string } = portal) {
+  return send(to.baseUrl, path, {
     method: "POST",
     cookie,
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: portal.baseUrl },
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: to.baseUrl },
     body: new URLSearchParams(fields).toString(),
   });
 }
@@ -131,6 +142,24 @@ test("the admin checks discovery, configures the provider and claims a domain; t
   expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["sso.provider_updated", "sso.domain_claimed"]));
 });
 
+test("without OIDC_ALLOW_PRIVATE, checking discovery at a private address names the issuer field and sends nothing", async () => {
+  const port = new URL(provider.issuer).port;
+  const seen = provider.requests.length;
+  for (const [issuer, address] of [
+    [provider.issuer, "127.0.0.1 is a loopback address"],
+    // A name that resolves to loopback is refused at the lookup.
+    [`http://localhost:${port}`, "localhost resolves to an address that is not public"],
+  ] as const) {
+    const answer = await post(ssoPage(org.slug), admin, providerForm({ intent: "check-discovery", issuer }), guarded);
+    expect(answer.status).toBe(422);
+    expect(answer.text).toContain("The issuer&#x27;s address is not public");
+    expect(answer.text).toContain(address);
+    expect(answer.text).toContain("aria-invalid");
+    expect(answer.text).not.toContain("discovery document is in order");
+  }
+  expect(provider.requests.slice(seen)).toEqual([]);
+});
+
 test("before the claim is approved, the domain's people get the password form", async () => {
   const answer = await submitEmail(portal, `grace@${DOMAIN}`);
   expect(answer.status).not.toBe(302);
@@ -200,6 +229,17 @@ test("signing out of a session through the organisation's provider offers signin
   expect(href.searchParams.get("post_logout_redirect_uri")).toBe(`${SSO_PUBLIC_URL}/login`);
   // The provider's own sign-out page (a confirmation) accepts it.
   expect((await fetch(href)).status).toBe(200);
+});
+
+test("without OIDC_ALLOW_PRIVATE, the organisation's provider at a private address signs no one in and is never asked", async () => {
+  const seen = provider.requests.length;
+  const answer = await submitEmail(guarded, `grace@${DOMAIN}`);
+  expect(answer.status).toBe(502);
+  expect(answer.text).toContain("is at an address that is not public, and the portal does not connect there");
+  expect(answer.location).toBeNull();
+  expect(answer.cookies[SESSION_COOKIE]).toBeUndefined();
+  expect(answer.cookies.__portal_oidc).toBeUndefined();
+  expect(provider.requests.slice(seen)).toEqual([]);
 });
 
 test("another organisation's claim to an approved domain cannot be approved", async () => {

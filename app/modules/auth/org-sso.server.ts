@@ -5,7 +5,9 @@ import { memberships, oidcProviders, orgDomains, organizations, users } from "..
 import { env, type OidcSettings } from "../../utils/env.server";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { openSecret, sealSecret } from "../../utils/keys.server";
+import { refusedAddressIn } from "../../utils/public-address.server";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { organisationProviderFetch } from "./oidc-strategy.server";
 import type { OidcProviderInput } from "./org-sso-schemas";
 import type { Role } from "./roles";
 import type { SsoPolicy } from "./sso-policy";
@@ -114,7 +116,11 @@ export type DiscoveryResult =
   | { ok: true; issuer: string; authorizationEndpoint: string; tokenEndpoint: string; jwksUri: string; endSession: boolean }
   | { ok: false; message: string };
 
-/** Fetches the issuer's discovery document (`/.well-known/openid-configuration`) and says what it holds. */
+/**
+ * Fetches the issuer's discovery document (`/.well-known/openid-configuration`) and says what it holds. As
+ * sign-in does, it reaches only public addresses (unless OIDC_ALLOW_PRIVATE) and follows no redirect: an
+ * organisation's admin cannot make the portal probe its own network.
+ */
 export async function checkDiscovery(issuer: string): Promise<DiscoveryResult> {
   const base = issuer.replace(/\/+$/, "");
   if (!base.startsWith("https://") && !(env().OIDC_ALLOW_HTTP && base.startsWith("http://"))) {
@@ -122,14 +128,23 @@ export async function checkDiscovery(issuer: string): Promise<DiscoveryResult> {
   }
   let document: Record<string, unknown>;
   try {
-    const response = await fetch(`${base}/.well-known/openid-configuration`, {
-      redirect: "error",
+    const response = await organisationProviderFetch(`${base}/.well-known/openid-configuration`, {
       signal: AbortSignal.timeout(5_000),
       headers: { accept: "application/json" },
     });
+    if (response.status >= 300 && response.status < 400) {
+      return { ok: false, message: `The provider answered with a redirect (${response.status}): enter the issuer URL it redirects to.` };
+    }
     if (!response.ok) return { ok: false, message: `The provider answered ${response.status} for its discovery document.` };
     document = (await response.json()) as Record<string, unknown>;
   } catch (error) {
+    const refused = refusedAddressIn(error);
+    if (refused) {
+      return {
+        ok: false,
+        message: `The issuer's address is not public (${refused.reason}): the portal connects only to providers on the public internet.`,
+      };
+    }
     const reason = error instanceof Error && error.name === "TimeoutError" ? "no answer within 5 seconds" : "no answer, or not JSON";
     return { ok: false, message: `The discovery document could not be read (${reason}).` };
   }
