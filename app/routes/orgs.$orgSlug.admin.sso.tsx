@@ -162,6 +162,12 @@ export default function SingleSignOn() {
       <section className="card" style={{ maxWidth: 760 }} aria-labelledby="provider-title">
         <h2 id="provider-title">Identity provider</h2>
         {providerResult?.intent === "save" ? <ActionResult result={providerResult} /> : null}
+        {provider?.hasSecret && !provider.secretReadable ? (
+          <p className="form-error">
+            The stored client secret cannot be read any more (the portal&rsquo;s secrets key changed since it was saved): nobody can sign in
+            through your provider until you enter the client secret again and save.
+          </p>
+        ) : null}
         {providerResult?.discovery?.ok ? <Discovery result={providerResult.discovery} /> : null}
         <Form method="post" noValidate key={providerResult?.ok && providerResult.intent === "save" ? "saved" : "form"}>
           <FormError error={errors.form} />
@@ -196,7 +202,13 @@ export default function SingleSignOn() {
             type="password"
             autoComplete="new-password"
             error={errors.clientSecret}
-            hint={provider?.hasSecret ? "Stored sealed and never shown. Leave blank to keep it." : "Stored sealed and never shown again."}
+            hint={
+              !provider?.hasSecret
+                ? "Stored sealed and never shown again."
+                : provider.secretReadable
+                  ? "Stored sealed and never shown. Leave blank to keep it."
+                  : "The stored one cannot be read: enter it again."
+            }
           />
           <TextField
             label="Groups claim"

@@ -213,7 +213,8 @@ export type OidcSettings = {
   id: string;
   issuer: string;
   clientId: string;
-  clientSecret: string;
+  /** Null when an organisation's stored secret can no longer be unsealed (the secrets key changed): its admins enter it again. */
+  clientSecret: string | null;
   orgSlug: string;
   groupsClaim: string;
   emailVerifiedClaim: string;

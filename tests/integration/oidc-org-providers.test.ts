@@ -6,11 +6,13 @@
  * has only the organisations' own. A second portal on the same database runs without OIDC_ALLOW_PRIVATE: it
  * refuses to reach the provider, which listens on 127.0.0.1.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents, memberships, oidcProviders, orgDomains, sessions, users } from "../../db/schema";
+import { sealSecret } from "../../app/utils/keys.server";
 import { send } from "../setup/api-client";
 import {
   arriveAtCallback,
@@ -240,6 +242,46 @@ test("without OIDC_ALLOW_PRIVATE, the organisation's provider at a private addre
   expect(answer.cookies[SESSION_COOKIE]).toBeUndefined();
   expect(answer.cookies.__portal_oidc).toBeUndefined();
   expect(provider.requests.slice(seen)).toEqual([]);
+});
+
+test("a client secret the portal can no longer unseal stops sign-in with words, not a 500, until the admin enters it again", async () => {
+  const email = `grace@${DOMAIN}`;
+  // A sign-in under way while the secrets key changes: its callback is refused too.
+  const started = await submitEmail(portal, email);
+  expect(started.status).toBe(302);
+  const callback = await finishAtProvider(started.location!, "grace", `${SSO_PUBLIC_URL}/auth/oidc/callback`);
+  // Sealed under another key, as after the portal's secrets key changed.
+  const providerRow = () => getDb().select().from(oidcProviders).where(eq(oidcProviders.orgId, org.id)).get()!;
+  getDb()
+    .update(oidcProviders)
+    .set({ sealedClientSecret: sealSecret(provider.clientSecret, randomBytes(32)) })
+    .where(eq(oidcProviders.orgId, org.id))
+    .run();
+
+  const refused = await submitEmail(portal, email);
+  expect(refused.status).toBe(503);
+  expect(refused.text).toContain("needs its administrator to enter the provider&#x27;s client secret again");
+  expect(refused.location).toBeNull();
+  const finished = await arriveAtCallback(portal, callback, started.cookies.__portal_oidc);
+  expect(finished.status).toBe(503);
+  expect(finished.text).toContain("needs its administrator to enter the provider&#x27;s client secret again");
+  for (const answer of [refused, finished]) expect(answer.cookies[SESSION_COOKIE]).toBeUndefined();
+
+  const page = await send(portal.baseUrl, ssoPage(org.slug), { cookie: admin });
+  expect(page.text).toContain("The stored client secret cannot be read any more");
+  // Saving without the secret keeps the provider broken: refused, on the secret's field.
+  const blank = await post(ssoPage(org.slug), admin, providerForm({ clientSecret: "" }));
+  expect(blank.status).toBe(422);
+  expect(blank.text).toContain("The stored client secret cannot be read any more: enter the client secret");
+  const unreadable = providerRow().sealedClientSecret;
+
+  const saved = await post(ssoPage(org.slug), admin, providerForm());
+  expect(saved.status).toBe(200);
+  expect(saved.text).not.toContain("cannot be read");
+  expect(providerRow().sealedClientSecret).not.toBe(unreadable);
+  const again = await submitEmail(portal, email);
+  expect(again.status, again.text.slice(0, 300)).toBe(302);
+  expect(again.location!.startsWith(`${provider.issuer}/auth?`)).toBe(true);
 });
 
 test("another organisation's claim to an approved domain cannot be approved", async () => {

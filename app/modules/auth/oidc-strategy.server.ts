@@ -94,16 +94,22 @@ export const organisationProviderFetch = publicOnlyFetch(() => env().OIDC_ALLOW_
 
 const configurations = new Map<string, Promise<client.Configuration>>();
 
+/** Why an organisation's provider signs no one in while its stored client secret cannot be unsealed. */
+export const SECRET_UNREADABLE =
+  "Single sign-on for this organisation needs its administrator to enter the provider's client secret again: the portal can no longer read the one it stored. Ask your administrator; until then you cannot sign in through it.";
+
 /** The provider's configuration from its discovery document, fetched once per process and client (again after a failure). */
 export function providerConfiguration(settings: OidcSettings): Promise<client.Configuration> {
+  const secret = settings.clientSecret;
+  if (secret === null) return Promise.reject(new OidcSignInError(SECRET_UNREADABLE, 503));
   // The secret is part of the key: an organisation's admins may replace it while the process runs.
-  const key = [settings.issuer, settings.clientId, createHash("sha256").update(settings.clientSecret).digest("hex")].join("\u0000");
+  const key = [settings.issuer, settings.clientId, createHash("sha256").update(secret).digest("hex")].join("\u0000");
   let found = configurations.get(key);
   if (!found) {
     const execute = [client.enableNonRepudiationChecks, ...(settings.allowHttp ? [client.allowInsecureRequests] : [])];
     // The Configuration keeps the fetch for every later request (token, JWKS).
     const guarded = settings.id === "env" ? {} : { [client.customFetch]: organisationProviderFetch };
-    found = client.discovery(new URL(settings.issuer), settings.clientId, undefined, client.ClientSecretBasic(settings.clientSecret), {
+    found = client.discovery(new URL(settings.issuer), settings.clientId, undefined, client.ClientSecretBasic(secret), {
       execute,
       timeout: 10,
       ...guarded,
@@ -127,8 +133,9 @@ export async function providerLogoutUrl(settings: OidcSettings, postLogoutRedire
 
 const PROVIDER_UNREACHABLE = "The identity provider cannot be reached right now. Try again in a minute, or ask your administrator.";
 
-/** Why the provider could not be reached, in words: refused for its address, or not answering. */
+/** Why the provider could not be reached, in words: its secret unreadable, refused for its address, or not answering. */
 function unreachable(error: unknown): OidcSignInError {
+  if (error instanceof OidcSignInError) return error;
   return refusedAddressIn(error)
     ? new OidcSignInError(
         "Your organisation's identity provider is at an address that is not public, and the portal does not connect there. Ask your administrator to check its issuer URL.",

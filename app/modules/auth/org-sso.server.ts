@@ -26,12 +26,29 @@ type UserActor = Actor & { type: "user"; id: number };
 
 /* ---------------------------------------------------------------- the provider */
 
-/** The organisation's provider as its page shows it: never the secret, only whether one is stored. */
+/** The stored client secret, or null when it can no longer be unsealed (the secrets key changed, or it was altered). */
+function unsealedSecret(sealed: string): string | null {
+  try {
+    return openSecret(sealed);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The organisation's provider as its page shows it: never the secret, only whether one is stored and whether
+ * the portal can still read it.
+ */
 export function findOrgProvider(orgId: number) {
   const row = getDb().select().from(oidcProviders).where(eq(oidcProviders.orgId, orgId)).get();
   if (!row) return null;
   const { sealedClientSecret, roleMap, ...rest } = row;
-  return { ...rest, hasSecret: sealedClientSecret !== "", roleMap: JSON.parse(roleMap) as Record<string, Role> };
+  return {
+    ...rest,
+    hasSecret: sealedClientSecret !== "",
+    secretReadable: unsealedSecret(sealedClientSecret) !== null,
+    roleMap: JSON.parse(roleMap) as Record<string, Role>,
+  };
 }
 
 /** The organisation's active administrators: who may be the break-glass account. */
@@ -47,13 +64,20 @@ export function adminMembers(orgId: number, db: DbOrTx = getDb()) {
 
 /**
  * Saves the organisation's provider (created on the first save, which needs
- * the client secret; a blank secret later keeps the stored one). Audited
- * without the secret: only whether it changed.
+ * the client secret; a blank secret later keeps the stored one, unless it can
+ * no longer be read and the provider is to be on). Audited without the
+ * secret: only whether it changed.
  */
 export function saveOrgProvider(orgId: number, input: OidcProviderInput, actor: UserActor) {
   return writeTransaction({ orgId }, (tx) => {
     const current = tx.select().from(oidcProviders).where(eq(oidcProviders.orgId, orgId)).get();
     if (!current && !input.clientSecret) throw invalid("Enter the client secret the provider gave this portal", "clientSecret");
+    if (current && !input.clientSecret && input.enabled && unsealedSecret(current.sealedClientSecret) === null) {
+      throw invalid(
+        "The stored client secret cannot be read any more: enter the client secret the provider gave this portal",
+        "clientSecret",
+      );
+    }
     if (input.breakGlassUserId !== null && !adminMembers(orgId, tx).some((admin) => admin.id === input.breakGlassUserId)) {
       throw invalid("Choose one of this organisation's active administrators", "breakGlassUserId");
     }
@@ -310,7 +334,8 @@ function settingsOf(db: DbOrTx, row: typeof oidcProviders.$inferSelect): OidcSet
     id: String(row.id),
     issuer: row.issuer,
     clientId: row.clientId,
-    clientSecret: openSecret(row.sealedClientSecret),
+    // Unreadable: sign-in through it says its admins must enter the secret again (never a 500).
+    clientSecret: unsealedSecret(row.sealedClientSecret),
     orgSlug: org.slug,
     groupsClaim: row.groupsClaim,
     emailVerifiedClaim: "email_verified",
