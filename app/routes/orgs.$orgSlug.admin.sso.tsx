@@ -27,7 +27,12 @@ export const meta: MetaFunction = () => [{ title: "Single sign-on · Admin" }];
 /** Empty role-map rows the form offers beside the saved ones (it works without JavaScript). */
 const SPARE_ROWS = 3;
 
-const STATUS_WORDS = { pending: "Waiting for a site administrator", approved: "Approved", rejected: "Rejected" } as const;
+const STATUS_WORDS = {
+  pending: "Waiting for a site administrator",
+  approved: "Approved",
+  rejected: "Rejected",
+  revoked: "Approval revoked by a site administrator",
+} as const;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, ["admin"]);

@@ -594,6 +594,7 @@ const FORM_TARGETS: FormTarget[] = [
     intents: {
       approve: { role: "admin", fields: () => ({ claimId: "999999", confirm: "on" }) },
       reject: { role: "admin", fields: () => ({ claimId: "999999", confirm: "on" }) },
+      revoke: { role: "admin", fields: () => ({ claimId: "999999", confirm: "on" }) },
     },
   },
   {

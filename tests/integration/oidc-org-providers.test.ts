@@ -324,3 +324,41 @@ test("the organisation's provider never signs in a site administrator", async ()
     getDb().update(users).set({ email: rival.emails.admin }).where(eq(users.email, root)).run();
   }
 });
+
+test("a site administrator revokes an approved domain: its people sign in with their password, and the organisation may claim it again", async () => {
+  const [claim] = claimsOf(org.id);
+  expect(claim!.status).toBe("approved");
+  const revoke = (fields: Array<[string, string]>, cookie = siteAdmin) =>
+    post("/admin/domains", cookie, [["intent", "revoke"], ["claimId", String(claim!.id)], ...fields]);
+  expect((await send(portal.baseUrl, "/admin/domains", { cookie: siteAdmin })).text).toContain(
+    `Revoke the approval of ${DOMAIN} for ${org.name}`,
+  );
+
+  // An organisation's admin cannot; unconfirmed, nothing changes and the box says why.
+  expect((await revoke([["confirm", "on"]], admin)).status).toBe(403);
+  const unconfirmed = await revoke([]);
+  expect(unconfirmed.status).toBe(400);
+  expect(unconfirmed.text).toContain("Tick the box to confirm");
+  expect(claimsOf(org.id)[0]!.status).toBe("approved");
+
+  const revoked = await revoke([["confirm", "on"]]);
+  expect(revoked.status).toBe(200);
+  expect(revoked.text).toContain(`The approval of ${DOMAIN} was revoked: its people sign in with their password again.`);
+  expect(claimsOf(org.id)[0]).toMatchObject({ status: "revoked", decidedAt: expect.any(Date) });
+  const [event] = getDb().select().from(auditEvents).where(eq(auditEvents.action, "sso.domain_revoked")).all();
+  expect(event).toMatchObject({ orgId: null, entityId: String(claim!.id) });
+  expect(JSON.parse(event!.payload)).toMatchObject({ after: { status: "revoked" }, details: { domain: DOMAIN, orgId: org.id } });
+  expect((await revoke([["confirm", "on"]])).status).toBe(409);
+
+  const answer = await submitEmail(portal, `grace@${DOMAIN}`);
+  expect(answer.status).not.toBe(302);
+  expect(answer.text).toContain('name="password"');
+  expect((await send(portal.baseUrl, ssoPage(org.slug), { cookie: admin })).text).toContain("Approval revoked by a site administrator");
+
+  const again = await post(ssoPage(org.slug), admin, [
+    ["intent", "claim"],
+    ["domain", DOMAIN],
+  ]);
+  expect(again.status).toBe(200);
+  expect(claimsOf(org.id).map((c) => c.status)).toEqual(expect.arrayContaining(["revoked", "pending"]));
+});

@@ -9,6 +9,7 @@ import { refusedAddressIn } from "../../utils/public-address.server";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import { organisationProviderFetch } from "./oidc-strategy.server";
 import type { OidcProviderInput } from "./org-sso-schemas";
+import type { DomainClaimStatus } from "./auth-constants";
 import type { Role } from "./roles";
 import type { SsoPolicy } from "./sso-policy";
 import { emailDomain, isSsoEmail } from "./single-sign-on";
@@ -269,44 +270,91 @@ export function listAllDomainClaims() {
     .all();
 }
 
+/** A site administrator's change of a claim's status, from the one it must have, audited in the site's chain. */
+type ClaimChange = {
+  from: DomainClaimStatus;
+  to: DomainClaimStatus;
+  action: string;
+  /** Why a claim not in `from` is refused. */
+  notFrom: string;
+  /** A further refusal, checked in the transaction. */
+  check?: (tx: DbOrTx, claim: typeof orgDomains.$inferSelect) => void;
+};
+
+function changeClaimStatus(claimId: number, change: ClaimChange, actor: UserActor) {
+  const claim = getDb().select().from(orgDomains).where(eq(orgDomains.id, claimId)).get();
+  if (!claim) throw new DomainError("not_found", "That domain claim does not exist (withdrawn?)", "claimId");
+  return writeTransaction({ orgId: claim.orgId, site: true }, (tx) => {
+    const current = tx.select().from(orgDomains).where(eq(orgDomains.id, claimId)).get();
+    if (current?.status !== change.from) throw conflict(change.notFrom, "claimId");
+    change.check?.(tx, current);
+    tx.update(orgDomains).set({ status: change.to, decidedById: actor.id, decidedAt: new Date() }).where(eq(orgDomains.id, claimId)).run();
+    recordAuditEvent(tx, {
+      orgId: null,
+      actor,
+      action: change.action,
+      entityType: "org_domain",
+      entityId: claimId,
+      before: { status: change.from },
+      after: { status: change.to },
+      details: { domain: current.domain, orgId: current.orgId },
+    });
+    return current;
+  });
+}
+
+/** Refuses approving a domain another organisation holds approved: one organisation per domain. */
+function checkDomainFree(tx: DbOrTx, claim: typeof orgDomains.$inferSelect) {
+  const holder = tx
+    .select({ orgName: organizations.name })
+    .from(orgDomains)
+    .innerJoin(organizations, eq(organizations.id, orgDomains.orgId))
+    .where(and(eq(orgDomains.domain, claim.domain), eq(orgDomains.status, "approved")))
+    .get();
+  if (holder) {
+    throw conflict(
+      `${claim.domain} is approved for "${holder.orgName}" already: one organisation per domain. Reject this claim, or ask them to withdraw theirs first.`,
+      "claimId",
+    );
+  }
+}
+
 /**
  * A site administrator approves or rejects a pending claim. Approving a domain
  * another organisation holds approved is refused: one organisation per domain.
  * Audited in the site's chain.
  */
 export function decideDomainClaim(claimId: number, decision: "approved" | "rejected", actor: UserActor) {
-  const claim = getDb().select().from(orgDomains).where(eq(orgDomains.id, claimId)).get();
-  if (!claim) throw new DomainError("not_found", "That domain claim does not exist (withdrawn?)", "claimId");
-  return writeTransaction({ orgId: claim.orgId, site: true }, (tx) => {
-    const current = tx.select().from(orgDomains).where(eq(orgDomains.id, claimId)).get();
-    if (current?.status !== "pending") throw conflict("This claim was decided or withdrawn already", "claimId");
-    if (decision === "approved") {
-      const holder = tx
-        .select({ orgName: organizations.name })
-        .from(orgDomains)
-        .innerJoin(organizations, eq(organizations.id, orgDomains.orgId))
-        .where(and(eq(orgDomains.domain, current.domain), eq(orgDomains.status, "approved")))
-        .get();
-      if (holder) {
-        throw conflict(
-          `${current.domain} is approved for "${holder.orgName}" already: one organisation per domain. Reject this claim, or ask them to withdraw theirs first.`,
-          "claimId",
-        );
-      }
-    }
-    tx.update(orgDomains).set({ status: decision, decidedById: actor.id, decidedAt: new Date() }).where(eq(orgDomains.id, claimId)).run();
-    recordAuditEvent(tx, {
-      orgId: null,
-      actor,
+  return changeClaimStatus(
+    claimId,
+    {
+      from: "pending",
+      to: decision,
       action: decision === "approved" ? "sso.domain_approved" : "sso.domain_rejected",
-      entityType: "org_domain",
-      entityId: claimId,
-      before: { status: "pending" },
-      after: { status: decision },
-      details: { domain: current.domain, orgId: current.orgId },
-    });
-    return current;
-  });
+      notFrom: "This claim was decided or withdrawn already",
+      check: decision === "approved" ? checkDomainFree : undefined,
+    },
+    actor,
+  );
+}
+
+/**
+ * A site administrator revokes an approved claim: the domain's people sign in
+ * with their password again (sessions that came through the provider run to
+ * their idle end), and the organisation may claim the domain again. Audited in
+ * the site's chain, naming the organisation.
+ */
+export function revokeDomainClaim(claimId: number, actor: UserActor) {
+  return changeClaimStatus(
+    claimId,
+    {
+      from: "approved",
+      to: "revoked",
+      action: "sso.domain_revoked",
+      notFrom: "This claim is not approved (any more): there is nothing to revoke",
+    },
+    actor,
+  );
 }
 
 /* ---------------------------------------------------------------- sign-in */
