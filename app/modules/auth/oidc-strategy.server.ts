@@ -102,8 +102,9 @@ export const SECRET_UNREADABLE =
 export function providerConfiguration(settings: OidcSettings): Promise<client.Configuration> {
   const secret = settings.clientSecret;
   if (secret === null) return Promise.reject(new OidcSignInError(SECRET_UNREADABLE, 503));
-  // The secret is part of the key: an organisation's admins may replace it while the process runs.
-  const key = [settings.issuer, settings.clientId, createHash("sha256").update(secret).digest("hex")].join("\u0000");
+  // The secret is part of the key: an organisation's admins may replace it while the process runs. So is the
+  // provider's id: an organisation's provider is reached through another fetch than the site-wide one.
+  const key = [settings.id, settings.issuer, settings.clientId, createHash("sha256").update(secret).digest("hex")].join("\u0000");
   let found = configurations.get(key);
   if (!found) {
     const execute = [client.enableNonRepudiationChecks, ...(settings.allowHttp ? [client.allowInsecureRequests] : [])];
