@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ConfirmedAction } from "~/components/confirmed-action";
 import { ActionResult } from "~/components/forms";
 import { SiteAdminTabs } from "~/components/site-admin-tabs";
-import { DomainDecisionSchema } from "~/modules/auth/org-sso-schemas";
+import { DomainDecisionSchema, DomainRevocationSchema } from "~/modules/auth/org-sso-schemas";
 import { decideDomainClaim, listAllDomainClaims, revokeDomainClaim } from "~/modules/auth/org-sso.server";
 import { requireSiteAdmin } from "~/modules/auth/session.server";
 import { formatDate } from "~/utils/format";
@@ -37,7 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
       (claim) => `The claim to ${claim.domain} was rejected; its people keep signing in with their password.`,
     ),
     revoke: intent(
-      DomainDecisionSchema,
+      DomainRevocationSchema,
       (input) => revokeDomainClaim(input.claimId, actor),
       (claim) => `The approval of ${claim.domain} was revoked: its people sign in with their password again.`,
     ),
@@ -127,7 +128,20 @@ export default function SiteDomains() {
                   <td>{formatDate(claim.decidedAt)}</td>
                   <td>
                     {claim.status === "approved" ? (
-                      <RevokeForm claim={claim} error={failedClaim === String(claim.id) ? result?.errors : undefined} />
+                      <ConfirmedAction
+                        id={`revoke-${claim.id}`}
+                        summary="Revoke…"
+                        intent="revoke"
+                        fields={{ claimId: claim.id }}
+                        confirmLabel={`I understand: ${claim.orgName}’s provider no longer signs in people at ${claim.domain}`}
+                        submitLabel="Revoke the approval"
+                        submitAriaLabel={`Revoke the approval of ${claim.domain} for ${claim.orgName}`}
+                        error={failedClaim === String(claim.id) ? result?.errors?.confirm : undefined}
+                        compact
+                      >
+                        People at {claim.domain} then sign in with their password, not through {claim.orgName}&rsquo;s provider; sessions
+                        that came through it run to their idle end. {claim.orgName} can claim the domain again.
+                      </ConfirmedAction>
                     ) : null}
                   </td>
                 </tr>
@@ -137,42 +151,5 @@ export default function SiteDomains() {
         </div>
       )}
     </>
-  );
-}
-
-/**
- * Revoking an approval, behind a disclosure and a confirmation that says what it does (no JavaScript needed):
- * open when a revocation of this claim was just refused.
- */
-function RevokeForm({
-  claim,
-  error,
-}: {
-  claim: { id: number; domain: string; orgName: string };
-  error: Record<string, string | undefined> | undefined;
-}) {
-  return (
-    <details open={error ? true : undefined}>
-      <summary>Revoke…</summary>
-      <Form method="post" noValidate>
-        <input type="hidden" name="claimId" value={claim.id} />
-        <div className="field">
-          <label>
-            <input type="checkbox" name="confirm" /> People at {claim.domain} then sign in with their password, not through {claim.orgName}
-            &rsquo;s provider; {claim.orgName} can claim the domain again
-          </label>
-          {error?.confirm ? <p className="field-error">{error.confirm}</p> : null}
-        </div>
-        <button
-          type="submit"
-          name="intent"
-          value="revoke"
-          className="secondary small"
-          aria-label={`Revoke the approval of ${claim.domain} for ${claim.orgName}`}
-        >
-          Revoke the approval
-        </button>
-      </Form>
-    </details>
   );
 }
