@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ConfirmedAction } from "~/components/confirmed-action";
 import { ActionResult } from "~/components/forms";
 import { SiteAdminTabs } from "~/components/site-admin-tabs";
-import { DomainDecisionSchema } from "~/modules/auth/org-sso-schemas";
-import { decideDomainClaim, listAllDomainClaims } from "~/modules/auth/org-sso.server";
+import { DomainDecisionSchema, DomainRevocationSchema } from "~/modules/auth/org-sso-schemas";
+import { decideDomainClaim, listAllDomainClaims, revokeDomainClaim } from "~/modules/auth/org-sso.server";
 import { requireSiteAdmin } from "~/modules/auth/session.server";
 import { formatDate } from "~/utils/format";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
@@ -36,10 +37,15 @@ export async function action({ request }: ActionFunctionArgs) {
       (input) => decideDomainClaim(input.claimId, "rejected", actor),
       (claim) => `The claim to ${claim.domain} was rejected; its people keep signing in with their password.`,
     ),
+    revoke: intent(
+      DomainRevocationSchema,
+      (input) => revokeDomainClaim(input.claimId, actor),
+      (claim) => `The approval of ${claim.domain} was revoked: its people sign in with their password again.`,
+    ),
   });
 }
 
-const STATUS_WORDS = { pending: "Pending", approved: "Approved", rejected: "Rejected" } as const;
+const STATUS_WORDS = { pending: "Pending", approved: "Approved", rejected: "Rejected", revoked: "Revoked" } as const;
 
 export default function SiteDomains() {
   const { claims } = useLoaderData<typeof loader>();
@@ -55,7 +61,7 @@ export default function SiteDomains() {
         An organisation&rsquo;s administrators claim the email domains its identity provider serves. Once you approve a claim, everyone
         whose email is at that domain signs in through that organisation&rsquo;s provider, which can then create their account and give them
         roles there: approve only a domain you know the organisation owns. One organisation per domain; site administrators always sign in
-        with their password.
+        with their password. Revoking an approval sends the domain&rsquo;s people back to their password at their next sign-in.
       </p>
       <ActionResult result={result} />
       <h2>Waiting for a decision ({pending.length})</h2>
@@ -106,6 +112,9 @@ export default function SiteDomains() {
                 <th scope="col">Organisation</th>
                 <th scope="col">Decision</th>
                 <th scope="col">Decided</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -117,6 +126,24 @@ export default function SiteDomains() {
                   </td>
                   <td>{STATUS_WORDS[claim.status]}</td>
                   <td>{formatDate(claim.decidedAt)}</td>
+                  <td>
+                    {claim.status === "approved" ? (
+                      <ConfirmedAction
+                        id={`revoke-${claim.id}`}
+                        summary="Revoke…"
+                        intent="revoke"
+                        fields={{ claimId: claim.id }}
+                        confirmLabel={`I understand: ${claim.orgName}’s provider no longer signs in people at ${claim.domain}`}
+                        submitLabel="Revoke the approval"
+                        submitAriaLabel={`Revoke the approval of ${claim.domain} for ${claim.orgName}`}
+                        error={failedClaim === String(claim.id) ? result?.errors?.confirm : undefined}
+                        compact
+                      >
+                        People at {claim.domain} then sign in with their password, not through {claim.orgName}&rsquo;s provider; sessions
+                        that came through it run to their idle end. {claim.orgName} can claim the domain again.
+                      </ConfirmedAction>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -27,7 +27,12 @@ export const meta: MetaFunction = () => [{ title: "Single sign-on · Admin" }];
 /** Empty role-map rows the form offers beside the saved ones (it works without JavaScript). */
 const SPARE_ROWS = 3;
 
-const STATUS_WORDS = { pending: "Waiting for a site administrator", approved: "Approved", rejected: "Rejected" } as const;
+const STATUS_WORDS = {
+  pending: "Waiting for a site administrator",
+  approved: "Approved",
+  rejected: "Rejected",
+  revoked: "Approval revoked by a site administrator",
+} as const;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, ["admin"]);
@@ -71,7 +76,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const parsed = parseForm(formData, DiscoveryCheckSchema);
       if (!parsed.ok) return data<ProviderFormResult>({ ok: false, intent: name, errors: parsed.errors, ...again }, { status: 400 });
       const discovery = await checkDiscovery(parsed.data.issuer);
-      return data<ProviderFormResult>({ ok: discovery.ok, intent: name, discovery, ...again });
+      if (!discovery.ok) {
+        return data<ProviderFormResult>({ ok: false, intent: name, errors: { issuer: discovery.message }, ...again }, { status: 422 });
+      }
+      return data<ProviderFormResult>({ ok: true, intent: name, discovery, ...again });
     }
     const parsed = parseForm(formData, oidcProviderSchema(env().OIDC_ALLOW_HTTP));
     if (!parsed.ok) return data<ProviderFormResult>({ ok: false, intent: name, errors: parsed.errors, ...again }, { status: 400 });
@@ -102,14 +110,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
 }
 
-function Discovery({ result }: { result: DiscoveryResult }) {
-  if (!result.ok) {
-    return (
-      <p className="form-error" role="alert">
-        Discovery failed: {result.message}
-      </p>
-    );
-  }
+/** A discovery document in order (a failed check is an error on the issuer field). */
+function Discovery({ result }: { result: Extract<DiscoveryResult, { ok: true }> }) {
   return (
     <div className="notice" role="status">
       <p>The provider&rsquo;s discovery document is in order.</p>
@@ -165,7 +167,13 @@ export default function SingleSignOn() {
       <section className="card" style={{ maxWidth: 760 }} aria-labelledby="provider-title">
         <h2 id="provider-title">Identity provider</h2>
         {providerResult?.intent === "save" ? <ActionResult result={providerResult} /> : null}
-        {providerResult?.discovery ? <Discovery result={providerResult.discovery} /> : null}
+        {provider?.hasSecret && !provider.secretReadable ? (
+          <p className="form-error">
+            The stored client secret cannot be read any more (the portal&rsquo;s secrets key changed since it was saved): nobody can sign in
+            through your provider until you enter the client secret again and save.
+          </p>
+        ) : null}
+        {providerResult?.discovery?.ok ? <Discovery result={providerResult.discovery} /> : null}
         <Form method="post" noValidate key={providerResult?.ok && providerResult.intent === "save" ? "saved" : "form"}>
           <FormError error={errors.form} />
           <TextField
@@ -199,7 +207,13 @@ export default function SingleSignOn() {
             type="password"
             autoComplete="new-password"
             error={errors.clientSecret}
-            hint={provider?.hasSecret ? "Stored sealed and never shown. Leave blank to keep it." : "Stored sealed and never shown again."}
+            hint={
+              !provider?.hasSecret
+                ? "Stored sealed and never shown again."
+                : provider.secretReadable
+                  ? "Stored sealed and never shown. Leave blank to keep it."
+                  : "The stored one cannot be read: enter it again."
+            }
           />
           <TextField
             label="Groups claim"

@@ -17,7 +17,12 @@ describe("readEnv", () => {
       DEMO_PASSWORD: undefined,
       PORTAL_QUERY_COUNT: true,
       CHROMIUM_PATH: "/usr/bin/chromium",
+      WEBHOOK_ALLOW_PRIVATE: false,
+      OIDC_ALLOW_HTTP: false,
+      OIDC_ALLOW_PRIVATE: false,
     });
+    expect(readEnv({ OIDC_ALLOW_PRIVATE: "1" }).OIDC_ALLOW_PRIVATE).toBe(true);
+    expect(() => readEnv({ OIDC_ALLOW_PRIVATE: "yes" })).toThrow(/OIDC_ALLOW_PRIVATE="yes": must be true, false, 1 or 0/);
     expect(values.MIGRATIONS_DIR).toMatch(/db[/\\]migrations$/);
     expect(values.WEB_CONCURRENCY).toBeGreaterThanOrEqual(1);
     expect(values.WEB_CONCURRENCY).toBeLessThanOrEqual(4);

@@ -190,6 +190,11 @@ const EnvSchema = z.object({
     .optional(),
   /** Allow an http:// issuer: only for a provider on this machine and the tests. */
   OIDC_ALLOW_HTTP: onOff.default("false"),
+  /**
+   * Let organisations' own identity providers be at private, loopback and link-local addresses (a provider in
+   * the portal's own network, the tests). The site-wide provider (OIDC_ISSUER, set by the operator) may always.
+   */
+  OIDC_ALLOW_PRIVATE: onOff.default("false"),
   /** Request log level (pino): fatal, error, warn, info, debug, silent. Default: info in production, silent in tests. */
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "silent"], {
@@ -208,7 +213,8 @@ export type OidcSettings = {
   id: string;
   issuer: string;
   clientId: string;
-  clientSecret: string;
+  /** Null when an organisation's stored secret can no longer be unsealed (the secrets key changed): its admins enter it again. */
+  clientSecret: string | null;
   orgSlug: string;
   groupsClaim: string;
   emailVerifiedClaim: string;
@@ -229,6 +235,8 @@ export type Env = Omit<RawEnv, "MIGRATIONS_DIR" | "COOKIE_SECURE" | "WEB_CONCURR
   OIDC: OidcSettings | null;
   /** Providers may be plain http:// (local providers and the tests only): the site-wide one and organisations' own. */
   OIDC_ALLOW_HTTP: boolean;
+  /** Organisations' own providers may be at addresses that are not public (see app/utils/public-address.server.ts). */
+  OIDC_ALLOW_PRIVATE: boolean;
   /** Where the migrations are (default `db/migrations` under the working directory). */
   MIGRATIONS_DIR: string;
   /** Default: true in production. */
@@ -268,6 +276,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     OIDC_REQUIRED,
     OIDC_BREAK_GLASS,
     OIDC_ALLOW_HTTP,
+    OIDC_ALLOW_PRIVATE,
     ...values
   } = parsed.data;
   const production = values.NODE_ENV === "production";
@@ -314,6 +323,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     ...values,
     OIDC,
     OIDC_ALLOW_HTTP,
+    OIDC_ALLOW_PRIVATE,
     MIGRATIONS_DIR: values.MIGRATIONS_DIR ?? path.resolve(process.cwd(), "db/migrations"),
     COOKIE_SECURE: values.COOKIE_SECURE ?? production,
     WEB_CONCURRENCY: values.WEB_CONCURRENCY ?? Math.min(os.availableParallelism(), 4),

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Page } from "@playwright/test";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
 import type { Role } from "../../app/modules/auth/roles";
@@ -51,6 +52,15 @@ export async function signInThroughProvider(page: Page, baseUrl: string, issuer:
   await page.getByPlaceholder("and password").fill("any-password");
   await page.getByRole("button", { name: "Sign-in" }).click();
   await page.getByRole("button", { name: "Continue" }).click();
+}
+
+/** Fits 390 px without scrolling sideways, and axe finds nothing serious. */
+export async function fitsPhoneAndPassesAxe(page: Page) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  await page.setViewportSize({ width: 1280, height: 720 });
 }
 
 type Fixtures = {

@@ -1,6 +1,4 @@
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
-import { test, expect, signInAs } from "./fixtures";
+import { test, expect, fitsPhoneAndPassesAxe, signInAs } from "./fixtures";
 import { TEST_PASSWORD } from "../setup/test-orgs";
 import { startWebhookReceiver } from "../setup/webhook-receiver";
 
@@ -9,15 +7,6 @@ import { startWebhookReceiver } from "../setup/webhook-receiver";
  * (tests/setup/webhook-receiver.ts on 127.0.0.1: the e2e server runs with
  * WEBHOOK_ALLOW_PRIVATE=1, playwright.config.ts).
  */
-
-/** Fits 390 px without scrolling sideways, and axe finds nothing serious. */
-async function fitsPhoneAndPassesAxe(page: Page) {
-  await page.setViewportSize({ width: 390, height: 844 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
 
 test("an admin registers a webhook, copies its secret once, tests it against a receiver, reads the log and deletes it", async ({
   page,

@@ -133,10 +133,14 @@ export const ROUTES: Record<string, RouteEntry> = {
     },
   },
 
-  // Organisations' claims to email domains for single sign-on: approve and reject (no claim named) are refused as invalid.
+  // Organisations' claims to email domains for single sign-on: approve, reject and revoke (no claim named) are refused as invalid.
   "routes/admin.domains": {
     get: { ...signedIn("403"), admin: "ok" },
-    post: { approve: { ...signedIn("403"), admin: "invalid" }, reject: { ...signedIn("403"), admin: "invalid" } },
+    post: {
+      approve: { ...signedIn("403"), admin: "invalid" },
+      reject: { ...signedIn("403"), admin: "invalid" },
+      revoke: { ...signedIn("403"), admin: "invalid" },
+    },
   },
 
   // ── Organisation: dashboard, inbox, reviews, audit log ─────────────────────

@@ -447,6 +447,10 @@ describe("change counters", () => {
         label: "single sign-on domain approve",
         send: () => form("admin", "routes/admin.domains", { intent: "approve", claimId: newestClaim(), confirm: "on" })(),
       },
+      {
+        label: "single sign-on domain revoke",
+        send: () => form("admin", "routes/admin.domains", { intent: "revoke", claimId: newestClaim(), confirm: "on" })(),
+      },
       { label: "single sign-on domain withdraw", send: () => form("admin", ssoRoute, { intent: "withdraw", claimId: newestClaim() })() },
       {
         label: "invite",

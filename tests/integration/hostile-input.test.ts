@@ -563,7 +563,7 @@ const FORM_TARGETS: FormTarget[] = [
     },
   },
   {
-    // The discovery check fetches only an https issuer: a closed local port answers at once.
+    // The discovery check refuses a private address (OIDC_ALLOW_PRIVATE is off) before any request.
     name: "admin single sign-on",
     path: () => "/orgs/demo/admin/sso",
     intents: {
@@ -594,6 +594,7 @@ const FORM_TARGETS: FormTarget[] = [
     intents: {
       approve: { role: "admin", fields: () => ({ claimId: "999999", confirm: "on" }) },
       reject: { role: "admin", fields: () => ({ claimId: "999999", confirm: "on" }) },
+      revoke: { role: "admin", fields: () => ({ claimId: "999999", confirm: "on" }) },
     },
   },
   {

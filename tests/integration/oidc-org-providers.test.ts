@@ -3,13 +3,16 @@
  * tests/setup/oidc-provider.ts), through the portal's real pages over HTTP: an organisation's admin configures the
  * provider and claims a domain, a site administrator approves the claim, and only then do that domain's people sign
  * in through it, landing with the mapped role in that organisation only. No OIDC_* provider here: the portal
- * has only the organisations' own.
+ * has only the organisations' own. A second portal on the same database runs without OIDC_ALLOW_PRIVATE: it
+ * refuses to reach the provider, which listens on 127.0.0.1.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents, memberships, oidcProviders, orgDomains, sessions, users } from "../../db/schema";
+import { sealSecret } from "../../app/utils/keys.server";
 import { send } from "../setup/api-client";
 import {
   arriveAtCallback,
@@ -22,7 +25,7 @@ import {
   submitEmail,
   type TestProvider,
 } from "../setup/oidc-provider";
-import { killAllPortals } from "../setup/portal-server";
+import { acquirePortalBuild, killAllPortals } from "../setup/portal-server";
 import { SESSION_COOKIE, signIn } from "../setup/sign-in";
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
@@ -32,30 +35,40 @@ let provider: TestProvider;
 let org: TestOrg;
 let rival: TestOrg;
 let portal!: Awaited<ReturnType<typeof startSsoPortal>>;
+/** The same portal refusing addresses that are not public, as in production. */
+let guarded!: Awaited<ReturnType<typeof startSsoPortal>>;
+let releaseBuild = () => {};
 let admin: string;
 let siteAdmin: string;
 
 beforeAll(async () => {
   provider = await startOidcProvider([SSO_PUBLIC_URL]);
   [org, rival] = [await createTestOrg("orgsso"), await createTestOrg("rival")];
-  // No site-wide provider: only OIDC_ALLOW_HTTP, for the local provider.
-  portal = await startSsoPortal(provider, { OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined, OIDC_CLIENT_SECRET: undefined });
+  // No site-wide provider: only OIDC_ALLOW_HTTP and OIDC_ALLOW_PRIVATE, for the local provider.
+  const noSiteProvider = { OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined, OIDC_CLIENT_SECRET: undefined };
+  const build = acquirePortalBuild();
+  releaseBuild = build.release;
+  [portal, guarded] = await Promise.all([
+    startSsoPortal(provider, noSiteProvider, { buildDir: build.buildDir }),
+    startSsoPortal(provider, { ...noSiteProvider, OIDC_ALLOW_PRIVATE: undefined }, { buildDir: build.buildDir }),
+  ]);
   getDb().update(users).set({ isSiteAdmin: true }).where(eq(users.email, rival.emails.admin)).run();
   admin = (await signIn(portal.baseUrl, org.emails.admin, TEST_PASSWORD)).cookie;
   siteAdmin = (await signIn(portal.baseUrl, rival.emails.admin, TEST_PASSWORD)).cookie;
 }, 240_000);
 
 afterAll(async () => {
-  await portal?.stop();
+  await Promise.all([portal?.stop(), guarded?.stop()]);
+  releaseBuild();
   await provider?.close();
   killAllPortals();
 });
 
-function post(path: string, cookie: string, fields: Array<[string, string]>) {
-  return send(portal.baseUrl, path, {
+function post(path: string, cookie: string, fields: Array<[string, string]>, to: { baseUrl: string } = portal) {
+  return send(to.baseUrl, path, {
     method: "POST",
     cookie,
-    headers: { "content-type": "application/x-www-form-urlencoded", origin: portal.baseUrl },
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: to.baseUrl },
     body: new URLSearchParams(fields).toString(),
   });
 }
@@ -131,6 +144,24 @@ test("the admin checks discovery, configures the provider and claims a domain; t
   expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["sso.provider_updated", "sso.domain_claimed"]));
 });
 
+test("without OIDC_ALLOW_PRIVATE, checking discovery at a private address names the issuer field and sends nothing", async () => {
+  const port = new URL(provider.issuer).port;
+  const seen = provider.requests.length;
+  for (const [issuer, address] of [
+    [provider.issuer, "127.0.0.1 is a loopback address"],
+    // A name that resolves to loopback is refused at the lookup.
+    [`http://localhost:${port}`, "localhost resolves to an address that is not public"],
+  ] as const) {
+    const answer = await post(ssoPage(org.slug), admin, providerForm({ intent: "check-discovery", issuer }), guarded);
+    expect(answer.status).toBe(422);
+    expect(answer.text).toContain("The issuer&#x27;s address is not public");
+    expect(answer.text).toContain(address);
+    expect(answer.text).toContain("aria-invalid");
+    expect(answer.text).not.toContain("discovery document is in order");
+  }
+  expect(provider.requests.slice(seen)).toEqual([]);
+});
+
 test("before the claim is approved, the domain's people get the password form", async () => {
   const answer = await submitEmail(portal, `grace@${DOMAIN}`);
   expect(answer.status).not.toBe(302);
@@ -202,6 +233,57 @@ test("signing out of a session through the organisation's provider offers signin
   expect((await fetch(href)).status).toBe(200);
 });
 
+test("without OIDC_ALLOW_PRIVATE, the organisation's provider at a private address signs no one in and is never asked", async () => {
+  const seen = provider.requests.length;
+  const answer = await submitEmail(guarded, `grace@${DOMAIN}`);
+  expect(answer.status).toBe(502);
+  expect(answer.text).toContain("is at an address that is not public, and the portal does not connect there");
+  expect(answer.location).toBeNull();
+  expect(answer.cookies[SESSION_COOKIE]).toBeUndefined();
+  expect(answer.cookies.__portal_oidc).toBeUndefined();
+  expect(provider.requests.slice(seen)).toEqual([]);
+});
+
+test("a client secret the portal can no longer unseal stops sign-in with words, not a 500, until the admin enters it again", async () => {
+  const email = `grace@${DOMAIN}`;
+  // A sign-in under way while the secrets key changes: its callback is refused too.
+  const started = await submitEmail(portal, email);
+  expect(started.status).toBe(302);
+  const callback = await finishAtProvider(started.location!, "grace", `${SSO_PUBLIC_URL}/auth/oidc/callback`);
+  // Sealed under another key, as after the portal's secrets key changed.
+  const providerRow = () => getDb().select().from(oidcProviders).where(eq(oidcProviders.orgId, org.id)).get()!;
+  getDb()
+    .update(oidcProviders)
+    .set({ sealedClientSecret: sealSecret(provider.clientSecret, randomBytes(32)) })
+    .where(eq(oidcProviders.orgId, org.id))
+    .run();
+
+  const refused = await submitEmail(portal, email);
+  expect(refused.status).toBe(503);
+  expect(refused.text).toContain("needs its administrator to enter the provider&#x27;s client secret again");
+  expect(refused.location).toBeNull();
+  const finished = await arriveAtCallback(portal, callback, started.cookies.__portal_oidc);
+  expect(finished.status).toBe(503);
+  expect(finished.text).toContain("needs its administrator to enter the provider&#x27;s client secret again");
+  for (const answer of [refused, finished]) expect(answer.cookies[SESSION_COOKIE]).toBeUndefined();
+
+  const page = await send(portal.baseUrl, ssoPage(org.slug), { cookie: admin });
+  expect(page.text).toContain("The stored client secret cannot be read any more");
+  // Saving without the secret keeps the provider broken: refused, on the secret's field.
+  const blank = await post(ssoPage(org.slug), admin, providerForm({ clientSecret: "" }));
+  expect(blank.status).toBe(422);
+  expect(blank.text).toContain("The stored client secret cannot be read any more: enter the client secret");
+  const unreadable = providerRow().sealedClientSecret;
+
+  const saved = await post(ssoPage(org.slug), admin, providerForm());
+  expect(saved.status).toBe(200);
+  expect(saved.text).not.toContain("cannot be read");
+  expect(providerRow().sealedClientSecret).not.toBe(unreadable);
+  const again = await submitEmail(portal, email);
+  expect(again.status, again.text.slice(0, 300)).toBe(302);
+  expect(again.location!.startsWith(`${provider.issuer}/auth?`)).toBe(true);
+});
+
 test("another organisation's claim to an approved domain cannot be approved", async () => {
   const rivalAdmin = siteAdmin; // the rival organisation's admin is also the site administrator here
   const claimed = await post(ssoPage(rival.slug), rivalAdmin, [
@@ -241,4 +323,42 @@ test("the organisation's provider never signs in a site administrator", async ()
   } finally {
     getDb().update(users).set({ email: rival.emails.admin }).where(eq(users.email, root)).run();
   }
+});
+
+test("a site administrator revokes an approved domain: its people sign in with their password, and the organisation may claim it again", async () => {
+  const [claim] = claimsOf(org.id);
+  expect(claim!.status).toBe("approved");
+  const revoke = (fields: Array<[string, string]>, cookie = siteAdmin) =>
+    post("/admin/domains", cookie, [["intent", "revoke"], ["claimId", String(claim!.id)], ...fields]);
+  expect((await send(portal.baseUrl, "/admin/domains", { cookie: siteAdmin })).text).toContain(
+    `Revoke the approval of ${DOMAIN} for ${org.name}`,
+  );
+
+  // An organisation's admin cannot; unconfirmed, nothing changes and the box says why.
+  expect((await revoke([["confirm", "on"]], admin)).status).toBe(403);
+  const unconfirmed = await revoke([]);
+  expect(unconfirmed.status).toBe(400);
+  expect(unconfirmed.text).toContain("Tick the box to confirm");
+  expect(claimsOf(org.id)[0]!.status).toBe("approved");
+
+  const revoked = await revoke([["confirm", "on"]]);
+  expect(revoked.status).toBe(200);
+  expect(revoked.text).toContain(`The approval of ${DOMAIN} was revoked: its people sign in with their password again.`);
+  expect(claimsOf(org.id)[0]).toMatchObject({ status: "revoked", decidedAt: expect.any(Date) });
+  const [event] = getDb().select().from(auditEvents).where(eq(auditEvents.action, "sso.domain_revoked")).all();
+  expect(event).toMatchObject({ orgId: null, entityId: String(claim!.id) });
+  expect(JSON.parse(event!.payload)).toMatchObject({ after: { status: "revoked" }, details: { domain: DOMAIN, orgId: org.id } });
+  expect((await revoke([["confirm", "on"]])).status).toBe(409);
+
+  const answer = await submitEmail(portal, `grace@${DOMAIN}`);
+  expect(answer.status).not.toBe(302);
+  expect(answer.text).toContain('name="password"');
+  expect((await send(portal.baseUrl, ssoPage(org.slug), { cookie: admin })).text).toContain("Approval revoked by a site administrator");
+
+  const again = await post(ssoPage(org.slug), admin, [
+    ["intent", "claim"],
+    ["domain", DOMAIN],
+  ]);
+  expect(again.status).toBe(200);
+  expect(claimsOf(org.id).map((c) => c.status)).toEqual(expect.arrayContaining(["revoked", "pending"]));
 });

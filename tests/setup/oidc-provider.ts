@@ -28,6 +28,8 @@ export type TestProvider = {
   clientSecret: string;
   /** Adds or replaces an account (its groups can change between sign-ins). */
   account: (account: TestAccount) => void;
+  /** Every request the provider received, as "METHOD /path", oldest first (from browsers and portals alike). */
+  requests: string[];
   close: () => Promise<void>;
 };
 
@@ -41,6 +43,8 @@ export function oidcEnv(provider: ProviderClient, overrides: Record<string, stri
     OIDC_CLIENT_ID: provider.clientId,
     OIDC_CLIENT_SECRET: provider.clientSecret,
     OIDC_ALLOW_HTTP: "true",
+    // The test provider listens on 127.0.0.1: organisations' own providers may be there too.
+    OIDC_ALLOW_PRIVATE: "true",
     ...overrides,
   };
 }
@@ -49,7 +53,8 @@ export function oidcEnv(provider: ProviderClient, overrides: Record<string, stri
 export async function startOidcProvider(publicUrls: string[]): Promise<TestProvider> {
   const accounts = new Map<string, TestAccount>();
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-  const server = http.createServer();
+  const requests: string[] = [];
+  const server = http.createServer((request) => requests.push(`${request.method} ${request.url?.split("?")[0]}`));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clientId = "portal-test";
@@ -98,6 +103,7 @@ export async function startOidcProvider(publicUrls: string[]): Promise<TestProvi
     clientId,
     clientSecret,
     account: (account) => accounts.set(account.login, account),
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -35,6 +35,7 @@ export const EVENT_LABELS: Readonly<Record<string, string>> = {
   "sso.domain_withdrawn": "Email domain claim withdrawn",
   "sso.domain_approved": "Email domain claim approved",
   "sso.domain_rejected": "Email domain claim rejected",
+  "sso.domain_revoked": "Email domain approval revoked",
   "auth.logout_everywhere": "Signed out everywhere",
   "auth.session_ended": "Session ended",
   "user.sessions_ended": "Member's sessions ended",

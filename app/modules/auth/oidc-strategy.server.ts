@@ -3,6 +3,7 @@ import { createCookie, redirect, type Cookie } from "@remix-run/node";
 import * as client from "openid-client";
 import { Strategy } from "remix-auth/strategy";
 import { env, type OidcSettings } from "../../utils/env.server";
+import { publicOnlyFetch, refusedAddressIn } from "../../utils/public-address.server";
 import { sessionSecrets } from "./session.server";
 import { groupsOf } from "./single-sign-on";
 
@@ -84,18 +85,35 @@ export function oidcLinkCookie(): Cookie {
   return linkCookie;
 }
 
+/**
+ * How the portal reaches an organisation's own provider (discovery, token, JWKS): public addresses only, no
+ * redirects, so an organisation's admin cannot point the portal at its own network (OIDC_ALLOW_PRIVATE lifts
+ * it). The site-wide provider, which the operator sets (OIDC_ISSUER), is reached with plain fetch.
+ */
+export const organisationProviderFetch = publicOnlyFetch(() => env().OIDC_ALLOW_PRIVATE);
+
 const configurations = new Map<string, Promise<client.Configuration>>();
+
+/** Why an organisation's provider signs no one in while its stored client secret cannot be unsealed. */
+export const SECRET_UNREADABLE =
+  "Single sign-on for this organisation needs its administrator to enter the provider's client secret again: the portal can no longer read the one it stored. Ask your administrator; until then you cannot sign in through it.";
 
 /** The provider's configuration from its discovery document, fetched once per process and client (again after a failure). */
 export function providerConfiguration(settings: OidcSettings): Promise<client.Configuration> {
-  // The secret is part of the key: an organisation's admins may replace it while the process runs.
-  const key = [settings.issuer, settings.clientId, createHash("sha256").update(settings.clientSecret).digest("hex")].join("\u0000");
+  const secret = settings.clientSecret;
+  if (secret === null) return Promise.reject(new OidcSignInError(SECRET_UNREADABLE, 503));
+  // The secret is part of the key: an organisation's admins may replace it while the process runs. So is the
+  // provider's id: an organisation's provider is reached through another fetch than the site-wide one.
+  const key = [settings.id, settings.issuer, settings.clientId, createHash("sha256").update(secret).digest("hex")].join("\u0000");
   let found = configurations.get(key);
   if (!found) {
     const execute = [client.enableNonRepudiationChecks, ...(settings.allowHttp ? [client.allowInsecureRequests] : [])];
-    found = client.discovery(new URL(settings.issuer), settings.clientId, undefined, client.ClientSecretBasic(settings.clientSecret), {
+    // The Configuration keeps the fetch for every later request (token, JWKS).
+    const guarded = settings.id === "env" ? {} : { [client.customFetch]: organisationProviderFetch };
+    found = client.discovery(new URL(settings.issuer), settings.clientId, undefined, client.ClientSecretBasic(secret), {
       execute,
       timeout: 10,
+      ...guarded,
     });
     found.catch(() => configurations.delete(key));
     configurations.set(key, found);
@@ -116,9 +134,21 @@ export async function providerLogoutUrl(settings: OidcSettings, postLogoutRedire
 
 const PROVIDER_UNREACHABLE = "The identity provider cannot be reached right now. Try again in a minute, or ask your administrator.";
 
+/** Why the provider could not be reached, in words: its secret unreadable, refused for its address, or not answering. */
+function unreachable(error: unknown): OidcSignInError {
+  if (error instanceof OidcSignInError) return error;
+  return refusedAddressIn(error)
+    ? new OidcSignInError(
+        "Your organisation's identity provider is at an address that is not public, and the portal does not connect there. Ask your administrator to check its issuer URL.",
+        502,
+      )
+    : new OidcSignInError(PROVIDER_UNREACHABLE, 502);
+}
+
 /** Words for people from what openid-client refused (its codes and messages name the check that failed). */
 function refusal(error: unknown): OidcSignInError {
   if (error instanceof OidcSignInError) return error;
+  if (refusedAddressIn(error)) return unreachable(error);
   if (error instanceof client.AuthorizationResponseError) {
     return new OidcSignInError(
       error.error === "access_denied"
@@ -155,8 +185,8 @@ export class OidcStrategy<User> extends Strategy<User, { claims: OidcClaims; req
     const settings = this.providers.forEmail(email);
     if (!settings) throw new OidcSignInError("Single sign-on is not set up for this email address here.", 404);
     const redirectTo = String(form.get("redirectTo") ?? "");
-    const config = await providerConfiguration(settings).catch(() => {
-      throw new OidcSignInError(PROVIDER_UNREACHABLE, 502);
+    const config = await providerConfiguration(settings).catch((error: unknown) => {
+      throw unreachable(error);
     });
     const flow: Flow = {
       state: client.randomState(),

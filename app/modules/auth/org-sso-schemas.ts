@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ROLES, type Role } from "./roles";
-import { NameTextSchema } from "../../utils/validation";
+import { confirmation, NameTextSchema } from "../../utils/validation";
 
 /**
  * Input of an organisation's single sign-on page (/orgs/:orgSlug/admin/sso)
@@ -87,10 +87,15 @@ export const DomainSchema = z
 
 export const DomainClaimSchema = z.object({ domain: DomainSchema });
 
-/** The claim a button acts on (withdraw, approve, reject). */
+/** The claim a button acts on (withdraw, approve, reject, revoke). */
 export const DomainClaimIdSchema = z.object({ claimId: z.coerce.number().int().positive() });
 
 /** A site administrator's decision: confirmed, since an approved domain sends its people to that organisation's provider. */
 export const DomainDecisionSchema = DomainClaimIdSchema.extend({
-  confirm: z.literal("on", { errorMap: () => ({ message: "Tick the box to confirm the decision" }) }),
+  confirm: confirmation("Tick the box to confirm the decision"),
+});
+
+/** A site administrator revokes an approval: confirmed, since the domain's people then sign in with their password. */
+export const DomainRevocationSchema = DomainClaimIdSchema.extend({
+  confirm: confirmation("Tick the box to confirm: the domain's people then sign in with their password"),
 });

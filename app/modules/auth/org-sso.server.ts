@@ -5,8 +5,11 @@ import { memberships, oidcProviders, orgDomains, organizations, users } from "..
 import { env, type OidcSettings } from "../../utils/env.server";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { openSecret, sealSecret } from "../../utils/keys.server";
+import { refusedAddressIn } from "../../utils/public-address.server";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
+import { organisationProviderFetch } from "./oidc-strategy.server";
 import type { OidcProviderInput } from "./org-sso-schemas";
+import type { DomainClaimStatus } from "./auth-constants";
 import type { Role } from "./roles";
 import type { SsoPolicy } from "./sso-policy";
 import { emailDomain, isSsoEmail } from "./single-sign-on";
@@ -24,12 +27,29 @@ type UserActor = Actor & { type: "user"; id: number };
 
 /* ---------------------------------------------------------------- the provider */
 
-/** The organisation's provider as its page shows it: never the secret, only whether one is stored. */
+/** The stored client secret, or null when it can no longer be unsealed (the secrets key changed, or it was altered). */
+function unsealedSecret(sealed: string): string | null {
+  try {
+    return openSecret(sealed);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The organisation's provider as its page shows it: never the secret, only whether one is stored and whether
+ * the portal can still read it.
+ */
 export function findOrgProvider(orgId: number) {
   const row = getDb().select().from(oidcProviders).where(eq(oidcProviders.orgId, orgId)).get();
   if (!row) return null;
   const { sealedClientSecret, roleMap, ...rest } = row;
-  return { ...rest, hasSecret: sealedClientSecret !== "", roleMap: JSON.parse(roleMap) as Record<string, Role> };
+  return {
+    ...rest,
+    hasSecret: sealedClientSecret !== "",
+    secretReadable: unsealedSecret(sealedClientSecret) !== null,
+    roleMap: JSON.parse(roleMap) as Record<string, Role>,
+  };
 }
 
 /** The organisation's active administrators: who may be the break-glass account. */
@@ -45,13 +65,20 @@ export function adminMembers(orgId: number, db: DbOrTx = getDb()) {
 
 /**
  * Saves the organisation's provider (created on the first save, which needs
- * the client secret; a blank secret later keeps the stored one). Audited
- * without the secret: only whether it changed.
+ * the client secret; a blank secret later keeps the stored one, unless it can
+ * no longer be read and the provider is to be on). Audited without the
+ * secret: only whether it changed.
  */
 export function saveOrgProvider(orgId: number, input: OidcProviderInput, actor: UserActor) {
   return writeTransaction({ orgId }, (tx) => {
     const current = tx.select().from(oidcProviders).where(eq(oidcProviders.orgId, orgId)).get();
     if (!current && !input.clientSecret) throw invalid("Enter the client secret the provider gave this portal", "clientSecret");
+    if (current && !input.clientSecret && input.enabled && unsealedSecret(current.sealedClientSecret) === null) {
+      throw invalid(
+        "The stored client secret cannot be read any more: enter the client secret the provider gave this portal",
+        "clientSecret",
+      );
+    }
     if (input.breakGlassUserId !== null && !adminMembers(orgId, tx).some((admin) => admin.id === input.breakGlassUserId)) {
       throw invalid("Choose one of this organisation's active administrators", "breakGlassUserId");
     }
@@ -114,7 +141,11 @@ export type DiscoveryResult =
   | { ok: true; issuer: string; authorizationEndpoint: string; tokenEndpoint: string; jwksUri: string; endSession: boolean }
   | { ok: false; message: string };
 
-/** Fetches the issuer's discovery document (`/.well-known/openid-configuration`) and says what it holds. */
+/**
+ * Fetches the issuer's discovery document (`/.well-known/openid-configuration`) and says what it holds. As
+ * sign-in does, it reaches only public addresses (unless OIDC_ALLOW_PRIVATE) and follows no redirect: an
+ * organisation's admin cannot make the portal probe its own network.
+ */
 export async function checkDiscovery(issuer: string): Promise<DiscoveryResult> {
   const base = issuer.replace(/\/+$/, "");
   if (!base.startsWith("https://") && !(env().OIDC_ALLOW_HTTP && base.startsWith("http://"))) {
@@ -122,14 +153,23 @@ export async function checkDiscovery(issuer: string): Promise<DiscoveryResult> {
   }
   let document: Record<string, unknown>;
   try {
-    const response = await fetch(`${base}/.well-known/openid-configuration`, {
-      redirect: "error",
+    const response = await organisationProviderFetch(`${base}/.well-known/openid-configuration`, {
       signal: AbortSignal.timeout(5_000),
       headers: { accept: "application/json" },
     });
+    if (response.status >= 300 && response.status < 400) {
+      return { ok: false, message: `The provider answered with a redirect (${response.status}): enter the issuer URL it redirects to.` };
+    }
     if (!response.ok) return { ok: false, message: `The provider answered ${response.status} for its discovery document.` };
     document = (await response.json()) as Record<string, unknown>;
   } catch (error) {
+    const refused = refusedAddressIn(error);
+    if (refused) {
+      return {
+        ok: false,
+        message: `The issuer's address is not public (${refused.reason}): the portal connects only to providers on the public internet.`,
+      };
+    }
     const reason = error instanceof Error && error.name === "TimeoutError" ? "no answer within 5 seconds" : "no answer, or not JSON";
     return { ok: false, message: `The discovery document could not be read (${reason}).` };
   }
@@ -230,44 +270,91 @@ export function listAllDomainClaims() {
     .all();
 }
 
+/** A site administrator's change of a claim's status, from the one it must have, audited in the site's chain. */
+type ClaimChange = {
+  from: DomainClaimStatus;
+  to: DomainClaimStatus;
+  action: string;
+  /** Why a claim not in `from` is refused. */
+  notFrom: string;
+  /** A further refusal, checked in the transaction. */
+  check?: (tx: DbOrTx, claim: typeof orgDomains.$inferSelect) => void;
+};
+
+function changeClaimStatus(claimId: number, change: ClaimChange, actor: UserActor) {
+  const claim = getDb().select().from(orgDomains).where(eq(orgDomains.id, claimId)).get();
+  if (!claim) throw new DomainError("not_found", "That domain claim does not exist (withdrawn?)", "claimId");
+  return writeTransaction({ orgId: claim.orgId, site: true }, (tx) => {
+    const current = tx.select().from(orgDomains).where(eq(orgDomains.id, claimId)).get();
+    if (current?.status !== change.from) throw conflict(change.notFrom, "claimId");
+    change.check?.(tx, current);
+    tx.update(orgDomains).set({ status: change.to, decidedById: actor.id, decidedAt: new Date() }).where(eq(orgDomains.id, claimId)).run();
+    recordAuditEvent(tx, {
+      orgId: null,
+      actor,
+      action: change.action,
+      entityType: "org_domain",
+      entityId: claimId,
+      before: { status: change.from },
+      after: { status: change.to },
+      details: { domain: current.domain, orgId: current.orgId },
+    });
+    return current;
+  });
+}
+
+/** Refuses approving a domain another organisation holds approved: one organisation per domain. */
+function checkDomainFree(tx: DbOrTx, claim: typeof orgDomains.$inferSelect) {
+  const holder = tx
+    .select({ orgName: organizations.name })
+    .from(orgDomains)
+    .innerJoin(organizations, eq(organizations.id, orgDomains.orgId))
+    .where(and(eq(orgDomains.domain, claim.domain), eq(orgDomains.status, "approved")))
+    .get();
+  if (holder) {
+    throw conflict(
+      `${claim.domain} is approved for "${holder.orgName}" already: one organisation per domain. Reject this claim, or ask them to withdraw theirs first.`,
+      "claimId",
+    );
+  }
+}
+
 /**
  * A site administrator approves or rejects a pending claim. Approving a domain
  * another organisation holds approved is refused: one organisation per domain.
  * Audited in the site's chain.
  */
 export function decideDomainClaim(claimId: number, decision: "approved" | "rejected", actor: UserActor) {
-  const claim = getDb().select().from(orgDomains).where(eq(orgDomains.id, claimId)).get();
-  if (!claim) throw new DomainError("not_found", "That domain claim does not exist (withdrawn?)", "claimId");
-  return writeTransaction({ orgId: claim.orgId, site: true }, (tx) => {
-    const current = tx.select().from(orgDomains).where(eq(orgDomains.id, claimId)).get();
-    if (current?.status !== "pending") throw conflict("This claim was decided or withdrawn already", "claimId");
-    if (decision === "approved") {
-      const holder = tx
-        .select({ orgName: organizations.name })
-        .from(orgDomains)
-        .innerJoin(organizations, eq(organizations.id, orgDomains.orgId))
-        .where(and(eq(orgDomains.domain, current.domain), eq(orgDomains.status, "approved")))
-        .get();
-      if (holder) {
-        throw conflict(
-          `${current.domain} is approved for "${holder.orgName}" already: one organisation per domain. Reject this claim, or ask them to withdraw theirs first.`,
-          "claimId",
-        );
-      }
-    }
-    tx.update(orgDomains).set({ status: decision, decidedById: actor.id, decidedAt: new Date() }).where(eq(orgDomains.id, claimId)).run();
-    recordAuditEvent(tx, {
-      orgId: null,
-      actor,
+  return changeClaimStatus(
+    claimId,
+    {
+      from: "pending",
+      to: decision,
       action: decision === "approved" ? "sso.domain_approved" : "sso.domain_rejected",
-      entityType: "org_domain",
-      entityId: claimId,
-      before: { status: "pending" },
-      after: { status: decision },
-      details: { domain: current.domain, orgId: current.orgId },
-    });
-    return current;
-  });
+      notFrom: "This claim was decided or withdrawn already",
+      check: decision === "approved" ? checkDomainFree : undefined,
+    },
+    actor,
+  );
+}
+
+/**
+ * A site administrator revokes an approved claim: the domain's people sign in
+ * with their password again (sessions that came through the provider run to
+ * their idle end), and the organisation may claim the domain again. Audited in
+ * the site's chain, naming the organisation.
+ */
+export function revokeDomainClaim(claimId: number, actor: UserActor) {
+  return changeClaimStatus(
+    claimId,
+    {
+      from: "approved",
+      to: "revoked",
+      action: "sso.domain_revoked",
+      notFrom: "This claim is not approved (any more): there is nothing to revoke",
+    },
+    actor,
+  );
 }
 
 /* ---------------------------------------------------------------- sign-in */
@@ -295,7 +382,8 @@ function settingsOf(db: DbOrTx, row: typeof oidcProviders.$inferSelect): OidcSet
     id: String(row.id),
     issuer: row.issuer,
     clientId: row.clientId,
-    clientSecret: openSecret(row.sealedClientSecret),
+    // Unreadable: sign-in through it says its admins must enter the secret again (never a 500).
+    clientSecret: unsealedSecret(row.sealedClientSecret),
     orgSlug: org.slug,
     groupsClaim: row.groupsClaim,
     emailVerifiedClaim: "email_verified",

@@ -1,10 +1,8 @@
-import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import type { LookupFunction } from "node:net";
-import ipaddr from "ipaddr.js";
 import { Webhook } from "standardwebhooks";
 import { env } from "../../utils/env.server";
+import { publicOnlyLookup, RefusedAddressError, refusedLiteral, refusedRemote } from "../../utils/public-address.server";
 import type { AttemptResult } from "./delivery";
 
 /**
@@ -13,45 +11,18 @@ import type { AttemptResult } from "./delivery";
  * `standardwebhooks` package signs), to a receiver on the public internet.
  *
  * Server-side request forgery is refused where it matters: at the address
- * the socket actually connects to. The connection's DNS lookup is ours, and
- * it fails for any address that is not public unicast (private, loopback,
- * link-local, unique-local, CGNAT, multicast, reserved, IPv4-mapped forms of
- * those), so a name that resolves to 127.0.0.1 or re-resolves between check
- * and connect cannot reach inside. WEBHOOK_ALLOW_PRIVATE=1 lifts the refusal
- * for on-premises receivers and the tests. Redirects are not followed.
+ * the socket actually connects to (app/utils/public-address.server.ts: our
+ * DNS lookup, literal IPs up front, the connected address).
+ * WEBHOOK_ALLOW_PRIVATE=1 lifts the refusal for on-premises receivers and the
+ * tests. Redirects are not followed.
  */
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 /** How much of a receiver's answer the delivery log keeps. */
 const ANSWER_LIMIT = 2_048;
 
-/** Why an address may not be reached, or null when it may. */
-export function refusedAddress(address: string): string | null {
-  if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
-  const parsed = ipaddr.process(address); // IPv4-mapped IPv6 becomes the IPv4 address it maps
-  const range = parsed.range();
-  return range === "unicast" ? null : `${parsed.toString()} is a ${range} address`;
-}
-
-class RefusedAddressError extends Error {
-  override name = "RefusedAddressError";
-}
-
-/** dns.lookup, refusing every answer that is not a public address (unless private ones are allowed). */
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, "", 0);
-    const list = addresses as dns.LookupAddress[];
-    const allowPrivate = env().WEBHOOK_ALLOW_PRIVATE;
-    const usable = allowPrivate ? list : list.filter((a) => refusedAddress(a.address) === null);
-    if (usable.length === 0) {
-      const why = list.map((a) => refusedAddress(a.address)).find(Boolean) ?? "no address";
-      return callback(new RefusedAddressError(`refused: ${hostname} resolves to a non-public address (${why})`), "", 0);
-    }
-    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, usable);
-    callback(null, usable[0]!.address, usable[0]!.family);
-  });
-};
+const allowPrivate = () => env().WEBHOOK_ALLOW_PRIVATE;
+const lookup = publicOnlyLookup(allowPrivate);
 
 export type WebhookRequest = { url: string; secret: string; messageId: string; timestamp: Date; payload: string };
 
@@ -68,18 +39,15 @@ export function signatureHeaders({ secret, messageId, timestamp, payload }: Omit
 export function postWebhook(request: WebhookRequest): Promise<AttemptResult> {
   const url = new URL(request.url);
   // A literal IP in the URL skips the lookup: check it here.
-  const literal = url.hostname.replace(/^\[|\]$/g, "");
-  if (ipaddr.isValid(literal) && !env().WEBHOOK_ALLOW_PRIVATE) {
-    const why = refusedAddress(literal);
-    if (why) return Promise.resolve({ ok: false, statusCode: null, error: `refused: ${why}` });
-  }
+  const why = refusedLiteral(url, allowPrivate);
+  if (why) return Promise.resolve({ ok: false, statusCode: null, error: new RefusedAddressError(why).message });
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve) => {
     const req = client.request(
       url,
       {
         method: "POST",
-        lookup: guardedLookup,
+        lookup,
         timeout: WEBHOOK_TIMEOUT_MS,
         headers: {
           "content-type": "application/json",
@@ -108,10 +76,8 @@ export function postWebhook(request: WebhookRequest): Promise<AttemptResult> {
       // when it connected and never connects again: listening on it would pile up one listener per delivery.
       if (!socket.connecting) return;
       socket.once("connect", () => {
-        const remote = socket.remoteAddress;
-        if (remote && !env().WEBHOOK_ALLOW_PRIVATE && refusedAddress(remote)) {
-          req.destroy(new RefusedAddressError(`refused: connected to ${refusedAddress(remote)}`));
-        }
+        const refused = refusedRemote(socket.remoteAddress, allowPrivate);
+        if (refused) req.destroy(new RefusedAddressError(refused));
       });
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`)));

@@ -9,7 +9,6 @@ import { webhookEventSchema } from "./notification-payloads";
 import { WebhookCreateSchema } from "./notification-schemas";
 import { notify } from "./notifications.server";
 import { deliverDueMessages } from "./outbox.server";
-import { refusedAddress } from "./webhook-transport.server";
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -119,10 +118,6 @@ describe("webhooks", () => {
     const [attempt] = getDb().select().from(deliveryAttempts).all();
     expect(attempt).toMatchObject({ ok: false, statusCode: null });
     expect(attempt!.error).toMatch(/refused: .*loopback/);
-
-    for (const address of ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.169.254", "::1", "fe80::1", "::ffff:10.0.0.1", "100.64.0.1"])
-      expect(refusedAddress(address), address).not.toBeNull();
-    expect(refusedAddress("93.184.215.14")).toBeNull();
   });
 
   it("disables an endpoint failing for 24 hours, holds its messages, tells its admins; enabling sends them", async () => {
