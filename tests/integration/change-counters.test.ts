@@ -412,7 +412,11 @@ describe("change counters", () => {
       },
       {
         label: "token revoke",
-        send: form("admin", "routes/orgs.$orgSlug.admin.tokens", { intent: "revoke", tokenId: String(world.tokens.revocable.id), confirm: "on" }),
+        send: form("admin", "routes/orgs.$orgSlug.admin.tokens", {
+          intent: "revoke",
+          tokenId: String(world.tokens.revocable.id),
+          confirm: "on",
+        }),
       },
       {
         label: "webhook register",
