@@ -35,10 +35,26 @@ export default defineConfig({
     tsconfigPaths(),
   ],
   test: {
-    include: ["app/**/*.test.ts", "db/**/*.test.ts", "scripts/**/*.test.ts", "tests/integration/**/*.test.ts"],
+    projects: [
+      {
+        extends: true,
+        // Unit tests run in worker threads that keep their loaded modules from file to file (about 40%
+        // quicker: importing the app for every file cost more than the tests). Each file still gets its
+        // own database copy from the setup file; files pass in any order (`--sequence.shuffle.files`).
+        test: {
+          name: "unit",
+          include: ["app/**/*.test.ts", "db/**/*.test.ts", "scripts/**/*.test.ts"],
+          pool: "threads",
+        },
+      },
+      // Integration files change the environment and start servers: each runs in a fresh process.
+      { extends: true, test: { name: "integration", include: ["tests/integration/**/*.test.ts"] } },
+    ],
     globalSetup: ["tests/setup/vitest-global-setup.ts"],
     setupFiles: ["tests/setup/vitest-setup.ts"],
     pool: "forks",
+    // Isolation is set per pool, not per project: the unit project's threads share modules, integration's forks do not.
+    poolOptions: { threads: { isolate: false }, forks: { isolate: true } },
     // At least two files at once even on two cores (vitest's default there is one): integration
     // files mostly wait for their server process.
     maxWorkers: Math.max(2, os.availableParallelism() - 1),

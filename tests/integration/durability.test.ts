@@ -103,7 +103,7 @@ describe("several server processes on one database file", () => {
       check.$client.close();
 
       const WORKERS = 4;
-      const PER_WORKER = 250;
+      const PER_WORKER = 125;
       const IN_PROCESS = 100;
       // API writers: 4 workers spread over both servers, ~20 requests in flight in total.
       const apiWriters = Array.from({ length: WORKERS }, (_, w) =>
