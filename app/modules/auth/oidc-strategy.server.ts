@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { createCookie, redirect, type Cookie } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import * as client from "openid-client";
 import { Strategy } from "remix-auth/strategy";
 import { env, type OidcSettings } from "../../utils/env.server";
 import { publicOnlyFetch, refusedAddressIn } from "../../utils/public-address.server";
-import { sessionSecrets } from "./session.server";
+import { shortLivedCookie } from "./session.server";
 import { groupsOf } from "./single-sign-on";
 
 /**
@@ -52,38 +52,16 @@ export type ProviderLookup = {
 const FLOW_COOKIE = "__portal_oidc";
 const FLOW_SECONDS = 10 * 60;
 
-let flowCookie: Cookie | undefined;
 /** The pending sign-in's secrets: signed, sent only to the callback, gone after ten minutes. */
-function oidcFlowCookie(): Cookie {
-  flowCookie ??= createCookie(FLOW_COOKIE, {
-    httpOnly: true,
-    // The provider's redirect back is a top-level GET from another site: Lax cookies go with it.
-    sameSite: "lax",
-    path: "/auth/oidc",
-    secure: env().COOKIE_SECURE,
-    secrets: sessionSecrets(),
-    maxAge: FLOW_SECONDS,
-  });
-  return flowCookie;
-}
+// Lax (shortLivedCookie): the provider's redirect back is a top-level GET from another site, and Lax cookies go with it.
+const oidcFlowCookie = shortLivedCookie(FLOW_COOKIE, "/auth/oidc", FLOW_SECONDS);
 
 /** The Set-Cookie header that ends a pending sign-in (sent with every answer of the callback). */
 export const clearedOidcFlowCookie = () => oidcFlowCookie().serialize("", { maxAge: 0 });
 
-let linkCookie: Cookie | undefined;
 /** The secret of a pending link (sso.server.ts) while the person proves the account: for the link page only. */
-export function oidcLinkCookie(): Cookie {
-  linkCookie ??= createCookie("__portal_oidc_link", {
-    httpOnly: true,
-    sameSite: "lax",
-    // Not "/auth/oidc/link": the page's form posts to /auth/oidc/link.data when JavaScript runs.
-    path: "/auth/oidc",
-    secure: env().COOKIE_SECURE,
-    secrets: sessionSecrets(),
-    maxAge: 15 * 60,
-  });
-  return linkCookie;
-}
+// Not "/auth/oidc/link": the page's form posts to /auth/oidc/link.data when JavaScript runs.
+export const oidcLinkCookie = shortLivedCookie("__portal_oidc_link", "/auth/oidc", 15 * 60);
 
 /**
  * How the portal reaches an organisation's own provider (discovery, token, JWKS): public addresses only, no
