@@ -15,7 +15,8 @@ import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 test.describe.configure({ mode: "serial" });
 
-const DOMAIN = "sso-required.test";
+// Its own domain per run, so a retry's accounts do not collide with the first attempt's.
+const DOMAIN = `sso-required-${Date.now().toString(36)}.test`;
 const BREAK_GLASS = `glass@${DOMAIN}`;
 let provider: TestProvider;
 let portal: PortalServer | undefined;
@@ -56,6 +57,8 @@ test.afterAll(async () => {
 async function signInWithPassword(page: Page, server: PortalServer, email: string) {
   await page.goto(`${server.baseUrl}/login`);
   await page.getByRole("link", { name: "Sign in with a password instead" }).click();
+  // The email field is on both steps: type only once the password step has arrived, or the text goes to the old page.
+  await expect(page.getByLabel("Password")).toBeVisible();
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
