@@ -1,12 +1,11 @@
 import fs from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { assessmentAnswers, assessmentStatements, auditEvents } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf } from "../../app/utils/quarters";
-import { test, expect, signInAs } from "./fixtures";
+import { test, expect, signInAs, axeFindings } from "./fixtures";
 import { API, expectApiError, expectJson, type ApiClient } from "../setup/api-client";
 import type { TestOrg } from "../setup/test-orgs";
 
@@ -271,12 +270,7 @@ test("the capture page fits a phone, names every choice by its statement and pas
   // With a field error on screen too, nothing serious for assistive technology.
   await status(phone, capabilities[0]!.id, "Not applicable").check();
   await expect(statement(phone, capabilities[0]!.id).locator(".field-error")).toHaveText("Say why this does not apply");
-  const { violations } = await new AxeBuilder({ page: phone }).analyze();
-  expect(
-    violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-  ).toEqual([]);
+  expect(await axeFindings(phone)).toEqual([]);
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await phone.context().close();
 });

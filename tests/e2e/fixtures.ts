@@ -54,12 +54,35 @@ export async function signInThroughProvider(page: Page, baseUrl: string, issuer:
   await page.getByRole("button", { name: "Continue" }).click();
 }
 
+/**
+ * What axe finds on the page as it stands, one line per rule (impact, rule, how many elements, the first three):
+ * serious and critical findings, or with `everyImpact` the moderate and minor ones too. Only violations are
+ * collected: gathering every passing element as well costs about a third more time on a long page.
+ */
+export async function axeFindings(page: Page, { everyImpact = false } = {}): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).options({ resultTypes: ["violations"] }).analyze();
+  return violations
+    .filter((v) => everyImpact || v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `axe ${v.impact} ${v.id} (${v.nodes.length}×: ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(" | ")})`,
+    );
+}
+
+/** The page as it stands is no wider than its window, and axe finds nothing at all, of any impact. */
+export async function expectAccessibleAndFits(page: Page) {
+  expect(await axeFindings(page, { everyImpact: true })).toEqual([]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+}
+
 /** Fits 390 px without scrolling sideways, and axe finds nothing serious. */
 export async function fitsPhoneAndPassesAxe(page: Page) {
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  expect(await axeFindings(page)).toEqual([]);
   await page.setViewportSize({ width: 1280, height: 720 });
 }
 

@@ -6,9 +6,8 @@
  * whole page) may find nothing serious or critical. A new document route
  * without an entry in PAGES fails the first test.
  */
-import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext } from "@playwright/test";
-import { test, expect, signInAs } from "./fixtures";
+import { test, expect, signInAs, axeFindings } from "./fixtures";
 import { DEMO_PASSWORD } from "../setup/test-orgs";
 import {
   DEMO_EMAILS,
@@ -141,14 +140,7 @@ async function problemsOf(browser: Browser, routeId: string, viewer: Viewer): Pr
     if (response?.status() !== 200) return [`${url}: status ${response?.status()}`];
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     if (width > VIEWPORT.width) problems.push(`${url}: ${width} px wide at ${VIEWPORT.width} px`);
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
-      const where = v.nodes
-        .slice(0, 3)
-        .map((n) => n.target.join(" "))
-        .join(" | ");
-      problems.push(`${url}: axe ${v.impact} ${v.id} (${v.nodes.length}×: ${where})`);
-    }
+    for (const finding of await axeFindings(page)) problems.push(`${url}: ${finding}`);
   } finally {
     await context.close();
   }

@@ -1,10 +1,10 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { oidcEnv, startOidcProvider, type TestProvider } from "../setup/oidc-provider";
 import { freePort, startPortal, stopPortal, type PortalServer } from "../setup/portal-server";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
+import { expectAccessibleAndFits } from "./fixtures";
 
 /**
  * An organisation that requires single sign-on, in Chromium (issue #17): a password session meets the refusal page,
@@ -73,7 +73,7 @@ test("a password session meets the refusal page, whose button signs in through t
   await page.goto(`${portal!.baseUrl}/orgs/${org.slug}/models`);
   await expect(page.getByRole("heading", { name: "Single sign-on required" })).toBeVisible();
   await expect(page.getByText("This organisation requires signing in through")).toBeVisible();
-  await expectAccessible(page);
+  await expectAccessibleAndFits(page);
 
   await page.getByRole("button", { name: /^Sign in through / }).click();
   await expect(page).toHaveURL(new RegExp(`^${provider.issuer}/interaction/`));
@@ -96,11 +96,5 @@ test("the break-glass account signs in with its password and sees members' sign-
   await expect(page.getByText("This organisation requires single sign-on through")).toBeVisible();
   await expect(page.getByRole("row", { name: new RegExp(BREAK_GLASS) })).toContainText("Break-glass: password allowed");
   await expect(page.getByRole("row", { name: new RegExp(`pat@${DOMAIN}`) })).toContainText("Single sign-on (");
-  await expectAccessible(page);
+  await expectAccessibleAndFits(page);
 });
-
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations).toEqual([]);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-}

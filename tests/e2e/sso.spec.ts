@@ -1,7 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { oidcEnv, startOidcProvider, type TestProvider } from "../setup/oidc-provider";
-import { signInThroughProvider as signInAt } from "./fixtures";
+import { expectAccessibleAndFits, signInThroughProvider as signInAt } from "./fixtures";
 import { freePort, startPortal, stopPortal, type PortalServer } from "../setup/portal-server";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
@@ -81,23 +80,17 @@ test("the email step, the link page and a refusal pass axe and fit a phone", asy
   await createUserInOrganization(org.id, { email, name: "Linus", password: TEST_PASSWORD, role: "team" }, SYSTEM_ACTOR);
   provider.account({ login: email, email, groups: ["ml-eng"] });
   await page.goto(`${server!.baseUrl}/login`);
-  await expectAccessible(page);
+  await expectAccessibleAndFits(page);
   await signInThroughProvider(page, email);
   await expect(page).toHaveURL(`${server!.baseUrl}/auth/oidc/link`);
   await expect(page.getByText(email)).toBeVisible();
-  await expectAccessible(page);
+  await expectAccessibleAndFits(page);
   await page.getByLabel("Password").fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Link and sign in" }).click();
   await expect(page).toHaveURL(`${server!.baseUrl}/orgs/${org.slug}`);
   // The callback without a pending sign-in: a refusal page.
   await page.goto(`${server!.baseUrl}/auth/oidc/callback?code=x&state=y`);
   await expect(page.getByRole("heading", { name: "Single sign-on did not sign you in" })).toBeVisible();
-  await expectAccessible(page);
+  await expectAccessibleAndFits(page);
   await context.close();
 });
-
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations).toEqual([]);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-}
