@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 /**
  * `npm test`: lint (ESLint, Prettier, the TypeScript compiler), unit and
- * integration tests (vitest), then a production build and
- * the end-to-end suite (playwright) in Debian's Chromium against that build,
- * on a free port (playwright.config.ts) with its own temp database. Ends with
- * one summary line.
+ * integration tests (vitest), a production build and the end-to-end suite
+ * (playwright) in Debian's Chromium against that build, on a free port
+ * (playwright.config.ts) with its own temp database. Ends with one summary line.
+ *
+ * A full run is two phases, each keeping both cores busy:
+ *   1. the lint chains, the production build and vitest's unit project, side by side;
+ *   2. once all of those passed: Playwright, with vitest's integration project beside it (the browser
+ *      suite mostly waits on pages and timers and used about half of two cores alone). The integration
+ *      output is kept and printed when both are done, so the two logs do not interleave.
  *
  *   npm test              everything
  *   npm test -- lint      lint only
- *   npm test -- unit      vitest only
+ *   npm test -- unit      vitest only (both projects)
  *   npm test -- e2e [pw]  playwright only (extra args go to playwright)
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -31,11 +36,12 @@ function readJson(file) {
 }
 
 function tally() {
-  const unit = readJson(path.join(reports, "vitest.json"));
-  if (unit) {
-    totals.passed += unit.numPassedTests;
-    totals.failed += unit.numFailedTests;
-    totals.skipped += unit.numPendingTests + unit.numTodoTests;
+  for (const name of ["vitest.json", "vitest-unit.json", "vitest-integration.json"]) {
+    const vitest = readJson(path.join(reports, name));
+    if (!vitest) continue;
+    totals.passed += vitest.numPassedTests;
+    totals.failed += vitest.numFailedTests;
+    totals.skipped += vitest.numPendingTests + vitest.numTodoTests;
   }
   const e2e = readJson(path.join(reports, "playwright.json"));
   if (e2e?.stats) {
@@ -52,10 +58,9 @@ function finish(code) {
   process.exit(code);
 }
 
-function run(command, args, env = {}, cleanUp = () => {}) {
+function run(command, args, env = {}) {
   console.log(`\n$ ${path.basename(command)} ${args.join(" ")}`);
   const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
-  cleanUp();
   if (result.status !== 0) finish(result.status ?? 1);
 }
 
@@ -99,54 +104,92 @@ if (only === "lint") {
   finish(0);
 }
 
-/** Runs one chain of lint commands in a shell, stopping at the first failure; resolves with its exit code. */
-function lintChain(chain) {
-  const script = chain.map((args) => [process.execPath, ...args].map((a) => JSON.stringify(a)).join(" ")).join(" && ");
-  return new Promise((resolve) => spawn("sh", ["-c", script], { stdio: "inherit" }).on("exit", (code) => resolve(code ?? 1)));
-}
-
-/** In a full run the lint chains run beside the production build; the build waits for nothing. */
-const lintDone = only
-  ? Promise.resolve(0)
-  : (() => {
-      for (const chain of LINT_CHAINS)
-        console.log(`\n$ lint: ${chain.map((args) => path.basename(args[0])).join(", ")} (beside the build)`);
-      return Promise.all(LINT_CHAINS.map(lintChain)).then((codes) => codes.find((code) => code !== 0) ?? 0);
-    })();
-
-// One production build serves the integration tests (real server processes) and the e2e suite.
-if (only !== "unit") run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
-const lintCode = await lintDone;
-if (lintCode !== 0) {
-  console.error("Lint failed (ESLint, Prettier or tsc, above): run npm run lint, or npm run format to fix formatting.");
-  finish(lintCode);
-}
-if (only !== "e2e") {
-  ensurePoppler();
-  run(
-    process.execPath,
-    [
-      "node_modules/vitest/vitest.mjs",
-      "run",
-      "--reporter=default",
-      "--reporter=json",
-      `--outputFile.json=${path.join(reports, "vitest.json")}`,
-      ...(only === "unit" ? extraArgs : []),
-    ],
-    only === "unit" ? {} : { PORTAL_TEST_BUILD_DIR: process.env.PORTAL_BUILD_DIR ?? "build" },
+/**
+ * Starts a command; resolves with its exit code. With `keepOutput` its output is collected (and returned as
+ * `output()`) instead of going to the terminal.
+ */
+function start(label, command, args, { env = {}, keepOutput = false } = {}) {
+  const started = performance.now();
+  const child = spawn(command, args, { stdio: keepOutput ? ["ignore", "pipe", "pipe"] : "inherit", env: { ...process.env, ...env } });
+  const chunks = [];
+  if (keepOutput) for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => chunks.push(chunk));
+  const code = new Promise((resolve) =>
+    child.on("close", (exitCode) => {
+      console.log(
+        `\n[${label}] ${exitCode === 0 ? "passed" : `failed (exit ${exitCode})`} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
+      resolve(exitCode ?? 1);
+    }),
   );
+  return { code, output: () => Buffer.concat(chunks).toString() };
 }
-if (only !== "unit") {
+
+/** One chain of lint commands in a shell, stopping at the first failure. */
+function startLintChain(chain) {
+  const script = chain.map((args) => [process.execPath, ...args].map((a) => JSON.stringify(a)).join(" ")).join(" && ");
+  return start(`lint: ${chain.map((args) => path.basename(args[0])).join(", ")}`, "sh", ["-c", script]);
+}
+
+const vitestArgs = (reportName, extra = []) => [
+  "node_modules/vitest/vitest.mjs",
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${path.join(reports, reportName)}`,
+  ...extra,
+];
+const VITEST_ENV = { PORTAL_TEST_BUILD_DIR: process.env.PORTAL_BUILD_DIR ?? "build" };
+
+if (only === "unit") {
+  ensurePoppler();
+  run(process.execPath, vitestArgs("vitest.json", extraArgs));
+  finish(0);
+}
+
+/** Playwright against the production build, on a temp database; resolves with its exit code. */
+function startPlaywright(args) {
   ensureChromium();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
-  run(
+  const playwright = start(
+    "playwright",
     process.execPath,
-    ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json", ...(only === "e2e" ? extraArgs : [])],
+    ["node_modules/@playwright/test/cli.js", "test", "--reporter=list,json", ...args],
     {
-      E2E_DATABASE_URL: path.join(dir, "portal.db"),
-      PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, "playwright.json"),
+      env: { E2E_DATABASE_URL: path.join(dir, "portal.db"), PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, "playwright.json") },
     },
-    () => fs.rmSync(dir, { recursive: true, force: true }),
   );
+  return playwright.code.finally(() => fs.rmSync(dir, { recursive: true, force: true }));
 }
-finish(0);
+
+if (only === "e2e") {
+  run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"]);
+  finish(await startPlaywright(extraArgs));
+}
+
+// Phase 1: lint, the build (its asset list kept unless it fails) and the unit tests.
+ensurePoppler();
+for (const chain of LINT_CHAINS) console.log(`\n$ lint: ${chain.map((args) => path.basename(args[0])).join(", ")}`);
+console.log("$ remix vite:build (output shown if it fails)\n$ vitest --project unit");
+const build = start("build", process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], { keepOutput: true });
+const phaseOne = await Promise.all([
+  ...LINT_CHAINS.map((chain) => startLintChain(chain).code),
+  build.code,
+  start("vitest unit", process.execPath, vitestArgs("vitest-unit.json", ["--project", "unit"])).code,
+]);
+if ((await build.code) !== 0) console.error(build.output());
+const phaseOneFailure = phaseOne.find((code) => code !== 0);
+if (phaseOneFailure !== undefined) {
+  console.error("Phase 1 failed (above). Lint: npm run lint, or npm run format to fix formatting; then npm test again.");
+  finish(phaseOneFailure);
+}
+
+// Phase 2: the browser suite, with the integration tests beside it.
+console.log("\n$ playwright test (with vitest --project integration beside it; its output follows the browser suite's)");
+const integration = start("vitest integration", process.execPath, vitestArgs("vitest-integration.json", ["--project", "integration"]), {
+  env: VITEST_ENV,
+  keepOutput: true,
+});
+const [e2eCode, integrationCode] = await Promise.all([startPlaywright([]), integration.code]);
+console.log("\n$ vitest --project integration (ran beside the browser suite)");
+process.stdout.write(integration.output());
+finish(e2eCode || integrationCode);
