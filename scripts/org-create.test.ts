@@ -34,15 +34,8 @@ function withDb<T>(fn: (db: ReturnType<typeof openDatabase>) => T): T {
 
 const orgCount = () => withDb((db) => db.select({ n: count() }).from(organizations).get()!.n);
 
-let existing = 0;
-/** An organisation and its administrator's account made by the CLI beforehand, for a test of its own. */
-function existingOrganization() {
-  const slug = `existing-${++existing}`;
-  const email = `boss@${slug}.io`;
-  const { status, stderr } = run(["--slug", slug, "--name", "Existing Co", "--admin-email", email, "--admin-password", "Correct-Horse-42"]);
-  expect(status, stderr).toBe(0);
-  return { slug, email };
-}
+/** An organisation and its administrator's account that the CLI made before the tests, which only collide with them. */
+const existing = { slug: "existing-co", email: "boss@existing-co.io" };
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-cli-test-"));
@@ -50,7 +43,18 @@ beforeAll(() => {
   const db = openDatabase(dbFile);
   migrateDatabase(db);
   db.$client.close();
-});
+  const made = run([
+    "--slug",
+    existing.slug,
+    "--name",
+    "Existing Co",
+    "--admin-email",
+    existing.email,
+    "--admin-password",
+    "Correct-Horse-42",
+  ]);
+  expect(made.status, made.stderr).toBe(0);
+}, 30_000);
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
@@ -92,7 +96,7 @@ describe("org:create CLI", () => {
   }, 30_000);
 
   it("fails with 'already exists' for a slug that is taken, and writes nothing", () => {
-    const { slug } = existingOrganization();
+    const { slug } = existing;
     const before = orgCount();
     const { status, stdout, stderr } = run([
       "--slug",
@@ -155,7 +159,7 @@ describe("org:create CLI", () => {
     });
 
   it("invites an existing account to be the administrator instead of making it one without its consent", async () => {
-    const { email } = existingOrganization();
+    const { email } = existing;
     const before = withDb((db) => db.select().from(users).where(eq(users.email, email)).get()!);
     const { status, stdout, stderr } = run([
       "--slug",
@@ -177,7 +181,7 @@ describe("org:create CLI", () => {
 
   it("without --admin-password prints an invitation link, the same answer whether or not an account exists", () => {
     const answers = [
-      ["known-co", existingOrganization().email],
+      ["known-co", existing.email],
       ["unknown-co", "nobody@unknown-co.io"],
     ].map(([slug, email]) => {
       const { status, stdout, stderr } = run(["--slug", slug!, "--name", "Some Co", "--admin-email", email!]);
