@@ -40,7 +40,8 @@ export default defineConfig({
         extends: true,
         // Unit tests run in worker threads that keep their loaded modules from file to file (about 40%
         // quicker: importing the app for every file cost more than the tests). Each file still gets its
-        // own database copy from the setup file; files pass in any order (`--sequence.shuffle.files`).
+        // own database copy from the setup file, and every test makes the data it works on: files pass in any
+        // order (`--sequence.shuffle.files`), and the tests inside a file run in a random one (below).
         test: {
           name: "unit",
           include: ["app/**/*.test.ts", "db/**/*.test.ts", "scripts/**/*.test.ts"],
@@ -50,6 +51,11 @@ export default defineConfig({
       // Integration files change the environment and start servers: each runs in a fresh process.
       { extends: true, test: { name: "integration", include: ["tests/integration/**/*.test.ts"] } },
     ],
+    // The tests inside each file run in a new random order on every run (the files keep vitest's own order),
+    // so a test that leans on what an earlier one made or changed fails at once. In both projects: vitest 3
+    // takes `sequence` from here only, not per project. The seed is printed at the start (global setup);
+    // `--sequence.seed=<n>` replays that order.
+    sequence: { shuffle: { files: false, tests: true }, seed: Date.now() },
     globalSetup: ["tests/setup/vitest-global-setup.ts"],
     setupFiles: ["tests/setup/vitest-setup.ts"],
     pool: "forks",

@@ -34,13 +34,27 @@ function withDb<T>(fn: (db: ReturnType<typeof openDatabase>) => T): T {
 
 const orgCount = () => withDb((db) => db.select({ n: count() }).from(organizations).get()!.n);
 
+/** An organisation and its administrator's account that the CLI made before the tests, which only collide with them. */
+const existing = { slug: "existing-co", email: "boss@existing-co.io" };
+
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-cli-test-"));
   dbFile = path.join(dir, "portal.db");
   const db = openDatabase(dbFile);
   migrateDatabase(db);
   db.$client.close();
-});
+  const made = run([
+    "--slug",
+    existing.slug,
+    "--name",
+    "Existing Co",
+    "--admin-email",
+    existing.email,
+    "--admin-password",
+    "Correct-Horse-42",
+  ]);
+  expect(made.status, made.stderr).toBe(0);
+}, 30_000);
 
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
@@ -82,10 +96,11 @@ describe("org:create CLI", () => {
   }, 30_000);
 
   it("fails with 'already exists' for a slug that is taken, and writes nothing", () => {
+    const { slug } = existing;
     const before = orgCount();
     const { status, stdout, stderr } = run([
       "--slug",
-      "acme-cli",
+      slug,
       "--name",
       "Acme Again",
       "--admin-email",
@@ -144,28 +159,29 @@ describe("org:create CLI", () => {
     });
 
   it("invites an existing account to be the administrator instead of making it one without its consent", async () => {
-    const before = withDb((db) => db.select().from(users).where(eq(users.email, "boss@acme-cli.io")).get()!);
+    const { email } = existing;
+    const before = withDb((db) => db.select().from(users).where(eq(users.email, email)).get()!);
     const { status, stdout, stderr } = run([
       "--slug",
       "taken-over",
       "--name",
       "Taken Over",
       "--admin-email",
-      "boss@acme-cli.io",
+      email,
       "--admin-password",
       "Other-Horse-42",
     ]);
     expect(status, stderr).toBe(0);
-    const after = stateOf("taken-over", "boss@acme-cli.io");
+    const after = stateOf("taken-over", email);
     expect(after.member, "made an administrator without accepting").toBeUndefined();
-    expect(after.invited).toEqual([{ email: "boss@acme-cli.io", role: "admin", status: "pending" }]);
+    expect(after.invited).toEqual([{ email, role: "admin", status: "pending" }]);
     expect(after.user!.passwordHash).toBe(before.passwordHash);
     expect(stdout).toMatch(LINK);
   }, 30_000);
 
   it("without --admin-password prints an invitation link, the same answer whether or not an account exists", () => {
     const answers = [
-      ["known-co", "boss@acme-cli.io"],
+      ["known-co", existing.email],
       ["unknown-co", "nobody@unknown-co.io"],
     ].map(([slug, email]) => {
       const { status, stdout, stderr } = run(["--slug", slug!, "--name", "Some Co", "--admin-email", email!]);

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { publicOnlyFetch, refusedAddress, refusedAddressIn } from "./public-address.server";
 
 describe("refusedAddress", () => {
@@ -27,6 +27,10 @@ describe("publicOnlyFetch, against a real server on 127.0.0.1", () => {
     port = (server.address() as AddressInfo).port;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // Each test counts the requests it made itself.
+  beforeEach(() => {
+    requests = 0;
+  });
 
   it("refuses a literal private IP up front and a name resolving to one at the lookup: no request arrives", async () => {
     const guarded = publicOnlyFetch(() => false);

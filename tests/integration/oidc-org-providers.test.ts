@@ -29,21 +29,18 @@ import { acquirePortalBuild, killAllPortals } from "../setup/portal-server";
 import { SESSION_COOKIE, signIn } from "../setup/sign-in";
 import { createTestOrg, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
-const DOMAIN = "acme-sso.test";
-
 let provider: TestProvider;
-let org: TestOrg;
-let rival: TestOrg;
+/** The organisation whose admin is the site administrator. */
+let site: TestOrg;
 let portal!: Awaited<ReturnType<typeof startSsoPortal>>;
 /** The same portal refusing addresses that are not public, as in production. */
 let guarded!: Awaited<ReturnType<typeof startSsoPortal>>;
 let releaseBuild = () => {};
-let admin: string;
 let siteAdmin: string;
 
 beforeAll(async () => {
   provider = await startOidcProvider([SSO_PUBLIC_URL]);
-  [org, rival] = [await createTestOrg("orgsso"), await createTestOrg("rival")];
+  site = await createTestOrg("site");
   // No site-wide provider: only OIDC_ALLOW_HTTP and OIDC_ALLOW_PRIVATE, for the local provider.
   const noSiteProvider = { OIDC_ISSUER: undefined, OIDC_CLIENT_ID: undefined, OIDC_CLIENT_SECRET: undefined };
   const build = acquirePortalBuild();
@@ -52,9 +49,8 @@ beforeAll(async () => {
     startSsoPortal(provider, noSiteProvider, { buildDir: build.buildDir }),
     startSsoPortal(provider, { ...noSiteProvider, OIDC_ALLOW_PRIVATE: undefined }, { buildDir: build.buildDir }),
   ]);
-  getDb().update(users).set({ isSiteAdmin: true }).where(eq(users.email, rival.emails.admin)).run();
-  admin = (await signIn(portal.baseUrl, org.emails.admin, TEST_PASSWORD)).cookie;
-  siteAdmin = (await signIn(portal.baseUrl, rival.emails.admin, TEST_PASSWORD)).cookie;
+  getDb().update(users).set({ isSiteAdmin: true }).where(eq(users.email, site.emails.admin)).run();
+  siteAdmin = (await signIn(portal.baseUrl, site.emails.admin, TEST_PASSWORD)).cookie;
 }, 240_000);
 
 afterAll(async () => {
@@ -93,7 +89,37 @@ function providerForm(overrides: Record<string, string> = {}): Array<[string, st
 
 const claimsOf = (orgId: number) => getDb().select().from(orgDomains).where(eq(orgDomains.orgId, orgId)).all();
 
+let domains = 0;
+/** An organisation of each test's own, its admin signed in, and an email domain no other test claims. */
+async function newOrganization(label = "orgsso") {
+  const org = await createTestOrg(label);
+  const admin = (await signIn(portal.baseUrl, org.emails.admin, TEST_PASSWORD)).cookie;
+  return { org, admin, domain: `d${++domains}.acme-sso.test` };
+}
+
+/** A new organisation whose admin saved the provider and claimed its domain: pending, or approved by the site administrator. */
+async function configuredProvider({ approved }: { approved: boolean }) {
+  const own = await newOrganization();
+  expect((await post(ssoPage(own.org.slug), own.admin, providerForm())).status).toBe(200);
+  const claimed = await post(ssoPage(own.org.slug), own.admin, [
+    ["intent", "claim"],
+    ["domain", own.domain],
+  ]);
+  expect(claimed.status).toBe(200);
+  const claim = claimsOf(own.org.id)[0]!;
+  if (approved) {
+    const answer = await post("/admin/domains", siteAdmin, [
+      ["intent", "approve"],
+      ["claimId", String(claim.id)],
+      ["confirm", "on"],
+    ]);
+    expect(answer.status).toBe(200);
+  }
+  return { ...own, claim };
+}
+
 test("only the organisation's admins reach the single sign-on page", async () => {
+  const { org, admin } = await newOrganization();
   expect((await send(portal.baseUrl, ssoPage(org.slug), { cookie: admin })).status).toBe(200);
   const team = (await signIn(portal.baseUrl, org.emails.team, TEST_PASSWORD)).cookie;
   expect((await send(portal.baseUrl, ssoPage(org.slug), { cookie: team })).status).toBe(403);
@@ -102,6 +128,7 @@ test("only the organisation's admins reach the single sign-on page", async () =>
 });
 
 test("a bad provider form keeps what was typed, names the field, and saves nothing", async () => {
+  const { org, admin } = await newOrganization();
   const answer = await post(ssoPage(org.slug), admin, providerForm({ issuer: "ftp://login.example.com", clientId: "kept-client-id" }));
   expect(answer.status).toBe(400);
   expect(answer.text).toContain("The issuer URL must start with https://");
@@ -112,6 +139,7 @@ test("a bad provider form keeps what was typed, names the field, and saves nothi
 });
 
 test("the admin checks discovery, configures the provider and claims a domain; the secret is stored sealed", async () => {
+  const { org, admin, domain } = await newOrganization();
   const discovery = await post(ssoPage(org.slug), admin, providerForm({ intent: "check-discovery" }));
   expect(discovery.status).toBe(200);
   expect(discovery.text).toContain("discovery document is in order");
@@ -136,15 +164,16 @@ test("the admin checks discovery, configures the provider and claims a domain; t
 
   const claimed = await post(ssoPage(org.slug), admin, [
     ["intent", "claim"],
-    ["domain", DOMAIN.toUpperCase()],
+    ["domain", domain.toUpperCase()],
   ]);
   expect(claimed.status).toBe(200);
-  expect(claimsOf(org.id)).toMatchObject([{ domain: DOMAIN, status: "pending" }]);
+  expect(claimsOf(org.id)).toMatchObject([{ domain, status: "pending" }]);
   const actions = getDb().select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.orgId, org.id)).all();
   expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["sso.provider_updated", "sso.domain_claimed"]));
 });
 
 test("without OIDC_ALLOW_PRIVATE, checking discovery at a private address names the issuer field and sends nothing", async () => {
+  const { org, admin } = await newOrganization();
   const port = new URL(provider.issuer).port;
   const seen = provider.requests.length;
   for (const [issuer, address] of [
@@ -163,13 +192,14 @@ test("without OIDC_ALLOW_PRIVATE, checking discovery at a private address names 
 });
 
 test("before the claim is approved, the domain's people get the password form", async () => {
-  const answer = await submitEmail(portal, `grace@${DOMAIN}`);
+  const { domain } = await configuredProvider({ approved: false });
+  const answer = await submitEmail(portal, `grace@${domain}`);
   expect(answer.status).not.toBe(302);
   expect(answer.text).toContain('name="password"');
 });
 
 test("a site administrator approves the claim; then the domain's people sign in with the mapped role in that organisation", async () => {
-  const [claim] = claimsOf(org.id);
+  const { org, admin, domain, claim } = await configuredProvider({ approved: false });
   const unconfirmed = await post("/admin/domains", siteAdmin, [
     ["intent", "approve"],
     ["claimId", String(claim!.id)],
@@ -185,10 +215,14 @@ test("a site administrator approves the claim; then the domain's people sign in 
   ]);
   expect(approved.status).toBe(200);
   expect(claimsOf(org.id)[0]!.status).toBe("approved");
-  const siteEvents = getDb().select().from(auditEvents).where(eq(auditEvents.action, "sso.domain_approved")).all();
+  const siteEvents = getDb()
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, "sso.domain_approved"), eq(auditEvents.entityId, String(claim.id))))
+    .all();
   expect(siteEvents.map((e) => e.orgId)).toEqual([null]);
 
-  const email = `grace@${DOMAIN}`;
+  const email = `grace@${domain}`;
   provider.account({ login: "grace", email, name: "Grace Hopper", groups: ["ml-leads", "ml-eng"] });
   const started = await submitEmail(portal, email);
   expect(started.status, started.text.slice(0, 300)).toBe(302);
@@ -210,7 +244,8 @@ test("a site administrator approves the claim; then the domain's people sign in 
 });
 
 test("signing out of a session through the organisation's provider offers signing out there, and only to that browser", async () => {
-  const email = `ada@${DOMAIN}`;
+  const { org, domain } = await configuredProvider({ approved: true });
+  const email = `ada@${domain}`;
   provider.account({ login: "ada", email, groups: ["ml-eng"] });
   const started = await submitEmail(portal, email);
   const callback = await finishAtProvider(started.location!, "ada", `${SSO_PUBLIC_URL}/auth/oidc/callback`);
@@ -234,8 +269,9 @@ test("signing out of a session through the organisation's provider offers signin
 });
 
 test("without OIDC_ALLOW_PRIVATE, the organisation's provider at a private address signs no one in and is never asked", async () => {
+  const { domain } = await configuredProvider({ approved: true });
   const seen = provider.requests.length;
-  const answer = await submitEmail(guarded, `grace@${DOMAIN}`);
+  const answer = await submitEmail(guarded, `grace@${domain}`);
   expect(answer.status).toBe(502);
   expect(answer.text).toContain("is at an address that is not public, and the portal does not connect there");
   expect(answer.location).toBeNull();
@@ -245,7 +281,9 @@ test("without OIDC_ALLOW_PRIVATE, the organisation's provider at a private addre
 });
 
 test("a client secret the portal can no longer unseal stops sign-in with words, not a 500, until the admin enters it again", async () => {
-  const email = `grace@${DOMAIN}`;
+  const { org, admin, domain } = await configuredProvider({ approved: true });
+  const email = `grace@${domain}`;
+  provider.account({ login: "grace", email, name: "Grace Hopper", groups: ["ml-leads", "ml-eng"] });
   // A sign-in under way while the secrets key changes: its callback is refused too.
   const started = await submitEmail(portal, email);
   expect(started.status).toBe(302);
@@ -285,10 +323,11 @@ test("a client secret the portal can no longer unseal stops sign-in with words, 
 });
 
 test("another organisation's claim to an approved domain cannot be approved", async () => {
-  const rivalAdmin = siteAdmin; // the rival organisation's admin is also the site administrator here
+  const { org, domain } = await configuredProvider({ approved: true });
+  const { org: rival, admin: rivalAdmin } = await newOrganization("rival");
   const claimed = await post(ssoPage(rival.slug), rivalAdmin, [
     ["intent", "claim"],
-    ["domain", DOMAIN],
+    ["domain", domain],
   ]);
   expect(claimed.status).toBe(200);
   const [claim] = claimsOf(rival.id);
@@ -303,15 +342,16 @@ test("another organisation's claim to an approved domain cannot be approved", as
   const approved = getDb()
     .select({ orgId: orgDomains.orgId })
     .from(orgDomains)
-    .where(and(eq(orgDomains.domain, DOMAIN), eq(orgDomains.status, "approved")))
+    .where(and(eq(orgDomains.domain, domain), eq(orgDomains.status, "approved")))
     .all();
   expect(approved).toEqual([{ orgId: org.id }]);
 });
 
 test("the organisation's provider never signs in a site administrator", async () => {
-  const root = `root@${DOMAIN}`;
-  await signIn(portal.baseUrl, rival.emails.admin, TEST_PASSWORD);
-  getDb().update(users).set({ email: root }).where(eq(users.email, rival.emails.admin)).run();
+  const { domain } = await configuredProvider({ approved: true });
+  const root = `root@${domain}`;
+  await signIn(portal.baseUrl, site.emails.admin, TEST_PASSWORD);
+  getDb().update(users).set({ email: root }).where(eq(users.email, site.emails.admin)).run();
   try {
     provider.account({ login: "root", email: root, groups: ["ml-leads"] });
     const started = await submitEmail(portal, root);
@@ -321,17 +361,18 @@ test("the organisation's provider never signs in a site administrator", async ()
     expect(answer.text).toContain("Site administrators sign in with their password");
     expect(answer.cookies[SESSION_COOKIE]).toBeUndefined();
   } finally {
-    getDb().update(users).set({ email: rival.emails.admin }).where(eq(users.email, root)).run();
+    getDb().update(users).set({ email: site.emails.admin }).where(eq(users.email, root)).run();
   }
 });
 
 test("a site administrator revokes an approved domain: its people sign in with their password, and the organisation may claim it again", async () => {
+  const { org, admin, domain } = await configuredProvider({ approved: true });
   const [claim] = claimsOf(org.id);
   expect(claim!.status).toBe("approved");
   const revoke = (fields: Array<[string, string]>, cookie = siteAdmin) =>
     post("/admin/domains", cookie, [["intent", "revoke"], ["claimId", String(claim!.id)], ...fields]);
   expect((await send(portal.baseUrl, "/admin/domains", { cookie: siteAdmin })).text).toContain(
-    `Revoke the approval of ${DOMAIN} for ${org.name}`,
+    `Revoke the approval of ${domain} for ${org.name}`,
   );
 
   // An organisation's admin cannot; unconfirmed, nothing changes and the box says why.
@@ -343,21 +384,25 @@ test("a site administrator revokes an approved domain: its people sign in with t
 
   const revoked = await revoke([["confirm", "on"]]);
   expect(revoked.status).toBe(200);
-  expect(revoked.text).toContain(`The approval of ${DOMAIN} was revoked: its people sign in with their password again.`);
+  expect(revoked.text).toContain(`The approval of ${domain} was revoked: its people sign in with their password again.`);
   expect(claimsOf(org.id)[0]).toMatchObject({ status: "revoked", decidedAt: expect.any(Date) });
-  const [event] = getDb().select().from(auditEvents).where(eq(auditEvents.action, "sso.domain_revoked")).all();
+  const [event] = getDb()
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, "sso.domain_revoked"), eq(auditEvents.entityId, String(claim!.id))))
+    .all();
   expect(event).toMatchObject({ orgId: null, entityId: String(claim!.id) });
-  expect(JSON.parse(event!.payload)).toMatchObject({ after: { status: "revoked" }, details: { domain: DOMAIN, orgId: org.id } });
+  expect(JSON.parse(event!.payload)).toMatchObject({ after: { status: "revoked" }, details: { domain, orgId: org.id } });
   expect((await revoke([["confirm", "on"]])).status).toBe(409);
 
-  const answer = await submitEmail(portal, `grace@${DOMAIN}`);
+  const answer = await submitEmail(portal, `grace@${domain}`);
   expect(answer.status).not.toBe(302);
   expect(answer.text).toContain('name="password"');
   expect((await send(portal.baseUrl, ssoPage(org.slug), { cookie: admin })).text).toContain("Approval revoked by a site administrator");
 
   const again = await post(ssoPage(org.slug), admin, [
     ["intent", "claim"],
-    ["domain", DOMAIN],
+    ["domain", domain],
   ]);
   expect(again.status).toBe(200);
   expect(claimsOf(org.id).map((c) => c.status)).toEqual(expect.arrayContaining(["revoked", "pending"]));

@@ -181,6 +181,18 @@ test("the members page shows each member's last SSO sign-in or password only, an
   provider.account({ login: "sam", email: sam, name: "Sam", groups: ["ml-eng"] });
   const samSession = sessionOf(await throughProvider(await submitEmail(portal, sam), "sam"));
   expect((await page(`/orgs/${required.slug}`, samSession)).status).toBe(200);
+  // Kim has a password, and links the provider's account to it at the first sign-in through it.
+  const kim = `kim@${DOMAIN}`;
+  await createUserInOrganization(required.id, { email: kim, name: "Kim", password: TEST_PASSWORD, role: "team" }, SYSTEM_ACTOR);
+  provider.account({ login: "kim", email: kim, groups: ["ml-eng"] });
+  const linking = await throughProvider(await submitEmail(portal, kim), "kim");
+  expect(linking.location).toMatch(/^\/auth\/oidc\/link/);
+  const linked = await send(portal.baseUrl, linking.location!, {
+    method: "POST",
+    cookie: `__portal_oidc_link=${linking.cookies.__portal_oidc_link}`,
+    body: new URLSearchParams({ password: TEST_PASSWORD }),
+  });
+  expect(linked.status).toBe(302);
 
   const { cookie } = await signIn(portal.baseUrl, BREAK_GLASS, TEST_PASSWORD);
   const members = await page(`/orgs/${required.slug}/admin`, cookie);
@@ -191,7 +203,7 @@ test("the members page shows each member's last SSO sign-in or password only, an
   const host = new URL(provider.issuer).host;
   expect(row(sam)).toContain(`Single sign-on (${host}), last`);
   expect(row(sam)).toContain("SSO required");
-  expect(row(PAT)).toContain(`Single sign-on (${host}), last`);
+  expect(row(kim)).toContain(`Single sign-on (${host}), last`);
   expect(row(required.emails.auditor)).toContain("Password only");
   expect(row(BREAK_GLASS)).toContain("Break-glass: password allowed");
 

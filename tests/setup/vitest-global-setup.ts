@@ -10,7 +10,14 @@ declare module "vitest" {
   }
 }
 
+/** Set once the seed is shown: vitest loads this module once for each project. */
+const SEED_SHOWN = Symbol.for("portal.test-seed-shown");
+
 export default function setup(project: TestProject) {
+  // The tests of each file run in a random order (vite.config.ts): say which, so a failure can be replayed.
+  const shown = globalThis as { [SEED_SHOWN]?: boolean };
+  if (!shown[SEED_SHOWN]) console.log(`Tests in a random order: replay it with --sequence.seed=${project.vitest.config.sequence.seed}`);
+  shown[SEED_SHOWN] = true;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-base-"));
   project.provide("baseDatabase", createBaseDatabase(dir));
   return () => fs.rmSync(dir, { recursive: true, force: true });

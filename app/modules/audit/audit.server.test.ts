@@ -1,7 +1,8 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { count, eq, isNull } from "drizzle-orm";
 import { getDb, writeTransaction } from "../../../db/client";
-import { auditEvents, organizations } from "../../../db/schema";
+import { auditEvents } from "../../../db/schema";
+import { insertTestOrg } from "../../../tests/setup/factories";
 import { listAuditEvents, recordAuditEvent, SYSTEM_ACTOR, verifyAuditChain, type Actor } from "./audit.server";
 import { AuditFilterSchema, auditFilterRange } from "./audit-schemas";
 import { computeEventHash, GENESIS_HASH } from "./hash";
@@ -9,12 +10,8 @@ import { computeEventHash, GENESIS_HASH } from "./hash";
 const alice: Actor = { type: "user", id: 1, label: "alice@example.com" };
 const bob: Actor = { type: "user", id: 2, label: "bob@example.com" };
 
-function makeOrg(slug: string): number {
-  return getDb()
-    .insert(organizations)
-    .values({ slug, name: `Org ${slug}` })
-    .returning()
-    .get().id;
+function makeOrg(label: string): number {
+  return insertTestOrg(label).id;
 }
 
 function record(orgId: number | null, action = "thing.done", extra: Partial<Parameters<typeof recordAuditEvent>[1]> = {}) {
@@ -31,22 +28,28 @@ function totalEvents(): number {
   return getDb().select({ n: count() }).from(auditEvents).get()!.n;
 }
 
+/** Runs `tamper` with the append-only trigger `name` dropped, and puts the trigger back afterwards. */
+function withoutTrigger(name: "audit_events_no_update" | "audit_events_no_delete", tamper: () => void) {
+  const client = getDb().$client;
+  const { sql } = client.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?").get(name) as { sql: string };
+  client.exec(`DROP TRIGGER ${name}`);
+  try {
+    tamper();
+  } finally {
+    client.exec(sql);
+  }
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe("recordAuditEvent", () => {
-  let orgA: number;
-  let orgB: number;
-  beforeAll(() => {
-    orgA = makeOrg("chain-a");
-    orgB = makeOrg("chain-b");
-  });
-
   it("starts each chain at the genesis hash and links each event to the previous one", () => {
-    const first = record(orgA, "a.first");
-    const second = record(orgA, "a.second");
-    const third = record(orgA, "a.third");
+    const org = makeOrg("chain-a");
+    const first = record(org, "a.first");
+    const second = record(org, "a.second");
+    const third = record(org, "a.third");
 
     expect(row(first.id).prevHash).toBe(GENESIS_HASH);
     expect(row(first.id).hash).toBe(first.hash);
@@ -56,7 +59,8 @@ describe("recordAuditEvent", () => {
   });
 
   it("stores a hash that matches the stored content", () => {
-    const { id } = record(orgA, "a.check", { before: { role: "team" }, after: { role: "admin" }, details: { why: "x" } });
+    const org = makeOrg("chain-a");
+    const { id } = record(org, "a.check", { before: { role: "team" }, after: { role: "admin" }, details: { why: "x" } });
     const r = row(id);
     expect(JSON.parse(r.payload)).toEqual({ before: { role: "team" }, after: { role: "admin" }, details: { why: "x" } });
     expect(r.entityId).toBe("1");
@@ -77,8 +81,9 @@ describe("recordAuditEvent", () => {
   });
 
   it("records the system actor with a null actor id", () => {
-    const { id } = writeTransaction({ orgId: orgB }, (tx) =>
-      recordAuditEvent(tx, { orgId: orgB, actor: SYSTEM_ACTOR, action: "b.system", entityType: "organization" }),
+    const org = makeOrg("chain-b");
+    const { id } = writeTransaction({ orgId: org }, (tx) =>
+      recordAuditEvent(tx, { orgId: org, actor: SYSTEM_ACTOR, action: "b.system", entityType: "organization" }),
     );
     const r = row(id);
     expect(r.actorType).toBe("system");
@@ -106,7 +111,7 @@ describe("recordAuditEvent", () => {
     const before = getDb().select({ n: count() }).from(auditEvents).where(isNull(auditEvents.orgId)).get()!.n;
     expect(before).toBe(0);
     const s1 = record(null, "auth.login_succeeded");
-    record(orgA, "a.between");
+    record(makeOrg("chain-a"), "a.between");
     const s2 = record(null, "auth.login_failed");
     expect(row(s1.id).orgId).toBeNull();
     expect(row(s1.id).prevHash).toBe(GENESIS_HASH);
@@ -115,20 +120,22 @@ describe("recordAuditEvent", () => {
   });
 
   it("leaves no event when the surrounding transaction rolls back", () => {
+    const org = makeOrg("chain-b");
+    record(org, "b.committed");
     const before = totalEvents();
     expect(() =>
-      writeTransaction({ orgId: orgB }, (tx) => {
-        recordAuditEvent(tx, { orgId: orgB, actor: alice, action: "b.rolled_back", entityType: "thing" });
+      writeTransaction({ orgId: org }, (tx) => {
+        recordAuditEvent(tx, { orgId: org, actor: alice, action: "b.rolled_back", entityType: "thing" });
         throw new Error("boom");
       }),
     ).toThrow("boom");
     expect(totalEvents()).toBe(before);
     expect(getDb().select().from(auditEvents).where(eq(auditEvents.action, "b.rolled_back")).all()).toHaveLength(0);
     // The chain head is unaffected: the next event links to the last committed one.
-    const heads = getDb().select().from(auditEvents).where(eq(auditEvents.orgId, orgB)).all();
-    const next = record(orgB, "b.after_rollback");
+    const heads = getDb().select().from(auditEvents).where(eq(auditEvents.orgId, org)).all();
+    const next = record(org, "b.after_rollback");
     expect(row(next.id).prevHash).toBe(heads.at(-1)!.hash);
-    expect(verifyAuditChain(orgB).ok).toBe(true);
+    expect(verifyAuditChain(org).ok).toBe(true);
   });
 });
 
@@ -148,7 +155,7 @@ describe("verifyAuditChain", () => {
 describe("append-only triggers", () => {
   let org: number;
   let id: number;
-  beforeAll(() => {
+  beforeEach(() => {
     org = makeOrg("triggers");
     id = record(org, "t.original").id;
   });
@@ -173,9 +180,10 @@ describe("append-only triggers", () => {
 
 describe("listAuditEvents", () => {
   let org: number;
-  const ids: number[] = [];
-  beforeAll(() => {
+  let ids: number[];
+  beforeEach(() => {
     org = makeOrg("listing");
+    ids = [];
     vi.useFakeTimers({ toFake: ["Date"] });
     const at = (iso: string) => vi.setSystemTime(new Date(iso));
     at("2026-01-10T10:00:00.000Z");
@@ -305,7 +313,7 @@ describe("AuditFilterSchema / auditFilterRange", () => {
   });
 });
 
-// These tests drop the append-only triggers, so they run last in this file's database.
+// These tests drop an append-only trigger to tamper with the chain, and put it back.
 describe("tamper detection (triggers dropped)", () => {
   it("detects an edited payload at that event", () => {
     const org = makeOrg("tamper-edit");
@@ -316,8 +324,9 @@ describe("tamper detection (triggers dropped)", () => {
     record(other, "y.1");
     expect(verifyAuditChain(org)).toEqual({ ok: true, events: 3 });
 
-    getDb().$client.exec("DROP TRIGGER audit_events_no_update");
-    getDb().$client.prepare("UPDATE audit_events SET payload = ? WHERE id = ?").run('{"after":{"n":999}}', e2.id);
+    withoutTrigger("audit_events_no_update", () => {
+      getDb().$client.prepare("UPDATE audit_events SET payload = ? WHERE id = ?").run('{"after":{"n":999}}', e2.id);
+    });
     expect(JSON.parse(row(e2.id).payload)).toEqual({ after: { n: 999 } });
 
     const result = verifyAuditChain(org);
@@ -351,7 +360,9 @@ describe("tamper detection (triggers dropped)", () => {
       payload: forgedPayload,
       createdAt: r2.createdAt.getTime(),
     });
-    getDb().$client.prepare("UPDATE audit_events SET payload = ?, hash = ? WHERE id = ?").run(forgedPayload, forgedHash, e2.id);
+    withoutTrigger("audit_events_no_update", () => {
+      getDb().$client.prepare("UPDATE audit_events SET payload = ?, hash = ? WHERE id = ?").run(forgedPayload, forgedHash, e2.id);
+    });
     const result = verifyAuditChain(org);
     expect(result).toMatchObject({ ok: false, firstBrokenId: e3.id, reason: "previous hash does not match" });
   });
@@ -364,8 +375,9 @@ describe("tamper detection (triggers dropped)", () => {
     record(org, "d.4");
     expect(verifyAuditChain(org)).toEqual({ ok: true, events: 4 });
 
-    getDb().$client.exec("DROP TRIGGER audit_events_no_delete");
-    getDb().$client.prepare("DELETE FROM audit_events WHERE id = ?").run(e2.id);
+    withoutTrigger("audit_events_no_delete", () => {
+      getDb().$client.prepare("DELETE FROM audit_events WHERE id = ?").run(e2.id);
+    });
     expect(getDb().select().from(auditEvents).where(eq(auditEvents.id, e2.id)).get()).toBeUndefined();
 
     const result = verifyAuditChain(org);
@@ -376,7 +388,9 @@ describe("tamper detection (triggers dropped)", () => {
     const org = makeOrg("tamper-delete-first");
     const e1 = record(org, "f.1");
     const e2 = record(org, "f.2");
-    getDb().$client.prepare("DELETE FROM audit_events WHERE id = ?").run(e1.id);
+    withoutTrigger("audit_events_no_delete", () => {
+      getDb().$client.prepare("DELETE FROM audit_events WHERE id = ?").run(e1.id);
+    });
     expect(verifyAuditChain(org)).toMatchObject({ ok: false, firstBrokenId: e2.id });
   });
 });

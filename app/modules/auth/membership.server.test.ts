@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import { withQueryCounter } from "../../../db/query-count";
@@ -6,6 +6,7 @@ import { memberships, oidcProviders, orgDomains, organizations, sessions, users 
 import { listUserOrganizations, requireMember } from "./membership.server";
 import { hashPassword } from "./password.server";
 import { sessionStorage } from "./session.server";
+import { TEST_PASSWORD_COST } from "../../../tests/setup/test-orgs";
 
 async function cookieFor(userId: number): Promise<string> {
   const session = await sessionStorage().getSession();
@@ -33,17 +34,32 @@ describe("requireMember", () => {
   let bravo: { id: number; slug: string; name: string };
   let ann: number; // team member of alpha
   let bea: number; // admin of bravo only
-  let cy: number; // auditor of alpha, later deactivated
+  let cy: number; // auditor of alpha
+  let passwordHash: string;
+  let counter = 0;
 
   beforeAll(async () => {
+    passwordHash = await hashPassword("Correct-Horse-42", { cost: TEST_PASSWORD_COST });
+  });
+
+  // Two organisations and three people of their own for every test.
+  beforeEach(() => {
     const db = getDb();
-    const passwordHash = await hashPassword("Correct-Horse-42");
-    alpha = db.insert(organizations).values({ slug: "alpha", name: "Alpha" }).returning().get();
-    bravo = db.insert(organizations).values({ slug: "bravo", name: "Bravo" }).returning().get();
+    counter++;
+    alpha = db
+      .insert(organizations)
+      .values({ slug: `alpha-${counter}`, name: "Alpha" })
+      .returning()
+      .get();
+    bravo = db
+      .insert(organizations)
+      .values({ slug: `bravo-${counter}`, name: "Bravo" })
+      .returning()
+      .get();
     const mk = (email: string) => db.insert(users).values({ email, name: email, passwordHash }).returning().get().id;
-    ann = mk("ann@alpha.io");
-    bea = mk("bea@bravo.io");
-    cy = mk("cy@alpha.io");
+    ann = mk(`ann@${alpha.slug}.io`);
+    bea = mk(`bea@${bravo.slug}.io`);
+    cy = mk(`cy@${alpha.slug}.io`);
     db.insert(memberships)
       .values([
         { orgId: alpha.id, userId: ann, role: "team" },
@@ -54,9 +70,9 @@ describe("requireMember", () => {
   });
 
   it("redirects an anonymous visitor to login with redirectTo", async () => {
-    const res = await thrown(requireMember(request("/orgs/alpha/models?tab=all"), "alpha"));
+    const res = await thrown(requireMember(request(`/orgs/${alpha.slug}/models?tab=all`), alpha.slug));
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Forgs%2Falpha%2Fmodels%3Ftab%3Dall");
+    expect(res.headers.get("Location")).toBe(`/login?redirectTo=%2Forgs%2F${alpha.slug}%2Fmodels%3Ftab%3Dall`);
   });
 
   it("treats a cookie with a swapped payload (bad signature) as anonymous", async () => {
@@ -70,13 +86,13 @@ describe("requireMember", () => {
     const beaCookie = split(await cookieFor(bea));
     expect(beaCookie.payload).not.toBe(annCookie.payload);
     const forged = `__portal_session=${encodeURIComponent(`${beaCookie.payload}.${annCookie.signature}`)}`;
-    const res = await thrown(requireMember(request("/orgs/alpha", forged), "alpha"));
+    const res = await thrown(requireMember(request(`/orgs/${alpha.slug}`, forged), alpha.slug));
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Forgs%2Falpha");
+    expect(res.headers.get("Location")).toBe(`/login?redirectTo=%2Forgs%2F${alpha.slug}`);
   });
 
   it("returns 404 to a member of another organisation", async () => {
-    const res = await thrown(requireMember(request("/orgs/alpha", await cookieFor(bea)), "alpha"));
+    const res = await thrown(requireMember(request(`/orgs/${alpha.slug}`, await cookieFor(bea)), alpha.slug));
     expect(res.status).toBe(404);
     expect(await res.text()).toBe("Organisation not found");
   });
@@ -88,22 +104,22 @@ describe("requireMember", () => {
   });
 
   it("returns 403 to a member lacking the required role", async () => {
-    const res = await thrown(requireMember(request("/orgs/alpha", await cookieFor(ann)), "alpha", ["admin", "leadership"]));
+    const res = await thrown(requireMember(request(`/orgs/${alpha.slug}`, await cookieFor(ann)), alpha.slug, ["admin", "leadership"]));
     expect(res.status).toBe(403);
   });
 
   it("returns the member with the right role", async () => {
-    const member = await requireMember(request("/orgs/alpha", await cookieFor(ann)), "alpha", ["team", "admin"]);
+    const member = await requireMember(request(`/orgs/${alpha.slug}`, await cookieFor(ann)), alpha.slug, ["team", "admin"]);
     expect(member).toEqual({
-      org: { id: alpha.id, slug: "alpha", name: "Alpha" },
+      org: { id: alpha.id, slug: alpha.slug, name: "Alpha" },
       role: "team",
-      user: { id: ann, email: "ann@alpha.io", name: "ann@alpha.io", isSiteAdmin: false },
-      actor: { type: "user", id: ann, label: "ann@alpha.io" },
+      user: { id: ann, email: `ann@${alpha.slug}.io`, name: `ann@${alpha.slug}.io`, isSiteAdmin: false },
+      actor: { type: "user", id: ann, label: `ann@${alpha.slug}.io` },
     });
   });
 
   it("grants read access to any member when no roles are given", async () => {
-    const member = await requireMember(request("/orgs/alpha", await cookieFor(cy)), "alpha");
+    const member = await requireMember(request(`/orgs/${alpha.slug}`, await cookieFor(cy)), alpha.slug);
     expect(member.role).toBe("auditor");
     expect(member.org.id).toBe(alpha.id);
   });
@@ -111,16 +127,16 @@ describe("requireMember", () => {
   it("treats a deactivated user as anonymous", async () => {
     const cookie = await cookieFor(cy);
     getDb().update(users).set({ active: false }).where(eq(users.id, cy)).run();
-    const res = await thrown(requireMember(request("/orgs/alpha", cookie), "alpha"));
+    const res = await thrown(requireMember(request(`/orgs/${alpha.slug}`, cookie), alpha.slug));
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toBe("/login?redirectTo=%2Forgs%2Falpha");
+    expect(res.headers.get("Location")).toBe(`/login?redirectTo=%2Forgs%2F${alpha.slug}`);
   });
 
   it("lists a user's organisations with roles", () => {
     getDb().insert(memberships).values({ orgId: bravo.id, userId: ann, role: "auditor" }).run();
     expect(listUserOrganizations(ann)).toEqual([
-      { id: alpha.id, slug: "alpha", name: "Alpha", role: "team" },
-      { id: bravo.id, slug: "bravo", name: "Bravo", role: "auditor" },
+      { id: alpha.id, slug: alpha.slug, name: "Alpha", role: "team" },
+      { id: bravo.id, slug: bravo.slug, name: "Bravo", role: "auditor" },
     ]);
   });
 });

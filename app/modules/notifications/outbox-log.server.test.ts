@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createTestOrg, member, type TestOrg } from "../../../tests/setup/test-orgs";
 import { OutboxQuerySchema, WebhookFormSchema } from "./admin-page-schemas";
 import { NO_SMTP, deliverDueMessages } from "./outbox.server";
@@ -12,7 +12,8 @@ import { newMessageId } from "./notifications.server";
 let org: TestOrg;
 let other: TestOrg;
 
-beforeAll(async () => {
+// Each test's messages and endpoints are its own: the listing counts everything in the organisation.
+beforeEach(async () => {
   [org, other] = await Promise.all([createTestOrg("outbox-log"), createTestOrg("outbox-log-other")]);
 });
 

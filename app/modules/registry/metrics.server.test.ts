@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
 import { currentQuarterRange, quarterRange } from "../../utils/quarters";
 import type { Actor } from "../audit/audit.server";
@@ -126,7 +126,8 @@ describe("computeRegistryMetrics on a known history", () => {
   let orgId: number;
   let otherOrgId: number;
 
-  beforeAll(() => {
+  // A history of its own for every test: one of them moves a version on afterwards.
+  beforeEach(() => {
     orgId = newOrg();
     const h = makeHelpers(orgId);
     h.model("alpha", "2025-10-01T00:00:00Z");

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { and, count, eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
 import {
@@ -218,7 +218,7 @@ describe("createModel", () => {
 
 describe("createVersion", () => {
   let orgId: number;
-  beforeAll(() => {
+  beforeEach(() => {
     orgId = newOrg().id;
     model(orgId, { name: "Scorer", slug: "scorer" }, "2026-01-01T00:00:00Z");
     model(orgId, { name: "Other", slug: "other" }, "2026-01-01T00:00:00Z");
@@ -468,7 +468,7 @@ describe("transitionVersion", () => {
 
 describe("incidents", () => {
   let orgId: number;
-  beforeAll(() => {
+  beforeEach(() => {
     orgId = newOrg().id;
     model(orgId, { name: "M", slug: "m" }, "2026-01-01T00:00:00Z");
     version(orgId, "m", { version: "1.0.0" }, "2026-01-01T00:00:00Z");
@@ -647,7 +647,7 @@ describe("incidents", () => {
 describe("monitoring and objectives", () => {
   let orgId: number;
   let modelId: number;
-  beforeAll(() => {
+  beforeEach(() => {
     orgId = newOrg().id;
     modelId = model(orgId, { name: "M", slug: "m" }).id;
     version(orgId, "m", { version: "1.0.0" });
@@ -693,6 +693,7 @@ describe("monitoring and objectives", () => {
   });
 
   it("setObjective on an existing metric replaces it (one row), with before in the audit event", () => {
+    setObjective(orgId, "m", { metric: "auc", comparison: ">=", threshold: 0.8 }, SYSTEM);
     setObjective(orgId, "m", { metric: "auc", comparison: ">", threshold: 0.85 }, SYSTEM);
     const rows = getDb().select().from(serviceLevelObjectives).where(eq(serviceLevelObjectives.modelId, modelId)).all();
     expect(rows.filter((r) => r.metric === "auc")).toEqual([expect.objectContaining({ comparison: ">", threshold: 0.85 })]);
@@ -705,6 +706,7 @@ describe("monitoring and objectives", () => {
   });
 
   it("removeObjective removes it; later snapshots are no longer checked against it", () => {
+    setObjective(orgId, "m", { metric: "latency_ms", comparison: "<=", threshold: 200 }, SYSTEM);
     removeObjective(orgId, "m", "latency_ms", SYSTEM);
     expect(auditEventsOf(orgId).at(-1)!.action).toBe("objective.removed");
     expect(recordMonitoringSnapshot(orgId, "m", "1.0.0", { metrics: { latency_ms: 10_000 } }, SYSTEM).breaches).toEqual([]);
@@ -717,8 +719,14 @@ describe("monitoring and objectives", () => {
   });
 
   it("objectives of one model do not apply to another", () => {
+    setObjective(orgId, "m", { metric: "auc", comparison: ">=", threshold: 0.8 }, SYSTEM);
+    setObjective(orgId, "m", { metric: "drift", comparison: "<", threshold: 0.2 }, SYSTEM);
     model(orgId, { name: "N", slug: "n" });
     version(orgId, "n", { version: "1.0.0" });
+    expect(recordMonitoringSnapshot(orgId, "m", "1.0.0", { metrics: { auc: 0.1, drift: 5 } }, SYSTEM).breaches.sort()).toEqual([
+      "auc",
+      "drift",
+    ]);
     expect(recordMonitoringSnapshot(orgId, "n", "1.0.0", { metrics: { auc: 0.1, drift: 5 } }, SYSTEM).breaches).toEqual([]);
   });
 });

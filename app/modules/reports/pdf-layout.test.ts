@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../../db/client";
 import { assessments, biasAudits, memberships, modelCards, models, modelVersions, roadmapItems, roadmaps, users } from "../../../db/schema";
 import { seedDemoOrganization } from "../../../db/seed";
@@ -278,11 +278,13 @@ describe("a mid-size organisation's PDFs", () => {
   let orgId = 0;
   let assessmentId = 0;
   let roadmapId = 0;
-  beforeAll(() => {
-    orgId = insertTestOrg("midsize").id;
+  // Tests change the assessment and the roadmap's items: each gets a mid-size organisation of its own.
+  beforeEach(() => {
+    const org = insertTestOrg("midsize");
+    orgId = org.id;
     const owner = getDb()
       .insert(users)
-      .values({ email: "owner@midsize.test", name: "Olivia Owner-With-A-Long-Name", passwordHash: "x" })
+      .values({ email: `owner@${org.slug}.test`, name: "Olivia Owner-With-A-Long-Name", passwordHash: "x" })
       .returning()
       .get();
     getDb().insert(memberships).values({ orgId, userId: owner.id, role: "team" }).run();
