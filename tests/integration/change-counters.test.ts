@@ -585,7 +585,7 @@ describe("change counters", () => {
     expect(silent, "actions that wrote nothing").toEqual([]);
   });
 
-  it("do not move for bookkeeping: reading one's notifications (the approval requests above told the ethics member)", async () => {
+  it("do not move for bookkeeping: reading one's notifications (the demo seed leaves the ethics member some)", async () => {
     const ethics = world.accounts.demo.ethics;
     const unread = () =>
       one("SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.email = ? AND n.read_at IS NULL", ethics.email);
