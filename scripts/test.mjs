@@ -185,17 +185,10 @@ if (phaseOneFailure !== undefined) {
 
 // Phase 2: the browser suite, with the integration tests beside it.
 console.log("\n$ playwright test (with vitest --project integration beside it; its output follows the browser suite's)");
-// Three files at once: an integration file mostly waits on its server, and this run is the longer of the two
-// (on two cores, 471 s with two files at once while Playwright took 364 s).
-const integration = start(
-  "vitest integration",
-  process.execPath,
-  vitestArgs("vitest-integration.json", ["--project", "integration", "--maxWorkers=3"]),
-  {
-    env: VITEST_ENV,
-    keepOutput: true,
-  },
-);
+const integration = start("vitest integration", process.execPath, vitestArgs("vitest-integration.json", ["--project", "integration"]), {
+  env: VITEST_ENV,
+  keepOutput: true,
+});
 const [e2eCode, integrationCode] = await Promise.all([startPlaywright([]), integration.code]);
 console.log("\n$ vitest --project integration (ran beside the browser suite)");
 process.stdout.write(integration.output());
