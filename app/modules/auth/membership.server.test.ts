@@ -6,6 +6,7 @@ import { memberships, oidcProviders, orgDomains, organizations, sessions, users 
 import { listUserOrganizations, requireMember } from "./membership.server";
 import { hashPassword } from "./password.server";
 import { sessionStorage } from "./session.server";
+import { insertTestOrg } from "../../../tests/setup/factories";
 import { TEST_PASSWORD_COST } from "../../../tests/setup/test-orgs";
 
 async function cookieFor(userId: number): Promise<string> {
@@ -36,7 +37,6 @@ describe("requireMember", () => {
   let bea: number; // admin of bravo only
   let cy: number; // auditor of alpha
   let passwordHash: string;
-  let counter = 0;
 
   beforeAll(async () => {
     passwordHash = await hashPassword("Correct-Horse-42", { cost: TEST_PASSWORD_COST });
@@ -45,17 +45,8 @@ describe("requireMember", () => {
   // Two organisations and three people of their own for every test.
   beforeEach(() => {
     const db = getDb();
-    counter++;
-    alpha = db
-      .insert(organizations)
-      .values({ slug: `alpha-${counter}`, name: "Alpha" })
-      .returning()
-      .get();
-    bravo = db
-      .insert(organizations)
-      .values({ slug: `bravo-${counter}`, name: "Bravo" })
-      .returning()
-      .get();
+    alpha = insertTestOrg("alpha");
+    bravo = insertTestOrg("bravo");
     const mk = (email: string) => db.insert(users).values({ email, name: email, passwordHash }).returning().get().id;
     ann = mk(`ann@${alpha.slug}.io`);
     bea = mk(`bea@${bravo.slug}.io`);
@@ -111,7 +102,7 @@ describe("requireMember", () => {
   it("returns the member with the right role", async () => {
     const member = await requireMember(request(`/orgs/${alpha.slug}`, await cookieFor(ann)), alpha.slug, ["team", "admin"]);
     expect(member).toEqual({
-      org: { id: alpha.id, slug: alpha.slug, name: "Alpha" },
+      org: { id: alpha.id, slug: alpha.slug, name: alpha.name },
       role: "team",
       user: { id: ann, email: `ann@${alpha.slug}.io`, name: `ann@${alpha.slug}.io`, isSiteAdmin: false },
       actor: { type: "user", id: ann, label: `ann@${alpha.slug}.io` },
@@ -135,8 +126,8 @@ describe("requireMember", () => {
   it("lists a user's organisations with roles", () => {
     getDb().insert(memberships).values({ orgId: bravo.id, userId: ann, role: "auditor" }).run();
     expect(listUserOrganizations(ann)).toEqual([
-      { id: alpha.id, slug: alpha.slug, name: "Alpha", role: "team" },
-      { id: bravo.id, slug: bravo.slug, name: "Bravo", role: "auditor" },
+      { id: alpha.id, slug: alpha.slug, name: alpha.name, role: "team" },
+      { id: bravo.id, slug: bravo.slug, name: bravo.name, role: "auditor" },
     ]);
   });
 });
