@@ -8,7 +8,7 @@
 import { and, eq, isNull, or } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDb, writeTransaction } from "../../db/client";
-import { deliveryAttempts, notifications, outboxMessages, roadmapItems } from "../../db/schema";
+import { deliveryAttempts, notifications, outboxMessages, roadmapItems, webhookEndpoints } from "../../db/schema";
 import {
   createAssessment,
   finalizeAssessment,
@@ -329,8 +329,12 @@ const EVENTS: Partial<Record<EventType, (org: TestOrg) => Promise<Expected>>> = 
     const start = new Date();
     const incident = IncidentCreateSchema.parse({ title: "Receiver down", severity: "sev3", startedAt: start.toISOString() });
     createIncident(org.id, slug, "1.0.0", incident, member(org, "team").actor);
-    // Retries back off to about six hours, so the attempt that finds a day of failure comes by hour 31.
-    for (let hour = 0; hour <= 31; hour++) await deliverAll(new Date(start.getTime() + hour * HOUR));
+    // Retries back off to about six hours (±10%), so the attempt that finds a day of failure comes between
+    // hours 24 and 33, depending on the jitter and on whether the first attempt falls in hour 0 or 1.
+    const disabled = () =>
+      getDb().select({ at: webhookEndpoints.disabledAt }).from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)).get()?.at;
+    for (let hour = 0; hour <= 36 && !disabled(); hour++) await deliverAll(new Date(start.getTime() + hour * HOUR));
+    expect(disabled(), "disabled after a day of failures").toBeInstanceOf(Date);
     hooks.failNext(0);
     return { to: [org.emails.admin], subject: `Webhook disabled: ${hooks.url}`, path: `/orgs/${org.slug}/admin/webhooks` };
   },
