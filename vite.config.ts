@@ -3,6 +3,7 @@ import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
 import { buildDirectory } from "./app/utils/env.server";
+import { serverBundle } from "./scripts/server/bundle";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -32,6 +33,8 @@ export default defineConfig({
           v3_lazyRouteDiscovery: false,
         },
       }),
+    // The Express server, bundled beside the Remix build (npm start runs it without a TypeScript loader).
+    !isVitest && serverBundle(buildDirectory()),
     tsconfigPaths(),
   ],
   test: {

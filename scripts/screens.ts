@@ -18,7 +18,6 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "@playwright/test";
@@ -37,6 +36,7 @@ import {
   type ManifestRoute,
   type Viewer,
 } from "../tests/setup/page-urls";
+import { freePort, SERVER_COMMAND } from "../tests/setup/portal-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../tests/setup/webhook-receiver";
 
 const OUT = path.join(REPO_ROOT, "screens");
@@ -47,17 +47,6 @@ const DEMO_PASSWORD = demoPassword();
 const PARALLEL = 2;
 
 type Shot = { routeId: string; url: string; viewer: Viewer; width: number; file: string; status: number };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHealth(baseUrl: string, server: ReturnType<typeof spawn>): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -291,20 +280,13 @@ ${pdfSections.join("\n")}
 
 async function main() {
   const started = Date.now();
-  if (!fs.existsSync(path.join(REPO_ROOT, BUILD_DIR, "server/index.js"))) {
-    console.log("[screens] No production build yet: building...");
-    const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], {
-      cwd: REPO_ROOT,
-      stdio: "inherit",
-    });
-    if (built.status !== 0) process.exit(built.status ?? 1);
-  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-screens-"));
   const receiver = await startWebhookReceiver();
   const databaseFile = path.join(dataDir, "portal.db");
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/server/index.ts"], {
+  const [command, ...args] = SERVER_COMMAND;
+  const server = spawn(command!, args, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -318,8 +300,10 @@ async function main() {
       SESSION_SECRET: "screens-session-secret",
       // The demo webhook's receiver listens on 127.0.0.1.
       WEBHOOK_ALLOW_PRIVATE: "1",
+      // Shown: the build, when there is none yet (scripts/server/launch.mjs); not: a line per request.
+      LOG_LEVEL: "warn",
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "inherit", "inherit"],
   });
   let browser: Browser | undefined;
   try {

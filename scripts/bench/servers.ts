@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSharedDb } from "../../db/client";
-import { freePort, SERVER_ENTRY, startPortal as startPortalProcess } from "../../tests/setup/portal-server";
+import { freePort, startPortal as startPortalProcess } from "../../tests/setup/portal-server";
+import { SERVER_BUNDLE_ENTRY } from "../server/bundle-location.mjs";
 import { signIn } from "../../tests/setup/sign-in";
 import { processGroupCpuMs } from "./cpu";
 
@@ -18,12 +19,9 @@ export type Server = {
   origin: string;
   child: ChildProcess;
   output: () => string;
-  /** CPU time used so far by the server's processes (its process group: tsx, the server, its workers). */
+  /** CPU time used so far by the server's processes (its process group: the server and its workers). */
   cpuMs: () => number | undefined;
 };
-
-/** The portal's production server, as `npm start` runs it. */
-export const SERVER_SCRIPT = SERVER_ENTRY;
 
 const children = new Set<ChildProcess>();
 const servers = new Set<Server>();
@@ -32,8 +30,8 @@ const servers = new Set<Server>();
 export const runningServers = (): Server[] => [...servers].filter((server) => children.has(server.child));
 
 /**
- * Children run in their own process group (tsx runs the server in a grandchild
- * process), so a signal goes to the whole group of that one child.
+ * Children run in their own process group (the bare server's, and the portal's
+ * with its worker processes), so a signal goes to the whole group of that one child.
  */
 function kill(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): void {
   if (child.pid === undefined) return;
@@ -149,10 +147,11 @@ function newestSourceTime(dir: string): number {
   return newest;
 }
 
-/** Builds the production app into `buildDir` unless a build newer than every file in app/ and content/ is there. */
+/** Builds the production app into `buildDir` unless a build newer than every source file it is made from is there. */
 export function ensureBuild(buildDir: string, log: (line: string) => void): void {
-  const built = path.resolve(buildDir, "server/index.js");
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs > Math.max(newestSourceTime("app"), newestSourceTime("content"))) return;
+  const built = [path.resolve(buildDir, "server/index.js"), path.resolve(buildDir, SERVER_BUNDLE_ENTRY)];
+  const newestSource = Math.max(...["app", "content", "db", "scripts/server"].map(newestSourceTime));
+  if (built.every((file) => fs.existsSync(file) && fs.statSync(file).mtimeMs > newestSource)) return;
   log(`[bench] building the production app into ${buildDir} ...`);
   const result = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], {
     stdio: "inherit",

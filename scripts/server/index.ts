@@ -1,6 +1,7 @@
 /**
- * The portal's HTTP server: `npm start` (production build, built first when
- * missing) and `npm run dev` (Vite dev middleware). Reads and checks the
+ * The portal's HTTP server: `npm start` (the production build, where
+ * `npm run build` bundles this file: ./start.ts, ./bundle.ts, ./launch.mjs)
+ * and `npm run dev` (Vite dev middleware, through tsx). Reads and checks the
  * environment (app/utils/env.server.ts), applies migrations and the demo seed,
  * then listens: Express sets the security headers (./security.ts), refuses
  * cross-origin state-changing requests and hands every other request to
@@ -18,7 +19,6 @@ import cluster from "node:cluster";
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import zlib from "node:zlib";
 import express from "express";
@@ -68,11 +68,8 @@ function checkedEnv(): Env {
 
 if (cluster.isPrimary) {
   if (!dev && !fs.existsSync(serverBuildFile)) {
-    console.log("[portal] No production build yet: building (about a minute)...");
-    const result = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], {
-      stdio: "inherit",
-    });
-    if (result.status !== 0) process.exit(result.status ?? 1);
+    console.error(`[portal] No production build in ${buildDir}: npm run build first (npm start builds one when missing).`);
+    process.exit(1);
   }
   await prepareDatabase();
   // Creates the generated session secret (when SESSION_SECRET is unset) once, before workers race for it.

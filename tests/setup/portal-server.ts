@@ -10,17 +10,21 @@ import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { closeSharedDb, migrateDatabase, openDatabase } from "../../db/client";
+import { SERVER_BUNDLE_ENTRY } from "../../scripts/server/bundle-location.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** The server's entry script, relative to the repository root: the one place that names it. */
-export const SERVER_ENTRY = "scripts/server/index.ts";
+/**
+ * The server's start script, relative to the repository root: the one place that names it. It runs the
+ * server bundled into the build (scripts/server/launch.mjs), as `npm start` does: one node process, no
+ * TypeScript loader, so a signal sent to it reaches the server itself.
+ */
+export const SERVER_ENTRY = "scripts/server/launch.mjs";
 
 export const TSX_CLI = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
 /**
- * The server runs as ONE node process with tsx's loader, not through tsx's CLI:
- * the CLI is a wrapper that runs the script in a grandchild, so a SIGKILL sent
- * to it would leave the real server running (orphaned) instead of crashing it.
+ * Node's arguments to run a TypeScript script in ONE process with tsx's loader, not through tsx's CLI: the
+ * CLI is a wrapper that runs the script in a grandchild, so a SIGKILL sent to it would leave the script running.
  */
 export const TSX_NODE_ARGS = [
   "--require",
@@ -29,8 +33,8 @@ export const TSX_NODE_ARGS = [
   pathToFileURL(path.join(ROOT, "node_modules/tsx/dist/loader.mjs")).href,
 ];
 
-/** `node <tsx loader> <server entry>`: the command line that starts the server (Playwright's webServer uses it too). */
-export const SERVER_COMMAND = [process.execPath, ...TSX_NODE_ARGS, SERVER_ENTRY];
+/** `node scripts/server/launch.mjs`: the command line that starts the server (Playwright's webServer uses it too). */
+export const SERVER_COMMAND = [process.execPath, SERVER_ENTRY];
 
 /** Builds the production bundle into `buildDir` (relative to the repo root). */
 export function buildPortal(buildDir: string): void {
@@ -52,7 +56,11 @@ export function buildPortal(buildDir: string): void {
  */
 export function acquirePortalBuild(): { buildDir: string; release: () => void } {
   const shared = process.env.PORTAL_TEST_BUILD_DIR;
-  if (shared && fs.existsSync(path.resolve(ROOT, shared, "server/index.js"))) {
+  if (
+    shared &&
+    fs.existsSync(path.resolve(ROOT, shared, "server/index.js")) &&
+    fs.existsSync(path.resolve(ROOT, shared, SERVER_BUNDLE_ENTRY))
+  ) {
     return { buildDir: shared, release: () => {} };
   }
   const own = `build-test-${process.pid}`;
