@@ -1,5 +1,5 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
-import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { getDb, reusableQuery, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
 import { approvalPolicies, approvalRequests, models } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
@@ -120,14 +120,19 @@ export function approvalPoliciesById(orgId: number, ids: number[], db: DbOrTx = 
   return new Map(rows.map((row) => [row.id, policyJson(row)]));
 }
 
-/** Proposals waiting for an ethics member who did not make them (the review inbox). */
-export function pendingPolicyProposals(orgId: number, db: DbOrTx = getDb()) {
-  return db
+// Read by every organisation page's review badge for ethics members: prepared once per connection.
+const pendingProposalsQuery = reusableQuery((db) =>
+  db
     .select()
     .from(approvalPolicies)
-    .where(and(eq(approvalPolicies.orgId, orgId), eq(approvalPolicies.status, "proposed")))
-    .orderBy(desc(approvalPolicies.id))
-    .all()
+    .where(and(eq(approvalPolicies.orgId, sql.placeholder("orgId")), eq(approvalPolicies.status, "proposed")))
+    .orderBy(desc(approvalPolicies.id)),
+);
+
+/** Proposals waiting for an ethics member who did not make them (the review inbox). */
+export function pendingPolicyProposals(orgId: number, db: DbOrTx = getDb()) {
+  return pendingProposalsQuery(db)
+    .all({ orgId })
     .map((row) => ({ ...policyJson(row), proposedById: row.proposedById }));
 }
 
