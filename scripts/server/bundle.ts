@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import type { Plugin } from "vite";
@@ -21,9 +22,12 @@ export function serverBundle(buildDir: string): Plugin {
     },
     async closeBundle() {
       if (!ssr) return;
+      const outdir = path.resolve(buildDir, SERVER_BUNDLE_DIR);
+      // Chunk names carry a content hash: without this, every build would leave the last one's chunks behind.
+      fs.rmSync(outdir, { recursive: true, force: true });
       await build({
         entryPoints: ["scripts/server/start.ts"],
-        outdir: path.resolve(buildDir, SERVER_BUNDLE_DIR),
+        outdir,
         bundle: true,
         splitting: true,
         chunkNames: "chunk-[hash]",
