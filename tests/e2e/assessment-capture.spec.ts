@@ -1,12 +1,12 @@
-import fs from "node:fs";
 import type { Browser, Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { assessmentAnswers, assessmentStatements, auditEvents } from "../../db/schema";
+import { auditEvents } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf } from "../../app/utils/quarters";
 import { test, expect, signInAs, axeFindings } from "./fixtures";
 import { API, expectApiError, expectJson, type ApiClient } from "../setup/api-client";
+import { FRAMEWORK, storedAssessment } from "../setup/assessment-fixtures";
 import type { TestOrg } from "../setup/test-orgs";
 
 /**
@@ -15,38 +15,9 @@ import type { TestOrg } from "../setup/test-orgs";
  * moving on, and shows both versions when two people edit one component.
  */
 
-type FrameworkJson = {
-  components: Array<{ id: string; name: string; capabilities: Array<{ id: string; level: number; text: string }> }>;
-  questions: Array<{ id: string; componentId: string; number: number; title: string }>;
-};
-const framework = JSON.parse(
-  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
-) as FrameworkJson;
-const componentOf = (id: string) => framework.components.find((c) => c.id === id)!;
-const questionOf = (componentId: string) => framework.questions.find((q) => q.componentId === componentId)!;
-const textOf = (statementId: string) => framework.components.flatMap((c) => c.capabilities).find((s) => s.id === statementId)!.text;
-
-function stored(assessmentId: number) {
-  const db = getDb();
-  return {
-    statements: Object.fromEntries(
-      db
-        .select()
-        .from(assessmentStatements)
-        .where(eq(assessmentStatements.assessmentId, assessmentId))
-        .all()
-        .map((s) => [s.statementId, s]),
-    ),
-    answers: Object.fromEntries(
-      db
-        .select()
-        .from(assessmentAnswers)
-        .where(eq(assessmentAnswers.assessmentId, assessmentId))
-        .all()
-        .map((a) => [a.questionId, a]),
-    ),
-  };
-}
+const componentOf = (id: string) => FRAMEWORK.components.find((c) => c.id === id)!;
+const questionOf = (componentId: string) => FRAMEWORK.questions.find((q) => q.componentId === componentId)!;
+const textOf = (statementId: string) => FRAMEWORK.components.flatMap((c) => c.capabilities).find((s) => s.id === statementId)!.text;
 
 async function startAssessment(ctx: ApiClient) {
   const { id } = await expectJson<{ id: number }>(await ctx.post(`${API}/assessments`, { data: { period: quarterOf(new Date()) } }), 201);
@@ -113,7 +84,7 @@ test("every field saves as you go: a fresh browser context sees what was typed",
   await group.getByLabel("Note").fill("Agreed with the platform team");
   await expect(saveStatus(page)).toHaveText("All changes saved");
 
-  const saved = stored(id);
+  const saved = storedAssessment(id);
   expect(saved.statements[first!]).toMatchObject({
     status: "in_place",
     evidenceNote: "Every repository is in the GitHub organisation",
@@ -148,7 +119,7 @@ test("typing then clicking Next component saves before leaving", async ({ page, 
   await statement(page, target).getByLabel("Evidence").pressSequentially("Half the teams package their code", { delay: 5 });
   await page.getByRole("link", { name: "Next component →" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(componentOf("mlops").name);
-  await expect.poll(() => stored(id).statements[target]?.evidenceNote).toBe("Half the teams package their code");
+  await expect.poll(() => storedAssessment(id).statements[target]?.evidenceNote).toBe("Half the teams package their code");
 });
 
 test("two people on one component: the later save shows both versions; keep mine or take theirs", async ({ browser, testOrg, apiAs }) => {
@@ -163,7 +134,7 @@ test("two people on one component: the later save shows both versions; keep mine
 
   // The leader saves first (two autosaves in a row never conflict with each other).
   await answerWithEvidence(leader, shared!, "In place", "Coding standard v2 published");
-  expect(stored(id).statements[shared!]).toMatchObject({ status: "in_place", evidenceNote: "Coding standard v2 published" });
+  expect(storedAssessment(id).statements[shared!]).toMatchObject({ status: "in_place", evidenceNote: "Coding standard v2 published" });
 
   // The admin, on the page loaded before, answers the same statement differently: refused, both shown.
   await status(admin, shared!, "Partly in place").check();
@@ -177,13 +148,13 @@ test("two people on one component: the later save shows both versions; keep mine
   await expect(item.locator('[data-version="theirs"]')).toContainText("In place");
   await expect(item.locator('[data-version="theirs"]')).toContainText("Evidence: Coding standard v2 published");
   await expect(item.locator('[data-version="yours"]')).toContainText("Partly in place");
-  expect(stored(id).statements[shared!]?.status).toBe("in_place");
+  expect(storedAssessment(id).statements[shared!]?.status).toBe("in_place");
 
   // Keep mine: saved over theirs.
   await conflict.getByRole("button", { name: "Keep mine" }).click();
   await expect(saveStatus(admin)).toHaveText("All changes saved");
   await expect(conflict).toHaveCount(0);
-  await expect.poll(() => stored(id).statements[shared!]?.status).toBe("partial");
+  await expect.poll(() => storedAssessment(id).statements[shared!]?.status).toBe("partial");
 
   // Now the leader's page is stale: a change there is refused in turn; take theirs reloads what is stored.
   await status(leader, other!, "Not in place").check();
@@ -196,7 +167,7 @@ test("two people on one component: the later save shows both versions; keep mine
   // ... and saves from there on go through.
   await status(leader, other!, "In place").check();
   await expect(saveStatus(leader)).toHaveText("All changes saved");
-  expect(stored(id).statements[other!]?.status).toBe("in_place");
+  expect(storedAssessment(id).statements[other!]?.status).toBe("in_place");
   await leader.context().close();
   await admin.context().close();
 });
@@ -215,7 +186,7 @@ test("autosaves by one person make one audit entry; the API answers and checks c
   await status(page, a!, "In place").check();
   await expect(saveStatus(page)).toHaveText("All changes saved");
   await answerWithEvidence(page, b!, "Partly in place", "Model inventory spreadsheet");
-  await expect.poll(() => stored(id).statements[b!]?.evidenceNote).toBe("Model inventory spreadsheet");
+  await expect.poll(() => storedAssessment(id).statements[b!]?.evidenceNote).toBe("Model inventory spreadsheet");
   const saves = () =>
     getDb()
       .select()
@@ -232,7 +203,7 @@ test("autosaves by one person make one audit entry; the API answers and checks c
     200,
   );
   expect(body.versions).toEqual({ lifecycle: 4 });
-  expect(body.components).toHaveLength(framework.components.length);
+  expect(body.components).toHaveLength(FRAMEWORK.components.length);
   const refused = await expectApiError(
     await put({ capabilities: [{ id: a, status: "none" }], versions: { lifecycle: 3 } }),
     409,
@@ -240,7 +211,7 @@ test("autosaves by one person make one audit entry; the API answers and checks c
   );
   expect(refused.message).toContain(componentOf("lifecycle").name);
   expect(refused.issues).toEqual([{ path: "versions.lifecycle", message: expect.stringContaining("version 4") }]);
-  expect(stored(id).statements[a!]?.status).toBe("partial");
+  expect(storedAssessment(id).statements[a!]?.status).toBe("partial");
   expect(
     (
       await expectJson<{ versions: Record<string, number> }>(
@@ -292,11 +263,11 @@ test("without JavaScript the Save button saves, and a refused save keeps what wa
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(statement(page, second!).locator(".field-error")).toHaveText("Say why this does not apply");
   await expect(statement(page, first!).getByLabel("Evidence")).toHaveValue("Runbook in the ops wiki");
-  expect(stored(id).statements[first!]).toBeUndefined();
+  expect(storedAssessment(id).statements[first!]).toBeUndefined();
   await statement(page, second!).getByLabel("Reason (if not applicable)").fill("No on-call team yet");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: /^Saved\.$/ })).toBeVisible();
-  expect(stored(id).statements[first!]).toMatchObject({ status: "in_place", evidenceNote: "Runbook in the ops wiki" });
-  expect(stored(id).statements[second!]).toMatchObject({ status: "not_applicable", reason: "No on-call team yet" });
+  expect(storedAssessment(id).statements[first!]).toMatchObject({ status: "in_place", evidenceNote: "Runbook in the ops wiki" });
+  expect(storedAssessment(id).statements[second!]).toMatchObject({ status: "not_applicable", reason: "No on-call team yet" });
   await context.close();
 });

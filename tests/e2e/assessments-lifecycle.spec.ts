@@ -1,10 +1,10 @@
-import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { assessments, auditEvents } from "../../db/schema";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 import { test, expect, signInAs } from "./fixtures";
 import { API, expectJson } from "../setup/api-client";
+import { FRAMEWORK, statementsAt } from "../setup/assessment-fixtures";
 import { TEST_PASSWORD } from "../setup/test-orgs";
 
 /**
@@ -16,15 +16,6 @@ import { TEST_PASSWORD } from "../setup/test-orgs";
  * and checked in the server's database.
  */
 
-type FrameworkJson = { components: Array<{ id: string; name: string; capabilities: Array<{ id: string; level: number }> }> };
-const framework = JSON.parse(
-  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
-) as FrameworkJson;
-const statementsAt = (componentId: string, level: number) =>
-  framework.components
-    .find((c) => c.id === componentId)!
-    .capabilities.filter((s) => s.level === level)
-    .map((s) => s.id);
 const statusOf = (id: number) =>
   getDb().select({ status: assessments.status }).from(assessments).where(eq(assessments.id, id)).get()!.status;
 const actionsOf = (id: number) =>
@@ -59,14 +50,14 @@ test("finalise through the confirmation (no JavaScript), then withdraw with a re
 
   // Per component, by name: how many statements are answered of how many.
   const table = page.getByTestId("answered-table");
-  for (const c of framework.components) {
+  for (const c of FRAMEWORK.components) {
     const answered = c.id === "standards" ? standardsL2.length : 0;
     await expect(table.getByRole("row").filter({ has: page.getByRole("rowheader", { name: c.name, exact: true }) })).toContainText(
       `${answered} of ${c.capabilities.length} (${c.capabilities.length - answered} unanswered)`,
     );
   }
   await expect(page.getByText("Unanswered statements count as “not in place”.")).toBeVisible();
-  const unanswered = framework.components.reduce((n, c) => n + c.capabilities.length, 0) - standardsL2.length;
+  const unanswered = FRAMEWORK.components.reduce((n, c) => n + c.capabilities.length, 0) - standardsL2.length;
   const tick = page.getByRole("checkbox", { name: `Finalise with ${unanswered} unanswered statements counted as not in place` });
   await expect(tick).not.toBeChecked();
 

@@ -1,12 +1,12 @@
-import fs from "node:fs";
 import type { Browser, Locator, Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../db/schema";
+import { assessments } from "../../db/schema";
 import type { Role } from "../../app/modules/auth/roles";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 import { test, expect, signInAs } from "./fixtures";
 import { API, expectJson, type ApiClient } from "../setup/api-client";
+import { FRAMEWORK, statementsAt, storedAssessment } from "../setup/assessment-fixtures";
 import { DEMO_PASSWORD, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 /**
@@ -14,54 +14,12 @@ import { DEMO_PASSWORD, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
  * component by component, registry evidence flags an unsupported level, the
  * flag needs a justification to finalise, and the board report downloads.
  * Data is set up through the JSON API and checked straight in the server's
- * database (the framework module itself imports JSON, which Playwright's
- * loader cannot, so the framework is read from its file).
+ * database (tests/setup/assessment-fixtures.ts).
  */
 
-type FrameworkJson = {
-  version: string;
-  components: Array<{ id: string; name: string; capabilities: Array<{ id: string; level: number; text: string }> }>;
-  questions: Array<{ id: string; componentId: string; title: string }>;
-};
-const framework = JSON.parse(
-  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
-) as FrameworkJson;
-const statementsAt = (componentId: string, level: number) =>
-  framework.components
-    .find((c) => c.id === componentId)!
-    .capabilities.filter((s) => s.level === level)
-    .map((s) => s.id);
 const PROD_OPS_L2_L3 = [...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)];
 const TREND_CHART = "Technology & Operations score by quarter";
 
-/** What the server's database holds for one assessment. */
-function stored(assessmentId: number) {
-  const db = getDb();
-  const row = db.select().from(assessments).where(eq(assessments.id, assessmentId)).get()!;
-  const statements = Object.fromEntries(
-    db
-      .select()
-      .from(assessmentStatements)
-      .where(eq(assessmentStatements.assessmentId, assessmentId))
-      .all()
-      .map((s) => [s.statementId, s]),
-  );
-  const answers = Object.fromEntries(
-    db
-      .select()
-      .from(assessmentAnswers)
-      .where(eq(assessmentAnswers.assessmentId, assessmentId))
-      .all()
-      .map((a) => [a.questionId, a]),
-  );
-  const notes = db
-    .select()
-    .from(assessmentEvidenceNotes)
-    .where(eq(assessmentEvidenceNotes.assessmentId, assessmentId))
-    .orderBy(assessmentEvidenceNotes.id)
-    .all();
-  return { ...row, justifications: JSON.parse(row.justifications) as Record<string, string>, statements, answers, notes };
-}
 const periodsOf = (orgId: number) =>
   getDb()
     .select({ period: assessments.period })
@@ -153,14 +111,14 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   // JavaScript autosave: one radio click saves the draft.
   await statusRadio(page, PROD_OPS_L2_L3[0]!, "In place").check();
   await expect(page.getByText("All changes saved", { exact: true })).toBeVisible();
-  await expect.poll(() => stored(id).statements[PROD_OPS_L2_L3[0]!]?.status).toBe("in_place");
+  await expect.poll(() => storedAssessment(id).statements[PROD_OPS_L2_L3[0]!]?.status).toBe("in_place");
 
   // Every level 2 and level 3 statement in place, then the Save button.
   for (const sid of PROD_OPS_L2_L3.slice(1)) await statusRadio(page, sid, "In place").check();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: /^All changes saved$/ })).toBeVisible();
   await expect(page.getByTestId("component-score")).toHaveText("3.0");
-  const saved = stored(id);
+  const saved = storedAssessment(id);
   for (const sid of PROD_OPS_L2_L3) expect(saved.statements[sid]?.status, sid).toBe("in_place");
   expect(saved.statements["technical-capability.l2.1"]).toMatchObject({
     status: "in_place",
@@ -173,7 +131,7 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(statement(page, naId).locator(".field-error")).toHaveText("Say why this does not apply");
   await expect(statement(page, naId).getByLabel("Reason (if not applicable)")).toHaveAttribute("aria-invalid", "true");
-  expect(stored(id).statements[naId]).toBeUndefined();
+  expect(storedAssessment(id).statements[naId]).toBeUndefined();
   // Back to "Not in place" so the rest of the page can be saved.
   await statusRadio(page, naId, "Not in place").check();
 
@@ -183,8 +141,10 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await question.getByLabel("Note").fill("Agreed with the operations lead");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: /^All changes saved$/ })).toBeVisible();
-  await expect.poll(() => stored(id).answers["production-operations"]).toMatchObject({ level: 3, note: "Agreed with the operations lead" });
-  expect(stored(id).statements[naId]?.status).toBe("none");
+  await expect
+    .poll(() => storedAssessment(id).answers["production-operations"])
+    .toMatchObject({ level: 3, note: "Agreed with the operations lead" });
+  expect(storedAssessment(id).statements[naId]?.status).toBe("none");
 
   // The overview: the dimension score and the registry flag (no production models → evidence level 1).
   await page.getByRole("link", { name: `← Assessment ${current}` }).click();
@@ -215,7 +175,7 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await expect(page.getByRole("alert").filter({ hasText: "Justify the levels" })).toHaveText(
     "Justify the levels not supported by registry evidence: Production Operations",
   );
-  expect(stored(id).status).toBe("draft");
+  expect(storedAssessment(id).status).toBe("draft");
 
   // With the justification (and the tick) it finalises and returns to the assessment.
   await page
@@ -227,7 +187,7 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await expect(page.getByRole("heading", { level: 1 })).toContainText("finalized");
   await expect(page.getByRole("link", { name: "Finalise…" })).toHaveCount(0);
   await expect(prodOps).toContainText("Justified: Two models go live next month");
-  const finalized = stored(id);
+  const finalized = storedAssessment(id);
   expect(finalized.status).toBe("finalized");
   expect(finalized.metricsSnapshot).not.toBeNull();
   expect(finalized.justifications).toEqual({
@@ -244,8 +204,8 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   const csv = await page.request.get(`${base}.csv`);
   expect(csv.status()).toBe(200);
   expect(csv.headers()["content-type"]).toContain("text/csv");
-  const statementCount = framework.components.reduce((n, c) => n + c.capabilities.length, 0);
-  expect((await csv.text()).trimEnd().split("\r\n")).toHaveLength(1 + statementCount + framework.questions.length);
+  const statementCount = FRAMEWORK.components.reduce((n, c) => n + c.capabilities.length, 0);
+  expect((await csv.text()).trimEnd().split("\r\n")).toHaveLength(1 + statementCount + FRAMEWORK.questions.length);
 
   // The list shows the quarter as finalised; one finalised quarter draws no trend yet.
   await page.goto(list);
@@ -283,13 +243,13 @@ test("after a refused autosave, a successful Save clears the stale field error",
   // The radio click autosaves and is refused: the reason is missing.
   await statusRadio(page, naId, "Not applicable").check();
   await expect(statement(page, naId).locator(".field-error")).toHaveText("Say why this does not apply");
-  expect(stored(id).statements[naId]).toBeUndefined();
+  expect(storedAssessment(id).statements[naId]).toBeUndefined();
   // The reason is given and the Save button saves it.
   await statement(page, naId).getByLabel("Reason (if not applicable)").fill("We have no shared code base for ML yet");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: /^All changes saved$/ })).toBeVisible();
   await expect
-    .poll(() => stored(id).statements[naId])
+    .poll(() => storedAssessment(id).statements[naId])
     .toMatchObject({ status: "not_applicable", reason: "We have no shared code base for ML yet" });
   // The page must no longer claim the reason is missing.
   await expect(statement(page, naId).locator(".field-error")).toHaveCount(0, { timeout: 3_000 });
@@ -309,7 +269,7 @@ test("after a refused Save, a successful autosave clears the stale field error",
   // Choosing another status autosaves successfully.
   await statusRadio(page, naId, "Partly in place").check();
   await expect(page.getByText("All changes saved", { exact: true })).toBeVisible();
-  await expect.poll(() => stored(id).statements[naId]?.status).toBe("partial");
+  await expect.poll(() => storedAssessment(id).statements[naId]?.status).toBe("partial");
   await expect(statement(page, naId).locator(".field-error")).toHaveCount(0, { timeout: 3_000 });
 });
 
@@ -336,7 +296,7 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   await assessmentRow(page, current).getByRole("link", { name: current }).click();
   await expect(page).toHaveURL(base);
   await expect(page.getByRole("link", { name: "Finalise…" })).toHaveCount(0);
-  await expect(page.getByRole("link", { name: "Add evidence" })).toHaveCount(framework.components.length);
+  await expect(page.getByRole("link", { name: "Add evidence" })).toHaveCount(FRAMEWORK.components.length);
   await componentRow(page, "production-operations").getByRole("link", { name: "Add evidence" }).click();
   await expect(page).toHaveURL(capture);
 
@@ -354,7 +314,7 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   await noteForm.getByRole("button", { name: "Add note" }).click();
   await expect(page.getByRole("status").filter({ hasText: /^Evidence note added\.$/ })).toBeVisible();
   await expect(statement(page, "production-operations.l2.1")).toContainText("On-call rota screenshot in the ops wiki");
-  const afterNote = stored(id);
+  const afterNote = storedAssessment(id);
   expect(afterNote.notes).toEqual([
     expect.objectContaining({
       statementId: "production-operations.l2.1",
@@ -373,7 +333,7 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   const forgedFinalize = await page.request.post(`${base}/finalize`, { form: { acceptUnanswered: "on" } });
   expect(forgedFinalize.status()).toBe(403);
   expect((await page.request.get(`${base}/finalize`)).status()).toBe(403);
-  const unchanged = stored(id);
+  const unchanged = storedAssessment(id);
   expect(unchanged.statements["production-operations.l2.1"]!.status).toBe("partial");
   expect(unchanged.statements["production-operations.l2.2"]).toBeUndefined();
   expect(unchanged.status).toBe("draft");
@@ -400,7 +360,7 @@ test("a team member adds evidence but cannot change statuses; the auditor reads 
   });
   expect(forgedNote.status()).toBe(403);
   expect(periodsOf(testOrg.id)).toEqual([current]);
-  expect(stored(id).notes).toHaveLength(1);
+  expect(storedAssessment(id).notes).toHaveLength(1);
   await auditor.context().close();
 });
 

@@ -1,11 +1,8 @@
-import fs from "node:fs";
-import { eq } from "drizzle-orm";
-import { getDb } from "../../db/client";
-import { assessments, assessmentStatements } from "../../db/schema";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 import { API, apiClient, expectApiError, expectJson } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
+import { FRAMEWORK, statementsAt, storedAssessment } from "../setup/assessment-fixtures";
 import { createTestOrg } from "../setup/test-orgs";
 
 /**
@@ -16,34 +13,6 @@ import { createTestOrg } from "../setup/test-orgs";
  * withdraw; scopes and organisations are enforced. What was written is checked straight in the server's database.
  */
 
-type FrameworkJson = {
-  version: string;
-  components: Array<{ id: string; capabilities: Array<{ id: string; level: number }> }>;
-};
-// The framework as its file says (not through the app's framework module).
-const framework = JSON.parse(
-  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
-) as FrameworkJson;
-
-function stored(assessmentId: number) {
-  const db = getDb();
-  const row = db.select().from(assessments).where(eq(assessments.id, assessmentId)).get()!;
-  const statements = Object.fromEntries(
-    db
-      .select()
-      .from(assessmentStatements)
-      .where(eq(assessmentStatements.assessmentId, assessmentId))
-      .all()
-      .map((s) => [s.statementId, s]),
-  );
-  return { status: row.status, statements };
-}
-
-const statementsAt = (componentId: string, level: number) =>
-  framework.components
-    .find((c) => c.id === componentId)!
-    .capabilities.filter((s) => s.level === level)
-    .map((s) => s.id);
 const inPlace = (ids: string[]) => ids.map((id) => ({ id, status: "in_place" }));
 const RW: ApiScope[] = ["assessment:read", "assessment:write"];
 const RO: ApiScope[] = ["assessment:read"];
@@ -151,7 +120,7 @@ test(
       differs: false,
       note: "ops review",
     });
-    expect(Object.keys(stored(id).statements).sort()).toEqual(
+    expect(Object.keys(storedAssessment(id).statements).sort()).toEqual(
       [...statementsAt("production-operations", 2), ...statementsAt("production-operations", 3)].sort(),
     );
 
@@ -173,7 +142,7 @@ test(
       422,
     );
     expect(noReason.issues.map((i) => i.path)).toEqual(["capabilities.0.reason"]);
-    expect(stored(id).statements["mlops.l2.1"]).toBeUndefined();
+    expect(storedAssessment(id).statements["mlops.l2.1"]).toBeUndefined();
 
     // Finalise: unanswered statements are a 409 naming the answered counts per component, unless accepted.
     const justification = "Operations run at level 3; the models are hosted outside the registry until Q1.";
@@ -189,7 +158,7 @@ test(
       );
       expect(incomplete.message).toContain("not in place");
       expect(incomplete.issues).toHaveLength(5);
-      const prodOps = framework.components.find((c) => c.id === "production-operations")!.capabilities.length;
+      const prodOps = FRAMEWORK.components.find((c) => c.id === "production-operations")!.capabilities.length;
       const answered = statementsAt("production-operations", 2).length + statementsAt("production-operations", 3).length;
       expect(incomplete.issues).toContainEqual({
         path: "answered.production-operations",
@@ -197,7 +166,7 @@ test(
       });
       expect(incomplete.issues.find((i) => i.path === "answered.mlops")!.message).toMatch(/^MLOps.*: 0 of \d+ statements answered$/);
     }
-    expect(stored(id).status).toBe("draft");
+    expect(storedAssessment(id).status).toBe("draft");
     // Accepted, the flag still needs its justification: 409 naming the component by name, then 200 with it.
     const refused = await expectApiError(
       await ctx.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {}, acceptUnanswered: true } }),
@@ -206,7 +175,7 @@ test(
     );
     expect(refused.message).toBe("Justify the levels not supported by registry evidence: Production Operations");
     expect(refused.issues).toEqual([{ path: "justifications.production-operations", message: expect.any(String) }]);
-    expect(stored(id).status).toBe("draft");
+    expect(storedAssessment(id).status).toBe("draft");
     await expectApiError(await ctx.post(`${API}/assessments/${id}/finalize`, { data: { acceptUnanswered: "yes" } }), 422, "invalid");
     const finalized = await expectJson<AssessmentJson>(
       await ctx.post(`${API}/assessments/${id}/finalize`, {
@@ -283,7 +252,7 @@ test("scopes and organisations: read-only tokens cannot write, other organisatio
     "forbidden",
   );
   await expectApiError(await reader.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {} } }), 403, "forbidden");
-  expect(stored(id)).toMatchObject({ status: "draft", statements: {} });
+  expect(storedAssessment(id)).toMatchObject({ status: "draft", statements: {} });
 
   // A write-only token cannot read.
   const { ctx: writeOnly } = await apiAs(testOrg.id, ["assessment:write"]);
@@ -300,7 +269,7 @@ test("scopes and organisations: read-only tokens cannot write, other organisatio
   );
   await expectApiError(await stranger.post(`${API}/assessments/${id}/finalize`, { data: { justifications: {} } }), 404, "not_found");
   expect((await expectJson<{ assessments: unknown[] }>(await stranger.get(`${API}/assessments`), 200)).assessments).toEqual([]);
-  expect(stored(id)).toMatchObject({ status: "draft", statements: {} });
+  expect(storedAssessment(id)).toMatchObject({ status: "draft", statements: {} });
 
   // No token at all: 401.
   const anonymous = apiClient(baseURL);
@@ -338,7 +307,7 @@ test("withdraw: a finalised assessment with a reason (200), frees its quarter an
   const other = await createTestOrg("other");
   const { ctx: stranger } = await apiAs(other.id, RW);
   await expectApiError(await stranger.post(`${API}/assessments/${id}/withdraw`, { data: { reason: "Not yours" } }), 404, "not_found");
-  expect(stored(id).status).toBe("finalized");
+  expect(storedAssessment(id).status).toBe("finalized");
 
   const reason = "Answered against the wrong business unit";
   const withdrawn = await expectJson<AssessmentJson & { withdrawnAt: string; withdrawnBy: string; withdrawnReason: string }>(
@@ -353,7 +322,7 @@ test("withdraw: a finalised assessment with a reason (200), frees its quarter an
     withdrawnBy: expect.stringContaining("token:"),
   });
   expect(Date.parse(withdrawn.withdrawnAt)).not.toBeNaN();
-  expect(stored(id).status).toBe("withdrawn");
+  expect(storedAssessment(id).status).toBe("withdrawn");
   // Still readable; withdrawing again is a conflict.
   expect(await expectJson<AssessmentJson>(await ctx.get(`${API}/assessments/${id}`), 200)).toMatchObject({
     status: "withdrawn",

@@ -1,22 +1,17 @@
 /**
  * Finalised assessments and roadmaps prepared through the JSON API, and the
  * roadmap items as stored: shared by the roadmap specs in the browser and the
- * roadmap API tests. (The framework is read from its file: the framework
- * module imports JSON, which Playwright's loader cannot.)
+ * roadmap API tests.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { asc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { roadmapItems } from "../../db/schema";
 import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 import { API, expectJson, type ApiClient } from "./api-client";
+import { FRAMEWORK } from "./assessment-fixtures";
 
-type FrameworkJson = { components: Array<{ id: string; capabilities: Array<{ id: string; level: number }> }> };
-const framework = JSON.parse(
-  fs.readFileSync(new URL("../../content/technology-operations/v1.json", import.meta.url), "utf8"),
-) as FrameworkJson;
-export const COMPONENT_IDS = framework.components.map((c) => c.id);
+export const COMPONENT_IDS = FRAMEWORK.components.map((c) => c.id);
 const JUSTIFY_ALL = {
   justifications: Object.fromEntries(COMPONENT_IDS.map((id) => [id, "Justified by the test suite."])),
   acceptUnanswered: true,
@@ -33,7 +28,7 @@ export const P2 = shiftQuarter(current, -1);
 /** Creates, fills (levels 2..L in place per component) and finalises an assessment through the API. */
 export async function finalisedAssessment(ctx: ApiClient, period: string, levels: Record<string, number> = {}) {
   const { id } = await expectJson<{ id: number }>(await ctx.post(`${API}/assessments`, { data: { period } }), 201);
-  const capabilities = framework.components.flatMap((c) =>
+  const capabilities = FRAMEWORK.components.flatMap((c) =>
     c.capabilities.filter((s) => s.level <= (levels[c.id] ?? 1)).map((s) => ({ id: s.id, status: "in_place" })),
   );
   if (capabilities.length) await expectJson(await ctx.put(`${API}/assessments/${id}/responses`, { data: { capabilities } }), 200);
