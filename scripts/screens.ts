@@ -16,7 +16,7 @@
  * events (the first answered 500), so the webhook pages and the deliveries page show real attempts. The demo's own
  * identity provider is set up through the single sign-on form, with two domain claims left for a site administrator.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -36,7 +36,7 @@ import {
   type ManifestRoute,
   type Viewer,
 } from "../tests/setup/page-urls";
-import { freePort, SERVER_COMMAND } from "../tests/setup/portal-server";
+import { startPortal, stopPortal } from "../tests/setup/portal-server";
 import { startWebhookReceiver, type WebhookReceiver } from "../tests/setup/webhook-receiver";
 
 const OUT = path.join(REPO_ROOT, "screens");
@@ -47,20 +47,6 @@ const DEMO_PASSWORD = demoPassword();
 const PARALLEL = 2;
 
 type Shot = { routeId: string; url: string; viewer: Viewer; width: number; file: string; status: number };
-
-async function waitForHealth(baseUrl: string, server: ReturnType<typeof spawn>): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
-    try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error("the server did not answer /healthz within 2 minutes");
-}
 
 /** Who to picture a page as: the roles that may see it; public pages as nobody and as the admin. */
 function screenViewers(routeId: string): Viewer[] {
@@ -283,31 +269,17 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-screens-"));
   const receiver = await startWebhookReceiver();
   const databaseFile = path.join(dataDir, "portal.db");
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const [command, ...args] = SERVER_COMMAND;
-  const server = spawn(command!, args, {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: databaseFile,
-      NODE_ENV: "production",
-      COOKIE_SECURE: "false",
-      WEB_CONCURRENCY: "1",
-      PORTAL_BUILD_DIR: BUILD_DIR,
-      SESSION_SECRET: "screens-session-secret",
-      // The demo webhook's receiver listens on 127.0.0.1.
-      WEBHOOK_ALLOW_PRIVATE: "1",
-      // Shown: the build, when there is none yet (scripts/server/launch.mjs); not: a line per request.
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
+  console.log("[screens] Starting the portal on a copy of the demo data (it builds first when there is no build)...");
+  const server = await startPortal({
+    databaseFile,
+    buildDir: BUILD_DIR,
+    timeoutMs: 300_000,
+    // The demo webhook's receiver listens on 127.0.0.1.
+    env: { PORTAL_SEED: "demo", WEBHOOK_ALLOW_PRIVATE: "1" },
   });
+  const baseUrl = server.baseUrl;
   let browser: Browser | undefined;
   try {
-    await waitForHealth(baseUrl, server);
     const manifest = await loadManifest(BUILD_DIR);
     fs.rmSync(OUT, { recursive: true, force: true });
     fs.mkdirSync(OUT, { recursive: true });
@@ -351,7 +323,7 @@ async function main() {
   } finally {
     await browser?.close();
     await receiver.close();
-    server.kill("SIGTERM");
+    await stopPortal(server);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
