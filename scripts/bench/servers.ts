@@ -5,10 +5,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { closeSharedDb } from "../../db/client";
-import { freePort, startPortal as startPortalProcess } from "../../tests/setup/portal-server";
-import { SERVER_BUNDLE_ENTRY } from "../server/bundle-location.mjs";
+import { buildPortal, freePort, portalBuildFiles, startPortal as startPortalProcess } from "../../tests/setup/portal-server";
 import { signIn } from "../../tests/setup/sign-in";
 import { processGroupCpuMs } from "./cpu";
 
@@ -149,15 +148,10 @@ function newestSourceTime(dir: string): number {
 
 /** Builds the production app into `buildDir` unless a build newer than every source file it is made from is there. */
 export function ensureBuild(buildDir: string, log: (line: string) => void): void {
-  const built = [path.resolve(buildDir, "server/index.js"), path.resolve(buildDir, SERVER_BUNDLE_ENTRY)];
   const newestSource = Math.max(...["app", "content", "db", "scripts/server"].map(newestSourceTime));
-  if (built.every((file) => fs.existsSync(file) && fs.statSync(file).mtimeMs > newestSource)) return;
+  if (portalBuildFiles(buildDir).every((file) => fs.existsSync(file) && fs.statSync(file).mtimeMs > newestSource)) return;
   log(`[bench] building the production app into ${buildDir} ...`);
-  const result = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], {
-    stdio: "inherit",
-    env: { ...process.env, PORTAL_BUILD_DIR: buildDir, NODE_ENV: "production" },
-  });
-  if (result.status !== 0) throw new Error(`Build failed (exit ${result.status})`);
+  buildPortal(buildDir, { showOutput: true });
 }
 
 /**

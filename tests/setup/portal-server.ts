@@ -36,16 +36,25 @@ export const TSX_NODE_ARGS = [
 /** `node scripts/server/launch.mjs`: the command line that starts the server (Playwright's webServer uses it too). */
 export const SERVER_COMMAND = [process.execPath, SERVER_ENTRY];
 
-/** Builds the production bundle into `buildDir` (relative to the repo root). */
-export function buildPortal(buildDir: string): void {
+/** The files a complete build in `buildDir` has: Remix's server build and the bundled server (scripts/server/bundle.ts). */
+export function portalBuildFiles(buildDir: string): string[] {
+  return [path.resolve(ROOT, buildDir, "server/index.js"), path.resolve(ROOT, buildDir, SERVER_BUNDLE_ENTRY)];
+}
+
+/**
+ * Builds the production app (Remix and the bundled server) into `buildDir` (relative to the repo root). Its
+ * output is kept for the error, or with `showOutput` shown as it goes.
+ */
+export function buildPortal(buildDir: string, { showOutput = false } = {}): void {
   const result = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build"], {
     cwd: ROOT,
     env: { ...process.env, PORTAL_BUILD_DIR: buildDir, NODE_ENV: "production", VITEST: "" },
     encoding: "utf8",
+    stdio: showOutput ? "inherit" : "pipe",
     timeout: 180_000,
   });
   if (result.status !== 0) {
-    throw new Error(`vite:build failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(`vite:build failed (${result.status ?? result.signal}):\n${result.stdout ?? ""}\n${result.stderr ?? ""}`);
   }
 }
 
@@ -56,11 +65,7 @@ export function buildPortal(buildDir: string): void {
  */
 export function acquirePortalBuild(): { buildDir: string; release: () => void } {
   const shared = process.env.PORTAL_TEST_BUILD_DIR;
-  if (
-    shared &&
-    fs.existsSync(path.resolve(ROOT, shared, "server/index.js")) &&
-    fs.existsSync(path.resolve(ROOT, shared, SERVER_BUNDLE_ENTRY))
-  ) {
+  if (shared && portalBuildFiles(shared).every((file) => fs.existsSync(file))) {
     return { buildDir: shared, release: () => {} };
   }
   const own = `build-test-${process.pid}`;
