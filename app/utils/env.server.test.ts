@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildDirectory, env, EnvError, readEnv } from "./env.server";
+import { buildDirectory, env, EnvError, fixEnv, readEnv } from "./env.server";
 
 describe("readEnv", () => {
   it("gives every variable its documented default", () => {
@@ -118,6 +118,26 @@ describe("env", () => {
     expect(() => env()).toThrow(/PORT="not-a-port": must be a whole number/);
     process.env.PORT = "4000";
     expect(env().PORT).toBe(4000);
+  });
+
+  it("answers from the reading fixEnv took until it is released, whatever the environment does meanwhile", () => {
+    process.env.PORT = "4001";
+    try {
+      expect(fixEnv().PORT).toBe(4001);
+      process.env.PORT = "4002";
+      expect(env().PORT).toBe(4001);
+      expect(env()).toBe(env());
+    } finally {
+      expect(fixEnv(false).PORT).toBe(4002);
+    }
+    expect(env().PORT).toBe(4002);
+  });
+
+  it("refuses to fix a bad environment and leaves env() reading it", () => {
+    process.env.PORT = "not-a-port";
+    expect(() => fixEnv()).toThrow(EnvError);
+    process.env.PORT = "4003";
+    expect(env().PORT).toBe(4003);
   });
 });
 

@@ -8,10 +8,12 @@ import { z } from "zod";
  * the portal (server, CLIs, scripts) takes is declared here with zod, with its
  * default; the README's "Operations" table lists the same variables.
  *
- * `env()` re-reads when a variable changes (tests point DATABASE_URL at a new
- * file between tests), and otherwise answers from the last reading. A bad
- * value throws an `EnvError` naming each variable and what it accepts; the
- * server calls `env()` first thing, so it stops at start.
+ * The server reads it once, at start (`fixEnv()`), and answers every later
+ * `env()` from that reading: a request never looks at `process.env`. Elsewhere
+ * (tests, CLIs) `env()` re-reads when a variable changes (tests point
+ * DATABASE_URL at a new file between tests), and otherwise answers from the
+ * last reading. A bad value throws an `EnvError` naming each variable and what
+ * it accepts, so the server stops at start.
  */
 
 const wholeNumber = (min: number, max: number) =>
@@ -333,11 +335,30 @@ export function readEnv(source: Record<string, string | undefined> = process.env
 
 let last: { key: string; env: Env } | undefined;
 
-/** The validated environment of this process, read again only when one of its variables has changed. */
+// On globalThis: the server's bundle and the Remix build it loads each hold a copy of this module.
+const FIXED = Symbol.for("portal.fixedEnv");
+const globals = globalThis as typeof globalThis & { [FIXED]?: Env };
+
+/** The validated environment of this process, read again only when one of its variables has changed (unless fixed). */
 export function env(): Env {
+  const fixed = globals[FIXED];
+  if (fixed) return fixed;
   const key = NAMES.map((name) => process.env[name] ?? "\u0000").join("\u0001");
   if (last?.key !== key) last = { key, env: readEnv(process.env) };
   return last.env;
+}
+
+/**
+ * Reads and checks the environment once, for a process whose environment does
+ * not change while it runs (the server): from then on `env()` answers from this
+ * reading without comparing some forty variables on every call (about a dozen
+ * calls per page request). `fixEnv(false)` lets `env()` re-read again (tests).
+ */
+export function fixEnv(fix = true): Env {
+  delete globals[FIXED];
+  const reading = env();
+  if (fix) globals[FIXED] = reading;
+  return reading;
 }
 
 /** The production build's directory: PORTAL_BUILD_DIR, else `fallback`. */

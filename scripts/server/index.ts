@@ -30,7 +30,7 @@ import { withQueryCounter } from "../../db/query-count";
 import { prepareDatabase } from "../../db/prepare";
 import { providerOrigins } from "../../app/modules/auth/org-sso.server";
 import { sessionStorage } from "../../app/modules/auth/session.server";
-import { buildDirectory, env, EnvError, type Env } from "../../app/utils/env.server";
+import { buildDirectory, env, EnvError, fixEnv, type Env } from "../../app/utils/env.server";
 import { logger } from "../../app/utils/log.server";
 import { createScheduler } from "../../app/utils/scheduler.server";
 import { superviseWorkers } from "./cluster";
@@ -58,7 +58,7 @@ const workerCount = dev ? 1 : config.WEB_CONCURRENCY;
 /** The environment, or a stop with the message that names what is wrong. */
 function checkedEnv(): Env {
   try {
-    return env();
+    return fixEnv();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     console.error(`[portal] ${error.message}`);
