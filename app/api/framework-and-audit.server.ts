@@ -6,7 +6,7 @@ import {
   AuditVerificationSchema,
   AuditVerifyQuerySchema,
 } from "~/modules/audit/audit-response-schemas";
-import { auditPublicKey, listStoredChainEvents, verifyAuditTrail } from "~/modules/audit/checkpoints.server";
+import { auditPublicKey, listStoredChainEvents, verifyAuditTrailYielding } from "~/modules/audit/checkpoints.server";
 import { getSessionUser } from "~/modules/auth/session.server";
 import { findFrameworkFor, listBuiltInFrameworkVersions } from "~/modules/framework/framework";
 import { alertBrokenTrail } from "~/modules/notifications/audit-alerts.server";
@@ -50,11 +50,11 @@ export const frameworkAndAuditHandlers = {
     });
   },
 
-  verifyAuditChain: ({ request }) => {
+  verifyAuditChain: async ({ request }) => {
     const token = requireApiToken(request, "audit:read");
     const { seq, headHash } = parseQuery(request, AuditVerifyQuerySchema);
     const anchors = seq !== undefined && headHash ? [{ seq, headHash }] : [];
-    const verification = verifyAuditTrail(token.orgId, [], undefined, anchors);
+    const verification = await verifyAuditTrailYielding(token.orgId, [], undefined, anchors);
     alertBrokenTrail(token.orgId, verification);
     return apiJson(AuditVerificationSchema, verification);
   },

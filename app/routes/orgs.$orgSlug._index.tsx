@@ -71,7 +71,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         }
       : null,
     myItems: myOpenRoadmapItems(org.id, user.id, { today, horizon: dueSoonHorizon(today), limit: MY_ITEMS_LIMIT }),
-    chain: role === "auditor" ? auditChainState(org.id) : null,
+    chain: role === "auditor" ? await auditChainState(org.id) : null,
     recentEvents: hasRole(role, ACTIVITY_ROLES) ? recentActivity(org) : [],
   };
 }

@@ -291,7 +291,7 @@ const EVENTS: Partial<Record<EventType, (org: TestOrg) => Promise<Expected>>> = 
     const sqlite = getDb().$client;
     sqlite.exec("DROP TRIGGER IF EXISTS audit_events_no_update");
     sqlite.prepare("update audit_events set actor_label = 'someone else' where org_id = ? and seq = 1").run(org.id);
-    expect(verifyTrailsNightly(new Date())).toBeGreaterThan(0);
+    expect(await verifyTrailsNightly(new Date())).toBeGreaterThan(0);
     return {
       to: [org.emails.admin, org.emails.auditor],
       subject: `The audit trail of ${org.name} failed verification`,

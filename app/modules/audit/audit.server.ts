@@ -3,6 +3,7 @@ import { and, desc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "driz
 import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { auditEvents } from "../../../db/schema";
 import { memoByKey } from "../../utils/memo-by-key";
+import { finishNow, finishYielding, type Steps } from "../../utils/steps";
 import { eventLabel, eventSummary } from "./event-labels";
 import { canonicalJson, computeEventHash, GENESIS_HASH, type AuditEventContent } from "./hash";
 import { HISTORY_LIMIT, HISTORY_PAYLOAD_CHARS } from "./history";
@@ -113,37 +114,60 @@ export function continuesAutosaveRun(
 export type ChainVerification = { ok: true; events: number } | { ok: false; events: number; firstBrokenId: number; reason: string };
 
 const VERIFY_BATCH = 5000;
+const GENESIS: VerifiedPrefix = { afterId: 0, prevHash: GENESIS_HASH, events: 0 };
 
 /** Walks one organisation's chain in id order, recomputing every hash. */
 export function verifyAuditChain(orgId: number | null, db: DbOrTx = getDb()): ChainVerification {
-  return verifyChainFrom(orgId, { afterId: 0, prevHash: GENESIS_HASH, events: 0 }, db).result;
+  return finishNow(auditChainWalk(orgId, db));
+}
+
+/** The same walk, a batch of events per step (app/utils/steps.ts), for a check that runs it between other work. */
+export function* auditChainWalk(orgId: number | null, db: DbOrTx = getDb()): Steps<ChainVerification> {
+  return (yield* walkChainFrom(orgId, GENESIS, db)).result;
 }
 
 type VerifiedPrefix = { afterId: number; prevHash: string; events: number };
 const verifiedByConnection = new WeakMap<DbOrTx, Map<number, VerifiedPrefix>>();
+const walksInProgress = new WeakMap<DbOrTx, Map<number, Promise<ChainVerification>>>();
 
 /**
  * The chain's state for the dashboard, without re-reading the whole chain on
  * every visit: events are append-only, so this process remembers how far it has
- * verified and recomputes only the events added since (the first call walks the
- * whole chain). A broken chain is re-checked from the start each time. The audit
- * log's "Verify hash chain" button always walks the whole chain.
+ * verified and recomputes only the events added since. The first call walks the
+ * whole chain, a batch at a time with other requests served in between (a
+ * large organisation's trail takes seconds), and callers arriving meanwhile
+ * share that walk. A broken chain is re-checked from the start each time. The
+ * audit log's "Verify hash chain" button always walks the whole chain.
  */
-export function auditChainState(orgId: number, db: DbOrTx = getDb()): ChainVerification & { verifiedAt: string } {
-  let byOrg = verifiedByConnection.get(db);
-  if (!byOrg) verifiedByConnection.set(db, (byOrg = new Map()));
-  const start = byOrg.get(orgId) ?? { afterId: 0, prevHash: GENESIS_HASH, events: 0 };
-  const { result, verified } = verifyChainFrom(orgId, start, db);
-  if (result.ok) byOrg.set(orgId, verified);
-  else byOrg.delete(orgId);
-  return { ...result, verifiedAt: new Date().toISOString() };
+export async function auditChainState(orgId: number, db: DbOrTx = getDb()): Promise<ChainVerification & { verifiedAt: string }> {
+  let walks = walksInProgress.get(db);
+  if (!walks) walksInProgress.set(db, (walks = new Map()));
+  let walk = walks.get(orgId);
+  if (!walk) {
+    walk = verifyOnwards(orgId, db).finally(() => walks.delete(orgId));
+    walks.set(orgId, walk);
+  }
+  return { ...(await walk), verifiedAt: new Date().toISOString() };
 }
 
-function verifyChainFrom(orgId: number | null, start: VerifiedPrefix, db: DbOrTx): { result: ChainVerification; verified: VerifiedPrefix } {
+async function verifyOnwards(orgId: number, db: DbOrTx): Promise<ChainVerification> {
+  let byOrg = verifiedByConnection.get(db);
+  if (!byOrg) verifiedByConnection.set(db, (byOrg = new Map()));
+  const { result, verified } = await finishYielding(walkChainFrom(orgId, byOrg.get(orgId) ?? GENESIS, db));
+  if (result.ok) byOrg.set(orgId, verified);
+  else byOrg.delete(orgId);
+  return result;
+}
+
+function* walkChainFrom(
+  orgId: number | null,
+  start: VerifiedPrefix,
+  db: DbOrTx,
+): Steps<{ result: ChainVerification; verified: VerifiedPrefix }> {
   let expectedPrev = start.prevHash;
   let events = start.events;
   let afterId = start.afterId;
-  // Keyset batches keep memory flat on chains of millions of events.
+  // Keyset batches keep memory flat on chains of millions of events; each batch is one step.
   for (;;) {
     const batch = db
       .select()
@@ -175,6 +199,7 @@ function verifyChainFrom(orgId: number | null, start: VerifiedPrefix, db: DbOrTx
       afterId = row.id;
     }
     if (batch.length < VERIFY_BATCH) return { result: { ok: true, events }, verified: { afterId, prevHash: expectedPrev, events } };
+    yield;
   }
 }
 

@@ -6,7 +6,8 @@ import { env } from "../../utils/env.server";
 import { KEY_FILES, keysDirectory, readOrCreateKeyFile } from "../../utils/keys.server";
 import type { CheckpointReason } from "./audit-constants";
 import type { z } from "zod";
-import { recordAuditEvent, SYSTEM_ACTOR, verifyAuditChain } from "./audit.server";
+import { finishNow, finishYielding, type Steps } from "../../utils/steps";
+import { auditChainWalk, recordAuditEvent, SYSTEM_ACTOR } from "./audit.server";
 import type { AuditVerificationSchema } from "./audit-response-schemas";
 import {
   checkpointMessage,
@@ -260,13 +261,22 @@ function describe(finding: Exclude<CheckpointFinding, { kind: "agrees" | "rolled
  * head hash read off a printed report). A rewrite, even with every later hash
  * recomputed, or a truncated tail disagrees with a checkpoint taken before it.
  */
-export function verifyAuditTrail(
+export function verifyAuditTrail(...args: Parameters<typeof auditTrailCheck>): TrailVerification {
+  return finishNow(auditTrailCheck(...args));
+}
+
+/** The same check for a request: other requests are served between batches of events (a large trail takes seconds). */
+export function verifyAuditTrailYielding(...args: Parameters<typeof auditTrailCheck>): Promise<TrailVerification> {
+  return finishYielding(auditTrailCheck(...args));
+}
+
+function* auditTrailCheck(
   orgId: number | null,
   given: readonly Checkpoint[] = [],
   db: DbOrTx = getDb(),
   anchors: ReadonlyArray<{ seq: number; headHash: string }> = [],
-): TrailVerification {
-  const chain = verifyAuditChain(orgId, db);
+): Steps<TrailVerification> {
+  const chain = yield* auditChainWalk(orgId, db);
   const head = chainHead(orgId, db);
   const headSeq = head?.seq ?? 0;
   const key = auditSigningKey();

@@ -17,7 +17,7 @@ describe("a broken audit trail", () => {
     sqlite.prepare("update audit_events set actor_label = 'someone else' where org_id = ? and seq = 1").run(org.id);
 
     const now = new Date();
-    expect(verifyTrailsNightly(now)).toBe(1);
+    expect(await verifyTrailsNightly(now)).toBe(1);
     const told = getDb().select().from(notifications).where(eq(notifications.eventType, "audit.verification_failed")).all();
     expect(told.map((n) => n.userId).sort()).toEqual([member(org, "admin").userId, member(org, "auditor").userId].sort());
     expect(told[0]).toMatchObject({ orgId: org.id, path: `/orgs/${org.slug}/audit` });
@@ -31,9 +31,9 @@ describe("a broken audit trail", () => {
     expect(told.some((n) => n.orgId === intact.id)).toBe(false);
 
     // Still broken an hour later: checked, not told again; a day later, told again.
-    expect(verifyTrailsNightly(new Date(now.getTime() + 3_600_000))).toBe(1);
+    expect(await verifyTrailsNightly(new Date(now.getTime() + 3_600_000))).toBe(1);
     expect(getDb().select().from(notifications).where(eq(notifications.eventType, "audit.verification_failed")).all()).toHaveLength(2);
-    verifyTrailsNightly(new Date(now.getTime() + 25 * 3_600_000));
+    await verifyTrailsNightly(new Date(now.getTime() + 25 * 3_600_000));
     expect(getDb().select().from(notifications).where(eq(notifications.eventType, "audit.verification_failed")).all()).toHaveLength(4);
   });
 });
