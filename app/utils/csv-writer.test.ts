@@ -112,4 +112,18 @@ describe("toCsv / csvStream: rows read back cell for cell", () => {
       { seed: SEED, numRuns: 200 },
     );
   });
+
+  it("csvStream: other work runs between batches while the file is read", async () => {
+    const log: string[] = [];
+    const stream = csvStream(["n"], function* () {
+      for (let batch = 1; batch <= 3; batch++) {
+        log.push(`batch ${batch}`);
+        if (batch === 1) setImmediate(() => log.push("other work"));
+        yield [[batch]];
+      }
+    });
+    // text() reads past the byte order mark.
+    expect(await new Response(stream).text()).toBe("n\r\n1\r\n2\r\n3\r\n");
+    expect(log).toEqual(["batch 1", "other work", "batch 2", "batch 3"]);
+  });
 });

@@ -30,7 +30,11 @@ export function csvResponse(body: string | ReadableStream<Uint8Array>, filename:
   });
 }
 
-/** Streams CSV lines from an iterator of row batches, so large exports never sit in memory whole. */
+/**
+ * Streams CSV lines from an iterator of row batches, so large exports never sit in memory whole. Each batch is
+ * written on its own turn of the event loop: Remix reads a response body as fast as it is given, so without one an
+ * export of 200,000 audit events held the worker (and everyone else's requests) for two seconds.
+ */
 export function csvStream(header: string[], batches: () => Iterator<unknown[][]>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let iterator: Iterator<unknown[][]> | undefined;
@@ -39,7 +43,8 @@ export function csvStream(header: string[], batches: () => Iterator<unknown[][]>
       controller.enqueue(encoder.encode("\uFEFF" + csvLine(header)));
       iterator = batches();
     },
-    pull(controller) {
+    async pull(controller) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const next = iterator!.next();
       if (next.done) controller.close();
       else controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
