@@ -705,6 +705,18 @@ describe("monitoring and objectives", () => {
     expect(snap.breaches).toEqual(["auc"]);
   });
 
+  it("refuses a snapshot observed in the future, beyond a few minutes of clock skew, and stores nothing", () => {
+    const now = at("2026-02-01T12:00:00Z");
+    const snapshot = (observedAt: string) => () =>
+      recordMonitoringSnapshot(orgId, "m", "1.0.0", { observedAt: at(observedAt), metrics: { auc: 0.8 } }, SYSTEM, { now });
+    const before = getDb().select().from(monitoringSnapshots).all().length;
+    const refused = catchDomain(snapshot("2099-12-01T10:00:00Z"));
+    expect(refused).toMatchObject({ code: "invalid", field: "observedAt" });
+    expect(catchDomain(snapshot("2026-02-01T12:06:00Z")).field).toBe("observedAt");
+    expect(getDb().select().from(monitoringSnapshots).all()).toHaveLength(before);
+    expect(snapshot("2026-02-01T12:04:00Z")().observedAt).toBe("2026-02-01T12:04:00.000Z");
+  });
+
   it("removeObjective removes it; later snapshots are no longer checked against it", () => {
     setObjective(orgId, "m", { metric: "latency_ms", comparison: "<=", threshold: 200 }, SYSTEM);
     removeObjective(orgId, "m", "latency_ms", SYSTEM);

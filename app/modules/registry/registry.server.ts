@@ -533,6 +533,9 @@ export function updateIncident(orgId: number, incidentId: number, input: Inciden
 
 // ---------------------------------------------------------------- monitoring and objectives
 
+/** How far ahead of the server's clock a monitoring snapshot's observation time may be. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 export function recordMonitoringSnapshot(
   orgId: number,
   modelSlug: string,
@@ -546,6 +549,9 @@ export function recordMonitoringSnapshot(
     const objectives = tx.select().from(serviceLevelObjectives).where(eq(serviceLevelObjectives.modelId, model.id)).all();
     const breaches = breachedObjectives(objectives, input.metrics);
     const now = options.now ?? new Date();
+    // A pipeline's clock may run a little ahead of the server's; a date further on is a mistake that would sit on every chart.
+    if (input.observedAt && input.observedAt.getTime() > now.getTime() + CLOCK_SKEW_MS)
+      throw invalid("A snapshot cannot be observed in the future", "observedAt");
     const previous = breaches.length ? latestSnapshotQuery(tx).get({ modelId: model.id }) : undefined;
     const row = tx
       .insert(monitoringSnapshots)
