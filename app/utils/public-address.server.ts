@@ -66,6 +66,17 @@ export function refusedLiteral(url: URL, allowPrivate: AllowPrivate): string | n
   return refusedAddress(host);
 }
 
+/**
+ * Why a URL is known not to reach the public internet before any lookup, or null: a literal IP that is not
+ * public, or the name localhost (RFC 6761: always loopback). For refusing a receiver when it is registered;
+ * a name that resolves to a private address is still refused when it is used.
+ */
+export function refusedByItsHost(url: URL, allowPrivate: AllowPrivate): string | null {
+  const host = url.hostname.toLowerCase().replace(/\.$/, "");
+  if (!allowPrivate() && (host === "localhost" || host.endsWith(".localhost"))) return `${host} is a loopback name`;
+  return refusedLiteral(url, allowPrivate);
+}
+
 /** Why a connected socket's remote address may not be used, or null (an unknown address: the socket is gone). */
 export function refusedRemote(remoteAddress: string | undefined, allowPrivate: AllowPrivate): string | null {
   if (!remoteAddress || allowPrivate()) return null;

@@ -142,10 +142,10 @@ async function prepareTargets(): Promise<Targets> {
   expect(pending.status, pending.text.slice(0, 300)).toBeLessThan(400);
   const token = await postForm("admin", "/orgs/demo/admin/tokens", { intent: "create", name: "victim token", scopes: "registry:read" });
   expect(token.status, token.text.slice(0, 300)).toBeLessThan(400);
-  // A loopback receiver: the portal refuses to send to it (WEBHOOK_ALLOW_PRIVATE is off), so a fuzzed test event goes nowhere.
+  // A receiver whose name never resolves (.invalid): a fuzzed test event goes nowhere.
   const webhook = await postForm("admin", "/orgs/demo/admin/webhooks?index", {
     intent: "create",
-    url: "http://127.0.0.1:9/victim",
+    url: "https://victim.hostile.invalid/hooks",
     events: "incident.opened",
   });
   expect(webhook.status, webhook.text.slice(0, 300)).toBeLessThan(400);
@@ -172,7 +172,7 @@ async function prepareTargets(): Promise<Targets> {
     victimUserId: scalar("select id from users where email = 'victim@demo.local'"),
     victimTokenId: scalar("select id from api_tokens where name = 'victim token'"),
     victimInvitationId: scalar("select id from invitations where email = 'pending@demo.local' and status = 'pending'"),
-    victimWebhookId: scalar("select id from webhook_endpoints where url = 'http://127.0.0.1:9/victim'"),
+    victimWebhookId: scalar("select id from webhook_endpoints where url = 'https://victim.hostile.invalid/hooks'"),
     protectedUserIds: Object.values(DEMO_LOGINS).map((email) => scalar("select id from users where email = ?", email)),
     protectedTokenIds: [scalar("select id from api_tokens where name = 'hostile-input'")],
   };
@@ -555,7 +555,11 @@ const FORM_TARGETS: FormTarget[] = [
     intents: {
       create: {
         role: "admin",
-        fields: () => ({ url: "http://127.0.0.1:9/fuzz", events: ["incident.opened", "approval.requested"], description: "Fuzzed" }),
+        fields: () => ({
+          url: "https://fuzz.hostile.invalid/hooks",
+          events: ["incident.opened", "approval.requested"],
+          description: "Fuzzed",
+        }),
       },
       "send-test": { role: "admin", fields: () => ({ webhookId: String(t.victimWebhookId) }) },
       enable: { role: "admin", fields: () => ({ webhookId: String(t.victimWebhookId) }) },

@@ -77,10 +77,10 @@ describe("webhookEndpointStates", () => {
   it("gives each endpoint its latest attempt, what waits for it, and when it was turned back on", async () => {
     const admin = member(org, "admin").actor;
     const quiet = register(org, "https://hooks.example.com/quiet");
-    const busy = register(org, "http://127.0.0.1:9/refused");
+    const busy = register(org, "https://hooks.example.com/busy");
     const now = new Date();
     sendTestEvent(org.id, busy.id, admin, now);
-    // Only this endpoint's message is delivered (the sender refuses the private address).
+    // Only this endpoint has a message (its test event); the stubbed sender fails it with 503.
     await deliverDueMessages(now, {
       senders: { webhook: async (m) => ({ ok: false, statusCode: m.webhookEndpointId === busy.id ? 503 : null, error: "down" }) },
     });

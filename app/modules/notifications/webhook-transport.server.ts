@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { Webhook } from "standardwebhooks";
 import { env } from "../../utils/env.server";
-import { publicOnlyLookup, RefusedAddressError, refusedLiteral, refusedRemote } from "../../utils/public-address.server";
+import { publicOnlyLookup, RefusedAddressError, refusedByItsHost, refusedLiteral, refusedRemote } from "../../utils/public-address.server";
 import type { AttemptResult } from "./delivery";
 
 /**
@@ -23,6 +23,11 @@ const ANSWER_LIMIT = 2_048;
 
 const allowPrivate = () => env().WEBHOOK_ALLOW_PRIVATE;
 const lookup = publicOnlyLookup(allowPrivate);
+
+/** Why a receiver's URL can be refused as soon as it is registered (a literal private IP, localhost), or null. */
+export function refusedReceiver(url: string): string | null {
+  return refusedByItsHost(new URL(url), allowPrivate);
+}
 
 export type WebhookRequest = { url: string; secret: string; messageId: string; timestamp: Date; payload: string };
 

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getDb, writeTransaction } from "../../../db/client";
 import { auditEvents, deliveryAttempts, notifications, outboxMessages, webhookEndpoints } from "../../../db/schema";
+import { catchDomainError } from "../../../tests/setup/domain-errors";
 import { createTestOrg, member, type TestOrg } from "../../../tests/setup/test-orgs";
 import { startWebhookReceiver, type WebhookReceiver } from "../../../tests/setup/webhook-receiver";
 import { WEBHOOK_DISABLE_AFTER_MS } from "./delivery";
@@ -14,6 +15,7 @@ import {
   deleteWebhookEndpoint,
   enableWebhookEndpoint,
   listWebhookDeliveries,
+  listWebhookEndpoints,
   sendTestEvent,
 } from "./webhooks.server";
 
@@ -108,10 +110,33 @@ describe("webhooks", () => {
     expect(receiver.receipts.every((r) => r.verified)).toBe(true);
   });
 
-  it("refuses loopback, private and link-local receivers unless WEBHOOK_ALLOW_PRIVATE is on", async () => {
+  it("refuses a literal private address or localhost when the receiver is registered, unless WEBHOOK_ALLOW_PRIVATE is on", () => {
+    delete process.env.WEBHOOK_ALLOW_PRIVATE;
+    const before = listWebhookEndpoints(org.id).length;
+    for (const url of [
+      "http://127.0.0.1:9/hook",
+      "http://localhost:9999/hook",
+      "https://api.localhost/hook",
+      "http://[::1]/hook",
+      "http://10.1.2.3/hook",
+      "http://169.254.169.254/latest",
+    ]) {
+      const refused = catchDomainError(() => register(url));
+      expect(refused, url).toMatchObject({ code: "invalid", field: "url" });
+      expect(refused.message, url).toMatch(/does not send to this address: .*(loopback|private|linkLocal)/);
+    }
+    expect(listWebhookEndpoints(org.id)).toHaveLength(before);
+    expect(register("https://hooks.example.com/portal").url).toBe("https://hooks.example.com/portal");
+    process.env.WEBHOOK_ALLOW_PRIVATE = "1";
+    expect(register("http://localhost:9999/hook").url).toBe("http://localhost:9999/hook");
+  });
+
+  it("refuses loopback, private and link-local receivers when sending unless WEBHOOK_ALLOW_PRIVATE is on", async () => {
+    // Registered while allowed (a name that resolves to a private address is only found out when sending).
+    process.env.WEBHOOK_ALLOW_PRIVATE = "1";
+    register(receiver.url.replace("127.0.0.1", "localhost"));
     delete process.env.WEBHOOK_ALLOW_PRIVATE;
     // By name: localhost resolves to loopback, caught at the address connected to.
-    register(receiver.url.replace("127.0.0.1", "localhost"));
     incidentOpened();
     await deliverDueMessages(new Date());
     expect(receiver.receipts).toEqual([]);

@@ -2,14 +2,14 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb, writeTransaction, type Db, type DbOrTx } from "../../../db/client";
 import { deliveryAttempts, outboxMessages, webhookEndpoints } from "../../../db/schema";
-import { DomainError } from "../../utils/errors";
+import { DomainError, invalid } from "../../utils/errors";
 import { openSecret, sealSecret } from "../../utils/keys.server";
 import { recordAuditEvent, SYSTEM_ACTOR, type Actor } from "../audit/audit.server";
 import { WEBHOOK_DISABLE_AFTER_MS, type AttemptResult } from "./delivery";
 import type { EventType } from "./notification-constants";
 import type { WebhookCreate } from "./notification-schemas";
 import { membersWithRoles, newMessageId, notify, orgSlugOf } from "./notifications.server";
-import { postWebhook } from "./webhook-transport.server";
+import { postWebhook, refusedReceiver } from "./webhook-transport.server";
 
 /**
  * Webhook endpoints of an organisation: registered by its admins in the
@@ -43,6 +43,9 @@ export function newWebhookSecret(): string {
 
 /** Registers an endpoint; the answer carries its secret, the only time it is shown. */
 export function createWebhookEndpoint(orgId: number, input: WebhookCreate, actor: Actor, now = new Date()) {
+  // A name that resolves to a private address is refused when the portal sends (webhook-transport.server.ts).
+  const refused = refusedReceiver(input.url);
+  if (refused) throw invalid(`The portal does not send to this address: ${refused}. Use a receiver on the internet.`, "url");
   const secret = newWebhookSecret();
   const row = writeTransaction({ orgId }, (tx) => {
     const row = tx
