@@ -179,7 +179,7 @@ function VerificationResult({ verification }: { verification: NonNullable<Verifi
     <p className="form-error" role="alert">
       {verification.brokenBy === "chain"
         ? `Chain broken at event ${verification.firstBrokenSeq} (#${verification.firstBrokenId}): ${verification.reason}.`
-        : `The log disagrees with a checkpoint from event ${verification.firstBrokenSeq}: ${verification.reason}.`}
+        : `The log disagrees with a checkpoint: ${verification.reason}.`}
     </p>
   );
 }

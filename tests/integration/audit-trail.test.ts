@@ -145,6 +145,8 @@ describe("the audit trail from outside", () => {
     const form = new URLSearchParams({ seq: String(anchor.seq), headHash: anchor.hash });
     const verified = await page(`/orgs/${env.orgSlug}/audit`, { method: "POST", body: form });
     expect(verified.status).toBe(200);
-    expect(verified.text).toContain(`The log disagrees with a checkpoint from event ${anchor.seq}`);
+    expect(verified.text).toContain(
+      `The log disagrees with a checkpoint: event ${anchor.seq} differs from the sequence number and head hash given (event ${anchor.seq})`,
+    );
   });
 });

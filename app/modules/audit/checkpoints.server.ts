@@ -246,8 +246,15 @@ function signedBy(checkpoint: Checkpoint, installationKey: KeyObject): boolean {
   }
 }
 
-function describe(finding: Exclude<CheckpointFinding, { kind: "agrees" | "rolled-back" }>, given: boolean): string {
-  const which = `${given ? "the given" : "a stored"} checkpoint of sequence ${finding.checkpoint.seq} (${finding.checkpoint.createdAt})`;
+/** Where a checkpoint compared with the chain came from: stored, given as a file, or a number and hash typed in (no date). */
+type CheckpointSource = "stored" | "given" | "anchor";
+
+function describe(finding: Exclude<CheckpointFinding, { kind: "agrees" | "rolled-back" }>, source: CheckpointSource): string {
+  const { seq, createdAt } = finding.checkpoint;
+  const which =
+    source === "anchor"
+      ? `the sequence number and head hash given (event ${seq})`
+      : `${source === "given" ? "the given" : "a stored"} checkpoint of sequence ${seq} (${createdAt})`;
   return finding.kind === "truncated"
     ? `events are missing: ${which} names events up to ${finding.checkpoint.seq}, the chain ends at ${finding.headSeq}`
     : `event ${finding.checkpoint.seq} differs from ${which}: an earlier event was rewritten`;
@@ -319,20 +326,20 @@ function* auditTrailCheck(
     });
 
   let rolledBack = 0;
-  const compare = (checkpoint: Checkpoint, isGiven: boolean) => {
+  const compare = (checkpoint: Checkpoint, source: CheckpointSource) => {
     const finding = compareCheckpoint(checkpoint, pointAt(orgId, checkpoint.seq, db), headSeq, rollbacks);
     if (finding.kind === "rolled-back") rolledBack++;
-    else if (finding.kind === "rewritten") problems.push({ seq: checkpoint.seq, id: finding.point.id, reason: describe(finding, isGiven) });
-    else if (finding.kind === "truncated") problems.push({ seq: headSeq + 1, id: 0, reason: describe(finding, isGiven) });
+    else if (finding.kind === "rewritten") problems.push({ seq: checkpoint.seq, id: finding.point.id, reason: describe(finding, source) });
+    else if (finding.kind === "truncated") problems.push({ seq: headSeq + 1, id: 0, reason: describe(finding, source) });
   };
-  for (const checkpoint of valid.values()) compare(checkpoint, false);
+  for (const checkpoint of valid.values()) compare(checkpoint, "stored");
   for (const checkpoint of given) {
     if (checkpoint.orgId !== orgId) continue;
     if (!signedBy(checkpoint, key.publicKey)) {
       problems.push({ seq: checkpoint.seq, id: 0, reason: `the given checkpoint of sequence ${checkpoint.seq} has an invalid signature` });
       continue;
     }
-    compare(checkpoint, true);
+    compare(checkpoint, "given");
   }
 
   // A (sequence number, head hash) read off a copy kept outside (a printed report): trusted as given, no signature needed.
@@ -346,7 +353,7 @@ function* auditTrailCheck(
       keyId: "",
       signature: "",
     } as const;
-    compare(unsigned, true);
+    compare(unsigned, "anchor");
   }
 
   const newest = [...valid.values()].at(-1);
