@@ -486,9 +486,12 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
     if (incident.day > lastDay) continue;
     const started = at(incident.day);
     const detected = new Date(started.getTime() + incident.detectHours * 3_600_000);
-    const resolved = incident.recoverHours === null ? undefined : new Date(detected.getTime() + incident.recoverHours * 3_600_000);
-    // Reported when it was detected, against the version in production when it started.
-    timeline.at(new Date(Math.min(detected.getTime(), now.getTime() - 60_000)), () => {
+    const recovered = incident.recoverHours === null ? undefined : new Date(detected.getTime() + incident.recoverHours * 3_600_000);
+    // Not recovered yet if its recovery time has not come (the portal refuses times in the future).
+    const resolved = recovered && recovered.getTime() < now.getTime() - 60_000 ? recovered : undefined;
+    // Reported once resolved (or when detected, while open), against the version in production when it started.
+    const reported = new Date(Math.min((resolved ?? detected).getTime(), now.getTime() - 60_000));
+    timeline.at(reported, () => {
       const version = productionVersionAt(orgId, incident.slug, started);
       if (!version) return;
       createIncident(
@@ -506,7 +509,7 @@ export function seedDemoRegistry(timeline: SeedTimeline, orgId: number, actors: 
           reviewUrl: resolved ? `https://wiki.demo.local/pir/${incident.slug}-${incident.day}` : undefined,
         },
         actors.team,
-        { now: detected },
+        { now: reported },
       );
     });
   }

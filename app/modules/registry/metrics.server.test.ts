@@ -44,7 +44,8 @@ function makeHelpers(orgId: number) {
           resolvedAt: resolvedAt ? at(resolvedAt) : undefined,
         },
         SYSTEM,
-        { now: at(detectedAt) },
+        // Reported once resolved (or when detected): its times have all happened by then.
+        { now: at(resolvedAt ?? detectedAt) },
       ),
     objective: (slug: string) => setObjective(orgId, slug, { metric: "auc", comparison: ">=", threshold: 0.8 }, SYSTEM),
     snapshot: (slug: string, version: string, observedAt: string, auc: number) =>

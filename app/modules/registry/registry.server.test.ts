@@ -533,7 +533,8 @@ describe("incidents", () => {
         orgId,
         "m",
         "1.0.0",
-        { title: "Bad", severity: "sev4", status: "resolved", startedAt: at("2026-03-05T00:00:00Z") },
+        // Started two minutes "ahead" (within clock skew), resolved now: resolution would precede detection.
+        { title: "Bad", severity: "sev4", status: "resolved", startedAt: at("2026-03-04T00:02:00Z") },
         SYSTEM,
         { now: at("2026-03-04T00:00:00Z") },
       ),
@@ -549,6 +550,36 @@ describe("incidents", () => {
         createIncident(orgId, "m", "2.0.0", { title: "x y z", severity: "sev4", startedAt: at("2026-03-01T00:00:00Z") }, SYSTEM),
       ).code,
     ).toBe("not_found");
+  });
+
+  it("refuses incident times that have not come yet, on report and on update, and stores nothing", () => {
+    const now = at("2026-04-01T12:00:00Z");
+    const report = (times: { startedAt: string; detectedAt?: string; resolvedAt?: string }) => () =>
+      createIncident(
+        orgId,
+        "m",
+        "1.0.0",
+        {
+          title: "Future",
+          severity: "sev3",
+          startedAt: at(times.startedAt),
+          detectedAt: times.detectedAt ? at(times.detectedAt) : undefined,
+          resolvedAt: times.resolvedAt ? at(times.resolvedAt) : undefined,
+        },
+        SYSTEM,
+        { now },
+      );
+    const count = () => getDb().select().from(incidents).all().length;
+    const before = count();
+    expect(catchDomain(report({ startedAt: "2099-12-03T10:00:00Z" }))).toMatchObject({ code: "invalid", field: "startedAt" });
+    expect(catchDomain(report({ startedAt: "2026-04-01T11:00:00Z", detectedAt: "2026-04-02T00:00:00Z" })).field).toBe("detectedAt");
+    expect(catchDomain(report({ startedAt: "2026-04-01T11:00:00Z", resolvedAt: "2026-04-01T13:00:00Z" })).field).toBe("resolvedAt");
+    expect(count()).toBe(before);
+    const created = report({ startedAt: "2026-04-01T11:00:00Z", detectedAt: "2026-04-01T12:04:00Z" })();
+    expect(catchDomain(() => updateIncident(orgId, created.id, { resolvedAt: new Date(Date.now() + 3_600_000) }, SYSTEM)).field).toBe(
+      "resolvedAt",
+    );
+    expect(getIncident(orgId, created.id)!.status).toBe("open");
   });
 
   it("updateIncident: resolving sets resolvedAt, with an audit event carrying before and after", () => {

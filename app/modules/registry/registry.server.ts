@@ -421,6 +421,21 @@ function incidentJson(row: typeof incidents.$inferSelect, modelSlug?: string, ve
 }
 export type IncidentJson = ReturnType<typeof incidentJson>;
 
+/** How far ahead of the server's clock a time someone sends may be: a person's or a pipeline's clock may run a little fast. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Refuses a time that has not come yet: it would sit on every chart and figure as if it had happened. */
+function refuseFuture(at: Date | null | undefined, now: Date, message: string, field: string): void {
+  if (at && at.getTime() > now.getTime() + CLOCK_SKEW_MS) throw invalid(message, field);
+}
+
+/** An incident's times have all happened by the time it is reported or updated. */
+function refuseFutureIncidentTimes(times: { startedAt?: Date; detectedAt?: Date; resolvedAt?: Date }, now: Date): void {
+  refuseFuture(times.startedAt, now, "An incident cannot start in the future", "startedAt");
+  refuseFuture(times.detectedAt, now, "Detection cannot be in the future", "detectedAt");
+  refuseFuture(times.resolvedAt, now, "Resolution cannot be in the future", "resolvedAt");
+}
+
 export function createIncident(
   orgId: number,
   modelSlug: string,
@@ -432,6 +447,7 @@ export function createIncident(
   return writeTransaction({ orgId }, (tx) => {
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const now = options.now ?? new Date();
+    refuseFutureIncidentTimes(input, now);
     if (input.resolvedAt && input.status && input.status !== "resolved") {
       throw invalid("An incident with a resolution time must have the status resolved", "status");
     }
@@ -497,6 +513,7 @@ export function updateIncident(orgId: number, incidentId: number, input: Inciden
       .where(and(eq(incidents.orgId, orgId), eq(incidents.id, incidentId)))
       .get();
     if (!before) throw notFound("Incident");
+    refuseFutureIncidentTimes(input, new Date());
     const status = input.status ?? (input.resolvedAt ? "resolved" : before.status);
     const detectedAt = input.detectedAt ?? before.detectedAt;
     const resolvedAt =
@@ -533,9 +550,6 @@ export function updateIncident(orgId: number, incidentId: number, input: Inciden
 
 // ---------------------------------------------------------------- monitoring and objectives
 
-/** How far ahead of the server's clock a monitoring snapshot's observation time may be. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
 export function recordMonitoringSnapshot(
   orgId: number,
   modelSlug: string,
@@ -549,9 +563,7 @@ export function recordMonitoringSnapshot(
     const objectives = tx.select().from(serviceLevelObjectives).where(eq(serviceLevelObjectives.modelId, model.id)).all();
     const breaches = breachedObjectives(objectives, input.metrics);
     const now = options.now ?? new Date();
-    // A pipeline's clock may run a little ahead of the server's; a date further on is a mistake that would sit on every chart.
-    if (input.observedAt && input.observedAt.getTime() > now.getTime() + CLOCK_SKEW_MS)
-      throw invalid("A snapshot cannot be observed in the future", "observedAt");
+    refuseFuture(input.observedAt, now, "A snapshot cannot be observed in the future", "observedAt");
     const previous = breaches.length ? latestSnapshotQuery(tx).get({ modelId: model.id }) : undefined;
     const row = tx
       .insert(monitoringSnapshots)
