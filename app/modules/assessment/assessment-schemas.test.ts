@@ -19,4 +19,15 @@ describe("assessment periods and evidence dates stay within range (issue 14, #7)
     const result = StatementResponseSchema.safeParse({ id: "s1", status: "in_place", evidence: { date } });
     expect(result.success ? undefined : fieldErrors(result.error)["evidence.date"]).toBe(message);
   });
+
+  it("refuses evidence dated after today, and takes today's", () => {
+    const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const dated = (date: string) => StatementResponseSchema.safeParse({ id: "s1", status: "in_place", evidence: { date } });
+    for (const date of ["2099-01-01", day(3)]) {
+      const result = dated(date);
+      expect(result.success ? undefined : fieldErrors(result.error)["evidence.date"], date).toBe("Evidence cannot be dated in the future");
+    }
+    expect(dated(day(0)).success).toBe(true);
+    expect(dated("2026-09-30").success).toBe(true);
+  });
 });

@@ -31,7 +31,11 @@ export const FrameworkChoiceSchema = z.object({
 });
 export type FrameworkChoice = z.infer<typeof FrameworkChoiceSchema>;
 
-const EvidenceDateSchema = calendarDay("Use a date such as 2026-09-30");
+/** Evidence is dated when it was made, so not after today (anywhere on Earth: up to a day ahead of UTC). */
+const EvidenceDateSchema = calendarDay("Use a date such as 2026-09-30").refine(
+  (day) => day <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+  "Evidence cannot be dated in the future",
+);
 
 const EvidenceSchema = z.preprocess(
   (value) => (typeof value === "string" ? (/^https?:\/\//i.test(value.trim()) ? { url: value.trim() } : { note: value }) : value),
