@@ -8,7 +8,7 @@ import { StageBadge } from "~/components/registry";
 import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
-import { CARD_SECTIONS } from "~/modules/governance/governance-constants";
+import { CARD_SECTIONS, cardDecisionStands } from "~/modules/governance/governance-constants";
 import { sectionTitleList, type CardCompleteness, type CardSections } from "~/modules/governance/model-card";
 import { CardCommentSchema, CardReviewSchema } from "~/modules/governance/governance-schemas";
 import {
@@ -109,6 +109,7 @@ export default function ModelCardPage() {
   const { org, model, version, card, review, revisions, canWrite, canReview, canComment } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const base = `/orgs/${org.slug}/models/${model.slug}/versions/${version.version}`;
+  const decided = card ? cardDecisionStands(card.status) : false;
   return (
     <>
       <p>
@@ -138,9 +139,13 @@ export default function ModelCardPage() {
                 {card.completeness.filled}/{card.completeness.total} ({formatPercent(card.completeness.share, 0)})
               </strong>
               {card.completeness.notApplicable.length ? ` · ${card.completeness.notApplicable.length} not applicable` : ""}
-              {card.decidedBy ? ` · decided by ${card.decidedBy} ${formatDateTime(card.decidedAt)}` : ""}
+              {card.decidedBy ? ` · ${decided ? "decided" : "last reviewed"} by ${card.decidedBy} ${formatDateTime(card.decidedAt)}` : ""}
             </p>
-            {card.decisionComment ? <p>Reviewer: “{card.decisionComment}”</p> : null}
+            {card.decisionComment ? (
+              <p>
+                {decided ? "Reviewer" : "Earlier review"}: “{card.decisionComment}”
+              </p>
+            ) : null}
             <p className="inline-form">
               <a href={`${base}/card.md`} download>
                 Download Markdown

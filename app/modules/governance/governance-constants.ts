@@ -3,6 +3,14 @@
 export const CARD_STATUSES = ["draft", "in_review", "approved", "changes_requested"] as const;
 export type CardStatus = (typeof CARD_STATUSES)[number];
 
+/**
+ * Whether a card's recorded decision (who, when, the comment) is its current one: while the status is that
+ * decision. A card sent back to draft or review keeps the fields, but they then belong to an earlier revision.
+ */
+export function cardDecisionStands(status: CardStatus): boolean {
+  return status === "approved" || status === "changes_requested";
+}
+
 /** The sections of Mitchell et al., "Model Cards for Model Reporting" (2019). */
 export const CARD_SECTIONS = [
   { id: "modelDetails", title: "Model details", hint: "Who built it, when, version, model type, training approach, licence, contact." },

@@ -55,7 +55,7 @@ export function cardToMarkdown(input: {
     `owner_team: ${yamlString(model.ownerTeam)}`,
     `card_revision: ${card.revision}`,
     `card_status: ${yamlString(card.status)}`,
-    ...(card.decidedBy ? [`approved_by: ${yamlString(card.decidedBy)}`] : []),
+    ...(card.decidedBy && card.status === "approved" ? [`approved_by: ${yamlString(card.decidedBy)}`] : []),
     `updated: ${yamlString(card.updatedAt)}`,
     ...(Object.keys(version.metrics).length
       ? [

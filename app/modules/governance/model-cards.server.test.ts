@@ -326,6 +326,13 @@ describe("cardToMarkdown", () => {
     expect(front).toContain("            value: 0.81");
   });
 
+  it("names an approver only while the card stands approved: not for changes requested, nor a decision kept from an earlier revision", () => {
+    for (const status of ["changes_requested", "in_review", "draft"] as const) {
+      const md = cardToMarkdown({ ...input, card: { ...input.card, status } });
+      expect(md.slice(0, md.indexOf("\n---\n", 4)), status).not.toContain("approved_by");
+    }
+  });
+
   it("has one level-2 heading per section, in order, with a placeholder for empty ones", () => {
     const md = cardToMarkdown(input);
     const body = md.slice(md.indexOf("\n---\n", 4) + 5);

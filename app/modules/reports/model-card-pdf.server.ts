@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { modelCards } from "../../../db/schema";
-import { CARD_SECTIONS } from "../governance/governance-constants";
+import { CARD_SECTIONS, cardDecisionStands } from "../governance/governance-constants";
 import type { getCardForExport } from "../governance/model-cards.server";
 import { markdownToPdf } from "./markdown-pdf.server";
 import { COLORS, createPdf, heading, keyValues, paragraph, title } from "./pdf.server";
@@ -27,6 +27,13 @@ export function cardNotApplicable(orgId: number, cardId: number, db: DbOrTx = ge
 
 const statusWords = (status: string) => status.replace("_", " ");
 
+/** Who decided, when and why; a decision kept from an earlier revision is shown as the last review, not as the decision. */
+function decisionWords(card: CardExport["card"]): string {
+  if (!card.decidedBy) return "Not decided yet";
+  const review = `${card.decidedBy} on ${card.decidedAt?.slice(0, 10)}${card.decisionComment ? `: ${card.decisionComment}` : ""}`;
+  return cardDecisionStands(card.status) ? `${statusWords(card.status)} by ${review}` : `Not decided yet (last reviewed by ${review})`;
+}
+
 export function modelCardPdf(
   { model, version, card }: CardExport,
   notApplicable: Record<string, string> = {},
@@ -51,12 +58,7 @@ export function modelCardPdf(
       "Completeness",
       `${written} of ${CARD_SECTIONS.length} sections written${markedNotApplicable ? `, ${markedNotApplicable} not applicable` : ""}`,
     ],
-    [
-      "Decision",
-      card.decidedBy
-        ? `${statusWords(card.status)} by ${card.decidedBy} on ${card.decidedAt?.slice(0, 10)}${card.decisionComment ? `: ${card.decisionComment}` : ""}`
-        : "Not decided yet",
-    ],
+    ["Decision", decisionWords(card)],
   ]);
   for (const section of CARD_SECTIONS) {
     heading(doc, section.title, 1, 14);
