@@ -183,6 +183,14 @@ describe("FairnessAccumulator: hand-computed confusion matrices", () => {
     expect(result.warnings).toEqual([]);
   });
 
+  it("warns once for each configured column the header repeats, and reads the first", () => {
+    // COMPAS's file repeats decile_score and priors_count; here the label column comes twice, its copy inverted.
+    const rows = [...FIXTURE_AB, ...FIXTURE_CD].map((r) => [...r, r[2] === "1" ? "0" : "1"]);
+    const repeated = compute({ ...base, minGroupSize: 4 }, [...HEADER, "label"], rows);
+    expect(repeated.warnings).toEqual(['"label" appears 2 times in the header; the first (column 3) was used.']);
+    expect(repeated.overall).toEqual(result.overall);
+  });
+
   it("evaluates the Fairlearn disparities over A–D and fails them all", () => {
     const evaluation = evaluateDisparities(result, DEFAULT_THRESHOLDS, "org-default");
     const d = evaluation.disparities;

@@ -308,6 +308,8 @@ export class FairnessAccumulator {
   private readonly otherPredictions = new Set<string>();
   private added = 0;
   private skipped = 0;
+  /** Columns the configuration names that the header holds more than once: the first is read. */
+  private readonly repeatedColumns: string[] = [];
 
   constructor(config: FairnessConfig, header: string[]) {
     this.config = parseFairnessConfig(config);
@@ -316,6 +318,10 @@ export class FairnessAccumulator {
       const index = names.indexOf(name); // first occurrence of a repeated name
       if (index === -1) {
         throw new FairnessConfigError(field, `Unknown column "${name}"; columns are: ${describeColumns(names)}`);
+      }
+      const times = names.filter((n) => n === name).length;
+      if (times > 1 && !this.repeatedColumns.some((w) => w.startsWith(`"${name}"`))) {
+        this.repeatedColumns.push(`"${name}" appears ${times} times in the header; the first (column ${index + 1}) was used`);
       }
       return index;
     };
@@ -445,6 +451,7 @@ export class FairnessAccumulator {
       .map(([group, counts]) => groupMetrics(group, counts, total, counts.n >= minGroupSize));
     setImpactRatios(groups);
 
+    if (this.repeatedColumns.length) warnings.push(`${this.repeatedColumns.join("; ")}.`);
     if (total === 0) warnings.push("No rows could be counted, so there is nothing to compare.");
     if (this.skipped > 0) {
       const reasons = [...this.skippedReasons.entries()].map(([reason, count]) => `${count} with a ${reason}`).join(", ");
