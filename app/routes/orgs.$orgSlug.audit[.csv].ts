@@ -5,6 +5,7 @@ import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schem
 import { eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
 import { csvResponse, csvStream } from "~/utils/csv-writer";
+import { fieldErrors } from "~/utils/validation";
 
 /**
  * The audit log as CSV, with the page's filters, streamed in batches; raw action names, their labels and the organisation's
@@ -14,7 +15,15 @@ import { csvResponse, csvStream } from "~/utils/csv-writer";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug);
   const parsed = AuditFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  const filters = auditFilterRange(parsed.success ? parsed.data : {});
+  // Never the whole log in place of what was asked for: the page shows the same errors beside its filters.
+  if (!parsed.success) {
+    const problems = Object.entries(fieldErrors(parsed.error)).map(([field, message]) => `${field}: ${message}`);
+    return new Response(`The filters are not valid, so nothing was exported.\n${problems.join("\n")}\n`, {
+      status: 422,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const filters = auditFilterRange(parsed.data);
   const header = [
     "id",
     "created_at",

@@ -117,6 +117,16 @@ describe("the audit trail from outside", () => {
     expect(row).toMatch(/,\d+,Roadmap item updated$/);
   });
 
+  it("refuses to export with filters that are not valid, rather than exporting the whole log", async () => {
+    const reply = await send(env.server.baseUrl, `/orgs/${env.orgSlug}/audit.csv?from=2026-03-02&to=2026-03-01`, {
+      cookie: env.cookies.auditor,
+    });
+    expect(reply.status).toBe(422);
+    expect(reply.text).toContain("to: The end date is before the start date");
+    const onPage = await page(`/orgs/${env.orgSlug}/audit?from=2026-03-02&to=2026-03-01`);
+    expect(onPage.text).toContain("The end date is before the start date");
+  });
+
   it("a rewrite with every later hash recomputed: verify (API and page) names the sequence number; an anchor catches it too", async () => {
     // An export signs a checkpoint of the chain as it is.
     expect((await page(`/orgs/${env.orgSlug}/audit.csv`)).status).toBe(200);

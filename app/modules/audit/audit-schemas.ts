@@ -16,15 +16,17 @@ const optionalDate = z
   .pipe(calendarDay("Use a date like 2026-01-31").optional());
 
 /** Query string of the audit log page and its CSV export. */
-export const AuditFilterSchema = z.object({
-  actor: optionalText,
-  entityType: optionalText,
-  entityId: optionalText,
-  action: optionalText,
-  from: optionalDate,
-  to: optionalDate,
-  before: z.coerce.number().int().positive().optional().catch(undefined),
-});
+export const AuditFilterSchema = z
+  .object({
+    actor: optionalText,
+    entityType: optionalText,
+    entityId: optionalText,
+    action: optionalText,
+    from: optionalDate,
+    to: optionalDate,
+    before: z.coerce.number().int().positive().optional().catch(undefined),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "The end date is before the start date" });
 export type AuditFilter = z.infer<typeof AuditFilterSchema>;
 
 /** Turns the page's date filters (inclusive days, UTC) into the module's instants. */

@@ -248,6 +248,12 @@ describe("listAuditEvents", () => {
     expect(AuditFilterSchema.parse({ from: "", to: "" })).toMatchObject({ from: undefined, to: undefined });
   });
 
+  it("refuses an end date before the start date, on the end date", () => {
+    const inverted = AuditFilterSchema.safeParse({ from: "2026-03-02", to: "2026-03-01" });
+    expect(inverted.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["to", "The end date is before the start date"]]);
+    expect(AuditFilterSchema.safeParse({ from: "2026-03-01", to: "2026-03-01" }).success).toBe(true);
+  });
+
   it("paginates by keyset with beforeId / nextBeforeId", () => {
     const page1 = list({}, { limit: 2 });
     expect(page1.events.map((e) => e.id)).toEqual([ids[4], ids[3]]);
