@@ -10,6 +10,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
 import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progress";
+import { workstreamLabel } from "~/modules/roadmap/workstreams";
 import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
@@ -93,11 +94,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
 }
 
-function Progress({ progress: { done, total, percent: pct }, label }: { progress: RoadmapProgress; label: string }) {
+function Progress({
+  progress: { done, total, percent: pct },
+  label,
+  catchUp = false,
+}: {
+  progress: RoadmapProgress;
+  label: string;
+  catchUp?: boolean;
+}) {
   return (
     <div className="progress-row">
       <span>
-        {label}{" "}
+        {label} {catchUp ? <CatchUpTag /> : null}
         <span className="muted">
           {done}/{total} ({pct}%)
         </span>
@@ -108,12 +117,16 @@ function Progress({ progress: { done, total, percent: pct }, label }: { progress
         aria-valuenow={pct}
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-label={`${label} progress`}
+        aria-label={`${workstreamLabel({ title: label, catchUp })} progress`}
       >
         <span style={{ width: `${pct}%` }} />
       </div>
     </div>
   );
+}
+
+function CatchUpTag() {
+  return <span className="tag">catch-up</span>;
 }
 
 /**
@@ -215,7 +228,9 @@ export default function RoadmapPage() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const { roadmap } = d;
-  const months = Math.max(...roadmap.workstreams.map((w) => w.endMonth), 1);
+  // Every workstream with items, catch-up ones included, due first: the progress, the phases and the groups alike.
+  const workstreams = roadmap.progress.byWorkstream;
+  const months = Math.max(...workstreams.map((w) => w.endMonth), 1);
   const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}` as const;
   return (
     <>
@@ -268,14 +283,16 @@ export default function RoadmapPage() {
           <h2 id="progress-title">Progress</h2>
           <Progress label="All items" progress={roadmap.progress.all} />
           {roadmap.status !== "active" ? <p data-testid="superseded-progress">{d.progressText}</p> : null}
-          {roadmap.progress.byWorkstream.map((w) => (
-            <Progress key={w.key} label={w.title} progress={w} />
+          {workstreams.map((w) => (
+            <Progress key={w.key} label={w.title} catchUp={w.catchUp} progress={w} />
           ))}
           <h3>Phases</h3>
           <div className="phases" aria-label="Workstream phases by month">
-            {roadmap.workstreams.map((w) => (
+            {workstreams.map((w) => (
               <div key={w.key} className="phase-row">
-                <span className="phase-label">{w.title}</span>
+                <span className="phase-label">
+                  {w.title} {w.catchUp ? <CatchUpTag /> : null}
+                </span>
                 <span className="phase-track">
                   <span
                     className="phase-bar"
@@ -356,9 +373,9 @@ export default function RoadmapPage() {
       {roadmap.groups.map((g) => (
         <section key={g.key} aria-labelledby={`group-${g.key}`}>
           <h3 id={`group-${g.key}`}>
-            {g.title}{" "}
+            {g.title} {g.workstream?.catchUp ? <CatchUpTag /> : null}
             <span className="muted">
-              ({g.progress.done}/{g.progress.total} done)
+              ({g.progress.done}/{g.progress.total} done{g.workstream ? `, due ${g.workstream.dueDate}` : ""})
             </span>
           </h3>
           {g.items.length === 0 ? (
