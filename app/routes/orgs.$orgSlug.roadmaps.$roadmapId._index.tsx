@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useFetcher, useFormAction, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { Chart } from "~/components/chart";
 import { ActionResult, FormError } from "~/components/forms";
@@ -10,6 +11,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
 import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progress";
+import { workstreamLabel } from "~/modules/roadmap/workstreams";
 import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
@@ -27,6 +29,7 @@ import { AppLink } from "~/components/link";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Roadmap: ${data?.roadmap.title ?? ""}` }];
 
 const IdSchema = z.coerce.number().int().positive().catch(0);
+const RowIdSchema = z.string().max(300).optional().catch(undefined);
 const RoadmapPageQuerySchema = z.object({
   view: z.enum(ROADMAP_VIEWS).catch("workstream"),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
@@ -75,10 +78,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
   const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? PLANNERS : REGISTRY_WRITERS);
   return runIntentAction(formData, {
+    // `row`: the row the form is in (an item is in several rows of the component view), to answer there.
     update: intent(
-      z.object({ itemId: z.coerce.number().int().positive() }).and(RoadmapItemUpdateSchema),
-      ({ itemId, ...input }) => updateRoadmapItem(org.id, itemId, input, actor),
-      (item) => `Updated “${item.title}”.`,
+      z.object({ itemId: z.coerce.number().int().positive(), row: RowIdSchema }).and(RoadmapItemUpdateSchema),
+      ({ itemId, row: _row, ...input }) => updateRoadmapItem(org.id, itemId, input, actor),
+      // Shown in the row it was saved from; in the banner (naming the item) for a post without one.
+      (item, { row }) => (row ? { notice: "Saved.", values: { row } } : `Updated “${item.title}”.`),
     ),
     assign: intent(
       BulkAssignSchema,
@@ -93,11 +98,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
 }
 
-function Progress({ progress: { done, total, percent: pct }, label }: { progress: RoadmapProgress; label: string }) {
+function Progress({
+  progress: { done, total, percent: pct },
+  label,
+  catchUp = false,
+}: {
+  progress: RoadmapProgress;
+  label: string;
+  catchUp?: boolean;
+}) {
   return (
     <div className="progress-row">
       <span>
-        {label}{" "}
+        {label} {catchUp ? <CatchUpTag /> : null}
         <span className="muted">
           {done}/{total} ({pct}%)
         </span>
@@ -108,12 +121,16 @@ function Progress({ progress: { done, total, percent: pct }, label }: { progress
         aria-valuenow={pct}
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-label={`${label} progress`}
+        aria-label={`${workstreamLabel({ title: label, catchUp })} progress`}
       >
         <span style={{ width: `${pct}%` }} />
       </div>
     </div>
   );
+}
+
+function CatchUpTag() {
+  return <span className="tag">catch-up</span>;
 }
 
 /**
@@ -134,28 +151,56 @@ function ControlWords() {
   );
 }
 
+type ActionAnswer = ReturnType<typeof useActionData<typeof action>>;
+
 function ItemRow({
   item,
   groupKey,
   canWork,
   componentNames,
   roadmapPath,
+  formAction,
+  posted,
 }: {
   item: ReturnType<typeof shownItem>;
   roadmapPath: `/${string}`;
   groupKey: string;
   canWork: boolean;
   componentNames: Record<string, string>;
+  formAction: string;
+  posted: ActionAnswer;
 }) {
   // An item can sit in several groups (the component view): ids carry the group.
   const id = `${groupKey}-${item.id}`;
+  const rowId = `item-${id}`;
   const namedBy = (word: keyof typeof CONTROL_WORDS) => `control-word-${word} title-${id}`;
+  const fetcher = useFetcher<typeof action>();
+  // Without JavaScript the page after the post is the answer: the row the form was in shows it, with what was typed.
+  const sent = posted?.intent === "update" && posted.values?.row === rowId ? posted : undefined;
+  const answer = fetcher.data ?? sent;
+  const refused = answer && !answer.ok ? answer : undefined;
+  const errors: Record<string, string | undefined> = refused?.errors ?? {};
+  const typed = sent && !sent.ok ? sent.values : undefined;
+  const otherErrors = Object.entries(errors)
+    .filter(([field]) => field !== "evidence")
+    .map(([, message]) => message)
+    .join(" ");
+  const statusRef = useRef<HTMLSelectElement>(null);
+  const evidenceRef = useRef<HTMLInputElement>(null);
+  const saveRef = useRef<HTMLButtonElement>(null);
+  // A refusal takes the focus to the field it is about (the row stays in view).
+  useEffect(() => {
+    if (!refused) return;
+    (refused.errors?.evidence ? evidenceRef : refused.errors?.status ? statusRef : saveRef).current?.focus();
+  }, [refused]);
+  const working = canWork && item.status !== "closed";
   return (
-    <tr data-item={item.key} className={item.status === "closed" ? "muted" : undefined}>
+    <tr
+      data-item={item.key}
+      className={[item.status === "closed" ? "muted" : "", refused ? "unsaved" : ""].filter(Boolean).join(" ") || undefined}
+    >
       <td>
-        {canWork && item.status !== "closed" ? (
-          <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-labelledby={namedBy("select")} />
-        ) : null}
+        {working ? <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-labelledby={namedBy("select")} /> : null}
       </td>
       <td>
         <AppLink to={`${roadmapPath}/items/${item.id}`} id={`title-${id}`}>
@@ -167,7 +212,7 @@ function ItemRow({
               {componentNames[c] ?? c}
             </span>
           ))}
-          {item.catchUp ? <span className="tag">catch-up</span> : null}
+          {item.catchUp ? <CatchUpTag /> : null}
           {item.carried ? <span className="tag">carried over</span> : null}
         </div>
         {item.closedReason ? <div className="muted">{item.closedReason}</div> : null}
@@ -181,11 +226,22 @@ function ItemRow({
         {item.team ? <div className="muted">{item.team}</div> : null}
       </td>
       <td>
-        {canWork && item.status !== "closed" ? (
-          <Form method="post" className="inline-form">
+        {working ? (
+          // A fetcher: the page stays where it is (its address too), and the answer shows in this row.
+          // Without JavaScript the post's page opens at this form (#rowId: in view even where the table scrolls
+          // sideways, at 390 px) and shows the answer here.
+          <fetcher.Form id={rowId} method="post" action={`${formAction}#${rowId}`} className="inline-form row-form" noValidate>
             <input type="hidden" name="intent" value="update" />
             <input type="hidden" name="itemId" value={item.id} />
-            <select name="status" defaultValue={item.status} aria-labelledby={namedBy("status")}>
+            <input type="hidden" name="row" value={rowId} />
+            <select
+              ref={statusRef}
+              name="status"
+              defaultValue={typed?.status ?? item.status}
+              aria-labelledby={namedBy("status")}
+              aria-invalid={errors.status ? true : undefined}
+              aria-describedby={errors.status ? `${rowId}-error` : undefined}
+            >
               {WORK_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {ITEM_STATUS_LABELS[s]}
@@ -193,15 +249,33 @@ function ItemRow({
               ))}
             </select>
             <input
+              ref={evidenceRef}
               name="evidence"
               placeholder="Evidence note or link"
-              defaultValue={item.evidence ?? ""}
+              defaultValue={typed ? (typed.evidence ?? "") : (item.evidence ?? "")}
               aria-labelledby={namedBy("evidence")}
+              aria-invalid={errors.evidence ? true : undefined}
+              aria-describedby={errors.evidence ? `${rowId}-evidence-error` : undefined}
             />
-            <button type="submit" className="small secondary">
+            <button ref={saveRef} type="submit" className="small secondary" aria-describedby={otherErrors ? `${rowId}-error` : undefined}>
               Save
             </button>
-          </Form>
+            {errors.evidence ? (
+              <p id={`${rowId}-evidence-error`} className="field-error row-message">
+                Not saved: {errors.evidence}
+              </p>
+            ) : null}
+            {otherErrors ? (
+              <p id={`${rowId}-error`} className="field-error row-message">
+                Not saved: {otherErrors}
+              </p>
+            ) : null}
+            {answer?.ok ? (
+              <p className="ok-text row-message" role="status">
+                {answer.notice}
+              </p>
+            ) : null}
+          </fetcher.Form>
         ) : (
           ITEM_STATUS_LABELS[item.status]
         )}
@@ -212,10 +286,16 @@ function ItemRow({
 
 export default function RoadmapPage() {
   const d = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const posted = useActionData<typeof action>();
+  // A row's save is answered in its row (ItemRow); everything else at the top of the page.
+  const result = posted?.intent === "update" && posted.values?.row ? undefined : posted;
+  // The rows' forms post to this page's action (`?index` and the view and page they were on).
+  const formAction = useFormAction();
   const [params] = useSearchParams();
   const { roadmap } = d;
-  const months = Math.max(...roadmap.workstreams.map((w) => w.endMonth), 1);
+  // Every workstream with items, catch-up ones included, due first: the progress, the phases and the groups alike.
+  const workstreams = roadmap.progress.byWorkstream;
+  const months = Math.max(...workstreams.map((w) => w.endMonth), 1);
   const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}` as const;
   return (
     <>
@@ -268,14 +348,16 @@ export default function RoadmapPage() {
           <h2 id="progress-title">Progress</h2>
           <Progress label="All items" progress={roadmap.progress.all} />
           {roadmap.status !== "active" ? <p data-testid="superseded-progress">{d.progressText}</p> : null}
-          {roadmap.progress.byWorkstream.map((w) => (
-            <Progress key={w.key} label={w.title} progress={w} />
+          {workstreams.map((w) => (
+            <Progress key={w.key} label={w.title} catchUp={w.catchUp} progress={w} />
           ))}
           <h3>Phases</h3>
           <div className="phases" aria-label="Workstream phases by month">
-            {roadmap.workstreams.map((w) => (
+            {workstreams.map((w) => (
               <div key={w.key} className="phase-row">
-                <span className="phase-label">{w.title}</span>
+                <span className="phase-label">
+                  {w.title} {w.catchUp ? <CatchUpTag /> : null}
+                </span>
                 <span className="phase-track">
                   <span
                     className="phase-bar"
@@ -356,9 +438,9 @@ export default function RoadmapPage() {
       {roadmap.groups.map((g) => (
         <section key={g.key} aria-labelledby={`group-${g.key}`}>
           <h3 id={`group-${g.key}`}>
-            {g.title}{" "}
+            {g.title} {g.workstream?.catchUp ? <CatchUpTag /> : null}
             <span className="muted">
-              ({g.progress.done}/{g.progress.total} done)
+              ({g.progress.done}/{g.progress.total} done{g.workstream ? `, due ${g.workstream.dueDate}` : ""})
             </span>
           </h3>
           {g.items.length === 0 ? (
@@ -386,6 +468,8 @@ export default function RoadmapPage() {
                       canWork={d.canWork}
                       componentNames={d.componentNames}
                       roadmapPath={base}
+                      formAction={formAction}
+                      posted={posted}
                     />
                   ))}
                 </tbody>

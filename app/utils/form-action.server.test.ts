@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MAX_FORM_FIELDS, readFormData } from "./form-action.server";
+import { z } from "zod";
+import { invalid } from "./errors";
+import { MAX_FORM_FIELDS, readFormData, runFormAction } from "./form-action.server";
 
 const post = (body: BodyInit, contentType: string) =>
   new Request("http://portal.test/form", { method: "POST", body, headers: { "content-type": contentType } });
@@ -38,5 +40,49 @@ describe("readFormData bounds the number of fields before parsing them (issue 14
     const { body, contentType } = multipart(MAX_FORM_FIELDS + 1);
     const parts = await refusal(post(body, contentType));
     expect(parts.status).toBe(413);
+  });
+});
+
+describe("runFormAction keeps what was typed", () => {
+  const form = (fields: Record<string, string>) => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(fields)) data.set(name, value);
+    return data;
+  };
+  const schema = z.object({ status: z.string(), evidence: z.string(), password: z.string().optional() });
+
+  it("sends the typed values back with a refusal of the domain, as with one of the schema (passwords left out)", async () => {
+    const sent = form({ intent: "update", status: "done", evidence: "", row: "item-7", password: "secret" });
+    const refused = await runFormAction(
+      sent,
+      schema,
+      () => {
+        throw invalid("Marking it done needs evidence", "evidence");
+      },
+      "Saved.",
+    );
+    expect(refused.init?.status).toBe(422);
+    expect(refused.data).toEqual({
+      ok: false,
+      intent: "update",
+      errors: { evidence: "Marking it done needs evidence" },
+      values: { intent: "update", status: "done", evidence: "", row: "item-7" },
+    });
+    const invalidForm = await runFormAction(form({ status: "done" }), schema, () => "never run", "Saved.");
+    expect(invalidForm.init?.status).toBe(400);
+    expect(invalidForm.data.values).toEqual({ status: "done" });
+  });
+
+  it("sends back the values a success names, for the page to show its notice where the form was", async () => {
+    const saved = await runFormAction(
+      form({ status: "todo", evidence: "PR 7", row: "item-7" }),
+      schema,
+      (input) => input.status,
+      (status) => ({
+        notice: `Now ${status}.`,
+        values: { row: "item-7" },
+      }),
+    );
+    expect(saved.data).toEqual({ ok: true, notice: "Now todo.", values: { row: "item-7" } });
   });
 });

@@ -2,7 +2,7 @@ import { data } from "@remix-run/node";
 import type { z, ZodTypeAny } from "zod";
 import { DomainError } from "./errors";
 import { httpError, readBodyUpTo } from "./http";
-import { parseForm, type FieldErrors } from "./validation";
+import { parseForm, typedValues, type FieldErrors } from "./validation";
 
 /**
  * The largest form post read. A model card (ten sections of 20,000
@@ -68,11 +68,13 @@ export type FormActionResult = {
   reveal?: string;
 };
 
-type Success = string | Response | { notice: string; reveal?: string };
+/** `values`: fields to send back with the notice, so that the page can show it where the form was (one row of many). */
+type Success = string | Response | { notice: string; reveal?: string; values?: Record<string, string> };
 
 /**
  * The one shape of a form action: validate with zod, run the domain call,
- * turn refusals into field-level errors. Nothing is written when either fails.
+ * turn refusals into field-level errors. Nothing is written when either fails,
+ * and either way what was typed comes back (`values`) to refill the form.
  * `success` gives the notice shown after the change, or a redirect to follow.
  */
 export async function runFormAction<S extends ZodTypeAny, R>(
@@ -95,7 +97,7 @@ export async function runFormAction<S extends ZodTypeAny, R>(
   } catch (error) {
     if (error instanceof DomainError) {
       return data<FormActionResult>(
-        { ok: false, errors: { [error.field ?? "form"]: error.message }, intent },
+        { ok: false, errors: { [error.field ?? "form"]: error.message }, values: typedValues(formData), intent },
         { status: STATUS_BY_CODE[error.code] },
       );
     }

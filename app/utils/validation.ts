@@ -12,6 +12,16 @@ export function fieldErrors(error: ZodError): FieldErrors {
   return errors;
 }
 
+/** A field whose value may be sent back to refill the form: text, and never a password. */
+const refillable = (key: string, value: FormDataEntryValue): value is string => typeof value === "string" && !/password/i.test(key);
+
+/** What was typed into a form (each field's last value, passwords left out), to refill it after a refusal. */
+export function typedValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) if (refillable(key, value)) values[key] = value;
+  return values;
+}
+
 export type FormParse<S extends ZodTypeAny> =
   { ok: true; data: z.output<S> } | { ok: false; errors: FieldErrors; values: Record<string, string>; lists?: Record<string, string[]> };
 
@@ -25,7 +35,7 @@ export function parseForm<S extends ZodTypeAny>(formData: FormData, schema: S): 
   // entry) made a form of n repeated fields cost n² — seconds for 30 KB.
   const byName = new Map<string, FormDataEntryValue[]>();
   for (const [key, value] of formData) {
-    if (typeof value === "string" && !/password/i.test(key)) values[key] = value;
+    if (refillable(key, value)) values[key] = value;
     const all = byName.get(key);
     if (all) all.push(value);
     else byName.set(key, [value]);

@@ -55,6 +55,9 @@ async function generateInUi(page: Page, org: TestOrg, assessmentId: number) {
 }
 
 const row = (page: Page, key: string) => page.locator(`tr[data-item="${key}"]`);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** The heading of a workstream's group of items: "<title> (n/m done, due …)". */
+const groupHeading = (page: Page, title: string) => page.getByRole("heading", { level: 3, name: new RegExp(`^${escapeRegExp(title)}`) });
 const allItemsProgress = (page: Page) => page.getByRole("progressbar", { name: "All items progress" });
 
 // ---------------------------------------------------------------- the browser flow
@@ -86,9 +89,7 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
   await expect(allItemsProgress(page)).toHaveAttribute("aria-valuenow", "0");
   for (const title of workstreams) {
     await expect(page.getByRole("progressbar", { name: `${title} progress` })).toBeVisible();
-    await expect(
-      page.getByRole("heading", { level: 3, name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`) }),
-    ).toBeVisible();
+    await expect(groupHeading(page, title)).toBeVisible();
   }
   await expect(page.getByLabel("Workstream phases by month").locator(".phase-row")).toHaveCount(4);
   await expect(page.getByRole("heading", { level: 2, name: "Success criteria" })).toBeVisible();
@@ -134,7 +135,8 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
     .getByRole("textbox", { name: `Evidence for ${done.title}`, exact: true })
     .fill("https://git.example/pr/42");
   await row(team, done.itemKey).getByRole("button", { name: "Save" }).click();
-  await expect(team.getByRole("status")).toHaveText(`Updated “${done.title}”.`);
+  await expect(row(team, done.itemKey).getByRole("status")).toHaveText("Saved.");
+  await expect(team).toHaveURL(new RegExp(`/roadmaps/${roadmapId}\\?view=mine$`)); // answered in place: no ?index
   await expect(team.getByRole("heading", { level: 3, name: /My items/ })).toContainText("(1/3 done)");
   await expect(team.getByText("1/24 (4%)")).toBeVisible();
   await expect(allItemsProgress(team)).toHaveAttribute("aria-valuenow", "4");
@@ -223,6 +225,62 @@ test("the team works items but cannot tick success criteria", async ({ page, tes
   expect(forged.status()).toBe(403);
   const after = await expectJson<RoadmapBody>(await api.ctx.get(`${API}/roadmaps/${roadmap.id}`), 200);
   expect(after.successCriteria.find((c) => c.id === criterion.id)!.met).toBeNull();
+});
+
+// Regression: a row's Save refused for want of evidence said so only in a banner far above the row, while the row
+// kept showing "Done": it looked saved. The answer belongs in the row, with what was typed, with or without JavaScript.
+test("a row refused for want of evidence says why in that row, keeping the input", async ({ page, browser, testOrg, loginAs, apiAs }) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const { id: roadmapId } = await expectJson<{ id: number }>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+  const items = storedItems(roadmapId);
+  // Two items of the workstream due last: at the bottom of the page, far from the banner.
+  const lastDue = items.reduce((latest, i) => (i.dueDate > latest ? i.dueDate : latest), "");
+  const [item, other] = items.filter((i) => i.dueDate === lastDue);
+  const inWorkstream = items.filter((i) => i.workstreamKey === item!.workstreamKey).length;
+  const url = `/orgs/${testOrg.slug}/roadmaps/${roadmapId}`;
+  const refusal = `Not saved: Marking “${item!.title}” done needs evidence: add a note or a link`;
+
+  await loginAs("team");
+  await page.goto(url);
+  const status = row(page, item!.itemKey).getByRole("combobox", { name: `Status of ${item!.title}`, exact: true });
+  const evidence = row(page, item!.itemKey).getByRole("textbox", { name: `Evidence for ${item!.title}`, exact: true });
+  await status.selectOption("done");
+  await row(page, item!.itemKey).getByRole("button", { name: "Save" }).click();
+  await expect(evidence).toHaveAccessibleDescription(refusal);
+  await expect(evidence).toBeFocused();
+  await expect(evidence).toBeInViewport();
+  await expect(evidence).toHaveAttribute("aria-invalid", "true");
+  await expect(row(page, item!.itemKey)).toHaveClass(/unsaved/);
+  await expect(status).toHaveValue("done");
+  await expect(page.locator(".form-error")).toHaveCount(0); // no banner
+  await expect(groupHeading(page, item!.workstreamTitle)).toContainText(`(0/${inWorkstream} done`);
+  expect(storedItem(item!.id).status).toBe("todo");
+
+  // With the evidence typed the same row saves: in place, the address unchanged (no stray ?index).
+  await evidence.fill("https://git.example/pr/51");
+  await row(page, item!.itemKey).getByRole("button", { name: "Save" }).click();
+  await expect(row(page, item!.itemKey).getByRole("status")).toHaveText("Saved.");
+  await expect(evidence).not.toHaveAttribute("aria-invalid");
+  await expect(groupHeading(page, item!.workstreamTitle)).toContainText(`(1/${inWorkstream} done`);
+  expect(page.url()).toMatch(new RegExp(`${url}$`));
+  expect(storedItem(item!.id)).toMatchObject({ status: "done", evidence: "https://git.example/pr/51" });
+
+  // Without JavaScript the page after the post opens at the row, with the answer and what was typed there.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await context.newPage();
+  await signInAs(plain, testOrg.emails.team, TEST_PASSWORD);
+  await plain.goto(url);
+  await row(plain, other!.itemKey).getByRole("combobox").selectOption("done");
+  await row(plain, other!.itemKey).getByRole("button", { name: "Save" }).click();
+  await expect(plain).toHaveURL(new RegExp(`#item-${escapeRegExp(item!.workstreamKey)}-${other!.id}$`));
+  await expect(row(plain, other!.itemKey).getByRole("textbox")).toHaveAccessibleDescription(
+    `Not saved: Marking “${other!.title}” done needs evidence: add a note or a link`,
+  );
+  await expect(row(plain, other!.itemKey).getByRole("textbox")).toBeInViewport();
+  await expect(row(plain, other!.itemKey).getByRole("combobox")).toHaveValue("done");
+  expect(storedItem(other!.id).status).toBe("todo");
+  await context.close();
 });
 
 // Regression: the roadmap page renders only errors.form (ActionResult) and, on the bulk form,

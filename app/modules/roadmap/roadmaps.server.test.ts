@@ -23,7 +23,7 @@ import { createModel, createVersion } from "../registry/registry.server";
 import { transitionVersion } from "../governance/transitions.server";
 import { sendWeeklyDigests } from "../notifications/digest.server";
 import { notify } from "../notifications/notifications.server";
-import { defaultStartDate, generateRoadmap } from "./generate";
+import { defaultStartDate, dueDate as monthEnd, generateRoadmap } from "./generate";
 import {
   assignableMembers,
   bulkAssignItems,
@@ -317,6 +317,45 @@ describe("generateRoadmapFromAssessment", () => {
 
       const event = auditOf(orgId, "roadmap.generated").at(-1)!;
       expect(event.payload.after).toMatchObject({ carried: 6, added: 24, supersedes: r1 });
+    });
+
+    it("lists every workstream with items on the page, catch-up ones included, by due date then name; they add up", () => {
+      const { orgId, r2 } = regenerate();
+      updateRoadmapItem(orgId, itemByKey(r2, "1-2.mlops-pipeline.1").id, { status: "done", evidence: "PR #12 merged" }, LEADER);
+      updateRoadmapItem(orgId, itemByKey(r2, "2-3.pipelines.1").id, { status: "done", evidence: "Pipelines live" }, LEADER);
+      const page = getRoadmapView(orgId, r2, { view: "workstream", page: 1, me: "nobody", pageSize: 1000 })!;
+      const listed = page.progress.byWorkstream;
+      // The roadmap's own four (2 → 3) and the 1 → 2 catch-up ones the weak mlops component still owes.
+      expect(
+        listed
+          .filter((w) => !w.catchUp)
+          .map((w) => w.key)
+          .sort(),
+      ).toEqual(page.workstreams.map((w) => w.key).sort());
+      expect(listed.filter((w) => w.catchUp).length).toBeGreaterThan(0);
+      expect(listed.every((w) => w.key.startsWith(w.catchUp ? "1-2." : "2-3."))).toBe(true);
+      expect(listed.reduce((n, w) => n + w.total, 0)).toBe(page.progress.all.total);
+      expect(listed.reduce((n, w) => n + w.done, 0)).toBe(2);
+      expect(page.progress.all).toMatchObject({ done: 2, total: 30 });
+      // Due first (a catch-up workstream due in month 3 before the roadmap's own due in month 4), then by name.
+      for (const [a, b] of listed.slice(1).map((w, n) => [listed[n]!, w] as const)) {
+        expect(a.dueDate <= b.dueDate).toBe(true);
+        if (a.dueDate === b.dueDate) expect(a.title.localeCompare(b.title)).toBeLessThan(0);
+      }
+      expect(listed.slice(0, 2)).toMatchObject([
+        { key: "1-2.model-registry", catchUp: true, dueDate: monthEnd(page.startDate, 3) },
+        { key: "2-3.pipelines", catchUp: false, dueDate: monthEnd(page.startDate, 4) },
+      ]);
+      // The groups below are the same workstreams in the same order, each due when its items are.
+      expect(page.groups.map((g) => g.key)).toEqual(listed.map((w) => w.key));
+      for (const g of page.groups) {
+        expect(g.workstream).toEqual({ dueDate: g.items[0]!.dueDate, catchUp: g.items[0]!.catchUp });
+        expect(g.items.every((i) => i.dueDate === g.workstream!.dueDate)).toBe(true);
+      }
+      // Other views count every workstream the same way and have no workstream on their groups.
+      const mine = getRoadmapView(orgId, r2, { view: "mine", page: 1, me: "nobody" })!;
+      expect(mine.progress.byWorkstream).toEqual(listed);
+      expect(mine.groups.map((g) => g.workstream)).toEqual([null]);
     });
 
     it("does not re-add items already done", () => {

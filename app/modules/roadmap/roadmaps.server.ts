@@ -25,6 +25,7 @@ import { evaluateCriterion, manualCriterionExplanation, type CriterionFacts } fr
 import { progressFromCounts, progressSentence, roadmapProgress } from "./progress";
 import { planGeneration, type ActiveRoadmap, type GeneratedItem } from "./generate";
 import { pageWindows } from "./paging";
+import { workstreamProgress, type WorkstreamCounts } from "./workstreams";
 import { OPEN_ITEM_STATUSES, ROADMAP_VIEWS, type ItemStatus, type RoadmapView } from "./roadmap-constants";
 import type { RoadmapItemUpdate } from "./roadmap-schemas";
 
@@ -663,10 +664,23 @@ function getRoadmapHeader(orgId: number, roadmapId: number, db: DbOrTx, registry
 
 export const ROADMAP_PAGE_SIZE = 25;
 
-type GroupCount = { key: string; title: string | null; total: number; done: number; closed: number };
+type GroupCount = {
+  key: string;
+  title: string | null;
+  total: number;
+  done: number;
+  closed: number;
+  /** Workstreams only (null in the other views): when its items are due, whether it is catch-up, its months. */
+  due: string | null;
+  catchUp: number | null;
+  startMonth: number | null;
+  endMonth: number | null;
+};
 
 const DONE_AND_CLOSED = sql`coalesce(sum(case when i.status = 'done' then 1 else 0 end), 0) as done,
   coalesce(sum(case when i.status = 'closed' then 1 else 0 end), 0) as closed`;
+/** The columns only a workstream has, for the groups of the other views. */
+const NOT_A_WORKSTREAM = sql`null as due, null as catch_up, null as start_month, null as end_month`;
 /** The group of an item in the "due" view (among the open items due within a week). */
 const DUE_GROUP = sql`case when i.due_date < ${sql.placeholder("today")} then 'overdue' else 'week' end`;
 const DUE_OPEN = sql`i.status not in ('done', 'closed') and i.due_date <= ${sql.placeholder("weekAhead")}`;
@@ -680,33 +694,32 @@ const MINE = sql`i.owner_user_id in (select u.id from users u where u.email = ${
  * its own stretch of each group.
  */
 const VIEW_GROUPS: Record<RoadmapView, { counts: SQL; member: (group: Placeholder) => SQL }> = {
-  // Workstreams in the order of their first item. Every item of a workstream carries its title
-  // (generation writes it from the content), so the title is looked up once per workstream and the
-  // counting reads the index alone.
+  // Every workstream with items, catch-up ones included (ordered by `compareWorkstreams`, due date then
+  // name). Every item of a workstream carries its title, months and due date (generation writes them from
+  // the content), so they are read from one item per workstream and the counting reads the index alone.
   workstream: {
-    counts: sql`select g.key, (select t.workstream_title from roadmap_items t
-        where t.roadmap_id = ${sql.placeholder("roadmapId")} and t.workstream_key = g.key limit 1) as title,
-        g.total, g.done, g.closed
-      from (select i.workstream_key as key, min(i.priority) as rank, count(*) as total, ${DONE_AND_CLOSED}
+    counts: sql`select g.key, t.workstream_title as title, g.total, g.done, g.closed, t.due_date as due,
+        t.catch_up, t.start_month, t.end_month
+      from (select i.workstream_key as key, min(i.id) as first, count(*) as total, ${DONE_AND_CLOSED}
         from roadmap_items i where i.roadmap_id = ${sql.placeholder("roadmapId")} group by i.workstream_key) g
-      order by g.rank`,
+      join roadmap_items t on t.id = g.first`,
     member: (group) => sql`i.workstream_key = ${group}`,
   },
   // Components in the framework's order (an item in several components is in each).
   component: {
-    counts: sql`select c.value as key, null as title, count(*) as total, ${DONE_AND_CLOSED}
+    counts: sql`select c.value as key, null as title, count(*) as total, ${DONE_AND_CLOSED}, ${NOT_A_WORKSTREAM}
       from roadmap_items i join json_each(i.components) c where i.roadmap_id = ${sql.placeholder("roadmapId")}
       group by c.value`,
     member: (group) => sql`exists (select 1 from json_each(i.components) c where c.value = ${group})`,
   },
   mine: {
-    counts: sql`select 'mine' as key, null as title, count(*) as total, ${DONE_AND_CLOSED}
+    counts: sql`select 'mine' as key, null as title, count(*) as total, ${DONE_AND_CLOSED}, ${NOT_A_WORKSTREAM}
       from roadmap_items i where i.roadmap_id = ${sql.placeholder("roadmapId")} and ${MINE}`,
     member: () => MINE,
   },
   // Open items overdue, then those due within a week.
   due: {
-    counts: sql`select ${DUE_GROUP} as key, null as title, count(*) as total, ${DONE_AND_CLOSED}
+    counts: sql`select ${DUE_GROUP} as key, null as title, count(*) as total, ${DONE_AND_CLOSED}, ${NOT_A_WORKSTREAM}
       from roadmap_items i where i.roadmap_id = ${sql.placeholder("roadmapId")} and ${DUE_OPEN}
       group by ${DUE_GROUP}`,
     member: (group) => sql`${DUE_OPEN} and ${DUE_GROUP} = ${group}`,
@@ -722,6 +735,10 @@ function groupCountQuery(counts: SQL) {
         total: sql<number>`total`,
         done: sql<number>`done`,
         closed: sql<number>`closed`,
+        due: sql<string | null>`due`,
+        catchUp: sql<number | null>`catch_up`,
+        startMonth: sql<number | null>`start_month`,
+        endMonth: sql<number | null>`end_month`,
       })
       .from(sql`(${counts})`),
   );
@@ -730,6 +747,21 @@ function groupCountQuery(counts: SQL) {
 const groupCountQueries = Object.fromEntries(
   Object.entries(VIEW_GROUPS).map(([view, groups]) => [view, groupCountQuery(groups.counts)]),
 ) as Record<RoadmapView, ReturnType<typeof groupCountQuery>>;
+
+/** A workstream's row of the workstream view's counts (whose workstream columns are never null). */
+function asWorkstreamCounts(c: GroupCount): WorkstreamCounts {
+  return {
+    key: c.key,
+    title: c.title ?? c.key,
+    dueDate: c.due ?? "",
+    catchUp: Boolean(c.catchUp),
+    startMonth: c.startMonth ?? 1,
+    endMonth: c.endMonth ?? 1,
+    total: c.total,
+    done: c.done,
+    closed: c.closed,
+  };
+}
 
 /** The values a view's queries take. */
 function viewParams(roadmapId: number, me: string, now: string) {
@@ -834,13 +866,19 @@ export function getRoadmapView(
   const now = today();
   const pageSize = options.pageSize ?? ROADMAP_PAGE_SIZE;
   const params = viewParams(header.id, options.me, now);
-  const counts: GroupCount[] = groupCountQueries[options.view](db).all(params);
-  const workstreams = options.view === "workstream" ? counts : groupCountQueries.workstream(db).all(params);
+  const viewCounts: GroupCount[] = groupCountQueries[options.view](db).all(params);
+  // Every workstream with items, in the page's order (due date, then name): the groups of the workstream view.
+  const workstreams = workstreamProgress(
+    (options.view === "workstream" ? viewCounts : groupCountQueries.workstream(db).all(params)).map(asWorkstreamCounts),
+  );
+  const counts = options.view === "workstream" ? workstreams : viewCounts;
   const countOf = new Map(counts.map((c) => [c.key, c]));
+  const workstreamOf = new Map(workstreams.map((w) => [w.key, { dueDate: w.dueDate, catchUp: w.catchUp }]));
   const groups = (fixedGroups(options.view, header.components) ?? counts.map((c) => ({ key: c.key, title: c.title ?? c.key }))).map(
     (g) => ({
       ...g,
       count: countOf.get(g.key) ?? { key: g.key, title: g.title, total: 0, done: 0, closed: 0 },
+      workstream: options.view === "workstream" ? (workstreamOf.get(g.key) ?? null) : null,
     }),
   );
   // Rows in the view (an item in several components counts once per component).
@@ -871,17 +909,13 @@ export function getRoadmapView(
   const byId = new Map(rows.map((row) => [row.item.id, itemJson(row, now)]));
   const sum = (field: "total" | "done" | "closed") => workstreams.reduce((n, w) => n + w[field], 0);
   const all = progressFromCounts({ total: sum("total"), done: sum("done"), closed: sum("closed") });
-  const byWorkstream = new Map(workstreams.map((w) => [w.key, progressFromCounts(w)]));
   const inPageOrder = (a: { priority: number; id: number }, b: { priority: number; id: number }) => a.priority - b.priority || a.id - b.id;
   return {
     ...header,
     progress: {
       all,
-      byWorkstream: header.workstreams.map((w) => ({
-        key: w.key,
-        title: w.title,
-        ...(byWorkstream.get(w.key) ?? roadmapProgress([])),
-      })),
+      /** Every workstream with items, catch-up ones included: their figures add up to `all`. */
+      byWorkstream: workstreams,
     },
     burnUp: roadmapBurnUp(header.id, header.startDate, all.total, db),
     groups: groups
@@ -894,7 +928,14 @@ export function getRoadmapView(
       }))
       // Empty groups still show ("Nothing here") on the first page.
       .filter(({ group, items }) => items.length > 0 || (group.count.total === 0 && page === 1))
-      .map(({ group, items }) => ({ key: group.key, title: group.title, progress: progressFromCounts(group.count), items })),
+      .map(({ group, items }) => ({
+        key: group.key,
+        title: group.title,
+        /** The workstream view's groups: when the workstream is due and whether it is catch-up. */
+        workstream: group.workstream,
+        progress: progressFromCounts(group.count),
+        items,
+      })),
     page,
     pageSize,
     total,
