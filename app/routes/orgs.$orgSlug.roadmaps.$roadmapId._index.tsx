@@ -182,26 +182,33 @@ function ItemRow({
       </td>
       <td>
         {canWork && item.status !== "closed" ? (
-          <Form method="post" className="inline-form">
-            <input type="hidden" name="intent" value="update" />
-            <input type="hidden" name="itemId" value={item.id} />
-            <select name="status" defaultValue={item.status} aria-labelledby={namedBy("status")}>
-              {WORK_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {ITEM_STATUS_LABELS[s]}
-                </option>
-              ))}
-            </select>
-            <input
-              name="evidence"
-              placeholder="Evidence note or link"
-              defaultValue={item.evidence ?? ""}
-              aria-labelledby={namedBy("evidence")}
-            />
-            <button type="submit" className="small secondary">
-              Save
-            </button>
-          </Form>
+          <>
+            {/* Paper shows no form: the status and evidence it holds, as text. */}
+            <span className="print-only">
+              {ITEM_STATUS_LABELS[item.status]}
+              {item.evidence ? <span className="print-evidence">{item.evidence}</span> : null}
+            </span>
+            <Form method="post" className="inline-form">
+              <input type="hidden" name="intent" value="update" />
+              <input type="hidden" name="itemId" value={item.id} />
+              <select name="status" defaultValue={item.status} aria-labelledby={namedBy("status")}>
+                {WORK_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {ITEM_STATUS_LABELS[s]}
+                  </option>
+                ))}
+              </select>
+              <input
+                name="evidence"
+                placeholder="Evidence note or link"
+                defaultValue={item.evidence ?? ""}
+                aria-labelledby={namedBy("evidence")}
+              />
+              <button type="submit" className="small secondary">
+                Save
+              </button>
+            </Form>
+          </>
         ) : (
           ITEM_STATUS_LABELS[item.status]
         )}
