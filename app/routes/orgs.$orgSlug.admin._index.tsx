@@ -156,6 +156,7 @@ export default function MembersAdmin() {
                 <td>{member.name}</td>
                 <td>{member.email}</td>
                 <td>
+                  <span className="print-only">{ROLE_LABELS[member.role]}</span>
                   <Form method="post" className="inline-form">
                     <input type="hidden" name="intent" value="change-role" />
                     <input type="hidden" name="userId" value={member.userId} />

@@ -94,7 +94,7 @@ export default function FairnessSettings() {
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
       <h2 id="framework-version">Framework version for new assessments</h2>
-      <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="framework-version">
+      <Form method="post" noValidate className="card print-keep" style={{ maxWidth: 640 }} aria-labelledby="framework-version">
         <input type="hidden" name="intent" value="framework" />
         <SelectField
           label="Framework version"
@@ -118,7 +118,7 @@ export default function FairnessSettings() {
         <button type="submit">Save framework version</button>
       </Form>
       <h2 id="time-zone">Time zone</h2>
-      <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="time-zone">
+      <Form method="post" noValidate className="card print-keep" style={{ maxWidth: 640 }} aria-labelledby="time-zone">
         <input type="hidden" name="intent" value="time-zone" />
         <TextField
           key={timeZone}
@@ -145,7 +145,7 @@ export default function FairnessSettings() {
         <button type="submit">Save time zone</button>
       </Form>
       <h2 id="fairness-thresholds">Fairness thresholds</h2>
-      <Form method="post" noValidate className="card" style={{ maxWidth: 640 }} aria-labelledby="fairness-thresholds">
+      <Form method="post" noValidate className="card print-keep" style={{ maxWidth: 640 }} aria-labelledby="fairness-thresholds">
         <input type="hidden" name="intent" value="fairness" />
         <TextField
           label="Minimum ratio (min ÷ max across groups)"

@@ -206,7 +206,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
       ) : posted && posted.intent !== "save" ? (
         <ActionResult result={posted as never} />
       ) : null}
-      <autosave.Form method="post" ref={form} {...formProps} aria-label={`Responses for ${d.component.name}`}>
+      <autosave.Form method="post" ref={form} {...formProps} className="print-keep" aria-label={`Responses for ${d.component.name}`}>
         <input type="hidden" name="intent" value="save" />
         <input type="hidden" name="version" value={baseVersion.current} />
         <FormError error={errors.form} />

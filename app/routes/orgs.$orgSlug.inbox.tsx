@@ -73,7 +73,7 @@ function ItemList({ items, roadmapPath }: { items: RoadmapItemJson[]; roadmapPat
 function NotificationItem({ n }: { n: InboxEntry }) {
   return (
     <li className={n.unread ? "notification unread" : "notification"} data-testid="notification">
-      <Form method="post" className="notification-open">
+      <Form method="post" className="notification-open print-keep">
         <input type="hidden" name="intent" value="open" />
         <input type="hidden" name="id" value={n.id} />
         <button type="submit" className="text-button">

@@ -227,55 +227,62 @@ function ItemRow({
       </td>
       <td>
         {working ? (
-          // A fetcher: the page stays where it is (its address too), and the answer shows in this row.
-          // Without JavaScript the post's page opens at this form (#rowId: in view even where the table scrolls
-          // sideways, at 390 px) and shows the answer here.
-          <fetcher.Form id={rowId} method="post" action={`${formAction}#${rowId}`} className="inline-form row-form" noValidate>
-            <input type="hidden" name="intent" value="update" />
-            <input type="hidden" name="itemId" value={item.id} />
-            <input type="hidden" name="row" value={rowId} />
-            <select
-              ref={statusRef}
-              name="status"
-              defaultValue={typed?.status ?? item.status}
-              aria-labelledby={namedBy("status")}
-              aria-invalid={errors.status ? true : undefined}
-              aria-describedby={errors.status ? `${rowId}-error` : undefined}
-            >
-              {WORK_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {ITEM_STATUS_LABELS[s]}
-                </option>
-              ))}
-            </select>
-            <input
-              ref={evidenceRef}
-              name="evidence"
-              placeholder="Evidence note or link"
-              defaultValue={typed ? (typed.evidence ?? "") : (item.evidence ?? "")}
-              aria-labelledby={namedBy("evidence")}
-              aria-invalid={errors.evidence ? true : undefined}
-              aria-describedby={errors.evidence ? `${rowId}-evidence-error` : undefined}
-            />
-            <button ref={saveRef} type="submit" className="small secondary" aria-describedby={otherErrors ? `${rowId}-error` : undefined}>
-              Save
-            </button>
-            {errors.evidence ? (
-              <p id={`${rowId}-evidence-error`} className="field-error row-message">
-                Not saved: {errors.evidence}
-              </p>
-            ) : null}
-            {otherErrors ? (
-              <p id={`${rowId}-error`} className="field-error row-message">
-                Not saved: {otherErrors}
-              </p>
-            ) : null}
-            {answer?.ok ? (
-              <p className="ok-text row-message" role="status">
-                {answer.notice}
-              </p>
-            ) : null}
-          </fetcher.Form>
+          <>
+            {/* Paper shows no form: the status and evidence it holds, as text. */}
+            <span className="print-only">
+              {ITEM_STATUS_LABELS[item.status]}
+              {item.evidence ? <span className="print-evidence">{item.evidence}</span> : null}
+            </span>
+            {/* A fetcher: the page stays where it is (its address too), and the answer shows in this row. Without
+                JavaScript the post's page opens at this form (#rowId: in view even where the table scrolls sideways,
+                at 390 px) and shows the answer here. */}
+            <fetcher.Form id={rowId} method="post" action={`${formAction}#${rowId}`} className="inline-form row-form" noValidate>
+              <input type="hidden" name="intent" value="update" />
+              <input type="hidden" name="itemId" value={item.id} />
+              <input type="hidden" name="row" value={rowId} />
+              <select
+                ref={statusRef}
+                name="status"
+                defaultValue={typed?.status ?? item.status}
+                aria-labelledby={namedBy("status")}
+                aria-invalid={errors.status ? true : undefined}
+                aria-describedby={errors.status ? `${rowId}-error` : undefined}
+              >
+                {WORK_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {ITEM_STATUS_LABELS[s]}
+                  </option>
+                ))}
+              </select>
+              <input
+                ref={evidenceRef}
+                name="evidence"
+                placeholder="Evidence note or link"
+                defaultValue={typed ? (typed.evidence ?? "") : (item.evidence ?? "")}
+                aria-labelledby={namedBy("evidence")}
+                aria-invalid={errors.evidence ? true : undefined}
+                aria-describedby={errors.evidence ? `${rowId}-evidence-error` : undefined}
+              />
+              <button ref={saveRef} type="submit" className="small secondary" aria-describedby={otherErrors ? `${rowId}-error` : undefined}>
+                Save
+              </button>
+              {errors.evidence ? (
+                <p id={`${rowId}-evidence-error`} className="field-error row-message">
+                  Not saved: {errors.evidence}
+                </p>
+              ) : null}
+              {otherErrors ? (
+                <p id={`${rowId}-error`} className="field-error row-message">
+                  Not saved: {otherErrors}
+                </p>
+              ) : null}
+              {answer?.ok ? (
+                <p className="ok-text row-message" role="status">
+                  {answer.notice}
+                </p>
+              ) : null}
+            </fetcher.Form>
+          </>
         ) : (
           ITEM_STATUS_LABELS[item.status]
         )}
