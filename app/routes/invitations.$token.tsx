@@ -7,7 +7,7 @@ import { PendingInvitations, toPendingInvitationItems } from "~/components/pendi
 import { InvitationAccountSchema } from "~/modules/auth/auth-schemas";
 import { createAccountFromInvitation, declineInvitationByToken, findInvitationByToken } from "~/modules/auth/invitations.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
-import { getSessionUser } from "~/modules/auth/session.server";
+import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { notFound } from "~/utils/http";
 
@@ -41,10 +41,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const token = params.token ?? "";
   if (!findInvitationByToken(token)) throw notFound(CLOSED);
   return runIntentAction(await readFormData(request), {
+    // They just chose their password: signed in at once, as the sign-in form would, and into the organisation. One
+    // whose pages refuse a password session (single sign-on required) sends them to sign in, saying the account is ready.
     "create-account": intent(
       InvitationAccountSchema,
-      (input) => createAccountFromInvitation(token, input),
-      (joined) => redirect(`/login?${new URLSearchParams({ redirectTo: `/orgs/${joined.orgSlug}` })}`),
+      async (input) => {
+        const joined = await createAccountFromInvitation(token, input);
+        const organisation = `/orgs/${joined.orgSlug}`;
+        if (!joined.passwordOpens) return redirect(`/login?${new URLSearchParams({ redirectTo: organisation, joined: "1" })}`);
+        return createUserSession(request, joined.userId, organisation, { signedInBy: { email: joined.email, via: "invitation" } });
+      },
+      (response) => response,
     ),
     // The link is closed now: its own page would say "no longer works", so a page of its own says what happened.
     decline: intent(

@@ -40,9 +40,9 @@ test("an admin invites a person, who chooses a password through the link; roles 
   await joinPage.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
   await joinPage.getByLabel("Password again").fill(TEST_PASSWORD);
   await joinPage.getByRole("button", { name: "Create my account and join" }).click();
-  await expect(joinPage).toHaveURL(/\/login\?redirectTo=/);
-  await login(joinPage, email);
+  // Signed in at once with the password just chosen, in the organisation: no second sign-in.
   await expect(joinPage).toHaveURL(new RegExp(`/orgs/${testOrg.slug}$`));
+  await expect(joinPage.getByRole("link", { name: "New Person" })).toBeVisible();
   await newcomer.close();
 
   await page.reload();
@@ -117,9 +117,8 @@ test("a site administrator creates an organisation; its administrator joins by i
   await joinPage.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
   await joinPage.getByLabel("Password again").fill(TEST_PASSWORD);
   await joinPage.getByRole("button", { name: "Create my account and join" }).click();
-  await expect(joinPage).toHaveURL(/\/login\?redirectTo=/);
-  await login(joinPage, `${slug}@e2e.test`);
   await expect(joinPage).toHaveURL(new RegExp(`/orgs/${slug}$`));
+  await expect(joinPage.getByRole("link", { name: "Site Boss" })).toBeVisible();
   await newcomer.close();
 });
 

@@ -12,7 +12,7 @@ import { describe } from "vitest";
 import { findUserByEmail } from "../../app/modules/auth/organizations.server";
 import { send, type Reply } from "../setup/api-client";
 import { expect, mailbox, portal, test, TEST_PUBLIC_URL } from "../setup/api-test";
-import { signIn } from "../setup/sign-in";
+import { SESSION_COOKIE, signIn } from "../setup/sign-in";
 import { createTestOrg, TEST_PASSWORD } from "../setup/test-orgs";
 import { INVITATION_LINK, invitationLinkIn, visibleStatus } from "../setup/invitations";
 
@@ -31,6 +31,13 @@ function membershipOf(orgId: number, email: string) {
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id)))
     .get();
 }
+
+/** The `name=value` of the session cookie an answer sets, or undefined. */
+const sessionCookieOf = (reply: Reply) =>
+  reply.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))
+    ?.split(";")[0];
 
 const uniqueEmail = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@e2e.test`;
 
@@ -181,9 +188,21 @@ test("the invitation link lets a new person choose their password, once", async 
 
   const password = "Newcomer-Passw0rd!";
   const created = await post(undefined, link, { intent: "create-account", name: "New Person", password, confirmPassword: password });
+  // Signed in at once with the password just chosen, into the organisation: no second sign-in.
   expect(created.status).toBe(302);
-  expect(created.location).toBe(`/login?${new URLSearchParams({ redirectTo: `/orgs/${org.slug}` })}`);
+  expect(created.location).toBe(`/orgs/${org.slug}`);
   expect(membershipOf(org.id, email)).toEqual({ role: "auditor" });
+  const cookie = sessionCookieOf(created);
+  expect(cookie, "no session cookie after joining").toBeTruthy();
+  expect((await send(base(), `/orgs/${org.slug}`, { cookie })).status).toBe(200);
+  const userId = findUserByEmail(getDb(), email)!.id;
+  const signIns = getDb()
+    .select({ actorLabel: auditEvents.actorLabel })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, "auth.login_succeeded"), eq(auditEvents.entityId, String(userId))))
+    .all();
+  expect(signIns).toEqual([{ actorLabel: email }]);
+  // The password works on the sign-in form as well.
   const signedIn = await signIn(base(), email, password);
   expect((await send(base(), `/orgs/${org.slug}`, { cookie: signedIn.cookie })).status).toBe(200);
 

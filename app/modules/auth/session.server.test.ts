@@ -93,6 +93,28 @@ describe("sessions", () => {
     expect(sessionRows(id)).toHaveLength(1);
   });
 
+  it("records a sign-in that checked no password here with its session, saying how it came", async () => {
+    const id = newUser();
+    const email = `s${counter}@session.test`;
+    const signInsOf = () =>
+      getDb()
+        .select({ payload: auditEvents.payload, actorLabel: auditEvents.actorLabel })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, "auth.login_succeeded"), eq(auditEvents.entityId, String(id))))
+        .all();
+    await signIn(id);
+    expect(signInsOf(), "the sign-in form records its own").toEqual([]);
+    const request = new Request("http://portal.test/invitations/x", { headers: { "x-portal-client-ip": "198.51.100.7" } });
+    const response = await createUserSession(request, id, "/orgs/joined", {
+      signedInBy: { email, via: "invitation" },
+    });
+    expect(response.headers.get("Location")).toBe("/orgs/joined");
+    expect((await getSessionUser(requestWith(cookieOf(response))))?.id).toBe(id);
+    const [event] = signInsOf();
+    expect(event!.actorLabel).toBe(email);
+    expect(JSON.parse(event!.payload)).toMatchObject({ details: { ip: "198.51.100.7", via: "invitation" } });
+  });
+
   it("endSessionsOfUser ends all of them", async () => {
     const id = newUser();
     const cookie = await signIn(id);

@@ -264,22 +264,34 @@ export async function requireUser(request: Request): Promise<SessionUser> {
 /**
  * Starts a new session for a sign-in (the session the request came with, if any, ends) and redirects with its
  * cookie. `options.sso`: the OpenID Connect issuer and provider ("env" or an organisation's provider's id) it came
- * through; `options.headers`: more headers to send.
+ * through; `options.headers`: more headers to send; `options.signedInBy`: a sign-in that checked no password here
+ * (the password just chosen for a new account, `via` "invitation"), recorded as `auth.login_succeeded` with the session.
  */
 export async function createUserSession(
   request: Request,
   userId: number,
   redirectTo: string,
-  options: { sso?: { issuer: string; provider: string }; headers?: Headers } = {},
+  options: { sso?: { issuer: string; provider: string }; headers?: Headers; signedInBy?: { email: string; via: string } } = {},
 ) {
   const previous = await sessionIdOf(request);
   const device = await deviceIdOf(request);
   const client = { address: clientIp(request), userAgent: userAgentOf(request) };
+  const { signedInBy } = options;
   const { id, newDevice } = writeTransaction("bookkeeping", (tx) => {
     if (previous)
       tx.delete(sessions)
         .where(eq(sessions.idHash, hashSessionId(previous)))
         .run();
+    if (signedInBy) {
+      recordAuditEvent(tx, {
+        orgId: null,
+        actor: { type: "user", id: userId, label: signedInBy.email },
+        action: "auth.login_succeeded",
+        entityType: "user",
+        entityId: userId,
+        details: { ip: client.address, via: signedInBy.via },
+      });
+    }
     return {
       id: insertSession(tx, userId, client, options.sso ?? null),
       newDevice: recordSignInDevice(tx, { id: userId }, device, client),
