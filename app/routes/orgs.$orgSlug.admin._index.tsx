@@ -19,10 +19,11 @@ import {
   revokeInvitation,
 } from "~/modules/auth/invitations.server";
 import { requireMember } from "~/modules/auth/membership.server";
+import { MemberSessionsEndSchema } from "~/modules/auth/account-schemas";
+import { endMemberSessions } from "~/modules/auth/account.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { ConfirmedAction } from "~/components/confirmed-action";
-import { EndMemberSessionsButton } from "~/components/end-sessions-button";
 import { changeRole, deactivateUser, listMemberIdentities, listMembers, removeMember } from "~/modules/auth/organizations.server";
 import { isBreakGlass, providerName } from "~/modules/auth/sso-policy";
 import { ssoPolicyOf } from "~/modules/auth/sso-policy.server";
@@ -90,10 +91,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
           (input) => deactivateUser(org.id, input.userId, actor),
           "User deactivated; their sessions have ended.",
         ),
+        // A lost laptop, a shared computer: the member signs in again wherever they are.
+        "end-sessions": intent(
+          MemberSessionsEndSchema,
+          (input) => endMemberSessions(org.id, input.userId, actor),
+          (ended) =>
+            ended.sessions === 0
+              ? `${ended.name} (${ended.email}) was not signed in anywhere: no session to end.`
+              : `${ended.name} (${ended.email}) is signed out everywhere: ${ended.sessions === 1 ? "1 session" : `${ended.sessions} sessions`} ended.`,
+        ),
       }),
     INVITATION_SHOWN_ONCE,
   );
 }
+
+/** The forms of a member's row that confirm first and show their refusal in the row. */
+type RowAction = "end-sessions" | "remove-member" | "deactivate-user";
 
 const roleOptions = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }));
 
@@ -110,17 +123,18 @@ export default function MembersAdmin() {
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {});
   const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.values ?? {}) : {});
-  /** A row's refused confirmation (or other refusal of that row's remove or deactivate form), shown in its row. */
-  const confirmError = (name: "remove-member" | "deactivate-user", userId: number) => {
+  /** A row's refused confirmation (or other refusal of that row's sign-out, remove or deactivate form), shown in its row. */
+  const confirmError = (name: RowAction, userId: number) => {
     const errors: Record<string, string | undefined> = errorsFor(name);
     return String(valuesFor(name).userId) === String(userId) ? (errors.confirm ?? errors.form ?? errors.userId) : undefined;
   };
-  // Remove and deactivate show their refusal in the member's row; for a member no longer listed, up here.
-  const unlisted = (name: string) =>
+  // Sign-out, remove and deactivate show their refusal in the member's row; for a member no longer listed, up here.
+  const unlisted = (name: RowAction) =>
     members.some((member) => String(member.userId) === String(valuesFor(name).userId)) ? {} : errorsFor(name);
   const rowErrors = {
     ...errorsFor("change-role"),
     ...errorsFor("revoke-invitation"),
+    ...unlisted("end-sessions"),
     ...unlisted("remove-member"),
     ...unlisted("deactivate-user"),
   };
@@ -192,7 +206,20 @@ export default function MembersAdmin() {
                 <td>
                   <div className="inline-form">
                     {member.active && member.userId !== currentUserId ? (
-                      <EndMemberSessionsButton orgSlug={org.slug} userId={member.userId} name={member.email} />
+                      <ConfirmedAction
+                        compact
+                        id={`end-sessions-${member.userId}`}
+                        summary="Sign out everywhere…"
+                        intent="end-sessions"
+                        fields={{ userId: member.userId }}
+                        confirmLabel={`Sign ${member.name} out on every device`}
+                        submitLabel="Sign out everywhere"
+                        submitAriaLabel={`Sign ${member.email} out everywhere`}
+                        error={confirmError("end-sessions", member.userId)}
+                      >
+                        Every session of {member.name} ends at once, in this organisation and any other: they sign in again wherever they
+                        are. Their account and membership stay.
+                      </ConfirmedAction>
                     ) : null}
                     <ConfirmedAction
                       compact

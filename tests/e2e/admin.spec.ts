@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { Browser, Page } from "@playwright/test";
 import { test, expect, login, axeFindings } from "./fixtures";
-import { createTestOrg, DEMO_PASSWORD, TEST_PASSWORD } from "../setup/test-orgs";
+import { createTestOrg, DEMO_PASSWORD, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 test("an admin invites a person, who chooses a password through the link; roles change; the last admin stays", async ({
   page,
@@ -64,16 +65,28 @@ test("an admin invites a person, who chooses a password through the link; roles 
   await expect(page.locator('tbody tr[data-action="member.role_changed"]')).toHaveCount(1);
 });
 
-test("a deactivated user loses their session at once", async ({ page, browser, testOrg, loginAs }) => {
+/** The team member of `testOrg`, signed in through the form in a browser of their own (the caller closes it). */
+async function teamMemberElsewhere(browser: Browser, testOrg: TestOrg) {
   const teamContext = await browser.newContext();
   const teamPage = await teamContext.newPage();
   await login(teamPage, testOrg.emails.team);
   await expect(teamPage).toHaveURL(new RegExp(`/orgs/${testOrg.slug}$`));
+  return { teamContext, teamPage };
+}
 
+/** The members page's row of `email`, and its folded form under `summary` (e.g. "Deactivate…"), opened. */
+async function openRowAction(page: Page, orgSlug: string, email: string, summary: string) {
+  await page.goto(`/orgs/${orgSlug}/admin`);
+  const row = page.getByRole("row").filter({ hasText: email });
+  const action = row.locator("details", { hasText: summary });
+  await action.locator("summary").click();
+  return { row, action };
+}
+
+test("a deactivated user loses their session at once", async ({ page, browser, testOrg, loginAs }) => {
+  const { teamContext, teamPage } = await teamMemberElsewhere(browser, testOrg);
   await loginAs("admin");
-  await page.goto(`/orgs/${testOrg.slug}/admin`);
-  const deactivate = page.getByRole("row").filter({ hasText: testOrg.emails.team }).locator("details", { hasText: "Deactivate…" });
-  await deactivate.locator("summary").click();
+  const { action: deactivate } = await openRowAction(page, testOrg.slug, testOrg.emails.team, "Deactivate…");
   // Not ticked: refused, nothing happens, and the box says why.
   await deactivate.getByRole("button", { name: `Deactivate ${testOrg.emails.team}` }).click();
   await expect(page.getByText("Tick the box to confirm: the account is closed for good")).toBeVisible();
@@ -89,6 +102,31 @@ test("a deactivated user loses their session at once", async ({ page, browser, t
   await teamPage.getByLabel("Password").fill(TEST_PASSWORD);
   await teamPage.getByRole("button", { name: "Sign in" }).click();
   await expect(teamPage.getByRole("alert")).toHaveText("Email or password is incorrect");
+  await teamContext.close();
+});
+
+test("an admin signs a member out everywhere after confirming, and reads whose sessions ended and how many", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
+  const { teamContext, teamPage } = await teamMemberElsewhere(browser, testOrg);
+  await loginAs("admin");
+  const { row, action: signOut } = await openRowAction(page, testOrg.slug, testOrg.emails.team, "Sign out everywhere…");
+  await expect(signOut).toContainText("they sign in again wherever they are");
+  // Not ticked: refused in the row, nothing ends.
+  await signOut.getByRole("button", { name: `Sign ${testOrg.emails.team} out everywhere` }).click();
+  await expect(row.getByText("Tick the box to confirm: they are signed out on every device")).toBeVisible();
+  await expect(page.getByRole("status")).toHaveCount(0);
+  await teamPage.reload();
+  await expect(teamPage).toHaveURL(new RegExp(`/orgs/${testOrg.slug}$`));
+
+  await signOut.getByRole("checkbox").check();
+  await signOut.getByRole("button", { name: `Sign ${testOrg.emails.team} out everywhere` }).click();
+  await expect(page.getByRole("status")).toContainText(`(${testOrg.emails.team}) is signed out everywhere: 1 session ended.`);
+  await teamPage.reload();
+  await expect(teamPage).toHaveURL(/\/login\?redirectTo=/);
   await teamContext.close();
 });
 

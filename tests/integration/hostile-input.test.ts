@@ -519,6 +519,7 @@ const FORM_TARGETS: FormTarget[] = [
       "change-role": { role: "admin", fields: () => ({ userId: String(t.victimUserId), role: "auditor" }) },
       "remove-member": { role: "admin", fields: () => ({ userId: String(t.victimUserId), confirm: "on" }) },
       "deactivate-user": { role: "admin", fields: () => ({ userId: String(t.victimUserId), confirm: "on" }) },
+      "end-sessions": { role: "admin", fields: () => ({ userId: String(t.victimUserId), confirm: "on" }) },
     },
   },
   {

@@ -115,12 +115,22 @@ describe("sessions", () => {
     expect(JSON.parse(event!.payload)).toMatchObject({ details: { ip: "198.51.100.7", via: "invitation" } });
   });
 
-  it("endSessionsOfUser ends all of them", async () => {
+  it("endSessionsOfUser ends all of them, counting those still live", async () => {
     const id = newUser();
     const cookie = await signIn(id);
     await signIn(id);
+    const stale = await signIn(id);
+    // Past its end, not yet deleted by the scheduler: it goes too, but it had ended already.
+    const newest = Math.max(...sessionRows(id).map((row) => row.id));
+    getDb()
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.id, newest))
+      .run();
+    expect(await getSessionUser(requestWith(stale))).toBeNull();
     expect(writeTransaction("bookkeeping", (tx) => endSessionsOfUser(tx, id))).toBe(2);
     expect(await getSessionUser(requestWith(cookie))).toBeNull();
+    expect(sessionRows(id)).toEqual([]);
   });
 
   it("writes the last-seen time at most once a minute", async () => {

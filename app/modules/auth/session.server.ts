@@ -330,9 +330,18 @@ export async function destroyUserSession(request: Request, redirectTo = "/login"
   return redirect(redirectTo, { headers });
 }
 
-/** Ends every session of an account (sign out everywhere, deactivation, an admin's "end sessions"); returns how many ended. */
+/**
+ * Ends every session of an account (sign out everywhere, deactivation, an admin's "end sessions"); returns how many
+ * ended that were still live (rows past their end that the scheduler has not deleted yet go too, uncounted).
+ */
 export function endSessionsOfUser(tx: DbOrTx, userId: number): number {
-  return tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
+  const now = Date.now();
+  return tx
+    .delete(sessions)
+    .where(eq(sessions.userId, userId))
+    .returning({ lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt })
+    .all()
+    .filter((row) => isSessionLive(row, lifetimes(), now)).length;
 }
 
 /** Ends every session of an account but `keep` (after a password change, the session that changed it goes on). */
