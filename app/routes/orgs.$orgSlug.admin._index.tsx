@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
 import { NoticeWithLink } from "~/components/notice-with-link";
-import { FormError, SelectField, TextField } from "~/components/forms";
+import { FormError, SelectField, TextField, useFormPostUnderWay } from "~/components/forms";
 import {
   InvitationCreateSchema,
   InvitationIdSchema,
@@ -121,6 +121,8 @@ const INVITATION_STATUS_LABELS = {
 export default function MembersAdmin() {
   const { org, members, invitations, currentUserId, ssoRequired } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  // The banner goes while another form is sent: "Role changed." never stands above the next form's refusal.
+  const posting = useFormPostUnderWay();
   const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {});
   const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.values ?? {}) : {});
   /** A row's refused confirmation (or other refusal of that row's sign-out, remove or deactivate form), shown in its row. */
@@ -142,8 +144,12 @@ export default function MembersAdmin() {
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
-      {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
-      <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role ?? rowErrors.confirm} />
+      {posting ? null : (
+        <>
+          {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
+          <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role ?? rowErrors.confirm} />
+        </>
+      )}
       {ssoRequired ? (
         <p className="notice">
           This organisation requires single sign-on through {ssoRequired.providers.join(" or ")}: its pages refuse sessions that signed in

@@ -54,6 +54,22 @@ test("an admin invites a person, who chooses a password through the link; roles 
   await expect(page.getByRole("status")).toHaveText("Role changed.");
   await expect(page.getByRole("row").filter({ hasText: "New Person" }).getByLabel(`Role of ${email}`)).toHaveValue("auditor");
 
+  // The next form's answer stands alone: "Role changed." goes as soon as Remove is sent, unticked, and stays gone.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(
+    (url) => url.pathname.startsWith(`/orgs/${testOrg.slug}/admin`),
+    async (route) => (route.request().method() === "POST" ? held.then(() => route.continue()) : route.continue()),
+  );
+  const remove = row.locator("details", { hasText: "Remove…" });
+  await remove.locator("summary").click();
+  await remove.getByRole("button", { name: `Remove ${email}` }).click();
+  await expect(page.getByRole("status")).toHaveCount(0);
+  release();
+  await expect(remove.getByText("Tick the box to confirm: they lose access to this organisation at once")).toBeVisible();
+  await expect(page.getByRole("status")).toHaveCount(0);
+  await page.unrouteAll();
+
   const adminRow = page.getByRole("row").filter({ hasText: testOrg.emails.admin });
   await adminRow.getByLabel(`Role of ${testOrg.emails.admin}`).selectOption("team");
   await adminRow.getByRole("button", { name: "Change" }).click();
