@@ -5,7 +5,7 @@ import { NoticeWithLink } from "~/components/notice-with-link";
 import { FormError, SelectField, TextField, useFormPostUnderWay } from "~/components/forms";
 import {
   InvitationCreateSchema,
-  InvitationIdSchema,
+  InvitationRevokeSchema,
   MemberRemoveSchema,
   RoleChangeSchema,
   UserDeactivateSchema,
@@ -80,7 +80,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           }),
         ),
         "revoke-invitation": intent(
-          InvitationIdSchema,
+          InvitationRevokeSchema,
           (input) => revokeInvitation(org.id, input.invitationId, actor),
           "Invitation revoked; its link no longer works.",
         ),
@@ -133,9 +133,17 @@ export default function MembersAdmin() {
   // Sign-out, remove and deactivate show their refusal in the member's row; for a member no longer listed, up here.
   const unlisted = (name: RowAction) =>
     members.some((member) => String(member.userId) === String(valuesFor(name).userId)) ? {} : errorsFor(name);
+  /** A refused revoke in its invitation's row, while it is still pending there; otherwise up here. */
+  const revoking = invitations.find(
+    (invitation) => invitation.status === "pending" && String(invitation.id) === String(valuesFor("revoke-invitation").invitationId),
+  );
+  const revokeError = (invitationId: number) => {
+    const errors: Record<string, string | undefined> = errorsFor("revoke-invitation");
+    return revoking?.id === invitationId ? (errors.confirm ?? errors.form ?? errors.invitationId) : undefined;
+  };
   const rowErrors = {
     ...errorsFor("change-role"),
-    ...errorsFor("revoke-invitation"),
+    ...(revoking ? {} : errorsFor("revoke-invitation")),
     ...unlisted("end-sessions"),
     ...unlisted("remove-member"),
     ...unlisted("deactivate-user"),
@@ -147,7 +155,7 @@ export default function MembersAdmin() {
       {posting ? null : (
         <>
           {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
-          <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role ?? rowErrors.confirm} />
+          <FormError error={rowErrors.userId ?? rowErrors.invitationId ?? rowErrors.form ?? rowErrors.role ?? rowErrors.confirm} />
         </>
       )}
       {ssoRequired ? (
@@ -301,13 +309,20 @@ export default function MembersAdmin() {
                   </td>
                   <td>
                     {invitation.status === "pending" ? (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="revoke-invitation" />
-                        <input type="hidden" name="invitationId" value={invitation.id} />
-                        <button type="submit" className="small danger" aria-label={`Revoke the invitation for ${invitation.email}`}>
-                          Revoke
-                        </button>
-                      </Form>
+                      <ConfirmedAction
+                        compact
+                        id={`revoke-invitation-${invitation.id}`}
+                        summary="Revoke…"
+                        intent="revoke-invitation"
+                        fields={{ invitationId: invitation.id }}
+                        confirmLabel={`Revoke the invitation for ${invitation.email} for good`}
+                        submitLabel="Revoke"
+                        submitAriaLabel={`Revoke the invitation for ${invitation.email}`}
+                        error={revokeError(invitation.id)}
+                      >
+                        Its link stops working at once, and {invitation.email} can no longer accept it, here or after signing in. To invite
+                        them again later, send a new invitation.
+                      </ConfirmedAction>
                     ) : null}
                   </td>
                 </tr>

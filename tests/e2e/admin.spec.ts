@@ -146,6 +146,49 @@ test("an admin signs a member out everywhere after confirming, and reads whose s
   await teamContext.close();
 });
 
+test("revoking an invitation and declining one through its link each ask first", async ({ page, browser, testOrg, loginAs }) => {
+  await loginAs("admin");
+  await page.goto(`/orgs/${testOrg.slug}/admin`);
+  const invite = page.getByRole("region", { name: "Invite a person" });
+  const inviteOne = async (label: string) => {
+    const email = `${label}.${randomBytes(3).toString("hex")}@e2e.test`;
+    await invite.getByLabel("Email").fill(email);
+    await invite.getByRole("button", { name: "Invite" }).click();
+    await expect(page.getByRole("status")).toContainText(`Invitation for ${email} created`);
+    return { email, link: (await page.getByTestId("invitation-link").textContent())! };
+  };
+  const revoked = await inviteOne("revoked");
+  const declined = await inviteOne("declined");
+
+  const { email } = revoked;
+  const row = page.getByRole("row").filter({ hasText: email });
+  const revoke = row.locator("details", { hasText: "Revoke…" });
+  await revoke.locator("summary").click();
+  await expect(revoke).toContainText("Its link stops working at once");
+  await revoke.getByRole("button", { name: `Revoke the invitation for ${email}` }).click();
+  await expect(revoke.getByText("Tick the box to confirm: the link stops working at once")).toBeVisible();
+  await expect(row).toContainText("Waiting for an answer");
+  await revoke.getByRole("checkbox").check();
+  await revoke.getByRole("button", { name: `Revoke the invitation for ${email}` }).click();
+  await expect(page.getByRole("status")).toHaveText("Invitation revoked; its link no longer works.");
+  await expect(page.getByRole("row").filter({ hasText: email })).toContainText("Revoked");
+
+  const stranger = await browser.newContext();
+  const linkPage = await stranger.newPage();
+  await linkPage.goto(declined.link);
+  const decline = linkPage.locator("details", { hasText: "Decline the invitation…" });
+  await decline.locator("summary").click();
+  await decline.getByRole("button", { name: "Decline the invitation", exact: true }).click();
+  await expect(decline.getByText("Tick the box to confirm: you do not join")).toBeVisible();
+  await expect(linkPage).toHaveURL(declined.link);
+  await decline.getByRole("checkbox", { name: `Decline the invitation to ${testOrg.name}` }).check();
+  await decline.getByRole("button", { name: "Decline the invitation", exact: true }).click();
+  await expect(linkPage.getByRole("status")).toHaveText("You declined the invitation. Nothing else happens, and the link no longer works.");
+  await stranger.close();
+  await page.reload();
+  await expect(page.getByRole("row").filter({ hasText: declined.email })).toContainText("Declined");
+});
+
 test("a site administrator creates an organisation; its administrator joins by invitation", async ({ page, browser }) => {
   await login(page, "admin@demo.local", DEMO_PASSWORD);
   await page.getByRole("link", { name: "Site admin" }).click();
