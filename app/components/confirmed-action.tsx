@@ -11,6 +11,7 @@ import type { ReactNode } from "react";
 export function ConfirmedAction({
   id,
   summary,
+  action,
   intent,
   fields,
   children,
@@ -23,6 +24,8 @@ export function ConfirmedAction({
   /** Unique on the page: ties the error to its box. */
   id: string;
   summary: string;
+  /** Where the form posts, when not to the page's own action (e.g. `/invitations?index`). */
+  action?: string;
   intent: string;
   /** Hidden fields that say what the action is for (e.g. `{ userId: "7" }`). */
   fields: Record<string, string | number>;
@@ -40,7 +43,7 @@ export function ConfirmedAction({
   return (
     <details className={compact ? "confirmed-action compact" : "confirmed-action"} open={error ? true : undefined}>
       <summary>{summary}</summary>
-      <Form method="post" noValidate>
+      <Form method="post" action={action} noValidate>
         <input type="hidden" name="intent" value={intent} />
         {Object.entries(fields).map(([name, value]) => (
           <input key={name} type="hidden" name={name} value={value} />

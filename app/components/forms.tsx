@@ -1,3 +1,4 @@
+import { useNavigation } from "@remix-run/react";
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 
 type FieldProps = { label: string; name: string; error?: string; hint?: ReactNode };
@@ -107,9 +108,19 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
-/** The banner after a form action: a notice on success, the form-level error otherwise. */
+/** Whether a form post of the page is under way: sent, or its answer loading. */
+export function useFormPostUnderWay(): boolean {
+  const navigation = useNavigation();
+  return navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";
+}
+
+/**
+ * The banner after a form action: a notice on success, the form-level error otherwise. Gone while another form post
+ * of the page is under way: what it says belongs to the action just taken, never to the one before it.
+ */
 export function ActionResult({ result }: { result?: { ok: boolean; notice?: string; errors?: Record<string, string> } }) {
-  if (!result) return null;
+  const posting = useFormPostUnderWay();
+  if (!result || posting) return null;
   if (result.ok) {
     return (
       <p className="notice" role="status">

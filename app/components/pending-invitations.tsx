@@ -1,4 +1,5 @@
 import { Form } from "@remix-run/react";
+import { ConfirmedAction } from "./confirmed-action";
 import { ROLE_LABELS, type Role } from "~/modules/auth/roles";
 import { formatDate } from "~/utils/format";
 
@@ -13,10 +14,18 @@ export type PendingInvitationItem = {
 
 /**
  * The invitations waiting for the signed-in person, each with Accept and
- * Decline. The forms post to /invitations, so any page (the account page,
- * an invitation link) can show this without an action of its own.
+ * Decline (which asks first: it cannot be taken back). The forms post to
+ * /invitations, so any page (the account page, an invitation link) can show
+ * this without an action of its own; that page shows a refused decline
+ * (`declineError`) in its invitation.
  */
-export function PendingInvitations({ invitations }: { invitations: readonly PendingInvitationItem[] }) {
+export function PendingInvitations({
+  invitations,
+  declineError,
+}: {
+  invitations: readonly PendingInvitationItem[];
+  declineError?: (invitationId: number) => string | undefined;
+}) {
   if (invitations.length === 0) return <p className="muted">No invitations are waiting for you.</p>;
   return (
     <ul style={{ listStyle: "none", padding: 0 }}>
@@ -27,7 +36,7 @@ export function PendingInvitations({ invitations }: { invitations: readonly Pend
             {invitation.invitedBy ? <> (invited by {invitation.invitedBy})</> : null}.{" "}
             <span className="muted">Open until {formatDate(invitation.expiresAt)}.</span>
           </p>
-          <div className="inline-form">
+          <div className="inline-form beside-unfolding">
             <Form method="post" action="/invitations?index">
               <input type="hidden" name="intent" value="accept" />
               <input type="hidden" name="invitationId" value={invitation.id} />
@@ -35,13 +44,20 @@ export function PendingInvitations({ invitations }: { invitations: readonly Pend
                 Accept
               </button>
             </Form>
-            <Form method="post" action="/invitations?index">
-              <input type="hidden" name="intent" value="decline" />
-              <input type="hidden" name="invitationId" value={invitation.id} />
-              <button type="submit" className="secondary" aria-label={`Decline the invitation to ${invitation.orgName}`}>
-                Decline
-              </button>
-            </Form>
+            <ConfirmedAction
+              compact
+              id={`decline-${invitation.id}`}
+              summary="Decline…"
+              action="/invitations?index"
+              intent="decline"
+              fields={{ invitationId: invitation.id }}
+              confirmLabel={`I do not want to join ${invitation.orgName}`}
+              submitLabel="Decline"
+              submitAriaLabel={`Decline the invitation to ${invitation.orgName}`}
+              error={declineError?.(invitation.id)}
+            >
+              The invitation closes for good: joining {invitation.orgName} later takes a new invitation from its administrators.
+            </ConfirmedAction>
           </div>
         </li>
       ))}

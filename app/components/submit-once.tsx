@@ -1,4 +1,5 @@
-import { useNavigation, useRouteLoaderData } from "@remix-run/react";
+import { useRouteLoaderData } from "@remix-run/react";
+import { useFormPostUnderWay } from "./forms";
 import type { ButtonHTMLAttributes } from "react";
 import { SUBMISSION_FIELD } from "~/utils/submission";
 
@@ -18,8 +19,7 @@ export function SubmissionToken() {
  * JavaScript the form's one-time token does the same job on the server.
  */
 export function SubmitButton({ children, disabled, ...button }: ButtonHTMLAttributes<HTMLButtonElement>) {
-  const navigation = useNavigation();
-  const busy = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";
+  const busy = useFormPostUnderWay();
   return (
     <button type="submit" {...button} disabled={disabled || busy} aria-busy={busy || undefined}>
       {children}

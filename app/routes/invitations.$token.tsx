@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
+import { ConfirmedAction } from "~/components/confirmed-action";
 import { FormError, TextField } from "~/components/forms";
 import { PendingInvitations, toPendingInvitationItems } from "~/components/pending-invitations";
-import { InvitationAccountSchema } from "~/modules/auth/auth-schemas";
+import { InvitationAccountSchema, InvitationLinkDeclineSchema } from "~/modules/auth/auth-schemas";
 import { createAccountFromInvitation, declineInvitationByToken, findInvitationByToken } from "~/modules/auth/invitations.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
-import { getSessionUser } from "~/modules/auth/session.server";
+import { createUserSession, getSessionUser } from "~/modules/auth/session.server";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { notFound } from "~/utils/http";
 
@@ -41,14 +41,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const token = params.token ?? "";
   if (!findInvitationByToken(token)) throw notFound(CLOSED);
   return runIntentAction(await readFormData(request), {
+    // They just chose their password: signed in at once, as the sign-in form would, and into the organisation. One
+    // whose pages refuse a password session (single sign-on required) sends them to sign in, saying the account is ready.
     "create-account": intent(
       InvitationAccountSchema,
-      (input) => createAccountFromInvitation(token, input),
-      (joined) => redirect(`/login?${new URLSearchParams({ redirectTo: `/orgs/${joined.orgSlug}` })}`),
+      async (input) => {
+        const joined = await createAccountFromInvitation(token, input);
+        const organisation = `/orgs/${joined.orgSlug}`;
+        if (!joined.passwordOpens) return redirect(`/login?${new URLSearchParams({ redirectTo: organisation, joined: "1" })}`);
+        return createUserSession(request, joined.userId, organisation, { signedInBy: { email: joined.email, via: "invitation" } });
+      },
+      (response) => response,
     ),
     // The link is closed now: its own page would say "no longer works", so a page of its own says what happened.
     decline: intent(
-      z.object({}),
+      InvitationLinkDeclineSchema,
       () => declineInvitationByToken(token),
       () => redirect("/invitations/declined"),
     ),
@@ -59,8 +66,10 @@ export default function InvitationLink() {
   const { invitation, viewer, pending } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submitting = useNavigation().state === "submitting";
-  const errors: Record<string, string | undefined> =
-    result && !result.ok && result.intent === "create-account" ? (result.errors ?? {}) : {};
+  const errorsFor = (name: string): Record<string, string | undefined> =>
+    result && !result.ok && result.intent === name ? (result.errors ?? {}) : {};
+  const errors = errorsFor("create-account");
+  const declineErrors = errorsFor("decline");
   if (!invitation) {
     return (
       <div className="card auth-card">
@@ -116,13 +125,20 @@ export default function InvitationLink() {
               Create my account and join
             </button>
           </Form>
-          <Form method="post" className="inline-form" style={{ marginTop: "1rem" }}>
-            <input type="hidden" name="intent" value="decline" />
-            <span className="muted">Not for you, or not wanted?</span>
-            <button type="submit" className="secondary">
-              Decline the invitation
-            </button>
-          </Form>
+          <div style={{ marginTop: "1rem" }}>
+            <ConfirmedAction
+              id="decline"
+              summary="Not for you, or not wanted? Decline the invitation…"
+              intent="decline"
+              fields={{}}
+              confirmLabel={`Decline the invitation to ${invitation.orgName}`}
+              submitLabel="Decline the invitation"
+              error={declineErrors.confirm ?? declineErrors.form}
+            >
+              You do not join {invitation.orgName}, and this link stops working for good: joining later takes a new invitation from its
+              administrators.
+            </ConfirmedAction>
+          </div>
         </>
       )}
     </div>

@@ -97,6 +97,11 @@ export default function Login() {
   return (
     <div className="card auth-card">
       <h1>Sign in</h1>
+      {searchParams.get("joined") === "1" ? (
+        <p role="status" className="notice">
+          Your account is ready and you have joined the organisation. Sign in to open it.
+        </p>
+      ) : null}
       {searchParams.get("reset") === "1" ? (
         <p role="status" className="notice">
           Your new password is set, and every device was signed out. Sign in with it.

@@ -2,10 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
 import { NoticeWithLink } from "~/components/notice-with-link";
-import { FormError, SelectField, TextField } from "~/components/forms";
+import { FormError, SelectField, TextField, useFormPostUnderWay } from "~/components/forms";
 import {
   InvitationCreateSchema,
-  InvitationIdSchema,
+  InvitationRevokeSchema,
   MemberRemoveSchema,
   RoleChangeSchema,
   UserDeactivateSchema,
@@ -19,10 +19,11 @@ import {
   revokeInvitation,
 } from "~/modules/auth/invitations.server";
 import { requireMember } from "~/modules/auth/membership.server";
+import { MemberSessionsEndSchema } from "~/modules/auth/account-schemas";
+import { endMemberSessions } from "~/modules/auth/account.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { ConfirmedAction } from "~/components/confirmed-action";
-import { EndMemberSessionsButton } from "~/components/end-sessions-button";
 import { changeRole, deactivateUser, listMemberIdentities, listMembers, removeMember } from "~/modules/auth/organizations.server";
 import { isBreakGlass, providerName } from "~/modules/auth/sso-policy";
 import { ssoPolicyOf } from "~/modules/auth/sso-policy.server";
@@ -79,7 +80,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           }),
         ),
         "revoke-invitation": intent(
-          InvitationIdSchema,
+          InvitationRevokeSchema,
           (input) => revokeInvitation(org.id, input.invitationId, actor),
           "Invitation revoked; its link no longer works.",
         ),
@@ -90,10 +91,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
           (input) => deactivateUser(org.id, input.userId, actor),
           "User deactivated; their sessions have ended.",
         ),
+        // A lost laptop, a shared computer: the member signs in again wherever they are.
+        "end-sessions": intent(
+          MemberSessionsEndSchema,
+          (input) => endMemberSessions(org.id, input.userId, actor),
+          (ended) =>
+            ended.sessions === 0
+              ? `${ended.name} (${ended.email}) was not signed in anywhere: no session to end.`
+              : `${ended.name} (${ended.email}) is signed out everywhere: ${ended.sessions === 1 ? "1 session" : `${ended.sessions} sessions`} ended.`,
+        ),
       }),
     INVITATION_SHOWN_ONCE,
   );
 }
+
+/** The forms of a member's row that confirm first and show their refusal in the row. */
+type RowAction = "end-sessions" | "remove-member" | "deactivate-user";
 
 const roleOptions = ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }));
 
@@ -108,19 +121,30 @@ const INVITATION_STATUS_LABELS = {
 export default function MembersAdmin() {
   const { org, members, invitations, currentUserId, ssoRequired } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  // The banner goes while another form is sent: "Role changed." never stands above the next form's refusal.
+  const posting = useFormPostUnderWay();
   const errorsFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.errors ?? {}) : {});
   const valuesFor = (intent: string) => (result && !result.ok && result.intent === intent ? (result.values ?? {}) : {});
-  /** A row's refused confirmation (or other refusal of that row's remove or deactivate form), shown in its row. */
-  const confirmError = (name: "remove-member" | "deactivate-user", userId: number) => {
+  /** A row's refused confirmation (or other refusal of that row's sign-out, remove or deactivate form), shown in its row. */
+  const confirmError = (name: RowAction, userId: number) => {
     const errors: Record<string, string | undefined> = errorsFor(name);
     return String(valuesFor(name).userId) === String(userId) ? (errors.confirm ?? errors.form ?? errors.userId) : undefined;
   };
-  // Remove and deactivate show their refusal in the member's row; for a member no longer listed, up here.
-  const unlisted = (name: string) =>
+  // Sign-out, remove and deactivate show their refusal in the member's row; for a member no longer listed, up here.
+  const unlisted = (name: RowAction) =>
     members.some((member) => String(member.userId) === String(valuesFor(name).userId)) ? {} : errorsFor(name);
+  /** A refused revoke in its invitation's row, while it is still pending there; otherwise up here. */
+  const revoking = invitations.find(
+    (invitation) => invitation.status === "pending" && String(invitation.id) === String(valuesFor("revoke-invitation").invitationId),
+  );
+  const revokeError = (invitationId: number) => {
+    const errors: Record<string, string | undefined> = errorsFor("revoke-invitation");
+    return revoking?.id === invitationId ? (errors.confirm ?? errors.form ?? errors.invitationId) : undefined;
+  };
   const rowErrors = {
     ...errorsFor("change-role"),
-    ...errorsFor("revoke-invitation"),
+    ...(revoking ? {} : errorsFor("revoke-invitation")),
+    ...unlisted("end-sessions"),
     ...unlisted("remove-member"),
     ...unlisted("deactivate-user"),
   };
@@ -128,8 +152,12 @@ export default function MembersAdmin() {
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
-      {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
-      <FormError error={rowErrors.userId ?? rowErrors.form ?? rowErrors.role ?? rowErrors.confirm} />
+      {posting ? null : (
+        <>
+          {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
+          <FormError error={rowErrors.userId ?? rowErrors.invitationId ?? rowErrors.form ?? rowErrors.role ?? rowErrors.confirm} />
+        </>
+      )}
       {ssoRequired ? (
         <p className="notice">
           This organisation requires single sign-on through {ssoRequired.providers.join(" or ")}: its pages refuse sessions that signed in
@@ -193,7 +221,20 @@ export default function MembersAdmin() {
                 <td>
                   <div className="inline-form">
                     {member.active && member.userId !== currentUserId ? (
-                      <EndMemberSessionsButton orgSlug={org.slug} userId={member.userId} name={member.email} />
+                      <ConfirmedAction
+                        compact
+                        id={`end-sessions-${member.userId}`}
+                        summary="Sign out everywhere…"
+                        intent="end-sessions"
+                        fields={{ userId: member.userId }}
+                        confirmLabel={`Sign ${member.name} out on every device`}
+                        submitLabel="Sign out everywhere"
+                        submitAriaLabel={`Sign ${member.email} out everywhere`}
+                        error={confirmError("end-sessions", member.userId)}
+                      >
+                        Every session of {member.name} ends at once, in this organisation and any other: they sign in again wherever they
+                        are. Their account and membership stay.
+                      </ConfirmedAction>
                     ) : null}
                     <ConfirmedAction
                       compact
@@ -269,13 +310,20 @@ export default function MembersAdmin() {
                   </td>
                   <td>
                     {invitation.status === "pending" ? (
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="revoke-invitation" />
-                        <input type="hidden" name="invitationId" value={invitation.id} />
-                        <button type="submit" className="small danger" aria-label={`Revoke the invitation for ${invitation.email}`}>
-                          Revoke
-                        </button>
-                      </Form>
+                      <ConfirmedAction
+                        compact
+                        id={`revoke-invitation-${invitation.id}`}
+                        summary="Revoke…"
+                        intent="revoke-invitation"
+                        fields={{ invitationId: invitation.id }}
+                        confirmLabel={`Revoke the invitation for ${invitation.email} for good`}
+                        submitLabel="Revoke"
+                        submitAriaLabel={`Revoke the invitation for ${invitation.email}`}
+                        error={revokeError(invitation.id)}
+                      >
+                        Its link stops working at once, and {invitation.email} can no longer accept it, here or after signing in. To invite
+                        them again later, send a new invitation.
+                      </ConfirmedAction>
                     ) : null}
                   </td>
                 </tr>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
 import { ConfirmedAction } from "~/components/confirmed-action";
-import { ActionResult, TextField } from "~/components/forms";
+import { ActionResult, TextField, useFormPostUnderWay } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { API_SCOPES, SCOPE_DESCRIPTIONS } from "~/modules/auth/api-scopes";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/modules/auth/api-tokens.server";
@@ -10,6 +10,7 @@ import { ApiTokenCreateSchema, ApiTokenRevokeSchema } from "~/modules/auth/auth-
 import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { formatDateTime } from "~/utils/format";
+import { submittedValues } from "~/utils/validation";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Admin" }];
@@ -38,10 +39,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function ApiTokens() {
   const { org, tokens } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const secret = result?.ok ? result.reveal : undefined;
+  const posting = useFormPostUnderWay();
+  // The secret goes while another form is sent, as every notice does: it was shown for the action just taken.
+  const secret = result?.ok && !posting ? result.reveal : undefined;
   const errors: Record<string, string | undefined> = result?.errors ?? {};
   const revoking = result && !result.ok && result.intent === "revoke" ? String(result.values?.tokenId) : undefined;
   const revokeError = (tokenId: number) => (revoking === String(tokenId) ? (errors.confirm ?? errors.tokenId) : undefined);
+  // A refused "create" comes back with what was typed and ticked (without JavaScript the page is new); a token made
+  // empties the form, so a second click cannot make the same token twice.
+  const refused = result && !result.ok && result.intent === "create" ? result : undefined;
+  const created = result?.ok && result.intent === "create" ? (result.reveal ?? "created") : undefined;
+  const checkedScopes = submittedValues(refused, "scopes");
   return (
     <>
       <h1>Administration</h1>
@@ -67,12 +75,13 @@ export default function ApiTokens() {
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
               <th scope="col">Status</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
             {tokens.length === 0 ? (
               <tr>
-                <td colSpan={6} className="muted">
+                <td colSpan={7} className="muted">
                   No tokens yet.
                 </td>
               </tr>
@@ -92,10 +101,9 @@ export default function ApiTokens() {
                   {formatDateTime(t.createdAt)} by {t.createdBy}
                 </td>
                 <td>{formatDateTime(t.lastUsedAt)}</td>
+                <td>{t.revokedAt ? <span className="muted">Revoked {formatDateTime(t.revokedAt)}</span> : "Active"}</td>
                 <td>
-                  {t.revokedAt ? (
-                    <span className="muted">Revoked {formatDateTime(t.revokedAt)}</span>
-                  ) : (
+                  {t.revokedAt ? null : (
                     <ConfirmedAction
                       compact
                       id={`revoke-${t.id}`}
@@ -120,21 +128,28 @@ export default function ApiTokens() {
       </div>
       <section className="card" style={{ marginTop: "1.5rem", maxWidth: 720 }} aria-labelledby="new-token-title">
         <h2 id="new-token-title">Create a token</h2>
-        <Form method="post" noValidate>
+        <Form method="post" noValidate key={created ?? "create"}>
           <input type="hidden" name="intent" value="create" />
           <SubmissionToken />
-          <TextField label="Name" name="name" required error={errors.name} hint="What uses it, e.g. training-pipeline" />
-          <fieldset aria-describedby={errors.scopes ? "scopes-error" : undefined}>
+          <TextField
+            label="Name"
+            name="name"
+            required
+            defaultValue={refused?.values?.name}
+            error={refused?.errors?.name}
+            hint="What uses it, e.g. training-pipeline"
+          />
+          <fieldset aria-describedby={refused?.errors?.scopes ? "scopes-error" : undefined}>
             <legend>Scopes</legend>
             {API_SCOPES.map((scope) => (
               <label key={scope} style={{ display: "block" }}>
-                <input type="checkbox" name="scopes" value={scope} /> <code>{scope}</code>{" "}
+                <input type="checkbox" name="scopes" value={scope} defaultChecked={checkedScopes.includes(scope)} /> <code>{scope}</code>{" "}
                 <span className="muted">{SCOPE_DESCRIPTIONS[scope]}</span>
               </label>
             ))}
-            {errors.scopes ? (
+            {refused?.errors?.scopes ? (
               <p id="scopes-error" className="field-error">
-                {errors.scopes}
+                {refused.errors.scopes}
               </p>
             ) : null}
           </fieldset>

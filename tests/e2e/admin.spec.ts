@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { Browser, Page } from "@playwright/test";
 import { test, expect, login, axeFindings } from "./fixtures";
-import { createTestOrg, DEMO_PASSWORD, TEST_PASSWORD } from "../setup/test-orgs";
+import { createTestOrg, DEMO_PASSWORD, TEST_PASSWORD, type TestOrg } from "../setup/test-orgs";
 
 test("an admin invites a person, who chooses a password through the link; roles change; the last admin stays", async ({
   page,
@@ -40,9 +41,9 @@ test("an admin invites a person, who chooses a password through the link; roles 
   await joinPage.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
   await joinPage.getByLabel("Password again").fill(TEST_PASSWORD);
   await joinPage.getByRole("button", { name: "Create my account and join" }).click();
-  await expect(joinPage).toHaveURL(/\/login\?redirectTo=/);
-  await login(joinPage, email);
+  // Signed in at once with the password just chosen, in the organisation: no second sign-in.
   await expect(joinPage).toHaveURL(new RegExp(`/orgs/${testOrg.slug}$`));
+  await expect(joinPage.getByRole("link", { name: "New Person" })).toBeVisible();
   await newcomer.close();
 
   await page.reload();
@@ -52,6 +53,22 @@ test("an admin invites a person, who chooses a password through the link; roles 
   await row.getByRole("button", { name: "Change" }).click();
   await expect(page.getByRole("status")).toHaveText("Role changed.");
   await expect(page.getByRole("row").filter({ hasText: "New Person" }).getByLabel(`Role of ${email}`)).toHaveValue("auditor");
+
+  // The next form's answer stands alone: "Role changed." goes as soon as Remove is sent, unticked, and stays gone.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(
+    (url) => url.pathname.startsWith(`/orgs/${testOrg.slug}/admin`),
+    async (route) => (route.request().method() === "POST" ? held.then(() => route.continue()) : route.continue()),
+  );
+  const remove = row.locator("details", { hasText: "Remove…" });
+  await remove.locator("summary").click();
+  await remove.getByRole("button", { name: `Remove ${email}` }).click();
+  await expect(page.getByRole("status")).toHaveCount(0);
+  release();
+  await expect(remove.getByText("Tick the box to confirm: they lose access to this organisation at once")).toBeVisible();
+  await expect(page.getByRole("status")).toHaveCount(0);
+  await page.unrouteAll();
 
   const adminRow = page.getByRole("row").filter({ hasText: testOrg.emails.admin });
   await adminRow.getByLabel(`Role of ${testOrg.emails.admin}`).selectOption("team");
@@ -64,16 +81,28 @@ test("an admin invites a person, who chooses a password through the link; roles 
   await expect(page.locator('tbody tr[data-action="member.role_changed"]')).toHaveCount(1);
 });
 
-test("a deactivated user loses their session at once", async ({ page, browser, testOrg, loginAs }) => {
+/** The team member of `testOrg`, signed in through the form in a browser of their own (the caller closes it). */
+async function teamMemberElsewhere(browser: Browser, testOrg: TestOrg) {
   const teamContext = await browser.newContext();
   const teamPage = await teamContext.newPage();
   await login(teamPage, testOrg.emails.team);
   await expect(teamPage).toHaveURL(new RegExp(`/orgs/${testOrg.slug}$`));
+  return { teamContext, teamPage };
+}
 
+/** The members page's row of `email`, and its folded form under `summary` (e.g. "Deactivate…"), opened. */
+async function openRowAction(page: Page, orgSlug: string, email: string, summary: string) {
+  await page.goto(`/orgs/${orgSlug}/admin`);
+  const row = page.getByRole("row").filter({ hasText: email });
+  const action = row.locator("details", { hasText: summary });
+  await action.locator("summary").click();
+  return { row, action };
+}
+
+test("a deactivated user loses their session at once", async ({ page, browser, testOrg, loginAs }) => {
+  const { teamContext, teamPage } = await teamMemberElsewhere(browser, testOrg);
   await loginAs("admin");
-  await page.goto(`/orgs/${testOrg.slug}/admin`);
-  const deactivate = page.getByRole("row").filter({ hasText: testOrg.emails.team }).locator("details", { hasText: "Deactivate…" });
-  await deactivate.locator("summary").click();
+  const { action: deactivate } = await openRowAction(page, testOrg.slug, testOrg.emails.team, "Deactivate…");
   // Not ticked: refused, nothing happens, and the box says why.
   await deactivate.getByRole("button", { name: `Deactivate ${testOrg.emails.team}` }).click();
   await expect(page.getByText("Tick the box to confirm: the account is closed for good")).toBeVisible();
@@ -90,6 +119,74 @@ test("a deactivated user loses their session at once", async ({ page, browser, t
   await teamPage.getByRole("button", { name: "Sign in" }).click();
   await expect(teamPage.getByRole("alert")).toHaveText("Email or password is incorrect");
   await teamContext.close();
+});
+
+test("an admin signs a member out everywhere after confirming, and reads whose sessions ended and how many", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
+  const { teamContext, teamPage } = await teamMemberElsewhere(browser, testOrg);
+  await loginAs("admin");
+  const { row, action: signOut } = await openRowAction(page, testOrg.slug, testOrg.emails.team, "Sign out everywhere…");
+  await expect(signOut).toContainText("they sign in again wherever they are");
+  // Not ticked: refused in the row, nothing ends.
+  await signOut.getByRole("button", { name: `Sign ${testOrg.emails.team} out everywhere` }).click();
+  await expect(row.getByText("Tick the box to confirm: they are signed out on every device")).toBeVisible();
+  await expect(page.getByRole("status")).toHaveCount(0);
+  await teamPage.reload();
+  await expect(teamPage).toHaveURL(new RegExp(`/orgs/${testOrg.slug}$`));
+
+  await signOut.getByRole("checkbox").check();
+  await signOut.getByRole("button", { name: `Sign ${testOrg.emails.team} out everywhere` }).click();
+  await expect(page.getByRole("status")).toContainText(`(${testOrg.emails.team}) is signed out everywhere: 1 session ended.`);
+  await teamPage.reload();
+  await expect(teamPage).toHaveURL(/\/login\?redirectTo=/);
+  await teamContext.close();
+});
+
+test("revoking an invitation and declining one through its link each ask first", async ({ page, browser, testOrg, loginAs }) => {
+  await loginAs("admin");
+  await page.goto(`/orgs/${testOrg.slug}/admin`);
+  const invite = page.getByRole("region", { name: "Invite a person" });
+  const inviteOne = async (label: string) => {
+    const email = `${label}.${randomBytes(3).toString("hex")}@e2e.test`;
+    await invite.getByLabel("Email").fill(email);
+    await invite.getByRole("button", { name: "Invite" }).click();
+    await expect(page.getByRole("status")).toContainText(`Invitation for ${email} created`);
+    return { email, link: (await page.getByTestId("invitation-link").textContent())! };
+  };
+  const revoked = await inviteOne("revoked");
+  const declined = await inviteOne("declined");
+
+  const { email } = revoked;
+  const row = page.getByRole("row").filter({ hasText: email });
+  const revoke = row.locator("details", { hasText: "Revoke…" });
+  await revoke.locator("summary").click();
+  await expect(revoke).toContainText("Its link stops working at once");
+  await revoke.getByRole("button", { name: `Revoke the invitation for ${email}` }).click();
+  await expect(revoke.getByText("Tick the box to confirm: the link stops working at once")).toBeVisible();
+  await expect(row).toContainText("Waiting for an answer");
+  await revoke.getByRole("checkbox").check();
+  await revoke.getByRole("button", { name: `Revoke the invitation for ${email}` }).click();
+  await expect(page.getByRole("status")).toHaveText("Invitation revoked; its link no longer works.");
+  await expect(page.getByRole("row").filter({ hasText: email })).toContainText("Revoked");
+
+  const stranger = await browser.newContext();
+  const linkPage = await stranger.newPage();
+  await linkPage.goto(declined.link);
+  const decline = linkPage.locator("details", { hasText: "Decline the invitation…" });
+  await decline.locator("summary").click();
+  await decline.getByRole("button", { name: "Decline the invitation", exact: true }).click();
+  await expect(decline.getByText("Tick the box to confirm: you do not join")).toBeVisible();
+  await expect(linkPage).toHaveURL(declined.link);
+  await decline.getByRole("checkbox", { name: `Decline the invitation to ${testOrg.name}` }).check();
+  await decline.getByRole("button", { name: "Decline the invitation", exact: true }).click();
+  await expect(linkPage.getByRole("status")).toHaveText("You declined the invitation. Nothing else happens, and the link no longer works.");
+  await stranger.close();
+  await page.reload();
+  await expect(page.getByRole("row").filter({ hasText: declined.email })).toContainText("Declined");
 });
 
 test("a site administrator creates an organisation; its administrator joins by invitation", async ({ page, browser }) => {
@@ -117,9 +214,8 @@ test("a site administrator creates an organisation; its administrator joins by i
   await joinPage.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
   await joinPage.getByLabel("Password again").fill(TEST_PASSWORD);
   await joinPage.getByRole("button", { name: "Create my account and join" }).click();
-  await expect(joinPage).toHaveURL(/\/login\?redirectTo=/);
-  await login(joinPage, `${slug}@e2e.test`);
   await expect(joinPage).toHaveURL(new RegExp(`/orgs/${slug}$`));
+  await expect(joinPage.getByRole("link", { name: "Site Boss" })).toBeVisible();
   await newcomer.close();
 });
 

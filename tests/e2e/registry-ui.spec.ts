@@ -458,6 +458,13 @@ test("an admin creates an API token in the UI, uses it, revokes it, and the API 
   await expect(row).toContainText(`${secret.slice(0, 12)}…`);
   await expect(row).toContainText("registry:read");
   await expect(row).toContainText(testOrg.emails.admin);
+  await expect(row.getByRole("cell").nth(5)).toHaveText("Active");
+  // The form starts again empty: a second click cannot make the same token twice.
+  await expect(form.getByLabel("Name", { exact: true })).toHaveValue("");
+  await expect(form.getByRole("checkbox", { checked: true })).toHaveCount(0);
+  await form.getByRole("button", { name: "Create token" }).click();
+  await expect(form.getByText("Name the token after what uses it")).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: "ui-pipeline" })).toHaveCount(1);
 
   // It works against the API, for this organisation.
   const list = await expectJson(await request.get(`${API}/models`, { headers: bearer(secret) }), 200);
@@ -480,7 +487,7 @@ test("an admin creates an API token in the UI, uses it, revokes it, and the API 
   await reloadedRow.getByRole("checkbox", { name: "Revoke ui-pipeline for good" }).check();
   await reloadedRow.getByRole("button", { name: "Revoke ui-pipeline" }).click();
   await expect(page.getByRole("status")).toHaveText("Token revoked.");
-  await expect(page.getByRole("row").filter({ hasText: "ui-pipeline" })).toContainText("Revoked");
+  await expect(page.getByRole("row").filter({ hasText: "ui-pipeline" }).getByRole("cell").nth(5)).toContainText("Revoked");
   await expect(page.getByRole("button", { name: "Revoke ui-pipeline" })).toHaveCount(0);
 
   await expectApiError(await request.get(`${API}/models`, { headers: bearer(secret) }), 401, "unauthorized");

@@ -164,10 +164,9 @@ export const ROUTES: Record<string, RouteEntry> = {
       "change-role": members(ADMINS, "invalid"),
       "remove-member": members(ADMINS, "invalid"),
       "deactivate-user": members(ADMINS, "invalid"),
+      "end-sessions": members(ADMINS, "invalid"),
     },
   },
-  // An admin ends a member's sessions: POST only; a GET goes back to the members page.
-  "routes/orgs.$orgSlug.admin.sessions": { get: members(ADMINS, "→/orgs/demo/admin"), post: { "": members(ADMINS, "invalid") } },
   "routes/orgs.$orgSlug.admin.settings": {
     get: members(ADMINS),
     post: { fairness: members(ADMINS, "invalid"), framework: members(ADMINS, "invalid"), "time-zone": members(ADMINS, "invalid") },

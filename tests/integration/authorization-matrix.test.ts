@@ -540,6 +540,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       { as: "admin", route: members, form: { intent: "change-role", userId: String(f.userId), role: "auditor" } },
       { as: "admin", route: members, form: { intent: "remove-member", userId: String(f.userId), confirm: "on" } },
       { as: "admin", route: members, form: { intent: "deactivate-user", userId: String(f.userId), confirm: "on" } },
+      { as: "admin", route: members, form: { intent: "end-sessions", userId: String(f.userId), confirm: "on" } },
     ];
     const failures: string[] = [];
     for (const post of posts) {

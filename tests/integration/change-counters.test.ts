@@ -502,7 +502,11 @@ describe("change counters", () => {
         send: async () => {
           await form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "invite", email: "revoked@demo.local", role: "team" })();
           const invitationId = one("SELECT id FROM invitations WHERE email = 'revoked@demo.local' AND status = 'pending'");
-          return form("admin", "routes/orgs.$orgSlug.admin._index", { intent: "revoke-invitation", invitationId: String(invitationId) })();
+          return form("admin", "routes/orgs.$orgSlug.admin._index", {
+            intent: "revoke-invitation",
+            invitationId: String(invitationId),
+            confirm: "on",
+          })();
         },
       },
       // Uploaded framework versions (shared data: the site counter).

@@ -515,10 +515,11 @@ const FORM_TARGETS: FormTarget[] = [
     index: true,
     intents: {
       invite: { role: "admin", fields: () => ({ email: "fuzz-user@demo.local", role: "team" }) },
-      "revoke-invitation": { role: "admin", fields: () => ({ invitationId: String(t.victimInvitationId) }) },
+      "revoke-invitation": { role: "admin", fields: () => ({ invitationId: String(t.victimInvitationId), confirm: "on" }) },
       "change-role": { role: "admin", fields: () => ({ userId: String(t.victimUserId), role: "auditor" }) },
       "remove-member": { role: "admin", fields: () => ({ userId: String(t.victimUserId), confirm: "on" }) },
       "deactivate-user": { role: "admin", fields: () => ({ userId: String(t.victimUserId), confirm: "on" }) },
+      "end-sessions": { role: "admin", fields: () => ({ userId: String(t.victimUserId), confirm: "on" }) },
     },
   },
   {

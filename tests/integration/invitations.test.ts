@@ -12,7 +12,7 @@ import { describe } from "vitest";
 import { findUserByEmail } from "../../app/modules/auth/organizations.server";
 import { send, type Reply } from "../setup/api-client";
 import { expect, mailbox, portal, test, TEST_PUBLIC_URL } from "../setup/api-test";
-import { signIn } from "../setup/sign-in";
+import { SESSION_COOKIE, signIn } from "../setup/sign-in";
 import { createTestOrg, TEST_PASSWORD } from "../setup/test-orgs";
 import { INVITATION_LINK, invitationLinkIn, visibleStatus } from "../setup/invitations";
 
@@ -31,6 +31,13 @@ function membershipOf(orgId: number, email: string) {
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, user.id)))
     .get();
 }
+
+/** The `name=value` of the session cookie an answer sets, or undefined. */
+const sessionCookieOf = (reply: Reply) =>
+  reply.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))
+    ?.split(";")[0];
 
 const uniqueEmail = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@e2e.test`;
 
@@ -137,8 +144,14 @@ test("a person declines; someone else's invitation is not found", async () => {
   expect((await post(stranger.cookie, "/invitations?index", { intent: "accept", invitationId })).status).toBe(404);
   expect(membershipOf(org.id, home.emails.auditor)).toBeUndefined();
 
-  const declined = await post(cookie, "/invitations?index", { intent: "decline", invitationId });
+  // Declining asks first: without the ticked box nothing happens, and the refusal says why.
+  const unconfirmed = await post(cookie, "/invitations?index", { intent: "decline", invitationId });
+  expect(unconfirmed.status).toBe(400);
+  expect(visibleStatus(unconfirmed.text)).toContain("Tick the box to confirm: you do not join");
+  expect((await send(base(), "/invitations", { cookie })).text).toContain(org.name);
+  const declined = await post(cookie, "/invitations?index", { intent: "decline", invitationId, confirm: "on" });
   expect(declined.status).toBe(200);
+  expect(visibleStatus(declined.text)).toContain("Invitation declined.");
   expect(membershipOf(org.id, person)).toBeUndefined();
   expect((await send(base(), "/invitations", { cookie })).text).not.toContain(org.name);
   const page = await send(base(), `/orgs/${org.slug}/admin`, { cookie: admin.cookie });
@@ -181,9 +194,21 @@ test("the invitation link lets a new person choose their password, once", async 
 
   const password = "Newcomer-Passw0rd!";
   const created = await post(undefined, link, { intent: "create-account", name: "New Person", password, confirmPassword: password });
+  // Signed in at once with the password just chosen, into the organisation: no second sign-in.
   expect(created.status).toBe(302);
-  expect(created.location).toBe(`/login?${new URLSearchParams({ redirectTo: `/orgs/${org.slug}` })}`);
+  expect(created.location).toBe(`/orgs/${org.slug}`);
   expect(membershipOf(org.id, email)).toEqual({ role: "auditor" });
+  const cookie = sessionCookieOf(created);
+  expect(cookie, "no session cookie after joining").toBeTruthy();
+  expect((await send(base(), `/orgs/${org.slug}`, { cookie })).status).toBe(200);
+  const userId = findUserByEmail(getDb(), email)!.id;
+  const signIns = getDb()
+    .select({ actorLabel: auditEvents.actorLabel })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, "auth.login_succeeded"), eq(auditEvents.entityId, String(userId))))
+    .all();
+  expect(signIns).toEqual([{ actorLabel: email }]);
+  // The password works on the sign-in form as well.
   const signedIn = await signIn(base(), email, password);
   expect((await send(base(), `/orgs/${org.slug}`, { cookie: signedIn.cookie })).status).toBe(200);
 
@@ -219,15 +244,34 @@ test("an admin revokes a pending invitation: its link and its offer are gone", a
     page.text,
   )?.[1];
   expect(invitationId).toBeTruthy();
-  const revoked = await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "revoke-invitation", invitationId: invitationId! });
+  // Revoking asks first: without the ticked box the link keeps working.
+  const unconfirmed = await post(admin.cookie, `/orgs/${org.slug}/admin?index`, {
+    intent: "revoke-invitation",
+    invitationId: invitationId!,
+  });
+  expect(unconfirmed.status).toBe(400);
+  expect(visibleStatus(unconfirmed.text)).toContain("Tick the box to confirm: the link stops working at once");
+  expect((await send(base(), link)).status).toBe(200);
+  const revoked = await post(admin.cookie, `/orgs/${org.slug}/admin?index`, {
+    intent: "revoke-invitation",
+    invitationId: invitationId!,
+    confirm: "on",
+  });
   expect(revoked.status).toBe(200);
+  expect(visibleStatus(revoked.text)).toContain("Invitation revoked; its link no longer works.");
   expect((await send(base(), link)).status).toBe(404);
   const { cookie } = await signIn(base(), person, TEST_PASSWORD);
   expect((await send(base(), "/invitations", { cookie })).text).not.toContain(org.name);
   // Another organisation's admin cannot revoke it: 404.
   const other = await signIn(base(), home.emails.admin, TEST_PASSWORD);
   expect(
-    (await post(other.cookie, `/orgs/${home.slug}/admin?index`, { intent: "revoke-invitation", invitationId: invitationId! })).status,
+    (
+      await post(other.cookie, `/orgs/${home.slug}/admin?index`, {
+        intent: "revoke-invitation",
+        invitationId: invitationId!,
+        confirm: "on",
+      })
+    ).status,
   ).toBe(404);
 });
 
@@ -258,7 +302,12 @@ test("whoever holds the link may decline it; then the link is closed", async () 
   const link = invitationLinkIn(
     (await post(admin.cookie, `/orgs/${org.slug}/admin?index`, { intent: "invite", email, role: "team" })).text,
   )!;
-  const declined = await post(undefined, link, { intent: "decline" });
+  // Declining asks first: without the ticked box the link stays open.
+  const unconfirmed = await post(undefined, link, { intent: "decline" });
+  expect(unconfirmed.status).toBe(400);
+  expect(visibleStatus(unconfirmed.text)).toContain("Tick the box to confirm: you do not join");
+  expect((await send(base(), link)).status).toBe(200);
+  const declined = await post(undefined, link, { intent: "decline", confirm: "on" });
   expect(declined.status).toBe(302);
   expect(declined.location).toBe("/invitations/declined");
   expect(visibleStatus((await send(base(), "/invitations/declined")).text)).toContain("You declined the invitation");

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents, memberships, users } from "../../db/schema";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
+import { createInvitation, invitationPath } from "../../app/modules/auth/invitations.server";
 import { createUserInOrganization } from "../../app/modules/auth/organizations.server";
 import { send } from "../setup/api-client";
 import {
@@ -125,4 +126,30 @@ test("a sign-in through the provider lands in an organisation it opens, not one 
   getDb().insert(memberships).values({ orgId: strict.id, userId: dual, role: "team" }).run();
   getDb().update(users).set({ lastOrgId: strict.id }).where(eq(users.id, dual)).run();
   expect((await signInThroughProvider()).location).toBe(`/orgs/${acme.slug}`);
+});
+
+test("a new person joining through an invitation link is not signed in with the password: the sign-in says the account is ready", async () => {
+  const email = `joiner@${DOMAIN}`;
+  const { token } = createInvitation(acme.id, { email, role: "team" }, SYSTEM_ACTOR);
+  const password = "Joiner-Passw0rd-1";
+  const joined = await send(portal.baseUrl, invitationPath(token), {
+    method: "POST",
+    body: new URLSearchParams({ intent: "create-account", name: "Joiner", password, confirmPassword: password }),
+  });
+  // A password session would be refused by every page of the organisation: they sign in through its provider.
+  expect(joined.status).toBe(302);
+  expect(joined.location).toBe(`/login?${new URLSearchParams({ redirectTo: `/orgs/${acme.slug}`, joined: "1" })}`);
+  expect(joined.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
+  const signInPage = await send(portal.baseUrl, joined.location!);
+  expect(signInPage.text).toContain("Your account is ready and you have joined the organisation. Sign in to open it.");
+  const user = getDb().select({ id: users.id }).from(users).where(eq(users.email, email)).get()!;
+  expect(
+    getDb()
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.orgId, acme.id), eq(memberships.userId, user.id)))
+      .get(),
+  ).toMatchObject({
+    role: "team",
+  });
 });

@@ -208,12 +208,13 @@ test("the members page shows each member's last SSO sign-in or password only, an
   expect(row(BREAK_GLASS)).toContain("Break-glass: password allowed");
 
   const samId = getDb().select({ id: users.id }).from(users).where(eq(users.email, sam)).get()!.id;
-  const ended = await send(portal.baseUrl, `/orgs/${required.slug}/admin/sessions`, {
+  const ended = await send(portal.baseUrl, `/orgs/${required.slug}/admin?index`, {
     method: "POST",
     cookie,
-    body: new URLSearchParams({ userId: String(samId) }),
+    body: new URLSearchParams({ intent: "end-sessions", userId: String(samId), confirm: "on" }),
   });
-  expect(ended.status).toBe(302);
+  expect(ended.status).toBe(200);
+  expect(ended.text).toContain("is signed out everywhere: 1 session ended.");
   expect((await page(`/orgs/${required.slug}`, samSession)).status).toBe(302);
 
   const deactivated = await send(portal.baseUrl, `/orgs/${required.slug}/admin`, {

@@ -16,6 +16,7 @@ import { auditEvents, memberships, organizations, sessions, users } from "../../
 import { MAX_FAILURES_PER_CLIENT } from "../../app/modules/auth/throttle.server";
 import { send } from "../setup/api-client";
 import { expect, mailbox, portal, test, TEST_PUBLIC_URL } from "../setup/api-test";
+import { visibleStatus } from "../setup/invitations";
 import { SESSION_COOKIE } from "../setup/sign-in";
 import { TEST_PASSWORD } from "../setup/test-orgs";
 
@@ -202,16 +203,34 @@ test("the account page changes the name and the password", async ({ testOrg }) =
 test("an admin ends a member's sessions; deactivation ends them all", async ({ testOrg }) => {
   const admin = await signedIn(testOrg.emails.admin);
   const member = await signedIn(testOrg.emails.team);
-  const user = getDb().select({ id: users.id }).from(users).where(eq(users.email, testOrg.emails.team)).get()!;
-  const ended = await post(`/orgs/${testOrg.slug}/admin/sessions`, admin, { userId: String(user.id) });
-  expect(ended.status).toBe(302);
+  await signedIn(testOrg.emails.team); // a second device
+  const user = getDb().select({ id: users.id, name: users.name }).from(users).where(eq(users.email, testOrg.emails.team)).get()!;
+  const members = `/orgs/${testOrg.slug}/admin?index`;
+  const endSessions = (cookie: string, userId: string, confirm?: "on") =>
+    post(members, cookie, { intent: "end-sessions", userId, ...(confirm ? { confirm } : {}) });
+  // Not ticked: refused, saying why; nothing ends.
+  const unconfirmed = await endSessions(admin, String(user.id));
+  expect(unconfirmed.status).toBe(400);
+  expect(visibleStatus(unconfirmed.text)).toContain("Tick the box to confirm: they are signed out on every device");
+  expect(await isSignedIn(member)).toBe(true);
+
+  const ended = await endSessions(admin, String(user.id), "on");
+  expect(ended.status).toBe(200);
+  expect(visibleStatus(ended.text)).toBe(`${user.name} (${testOrg.emails.team}) is signed out everywhere: 2 sessions ended.`);
   expect(await isSignedIn(member)).toBe(false);
+  const event = getDb().select().from(auditEvents).where(eq(auditEvents.orgId, testOrg.id)).all().at(-1)!;
+  expect(event).toMatchObject({ action: "user.sessions_ended", actorLabel: testOrg.emails.admin, entityId: String(user.id) });
+  expect(JSON.parse(event.payload)).toMatchObject({ details: { sessions: 2 } });
+  // Again: nothing left to end, and it says so.
+  expect(visibleStatus((await endSessions(admin, String(user.id), "on")).text)).toBe(
+    `${user.name} (${testOrg.emails.team}) was not signed in anywhere: no session to end.`,
+  );
   // Not an admin: refused.
   const auditor = await signedIn(testOrg.emails.auditor);
-  expect((await post(`/orgs/${testOrg.slug}/admin/sessions`, auditor, { userId: String(user.id) })).status).toBe(403);
+  expect((await endSessions(auditor, String(user.id), "on")).status).toBe(403);
 
   // Not a member of this organisation: 404, nothing ended.
-  expect((await post(`/orgs/${testOrg.slug}/admin/sessions`, admin, { userId: "999999" })).status).toBe(404);
+  expect((await endSessions(admin, "999999", "on")).status).toBe(404);
 
   const again = await signedIn(testOrg.emails.team);
   const deactivated = await post(`/orgs/${testOrg.slug}/admin?index`, admin, {

@@ -162,6 +162,37 @@ describe("forms that create something carry a one-time token", () => {
     expect(getDb().select().from(apiTokens).where(eq(apiTokens.orgId, testOrg.id)).all()).toHaveLength(1);
   });
 
+  test("without JavaScript the token form comes back as sent when refused, and empty once a token is made", async ({
+    testOrg,
+    baseURL,
+  }) => {
+    const cookie = await adminCookie(baseURL, testOrg);
+    const path = `/orgs/${testOrg.slug}/admin/tokens`;
+    const nameField = (html: string) => /<input[^>]*name="name"[^>]*>/.exec(html)?.[0] ?? "";
+    const scopeBox = (html: string, scope: string) => new RegExp(`<input[^>]*value="${scope}"[^>]*>`).exec(html)?.[0] ?? "";
+    const create = async (name: string) =>
+      postForm(baseURL, cookie, path, {
+        submissionToken: await formToken(baseURL, cookie, path),
+        intent: "create",
+        name,
+        scopes: "registry:read",
+      });
+
+    const refused = await create("x"); // too short a name
+    expect(refused.status).toBe(400);
+    expect(nameField(refused.text)).toContain('value="x"');
+    expect(scopeBox(refused.text, "registry:read")).toContain("checked");
+    expect(scopeBox(refused.text, "audit:read")).not.toContain("checked");
+
+    const made = await create("nightly-export");
+    expect(made.status).toBe(200);
+    expect(made.text).toMatch(/amp_[A-Za-z0-9_-]{20,}/);
+    // Nothing left to send again: the next click would be refused, not a second token.
+    expect(nameField(made.text)).not.toContain("value=");
+    expect(made.text).not.toMatch(/<input[^>]*name="scopes"[^>]*checked/);
+    expect(made.text).toMatch(/<td>nightly-export<\/td>(?:(?!<\/tr>).)*<td>Active<\/td>/s);
+  });
+
   test("the bias-audit upload posted twice without JavaScript makes one audit; both answers lead to it", async ({
     testOrg,
     apiAs,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { confirmation } from "../../utils/validation";
 import { EmailSchema, PasswordSchema, PersonNameSchema } from "./auth-schemas";
 
 /** The account page's forms (`/account`) and the admin's "end sessions". */
@@ -26,7 +27,11 @@ export const SignOutEverywhereSchema = z.object({
   sessions: z.literal("all", { errorMap: () => ({ message: "Say which sessions to end" }) }),
 });
 
-export const MemberSessionsEndSchema = z.object({ userId: z.coerce.number().int().positive() });
+/** An admin signs a member out on every device: it cannot be taken back, so it is confirmed. */
+export const MemberSessionsEndSchema = z.object({
+  userId: z.coerce.number().int().positive(),
+  confirm: confirmation("Tick the box to confirm: they are signed out on every device"),
+});
 
 /** "Forgot your password": the email to send a reset link to. */
 export const PasswordResetRequestSchema = z.object({ email: EmailSchema });

@@ -103,11 +103,14 @@ export function endOwnSession(userId: number, sessionId: number, actor: Actor): 
   });
 }
 
-/** An organisation's admin ends every session of one of its members (recorded in the organisation's trail). */
-export function endMemberSessions(orgId: number, userId: number, actor: Actor): number {
+/**
+ * An organisation's admin ends every session of one of its members (recorded in the organisation's trail): who, and
+ * how many live sessions ended.
+ */
+export function endMemberSessions(orgId: number, userId: number, actor: Actor): { name: string; email: string; sessions: number } {
   return writeTransaction({ orgId }, (tx) => {
     const member = tx
-      .select({ email: users.email })
+      .select({ name: users.name, email: users.email })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
@@ -122,6 +125,6 @@ export function endMemberSessions(orgId: number, userId: number, actor: Actor): 
       entityId: userId,
       details: { email: member.email, sessions: ended },
     });
-    return ended;
+    return { ...member, sessions: ended };
   });
 }

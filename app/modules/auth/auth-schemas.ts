@@ -90,9 +90,22 @@ export const OrganizationAdminInviteSchema = z.object({
   email: EmailSchema,
 });
 
-/** Accepting, declining or revoking one invitation. */
+/** Accepting one invitation. */
 export const InvitationIdSchema = z.object({
   invitationId: z.coerce.number().int().positive(),
+});
+
+const DECLINE_CONFIRMATION = "Tick the box to confirm: you do not join, and only a new invitation can change that";
+
+/** Declining closes the invitation for good (joining later takes a new one): so it is confirmed. */
+export const InvitationDeclineSchema = InvitationIdSchema.extend({ confirm: confirmation(DECLINE_CONFIRMATION) });
+
+/** Declining through the link, which names the invitation itself. */
+export const InvitationLinkDeclineSchema = z.object({ confirm: confirmation(DECLINE_CONFIRMATION) });
+
+/** Revoking stops the link at once and for good (the person needs a new invitation): so it is confirmed. */
+export const InvitationRevokeSchema = InvitationIdSchema.extend({
+  confirm: confirmation("Tick the box to confirm: the link stops working at once"),
 });
 
 /** A new person joining through an invitation link chooses their name and password. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { and, count, eq } from "drizzle-orm";
 import { getDb } from "../../../db/client";
-import { auditEvents, invitations, memberships, users } from "../../../db/schema";
+import { auditEvents, invitations, memberships, oidcProviders, users } from "../../../db/schema";
 import { verifyAuditChain, type Actor } from "../audit/audit.server";
 import { hashToken } from "./api-tokens.server";
 import {
@@ -169,15 +169,36 @@ describe("createAccountFromInvitation", () => {
   it("creates the account with the chosen password and joins it to the organisation", async () => {
     const { org, actor } = await newOrg();
     const invitation = createInvitation(org.id, { email: "new@inv.test", role: "leadership" }, actor);
-    expect(await createAccountFromInvitation(invitation.token, { name: "New Person", password: PASSWORD })).toEqual({
-      orgSlug: org.slug,
-      email: "new@inv.test",
-    });
+    const joined = await createAccountFromInvitation(invitation.token, { name: "New Person", password: PASSWORD });
     const user = findUserByEmail(getDb(), "new@inv.test")!;
+    // A password session opens the organisation: the route signs the person in at once.
+    expect(joined).toEqual({ orgSlug: org.slug, email: "new@inv.test", userId: user.id, passwordOpens: true });
     expect(user).toMatchObject({ name: "New Person", active: true, isSiteAdmin: false });
     expect(isMember(org.id, user.id)).toBe(true);
     expect(lastEvent(org.id)).toMatchObject({ action: "invitation.accepted", actorId: user.id });
     expect(lastEvent(org.id).payload).toMatchObject({ details: { newAccount: true } });
+  });
+
+  it("says a password session does not open an organisation that requires single sign-on", async () => {
+    const { org, admin, actor } = await newOrg();
+    getDb()
+      .insert(oidcProviders)
+      .values({
+        orgId: org.id,
+        issuer: "https://idp.inv.example",
+        clientId: "portal",
+        sealedClientSecret: "sealed",
+        required: true,
+        breakGlassUserId: admin.id,
+        updatedAt: new Date(),
+        updatedByLabel: admin.email,
+      })
+      .run();
+    const invitation = createInvitation(org.id, { email: "sso-only@inv.test", role: "team" }, actor);
+    const joined = await createAccountFromInvitation(invitation.token, { name: "SSO Person", password: PASSWORD });
+    // Still a member with the chosen password; only the sign-in goes through the provider.
+    expect(joined).toMatchObject({ orgSlug: org.slug, passwordOpens: false });
+    expect(isMember(org.id, joined.userId)).toBe(true);
   });
 
   it("never touches an existing account: conflict, nothing written", async () => {

@@ -15,6 +15,7 @@ import {
   insertAccountWithMembership,
   insertOrganization,
 } from "./organizations.server";
+import { organizationsOpenTo } from "./membership.server";
 import { hashPassword } from "./password.server";
 import { ROLE_LABELS, type Role } from "./roles";
 import { notify } from "../notifications/notifications.server";
@@ -400,17 +401,23 @@ export function declineInvitationByToken(token: string, now = new Date()) {
  * and password they chose, and joins the organisation with the invitation's
  * role. An existing account is never changed here (its owner signs in and
  * accepts), so the link cannot be used to take one over.
+ *
+ * `passwordOpens` says whether a password session may open the organisation's
+ * pages (`requireMember`): false when it requires single sign-on through its
+ * provider, so the person signs in there instead of being signed in now.
  */
 export async function createAccountFromInvitation(token: string, input: { name: string; password: string }, now = new Date()) {
   const tokenHash = hashToken(token);
   const orgId = orgOf({ tokenHash });
   const passwordHash = await hashPassword(input.password);
-  return writeTransaction({ orgId, site: true }, (tx) => {
+  const joined = writeTransaction({ orgId, site: true }, (tx) => {
     const invitation = openInvitationFor(tx, { tokenHash }, now);
     if (findUserByEmail(tx, invitation.email)) {
       throw conflict("An account with this email already exists: sign in with it to accept the invitation", "form");
     }
     const user = tx.insert(users).values({ email: invitation.email, name: input.name, passwordHash }).returning().get();
-    return { orgSlug: joinOrganization(tx, invitation, user, now, true).slug, email: user.email };
+    return { orgSlug: joinOrganization(tx, invitation, user, now, true).slug, email: user.email, userId: user.id };
   });
+  const passwordOpens = organizationsOpenTo({ id: joined.userId, email: joined.email }, null).some((org) => org.id === orgId);
+  return { ...joined, passwordOpens };
 }

@@ -93,12 +93,44 @@ describe("sessions", () => {
     expect(sessionRows(id)).toHaveLength(1);
   });
 
-  it("endSessionsOfUser ends all of them", async () => {
+  it("records a sign-in that checked no password here with its session, saying how it came", async () => {
+    const id = newUser();
+    const email = `s${counter}@session.test`;
+    const signInsOf = () =>
+      getDb()
+        .select({ payload: auditEvents.payload, actorLabel: auditEvents.actorLabel })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.action, "auth.login_succeeded"), eq(auditEvents.entityId, String(id))))
+        .all();
+    await signIn(id);
+    expect(signInsOf(), "the sign-in form records its own").toEqual([]);
+    const request = new Request("http://portal.test/invitations/x", { headers: { "x-portal-client-ip": "198.51.100.7" } });
+    const response = await createUserSession(request, id, "/orgs/joined", {
+      signedInBy: { email, via: "invitation" },
+    });
+    expect(response.headers.get("Location")).toBe("/orgs/joined");
+    expect((await getSessionUser(requestWith(cookieOf(response))))?.id).toBe(id);
+    const [event] = signInsOf();
+    expect(event!.actorLabel).toBe(email);
+    expect(JSON.parse(event!.payload)).toMatchObject({ details: { ip: "198.51.100.7", via: "invitation" } });
+  });
+
+  it("endSessionsOfUser ends all of them, counting those still live", async () => {
     const id = newUser();
     const cookie = await signIn(id);
     await signIn(id);
+    const stale = await signIn(id);
+    // Past its end, not yet deleted by the scheduler: it goes too, but it had ended already.
+    const newest = Math.max(...sessionRows(id).map((row) => row.id));
+    getDb()
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.id, newest))
+      .run();
+    expect(await getSessionUser(requestWith(stale))).toBeNull();
     expect(writeTransaction("bookkeeping", (tx) => endSessionsOfUser(tx, id))).toBe(2);
     expect(await getSessionUser(requestWith(cookie))).toBeNull();
+    expect(sessionRows(id)).toEqual([]);
   });
 
   it("writes the last-seen time at most once a minute", async () => {

@@ -264,22 +264,34 @@ export async function requireUser(request: Request): Promise<SessionUser> {
 /**
  * Starts a new session for a sign-in (the session the request came with, if any, ends) and redirects with its
  * cookie. `options.sso`: the OpenID Connect issuer and provider ("env" or an organisation's provider's id) it came
- * through; `options.headers`: more headers to send.
+ * through; `options.headers`: more headers to send; `options.signedInBy`: a sign-in that checked no password here
+ * (the password just chosen for a new account, `via` "invitation"), recorded as `auth.login_succeeded` with the session.
  */
 export async function createUserSession(
   request: Request,
   userId: number,
   redirectTo: string,
-  options: { sso?: { issuer: string; provider: string }; headers?: Headers } = {},
+  options: { sso?: { issuer: string; provider: string }; headers?: Headers; signedInBy?: { email: string; via: string } } = {},
 ) {
   const previous = await sessionIdOf(request);
   const device = await deviceIdOf(request);
   const client = { address: clientIp(request), userAgent: userAgentOf(request) };
+  const { signedInBy } = options;
   const { id, newDevice } = writeTransaction("bookkeeping", (tx) => {
     if (previous)
       tx.delete(sessions)
         .where(eq(sessions.idHash, hashSessionId(previous)))
         .run();
+    if (signedInBy) {
+      recordAuditEvent(tx, {
+        orgId: null,
+        actor: { type: "user", id: userId, label: signedInBy.email },
+        action: "auth.login_succeeded",
+        entityType: "user",
+        entityId: userId,
+        details: { ip: client.address, via: signedInBy.via },
+      });
+    }
     return {
       id: insertSession(tx, userId, client, options.sso ?? null),
       newDevice: recordSignInDevice(tx, { id: userId }, device, client),
@@ -318,9 +330,18 @@ export async function destroyUserSession(request: Request, redirectTo = "/login"
   return redirect(redirectTo, { headers });
 }
 
-/** Ends every session of an account (sign out everywhere, deactivation, an admin's "end sessions"); returns how many ended. */
+/**
+ * Ends every session of an account (sign out everywhere, deactivation, an admin's "end sessions"); returns how many
+ * ended that were still live (rows past their end that the scheduler has not deleted yet go too, uncounted).
+ */
 export function endSessionsOfUser(tx: DbOrTx, userId: number): number {
-  return tx.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
+  const now = Date.now();
+  return tx
+    .delete(sessions)
+    .where(eq(sessions.userId, userId))
+    .returning({ lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt })
+    .all()
+    .filter((row) => isSessionLive(row, lifetimes(), now)).length;
 }
 
 /** Ends every session of an account but `keep` (after a password change, the session that changed it goes on). */
