@@ -52,6 +52,38 @@ export function optionalField<S extends ZodTypeAny>(schema: S) {
   return z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 }
 
+/**
+ * A whole number read from a query string (or sent as a number): `fallback`
+ * when absent or empty; text that is not a whole number from `min` to `max`
+ * is refused with one message saying what to send.
+ */
+export function queryWholeNumber({ min, max, fallback }: { min: number; max?: number; fallback: number }) {
+  const message =
+    max === undefined ? `Use a whole number, ${min} or more` : `Use a whole number from ${min} to ${max.toLocaleString("en")}`;
+  const number = z.coerce.number({ invalid_type_error: message }).int(message).min(min, message);
+  return z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    (max === undefined ? number : number.max(max, message)).default(fallback),
+  );
+}
+
+/**
+ * A page's lenient reading of a query that the API reads strictly: each field
+ * of `schema` whose value is invalid counts as not given (its default, or
+ * undefined), so a stale or hand-edited link still shows the page. Every
+ * field must be optional or have a default.
+ */
+export function lenientQuery<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const absent = field.safeParse(undefined);
+      if (!absent.success) throw new Error(`lenientQuery: the field ${key} must be optional or have a default`);
+      return [key, field.catch(absent.data)];
+    }),
+  ) as { [K in keyof T]: z.ZodCatch<T[K]> };
+  return z.object(shape);
+}
+
 /** A moment in API answers: an ISO 8601 UTC timestamp as `Date.toISOString()` writes it. */
 /**
  * The ticked box of a form that asks before it does something that cannot simply be undone (a checkbox sends "on"):

@@ -151,6 +151,7 @@ const VALID_BODY: Record<string, unknown> = {
 
 /** A body (or query) each operation refuses with 422. */
 const INVALID: Record<string, { body?: unknown; query?: string }> = {
+  listModels: { query: "?stage=bogus" },
   getRegistryMetrics: { query: "?from=yesterday" },
   getFramework: { query: `?version=${"9".repeat(30)}` },
   createModel: { body: { name: "x" } },
@@ -474,7 +475,7 @@ describe("expectMatchesDocument", () => {
     expect(check({ ...model, page: "1" })).toThrow(/\/page must be integer/);
     expect(check({ ...model, secret: 1 })).toThrow(/must NOT have additional properties: secret/);
     expect(check({ error: { code: "gone", message: "", issues: [] } }, 410)).toThrow(
-      /answered 410, which the document does not declare \(it declares 200, 401, 403\)/,
+      /answered 410, which the document does not declare \(it declares 200, 401, 403, 422\)/,
     );
     expect(check(model, 200, "/api/v1/nowhere")).toThrow(/no operation GET \/nowhere/);
   });

@@ -825,6 +825,15 @@ describe("registry API: errors", () => {
     expect(await paths(await ctx.get(`${API}/metrics?from=2026-02-01&to=2026-01-01`))).toEqual(["to"]);
     expect(await paths(await ctx.get(`${API}/metrics?from=not-a-date`))).toEqual(["from"]);
 
+    // The model list's query: a bad filter or page is refused, not ignored (it used to list every model).
+    for (const query of ["stage=bogus", "riskTier=nope", "sort=popular", "page=0", "page=abc", "pageSize=101", "pageSize=2.5"]) {
+      expect(await paths(await ctx.get(`${API}/models?${query}`)), query).toEqual([query.split("=")[0]]);
+    }
+    expect(await expectApiError(await ctx.get(`${API}/models?pageSize=101`), 422, "invalid")).toMatchObject({
+      message: "The query has invalid values",
+      issues: [{ path: "pageSize", message: "Use a whole number from 1 to 100" }],
+    });
+
     // Nothing of the above was written.
     expect((await expectJson(await ctx.get(`${API}/models`), 200)).models.map((m: { slug: string }) => m.slug)).toEqual([slug]);
     const model = await expectJson(await ctx.get(`${API}/models/${slug}`), 200);

@@ -146,7 +146,7 @@ export const API_ENDPOINTS: Endpoint[] = [
     summary: "List models (search, filter, sort, paginate)",
     scope: "registry:read",
     query: ModelListQuerySchema,
-    errors: [401, 403],
+    errors: [401, 403, 422],
   },
   {
     operationId: "createModel",

@@ -8,6 +8,7 @@ import {
   MetricsWindowSchema,
   ModelCreateSchema,
   ModelUpdateSchema,
+  ModelListPageQuerySchema,
   ModelListQuerySchema,
   ModelVersionCreateSchema,
   ModelVersionFormSchema,
@@ -425,12 +426,45 @@ describe("ModelListQuerySchema", () => {
     ).toEqual({ q: "fraud", stage: "production", riskTier: "high", team: "Risk", tag: "nlp", sort: "-risk", page: 3, pageSize: 10 });
   });
 
+  it("refuses bad values, naming each parameter and saying what to send (the API's 422)", () => {
+    expect(
+      errorsOf(ModelListQuerySchema, { stage: "live", riskTier: "extreme", sort: "popularity", page: "-2", pageSize: "1000" }),
+    ).toEqual({
+      stage: "Choose one of: development, validation, staging, production, retired",
+      riskTier: "Choose one of: minimal, limited, high, unacceptable",
+      sort: "Choose one of: name, -name, updated, -updated, risk, -risk",
+      page: "Use a whole number from 1 to 100,000",
+      pageSize: "Use a whole number from 1 to 100",
+    });
+    for (const page of ["abc", "0", "1.5", "100001"])
+      expect(errorsOf(ModelListQuerySchema, { page }), page).toEqual({ page: expect.any(String) });
+    expect(errorsOf(ModelListQuerySchema, { pageSize: "101" })).toEqual({ pageSize: "Use a whole number from 1 to 100" });
+    expect(errorsOf(ModelListQuerySchema, { q: "a".repeat(101) })).toEqual({ q: "Use at most 100 characters" });
+  });
+
+  it("takes an empty value as not given", () => {
+    expect(parse(ModelListQuerySchema, { stage: "", riskTier: "", page: "", pageSize: "" })).toMatchObject({
+      stage: undefined,
+      riskTier: undefined,
+      page: 1,
+      pageSize: 25,
+    });
+  });
+});
+
+describe("ModelListPageQuerySchema (the model list page)", () => {
+  it("reads valid values as the API does", () => {
+    const query = { q: " fraud ", stage: "production", riskTier: "high", sort: "-risk", page: "3", pageSize: "10" };
+    expect(parse(ModelListPageQuerySchema, query)).toEqual(parse(ModelListQuerySchema, query));
+  });
+
   it("bad values fall back to defaults instead of failing", () => {
     expect(
-      parse(ModelListQuerySchema, { stage: "live", riskTier: "extreme", sort: "popularity", page: "-2", pageSize: "1000" }),
+      parse(ModelListPageQuerySchema, { stage: "live", riskTier: "extreme", sort: "popularity", page: "-2", pageSize: "1000" }),
     ).toMatchObject({ stage: undefined, riskTier: undefined, sort: undefined, page: 1, pageSize: 25 });
-    expect(parse(ModelListQuerySchema, { page: "abc", pageSize: "0" })).toMatchObject({ page: 1, pageSize: 25 });
-    expect(parse(ModelListQuerySchema, { page: "1.5", pageSize: "2.5" })).toMatchObject({ page: 1, pageSize: 25 });
+    expect(parse(ModelListPageQuerySchema, { page: "abc", pageSize: "0" })).toMatchObject({ page: 1, pageSize: 25 });
+    expect(parse(ModelListPageQuerySchema, { page: "1.5", pageSize: "2.5" })).toMatchObject({ page: 1, pageSize: 25 });
+    expect(parse(ModelListPageQuerySchema, { q: "a".repeat(101), stage: "staging" })).toMatchObject({ q: undefined, stage: "staging" });
   });
 });
 

@@ -1,6 +1,15 @@
 import { z } from "zod";
 import { keysFirst, lengthFirst } from "../../utils/bounded";
-import { DATE_RANGE_MESSAGE, dayPartProblem, DateTimeSchema, NameTextSchema, optionalField, yearInRange } from "../../utils/validation";
+import {
+  DATE_RANGE_MESSAGE,
+  dayPartProblem,
+  DateTimeSchema,
+  lenientQuery,
+  NameTextSchema,
+  optionalField,
+  queryWholeNumber,
+  yearInRange,
+} from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
 import { COMPARISONS, INCIDENT_STATUSES, RESERVED_MODEL_SLUGS, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
 
@@ -299,14 +308,18 @@ export const MetricsWindowSchema = z
 
 export const MODEL_SORTS = ["name", "-name", "updated", "-updated", "risk", "-risk"] as const;
 
+/** `GET /api/v1/models`: an invalid value is refused (422), naming the parameter. */
 export const ModelListQuerySchema = z.object({
-  q: optionalText(100).catch(undefined),
-  stage: optionalField(StageSchema).catch(undefined),
-  riskTier: optionalField(RiskTierSchema).catch(undefined),
-  team: optionalText(80).catch(undefined),
-  tag: optionalField(z.string().trim().toLowerCase().max(40)).catch(undefined),
-  sort: optionalField(z.enum(MODEL_SORTS)).catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).catch(25).default(25),
+  q: optionalText(100),
+  stage: optionalField(StageSchema),
+  riskTier: optionalField(RiskTierSchema),
+  team: optionalText(80),
+  tag: optionalField(z.string().trim().toLowerCase().max(40, "Tags are at most 40 characters")),
+  sort: optionalField(z.enum(MODEL_SORTS, { errorMap: () => ({ message: `Choose one of: ${MODEL_SORTS.join(", ")}` }) })),
+  page: queryWholeNumber({ min: 1, max: 100_000, fallback: 1 }),
+  pageSize: queryWholeNumber({ min: 1, max: 100, fallback: 25 }),
 });
 export type ModelListQuery = z.infer<typeof ModelListQuerySchema>;
+
+/** The model list page reads the same query leniently: a bad value (a stale or edited link) is ignored. */
+export const ModelListPageQuerySchema = lenientQuery(ModelListQuerySchema);
