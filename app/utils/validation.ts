@@ -52,18 +52,23 @@ export function optionalField<S extends ZodTypeAny>(schema: S) {
   return z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 }
 
+type WholeNumberBounds = { min: number; max?: number };
+
 /**
  * A whole number read from a query string (or sent as a number): `fallback`
- * when absent or empty; text that is not a whole number from `min` to `max`
- * is refused with one message saying what to send.
+ * (or undefined, without one) when absent or empty; text that is not a whole
+ * number from `min` to `max` is refused with one message saying what to send.
  */
-export function queryWholeNumber({ min, max, fallback }: { min: number; max?: number; fallback: number }) {
+export function queryWholeNumber(bounds: WholeNumberBounds & { fallback: number }): z.ZodEffects<z.ZodDefault<z.ZodNumber>>;
+export function queryWholeNumber(bounds: WholeNumberBounds): z.ZodEffects<z.ZodOptional<z.ZodNumber>>;
+export function queryWholeNumber({ min, max, fallback }: WholeNumberBounds & { fallback?: number }) {
   const message =
     max === undefined ? `Use a whole number, ${min} or more` : `Use a whole number from ${min} to ${max.toLocaleString("en")}`;
   const number = z.coerce.number({ invalid_type_error: message }).int(message).min(min, message);
+  const bounded = max === undefined ? number : number.max(max, message);
   return z.preprocess(
     (value) => (value === "" ? undefined : value),
-    (max === undefined ? number : number.max(max, message)).default(fallback),
+    fallback === undefined ? bounded.optional() : bounded.default(fallback),
   );
 }
 
