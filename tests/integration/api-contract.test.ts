@@ -388,6 +388,15 @@ describe("every operation answers as the OpenAPI document declares", () => {
     }
   }, 60_000);
 
+  it("422 for a key the body does not take, naming it (the document's additionalProperties: false)", async () => {
+    for (const e of API_ENDPOINTS.filter((endpoint) => endpoint.body)) {
+      const body = await expectStatus(422, e.method.toUpperCase(), fill(e.path, MISSING), {
+        body: { ...(VALID_BODY[e.operationId] as object), bogus: 1 },
+      });
+      expect(body.error.issues, e.operationId).toEqual([{ path: "bogus", message: expect.stringMatching(/^Unknown field/) }]);
+    }
+  }, 60_000);
+
   it("409 when the request conflicts with the current state", async () => {
     const conflicts = new Set<string>();
     const conflict = async (operationId: string, method: string, urlPath: string, call: Call = {}) => {

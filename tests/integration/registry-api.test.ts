@@ -766,6 +766,16 @@ describe("registry API: errors", () => {
     expect(
       await paths(await ctx.post(`${API}/models`, { data: { name: "Tagged", riskTier: "high", tags: ["ok", "no<script>"] } })),
     ).toEqual(["tags.1"]);
+    // A key the body does not take is refused, not dropped: a misspelt optional field would otherwise go unnoticed.
+    expect(await paths(await ctx.post(`${API}/models`, { data: { name: "Extra", riskTier: "high", bogus: 1 } }))).toEqual(["bogus"]);
+    expect(
+      await paths(await ctx.post(`${API}/models`, { data: { name: "Extra", riskTier: "high", ownerEmial: "owner@example.com" } })),
+    ).toEqual(["ownerEmial"]);
+    expect(
+      await paths(
+        await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", trainingData: { ref: "s3://x", rev: 2 } } }),
+      ),
+    ).toEqual(["trainingData.rev"]);
     const riskIssue = (await expectApiError(await ctx.post(`${API}/models`, { data: { name: "Risky", riskTier: "extreme" } }), 422))
       .issues[0]!;
     expect(riskIssue.message).toContain("minimal, limited, high, unacceptable");

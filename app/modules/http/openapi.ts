@@ -50,6 +50,7 @@ import {
   webhookEventSchema,
   type WebhookEventType,
 } from "../notifications/notification-payloads";
+import { refusingUnknownKeys } from "../../utils/unknown-keys";
 import { ApiErrorSchema } from "./api-schemas";
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "./idempotency";
 
@@ -583,7 +584,11 @@ const REPLAYED_RESPONSE_HEADER = {
 
 type JsonSchema = Record<string, unknown>;
 
-/** A request schema: what the client may send (input side of transforms; unknown keys refused). */
+/**
+ * A request schema: what the client may send (input side of transforms). A body's
+ * schema is the one the API parses it with (`refusingUnknownKeys`, as `parseBody`):
+ * its objects say `additionalProperties: false` because the API refuses other keys.
+ */
 function requestSchema(schema: ZodTypeAny): JsonSchema {
   const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, {
     target: "jsonSchema7",
@@ -659,7 +664,7 @@ function operation(endpoint: Endpoint) {
   }));
   const requestContent: Record<string, unknown> | undefined = endpoint.body
     ? {
-        "application/json": { schema: requestSchema(endpoint.body) },
+        "application/json": { schema: requestSchema(refusingUnknownKeys(endpoint.body)) },
         ...(endpoint.operationId === "runBiasAudit" ? { "multipart/form-data": { schema: BIAS_AUDIT_MULTIPART } } : {}),
       }
     : undefined;
