@@ -6,7 +6,9 @@ import {
   IncidentCreateSchema,
   IncidentUpdateSchema,
   MetricsWindowSchema,
+  ModelCreateFormSchema,
   ModelCreateSchema,
+  ModelUpdateFormSchema,
   ModelUpdateSchema,
   ModelListPageQuerySchema,
   ModelListQuerySchema,
@@ -59,18 +61,18 @@ describe("slugify", () => {
 describe("ModelCreateSchema", () => {
   const base = { name: "Credit Risk", riskTier: "high" };
 
-  it("reads tags from a comma-separated string, trimmed, lower-cased and de-duplicated", () => {
-    const data = parse(ModelCreateSchema, { ...base, tags: " NLP, fraud ,nlp,, Fraud " });
-    expect(data.tags).toEqual(["nlp", "fraud"]);
-  });
-
-  it("reads tags from an array the same way", () => {
+  it("reads tags from a list, trimmed, lower-cased and de-duplicated", () => {
     const data = parse(ModelCreateSchema, { ...base, tags: ["Vision", "vision", " edge ", ""] });
     expect(data.tags).toEqual(["vision", "edge"]);
   });
 
+  it("refuses tags as one text, as the API document says (the form's text is split by the form schema)", () => {
+    expect(errorsOf(ModelCreateSchema, { ...base, tags: "a,b" }).tags).toBe('Send the tags as a list, such as ["nlp", "fraud"]');
+    expect(errorsOf(ModelCreateSchema, { ...base, tags: ["a", 5] })["tags.1"]).toBe("Each tag is text");
+  });
+
   it("refuses tags with forbidden characters and too many tags", () => {
-    expect(errorsOf(ModelCreateSchema, { ...base, tags: "ok, bad;tag" })["tags.1"]).toMatch(/Tags use letters/);
+    expect(errorsOf(ModelCreateSchema, { ...base, tags: ["ok", "bad;tag"] })["tags.1"]).toMatch(/Tags use letters/);
     const many = Array.from({ length: 21 }, (_, i) => `t${i}`);
     expect(errorsOf(ModelCreateSchema, { ...base, tags: many }).tags).toBe("At most 20 tags");
   });
@@ -115,6 +117,23 @@ describe("ModelCreateSchema", () => {
     const errors = errorsOf(ModelCreateSchema, { name: " x ", riskTier: "extreme" });
     expect(errors.name).toBe("Name is required");
     expect(errors.riskTier).toBe("Choose one of: minimal, limited, high, unacceptable");
+  });
+});
+
+describe("ModelCreateFormSchema and ModelUpdateFormSchema (the model form)", () => {
+  const base = { name: "Credit Risk", riskTier: "high" };
+
+  it.each([
+    ["create", ModelCreateFormSchema],
+    ["update", ModelUpdateFormSchema],
+  ] as const)("%s: reads tags from the form's comma-separated text, trimmed, lower-cased and de-duplicated", (_, schema) => {
+    expect(parse(schema, { ...base, tags: " NLP, fraud ,nlp,, Fraud " }).tags).toEqual(["nlp", "fraud"]);
+    expect(parse(schema, { ...base, tags: "" }).tags).toEqual([]);
+    expect(errorsOf(schema, { ...base, tags: "ok, bad;tag" })["tags.1"]).toMatch(/Tags use letters/);
+  });
+
+  it("ignores the form's other fields (intent, one-time token)", () => {
+    expect(parse(ModelCreateFormSchema, { ...base, intent: "save", submissionToken: "t" })).not.toHaveProperty("intent");
   });
 });
 

@@ -48,21 +48,20 @@ export function slugify(name: string): string {
   return (RESERVED_MODEL_SLUGS as readonly string[]).includes(slug) ? `${slug}-model` : slug;
 }
 
-const TagsSchema = z.preprocess(
-  (value) => (typeof value === "string" ? value.split(",") : value),
-  lengthFirst(
-    z
-      .array(
-        z
-          .string()
-          .trim()
-          .toLowerCase()
-          .max(40, "Tags are at most 40 characters")
-          .regex(/^[\p{L}\p{N} _.-]*$/u, "Tags use letters, digits, spaces, '.', '_' and '-'"),
-      )
-      .max(20, "At most 20 tags"),
-  ).transform((tags) => [...new Set(tags.filter(Boolean))]),
-);
+/** A model's tags: a list (the form's comma-separated text is split by `ModelCreateFormSchema`). */
+const TagsSchema = lengthFirst(
+  z
+    .array(
+      z
+        .string({ invalid_type_error: "Each tag is text" })
+        .trim()
+        .toLowerCase()
+        .max(40, "Tags are at most 40 characters")
+        .regex(/^[\p{L}\p{N} _.-]*$/u, "Tags use letters, digits, spaces, '.', '_' and '-'"),
+      { invalid_type_error: 'Send the tags as a list, such as ["nlp", "fraud"]' },
+    )
+    .max(20, "At most 20 tags"),
+).transform((tags) => [...new Set(tags.filter(Boolean))]);
 
 export const RiskTierSchema = z.enum(RISK_TIERS, {
   errorMap: () => ({ message: `Choose one of: ${RISK_TIERS.join(", ")}` }),
@@ -94,6 +93,14 @@ export type ModelCreate = z.infer<typeof ModelCreateSchema>;
 
 export const ModelUpdateSchema = ModelCreateSchema.omit({ slug: true });
 export type ModelUpdate = z.infer<typeof ModelUpdateSchema>;
+
+/** The model form sends its tags as one comma-separated text; the API sends a list. */
+const tagsFromText = (value: unknown) => {
+  if (!value || typeof value !== "object" || typeof (value as { tags?: unknown }).tags !== "string") return value;
+  return { ...value, tags: (value as { tags: string }).tags.split(",") };
+};
+export const ModelCreateFormSchema = z.preprocess(tagsFromText, ModelCreateSchema);
+export const ModelUpdateFormSchema = z.preprocess(tagsFromText, ModelUpdateSchema);
 
 export const SemverSchema = z
   .string()
