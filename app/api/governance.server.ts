@@ -12,6 +12,7 @@ import { ApprovalRequestOpenSchema, BiasAuditConfigSchema, BiasAuditJsonSchema }
 import { getCardForExport } from "~/modules/governance/model-cards.server";
 import { apiError, apiJson, created, issuesOf, pathId, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import type { ApiHandlers } from "~/modules/http/api-router.server";
+import { mediaType } from "~/utils/http";
 
 /** A bias audit sent as multipart/form-data: a `config` part holding the audit configuration as JSON, and a `file` part (CSV). */
 const MULTIPART_FORMAT: BiasAuditUploadFormat = {
@@ -38,30 +39,33 @@ const MULTIPART_FORMAT: BiasAuditUploadFormat = {
   missingFile: "Missing",
 };
 
+const UNSUPPORTED_BIAS_AUDIT_TYPE =
+  "Send a bias audit as application/json ({config, rows}) or as multipart/form-data (a CSV `file` part and a JSON `config` part)";
+
 /** Governance: bias audits, model cards and approval requests. */
 export const governanceHandlers = {
-  /** JSON `{config, rows}`, or multipart/form-data with a `file` (CSV) and a `config` field holding JSON. */
+  /**
+   * JSON `{config, rows}` (also without a Content-Type), or multipart/form-data with a `file` (CSV) and a `config`
+   * field holding JSON; any other Content-Type is 415 before the body is read.
+   */
   runBiasAudit: async ({ request, params }) => {
     const token = requireApiToken(request, "governance:write");
     const target = { orgId: token.orgId, modelSlug: params.slug, version: params.version };
-    if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
-      const body = await readJsonBody(request, BiasAuditJsonSchema);
-      return created(
-        BiasAuditSchema,
-        await runBiasAudit(
-          target.orgId,
-          target.modelSlug,
-          target.version,
-          body.config,
-          { kind: "rows", rows: body.rows },
-          token.actor,
-          "api-json",
-        ),
-      );
+    const type = mediaType(request);
+    if (type === "multipart/form-data") {
+      const outcome = await runUploadedBiasAudit(request, target, MULTIPART_FORMAT, token.actor, "api-csv");
+      if (!outcome.ok) return apiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.issues);
+      return created(BiasAuditSchema, outcome.audit);
     }
-    const outcome = await runUploadedBiasAudit(request, target, MULTIPART_FORMAT, token.actor, "api-csv");
-    if (!outcome.ok) return apiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.issues);
-    return created(BiasAuditSchema, outcome.audit);
+    if (type !== "" && type !== "application/json") {
+      return apiError(415, "unsupported_media_type", UNSUPPORTED_BIAS_AUDIT_TYPE);
+    }
+    const body = await readJsonBody(request, BiasAuditJsonSchema);
+    const source = { kind: "rows" as const, rows: body.rows };
+    return created(
+      BiasAuditSchema,
+      await runBiasAudit(target.orgId, target.modelSlug, target.version, body.config, source, token.actor, "api-json"),
+    );
   },
 
   getBiasAudit: ({ request, params }) => {

@@ -286,7 +286,7 @@ export const API_ENDPOINTS: Endpoint[] = [
     scope: "governance:write",
     body: BiasAuditJsonSchema,
     created: true,
-    errors: [400, 401, 403, 404, 413, 422],
+    errors: [400, 401, 403, 404, 413, 415, 422],
   },
   {
     operationId: "getBiasAudit",
@@ -553,6 +553,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: "Unknown, or belongs to another organisation",
   409: "Conflicts with the current state: a duplicate, an illegal stage transition, or a step the resource is not ready for",
   413: "Body too large",
+  415: "The body's Content-Type is not one this operation takes (those of its request body; the message names them)",
   422: "Invalid values",
 };
 
