@@ -14,12 +14,23 @@ import { apiError, apiJson, created, issuesOf, pathId, readJsonBody, requireApiT
 import type { ApiHandlers } from "~/modules/http/api-router.server";
 import { mediaType } from "~/utils/http";
 
+/** The issue at a part the upload lacks (`config` or `file`). */
+const MISSING_PART = "Missing";
+
 /** A bias audit sent as multipart/form-data: a `config` part holding the audit configuration as JSON, and a `file` part (CSV). */
 const MULTIPART_FORMAT: BiasAuditUploadFormat = {
   readConfig(fields) {
+    // A missing part is a missing field (422), as a missing `file` is; only a `config` that is there can be malformed.
+    if (!fields.config?.trim()) {
+      const issues = [{ path: "config", message: MISSING_PART }];
+      return {
+        ok: false,
+        refusal: { status: 422, code: "invalid", message: "Send the audit configuration as a `config` part holding JSON", issues },
+      };
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(fields.config ?? "");
+      raw = JSON.parse(fields.config);
     } catch {
       return {
         ok: false,
@@ -33,10 +44,10 @@ const MULTIPART_FORMAT: BiasAuditUploadFormat = {
     }
     const config = BiasAuditConfigSchema.safeParse(raw);
     if (config.success) return { ok: true, config: config.data };
-    const issues = issuesOf(config.error).map((i) => ({ ...i, path: `config.${i.path}` }));
+    const issues = issuesOf(config.error).map((i) => ({ ...i, path: i.path ? `config.${i.path}` : "config" }));
     return { ok: false, refusal: { status: 422, code: "invalid", message: "The audit configuration is invalid", issues } };
   },
-  missingFile: "Missing",
+  missingFile: MISSING_PART,
 };
 
 const UNSUPPORTED_BIAS_AUDIT_TYPE =

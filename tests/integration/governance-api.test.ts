@@ -283,6 +283,15 @@ describe("bias audits over the API", () => {
     );
     const noFile = await expectApiError(await ctx.post(url, { multipart: { config: JSON.stringify(CONFIG) } }), 422, "invalid");
     expect(noFile.issues).toEqual([{ path: "file", message: "Missing" }]);
+    // A missing config part is a field error too (it was 400 "Not valid JSON"), and so are both parts missing.
+    const csvFile = { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) };
+    const noConfig = await expectApiError(await ctx.post(url, { multipart: { file: csvFile } }), 422, "invalid");
+    expect(noConfig.issues).toEqual([{ path: "config", message: "Missing" }]);
+    const neither = await expectApiError(await ctx.post(url, { multipart: { note: "no parts" } }), 422, "invalid");
+    expect(neither.issues).toEqual([
+      { path: "config", message: "Missing" },
+      { path: "file", message: "Missing" },
+    ]);
     await expectApiError(await ctx.post(url, { data: { config: CONFIG, rows: [] } }), 422, "invalid");
 
     expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
