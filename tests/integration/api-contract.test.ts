@@ -397,6 +397,24 @@ describe("every operation answers as the OpenAPI document declares", () => {
     }
   }, 60_000);
 
+  it("405 for a method a path does not take, with Allow naming those it takes, as every operation of the path declares", async () => {
+    const document = buildOpenApiDocument() as unknown as { paths: Record<string, Record<string, unknown>> };
+    for (const [template, operations] of Object.entries(document.paths)) {
+      const taken = Object.keys(operations).map((m) => m.toUpperCase());
+      const other = ["GET", "POST", "PUT", "PATCH", "DELETE"].find((m) => !taken.includes(m))!;
+      const res = await fetch(`${server!.baseUrl}/api/v1${fill(template, MISSING)}`, {
+        method: other,
+        headers: { authorization: `Bearer ${ALL()}`, "content-type": "application/json" },
+        body: other === "GET" ? undefined : "{}",
+      });
+      expect(res.status, `${other} ${template}`).toBe(405);
+      expect(res.headers.get("allow")?.split(", ").sort(), template).toEqual([...taken].sort());
+      const body = await res.json();
+      expect(body.error.code).toBe("method_not_allowed");
+      for (const method of taken) expectMatchesDocument({ method, path: `/api/v1${fill(template, MISSING)}`, status: 405, body });
+    }
+  }, 60_000);
+
   it("415 for a body of a media type the operation does not take, naming those it takes", async () => {
     const endpoints = endpointsDeclaring(415);
     expect(endpoints.map((e) => e.operationId)).toEqual(["runBiasAudit"]);
@@ -499,7 +517,7 @@ describe("expectMatchesDocument", () => {
     expect(check({ ...model, page: "1" })).toThrow(/\/page must be integer/);
     expect(check({ ...model, secret: 1 })).toThrow(/must NOT have additional properties: secret/);
     expect(check({ error: { code: "gone", message: "", issues: [] } }, 410)).toThrow(
-      /answered 410, which the document does not declare \(it declares 200, 401, 403, 422\)/,
+      /answered 410, which the document does not declare \(it declares 200, 401, 403, 405, 422\)/,
     );
     expect(check(model, 200, "/api/v1/nowhere")).toThrow(/no operation GET \/nowhere/);
   });

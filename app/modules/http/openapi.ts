@@ -552,7 +552,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: "The token lacks the required scope",
   404: "Unknown, or belongs to another organisation",
   409: "Conflicts with the current state: a duplicate, an illegal stage transition, or a step the resource is not ready for",
-  413: "Body too large",
+  405: "This path does not take the request's method (`Allow` lists the methods it takes)",
+  413: "Body too large: JSON bodies are limited to 1 MB, a bias audit's multipart upload to 256 MB (the message says which limit)",
   415: "The body's Content-Type is not one this operation takes (those of its request body; the message names them)",
   422: "Invalid values",
 };
@@ -639,11 +640,24 @@ const BIAS_AUDIT_MULTIPART = {
   },
 };
 
-/** The error statuses an endpoint documents: its own, and for a POST those of its `Idempotency-Key`. */
+/**
+ * The error statuses an endpoint documents: its own; 405, which its path answers to a method it does not take (the
+ * router's, for every path); 413 when it takes a body (`readJsonBody`'s limit); for a POST those of its `Idempotency-Key`.
+ */
 export function documentedErrors(endpoint: Endpoint): number[] {
-  if (endpoint.method !== "post") return endpoint.errors;
-  return [...new Set([...endpoint.errors, ...Object.keys(IDEMPOTENCY_ERRORS).map(Number)])].sort((a, b) => a - b);
+  const statuses = [
+    ...endpoint.errors,
+    405,
+    ...(endpoint.body ? [413] : []),
+    ...(endpoint.method === "post" ? Object.keys(IDEMPOTENCY_ERRORS).map(Number) : []),
+  ];
+  return [...new Set(statuses)].sort((a, b) => a - b);
 }
+
+/** The header of a 405: the methods the path takes (`methodNotAllowed`). */
+const ALLOW_HEADER = {
+  Allow: { description: "The methods this path takes, e.g. `GET, POST`", schema: { type: "string" } },
+};
 
 /** The success answers: 200 or 201 with the response schema (and 200 too, `okWhen`), or 204 with no body. */
 function successResponses(endpoint: Endpoint, idempotent: boolean): Record<string, unknown> {
@@ -689,7 +703,12 @@ function operation(endpoint: Endpoint) {
     ...(requestContent ? { requestBody: { required: true, content: requestContent } } : {}),
     responses: {
       ...successResponses(endpoint, idempotent),
-      ...Object.fromEntries(errors.map((status) => [String(status), { description: errorDescription(status), content: errorContent }])),
+      ...Object.fromEntries(
+        errors.map((status) => [
+          String(status),
+          { description: errorDescription(status), ...(status === 405 ? { headers: ALLOW_HEADER } : {}), content: errorContent },
+        ]),
+      ),
     },
   };
 }
