@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { LoginSchema } from "../modules/auth/auth-schemas";
-import { fieldErrors, lenientQuery, parseForm, queryWholeNumber, submittedValues } from "./validation";
+import { fieldErrors, lenientQuery, NameTextSchema, parseForm, queryWholeNumber, requiredNameText, submittedValues } from "./validation";
 
 describe("fieldErrors", () => {
   it("keeps the first message per field path and joins nested paths with dots", () => {
@@ -145,5 +145,28 @@ describe("lenientQuery", () => {
 
   it("refuses a schema with a required field: it has nothing to fall back to", () => {
     expect(() => lenientQuery(z.object({ id: z.string() }))).toThrow(/id must be optional or have a default/);
+  });
+});
+
+describe("requiredNameText", () => {
+  const Name = requiredNameText("Name", 2).max(5, "Too long");
+  const messages = (schema: z.ZodTypeAny, value: unknown) => schema.safeParse(value).error?.issues.map((i) => i.message);
+
+  it("says a name is required when it is missing, empty or blank, and how many characters a short one needs", () => {
+    for (const value of [undefined, "", "   "]) expect(messages(Name, value), String(value)).toEqual(["Name is required"]);
+    expect(messages(Name, " x ")).toEqual(["Name needs at least 2 characters"]);
+    expect(messages(requiredNameText("Title", 3), "ab")).toEqual(["Title needs at least 3 characters"]);
+    expect(messages(requiredNameText("Name", 2, "Name the token after what uses it"), "")).toEqual(["Name the token after what uses it"]);
+  });
+
+  it("keeps the other rules of a name and their messages", () => {
+    expect(Name.parse(" ab ")).toBe("ab");
+    expect(messages(Name, "abcdef")).toEqual(["Too long"]);
+    expect(messages(Name, "a\u202eb")).toEqual(["Remove the control or text-direction characters"]);
+    expect(messages(Name, 5)).toEqual(["Expected string, received number"]);
+  });
+
+  it("leaves NameTextSchema's own messages alone", () => {
+    expect(messages(NameTextSchema.min(2), "x")).toEqual(["String must contain at least 2 character(s)"]);
   });
 });

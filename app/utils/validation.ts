@@ -114,13 +114,33 @@ const UNSAFE_NAME_CHARACTERS = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u2
 const SAFE_NAME = new RegExp(`^[^${UNSAFE_NAME_CHARACTERS}]*$`, "u");
 export const UNSAFE_NAME_MESSAGE = "Remove the control or text-direction characters";
 
+const nameText = (errorMap?: z.ZodErrorMap) => z.string({ errorMap }).trim().regex(SAFE_NAME, UNSAFE_NAME_MESSAGE);
+
 /**
  * The one primitive of every name and title field (models, organisations,
  * people, tokens, teams, incidents): one line of trimmed text without
- * control or text-direction characters. Chain the field's own length rules:
- * `NameTextSchema.min(2, "Name is required").max(120, "Name is too long")`.
+ * control or text-direction characters. Chain the field's maximum:
+ * `NameTextSchema.max(120, "Name is too long")`; a name that must be given
+ * starts from `requiredNameText` instead, which sets its minimum.
  */
-export const NameTextSchema = z.string().trim().regex(SAFE_NAME, UNSAFE_NAME_MESSAGE);
+export const NameTextSchema = nameText();
+
+/**
+ * A name or title that must be given, at least `min` characters once trimmed:
+ * missing or empty is "`label` is required" (or `required`), too short says
+ * how many characters it needs ("Name needs at least 2 characters", where a
+ * bare `.min(2, "Name is required")` told someone who typed "x" to type a
+ * name). Chain the maximum: `requiredNameText("Name", 2).max(120, "Name is too long")`.
+ */
+export function requiredNameText(label: string, min: number, required = `${label} is required`) {
+  const tooShort = `${label} needs at least ${min} character${min === 1 ? "" : "s"}`;
+  return nameText((issue, ctx) => {
+    if (issue.code === z.ZodIssueCode.invalid_type && issue.received === z.ZodParsedType.undefined) return { message: required };
+    // `ctx.data` is the trimmed text: blank is not given at all.
+    if (issue.code === z.ZodIssueCode.too_small) return { message: ctx.data === "" ? required : tooShort };
+    return { message: ctx.defaultError };
+  }).min(min);
+}
 
 /* ---------------------------------------------------------------- dates */
 

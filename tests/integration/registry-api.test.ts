@@ -779,6 +779,10 @@ describe("registry API: errors", () => {
     const riskIssue = (await expectApiError(await ctx.post(`${API}/models`, { data: { name: "Risky", riskTier: "extreme" } }), 422))
       .issues[0]!;
     expect(riskIssue.message).toContain("minimal, limited, high, unacceptable");
+    // A name too short says how long it must be (it said "Name is required" to a one-character name).
+    expect((await expectApiError(await ctx.post(`${API}/models`, { data: { name: "x", riskTier: "high" } }), 422)).issues).toEqual([
+      { path: "name", message: "Name needs at least 2 characters" },
+    ]);
 
     // Versions.
     for (const version of ["1.0", "v1.0.0", "01.0.0", "1.0.0.0", "latest", ""]) {

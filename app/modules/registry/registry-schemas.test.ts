@@ -114,9 +114,16 @@ describe("ModelCreateSchema", () => {
   });
 
   it("requires a name and a known risk tier", () => {
-    const errors = errorsOf(ModelCreateSchema, { name: " x ", riskTier: "extreme" });
+    const errors = errorsOf(ModelCreateSchema, { name: "  ", riskTier: "extreme" });
     expect(errors.name).toBe("Name is required");
     expect(errors.riskTier).toBe("Choose one of: minimal, limited, high, unacceptable");
+    expect(errorsOf(ModelCreateSchema, { riskTier: "high" }).name).toBe("Name is required");
+  });
+
+  it("says a one-character name needs at least 2 characters (it said the name was required)", () => {
+    expect(errorsOf(ModelCreateSchema, { name: " x ", riskTier: "high" }).name).toBe("Name needs at least 2 characters");
+    expect(errorsOf(ModelUpdateSchema, { name: "x", riskTier: "high" }).name).toBe("Name needs at least 2 characters");
+    expect(parse(ModelCreateSchema, { name: "xy", riskTier: "high" }).name).toBe("xy");
   });
 });
 
@@ -333,6 +340,13 @@ describe("IncidentCreateSchema", () => {
     expect(errorsOf(IncidentCreateSchema, { ...base, reviewUrl: "ftp://example.com/pir" }).reviewUrl).toBe("Use an http(s) address");
     expect(errorsOf(IncidentCreateSchema, { ...base, reviewUrl: "javascript:alert(1)" }).reviewUrl).toBeDefined();
     expect(errorsOf(IncidentCreateSchema, { ...base, reviewUrl: "not a url" }).reviewUrl).toBe("Use a full http(s) address");
+  });
+
+  it("says a title shorter than 3 characters needs 3, on report and on update", () => {
+    expect(errorsOf(IncidentCreateSchema, { title: "ab", severity: "sev3", startedAt: "2026-01-01" }).title).toBe(
+      "Title needs at least 3 characters",
+    );
+    expect(errorsOf(IncidentUpdateSchema, { title: "ab" }).title).toBe("Title needs at least 3 characters");
   });
 
   it("refuses an unknown severity, a missing title and an out-of-range date", () => {

@@ -8,6 +8,7 @@ import {
   NameTextSchema,
   optionalField,
   queryWholeNumber,
+  requiredNameText,
   yearInRange,
 } from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
@@ -21,8 +22,8 @@ import { COMPARISONS, INCIDENT_STATUSES, RESERVED_MODEL_SLUGS, RISK_TIERS, SEVER
 
 const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters`);
 const optionalText = (max: number) => optionalField(trimmed(max));
-/** A name or title: one line, no control or text-direction characters. */
-const nameField = (max: number) => NameTextSchema.max(max, `Use at most ${max} characters`);
+/** A name or title: one line, no control or text-direction characters; `text` is `requiredNameText(…)` for one that must be given. */
+const nameField = (max: number, text: z.ZodString = NameTextSchema) => text.max(max, `Use at most ${max} characters`);
 const optionalName = (max: number) => optionalField(nameField(max));
 
 export const SlugSchema = z
@@ -69,7 +70,7 @@ export const RiskTierSchema = z.enum(RISK_TIERS, {
 export const StageSchema = z.enum(STAGES, { errorMap: () => ({ message: `Choose one of: ${STAGES.join(", ")}` }) });
 
 export const ModelCreateSchema = z.object({
-  name: nameField(120).min(2, "Name is required"),
+  name: nameField(120, requiredNameText("Name", 2)),
   slug: optionalField(SlugSchema),
   riskTier: RiskTierSchema,
   ownerTeam: optionalName(80),
@@ -246,7 +247,7 @@ const incidentTimesAreOrdered = (value: { startedAt?: Date; detectedAt?: Date; r
 
 export const IncidentCreateSchema = z
   .object({
-    title: nameField(200).min(3, "Title is required"),
+    title: nameField(200, requiredNameText("Title", 3)),
     severity: z.enum(SEVERITIES, { errorMap: () => ({ message: "Choose a severity from sev1 to sev4" }) }),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
     startedAt: DateTimeSchema,
@@ -264,7 +265,7 @@ export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
 
 export const IncidentUpdateSchema = z
   .object({
-    title: optionalField(nameField(200).min(3, "Title is too short")),
+    title: optionalField(nameField(200, requiredNameText("Title", 3))),
     severity: optionalField(z.enum(SEVERITIES)),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
     detectedAt: optionalField(DateTimeSchema),
