@@ -12,13 +12,25 @@ import { ApprovalRequestOpenSchema, BiasAuditConfigSchema, BiasAuditJsonSchema }
 import { getCardForExport } from "~/modules/governance/model-cards.server";
 import { apiError, apiJson, created, issuesOf, pathId, readJsonBody, requireApiToken } from "~/modules/http/api.server";
 import type { ApiHandlers } from "~/modules/http/api-router.server";
+import { mediaType } from "~/utils/http";
+
+/** The issue at a part the upload lacks (`config` or `file`). */
+const MISSING_PART = "Missing";
 
 /** A bias audit sent as multipart/form-data: a `config` part holding the audit configuration as JSON, and a `file` part (CSV). */
 const MULTIPART_FORMAT: BiasAuditUploadFormat = {
   readConfig(fields) {
+    // A missing part is a missing field (422), as a missing `file` is; only a `config` that is there can be malformed.
+    if (!fields.config?.trim()) {
+      const issues = [{ path: "config", message: MISSING_PART }];
+      return {
+        ok: false,
+        refusal: { status: 422, code: "invalid", message: "Send the audit configuration as a `config` part holding JSON", issues },
+      };
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(fields.config ?? "");
+      raw = JSON.parse(fields.config);
     } catch {
       return {
         ok: false,
@@ -32,36 +44,39 @@ const MULTIPART_FORMAT: BiasAuditUploadFormat = {
     }
     const config = BiasAuditConfigSchema.safeParse(raw);
     if (config.success) return { ok: true, config: config.data };
-    const issues = issuesOf(config.error).map((i) => ({ ...i, path: `config.${i.path}` }));
+    const issues = issuesOf(config.error).map((i) => ({ ...i, path: i.path ? `config.${i.path}` : "config" }));
     return { ok: false, refusal: { status: 422, code: "invalid", message: "The audit configuration is invalid", issues } };
   },
-  missingFile: "Missing",
+  missingFile: MISSING_PART,
 };
+
+const UNSUPPORTED_BIAS_AUDIT_TYPE =
+  "Send a bias audit as application/json ({config, rows}) or as multipart/form-data (a CSV `file` part and a JSON `config` part)";
 
 /** Governance: bias audits, model cards and approval requests. */
 export const governanceHandlers = {
-  /** JSON `{config, rows}`, or multipart/form-data with a `file` (CSV) and a `config` field holding JSON. */
+  /**
+   * JSON `{config, rows}` (also without a Content-Type), or multipart/form-data with a `file` (CSV) and a `config`
+   * field holding JSON; any other Content-Type is 415 before the body is read.
+   */
   runBiasAudit: async ({ request, params }) => {
     const token = requireApiToken(request, "governance:write");
     const target = { orgId: token.orgId, modelSlug: params.slug, version: params.version };
-    if (!(request.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) {
-      const body = await readJsonBody(request, BiasAuditJsonSchema);
-      return created(
-        BiasAuditSchema,
-        await runBiasAudit(
-          target.orgId,
-          target.modelSlug,
-          target.version,
-          body.config,
-          { kind: "rows", rows: body.rows },
-          token.actor,
-          "api-json",
-        ),
-      );
+    const type = mediaType(request);
+    if (type === "multipart/form-data") {
+      const outcome = await runUploadedBiasAudit(request, target, MULTIPART_FORMAT, token.actor, "api-csv");
+      if (!outcome.ok) return apiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.issues);
+      return created(BiasAuditSchema, outcome.audit);
     }
-    const outcome = await runUploadedBiasAudit(request, target, MULTIPART_FORMAT, token.actor, "api-csv");
-    if (!outcome.ok) return apiError(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.issues);
-    return created(BiasAuditSchema, outcome.audit);
+    if (type !== "" && type !== "application/json") {
+      return apiError(415, "unsupported_media_type", UNSUPPORTED_BIAS_AUDIT_TYPE);
+    }
+    const body = await readJsonBody(request, BiasAuditJsonSchema);
+    const source = { kind: "rows" as const, rows: body.rows };
+    return created(
+      BiasAuditSchema,
+      await runBiasAudit(target.orgId, target.modelSlug, target.version, body.config, source, token.actor, "api-json"),
+    );
   },
 
   getBiasAudit: ({ request, params }) => {

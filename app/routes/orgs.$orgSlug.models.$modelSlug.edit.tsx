@@ -5,7 +5,7 @@ import { ModelForm } from "~/components/model-form";
 import { requireMember } from "~/modules/auth/membership.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { getModel, updateModel } from "~/modules/registry/registry.server";
-import { ModelUpdateSchema } from "~/modules/registry/registry-schemas";
+import { ModelUpdateFormSchema } from "~/modules/registry/registry-schemas";
 import { notFound } from "~/utils/http";
 import { readFormData, runFormAction } from "~/utils/form-action.server";
 
@@ -23,7 +23,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const slug = params.modelSlug ?? "";
   return runFormAction(
     await readFormData(request),
-    ModelUpdateSchema,
+    ModelUpdateFormSchema,
     (input) => updateModel(org.id, slug, input, actor),
     () => redirect(`/orgs/${org.slug}/models/${slug}`),
   );

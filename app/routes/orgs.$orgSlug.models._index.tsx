@@ -7,7 +7,7 @@ import { FilterSelect, Pagination, SortHeader } from "~/components/table";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { RISK_TIERS, STAGES } from "~/modules/registry/registry-constants";
-import { ModelListQuerySchema } from "~/modules/registry/registry-schemas";
+import { ModelListPageQuerySchema } from "~/modules/registry/registry-schemas";
 import { formatDate } from "~/utils/format";
 import { AppLink } from "~/components/link";
 
@@ -15,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: "Models" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
-  const query = ModelListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const query = ModelListPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const { models, ...listing } = cached.modelList(org.id, query);
   return {
     org,

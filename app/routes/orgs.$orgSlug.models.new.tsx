@@ -5,7 +5,7 @@ import { ModelForm } from "~/components/model-form";
 import { requireMember } from "~/modules/auth/membership.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { createModel } from "~/modules/registry/registry.server";
-import { ModelCreateSchema } from "~/modules/registry/registry-schemas";
+import { ModelCreateFormSchema } from "~/modules/registry/registry-schemas";
 import { runFormActionOnce } from "~/modules/http/submit-once.server";
 
 export const meta: MetaFunction = () => [{ title: "Register a model" }];
@@ -20,7 +20,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return runFormActionOnce(
     request,
     user.id,
-    ModelCreateSchema,
+    ModelCreateFormSchema,
     (input) => createModel(org.id, input, actor, "ui"),
     (model) => redirect(`/orgs/${org.slug}/models/${model.slug}`),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BodyTooLarge, countedBody, forbidden, httpError, notFound, readBodyUpTo, safeRedirect } from "./http";
+import { BodyTooLarge, countedBody, forbidden, httpError, mediaType, notFound, readBodyUpTo, safeRedirect } from "./http";
 
 describe("safeRedirect", () => {
   it("accepts same-site relative paths with query strings", () => {
@@ -127,5 +127,22 @@ describe("countedBody", () => {
     await expect(new Response(stream).arrayBuffer()).rejects.toThrow();
     expect(counts).toEqual([10, 20, 30]);
     expect(seen.cancelled).toBe(false);
+  });
+});
+
+describe("mediaType", () => {
+  const withType = (type: string) =>
+    new Request("http://portal.invalid/", { method: "POST", body: "x", headers: { "content-type": type } });
+
+  it("is the declared type, lower-case, without its parameters", () => {
+    expect(mediaType(withType("Multipart/Form-Data; boundary=abc"))).toBe("multipart/form-data");
+    expect(mediaType(withType(" application/json ;charset=utf-8"))).toBe("application/json");
+    expect(mediaType(withType("text/csv"))).toBe("text/csv");
+  });
+
+  it('is "" when the request declares none', () => {
+    const request = new Request("http://portal.invalid/", { method: "POST", body: new Uint8Array([1]) });
+    expect(mediaType(request)).toBe("");
+    expect(mediaType(withType(""))).toBe("");
   });
 });

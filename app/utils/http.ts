@@ -101,6 +101,11 @@ function releaseQuietly(reader: ReadableStreamDefaultReader<Uint8Array>): void {
   }
 }
 
+/** The media type a request's body declares, lower-case and without parameters ("multipart/form-data"); "" when it declares none. */
+export function mediaType(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
 /** Only same-site relative paths may be redirected to after sign-in. */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { LoginSchema } from "../modules/auth/auth-schemas";
-import { fieldErrors, parseForm, submittedValues } from "./validation";
+import { fieldErrors, lenientQuery, NameTextSchema, parseForm, queryWholeNumber, requiredNameText, submittedValues } from "./validation";
 
 describe("fieldErrors", () => {
   it("keeps the first message per field path and joins nested paths with dots", () => {
@@ -111,5 +111,62 @@ describe("parseForm", () => {
     expect(result.ok && result.data.a).toHaveLength(10_000);
     expect(result.ok && result.data.a.at(-1)).toBe("9999");
     expect(form.lookups).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("queryWholeNumber", () => {
+  const Page = queryWholeNumber({ min: 1, max: 100, fallback: 25 });
+  const After = queryWholeNumber({ min: 0, fallback: 0 });
+  const message = (schema: z.ZodTypeAny, value: unknown) => schema.safeParse(value).error?.issues.map((i) => i.message);
+
+  it("reads query text and numbers; absent or empty is the fallback", () => {
+    expect([Page.parse("7"), Page.parse(7), Page.parse(undefined), Page.parse("")]).toEqual([7, 7, 25, 25]);
+    expect(After.parse("12345678")).toBe(12_345_678);
+  });
+
+  it("refuses anything else with one message in words, never zod's 'received nan'", () => {
+    for (const value of ["abc", "1.5", "0", "101", "-1", " "]) {
+      expect(message(Page, value), value).toEqual(["Use a whole number from 1 to 100"]);
+    }
+    expect(message(After, "abc")).toEqual(["Use a whole number, 0 or more"]);
+    expect(message(After, "-1")).toEqual(["Use a whole number, 0 or more"]);
+  });
+});
+
+describe("lenientQuery", () => {
+  const Strict = z.object({ kind: z.enum(["a", "b"]).optional(), page: queryWholeNumber({ min: 1, fallback: 1 }) });
+  const Lenient = lenientQuery(Strict);
+
+  it("reads good values as the strict schema does, and a bad value as not given", () => {
+    expect(Lenient.parse({ kind: "b", page: "3" })).toEqual(Strict.parse({ kind: "b", page: "3" }));
+    expect(Lenient.parse({ kind: "c", page: "zero" })).toEqual({ kind: undefined, page: 1 });
+    expect(Strict.safeParse({ kind: "c", page: "zero" }).success).toBe(false);
+  });
+
+  it("refuses a schema with a required field: it has nothing to fall back to", () => {
+    expect(() => lenientQuery(z.object({ id: z.string() }))).toThrow(/id must be optional or have a default/);
+  });
+});
+
+describe("requiredNameText", () => {
+  const Name = requiredNameText("Name", 2).max(5, "Too long");
+  const messages = (schema: z.ZodTypeAny, value: unknown) => schema.safeParse(value).error?.issues.map((i) => i.message);
+
+  it("says a name is required when it is missing, empty or blank, and how many characters a short one needs", () => {
+    for (const value of [undefined, "", "   "]) expect(messages(Name, value), String(value)).toEqual(["Name is required"]);
+    expect(messages(Name, " x ")).toEqual(["Name needs at least 2 characters"]);
+    expect(messages(requiredNameText("Title", 3), "ab")).toEqual(["Title needs at least 3 characters"]);
+    expect(messages(requiredNameText("Name", 2, "Name the token after what uses it"), "")).toEqual(["Name the token after what uses it"]);
+  });
+
+  it("keeps the other rules of a name and their messages", () => {
+    expect(Name.parse(" ab ")).toBe("ab");
+    expect(messages(Name, "abcdef")).toEqual(["Too long"]);
+    expect(messages(Name, "a\u202eb")).toEqual(["Remove the control or text-direction characters"]);
+    expect(messages(Name, 5)).toEqual(["Expected string, received number"]);
+  });
+
+  it("leaves NameTextSchema's own messages alone", () => {
+    expect(messages(NameTextSchema.min(2), "x")).toEqual(["String must contain at least 2 character(s)"]);
   });
 });

@@ -62,6 +62,43 @@ export function optionalField<S extends ZodTypeAny>(schema: S) {
   return z.preprocess((value) => (value === "" || value === null ? undefined : value), schema.optional());
 }
 
+type WholeNumberBounds = { min: number; max?: number };
+
+/**
+ * A whole number read from a query string (or sent as a number): `fallback`
+ * (or undefined, without one) when absent or empty; text that is not a whole
+ * number from `min` to `max` is refused with one message saying what to send.
+ */
+export function queryWholeNumber(bounds: WholeNumberBounds & { fallback: number }): z.ZodEffects<z.ZodDefault<z.ZodNumber>>;
+export function queryWholeNumber(bounds: WholeNumberBounds): z.ZodEffects<z.ZodOptional<z.ZodNumber>>;
+export function queryWholeNumber({ min, max, fallback }: WholeNumberBounds & { fallback?: number }) {
+  const message =
+    max === undefined ? `Use a whole number, ${min} or more` : `Use a whole number from ${min} to ${max.toLocaleString("en")}`;
+  const number = z.coerce.number({ invalid_type_error: message }).int(message).min(min, message);
+  const bounded = max === undefined ? number : number.max(max, message);
+  return z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    fallback === undefined ? bounded.optional() : bounded.default(fallback),
+  );
+}
+
+/**
+ * A page's lenient reading of a query that the API reads strictly: each field
+ * of `schema` whose value is invalid counts as not given (its default, or
+ * undefined), so a stale or hand-edited link still shows the page. Every
+ * field must be optional or have a default.
+ */
+export function lenientQuery<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const absent = field.safeParse(undefined);
+      if (!absent.success) throw new Error(`lenientQuery: the field ${key} must be optional or have a default`);
+      return [key, field.catch(absent.data)];
+    }),
+  ) as { [K in keyof T]: z.ZodCatch<T[K]> };
+  return z.object(shape);
+}
+
 /** A moment in API answers: an ISO 8601 UTC timestamp as `Date.toISOString()` writes it. */
 /**
  * The ticked box of a form that asks before it does something that cannot simply be undone (a checkbox sends "on"):
@@ -87,13 +124,33 @@ const UNSAFE_NAME_CHARACTERS = "\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u2
 const SAFE_NAME = new RegExp(`^[^${UNSAFE_NAME_CHARACTERS}]*$`, "u");
 export const UNSAFE_NAME_MESSAGE = "Remove the control or text-direction characters";
 
+const nameText = (errorMap?: z.ZodErrorMap) => z.string({ errorMap }).trim().regex(SAFE_NAME, UNSAFE_NAME_MESSAGE);
+
 /**
  * The one primitive of every name and title field (models, organisations,
  * people, tokens, teams, incidents): one line of trimmed text without
- * control or text-direction characters. Chain the field's own length rules:
- * `NameTextSchema.min(2, "Name is required").max(120, "Name is too long")`.
+ * control or text-direction characters. Chain the field's maximum:
+ * `NameTextSchema.max(120, "Name is too long")`; a name that must be given
+ * starts from `requiredNameText` instead, which sets its minimum.
  */
-export const NameTextSchema = z.string().trim().regex(SAFE_NAME, UNSAFE_NAME_MESSAGE);
+export const NameTextSchema = nameText();
+
+/**
+ * A name or title that must be given, at least `min` characters once trimmed:
+ * missing or empty is "`label` is required" (or `required`), too short says
+ * how many characters it needs ("Name needs at least 2 characters", where a
+ * bare `.min(2, "Name is required")` told someone who typed "x" to type a
+ * name). Chain the maximum: `requiredNameText("Name", 2).max(120, "Name is too long")`.
+ */
+export function requiredNameText(label: string, min: number, required = `${label} is required`) {
+  const tooShort = `${label} needs at least ${min} character${min === 1 ? "" : "s"}`;
+  return nameText((issue, ctx) => {
+    if (issue.code === z.ZodIssueCode.invalid_type && issue.received === z.ZodParsedType.undefined) return { message: required };
+    // `ctx.data` is the trimmed text: blank is not given at all.
+    if (issue.code === z.ZodIssueCode.too_small) return { message: ctx.data === "" ? required : tooShort };
+    return { message: ctx.defaultError };
+  }).min(min);
+}
 
 /* ---------------------------------------------------------------- dates */
 

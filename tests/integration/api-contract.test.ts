@@ -49,13 +49,13 @@ function tokenWith(scopes: readonly ApiScope[]): string {
 const ALL = () => tokenWith(API_SCOPES);
 const allBut = (scope: ApiScope) => tokenWith(API_SCOPES.filter((s) => s !== scope));
 
-type Call = { token?: string | null; body?: unknown; raw?: string; form?: FormData };
+type Call = { token?: string | null; body?: unknown; raw?: string; form?: FormData; contentType?: string };
 
 /** Calls the API and validates the answer against the document; returns status and JSON body. */
-async function api(method: string, urlPath: string, { token = ALL(), body, raw, form }: Call = {}) {
+async function api(method: string, urlPath: string, { token = ALL(), body, raw, form, contentType }: Call = {}) {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined || raw !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined || raw !== undefined) headers["content-type"] = contentType ?? "application/json";
   const res = await fetch(`${server!.baseUrl}/api/v1${urlPath}`, {
     method,
     headers,
@@ -151,6 +151,7 @@ const VALID_BODY: Record<string, unknown> = {
 
 /** A body (or query) each operation refuses with 422. */
 const INVALID: Record<string, { body?: unknown; query?: string }> = {
+  listModels: { query: "?stage=bogus" },
   getRegistryMetrics: { query: "?from=yesterday" },
   getFramework: { query: `?version=${"9".repeat(30)}` },
   createModel: { body: { name: "x" } },
@@ -387,6 +388,48 @@ describe("every operation answers as the OpenAPI document declares", () => {
     }
   }, 60_000);
 
+  it("422 for a key the body does not take, naming it (the document's additionalProperties: false)", async () => {
+    for (const e of API_ENDPOINTS.filter((endpoint) => endpoint.body)) {
+      const body = await expectStatus(422, e.method.toUpperCase(), fill(e.path, MISSING), {
+        body: { ...(VALID_BODY[e.operationId] as object), bogus: 1 },
+      });
+      expect(body.error.issues, e.operationId).toEqual([{ path: "bogus", message: expect.stringMatching(/^Unknown field/) }]);
+    }
+  }, 60_000);
+
+  it("405 for a method a path does not take, with Allow naming those it takes, as every operation of the path declares", async () => {
+    const document = buildOpenApiDocument() as unknown as { paths: Record<string, Record<string, unknown>> };
+    for (const [template, operations] of Object.entries(document.paths)) {
+      const taken = Object.keys(operations).map((m) => m.toUpperCase());
+      const other = ["GET", "POST", "PUT", "PATCH", "DELETE"].find((m) => !taken.includes(m))!;
+      const res = await fetch(`${server!.baseUrl}/api/v1${fill(template, MISSING)}`, {
+        method: other,
+        headers: { authorization: `Bearer ${ALL()}`, "content-type": "application/json" },
+        body: other === "GET" ? undefined : "{}",
+      });
+      expect(res.status, `${other} ${template}`).toBe(405);
+      expect(res.headers.get("allow")?.split(", ").sort(), template).toEqual([...taken].sort());
+      const body = await res.json();
+      expect(body.error.code).toBe("method_not_allowed");
+      for (const method of taken) expectMatchesDocument({ method, path: `/api/v1${fill(template, MISSING)}`, status: 405, body });
+    }
+  }, 60_000);
+
+  it("415 for a body of a media type the operation does not take, naming those it takes", async () => {
+    const endpoints = endpointsDeclaring(415);
+    expect(endpoints.map((e) => e.operationId)).toEqual(["runBiasAudit"]);
+    for (const e of endpoints) {
+      // A large body too: refused for its type before it is read (it used to be 413 "JSON bodies are limited").
+      for (const raw of ["g,y,p\na,1,1\n", "g,y,p\n".repeat(250_000)]) {
+        const body = await expectStatus(415, e.method.toUpperCase(), fill(e.path, MISSING), { raw, contentType: "text/csv" });
+        expect(body.error).toMatchObject({
+          code: "unsupported_media_type",
+          message: expect.stringMatching(/application\/json.*multipart\/form-data/),
+        });
+      }
+    }
+  }, 60_000);
+
   it("409 when the request conflicts with the current state", async () => {
     const conflicts = new Set<string>();
     const conflict = async (operationId: string, method: string, urlPath: string, call: Call = {}) => {
@@ -474,7 +517,7 @@ describe("expectMatchesDocument", () => {
     expect(check({ ...model, page: "1" })).toThrow(/\/page must be integer/);
     expect(check({ ...model, secret: 1 })).toThrow(/must NOT have additional properties: secret/);
     expect(check({ error: { code: "gone", message: "", issues: [] } }, 410)).toThrow(
-      /answered 410, which the document does not declare \(it declares 200, 401, 403\)/,
+      /answered 410, which the document does not declare \(it declares 200, 401, 403, 405, 422\)/,
     );
     expect(check(model, 200, "/api/v1/nowhere")).toThrow(/no operation GET \/nowhere/);
   });

@@ -70,6 +70,19 @@ describe("the audit trail from outside", () => {
     }
   });
 
+  it("a bad afterSeq, limit or seq is 422 naming it, in words", async () => {
+    for (const [query, path, message] of [
+      ["/audit/events?afterSeq=abc", "afterSeq", "Use a whole number, 0 or more"],
+      ["/audit/events?limit=0", "limit", "Use a whole number from 1 to 5,000"],
+      ["/audit/events?limit=ten", "limit", "Use a whole number from 1 to 5,000"],
+      [`/audit/verify?seq=abc&headHash=${"0".repeat(64)}`, "seq", "Use a whole number, 1 or more"],
+    ]) {
+      const reply = await api(query!);
+      expect(reply.status, query).toBe(422);
+      expect(JSON.parse(reply.text).error.issues, query).toEqual([{ path, message }]);
+    }
+  });
+
   it("the public key checks the checkpoint a CSV export carries, and the export's checkpoint verifies", async () => {
     const csv = await page(`/orgs/${env.orgSlug}/audit.csv`);
     expect(csv.status).toBe(200);

@@ -127,6 +127,27 @@ describe("slugs and names", () => {
   });
 });
 
+describe("tags", () => {
+  test("the API takes a list, as its document says; the model forms keep their comma-separated text", async ({ testOrg, apiAs }) => {
+    const { ctx } = await apiAs(testOrg.id, WRITE);
+    await refused(
+      testOrg,
+      () => ctx.post(`${API}/models`, { data: { name: "Tagged", riskTier: "minimal", tags: "a,b" } }),
+      "tags",
+      /^Send the tags as a list/,
+    );
+    const slug = await modelWithVersion(ctx);
+    const { cookie } = await signIn(portal().baseUrl, testOrg.emails.team, TEST_PASSWORD);
+    const edit = await postForm(cookie, `/orgs/${testOrg.slug}/models/${slug}/edit`, {
+      name: "Dates model",
+      riskTier: "minimal",
+      tags: "Fraud, nlp,fraud",
+    });
+    expect(edit.status, edit.text.slice(0, 300)).toBe(302);
+    expect((await expectJson(await ctx.get(`${API}/models/${slug}`), 200)).tags).toEqual(["fraud", "nlp"]);
+  });
+});
+
 describe("forms answer with a field error, not a 500", () => {
   test("the roadmap form refuses a start date of 0000-01-01", async ({ testOrg, apiAs }) => {
     const prep = await apiAs(testOrg.id, [...ASSESS]);

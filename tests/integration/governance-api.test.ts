@@ -283,9 +283,37 @@ describe("bias audits over the API", () => {
     );
     const noFile = await expectApiError(await ctx.post(url, { multipart: { config: JSON.stringify(CONFIG) } }), 422, "invalid");
     expect(noFile.issues).toEqual([{ path: "file", message: "Missing" }]);
+    // A missing config part is a field error too (it was 400 "Not valid JSON"), and so are both parts missing.
+    const csvFile = { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) };
+    const noConfig = await expectApiError(await ctx.post(url, { multipart: { file: csvFile } }), 422, "invalid");
+    expect(noConfig.issues).toEqual([{ path: "config", message: "Missing" }]);
+    const neither = await expectApiError(await ctx.post(url, { multipart: { note: "no parts" } }), 422, "invalid");
+    expect(neither.issues).toEqual([
+      { path: "config", message: "Missing" },
+      { path: "file", message: "Missing" },
+    ]);
     await expectApiError(await ctx.post(url, { data: { config: CONFIG, rows: [] } }), 422, "invalid");
 
     expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
+  });
+
+  test("a body of another media type → 415 naming the two it takes, whatever its size; nothing is stored", async ({ testOrg, apiAs }) => {
+    const { slug, base } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const url = `${base}/bias-audits`;
+    const csv = csvOf(ROWS).toString();
+    // The large one used to be 413 "JSON bodies are limited to 1000000 bytes", the small one 400 malformed_json.
+    for (const [data, type] of [
+      [csv, "text/csv"],
+      [csv.repeat(Math.ceil(1_500_000 / csv.length)), "text/csv"],
+      [JSON.stringify({ config: CONFIG, rows: ROWS }), "text/plain"],
+    ] as const) {
+      const refused = await expectApiError(await ctx.post(url, { data, headers: { "content-type": type } }), 415, "unsupported_media_type");
+      expect(refused.message).toMatch(/application\/json .*multipart\/form-data/);
+    }
+    expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
+    // JSON without a Content-Type is still read as JSON.
+    await expectJson(await ctx.post(url, { data: new TextEncoder().encode(JSON.stringify({ config: CONFIG, rows: ROWS })) }), 201);
   });
 
   test("JSON rows are bounded: a row of too many columns or too many rows → 422 naming the limit and the CSV upload; nothing is stored", async ({

@@ -38,6 +38,10 @@ test("a search longer than the limit does not crash the model list", async ({ ba
   const reply = await send(baseURL, `/orgs/${testOrg.slug}/models?q=${"a".repeat(101)}`, { cookie });
   expect(reply.status).toBeLessThan(500);
   expect(heading(reply.text)).toBe("Models");
+  // The page ignores bad filter and page values (the API refuses them with 422).
+  const lenient = await send(baseURL, `/orgs/${testOrg.slug}/models?stage=bogus&riskTier=nope&page=0&pageSize=101`, { cookie });
+  expect(lenient.status).toBe(200);
+  expect(heading(lenient.text)).toBe("Models");
 });
 
 test("the header inbox is on organisation pages only", async ({ baseURL, testOrg }) => {

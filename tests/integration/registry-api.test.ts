@@ -766,9 +766,23 @@ describe("registry API: errors", () => {
     expect(
       await paths(await ctx.post(`${API}/models`, { data: { name: "Tagged", riskTier: "high", tags: ["ok", "no<script>"] } })),
     ).toEqual(["tags.1"]);
+    // A key the body does not take is refused, not dropped: a misspelt optional field would otherwise go unnoticed.
+    expect(await paths(await ctx.post(`${API}/models`, { data: { name: "Extra", riskTier: "high", bogus: 1 } }))).toEqual(["bogus"]);
+    expect(
+      await paths(await ctx.post(`${API}/models`, { data: { name: "Extra", riskTier: "high", ownerEmial: "owner@example.com" } })),
+    ).toEqual(["ownerEmial"]);
+    expect(
+      await paths(
+        await ctx.post(`${API}/models/${slug}/versions`, { data: { version: "2.0.0", trainingData: { ref: "s3://x", rev: 2 } } }),
+      ),
+    ).toEqual(["trainingData.rev"]);
     const riskIssue = (await expectApiError(await ctx.post(`${API}/models`, { data: { name: "Risky", riskTier: "extreme" } }), 422))
       .issues[0]!;
     expect(riskIssue.message).toContain("minimal, limited, high, unacceptable");
+    // A name too short says how long it must be (it said "Name is required" to a one-character name).
+    expect((await expectApiError(await ctx.post(`${API}/models`, { data: { name: "x", riskTier: "high" } }), 422)).issues).toEqual([
+      { path: "name", message: "Name needs at least 2 characters" },
+    ]);
 
     // Versions.
     for (const version of ["1.0", "v1.0.0", "01.0.0", "1.0.0.0", "latest", ""]) {
@@ -824,6 +838,15 @@ describe("registry API: errors", () => {
     expect(await paths(await ctx.post(monitoringUrl, { data: {} }))).toEqual(["metrics"]);
     expect(await paths(await ctx.get(`${API}/metrics?from=2026-02-01&to=2026-01-01`))).toEqual(["to"]);
     expect(await paths(await ctx.get(`${API}/metrics?from=not-a-date`))).toEqual(["from"]);
+
+    // The model list's query: a bad filter or page is refused, not ignored (it used to list every model).
+    for (const query of ["stage=bogus", "riskTier=nope", "sort=popular", "page=0", "page=abc", "pageSize=101", "pageSize=2.5"]) {
+      expect(await paths(await ctx.get(`${API}/models?${query}`)), query).toEqual([query.split("=")[0]]);
+    }
+    expect(await expectApiError(await ctx.get(`${API}/models?pageSize=101`), 422, "invalid")).toMatchObject({
+      message: "The query has invalid values",
+      issues: [{ path: "pageSize", message: "Use a whole number from 1 to 100" }],
+    });
 
     // Nothing of the above was written.
     expect((await expectJson(await ctx.get(`${API}/models`), 200)).models.map((m: { slug: string }) => m.slug)).toEqual([slug]);

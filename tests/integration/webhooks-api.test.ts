@@ -142,6 +142,8 @@ test("bad input: 400 for a body that is not JSON, 422 with field errors; nothing
   });
   expect(await invalid({ url: RECEIVER_URL, events: ["approval.requested"], description: "x".repeat(201), secret: "mine" })).toEqual([
     { path: "description", message: expect.stringContaining("200") },
+    // The secret is the portal's to make: a client's is refused, not dropped silently.
+    { path: "secret", message: "Unknown field; the fields here are url, events, description" },
   ]);
 
   expect(await listed(ctx)).toEqual([]);

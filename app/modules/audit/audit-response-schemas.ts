@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryWholeNumber } from "../../utils/validation";
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hash in hex");
 
@@ -34,7 +35,7 @@ export const AuditVerificationSchema = z.discriminatedUnion("ok", [
 /** `GET /api/v1/audit/verify?seq=&headHash=`: also compare with a copy kept outside (a board report, an export). */
 export const AuditVerifyQuerySchema = z
   .object({
-    seq: z.coerce.number().int().positive().optional().describe("A sequence number from a copy kept outside"),
+    seq: queryWholeNumber({ min: 1 }).describe("A sequence number from a copy kept outside"),
     headHash: sha256Hex.optional().describe("The head hash that copy gives for it"),
   })
   .strict()
@@ -72,7 +73,7 @@ export const AuditEventLineSchema = z.object({
 
 export const AuditEventsQuerySchema = z
   .object({
-    afterSeq: z.coerce.number().int().min(0).default(0).describe("Start after this sequence number"),
-    limit: z.coerce.number().int().min(1).max(5000).default(1000),
+    afterSeq: queryWholeNumber({ min: 0, fallback: 0 }).describe("Start after this sequence number"),
+    limit: queryWholeNumber({ min: 1, max: 5000, fallback: 1000 }),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { confirmation, NameTextSchema, optionalField } from "../../utils/validation";
+import { confirmation, optionalField, requiredNameText } from "../../utils/validation";
 import { API_SCOPES } from "./api-scopes";
 import { ROLES } from "./roles";
 
@@ -53,7 +53,7 @@ export const OrgSlugSchema = z
 /** Paths under /orgs that are pages, not organisations. */
 const RESERVED_ORG_SLUGS = ["compare", "new", "admin"];
 
-export const PersonNameSchema = NameTextSchema.min(1, "Name is required").max(120, "Name is too long");
+export const PersonNameSchema = requiredNameText("Name", 1).max(120, "Name is too long");
 
 /**
  * A site administrator creates an organisation (the site admin page): its
@@ -62,7 +62,7 @@ export const PersonNameSchema = NameTextSchema.min(1, "Name is required").max(12
  */
 export const OrganizationCreateSchema = z.object({
   slug: OrgSlugSchema,
-  name: NameTextSchema.min(2, "Name is required").max(120, "Name is too long"),
+  name: requiredNameText("Name", 2).max(120, "Name is too long"),
   adminEmail: EmailSchema,
 });
 export type OrganizationCreate = z.infer<typeof OrganizationCreateSchema>;
@@ -144,7 +144,7 @@ export const ApiTokenRevokeSchema = z.object({
 });
 
 export const ApiTokenCreateSchema = z.object({
-  name: NameTextSchema.min(2, "Name the token after what uses it").max(80, "Use at most 80 characters"),
+  name: requiredNameText("Name", 2, "Name the token after what uses it").max(80, "Use at most 80 characters"),
   scopes: z.preprocess(
     (value) =>
       value === undefined

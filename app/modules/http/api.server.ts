@@ -3,6 +3,7 @@ import type { ApiScope } from "../auth/api-scopes";
 import { authenticateApiToken, type AuthenticatedToken } from "../auth/api-tokens.server";
 import { DomainError } from "../../utils/errors";
 import { readBodyUpTo } from "../../utils/http";
+import { refusingUnknownKeys } from "../../utils/unknown-keys";
 import type { ApiErrorBody } from "./api-schemas";
 
 /**
@@ -30,8 +31,22 @@ export function apiJson<S extends ZodTypeAny>(_schema: S, body: z.infer<S>, init
   return Response.json(body, init);
 }
 
+/**
+ * The issues of a failed parse as the API reports them: an unknown key is an
+ * issue at that key (zod reports the keys together, at their object), and an
+ * issue reported twice (a value failing two checks with one message) is one.
+ */
 export function issuesOf(error: ZodError): ApiIssue[] {
-  return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const issues = error.issues.flatMap((i) =>
+    i.code === "unrecognized_keys"
+      ? i.keys.map((key) => ({ path: [...i.path, key].join("."), message: i.message }))
+      : [{ path: i.path.join("."), message: i.message }],
+  );
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify([issue.path, issue.message]);
+    return !seen.has(key) && !!seen.add(key);
+  });
 }
 
 const DOMAIN_STATUS = { not_found: 404, conflict: 409, invalid: 422, forbidden: 403 } as const;
@@ -65,7 +80,8 @@ const MAX_JSON_BYTES = 1_000_000;
 
 /**
  * 400 when the body is not a UTF-8 JSON object, 413 when too large (refused
- * while reading, also for a chunked body without a length), 422 when it fails the schema.
+ * while reading, also for a chunked body without a length), 422 when it fails
+ * the schema or has a key the schema does not know (`parseBody`).
  */
 export async function readJsonBody<S extends ZodTypeAny>(request: Request, schema: S): Promise<z.output<S>> {
   const bytes = await readBodyUpTo(request, MAX_JSON_BYTES);
@@ -82,9 +98,13 @@ export async function readJsonBody<S extends ZodTypeAny>(request: Request, schem
   return parseBody(body, schema);
 }
 
-/** 422 with the issues when a body already read (`readJsonBody`) fails `schema`. */
+/**
+ * 422 with the issues when a body already read (`readJsonBody`) fails
+ * `schema`, or has a key `schema` does not know (the document's
+ * `additionalProperties: false`; forms parse the same schemas and drop such keys).
+ */
 export function parseBody<S extends ZodTypeAny>(body: unknown, schema: S): z.output<S> {
-  const parsed = schema.safeParse(body);
+  const parsed = refusingUnknownKeys(schema).safeParse(body);
   if (!parsed.success) throw apiError(422, "invalid", "The request has invalid values", issuesOf(parsed.error));
   return parsed.data;
 }

@@ -188,6 +188,16 @@ describe("buildOpenApiDocument", () => {
     }
   });
 
+  it("declares the 405 every path answers to other methods (with Allow), the 413 of every body and the bias audit's 415", () => {
+    for (const endpoint of API_ENDPOINTS) {
+      const { responses } = operation(endpoint.method, endpoint.path);
+      expect(responses["405"].headers.Allow.schema, endpoint.operationId).toEqual({ type: "string" });
+      expect(Boolean(responses["413"]), endpoint.operationId).toBe(Boolean(endpoint.body));
+      expect(Boolean(responses["415"]), endpoint.operationId).toBe(endpoint.operationId === "runBiasAudit");
+    }
+    expect(operation("post", "/models/{slug}/versions/{version}/bias-audits").requestBody.content).toHaveProperty("multipart/form-data");
+  });
+
   it("declares query parameters from the query schemas", () => {
     const list = operation("get", "/models").parameters as Json[];
     expect(list.map((p) => p.name)).toEqual(["q", "stage", "riskTier", "team", "tag", "sort", "page", "pageSize"]);

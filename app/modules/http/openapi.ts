@@ -50,6 +50,7 @@ import {
   webhookEventSchema,
   type WebhookEventType,
 } from "../notifications/notification-payloads";
+import { refusingUnknownKeys } from "../../utils/unknown-keys";
 import { ApiErrorSchema } from "./api-schemas";
 import { IDEMPOTENCY_HEADER, REPLAYED_HEADER } from "./idempotency";
 
@@ -146,7 +147,7 @@ export const API_ENDPOINTS: Endpoint[] = [
     summary: "List models (search, filter, sort, paginate)",
     scope: "registry:read",
     query: ModelListQuerySchema,
-    errors: [401, 403],
+    errors: [401, 403, 422],
   },
   {
     operationId: "createModel",
@@ -285,7 +286,7 @@ export const API_ENDPOINTS: Endpoint[] = [
     scope: "governance:write",
     body: BiasAuditJsonSchema,
     created: true,
-    errors: [400, 401, 403, 404, 413, 422],
+    errors: [400, 401, 403, 404, 413, 415, 422],
   },
   {
     operationId: "getBiasAudit",
@@ -551,7 +552,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: "The token lacks the required scope",
   404: "Unknown, or belongs to another organisation",
   409: "Conflicts with the current state: a duplicate, an illegal stage transition, or a step the resource is not ready for",
-  413: "Body too large",
+  405: "This path does not take the request's method (`Allow` lists the methods it takes)",
+  413: "Body too large: JSON bodies are limited to 1 MB, a bias audit's multipart upload to 256 MB (the message says which limit)",
+  415: "The body's Content-Type is not one this operation takes (those of its request body; the message names them)",
   422: "Invalid values",
 };
 
@@ -583,7 +586,11 @@ const REPLAYED_RESPONSE_HEADER = {
 
 type JsonSchema = Record<string, unknown>;
 
-/** A request schema: what the client may send (input side of transforms; unknown keys refused). */
+/**
+ * A request schema: what the client may send (input side of transforms). A body's
+ * schema is the one the API parses it with (`refusingUnknownKeys`, as `parseBody`):
+ * its objects say `additionalProperties: false` because the API refuses other keys.
+ */
 function requestSchema(schema: ZodTypeAny): JsonSchema {
   const { $schema: _ignored, ...rest } = zodToJsonSchema(schema, {
     target: "jsonSchema7",
@@ -633,11 +640,24 @@ const BIAS_AUDIT_MULTIPART = {
   },
 };
 
-/** The error statuses an endpoint documents: its own, and for a POST those of its `Idempotency-Key`. */
+/**
+ * The error statuses an endpoint documents: its own; 405, which its path answers to a method it does not take (the
+ * router's, for every path); 413 when it takes a body (`readJsonBody`'s limit); for a POST those of its `Idempotency-Key`.
+ */
 export function documentedErrors(endpoint: Endpoint): number[] {
-  if (endpoint.method !== "post") return endpoint.errors;
-  return [...new Set([...endpoint.errors, ...Object.keys(IDEMPOTENCY_ERRORS).map(Number)])].sort((a, b) => a - b);
+  const statuses = [
+    ...endpoint.errors,
+    405,
+    ...(endpoint.body ? [413] : []),
+    ...(endpoint.method === "post" ? Object.keys(IDEMPOTENCY_ERRORS).map(Number) : []),
+  ];
+  return [...new Set(statuses)].sort((a, b) => a - b);
 }
+
+/** The header of a 405: the methods the path takes (`methodNotAllowed`). */
+const ALLOW_HEADER = {
+  Allow: { description: "The methods this path takes, e.g. `GET, POST`", schema: { type: "string" } },
+};
 
 /** The success answers: 200 or 201 with the response schema (and 200 too, `okWhen`), or 204 with no body. */
 function successResponses(endpoint: Endpoint, idempotent: boolean): Record<string, unknown> {
@@ -659,7 +679,7 @@ function operation(endpoint: Endpoint) {
   }));
   const requestContent: Record<string, unknown> | undefined = endpoint.body
     ? {
-        "application/json": { schema: requestSchema(endpoint.body) },
+        "application/json": { schema: requestSchema(refusingUnknownKeys(endpoint.body)) },
         ...(endpoint.operationId === "runBiasAudit" ? { "multipart/form-data": { schema: BIAS_AUDIT_MULTIPART } } : {}),
       }
     : undefined;
@@ -683,7 +703,12 @@ function operation(endpoint: Endpoint) {
     ...(requestContent ? { requestBody: { required: true, content: requestContent } } : {}),
     responses: {
       ...successResponses(endpoint, idempotent),
-      ...Object.fromEntries(errors.map((status) => [String(status), { description: errorDescription(status), content: errorContent }])),
+      ...Object.fromEntries(
+        errors.map((status) => [
+          String(status),
+          { description: errorDescription(status), ...(status === 405 ? { headers: ALLOW_HEADER } : {}), content: errorContent },
+        ]),
+      ),
     },
   };
 }

@@ -6,8 +6,11 @@ import {
   IncidentCreateSchema,
   IncidentUpdateSchema,
   MetricsWindowSchema,
+  ModelCreateFormSchema,
   ModelCreateSchema,
+  ModelUpdateFormSchema,
   ModelUpdateSchema,
+  ModelListPageQuerySchema,
   ModelListQuerySchema,
   ModelVersionCreateSchema,
   ModelVersionFormSchema,
@@ -58,18 +61,18 @@ describe("slugify", () => {
 describe("ModelCreateSchema", () => {
   const base = { name: "Credit Risk", riskTier: "high" };
 
-  it("reads tags from a comma-separated string, trimmed, lower-cased and de-duplicated", () => {
-    const data = parse(ModelCreateSchema, { ...base, tags: " NLP, fraud ,nlp,, Fraud " });
-    expect(data.tags).toEqual(["nlp", "fraud"]);
-  });
-
-  it("reads tags from an array the same way", () => {
+  it("reads tags from a list, trimmed, lower-cased and de-duplicated", () => {
     const data = parse(ModelCreateSchema, { ...base, tags: ["Vision", "vision", " edge ", ""] });
     expect(data.tags).toEqual(["vision", "edge"]);
   });
 
+  it("refuses tags as one text, as the API document says (the form's text is split by the form schema)", () => {
+    expect(errorsOf(ModelCreateSchema, { ...base, tags: "a,b" }).tags).toBe('Send the tags as a list, such as ["nlp", "fraud"]');
+    expect(errorsOf(ModelCreateSchema, { ...base, tags: ["a", 5] })["tags.1"]).toBe("Each tag is text");
+  });
+
   it("refuses tags with forbidden characters and too many tags", () => {
-    expect(errorsOf(ModelCreateSchema, { ...base, tags: "ok, bad;tag" })["tags.1"]).toMatch(/Tags use letters/);
+    expect(errorsOf(ModelCreateSchema, { ...base, tags: ["ok", "bad;tag"] })["tags.1"]).toMatch(/Tags use letters/);
     const many = Array.from({ length: 21 }, (_, i) => `t${i}`);
     expect(errorsOf(ModelCreateSchema, { ...base, tags: many }).tags).toBe("At most 20 tags");
   });
@@ -111,9 +114,33 @@ describe("ModelCreateSchema", () => {
   });
 
   it("requires a name and a known risk tier", () => {
-    const errors = errorsOf(ModelCreateSchema, { name: " x ", riskTier: "extreme" });
+    const errors = errorsOf(ModelCreateSchema, { name: "  ", riskTier: "extreme" });
     expect(errors.name).toBe("Name is required");
     expect(errors.riskTier).toBe("Choose one of: minimal, limited, high, unacceptable");
+    expect(errorsOf(ModelCreateSchema, { riskTier: "high" }).name).toBe("Name is required");
+  });
+
+  it("says a one-character name needs at least 2 characters (it said the name was required)", () => {
+    expect(errorsOf(ModelCreateSchema, { name: " x ", riskTier: "high" }).name).toBe("Name needs at least 2 characters");
+    expect(errorsOf(ModelUpdateSchema, { name: "x", riskTier: "high" }).name).toBe("Name needs at least 2 characters");
+    expect(parse(ModelCreateSchema, { name: "xy", riskTier: "high" }).name).toBe("xy");
+  });
+});
+
+describe("ModelCreateFormSchema and ModelUpdateFormSchema (the model form)", () => {
+  const base = { name: "Credit Risk", riskTier: "high" };
+
+  it.each([
+    ["create", ModelCreateFormSchema],
+    ["update", ModelUpdateFormSchema],
+  ] as const)("%s: reads tags from the form's comma-separated text, trimmed, lower-cased and de-duplicated", (_, schema) => {
+    expect(parse(schema, { ...base, tags: " NLP, fraud ,nlp,, Fraud " }).tags).toEqual(["nlp", "fraud"]);
+    expect(parse(schema, { ...base, tags: "" }).tags).toEqual([]);
+    expect(errorsOf(schema, { ...base, tags: "ok, bad;tag" })["tags.1"]).toMatch(/Tags use letters/);
+  });
+
+  it("ignores the form's other fields (intent, one-time token)", () => {
+    expect(parse(ModelCreateFormSchema, { ...base, intent: "save", submissionToken: "t" })).not.toHaveProperty("intent");
   });
 });
 
@@ -315,6 +342,13 @@ describe("IncidentCreateSchema", () => {
     expect(errorsOf(IncidentCreateSchema, { ...base, reviewUrl: "not a url" }).reviewUrl).toBe("Use a full http(s) address");
   });
 
+  it("says a title shorter than 3 characters needs 3, on report and on update", () => {
+    expect(errorsOf(IncidentCreateSchema, { title: "ab", severity: "sev3", startedAt: "2026-01-01" }).title).toBe(
+      "Title needs at least 3 characters",
+    );
+    expect(errorsOf(IncidentUpdateSchema, { title: "ab" }).title).toBe("Title needs at least 3 characters");
+  });
+
   it("refuses an unknown severity, a missing title and an out-of-range date", () => {
     const errors = errorsOf(IncidentCreateSchema, { title: "", severity: "sev5", startedAt: "1990-01-01T00:00:00Z" });
     expect(errors.title).toBe("Title is required");
@@ -425,12 +459,45 @@ describe("ModelListQuerySchema", () => {
     ).toEqual({ q: "fraud", stage: "production", riskTier: "high", team: "Risk", tag: "nlp", sort: "-risk", page: 3, pageSize: 10 });
   });
 
+  it("refuses bad values, naming each parameter and saying what to send (the API's 422)", () => {
+    expect(
+      errorsOf(ModelListQuerySchema, { stage: "live", riskTier: "extreme", sort: "popularity", page: "-2", pageSize: "1000" }),
+    ).toEqual({
+      stage: "Choose one of: development, validation, staging, production, retired",
+      riskTier: "Choose one of: minimal, limited, high, unacceptable",
+      sort: "Choose one of: name, -name, updated, -updated, risk, -risk",
+      page: "Use a whole number from 1 to 100,000",
+      pageSize: "Use a whole number from 1 to 100",
+    });
+    for (const page of ["abc", "0", "1.5", "100001"])
+      expect(errorsOf(ModelListQuerySchema, { page }), page).toEqual({ page: expect.any(String) });
+    expect(errorsOf(ModelListQuerySchema, { pageSize: "101" })).toEqual({ pageSize: "Use a whole number from 1 to 100" });
+    expect(errorsOf(ModelListQuerySchema, { q: "a".repeat(101) })).toEqual({ q: "Use at most 100 characters" });
+  });
+
+  it("takes an empty value as not given", () => {
+    expect(parse(ModelListQuerySchema, { stage: "", riskTier: "", page: "", pageSize: "" })).toMatchObject({
+      stage: undefined,
+      riskTier: undefined,
+      page: 1,
+      pageSize: 25,
+    });
+  });
+});
+
+describe("ModelListPageQuerySchema (the model list page)", () => {
+  it("reads valid values as the API does", () => {
+    const query = { q: " fraud ", stage: "production", riskTier: "high", sort: "-risk", page: "3", pageSize: "10" };
+    expect(parse(ModelListPageQuerySchema, query)).toEqual(parse(ModelListQuerySchema, query));
+  });
+
   it("bad values fall back to defaults instead of failing", () => {
     expect(
-      parse(ModelListQuerySchema, { stage: "live", riskTier: "extreme", sort: "popularity", page: "-2", pageSize: "1000" }),
+      parse(ModelListPageQuerySchema, { stage: "live", riskTier: "extreme", sort: "popularity", page: "-2", pageSize: "1000" }),
     ).toMatchObject({ stage: undefined, riskTier: undefined, sort: undefined, page: 1, pageSize: 25 });
-    expect(parse(ModelListQuerySchema, { page: "abc", pageSize: "0" })).toMatchObject({ page: 1, pageSize: 25 });
-    expect(parse(ModelListQuerySchema, { page: "1.5", pageSize: "2.5" })).toMatchObject({ page: 1, pageSize: 25 });
+    expect(parse(ModelListPageQuerySchema, { page: "abc", pageSize: "0" })).toMatchObject({ page: 1, pageSize: 25 });
+    expect(parse(ModelListPageQuerySchema, { page: "1.5", pageSize: "2.5" })).toMatchObject({ page: 1, pageSize: 25 });
+    expect(parse(ModelListPageQuerySchema, { q: "a".repeat(101), stage: "staging" })).toMatchObject({ q: undefined, stage: "staging" });
   });
 });
 

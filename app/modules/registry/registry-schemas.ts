@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { keysFirst, lengthFirst } from "../../utils/bounded";
-import { DATE_RANGE_MESSAGE, dayPartProblem, DateTimeSchema, NameTextSchema, optionalField, yearInRange } from "../../utils/validation";
+import {
+  DATE_RANGE_MESSAGE,
+  dayPartProblem,
+  DateTimeSchema,
+  lenientQuery,
+  NameTextSchema,
+  optionalField,
+  queryWholeNumber,
+  requiredNameText,
+  yearInRange,
+} from "../../utils/validation";
 import { parseSemver } from "./lifecycle";
 import { COMPARISONS, INCIDENT_STATUSES, RESERVED_MODEL_SLUGS, RISK_TIERS, SEVERITIES, STAGES } from "./registry-constants";
 
@@ -12,8 +22,8 @@ import { COMPARISONS, INCIDENT_STATUSES, RESERVED_MODEL_SLUGS, RISK_TIERS, SEVER
 
 const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters`);
 const optionalText = (max: number) => optionalField(trimmed(max));
-/** A name or title: one line, no control or text-direction characters. */
-const nameField = (max: number) => NameTextSchema.max(max, `Use at most ${max} characters`);
+/** A name or title: one line, no control or text-direction characters; `text` is `requiredNameText(…)` for one that must be given. */
+const nameField = (max: number, text: z.ZodString = NameTextSchema) => text.max(max, `Use at most ${max} characters`);
 const optionalName = (max: number) => optionalField(nameField(max));
 
 export const SlugSchema = z
@@ -39,21 +49,20 @@ export function slugify(name: string): string {
   return (RESERVED_MODEL_SLUGS as readonly string[]).includes(slug) ? `${slug}-model` : slug;
 }
 
-const TagsSchema = z.preprocess(
-  (value) => (typeof value === "string" ? value.split(",") : value),
-  lengthFirst(
-    z
-      .array(
-        z
-          .string()
-          .trim()
-          .toLowerCase()
-          .max(40, "Tags are at most 40 characters")
-          .regex(/^[\p{L}\p{N} _.-]*$/u, "Tags use letters, digits, spaces, '.', '_' and '-'"),
-      )
-      .max(20, "At most 20 tags"),
-  ).transform((tags) => [...new Set(tags.filter(Boolean))]),
-);
+/** A model's tags: a list (the form's comma-separated text is split by `ModelCreateFormSchema`). */
+const TagsSchema = lengthFirst(
+  z
+    .array(
+      z
+        .string({ invalid_type_error: "Each tag is text" })
+        .trim()
+        .toLowerCase()
+        .max(40, "Tags are at most 40 characters")
+        .regex(/^[\p{L}\p{N} _.-]*$/u, "Tags use letters, digits, spaces, '.', '_' and '-'"),
+      { invalid_type_error: 'Send the tags as a list, such as ["nlp", "fraud"]' },
+    )
+    .max(20, "At most 20 tags"),
+).transform((tags) => [...new Set(tags.filter(Boolean))]);
 
 export const RiskTierSchema = z.enum(RISK_TIERS, {
   errorMap: () => ({ message: `Choose one of: ${RISK_TIERS.join(", ")}` }),
@@ -61,7 +70,7 @@ export const RiskTierSchema = z.enum(RISK_TIERS, {
 export const StageSchema = z.enum(STAGES, { errorMap: () => ({ message: `Choose one of: ${STAGES.join(", ")}` }) });
 
 export const ModelCreateSchema = z.object({
-  name: nameField(120).min(2, "Name is required"),
+  name: nameField(120, requiredNameText("Name", 2)),
   slug: optionalField(SlugSchema),
   riskTier: RiskTierSchema,
   ownerTeam: optionalName(80),
@@ -85,6 +94,14 @@ export type ModelCreate = z.infer<typeof ModelCreateSchema>;
 
 export const ModelUpdateSchema = ModelCreateSchema.omit({ slug: true });
 export type ModelUpdate = z.infer<typeof ModelUpdateSchema>;
+
+/** The model form sends its tags as one comma-separated text; the API sends a list. */
+const tagsFromText = (value: unknown) => {
+  if (!value || typeof value !== "object" || typeof (value as { tags?: unknown }).tags !== "string") return value;
+  return { ...value, tags: (value as { tags: string }).tags.split(",") };
+};
+export const ModelCreateFormSchema = z.preprocess(tagsFromText, ModelCreateSchema);
+export const ModelUpdateFormSchema = z.preprocess(tagsFromText, ModelUpdateSchema);
 
 export const SemverSchema = z
   .string()
@@ -230,7 +247,7 @@ const incidentTimesAreOrdered = (value: { startedAt?: Date; detectedAt?: Date; r
 
 export const IncidentCreateSchema = z
   .object({
-    title: nameField(200).min(3, "Title is required"),
+    title: nameField(200, requiredNameText("Title", 3)),
     severity: z.enum(SEVERITIES, { errorMap: () => ({ message: "Choose a severity from sev1 to sev4" }) }),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
     startedAt: DateTimeSchema,
@@ -248,7 +265,7 @@ export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
 
 export const IncidentUpdateSchema = z
   .object({
-    title: optionalField(nameField(200).min(3, "Title is too short")),
+    title: optionalField(nameField(200, requiredNameText("Title", 3))),
     severity: optionalField(z.enum(SEVERITIES)),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
     detectedAt: optionalField(DateTimeSchema),
@@ -299,14 +316,18 @@ export const MetricsWindowSchema = z
 
 export const MODEL_SORTS = ["name", "-name", "updated", "-updated", "risk", "-risk"] as const;
 
+/** `GET /api/v1/models`: an invalid value is refused (422), naming the parameter. */
 export const ModelListQuerySchema = z.object({
-  q: optionalText(100).catch(undefined),
-  stage: optionalField(StageSchema).catch(undefined),
-  riskTier: optionalField(RiskTierSchema).catch(undefined),
-  team: optionalText(80).catch(undefined),
-  tag: optionalField(z.string().trim().toLowerCase().max(40)).catch(undefined),
-  sort: optionalField(z.enum(MODEL_SORTS)).catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).catch(25).default(25),
+  q: optionalText(100),
+  stage: optionalField(StageSchema),
+  riskTier: optionalField(RiskTierSchema),
+  team: optionalText(80),
+  tag: optionalField(z.string().trim().toLowerCase().max(40, "Tags are at most 40 characters")),
+  sort: optionalField(z.enum(MODEL_SORTS, { errorMap: () => ({ message: `Choose one of: ${MODEL_SORTS.join(", ")}` }) })),
+  page: queryWholeNumber({ min: 1, max: 100_000, fallback: 1 }),
+  pageSize: queryWholeNumber({ min: 1, max: 100, fallback: 25 }),
 });
 export type ModelListQuery = z.infer<typeof ModelListQuerySchema>;
+
+/** The model list page reads the same query leniently: a bad value (a stale or edited link) is ignored. */
+export const ModelListPageQuerySchema = lenientQuery(ModelListQuerySchema);
