@@ -126,23 +126,33 @@ export default function FinalizeAssessment() {
                 Each needs a written justification, kept with the finalised assessment: a level above the registry evidence, or a level 3 or
                 above where the registry could measure none of the component&apos;s evidence rules.
               </p>
-              {flagged.map((c) => (
-                <div className="field" key={c.id}>
-                  <label htmlFor={`justify-${c.id}`}>
-                    {c.flag!.unsupported
-                      ? `${c.name}: assessed level ${c.flag!.achievedLevel}, registry evidence level ${c.flag!.evidenceLevel}`
-                      : `${c.name}: assessed level ${c.flag!.achievedLevel}, no registry evidence`}
-                  </label>
-                  <textarea
-                    id={`justify-${c.id}`}
-                    name={`justification.${c.id}`}
-                    rows={3}
-                    maxLength={4000}
-                    placeholder="Why is the level right despite the registry figures?"
-                    defaultValue={result?.values?.[`justification.${c.id}`] ?? a.justifications[c.id] ?? ""}
-                  />
-                </div>
-              ))}
+              {flagged.map((c) => {
+                const missing = result?.errors?.[`justifications.${c.id}`];
+                return (
+                  <div className="field" key={c.id}>
+                    <label htmlFor={`justify-${c.id}`}>
+                      {c.flag!.unsupported
+                        ? `${c.name}: assessed level ${c.flag!.achievedLevel}, registry evidence level ${c.flag!.evidenceLevel}`
+                        : `${c.name}: assessed level ${c.flag!.achievedLevel}, no registry evidence`}
+                    </label>
+                    <textarea
+                      id={`justify-${c.id}`}
+                      name={`justification.${c.id}`}
+                      rows={3}
+                      maxLength={4000}
+                      placeholder="Why is the level right despite the registry figures?"
+                      defaultValue={result?.values?.[`justification.${c.id}`] ?? a.justifications[c.id] ?? ""}
+                      aria-invalid={missing ? true : undefined}
+                      aria-describedby={missing ? `justify-${c.id}-error` : undefined}
+                    />
+                    {missing ? (
+                      <p className="field-error" id={`justify-${c.id}-error`}>
+                        Write why this level is right: {missing}.
+                      </p>
+                    ) : null}
+                  </div>
+                );
+              })}
             </>
           ) : null}
 

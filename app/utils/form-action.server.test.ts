@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { invalid } from "./errors";
+import { DomainError, invalid } from "./errors";
 import { MAX_FORM_FIELDS, readFormData, runFormAction } from "./form-action.server";
 
 const post = (body: BodyInit, contentType: string) =>
@@ -71,6 +71,26 @@ describe("runFormAction keeps what was typed", () => {
     const invalidForm = await runFormAction(form({ status: "done" }), schema, () => "never run", "Saved.");
     expect(invalidForm.init?.status).toBe(400);
     expect(invalidForm.data.values).toEqual({ status: "done" });
+  });
+
+  it("puts each problem a domain refusal lists on its own field, beside the refusal's message on the form", async () => {
+    const refused = await runFormAction(
+      form({ status: "done", evidence: "" }),
+      schema,
+      () => {
+        throw new DomainError("conflict", "Justify two levels", undefined, [
+          { path: "justifications.mlops", message: "MLOps: no registry evidence" },
+          { path: "justifications.ops", message: "Operations: above the evidence" },
+        ]);
+      },
+      "Saved.",
+    );
+    expect(refused.init?.status).toBe(409);
+    expect(refused.data.errors).toEqual({
+      form: "Justify two levels",
+      "justifications.mlops": "MLOps: no registry evidence",
+      "justifications.ops": "Operations: above the evidence",
+    });
   });
 
   it("sends back the values a success names, for the page to show its notice where the form was", async () => {

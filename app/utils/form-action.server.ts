@@ -97,7 +97,7 @@ export async function runFormAction<S extends ZodTypeAny, R>(
   } catch (error) {
     if (error instanceof DomainError) {
       return data<FormActionResult>(
-        { ok: false, errors: { [error.field ?? "form"]: error.message }, values: typedValues(formData), intent },
+        { ok: false, errors: domainErrors(error), values: typedValues(formData), intent },
         { status: STATUS_BY_CODE[error.code] },
       );
     }
@@ -106,6 +106,13 @@ export async function runFormAction<S extends ZodTypeAny, R>(
   const outcome = typeof success === "function" ? success(output, parsed.data) : success;
   if (outcome instanceof Response) throw outcome;
   return data<FormActionResult>(typeof outcome === "string" ? { ok: true, intent, notice: outcome } : { ok: true, intent, ...outcome });
+}
+
+/** A refusal's message on its field (or the form), and each named problem it lists on that problem's own path. */
+function domainErrors(error: DomainError): FieldErrors {
+  const errors: FieldErrors = { [error.field ?? "form"]: error.message };
+  for (const issue of error.issues ?? []) errors[issue.path] ??= issue.message;
+  return errors;
 }
 
 type IntentHandler<S extends ZodTypeAny, R> = {
