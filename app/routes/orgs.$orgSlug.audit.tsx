@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const parsed = AuditFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   const filter = parsed.success ? parsed.data : {};
-  const { events, nextBeforeId } = listStoredAuditEvents(org.id, auditFilterRange(filter), {
+  const { events, nextBeforeId, newerBeforeId } = listStoredAuditEvents(org.id, auditFilterRange(filter), {
     beforeId: filter.before,
     limit: PAGE_SIZE,
   });
@@ -31,6 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     errors: parsed.success ? {} : fieldErrors(parsed.error),
     facets: listAuditFacets(org.id),
     nextBeforeId,
+    newerBeforeId,
     events: events.map((e) => ({
       ...auditEventRow(e),
       link: links.get(`${e.entityType}:${e.entityId}`) ?? null,
@@ -50,13 +51,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AuditLog() {
-  const { events, facets, nextBeforeId, canVerify, errors } = useLoaderData<typeof loader>();
+  const { events, facets, nextBeforeId, newerBeforeId, canVerify, errors } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const verification = result?.verification ?? null;
   const anchorErrors: Record<string, string> = result?.anchorErrors ?? {};
   const [params] = useSearchParams();
-  const nextParams = new URLSearchParams(params);
-  if (nextBeforeId) nextParams.set("before", String(nextBeforeId));
   return (
     <>
       <div className="page-header">
@@ -148,8 +147,9 @@ export default function AuditLog() {
         </>
       )}
       <nav className="pagination" aria-label="Pages">
-        {params.get("before") ? <Link to={`?${new URLSearchParams([...params].filter(([k]) => k !== "before"))}`}>Newest</Link> : null}
-        {nextBeforeId ? <Link to={`?${nextParams}`}>Older events →</Link> : null}
+        {typeof newerBeforeId === "number" ? <Link to={`?${pageParams(params)}`}>Newest</Link> : null}
+        {newerBeforeId !== undefined ? <Link to={`?${pageParams(params, newerBeforeId ?? undefined)}`}>← Newer events</Link> : null}
+        {nextBeforeId ? <Link to={`?${pageParams(params, nextBeforeId)}`}>Older events →</Link> : null}
       </nav>
     </>
   );
@@ -182,4 +182,11 @@ function VerificationResult({ verification }: { verification: NonNullable<Verifi
         : `The log disagrees with a checkpoint: ${verification.reason}.`}
     </p>
   );
+}
+
+/** The page's filters with another page of events: `before` an event id, or none for the newest page. */
+function pageParams(params: URLSearchParams, before?: number): URLSearchParams {
+  const next = new URLSearchParams([...params].filter(([key]) => key !== "before"));
+  if (before !== undefined) next.set("before", String(before));
+  return next;
 }

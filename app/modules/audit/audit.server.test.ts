@@ -268,6 +268,21 @@ describe("listAuditEvents", () => {
     expect(page3.nextBeforeId).toBeUndefined();
   });
 
+  it("steps back to newer pages: newerBeforeId opens the page before, null when that is the newest", () => {
+    const page1 = list({}, { limit: 2 });
+    expect(page1.newerBeforeId).toBeUndefined();
+    const page2 = list({}, { limit: 2, beforeId: page1.nextBeforeId });
+    expect(page2.newerBeforeId).toBeNull();
+    const page3 = list({}, { limit: 2, beforeId: page2.nextBeforeId });
+    expect(list({}, { limit: 2, beforeId: page3.newerBeforeId! }).events.map((e) => e.id)).toEqual([ids[2], ids[1]]);
+    // With a filter, the page before counts matching events only.
+    const m2 = list({ entityType: "model" }, { limit: 1, beforeId: ids[4] });
+    expect(m2.events.map((e) => e.id)).toEqual([ids[2]]);
+    expect(m2.newerBeforeId).toBeNull();
+    const m3 = list({ entityType: "model" }, { limit: 1, beforeId: m2.nextBeforeId });
+    expect(list({ entityType: "model" }, { limit: 1, beforeId: m3.newerBeforeId! }).events.map((e) => e.id)).toEqual([ids[2]]);
+  });
+
   it("has no next page when the results fit exactly", () => {
     const exact = list({ action: "member.added" }, { limit: 2 });
     expect(exact.events).toHaveLength(2);

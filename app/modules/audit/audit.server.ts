@@ -215,8 +215,8 @@ export type AuditEventFilters = {
 const FILTERS = ["actor", "entityType", "entityId", "action", "from", "to"] as const;
 type Filter = (typeof FILTERS)[number];
 
-/** The conditions of one shape of the list (which filters are set, whether it pages back), on placeholders of the same names. */
-function buildListQuery(shape: { filters: readonly Filter[]; paged: boolean }) {
+/** The filters that are set, as conditions on placeholders of the same names. */
+function filterConditions(filters: readonly Filter[]): SQL[] {
   const placeholder = (name: string) => sql.placeholder(name);
   const conditions: Record<Filter, () => SQL> = {
     actor: () => eq(auditEvents.actorLabel, placeholder("actor")),
@@ -226,29 +226,42 @@ function buildListQuery(shape: { filters: readonly Filter[]; paged: boolean }) {
     from: () => sql`${auditEvents.createdAt} >= ${placeholder("from")}`,
     to: () => sql`${auditEvents.createdAt} < ${placeholder("to")}`,
   };
-  return reusableQuery((db) =>
-    db
-      .select()
-      .from(auditEvents)
-      .where(
-        and(
-          eq(auditEvents.orgId, placeholder("orgId")),
-          ...shape.filters.map((filter) => conditions[filter]()),
-          ...(shape.paged ? [sql`${auditEvents.id} < ${placeholder("beforeId")}`] : []),
-        ),
-      )
-      .orderBy(desc(auditEvents.id))
-      .limit(placeholder("limit")),
-  );
+  return [eq(auditEvents.orgId, sql.placeholder("orgId")), ...filters.map((filter) => conditions[filter]())];
 }
 
 /** One prepared statement per shape (at most 2⁷ of them): the audit log and the dashboard ask the same few again and again. */
 const listQuery = memoByKey(
   (filters: readonly Filter[], paged: boolean) => `${filters.join(",")}|${paged}`,
-  (filters: readonly Filter[], paged: boolean) => buildListQuery({ filters, paged }),
+  (filters: readonly Filter[], paged: boolean) =>
+    reusableQuery((db) =>
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(...filterConditions(filters), ...(paged ? [sql`${auditEvents.id} < ${sql.placeholder("beforeId")}`] : [])))
+        .orderBy(desc(auditEvents.id))
+        .limit(sql.placeholder("limit")),
+    ),
 );
 
-/** Newest first, keyset-paginated on id so deep pages stay cheap; each payload as stored (JSON text). */
+/** The ids just newer than a page's first event, oldest first: where the page before it starts. */
+const newerIdsQuery = memoByKey(
+  (filters: readonly Filter[]) => filters.join(","),
+  (filters: readonly Filter[]) =>
+    reusableQuery((db) =>
+      db
+        .select({ id: auditEvents.id })
+        .from(auditEvents)
+        .where(and(...filterConditions(filters), sql`${auditEvents.id} > ${sql.placeholder("afterId")}`))
+        .orderBy(auditEvents.id)
+        .limit(sql.placeholder("limit")),
+    ),
+);
+
+/**
+ * Newest first, keyset-paginated on id so deep pages stay cheap; each payload as stored (JSON text).
+ * `nextBeforeId` opens the next (older) page; `newerBeforeId` the one before it: `null` when that is the
+ * newest page (no `before`), undefined on the newest page itself.
+ */
 export function listStoredAuditEvents(
   orgId: number,
   filters: AuditEventFilters,
@@ -265,7 +278,13 @@ export function listStoredAuditEvents(
   const rows = listQuery(set, Boolean(page.beforeId))(db).all(params);
   const hasMore = rows.length > page.limit;
   const events = rows.slice(0, page.limit);
-  return { events, nextBeforeId: hasMore ? events.at(-1)?.id : undefined };
+  let newerBeforeId: number | null | undefined;
+  if (page.beforeId) {
+    const { beforeId: _beforeId, ...filterParams } = params;
+    const newer = newerIdsQuery(set)(db).all({ ...filterParams, afterId: events[0]?.id ?? page.beforeId - 1 });
+    newerBeforeId = newer.length === 0 ? undefined : newer.length > page.limit ? newer[page.limit - 1]!.id + 1 : null;
+  }
+  return { events, nextBeforeId: hasMore ? events.at(-1)?.id : undefined, newerBeforeId };
 }
 
 /** Newest first, keyset-paginated on id so deep pages stay cheap; payloads parsed. */
@@ -275,10 +294,10 @@ export function listAuditEvents(
   page: { beforeId?: number; limit: number },
   db: DbOrTx = getDb(),
 ) {
-  const { events, nextBeforeId } = listStoredAuditEvents(orgId, filters, page, db);
+  const { events, ...pages } = listStoredAuditEvents(orgId, filters, page, db);
   return {
     events: events.map((row) => ({ ...row, payload: JSON.parse(row.payload) as Record<string, unknown> })),
-    nextBeforeId,
+    ...pages,
   };
 }
 
