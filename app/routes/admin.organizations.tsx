@@ -142,7 +142,14 @@ export default function SiteOrganizations() {
             again if the first invitation was lost or expired: any earlier link for the same email stops working.
           </p>
           {invited?.ok ? <NoticeWithLink notice={invited.notice} link={invited.reveal} /> : null}
-          <FormError error={invited && !invited.ok && !inviteValues.orgId ? (inviteErrors.form ?? inviteErrors.orgId) : undefined} />
+          {/* Here when the refused form is not on the page (its organisation has an administrator now). */}
+          <FormError
+            error={
+              invited && !invited.ok && !withoutAdmin.some((org) => String(org.id) === inviteValues.orgId)
+                ? (inviteErrors.form ?? inviteErrors.orgId)
+                : undefined
+            }
+          />
           {withoutAdmin.map((org) => {
             const mine = inviteValues.orgId === String(org.id);
             return (

@@ -50,6 +50,8 @@ it("a server killed while a delivery is in flight delivers every message after a
   const env = { SMTP_URL: smtp.url, SCHEDULER_POLL_MS: "100", PUBLIC_URL: "https://portal.test", WEBHOOK_ALLOW_PRIVATE: "1" };
   const databaseFile = process.env.DATABASE_URL!;
   const org = await createTestOrg("crash");
+  // Registered here, in the test's process: its receiver is on loopback, as the server's env allows.
+  process.env.WEBHOOK_ALLOW_PRIVATE = "1";
   const endpoint = createWebhookEndpoint(
     org.id,
     { url: hooks.url, events: ["approval.requested"], description: "crash test" },
