@@ -41,6 +41,8 @@ export default function BiasAuditPage() {
   const result = useActionData<typeof action>();
   const base = `/orgs/${org.slug}/bias-audits/${audit.id}`;
   const c = audit.config;
+  // Fewer than two groups large enough: nothing was compared, so the audit fails for want of evidence, not on a disparity.
+  const uncompared = audit.groups.filter((g) => g.includedInDisparities).length < 2;
   return (
     <>
       <p>
@@ -52,7 +54,7 @@ export default function BiasAuditPage() {
         <h1>
           Bias audit #{audit.id}: {audit.modelName} {audit.version}{" "}
           <span className={audit.passed ? "ok-text" : "bad-text"} data-testid="audit-result">
-            {audit.passed ? "passed" : "failed"}
+            {audit.passed ? "passed" : uncompared ? "failed: too few groups to compare" : "failed"}
           </span>
         </h1>
         <span className="inline-form">
@@ -123,7 +125,13 @@ export default function BiasAuditPage() {
       {canSignOff ? (
         <Form method="post" className="card" aria-label="Sign-off">
           <h2>Sign-off</h2>
-          {audit.passed ? null : (
+          {audit.passed ? null : uncompared ? (
+            <p className="warn-text">
+              This audit could compare no groups: fewer than two are large enough (see the warnings). Running it again on more rows, or with
+              a lower minimum group size, gives a result; accepting it as it is is a risk acceptance, and its rationale is shown to the
+              approvers of any promotion. A high-risk model still needs a passing audit.
+            </p>
+          ) : (
             <p className="warn-text">
               This audit failed its fairness rules. Accepting it anyway is a risk acceptance: write down why the disparities are acceptable;
               the rationale is shown to the approvers of any promotion. A high-risk model still needs a passing audit.

@@ -194,6 +194,25 @@ describe("bias audits over the API", () => {
     });
   });
 
+  test("an audit with too few groups large enough to compare fails, and its page says why", async ({ testOrg, apiAs, baseURL }) => {
+    const { base } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const rows = rowsOf("a", { tp: 4, fn: 1, fp: 1, tn: 4 });
+    const audit = await expectJson<{ id: number; passed: boolean }>(
+      await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows } }),
+      201,
+    );
+    expect(audit.passed).toBe(false);
+    const { cookie } = await signIn(baseURL, testOrg.emails.ethics, TEST_PASSWORD);
+    const page = await (await apiClient(baseURL, { headers: { cookie } }).get(`/orgs/${testOrg.slug}/bias-audits/${audit.id}`)).text();
+    expect(page).toContain("failed: too few groups to compare");
+    expect(page).toContain("This audit could compare no groups");
+    // An audit that compared groups and failed keeps the plain verdict.
+    const compared = await expectJson<{ id: number }>(await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
+    const other = await (await apiClient(baseURL, { headers: { cookie } }).get(`/orgs/${testOrg.slug}/bias-audits/${compared.id}`)).text();
+    expect(other).toMatch(/data-testid="audit-result">failed</);
+  });
+
   test("bad configurations → 422 with an issue naming the problem; nothing is stored", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx } = await apiAs(testOrg.id, GOV);
