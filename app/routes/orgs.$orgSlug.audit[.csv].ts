@@ -5,6 +5,7 @@ import { AuditFilterSchema, auditFilterRange } from "~/modules/audit/audit-schem
 import { eventLabel } from "~/modules/audit/event-labels";
 import { requireMember } from "~/modules/auth/membership.server";
 import { csvResponse, csvStream } from "~/utils/csv-writer";
+import { httpError } from "~/utils/http";
 import { fieldErrors } from "~/utils/validation";
 
 /**
@@ -18,10 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // Never the whole log in place of what was asked for: the page shows the same errors beside its filters.
   if (!parsed.success) {
     const problems = Object.entries(fieldErrors(parsed.error)).map(([field, message]) => `${field}: ${message}`);
-    return new Response(`The filters are not valid, so nothing was exported.\n${problems.join("\n")}\n`, {
-      status: 422,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-    });
+    throw httpError(422, `The filters are not valid, so nothing was exported: ${problems.join("; ")}`);
   }
   const filters = auditFilterRange(parsed.data);
   const header = [
