@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../../../db/client";
+import { eq, sql } from "drizzle-orm";
+import { getDb, reusableQuery, type DbOrTx } from "../../../db/client";
 import { orgSettings } from "../../../db/schema";
 import { invalid } from "../../utils/errors";
 import type { Actor } from "../audit/audit.server";
@@ -12,8 +12,15 @@ import type { FrameworkChoice } from "./assessment-schemas";
  * (`org_settings.framework_version`), or the newest built-in version when they made none.
  * An assessment keeps the version it was opened with; this only affects new ones.
  */
+const chosenFrameworkQuery = reusableQuery((db) =>
+  db
+    .select({ v: orgSettings.frameworkVersion })
+    .from(orgSettings)
+    .where(eq(orgSettings.orgId, sql.placeholder("orgId"))),
+);
+
 export function getFrameworkChoice(orgId: number, db: DbOrTx = getDb()) {
-  const chosen = db.select({ v: orgSettings.frameworkVersion }).from(orgSettings).where(eq(orgSettings.orgId, orgId)).get()?.v ?? null;
+  const chosen = chosenFrameworkQuery(db).get({ orgId })?.v ?? null;
   return { frameworkVersion: chosen, nextAssessmentVersion: chosen ?? LATEST_FRAMEWORK_VERSION, newest: LATEST_FRAMEWORK_VERSION };
 }
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { getDb, writeTransaction, type DbOrTx } from "../../../db/client";
+import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { memberships, oidcProviders, orgDomains, organizations, users } from "../../../db/schema";
 import { env, type OidcSettings } from "../../utils/env.server";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -433,15 +433,18 @@ export function providerSettingsForEmail(email: string): OidcSettings | null {
 /** Whether anyone signs in through a provider here: the sign-in page then asks for the email first. */
 export function singleSignOnOffered(): boolean {
   if (env().OIDC) return true;
-  return (
-    getDb()
-      .select({ id: oidcProviders.id })
-      .from(oidcProviders)
-      .innerJoin(orgDomains, eq(orgDomains.orgId, oidcProviders.orgId))
-      .where(and(eq(oidcProviders.enabled, true), eq(orgDomains.status, "approved")))
-      .get() !== undefined
-  );
+  return anyOrganisationProvider().get() !== undefined;
 }
+
+/** Asked on every visit to the sign-in page, so prepared once per connection. */
+const anyOrganisationProvider = reusableQuery((db) =>
+  db
+    .select({ id: oidcProviders.id })
+    .from(oidcProviders)
+    .innerJoin(orgDomains, eq(orgDomains.orgId, oidcProviders.orgId))
+    .where(and(eq(oidcProviders.enabled, true), eq(orgDomains.status, "approved")))
+    .limit(1),
+);
 
 /** The origins the sign-in form may end at (the CSP's form-action): every provider that can sign someone in. */
 export function providerOrigins(): string[] {

@@ -936,6 +936,13 @@ const tagsOfModelQuery = reusableQuery((db) =>
     .orderBy(modelTags.tag),
 );
 
+const ownerQuery = reusableQuery((db) =>
+  db
+    .select({ email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.id, sql.placeholder("userId"))),
+);
+
 export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const model = findModelBySlug(orgId, slug, db);
   if (!model) return null;
@@ -943,9 +950,7 @@ export function getModel(orgId: number, slug: string, db: DbOrTx = getDb()) {
   const tags = tagsOfModelQuery(db)
     .all({ modelId: model.id })
     .map((r) => r.tag);
-  const owner = model.ownerUserId
-    ? (db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, model.ownerUserId)).get() ?? null)
-    : null;
+  const owner = model.ownerUserId ? (ownerQuery(db).get({ userId: model.ownerUserId }) ?? null) : null;
   return { ...modelJson(model, tags, versions), versions, ownerUserId: model.ownerUserId, owner };
 }
 
