@@ -267,7 +267,11 @@ export default function VersionDetail() {
                 </li>
               ))}
             </ul>
-            {canRunBiasAudit ? <Link to={`${modelPath}/versions/${version.version}/bias-audits/new`}>Run a bias audit</Link> : null}
+            {canRunBiasAudit ? (
+              <Link className="screen-only" to={`${modelPath}/versions/${version.version}/bias-audits/new`}>
+                Run a bias audit
+              </Link>
+            ) : null}
           </div>
           <div>
             <h3>Promotion gates</h3>
