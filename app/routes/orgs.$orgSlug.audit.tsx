@@ -19,17 +19,20 @@ const PAGE_SIZE = 50;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const parsed = AuditFilterSchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  const filter = parsed.success ? parsed.data : {};
+  const base = { org, canVerify: role === "admin" || role === "auditor", facets: listAuditFacets(org.id) };
+  // Filters that cannot be applied list nothing: the whole log under them would read as their result.
+  if (!parsed.success)
+    return { ...base, errors: fieldErrors(parsed.error), entity: null, events: [], nextBeforeId: undefined, newerBeforeId: undefined };
+  const filter = parsed.data;
   const { events, nextBeforeId, newerBeforeId } = listStoredAuditEvents(org.id, auditFilterRange(filter), {
     beforeId: filter.before,
     limit: PAGE_SIZE,
   });
   const links = auditEntityLinks(org.id, org.slug, events);
   return {
-    org,
-    canVerify: role === "admin" || role === "auditor",
-    errors: parsed.success ? {} : fieldErrors(parsed.error),
-    facets: listAuditFacets(org.id),
+    ...base,
+    errors: {} as Record<string, string>,
+    entity: filter.entityId ? entityShown(org, filter.entityType, filter.entityId) : null,
     nextBeforeId,
     newerBeforeId,
     events: events.map((e) => ({
@@ -37,6 +40,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       link: links.get(`${e.entityType}:${e.entityId}`) ?? null,
     })),
   };
+}
+
+/** The one entity a link from its page narrowed the log to (`entityId`), by name. */
+function entityShown(org: { id: number; slug: string }, entityType: string | undefined, entityId: string) {
+  const name = entityType
+    ? auditEntityLinks(org.id, org.slug, [{ entityType, entityId }]).get(`${entityType}:${entityId}`)?.name
+    : undefined;
+  return { id: entityId, name: name ?? (entityType ? `${entityTypeLabel(entityType)} ${entityId}` : `entity ${entityId}`) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -51,7 +62,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function AuditLog() {
-  const { events, facets, nextBeforeId, newerBeforeId, canVerify, errors } = useLoaderData<typeof loader>();
+  const { events, facets, nextBeforeId, newerBeforeId, canVerify, errors, entity } = useLoaderData<typeof loader>();
+  const filtersValid = Object.keys(errors).length === 0;
   const result = useActionData<typeof action>();
   const verification = result?.verification ?? null;
   const anchorErrors: Record<string, string> = result?.anchorErrors ?? {};
@@ -61,9 +73,11 @@ export default function AuditLog() {
       <div className="page-header">
         <h1>Audit log</h1>
         <span className="inline-form">
-          <a href={`audit.csv?${params}`} download>
-            Export CSV
-          </a>
+          {filtersValid ? (
+            <a href={`audit.csv?${params}`} download>
+              Export CSV
+            </a>
+          ) : null}
           {canVerify ? (
             <Form method="post">
               <button type="submit" className="secondary">
@@ -105,6 +119,15 @@ export default function AuditLog() {
         </details>
       ) : null}
       <Form method="get" className="inline-form card" aria-label="Filter events" key={params.toString()}>
+        {entity ? (
+          <p className="filter-scope">
+            <input type="hidden" name="entityId" value={entity.id} />
+            Only the events of <strong>{entity.name}</strong>.{" "}
+            <Link to={`?${withoutParams(params, ["entityId", "before"])}`}>
+              Show every {entity.name.startsWith("entity") ? "entity" : "one"}
+            </Link>
+          </p>
+        ) : null}
         <FilterSelect name="actor" label="Actor" options={facets.actors} />
         <FilterSelect
           name="entityType"
@@ -135,7 +158,9 @@ export default function AuditLog() {
         <button type="submit">Filter</button>
         <Link to="?">Clear</Link>
       </Form>
-      {events.length === 0 ? (
+      {!filtersValid ? (
+        <p className="muted">Correct the filters above to see the events.</p>
+      ) : events.length === 0 ? (
         <p className="muted">No events match.</p>
       ) : (
         <>
@@ -179,14 +204,20 @@ function VerificationResult({ verification }: { verification: NonNullable<Verifi
     <p className="form-error" role="alert">
       {verification.brokenBy === "chain"
         ? `Chain broken at event ${verification.firstBrokenSeq} (#${verification.firstBrokenId}): ${verification.reason}.`
-        : `The log disagrees with a checkpoint: ${verification.reason}.`}
+        : verification.brokenBy === "anchor"
+          ? `The log does not hold that hash at event ${verification.firstBrokenSeq}${verification.firstBrokenSeq > verification.headSeq ? " (it ends at event " + verification.headSeq + ")" : ""}. Check the number and hash for a typing error. If they were copied correctly from a report or an export, the log has changed since it was made. The chain itself and its signed checkpoints are intact; nobody else was alerted.`
+          : `The log disagrees with a checkpoint: ${verification.reason}.`}
     </p>
   );
 }
 
 /** The page's filters with another page of events: `before` an event id, or none for the newest page. */
 function pageParams(params: URLSearchParams, before?: number): URLSearchParams {
-  const next = new URLSearchParams([...params].filter(([key]) => key !== "before"));
+  const next = withoutParams(params, ["before"]);
   if (before !== undefined) next.set("before", String(before));
   return next;
+}
+
+function withoutParams(params: URLSearchParams, keys: string[]): URLSearchParams {
+  return new URLSearchParams([...params].filter(([key]) => !keys.includes(key)));
 }

@@ -25,8 +25,15 @@ export const AuditVerificationSchema = z.discriminatedUnion("ok", [
     ok: z.literal(false),
     events: z.number().int().describe("Events checked before the break"),
     firstBrokenId: z.number().int().describe("The first event whose hash does not match (0 when events are missing from the end)"),
-    firstBrokenSeq: z.number().int().describe("The first sequence number that disagrees with the chain or a checkpoint"),
-    brokenBy: z.enum(["chain", "checkpoint"]).describe("What found it"),
+    firstBrokenSeq: z
+      .number()
+      .int()
+      .describe("The first sequence number that disagrees with the chain or a checkpoint (the given `seq` and `headHash` only when nothing else disagrees)"),
+    brokenBy: z
+      .enum(["chain", "checkpoint", "anchor"])
+      .describe(
+        "What found it: the chain itself, a signed checkpoint, or only the `seq` and `headHash` given with the request (which may hold a typing error; nobody is alerted)",
+      ),
     reason: z.string(),
     ...trailFields,
   }),

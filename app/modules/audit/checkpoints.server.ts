@@ -226,7 +226,7 @@ export function recordRestore(
 /** verify's answer (`GET /api/v1/audit/verify`, the audit page, the CLI): see AuditVerificationSchema. */
 export type TrailVerification = z.infer<typeof AuditVerificationSchema>;
 
-type Problem = { seq: number; id: number; reason: string; by?: "chain" };
+type Problem = { seq: number; id: number; reason: string; by?: "chain" | "anchor" };
 
 function pointAt(orgId: number | null, seq: number, db: DbOrTx): ChainPoint | undefined {
   const row = db
@@ -329,8 +329,9 @@ function* auditTrailCheck(
   const compare = (checkpoint: Checkpoint, source: CheckpointSource) => {
     const finding = compareCheckpoint(checkpoint, pointAt(orgId, checkpoint.seq, db), headSeq, rollbacks);
     if (finding.kind === "rolled-back") rolledBack++;
-    else if (finding.kind === "rewritten") problems.push({ seq: checkpoint.seq, id: finding.point.id, reason: describe(finding, source) });
-    else if (finding.kind === "truncated") problems.push({ seq: headSeq + 1, id: 0, reason: describe(finding, source) });
+    const by = source === "anchor" ? "anchor" : undefined;
+    if (finding.kind === "rewritten") problems.push({ seq: checkpoint.seq, id: finding.point.id, reason: describe(finding, source), by });
+    else if (finding.kind === "truncated") problems.push({ seq: headSeq + 1, id: 0, reason: describe(finding, source), by });
   };
   for (const checkpoint of valid.values()) compare(checkpoint, "stored");
   for (const checkpoint of given) {
@@ -371,7 +372,10 @@ function* auditTrailCheck(
     rolledBackCheckpoints: rolledBack,
   };
   if (problems.length === 0) return { ok: true, events: chain.events, ...base };
-  const first = problems.reduce((a, b) => (b.seq < a.seq ? b : a));
+  // What the trail's own evidence (the chain, signed checkpoints) finds comes first: a number and hash typed in carry
+  // no signature and may hold a typing error, so they are the answer only when nothing else disagrees.
+  const signed = problems.filter((p) => p.by !== "anchor");
+  const first = (signed.length ? signed : problems).reduce((a, b) => (b.seq < a.seq ? b : a));
   return {
     ok: false,
     events: chain.events,
