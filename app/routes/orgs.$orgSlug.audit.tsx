@@ -205,10 +205,22 @@ function VerificationResult({ verification }: { verification: NonNullable<Verifi
       {verification.brokenBy === "chain"
         ? `Chain broken at event ${verification.firstBrokenSeq} (#${verification.firstBrokenId}): ${verification.reason}.`
         : verification.brokenBy === "anchor"
-          ? `The log does not hold that hash at event ${verification.firstBrokenSeq}${verification.firstBrokenSeq > verification.headSeq ? " (it ends at event " + verification.headSeq + ")" : ""}. Check the number and hash for a typing error. If they were copied correctly from a report or an export, the log has changed since it was made. The chain itself and its signed checkpoints are intact; nobody else was alerted.`
+          ? anchorDisagrees(verification)
           : `The log disagrees with a checkpoint: ${verification.reason}.`}
     </p>
   );
+}
+
+/** A number and hash typed in that the log does not hold, while the trail's own evidence agrees with itself. */
+function anchorDisagrees(verification: NonNullable<Verification> & { ok: false }): string {
+  const signed = verification.checkpoints - 1;
+  return [
+    `The log does not hold that hash at event ${verification.firstBrokenSeq}` +
+      (verification.firstBrokenSeq > verification.headSeq ? ` (it ends at event ${verification.headSeq}).` : "."),
+    "Check the number and the hash for a typing error.",
+    "If they were copied correctly from a report or an export, the log was changed after it was made: tell the organisation's admins.",
+    `The chain is consistent in itself${signed > 0 ? ` and with ${signed} signed checkpoint${signed === 1 ? "" : "s"}` : ""}. Only you see this result.`,
+  ].join(" ");
 }
 
 /** The page's filters with another page of events: `before` an event id, or none for the newest page. */

@@ -138,6 +138,21 @@ describe("the audit trail from outside", () => {
     expect(reply.text).toContain("to: The end date is before the start date");
     const onPage = await page(`/orgs/${env.orgSlug}/audit?from=2026-03-02&to=2026-03-01`);
     expect(onPage.text).toContain("The end date is before the start date");
+    // The whole log under the error would read as its result.
+    expect(onPage.text).toContain("Correct the filters above to see the events.");
+    expect(onPage.text).not.toContain("<table");
+    expect(onPage.text).not.toContain("Export CSV");
+  });
+
+  it("the log opened from a model's page names the model and keeps to it when other filters change", async () => {
+    const model = env.db.prepare("select id, name from models where org_id = ? order by id limit 1").get(env.orgId) as {
+      id: number;
+      name: string;
+    };
+    const scoped = await page(`/orgs/${env.orgSlug}/audit?entityType=model&entityId=${model.id}`);
+    expect(scoped.status).toBe(200);
+    expect(scoped.text).toContain(`Only the events of <strong>${model.name}</strong>`);
+    expect(scoped.text).toMatch(new RegExp(`<input type="hidden" name="entityId" value="${model.id}"/>`));
   });
 
   it("a rewrite with every later hash recomputed: verify (API and page) names the sequence number; an anchor catches it too", async () => {
@@ -163,13 +178,28 @@ describe("the audit trail from outside", () => {
     file.close();
     expect(JSON.parse((await api("/audit/verify")).text)).toMatchObject({ ok: true });
     const anchored = JSON.parse((await api(`/audit/verify?seq=${anchor.seq}&headHash=${anchor.hash}`)).text);
-    expect(anchored).toMatchObject({ ok: false, firstBrokenSeq: anchor.seq });
+    expect(anchored).toMatchObject({ ok: false, firstBrokenSeq: anchor.seq, brokenBy: "anchor" });
 
     const form = new URLSearchParams({ seq: String(anchor.seq), headHash: anchor.hash });
     const verified = await page(`/orgs/${env.orgSlug}/audit`, { method: "POST", body: form });
     expect(verified.status).toBe(200);
-    expect(verified.text).toContain(
-      `The log disagrees with a checkpoint: event ${anchor.seq} differs from the sequence number and head hash given (event ${anchor.seq})`,
-    );
+    expect(verified.text).toContain(`The log does not hold that hash at event ${anchor.seq}.`);
+    expect(verified.text).toContain("the log was changed after it was made: tell the organisation&#x27;s admins.");
+  });
+
+  it("a number and hash typed in with a typo tell the person who typed them, and alert nobody", async () => {
+    const alerts = () =>
+      env.db
+        .prepare("select count(*) from notifications where org_id = ? and event_type = 'audit.verification_failed'")
+        .pluck()
+        .get(env.orgId);
+    const before = alerts();
+    const typo = JSON.parse((await api(`/audit/verify?seq=1&headHash=${"a".repeat(64)}`)).text);
+    expect(typo).toMatchObject({ ok: false, firstBrokenSeq: 1, brokenBy: "anchor" });
+    const form = new URLSearchParams({ seq: "999999", headHash: "b".repeat(64) });
+    const verified = await page(`/orgs/${env.orgSlug}/audit`, { method: "POST", body: form });
+    expect(verified.text).toMatch(/The log does not hold that hash at event \d+ \(it ends at event \d+\)\./);
+    expect(verified.text).toContain("Only you see this result.");
+    expect(alerts()).toBe(before);
   });
 });
