@@ -6,7 +6,7 @@ import { LevelPill } from "~/components/framework";
 import { MetricTiles } from "~/components/metric-tiles";
 import { cached } from "~/data-cache.server";
 import { PeriodSchema } from "~/modules/assessment/assessment-schemas";
-import { formatScore } from "~/modules/assessment/scoring";
+import { formatScore, scoreChange } from "~/modules/assessment/scoring";
 import { auditChainState, listStoredAuditEvents } from "~/modules/audit/audit.server";
 import { auditEntityLinks } from "~/modules/audit/entity-links.server";
 import { eventLabel } from "~/modules/audit/event-labels";
@@ -91,10 +91,6 @@ function recentActivity(org: { id: number; slug: string }) {
 
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
-function signed(delta: number): string {
-  return `${delta > 0 ? "+" : delta < 0 ? "−" : "±"}${formatScore(Math.abs(delta))}`;
-}
-
 function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standing" | "roadmap">) {
   return (
     <section className="card" aria-labelledby="standing">
@@ -116,7 +112,7 @@ function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standi
             <p data-testid="maturity-change">
               {standing.previous ? (
                 <>
-                  {signed(standing.dimensionScore - standing.previous.dimensionScore)} since {standing.previous.period} (
+                  {scoreChange(standing.dimensionScore, standing.previous.dimensionScore).text} since {standing.previous.period} (
                   {formatScore(standing.previous.dimensionScore)})
                 </>
               ) : (

@@ -7,7 +7,7 @@ import { LevelPill } from "~/components/framework";
 import { cached } from "~/data-cache.server";
 import { WithdrawSchema } from "~/modules/assessment/assessment-schemas";
 import { submitAssessmentForReview, withdrawAssessment } from "~/modules/assessment/assessments.server";
-import { formatScore } from "~/modules/assessment/scoring";
+import { formatScore, scoreChange } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { comparableComponentScores, frameworkVersionsComparable, getFramework } from "~/modules/framework/framework";
@@ -134,7 +134,7 @@ export default function AssessmentOverview() {
   const base = `/orgs/${org.slug}/assessments/${a.id}` as const;
   const withdrawn = a.status === "withdrawn";
   const frozen = a.status === "finalized" || withdrawn;
-  const delta = previous ? a.score.dimensionScore - previous.dimensionScore : null;
+  const delta = previous ? scoreChange(a.score.dimensionScore, previous.dimensionScore) : null;
   const unsupported = a.flags.filter((f) => needsJustification(f));
   const componentName = (id: string) => components.find((c) => c.id === id)?.name ?? id;
   return (
@@ -183,11 +183,7 @@ export default function AssessmentOverview() {
             {formatScore(a.score.dimensionScore)}
           </div>
           <div className="muted">
-            {withdrawn
-              ? "not counted: withdrawn"
-              : delta === null
-                ? "first finalised quarter"
-                : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)} since ${previous!.period}`}
+            {withdrawn ? "not counted: withdrawn" : delta === null ? "first finalised quarter" : `${delta.text} since ${previous!.period}`}
           </div>
         </div>
         <div className="tile">

@@ -11,7 +11,7 @@ import { AssessmentCreateSchema } from "~/modules/assessment/assessment-schemas"
 import { countsAsFinalized } from "~/modules/assessment/assessment-constants";
 import { createAssessment, openableQuarters } from "~/modules/assessment/assessments.server";
 import { getFrameworkChoice } from "~/modules/assessment/framework-choice.server";
-import { formatScore } from "~/modules/assessment/scoring";
+import { formatScore, scoreChange } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { componentTrendKey, frameworkVersionsComparable } from "~/modules/framework/framework";
 import { runFormActionOnce } from "~/modules/http/submit-once.server";
@@ -42,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         level,
         levelName,
         band,
-        change: previous && comparable && status !== "withdrawn" ? dimensionScore - previous.dimensionScore : null,
+        change: previous && comparable && status !== "withdrawn" ? scoreChange(dimensionScore, previous.dimensionScore) : null,
         comparable,
       };
     }),
@@ -118,8 +118,8 @@ export default function Assessments() {
                         <td>{a.band}</td>
                       </>
                     )}
-                    <td className={delta === null ? "muted" : delta >= 0 ? "ok-text" : "bad-text"}>
-                      {delta === null ? (a.comparable ? "—" : "not comparable") : `${delta >= 0 ? "+" : ""}${delta.toFixed(1)}`}
+                    <td className={delta === null ? "muted" : { up: "ok-text", down: "bad-text", none: "" }[delta.direction]}>
+                      {delta === null ? (a.comparable ? "—" : "not comparable") : delta.text}
                     </td>
                   </tr>
                 );

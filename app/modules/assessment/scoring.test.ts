@@ -7,6 +7,7 @@ import {
   coverage,
   creditOf,
   formatScore,
+  scoreChange,
   questionFlags,
   rankComponents,
   scoreAssessment,
@@ -694,5 +695,14 @@ describe("strengthsAndGaps", () => {
     const { strengths, gaps } = strengthsAndGaps(framework, score, none.responses);
     expect(strengths).toEqual([]);
     expect(gaps.map((g) => g.statementId)).toEqual(["none.l2.1", "none.l2.2", "none.l2.3", "none.l2.4", "none.l2.5"]);
+  });
+});
+
+describe("scoreChange", () => {
+  it("is the difference of the scores as shown, so a board never reads −0.0 or a change the figures do not add up to", () => {
+    expect(scoreChange(3.06, 3.0667)).toEqual({ text: "±0.0", direction: "none", amount: "0.0" });
+    // 2.4433 shows as 2.4 and 3.0667 as 3.1: the change shown is −0.7, not the unrounded −0.6.
+    expect(scoreChange(2.4433, 3.0667)).toEqual({ text: "−0.7", direction: "down", amount: "0.7" });
+    expect(scoreChange(3.25, 3.04)).toEqual({ text: "+0.3", direction: "up", amount: "0.3" });
   });
 });

@@ -153,6 +153,17 @@ export function formatScore(score: number): string {
   return (Math.round(score * 10 + EPSILON) / 10).toFixed(1);
 }
 
+/**
+ * The change between two scores as people read it: the difference of the scores as shown (3.1 → 3.1 is no change,
+ * whatever the hundredths say), signed ("+0.3", "−0.2", "±0.0"), and its direction for colour and words.
+ */
+export function scoreChange(current: number, previous: number): { text: string; direction: "up" | "down" | "none"; amount: string } {
+  const tenths = Math.round(Number(formatScore(current)) * 10) - Math.round(Number(formatScore(previous)) * 10);
+  const amount = (Math.abs(tenths) / 10).toFixed(1);
+  const direction = tenths > 0 ? "up" : tenths < 0 ? "down" : "none";
+  return { text: `${direction === "up" ? "+" : direction === "down" ? "−" : "±"}${amount}`, direction, amount };
+}
+
 export type QuestionAnswer = { questionId: string; level: number | null };
 
 export type QuestionFlag = {

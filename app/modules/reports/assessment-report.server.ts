@@ -3,7 +3,7 @@ import { getDb, type DbOrTx } from "../../../db/client";
 import { assessments } from "../../../db/schema";
 import type { AssessmentDetail } from "../assessment/assessments.server";
 import { needsJustification } from "../assessment/evidence";
-import { formatScore } from "../assessment/scoring";
+import { formatScore, scoreChange } from "../assessment/scoring";
 import { EVIDENCE_SOURCE_LABELS, EVIDENCE_WINDOW_LABELS } from "../framework/framework-schema";
 import { metricValueText, thresholdText } from "../roadmap/criteria";
 import { comparableComponentScores, frameworkVersionsComparable, getFramework } from "../framework/framework";
@@ -231,8 +231,8 @@ export function assessmentBoardReport(
     notice(doc, "Not final", "This assessment is still being captured; its scores change until leadership finalises it.", COLORS.muted);
   }
 
-  const delta = previous ? a.score.dimensionScore - previous.dimensionScore : null;
-  const change = delta === null ? "—" : `${delta > 0 ? "+" : delta < 0 ? "−" : "±"}${Math.abs(delta).toFixed(1)}`;
+  const delta = previous ? scoreChange(a.score.dimensionScore, previous.dimensionScore) : null;
+  const change = delta === null ? "—" : delta.text;
   figureTiles(doc, [
     { label: "Score", value: formatScore(a.score.dimensionScore), detail: "out of 5" },
     { label: "Level", value: `Level ${a.score.level}`, detail: a.score.levelName },
@@ -245,7 +245,7 @@ export function assessmentBoardReport(
       label: "Change since last quarter",
       value: change,
       detail: previous ? `from ${formatScore(previous.dimensionScore)} in ${previous.period}` : "first finalised quarter",
-      color: delta === null || Math.abs(delta) < 0.05 ? COLORS.text : delta > 0 ? COLORS.ok : COLORS.bad,
+      color: delta === null ? COLORS.text : { up: COLORS.ok, down: COLORS.bad, none: COLORS.text }[delta.direction],
     },
   ]);
 
@@ -257,7 +257,9 @@ export function assessmentBoardReport(
     `The dimension scores ${formatScore(a.score.dimensionScore)} out of 5: level ${a.score.level} (${a.score.levelName}), ${a.score.band} band` +
       (delta === null
         ? ". This is the first finalised quarter."
-        : `, ${delta >= 0 ? "up" : "down"} ${Math.abs(delta).toFixed(1)} since ${previous!.period}.`) +
+        : delta.direction === "none"
+          ? `, unchanged since ${previous!.period}.`
+          : `, ${delta.direction} ${delta.amount} since ${previous!.period}.`) +
       (a.strengths.length ? ` Strongest: ${a.strengths.map((s) => `${s.name} (${formatScore(s.score)})`).join(", ")}.` : "") +
       (above.length
         ? ` ${above.length === 1 ? "One component claims" : `${above.length} components claim`} more than the registry shows: ${above.map((f) => name(f.componentId)).join(", ")}.`
