@@ -137,6 +137,7 @@ export default function AssessmentOverview() {
   const delta = previous ? scoreChange(a.score.dimensionScore, previous.dimensionScore) : null;
   const unsupported = a.flags.filter((f) => needsJustification(f));
   const componentName = (id: string) => components.find((c) => c.id === id)?.name ?? id;
+  const selfRated = a.evidence.filter((e) => e.rules.length === 0).map((e) => e.componentId);
   return (
     <>
       <p>
@@ -300,7 +301,13 @@ export default function AssessmentOverview() {
                     <LevelPill level={c.level} />
                   </td>
                   <td className="words-cell">
-                    {evidence?.level == null ? <span className="muted">no registry evidence</span> : <LevelPill level={evidence.level} />}
+                    {evidence?.level != null ? (
+                      <LevelPill level={evidence.level} />
+                    ) : evidence && evidence.rules.length > 0 ? (
+                      <span className="muted">no registry evidence</span>
+                    ) : (
+                      <span className="muted">self-rated: no evidence rules</span>
+                    )}
                   </td>
                   <td className={flag && needsJustification(flag) ? "prose-cell" : undefined}>
                     {flag && needsJustification(flag) ? (
@@ -349,6 +356,9 @@ export default function AssessmentOverview() {
         {a.evidencePolicy.missingFigure === "not-evidenced"
           ? `A rule is “not evidenced” when the registry cannot give its figure (no promotions, no production models): that never counts as failed. A component's evidence level is the highest level at which none of its rules, at that level or below, fails. A component whose rules are all not evidenced has no registry evidence, and rating it level ${a.evidencePolicy.justifyFromLevel} or above needs a written justification to finalise.`
           : "Framework version 1: a rule whose figure the registry cannot give counts as failed. A component's evidence level is the highest level at which all its rules, at that level and below, hold."}{" "}
+        {selfRated.length > 0
+          ? `${selfRated.map(componentName).join(", ")} ${selfRated.length === 1 ? "has" : "have"} no evidence rules: the registry does not check ${selfRated.length === 1 ? "its" : "their"} rating, which is the leadership's own. `
+          : null}
         Thresholds marked “portal&apos;s own choice” are not stated by the maturity guide.{" "}
         <AppLink to={`/framework/scoring?version=${a.frameworkVersion}`}>How evidence is checked</AppLink>
       </p>
