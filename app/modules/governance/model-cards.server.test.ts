@@ -125,6 +125,9 @@ describe("model card lifecycle", () => {
 
     expect(catchDomain(() => submitModelCard(orgId, card.id, TEAM)).code).toBe("conflict");
     expect(cardEvents(orgId, card.id).map((e) => e.action)).toEqual(["model_card.created", "model_card.submitted"]);
+    // The trail holds the text that was submitted, whole (autosaves share one entry per run).
+    const submittedEvent = JSON.parse(cardEvents(orgId, card.id)[1]!.payload) as { after: { sections: Record<string, string> } };
+    expect(submittedEvent.after.sections.modelDetails).toBe("Details");
   });
 
   it("an empty card cannot be submitted", () => {

@@ -302,9 +302,17 @@ export function submitModelCard(orgId: number, cardId: number, actor: Actor, opt
       .where(eq(modelCards.id, card.id))
       .returning()
       .get();
+    // The text as submitted, whole: autosaves share one audit entry per run (the first), so without it the trail
+    // would not hold the card that reviewers then approve (their events carry this digest).
     auditCard(tx, updated, actor, "model_card.submitted", {
       before: { status: card.status },
-      after: { status: "in_review", revision: card.revision, digest: cardDigest(stored) },
+      after: {
+        status: "in_review",
+        revision: card.revision,
+        digest: cardDigest(stored),
+        sections: stored.sections,
+        notApplicable: stored.notApplicable,
+      },
     });
     const message = cardMessage(tx, updated);
     notify(
