@@ -16,7 +16,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { componentTrendKey, frameworkVersionsComparable } from "~/modules/framework/framework";
 import { runFormActionOnce } from "~/modules/http/submit-once.server";
 import { hasRole } from "~/modules/auth/roles";
-import { quarterOf } from "~/utils/quarters";
+import { quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
 import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction = () => [{ title: "Assessments" }];
@@ -51,6 +51,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // The current quarter and past ones without a live assessment; never a future quarter.
     openPeriods: openableQuarters(org.id, now),
     current: quarterOf(now),
+    // When every openable quarter is taken: the next one, and the day it opens.
+    nextQuarter: {
+      period: shiftQuarter(quarterOf(now), 1),
+      opens: quarterRange(shiftQuarter(quarterOf(now), 1))
+        .from.toISOString()
+        .slice(0, 10),
+    },
     nextVersion: getFrameworkChoice(org.id).nextAssessmentVersion,
   };
 }
@@ -67,7 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function Assessments() {
-  const { org, assessments, trend, canCreate, openPeriods, current, nextVersion } = useLoaderData<typeof loader>();
+  const { org, assessments, trend, canCreate, openPeriods, current, nextQuarter, nextVersion } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <>
@@ -145,6 +152,11 @@ export default function Assessments() {
             It uses framework version {nextVersion} (admins choose the version in Administration → Settings).
           </p>
         </Form>
+      ) : canCreate ? (
+        <p className="card muted" style={{ marginTop: "1rem" }} data-testid="no-open-quarter">
+          The current quarter ({current}) and the four before it each have an assessment, so there is none to start. {nextQuarter.period}{" "}
+          opens on {nextQuarter.opens}. Withdrawing an assessment frees its quarter.
+        </p>
       ) : null}
     </>
   );

@@ -6,7 +6,9 @@
 import { send } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
 import { signIn } from "../setup/sign-in";
-import { createTestOrg, TEST_PASSWORD } from "../setup/test-orgs";
+import { createTestOrg, member, TEST_PASSWORD } from "../setup/test-orgs";
+import { createAssessment } from "../../app/modules/assessment/assessments.server";
+import { quarterOf, shiftQuarter } from "../../app/utils/quarters";
 
 const heading = (html: string) => /<h1\b[^>]*>(.*?)<\/h1>/s.exec(html)?.[1];
 const hasInbox = (html: string) => html.includes('data-testid="header-inbox"');
@@ -54,4 +56,17 @@ test("the header inbox is on organisation pages only", async ({ baseURL, testOrg
     expect(reply.status, path).toBe(200);
     expect(hasInbox(reply.text), path).toBe(false);
   }
+});
+
+test("with every quarter it may open taken, the assessment list says why there is nothing to start", async ({ baseURL, testOrg }) => {
+  const { cookie } = await signIn(baseURL, testOrg.emails.leadership, TEST_PASSWORD);
+  const list = () => send(baseURL, `/orgs/${testOrg.slug}/assessments`, { cookie });
+  expect((await list()).text).toContain("Start assessment");
+  const current = quarterOf(new Date());
+  for (let back = 0; back <= 4; back++)
+    createAssessment(testOrg.id, { period: shiftQuarter(current, -back) }, member(testOrg, "leadership").actor);
+  const full = (await list()).text.replaceAll("<!-- -->", "");
+  expect(full).not.toContain("Start assessment");
+  expect(full).toContain(`The current quarter (${current}) and the four before it each have an assessment`);
+  expect(full).toContain(`${shiftQuarter(current, 1)} opens on`);
 });
