@@ -25,8 +25,8 @@ export function ComponentRadar({
       config={{
         type: "radar",
         data: {
-          // Multi-line labels keep long component names whole instead of clipping them.
-          labels: labels.map((label) => wrapLabel(label)),
+          // Multi-line labels, short enough for the sides of a phone-wide radar, keep long component names whole.
+          labels: labels.map((label) => wrapLabel(label, 11)),
           datasets: series.map((s) => ({
             label: s.label,
             data: s.values,
@@ -40,7 +40,7 @@ export function ComponentRadar({
         options: {
           layout: { padding: 4 },
           scales: {
-            r: { min: 0, max: 5, ticks: { stepSize: 1, backdropColor: "transparent" }, pointLabels: { font: { size: 12 }, padding: 6 } },
+            r: { min: 0, max: 5, ticks: { stepSize: 1, backdropColor: "transparent" }, pointLabels: { font: { size: 11 }, padding: 4 } },
           },
           plugins: { legend: { position: "bottom", labels: { boxWidth: 14 } } },
         },
