@@ -73,12 +73,13 @@ function block(node: MarkdownBlock, key: number): ReactNode {
       return <blockquote key={key}>{blocks(node.children)}</blockquote>;
     case "table": {
       const [header = [], ...rows] = node.rows;
+      const aligned = (c: number) => (node.align?.[c] ? { textAlign: node.align[c] } : undefined);
       return (
         <table key={key}>
           <thead>
             <tr>
               {header.map((cell, c) => (
-                <th key={c} scope="col">
+                <th key={c} scope="col" style={aligned(c)}>
                   {inlines(cell)}
                 </th>
               ))}
@@ -89,7 +90,9 @@ function block(node: MarkdownBlock, key: number): ReactNode {
               {rows.map((row, r) => (
                 <tr key={r}>
                   {row.map((cell, c) => (
-                    <td key={c}>{inlines(cell)}</td>
+                    <td key={c} style={aligned(c)}>
+                      {inlines(cell)}
+                    </td>
                   ))}
                 </tr>
               ))}

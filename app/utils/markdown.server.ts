@@ -2,7 +2,15 @@ import type * as Mdast from "mdast";
 import { fromMarkdown, type Options } from "mdast-util-from-markdown";
 import { gfmFromMarkdown } from "mdast-util-gfm";
 import { gfm } from "micromark-extension-gfm";
-import { isSafeHref, markdownSource, type MarkdownBlock, type MarkdownInline, type MarkdownListItem, type MarkdownRoot } from "./markdown";
+import {
+  headingsBelow,
+  isSafeHref,
+  markdownSource,
+  type MarkdownBlock,
+  type MarkdownInline,
+  type MarkdownListItem,
+  type MarkdownRoot,
+} from "./markdown";
 
 /**
  * Parses Markdown (CommonMark with GitHub's extensions: tables, task lists,
@@ -191,7 +199,7 @@ function compactBlocks(nodes: Mdast.RootContent[], context: Context): MarkdownBl
         const rows = node.children.map((row) =>
           Array.from({ length: width }, (_, c) => compactInlines(row.children[c]?.children ?? [], inner)),
         );
-        out.push({ type: "table", rows });
+        out.push({ type: "table", rows, align: Array.from({ length: width }, (_, c) => node.align?.[c] ?? null) });
         break;
       }
       case "footnoteDefinition":
@@ -266,8 +274,10 @@ function compactInlines(nodes: Mdast.PhrasingContent[], context: Context): Markd
 /**
  * User Markdown made safe to carry elsewhere (exports): parsed and sanitised
  * as the portal renders it, then written back, so raw HTML is text and only
- * safe links stay links whatever renders the file.
+ * safe links stay links whatever renders the file. `headingsBelow` moves the
+ * text's headings that many levels down, under the export's own.
  */
-export function safeMarkdown(source: string): string {
-  return markdownSource(parseMarkdown(source));
+export function safeMarkdown(source: string, options: { headingsBelow?: number } = {}): string {
+  const tree = parseMarkdown(source);
+  return markdownSource(options.headingsBelow ? headingsBelow(tree, options.headingsBelow) : tree);
 }

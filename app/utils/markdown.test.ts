@@ -113,6 +113,7 @@ describe("parseMarkdown: a compact tree of CommonMark and GFM", () => {
           [[text("F1")], [text("0.8")]],
           [[text("short")], []],
         ],
+        align: ["left", "right"],
       },
       para(text("after")),
     ]);
@@ -123,6 +124,7 @@ describe("parseMarkdown: a compact tree of CommonMark and GFM", () => {
           [[text("a")], [text("b")]],
           [[{ type: "inlineCode", value: "x | y" }], [text("c")]],
         ],
+        align: [null, "center"],
       },
     ]);
     expect(blocks("a | b | c\n|---|---|")[0]?.type).toBe("paragraph");

@@ -24,6 +24,9 @@ export type MarkdownInline =
 
 export type MarkdownListItem = { checked: boolean | null; children: MarkdownBlock[] };
 
+/** A table column's alignment, from its delimiter row (`:---`, `---:`, `:---:`); null when none is given. */
+export type MarkdownAlign = "left" | "right" | "center" | null;
+
 export type MarkdownBlock =
   | { type: "heading"; depth: 1 | 2 | 3 | 4 | 5 | 6; children: MarkdownInline[] }
   | { type: "paragraph"; children: MarkdownInline[] }
@@ -32,11 +35,30 @@ export type MarkdownBlock =
   | { type: "code"; value: string }
   | { type: "blockquote"; children: MarkdownBlock[] }
   /** `rows[0]` is the header row; every row has the header's number of cells. */
-  | { type: "table"; rows: MarkdownInline[][][] }
+  | { type: "table"; rows: MarkdownInline[][][]; align?: MarkdownAlign[] }
   | { type: "thematicBreak" }
   | { type: "footnoteDefinition"; label: string; children: MarkdownBlock[] };
 
 export type MarkdownRoot = { type: "root"; children: MarkdownBlock[] };
+
+/** The tree with every heading `by` levels deeper (at most 6): user text placed under a document's own headings. */
+export function headingsBelow(root: MarkdownRoot, by: number): MarkdownRoot {
+  const shift = (blocks: MarkdownBlock[]): MarkdownBlock[] =>
+    blocks.map((block) => {
+      switch (block.type) {
+        case "heading":
+          return { ...block, depth: Math.min(block.depth + by, 6) as 1 | 2 | 3 | 4 | 5 | 6 };
+        case "blockquote":
+        case "footnoteDefinition":
+          return { ...block, children: shift(block.children) };
+        case "list":
+          return { ...block, children: block.children.map((item) => ({ ...item, children: shift(item.children) })) };
+        default:
+          return block;
+      }
+    });
+  return { type: "root", children: shift(root.children) };
+}
 
 // Any whitespace (Unicode-aware), C0/C1 control characters and DEL.
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
@@ -185,7 +207,11 @@ function blockSource(block: MarkdownBlock, alternate: boolean, depth: number): s
     case "table": {
       const row = (cells: MarkdownInline[][]) => `| ${cells.map((cell) => inlinesSource(cell).replace(/\\?\n/g, " ")).join(" | ")} |`;
       const [head = [], ...rest] = block.rows;
-      return [row(head), `| ${head.map(() => "---").join(" | ")} |`, ...rest.map(row)].join("\n");
+      const delimiter = (c: number) => {
+        const align = block.align?.[c];
+        return align ? { left: ":---", right: "---:", center: ":---:" }[align] : "---";
+      };
+      return [row(head), `| ${head.map((_, c) => delimiter(c)).join(" | ")} |`, ...rest.map(row)].join("\n");
     }
     case "thematicBreak":
       return "***";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSafeHref, type MarkdownBlock, type MarkdownInline } from "../../utils/markdown";
+import { headingsBelow, isSafeHref, type MarkdownBlock, type MarkdownInline } from "../../utils/markdown";
 import { parseMarkdown } from "../../utils/markdown.server";
 import { CARD_SECTIONS } from "./governance-constants";
 import { emptySections, type CardSections } from "./model-card";
@@ -93,6 +93,13 @@ describe("the model card's Markdown export escapes what it carries (issue 14, #7
     ].join("\n");
     const { body } = exported("Plain", { modelDetails: section });
     const shown = body.split(`## ${CARD_SECTIONS[0]!.title}\n\n`)[1]!.split(`\n## ${CARD_SECTIONS[1]!.title}`)[0]!;
-    expect(parseMarkdown(shown)).toEqual(parseMarkdown(section));
+    // The section's own headings sit under the export's section heading (## → ####).
+    expect(parseMarkdown(shown)).toEqual(headingsBelow(parseMarkdown(section), 2));
+    expect(shown).toContain("#### Sub heading");
+  });
+
+  it("keeps a table's column alignment", () => {
+    const { body } = exported("Aligned", { modelDetails: "| Metric | Value |\n|:--- | ---:|\n| AUC | 0.91 |" });
+    expect(body).toContain("| :--- | ---: |");
   });
 });

@@ -76,7 +76,7 @@ export function cardToMarkdown(input: {
   const body = [`# Model card: ${escapeMarkdownText(model.name.replace(/\s+/g, " ").trim())} ${version.version}`, ""];
   const shown = sectionsAsShown(card.sections, card.notApplicable);
   for (const section of CARD_SECTIONS) {
-    body.push(`## ${section.title}`, "", safeMarkdown(shown[section.id]?.trim() ?? "") || "_Not provided._", "");
+    body.push(`## ${section.title}`, "", safeMarkdown(shown[section.id]?.trim() ?? "", { headingsBelow: 2 }) || "_Not provided._", "");
   }
   return `${front.join("\n")}\n\n${body.join("\n")}`;
 }
