@@ -3,7 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
-import { SaveStatusLine, useAutosave } from "~/components/autosave";
+import { autosaveClientAction, keepPageAfterFailedSave, SaveStatusLine, useAutosave } from "~/components/autosave";
 import { ActionResult, FormError } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { LevelPill } from "~/components/framework";
@@ -131,6 +131,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+/** A save that gets no answer (offline, server error, signed out) keeps the page and what was typed. */
+export const clientAction = autosaveClientAction;
+export const shouldRevalidate = keepPageAfterFailedSave;
+
 /**
  * The page is remounted per component, and when you take someone else's
  * version (after reloading it), so the form's fields start from what is stored.
@@ -163,9 +167,6 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
   const autosave = useFetcher<SaveAnswer>();
   const form = useRef<HTMLFormElement>(null);
   const { status, statusText, formProps } = useAutosave(autosave, form, { enabled: d.canEdit });
-  // Until the page is interactive (or without JavaScript) nothing saves by itself: say so.
-  const [interactive, setInteractive] = useState(false);
-  useEffect(() => setInteractive(true), []);
   const answer = autosave.data ?? documentSave;
   const errors: Record<string, string | undefined> = answer?.errors ?? {};
   const conflict = answer?.conflict;
@@ -387,11 +388,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
         {d.canEdit ? (
           <div className="save-bar">
             <button type="submit">Save</button>
-            <SaveStatusLine
-              status={status}
-              text={statusText}
-              idleHint={interactive ? "Changes save as you type." : "Press Save to keep your changes."}
-            />
+            <SaveStatusLine status={status} text={statusText} />
           </div>
         ) : null}
       </autosave.Form>
