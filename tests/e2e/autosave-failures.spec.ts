@@ -7,11 +7,12 @@ import { quarterOf } from "../../app/utils/quarters";
 /**
  * What people type is never lost: an autosave that gets no answer (no
  * connection, a server error, a session that ended) leaves the page where it
- * is, with every typed value, says why in the status line and saves later.
+ * is, with every typed value, says why in the status line and saves later;
+ * one faulty answer never holds back the others.
  */
 
 const COMPONENT = "production-operations";
-const [FIRST] = FRAMEWORK.components.find((c) => c.id === COMPONENT)!.capabilities.map((s) => s.id);
+const [FIRST, SECOND, THIRD] = FRAMEWORK.components.find((c) => c.id === COMPONENT)!.capabilities.map((s) => s.id);
 
 async function startAssessment(ctx: ApiClient) {
   const { id } = await expectJson<{ id: number }>(await ctx.post(`${API}/assessments`, { data: { period: quarterOf(new Date()) } }), 201);
@@ -87,4 +88,27 @@ test("after the session ended the page stays, says to sign in again, and Save ke
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(saveStatus(page)).toHaveText("All changes saved");
   expect(storedAssessment(id).statements[FIRST!]).toMatchObject({ status: "partial", evidenceNote: "Half the services have runbooks" });
+});
+
+test("a faulty answer is held back while the others save, and the save bar leads to it", async ({ page }) => {
+  // Not applicable, its reason not typed yet: held back; the answers after it still save.
+  await radio(page, FIRST!, "Not applicable").check();
+  await expect(saveStatus(page)).toHaveText(/^Not saved: 1 answer needs fixing before it can be saved; the rest is saved$/);
+  await radio(page, SECOND!, "In place").check();
+  await radio(page, THIRD!, "Not in place").check();
+  await expect(saveStatus(page)).toHaveText(/^Not saved: 1 answer needs fixing/);
+  await expect.poll(() => storedAssessment(id).statements[THIRD!]?.status).toBe("none");
+  expect(storedAssessment(id).statements[SECOND!]).toMatchObject({ status: "in_place" });
+  expect(storedAssessment(id).statements[FIRST!]).toBeUndefined();
+  await expect(statement(page, FIRST!).locator(".field-error")).toHaveText("Say why this does not apply");
+  await expect(radio(page, FIRST!, "Not applicable")).toBeChecked();
+
+  await page.getByTestId("first-held-back").click();
+  const reason = statement(page, FIRST!).getByLabel("Reason (if not applicable)");
+  await expect(reason).toBeFocused();
+  await reason.fill("No services of our own yet");
+  await reason.blur();
+  await expect(saveStatus(page)).toHaveText("All changes saved");
+  await expect(page.getByTestId("first-held-back")).toHaveCount(0);
+  expect(storedAssessment(id).statements[FIRST!]).toMatchObject({ status: "not_applicable", reason: "No services of our own yet" });
 });
