@@ -284,3 +284,22 @@ test("without JavaScript the Save button saves; a faulty answer is held back, li
   expect(storedAssessment(id).statements[second!]).toMatchObject({ status: "not_applicable", reason: "No on-call team yet" });
   await context.close();
 });
+
+test("on a phone the sticky save bar never hides the field that has keyboard focus", async ({ browser, testOrg, apiAs }) => {
+  const { ctx } = await apiAs(testOrg.id, ["assessment:write"]);
+  const id = await startAssessment(ctx);
+  const phone = await pageAs(browser, testOrg, "leadership", { width: 390, height: 844 });
+  await openCapture(phone, testOrg, id, "technical-capability");
+  await phone.getByRole("heading", { level: 1 }).click();
+  for (let step = 0; step < 40; step++) {
+    await phone.keyboard.press("Tab");
+    const overlap = await phone.evaluate(() => {
+      const focused = document.activeElement;
+      const bar = document.querySelector(".save-bar");
+      if (!focused || !bar || bar.contains(focused)) return 0;
+      return focused.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+    });
+    expect(overlap, `focus step ${step} is under the save bar`).toBeLessThanOrEqual(0);
+  }
+  await phone.context().close();
+});
