@@ -12,6 +12,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { keepPageAfterFailedSave } from "./components/autosave";
 import { GeneralErrorBoundary } from "./components/general-error-boundary";
 import { AppLink } from "./components/link";
 import { useNonce } from "./components/nonce";
@@ -26,6 +27,9 @@ export const links: LinksFunction = () => [
 ];
 
 export const meta: MetaFunction = () => [{ title: "AI Maturity & Governance Portal" }];
+
+/** A page whose autosave got no answer keeps its data (and what was typed on it): see autosave.tsx. */
+export const shouldRevalidate = keepPageAfterFailedSave;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getSessionUser(request);

@@ -28,7 +28,9 @@ const QUESTION_COMPONENT: Record<string, string> = {
   "production-operations": "production-operations",
 };
 
-function responsesFor(quarterIndex: number, quarterEnd: Date): AssessmentResponsesInput {
+/** The demo's answers for one quarter, saved at `answeredAt`: no evidence is dated after the day it was saved. */
+function responsesFor(quarterIndex: number, quarterEnd: Date, answeredAt: Date): AssessmentResponsesInput {
+  const evidenceDate = new Date(Math.min(quarterEnd.getTime() - 20 * 86_400_000, answeredAt.getTime())).toISOString().slice(0, 10);
   const framework = getFramework();
   const capabilities: AssessmentResponsesInput["capabilities"] = [];
   for (const component of framework.components) {
@@ -49,7 +51,7 @@ function responsesFor(quarterIndex: number, quarterEnd: Date): AssessmentRespons
             ? {
                 note: `Reviewed in the ${quarterOf(new Date(quarterEnd.getTime() - 86_400_000))} leadership review`,
                 // The oldest quarter's evidence is over a year old by now and shows as stale.
-                date: new Date(quarterEnd.getTime() - 20 * 86_400_000).toISOString().slice(0, 10),
+                date: evidenceDate,
               }
             : undefined,
         });
@@ -85,7 +87,7 @@ function scheduleFinalizedQuarter(
   const answered = new Date(to.getTime() - 10 * 86_400_000);
   const finalized = demoFinalizedAt(period, now);
   timeline.at(opened, () => (ids.assessment = createAssessment(orgId, { period }, leader, { now: opened }).id));
-  timeline.at(answered, () => saveResponses(orgId, ids.assessment, responsesFor(index, to), leader, { now: answered }));
+  timeline.at(answered, () => saveResponses(orgId, ids.assessment, responsesFor(index, to, answered), leader, { now: answered }));
   timeline.at(finalized, () => {
     const flagged = getAssessment(orgId, ids.assessment)!.flags.filter(needsJustification);
     const justifications = Object.fromEntries(flagged.map((f) => [f.componentId, justification(period)]));
@@ -113,7 +115,7 @@ export function seedDemoAssessments(timeline: SeedTimeline, orgId: number, leade
   const saved = new Date(now.getTime() - 2 * 86_400_000);
   timeline.at(opened, () => (ids.draft = createAssessment(orgId, { period: current }, leader, { now: opened }).id));
   timeline.at(saved, () => {
-    const partial = responsesFor(4, quarterRange(current).to);
+    const partial = responsesFor(4, quarterRange(current).to, saved);
     // The draft is half done: the first three components answered.
     const answered = new Set(
       getFramework()

@@ -233,6 +233,18 @@ describe("prepareDatabase", () => {
       .get()!;
     expect(created.at.getTime()).toBe(token.createdAt.getTime());
 
+    // No evidence is dated in the future, nor after the finalisation of its assessment.
+    const today = new Date().toISOString().slice(0, 10);
+    const dated = db.$client
+      .prepare(
+        `select s.evidence_date as date, a.finalized_at as finalizedAt from assessment_statements s
+         join assessments a on a.id = s.assessment_id where s.evidence_date is not null`,
+      )
+      .all() as Array<{ date: string; finalizedAt: number | null }>;
+    expect(dated.length).toBeGreaterThan(0);
+    expect(dated.filter((d) => d.date > today)).toEqual([]);
+    expect(dated.filter((d) => d.finalizedAt !== null && d.date > new Date(d.finalizedAt).toISOString().slice(0, 10))).toEqual([]);
+
     // The roadmap starts on the first day of the quarter after its assessment's, and was generated after it was finalised.
     const roadmap = db.select().from(roadmaps).where(eq(roadmaps.orgId, 1)).get()!;
     const source = db.select().from(assessments).where(eq(assessments.id, roadmap.assessmentId)).get()!;

@@ -1,16 +1,16 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type MouseEvent } from "react";
 import { z } from "zod";
-import { SaveStatusLine, useAutosave } from "~/components/autosave";
+import { autosaveClientAction, keepPageAfterFailedSave, failureReason, SaveStatusLine, useAutosave } from "~/components/autosave";
 import { ActionResult, FormError } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { LevelPill } from "~/components/framework";
 import { EVIDENCE_STALE_DAYS, STATEMENT_STATUS_LABELS, STATEMENT_STATUSES } from "~/modules/assessment/assessment-constants";
 import { EvidenceNoteSchema } from "~/modules/assessment/assessment-schemas";
 import { addEvidenceNote, getAssessment } from "~/modules/assessment/assessments.server";
-import { ComponentVersionSchema, parseCaptureForm } from "~/modules/assessment/capture-schemas";
+import { ComponentVersionSchema, heldBackAnswers, heldBackSummary, parseCaptureForm } from "~/modules/assessment/capture-schemas";
 import {
   CaptureConflictError,
   componentVersion,
@@ -87,6 +87,9 @@ type SaveAnswer = {
   conflict?: ComponentConflict;
   /** What was posted, to refill the form after a refused post without JavaScript. */
   values?: Record<string, string>;
+  /** Answers held back for their field errors (`s.<id>` / `q.<id>`) while the valid ones were saved. */
+  heldBack?: string[];
+  summary?: string;
 };
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -105,18 +108,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const fields = Object.fromEntries([...formData].filter((entry): entry is [string, string] => typeof entry[1] === "string"));
   const refused = (status: number, answer: Partial<SaveAnswer>) =>
     data<SaveAnswer>({ ok: false, intent: "save", errors: {}, values: fields, ...answer }, { status });
+  // Valid answers save; the ones with field errors are held back (and shown as typed, with their errors).
   const { data: input, errors } = parseCaptureForm(fields);
-  if (Object.keys(errors).length) return refused(400, { errors });
+  const heldBack = heldBackAnswers(errors);
+  const held = heldBack.length ? { errors, heldBack, summary: heldBackSummary(heldBack.length) } : {};
+  if (Object.keys(errors).length && !input.capabilities.length && !input.questions.length) return refused(400, held);
   // The version the page loaded (or, to keep yours after a conflict, the version you saw theirs at).
   const version = ComponentVersionSchema.safeParse(fields.overwriteVersion ?? fields.version);
   const componentId = params.componentId ?? "";
   try {
-    const { versions } = saveResponses(
+    const { versions, saved } = saveResponses(
       org.id,
       id,
       { ...input, versions: version.success ? { [componentId]: version.data } : undefined },
       actor,
     );
+    // Some held back: 200 when the rest changed something, 400 when nothing was written.
+    if (Object.keys(errors).length) return refused(saved ? 200 : 400, { ...held, version: versions[componentId] ?? 0 });
     return data<SaveAnswer>({
       ok: true,
       intent: "save",
@@ -125,11 +133,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
       version: versions[componentId] ?? 0,
     });
   } catch (error) {
-    if (error instanceof CaptureConflictError) return refused(409, { conflict: error.conflicts[0] });
+    if (error instanceof CaptureConflictError) return refused(409, { ...held, conflict: error.conflicts[0] });
     if (error instanceof DomainError) return refused(error.code === "not_found" ? 404 : 409, { errors: { form: error.message } });
     throw error;
   }
 }
+
+/** A save that gets no answer (offline, server error, signed out) keeps the page and what was typed. */
+export const clientAction = autosaveClientAction;
+export const shouldRevalidate = keepPageAfterFailedSave;
 
 /**
  * The page is remounted per component, and when you take someone else's
@@ -163,17 +175,18 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
   const autosave = useFetcher<SaveAnswer>();
   const form = useRef<HTMLFormElement>(null);
   const { status, statusText, formProps } = useAutosave(autosave, form, { enabled: d.canEdit });
-  // Until the page is interactive (or without JavaScript) nothing saves by itself: say so.
-  const [interactive, setInteractive] = useState(false);
-  useEffect(() => setInteractive(true), []);
   const answer = autosave.data ?? documentSave;
   const errors: Record<string, string | undefined> = answer?.errors ?? {};
   const conflict = answer?.conflict;
+  // A Save refused without JavaScript (a document post): the status line says so too.
+  const refusedPost = documentSave && !documentSave.ok && !autosave.data ? documentSave : undefined;
+  const heldBack = answer?.heldBack ?? [];
 
   // The version this page's next save is made against: the one loaded, then the one each own save produced.
   // (Never the one a revalidation brings after someone else's save: that is what a conflict is.)
   const baseVersion = useRef(documentSave?.conflict ? documentSave.conflict.yourVersion : d.version.version);
-  if (autosave.data?.ok && autosave.data.version !== undefined) baseVersion.current = autosave.data.version;
+  // (A save that held some answers back saved the rest: it moved the version too.)
+  if (autosave.data?.version !== undefined) baseVersion.current = autosave.data.version;
 
   // The fields start from what was stored when the page opened and are never reset by a later revalidation
   // (which would silently swap someone else's answers into what you are editing); "take theirs" remounts.
@@ -206,6 +219,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
       ) : posted && posted.intent !== "save" ? (
         <ActionResult result={posted as never} />
       ) : null}
+      {refusedPost && heldBack.length ? <HeldBackSummary heldBack={heldBack} errors={errors} labels={answerLabels(d)} /> : null}
       <autosave.Form method="post" ref={form} {...formProps} className="print-keep" aria-label={`Responses for ${d.component.name}`}>
         <input type="hidden" name="intent" value="save" />
         <input type="hidden" name="version" value={baseVersion.current} />
@@ -227,7 +241,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                 const filled = [statementValue(s.id, "note"), statementValue(s.id, "url"), date].filter(Boolean).length;
                 const statementErrors = Object.entries(errors).filter(([key]) => key.startsWith(`s.${s.id}.`));
                 return (
-                  <div key={s.id} className="statement" data-statement={s.id}>
+                  <div key={s.id} id={answerAnchor(`s.${s.id}`)} tabIndex={-1} className="statement" data-statement={s.id}>
                     <div className="statement-line">
                       <p className="statement-text" id={textId}>
                         {s.text}
@@ -334,7 +348,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
           const label = questionLabel(q);
           const questionErrors = Object.entries(errors).filter(([key]) => key.startsWith(`q.${q.id}.`));
           return (
-            <fieldset key={q.id} className="card" disabled={!d.canEdit}>
+            <fieldset key={q.id} id={answerAnchor(`q.${q.id}`)} tabIndex={-1} className="card" disabled={!d.canEdit}>
               <legend>{label}</legend>
               <p id={`question-${q.id}`}>{q.prompt}</p>
               <div role="radiogroup" aria-label={label} className="question-levels">
@@ -388,10 +402,14 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
           <div className="save-bar">
             <button type="submit">Save</button>
             <SaveStatusLine
-              status={status}
-              text={statusText}
-              idleHint={interactive ? "Changes save as you type." : "Press Save to keep your changes."}
+              status={refusedPost ? "failed" : status}
+              text={refusedPost ? `Not saved: ${failureReason(refusedPost)}` : statusText}
             />
+            {heldBack.length ? (
+              <a href={`#${answerAnchor(heldBack[0]!)}`} onClick={goToAnswer} data-testid="first-held-back">
+                Go to the first
+              </a>
+            ) : null}
           </div>
         ) : null}
       </autosave.Form>
@@ -430,6 +448,65 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
         )}
       </nav>
     </>
+  );
+}
+
+/** The id of a statement's (`s.<id>`) or question's (`q.<id>`) block on the page. */
+const answerAnchor = (answer: string) => `answer-${answer.replace(".", "-")}`;
+
+/** Jumps to an answer's block and puts the cursor in its first faulty field (without JavaScript the link jumps to the block). */
+function goToAnswer(event: MouseEvent<HTMLAnchorElement>) {
+  const block = document.getElementById(event.currentTarget.hash.slice(1));
+  if (!block) return;
+  event.preventDefault();
+  block.querySelectorAll("details").forEach((details) => {
+    if (details.querySelector('[aria-invalid="true"]')) details.open = true;
+  });
+  const faulty = block.querySelector<HTMLElement>('[aria-invalid="true"]');
+  const field = faulty?.matches("input, textarea, select") ? faulty : (faulty?.querySelector<HTMLElement>("input") ?? block);
+  field.focus();
+}
+
+/** What each answer is called in the error summary: its statement's text, or the question's label. */
+function answerLabels(d: ReturnType<typeof useLoaderData<typeof loader>>): Record<string, string> {
+  return Object.fromEntries([
+    ...d.component.capabilities.map((s) => [`s.${s.id}`, s.text]),
+    ...d.questions.map((q) => [`q.${q.id}`, questionLabel(q)]),
+  ]);
+}
+
+/** After a Save without JavaScript held answers back: what needs fixing, each a link to its answer. */
+function HeldBackSummary({
+  heldBack,
+  errors,
+  labels,
+}: {
+  heldBack: string[];
+  errors: Record<string, string | undefined>;
+  labels: Record<string, string>;
+}) {
+  return (
+    <section className="form-error error-summary" role="alert" aria-labelledby="held-back-title" tabIndex={-1}>
+      <h2 id="held-back-title">
+        {heldBack.length === 1 ? "1 answer was not saved" : `${heldBack.length} answers were not saved`}: fix{" "}
+        {heldBack.length === 1 ? "it" : "them"} and press Save again
+      </h2>
+      <p>Your other answers are saved.</p>
+      <ul>
+        {heldBack.map((key) => (
+          <li key={key}>
+            <a href={`#${answerAnchor(key)}`} onClick={goToAnswer}>
+              {labels[key] ?? key}
+            </a>
+            :{" "}
+            {Object.entries(errors)
+              .filter(([field]) => field.startsWith(`${key}.`))
+              .map(([, message]) => message)
+              .join("; ")}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import { SaveStatusLine, useAutosave } from "~/components/autosave";
+import { autosaveClientAction, keepPageAfterFailedSave, SaveStatusLine, useAutosave } from "~/components/autosave";
 import { FormError, TextAreaField, TextField } from "~/components/forms";
 import { requireMember } from "~/modules/auth/membership.server";
 import { REGISTRY_WRITERS } from "~/modules/auth/roles";
@@ -90,6 +90,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const conflict: CardSectionConflict[] | undefined = saved.conflicts.length ? saved.conflicts : undefined;
   return data({ ok: !conflict, conflict, savedSections: saved.savedSections, revision: saved.revision, stored: editorCard(saved) });
 }
+
+/** A save that gets no answer (offline, server error, signed out) keeps the page and what was typed. */
+export const clientAction = autosaveClientAction;
+export const shouldRevalidate = keepPageAfterFailedSave;
 
 type SaveAnswer = {
   ok: boolean;
@@ -212,6 +216,7 @@ export default function EditModelCard() {
           status={status}
           text={statusText}
           idleHint="Changes save as you type. A section that does not apply to this model can be marked not applicable, with the reason."
+          staticHint="Press Save card to keep your changes. A section that does not apply to this model can be marked not applicable, with the reason."
         />
         <FormError error={errors.form} />
         {conflicts.length ? (

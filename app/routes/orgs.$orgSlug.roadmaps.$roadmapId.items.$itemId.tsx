@@ -2,7 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
-import { SaveStatusLine, useAutosave, useUnsavedChangesWarning } from "~/components/autosave";
+import {
+  autosaveClientAction,
+  keepPageAfterFailedSave,
+  SaveStatusLine,
+  useAutosave,
+  useUnsavedChangesWarning,
+} from "~/components/autosave";
 import { ActionResult, SelectField, TextAreaField, TextField } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { requireMember } from "~/modules/auth/membership.server";
@@ -50,6 +56,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }),
   );
 }
+
+/** A save that gets no answer (offline, server error, signed out) keeps the page and what was typed. */
+export const clientAction = autosaveClientAction;
+export const shouldRevalidate = keepPageAfterFailedSave;
 
 /** The work form: every field saves as you go (the Save button is for browsers without JavaScript). */
 function ItemWorkForm({

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData } from "@remix-run/react";
+import { keepPageAfterFailedSave } from "~/components/autosave";
 import { GeneralErrorBoundary } from "~/components/general-error-boundary";
 import { AppNavLink } from "~/components/link";
 import { cached } from "~/data-cache.server";
@@ -9,6 +10,9 @@ import { ROLE_LABELS } from "~/modules/auth/roles";
 import { unreadNotificationCount } from "~/modules/notifications/inbox.server";
 
 /** Org shell: navigation only. Each child route guards its own loader and action. */
+/** A page whose autosave got no answer keeps its data (and what was typed on it): see autosave.tsx. */
+export const shouldRevalidate = keepPageAfterFailedSave;
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
   await rememberOrganization(request, org.id);

@@ -246,7 +246,11 @@ test("the capture page fits a phone, names every choice by its statement and pas
   await phone.context().close();
 });
 
-test("without JavaScript the Save button saves, and a refused save keeps what was typed", async ({ browser, testOrg, apiAs }) => {
+test("without JavaScript the Save button saves; a faulty answer is held back, listed at the top and kept as typed", async ({
+  browser,
+  testOrg,
+  apiAs,
+}) => {
   const { ctx } = await apiAs(testOrg.id, ["assessment:write"]);
   const id = await startAssessment(ctx);
   const [first, second] = componentOf("production-operations").capabilities.map((s) => s.id);
@@ -258,16 +262,44 @@ test("without JavaScript the Save button saves, and a refused save keeps what wa
   await status(page, first!, "In place").check();
   await openEvidence(page, first!);
   await statement(page, first!).getByLabel("Evidence").fill("Runbook in the ops wiki");
-  // Not applicable without a reason: refused, and the evidence typed above is still on the page.
+  // Not applicable without a reason: held back, while the evidence typed above is saved.
   await status(page, second!, "Not applicable").check();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(statement(page, second!).locator(".field-error")).toHaveText("Say why this does not apply");
+  await expect(status(page, second!, "Not applicable")).toBeChecked();
   await expect(statement(page, first!).getByLabel("Evidence")).toHaveValue("Runbook in the ops wiki");
-  expect(storedAssessment(id).statements[first!]).toBeUndefined();
+  expect(storedAssessment(id).statements[first!]).toMatchObject({ status: "in_place", evidenceNote: "Runbook in the ops wiki" });
+  expect(storedAssessment(id).statements[second!]).toBeUndefined();
+  // The summary at the top names the answer and leads to it; the status line no longer says to press Save.
+  const summary = page.getByRole("alert").filter({ hasText: "1 answer was not saved" });
+  await expect(summary).toContainText("Say why this does not apply");
+  await expect(saveStatus(page)).toHaveText(/^Not saved: 1 answer needs fixing/);
+  await summary.getByRole("link", { name: textOf(second!) }).click();
+  await expect(page).toHaveURL(new RegExp(`#answer-s-${second!.replace(/\./g, "\\.")}$`));
+
   await statement(page, second!).getByLabel("Reason (if not applicable)").fill("No on-call team yet");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: /^Saved\.$/ })).toBeVisible();
-  expect(storedAssessment(id).statements[first!]).toMatchObject({ status: "in_place", evidenceNote: "Runbook in the ops wiki" });
+  await expect(page.getByRole("alert")).toHaveCount(0);
   expect(storedAssessment(id).statements[second!]).toMatchObject({ status: "not_applicable", reason: "No on-call team yet" });
   await context.close();
+});
+
+test("on a phone the sticky save bar never hides the field that has keyboard focus", async ({ browser, testOrg, apiAs }) => {
+  const { ctx } = await apiAs(testOrg.id, ["assessment:write"]);
+  const id = await startAssessment(ctx);
+  const phone = await pageAs(browser, testOrg, "leadership", { width: 390, height: 844 });
+  await openCapture(phone, testOrg, id, "technical-capability");
+  await phone.getByRole("heading", { level: 1 }).click();
+  for (let step = 0; step < 40; step++) {
+    await phone.keyboard.press("Tab");
+    const overlap = await phone.evaluate(() => {
+      const focused = document.activeElement;
+      const bar = document.querySelector(".save-bar");
+      if (!focused || !bar || bar.contains(focused)) return 0;
+      return focused.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
+    });
+    expect(overlap, `focus step ${step} is under the save bar`).toBeLessThanOrEqual(0);
+  }
+  await phone.context().close();
 });

@@ -54,3 +54,22 @@ export function parseCaptureForm(fields: Record<string, unknown>) {
   }
   return { data: { capabilities, questions }, errors };
 }
+
+/**
+ * The answers a save held back, one per statement (`s.<id>`) or question
+ * (`q.<id>`) with a field error, in the order of the errors (the page's order).
+ */
+export function heldBackAnswers(errors: Record<string, string | undefined>): string[] {
+  const answers = new Set<string>();
+  for (const key of Object.keys(errors)) {
+    const match = /^([sq]\..+)\.[a-z]+$/.exec(key);
+    if (match) answers.add(match[1]!);
+  }
+  return [...answers];
+}
+
+/** The save bar's words for answers held back: "1 answer needs fixing before it can be saved; …". */
+export function heldBackSummary(count: number): string {
+  const [answers, it] = count === 1 ? ["1 answer needs", "it"] : [`${count} answers need`, "they"];
+  return `${answers} fixing before ${it} can be saved; the rest is saved`;
+}

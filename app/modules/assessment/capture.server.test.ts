@@ -8,7 +8,7 @@ import { buildOpenApiDocument } from "../http/openapi";
 import { catchDomainError } from "../../../tests/setup/domain-errors";
 import { insertTestOrg } from "../../../tests/setup/factories";
 import { createAssessment, getAssessment } from "./assessments.server";
-import { parseCaptureForm } from "./capture-schemas";
+import { heldBackAnswers, heldBackSummary, parseCaptureForm } from "./capture-schemas";
 import { CaptureConflictError, componentVersion, componentVersions, saveResponses } from "./capture.server";
 
 /**
@@ -345,5 +345,23 @@ describe("the cached assessment list", () => {
     saveResponses(orgId, id, { capabilities: [statement("mlops.l2.1", "in_place")], questions: [] }, ALICE, { now: minutesAfter(1) });
     expect(savesAudited(orgId)).toHaveLength(audited);
     expect(mlopsScore()).toBeGreaterThan(before);
+  });
+});
+
+describe("answers held back by a save", () => {
+  it("are the statements and questions with a field error, once each, in the page's order", () => {
+    const { errors } = parseCaptureForm({
+      "s.a.status": "not_applicable",
+      "s.a.reason": "",
+      "s.b.status": "in_place",
+      "s.c.status": "",
+      "s.c.note": "typed before a status",
+      "q.x.level": "",
+      "q.x.note": "a note without a level",
+    });
+    expect(heldBackAnswers(errors)).toEqual(["s.a", "s.c", "q.x"]);
+    expect(heldBackAnswers({ "s.tech.l2.1.reason": "Say why", "s.tech.l2.1.date": "Future" })).toEqual(["s.tech.l2.1"]);
+    expect(heldBackSummary(1)).toBe("1 answer needs fixing before it can be saved; the rest is saved");
+    expect(heldBackSummary(3)).toBe("3 answers need fixing before they can be saved; the rest is saved");
   });
 });

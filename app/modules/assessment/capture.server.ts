@@ -123,7 +123,8 @@ function continuesAuditedRun(state: typeof assessmentComponentStates.$inferSelec
  * component they belong to gets its version bumped. With `versions`, a
  * component saved by someone else since the client read it refuses the whole
  * save (CaptureConflictError, listing the differing statements); nothing is
- * written. Returns the version of every saved component.
+ * written. Returns the version of every saved component and how many answers
+ * changed (`saved`).
  */
 export function saveResponses(orgId: number, id: number, input: AssessmentResponsesInput, actor: Actor, options: WriteOptions = {}) {
   return writeTransaction({ orgId }, (tx) => {
@@ -183,7 +184,7 @@ export function saveResponses(orgId: number, id: number, input: AssessmentRespon
       });
     }
     if (conflicts.length) throw new CaptureConflictError(conflicts);
-    if (!changes.size) return { versions: Object.fromEntries([...states].map(([componentId, s]) => [componentId, s.version])) };
+    if (!changes.size) return { versions: Object.fromEntries([...states].map(([componentId, s]) => [componentId, s.version])), saved: 0 };
 
     const changed = [...changes.values()].flat();
     for (const change of changed) {
@@ -255,6 +256,6 @@ export function saveResponses(orgId: number, id: number, input: AssessmentRespon
         ...(options.now ? { at: options.now } : {}),
       });
     }
-    return { versions };
+    return { versions, saved: changed.length };
   });
 }
