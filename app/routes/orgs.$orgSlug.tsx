@@ -9,10 +9,10 @@ import { rememberOrganization } from "~/modules/auth/session.server";
 import { ROLE_LABELS } from "~/modules/auth/roles";
 import { unreadNotificationCount } from "~/modules/notifications/inbox.server";
 
-/** Org shell: navigation only. Each child route guards its own loader and action. */
 /** A page whose autosave got no answer keeps its data (and what was typed on it): see autosave.tsx. */
 export const shouldRevalidate = keepPageAfterFailedSave;
 
+/** Org shell: navigation only. Each child route guards its own loader and action. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
   await rememberOrganization(request, org.id);
