@@ -371,7 +371,9 @@ function draftableElements(form: HTMLFormElement) {
     (el): el is HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement =>
       (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) &&
       !!el.name &&
-      !SKIPPED_TYPES.has(el.type),
+      !SKIPPED_TYPES.has(el.type) &&
+      // A confirmation is given afresh, never restored from a draft.
+      el.dataset.noDraft === undefined,
   );
 }
 

@@ -2,6 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { useRef } from "react";
+import { DraftNotice, useFormDraft } from "~/components/autosave";
 import { FormError } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
 import { FinalizeFormSchema } from "~/modules/assessment/assessment-schemas";
@@ -71,6 +73,9 @@ export default function FinalizeAssessment() {
   const back = `/orgs/${org.slug}/assessments/${a.id}`;
   const open = a.status === "draft" || a.status === "in_review";
   const flagged = components.filter((c) => c.flag);
+  // Justifications can take a while to write: until the form is sent, the browser keeps a draft of them.
+  const formRef = useRef<HTMLFormElement>(null);
+  const draft = useFormDraft(formRef, `finalize:${org.slug}:${a.id}`);
   return (
     <>
       <p>
@@ -82,7 +87,8 @@ export default function FinalizeAssessment() {
           This assessment is {a.status.replace("_", " ")} and cannot be finalised. <Link to={back}>Back to the assessment</Link>
         </p>
       ) : (
-        <Form method="post">
+        <Form method="post" ref={formRef} {...draft.formProps}>
+          <DraftNotice restoredAt={draft.dirty ? draft.restoredAt : null} onDiscard={draft.discard} />
           <p className="lead">
             Finalising freezes every response and the registry figures of {a.period}
             {a.evidenceSoFar ? ` so far (to ${formatDate(a.evidenceTo)})` : ""}: the assessment can no longer change. It will be finalised
@@ -162,6 +168,7 @@ export default function FinalizeAssessment() {
                 <input
                   type="checkbox"
                   name="acceptUnanswered"
+                  data-no-draft
                   defaultChecked={result?.values?.acceptUnanswered === "on"}
                   aria-describedby={result?.errors?.acceptUnanswered ? "accept-error" : undefined}
                 />{" "}

@@ -177,10 +177,19 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   );
   expect(storedAssessment(id).status).toBe("draft");
 
+  // A justification typed and left behind is kept as a draft in the browser; the tick is given afresh.
+  const justification = page.getByLabel(/^Production Operations: assessed level 3/);
+  await justification.fill("Two models go live next month; operations are already run as at level 3.");
+  await page.getByRole("checkbox", { name: /unanswered statements counted as not in place/ }).check();
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("link", { name: `← Assessment ${current}` }).click();
+  await expect(page).toHaveURL(base);
+  await page.getByRole("link", { name: "Finalise…" }).click();
+  await expect(justification).toHaveValue("Two models go live next month; operations are already run as at level 3.");
+  await expect(page.getByRole("status").filter({ hasText: "Restored the draft you typed" })).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: /unanswered statements counted as not in place/ })).not.toBeChecked();
+
   // With the justification (and the tick) it finalises and returns to the assessment.
-  await page
-    .getByLabel(/^Production Operations: assessed level 3/)
-    .fill("Two models go live next month; operations are already run as at level 3.");
   await page.getByRole("checkbox", { name: /unanswered statements counted as not in place/ }).check();
   await page.getByRole("button", { name: "Finalise assessment" }).click();
   await expect(page).toHaveURL(base);
