@@ -315,7 +315,7 @@ export function assessmentBoardReport(
           ? `level ${evidence}`
           : a.evidence.find((e) => e.componentId === c.componentId)?.noEvidence
             ? "no registry evidence"
-            : "self-rated (no rules)",
+            : "self-rated",
         flag?.unsupported
           ? { text: `Above the registry evidence${justified}`, color: COLORS.bad }
           : flag?.unevidenced
