@@ -381,6 +381,7 @@ export default function VersionDetail() {
             <TextField
               label="Title"
               name="title"
+              required
               defaultValue={valuesFor("report-incident").title}
               error={errorsFor("report-incident").title}
             />
@@ -391,9 +392,10 @@ export default function VersionDetail() {
               options={SEVERITIES.map((s) => ({ value: s, label: s }))}
             />
             <TextField
-              label="Started at (UTC)"
+              label="Started at (UTC, required)"
               name="startedAt"
               type="datetime-local"
+              required
               {...DATE_TIME_INPUT_BOUNDS}
               defaultValue={valuesFor("report-incident").startedAt}
               error={errorsFor("report-incident").startedAt}

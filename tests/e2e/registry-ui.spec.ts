@@ -293,7 +293,7 @@ test("the incident form keeps a browser draft until it is submitted, and never c
   await expect(report.getByText(/Restored the draft you typed/)).toBeVisible();
   expect(getModelDetail(testOrg.id, slug)?.incidents).toEqual([]);
 
-  await field(report, "Started at (UTC)").fill("2026-11-20T08:00");
+  await field(report, "Started at (UTC, required)").fill("2026-11-20T08:00");
   await report.getByRole("button", { name: "Report incident" }).click();
   await expect(page.getByRole("status")).toHaveText("Incident reported.");
   expect(getModelDetail(testOrg.id, slug)?.incidents).toHaveLength(1);
@@ -315,12 +315,12 @@ test("an incident reported on the version page appears on the model page; object
   // A bad report first: field errors, nothing created.
   await report.getByRole("button", { name: "Report incident" }).click();
   await expect(field(report, "Title")).toHaveAccessibleDescription(/Title is required/);
-  await expect(field(report, "Started at (UTC)")).toHaveAccessibleDescription(/Use a date and time/);
+  await expect(field(report, "Started at (UTC, required)")).toHaveAccessibleDescription("Enter when the incident started");
   expect(getModelDetail(testOrg.id, slug)?.incidents).toEqual([]);
 
   await field(report, "Title").fill("Latency spike");
   await field(report, "Severity").selectOption("sev2");
-  await field(report, "Started at (UTC)").fill("2026-11-20T08:00");
+  await field(report, "Started at (UTC, required)").fill("2026-11-20T08:00");
   await field(report, "Detected at (UTC)").fill("2026-11-20T09:30");
   await field(report, "Description").fill("p99 latency above 2 s");
   await report.getByRole("button", { name: "Report incident" }).click();
