@@ -3,7 +3,7 @@ import type { BiasAuditJson } from "~/modules/governance/bias-audits.server";
 import { biasAuditOutcomeText, type BiasAuditOutcome, type RiskAcceptance } from "~/modules/governance/bias-audit-signoff";
 import { DISPARITY_EXPLANATIONS, FAIRNESS_METRIC_LABELS, type DisparityName } from "~/modules/governance/fairness";
 import { formatDate, formatPercent } from "~/utils/format";
-import { sampleCsvText, type CsvSample } from "~/utils/csv-sample";
+import { notCsvReason, sampleCsvText, type CsvSample } from "~/utils/csv-sample";
 import { Chart } from "./chart";
 import { SelectField, TextField } from "./forms";
 import { TableScroll } from "./table";
@@ -184,18 +184,31 @@ export function GroupRateCharts({ audit }: { audit: BiasAuditJson }) {
 /** How much of the chosen file the browser reads for its columns and sample values. */
 const SAMPLE_BYTES = 256 * 1024;
 
-/** Reads the header (and first rows) of the file chosen for upload, in the browser. */
+/**
+ * Reads the header (and first rows) of the file chosen for upload, in the
+ * browser; `problem` says at once when the file is not a CSV file at all (a
+ * PDF, a spreadsheet), whose "header" would be binary noise.
+ */
 export function useCsvSample() {
   const [sample, setSample] = useState<CsvSample | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
   const readFile = useCallback((file: File | undefined) => {
-    if (!file) return setSample(null);
+    setSample(null);
+    setProblem(null);
+    if (!file) return;
+    const complete = file.size <= SAMPLE_BYTES;
     file
       .slice(0, SAMPLE_BYTES)
-      .text()
-      .then((text) => setSample(sampleCsvText(text, { complete: file.size <= SAMPLE_BYTES })))
+      .arrayBuffer()
+      .then((buffer) => {
+        const bytes = new Uint8Array(buffer);
+        const reason = notCsvReason(bytes, { complete });
+        if (reason) return setProblem(reason);
+        setSample(sampleCsvText(new TextDecoder().decode(bytes), { complete }));
+      })
       .catch(() => setSample(null));
   }, []);
-  return { sample, readFile };
+  return { sample, problem, readFile };
 }
 
 /** The hint under a "positive values" field: the values its column holds in the file's first rows, when few. */

@@ -7,7 +7,7 @@ import { ActionResult, TextAreaField } from "~/components/forms";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { BIAS_AUDIT_SIGNERS, biasAuditRunnerId, getBiasAudit, signOffBiasAudit } from "~/modules/governance/bias-audits.server";
-import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
+import { auditRulesText } from "~/modules/governance/fairness";
 import { BiasAuditSignoffSchema } from "~/modules/governance/governance-schemas";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
@@ -84,11 +84,14 @@ export default function BiasAuditPage() {
           </dd>
           <dt>Prediction</dt>
           <dd>{c.scoreColumn ? `${c.scoreColumn} ≥ ${c.threshold}` : `${c.predictionColumn} in ${c.positivePredictions?.join(", ")}`}</dd>
+          {c.referenceGroup ? (
+            <>
+              <dt>Reference group</dt>
+              <dd>{c.referenceGroup}</dd>
+            </>
+          ) : null}
           <dt>Rules</dt>
-          <dd>
-            {FAIRNESS_PRESETS[audit.preset].label}: ratios ≥ {audit.preset === "eeoc-four-fifths" ? 0.8 : audit.thresholds.ratioMin},
-            differences ≤ {audit.thresholds.differenceMax}; groups under {c.minGroupSize ?? 30} rows left out
-          </dd>
+          <dd>{auditRulesText(audit)}</dd>
           <dt>Rows</dt>
           <dd>
             {audit.rows.toLocaleString("en")} counted, {audit.skipped.toLocaleString("en")} skipped{" "}

@@ -10,7 +10,7 @@ import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
 import { hasRole, PROMOTERS, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { lineageGaps, nextStages } from "~/modules/registry/lifecycle";
-import { INCIDENT_STATUSES, SEVERITIES } from "~/modules/registry/registry-constants";
+import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus } from "~/modules/registry/registry-constants";
 import { listEntityHistory } from "~/modules/audit/audit.server";
 import { History } from "~/components/history";
 import { createIncident, getVersionDetail, historyRefs, updateIncident } from "~/modules/registry/registry.server";
@@ -80,10 +80,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     })),
     gates,
     history: listEntityHistory(org.id, historyRefs({ versionId: detail.version.id })),
+    // What "Resolved at" offers: now, to the minute, as a datetime-local input in UTC takes it.
+    nowInput: new Date().toISOString().slice(0, 16),
   };
 }
 
-const IncidentUpdateFormSchema = z.object({ incidentId: z.coerce.number().int().positive() }).and(IncidentUpdateSchema);
+/**
+ * The incident update form: the API's schema, and "Resolved at" counts only
+ * when the status chosen is resolved (the field is always there, prefilled
+ * with the time the page was opened).
+ */
+const IncidentUpdateFormSchema = z.preprocess(
+  (value) =>
+    value && typeof value === "object" && (value as Record<string, unknown>).status !== "resolved"
+      ? { ...value, resolvedAt: undefined }
+      : value,
+  z.object({ incidentId: z.coerce.number().int().positive() }).and(IncidentUpdateSchema),
+);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor, role, user } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
@@ -137,6 +150,7 @@ export default function VersionDetail() {
     history,
     policy,
     canPromoteByPolicy,
+    nowInput,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errorsFor = (intent: string): Record<string, string | undefined> =>
@@ -351,21 +365,16 @@ export default function VersionDetail() {
             </dd>
           </dl>
           {incident.description ? <p>{incident.description}</p> : null}
-          {canWrite && incident.status !== "resolved" ? (
-            <Form method="post" className="inline-form">
-              <input type="hidden" name="intent" value="update-incident" />
-              <input type="hidden" name="incidentId" value={incident.id} />
-              <SelectField
-                label="Status"
-                name="status"
-                defaultValue={incident.status}
-                options={INCIDENT_STATUSES.map((s) => ({ value: s, label: s }))}
-              />
-              <TextField label="Review link" name="reviewUrl" type="url" defaultValue={incident.reviewUrl ?? ""} />
-              <button type="submit" className="secondary">
-                Update incident #{incident.id}
-              </button>
-            </Form>
+          {canWrite ? (
+            <IncidentUpdateForm
+              incident={incident}
+              nowInput={nowInput}
+              refused={
+                result && !result.ok && result.intent === "update-incident" && result.values?.incidentId === String(incident.id)
+                  ? result
+                  : undefined
+              }
+            />
           ) : null}
         </article>
       ))}
@@ -381,6 +390,7 @@ export default function VersionDetail() {
             <TextField
               label="Title"
               name="title"
+              required
               defaultValue={valuesFor("report-incident").title}
               error={errorsFor("report-incident").title}
             />
@@ -391,9 +401,10 @@ export default function VersionDetail() {
               options={SEVERITIES.map((s) => ({ value: s, label: s }))}
             />
             <TextField
-              label="Started at (UTC)"
+              label="Started at (UTC, required)"
               name="startedAt"
               type="datetime-local"
+              required
               {...DATE_TIME_INPUT_BOUNDS}
               defaultValue={valuesFor("report-incident").startedAt}
               error={errorsFor("report-incident").startedAt}
@@ -446,5 +457,75 @@ export default function VersionDetail() {
       </ul>
       <History events={history} auditLink={`/orgs/${org.slug}/audit?entityType=model_version&entityId=${version.id}`} />
     </>
+  );
+}
+
+type Refused = { errors?: Record<string, string>; values?: Record<string, string> };
+
+/**
+ * Changes an incident that is not resolved: its status, when it was resolved
+ * (the real end, which the time to recover counts to) and its review link. A
+ * resolved incident can be reopened instead: the portal's figures then count
+ * it as open again, and the audit trail keeps both steps.
+ */
+function IncidentUpdateForm({
+  incident,
+  nowInput,
+  refused,
+}: {
+  incident: { id: number; status: IncidentStatus; detectedAt: string; reviewUrl: string | null };
+  nowInput: string;
+  refused?: Refused;
+}) {
+  const errors = refused?.errors ?? {};
+  const values = refused?.values ?? {};
+  if (incident.status === "resolved") {
+    return (
+      <Form method="post" className="inline-form" aria-label={`Reopen incident #${incident.id}`}>
+        <input type="hidden" name="intent" value="update-incident" />
+        <input type="hidden" name="incidentId" value={incident.id} />
+        <input type="hidden" name="status" value="open" />
+        <FormError error={errors.form ?? errors.status} />
+        <p className="hint">Reopening clears the resolution time until it is resolved again.</p>
+        <button type="submit" className="secondary">
+          Reopen incident #{incident.id}
+        </button>
+      </Form>
+    );
+  }
+  return (
+    <Form method="post" className="inline-form incident-update" noValidate aria-label={`Update incident #${incident.id}`}>
+      <input type="hidden" name="intent" value="update-incident" />
+      <input type="hidden" name="incidentId" value={incident.id} />
+      <FormError error={errors.form} />
+      <SelectField
+        label="Status"
+        name="status"
+        defaultValue={values.status ?? incident.status}
+        options={INCIDENT_STATUSES.map((s) => ({ value: s, label: s }))}
+        error={errors.status}
+      />
+      <TextField
+        label="Resolved at (UTC)"
+        name="resolvedAt"
+        type="datetime-local"
+        {...DATE_TIME_INPUT_BOUNDS}
+        defaultValue={values.resolvedAt ?? nowInput}
+        error={errors.resolvedAt}
+        hint={`When it really ended, if resolved; not before detection (${formatDateTime(incident.detectedAt)}).`}
+      />
+      <TextField
+        label="Review link"
+        name="reviewUrl"
+        type="url"
+        defaultValue={values.reviewUrl ?? incident.reviewUrl ?? ""}
+        error={errors.reviewUrl}
+      />
+      <p className="form-actions">
+        <button type="submit" className="secondary">
+          Update incident #{incident.id}
+        </button>
+      </p>
+    </Form>
   );
 }

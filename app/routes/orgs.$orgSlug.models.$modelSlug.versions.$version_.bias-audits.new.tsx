@@ -32,6 +32,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return biasAuditFormAction(request, org, params, actor, "document", (upload, run) => submitOnce(request, user.id, upload, run));
 }
 
+/** The fields whose errors are about the chosen file: a new file clears them. */
+const FILE_ERRORS = new Set(["file", "form", "groupColumns", "labelColumn", "predictionColumn", "scoreColumn"]);
+
 type UploadAnswer = { errors?: Record<string, string>; values?: Record<string, string> };
 
 export default function NewBiasAudit() {
@@ -49,17 +52,18 @@ export default function NewBiasAudit() {
     scoreColumn: sent.scoreColumn ?? "",
   });
   const setColumn = (name: keyof typeof columns) => (value: string) => setColumns((current) => ({ ...current, [name]: value }));
-  const { sample, readFile } = useCsvSample();
+  const { sample, problem, readFile } = useCsvSample();
   // Without JavaScript both field groups stay visible; the radio tells the server which one counts.
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   useEffect(() => setErrors(actionData?.errors ?? {}), [actionData]);
   const base = `/orgs/${org.slug}/models/${model.slug}/versions/${version}`;
-  const fileHint = hydrated
-    ? sample
-      ? `${sample.columns.length} columns found in the header row; choose from them below.`
-      : "Choose the file first: its header row’s columns are then offered below."
-    : "One row per prediction, with a header row.";
+  const fileHint =
+    hydrated && !problem
+      ? sample
+        ? `${sample.columns.length} columns found in the header row; choose from them below.`
+        : "Choose the file first: its header row’s columns are then offered below."
+      : "One row per prediction, with a header row.";
   return (
     <>
       <p>
@@ -83,8 +87,12 @@ export default function NewBiasAudit() {
           accept=".csv,text/csv"
           required
           hint={fileHint}
-          error={errors.file}
-          onChange={(event) => readFile(event.currentTarget.files?.[0])}
+          error={problem ?? errors.file}
+          onChange={(event) => {
+            // A new file: errors about the one before (the file, its columns) no longer hold; the server checks this one when sent.
+            setErrors((current) => Object.fromEntries(Object.entries(current).filter(([name]) => !FILE_ERRORS.has(name))));
+            readFile(event.currentTarget.files?.[0]);
+          }}
         />
         <GroupColumnsField
           value={columns.groupColumns}

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { ActionResult, FormError, TextAreaField } from "~/components/forms";
+import { ActionResult, FormError, TextAreaField, useFieldMessages } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { Markdown } from "~/components/markdown";
 import { StageBadge } from "~/components/registry";
@@ -10,7 +10,7 @@ import { submitOnce } from "~/modules/http/submit-once.server";
 import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { CARD_SECTIONS, cardDecisionStands } from "~/modules/governance/governance-constants";
 import { sectionTitleList, type CardCompleteness, type CardSections } from "~/modules/governance/model-card";
-import { CardCommentSchema, CardReviewSchema } from "~/modules/governance/governance-schemas";
+import { CardCommentSchema, CardReviewSchema, COMMENT_MAX_LENGTH } from "~/modules/governance/governance-schemas";
 import {
   cardReviewRefusal,
   commentOnCard,
@@ -97,7 +97,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       comment: intent(
         CardIdSchema.and(CardCommentSchema),
         ({ cardId, ...input }) => commentOnCard(org.id, cardId, input, actor),
-        "Comment added.",
+        // The section goes back with the notice: the page knows which box the comment came from.
+        (_comment, input) => ({ notice: "Comment added.", values: { section: input.section } }),
       ),
     }),
   );
@@ -127,7 +128,8 @@ export default function ModelCardPage() {
           </Link>
         ) : null}
       </div>
-      <ActionResult result={result} />
+      {/* A refused comment says why beside its box. */}
+      <ActionResult result={result && !result.ok && result.intent === "comment" ? undefined : result} />
       {!card ? (
         <p className="muted">No model card yet.</p>
       ) : (
@@ -190,17 +192,15 @@ export default function ModelCardPage() {
                   </ul>
                 ) : null}
                 {canComment ? (
-                  <Form method="post" className="inline-form">
-                    <input type="hidden" name="intent" value="comment" />
-                    <SubmissionToken />
-                    <input type="hidden" name="cardId" value={card.id} />
-                    <input type="hidden" name="section" value={section.id} />
-                    <label className="visually-hidden" htmlFor={`comment-${section.id}`}>
-                      Comment on {section.title}
-                    </label>
-                    <input id={`comment-${section.id}`} name="body" placeholder={`Comment on ${section.title.toLowerCase()}`} />
-                    <SubmitButton className="small secondary">Comment</SubmitButton>
-                  </Form>
+                  // A new key once the section has one more comment empties the box: a second click cannot post it again.
+                  <SectionCommentForm
+                    key={`${section.id}-${comments.length}`}
+                    cardId={card.id}
+                    section={section}
+                    refused={
+                      result && !result.ok && result.intent === "comment" && result.values?.section === section.id ? result : undefined
+                    }
+                  />
                 ) : null}
               </section>
             );
@@ -216,6 +216,48 @@ export default function ModelCardPage() {
         </>
       )}
     </>
+  );
+}
+
+/**
+ * A section's comment box. Required in the browser; a refused comment (only
+ * spaces, too long) shows its error beside the box and keeps what was typed.
+ */
+function SectionCommentForm({
+  cardId,
+  section,
+  refused,
+}: {
+  cardId: number;
+  section: (typeof CARD_SECTIONS)[number];
+  refused?: { errors?: Record<string, string>; values?: Record<string, string> };
+}) {
+  const error = refused?.errors?.body ?? refused?.errors?.form;
+  const { id, describedBy, messages } = useFieldMessages({ error });
+  return (
+    <Form method="post" className="inline-form comment-form" aria-label={`Comment on ${section.title}`}>
+      <input type="hidden" name="intent" value="comment" />
+      <SubmissionToken />
+      <input type="hidden" name="cardId" value={cardId} />
+      <input type="hidden" name="section" value={section.id} />
+      <div className="field">
+        <label className="visually-hidden" htmlFor={id}>
+          Comment on {section.title}
+        </label>
+        <input
+          id={id}
+          name="body"
+          required
+          maxLength={COMMENT_MAX_LENGTH}
+          placeholder={`Comment on ${section.title.toLowerCase()}`}
+          defaultValue={refused?.values?.body ?? ""}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy}
+        />
+        {messages}
+      </div>
+      <SubmitButton className="small secondary">Comment</SubmitButton>
+    </Form>
   );
 }
 

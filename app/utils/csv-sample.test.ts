@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleCsvText } from "./csv-sample";
+import { notCsvReason, sampleCsvText } from "./csv-sample";
 
 describe("sampleCsvText", () => {
   it("reads the header's columns and the distinct values of short columns", () => {
@@ -36,5 +36,26 @@ describe("sampleCsvText", () => {
       columns: ["a", "b"],
       values: { a: ["1"], b: ["2"] },
     });
+  });
+});
+
+describe("notCsvReason", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+
+  it("names the kinds of file people choose by mistake", () => {
+    expect(notCsvReason(bytes("%PDF-1.3\n%âãÏÓ\n1 0 obj"))).toMatch(/^This file is a PDF document, not a CSV file\./);
+    expect(notCsvReason(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]))).toMatch(/an \.xlsx file\?/);
+  });
+
+  it("refuses bytes that are not text: a NUL, or what is not UTF-8", () => {
+    expect(notCsvReason(bytes("id,group\n1,a\u0000"))).toMatch(/^This file is not text/);
+    expect(notCsvReason(new Uint8Array([0x69, 0x64, 0x2c, 0xe9, 0x0a]), { complete: true })).toMatch(/not UTF-8 text/);
+  });
+
+  it("takes CSV text, also when the slice read ends inside a character", () => {
+    expect(notCsvReason(bytes("\uFEFFid,région\n1,Île-de-France\n"), { complete: true })).toBeNull();
+    const cut = bytes("id,group\n1,é").slice(0, -1); // the first byte of "é" only
+    expect(notCsvReason(cut)).toBeNull();
+    expect(notCsvReason(cut, { complete: true })).toMatch(/not UTF-8 text/);
   });
 });

@@ -48,3 +48,34 @@ export function sampleCsvText(text: string, { complete = false, maxRows = 500, m
   });
   return { columns, values };
 }
+
+/** File kinds people pick by mistake, by the bytes they start with. */
+const NOT_CSV_SIGNATURES: Array<{ kind: string; bytes: number[] }> = [
+  { kind: "a PDF document", bytes: [0x25, 0x50, 0x44, 0x46, 0x2d] }, // %PDF-
+  { kind: "a spreadsheet or other ZIP archive (an .xlsx file?)", bytes: [0x50, 0x4b, 0x03, 0x04] }, // PK
+  { kind: "an older Excel or Word file", bytes: [0xd0, 0xcf, 0x11, 0xe0] },
+  { kind: "a PNG image", bytes: [0x89, 0x50, 0x4e, 0x47] },
+  { kind: "a JPEG image", bytes: [0xff, 0xd8, 0xff] },
+  { kind: "a gzip archive", bytes: [0x1f, 0x8b] },
+];
+
+/**
+ * Why the beginning of a chosen file (`bytes`) cannot be a CSV file, or null
+ * when it reads as text: a known binary kind (a PDF, a spreadsheet), a NUL
+ * byte, or bytes that are not UTF-8. `complete`: `bytes` is the whole file
+ * (otherwise a character cut at the end of the slice is not a fault). The
+ * server checks the whole upload again; this only says so at once.
+ */
+export function notCsvReason(bytes: Uint8Array, { complete = false } = {}): string | null {
+  const starts = (signature: number[]) => signature.every((byte, i) => bytes[i] === byte);
+  const known = NOT_CSV_SIGNATURES.find(({ bytes: signature }) => starts(signature));
+  const advice = "Choose a CSV file: text with a header row, such as a spreadsheet saved as CSV.";
+  if (known) return `This file is ${known.kind}, not a CSV file. ${advice}`;
+  if (bytes.includes(0)) return `This file is not text, so not a CSV file. ${advice}`;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: !complete });
+  } catch {
+    return `This file is not UTF-8 text, so not a CSV file the portal can read. ${advice}`;
+  }
+  return null;
+}

@@ -214,18 +214,32 @@ export function calendarDay(formatMessage?: string) {
  * must exist (no 30 February rolled over into March) and the moment must
  * fall within the years above.
  */
-export const DateTimeSchema = z
-  .preprocess(
-    (value, ctx) => {
-      if (typeof value !== "string") return value;
-      const text = value.trim();
-      const problem = dayPartProblem(text);
-      if (problem === NO_SUCH_DATE_MESSAGE) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-        return z.NEVER;
-      }
-      return LOCAL_DATE_TIME.test(text) ? `${text}Z` : text;
-    },
-    z.coerce.date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) }),
-  )
-  .refine((d) => yearInRange(d.getUTCFullYear()), DATE_RANGE_MESSAGE);
+export const DateTimeSchema = dateTime();
+
+/** `DateTimeSchema` for a time that must be given: a missing or empty one is refused with `missing`. */
+export function requiredDateTime(missing: string) {
+  return dateTime(missing);
+}
+
+function dateTime(missing?: string) {
+  return z
+    .preprocess(
+      (value, ctx) => {
+        if (missing !== undefined && (value === undefined || value === null || (typeof value === "string" && !value.trim()))) {
+          // Fatal: the one issue, without the format message the date parser would add.
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: missing, fatal: true });
+          return z.NEVER;
+        }
+        if (typeof value !== "string") return value;
+        const text = value.trim();
+        const problem = dayPartProblem(text);
+        if (problem === NO_SUCH_DATE_MESSAGE) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+          return z.NEVER;
+        }
+        return LOCAL_DATE_TIME.test(text) ? `${text}Z` : text;
+      },
+      z.coerce.date({ errorMap: () => ({ message: "Use a date and time such as 2026-05-01T14:30:00Z" }) }),
+    )
+    .refine((d) => yearInRange(d.getUTCFullYear()), DATE_RANGE_MESSAGE);
+}

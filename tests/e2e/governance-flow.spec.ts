@@ -440,6 +440,48 @@ test("the bias audit upload form offers the file's columns, shows field errors, 
   expect(audits()).toHaveLength(1);
 });
 
+test("the bias audit form says at once that a PDF is not a CSV file, and forgets the error when a CSV is chosen", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
+  const slug = registerHighRiskModel(testOrg, "Wrong File");
+  const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
+  await loginAs("team");
+  await page.goto(`${versionPath}/bias-audits/new`);
+  const file = page.getByLabel("Predictions file (CSV)", { exact: true });
+  const pdf = Buffer.concat([
+    Buffer.from("%PDF-1.3\n%"),
+    Buffer.from([0xc4, 0xe5, 0xf2, 0xe5]),
+    Buffer.from("\n1 0 obj\n<< /Type /Catalog >>\n"),
+  ]);
+  await file.setInputFiles({ name: "predictions.pdf", mimeType: "application/pdf", buffer: pdf });
+  await expect(file).toHaveAttribute("aria-invalid", "true");
+  await expect(file).toHaveAccessibleDescription(/This file is a PDF document, not a CSV file\./);
+  await expect(page.getByText(/columns found in the header row/)).toHaveCount(0);
+  await expect(page.getByRole("checkbox", { name: /%PDF/ })).toHaveCount(0);
+
+  // Sent anyway, with the columns typed: the server refuses it too (it reads the first line as a header).
+  for (const [label, value] of [
+    ["Group columns", "group"],
+    ["Label column", "label"],
+    ["Positive label values", "1"],
+    ["Prediction column", "prediction"],
+    ["Positive prediction values", "1"],
+  ] as const)
+    await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole("button", { name: "Run the audit" }).click();
+  await expect(page.getByLabel("Group columns", { exact: true })).toHaveAccessibleDescription(/Unknown column "group"/);
+
+  // A CSV file next: no error about the PDF is left, and the new file's columns are offered.
+  await file.setInputFiles(fairCsv());
+  await expect(page.locator("form .field-error, form .form-error")).toHaveCount(0);
+  await expect(page.getByText("4 columns found in the header row; choose from them below.")).toBeVisible();
+  await expect(file).not.toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("group", { name: "Group columns" }).getByRole("checkbox")).toHaveCount(4);
+  expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
+});
+
 /**
  * 200 predictions where group b is hardly ever selected: the audit fails.
  *   a: tp 40, fn 10, fp 10, tn 40 → selection 0.50;  b: tp 10, fn 40, fp 0, tn 50 → selection 0.10

@@ -144,6 +144,52 @@ test("approving an incomplete card is refused naming the missing sections; reque
   await ethics.context().close();
 });
 
+test("a section comment empties its box once posted, so a second click adds nothing; an empty one is refused beside the box", async ({
+  browser,
+  testOrg,
+}) => {
+  const { slug, base, team } = seedVersion(testOrg);
+  saveModelCard(testOrg.id, slug, "2.0.0", writtenCardSections(), team.actor);
+  const comments = () => latestCard(testOrg, slug)!.comments.map((c) => `${c.section}: ${c.body}`);
+  const page = await pageAs(browser, testOrg, "ethics");
+  await page.goto(`${base}/card`);
+  const form = page.getByRole("form", { name: "Comment on Factors" });
+  const box = form.getByRole("textbox", { name: "Comment on Factors" });
+  await expect(box).toHaveAttribute("required", "");
+
+  // Only spaces pass the browser's check: the server refuses it on the box, and nothing is stored.
+  await box.fill("   ");
+  await form.getByRole("button", { name: "Comment" }).click();
+  await expect(box).toHaveAttribute("aria-invalid", "true");
+  await expect(box).toHaveAccessibleDescription("Write a comment");
+  expect(comments()).toEqual([]);
+
+  await box.fill("Name the age bands.");
+  await form.getByRole("button", { name: "Comment" }).click();
+  await expect(page.getByRole("status")).toHaveText("Comment added.");
+  await expect(box).toHaveValue("");
+  await expect(box).not.toHaveAttribute("aria-invalid", "true");
+  await form.getByRole("button", { name: "Comment" }).click(); // the empty box: the browser asks for text, nothing is sent
+  await expect(page.getByRole("region", { name: "Factors" }).getByRole("listitem")).toHaveCount(1);
+  expect(comments()).toEqual(["factors: Name the age bands."]);
+  await page.context().close();
+
+  // Without JavaScript: the page the post answers with has an empty box after a comment, the text and error after a refusal.
+  const plain = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await signInAs(plain, testOrg.emails.ethics);
+  await plain.goto(`${base}/card`);
+  const plainForm = plain.getByRole("form", { name: "Comment on Metrics" });
+  await plainForm.getByRole("textbox").fill("Add the recall per group.");
+  await plainForm.getByRole("button", { name: "Comment" }).click();
+  await expect(plain.getByRole("status")).toHaveText("Comment added.");
+  await expect(plainForm.getByRole("textbox")).toHaveValue("");
+  await plainForm.getByRole("textbox").fill(" ");
+  await plainForm.getByRole("button", { name: "Comment" }).click();
+  await expect(plainForm.getByRole("textbox")).toHaveAccessibleDescription("Write a comment");
+  expect(comments()).toEqual(["factors: Name the age bands.", "metrics: Add the recall per group."]);
+  await plain.context().close();
+});
+
 test("the new-model form keeps a draft in the browser until it is submitted", async ({ browser, testOrg }) => {
   const page = await pageAs(browser, testOrg, "team");
   page.on("dialog", (dialog) => void dialog.accept());

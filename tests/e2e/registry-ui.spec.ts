@@ -1,7 +1,7 @@
 import type { Locator, Page } from "@playwright/test";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { listApiTokens } from "../../app/modules/auth/api-tokens.server";
-import { createModel, createVersion, getModelDetail, listModels } from "../../app/modules/registry/registry.server";
+import { createIncident, createModel, createVersion, getModelDetail, listModels } from "../../app/modules/registry/registry.server";
 import { transitionVersion } from "../../app/modules/governance/transitions.server";
 import { test, expect, signInAs } from "./fixtures";
 import { API, bearer, expectApiError, expectJson } from "../setup/api-client";
@@ -293,7 +293,7 @@ test("the incident form keeps a browser draft until it is submitted, and never c
   await expect(report.getByText(/Restored the draft you typed/)).toBeVisible();
   expect(getModelDetail(testOrg.id, slug)?.incidents).toEqual([]);
 
-  await field(report, "Started at (UTC)").fill("2026-11-20T08:00");
+  await field(report, "Started at (UTC, required)").fill("2026-11-20T08:00");
   await report.getByRole("button", { name: "Report incident" }).click();
   await expect(page.getByRole("status")).toHaveText("Incident reported.");
   expect(getModelDetail(testOrg.id, slug)?.incidents).toHaveLength(1);
@@ -315,12 +315,12 @@ test("an incident reported on the version page appears on the model page; object
   // A bad report first: field errors, nothing created.
   await report.getByRole("button", { name: "Report incident" }).click();
   await expect(field(report, "Title")).toHaveAccessibleDescription(/Title is required/);
-  await expect(field(report, "Started at (UTC)")).toHaveAccessibleDescription(/Use a date and time/);
+  await expect(field(report, "Started at (UTC, required)")).toHaveAccessibleDescription("Enter when the incident started");
   expect(getModelDetail(testOrg.id, slug)?.incidents).toEqual([]);
 
   await field(report, "Title").fill("Latency spike");
   await field(report, "Severity").selectOption("sev2");
-  await field(report, "Started at (UTC)").fill("2026-11-20T08:00");
+  await field(report, "Started at (UTC, required)").fill("2026-11-20T08:00");
   await field(report, "Detected at (UTC)").fill("2026-11-20T09:30");
   await field(report, "Description").fill("p99 latency above 2 s");
   await report.getByRole("button", { name: "Report incident" }).click();
@@ -357,6 +357,68 @@ test("an incident reported on the version page appears on the model page; object
   await expect(page.getByRole("listitem").filter({ hasText: "p99_latency_ms <= 2000" })).toBeVisible();
   await expect(page.getByText("No objectives set.")).toHaveCount(0);
   expect(getModelDetail(testOrg.id, slug)?.objectives).toEqual([{ metric: "p99_latency_ms", comparison: "<=", threshold: 2000 }]);
+});
+
+test("the incident update form shows its errors on the fields, takes when it was resolved, and can reopen it", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
+  const slug = uniqueSlug("recovering");
+  await seedProductionModel(testOrg, { name: "Recovering", slug, riskTier: "limited" });
+  const incident = createIncident(
+    testOrg.id,
+    slug,
+    "1.0.0",
+    {
+      title: "Stale features",
+      severity: "sev2",
+      startedAt: new Date("2026-11-20T08:00:00Z"),
+      detectedAt: new Date("2026-11-20T09:00:00Z"),
+    },
+    SEED_ACTOR,
+  );
+  const stored = () => getModelDetail(testOrg.id, slug)!.incidents[0]!;
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`);
+  const form = page.getByRole("form", { name: `Update incident #${incident.id}` });
+  // "Resolved at" offers now (UTC, to the minute).
+  await expect(field(form, "Resolved at (UTC)")).toHaveValue(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+
+  // A review link that is not http(s): refused on the field, what was typed stays, nothing changes.
+  await field(form, "Status").selectOption("mitigated");
+  await field(form, "Review link").fill("javascript:alert(1)");
+  await form.getByRole("button", { name: `Update incident #${incident.id}` }).click();
+  await expect(field(form, "Review link")).toHaveAttribute("aria-invalid", "true");
+  await expect(field(form, "Review link")).toHaveAccessibleDescription("Use an http(s) address");
+  await expect(field(form, "Review link")).toHaveValue("javascript:alert(1)");
+  await expect(field(form, "Status")).toHaveValue("mitigated");
+  expect(stored()).toMatchObject({ status: "open", reviewUrl: null });
+
+  // Resolved before it was detected: refused on "Resolved at".
+  await field(form, "Review link").fill("https://wiki.example/pir/7");
+  await field(form, "Status").selectOption("resolved");
+  await field(form, "Resolved at (UTC)").fill("2026-11-20T08:30");
+  await form.getByRole("button", { name: `Update incident #${incident.id}` }).click();
+  await expect(field(form, "Resolved at (UTC)")).toHaveAttribute("aria-invalid", "true");
+  await expect(field(form, "Resolved at (UTC)")).toHaveAccessibleDescription(/Resolution cannot precede detection/);
+  await expect(field(form, "Resolved at (UTC)")).toHaveValue("2026-11-20T08:30");
+  expect(stored()).toMatchObject({ status: "open", resolvedAt: null });
+
+  // When it really ended counts, not when the form was sent.
+  await field(form, "Resolved at (UTC)").fill("2026-11-20T11:30");
+  await form.getByRole("button", { name: `Update incident #${incident.id}` }).click();
+  await expect(page.getByRole("status")).toHaveText("Incident updated.");
+  const article = page.getByRole("article").filter({ hasText: "Stale features" });
+  await expect(article).toContainText("time to recover 2.5 h");
+  expect(stored()).toMatchObject({ status: "resolved", resolvedAt: "2026-11-20T11:30:00.000Z", reviewUrl: "https://wiki.example/pir/7" });
+
+  // Resolved by mistake: reopening clears the resolution time.
+  await expect(form).toHaveCount(0);
+  await article.getByRole("button", { name: `Reopen incident #${incident.id}` }).click();
+  await expect(page.getByRole("status")).toHaveText("Incident updated.");
+  await expect(form).toBeVisible();
+  expect(stored()).toMatchObject({ status: "open", resolvedAt: null });
 });
 
 test("Clear empties the search and filter fields as well as the list's filters", async ({ page, testOrg, loginAs }) => {

@@ -328,6 +328,13 @@ describe("registry API: happy paths", () => {
     // Reopening clears the resolution time.
     const reopened = await expectJson(await ctx.patch(`${API}/incidents/${second.id}`, { data: { status: "open" } }), 200);
     expect(reopened).toMatchObject({ status: "open", resolvedAt: null, timeToRecoverHours: null });
+    // A resolution time goes with the status resolved only: an open or mitigated incident has not recovered.
+    const mixed = await expectApiError(
+      await ctx.patch(`${API}/incidents/${second.id}`, { data: { status: "mitigated", resolvedAt: detectedAt.toISOString() } }),
+      422,
+    );
+    expect(mixed.issues.map((issue) => issue.path)).toEqual(["status"]);
+    expect(await expectJson(await ctx.get(`${API}/incidents/${second.id}`), 200)).toEqual(reopened);
 
     // Reported already resolved: the status follows from resolvedAt.
     const closed = await expectJson(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCsvStream } from "../../utils/csv-parser";
 import {
+  auditRulesText,
   FairnessConfigError,
   FairnessConfigSchema,
   DEFAULT_THRESHOLDS,
@@ -680,5 +681,18 @@ describe("1,000,000 rows through the parser and FairnessAccumulator", () => {
       const { n, tp, fp, tn, fn } = g;
       expect({ n, tp, fp, tn, fn }, g.group).toEqual(expected.get(g.group));
     }
+  });
+});
+
+describe("auditRulesText", () => {
+  it("states the preset, its ratio minimum, the difference maximum and the minimum group size", () => {
+    const thresholds = { ratioMin: 0.9, differenceMax: 0.05 };
+    expect(auditRulesText({ preset: "org-default", thresholds, config: { minGroupSize: 50 } })).toBe(
+      "Organisation default: ratios ≥ 0.9, differences ≤ 0.05; groups under 50 rows left out",
+    );
+    // The four-fifths rule fixes the ratio; a config without a minimum used the default of 30.
+    expect(auditRulesText({ preset: "eeoc-four-fifths", thresholds, config: {} }, { atLeast: ">=", atMost: "<=" })).toBe(
+      "EEOC four-fifths rule: ratios >= 0.8, differences <= 0.05; groups under 30 rows left out",
+    );
   });
 });

@@ -593,6 +593,23 @@ export const DEFAULT_THRESHOLDS: Thresholds = { ratioMin: 0.8, differenceMax: 0.
 export const NYC_LL144_MIN_SHARE = 0.02;
 const FOUR_FIFTHS = 0.8;
 
+/**
+ * The rules an audit was judged by, in the words its page and exports use:
+ * "Organisation default: ratios ≥ 0.8, differences ≤ 0.1; groups under 30
+ * rows left out". `symbols`: the PDF's standard fonts have no ≥ or ≤.
+ */
+export function auditRulesText(
+  audit: { preset: FairnessPreset; thresholds: Thresholds; config: { minGroupSize?: number } },
+  symbols: { atLeast: string; atMost: string } = { atLeast: "≥", atMost: "≤" },
+): string {
+  const ratioMin = audit.preset === "eeoc-four-fifths" ? FOUR_FIFTHS : audit.thresholds.ratioMin;
+  const minGroupSize = audit.config.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
+  return (
+    `${FAIRNESS_PRESETS[audit.preset].label}: ratios ${symbols.atLeast} ${ratioMin}, ` +
+    `differences ${symbols.atMost} ${audit.thresholds.differenceMax}; groups under ${minGroupSize} rows left out`
+  );
+}
+
 export type DisparityName =
   | "demographicParityDifference"
   | "demographicParityRatio"

@@ -14,9 +14,12 @@ export const CardReviewSchema = z.object({
   comment: Comment(),
 });
 
+/** The longest comment on a card section. */
+export const COMMENT_MAX_LENGTH = 5000;
+
 export const CardCommentSchema = z.object({
   section: z.enum([...CARD_SECTION_IDS, "general"], { errorMap: () => ({ message: "Choose a section" }) }),
-  body: z.string().trim().min(1, "Write a comment").max(5000, "Use at most 5000 characters"),
+  body: z.string().trim().min(1, "Write a comment").max(COMMENT_MAX_LENGTH, `Use at most ${COMMENT_MAX_LENGTH} characters`),
 });
 
 export const BiasAuditSignoffSchema = z.object({

@@ -314,6 +314,19 @@ describe("IncidentCreateSchema", () => {
     expect(data.reviewUrl).toBeUndefined();
   });
 
+  it("a missing or empty start says to enter it; a malformed one says how to write it", () => {
+    for (const startedAt of [undefined, "", "   "]) {
+      const result = IncidentCreateSchema.safeParse({ ...base, startedAt });
+      expect(result.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([
+        ["startedAt", "Enter when the incident started"],
+      ]);
+    }
+    expect(errorsOf(IncidentCreateSchema, { ...base, startedAt: "yesterday" }).startedAt).toBe(
+      "Use a date and time such as 2026-05-01T14:30:00Z",
+    );
+    expect(errorsOf(IncidentCreateSchema, { ...base, startedAt: "2026-02-30T10:00" }).startedAt).toBe("That date does not exist");
+  });
+
   it("detection before the start → issue on detectedAt", () => {
     const errors = errorsOf(IncidentCreateSchema, { ...base, detectedAt: "2026-05-01T09:59:59Z" });
     expect(errors).toEqual({ detectedAt: "Detection cannot precede the start" });

@@ -8,6 +8,7 @@ import {
   NameTextSchema,
   optionalField,
   queryWholeNumber,
+  requiredDateTime,
   requiredNameText,
   yearInRange,
 } from "../../utils/validation";
@@ -250,7 +251,7 @@ export const IncidentCreateSchema = z
     title: nameField(200, requiredNameText("Title", 3)),
     severity: z.enum(SEVERITIES, { errorMap: () => ({ message: "Choose a severity from sev1 to sev4" }) }),
     status: optionalField(z.enum(INCIDENT_STATUSES)),
-    startedAt: DateTimeSchema,
+    startedAt: requiredDateTime("Enter when the incident started"),
     detectedAt: optionalField(DateTimeSchema),
     resolvedAt: optionalField(DateTimeSchema),
     description: optionalText(10_000),

@@ -653,6 +653,22 @@ describe("incidents", () => {
     expect(getIncident(orgId, created.id)).toMatchObject({ status: "open", resolvedAt: null, detectedAt: "2026-05-01T03:00:00.000Z" });
   });
 
+  it("updateIncident refuses a resolution time with a status other than resolved, as createIncident does", () => {
+    const created = createIncident(
+      orgId,
+      "m",
+      "1.0.0",
+      { title: "Mitigated only", severity: "sev3", startedAt: at("2026-05-02T00:00:00Z") },
+      SYSTEM,
+    );
+    const events = auditCount(orgId);
+    expect(
+      catchDomain(() => updateIncident(orgId, created.id, { status: "mitigated", resolvedAt: at("2026-05-02T04:00:00Z") }, SYSTEM)),
+    ).toMatchObject({ code: "invalid", field: "status" });
+    expect(auditCount(orgId)).toBe(events);
+    expect(getIncident(orgId, created.id)).toMatchObject({ status: "open", resolvedAt: null });
+  });
+
   it("another organisation cannot read or update the incident", () => {
     const created = createIncident(
       orgId,

@@ -26,7 +26,7 @@ import {
   parseSemver,
   productionIntervals,
 } from "./lifecycle";
-import type { Channel, Stage } from "./registry-constants";
+import type { Channel, IncidentStatus, Stage } from "./registry-constants";
 import {
   slugify,
   type IncidentCreate,
@@ -436,6 +436,13 @@ function refuseFutureIncidentTimes(times: { startedAt?: Date; detectedAt?: Date;
   refuseFuture(times.resolvedAt, now, "Resolution cannot be in the future", "resolvedAt");
 }
 
+/** A resolution time belongs to a resolved incident: with another status it would count as a recovery that never happened. */
+function refuseResolutionTimeWithoutResolving(input: { status?: IncidentStatus; resolvedAt?: Date }): void {
+  if (input.resolvedAt && input.status && input.status !== "resolved") {
+    throw invalid("An incident with a resolution time must have the status resolved", "status");
+  }
+}
+
 export function createIncident(
   orgId: number,
   modelSlug: string,
@@ -448,9 +455,7 @@ export function createIncident(
     const { model, version } = requireModelVersion(tx, orgId, modelSlug, versionLabel);
     const now = options.now ?? new Date();
     refuseFutureIncidentTimes(input, now);
-    if (input.resolvedAt && input.status && input.status !== "resolved") {
-      throw invalid("An incident with a resolution time must have the status resolved", "status");
-    }
+    refuseResolutionTimeWithoutResolving(input);
     const status = input.status ?? (input.resolvedAt ? "resolved" : "open");
     const resolvedAt = input.resolvedAt ?? (status === "resolved" ? now : null);
     const detectedAt = input.detectedAt ?? input.startedAt;
@@ -514,6 +519,7 @@ export function updateIncident(orgId: number, incidentId: number, input: Inciden
       .get();
     if (!before) throw notFound("Incident");
     refuseFutureIncidentTimes(input, new Date());
+    refuseResolutionTimeWithoutResolving(input);
     const status = input.status ?? (input.resolvedAt ? "resolved" : before.status);
     const detectedAt = input.detectedAt ?? before.detectedAt;
     const resolvedAt =

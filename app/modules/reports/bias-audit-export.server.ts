@@ -1,9 +1,10 @@
 import { DISPARITY_METRICS } from "./report-constants";
 import type { BiasAuditJson } from "../governance/bias-audits.server";
-import { FAIRNESS_PRESETS } from "../governance/fairness";
+import { auditRulesText } from "../governance/fairness";
 import { toCsv } from "../../utils/csv-writer";
 import { COLORS, createPdf, heading, keyValues, notice, paragraph, table, title } from "./pdf.server";
 
+const RATE_COLUMNS = ["Selection rate", "True positive rate", "False positive rate", "False negative rate"];
 const rate = (v: number | null | undefined) => (v == null ? "—" : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null | undefined) => (v == null ? "—" : v.toFixed(3));
 
@@ -26,6 +27,9 @@ export function biasAuditCsv(audit: BiasAuditJson): string {
     "accuracy",
     "impact_ratio",
     "included_in_disparities",
+    // Added after the columns above, so that readers of the older file keep their positions.
+    "selection_ratio_to_reference",
+    "reference_group",
   ];
   return toCsv(
     header,
@@ -47,9 +51,15 @@ export function biasAuditCsv(audit: BiasAuditJson): string {
       g.accuracy,
       g.impactRatio,
       g.includedInDisparities,
+      g.ratioToReference?.selectionRate ?? null,
+      isReference(audit, g.group),
     ]),
   );
 }
+
+/** The audit's reference group, when one was named and it occurs in the data. */
+const isReference = (audit: BiasAuditJson, group: string) =>
+  audit.config.referenceGroup !== undefined && audit.config.referenceGroup === group;
 
 /**
  * The audit's outcome in one sentence, the same words as the portal:
@@ -81,10 +91,8 @@ export function biasAuditPdf(audit: BiasAuditJson, modelName: string = audit.mod
     ["Groups", c.groupColumns.join(" x ")],
     ["Label", `${c.labelColumn} positive when ${c.positiveLabels.join(", ")}`],
     ["Prediction", c.scoreColumn ? `${c.scoreColumn} >= ${c.threshold}` : `${c.predictionColumn} in ${c.positivePredictions?.join(", ")}`],
-    [
-      "Rules",
-      `${FAIRNESS_PRESETS[audit.preset].label}; ratios >= ${audit.preset === "eeoc-four-fifths" ? 0.8 : audit.thresholds.ratioMin}, differences <= ${audit.thresholds.differenceMax}`,
-    ],
+    ...(c.referenceGroup ? ([["Reference group", c.referenceGroup]] as Array<[string, string]>) : []),
+    ["Rules", auditRulesText(audit, { atLeast: ">=", atMost: "<=" })],
     ["Rows", `${audit.rows} counted, ${audit.skipped} skipped`],
     ["Run", `${audit.createdAt.slice(0, 16).replace("T", " ")} UTC by ${audit.createdBy}`],
   ]);
@@ -112,28 +120,32 @@ export function biasAuditPdf(audit: BiasAuditJson, modelName: string = audit.mod
     }),
     { title: "Disparities" },
   );
+  // The page's column, when the audit compared groups with a reference group.
+  const hasReference = audit.groups.some((g) => g.ratioToReference);
   table(
     doc,
     [
-      { header: "Group", width: 0.3 },
+      { header: "Group", width: hasReference ? 0.24 : 0.3 },
       { header: "Rows", width: 0.07, align: "right", nowrap: true },
-      { header: "Selection rate", width: 0.1, align: "right", nowrap: true },
-      { header: "True positive rate", width: 0.1, align: "right", nowrap: true },
-      { header: "False positive rate", width: 0.1, align: "right", nowrap: true },
-      { header: "False negative rate", width: 0.1, align: "right", nowrap: true },
-      { header: "Precision", width: 0.11, align: "right", nowrap: true },
-      { header: "Impact ratio", width: 0.12, align: "right", nowrap: true },
+      ...RATE_COLUMNS.map((header) => ({ header, width: hasReference ? 0.09 : 0.1, align: "right" as const, nowrap: true })),
+      { header: "Precision", width: hasReference ? 0.09 : 0.11, align: "right", nowrap: true },
+      { header: "Impact ratio", width: hasReference ? 0.1 : 0.12, align: "right", nowrap: true },
+      ...(hasReference ? [{ header: "Selection ratio to reference", width: 0.14, align: "right" as const, nowrap: true }] : []),
     ],
-    audit.groups.map((g) => [
-      g.includedInDisparities ? g.group : { text: `${g.group} (left out)`, color: COLORS.muted },
-      String(g.n),
-      rate(g.selectionRate),
-      rate(g.truePositiveRate),
-      rate(g.falsePositiveRate),
-      rate(g.falseNegativeRate),
-      rate(g.precision),
-      num(g.impactRatio),
-    ]),
+    audit.groups.map((g) => {
+      const name = isReference(audit, g.group) ? `${g.group} (reference)` : g.group;
+      return [
+        g.includedInDisparities ? name : { text: `${name} (left out)`, color: COLORS.muted },
+        String(g.n),
+        rate(g.selectionRate),
+        rate(g.truePositiveRate),
+        rate(g.falsePositiveRate),
+        rate(g.falseNegativeRate),
+        rate(g.precision),
+        num(g.impactRatio),
+        ...(hasReference ? [num(g.ratioToReference?.selectionRate)] : []),
+      ];
+    }),
     { title: "Groups" },
   );
   if (audit.warnings.length) {

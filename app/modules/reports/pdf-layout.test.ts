@@ -16,10 +16,10 @@ import { getCardForExport, saveModelCard } from "../governance/model-cards.serve
 import { createModel, createVersion } from "../registry/registry.server";
 import { generateRoadmapFromAssessment, getRoadmap, roadmapSummaryForAssessment } from "../roadmap/roadmaps.server";
 import { assessmentBoardReport, assessmentWithdrawal } from "./assessment-report.server";
-import { biasAuditPdf } from "./bias-audit-export.server";
+import { biasAuditCsv, biasAuditPdf } from "./bias-audit-export.server";
 import { cardNotApplicable, modelCardPdf } from "./model-card-pdf.server";
 import { roadmapExport, roadmapPdf } from "./roadmap-export.server";
-import { pdfLayoutProblems, pdfLines, readPdfPages, type PdfPage } from "../../../tests/setup/readers";
+import { parseCsv, pdfLayoutProblems, pdfLines, readPdfPages, type PdfPage } from "../../../tests/setup/readers";
 import { insertTestOrg } from "../../../tests/setup/factories";
 
 /**
@@ -241,8 +241,8 @@ function midSizeCard(orgId: number) {
   return found;
 }
 
-/** A failed audit over 40 groups, accepted as a risk by ethics with a rationale. */
-async function midSizeAudit(orgId: number) {
+/** A failed audit over 40 groups, accepted as a risk by ethics with a rationale; `options` go into its config. */
+async function midSizeAudit(orgId: number, options: { referenceGroup?: string; minGroupSize?: number } = {}) {
   createModel(orgId, { name: "Credit Risk Scorer", slug: "credit-risk", riskTier: "limited" }, TEAM, "ui");
   createVersion(
     orgId,
@@ -262,6 +262,7 @@ async function midSizeAudit(orgId: number) {
     positiveLabels: ["1"],
     predictionColumn: "prediction",
     positivePredictions: ["1"],
+    ...options,
   });
   const audit = await runBiasAudit(orgId, "credit-risk", "1.0.0", config, { kind: "rows", rows }, TEAM, "test");
   expect(audit.passed).toBe(false);
@@ -442,5 +443,29 @@ describe("a mid-size organisation's PDFs", () => {
       .where(and(eq(biasAudits.orgId, orgId), eq(biasAudits.id, id)))
       .get()!;
     expect(audit.status).toBe("accepted");
+  });
+
+  it("a bias audit's exports carry its reference group, the ratio to it and the minimum group size, as its page does", async () => {
+    const reference = "region-00-rural";
+    const id = await midSizeAudit(orgId, { referenceGroup: reference, minGroupSize: 35 });
+    const audit = getBiasAudit(orgId, id)!;
+    const pages = readChecked(await biasAuditPdf(audit, "Credit Risk Scorer"));
+    const all = pages.map((p) => p.text).join(" ");
+    expect(all).toMatch(/Reference group\s+region-00-rural/);
+    expect(all).toContain("ratios >= 0.8, differences <= 0.1; groups under 35 rows left out");
+    expect(all).toContain(`${reference} (reference)`);
+    expect(pdfLines(pages.at(-1)!)[0]).toMatch(/^Group Rows Selection True False False Precision Impact Selection ratio\b/);
+
+    const [header, ...rows] = parseCsv(biasAuditCsv(audit));
+    expect(header!.slice(-2)).toEqual(["selection_ratio_to_reference", "reference_group"]);
+    const column = (name: string) => header!.indexOf(name);
+    const referenceRow = rows.find((row) => row[0] === reference)!;
+    expect(referenceRow[column("selection_ratio_to_reference")]).toBe("1");
+    expect(referenceRow[column("reference_group")]).toBe("true");
+    const other = rows.find((row) => row[0] !== reference)!;
+    expect(Number(other[column("selection_ratio_to_reference")])).toBe(
+      audit.groups.find((g) => g.group === other[0])!.ratioToReference!.selectionRate,
+    );
+    expect(other[column("reference_group")]).toBe("false");
   });
 });
