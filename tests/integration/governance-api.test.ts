@@ -213,6 +213,18 @@ describe("bias audits over the API", () => {
     expect(other).toMatch(/data-testid="audit-result">failed</);
   });
 
+  test("a CSV upload to a version that does not exist is 404, and the server stays up", async ({ testOrg, apiAs, baseURL }) => {
+    const { slug } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    for (let i = 0; i < 3; i++) {
+      const reply = await ctx.post(`${API}/models/${slug}/versions/9.9.9/bias-audits`, {
+        multipart: { config: JSON.stringify(CONFIG), file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } },
+      });
+      await expectApiError(reply, 404, "not_found");
+    }
+    expect((await apiClient(baseURL).get("/healthz")).status()).toBe(200);
+  });
+
   test("bad configurations → 422 with an issue naming the problem; nothing is stored", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx } = await apiAs(testOrg.id, GOV);
