@@ -225,6 +225,85 @@ describe("bias audits over the API", () => {
     expect((await apiClient(baseURL).get("/healthz")).status()).toBe(200);
   });
 
+  test("a positive prediction that never occurs is refused as bad configuration, naming the values seen, in the API and the form", async ({
+    testOrg,
+    apiAs,
+    baseURL,
+  }) => {
+    const { slug, base } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const url = `${base}/bias-audits`;
+    const wrong = { ...CONFIG, positivePredictions: ["yes"] };
+    const seen = 'No row is predicted positive: "yes" never occurs in "prediction"; the values seen are "1", "0"';
+
+    const json = await expectApiError(await ctx.post(url, { data: { config: wrong, rows: ROWS } }), 422, "invalid");
+    expect(json.issues).toEqual([{ path: "config.positivePredictions", message: seen }]);
+    const csv = await expectApiError(
+      await ctx.post(url, {
+        multipart: { config: JSON.stringify(wrong), file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } },
+      }),
+      422,
+      "invalid",
+    );
+    expect(csv.issues).toEqual([{ path: "config.positivePredictions", message: seen }]);
+
+    // The upload form (its progress-bar twin answers JSON) puts the message on the field.
+    const { cookie } = await signIn(baseURL, testOrg.emails.team, TEST_PASSWORD);
+    const form = await apiClient(baseURL, { headers: { cookie } }).post(
+      `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0/bias-audits/upload`,
+      {
+        multipart: {
+          // The form's fields: the same configuration, lists as comma-separated text.
+          ...Object.fromEntries(Object.entries(wrong).map(([key, value]) => [key, Array.isArray(value) ? value.join(",") : String(value)])),
+          mode: "prediction",
+          file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) },
+        },
+      },
+    );
+    expect(form.status()).toBe(422);
+    expect(await form.json()).toEqual({ errors: { positivePredictions: seen } });
+    expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
+  });
+
+  test("an audit that cannot measure a rule (nobody reaches the score threshold) is stored as failed, saying why", async ({
+    testOrg,
+    apiAs,
+    baseURL,
+  }) => {
+    const { base } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const rows = ROWS.map((r) => ({ group: r.group, label: r.label, score: r.prediction * 0.4 }));
+    const config = {
+      groupColumns: ["group"],
+      labelColumn: "label",
+      positiveLabels: ["1"],
+      scoreColumn: "score",
+      threshold: 0.5,
+      minGroupSize: 5,
+    };
+    const audit = await expectJson<{
+      id: number;
+      passed: boolean;
+      warnings: string[];
+      disparities: Record<string, { value: number | null }>;
+    }>(await ctx.post(`${base}/bias-audits`, { data: { config, rows } }), 201);
+    expect(audit.passed).toBe(false);
+    expect(audit.disparities.demographicParityDifference!.value).toBe(0);
+    expect(audit.disparities.demographicParityRatio!.value).toBeNull();
+    expect(audit.warnings).toContain(
+      "Demographic parity ratio could not be measured: no group compared is predicted positive, so there is no highest selection rate to divide by; the audit cannot pass.",
+    );
+    const { cookie } = await signIn(baseURL, testOrg.emails.ethics, TEST_PASSWORD);
+    const html = await (await apiClient(baseURL, { headers: { cookie } }).get(`/orgs/${testOrg.slug}/bias-audits/${audit.id}`)).text();
+    const page = html.replaceAll("<!-- -->", "");
+    expect(page).toContain("failed: not every rule could be measured");
+    expect(page).toContain("This audit could not measure demographic parity ratio");
+    // Equal rates name no highest and lowest group.
+    expect(page).toContain('<td colSpan="2">All groups equal</td>');
+    expect(page).toContain('<td colSpan="2">Every group 0</td>');
+    expect(page).not.toMatch(/>n\/a</);
+  });
+
   test("bad configurations → 422 with an issue naming the problem; nothing is stored", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx } = await apiAs(testOrg.id, GOV);
