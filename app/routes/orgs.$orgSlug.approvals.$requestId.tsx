@@ -57,6 +57,7 @@ export default function ApprovalRequestPage() {
   const { org, request, canDecide, canCancel } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const acceptances = riskAcceptancesIn(request.checks);
+  const blocking = request.checks.find((c) => c.blockingAudit)?.blockingAudit;
   return (
     <>
       <p>
@@ -93,7 +94,14 @@ export default function ApprovalRequestPage() {
             : "A failed bias audit of this version was accepted as a risk; it does not satisfy the audit gate for this model."}
         </p>
       ) : null}
-      <GateChecks checks={request.checks} />
+      {blocking ? (
+        <p className="warn-text" data-testid="blocked-by-newer-audit">
+          A newer bias audit of this version, #{blocking.auditId}, failed and{" "}
+          {blocking.status === "pending" ? "is waiting for sign-off" : "was rejected"}: the version cannot be promoted on the older audit
+          while it stands.
+        </p>
+      ) : null}
+      <GateChecks checks={request.checks} orgSlug={org.slug} />
       <h2>Decisions</h2>
       {request.decisions.length === 0 ? <p className="muted">No decisions yet.</p> : null}
       <ul>

@@ -1,6 +1,6 @@
 import { verifyAuditChain } from "../../app/modules/audit/audit.server";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
-import { listVersionBiasAudits } from "../../app/modules/governance/bias-audits.server";
+import { listVersionBiasAudits, signOffBiasAudit } from "../../app/modules/governance/bias-audits.server";
 import { emptySections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getVersionDetail } from "../../app/modules/registry/registry.server";
@@ -480,6 +480,49 @@ describe("bias audits over the API", () => {
 });
 
 describe("approval requests, model cards and the audit chain over the API", () => {
+  test("a newer failed audit nobody accepted blocks the gate the older passing audit opened, and the request's page says which", async ({
+    testOrg,
+    apiAs,
+    baseURL,
+  }) => {
+    const { slug, base } = seed(testOrg);
+    await clearPromotionGates(testOrg, slug, "1.0.0");
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const opened = await expectJson<{ id: number; checks: Array<{ id: string; passed: boolean }> }>(
+      await ctx.post(`${base}/approval-requests`, { data: { reason: "release" } }),
+      201,
+    );
+    expect(opened.checks.every((c) => c.passed)).toBe(true);
+    // A newer audit of the same version fails (ROWS: the equal opportunity difference is 0.2) and waits for sign-off.
+    const failed = await expectJson<{ id: number; passed: boolean }>(
+      await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }),
+      201,
+    );
+    expect(failed.passed).toBe(false);
+    const checkOf = async () =>
+      (await expectJson<{ checks: Array<{ id: string }> }>(await ctx.get(`${API}/approval-requests/${opened.id}`), 200)).checks.find(
+        (c) => c.id === "bias_audit",
+      );
+    expect(await checkOf()).toMatchObject({
+      passed: false,
+      blockingAudit: { auditId: failed.id, status: "pending" },
+      detail: expect.stringContaining(`Audit #${failed.id}, run after audit #`),
+    });
+    const { cookie } = await signIn(baseURL, testOrg.emails.leadership, TEST_PASSWORD);
+    const page = (
+      await (await apiClient(baseURL, { headers: { cookie } }).get(`/orgs/${testOrg.slug}/approvals/${opened.id}`)).text()
+    ).replaceAll("<!-- -->", "");
+    expect(page).toContain(`A newer bias audit of this version, #${failed.id}, failed and is waiting for sign-off`);
+    expect(page).toContain(`href="/orgs/${testOrg.slug}/bias-audits/${failed.id}"`);
+
+    // Rejected, it still blocks; accepted as a risk (with a rationale), the older passing audit counts again.
+    signOffBiasAudit(testOrg.id, failed.id, { decision: "reject", comment: "Fix the model" }, member(testOrg, "ethics").actor);
+    expect(await checkOf()).toMatchObject({ passed: false, blockingAudit: { auditId: failed.id, status: "rejected" } });
+    const second = await expectJson<{ id: number }>(await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
+    signOffBiasAudit(testOrg.id, second.id, { decision: "accept", comment: "Gap understood; monitored" }, member(testOrg, "ethics").actor);
+    expect(await checkOf()).toMatchObject({ passed: true, riskAcceptance: { auditId: second.id, counts: false } });
+  });
+
   test("POST approval-requests → 201 with the gate checks; GET returns it; a second one conflicts", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx, name } = await apiAs(testOrg.id, GOV);
