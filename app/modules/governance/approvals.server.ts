@@ -6,6 +6,7 @@ import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import { applyStageChange, requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import type { Decision } from "./governance-constants";
+import { CANCEL_CONFIRMATION, LAST_APPROVAL_CONFIRMATION } from "./governance-schemas";
 import { requestRoles } from "./approval-policies";
 import { policyInForce } from "./approval-policies.server";
 import { failingChecks, GateRefusal, type GateCheck } from "./gates";
@@ -155,9 +156,9 @@ export type Approver = { userId: number; label: string; role: Role };
 export function decideApprovalRequest(
   orgId: number,
   requestId: number,
-  input: { decision: Decision; comment?: string },
+  input: { decision: Decision; comment?: string; confirm?: "on" },
   approver: Approver,
-  options: WriteOptions = {},
+  options: WriteOptions & { confirmLastApproval?: boolean } = {},
 ) {
   return writeTransaction({ orgId }, (tx) => {
     const request = tx
@@ -218,6 +219,9 @@ export function decideApprovalRequest(
       checks = gateChecksForVersion(version.id, now, tx);
       if (failingChecks(checks).length > 0) throw new GateRefusal("The version cannot be promoted yet", checks);
       if (version.stage !== "staging") throw conflict(`The version is in ${version.stage}, not staging`);
+      // The portal asks the last approver to confirm the promotion this approval makes (decided here, in the
+      // transaction: whoever approves last, even after someone else approved meanwhile, is asked).
+      if (options.confirmLastApproval && input.confirm !== "on") throw invalid(LAST_APPROVAL_CONFIRMATION, "confirm");
       applyStageChange(tx, model, version, "production", {
         reason: `Approved through request #${request.id}`,
         actor,
@@ -275,7 +279,15 @@ export function decideApprovalRequest(
 }
 
 /** Only the requester or an organisation admin may withdraw a request. */
-export function cancelApprovalRequest(orgId: number, requestId: number, actor: Actor, options: { isAdmin: boolean }) {
+export function cancelApprovalRequest(
+  orgId: number,
+  requestId: number,
+  actor: Actor,
+  options: {
+    isAdmin: boolean;
+    /** The portal's ticked box: asked for once the member may cancel the open request. */ confirm?: "on" | null;
+  },
+) {
   return writeTransaction({ orgId }, (tx) => {
     const request = tx
       .select()
@@ -287,6 +299,7 @@ export function cancelApprovalRequest(orgId: number, requestId: number, actor: A
     if (!options.isAdmin && !isRequester)
       throw new DomainError("forbidden", "Only the requester or an administrator can cancel this request");
     if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
+    if (options.confirm === null) throw invalid(CANCEL_CONFIRMATION, "confirm");
     const now = new Date();
     markCancelled(tx, orgId, request.id, actor, now);
     const model = tx.select().from(models).where(eq(models.id, request.modelId)).get()!;
