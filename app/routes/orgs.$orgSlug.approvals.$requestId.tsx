@@ -6,7 +6,8 @@ import { DecisionField } from "~/components/decision-field";
 import { ActionResult, TextAreaField } from "~/components/forms";
 import { GateChecks } from "~/components/gate-checks";
 import { requireMember } from "~/modules/auth/membership.server";
-import { cancelApprovalRequest, decideApprovalRequest, getApprovalRequest } from "~/modules/governance/approvals.server";
+import { whyCannotDecide } from "~/modules/governance/approval-deciders";
+import { cancelApprovalRequest, decideApprovalRequest, deciderFacts, getApprovalRequest } from "~/modules/governance/approvals.server";
 import { riskAcceptancesIn } from "~/modules/governance/gates";
 import { ApprovalCancelSchema, ApprovalDecisionSchema } from "~/modules/governance/governance-schemas";
 import { getModel } from "~/modules/registry/registry.server";
@@ -23,15 +24,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const found = getApprovalRequest(org.id, RequestIdSchema.parse(params.requestId));
   if (!found) throw notFound("Approval request not found");
   const model = getModel(org.id, found.model);
-  const canDecide =
-    found.status === "open" &&
-    found.pendingRoles.includes(role as never) &&
-    found.requestedBy !== user.email &&
-    model?.ownerUserId !== user.id;
+  const facts = deciderFacts(org.id, found.id);
+  // Why this member cannot decide it (four eyes, decided already, another role's turn): said on the page.
+  const cannotDecide =
+    found.status === "open" && facts ? whyCannotDecide({ ...facts, pendingRoles: found.pendingRoles }, { role, userId: user.id }) : null;
+  const canDecide = found.status === "open" && facts !== null && cannotDecide === null;
   return {
     org,
     request: found,
     canDecide,
+    cannotDecide,
     // This member's approval is the last one needed: approving promotes the version (and retires the one in production).
     lastApproval: canDecide && found.pendingRoles.length === 1 ? { productionVersion: model?.productionVersion ?? null } : null,
     canCancel: found.status === "open" && (role === "admin" || found.requestedBy === user.email),
@@ -62,7 +64,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ApprovalRequestPage() {
-  const { org, request, canDecide, lastApproval, canCancel } = useLoaderData<typeof loader>();
+  const { org, request, canDecide, cannotDecide, lastApproval, canCancel } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const acceptances = riskAcceptancesIn(request.checks);
   const errorsOf = (name: string) => (result && !result.ok && result.intent === name ? (result.errors ?? {}) : {});
@@ -123,6 +125,11 @@ export default function ApprovalRequestPage() {
           </li>
         ))}
       </ul>
+      {cannotDecide ? (
+        <p className="card muted" data-testid="cannot-decide">
+          {cannotDecide}
+        </p>
+      ) : null}
       {canDecide ? (
         <Form method="post" className="card" aria-label="Your decision">
           <input type="hidden" name="intent" value="decide" />

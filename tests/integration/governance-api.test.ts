@@ -5,6 +5,7 @@ import { emptySections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getVersionDetail } from "../../app/modules/registry/registry.server";
 import { transitionVersion } from "../../app/modules/governance/transitions.server";
+import { decideApprovalRequest, openApprovalRequest } from "../../app/modules/governance/approvals.server";
 import { describe } from "vitest";
 import { API, apiClient, expectApiError, expectJson } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
@@ -521,6 +522,34 @@ describe("approval requests, model cards and the audit chain over the API", () =
     const second = await expectJson<{ id: number }>(await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
     signOffBiasAudit(testOrg.id, second.id, { decision: "accept", comment: "Gap understood; monitored" }, member(testOrg, "ethics").actor);
     expect(await checkOf()).toMatchObject({ passed: true, riskAcceptance: { auditId: second.id, counts: false } });
+  });
+
+  test("the Reviews list and badge hold only requests the member can decide; the requester's page says why they cannot", async ({
+    testOrg,
+    baseURL,
+  }) => {
+    const { slug } = seed(testOrg);
+    await clearPromotionGates(testOrg, slug, "1.0.0");
+    const request = openApprovalRequest(testOrg.id, slug, "1.0.0", { reason: "ready" }, member(testOrg, "team").actor);
+    const pageAs = async (role: "team" | "ethics" | "leadership", path: string) => {
+      const { cookie } = await signIn(baseURL, testOrg.emails[role], TEST_PASSWORD);
+      return (await (await apiClient(baseURL, { headers: { cookie } }).get(path)).text()).replaceAll("<!-- -->", "");
+    };
+    const reviews = `/orgs/${testOrg.slug}/reviews`;
+    expect(await pageAs("team", `/orgs/${testOrg.slug}/approvals/${request.id}`)).toContain(
+      "You opened this request, so others decide it (four-eyes rule).",
+    );
+    expect(await pageAs("team", reviews)).toContain("Promotion requests waiting (0)");
+    const before = await pageAs("ethics", reviews);
+    expect(before).toContain("Promotion requests waiting (1)");
+    expect(before).toMatch(/aria-label="1 waiting for you"/);
+    const ethics = member(testOrg, "ethics");
+    decideApprovalRequest(testOrg.id, request.id, { decision: "approve" }, { userId: ethics.userId, label: ethics.label, role: "ethics" });
+    const after = await pageAs("ethics", reviews);
+    expect(after).toContain("Promotion requests waiting (0)");
+    expect(after).not.toMatch(/waiting for you"/);
+    expect(await pageAs("ethics", `/orgs/${testOrg.slug}/approvals/${request.id}`)).toContain("You have already decided on this request.");
+    expect(await pageAs("leadership", reviews)).toContain("Promotion requests waiting (1)");
   });
 
   test("POST approval-requests → 201 with the gate checks; GET returns it; a second one conflicts", async ({ testOrg, apiAs }) => {

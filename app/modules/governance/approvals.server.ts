@@ -7,6 +7,7 @@ import type { Role } from "../auth/roles";
 import { applyStageChange, requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import type { Decision } from "./governance-constants";
 import { CANCEL_CONFIRMATION, LAST_APPROVAL_CONFIRMATION } from "./governance-schemas";
+import type { DeciderFacts } from "./approval-deciders";
 import { requestRoles } from "./approval-policies";
 import { policyInForce } from "./approval-policies.server";
 import { failingChecks, GateRefusal, type GateCheck } from "./gates";
@@ -417,6 +418,9 @@ const openRequestsQuery = reusableQuery((db) =>
       version: modelVersions.version,
       requestedBy: approvalRequests.requesterLabel,
       requiredRoles: approvalRequests.requiredRoles,
+      requesterType: approvalRequests.requesterType,
+      requesterId: approvalRequests.requesterId,
+      ownerUserId: models.ownerUserId,
     })
     .from(approvalRequests)
     .innerJoin(models, eq(models.id, approvalRequests.modelId))
@@ -427,16 +431,15 @@ const openRequestsQuery = reusableQuery((db) =>
 );
 const openRequestApprovalsQuery = reusableQuery((db) =>
   db
-    .select({ requestId: approvalDecisions.requestId, role: approvalDecisions.role, decision: approvalDecisions.decision })
+    .select({
+      requestId: approvalDecisions.requestId,
+      role: approvalDecisions.role,
+      decision: approvalDecisions.decision,
+      userId: approvalDecisions.userId,
+    })
     .from(approvalDecisions)
     .innerJoin(approvalRequests, eq(approvalRequests.id, approvalDecisions.requestId))
-    .where(
-      and(
-        eq(approvalRequests.orgId, sql.placeholder("orgId")),
-        eq(approvalRequests.status, "open"),
-        eq(approvalDecisions.decision, "approve"),
-      ),
-    ),
+    .where(and(eq(approvalRequests.orgId, sql.placeholder("orgId")), eq(approvalRequests.status, "open"))),
 );
 
 /**
@@ -448,11 +451,36 @@ export function openApprovalRequestsAwaiting(orgId: number, db: DbOrTx = getDb()
   const approvals = openRequestApprovalsQuery(db).all({ orgId });
   return openRequestsQuery(db)
     .all({ orgId })
-    .map(({ requiredRoles, ...request }) => ({
-      ...request,
-      pendingRoles: pendingRoles(
-        JSON.parse(requiredRoles) as Role[],
-        approvals.filter((a) => a.requestId === request.id),
-      ),
-    }));
+    .map(({ requiredRoles, requesterType, requesterId, ownerUserId, ...request }) => {
+      const decisions = approvals.filter((a) => a.requestId === request.id);
+      return {
+        ...request,
+        pendingRoles: pendingRoles(JSON.parse(requiredRoles) as Role[], decisions),
+        // Who may not decide it (four eyes, one decision each): see `whyCannotDecide`.
+        requesterUserId: requesterType === "user" ? requesterId : null,
+        ownerUserId,
+        decidedByUserIds: decisions.map((d) => d.userId),
+      };
+    });
+}
+
+/** The facts `whyCannotDecide` needs about one request, whatever its status. */
+export function deciderFacts(orgId: number, requestId: number, db: DbOrTx = getDb()): Omit<DeciderFacts, "pendingRoles"> | null {
+  const request = db
+    .select({ requesterType: approvalRequests.requesterType, requesterId: approvalRequests.requesterId, ownerUserId: models.ownerUserId })
+    .from(approvalRequests)
+    .innerJoin(models, eq(models.id, approvalRequests.modelId))
+    .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId)))
+    .get();
+  if (!request) return null;
+  const decided = db
+    .select({ userId: approvalDecisions.userId })
+    .from(approvalDecisions)
+    .where(eq(approvalDecisions.requestId, requestId))
+    .all();
+  return {
+    requesterUserId: request.requesterType === "user" ? request.requesterId : null,
+    ownerUserId: request.ownerUserId,
+    decidedByUserIds: decided.map((d) => d.userId),
+  };
 }
