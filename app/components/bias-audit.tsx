@@ -1,7 +1,7 @@
 import { useCallback, useId, useState, type ReactNode } from "react";
 import type { BiasAuditJson } from "~/modules/governance/bias-audits.server";
 import { biasAuditOutcomeText, type BiasAuditOutcome, type RiskAcceptance } from "~/modules/governance/bias-audit-signoff";
-import { DISPARITY_EXPLANATIONS, FAIRNESS_METRIC_LABELS, type DisparityName } from "~/modules/governance/fairness";
+import { disparityEnds, DISPARITY_EXPLANATIONS, FAIRNESS_METRIC_LABELS, type DisparityName } from "~/modules/governance/fairness";
 import { formatDate, formatPercent } from "~/utils/format";
 import { notCsvReason, sampleCsvText, type CsvSample } from "~/utils/csv-sample";
 import { Chart } from "./chart";
@@ -82,13 +82,12 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
                   </div>
                 </th>
                 <td>{fmt(d.value)}</td>
-                <td>{d.maxGroup ?? "—"}</td>
-                <td>{d.minGroup ?? "—"}</td>
+                <DisparityEndCells ends={disparityEnds(d)} />
                 <td>
                   {d.comparison} {d.threshold}
                 </td>
-                <td className={d.passed === false ? "bad-text" : d.passed ? "ok-text" : "muted"}>
-                  {d.passed === null ? "n/a" : d.passed ? "pass" : "fail"}
+                <td className={d.passed === false ? "bad-text" : d.passed ? "ok-text" : "warn-text"}>
+                  {d.passed === null ? "not measured" : d.passed ? "pass" : "fail"}
                 </td>
               </tr>
             ) : null,
@@ -96,6 +95,25 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
         </tbody>
       </table>
     </TableScroll>
+  );
+}
+
+/** The "Highest group" and "Lowest group" cells, or one cell across both when every group has the same rate. */
+function DisparityEndCells({ ends }: { ends: ReturnType<typeof disparityEnds> }) {
+  if (ends.kind === "equal") return <td colSpan={2}>{ends.text}</td>;
+  if (ends.kind === "none") {
+    return (
+      <>
+        <td>—</td>
+        <td>—</td>
+      </>
+    );
+  }
+  return (
+    <>
+      <td>{ends.highest}</td>
+      <td>{ends.lowest}</td>
+    </>
   );
 }
 

@@ -39,7 +39,6 @@ export function ConfirmedAction({
   /** In a table cell: the summary looks like the small buttons beside it. */
   compact?: boolean;
 }) {
-  const errorId = `${id}-confirm-error`;
   return (
     <details className={compact ? "confirmed-action compact" : "confirmed-action"} open={error ? true : undefined}>
       <summary>{summary}</summary>
@@ -49,21 +48,33 @@ export function ConfirmedAction({
           <input key={name} type="hidden" name={name} value={value} />
         ))}
         <p>{children}</p>
-        <div className="field">
-          <label>
-            <input type="checkbox" name="confirm" aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />{" "}
-            {confirmLabel}
-          </label>
-          {error ? (
-            <p id={errorId} className="field-error">
-              {error}
-            </p>
-          ) : null}
-        </div>
+        <ConfirmBox id={id} label={confirmLabel} error={error} />
         <button type="submit" className="small danger" aria-label={submitAriaLabel}>
           {submitLabel}
         </button>
       </Form>
     </details>
+  );
+}
+
+/**
+ * The ticked box that confirms an action (`confirm`, the schema's `confirmation(…)` field), with its error: the
+ * one in `ConfirmedAction`, and on its own in a form whose action needs confirming only in some cases (the last
+ * approval of a promotion).
+ */
+export function ConfirmBox({ id, label, error }: { id: string; label: ReactNode; error?: string }) {
+  const errorId = `${id}-confirm-error`;
+  return (
+    <div className="field">
+      <label>
+        <input type="checkbox" name="confirm" aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} />{" "}
+        {label}
+      </label>
+      {error ? (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -1,8 +1,12 @@
+import { Link } from "@remix-run/react";
 import type { GateCheck } from "~/modules/governance/gates";
 import { RiskAcceptanceNote } from "./bias-audit";
 
-/** The promotion gates of a version, each with its result; a risk acceptance behind the audit gate is spelled out. */
-export function GateChecks({ checks }: { checks: GateCheck[] }) {
+/**
+ * The promotion gates of a version, each with its result; a risk acceptance behind the audit gate is spelled out,
+ * and a newer failed audit that blocks it is linked (given the organisation's slug).
+ */
+export function GateChecks({ checks, orgSlug }: { checks: GateCheck[]; orgSlug?: string }) {
   return (
     <ul className="gate-checks" aria-label="Gate checks">
       {checks.map((check) => (
@@ -13,6 +17,14 @@ export function GateChecks({ checks }: { checks: GateCheck[] }) {
           <strong>{check.label}</strong>
           {check.required ? "" : " (not required)"}: <span className="muted">{check.detail}</span>
           <span className="visually-hidden">{check.passed ? " passed" : check.required ? " failed" : " not required"}</span>
+          {check.blockingAudit && orgSlug ? (
+            <>
+              {" "}
+              <Link to={`/orgs/${orgSlug}/bias-audits/${check.blockingAudit.auditId}`} data-testid="blocking-audit">
+                Open audit #{check.blockingAudit.auditId}
+              </Link>
+            </>
+          ) : null}
           {check.riskAcceptance ? (
             <RiskAcceptanceNote acceptance={check.riskAcceptance} counts={check.required ? check.riskAcceptance.counts : undefined} />
           ) : null}

@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const quarter = asked.success ? asked.data : current;
   const today = new Date().toISOString().slice(0, 10);
   const leads = hasRole(role, STANDING_ROLES);
-  const inbox = hasRole(role, REVIEW_ROLES) ? reviewInbox(org.id) : null;
+  const inbox = hasRole(role, REVIEW_ROLES) ? reviewInbox(org.id, { role, userId: user.id }) : null;
   const approvals = inbox?.approvals.slice(0, LIST_LIMIT) ?? [];
   const approvalModels = modelNamesBySlug(org.id, [...new Set(approvals.map((r) => r.model))]);
   return {

@@ -1,13 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { ConfirmBox, ConfirmedAction } from "~/components/confirmed-action";
 import { DecisionField } from "~/components/decision-field";
 import { ActionResult, TextAreaField } from "~/components/forms";
 import { GateChecks } from "~/components/gate-checks";
 import { requireMember } from "~/modules/auth/membership.server";
-import { cancelApprovalRequest, decideApprovalRequest, getApprovalRequest } from "~/modules/governance/approvals.server";
+import { whyCannotDecide } from "~/modules/governance/approval-deciders";
+import { cancelApprovalRequest, decideApprovalRequest, deciderFacts, getApprovalRequest } from "~/modules/governance/approvals.server";
 import { riskAcceptancesIn } from "~/modules/governance/gates";
-import { ApprovalDecisionSchema } from "~/modules/governance/governance-schemas";
+import { ApprovalCancelSchema, ApprovalDecisionSchema } from "~/modules/governance/governance-schemas";
 import { getModel } from "~/modules/registry/registry.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
@@ -21,12 +23,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
   const found = getApprovalRequest(org.id, RequestIdSchema.parse(params.requestId));
   if (!found) throw notFound("Approval request not found");
-  const ownerId = getModel(org.id, found.model)?.ownerUserId ?? null;
+  const model = getModel(org.id, found.model);
+  const facts = deciderFacts(org.id, found.id);
+  // Why this member cannot decide it (four eyes, decided already, another role's turn): said on the page.
+  const cannotDecide =
+    found.status === "open" && facts ? whyCannotDecide({ ...facts, pendingRoles: found.pendingRoles }, { role, userId: user.id }) : null;
+  const canDecide = found.status === "open" && facts !== null && cannotDecide === null;
   return {
     org,
     request: found,
-    canDecide:
-      found.status === "open" && found.pendingRoles.includes(role as never) && found.requestedBy !== user.email && ownerId !== user.id,
+    canDecide,
+    cannotDecide,
+    // This member's approval is the last one needed: approving promotes the version (and retires the one in production).
+    lastApproval: canDecide && found.pendingRoles.length === 1 ? { productionVersion: model?.productionVersion ?? null } : null,
     canCancel: found.status === "open" && (role === "admin" || found.requestedBy === user.email),
   };
 }
@@ -37,7 +46,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return runIntentAction(await readFormData(request), {
     decide: intent(
       ApprovalDecisionSchema,
-      (input) => decideApprovalRequest(org.id, requestId, input, { userId: user.id, label: user.email, role }),
+      (input) =>
+        decideApprovalRequest(org.id, requestId, input, { userId: user.id, label: user.email, role }, { confirmLastApproval: true }),
       (result, input) =>
         input.decision === "reject"
           ? "Request rejected."
@@ -46,17 +56,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
             : "Approval recorded.",
     ),
     cancel: intent(
-      z.object({}),
-      () => cancelApprovalRequest(org.id, requestId, actor, { isAdmin: role === "admin" }),
+      ApprovalCancelSchema,
+      (input) => cancelApprovalRequest(org.id, requestId, actor, { isAdmin: role === "admin", confirm: input.confirm ?? null }),
       "Request cancelled.",
     ),
   });
 }
 
 export default function ApprovalRequestPage() {
-  const { org, request, canDecide, canCancel } = useLoaderData<typeof loader>();
+  const { org, request, canDecide, cannotDecide, lastApproval, canCancel } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const acceptances = riskAcceptancesIn(request.checks);
+  const errorsOf = (name: string) => (result && !result.ok && result.intent === name ? (result.errors ?? {}) : {});
+  const decisionErrors: Record<string, string | undefined> = errorsOf("decide");
+  const cancelErrors: Record<string, string | undefined> = errorsOf("cancel");
+  const blocking = request.checks.find((c) => c.blockingAudit)?.blockingAudit;
   return (
     <>
       <p>
@@ -93,7 +107,14 @@ export default function ApprovalRequestPage() {
             : "A failed bias audit of this version was accepted as a risk; it does not satisfy the audit gate for this model."}
         </p>
       ) : null}
-      <GateChecks checks={request.checks} />
+      {blocking ? (
+        <p className="warn-text" data-testid="blocked-by-newer-audit">
+          A newer bias audit of this version, #{blocking.auditId}, failed and{" "}
+          {blocking.status === "pending" ? "is waiting for sign-off" : "was rejected"}: the version cannot be promoted on the older audit
+          while it stands.
+        </p>
+      ) : null}
+      <GateChecks checks={request.checks} orgSlug={org.slug} />
       <h2>Decisions</h2>
       {request.decisions.length === 0 ? <p className="muted">No decisions yet.</p> : null}
       <ul>
@@ -104,6 +125,11 @@ export default function ApprovalRequestPage() {
           </li>
         ))}
       </ul>
+      {cannotDecide ? (
+        <p className="card muted" data-testid="cannot-decide">
+          {cannotDecide}
+        </p>
+      ) : null}
       {canDecide ? (
         <Form method="post" className="card" aria-label="Your decision">
           <input type="hidden" name="intent" value="decide" />
@@ -123,16 +149,39 @@ export default function ApprovalRequestPage() {
             error={result?.errors?.comment}
             hint="Required when rejecting: say what must change."
           />
+          {lastApproval ? (
+            <div data-testid="last-approval">
+              <p className="warn-text">
+                <strong>Yours is the last approval needed.</strong> Approving promotes {request.modelName} {request.version} to production
+                at once
+                {lastApproval.productionVersion
+                  ? ` and retires ${request.modelName} ${lastApproval.productionVersion}, in production now`
+                  : "; no other version of the model is in production"}
+                . Rejecting closes the request.
+              </p>
+              <ConfirmBox
+                id="last-approval"
+                label={`If I approve: promote ${request.version} to production now${lastApproval.productionVersion ? ` and retire ${lastApproval.productionVersion}` : ""}`}
+                error={decisionErrors.confirm}
+              />
+            </div>
+          ) : null}
           <button type="submit">Record decision</button>
         </Form>
       ) : null}
       {canCancel ? (
-        <Form method="post">
-          <input type="hidden" name="intent" value="cancel" />
-          <button type="submit" className="danger">
-            Cancel request
-          </button>
-        </Form>
+        <ConfirmedAction
+          id="cancel-request"
+          summary="Cancel request"
+          intent="cancel"
+          fields={{}}
+          confirmLabel="Close this request for good"
+          submitLabel="Cancel the request"
+          error={cancelErrors.confirm ?? cancelErrors.form}
+        >
+          Cancelling closes the request: the approvals given so far are dropped, and promoting {request.modelName} {request.version} needs a
+          new request.
+        </ConfirmedAction>
       ) : null}
     </>
   );

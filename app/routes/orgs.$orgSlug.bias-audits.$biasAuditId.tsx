@@ -7,7 +7,7 @@ import { ActionResult, TextAreaField } from "~/components/forms";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { BIAS_AUDIT_SIGNERS, biasAuditRunnerId, getBiasAudit, signOffBiasAudit } from "~/modules/governance/bias-audits.server";
-import { auditRulesText } from "~/modules/governance/fairness";
+import { auditRulesText, FAIRNESS_METRIC_LABELS, unmeasuredDisparities } from "~/modules/governance/fairness";
 import { BiasAuditSignoffSchema } from "~/modules/governance/governance-schemas";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
@@ -43,6 +43,8 @@ export default function BiasAuditPage() {
   const c = audit.config;
   // Fewer than two groups large enough: nothing was compared, so the audit fails for want of evidence, not on a disparity.
   const uncompared = audit.groups.filter((g) => g.includedInDisparities).length < 2;
+  // Rules that could not be measured (no group predicted positive, no defined rate to compare): never met, so never passed.
+  const unmeasured = unmeasuredDisparities(audit);
   return (
     <>
       <p>
@@ -54,7 +56,13 @@ export default function BiasAuditPage() {
         <h1>
           Bias audit #{audit.id}: {audit.modelName} {audit.version}{" "}
           <span className={audit.passed ? "ok-text" : "bad-text"} data-testid="audit-result">
-            {audit.passed ? "passed" : uncompared ? "failed: too few groups to compare" : "failed"}
+            {audit.passed
+              ? "passed"
+              : uncompared
+                ? "failed: too few groups to compare"
+                : unmeasured.length
+                  ? "failed: not every rule could be measured"
+                  : "failed"}
           </span>
         </h1>
         <span className="inline-form">
@@ -133,6 +141,13 @@ export default function BiasAuditPage() {
               This audit could compare no groups: fewer than two are large enough (see the warnings). Running it again on more rows, or with
               a lower minimum group size, gives a result; accepting it as it is is a risk acceptance, and its rationale is shown to the
               approvers of any promotion. A high-risk model still needs a passing audit.
+            </p>
+          ) : unmeasured.length ? (
+            <p className="warn-text">
+              This audit could not measure {unmeasured.map(({ name }) => FAIRNESS_METRIC_LABELS[name].toLowerCase()).join(", ")} (see the
+              warnings), so it cannot pass. Check the configuration (positive values, threshold) and run it again; accepting it as it is is
+              a risk acceptance, and its rationale is shown to the approvers of any promotion. A high-risk model still needs a passing
+              audit.
             </p>
           ) : (
             <p className="warn-text">

@@ -5,7 +5,7 @@ import { ActionResult } from "~/components/forms";
 import { Pagination } from "~/components/table";
 import { countOf } from "~/utils/format";
 import { requireMember } from "~/modules/auth/membership.server";
-import { reviewCounts } from "~/modules/governance/inbox.server";
+import { actionableReviewCounts } from "~/modules/governance/inbox.server";
 import { listInbox, markAllRead, openNotification, type InboxEntry } from "~/modules/notifications/inbox.server";
 import { InboxMarkAllReadSchema, InboxOpenSchema } from "~/modules/notifications/notification-schemas";
 import { dueLists, listRoadmaps, type RoadmapItemJson } from "~/modules/roadmap/roadmaps.server";
@@ -34,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     overdue: mine(lists.overdue),
     dueThisWeek: mine(lists.dueThisWeek),
     teamOverdue: lists.overdue.length,
-    reviews: reviewCounts(org.id),
+    reviews: actionableReviewCounts(org.id, role, user.id),
   };
 }
 

@@ -289,7 +289,7 @@ export default function VersionDetail() {
           </div>
           <div>
             <h3>Promotion gates</h3>
-            <GateChecks checks={gates} />
+            <GateChecks checks={gates} orgSlug={org.slug} />
             <p data-testid="approval-policy">
               Approval policy for {model.riskTier} risk: <strong>{policy.description}</strong>{" "}
               <Link to={`/orgs/${org.slug}/admin/approval-policies#tier-${model.riskTier}`}>Approval policies</Link>

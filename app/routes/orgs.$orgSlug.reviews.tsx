@@ -10,8 +10,8 @@ import { AppLink } from "~/components/link";
 export const meta: MetaFunction = () => [{ title: "Reviews" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { org, role } = await requireMember(request, params.orgSlug);
-  return { org, role, ...reviewInbox(org.id) };
+  const { org, role, user } = await requireMember(request, params.orgSlug);
+  return { org, role, ...reviewInbox(org.id, { role, userId: user.id }) };
 }
 
 export default function Reviews() {
@@ -22,8 +22,8 @@ export default function Reviews() {
       <h1>Reviews</h1>
       <p className="lead">
         {role === "ethics"
-          ? "Model cards, bias audits, promotion requests and approval policies waiting for the ethics committee."
-          : "What is waiting for review in this organisation."}
+          ? "Model cards, bias audits, promotion requests and approval policies waiting for you to decide: not the audits you ran, the policies you proposed, or the requests you opened, own the model of, or already decided."
+          : "Promotion requests waiting for you to decide: not the requests you opened, own the model of, or already decided."}
       </p>
       <section aria-labelledby="cards-title">
         <h2 id="cards-title">Model cards in review ({cards.length})</h2>

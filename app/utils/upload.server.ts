@@ -106,6 +106,8 @@ export async function spoolMultipartUpload(request: Request): Promise<SpooledUpl
   return { fields, file, cleanup };
 }
 
-export function fileStream(filePath: string): AsyncIterable<Uint8Array> {
-  return fs.createReadStream(filePath, { highWaterMark: 1024 * 1024 });
+export async function* fileStream(filePath: string): AsyncIterable<Uint8Array> {
+  // Opened only when read: a stream opened at once and never read (the audit refused before reading it, say
+  // for an unknown model version) would fail to open after the spooled file is removed, with nobody listening.
+  yield* fs.createReadStream(filePath, { highWaterMark: 1024 * 1024 });
 }

@@ -275,8 +275,8 @@ async function governanceFlow(
   await expect(ethics.getByTestId("request-status")).toHaveText("open");
   await expect(ethics.getByRole("form", { name: "Your decision" })).toHaveCount(0);
   await ethics.goto(`${org}/reviews`);
-  await expect(ethics.getByRole("heading", { name: "Promotion requests waiting (1)" })).toBeVisible();
-  await expect(ethics.getByText(/needs leadership;/)).toBeVisible();
+  // Decided: the request no longer waits for them, in the list as in the badge.
+  await expect(ethics.getByRole("heading", { name: "Promotion requests waiting (0)" })).toBeVisible();
   await expect(reviewsBadge(ethics), "ethics has decided: nothing waits for them").toHaveCount(0);
   expect(getModelDetail(testOrg.id, slug)?.model.productionVersion).toBeNull();
 
@@ -287,6 +287,13 @@ async function governanceFlow(
   const decideLeadership = leadership.getByRole("form", { name: "Your decision" });
   await decideLeadership.getByRole("radio", { name: "Approve" }).check();
   await decideLeadership.getByLabel("Comment", { exact: true }).fill("Go.");
+  // The last approval says what it will do, and asks for the box first.
+  await expect(decideLeadership.getByTestId("last-approval")).toContainText("Yours is the last approval needed.");
+  await decideLeadership.getByRole("button", { name: "Record decision" }).click();
+  await expect(decideLeadership.getByRole("checkbox")).toHaveAccessibleDescription(/Tick the box to confirm: your approval promotes/);
+  expect(getApprovalRequest(testOrg.id, requestId)?.status).toBe("open");
+  await decideLeadership.getByRole("radio", { name: "Approve" }).check();
+  await decideLeadership.getByRole("checkbox", { name: /If I approve: promote 1\.0\.0 to production now/ }).check();
   await decideLeadership.getByRole("button", { name: "Record decision" }).click();
   await expect(leadership.getByRole("status")).toHaveText("Approved: the version is now in production.");
   await expect(leadership.getByTestId("request-status")).toHaveText("approved");
@@ -696,8 +703,8 @@ test("only the requester or an admin may cancel an approval request", async ({ b
   for (const role of ["leadership", "ethics"] as const) {
     const other = await pageAs(browser, testOrg, role);
     await other.goto(url);
-    await expect(other.getByRole("button", { name: "Cancel request" })).toHaveCount(0);
-    const forged = await other.request.post(url, { form: { intent: "cancel" } });
+    await expect(other.locator("summary", { hasText: "Cancel request" })).toHaveCount(0);
+    const forged = await other.request.post(url, { form: { intent: "cancel", confirm: "on" } });
     await other.context().close();
     expect(getApprovalRequest(testOrg.id, request.id)?.status, `${role} cancelled the team's request`).toBe("open");
     expect(forged.status()).toBe(403);
@@ -708,10 +715,16 @@ test("the requester and an admin can cancel an approval request from its page", 
   const first = await openedByTeam(testOrg);
   await loginAs("team");
   await page.goto(first.url);
-  await page.getByRole("button", { name: "Cancel request" }).click();
+  // Cancelling asks first: without the tick, nothing happens.
+  await page.locator("summary", { hasText: "Cancel request" }).click();
+  await page.getByRole("button", { name: "Cancel the request" }).click();
+  await expect(page.getByRole("checkbox", { name: "Close this request for good" })).toHaveAccessibleDescription(/Tick the box to confirm/);
+  expect(getApprovalRequest(testOrg.id, first.request.id)?.status).toBe("open");
+  await page.getByRole("checkbox", { name: "Close this request for good" }).check();
+  await page.getByRole("button", { name: "Cancel the request" }).click();
   await expect(page.getByRole("status")).toHaveText("Request cancelled.");
   await expect(page.getByTestId("request-status")).toHaveText("cancelled");
-  await expect(page.getByRole("button", { name: "Cancel request" })).toHaveCount(0);
+  await expect(page.locator("summary", { hasText: "Cancel request" })).toHaveCount(0);
   // A cancelled request cannot be decided.
   const ethics = await pageAs(browser, testOrg, "ethics");
   await ethics.goto(first.url);
@@ -722,7 +735,9 @@ test("the requester and an admin can cancel an approval request from its page", 
   const second = openApprovalRequest(testOrg.id, first.slug, "1.0.0", {}, member(testOrg, "team").actor);
   const admin = await pageAs(browser, testOrg, "admin");
   await admin.goto(`/orgs/${testOrg.slug}/approvals/${second.id}`);
-  await admin.getByRole("button", { name: "Cancel request" }).click();
+  await admin.locator("summary", { hasText: "Cancel request" }).click();
+  await admin.getByRole("checkbox", { name: "Close this request for good" }).check();
+  await admin.getByRole("button", { name: "Cancel the request" }).click();
   await expect(admin.getByTestId("request-status")).toHaveText("cancelled");
   await admin.context().close();
   expect(getApprovalRequest(testOrg.id, second.id)?.status).toBe("cancelled");

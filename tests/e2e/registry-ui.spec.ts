@@ -150,6 +150,8 @@ test("a team member registers a model and a version, moves it to staging, and le
     await other.goto(approvalUrl);
     const form = other.getByRole("form", { name: "Your decision" });
     await form.getByRole("radio", { name: "Approve" }).check();
+    // The last approval promotes the version: its box asks first.
+    if (role === "leadership") await form.getByRole("checkbox", { name: /promote 1\.0\.0 to production now/ }).check();
     await form.getByRole("button", { name: "Record decision" }).click();
     await expect(other.getByRole("status")).toHaveText(notice);
     await context.close();

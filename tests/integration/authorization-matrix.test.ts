@@ -521,8 +521,13 @@ describe("another organisation's rows, named from inside `demo`", () => {
     ];
     // `in`: other's ids in the URL; `form`: other's ids in the form. Each `as` passes the route's guard for the intent.
     const posts: { as: keyof typeof cookies; route: string; in?: Record<string, number>; form: Record<string, string> }[] = [
-      { as: "ethics", route: approval, in: { requestId: f.openRequestId }, form: { intent: "decide", decision: "approve", comment: "" } },
-      { as: "admin", route: approval, in: { requestId: f.openRequestId }, form: { intent: "cancel" } },
+      {
+        as: "ethics",
+        route: approval,
+        in: { requestId: f.openRequestId },
+        form: { intent: "decide", decision: "approve", comment: "", confirm: "on" },
+      },
+      { as: "admin", route: approval, in: { requestId: f.openRequestId }, form: { intent: "cancel", confirm: "on" } },
       { as: "leadership", route: assessment, in: { assessmentId: f.assessmentId }, form: { intent: "submit" } },
       { as: "leadership", route: assessment, in: { assessmentId: f.assessmentId }, form: { intent: "withdraw", reason: "Not yours" } },
       { as: "leadership", route: finalize, in: { assessmentId: f.assessmentId }, form: { acceptUnanswered: "on" } },

@@ -325,7 +325,8 @@ describe("change counters", () => {
       },
       {
         label: "cancel approval request",
-        send: () => form("admin", "routes/orgs.$orgSlug.approvals.$requestId", { intent: "cancel" }, { requestId: openRequest() })(),
+        send: () =>
+          form("admin", "routes/orgs.$orgSlug.approvals.$requestId", { intent: "cancel", confirm: "on" }, { requestId: openRequest() })(),
       },
       {
         label: "card edit",

@@ -1,10 +1,11 @@
 import { verifyAuditChain } from "../../app/modules/audit/audit.server";
 import type { ApiScope } from "../../app/modules/auth/api-scopes";
-import { listVersionBiasAudits } from "../../app/modules/governance/bias-audits.server";
+import { listVersionBiasAudits, signOffBiasAudit } from "../../app/modules/governance/bias-audits.server";
 import { emptySections } from "../../app/modules/governance/model-card";
 import { saveModelCard } from "../../app/modules/governance/model-cards.server";
 import { createModel, createVersion, getVersionDetail } from "../../app/modules/registry/registry.server";
 import { transitionVersion } from "../../app/modules/governance/transitions.server";
+import { decideApprovalRequest, openApprovalRequest } from "../../app/modules/governance/approvals.server";
 import { describe } from "vitest";
 import { API, apiClient, expectApiError, expectJson } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
@@ -213,6 +214,97 @@ describe("bias audits over the API", () => {
     expect(other).toMatch(/data-testid="audit-result">failed</);
   });
 
+  test("a CSV upload to a version that does not exist is 404, and the server stays up", async ({ testOrg, apiAs, baseURL }) => {
+    const { slug } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    for (let i = 0; i < 3; i++) {
+      const reply = await ctx.post(`${API}/models/${slug}/versions/9.9.9/bias-audits`, {
+        multipart: { config: JSON.stringify(CONFIG), file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } },
+      });
+      await expectApiError(reply, 404, "not_found");
+    }
+    expect((await apiClient(baseURL).get("/healthz")).status()).toBe(200);
+  });
+
+  test("a positive prediction that never occurs is refused as bad configuration, naming the values seen, in the API and the form", async ({
+    testOrg,
+    apiAs,
+    baseURL,
+  }) => {
+    const { slug, base } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const url = `${base}/bias-audits`;
+    const wrong = { ...CONFIG, positivePredictions: ["yes"] };
+    const seen = 'No row is predicted positive: "yes" never occurs in "prediction"; the values seen are "1", "0"';
+
+    const json = await expectApiError(await ctx.post(url, { data: { config: wrong, rows: ROWS } }), 422, "invalid");
+    expect(json.issues).toEqual([{ path: "config.positivePredictions", message: seen }]);
+    const csv = await expectApiError(
+      await ctx.post(url, {
+        multipart: { config: JSON.stringify(wrong), file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) } },
+      }),
+      422,
+      "invalid",
+    );
+    expect(csv.issues).toEqual([{ path: "config.positivePredictions", message: seen }]);
+
+    // The upload form (its progress-bar twin answers JSON) puts the message on the field.
+    const { cookie } = await signIn(baseURL, testOrg.emails.team, TEST_PASSWORD);
+    const form = await apiClient(baseURL, { headers: { cookie } }).post(
+      `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0/bias-audits/upload`,
+      {
+        multipart: {
+          // The form's fields: the same configuration, lists as comma-separated text.
+          ...Object.fromEntries(Object.entries(wrong).map(([key, value]) => [key, Array.isArray(value) ? value.join(",") : String(value)])),
+          mode: "prediction",
+          file: { name: "p.csv", mimeType: "text/csv", buffer: csvOf(ROWS) },
+        },
+      },
+    );
+    expect(form.status()).toBe(422);
+    expect(await form.json()).toEqual({ errors: { positivePredictions: seen } });
+    expect(listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id)).toEqual([]);
+  });
+
+  test("an audit that cannot measure a rule (nobody reaches the score threshold) is stored as failed, saying why", async ({
+    testOrg,
+    apiAs,
+    baseURL,
+  }) => {
+    const { base } = seed(testOrg);
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const rows = ROWS.map((r) => ({ group: r.group, label: r.label, score: r.prediction * 0.4 }));
+    const config = {
+      groupColumns: ["group"],
+      labelColumn: "label",
+      positiveLabels: ["1"],
+      scoreColumn: "score",
+      threshold: 0.5,
+      minGroupSize: 5,
+    };
+    const audit = await expectJson<{
+      id: number;
+      passed: boolean;
+      warnings: string[];
+      disparities: Record<string, { value: number | null }>;
+    }>(await ctx.post(`${base}/bias-audits`, { data: { config, rows } }), 201);
+    expect(audit.passed).toBe(false);
+    expect(audit.disparities.demographicParityDifference!.value).toBe(0);
+    expect(audit.disparities.demographicParityRatio!.value).toBeNull();
+    expect(audit.warnings).toContain(
+      "Demographic parity ratio could not be measured: no group compared is predicted positive, so there is no highest selection rate to divide by; the audit cannot pass.",
+    );
+    const { cookie } = await signIn(baseURL, testOrg.emails.ethics, TEST_PASSWORD);
+    const html = await (await apiClient(baseURL, { headers: { cookie } }).get(`/orgs/${testOrg.slug}/bias-audits/${audit.id}`)).text();
+    const page = html.replaceAll("<!-- -->", "");
+    expect(page).toContain("failed: not every rule could be measured");
+    expect(page).toContain("This audit could not measure demographic parity ratio");
+    // Equal rates name no highest and lowest group.
+    expect(page).toContain('<td colSpan="2">All groups equal</td>');
+    expect(page).toContain('<td colSpan="2">Every group 0</td>');
+    expect(page).not.toMatch(/>n\/a</);
+  });
+
   test("bad configurations → 422 with an issue naming the problem; nothing is stored", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx } = await apiAs(testOrg.id, GOV);
@@ -389,6 +481,77 @@ describe("bias audits over the API", () => {
 });
 
 describe("approval requests, model cards and the audit chain over the API", () => {
+  test("a newer failed audit nobody accepted blocks the gate the older passing audit opened, and the request's page says which", async ({
+    testOrg,
+    apiAs,
+    baseURL,
+  }) => {
+    const { slug, base } = seed(testOrg);
+    await clearPromotionGates(testOrg, slug, "1.0.0");
+    const { ctx } = await apiAs(testOrg.id, GOV);
+    const opened = await expectJson<{ id: number; checks: Array<{ id: string; passed: boolean }> }>(
+      await ctx.post(`${base}/approval-requests`, { data: { reason: "release" } }),
+      201,
+    );
+    expect(opened.checks.every((c) => c.passed)).toBe(true);
+    // A newer audit of the same version fails (ROWS: the equal opportunity difference is 0.2) and waits for sign-off.
+    const failed = await expectJson<{ id: number; passed: boolean }>(
+      await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }),
+      201,
+    );
+    expect(failed.passed).toBe(false);
+    const checkOf = async () =>
+      (await expectJson<{ checks: Array<{ id: string }> }>(await ctx.get(`${API}/approval-requests/${opened.id}`), 200)).checks.find(
+        (c) => c.id === "bias_audit",
+      );
+    expect(await checkOf()).toMatchObject({
+      passed: false,
+      blockingAudit: { auditId: failed.id, status: "pending" },
+      detail: expect.stringContaining(`Audit #${failed.id}, run after audit #`),
+    });
+    const { cookie } = await signIn(baseURL, testOrg.emails.leadership, TEST_PASSWORD);
+    const page = (
+      await (await apiClient(baseURL, { headers: { cookie } }).get(`/orgs/${testOrg.slug}/approvals/${opened.id}`)).text()
+    ).replaceAll("<!-- -->", "");
+    expect(page).toContain(`A newer bias audit of this version, #${failed.id}, failed and is waiting for sign-off`);
+    expect(page).toContain(`href="/orgs/${testOrg.slug}/bias-audits/${failed.id}"`);
+
+    // Rejected, it still blocks; accepted as a risk (with a rationale), the older passing audit counts again.
+    signOffBiasAudit(testOrg.id, failed.id, { decision: "reject", comment: "Fix the model" }, member(testOrg, "ethics").actor);
+    expect(await checkOf()).toMatchObject({ passed: false, blockingAudit: { auditId: failed.id, status: "rejected" } });
+    const second = await expectJson<{ id: number }>(await ctx.post(`${base}/bias-audits`, { data: { config: CONFIG, rows: ROWS } }), 201);
+    signOffBiasAudit(testOrg.id, second.id, { decision: "accept", comment: "Gap understood; monitored" }, member(testOrg, "ethics").actor);
+    expect(await checkOf()).toMatchObject({ passed: true, riskAcceptance: { auditId: second.id, counts: false } });
+  });
+
+  test("the Reviews list and badge hold only requests the member can decide; the requester's page says why they cannot", async ({
+    testOrg,
+    baseURL,
+  }) => {
+    const { slug } = seed(testOrg);
+    await clearPromotionGates(testOrg, slug, "1.0.0");
+    const request = openApprovalRequest(testOrg.id, slug, "1.0.0", { reason: "ready" }, member(testOrg, "team").actor);
+    const pageAs = async (role: "team" | "ethics" | "leadership", path: string) => {
+      const { cookie } = await signIn(baseURL, testOrg.emails[role], TEST_PASSWORD);
+      return (await (await apiClient(baseURL, { headers: { cookie } }).get(path)).text()).replaceAll("<!-- -->", "");
+    };
+    const reviews = `/orgs/${testOrg.slug}/reviews`;
+    expect(await pageAs("team", `/orgs/${testOrg.slug}/approvals/${request.id}`)).toContain(
+      "You opened this request, so others decide it (four-eyes rule).",
+    );
+    expect(await pageAs("team", reviews)).toContain("Promotion requests waiting (0)");
+    const before = await pageAs("ethics", reviews);
+    expect(before).toContain("Promotion requests waiting (1)");
+    expect(before).toMatch(/aria-label="1 waiting for you"/);
+    const ethics = member(testOrg, "ethics");
+    decideApprovalRequest(testOrg.id, request.id, { decision: "approve" }, { userId: ethics.userId, label: ethics.label, role: "ethics" });
+    const after = await pageAs("ethics", reviews);
+    expect(after).toContain("Promotion requests waiting (0)");
+    expect(after).not.toMatch(/waiting for you"/);
+    expect(await pageAs("ethics", `/orgs/${testOrg.slug}/approvals/${request.id}`)).toContain("You have already decided on this request.");
+    expect(await pageAs("leadership", reviews)).toContain("Promotion requests waiting (1)");
+  });
+
   test("POST approval-requests → 201 with the gate checks; GET returns it; a second one conflicts", async ({ testOrg, apiAs }) => {
     const { slug, base } = seed(testOrg);
     const { ctx, name } = await apiAs(testOrg.id, GOV);

@@ -578,7 +578,7 @@ describe("openApprovalRequestsAwaiting", () => {
     newOrg(); // another organisation's requests never show
 
     const awaiting = openApprovalRequestsAwaiting(org.id);
-    expect(awaiting).toEqual(
+    expect(awaiting.map(({ requesterUserId: _r, ownerUserId: _o, decidedByUserIds: _d, ...request }) => request)).toEqual(
       listApprovalRequests(org.id, { status: "open" }).map(({ id, model, modelName, version, requestedBy, pendingRoles }) => ({
         id,
         model,
@@ -592,5 +592,10 @@ describe("openApprovalRequestsAwaiting", () => {
       [untouched.slug, ["ethics"]],
       [halfApproved.slug, ["ethics"]],
     ]);
+    // What `whyCannotDecide` needs: the requester, and who decided already.
+    expect(awaiting[1]).toMatchObject({
+      requesterUserId: org.people.requester.id,
+      decidedByUserIds: [org.people.leadership.approver.userId],
+    });
   });
 });

@@ -6,6 +6,8 @@ import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
 import { applyStageChange, requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import type { Decision } from "./governance-constants";
+import { CANCEL_CONFIRMATION, LAST_APPROVAL_CONFIRMATION } from "./governance-schemas";
+import type { DeciderFacts } from "./approval-deciders";
 import { requestRoles } from "./approval-policies";
 import { policyInForce } from "./approval-policies.server";
 import { failingChecks, GateRefusal, type GateCheck } from "./gates";
@@ -155,9 +157,9 @@ export type Approver = { userId: number; label: string; role: Role };
 export function decideApprovalRequest(
   orgId: number,
   requestId: number,
-  input: { decision: Decision; comment?: string },
+  input: { decision: Decision; comment?: string; confirm?: "on" },
   approver: Approver,
-  options: WriteOptions = {},
+  options: WriteOptions & { confirmLastApproval?: boolean } = {},
 ) {
   return writeTransaction({ orgId }, (tx) => {
     const request = tx
@@ -218,6 +220,9 @@ export function decideApprovalRequest(
       checks = gateChecksForVersion(version.id, now, tx);
       if (failingChecks(checks).length > 0) throw new GateRefusal("The version cannot be promoted yet", checks);
       if (version.stage !== "staging") throw conflict(`The version is in ${version.stage}, not staging`);
+      // The portal asks the last approver to confirm the promotion this approval makes (decided here, in the
+      // transaction: whoever approves last, even after someone else approved meanwhile, is asked).
+      if (options.confirmLastApproval && input.confirm !== "on") throw invalid(LAST_APPROVAL_CONFIRMATION, "confirm");
       applyStageChange(tx, model, version, "production", {
         reason: `Approved through request #${request.id}`,
         actor,
@@ -275,7 +280,15 @@ export function decideApprovalRequest(
 }
 
 /** Only the requester or an organisation admin may withdraw a request. */
-export function cancelApprovalRequest(orgId: number, requestId: number, actor: Actor, options: { isAdmin: boolean }) {
+export function cancelApprovalRequest(
+  orgId: number,
+  requestId: number,
+  actor: Actor,
+  options: {
+    isAdmin: boolean;
+    /** The portal's ticked box: asked for once the member may cancel the open request. */ confirm?: "on" | null;
+  },
+) {
   return writeTransaction({ orgId }, (tx) => {
     const request = tx
       .select()
@@ -287,6 +300,7 @@ export function cancelApprovalRequest(orgId: number, requestId: number, actor: A
     if (!options.isAdmin && !isRequester)
       throw new DomainError("forbidden", "Only the requester or an administrator can cancel this request");
     if (request.status !== "open") throw conflict(`This request is already ${request.status}`);
+    if (options.confirm === null) throw invalid(CANCEL_CONFIRMATION, "confirm");
     const now = new Date();
     markCancelled(tx, orgId, request.id, actor, now);
     const model = tx.select().from(models).where(eq(models.id, request.modelId)).get()!;
@@ -404,6 +418,9 @@ const openRequestsQuery = reusableQuery((db) =>
       version: modelVersions.version,
       requestedBy: approvalRequests.requesterLabel,
       requiredRoles: approvalRequests.requiredRoles,
+      requesterType: approvalRequests.requesterType,
+      requesterId: approvalRequests.requesterId,
+      ownerUserId: models.ownerUserId,
     })
     .from(approvalRequests)
     .innerJoin(models, eq(models.id, approvalRequests.modelId))
@@ -414,16 +431,15 @@ const openRequestsQuery = reusableQuery((db) =>
 );
 const openRequestApprovalsQuery = reusableQuery((db) =>
   db
-    .select({ requestId: approvalDecisions.requestId, role: approvalDecisions.role, decision: approvalDecisions.decision })
+    .select({
+      requestId: approvalDecisions.requestId,
+      role: approvalDecisions.role,
+      decision: approvalDecisions.decision,
+      userId: approvalDecisions.userId,
+    })
     .from(approvalDecisions)
     .innerJoin(approvalRequests, eq(approvalRequests.id, approvalDecisions.requestId))
-    .where(
-      and(
-        eq(approvalRequests.orgId, sql.placeholder("orgId")),
-        eq(approvalRequests.status, "open"),
-        eq(approvalDecisions.decision, "approve"),
-      ),
-    ),
+    .where(and(eq(approvalRequests.orgId, sql.placeholder("orgId")), eq(approvalRequests.status, "open"))),
 );
 
 /**
@@ -435,11 +451,36 @@ export function openApprovalRequestsAwaiting(orgId: number, db: DbOrTx = getDb()
   const approvals = openRequestApprovalsQuery(db).all({ orgId });
   return openRequestsQuery(db)
     .all({ orgId })
-    .map(({ requiredRoles, ...request }) => ({
-      ...request,
-      pendingRoles: pendingRoles(
-        JSON.parse(requiredRoles) as Role[],
-        approvals.filter((a) => a.requestId === request.id),
-      ),
-    }));
+    .map(({ requiredRoles, requesterType, requesterId, ownerUserId, ...request }) => {
+      const decisions = approvals.filter((a) => a.requestId === request.id);
+      return {
+        ...request,
+        pendingRoles: pendingRoles(JSON.parse(requiredRoles) as Role[], decisions),
+        // Who may not decide it (four eyes, one decision each): see `whyCannotDecide`.
+        requesterUserId: requesterType === "user" ? requesterId : null,
+        ownerUserId,
+        decidedByUserIds: decisions.map((d) => d.userId),
+      };
+    });
+}
+
+/** The facts `whyCannotDecide` needs about one request, whatever its status. */
+export function deciderFacts(orgId: number, requestId: number, db: DbOrTx = getDb()): Omit<DeciderFacts, "pendingRoles"> | null {
+  const request = db
+    .select({ requesterType: approvalRequests.requesterType, requesterId: approvalRequests.requesterId, ownerUserId: models.ownerUserId })
+    .from(approvalRequests)
+    .innerJoin(models, eq(models.id, approvalRequests.modelId))
+    .where(and(eq(approvalRequests.orgId, orgId), eq(approvalRequests.id, requestId)))
+    .get();
+  if (!request) return null;
+  const decided = db
+    .select({ userId: approvalDecisions.userId })
+    .from(approvalDecisions)
+    .where(eq(approvalDecisions.requestId, requestId))
+    .all();
+  return {
+    requesterUserId: request.requesterType === "user" ? request.requesterId : null,
+    ownerUserId: request.ownerUserId,
+    decidedByUserIds: decided.map((d) => d.userId),
+  };
 }

@@ -72,8 +72,10 @@ export async function computeFairness(config: FairnessConfig, source: Prediction
   const computation = accumulator.result();
   if (computation.rows === 0)
     throw invalid("No usable rows: every row lacked a group, label or prediction", source.kind === "csv" ? "file" : "rows");
-  if (computation.overall.tp + computation.overall.fn === 0) {
-    throw invalid(`No row has a positive label (${config.positiveLabels.join(", ")}) in "${config.labelColumn}"`, "config.positiveLabels");
+  try {
+    accumulator.requirePositives();
+  } catch (error) {
+    toDomainError(error);
   }
   return computation;
 }

@@ -8,6 +8,8 @@ import {
   evaluateDisparities,
   FairnessAccumulator,
   FAIRNESS_PRESETS,
+  disparityEnds,
+  unmeasuredDisparities,
   type FairnessComputation,
   type FairnessConfig,
   type GroupMetrics,
@@ -294,14 +296,14 @@ describe("minimum group size", () => {
     ]);
     expect(lowered.groups.every((g) => g.includedInDisparities)).toBe(true);
     const evaluation = evaluateDisparities(lowered, DEFAULT_THRESHOLDS, "org-default");
-    // selection: Big .5, Small 0 → difference .5, ratio 0; TPR defined only for Big → null (does not fail)
+    // selection: Big .5, Small 0 → difference .5, ratio 0; TPR defined only for Big → null (not measured: cannot pass)
     expect(evaluation.disparities.demographicParityDifference.value).toBe(0.5);
     expect(evaluation.disparities.demographicParityRatio.value).toBe(0);
     expect(evaluation.disparities.equalOpportunityDifference).toMatchObject({ value: null, passed: null });
     expect(evaluation.disparities.falsePositiveRateDifference.value).toBe(0.5); // Big 10/20, Small 0/29
     expect(evaluation.disparities.equalizedOddsDifference).toMatchObject({ value: 0.5, maxGroup: "Big", minGroup: "Small" });
     expect(evaluation.warnings).toEqual([
-      "Equal opportunity difference could not be computed: fewer than 2 included groups have a defined rate.",
+      "Equal opportunity difference could not be measured: fewer than 2 of the groups compared have an actual positive, so their true positive rates are undefined; the audit cannot pass.",
     ]);
     expect(evaluation.passed).toBe(false);
   });
@@ -522,6 +524,122 @@ describe("FairnessConfigSchema", () => {
     const score = { groupColumns: ["g"], labelColumn: "y", positiveLabels: ["1"], scoreColumn: "s" };
     expect(issues({ ...score, threshold: Infinity })).toEqual([{ path: "threshold", message: "Enter a finite threshold" }]);
     expect(issues({ ...score, threshold: "x" })).toEqual([{ path: "threshold", message: "Enter the threshold as a number" }]);
+  });
+});
+
+describe("an audit that cannot measure its rules never passes", () => {
+  const scoreConfig: FairnessConfig = {
+    groupColumns: ["group"],
+    labelColumn: "label",
+    positiveLabels: ["1"],
+    scoreColumn: "pred",
+    threshold: 0.5,
+  };
+  // Two groups of 40; every score below the threshold, so nobody is predicted positive.
+  const noneSelected = compute(scoreConfig, HEADER, [
+    ...rowsFor("X", { tn: 20, fn: 20 }).map((r) => [r[0]!, r[1]!, r[2]!, "0.1"]),
+    ...rowsFor("Y", { tn: 30, fn: 10 }).map((r) => [r[0]!, r[1]!, r[2]!, "0.2"]),
+  ]);
+
+  it("fails when no group compared is predicted positive, though every difference is 0", () => {
+    const evaluation = evaluateDisparities(noneSelected, DEFAULT_THRESHOLDS, "org-default");
+    const d = evaluation.disparities;
+    expect(d.demographicParityDifference).toMatchObject({ value: 0, passed: true });
+    expect(d.equalOpportunityDifference).toMatchObject({ value: 0, passed: true });
+    expect(d.demographicParityRatio).toMatchObject({ value: null, passed: null });
+    expect(evaluation.passed).toBe(false);
+    expect(evaluation.warnings).toEqual([
+      "Demographic parity ratio could not be measured: no group compared is predicted positive, so there is no highest selection rate to divide by; the audit cannot pass.",
+    ]);
+    expect(unmeasuredDisparities(evaluation).map((u) => u.name)).toEqual(["demographicParityRatio"]);
+  });
+
+  it("fails under nyc-ll144 too, where the impact ratios cannot be measured either", () => {
+    const evaluation = evaluateDisparities(noneSelected, DEFAULT_THRESHOLDS, "nyc-ll144");
+    expect(evaluation.passed).toBe(false);
+    expect(unmeasuredDisparities(evaluation).map((u) => u.name)).toEqual(["demographicParityRatio", "minimumImpactRatio"]);
+  });
+
+  it("fails when no group compared has an actual negative (false positive rates undefined)", () => {
+    const allPositive = compute(base, HEADER, [...rowsFor("X", { tp: 20, fn: 20 }), ...rowsFor("Y", { tp: 21, fn: 19 })]);
+    const evaluation = evaluateDisparities(allPositive, DEFAULT_THRESHOLDS, "org-default");
+    expect(evaluation.disparities.falsePositiveRateDifference).toMatchObject({ value: null, passed: null });
+    expect(evaluation.disparities.equalizedOddsDifference.value).not.toBeNull();
+    expect(evaluation.passed).toBe(false);
+    expect(unmeasuredDisparities(evaluation).map((u) => u.name)).toEqual(["falsePositiveRateDifference"]);
+  });
+
+  it("reports nothing unmeasured when fewer than 2 groups were compared (that failure has its own reason)", () => {
+    expect(
+      unmeasuredDisparities({
+        disparities: { demographicParityRatio: { value: null } as never },
+        groups: [{ includedInDisparities: true }],
+      }),
+    ).toEqual([]);
+  });
+
+  it("refuses a positive prediction that never occurs in the prediction column, naming the values seen", () => {
+    // The prediction column holds 0 and 1; "yes" was configured.
+    const fresh = new FairnessAccumulator(base, HEADER);
+    for (const row of rowsFor("X", { tn: 20, fn: 20 })) fresh.add([row[0]!, row[1]!, row[2]!, "0"]);
+    fresh.add(["99", "Y", "1", "1"]);
+    const error = catchError(() => fresh.requirePositives());
+    expect(error).toBeInstanceOf(FairnessConfigError);
+    expect(error).toMatchObject({
+      field: "positivePredictions",
+      message: 'No row is predicted positive: "yes" never occurs in "pred"; the values seen are "0", "1"',
+    });
+  });
+
+  it("refuses a positive label that never occurs in the label column, naming the values seen", () => {
+    const accumulator = new FairnessAccumulator({ ...base, positiveLabels: ["true"] }, HEADER);
+    for (const row of rowsFor("X", { tp: 5, tn: 5, fn: 5 })) accumulator.add(row);
+    expect(catchError(() => accumulator.requirePositives())).toMatchObject({
+      field: "positiveLabels",
+      message: 'No row has a positive label ("true") in "label"; the values seen are "1", "0"',
+    });
+  });
+
+  it("accepts data where the positive values occur, and a score threshold no row reaches (that audit fails instead)", () => {
+    const accumulator = new FairnessAccumulator(base, HEADER);
+    for (const row of rowsFor("X", { tp: 1, tn: 1 })) accumulator.add(row);
+    expect(() => accumulator.requirePositives()).not.toThrow();
+    const score = new FairnessAccumulator(scoreConfig, HEADER);
+    score.add(["1", "X", "1", "0.1"]);
+    expect(() => score.requirePositives()).not.toThrow();
+  });
+});
+
+describe("disparityEnds", () => {
+  const disparity = { threshold: 0.1, passed: true } as const;
+  it("names the highest and lowest group when the rates differ", () => {
+    expect(disparityEnds({ ...disparity, value: 0.2, maxGroup: "A", minGroup: "B", comparison: "<=" })).toEqual({
+      kind: "groups",
+      highest: "A",
+      lowest: "B",
+    });
+  });
+
+  it("says every group is equal instead of naming two groups when there is no gap", () => {
+    expect(disparityEnds({ ...disparity, value: 0, maxGroup: "A", minGroup: "B", comparison: "<=" })).toEqual({
+      kind: "equal",
+      text: "All groups equal",
+    });
+    expect(disparityEnds({ ...disparity, value: 1, maxGroup: "A", minGroup: "B", comparison: ">=" })).toEqual({
+      kind: "equal",
+      text: "All groups equal",
+    });
+    // A ratio left undefined because the highest rate is 0.
+    expect(disparityEnds({ ...disparity, value: null, maxGroup: "A", minGroup: "B", comparison: ">=", passed: null })).toEqual({
+      kind: "equal",
+      text: "Every group 0",
+    });
+  });
+
+  it("has nothing to name when nothing was compared", () => {
+    expect(disparityEnds({ ...disparity, value: null, maxGroup: null, minGroup: null, comparison: "<=", passed: null })).toEqual({
+      kind: "none",
+    });
   });
 });
 

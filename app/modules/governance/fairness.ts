@@ -441,6 +441,33 @@ export class FairnessAccumulator {
     this.skippedReasons.set(reason, (this.skippedReasons.get(reason) ?? 0) + 1);
   }
 
+  /**
+   * Refuses a configuration whose positive values never occur in the data, as
+   * a mistake to correct rather than an audit to store: no row with a positive
+   * label, or (with a prediction column) no row predicted positive. Nothing
+   * could be measured, and every difference would read 0 and "pass". Names the
+   * values that were seen. (A score threshold no row reaches is not refused:
+   * that audit is stored and fails, saying why.)
+   */
+  requirePositives(): void {
+    const o = this.overall;
+    if (o.n === 0) return;
+    if (o.tp + o.fn === 0) {
+      throw new FairnessConfigError(
+        "positiveLabels",
+        `No row has a positive label (${quoteList(this.positiveLabels)}) in "${this.labelName}"` +
+          (this.otherLabels.size > 0 ? `; the values seen are ${quoteList(this.otherLabels)}` : ""),
+      );
+    }
+    if (!this.useScore && o.tp + o.fp === 0) {
+      throw new FairnessConfigError(
+        "positivePredictions",
+        `No row is predicted positive: ${quoteList(this.positivePredictions)} never occurs in "${this.predictionName}"` +
+          (this.otherPredictions.size > 0 ? `; the values seen are ${quoteList(this.otherPredictions)}` : ""),
+      );
+    }
+  }
+
   result(): FairnessComputation {
     const { minGroupSize, referenceGroup } = this.config;
     const total = this.overall.n;
@@ -740,10 +767,61 @@ export const DISPARITY_EXPLANATIONS: Record<DisparityName, string> = {
   minimumImpactRatio: "Lowest group’s selection rate ÷ the highest group’s",
 };
 
+/** Why a disparity could not be measured, in people's words (for a disparity whose value is null). */
+function unmeasuredReason(name: DisparityName, disparity: Disparity): string {
+  switch (name) {
+    case "demographicParityRatio":
+    case "minimumImpactRatio":
+      return disparity.maxGroup === null
+        ? "fewer than 2 of the groups compared have a selection rate"
+        : "no group compared is predicted positive, so there is no highest selection rate to divide by";
+    case "equalOpportunityDifference":
+      return "fewer than 2 of the groups compared have an actual positive, so their true positive rates are undefined";
+    case "falsePositiveRateDifference":
+      return "fewer than 2 of the groups compared have an actual negative, so their false positive rates are undefined";
+    case "equalizedOddsDifference":
+      return "neither the true nor the false positive rates of 2 groups compared are defined";
+    default:
+      return "fewer than 2 of the groups compared have a selection rate";
+  }
+}
+
+/**
+ * The disparities an audit could not measure although it had groups to
+ * compare, each with the reason. An audit with any of them cannot pass: a
+ * rule that was never measured was never met. Works on stored audits too.
+ */
+export function unmeasuredDisparities(audit: {
+  disparities: Partial<Record<DisparityName, Disparity>>;
+  groups: ReadonlyArray<Pick<GroupMetrics, "includedInDisparities">>;
+}): Array<{ name: DisparityName; reason: string }> {
+  if (audit.groups.filter((g) => g.includedInDisparities).length < 2) return [];
+  return (Object.entries(audit.disparities) as [DisparityName, Disparity | undefined][])
+    .filter((entry): entry is [DisparityName, Disparity] => entry[1] !== undefined && entry[1].value === null)
+    .map(([name, disparity]) => ({ name, reason: unmeasuredReason(name, disparity) }));
+}
+
+/**
+ * How the table names a disparity's two ends: the highest and the lowest group,
+ * or, when every group compared has the same rate, that they are all equal
+ * (naming two groups would suggest a gap that is not there).
+ */
+export function disparityEnds(
+  disparity: Disparity,
+): { kind: "groups"; highest: string; lowest: string } | { kind: "equal"; text: string } | { kind: "none" } {
+  const { value, maxGroup, minGroup, comparison } = disparity;
+  if (maxGroup === null || minGroup === null) return { kind: "none" };
+  // A ratio without a value but with groups: the highest rate is 0, so every rate is 0.
+  if (value === null) return comparison === ">=" ? { kind: "equal", text: "Every group 0" } : { kind: "none" };
+  if ((comparison === "<=" && value === 0) || (comparison === ">=" && value === 1)) return { kind: "equal", text: "All groups equal" };
+  return { kind: "groups", highest: maxGroup, lowest: minGroup };
+}
+
 /**
  * Compares the included groups under a preset. Groups with a null rate are
- * ignored for that rate; a metric with fewer than two defined rates is null
- * (and does not fail). Fewer than two included groups fails the audit.
+ * ignored for that rate. Fewer than two included groups fails the audit, and
+ * so does a metric that could not be measured (fewer than two defined rates,
+ * or a ratio whose highest rate is 0): it is null and the audit says why.
  */
 export function evaluateDisparities(
   computation: FairnessComputation,
@@ -811,11 +889,12 @@ export function evaluateDisparities(
       `Only ${included.length} ${included.length === 1 ? "group is" : "groups are"} large enough to compare; at least 2 are needed, so the audit cannot pass.`,
     );
   }
-  for (const [name, disparity] of Object.entries(disparities) as [DisparityName, Disparity][]) {
+  for (const disparity of Object.values(disparities)) {
     if (disparity.passed === false) passed = false;
-    if (disparity.value === null && included.length >= 2) {
-      warnings.push(`${FAIRNESS_METRIC_LABELS[name]} could not be computed: fewer than 2 included groups have a defined rate.`);
-    }
+  }
+  for (const { name, reason } of unmeasuredDisparities({ disparities, groups })) {
+    passed = false;
+    warnings.push(`${FAIRNESS_METRIC_LABELS[name]} could not be measured: ${reason}; the audit cannot pass.`);
   }
   return { disparities, groups, passed, warnings };
 }

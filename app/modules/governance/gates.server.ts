@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, ne } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { biasAudits, modelCards, models, modelVersions } from "../../../db/schema";
 import { evaluateGates, type AcceptedBiasAudit, type GateCheck } from "./gates";
@@ -23,6 +23,7 @@ export function gateChecksForVersion(versionId: number, now = new Date(), tx: Db
     const row = tx
       .select({
         id: biasAudits.id,
+        createdAt: biasAudits.createdAt,
         signedOffAt: biasAudits.signoffAt,
         signedOffBy: biasAudits.signoffByLabel,
         rationale: biasAudits.signoffComment,
@@ -33,15 +34,32 @@ export function gateChecksForVersion(versionId: number, now = new Date(), tx: Db
       .limit(1)
       .get();
     return row?.signedOffAt
-      ? { id: row.id, signedOffAt: row.signedOffAt, signedOffBy: row.signedOffBy ?? "unknown", rationale: row.rationale }
+      ? {
+          id: row.id,
+          createdAt: row.createdAt,
+          signedOffAt: row.signedOffAt,
+          signedOffBy: row.signedOffBy ?? "unknown",
+          rationale: row.rationale,
+        }
       : null;
   };
+  // The newest failed audit nobody accepted: when run after the audit the gate relies on, it blocks the gate.
+  const unaccepted = tx
+    .select({ id: biasAudits.id, createdAt: biasAudits.createdAt, status: biasAudits.status })
+    .from(biasAudits)
+    .where(and(eq(biasAudits.versionId, versionId), eq(biasAudits.passed, false), ne(biasAudits.status, "accepted")))
+    .orderBy(desc(biasAudits.createdAt), desc(biasAudits.id))
+    .limit(1)
+    .get();
   return evaluateGates({
     riskTier: version.riskTier,
     lineageComplete: version.lineageComplete,
     cardStatus: card?.status ?? null,
     acceptedPassingBiasAudit: newestAccepted(true),
     acceptedFailedBiasAudit: newestAccepted(false),
+    unacceptedFailedBiasAudit: unaccepted
+      ? { id: unaccepted.id, createdAt: unaccepted.createdAt, status: unaccepted.status === "pending" ? "pending" : "rejected" }
+      : null,
     now,
   });
 }

@@ -18,8 +18,11 @@ const DAY = 86_400_000;
 const NOW = new Date("2026-06-15T12:00:00.000Z");
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY);
 
+const HOUR = 3_600_000;
+/** An accepted audit signed off at `at`, run an hour before. */
 const accepted = (at: Date, id = 7, rationale: string | null = null): AcceptedBiasAudit => ({
   id,
+  createdAt: new Date(at.getTime() - HOUR),
   signedOffAt: at,
   signedOffBy: "ethics@gates.test",
   rationale,
@@ -214,6 +217,80 @@ describe("a failed bias audit accepted as a risk", () => {
     const minimal = byId(evaluateGates(facts({ riskTier: "minimal", ...riskAccepted(3) }))).bias_audit;
     expect(minimal).toMatchObject({ required: false, passed: false, detail: "Not required for minimal-risk models" });
     expect(minimal.riskAcceptance).toMatchObject({ counts: false });
+  });
+});
+
+describe("a newer failed audit that nobody accepted", () => {
+  const unaccepted = (createdAt: Date, status: "pending" | "rejected", id = 12) => ({
+    unacceptedFailedBiasAudit: { id, createdAt, status },
+  });
+
+  it("blocks a passing audit it was run after, while it waits for sign-off, naming it", () => {
+    for (const riskTier of ["limited", "high"] as const) {
+      const check = byId(
+        evaluateGates(facts({ riskTier, acceptedPassingBiasAudit: accepted(daysAgo(5), 10), ...unaccepted(daysAgo(1), "pending") })),
+      ).bias_audit;
+      expect(check).toMatchObject({ required: true, passed: false, blockingAudit: { auditId: 12, status: "pending" } });
+      expect(check.detail).toBe(
+        "Audit #12, run after audit #10, failed and is waiting for sign-off; it blocks promotion until ethics accepts its risk or a newer audit passes",
+      );
+    }
+  });
+
+  it("blocks it when rejected too: only a newer audit can lift it", () => {
+    const checks = evaluateGates(facts({ acceptedPassingBiasAudit: accepted(daysAgo(5), 10), ...unaccepted(daysAgo(1), "rejected") }));
+    expect(byId(checks).bias_audit).toMatchObject({
+      passed: false,
+      blockingAudit: { auditId: 12, status: "rejected" },
+      detail: "Audit #12, run after audit #10, failed and was rejected; it blocks promotion until a newer audit passes",
+    });
+    expect(failingChecks(checks).map((c) => c.id)).toEqual(["bias_audit"]);
+  });
+
+  it("blocks a limited-risk gate that relied on an older risk acceptance", () => {
+    const check = byId(
+      evaluateGates(
+        facts({
+          riskTier: "limited",
+          acceptedPassingBiasAudit: null,
+          acceptedFailedBiasAudit: accepted(daysAgo(5), 9, "Known gap"),
+          ...unaccepted(daysAgo(1), "pending"),
+        }),
+      ),
+    ).bias_audit;
+    expect(check).toMatchObject({ passed: false, blockingAudit: { auditId: 12 } });
+    expect(check.riskAcceptance).toMatchObject({ auditId: 9 });
+  });
+
+  it("does not block when it is older than the audit the gate relies on (a newer audit passed)", () => {
+    const check = byId(
+      evaluateGates(facts({ acceptedPassingBiasAudit: accepted(daysAgo(1), 13), ...unaccepted(daysAgo(5), "pending") })),
+    ).bias_audit;
+    expect(check).toMatchObject({ passed: true, detail: "Audit #13 passed and was accepted 1 day ago" });
+    expect(check.blockingAudit).toBeUndefined();
+  });
+
+  it("does not block once a still newer failed audit was accepted as a risk (ethics' newest word)", () => {
+    const check = byId(
+      evaluateGates(
+        facts({
+          riskTier: "high",
+          acceptedPassingBiasAudit: accepted(daysAgo(10), 10),
+          acceptedFailedBiasAudit: accepted(daysAgo(1), 14, "Known gap"),
+          ...unaccepted(daysAgo(5), "rejected"),
+        }),
+      ),
+    ).bias_audit;
+    expect(check).toMatchObject({ passed: true, riskAcceptance: { auditId: 14, counts: false } });
+    expect(check.blockingAudit).toBeUndefined();
+  });
+
+  it("breaks a tie of run times by the audit number", () => {
+    const passing = accepted(daysAgo(1), 10);
+    const same = (id: number) =>
+      byId(evaluateGates(facts({ acceptedPassingBiasAudit: passing, ...unaccepted(passing.createdAt, "pending", id) }))).bias_audit.passed;
+    expect(same(11)).toBe(false);
+    expect(same(9)).toBe(true);
   });
 });
 

@@ -5,7 +5,10 @@ import type { RiskAcceptance } from "./bias-audit-signoff";
 import type { CardStatus } from "./governance-constants";
 
 /** An audit of the version that ethics accepted. */
-export type AcceptedBiasAudit = { id: number; signedOffAt: Date; signedOffBy: string; rationale: string | null };
+export type AcceptedBiasAudit = { id: number; createdAt: Date; signedOffAt: Date; signedOffBy: string; rationale: string | null };
+
+/** A failed audit of the version that is not accepted: waiting for sign-off, or rejected. */
+export type UnacceptedFailedBiasAudit = { id: number; createdAt: Date; status: "pending" | "rejected" };
 
 export type GateFacts = {
   riskTier: RiskTier;
@@ -16,6 +19,12 @@ export type GateFacts = {
   acceptedPassingBiasAudit: AcceptedBiasAudit | null;
   /** The newest audit that failed and was accepted anyway: a risk acceptance. */
   acceptedFailedBiasAudit: AcceptedBiasAudit | null;
+  /**
+   * The newest audit that failed and is not accepted (waiting for sign-off or
+   * rejected). Run after the audit the gate would rely on, it blocks the gate:
+   * the version's latest evidence is a failure nobody accepted.
+   */
+  unacceptedFailedBiasAudit?: UnacceptedFailedBiasAudit | null;
   now: Date;
 };
 
@@ -31,6 +40,8 @@ export type GateCheck = {
    * says whether it satisfies the gate (limited risk) or not (high risk).
    */
   riskAcceptance?: RiskAcceptance & { counts: boolean };
+  /** The bias-audit check only: a newer failed audit, not accepted, that blocks the gate. */
+  blockingAudit?: { auditId: number; status: "pending" | "rejected" };
 };
 
 const DAY = 86_400_000;
@@ -49,6 +60,12 @@ const daysAgo = (audit: AcceptedBiasAudit, now: Date) => {
  * high risk, which needs a passing audit.
  */
 export const riskAcceptanceCounts = (riskTier: RiskTier) => riskTier === "limited";
+
+/** Whether audit `a` was run after audit `b` (audit numbers break a tie of times). */
+function runAfter(a: { id: number; createdAt: Date }, b: { id: number; createdAt: Date }): boolean {
+  const difference = a.createdAt.getTime() - b.createdAt.getTime();
+  return difference > 0 || (difference === 0 && a.id > b.id);
+}
 
 function biasAuditCheck(facts: GateFacts): GateCheck {
   const { riskTier, now } = facts;
@@ -76,6 +93,25 @@ function biasAuditCheck(facts: GateFacts): GateCheck {
       }
     : {};
 
+  const relied = passing ?? (failed && acceptanceCounts ? failed : null);
+  // Ethics' newest word on the version's audits: a failed audit run after it, and not accepted, blocks the gate.
+  const latestAccepted = [facts.acceptedPassingBiasAudit, facts.acceptedFailedBiasAudit]
+    .filter((audit): audit is AcceptedBiasAudit => audit !== null)
+    .reduce<AcceptedBiasAudit | null>((newest, audit) => (newest && !runAfter(audit, newest) ? newest : audit), null);
+  const unaccepted = facts.unacceptedFailedBiasAudit ?? null;
+  const blocking = relied && latestAccepted && unaccepted && runAfter(unaccepted, latestAccepted) ? unaccepted : null;
+  if (blocking && latestAccepted) {
+    return {
+      ...base,
+      ...withAcceptance,
+      passed: false,
+      blockingAudit: { auditId: blocking.id, status: blocking.status },
+      detail:
+        blocking.status === "pending"
+          ? `Audit #${blocking.id}, run after audit #${latestAccepted.id}, failed and is waiting for sign-off; it blocks promotion until ethics accepts its risk or a newer audit passes`
+          : `Audit #${blocking.id}, run after audit #${latestAccepted.id}, failed and was rejected; it blocks promotion until a newer audit passes`,
+    };
+  }
   if (passing)
     return { ...base, ...withAcceptance, passed: true, detail: `Audit #${passing.id} passed and was accepted ${daysAgo(passing, now)}` };
   if (failed && acceptanceCounts) {

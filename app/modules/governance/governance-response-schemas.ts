@@ -139,6 +139,10 @@ export const GateCheckSchema = z.object({
   passed: z.boolean(),
   detail: z.string(),
   riskAcceptance: RiskAcceptanceSchema.extend({ counts: z.boolean().describe("Whether the accepted risk satisfies the gate") }).optional(),
+  blockingAudit: z
+    .object({ auditId: z.number().int(), status: z.enum(["pending", "rejected"]) })
+    .optional()
+    .describe("The bias-audit check only: a failed audit, run after the one the gate would rely on and not accepted, that blocks the gate"),
 });
 
 export const ApprovalRequestSchema = z.object({

@@ -32,7 +32,18 @@ export const ApprovalRequestOpenSchema = z.object({ reason: Comment(1000) });
 export const ApprovalDecisionSchema = z.object({
   decision: z.enum(DECISIONS, { errorMap: () => ({ message: "Choose approve or reject" }) }),
   comment: Comment(),
+  /** The ticked box of the last approval, which promotes the version (the domain asks for it then). */
+  confirm: z.literal("on").optional(),
 });
+
+/** What the last approval's box agrees to, and the refusal without it. */
+export const LAST_APPROVAL_CONFIRMATION = "Tick the box to confirm: your approval promotes the version to production at once";
+
+/** What cancelling a request's box agrees to, and the refusal without it (after the checks of who may cancel). */
+export const CANCEL_CONFIRMATION = "Tick the box to confirm: the request closes for good, and the approvals given so far with it";
+
+/** Cancelling an approval request: the domain asks for the ticked box once it knows the member may cancel. */
+export const ApprovalCancelSchema = z.object({ confirm: z.literal("on").optional() });
 
 /**
  * An approval policy for one risk tier, as the admin page's form and the API send it: `mode`

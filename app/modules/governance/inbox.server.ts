@@ -6,6 +6,7 @@ import { dueCounts } from "../roadmap/roadmaps.server";
 import { POLICY_CONFIRMERS } from "./approval-policies";
 import { pendingPolicyProposals } from "./approval-policies.server";
 import { openApprovalRequestsAwaiting } from "./approvals.server";
+import { whyCannotDecide } from "./approval-deciders";
 
 /** What waits for the ethics committee and approvers; the counts feed the navigation badge. */
 export function reviewCounts(orgId: number, db: DbOrTx = getDb()) {
@@ -64,6 +65,7 @@ const pendingBiasAuditsQuery = reusableQuery((db) =>
       passed: biasAudits.passed,
       createdAt: biasAudits.createdAt,
       by: biasAudits.createdByLabel,
+      createdById: biasAudits.createdById,
       rows: biasAudits.rows,
       ...ref,
     })
@@ -74,19 +76,39 @@ const pendingBiasAuditsQuery = reusableQuery((db) =>
     .orderBy(desc(biasAudits.createdAt)),
 );
 
-export function reviewInbox(orgId: number, db: DbOrTx = getDb()) {
-  const cards = cardsInReviewQuery(db)
-    .all({ orgId })
-    .map((c) => ({ ...c, submittedAt: c.submittedAt?.toISOString() ?? null }));
-  const audits = pendingBiasAuditsQuery(db)
-    .all({ orgId })
-    .map((a) => ({ ...a, createdAt: a.createdAt.toISOString() }));
+/**
+ * What waits for this member to act on, listed: the same things `actionableReviewCounts` counts,
+ * so the Reviews page, its badge and the inbox's summary agree.
+ */
+export function reviewInbox(orgId: number, member: { role: Role; userId: number }, db: DbOrTx = getDb()) {
+  const reviewer = ETHICS_REVIEWERS.includes(member.role);
+  const cards = reviewer
+    ? cardsInReviewQuery(db)
+        .all({ orgId })
+        .map((c) => ({ ...c, submittedAt: c.submittedAt?.toISOString() ?? null }))
+    : [];
+  const audits = reviewer
+    ? pendingBiasAuditsQuery(db)
+        .all({ orgId })
+        .filter((a) => a.createdById !== member.userId)
+        .map(({ createdById: _by, ...a }) => ({ ...a, createdAt: a.createdAt.toISOString() }))
+    : [];
   return {
     cards,
     audits,
-    approvals: openApprovalRequestsAwaiting(orgId, db),
-    policies: pendingPolicyProposals(orgId, db).map(({ proposedById: _by, ...proposal }) => proposal),
+    approvals: decidableApprovals(orgId, member, db).map(({ requesterUserId: _r, ownerUserId: _o, decidedByUserIds: _d, ...r }) => r),
+    policies: confirmablePolicies(orgId, member, db).map(({ proposedById: _by, ...proposal }) => proposal),
   };
+}
+
+/** Open requests this member may decide (four eyes, one decision each, a role still needed). */
+function decidableApprovals(orgId: number, member: { role: Role; userId: number }, db: DbOrTx) {
+  return openApprovalRequestsAwaiting(orgId, db).filter((request) => whyCannotDecide(request, member) === null);
+}
+
+/** Approval-policy proposals wait for an ethics member who did not propose them (four eyes). */
+function confirmablePolicies(orgId: number, member: { role: Role; userId: number }, db: DbOrTx) {
+  return POLICY_CONFIRMERS.includes(member.role) ? pendingPolicyProposals(orgId, db).filter((p) => p.proposedById !== member.userId) : [];
 }
 
 /** Who reviews model cards and signs off bias audits (the card and bias-audit routes' guards). */
@@ -114,19 +136,17 @@ const othersPendingBiasAuditsCountQuery = reusableQuery((db) =>
 /**
  * What waits for this member to act on: model cards in review and pending bias audits for the
  * ethics committee (not the audits they ran themselves: four eyes), approval-policy proposals
- * for the ethics committee (not their own), and open approval requests still waiting for a
- * decision from the member's role. Other roles see nothing here, since they
+ * for the ethics committee (not their own), and open approval requests this member may decide
+ * (`whyCannotDecide`: not their own, not on a model they own, not decided yet, their role still
+ * needed). Other roles see nothing here, since they
  * cannot act on it.
  */
 export function actionableReviewCounts(orgId: number, role: Role, userId: number, db: DbOrTx = getDb()) {
   const reviewer = ETHICS_REVIEWERS.includes(role);
   const cards = reviewer ? (cardsInReviewCountQuery(db).get({ orgId })?.n ?? 0) : 0;
   const audits = reviewer ? (othersPendingBiasAuditsCountQuery(db).get({ orgId, userId })?.n ?? 0) : 0;
-  const approvals = openApprovalRequestsAwaiting(orgId, db).filter((request) => request.pendingRoles.includes(role)).length;
-  // Approval-policy proposals wait for an ethics member who did not propose them (four eyes).
-  const policies = POLICY_CONFIRMERS.includes(role)
-    ? pendingPolicyProposals(orgId, db).filter((proposal) => proposal.proposedById !== userId).length
-    : 0;
+  const approvals = decidableApprovals(orgId, { role, userId }, db).length;
+  const policies = confirmablePolicies(orgId, { role, userId }, db).length;
   return { cards, audits, approvals, policies, total: cards + audits + approvals + policies };
 }
 

@@ -1,6 +1,6 @@
 import { DISPARITY_METRICS } from "./report-constants";
 import type { BiasAuditJson } from "../governance/bias-audits.server";
-import { auditRulesText } from "../governance/fairness";
+import { auditRulesText, disparityEnds } from "../governance/fairness";
 import { toCsv } from "../../utils/csv-writer";
 import { COLORS, createPdf, heading, keyValues, notice, paragraph, table, title } from "./pdf.server";
 
@@ -107,11 +107,12 @@ export function biasAuditPdf(audit: BiasAuditJson, modelName: string = audit.mod
     ],
     DISPARITY_METRICS.filter(({ name }) => audit.disparities[name]).map(({ name, label }) => {
       const d = audit.disparities[name]!;
+      const ends = disparityEnds(d);
       return [
         label,
         num(d.value),
-        d.maxGroup ?? "—",
-        d.minGroup ?? "—",
+        ends.kind === "groups" ? ends.highest : ends.kind === "equal" ? ends.text : "—",
+        ends.kind === "groups" ? ends.lowest : ends.kind === "equal" ? ends.text : "—",
         {
           text: d.passed === null ? "not measurable" : `${d.passed ? "pass" : "fail"} (${d.comparison} ${d.threshold})`,
           color: d.passed === false ? COLORS.bad : COLORS.ok,
