@@ -203,3 +203,43 @@ test("the organisation navigation marks the open section and moves between secti
     await context.close();
   }
 });
+
+/** The contrast ratio of two `rgb(…)` colours (WCAG's relative luminance). */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, bl] = (colour.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
+test("the focus ring stands out (3:1) on a white card, on the grey page and on the dark top bar", async ({ page }) => {
+  await signInAs(page, DEMO_EMAILS.team, DEMO_PASSWORD);
+  await page.goto("/orgs/demo/models/new");
+  // Focus from the keyboard first: later focus() calls then show the ring as a Tab would.
+  await page.keyboard.press("Tab");
+  const targets = {
+    "white card": page.getByLabel("Name", { exact: true }),
+    "grey page": page.getByRole("navigation", { name: "Organisation" }).getByRole("link", { name: "Models" }),
+    "dark top bar": page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Framework" }),
+  };
+  for (const [where, target] of Object.entries(targets)) {
+    await target.focus();
+    const { ring, width, behind } = await target.evaluate((element) => {
+      const style = getComputedStyle(element);
+      // What the ring is drawn on: the nearest ancestor with a background of its own.
+      let background = "rgba(0, 0, 0, 0)";
+      for (let at = element.parentElement; at && /rgba\(0, 0, 0, 0\)|transparent/.test(background); at = at.parentElement) {
+        background = getComputedStyle(at).backgroundColor;
+      }
+      return { ring: element.matches(":focus-visible") ? style.outlineColor : "none", width: style.outlineWidth, behind: background };
+    });
+    expect(ring, `${where}: the focused element shows no ring`).not.toBe("none");
+    expect(width, where).toBe("3px");
+    expect(contrast(ring, behind), `${where}: ring ${ring} on ${behind}`).toBeGreaterThanOrEqual(3);
+  }
+});
