@@ -8,7 +8,8 @@
  */
 import type { Browser, BrowserContext } from "@playwright/test";
 import { test, expect, signInAs, axeFindings } from "./fixtures";
-import { DEMO_PASSWORD } from "../setup/test-orgs";
+import { createModel, createVersion } from "../../app/modules/registry/registry.server";
+import { DEMO_PASSWORD, fullLineage, member } from "../setup/test-orgs";
 import {
   DEMO_EMAILS,
   demoRouteParams,
@@ -242,4 +243,22 @@ test("the focus ring stands out (3:1) on a white card, on the grey page and on t
     expect(width, where).toBe("3px");
     expect(contrast(ring, behind), `${where}: ring ${ring} on ${behind}`).toBeGreaterThanOrEqual(3);
   }
+});
+
+test("a key-value list breaks a long value without spaces rather than widen a phone's page", async ({ page, testOrg, loginAs }) => {
+  const team = member(testOrg, "team");
+  // A content hash: nowhere a line may break on its own.
+  const artifactUri = `s3://models/${"9f86d081884c7d65".repeat(4)}/model.bin`;
+  createModel(testOrg.id, { name: "Long addresses", slug: "long-addresses", riskTier: "minimal" }, team.actor, "ui");
+  createVersion(testOrg.id, "long-addresses", { version: "1.0.0", ...fullLineage, artifactUri }, team.actor, "ui");
+  await loginAs("team");
+  await page.setViewportSize(VIEWPORT);
+  await page.goto(`/orgs/${testOrg.slug}/models/long-addresses/versions/1.0.0`);
+  const value = page.getByRole("region", { name: "Lineage" }).getByText(artifactUri);
+  await expect(value).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORT.width);
+  // Broken over lines inside its column, not cut off by it.
+  expect(await value.evaluate((dd) => dd.scrollWidth <= dd.clientWidth && dd.getClientRects().length > 0 && dd.clientHeight > 40)).toBe(
+    true,
+  );
 });
