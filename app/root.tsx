@@ -14,6 +14,7 @@ import {
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/general-error-boundary";
 import { AppLink } from "./components/link";
+import { ORG_CONTENT_ID } from "./components/skip-link";
 import { useNonce } from "./components/nonce";
 import { listUserOrganizations } from "./modules/auth/membership.server";
 import { getSessionUser } from "./modules/auth/session.server";
@@ -76,7 +77,8 @@ function Header() {
   const inboxCount = orgData ? orgData.unread + orgData.due.overdue + orgData.due.dueThisWeek : 0;
   return (
     <header className="topbar">
-      <a href="#main" className="skip-link">
+      {/* To the page's own content: past the organisation's navigation too, which sits inside <main>. */}
+      <a href={orgData ? `#${ORG_CONTENT_ID}` : "#main"} className="skip-link">
         Skip to content
       </a>
       <AppLink to="/" className="brand">

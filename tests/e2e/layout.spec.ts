@@ -262,3 +262,19 @@ test("a key-value list breaks a long value without spaces rather than widen a ph
     true,
   );
 });
+
+test("'Skip to content' leads past the organisation's navigation to the page's own content", async ({ page }) => {
+  await signInAs(page, DEMO_EMAILS.team, DEMO_PASSWORD);
+  const skipThenTab = async (path: string) => {
+    await page.goto(path);
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+  };
+  await skipThenTab("/orgs/demo/models");
+  await expect(page.getByRole("link", { name: "Register a model" })).toBeFocused();
+  // A page without the organisation's navigation: the first thing to focus in <main>.
+  await skipThenTab("/framework");
+  expect(await page.evaluate(() => document.activeElement?.closest("main") !== null)).toBe(true);
+});
