@@ -278,3 +278,30 @@ test("'Skip to content' leads past the organisation's navigation to the page's o
   await skipThenTab("/framework");
   expect(await page.evaluate(() => document.activeElement?.closest("main") !== null)).toBe(true);
 });
+
+test("on a phone with JavaScript the menu is a disclosure button; Escape closes it and gives focus back", async ({ page }) => {
+  await page.setViewportSize(VIEWPORT);
+  await signInAs(page, DEMO_EMAILS.ethics, DEMO_PASSWORD);
+  await page.goto("/orgs/demo/reviews");
+  const menu = page.getByRole("button", { name: /^Menu/ });
+  const signOut = page.getByRole("button", { name: "Sign out" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(page.getByRole("banner").getByRole("checkbox")).toHaveCount(0);
+  await expect(signOut).toBeHidden();
+  await menu.click();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(signOut).toBeVisible();
+  // Into the menu from the keyboard, then Escape: closed, and focus is on the button again.
+  await page.keyboard.press("Tab");
+  await expect(page.locator("#topbar-menu :focus")).toHaveCount(1);
+  await page.keyboard.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(signOut).toBeHidden();
+  await expect(menu).toBeFocused();
+  // Enter opens it again; the next page starts with it closed.
+  await page.keyboard.press("Enter");
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Framework" }).click();
+  await expect(page).toHaveURL(/\/framework$/);
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+});
