@@ -1,5 +1,5 @@
 import { useRouteLoaderData } from "@remix-run/react";
-import { useEffect, useRef, type ButtonHTMLAttributes } from "react";
+import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from "react";
 import { useFormPostUnderWay } from "./forms";
 import { SUBMISSION_FIELD } from "~/utils/submission";
 
@@ -33,9 +33,15 @@ export function focusWhatWasRefused(form: HTMLFormElement): void {
  * click, or Enter in a field, sends nothing. It says so with `aria-disabled` rather than `disabled`, so it keeps the
  * focus it had (a disabled button would drop it to the page). When the post it sent comes back refused, focus moves
  * to what to put right (`focusWhatWasRefused`). Without JavaScript the form's one-time token does the same job on
- * the server, and the refused page shows its errors as before.
+ * the server, and the refused page shows its errors as before. `busyLabel`: its words while busy ("Signing in…").
  */
-export function SubmitButton({ children, disabled, onClick, ...button }: ButtonHTMLAttributes<HTMLButtonElement>) {
+export function SubmitButton({
+  children,
+  busyLabel,
+  disabled,
+  onClick,
+  ...button
+}: ButtonHTMLAttributes<HTMLButtonElement> & { busyLabel?: ReactNode }) {
   const busy = useFormPostUnderWay();
   const self = useRef<HTMLButtonElement>(null);
   /** Its form was submitted through this button (clicked, or Enter in a field), and the answer is still to come. */
@@ -67,7 +73,7 @@ export function SubmitButton({ children, disabled, onClick, ...button }: ButtonH
         else onClick?.(event);
       }}
     >
-      {children}
+      {busy && busyLabel ? busyLabel : children}
     </button>
   );
 }
