@@ -1,20 +1,11 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import {
-  Form,
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  useLoaderData,
-  useLocation,
-  useParams,
-  useRouteLoaderData,
-} from "@remix-run/react";
+import { Form, Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useParams, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { keepPageAfterFailedSave } from "./components/autosave";
 import { GeneralErrorBoundary } from "./components/general-error-boundary";
 import { AppLink } from "./components/link";
+import { ORG_CONTENT_ID } from "./components/skip-link";
+import { TOPBAR_MENU_ID, TopbarMenuToggle } from "./components/topbar-menu";
 import { useNonce } from "./components/nonce";
 import { listUserOrganizations } from "./modules/auth/membership.server";
 import { getSessionUser } from "./modules/auth/session.server";
@@ -76,11 +67,11 @@ function Header() {
   const data = useRouteLoaderData<typeof loader>("root");
   const orgData = useRouteLoaderData("routes/orgs.$orgSlug") as OrgCounts | undefined;
   const user = data?.user;
-  const location = useLocation();
   const inboxCount = orgData ? orgData.unread + orgData.due.overdue + orgData.due.dueThisWeek : 0;
   return (
     <header className="topbar">
-      <a href="#main" className="skip-link">
+      {/* To the page's own content: past the organisation's navigation too, which sits inside <main>. */}
+      <a href={orgData ? `#${ORG_CONTENT_ID}` : "#main"} className="skip-link">
         Skip to content
       </a>
       <AppLink to="/" className="brand">
@@ -89,18 +80,16 @@ function Header() {
         </span>{" "}
         Maturity &amp; Governance
       </AppLink>
-      {/* On a phone the rest of the bar folds into a menu: a checkbox and its label, so it opens without JavaScript. */}
-      <input type="checkbox" id="topbar-menu-toggle" key={location.pathname} className="topbar-menu-toggle" aria-controls="topbar-menu" />
-      <label htmlFor="topbar-menu-toggle" className="topbar-menu-button">
-        Menu
+      {/* On a phone the rest of the bar folds into a menu, which opens without JavaScript too. */}
+      <TopbarMenuToggle>
         {/* The inbox sits inside the folded menu: its count shows on the button, so a phone shows it too. */}
         {inboxCount > 0 ? (
           <span className="count-badge" data-testid="menu-inbox-count" aria-label={`, ${inboxCount} in your inbox`}>
             {inboxCount}
           </span>
         ) : null}
-      </label>
-      <div id="topbar-menu" className="topbar-menu">
+      </TopbarMenuToggle>
+      <div id={TOPBAR_MENU_ID} className="topbar-menu">
         {user ? <OrgSwitcher organizations={data.organizations} /> : null}
         <nav aria-label="Site" className="site-nav">
           <AppLink to="/framework">Framework</AppLink>

@@ -1,6 +1,6 @@
 import { useRouteLoaderData } from "@remix-run/react";
+import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from "react";
 import { useFormPostUnderWay } from "./forms";
-import type { ButtonHTMLAttributes } from "react";
 import { SUBMISSION_FIELD } from "~/utils/submission";
 
 /**
@@ -14,15 +14,66 @@ export function SubmissionToken() {
 }
 
 /**
- * A form's submit button, disabled while a form post of the page is under way
- * (sent, or its answer loading), so a second click sends nothing. Without
- * JavaScript the form's one-time token does the same job on the server.
+ * Where focus goes when a form's post comes back refused: its first invalid field (its label and error are read
+ * with it), else the error that says why (the form's own, a field group's, or the page's banner for the action).
+ * An error paragraph becomes focusable for it.
  */
-export function SubmitButton({ children, disabled, ...button }: ButtonHTMLAttributes<HTMLButtonElement>) {
+export function focusWhatWasRefused(form: HTMLFormElement): void {
+  const target =
+    form.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+    form.querySelector<HTMLElement>(".form-error, .field-error") ??
+    document.querySelector<HTMLElement>("main .form-error");
+  if (!target) return;
+  if (!target.matches("input, select, textarea, button, a[href], [tabindex]")) target.setAttribute("tabindex", "-1");
+  target.focus();
+}
+
+/**
+ * A form's submit button, busy while a form post of the page is under way (sent, or its answer loading): a second
+ * click, or Enter in a field, sends nothing. It says so with `aria-disabled` rather than `disabled`, so it keeps the
+ * focus it had (a disabled button would drop it to the page). When the post it sent comes back refused, focus moves
+ * to what to put right (`focusWhatWasRefused`). Without JavaScript the form's one-time token does the same job on
+ * the server, and the refused page shows its errors as before. `busyLabel`: its words while busy ("Signing in…").
+ */
+export function SubmitButton({
+  children,
+  busyLabel,
+  disabled,
+  onClick,
+  ...button
+}: ButtonHTMLAttributes<HTMLButtonElement> & { busyLabel?: ReactNode }) {
   const busy = useFormPostUnderWay();
+  const self = useRef<HTMLButtonElement>(null);
+  /** Its form was submitted through this button (clicked, or Enter in a field), and the answer is still to come. */
+  const sent = useRef(false);
+  useEffect(() => {
+    const form = self.current?.form;
+    if (!form) return;
+    const onSubmit = (event: SubmitEvent) => {
+      if (event.submitter === self.current) sent.current = true;
+    };
+    form.addEventListener("submit", onSubmit);
+    return () => form.removeEventListener("submit", onSubmit);
+  }, []);
+  useEffect(() => {
+    if (busy || !sent.current) return;
+    sent.current = false;
+    if (self.current?.form) focusWhatWasRefused(self.current.form);
+  }, [busy]);
   return (
-    <button type="submit" {...button} disabled={disabled || busy} aria-busy={busy || undefined}>
-      {children}
+    <button
+      type="submit"
+      ref={self}
+      {...button}
+      disabled={disabled}
+      aria-disabled={busy || undefined}
+      aria-busy={busy || undefined}
+      onClick={(event) => {
+        if (busy) event.preventDefault();
+        else onClick?.(event);
+      }}
+    >
+      {busy && busyLabel ? busyLabel : children}
     </button>
   );
 }

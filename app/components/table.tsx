@@ -1,6 +1,7 @@
 import { useSearchParams } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { AppLink, type AppHref } from "./link";
+import { listPage } from "~/utils/paging";
 
 /**
  * A column header that sorts through the URL (`?sort=name` / `?sort=-name`),
@@ -24,25 +25,48 @@ export function SortHeader({ field, children, defaultSort }: { field: string; ch
   );
 }
 
-export function Pagination({ page, pageSize, total }: { page: number; pageSize: number; total: number }) {
+/**
+ * The pages of a list (`?page=N`): which rows this is, the way back and on. `page` is the page the loader read, kept
+ * within the list by `listPage` (app/utils/paging.ts): a page asked for past the end (a stale link) shows the last,
+ * and this says so, with a link to it. `hideSinglePage`: nothing when the list fits one page (unless asked past it).
+ */
+export function Pagination({
+  page,
+  pageSize,
+  total,
+  hideSinglePage,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  hideSinglePage?: boolean;
+}) {
   const [params] = useSearchParams();
-  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const { page: current, pages, first, last } = listPage(page, pageSize, total);
+  const asked = Number(params.get("page"));
+  const pastTheEnd = Number.isSafeInteger(asked) && asked > pages;
+  if (hideSinglePage && pages === 1 && !pastTheEnd) return null;
   const hrefFor = (p: number): AppHref => {
     const next = new URLSearchParams(params);
     next.set("page", String(p));
     return `?${next}`;
   };
-  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   return (
     <nav className="pagination" aria-label="Pages">
+      {pastTheEnd ? (
+        <p className="pagination-past-end">
+          There is no page {asked}; the list has {pages === 1 ? "one page" : `${pages} pages`}.{" "}
+          <AppLink to={hrefFor(pages)}>Go to the last page</AppLink>
+        </p>
+      ) : null}
       <span className="muted">
-        {first}–{Math.min(page * pageSize, total)} of {total}
+        {first}–{last} of {total}
       </span>
-      {page > 1 ? <AppLink to={hrefFor(page - 1)}>← Previous</AppLink> : null}
+      {current > 1 ? <AppLink to={hrefFor(current - 1)}>← Previous</AppLink> : null}
       <span>
-        Page {Math.min(page, pages)} of {pages}
+        Page {current} of {pages}
       </span>
-      {page < pages ? <AppLink to={hrefFor(page + 1)}>Next →</AppLink> : null}
+      {current < pages ? <AppLink to={hrefFor(current + 1)}>Next →</AppLink> : null}
     </nav>
   );
 }

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CurrentPasswordField, FormError } from "~/components/forms";
+import { SubmitButton } from "~/components/submit-once";
 import { SsoLinkSchema } from "~/modules/auth/auth-schemas";
 import { clientIp } from "~/modules/auth/authenticator.server";
 import { landingPath } from "~/modules/auth/landing.server";
@@ -66,7 +67,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function LinkAccount() {
   const { email } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const submitting = useNavigation().state === "submitting";
   const errors: Record<string, string | undefined> = result?.errors ?? {};
   return (
     <div className="card auth-card">
@@ -79,9 +79,7 @@ export default function LinkAccount() {
           </p>
           <FormError error={errors.form} />
           <CurrentPasswordField error={errors.password} focus />
-          <button type="submit" disabled={submitting}>
-            {submitting ? "Linking…" : "Link and sign in"}
-          </button>
+          <SubmitButton busyLabel="Linking…">Link and sign in</SubmitButton>
         </Form>
       ) : (
         <p role="alert">{EXPIRED}</p>

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData } from "@remix-run/react";
 import { FormError, TextField } from "~/components/forms";
+import { SubmitButton } from "~/components/submit-once";
 import { PasswordResetRequestSchema } from "~/modules/auth/account-schemas";
 import { requestPasswordReset } from "~/modules/auth/password-reset.server";
 import { clientIp, getSessionUser } from "~/modules/auth/session.server";
@@ -29,7 +30,6 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function ForgotPassword() {
   const result = useActionData<typeof action>();
-  const submitting = useNavigation().state === "submitting";
   const errors: Record<string, string | undefined> = result?.errors ?? {};
   return (
     <div className="card auth-card">
@@ -49,9 +49,7 @@ export default function ForgotPassword() {
             defaultValue={result?.values?.email ?? ""}
             error={errors.email}
           />
-          <button type="submit" disabled={submitting}>
-            {submitting ? "Sending…" : "Send me a link"}
-          </button>
+          <SubmitButton busyLabel="Sending…">Send me a link</SubmitButton>
         </Form>
       )}
       <p>

@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ConfirmedAction } from "~/components/confirmed-action";
 import { FormError, TextField } from "~/components/forms";
+import { SubmitButton } from "~/components/submit-once";
 import { PendingInvitations, toPendingInvitationItems } from "~/components/pending-invitations";
 import { InvitationAccountSchema, InvitationLinkDeclineSchema } from "~/modules/auth/auth-schemas";
 import { createAccountFromInvitation, declineInvitationByToken, findInvitationByToken } from "~/modules/auth/invitations.server";
@@ -65,7 +66,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function InvitationLink() {
   const { invitation, viewer, pending } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const submitting = useNavigation().state === "submitting";
   const errorsFor = (name: string): Record<string, string | undefined> =>
     result && !result.ok && result.intent === name ? (result.errors ?? {}) : {};
   const errors = errorsFor("create-account");
@@ -121,9 +121,7 @@ export default function InvitationLink() {
               required
               error={errors.confirmPassword}
             />
-            <button type="submit" disabled={submitting}>
-              Create my account and join
-            </button>
+            <SubmitButton>Create my account and join</SubmitButton>
           </Form>
           <div style={{ marginTop: "1rem" }}>
             <ConfirmedAction

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { CurrentPasswordField, FormError, TextField } from "~/components/forms";
+import { SubmitButton } from "~/components/submit-once";
 import { LoginSchema, SignInEmailSchema } from "~/modules/auth/auth-schemas";
 import { authenticator, clientIp, InvalidCredentialsError, ssoAuthenticator, SsoRequiredError } from "~/modules/auth/authenticator.server";
 import { landingPath } from "~/modules/auth/landing.server";
@@ -92,7 +93,6 @@ export default function Login() {
   const [searchParams] = useSearchParams();
   // `?with=password`: the break-glass account and site administrators, whose domain would continue to the provider.
   const askPassword = !emailFirst || actionData?.step === "password" || (!actionData && searchParams.get("with") === "password");
-  const submitting = useNavigation().state === "submitting";
   const errors: Record<string, string | undefined> = actionData?.errors ?? {};
   return (
     <div className="card auth-card">
@@ -130,16 +130,12 @@ export default function Login() {
         {askPassword ? (
           <>
             <CurrentPasswordField error={errors.password} focus={emailFirst} />
-            <button type="submit" disabled={submitting}>
-              {submitting ? "Signing in…" : "Sign in"}
-            </button>
+            <SubmitButton busyLabel="Signing in…">Sign in</SubmitButton>
           </>
         ) : (
           <>
             <p className="hint">Your organisation may sign you in through its own sign-in page.</p>
-            <button type="submit" disabled={submitting}>
-              {submitting ? "Continuing…" : "Continue"}
-            </button>
+            <SubmitButton busyLabel="Continuing…">Continue</SubmitButton>
           </>
         )}
       </Form>

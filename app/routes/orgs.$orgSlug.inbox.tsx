@@ -152,7 +152,7 @@ export default function Inbox() {
                 <NotificationItem key={n.id} n={n} />
               ))}
             </ol>
-            {inbox.total > inbox.pageSize ? <Pagination page={inbox.page} pageSize={inbox.pageSize} total={inbox.total} /> : null}
+            <Pagination page={inbox.page} pageSize={inbox.pageSize} total={inbox.total} hideSinglePage />
           </>
         )}
       </section>

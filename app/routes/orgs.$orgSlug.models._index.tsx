@@ -9,6 +9,7 @@ import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
 import { RISK_TIERS, STAGES } from "~/modules/registry/registry-constants";
 import { ModelListPageQuerySchema } from "~/modules/registry/registry-schemas";
 import { formatDate } from "~/utils/format";
+import { listPage } from "~/utils/paging";
 import { AppLink } from "~/components/link";
 
 export const meta: MetaFunction = () => [{ title: "Models" }];
@@ -16,7 +17,11 @@ export const meta: MetaFunction = () => [{ title: "Models" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role } = await requireMember(request, params.orgSlug);
   const query = ModelListPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const { models, ...listing } = cached.modelList(org.id, query);
+  const asked = cached.modelList(org.id, query);
+  // A page past the end (a stale link, fewer matches since) shows the last page, as every paged list does; the
+  // pagination says there is no such page. (The API answers such a page empty: a client pages on until then.)
+  const { page } = listPage(query.page, query.pageSize, asked.total);
+  const { models, ...listing } = page === query.page ? asked : cached.modelList(org.id, { ...query, page });
   return {
     org,
     canRegister: hasRole(role, REGISTRY_WRITERS),

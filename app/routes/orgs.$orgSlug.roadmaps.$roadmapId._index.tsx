@@ -485,7 +485,7 @@ export default function RoadmapPage() {
           )}
         </section>
       ))}
-      {roadmap.total > roadmap.pageSize ? <Pagination page={roadmap.page} pageSize={roadmap.pageSize} total={roadmap.total} /> : null}
+      <Pagination page={roadmap.page} pageSize={roadmap.pageSize} total={roadmap.total} hideSinglePage />
       {d.canWork ? (
         <Form method="post" id="bulk-assign" className="card inline-form" aria-label="Assign selected items">
           <input type="hidden" name="intent" value="assign" />

@@ -3,6 +3,7 @@ import { Outlet, useLoaderData } from "@remix-run/react";
 import { keepPageAfterFailedSave } from "~/components/autosave";
 import { GeneralErrorBoundary } from "~/components/general-error-boundary";
 import { AppNavLink } from "~/components/link";
+import { ORG_CONTENT_ID } from "~/components/skip-link";
 import { cached } from "~/data-cache.server";
 import { requireMember } from "~/modules/auth/membership.server";
 import { rememberOrganization } from "~/modules/auth/session.server";
@@ -63,13 +64,18 @@ export default function OrgLayout() {
         ))}
         {role === "admin" ? <AppNavLink to={`/orgs/${org.slug}/admin`}>Admin</AppNavLink> : null}
       </nav>
-      <div className="org-content">
+      <div className="org-content" id={ORG_CONTENT_ID}>
         <Outlet />
       </div>
     </div>
   );
 }
 
+/** In place of the layout (the header's skip link still leads here, as the organisation's data loaded). */
 export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
+  return (
+    <div id={ORG_CONTENT_ID}>
+      <GeneralErrorBoundary />
+    </div>
+  );
 }

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, TextField } from "~/components/forms";
+import { SubmitButton } from "~/components/submit-once";
 import { PasswordResetSchema } from "~/modules/auth/account-schemas";
 import { findPasswordReset, resetPassword } from "~/modules/auth/password-reset.server";
 import { clientIp } from "~/modules/auth/session.server";
@@ -32,7 +33,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function ResetPassword() {
   const { email } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const submitting = useNavigation().state === "submitting";
   const errors: Record<string, string | undefined> = result?.errors ?? {};
   if (!email) {
     return (
@@ -71,9 +71,7 @@ export default function ResetPassword() {
           required
           error={errors.confirmPassword}
         />
-        <button type="submit" disabled={submitting}>
-          {submitting ? "Saving…" : "Set the new password"}
-        </button>
+        <SubmitButton busyLabel="Saving…">Set the new password</SubmitButton>
       </Form>
     </div>
   );

@@ -29,8 +29,10 @@ test("a wrong password shows an error and creates no session", async ({ page, co
   await page.goto("/login");
   await page.getByLabel("Email").fill(testOrg.emails.team);
   await page.getByLabel("Password").fill("not-the-password-1");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("Password").press("Enter");
   await expect(page.getByRole("alert")).toHaveText("Email or password is incorrect");
+  // Focus is not lost to the page: it goes to the error, which says why.
+  await expect(page.getByRole("alert")).toBeFocused();
   expect((await context.cookies()).find((c) => c.name === "__portal_session")).toBeUndefined();
   await page.goto(`/orgs/${testOrg.slug}`);
   await expect(page).toHaveURL(/\/login\?redirectTo=/);
@@ -42,6 +44,7 @@ test("invalid input gets field-level errors", async ({ page }) => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("Enter a valid email address")).toBeVisible();
   await expect(page.getByText("Password is required")).toBeVisible();
+  await expect(page.getByLabel("Email")).toBeFocused();
 });
 
 test("an anonymous visit to an org page returns there after sign-in", async ({ page, testOrg }) => {

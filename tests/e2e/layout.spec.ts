@@ -8,7 +8,8 @@
  */
 import type { Browser, BrowserContext } from "@playwright/test";
 import { test, expect, signInAs, axeFindings } from "./fixtures";
-import { DEMO_PASSWORD } from "../setup/test-orgs";
+import { createModel, createVersion } from "../../app/modules/registry/registry.server";
+import { DEMO_PASSWORD, fullLineage, member } from "../setup/test-orgs";
 import {
   DEMO_EMAILS,
   demoRouteParams,
@@ -202,4 +203,105 @@ test("the organisation navigation marks the open section and moves between secti
   } finally {
     await context.close();
   }
+});
+
+/** The contrast ratio of two `rgb(…)` colours (WCAG's relative luminance). */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, bl] = (colour.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
+test("the focus ring stands out (3:1) on a white card, on the grey page and on the dark top bar", async ({ page }) => {
+  await signInAs(page, DEMO_EMAILS.team, DEMO_PASSWORD);
+  await page.goto("/orgs/demo/models/new");
+  // Focus from the keyboard first: later focus() calls then show the ring as a Tab would.
+  await page.keyboard.press("Tab");
+  const targets = {
+    "white card": page.getByLabel("Name", { exact: true }),
+    "grey page": page.getByRole("navigation", { name: "Organisation" }).getByRole("link", { name: "Models" }),
+    "dark top bar": page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Framework" }),
+  };
+  for (const [where, target] of Object.entries(targets)) {
+    await target.focus();
+    const { ring, width, behind } = await target.evaluate((element) => {
+      const style = getComputedStyle(element);
+      // What the ring is drawn on: the nearest ancestor with a background of its own.
+      let background = "rgba(0, 0, 0, 0)";
+      for (let at = element.parentElement; at && /rgba\(0, 0, 0, 0\)|transparent/.test(background); at = at.parentElement) {
+        background = getComputedStyle(at).backgroundColor;
+      }
+      return { ring: element.matches(":focus-visible") ? style.outlineColor : "none", width: style.outlineWidth, behind: background };
+    });
+    expect(ring, `${where}: the focused element shows no ring`).not.toBe("none");
+    expect(width, where).toBe("3px");
+    expect(contrast(ring, behind), `${where}: ring ${ring} on ${behind}`).toBeGreaterThanOrEqual(3);
+  }
+});
+
+test("a key-value list breaks a long value without spaces rather than widen a phone's page", async ({ page, testOrg, loginAs }) => {
+  const team = member(testOrg, "team");
+  // A content hash: nowhere a line may break on its own.
+  const artifactUri = `s3://models/${"9f86d081884c7d65".repeat(4)}/model.bin`;
+  createModel(testOrg.id, { name: "Long addresses", slug: "long-addresses", riskTier: "minimal" }, team.actor, "ui");
+  createVersion(testOrg.id, "long-addresses", { version: "1.0.0", ...fullLineage, artifactUri }, team.actor, "ui");
+  await loginAs("team");
+  await page.setViewportSize(VIEWPORT);
+  await page.goto(`/orgs/${testOrg.slug}/models/long-addresses/versions/1.0.0`);
+  const value = page.getByRole("region", { name: "Lineage" }).getByText(artifactUri);
+  await expect(value).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORT.width);
+  // Broken over lines inside its column, not cut off by it.
+  expect(await value.evaluate((dd) => dd.scrollWidth <= dd.clientWidth && dd.getClientRects().length > 0 && dd.clientHeight > 40)).toBe(
+    true,
+  );
+});
+
+test("'Skip to content' leads past the organisation's navigation to the page's own content", async ({ page }) => {
+  await signInAs(page, DEMO_EMAILS.team, DEMO_PASSWORD);
+  const skipThenTab = async (path: string) => {
+    await page.goto(path);
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+  };
+  await skipThenTab("/orgs/demo/models");
+  await expect(page.getByRole("link", { name: "Register a model" })).toBeFocused();
+  // A page without the organisation's navigation: the first thing to focus in <main>.
+  await skipThenTab("/framework");
+  expect(await page.evaluate(() => document.activeElement?.closest("main") !== null)).toBe(true);
+});
+
+test("on a phone with JavaScript the menu is a disclosure button; Escape closes it and gives focus back", async ({ page }) => {
+  await page.setViewportSize(VIEWPORT);
+  await signInAs(page, DEMO_EMAILS.ethics, DEMO_PASSWORD);
+  await page.goto("/orgs/demo/reviews");
+  const menu = page.getByRole("button", { name: /^Menu/ });
+  const signOut = page.getByRole("button", { name: "Sign out" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(page.getByRole("banner").getByRole("checkbox")).toHaveCount(0);
+  await expect(signOut).toBeHidden();
+  await menu.click();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(signOut).toBeVisible();
+  // Into the menu from the keyboard, then Escape: closed, and focus is on the button again.
+  await page.keyboard.press("Tab");
+  await expect(page.locator("#topbar-menu :focus")).toHaveCount(1);
+  await page.keyboard.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(signOut).toBeHidden();
+  await expect(menu).toBeFocused();
+  // Enter opens it again; the next page starts with it closed.
+  await page.keyboard.press("Enter");
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Framework" }).click();
+  await expect(page).toHaveURL(/\/framework$/);
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
 });

@@ -1,38 +1,109 @@
 /**
  * Submitting twice does not do it twice (issue #14, §8), in a real browser:
- * the submit button is disabled while the post is under way, so a double
- * click sends one post. (Without JavaScript the form's one-time token does
- * the job on the server: tests/integration/submit-once.test.ts.)
+ * the submit button refuses while the post is under way, so a double click
+ * sends one post. It keeps focus meanwhile (aria-disabled, not disabled), and a
+ * refused post moves focus to what to put right. (Without JavaScript the form's
+ * one-time token does the job on the server: tests/integration/submit-once.test.ts.)
  */
+import type { Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { models } from "../../db/schema";
-import { expect, test } from "./fixtures";
+import { expect, signInAs, test } from "./fixtures";
+import { TEST_PASSWORD } from "../setup/test-orgs";
 
 const modelsOf = (orgId: number) => getDb().select().from(models).where(eq(models.orgId, orgId)).all();
 
-test("the register button is disabled while its post is under way; a double click registers one model", async ({
+/** Opens `path`, whose posts are then held until `release()`, and counted. */
+async function openWithPostsHeld(page: Page, path: string) {
+  await page.goto(path);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const sent = { count: 0 };
+  await page.route(
+    (url) => url.pathname.startsWith(path),
+    async (route) => {
+      if (route.request().method() === "POST") {
+        sent.count++;
+        await held;
+      }
+      await route.continue();
+    },
+  );
+  return { release, sent };
+}
+
+test("the register button refuses while its post is under way, keeping focus; a double click or Enter registers one model", async ({
   page,
   testOrg,
   loginAs,
 }) => {
   await loginAs("team");
-  const path = `/orgs/${testOrg.slug}/models/new`;
-  await page.goto(path);
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(
-    (url) => url.pathname === path,
-    async (route) => {
-      if (route.request().method() === "POST") await held;
-      await route.continue();
-    },
-  );
+  const { release, sent } = await openWithPostsHeld(page, `/orgs/${testOrg.slug}/models/new`);
   await page.getByLabel("Name").fill("Clicked twice");
   const button = page.getByRole("button", { name: "Register model" });
   await button.dblclick();
+  await expect(button).toHaveAttribute("aria-disabled", "true");
   await expect(button).toBeDisabled();
+  await expect(button).toBeFocused();
+  // Enter in a field clicks the busy button: refused too.
+  await page.getByLabel("Name").press("Enter");
+  expect(sent.count).toBe(1);
   release();
   await expect(page).toHaveURL(`/orgs/${testOrg.slug}/models/clicked-twice`);
+  expect(sent.count).toBe(1);
   expect(modelsOf(testOrg.id).map((m) => m.slug)).toEqual(["clicked-twice"]);
+});
+
+test("a refused post moves focus to the first invalid field, or to the error when no field is marked", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
+  await loginAs("admin");
+  // Register a model, empty: focus stays on the button while it posts, then goes to the Name field, which says why.
+  const { release } = await openWithPostsHeld(page, `/orgs/${testOrg.slug}/models/new`);
+  const register = page.getByRole("button", { name: "Register model" });
+  await register.focus();
+  await page.keyboard.press("Enter");
+  await expect(register).toHaveAttribute("aria-busy", "true");
+  await expect(register).toBeFocused();
+  release();
+  const name = page.getByLabel("Name", { exact: true });
+  await expect(name).toBeFocused();
+  await expect(name).toHaveAttribute("aria-invalid", "true");
+  await expect(name).toHaveAccessibleDescription(/Name is required/);
+  await expect(register).not.toHaveAttribute("aria-disabled");
+
+  // Invite, empty: the email field.
+  await page.goto(`/orgs/${testOrg.slug}/admin`);
+  await page.getByRole("button", { name: "Invite", exact: true }).press("Enter");
+  await expect(page.getByLabel("Email")).toBeFocused();
+  await expect(page.getByLabel("Email")).toHaveAccessibleDescription(/Email is required/);
+
+  // Create a token, empty: the name first; named but without a scope, the scopes' error (no field is marked invalid).
+  await page.goto(`/orgs/${testOrg.slug}/admin/tokens`);
+  const create = page.getByRole("button", { name: "Create token" });
+  await create.press("Enter");
+  await expect(page.getByLabel("Name", { exact: true })).toBeFocused();
+  await page.getByLabel("Name", { exact: true }).fill("ci-pipeline");
+  await create.click();
+  await expect(page.getByText("Choose at least one scope")).toBeFocused();
+});
+
+test("without JavaScript the register form posts as before", async ({ browser, testOrg }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await signInAs(page, testOrg.emails.team, TEST_PASSWORD);
+    await page.goto(`/orgs/${testOrg.slug}/models/new`);
+    const register = page.getByRole("button", { name: "Register model" });
+    await register.click();
+    await expect(page.getByLabel("Name", { exact: true })).toHaveAccessibleDescription(/Name is required/);
+    await page.getByLabel("Name", { exact: true }).fill("No script");
+    await register.click();
+    await expect(page).toHaveURL(`/orgs/${testOrg.slug}/models/no-script`);
+  } finally {
+    await context.close();
+  }
 });

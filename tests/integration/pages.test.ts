@@ -3,6 +3,8 @@
  * page's heading and what the header offers. (Moved from the Playwright specs:
  * these need the HTML the server sends, not a browser.)
  */
+import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
+import { createIncident, createModel, createVersion } from "../../app/modules/registry/registry.server";
 import { send } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
 import { signIn } from "../setup/sign-in";
@@ -69,4 +71,43 @@ test("with every quarter it may open taken, the assessment list says why there i
   expect(full).not.toContain("Start assessment");
   expect(full).toContain(`The current quarter (${current}) and the four before it each have an assessment`);
   expect(full).toContain(`${shiftQuarter(current, 1)} opens on`);
+});
+
+/** The page's pagination as text: tags dropped, React's text separators and spaces folded. */
+const paginationText = (html: string) =>
+  /<nav class="pagination"[^>]*>(.*?)<\/nav>/s
+    .exec(html)?.[1]
+    ?.replace(/<!-- -->/g, "")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;/g, "'")
+    .replace(/\s+/g, " ")
+    .trim();
+
+test("a page past the end of a list says there is none, links to the last, and shows the last page's rows", async ({
+  baseURL,
+  testOrg,
+}) => {
+  for (const name of ["Alpha", "Bravo", "Charlie", "Delta"]) createModel(testOrg.id, { name, riskTier: "limited" }, SYSTEM_ACTOR, "api");
+  const { cookie } = await signIn(baseURL, testOrg.emails.team, TEST_PASSWORD);
+  const path = `/orgs/${testOrg.slug}/models?riskTier=limited&sort=name&pageSize=2`;
+  const past = await send(baseURL, `${path}&page=9`, { cookie });
+  expect(past.status).toBe(200);
+  expect(paginationText(past.text)).toBe("There is no page 9; the list has 2 pages. Go to the last page 3–4 of 4 ← Previous Page 2 of 2");
+  const link = (page: number) => `href="${path.replaceAll("&", "&amp;")}&amp;page=${page}"`;
+  expect(past.text).toContain(`${link(2)}>Go to the last page`);
+  expect(past.text).toContain(`${link(1)}>← Previous`);
+  expect(past.text).not.toContain("No models match");
+  expect(past.text).toMatch(/>Charlie<.*>Delta</s);
+  // A page within the list says nothing of the kind.
+  expect(paginationText((await send(baseURL, `${path}&page=2`, { cookie })).text)).toBe("3–4 of 4 ← Previous Page 2 of 2");
+
+  // A list that hides its pagination on one page (the inbox) still says so when asked for a page past it.
+  const model = createModel(testOrg.id, { name: "Paged inbox", riskTier: "minimal", ownerEmail: testOrg.emails.team }, SYSTEM_ACTOR, "api");
+  createVersion(testOrg.id, model.slug, { version: "1.0.0" }, SYSTEM_ACTOR, "api");
+  createIncident(testOrg.id, model.slug, "1.0.0", { title: "Outage", severity: "sev3", startedAt: new Date() }, SYSTEM_ACTOR);
+  const inbox = `/orgs/${testOrg.slug}/inbox`;
+  expect(paginationText((await send(baseURL, inbox, { cookie })).text)).toBeUndefined();
+  expect(paginationText((await send(baseURL, `${inbox}?page=3`, { cookie })).text)).toBe(
+    "There is no page 3; the list has one page. Go to the last page 1–1 of 1 Page 1 of 1",
+  );
 });

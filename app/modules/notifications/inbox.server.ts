@@ -2,6 +2,7 @@ import { and, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb, reusableQuery, reusableSql, writeTransaction, type DbOrTx } from "../../../db/client";
 import { notifications } from "../../../db/schema";
 import { DomainError } from "../../utils/errors";
+import { listPage } from "../../utils/paging";
 
 /**
  * A person's stored notifications, as the inbox of an organisation shows them:
@@ -48,9 +49,8 @@ const inboxTotalsQuery = reusableSql<{ total: number; unread: number; newestId: 
 /** One page of the inbox (20 a page, newest first), with the counts and the newest id "mark all as read" stops at. */
 export function listInbox(orgId: number, userId: number, page = 1, db: DbOrTx = getDb()) {
   const totals = inboxTotalsQuery.get({ orgId, userId }, db) ?? { total: 0, unread: 0, newestId: null };
-  const pages = Math.max(1, Math.ceil(totals.total / INBOX_PAGE_SIZE));
-  const current = Math.min(Math.max(1, Math.floor(page)), pages);
-  const rows = inboxPageQuery(db).all({ orgId, userId, offset: (current - 1) * INBOX_PAGE_SIZE });
+  const { page: current, offset } = listPage(page, INBOX_PAGE_SIZE, totals.total);
+  const rows = inboxPageQuery(db).all({ orgId, userId, offset });
   return {
     notifications: rows.map(({ readAt, ...n }) => ({ ...n, createdAt: n.createdAt.toISOString(), unread: readAt === null })),
     page: current,

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, isNotNull, max, type SQL } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { auditEvents, deliveryAttempts, outboxMessages, webhookEndpoints } from "../../../db/schema";
+import { listPage } from "../../utils/paging";
 import type { OutboxQuery } from "./admin-page-schemas";
 import { OUTBOX_STATUSES, type OutboxStatus } from "./notification-constants";
 
@@ -30,7 +31,7 @@ export function listOrgOutbox(orgId: number, query: OutboxQuery, pageSize = OUTB
   }
   if (query.status) conditions.push(eq(outboxMessages.status, query.status));
   const total = query.status ? byStatus[query.status] : Object.values(byStatus).reduce((sum, n) => sum + n, 0);
-  const page = Math.min(query.page, Math.max(1, Math.ceil(total / pageSize)));
+  const { page, offset } = listPage(query.page, pageSize, total);
   const messages = db
     .select({
       id: outboxMessages.id,
@@ -54,7 +55,7 @@ export function listOrgOutbox(orgId: number, query: OutboxQuery, pageSize = OUTB
     .where(and(...conditions))
     .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
     .limit(pageSize)
-    .offset((page - 1) * pageSize)
+    .offset(offset)
     .all()
     .map((m) => ({
       ...m,

@@ -12,6 +12,7 @@ import {
 } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { memoByKey } from "../../utils/memo-by-key";
+import { listPage } from "../../utils/paging";
 import { currentQuarterRange } from "../../utils/quarters";
 import { calendarDayProblem } from "../../utils/validation";
 import { continuesAutosaveRun, recordAuditEvent, type Actor } from "../audit/audit.server";
@@ -883,11 +884,10 @@ export function getRoadmapView(
   );
   // Rows in the view (an item in several components counts once per component).
   const total = groups.reduce((n, g) => n + g.count.total, 0);
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, options.page), pages);
+  const { page, offset } = listPage(options.page, pageSize, total);
   const windows = pageWindows(
     groups.map((g) => ({ key: g.key, total: g.count.total })),
-    (page - 1) * pageSize,
+    offset,
     pageSize,
   );
   const slice = windows.length
