@@ -287,7 +287,7 @@ export function generateRoadmapFromAssessment(
         assessment: source.assessment.period,
         transition: generated.transition,
         startDate: generated.startDate,
-        items: generated.items.length,
+        items: planned.total,
         carried: plan.carry.length,
         added: plan.add.length,
         closed: plan.close.map((c) => c.key),
