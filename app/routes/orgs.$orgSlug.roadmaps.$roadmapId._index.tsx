@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useFormAction, useLoaderData, useSearchParams } from "@remix-run/react";
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useUnsavedChangesWarning } from "~/components/autosave";
 import { z } from "zod";
 import { Chart } from "~/components/chart";
 import { ActionResult, FormError } from "~/components/forms";
@@ -161,6 +162,7 @@ function ItemRow({
   roadmapPath,
   formAction,
   posted,
+  onUnsaved,
 }: {
   item: ReturnType<typeof shownItem>;
   roadmapPath: `/${string}`;
@@ -169,6 +171,8 @@ function ItemRow({
   componentNames: Record<string, string>;
   formAction: string;
   posted: ActionAnswer;
+  /** Told whether the row's form holds something typed that the server does not have yet. */
+  onUnsaved: (rowId: string, unsaved: boolean) => void;
 }) {
   // An item can sit in several groups (the component view): ids carry the group.
   const id = `${groupKey}-${item.id}`;
@@ -194,10 +198,22 @@ function ItemRow({
     (refused.errors?.evidence ? evidenceRef : refused.errors?.status ? statusRef : saveRef).current?.focus();
   }, [refused]);
   const working = canWork && item.status !== "closed";
+  // Unsaved: what the row's fields hold differs from what the server has (a refused save stays unsaved).
+  const [unsaved, setUnsaved] = useState(false);
+  const compare = useCallback(() => {
+    const status = statusRef.current;
+    const evidence = evidenceRef.current;
+    setUnsaved(!!status && !!evidence && (status.value !== item.status || evidence.value !== (item.evidence ?? "")));
+  }, [item.status, item.evidence]);
+  useEffect(compare, [compare]);
+  useEffect(() => {
+    onUnsaved(rowId, unsaved);
+    return () => onUnsaved(rowId, false);
+  }, [onUnsaved, rowId, unsaved]);
   return (
     <tr
       data-item={item.key}
-      className={[item.status === "closed" ? "muted" : "", refused ? "unsaved" : ""].filter(Boolean).join(" ") || undefined}
+      className={[item.status === "closed" ? "muted" : "", refused || unsaved ? "unsaved" : ""].filter(Boolean).join(" ") || undefined}
     >
       <td>
         {working ? <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-labelledby={namedBy("select")} /> : null}
@@ -236,7 +252,14 @@ function ItemRow({
             {/* A fetcher: the page stays where it is (its address too), and the answer shows in this row. Without
                 JavaScript the post's page opens at this form (#rowId: in view even where the table scrolls sideways,
                 at 390 px) and shows the answer here. */}
-            <fetcher.Form id={rowId} method="post" action={`${formAction}#${rowId}`} className="inline-form row-form" noValidate>
+            <fetcher.Form
+              id={rowId}
+              method="post"
+              action={`${formAction}#${rowId}`}
+              className="inline-form row-form"
+              noValidate
+              onChange={compare}
+            >
               <input type="hidden" name="intent" value="update" />
               <input type="hidden" name="itemId" value={item.id} />
               <input type="hidden" name="row" value={rowId} />
@@ -276,7 +299,11 @@ function ItemRow({
                   Not saved: {otherErrors}
                 </p>
               ) : null}
-              {answer?.ok ? (
+              {unsaved && !refused ? (
+                <p className="muted row-message" data-testid="row-unsaved">
+                  Not saved yet: press Save.
+                </p>
+              ) : answer?.ok ? (
                 <p className="ok-text row-message" role="status">
                   {answer.notice}
                 </p>
@@ -304,6 +331,21 @@ export default function RoadmapPage() {
   const workstreams = roadmap.progress.byWorkstream;
   const months = Math.max(...workstreams.map((w) => w.endMonth), 1);
   const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}` as const;
+  // Rows holding typed status or evidence not saved yet: switching view, paging or leaving asks first.
+  const [unsavedRows, setUnsavedRows] = useState<ReadonlySet<string>>(new Set());
+  const onUnsaved = useCallback((rowId: string, unsaved: boolean) => {
+    setUnsavedRows((rows) => {
+      if (rows.has(rowId) === unsaved) return rows;
+      const next = new Set(rows);
+      if (unsaved) next.add(rowId);
+      else next.delete(rowId);
+      return next;
+    });
+  }, []);
+  useUnsavedChangesWarning(
+    unsavedRows.size > 0,
+    `You have typed a status or evidence in ${unsavedRows.size === 1 ? "a row" : `${unsavedRows.size} rows`} without saving it. Leave this page and lose it?`,
+  );
   return (
     <>
       <p>
@@ -477,6 +519,7 @@ export default function RoadmapPage() {
                       roadmapPath={base}
                       formAction={formAction}
                       posted={posted}
+                      onUnsaved={onUnsaved}
                     />
                   ))}
                 </tbody>
