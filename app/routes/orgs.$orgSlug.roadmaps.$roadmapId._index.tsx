@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useUnsavedChangesWarning } from "~/components/autosave";
 import { z } from "zod";
 import { Chart } from "~/components/chart";
+import { linePointRadius } from "~/components/chart-data";
 import { ActionResult, FormError } from "~/components/forms";
 import { Pagination } from "~/components/table";
 import { cached } from "~/data-cache.server";
@@ -435,13 +436,39 @@ export default function RoadmapPage() {
                   borderColor: "#1b7a43",
                   backgroundColor: "#1b7a4333",
                   fill: true,
-                  pointRadius: 0,
+                  pointRadius: linePointRadius(roadmap.burnUp.length),
                 },
-                { label: "total", data: roadmap.burnUp.map((p) => p.total), borderColor: "#5b6576", borderDash: [6, 4], pointRadius: 0 },
+                {
+                  label: "total",
+                  data: roadmap.burnUp.map((p) => p.total),
+                  borderColor: "#5b6576",
+                  borderDash: [6, 4],
+                  pointRadius: linePointRadius(roadmap.burnUp.length),
+                },
               ],
             },
             options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { position: "bottom" } } },
           }}
+          table={
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Week of</th>
+                  <th scope="col">Done</th>
+                  <th scope="col">All items</th>
+                </tr>
+              </thead>
+              <tbody>
+                {roadmap.burnUp.map((p) => (
+                  <tr key={p.week}>
+                    <th scope="row">{p.week}</th>
+                    <td>{p.done}</td>
+                    <td>{p.total}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          }
         />
       </div>
 
