@@ -10,11 +10,18 @@ import { Pagination } from "~/components/table";
 import { cached } from "~/data-cache.server";
 import { countOf } from "~/utils/format";
 import { requireMember } from "~/modules/auth/membership.server";
-import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
+import { hasRole } from "~/modules/auth/roles";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
 import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progress";
 import { workstreamLabel } from "~/modules/roadmap/workstreams";
-import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import {
+  ITEM_STATUS_LABELS,
+  ITEM_WORKERS,
+  PLANNERS,
+  ROADMAP_VIEWS,
+  TABLE_SCROLLS_ON_ITS_OWN,
+  WORK_STATUSES,
+} from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
   assignableMembers,
@@ -42,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const query = RoadmapPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const roadmap = cached.roadmapView(org.id, IdSchema.parse(params.roadmapId), { ...query, me: user.email });
   if (!roadmap) throw notFound("Roadmap not found");
-  const canWork = hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active";
+  const canWork = hasRole(role, ITEM_WORKERS) && roadmap.status === "active";
   return {
     org,
     roadmap: { ...roadmap, groups: roadmap.groups.map((g) => ({ ...g, items: g.items.map(shownItem) })) },
@@ -78,7 +85,7 @@ function shownItem(item: RoadmapItemJson) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
-  const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? PLANNERS : REGISTRY_WRITERS);
+  const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? PLANNERS : ITEM_WORKERS);
   return runIntentAction(formData, {
     // `row`: the row the form is in (an item is in several rows of the component view), to answer there.
     update: intent(
@@ -343,6 +350,15 @@ export default function RoadmapPage() {
       return next;
     });
   }, []);
+  // After an assignment the ticked rows are done with: clear them (and the owner and team), so the next
+  // "Assign selected" does not reassign them. (Without JavaScript the page after the post starts unticked.)
+  const bulkForm = useRef<HTMLFormElement>(null);
+  const clearedAfter = useRef<typeof posted>(undefined);
+  useEffect(() => {
+    if (posted?.intent !== "assign" || !posted.ok || clearedAfter.current === posted) return;
+    clearedAfter.current = posted;
+    bulkForm.current?.reset();
+  }, [posted]);
   useUnsavedChangesWarning(
     unsavedRows.size > 0,
     `You have typed a status or evidence in ${unsavedRows.size === 1 ? "a row" : `${unsavedRows.size} rows`} without saving it. Leave this page and lose it?`,
@@ -557,7 +573,7 @@ export default function RoadmapPage() {
       ))}
       {roadmap.total > roadmap.pageSize ? <Pagination page={roadmap.page} pageSize={roadmap.pageSize} total={roadmap.total} /> : null}
       {d.canWork ? (
-        <Form method="post" id="bulk-assign" className="card inline-form" aria-label="Assign selected items">
+        <Form method="post" id="bulk-assign" ref={bulkForm} className="card inline-form" aria-label="Assign selected items">
           <input type="hidden" name="intent" value="assign" />
           <input type="hidden" name="view" value={params.get("view") ?? ""} />
           <FormError error={result?.errors?.itemIds ?? result?.errors?.ownerEmail} />

@@ -7,11 +7,16 @@ import { ActionResult, SelectField, TextAreaField, TextField } from "~/component
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
-import { listMembers } from "~/modules/auth/organizations.server";
-import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
-import { ITEM_STATUS_LABELS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import { hasRole } from "~/modules/auth/roles";
+import { ITEM_STATUS_LABELS, ITEM_WORKERS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
 import { ItemCommentSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
-import { commentOnItem, getRoadmapItem, roadmapComponentNames, updateRoadmapItem } from "~/modules/roadmap/roadmaps.server";
+import {
+  assignableMembers,
+  commentOnItem,
+  getRoadmapItem,
+  roadmapComponentNames,
+  updateRoadmapItem,
+} from "~/modules/roadmap/roadmaps.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
@@ -29,15 +34,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     item,
     components: item.components.map((id) => componentNames.get(id) ?? id),
-    members: listMembers(org.id)
-      .filter((m) => m.active)
-      .map((m) => ({ email: m.email, name: m.name })),
-    canWork: hasRole(role, REGISTRY_WRITERS) && item.status !== "closed" && item.roadmapStatus === "active",
+    // Those who may work items; the owner now stays choosable (and kept by other saves) even if no longer one of them.
+    members: ownerChoices(assignableMembers(org.id), item.owner),
+    canWork: hasRole(role, ITEM_WORKERS) && item.status !== "closed" && item.roadmapStatus === "active",
   };
 }
 
+function ownerChoices(members: Array<{ email: string; name: string }>, owner: { email: string; name: string | null } | null) {
+  if (!owner || members.some((m) => m.email === owner.email)) return members;
+  return [...members, { email: owner.email, name: owner.name ?? owner.email }];
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor, user } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const { org, actor, user } = await requireMember(request, params.orgSlug, ITEM_WORKERS);
   const itemId = IdSchema.parse(params.itemId);
   const formData = await readFormData(request);
   // Saves made as you type are one audit entry per person and quarter of an hour.

@@ -66,3 +66,48 @@ test("status or evidence typed in a row and not saved asks before the view chang
   expect(asked).toHaveLength(2);
   expect(storedItem(item!.id).status).toBe("todo");
 });
+
+test("an assignment clears the ticked rows, with and without JavaScript; only those who work items are offered", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+  apiAs,
+}) => {
+  const roadmapId = await newRoadmap((await apiAs(testOrg.id, [...ASSESS, ...ROADMAP])).ctx);
+  const [a, b, c] = storedItems(roadmapId);
+  const url = `/orgs/${testOrg.slug}/roadmaps/${roadmapId}`;
+  const tick = (p: Page, key: string) => row(p, key).getByRole("checkbox");
+  await loginAs("leadership");
+  await page.goto(url);
+  const bulk = page.getByRole("form", { name: "Assign selected items" });
+  const owners = await bulk.getByLabel("Owner").locator("option").allTextContents();
+  // The test organisation's members are named after their role ("Team <suffix>").
+  expect(owners.map((o) => o.split(" ")[0])).toEqual(["(keep)", "Nobody", "Admin", "Leadership", "Team"]);
+
+  await tick(page, a!.itemKey).check();
+  await tick(page, b!.itemKey).check();
+  await bulk.getByRole("textbox", { name: "Team" }).fill("Platform");
+  await bulk.getByRole("button", { name: "Assign selected" }).click();
+  await expect(page.getByRole("status")).toHaveText("Assigned 2 items.");
+  await expect(tick(page, a!.itemKey)).not.toBeChecked();
+  await expect(tick(page, b!.itemKey)).not.toBeChecked();
+  await expect(bulk.getByRole("textbox", { name: "Team" })).toHaveValue("");
+  // The next assignment takes only what is ticked now.
+  await tick(page, c!.itemKey).check();
+  await bulk.getByRole("textbox", { name: "Team" }).fill("Data");
+  await bulk.getByRole("button", { name: "Assign selected" }).click();
+  await expect(page.getByRole("status")).toHaveText("Assigned 1 item.");
+  expect([a, b, c].map((i) => storedItem(i!.id).team)).toEqual(["Platform", "Platform", "Data"]);
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await context.newPage();
+  await loginAs("leadership", plain);
+  await plain.goto(url);
+  await tick(plain, a!.itemKey).check();
+  await plain.getByRole("form", { name: "Assign selected items" }).getByRole("textbox", { name: "Team" }).fill("Ops");
+  await plain.getByRole("form", { name: "Assign selected items" }).getByRole("button", { name: "Assign selected" }).click();
+  await expect(plain.getByRole("status")).toHaveText("Assigned 1 item.");
+  await expect(tick(plain, a!.itemKey)).not.toBeChecked();
+  await context.close();
+});

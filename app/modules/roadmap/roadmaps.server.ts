@@ -26,7 +26,7 @@ import { progressFromCounts, progressSentence, roadmapProgress } from "./progres
 import { planGeneration, type ActiveRoadmap, type GeneratedItem } from "./generate";
 import { pageWindows } from "./paging";
 import { workstreamProgress, type WorkstreamCounts } from "./workstreams";
-import { OPEN_ITEM_STATUSES, ROADMAP_VIEWS, type ItemStatus, type RoadmapView } from "./roadmap-constants";
+import { ITEM_WORKERS, OPEN_ITEM_STATUSES, ROADMAP_VIEWS, type ItemStatus, type RoadmapView } from "./roadmap-constants";
 import type { RoadmapItemUpdate } from "./roadmap-schemas";
 
 const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
@@ -305,20 +305,33 @@ const assignableMembersQuery = reusableQuery((db) =>
     .select({ email: users.email, name: users.name })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, sql.placeholder("orgId")), eq(users.active, true)))
+    .where(and(eq(memberships.orgId, sql.placeholder("orgId")), eq(users.active, true), inArray(memberships.role, [...ITEM_WORKERS])))
     .orderBy(users.name),
 );
 
-/** The people items can be assigned to: the organisation's active members, by name. */
+/** The people items can be assigned to: the organisation's active members who may work items (`ITEM_WORKERS`), by name. */
 export function assignableMembers(orgId: number, db: DbOrTx = getDb()) {
   return assignableMembersQuery(db).all({ orgId });
 }
 
-function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): number | null | undefined {
+/**
+ * The owner an update names: undefined to keep it, null for nobody, else an active member who may
+ * work items. `current`: the item's owner now, kept even if their role has changed since.
+ */
+function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined, current: number | null = null): number | null | undefined {
   if (email === undefined) return undefined;
   if (email === "none") return null;
   const member = activeMemberByEmail(tx, orgId, email);
   if (!member) throw invalid(`${email} is not an active member of this organisation`, "ownerEmail");
+  if (member.id === current) return member.id;
+  const role = tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, member.id)))
+    .get()?.role;
+  if (!role || !(ITEM_WORKERS as readonly string[]).includes(role)) {
+    throw invalid(`${email} cannot own roadmap items: only admins, leadership and ML team members work them`, "ownerEmail");
+  }
   return member.id;
 }
 
@@ -347,7 +360,7 @@ export function updateRoadmapItem(
     const roadmap = tx.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, before.roadmapId)).get();
     if (roadmap?.status !== "active") throw conflict("This roadmap has been superseded; work on the current one");
     const now = options.now ?? new Date();
-    const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail);
+    const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail, before.ownerUserId);
     const status = input.status ?? before.status;
     const evidence = input.evidence === undefined ? before.evidence : input.evidence.trim() || null;
     if (status === "done" && !evidence && (input.status === "done" || input.evidence !== undefined)) {
