@@ -85,12 +85,12 @@ function shownItem(item: RoadmapItemJson) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
-  const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? PLANNERS : ITEM_WORKERS);
+  const { org, actor, role } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? PLANNERS : ITEM_WORKERS);
   return runIntentAction(formData, {
     // `row`: the row the form is in (an item is in several rows of the component view), to answer there.
     update: intent(
       z.object({ itemId: z.coerce.number().int().positive(), row: RowIdSchema }).and(RoadmapItemUpdateSchema),
-      ({ itemId, row: _row, ...input }) => updateRoadmapItem(org.id, itemId, input, actor),
+      ({ itemId, row: _row, ...input }) => updateRoadmapItem(org.id, itemId, input, actor, { mayPlan: hasRole(role, PLANNERS) }),
       // Shown in the row it was saved from; in the banner (naming the item) for a post without one.
       (item, { row }) => (row ? { notice: "Saved.", values: { row } } : `Updated “${item.title}”.`),
     ),

@@ -4,7 +4,7 @@
  */
 import { API, expectJson, send } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
-import { ASSESS, finalisedAssessment, P1, ROADMAP } from "../setup/roadmap-fixtures";
+import { ASSESS, finalisedAssessment, P1, ROADMAP, storedItem } from "../setup/roadmap-fixtures";
 import { signIn } from "../setup/sign-in";
 import { TEST_PASSWORD } from "../setup/test-orgs";
 
@@ -30,4 +30,44 @@ test("a new roadmap's burn-up has a data table of its one week", async ({ baseUR
   expect(figure).toContain('data-chart="Burn-up: done items over time"');
   const table = textOf(/<details>(.*?)<\/details>/s.exec(figure)?.[1] ?? "");
   expect(table).toMatch(new RegExp(`^Data table Week of Done All items \\d{4}-\\d{2}-\\d{2} 0 ${roadmap.items.length}$`));
+});
+
+test("leadership moves an item's due date on its page; the team sees no such field and a forged one changes nothing", async ({
+  baseURL,
+  testOrg,
+  apiAs,
+}) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const roadmap = await expectJson<{ id: number; items: Array<{ id: number; dueDate: string }> }>(
+    await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`),
+    201,
+  );
+  const item = roadmap.items[0]!;
+  const path = `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}/items/${item.id}`;
+  const post = (cookie: string, fields: Record<string, string>) =>
+    send(baseURL, path, {
+      method: "POST",
+      cookie,
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: baseURL },
+      body: new URLSearchParams({ intent: "update", ...fields }).toString(),
+    });
+
+  const leader = await signIn(baseURL, testOrg.emails.leadership, TEST_PASSWORD);
+  expect((await send(baseURL, path, { cookie: leader.cookie })).text).toMatch(/<input[^>]*name="dueDate"[^>]*type="date"/);
+  expect((await post(leader.cookie, { dueDate: "2031-05-31" })).status).toBe(200);
+  expect(storedItem(item.id).dueDate).toBe("2031-05-31");
+  const refused = await post(leader.cookie, { dueDate: "2031-02-30" });
+  expect(refused.status).toBe(400);
+  expect(refused.text).toContain("That date does not exist");
+  expect(storedItem(item.id).dueDate).toBe("2031-05-31");
+
+  const team = await signIn(baseURL, testOrg.emails.team, TEST_PASSWORD);
+  const page = (await send(baseURL, path, { cookie: team.cookie })).text;
+  expect(page).toContain('aria-label="Work on this item"');
+  expect(page).not.toContain('name="dueDate"');
+  const forged = await post(team.cookie, { dueDate: "2020-01-31" });
+  expect(forged.status).toBeGreaterThanOrEqual(400);
+  expect(forged.text).toContain("Only leadership and admins change due dates");
+  expect(storedItem(item.id).dueDate).toBe("2031-05-31");
 });

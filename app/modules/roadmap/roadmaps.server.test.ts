@@ -460,6 +460,27 @@ describe("updateRoadmapItem", () => {
     expect(getRoadmapItem(orgId, item!.id)).toMatchObject({ owner: { email: moved.email }, evidence: "Still theirs" });
   });
 
+  it("moves the due date for a planner, audited; a past date makes the open item overdue; others are refused", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const item = roadmap.items[0]!;
+    const team = addMember(orgId, "worker");
+    const refused = catchDomain(() => updateRoadmapItem(orgId, item.id, { dueDate: "2030-01-31" }, team.actor, { mayPlan: false }));
+    expect(refused).toMatchObject({ code: "forbidden", field: "dueDate" });
+    expect(getRoadmapItem(orgId, item.id)!.dueDate).toBe(item.dueDate);
+    // The same date is no change: allowed to anyone (a form sends what it shows).
+    updateRoadmapItem(orgId, item.id, { dueDate: item.dueDate, team: "Ops" }, team.actor, { mayPlan: false });
+
+    updateRoadmapItem(orgId, item.id, { dueDate: "2030-01-31" }, LEADER, { mayPlan: true, autosave: true });
+    expect(getRoadmapItem(orgId, item.id)).toMatchObject({ dueDate: "2030-01-31", overdue: false });
+    const events = auditOf(orgId, "roadmap_item.updated");
+    expect(events.at(-1)!.payload).toMatchObject({ before: { dueDate: item.dueDate }, after: { dueDate: "2030-01-31" } });
+    const past = daysFromToday(-3);
+    updateRoadmapItem(orgId, item.id, { dueDate: past }, LEADER, { mayPlan: true, autosave: true });
+    expect(getRoadmapItem(orgId, item.id)).toMatchObject({ dueDate: past, overdue: true });
+    // A due date moved while typing elsewhere is a decision: recorded even within an autosave run.
+    expect(auditOf(orgId, "roadmap_item.updated")).toHaveLength(events.length + 1);
+  });
+
   it("refuses an owner who is not a member (invalid, field ownerEmail) and changes nothing", () => {
     const { orgId, roadmap } = orgWithRoadmap();
     const otherOrg = newOrg();

@@ -336,18 +336,20 @@ function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined, curr
 }
 
 /**
- * Changes an item's status, owner, team or evidence. Marking it done needs
+ * Changes an item's status, owner, team, evidence or due date. Marking it done needs
  * evidence (a note or a link, sent now or already stored): the guide's
- * checklists expect proof. An empty evidence or team clears it. With `autosave`, an
- * edit that keeps the status and follows the same person's own update within
- * 15 minutes is not audited again (typing must not flood the audit log).
+ * checklists expect proof. An empty evidence or team clears it. A new due date
+ * needs `mayPlan` (the portal gives it to planners; an API token with `roadmap:write`
+ * generates roadmaps and plans too); a past one is taken, and makes an open item overdue.
+ * With `autosave`, an edit that keeps the status, owner and due date and follows the same
+ * person's own update within 15 minutes is not audited again (typing must not flood the audit log).
  */
 export function updateRoadmapItem(
   orgId: number,
   itemId: number,
   input: RoadmapItemUpdate,
   actor: Actor,
-  options: WriteOptions & { autosave?: boolean } = {},
+  options: WriteOptions & { autosave?: boolean; mayPlan?: boolean } = {},
 ) {
   return writeTransaction({ orgId }, (tx) => {
     const before = tx
@@ -360,6 +362,10 @@ export function updateRoadmapItem(
     const roadmap = tx.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, before.roadmapId)).get();
     if (roadmap?.status !== "active") throw conflict("This roadmap has been superseded; work on the current one");
     const now = options.now ?? new Date();
+    const dueDate = input.dueDate ?? before.dueDate;
+    if (dueDate !== before.dueDate && options.mayPlan === false) {
+      throw new DomainError("forbidden", "Only leadership and admins change due dates", "dueDate");
+    }
     const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail, before.ownerUserId);
     const status = input.status ?? before.status;
     const evidence = input.evidence === undefined ? before.evidence : input.evidence.trim() || null;
@@ -373,6 +379,7 @@ export function updateRoadmapItem(
         ownerUserId: ownerUserId === undefined ? before.ownerUserId : ownerUserId,
         team: input.team === undefined ? before.team : input.team || null,
         evidence,
+        dueDate,
         completedAt: status === "done" ? (before.completedAt ?? now) : null,
         updatedAt: now,
       })
@@ -380,12 +387,19 @@ export function updateRoadmapItem(
       .returning()
       .get();
     notifyNewOwner(tx, orgId, ownerUserId, [before], actor, now);
-    const view = (i: typeof before) => ({ status: i.status, ownerUserId: i.ownerUserId, team: i.team, evidence: i.evidence });
-    // Only typing rides on the run's entry: a change of status or owner is a decision, always recorded.
+    const view = (i: typeof before) => ({
+      status: i.status,
+      ownerUserId: i.ownerUserId,
+      team: i.team,
+      evidence: i.evidence,
+      dueDate: i.dueDate,
+    });
+    // Only typing rides on the run's entry: a change of status, owner or due date is a decision, always recorded.
     const coalesced =
       options.autosave &&
       status === before.status &&
       after.ownerUserId === before.ownerUserId &&
+      after.dueDate === before.dueDate &&
       continuesAutosaveRun(tx, { orgId, entityType: "roadmap_item", entityId: before.id, action: "roadmap_item.updated", actor, now });
     if (!coalesced) {
       recordAuditEvent(tx, {
