@@ -17,6 +17,7 @@ import { DUE_SOON_DAYS, dueSoonHorizon } from "~/modules/dashboard/due";
 import { reviewInbox } from "~/modules/governance/inbox.server";
 import { STAGES } from "~/modules/registry/registry-constants";
 import { myOpenRoadmapItems } from "~/modules/roadmap/roadmaps.server";
+import { ITEM_STATUS_LABELS } from "~/modules/roadmap/roadmap-constants";
 import { formatDate, formatDateTime } from "~/utils/format";
 import { quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
 import { AppLink } from "~/components/link";
@@ -272,7 +273,7 @@ function MyItems({ org, myItems }: Pick<Data, "org" | "myItems">) {
               {formatDate(i.dueDate)}
               {i.overdue ? " (overdue)" : i.dueSoon ? " (due soon)" : ""}
             </span>{" "}
-            {i.title} <span className="muted">({i.status.replace("_", " ")})</span>
+            {i.title} <span className="muted">({ITEM_STATUS_LABELS[i.status]})</span>
           </li>
         ))}
       </ul>

@@ -505,7 +505,11 @@ export default function RoadmapPage() {
               <Form method="post" className="inline-form">
                 <input type="hidden" name="intent" value="tick" />
                 <input type="hidden" name="criterionId" value={c.id} />
-                <select name="met" aria-label={`Is “${c.text}” met?`} defaultValue={c.met === false ? "no" : "yes"}>
+                {/* No answer until one is chosen (a recorded one shows what was recorded): never "Met" by default. */}
+                <select name="met" required aria-label={`Is “${c.text}” met?`} defaultValue={c.met === null ? "" : c.met ? "yes" : "no"}>
+                  <option value="" disabled>
+                    Met or not?
+                  </option>
                   <option value="yes">Met</option>
                   <option value="no">Not met</option>
                 </select>
