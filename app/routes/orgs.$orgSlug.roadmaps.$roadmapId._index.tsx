@@ -575,7 +575,16 @@ export default function RoadmapPage() {
           )}
         </section>
       ))}
-      {roadmap.total > roadmap.pageSize ? <Pagination page={roadmap.page} pageSize={roadmap.pageSize} total={roadmap.total} /> : null}
+      {roadmap.total > roadmap.pageSize ? (
+        <>
+          {/* Paper holds only this page: say so, and where the rest is. */}
+          <p className="print-only" data-testid="print-page-note">
+            Items {(roadmap.page - 1) * roadmap.pageSize + 1}–{Math.min(roadmap.page * roadmap.pageSize, roadmap.total)} of {roadmap.total}:
+            print each page, or export the PDF for all items.
+          </p>
+          <Pagination page={roadmap.page} pageSize={roadmap.pageSize} total={roadmap.total} />
+        </>
+      ) : null}
       {d.canWork ? (
         <Form method="post" id="bulk-assign" ref={bulkForm} className="card inline-form" aria-label="Assign selected items">
           <input type="hidden" name="intent" value="assign" />

@@ -8,9 +8,10 @@ import { ASSESS, finalisedAssessment, P1, ROADMAP, storedItem } from "../setup/r
 import { signIn } from "../setup/sign-in";
 import { TEST_PASSWORD } from "../setup/test-orgs";
 
-/** The text of an HTML fragment, tags dropped and spaces collapsed. */
+/** The text of an HTML fragment: React's text separators dropped, other tags made spaces, spaces collapsed. */
 const textOf = (html: string) =>
   html
+    .replace(/<!-- -->/g, "")
     .replace(/<[^>]+>/g, " ")
     .replace(/\s+/g, " ")
     .trim();
@@ -70,4 +71,40 @@ test("leadership moves an item's due date on its page; the team sees no such fie
   expect(forged.status).toBeGreaterThanOrEqual(400);
   expect(forged.text).toContain("Only leadership and admins change due dates");
   expect(storedItem(item.id).dueDate).toBe("2031-05-31");
+});
+
+test("the page and dashboard speak plainly: status labels, a future start, no default criterion answer, a print note", async ({
+  baseURL,
+  testOrg,
+  apiAs,
+}) => {
+  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const roadmap = await expectJson<{ id: number; items: Array<{ id: number }> }>(
+    await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`, { data: { startDate: "2099-01-01" } }),
+    201,
+  );
+  await expectJson(await api.ctx.patch(`${API}/roadmap-items/${roadmap.items[0]!.id}`, { data: { ownerEmail: testOrg.emails.team } }), 200);
+
+  const team = await signIn(baseURL, testOrg.emails.team, TEST_PASSWORD);
+  const dashboard = textOf((await send(baseURL, `/orgs/${testOrg.slug}`, { cookie: team.cookie })).text);
+  expect(dashboard).toContain("(To do)");
+  expect(dashboard).not.toContain("(todo)");
+
+  const leader = await signIn(baseURL, testOrg.emails.leadership, TEST_PASSWORD);
+  const leaderDashboard = textOf((await send(baseURL, `/orgs/${testOrg.slug}`, { cookie: leader.cookie })).text);
+  expect(leaderDashboard).toMatch(/starts 1 Jan 2099|starts 2099-01-01/);
+
+  const page = (await send(baseURL, `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}`, { cookie: leader.cookie })).text;
+  const selects = [...page.matchAll(/<select name="met"[^>]*>(.*?)<\/select>/gs)];
+  expect(selects.length).toBeGreaterThan(0);
+  for (const [whole, options] of selects) {
+    expect(whole).toContain("required");
+    expect(options).toMatch(/<option value="" disabled="" selected="">Met or not\?<\/option>/);
+  }
+
+  // The component view lists an item once per component: more rows than a page holds.
+  const byComponent = await send(baseURL, `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}?view=component`, { cookie: leader.cookie });
+  const note = /<p class="print-only" data-testid="print-page-note">(.*?)<\/p>/s.exec(byComponent.text)?.[1];
+  expect(textOf(note ?? "")).toMatch(/^Items 1–25 of \d+: print each page, or export the PDF for all items\.$/);
 });
