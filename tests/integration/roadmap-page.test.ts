@@ -2,11 +2,22 @@
  * The roadmap page's HTML as the server sends it (what needs no browser): the burn-up's data
  * table. (Rows in the browser: tests/e2e/roadmap-rows.spec.ts.)
  */
-import { API, expectJson, send } from "../setup/api-client";
+import type { ApiScope } from "../../app/modules/auth/api-scopes";
+import { API, expectJson, send, type ApiClient } from "../setup/api-client";
 import { expect, test } from "../setup/api-test";
 import { ASSESS, finalisedAssessment, P1, ROADMAP, storedItem } from "../setup/roadmap-fixtures";
 import { signIn } from "../setup/sign-in";
 import { TEST_PASSWORD } from "../setup/test-orgs";
+
+type Generated = { id: number; items: Array<{ id: number; dueDate: string }> };
+
+/** A roadmap generated through the API from a finalised assessment, and the client that made it. */
+async function generated(apiAs: (orgId: number, scopes: ApiScope[]) => Promise<{ ctx: ApiClient }>, orgId: number, data = {}) {
+  const api = await apiAs(orgId, [...ASSESS, ...ROADMAP]);
+  const assessment = await finalisedAssessment(api.ctx, P1);
+  const roadmap = await expectJson<Generated>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`, { data }), 201);
+  return { api, roadmap };
+}
 
 /** The text of an HTML fragment: React's text separators dropped, other tags made spaces, spaces collapsed. */
 const textOf = (html: string) =>
@@ -17,12 +28,7 @@ const textOf = (html: string) =>
     .trim();
 
 test("a new roadmap's burn-up has a data table of its one week", async ({ baseURL, testOrg, apiAs }) => {
-  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
-  const assessment = await finalisedAssessment(api.ctx, P1);
-  const roadmap = await expectJson<{ id: number; items: unknown[] }>(
-    await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`),
-    201,
-  );
+  const { roadmap } = await generated(apiAs, testOrg.id);
   const { cookie } = await signIn(baseURL, testOrg.emails.team, TEST_PASSWORD);
   const reply = await send(baseURL, `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}`, { cookie });
   expect(reply.status).toBe(200);
@@ -38,12 +44,7 @@ test("leadership moves an item's due date on its page; the team sees no such fie
   testOrg,
   apiAs,
 }) => {
-  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
-  const assessment = await finalisedAssessment(api.ctx, P1);
-  const roadmap = await expectJson<{ id: number; items: Array<{ id: number; dueDate: string }> }>(
-    await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`),
-    201,
-  );
+  const { roadmap } = await generated(apiAs, testOrg.id);
   const item = roadmap.items[0]!;
   const path = `/orgs/${testOrg.slug}/roadmaps/${roadmap.id}/items/${item.id}`;
   const post = (cookie: string, fields: Record<string, string>) =>
@@ -78,12 +79,7 @@ test("the page and dashboard speak plainly: status labels, a future start, no de
   testOrg,
   apiAs,
 }) => {
-  const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
-  const assessment = await finalisedAssessment(api.ctx, P1);
-  const roadmap = await expectJson<{ id: number; items: Array<{ id: number }> }>(
-    await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`, { data: { startDate: "2099-01-01" } }),
-    201,
-  );
+  const { api, roadmap } = await generated(apiAs, testOrg.id, { startDate: "2099-01-01" });
   await expectJson(await api.ctx.patch(`${API}/roadmap-items/${roadmap.items[0]!.id}`, { data: { ownerEmail: testOrg.emails.team } }), 200);
 
   const team = await signIn(baseURL, testOrg.emails.team, TEST_PASSWORD);
