@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { trendSeries, wrapLabel } from "./chart-data";
+import { linePointRadius, trendSeries, wrapLabel } from "./chart-data";
 
 describe("wrapLabel", () => {
   it("wraps at word boundaries and keeps every word whole", () => {
@@ -64,5 +64,14 @@ describe("trendSeries", () => {
       ["B2", [2, 3]],
       ["C", [null, 1]],
     ]);
+  });
+});
+
+describe("linePointRadius", () => {
+  it("draws the points of a short line (one point alone draws nothing otherwise) and none on a long one", () => {
+    expect(linePointRadius(1)).toBe(3);
+    expect(linePointRadius(12)).toBe(3);
+    expect(linePointRadius(13)).toBe(0);
+    expect(linePointRadius(5, { upTo: 4, radius: 2 })).toBe(0);
   });
 });

@@ -69,3 +69,11 @@ export function trendSeries(assessments: readonly TrendAssessment[], keyOf: Tren
     ],
   };
 }
+
+/**
+ * How big a line chart's points are drawn: a line of a few points (a new roadmap's one week) draws
+ * nothing without them, a long one reads better as a plain line.
+ */
+export function linePointRadius(points: number, { upTo = 12, radius = 3 }: { upTo?: number; radius?: number } = {}): number {
+  return points <= upTo ? radius : 0;
+}

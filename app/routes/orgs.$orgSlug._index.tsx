@@ -17,6 +17,8 @@ import { DUE_SOON_DAYS, dueSoonHorizon } from "~/modules/dashboard/due";
 import { reviewInbox } from "~/modules/governance/inbox.server";
 import { STAGES } from "~/modules/registry/registry-constants";
 import { myOpenRoadmapItems } from "~/modules/roadmap/roadmaps.server";
+import { startWord } from "~/modules/roadmap/progress";
+import { ITEM_STATUS_LABELS } from "~/modules/roadmap/roadmap-constants";
 import { formatDate, formatDateTime } from "~/utils/format";
 import { quarterOf, quarterRange, shiftQuarter } from "~/utils/quarters";
 import { AppLink } from "~/components/link";
@@ -28,6 +30,11 @@ const REVIEW_ROLES: readonly Role[] = ["ethics"];
 const ACTIVITY_ROLES: readonly Role[] = ["admin", "auditor"];
 /** How many entries each list on the dashboard shows; the linked pages have the rest. */
 const LIST_LIMIT = 5;
+/** The active roadmap with how its start reads today ("starts" while ahead, "since" once reached). */
+function withStartWord<T extends { startDate: string }>(roadmap: T | null) {
+  return roadmap && { ...roadmap, startsLater: startWord(roadmap.startDate, new Date().toISOString().slice(0, 10)) === "Starts" };
+}
+
 /** How many of the member's own open roadmap items the dashboard lists. */
 const MY_ITEMS_LIMIT = 8;
 
@@ -50,7 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     quarters: Array.from({ length: 8 }, (_, i) => shiftQuarter(current, -i)),
     metrics: cached.registryMetrics(org.id, quarterRange(quarter)),
     standing: leads ? cached.maturityStanding(org.id) : null,
-    roadmap: leads ? cached.activeRoadmapProgress(org.id) : null,
+    roadmap: leads ? withStartWord(cached.activeRoadmapProgress(org.id)) : null,
     reviews: inbox
       ? {
           approvals: approvals.map((r) => ({
@@ -155,7 +162,9 @@ function MaturityStanding({ org, standing, roadmap }: Pick<Data, "org" | "standi
             <AppLink to={`/orgs/${org.slug}/roadmaps/${roadmap.id}`}>
               Level {roadmap.fromLevel} → {roadmap.toLevel}: {roadmap.title}
             </AppLink>{" "}
-            <span className="muted">since {formatDate(roadmap.startDate)}</span>
+            <span className="muted">
+              {roadmap.startsLater ? "starts" : "since"} {formatDate(roadmap.startDate)}
+            </span>
           </p>
           <div
             className="progress"
@@ -268,7 +277,7 @@ function MyItems({ org, myItems }: Pick<Data, "org" | "myItems">) {
               {formatDate(i.dueDate)}
               {i.overdue ? " (overdue)" : i.dueSoon ? " (due soon)" : ""}
             </span>{" "}
-            {i.title} <span className="muted">({i.status.replace("_", " ")})</span>
+            {i.title} <span className="muted">({ITEM_STATUS_LABELS[i.status]})</span>
           </li>
         ))}
       </ul>

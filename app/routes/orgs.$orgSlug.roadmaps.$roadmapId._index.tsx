@@ -1,18 +1,27 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useFormAction, useLoaderData, useSearchParams } from "@remix-run/react";
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useUnsavedChangesWarning } from "~/components/autosave";
 import { z } from "zod";
 import { Chart } from "~/components/chart";
+import { linePointRadius } from "~/components/chart-data";
 import { ActionResult, FormError } from "~/components/forms";
 import { Pagination } from "~/components/table";
 import { cached } from "~/data-cache.server";
 import { countOf } from "~/utils/format";
 import { requireMember } from "~/modules/auth/membership.server";
-import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
+import { hasRole } from "~/modules/auth/roles";
 import { criterionStatusLabel } from "~/modules/roadmap/criteria";
 import { progressSentence, type RoadmapProgress } from "~/modules/roadmap/progress";
 import { workstreamLabel } from "~/modules/roadmap/workstreams";
-import { ITEM_STATUS_LABELS, PLANNERS, ROADMAP_VIEWS, TABLE_SCROLLS_ON_ITS_OWN, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import {
+  ITEM_STATUS_LABELS,
+  ITEM_WORKERS,
+  PLANNERS,
+  ROADMAP_VIEWS,
+  TABLE_SCROLLS_ON_ITS_OWN,
+  WORK_STATUSES,
+} from "~/modules/roadmap/roadmap-constants";
 import { BulkAssignSchema, CriterionTickSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
 import {
   assignableMembers,
@@ -40,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const query = RoadmapPageQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const roadmap = cached.roadmapView(org.id, IdSchema.parse(params.roadmapId), { ...query, me: user.email });
   if (!roadmap) throw notFound("Roadmap not found");
-  const canWork = hasRole(role, REGISTRY_WRITERS) && roadmap.status === "active";
+  const canWork = hasRole(role, ITEM_WORKERS) && roadmap.status === "active";
   return {
     org,
     roadmap: { ...roadmap, groups: roadmap.groups.map((g) => ({ ...g, items: g.items.map(shownItem) })) },
@@ -76,12 +85,12 @@ function shownItem(item: RoadmapItemJson) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await readFormData(request);
-  const { org, actor } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? PLANNERS : REGISTRY_WRITERS);
+  const { org, actor, role } = await requireMember(request, params.orgSlug, formData.get("intent") === "tick" ? PLANNERS : ITEM_WORKERS);
   return runIntentAction(formData, {
     // `row`: the row the form is in (an item is in several rows of the component view), to answer there.
     update: intent(
       z.object({ itemId: z.coerce.number().int().positive(), row: RowIdSchema }).and(RoadmapItemUpdateSchema),
-      ({ itemId, row: _row, ...input }) => updateRoadmapItem(org.id, itemId, input, actor),
+      ({ itemId, row: _row, ...input }) => updateRoadmapItem(org.id, itemId, input, actor, { mayPlan: hasRole(role, PLANNERS) }),
       // Shown in the row it was saved from; in the banner (naming the item) for a post without one.
       (item, { row }) => (row ? { notice: "Saved.", values: { row } } : `Updated “${item.title}”.`),
     ),
@@ -161,6 +170,7 @@ function ItemRow({
   roadmapPath,
   formAction,
   posted,
+  onUnsaved,
 }: {
   item: ReturnType<typeof shownItem>;
   roadmapPath: `/${string}`;
@@ -169,6 +179,8 @@ function ItemRow({
   componentNames: Record<string, string>;
   formAction: string;
   posted: ActionAnswer;
+  /** Told whether the row's form holds something typed that the server does not have yet. */
+  onUnsaved: (rowId: string, unsaved: boolean) => void;
 }) {
   // An item can sit in several groups (the component view): ids carry the group.
   const id = `${groupKey}-${item.id}`;
@@ -194,10 +206,22 @@ function ItemRow({
     (refused.errors?.evidence ? evidenceRef : refused.errors?.status ? statusRef : saveRef).current?.focus();
   }, [refused]);
   const working = canWork && item.status !== "closed";
+  // Unsaved: what the row's fields hold differs from what the server has (a refused save stays unsaved).
+  const [unsaved, setUnsaved] = useState(false);
+  const compare = useCallback(() => {
+    const status = statusRef.current;
+    const evidence = evidenceRef.current;
+    setUnsaved(!!status && !!evidence && (status.value !== item.status || evidence.value !== (item.evidence ?? "")));
+  }, [item.status, item.evidence]);
+  useEffect(compare, [compare]);
+  useEffect(() => {
+    onUnsaved(rowId, unsaved);
+    return () => onUnsaved(rowId, false);
+  }, [onUnsaved, rowId, unsaved]);
   return (
     <tr
       data-item={item.key}
-      className={[item.status === "closed" ? "muted" : "", refused ? "unsaved" : ""].filter(Boolean).join(" ") || undefined}
+      className={[item.status === "closed" ? "muted" : "", refused || unsaved ? "unsaved" : ""].filter(Boolean).join(" ") || undefined}
     >
       <td>
         {working ? <input type="checkbox" name="itemIds" value={item.id} form="bulk-assign" aria-labelledby={namedBy("select")} /> : null}
@@ -236,7 +260,14 @@ function ItemRow({
             {/* A fetcher: the page stays where it is (its address too), and the answer shows in this row. Without
                 JavaScript the post's page opens at this form (#rowId: in view even where the table scrolls sideways,
                 at 390 px) and shows the answer here. */}
-            <fetcher.Form id={rowId} method="post" action={`${formAction}#${rowId}`} className="inline-form row-form" noValidate>
+            <fetcher.Form
+              id={rowId}
+              method="post"
+              action={`${formAction}#${rowId}`}
+              className="inline-form row-form"
+              noValidate
+              onChange={compare}
+            >
               <input type="hidden" name="intent" value="update" />
               <input type="hidden" name="itemId" value={item.id} />
               <input type="hidden" name="row" value={rowId} />
@@ -276,7 +307,11 @@ function ItemRow({
                   Not saved: {otherErrors}
                 </p>
               ) : null}
-              {answer?.ok ? (
+              {unsaved && !refused ? (
+                <p className="muted row-message" data-testid="row-unsaved">
+                  Not saved yet: press Save.
+                </p>
+              ) : answer?.ok ? (
                 <p className="ok-text row-message" role="status">
                   {answer.notice}
                 </p>
@@ -304,6 +339,30 @@ export default function RoadmapPage() {
   const workstreams = roadmap.progress.byWorkstream;
   const months = Math.max(...workstreams.map((w) => w.endMonth), 1);
   const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}` as const;
+  // Rows holding typed status or evidence not saved yet: switching view, paging or leaving asks first.
+  const [unsavedRows, setUnsavedRows] = useState<ReadonlySet<string>>(new Set());
+  const onUnsaved = useCallback((rowId: string, unsaved: boolean) => {
+    setUnsavedRows((rows) => {
+      if (rows.has(rowId) === unsaved) return rows;
+      const next = new Set(rows);
+      if (unsaved) next.add(rowId);
+      else next.delete(rowId);
+      return next;
+    });
+  }, []);
+  // After an assignment the ticked rows are done with: clear them (and the owner and team), so the next
+  // "Assign selected" does not reassign them. (Without JavaScript the page after the post starts unticked.)
+  const bulkForm = useRef<HTMLFormElement>(null);
+  const clearedAfter = useRef<typeof posted>(undefined);
+  useEffect(() => {
+    if (posted?.intent !== "assign" || !posted.ok || clearedAfter.current === posted) return;
+    clearedAfter.current = posted;
+    bulkForm.current?.reset();
+  }, [posted]);
+  useUnsavedChangesWarning(
+    unsavedRows.size > 0,
+    `You have typed a status or evidence in ${unsavedRows.size === 1 ? "a row" : `${unsavedRows.size} rows`} without saving it. Leave this page and lose it?`,
+  );
   return (
     <>
       <p>
@@ -393,13 +452,39 @@ export default function RoadmapPage() {
                   borderColor: "#1b7a43",
                   backgroundColor: "#1b7a4333",
                   fill: true,
-                  pointRadius: 0,
+                  pointRadius: linePointRadius(roadmap.burnUp.length),
                 },
-                { label: "total", data: roadmap.burnUp.map((p) => p.total), borderColor: "#5b6576", borderDash: [6, 4], pointRadius: 0 },
+                {
+                  label: "total",
+                  data: roadmap.burnUp.map((p) => p.total),
+                  borderColor: "#5b6576",
+                  borderDash: [6, 4],
+                  pointRadius: linePointRadius(roadmap.burnUp.length),
+                },
               ],
             },
             options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { position: "bottom" } } },
           }}
+          table={
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Week of</th>
+                  <th scope="col">Done</th>
+                  <th scope="col">All items</th>
+                </tr>
+              </thead>
+              <tbody>
+                {roadmap.burnUp.map((p) => (
+                  <tr key={p.week}>
+                    <th scope="row">{p.week}</th>
+                    <td>{p.done}</td>
+                    <td>{p.total}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          }
         />
       </div>
 
@@ -420,7 +505,11 @@ export default function RoadmapPage() {
               <Form method="post" className="inline-form">
                 <input type="hidden" name="intent" value="tick" />
                 <input type="hidden" name="criterionId" value={c.id} />
-                <select name="met" aria-label={`Is “${c.text}” met?`} defaultValue={c.met === false ? "no" : "yes"}>
+                {/* No answer until one is chosen (a recorded one shows what was recorded): never "Met" by default. */}
+                <select name="met" required aria-label={`Is “${c.text}” met?`} defaultValue={c.met === null ? "" : c.met ? "yes" : "no"}>
+                  <option value="" disabled>
+                    Met or not?
+                  </option>
                   <option value="yes">Met</option>
                   <option value="no">Not met</option>
                 </select>
@@ -477,6 +566,7 @@ export default function RoadmapPage() {
                       roadmapPath={base}
                       formAction={formAction}
                       posted={posted}
+                      onUnsaved={onUnsaved}
                     />
                   ))}
                 </tbody>
@@ -485,9 +575,16 @@ export default function RoadmapPage() {
           )}
         </section>
       ))}
+      {roadmap.total > roadmap.pageSize ? (
+        /* Paper holds only this page: say so, and where the rest is. */
+        <p className="print-only" data-testid="print-page-note">
+          Items {(roadmap.page - 1) * roadmap.pageSize + 1}–{Math.min(roadmap.page * roadmap.pageSize, roadmap.total)} of {roadmap.total}:
+          print each page, or export the PDF for all items.
+        </p>
+      ) : null}
       <Pagination page={roadmap.page} pageSize={roadmap.pageSize} total={roadmap.total} hideSinglePage />
       {d.canWork ? (
-        <Form method="post" id="bulk-assign" className="card inline-form" aria-label="Assign selected items">
+        <Form method="post" id="bulk-assign" ref={bulkForm} className="card inline-form" aria-label="Assign selected items">
           <input type="hidden" name="intent" value="assign" />
           <input type="hidden" name="view" value={params.get("view") ?? ""} />
           <FormError error={result?.errors?.itemIds ?? result?.errors?.ownerEmail} />

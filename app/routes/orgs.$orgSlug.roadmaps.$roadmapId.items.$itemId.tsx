@@ -13,11 +13,17 @@ import { ActionResult, SelectField, TextAreaField, TextField } from "~/component
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { requireMember } from "~/modules/auth/membership.server";
 import { submitOnce } from "~/modules/http/submit-once.server";
-import { listMembers } from "~/modules/auth/organizations.server";
-import { hasRole, REGISTRY_WRITERS } from "~/modules/auth/roles";
-import { ITEM_STATUS_LABELS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import { hasRole } from "~/modules/auth/roles";
+import { ITEM_STATUS_LABELS, ITEM_WORKERS, PLANNERS, WORK_STATUSES } from "~/modules/roadmap/roadmap-constants";
+import { DATE_INPUT_BOUNDS } from "~/utils/validation";
 import { ItemCommentSchema, RoadmapItemUpdateSchema } from "~/modules/roadmap/roadmap-schemas";
-import { commentOnItem, getRoadmapItem, roadmapComponentNames, updateRoadmapItem } from "~/modules/roadmap/roadmaps.server";
+import {
+  assignableMembers,
+  commentOnItem,
+  getRoadmapItem,
+  roadmapComponentNames,
+  updateRoadmapItem,
+} from "~/modules/roadmap/roadmaps.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
@@ -35,15 +41,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     org,
     item,
     components: item.components.map((id) => componentNames.get(id) ?? id),
-    members: listMembers(org.id)
-      .filter((m) => m.active)
-      .map((m) => ({ email: m.email, name: m.name })),
-    canWork: hasRole(role, REGISTRY_WRITERS) && item.status !== "closed" && item.roadmapStatus === "active",
+    // Those who may work items; the owner now stays choosable (and kept by other saves) even if no longer one of them.
+    members: ownerChoices(assignableMembers(org.id), item.owner),
+    canWork: hasRole(role, ITEM_WORKERS) && item.status !== "closed" && item.roadmapStatus === "active",
+    // Planners move due dates; the others see the date only.
+    canPlan: hasRole(role, PLANNERS),
   };
 }
 
+function ownerChoices(members: Array<{ email: string; name: string }>, owner: { email: string; name: string | null } | null) {
+  if (!owner || members.some((m) => m.email === owner.email)) return members;
+  return [...members, { email: owner.email, name: owner.name ?? owner.email }];
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { org, actor, user } = await requireMember(request, params.orgSlug, REGISTRY_WRITERS);
+  const { org, actor, user, role } = await requireMember(request, params.orgSlug, ITEM_WORKERS);
   const itemId = IdSchema.parse(params.itemId);
   const formData = await readFormData(request);
   // Saves made as you type are one audit entry per person and quarter of an hour.
@@ -51,7 +63,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // The comment form carries a one-time token (a comment sent twice is added once); the autosaving update form needs none.
   return submitOnce(request, user.id, formData, () =>
     runIntentAction(formData, {
-      update: intent(RoadmapItemUpdateSchema, (input) => updateRoadmapItem(org.id, itemId, input, actor, { autosave }), "Saved."),
+      update: intent(
+        RoadmapItemUpdateSchema,
+        (input) => updateRoadmapItem(org.id, itemId, input, actor, { autosave, mayPlan: hasRole(role, PLANNERS) }),
+        "Saved.",
+      ),
       comment: intent(ItemCommentSchema, (input) => commentOnItem(org.id, itemId, input.body, actor), "Comment added."),
     }),
   );
@@ -65,10 +81,12 @@ export const shouldRevalidate = keepPageAfterFailedSave;
 function ItemWorkForm({
   item,
   members,
+  canPlan,
   fallbackErrors,
 }: {
   item: ReturnType<typeof useLoaderData<typeof loader>>["item"];
   members: Array<{ email: string; name: string }>;
+  canPlan: boolean;
   fallbackErrors: Record<string, string | undefined>;
 }) {
   const fetcher = useFetcher<typeof action>();
@@ -94,6 +112,18 @@ function ItemWorkForm({
         error={errors.ownerEmail}
       />
       <TextField label="Team" name="team" defaultValue={item.team ?? ""} error={errors.team} />
+      {canPlan ? (
+        <TextField
+          label="Due date"
+          name="dueDate"
+          type="date"
+          required
+          {...DATE_INPUT_BOUNDS}
+          defaultValue={item.dueDate}
+          hint="A date already past makes the item overdue at once unless it is done. The change is in the audit trail."
+          error={errors.dueDate}
+        />
+      ) : null}
       <TextAreaField
         label="Evidence note or link"
         name="evidence"
@@ -145,7 +175,7 @@ function CommentForm({ result }: { result: ReturnType<typeof useActionData<typeo
 }
 
 export default function RoadmapItemPage() {
-  const { org, item, components, members, canWork } = useLoaderData<typeof loader>();
+  const { org, item, components, members, canWork, canPlan } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const updateErrors: Record<string, string | undefined> = result?.intent === "update" ? (result.errors ?? {}) : {};
   return (
@@ -183,7 +213,7 @@ export default function RoadmapItemPage() {
           </>
         ) : null}
       </dl>
-      {canWork ? <ItemWorkForm item={item} members={members} fallbackErrors={updateErrors} /> : null}
+      {canWork ? <ItemWorkForm item={item} members={members} canPlan={canPlan} fallbackErrors={updateErrors} /> : null}
       <h2>Comments</h2>
       {item.comments.length === 0 ? <p className="muted">No comments yet.</p> : null}
       <ul className="comments">

@@ -92,7 +92,7 @@ export default function NewRoadmap() {
   }
   const { generated, replaces, levelNames, assessment } = preview;
   const names = (components: string[]) => components.map((c) => componentNames[c] ?? c).join(", ");
-  const lastDue = generated.items.reduce((max, i) => (i.dueDate > max ? i.dueDate : max), generated.startDate);
+  const { lastDue } = preview;
   return (
     <>
       {back}
@@ -134,7 +134,7 @@ export default function NewRoadmap() {
                 {replaces.keptDone === 1 ? "is" : "are"} not planned again.
               </li>
               <li>
-                <strong>{preview.added}</strong> new {preview.added === 1 ? "item is" : "items are"} added, {generated.items.length} in all.
+                <strong>{preview.added}</strong> new {preview.added === 1 ? "item is" : "items are"} added, {preview.total} in all.
               </li>
             </ul>
             {replaces.closed.length ? (
@@ -168,8 +168,8 @@ export default function NewRoadmap() {
           </>
         ) : (
           <p data-testid="plan-counts">
-            No roadmap is active: {generated.items.length} items in {generated.workstreams.length} workstreams, from {generated.startDate}{" "}
-            to {lastDue}.
+            No roadmap is active: {preview.total} items in {generated.workstreams.length} workstreams, from {generated.startDate} to{" "}
+            {lastDue}.
           </p>
         )}
       </section>

@@ -124,7 +124,7 @@ test("leadership generates the roadmap, assigns items; the team works them; the 
 
   await team.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmapId}?view=mine`);
   await expect(team.getByRole("heading", { level: 3, name: /My items/ })).toContainText("(0/3 done)");
-  await expect(team.locator("tbody tr")).toHaveCount(3);
+  await expect(team.locator("tr[data-item]")).toHaveCount(3);
 
   // Tick one off with evidence.
   const done = chosen[0]!;

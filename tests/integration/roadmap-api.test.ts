@@ -86,6 +86,33 @@ describe("the roadmap API", () => {
     expect(getDb().select().from(roadmaps).where(eq(roadmaps.orgId, testOrg.id)).all()).toEqual([]);
   });
 
+  test("PATCH /roadmap-items/:id moves the due date (a past one too, overdue at once); a date that does not exist is 422", async ({
+    testOrg,
+    apiAs,
+  }) => {
+    const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
+    const assessment = await finalisedAssessment(api.ctx, P1);
+    const roadmap = await expectJson<RoadmapBody>(await api.ctx.post(`${API}/assessments/${assessment.id}/roadmap`), 201);
+    const item = roadmap.items[0]!;
+    const moved = await expectJson<{ dueDate: string; overdue: boolean }>(
+      await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { dueDate: "2099-06-30" } }),
+      200,
+    );
+    expect(moved).toMatchObject({ dueDate: "2099-06-30", overdue: false });
+    const past = await expectJson<{ dueDate: string; overdue: boolean }>(
+      await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { dueDate: "2021-01-31" } }),
+      200,
+    );
+    expect(past).toMatchObject({ dueDate: "2021-01-31", overdue: true });
+    const refused = await expectApiError(
+      await api.ctx.patch(`${API}/roadmap-items/${item.id}`, { data: { dueDate: "2027-02-30" } }),
+      422,
+      "invalid",
+    );
+    expect(JSON.stringify(refused)).toContain("dueDate");
+    expect(storedItem(item.id).dueDate).toBe("2021-01-31");
+  });
+
   test("PATCH /roadmap-items/:id updates status, owner and evidence; refusals change nothing", async ({ testOrg, apiAs }) => {
     const api = await apiAs(testOrg.id, [...ASSESS, ...ROADMAP]);
     const assessment = await finalisedAssessment(api.ctx, P1);

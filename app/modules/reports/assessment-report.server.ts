@@ -6,6 +6,7 @@ import { needsJustification } from "../assessment/evidence";
 import { formatScore, scoreChange } from "../assessment/scoring";
 import { EVIDENCE_SOURCE_LABELS, EVIDENCE_WINDOW_LABELS } from "../framework/framework-schema";
 import { metricValueText, thresholdText } from "../roadmap/criteria";
+import { startWord } from "../roadmap/progress";
 import { comparableComponentScores, frameworkVersionsComparable, getFramework } from "../framework/framework";
 import type { Checkpoint } from "../audit/checkpoint";
 import type { RoadmapSummary } from "../roadmap/roadmaps.server";
@@ -426,7 +427,7 @@ export function assessmentBoardReport(
       doc,
       [
         ["Roadmap", roadmap.title],
-        ["Started", roadmap.startDate],
+        [startWord(roadmap.startDate, new Date().toISOString().slice(0, 10)), roadmap.startDate],
         ["Items done", `${roadmap.done} of ${roadmap.total}${roadmap.overdue ? ` (${roadmap.overdue} overdue)` : ""}`],
         ["Success criteria met", `${roadmap.criteriaMet} of ${roadmap.criteria}`],
       ],

@@ -19,6 +19,7 @@ import { assessmentBoardReport, assessmentWithdrawal } from "./assessment-report
 import { biasAuditCsv, biasAuditPdf } from "./bias-audit-export.server";
 import { cardNotApplicable, modelCardPdf } from "./model-card-pdf.server";
 import { roadmapExport, roadmapPdf } from "./roadmap-export.server";
+import { workstreamLabel, workstreamsOfItems } from "../roadmap/workstreams";
 import { parseCsv, pdfLayoutProblems, pdfLines, readPdfPages, type PdfPage } from "../../../tests/setup/readers";
 import { insertTestOrg } from "../../../tests/setup/factories";
 
@@ -81,6 +82,17 @@ describe("the demo organisation's PDFs", () => {
       expect(pages.length).toBeLessThanOrEqual(3);
       const words = new Set(pages.flatMap((p) => p.words.map((w) => w.text)));
       for (const item of detail.items) expect(words).toContain(item.dueDate);
+      // The phases show every workstream the page shows, catch-up ones included.
+      const text = pages
+        .map((p) => p.text)
+        .join(" ")
+        .replace(/\s+/g, " ");
+      for (const w of workstreamsOfItems(detail.items)) expect(text).toContain(workstreamLabel(w));
+      // The items are numbered 1..N as listed: each row starts with its number and its title's first word.
+      const lines = pages.flatMap(pdfLines);
+      detail.items.forEach((item, n) => {
+        expect(lines.some((line) => line.startsWith(`${n + 1} ${item.title.split(" ")[0]}`))).toBe(true);
+      });
     }
   });
 

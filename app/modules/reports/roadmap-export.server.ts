@@ -1,6 +1,7 @@
 import type { RoadmapDetail } from "../roadmap/roadmaps.server";
 import { ITEM_STATUS_LABELS } from "../roadmap/roadmap-constants";
 import { criterionStatusLabel } from "../roadmap/criteria";
+import { workstreamLabel, workstreamsOfItems } from "../roadmap/workstreams";
 import { csvResponse, toCsv } from "../../utils/csv-writer";
 import { assessmentWithdrawal, type Withdrawal } from "./assessment-report.server";
 import {
@@ -19,11 +20,19 @@ import {
   type Pdf,
 } from "./pdf.server";
 
+/**
+ * The items in the exports' order (the generator's priority) numbered 1..N as listed: the stored
+ * priorities have gaps where generation left out work already done in the roadmap it replaced.
+ */
+function numberedItems(r: RoadmapDetail) {
+  return r.items.map((item, index) => ({ ...item, number: index + 1 }));
+}
+
 export function roadmapCsv(r: RoadmapDetail): string {
   return toCsv(
     ["priority", "item", "workstream", "components", "due_date", "status", "owner", "team", "evidence", "completed_at", "catch_up", "key"],
-    r.items.map((i) => [
-      i.priority,
+    numberedItems(r).map((i) => [
+      i.number,
       i.title,
       i.workstream,
       i.components.join(" "),
@@ -39,14 +48,18 @@ export function roadmapCsv(r: RoadmapDetail): string {
   );
 }
 
-/** Phase bars drawn as vector rectangles: one row per workstream over the months of the roadmap. */
+/**
+ * Phase bars drawn as vector rectangles: one row per workstream over the months of the roadmap,
+ * catch-up ones included, in the roadmap page's order.
+ */
 function phaseBars(doc: Pdf, r: RoadmapDetail) {
-  const months = Math.max(...r.workstreams.map((w) => w.endMonth), 1);
+  const workstreams = workstreamsOfItems(r.items);
+  const months = Math.max(...workstreams.map((w) => w.endMonth), 1);
   const left = doc.page.margins.left;
   const labelWidth = 170;
   const trackWidth = contentWidth(doc) - labelWidth;
   const rowHeight = 18;
-  ensureSpace(doc, 12 + rowHeight * Math.min(r.workstreams.length, 3));
+  ensureSpace(doc, 12 + rowHeight * Math.min(workstreams.length, 3));
   let y = doc.y;
   doc.font("Helvetica").fontSize(7.5).fillColor(COLORS.muted);
   for (let m = 1; m <= months; m++) {
@@ -54,11 +67,10 @@ function phaseBars(doc: Pdf, r: RoadmapDetail) {
     doc.text(label, left + labelWidth + ((m - 0.5) / months) * trackWidth - doc.widthOfString(label) / 2, y, { lineBreak: false });
   }
   y += 12;
-  for (const w of r.workstreams) {
-    const items = r.items.filter((i) => i.workstreamKey === w.key);
-    const share = items.length ? items.filter((i) => i.status === "done").length / items.length : 0;
+  for (const w of workstreams) {
+    const share = w.total ? w.done / w.total : 0;
     doc.font("Helvetica").fontSize(8.5);
-    const lines = wrapLines(doc, pdfText(w.title), labelWidth - 8);
+    const lines = wrapLines(doc, pdfText(workstreamLabel(w)), labelWidth - 8);
     const lineHeight = doc.currentLineHeight(true);
     const height = Math.max(rowHeight, lines.length * lineHeight + 6);
     if (y + height > doc.page.height - doc.page.margins.bottom) {
@@ -141,8 +153,8 @@ export function roadmapPdf(
       { header: "Status", width: 0.1 },
       { header: "Owner", width: 0.13 },
     ],
-    r.items.map((i) => [
-      String(i.priority),
+    numberedItems(r).map((i) => [
+      String(i.number),
       i.title,
       i.workstream,
       { text: i.dueDate, color: i.overdue ? COLORS.bad : undefined },

@@ -93,7 +93,7 @@ describe("roadmapCsv", () => {
     expect(rows.slice(1).map((r) => r[11])).toEqual(detail.items.map((i) => i.key));
     for (const row of rows) expect(row).toHaveLength(12);
     const row = rows.find((r) => r[11] === first.key)!;
-    expect(row[0]).toBe(String(first.priority));
+    expect(row[0]).toBe("1");
     expect(row[1]).toBe(first.title);
     expect(row[4]).toBe(first.dueDate);
     expect(row[5]).toBe("done");
@@ -116,6 +116,15 @@ describe("roadmapCsv", () => {
     });
     // Numbers stay numbers.
     for (const row of rows.slice(1)) expect(row[0]).toMatch(/^\d+$/);
+  });
+
+  it("numbers the items 1..N in the order listed, whatever gaps their stored priorities have", () => {
+    const detail = roadmapFixture().detail();
+    // Regeneration leaves out work already done: the stored priorities then skip numbers.
+    const gapped: RoadmapDetail = { ...detail, items: detail.items.map((item, n) => ({ ...item, priority: 2 * n + 5 })) };
+    const rows = parseCsv(roadmapCsv(gapped)).slice(1);
+    expect(rows.map((r) => r[0])).toEqual(detail.items.map((_, n) => String(n + 1)));
+    expect(rows.map((r) => r[11])).toEqual(detail.items.map((i) => i.key));
   });
 });
 

@@ -627,6 +627,19 @@ describe("planGeneration (what the preview shows is what generation does)", () =
     expect(again.added).toBe(0); // done ones stay done, unfinished ones are carried
   });
 
+  it("counts in its total only the items the new roadmap will hold: done ones stay out", () => {
+    const again = planGeneration(framework, { ...input, level: 3, components: allAt(3) }, active)!;
+    // 8 generated keys are done in the active roadmap: not carried, not added.
+    expect(again.generated.items).toHaveLength(active.items.length);
+    expect(again.total).toBe(again.plan.carry.length + again.plan.add.length);
+    expect(again.total).toBe(active.items.length - 8);
+    const heldDue = again.generated.items.slice(8).map((i) => i.dueDate);
+    expect(again.lastDue).toBe(heldDue.reduce((max, d) => (d > max ? d : max)));
+    const fresh = planGeneration(framework, input, null)!;
+    expect(fresh.total).toBe(fresh.generated.items.length);
+    expect(fresh.lastDue).toBe(fresh.generated.items.reduce((max, i) => (i.dueDate > max ? i.dueDate : max), ""));
+  });
+
   it("is null at level 5, like generation", () => {
     expect(planGeneration(framework, { ...input, level: 5, components: allAt(5) }, active)).toBeNull();
   });

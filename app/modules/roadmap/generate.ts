@@ -323,6 +323,13 @@ export type GenerationPlan = {
   };
   /** New items: generated ones neither carried over nor already done. */
   added: number;
+  /**
+   * Items the new roadmap will hold: the carried ones plus the added ones. Generated items whose
+   * key is already done stay out, so this can be fewer than `generated.items.length`.
+   */
+  total: number;
+  /** The latest due date among the items the new roadmap will hold (its start date when it holds none). */
+  lastDue: string;
 };
 
 /**
@@ -360,5 +367,13 @@ export function planGeneration(
       }),
     },
     added: plan.add.length,
+    total: plan.carry.length + plan.add.length,
+    lastDue: lastDueOf(generated, plan),
   };
+}
+
+function lastDueOf(generated: GeneratedRoadmap, plan: RegenerationPlan) {
+  const carried = new Set(plan.carry.map((c) => c.key));
+  const held = [...generated.items.filter((i) => carried.has(i.key)), ...plan.add];
+  return held.reduce((max, i) => (i.dueDate > max ? i.dueDate : max), generated.startDate);
 }

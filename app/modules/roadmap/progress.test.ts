@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { progressFromCounts, progressSentence, roadmapProgress } from "./progress";
+import { progressFromCounts, progressSentence, roadmapProgress, startWord } from "./progress";
 
 const items = (counts: Record<string, number>) =>
   Object.entries(counts).flatMap(([status, n]) => Array.from({ length: n }, () => ({ status })));
@@ -27,5 +27,13 @@ describe("roadmapProgress: done of ALL items", () => {
 
   it("gives the same figures from counts", () => {
     expect(progressFromCounts({ done: 8, closed: 12, total: 28 })).toEqual(roadmapProgress(items({ done: 8, closed: 12, blocked: 8 })));
+  });
+});
+
+describe("startWord", () => {
+  it("says Starts for a start still ahead and Started from that day on", () => {
+    expect(startWord("2027-01-01", "2026-12-05")).toBe("Starts");
+    expect(startWord("2027-01-01", "2027-01-01")).toBe("Started");
+    expect(startWord("2026-04-01", "2026-12-05")).toBe("Started");
   });
 });

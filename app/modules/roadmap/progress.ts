@@ -47,3 +47,8 @@ export function progressSentence(progress: RoadmapProgress, roadmapStatus: strin
   ].filter(Boolean);
   return rest.length ? `${head}; ${rest.join(", ")}` : head;
 }
+
+/** How a roadmap's start (YYYY-MM-DD) reads on a given day: "Starts" while it lies ahead, "Started" from that day on. */
+export function startWord(startDate: string, today: string): "Starts" | "Started" {
+  return startDate > today ? "Starts" : "Started";
+}

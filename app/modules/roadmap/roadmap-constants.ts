@@ -18,6 +18,12 @@ export type RoadmapStatus = (typeof ROADMAP_STATUSES)[number];
 export const ROADMAP_VIEWS = ["workstream", "component", "mine", "due"] as const;
 export type RoadmapView = (typeof ROADMAP_VIEWS)[number];
 
+/**
+ * Who works roadmap items (status, evidence, owner, team) and so may own one: the roles that may
+ * update an item. The ethics committee and the auditor (read-only) are not offered as owners.
+ */
+export const ITEM_WORKERS = ["admin", "leadership", "team"] as const;
+
 /** Who plans roadmaps: generates them and records success criteria. */
 export const PLANNERS = ["admin", "leadership"] as const;
 

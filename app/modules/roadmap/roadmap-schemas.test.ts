@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrors } from "../../utils/validation";
-import { RoadmapGenerateConfirmSchema, RoadmapGenerateSchema, RoadmapPreviewQuerySchema } from "./roadmap-schemas";
+import { RoadmapGenerateConfirmSchema, RoadmapGenerateSchema, RoadmapItemUpdateSchema, RoadmapPreviewQuerySchema } from "./roadmap-schemas";
 
 const startDateError = (startDate: string) => {
   const result = RoadmapGenerateSchema.safeParse({ startDate });
@@ -30,5 +30,21 @@ describe("a roadmap's start date (issue 14, #7)", () => {
       assessmentId: 3,
       startDate: undefined,
     });
+  });
+});
+
+describe("an item's due date", () => {
+  it.each([
+    ["2027-02-30", "That date does not exist"],
+    ["tomorrow", "Use a date such as 2027-01-01"],
+    ["2101-01-01", "Use a date from 2000 to 2100"],
+  ])("%s is refused: %s", (dueDate, message) => {
+    const result = RoadmapItemUpdateSchema.safeParse({ dueDate });
+    expect(result.success ? undefined : fieldErrors(result.error).dueDate).toBe(message);
+  });
+
+  it("takes a real day, a past one too, and leaves it out when empty", () => {
+    expect(RoadmapItemUpdateSchema.parse({ dueDate: "2020-03-31" }).dueDate).toBe("2020-03-31");
+    expect(RoadmapItemUpdateSchema.parse({ dueDate: "", team: "Ops" }).dueDate).toBeUndefined();
   });
 });

@@ -49,13 +49,20 @@ const clearableText = (max: number, text: z.ZodString = z.string().trim()) =>
 /** An evidence note or link; an empty one clears it (an item marked done cannot be left without). */
 const Evidence = clearableText(2000);
 
-/** PATCH /api/v1/roadmap-items/:id and the item form. */
+/**
+ * PATCH /api/v1/roadmap-items/:id and the item form. `dueDate` (planners only in the portal: admins and
+ * leadership) moves the item's due date to any real day, a past one included: an open item due before
+ * today is overdue at once.
+ */
 export const RoadmapItemUpdateSchema = z
   .object({
     status: optionalField(z.enum(WORK_STATUSES, { errorMap: () => ({ message: `Choose one of: ${WORK_STATUSES.join(", ")}` }) })),
     ownerEmail: optionalField(z.union([EmailSchema, z.literal("none")])),
     team: clearableText(80, NameTextSchema),
     evidence: Evidence,
+    dueDate: optionalField(
+      DateSchema.describe("The item's new due date (YYYY-MM-DD). A date already past makes an open item overdue at once."),
+    ),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "Nothing to change" });
 export type RoadmapItemUpdate = z.infer<typeof RoadmapItemUpdateSchema>;

@@ -440,6 +440,47 @@ describe("updateRoadmapItem", () => {
     expect(getRoadmapItem(orgId, item.id)!.owner).toBeNull();
   });
 
+  it("refuses as owner a member who may not work items (auditor, ethics), in bulk too, but keeps an owner whose role changed", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const [item, other] = roadmap.items;
+    for (const role of ["auditor", "ethics"] as const) {
+      const member = addMember(orgId, role, role);
+      const single = catchDomain(() => updateRoadmapItem(orgId, item!.id, { ownerEmail: member.email }, LEADER));
+      expect(single).toMatchObject({ code: "invalid", field: "ownerEmail" });
+      expect(single.message).toContain("cannot own roadmap items");
+      const bulk = catchDomain(() => bulkAssignItems(orgId, { itemIds: [item!.id, other!.id], ownerEmail: member.email }, LEADER));
+      expect(bulk).toMatchObject({ code: "invalid", field: "ownerEmail" });
+    }
+    expect(getRoadmapItem(orgId, item!.id)!.owner).toBeNull();
+    // An owner who became an auditor after being assigned stays the owner when other fields are saved.
+    const moved = addMember(orgId, "moved");
+    updateRoadmapItem(orgId, item!.id, { ownerEmail: moved.email }, LEADER);
+    getDb().update(memberships).set({ role: "auditor" }).where(eq(memberships.userId, moved.id)).run();
+    updateRoadmapItem(orgId, item!.id, { ownerEmail: moved.email, evidence: "Still theirs" }, LEADER);
+    expect(getRoadmapItem(orgId, item!.id)).toMatchObject({ owner: { email: moved.email }, evidence: "Still theirs" });
+  });
+
+  it("moves the due date for a planner, audited; a past date makes the open item overdue; others are refused", () => {
+    const { orgId, roadmap } = orgWithRoadmap();
+    const item = roadmap.items[0]!;
+    const team = addMember(orgId, "worker");
+    const refused = catchDomain(() => updateRoadmapItem(orgId, item.id, { dueDate: "2030-01-31" }, team.actor, { mayPlan: false }));
+    expect(refused).toMatchObject({ code: "forbidden", field: "dueDate" });
+    expect(getRoadmapItem(orgId, item.id)!.dueDate).toBe(item.dueDate);
+    // The same date is no change: allowed to anyone (a form sends what it shows).
+    updateRoadmapItem(orgId, item.id, { dueDate: item.dueDate, team: "Ops" }, team.actor, { mayPlan: false });
+
+    updateRoadmapItem(orgId, item.id, { dueDate: "2030-01-31" }, LEADER, { mayPlan: true, autosave: true });
+    expect(getRoadmapItem(orgId, item.id)).toMatchObject({ dueDate: "2030-01-31", overdue: false });
+    const events = auditOf(orgId, "roadmap_item.updated");
+    expect(events.at(-1)!.payload).toMatchObject({ before: { dueDate: item.dueDate }, after: { dueDate: "2030-01-31" } });
+    const past = daysFromToday(-3);
+    updateRoadmapItem(orgId, item.id, { dueDate: past }, LEADER, { mayPlan: true, autosave: true });
+    expect(getRoadmapItem(orgId, item.id)).toMatchObject({ dueDate: past, overdue: true });
+    // A due date moved while typing elsewhere is a decision: recorded even within an autosave run.
+    expect(auditOf(orgId, "roadmap_item.updated")).toHaveLength(events.length + 1);
+  });
+
   it("refuses an owner who is not a member (invalid, field ownerEmail) and changes nothing", () => {
     const { orgId, roadmap } = orgWithRoadmap();
     const otherOrg = newOrg();
@@ -800,6 +841,17 @@ describe("due dates", () => {
     expect(members.every((m) => !m.email.startsWith("elsewhere"))).toBe(true);
     const names = members.map((m) => m.name);
     expect(names).toEqual([...names].sort());
+  });
+
+  it("assignableMembers: only those who may work items, never the ethics committee or the read-only auditor", () => {
+    const orgId = newOrg();
+    const workers = (["admin", "leadership", "team"] as const).map((role) => addMember(orgId, role, role));
+    const ethics = addMember(orgId, "ethics", "ethics");
+    const auditor = addMember(orgId, "auditor", "auditor");
+    const emails = assignableMembers(orgId).map((m) => m.email);
+    expect(emails).toEqual(expect.arrayContaining(workers.map((w) => w.email)));
+    expect(emails).not.toContain(ethics.email);
+    expect(emails).not.toContain(auditor.email);
   });
 
   it("myOpenRoadmapItems: the member's open items counted, and the first few by due date, marked", () => {

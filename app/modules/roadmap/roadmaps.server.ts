@@ -27,7 +27,7 @@ import { progressFromCounts, progressSentence, roadmapProgress } from "./progres
 import { planGeneration, type ActiveRoadmap, type GeneratedItem } from "./generate";
 import { pageWindows } from "./paging";
 import { workstreamProgress, type WorkstreamCounts } from "./workstreams";
-import { OPEN_ITEM_STATUSES, ROADMAP_VIEWS, type ItemStatus, type RoadmapView } from "./roadmap-constants";
+import { ITEM_WORKERS, OPEN_ITEM_STATUSES, ROADMAP_VIEWS, type ItemStatus, type RoadmapView } from "./roadmap-constants";
 import type { RoadmapItemUpdate } from "./roadmap-schemas";
 
 const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
@@ -288,7 +288,7 @@ export function generateRoadmapFromAssessment(
         assessment: source.assessment.period,
         transition: generated.transition,
         startDate: generated.startDate,
-        items: generated.items.length,
+        items: planned.total,
         carried: plan.carry.length,
         added: plan.add.length,
         closed: plan.close.map((c) => c.key),
@@ -306,36 +306,51 @@ const assignableMembersQuery = reusableQuery((db) =>
     .select({ email: users.email, name: users.name })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, sql.placeholder("orgId")), eq(users.active, true)))
+    .where(and(eq(memberships.orgId, sql.placeholder("orgId")), eq(users.active, true), inArray(memberships.role, [...ITEM_WORKERS])))
     .orderBy(users.name),
 );
 
-/** The people items can be assigned to: the organisation's active members, by name. */
+/** The people items can be assigned to: the organisation's active members who may work items (`ITEM_WORKERS`), by name. */
 export function assignableMembers(orgId: number, db: DbOrTx = getDb()) {
   return assignableMembersQuery(db).all({ orgId });
 }
 
-function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined): number | null | undefined {
+/**
+ * The owner an update names: undefined to keep it, null for nobody, else an active member who may
+ * work items. `current`: the item's owner now, kept even if their role has changed since.
+ */
+function resolveOwner(tx: DbOrTx, orgId: number, email: string | undefined, current: number | null = null): number | null | undefined {
   if (email === undefined) return undefined;
   if (email === "none") return null;
   const member = activeMemberByEmail(tx, orgId, email);
   if (!member) throw invalid(`${email} is not an active member of this organisation`, "ownerEmail");
+  if (member.id === current) return member.id;
+  const role = tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, member.id)))
+    .get()?.role;
+  if (!role || !(ITEM_WORKERS as readonly string[]).includes(role)) {
+    throw invalid(`${email} cannot own roadmap items: only admins, leadership and ML team members work them`, "ownerEmail");
+  }
   return member.id;
 }
 
 /**
- * Changes an item's status, owner, team or evidence. Marking it done needs
+ * Changes an item's status, owner, team, evidence or due date. Marking it done needs
  * evidence (a note or a link, sent now or already stored): the guide's
- * checklists expect proof. An empty evidence or team clears it. With `autosave`, an
- * edit that keeps the status and follows the same person's own update within
- * 15 minutes is not audited again (typing must not flood the audit log).
+ * checklists expect proof. An empty evidence or team clears it. A new due date
+ * needs `mayPlan` (the portal gives it to planners; an API token with `roadmap:write`
+ * generates roadmaps and plans too); a past one is taken, and makes an open item overdue.
+ * With `autosave`, an edit that keeps the status, owner and due date and follows the same
+ * person's own update within 15 minutes is not audited again (typing must not flood the audit log).
  */
 export function updateRoadmapItem(
   orgId: number,
   itemId: number,
   input: RoadmapItemUpdate,
   actor: Actor,
-  options: WriteOptions & { autosave?: boolean } = {},
+  options: WriteOptions & { autosave?: boolean; mayPlan?: boolean } = {},
 ) {
   return writeTransaction({ orgId }, (tx) => {
     const before = tx
@@ -348,7 +363,11 @@ export function updateRoadmapItem(
     const roadmap = tx.select({ status: roadmaps.status }).from(roadmaps).where(eq(roadmaps.id, before.roadmapId)).get();
     if (roadmap?.status !== "active") throw conflict("This roadmap has been superseded; work on the current one");
     const now = options.now ?? new Date();
-    const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail);
+    const dueDate = input.dueDate ?? before.dueDate;
+    if (dueDate !== before.dueDate && options.mayPlan === false) {
+      throw new DomainError("forbidden", "Only leadership and admins change due dates", "dueDate");
+    }
+    const ownerUserId = resolveOwner(tx, orgId, input.ownerEmail, before.ownerUserId);
     const status = input.status ?? before.status;
     const evidence = input.evidence === undefined ? before.evidence : input.evidence.trim() || null;
     if (status === "done" && !evidence && (input.status === "done" || input.evidence !== undefined)) {
@@ -361,6 +380,7 @@ export function updateRoadmapItem(
         ownerUserId: ownerUserId === undefined ? before.ownerUserId : ownerUserId,
         team: input.team === undefined ? before.team : input.team || null,
         evidence,
+        dueDate,
         completedAt: status === "done" ? (before.completedAt ?? now) : null,
         updatedAt: now,
       })
@@ -368,12 +388,19 @@ export function updateRoadmapItem(
       .returning()
       .get();
     notifyNewOwner(tx, orgId, ownerUserId, [before], actor, now);
-    const view = (i: typeof before) => ({ status: i.status, ownerUserId: i.ownerUserId, team: i.team, evidence: i.evidence });
-    // Only typing rides on the run's entry: a change of status or owner is a decision, always recorded.
+    const view = (i: typeof before) => ({
+      status: i.status,
+      ownerUserId: i.ownerUserId,
+      team: i.team,
+      evidence: i.evidence,
+      dueDate: i.dueDate,
+    });
+    // Only typing rides on the run's entry: a change of status, owner or due date is a decision, always recorded.
     const coalesced =
       options.autosave &&
       status === before.status &&
       after.ownerUserId === before.ownerUserId &&
+      after.dueDate === before.dueDate &&
       continuesAutosaveRun(tx, { orgId, entityType: "roadmap_item", entityId: before.id, action: "roadmap_item.updated", actor, now });
     if (!coalesced) {
       recordAuditEvent(tx, {

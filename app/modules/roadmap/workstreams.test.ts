@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareWorkstreams, workstreamLabel, workstreamProgress, type WorkstreamCounts } from "./workstreams";
+import { compareWorkstreams, workstreamLabel, workstreamProgress, workstreamsOfItems, type WorkstreamCounts } from "./workstreams";
 
 const workstream = (w: Partial<WorkstreamCounts> & Pick<WorkstreamCounts, "key">): WorkstreamCounts => ({
   title: w.key,
@@ -86,5 +86,39 @@ describe("workstreamProgress: every workstream with items, catch-up ones include
   it("names a catch-up workstream as such", () => {
     expect(workstreamLabel({ title: "Model lifecycle management", catchUp: true })).toBe("Model lifecycle management (catch-up)");
     expect(workstreamLabel({ title: "Model factory", catchUp: false })).toBe("Model factory");
+  });
+});
+
+describe("workstreamsOfItems: the phases of a roadmap read from its items", () => {
+  const item = (workstreamKey: string, status: string, extra: Partial<Parameters<typeof workstreamsOfItems>[0][number]> = {}) => ({
+    workstreamKey,
+    workstream: workstreamKey.toUpperCase(),
+    dueDate: "2027-06-30",
+    catchUp: false,
+    startMonth: 1,
+    endMonth: 6,
+    status,
+    ...extra,
+  });
+
+  it("lists the catch-up workstreams beside the level's, due first, with their progress", () => {
+    const catchUp = { catchUp: true, dueDate: "2027-03-31", startMonth: 1, endMonth: 3 };
+    const workstreams = workstreamsOfItems([
+      item("3-4.factory", "done"),
+      item("1-2.registry", "todo", catchUp),
+      item("3-4.factory", "closed"),
+      item("1-2.registry", "done", catchUp),
+      item("3-4.factory", "todo"),
+    ]);
+    expect(workstreams.map((w) => [w.key, w.catchUp, w.startMonth, w.endMonth])).toEqual([
+      ["1-2.registry", true, 1, 3],
+      ["3-4.factory", false, 1, 6],
+    ]);
+    expect(workstreams[0]).toMatchObject({ title: "1-2.REGISTRY", done: 1, total: 2, percent: 50 });
+    expect(workstreams[1]).toMatchObject({ done: 1, closed: 1, total: 3, open: 1 });
+  });
+
+  it("is empty without items", () => {
+    expect(workstreamsOfItems([])).toEqual([]);
   });
 });

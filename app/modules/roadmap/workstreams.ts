@@ -45,3 +45,43 @@ export function workstreamProgress(workstreams: readonly WorkstreamCounts[]): Wo
 export function workstreamLabel(w: Pick<WorkstreamCounts, "title" | "catchUp">): string {
   return w.catchUp ? `${w.title} (catch-up)` : w.title;
 }
+
+/** What an item tells of its workstream (every item of a workstream carries its title, months and due date). */
+export type WorkstreamItem = {
+  workstreamKey: string;
+  workstream: string;
+  dueDate: string;
+  catchUp: boolean;
+  startMonth: number;
+  endMonth: number;
+  status: string;
+};
+
+/**
+ * Every workstream the items fall in, catch-up ones included, in the page's order with their
+ * progress: what the roadmap page's phases show, for a reader holding every item (the exports).
+ */
+export function workstreamsOfItems(items: readonly WorkstreamItem[]): WorkstreamProgress[] {
+  const byKey = new Map<string, WorkstreamCounts>();
+  for (const item of items) {
+    let w = byKey.get(item.workstreamKey);
+    if (!w) {
+      w = {
+        key: item.workstreamKey,
+        title: item.workstream,
+        dueDate: item.dueDate,
+        catchUp: item.catchUp,
+        startMonth: item.startMonth,
+        endMonth: item.endMonth,
+        total: 0,
+        done: 0,
+        closed: 0,
+      };
+      byKey.set(item.workstreamKey, w);
+    }
+    w.total++;
+    if (item.status === "done") w.done++;
+    else if (item.status === "closed") w.closed++;
+  }
+  return workstreamProgress([...byKey.values()]);
+}
