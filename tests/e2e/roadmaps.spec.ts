@@ -202,6 +202,9 @@ test("leadership records a success criterion with evidence; automatic ones have 
   await expect(manual).toContainText("Not recorded yet");
   await expect(page.locator('li[data-criterion="1-2.sc.4"]').getByRole("button", { name: "Record" })).toHaveCount(0);
   await manual.getByRole("textbox").fill("Every repository is on GitHub (inventory 2026-01).");
+  // Nothing is chosen for the person: "Met" must be picked.
+  await expect(manual.getByRole("combobox")).toHaveValue("");
+  await manual.getByRole("combobox").selectOption("yes");
   await manual.getByRole("button", { name: "Record" }).click();
   await expect(page.getByRole("status")).toHaveText("Criterion recorded.");
   await expect(manual).toContainText("✔ Met");
@@ -293,6 +296,7 @@ test("recording a criterion without evidence says why it was refused", async ({ 
   await loginAs("leadership");
   await page.goto(`/orgs/${testOrg.slug}/roadmaps/${roadmapId}`);
   const manual = page.locator('li[data-criterion="1-2.sc.1"]');
+  await manual.getByRole("combobox").selectOption("yes");
   await manual.getByRole("button", { name: "Record" }).click();
   await expect(page.getByRole("alert")).toContainText("Give the evidence", { timeout: 5_000 });
 });
