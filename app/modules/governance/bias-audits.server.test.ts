@@ -660,7 +660,7 @@ describe("the bias audit gate", () => {
 
     const signedAt = new Date();
     signOffBiasAudit(orgId, pending.id, { decision: "accept" }, ETHICS, { now: signedAt });
-    expect(biasAuditGate(v.versionId)).toMatchObject({ passed: true, detail: `Audit #${pending.id} passed and was accepted 0 days ago` });
+    expect(biasAuditGate(v.versionId)).toMatchObject({ passed: true, detail: `Audit #${pending.id} passed and was accepted today` });
     // Freshness: still fine at 90 days, stale after.
     expect(biasAuditGate(v.versionId, new Date(signedAt.getTime() + 90 * DAY)).passed).toBe(true);
     expect(biasAuditGate(v.versionId, new Date(signedAt.getTime() + 91 * DAY)).passed).toBe(false);

@@ -51,7 +51,7 @@ const isFresh = (audit: AcceptedBiasAudit | null, now: Date): audit is AcceptedB
   audit !== null && ageInDays(audit, now) <= BIAS_AUDIT_FRESHNESS_DAYS;
 const daysAgo = (audit: AcceptedBiasAudit, now: Date) => {
   const days = Math.floor(ageInDays(audit, now));
-  return days === 1 ? "1 day ago" : `${days} days ago`;
+  return days <= 0 ? "today" : days === 1 ? "1 day ago" : `${days} days ago`;
 };
 
 /**
