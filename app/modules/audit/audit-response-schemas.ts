@@ -28,7 +28,9 @@ export const AuditVerificationSchema = z.discriminatedUnion("ok", [
     firstBrokenSeq: z
       .number()
       .int()
-      .describe("The first sequence number that disagrees with the chain or a checkpoint (the given `seq` and `headHash` only when nothing else disagrees)"),
+      .describe(
+        "The first sequence number that disagrees with the chain or a checkpoint (the given `seq` and `headHash` only when nothing else disagrees)",
+      ),
     brokenBy: z
       .enum(["chain", "checkpoint", "anchor"])
       .describe(
