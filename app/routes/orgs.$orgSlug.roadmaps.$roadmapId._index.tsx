@@ -241,15 +241,15 @@ function ItemRow({
         </div>
         {item.closedReason ? <div className="muted">{item.closedReason}</div> : null}
       </td>
-      <td className={item.overdue ? "bad-text" : undefined}>
+      <td className={item.overdue ? "bad-text" : undefined} data-label="Due">
         {item.dueDate}
         {item.overdue ? " (overdue)" : ""}
       </td>
-      <td>
+      <td data-label="Owner">
         {item.owner ? item.owner.name : <span className="muted">unassigned</span>}
         {item.team ? <div className="muted">{item.team}</div> : null}
       </td>
-      <td>
+      <td data-label="Status and evidence">
         {working ? (
           <>
             {/* Paper shows no form: the status and evidence it holds, as text. */}
@@ -543,7 +543,7 @@ export default function RoadmapPage() {
             <p className="muted">Nothing here.</p>
           ) : (
             <div className="table-wrap" style={TABLE_SCROLLS_ON_ITS_OWN}>
-              <table>
+              <table className="item-table">
                 <thead>
                   <tr>
                     <th scope="col">
