@@ -1,3 +1,4 @@
+import { listPage } from "~/utils/paging";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useFormAction, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
@@ -339,6 +340,7 @@ export default function RoadmapPage() {
   const workstreams = roadmap.progress.byWorkstream;
   const months = Math.max(...workstreams.map((w) => w.endMonth), 1);
   const base = `/orgs/${d.org.slug}/roadmaps/${roadmap.id}` as const;
+  const printedPage = listPage(roadmap.page, roadmap.pageSize, roadmap.total);
   // Rows holding typed status or evidence not saved yet: switching view, paging or leaving asks first.
   const [unsavedRows, setUnsavedRows] = useState<ReadonlySet<string>>(new Set());
   const onUnsaved = useCallback((rowId: string, unsaved: boolean) => {
@@ -578,8 +580,7 @@ export default function RoadmapPage() {
       {roadmap.total > roadmap.pageSize ? (
         /* Paper holds only this page: say so, and where the rest is. */
         <p className="print-only" data-testid="print-page-note">
-          Items {(roadmap.page - 1) * roadmap.pageSize + 1}–{Math.min(roadmap.page * roadmap.pageSize, roadmap.total)} of {roadmap.total}:
-          print each page, or export the PDF for all items.
+          Items {printedPage.first}–{printedPage.last} of {roadmap.total}: print each page, or export the PDF for all items.
         </p>
       ) : null}
       <Pagination page={roadmap.page} pageSize={roadmap.pageSize} total={roadmap.total} hideSinglePage />
