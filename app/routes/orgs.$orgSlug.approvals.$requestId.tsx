@@ -6,11 +6,9 @@ import { DecisionField } from "~/components/decision-field";
 import { ActionResult, TextAreaField } from "~/components/forms";
 import { GateChecks } from "~/components/gate-checks";
 import { requireMember } from "~/modules/auth/membership.server";
-import { whyCannotDecide } from "~/modules/governance/approval-deciders";
-import { cancelApprovalRequest, decideApprovalRequest, deciderFacts, getApprovalRequest } from "~/modules/governance/approvals.server";
+import { approvalRequestForMember, cancelApprovalRequest, decideApprovalRequest } from "~/modules/governance/approvals.server";
 import { riskAcceptancesIn } from "~/modules/governance/gates";
 import { ApprovalCancelSchema, ApprovalDecisionSchema } from "~/modules/governance/governance-schemas";
-import { getModel } from "~/modules/registry/registry.server";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
@@ -21,22 +19,12 @@ const RequestIdSchema = z.coerce.number().int().positive().catch(0);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org, role, user } = await requireMember(request, params.orgSlug);
-  const found = getApprovalRequest(org.id, RequestIdSchema.parse(params.requestId));
+  const found = approvalRequestForMember(org.id, RequestIdSchema.parse(params.requestId), { role, userId: user.id });
   if (!found) throw notFound("Approval request not found");
-  const model = getModel(org.id, found.model);
-  const facts = deciderFacts(org.id, found.id);
-  // Why this member cannot decide it (four eyes, decided already, another role's turn): said on the page.
-  const cannotDecide =
-    found.status === "open" && facts ? whyCannotDecide({ ...facts, pendingRoles: found.pendingRoles }, { role, userId: user.id }) : null;
-  const canDecide = found.status === "open" && facts !== null && cannotDecide === null;
   return {
     org,
-    request: found,
-    canDecide,
-    cannotDecide,
-    // This member's approval is the last one needed: approving promotes the version (and retires the one in production).
-    lastApproval: canDecide && found.pendingRoles.length === 1 ? { productionVersion: model?.productionVersion ?? null } : null,
-    canCancel: found.status === "open" && (role === "admin" || found.requestedBy === user.email),
+    ...found,
+    canCancel: found.request.status === "open" && (role === "admin" || found.request.requestedBy === user.email),
   };
 }
 

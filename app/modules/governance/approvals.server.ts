@@ -4,10 +4,10 @@ import { approvalDecisions, approvalRequests, models, modelVersions } from "../.
 import { conflict, DomainError, invalid } from "../../utils/errors";
 import { recordAuditEvent, type Actor } from "../audit/audit.server";
 import type { Role } from "../auth/roles";
-import { applyStageChange, requireModelVersion, type WriteOptions } from "../registry/registry.server";
+import { applyStageChange, getModel, requireModelVersion, type WriteOptions } from "../registry/registry.server";
 import type { Decision } from "./governance-constants";
 import { CANCEL_CONFIRMATION, LAST_APPROVAL_CONFIRMATION } from "./governance-schemas";
-import type { DeciderFacts } from "./approval-deciders";
+import { whyCannotDecide, type DeciderFacts } from "./approval-deciders";
 import { requestRoles } from "./approval-policies";
 import { policyInForce } from "./approval-policies.server";
 import { failingChecks, GateRefusal, type GateCheck } from "./gates";
@@ -464,8 +464,26 @@ export function openApprovalRequestsAwaiting(orgId: number, db: DbOrTx = getDb()
     });
 }
 
+/**
+ * One request as a member sees it: whether they may decide it, and if not why (four eyes, decided already, another
+ * role's turn), and whether their approval would be the last one needed, which promotes the version at once and
+ * retires the one in production.
+ */
+export function approvalRequestForMember(orgId: number, requestId: number, member: { role: Role; userId: number }, db: DbOrTx = getDb()) {
+  const request = getApprovalRequest(orgId, requestId, db);
+  if (!request) return null;
+  const facts = request.status === "open" ? deciderFacts(orgId, request.id, db) : null;
+  const cannotDecide = facts ? whyCannotDecide({ ...facts, pendingRoles: request.pendingRoles }, member) : null;
+  const canDecide = facts !== null && cannotDecide === null;
+  const lastApproval =
+    canDecide && request.pendingRoles.length === 1
+      ? { productionVersion: getModel(orgId, request.model, db)?.productionVersion ?? null }
+      : null;
+  return { request, canDecide, cannotDecide, lastApproval };
+}
+
 /** The facts `whyCannotDecide` needs about one request, whatever its status. */
-export function deciderFacts(orgId: number, requestId: number, db: DbOrTx = getDb()): Omit<DeciderFacts, "pendingRoles"> | null {
+function deciderFacts(orgId: number, requestId: number, db: DbOrTx = getDb()): Omit<DeciderFacts, "pendingRoles"> | null {
   const request = db
     .select({ requesterType: approvalRequests.requesterType, requesterId: approvalRequests.requesterId, ownerUserId: models.ownerUserId })
     .from(approvalRequests)
