@@ -451,16 +451,18 @@ export function providerOrigins(): string[] {
   const origins = new Set<string>();
   const site = env().OIDC;
   if (site) origins.add(new URL(site.issuer).origin);
-  for (const row of getDb()
+  for (const row of providerIssuers().all()) origins.add(new URL(row.issuer).origin);
+  return [...origins];
+}
+
+/** Read for every sign-in page's security headers, so prepared once per connection. */
+const providerIssuers = reusableQuery((db) =>
+  db
     .selectDistinct({ issuer: oidcProviders.issuer })
     .from(oidcProviders)
     .innerJoin(orgDomains, eq(orgDomains.orgId, oidcProviders.orgId))
-    .where(and(eq(oidcProviders.enabled, true), eq(orgDomains.status, "approved")))
-    .all()) {
-    origins.add(new URL(row.issuer).origin);
-  }
-  return [...origins];
-}
+    .where(and(eq(oidcProviders.enabled, true), eq(orgDomains.status, "approved"))),
+);
 
 /**
  * The organisation's own provider's "SSO required" rule, for the page-level
