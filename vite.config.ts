@@ -4,6 +4,7 @@ import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
 import { buildDirectory } from "./app/utils/env.server";
 import { serverBundle } from "./scripts/server/bundle";
+import { REMIX_FUTURE } from "./scripts/server/settings";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -23,15 +24,7 @@ export default defineConfig({
         // Separate build directories let parallel test runs not clobber each other.
         buildDirectory: buildDirectory(),
         ignoredRouteFiles: ["**/*.test.ts", "**/*.test.tsx"],
-        future: {
-          v3_fetcherPersist: true,
-          v3_relativeSplatPath: true,
-          v3_throwAbortReason: true,
-          v3_singleFetch: true,
-          // Off: with 74 routes the whole route manifest is one small cached file, while lazy discovery
-          // matches every parent path of the URL against all routes again on each page render.
-          v3_lazyRouteDiscovery: false,
-        },
+        future: REMIX_FUTURE,
       }),
     // The Express server, bundled beside the Remix build (npm start runs it without a TypeScript loader).
     !isVitest && serverBundle(buildDirectory()),

@@ -20,7 +20,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import zlib from "node:zlib";
 import express from "express";
 import compression from "compression";
 import { createRequestHandler } from "@remix-run/express";
@@ -37,17 +36,7 @@ import { superviseWorkers } from "./cluster";
 import { JOBS } from "./jobs";
 import { requestLog } from "./request-log";
 import { isCrossOriginMutation, isLegacyDataRequest, securityHeaders } from "./security";
-
-/**
- * Fastest gzip, and Brotli one step below its default: for 20–100 KB pages
- * gzip level 1 costs about half the CPU of the default level 6 for answers
- * about 14% larger, which a network between colleagues carries in well under
- * a millisecond. Compressing was a tenth of a page's server time.
- */
-const COMPRESSION = {
-  level: zlib.constants.Z_BEST_SPEED,
-  brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 3 } },
-};
+import { COMPRESSION } from "./settings";
 
 const dev = process.argv.includes("--dev");
 const config = checkedEnv();
