@@ -51,6 +51,7 @@ export default tseslint.config(
       "test-results/",
       "playwright-report/",
       "bench/results/",
+      "bench/floor/",
       "data/",
     ],
   },

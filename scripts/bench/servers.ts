@@ -108,8 +108,14 @@ function started(server: Server): Server {
 /** Children are started detached: each leads a process group of its own. */
 const groupCpu = (child: ChildProcess) => () => (child.pid === undefined ? undefined : processGroupCpuMs(child.pid));
 
-function track(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+function track(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
   children.add(child);
   child.once("exit", () => children.delete(child));
   let log = "";
@@ -183,12 +189,24 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT), "127.0.0.1");
 `;
 
-export async function startBareServer(): Promise<Server> {
+export function startBareServer(): Promise<Server> {
+  return startNodeServer("bare", ["-e", BARE_SERVER]);
+}
+
+/**
+ * A Node.js server of the benchmark's own (`node <args>`) that listens on 127.0.0.1 at the port
+ * in its PORT variable; `cwd` is where it runs, `env` adds to this process's environment.
+ */
+export async function startNodeServer(
+  name: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Server> {
   const port = await freePort();
-  const { child, output } = track("bare", process.execPath, ["-e", BARE_SERVER], { ...process.env, PORT: String(port) });
+  const { child, output } = track(name, process.execPath, args, { ...process.env, ...options.env, PORT: String(port) }, options.cwd);
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/`, child, output);
-  return started({ name: "bare", origin, child, output, cpuMs: groupCpu(child) });
+  return started({ name, origin, child, output, cpuMs: groupCpu(child) });
 }
 
 /** Signs in through the login form and returns the `__portal_session` cookie. */
