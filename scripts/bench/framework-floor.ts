@@ -164,7 +164,11 @@ async function main(): Promise<number> {
     };
     await measure(await startBareServer(), "Bare node:http (2 KB)", "/");
     for (const stub of stubs)
-      await measure(await startNodeServer("stub", ["server.mjs"], { cwd: stub.dir, env: { WORKERS: workers } }), stub.name, "/login");
+      await measure(
+        await startNodeServer("stub", ["server.mjs"], { cwd: stub.dir, env: { WORKERS: workers, NODE_ENV: "production" } }),
+        stub.name,
+        "/login",
+      );
     const portal = await startPortal({ dbFile: path.join(tmp, "portal.db"), buildDir });
     await measure(portal, "The portal's sign-in page", "/login");
 
