@@ -46,7 +46,7 @@ export function ComponentRadar({
         },
       }}
       table={
-        <table>
+        <table className="card-table">
           <thead>
             <tr>
               <th scope="col">Component</th>
@@ -62,7 +62,9 @@ export function ComponentRadar({
               <tr key={label}>
                 <th scope="row">{label}</th>
                 {series.map((s) => (
-                  <td key={s.label}>{formatValue(s.values[i])}</td>
+                  <td key={s.label} data-label={s.label}>
+                    {formatValue(s.values[i])}
+                  </td>
                 ))}
               </tr>
             ))}
@@ -109,7 +111,7 @@ export function TrendChart({ periods, lines, draftIndex, title }: TrendSeries & 
         options: { scales: { y: { min: 1, max: 5 } }, plugins: { legend: { position: "bottom", labels: { boxWidth: 14 } } } },
       }}
       table={
-        <table>
+        <table className="card-table">
           <thead>
             <tr>
               <th scope="col">Series</th>
@@ -125,7 +127,9 @@ export function TrendChart({ periods, lines, draftIndex, title }: TrendSeries & 
               <tr key={line.label}>
                 <th scope="row">{line.label}</th>
                 {line.values.map((v, i) => (
-                  <td key={periods[i]}>{formatValue(v)}</td>
+                  <td key={periods[i]} data-label={periods[i]}>
+                    {formatValue(v)}
+                  </td>
                 ))}
               </tr>
             ))}

@@ -273,7 +273,7 @@ export default function AssessmentOverview() {
 
       <h2>Components</h2>
       <div className="table-wrap">
-        <table data-testid="component-table">
+        <table className="card-table" data-testid="component-table">
           <thead>
             <tr>
               <th scope="col">Component</th>
@@ -293,14 +293,14 @@ export default function AssessmentOverview() {
               return (
                 <tr key={c.componentId} data-component={c.componentId}>
                   <th scope="row">{c.name}</th>
-                  <td className={answered && answered.answered < answered.total ? "warn-text" : undefined}>
+                  <td className={answered && answered.answered < answered.total ? "warn-text" : undefined} data-label="Answered">
                     {answered ? `${answered.answered} of ${answered.total}` : "—"}
                   </td>
-                  <td>{formatScore(c.score)}</td>
-                  <td>
+                  <td data-label="Score">{formatScore(c.score)}</td>
+                  <td data-label="Level">
                     <LevelPill level={c.level} />
                   </td>
-                  <td className="words-cell">
+                  <td className="words-cell" data-label="Registry evidence">
                     {evidence?.level != null ? (
                       <LevelPill level={evidence.level} />
                     ) : evidence && evidence.rules.length > 0 ? (
@@ -309,7 +309,7 @@ export default function AssessmentOverview() {
                       <span className="muted">self-rated: no evidence rules</span>
                     )}
                   </td>
-                  <td className={flag && needsJustification(flag) ? "prose-cell" : undefined}>
+                  <td className={flag && needsJustification(flag) ? "prose-cell" : undefined} data-label="Flag">
                     {flag && needsJustification(flag) ? (
                       <>
                         <span className="bad-text">
@@ -321,7 +321,7 @@ export default function AssessmentOverview() {
                       "—"
                     )}
                   </td>
-                  <td>
+                  <td data-label="Responses">
                     <AppLink to={`${base}/components/${c.componentId}`}>
                       {canEdit ? "Capture" : canAddEvidence ? "Add evidence" : "Responses"}
                     </AppLink>
@@ -376,7 +376,7 @@ export default function AssessmentOverview() {
 
       <h2>Assessment questions</h2>
       <TableScroll label="Assessment questions">
-        <table>
+        <table className="card-table">
           <thead>
             <tr>
               <th scope="col">Question</th>
@@ -391,12 +391,14 @@ export default function AssessmentOverview() {
               return (
                 <tr key={q.questionId}>
                   <th scope="row">{meta ? questionLabel(meta) : null}</th>
-                  <td>{q.answerLevel ? <LevelPill level={q.answerLevel} /> : <span className="muted">unanswered</span>}</td>
-                  <td>
+                  <td data-label="Answer">
+                    {q.answerLevel ? <LevelPill level={q.answerLevel} /> : <span className="muted">unanswered</span>}
+                  </td>
+                  <td data-label="Related component level">
                     <LevelPill level={q.componentLevel} /> {componentName(q.componentId)}
                     {q.differs ? <div className="warn-text">differs by more than one level</div> : null}
                   </td>
-                  <td>{q.note ?? "—"}</td>
+                  <td data-label="Note">{q.note ?? "—"}</td>
                 </tr>
               );
             })}

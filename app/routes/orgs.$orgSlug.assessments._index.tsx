@@ -89,7 +89,7 @@ export default function Assessments() {
         </EmptyState>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="card-table">
             <thead>
               <tr>
                 <th scope="col">Quarter</th>
@@ -106,26 +106,31 @@ export default function Assessments() {
                 const delta = a.change;
                 return (
                   <tr key={a.id}>
-                    <td>
+                    <td data-label="Quarter">
                       <AppLink to={`/orgs/${org.slug}/assessments/${a.id}`}>{a.period}</AppLink>
                       {a.period === current ? <span className="tag">current</span> : null}
                     </td>
-                    <td>{withdrawn ? <span className="tag">withdrawn</span> : a.status.replace("_", " ")}</td>
+                    <td data-label="Status">{withdrawn ? <span className="tag">withdrawn</span> : a.status.replace("_", " ")}</td>
                     {withdrawn ? (
                       // A withdrawn assessment keeps its page but leaves the scores and the trend.
-                      <td colSpan={3} className="muted" data-testid={`score-${a.period}`}>
+                      <td colSpan={3} className="muted" data-testid={`score-${a.period}`} data-label="Score">
                         not counted (withdrawn)
                       </td>
                     ) : (
                       <>
-                        <td data-testid={`score-${a.period}`}>{formatScore(a.dimensionScore)}</td>
-                        <td>
+                        <td data-testid={`score-${a.period}`} data-label="Score">
+                          {formatScore(a.dimensionScore)}
+                        </td>
+                        <td data-label="Level">
                           <LevelPill level={a.level} /> {a.levelName}
                         </td>
-                        <td>{a.band}</td>
+                        <td data-label="Band">{a.band}</td>
                       </>
                     )}
-                    <td className={delta === null ? "muted" : { up: "ok-text", down: "bad-text", none: "" }[delta.direction]}>
+                    <td
+                      className={delta === null ? "muted" : { up: "ok-text", down: "bad-text", none: "" }[delta.direction]}
+                      data-label="Change"
+                    >
                       {delta === null ? (a.comparable ? "—" : "not comparable") : delta.text}
                     </td>
                   </tr>

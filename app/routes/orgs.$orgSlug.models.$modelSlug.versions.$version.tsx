@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { ActionResult, FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
@@ -87,8 +87,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 /**
  * The incident update form: the API's schema, and "Resolved at" counts only
- * when the status chosen is resolved (the field is always there, prefilled
- * with the time the page was opened).
+ * when the status chosen is resolved (without JavaScript the field is always
+ * there, prefilled with the time the page was opened).
  */
 const IncidentUpdateFormSchema = z.preprocess(
   (value) =>
@@ -479,6 +479,11 @@ function IncidentUpdateForm({
 }) {
   const errors = refused?.errors ?? {};
   const values = refused?.values ?? {};
+  const [status, setStatus] = useState(values.status ?? incident.status);
+  // Without JavaScript "Resolved at" stays on screen, and the server ignores it unless the status sent is resolved.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  const resolvedAtHidden = hydrated && status !== "resolved";
   if (incident.status === "resolved") {
     return (
       <Form method="post" className="inline-form" aria-label={`Reopen incident #${incident.id}`}>
@@ -502,18 +507,23 @@ function IncidentUpdateForm({
         label="Status"
         name="status"
         defaultValue={values.status ?? incident.status}
+        onChange={(event) => setStatus(event.currentTarget.value as IncidentStatus)}
         options={INCIDENT_STATUSES.map((s) => ({ value: s, label: s }))}
         error={errors.status}
       />
-      <TextField
-        label="Resolved at (UTC)"
-        name="resolvedAt"
-        type="datetime-local"
-        {...DATE_TIME_INPUT_BOUNDS}
-        defaultValue={values.resolvedAt ?? nowInput}
-        error={errors.resolvedAt}
-        hint={`When it really ended, if resolved; not before detection (${formatDateTime(incident.detectedAt)}).`}
-      />
+      {/* Hidden while another status is chosen, and then disabled: the form does not send it. */}
+      <div className="incident-resolved-at" hidden={resolvedAtHidden}>
+        <TextField
+          label="Resolved at (UTC)"
+          name="resolvedAt"
+          type="datetime-local"
+          {...DATE_TIME_INPUT_BOUNDS}
+          disabled={resolvedAtHidden}
+          defaultValue={values.resolvedAt ?? nowInput}
+          error={errors.resolvedAt}
+          hint={`${hydrated ? "When it really ended" : "Used only when the status is resolved: when it really ended"}; not before detection (${formatDateTime(incident.detectedAt)}).`}
+        />
+      </div>
       <TextField
         label="Review link"
         name="reviewUrl"

@@ -545,7 +545,7 @@ export default function RoadmapPage() {
             <p className="muted">Nothing here.</p>
           ) : (
             <div className="table-wrap" style={TABLE_SCROLLS_ON_ITS_OWN}>
-              <table className="item-table">
+              <table className="card-table item-table">
                 <thead>
                   <tr>
                     <th scope="col">

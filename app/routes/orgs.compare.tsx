@@ -50,7 +50,7 @@ export default function CompareOrganisations() {
       ) : (
         <>
           <div className="table-wrap">
-            <table>
+            <table className="card-table">
               <thead>
                 <tr>
                   <th scope="col">Organisation</th>
@@ -72,15 +72,15 @@ export default function CompareOrganisations() {
                     </th>
                     {latest ? (
                       <>
-                        <td>{latest.period}</td>
-                        <td>{formatScore(latest.dimensionScore)}</td>
-                        <td>
+                        <td data-label="Quarter">{latest.period}</td>
+                        <td data-label="Score">{formatScore(latest.dimensionScore)}</td>
+                        <td data-label="Level">
                           <LevelPill level={latest.level} /> {latest.levelName}
                         </td>
                         {components.map((c, k) => {
                           const score = latest.scores[k] ?? null;
                           return (
-                            <td key={c.id} className={score === null ? "muted" : undefined}>
+                            <td key={c.id} className={score === null ? "muted" : undefined} data-label={c.name}>
                               {score === null ? `not comparable (version ${latest.frameworkVersion})` : formatScore(score)}
                             </td>
                           );

@@ -158,6 +158,58 @@ for (const [routeId, viewers] of Object.entries(PAGES)) {
   }
 }
 
+/** The assessment flow's pages, with every chart's data table opened: where a table would be wider than a phone. */
+const ASSESSMENT_FLOW = [
+  "routes/orgs.$orgSlug.assessments._index",
+  "routes/orgs.$orgSlug.assessments.$assessmentId._index",
+  "routes/orgs.$orgSlug.assessments.$assessmentId.components.$componentId",
+  "routes/orgs.$orgSlug.assessments.$assessmentId.finalize",
+  "routes/orgs.compare",
+];
+
+test("on a phone the assessment flow's tables fit: no table scrolls sideways, and a card's every value is labelled", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: VIEWPORT, storageState: await sessionOf(browser, "leadership") });
+  const page = await context.newPage();
+  try {
+    for (const routeId of ASSESSMENT_FLOW) {
+      const url = pageUrl(manifest, routeId, params);
+      expect((await page.goto(url))?.status(), url).toBe(200);
+      const found = await page.evaluate(() => {
+        for (const details of document.querySelectorAll("main details")) (details as HTMLDetailsElement).open = true;
+        return {
+          page: document.documentElement.scrollWidth,
+          tables: document.querySelectorAll("main table").length,
+          scrolling: [...document.querySelectorAll("main .table-wrap")]
+            .filter((box) => box.scrollWidth > box.clientWidth)
+            .map((box) => `${box.querySelector("th")?.textContent}: ${box.scrollWidth} px in ${box.clientWidth}`),
+          unlabelled: [...document.querySelectorAll<HTMLTableCellElement>("main .card-table td:not([data-label])")]
+            .filter((td) => td.colSpan === 1)
+            .map((td) => td.textContent),
+        };
+      });
+      expect(found.page, `${url}: page width`).toBeLessThanOrEqual(VIEWPORT.width);
+      expect(found.scrolling, `${url}: tables scrolling sideways`).toEqual([]);
+      expect(found.unlabelled, `${url}: values without their column's name`).toEqual([]);
+    }
+    // The assessment's components are cards, one per component, each value under its column's name.
+    await page.goto(pageUrl(manifest, "routes/orgs.$orgSlug.assessments.$assessmentId._index", params));
+    const card = page.getByTestId("component-table").locator("tbody tr").first();
+    await expect(card.locator('td[data-label="Registry evidence"]')).toBeVisible();
+    expect(await card.locator("td").evaluateAll((cells) => cells.map((td) => getComputedStyle(td, "::before").content))).toEqual([
+      '"Answered: "',
+      '"Score: "',
+      '"Level: "',
+      '"Registry evidence: "',
+      '"Flag: "',
+      '"Responses: "',
+    ]);
+  } finally {
+    await context.close();
+  }
+});
+
 test("on a phone the header folds into a menu that opens without JavaScript, and badges stay round", async ({ browser }) => {
   const context = await browser.newContext({ viewport: VIEWPORT, javaScriptEnabled: false });
   const page = await context.newPage();

@@ -30,6 +30,20 @@ async function seedProductionModel(
   await promoteThroughGovernance(org, input.slug, version);
 }
 
+/** A production model "Recovering" whose version 1.0.0 has one open incident, detected an hour after it started. */
+async function seedOpenIncident(org: TestOrg, title: string) {
+  const slug = uniqueSlug("recovering");
+  await seedProductionModel(org, { name: "Recovering", slug, riskTier: "limited" });
+  const incident = createIncident(
+    org.id,
+    slug,
+    "1.0.0",
+    { title, severity: "sev2", startedAt: new Date("2026-11-20T08:00:00Z"), detectedAt: new Date("2026-11-20T09:00:00Z") },
+    SEED_ACTOR,
+  );
+  return { slug, incident };
+}
+
 test("a team member registers a model and a version, moves it to staging, and leadership promotes it", async ({
   page,
   browser,
@@ -366,20 +380,7 @@ test("the incident update form shows its errors on the fields, takes when it was
   testOrg,
   loginAs,
 }) => {
-  const slug = uniqueSlug("recovering");
-  await seedProductionModel(testOrg, { name: "Recovering", slug, riskTier: "limited" });
-  const incident = createIncident(
-    testOrg.id,
-    slug,
-    "1.0.0",
-    {
-      title: "Stale features",
-      severity: "sev2",
-      startedAt: new Date("2026-11-20T08:00:00Z"),
-      detectedAt: new Date("2026-11-20T09:00:00Z"),
-    },
-    SEED_ACTOR,
-  );
+  const { slug, incident } = await seedOpenIncident(testOrg, "Stale features");
   const stored = () => getModelDetail(testOrg.id, slug)!.incidents[0]!;
   await loginAs("team");
   await page.goto(`/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`);
@@ -421,6 +422,48 @@ test("the incident update form shows its errors on the fields, takes when it was
   await expect(page.getByRole("status")).toHaveText("Incident updated.");
   await expect(form).toBeVisible();
   expect(stored()).toMatchObject({ status: "open", resolvedAt: null });
+});
+
+test("'Resolved at' shows only while the status chosen is resolved; without JavaScript it stays, saying when it counts", async ({
+  page,
+  browser,
+  testOrg,
+  loginAs,
+}) => {
+  const { slug, incident } = await seedOpenIncident(testOrg, "Slow answers");
+  const url = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
+  const formOf = (p: Page) => p.getByRole("form", { name: `Update incident #${incident.id}` });
+
+  await loginAs("team");
+  await page.goto(url);
+  const form = formOf(page);
+  const resolvedAt = field(form, "Resolved at (UTC)");
+  await expect(resolvedAt).toBeHidden();
+  await field(form, "Status").selectOption("resolved");
+  await expect(resolvedAt).toBeVisible();
+  await expect(resolvedAt).toBeEnabled();
+  await expect(resolvedAt).toHaveAccessibleDescription(/^When it really ended; not before detection/);
+  await field(form, "Status").selectOption("mitigated");
+  await expect(resolvedAt).toBeHidden();
+  // Hidden, it is not sent: the update saves the status alone.
+  await expect(resolvedAt).toBeDisabled();
+  await form.getByRole("button", { name: `Update incident #${incident.id}` }).click();
+  await expect(page.getByRole("status")).toHaveText("Incident updated.");
+  expect(getModelDetail(testOrg.id, slug)!.incidents[0]).toMatchObject({ status: "mitigated", resolvedAt: null });
+  await expect(resolvedAt).toBeHidden();
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  try {
+    const plain = await context.newPage();
+    await loginAs("team", plain);
+    await plain.goto(url);
+    const always = field(formOf(plain), "Resolved at (UTC)");
+    await expect(field(formOf(plain), "Status")).toHaveValue("mitigated");
+    await expect(always).toBeVisible();
+    await expect(always).toHaveAccessibleDescription(/^Used only when the status is resolved: when it really ended/);
+  } finally {
+    await context.close();
+  }
 });
 
 test("Clear empties the search and filter fields as well as the list's filters", async ({ page, testOrg, loginAs }) => {

@@ -2,7 +2,7 @@ import { describe } from "vitest";
 import { listAuditEvents, SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { setObjective } from "../../app/modules/registry/registry.server";
 import { API, apiClient, bearer, expectApiError, expectJson, send, type ApiClient } from "../setup/api-client";
-import { expect, test } from "../setup/api-test";
+import { expect, portal, test } from "../setup/api-test";
 import { signIn } from "../setup/sign-in";
 import {
   createTestOrg,
@@ -344,6 +344,43 @@ describe("registry API: happy paths", () => {
       201,
     );
     expect(closed).toMatchObject({ status: "resolved", detectedAt: startedAt.toISOString(), timeToDetectHours: 0, timeToRecoverHours: 2 });
+  });
+
+  test("the incident update form ignores 'Resolved at' unless the status chosen is resolved", async ({ apiAs, testOrg }) => {
+    const { ctx } = await apiAs(testOrg.id, WRITE);
+    const slug = uniqueSlug("recovering");
+    await postModel(ctx, { name: "Recovering", slug, riskTier: "minimal" });
+    await postVersion(ctx, slug, { version: "0.1.0" });
+    // To the minute, as the form's datetime-local field sends it.
+    const startedAt = new Date(Math.floor(Date.now() / 60_000 - 180) * 60_000);
+    const incident = await expectJson(
+      await ctx.post(`${API}/models/${slug}/versions/0.1.0/incidents`, {
+        data: { title: "Slow answers", severity: "sev3", startedAt: startedAt.toISOString() },
+      }),
+      201,
+    );
+    const { cookie } = await signIn(portal().baseUrl, testOrg.emails.team, TEST_PASSWORD);
+    // The form always sends the field (without JavaScript it stays on screen, prefilled with the time the page opened).
+    const update = (status: string) =>
+      send(portal().baseUrl, `/orgs/${testOrg.slug}/models/${slug}/versions/0.1.0`, {
+        method: "POST",
+        cookie,
+        body: new URLSearchParams({
+          intent: "update-incident",
+          incidentId: String(incident.id),
+          status,
+          resolvedAt: new Date(startedAt.getTime() + 3_600_000).toISOString().slice(0, 16),
+        }),
+      });
+    const stored = async () => expectJson(await ctx.get(`${API}/incidents/${incident.id}`), 200);
+    for (const status of ["mitigated", "open"]) {
+      const reply = await update(status);
+      expect(reply.status).toBe(200);
+      expect(reply.text).toContain("Incident updated.");
+      expect(await stored()).toMatchObject({ status, resolvedAt: null, timeToRecoverHours: null });
+    }
+    expect((await update("resolved")).status).toBe(200);
+    expect(await stored()).toMatchObject({ status: "resolved", timeToRecoverHours: 1 });
   });
 
   test("monitoring snapshots are checked against the model's objectives", async ({ apiAs, testOrg }) => {
