@@ -36,7 +36,7 @@ export default function Roadmaps() {
         </EmptyState>
       ) : (
         <div className="table-wrap" style={TABLE_SCROLLS_ON_ITS_OWN}>
-          <table>
+          <table className="card-table">
             <thead>
               <tr>
                 <th scope="col">Roadmap</th>
@@ -49,21 +49,23 @@ export default function Roadmaps() {
             <tbody>
               {roadmaps.map((r) => (
                 <tr key={r.id}>
-                  <td>
+                  <th scope="row">
                     <Link to={`/orgs/${org.slug}/roadmaps/${r.id}`}>
                       Level {r.fromLevel} → {r.toLevel}: {r.title}
                     </Link>
                     {r.withdrawalText ? <div className="muted">{r.withdrawalText}</div> : null}
+                  </th>
+                  <td data-label="From assessment">{r.period}</td>
+                  <td data-label="Starts" style={{ whiteSpace: "nowrap" }}>
+                    {r.startDate}
                   </td>
-                  <td>{r.period}</td>
-                  <td style={{ whiteSpace: "nowrap" }}>{r.startDate}</td>
-                  <td>
+                  <td data-label="Progress">
                     <span data-testid="roadmap-progress">{r.progressText}</span>
                     <div className="progress" aria-hidden="true">
                       <span style={{ width: `${r.progress.percent}%` }} />
                     </div>
                   </td>
-                  <td>{r.status === "active" ? <strong>active</strong> : "history"}</td>
+                  <td data-label="Status">{r.status === "active" ? <strong>active</strong> : "history"}</td>
                 </tr>
               ))}
             </tbody>

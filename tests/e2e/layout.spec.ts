@@ -158,22 +158,23 @@ for (const [routeId, viewers] of Object.entries(PAGES)) {
   }
 }
 
-/** The assessment flow's pages, with every chart's data table opened: where a table would be wider than a phone. */
-const ASSESSMENT_FLOW = [
+/** The assessment flow's pages and the roadmap list, with every chart's data table opened: where a table would be wider than a phone. */
+const WIDE_TABLE_PAGES = [
   "routes/orgs.$orgSlug.assessments._index",
   "routes/orgs.$orgSlug.assessments.$assessmentId._index",
   "routes/orgs.$orgSlug.assessments.$assessmentId.components.$componentId",
   "routes/orgs.$orgSlug.assessments.$assessmentId.finalize",
   "routes/orgs.compare",
+  "routes/orgs.$orgSlug.roadmaps._index",
 ];
 
-test("on a phone the assessment flow's tables fit: no table scrolls sideways, and a card's every value is labelled", async ({
+test("on a phone the assessment flow's and roadmap list's tables fit: no table scrolls sideways, and a card's every value is labelled", async ({
   browser,
 }) => {
   const context = await browser.newContext({ viewport: VIEWPORT, storageState: await sessionOf(browser, "leadership") });
   const page = await context.newPage();
   try {
-    for (const routeId of ASSESSMENT_FLOW) {
+    for (const routeId of WIDE_TABLE_PAGES) {
       const url = pageUrl(manifest, routeId, params);
       expect((await page.goto(url))?.status(), url).toBe(200);
       const found = await page.evaluate(() => {
