@@ -48,15 +48,18 @@ export function useFocusOnArrival<T extends HTMLElement>(answer: unknown) {
  * focus it had (a disabled button would drop it to the page). When the post it sent comes back refused, focus moves
  * to what to put right (`focusWhatWasRefused`). Without JavaScript the form's one-time token does the same job on
  * the server, and the refused page shows its errors as before. `busyLabel`: its words while busy ("Signing in…").
+ * `busy`: for a form its page sends itself rather than through Remix (an upload with a progress bar, `UploadForm`),
+ * whether that post is under way; the button is busy then too.
  */
 export function SubmitButton({
   children,
   busyLabel,
+  busy: sending = false,
   disabled,
   onClick,
   ...button
-}: ButtonHTMLAttributes<HTMLButtonElement> & { busyLabel?: ReactNode }) {
-  const busy = useFormPostUnderWay();
+}: ButtonHTMLAttributes<HTMLButtonElement> & { busyLabel?: ReactNode; busy?: boolean }) {
+  const busy = useFormPostUnderWay() || sending;
   const self = useRef<HTMLButtonElement>(null);
   /** Its form was submitted through this button (clicked, or Enter in a field), and the answer is still to come. */
   const sent = useRef(false);
