@@ -29,20 +29,37 @@ export function focusWhatWasRefused(form: HTMLFormElement): void {
 }
 
 /**
+ * The other half of where focus goes after a post: when it succeeded and its form was made anew (emptied for the
+ * next one), the button that had focus is gone and focus would fall to the page. Put the returned ref on the answer
+ * (an element with `tabIndex={-1}` saying what was done): focus moves to it when it arrives, and again whenever
+ * `answer` changes (a second post's answer). Without JavaScript the new page starts at its top, as any page does.
+ */
+export function useFocusOnArrival<T extends HTMLElement>(answer: unknown) {
+  const self = useRef<T>(null);
+  useEffect(() => {
+    self.current?.focus();
+  }, [answer]);
+  return self;
+}
+
+/**
  * A form's submit button, busy while a form post of the page is under way (sent, or its answer loading): a second
  * click, or Enter in a field, sends nothing. It says so with `aria-disabled` rather than `disabled`, so it keeps the
  * focus it had (a disabled button would drop it to the page). When the post it sent comes back refused, focus moves
  * to what to put right (`focusWhatWasRefused`). Without JavaScript the form's one-time token does the same job on
  * the server, and the refused page shows its errors as before. `busyLabel`: its words while busy ("Signing in…").
+ * `busy`: for a form its page sends itself rather than through Remix (an upload with a progress bar, `UploadForm`),
+ * whether that post is under way; the button is busy then too.
  */
 export function SubmitButton({
   children,
   busyLabel,
+  busy: sending = false,
   disabled,
   onClick,
   ...button
-}: ButtonHTMLAttributes<HTMLButtonElement> & { busyLabel?: ReactNode }) {
-  const busy = useFormPostUnderWay();
+}: ButtonHTMLAttributes<HTMLButtonElement> & { busyLabel?: ReactNode; busy?: boolean }) {
+  const busy = useFormPostUnderWay() || sending;
   const self = useRef<HTMLButtonElement>(null);
   /** Its form was submitted through this button (clicked, or Enter in a field), and the answer is still to come. */
   const sent = useRef(false);

@@ -1,13 +1,15 @@
 import { Form } from "@remix-run/react";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { SubmissionToken } from "./submit-once";
+import { SubmissionToken, SubmitButton } from "./submit-once";
 
 /**
  * A file upload form. Without JavaScript it is a plain multipart post; with
  * it, the upload goes through XMLHttpRequest so a progress bar can show, and
  * the server answers with JSON (a URL to open, or field errors). Either way
  * it carries the page's one-time token, so the same upload sent twice makes
- * one thing (app/modules/http/submit-once.server.ts).
+ * one thing (app/modules/http/submit-once.server.ts). Its button is the shared
+ * `SubmitButton`: busy while the upload is under way, it keeps focus and
+ * refuses a second click; an upload refused moves focus to what to put right.
  */
 export function UploadForm({
   children,
@@ -26,6 +28,8 @@ export function UploadForm({
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    // One upload at a time: its button refuses while one is under way (`SubmitButton`), and so does this.
+    if (phase !== "idle") return;
     const form = event.currentTarget;
     const xhr = new XMLHttpRequest();
     xhr.open("POST", xhrAction);
@@ -68,9 +72,7 @@ export function UploadForm({
           </p>
         </div>
       ) : null}
-      <button type="submit" disabled={phase !== "idle"}>
-        {submitLabel}
-      </button>
+      <SubmitButton busy={phase !== "idle"}>{submitLabel}</SubmitButton>
     </Form>
   );
 }

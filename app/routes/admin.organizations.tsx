@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { NoticeWithLink } from "~/components/notice-with-link";
+import { OneTimeResult } from "~/components/one-time-result";
 import { FormError, TextField } from "~/components/forms";
 import { SiteAdminTabs } from "~/components/site-admin-tabs";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
@@ -141,7 +141,7 @@ export default function SiteOrganizations() {
             Until someone accepts an administrator invitation, no one can invite people into these organisations. Invite an administrator
             again if the first invitation was lost or expired: any earlier link for the same email stops working.
           </p>
-          {invited?.ok ? <NoticeWithLink notice={invited.notice} link={invited.reveal} /> : null}
+          {invited?.ok ? <OneTimeResult notice={invited.notice} value={invited.reveal} testId="invitation-link" /> : null}
           {/* Here when the refused form is not on the page (its organisation has an administrator now). */}
           <FormError
             error={
@@ -179,7 +179,7 @@ export default function SiteOrganizations() {
       ) : null}
       <section className="card" style={{ marginTop: "1.5rem", maxWidth: 520 }} aria-labelledby="new-org">
         <h2 id="new-org">Create an organisation</h2>
-        {created?.ok ? <NoticeWithLink notice={created.notice} link={created.reveal} /> : null}
+        {created?.ok ? <OneTimeResult notice={created.notice} value={created.reveal} testId="invitation-link" /> : null}
         {/* A new form after each organisation, so the next one starts empty. */}
         <Form method="post" noValidate key={created?.ok ? created.reveal : "create"}>
           <FormError error={errors.form} />

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
-import { NoticeWithLink } from "~/components/notice-with-link";
-import { FormError, SelectField, TextField, useFormPostUnderWay } from "~/components/forms";
+import { OneTimeResult } from "~/components/one-time-result";
+import { ActionResult, FormError, SelectField, TextField, useFormPostUnderWay } from "~/components/forms";
 import {
   InvitationCreateSchema,
   InvitationRevokeSchema,
@@ -154,7 +154,11 @@ export default function MembersAdmin() {
       <AdminTabs orgSlug={org.slug} />
       {posting ? null : (
         <>
-          {result?.ok ? <NoticeWithLink notice={result.notice} link={result.reveal} /> : null}
+          {result?.ok && result.intent === "invite" ? (
+            <OneTimeResult notice={result.notice} value={result.reveal} testId="invitation-link" />
+          ) : (
+            <ActionResult result={result?.ok ? result : undefined} />
+          )}
           <FormError error={rowErrors.userId ?? rowErrors.invitationId ?? rowErrors.form ?? rowErrors.role ?? rowErrors.confirm} />
         </>
       )}

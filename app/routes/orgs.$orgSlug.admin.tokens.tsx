@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminTabs } from "~/components/admin-tabs";
 import { ConfirmedAction } from "~/components/confirmed-action";
+import { OneTimeResult } from "~/components/one-time-result";
 import { ActionResult, TextField, useFormPostUnderWay } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { API_SCOPES, SCOPE_DESCRIPTIONS } from "~/modules/auth/api-scopes";
@@ -40,8 +41,8 @@ export default function ApiTokens() {
   const { org, tokens } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const posting = useFormPostUnderWay();
-  // The secret goes while another form is sent, as every notice does: it was shown for the action just taken.
-  const secret = result?.ok && !posting ? result.reveal : undefined;
+  // The token made, shown once; it goes while another form is sent, as every notice does: it was shown for the action just taken.
+  const made = result?.ok && result.intent === "create" && !posting ? result : undefined;
   const errors: Record<string, string | undefined> = result?.errors ?? {};
   const revoking = result && !result.ok && result.intent === "revoke" ? String(result.values?.tokenId) : undefined;
   const revokeError = (tokenId: number) => (revoking === String(tokenId) ? (errors.confirm ?? errors.tokenId) : undefined);
@@ -54,16 +55,7 @@ export default function ApiTokens() {
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
-      {secret ? (
-        <div className="notice" role="status">
-          <p>Token created. Copy it now; it will not be shown again.</p>
-          <p className="token-secret" data-testid="new-token">
-            {secret}
-          </p>
-        </div>
-      ) : (
-        <ActionResult result={result} />
-      )}
+      {made ? <OneTimeResult notice={made.notice} value={made.reveal} testId="new-token" /> : <ActionResult result={result} />}
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">API tokens</caption>

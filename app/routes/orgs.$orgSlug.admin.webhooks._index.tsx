@@ -4,6 +4,7 @@ import { AdminTabs } from "~/components/admin-tabs";
 import { ConfirmedAction } from "~/components/confirmed-action";
 import { ActionResult, FormError, TextField } from "~/components/forms";
 import { AppLink } from "~/components/link";
+import { OneTimeResult } from "~/components/one-time-result";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { WEBHOOK_NOTICES, WebhookButtons, WebhookFacts } from "~/components/webhooks";
 import { requireMember } from "~/modules/auth/membership.server";
@@ -89,14 +90,12 @@ export default function Webhooks() {
     <>
       <h1>Administration</h1>
       <AdminTabs orgSlug={org.slug} />
-      {created?.reveal ? (
-        <div className="notice" role="status">
-          <p style={{ overflowWrap: "anywhere" }}>{created.notice}</p>
-          <p className="token-secret" data-testid="webhook-secret">
-            {created.reveal}
-          </p>
-          <p>Receivers verify each delivery&rsquo;s signature with it; the portal stores it sealed and cannot show it again.</p>
-        </div>
+      {created ? (
+        <OneTimeResult notice={created.notice} value={created.reveal} testId="webhook-secret">
+          {created.reveal ? (
+            <p>Receivers verify each delivery&rsquo;s signature with it; the portal stores it sealed and cannot show it again.</p>
+          ) : null}
+        </OneTimeResult>
       ) : (
         <ActionResult result={failed("create") ? undefined : result} />
       )}

@@ -79,6 +79,25 @@ function registerHighRiskModel(org: TestOrg, name = "Loan Approver") {
   return slug;
 }
 
+/** The bias audit upload form filled in for a predictions CSV of `predictionsCsv`'s columns, the file's columns chosen. */
+async function fillUploadForm(page: Page, csv: string) {
+  await page.getByLabel("Predictions file (CSV)", { exact: true }).setInputFiles(csv);
+  await page.getByRole("group", { name: "Group columns" }).getByRole("checkbox", { name: "group" }).check();
+  await page.getByRole("combobox", { name: "Label column" }).selectOption("label");
+  await page.getByLabel("Positive label values", { exact: true }).fill("1");
+  await page.getByRole("combobox", { name: "Prediction column" }).selectOption("prediction");
+  await page.getByLabel("Positive prediction values", { exact: true }).fill("1");
+}
+
+/** A new high-risk model `name`, whose version's bias audit upload form the team opens; its version's path and audits. */
+async function openUploadForm(page: Page, org: TestOrg, loginAs: (role: Role) => Promise<void>, name: string) {
+  const slug = registerHighRiskModel(org, name);
+  const versionPath = `/orgs/${org.slug}/models/${slug}/versions/1.0.0`;
+  await loginAs("team");
+  await page.goto(`${versionPath}/bias-audits/new`);
+  return { versionPath, audits: () => listVersionBiasAudits(org.id, getVersionDetail(org.id, slug, "1.0.0")!.version.id) };
+}
+
 /**
  * Regression (app/routes): `orgs.$orgSlug.models.$modelSlug.versions.$version.tsx` is, by Remix's flat-route
  * naming, the parent layout of `…$version.card.tsx`, `…$version.card.edit.tsx`, `…$version.card.compare.tsx`
@@ -399,11 +418,7 @@ test("the bias audit upload form offers the file's columns, shows field errors, 
   testOrg,
   loginAs,
 }) => {
-  const slug = registerHighRiskModel(testOrg, "Upload Form");
-  const versionPath = `/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`;
-  const audits = () => listVersionBiasAudits(testOrg.id, getVersionDetail(testOrg.id, slug, "1.0.0")!.version.id);
-  await loginAs("team");
-  await page.goto(`${versionPath}/bias-audits/new`);
+  const { audits } = await openUploadForm(page, testOrg, loginAs, "Upload Form");
   await expect(page.getByRole("heading", { level: 1 })).toContainText("New bias audit");
   // Hints look like hints: no placeholder pretends to be a value.
   for (const label of ["Group columns", "Label column", "Positive label values", "Prediction column", "Positive prediction values"]) {
@@ -445,6 +460,54 @@ test("the bias audit upload form offers the file's columns, shows field errors, 
   await expect(page.getByTestId("disparities").getByRole("rowheader").first()).toContainText("Demographic parity difference");
   await expect(page.getByTestId("disparities")).not.toContainText("demographicParityDifference");
   expect(audits()).toHaveLength(1);
+});
+
+test("the bias audit upload button keeps focus while the upload is under way, and a second click or Enter sends nothing", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
+  const { versionPath, audits } = await openUploadForm(page, testOrg, loginAs, "Busy Upload");
+  // The upload (sent through XMLHttpRequest to the resource route) is held until released, and counted.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const sent = { count: 0 };
+  await page.route(
+    (url) => url.pathname === `${versionPath}/bias-audits/upload`,
+    async (route) => {
+      sent.count++;
+      await held;
+      await route.continue();
+    },
+  );
+  const run = page.getByRole("button", { name: "Run the audit" });
+  await fillUploadForm(page, fairCsv());
+
+  await run.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByText(/Uploading…|Computing fairness metrics…/)).toBeVisible();
+  await expect(run).toHaveAttribute("aria-disabled", "true");
+  await expect(run).not.toHaveAttribute("disabled");
+  await expect(run).toBeFocused();
+  await run.click({ force: true }); // Playwright counts aria-disabled as disabled: click it all the same
+  await page.keyboard.press("Enter");
+  await page.getByLabel("Positive label values", { exact: true }).press("Enter");
+  expect(sent.count).toBe(1);
+  release();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/bias-audits/\\d+$`));
+  expect(sent.count).toBe(1);
+  expect(audits()).toHaveLength(1);
+});
+
+test("a refused bias audit upload moves focus to what to put right", async ({ page, testOrg, loginAs }) => {
+  await openUploadForm(page, testOrg, loginAs, "Refused Upload");
+  await page.getByLabel("Predictions file (CSV)", { exact: true }).setInputFiles(fairCsv());
+  const run = page.getByRole("button", { name: "Run the audit" });
+  await run.press("Enter");
+  const groups = page.getByRole("group", { name: "Group columns" });
+  await expect(groups).toHaveAttribute("aria-invalid", "true");
+  await expect(groups).toBeFocused();
+  await expect(run).not.toHaveAttribute("aria-disabled");
 });
 
 test("the bias audit form says at once that a PDF is not a CSV file, and forgets the error when a CSV is chosen", async ({
@@ -522,12 +585,7 @@ test("ethics runs an audit, may not sign it off; a colleague accepts the failed 
   await loginAs("ethics");
   await page.goto(versionPath);
   await page.getByRole("link", { name: "Run a bias audit" }).click();
-  await page.getByLabel("Predictions file (CSV)", { exact: true }).setInputFiles(unfairCsv());
-  await page.getByRole("group", { name: "Group columns" }).getByRole("checkbox", { name: "group" }).check();
-  await page.getByRole("combobox", { name: "Label column" }).selectOption("label");
-  await page.getByLabel("Positive label values", { exact: true }).fill("1");
-  await page.getByRole("combobox", { name: "Prediction column" }).selectOption("prediction");
-  await page.getByLabel("Positive prediction values", { exact: true }).fill("1");
+  await fillUploadForm(page, unfairCsv());
   await page.getByRole("button", { name: "Run the audit" }).click();
   await expect(page).toHaveURL(new RegExp(`/orgs/${testOrg.slug}/bias-audits/\\d+$`), { timeout: 20_000 });
   const auditUrl = page.url();

@@ -1,8 +1,9 @@
 /**
  * Submitting twice does not do it twice (issue #14, §8), in a real browser:
  * the submit button refuses while the post is under way, so a double click
- * sends one post. It keeps focus meanwhile (aria-disabled, not disabled), and a
- * refused post moves focus to what to put right. (Without JavaScript the form's
+ * sends one post. It keeps focus meanwhile (aria-disabled, not disabled); a
+ * refused post moves focus to what to put right, and one that made something
+ * and emptied its form moves it to what it made. (Without JavaScript the form's
  * one-time token does the job on the server: tests/integration/submit-once.test.ts.)
  */
 import type { Page } from "@playwright/test";
@@ -106,4 +107,46 @@ test("without JavaScript the register form posts as before", async ({ browser, t
   } finally {
     await context.close();
   }
+});
+
+test("a post that makes something and empties its form moves focus to what it made, shown once", async ({ page, testOrg, loginAs }) => {
+  await loginAs("admin");
+  /** Focus is on the answer box (not on the page's body), and the box holds the value shown once. */
+  const expectFocusOnResult = async (testId: string) => {
+    const result = page.getByTestId("one-time-result");
+    await expect(result).toBeFocused();
+    const value = (await page.getByTestId(testId).textContent())!;
+    expect(value.length).toBeGreaterThan(20);
+    expect(await page.evaluate(() => document.activeElement?.textContent ?? "")).toContain(value);
+  };
+
+  // An API token, by keyboard only: type the name, tick a scope, Enter on the button.
+  await page.goto(`/orgs/${testOrg.slug}/admin/tokens`);
+  await page.getByLabel("Name", { exact: true }).fill("keyboard-pipeline");
+  await page.getByRole("checkbox", { name: /registry:read/ }).press("Space");
+  await page.getByRole("button", { name: "Create token" }).press("Enter");
+  await expectFocusOnResult("new-token");
+  await expect(page.getByTestId("one-time-result")).toContainText("Copy it now");
+  // A second token: focus comes to the new one's box again.
+  const first = await page.getByTestId("new-token").textContent();
+  await page.getByLabel("Name", { exact: true }).fill("second-pipeline");
+  await page.getByRole("checkbox", { name: /registry:read/ }).press("Space");
+  await page.getByRole("button", { name: "Create token" }).press("Enter");
+  await expect(page.getByTestId("new-token")).not.toHaveText(first!);
+  await expectFocusOnResult("new-token");
+
+  // An invitation: its link.
+  await page.goto(`/orgs/${testOrg.slug}/admin`);
+  const invite = page.getByRole("region", { name: "Invite a person" });
+  await invite.getByLabel("Email").fill("focus.invite@e2e.test");
+  await invite.getByRole("button", { name: "Invite" }).press("Enter");
+  await expectFocusOnResult("invitation-link");
+
+  // A webhook: its signing secret.
+  await page.goto(`/orgs/${testOrg.slug}/admin/webhooks`);
+  const register = page.getByRole("region", { name: "Register a webhook" });
+  await register.getByLabel("URL").fill("http://127.0.0.1:9/focus");
+  await register.getByRole("checkbox", { name: /^Incident opened/ }).press("Space");
+  await register.getByRole("button", { name: "Register webhook" }).press("Enter");
+  await expectFocusOnResult("webhook-secret");
 });
