@@ -403,7 +403,7 @@ export const API_ENDPOINTS: Endpoint[] = [
     path: "/assessments/{id}/finalize",
     response: AssessmentSchema,
     summary:
-      "Finalise; 409 names the answered statements per component when some are unanswered (unless `acceptUnanswered: true`), or lists the flags that still need a justification",
+      "Finalise; 422 names each statement whose evidence is dated after today (`statements.<id>.evidence.date`), 409 names the answered statements per component when some are unanswered (unless `acceptUnanswered: true`), or lists the flags that still need a justification",
     scope: "assessment:write",
     body: FinalizeSchema,
     errors: [400, 401, 403, 404, 409, 422],
