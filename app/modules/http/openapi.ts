@@ -282,7 +282,8 @@ export const API_ENDPOINTS: Endpoint[] = [
     method: "post",
     path: "/models/{slug}/versions/{version}/bias-audits",
     response: BiasAuditSchema,
-    summary: "Run a bias audit: JSON {config, rows}, or multipart/form-data with a CSV `file` part and a `config` part holding JSON",
+    summary:
+      "Run a bias audit: JSON {config, rows}, or multipart/form-data with a CSV `file` part and a `config` part holding JSON; a `file` that is not CSV text (a PDF, a spreadsheet, binary bytes) is 422 on `file`",
     scope: "governance:write",
     body: BiasAuditJsonSchema,
     created: true,
