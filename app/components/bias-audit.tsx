@@ -3,7 +3,7 @@ import type { BiasAuditJson } from "~/modules/governance/bias-audits.server";
 import { biasAuditOutcomeText, type BiasAuditOutcome, type RiskAcceptance } from "~/modules/governance/bias-audit-signoff";
 import { disparityEnds, DISPARITY_EXPLANATIONS, FAIRNESS_METRIC_LABELS, type DisparityName } from "~/modules/governance/fairness";
 import { formatDate, formatPercent } from "~/utils/format";
-import { notCsvReason, sampleCsvText, type CsvSample } from "~/utils/csv-sample";
+import { CSV_SAMPLE_BYTES, notCsvReason, sampleCsvText, type CsvSample } from "~/utils/csv-sample";
 import { Chart } from "./chart";
 import { SelectField, TextField } from "./forms";
 import { TableScroll } from "./table";
@@ -199,9 +199,6 @@ export function GroupRateCharts({ audit }: { audit: BiasAuditJson }) {
 
 // ---------------------------------------------------------------- the audit form's column choices
 
-/** How much of the chosen file the browser reads for its columns and sample values. */
-const SAMPLE_BYTES = 256 * 1024;
-
 /**
  * Reads the header (and first rows) of the file chosen for upload, in the
  * browser; `problem` says at once when the file is not a CSV file at all (a
@@ -214,9 +211,9 @@ export function useCsvSample() {
     setSample(null);
     setProblem(null);
     if (!file) return;
-    const complete = file.size <= SAMPLE_BYTES;
+    const complete = file.size <= CSV_SAMPLE_BYTES;
     file
-      .slice(0, SAMPLE_BYTES)
+      .slice(0, CSV_SAMPLE_BYTES)
       .arrayBuffer()
       .then((buffer) => {
         const bytes = new Uint8Array(buffer);

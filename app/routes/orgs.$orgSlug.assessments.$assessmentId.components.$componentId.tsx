@@ -10,7 +10,13 @@ import { LevelPill } from "~/components/framework";
 import { EVIDENCE_STALE_DAYS, STATEMENT_STATUS_LABELS, STATEMENT_STATUSES } from "~/modules/assessment/assessment-constants";
 import { EvidenceNoteSchema } from "~/modules/assessment/assessment-schemas";
 import { addEvidenceNote, getAssessment } from "~/modules/assessment/assessments.server";
-import { ComponentVersionSchema, heldBackAnswers, heldBackSummary, parseCaptureForm } from "~/modules/assessment/capture-schemas";
+import {
+  answerAnchor,
+  ComponentVersionSchema,
+  heldBackAnswers,
+  heldBackSummary,
+  parseCaptureForm,
+} from "~/modules/assessment/capture-schemas";
 import {
   CaptureConflictError,
   componentVersion,
@@ -450,9 +456,6 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
     </>
   );
 }
-
-/** The id of a statement's (`s.<id>`) or question's (`q.<id>`) block on the page. */
-const answerAnchor = (answer: string) => `answer-${answer.replace(".", "-")}`;
 
 /** Jumps to an answer's block and puts the cursor in its first faulty field (without JavaScript the link jumps to the block). */
 function goToAnswer(event: MouseEvent<HTMLAnchorElement>) {

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -6,26 +6,37 @@ import { useRef } from "react";
 import { DraftNotice, useFormDraft } from "~/components/autosave";
 import { FormError } from "~/components/forms";
 import { LevelPill } from "~/components/framework";
+import { AppLink, type AppHref } from "~/components/link";
 import { FinalizeFormSchema } from "~/modules/assessment/assessment-schemas";
-import { finalizeAssessment, getAssessment, incompleteComponents } from "~/modules/assessment/assessments.server";
+import { finalizeAssessment, frameworkOf, getAssessment, incompleteComponents } from "~/modules/assessment/assessments.server";
+import { answerAnchor } from "~/modules/assessment/capture-schemas";
 import { needsJustification } from "~/modules/assessment/evidence";
+import { futureDatedEvidence, futureEvidenceRefusal, type FutureDatedEvidence } from "~/modules/assessment/evidence-dates";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { formatDate } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { readFormData, runFormAction } from "~/utils/form-action.server";
+import captureStyles from "~/styles/capture.css?url";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Finalise assessment ${data?.assessment.period ?? ""}` }];
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: captureStyles }];
 
 const ASSESSORS = ["admin", "leadership"] as const;
 const IdSchema = z.coerce.number().int().positive().catch(0);
 
-/** The confirmation step before finalising: completeness per component, the flags to justify, an explicit tick for unanswered statements. */
+/**
+ * The confirmation step before finalising: completeness per component, the flags to justify, an explicit tick for
+ * unanswered statements, and any evidence dated after today (which finalising refuses), each linked to its statement.
+ */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { org } = await requireMember(request, params.orgSlug, ASSESSORS);
   const detail = getAssessment(org.id, IdSchema.parse(params.assessmentId));
   if (!detail) throw notFound("Assessment not found");
   const incomplete = incompleteComponents(detail.answered);
+  const futureDated =
+    detail.status === "draft" || detail.status === "in_review" ? futureDatedEvidence(frameworkOf(detail), detail.statements) : [];
   return {
     org,
     assessment: {
@@ -53,6 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       };
     }),
     unanswered: incomplete.reduce((n, c) => n + c.total - c.answered, 0),
+    futureDated,
   };
 }
 
@@ -68,9 +80,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function FinalizeAssessment() {
-  const { org, assessment: a, components, unanswered } = useLoaderData<typeof loader>();
+  const { org, assessment: a, components, unanswered, futureDated } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const back = `/orgs/${org.slug}/assessments/${a.id}`;
+  const back: AppHref = `/orgs/${org.slug}/assessments/${a.id}`;
   const open = a.status === "draft" || a.status === "in_review";
   const flagged = components.filter((c) => c.flag);
   // Justifications can take a while to write: until the form is sent, the browser keeps a draft of them.
@@ -94,7 +106,11 @@ export default function FinalizeAssessment() {
             {a.evidenceSoFar ? ` so far (to ${formatDate(a.evidenceTo)})` : ""}: the assessment can no longer change. It will be finalised
             at <strong>{formatScore(a.dimensionScore)}</strong>, <LevelPill level={a.level} /> {a.levelName}, {a.band} band.
           </p>
-          <FormError error={result?.errors?.form} />
+          {futureDated.length ? (
+            <FutureEvidenceSummary found={futureDated} base={back} refused={Boolean(result?.errors)} />
+          ) : (
+            <FormError error={result?.errors?.form} />
+          )}
           <h2>Statements answered</h2>
           <div className="table-wrap">
             <table data-testid="answered-table">
@@ -188,5 +204,30 @@ export default function FinalizeAssessment() {
         </Form>
       )}
     </>
+  );
+}
+
+/** Evidence dated after today, which finalising refuses: each statement named, with a link to it on its component's page. */
+function FutureEvidenceSummary({ found, base, refused }: { found: FutureDatedEvidence[]; base: AppHref; refused: boolean }) {
+  return (
+    <section
+      className="form-error error-summary"
+      role={refused ? "alert" : undefined}
+      aria-labelledby="future-evidence-title"
+      data-testid="future-evidence"
+    >
+      <h2 id="future-evidence-title">{futureEvidenceRefusal(found).message}</h2>
+      <p>Evidence is dated the day it was made. Open each statement, correct its date and save, then finalise.</p>
+      <ul>
+        {found.map((f) => (
+          <li key={f.statementId}>
+            <AppLink to={`${base}/components/${f.componentId}#${answerAnchor(`s.${f.statementId}`)}`}>
+              {f.componentName}: {f.statementText}
+            </AppLink>{" "}
+            {`(dated ${formatDate(f.date)})`}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -47,6 +47,12 @@ describe("notCsvReason", () => {
     expect(notCsvReason(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]))).toMatch(/an \.xlsx file\?/);
   });
 
+  it("says when a CSV is UTF-16 text (either byte order), which has NUL bytes but is text", () => {
+    const utf16le = new Uint8Array(Buffer.from("\ufeffid,group\n1,a\n", "utf16le"));
+    const utf16be = new Uint8Array(Buffer.from("\ufeffid,group\n1,a\n", "utf16le").swap16());
+    for (const file of [utf16le, utf16be]) expect(notCsvReason(file, { complete: true })).toMatch(/^This file is UTF-16 text, .*CSV UTF-8/);
+  });
+
   it("refuses bytes that are not text: a NUL, or what is not UTF-8", () => {
     expect(notCsvReason(bytes("id,group\n1,a\u0000"))).toMatch(/^This file is not text/);
     expect(notCsvReason(new Uint8Array([0x69, 0x64, 0x2c, 0xe9, 0x0a]), { complete: true })).toMatch(/not UTF-8 text/);

@@ -49,6 +49,9 @@ export function sampleCsvText(text: string, { complete = false, maxRows = 500, m
   return { columns, values };
 }
 
+/** How much of a file's beginning `notCsvReason` is given: the browser reads this much of the chosen file, the server of the upload. */
+export const CSV_SAMPLE_BYTES = 256 * 1024;
+
 /** File kinds people pick by mistake, by the bytes they start with. */
 const NOT_CSV_SIGNATURES: Array<{ kind: string; bytes: number[] }> = [
   { kind: "a PDF document", bytes: [0x25, 0x50, 0x44, 0x46, 0x2d] }, // %PDF-
@@ -61,16 +64,21 @@ const NOT_CSV_SIGNATURES: Array<{ kind: string; bytes: number[] }> = [
 
 /**
  * Why the beginning of a chosen file (`bytes`) cannot be a CSV file, or null
- * when it reads as text: a known binary kind (a PDF, a spreadsheet), a NUL
- * byte, or bytes that are not UTF-8. `complete`: `bytes` is the whole file
+ * when it reads as text: a known binary kind (a PDF, a spreadsheet), UTF-16
+ * text, a NUL byte, or bytes that are not UTF-8. `complete`: `bytes` is the whole file
  * (otherwise a character cut at the end of the slice is not a fault). The
- * server checks the whole upload again; this only says so at once.
+ * browser says so as soon as the file is chosen; the server checks the same
+ * beginning of the upload (`auditSpooledUpload`), so the API and a form sent
+ * without JavaScript are refused with the same words.
  */
 export function notCsvReason(bytes: Uint8Array, { complete = false } = {}): string | null {
   const starts = (signature: number[]) => signature.every((byte, i) => bytes[i] === byte);
   const known = NOT_CSV_SIGNATURES.find(({ bytes: signature }) => starts(signature));
   const advice = "Choose a CSV file: text with a header row, such as a spreadsheet saved as CSV.";
   if (known) return `This file is ${known.kind}, not a CSV file. ${advice}`;
+  // A byte order mark of UTF-16 (little- or big-endian): text, but not in the encoding the portal reads.
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    return "This file is UTF-16 text, not UTF-8 text the portal can read. Save it as “CSV UTF-8” and choose it again.";
   if (bytes.includes(0)) return `This file is not text, so not a CSV file. ${advice}`;
   try {
     new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: !complete });

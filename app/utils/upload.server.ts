@@ -111,3 +111,18 @@ export async function* fileStream(filePath: string): AsyncIterable<Uint8Array> {
   // for an unknown model version) would fail to open after the spooled file is removed, with nobody listening.
   yield* fs.createReadStream(filePath, { highWaterMark: 1024 * 1024 });
 }
+
+/** The first `maxBytes` of a spooled file, and whether that is all of it. */
+export async function spooledFileStart(
+  file: { path: string; size: number },
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; complete: boolean }> {
+  const bytes = new Uint8Array(Math.min(file.size, maxBytes));
+  const handle = await fs.promises.open(file.path, "r");
+  try {
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+    return { bytes: bytes.subarray(0, bytesRead), complete: file.size <= maxBytes };
+  } finally {
+    await handle.close();
+  }
+}

@@ -531,7 +531,7 @@ test("the bias audit form says at once that a PDF is not a CSV file, and forgets
   await expect(page.getByText(/columns found in the header row/)).toHaveCount(0);
   await expect(page.getByRole("checkbox", { name: /%PDF/ })).toHaveCount(0);
 
-  // Sent anyway, with the columns typed: the server refuses it too (it reads the first line as a header).
+  // Sent anyway, with the columns typed: the server refuses it too, in the same words, on the file (its first line is not taken for a header).
   for (const [label, value] of [
     ["Group columns", "group"],
     ["Label column", "label"],
@@ -540,8 +540,14 @@ test("the bias audit form says at once that a PDF is not a CSV file, and forgets
     ["Positive prediction values", "1"],
   ] as const)
     await page.getByLabel(label, { exact: true }).fill(value);
+  const answer = page.waitForResponse((r) => r.url().endsWith("/bias-audits/upload") && r.request().method() === "POST");
   await page.getByRole("button", { name: "Run the audit" }).click();
-  await expect(page.getByLabel("Group columns", { exact: true })).toHaveAccessibleDescription(/Unknown column "group"/);
+  expect((await answer).status()).toBe(422);
+  expect(await (await answer).json()).toEqual({
+    errors: { file: expect.stringMatching(/^This file is a PDF document, not a CSV file\./) },
+  });
+  await expect(file).toHaveAccessibleDescription(/This file is a PDF document, not a CSV file\./);
+  await expect(page.getByLabel("Group columns", { exact: true })).not.toHaveAccessibleDescription(/Unknown column/);
 
   // A CSV file next: no error about the PDF is left, and the new file's columns are offered.
   await file.setInputFiles(fairCsv());

@@ -205,8 +205,9 @@ const NAMED_FILES: Array<{ name: string; content: () => RawBody; status: number;
     status: 422,
     says: /UTF-8/,
   },
-  { name: "Latin-1", content: () => new Uint8Array(Buffer.from("g,y,p\ncaf\u00e9,1,1\n", "latin1")), status: 422, says: /Row 2.*UTF-8/ },
-  { name: "overlong UTF-8", content: () => bytes("g,y,p\na,1,1\nb", [0xc0, 0xaf], ",1,0\n"), status: 422, says: /Row 3.*UTF-8/ },
+  // What the upload form says in the browser (`notCsvReason`), on every channel since the server checks the file's beginning too.
+  { name: "Latin-1", content: () => new Uint8Array(Buffer.from("g,y,p\ncaf\u00e9,1,1\n", "latin1")), status: 422, says: /not UTF-8 text/ },
+  { name: "overlong UTF-8", content: () => bytes("g,y,p\na,1,1\nb", [0xc0, 0xaf], ",1,0\n"), status: 422, says: /not UTF-8 text/ },
   { name: "lone continuation byte", content: () => bytes("g,y,p\n", [0x80], ",1,1\n"), status: 422, says: /UTF-8/ },
   { name: "multi-byte character cut at the end", content: () => bytes("g,y,p\na,1,1\n\u20ac", [0xe2, 0x82]), status: 422, says: /UTF-8/ },
   { name: "unterminated quote", content: () => 'g,y,p\na,1,1\n"b,1,0\n', status: 422, says: /unterminated quote/i },
@@ -230,7 +231,14 @@ const NAMED_FILES: Array<{ name: string; content: () => RawBody; status: number;
     says: /Row 2.*longer than 1000000/,
   },
   { name: "header without the configured columns", content: () => "a,b,c\n1,2,3\n", status: 422, says: /Unknown column "g"/ },
-  { name: "NUL bytes and RTL marks", content: () => "g,y,p\n\u0000a\u202e,1,1\nb\u200f,0,0\n", status: 201 },
+  { name: "NUL bytes", content: () => "g,y,p\n\u0000a,1,1\nb,0,0\n", status: 422, says: /This file is not text/ },
+  { name: "RTL marks", content: () => "g,y,p\na\u202e,1,1\nb\u200f,0,0\n", status: 201 },
+  {
+    name: "a PDF",
+    content: () => bytes("%PDF-1.7\n%", [0xe2, 0xe3, 0xcf, 0xd3], "\n1 0 obj\n"),
+    status: 422,
+    says: /This file is a PDF document, not a CSV file/,
+  },
   { name: "ragged rows", content: () => "g,y,p\na,1,1,extra,extra\nb,1\nc\n\na,0,0\nb,1,1,\n", status: 201 },
   { name: "lone CR line breaks", content: () => "g,y,p\ra,1,1\rb,0,0\r", status: 422, says: /Unknown column/ },
   {

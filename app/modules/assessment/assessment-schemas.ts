@@ -3,6 +3,7 @@ import { keysFirst, lengthFirst } from "../../utils/bounded";
 import { isQuarter } from "../../utils/quarters";
 import { calendarDay, EARLIEST_YEAR, LATEST_YEAR, optionalField, yearInRange } from "../../utils/validation";
 import { STATEMENT_STATUSES } from "./assessment-constants";
+import { FUTURE_EVIDENCE_MESSAGE, isFutureEvidenceDay } from "./evidence-dates";
 
 export const PeriodSchema = z
   .string({ required_error: "Choose a quarter" })
@@ -31,11 +32,8 @@ export const FrameworkChoiceSchema = z.object({
 });
 export type FrameworkChoice = z.infer<typeof FrameworkChoiceSchema>;
 
-/** Evidence is dated when it was made, so not after today (anywhere on Earth: up to a day ahead of UTC). */
-const EvidenceDateSchema = calendarDay("Use a date such as 2026-09-30").refine(
-  (day) => day <= new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
-  "Evidence cannot be dated in the future",
-);
+/** Evidence is dated when it was made, so not after today (`isFutureEvidenceDay`, which finalising checks too). */
+const EvidenceDateSchema = calendarDay("Use a date such as 2026-09-30").refine((day) => !isFutureEvidenceDay(day), FUTURE_EVIDENCE_MESSAGE);
 
 const EvidenceSchema = z.preprocess(
   (value) => (typeof value === "string" ? (/^https?:\/\//i.test(value.trim()) ? { url: value.trim() } : { note: value }) : value),

@@ -19,6 +19,7 @@ import {
   type EvidenceFlag,
   type EvidenceMetrics,
 } from "./evidence";
+import { futureDatedEvidence, futureEvidenceRefusal } from "./evidence-dates";
 import { responsesDigest } from "./responses-digest";
 import {
   answeredCounts,
@@ -380,7 +381,8 @@ export function incompleteComponents(answered: readonly AnsweredCount[]) {
 }
 
 /**
- * Finalises. Unanswered statements count as "not in place": finalising with
+ * Finalises. Evidence dated after today is refused (422 naming each statement,
+ * as saving it would be). Unanswered statements count as "not in place": finalising with
  * any needs `acceptUnanswered` (409 naming the counts per component
  * otherwise). Every component whose assessed level exceeds its registry
  * evidence needs a written justification (409 naming them otherwise). The
@@ -398,6 +400,13 @@ export function finalizeAssessment(
     const row = requireAssessment(tx, orgId, id);
     requireEditable(row);
     const detail = getAssessment(orgId, id, tx)!;
+    const now = options.now ?? new Date();
+    // Saving refuses evidence dated after today; an answer stored before that rule (or under another clock) is refused here.
+    const futureDated = futureDatedEvidence(frameworkOf(row), detail.statements, now);
+    if (futureDated.length) {
+      const refusal = futureEvidenceRefusal(futureDated);
+      throw new DomainError("invalid", refusal.message, undefined, refusal.issues);
+    }
     const incomplete = incompleteComponents(detail.answered);
     if (incomplete.length && !input.acceptUnanswered) {
       throw new DomainError(
@@ -426,7 +435,6 @@ export function finalizeAssessment(
         })),
       );
     }
-    const now = options.now ?? new Date();
     const kept = Object.fromEntries(
       Object.entries(justifications).filter(([component]) =>
         detail.flags.some((f) => f.componentId === component && needsJustification(f)),

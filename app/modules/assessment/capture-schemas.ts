@@ -55,6 +55,9 @@ export function parseCaptureForm(fields: Record<string, unknown>) {
   return { data: { capabilities, questions }, errors };
 }
 
+/** The id of a statement's (`s.<id>`) or question's (`q.<id>`) block on its component's capture page, for links to it. */
+export const answerAnchor = (answer: string) => `answer-${answer.replace(".", "-")}`;
+
 /**
  * The answers a save held back, one per statement (`s.<id>`) or question
  * (`q.<id>`) with a field error, in the order of the errors (the page's order).

@@ -1,6 +1,14 @@
 import { data, redirect } from "@remix-run/node";
 import { DomainError } from "../../utils/errors";
-import { fileStream, spoolMultipartUpload, UploadTooLarge, UploadUnreadable, type SpooledUpload } from "../../utils/upload.server";
+import { CSV_SAMPLE_BYTES, notCsvReason } from "../../utils/csv-sample";
+import {
+  fileStream,
+  spooledFileStart,
+  spoolMultipartUpload,
+  UploadTooLarge,
+  UploadUnreadable,
+  type SpooledUpload,
+} from "../../utils/upload.server";
 import { fieldErrors } from "../../utils/validation";
 import type { Actor } from "../audit/audit.server";
 import { runBiasAudit, type BiasAuditJson } from "./bias-audits.server";
@@ -48,8 +56,10 @@ export async function spoolBiasAuditUpload(request: Request): Promise<{ ok: true
 /**
  * Runs the audit on a spooled upload: the configuration is read from the text
  * fields by the format's `readConfig` (the form's fields, or the API's
- * `config` JSON part), the audit streams the spooled file (an empty one is
- * refused by the audit, naming the problem). A refusal comes back with the
+ * `config` JSON part), a file that is no CSV (a PDF, a spreadsheet: its
+ * beginning fails `notCsvReason`, as the form says in the browser) is 422 on
+ * `file`, the audit streams the spooled file (an empty one is refused by the
+ * audit, naming the problem). A refusal comes back with the
  * fields that were sent; a `DomainError` of the audit itself is thrown.
  */
 export async function auditSpooledUpload(
@@ -62,12 +72,14 @@ export async function auditSpooledUpload(
   const { fields, file } = upload;
   const read = format.readConfig(fields);
   const fileMissing: Issue = { path: "file", message: format.missingFile };
+  // A file that is no CSV (a PDF, a spreadsheet) is refused before its first line is taken for a header.
+  const fileIssue: Issue | null = file ? await notCsvIssue(file) : fileMissing;
   if (!read.ok) {
     const { refusal } = read;
     return {
       ok: false,
       fields,
-      refusal: refusal.status === 422 && !file ? { ...refusal, issues: [...refusal.issues, fileMissing] } : refusal,
+      refusal: refusal.status === 422 && fileIssue ? { ...refusal, issues: [...refusal.issues, fileIssue] } : refusal,
     };
   }
   if (!file)
@@ -76,8 +88,21 @@ export async function auditSpooledUpload(
       fields,
       refusal: { status: 422, code: "invalid", message: "Send the predictions as a `file` part", issues: [fileMissing] },
     };
+  if (fileIssue) return { ok: false, fields, refusal: { status: 422, code: "invalid", message: fileIssue.message, issues: [fileIssue] } };
   const source = { kind: "csv" as const, stream: fileStream(file.path), fileName: file.name };
   return { ok: true, audit: await runBiasAudit(target.orgId, target.modelSlug, target.version, read.config, source, actor, channel) };
+}
+
+/**
+ * A file that is no CSV at all (a PDF, a spreadsheet, binary bytes), told in
+ * the words the upload form says it in the browser (`notCsvReason` on the
+ * same beginning of the file); its first line would otherwise be read as a
+ * header of binary noise.
+ */
+async function notCsvIssue(file: { path: string; size: number }): Promise<Issue | null> {
+  const { bytes, complete } = await spooledFileStart(file, CSV_SAMPLE_BYTES);
+  const reason = notCsvReason(bytes, { complete });
+  return reason ? { path: "file", message: reason } : null;
 }
 
 /** A multipart upload, read and audited (`spoolBiasAuditUpload`, `auditSpooledUpload`); the spooled file is removed after. */

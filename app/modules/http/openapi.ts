@@ -282,7 +282,8 @@ export const API_ENDPOINTS: Endpoint[] = [
     method: "post",
     path: "/models/{slug}/versions/{version}/bias-audits",
     response: BiasAuditSchema,
-    summary: "Run a bias audit: JSON {config, rows}, or multipart/form-data with a CSV `file` part and a `config` part holding JSON",
+    summary:
+      "Run a bias audit: JSON {config, rows}, or multipart/form-data with a CSV `file` part and a `config` part holding JSON; a `file` that is not CSV text (a PDF, a spreadsheet, binary bytes) is 422 on `file`",
     scope: "governance:write",
     body: BiasAuditJsonSchema,
     created: true,
@@ -403,7 +404,7 @@ export const API_ENDPOINTS: Endpoint[] = [
     path: "/assessments/{id}/finalize",
     response: AssessmentSchema,
     summary:
-      "Finalise; 409 names the answered statements per component when some are unanswered (unless `acceptUnanswered: true`), or lists the flags that still need a justification",
+      "Finalise; 422 names each statement whose evidence is dated after today (`statements.<id>.evidence.date`), 409 names the answered statements per component when some are unanswered (unless `acceptUnanswered: true`), or lists the flags that still need a justification",
     scope: "assessment:write",
     body: FinalizeSchema,
     errors: [400, 401, 403, 404, 409, 422],
