@@ -55,7 +55,7 @@ function trendTable(html: string): Record<string, string[]> {
   const table = html.slice(html.indexOf('<th scope="col">Series</th>'));
   const rows: Record<string, string[]> = {};
   for (const m of table.slice(0, table.indexOf("</table>")).matchAll(/<tr><th scope="row">([^<]+)<\/th>(.*?)<\/tr>/g)) {
-    rows[m[1]!.replace(/&amp;/g, "&")] = [...m[2]!.matchAll(/<td>([^<]*)<\/td>/g)].map((c) => c[1]!);
+    rows[m[1]!.replace(/&amp;/g, "&")] = [...m[2]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1]!);
   }
   return rows;
 }
