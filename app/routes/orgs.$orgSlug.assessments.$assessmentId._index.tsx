@@ -11,7 +11,7 @@ import { formatScore, scoreChange } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { comparableComponentScores, frameworkVersionsComparable, getFramework } from "~/modules/framework/framework";
-import { formatDate, formatDateTime } from "~/utils/format";
+import { formatDate, formatDateTime, statusWords } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
 import { TableScroll } from "~/components/table";
@@ -145,7 +145,7 @@ export default function AssessmentOverview() {
       </p>
       <div className="page-header">
         <h1>
-          Assessment {a.period} <span className="tag">{a.status.replace("_", " ")}</span>
+          Assessment {a.period} <span className="tag">{statusWords(a.status)}</span>
         </h1>
         <span className="inline-form">
           {canPlan ? (

@@ -14,7 +14,7 @@ import { needsJustification } from "~/modules/assessment/evidence";
 import { futureDatedEvidence, futureEvidenceRefusal, type FutureDatedEvidence } from "~/modules/assessment/evidence-dates";
 import { formatScore } from "~/modules/assessment/scoring";
 import { requireMember } from "~/modules/auth/membership.server";
-import { formatDate } from "~/utils/format";
+import { formatDate, statusWords } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { readFormData, runFormAction } from "~/utils/form-action.server";
 import captureStyles from "~/styles/capture.css?url";
@@ -96,7 +96,7 @@ export default function FinalizeAssessment() {
       <h1>Finalise assessment {a.period}</h1>
       {!open ? (
         <p className="card">
-          This assessment is {a.status.replace("_", " ")} and cannot be finalised. <Link to={back}>Back to the assessment</Link>
+          This assessment is {statusWords(a.status)} and cannot be finalised again. <Link to={back}>Back to the assessment</Link>
         </p>
       ) : (
         <Form method="post" ref={formRef} {...draft.formProps}>

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { statusWords } from "~/utils/format";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { TrendChart } from "~/components/assessment-charts";
@@ -110,7 +111,7 @@ export default function Assessments() {
                       <AppLink to={`/orgs/${org.slug}/assessments/${a.id}`}>{a.period}</AppLink>
                       {a.period === current ? <span className="tag">current</span> : null}
                     </td>
-                    <td data-label="Status">{withdrawn ? <span className="tag">withdrawn</span> : a.status.replace("_", " ")}</td>
+                    <td data-label="Status">{withdrawn ? <span className="tag">withdrawn</span> : statusWords(a.status)}</td>
                     {withdrawn ? (
                       // A withdrawn assessment keeps its page but leaves the scores and the trend.
                       <td colSpan={3} className="muted" data-testid={`score-${a.period}`} data-label="Score">

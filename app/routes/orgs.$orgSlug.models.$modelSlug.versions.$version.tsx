@@ -26,7 +26,7 @@ import { failingChecks, type GateCheck } from "~/modules/governance/gates";
 import { approvalPoliciesById, policyInForce } from "~/modules/governance/approval-policies.server";
 import { ApprovalRequestOpenSchema } from "~/modules/governance/governance-schemas";
 import { getVersionCards } from "~/modules/governance/model-cards.server";
-import { formatDateTime, formatHours } from "~/utils/format";
+import { formatDateTime, formatHours, statusWords } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { DATE_TIME_INPUT_BOUNDS } from "~/utils/validation";
 import { intent, readFormData, runIntentAction } from "~/utils/form-action.server";
@@ -260,7 +260,7 @@ export default function VersionDetail() {
             <p>
               {card ? (
                 <>
-                  Revision {card.revision}: <strong>{card.status.replace("_", " ")}</strong> ({card.completeness.filled}/
+                  Revision {card.revision}: <strong>{statusWords(card.status)}</strong> ({card.completeness.filled}/
                   {card.completeness.total} sections)
                 </>
               ) : (

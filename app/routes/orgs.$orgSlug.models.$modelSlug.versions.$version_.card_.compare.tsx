@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { statusWords } from "~/utils/format";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Markdown } from "~/components/markdown";
@@ -48,7 +49,7 @@ export default function CompareRevisions() {
   const { org, model, version, revisions, before, after, rows } = useLoaderData<typeof loader>();
   const options = revisions.map((r) => (
     <option key={r.revision} value={r.revision}>
-      Revision {r.revision} ({r.status.replace("_", " ")})
+      Revision {r.revision} ({statusWords(r.status)})
     </option>
   ));
   return (

@@ -18,6 +18,14 @@ export function formatHours(hours: number | null | undefined): string {
   return `${(hours / 24).toFixed(1)} d`;
 }
 
+/**
+ * A stored status in the words a page, PDF or CSV uses: "in_review" reads "in review", and an assessment's
+ * "finalized" reads "finalised", as the portal's sentences spell it (the stored value and the API keep "finalized").
+ */
+export function statusWords(status: string): string {
+  return status === "finalized" ? "finalised" : status.replace(/_/g, " ");
+}
+
 export function formatDate(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 10) : DASH;
 }

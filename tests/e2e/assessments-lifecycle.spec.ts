@@ -71,7 +71,7 @@ test("finalise through the confirmation (no JavaScript), then withdraw with a re
   await tick.check();
   await page.getByRole("button", { name: "Finalise assessment" }).click();
   await expect(page).toHaveURL(base);
-  await expect(page.getByRole("heading", { level: 1 })).toContainText("finalized");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("finalised");
   expect(statusOf(id)).toBe("finalized");
   await expect(page.getByTestId("band")).toHaveText("weak");
   // Leadership can plan from it.

@@ -193,7 +193,7 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await page.getByRole("checkbox", { name: /unanswered statements counted as not in place/ }).check();
   await page.getByRole("button", { name: "Finalise assessment" }).click();
   await expect(page).toHaveURL(base);
-  await expect(page.getByRole("heading", { level: 1 })).toContainText("finalized");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("finalised");
   await expect(page.getByRole("link", { name: "Finalise…" })).toHaveCount(0);
   await expect(prodOps).toContainText("Justified: Two models go live next month");
   const finalized = storedAssessment(id);
@@ -218,7 +218,7 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
 
   // The list shows the quarter as finalised; one finalised quarter draws no trend yet.
   await page.goto(list);
-  await expect(assessmentRow(page, current)).toContainText("finalized");
+  await expect(assessmentRow(page, current)).toContainText("finalised");
   await expect(page.getByTestId(`score-${current}`)).toHaveText("1.4");
   await expect(page.getByRole("img", { name: TREND_CHART })).toHaveCount(0);
 
@@ -234,7 +234,7 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
     200,
   );
   await page.reload();
-  await expect(assessmentRow(page, previous)).toContainText("finalized");
+  await expect(assessmentRow(page, previous)).toContainText("finalised");
   await expect(page.getByRole("img", { name: TREND_CHART })).toBeVisible();
   // (1.2 + 1 + 1 + 3 + 1) / 5 − (1 + 1 + 1 + 1 + 2) / 5 = 0.24
   await expect(assessmentRow(page, current).getByRole("cell").last()).toHaveText("+0.2");
@@ -383,7 +383,7 @@ test.describe("the demo organisation (read-only)", () => {
     const current = quarterOf(new Date());
     const periods = [0, -1, -2, -3, -4].map((i) => shiftQuarter(current, i));
     await expect(rows.locator("td:first-child a")).toHaveText(periods);
-    await expect(rows.locator("td:nth-child(2)")).toHaveText(["draft", "finalized", "finalized", "finalized", "finalized"]);
+    await expect(rows.locator("td:nth-child(2)")).toHaveText(["draft", "finalised", "finalised", "finalised", "finalised"]);
     const finalisedScores: number[] = [];
     for (const period of periods.slice(1).reverse()) finalisedScores.push(Number(await page.getByTestId(`score-${period}`).textContent()));
     for (let i = 1; i < finalisedScores.length; i++)

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
+import { statusWords } from "../../utils/format";
 import { getDb, reusableQuery, writeTransaction, type DbOrTx } from "../../../db/client";
 import { assessmentAnswers, assessmentEvidenceNotes, assessments, assessmentStatements } from "../../../db/schema";
 import { conflict, DomainError, invalid } from "../../utils/errors";
@@ -55,9 +56,6 @@ export function requireEditable(row: AssessmentRow) {
   if (row.status === "finalized") throw conflict("This assessment is finalised and can no longer change");
   if (row.status === "withdrawn") throw conflict("This assessment was withdrawn and can no longer change");
 }
-
-/** Status words for sentences ("in review"). */
-const statusWords = (status: string) => status.replace("_", " ");
 
 /**
  * The quarters a new assessment may be opened for: the current quarter and

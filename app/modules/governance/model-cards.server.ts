@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { statusWords } from "../../utils/format";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import { getDb, writeTransaction, type DbOrTx, type Tx } from "../../../db/client";
 import { auditEvents, modelCardComments, modelCards, models, modelVersions } from "../../../db/schema";
@@ -292,7 +293,7 @@ export function previousVersionCard(orgId: number, modelSlug: string, version: s
 export function submitModelCard(orgId: number, cardId: number, actor: Actor, options: WriteOptions = {}) {
   return writeTransaction({ orgId }, (tx) => {
     const card = requireCard(tx, orgId, cardId);
-    if (card.status !== "draft") throw conflict(`Only a draft can be submitted; this card is ${card.status.replace("_", " ")}`);
+    if (card.status !== "draft") throw conflict(`Only a draft can be submitted; this card is ${statusWords(card.status)}`);
     const stored = storedCard(card);
     if (cardCompleteness(stored.sections, stored.notApplicable).filled === 0) throw invalid("Write at least one section before submitting");
     const now = options.now ?? new Date();

@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { statusWords } from "../../utils/format";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { assessments } from "../../../db/schema";
 import type { AssessmentDetail } from "../assessment/assessments.server";
@@ -219,7 +220,7 @@ export function assessmentBoardReport(
       ? `finalised ${a.finalizedAt?.slice(0, 10) ?? ""} by ${a.finalizedBy ?? "leadership"}`
       : a.status === "withdrawn"
         ? "withdrawn"
-        : `${a.status.replace("_", " ")} (not final)`;
+        : `${statusWords(a.status)} (not final)`;
   title(doc, `Technology & Operations maturity, ${a.period}`, `${orgName} · board report · ${state}`);
   if (a.status === "withdrawn") {
     const w = withdrawal;

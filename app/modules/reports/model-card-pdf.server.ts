@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import { statusWords } from "../../utils/format";
 import { getDb, type DbOrTx } from "../../../db/client";
 import { modelCards } from "../../../db/schema";
 import { CARD_SECTIONS, cardDecisionStands } from "../governance/governance-constants";
@@ -24,8 +25,6 @@ export function cardNotApplicable(orgId: number, cardId: number, db: DbOrTx = ge
     return {};
   }
 }
-
-const statusWords = (status: string) => status.replace("_", " ");
 
 /** Who decided, when and why; a decision kept from an earlier revision is shown as the last review, not as the decision. */
 function decisionWords(card: CardExport["card"]): string {
