@@ -6,14 +6,15 @@
  * and emptied its form moves it to what it made. (Without JavaScript the form's
  * one-time token does the job on the server: tests/integration/submit-once.test.ts.)
  */
+import fs from "node:fs";
 import type { Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { models } from "../../db/schema";
+import { frameworkVersions, models, users } from "../../db/schema";
 import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
 import { createModel, createVersion } from "../../app/modules/registry/registry.server";
 import { expect, signInAs, test } from "./fixtures";
-import { fullLineage, makeToken, TEST_PASSWORD, uniqueSlug } from "../setup/test-orgs";
+import { fullLineage, makeToken, member, TEST_PASSWORD, uniqueSlug } from "../setup/test-orgs";
 
 const modelsOf = (orgId: number) => getDb().select().from(models).where(eq(models.orgId, orgId)).all();
 
@@ -224,4 +225,21 @@ test("reporting, resolving and reopening an incident moves focus to the notice, 
   await update.press("Enter");
   await expect(incident).toContainText("mitigated");
   await expect(update).toBeFocused();
+});
+
+test("an uploaded framework version moves focus to the notice above its preview", async ({ page, testOrg }) => {
+  const { userId } = member(testOrg, "admin");
+  getDb().update(users).set({ isSiteAdmin: true }).where(eq(users.id, userId)).run();
+  // A version number no other test uses; the draft is deleted at the end.
+  const version = String(100_000 + userId);
+  const v2 = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v2.json", import.meta.url), "utf8"));
+  await signInAs(page, testOrg.emails.admin);
+  await page.goto("/admin/frameworks");
+  await page.getByLabel("Or paste the JSON").fill(JSON.stringify({ ...v2, version }));
+  await page.getByRole("button", { name: "Check and save as draft" }).press("Enter");
+  await expectFocusOnNotice(page, `Version ${version} uploaded and saved as a draft`);
+  await expect(page.getByRole("heading", { name: `Preview of the draft of version ${version}` })).toBeVisible();
+  await page.getByRole("button", { name: "Delete this draft" }).press("Enter");
+  await expect(page.getByRole("heading", { name: `Preview of the draft of version ${version}` })).toHaveCount(0);
+  expect(getDb().select().from(frameworkVersions).where(eq(frameworkVersions.version, version)).all()).toEqual([]);
 });
