@@ -1,5 +1,13 @@
 import { useNavigation } from "@remix-run/react";
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import {
+  useEffect,
+  useId,
+  useRef,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 type FieldProps = { label: string; name: string; error?: string; hint?: ReactNode };
 type ControlProps = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
@@ -115,18 +123,40 @@ export function useFormPostUnderWay(): boolean {
 }
 
 /**
+ * The other half of where focus goes after a post (the first, a refusal's, is `focusWhatWasRefused` in
+ * submit-once.tsx): when it succeeded and took away the control that had focus (its form made anew and emptied for
+ * the next one, its row or button gone), focus would fall to the page. Put the returned ref on the answer (an
+ * element with `tabIndex={-1}` saying what was done): focus moves to it when it arrives, and again whenever `answer`
+ * changes (a second post's answer). `ifLost`: only when focus did fall to the page; a control that survived the post
+ * keeps it. Without JavaScript the new page starts at its top, as any page does.
+ */
+export function useFocusOnArrival<T extends HTMLElement>(answer: unknown, { ifLost = false }: { ifLost?: boolean } = {}) {
+  const self = useRef<T>(null);
+  useEffect(() => {
+    if (ifLost && document.activeElement && document.activeElement !== document.body) return;
+    self.current?.focus();
+  }, [answer, ifLost]);
+  return self;
+}
+
+/**
  * The banner after a form action: a notice on success, the form-level error otherwise. Gone while another form post
- * of the page is under way: what it says belongs to the action just taken, never to the one before it.
+ * of the page is under way: what it says belongs to the action just taken, never to the one before it. When the
+ * post took away the control that had focus (a revoked token's button, a removed member's row, a report form made
+ * anew), focus comes to the notice (`useFocusOnArrival`, `ifLost`), so a keyboard or screen reader user hears what
+ * was done and goes on from there; a control that is still there keeps focus.
  */
 export function ActionResult({ result }: { result?: { ok: boolean; notice?: string; errors?: Record<string, string> } }) {
   const posting = useFormPostUnderWay();
-  if (!result || posting) return null;
-  if (result.ok) {
+  const shown = result && !posting ? result : undefined;
+  const notice = useFocusOnArrival<HTMLParagraphElement>(shown?.ok ? shown : undefined, { ifLost: true });
+  if (!shown) return null;
+  if (shown.ok) {
     return (
-      <p className="notice" role="status">
-        {result.notice}
+      <p className="notice" role="status" tabIndex={-1} ref={notice}>
+        {shown.notice}
       </p>
     );
   }
-  return <FormError error={result.errors?.form} />;
+  return <FormError error={shown.errors?.form} />;
 }

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { useFocusOnArrival } from "./submit-once";
+import { useFocusOnArrival } from "./forms";
 
 /**
  * The answer to a form post that made something and a new, empty form in its place: what was made, and the value

@@ -29,20 +29,6 @@ export function focusWhatWasRefused(form: HTMLFormElement): void {
 }
 
 /**
- * The other half of where focus goes after a post: when it succeeded and its form was made anew (emptied for the
- * next one), the button that had focus is gone and focus would fall to the page. Put the returned ref on the answer
- * (an element with `tabIndex={-1}` saying what was done): focus moves to it when it arrives, and again whenever
- * `answer` changes (a second post's answer). Without JavaScript the new page starts at its top, as any page does.
- */
-export function useFocusOnArrival<T extends HTMLElement>(answer: unknown) {
-  const self = useRef<T>(null);
-  useEffect(() => {
-    self.current?.focus();
-  }, [answer]);
-  return self;
-}
-
-/**
  * A form's submit button, busy while a form post of the page is under way (sent, or its answer loading): a second
  * click, or Enter in a field, sends nothing. It says so with `aria-disabled` rather than `disabled`, so it keeps the
  * focus it had (a disabled button would drop it to the page). When the post it sent comes back refused, focus moves

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ActionResult, FormError, SelectField, TextAreaField } from "~/components/forms";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+import { ActionResult, FormError, SelectField, TextAreaField, useFocusOnArrival } from "~/components/forms";
 import { FrameworkComponentDetails, FrameworkOverview } from "~/components/framework-pages";
 import { SiteAdminTabs } from "~/components/site-admin-tabs";
 import {
@@ -85,12 +86,34 @@ export async function action({ request }: ActionFunctionArgs) {
   });
 }
 
+/**
+ * The draft an upload of this page just saved (its post answered by the redirect to its preview), until another is
+ * previewed: its form is made anew for the next upload, so the button that had focus is gone. Without JavaScript the
+ * preview's page opens at the preview, as before.
+ */
+function useJustUploaded(uploadRefused: boolean, previewId: number | undefined) {
+  const navigation = useNavigation();
+  const uploading = navigation.formData?.get("intent") === "upload";
+  const sent = useRef(false);
+  const [saved, setSaved] = useState<{ id: number }>();
+  useEffect(() => {
+    if (uploading) sent.current = true;
+    else if (navigation.state === "idle" && sent.current) {
+      sent.current = false;
+      setSaved(uploadRefused || previewId === undefined ? undefined : { id: previewId });
+    }
+  }, [uploading, navigation.state, uploadRefused, previewId]);
+  return saved && saved.id === previewId ? saved : undefined;
+}
+
 export default function SiteFrameworks() {
   const { builtIn, versions, preview } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as UploadResult | undefined;
   const uploadResult = result?.intent === "upload" ? result : undefined;
   const drafts = versions.filter((v) => v.status === "draft");
   const previewHref = (id: number) => `/admin/frameworks?preview=${id}#preview`;
+  const uploaded = useJustUploaded(Boolean(uploadResult), preview?.id);
+  const uploadedNotice = useFocusOnArrival<HTMLParagraphElement>(uploaded);
   return (
     <>
       <h1>Framework versions</h1>
@@ -183,6 +206,11 @@ export default function SiteFrameworks() {
           <h2 id="preview-title">
             {preview.status === "draft" ? "Preview of the draft of" : "Published"} version {preview.version}
           </h2>
+          {uploaded ? (
+            <p className="notice" role="status" tabIndex={-1} ref={uploadedNotice} data-testid="framework-uploaded">
+              Version {preview.version} uploaded and saved as a draft: check the preview below, then publish it or delete it.
+            </p>
+          ) : null}
           <p className="muted">
             SHA-256{" "}
             <span className="mono" style={{ overflowWrap: "anywhere" }}>

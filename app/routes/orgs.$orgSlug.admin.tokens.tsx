@@ -32,7 +32,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
         (input) => createApiToken(org.id, input, actor),
         (created) => ({ notice: "Token created. Copy it now; it will not be shown again.", reveal: created.token }),
       ),
-      revoke: intent(ApiTokenRevokeSchema, (input) => revokeApiToken(org.id, input.tokenId, actor), "Token revoked."),
+      revoke: intent(
+        ApiTokenRevokeSchema,
+        (input) => revokeApiToken(org.id, input.tokenId, actor),
+        (name) => `Token ${name} revoked: every request with it is refused from now on.`,
+      ),
     }),
   );
 }

@@ -116,7 +116,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       "report-incident": intent(
         IncidentCreateSchema,
         (input) => createIncident(org.id, modelSlug, version, input, actor),
-        "Incident reported.",
+        (_, input) => `Incident reported: ${input.title}.`,
       ),
       "request-promotion": intent(
         ApprovalRequestOpenSchema,

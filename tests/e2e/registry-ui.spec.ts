@@ -311,7 +311,7 @@ test("the incident form keeps a browser draft until it is submitted, and never c
 
   await field(report, "Started at (UTC, required)").fill("2026-11-20T08:00");
   await report.getByRole("button", { name: "Report incident" }).click();
-  await expect(page.getByRole("status")).toHaveText("Incident reported.");
+  await expect(page.getByRole("status")).toHaveText("Incident reported: Drift in scores.");
   expect(getModelDetail(testOrg.id, slug)?.incidents).toHaveLength(1);
   // The form is empty for the next report, and no draft comes back.
   await expect(field(report, "Title")).toHaveValue("");
@@ -340,7 +340,7 @@ test("an incident reported on the version page appears on the model page; object
   await field(report, "Detected at (UTC)").fill("2026-11-20T09:30");
   await field(report, "Description").fill("p99 latency above 2 s");
   await report.getByRole("button", { name: "Report incident" }).click();
-  await expect(page.getByRole("status")).toHaveText("Incident reported.");
+  await expect(page.getByRole("status")).toHaveText("Incident reported: Latency spike.");
   const article = page.getByRole("article").filter({ hasText: "Latency spike" });
   await expect(article).toContainText("sev2");
   await expect(article).toContainText("open");
@@ -593,7 +593,7 @@ test("an admin creates an API token in the UI, uses it, revokes it, and the API 
   await reloadedRow.getByText("Revoke…").click();
   await reloadedRow.getByRole("checkbox", { name: "Revoke ui-pipeline for good" }).check();
   await reloadedRow.getByRole("button", { name: "Revoke ui-pipeline" }).click();
-  await expect(page.getByRole("status")).toHaveText("Token revoked.");
+  await expect(page.getByRole("status")).toHaveText("Token ui-pipeline revoked: every request with it is refused from now on.");
   await expect(page.getByRole("row").filter({ hasText: "ui-pipeline" }).getByRole("cell").nth(5)).toContainText("Revoked");
   await expect(page.getByRole("button", { name: "Revoke ui-pipeline" })).toHaveCount(0);
 

@@ -6,14 +6,23 @@
  * and emptied its form moves it to what it made. (Without JavaScript the form's
  * one-time token does the job on the server: tests/integration/submit-once.test.ts.)
  */
+import fs from "node:fs";
 import type { Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { models } from "../../db/schema";
+import { frameworkVersions, models, users } from "../../db/schema";
+import { SYSTEM_ACTOR } from "../../app/modules/audit/audit.server";
+import { createModel, createVersion } from "../../app/modules/registry/registry.server";
 import { expect, signInAs, test } from "./fixtures";
-import { TEST_PASSWORD } from "../setup/test-orgs";
+import { fullLineage, makeToken, member, TEST_PASSWORD, uniqueSlug } from "../setup/test-orgs";
 
 const modelsOf = (orgId: number) => getDb().select().from(models).where(eq(models.orgId, orgId)).all();
+
+/** Focus is on a notice (not on the page's body) that says `text`. */
+async function expectFocusOnNotice(page: Page, text: string | RegExp) {
+  await expect(page.locator(":focus")).toHaveRole("status");
+  await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toMatch(text);
+}
 
 /** Opens `path`, whose posts are then held until `release()`, and counted. */
 async function openWithPostsHeld(page: Page, path: string) {
@@ -149,4 +158,88 @@ test("a post that makes something and empties its form moves focus to what it ma
   await register.getByRole("checkbox", { name: /^Incident opened/ }).press("Space");
   await register.getByRole("button", { name: "Register webhook" }).press("Enter");
   await expectFocusOnResult("webhook-secret");
+});
+
+test("a post that takes away the focused button moves focus to a notice saying what was done; a button still there keeps it", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
+  await loginAs("admin");
+  // Revoking a token, by keyboard only: its row's button goes.
+  const token = makeToken(testOrg.id, ["registry:read"], "keyboard-old");
+  await page.goto(`/orgs/${testOrg.slug}/admin/tokens`);
+  const row = page.getByRole("row").filter({ hasText: token.name });
+  await row.getByText("Revoke…").press("Enter");
+  await row.getByRole("checkbox", { name: `Revoke ${token.name} for good` }).press("Space");
+  await row.getByRole("button", { name: `Revoke ${token.name}` }).press("Enter");
+  await expectFocusOnNotice(page, `Token ${token.name} revoked`);
+  await expect(row.getByRole("button", { name: `Revoke ${token.name}` })).toHaveCount(0);
+
+  // Changing a role: the row and its button stay, and so does focus.
+  await page.goto(`/orgs/${testOrg.slug}/admin`);
+  const ethics = page.getByRole("row").filter({ hasText: testOrg.emails.ethics });
+  await ethics.getByLabel(`Role of ${testOrg.emails.ethics}`).selectOption("auditor");
+  const change = ethics.getByRole("button", { name: "Change" });
+  await change.press("Enter");
+  await expect(page.getByRole("status")).toHaveText("Role changed.");
+  await expect(change).toBeFocused();
+
+  // Removing a member: the row goes.
+  const team = page.getByRole("row").filter({ hasText: testOrg.emails.team });
+  await team.getByText("Remove…").press("Enter");
+  await team.getByRole("checkbox", { name: /^Remove / }).press("Space");
+  await team.getByRole("button", { name: `Remove ${testOrg.emails.team}` }).press("Enter");
+  await expectFocusOnNotice(page, "Member removed.");
+  await expect(page.getByRole("row").filter({ hasText: testOrg.emails.team })).toHaveCount(0);
+});
+
+test("reporting, resolving and reopening an incident moves focus to the notice, which names the incident reported", async ({
+  page,
+  testOrg,
+  loginAs,
+}) => {
+  const slug = uniqueSlug("focused");
+  createModel(testOrg.id, { name: "Focused", slug, riskTier: "limited" }, SYSTEM_ACTOR, "ui");
+  createVersion(testOrg.id, slug, { version: "1.0.0", ...fullLineage }, SYSTEM_ACTOR, "ui");
+  await loginAs("team");
+  await page.goto(`/orgs/${testOrg.slug}/models/${slug}/versions/1.0.0`);
+  const report = page.getByRole("region", { name: "Report an incident" });
+  await report.getByLabel("Title", { exact: true }).fill("Scores drifted");
+  await report.getByLabel("Started at (UTC, required)").fill("2026-11-20T08:00");
+  await report.getByRole("button", { name: "Report incident" }).press("Enter");
+  await expectFocusOnNotice(page, "Incident reported: Scores drifted.");
+  await expect(page.getByRole("article").filter({ hasText: "Scores drifted" })).toBeVisible();
+
+  // Resolving swaps the update form for "Reopen", and reopening swaps it back: focus goes to the notice each time.
+  const incident = page.getByRole("article").filter({ hasText: "Scores drifted" });
+  await incident.getByLabel("Status").selectOption("resolved");
+  await incident.getByRole("button", { name: /^Update incident/ }).press("Enter");
+  await expectFocusOnNotice(page, "Incident updated.");
+  await incident.getByRole("button", { name: /^Reopen incident/ }).press("Enter");
+  await expect(incident.getByRole("button", { name: /^Update incident/ })).toBeVisible();
+  await expectFocusOnNotice(page, "Incident updated.");
+  // A status change that keeps the form keeps focus on its button.
+  await incident.getByLabel("Status").selectOption("mitigated");
+  const update = incident.getByRole("button", { name: /^Update incident/ });
+  await update.press("Enter");
+  await expect(incident).toContainText("mitigated");
+  await expect(update).toBeFocused();
+});
+
+test("an uploaded framework version moves focus to the notice above its preview", async ({ page, testOrg }) => {
+  const { userId } = member(testOrg, "admin");
+  getDb().update(users).set({ isSiteAdmin: true }).where(eq(users.id, userId)).run();
+  // A version number no other test uses; the draft is deleted at the end.
+  const version = String(100_000 + userId);
+  const v2 = JSON.parse(fs.readFileSync(new URL("../../content/technology-operations/v2.json", import.meta.url), "utf8"));
+  await signInAs(page, testOrg.emails.admin);
+  await page.goto("/admin/frameworks");
+  await page.getByLabel("Or paste the JSON").fill(JSON.stringify({ ...v2, version }));
+  await page.getByRole("button", { name: "Check and save as draft" }).press("Enter");
+  await expectFocusOnNotice(page, `Version ${version} uploaded and saved as a draft`);
+  await expect(page.getByRole("heading", { name: `Preview of the draft of version ${version}` })).toBeVisible();
+  await page.getByRole("button", { name: "Delete this draft" }).press("Enter");
+  await expect(page.getByRole("heading", { name: `Preview of the draft of version ${version}` })).toHaveCount(0);
+  expect(getDb().select().from(frameworkVersions).where(eq(frameworkVersions.version, version)).all()).toEqual([]);
 });

@@ -131,9 +131,9 @@ describe("revokeApiToken", () => {
   it("records api_token.revoked with before/after, once (revoking again is a no-op)", () => {
     const org = newOrg();
     const created = createApiToken(org.id, { name: "old", scopes: ["registry:read"] }, ADMIN);
-    revokeApiToken(org.id, created.id, ADMIN);
+    expect(revokeApiToken(org.id, created.id, ADMIN)).toBe("old");
     const revokedAt = tokenRow(created.id).revokedAt;
-    revokeApiToken(org.id, created.id, ADMIN);
+    expect(revokeApiToken(org.id, created.id, ADMIN)).toBe("old");
     expect(tokenRow(created.id).revokedAt).toEqual(revokedAt);
     const events = eventsOf(org.id);
     expect(events.map((e) => e.action)).toEqual(["api_token.created", "api_token.revoked"]);

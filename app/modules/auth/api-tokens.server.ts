@@ -63,15 +63,16 @@ export function listApiTokens(orgId: number) {
     }));
 }
 
-export function revokeApiToken(orgId: number, tokenId: number, actor: Actor) {
-  writeTransaction({ orgId }, (tx) => {
+/** Revokes a token (again: nothing more happens); returns its name. */
+export function revokeApiToken(orgId: number, tokenId: number, actor: Actor): string {
+  return writeTransaction({ orgId }, (tx) => {
     const token = tx
       .select()
       .from(apiTokens)
       .where(and(eq(apiTokens.orgId, orgId), eq(apiTokens.id, tokenId)))
       .get();
     if (!token) throw new DomainError("not_found", "Token not found", "tokenId");
-    if (token.revokedAt) return;
+    if (token.revokedAt) return token.name;
     tx.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, token.id)).run();
     recordAuditEvent(tx, {
       orgId,
@@ -82,6 +83,7 @@ export function revokeApiToken(orgId: number, tokenId: number, actor: Actor) {
       before: { name: token.name, prefix: token.prefix, revoked: false },
       after: { name: token.name, prefix: token.prefix, revoked: true },
     });
+    return token.name;
   });
 }
 
