@@ -27,13 +27,18 @@ const framework = {
 } as unknown as Parameters<typeof futureDatedEvidence>[0];
 
 describe("evidence dated after today (one rule for saving and finalising)", () => {
-  it("allows up to a day ahead of UTC (today somewhere on Earth), not later", () => {
+  it("allows today anywhere on Earth (the date in UTC+14), not later", () => {
+    // 10:00 UTC is already midnight in UTC+14: 16 June has begun there.
     expect(latestEvidenceDay(NOW)).toBe("2026-06-16");
     expect(isFutureEvidenceDay("2026-06-15", NOW)).toBe(false);
     expect(isFutureEvidenceDay("2026-06-16", NOW)).toBe(false);
     expect(isFutureEvidenceDay("2026-06-17", NOW)).toBe(true);
     expect(isFutureEvidenceDay("2099-01-01", NOW)).toBe(true);
     expect(isFutureEvidenceDay("2020-01-01", NOW)).toBe(false);
+    // Before 10:00 UTC it is still 15 June everywhere, so 16 June is the future.
+    const early = new Date("2026-06-15T03:38:00Z");
+    expect(latestEvidenceDay(early)).toBe("2026-06-15");
+    expect(isFutureEvidenceDay("2026-06-16", early)).toBe(true);
   });
 
   it("is the rule the save check applies, with the same words", () => {

@@ -10,11 +10,12 @@ import type { Framework } from "../framework/framework-schema";
 /** What a statement whose evidence is dated after today is told, when saved and when finalised. */
 export const FUTURE_EVIDENCE_MESSAGE = "Evidence cannot be dated in the future";
 
-const DAY_MS = 86_400_000;
+/** The furthest ahead of UTC any place's clock runs (UTC+14, Kiribati's Line Islands). */
+const EARLIEST_TIME_ZONE_MS = 14 * 3_600_000;
 
-/** The latest day evidence may carry: today anywhere on Earth, so up to a day ahead of UTC ("YYYY-MM-DD"). */
+/** The latest day evidence may carry: today anywhere on Earth, i.e. the date in UTC+14 ("YYYY-MM-DD"). */
 export function latestEvidenceDay(now: Date = new Date()): string {
-  return new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
+  return new Date(now.getTime() + EARLIEST_TIME_ZONE_MS).toISOString().slice(0, 10);
 }
 
 /** Whether a day ("YYYY-MM-DD") is after today by the rule above. */
