@@ -9,6 +9,7 @@ import { SubmissionToken, SubmitButton } from "~/components/submit-once";
 import { LevelPill } from "~/components/framework";
 import { EVIDENCE_STALE_DAYS, STATEMENT_STATUS_LABELS, STATEMENT_STATUSES } from "~/modules/assessment/assessment-constants";
 import { EvidenceNoteSchema } from "~/modules/assessment/assessment-schemas";
+import { latestEvidenceDay } from "~/modules/assessment/evidence-dates";
 import { addEvidenceNote, getAssessment } from "~/modules/assessment/assessments.server";
 import {
   answerAnchor,
@@ -75,6 +76,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     questions: framework.questions.filter((q) => q.componentId === component.id),
     answers: assessment.answers,
     staleBefore,
+    /** The date picker's last day: evidence is never dated after today (the save check's rule). */
+    latestEvidenceDay: latestEvidenceDay(),
     levelNames: Object.fromEntries(framework.levels.map((l) => [l.level, l.name])),
     previousComponent: framework.components[index - 1]?.id ?? null,
     nextComponent: framework.components[index + 1]?.id ?? null,
@@ -153,6 +156,9 @@ export const shouldRevalidate = keepPageAfterFailedSave;
  * The page is remounted per component, and when you take someone else's
  * version (after reloading it), so the form's fields start from what is stored.
  */
+/** The id of the message saying why a field was refused, for the field's `aria-describedby`. */
+const errorId = (key: string) => `error-${key}`;
+
 export default function CaptureComponentRoute() {
   const d = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
@@ -246,6 +252,8 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                 const evidenceErrors = ["note", "url", "date"].some((f) => errors[field(f)]);
                 const filled = [statementValue(s.id, "note"), statementValue(s.id, "url"), date].filter(Boolean).length;
                 const statementErrors = Object.entries(errors).filter(([key]) => key.startsWith(`s.${s.id}.`));
+                /** A field names its statement and, when refused, why (the error below the statement). */
+                const describedBy = (name: string) => (errors[field(name)] ? `${textId} ${errorId(field(name))}` : textId);
                 return (
                   <div key={s.id} id={answerAnchor(`s.${s.id}`)} tabIndex={-1} className="statement" data-statement={s.id}>
                     <div className="statement-line">
@@ -257,6 +265,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                         aria-labelledby={textId}
                         className="segmented"
                         aria-invalid={errors[field("status")] ? true : undefined}
+                        aria-describedby={errors[field("status")] ? errorId(field("status")) : undefined}
                       >
                         {STATEMENT_STATUSES.map((value) => (
                           <label key={value}>
@@ -277,7 +286,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                         <input
                           name={field("reason")}
                           defaultValue={statementValue(s.id, "reason")}
-                          aria-describedby={textId}
+                          aria-describedby={describedBy("reason")}
                           aria-invalid={errors[field("reason")] ? true : undefined}
                         />
                       </label>
@@ -303,7 +312,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                             name={field("note")}
                             rows={1}
                             defaultValue={statementValue(s.id, "note")}
-                            aria-describedby={textId}
+                            aria-describedby={describedBy("note")}
                             aria-invalid={errors[field("note")] ? true : undefined}
                           />
                         </label>
@@ -314,7 +323,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                             type="url"
                             inputMode="url"
                             defaultValue={statementValue(s.id, "url")}
-                            aria-describedby={textId}
+                            aria-describedby={describedBy("url")}
                             aria-invalid={errors[field("url")] ? true : undefined}
                           />
                         </label>
@@ -323,8 +332,9 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                           <input
                             name={field("date")}
                             type="date"
+                            max={d.latestEvidenceDay}
                             defaultValue={date}
-                            aria-describedby={textId}
+                            aria-describedby={describedBy("date")}
                             aria-invalid={errors[field("date")] ? true : undefined}
                           />
                         </label>
@@ -332,7 +342,7 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                       {stale ? <p className="warn-text">Stale evidence (over twelve months old)</p> : null}
                     </details>
                     {statementErrors.map(([key, message]) => (
-                      <p key={key} className="field-error">
+                      <p key={key} id={errorId(key)} className="field-error">
                         {message}
                       </p>
                     ))}
@@ -379,13 +389,13 @@ function CapturePage({ onTakeTheirs }: { onTakeTheirs: () => void }) {
                     name={`q.${q.id}.note`}
                     rows={1}
                     defaultValue={answerValue(q.id, "note")}
-                    aria-describedby={`question-${q.id}`}
+                    aria-describedby={errors[`q.${q.id}.note`] ? `question-${q.id} ${errorId(`q.${q.id}.note`)}` : `question-${q.id}`}
                     aria-invalid={errors[`q.${q.id}.note`] ? true : undefined}
                   />
                 </label>
               </div>
               {questionErrors.map(([key, message]) => (
-                <p key={key} className="field-error">
+                <p key={key} id={errorId(key)} className="field-error">
                   {message}
                 </p>
               ))}

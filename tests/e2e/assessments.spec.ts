@@ -131,6 +131,8 @@ test("leadership captures a quarter, justifies the flagged component, finalises 
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(statement(page, naId).locator(".field-error")).toHaveText("Say why this does not apply");
   await expect(statement(page, naId).getByLabel("Reason (if not applicable)")).toHaveAttribute("aria-invalid", "true");
+  // A screen reader hears why, not only that the field is invalid.
+  await expect(statement(page, naId).getByLabel("Reason (if not applicable)")).toHaveAccessibleDescription(/Say why this does not apply/);
   expect(storedAssessment(id).statements[naId]).toBeUndefined();
   // Back to "Not in place" so the rest of the page can be saved.
   await statusRadio(page, naId, "Not in place").check();
