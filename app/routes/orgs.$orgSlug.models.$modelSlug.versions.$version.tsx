@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { z } from "zod";
 import { ActionResult, FormError, SelectField, TextAreaField, TextField } from "~/components/forms";
 import { SubmissionToken, SubmitButton } from "~/components/submit-once";
@@ -19,6 +19,7 @@ import { IncidentCreateSchema, IncidentUpdateSchema, TransitionSchema } from "~/
 import { GateChecks } from "~/components/gate-checks";
 import { BiasAuditOutcomeText, RiskAcceptanceNote } from "~/components/bias-audit";
 import { DraftNotice, useFormDraft } from "~/components/autosave";
+import { useHydrated } from "~/components/use-hydrated";
 import { openApprovalRequest, listApprovalRequests } from "~/modules/governance/approvals.server";
 import { BIAS_AUDIT_RUNNERS, listVersionBiasAudits } from "~/modules/governance/bias-audits.server";
 import { gateChecksForVersion } from "~/modules/governance/gates.server";
@@ -481,8 +482,7 @@ function IncidentUpdateForm({
   const values = refused?.values ?? {};
   const [status, setStatus] = useState(values.status ?? incident.status);
   // Without JavaScript "Resolved at" stays on screen, and the server ignores it unless the status sent is resolved.
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  const hydrated = useHydrated();
   const resolvedAtHidden = hydrated && status !== "resolved";
   if (incident.status === "resolved") {
     return (

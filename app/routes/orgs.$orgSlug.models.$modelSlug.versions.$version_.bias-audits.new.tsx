@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { FormError, SelectField, TextField } from "~/components/forms";
 import { UploadForm } from "~/components/upload-form";
 import { ColumnField, GroupColumnsField, useCsvSample, valuesHint } from "~/components/bias-audit";
+import { useHydrated } from "~/components/use-hydrated";
 import { requireMember } from "~/modules/auth/membership.server";
 import { FAIRNESS_PRESETS } from "~/modules/governance/fairness";
 import { FAIRNESS_PRESET_IDS } from "~/modules/governance/governance-constants";
@@ -54,8 +55,7 @@ export default function NewBiasAudit() {
   const setColumn = (name: keyof typeof columns) => (value: string) => setColumns((current) => ({ ...current, [name]: value }));
   const { sample, problem, readFile } = useCsvSample();
   // Without JavaScript both field groups stay visible; the radio tells the server which one counts.
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  const hydrated = useHydrated();
   useEffect(() => setErrors(actionData?.errors ?? {}), [actionData]);
   const base = `/orgs/${org.slug}/models/${model.slug}/versions/${version}`;
   const fileHint =

@@ -136,6 +136,13 @@ test("a post that makes something and empties its form moves focus to what it ma
   await page.getByRole("button", { name: "Create token" }).press("Enter");
   await expectFocusOnResult("new-token");
   await expect(page.getByTestId("one-time-result")).toContainText("Copy it now");
+  // From the box, Tab reaches Copy, and Enter puts the token on the clipboard.
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Copy" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("one-time-result").getByRole("status")).toHaveText("Copied.");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await page.getByTestId("new-token").textContent());
   // A second token: focus comes to the new one's box again.
   const first = await page.getByTestId("new-token").textContent();
   await page.getByLabel("Name", { exact: true }).fill("second-pipeline");
