@@ -405,34 +405,34 @@ export function finalizeAssessment(
       const refusal = futureEvidenceRefusal(futureDated);
       throw new DomainError("invalid", refusal.message, undefined, refusal.issues);
     }
-    const incomplete = incompleteComponents(detail.answered);
-    if (incomplete.length && !input.acceptUnanswered) {
+    // Both refusals below are named at once (the unanswered one lists the missing justifications among its issues),
+    // so a person fixes everything in one go rather than one per post.
+    const incomplete = input.acceptUnanswered ? [] : incompleteComponents(detail.answered);
+    const justifications = { ...(JSON.parse(row.justifications) as Record<string, string>), ...input.justifications };
+    const missing = detail.flags.filter((f) => needsJustification(f) && !justifications[f.componentId]?.trim());
+    const nameOf = (componentId: string) => detail.score.components.find((c) => c.componentId === componentId)?.name ?? componentId;
+    const justify = `Justify the levels not supported by registry evidence: ${missing.map((f) => nameOf(f.componentId)).join(", ")}`;
+    const missingIssues = missing.map((f) => ({
+      path: `justifications.${f.componentId}`,
+      message: f.unsupported
+        ? `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} is above the registry evidence level ${f.evidenceLevel}`
+        : `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} has no registry evidence (none of its rules could be measured)`,
+    }));
+    if (incomplete.length) {
       throw new DomainError(
         "conflict",
         `Some statements are unanswered and would count as "not in place" (${incomplete.map((c) => `${c.name}: ${c.answered} of ${c.total} answered`).join("; ")}). Confirm to finalise anyway.`,
         "acceptUnanswered",
-        incomplete.map((c) => ({
-          path: `answered.${c.componentId}`,
-          message: `${c.name}: ${c.answered} of ${c.total} statements answered`,
-        })),
+        [
+          ...incomplete.map((c) => ({
+            path: `answered.${c.componentId}`,
+            message: `${c.name}: ${c.answered} of ${c.total} statements answered`,
+          })),
+          ...missingIssues,
+        ],
       );
     }
-    const justifications = { ...(JSON.parse(row.justifications) as Record<string, string>), ...input.justifications };
-    const missing = detail.flags.filter((f) => needsJustification(f) && !justifications[f.componentId]?.trim());
-    if (missing.length) {
-      const nameOf = (componentId: string) => detail.score.components.find((c) => c.componentId === componentId)?.name ?? componentId;
-      throw new DomainError(
-        "conflict",
-        `Justify the levels not supported by registry evidence: ${missing.map((f) => nameOf(f.componentId)).join(", ")}`,
-        undefined,
-        missing.map((f) => ({
-          path: `justifications.${f.componentId}`,
-          message: f.unsupported
-            ? `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} is above the registry evidence level ${f.evidenceLevel}`
-            : `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} has no registry evidence (none of its rules could be measured)`,
-        })),
-      );
-    }
+    if (missing.length) throw new DomainError("conflict", justify, undefined, missingIssues);
     const kept = Object.fromEntries(
       Object.entries(justifications).filter(([component]) =>
         detail.flags.some((f) => f.componentId === component && needsJustification(f)),
