@@ -202,7 +202,7 @@ export default function MembersAdmin() {
                         </option>
                       ))}
                     </select>
-                    <button type="submit" className="small secondary">
+                    <button type="submit" className="small secondary" aria-label={`Change ${member.email}’s role`}>
                       Change
                     </button>
                   </Form>
