@@ -425,6 +425,11 @@ export default function RoadmapPage() {
               <div key={w.key} className="phase-row">
                 <span className="phase-label">
                   {w.title} {w.catchUp ? <CatchUpTag /> : null}
+                  {/* On a phone a short phase's bar is too narrow for its months: they show here instead. */}
+                  <span className="phase-months muted" aria-hidden="true">
+                    {" "}
+                    M{w.startMonth}–{w.endMonth}
+                  </span>
                 </span>
                 <span className="phase-track">
                   <span
