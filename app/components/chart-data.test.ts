@@ -33,7 +33,7 @@ describe("trendSeries", () => {
     ]);
     expect(series.periods).toEqual(["2026-Q2", "2026-Q3", "2026-Q4 (draft)"]);
     expect(series.draftIndex).toBe(2);
-    expect(series.lines[0]).toEqual({ label: "Dimension", values: [2.5, 2.9, 3.1], bold: true });
+    expect(series.lines[0]).toEqual({ label: "Dimension score", values: [2.5, 2.9, 3.1], bold: true });
   });
 
   it("leaves withdrawn quarters and drafts older than the newest finalised one out", () => {
@@ -59,7 +59,7 @@ describe("trendSeries", () => {
       keyOf,
     );
     expect(series.lines.map((l) => [l.label, l.values])).toEqual([
-      ["Dimension", [2, 3]],
+      ["Dimension score", [2, 3]],
       ["A", [2, 3]],
       ["B2", [2, 3]],
       ["C", [null, 1]],

@@ -61,7 +61,7 @@ export function trendSeries(assessments: readonly TrendAssessment[], keyOf: Tren
     periods: shown.map((a) => (a === draft ? `${a.period} (draft)` : a.period)),
     draftIndex: draft ? shown.length - 1 : null,
     lines: [
-      { label: "Dimension", values: shown.map((a) => a.dimensionScore), bold: true },
+      { label: "Dimension score", values: shown.map((a) => a.dimensionScore), bold: true },
       ...[...components].map(([id, name]) => ({
         label: name,
         values: shown.map((a) => a.components.find((c) => keyOf(a.frameworkVersion, c.componentId) === id)?.score ?? null),
