@@ -73,7 +73,7 @@ function CopyButton({ value }: { value: string }) {
       <button type="button" className="small secondary" ref={self} onClick={copy}>
         Copy
       </button>{" "}
-      <span role="status">{said}</span>
+      <span aria-live="polite">{said}</span>
     </p>
   );
 }
