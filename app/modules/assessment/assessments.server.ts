@@ -407,7 +407,7 @@ export function finalizeAssessment(
     }
     // Both refusals below are named at once (the unanswered one lists the missing justifications among its issues),
     // so a person fixes everything in one go rather than one per post.
-    const incomplete = input.acceptUnanswered ? [] : incompleteComponents(detail.answered);
+    const incomplete = incompleteComponents(detail.answered);
     const justifications = { ...(JSON.parse(row.justifications) as Record<string, string>), ...input.justifications };
     const missing = detail.flags.filter((f) => needsJustification(f) && !justifications[f.componentId]?.trim());
     const nameOf = (componentId: string) => detail.score.components.find((c) => c.componentId === componentId)?.name ?? componentId;
@@ -418,7 +418,7 @@ export function finalizeAssessment(
         ? `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} is above the registry evidence level ${f.evidenceLevel}`
         : `${nameOf(f.componentId)}: assessed level ${f.achievedLevel} has no registry evidence (none of its rules could be measured)`,
     }));
-    if (incomplete.length) {
+    if (incomplete.length && !input.acceptUnanswered) {
       throw new DomainError(
         "conflict",
         `Some statements are unanswered and would count as "not in place" (${incomplete.map((c) => `${c.name}: ${c.answered} of ${c.total} answered`).join("; ")}). Confirm to finalise anyway.`,
