@@ -317,6 +317,16 @@ describe("bias audits over the API", () => {
     );
     expect(unknown.issues).toEqual([{ path: "config.groupColumns", message: expect.stringContaining('Unknown column "race"') }]);
 
+    // A misspelt setting is refused, not dropped: the audit would run on the default it falls back to.
+    const misspelt = await expectApiError(
+      await ctx.post(url, { data: { config: { ...CONFIG, minGroupSze: 1 }, rows: ROWS } }),
+      422,
+      "invalid",
+    );
+    expect(misspelt.issues).toEqual([
+      { path: "config.minGroupSze", message: expect.stringContaining("Unknown field; the fields here are") },
+    ]);
+
     const noPositives = await expectApiError(
       await ctx.post(url, { data: { config: { ...CONFIG, positiveLabels: ["yes"] }, rows: ROWS } }),
       422,

@@ -63,69 +63,73 @@ const valueList = (what: string) =>
       .max(1000, `List at most 1000 ${what}s`),
   );
 
-export const FairnessConfigSchema = z
-  .object({
-    groupColumns: lengthFirst(
-      z
-        .array(columnName, { required_error: "Choose at least one group column", invalid_type_error: "Choose the group columns" })
-        .min(1, "Choose at least one group column")
-        .max(10, "Choose at most 10 group columns"),
-    ).refine((columns) => new Set(columns).size === columns.length, "List each group column once"),
-    labelColumn: columnName,
-    positiveLabels: valueList("positive label"),
-    predictionColumn: optionalColumn,
-    positivePredictions: valueList("positive prediction").optional(),
-    scoreColumn: optionalColumn,
-    threshold: z.preprocess(
-      (value) => (value === null || value === "" ? undefined : value),
-      z.number({ invalid_type_error: "Enter the threshold as a number" }).finite("Enter a finite threshold").optional(),
-    ),
-    referenceGroup: z.preprocess(blankToUndefined, z.string().trim().max(1000, "Use at most 1000 characters").optional()),
-    minGroupSize: z
-      .number({ invalid_type_error: "Enter the minimum group size as a whole number" })
-      .int("Enter the minimum group size as a whole number")
-      .min(1, "The minimum group size must be at least 1")
-      .default(DEFAULT_MIN_GROUP_SIZE),
-  })
-  .superRefine((config, ctx) => {
-    const usesPrediction = config.predictionColumn !== undefined || config.positivePredictions !== undefined;
-    const usesScore = config.scoreColumn !== undefined || config.threshold !== undefined;
-    if (usesPrediction && usesScore) {
+/** The fields of a fairness configuration; `FairnessConfigSchema` adds the rules across them. */
+export const FairnessConfigFields = z.object({
+  groupColumns: lengthFirst(
+    z
+      .array(columnName, { required_error: "Choose at least one group column", invalid_type_error: "Choose the group columns" })
+      .min(1, "Choose at least one group column")
+      .max(10, "Choose at most 10 group columns"),
+  ).refine((columns) => new Set(columns).size === columns.length, "List each group column once"),
+  labelColumn: columnName,
+  positiveLabels: valueList("positive label"),
+  predictionColumn: optionalColumn,
+  positivePredictions: valueList("positive prediction").optional(),
+  scoreColumn: optionalColumn,
+  threshold: z.preprocess(
+    (value) => (value === null || value === "" ? undefined : value),
+    z.number({ invalid_type_error: "Enter the threshold as a number" }).finite("Enter a finite threshold").optional(),
+  ),
+  referenceGroup: z.preprocess(blankToUndefined, z.string().trim().max(1000, "Use at most 1000 characters").optional()),
+  minGroupSize: z
+    .number({ invalid_type_error: "Enter the minimum group size as a whole number" })
+    .int("Enter the minimum group size as a whole number")
+    .min(1, "The minimum group size must be at least 1")
+    .default(DEFAULT_MIN_GROUP_SIZE),
+});
+
+/** A configuration uses a prediction column with its positive values, or a score column with a threshold: one, fully. */
+export function checkPredictionOrScore(config: z.output<typeof FairnessConfigFields>, ctx: z.RefinementCtx): void {
+  const usesPrediction = config.predictionColumn !== undefined || config.positivePredictions !== undefined;
+  const usesScore = config.scoreColumn !== undefined || config.threshold !== undefined;
+  if (usesPrediction && usesScore) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ["scoreColumn"],
+      message: "Use either a prediction column with positive predictions or a score column with a threshold, not both",
+    });
+    return;
+  }
+  if (!usesPrediction && !usesScore) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ["predictionColumn"],
+      message: "Choose a prediction column (with its positive values) or a score column (with a threshold)",
+    });
+    return;
+  }
+  if (usesPrediction) {
+    if (config.predictionColumn === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["predictionColumn"], message: "Choose the prediction column" });
+    }
+    if (config.positivePredictions === undefined) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        path: ["scoreColumn"],
-        message: "Use either a prediction column with positive predictions or a score column with a threshold, not both",
+        path: ["positivePredictions"],
+        message: "List at least one positive prediction",
       });
-      return;
     }
-    if (!usesPrediction && !usesScore) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ["predictionColumn"],
-        message: "Choose a prediction column (with its positive values) or a score column (with a threshold)",
-      });
-      return;
+  } else {
+    if (config.scoreColumn === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["scoreColumn"], message: "Choose the score column" });
     }
-    if (usesPrediction) {
-      if (config.predictionColumn === undefined) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["predictionColumn"], message: "Choose the prediction column" });
-      }
-      if (config.positivePredictions === undefined) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ["positivePredictions"],
-          message: "List at least one positive prediction",
-        });
-      }
-    } else {
-      if (config.scoreColumn === undefined) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["scoreColumn"], message: "Choose the score column" });
-      }
-      if (config.threshold === undefined) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["threshold"], message: "Enter the score threshold" });
-      }
+    if (config.threshold === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["threshold"], message: "Enter the score threshold" });
     }
-  });
+  }
+}
+
+export const FairnessConfigSchema = FairnessConfigFields.superRefine(checkPredictionOrScore);
 
 /** A configuration that does not fit the data (or the schema); `field` names the offending input. */
 export class FairnessConfigError extends Error {

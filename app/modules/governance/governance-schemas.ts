@@ -4,7 +4,7 @@ import { optionalField } from "../../utils/validation";
 import { ROLES } from "../auth/roles";
 import { RISK_TIERS } from "../registry/registry-constants";
 import { normaliseRoles } from "./approval-policies";
-import { FairnessConfigSchema } from "./fairness";
+import { checkPredictionOrScore, FairnessConfigFields } from "./fairness";
 import { CARD_SECTION_IDS, DECISIONS, FAIRNESS_PRESET_IDS } from "./governance-constants";
 
 const Comment = (max = 5000) => optionalField(z.string().trim().max(max, `Use at most ${max} characters`));
@@ -86,12 +86,13 @@ export const FairnessSettingsSchema = z.object({
   fairnessPreset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: "Choose a preset" }) }),
 });
 
-/** The audit request's configuration: the fairness config plus an optional preset. */
-export const BiasAuditConfigSchema = FairnessConfigSchema.and(
-  z.object({
-    preset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: `Presets are: ${FAIRNESS_PRESET_IDS.join(", ")}` }) }).optional(),
-  }),
-);
+/**
+ * The audit request's configuration: the fairness config plus an optional preset. One object (not an intersection),
+ * so the API refuses a misspelt key (`minGroupSze`) instead of running the audit on the default it would drop to.
+ */
+export const BiasAuditConfigSchema = FairnessConfigFields.extend({
+  preset: z.enum(FAIRNESS_PRESET_IDS, { errorMap: () => ({ message: `Presets are: ${FAIRNESS_PRESET_IDS.join(", ")}` }) }).optional(),
+}).superRefine(checkPredictionOrScore);
 export type BiasAuditConfig = z.infer<typeof BiasAuditConfigSchema>;
 
 /** Rows a JSON bias audit may send; larger sets go through the CSV upload, which streams. */
