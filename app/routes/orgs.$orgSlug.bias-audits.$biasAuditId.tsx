@@ -4,11 +4,13 @@ import { z } from "zod";
 import { BiasAuditOutcomeText, DisparityTable, GroupRateCharts, GroupTable, RiskAcceptanceNote } from "~/components/bias-audit";
 import { DecisionField } from "~/components/decision-field";
 import { ActionResult, TextAreaField } from "~/components/forms";
+import { ConfirmBox } from "~/components/confirmed-action";
+import { SubmitButton } from "~/components/submit-once";
 import { requireMember } from "~/modules/auth/membership.server";
 import { hasRole } from "~/modules/auth/roles";
 import { BIAS_AUDIT_SIGNERS, biasAuditRunnerId, getBiasAudit, signOffBiasAudit } from "~/modules/governance/bias-audits.server";
 import { auditRulesText, FAIRNESS_METRIC_LABELS, unmeasuredDisparities } from "~/modules/governance/fairness";
-import { BiasAuditSignoffSchema } from "~/modules/governance/governance-schemas";
+import { BiasAuditSignoffFormSchema } from "~/modules/governance/governance-schemas";
 import { formatDateTime } from "~/utils/format";
 import { notFound } from "~/utils/http";
 import { readFormData, runFormAction } from "~/utils/form-action.server";
@@ -30,8 +32,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { org, actor } = await requireMember(request, params.orgSlug, BIAS_AUDIT_SIGNERS);
   return runFormAction(
     await readFormData(request),
-    BiasAuditSignoffSchema,
-    (input) => signOffBiasAudit(org.id, BiasAuditIdSchema.parse(params.biasAuditId), input, actor),
+    BiasAuditSignoffFormSchema,
+    (input) => signOffBiasAudit(org.id, BiasAuditIdSchema.parse(params.biasAuditId), input, actor, { confirmRiskAcceptance: true }),
     (_r, input) => (input.decision === "reject" ? "Audit rejected." : "Audit accepted."),
   );
 }
@@ -175,7 +177,14 @@ export default function BiasAuditPage() {
             }
             error={result?.errors?.comment}
           />
-          <button type="submit">Record sign-off</button>
+          {audit.passed ? null : (
+            <ConfirmBox
+              id="risk-acceptance"
+              label="If I accept the risk: record it for good, and show my rationale to every promotion approver"
+              error={result?.errors?.confirm}
+            />
+          )}
+          <SubmitButton>Record sign-off</SubmitButton>
         </Form>
       ) : null}
     </>

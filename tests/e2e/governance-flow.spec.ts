@@ -625,6 +625,15 @@ test("ethics runs an audit, may not sign it off; a colleague accepts the failed 
 
   await colleague.getByRole("form", { name: "Sign-off" }).getByRole("radio", { name: "Accept the risk" }).check();
   await colleague.getByLabel("Rationale", { exact: true }).fill("Group b is a pilot region; every refusal there is reviewed by a person.");
+  // Accepting the risk cannot be undone: without the tick it is refused at the box, the rationale kept.
+  await colleague.getByRole("button", { name: "Record sign-off" }).click();
+  const tick = colleague.getByRole("checkbox", { name: /If I accept the risk/ });
+  await expect(tick).toHaveAttribute("aria-invalid", "true");
+  await expect(tick).toHaveAccessibleDescription(/accepting the risk cannot be undone/);
+  await expect(colleague.getByLabel("Rationale", { exact: true })).toHaveValue(/pilot region/);
+  await expect(colleague.getByTestId("audit-status")).toContainText("failed, waiting for sign-off");
+  await colleague.getByRole("form", { name: "Sign-off" }).getByRole("radio", { name: "Accept the risk" }).check();
+  await tick.check();
   await colleague.getByRole("button", { name: "Record sign-off" }).click();
   await expect(colleague.getByRole("status")).toHaveText("Audit accepted.");
   await expect(colleague.getByTestId("audit-status")).toContainText(`failed, risk accepted by ${colleagueEmail}`);

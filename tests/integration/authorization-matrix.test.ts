@@ -531,7 +531,7 @@ describe("another organisation's rows, named from inside `demo`", () => {
       { as: "leadership", route: assessment, in: { assessmentId: f.assessmentId }, form: { intent: "submit" } },
       { as: "leadership", route: assessment, in: { assessmentId: f.assessmentId }, form: { intent: "withdraw", reason: "Not yours" } },
       { as: "leadership", route: finalize, in: { assessmentId: f.assessmentId }, form: { acceptUnanswered: "on" } },
-      { as: "ethics", route: audit, in: { biasAuditId: f.pendingAuditId }, form: { decision: "accept", comment: "fine" } },
+      { as: "ethics", route: audit, in: { biasAuditId: f.pendingAuditId }, form: { decision: "accept", comment: "fine", confirm: "on" } },
       { as: "team", route: item, in: { itemId: f.itemId }, form: { intent: "update", status: "in_progress" } },
       { as: "team", route: item, in: { itemId: f.itemId }, form: { intent: "comment", body: "mine now" } },
       { as: "team", route: roadmap, form: { intent: "update", itemId: String(f.itemId), status: "in_progress" } },

@@ -385,7 +385,7 @@ describe("change counters", () => {
       },
       {
         label: "bias audit sign-off",
-        send: form("ethics", "routes/orgs.$orgSlug.bias-audits.$biasAuditId", { decision: "accept", comment: "Fine" }),
+        send: form("ethics", "routes/orgs.$orgSlug.bias-audits.$biasAuditId", { decision: "accept", comment: "Fine", confirm: "on" }),
       },
       { label: "roadmap item comment", send: form("team", itemRoute, { intent: "comment", body: "On it" }) },
       { label: "roadmap item update", send: form("team", itemRoute, { intent: "update", status: "blocked" }) },

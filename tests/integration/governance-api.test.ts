@@ -180,7 +180,13 @@ describe("bias audits over the API", () => {
     const withoutRationale = await ethics.post(url, { form: { decision: "accept" } });
     expect(withoutRationale.status()).toBe(422);
     expect(await withoutRationale.text()).toContain("write the rationale");
-    expect((await ethics.post(url, { form: { decision: "accept", comment: "Pilot only, human review" } })).status()).toBe(200);
+    // The portal's form asks for the tick that accepting a failed audit's risk needs.
+    const unticked = await ethics.post(url, { form: { decision: "accept", comment: "Pilot only, human review" } });
+    expect(unticked.status()).toBe(422);
+    expect(await unticked.text()).toContain("accepting the risk cannot be undone");
+    expect((await ethics.post(url, { form: { decision: "accept", comment: "Pilot only, human review", confirm: "on" } })).status()).toBe(
+      200,
+    );
     const stored = await expectJson(await ctx.get(`${API}/bias-audits/${audit.id}`), 200);
     expect(stored).toMatchObject({
       status: "accepted",

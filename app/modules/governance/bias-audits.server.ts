@@ -20,7 +20,7 @@ import {
 } from "./fairness";
 import { riskAcceptanceOf, signoffCommentProblem, type SignoffDecision } from "./bias-audit-signoff";
 import type { FairnessPresetId } from "./governance-constants";
-import type { BiasAuditConfig } from "./governance-schemas";
+import { RISK_ACCEPTANCE_CONFIRMATION, type BiasAuditConfig } from "./governance-schemas";
 
 export type PredictionSource =
   { kind: "csv"; stream: AsyncIterable<Uint8Array | string>; fileName?: string } | { kind: "rows"; rows: readonly JsonPredictionRow[] };
@@ -207,9 +207,9 @@ export type BiasAuditJson = ReturnType<typeof biasAuditJson>;
 export function signOffBiasAudit(
   orgId: number,
   biasAuditId: number,
-  input: { decision: SignoffDecision; comment?: string },
+  input: { decision: SignoffDecision; comment?: string; confirm?: "on" },
   actor: Actor,
-  options: WriteOptions = {},
+  options: WriteOptions & { confirmRiskAcceptance?: boolean } = {},
 ) {
   return writeTransaction({ orgId }, (tx) => {
     const audit = tx
@@ -224,6 +224,10 @@ export function signOffBiasAudit(
     }
     const problem = signoffCommentProblem(input.decision, input.comment, audit.passed);
     if (problem) throw invalid(problem, "comment");
+    // The portal asks for a tick before a failed audit's risk is accepted, which cannot be undone (the API's caller decided already).
+    if (options.confirmRiskAcceptance && input.decision === "accept" && !audit.passed && input.confirm !== "on") {
+      throw invalid(RISK_ACCEPTANCE_CONFIRMATION, "confirm");
+    }
     const status = input.decision === "accept" ? "accepted" : "rejected";
     const riskAccepted = status === "accepted" && !audit.passed;
     const now = options.now ?? new Date();

@@ -27,6 +27,13 @@ export const BiasAuditSignoffSchema = z.object({
   comment: Comment(),
 });
 
+/** The portal's sign-off form: the API's fields and the ticked box that accepting a failed audit's risk asks for. */
+export const BiasAuditSignoffFormSchema = BiasAuditSignoffSchema.extend({ confirm: z.literal("on").optional() });
+
+/** What accepting a failed audit's risk agrees to, and the refusal without the tick. */
+export const RISK_ACCEPTANCE_CONFIRMATION =
+  "Tick the box to confirm: accepting the risk cannot be undone, and its rationale is shown to every promotion approver";
+
 export const ApprovalRequestOpenSchema = z.object({ reason: Comment(1000) });
 
 export const ApprovalDecisionSchema = z.object({
