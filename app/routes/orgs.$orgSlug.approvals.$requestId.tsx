@@ -5,6 +5,7 @@ import { ConfirmBox, ConfirmedAction } from "~/components/confirmed-action";
 import { DecisionField } from "~/components/decision-field";
 import { ActionResult, TextAreaField } from "~/components/forms";
 import { GateChecks } from "~/components/gate-checks";
+import { SubmitButton } from "~/components/submit-once";
 import { requireMember } from "~/modules/auth/membership.server";
 import { approvalRequestForMember, cancelApprovalRequest, decideApprovalRequest } from "~/modules/governance/approvals.server";
 import { riskAcceptancesIn } from "~/modules/governance/gates";
@@ -154,7 +155,7 @@ export default function ApprovalRequestPage() {
               />
             </div>
           ) : null}
-          <button type="submit">Record decision</button>
+          <SubmitButton>Record decision</SubmitButton>
         </Form>
       ) : null}
       {canCancel ? (

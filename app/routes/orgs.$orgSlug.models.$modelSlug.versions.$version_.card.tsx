@@ -161,7 +161,7 @@ export default function ModelCardPage() {
               <Form method="post">
                 <input type="hidden" name="intent" value="submit" />
                 <input type="hidden" name="cardId" value={card.id} />
-                <button type="submit">Submit for review</button>
+                <SubmitButton>Submit for review</SubmitButton>
               </Form>
             ) : null}
             {canReview && card.status === "in_review" && review ? (
@@ -353,7 +353,7 @@ function ReviewDecision({
             }
           />
           <p className="inline-form">
-            <button type="submit">{approving ? `Approve revision ${revision}` : "Send back for changes"}</button>
+            <SubmitButton>{approving ? `Approve revision ${revision}` : "Send back for changes"}</SubmitButton>
             <Link to=".">Cancel</Link>
           </p>
         </Form>
