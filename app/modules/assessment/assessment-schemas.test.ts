@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrors } from "../../utils/validation";
-import { AssessmentCreateSchema, StatementResponseSchema } from "./assessment-schemas";
+import { AssessmentCreateSchema, AssessmentResponsesSchema, StatementResponseSchema } from "./assessment-schemas";
 
 describe("assessment periods and evidence dates stay within range (issue 14, #7)", () => {
   it.each(["0000-Q1", "9999-Q4", "1999-Q4", "2101-Q1"])("the period %s is refused", (period) => {
@@ -29,5 +29,24 @@ describe("assessment periods and evidence dates stay within range (issue 14, #7)
     }
     expect(dated(day(0)).success).toBe(true);
     expect(dated("2026-09-30").success).toBe(true);
+  });
+});
+
+describe("a save names each statement and question once", () => {
+  it("refuses a statement or question listed twice, at the second one", () => {
+    const result = AssessmentResponsesSchema.safeParse({
+      capabilities: [
+        { id: "mlops.l2.1", status: "in_place" },
+        { id: "mlops.l2.1", status: "none" },
+      ],
+      questions: [
+        { id: "q1", level: 2 },
+        { id: "q1", level: 3 },
+      ],
+    });
+    expect(result.success ? {} : fieldErrors(result.error)).toEqual({
+      "capabilities.1.id": 'Statement "mlops.l2.1" is listed twice (first at 0)',
+      "questions.1.id": 'Question "q1" is listed twice (first at 0)',
+    });
   });
 });

@@ -69,10 +69,29 @@ export const QuestionAnswerSchema = z.object({
 /** Components a body may name (versions, justifications): frameworks have a handful; the bound keeps a 1 MB body from naming 70,000. */
 const MAX_COMPONENT_KEYS = 100;
 
+/** A list naming each statement or question once: two answers for one would leave which one counts to chance. */
+const eachIdOnce =
+  (what: string) =>
+  (items: readonly { id: string }[], ctx: z.RefinementCtx): void => {
+    const first = new Map<string, number>();
+    items.forEach((item, index) => {
+      const earlier = first.get(item.id);
+      if (earlier === undefined) first.set(item.id, index);
+      else
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [index, "id"],
+          message: `${what} "${item.id}" is listed twice (first at ${earlier})`,
+        });
+    });
+  };
+
 /** PUT /api/v1/assessments/:id/responses and the capture form: merged into the draft. */
 export const AssessmentResponsesSchema = z.object({
-  capabilities: lengthFirst(z.array(StatementResponseSchema).max(500, "Send at most 500 statements")).default([]),
-  questions: lengthFirst(z.array(QuestionAnswerSchema).max(50, "Send at most 50 answers")).default([]),
+  capabilities: lengthFirst(z.array(StatementResponseSchema).max(500, "Send at most 500 statements"))
+    .superRefine(eachIdOnce("Statement"))
+    .default([]),
+  questions: lengthFirst(z.array(QuestionAnswerSchema).max(50, "Send at most 50 answers")).superRefine(eachIdOnce("Question")).default([]),
   versions: keysFirst(
     z.record(z.string().max(100), z.number().int().min(0)),
     MAX_COMPONENT_KEYS,

@@ -839,6 +839,18 @@ describe("finalising with unanswered statements", () => {
     expect(auditOf(orgId).at(-1)!.payload.after).toMatchObject({ status: "finalized", acceptedUnanswered: true });
   });
 
+  it("refuses a justification for a component the framework does not have, naming it, and writes nothing", () => {
+    const orgId = newOrg();
+    const { id } = createAssessment(orgId, { period: Q2 }, LEADER);
+    const before = rowOf(id);
+    const error = catchDomain(() =>
+      finalizeAssessment(orgId, id, { justifications: { mlops: "CI evidence", bogus: "x" }, acceptUnanswered: true }, LEADER),
+    );
+    expect(error.code).toBe("invalid");
+    expect(error.issues).toEqual([{ path: "justifications.bogus", message: 'Unknown component "bogus"' }]);
+    expect(rowOf(id)).toEqual(before);
+  });
+
   it("a fully answered assessment needs no acceptance", () => {
     const orgId = newOrg();
     const { id } = createAssessment(orgId, { period: Q2 }, LEADER);

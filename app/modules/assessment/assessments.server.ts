@@ -400,10 +400,20 @@ export function finalizeAssessment(
     const detail = getAssessment(orgId, id, tx)!;
     const now = options.now ?? new Date();
     // Saving refuses evidence dated after today; an answer stored before that rule (or under another clock) is refused here.
-    const futureDated = futureDatedEvidence(frameworkOf(row), detail.statements, now);
+    const framework = frameworkOf(row);
+    const futureDated = futureDatedEvidence(framework, detail.statements, now);
     if (futureDated.length) {
       const refusal = futureEvidenceRefusal(futureDated);
       throw new DomainError("invalid", refusal.message, undefined, refusal.issues);
+    }
+    const unknownJustified = Object.keys(input.justifications).filter((id) => !framework.components.some((c) => c.id === id));
+    if (unknownJustified.length) {
+      throw new DomainError(
+        "invalid",
+        `Justifications name components this framework does not have: ${unknownJustified.join(", ")}`,
+        undefined,
+        unknownJustified.map((id) => ({ path: `justifications.${id}`, message: `Unknown component "${id}"` })),
+      );
     }
     // Both refusals below are named at once (the unanswered one lists the missing justifications among its issues),
     // so a person fixes everything in one go rather than one per post.
