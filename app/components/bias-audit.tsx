@@ -60,7 +60,7 @@ const fmt = (value: number | null | undefined) => (value == null ? "—" : value
 export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
   return (
     <TableScroll label="Disparities between groups">
-      <table data-testid="disparities">
+      <table className="card-table" data-testid="disparities">
         <thead>
           <tr>
             <th scope="col">Metric</th>
@@ -81,12 +81,12 @@ export function DisparityTable({ audit }: { audit: BiasAuditJson }) {
                     {DISPARITY_EXPLANATIONS[name as DisparityName]}
                   </div>
                 </th>
-                <td>{fmt(d.value)}</td>
+                <td data-label="Value">{fmt(d.value)}</td>
                 <DisparityEndCells ends={disparityEnds(d)} />
-                <td>
+                <td data-label="Rule">
                   {d.comparison} {d.threshold}
                 </td>
-                <td className={d.passed === false ? "bad-text" : d.passed ? "ok-text" : "warn-text"}>
+                <td data-label="Result" className={d.passed === false ? "bad-text" : d.passed ? "ok-text" : "warn-text"}>
                   {d.passed === null ? "not measured" : d.passed ? "pass" : "fail"}
                 </td>
               </tr>
@@ -104,15 +104,15 @@ function DisparityEndCells({ ends }: { ends: ReturnType<typeof disparityEnds> })
   if (ends.kind === "none") {
     return (
       <>
-        <td>—</td>
-        <td>—</td>
+        <td data-label="Highest group">—</td>
+        <td data-label="Lowest group">—</td>
       </>
     );
   }
   return (
     <>
-      <td>{ends.highest}</td>
-      <td>{ends.lowest}</td>
+      <td data-label="Highest group">{ends.highest}</td>
+      <td data-label="Lowest group">{ends.lowest}</td>
     </>
   );
 }
@@ -132,7 +132,7 @@ export function GroupTable({ audit }: { audit: BiasAuditJson }) {
   const hasReference = audit.groups.some((g) => g.ratioToReference);
   return (
     <TableScroll label="Outcomes per group">
-      <table data-testid="groups">
+      <table className="card-table" data-testid="groups">
         <thead>
           <tr>
             <th scope="col">Group</th>
@@ -154,15 +154,17 @@ export function GroupTable({ audit }: { audit: BiasAuditJson }) {
                 {g.group}
                 {g.includedInDisparities ? null : <div className="tag">left out</div>}
               </th>
-              <td>{g.n.toLocaleString("en")}</td>
-              <td className="mono" style={{ whiteSpace: "nowrap" }}>
+              <td data-label="n">{g.n.toLocaleString("en")}</td>
+              <td data-label="TP / FP / TN / FN" className="mono" style={{ whiteSpace: "nowrap" }}>
                 {g.tp} / {g.fp} / {g.tn} / {g.fn}
               </td>
               {GROUP_RATE_COLUMNS.map((key) => (
-                <td key={key}>{formatPercent(g[key])}</td>
+                <td key={key} data-label={FAIRNESS_METRIC_LABELS[key]}>
+                  {formatPercent(g[key])}
+                </td>
               ))}
-              <td>{fmt(g.impactRatio)}</td>
-              {hasReference ? <td>{fmt(g.ratioToReference?.selectionRate)}</td> : null}
+              <td data-label={FAIRNESS_METRIC_LABELS.impactRatio}>{fmt(g.impactRatio)}</td>
+              {hasReference ? <td data-label="Selection ratio to reference">{fmt(g.ratioToReference?.selectionRate)}</td> : null}
             </tr>
           ))}
         </tbody>

@@ -158,7 +158,7 @@ for (const [routeId, viewers] of Object.entries(PAGES)) {
   }
 }
 
-/** The assessment flow's pages and the roadmap list, with every chart's data table opened: where a table would be wider than a phone. */
+/** The assessment flow's pages, the roadmap list and a bias audit, with every chart's data table opened: where a table would be wider than a phone. */
 const WIDE_TABLE_PAGES = [
   "routes/orgs.$orgSlug.assessments._index",
   "routes/orgs.$orgSlug.assessments.$assessmentId._index",
@@ -166,9 +166,10 @@ const WIDE_TABLE_PAGES = [
   "routes/orgs.$orgSlug.assessments.$assessmentId.finalize",
   "routes/orgs.compare",
   "routes/orgs.$orgSlug.roadmaps._index",
+  "routes/orgs.$orgSlug.bias-audits.$biasAuditId",
 ];
 
-test("on a phone the assessment flow's and roadmap list's tables fit: no table scrolls sideways, and a card's every value is labelled", async ({
+test("on a phone the assessment flow's, roadmap list's and bias audit's tables fit: no table scrolls sideways, and a card's every value is labelled", async ({
   browser,
 }) => {
   const context = await browser.newContext({ viewport: VIEWPORT, storageState: await sessionOf(browser, "leadership") });
