@@ -62,7 +62,7 @@ export default function ApprovalRequestPage() {
   const blocking = request.checks.find((c) => c.blockingAudit)?.blockingAudit;
   return (
     <>
-      <p>
+      <p className="screen-only">
         <Link to={`/orgs/${org.slug}/reviews`}>← Reviews</Link>
       </p>
       <h1>
@@ -84,7 +84,7 @@ export default function ApprovalRequestPage() {
           <dt>Still waiting for</dt>
           <dd>{request.status === "open" ? request.pendingRoles.join(" and ") || "—" : "—"}</dd>
         </dl>
-        <p>
+        <p className="screen-only">
           <Link to={`/orgs/${org.slug}/models/${request.model}/versions/${request.version}`}>Open the version</Link>
         </p>
       </section>
