@@ -55,6 +55,14 @@ test.describe("the dashboard, per role", () => {
     expect(await activity.textContent()).not.toMatch(RAW_ACTION);
   });
 
+  test("the auditor's reviews page says an auditor decides nothing, and shows no empty queues", async ({ page }) => {
+    await signInAs(page, "auditor@demo.local", DEMO_PASSWORD);
+    await page.goto("/orgs/demo/reviews");
+    await expect(page.locator(".lead")).toContainText("An auditor reads every decision but makes none");
+    await expect(page.locator(".lead").getByRole("link", { name: "audit log" })).toHaveAttribute("href", "/orgs/demo/audit");
+    await expect(page.getByRole("heading", { level: 2 })).toHaveCount(0);
+  });
+
   test("ethics sees what waits for their review", async ({ page }) => {
     await signInAs(page, "ethics@demo.local", DEMO_PASSWORD);
     await page.goto("/orgs/demo");
