@@ -12,7 +12,16 @@ export type ApiHandler = (call: ApiCall) => Response | Promise<Response>;
 /** Handlers by the `operationId` of the endpoint they serve. */
 export type ApiHandlers = Record<string, ApiHandler>;
 
-type ApiPath = { pattern: RegExp; names: Array<keyof ApiPathParams>; handlers: Map<string, ApiHandler> };
+type ApiPath = { pattern: RegExp; names: Array<keyof ApiPathParams>; handlers: Map<string, { handler: ApiHandler; jsonBody: boolean }> };
+
+/**
+ * A body sent as another media type than JSON: 415 before it is read. Without a Content-Type the body is read as JSON,
+ * as before. The bias audit, which also takes multipart, checks its own types (app/api/governance.server.ts).
+ */
+function isJsonMediaType(contentType: string): boolean {
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
+}
 
 /** Remix leaves a parameter that is not valid percent-encoding as it came; so do we. */
 function decoded(raw: string): string {
@@ -55,7 +64,8 @@ export function apiRouter(handlers: ApiHandlers): (request: Request) => Promise<
       path = { pattern: new RegExp(`^${API_BASE}${source}/?$`), names, handlers: new Map() };
       paths.set(endpoint.path, path);
     }
-    path.handlers.set(endpoint.method.toUpperCase(), handlers[endpoint.operationId]!);
+    const jsonBody = Boolean(endpoint.body) && endpoint.operationId !== "runBiasAudit";
+    path.handlers.set(endpoint.method.toUpperCase(), { handler: handlers[endpoint.operationId]!, jsonBody });
   }
 
   return (request) =>
@@ -64,8 +74,13 @@ export function apiRouter(handlers: ApiHandlers): (request: Request) => Promise<
       for (const path of paths.values()) {
         const match = path.pattern.exec(pathname);
         if (!match) continue;
-        const handler = path.handlers.get(request.method === "HEAD" ? "GET" : request.method);
-        if (!handler) return methodNotAllowed([...path.handlers.keys()]);
+        const route = path.handlers.get(request.method === "HEAD" ? "GET" : request.method);
+        if (!route) return methodNotAllowed([...path.handlers.keys()]);
+        const { handler, jsonBody } = route;
+        const contentType = request.headers.get("content-type");
+        if (jsonBody && contentType !== null && !isJsonMediaType(contentType)) {
+          return apiError(415, "unsupported_media_type", `Send the body as application/json, not ${contentType.split(";")[0]!.trim()}`);
+        }
         const params: ApiPathParams = { slug: "", version: "", id: "" };
         path.names.forEach((name, i) => (params[name] = decoded(match[i + 1]!)));
         if (request.method !== "POST") return handler({ request, params });

@@ -643,13 +643,14 @@ const BIAS_AUDIT_MULTIPART = {
 
 /**
  * The error statuses an endpoint documents: its own; 405, which its path answers to a method it does not take (the
- * router's, for every path); 413 when it takes a body (`readJsonBody`'s limit); for a POST those of its `Idempotency-Key`.
+ * router's, for every path); 413 and 415 when it takes a body (`readJsonBody`'s limit; a Content-Type other than JSON,
+ * refused by the router); for a POST those of its `Idempotency-Key`.
  */
 export function documentedErrors(endpoint: Endpoint): number[] {
   const statuses = [
     ...endpoint.errors,
     405,
-    ...(endpoint.body ? [413] : []),
+    ...(endpoint.body ? [413, 415] : []),
     ...(endpoint.method === "post" ? Object.keys(IDEMPOTENCY_ERRORS).map(Number) : []),
   ];
   return [...new Set(statuses)].sort((a, b) => a - b);
