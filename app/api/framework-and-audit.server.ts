@@ -46,6 +46,7 @@ export const frameworkAndAuditHandlers = {
       evidenceRules: framework.evidenceRules,
       bands: framework.bands,
       levelCutoffs: framework.levelCutoffs,
+      evidencePolicy: framework.evidencePolicy,
       replaces: framework.replaces,
     });
   },

@@ -222,6 +222,8 @@ test("a site admin uploads, previews and publishes a version; an organisation as
   expect((await send(base(), "/framework/scoring", { cookie: orgAdmin.cookie })).text).toContain("version=30");
   const builtIn = await expectJson(await request.get(`${API}/framework?version=2`), 200);
   expect(builtIn.levelCutoffs.cutoffs.map((c: Json) => c.minScore)).toEqual([2, 3, 3.5, 4.5]);
+  // What a missing registry figure means for the evidence level, as the README says the endpoint answers.
+  expect(builtIn.evidencePolicy).toEqual(JSON.parse(v2Text).evidencePolicy);
 });
 
 test("schema.json is the JSON Schema of a framework version: it validates the built-in v2", async () => {

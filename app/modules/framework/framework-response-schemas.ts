@@ -11,6 +11,7 @@ export const FrameworkSummarySchema = FrameworkSchema.pick({
   evidenceRules: true,
   bands: true,
   levelCutoffs: true,
+  evidencePolicy: true,
   replaces: true,
 }).extend({
   levels: z.array(FrameworkLevelSchema.pick({ level: true, name: true, alias: true, summary: true })),
