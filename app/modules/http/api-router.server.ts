@@ -1,6 +1,6 @@
 import { apiError, apiRoute, methodNotAllowed } from "./api.server";
 import { withIdempotencyKey } from "./idempotency.server";
-import { API_ENDPOINTS } from "./openapi";
+import { API_ENDPOINTS, takesMultipart } from "./openapi";
 
 /** Where the API lives: every endpoint's path in the OpenAPI document is relative to it. */
 export const API_BASE = "/api/v1";
@@ -16,7 +16,7 @@ type ApiPath = { pattern: RegExp; names: Array<keyof ApiPathParams>; handlers: M
 
 /**
  * A body sent as another media type than JSON: 415 before it is read. Without a Content-Type the body is read as JSON,
- * as before. The bias audit, which also takes multipart, checks its own types (app/api/governance.server.ts).
+ * as before. An endpoint that also takes multipart (`takesMultipart`) checks its own types.
  */
 function isJsonMediaType(contentType: string): boolean {
   const type = contentType.split(";")[0]!.trim().toLowerCase();
@@ -64,7 +64,7 @@ export function apiRouter(handlers: ApiHandlers): (request: Request) => Promise<
       path = { pattern: new RegExp(`^${API_BASE}${source}/?$`), names, handlers: new Map() };
       paths.set(endpoint.path, path);
     }
-    const jsonBody = Boolean(endpoint.body) && endpoint.operationId !== "runBiasAudit";
+    const jsonBody = Boolean(endpoint.body) && !takesMultipart(endpoint);
     path.handlers.set(endpoint.method.toUpperCase(), { handler: handlers[endpoint.operationId]!, jsonBody });
   }
 

@@ -642,6 +642,12 @@ const BIAS_AUDIT_MULTIPART = {
 };
 
 /**
+ * Whether an endpoint also takes its body as multipart/form-data (the bias audit's CSV upload), besides JSON: the
+ * document declares it, and the router leaves its media types to the handler instead of asking for JSON.
+ */
+export const takesMultipart = (endpoint: Endpoint): boolean => endpoint.operationId === "runBiasAudit";
+
+/**
  * The error statuses an endpoint documents: its own; 405, which its path answers to a method it does not take (the
  * router's, for every path); 413 and 415 when it takes a body (`readJsonBody`'s limit; a Content-Type other than JSON,
  * refused by the router); for a POST those of its `Idempotency-Key`.
@@ -682,7 +688,7 @@ function operation(endpoint: Endpoint) {
   const requestContent: Record<string, unknown> | undefined = endpoint.body
     ? {
         "application/json": { schema: requestSchema(refusingUnknownKeys(endpoint.body)) },
-        ...(endpoint.operationId === "runBiasAudit" ? { "multipart/form-data": { schema: BIAS_AUDIT_MULTIPART } } : {}),
+        ...(takesMultipart(endpoint) ? { "multipart/form-data": { schema: BIAS_AUDIT_MULTIPART } } : {}),
       }
     : undefined;
   const idempotent = endpoint.method === "post";
